@@ -1,0 +1,86 @@
+// Package clock gives every ventd component its time from one injected
+// source, so the same code runs on the wall clock on a Pi and on simulated
+// time in tests, where an 8 h shift passes in seconds.
+package clock
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock is the time source a component reads and sleeps on.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// Sleep pauses the caller for d of this clock's time.
+	Sleep(d time.Duration)
+}
+
+// Real is the wall clock.
+type Real struct{}
+
+// Now returns time.Now().
+func (Real) Now() time.Time { return time.Now() }
+
+// Sleep calls time.Sleep.
+func (Real) Sleep(d time.Duration) { time.Sleep(d) }
+
+// Sim is simulated time that moves only when a caller sleeps on it.
+//
+// Sim has one timeline: the daemon's loop (and the drivers it calls) sleep
+// on it in turn, and everyone else only reads Now. Two goroutines sleeping
+// at once would both advance it, so don't.
+//
+// With a speed above zero, Sleep also waits on the wall clock so that
+// simulated time runs speed times faster than real time, measured from the
+// start so rounding never accumulates. Speed zero runs as fast as the CPU
+// allows.
+type Sim struct {
+	mu        sync.Mutex
+	now       time.Time
+	start     time.Time
+	wallStart time.Time
+	speed     float64
+}
+
+// NewSim returns a simulated clock reading start, paced at speed times real
+// time (0: unpaced).
+func NewSim(start time.Time, speed float64) *Sim {
+	return &Sim{now: start, start: start, wallStart: time.Now(), speed: speed}
+}
+
+// Now returns the simulated time.
+func (s *Sim) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+// Sleep advances simulated time by d, pacing against the wall clock when
+// the clock has a speed.
+func (s *Sim) Sleep(d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	s.mu.Lock()
+	s.now = s.now.Add(d)
+	var wait time.Duration
+	if s.speed > 0 {
+		due := s.wallStart.Add(time.Duration(float64(s.now.Sub(s.start)) / s.speed))
+		wait = time.Until(due)
+	}
+	s.mu.Unlock()
+	if wait > 0 {
+		time.Sleep(wait)
+	}
+}
+
+// Advance is Sleep without the wall-clock pacing; tests use it to move time.
+func (s *Sim) Advance(d time.Duration) {
+	s.mu.Lock()
+	s.now = s.now.Add(d)
+	s.mu.Unlock()
+}
+
+// Speed returns the pacing factor given to NewSim.
+func (s *Sim) Speed() float64 { return s.speed }

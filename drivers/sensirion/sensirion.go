@@ -1,0 +1,123 @@
+// Package sensirion holds the framing every Sensirion I2C sensor shares: 16-bit
+// big-endian commands, 16-bit data words each followed by a CRC-8 (polynomial
+// 0x31, init 0xFF), and a command execution time to wait before reading.
+//
+// See any Sensirion I2C datasheet, e.g. "Datasheet SCD4x", section 3.11
+// "Checksum Calculation".
+package sensirion
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"periph.io/x/conn/v3/i2c"
+)
+
+// ErrCRC means a data word arrived with a checksum that does not match: the
+// frame is corrupt and carries no value.
+var ErrCRC = errors.New("CRC mismatch")
+
+// CRCError says which word of a frame failed its checksum.
+type CRCError struct {
+	Word      int  // index of the word in the frame
+	Got, Want byte // the CRC byte received and the one computed
+}
+
+func (e *CRCError) Error() string {
+	return fmt.Sprintf("CRC mismatch in word %d: got 0x%02x, want 0x%02x", e.Word, e.Got, e.Want)
+}
+
+// Unwrap lets errors.Is(err, ErrCRC) match.
+func (e *CRCError) Unwrap() error { return ErrCRC }
+
+// CRC8 computes Sensirion's checksum over b.
+func CRC8(b []byte) byte {
+	crc := byte(0xff)
+	for _, v := range b {
+		crc ^= v
+		for range 8 {
+			if crc&0x80 != 0 {
+				crc = crc<<1 ^ 0x31
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
+}
+
+// EncodeWords appends each word big-endian followed by its CRC.
+func EncodeWords(dst []byte, words ...uint16) []byte {
+	for _, w := range words {
+		b := []byte{byte(w >> 8), byte(w)}
+		dst = append(dst, b[0], b[1], CRC8(b))
+	}
+	return dst
+}
+
+// DecodeWords checks and strips the CRCs of a frame of 3-byte groups. A bad
+// checksum returns a *CRCError and no words.
+func DecodeWords(frame []byte) ([]uint16, error) {
+	if len(frame)%3 != 0 {
+		return nil, fmt.Errorf("frame of %d bytes is not a whole number of words", len(frame))
+	}
+	words := make([]uint16, 0, len(frame)/3)
+	for i := 0; i < len(frame); i += 3 {
+		if c := CRC8(frame[i : i+2]); c != frame[i+2] {
+			return nil, &CRCError{Word: i / 3, Got: frame[i+2], Want: c}
+		}
+		words = append(words, uint16(frame[i])<<8|uint16(frame[i+1]))
+	}
+	return words, nil
+}
+
+// Command frames a 16-bit command with its argument words.
+func Command(cmd uint16, args ...uint16) []byte {
+	return EncodeWords([]byte{byte(cmd >> 8), byte(cmd)}, args...)
+}
+
+// Conn talks to one Sensirion sensor: write a command, wait its execution
+// time on the injected sleep, read the answer words.
+type Conn struct {
+	Bus   i2c.Bus
+	Addr  uint16
+	Sleep func(time.Duration) // the clock's Sleep; never time.Sleep directly
+}
+
+// Write sends cmd with its arguments and waits exec, the command's execution
+// time, so the next transfer finds the sensor ready.
+func (c *Conn) Write(cmd uint16, exec time.Duration, args ...uint16) error {
+	if err := c.Bus.Tx(c.Addr, Command(cmd, args...), nil); err != nil {
+		return fmt.Errorf("command 0x%04x: %w", cmd, err)
+	}
+	if exec > 0 {
+		c.Sleep(exec)
+	}
+	return nil
+}
+
+// Read sends cmd, waits exec and reads n words, checking every CRC.
+func (c *Conn) Read(cmd uint16, exec time.Duration, n int, args ...uint16) ([]uint16, error) {
+	if err := c.Write(cmd, exec, args...); err != nil {
+		return nil, err
+	}
+	return c.ReadWords(cmd, n)
+}
+
+// ReadWords reads n words answering cmd (named only for the error message).
+func (c *Conn) ReadWords(cmd uint16, n int) ([]uint16, error) {
+	buf := make([]byte, 3*n)
+	if err := c.Bus.Tx(c.Addr, nil, buf); err != nil {
+		return nil, fmt.Errorf("reading answer to 0x%04x: %w", cmd, err)
+	}
+	w, err := DecodeWords(buf)
+	if err != nil {
+		return nil, fmt.Errorf("answer to 0x%04x: %w", cmd, err)
+	}
+	return w, nil
+}
+
+// ErrNotReady means the sensor has no new measurement yet: not a failure,
+// just nothing to read. Driver packages re-export it.
+var ErrNotReady = errors.New("no new measurement ready")

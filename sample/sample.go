@@ -1,0 +1,85 @@
+// Package sample is the unit of data between the drivers and everything
+// downstream: one measured value with its unit, place, time and quality.
+package sample
+
+import (
+	"fmt"
+	"time"
+)
+
+// Quantity is what a sample measures.
+type Quantity string
+
+// The quantities ventd reads. Units are fixed per quantity (see Unit).
+const (
+	PM1         Quantity = "pm1"
+	PM25        Quantity = "pm25"
+	PM4         Quantity = "pm4"
+	PM10        Quantity = "pm10"
+	CO2         Quantity = "co2"
+	VOCIndex    Quantity = "voc_index"
+	NOxIndex    Quantity = "nox_index"
+	Temperature Quantity = "temperature"
+	Humidity    Quantity = "humidity"
+)
+
+// Unit returns the unit every sample of q carries.
+func (q Quantity) Unit() string {
+	switch q {
+	case PM1, PM25, PM4, PM10:
+		return "µg/m³"
+	case CO2:
+		return "ppm"
+	case VOCIndex, NOxIndex:
+		return "index"
+	case Temperature:
+		return "°C"
+	case Humidity:
+		return "%RH"
+	}
+	return ""
+}
+
+// Quality says whether a sample can be trusted as a measurement of the air.
+// Anything but Good is treated as unknown air, never as clean air.
+type Quality int
+
+const (
+	Good       Quality = iota // a fresh, checked measurement
+	Warmup                    // the sensor is warming up or learning (VOC index first minutes)
+	Stale                     // no new measurement within the sensor's stale time
+	Fault                     // the read failed: NACK, CRC error, device status fault
+	OutOfRange                // a value outside what the sensor can measure
+)
+
+func (q Quality) String() string {
+	switch q {
+	case Good:
+		return "good"
+	case Warmup:
+		return "warmup"
+	case Stale:
+		return "stale"
+	case Fault:
+		return "fault"
+	case OutOfRange:
+		return "out_of_range"
+	}
+	return fmt.Sprintf("quality(%d)", int(q))
+}
+
+// Sample is one measured value.
+type Sample struct {
+	Sensor   string // the sensor's configured name
+	Zone     string // the zone the sensor sits in
+	Quantity Quantity
+	Value    float64   // in Quantity.Unit()
+	Time     time.Time // when it was measured
+	Quality  Quality
+	Err      error // why Quality is not Good, when a read failed
+}
+
+// Valid reports whether s is a good measurement no older than maxAge at now.
+func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
+	return s.Quality == Good && !s.Time.IsZero() && now.Sub(s.Time) <= maxAge
+}

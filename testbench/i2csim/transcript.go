@@ -1,0 +1,84 @@
+package i2csim
+
+import (
+	"bufio"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/i2c/i2ctest"
+)
+
+// A transcript is the bus traffic of a session, one transfer a line:
+//
+//	# comment
+//	0x62 w=ec05 r=01f47b6666a25e8b49
+//
+// Record one on a real Pi with Record around the host's bus, save it with
+// WriteTranscript, and replay it in a test with Playback: the driver must
+// issue the same transfers and gets the same answers.
+
+// Record wraps bus so that every transfer is kept for WriteTranscript.
+func Record(bus i2c.Bus) *i2ctest.Record { return &i2ctest.Record{Bus: bus} }
+
+// WriteTranscript writes ops in the transcript format.
+func WriteTranscript(w io.Writer, ops []i2ctest.IO) error {
+	bw := bufio.NewWriter(w)
+	for _, op := range ops {
+		fmt.Fprintf(bw, "0x%02x", op.Addr)
+		if len(op.W) > 0 {
+			fmt.Fprintf(bw, " w=%x", op.W)
+		}
+		if len(op.R) > 0 {
+			fmt.Fprintf(bw, " r=%x", op.R)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// ReadTranscript parses a transcript; name is used in error messages.
+func ReadTranscript(r io.Reader, name string) ([]i2ctest.IO, error) {
+	var ops []i2ctest.IO
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		fields := strings.Fields(text)
+		addr, err := strconv.ParseUint(fields[0], 0, 10)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: address %q: want a number such as 0x62", name, line, fields[0])
+		}
+		op := i2ctest.IO{Addr: uint16(addr)}
+		for _, f := range fields[1:] {
+			k, v, ok := strings.Cut(f, "=")
+			b, herr := hex.DecodeString(v)
+			if !ok || herr != nil || (k != "w" && k != "r") {
+				return nil, fmt.Errorf("%s:%d: %q: want w=HEX or r=HEX", name, line, f)
+			}
+			if k == "w" {
+				op.W = b
+			} else {
+				op.R = b
+			}
+		}
+		if op.W == nil && op.R == nil {
+			return nil, fmt.Errorf("%s:%d: transfer with neither w= nor r=", name, line)
+		}
+		ops = append(ops, op)
+	}
+	return ops, sc.Err()
+}
+
+// Playback returns a bus that answers with ops and fails (with an error, not
+// a panic) on any transfer that differs from the transcript.
+func Playback(ops []i2ctest.IO) *i2ctest.Playback {
+	return &i2ctest.Playback{Ops: ops, DontPanic: true}
+}
