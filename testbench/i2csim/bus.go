@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"syscall"
 	"time"
 
 	"periph.io/x/conn/v3/i2c"
@@ -44,8 +45,10 @@ func (e *NACKError) Error() string {
 	return fmt.Sprintf("i2c: address 0x%02x: no acknowledge (remote I/O error): %s", e.Addr, e.Reason)
 }
 
-// Unwrap lets errors.Is(err, ErrNACK) match.
-func (e *NACKError) Unwrap() error { return ErrNACK }
+// Unwrap lets errors.Is match both ErrNACK and syscall.EREMOTEIO, the
+// errno Linux's i2c-dev gives for a NACK, so code that handles the real bus
+// handles the simulated one.
+func (e *NACKError) Unwrap() []error { return []error{ErrNACK, syscall.EREMOTEIO} }
 
 // NACK returns the error a device gives to refuse a transfer, with the
 // reason for test logs; the bus fills in the address.

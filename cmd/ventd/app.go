@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/httpapi"
+	"github.com/ventd/ventd/metrics"
+	"github.com/ventd/ventd/testbench"
+	"github.com/ventd/ventd/testbench/scenario"
+)
+
+// app is a wired daemon: config, clock, hardware, loop and HTTP server.
+type app struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	d      *daemon.Daemon
+	ln     net.Listener
+	srv    *http.Server
+	closer io.Closer // hardware to release after the loop stops
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
+	log, err := newLogger(stderr, f.logLevel)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(f)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log}
+
+	var clk clock.Clock = clock.Real{}
+	var hw daemon.Hardware
+	stateDir := firstNonEmpty(f.stateDir, cfg.StateDir, "/var/lib/ventd")
+	if f.sim {
+		start, err := parseStart(f.simStart)
+		if err != nil {
+			return nil, err
+		}
+		sc := scenario.Default()
+		if f.simScenario != "" {
+			if sc, err = scenario.Load(f.simScenario); err != nil {
+				return nil, err
+			}
+		}
+		sim := clock.NewSim(start, f.simSpeed)
+		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == ""})
+		if err != nil {
+			return nil, fmt.Errorf("simulated room: %w", err)
+		}
+		clk, hw = sim, rig
+		if f.stateDir == "" {
+			// A simulated room's learned state is not worth keeping.
+			if stateDir, err = os.MkdirTemp("", "ventd-sim-"); err != nil {
+				return nil, err
+			}
+		}
+		log.Info("simulated room", "scenario", sc.Name, "speed", f.simSpeed, "start", start.Format(time.RFC3339))
+	} else {
+		host, err := daemon.NewHost(ctx, clk, log)
+		if err != nil {
+			return nil, err
+		}
+		hw, a.closer = host, host
+	}
+
+	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim})
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.Register(reg, cfg.Site, cfg.Room, a.d.Snapshot); err != nil {
+		return nil, err
+	}
+	addr := firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
+	a.ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		a.d.Close()
+		return nil, fmt.Errorf("listen on %s: %w (is another ventd running? choose another address with -listen)", addr, err)
+	}
+	a.srv = &http.Server{
+		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg),
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+func loadConfig(f *flags) (*config.Config, error) {
+	if f.config == "" {
+		return config.Sim(), nil
+	}
+	return config.Load(f.config)
+}
+
+// run serves HTTP and runs the loop until ctx is done; the loop leaves the
+// fans at their safe duty before run returns.
+func (a *app) run(ctx context.Context) error {
+	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "state", "http://"+a.ln.Addr().String()+"/api/state")
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- a.srv.Serve(a.ln) }()
+
+	loopCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.d.Run(loopCtx) }()
+
+	var err error
+	select {
+	case err = <-done:
+	case err = <-srvErr:
+		a.log.Error("HTTP server stopped", "err", err)
+		cancel()
+		<-done
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer scancel()
+	a.srv.Shutdown(sctx)
+	if a.closer != nil {
+		a.closer.Close()
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,133 @@
+// Command ventd keeps the air of a supervised inhalation room safe for the
+// staff beside it: it reads the room's particulate, CO2 and VOC sensors,
+// drives the extraction fans, and serves the room's state over HTTP.
+//
+// Run it on the simulated room, no hardware needed:
+//
+//	go run ./cmd/ventd -sim
+//
+// and on a Pi with a config file:
+//
+//	ventd -config /etc/ventd/ventd.yaml
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// flags are ventd's command line.
+type flags struct {
+	config      string
+	sim         bool
+	simSpeed    float64
+	simScenario string
+	simStart    string
+	listen      string
+	stateDir    string
+	checkConfig bool
+	version     bool
+	logLevel    string
+}
+
+func parseFlags(args []string, stderr io.Writer) (*flags, error) {
+	f := &flags{}
+	fs := flag.NewFlagSet("ventd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.config, "config", "", "configuration `file` (YAML); see config/example.yaml")
+	fs.BoolVar(&f.sim, "sim", false, "run on a simulated room: simulated sensors, fans and air; needs no config file or hardware")
+	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim, simulated time runs `N` times faster than real time (0: as fast as possible)")
+	fs.StringVar(&f.simScenario, "sim-scenario", "", "with -sim, a scenario `file` (YAML) instead of the built-in day; see testbench/scenario")
+	fs.StringVar(&f.simStart, "sim-start", "", "with -sim, the simulated start `time` (RFC 3339); default now")
+	fs.StringVar(&f.listen, "listen", "", "HTTP `address` for /api/state and /metrics (default from the config, else 127.0.0.1:8080)")
+	fs.StringVar(&f.stateDir, "state-dir", "", "`directory` for learned sensor state (default from the config, else /var/lib/ventd; a temporary directory with -sim)")
+	fs.BoolVar(&f.checkConfig, "check-config", false, "check the -config file, print every mistake, and exit 0 (valid) or 1")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: ventd takes only flags (see -help)", fs.Arg(0))
+	}
+	if f.simSpeed < 0 {
+		return nil, fmt.Errorf("-sim-speed %g: must be 0 (as fast as possible) or more", f.simSpeed)
+	}
+	if !f.sim && (f.simScenario != "" || f.simStart != "") {
+		return nil, errors.New("-sim-scenario and -sim-start need -sim")
+	}
+	if !f.sim && !f.checkConfig && !f.version && f.config == "" {
+		return nil, errors.New("give -config FILE to run on hardware, or -sim to run on the simulated room")
+	}
+	if f.checkConfig && f.config == "" {
+		return nil, errors.New("-check-config needs -config FILE")
+	}
+	return f, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ventd:", err)
+		return 2
+	}
+	switch {
+	case f.version:
+		fmt.Fprintln(stdout, "ventd", buildVersion())
+		return 0
+	case f.checkConfig:
+		return checkConfig(f.config, stdout, stderr)
+	}
+	a, err := newApp(ctx, f, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "ventd:", err)
+		return 1
+	}
+	if err := a.run(ctx); err != nil {
+		fmt.Fprintln(stderr, "ventd:", err)
+		return 1
+	}
+	return 0
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// parseStart reads -sim-start.
+func parseStart(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now().Truncate(time.Second), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("-sim-start %q: want RFC 3339, such as 2026-03-02T07:00:00+01:00", s)
+	}
+	return t, nil
+}

@@ -1,0 +1,195 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is one room: the unit a Pi running ventd looks after.
+//
+// Each section is its own struct so that later sections (shifts, alarms,
+// MQTT, journal retention) are added as new fields without touching the
+// existing ones. The `cfg:"required"` tag marks keys the file must have.
+type Config struct {
+	// Site and Room label every metric series and MQTT topic, so one
+	// broker and one Prometheus can serve many rooms.
+	Site string `yaml:"site" cfg:"required"`
+	Room string `yaml:"room" cfg:"required"`
+
+	// Listen is the host:port of the status page, /api and /metrics.
+	// Default "127.0.0.1:8080": nothing is exposed to the network until
+	// the installer chooses to (":8080" for the wall tablet).
+	Listen string `yaml:"listen,omitempty"`
+
+	// StateDir holds the journal and learned sensor state.
+	// Default /var/lib/ventd, the directory systemd's StateDirectory=ventd
+	// creates.
+	StateDir string `yaml:"state_dir,omitempty"`
+
+	// Zones: at least one booth and one staff zone, names unique.
+	Zones []Zone `yaml:"zones" cfg:"required"`
+	// Sensors: names unique, each in a zone.
+	Sensors []Sensor `yaml:"sensors" cfg:"required"`
+	// Fans: each exhausts one or more booths.
+	Fans []Fan `yaml:"fans" cfg:"required"`
+
+	Thresholds Thresholds `yaml:"thresholds"`
+	Control    Control    `yaml:"control"`
+}
+
+// ZoneKind says what a zone is for.
+type ZoneKind string
+
+const (
+	// Booth is where people smoke; its PM2.5 drives the fan.
+	Booth ZoneKind = "booth"
+	// Staff is where staff breathe; it drives exposure records and staff
+	// alarms.
+	Staff ZoneKind = "staff"
+)
+
+// Zone is a well-mixed volume of air.
+type Zone struct {
+	// Name labels the zone in metrics and MQTT topics, so it is limited to
+	// letters, digits, '-', '_' and '.'.
+	Name string   `yaml:"name" cfg:"required"`
+	Kind ZoneKind `yaml:"kind" cfg:"required"`
+	// VolumeM3 gives air changes per hour from the fan flow, and with it
+	// the purge time (4.6/ACH hours to 1%).
+	VolumeM3 float64 `yaml:"volume_m3" cfg:"required"`
+}
+
+// SensorType is a supported sensor model.
+type SensorType string
+
+// Supported sensors (Sensirion).
+const (
+	SPS30 SensorType = "sps30" // PM1.0/2.5/4/10 mass concentration
+	SCD41 SensorType = "scd41" // CO2, temperature, humidity
+	SCD40 SensorType = "scd40" // as SCD41, narrower CO2 range
+	SGP41 SensorType = "sgp41" // VOC and NOx index
+	SGP40 SensorType = "sgp40" // VOC index
+)
+
+// sensorTypes lists the types in the order error messages show them.
+var sensorTypes = []SensorType{SPS30, SCD41, SCD40, SGP41, SGP40}
+
+// Period is how often the sensor produces a new measurement, from the
+// datasheets: SPS30 1 s, SCD4x periodic measurement 5 s, SGP4x sampled at
+// 1 s (the gas index algorithm assumes 1 s).
+func (t SensorType) Period() time.Duration {
+	switch t {
+	case SCD40, SCD41:
+		return 5 * time.Second
+	}
+	return time.Second
+}
+
+// DefaultAddress is the sensor's fixed I2C address from its datasheet.
+func (t SensorType) DefaultAddress() Addr {
+	switch t {
+	case SPS30:
+		return 0x69
+	case SCD40, SCD41:
+		return 0x62
+	case SGP40, SGP41:
+		return 0x59
+	}
+	return 0
+}
+
+// IsSCD4x reports whether t is a CO2 sensor of the SCD4x family.
+func (t SensorType) IsSCD4x() bool { return t == SCD40 || t == SCD41 }
+
+// Addr is a 7-bit I2C address. The file accepts hex (0x69) or decimal.
+type Addr uint16
+
+// String formats a as the datasheets do, 0x69.
+func (a Addr) String() string { return fmt.Sprintf("0x%02x", uint16(a)) }
+
+// MarshalYAML writes a in hex so a marshalled Config reads like the
+// datasheet and parses back.
+func (a Addr) MarshalYAML() (any, error) {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: a.String()}, nil
+}
+
+// Sensor is one sensor on an I2C bus.
+type Sensor struct {
+	Name string     `yaml:"name" cfg:"required"`
+	Type SensorType `yaml:"type" cfg:"required"`
+	// Bus is the I2C bus as periph's i2creg names it: "1", "/dev/i2c-1",
+	// or "sim0"... in the simulator. A bare number is accepted.
+	Bus string `yaml:"bus" cfg:"required"`
+	// Address defaults to Type.DefaultAddress().
+	Address Addr `yaml:"address,omitempty"`
+	// Mux, when set, puts the sensor behind a PCA9548A channel, the usual
+	// way to have two sensors with the same fixed address on one bus.
+	Mux  *Mux   `yaml:"mux,omitempty"`
+	Zone string `yaml:"zone" cfg:"required"`
+	// PMCalibration multiplies PM readings (SPS30 only). Default 1.
+	// Optical sensors over-read smoke 2-3x against gravimetric samples,
+	// so a site that has compared against a gravimetric sampler sets
+	// about 0.3-0.5 here.
+	PMCalibration float64 `yaml:"pm_calibration,omitempty"`
+	// CO2OffsetPPM is added to CO2 readings (SCD4x only). Default 0.
+	// Prefer forced recalibration; this is for a known, fixed bias.
+	CO2OffsetPPM float64 `yaml:"co2_offset_ppm,omitempty"`
+	// StaleAfter is how old the last good reading may get before the
+	// sensor counts as missing (and the fans go to their safe duty).
+	// Default 3 × Type.Period(): one missed reading is a hiccup, three is
+	// a fault.
+	StaleAfter time.Duration `yaml:"stale_after,omitempty"`
+}
+
+// Mux is a PCA9548A/TCA9548A I2C multiplexer channel.
+type Mux struct {
+	// Address defaults to 0x70, the mux with A0-A2 tied low; 0x70-0x77.
+	Address Addr `yaml:"address,omitempty"`
+	Channel int  `yaml:"channel" cfg:"required"`
+}
+
+// Zone returns the zone called name, or nil.
+func (c *Config) Zone(name string) *Zone {
+	for i := range c.Zones {
+		if c.Zones[i].Name == name {
+			return &c.Zones[i]
+		}
+	}
+	return nil
+}
+
+// ZonesOf returns the zones of kind k, in file order.
+func (c *Config) ZonesOf(k ZoneKind) []*Zone {
+	var zs []*Zone
+	for i := range c.Zones {
+		if c.Zones[i].Kind == k {
+			zs = append(zs, &c.Zones[i])
+		}
+	}
+	return zs
+}
+
+// SensorsIn returns the sensors in zone, in file order.
+func (c *Config) SensorsIn(zone string) []*Sensor {
+	var ss []*Sensor
+	for i := range c.Sensors {
+		if c.Sensors[i].Zone == zone {
+			ss = append(ss, &c.Sensors[i])
+		}
+	}
+	return ss
+}
+
+// FansFor returns the fans that exhaust zone, in file order.
+func (c *Config) FansFor(zone string) []*Fan {
+	var fs []*Fan
+	for i := range c.Fans {
+		if slices.Contains(c.Fans[i].Zones, zone) {
+			fs = append(fs, &c.Fans[i])
+		}
+	}
+	return fs
+}

@@ -1,0 +1,97 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// Defaults for keys left out; the reasons are on the struct fields.
+const (
+	DefaultListen   = "127.0.0.1:8080"
+	DefaultStateDir = "/var/lib/ventd"
+)
+
+// DefaultThresholds returns the thresholds used for keys left out of the
+// thresholds section (sources on Thresholds).
+func DefaultThresholds() Thresholds {
+	return Thresholds{
+		PM25:      Level{Warning: 35, Alarm: 125.5},
+		CO2:       Level{Warning: 1000, Alarm: 5000},
+		VOCIndex:  Level{Warning: 200, Alarm: 400},
+		EntryPM25: 35,
+	}
+}
+
+// DefaultControl returns the tuning used for keys left out of the control
+// section (reasons on Control).
+func DefaultControl() Control {
+	return Control{
+		Period:     time.Second,
+		RiseRate:   5,
+		TargetPM25: 25,
+		RampDown:   10,
+		RunOn:      2 * time.Minute,
+	}
+}
+
+// setDefaults fills in every key the file left out. A key written out,
+// even as 0, is kept as written and validated as written.
+func (d *decoder) setDefaults(c *Config) {
+	setDefault(d, "listen", &c.Listen, DefaultListen)
+	setDefault(d, "state_dir", &c.StateDir, DefaultStateDir)
+
+	for i := range c.Sensors {
+		s, p := &c.Sensors[i], fmt.Sprintf("sensors[%d]", i)
+		setDefault(d, p+".address", &s.Address, s.Type.DefaultAddress())
+		if s.Mux != nil {
+			setDefault(d, p+".mux.address", &s.Mux.Address, Addr(0x70))
+		}
+		setDefault(d, p+".pm_calibration", &s.PMCalibration, 1.0)
+		setDefault(d, p+".stale_after", &s.StaleAfter, 3*s.Type.Period())
+	}
+
+	for i := range c.Fans {
+		f, p := &c.Fans[i], fmt.Sprintf("fans[%d]", i)
+		setDefault(d, p+".max_duty", &f.MaxDuty, 100.0)
+		setDefault(d, p+".safe_duty", &f.SafeDuty, 100.0)
+		if o := f.SysfsPWM; o != nil {
+			setDefault(d, p+".sysfs_pwm.frequency_hz", &o.FrequencyHz, 25000)
+		}
+		if o := f.GPIOPWM; o != nil {
+			setDefault(d, p+".gpio_pwm.frequency_hz", &o.FrequencyHz, 25000)
+		}
+		if o := f.PCA9685; o != nil {
+			setDefault(d, p+".pca9685.address", &o.Address, Addr(0x40))
+			setDefault(d, p+".pca9685.frequency_hz", &o.FrequencyHz, 1000)
+		}
+		if o := f.Relay; o != nil {
+			setDefault(d, p+".relay.min_switch_time", &o.MinSwitchTime, 30*time.Second)
+		}
+		if o := f.Tach; o != nil {
+			setDefault(d, p+".tach.pulses_per_rev", &o.PulsesPerRev, 2)
+		}
+	}
+
+	t, dt := &c.Thresholds, DefaultThresholds()
+	for _, l := range []struct {
+		key      string
+		dst, def *Level
+	}{{"pm25_ugm3", &t.PM25, &dt.PM25}, {"co2_ppm", &t.CO2, &dt.CO2}, {"voc_index", &t.VOCIndex, &dt.VOCIndex}} {
+		setDefault(d, "thresholds."+l.key+".warning", &l.dst.Warning, l.def.Warning)
+		setDefault(d, "thresholds."+l.key+".alarm", &l.dst.Alarm, l.def.Alarm)
+	}
+	setDefault(d, "thresholds.entry_pm25_ugm3", &t.EntryPM25, dt.EntryPM25)
+
+	k, dk := &c.Control, DefaultControl()
+	setDefault(d, "control.period", &k.Period, dk.Period)
+	setDefault(d, "control.rise_rate_ugm3_per_s", &k.RiseRate, dk.RiseRate)
+	setDefault(d, "control.target_pm25_ugm3", &k.TargetPM25, dk.TargetPM25)
+	setDefault(d, "control.ramp_down_percent_per_min", &k.RampDown, dk.RampDown)
+	setDefault(d, "control.run_on", &k.RunOn, dk.RunOn)
+}
+
+func setDefault[T any](d *decoder, path string, dst *T, def T) {
+	if !d.has(path) {
+		*dst = def
+	}
+}

@@ -1,0 +1,106 @@
+package config
+
+import "time"
+
+// Backend is how a fan is driven.
+type Backend string
+
+// Fan backends.
+const (
+	// BackendSysfsPWM drives a PWM channel of the kernel's /sys/class/pwm
+	// (dtoverlay=pwm-2chan); works without root, unlike periph's DMA PWM.
+	BackendSysfsPWM Backend = "sysfs_pwm"
+	// BackendGPIOPWM drives PWM through periph's gpio package (root needed).
+	BackendGPIOPWM Backend = "gpio_pwm"
+	// BackendPCA9685 drives a channel of a PCA9685 16-channel PWM board.
+	BackendPCA9685 Backend = "pca9685"
+	// BackendRelay switches an on/off fan.
+	BackendRelay Backend = "relay"
+	// BackendSim is the simulated fan of the testbench.
+	BackendSim Backend = "sim"
+)
+
+var backends = []Backend{BackendSysfsPWM, BackendGPIOPWM, BackendPCA9685, BackendRelay, BackendSim}
+
+// Fan is one extraction fan. Exactly one backend block, the one named by
+// Backend, is set (none for BackendSim).
+type Fan struct {
+	Name string `yaml:"name" cfg:"required"`
+	// Zones names the booths this fan exhausts.
+	Zones   []string `yaml:"zones" cfg:"required"`
+	Backend Backend  `yaml:"backend" cfg:"required"`
+
+	SysfsPWM *SysfsPWMOutput `yaml:"sysfs_pwm,omitempty"`
+	GPIOPWM  *GPIOPWMOutput  `yaml:"gpio_pwm,omitempty"`
+	PCA9685  *PCA9685Output  `yaml:"pca9685,omitempty"`
+	Relay    *RelayOutput    `yaml:"relay,omitempty"`
+
+	// Tach, when set, reads the fan's tachometer to detect a stall.
+	Tach *Tach `yaml:"tach,omitempty"`
+
+	// MaxFlowM3H is the flow at full duty, for air changes per hour.
+	MaxFlowM3H float64 `yaml:"max_flow_m3h" cfg:"required"`
+	// RatedPowerW is the power at full duty, for energy figures (power
+	// follows speed³ by the affinity laws).
+	RatedPowerW float64 `yaml:"rated_power_w" cfg:"required"`
+
+	// MinDuty and MaxDuty bound the duty (percent) the control loop uses.
+	// Defaults 0 and 100. Many PWM fans stop or stall below 20-30%, so
+	// set MinDuty from the fan's datasheet.
+	MinDuty float64 `yaml:"min_duty"`
+	MaxDuty float64 `yaml:"max_duty"`
+	// SafeDuty is the duty when data is missing, stale or corrupt, and on
+	// shutdown. Default 100: for extraction the safe state is maximum
+	// (DESIGN.md safety rules). It may exceed MaxDuty (a fan held down
+	// for noise still fails to full) but not fall below MinDuty.
+	SafeDuty float64 `yaml:"safe_duty"`
+}
+
+// SysfsPWMOutput is /sys/class/pwm/pwmchip<Chip>/pwm<Channel>.
+type SysfsPWMOutput struct {
+	Chip    int `yaml:"chip" cfg:"required"`
+	Channel int `yaml:"channel" cfg:"required"`
+	// FrequencyHz defaults to 25000: the Intel 4-wire PWM fan
+	// specification's 25 kHz (21-28 kHz allowed).
+	FrequencyHz int `yaml:"frequency_hz"`
+	// Invert for a driver stage (say a transistor) that inverts the signal.
+	Invert bool `yaml:"invert,omitempty"`
+}
+
+// GPIOPWMOutput is PWM on a GPIO pin through periph.
+type GPIOPWMOutput struct {
+	// Pin as periph's gpioreg names it, GPIO18.
+	Pin string `yaml:"pin" cfg:"required"`
+	// FrequencyHz defaults to 25000 (Intel 4-wire PWM fan specification).
+	FrequencyHz int `yaml:"frequency_hz"`
+}
+
+// PCA9685Output is one channel of a PCA9685 board.
+type PCA9685Output struct {
+	Bus string `yaml:"bus" cfg:"required"`
+	// Address defaults to 0x40, the board with A0-A5 low.
+	Address Addr `yaml:"address,omitempty"`
+	Channel int  `yaml:"channel" cfg:"required"`
+	// FrequencyHz defaults to 1000; the chip's prescaler spans 24-1526 Hz
+	// (PCA9685 datasheet §7.3.5, 25 MHz oscillator), and periph's
+	// prescale computation is off above about 1 kHz.
+	FrequencyHz int `yaml:"frequency_hz"`
+}
+
+// RelayOutput switches an on/off fan: on for any duty above zero.
+type RelayOutput struct {
+	Pin       string `yaml:"pin" cfg:"required"`
+	ActiveLow bool   `yaml:"active_low,omitempty"`
+	// MinSwitchTime is the shortest time between switchings. Default 30s:
+	// ventd's choice to spare the relay contacts and the motor's start
+	// current from chattering.
+	MinSwitchTime time.Duration `yaml:"min_switch_time"`
+}
+
+// Tach is a fan's tachometer output on a GPIO pin (open collector: it
+// needs a pull-up to 3.3 V).
+type Tach struct {
+	Pin string `yaml:"pin" cfg:"required"`
+	// PulsesPerRev defaults to 2, the Intel 4-wire fan specification.
+	PulsesPerRev int `yaml:"pulses_per_rev"`
+}

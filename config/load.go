@@ -1,0 +1,111 @@
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads and parses the configuration file at path. A file that
+// cannot be read gives an error wrapping the *fs.PathError (so
+// errors.Is(err, fs.ErrNotExist) works); a file with mistakes gives
+// Errors listing all of them.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w (-config takes the path of ventd's YAML configuration file; config/example.yaml is a commented one to start from)", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse parses a configuration from data; name is the file name used in
+// error messages. Keys left out get their defaults. The error, if any,
+// is always Errors.
+func Parse(data []byte, name string) (*Config, error) {
+	doc, err := parseYAML(data, name)
+	if err != nil {
+		return nil, err
+	}
+	d := newDecoder(name)
+	var c Config
+	d.decode(doc, reflect.ValueOf(&c).Elem(), "", 1)
+	d.setDefaults(&c)
+	d.validate(&c)
+	if len(d.errs) > 0 {
+		return nil, d.errs.tidy()
+	}
+	return &c, nil
+}
+
+var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseYAML returns the one document in data, which must be a mapping.
+func parseYAML(data []byte, name string) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Errors{{File: name, Msg: "the file is empty; config/example.yaml is a commented one to start from"}}
+		}
+		return nil, Errors{syntaxError(name, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		e := &Error{File: name, Line: extra.Line, Msg: "a second YAML document (after ---): put everything in one"}
+		if err != nil {
+			e = syntaxError(name, err)
+		}
+		return nil, Errors{e}
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, Errors{{File: name, Line: doc.Line, Msg: fmt.Sprintf("the file must be a mapping of keys (site:, room:, zones:, ...), not %s", got(doc))}}
+	}
+	return doc, nil
+}
+
+func syntaxError(name string, err error) *Error {
+	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: name, Line: line, Msg: "YAML syntax: " + m[2]}
+	}
+	return &Error{File: name, Msg: err.Error()}
+}
+
+// tidy drops repeats (a merged anchor is decoded once per use) and sorts
+// by line so the list reads top to bottom.
+func (es Errors) tidy() Errors {
+	seen := map[Error]bool{}
+	out := es[:0]
+	for _, e := range es {
+		if !seen[*e] {
+			seen[*e] = true
+			out = append(out, e)
+		}
+	}
+	out.sort()
+	return out
+}
+
+//go:embed sim.yaml
+var simYAML []byte
+
+// Sim returns the built-in configuration `ventd -sim` runs: the room of
+// example.yaml on the simulated buses sim0 and sim1 with simulated fans.
+// StateDir is the default; the simulator is expected to point it at a
+// scratch directory. Each call returns a fresh copy.
+func Sim() *Config {
+	c, err := Parse(simYAML, "sim.yaml")
+	if err != nil {
+		panic(err) // a test parses sim.yaml, so this is a build mistake
+	}
+	return c
+}

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"strconv"
+	"strings"
+)
+
+// nearest returns the option nearest to s, if one is near enough to be a
+// typo of it; the usual mistakes are typos and camelCase for snake_case.
+func nearest(s string, options []string) (string, bool) {
+	best, bestDist := "", 1<<30
+	for _, o := range options {
+		if d := distance(squash(s), squash(o)); d < bestDist {
+			best, bestDist = o, d
+		}
+	}
+	return best, best != "" && bestDist <= max(2, len(s)/3)
+}
+
+// suggest says which option was probably meant, or lists them all.
+func suggest(s string, options []string) string {
+	if o, ok := nearest(s, options); ok {
+		return "did you mean " + strconv.Quote(o) + "?"
+	}
+	return "expected one of: " + strings.Join(options, ", ")
+}
+
+// squash folds case and separators so frequencyHz matches frequency_hz.
+func squash(s string) string {
+	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+}
+
+// distance is the Levenshtein edit distance between a and b.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,232 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// invalid reports a mistake in a value that decoded, at the line its key
+// was written (or its nearest written parent's). Values that already
+// failed to decode or are missing are not reported twice.
+func (d *decoder) invalid(path, format string, args ...any) {
+	for p := path; p != ""; p = parent(p) {
+		if d.bad[p] {
+			return
+		}
+	}
+	d.errorf(d.lineOf(path), path, format, args...)
+}
+
+func (d *decoder) lineOf(path string) int {
+	for p := path; p != ""; p = parent(p) {
+		if l, ok := d.lines[p]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+func parent(path string) string {
+	if i := strings.LastIndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+// where names an earlier definition for "already used by" messages.
+func (d *decoder) where(path string) string {
+	if l := d.lineOf(path); l > 0 {
+		return fmt.Sprintf("%s (line %d)", path, l)
+	}
+	return path
+}
+
+// names must be safe in MQTT topics and Prometheus label values.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// checkName checks a zone, sensor or fan name and that it is unique in
+// its list (seen maps names to the path of their first use).
+func (d *decoder) checkName(path, name string, seen map[string]string) {
+	p := path + ".name"
+	if !nameRE.MatchString(name) {
+		d.invalid(p, "must be letters, digits, '-', '_' or '.', starting with a letter or digit, as it names MQTT topics and metrics (got %q)", name)
+		return
+	}
+	if first, dup := seen[name]; dup {
+		d.invalid(p, "%q is already the name of %s; names must be unique", name, d.where(first))
+		return
+	}
+	seen[name] = path
+}
+
+func (d *decoder) validate(c *Config) {
+	for _, k := range []struct{ key, v string }{{"site", c.Site}, {"room", c.Room}} {
+		if strings.TrimSpace(k.v) == "" {
+			d.invalid(k.key, "must not be empty: it labels every metric and MQTT topic")
+		}
+	}
+	if d.has("listen") {
+		if err := checkListen(c.Listen); err != "" {
+			d.invalid("listen", "must be host:port, like 127.0.0.1:8080 or :8080 for every interface (got %q: %s)", c.Listen, err)
+		}
+	}
+	if d.has("state_dir") && !filepath.IsAbs(c.StateDir) {
+		d.invalid("state_dir", "must be an absolute path, like /var/lib/ventd (got %q)", c.StateDir)
+	}
+	d.validateZones(c)
+	d.validateSensors(c)
+	d.validateFans(c)
+	d.validateOutputs(c)
+	d.validateCoverage(c)
+	d.validateThresholds(c)
+	d.validateControl(c)
+}
+
+func checkListen(s string) string {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return strings.TrimPrefix(err.Error(), "address "+s+": ")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "the port must be a number from 1 to 65535"
+	}
+	return ""
+}
+
+func (d *decoder) validateZones(c *Config) {
+	seen := map[string]string{}
+	for i, z := range c.Zones {
+		p := fmt.Sprintf("zones[%d]", i)
+		d.checkName(p, z.Name, seen)
+		if z.Kind != Booth && z.Kind != Staff {
+			d.invalid(p+".kind", "must be booth (where people smoke) or staff (where staff breathe) (got %q)", z.Kind)
+		}
+		if z.VolumeM3 <= 0 {
+			d.invalid(p+".volume_m3", "must be more than 0 m³ (got %g)", z.VolumeM3)
+		}
+	}
+}
+
+// checkZone checks that a reference names a zone, suggesting the nearest.
+func (d *decoder) checkZone(c *Config, path, name string) *Zone {
+	if z := c.Zone(name); z != nil {
+		return z
+	}
+	var names []string
+	for _, z := range c.Zones {
+		names = append(names, z.Name)
+	}
+	if len(names) == 0 {
+		d.invalid(path, "no zone named %q (zones: is empty)", name)
+		return nil
+	}
+	d.invalid(path, "no zone named %q; %s", name, suggest(name, names))
+	return nil
+}
+
+func (d *decoder) validateSensors(c *Config) {
+	seen := map[string]string{}
+	for i, s := range c.Sensors {
+		p := fmt.Sprintf("sensors[%d]", i)
+		d.checkName(p, s.Name, seen)
+		known := s.Type.DefaultAddress() != 0
+		if !known {
+			d.invalid(p+".type", "must be %s (got %q)", oneOf(sensorTypes), s.Type)
+		}
+		if strings.TrimSpace(s.Bus) == "" {
+			d.invalid(p+".bus", `must name an I2C bus, like "1" or "/dev/i2c-1"`)
+		}
+		if d.has(p + ".address") {
+			d.checkAddr(p+".address", s.Address)
+		}
+		if m := s.Mux; m != nil {
+			if d.has(p+".mux.address") && (m.Address < 0x70 || m.Address > 0x77) {
+				d.invalid(p+".mux.address", "a PCA9548A answers at 0x70 to 0x77 (got %s)", m.Address)
+			}
+			if m.Channel < 0 || m.Channel > 7 {
+				d.invalid(p+".mux.channel", "must be a PCA9548A channel, 0 to 7 (got %d)", m.Channel)
+			}
+		}
+		d.checkZone(c, p+".zone", s.Zone)
+		if d.has(p + ".pm_calibration") {
+			switch {
+			case known && s.Type != SPS30:
+				d.invalid(p+".pm_calibration", "only applies to sps30 sensors (this one is %s); remove it", s.Type)
+			case s.PMCalibration <= 0:
+				d.invalid(p+".pm_calibration", "must be more than 0 (got %g); it multiplies the reading, 1 leaves it as measured", s.PMCalibration)
+			}
+		}
+		if d.has(p + ".co2_offset_ppm") {
+			switch {
+			case known && !s.Type.IsSCD4x():
+				d.invalid(p+".co2_offset_ppm", "only applies to scd40 and scd41 sensors (this one is %s); remove it", s.Type)
+			case s.CO2OffsetPPM < -2000 || s.CO2OffsetPPM > 2000:
+				d.invalid(p+".co2_offset_ppm", "must be within ±2000 ppm (got %g); for a larger error use forced recalibration", s.CO2OffsetPPM)
+			}
+		}
+		if known && s.StaleAfter < s.Type.Period() {
+			d.invalid(p+".stale_after", "must be at least the %s's measurement period %s, or every reading is stale (got %s)", s.Type, s.Type.Period(), s.StaleAfter)
+		}
+	}
+}
+
+func (d *decoder) checkAddr(path string, a Addr) {
+	// 0x00-0x07 and 0x78-0x7f are reserved by the I2C specification.
+	if a < 0x08 || a > 0x77 {
+		d.invalid(path, "must be an I2C address from 0x08 to 0x77 (got %s)", a)
+	}
+}
+
+// validateCoverage checks that every zone can do its job: a booth needs a
+// PM sensor to drive its fan and a fan to exhaust it; a staff zone needs a
+// sensor for the exposure record. Where a sensor or fan is itself wrong
+// (a mistyped type or zone) these checks would only echo that mistake,
+// so they stand down.
+func (d *decoder) validateCoverage(c *Config) {
+	if d.bad["zones"] || d.bad["sensors"] || d.bad["fans"] {
+		return
+	}
+	for i, z := range c.Zones {
+		if z.Kind != Booth && z.Kind != Staff || d.bad[fmt.Sprintf("zones[%d].name", i)] {
+			return
+		}
+	}
+	if len(c.ZonesOf(Booth)) == 0 || len(c.ZonesOf(Staff)) == 0 {
+		d.invalid("zones", "needs at least one zone of kind booth and one of kind staff")
+		return
+	}
+	sensorsSure, fansSure := true, true
+	for i, s := range c.Sensors {
+		p := fmt.Sprintf("sensors[%d]", i)
+		if s.Type.DefaultAddress() == 0 || c.Zone(s.Zone) == nil || d.bad[p] || d.bad[p+".type"] || d.bad[p+".zone"] {
+			sensorsSure = false
+		}
+	}
+	for i, f := range c.Fans {
+		p := fmt.Sprintf("fans[%d]", i)
+		fansSure = fansSure && !d.bad[p] && !d.bad[p+".zones"]
+		for _, zn := range f.Zones {
+			fansSure = fansSure && c.Zone(zn) != nil
+		}
+	}
+	for i, z := range c.Zones {
+		p := fmt.Sprintf("zones[%d]", i)
+		var pm bool
+		for _, s := range c.SensorsIn(z.Name) {
+			pm = pm || s.Type == SPS30
+		}
+		switch {
+		case z.Kind == Booth && !pm && sensorsSure:
+			d.invalid(p, "booth %q has no PM sensor (sps30) in it, and its fan control needs one", z.Name)
+		case z.Kind == Staff && len(c.SensorsIn(z.Name)) == 0 && sensorsSure:
+			d.invalid(p, "staff zone %q has no sensor in it, so no exposure can be recorded", z.Name)
+		}
+		if z.Kind == Booth && len(c.FansFor(z.Name)) == 0 && fansSure {
+			d.invalid(p, "booth %q has no fan: list it in the zones: of a fan", z.Name)
+		}
+	}
+}

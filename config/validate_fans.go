@@ -1,0 +1,263 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func (d *decoder) validateFans(c *Config) {
+	seen := map[string]string{}
+	for i, f := range c.Fans {
+		p := fmt.Sprintf("fans[%d]", i)
+		d.checkName(p, f.Name, seen)
+		if len(f.Zones) == 0 {
+			d.invalid(p+".zones", "must list at least one booth this fan exhausts")
+		}
+		for j, zn := range f.Zones {
+			zp := fmt.Sprintf("%s.zones[%d]", p, j)
+			if z := d.checkZone(c, zp, zn); z != nil && z.Kind == Staff {
+				d.invalid(zp, "zone %q is a %s zone; fans exhaust booths", zn, z.Kind)
+			}
+			if slices.Index(f.Zones, zn) < j {
+				d.invalid(zp, "zone %q is listed twice", zn)
+			}
+		}
+		d.checkBackend(p, f)
+		if f.Tach != nil {
+			d.checkPin(p+".tach.pin", f.Tach.Pin)
+			if f.Tach.PulsesPerRev < 1 {
+				d.invalid(p+".tach.pulses_per_rev", "must be 1 or more (got %d); most fans give 2", f.Tach.PulsesPerRev)
+			}
+		}
+		if f.MaxFlowM3H <= 0 {
+			d.invalid(p+".max_flow_m3h", "must be more than 0 m³/h, the fan's free-air flow from its datasheet (got %g)", f.MaxFlowM3H)
+		}
+		if f.RatedPowerW <= 0 {
+			d.invalid(p+".rated_power_w", "must be more than 0 W, the fan's rated power from its datasheet (got %g)", f.RatedPowerW)
+		}
+		okDuty := true
+		for _, k := range []struct {
+			key string
+			v   float64
+		}{{"min_duty", f.MinDuty}, {"max_duty", f.MaxDuty}, {"safe_duty", f.SafeDuty}} {
+			if k.v < 0 || k.v > 100 {
+				d.invalid(p+"."+k.key, "must be a percentage from 0 to 100 (got %g)", k.v)
+				okDuty = false
+			}
+		}
+		if !okDuty {
+			continue
+		}
+		if f.MinDuty > f.MaxDuty {
+			d.invalid(p+".min_duty", "must not exceed max_duty %g%s (got %g)", f.MaxDuty, d.defaulted(p+".max_duty"), f.MinDuty)
+		}
+		if f.SafeDuty < f.MinDuty {
+			d.invalid(p+".safe_duty", "must be at least min_duty %g (got %g): it is the duty when data is missing, and for extraction the safe side is more air", f.MinDuty, f.SafeDuty)
+		}
+	}
+}
+
+// defaulted marks a value in a message as the default when it was not
+// written, so "must not exceed 100" is not a mystery.
+func (d *decoder) defaulted(path string) string {
+	if d.has(path) {
+		return ""
+	}
+	return " (the default)"
+}
+
+// checkBackend checks that exactly the block backend names is present.
+func (d *decoder) checkBackend(p string, f Fan) {
+	blocks := map[Backend]bool{
+		BackendSysfsPWM: f.SysfsPWM != nil, BackendGPIOPWM: f.GPIOPWM != nil,
+		BackendPCA9685: f.PCA9685 != nil, BackendRelay: f.Relay != nil,
+	}
+	if !slices.Contains(backends, f.Backend) {
+		d.invalid(p+".backend", "must be %s (got %q)", oneOf(backends), f.Backend)
+	}
+	for _, b := range backends {
+		if blocks[b] && b != f.Backend && slices.Contains(backends, f.Backend) {
+			d.invalid(p+"."+string(b), "backend is %s, so this %s block is not used: remove it or set backend: %s", f.Backend, b, b)
+		}
+	}
+	if f.Backend != BackendSim && slices.Contains(backends, f.Backend) && !blocks[f.Backend] {
+		d.invalid(p+".backend", "backend %s needs a %s: block saying where the fan is wired", f.Backend, f.Backend)
+	}
+	if o := f.SysfsPWM; o != nil {
+		q := p + ".sysfs_pwm"
+		if o.Chip < 0 {
+			d.invalid(q+".chip", "must be 0 or more (got %d); chip N is /sys/class/pwm/pwmchipN", o.Chip)
+		}
+		if o.Channel < 0 {
+			d.invalid(q+".channel", "must be 0 or more (got %d); channel N is pwmchip*/pwmN", o.Channel)
+		}
+		d.checkFrequency(q+".frequency_hz", o.FrequencyHz, 1, 1_000_000)
+	}
+	if o := f.GPIOPWM; o != nil {
+		d.checkPin(p+".gpio_pwm.pin", o.Pin)
+		d.checkFrequency(p+".gpio_pwm.frequency_hz", o.FrequencyHz, 1, 1_000_000)
+	}
+	if o := f.PCA9685; o != nil {
+		q := p + ".pca9685"
+		if strings.TrimSpace(o.Bus) == "" {
+			d.invalid(q+".bus", `must name an I2C bus, like "1" or "/dev/i2c-1"`)
+		}
+		if d.has(q + ".address") {
+			d.checkAddr(q+".address", o.Address)
+		}
+		if o.Channel < 0 || o.Channel > 15 {
+			d.invalid(q+".channel", "must be a PCA9685 channel, 0 to 15 (got %d)", o.Channel)
+		}
+		// The prescaler (3-255) on the 25 MHz internal oscillator.
+		d.checkFrequency(q+".frequency_hz", o.FrequencyHz, 24, 1526)
+	}
+	if o := f.Relay; o != nil {
+		d.checkPin(p+".relay.pin", o.Pin)
+		if o.MinSwitchTime < 0 {
+			d.invalid(p+".relay.min_switch_time", "must not be negative (got %s)", o.MinSwitchTime)
+		}
+	}
+}
+
+func (d *decoder) checkFrequency(path string, hz, lo, hi int) {
+	if hz < lo || hz > hi {
+		d.invalid(path, "must be from %d to %d Hz (got %d)", lo, hi, hz)
+	}
+}
+
+func (d *decoder) checkPin(path, pin string) {
+	if strings.TrimSpace(pin) == "" || strings.ContainsAny(pin, " \t") {
+		d.invalid(path, "must be a GPIO pin as periph names it, like GPIO6 (got %q)", pin)
+	}
+}
+
+// validateOutputs finds two things wired to the same place: two devices
+// answering at one I2C address, two fans on one PWM channel, one pin used
+// twice.
+func (d *decoder) validateOutputs(c *Config) {
+	used := map[string]string{}  // place → path of the first user
+	owner := map[string]string{} // place → what kind of device, for shared boards
+	claim := func(place, kind, path, what string) {
+		if first, ok := used[place]; ok && (kind == "" || owner[place] != kind) {
+			d.invalid(path, "%s is already used by %s", what, d.where(first))
+			return
+		}
+		if _, ok := used[place]; !ok {
+			used[place], owner[place] = path, kind
+		}
+	}
+	direct := func(bus string, a Addr) string { return "i2c " + busKey(bus) + " " + a.String() }
+	// Devices on the bus itself first: they answer whichever mux channel
+	// is open, so they clash with devices behind a mux at their address.
+	for i, s := range c.Sensors {
+		p := fmt.Sprintf("sensors[%d]", i)
+		if s.Address == 0 {
+			continue // an unknown sensor type, reported already
+		}
+		if s.Mux == nil {
+			claim(direct(s.Bus, s.Address), "", p+".address", fmt.Sprintf("address %s on bus %s", s.Address, s.Bus))
+		} else {
+			claim(direct(s.Bus, s.Mux.Address), "pca9548", p+".mux.address", fmt.Sprintf("address %s on bus %s", s.Mux.Address, s.Bus))
+		}
+	}
+	for i, f := range c.Fans {
+		if o := f.PCA9685; o != nil {
+			p := fmt.Sprintf("fans[%d].pca9685", i)
+			claim(direct(o.Bus, o.Address), "pca9685", p+".address", fmt.Sprintf("address %s on bus %s", o.Address, o.Bus))
+			claim(fmt.Sprintf("%s ch %d", direct(o.Bus, o.Address), o.Channel), "", p+".channel", fmt.Sprintf("PCA9685 %s channel %d", o.Address, o.Channel))
+		}
+	}
+	for i, s := range c.Sensors {
+		if s.Mux == nil || s.Address == 0 {
+			continue
+		}
+		p := fmt.Sprintf("sensors[%d]", i)
+		if first, ok := used[direct(s.Bus, s.Address)]; ok {
+			d.invalid(p+".address", "address %s clashes with %s on bus %s itself, which answers on every mux channel", s.Address, d.where(first), s.Bus)
+			continue
+		}
+		claim(fmt.Sprintf("%s mux %s ch %d", direct(s.Bus, s.Mux.Address), s.Address, s.Mux.Channel), "", p+".address",
+			fmt.Sprintf("address %s behind mux %s channel %d", s.Address, s.Mux.Address, s.Mux.Channel))
+	}
+	for i, f := range c.Fans {
+		p := fmt.Sprintf("fans[%d]", i)
+		if o := f.SysfsPWM; o != nil {
+			claim(fmt.Sprintf("pwmchip%d/pwm%d", o.Chip, o.Channel), "", p+".sysfs_pwm.channel", fmt.Sprintf("pwmchip%d channel %d", o.Chip, o.Channel))
+		}
+		pin := func(path, pin string) { claim("pin "+pinKey(pin), "", p+path, "pin "+pin) }
+		if f.GPIOPWM != nil {
+			pin(".gpio_pwm.pin", f.GPIOPWM.Pin)
+		}
+		if f.Relay != nil {
+			pin(".relay.pin", f.Relay.Pin)
+		}
+		if f.Tach != nil {
+			pin(".tach.pin", f.Tach.Pin)
+		}
+	}
+}
+
+// busKey folds the names periph's i2creg gives one bus ("1", "I2C1",
+// "/dev/i2c-1") to one key.
+func busKey(bus string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(bus, "/dev/i2c-"), "I2C")
+}
+
+// pinKey folds "6" and "gpio6" to "GPIO6".
+func pinKey(pin string) string {
+	p := strings.ToUpper(pin)
+	if p != "" && strings.Trim(p, "0123456789") == "" {
+		return "GPIO" + p
+	}
+	return p
+}
+
+func (d *decoder) validateThresholds(c *Config) {
+	t := c.Thresholds
+	for _, l := range []struct {
+		key string
+		v   Level
+	}{{"pm25_ugm3", t.PM25}, {"co2_ppm", t.CO2}, {"voc_index", t.VOCIndex}} {
+		p := "thresholds." + l.key
+		ok := true
+		for _, k := range []struct {
+			key string
+			v   float64
+		}{{"warning", l.v.Warning}, {"alarm", l.v.Alarm}} {
+			if k.v <= 0 {
+				d.invalid(p+"."+k.key, "must be more than 0 (got %g)", k.v)
+				ok = false
+			}
+		}
+		if ok && l.v.Warning >= l.v.Alarm {
+			d.invalid(p+".warning", "must be below the alarm level %g%s (got %g)", l.v.Alarm, d.defaulted(p+".alarm"), l.v.Warning)
+		}
+	}
+	if t.EntryPM25 <= 0 {
+		d.invalid("thresholds.entry_pm25_ugm3", "must be more than 0 (got %g)", t.EntryPM25)
+	}
+}
+
+func (d *decoder) validateControl(c *Config) {
+	k := c.Control
+	if k.Period <= 0 {
+		d.invalid("control.period", "must be more than 0, like 1s (got %s)", k.Period)
+	}
+	if k.RiseRate <= 0 {
+		d.invalid("control.rise_rate_ugm3_per_s", "must be more than 0 (got %g)", k.RiseRate)
+	}
+	switch {
+	case k.TargetPM25 <= 0:
+		d.invalid("control.target_pm25_ugm3", "must be more than 0 (got %g)", k.TargetPM25)
+	case c.Thresholds.EntryPM25 > 0 && k.TargetPM25 > c.Thresholds.EntryPM25:
+		d.invalid("control.target_pm25_ugm3", "must not exceed thresholds.entry_pm25_ugm3 %g%s, or the booth settles where it is never safe to enter (got %g)",
+			c.Thresholds.EntryPM25, d.defaulted("thresholds.entry_pm25_ugm3"), k.TargetPM25)
+	}
+	if k.RampDown <= 0 || k.RampDown > 100 {
+		d.invalid("control.ramp_down_percent_per_min", "must be more than 0 and at most 100 (got %g)", k.RampDown)
+	}
+	if k.RunOn < 0 {
+		d.invalid("control.run_on", "must not be negative (got %s)", k.RunOn)
+	}
+}

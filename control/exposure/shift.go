@@ -1,0 +1,130 @@
+package exposure
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Schedule is a site's shift pattern: shifts start at fixed times of day on
+// the local wall clock and last Length on the wall clock.
+//
+// Because the length is counted on the wall clock, a 19:00–07:00 night shift
+// still ends at 07:00 on the night the clocks change: it then lasts 11 h or
+// 13 h, and consecutive shifts never leave a hole or overlap. Shift.Length
+// is the real elapsed time, which is what exposure and the Brief & Scala
+// factor depend on.
+type Schedule struct {
+	// Starts are the shift start times as time since local midnight on the
+	// wall clock: 7*time.Hour is 07:00.
+	Starts []time.Duration
+	// Length is the nominal length of every shift, less than 24 h.
+	Length time.Duration
+	// Location is the site's time zone; nil means time.Local.
+	Location *time.Location
+}
+
+// Shift is one shift: [Start, End).
+type Shift struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Length is the real elapsed length of the shift (11 h or 13 h for a
+// nominal 12 h night shift across a DST change).
+func (s Shift) Length() time.Duration { return s.End.Sub(s.Start) }
+
+// Contains reports whether t falls within [Start, End).
+func (s Shift) Contains(t time.Time) bool { return !t.Before(s.Start) && t.Before(s.End) }
+
+// ReductionFactor is the Brief & Scala factor for this shift's real length.
+func (s Shift) ReductionFactor() float64 { return ReductionFactor(s.Length()) }
+
+func (s Shift) String() string {
+	return s.Start.Format("2006-01-02 15:04 MST") + " – " + s.End.Format("2006-01-02 15:04 MST")
+}
+
+// Validate reports what is wrong with the schedule, if anything.
+func (p Schedule) Validate() error {
+	if len(p.Starts) == 0 {
+		return errors.New("Schedule.Starts is empty; give the shift start times, e.g. 07:00 and 19:00")
+	}
+	for i, st := range p.Starts {
+		if st < 0 || st >= 24*time.Hour || st%time.Second != 0 {
+			return fmt.Errorf("Schedule.Starts[%d] is %v; use a whole-second time of day from 0 to 23:59:59", i, st)
+		}
+		if slices.Contains(p.Starts[:i], st) {
+			return fmt.Errorf("Schedule.Starts[%d] (%v) is listed twice; list each start once", i, st)
+		}
+	}
+	if p.Length <= 0 || p.Length >= 24*time.Hour || p.Length%time.Second != 0 {
+		return fmt.Errorf("Schedule.Length is %v; use a whole-second length above 0 and below 24h", p.Length)
+	}
+	return nil
+}
+
+func (p Schedule) loc() *time.Location {
+	if p.Location == nil {
+		return time.Local
+	}
+	return p.Location
+}
+
+// around returns the shifts starting on the local days before, of and after
+// t, sorted by start. Every shift containing t is among them, because a
+// shift is shorter than a day.
+func (p Schedule) around(t time.Time) []Shift {
+	loc := p.loc()
+	lt := t.In(loc)
+	y, m, d := lt.Date()
+	out := make([]Shift, 0, 3*len(p.Starts))
+	for dd := d - 1; dd <= d+1; dd++ {
+		for _, st := range p.Starts {
+			sec := int(st / time.Second)
+			start := time.Date(y, m, dd, 0, 0, sec, 0, loc)
+			end := time.Date(y, m, dd, 0, 0, sec+int(p.Length/time.Second), 0, loc)
+			if end.After(start) { // a start inside a skipped DST hour can collapse a very short shift
+				out = append(out, Shift{Start: start, End: end})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Shift) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// ShiftAt returns the shift containing t, and false when t falls between
+// shifts. Where shifts overlap (a handover), it returns the one that started
+// last.
+func (p Schedule) ShiftAt(t time.Time) (Shift, bool) {
+	all := p.around(t)
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Contains(t) {
+			return all[i], true
+		}
+	}
+	return Shift{}, false
+}
+
+// active returns every shift containing t (more than one during an overlap)
+// and the next instant after t at which that set changes.
+func (p Schedule) active(t time.Time) (in []Shift, change time.Time) {
+	all := p.around(t)
+	for _, s := range all {
+		switch {
+		case s.Contains(t):
+			in = append(in, s)
+			if change.IsZero() || s.End.Before(change) {
+				change = s.End
+			}
+		case s.Start.After(t):
+			if change.IsZero() || s.Start.Before(change) {
+				change = s.Start
+			}
+		}
+	}
+	if change.IsZero() { // cannot happen with a valid schedule; move on a day to be safe
+		change = t.Add(24 * time.Hour)
+	}
+	return in, change
+}

@@ -1,0 +1,157 @@
+package exposure
+
+import "time"
+
+// Caps on the lists kept per shift. Totals and counts stay exact past them.
+const (
+	maxGaps       = 256
+	maxExcursions = 32
+	maxFinished   = 16
+)
+
+// ACGIH excursion rule.
+const (
+	maxExcursionsPerDay = 4
+	minExcursionSpacing = 60 * time.Minute
+)
+
+// shiftAcc accumulates one shift from its start up to acct.
+type shiftAcc struct {
+	shift     Shift
+	lim       Limits
+	acct      time.Time // accounted up to here
+	sum       float64   // ∫ c dt over measured time, concentration × ns
+	covered   time.Duration
+	overAlarm time.Duration
+	overSTEL  time.Duration
+	peak      Conc
+	peakAt    time.Time
+	aboveSTEL excursionLog
+	aboveTWA  excursionLog
+	gaps      gapLog
+}
+
+func newShiftAcc(s Shift, lim Limits) *shiftAcc {
+	return &shiftAcc{shift: s, lim: lim, acct: s.Start, peak: Unknown,
+		aboveSTEL: excursionLog{level: lim.STEL}, aboveTWA: excursionLog{level: lim.TWA}}
+}
+
+// add accounts [p, q), which lies within the shift, at concentration c, or
+// as a gap when not covered.
+func (a *shiftAcc) add(p, q time.Time, c float64, covered bool) {
+	if p.After(a.acct) { // the tracker started after the shift did
+		a.gaps.add(a.acct, p)
+	}
+	d := q.Sub(p)
+	if covered {
+		a.sum += c * float64(d)
+		a.covered += d
+		if a.lim.Alarm > 0 && c > a.lim.Alarm {
+			a.overAlarm += d
+		}
+	} else {
+		a.gaps.add(p, q)
+	}
+	a.acct = q
+}
+
+// stelAt takes the rolling 15 min TWA evaluated at the end b of a second of
+// this shift; known is false when the window held no valid data.
+func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) {
+	if known && (!a.peak.Known() || stel > float64(a.peak)) {
+		a.peak, a.peakAt = Conc(stel), b
+	}
+	overSTEL := known && a.lim.STEL > 0 && stel > a.lim.STEL
+	if overSTEL {
+		a.overSTEL += time.Second
+	}
+	a.aboveSTEL.step(b, overSTEL, stel)
+	a.aboveTWA.step(b, known && a.lim.TWA > 0 && stel > a.lim.TWA, stel)
+}
+
+// excursionLog finds the separate periods with the 15 min TWA above level.
+type excursionLog struct {
+	level    float64
+	in       bool
+	count    int
+	cur      Excursion // the current, or else the last, period
+	periods  []Excursion
+	omitted  int
+	tooClose bool
+}
+
+func (e *excursionLog) step(b time.Time, above bool, v float64) {
+	switch {
+	case above && !e.in:
+		if e.count > 0 && b.Sub(e.cur.End) < minExcursionSpacing {
+			e.tooClose = true
+		}
+		e.in, e.count = true, e.count+1
+		e.cur = Excursion{Start: b, End: b, Peak: v, Ongoing: true}
+	case above:
+		e.cur.End = b
+		e.cur.Peak = max(e.cur.Peak, v)
+	case e.in:
+		e.in = false
+		e.cur.End, e.cur.Ongoing = b, false
+		e.record(e.cur)
+	}
+}
+
+func (e *excursionLog) record(x Excursion) {
+	if len(e.periods) < maxExcursions {
+		e.periods = append(e.periods, x)
+	} else {
+		e.omitted++
+	}
+}
+
+func (e *excursionLog) report() Excursions {
+	r := Excursions{Level: e.level, Count: e.count, Omitted: e.omitted,
+		TooMany: e.count > maxExcursionsPerDay, TooClose: e.tooClose}
+	r.Periods = append([]Excursion(nil), e.periods...)
+	if e.in {
+		if len(r.Periods) < maxExcursions {
+			r.Periods = append(r.Periods, e.cur)
+		} else {
+			r.Omitted++
+		}
+	}
+	return r
+}
+
+// gapLog lists gaps, merging adjacent ones, up to maxGaps; the total stays
+// exact past the cap.
+type gapLog struct {
+	list    []Gap
+	omitted int
+	total   time.Duration
+	lastEnd time.Time // end of the latest gap, listed or not
+	listed  bool      // whether that gap is the last one in list
+}
+
+func (g *gapLog) add(p, q time.Time) {
+	d := q.Sub(p)
+	if d <= 0 {
+		return
+	}
+	g.total += d
+	contiguous := !g.lastEnd.IsZero() && g.lastEnd.Equal(p)
+	switch {
+	case contiguous && g.listed:
+		g.list[len(g.list)-1].Length += Duration(d)
+	case contiguous:
+		// extends a gap past the cap: already counted in omitted
+	case len(g.list) < maxGaps:
+		g.list = append(g.list, Gap{Start: p, Length: Duration(d)})
+		g.listed = true
+	default:
+		g.omitted++
+		g.listed = false
+	}
+	g.lastEnd = q
+}
+
+func (a *shiftAcc) entries() int {
+	return len(a.gaps.list) + len(a.aboveSTEL.periods) + len(a.aboveTWA.periods)
+}

@@ -1,0 +1,317 @@
+package exposure
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+// ErrOutOfOrder is returned for data that starts before time the tracker
+// has already accounted for. Exposure records are append-only: feed data in
+// time order, and rebuild a tracker from the journal to correct the past.
+var ErrOutOfOrder = errors.New("data out of time order")
+
+// Window lengths and their bins.
+const (
+	STELWindow = 15 * time.Minute
+	TWAWindow  = 8 * time.Hour
+
+	secBins = int(STELWindow / time.Second)
+	minBins = int(TWAWindow / time.Minute)
+)
+
+// DefaultMaxSampleInterval is how long a sample is held when no next one
+// comes: a little longer than the slowest sensor's period (the SCD41
+// measures every 5 s).
+const DefaultMaxSampleInterval = 10 * time.Second
+
+// Opts configures a Tracker.
+type Opts struct {
+	// Quantity is the pollutant tracked; it names the unit and the default
+	// limits.
+	Quantity sample.Quantity
+	// Zone is where the air was measured (the staff area, usually).
+	Zone string
+	// Limits; the zero value means DefaultLimits(Quantity), or none.
+	Limits Limits
+	// Schedule is the site's shift pattern.
+	Schedule Schedule
+	// MaxSampleInterval caps how long one sample stands for the air: a
+	// sample covers the time to the next one, or this long at most, and
+	// anything longer is a gap. 0 means DefaultMaxSampleInterval.
+	MaxSampleInterval time.Duration
+}
+
+// Tracker keeps the exposure record of one pollutant in one zone.
+//
+// A Tracker is not safe for concurrent use: the control loop owns it and
+// hands the Snapshot values to the outputs.
+type Tracker struct {
+	name  string
+	opts  Opts
+	maxIv time.Duration
+
+	started bool
+	cursor  time.Time // everything before this is accounted for
+	pending bool      // a sample at cursor whose interval is still open
+	pendC   float64
+
+	sec ring // one-second bins for the 15 min window
+	min ring // one-minute bins for the 8 h window
+
+	open      []*shiftAcc // shifts containing cursor (more than one in a handover)
+	openUntil time.Time   // when that set next changes
+	finished  []Summary
+	dropped   int // finished summaries dropped because nobody took them
+}
+
+// New returns a tracker, or an error saying which option is wrong.
+func New(o Opts) (*Tracker, error) {
+	name := "exposure " + string(o.Quantity) + "/" + o.Zone
+	if o.Quantity == "" {
+		return nil, errors.New("exposure: Opts.Quantity is empty; name the pollutant, e.g. sample.CO2")
+	}
+	if o.Limits == (Limits{}) {
+		o.Limits, _ = DefaultLimits(o.Quantity)
+	}
+	if err := o.Limits.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := o.Schedule.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if o.MaxSampleInterval == 0 {
+		o.MaxSampleInterval = DefaultMaxSampleInterval
+	}
+	if o.MaxSampleInterval < 0 || o.MaxSampleInterval > STELWindow {
+		return nil, fmt.Errorf("%s: Opts.MaxSampleInterval is %v; use a little more than the sensor's period, at most %v",
+			name, o.MaxSampleInterval, STELWindow)
+	}
+	return &Tracker{
+		name:  name,
+		opts:  o,
+		maxIv: o.MaxSampleInterval,
+		sec:   newRing(time.Second, secBins),
+		min:   newRing(time.Minute, minBins),
+	}, nil
+}
+
+func (t *Tracker) String() string { return t.name }
+
+// Limits returns the limits in use.
+func (t *Tracker) Limits() Limits { return t.opts.Limits }
+
+// ShiftAt returns the shift containing tm (see Schedule.ShiftAt).
+func (t *Tracker) ShiftAt(tm time.Time) (Shift, bool) { return t.opts.Schedule.ShiftAt(tm) }
+
+func (t *Tracker) checkValue(what string, at time.Time, c float64) error {
+	if math.IsNaN(c) || math.IsInf(c, 0) || c < 0 {
+		return fmt.Errorf("%s: %s at %s: value %v is not a concentration; report invalid data with Gap",
+			t.name, what, at.Format(time.RFC3339Nano), c)
+	}
+	return nil
+}
+
+func (t *Tracker) outOfOrder(what string, at time.Time) error {
+	return fmt.Errorf("%s: %s at %s: already accounted up to %s: %w",
+		t.name, what, at.Format(time.RFC3339Nano), t.cursor.Format(time.RFC3339Nano), ErrOutOfOrder)
+}
+
+// Add records a valid sample c measured at tm. It stands for the air from
+// tm until the next sample, or MaxSampleInterval at most.
+func (t *Tracker) Add(tm time.Time, c float64) error {
+	if err := t.checkValue("Add", tm, c); err != nil {
+		return err
+	}
+	if t.started && (tm.Before(t.cursor) || t.pending && tm.Equal(t.cursor)) {
+		return t.outOfOrder("Add", tm)
+	}
+	t.closePending(tm)
+	t.advance(tm, tm, 0, false)
+	t.pending, t.pendC = true, c
+	return nil
+}
+
+// AddInterval records that the mean over the measured time
+// [start, start+d) was mean: a journal aggregate, replayed at start to
+// rebuild the state after a restart.
+func (t *Tracker) AddInterval(start time.Time, d time.Duration, mean float64) error {
+	if err := t.checkValue("AddInterval", start, mean); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("%s: AddInterval at %s: length %v; use a positive length",
+			t.name, start.Format(time.RFC3339Nano), d)
+	}
+	if t.started && (start.Before(t.cursor) || t.pending && start.Equal(t.cursor)) {
+		return t.outOfOrder("AddInterval", start)
+	}
+	t.closePending(start)
+	t.advance(start, start.Add(d), mean, true)
+	return nil
+}
+
+// Gap records that there was no valid data from from to to. A sample held
+// from before ends at from.
+func (t *Tracker) Gap(from, to time.Time) error {
+	if to.Before(from) {
+		return fmt.Errorf("%s: Gap from %s to %s: ends before it starts; swap them",
+			t.name, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
+	}
+	if t.started && to.Before(t.cursor) {
+		return t.outOfOrder("Gap", to)
+	}
+	if t.started && from.Before(t.cursor) {
+		from = t.cursor // what is accounted stays; a held sample then covers nothing more
+	}
+	t.closePending(from)
+	t.advance(from, to, 0, false)
+	return nil
+}
+
+// closePending ends the held sample at tm or after MaxSampleInterval,
+// whichever comes first, and accounts the time up to tm as a gap.
+func (t *Tracker) closePending(tm time.Time) {
+	if !t.pending {
+		return
+	}
+	t.pending = false
+	end := t.cursor.Add(t.maxIv)
+	if tm.Before(end) {
+		end = tm
+	}
+	t.advance(t.cursor, end, t.pendC, true)
+}
+
+// advance accounts [a, b) at c (or as a gap), after accounting the time
+// from the cursor to a as a gap.
+func (t *Tracker) advance(a, b time.Time, c float64, covered bool) {
+	if !t.started {
+		t.started, t.cursor = true, a
+		t.sec.moveTo(t.sec.index(a))
+		t.min.moveTo(t.min.index(a))
+	}
+	if a.After(t.cursor) {
+		t.account(t.cursor, a, 0, false)
+	}
+	t.account(a, b, c, covered)
+}
+
+// account splits [a, b) at every second (for the STEL evaluation) and at
+// every shift boundary, and hands the pieces to the bins and the shifts.
+func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
+	for p := a; p.Before(b); {
+		if t.openUntil.IsZero() || !p.Before(t.openUntil) {
+			t.reopen(p)
+		}
+		q := b
+		if t.openUntil.Before(q) {
+			q = t.openUntil
+		}
+		// With no valid data in the 15 min window and none coming, the
+		// STEL stays unknown: skip the per-second work of long gaps.
+		fast := !covered && t.sec.cov == 0
+		i := t.sec.index(p)
+		next := t.sec.start(i + 1)
+		if !fast && next.Before(q) {
+			q = next
+		}
+		if covered {
+			d := q.Sub(p)
+			s := c * float64(d)
+			t.sec.add(i, s, int64(d))
+			t.min.add(t.min.index(p), s, int64(d))
+		}
+		for _, acc := range t.open {
+			acc.add(p, q, c, covered)
+		}
+		switch {
+		case fast:
+			for _, acc := range t.open {
+				acc.stelAt(p, 0, false)
+			}
+			t.sec.moveTo(t.sec.index(q))
+		case q.Equal(next):
+			t.closeSecond(next)
+		}
+		p = q
+	}
+	t.cursor = b
+}
+
+// closeSecond evaluates the rolling 15 min TWA at the second boundary b:
+// the ring then holds exactly the 900 seconds before b.
+func (t *Tracker) closeSecond(b time.Time) {
+	known := t.sec.cov > 0
+	var stel float64
+	if known {
+		stel = t.sec.sum / float64(t.sec.cov)
+	}
+	for _, acc := range t.open {
+		acc.stelAt(b, stel, known)
+	}
+	t.sec.moveTo(t.sec.index(b))
+}
+
+// reopen updates the set of shifts containing p, closing the ones that
+// ended.
+func (t *Tracker) reopen(p time.Time) {
+	in, until := t.opts.Schedule.active(p)
+	kept := t.open[:0]
+	for _, acc := range t.open {
+		still := false
+		for _, s := range in {
+			still = still || s == acc.shift
+		}
+		if still {
+			kept = append(kept, acc)
+		} else {
+			t.finish(acc)
+		}
+	}
+	clear(t.open[len(kept):])
+	t.open = kept
+	for _, s := range in {
+		have := false
+		for _, acc := range t.open {
+			have = have || acc.shift == s
+		}
+		if !have {
+			t.open = append(t.open, newShiftAcc(s, t.opts.Limits))
+		}
+	}
+	t.openUntil = until
+}
+
+func (t *Tracker) finish(acc *shiftAcc) {
+	if len(t.finished) == maxFinished {
+		copy(t.finished, t.finished[1:])
+		t.finished = t.finished[:maxFinished-1]
+		t.dropped++
+	}
+	t.finished = append(t.finished, t.summarize(acc, acc.shift.End, false))
+}
+
+// TakeFinished returns the summaries of the shifts that ended since the
+// last call, oldest first, for the journal, and forgets them. If nobody
+// takes them, the newest 16 are kept; dropped counts the others.
+func (t *Tracker) TakeFinished() (s []Summary, dropped int) {
+	s, dropped = t.finished, t.dropped
+	t.finished, t.dropped = nil, 0
+	return s, dropped
+}
+
+// retained counts the entries the tracker holds, for the memory test.
+func (t *Tracker) retained() int {
+	n := t.sec.entries() + t.min.entries() + len(t.finished)
+	for _, acc := range t.open {
+		n += 1 + acc.entries()
+	}
+	for _, s := range t.finished {
+		n += len(s.Gaps) + len(s.AboveSTEL.Periods) + len(s.AboveTWA.Periods)
+	}
+	return n
+}

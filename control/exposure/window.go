@@ -1,0 +1,115 @@
+package exposure
+
+import "time"
+
+// bin holds what was measured during one bin of time: the integral of the
+// concentration (concentration × nanoseconds) and the measured nanoseconds.
+// Gaps add to neither.
+type bin struct {
+	sum float64
+	cov int64
+}
+
+// ring is a fixed number of equal time bins ending at the newest one, with
+// running totals over all of them. Old bins are overwritten as time moves
+// on, which is what keeps memory bounded whatever the sample rate.
+type ring struct {
+	width   int64 // nanoseconds per bin
+	bins    []bin
+	head    int64 // index (unix time / width) of the newest bin
+	started bool
+	sum     float64 // totals over every bin in the ring
+	cov     int64
+}
+
+func newRing(width time.Duration, n int) ring {
+	return ring{width: int64(width), bins: make([]bin, n)}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func (r *ring) index(t time.Time) int64 { return floorDiv(t.UnixNano(), r.width) }
+
+func (r *ring) start(i int64) time.Time { return time.Unix(0, i*r.width) }
+
+func (r *ring) slot(i int64) *bin {
+	n := int64(len(r.bins))
+	return &r.bins[((i%n)+n)%n]
+}
+
+// moveTo makes bin i the newest, dropping the bins that leave the ring.
+func (r *ring) moveTo(i int64) {
+	if !r.started {
+		r.head, r.started = i, true
+		return
+	}
+	if i <= r.head {
+		return
+	}
+	n := int64(len(r.bins))
+	old := r.head
+	if i-r.head >= n {
+		clear(r.bins)
+		r.sum, r.cov = 0, 0
+	} else {
+		for k := r.head + 1; k <= i; k++ {
+			b := r.slot(k)
+			r.sum -= b.sum
+			r.cov -= b.cov
+			*b = bin{}
+		}
+	}
+	r.head = i
+	switch {
+	case r.cov == 0:
+		r.sum = 0 // no rounding residue when the window is empty
+	case floorDiv(i, n) != floorDiv(old, n):
+		// Once per lap, sum afresh so that add-and-subtract rounding
+		// cannot accumulate over months of running.
+		r.sum = 0
+		for _, b := range r.bins {
+			r.sum += b.sum
+		}
+	}
+}
+
+// add records a measured piece of time that lies within bin i.
+func (r *ring) add(i int64, sum float64, cov int64) {
+	r.moveTo(i)
+	if i <= r.head-int64(len(r.bins)) {
+		return // older than the ring; callers never do this
+	}
+	b := r.slot(i)
+	b.sum += sum
+	b.cov += cov
+	r.sum += sum
+	r.cov += cov
+}
+
+// window returns the totals over bins lo..hi (inclusive) that the ring
+// still holds.
+func (r *ring) window(lo, hi int64) (sum float64, cov int64) {
+	if !r.started {
+		return 0, 0
+	}
+	first := r.head - int64(len(r.bins)) + 1
+	lo, hi = max(lo, first), min(hi, r.head)
+	if lo == first && hi == r.head {
+		return r.sum, r.cov
+	}
+	for k := lo; k <= hi; k++ {
+		b := r.slot(k)
+		sum += b.sum
+		cov += b.cov
+	}
+	return sum, cov
+}
+
+// entries is how many bins the ring keeps (for the memory test).
+func (r *ring) entries() int { return len(r.bins) }

@@ -1,0 +1,53 @@
+package daemon
+
+import (
+	"time"
+
+	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/snapshot"
+)
+
+// modeRank orders modes by urgency for the room's overall mode.
+var modeRank = map[control.Mode]int{control.ModeNormal: 0, control.ModeBoost: 1, control.ModePurge: 2, control.ModeSafe: 3}
+
+// buildSnapshot copies the loop's state into a new immutable snapshot.
+func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
+	s := &snapshot.Snapshot{
+		Site: d.cfg.Site, Room: d.cfg.Room, Time: now, Sim: d.sim,
+		Mode: string(control.ModeNormal),
+	}
+	for _, sn := range d.sensors {
+		for _, smp := range sn.samples() {
+			r := snapshot.Reading{
+				Sensor: smp.Sensor, Zone: smp.Zone, Quantity: string(smp.Quantity),
+				Value: smp.Value, Unit: smp.Quantity.Unit(), Time: smp.Time,
+				AgeSeconds: now.Sub(smp.Time).Seconds(), Quality: smp.Quality.String(),
+			}
+			if smp.Err != nil {
+				r.Error = smp.Err.Error()
+			}
+			s.Readings = append(s.Readings, r)
+		}
+		s.Sensors = append(s.Sensors, sn.snapshot())
+	}
+	worst := control.ModeNormal
+	for _, f := range d.fans {
+		fs := snapshot.Fan{
+			Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: f.last.Duty,
+			Mode: string(f.last.Mode), Reason: f.last.Reason, RPM: f.rpm,
+			SecondsToEntry: f.ctl.SecondsToEntry(),
+		}
+		if f.err != nil {
+			fs.Error = f.err.Error()
+		}
+		if modeRank[f.last.Mode] > modeRank[worst] {
+			worst = f.last.Mode
+		}
+		s.Fans = append(s.Fans, fs)
+	}
+	s.Mode = string(worst)
+	if st, ok := d.hw.(Stepper); ok {
+		s.Scenario = st.Active()
+	}
+	return s
+}

@@ -1,0 +1,331 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/snapshot"
+)
+
+// Options configure a Daemon.
+type Options struct {
+	Config   *config.Config
+	Clock    clock.Clock
+	Hardware Hardware
+	Log      *slog.Logger
+	// StateDir keeps learned sensor state (the VOC index baseline) across
+	// restarts. Empty: nothing is kept.
+	StateDir string
+	Sim      bool // marks snapshots as simulated
+}
+
+// Daemon is the running room controller.
+type Daemon struct {
+	cfg     *config.Config
+	clk     clock.Clock
+	hw      Hardware
+	log     *slog.Logger
+	sim     bool
+	state   *stateStore
+	sensors []*sensor
+	fans    []*fanOut
+	latest  snapshot.Latest
+	// requests carries purge requests into the loop, so the loop alone
+	// touches the controllers; buffered so a caller never waits on it.
+	requests chan request
+}
+
+type request struct {
+	purge  bool
+	fan    string // empty: every fan
+	source string
+}
+
+// fanOut is one fan: its output, its controller, what it was last told.
+type fanOut struct {
+	cfg    config.Fan
+	out    fan.Output
+	tach   fan.Tachometer
+	ctl    *control.Fan
+	booths []*sensor // the PM sensors of the zones it serves
+	last   control.Decision
+	rpm    *float64
+	err    error
+}
+
+// New opens every sensor and fan the config names. A sensor that cannot be
+// opened yet is not fatal (the loop keeps trying and the fans run safe); a
+// fan that cannot be opened is, because the daemon could not keep it safe.
+func New(o Options) (*Daemon, error) {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim,
+		state: newStateStore(o.StateDir, o.Log), requests: make(chan request, 16)}
+	env := newEnvironment()
+	for _, sc := range o.Config.Sensors {
+		dev, err := d.newDevice(sc, env)
+		if err != nil {
+			return nil, err
+		}
+		d.sensors = append(d.sensors, newSensor(sc, dev, o.Log))
+	}
+	for _, fc := range o.Config.Fans {
+		f, err := d.newFan(fc)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		d.fans = append(d.fans, f)
+	}
+	return d, nil
+}
+
+func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
+	p := control.DefaultFanParams()
+	p.MinDuty, p.MaxDuty, p.SafeDuty = fc.MinDuty/100, fc.MaxDuty/100, fc.SafeDuty/100
+	c := d.cfg.Control
+	if c.TargetPM25 > 0 {
+		p.Target = c.TargetPM25
+	}
+	if p.Background >= p.Target {
+		p.Background = p.Target / 2
+	}
+	if c.RiseRate > 0 {
+		p.RiseRate = c.RiseRate
+	}
+	if c.RampDown > 0 {
+		p.RampDown = c.RampDown / 100
+	}
+	if c.RunOn > 0 {
+		p.RunOn = c.RunOn
+	}
+	if e := d.cfg.Thresholds.EntryPM25; e > 0 {
+		p.Entry = e
+	}
+	ctl, err := control.NewFan(p)
+	if err != nil {
+		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
+	}
+	out, err := d.hw.Fan(fc)
+	if err != nil {
+		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
+	}
+	tach, err := d.hw.Tach(fc)
+	if err != nil {
+		return nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
+	}
+	f := &fanOut{cfg: fc, out: out, tach: tach, ctl: ctl}
+	for _, s := range d.sensors {
+		if s.cfg.Type == config.SPS30 && contains(fc.Zones, s.cfg.Zone) {
+			f.booths = append(f.booths, s)
+		}
+	}
+	// Until the first reading, the booth is unknown: safe duty now.
+	if err := out.SetDuty(p.SafeDuty); err != nil {
+		return nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
+	}
+	f.last = control.Decision{Duty: p.SafeDuty, Mode: control.ModeSafe, Reason: "starting"}
+	return f, nil
+}
+
+// Snapshot returns the latest published state, nil before the first period.
+func (d *Daemon) Snapshot() *snapshot.Snapshot { return d.latest.Load() }
+
+// Now returns the daemon's clock, for outputs that show ages.
+func (d *Daemon) Now() time.Time { return d.clk.Now() }
+
+// ErrBusy means the loop has too many requests queued; try again.
+var ErrBusy = errors.New("daemon busy: too many requests queued, try again")
+
+// Purge asks the fans serving zone (every fan if zone is empty) to run at
+// maximum until their booths are safe to enter. source says who asked
+// (button, mqtt, page:<user>) for the log. It never blocks: the loop picks
+// the request up within one period.
+func (d *Daemon) Purge(zone, source string) error {
+	if zone != "" && d.cfg.Zone(zone) == nil {
+		return fmt.Errorf("purge: no zone %q", zone)
+	}
+	select {
+	case d.requests <- request{purge: true, fan: zone, source: source}:
+		return nil
+	default:
+		return ErrBusy
+	}
+}
+
+// CancelPurge ends a purge early.
+func (d *Daemon) CancelPurge(zone, source string) error {
+	if zone != "" && d.cfg.Zone(zone) == nil {
+		return fmt.Errorf("cancel purge: no zone %q", zone)
+	}
+	select {
+	case d.requests <- request{purge: false, fan: zone, source: source}:
+		return nil
+	default:
+		return ErrBusy
+	}
+}
+
+// Run runs the loop until ctx is done, then leaves every fan at its safe
+// duty and stops the sensors.
+func (d *Daemon) Run(ctx context.Context) error {
+	period := d.cfg.Control.Period
+	if period <= 0 {
+		period = time.Second
+	}
+	next := d.clk.Now()
+	d.log.Info("control loop running", "period", period, "sensors", len(d.sensors), "fans", len(d.fans))
+	for ctx.Err() == nil {
+		d.step(next)
+		next = next.Add(period)
+		now := d.clk.Now()
+		if behind := now.Sub(next); behind > period {
+			// The loop overran (a slow sensor re-init): skip the missed
+			// periods rather than run them back to back.
+			d.log.Warn("control loop overran", "behind", behind)
+			next = now
+		}
+		d.clk.Sleep(next.Sub(now))
+	}
+	d.shutdown()
+	return nil
+}
+
+// step runs one control period at now.
+func (d *Daemon) step(now time.Time) {
+	if st, ok := d.hw.(Stepper); ok {
+		if err := st.Step(now); err != nil {
+			d.log.Error("simulation step", "err", err)
+		}
+	}
+	d.drainRequests()
+	for _, s := range d.sensors {
+		s.update(d.clk.Now())
+	}
+	now = d.clk.Now()
+	for _, f := range d.fans {
+		booth := make([]sample.Sample, 0, len(f.booths))
+		for _, s := range f.booths {
+			booth = append(booth, s.sample(sample.PM25, now))
+		}
+		dec := f.ctl.Update(now, booth)
+		if dec.Mode != f.last.Mode {
+			d.log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", dec.Duty, "reason", dec.Reason)
+		}
+		f.last = dec
+		if err := f.out.SetDuty(dec.Duty); err != nil {
+			if f.err == nil {
+				d.log.Error("setting fan duty failed", "fan", f.cfg.Name, "err", err)
+			}
+			f.err = err
+		} else {
+			f.err = nil
+		}
+		f.readTach()
+	}
+	d.freezeLearning()
+	d.state.maybeSave(now, d.sensors)
+	d.latest.Store(d.buildSnapshot(now))
+}
+
+// freezeLearning stops the VOC index from learning in zones where a fan
+// is boosting or purging: smoke is an event, not the room's usual air.
+func (d *Daemon) freezeLearning() {
+	for _, s := range d.sensors {
+		g, ok := s.dev.(*sgp4xDevice)
+		if !ok || g.voc == nil {
+			continue
+		}
+		emitting := false
+		for _, f := range d.fans {
+			if contains(f.cfg.Zones, s.cfg.Zone) && (f.last.Mode == control.ModeBoost || f.last.Mode == control.ModePurge) {
+				emitting = true
+			}
+		}
+		g.freeze(emitting)
+	}
+}
+
+func (f *fanOut) readTach() {
+	if f.tach == nil {
+		return
+	}
+	rpm, err := f.tach.RPM()
+	if err != nil {
+		zero := 0.0
+		f.rpm = &zero
+		return
+	}
+	f.rpm = &rpm
+}
+
+func (d *Daemon) drainRequests() {
+	for {
+		select {
+		case r := <-d.requests:
+			for _, f := range d.fans {
+				if r.fan != "" && !contains(f.cfg.Zones, r.fan) {
+					continue
+				}
+				if r.purge {
+					f.ctl.Purge()
+				} else {
+					f.ctl.CancelPurge()
+				}
+			}
+			d.log.Info("purge request", "start", r.purge, "zone", r.fan, "source", r.source)
+		default:
+			return
+		}
+	}
+}
+
+// shutdown leaves every fan at its safe duty: if ventd is not watching the
+// air, the fans must assume the worst.
+func (d *Daemon) shutdown() {
+	for _, f := range d.fans {
+		safe := f.cfg.SafeDuty / 100
+		if err := f.out.SetDuty(safe); err != nil {
+			d.log.Error("could not set the safe duty on shutdown", "fan", f.cfg.Name, "err", err)
+		}
+		f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "ventd stopped"}
+	}
+	d.state.save(d.sensors)
+	d.Close()
+	d.latest.Store(d.buildSnapshot(d.clk.Now()))
+	d.log.Info("stopped; fans left at their safe duty")
+}
+
+// Close releases sensors and fan outputs, leaving fans as they are.
+func (d *Daemon) Close() {
+	for _, s := range d.sensors {
+		if s.opened {
+			s.dev.halt()
+			s.opened = false
+		}
+	}
+	for _, f := range d.fans {
+		f.out.Halt()
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

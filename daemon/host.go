@@ -1,0 +1,183 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/i2c/i2creg"
+	"periph.io/x/conn/v3/physic"
+	"periph.io/x/devices/v3/pca9548"
+	"periph.io/x/host/v3"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/drivers/fan"
+)
+
+// Host is the Pi's hardware through periph.io: I2C buses (with PCA9548A
+// muxes), kernel PWM, GPIO, PCA9685 boards and tachometers.
+type Host struct {
+	ctx   context.Context
+	clk   clock.Clock
+	log   *slog.Logger
+	mu    sync.Mutex
+	buses map[string]i2c.BusCloser
+	muxes map[string][]string // "bus/0x70" -> port names registered in i2creg
+	chips map[string]*fan.PCA9685Chip
+}
+
+// NewHost initialises periph's host drivers. Tachometers run until ctx is
+// done.
+func NewHost(ctx context.Context, clk clock.Clock, log *slog.Logger) (*Host, error) {
+	if _, err := host.Init(); err != nil {
+		return nil, fmt.Errorf("initialising the Pi's drivers (periph host.Init): %w; is this a Raspberry Pi (or another board periph supports)? To try ventd without hardware, run with -sim", err)
+	}
+	return &Host{ctx: ctx, clk: clk, log: log, buses: map[string]i2c.BusCloser{}, muxes: map[string][]string{}, chips: map[string]*fan.PCA9685Chip{}}, nil
+}
+
+// Close releases the buses.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.chips {
+		c.Halt()
+	}
+	for _, b := range h.buses {
+		b.Close()
+	}
+	return nil
+}
+
+// openBus opens an I2C bus once and shares it between its sensors.
+func (h *Host) openBus(name string) (i2c.Bus, error) {
+	if b, ok := h.buses[name]; ok {
+		return b, nil
+	}
+	b, err := i2creg.Open(name)
+	if err != nil {
+		return nil, busError(name, err)
+	}
+	h.buses[name] = b
+	return b, nil
+}
+
+// busError turns periph's error into what a technician should do.
+func busError(name string, err error) error {
+	dev := name
+	if !strings.HasPrefix(dev, "/dev/") {
+		dev = "/dev/i2c-" + strings.TrimPrefix(strings.ToUpper(name), "I2C")
+	}
+	_, statErr := os.Stat(dev)
+	switch {
+	case errors.Is(statErr, os.ErrNotExist):
+		return fmt.Errorf("I2C bus %q: %s does not exist: enable I2C with `dtparam=i2c_arm=on` in /boot/firmware/config.txt (bus 1) or `dtoverlay=i2c3` for bus 3 on a Pi 4/5, then reboot (%v)", name, dev, err)
+	case errors.Is(statErr, os.ErrPermission) || strings.Contains(err.Error(), "permission denied") || strings.Contains(err.Error(), "plugdev"):
+		return fmt.Errorf("I2C bus %q: no permission to open %s: add the ventd user to the i2c group (`sudo usermod -aG i2c ventd`) and restart ventd (%v)", name, dev, err)
+	}
+	return fmt.Errorf("I2C bus %q: %w", name, err)
+}
+
+// Bus implements Hardware.
+func (h *Host) Bus(s config.Sensor) (i2c.Bus, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b, err := h.openBus(s.Bus)
+	if err != nil || s.Mux == nil {
+		return b, err
+	}
+	key := fmt.Sprintf("%s/%s", s.Bus, s.Mux.Address)
+	ports, ok := h.muxes[key]
+	if !ok {
+		m, err := pca9548.New(b, &pca9548.Opts{Addr: int(s.Mux.Address)})
+		if err != nil {
+			return nil, fmt.Errorf("I2C mux %s on bus %s: %w (check that the mux is powered and its A0-A2 pins match the address)", s.Mux.Address, s.Bus, err)
+		}
+		if ports, err = m.RegisterPorts(fmt.Sprintf("ventd-mux-%s-%x", strings.ReplaceAll(s.Bus, "/", "_"), uint16(s.Mux.Address))); err != nil {
+			return nil, fmt.Errorf("I2C mux %s on bus %s: %w", s.Mux.Address, s.Bus, err)
+		}
+		h.muxes[key] = ports
+	}
+	if s.Mux.Channel >= len(ports) {
+		return nil, fmt.Errorf("I2C mux %s: channel %d: the mux has %d", s.Mux.Address, s.Mux.Channel, len(ports))
+	}
+	return i2creg.Open(ports[s.Mux.Channel])
+}
+
+// Fan implements Hardware.
+func (h *Host) Fan(f config.Fan) (fan.Output, error) {
+	switch f.Backend {
+	case config.SysfsPWM:
+		c := f.SysfsPWM
+		return fan.NewSysfsPWM(fan.SysfsPWMOpts{Chip: c.Chip, Channel: c.Channel, Frequency: physic.Frequency(c.FrequencyHz) * physic.Hertz, Invert: c.Invert, Clock: h.clk})
+	case config.GPIOPWM:
+		p, err := pin(f.GPIOPWM.Pin)
+		if err != nil {
+			return nil, err
+		}
+		return fan.NewGPIOPWM(p, fan.GPIOPWMOpts{Frequency: physic.Frequency(f.GPIOPWM.FrequencyHz) * physic.Hertz})
+	case config.PCA9685:
+		c := f.PCA9685
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		key := fmt.Sprintf("%s/%s", c.Bus, c.Address)
+		chip, ok := h.chips[key]
+		if !ok {
+			b, err := h.openBus(c.Bus)
+			if err != nil {
+				return nil, err
+			}
+			if chip, err = fan.NewPCA9685Chip(b, fan.PCA9685ChipOpts{Addr: uint16(c.Address), Frequency: physic.Frequency(c.FrequencyHz) * physic.Hertz, Clock: h.clk}); err != nil {
+				return nil, err
+			}
+			h.chips[key] = chip
+		}
+		return chip.Output(c.Channel, false)
+	case config.Relay:
+		p, err := pin(f.Relay.Pin)
+		if err != nil {
+			return nil, err
+		}
+		return fan.NewRelay(p, fan.RelayOpts{MinHold: f.Relay.MinSwitchTime, ActiveLow: f.Relay.ActiveLow, Clock: h.clk})
+	case config.Sim:
+		return nil, errors.New("backend sim is the simulated room's fan: run ventd with -sim")
+	}
+	return nil, fmt.Errorf("unknown backend %q", f.Backend)
+}
+
+// Tach implements Hardware: it starts the tachometer's edge counting,
+// which runs until the host's context is done.
+func (h *Host) Tach(f config.Fan) (fan.Tachometer, error) {
+	if f.Tach == nil {
+		return nil, nil
+	}
+	p, err := pin(f.Tach.Pin)
+	if err != nil {
+		return nil, err
+	}
+	t, err := fan.NewTach(p, fan.TachOpts{PulsesPerRev: f.Tach.PulsesPerRev, Clock: h.clk})
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		if err := t.Run(h.ctx); err != nil && h.ctx.Err() == nil {
+			h.log.Error("tachometer stopped; the fan's speed is unknown", "fan", f.Name, "err", err)
+		}
+	}()
+	return t, nil
+}
+
+func pin(name string) (gpio.PinIO, error) {
+	p := gpioreg.ByName(name)
+	if p == nil {
+		return nil, fmt.Errorf("no GPIO pin %q: use a name such as GPIO18 (BCM numbering)", name)
+	}
+	return p, nil
+}

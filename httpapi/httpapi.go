@@ -1,0 +1,72 @@
+// Package httpapi serves the daemon's HTTP endpoints: GET /api/state (the
+// room snapshot as JSON) and GET /metrics (Prometheus). Handlers only read
+// the latest published snapshot; nothing here can delay the control loop.
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ventd/ventd/snapshot"
+)
+
+// Source returns the latest snapshot, nil before the first.
+type Source func() *snapshot.Snapshot
+
+// Handler returns the daemon's HTTP handler. now is the daemon's clock, so
+// reading ages are in the same (possibly simulated) time as the readings.
+func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/state", func(w http.ResponseWriter, r *http.Request) {
+		s := src()
+		if s == nil {
+			writeError(w, http.StatusServiceUnavailable, "ventd is starting: no measurement yet; retry in a few seconds")
+			return
+		}
+		writeJSON(w, http.StatusOK, withAges(s, now()))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/state", "/metrics":
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+		default:
+			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try GET /api/state or GET /metrics)", r.URL.Path))
+		}
+	})
+	return mux
+}
+
+// withAges returns a copy of s with reading ages measured at now rather
+// than when the snapshot was built, so a reader sees how old data really is
+// even if the loop has stalled.
+func withAges(s *snapshot.Snapshot, now time.Time) *snapshot.Snapshot {
+	c := *s
+	c.Readings = make([]snapshot.Reading, len(s.Readings))
+	for i, r := range s.Readings {
+		if now.After(r.Time) {
+			r.AgeSeconds = now.Sub(r.Time).Seconds()
+		}
+		c.Readings[i] = r
+	}
+	return &c
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}

@@ -1,0 +1,76 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ventd/ventd/metrics"
+	"github.com/ventd/ventd/snapshot"
+)
+
+func TestHandler(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	var latest snapshot.Latest
+	reg := prometheus.NewRegistry()
+	if err := metrics.Register(reg, "Test OPS", "Room 1", latest.Load); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(3 * time.Second)
+	srv := httptest.NewServer(Handler(latest.Load, func() time.Time { return now }, reg))
+	defer srv.Close()
+
+	get := func(method, path string) (int, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	if code, body := get("GET", "/api/state"); code != 503 || !strings.Contains(body, "starting") {
+		t.Fatalf("before the first snapshot: %d %s", code, body)
+	}
+	rpm := 1200.0
+	latest.Store(&snapshot.Snapshot{
+		Site: "Test OPS", Room: "Room 1", Time: t0, Mode: "normal",
+		Readings: []snapshot.Reading{{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 42.5, Unit: "µg/m³", Time: t0, Quality: "good"}},
+		Fans:     []snapshot.Fan{{Name: "booth-exhaust", Zones: []string{"booth"}, Duty: 0.6, Mode: "normal", RPM: &rpm}},
+		Sensors:  []snapshot.Sensor{{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69", Up: true, LastSuccess: t0, Errors: map[string]uint64{"crc": 2}}},
+	})
+	code, body := get("GET", "/api/state")
+	var s snapshot.Snapshot
+	if err := json.Unmarshal([]byte(body), &s); code != 200 || err != nil {
+		t.Fatalf("state: %d %v %s", code, err, body)
+	}
+	if r := s.Readings[0]; r.Value != 42.5 || r.Unit != "µg/m³" || r.AgeSeconds != 3 {
+		t.Fatalf("reading = %+v", r)
+	}
+	code, body = get("GET", "/metrics")
+	for _, want := range []string{
+		`ventd_pm25_ugm3{room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 42.5`,
+		`ventd_fan_duty_ratio{fan="booth-exhaust",room="Room 1",site="Test OPS"} 0.6`,
+		`ventd_fan_rpm{fan="booth-exhaust",room="Room 1",site="Test OPS"} 1200`,
+		`ventd_sensor_errors_total{kind="crc",room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 2`,
+		`ventd_fan_mode{fan="booth-exhaust",mode="normal",room="Room 1",site="Test OPS"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if code, body := get("POST", "/api/state"); code != 405 || !strings.Contains(body, "only GET") {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	if code, body := get("GET", "/nope"); code != 404 || !strings.Contains(body, "GET /api/state") {
+		t.Fatalf("404: %d %s", code, body)
+	}
+}

@@ -1,0 +1,80 @@
+// Package snapshot is the one picture of the room at an instant that every
+// output renders: /api/state, /metrics, and later MQTT and the status page.
+// The control loop builds a new Snapshot each period and publishes it by
+// pointer; readers never lock the loop and never see half an update.
+package snapshot
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// Snapshot is the state of the room. It is immutable once published.
+type Snapshot struct {
+	Site string    `json:"site"`
+	Room string    `json:"room"`
+	Time time.Time `json:"time"` // the loop's clock: simulated time under -sim
+	Sim  bool      `json:"sim"`
+	// Mode is the most urgent fan mode in the room (safe > purge > boost > normal).
+	Mode     string    `json:"mode"`
+	Readings []Reading `json:"readings"`
+	Sensors  []Sensor  `json:"sensors"`
+	Fans     []Fan     `json:"fans"`
+	// Scenario lists what the simulated room is doing now (sim only).
+	Scenario []string `json:"scenario,omitempty"`
+}
+
+// Reading is the latest value of one quantity from one sensor.
+type Reading struct {
+	Sensor     string    `json:"sensor"`
+	Zone       string    `json:"zone"`
+	Quantity   string    `json:"quantity"`
+	Value      float64   `json:"value"`
+	Unit       string    `json:"unit"`
+	Time       time.Time `json:"time"`
+	AgeSeconds float64   `json:"age_seconds"`
+	// Quality is good, warmup, stale, fault or out_of_range; anything but
+	// good is unknown air, never clean air.
+	Quality string `json:"quality"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Sensor is the health of one sensor.
+type Sensor struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Zone    string `json:"zone"`
+	Bus     string `json:"bus"`
+	Address string `json:"address"`
+	Serial  string `json:"serial,omitempty"`
+	// Up is true while reads succeed.
+	Up          bool              `json:"up"`
+	LastSuccess time.Time         `json:"last_success"`
+	Errors      map[string]uint64 `json:"errors"` // by kind: crc, nack, not_ready, status, other
+	Status      []string          `json:"status,omitempty"`
+	Error       string            `json:"error,omitempty"`
+}
+
+// Fan is the state of one fan output.
+type Fan struct {
+	Name   string   `json:"name"`
+	Zones  []string `json:"zones"`
+	Duty   float64  `json:"duty"` // 0..1 as commanded
+	Mode   string   `json:"mode"`
+	Reason string   `json:"reason"`
+	// RPM is the tachometer reading; absent without a tachometer.
+	RPM *float64 `json:"rpm,omitempty"`
+	// SecondsToEntry estimates when the booth is below the entry
+	// threshold: 0 now, -1 unknown (not falling).
+	SecondsToEntry float64 `json:"seconds_to_entry"`
+	Error          string  `json:"error,omitempty"`
+}
+
+// Latest holds the most recent snapshot for concurrent readers.
+type Latest struct{ p atomic.Pointer[Snapshot] }
+
+// Store publishes s; s must not be changed afterwards.
+func (l *Latest) Store(s *Snapshot) { l.p.Store(s) }
+
+// Load returns the latest snapshot, nil before the first.
+func (l *Latest) Load() *Snapshot { return l.p.Load() }

@@ -1,0 +1,226 @@
+package testbench
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"periph.io/x/conn/v3/i2c"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/testbench/air"
+	"github.com/ventd/ventd/testbench/i2csim"
+	"github.com/ventd/ventd/testbench/room"
+	"github.com/ventd/ventd/testbench/scd41sim"
+	"github.com/ventd/ventd/testbench/scenario"
+	"github.com/ventd/ventd/testbench/sgp41sim"
+	"github.com/ventd/ventd/testbench/sps30sim"
+)
+
+// RigOpts tune a Rig.
+type RigOpts struct {
+	// Seed draws each simulated sensor's unit-to-unit error and noise.
+	Seed uint64
+	// Loop repeats the scenario forever (ventd -sim runs for days).
+	Loop bool
+	// Room overrides the room model derived from the config.
+	Room *room.Config
+}
+
+// Rig is a simulated room wired as ventd's hardware.
+type Rig struct {
+	Room    *room.Room
+	clk     clock.Clock
+	buses   map[string]*i2csim.Bus
+	sensors map[string]simSensor
+	player  *scenario.Player
+}
+
+// simSensor is one simulated device and where it sits.
+type simSensor struct {
+	bus  *i2csim.Bus
+	addr uint16
+	dev  interface{ SetStuck(bool) }
+}
+
+// NewRig builds the simulated room for cfg: a zone per configured zone, a
+// simulated fan per fan, a simulated device per sensor on a simulated bus
+// per bus name, with sc playing from the clock's current time.
+func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts RigOpts) (*Rig, error) {
+	rc := RoomConfig(cfg)
+	if opts.Room != nil {
+		rc = *opts.Room
+	}
+	rm, err := room.New(rc, clk.Now())
+	if err != nil {
+		return nil, err
+	}
+	r := &Rig{Room: rm, clk: clk, buses: map[string]*i2csim.Bus{}, sensors: map[string]simSensor{}}
+	for i, s := range cfg.Sensors {
+		if s.Mux != nil {
+			return nil, fmt.Errorf("sensor %s: the simulator has no I2C mux; put simulated sensors on separate buses", s.Name)
+		}
+		bus, ok := r.buses[s.Bus]
+		if !ok {
+			bus = i2csim.New("sim-i2c-"+s.Bus, clk.Sleep)
+			r.buses[s.Bus] = bus
+		}
+		src := rm.Zone(s.Zone)
+		seed := opts.Seed*1000 + uint64(i) + 1
+		var dev interface {
+			i2csim.Device
+			SetStuck(bool)
+		}
+		switch s.Type {
+		case config.SPS30:
+			dev = sps30sim.New(clk, src, sps30sim.Opts{Seed: seed})
+		case config.SCD40, config.SCD41:
+			dev = scd41sim.New(clk, src, scd41sim.Opts{Seed: seed})
+		case config.SGP40, config.SGP41:
+			dev = sgp41sim.New(clk, src, sgp41sim.Opts{Seed: seed, SGP40: s.Type == config.SGP40})
+		default:
+			return nil, fmt.Errorf("sensor %s: no simulated %s", s.Name, s.Type)
+		}
+		addr := uint16(s.Address)
+		bus.Attach(addr, dev)
+		r.sensors[s.Name] = simSensor{bus: bus, addr: addr, dev: dev}
+	}
+	if sc != nil {
+		if err := sc.Validate(rc, sensorNames(cfg)); err != nil {
+			return nil, err
+		}
+		r.player = scenario.NewPlayer(sc, clk.Now(), r)
+		r.player.Loop = opts.Loop
+	}
+	return r, nil
+}
+
+func sensorNames(cfg *config.Config) []string {
+	var out []string
+	for _, s := range cfg.Sensors {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// RoomConfig derives a room model from a ventd config: each zone with its
+// volume; each booth beside the first staff zone with a door to it; staff
+// zones ventilated at 4 air changes an hour; fans with their max flow.
+func RoomConfig(cfg *config.Config) room.Config {
+	rc := room.Default()
+	rc.Zones, rc.Fans, rc.Doors = nil, nil, nil
+	staff := ""
+	for _, z := range cfg.Zones {
+		if z.Kind == config.Staff && staff == "" {
+			staff = z.Name
+		}
+	}
+	for _, z := range cfg.Zones {
+		zc := room.ZoneConfig{Name: z.Name, VolumeM3: z.VolumeM3, DepositionPerHour: room.TypicalDeposition()}
+		if z.Kind == config.Booth {
+			zc.Kind, zc.Neighbour, zc.LeakageM3h = room.Booth, staff, 10
+			rc.Doors = append(rc.Doors, room.DoorConfig{Name: z.Name + "-door", Between: [2]string{z.Name, staff}, OpenExchangeM3h: 150})
+		} else {
+			zc.Kind, zc.GeneralVentilationM3h = room.Staff, 4*z.VolumeM3
+		}
+		rc.Zones = append(rc.Zones, zc)
+	}
+	for _, f := range cfg.Fans {
+		rc.Fans = append(rc.Fans, room.FanConfig{Name: f.Name, Zones: f.Zones, MaxFlowM3h: f.MaxFlowM3H, MaxRPM: 3000})
+	}
+	return rc
+}
+
+// Bus implements daemon.Hardware.
+func (r *Rig) Bus(s config.Sensor) (i2c.Bus, error) {
+	b, ok := r.buses[s.Bus]
+	if !ok {
+		return nil, fmt.Errorf("no simulated I2C bus %q", s.Bus)
+	}
+	return b, nil
+}
+
+// SimBus returns the simulated bus by its config name, for fault injection.
+func (r *Rig) SimBus(name string) *i2csim.Bus { return r.buses[name] }
+
+// Fan implements daemon.Hardware.
+func (r *Rig) Fan(f config.Fan) (fan.Output, error) {
+	fn := r.Room.Fan(f.Name)
+	if fn == nil {
+		return nil, fmt.Errorf("no simulated fan %q", f.Name)
+	}
+	return fn, nil
+}
+
+// Tach implements daemon.Hardware: every simulated fan has one.
+func (r *Rig) Tach(f config.Fan) (fan.Tachometer, error) { return r.Fan(f) }
+
+// Step implements daemon.Stepper: it plays the scenario up to now.
+func (r *Rig) Step(now time.Time) error {
+	if r.player == nil {
+		return nil
+	}
+	return r.player.Step(now)
+}
+
+// Active implements daemon.Stepper.
+func (r *Rig) Active() []string {
+	if r.player == nil {
+		return nil
+	}
+	a := r.player.Active()
+	sort.Strings(a)
+	return a
+}
+
+// The scenario's target: the room takes the air events, the rig the
+// sensor faults.
+
+func (r *Rig) SetOccupants(zone string, n int)          { r.Room.SetOccupants(zone, n) }
+func (r *Rig) StartSession(zone string, s room.Session) { r.Room.StartSession(zone, s) }
+func (r *Rig) StopSession(zone string)                  { r.Room.StopSession(zone) }
+func (r *Rig) SetDoor(name string, open bool)           { r.Room.SetDoor(name, open) }
+func (r *Rig) SetFanStalled(name string, stalled bool)  { r.Room.SetFanStalled(name, stalled) }
+func (r *Rig) SetOutdoor(s air.State)                   { r.Room.SetOutdoor(s) }
+
+// SensorFault turns a fault on a simulated sensor on or off: disconnect,
+// nack (every transfer refused), corrupt (every read's CRC broken), stuck
+// (the value freezes), fan_failure (SPS30 fan stops, status bit set).
+func (r *Rig) SensorFault(sensor, kind string, on bool) error {
+	s, ok := r.sensors[sensor]
+	if !ok {
+		return fmt.Errorf("sensor fault: no sensor %q", sensor)
+	}
+	switch kind {
+	case "disconnect":
+		if on {
+			s.bus.Disconnect(s.addr)
+		} else {
+			s.bus.Reconnect(s.addr)
+		}
+	case "nack", "corrupt":
+		if !on {
+			s.bus.ClearFaults(s.addr)
+			return nil
+		}
+		k := i2csim.FaultNACK
+		if kind == "corrupt" {
+			k = i2csim.FaultCorrupt
+		}
+		s.bus.Inject(s.addr, i2csim.Fault{Kind: k})
+	case "stuck":
+		s.dev.SetStuck(on)
+	case "fan_failure":
+		p, ok := s.dev.(*sps30sim.Device)
+		if !ok {
+			return fmt.Errorf("sensor fault fan_failure: %s is not an SPS30", sensor)
+		}
+		p.SetFanFailure(on)
+	default:
+		return errors.New("sensor fault: unknown kind " + kind)
+	}
+	return nil
+}

@@ -1,0 +1,291 @@
+package room
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ventd/ventd/testbench/air"
+)
+
+// Room is the simulated room. It is safe for concurrent use; time moves
+// only when someone asks for a later instant.
+type Room struct {
+	mu    sync.Mutex
+	cfg   Config
+	now   time.Time
+	zones []zone
+	fans  []*Fan
+	doors []door
+
+	outdoor      conc
+	outdoorState air.State
+
+	// Derived from the flows; rebuilt when dirty.
+	dirty       bool
+	flowA       matrix
+	fromOutdoor []float64
+	props       map[time.Duration]*propagator
+
+	scratchB, scratchC []float64
+}
+
+type zone struct {
+	cfg        ZoneConfig
+	neighbour  int // zone index, -1: outdoors
+	deposition [nGroups]float64
+	c          conc
+	occupants  int
+	session    *activeSession
+	source     conc // occupants plus session, species·m³/h
+	// warmth and damp are what the occupants add to temperature and
+	// humidity, lagging their arrival.
+	warmth, damp float64
+}
+
+type activeSession struct {
+	Session
+	end time.Time // zero: until stopped
+}
+
+type door struct {
+	cfg    DoorConfig
+	places [2]int // zone index, -1: outdoors
+	open   bool
+}
+
+// New builds the room described by cfg at time start, every zone holding
+// outdoor air, nobody in it, and every fan at full duty: a 4-wire fan runs
+// flat out until something drives its PWM input.
+func New(cfg Config, start time.Time) (*Room, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Room{cfg: cfg, now: start, dirty: true, props: map[time.Duration]*propagator{}}
+	index := map[string]int{Outdoor: -1}
+	for i, zc := range cfg.Zones {
+		index[zc.Name] = i
+	}
+	r.outdoorState = cfg.Outdoor
+	r.outdoor = toConc(cfg.Outdoor)
+	for _, zc := range cfg.Zones {
+		z := zone{cfg: zc, neighbour: -1, c: r.outdoor}
+		if zc.Neighbour != "" {
+			z.neighbour = index[zc.Neighbour]
+		}
+		d := zc.DepositionPerHour
+		z.deposition = [nGroups]float64{d.PM1, d.PM25, d.PM4, d.PM10, 0}
+		if zc.TemperatureC == 0 && zc.HumidityRH == 0 {
+			z.cfg.TemperatureC, z.cfg.HumidityRH = baseTemperature, baseHumidity
+		}
+		r.zones = append(r.zones, z)
+	}
+	for _, fc := range cfg.Fans {
+		f := &Fan{room: r, cfg: fc, duty: 1, speed: 1, spinUp: fc.SpinUp}
+		if f.spinUp == 0 {
+			f.spinUp = 3 * time.Second
+		}
+		for _, zn := range fc.Zones {
+			f.zones = append(f.zones, index[zn])
+		}
+		r.fans = append(r.fans, f)
+	}
+	for _, dc := range cfg.Doors {
+		r.doors = append(r.doors, door{cfg: dc, open: dc.Open,
+			places: [2]int{index[dc.Between[0]], index[dc.Between[1]]}})
+	}
+	n := len(r.zones)
+	r.fromOutdoor = make([]float64, n)
+	r.scratchB = make([]float64, n)
+	r.scratchC = make([]float64, n)
+	return r, nil
+}
+
+// Config returns the configuration the room was built from.
+func (r *Room) Config() Config { return r.cfg }
+
+// Now returns the room's current time.
+func (r *Room) Now() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.now
+}
+
+// AdvanceTo integrates the room up to t. A t at or before the room's time
+// does nothing: the room never runs backwards.
+func (r *Room) AdvanceTo(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.advance(t)
+}
+
+func (r *Room) advance(t time.Time) {
+	for r.now.Before(t) {
+		dt := r.nextStep(t)
+		if dt > 0 {
+			r.step(dt)
+			r.now = r.now.Add(dt)
+		}
+		for i := range r.zones {
+			z := &r.zones[i]
+			if s := z.session; s != nil && !s.end.IsZero() && !s.end.After(r.now) {
+				z.session = nil
+				r.updateSource(i)
+			}
+		}
+	}
+}
+
+// State returns the air in zone at the room's current time.
+func (r *Room) State(zone string) (air.State, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i, err := r.zoneIndex(zone)
+	if err != nil {
+		return air.State{}, err
+	}
+	return r.stateOf(i), nil
+}
+
+func (r *Room) stateOf(i int) air.State {
+	z := &r.zones[i]
+	return z.c.state(z.cfg.TemperatureC+z.warmth, min(z.cfg.HumidityRH+z.damp, 100))
+}
+
+// Zone returns the air source for a zone, for a simulated sensor placed
+// there; its Air(t) advances the room to t first. Zone returns nil for a
+// name the room does not have.
+func (r *Room) Zone(name string) air.Source {
+	for i, z := range r.zones {
+		if z.cfg.Name == name {
+			return zoneSource{r, i}
+		}
+	}
+	return nil
+}
+
+type zoneSource struct {
+	r *Room
+	i int
+}
+
+func (s zoneSource) Air(t time.Time) air.State {
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	s.r.advance(t)
+	return s.r.stateOf(s.i)
+}
+
+// Fan returns the fan output for the named fan, or nil if there is none.
+func (r *Room) Fan(name string) *Fan {
+	for _, f := range r.fans {
+		if f.cfg.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// The control inputs below are what a scenario plays. They take effect at
+// the room's current time and ignore names the room does not have (a
+// scenario checks its names against the Config before it plays).
+
+// SetOccupants sets how many people are in zone (besides a smoker, whose
+// breath comes with the session).
+func (r *Room) SetOccupants(zone string, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i, err := r.zoneIndex(zone); err == nil {
+		r.zones[i].occupants = max(n, 0)
+		r.updateSource(i)
+	}
+}
+
+// StartSession starts a smoking session in zone, replacing any under way
+// there.
+func (r *Room) StartSession(zone string, s Session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i, err := r.zoneIndex(zone); err == nil {
+		a := &activeSession{Session: s.sanitized()}
+		if a.Duration > 0 {
+			a.end = r.now.Add(a.Duration)
+		}
+		r.zones[i].session = a
+		r.updateSource(i)
+	}
+}
+
+// StopSession ends the session in zone, if any.
+func (r *Room) StopSession(zone string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i, err := r.zoneIndex(zone); err == nil {
+		r.zones[i].session = nil
+		r.updateSource(i)
+	}
+}
+
+// SetDoor opens or closes the named door.
+func (r *Room) SetDoor(name string, open bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.doors {
+		if d := &r.doors[i]; d.cfg.Name == name && d.open != open {
+			d.open = open
+			r.dirty = true
+		}
+	}
+}
+
+// SetOutdoor changes the outdoor air. Cumulative PM fractions that shrink
+// with size are clipped to a consistent mix.
+func (r *Room) SetOutdoor(s air.State) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.outdoor = toConc(s)
+	r.outdoorState = r.outdoor.state(s.Temperature, s.Humidity)
+}
+
+// Outdoor returns the outdoor air.
+func (r *Room) Outdoor() air.State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.outdoorState
+}
+
+// SetFanStalled jams or frees the named fan. A stalled fan moves no air and
+// its tachometer reads zero, whatever its duty.
+func (r *Room) SetFanStalled(name string, stalled bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.fans {
+		if f.cfg.Name == name && f.stalled != stalled {
+			f.stalled = stalled
+			if stalled {
+				f.speed = 0 // a jammed rotor stops at once
+			}
+			r.dirty = true
+		}
+	}
+}
+
+func (r *Room) zoneIndex(name string) (int, error) {
+	for i, z := range r.zones {
+		if z.cfg.Name == name {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("room: no zone %q (zones: %v)", name, zoneNames(r.cfg.Zones))
+}
+
+func (r *Room) updateSource(i int) {
+	z := &r.zones[i]
+	z.source = occupantEmission(z.occupants)
+	if z.session != nil {
+		g := z.session.emission()
+		for s := range z.source {
+			z.source[s] += g[s]
+		}
+	}
+}

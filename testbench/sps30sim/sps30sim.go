@@ -1,0 +1,424 @@
+// Package sps30sim is a simulated Sensirion SPS30 particulate matter sensor
+// that speaks the real I2C command set byte for byte, so the sps30 driver
+// runs unchanged against it on an i2csim bus.
+//
+// It follows "Datasheet SPS30", Version 1.0, March 2020, section 6
+// ("Operation and Communication through the I2C Interface"): 16-bit
+// commands, CRC-8 on every word, pointer-style reads (write the command,
+// then read its answer), the command execution times (a transfer before the
+// previous command has finished is not acknowledged), the idle, measurement
+// and sleep modes (a command not allowed in the current mode is not
+// acknowledged), a new measurement every second of simulated time, both
+// output formats, fan cleaning, the auto-cleaning interval and the device
+// status register.
+//
+// The values it measures are the true air from an air.Source seen through
+// the sensor: a fixed per-unit bias within the datasheet accuracy
+// (±10 µg/m³ up to 100 µg/m³, ±10 % above), random noise, and a first-order
+// response lag of a few seconds. Number concentrations and the typical
+// particle size are derived from the measured masses.
+package sps30sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/drivers/sensirion"
+	"github.com/ventd/ventd/testbench/air"
+	"github.com/ventd/ventd/testbench/i2csim"
+)
+
+// Addr is the SPS30's fixed I2C address.
+const Addr = 0x69
+
+// ProductType is what the SPS30 answers to Read Product Type.
+const ProductType = "00080000"
+
+// The I2C commands (datasheet table 6.3 "I2C commands").
+const (
+	cmdStart         = 0x0010
+	cmdStop          = 0x0104
+	cmdDataReady     = 0x0202
+	cmdReadValues    = 0x0300
+	cmdSleep         = 0x1001
+	cmdWakeUp        = 0x1103
+	cmdFanClean      = 0x5607
+	cmdAutoClean     = 0x8004
+	cmdProductType   = 0xD002
+	cmdSerial        = 0xD033
+	cmdVersion       = 0xD100
+	cmdReadStatus    = 0xD206
+	cmdClearStatus   = 0xD210
+	cmdReset         = 0xD304
+	formatFloat      = 0x0300 // big-endian IEEE754 float
+	formatUint16     = 0x0500 // unsigned 16-bit integer
+	autoCleanDefault = 604800 // seconds: one week
+)
+
+// Execution times: how long after the command's stop condition the sensor
+// is busy and acknowledges nothing.
+var execTime = map[uint16]time.Duration{
+	cmdStart:       20 * time.Millisecond,
+	cmdStop:        20 * time.Millisecond,
+	cmdSleep:       5 * time.Millisecond,
+	cmdWakeUp:      5 * time.Millisecond,
+	cmdFanClean:    5 * time.Millisecond,
+	cmdAutoClean:   5 * time.Millisecond, // reading; writing goes to flash and takes longer
+	cmdClearStatus: 5 * time.Millisecond,
+	cmdReset:       100 * time.Millisecond,
+}
+
+// autoCleanWriteTime is the execution time of writing the auto-cleaning
+// interval, which is stored in non-volatile memory.
+const autoCleanWriteTime = 20 * time.Millisecond
+
+// Timing of the sensor itself.
+const (
+	interval      = time.Second      // one measurement a second
+	cleanDuration = 10 * time.Second // fan at full speed for 10 s
+	wakeWindow    = 100 * time.Millisecond
+	fanStartup    = 3 * time.Second // fan speed is not checked while spinning up
+)
+
+// Device status register bits (datasheet 4.4 "Device Status Register").
+const (
+	statusSpeed = 1 << 21 // fan speed out of range
+	statusLaser = 1 << 5  // laser current out of range
+	statusFan   = 1 << 4  // fan switched on but not turning
+)
+
+// Opts configures a simulated unit. The zero value is a typical sensor.
+type Opts struct {
+	// Seed draws this unit's bias and its noise; two units with the same
+	// seed measure the same air identically.
+	Seed uint64
+	// Serial is the serial number it reports (at most 31 ASCII characters);
+	// empty gives one derived from Seed.
+	Serial string
+	// Firmware is the major and minor firmware version; zero gives 2.2.
+	Firmware [2]byte
+	// Lag is the time constant of the first-order response; zero gives 3 s,
+	// a negative value none.
+	Lag time.Duration
+	// Ideal reports the true air with no bias, noise or lag, for tests that
+	// need exact values downstream.
+	Ideal bool
+}
+
+type mode int
+
+const (
+	modeIdle mode = iota
+	modeMeasuring
+	modeSleep
+)
+
+func (m mode) String() string {
+	switch m {
+	case modeIdle:
+		return "idle mode"
+	case modeMeasuring:
+		return "measurement mode"
+	}
+	return "sleep mode"
+}
+
+// Device is a simulated SPS30. It implements i2csim.Device and is safe for
+// concurrent use.
+type Device struct {
+	clk  clock.Clock
+	src  air.Source
+	opts Opts
+
+	mu  sync.Mutex
+	rng *rand.Rand
+	// Per-unit accuracy error, each in [-1, 1]: gain and offset (see sense).
+	bias, offset float64
+	mode         mode
+
+	busyUntil time.Time
+	busyCmd   uint16
+	pending   []byte // answer to the last read command, until the next write
+	wakeUntil time.Time
+
+	format     uint16
+	started    time.Time
+	nextTick   time.Time
+	lag        [4]float64
+	last       [10]float64
+	haveValue  bool
+	ready      bool
+	cleanUntil time.Time
+
+	autoClean    uint32    // seconds; 0 disables
+	autoCleanDue time.Time // counted from power-up, reset or the last cleaning
+
+	status                  uint32
+	fanBadTicks, laserTicks int
+	fanFail, laserFail      bool
+	stuck                   bool
+}
+
+// New returns a powered-up sensor in idle mode, reading the air from src
+// at clk's time.
+func New(clk clock.Clock, src air.Source, opts Opts) *Device {
+	if opts.Firmware == [2]byte{} {
+		opts.Firmware = [2]byte{2, 2}
+	}
+	if opts.Lag == 0 {
+		opts.Lag = 3 * time.Second
+	}
+	if opts.Serial == "" {
+		opts.Serial = fmt.Sprintf("%016X", opts.Seed*0x9E3779B97F4A7C15+0x3C6EF372FE94F82B)
+	}
+	if len(opts.Serial) > 31 {
+		opts.Serial = opts.Serial[:31]
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5350533330))
+	d := &Device{
+		clk:       clk,
+		src:       src,
+		opts:      opts,
+		rng:       rng,
+		bias:      rng.Float64()*2 - 1,
+		offset:    rng.Float64()*2 - 1,
+		autoClean: autoCleanDefault,
+	}
+	d.autoCleanDue = clk.Now().Add(autoCleanDefault * time.Second)
+	return d
+}
+
+// SetFanFailure blocks (true) or frees the fan. A blocked fan stops the
+// airflow, so the readings sink towards zero, and after two checks the
+// status register shows the fan failure and the fan speed warning.
+func (d *Device) SetFanFailure(on bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.advance(d.clk.Now())
+	d.fanFail = on
+}
+
+// SetLaserFailure makes the laser current go out of range (true): the
+// sensor sees no scattered light, reports zeros, and after two checks sets
+// the laser bit, which clears itself once the laser recovers.
+func (d *Device) SetLaserFailure(on bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.advance(d.clk.Now())
+	d.laserFail = on
+}
+
+// SetStuck makes the sensor keep reporting its last values while still
+// flagging them as new, as a hung signal chain does.
+func (d *Device) SetStuck(on bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.advance(d.clk.Now())
+	d.stuck = on
+}
+
+// Cleaning reports whether a fan cleaning is running, for tests.
+func (d *Device) Cleaning() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clk.Now()
+	d.advance(now)
+	return d.mode == modeMeasuring && now.Before(d.cleanUntil)
+}
+
+// Write receives a command and its argument words.
+func (d *Device) Write(w []byte) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clk.Now()
+	d.advance(now)
+	if d.mode == modeSleep {
+		return d.sleepingWrite(now, w)
+	}
+	if now.Before(d.busyUntil) {
+		return i2csim.NACK(fmt.Sprintf("busy executing command 0x%04x", d.busyCmd))
+	}
+	if len(w) < 2 {
+		return i2csim.NACK(fmt.Sprintf("write of %d byte: a command is 2 bytes", len(w)))
+	}
+	cmd := uint16(w[0])<<8 | uint16(w[1])
+	args, err := sensirion.DecodeWords(w[2:])
+	if err != nil {
+		return i2csim.NACK(fmt.Sprintf("command 0x%04x arguments: %v", cmd, err))
+	}
+	d.pending = nil
+	if err := d.exec(now, cmd, args); err != nil {
+		return err
+	}
+	d.busyCmd = cmd
+	exec := execTime[cmd]
+	if cmd == cmdAutoClean && len(args) > 0 {
+		exec = autoCleanWriteTime
+	}
+	d.busyUntil = now.Add(exec)
+	return nil
+}
+
+// Read sends the answer to the last read command.
+func (d *Device) Read(r []byte) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clk.Now()
+	d.advance(now)
+	if d.mode == modeSleep {
+		d.wakeUntil = now.Add(wakeWindow)
+		return i2csim.NACK("asleep: I2C interface off")
+	}
+	if now.Before(d.busyUntil) {
+		return i2csim.NACK(fmt.Sprintf("still executing command 0x%04x", d.busyCmd))
+	}
+	if d.pending == nil {
+		return i2csim.NACK("read without a read command before it")
+	}
+	n := copy(r, d.pending)
+	for i := n; i < len(r); i++ {
+		r[i] = 0xff // nothing drives SDA past the answer
+	}
+	return nil
+}
+
+// sleepingWrite handles a write while the interface is off: the first
+// transfer's low pulse on SDA only wakes the interface for 100 ms, within
+// which a Wake-up command brings the sensor back to idle.
+func (d *Device) sleepingWrite(now time.Time, w []byte) error {
+	if now.Before(d.wakeUntil) && len(w) == 2 && uint16(w[0])<<8|uint16(w[1]) == cmdWakeUp {
+		d.mode = modeIdle
+		d.wakeUntil = time.Time{}
+		d.busyCmd = cmdWakeUp
+		d.busyUntil = now.Add(execTime[cmdWakeUp])
+		return nil
+	}
+	if now.Before(d.wakeUntil) {
+		return i2csim.NACK("interface awake but sensor asleep: only Wake-up (0x1103) is accepted")
+	}
+	d.wakeUntil = now.Add(wakeWindow)
+	return i2csim.NACK("asleep: I2C interface off (this pulse wakes it for 100 ms)")
+}
+
+// exec runs one command in the current mode.
+func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
+	wrongMode := func() error {
+		return i2csim.NACK(fmt.Sprintf("command 0x%04x not allowed in %s", cmd, d.mode))
+	}
+	wantArgs := func(n int) error {
+		if len(args) != n {
+			return i2csim.NACK(fmt.Sprintf("command 0x%04x takes %d argument words, got %d", cmd, n, len(args)))
+		}
+		return nil
+	}
+	if len(args) > 0 && cmd != cmdStart && cmd != cmdAutoClean {
+		return i2csim.NACK(fmt.Sprintf("command 0x%04x takes no arguments, got %d words", cmd, len(args)))
+	}
+	measuring := d.mode == modeMeasuring
+	switch cmd {
+	case cmdStart:
+		if err := wantArgs(1); err != nil {
+			return err
+		}
+		if measuring {
+			return wrongMode()
+		}
+		if args[0] != formatFloat && args[0] != formatUint16 {
+			return i2csim.NACK(fmt.Sprintf("output format 0x%04x: want 0x0300 (float) or 0x0500 (uint16)", args[0]))
+		}
+		d.format = args[0]
+		d.mode = modeMeasuring
+		d.started = now
+		d.nextTick = now.Add(interval)
+		d.lag = [4]float64{}
+		d.haveValue, d.ready = false, false
+		d.cleanUntil = time.Time{}
+		d.fanBadTicks, d.laserTicks = 0, 0
+	case cmdStop:
+		if !measuring {
+			return wrongMode()
+		}
+		d.mode = modeIdle
+		d.ready = false
+	case cmdDataReady:
+		if !measuring {
+			return wrongMode()
+		}
+		var flag uint16
+		if d.ready {
+			flag = 1
+		}
+		d.pending = sensirion.EncodeWords(nil, flag)
+	case cmdReadValues:
+		if !measuring {
+			return wrongMode()
+		}
+		if !d.haveValue {
+			return i2csim.NACK("no measurement yet")
+		}
+		d.ready = false
+		d.pending = d.encodeValues()
+	case cmdSleep:
+		if d.mode != modeIdle {
+			return wrongMode()
+		}
+		if d.opts.Firmware[0] < 2 {
+			return i2csim.NACK("sleep needs firmware 2.0 or later")
+		}
+		d.mode = modeSleep
+		d.pending = nil
+	case cmdWakeUp:
+		// Harmless when already awake and idle, so that the wake-up
+		// sequence is safe to send without knowing the mode.
+		if measuring {
+			return wrongMode()
+		}
+	case cmdFanClean:
+		if !measuring {
+			return wrongMode()
+		}
+		d.cleanUntil = now.Add(cleanDuration)
+	case cmdAutoClean:
+		switch len(args) {
+		case 0:
+			d.pending = sensirion.EncodeWords(nil, uint16(d.autoClean>>16), uint16(d.autoClean))
+		case 2:
+			d.autoClean = uint32(args[0])<<16 | uint32(args[1])
+			d.autoCleanDue = now.Add(time.Duration(d.autoClean) * time.Second)
+		default:
+			return wantArgs(2)
+		}
+	case cmdProductType:
+		d.pending = encodeASCII(ProductType, 4)
+	case cmdSerial:
+		d.pending = encodeASCII(d.opts.Serial, 16)
+	case cmdVersion:
+		d.pending = sensirion.EncodeWords(nil, uint16(d.opts.Firmware[0])<<8|uint16(d.opts.Firmware[1]))
+	case cmdReadStatus:
+		d.pending = sensirion.EncodeWords(nil, uint16(d.status>>16), uint16(d.status))
+	case cmdClearStatus:
+		d.status = 0
+	case cmdReset:
+		d.mode = modeIdle
+		d.ready, d.haveValue = false, false
+		d.status = 0
+		d.autoCleanDue = now.Add(time.Duration(d.autoClean) * time.Second)
+	default:
+		return i2csim.NACK(fmt.Sprintf("unknown command 0x%04x", cmd))
+	}
+	return nil
+}
+
+// encodeASCII frames s, NUL-padded, as n words of two characters.
+func encodeASCII(s string, n int) []byte {
+	b := make([]byte, 2*n)
+	copy(b, s)
+	words := make([]uint16, n)
+	for i := range words {
+		words[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+	}
+	return sensirion.EncodeWords(nil, words...)
+}
