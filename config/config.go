@@ -129,7 +129,8 @@ type Sensor struct {
 	// way to have two sensors with the same fixed address on one bus.
 	Mux  *Mux   `yaml:"mux,omitempty"`
 	Zone string `yaml:"zone" cfg:"required"`
-	// PMCalibration multiplies PM readings (SPS30 only). Default 1.
+	// PMCalibration multiplies PM readings (SPS30 only: default 1; 0 and
+	// unused for other types).
 	// Optical sensors over-read smoke 2-3x against gravimetric samples,
 	// so a site that has compared against a gravimetric sampler sets
 	// about 0.3-0.5 here.

@@ -27,7 +27,7 @@ func DefaultThresholds() Thresholds {
 func DefaultControl() Control {
 	return Control{
 		Period:     time.Second,
-		RiseRate:   5,
+		RiseRate:   2,
 		TargetPM25: 25,
 		RampDown:   10,
 		RunOn:      2 * time.Minute,
@@ -46,7 +46,9 @@ func (d *decoder) setDefaults(c *Config) {
 		if s.Mux != nil {
 			setDefault(d, p+".mux.address", &s.Mux.Address, Addr(0x70))
 		}
-		setDefault(d, p+".pm_calibration", &s.PMCalibration, 1.0)
+		if s.Type == SPS30 {
+			setDefault(d, p+".pm_calibration", &s.PMCalibration, 1.0)
+		}
 		setDefault(d, p+".stale_after", &s.StaleAfter, 3*s.Type.Period())
 	}
 

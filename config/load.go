@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -72,10 +73,29 @@ func parseYAML(data []byte, name string) (*yaml.Node, error) {
 	return doc, nil
 }
 
+// parserProblems are the yaml parser's (not scanner's) messages. For them
+// yaml v3 reports the 0-based line of the mark as if it were 1-based (its
+// scanner errors add the 1), so the line is corrected here.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+}
+
 func syntaxError(name string, err error) *Error {
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &Error{File: name, Line: line, Msg: "YAML syntax: " + m[2]}
+		if parserProblems[m[2]] {
+			line++
+		}
+		msg := "YAML syntax: " + m[2]
+		if strings.Contains(msg, "tab character") {
+			msg += "; indent with spaces, not tabs (the tab may be on the next line)"
+		}
+		return &Error{File: name, Line: line, Msg: msg}
 	}
 	return &Error{File: name, Msg: err.Error()}
 }

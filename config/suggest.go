@@ -51,3 +51,15 @@ func distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// didYouMean is "; did you mean X?" for a mistyped enum value, or "".
+func didYouMean[T ~string](s string, options []T) string {
+	opts := make([]string, len(options))
+	for i, o := range options {
+		opts[i] = string(o)
+	}
+	if o, ok := nearest(s, opts); ok {
+		return "; did you mean " + strconv.Quote(o) + "?"
+	}
+	return ""
+}

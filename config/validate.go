@@ -103,7 +103,7 @@ func (d *decoder) validateZones(c *Config) {
 		p := fmt.Sprintf("zones[%d]", i)
 		d.checkName(p, z.Name, seen)
 		if z.Kind != Booth && z.Kind != Staff {
-			d.invalid(p+".kind", "must be booth (where people smoke) or staff (where staff breathe) (got %q)", z.Kind)
+			d.invalid(p+".kind", "must be booth (where people smoke) or staff (where staff breathe) (got %q)%s", z.Kind, didYouMean(string(z.Kind), []ZoneKind{Booth, Staff}))
 		}
 		if z.VolumeM3 <= 0 {
 			d.invalid(p+".volume_m3", "must be more than 0 m³ (got %g)", z.VolumeM3)
@@ -135,7 +135,7 @@ func (d *decoder) validateSensors(c *Config) {
 		d.checkName(p, s.Name, seen)
 		known := s.Type.DefaultAddress() != 0
 		if !known {
-			d.invalid(p+".type", "must be %s (got %q)", oneOf(sensorTypes), s.Type)
+			d.invalid(p+".type", "must be %s (got %q)%s", oneOf(sensorTypes), s.Type, didYouMean(string(s.Type), sensorTypes))
 		}
 		if strings.TrimSpace(s.Bus) == "" {
 			d.invalid(p+".bus", `must name an I2C bus, like "1" or "/dev/i2c-1"`)

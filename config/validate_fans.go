@@ -74,7 +74,7 @@ func (d *decoder) checkBackend(p string, f Fan) {
 		BackendPCA9685: f.PCA9685 != nil, BackendRelay: f.Relay != nil,
 	}
 	if !slices.Contains(backends, f.Backend) {
-		d.invalid(p+".backend", "must be %s (got %q)", oneOf(backends), f.Backend)
+		d.invalid(p+".backend", "must be %s (got %q)%s", oneOf(backends), f.Backend, didYouMean(string(f.Backend), backends))
 	}
 	for _, b := range backends {
 		if blocks[b] && b != f.Backend && slices.Contains(backends, f.Backend) {
@@ -138,9 +138,11 @@ func (d *decoder) checkPin(path, pin string) {
 func (d *decoder) validateOutputs(c *Config) {
 	used := map[string]string{}  // place → path of the first user
 	owner := map[string]string{} // place → what kind of device, for shared boards
-	claim := func(place, kind, path, what string) {
+	// claim records that the device at path (an entry of the file) uses
+	// place; devices of one shared kind (a mux, a PCA9685 board) may share.
+	claim := func(place, kind, path, field, what string) {
 		if first, ok := used[place]; ok && (kind == "" || owner[place] != kind) {
-			d.invalid(path, "%s is already used by %s", what, d.where(first))
+			d.invalid(path+field, "%s is already used by %s", what, d.where(first))
 			return
 		}
 		if _, ok := used[place]; !ok {
@@ -156,16 +158,16 @@ func (d *decoder) validateOutputs(c *Config) {
 			continue // an unknown sensor type, reported already
 		}
 		if s.Mux == nil {
-			claim(direct(s.Bus, s.Address), "", p+".address", fmt.Sprintf("address %s on bus %s", s.Address, s.Bus))
-		} else {
-			claim(direct(s.Bus, s.Mux.Address), "pca9548", p+".mux.address", fmt.Sprintf("address %s on bus %s", s.Mux.Address, s.Bus))
+			claim(direct(s.Bus, s.Address), "", p, ".address", fmt.Sprintf("address %s on bus %s", s.Address, s.Bus))
+		} else if s.Mux.Address >= 0x70 && s.Mux.Address <= 0x77 {
+			claim(direct(s.Bus, s.Mux.Address), "pca9548", p, ".mux.address", fmt.Sprintf("address %s on bus %s", s.Mux.Address, s.Bus))
 		}
 	}
 	for i, f := range c.Fans {
 		if o := f.PCA9685; o != nil {
 			p := fmt.Sprintf("fans[%d].pca9685", i)
-			claim(direct(o.Bus, o.Address), "pca9685", p+".address", fmt.Sprintf("address %s on bus %s", o.Address, o.Bus))
-			claim(fmt.Sprintf("%s ch %d", direct(o.Bus, o.Address), o.Channel), "", p+".channel", fmt.Sprintf("PCA9685 %s channel %d", o.Address, o.Channel))
+			claim(direct(o.Bus, o.Address), "pca9685", p, ".address", fmt.Sprintf("address %s on bus %s", o.Address, o.Bus))
+			claim(fmt.Sprintf("%s ch %d", direct(o.Bus, o.Address), o.Channel), "", p, ".channel", fmt.Sprintf("PCA9685 %s channel %d", o.Address, o.Channel))
 		}
 	}
 	for i, s := range c.Sensors {
@@ -174,18 +176,18 @@ func (d *decoder) validateOutputs(c *Config) {
 		}
 		p := fmt.Sprintf("sensors[%d]", i)
 		if first, ok := used[direct(s.Bus, s.Address)]; ok {
-			d.invalid(p+".address", "address %s clashes with %s on bus %s itself, which answers on every mux channel", s.Address, d.where(first), s.Bus)
+			d.invalid(p+".address", "address %s is also used by %s on bus %s itself, which answers on every mux channel; give one of them another address or bus", s.Address, d.where(first), s.Bus)
 			continue
 		}
-		claim(fmt.Sprintf("%s mux %s ch %d", direct(s.Bus, s.Mux.Address), s.Address, s.Mux.Channel), "", p+".address",
+		claim(fmt.Sprintf("%s mux %s ch %d", direct(s.Bus, s.Mux.Address), s.Address, s.Mux.Channel), "", p, ".address",
 			fmt.Sprintf("address %s behind mux %s channel %d", s.Address, s.Mux.Address, s.Mux.Channel))
 	}
 	for i, f := range c.Fans {
 		p := fmt.Sprintf("fans[%d]", i)
 		if o := f.SysfsPWM; o != nil {
-			claim(fmt.Sprintf("pwmchip%d/pwm%d", o.Chip, o.Channel), "", p+".sysfs_pwm.channel", fmt.Sprintf("pwmchip%d channel %d", o.Chip, o.Channel))
+			claim(fmt.Sprintf("pwmchip%d/pwm%d", o.Chip, o.Channel), "", p, ".sysfs_pwm.channel", fmt.Sprintf("pwmchip%d channel %d", o.Chip, o.Channel))
 		}
-		pin := func(path, pin string) { claim("pin "+pinKey(pin), "", p+path, "pin "+pin) }
+		pin := func(field, pin string) { claim("pin "+pinKey(pin), "", p+field, "", "pin "+pin) }
 		if f.GPIOPWM != nil {
 			pin(".gpio_pwm.pin", f.GPIOPWM.Pin)
 		}

@@ -38,6 +38,7 @@ type Daemon struct {
 	sensors []*sensor
 	fans    []*fanOut
 	latest  snapshot.Latest
+	subs    subscribers
 	// requests carries purge requests into the loop, so the loop alone
 	// touches the controllers; buffered so a caller never waits on it.
 	requests chan request
@@ -237,7 +238,9 @@ func (d *Daemon) step(now time.Time) {
 	}
 	d.freezeLearning()
 	d.state.maybeSave(now, d.sensors)
-	d.latest.Store(d.buildSnapshot(now))
+	snap := d.buildSnapshot(now)
+	d.latest.Store(snap)
+	d.subs.publish(snap)
 }
 
 // freezeLearning stops the VOC index from learning in zones where a fan
@@ -304,7 +307,10 @@ func (d *Daemon) shutdown() {
 	}
 	d.state.save(d.sensors)
 	d.Close()
-	d.latest.Store(d.buildSnapshot(d.clk.Now()))
+	snap := d.buildSnapshot(d.clk.Now())
+	d.latest.Store(snap)
+	d.subs.publish(snap)
+	d.subs.close()
 	d.log.Info("stopped; fans left at their safe duty")
 }
 

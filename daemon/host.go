@@ -114,16 +114,16 @@ func (h *Host) Bus(s config.Sensor) (i2c.Bus, error) {
 // Fan implements Hardware.
 func (h *Host) Fan(f config.Fan) (fan.Output, error) {
 	switch f.Backend {
-	case config.SysfsPWM:
+	case config.BackendSysfsPWM:
 		c := f.SysfsPWM
 		return fan.NewSysfsPWM(fan.SysfsPWMOpts{Chip: c.Chip, Channel: c.Channel, Frequency: physic.Frequency(c.FrequencyHz) * physic.Hertz, Invert: c.Invert, Clock: h.clk})
-	case config.GPIOPWM:
+	case config.BackendGPIOPWM:
 		p, err := pin(f.GPIOPWM.Pin)
 		if err != nil {
 			return nil, err
 		}
 		return fan.NewGPIOPWM(p, fan.GPIOPWMOpts{Frequency: physic.Frequency(f.GPIOPWM.FrequencyHz) * physic.Hertz})
-	case config.PCA9685:
+	case config.BackendPCA9685:
 		c := f.PCA9685
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -140,13 +140,13 @@ func (h *Host) Fan(f config.Fan) (fan.Output, error) {
 			h.chips[key] = chip
 		}
 		return chip.Output(c.Channel, false)
-	case config.Relay:
+	case config.BackendRelay:
 		p, err := pin(f.Relay.Pin)
 		if err != nil {
 			return nil, err
 		}
 		return fan.NewRelay(p, fan.RelayOpts{MinHold: f.Relay.MinSwitchTime, ActiveLow: f.Relay.ActiveLow, Clock: h.clk})
-	case config.Sim:
+	case config.BackendSim:
 		return nil, errors.New("backend sim is the simulated room's fan: run ventd with -sim")
 	}
 	return nil, fmt.Errorf("unknown backend %q", f.Backend)

@@ -78,7 +78,7 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 		case config.SPS30:
 			dev = sps30sim.New(clk, src, sps30sim.Opts{Seed: seed})
 		case config.SCD40, config.SCD41:
-			dev = scd41sim.New(clk, src, scd41sim.Opts{Seed: seed})
+			dev = scd41sim.New(clk, src, scd41sim.Opts{Seed: seed, SCD40: s.Type == config.SCD40})
 		case config.SGP40, config.SGP41:
 			dev = sgp41sim.New(clk, src, sgp41sim.Opts{Seed: seed, SGP40: s.Type == config.SGP40})
 		default:
@@ -92,8 +92,7 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 		if err := sc.Validate(rc, sensorNames(cfg)); err != nil {
 			return nil, err
 		}
-		r.player = scenario.NewPlayer(sc, clk.Now(), r)
-		r.player.Loop = opts.Loop
+		r.player = scenario.NewPlayer(sc, r, clk.Now(), &scenario.PlayerOpts{Loop: opts.Loop})
 	}
 	return r, nil
 }
@@ -156,7 +155,13 @@ func (r *Rig) Fan(f config.Fan) (fan.Output, error) {
 }
 
 // Tach implements daemon.Hardware: every simulated fan has one.
-func (r *Rig) Tach(f config.Fan) (fan.Tachometer, error) { return r.Fan(f) }
+func (r *Rig) Tach(f config.Fan) (fan.Tachometer, error) {
+	fn := r.Room.Fan(f.Name)
+	if fn == nil {
+		return nil, fmt.Errorf("no simulated fan %q", f.Name)
+	}
+	return fn, nil
+}
 
 // Step implements daemon.Stepper: it plays the scenario up to now.
 func (r *Rig) Step(now time.Time) error {
@@ -171,9 +176,12 @@ func (r *Rig) Active() []string {
 	if r.player == nil {
 		return nil
 	}
-	a := r.player.Active()
-	sort.Strings(a)
-	return a
+	var out []string
+	for _, a := range r.player.Active() {
+		out = append(out, a.String())
+	}
+	sort.Strings(out)
+	return out
 }
 
 // The scenario's target: the room takes the air events, the rig the

@@ -215,7 +215,7 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 		// STEL stays unknown: skip the per-second work of long gaps.
 		fast := !covered && t.sec.cov == 0
 		i := t.sec.index(p)
-		next := t.sec.start(i + 1)
+		next := p.Add(time.Duration(t.sec.start(i+1).UnixNano() - p.UnixNano())) // keeps p's location
 		if !fast && next.Before(q) {
 			q = next
 		}
@@ -237,18 +237,23 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 		case q.Equal(next):
 			t.closeSecond(next)
 		}
+		if q.Equal(t.openUntil) {
+			t.reopen(q) // a shift ended: its summary is ready now, not at the next sample
+		}
 		p = q
 	}
 	t.cursor = b
 }
 
-// closeSecond evaluates the rolling 15 min TWA at the second boundary b:
-// the ring then holds exactly the 900 seconds before b.
+// closeSecond evaluates the rolling 15 min TWA at the second boundary b,
+// over the 900 one-second bins before b.
 func (t *Tracker) closeSecond(b time.Time) {
-	known := t.sec.cov > 0
+	hi := t.sec.index(b) - 1
+	sum, cov := t.sec.window(hi-int64(secBins)+1, hi)
+	known := cov > 0
 	var stel float64
 	if known {
-		stel = t.sec.sum / float64(t.sec.cov)
+		stel = sum / float64(cov)
 	}
 	for _, acc := range t.open {
 		acc.stelAt(b, stel, known)

@@ -22,8 +22,11 @@ type ring struct {
 	cov     int64
 }
 
+// newRing holds windows of n bins ending at the newest bin or the one
+// before it: n+1 bins, so that a window ending exactly on a bin boundary,
+// when the newest bin has only just begun, is still whole.
 func newRing(width time.Duration, n int) ring {
-	return ring{width: int64(width), bins: make([]bin, n)}
+	return ring{width: int64(width), bins: make([]bin, n+1)}
 }
 
 func floorDiv(a, b int64) int64 {
@@ -100,8 +103,23 @@ func (r *ring) window(lo, hi int64) (sum float64, cov int64) {
 	}
 	first := r.head - int64(len(r.bins)) + 1
 	lo, hi = max(lo, first), min(hi, r.head)
-	if lo == first && hi == r.head {
-		return r.sum, r.cov
+	if lo > hi {
+		return 0, 0
+	}
+	if (lo-first)+(r.head-hi) <= 2 { // nearly the whole ring: totals less what is left out
+		sum, cov = r.sum, r.cov
+		for k := first; k < lo; k++ {
+			sum -= r.slot(k).sum
+			cov -= r.slot(k).cov
+		}
+		for k := hi + 1; k <= r.head; k++ {
+			sum -= r.slot(k).sum
+			cov -= r.slot(k).cov
+		}
+		if cov == 0 {
+			sum = 0
+		}
+		return sum, cov
 	}
 	for k := lo; k <= hi; k++ {
 		b := r.slot(k)

@@ -207,12 +207,12 @@ func (c *PCA9685Chip) configure() error {
 			return err
 		}
 	}
-	// RESTART reads 1 when channels were running before sleep; writing
-	// it back as 1 would restart them early, so keep it out of writes.
-	mode1 &^= pcaRestart
+	// RESTART reads 1 when channels ran when the chip was put to sleep
+	// and wait to resume. Writing it back as 1 resumes them, so it stays
+	// out of every write but the last.
 	if pre != c.prescale {
 		// PRE_SCALE only takes writes while the oscillator sleeps.
-		if err := c.writeReg(pcaMode1, mode1|pcaSleep); err != nil {
+		if err := c.writeReg(pcaMode1, (mode1|pcaSleep)&^pcaRestart); err != nil {
 			return err
 		}
 		if err := c.writeReg(pcaPrescale, c.prescale); err != nil {
@@ -223,21 +223,27 @@ func (c *PCA9685Chip) configure() error {
 		}
 	}
 	awake := (mode1 | pcaAI) &^ (pcaSleep | pcaRestart)
-	switch {
-	case mode1&pcaSleep != 0:
+	if mode1&^pcaRestart != awake {
 		if err := c.writeReg(pcaMode1, awake); err != nil {
 			return err
 		}
-		if mode1&pcaRestart != 0 {
-			c.clock.Sleep(pcaOscStart)
-			if err := c.writeReg(pcaMode1, awake|pcaRestart); err != nil {
-				return err
-			}
+	}
+	// Also when a previous run woke the chip and died before the
+	// restart: the channels would stay stopped.
+	if mode1&pcaRestart != 0 {
+		c.clock.Sleep(pcaOscStart)
+		if err := c.writeReg(pcaMode1, awake|pcaRestart); err != nil {
+			return err
 		}
-	case mode1&pcaAI == 0:
-		return c.writeReg(pcaMode1, awake)
 	}
 	return nil
+}
+
+// needsSetup tells from MODE1 that the chip is not as configure leaves it:
+// a brown-out reset it (asleep, no auto-increment) or its channels wait
+// for a restart.
+func needsSetup(mode1 byte) bool {
+	return mode1&(pcaSleep|pcaRestart) != 0 || mode1&pcaAI == 0
 }
 
 func (c *PCA9685Chip) readReg(r byte) (byte, error) {
@@ -268,7 +274,7 @@ func (c *PCA9685Chip) setDuty(o *PCA9685Output, level float64) error {
 	if err != nil {
 		return err
 	}
-	if mode1&pcaSleep != 0 || mode1&pcaAI == 0 {
+	if needsSetup(mode1) {
 		if err := c.configure(); err != nil {
 			return fmt.Errorf("set up again after a reset: %w", err)
 		}

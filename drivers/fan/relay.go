@@ -16,9 +16,12 @@ type RelayOpts struct {
 	// MinHold is the shortest time the relay stays in a state, to spare
 	// its contacts and the motor's start-up current; default 30 s,
 	// negative for none.
-	MinHold   time.Duration
-	ActiveLow bool        // the relay board energises on a low input
-	Clock     clock.Clock // default clock.Real{}
+	MinHold time.Duration
+	// ActiveLow: the fan is on when the pin is low (a low-triggered
+	// board, or the fan on the normally-closed contact of a high one).
+	ActiveLow bool
+
+	Clock clock.Clock // default clock.Real{}
 }
 
 // Relay is an on/off fan on a relay driven by a GPIO pin.

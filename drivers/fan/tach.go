@@ -38,6 +38,7 @@ type Tach struct {
 	running bool
 	started time.Time
 	edges   []time.Time // within the last window, oldest first
+	seen    int         // edges recorded since Run started
 }
 
 // NewTach sets pin up as an input with its pull-up (the tach output only
@@ -79,7 +80,7 @@ func (t *Tach) Run(ctx context.Context) error {
 		t.mu.Unlock()
 		return t.errorf("Run is already running")
 	}
-	t.running, t.started, t.edges = true, t.clock.Now(), t.edges[:0]
+	t.running, t.started, t.edges, t.seen = true, t.clock.Now(), t.edges[:0], 0
 	t.mu.Unlock()
 	defer func() {
 		t.mu.Lock()
@@ -102,6 +103,7 @@ func (t *Tach) record(now time.Time) {
 		t.edges = t.edges[1:]
 	}
 	t.edges = append(t.edges, now)
+	t.seen++
 }
 
 // prune drops edges older than the window. The caller holds t.mu.

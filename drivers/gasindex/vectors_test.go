@@ -12,13 +12,15 @@ import (
 	"time"
 )
 
-// sharedDir is where the reference vectors live: VENTD_SHARED if set, else
-// the checkout's shared directory.
-func sharedDir() string {
+// vectorDir is where the reference vectors live: VENTD_SHARED's
+// testdata/gasindex if set, else the copy in this package's testdata
+// (taken from the project's shared reference data, so a fresh clone tests
+// against them with nothing else checked out).
+func vectorDir() string {
 	if d := os.Getenv("VENTD_SHARED"); d != "" {
-		return d
+		return filepath.Join(d, "testdata", "gasindex")
 	}
-	return filepath.Join("..", "..", "..", "shared")
+	return "testdata"
 }
 
 type vector struct{ sraw, index int32 }
@@ -28,7 +30,7 @@ type vector struct{ sraw, index int32 }
 // acceptance check never ran.
 func loadVectors(t testing.TB, name string) []vector {
 	t.Helper()
-	path := filepath.Join(sharedDir(), "testdata", "gasindex", name)
+	path := filepath.Join(vectorDir(), name)
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if os.Getenv("CI") == "true" {

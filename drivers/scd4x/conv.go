@@ -20,11 +20,11 @@ func percentRH(w uint16) float64 { return 100 * float64(w) / 65535 }
 // Limits the driver accepts; outside them the value is a mistake in the
 // configuration, not something to send to the sensor.
 const (
-	maxOffsetC   = 20     // the offset only removes self-heating; 0 to 20 °C
-	maxAltitudeM = 3000   // datasheet range of set_sensor_altitude
+	maxOffsetC    = 20     // the offset only removes self-heating; 0 to 20 °C
+	maxAltitudeM  = 3000   // datasheet range of set_sensor_altitude
 	minPressurePa = 70000  // datasheet range of set_ambient_pressure
 	maxPressurePa = 120000 //
-	maxCO2PPM    = 40000  // the sensor's output range
+	maxCO2PPM     = 40000  // the sensor's output range
 )
 
 // offsetWord converts a temperature offset in °C to set_temperature_offset's

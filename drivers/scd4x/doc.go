@@ -14,9 +14,10 @@
 //     run on simulated time: an 8 h shift in a test would take 8 h.
 //   - countToOffset returns physic.Temperature(175/65535·count) without the
 //     physic.Celsius factor, so a 4 °C offset reads back as about 4 nK.
-//   - SetConfiguration checks the ASC initial and standard periods with
-//     Duration%4, which tests nanoseconds instead of hours, so valid
-//     periods such as 44 h pass by accident and the check means nothing.
+//   - SetConfiguration checks that the ASC initial and standard periods
+//     are multiples of 4 hours with Duration%4, which tests nanoseconds:
+//     every whole number of hours passes (45 h too), and the sensor gets a
+//     period it does not accept.
 //   - It has no forced recalibration (0x362f) and no self test. A booth
 //     where people smoke all day never sees 400 ppm fresh air, so automatic
 //     self-calibration drifts there and forced recalibration is the only

@@ -22,4 +22,8 @@
 // The SGP41's NOx pixel must be conditioned after power-up (about 10 s of
 // execute_conditioning), and the datasheet warns that conditioning for more
 // than 10 s damages the sensing material, so Condition refuses past that.
+// The sensor goes on conditioning until its next command, which the driver
+// cannot see: in a 1 Hz loop, condition on the first ten ticks and measure
+// from the eleventh. Sensirion's example code (sleep 1 s, condition, ten
+// times, then sleep 1 s and measure) conditions for about 10.5 s.
 package sgp4x

@@ -137,11 +137,16 @@ func TestNACK(t *testing.T) {
 }
 
 func TestReadBeforeReady(t *testing.T) {
-	// A part 15 ms slower than the datasheet NACKs the first read; the
+	// A part 5 ms slower than the datasheet NACKs the first read; the
 	// driver polls again and gets the answer.
-	r := newRig(t, air.Fixed(air.Clean), sgp41sim.Opts{ExtraExec: 15 * time.Millisecond})
+	r := newRig(t, air.Fixed(air.Clean), sgp41sim.Opts{ExtraExec: 5 * time.Millisecond})
+	before := r.bus.Transfers()
 	if _, err := r.dev.MeasureRaw(45, 21); err != nil {
 		t.Fatalf("slightly slow sensor: %v", err)
+	}
+	// Command, NACKed read, read.
+	if n := r.bus.Transfers() - before; n != 3 {
+		t.Fatalf("%d transfers, want 3: the first read should have found the sensor busy", n)
 	}
 	if err := r.dev.SelfTest(); err != nil {
 		t.Fatalf("slightly slow self-test: %v", err)
@@ -154,8 +159,9 @@ func TestReadBeforeReady(t *testing.T) {
 	if !errors.Is(err, i2csim.ErrNACK) || !strings.Contains(err.Error(), "still no answer") {
 		t.Fatalf("sensor busy past every retry: %v", err)
 	}
-	if _, err := sgp4x.New(r.bus, &sgp4x.Opts{Clock: r.clk}); err == nil {
-		t.Fatal("New accepted a sensor that never answers in time")
+	r.clk.Sleep(2 * time.Second)
+	if _, err := sgp4x.New(r.bus, &sgp4x.Opts{Clock: r.clk}); !errors.Is(err, i2csim.ErrNACK) || !strings.Contains(err.Error(), "still no answer") {
+		t.Fatalf("New on a sensor that never answers in time: %v", err)
 	}
 }
 

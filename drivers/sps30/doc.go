@@ -7,7 +7,7 @@
 // Datasheet: Sensirion "Datasheet SPS30 – Particulate Matter Sensor for Air
 // Quality Monitoring and Control", Version 1.0, March 2020, section 6
 // "Operation and Communication through the I2C Interface" (commands,
-// execution times, data formats) and section 4.4 "Device Status Register".
+// execution times, data formats, device status register).
 //
 // Every word the sensor sends carries a CRC-8; a word that fails it is an
 // error wrapping ErrCRC and never a value. A poll with no new measurement

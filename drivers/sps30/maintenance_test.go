@@ -156,3 +156,53 @@ func TestReset(t *testing.T) {
 	}
 	checkMass(t, r.settle(t), air.Clean)
 }
+
+// TestNewAfterTransientNACK checks that New on a measuring sensor (a
+// daemon restart) survives one refused transfer.
+func TestNewAfterTransientNACK(t *testing.T) {
+	r := newRig(t, air.Fixed(air.Clean), sps30sim.Opts{})
+	r.settle(t)
+	r.bus.Inject(sps30.DefaultAddr, i2csim.Fault{Kind: i2csim.FaultNACK, Count: 1})
+	dev, err := sps30.New(r.bus, &sps30.Opts{Clock: r.clk})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	r.dev = dev
+	checkMass(t, r.next(t), air.Clean) // still measuring
+}
+
+// TestRestartWhileMeasuring is a daemon restart: a new Dev finds the sensor
+// measuring, and Start must still succeed.
+func TestRestartWhileMeasuring(t *testing.T) {
+	r := newRig(t, air.Fixed(air.Clean), sps30sim.Opts{})
+	r.settle(t)
+	dev, err := sps30.New(r.bus, &sps30.Opts{Clock: r.clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.Start(); err != nil {
+		t.Fatalf("Start on a measuring sensor: %v", err)
+	}
+	r.dev = dev
+	checkMass(t, r.settle(t), air.Clean)
+}
+
+func TestHalt(t *testing.T) {
+	r := newRig(t, air.Fixed(air.Clean), sps30sim.Opts{})
+	if err := r.dev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.dev.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.dev.DataReady(); !errors.Is(err, i2csim.ErrNACK) {
+		t.Errorf("DataReady after Halt = %v, want a NACK: halted sensor is idle", err)
+	}
+	if err := r.dev.Halt(); err != nil {
+		t.Errorf("Halt on an idle sensor: %v", err)
+	}
+	r.bus.Disconnect(sps30.DefaultAddr)
+	if err := r.dev.Halt(); !errors.Is(err, i2csim.ErrNACK) {
+		t.Errorf("Halt on a missing sensor = %v, want a NACK", err)
+	}
+}

@@ -28,7 +28,7 @@ var ErrCRC = sensirion.ErrCRC
 // have (negative, NaN or infinite): a fault, never clean air.
 var ErrOutOfRange = errors.New("value out of range")
 
-// The I2C commands (datasheet table in 6.3).
+// The I2C commands (datasheet section 6, command table).
 const (
 	cmdStart       = 0x0010
 	cmdStop        = 0x0104
@@ -109,11 +109,12 @@ func New(bus i2c.Bus, opts *Opts) (*Dev, error) {
 	pt, err := d.readASCII(cmdProductType, 0, 4)
 	if err != nil && !errors.Is(err, ErrCRC) {
 		// A sleeping SPS30 has its I2C interface off and acknowledges
-		// nothing until woken.
-		if werr := d.wakeUp(); werr != nil {
-			return nil, fmt.Errorf("sps30: no SPS30 answering at 0x%02x on %s: read product type: %w; wake-up: %w (check power, wiring, and that SEL is tied to GND for I2C)", o.Addr, bus, err, werr)
+		// nothing until woken. Ask again whatever the wake-up says: a
+		// measuring sensor refuses Wake-up but answered a transient NACK.
+		_ = d.wakeUp()
+		if pt, err = d.readASCII(cmdProductType, 0, 4); err != nil && !errors.Is(err, ErrCRC) {
+			return nil, fmt.Errorf("sps30: no SPS30 answering at 0x%02x on %s, even after the wake-up sequence: read product type: %w (check power, wiring, and that SEL is tied to GND for I2C)", o.Addr, bus, err)
 		}
-		pt, err = d.readASCII(cmdProductType, 0, 4)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sps30: read product type at 0x%02x on %s: %w", o.Addr, bus, err)
@@ -134,17 +135,46 @@ func (d *Dev) String() string {
 
 // Start starts continuous measurement with float output. A new measurement
 // is ready every second; the readings settle within about 10 s.
+//
+// A sensor still measuring (the daemon restarted, or re-opened it after a
+// fault) refuses Start; Start then stops it and starts again, so the output
+// format is surely float.
 func (d *Dev) Start() error {
-	return d.write("start measurement", cmdStart, execStartStop, formatFloat)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	err := d.c.Write(cmdStart, execStartStop, formatFloat)
+	if err == nil {
+		return nil
+	}
+	if d.c.Write(cmdStop, execStartStop) != nil {
+		return fmt.Errorf("sps30: start measurement: %w", err)
+	}
+	if err := d.c.Write(cmdStart, execStartStop, formatFloat); err != nil {
+		return fmt.Errorf("sps30: start measurement (after stopping a running one): %w", err)
+	}
+	return nil
 }
 
-// Stop stops measuring and returns the sensor to idle.
+// Stop stops measuring and returns the sensor to idle. A sensor that is
+// not measuring refuses it.
 func (d *Dev) Stop() error {
 	return d.write("stop measurement", cmdStop, execStartStop)
 }
 
-// Halt stops measuring, as periph's conn.Resource asks.
-func (d *Dev) Halt() error { return d.Stop() }
+// Halt stops measuring, as periph's conn.Resource asks. Unlike Stop, a
+// sensor that answers but was already idle is not an error.
+func (d *Dev) Halt() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	err := d.c.Write(cmdStop, execStartStop)
+	if err == nil {
+		return nil
+	}
+	if _, perr := d.readASCII(cmdProductType, 0, 4); perr == nil {
+		return nil // present and answering: it was idle
+	}
+	return fmt.Errorf("sps30: halt: stop measurement: %w", err)
+}
 
 // DataReady reports whether a new measurement is waiting. The sensor must
 // be measuring.

@@ -355,6 +355,11 @@ func TestStuck(t *testing.T) {
 // four transfers, CRC checks and conversion) on the simulated bus.
 func BenchmarkSense(b *testing.B) {
 	r := newRig(b, air.Fixed(air.Clean), sps30sim.Opts{})
+	// A long run passes a week of simulated time, when the default
+	// auto-cleaning would hold the readings for 10 s.
+	if err := r.dev.SetAutoCleanInterval(0); err != nil {
+		b.Fatal(err)
+	}
 	if err := r.dev.Start(); err != nil {
 		b.Fatal(err)
 	}

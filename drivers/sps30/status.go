@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// Status is the device status register (datasheet 4.4). The sensor checks
+// Status is the device status register (datasheet: Read Device Status
+// Register). The sensor checks
 // fan and laser once a second while measuring and sets a bit when a check
 // fails twice in succession.
 type Status uint32

@@ -25,7 +25,7 @@ func session(t time.Time) air.State {
 		a.VOC += 1500 * (1 - math.Exp(-s.Seconds()/60))
 	default:
 		peak := 1500 * (1 - math.Exp(-300.0/60))
-		a.VOC += peak * math.Exp(-(s - 5*time.Minute).Seconds()/180)
+		a.VOC += peak * math.Exp(-(s-5*time.Minute).Seconds()/180)
 	}
 	return a
 }

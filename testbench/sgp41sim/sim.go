@@ -180,7 +180,7 @@ func (d *Device) Write(w []byte) error {
 	var exec time.Duration
 	switch cmd {
 	case cmdConditioning:
-		d.heatUp(now)
+		d.heatUp()
 		if !d.conditioning {
 			d.conditioning, d.condStart = true, now
 		}
@@ -188,7 +188,7 @@ func (d *Device) Write(w []byte) error {
 		d.resp = sensirion.EncodeWords(nil, voc)
 		exec = 50 * time.Millisecond
 	case cmdMeasureRaw41, cmdMeasureRaw40:
-		d.heatUp(now)
+		d.heatUp()
 		if !d.measuring {
 			d.measuring, d.measureStart = true, now
 			d.settleAmp = noxSettle * (1 - min(d.condTotal, maxConditioning).Seconds()/maxConditioning.Seconds())
@@ -278,7 +278,7 @@ func (d *Device) selfTestResult() uint16 {
 	return r
 }
 
-func (d *Device) heatUp(now time.Time) {
+func (d *Device) heatUp() {
 	if !d.heater {
 		d.heater = true
 		d.condTotal = 0

@@ -37,7 +37,7 @@ const Addr = 0x69
 // ProductType is what the SPS30 answers to Read Product Type.
 const ProductType = "00080000"
 
-// The I2C commands (datasheet table 6.3 "I2C commands").
+// The I2C commands (datasheet section 6, command table).
 const (
 	cmdStart         = 0x0010
 	cmdStop          = 0x0104
@@ -83,7 +83,7 @@ const (
 	fanStartup    = 3 * time.Second // fan speed is not checked while spinning up
 )
 
-// Device status register bits (datasheet 4.4 "Device Status Register").
+// Device status register bits (datasheet, Read Device Status Register).
 const (
 	statusSpeed = 1 << 21 // fan speed out of range
 	statusLaser = 1 << 5  // laser current out of range
@@ -189,44 +189,6 @@ func New(clk clock.Clock, src air.Source, opts Opts) *Device {
 	}
 	d.autoCleanDue = clk.Now().Add(autoCleanDefault * time.Second)
 	return d
-}
-
-// SetFanFailure blocks (true) or frees the fan. A blocked fan stops the
-// airflow, so the readings sink towards zero, and after two checks the
-// status register shows the fan failure and the fan speed warning.
-func (d *Device) SetFanFailure(on bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.advance(d.clk.Now())
-	d.fanFail = on
-}
-
-// SetLaserFailure makes the laser current go out of range (true): the
-// sensor sees no scattered light, reports zeros, and after two checks sets
-// the laser bit, which clears itself once the laser recovers.
-func (d *Device) SetLaserFailure(on bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.advance(d.clk.Now())
-	d.laserFail = on
-}
-
-// SetStuck makes the sensor keep reporting its last values while still
-// flagging them as new, as a hung signal chain does.
-func (d *Device) SetStuck(on bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.advance(d.clk.Now())
-	d.stuck = on
-}
-
-// Cleaning reports whether a fan cleaning is running, for tests.
-func (d *Device) Cleaning() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := d.clk.Now()
-	d.advance(now)
-	return d.mode == modeMeasuring && now.Before(d.cleanUntil)
 }
 
 // Write receives a command and its argument words.

@@ -1,0 +1,205 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// base is a minimal valid file; the cases below edit it line by line, so
+// its line numbers matter.
+const base = `site: Test
+room: Room
+zones:
+  - {name: booth, kind: booth, volume_m3: 4}
+  - {name: staff, kind: staff, volume_m3: 60}
+sensors:
+  - name: booth-pm
+    type: sps30
+    bus: "1"
+    zone: booth
+  - name: staff-co2
+    type: scd41
+    bus: "1"
+    zone: staff
+fans:
+  - name: exhaust
+    zones: [booth]
+    backend: sysfs_pwm
+    sysfs_pwm: {chip: 0, channel: 0}
+    max_flow_m3h: 300
+    rated_power_w: 45
+`
+
+// edit replaces lines of base, given as line number (1-based, in base's
+// numbering) and text pairs; text "" deletes the line, and text with
+// newlines stands for several lines.
+func edit(edits ...any) string {
+	repl := map[int]string{}
+	for i := 0; i < len(edits); i += 2 {
+		repl[edits[i].(int)] = edits[i+1].(string)
+	}
+	var out []string
+	for i, l := range strings.Split(base, "\n") {
+		switch r, ok := repl[i+1]; {
+		case !ok:
+			out = append(out, l)
+		case r != "":
+			out = append(out, r)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func parseErrors(t *testing.T, data string) Errors {
+	t.Helper()
+	c, err := Parse([]byte(data), "test.yaml")
+	if err == nil {
+		t.Fatalf("Parse succeeded, want errors; got %+v", c)
+	}
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("error is %T, want config.Errors: %v", err, err)
+	}
+	for _, e := range errs {
+		if e.File != "test.yaml" {
+			t.Errorf("File = %q, want test.yaml", e.File)
+		}
+	}
+	return errs
+}
+
+func TestBaseParses(t *testing.T) {
+	if _, err := Parse([]byte(base), "test.yaml"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Each mistake gives exactly one error (no echoes), with its line and path.
+func TestMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		line int
+		path string
+		msg  string
+	}{
+		{"unknown top-level key", base + "sitee: x\n", 22, "sitee", `unknown key; did you mean "site"?`},
+		{"unknown key camelCase", edit(19, "    sysfs_pwm: {chip: 0, channel: 0, frequencyHz: 25000}"), 19, "fans[0].sysfs_pwm.frequencyHz", `did you mean "frequency_hz"?`},
+		{"unknown key far from any", edit(10, "    zone: booth\n    colour: red"), 11, "sensors[0].colour", "expected one of: name, type, bus, address, mux, zone,"},
+		{"text for a number", edit(4, "  - {name: booth, kind: booth, volume_m3: big}"), 4, "zones[0].volume_m3", `must be a number (got "big")`},
+		{"quoted integer", edit(19, `    sysfs_pwm: {chip: "0", channel: 0}`), 19, "fans[0].sysfs_pwm.chip", `must be a whole number (got "0")`},
+		{"scalar for a list", edit(17, "    zones: booth"), 17, "fans[0].zones", `must be a list`},
+		{"scalar for a mapping", edit(19, "    sysfs_pwm: 0"), 19, "fans[0].sysfs_pwm", "must be a mapping"},
+		{"duration without unit", edit(10, "    zone: booth\n    stale_after: 10"), 11, "sensors[0].stale_after", "must be a duration with a unit, like 10s or 2m (got 10)"},
+		{"bad duration", edit(10, "    zone: booth\n    stale_after: 3 s"), 11, "sensors[0].stale_after", `(got "3 s")`},
+		{"yes is not a bool", edit(19, "    sysfs_pwm: {chip: 0, channel: 0, invert: yes}"), 19, "fans[0].sysfs_pwm.invert", `must be true or false (got "yes")`},
+		{"null value", edit(1, "site:"), 1, "site", "has no value"},
+		{"negative chip", edit(19, "    sysfs_pwm: {chip: -1, channel: 0}"), 19, "fans[0].sysfs_pwm.chip", "must be 0 or more (got -1)"},
+		{"reserved address", edit(9, "    bus: \"1\"\n    address: 0x78"), 10, "sensors[0].address", "must be an I2C address from 0x08 to 0x77 (got 0x78)"},
+		{"address beyond 7 bits", edit(9, "    bus: \"1\"\n    address: 300"), 10, "sensors[0].address", "an I2C address, like 0x69 or 105 (0x08 to 0x77) (got 300)"},
+		{"mux channel", edit(9, "    bus: \"1\"\n    mux: {channel: 8}"), 10, "sensors[0].mux.channel", "0 to 7 (got 8)"},
+		{"mux address", edit(9, "    bus: \"1\"\n    mux: {address: 0x69, channel: 1}"), 10, "sensors[0].mux.address", "0x70 to 0x77 (got 0x69)"},
+		{"unknown sensor type", edit(8, "    type: sps3O"), 8, "sensors[0].type", `(got "sps3O"); did you mean "sps30"?`},
+		{"unknown zone kind", edit(5, "  - {name: staff, kind: stuff, volume_m3: 60}"), 5, "zones[1].kind", `(got "stuff")`},
+		{"bad name", edit(7, "  - name: booth pm"), 7, "sensors[0].name", `(got "booth pm")`},
+		{"zero volume", edit(4, "  - {name: booth, kind: booth, volume_m3: 0}"), 4, "zones[0].volume_m3", "must be more than 0 m³ (got 0)"},
+		{"unknown zone", edit(14, "    zone: staf"), 14, "sensors[1].zone", `no zone named "staf"; did you mean "staff"?`},
+		{"missing required key", edit(20, ""), 16, "fans[0].max_flow_m3h", "required key is missing: add max_flow_m3h: followed by a number"},
+		{"missing top-level key", edit(2, ""), 0, "room", "required key is missing"},
+		{"duplicate name", edit(11, "  - name: booth-pm"), 11, "sensors[1].name", `"booth-pm" is already the name of sensors[0] (line 7)`},
+		{"duplicate key", edit(21, "    rated_power_w: 45\n    max_flow_m3h: 200"), 22, "fans[0].max_flow_m3h", "duplicate key (first at line 20)"},
+		{"block for another backend", edit(21, "    rated_power_w: 45\n    relay: {pin: GPIO17}"), 22, "fans[0].relay", "backend is sysfs_pwm, so this relay block is not used"},
+		{"backend without its block", edit(19, ""), 18, "fans[0].backend", "backend sysfs_pwm needs a sysfs_pwm: block"},
+		{"unknown backend", edit(18, "    backend: pwm"), 18, "fans[0].backend", `must be one of sysfs_pwm, gpio_pwm, pca9685, relay, sim (got "pwm")`},
+		{"pca9685 frequency", edit(18, "    backend: pca9685", 19, "    pca9685: {bus: \"1\", channel: 3, frequency_hz: 25000}"), 19, "fans[0].pca9685.frequency_hz", "from 24 to 1526 Hz (got 25000)"},
+		{"pm_calibration on scd41", edit(14, "    zone: staff\n    pm_calibration: 0.5"), 15, "sensors[1].pm_calibration", "only applies to sps30 sensors (this one is scd41)"},
+		{"pm_calibration zero", edit(10, "    zone: booth\n    pm_calibration: 0"), 11, "sensors[0].pm_calibration", "must be more than 0 (got 0)"},
+		{"co2 offset on sps30", edit(10, "    zone: booth\n    co2_offset_ppm: 20"), 11, "sensors[0].co2_offset_ppm", "only applies to scd40 and scd41"},
+		{"stale_after below period", edit(14, "    zone: staff\n    stale_after: 2s"), 15, "sensors[1].stale_after", "at least the scd41's measurement period 5s, or every reading is stale (got 2s)"},
+		{"min above max duty", edit(21, "    rated_power_w: 45\n    min_duty: 60\n    max_duty: 50"), 22, "fans[0].min_duty", "must not exceed max_duty 50 (got 60)"},
+		{"safe below min duty", edit(21, "    rated_power_w: 45\n    min_duty: 30\n    safe_duty: 20"), 23, "fans[0].safe_duty", "must be at least min_duty 30 (got 20)"},
+		{"duty over 100", edit(21, "    rated_power_w: 45\n    max_duty: 110"), 22, "fans[0].max_duty", "0 to 100 (got 110)"},
+		{"fan for a staff zone", edit(17, "    zones: [booth, staff]"), 17, "fans[0].zones[1]", `zone "staff" is a staff zone; fans exhaust booths`},
+		{"same address twice", edit(12, "    type: sps30"), 11, "sensors[1].address", "address 0x69 on bus 1 is already used by sensors[0] (line 7)"},
+		{"same bus by two names", edit(12, "    type: sps30", 13, "    bus: /dev/i2c-1"), 11, "sensors[1].address", "already used by sensors[0]"},
+		{"behind a mux, clashing with the bus", edit(13, "    bus: \"1\"\n    mux: {channel: 2}\n    address: 0x69"), 15, "sensors[1].address", "answers on every mux channel"},
+		{"pin used twice", edit(19, "    sysfs_pwm: {chip: 0, channel: 0}\n    tach: {pin: GPIO6}") + "  - {name: fan2, zones: [booth], backend: relay, relay: {pin: \"6\"}, max_flow_m3h: 1, rated_power_w: 1}\n", 23, "fans[1].relay.pin", "pin 6 is already used by fans[0].tach.pin (line 20)"},
+		{"warning above default alarm", base + "thresholds:\n  pm25_ugm3: {warning: 200}\n", 23, "thresholds.pm25_ugm3.warning", "below the alarm level 125.5 (the default) (got 200)"},
+		{"target above entry", base + "control: {target_pm25_ugm3: 40}\n", 22, "control.target_pm25_ugm3", "thresholds.entry_pm25_ugm3 35 (the default)"},
+		{"negative run_on", base + "control:\n  run_on: -1m\n", 23, "control.run_on", "must not be negative (got -1m0s)"},
+		{"listen without port", edit(2, "room: Room\nlisten: localhost"), 3, "listen", `must be host:port`},
+		{"relative state_dir", edit(2, "room: Room\nstate_dir: state"), 3, "state_dir", "must be an absolute path"},
+		{"booth without a PM sensor", edit(8, "    type: sgp41"), 4, "zones[0]", `booth "booth" has no PM sensor (sps30)`},
+		{"staff zone without sensors", edit(14, "    zone: booth"), 5, "zones[1]", `staff zone "staff" has no sensor`},
+		{"syntax error", edit(4, "  - {name: booth, kind: booth, volume_m3: 4"), 4, "", "YAML syntax"},
+		// yaml reports the line of the value being scanned, one before the tab.
+		{"tab indentation", edit(9, "\tbus: \"1\""), 8, "", "indent with spaces, not tabs"},
+		{"file not a mapping", "- a\n- b\n", 1, "", "the file must be a mapping of keys"},
+		{"empty file", "# nothing yet\n", 0, "", "the file is empty"},
+		{"two documents", base + "---\nsite: Other\n", 22, "", "a second YAML document"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := parseErrors(t, tc.data)
+			if len(errs) != 1 {
+				t.Fatalf("got %d errors, want 1:\n%v", len(errs), errs)
+			}
+			e := errs[0]
+			if e.Line != tc.line || e.Path != tc.path || !strings.Contains(e.Msg, tc.msg) {
+				t.Errorf("got  %d %q %q\nwant %d %q containing %q", e.Line, e.Path, e.Msg, tc.line, tc.path, tc.msg)
+			}
+		})
+	}
+}
+
+func TestErrorFormat(t *testing.T) {
+	errs := parseErrors(t, edit(19, "    sysfs_pwm: {chip: -1, channel: 0}"))
+	want := "test.yaml:19: fans[0].sysfs_pwm.chip: must be 0 or more (got -1)"
+	if got := errs.Error(); !strings.HasPrefix(got, want) {
+		t.Errorf("Error() = %q, want it to start %q", got, want)
+	}
+	// The individual error is reachable through errors.As too.
+	var e *Error
+	if !errors.As(error(errs), &e) || e.Line != 19 {
+		t.Errorf("errors.As(*Error) = %v", e)
+	}
+	if got := (&Error{File: "f.yaml", Msg: "m"}).Error(); got != "f.yaml: m" {
+		t.Errorf("no line, no path: %q", got)
+	}
+}
+
+func TestAllMistakesAtOnce(t *testing.T) {
+	lines := strings.Split(base, "\n")
+	lines[3] = "  - {name: booth, kind: booth, volume_m3: -4}" // line 4: invalid value
+	lines[9] = "    zone: booth\n    stale_afterr: 3s"         // line 11: unknown key
+	lines[18] = "    sysfs_pwm: {chip: 0, channel: zero}"      // line 20: wrong type
+	data := strings.Join(lines, "\n")
+	errs := parseErrors(t, data)
+	want := []struct {
+		line int
+		path string
+	}{{4, "zones[0].volume_m3"}, {11, "sensors[0].stale_afterr"}, {20, "fans[0].sysfs_pwm.channel"}}
+	if len(errs) != len(want) {
+		t.Fatalf("got %d errors, want %d:\n%v", len(errs), len(want), errs)
+	}
+	for i, w := range want {
+		if errs[i].Line != w.line || errs[i].Path != w.path {
+			t.Errorf("error %d: got %d %s, want %d %s", i, errs[i].Line, errs[i].Path, w.line, w.path)
+		}
+	}
+	if n := strings.Count(errs.Error(), "\n"); n != 2 {
+		t.Errorf("Error() has %d newlines, want one line per error:\n%s", n, errs.Error())
+	}
+}
+
+// A missing zone of one kind and what follows from it.
+func TestNoStaffZone(t *testing.T) {
+	errs := parseErrors(t, edit(5, ""))
+	var found bool
+	for _, e := range errs {
+		found = found || (e.Path == "zones" && strings.Contains(e.Msg, "one of kind staff"))
+	}
+	if !found {
+		t.Errorf("no error about the missing staff zone:\n%v", errs)
+	}
+}

@@ -1,0 +1,241 @@
+package exposure
+
+import (
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+// Summary is the exposure record of one shift, finished or so far.
+//
+// TWA is the OSHA equivalent exposure E = Σ CᵢTᵢ / 8 h over the measured
+// time: the number an auditor compares with the (adjusted) TWA limit.
+// MeanCovered is Σ CᵢTᵢ / Σ Tᵢ, the mean over the measured time: what the
+// shift TWA would be if the unmeasured time were like the measured time. The
+// two differ whenever the shift is not exactly 8 h fully measured. Time in a
+// gap adds nothing to TWA; Coverage and Gaps say how much of the shift that
+// was, so a low TWA over a badly covered shift is never mistaken for clean
+// air.
+type Summary struct {
+	Quantity sample.Quantity `json:"quantity"`
+	Unit     string          `json:"unit"`
+	Zone     string          `json:"zone"`
+
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Length   Duration  `json:"length_s"` // real length (DST changes it)
+	Until    time.Time `json:"until"`    // accounted up to; End once finished
+	Finished bool      `json:"finished"`
+
+	TWA         float64 `json:"twa_osha"`     // E = Σ CᵢTᵢ / 8 h, so far
+	MeanCovered Conc    `json:"mean_covered"` // Σ CᵢTᵢ / measured time; null if nothing was measured
+
+	Limits           Limits  `json:"limits"`
+	ReductionFactor  float64 `json:"reduction_factor"`   // Brief & Scala RF for Length
+	AdjustedTWALimit float64 `json:"adjusted_twa_limit"` // RF × Limits.TWA; 0 = no limit
+
+	STELPeak      Conc       `json:"stel_peak"` // highest 15 min TWA; null if never known
+	STELPeakAt    time.Time  `json:"stel_peak_at"`
+	TimeOverAlarm Duration   `json:"time_over_alarm_s"`      // instantaneous value above Limits.Alarm
+	TimeOverSTEL  Duration   `json:"time_stel_over_limit_s"` // 15 min TWA above Limits.STEL
+	AboveSTEL     Excursions `json:"excursions_above_stel"`
+	AboveTWA      Excursions `json:"excursions_above_twa"`
+	Violations    Violations `json:"violations"`
+
+	Elapsed     Duration `json:"elapsed_s"`    // Until − Start
+	Covered     Duration `json:"covered_s"`    // time with valid data
+	Coverage    float64  `json:"coverage_pct"` // 100 × Covered / Elapsed
+	Gaps        []Gap    `json:"gaps"`
+	GapTotal    Duration `json:"gap_total_s"`
+	GapsOmitted int      `json:"gaps_omitted"` // gaps counted in GapTotal but not listed (list is capped)
+}
+
+// Complete reports whether the summary is a full OSHA shift TWA: the shift
+// is over and every second of it was measured.
+func (s Summary) Complete() bool { return s.Finished && s.Covered == s.Elapsed }
+
+// summarize reports acc up to until. With live, the held sample counts up to
+// until (capped at MaxSampleInterval) and the time after it as a gap, without
+// changing the tracker.
+func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
+	sum, covered, overAlarm := acc.sum, acc.covered, acc.overAlarm
+	gaps := acc.gaps
+	gaps.list = append([]Gap(nil), acc.gaps.list...) // the virtual part must not touch acc
+	if live && until.After(acc.acct) {
+		from := acc.acct
+		if t.pending {
+			end := minTime(t.cursor.Add(t.maxIv), until)
+			if s := maxTime(from, t.cursor); end.After(s) {
+				gaps.add(from, s)
+				d := end.Sub(s)
+				sum += t.pendC * float64(d)
+				covered += d
+				if acc.lim.Alarm > 0 && t.pendC > acc.lim.Alarm {
+					overAlarm += d
+				}
+				from = end
+			}
+		}
+		gaps.add(from, until)
+	}
+	lim := acc.lim
+	rf := acc.shift.ReductionFactor()
+	s := Summary{
+		Quantity: t.opts.Quantity, Unit: t.opts.Quantity.Unit(), Zone: t.opts.Zone,
+		Start: acc.shift.Start, End: acc.shift.End, Length: Duration(acc.shift.Length()),
+		Until: until, Finished: !until.Before(acc.shift.End),
+		TWA:         sum / float64(8*time.Hour),
+		MeanCovered: Unknown,
+		Limits:      lim, ReductionFactor: rf, AdjustedTWALimit: rf * lim.TWA,
+		STELPeak: acc.peak, STELPeakAt: acc.peakAt,
+		TimeOverAlarm: Duration(overAlarm), TimeOverSTEL: Duration(acc.overSTEL),
+		AboveSTEL: acc.aboveSTEL.report(), AboveTWA: acc.aboveTWA.report(),
+		Elapsed: Duration(until.Sub(acc.shift.Start)), Covered: Duration(covered),
+		Gaps: gaps.list, GapTotal: Duration(gaps.total), GapsOmitted: gaps.omitted,
+	}
+	if covered > 0 {
+		s.MeanCovered = Conc(sum / float64(covered))
+	}
+	if s.Elapsed > 0 {
+		s.Coverage = 100 * float64(covered) / float64(s.Elapsed)
+	}
+	s.Violations = Violations{
+		TWA:            lim.TWA > 0 && s.TWA > s.AdjustedTWALimit,
+		STEL:           acc.overSTEL > 0,
+		STELExcursions: s.AboveSTEL.TooMany || s.AboveSTEL.TooClose,
+		TWAExcursions:  s.AboveTWA.TooMany || s.AboveTWA.TooClose,
+	}
+	return s
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// Current returns the summary so far of the shift containing now, and
+// false between shifts. The sample held at now counts up to now; the STEL
+// peak, excursions and time over STEL are those evaluated so far (they lag
+// by at most one sample interval).
+func (t *Tracker) Current(now time.Time) (Summary, bool) {
+	now = maxTime(now, t.cursor)
+	sh, ok := t.opts.Schedule.ShiftAt(now)
+	if !ok {
+		return Summary{}, false
+	}
+	acc := newShiftAcc(sh, t.opts.Limits)
+	for _, a := range t.open {
+		if a.shift == sh {
+			acc = a
+		}
+	}
+	return t.summarize(acc, now, true), true
+}
+
+// Snapshot is the state of one tracker at an instant, for /api/state and
+// /metrics. Rolling windows end at now and start on a whole second (STEL)
+// or minute (8 h) boundary.
+type Snapshot struct {
+	Quantity sample.Quantity `json:"quantity"`
+	Unit     string          `json:"unit"`
+	Zone     string          `json:"zone"`
+	Time     time.Time       `json:"time"`
+
+	// Value is the latest valid sample while it still stands for the air
+	// (MaxSampleInterval), null after.
+	Value   Conc      `json:"value"`
+	ValueAt time.Time `json:"value_at"`
+
+	// STEL is the mean over the measured part of the last 15 min: a gap
+	// in the window is left out, not counted as clean air.
+	STEL         Conc    `json:"stel"`
+	STELCoverage float64 `json:"stel_coverage_pct"`
+
+	// TWA8h is Σ CᵢTᵢ over the last 8 h divided by 8 h (the OSHA formula
+	// on a rolling window); Mean8h is the mean over its measured part.
+	TWA8h      float64 `json:"twa_8h"`
+	Mean8h     Conc    `json:"mean_8h"`
+	Coverage8h float64 `json:"coverage_8h_pct"`
+
+	OverAlarm bool `json:"over_alarm"` // Value above Limits.Alarm
+	OverSTEL  bool `json:"over_stel"`  // STEL above Limits.STEL
+
+	Shift *Summary `json:"shift"` // the current shift so far; null between shifts
+}
+
+// Snapshot returns the current values at now. It changes nothing. A now
+// before the latest data is taken as the time of the latest data.
+func (t *Tracker) Snapshot(now time.Time) Snapshot {
+	now = maxTime(now, t.cursor)
+	lim := t.opts.Limits
+	s := Snapshot{Quantity: t.opts.Quantity, Unit: t.opts.Quantity.Unit(), Zone: t.opts.Zone, Time: now,
+		Value: Unknown, STEL: Unknown, Mean8h: Unknown}
+	if t.pending && now.Before(t.cursor.Add(t.maxIv)) {
+		s.Value, s.ValueAt = Conc(t.pendC), t.cursor
+		s.OverAlarm = lim.Alarm > 0 && t.pendC > lim.Alarm
+	}
+	if sum, cov, span := t.rolling(&t.sec, now); cov > 0 {
+		s.STEL = Conc(sum / float64(cov))
+		s.STELCoverage = pct(cov, span)
+		s.OverSTEL = lim.STEL > 0 && float64(s.STEL) > lim.STEL
+	}
+	if sum, cov, span := t.rolling(&t.min, now); cov > 0 {
+		s.TWA8h = sum / float64(TWAWindow)
+		s.Mean8h = Conc(sum / float64(cov))
+		s.Coverage8h = pct(cov, span)
+	}
+	if sh, ok := t.Current(now); ok {
+		s.Shift = &sh
+	}
+	return s
+}
+
+func pct(cov int64, span time.Duration) float64 {
+	if span <= 0 {
+		return 0
+	}
+	return 100 * float64(cov) / float64(span)
+}
+
+// rolling sums the ring's window ending at now, with the held sample
+// counted up to now.
+func (t *Tracker) rolling(r *ring, now time.Time) (sum float64, cov int64, span time.Duration) {
+	hi := r.index(now.Add(-1)) // the bin holding the last instant before now
+	lo := hi - int64(len(r.bins)) + 2
+	from := r.start(lo)
+	sum, cov = r.window(lo, hi)
+	if t.pending {
+		s := maxTime(t.cursor, from)
+		if e := minTime(t.cursor.Add(t.maxIv), now); e.After(s) {
+			d := e.Sub(s)
+			sum += t.pendC * float64(d)
+			cov += int64(d)
+		}
+	}
+	return sum, cov, now.Sub(from)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// Mixture is the OSHA 1910.1000(d)(2) mixture index Em = Σ Eᵢ/Lᵢ for the
+// current shift at now, over the trackers (of one zone) whose pollutant has
+// a TWA limit; Lᵢ is the Brief & Scala adjusted limit. Em above 1 is over the
+// limit. n is how many pollutants entered the sum.
+func Mixture(now time.Time, trackers ...*Tracker) (em float64, n int) {
+	for _, t := range trackers {
+		s, ok := t.Current(now)
+		if !ok || s.AdjustedTWALimit <= 0 {
+			continue
+		}
+		em += s.TWA / s.AdjustedTWALimit
+		n++
+	}
+	return em, n
+}

@@ -1,0 +1,104 @@
+package fan_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/drivers/fan"
+)
+
+func newRelay(t *testing.T, opts fan.RelayOpts) (*fan.Relay, *gpiotest.Pin, *clock.Sim) {
+	t.Helper()
+	pin := &gpiotest.Pin{N: "GPIO17", Num: 17}
+	clk := clock.NewSim(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+	opts.Clock = clk
+	r, err := fan.NewRelay(pin, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, pin, clk
+}
+
+func set(t *testing.T, r *fan.Relay, d float64) {
+	t.Helper()
+	if err := r.SetDuty(d); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRelayMinHold(t *testing.T) {
+	r, pin, clk := newRelay(t, fan.RelayOpts{})
+	set(t, r, 0.49)
+	if pin.Read() != gpio.Low || r.On() {
+		t.Fatal("0.49 switched the fan on; the default threshold is 0.5")
+	}
+	clk.Advance(5 * time.Second)
+	set(t, r, 0.5) // within 30 s of the first switch: remembered
+	if pin.Read() != gpio.Low {
+		t.Fatal("switched on 5 s after switching off")
+	}
+	clk.Advance(24 * time.Second)
+	set(t, r, 0.7)
+	if pin.Read() != gpio.Low {
+		t.Fatal("switched on 29 s after switching off")
+	}
+	clk.Advance(time.Second)
+	set(t, r, 0.7)
+	if pin.Read() != gpio.High || !r.On() {
+		t.Fatal("not on 30 s after switching off")
+	}
+	// A request reversed within the hold never reaches the contacts.
+	clk.Advance(10 * time.Second)
+	set(t, r, 0)
+	set(t, r, 1)
+	clk.Advance(time.Minute)
+	set(t, r, 1)
+	if pin.Read() != gpio.High {
+		t.Error("a reversed request switched the relay")
+	}
+}
+
+func TestRelayOptions(t *testing.T) {
+	r, pin, _ := newRelay(t, fan.RelayOpts{Threshold: 0.2, MinHold: -1, ActiveLow: true})
+	if r.String() != "relay GPIO17" {
+		t.Errorf("String() = %q", r.String())
+	}
+	set(t, r, 0.2)
+	if pin.Read() != gpio.Low {
+		t.Error("active-low relay on: pin high")
+	}
+	set(t, r, 0.1)
+	if pin.Read() != gpio.High {
+		t.Error("active-low relay off without a hold: pin low")
+	}
+	if _, err := fan.NewRelay(pin, fan.RelayOpts{Threshold: 1.5}); err == nil {
+		t.Error("threshold 1.5 accepted")
+	}
+}
+
+func TestRelayHaltAppliesSafeDuty(t *testing.T) {
+	r, pin, clk := newRelay(t, fan.RelayOpts{})
+	set(t, r, 0)
+	clk.Advance(5 * time.Second)
+	set(t, r, 1) // the daemon's safe duty, inside the hold
+	if pin.Read() != gpio.Low {
+		t.Fatal("switched inside the hold")
+	}
+	if err := r.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	if pin.Read() != gpio.High {
+		t.Error("Halt left the fan off although the last request was full")
+	}
+	if err := r.SetDuty(0); !errors.Is(err, fan.ErrHalted) {
+		t.Errorf("SetDuty after Halt: %v, want ErrHalted", err)
+	}
+	if pin.Read() != gpio.High {
+		t.Error("SetDuty after Halt switched the relay")
+	}
+}

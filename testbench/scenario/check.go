@@ -1,0 +1,137 @@
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/testbench/room"
+)
+
+// Validate checks the scenario on its own (times, one action per event,
+// known fault kinds) and against the room it will play in: every zone, fan
+// and door it names must exist in cfg. sensors lists the sensor names the
+// daemon has; nil skips that check. All mistakes come back at once, each
+// with the line of its event.
+func (s *Scenario) Validate(cfg room.Config, sensors []string) error {
+	return s.check(&cfg, sensors).err()
+}
+
+// check returns every mistake; cfg nil skips the names.
+func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
+	file := s.File
+	if file == "" {
+		file = "scenario " + s.Name
+	}
+	var errs ErrorList
+	bad := func(line int, format string, a ...any) {
+		errs = append(errs, &Error{File: file, Line: line, Msg: fmt.Sprintf(format, a...)})
+	}
+	if s.Duration <= 0 {
+		bad(0, "duration %v; a scenario must run for some time", s.Duration)
+	}
+
+	var zones, fans, doors []string
+	if cfg != nil {
+		for _, z := range cfg.Zones {
+			zones = append(zones, z.Name)
+		}
+		for _, f := range cfg.Fans {
+			fans = append(fans, f.Name)
+		}
+		for _, d := range cfg.Doors {
+			doors = append(doors, d.Name)
+		}
+	}
+	// known reports a name missing from the room; nil lists are unchecked.
+	known := func(line int, where, what, name string, names []string, check bool) {
+		switch {
+		case name == "":
+			bad(line, "%s: %s is empty", where, what)
+		case check && !slices.Contains(names, name):
+			bad(line, "%s: no %s %q (have: %s)", where, what, name, strings.Join(names, ", "))
+		}
+	}
+
+	for _, e := range s.Events {
+		what := e.what()
+		where := fmt.Sprintf("%s at %v", what, e.At)
+		if n := countActions(&e); n != 1 {
+			bad(e.Line, "event at %v has %d actions; want exactly one", e.At, n)
+			continue
+		}
+		if e.At < 0 || e.At > s.Duration {
+			bad(e.Line, "%s: at %v is outside the scenario (0 to %v)", where, e.At, s.Duration)
+		}
+		var lasts time.Duration
+		switch {
+		case e.Session != nil:
+			v := e.Session
+			known(e.Line, where, "zone", v.Zone, zones, cfg != nil)
+			if v.Duration <= 0 {
+				bad(e.Line, "%s: duration %v; a session lasts some minutes, e.g. duration: 4m", where, v.Duration)
+			}
+			for _, r := range []float64{v.PM25MgPerMin, v.VOCMgPerMin, v.NOxMgPerMin, v.CO2LPerS} {
+				if !(r >= 0) || math.IsInf(r, 0) {
+					bad(e.Line, "%s: emission rates must be 0 or more, got %+v", where, v.Session)
+					break
+				}
+			}
+			lasts = v.Duration
+		case e.Occupants != nil:
+			known(e.Line, where, "zone", e.Occupants.Zone, zones, cfg != nil)
+			if e.Occupants.Count < 0 {
+				bad(e.Line, "%s: count %d is negative", where, e.Occupants.Count)
+			}
+			lasts = e.Occupants.For
+		case e.Door != nil:
+			known(e.Line, where, "door", e.Door.Name, doors, cfg != nil)
+			lasts = e.Door.For
+		case e.FanFault != nil:
+			known(e.Line, where, "fan", e.FanFault.Fan, fans, cfg != nil)
+			lasts = e.FanFault.For
+		case e.SensorFault != nil:
+			v := e.SensorFault
+			known(e.Line, where, "sensor", v.Sensor, sensors, sensors != nil)
+			if !slices.Contains(faultKinds, v.Kind) {
+				bad(e.Line, "%s: kind %q; want one of %s", where, v.Kind, strings.Join(faultKinds, ", "))
+			}
+			if v.Clear && v.For > 0 {
+				bad(e.Line, "%s: clear with for; a clear has nothing to end, drop one", where)
+			}
+			lasts = v.For
+		case e.Outdoor != nil:
+			if h := e.Outdoor.Humidity; h != nil && *h > 100 {
+				bad(e.Line, "%s: humidity %g above 100%%", where, *h)
+			}
+			lasts = e.Outdoor.For
+		}
+		if lasts < 0 {
+			bad(e.Line, "%s: negative length %v", where, lasts)
+		} else if end := e.At + lasts; end > s.Duration {
+			bad(e.Line, "%s: lasts until %v, past the end of the scenario (%v); shorten it or lengthen duration",
+				where, end, s.Duration)
+		}
+	}
+	return errs
+}
+
+func countActions(e *Event) int {
+	n := 0
+	for _, set := range []bool{e.Session != nil, e.Occupants != nil, e.Door != nil,
+		e.FanFault != nil, e.SensorFault != nil, e.Outdoor != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// sortEvents puts events in time order, keeping the written order of
+// events at the same offset.
+func sortEvents(evs []Event) {
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].At < evs[j].At })
+}

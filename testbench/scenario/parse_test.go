@@ -1,0 +1,189 @@
+package scenario
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/testbench/room"
+)
+
+const busy = `name: busy-morning
+duration: 4h
+events:
+  - at: 10m            # offset from start
+    session: {zone: booth, duration: 4m, pm25_mg_per_min: 3}
+  - at: 0s
+    occupants: {zone: staff, count: 2}
+  - {at: 30m, door: {name: booth-door, open: true, for: 2m}}
+  - {at: 1h, fan_fault: {fan: booth-exhaust, stall: true, for: 10m}}
+  - {at: 2h, sensor_fault: {sensor: booth-pm, kind: disconnect, for: 5m}}
+  - {at: 3h, outdoor: {pm25: 40, temperature: -5}}
+  - at: 3h10m
+    session: {zone: booth, duration: 2m, pm25_mg_per_min: 1, voc_mg_per_min: 0, co2_l_per_s: 0.005}
+`
+
+func TestParseGood(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "busy.yaml")
+	if err := os.WriteFile(path, []byte(busy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "busy-morning" || s.Duration != 4*time.Hour || len(s.Events) != 7 {
+		t.Fatalf("got %q, %v, %d events", s.Name, s.Duration, len(s.Events))
+	}
+	// Sorted by time: the occupants at 0s come first though written second.
+	if e := s.Events[0]; e.Occupants == nil || e.Occupants.Count != 2 || e.Line != 6 {
+		t.Errorf("first event = %+v, want 2 occupants from line 6", e)
+	}
+	sess := s.Events[1].Session
+	if sess == nil || sess.Zone != "booth" || sess.Duration != 4*time.Minute || sess.PM25MgPerMin != 3 {
+		t.Fatalf("session = %+v", sess)
+	}
+	if typical := room.TypicalSession(3, 4*time.Minute); sess.Session != typical {
+		t.Errorf("session without VOC/NOx/CO2 = %+v, want the typical %+v", sess.Session, typical)
+	}
+	if d := s.Events[2].Door; d == nil || d.Name != "booth-door" || !d.Open || d.For != 2*time.Minute {
+		t.Errorf("door = %+v", d)
+	}
+	if f := s.Events[4].SensorFault; f == nil || f.Kind != FaultDisconnect || f.For != 5*time.Minute {
+		t.Errorf("sensor fault = %+v", f)
+	}
+	if o := s.Events[5].Outdoor; o == nil || *o.PM25 != 40 || *o.Temperature != -5 || o.CO2 != nil {
+		t.Errorf("outdoor = %+v", o)
+	}
+	if v := s.Events[6].Session; v.VOCMgPerMin != 0 || v.CO2LPerS != 0.005 || v.NOxMgPerMin != 0.1 {
+		t.Errorf("explicit session rates = %+v", v.Session)
+	}
+	if err := s.Validate(room.Default(), []string{"booth-pm", "staff-pm"}); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+}
+
+func TestParseListsEveryMistake(t *testing.T) {
+	bad := `name: broken
+duration: 4h
+colour: blue
+events:
+  - {at: 10, occupants: {zone: staff, count: 2}}
+  - {at: 1m, occupants: {zone: staff, count: two}}
+  - {at: 2m, door: {name: booth-door, opn: true}}
+  - {at: 3m, door: {name: booth-door, open: true}, occupants: {zone: staff, count: 1}}
+  - {at: 4m, sensor_fault: {sensor: booth-pm, kind: melt}}
+  - {at: 5m, session: {zone: booth, pm25_mg_per_min: 3}}
+  - {at: 5h, door: {name: booth-door, open: yes}}
+  - {at: 3h55m, fan_fault: {fan: booth-exhaust, stall: true, for: 10m}}
+  - {occupants: {zone: staff, count: 1}}
+  - {at: 6m, outdoor: {}}
+  - {at: 7m, session: {zone: booth, duration: 2m, pm25_mg_per_min: -1}}
+  - just a string
+`
+	_, err := Parse([]byte(bad), "broken.yaml")
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Parse error = %v, want an ErrorList", err)
+	}
+	want := []struct {
+		line int
+		text string
+	}{
+		{3, `unknown key "colour"`},
+		{5, `events[0].at: "10" is not a duration`},
+		{6, `events[1].occupants.count: want a whole number, got "two"`},
+		{7, `events[2].door: unknown key "opn"`},
+		{7, `events[2].door: missing open`},
+		{8, `events[3]: has 2 actions`},
+		{9, `sensor_fault at 4m0s: kind "melt"`},
+		{10, `events[5].session: missing duration`},
+		{11, `events[6].door.open: want true or false, got "yes"`},
+		{12, `fan_fault at 3h55m0s: lasts until 4h5m0s, past the end`},
+		{13, `events[8]: missing at`},
+		{14, `events[9].outdoor: changes nothing`},
+		{15, `events[10].session.pm25_mg_per_min: want 0 or more, got -1`},
+		{16, `events[11]: want a mapping`},
+	}
+	for _, w := range want {
+		found := false
+		for _, e := range list {
+			if e.Line == w.line && strings.Contains(e.Msg, w.text) && e.File == "broken.yaml" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no error at line %d saying %q", w.line, w.text)
+		}
+	}
+	if len(list) != len(want) {
+		t.Errorf("%d errors, want %d:\n%v", len(list), len(want), err)
+	}
+	if !strings.HasPrefix(err.Error(), "broken.yaml:3: unknown key") {
+		t.Errorf("errors not in line order, first is %q", list[0])
+	}
+}
+
+func TestParseStructure(t *testing.T) {
+	for _, c := range []struct{ name, yaml, want string }{
+		{"empty", "", "empty scenario"},
+		{"not yaml", "events: [", "not.yaml"},
+		{"list at top", "- at: 1m", "want a mapping"},
+		{"no duration", "events: []", "missing duration"},
+		{"zero duration", "duration: 0s\nevents: []", "must run for some time"},
+		{"events not a list", "duration: 1h\nevents: {at: 1m}", "events: want a list"},
+		{"duplicate key", "duration: 1h\nduration: 2h\nevents: []", `"duration" given twice`},
+	} {
+		_, err := Parse([]byte(c.yaml), "not.yaml")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error = %v, want it to say %q", c.name, err, c.want)
+		}
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
+		t.Error("Load of a missing file: no error")
+	}
+}
+
+func TestValidateNames(t *testing.T) {
+	src := `duration: 1h
+events:
+  - {at: 1m, session: {zone: bothh, duration: 2m, pm25_mg_per_min: 3}}
+  - {at: 2m, door: {name: front, open: true}}
+  - {at: 3m, fan_fault: {fan: booth-exhaust, stall: true}}
+  - {at: 4m, fan_fault: {fan: roof, stall: true}}
+  - {at: 5m, sensor_fault: {sensor: booth-co2, kind: nack}}
+`
+	s, err := Parse([]byte(src), "names.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Validate(room.Default(), []string{"booth-pm"})
+	for _, w := range []string{
+		`names.yaml:3: session at 1m0s: no zone "bothh" (have: booth, staff)`,
+		`names.yaml:4: door at 2m0s: no door "front"`,
+		`names.yaml:6: fan_fault at 4m0s: no fan "roof"`,
+		`names.yaml:7: sensor_fault at 5m0s: no sensor "booth-co2"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("Validate error lacks %q:\n%v", w, err)
+		}
+	}
+	if strings.Contains(err.Error(), "names.yaml:5:") {
+		t.Errorf("Validate complains about a real fan:\n%v", err)
+	}
+	if err := s.Validate(room.Default(), nil); strings.Contains(err.Error(), "sensor") {
+		t.Errorf("nil sensors still checked:\n%v", err)
+	}
+
+	// Scenarios built in Go are checked the same way, without lines.
+	built := &Scenario{Name: "go", Duration: time.Hour, Events: []Event{
+		{At: time.Minute, Door: &Door{Name: "booth-door", Open: true}, Occupants: &Occupants{Zone: "staff"}},
+	}}
+	if err := built.Validate(room.Default(), nil); err == nil || !strings.Contains(err.Error(), "scenario go: event at 1m0s has 2 actions") {
+		t.Errorf("Go-built scenario error = %v", err)
+	}
+}
