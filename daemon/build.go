@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"math"
 	"time"
 
 	"github.com/ventd/ventd/control"
@@ -14,13 +15,16 @@ var modeRank = map[control.Mode]int{control.ModeNormal: 0, control.ModeBoost: 1,
 func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 	s := &snapshot.Snapshot{
 		Site: d.cfg.Site, Room: d.cfg.Room, Time: now, Sim: d.sim,
-		Mode: string(control.ModeNormal),
+		Mode:     string(control.ModeNormal),
+		Readings: make([]snapshot.Reading, 0, 4*len(d.sensors)),
+		Sensors:  make([]snapshot.Sensor, 0, len(d.sensors)),
+		Fans:     make([]snapshot.Fan, 0, len(d.fans)),
 	}
 	for _, sn := range d.sensors {
 		for _, smp := range sn.samples() {
 			r := snapshot.Reading{
 				Sensor: smp.Sensor, Zone: smp.Zone, Quantity: string(smp.Quantity),
-				Value: smp.Value, Unit: smp.Quantity.Unit(), Time: smp.Time,
+				Value: round(smp.Value, 2), Unit: smp.Quantity.Unit(), Time: smp.Time,
 				AgeSeconds: now.Sub(smp.Time).Seconds(), Quality: smp.Quality.String(),
 			}
 			if smp.Err != nil {
@@ -33,7 +37,7 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 	worst := control.ModeNormal
 	for _, f := range d.fans {
 		fs := snapshot.Fan{
-			Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: f.last.Duty,
+			Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.last.Duty, 4),
 			Mode: string(f.last.Mode), Reason: f.last.Reason, RPM: f.rpm,
 			SecondsToEntry: f.ctl.SecondsToEntry(),
 		}
@@ -50,4 +54,11 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 		s.Scenario = st.Active()
 	}
 	return s
+}
+
+// round keeps the digits a reading can carry: sensors report float32, and
+// 4.670733451843262 µg/m³ claims precision nobody has.
+func round(v float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(v*p) / p
 }

@@ -51,6 +51,7 @@ type sensor struct {
 	order       []sample.Quantity
 	failures    int // consecutive
 	errs        map[string]uint64
+	errsCopy    map[string]uint64 // shared by snapshots until errs changes
 	lastSuccess time.Time
 	lastErr     error
 }
@@ -134,7 +135,10 @@ func (s *sensor) fail(now time.Time, err error) {
 	}
 }
 
-func (s *sensor) count(err error) { s.errs[errKind(err)]++ }
+func (s *sensor) count(err error) {
+	s.errs[errKind(err)]++
+	s.errsCopy = nil
+}
 
 func errKind(err error) string {
 	switch {
@@ -197,14 +201,20 @@ func (s *sensor) snapshot() snapshot.Sensor {
 		Name: s.cfg.Name, Type: string(s.cfg.Type), Zone: s.cfg.Zone, Bus: s.cfg.Bus,
 		Address: s.cfg.Address.String(), Serial: s.dev.serial(),
 		Up: s.opened && s.failures == 0, LastSuccess: s.lastSuccess,
-		Errors: make(map[string]uint64, len(s.errs)), Status: s.dev.status(),
+		Status: s.dev.status(),
 	}
 	if s.cfg.Mux != nil {
 		out.Bus = fmt.Sprintf("%s/mux%s.%d", s.cfg.Bus, s.cfg.Mux.Address, s.cfg.Mux.Channel)
 	}
-	for k, v := range s.errs {
-		out.Errors[k] = v
+	if s.errsCopy == nil {
+		// Snapshots are immutable once published, so each change of the
+		// counts gets a fresh copy; unchanged counts share it.
+		s.errsCopy = make(map[string]uint64, len(s.errs))
+		for k, v := range s.errs {
+			s.errsCopy[k] = v
+		}
 	}
+	out.Errors = s.errsCopy
 	if s.lastErr != nil {
 		out.Error = s.lastErr.Error()
 	}

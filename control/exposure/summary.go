@@ -26,6 +26,9 @@ type Summary struct {
 	Length   Duration  `json:"length_s"` // real length (DST changes it)
 	Until    time.Time `json:"until"`    // accounted up to; End once finished
 	Finished bool      `json:"finished"`
+	// Complete: the shift is over and every second of it was measured, so
+	// TWA is a full OSHA shift TWA rather than a lower bound.
+	Complete bool `json:"complete"`
 
 	TWA         float64 `json:"twa_osha"`     // E = Σ CᵢTᵢ / 8 h, so far
 	MeanCovered Conc    `json:"mean_covered"` // Σ CᵢTᵢ / measured time; null if nothing was measured
@@ -49,10 +52,6 @@ type Summary struct {
 	GapTotal    Duration `json:"gap_total_s"`
 	GapsOmitted int      `json:"gaps_omitted"` // gaps counted in GapTotal but not listed (list is capped)
 }
-
-// Complete reports whether the summary is a full OSHA shift TWA: the shift
-// is over and every second of it was measured.
-func (s Summary) Complete() bool { return s.Finished && s.Covered == s.Elapsed }
 
 // summarize reports acc up to until. With live, the held sample counts up to
 // until (capped at MaxSampleInterval) and the time after it as a gap, without
@@ -96,6 +95,7 @@ func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
 	if covered > 0 {
 		s.MeanCovered = Conc(sum / float64(covered))
 	}
+	s.Complete = s.Finished && s.Covered == s.Elapsed
 	if s.Elapsed > 0 {
 		s.Coverage = 100 * float64(covered) / float64(s.Elapsed)
 	}

@@ -34,8 +34,8 @@ func TestOSHAWorkedExample(t *testing.T) {
 			if !near(s.TWA, 81.25, 1e-9) {
 				t.Errorf("TWA = %.12g ppm, want 81.25", s.TWA)
 			}
-			if !s.Complete() || s.Coverage != 100 || len(s.Gaps) != 0 {
-				t.Errorf("complete %v, coverage %v %%, gaps %v; want a complete shift", s.Complete(), s.Coverage, s.Gaps)
+			if !s.Complete || s.Coverage != 100 || len(s.Gaps) != 0 {
+				t.Errorf("complete %v, coverage %v %%, gaps %v; want a complete shift", s.Complete, s.Coverage, s.Gaps)
 			}
 			if float64(s.MeanCovered) != s.TWA {
 				t.Errorf("mean over a fully covered 8 h shift = %v, want E = %v", s.MeanCovered, s.TWA)
@@ -77,8 +77,8 @@ func TestPartialShiftGapIsNotZero(t *testing.T) {
 	if len(g.Gaps) != 1 || g.Gaps[0] != want[0] || g.GapTotal != Duration(2*time.Hour) {
 		t.Errorf("gaps = %v (total %v), want %v", g.Gaps, g.GapTotal, want)
 	}
-	if !m.Complete() || g.Complete() {
-		t.Errorf("Complete = %v, %v; want true, false", m.Complete(), g.Complete())
+	if !m.Complete || g.Complete {
+		t.Errorf("Complete = %v, %v; want true, false", m.Complete, g.Complete)
 	}
 }
 

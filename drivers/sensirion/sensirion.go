@@ -35,7 +35,16 @@ func (e *CRCError) Unwrap() error { return ErrCRC }
 func CRC8(b []byte) byte {
 	crc := byte(0xff)
 	for _, v := range b {
-		crc ^= v
+		crc = crcTable[crc^v]
+	}
+	return crc
+}
+
+// crcTable holds the CRC of every byte value: a table lookup per byte
+// instead of eight shifts, since every word of every read is checked.
+var crcTable = func() (t [256]byte) {
+	for i := range t {
+		crc := byte(i)
 		for range 8 {
 			if crc&0x80 != 0 {
 				crc = crc<<1 ^ 0x31
@@ -43,9 +52,10 @@ func CRC8(b []byte) byte {
 				crc <<= 1
 			}
 		}
+		t[i] = crc
 	}
-	return crc
-}
+	return t
+}()
 
 // EncodeWords appends each word big-endian followed by its CRC.
 func EncodeWords(dst []byte, words ...uint16) []byte {

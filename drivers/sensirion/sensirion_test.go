@@ -36,3 +36,37 @@ func TestCommand(t *testing.T) {
 		t.Fatalf("Command = % x, want % x", got, want)
 	}
 }
+
+// crcBitwise is the datasheet's bit-by-bit algorithm, to check the table.
+func crcBitwise(b []byte) byte {
+	crc := byte(0xff)
+	for _, v := range b {
+		crc ^= v
+		for range 8 {
+			if crc&0x80 != 0 {
+				crc = crc<<1 ^ 0x31
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
+}
+
+func TestCRC8Table(t *testing.T) {
+	for a := 0; a < 256; a++ {
+		for b := 0; b < 256; b += 7 {
+			w := []byte{byte(a), byte(b)}
+			if CRC8(w) != crcBitwise(w) {
+				t.Fatalf("CRC8(% x) = 0x%02x, bitwise 0x%02x", w, CRC8(w), crcBitwise(w))
+			}
+		}
+	}
+}
+
+func BenchmarkCRC8(b *testing.B) {
+	w := []byte{0xbe, 0xef}
+	for i := 0; i < b.N; i++ {
+		CRC8(w)
+	}
+}

@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/ventd/ventd/drivers/fan"
 )
 
 // ErrNoTachometer is returned by RPM for a fan configured without one
 // (MaxRPM 0).
 var ErrNoTachometer = errors.New("fan has no tachometer")
 
-// Fan is a simulated exhaust fan: a fan output the control loop drives and
-// a tachometer it can read. Its airflow follows the wheel speed, which
+// Fan is a simulated exhaust fan: a fan.Output the control loop drives and
+// a fan.Tachometer it can read, keeping those interfaces' contracts (their
+// sentinel errors included). Its airflow follows the wheel speed, which
 // follows the duty with a spin-up lag.
 type Fan struct {
 	room    *Room
@@ -22,6 +25,7 @@ type Fan struct {
 	duty    float64
 	speed   float64 // wheel speed, fraction of full
 	stalled bool
+	halted  bool
 }
 
 // target is the speed the wheel is heading for.
@@ -32,13 +36,17 @@ func (f *Fan) target() float64 {
 	return f.duty
 }
 
-// SetDuty sets the fan's duty, 0 (off) to 1 (full).
+// SetDuty sets the fan's duty, 0 (off) to 1 (full). Out of range is an
+// error wrapping fan.ErrDuty; after Halt, fan.ErrHalted.
 func (f *Fan) SetDuty(duty float64) error {
 	if !(duty >= 0 && duty <= 1) {
-		return fmt.Errorf("%s: duty %g out of range; want 0 to 1", f, duty)
+		return fmt.Errorf("%s: duty %g: %w", f, duty, fan.ErrDuty)
 	}
 	f.room.mu.Lock()
 	defer f.room.mu.Unlock()
+	if f.halted {
+		return fmt.Errorf("%s: %w", f, fan.ErrHalted)
+	}
 	if f.duty != duty {
 		f.duty = duty
 		f.room.dirty = true
@@ -53,18 +61,21 @@ func (f *Fan) Duty() float64 {
 	return f.duty
 }
 
-// RPM reads the tachometer: the wheel speed times MaxRPM, zero while the
-// fan is stalled. It reads the wheel at the room's current time.
+// RPM reads the tachometer: the wheel speed times MaxRPM, at the room's
+// current time. A wheel that is not turning (stalled, or off and spun
+// down) sends no pulses, so RPM then returns 0 and an error wrapping
+// fan.ErrNoSignal, as the real tachometer does.
 func (f *Fan) RPM() (float64, error) {
 	if f.cfg.MaxRPM == 0 {
 		return 0, fmt.Errorf("%s: %w", f, ErrNoTachometer)
 	}
 	f.room.mu.Lock()
 	defer f.room.mu.Unlock()
-	if f.stalled {
-		return 0, nil
+	rpm := math.Round(f.speed*f.cfg.MaxRPM*10) / 10
+	if f.stalled || rpm < 1 {
+		return 0, fmt.Errorf("%s: %w: the fan is stalled or stopped", f, fan.ErrNoSignal)
 	}
-	return math.Round(f.speed*f.cfg.MaxRPM*10) / 10, nil
+	return rpm, nil
 }
 
 // AirflowM3h is the air the fan moves now, for tests and status lines.
@@ -80,10 +91,15 @@ func (f *Fan) AirflowM3h() float64 {
 // SetStalled jams or frees the fan, as Room.SetFanStalled.
 func (f *Fan) SetStalled(stalled bool) { f.room.SetFanStalled(f.cfg.Name, stalled) }
 
-// Halt releases the fan's control input. A 4-wire fan with no PWM signal
-// runs at full speed, which is also the safe state for extraction, so the
-// simulated fan goes to full duty.
-func (f *Fan) Halt() error { return f.SetDuty(1) }
+// Halt releases the output and, as fan.Output requires, leaves the fan
+// running at its last duty (the daemon sets the safe duty first). Later
+// SetDuty calls fail with fan.ErrHalted.
+func (f *Fan) Halt() error {
+	f.room.mu.Lock()
+	defer f.room.mu.Unlock()
+	f.halted = true
+	return nil
+}
 
 // String names the fan.
 func (f *Fan) String() string { return "simfan(" + f.cfg.Name + ")" }

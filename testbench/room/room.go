@@ -56,7 +56,8 @@ type door struct {
 
 // New builds the room described by cfg at time start, every zone holding
 // outdoor air, nobody in it, and every fan at full duty: a 4-wire fan runs
-// flat out until something drives its PWM input.
+// flat out until something drives its PWM input (its pull-up), which is
+// also the safe state for extraction.
 func New(cfg Config, start time.Time) (*Room, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -1,11 +1,13 @@
 package room
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
+	fanout "github.com/ventd/ventd/drivers/fan"
 	"github.com/ventd/ventd/testbench/air"
 )
 
@@ -159,8 +161,8 @@ func TestFanStallStopsExhaust(t *testing.T) {
 	near(t, "booth PM2.5 with the fan running", running, 600, 60)
 
 	fan.SetStalled(true)
-	if rpm, _ := fan.RPM(); rpm != 0 {
-		t.Errorf("stalled RPM = %v, want 0", rpm)
+	if rpm, err := fan.RPM(); rpm != 0 || !errors.Is(err, fanout.ErrNoSignal) {
+		t.Errorf("stalled RPM = %v, %v; want 0 and no tach signal", rpm, err)
 	}
 	if q := fan.AirflowM3h(); q != 0 {
 		t.Errorf("stalled airflow = %v m³/h, want 0", q)
@@ -178,10 +180,12 @@ func TestFanStallStopsExhaust(t *testing.T) {
 func TestFanDutyAndTachometer(t *testing.T) {
 	r := mustNew(t, Default())
 	fan := r.Fan("booth-exhaust")
+	var _ fanout.Output = fan
+	var _ fanout.Tachometer = fan
 	for _, bad := range []float64{-0.1, 1.01, math.NaN()} {
 		err := fan.SetDuty(bad)
-		if err == nil || !strings.Contains(err.Error(), "booth-exhaust") {
-			t.Errorf("SetDuty(%v) = %v, want an error naming the fan", bad, err)
+		if !errors.Is(err, fanout.ErrDuty) || !strings.Contains(err.Error(), "booth-exhaust") {
+			t.Errorf("SetDuty(%v) = %v, want ErrDuty naming the fan", bad, err)
 		}
 	}
 	if err := fan.SetDuty(0.5); err != nil {
@@ -195,8 +199,23 @@ func TestFanDutyAndTachometer(t *testing.T) {
 	near(t, "settled RPM", rpm, 1500, 0)
 	near(t, "airflow", fan.AirflowM3h(), 150, 0)
 
-	if err := fan.Halt(); err != nil || fan.Duty() != 1 {
-		t.Errorf("after Halt duty = %v (%v); want 1, the safe state", fan.Duty(), err)
+	if err := fan.Halt(); err != nil || fan.Duty() != 0.5 {
+		t.Errorf("after Halt duty = %v (%v); want the last duty, 0.5", fan.Duty(), err)
+	}
+	if err := fan.SetDuty(1); !errors.Is(err, fanout.ErrHalted) {
+		t.Errorf("SetDuty after Halt = %v, want ErrHalted", err)
+	}
+	r.AdvanceTo(t0.Add(time.Hour))
+	if rpm, _ := fan.RPM(); rpm != 1500 {
+		t.Errorf("halted fan RPM = %v, want it still at 1500", rpm)
+	}
+
+	// Off and spun down: no pulses.
+	r2 := mustNew(t, Default())
+	_ = r2.Fan("booth-exhaust").SetDuty(0)
+	r2.AdvanceTo(t0.Add(time.Minute))
+	if rpm, err := r2.Fan("booth-exhaust").RPM(); rpm != 0 || !errors.Is(err, fanout.ErrNoSignal) {
+		t.Errorf("stopped fan RPM = %v, %v; want 0 and no tach signal", rpm, err)
 	}
 	if fan.String() != "simfan(booth-exhaust)" {
 		t.Errorf("String() = %q", fan.String())

@@ -29,7 +29,7 @@ func Parse(data []byte, name string) (*Scenario, error) {
 		return nil, d.errs.err()
 	}
 	seen := d.mapping(doc.Content[0], "", map[string]func(*yaml.Node, string){
-		"name":     func(n *yaml.Node, p string) { s.Name = d.str(n, p) },
+		"name": func(n *yaml.Node, p string) { s.Name = d.str(n, p) },
 		"duration": func(n *yaml.Node, p string) {
 			before := len(d.errs)
 			if s.Duration = d.dur(n, p); s.Duration == 0 && len(d.errs) == before {

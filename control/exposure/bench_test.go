@@ -1,0 +1,32 @@
+package exposure
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkAdd is the cost of one 1 Hz sample: it closes the previous
+// sample's second and evaluates the rolling STEL.
+func BenchmarkAdd(b *testing.B) {
+	tr := newTracker(b, Limits{}, day8)
+	b.ReportAllocs()
+	at := t0
+	for i := 0; b.Loop(); i++ {
+		if err := tr.Add(at, float64(400+i%1000)); err != nil {
+			b.Fatal(err)
+		}
+		at = at.Add(time.Second)
+	}
+}
+
+// BenchmarkSnapshot is the cost of one /api/state or /metrics read in the
+// middle of a shift.
+func BenchmarkSnapshot(b *testing.B) {
+	tr := newTracker(b, Limits{}, day8)
+	at := feed(b, tr, t0, 4*time.Hour, 800)
+	now := at.Add(-500 * time.Millisecond)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = tr.Snapshot(now)
+	}
+}
