@@ -92,7 +92,7 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 		if err := sc.Validate(rc, sensorNames(cfg)); err != nil {
 			return nil, err
 		}
-		r.player = scenario.NewPlayer(sc, r, clk.Now(), &scenario.PlayerOpts{Loop: opts.Loop})
+		r.player = scenario.NewPlayer(sc, r, clk.Now(), &scenario.PlayerOpts{Loop: opts.Loop, Outdoor: rc.Outdoor})
 	}
 	return r, nil
 }
@@ -186,6 +186,9 @@ func (r *Rig) Active() []string {
 
 // The scenario's target: the room takes the air events, the rig the
 // sensor faults.
+
+// AdvanceTo lets the player bring the room to each event's exact time.
+func (r *Rig) AdvanceTo(t time.Time) { r.Room.AdvanceTo(t) }
 
 func (r *Rig) SetOccupants(zone string, n int)          { r.Room.SetOccupants(zone, n) }
 func (r *Rig) StartSession(zone string, s room.Session) { r.Room.StartSession(zone, s) }

@@ -13,7 +13,8 @@ import (
 type RelayOpts struct {
 	// Threshold is the duty at and above which the fan is on; default 0.5.
 	Threshold float64
-	// MinHold is the shortest time the relay stays in a state, to spare
+	// MinHold is the shortest time the relay stays on before switching
+	// off (switching on is never delayed: on is the safe direction), to spare
 	// its contacts and the motor's start-up current; default 30 s,
 	// negative for none.
 	MinHold time.Duration
@@ -26,8 +27,8 @@ type RelayOpts struct {
 
 // Relay is an on/off fan on a relay driven by a GPIO pin.
 //
-// A change requested within MinHold of the last switch is remembered, not
-// applied; the next SetDuty after MinHold applies the latest request. No
+// A request to switch off within MinHold of the last switch is remembered,
+// not applied; the next SetDuty after MinHold applies the latest request. No
 // goroutine runs in between: the control loop calls SetDuty often enough.
 type Relay struct {
 	pin       gpio.PinOut
@@ -71,8 +72,11 @@ func (r *Relay) String() string { return "relay " + r.pin.Name() }
 // On reports whether the relay is switched on.
 func (r *Relay) On() bool { return r.on }
 
-// SetDuty switches the fan on at or above the threshold and off below it,
-// as soon as MinHold allows.
+// SetDuty switches the fan on at or above the threshold and off below it.
+// Switching on is immediate: on is the safe direction for an extraction fan
+// (smoke, a failed sensor), and a chattering relay is stopped by holding it
+// on, not by holding it off. Switching off waits until the fan has been on
+// for MinHold.
 func (r *Relay) SetDuty(duty float64) error {
 	if r.halted {
 		return fanError(r.String(), ErrHalted)
@@ -84,7 +88,7 @@ func (r *Relay) SetDuty(duty float64) error {
 	if r.switched && r.want == r.on {
 		return nil
 	}
-	if r.switched && r.clock.Now().Sub(r.last) < r.hold {
+	if r.switched && !r.want && r.clock.Now().Sub(r.last) < r.hold {
 		return nil // remembered in r.want
 	}
 	return r.apply()

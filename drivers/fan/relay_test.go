@@ -38,21 +38,28 @@ func TestRelayMinHold(t *testing.T) {
 		t.Fatal("0.49 switched the fan on; the default threshold is 0.5")
 	}
 	clk.Advance(5 * time.Second)
-	set(t, r, 0.5) // within 30 s of the first switch: remembered
-	if pin.Read() != gpio.Low {
-		t.Fatal("switched on 5 s after switching off")
+	set(t, r, 0.5) // on is the safe direction: at once, hold or not
+	if pin.Read() != gpio.High || !r.On() {
+		t.Fatal("switching on waited for the hold")
 	}
-	clk.Advance(24 * time.Second)
-	set(t, r, 0.7)
-	if pin.Read() != gpio.Low {
-		t.Fatal("switched on 29 s after switching off")
+	clk.Advance(10 * time.Second)
+	set(t, r, 0) // within 30 s of switching on: remembered
+	if pin.Read() != gpio.High {
+		t.Fatal("switched off 10 s after switching on")
+	}
+	clk.Advance(19 * time.Second)
+	set(t, r, 0.2)
+	if pin.Read() != gpio.High {
+		t.Fatal("switched off 29 s after switching on")
 	}
 	clk.Advance(time.Second)
-	set(t, r, 0.7)
-	if pin.Read() != gpio.High || !r.On() {
-		t.Fatal("not on 30 s after switching off")
+	set(t, r, 0.2)
+	if pin.Read() != gpio.Low || r.On() {
+		t.Fatal("not off 30 s after switching on")
 	}
-	// A request reversed within the hold never reaches the contacts.
+	// A request to switch off reversed within the hold never reaches the
+	// contacts.
+	set(t, r, 1)
 	clk.Advance(10 * time.Second)
 	set(t, r, 0)
 	set(t, r, 1)
@@ -83,22 +90,23 @@ func TestRelayOptions(t *testing.T) {
 
 func TestRelayHaltAppliesSafeDuty(t *testing.T) {
 	r, pin, clk := newRelay(t, fan.RelayOpts{})
-	set(t, r, 0)
+	set(t, r, 1)
 	clk.Advance(5 * time.Second)
-	set(t, r, 1) // the daemon's safe duty, inside the hold
-	if pin.Read() != gpio.Low {
-		t.Fatal("switched inside the hold")
+	set(t, r, 0) // inside the hold: remembered, not applied
+	if pin.Read() != gpio.High {
+		t.Fatal("switched off inside the hold")
 	}
+	// The last request before Halt is what holds after ventd exits.
 	if err := r.Halt(); err != nil {
 		t.Fatal(err)
 	}
-	if pin.Read() != gpio.High {
-		t.Error("Halt left the fan off although the last request was full")
+	if pin.Read() != gpio.Low {
+		t.Error("Halt did not apply the last request (off)")
 	}
-	if err := r.SetDuty(0); !errors.Is(err, fan.ErrHalted) {
+	if err := r.SetDuty(1); !errors.Is(err, fan.ErrHalted) {
 		t.Errorf("SetDuty after Halt: %v, want ErrHalted", err)
 	}
-	if pin.Read() != gpio.High {
+	if pin.Read() != gpio.Low {
 		t.Error("SetDuty after Halt switched the relay")
 	}
 }

@@ -1,0 +1,300 @@
+package alarm
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+// Event is one transition of one alarm, the unit of the event log, the MQTT
+// outbox and the journal. IDs come from one monotonic sequence shared with
+// alarm ids: the Raised event of an alarm has ID == AlarmID.
+type Event struct {
+	ID        uint64          `json:"id"`
+	AlarmID   uint64          `json:"alarm_id"`
+	RuleID    string          `json:"rule"`
+	Kind      Kind            `json:"kind"`
+	Time      time.Time       `json:"time"`
+	Level     Level           `json:"level"`
+	Subject   string          `json:"subject"`
+	Quantity  sample.Quantity `json:"quantity,omitempty"`
+	Value     Reading         `json:"value"` // the latest value when it happened
+	Threshold float64         `json:"threshold"`
+	Message   string          `json:"message"`
+	Who       string          `json:"who,omitempty"` // Acknowledged only
+	Note      string          `json:"note,omitempty"`
+}
+
+// Engine evaluates rules and keeps the active alarms. It does no I/O and
+// reads no clock: every time comes from the caller, so simulated shifts run
+// in microseconds. It is safe for concurrent use (the control loop evaluates
+// while the HTTP handler acknowledges).
+type Engine struct {
+	mu     sync.Mutex
+	rules  map[string]*ruleState
+	order  []*ruleState           // as given, for stable output
+	active map[uint64]*ruleState // by alarm id
+	next   uint64                // next event/alarm id; 0 is never used
+}
+
+// ruleState is a rule and where it stands.
+type ruleState struct {
+	Rule
+	msg []segment
+
+	last       time.Time // time of the latest input, to spot time running back
+	raiseSince time.Time // start of the current unbroken run in the raise region
+	clearSince time.Time // start of the current unbroken run in the clear region
+	cond       bool      // the debounced condition: raised and not yet cleared
+	alarm      *Alarm    // the active alarm, nil when none
+	raises     []time.Time
+}
+
+// NewEngine checks the rules and returns an engine with no active alarms and
+// ids starting at 1. Every problem in every rule is reported at once, each
+// as a *RuleError.
+func NewEngine(rules []Rule) (*Engine, error) {
+	e := &Engine{
+		rules:  make(map[string]*ruleState, len(rules)),
+		active: make(map[uint64]*ruleState),
+		next:   1,
+	}
+	var errs []error
+	for i := range rules {
+		r := rules[i]
+		for _, p := range r.problems() {
+			errs = append(errs, &RuleError{Index: i, ID: r.ID, Problem: p})
+		}
+		if prev, dup := e.rules[r.ID]; dup && r.ID != "" {
+			errs = append(errs, &RuleError{Index: i, ID: r.ID, Problem: fmt.Sprintf("ID already used by rules[%d]; IDs must be unique", prev.index(e))})
+			continue
+		}
+		tmpl := r.Message
+		if tmpl == "" {
+			tmpl = defaultMessage(r.Direction)
+		}
+		segs, _ := parseTemplate(tmpl) // already checked by problems
+		st := &ruleState{Rule: r, msg: segs}
+		e.rules[r.ID] = st
+		e.order = append(e.order, st)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("alarm: %d problem(s) in the rules:\n%w", len(errs), errors.Join(errs...))
+	}
+	return e, nil
+}
+
+func (st *ruleState) index(e *Engine) int {
+	for i, s := range e.order {
+		if s == st {
+			return i
+		}
+	}
+	return -1
+}
+
+// Evaluate feeds one value to the Above or Below rule id and returns what
+// changed (nil, without allocating, when nothing did). When valid is false
+// the rule neither raises nor clears: it holds its state and restarts its
+// on- and off-delays, because a gap is not evidence either way (the gap
+// itself is a sensor-fault rule's business).
+func (e *Engine) Evaluate(now time.Time, id string, value float64, valid bool) ([]Event, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, ok := e.rules[id]
+	if !ok {
+		return nil, fmt.Errorf("alarm: evaluate %q: %w; check the rule set passed to NewEngine", id, ErrUnknownRule)
+	}
+	if st.Direction == WhenTrue {
+		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", id)
+	}
+	if valid && !finite(value) {
+		st.hold()
+		return nil, fmt.Errorf("alarm: evaluate %q: value %v marked valid; pass valid=false for missing data", id, value)
+	}
+	if !valid {
+		st.hold()
+		return nil, nil
+	}
+	var inRaise, inClear bool
+	if st.Direction == Above {
+		inRaise = value >= st.Threshold
+		inClear = value < st.Threshold-st.Hysteresis
+	} else {
+		inRaise = value <= st.Threshold
+		inClear = value > st.Threshold+st.Hysteresis
+	}
+	return e.step(now, st, inRaise, inClear, value), nil
+}
+
+// SetCondition feeds a boolean condition (a stale sensor, a stalled fan) to
+// the WhenTrue rule id; value is shown in events (NaN when there is none).
+func (e *Engine) SetCondition(now time.Time, id string, active bool, value float64) ([]Event, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, ok := e.rules[id]
+	if !ok {
+		return nil, fmt.Errorf("alarm: set condition %q: %w; check the rule set passed to NewEngine", id, ErrUnknownRule)
+	}
+	if st.Direction != WhenTrue {
+		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", id, st.Direction, st.Threshold)
+	}
+	return e.step(now, st, active, !active, value), nil
+}
+
+// hold restarts the delays without changing the state.
+func (st *ruleState) hold() {
+	st.raiseSince, st.clearSince = time.Time{}, time.Time{}
+}
+
+// step advances one rule by one input. inRaise and inClear are both false in
+// the hysteresis band, where both delays restart: "continuously" means every
+// input of the run was on that side.
+func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v float64) []Event {
+	if now.Before(st.last) {
+		// The clock stepped back (NTP, RTC-less boot): durations measured
+		// from before are meaningless, so start the delays again.
+		st.hold()
+	}
+	st.last = now
+	switch {
+	case inRaise:
+		if st.raiseSince.IsZero() {
+			st.raiseSince = now
+		}
+		st.clearSince = time.Time{}
+	case inClear:
+		if st.clearSince.IsZero() {
+			st.clearSince = now
+		}
+		st.raiseSince = time.Time{}
+	default:
+		st.hold()
+	}
+	if a := st.alarm; a != nil {
+		a.Value = Reading(v)
+		st.updatePeak(v)
+	}
+	var evs []Event
+	switch {
+	case !st.cond && !st.raiseSince.IsZero() && now.Sub(st.raiseSince) >= st.OnDelay:
+		st.cond = true
+		evs = e.conditionRaised(now, st, v, evs)
+	case st.cond && !st.clearSince.IsZero() && now.Sub(st.clearSince) >= st.OffDelay:
+		st.cond = false
+		st.alarm.Condition = false
+		if st.alarm.Latching && !st.alarm.Acked {
+			evs = append(evs, e.event(now, st, Latched, "", ""))
+		} else {
+			evs = e.tryClear(now, st, evs)
+		}
+	case !st.cond && st.alarm != nil && st.alarm.Held:
+		evs = e.tryClear(now, st, evs)
+	}
+	return evs
+}
+
+func (st *ruleState) updatePeak(v float64) {
+	a := st.alarm
+	switch {
+	case st.Direction == WhenTrue:
+	case !a.Peak.Known():
+		a.Peak = Reading(v)
+	case st.Direction == Above:
+		a.Peak = Reading(math.Max(float64(a.Peak), v))
+	case st.Direction == Below:
+		a.Peak = Reading(math.Min(float64(a.Peak), v))
+	}
+}
+
+// conditionRaised starts a new alarm, or continues the one still active
+// (latched awaiting acknowledgement, or held for flapping): staff are
+// already looking at that one, and a second alarm for the same rule would
+// be the repeat notification the cap exists to stop.
+func (e *Engine) conditionRaised(now time.Time, st *ruleState, v float64, evs []Event) []Event {
+	if a := st.alarm; a != nil {
+		a.Condition = true
+		return evs
+	}
+	peak := Reading(math.NaN())
+	if st.Direction != WhenTrue {
+		peak = Reading(v)
+	}
+	st.alarm = &Alarm{
+		ID:        e.next, // the Raised event's id, allocated just below
+		RuleID:    st.ID,
+		Level:     st.Level,
+		Subject:   st.Subject,
+		Quantity:  st.Quantity,
+		Threshold: st.Threshold,
+		Value:     Reading(v),
+		Peak:      peak,
+		Since:     now,
+		Condition: true,
+		Latching:  st.Latching,
+		Message:   render(st.msg, &st.Rule, v),
+	}
+	e.active[st.alarm.ID] = st
+	if st.FlapCount > 0 {
+		st.raises = append(st.pruneRaises(now), now)
+	}
+	return append(evs, e.event(now, st, Raised, "", ""))
+}
+
+// tryClear clears an alarm whose condition has cleared and which no person
+// needs to acknowledge, unless the rule is flapping.
+func (e *Engine) tryClear(now time.Time, st *ruleState, evs []Event) []Event {
+	a := st.alarm
+	if st.FlapCount > 0 {
+		if a.Held {
+			quiet := !st.clearSince.IsZero() && now.Sub(st.clearSince) >= st.FlapWindow
+			if !quiet {
+				return evs
+			}
+		} else if len(st.pruneRaises(now)) >= st.FlapCount {
+			a.Held = true
+			return append(evs, e.event(now, st, Held, "", ""))
+		}
+	}
+	evs = append(evs, e.event(now, st, Cleared, "", ""))
+	delete(e.active, a.ID)
+	st.alarm = nil
+	st.raises = st.pruneRaises(now)
+	return evs
+}
+
+// pruneRaises drops raise times that have left the flap window.
+func (st *ruleState) pruneRaises(now time.Time) []time.Time {
+	cut := 0
+	for cut < len(st.raises) && now.Sub(st.raises[cut]) >= st.FlapWindow {
+		cut++
+	}
+	st.raises = append(st.raises[:0], st.raises[cut:]...)
+	return st.raises
+}
+
+// event makes the next event for st's active alarm.
+func (e *Engine) event(now time.Time, st *ruleState, k Kind, who, note string) Event {
+	a := st.alarm
+	ev := Event{
+		ID:        e.next,
+		AlarmID:   a.ID,
+		RuleID:    st.ID,
+		Kind:      k,
+		Time:      now,
+		Level:     a.Level,
+		Subject:   a.Subject,
+		Quantity:  a.Quantity,
+		Value:     a.Value,
+		Threshold: a.Threshold,
+		Message:   a.Message,
+		Who:       who,
+		Note:      note,
+	}
+	e.next++
+	return ev
+}
