@@ -52,7 +52,7 @@ func DefaultFanParams() FanParams {
 	return FanParams{
 		MinDuty: 0.25, MaxDuty: 1, SafeDuty: 1,
 		Background: 10, Target: 60,
-		RiseRate: 5, RiseWindow: 5 * time.Second,
+		RiseRate: 2, RiseWindow: 5 * time.Second,
 		RunOn:    2 * time.Minute,
 		RampDown: 0.10,
 		MaxAge:   10 * time.Second,

@@ -192,7 +192,9 @@ func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v flo
 		} else {
 			evs = e.tryClear(now, st, evs)
 		}
-	case !st.cond && st.alarm != nil && st.alarm.Held:
+	case !st.cond && st.alarm != nil && !st.clearSince.IsZero() && (st.alarm.Held || !st.alarm.Latching || st.alarm.Acked):
+		// Held for flapping and perhaps quiet long enough now; or restored
+		// with a cleared condition under a rule that no longer latches.
 		evs = e.tryClear(now, st, evs)
 	}
 	return evs

@@ -1,0 +1,199 @@
+package alarm
+
+import (
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+// Band is a two-step threshold like a gas detector's A1/A2: Warning
+// (self-clearing) and Alarm (latching). 0 leaves that level out.
+type Band struct {
+	Warning, Alarm float64
+}
+
+// ExposureLimits are the occupational limits of one pollutant, in its unit;
+// 0 leaves that rule out (PM2.5 has no occupational limit for drug smoke).
+type ExposureLimits struct {
+	STEL float64 // 15 min average
+	TWA  float64 // 8 h time-weighted average
+}
+
+// Setup is what DefaultRules builds rules for: the room's names and its
+// thresholds.
+type Setup struct {
+	// StaffZones get the instantaneous, STEL and TWA rules. Booths get
+	// none: smoke there is expected, and the fan, not an alarm, answers it.
+	StaffZones []string
+	// PressureBooths are booths with a differential pressure sensor.
+	PressureBooths []string
+	// Sensors get stale, CRC, out-of-range and stuck fault rules.
+	Sensors []string
+	// Fans get a stall fault rule (only useful with a tachometer).
+	Fans []string
+
+	PM25, CO2, VOCIndex Band
+	Exposure            map[sample.Quantity]ExposureLimits
+	// BoothPressure in Pa: a booth above this (less negative) has lost
+	// containment.
+	BoothPressure float64
+}
+
+// DefaultSetup returns the thresholds from DESIGN.md "Domain numbers", with
+// no zones, sensors or fans yet.
+func DefaultSetup() Setup {
+	return Setup{
+		// No occupational limit exists for drug smoke: EPA 24 h standard
+		// and the 2024 AQI "very unhealthy" breakpoint.
+		PM25: Band{Warning: 35, Alarm: 125.5},
+		// Outdoor + 600 ppm (Title 24 DCV indicator); ACGIH TLV/OSHA PEL.
+		CO2: Band{Warning: 1000, Alarm: 5000},
+		// Sensirion's guidance: 200-400 "ventilate", above 400 "intense".
+		VOCIndex: Band{Warning: 200, Alarm: 400},
+		Exposure: map[sample.Quantity]ExposureLimits{
+			sample.CO2: {STEL: 30000, TWA: 5000}, // ACGIH TLV-STEL, TLV-TWA
+		},
+		// LEED smoking-room criterion: at least 5 Pa negative on average.
+		BoothPressure: -5,
+	}
+}
+
+// Default flap cap for every rule: three notifications an hour is as many
+// as staff will read before they stop reading (netdata #945).
+const (
+	defaultFlapCount  = 3
+	defaultFlapWindow = time.Hour
+)
+
+var displayNames = map[sample.Quantity]string{
+	sample.PM25: "PM2.5", sample.CO2: "CO2", sample.VOCIndex: "VOC Index",
+}
+
+// DefaultRules builds ventd's default rules for s. Rule IDs are
+// "<zone>/<quantity>/warning|alarm|stel|twa", "sensor/<name>/stale|crc|range|stuck",
+// "fan/<name>/stall" and "<booth>/pressure/containment".
+func DefaultRules(s Setup) []Rule {
+	var rules []Rule
+	for _, zone := range s.StaffZones {
+		for _, q := range []struct {
+			q    sample.Quantity
+			band Band
+		}{{sample.PM25, s.PM25}, {sample.CO2, s.CO2}, {sample.VOCIndex, s.VOCIndex}} {
+			rules = append(rules, instantRules(zone, q.q, q.band)...)
+			rules = append(rules, exposureRules(zone, q.q, s.Exposure[q.q])...)
+		}
+	}
+	for _, b := range s.PressureBooths {
+		rules = append(rules, Rule{
+			ID: b + "/pressure/containment", Level: LevelFault, Subject: b,
+			Direction: Above, Threshold: s.BoothPressure,
+			// 1 Pa: the LEED minimum margin, and above an SDP810's noise.
+			Hysteresis: 1,
+			// Doors open for entry and for responders; the criterion is
+			// "doors closed, on average", so a minute rides over a visit.
+			OnDelay: time.Minute, OffDelay: 30 * time.Second,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "{subject}: booth pressure {value} Pa, not below {threshold} Pa: smoke may escape; check the door and the exhaust",
+		})
+	}
+	for _, n := range s.Sensors {
+		rules = append(rules, sensorRules(n)...)
+	}
+	for _, f := range s.Fans {
+		rules = append(rules, Rule{
+			ID: "fan/" + f + "/stall", Level: LevelFault, Subject: f, Direction: WhenTrue,
+			// No on-delay: the StallDetector already waited out spin-up.
+			// Off-delay 30 s: a fan that catches and loses again is still broken.
+			OffDelay:  30 * time.Second,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "fan {subject} is not turning though it is driven: the booths it serves have no extraction",
+		})
+	}
+	return rules
+}
+
+func instantRules(zone string, q sample.Quantity, b Band) []Rule {
+	name := displayNames[q]
+	var rules []Rule
+	if b.Warning > 0 {
+		rules = append(rules, Rule{
+			ID: zone + "/" + string(q) + "/warning", Level: LevelWarning, Subject: zone, Quantity: q,
+			Direction: Above, Threshold: b.Warning,
+			// 10% of the threshold: above sample-to-sample noise at this
+			// level, small enough that "cleared" still means better.
+			Hysteresis: b.Warning / 10,
+			// 30 s rides over a puff through an opening booth door and
+			// single-sample spikes, yet warns within a minute of a real
+			// build-up. 60 s off so a level drifting down through the
+			// threshold clears once, not three times.
+			OnDelay: 30 * time.Second, OffDelay: time.Minute,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: name + " in {subject} is {value} {unit}, above the warning level {threshold} {unit}: ventilate",
+		})
+	}
+	if b.Alarm > 0 {
+		rules = append(rules, Rule{
+			ID: zone + "/" + string(q) + "/alarm", Level: LevelAlarm, Subject: zone, Quantity: q,
+			Direction: Above, Threshold: b.Alarm,
+			Hysteresis: b.Alarm / 10,
+			// Shorter on-delay than the warning: at this level a 10 s
+			// lag is cheap next to the exposure, and still skips a spike.
+			OnDelay: 10 * time.Second, OffDelay: time.Minute,
+			// A2: someone must see it even if the air recovers first.
+			Latching:  true,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: name + " in {subject} is {value} {unit}, above the alarm level {threshold} {unit}",
+		})
+	}
+	return rules
+}
+
+func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
+	name := displayNames[q]
+	var rules []Rule
+	for _, x := range []struct {
+		kind, what string
+		limit      float64
+	}{{"stel", "15 min average (STEL)", l.STEL}, {"twa", "8 h TWA", l.TWA}} {
+		if x.limit <= 0 {
+			continue
+		}
+		rules = append(rules, Rule{
+			ID: zone + "/" + string(q) + "/" + x.kind, Level: LevelAlarm, Subject: zone, Quantity: q,
+			Direction: Above, Threshold: x.limit,
+			// No delays: the averages already span 15 min or 8 h, so a
+			// further delay would only hide an exceedance. 5% hysteresis
+			// keeps a rolling average hovering at the limit from chattering.
+			Hysteresis: x.limit / 20,
+			// Latching, as gas detectors latch STEL and TWA alarms: an
+			// exceedance is an auditable event someone must acknowledge.
+			Latching:  true,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: name + " " + x.what + " in {subject} is {value} {unit}, above the limit {threshold} {unit}",
+		})
+	}
+	return rules
+}
+
+func sensorRules(n string) []Rule {
+	fault := func(kind string, on, off time.Duration, msg string) Rule {
+		return Rule{
+			ID: "sensor/" + n + "/" + kind, Level: LevelFault, Subject: n, Direction: WhenTrue,
+			OnDelay: on, OffDelay: off,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "sensor {subject}: " + msg,
+		}
+	}
+	return []Rule{
+		// The stale condition already includes the sensor's stale time;
+		// 5 s more rides over one read delayed by an I2C retry. 30 s off:
+		// a sensor that comes back must stay back before we say so.
+		fault("stale", 5*time.Second, 30*time.Second, "no new reading; its air counts as unknown and the fans run at their safe duty"),
+		// The driver retries a corrupt word, and one CRC error on a long
+		// cable is expected: only corruption lasting 10 s matters.
+		fault("crc", 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length"),
+		fault("range", 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it"),
+		// The StuckDetector already waited its duration.
+		fault("stuck", 0, 30*time.Second, "the reading has not changed for too long; the sensor may be frozen"),
+	}
+}

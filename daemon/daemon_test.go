@@ -1,0 +1,176 @@
+package daemon
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench"
+	"github.com/ventd/ventd/testbench/i2csim"
+	"github.com/ventd/ventd/testbench/room"
+	"github.com/ventd/ventd/testbench/scenario"
+)
+
+var t0 = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+
+// harness is the daemon on the simulated room, stepped by hand.
+type harness struct {
+	t   *testing.T
+	clk *clock.Sim
+	rig *testbench.Rig
+	d   *Daemon
+	dir string
+}
+
+func newHarness(t *testing.T, dir string, start time.Time) *harness {
+	t.Helper()
+	cfg := config.Sim()
+	clk := clock.NewSim(start, 0)
+	rig, err := testbench.NewRig(cfg, clk, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, testbench.RigOpts{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StateDir: dir, Sim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, clk: clk, rig: rig, d: d, dir: dir}
+}
+
+// run steps the loop for d of simulated time and returns the last snapshot.
+func (h *harness) run(d time.Duration) *snapshot.Snapshot {
+	end := h.clk.Now().Add(d)
+	for h.clk.Now().Before(end) {
+		next := h.clk.Now().Add(time.Second)
+		h.d.step(h.clk.Now())
+		h.clk.Sleep(next.Sub(h.clk.Now()))
+	}
+	return h.d.Snapshot()
+}
+
+func (h *harness) bus() *i2csim.Bus { return h.rig.SimBus("sim0") }
+
+func sensorSnap(s *snapshot.Snapshot, name string) snapshot.Sensor {
+	for _, sn := range s.Sensors {
+		if sn.Name == name {
+			return sn
+		}
+	}
+	return snapshot.Sensor{}
+}
+
+func TestSingleCRCGlitchIsRetried(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	s := h.run(15 * time.Minute)
+	if f := s.Fans[0]; f.Mode != "normal" || f.Duty != 0.25 {
+		t.Fatalf("settled fan %+v", f)
+	}
+	h.bus().Inject(0x69, i2csim.Fault{Kind: i2csim.FaultCorrupt, Count: 1})
+	s = h.run(time.Second)
+	if f := s.Fans[0]; f.Mode != "normal" {
+		t.Fatalf("one corrupt frame sent the fan to %+v; it must be retried", f)
+	}
+	if sn := sensorSnap(s, "booth-pm"); sn.Errors["crc"] != 1 || !sn.Up {
+		t.Fatalf("booth-pm after one glitch: %+v", sn)
+	}
+}
+
+func TestPersistentCRCFailsSafeAndRecovers(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	h.run(15 * time.Minute)
+	h.bus().Inject(0x69, i2csim.Fault{Kind: i2csim.FaultCorrupt})
+	s := h.run(time.Second)
+	f := s.Fans[0]
+	if f.Mode != "safe" || f.Duty != 1 || !strings.Contains(f.Reason, "CRC") {
+		t.Fatalf("corrupt data: fan %+v, want safe with a CRC reason", f)
+	}
+	s = h.run(10 * time.Second)
+	sn := sensorSnap(s, "booth-pm")
+	if sn.Up || sn.Errors["crc"] < 5 || !strings.Contains(sn.Error, "CRC") {
+		t.Fatalf("booth-pm under corruption: %+v", sn)
+	}
+	for _, r := range s.Readings {
+		if r.Sensor == "booth-pm" && r.Quality != "fault" {
+			t.Fatalf("reading %+v, want quality fault", r)
+		}
+	}
+	h.bus().ClearFaults(0x69)
+	s = h.run(20 * time.Second)
+	if sn := sensorSnap(s, "booth-pm"); !sn.Up {
+		t.Fatalf("booth-pm did not recover: %+v", sn)
+	}
+	if f := s.Fans[0]; f.Mode != "normal" {
+		t.Fatalf("after recovery: fan %+v", f)
+	}
+}
+
+func TestPurge(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	h.run(10 * time.Minute)
+	h.rig.Room.StartSession("booth", room.TypicalSession(3, 3*time.Minute))
+	h.run(3 * time.Minute)
+	h.rig.Room.StartSession("booth", room.TypicalSession(3, 10*time.Minute)) // still smoking
+	if err := h.d.Purge("nowhere", "test"); err == nil {
+		t.Fatal("purge of an unknown zone accepted")
+	}
+	if err := h.d.Purge("booth", "test"); err != nil {
+		t.Fatal(err)
+	}
+	s := h.run(time.Second)
+	if f := s.Fans[0]; f.Mode != "purge" || f.Duty != 1 {
+		t.Fatalf("purge requested: fan %+v", f)
+	}
+	h.rig.Room.StopSession("booth")
+	s = h.run(30 * time.Second)
+	if f := s.Fans[0]; f.Mode != "purge" || f.SecondsToEntry <= 0 {
+		t.Fatalf("purging a smoky booth: fan %+v, want purge with an entry estimate", f)
+	}
+	est := s.Fans[0].SecondsToEntry
+	s = h.run(10 * time.Minute)
+	if f := s.Fans[0]; f.Mode == "purge" || f.SecondsToEntry != 0 {
+		t.Fatalf("10 min later (estimate was %.0f s): fan %+v, want purge over and booth safe", est, f)
+	}
+}
+
+func TestVOCIndexStateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, t0)
+	s := h.run(2 * time.Hour)
+	before := -1.0
+	for _, r := range s.Readings {
+		if r.Quantity == "voc_index" && r.Quality == "good" {
+			before = r.Value
+		}
+	}
+	if before < 50 {
+		t.Fatalf("VOC index after 2 h = %v", before)
+	}
+	h.d.shutdown()
+
+	// A new daemon on the same state directory: the index continues
+	// instead of starting a new blackout (zeros for the first minute).
+	h2 := newHarness(t, dir, t0.Add(2*time.Hour+time.Minute))
+	s = h2.run(20 * time.Second)
+	for _, r := range s.Readings {
+		if r.Quantity == "voc_index" && (r.Quality != "good" || r.Value < 50) {
+			t.Fatalf("20 s after restart VOC index = %+v, want the learned index (was %v)", r, before)
+		}
+	}
+}
+
+func TestShutdownLeavesFansSafe(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	h.run(15 * time.Minute)
+	if d := h.rig.Room.Fan("booth-exhaust").Duty(); d != 0.25 {
+		t.Fatalf("before shutdown duty %v", d)
+	}
+	h.d.shutdown()
+	if d := h.rig.Room.Fan("booth-exhaust").Duty(); d != 1 {
+		t.Fatalf("after shutdown the fan runs at %v, want the safe duty 1", d)
+	}
+}
