@@ -133,8 +133,9 @@ func (f *Fan) CancelPurge() { f.purge = false }
 func (f *Fan) Purging() bool { return f.purge }
 
 // Update decides the duty at now from the latest PM2.5 sample of each booth
-// sensor the fan serves.
-func (f *Fan) Update(now time.Time, booth []sample.Sample) Decision {
+// sensor the fan serves. This first law uses the booth alone.
+func (f *Fan) Update(now time.Time, in Input) Decision {
+	booth := in.Booth
 	dt := now.Sub(f.last)
 	if f.last.IsZero() || dt < 0 {
 		dt = 0

@@ -30,7 +30,7 @@ func TestFanCleanAirRunsAtMinimum(t *testing.T) {
 	var d Decision
 	for i := range 60 {
 		now := t0.Add(time.Duration(i) * time.Second)
-		d = f.Update(now, pm(now, 5))
+		d = f.Update(now, Input{Booth: pm(now, 5)})
 	}
 	// Starting from the safe duty (1.0) it must have ramped at most 10%/min.
 	if d.Mode != ModeNormal || math.Abs(d.Duty-0.9017) > 0.01 {
@@ -38,7 +38,7 @@ func TestFanCleanAirRunsAtMinimum(t *testing.T) {
 	}
 	for i := 60; i < 15*60; i++ {
 		now := t0.Add(time.Duration(i) * time.Second)
-		d = f.Update(now, pm(now, 5))
+		d = f.Update(now, Input{Booth: pm(now, 5)})
 	}
 	if d.Duty != 0.25 {
 		t.Fatalf("after 15 min of clean air duty = %v, want the minimum 0.25", d.Duty)
@@ -50,26 +50,26 @@ func TestFanFastRiseGoesToMaximumAtOnce(t *testing.T) {
 	now := t0
 	for i := range 20 * 60 {
 		now = t0.Add(time.Duration(i) * time.Second)
-		f.Update(now, pm(now, 5))
+		f.Update(now, Input{Booth: pm(now, 5)})
 	}
 	// A session starts: +30 µg/m³ in two seconds, still below the target.
 	now = now.Add(time.Second)
-	f.Update(now, pm(now, 15))
+	f.Update(now, Input{Booth: pm(now, 15)})
 	now = now.Add(time.Second)
-	d := f.Update(now, pm(now, 35))
+	d := f.Update(now, Input{Booth: pm(now, 35)})
 	if d.Duty != 1 || d.Mode != ModeBoost {
 		t.Fatalf("on a fast rise: %+v, want boost at 1.0", d)
 	}
 	// The level falls back at once (a blip): run-on holds maximum for 2 min.
 	for range 100 {
 		now = now.Add(time.Second)
-		d = f.Update(now, pm(now, 5))
+		d = f.Update(now, Input{Booth: pm(now, 5)})
 	}
 	if d.Duty != 1 {
 		t.Fatalf("within run-on: %+v", d)
 	}
 	now = now.Add(30 * time.Second)
-	d = f.Update(now, pm(now, 5))
+	d = f.Update(now, Input{Booth: pm(now, 5)})
 	if d.Mode != ModeNormal || d.Duty < 0.9 {
 		t.Fatalf("after run-on the fan must ramp down gently: %+v", d)
 	}
@@ -82,7 +82,7 @@ func TestFanProportional(t *testing.T) {
 	var d Decision
 	for i := range 30 * 60 {
 		now = t0.Add(time.Duration(i) * time.Second)
-		d = f.Update(now, pm(now, 35))
+		d = f.Update(now, Input{Booth: pm(now, 35)})
 	}
 	if want := 0.25 + 0.75*0.5; math.Abs(d.Duty-want) > 1e-9 {
 		t.Fatalf("at 35 µg/m³: duty %v, want %v", d.Duty, want)
@@ -113,10 +113,10 @@ func TestFanFailsSafe(t *testing.T) {
 			f := newFan(t)
 			for i := range 20 * 60 {
 				now := t0.Add(time.Duration(i) * time.Second)
-				f.Update(now, pm(now, 5))
+				f.Update(now, Input{Booth: pm(now, 5)})
 			}
 			now := t0.Add(20 * time.Minute)
-			d := f.Update(now, c.in(now))
+			d := f.Update(now, Input{Booth: c.in(now)})
 			if d.Duty != 1 || d.Mode != ModeSafe || !strings.Contains(d.Reason, c.want) {
 				t.Fatalf("%+v, want safe duty 1 with reason containing %q", d, c.want)
 			}
@@ -133,7 +133,7 @@ func TestFanPurgeAndEntryEstimate(t *testing.T) {
 	var d Decision
 	for i := range 30 {
 		now := t0.Add(time.Duration(i) * time.Second)
-		d = f.Update(now, pm(now, level(float64(i))))
+		d = f.Update(now, Input{Booth: pm(now, level(float64(i)))})
 	}
 	if d.Mode != ModePurge || d.Duty != 1 {
 		t.Fatalf("purging: %+v", d)
@@ -144,7 +144,7 @@ func TestFanPurgeAndEntryEstimate(t *testing.T) {
 	}
 	for i := 30; i < 400; i++ {
 		now := t0.Add(time.Duration(i) * time.Second)
-		d = f.Update(now, pm(now, level(float64(i))))
+		d = f.Update(now, Input{Booth: pm(now, level(float64(i)))})
 	}
 	if f.Purging() || d.Mode == ModePurge || f.SecondsToEntry() != 0 {
 		t.Fatalf("after falling below entry the purge must end: %+v purging=%v", d, f.Purging())
@@ -170,6 +170,6 @@ func BenchmarkFanUpdate(b *testing.B) {
 	now := t0
 	for i := 0; i < b.N; i++ {
 		now = now.Add(time.Second)
-		f.Update(now, pm(now, 20+float64(i%7)))
+		f.Update(now, Input{Booth: pm(now, 20+float64(i%7))})
 	}
 }

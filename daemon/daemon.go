@@ -25,6 +25,9 @@ type Options struct {
 	// restarts. Empty: nothing is kept.
 	StateDir string
 	Sim      bool // marks snapshots as simulated
+	// NewLaw builds each fan's control law from its tuning; nil means
+	// ventd's own (control.NewFan). ventbench passes its baselines here.
+	NewLaw func(f config.Fan, p control.FanParams) (control.Law, error)
 }
 
 // Daemon is the running room controller.
@@ -32,6 +35,7 @@ type Daemon struct {
 	cfg     *config.Config
 	clk     clock.Clock
 	hw      Hardware
+	newLaw  func(config.Fan, control.FanParams) (control.Law, error)
 	log     *slog.Logger
 	sim     bool
 	state   *stateStore
@@ -55,8 +59,9 @@ type fanOut struct {
 	cfg    config.Fan
 	out    fan.Output
 	tach   fan.Tachometer
-	ctl    *control.Fan
+	ctl    control.Law
 	booths []*sensor // the PM sensors of the zones it serves
+	staff  []*sensor // the PM sensors of the staff zones
 	last   control.Decision
 	rpm    *float64
 	err    error
@@ -72,7 +77,10 @@ func New(o Options) (*Daemon, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim,
+	if o.NewLaw == nil {
+		o.NewLaw = func(_ config.Fan, p control.FanParams) (control.Law, error) { return control.NewFan(p) }
+	}
+	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: o.Hardware, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
 		state: newStateStore(o.StateDir, o.Log), requests: make(chan request, 16)}
 	env := newEnvironment()
 	for _, sc := range o.Config.Sensors {
@@ -115,7 +123,7 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 	if e := d.cfg.Thresholds.EntryPM25; e > 0 {
 		p.Entry = e
 	}
-	ctl, err := control.NewFan(p)
+	ctl, err := d.newLaw(fc, p)
 	if err != nil {
 		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
 	}
@@ -129,8 +137,13 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 	}
 	f := &fanOut{cfg: fc, out: out, tach: tach, ctl: ctl}
 	for _, s := range d.sensors {
-		if s.cfg.Type == config.SPS30 && contains(fc.Zones, s.cfg.Zone) {
+		if s.cfg.Type != config.SPS30 {
+			continue
+		}
+		if contains(fc.Zones, s.cfg.Zone) {
 			f.booths = append(f.booths, s)
+		} else if z := d.cfg.Zone(s.cfg.Zone); z != nil && z.Kind == config.Staff {
+			f.staff = append(f.staff, s)
 		}
 	}
 	// Until the first reading, the booth is unknown: safe duty now.
@@ -217,11 +230,14 @@ func (d *Daemon) step(now time.Time) {
 	}
 	now = d.clk.Now()
 	for _, f := range d.fans {
-		booth := make([]sample.Sample, 0, len(f.booths))
+		in := control.Input{Booth: make([]sample.Sample, 0, len(f.booths)), Staff: make([]sample.Sample, 0, len(f.staff))}
 		for _, s := range f.booths {
-			booth = append(booth, s.sample(sample.PM25, now))
+			in.Booth = append(in.Booth, s.sample(sample.PM25, now))
 		}
-		dec := f.ctl.Update(now, booth)
+		for _, s := range f.staff {
+			in.Staff = append(in.Staff, s.sample(sample.PM25, now))
+		}
+		dec := f.ctl.Update(now, in)
 		if dec.Mode != f.last.Mode {
 			d.log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", dec.Duty, "reason", dec.Reason)
 		}

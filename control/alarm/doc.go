@@ -13,9 +13,12 @@
 //
 // # Life of an alarm
 //
-// A value rule raises when its value has been at or beyond the threshold,
-// without a break, for OnDelay; it clears when the value has been past the
-// threshold by more than the hysteresis, without a break, for OffDelay.
+// A value rule raises when its value has reached the threshold and not
+// fallen back past the hysteresis band for OnDelay; it clears when the value
+// has gone past the band and not returned to the threshold for OffDelay.
+// Values inside the band neither start nor break a run, so a noisy signal
+// above the threshold on average still raises, and one below the band on
+// average still clears, while noise within the band changes nothing.
 // Each raise is a new Alarm with a new id; ids and event ids share one
 // sequence that continues across restarts (NextID, SetNextID). A latching
 // alarm whose condition clears emits Latched and stays until acknowledged;

@@ -152,8 +152,11 @@ func (st *ruleState) hold() {
 }
 
 // step advances one rule by one input. inRaise and inClear are both false in
-// the hysteresis band, where both delays restart: "continuously" means every
-// input of the run was on that side.
+// the hysteresis band. A run toward raising starts at the threshold and
+// survives the band, ending only in the clear region (and the other way
+// round): with a strict "every sample beyond the threshold" a noisy signal
+// that sits above the threshold on average might never raise, since 30
+// one-second samples in a row all on one side of the noise are unlikely.
 func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v float64) []Event {
 	if now.Before(st.last) {
 		// The clock stepped back (NTP, RTC-less boot): durations measured
@@ -172,8 +175,6 @@ func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v flo
 			st.clearSince = now
 		}
 		st.raiseSince = time.Time{}
-	default:
-		st.hold()
 	}
 	if a := st.alarm; a != nil {
 		a.Value = Reading(v)

@@ -33,9 +33,12 @@ type Rule struct {
 	// Threshold + Hysteresis), so a noisy signal sitting at the threshold
 	// does not chatter.
 	Hysteresis float64
-	// OnDelay: the value must stay at or beyond Threshold this long, without
-	// a break, before the alarm raises. OffDelay: the clear condition must
-	// hold this long before it clears.
+	// OnDelay: once the value reaches Threshold it must not fall back past
+	// the hysteresis band for this long before the alarm raises. OffDelay:
+	// once past the band, the value must not return to Threshold for this
+	// long before the alarm clears. Values inside the band neither start
+	// nor break either run. With Hysteresis 0 both mean "every value on
+	// that side".
 	OnDelay, OffDelay time.Duration
 	// Latching keeps the alarm active after its condition clears until
 	// someone acknowledges it. Acknowledging while the condition still
