@@ -21,6 +21,9 @@ const (
 	NOxIndex    Quantity = "nox_index"
 	Temperature Quantity = "temperature"
 	Humidity    Quantity = "humidity"
+	// Pressure is the booth's differential pressure against the staff
+	// area, Pa; negative means air flows into the booth.
+	Pressure Quantity = "pressure"
 )
 
 // Unit returns the unit every sample of q carries.
@@ -36,6 +39,8 @@ func (q Quantity) Unit() string {
 		return "°C"
 	case Humidity:
 		return "%RH"
+	case Pressure:
+		return "Pa"
 	}
 	return ""
 }
