@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/snapshot"
 )
 
@@ -50,6 +51,10 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 		s.Fans = append(s.Fans, fs)
 	}
 	s.Mode = string(worst)
+	s.Exposure = make([]exposure.Snapshot, 0, len(d.expo))
+	for _, e := range d.expo {
+		s.Exposure = append(s.Exposure, e.tr.Snapshot(now))
+	}
 	if st, ok := d.hw.(Stepper); ok {
 		s.Scenario = st.Active()
 	}

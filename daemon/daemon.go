@@ -41,6 +41,8 @@ type Daemon struct {
 	state   *stateStore
 	sensors []*sensor
 	fans    []*fanOut
+	expo    []*zoneExposure
+	period  time.Duration
 	latest  snapshot.Latest
 	subs    subscribers
 	// requests carries purge requests into the loop, so the loop alone
@@ -89,6 +91,14 @@ func New(o Options) (*Daemon, error) {
 			return nil, err
 		}
 		d.sensors = append(d.sensors, newSensor(sc, dev, o.Log))
+	}
+	d.period = o.Config.Control.Period
+	if d.period <= 0 {
+		d.period = time.Second
+	}
+	var err error
+	if d.expo, err = newExposures(o.Config, d.sensors, scheduleFrom(o.Config)); err != nil {
+		return nil, err
 	}
 	for _, fc := range o.Config.Fans {
 		f, err := d.newFan(fc)
@@ -195,10 +205,7 @@ func (d *Daemon) CancelPurge(zone, source string) error {
 // Run runs the loop until ctx is done, then leaves every fan at its safe
 // duty and stops the sensors.
 func (d *Daemon) Run(ctx context.Context) error {
-	period := d.cfg.Control.Period
-	if period <= 0 {
-		period = time.Second
-	}
+	period := d.period
 	next := d.clk.Now()
 	d.log.Info("control loop running", "period", period, "sensors", len(d.sensors), "fans", len(d.fans))
 	for ctx.Err() == nil {
@@ -229,6 +236,7 @@ func (d *Daemon) step(now time.Time) {
 		s.update(d.clk.Now())
 	}
 	now = d.clk.Now()
+	d.account(now)
 	for _, f := range d.fans {
 		in := control.Input{Booth: make([]sample.Sample, 0, len(f.booths)), Staff: make([]sample.Sample, 0, len(f.staff))}
 		for _, s := range f.booths {
@@ -257,6 +265,18 @@ func (d *Daemon) step(now time.Time) {
 	snap := d.buildSnapshot(now)
 	d.latest.Store(snap)
 	d.subs.publish(snap)
+}
+
+// account updates the exposure records with this period's samples.
+func (d *Daemon) account(now time.Time) {
+	for _, e := range d.expo {
+		if _, err := e.update(now, d.period); err != nil {
+			// Only out-of-order time can fail here: the clock went
+			// backwards. The record keeps what it has; the journal
+			// notes the jump.
+			d.log.Warn("exposure record refused a sample", "zone", e.zone, "quantity", e.q, "err", err)
+		}
+	}
 }
 
 // freezeLearning stops the VOC index from learning in zones where a fan

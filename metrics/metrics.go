@@ -25,6 +25,7 @@ func Register(reg prometheus.Registerer, site, room string, src Source) error {
 		newReadings(src),
 		newFans(src),
 		newSensors(src),
+		newExposures(src),
 	} {
 		if err := r.Register(c); err != nil {
 			return err

@@ -7,6 +7,8 @@ package snapshot
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/ventd/ventd/control/exposure"
 )
 
 // Snapshot is the state of the room. It is immutable once published.
@@ -20,6 +22,10 @@ type Snapshot struct {
 	Readings []Reading `json:"readings"`
 	Sensors  []Sensor  `json:"sensors"`
 	Fans     []Fan     `json:"fans"`
+	// Exposure is each zone's exposure record per pollutant: the rolling
+	// 15 min STEL and 8 h TWA, and the current shift's OSHA TWA, time
+	// over limits, excursions and coverage.
+	Exposure []exposure.Snapshot `json:"exposure"`
 	// Scenario lists what the simulated room is doing now (sim only).
 	Scenario []string `json:"scenario,omitempty"`
 }

@@ -85,7 +85,7 @@ func DefaultRules(s Setup) []Rule {
 	}
 	for _, b := range s.PressureBooths {
 		rules = append(rules, Rule{
-			ID: b + "/pressure/containment", Level: LevelFault, Subject: b,
+			ID: b + "/pressure/containment", Level: LevelFault, Subject: b, Quantity: sample.Pressure,
 			Direction: Above, Threshold: s.BoothPressure,
 			// 1 Pa: the LEED minimum margin, and above an SDP810's noise.
 			Hysteresis: 1,
@@ -93,7 +93,7 @@ func DefaultRules(s Setup) []Rule {
 			// "doors closed, on average", so a minute rides over a visit.
 			OnDelay: time.Minute, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: booth pressure {value} Pa, not below {threshold} Pa: smoke may escape; check the door and the exhaust",
+			Message: "{subject}: booth pressure {value} {unit}, not below {threshold} {unit}: smoke may escape; check the door and the exhaust",
 		})
 	}
 	for _, n := range s.Sensors {

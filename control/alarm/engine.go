@@ -36,7 +36,7 @@ type Event struct {
 type Engine struct {
 	mu     sync.Mutex
 	rules  map[string]*ruleState
-	order  []*ruleState           // as given, for stable output
+	order  []*ruleState          // as given, for stable output
 	active map[uint64]*ruleState // by alarm id
 	next   uint64                // next event/alarm id; 0 is never used
 }

@@ -1,0 +1,85 @@
+package alarm
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+func TestDefaultRules(t *testing.T) {
+	s := DefaultSetup()
+	s.StaffZones = []string{"staff"}
+	s.PressureBooths = []string{"booth-1"}
+	s.Sensors = []string{"booth-pm", "staff-co2"}
+	s.Fans = []string{"booth-exhaust"}
+	rules := DefaultRules(s)
+	e := mustEngine(t, rules...) // the defaults must pass validation
+	byID := map[string]Rule{}
+	for _, r := range rules {
+		byID[r.ID] = r
+	}
+	want := []string{
+		"staff/pm25/warning", "staff/pm25/alarm", "staff/co2/warning", "staff/co2/alarm",
+		"staff/co2/stel", "staff/co2/twa", "staff/voc_index/warning", "staff/voc_index/alarm",
+		"booth-1/pressure/containment",
+		"sensor/booth-pm/stale", "sensor/booth-pm/crc", "sensor/booth-pm/range", "sensor/booth-pm/stuck",
+		"sensor/staff-co2/stale", "fan/booth-exhaust/stall",
+	}
+	for _, id := range want {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("no rule %q", id)
+		}
+	}
+	if _, ok := byID["staff/pm25/stel"]; ok {
+		t.Error("PM2.5 STEL rule without a limit")
+	}
+	checks := []struct {
+		id        string
+		level     Level
+		threshold float64
+		latching  bool
+		on        time.Duration
+	}{
+		{"staff/pm25/warning", LevelWarning, 35, false, 30 * time.Second},
+		{"staff/pm25/alarm", LevelAlarm, 125.5, true, 10 * time.Second},
+		{"staff/co2/warning", LevelWarning, 1000, false, 30 * time.Second},
+		{"staff/co2/alarm", LevelAlarm, 5000, true, 10 * time.Second},
+		{"staff/voc_index/warning", LevelWarning, 200, false, 30 * time.Second},
+		{"staff/voc_index/alarm", LevelAlarm, 400, true, 10 * time.Second},
+		{"staff/co2/stel", LevelAlarm, 30000, true, 0},
+		{"staff/co2/twa", LevelAlarm, 5000, true, 0},
+		{"booth-1/pressure/containment", LevelFault, -5, false, time.Minute},
+		{"sensor/booth-pm/stale", LevelFault, 0, false, 5 * time.Second},
+	}
+	for _, c := range checks {
+		r := byID[c.id]
+		if r.Level != c.level || r.Threshold != c.threshold || r.Latching != c.latching || r.OnDelay != c.on {
+			t.Errorf("%s: %+v", c.id, r)
+		}
+		if r.FlapCount != 3 || r.FlapWindow != time.Hour {
+			t.Errorf("%s: flap cap %d/%v, want 3/1h", c.id, r.FlapCount, r.FlapWindow)
+		}
+	}
+	if h := byID["staff/pm25/warning"].Hysteresis; h != 3.5 {
+		t.Errorf("PM2.5 warning hysteresis %v, want 3.5 (10%%)", h)
+	}
+	// A default message reads well.
+	evs := run(t, e, "staff/co2/alarm", t0, 11*time.Second, func(time.Duration) float64 { return 5400 })
+	if len(evs) != 1 || evs[0].Message != "CO2 in staff is 5400 ppm, above the alarm level 5000 ppm" {
+		t.Errorf("events %+v", evs)
+	}
+	evs = run(t, e, "booth-1/pressure/containment", t0, 61*time.Second, func(time.Duration) float64 { return -2 })
+	if len(evs) != 1 || evs[0].Quantity != sample.Pressure || evs[0].Message != "booth-1: booth pressure -2 Pa, not below -5 Pa: smoke may escape; check the door and the exhaust" {
+		t.Errorf("pressure events %+v", evs)
+	}
+
+	// A site without limits gets no rule for them.
+	s.Exposure = map[sample.Quantity]ExposureLimits{}
+	s.VOCIndex = Band{}
+	for _, r := range DefaultRules(s) {
+		if r.Quantity == sample.VOCIndex || r.ID == "staff/co2/stel" {
+			t.Errorf("rule %s for a zeroed threshold", r.ID)
+		}
+	}
+}

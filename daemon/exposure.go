@@ -1,0 +1,156 @@
+package daemon
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/sample"
+)
+
+// exposureQuantities are the pollutants with an exposure record. The VOC
+// Index is relative (100 = this room's usual air) and so never an
+// exposure measure.
+var exposureQuantities = []sample.Quantity{sample.PM25, sample.PM10, sample.CO2}
+
+// zoneExposure keeps one pollutant's exposure record in one zone, fed each
+// period with the mean of the zone's good samples, and its one-minute
+// aggregate for the journal.
+type zoneExposure struct {
+	zone    string
+	kind    config.ZoneKind
+	q       sample.Quantity
+	sensors []*sensor
+	tr      *exposure.Tracker
+	min     minuteAgg
+	valid   bool // the last period had valid data
+}
+
+// minuteAgg accumulates one minute of a zone's pollutant.
+type minuteAgg struct {
+	start   time.Time
+	sum     float64
+	max     float64
+	count   int
+	covered time.Duration
+}
+
+// minute is a finished one-minute aggregate.
+type minute struct {
+	Start          time.Time
+	Zone, Quantity string
+	Mean, Max      float64
+	Count          int
+	CoveredSeconds float64
+}
+
+func (m *minuteAgg) add(v float64, period time.Duration) {
+	if m.count == 0 || v > m.max {
+		m.max = v
+	}
+	m.sum += v
+	m.count++
+	m.covered += period
+}
+
+// newExposures builds a tracker for every zone and pollutant that has a
+// sensor measuring it.
+func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule) ([]*zoneExposure, error) {
+	var out []*zoneExposure
+	for _, z := range cfg.Zones {
+		for _, q := range exposureQuantities {
+			var in []*sensor
+			for _, s := range sensors {
+				if s.cfg.Zone == z.Name && measures(s.cfg.Type, q) {
+					in = append(in, s)
+				}
+			}
+			if len(in) == 0 {
+				continue
+			}
+			lim, _ := exposure.DefaultLimits(q)
+			lim = withAlarm(lim, cfg, q)
+			tr, err := exposure.New(exposure.Opts{Quantity: q, Zone: z.Name, Limits: lim, Schedule: sched})
+			if err != nil {
+				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
+			}
+			out = append(out, &zoneExposure{zone: z.Name, kind: z.Kind, q: q, sensors: in, tr: tr})
+		}
+	}
+	return out, nil
+}
+
+// withAlarm sets the "time over" threshold from the configured alarm level.
+func withAlarm(l exposure.Limits, cfg *config.Config, q sample.Quantity) exposure.Limits {
+	switch q {
+	case sample.PM25:
+		l.Alarm = cfg.Thresholds.PM25.Alarm
+	case sample.CO2:
+		l.Alarm = cfg.Thresholds.CO2.Alarm
+	}
+	return l
+}
+
+func measures(t config.SensorType, q sample.Quantity) bool {
+	switch q {
+	case sample.PM25, sample.PM10, sample.PM1, sample.PM4:
+		return t == config.SPS30
+	case sample.CO2:
+		return t.IsSCD4x()
+	}
+	return false
+}
+
+// update feeds the period's value: the mean of the zone's good samples, or
+// a gap when there is none. It returns the minute aggregate that ended, if
+// any.
+func (e *zoneExposure) update(now time.Time, period time.Duration) (*minute, error) {
+	var done *minute
+	start := now.Truncate(time.Minute)
+	if !e.min.start.IsZero() && !start.Equal(e.min.start) {
+		done = e.flush()
+	}
+	if e.min.start.IsZero() || !start.Equal(e.min.start) {
+		e.min = minuteAgg{start: start}
+	}
+	sum, n := 0.0, 0
+	for _, s := range e.sensors {
+		smp := s.sample(e.q, now)
+		if smp.Valid(now, s.cfg.StaleAfter) {
+			sum += smp.Value
+			n++
+		}
+	}
+	if n == 0 {
+		e.valid = false
+		// The held sample ends now: what follows is unmeasured, never
+		// clean air.
+		return done, e.tr.Gap(now, now)
+	}
+	v := sum / float64(n)
+	e.valid = true
+	e.min.add(v, period)
+	return done, e.tr.Add(now, v)
+}
+
+// flush returns the current minute's aggregate (nil if it has no data).
+func (e *zoneExposure) flush() *minute {
+	m := e.min
+	if m.count == 0 {
+		return nil
+	}
+	return &minute{
+		Start: m.start, Zone: e.zone, Quantity: string(e.q),
+		Mean: m.sum / float64(m.count), Max: m.max, Count: m.count,
+		CoveredSeconds: math.Min(m.covered.Seconds(), 60),
+	}
+}
+
+// scheduleFrom turns the config's shifts into an exposure schedule.
+func scheduleFrom(cfg *config.Config) exposure.Schedule {
+	// Until the config has a shifts section: two 12 h shifts from 07:00
+	// local time, the common pattern of 24 h sites.
+	return exposure.Schedule{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 12 * time.Hour, Location: time.Local}
+}

@@ -1,0 +1,161 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations are applied in order; the schema's version is the number
+// applied. Append new steps; never edit one that has shipped, because
+// journals in the field have already run it.
+var migrations = []string{
+	// 1: the first schema. Times are UTC unix milliseconds. Every row keeps
+	// backwards_ms: how far behind the newest time already written it was
+	// when written (0 normally), so a report can show which rows a wrong
+	// clock may have stamped.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- zone and quantity pairs, so a minute row carries a small integer
+-- instead of two strings: 26k minute rows a day add up.
+CREATE TABLE series (
+	id       INTEGER PRIMARY KEY,
+	zone     TEXT NOT NULL,
+	quantity TEXT NOT NULL,
+	UNIQUE (zone, quantity)
+);
+
+CREATE TABLE minutes (
+	start_ms     INTEGER NOT NULL,
+	series       INTEGER NOT NULL REFERENCES series (id),
+	mean         REAL    NOT NULL,
+	max          REAL    NOT NULL,
+	count        INTEGER NOT NULL,
+	covered_s    REAL    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (start_ms, series)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+	id           INTEGER PRIMARY KEY,
+	alarm_id     INTEGER NOT NULL,
+	time_ms      INTEGER NOT NULL,
+	rule         TEXT    NOT NULL,
+	kind         TEXT    NOT NULL,
+	level        TEXT    NOT NULL,
+	subject      TEXT    NOT NULL,
+	quantity     TEXT    NOT NULL,
+	value        REAL,
+	threshold    REAL,
+	message      TEXT    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_time ON events (time_ms);
+
+CREATE TABLE acks (
+	id           INTEGER PRIMARY KEY,
+	alarm_id     INTEGER NOT NULL,
+	time_ms      INTEGER NOT NULL,
+	who          TEXT    NOT NULL,
+	note         TEXT    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (alarm_id, time_ms, who)
+);
+CREATE INDEX acks_time ON acks (time_ms);
+
+CREATE TABLE calibrations (
+	id           INTEGER PRIMARY KEY,
+	time_ms      INTEGER NOT NULL,
+	sensor       TEXT    NOT NULL,
+	serial       TEXT    NOT NULL,
+	kind         TEXT    NOT NULL,
+	reference    REAL,
+	correction   REAL,
+	who          TEXT    NOT NULL,
+	note         TEXT    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (time_ms, sensor, kind)
+);
+
+CREATE TABLE config_changes (
+	id           INTEGER PRIMARY KEY,
+	time_ms      INTEGER NOT NULL,
+	hash         TEXT    NOT NULL,
+	summary      TEXT    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (time_ms, hash)
+);
+
+CREATE TABLE gaps (
+	id           INTEGER PRIMARY KEY,
+	start_ms     INTEGER NOT NULL,
+	end_ms       INTEGER NOT NULL,
+	zone         TEXT    NOT NULL,
+	quantity     TEXT    NOT NULL,
+	reason       TEXT    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (start_ms, zone, quantity, reason)
+);
+CREATE INDEX gaps_end ON gaps (end_ms);
+
+CREATE TABLE clock_status (
+	id           INTEGER PRIMARY KEY,
+	time_ms      INTEGER NOT NULL,
+	synchronized INTEGER NOT NULL,
+	source       TEXT    NOT NULL,
+	note         TEXT    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (time_ms, source, synchronized)
+);
+`,
+}
+
+// SchemaVersion is the schema this build writes.
+var SchemaVersion = len(migrations)
+
+// migrate brings the file up to SchemaVersion, all steps in one
+// transaction so a power cut mid-migration leaves the old schema intact.
+func (j *Journal) migrate(ctx context.Context) error {
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return j.openError("begin migration", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return j.openError("create schema_version", err)
+	}
+	var v int
+	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return j.openError("init schema_version", err)
+		}
+	} else if err != nil {
+		return j.openError("read schema_version", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("journal: %s: %w (file has schema %d, this ventd knows up to %d): upgrade ventd, or move the file aside to start a fresh journal", j.path, ErrNewerSchema, v, len(migrations))
+	}
+	if v == len(migrations) {
+		return nil
+	}
+	for i := v; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return j.openError(fmt.Sprintf("migrate to schema %d", i+1), err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+		return j.openError("update schema_version", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return j.openError("commit migration", err)
+	}
+	return nil
+}

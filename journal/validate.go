@@ -1,0 +1,119 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// ErrInvalid says a batch was refused for what it holds, so writing it
+// again will fail again: log it and drop it. Any other error from Write is
+// the disk or the file, and the same batch may be retried later.
+var ErrInvalid = errors.New("invalid batch")
+
+// metaPrefix marks the keys the journal keeps for itself.
+const metaPrefix = "journal."
+
+func invalid(where, format string, args ...any) error {
+	return fmt.Errorf("journal: write: %s: %w: %s", where, ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// validate checks every row before the transaction starts, so a bad row
+// names itself instead of surfacing as a constraint error.
+func (b *Batch) validate() error {
+	for i, m := range b.Minutes {
+		where := fmt.Sprintf("minutes[%d] (%s %s %s)", i, m.Start.UTC().Format(time.RFC3339), m.Zone, m.Quantity)
+		switch {
+		case m.Start.IsZero():
+			return invalid(where, "start time is zero")
+		case !m.Start.Equal(m.Start.Truncate(time.Minute)):
+			return invalid(where, "start is not on a minute boundary; use Start.Truncate(time.Minute)")
+		case m.Zone == "" || m.Quantity == "":
+			return invalid(where, "zone and quantity must both be set")
+		case !finite(m.Mean) || !finite(m.Max):
+			return invalid(where, "mean %v and max %v must be finite numbers; a minute without valid samples is a Gap", m.Mean, m.Max)
+		case m.Max < m.Mean-1e-9*math.Abs(m.Mean):
+			return invalid(where, "max %v is below mean %v", m.Max, m.Mean)
+		case m.Count < 1:
+			return invalid(where, "count %d: a minute without samples is a Gap, not a Minute", m.Count)
+		case !(m.CoveredSeconds >= 0 && m.CoveredSeconds <= 60):
+			return invalid(where, "covered seconds %v is outside 0–60", m.CoveredSeconds)
+		}
+	}
+	for i, e := range b.Events {
+		where := fmt.Sprintf("events[%d] (id %d)", i, e.ID)
+		switch {
+		case e.ID == 0 || e.ID > math.MaxInt64 || e.AlarmID > math.MaxInt64:
+			return invalid(where, "id must be 1–2^63-1 and alarm id at most 2^63-1 (alarm id %d)", e.AlarmID)
+		case e.Time.IsZero():
+			return invalid(where, "time is zero")
+		}
+	}
+	for i, a := range b.Acks {
+		where := fmt.Sprintf("acks[%d] (alarm %d)", i, a.AlarmID)
+		switch {
+		case a.AlarmID == 0 || a.AlarmID > math.MaxInt64:
+			return invalid(where, "alarm id must be 1–2^63-1")
+		case a.Time.IsZero():
+			return invalid(where, "time is zero")
+		}
+	}
+	for i, c := range b.Calibrations {
+		where := fmt.Sprintf("calibrations[%d] (%s %s)", i, c.Sensor, c.Kind)
+		switch {
+		case c.Time.IsZero():
+			return invalid(where, "time is zero")
+		case c.Sensor == "" || c.Kind == "":
+			return invalid(where, "sensor and kind must both be set")
+		}
+	}
+	for i, c := range b.ConfigChanges {
+		where := fmt.Sprintf("config_changes[%d]", i)
+		switch {
+		case c.Time.IsZero():
+			return invalid(where, "time is zero")
+		case c.Hash == "":
+			return invalid(where, "hash is empty")
+		}
+	}
+	for i, g := range b.Gaps {
+		where := fmt.Sprintf("gaps[%d] (%s)", i, g.Reason)
+		switch {
+		case g.Start.IsZero() || g.End.IsZero():
+			return invalid(where, "start and end must both be set")
+		case g.End.Before(g.Start):
+			return invalid(where, "end %s is before start %s", g.End.UTC().Format(time.RFC3339), g.Start.UTC().Format(time.RFC3339))
+		case g.Reason == "":
+			return invalid(where, "reason is empty (daemon_down, sensor_fault, clock_jump…)")
+		}
+	}
+	for i, c := range b.ClockStatus {
+		where := fmt.Sprintf("clock_status[%d]", i)
+		switch {
+		case c.Time.IsZero():
+			return invalid(where, "time is zero")
+		case c.Source == "":
+			return invalid(where, "source is empty (chrony, timesyncd, …)")
+		}
+	}
+	for k := range b.Meta {
+		if err := checkMetaKey(k); err != nil {
+			return invalid(fmt.Sprintf("meta[%q]", k), "%v", err)
+		}
+	}
+	return nil
+}
+
+func checkMetaKey(k string) error {
+	if k == "" {
+		return errors.New("key is empty")
+	}
+	if strings.HasPrefix(k, metaPrefix) {
+		return fmt.Errorf("keys starting with %q are the journal's own", metaPrefix)
+	}
+	return nil
+}
