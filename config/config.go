@@ -38,6 +38,10 @@ type Config struct {
 
 	Thresholds Thresholds `yaml:"thresholds"`
 	Control    Control    `yaml:"control"`
+	Shifts     Shifts     `yaml:"shifts"`
+	Exposure   Exposure   `yaml:"exposure"`
+	Alarms     Alarms     `yaml:"alarms"`
+	Journal    Journal    `yaml:"journal"`
 }
 
 // ZoneKind says what a zone is for.
@@ -72,14 +76,21 @@ const (
 	SCD40 SensorType = "scd40" // as SCD41, narrower CO2 range
 	SGP41 SensorType = "sgp41" // VOC and NOx index
 	SGP40 SensorType = "sgp40" // VOC index
+	// SDP810 and SDP31 measure differential pressure (±125 or ±500 Pa for
+	// the SDP810, ±500 Pa for the SDP31): the booth against its
+	// neighbour, to prove the booth is at negative pressure.
+	SDP810 SensorType = "sdp810"
+	SDP31  SensorType = "sdp31"
 )
 
 // sensorTypes lists the types in the order error messages show them.
-var sensorTypes = []SensorType{SPS30, SCD41, SCD40, SGP41, SGP40}
+var sensorTypes = []SensorType{SPS30, SCD41, SCD40, SGP41, SGP40, SDP810, SDP31}
 
 // Period is how often the sensor produces a new measurement, from the
 // datasheets: SPS30 1 s, SCD4x periodic measurement 5 s, SGP4x sampled at
-// 1 s (the gas index algorithm assumes 1 s).
+// 1 s (the gas index algorithm assumes 1 s). The SDPs measure
+// continuously (sub-millisecond); ventd reads them once a second, which
+// is plenty for a room's pressure.
 func (t SensorType) Period() time.Duration {
 	switch t {
 	case SCD40, SCD41:
@@ -97,12 +108,20 @@ func (t SensorType) DefaultAddress() Addr {
 		return 0x62
 	case SGP40, SGP41:
 		return 0x59
+	case SDP810:
+		return 0x25
+	case SDP31:
+		return 0x21 // 0x22 and 0x23 are strap options
 	}
 	return 0
 }
 
 // IsSCD4x reports whether t is a CO2 sensor of the SCD4x family.
 func (t SensorType) IsSCD4x() bool { return t == SCD40 || t == SCD41 }
+
+// IsPressure reports whether t is a differential pressure sensor (SDP810,
+// SDP31), which belongs in a booth and measures no pollutant.
+func (t SensorType) IsPressure() bool { return t == SDP810 || t == SDP31 }
 
 // Addr is a 7-bit I2C address. The file accepts hex (0x69) or decimal.
 type Addr uint16
@@ -127,7 +146,10 @@ type Sensor struct {
 	Address Addr `yaml:"address,omitempty"`
 	// Mux, when set, puts the sensor behind a PCA9548A channel, the usual
 	// way to have two sensors with the same fixed address on one bus.
-	Mux  *Mux   `yaml:"mux,omitempty"`
+	Mux *Mux `yaml:"mux,omitempty"`
+	// Zone is where the sensor samples the air. A pressure sensor (sdp810,
+	// sdp31) measures its booth against the neighbouring room, so its
+	// zone must be a booth.
 	Zone string `yaml:"zone" cfg:"required"`
 	// PMCalibration multiplies PM readings (SPS30 only: default 1; 0 and
 	// unused for other types).

@@ -42,7 +42,10 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-var durationType = reflect.TypeOf(time.Duration(0))
+var (
+	durationType  = reflect.TypeOf(time.Duration(0))
+	timeOfDayType = reflect.TypeOf(TimeOfDay(0))
+)
 
 // decode stores n into v; line is where the key (or list item) was written.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
@@ -92,6 +95,13 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 			return
 		}
 		v.SetInt(int64(dur))
+	case t == timeOfDayType:
+		tod, ok := parseTimeOfDay(n.Value)
+		if n.ShortTag() != "!!str" || !ok {
+			fail("must be %s (got %s)", form(t), got(n))
+			return
+		}
+		v.SetInt(int64(tod))
 	case t.Kind() == reflect.String:
 		switch n.ShortTag() {
 		case "!!str", "!!int", "!!float": // bus: 1 means bus "1"
@@ -275,6 +285,8 @@ func form(t reflect.Type) string {
 	switch t {
 	case durationType:
 		return "a duration with a unit, like 10s or 2m"
+	case timeOfDayType:
+		return `a time of day as HH:MM from 00:00 to 23:59, like "07:00"`
 	case reflect.TypeOf(Addr(0)):
 		return "an I2C address, like 0x69 or 105 (0x08 to 0x77)"
 	case reflect.TypeOf(ZoneKind("")):

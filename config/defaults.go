@@ -90,6 +90,8 @@ func (d *decoder) setDefaults(c *Config) {
 	setDefault(d, "control.target_pm25_ugm3", &k.TargetPM25, dk.TargetPM25)
 	setDefault(d, "control.ramp_down_percent_per_min", &k.RampDown, dk.RampDown)
 	setDefault(d, "control.run_on", &k.RunOn, dk.RunOn)
+
+	d.setSectionDefaults(c)
 }
 
 func setDefault[T any](d *decoder, path string, dst *T, def T) {

@@ -1,6 +1,7 @@
 // Package config reads ventd's one configuration file: the room's zones,
 // the sensors in them, the fans that exhaust the booths, alarm thresholds
-// and the control loop's tuning.
+// and timing, the control loop's tuning, the shifts and limits of the
+// exposure record, and the journal's retention.
 //
 // Loading is strict because a mistyped key in a safety device must not be
 // silently ignored: an unknown key, a value of the wrong type or an

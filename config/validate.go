@@ -84,6 +84,10 @@ func (d *decoder) validate(c *Config) {
 	d.validateCoverage(c)
 	d.validateThresholds(c)
 	d.validateControl(c)
+	d.validateShifts(c)
+	d.validateExposure(c)
+	d.validateAlarms(c)
+	d.validateJournal(c)
 }
 
 func checkListen(s string) string {
@@ -151,7 +155,10 @@ func (d *decoder) validateSensors(c *Config) {
 				d.invalid(p+".mux.channel", "must be a PCA9548A channel, 0 to 7 (got %d)", m.Channel)
 			}
 		}
-		d.checkZone(c, p+".zone", s.Zone)
+		if z := d.checkZone(c, p+".zone", s.Zone); z != nil && s.Type.IsPressure() && z.Kind == Staff {
+			d.invalid(p+".zone", "zone %q is a staff zone, but an %s measures a booth's pressure against its neighbour: put it in a booth", s.Zone, s.Type)
+			d.bad[p+".zone"] = true // the coverage checks would only echo this
+		}
 		if d.has(p + ".pm_calibration") {
 			switch {
 			case known && s.Type != SPS30:
@@ -215,14 +222,23 @@ func (d *decoder) validateCoverage(c *Config) {
 	}
 	for i, z := range c.Zones {
 		p := fmt.Sprintf("zones[%d]", i)
-		var pm bool
+		var pm, pressure bool
+		var air int // sensors of the air itself, not of pressure
 		for _, s := range c.SensorsIn(z.Name) {
 			pm = pm || s.Type == SPS30
+			pressure = pressure || s.Type.IsPressure()
+			if !s.Type.IsPressure() {
+				air++
+			}
 		}
 		switch {
 		case z.Kind == Booth && !pm && sensorsSure:
-			d.invalid(p, "booth %q has no PM sensor (sps30) in it, and its fan control needs one", z.Name)
-		case z.Kind == Staff && len(c.SensorsIn(z.Name)) == 0 && sensorsSure:
+			var note string
+			if pressure {
+				note = " (its pressure sensor measures no PM)"
+			}
+			d.invalid(p, "booth %q has no PM sensor (sps30) in it, and its fan control needs one%s", z.Name, note)
+		case z.Kind == Staff && air == 0 && sensorsSure:
 			d.invalid(p, "staff zone %q has no sensor in it, so no exposure can be recorded", z.Name)
 		}
 		if z.Kind == Booth && len(c.FansFor(z.Name)) == 0 && fansSure {

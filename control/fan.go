@@ -95,13 +95,12 @@ type Decision struct {
 // Fan controls one extraction fan from the PM2.5 samples of the booths it
 // serves.
 type Fan struct {
+	guard
 	p       FanParams
 	duty    float64
 	last    time.Time
 	history map[string][]point // per sensor, newest last, RiseWindow long
 	boostTo time.Time          // boost holds until then
-	purge   bool
-	decay   decay
 }
 
 type point struct {
@@ -115,62 +114,29 @@ func NewFan(p FanParams) (*Fan, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("control: %w", err)
 	}
-	return &Fan{p: p, duty: p.SafeDuty, history: map[string][]point{}}, nil
+	return &Fan{guard: guard{p: p}, p: p, duty: p.SafeDuty, history: map[string][]point{}}, nil
 }
 
 // Params returns the tuning in use.
 func (f *Fan) Params() FanParams { return f.p }
 
-// Purge runs the fan at maximum until the booth is below the entry
-// threshold. It is the entry point for the purge button, MQTT and the
-// status page.
-func (f *Fan) Purge() { f.purge = true }
-
-// CancelPurge ends a purge early.
-func (f *Fan) CancelPurge() { f.purge = false }
-
-// Purging reports whether a purge is running.
-func (f *Fan) Purging() bool { return f.purge }
-
 // Update decides the duty at now from the latest PM2.5 sample of each booth
 // sensor the fan serves. This first law uses the booth alone.
 func (f *Fan) Update(now time.Time, in Input) Decision {
-	booth := in.Booth
 	dt := now.Sub(f.last)
 	if f.last.IsZero() || dt < 0 {
 		dt = 0
 	}
 	f.last = now
-
-	level := math.NaN()
-	var bad []string
-	for _, s := range booth {
-		if !s.Valid(now, f.p.MaxAge) {
-			bad = append(bad, fmt.Sprintf("%s %s", s.Sensor, describe(s, now)))
-			continue
-		}
-		if math.IsNaN(level) || s.Value > level {
-			level = s.Value
-		}
-		if f.rising(s) {
+	level, d, override := f.check(now, in)
+	for _, s := range in.Booth {
+		if s.Valid(now, f.p.MaxAge) && f.rising(s) {
 			f.boostTo = now.Add(f.p.RunOn)
 		}
 	}
-	if !math.IsNaN(level) {
-		f.decay.add(now, level)
-	}
-	switch {
-	case len(booth) == 0:
-		return f.set(f.p.SafeDuty, ModeSafe, "no booth PM2.5 sensor reading", level)
-	case len(bad) > 0:
-		return f.set(f.p.SafeDuty, ModeSafe, "booth data not trusted: "+joinComma(bad), level)
-	}
-	if f.purge {
-		if level < f.p.Entry {
-			f.purge = false
-		} else {
-			return f.set(f.p.MaxDuty, ModePurge, fmt.Sprintf("purge until booth PM2.5 < %g µg/m³", f.p.Entry), level)
-		}
+	if override {
+		f.duty = d.Duty
+		return d
 	}
 	if now.Before(f.boostTo) {
 		return f.set(f.p.MaxDuty, ModeBoost, "booth PM2.5 rising fast (or run-on after it)", level)
@@ -182,11 +148,6 @@ func (f *Fan) Update(now time.Time, in Input) Decision {
 	}
 	return f.set(clamp(want, f.p.MinDuty, f.p.MaxDuty), ModeNormal, "following booth PM2.5", level)
 }
-
-// SecondsToEntry estimates how long until the booth is below the entry
-// threshold, from the decay measured over the last minute: 0 when it already
-// is, -1 when the level is not falling (no estimate).
-func (f *Fan) SecondsToEntry() float64 { return f.decay.secondsTo(f.p.Entry) }
 
 func (f *Fan) set(duty float64, m Mode, why string, level float64) Decision {
 	f.duty = duty

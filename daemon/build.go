@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/snapshot"
 )
@@ -55,6 +56,8 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 	for _, e := range d.expo {
 		s.Exposure = append(s.Exposure, e.tr.Snapshot(now))
 	}
+	s.Alarms = d.alarms.eng.Summary(now)
+	s.Events = append([]alarm.Event(nil), d.alarms.recent...)
 	if st, ok := d.hw.(Stepper); ok {
 		s.Scenario = st.Active()
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/drivers/fan"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
@@ -42,6 +43,7 @@ type Daemon struct {
 	sensors []*sensor
 	fans    []*fanOut
 	expo    []*zoneExposure
+	alarms  *alarms
 	period  time.Duration
 	latest  snapshot.Latest
 	subs    subscribers
@@ -54,6 +56,15 @@ type request struct {
 	purge  bool
 	fan    string // empty: every fan
 	source string
+	// ack, when set, acknowledges an alarm and answers on reply.
+	ack   *ackRequest
+	reply chan error
+}
+
+type ackRequest struct {
+	alarmID uint64 // 0: every active alarm
+	who     string
+	note    string
 }
 
 // fanOut is one fan: its output, its controller, what it was last told.
@@ -96,8 +107,11 @@ func New(o Options) (*Daemon, error) {
 	if d.period <= 0 {
 		d.period = time.Second
 	}
-	var err error
-	if d.expo, err = newExposures(o.Config, d.sensors, scheduleFrom(o.Config)); err != nil {
+	sched, err := scheduleFrom(o.Config)
+	if err != nil {
+		return nil, fmt.Errorf("shifts: %w", err)
+	}
+	if d.expo, err = newExposures(o.Config, d.sensors, sched); err != nil {
 		return nil, err
 	}
 	for _, fc := range o.Config.Fans {
@@ -107,6 +121,10 @@ func New(o Options) (*Daemon, error) {
 			return nil, err
 		}
 		d.fans = append(d.fans, f)
+	}
+	if d.alarms, err = newAlarms(o.Config, d.fans); err != nil {
+		d.Close()
+		return nil, err
 	}
 	return d, nil
 }
@@ -202,6 +220,47 @@ func (d *Daemon) CancelPurge(zone, source string) error {
 	}
 }
 
+// Acknowledge acknowledges an active alarm (every active alarm when
+// alarmID is 0) for who, with an optional note. It is the entry point for
+// the status page and MQTT. The loop answers within one period; Acknowledge
+// waits for that answer, the loop never waits for the caller.
+func (d *Daemon) Acknowledge(ctx context.Context, alarmID uint64, who, note string) error {
+	if who == "" {
+		return errors.New("acknowledge: say who acknowledges (a name or staff id)")
+	}
+	r := request{ack: &ackRequest{alarmID: alarmID, who: who, note: note}, reply: make(chan error, 1)}
+	select {
+	case d.requests <- r:
+	default:
+		return ErrBusy
+	}
+	select {
+	case err := <-r.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Daemon) acknowledge(a ackRequest) error {
+	now := d.clk.Now()
+	var evs []alarm.Event
+	var err error
+	if a.alarmID == 0 {
+		evs, err = d.alarms.eng.AcknowledgeAll(now, a.who, a.note)
+	} else {
+		evs, err = d.alarms.eng.Acknowledge(now, a.alarmID, a.who, a.note)
+	}
+	if err != nil {
+		return fmt.Errorf("acknowledge: %w", err)
+	}
+	for _, e := range evs {
+		d.log.Info("alarm", "kind", e.Kind, "rule", e.RuleID, "alarm_id", e.AlarmID, "who", e.Who, "note", e.Note)
+	}
+	d.alarms.record(evs)
+	return nil
+}
+
 // Run runs the loop until ctx is done, then leaves every fan at its safe
 // duty and stops the sensors.
 func (d *Daemon) Run(ctx context.Context) error {
@@ -260,6 +319,7 @@ func (d *Daemon) step(now time.Time) {
 		}
 		f.readTach()
 	}
+	d.alarms.evaluate(now, d)
 	d.freezeLearning()
 	d.state.maybeSave(now, d.sensors)
 	snap := d.buildSnapshot(now)
@@ -314,6 +374,10 @@ func (d *Daemon) drainRequests() {
 	for {
 		select {
 		case r := <-d.requests:
+			if r.ack != nil {
+				r.reply <- d.acknowledge(*r.ack)
+				continue
+			}
 			for _, f := range d.fans {
 				if r.fan != "" && !contains(f.cfg.Zones, r.fan) {
 					continue

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/i2csim"
@@ -172,5 +173,90 @@ func TestShutdownLeavesFansSafe(t *testing.T) {
 	h.d.shutdown()
 	if d := h.rig.Room.Fan("booth-exhaust").Duty(); d != 1 {
 		t.Fatalf("after shutdown the fan runs at %v, want the safe duty 1", d)
+	}
+}
+
+func hasAlarm(s *snapshot.Snapshot, rule string) (id uint64, acked, ok bool) {
+	for _, a := range s.Alarms.Alarms {
+		if a.RuleID == rule {
+			return a.ID, a.Acked, true
+		}
+	}
+	return 0, false, false
+}
+
+func TestAlarmsFanStallAndSensorFault(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	s := h.run(15 * time.Minute)
+	if len(s.Alarms.Alarms) != 0 {
+		t.Fatalf("alarms in a quiet room: %+v", s.Alarms.Alarms)
+	}
+	h.rig.Room.SetFanStalled("booth-exhaust", true)
+	s = h.run(20 * time.Second)
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/stall"); ok {
+		t.Fatal("stall alarm before its 30 s")
+	}
+	s = h.run(30 * time.Second)
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/stall"); !ok {
+		t.Fatalf("no stall alarm 50 s into a stall: %+v", s.Alarms)
+	}
+	h.bus().Disconnect(0x69)
+	s = h.run(30 * time.Second)
+	if _, _, ok := hasAlarm(s, "sensor/booth-pm/stale"); !ok {
+		t.Fatalf("no sensor fault alarm 30 s after a disconnect: %+v", s.Alarms)
+	}
+	if s.Alarms.Highest.String() != "fault" {
+		t.Errorf("highest level %v", s.Alarms.Highest)
+	}
+}
+
+func TestStaffPMAlarmLatchesUntilAcknowledged(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	h.run(5 * time.Minute)
+	// Smoke in the staff area itself (someone smoking outside the booth).
+	h.rig.Room.StartSession("staff", room.TypicalSession(20, 10*time.Minute))
+	s := h.run(10 * time.Minute)
+	id, _, ok := hasAlarm(s, "staff/pm25/alarm")
+	if !ok {
+		t.Fatalf("no staff PM2.5 alarm during heavy smoke: %+v", s.Alarms)
+	}
+	s = h.run(40 * time.Minute) // long clear
+	if _, acked, ok := hasAlarm(s, "staff/pm25/alarm"); !ok || acked {
+		t.Fatalf("the alarm-level alarm must latch until acknowledged: %+v", s.Alarms)
+	}
+	if _, _, ok := hasAlarm(s, "staff/pm25/warning"); ok {
+		t.Error("the warning did not clear by itself")
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.d.Acknowledge(t.Context(), id, "", "") }()
+	if err := <-done; err == nil {
+		t.Fatal("acknowledge without who accepted")
+	}
+	go func() { done <- h.d.Acknowledge(t.Context(), id, "nurse-7", "aired out") }()
+	for len(done) == 0 {
+		h.run(time.Second)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s = h.run(time.Second)
+	if _, _, ok := hasAlarm(s, "staff/pm25/alarm"); ok {
+		t.Fatal("acknowledged alarm still active")
+	}
+	var ack bool
+	for _, e := range s.Events {
+		if e.AlarmID == id && e.Kind == alarm.Acknowledged && e.Who == "nurse-7" {
+			ack = true
+		}
+	}
+	if !ack {
+		t.Errorf("no acknowledged event with who: %+v", s.Events)
+	}
+	go func() { done <- h.d.Acknowledge(t.Context(), id, "nurse-7", "") }()
+	for len(done) == 0 {
+		h.run(time.Second)
+	}
+	if err := <-done; err == nil {
+		t.Error("acknowledging an alarm twice accepted")
 	}
 }

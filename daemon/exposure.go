@@ -70,8 +70,7 @@ func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule
 			if len(in) == 0 {
 				continue
 			}
-			lim, _ := exposure.DefaultLimits(q)
-			lim = withAlarm(lim, cfg, q)
+			lim := limitsFor(cfg, q)
 			tr, err := exposure.New(exposure.Opts{Quantity: q, Zone: z.Name, Limits: lim, Schedule: sched})
 			if err != nil {
 				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
@@ -149,8 +148,32 @@ func (e *zoneExposure) flush() *minute {
 }
 
 // scheduleFrom turns the config's shifts into an exposure schedule.
-func scheduleFrom(cfg *config.Config) exposure.Schedule {
-	// Until the config has a shifts section: two 12 h shifts from 07:00
-	// local time, the common pattern of 24 h sites.
-	return exposure.Schedule{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 12 * time.Hour, Location: time.Local}
+func scheduleFrom(cfg *config.Config) (exposure.Schedule, error) {
+	loc, err := cfg.Shifts.Location()
+	if err != nil {
+		return exposure.Schedule{}, err
+	}
+	sc := exposure.Schedule{Length: cfg.Shifts.Length, Location: loc}
+	for _, st := range cfg.Shifts.Starts {
+		sc.Starts = append(sc.Starts, time.Duration(st))
+	}
+	return sc, nil
+}
+
+// limitsFor returns the configured occupational limits of q.
+func limitsFor(cfg *config.Config, q sample.Quantity) exposure.Limits {
+	var l config.Limit
+	switch q {
+	case sample.CO2:
+		l = cfg.Exposure.Limits.CO2
+	case sample.PM25:
+		l = cfg.Exposure.Limits.PM25
+	case sample.PM10:
+		l = cfg.Exposure.Limits.PM10
+	}
+	lim := exposure.Limits{TWA: l.TWA, STEL: l.STEL, Source: "site configuration (exposure.limits)"}
+	if def, ok := exposure.DefaultLimits(q); ok && def.TWA == l.TWA && def.STEL == l.STEL {
+		lim.Source = def.Source
+	}
+	return withAlarm(lim, cfg, q)
 }

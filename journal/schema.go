@@ -34,7 +34,7 @@ CREATE TABLE minutes (
 	start_ms     INTEGER NOT NULL,
 	series       INTEGER NOT NULL REFERENCES series (id),
 	mean         REAL    NOT NULL,
-	max          REAL    NOT NULL,
+	maximum      REAL    NOT NULL,
 	count        INTEGER NOT NULL,
 	covered_s    REAL    NOT NULL,
 	backwards_ms INTEGER NOT NULL DEFAULT 0,

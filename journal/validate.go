@@ -26,22 +26,8 @@ func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 // names itself instead of surfacing as a constraint error.
 func (b *Batch) validate() error {
 	for i, m := range b.Minutes {
-		where := fmt.Sprintf("minutes[%d] (%s %s %s)", i, m.Start.UTC().Format(time.RFC3339), m.Zone, m.Quantity)
-		switch {
-		case m.Start.IsZero():
-			return invalid(where, "start time is zero")
-		case !m.Start.Equal(m.Start.Truncate(time.Minute)):
-			return invalid(where, "start is not on a minute boundary; use Start.Truncate(time.Minute)")
-		case m.Zone == "" || m.Quantity == "":
-			return invalid(where, "zone and quantity must both be set")
-		case !finite(m.Mean) || !finite(m.Max):
-			return invalid(where, "mean %v and max %v must be finite numbers; a minute without valid samples is a Gap", m.Mean, m.Max)
-		case m.Max < m.Mean-1e-9*math.Abs(m.Mean):
-			return invalid(where, "max %v is below mean %v", m.Max, m.Mean)
-		case m.Count < 1:
-			return invalid(where, "count %d: a minute without samples is a Gap, not a Minute", m.Count)
-		case !(m.CoveredSeconds >= 0 && m.CoveredSeconds <= 60):
-			return invalid(where, "covered seconds %v is outside 0–60", m.CoveredSeconds)
+		if p := m.problem(); p != "" {
+			return invalid(fmt.Sprintf("minutes[%d] (%s %s %s)", i, m.Start.UTC().Format(time.RFC3339), m.Zone, m.Quantity), "%s", p)
 		}
 	}
 	for i, e := range b.Events {
@@ -116,4 +102,26 @@ func checkMetaKey(k string) error {
 		return fmt.Errorf("keys starting with %q are the journal's own", metaPrefix)
 	}
 	return nil
+}
+
+// problem says what is wrong with the minute, or "" when nothing is. It
+// builds no string for a good minute: a day's backlog is 26k of them.
+func (m *Minute) problem() string {
+	switch {
+	case m.Start.IsZero():
+		return "start time is zero"
+	case !m.Start.Equal(m.Start.Truncate(time.Minute)):
+		return "start is not on a minute boundary; use Start.Truncate(time.Minute)"
+	case m.Zone == "" || m.Quantity == "":
+		return "zone and quantity must both be set"
+	case !finite(m.Mean) || !finite(m.Max):
+		return fmt.Sprintf("mean %v and max %v must be finite numbers; a minute without valid samples is a Gap", m.Mean, m.Max)
+	case m.Max < m.Mean-1e-9*math.Abs(m.Mean):
+		return fmt.Sprintf("max %v is below mean %v", m.Max, m.Mean)
+	case m.Count < 1:
+		return fmt.Sprintf("count %d: a minute without samples is a Gap, not a Minute", m.Count)
+	case !(m.CoveredSeconds >= 0 && m.CoveredSeconds <= 60):
+		return fmt.Sprintf("covered seconds %v is outside 0–60", m.CoveredSeconds)
+	}
+	return ""
 }

@@ -26,6 +26,7 @@ func Register(reg prometheus.Registerer, site, room string, src Source) error {
 		newFans(src),
 		newSensors(src),
 		newExposures(src),
+		newAlarms(src),
 	} {
 		if err := r.Register(c); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
 )
 
@@ -26,6 +27,10 @@ type Snapshot struct {
 	// 15 min STEL and 8 h TWA, and the current shift's OSHA TWA, time
 	// over limits, excursions and coverage.
 	Exposure []exposure.Snapshot `json:"exposure"`
+	// Alarms are the active alarms; Events the most recent transitions
+	// (the journal keeps them all).
+	Alarms alarm.Summary `json:"alarms"`
+	Events []alarm.Event `json:"events"`
 	// Scenario lists what the simulated room is doing now (sim only).
 	Scenario []string `json:"scenario,omitempty"`
 }

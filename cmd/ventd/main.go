@@ -22,6 +22,8 @@ import (
 	"runtime/debug"
 	"syscall"
 	"time"
+	// Shift time zones must resolve even on a Pi image without tzdata.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -1,0 +1,122 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+func (d *decoder) validateShifts(c *Config) {
+	s := c.Shifts
+	if strings.TrimSpace(s.TimeZone) == "" {
+		d.invalid("shifts.time_zone", `must name a time zone, like America/Vancouver or UTC, or Local for the Pi's own setting`)
+	} else if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		d.invalid("shifts.time_zone", "no time zone %q: give an IANA name, like America/Vancouver, Europe/London or UTC, or Local for the Pi's own setting (timedatectl list-timezones lists them)", s.TimeZone)
+	}
+	if len(s.Starts) == 0 {
+		d.invalid("shifts.starts", `must list at least one shift start, like ["07:00", "19:00"]`)
+	}
+	for i, st := range s.Starts {
+		p := fmt.Sprintf("shifts.starts[%d]", i)
+		for j := range i {
+			q := fmt.Sprintf("shifts.starts[%d]", j)
+			if s.Starts[j] == st && !d.bad[q] {
+				d.invalid(p, "%s is listed twice (first as %s); list each start once", st, d.where(q))
+				break
+			}
+		}
+	}
+	switch {
+	case s.Length <= 0:
+		d.invalid("shifts.length", "must be more than 0, like 8h or 12h (got %s)", s.Length)
+	case s.Length >= 24*time.Hour:
+		d.invalid("shifts.length", "must be less than 24h (got %s): the Brief & Scala limit reduction (8/h)×(24−h)/16 reaches 0 at 24 h", s.Length)
+	case s.Length%time.Minute != 0:
+		d.invalid("shifts.length", "must be whole minutes, like 12h or 8h30m (got %s)", s.Length)
+	}
+}
+
+func (d *decoder) validateExposure(c *Config) {
+	l := c.Exposure.Limits
+	for _, q := range []struct {
+		key string
+		v   Limit
+	}{{"co2_ppm", l.CO2}, {"pm25_ugm3", l.PM25}, {"pm10_ugm3", l.PM10}} {
+		p := "exposure.limits." + q.key
+		ok := true
+		for _, k := range []struct {
+			key string
+			v   float64
+		}{{"twa", q.v.TWA}, {"stel", q.v.STEL}} {
+			if k.v < 0 {
+				d.invalid(p+"."+k.key, "must be 0 (no limit) or more (got %g)", k.v)
+				ok = false
+			}
+		}
+		if ok && q.v.TWA > 0 && q.v.STEL > 0 && q.v.STEL < q.v.TWA {
+			d.invalid(p+".stel", "must be at least the twa limit %g%s (got %g): with a STEL below it the twa limit could never be reached", q.v.TWA, d.defaulted(p+".twa"), q.v.STEL)
+		}
+	}
+}
+
+func (d *decoder) validateAlarms(c *Config) {
+	a := c.Alarms
+	for _, k := range []struct {
+		key string
+		v   time.Duration
+	}{{"on_delay", a.OnDelay}, {"off_delay", a.OffDelay}} {
+		if k.v < 0 {
+			d.invalid("alarms."+k.key, "must not be negative (got %s); 0 acts at once", k.v)
+		}
+	}
+	if a.HysteresisPercent < 0 || a.HysteresisPercent > 50 {
+		d.invalid("alarms.hysteresis_percent", "must be from 0 to 50 percent of the threshold (got %g)", a.HysteresisPercent)
+	}
+	// A fault window shorter than the slowest sensor's period would fault
+	// between two good readings.
+	slow, slowName := time.Duration(0), ""
+	for _, s := range c.Sensors {
+		if s.Type.DefaultAddress() != 0 && s.Type.Period() > slow {
+			slow, slowName = s.Type.Period(), fmt.Sprintf("%s %s", s.Type, s.Name)
+		}
+	}
+	for _, k := range []struct {
+		key string
+		v   time.Duration
+	}{{"sensor_stale_after", a.SensorStaleAfter}, {"sensor_stuck_after", a.SensorStuckAfter}} {
+		switch {
+		case k.v <= 0:
+			d.invalid("alarms."+k.key, "must be more than 0, like 10s (got %s)", k.v)
+		case k.v < slow:
+			d.invalid("alarms."+k.key, "must be at least the measurement period of the %s, %s, or it faults between readings (got %s)", slowName, slow, k.v)
+		}
+	}
+	if a.FanStallRPM <= 0 {
+		d.invalid("alarms.fan_stall_rpm", "must be more than 0 rpm (got %g)", a.FanStallRPM)
+	}
+	if a.FanStallMinDuty <= 0 || a.FanStallMinDuty > 100 {
+		d.invalid("alarms.fan_stall_min_duty", "must be a percentage more than 0 and at most 100 (got %g): at 0 a fan that is off would count as stalled", a.FanStallMinDuty)
+	}
+	if a.FanStallAfter <= 0 {
+		d.invalid("alarms.fan_stall_after", "must be more than 0, like 30s (got %s): a fan needs a few seconds to spin up", a.FanStallAfter)
+	}
+	switch {
+	case a.BoothPressurePa >= 0:
+		d.invalid("alarms.booth_pressure_pa", "must be below 0 Pa, like -5 (got %g): a booth must be at negative pressure so smoke flows in, not out", a.BoothPressurePa)
+	case a.BoothPressurePa < -125:
+		d.invalid("alarms.booth_pressure_pa", "must be -125 Pa or more (got %g): beyond the SDP810-125Pa's range the alarm could never clear, and a room runs at a few pascals", a.BoothPressurePa)
+	}
+}
+
+func (d *decoder) validateJournal(c *Config) {
+	j := c.Journal
+	if j.RetentionDays < 1 || j.RetentionDays > 3650 {
+		d.invalid("journal.retention_days", "must be from 1 to 3650 days (got %d); export older records as CSV", j.RetentionDays)
+	}
+	if j.MaxSizeMB < 16 {
+		d.invalid("journal.max_size_mb", "must be at least 16 MB (got %d)", j.MaxSizeMB)
+	}
+	if j.FlushInterval < 10*time.Second || j.FlushInterval > 10*time.Minute {
+		d.invalid("journal.flush_interval", "must be from 10s to 10m (got %s): shorter wears out the SD card, longer loses more at a power cut", j.FlushInterval)
+	}
+}

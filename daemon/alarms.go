@@ -1,0 +1,203 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/drivers/sensirion"
+	"github.com/ventd/ventd/sample"
+)
+
+// alarms feeds the alarm engine from the loop's state each period: zone
+// values and exposure averages, sensor health, fan stalls.
+type alarms struct {
+	eng     *alarm.Engine
+	rules   map[string]bool
+	stuck   map[string]*alarm.StuckDetector // per sensor, on its main quantity
+	stall   map[string]*alarm.StallDetector // per fan with a tachometer
+	recent  []alarm.Event                   // newest last, for /api/state
+	pending []alarm.Event                   // for the journal
+
+	staleAfter time.Duration
+}
+
+// recentEvents is how many alarm events /api/state carries; the journal
+// keeps them all.
+const recentEvents = 50
+
+func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
+	s := alarm.DefaultSetup()
+	for _, z := range cfg.Zones {
+		if z.Kind == config.Staff {
+			s.StaffZones = append(s.StaffZones, z.Name)
+		}
+	}
+	for _, sn := range cfg.Sensors {
+		s.Sensors = append(s.Sensors, sn.Name)
+	}
+	for _, f := range fans {
+		if f.tach != nil {
+			s.Fans = append(s.Fans, f.cfg.Name)
+		}
+	}
+	for _, sn := range cfg.Sensors {
+		if sn.Type.IsPressure() {
+			s.PressureBooths = append(s.PressureBooths, sn.Zone)
+		}
+	}
+	t, ac, lim := cfg.Thresholds, cfg.Alarms, cfg.Exposure.Limits
+	s.PM25 = alarm.Band{Warning: t.PM25.Warning, Alarm: t.PM25.Alarm}
+	s.CO2 = alarm.Band{Warning: t.CO2.Warning, Alarm: t.CO2.Alarm}
+	s.VOCIndex = alarm.Band{Warning: t.VOCIndex.Warning, Alarm: t.VOCIndex.Alarm}
+	s.Exposure = map[sample.Quantity]alarm.ExposureLimits{
+		sample.CO2:  {TWA: lim.CO2.TWA, STEL: lim.CO2.STEL},
+		sample.PM25: {TWA: lim.PM25.TWA, STEL: lim.PM25.STEL},
+	}
+	s.BoothPressure = ac.BoothPressurePa
+	rules := alarm.DefaultRules(s)
+	// The site's timing for the instantaneous value alarms.
+	for i := range rules {
+		r := &rules[i]
+		switch {
+		case strings.HasSuffix(r.ID, "/warning"):
+			r.OnDelay, r.OffDelay = ac.OnDelay, ac.OffDelay
+			r.Hysteresis = r.Threshold * ac.HysteresisPercent / 100
+		case strings.HasSuffix(r.ID, "/alarm") && r.Subject != "":
+			r.OffDelay = ac.OffDelay
+			r.Hysteresis = r.Threshold * ac.HysteresisPercent / 100
+			r.Latching = ac.LatchAlarmLevel
+		}
+	}
+	eng, err := alarm.NewEngine(rules)
+	if err != nil {
+		return nil, fmt.Errorf("alarm rules: %w", err)
+	}
+	a := &alarms{eng: eng, rules: map[string]bool{}, stuck: map[string]*alarm.StuckDetector{}, stall: map[string]*alarm.StallDetector{},
+		staleAfter: ac.SensorStaleAfter}
+	for _, r := range rules {
+		a.rules[r.ID] = true
+	}
+	for _, sn := range cfg.Sensors {
+		// A reading identical for this long is a frozen sensor: real
+		// sensors always jitter.
+		if a.stuck[sn.Name], err = alarm.NewStuckDetector(0, ac.SensorStuckAfter); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range fans {
+		if f.tach != nil {
+			if a.stall[f.cfg.Name], err = alarm.NewStallDetector(ac.FanStallMinDuty/100, ac.FanStallRPM, ac.FanStallAfter); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return a, nil
+}
+
+// mainQuantity is the reading a sensor is stuck on if it stops changing.
+func mainQuantity(t config.SensorType) sample.Quantity {
+	switch {
+	case t == config.SPS30:
+		return sample.PM25
+	case t.IsSCD4x():
+		return sample.CO2
+	}
+	return sample.VOCIndex
+}
+
+// evaluate runs every rule for this period.
+func (a *alarms) evaluate(now time.Time, d *Daemon) {
+	var evs []alarm.Event
+	add := func(e []alarm.Event, err error) {
+		if err != nil {
+			d.log.Error("alarm rule", "err", err)
+		}
+		evs = append(evs, e...)
+	}
+	// Instantaneous values and averages in the staff zones.
+	for _, z := range d.cfg.Zones {
+		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
+			v, ok := zoneValue(d.sensors, z.Name, q, now)
+			for _, lvl := range []string{"warning", "alarm"} {
+				if id := z.Name + "/" + string(q) + "/" + lvl; a.rules[id] {
+					add(a.eng.Evaluate(now, id, v, ok))
+				}
+			}
+		}
+	}
+	for _, e := range d.expo {
+		snap := e.tr.Snapshot(now)
+		if id := e.zone + "/" + string(e.q) + "/stel"; a.rules[id] {
+			add(a.eng.Evaluate(now, id, float64(snap.STEL), snap.STEL.Known()))
+		}
+		if id := e.zone + "/" + string(e.q) + "/twa"; a.rules[id] {
+			add(a.eng.Evaluate(now, id, snap.TWA8h, snap.Coverage8h > 0))
+		}
+	}
+	// Sensor faults.
+	for _, s := range d.sensors {
+		n := s.cfg.Name
+		stale := !s.lastSuccess.IsZero() && now.Sub(s.lastSuccess) > max(s.cfg.StaleAfter, a.staleAfter) ||
+			s.lastSuccess.IsZero() && s.failures > 0
+		crc := s.failures > 0 && errors.Is(s.lastErr, sensirion.ErrCRC)
+		outOfRange, stuck := false, false
+		for _, smp := range s.samples() {
+			if smp.Quality == sample.OutOfRange {
+				outOfRange = true
+			}
+		}
+		if smp := s.sample(mainQuantity(s.cfg.Type), now); smp.Quality == sample.Good {
+			stuck = a.stuck[n].Update(now, smp.Value)
+		}
+		add(a.eng.SetCondition(now, "sensor/"+n+"/stale", stale, 0))
+		add(a.eng.SetCondition(now, "sensor/"+n+"/crc", crc, float64(s.errs["crc"])))
+		add(a.eng.SetCondition(now, "sensor/"+n+"/range", outOfRange, 0))
+		add(a.eng.SetCondition(now, "sensor/"+n+"/stuck", stuck, 0))
+	}
+	// Fan stalls.
+	for _, f := range d.fans {
+		det, ok := a.stall[f.cfg.Name]
+		if !ok {
+			continue
+		}
+		rpm := -1.0
+		if f.rpm != nil {
+			rpm = *f.rpm
+		}
+		add(a.eng.SetCondition(now, "fan/"+f.cfg.Name+"/stall", det.Update(now, f.last.Duty, rpm), rpm))
+	}
+	for _, e := range evs {
+		d.log.Info("alarm", "kind", e.Kind, "level", e.Level, "rule", e.RuleID, "alarm_id", e.AlarmID, "value", e.Value, "msg", e.Message)
+	}
+	a.record(evs)
+}
+
+func (a *alarms) record(evs []alarm.Event) {
+	a.pending = append(a.pending, evs...)
+	a.recent = append(a.recent, evs...)
+	if n := len(a.recent); n > recentEvents {
+		a.recent = append([]alarm.Event(nil), a.recent[n-recentEvents:]...)
+	}
+}
+
+// zoneValue is the mean of the zone's good samples of q.
+func zoneValue(sensors []*sensor, zone string, q sample.Quantity, now time.Time) (float64, bool) {
+	sum, n := 0.0, 0
+	for _, s := range sensors {
+		if s.cfg.Zone != zone {
+			continue
+		}
+		if smp, ok := s.latest[q]; ok && smp.Valid(now, s.cfg.StaleAfter) {
+			sum += smp.Value
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}

@@ -1,0 +1,51 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Meta returns the value stored under key, and whether there is one. Keys
+// hold small site facts: site, room, sensor serials, the next alarm id.
+func (j *Journal) Meta(key string) (value string, ok bool, err error) {
+	err = j.db.QueryRow(`SELECT value FROM meta WHERE key = ?`, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("journal: %s: read meta %q: %w", j.path, key, err)
+	}
+	return value, true, nil
+}
+
+// SetMeta stores value under key in its own transaction. To store a value
+// with the rows it belongs to, put it in Batch.Meta instead. Keys starting
+// with "journal." are the journal's own and are refused.
+func (j *Journal) SetMeta(key, value string) error {
+	if err := checkMetaKey(key); err != nil {
+		return fmt.Errorf("journal: set meta %q: %w: %v", key, ErrInvalid, err)
+	}
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	if err := setMeta(context.Background(), j.db, map[string]string{key: value}); err != nil {
+		return fmt.Errorf("journal: %s: set meta %q: %w", j.path, key, err)
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func setMeta(ctx context.Context, db execer, kv map[string]string) error {
+	for k, v := range kv {
+		_, err := db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v)
+		if err != nil {
+			return fmt.Errorf("key %q: %w", k, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package journal
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// pruneChunk bounds each delete transaction, so that a prune of months of
+// rows never holds the write lock (or grows the WAL) for long.
+const pruneChunk = 5000
+
+// pruned lists the tables Prune ages out, each by the column that says when
+// a row stops mattering. Calibrations and configuration changes are kept:
+// there are a few dozen a year, and the one in force may be older than
+// any retention.
+var pruned = []struct{ table, col string }{
+	{"minutes", "start_ms"},
+	{"events", "time_ms"},
+	{"acks", "time_ms"},
+	{"gaps", "end_ms"},
+	{"clock_status", "time_ms"},
+}
+
+// Prune deletes rows older than now − Retention, then, when MaxSizeBytes is
+// set, the oldest minutes until the data fits, and hands the freed pages
+// back to the file system (incremental vacuum, then a WAL checkpoint). It
+// returns the number of rows deleted. Run it about once an hour or a day;
+// it is cheap when there is nothing to delete.
+func (j *Journal) Prune(now time.Time) (deleted int, err error) {
+	cutoff := now.Add(-j.opts.Retention).UnixMilli()
+	for _, t := range pruned {
+		n, err := j.deleteBefore(t.table, t.col, cutoff)
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+	}
+	if j.opts.MaxSizeBytes > 0 {
+		for {
+			used, err := j.usedBytes()
+			if err != nil {
+				return deleted, err
+			}
+			if used <= j.opts.MaxSizeBytes {
+				break
+			}
+			n, err := j.deleteChunk("minutes", "start_ms", math.MaxInt64)
+			deleted += n
+			if err != nil || n == 0 {
+				return deleted, err
+			}
+		}
+	}
+	return deleted, j.vacuum()
+}
+
+func (j *Journal) deleteBefore(table, col string, cutoff int64) (int, error) {
+	total := 0
+	for {
+		n, err := j.deleteChunk(table, col, cutoff)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// deleteChunk deletes about pruneChunk of the oldest rows before cutoff,
+// in its own transaction. It bounds by the time of the chunk's last row
+// (rows sharing that time go too), which works on the WITHOUT ROWID
+// minutes table and needs no DELETE … LIMIT support in the build.
+func (j *Journal) deleteChunk(table, col string, cutoff int64) (int, error) {
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	q := fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s < ? AND %[2]s <= coalesce(
+		(SELECT %[2]s FROM %[1]s ORDER BY %[2]s LIMIT 1 OFFSET %[3]d), ?)`, table, col, pruneChunk-1)
+	r, err := j.db.Exec(q, cutoff, int64(math.MaxInt64))
+	if err != nil {
+		return 0, fmt.Errorf("journal: %s: prune %s: %w", j.path, table, err)
+	}
+	n, _ := r.RowsAffected()
+	return int(n), nil
+}
+
+// usedBytes is the size the data would have with no free pages.
+func (j *Journal) usedBytes() (int64, error) {
+	var pages, free, size int64
+	err := j.db.QueryRow(`SELECT p.page_count, f.freelist_count, s.page_size
+		FROM pragma_page_count p, pragma_freelist_count f, pragma_page_size s`).Scan(&pages, &free, &size)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %s: read page counts: %w", j.path, err)
+	}
+	return (pages - free) * size, nil
+}
+
+// Size returns the size of the database in bytes (page count × page size),
+// which is the file's size after a checkpoint; the WAL beside it is
+// truncated to at most 4 MiB after each checkpoint.
+func (j *Journal) Size() (int64, error) {
+	var pages, size int64
+	err := j.db.QueryRow(`SELECT p.page_count, s.page_size FROM pragma_page_count p, pragma_page_size s`).Scan(&pages, &size)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %s: read size: %w", j.path, err)
+	}
+	return pages * size, nil
+}
+
+// vacuum moves free pages to the end of the file and truncates it, then
+// checkpoints so the main file on disk actually shrinks.
+func (j *Journal) vacuum() error {
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	if _, err := j.db.Exec(`PRAGMA incremental_vacuum`); err != nil {
+		return fmt.Errorf("journal: %s: incremental vacuum: %w", j.path, err)
+	}
+	if _, err := j.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("journal: %s: checkpoint: %w", j.path, err)
+	}
+	return nil
+}
