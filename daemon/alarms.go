@@ -23,6 +23,28 @@ type alarms struct {
 	pending []alarm.Event                   // for the journal
 
 	staleAfter time.Duration
+	// pressure is each booth's average pressure (5 min exponential
+	// mean): containment is judged on the average, as LEED does, so a
+	// door opening for a moment is not an alarm.
+	pressure map[string]*ewma
+}
+
+// ewma is an exponentially weighted mean over time.
+type ewma struct {
+	v    float64
+	last time.Time
+	tau  time.Duration
+}
+
+func (e *ewma) add(now time.Time, v float64) float64 {
+	if e.last.IsZero() {
+		e.v = v
+	} else if dt := now.Sub(e.last); dt > 0 {
+		k := min(dt.Seconds()/e.tau.Seconds(), 1)
+		e.v += (v - e.v) * k
+	}
+	e.last = now
+	return e.v
 }
 
 // recentEvents is how many alarm events /api/state carries; the journal
@@ -77,7 +99,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
 		return nil, fmt.Errorf("alarm rules: %w", err)
 	}
 	a := &alarms{eng: eng, rules: map[string]bool{}, stuck: map[string]*alarm.StuckDetector{}, stall: map[string]*alarm.StallDetector{},
-		staleAfter: ac.SensorStaleAfter}
+		staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
 	for _, r := range rules {
 		a.rules[r.ID] = true
 	}
@@ -105,6 +127,8 @@ func mainQuantity(t config.SensorType) sample.Quantity {
 		return sample.PM25
 	case t.IsSCD4x():
 		return sample.CO2
+	case t.IsPressure():
+		return sample.Pressure
 	}
 	return sample.VOCIndex
 }
@@ -128,6 +152,22 @@ func (a *alarms) evaluate(now time.Time, d *Daemon) {
 				}
 			}
 		}
+	}
+	for _, b := range d.cfg.Zones {
+		id := b.Name + "/pressure/containment"
+		if !a.rules[id] {
+			continue
+		}
+		v, ok := zoneValue(d.sensors, b.Name, sample.Pressure, now)
+		if ok {
+			avg, found := a.pressure[b.Name]
+			if !found {
+				avg = &ewma{tau: 5 * time.Minute}
+				a.pressure[b.Name] = avg
+			}
+			v = avg.add(now, v)
+		}
+		add(a.eng.Evaluate(now, id, v, ok))
 	}
 	for _, e := range d.expo {
 		snap := e.tr.Snapshot(now)

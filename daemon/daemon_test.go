@@ -260,3 +260,36 @@ func TestStaffPMAlarmLatchesUntilAcknowledged(t *testing.T) {
 		t.Error("acknowledging an alarm twice accepted")
 	}
 }
+
+func TestBoothPressureContainment(t *testing.T) {
+	cfg := config.Sim()
+	cfg.Sensors = append(cfg.Sensors, config.Sensor{Name: "booth-dp", Type: config.SDP810, Bus: "sim0",
+		Address: config.SDP810.DefaultAddress(), Zone: "booth", StaleAfter: 3 * time.Second})
+	clk := clock.NewSim(t0, 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, clk: clk, rig: rig, d: d}
+	s := h.run(2 * time.Minute)
+	var dp float64
+	found := false
+	for _, r := range s.Readings {
+		if r.Sensor == "booth-dp" && r.Quantity == "pressure" && r.Quality == "good" && r.Unit == "Pa" {
+			dp, found = r.Value, true
+		}
+	}
+	if !found || dp >= 0 {
+		t.Fatalf("booth pressure reading %v (found %v): want negative with the exhaust running", dp, found)
+	}
+	// A door left open loses containment: the average rises towards 0.
+	rig.Room.SetDoor("booth-door", true)
+	s = h.run(15 * time.Minute)
+	if _, _, ok := hasAlarm(s, "booth/pressure/containment"); !ok {
+		t.Fatalf("no containment alarm with the booth door open 15 min: %+v", s.Alarms)
+	}
+}

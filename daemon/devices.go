@@ -12,6 +12,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/drivers/gasindex"
 	"github.com/ventd/ventd/drivers/scd4x"
+	"github.com/ventd/ventd/drivers/sdp8xx"
 	"github.com/ventd/ventd/drivers/sgp4x"
 	"github.com/ventd/ventd/drivers/sps30"
 	"github.com/ventd/ventd/sample"
@@ -31,6 +32,8 @@ func (d *Daemon) newDevice(sc config.Sensor, env *environment) (device, error) {
 		return &sps30Device{open0: open, clk: d.clk, cal: sc.PMCalibration}, nil
 	case config.SCD40, config.SCD41:
 		return &scd4xDevice{open0: open, clk: d.clk, zone: sc.Zone, env: env, offset: sc.CO2OffsetPPM}, nil
+	case config.SDP810, config.SDP31:
+		return &sdpDevice{open0: open, clk: d.clk}, nil
 	case config.SGP40, config.SGP41:
 		g := &sgp4xDevice{open0: open, clk: d.clk, zone: sc.Zone, env: env, variant: sgp4x.SGP41}
 		if sc.Type == config.SGP40 {
@@ -328,6 +331,55 @@ func (g *sgp4xDevice) halt() error {
 
 func (g *sgp4xDevice) serial() string   { return g.ser }
 func (g *sgp4xDevice) status() []string { return nil }
+
+// --- SDP8xx / SDP3x differential pressure ---
+
+type sdpDevice struct {
+	open0 func() (busFor, error)
+	clk   clock.Clock
+	dev   *sdp8xx.Dev
+}
+
+func (p *sdpDevice) open() error {
+	b, err := p.open0()
+	if err != nil {
+		return err
+	}
+	dev, err := sdp8xx.New(b.bus, &sdp8xx.Opts{Addr: b.addr, Clock: p.clk})
+	if err != nil {
+		return err
+	}
+	if err := dev.Start(); err != nil {
+		return err
+	}
+	p.dev = dev
+	return nil
+}
+
+func (p *sdpDevice) poll(now time.Time) ([]value, error) {
+	var r sdp8xx.Reading
+	if err := p.dev.Sense(&r); err != nil {
+		return nil, err
+	}
+	// ±500 Pa is the widest SDP range; a booth never sees more than tens.
+	return []value{checkRange(sample.Pressure, r.Pressure, -500, 500)}, nil
+}
+
+func (p *sdpDevice) halt() error {
+	if p.dev == nil {
+		return nil
+	}
+	return p.dev.Halt()
+}
+
+func (p *sdpDevice) serial() string {
+	if p.dev == nil {
+		return ""
+	}
+	return fmt.Sprintf("%x", p.dev.Serial())
+}
+
+func (p *sdpDevice) status() []string { return nil }
 
 // busFor is a sensor's bus and address.
 type busFor struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/ventd/ventd/testbench/room"
 	"github.com/ventd/ventd/testbench/scd41sim"
 	"github.com/ventd/ventd/testbench/scenario"
+	"github.com/ventd/ventd/testbench/sdpsim"
 	"github.com/ventd/ventd/testbench/sgp41sim"
 	"github.com/ventd/ventd/testbench/sps30sim"
 )
@@ -79,6 +80,12 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 			dev = sps30sim.New(clk, src, sps30sim.Opts{Seed: seed})
 		case config.SCD40, config.SCD41:
 			dev = scd41sim.New(clk, src, scd41sim.Opts{Seed: seed, SCD40: s.Type == config.SCD40})
+		case config.SDP810, config.SDP31:
+			product := "SDP810-500Pa"
+			if s.Type == config.SDP31 {
+				product = "SDP31"
+			}
+			dev = sdpsim.New(clk, rm.PressureSource(s.Zone), sdpsim.Opts{Seed: seed, Product: product})
 		case config.SGP40, config.SGP41:
 			dev = sgp41sim.New(clk, src, sgp41sim.Opts{Seed: seed, SGP40: s.Type == config.SGP40})
 		default:

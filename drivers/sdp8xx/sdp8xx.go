@@ -124,7 +124,8 @@ func New(bus i2c.Bus, opts *Opts) (*Dev, error) {
 		d.clk.Sleep(wakeUp)
 		_ = d.c.Write(cmdStop, execStop)
 	}
-	if err := d.readID(); err != nil {
+	var err error
+	if d.pn, d.serial, err = d.readID(); err != nil {
 		return nil, fmt.Errorf("sdp8xx: no SDP3x/SDP8xx answering at 0x%02x on %s: read product identifier: %w (check power, wiring and the address: SDP810 0x25, SDP811 0x26, SDP31 0x21)", o.Addr, bus, err)
 	}
 	p, err := identify(d.pn)
@@ -136,17 +137,17 @@ func New(bus i2c.Bus, opts *Opts) (*Dev, error) {
 }
 
 // readID reads the product and serial numbers. The sensor must be idle.
-func (d *Dev) readID() error {
+func (d *Dev) readID() (pn uint32, serial uint64, err error) {
 	if err := d.c.Write(cmdReadID1, 0); err != nil {
-		return err
+		return 0, 0, err
 	}
 	w, err := d.c.Read(cmdReadID2, execReadID, 6)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	d.pn = uint32(w[0])<<16 | uint32(w[1])
-	d.serial = uint64(w[2])<<48 | uint64(w[3])<<32 | uint64(w[4])<<16 | uint64(w[5])
-	return nil
+	pn = uint32(w[0])<<16 | uint32(w[1])
+	serial = uint64(w[2])<<48 | uint64(w[3])<<32 | uint64(w[4])<<16 | uint64(w[5])
+	return pn, serial, nil
 }
 
 // Product names the part, e.g. "SDP810-500Pa" or "SDP31-500Pa".
@@ -201,7 +202,11 @@ func (d *Dev) Halt() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	err := d.c.Write(cmdStop, execStop)
-	if err == nil || d.readID() == nil {
+	if err == nil {
+		d.measure = false
+		return nil
+	}
+	if _, _, idErr := d.readID(); idErr == nil {
 		d.measure = false
 		return nil
 	}

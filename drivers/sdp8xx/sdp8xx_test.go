@@ -330,3 +330,14 @@ func BenchmarkSense(b *testing.B) {
 		}
 	}
 }
+
+func TestNewWakesASleepingSensor(t *testing.T) {
+	r := newRig(t, sdpsim.Opts{Ideal: true}, sdp8xx.DefaultAddr)
+	if err := r.bus.Tx(r.addr, []byte{0x36, 0x77}, nil); err != nil {
+		t.Fatal(err)
+	}
+	d := r.open(t)
+	if r.sim.Asleep() || d.Product() != "SDP810-500Pa" {
+		t.Fatalf("New on a sleeping sensor: asleep %v, product %q", r.sim.Asleep(), d.Product())
+	}
+}
