@@ -80,7 +80,13 @@ func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
 		sample.PM25: {TWA: lim.PM25.TWA, STEL: lim.PM25.STEL},
 	}
 	s.BoothPressure = ac.BoothPressurePa
-	rules := alarm.DefaultRules(s)
+	rules := append(alarm.DefaultRules(s), alarm.Rule{
+		ID: journalRule, Level: alarm.LevelFault, Subject: "journal", Direction: alarm.WhenTrue,
+		// A failed write is retried next minute; a fault that lasts two
+		// flushes means records are at risk.
+		OnDelay: 2 * time.Minute, FlapCount: 3, FlapWindow: time.Hour,
+		Message: "the exposure journal is not keeping records: check the state directory and free space",
+	})
 	// The site's timing for the instantaneous value alarms.
 	for i := range rules {
 		r := &rules[i]
@@ -119,6 +125,9 @@ func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
 	}
 	return a, nil
 }
+
+// journalRule is the fault raised while the journal cannot keep records.
+const journalRule = "journal/write"
 
 // mainQuantity is the reading a sensor is stuck on if it stops changing.
 func mainQuantity(t config.SensorType) sample.Quantity {

@@ -12,6 +12,7 @@ import (
 	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 )
@@ -44,6 +45,8 @@ type Daemon struct {
 	fans    []*fanOut
 	expo    []*zoneExposure
 	alarms  *alarms
+	rec     *recorder
+	clockOK *bool // last clock synchronisation status recorded
 	period  time.Duration
 	latest  snapshot.Latest
 	subs    subscribers
@@ -126,7 +129,28 @@ func New(o Options) (*Daemon, error) {
 		d.Close()
 		return nil, err
 	}
+	now := d.clk.Now()
+	d.rec = openRecorder(o.StateDir, o.Config, now, d.clk, o.Log)
+	d.rec.restore(now, o.Config, d.expo, d.alarms.eng)
+	d.checkClock(now)
 	return d, nil
+}
+
+// checkClock records the clock's synchronisation status when it changes.
+func (d *Daemon) checkClock(now time.Time) {
+	ok, note := true, "simulated clock"
+	if !d.sim {
+		ok, note = clockSynced()
+	}
+	if d.clockOK != nil && *d.clockOK == ok {
+		return
+	}
+	d.clockOK = &ok
+	if !ok {
+		d.log.Warn("the system clock is not synchronised; exposure timestamps may be wrong until it is", "detail", note,
+			"hint", "check network time (timedatectl status); a Pi has no battery-backed clock")
+	}
+	d.rec.addClock(journal.ClockStatus{Time: now, Synchronized: ok, Source: "ventd", Note: note})
 }
 
 func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
@@ -267,6 +291,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	period := d.period
 	next := d.clk.Now()
 	d.log.Info("control loop running", "period", period, "sensors", len(d.sensors), "fans", len(d.fans))
+	d.rec.start(next)
 	for ctx.Err() == nil {
 		d.step(next)
 		next = next.Add(period)
@@ -319,7 +344,20 @@ func (d *Daemon) step(now time.Time) {
 		}
 		f.readTach()
 	}
+	if err := d.rec.fault(); err != nil {
+		evs, _ := d.alarms.eng.SetCondition(now, journalRule, true, 0)
+		d.alarms.record(evs)
+	} else {
+		evs, _ := d.alarms.eng.SetCondition(now, journalRule, false, 0)
+		d.alarms.record(evs)
+	}
 	d.alarms.evaluate(now, d)
+	d.rec.addEvents(d.alarms.pending)
+	d.alarms.pending = d.alarms.pending[:0]
+	if now.Sub(now.Truncate(10*time.Minute)) < d.period {
+		d.checkClock(now)
+	}
+	d.rec.flush(now, d.meta, false)
 	d.freezeLearning()
 	d.state.maybeSave(now, d.sensors)
 	snap := d.buildSnapshot(now)
@@ -327,10 +365,20 @@ func (d *Daemon) step(now time.Time) {
 	d.subs.publish(snap)
 }
 
-// account updates the exposure records with this period's samples.
+// account updates the exposure records with this period's samples, and
+// hands finished minutes and data gaps to the journal.
 func (d *Daemon) account(now time.Time) {
 	for _, e := range d.expo {
-		if _, err := e.update(now, d.period); err != nil {
+		m, err := e.update(now, d.period)
+		d.rec.addMinute(m)
+		switch {
+		case !e.valid && e.gapStart.IsZero():
+			e.gapStart = now
+		case e.valid && !e.gapStart.IsZero():
+			d.rec.addGap(journal.Gap{Start: e.gapStart, End: now, Zone: e.zone, Quantity: string(e.q), Reason: journal.GapSensorFault})
+			e.gapStart = time.Time{}
+		}
+		if err != nil {
 			// Only out-of-order time can fail here: the clock went
 			// backwards. The record keeps what it has; the journal
 			// notes the jump.
@@ -406,6 +454,15 @@ func (d *Daemon) shutdown() {
 		f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "ventd stopped"}
 	}
 	d.state.save(d.sensors)
+	now := d.clk.Now()
+	for _, e := range d.expo {
+		d.rec.addMinute(e.flush())
+		if !e.gapStart.IsZero() {
+			d.rec.addGap(journal.Gap{Start: e.gapStart, End: now, Zone: e.zone, Quantity: string(e.q), Reason: journal.GapSensorFault})
+		}
+	}
+	d.rec.addEvents(d.alarms.pending)
+	d.rec.stop(now, d.meta(), time.Second)
 	d.Close()
 	snap := d.buildSnapshot(d.clk.Now())
 	d.latest.Store(snap)

@@ -1,8 +1,11 @@
 package daemon
 
 import (
+	"bytes"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/i2csim"
@@ -40,6 +44,7 @@ func newHarness(t *testing.T, dir string, start time.Time) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.rec.start(start)
 	return &harness{t: t, clk: clk, rig: rig, d: d, dir: dir}
 }
 
@@ -292,4 +297,131 @@ func TestBoothPressureContainment(t *testing.T) {
 	if _, _, ok := hasAlarm(s, "booth/pressure/containment"); !ok {
 		t.Fatalf("no containment alarm with the booth door open 15 min: %+v", s.Alarms)
 	}
+}
+
+func shiftTWA(s *snapshot.Snapshot, zone string, q string) (float64, float64) {
+	for _, e := range s.Exposure {
+		if e.Zone == zone && string(e.Quantity) == q && e.Shift != nil {
+			return e.Shift.TWA, e.Shift.Coverage
+		}
+	}
+	return -1, -1
+}
+
+func TestJournalKeepsShiftAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC) // a shift starts at 07:00 (sim.yaml)
+	h := newHarness(t, dir, start)
+	h.run(30 * time.Minute)
+	h.rig.Room.StartSession("staff", room.TypicalSession(2, 20*time.Minute))
+	s := h.run(90 * time.Minute)
+	before, covBefore := shiftTWA(s, "staff", "pm25")
+	if before <= 0 || covBefore < 99 {
+		t.Fatalf("staff PM2.5 shift TWA %v, coverage %v%%", before, covBefore)
+	}
+	h.d.shutdown()
+
+	// Ten minutes later a new daemon on the same state directory.
+	h2 := newHarness(t, dir, s.Time.Add(10*time.Minute))
+	s2 := h2.run(2 * time.Second)
+	after, covAfter := shiftTWA(s2, "staff", "pm25")
+	// Σ CᵢTᵢ carries over; the minute being written when it stopped may
+	// be lost: at most a minute of the highest level, /8 h.
+	if d := before - after; d < -0.05 || d > 60*100/(8*3600.0) {
+		t.Fatalf("shift TWA %v before the restart, %v after", before, after)
+	}
+	if covAfter >= covBefore || covAfter > 95 {
+		t.Fatalf("coverage %v%% after a 10 min outage (was %v%%): the outage must count as a gap", covAfter, covBefore)
+	}
+	h2.d.shutdown()
+	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	gaps, err := j.Gaps(start, s2.Time.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var down bool
+	for _, g := range gaps {
+		if g.Reason == journal.GapDaemonDown && g.End.Sub(g.Start) >= 9*time.Minute {
+			down = true
+		}
+	}
+	if !down {
+		t.Fatalf("no daemon_down gap for the outage: %+v", gaps)
+	}
+	ms, err := j.Minutes(start, s2.Time, "staff", "pm25")
+	if err != nil || len(ms) < 115 {
+		t.Fatalf("%d staff PM2.5 minutes in the journal (err %v), want about 120", len(ms), err)
+	}
+}
+
+// logHarness is newHarness with the log kept for inspection.
+func newLogHarness(t *testing.T, dir string, start time.Time) (*harness, *strings.Builder) {
+	t.Helper()
+	var logs strings.Builder
+	cfg := config.Sim()
+	clk := clock.NewSim(start, 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(&logs, nil)), StateDir: dir, Sim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.rec.start(start)
+	return &harness{t: t, clk: clk, rig: rig, d: d, dir: dir}, &logs
+}
+
+func TestUnwritableJournalKeepsControlling(t *testing.T) {
+	// A state directory under a regular file cannot be created, even by root.
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, logs := newLogHarness(t, filepath.Join(file, "state"), t0)
+	s := h.run(10 * time.Minute)
+	if _, _, ok := hasAlarm(s, journalRule); !ok {
+		t.Fatalf("no journal fault alarm: %+v", s.Alarms)
+	}
+	if !strings.Contains(logs.String(), "check that the state directory exists and is writable") {
+		t.Errorf("the log does not say what to do:\n%s", logs.String())
+	}
+	// Control goes on: smoke still sends the fan to full.
+	h.rig.Room.StartSession("booth", room.TypicalSession(3, 3*time.Minute))
+	s = h.run(10 * time.Second)
+	if f := s.Fans[0]; f.Duty != 1 || f.Mode != "boost" {
+		t.Fatalf("with no journal the fan did not answer smoke: %+v", f)
+	}
+	h.d.shutdown()
+}
+
+func TestCorruptJournalIsMovedAside(t *testing.T) {
+	dir := t.TempDir()
+	garbage := bytes.Repeat([]byte("not a database "), 1000)
+	if err := os.WriteFile(filepath.Join(dir, "journal.db"), garbage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, logs := newLogHarness(t, dir, t0)
+	s := h.run(5 * time.Minute)
+	if _, _, ok := hasAlarm(s, journalRule); ok {
+		t.Fatalf("journal fault after starting a fresh journal: %+v", s.Alarms)
+	}
+	if !strings.Contains(logs.String(), "moved it aside") {
+		t.Errorf("the log does not say the damaged journal was moved:\n%s", logs.String())
+	}
+	entries, _ := os.ReadDir(dir)
+	moved := false
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "journal.db.") && strings.Contains(e.Name(), "corrupt") {
+			moved = true
+		}
+	}
+	if !moved {
+		t.Errorf("no moved-aside file in %v", entries)
+	}
+	h.d.shutdown()
 }

@@ -26,6 +26,8 @@ type zoneExposure struct {
 	tr      *exposure.Tracker
 	min     minuteAgg
 	valid   bool // the last period had valid data
+	// gapStart is when the current stretch without valid data began.
+	gapStart time.Time
 }
 
 // minuteAgg accumulates one minute of a zone's pollutant.
