@@ -357,7 +357,10 @@ func (d *Daemon) step(now time.Time) {
 	if now.Sub(now.Truncate(10*time.Minute)) < d.period {
 		d.checkClock(now)
 	}
-	d.rec.flush(now, d.meta, false)
+	if d.rec.due(now) {
+		d.recordShifts(now)
+		d.rec.flush(now, d.meta())
+	}
 	d.freezeLearning()
 	d.state.maybeSave(now, d.sensors)
 	snap := d.buildSnapshot(now)
@@ -383,6 +386,23 @@ func (d *Daemon) account(now time.Time) {
 			// backwards. The record keeps what it has; the journal
 			// notes the jump.
 			d.log.Warn("exposure record refused a sample", "zone", e.zone, "quantity", e.q, "err", err)
+		}
+	}
+}
+
+// recordShifts hands the journal every shift that ended and the current
+// shift so far.
+func (d *Daemon) recordShifts(now time.Time) {
+	for _, e := range d.expo {
+		done, dropped := e.tr.TakeFinished()
+		if dropped > 0 {
+			d.log.Warn("shift summaries dropped before they were recorded", "zone", e.zone, "quantity", e.q, "dropped", dropped)
+		}
+		for _, sum := range done {
+			d.rec.addShift(sum)
+		}
+		if sum, ok := e.tr.Current(now); ok {
+			d.rec.addShift(sum)
 		}
 	}
 }
@@ -462,6 +482,7 @@ func (d *Daemon) shutdown() {
 		}
 	}
 	d.rec.addEvents(d.alarms.pending)
+	d.recordShifts(now)
 	d.rec.stop(now, d.meta(), time.Second)
 	d.Close()
 	snap := d.buildSnapshot(d.clk.Now())

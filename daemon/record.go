@@ -13,6 +13,7 @@ import (
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
 )
 
@@ -161,18 +162,18 @@ func (r *recorder) fault() error {
 	return nil
 }
 
-// flush hands the pending batch to the writer if it is time and the
-// writer is free; otherwise the batch keeps growing. It never blocks.
-func (r *recorder) flush(now time.Time, meta func() map[string]string, force bool) {
-	if !force && now.Before(r.next) {
-		return
-	}
+// due reports whether it is time to flush.
+func (r *recorder) due(now time.Time) bool { return !now.Before(r.next) }
+
+// flush hands the pending batch to the writer and schedules the next; if
+// the writer is still busy the batch keeps growing. It never blocks.
+func (r *recorder) flush(now time.Time, meta map[string]string) {
 	r.next = now.Add(r.every)
 	if r.j == nil {
 		r.pending = trim(r.pending)
 		return
 	}
-	r.pending.Meta = meta()
+	r.pending.Meta = meta
 	jb := job{b: r.pending}
 	if now.Sub(r.prune) >= 24*time.Hour {
 		jb.prune, r.prune = now, now
@@ -260,6 +261,18 @@ func (r *recorder) addEvents(evs []alarm.Event) {
 }
 
 func (r *recorder) addGap(g journal.Gap) { r.pending.Gaps = append(r.pending.Gaps, g) }
+
+// addShift records a shift summary as the live tracker computed it, so
+// the export shows the figures /metrics and /api/state showed.
+func (r *recorder) addShift(sum exposure.Summary) {
+	b, err := json.Marshal(sum)
+	if err != nil {
+		r.log.Error("shift summary not recorded", "err", err)
+		return
+	}
+	r.pending.Shifts = append(r.pending.Shifts, journal.Shift{Zone: sum.Zone, Quantity: string(sum.Quantity),
+		Start: sum.Start, End: sum.End, Finished: sum.Finished, Summary: b})
+}
 
 func (r *recorder) addClock(c journal.ClockStatus) {
 	r.pending.ClockStatus = append(r.pending.ClockStatus, c)
