@@ -29,6 +29,9 @@ type RigOpts struct {
 	Loop bool
 	// Room overrides the room model derived from the config.
 	Room *room.Config
+	// ScenarioStart is when the scenario's time zero falls; zero means
+	// the clock's time at NewRig. Later lets the daemon settle first.
+	ScenarioStart time.Time
 }
 
 // Rig is a simulated room wired as ventd's hardware.
@@ -99,7 +102,11 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 		if err := sc.Validate(rc, sensorNames(cfg)); err != nil {
 			return nil, err
 		}
-		r.player = scenario.NewPlayer(sc, r, clk.Now(), &scenario.PlayerOpts{Loop: opts.Loop, Outdoor: rc.Outdoor})
+		start := opts.ScenarioStart
+		if start.IsZero() {
+			start = clk.Now()
+		}
+		r.player = scenario.NewPlayer(sc, r, start, &scenario.PlayerOpts{Loop: opts.Loop, Outdoor: rc.Outdoor})
 	}
 	return r, nil
 }

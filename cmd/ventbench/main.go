@@ -169,8 +169,8 @@ func pickScenarios(f *flags) ([]*scenario.Scenario, error) {
 	return scs, nil
 }
 
-// truncate returns sc cut to its first d: later events are left out, and
-// those under way at d simply run on past the end.
+// truncate returns sc cut to its first d: events that would not be over by
+// then are left out (a scenario's events must end within it).
 func truncate(sc *scenario.Scenario, d time.Duration) *scenario.Scenario {
 	if d >= sc.Duration {
 		return sc
@@ -179,9 +179,27 @@ func truncate(sc *scenario.Scenario, d time.Duration) *scenario.Scenario {
 	out.Duration = d
 	out.Events = nil
 	for _, e := range sc.Events {
-		if e.At < d {
+		if e.At+eventLength(e) <= d {
 			out.Events = append(out.Events, e)
 		}
 	}
 	return &out
+}
+
+func eventLength(e scenario.Event) time.Duration {
+	switch {
+	case e.Session != nil:
+		return e.Session.Duration
+	case e.Occupants != nil:
+		return e.Occupants.For
+	case e.Door != nil:
+		return e.Door.For
+	case e.FanFault != nil:
+		return e.FanFault.For
+	case e.SensorFault != nil:
+		return e.SensorFault.For
+	case e.Outdoor != nil:
+		return e.Outdoor.For
+	}
+	return 0
 }
