@@ -179,7 +179,7 @@ func (a *alarms) evaluate(now time.Time, d *Daemon) {
 		add(a.eng.Evaluate(now, id, v, ok))
 	}
 	for _, e := range d.expo {
-		snap := e.tr.Snapshot(now)
+		snap := e.snap
 		if id := e.zone + "/" + string(e.q) + "/stel"; a.rules[id] {
 			add(a.eng.Evaluate(now, id, float64(snap.STEL), snap.STEL.Known()))
 		}

@@ -54,7 +54,7 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 	s.Mode = string(worst)
 	s.Exposure = make([]exposure.Snapshot, 0, len(d.expo))
 	for _, e := range d.expo {
-		s.Exposure = append(s.Exposure, e.tr.Snapshot(now))
+		s.Exposure = append(s.Exposure, e.snap)
 	}
 	s.Alarms = d.alarms.eng.Summary(now)
 	s.Events = append([]alarm.Event(nil), d.alarms.recent...)

@@ -381,6 +381,7 @@ func (d *Daemon) account(now time.Time) {
 			d.rec.addGap(journal.Gap{Start: e.gapStart, End: now, Zone: e.zone, Quantity: string(e.q), Reason: journal.GapSensorFault})
 			e.gapStart = time.Time{}
 		}
+		e.snap = e.tr.Snapshot(now)
 		if err != nil {
 			// Only out-of-order time can fail here: the clock went
 			// backwards. The record keeps what it has; the journal

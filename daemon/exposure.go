@@ -28,6 +28,9 @@ type zoneExposure struct {
 	valid   bool // the last period had valid data
 	// gapStart is when the current stretch without valid data began.
 	gapStart time.Time
+	// snap is this period's exposure snapshot, computed once for the
+	// alarms and the room snapshot.
+	snap exposure.Snapshot
 }
 
 // minuteAgg accumulates one minute of a zone's pollutant.
