@@ -65,6 +65,15 @@ type FanParams struct {
 	// Entry is the booth PM2.5 below which responders may enter; purge
 	// ends there.
 	Entry float64
+
+	// PressureTarget (Pa, negative) is the booth pressure the fan holds
+	// when a differential pressure sensor is fitted: the fan's floor
+	// rises above MinDuty by PressureGain (duty per Pa per minute) while
+	// the booth's one-minute mean is less negative than this, and sinks
+	// back while it is more negative. Without a pressure reading the
+	// floor holds where it was.
+	PressureTarget float64
+	PressureGain   float64
 }
 
 // DefaultFanParams are the starting values; a site tunes them in the
@@ -80,6 +89,8 @@ func DefaultFanParams() FanParams {
 		RampDown: 0.10, RampUp: 1,
 		MaxAge: 10 * time.Second,
 		Entry:  35,
+		// LEED: at least 5 Pa negative on average; 1 Pa of margin.
+		PressureTarget: -6, PressureGain: 0.02,
 	}
 }
 
@@ -136,6 +147,7 @@ type Fan struct {
 	staffPI pi
 	staff   baseline
 	quietAt time.Time // when the last session's boost ended
+	hold    pressureHold
 }
 
 // NewFan returns a controller starting at the safe duty: until the first
@@ -229,6 +241,10 @@ func (f *Fan) Update(now time.Time, in Input) Decision {
 	want := p.MinDuty + (p.MaxDuty-p.MinDuty)*u
 	mins := dt.Minutes()
 	want = clamp(want, f.duty-p.RampDown*mins, f.duty+p.RampUp*mins)
+	floor := f.hold.update(now, in.Pressure, dt, p)
+	if want < floor {
+		want, why = floor, fmt.Sprintf("holding the booth at %g Pa", p.PressureTarget)
+	}
 	return f.set(Decision{Duty: clamp(want, p.MinDuty, p.MaxDuty), Mode: ModeNormal, Reason: why, Level: level})
 }
 

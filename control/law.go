@@ -29,6 +29,9 @@ type Law interface {
 type Input struct {
 	Booth []sample.Sample
 	Staff []sample.Sample
+	// Pressure is the booths' differential pressure against the staff
+	// area (Pa), from the pressure sensors the booths have, if any.
+	Pressure []sample.Sample
 }
 
 var _ Law = (*Fan)(nil)

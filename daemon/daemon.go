@@ -78,6 +78,7 @@ type fanOut struct {
 	ctl    control.Law
 	booths []*sensor // the PM sensors of the zones it serves
 	staff  []*sensor // the PM sensors of the staff zones
+	dp     []*sensor // the pressure sensors of the zones it serves
 	last   control.Decision
 	rpm    *float64
 	err    error
@@ -175,6 +176,9 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 	if e := d.cfg.Thresholds.EntryPM25; e > 0 {
 		p.Entry = e
 	}
+	if bp := d.cfg.Alarms.BoothPressurePa; bp < 0 {
+		p.PressureTarget = bp - 1 // 1 Pa inside the alarm level
+	}
 	ctl, err := d.newLaw(fc, p)
 	if err != nil {
 		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
@@ -189,6 +193,9 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 	}
 	f := &fanOut{cfg: fc, out: out, tach: tach, ctl: ctl}
 	for _, s := range d.sensors {
+		if s.cfg.Type.IsPressure() && contains(fc.Zones, s.cfg.Zone) {
+			f.dp = append(f.dp, s)
+		}
 		if s.cfg.Type != config.SPS30 {
 			continue
 		}
@@ -328,6 +335,9 @@ func (d *Daemon) step(now time.Time) {
 		}
 		for _, s := range f.staff {
 			in.Staff = append(in.Staff, s.sample(sample.PM25, now))
+		}
+		for _, s := range f.dp {
+			in.Pressure = append(in.Pressure, s.sample(sample.Pressure, now))
 		}
 		dec := f.ctl.Update(now, in)
 		if dec.Mode != f.last.Mode {
