@@ -11,6 +11,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/drivers/fan"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/sample"
@@ -111,7 +112,7 @@ func New(o Options) (*Daemon, error) {
 	if d.period <= 0 {
 		d.period = time.Second
 	}
-	sched, err := scheduleFrom(o.Config)
+	sched, err := exposure.ConfigSchedule(o.Config)
 	if err != nil {
 		return nil, fmt.Errorf("shifts: %w", err)
 	}
@@ -485,8 +486,11 @@ func (d *Daemon) shutdown() {
 		f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "ventd stopped"}
 	}
 	d.state.save(d.sensors)
+	// One instant for the last records and the last snapshot, so the
+	// journal's final figures are the ones the outputs last showed.
 	now := d.clk.Now()
 	for _, e := range d.expo {
+		e.snap = e.tr.Snapshot(now)
 		d.rec.addMinute(e.flush())
 		if !e.gapStart.IsZero() {
 			d.rec.addGap(journal.Gap{Start: e.gapStart, End: now, Zone: e.zone, Quantity: string(e.q), Reason: journal.GapSensorFault})
@@ -496,7 +500,7 @@ func (d *Daemon) shutdown() {
 	d.recordShifts(now)
 	d.rec.stop(now, d.meta(), time.Second)
 	d.Close()
-	snap := d.buildSnapshot(d.clk.Now())
+	snap := d.buildSnapshot(now)
 	d.latest.Store(snap)
 	d.subs.publish(snap)
 	d.subs.close()

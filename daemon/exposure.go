@@ -75,7 +75,7 @@ func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule
 			if len(in) == 0 {
 				continue
 			}
-			lim := limitsFor(cfg, q)
+			lim := exposure.ConfigLimits(cfg, q)
 			tr, err := exposure.New(exposure.Opts{Quantity: q, Zone: z.Name, Limits: lim, Schedule: sched})
 			if err != nil {
 				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
@@ -84,17 +84,6 @@ func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule
 		}
 	}
 	return out, nil
-}
-
-// withAlarm sets the "time over" threshold from the configured alarm level.
-func withAlarm(l exposure.Limits, cfg *config.Config, q sample.Quantity) exposure.Limits {
-	switch q {
-	case sample.PM25:
-		l.Alarm = cfg.Thresholds.PM25.Alarm
-	case sample.CO2:
-		l.Alarm = cfg.Thresholds.CO2.Alarm
-	}
-	return l
 }
 
 func measures(t config.SensorType, q sample.Quantity) bool {
@@ -150,35 +139,4 @@ func (e *zoneExposure) flush() *minute {
 		Mean: m.sum / float64(m.count), Max: m.max, Count: m.count,
 		CoveredSeconds: math.Min(m.covered.Seconds(), 60),
 	}
-}
-
-// scheduleFrom turns the config's shifts into an exposure schedule.
-func scheduleFrom(cfg *config.Config) (exposure.Schedule, error) {
-	loc, err := cfg.Shifts.Location()
-	if err != nil {
-		return exposure.Schedule{}, err
-	}
-	sc := exposure.Schedule{Length: cfg.Shifts.Length, Location: loc}
-	for _, st := range cfg.Shifts.Starts {
-		sc.Starts = append(sc.Starts, time.Duration(st))
-	}
-	return sc, nil
-}
-
-// limitsFor returns the configured occupational limits of q.
-func limitsFor(cfg *config.Config, q sample.Quantity) exposure.Limits {
-	var l config.Limit
-	switch q {
-	case sample.CO2:
-		l = cfg.Exposure.Limits.CO2
-	case sample.PM25:
-		l = cfg.Exposure.Limits.PM25
-	case sample.PM10:
-		l = cfg.Exposure.Limits.PM10
-	}
-	lim := exposure.Limits{TWA: l.TWA, STEL: l.STEL, Source: "site configuration (exposure.limits)"}
-	if def, ok := exposure.DefaultLimits(q); ok && def.TWA == l.TWA && def.STEL == l.STEL {
-		lim.Source = def.Source
-	}
-	return withAlarm(lim, cfg, q)
 }

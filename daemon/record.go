@@ -220,6 +220,7 @@ func merge(a, b journal.Batch) journal.Batch {
 	a.ConfigChanges = append(a.ConfigChanges, b.ConfigChanges...)
 	a.Gaps = append(a.Gaps, b.Gaps...)
 	a.ClockStatus = append(a.ClockStatus, b.ClockStatus...)
+	a.Shifts = append(a.Shifts, b.Shifts...)
 	if b.Meta != nil {
 		a.Meta = b.Meta
 	}

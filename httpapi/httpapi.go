@@ -1,5 +1,6 @@
 // Package httpapi serves the daemon's HTTP endpoints: GET /api/state (the
-// room snapshot as JSON) and GET /metrics (Prometheus). Handlers only read
+// room snapshot as JSON), GET /metrics (Prometheus) and GET /api/export
+// (the auditor's export from the journal). Handlers only read
 // the latest published snapshot; nothing here can delay the control loop.
 package httpapi
 
@@ -20,8 +21,12 @@ type Source func() *snapshot.Snapshot
 
 // Handler returns the daemon's HTTP handler. now is the daemon's clock, so
 // reading ages are in the same (possibly simulated) time as the readings.
-func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer) http.Handler {
+// export serves GET /api/export (see ExportHandler); nil leaves it out.
+func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, export http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	if export != nil {
+		mux.Handle("/api/export", export)
+	}
 	mux.HandleFunc("GET /api/state", func(w http.ResponseWriter, r *http.Request) {
 		s := src()
 		if s == nil {
@@ -37,7 +42,7 @@ func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer) htt
 			w.Header().Set("Allow", "GET, HEAD")
 			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
 		default:
-			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try GET /api/state or GET /metrics)", r.URL.Path))
+			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try GET /api/state, GET /metrics or GET /api/export)", r.URL.Path))
 		}
 	})
 	return mux

@@ -23,7 +23,7 @@ func TestHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := t0.Add(3 * time.Second)
-	srv := httptest.NewServer(Handler(latest.Load, func() time.Time { return now }, reg))
+	srv := httptest.NewServer(Handler(latest.Load, func() time.Time { return now }, reg, nil))
 	defer srv.Close()
 
 	get := func(method, path string) (int, string) {

@@ -43,7 +43,10 @@ func TestKillDuringWrite(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		lines, killed := 0, false
+		lines, killed, killAfter := 0, false, 10+5*round
+		if raceEnabled {
+			killAfter = 3 + 2*round
+		}
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			ts, ok := strings.CutPrefix(sc.Text(), "committed ")
@@ -55,7 +58,7 @@ func TestKillDuringWrite(t *testing.T) {
 				t.Fatalf("child said %q: %v", sc.Text(), err)
 			}
 			lastCommitted = last
-			if lines++; lines == 10+5*round && !killed {
+			if lines++; lines == killAfter && !killed {
 				cmd.Process.Kill() // SIGKILL: no deferred Close, no checkpoint
 				killed = true
 			}

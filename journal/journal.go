@@ -61,12 +61,27 @@ type Journal struct {
 	path string
 	opts Options
 	db   *sql.DB
+	rd   reader     // db, or the transaction of a View
 	wmu  sync.Mutex // serialises writers, so the newest-time check sees its own writes
+
+	version  int  // schema version of the file
+	readOnly bool // OpenReadOnly or a View: every write is refused
+	view     bool // a View: Close is the caller's mistake
+}
+
+// reader is what the read methods need: *sql.DB, or *sql.Tx for a View.
+type reader interface {
+	Query(query string, args ...any) (*sql.Rows, error)
+	QueryRow(query string, args ...any) *sql.Row
 }
 
 // Open opens (creating if needed) the journal at path and migrates its
 // schema. A damaged file gives an error wrapping ErrCorrupt; a directory the
 // daemon cannot write to gives an error naming the path and the permission.
+//
+// The integrity check reads the whole file: about 0.2 s for a month of 18
+// series on a desktop, so several seconds for a year on a Pi. Open the
+// journal beside the control loop, never in front of the fans.
 func Open(path string, opts Options) (*Journal, error) {
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
@@ -94,7 +109,7 @@ func Open(path string, opts Options) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}
-	j := &Journal{path: abs, opts: opts, db: db}
+	j := &Journal{path: abs, opts: opts, db: db, rd: db}
 	if err := j.init(); err != nil {
 		db.Close()
 		return nil, err
@@ -198,11 +213,17 @@ func (j *Journal) Path() string { return j.path }
 // String returns "journal(path)".
 func (j *Journal) String() string { return "journal(" + j.path + ")" }
 
-// Close checkpoints the WAL into the database file and closes it.
+// Close checkpoints the WAL into the database file and closes it. A
+// read-only journal only closes: a checkpoint writes the file.
 func (j *Journal) Close() error {
+	if j.view {
+		return fmt.Errorf("journal: %s: Close on a View; close the journal it came from", j.path)
+	}
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
-	_, _ = j.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	if !j.readOnly {
+		_, _ = j.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
 	if err := j.db.Close(); err != nil {
 		return fmt.Errorf("journal: close %s: %w", j.path, err)
 	}

@@ -10,7 +10,7 @@ import (
 // Meta returns the value stored under key, and whether there is one. Keys
 // hold small site facts: site, room, sensor serials, the next alarm id.
 func (j *Journal) Meta(key string) (value string, ok bool, err error) {
-	err = j.db.QueryRow(`SELECT value FROM meta WHERE key = ?`, key).Scan(&value)
+	err = j.rd.QueryRow(`SELECT value FROM meta WHERE key = ?`, key).Scan(&value)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -26,6 +26,9 @@ func (j *Journal) Meta(key string) (value string, ok bool, err error) {
 func (j *Journal) SetMeta(key, value string) error {
 	if err := checkMetaKey(key); err != nil {
 		return fmt.Errorf("journal: set meta %q: %w: %v", key, ErrInvalid, err)
+	}
+	if err := j.refuseReadOnly("set meta"); err != nil {
+		return err
 	}
 	j.wmu.Lock()
 	defer j.wmu.Unlock()

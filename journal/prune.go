@@ -11,7 +11,9 @@ import (
 const pruneChunk = 5000
 
 // pruned lists the tables Prune ages out, each by the column that says when
-// a row stops mattering. Calibrations and configuration changes are kept:
+// a row stops mattering. Shifts age out with their minutes but are never
+// deleted for size: a few rows a day, and the only record of the 1 s
+// figures once the minutes are gone. Calibrations and configuration changes are kept:
 // there are a few dozen a year, and the one in force may be older than
 // any retention.
 var pruned = []struct{ table, col string }{
@@ -20,6 +22,7 @@ var pruned = []struct{ table, col string }{
 	{"acks", "time_ms"},
 	{"gaps", "end_ms"},
 	{"clock_status", "time_ms"},
+	{"shifts", "end_ms"},
 }
 
 // Prune deletes rows older than now − Retention, then, when MaxSizeBytes is
@@ -28,6 +31,9 @@ var pruned = []struct{ table, col string }{
 // returns the number of rows deleted. Run it about once an hour or a day;
 // it is cheap when there is nothing to delete.
 func (j *Journal) Prune(now time.Time) (deleted int, err error) {
+	if err := j.refuseReadOnly("prune"); err != nil {
+		return 0, err
+	}
 	cutoff := now.Add(-j.opts.Retention).UnixMilli()
 	for _, t := range pruned {
 		n, err := j.deleteBefore(t.table, t.col, cutoff)

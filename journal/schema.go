@@ -113,6 +113,25 @@ CREATE TABLE clock_status (
 	UNIQUE (time_ms, source, synchronized)
 );
 `,
+	// 2: per-shift exposure summaries as the daemon's tracker computed them
+	// live from 1 s data, so an export shows the figures /metrics showed.
+	// The summary is JSON (exposure.Summary): it is written and read whole,
+	// never queried by field, and its fields can grow without a migration.
+	// No backwards_ms: a running shift's end lies in the future, and the
+	// minutes the summary comes from carry the clock check.
+	`
+CREATE TABLE shifts (
+	zone     TEXT    NOT NULL,
+	quantity TEXT    NOT NULL,
+	start_ms INTEGER NOT NULL,
+	end_ms   INTEGER NOT NULL,
+	finished INTEGER NOT NULL,
+	summary  TEXT,
+	PRIMARY KEY (zone, quantity, start_ms)
+) WITHOUT ROWID;
+CREATE INDEX shifts_start ON shifts (start_ms);
+CREATE INDEX shifts_end ON shifts (end_ms);
+`,
 }
 
 // SchemaVersion is the schema this build writes.
@@ -144,6 +163,7 @@ func (j *Journal) migrate(ctx context.Context) error {
 		return fmt.Errorf("journal: %s: %w (file has schema %d, this ventd knows up to %d): upgrade ventd, or move the file aside to start a fresh journal", j.path, ErrNewerSchema, v, len(migrations))
 	}
 	if v == len(migrations) {
+		j.version = v
 		return nil
 	}
 	for i := v; i < len(migrations); i++ {
@@ -157,5 +177,6 @@ func (j *Journal) migrate(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return j.openError("commit migration", err)
 	}
+	j.version = len(migrations)
 	return nil
 }

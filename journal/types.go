@@ -47,11 +47,11 @@ const (
 
 // Calibration records a change to how a sensor's readings are corrected.
 type Calibration struct {
-	Time                   time.Time
-	Sensor, Serial, Kind   string
-	Reference, Correction  float64 // NaN when not applicable
-	Who, Note              string
-	Backwards              time.Duration // set on read
+	Time                  time.Time
+	Sensor, Serial, Kind  string
+	Reference, Correction float64 // NaN when not applicable
+	Who, Note             string
+	Backwards             time.Duration // set on read
 }
 
 // ConfigChange records the configuration in force from Time, by hash.
@@ -103,6 +103,9 @@ type Batch struct {
 	ConfigChanges []ConfigChange
 	Gaps          []Gap
 	ClockStatus   []ClockStatus
+	// Shifts are upserted on (Zone, Quantity, Start): the daemon writes the
+	// running shift's summary every flush and the finished one at its end.
+	Shifts []Shift
 	// Meta is set with the batch, so that a value such as the next alarm
 	// id commits with the events that used it.
 	Meta map[string]string
@@ -111,7 +114,7 @@ type Batch struct {
 // Len returns the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Minutes) + len(b.Events) + len(b.Acks) + len(b.Calibrations) +
-		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Meta)
+		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Shifts) + len(b.Meta)
 }
 
 // Result tells what Write did besides writing.

@@ -86,6 +86,11 @@ func (b *Batch) validate() error {
 			return invalid(where, "source is empty (chrony, timesyncd, …)")
 		}
 	}
+	for i, sh := range b.Shifts {
+		if p := sh.problem(); p != "" {
+			return invalid(fmt.Sprintf("shifts[%d] (%s %s %s)", i, sh.Zone, sh.Quantity, sh.Start.UTC().Format(time.RFC3339)), "%s", p)
+		}
+	}
 	for k := range b.Meta {
 		if err := checkMetaKey(k); err != nil {
 			return invalid(fmt.Sprintf("meta[%q]", k), "%v", err)

@@ -27,6 +27,9 @@ const (
 // combined weighted by count, max is the larger, covered seconds add up to
 // at most 60. Events with an ID already written are skipped.
 func (j *Journal) Write(b Batch) (Result, error) {
+	if err := j.refuseReadOnly("write"); err != nil {
+		return Result{}, err
+	}
 	if err := b.validate(); err != nil {
 		return Result{}, err
 	}
@@ -57,6 +60,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"config changes", func() error { return w.configChanges(b.ConfigChanges) }},
 		{"gaps", func() error { return w.gaps(b.Gaps) }},
 		{"clock status", func() error { return w.clockStatus(b.ClockStatus) }},
+		{"shifts", func() error { return w.shifts(b.Shifts) }},
 		{"meta", func() error { return setMeta(ctx, tx, b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
 	}
@@ -81,12 +85,12 @@ type writer struct {
 	tx  *sql.Tx
 	tol int64 // ms
 
-	newest    int64 // high-water mark before this batch; 0 = none yet
-	wasBack   bool  // the previous batch was flagged
-	max       int64 // newest time in this batch
-	seen      bool  // the batch had any timed row
-	flagged   int
-	earliest  int64 // earliest flagged time
+	newest   int64 // high-water mark before this batch; 0 = none yet
+	wasBack  bool  // the previous batch was flagged
+	max      int64 // newest time in this batch
+	seen     bool  // the batch had any timed row
+	flagged  int
+	earliest int64 // earliest flagged time
 }
 
 func (w *writer) loadClock() error {

@@ -212,3 +212,39 @@ func TestMeta(t *testing.T) {
 		t.Errorf("SetMeta of a reserved key: %v, want ErrInvalid", err)
 	}
 }
+
+// TestReadWhileWriting has an exporter read while the minute writer
+// writes: WAL lets them run at once, and neither sees a busy error.
+func TestReadWhileWriting(t *testing.T) {
+	j := open(t, Options{})
+	zones := []string{"booth", "staff"}
+	done := make(chan error)
+	go func() {
+		var err error
+		for i := 0; i < 60 && err == nil; i++ {
+			_, err = j.Write(Batch{Minutes: minutes(t0.Add(time.Duration(i)*time.Minute), 1, zones, benchQuantities)})
+		}
+		done <- err
+	}()
+	reads := 0
+	for writing := true; writing; reads++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("write: %v", err)
+			}
+			writing = false
+		default:
+		}
+		ms, err := j.Minutes(time.Time{}, time.Time{}, "", "")
+		if err != nil {
+			t.Fatalf("read %d: %v", reads, err)
+		}
+		if len(ms)%18 != 0 {
+			t.Fatalf("read %d saw %d rows: a batch was visible half-written", reads, len(ms))
+		}
+	}
+	if got, _ := j.Minutes(time.Time{}, time.Time{}, "", ""); len(got) != 60*18 {
+		t.Errorf("%d rows, want %d", len(got), 60*18)
+	}
+}

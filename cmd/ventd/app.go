@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/httpapi"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/metrics"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
@@ -103,8 +105,19 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		a.d.Close()
 		return nil, fmt.Errorf("listen on %s: %w (is another ventd running? choose another address with -listen)", addr, err)
 	}
+	loc, err := cfg.Shifts.Location()
+	if err != nil {
+		return nil, err
+	}
+	journalPath := filepath.Join(stateDir, "journal.db")
+	exp := &httpapi.Exporter{
+		// A reader of its own per request: an export never waits on the
+		// loop's writer and never writes the file.
+		Open:     func() (*journal.Journal, error) { return journal.OpenReadOnly(journalPath, journal.Options{}) },
+		Location: loc, Now: a.d.Now, Config: cfg,
+	}
 	a.srv = &http.Server{
-		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg),
+		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +51,13 @@ var simStart = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 // the CPU allows and returns every snapshot it published, plus a few
 // /api/state answers fetched over real HTTP while it ran.
 func runSim(t *testing.T, scenario string, until time.Duration) ([]*snapshot.Snapshot, []snapshot.Snapshot, string) {
+	t.Helper()
+	all, fetched, logs, _ := runSimDir(t, scenario, until)
+	return all, fetched, logs
+}
+
+// runSimDir is runSim that also returns the state directory.
+func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.Snapshot, []snapshot.Snapshot, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	scFile := filepath.Join(dir, "scenario.yaml")
@@ -105,8 +114,12 @@ func runSim(t *testing.T, scenario string, until time.Duration) ([]*snapshot.Sna
 	if n := a.d.Dropped(); n > 0 {
 		t.Fatalf("%d snapshots dropped", n)
 	}
-	return all, fetched, logs.String()
+	return all, fetched, logs.String(), dir
 }
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func sortLines(l []string) []string { sort.Strings(l); return l }
 
 func reading(s *snapshot.Snapshot, sensor, q string) (snapshot.Reading, bool) {
 	for _, r := range s.Readings {

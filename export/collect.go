@@ -1,0 +1,208 @@
+package export
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/sample"
+)
+
+// header reads the site facts from the journal's meta.
+func header(j *journal.Journal, o Options) (Header, error) {
+	h := Header{Software: o.Software, Generated: o.Now.UTC(), TimeZone: o.Location.String(), Schema: j.Version()}
+	var err error
+	if h.Site, _, err = j.Meta("site"); err != nil {
+		return h, err
+	}
+	if h.Room, _, err = j.Meta("room"); err != nil {
+		return h, err
+	}
+	serials, err := j.MetaPrefix("sensor.")
+	if err != nil {
+		return h, err
+	}
+	for k, v := range serials {
+		if name, ok := strings.CutSuffix(strings.TrimPrefix(k, "sensor."), ".serial"); ok {
+			h.Sensors = append(h.Sensors, Sensor{Name: name, Serial: v})
+		}
+	}
+	slices.SortFunc(h.Sensors, func(a, b Sensor) int { return cmp.Compare(a.Name, b.Name) })
+	h.Window.From, h.Window.To = timePtr(o.From), timePtr(o.To)
+	return h, nil
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type seriesKey struct{ zone, quantity string }
+
+// shifts returns the summaries of the shifts overlapping the window: the
+// stored live ones, and ones rebuilt from minutes where the journal holds
+// none (with a configuration: on its schedule). notes tell what is missing.
+func shifts(j *journal.Journal, o Options) (out []Shift, notes []string, err error) {
+	stored, err := j.Shifts(o.From, o.To)
+	if err != nil {
+		return nil, nil, err
+	}
+	covered := map[seriesKey][]exposure.Shift{} // stored shifts per series
+	for _, st := range stored {
+		sh := exposure.Shift{Start: st.Start, End: st.End}
+		k := seriesKey{st.Zone, st.Quantity}
+		covered[k] = append(covered[k], sh)
+		if st.Summary != nil {
+			var s exposure.Summary
+			if uerr := json.Unmarshal(st.Summary, &s); uerr == nil {
+				out = append(out, live(st, s))
+				continue
+			} else {
+				notes = append(notes, fmt.Sprintf("shift %s %s from %s: stored summary unreadable (%v); rebuilt from minutes",
+					st.Zone, st.Quantity, st.Start.Format(time.RFC3339), uerr))
+			}
+		}
+		row, rerr := rebuilt(j, o, k, sh, "the journal holds this shift without a summary; ")
+		if rerr != nil {
+			notes = append(notes, rerr.Error())
+			continue
+		}
+		out = append(out, row)
+	}
+	first, last, err := j.Range()
+	if err != nil {
+		return nil, nil, err
+	}
+	lo, hi := first, last.Add(time.Minute) // the extent of the minutes
+	if !o.From.IsZero() && o.From.After(lo) {
+		lo = o.From
+	}
+	if !o.To.IsZero() && o.To.Before(hi) {
+		hi = o.To
+	}
+	switch {
+	case first.IsZero() || !lo.Before(hi):
+		// no minutes in the window: nothing to rebuild
+	case o.Config == nil:
+		if len(stored) == 0 || lo.Before(stored[0].Start) {
+			notes = append(notes, fmt.Sprintf("no shift summaries stored for minutes from %s (the journal predates them): "+
+				"give the site's configuration (ventctl export -config FILE) to rebuild them from the minutes on its shift schedule",
+				lo.UTC().Format(time.RFC3339)))
+		}
+	default:
+		series, err := j.Series()
+		if err != nil {
+			return nil, nil, err
+		}
+		// A series with no data in any rebuilt shift (a zone since removed
+		// from the room) is left out rather than listed at 0 % coverage.
+		hasData := map[seriesKey]bool{}
+		n := len(out)
+		for _, sh := range o.schedule().between(lo, hi) {
+			for _, s := range series {
+				k := seriesKey{s.Zone, s.Quantity}
+				if slices.ContainsFunc(covered[k], func(c exposure.Shift) bool { return c.Start.Before(sh.End) && sh.Start.Before(c.End) }) {
+					continue
+				}
+				row, rerr := rebuilt(j, o, k, sh, "the journal holds no summary for this shift (it predates them, or the daemon did not run at the shift's end); ")
+				if rerr != nil {
+					notes = append(notes, rerr.Error())
+					continue
+				}
+				hasData[k] = hasData[k] || row.Covered > 0
+				out = append(out, row)
+			}
+		}
+		kept := out[:n] // filtered in place
+		for _, r := range out[n:] {
+			if hasData[seriesKey{r.Zone, string(r.Quantity)}] {
+				kept = append(kept, r)
+			}
+		}
+		out = kept
+	}
+	slices.SortStableFunc(out, func(a, b Shift) int {
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Zone, b.Zone), cmp.Compare(a.Quantity, b.Quantity))
+	})
+	for i := range out {
+		out[i].StartLocal = out[i].Start.In(o.Location)
+	}
+	return out, notes, nil
+}
+
+func live(st journal.Shift, s exposure.Summary) Shift {
+	// The row's key is authoritative; an older summary may lack a field.
+	s.Zone, s.Quantity, s.Start, s.End = st.Zone, sample.Quantity(st.Quantity), st.Start, st.End
+	if s.Unit == "" {
+		s.Unit = s.Quantity.Unit()
+	}
+	s.Until, s.STELPeakAt = utcOrZero(s.Until), utcOrZero(s.STELPeakAt)
+	row := Shift{Source: SourceLive, Summary: s}
+	if !st.Finished {
+		row.Note = "running: figures as of " + s.Until.Format(time.RFC3339) + ", the daemon's last write"
+	}
+	return row
+}
+
+func utcOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
+}
+
+func rebuilt(j *journal.Journal, o Options, k seriesKey, sh exposure.Shift, why string) (Shift, error) {
+	s, note, err := rebuild(j, k.zone, k.quantity, sh, limitsFor(o.Config, sample.Quantity(k.quantity)), o.Now)
+	if err != nil {
+		return Shift{}, fmt.Errorf("cannot rebuild %w", err)
+	}
+	s.Start, s.End, s.Until, s.STELPeakAt = s.Start.UTC(), s.End.UTC(), s.Until.UTC(), utcOrZero(s.STELPeakAt)
+	return Shift{Source: SourceMinutes, Note: why + note, STELPeakLowerBound: true, Summary: s}, nil
+}
+
+// schedule is the configuration's shift pattern.
+func (o Options) schedule() schedule {
+	sc := schedule{loc: o.Location, length: o.Config.Shifts.Length}
+	if loc, err := o.Config.Shifts.Location(); err == nil {
+		sc.loc = loc
+	}
+	for _, st := range o.Config.Shifts.Starts {
+		sc.starts = append(sc.starts, time.Duration(st))
+	}
+	return sc
+}
+
+type schedule struct {
+	starts []time.Duration
+	length time.Duration
+	loc    *time.Location
+}
+
+// between lists the shifts overlapping [lo, hi), by start, as
+// exposure.Schedule places them: on the local wall clock, a DST change
+// lengthening or shortening the shift it falls in.
+func (s schedule) between(lo, hi time.Time) []exposure.Shift {
+	var out []exposure.Shift
+	l := lo.In(s.loc)
+	for day := time.Date(l.Year(), l.Month(), l.Day()-1, 0, 0, 0, 0, s.loc); day.Before(hi); day = day.AddDate(0, 0, 1) {
+		y, m, d := day.Date()
+		for _, st := range s.starts {
+			sec := int(st / time.Second)
+			sh := exposure.Shift{Start: time.Date(y, m, d, 0, 0, sec, 0, s.loc),
+				End: time.Date(y, m, d, 0, 0, sec+int(s.length/time.Second), 0, s.loc)}
+			if sh.End.After(sh.Start) && sh.Start.Before(hi) && sh.End.After(lo) {
+				out = append(out, sh)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b exposure.Shift) int { return a.Start.Compare(b.Start) })
+	return out
+}

@@ -1,0 +1,81 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+)
+
+// jsonSink writes one JSON object (Document), streaming each section's
+// array one element a line so that a year of minutes never sits in memory.
+type jsonSink struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+	n   int // elements in the current array
+}
+
+func newJSONSink(w *bufio.Writer) *jsonSink {
+	s := &jsonSink{w: w}
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false) // messages and notes stay readable: "<", ">" and "&" as is
+	return s
+}
+
+// encode returns v's JSON without the Encoder's newline; valid until the
+// next call.
+func (s *jsonSink) encode(v any) ([]byte, error) {
+	s.buf.Reset()
+	if err := s.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")), nil
+}
+
+// header opens the object with the header's fields; the sections follow
+// as more keys of the same object.
+func (s *jsonSink) header(h Header) error {
+	b, err := s.encode(h)
+	if err != nil {
+		return err
+	}
+	_, err = s.w.Write(b[:len(b)-1]) // without the closing brace
+	return err
+}
+
+func (s *jsonSink) begin(name string, _ []string) error {
+	s.n = 0
+	_, err := s.w.WriteString(",\n\"" + name + "\": [")
+	return err
+}
+
+func (s *jsonSink) row(r record) error {
+	b, err := s.encode(r)
+	if err != nil {
+		return err
+	}
+	if s.n > 0 {
+		s.w.WriteByte(',')
+	}
+	s.n++
+	s.w.WriteString("\n  ")
+	_, err = s.w.Write(b)
+	return err
+}
+
+func (s *jsonSink) end() error {
+	if s.n > 0 {
+		s.w.WriteByte('\n')
+	}
+	_, err := s.w.WriteString("]")
+	return err
+}
+
+func (s *jsonSink) close() error {
+	_, err := s.w.WriteString("\n}\n")
+	return err
+}
+
+// fail leaves the object unclosed: a truncated document does not parse,
+// which is the clearest sign it is incomplete.
+func (s *jsonSink) fail(error) {}

@@ -1,0 +1,144 @@
+package export
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/ventd/ventd/journal"
+)
+
+// Write exports the journal's records in opts.Window to w, in opts.Format.
+// All sections are read in one read transaction of the journal (a View),
+// so a daemon writing meanwhile cannot make them disagree. The minutes are
+// streamed: memory does not grow with the window. An error before
+// anything was written leaves w untouched; an error part-way through a CSV
+// export ends the file with a "# error: export incomplete" line.
+func Write(w io.Writer, j *journal.Journal, opts Options) error {
+	if j == nil {
+		return errors.New("export: no journal: open one with journal.OpenReadOnly")
+	}
+	o, err := opts.normalize()
+	if err != nil {
+		return err
+	}
+	return j.View(func(v *journal.Journal) error {
+		h, err := header(v, o)
+		if err != nil {
+			return err
+		}
+		rows, notes, err := shifts(v, o)
+		if err != nil {
+			return err
+		}
+		h.Notes = append(h.Notes, notes...)
+		from, to := o.From, o.To
+		for _, r := range rows { // widen to whole shifts, so each can be recomputed from the file
+			if !from.IsZero() && r.Start.Before(from) {
+				from = r.Start
+			}
+			if !to.IsZero() && r.End.After(to) {
+				to = r.End
+			}
+		}
+		h.Window.SpanFrom, h.Window.SpanTo = timePtr(from), timePtr(to)
+		if h.Sensors == nil {
+			h.Sensors = []Sensor{}
+		}
+		if h.Notes == nil {
+			h.Notes = []string{}
+		}
+		bw := bufio.NewWriterSize(w, 64<<10)
+		var s sink
+		if o.Format == "json" {
+			s = newJSONSink(bw)
+		} else {
+			s = newCSVSink(bw, o.Location)
+		}
+		err = emit(v, s, h, rows, from, to)
+		if err != nil {
+			s.fail(err)
+		}
+		if ferr := bw.Flush(); err == nil && ferr != nil {
+			err = ferr
+		}
+		return err
+	})
+}
+
+// sink renders the sections in one format.
+type sink interface {
+	header(Header) error
+	begin(name string, columns []string) error
+	row(record) error
+	end() error
+	close() error
+	fail(error) // marks the output incomplete where the format allows
+}
+
+// record is one row of a section: JSON through its struct tags, CSV
+// through csv, in the order of the section's columns.
+type record interface {
+	csv(buf []string) []string
+}
+
+// section writes one section from the rows each yields.
+func section(s sink, name string, columns []string, each func(emit func(record) error) error) error {
+	if err := s.begin(name, columns); err != nil {
+		return err
+	}
+	if err := each(s.row); err != nil {
+		return err
+	}
+	return s.end()
+}
+
+func rowsOf[T any, R record](list []T, conv func(T) R) func(func(record) error) error {
+	return func(emit func(record) error) error {
+		for _, x := range list {
+			if err := emit(conv(x)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func read[T any, R record](get func(from, to time.Time) ([]T, error), from, to time.Time, conv func(T) R) func(func(record) error) error {
+	return func(emit func(record) error) error {
+		list, err := get(from, to)
+		if err != nil {
+			return err
+		}
+		return rowsOf(list, conv)(emit)
+	}
+}
+
+func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Time) error {
+	if err := s.header(h); err != nil {
+		return err
+	}
+	steps := []struct {
+		name    string
+		columns []string
+		each    func(func(record) error) error
+	}{
+		{"shifts", shiftColumns, rowsOf(shifts, func(r Shift) Shift { return r })},
+		{"minutes", minuteColumns, func(emit func(record) error) error {
+			return j.EachMinute(from, to, "", "", func(m journal.Minute) error { return emit(minuteOf(m)) })
+		}},
+		{"gaps", gapColumns, read(j.Gaps, from, to, gapOf)},
+		{"events", eventColumns, read(j.Events, from, to, eventOf)},
+		{"acks", ackColumns, read(j.Acks, from, to, ackOf)},
+		{"calibrations", calibrationColumns, read(j.Calibrations, from, to, calibrationOf)},
+		{"config_changes", configChangeColumns, read(j.ConfigChanges, from, to, configChangeOf)},
+		{"clock_status", clockStatusColumns, read(j.ClockStatus, from, to, clockStatusOf)},
+	}
+	for _, st := range steps {
+		if err := section(s, st.name, st.columns, st.each); err != nil {
+			return err
+		}
+	}
+	return s.close()
+}

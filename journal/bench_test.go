@@ -1,0 +1,54 @@
+package journal
+
+import (
+	"testing"
+	"time"
+)
+
+var benchQuantities = []string{"pm1", "pm2.5", "pm4", "pm10", "co2", "voc", "nox", "temperature", "humidity"}
+
+// BenchmarkWriteMinuteBatch writes what the daemon writes each minute:
+// one minute for 2 zones × 9 quantities, in one transaction.
+func BenchmarkWriteMinuteBatch(b *testing.B) {
+	j := open(b, Options{})
+	zones := []string{"booth", "staff"}
+	start := t0
+	b.ReportAllocs()
+	for b.Loop() {
+		write(b, j, Batch{Minutes: minutes(start, 1, zones, benchQuantities)})
+		start = start.Add(time.Minute)
+	}
+	b.StopTimer()
+	days := float64(start.Sub(t0)) / float64(24*time.Hour)
+	if size, _ := j.Size(); days >= 1 {
+		b.ReportMetric(float64(size)/days/1e6, "MB/day")
+	}
+}
+
+// BenchmarkMinutes8h reads one zone and quantity's 8 h window, and all
+// of a shift's 18 series, from a week of data: what a restart reads to
+// rebuild exposure.
+func BenchmarkMinutes8h(b *testing.B) {
+	j := open(b, Options{})
+	zones := []string{"booth", "staff"}
+	for d := range 7 {
+		write(b, j, dayOfMinutes(t0.Add(time.Duration(d)*24*time.Hour), zones, benchQuantities))
+	}
+	from := t0.Add(3*24*time.Hour + 6*time.Hour)
+	b.Run("one series", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if ms, err := j.Minutes(from, from.Add(8*time.Hour), "staff", "pm2.5"); err != nil || len(ms) != 480 {
+				b.Fatal(len(ms), err)
+			}
+		}
+	})
+	b.Run("all series", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if ms, err := j.Minutes(from, from.Add(8*time.Hour), "", ""); err != nil || len(ms) != 480*18 {
+				b.Fatal(len(ms), err)
+			}
+		}
+	})
+}

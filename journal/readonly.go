@@ -1,0 +1,138 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ErrReadOnly is returned by Write, SetMeta and Prune on a journal opened
+// with OpenReadOnly (or a View).
+var ErrReadOnly = errors.New("journal is open read-only")
+
+// OpenReadOnly opens an existing journal for reading, beside a daemon that
+// may be writing it: WAL mode lets readers and one writer share the file,
+// each reader seeing whole transactions. It never changes the database:
+// the connection is opened with mode=ro and query_only, it applies no
+// migration (a file at an older schema reads as such; Shifts is empty
+// before schema 2) and does not checkpoint on Close. A journal with no -wal
+// file beside it (no daemon running) is opened immutable, so that no -wal
+// or -shm file is created either.
+//
+// It skips Open's integrity check, which reads the whole file: an export
+// reads the rows it needs anyway, and a damaged page fails that read with
+// an error wrapping ErrCorrupt's cause. A path with no file gives an error
+// wrapping fs.ErrNotExist; a file from a newer ventd, ErrNewerSchema.
+func OpenReadOnly(path string, opts Options) (*Journal, error) {
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = DefaultBusyTimeout
+	}
+	if path == "" {
+		return nil, errors.New("journal: empty path: give the journal's file (journal.db in ventd's state directory)")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %s: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("journal: %s: no journal there: %w", abs, err)
+	case err != nil:
+		return nil, fmt.Errorf("journal: %s: %w", abs, err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("journal: %s is a directory: give the journal's file (%s)", abs, filepath.Join(abs, "journal.db"))
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "query_only(1)")
+	if _, err := os.Stat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) {
+		// No WAL: no daemon has the file open (ventd's connection keeps
+		// it), so the file is read as it stands, without the -wal and -shm
+		// files a WAL reader would otherwise create. Created by a technician
+		// running as root, those would lock the ventd user out of its own
+		// journal at its next start.
+		q.Set("immutable", "1")
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: abs}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
+	}
+	j := &Journal{path: abs, opts: opts, db: db, rd: db, readOnly: true}
+	if err := j.readVersion(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+func (j *Journal) readVersion() error {
+	var n, v int
+	err := j.db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).Scan(&n)
+	if err == nil && n == 1 {
+		err = j.db.QueryRow(`SELECT version FROM schema_version`).Scan(&v)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return j.openError("read schema_version", err)
+	}
+	if v == 0 {
+		return fmt.Errorf("journal: %s: not a ventd journal (no schema version): check the path", j.path)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("journal: %s: %w (file has schema %d, this build knows up to %d): use a ventctl as new as the ventd that wrote it",
+			j.path, ErrNewerSchema, v, len(migrations))
+	}
+	j.version = v
+	return nil
+}
+
+// Version returns the schema version of the file (SchemaVersion once Open
+// has migrated it; possibly older for OpenReadOnly).
+func (j *Journal) Version() int { return j.version }
+
+// View calls fn with a journal whose reads all see the same state of the
+// file, one read transaction: an export taken while the daemon writes then
+// has shift summaries and minutes from the same instant. The writer is not
+// blocked (WAL); it only cannot checkpoint past the snapshot until fn
+// returns. The journal given to fn refuses writes and must not be closed
+// or kept after fn returns.
+func (j *Journal) View(fn func(*Journal) error) error {
+	tx, err := j.db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("journal: %s: begin read: %w", j.path, err)
+	}
+	defer tx.Rollback()
+	v := &Journal{path: j.path, opts: j.opts, db: j.db, rd: tx, version: j.version, readOnly: true, view: true}
+	return fn(v)
+}
+
+// MetaPrefix returns the meta values whose keys start with prefix (all
+// when prefix is empty), without the journal's own keys.
+func (j *Journal) MetaPrefix(prefix string) (map[string]string, error) {
+	out := map[string]string{}
+	err := j.query("meta", func(r *sql.Rows) error {
+		var k, v string
+		if err := r.Scan(&k, &v); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(k, metaPrefix) {
+			out[k] = v
+		}
+		return nil
+	}, `SELECT key, value FROM meta WHERE substr(key, 1, length(?)) = ? ORDER BY key`, prefix, prefix)
+	return out, err
+}
+
+func (j *Journal) refuseReadOnly(what string) error {
+	if j.readOnly {
+		return fmt.Errorf("journal: %s: %s: %w", j.path, what, ErrReadOnly)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package journal
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Shift is one shift's exposure summary for one pollutant in one zone.
+type Shift struct {
+	Zone, Quantity string
+	Start, End     time.Time // the shift, [Start, End)
+	// Finished is set once the shift is over; a finished row is never
+	// replaced by an unfinished one (a late flush of the running summary).
+	Finished bool
+	// Summary is the JSON of exposure.Summary as the daemon's tracker
+	// computed it live from 1 s data: the figures /metrics and /api/state
+	// showed. Nil when there is none; writing nil keeps a stored one. The
+	// journal checks only that it is JSON: the exposure package owns it.
+	Summary []byte
+}
+
+// shifts upserts on (zone, quantity, start). The columns on the right of
+// SET are the stored row's, so the CASE sees the old finished flag.
+func (w *writer) shifts(ss []Shift) error {
+	_, err := w.exec(`INSERT INTO shifts (zone, quantity, start_ms, end_ms, finished, summary)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (zone, quantity, start_ms) DO UPDATE SET
+			end_ms = CASE WHEN excluded.finished >= finished THEN excluded.end_ms ELSE end_ms END,
+			summary = CASE WHEN excluded.finished >= finished AND excluded.summary IS NOT NULL
+				THEN excluded.summary ELSE summary END,
+			finished = max(finished, excluded.finished)`,
+		len(ss), func(i int) []any {
+			s := ss[i]
+			var sum any
+			if s.Summary != nil {
+				sum = string(s.Summary)
+			}
+			return []any{s.Zone, s.Quantity, s.Start.UnixMilli(), s.End.UnixMilli(), s.Finished, sum}
+		})
+	return err
+}
+
+func (s *Shift) problem() string {
+	switch {
+	case s.Zone == "" || s.Quantity == "":
+		return "zone and quantity must both be set"
+	case s.Start.IsZero() || s.End.IsZero():
+		return "start and end must both be set"
+	case !s.End.After(s.Start):
+		return fmt.Sprintf("end %s is not after start %s", s.End.UTC().Format(time.RFC3339), s.Start.UTC().Format(time.RFC3339))
+	case s.Summary != nil && !json.Valid(s.Summary):
+		return "summary is not valid JSON; store json.Marshal of the exposure.Summary"
+	}
+	return ""
+}
+
+// Shifts returns the shifts overlapping [from, to), oldest first (by start,
+// then zone, then quantity). A zero from or to leaves that side open. A
+// journal written before shifts were recorded has none.
+func (j *Journal) Shifts(from, to time.Time) ([]Shift, error) {
+	if j.version < 2 {
+		return nil, nil // opened read-only at schema 1: no shifts table
+	}
+	lo, hi := bounds(from, to)
+	var out []Shift
+	err := j.query("shifts", func(r *sql.Rows) error {
+		var s Shift
+		var start, end int64
+		var sum sql.NullString
+		if err := r.Scan(&s.Zone, &s.Quantity, &start, &end, &s.Finished, &sum); err != nil {
+			return err
+		}
+		s.Start, s.End = utc(start), utc(end)
+		if sum.Valid {
+			s.Summary = []byte(sum.String)
+		}
+		out = append(out, s)
+		return nil
+	}, `SELECT zone, quantity, start_ms, end_ms, finished, summary FROM shifts
+		WHERE start_ms < ? AND end_ms > ? ORDER BY start_ms, zone, quantity`, hi, lo)
+	return out, err
+}
