@@ -63,6 +63,8 @@ type request struct {
 	// ack, when set, acknowledges an alarm and answers on reply.
 	ack   *ackRequest
 	reply chan error
+	// cal, when set, runs a forced recalibration.
+	cal *calRequest
 }
 
 type ackRequest struct {
@@ -134,6 +136,7 @@ func New(o Options) (*Daemon, error) {
 	now := d.clk.Now()
 	d.rec = openRecorder(o.StateDir, o.Config, now, d.clk, o.Log)
 	d.rec.restore(now, o.Config, d.expo, d.alarms.eng)
+	d.recordFactors(now, o.Config)
 	d.checkClock(now)
 	return d, nil
 }
@@ -456,6 +459,10 @@ func (d *Daemon) drainRequests() {
 		case r := <-d.requests:
 			if r.ack != nil {
 				r.reply <- d.acknowledge(*r.ack)
+				continue
+			}
+			if r.cal != nil {
+				d.calibrate(r.cal)
 				continue
 			}
 			for _, f := range d.fans {

@@ -436,3 +436,58 @@ func TestCorruptJournalIsMovedAside(t *testing.T) {
 	}
 	h.d.shutdown()
 }
+
+func TestForcedRecalibrationIsJournaled(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, t0)
+	h.run(5 * time.Minute) // the SCD41 needs 3 min of measurement first
+	call := func(sensor string, ppm int, who string) (int, error) {
+		type res struct {
+			c   int
+			err error
+		}
+		done := make(chan res, 1)
+		go func() {
+			c, err := h.d.ForcedRecalibration(t.Context(), sensor, ppm, who, "outdoor air, window open")
+			done <- res{c, err}
+		}()
+		for len(done) == 0 {
+			h.run(time.Second)
+		}
+		r := <-done
+		return r.c, r.err
+	}
+	if _, err := call("booth-pm", 420, "tech-1"); err == nil || !strings.Contains(err.Error(), "only SCD4x") {
+		t.Fatalf("FRC on an SPS30: %v", err)
+	}
+	if _, err := call("staff-co2", 420, ""); err == nil {
+		t.Fatal("FRC without who accepted")
+	}
+	if _, err := call("staff-co2", 420, "tech-1"); err != nil {
+		t.Fatal(err)
+	}
+	s := h.run(time.Minute)
+	for _, r := range s.Readings {
+		if r.Sensor == "staff-co2" && r.Quantity == "co2" && r.Quality != "good" {
+			t.Fatalf("CO2 after the recalibration: %+v", r)
+		}
+	}
+	h.d.shutdown()
+	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	cals, err := j.Calibrations(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frc, factor bool
+	for _, c := range cals {
+		frc = frc || c.Kind == journal.CalFRC && c.Who == "tech-1" && c.Reference == 420 && c.Sensor == "staff-co2" && c.Serial != ""
+		factor = factor || c.Kind == journal.CalPMFactor && c.Sensor == "booth-pm" && c.Correction == 1
+	}
+	if !frc || !factor {
+		t.Fatalf("calibrations journaled: %+v; want the FRC by tech-1 and the first PM factor", cals)
+	}
+}

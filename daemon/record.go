@@ -30,9 +30,10 @@ type recorder struct {
 	next  time.Time
 	prune time.Time
 
-	pending journal.Batch
-	jobs    chan job
-	done    chan struct{}
+	pending   journal.Batch
+	extraMeta map[string]string // values the loop set, saved with every batch
+	jobs      chan job
+	done      chan struct{}
 
 	mu      sync.Mutex
 	failing error // the writer's last error, nil once a write succeeds
@@ -173,7 +174,7 @@ func (r *recorder) flush(now time.Time, meta map[string]string) {
 		r.pending = trim(r.pending)
 		return
 	}
-	r.pending.Meta = meta
+	r.pending.Meta = r.withExtra(meta)
 	jb := job{b: r.pending}
 	if now.Sub(r.prune) >= 24*time.Hour {
 		jb.prune, r.prune = now, now
@@ -191,7 +192,7 @@ func (r *recorder) stop(now time.Time, meta map[string]string, wait time.Duratio
 	if r.j == nil {
 		return
 	}
-	r.pending.Meta = meta
+	r.pending.Meta = r.withExtra(meta)
 	if r.jobs == nil { // never started: write what there is directly
 		if _, err := r.j.Write(r.pending); err != nil {
 			r.log.Error("journal: last records not written", "err", err)
@@ -210,6 +211,14 @@ func (r *recorder) stop(now time.Time, meta map[string]string, wait time.Duratio
 		r.log.Warn("journal writer still busy at shutdown; the last minute may be lost")
 	}
 	r.j.Close()
+}
+
+// withExtra adds the loop's own saved values to meta.
+func (r *recorder) withExtra(meta map[string]string) map[string]string {
+	for k, v := range r.extraMeta {
+		meta[k] = v
+	}
+	return meta
 }
 
 func merge(a, b journal.Batch) journal.Batch {
@@ -273,6 +282,27 @@ func (r *recorder) addShift(sum exposure.Summary) {
 	}
 	r.pending.Shifts = append(r.pending.Shifts, journal.Shift{Zone: sum.Zone, Quantity: string(sum.Quantity),
 		Start: sum.Start, End: sum.End, Finished: sum.Finished, Summary: b})
+}
+
+func (r *recorder) addCalibration(c journal.Calibration) {
+	r.pending.Calibrations = append(r.pending.Calibrations, c)
+}
+
+// metaValue reads a saved value (false with no journal or no value).
+func (r *recorder) metaValue(key string) (string, bool) {
+	if r.j == nil {
+		return "", false
+	}
+	v, ok, err := r.j.Meta(key)
+	return v, ok && err == nil
+}
+
+// setMeta saves a value with the next batch.
+func (r *recorder) setMeta(key, value string) {
+	if r.extraMeta == nil {
+		r.extraMeta = map[string]string{}
+	}
+	r.extraMeta[key] = value
 }
 
 func (r *recorder) addClock(c journal.ClockStatus) {
