@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"periph.io/x/conn/v3/i2c"
+
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
@@ -16,6 +18,7 @@ import (
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/i2csim"
 )
 
 // Options configure a Daemon.
@@ -28,6 +31,10 @@ type Options struct {
 	// restarts. Empty: nothing is kept.
 	StateDir string
 	Sim      bool // marks snapshots as simulated
+	// RecordI2C, when set, is a directory where every I2C transfer is
+	// recorded, one transcript per bus (testbench/i2csim's format), so a
+	// session on a real Pi can become a replay test.
+	RecordI2C string
 	// NewLaw builds each fan's control law from its tuning; nil means
 	// ventd's own (control.NewFan). ventbench passes its baselines here.
 	NewLaw func(f config.Fan, p control.FanParams) (control.Law, error)
@@ -100,7 +107,11 @@ func New(o Options) (*Daemon, error) {
 	if o.NewLaw == nil {
 		o.NewLaw = func(_ config.Fan, p control.FanParams) (control.Law, error) { return control.NewFan(p) }
 	}
-	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: o.Hardware, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
+	hw := o.Hardware
+	if o.RecordI2C != "" {
+		hw = &recordingHardware{Hardware: hw, dir: o.RecordI2C, buses: map[i2c.Bus]*i2csim.Recorder{}}
+	}
+	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: hw, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
 		state: newStateStore(o.StateDir, o.Log), requests: make(chan request, 16)}
 	env := newEnvironment()
 	for _, sc := range o.Config.Sensors {
@@ -524,6 +535,11 @@ func (d *Daemon) Close() {
 	}
 	for _, f := range d.fans {
 		f.out.Halt()
+	}
+	if r, ok := d.hw.(*recordingHardware); ok {
+		if err := r.close(); err != nil {
+			d.log.Error("I2C transcript incomplete", "err", err)
+		}
 	}
 }
 

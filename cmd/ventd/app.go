@@ -90,7 +90,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		hw, a.closer = host, host
 	}
 
-	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim})
+	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim, RecordI2C: f.recordI2C})
 	if err != nil {
 		return nil, err
 	}

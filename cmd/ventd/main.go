@@ -47,6 +47,7 @@ type flags struct {
 	checkConfig bool
 	version     bool
 	logLevel    string
+	recordI2C   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -63,6 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.checkConfig, "check-config", false, "check the -config file, print every mistake, and exit 0 (valid) or 1")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&f.recordI2C, "record-i2c", "", "record every I2C transfer into `directory`, one transcript per bus, to turn a session into a replay test (see testbench/i2csim)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

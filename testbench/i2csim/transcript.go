@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/conn/v3/i2c/i2ctest"
@@ -81,4 +82,48 @@ func ReadTranscript(r io.Reader, name string) ([]i2ctest.IO, error) {
 // a panic) on any transfer that differs from the transcript.
 func Playback(ops []i2ctest.IO) *i2ctest.Playback {
 	return &i2ctest.Playback{Ops: ops, DontPanic: true}
+}
+
+// Recorder is an i2c.Bus that passes every transfer to Bus and writes it
+// to W in the transcript format as it happens, so a long session on a real
+// Pi is recorded without holding it in memory (i2ctest.Record keeps every
+// transfer). A failed transfer is written as a comment: replay tests want
+// the exchanges that worked, and the failures are worth reading.
+type Recorder struct {
+	i2c.Bus
+	mu  sync.Mutex
+	w   *bufio.Writer
+	err error
+}
+
+// NewRecorder records the transfers on bus to w.
+func NewRecorder(bus i2c.Bus, w io.Writer) *Recorder {
+	return &Recorder{Bus: bus, w: bufio.NewWriter(w)}
+}
+
+// Tx implements i2c.Bus.
+func (r *Recorder) Tx(addr uint16, w, rd []byte) error {
+	err := r.Bus.Tx(addr, w, rd)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return err
+	}
+	if err != nil {
+		_, r.err = fmt.Fprintf(r.w, "# 0x%02x w=%x: %v\n", addr, w, err)
+		return err
+	}
+	op := i2ctest.IO{Addr: addr, W: w, R: rd}
+	r.err = WriteTranscript(r.w, []i2ctest.IO{op})
+	return nil
+}
+
+// Flush writes what is buffered and reports the first write error.
+func (r *Recorder) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return r.err
+	}
+	return r.w.Flush()
 }
