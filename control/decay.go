@@ -38,23 +38,28 @@ func (d *decay) secondsTo(threshold float64) float64 {
 	if n < 5 {
 		return -1
 	}
-	// Least-squares slope of ln C over time.
+	slope, ok := leastSquaresSlope(d.pts) // of ln C: −k
+	if !ok || slope >= 0 {
+		return -1
+	}
+	return (math.Log(threshold) - last.v) / slope
+}
+
+// leastSquaresSlope fits a line through pts and returns its slope in
+// units per second; false when the times do not spread (one instant).
+func leastSquaresSlope(pts []point) (float64, bool) {
 	var sx, sy, sxx, sxy float64
-	for _, p := range d.pts {
-		x := p.t.Sub(d.pts[0].t).Seconds()
+	for _, p := range pts {
+		x := p.t.Sub(pts[0].t).Seconds()
 		sx += x
 		sy += p.v
 		sxx += x * x
 		sxy += x * p.v
 	}
-	fn := float64(n)
+	fn := float64(len(pts))
 	den := fn*sxx - sx*sx
 	if den == 0 {
-		return -1
+		return 0, false
 	}
-	slope := (fn*sxy - sx*sy) / den
-	if slope >= 0 {
-		return -1
-	}
-	return (math.Log(threshold) - last.v) / slope
+	return (fn*sxy - sx*sy) / den, true
 }

@@ -54,20 +54,8 @@ func (tr *trend) slope() float64 {
 	if n < 3 {
 		return 0
 	}
-	var sx, sy, sxx, sxy float64
-	for _, p := range tr.pts {
-		x := p.t.Sub(tr.pts[0].t).Seconds()
-		sx += x
-		sy += p.v
-		sxx += x * x
-		sxy += x * p.v
-	}
-	fn := float64(n)
-	den := fn*sxx - sx*sx
-	if den == 0 {
-		return 0
-	}
-	return (fn*sxy - sx*sy) / den
+	s, _ := leastSquaresSlope(tr.pts)
+	return s
 }
 
 // oldest returns the first level in the window.

@@ -179,27 +179,9 @@ func truncate(sc *scenario.Scenario, d time.Duration) *scenario.Scenario {
 	out.Duration = d
 	out.Events = nil
 	for _, e := range sc.Events {
-		if e.At+eventLength(e) <= d {
+		if e.At+e.Length() <= d {
 			out.Events = append(out.Events, e)
 		}
 	}
 	return &out
-}
-
-func eventLength(e scenario.Event) time.Duration {
-	switch {
-	case e.Session != nil:
-		return e.Session.Duration
-	case e.Occupants != nil:
-		return e.Occupants.For
-	case e.Door != nil:
-		return e.Door.For
-	case e.FanFault != nil:
-		return e.FanFault.For
-	case e.SensorFault != nil:
-		return e.SensorFault.For
-	case e.Outdoor != nil:
-		return e.Outdoor.For
-	}
-	return 0
 }

@@ -94,7 +94,7 @@ func NewPlayer(s *Scenario, target Target, start time.Time, opts *PlayerOpts) *P
 	}
 	for i, e := range s.Events {
 		p.actions = append(p.actions, action{at: e.At, ev: i})
-		if d := e.length(); d > 0 {
+		if d := e.Length(); d > 0 {
 			p.actions = append(p.actions, action{at: e.At + d, end: true, ev: i})
 		}
 	}
@@ -110,8 +110,8 @@ func NewPlayer(s *Scenario, target Target, start time.Time, opts *PlayerOpts) *P
 	return p
 }
 
-// length is how long an event lasts before its end action; 0 for none.
-func (e *Event) length() time.Duration {
+// Length is how long an event lasts before its end action; 0 for none.
+func (e *Event) Length() time.Duration {
 	switch {
 	case e.Session != nil:
 		return e.Session.Duration
