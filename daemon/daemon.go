@@ -113,6 +113,9 @@ func New(o Options) (*Daemon, error) {
 	}
 	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: hw, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
 		state: newStateStore(o.StateDir, o.Log), requests: make(chan request, 16)}
+	now := d.clk.Now()
+	// The journal first: sensors resume their maintenance counters from it.
+	d.rec = openRecorder(o.StateDir, o.Config, now, d.clk, o.Log)
 	env := newEnvironment()
 	for _, sc := range o.Config.Sensors {
 		dev, err := d.newDevice(sc, env)
@@ -144,8 +147,6 @@ func New(o Options) (*Daemon, error) {
 		d.Close()
 		return nil, err
 	}
-	now := d.clk.Now()
-	d.rec = openRecorder(o.StateDir, o.Config, now, d.clk, o.Log)
 	d.rec.restore(now, o.Config, d.expo, d.alarms.eng)
 	d.recordFactors(now, o.Config)
 	d.checkClock(now)
@@ -434,20 +435,24 @@ func (d *Daemon) recordShifts(now time.Time) {
 }
 
 // freezeLearning stops the VOC index from learning in zones where a fan
-// is boosting or purging: smoke is an event, not the room's usual air.
+// is boosting or purging (smoke is an event, not the room's usual air), and
+// tells the SPS30s whether their zone is quiet enough for a fan cleaning.
 func (d *Daemon) freezeLearning() {
 	for _, s := range d.sensors {
-		g, ok := s.dev.(*sgp4xDevice)
-		if !ok || g.voc == nil {
-			continue
-		}
-		emitting := false
+		busy := false
 		for _, f := range d.fans {
-			if contains(f.cfg.Zones, s.cfg.Zone) && (f.last.Mode == control.ModeBoost || f.last.Mode == control.ModePurge) {
-				emitting = true
+			if contains(f.cfg.Zones, s.cfg.Zone) && f.last.Mode != control.ModeNormal {
+				busy = true
 			}
 		}
-		g.freeze(emitting)
+		switch dev := s.dev.(type) {
+		case *sgp4xDevice:
+			if dev.voc != nil {
+				dev.freeze(busy)
+			}
+		case *sps30Device:
+			dev.quiet = !busy
+		}
 	}
 }
 

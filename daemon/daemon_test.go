@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -535,5 +536,56 @@ func TestRecordI2CTranscriptReplays(t *testing.T) {
 	}
 	if ser, err := dev.Serial(); err != nil || ser == "" {
 		t.Fatalf("replayed serial %q: %v", ser, err)
+	}
+}
+
+func TestSPS30FanCleaningOnOwnSchedule(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A week of measuring, less a minute, counted before a restart.
+	if err := j.SetMeta("sensor.booth-pm.fan_run_s", fmt.Sprint((cleanEvery - time.Minute).Seconds())); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+
+	h := newHarness(t, dir, t0)
+	s := h.run(30 * time.Second)
+	if f := s.Fans[0]; f.Mode == "safe" && strings.Contains(f.Reason, "booth-pm") {
+		t.Fatalf("cleaned too early: %+v", f)
+	}
+	var sawSafe bool
+	for range 3 * 60 {
+		s = h.run(time.Second)
+		if f := s.Fans[0]; f.Mode == "safe" && strings.Contains(f.Reason, "stale") {
+			sawSafe = true // 10 s without readings is unknown air
+		}
+	}
+	if !sawSafe {
+		t.Error("no stale readings while the SPS30 cleaned its fan")
+	}
+	if sn := sensorSnap(s, "booth-pm"); !sn.Up {
+		t.Fatalf("booth-pm after cleaning: %+v", sn)
+	}
+	h.d.shutdown()
+	j, err = journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	cals, _ := j.Calibrations(time.Time{}, time.Time{})
+	n := 0
+	for _, c := range cals {
+		if c.Kind == "fan_clean" && c.Sensor == "booth-pm" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d fan cleanings journaled, want 1: %+v", n, cals)
+	}
+	if v, _, _ := j.Meta("sensor.booth-pm.fan_run_s"); v == "" || v[0] == '6' {
+		t.Errorf("run time after cleaning = %q, want it restarted", v)
 	}
 }

@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/ventd/ventd/drivers/sdp8xx"
 	"github.com/ventd/ventd/drivers/sgp4x"
 	"github.com/ventd/ventd/drivers/sps30"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -29,7 +32,13 @@ func (d *Daemon) newDevice(sc config.Sensor, env *environment) (device, error) {
 	}
 	switch sc.Type {
 	case config.SPS30:
-		return &sps30Device{open0: open, clk: d.clk, cal: sc.PMCalibration}, nil
+		p := &sps30Device{open0: open, clk: d.clk, cal: sc.PMCalibration, name: sc.Name, rec: d.rec, log: d.log.With("sensor", sc.Name)}
+		if v, ok := d.rec.metaValue(p.runKey()); ok {
+			if secs, err := strconv.ParseFloat(v, 64); err == nil {
+				p.run = time.Duration(secs * float64(time.Second))
+			}
+		}
+		return p, nil
 	case config.SCD40, config.SCD41:
 		return &scd4xDevice{open0: open, clk: d.clk, zone: sc.Zone, env: env, offset: sc.CO2OffsetPPM}, nil
 	case config.SDP810, config.SDP31:
@@ -106,7 +115,25 @@ type sps30Device struct {
 	ser        string
 	problems   []string
 	nextStatus time.Time
+
+	// Fan cleaning on ventd's own schedule: the SPS30 counts its
+	// auto-clean interval from power-up, so a Pi that reboots more often
+	// than weekly would never clean it (canairio #69). ventd counts
+	// measuring time in the journal and cleans weekly, when no session
+	// is under way.
+	name    string
+	rec     *recorder
+	log     *slog.Logger
+	run     time.Duration // measuring time since the last cleaning
+	lastRun time.Time
+	quiet   bool // set by the loop: no session or purge in the zone
 }
+
+// cleanEvery is the SPS30's default auto-clean interval (datasheet: one
+// week of measuring).
+const cleanEvery = 7 * 24 * time.Hour
+
+func (s *sps30Device) runKey() string { return "sensor." + s.name + ".fan_run_s" }
 
 // statusEvery: reading the status register costs a transfer, and a fan
 // failure shows up in the data anyway within seconds.
@@ -124,14 +151,42 @@ func (s *sps30Device) open() error {
 	if ser, err := dev.Serial(); err == nil {
 		s.ser = ser
 	}
+	// ventd keeps the cleaning schedule; the sensor's own would restart
+	// at every power cycle.
+	if err := dev.SetAutoCleanInterval(0); err != nil {
+		return err
+	}
 	if err := dev.Start(); err != nil {
 		return err
 	}
-	s.dev, s.nextStatus = dev, time.Time{}
+	s.dev, s.nextStatus, s.lastRun = dev, time.Time{}, time.Time{}
 	return nil
 }
 
+// maybeClean starts a fan cleaning when a week of measuring is due and
+// the booth is quiet. The 10 s of cleaning give no data, which the loop
+// treats as unknown air (fans to their safe duty): a brief, weekly cost.
+func (s *sps30Device) maybeClean(now time.Time) {
+	if !s.lastRun.IsZero() && now.After(s.lastRun) {
+		s.run += now.Sub(s.lastRun)
+	}
+	s.lastRun = now
+	if s.run < cleanEvery || !s.quiet {
+		return
+	}
+	if err := s.dev.CleanFan(); err != nil {
+		s.log.Warn("SPS30 fan cleaning failed; retrying next period", "err", err)
+		return
+	}
+	s.log.Info("SPS30 fan cleaning started (10 s without readings)", "measured_for", s.run.Round(time.Hour))
+	s.rec.addCalibration(journal.Calibration{Time: now, Sensor: s.name, Serial: s.ser, Kind: "fan_clean",
+		Reference: math.NaN(), Correction: math.NaN(), Who: "ventd",
+		Note: fmt.Sprintf("scheduled SPS30 fan cleaning after %s of measuring", s.run.Round(time.Hour))})
+	s.run = 0
+}
+
 func (s *sps30Device) poll(now time.Time) ([]value, error) {
+	s.maybeClean(now)
 	if !now.Before(s.nextStatus) {
 		st, err := s.dev.Status()
 		if err != nil {

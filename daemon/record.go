@@ -390,6 +390,9 @@ func (d *Daemon) meta() map[string]string {
 		if ser := s.dev.serial(); ser != "" {
 			m["sensor."+s.cfg.Name+".serial"] = ser
 		}
+		if p, ok := s.dev.(*sps30Device); ok {
+			m[p.runKey()] = strconv.FormatFloat(p.run.Seconds(), 'f', 0, 64)
+		}
 	}
 	return m
 }
