@@ -160,6 +160,17 @@ type Sensor struct {
 	// CO2OffsetPPM is added to CO2 readings (SCD4x only). Default 0.
 	// Prefer forced recalibration; this is for a known, fixed bias.
 	CO2OffsetPPM float64 `yaml:"co2_offset_ppm,omitempty"`
+	// ASC turns the SCD4x's automatic self-calibration on (SCD4x only).
+	// Default false: ASC assumes the sensor sees fresh 400 ppm air at
+	// least weekly, which a busy room where people smoke may never do, so
+	// it drifts (Sensirion arduino-i2c-scd4x #39/#49); calibrate with
+	// forced recalibration instead. ventd sets it at every start without
+	// writing the sensor's EEPROM.
+	ASC bool `yaml:"asc,omitempty"`
+	// AltitudeM is the site's altitude for the SCD4x's pressure
+	// compensation (SCD4x only; 0-3000 m, default 0): CO2 reads about
+	// 1.4% low per 100 m uncompensated.
+	AltitudeM int `yaml:"altitude_m,omitempty"`
 	// StaleAfter is how old the last good reading may get before the
 	// sensor counts as missing (and the fans go to their safe duty).
 	// Default 3 × Type.Period(): one missed reading is a hiccup, three is

@@ -116,6 +116,8 @@ func TestMistakes(t *testing.T) {
 		{"pm_calibration on scd41", edit(14, "    zone: staff\n    pm_calibration: 0.5"), 15, "sensors[1].pm_calibration", "only applies to sps30 sensors (this one is scd41)"},
 		{"pm_calibration zero", edit(10, "    zone: booth\n    pm_calibration: 0"), 11, "sensors[0].pm_calibration", "must be more than 0 (got 0)"},
 		{"co2 offset on sps30", edit(10, "    zone: booth\n    co2_offset_ppm: 20"), 11, "sensors[0].co2_offset_ppm", "only applies to scd40 and scd41"},
+		{"asc on sps30", edit(10, "    zone: booth\n    asc: true"), 11, "sensors[0].asc", "only applies to scd40 and scd41"},
+		{"altitude too high", edit(14, "    zone: staff\n    altitude_m: 4000"), 15, "sensors[1].altitude_m", "0-3000 m"},
 		{"stale_after below period", edit(14, "    zone: staff\n    stale_after: 2s"), 15, "sensors[1].stale_after", "at least the scd41's measurement period 5s, or every reading is stale (got 2s)"},
 		{"min above max duty", edit(21, "    rated_power_w: 45\n    min_duty: 60\n    max_duty: 50"), 22, "fans[0].min_duty", "must not exceed max_duty 50 (got 60)"},
 		{"safe below min duty", edit(21, "    rated_power_w: 45\n    min_duty: 30\n    safe_duty: 20"), 23, "fans[0].safe_duty", "must be at least min_duty 30 (got 20)"},

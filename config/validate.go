@@ -175,6 +175,14 @@ func (d *decoder) validateSensors(c *Config) {
 				d.invalid(p+".co2_offset_ppm", "must be within ±2000 ppm (got %g); for a larger error use forced recalibration", s.CO2OffsetPPM)
 			}
 		}
+		for _, k := range []string{"asc", "altitude_m"} {
+			if d.has(p+"."+k) && known && !s.Type.IsSCD4x() {
+				d.invalid(p+"."+k, "only applies to scd40 and scd41 sensors (this one is %s); remove it", s.Type)
+			}
+		}
+		if d.has(p+".altitude_m") && (s.AltitudeM < 0 || s.AltitudeM > 3000) {
+			d.invalid(p+".altitude_m", "must be within 0-3000 m, the SCD4x's compensation range (got %d)", s.AltitudeM)
+		}
 		if known && s.StaleAfter < s.Type.Period() {
 			d.invalid(p+".stale_after", "must be at least the %s's measurement period %s, or every reading is stale (got %s)", s.Type, s.Type.Period(), s.StaleAfter)
 		}

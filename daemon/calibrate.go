@@ -105,6 +105,18 @@ func (s *scd4xDevice) recalibrate(reference int) (int, error) {
 // every later reading is corrected, so an auditor must see when.
 func (d *Daemon) recordFactors(now time.Time, cfg *config.Config) {
 	for _, s := range cfg.Sensors {
+		if s.Type.IsSCD4x() {
+			kind, v := journal.CalASCOff, "off"
+			if s.ASC {
+				kind, v = journal.CalASCOn, "on"
+			}
+			key := "sensor." + s.Name + ".asc"
+			if old, ok := d.rec.metaValue(key); !ok || old != v {
+				d.rec.addCalibration(journal.Calibration{Time: now, Sensor: s.Name, Kind: kind, Reference: math.NaN(), Correction: math.NaN(),
+					Who: "config", Note: "automatic self-calibration " + v + " (sensors[].asc)"})
+				d.rec.setMeta(key, v)
+			}
+		}
 		for _, f := range []struct {
 			key, kind string
 			v         float64

@@ -40,7 +40,7 @@ func (d *Daemon) newDevice(sc config.Sensor, env *environment) (device, error) {
 		}
 		return p, nil
 	case config.SCD40, config.SCD41:
-		return &scd4xDevice{open0: open, clk: d.clk, zone: sc.Zone, env: env, offset: sc.CO2OffsetPPM}, nil
+		return &scd4xDevice{open0: open, clk: d.clk, zone: sc.Zone, env: env, offset: sc.CO2OffsetPPM, asc: sc.ASC, altitude: sc.AltitudeM}, nil
 	case config.SDP810, config.SDP31:
 		return &sdpDevice{open0: open, clk: d.clk}, nil
 	case config.SGP40, config.SGP41:
@@ -227,13 +227,15 @@ func (s *sps30Device) status() []string { return s.problems }
 // --- SCD4x ---
 
 type scd4xDevice struct {
-	open0  func() (busFor, error)
-	clk    clock.Clock
-	zone   string
-	env    *environment
-	offset float64
-	dev    *scd4x.Dev
-	ser    string
+	open0    func() (busFor, error)
+	clk      clock.Clock
+	zone     string
+	env      *environment
+	offset   float64
+	asc      bool
+	altitude int
+	dev      *scd4x.Dev
+	ser      string
 }
 
 func (s *scd4xDevice) open() error {
@@ -247,6 +249,14 @@ func (s *scd4xDevice) open() error {
 	}
 	if ser, err := dev.Serial(); err == nil {
 		s.ser = fmt.Sprintf("%012x", ser)
+	}
+	// Set at every start and never persisted: no EEPROM wear, and the
+	// config stays the one truth.
+	if err := dev.SetASC(s.asc); err != nil {
+		return err
+	}
+	if err := dev.SetAltitude(s.altitude); err != nil {
+		return err
 	}
 	if err := dev.Start(); err != nil {
 		return err
