@@ -1,15 +1,28 @@
-// Command ventctl is the technician's tool for a ventd room: it checks a
-// configuration file and exports the exposure records for an auditor,
-// reading the journal beside a running daemon without disturbing it.
+// Command ventctl is the technician's tool for a ventd room: it scans the
+// I2C bus and identifies the sensors, reads them live, spins a fan to a
+// duty, purges, acknowledges alarms and recalibrates CO2 through the
+// running daemon's control socket, checks a configuration file and exports
+// the exposure records for an auditor, reading the journal beside a
+// running daemon without disturbing it.
 //
+//	ventctl scan -bus 1
+//	ventctl read -config /etc/ventd/ventd.yaml
+//	ventctl purge -zone booth
+//	ventctl calibrate co2 -sensor staff-co2 -ppm 420
 //	ventctl check-config -config /etc/ventd/ventd.yaml
 //	ventctl export -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.csv
+//
+// Every command with -sim runs on the simulated room instead, to try it
+// without hardware.
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
@@ -19,7 +32,12 @@ import (
 var version = ""
 
 func main() {
-	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now}))
+	// Ctrl-C ends a fan run or a live read cleanly: the fan is left at its
+	// safe duty, the sensors idle.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, ctx: ctx})
+	stop()
+	os.Exit(code)
 }
 
 // env is what a subcommand may touch besides its files, so tests can run
@@ -27,6 +45,27 @@ func main() {
 type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
+	// ctx ends long-running commands (nil: never).
+	ctx context.Context
+	// getenv reads the environment (nil: os.Getenv).
+	getenv func(string) string
+	// sim, when set, sees the simulated room a -sim command builds, so
+	// tests can look at it.
+	sim func(*simRoom)
+}
+
+func (e env) context() context.Context {
+	if e.ctx == nil {
+		return context.Background()
+	}
+	return e.ctx
+}
+
+func (e env) env(key string) string {
+	if e.getenv == nil {
+		return os.Getenv(key)
+	}
+	return e.getenv(key)
 }
 
 // Exit codes.
@@ -42,6 +81,15 @@ type command struct {
 }
 
 var commands = []command{
+	{"scan", "[-bus 1] [-sim] [-config FILE] [-identify=false]",
+		"probe I2C addresses 0x08-0x77 and identify the Sensirion sensors, muxes and PWM boards found, with serials", runScan},
+	{"read", "-config FILE [-n 5] [-sim]", "open every configured sensor and print its readings live, with units", runRead},
+	{"fan", "-config FILE -fan NAME -duty PERCENT [-for 30s] [-sim]",
+		"spin one fan to a duty for a while, printing its tachometer, then leave it at its safe duty", runFan},
+	{"purge", "[-zone ZONE] [-cancel] [-who NAME] [-socket PATH]", "ask the running ventd to purge a zone (every zone by default), or end a purge", runPurge},
+	{"ack", "-id N | -all [-note TEXT] [-who NAME] [-socket PATH]", "acknowledge an alarm (or every active alarm) in the running ventd", runAck},
+	{"calibrate", "co2 -sensor NAME -ppm 420 [-note TEXT] [-who NAME] [-socket PATH]",
+		"forced recalibration of a CO2 sensor through the running ventd, journaled with who did it", runCalibrate},
 	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json] [-o FILE] [-config FILE]",
 		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport},
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/journal"
@@ -34,6 +35,7 @@ type app struct {
 	ln     net.Listener
 	srv    *http.Server
 	closer io.Closer // hardware to release after the loop stops
+	socket string    // the control socket's path; empty: none
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -53,7 +55,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, socket: f.controlSocket}
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
@@ -140,6 +142,22 @@ func (a *app) run(ctx context.Context) error {
 
 	loopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	ctlDone := make(chan struct{})
+	go func() {
+		defer close(ctlDone)
+		if a.socket == "" {
+			return
+		}
+		a.log.Info("control socket", "path", a.socket, "use", "ventctl purge, ack, calibrate")
+		if err := ctlsock.Serve(loopCtx, a.socket, a.d, a.log); err != nil {
+			a.log.Warn("control socket unavailable: ventctl purge, ack and calibrate will not reach this daemon; the fans are still controlled",
+				"err", err, "hint", "create its directory (systemd RuntimeDirectory=ventd), choose another path with -control-socket, or turn it off with -control-socket ''")
+		}
+	}()
+	defer func() {
+		cancel()
+		<-ctlDone // Serve removes the socket file before it returns
+	}()
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
 

@@ -24,6 +24,8 @@ import (
 	"time"
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
+
+	"github.com/ventd/ventd/ctlsock"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -48,6 +50,9 @@ type flags struct {
 	version     bool
 	logLevel    string
 	recordI2C   string
+	// controlSocket is the unix socket ventctl's purge, ack and calibrate
+	// use; empty: none.
+	controlSocket string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -65,8 +70,14 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.recordI2C, "record-i2c", "", "record every I2C transfer into `directory`, one transcript per bus, to turn a session into a replay test (see testbench/i2csim)")
+	fs.StringVar(&f.controlSocket, "control-socket", "", "unix socket `path` for ventctl purge, ack and calibrate, mode 0660 (default "+ctlsock.DefaultPath+"; with -sim, none unless given; empty: none)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	socketSet := false
+	fs.Visit(func(fl *flag.Flag) { socketSet = socketSet || fl.Name == "control-socket" })
+	if !socketSet && !f.sim {
+		f.controlSocket = ctlsock.DefaultPath
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: ventd takes only flags (see -help)", fs.Arg(0))

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os/user"
+	"strings"
+
+	"github.com/ventd/ventd/ctlsock"
+)
+
+// socketFlags are the flags every command through the control socket
+// takes.
+type socketFlags struct {
+	socket, who string
+}
+
+func (s *socketFlags) add(fl *flag.FlagSet, e env) {
+	fl.StringVar(&s.socket, "socket", ctlsock.DefaultPath, "ventd's control socket `path` (ventd -control-socket)")
+	fl.StringVar(&s.who, "who", invoker(e), "`name` recorded as having done it (default: your login name, $SUDO_USER under sudo)")
+}
+
+// invoker is the person at the shell: under sudo, who ran sudo.
+func invoker(e env) string {
+	for _, k := range []string{"SUDO_USER", "USER"} {
+		if v := e.env(k); v != "" {
+			return v
+		}
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
+// check says what is missing before anything is sent.
+func (s *socketFlags) check(cmd string) error {
+	if strings.TrimSpace(s.who) == "" {
+		return fmt.Errorf("ventctl %s: say who you are with -who NAME: every action is recorded with a name", cmd)
+	}
+	if s.socket == "" {
+		return fmt.Errorf("ventctl %s: -socket is empty: give ventd's control socket path (default %s)", cmd, ctlsock.DefaultPath)
+	}
+	return nil
+}
+
+func runPurge(args []string, e env) int {
+	fl := flag.NewFlagSet("ventctl purge", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	var s socketFlags
+	s.add(fl, e)
+	zone := fl.String("zone", "", "`zone` (booth) to purge; default every zone")
+	cancel := fl.Bool("cancel", false, "end a purge early instead of starting one")
+	if code, ok := parse(fl, args); !ok {
+		return code
+	}
+	if err := s.check("purge"); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	cl := ctlsock.Dial(s.socket)
+	where := "every zone"
+	if *zone != "" {
+		where = "zone " + *zone
+	}
+	if *cancel {
+		if err := cl.CancelPurge(e.context(), *zone, s.who); err != nil {
+			return failed(e, "purge", err)
+		}
+		fmt.Fprintf(e.stdout, "purge of %s cancelled (as %s); the fans follow the air again\n", where, s.who)
+		return exitOK
+	}
+	if err := cl.Purge(e.context(), *zone, s.who); err != nil {
+		return failed(e, "purge", err)
+	}
+	fmt.Fprintf(e.stdout, "purge of %s requested (as %s): the fans run at maximum until the booth is safe to enter; ventctl purge -cancel ends it\n", where, s.who)
+	return exitOK
+}
+
+func runAck(args []string, e env) int {
+	fl := flag.NewFlagSet("ventctl ack", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	var s socketFlags
+	s.add(fl, e)
+	id := fl.Uint64("id", 0, "the alarm's `id` (/api/state lists the active alarms)")
+	all := fl.Bool("all", false, "acknowledge every active alarm")
+	note := fl.String("note", "", "a `note` kept with the acknowledgement (what was done)")
+	if code, ok := parse(fl, args); !ok {
+		return code
+	}
+	if (*id == 0) == !*all {
+		fmt.Fprintln(e.stderr, "ventctl ack: give -id N (an active alarm's id, from /api/state) or -all, one of them")
+		return exitUsage
+	}
+	if err := s.check("ack"); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	if err := ctlsock.Dial(s.socket).Acknowledge(e.context(), *id, s.who, *note); err != nil {
+		return failed(e, "ack", err)
+	}
+	what := fmt.Sprintf("alarm %d", *id)
+	if *all {
+		what = "every active alarm"
+	}
+	fmt.Fprintf(e.stdout, "acknowledged %s as %s\n", what, s.who)
+	return exitOK
+}
+
+func runCalibrate(args []string, e env) int {
+	const usage = "ventctl calibrate: say what to calibrate: ventctl calibrate co2 -sensor NAME -ppm 420 (CO2 sensors are the ones that take a calibration)"
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprintln(e.stderr, "usage: ventctl calibrate co2 -sensor NAME -ppm 420 [-note TEXT] [-who NAME] [-socket PATH]")
+			return exitOK
+		}
+		fmt.Fprintln(e.stderr, usage)
+		return exitUsage
+	}
+	if args[0] != "co2" {
+		fmt.Fprintf(e.stderr, "ventctl calibrate %s: only co2 can be calibrated: ventctl calibrate co2 -sensor NAME -ppm 420\n", args[0])
+		return exitUsage
+	}
+	fl := flag.NewFlagSet("ventctl calibrate co2", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	var s socketFlags
+	s.add(fl, e)
+	sensor := fl.String("sensor", "", "the CO2 sensor's `name` in the configuration")
+	ppm := fl.Int("ppm", 0, "the CO2 `ppm` of the air the sensor sits in now: about 420 outdoors, or a reference instrument's reading")
+	note := fl.String("note", "", "a `note` kept with the calibration (how the reference was taken)")
+	if code, ok := parse(fl, args[1:]); !ok {
+		return code
+	}
+	switch {
+	case *sensor == "":
+		fmt.Fprintln(e.stderr, "ventctl calibrate co2: give -sensor NAME, the CO2 sensor's name in the configuration")
+		return exitUsage
+	case *ppm == 0:
+		fmt.Fprintln(e.stderr, "ventctl calibrate co2: give -ppm N, the CO2 of the air the sensor sits in (about 420 outdoors); let it measure 3 minutes in that steady air first")
+		return exitUsage
+	}
+	if err := s.check("calibrate"); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	corr, err := ctlsock.Dial(s.socket).Calibrate(e.context(), *sensor, *ppm, s.who, *note)
+	if err != nil {
+		return failed(e, "calibrate", err)
+	}
+	fmt.Fprintf(e.stdout, "%s recalibrated to %d ppm: the sensor corrected itself by %+d ppm; journaled as done by %s\n", *sensor, *ppm, corr, s.who)
+	return exitOK
+}
+
+// failed prints the daemon's (or the connection's) error.
+func failed(e env, cmd string, err error) int {
+	fmt.Fprintf(e.stderr, "ventctl %s: %v\n", cmd, err)
+	return exitFail
+}

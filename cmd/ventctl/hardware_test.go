@@ -1,0 +1,215 @@
+package main
+
+import (
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/drivers/scd4x"
+	"github.com/ventd/ventd/testbench/i2csim"
+)
+
+// simCmd runs ventctl with a hook that keeps the simulated room it builds.
+func simCmd(t *testing.T, args ...string) (code int, stdout, stderr string, room *simRoom) {
+	t.Helper()
+	var o, e strings.Builder
+	env := env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, sim: func(r *simRoom) { room = r }}
+	code = run(args, env)
+	return code, o.String(), e.String(), room
+}
+
+// row finds the scan table's row for addr on bus.
+func row(t *testing.T, out, bus, addr string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(out, "I2C bus "+bus+" ")
+	if !ok {
+		t.Fatalf("no table for bus %s in\n%s", bus, out)
+	}
+	after, _, _ = strings.Cut(after, "answered.")
+	for _, l := range strings.Split(after, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), addr+" ") {
+			return l
+		}
+	}
+	t.Errorf("bus %s: no row for %s in\n%s", bus, addr, out)
+	return ""
+}
+
+func TestScanSim(t *testing.T) {
+	code, out, errOut, _ := simCmd(t, "scan", "-sim")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, c := range []struct{ bus, addr, part, cfg string }{
+		{"sim0", "0x59", "SGP41", "booth-voc (sgp41)"},
+		{"sim0", "0x69", "SPS30", "booth-pm (sps30)"},
+		{"sim1", "0x69", "SPS30", "staff-pm (sps30)"},
+		{"sim1", "0x62", "SCD4x", "staff-co2 (scd41)"},
+	} {
+		f := strings.Fields(row(t, out, c.bus, c.addr))
+		if len(f) < 4 || f[1] != c.part || !regexp.MustCompile(`^[0-9A-Fa-f]{12,16}$`).MatchString(f[2]) || !strings.Contains(strings.Join(f[3:], " "), c.cfg) {
+			t.Errorf("bus %s %s: row %q; want %s with a serial, configured as %s", c.bus, c.addr, f, c.part, c.cfg)
+		}
+	}
+	if n := strings.Count(out, "2 address(es) answered."); n != 2 {
+		t.Errorf("want two devices on each bus, nothing else:\n%s", out)
+	}
+
+	// One bus; an unknown part; a configured sensor gone.
+	code, out, _, _ = simCmd(t, "scan", "-sim", "-bus", "sim0")
+	if code != 0 || strings.Contains(out, "sim1") || !strings.Contains(out, "SGP41") {
+		t.Errorf("-bus sim0: exit %d\n%s", code, out)
+	}
+	if code, _, errOut, _ := simCmd(t, "scan", "-sim", "-bus", "sim7"); code != 1 || !strings.Contains(errOut, `no simulated I2C bus "sim7"`) || !strings.Contains(errOut, "sim0, sim1") {
+		t.Errorf("-bus sim7: exit %d, %q", code, errOut)
+	}
+}
+
+// memory is a part ventd does not know that answers reads.
+type memory struct{}
+
+func (memory) Write([]byte) error  { return nil }
+func (memory) Read(r []byte) error { return nil }
+
+func TestScanFindsUnknownAndMissing(t *testing.T) {
+	var o, e strings.Builder
+	env := env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, sim: func(r *simRoom) {
+		b := r.Rig.SimBus("sim1")
+		b.Attach(0x50, memory{})
+		b.Disconnect(0x62)
+	}}
+	if code := run([]string{"scan", "-sim", "-bus", "sim1"}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	out := o.String()
+	if r := row(t, out, "sim1", "0x50"); !strings.Contains(r, "?") || !strings.Contains(r, "not a part ventd knows") {
+		t.Errorf("unknown part row %q", r)
+	}
+	if !strings.Contains(out, "MISSING at 0x62: staff-co2 (scd41): no answer") {
+		t.Errorf("the disconnected SCD41 is not reported missing:\n%s", out)
+	}
+
+	// -identify=false sends no command: the Sensirion sensors, which
+	// refuse a bare read, do not show; the memory does.
+	o.Reset()
+	if code := run([]string{"scan", "-sim", "-bus", "sim1", "-identify=false"}, env); code != 0 {
+		t.Fatal(e.String())
+	}
+	if out := o.String(); !strings.Contains(out, "1 address(es) answered.") || !strings.Contains(out, "0x50") {
+		t.Errorf("-identify=false:\n%s", out)
+	}
+}
+
+// TestScanStopsMeasuringSCD4x: an SCD4x left measuring answers no id; the
+// scan stops it to read the serial, says so, and leaves it idle.
+func TestScanStopsMeasuringSCD4x(t *testing.T) {
+	var sim1 *i2csim.Bus
+	var o, e strings.Builder
+	env := env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, sim: func(r *simRoom) {
+		sim1 = r.Rig.SimBus("sim1")
+		d, err := scd4x.New(sim1, &scd4x.Opts{Clock: r.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	if code := run([]string{"scan", "-sim", "-bus", "sim1"}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	r := row(t, o.String(), "sim1", "0x62")
+	if !strings.Contains(r, "SCD4x") || !strings.Contains(r, "stopped its periodic measurement") || !strings.Contains(r, "left idle") {
+		t.Errorf("row %q: want the SCD4x identified and the stop said", r)
+	}
+}
+
+func TestReadSim(t *testing.T) {
+	code, out, errOut, _ := simCmd(t, "read", "-sim", "-n", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	rounds := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "booth-pm") {
+			rounds++
+		}
+	}
+	if rounds != 3 {
+		t.Errorf("%d rounds of booth-pm; want 3:\n%s", rounds, out)
+	}
+	for _, re := range []string{`staff-pm .*PM2\.5 \d+\.\d µg/m³`, `booth-pm .*PM10 \d+\.\d µg/m³`,
+		`staff-co2 .*CO2 \d+\.\d ppm  T \d+\.\d °C  RH \d+\.\d %RH`, `booth-voc .*VOC index`} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("no line matches %s in\n%s", re, out)
+		}
+	}
+	if code, _, errOut, _ := simCmd(t, "read", "-sim", "-n", "0"); code != 2 || !strings.Contains(errOut, "-n 0") {
+		t.Errorf("-n 0: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut, _ := simCmd(t, "read"); code != 1 || !strings.Contains(errOut, "give -config FILE") {
+		t.Errorf("no config: exit %d, %q", code, errOut)
+	}
+}
+
+func TestFanSim(t *testing.T) {
+	code, out, errOut, room := simCmd(t, "fan", "-sim", "-fan", "booth-exhaust", "-duty", "40")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := regexp.MustCompile(`(?m)^ +(\d+)s  duty 40 %  (\d+) rpm$`).FindAllStringSubmatch(out, -1)
+	if len(lines) != 30 {
+		t.Fatalf("%d tach lines; want one a second for the default 30 s:\n%s", len(lines), out)
+	}
+	// The wheel slows from its safe (full) speed toward 40 %.
+	first, _ := strconv.Atoi(lines[0][2])
+	last, _ := strconv.Atoi(lines[29][2])
+	if !(first > last && last > 1000 && last < 1400) {
+		t.Errorf("rpm %d → %d; want it falling to about 40 %% of 3000", first, last)
+	}
+	f := room.Rig.Room.Fan("booth-exhaust")
+	if f.Duty() != 1 || !strings.Contains(out, "left at its safe duty 100 %") {
+		t.Errorf("the fan ends at duty %g; want its safe duty 1:\n%s", f.Duty(), out)
+	}
+	if err := f.SetDuty(0.5); err == nil {
+		t.Error("ventctl did not release the output (Halt)")
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-sim", "-fan", "booth-exhaust"}, 2, "give -duty PERCENT"},
+		{[]string{"-sim", "-fan", "booth-exhaust", "-duty", "140"}, 2, "-duty 140"},
+		{[]string{"-sim", "-duty", "50"}, 2, "give -fan NAME"},
+		{[]string{"-sim", "-fan", "booth-exhaust", "-duty", "50", "-for", "0s"}, 2, "-for 0s"},
+		{[]string{"-sim", "-fan", "hall", "-duty", "50"}, 1, `no fan "hall" in the configuration (its fans: booth-exhaust)`},
+	} {
+		code, _, errOut, _ := simCmd(t, append([]string{"fan"}, c.args...)...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("fan %v: exit %d, %q; want %d and %q", c.args, code, errOut, c.code, c.want)
+		}
+	}
+	_, out, _, _ = simCmd(t, "fan", "-sim", "-fan", "booth-exhaust", "-duty", "10", "-for", "2s")
+	if !strings.Contains(out, "below its min_duty 25 %") {
+		t.Errorf("a duty below min_duty is not pointed out:\n%s", out)
+	}
+}
+
+// BenchmarkScan measures a full scan of a simulated bus with two sensors,
+// identification included.
+func BenchmarkScan(b *testing.B) {
+	var room *simRoom
+	run([]string{"scan", "-sim", "-bus", "sim1"}, env{stdout: io.Discard, stderr: io.Discard, now: func() time.Time { return genTime }, sim: func(r *simRoom) { room = r }})
+	bus := room.Rig.SimBus("sim1")
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := len(probeBus(bus, room.Clock.Sleep, true)); n != 2 {
+			b.Fatalf("%d parts found", n)
+		}
+	}
+}

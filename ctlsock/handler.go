@@ -1,0 +1,206 @@
+package ctlsock
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// The request bodies. Field names are the JSON ones in doc.go.
+type purgeRequest struct {
+	Zone   string `json:"zone"`
+	Cancel bool   `json:"cancel"`
+	Who    string `json:"who"`
+}
+
+type ackRequest struct {
+	AlarmID uint64 `json:"alarm_id"`
+	All     bool   `json:"all"`
+	Who     string `json:"who"`
+	Note    string `json:"note"`
+}
+
+type calibrateRequest struct {
+	Sensor       string `json:"sensor"`
+	ReferencePPM int    `json:"reference_ppm"`
+	Who          string `json:"who"`
+	Note         string `json:"note"`
+}
+
+// reply is every answer's body.
+type reply struct {
+	OK            bool   `json:"ok"`
+	Error         string `json:"error,omitempty"`
+	CorrectionPPM *int   `json:"correction_ppm,omitempty"`
+	PID           int    `json:"pid,omitempty"`
+}
+
+// Reference CO2 bounds, as the daemon checks them: checked here too so a
+// typo is a 400 before it reaches the loop.
+const minPPM, maxPPM = 400, 5000
+
+// waitFor bounds how long a request waits on the control loop, which
+// answers within a period (a recalibration takes about a second more).
+const waitFor = 30 * time.Second
+
+// maxBody: requests are a few short strings.
+const maxBody = 16 << 10
+
+type handler struct {
+	c   Controller
+	log *slog.Logger
+}
+
+func newHandler(c Controller, log *slog.Logger) http.Handler {
+	h := &handler{c: c, log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/purge", h.purge)
+	mux.HandleFunc("POST /v1/ack", h.ack)
+	mux.HandleFunc("POST /v1/calibrate", h.calibrate)
+	mux.HandleFunc("GET /v1/ping", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, reply{OK: true, PID: os.Getpid()})
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		badRequest(w, http.StatusNotFound, fmt.Sprintf("%s %s: no such request: use POST /v1/purge, /v1/ack or /v1/calibrate, or GET /v1/ping", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+func (h *handler) purge(w http.ResponseWriter, r *http.Request) {
+	var req purgeRequest
+	if !decode(w, r, "purge", &req, "zone, cancel, who") || !checkWho(w, "purge", req.Who, "asking for the purge") {
+		return
+	}
+	source := "socket:" + req.Who
+	var err error
+	if req.Cancel {
+		err = h.c.CancelPurge(req.Zone, source)
+	} else {
+		err = h.c.Purge(req.Zone, source)
+	}
+	h.log.Info("control socket: purge", "zone", req.Zone, "cancel", req.Cancel, "who", req.Who, "err", err)
+	h.answer(w, err, nil)
+}
+
+func (h *handler) ack(w http.ResponseWriter, r *http.Request) {
+	var req ackRequest
+	if !decode(w, r, "ack", &req, "alarm_id, all, who, note") || !checkWho(w, "ack", req.Who, "acknowledging") {
+		return
+	}
+	switch {
+	case req.AlarmID == 0 && !req.All:
+		badRequest(w, http.StatusBadRequest, `ack: give "alarm_id" (an active alarm's id, from /api/state) or "all": true`)
+		return
+	case req.AlarmID != 0 && req.All:
+		badRequest(w, http.StatusBadRequest, `ack: give "alarm_id" or "all": true, not both`)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), waitFor)
+	defer cancel()
+	err := h.c.Acknowledge(ctx, req.AlarmID, req.Who, req.Note)
+	h.log.Info("control socket: acknowledge", "alarm_id", req.AlarmID, "who", req.Who, "err", err)
+	h.answer(w, err, nil)
+}
+
+func (h *handler) calibrate(w http.ResponseWriter, r *http.Request) {
+	var req calibrateRequest
+	if !decode(w, r, "calibrate", &req, "sensor, reference_ppm, who, note") || !checkWho(w, "calibrate", req.Who, "calibrating") {
+		return
+	}
+	switch {
+	case strings.TrimSpace(req.Sensor) == "":
+		badRequest(w, http.StatusBadRequest, `calibrate: "sensor" is required: the name of an SCD4x sensor in the configuration`)
+		return
+	case req.ReferencePPM < minPPM || req.ReferencePPM > maxPPM:
+		badRequest(w, http.StatusBadRequest, fmt.Sprintf(`calibrate: "reference_ppm" %d: give the CO2 of the air the sensor sits in now, %d to %d ppm (outdoor air is about 420)`, req.ReferencePPM, minPPM, maxPPM))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), waitFor)
+	defer cancel()
+	corr, err := h.c.ForcedRecalibration(ctx, req.Sensor, req.ReferencePPM, req.Who, req.Note)
+	h.log.Info("control socket: forced recalibration", "sensor", req.Sensor, "reference_ppm", req.ReferencePPM, "who", req.Who, "err", err)
+	h.answer(w, err, &corr)
+}
+
+// answer reports the controller's result: its own message when it
+// refused.
+func (h *handler) answer(w http.ResponseWriter, err error, corr *int) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		writeJSON(w, http.StatusGatewayTimeout, reply{Error: fmt.Sprintf("the control loop did not answer within %s: is it stuck? (see the log: journalctl -u ventd)", waitFor)})
+	case err != nil:
+		writeJSON(w, http.StatusUnprocessableEntity, reply{Error: err.Error()})
+	default:
+		writeJSON(w, http.StatusOK, reply{OK: true, CorrectionPPM: corr})
+	}
+}
+
+// decode reads one JSON object into v, answering 400 when it cannot.
+func decode(w http.ResponseWriter, r *http.Request, what string, v any, fields string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		return true
+	}
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+		big *http.MaxBytesError
+		msg string
+	)
+	switch {
+	case errors.Is(err, io.EOF):
+		msg = "empty body: send one JSON object"
+	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
+		msg = fmt.Sprintf("not JSON (%v): send one JSON object", err)
+	case errors.As(err, &typ):
+		msg = fmt.Sprintf("field %q: want a %s, got a JSON %s", typ.Field, typ.Type, typ.Value)
+	case errors.As(err, &big):
+		msg = fmt.Sprintf("body over %d bytes", maxBody)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		msg = strings.TrimPrefix(err.Error(), "json: ")
+	default:
+		msg = err.Error()
+	}
+	badRequest(w, http.StatusBadRequest, fmt.Sprintf("%s: bad request: %s (fields: %s)", what, msg, fields))
+	return false
+}
+
+// checkWho requires a plain name: every action is recorded with who did it.
+func checkWho(w http.ResponseWriter, what, who, doing string) bool {
+	var msg string
+	switch {
+	case strings.TrimSpace(who) == "":
+		msg = fmt.Sprintf(`%s: "who" is required: the name or staff id of the person %s (ventctl sends your login name; -who sets another)`, what, doing)
+	case len(who) > 64:
+		msg = fmt.Sprintf(`%s: "who" is %d bytes: give a name or staff id of at most 64`, what, len(who))
+	case strings.IndexFunc(who, unicode.IsControl) >= 0:
+		msg = fmt.Sprintf(`%s: "who" %q has control characters: give a plain name or staff id`, what, who)
+	default:
+		return true
+	}
+	badRequest(w, http.StatusBadRequest, msg)
+	return false
+}
+
+func badRequest(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, reply{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
