@@ -35,7 +35,11 @@ type app struct {
 	ln     net.Listener
 	srv    *http.Server
 	closer io.Closer // hardware to release after the loop stops
-	socket string    // the control socket's path; empty: none
+	// tempState is the state directory -sim made for itself, removed at
+	// exit; a run that should be kept (to export its journal) passes
+	// -state-dir.
+	tempState string
+	socket    string // the control socket's path; empty: none
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -82,6 +86,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 			if stateDir, err = os.MkdirTemp("", "ventd-sim-"); err != nil {
 				return nil, err
 			}
+			a.tempState = stateDir
 		}
 		log.Info("simulated room", "scenario", sc.Name, "speed", f.simSpeed, "start", start.Format(time.RFC3339))
 	} else {
@@ -172,6 +177,9 @@ func (a *app) run(ctx context.Context) error {
 	sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer scancel()
 	a.srv.Shutdown(sctx)
+	if a.tempState != "" {
+		os.RemoveAll(a.tempState)
+	}
 	if a.closer != nil {
 		a.closer.Close()
 	}
