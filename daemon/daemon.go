@@ -27,8 +27,9 @@ type Options struct {
 	Clock    clock.Clock
 	Hardware Hardware
 	Log      *slog.Logger
-	// StateDir keeps learned sensor state (the VOC index baseline) across
-	// restarts. Empty: nothing is kept.
+	// StateDir holds the journal (journal.db): the exposure record, and
+	// what a restart must not lose (alarm ids, latched alarms, the VOC
+	// index's learned baseline, SPS30 run time). Empty: nothing is kept.
 	StateDir string
 	Sim      bool // marks snapshots as simulated
 	// RecordI2C, when set, is a directory where every I2C transfer is
@@ -48,7 +49,6 @@ type Daemon struct {
 	newLaw  func(config.Fan, control.FanParams) (control.Law, error)
 	log     *slog.Logger
 	sim     bool
-	state   *stateStore
 	sensors []*sensor
 	fans    []*fanOut
 	expo    []*zoneExposure
@@ -112,7 +112,7 @@ func New(o Options) (*Daemon, error) {
 		hw = &recordingHardware{Hardware: hw, dir: o.RecordI2C, buses: map[i2c.Bus]*i2csim.Recorder{}}
 	}
 	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: hw, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
-		state: newStateStore(o.StateDir, o.Log), requests: make(chan request, 16)}
+		requests: make(chan request, 16)}
 	now := d.clk.Now()
 	// The journal first: sensors resume their maintenance counters from it.
 	d.rec = openRecorder(o.StateDir, o.Config, now, d.clk, o.Log)
@@ -388,7 +388,6 @@ func (d *Daemon) step(now time.Time) {
 		d.rec.flush(now, d.meta())
 	}
 	d.freezeLearning()
-	d.state.maybeSave(now, d.sensors)
 	snap := d.buildSnapshot(now)
 	d.latest.Store(snap)
 	d.subs.publish(snap)
@@ -508,7 +507,6 @@ func (d *Daemon) shutdown() {
 		}
 		f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "ventd stopped"}
 	}
-	d.state.save(d.sensors)
 	// One instant for the last records and the last snapshot, so the
 	// journal's final figures are the ones the outputs last showed.
 	now := d.clk.Now()

@@ -48,7 +48,7 @@ func (d *Daemon) newDevice(sc config.Sensor, env *environment) (device, error) {
 		if sc.Type == config.SGP40 {
 			g.variant = sgp4x.SGP40
 		}
-		g.restore(d.state.load()[sc.Name], d.log.With("sensor", sc.Name))
+		g.restore(d.rec.learned(sc.Name), d.log.With("sensor", sc.Name))
 		return g, nil
 	}
 	return nil, fmt.Errorf("sensor %s: unsupported type %q", sc.Name, sc.Type)

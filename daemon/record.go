@@ -14,6 +14,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/drivers/gasindex"
 	"github.com/ventd/ventd/journal"
 )
 
@@ -375,6 +376,25 @@ func (r *recorder) restore(now time.Time, cfg *config.Config, expo []*zoneExposu
 	}
 }
 
+// learnedKey holds a gas index sensor's learned state: saved with every
+// batch, so a restart does not re-learn the room's usual air for 12 hours
+// (and report 0 for its first minute).
+func learnedKey(sensor string) string { return "sensor." + sensor + ".gasindex" }
+
+// learned returns the gas index state saved for sensor, nil if none.
+func (r *recorder) learned(sensor string) map[string]gasindex.State {
+	v, ok := r.metaValue(learnedKey(sensor))
+	if !ok {
+		return nil
+	}
+	var l map[string]gasindex.State
+	if err := json.Unmarshal([]byte(v), &l); err != nil {
+		r.log.Warn("ignoring the saved VOC index state; the index re-learns (about 12 h)", "sensor", sensor, "err", err)
+		return nil
+	}
+	return l
+}
+
 // meta is the key-value state saved with each batch.
 func (d *Daemon) meta() map[string]string {
 	m := map[string]string{
@@ -390,8 +410,15 @@ func (d *Daemon) meta() map[string]string {
 		if ser := s.dev.serial(); ser != "" {
 			m["sensor."+s.cfg.Name+".serial"] = ser
 		}
-		if p, ok := s.dev.(*sps30Device); ok {
-			m[p.runKey()] = strconv.FormatFloat(p.run.Seconds(), 'f', 0, 64)
+		switch dev := s.dev.(type) {
+		case *sps30Device:
+			m[dev.runKey()] = strconv.FormatFloat(dev.run.Seconds(), 'f', 0, 64)
+		case *sgp4xDevice:
+			if l := dev.learned(); l != nil {
+				if b, err := json.Marshal(l); err == nil {
+					m[learnedKey(s.cfg.Name)] = string(b)
+				}
+			}
 		}
 	}
 	return m
