@@ -2,7 +2,6 @@ package scd4x_test
 
 import (
 	"math"
-	"os"
 	"testing"
 	"time"
 
@@ -14,12 +13,7 @@ import (
 // TestDatasheetTranscript replays the datasheet's own command examples:
 // the driver must send exactly those bytes and decode those answers.
 func TestDatasheetTranscript(t *testing.T) {
-	f, err := os.Open("testdata/datasheet.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ops, err := i2csim.ReadTranscript(f, "testdata/datasheet.txt")
+	ops, err := i2csim.LoadTranscript("testdata/datasheet.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

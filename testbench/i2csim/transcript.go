@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,4 +127,14 @@ func (r *Recorder) Flush() error {
 		return r.err
 	}
 	return r.w.Flush()
+}
+
+// LoadTranscript reads the transcript file at path.
+func LoadTranscript(path string) ([]i2ctest.IO, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadTranscript(f, path)
 }
