@@ -36,6 +36,10 @@ type Config struct {
 	// Fans: each exhausts one or more booths.
 	Fans []Fan `yaml:"fans" cfg:"required"`
 
+	// PurgeButton, when set, is a push button on a GPIO that starts a
+	// purge, for a responder who needs the booth clear now.
+	PurgeButton *PurgeButton `yaml:"purge_button,omitempty"`
+
 	Thresholds Thresholds `yaml:"thresholds"`
 	Control    Control    `yaml:"control"`
 	Shifts     Shifts     `yaml:"shifts"`
@@ -226,4 +230,13 @@ func (c *Config) FansFor(zone string) []*Fan {
 		}
 	}
 	return fs
+}
+
+// PurgeButton is a purge push button wired from a GPIO to ground (the
+// pin's pull-up holds it high until pressed).
+type PurgeButton struct {
+	// Pin as periph's gpioreg names it, GPIO5.
+	Pin string `yaml:"pin" cfg:"required"`
+	// Zone is the booth to purge; empty purges every booth.
+	Zone string `yaml:"zone,omitempty"`
 }

@@ -88,6 +88,12 @@ func (d *decoder) validate(c *Config) {
 	d.validateExposure(c)
 	d.validateAlarms(c)
 	d.validateJournal(c)
+	if b := c.PurgeButton; b != nil {
+		d.checkPin("purge_button.pin", b.Pin)
+		if z := c.Zone(b.Zone); b.Zone != "" && (z == nil || z.Kind != Booth) {
+			d.invalid("purge_button.zone", "must name a booth, or be left out to purge every booth (got %q)", b.Zone)
+		}
+	}
 }
 
 func checkListen(s string) string {

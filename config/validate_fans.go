@@ -198,6 +198,9 @@ func (d *decoder) validateOutputs(c *Config) {
 			pin(".tach.pin", f.Tach.Pin)
 		}
 	}
+	if b := c.PurgeButton; b != nil {
+		claim("pin "+pinKey(b.Pin), "", "purge_button", ".pin", "pin "+b.Pin)
+	}
 }
 
 // busKey folds the names periph's i2creg gives one bus ("1", "I2C1",

@@ -15,11 +15,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"periph.io/x/conn/v3/gpio/gpioreg"
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/drivers/button"
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/metrics"
@@ -39,7 +41,8 @@ type app struct {
 	// exit; a run that should be kept (to export its journal) passes
 	// -state-dir.
 	tempState string
-	socket    string // the control socket's path; empty: none
+	socket    string         // the control socket's path; empty: none
+	button    *button.Button // the purge button, nil without one
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -95,6 +98,15 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 			return nil, err
 		}
 		hw, a.closer = host, host
+		if b := cfg.PurgeButton; b != nil {
+			// A missing button must not stop the fans being controlled:
+			// purges still come from ventctl (and later MQTT, the page).
+			if pin := gpioreg.ByName(b.Pin); pin == nil {
+				log.Warn("no purge button: no such GPIO pin", "pin", b.Pin, "hint", "use a name such as GPIO5 (BCM numbering)")
+			} else if a.button, err = button.New(pin, button.Opts{Clock: clk}); err != nil {
+				log.Warn("no purge button", "err", err)
+			}
+		}
 	}
 
 	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim, RecordI2C: f.recordI2C})
@@ -163,6 +175,14 @@ func (a *app) run(ctx context.Context) error {
 		cancel()
 		<-ctlDone // Serve removes the socket file before it returns
 	}()
+	if a.button != nil {
+		zone := a.cfg.PurgeButton.Zone
+		go a.button.Run(loopCtx, func() {
+			if err := a.d.Purge(zone, "button"); err != nil {
+				a.log.Error("purge button", "err", err)
+			}
+		})
+	}
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
 
