@@ -56,6 +56,11 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 	for _, e := range d.expo {
 		s.Exposure = append(s.Exposure, e.snap)
 	}
+	s.Health = snapshot.Health{Started: d.started, ClockSynchronized: d.clockOK != nil && *d.clockOK,
+		JournalOK: true, LoopOverruns: d.overruns}
+	if err := d.rec.fault(); err != nil {
+		s.Health.JournalOK, s.Health.JournalError = false, err.Error()
+	}
 	s.Alarms = d.alarms.eng.Summary(now)
 	s.Events = append([]alarm.Event(nil), d.alarms.recent...)
 	if st, ok := d.hw.(Stepper); ok {

@@ -43,21 +43,23 @@ type Options struct {
 
 // Daemon is the running room controller.
 type Daemon struct {
-	cfg     *config.Config
-	clk     clock.Clock
-	hw      Hardware
-	newLaw  func(config.Fan, control.FanParams) (control.Law, error)
-	log     *slog.Logger
-	sim     bool
-	sensors []*sensor
-	fans    []*fanOut
-	expo    []*zoneExposure
-	alarms  *alarms
-	rec     *recorder
-	clockOK *bool // last clock synchronisation status recorded
-	period  time.Duration
-	latest  snapshot.Latest
-	subs    subscribers
+	cfg      *config.Config
+	clk      clock.Clock
+	hw       Hardware
+	newLaw   func(config.Fan, control.FanParams) (control.Law, error)
+	log      *slog.Logger
+	sim      bool
+	sensors  []*sensor
+	fans     []*fanOut
+	expo     []*zoneExposure
+	alarms   *alarms
+	rec      *recorder
+	clockOK  *bool // last clock synchronisation status recorded
+	period   time.Duration
+	started  time.Time
+	overruns uint64
+	latest   snapshot.Latest
+	subs     subscribers
 	// requests carries purge requests into the loop, so the loop alone
 	// touches the controllers; buffered so a caller never waits on it.
 	requests chan request
@@ -114,6 +116,7 @@ func New(o Options) (*Daemon, error) {
 	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: hw, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
 		requests: make(chan request, 16)}
 	now := d.clk.Now()
+	d.started = now
 	// The journal first: sensors resume their maintenance counters from it.
 	d.rec = openRecorder(o.StateDir, o.Config, now, d.clk, o.Log)
 	env := newEnvironment()
@@ -323,6 +326,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			// The loop overran (a slow sensor re-init): skip the missed
 			// periods rather than run them back to back.
 			d.log.Warn("control loop overran", "behind", behind)
+			d.overruns++
 			next = now
 		}
 		d.clk.Sleep(next.Sub(now))

@@ -402,6 +402,9 @@ func TestUnwritableJournalKeepsControlling(t *testing.T) {
 	if _, _, ok := hasAlarm(s, journalRule); !ok {
 		t.Fatalf("no journal fault alarm: %+v", s.Alarms)
 	}
+	if s.Health.JournalOK || s.Health.JournalError == "" || !s.Health.ClockSynchronized {
+		t.Errorf("health %+v: want the journal shown as failing, the (simulated) clock as synchronised", s.Health)
+	}
 	if !strings.Contains(logs.String(), "check that the state directory exists and is writable") {
 		t.Errorf("the log does not say what to do:\n%s", logs.String())
 	}

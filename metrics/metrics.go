@@ -27,6 +27,7 @@ func Register(reg prometheus.Registerer, site, room string, src Source) error {
 		newSensors(src),
 		newExposures(src),
 		newAlarms(src),
+		newHealth(src),
 	} {
 		if err := r.Register(c); err != nil {
 			return err

@@ -33,6 +33,23 @@ type Snapshot struct {
 	Events []alarm.Event `json:"events"`
 	// Scenario lists what the simulated room is doing now (sim only).
 	Scenario []string `json:"scenario,omitempty"`
+	// Health is the daemon's own state: what an auditor needs to trust
+	// the record, and a technician to find what is wrong.
+	Health Health `json:"health"`
+}
+
+// Health is the daemon's own state.
+type Health struct {
+	Started time.Time `json:"started"`
+	// ClockSynchronized is false while the system clock has no time
+	// source (a Pi has no battery clock): timestamps may be wrong.
+	ClockSynchronized bool `json:"clock_synchronized"`
+	// JournalOK is false while the exposure journal cannot keep records;
+	// JournalError says why.
+	JournalOK    bool   `json:"journal_ok"`
+	JournalError string `json:"journal_error,omitempty"`
+	// LoopOverruns counts control periods that ran late.
+	LoopOverruns uint64 `json:"loop_overruns"`
 }
 
 // Reading is the latest value of one quantity from one sensor.
