@@ -39,6 +39,9 @@ type Config struct {
 	// PurgeButton, when set, is a push button on a GPIO that starts a
 	// purge, for a responder who needs the booth clear now.
 	PurgeButton *PurgeButton `yaml:"purge_button,omitempty"`
+	// AlarmOutput, when set, drives a beacon or buzzer relay on a GPIO
+	// while an alarm nobody has acknowledged is active.
+	AlarmOutput *AlarmOutput `yaml:"alarm_output,omitempty"`
 
 	Thresholds Thresholds `yaml:"thresholds"`
 	Control    Control    `yaml:"control"`
@@ -239,4 +242,14 @@ type PurgeButton struct {
 	Pin string `yaml:"pin" cfg:"required"`
 	// Zone is the booth to purge; empty purges every booth.
 	Zone string `yaml:"zone,omitempty"`
+}
+
+// AlarmOutput is a relay for a beacon or buzzer.
+type AlarmOutput struct {
+	Pin       string `yaml:"pin" cfg:"required"`
+	ActiveLow bool   `yaml:"active_low,omitempty"`
+	// Level is the lowest alarm level that switches it on: warning, alarm
+	// or fault. Default alarm: a warning clears itself and should not
+	// sound a buzzer in a room where someone may be overdosing.
+	Level string `yaml:"level"`
 }

@@ -38,6 +38,9 @@ func DefaultControl() Control {
 // even as 0, is kept as written and validated as written.
 func (d *decoder) setDefaults(c *Config) {
 	setDefault(d, "listen", &c.Listen, DefaultListen)
+	if c.AlarmOutput != nil {
+		setDefault(d, "alarm_output.level", &c.AlarmOutput.Level, "alarm")
+	}
 	setDefault(d, "state_dir", &c.StateDir, DefaultStateDir)
 
 	for i := range c.Sensors {

@@ -118,6 +118,7 @@ func TestMistakes(t *testing.T) {
 		{"co2 offset on sps30", edit(10, "    zone: booth\n    co2_offset_ppm: 20"), 11, "sensors[0].co2_offset_ppm", "only applies to scd40 and scd41"},
 		{"purge button on a staff zone", edit(2, "room: Room\npurge_button: {pin: GPIO5, zone: staff}"), 3, "purge_button.zone", "must name a booth"},
 		{"purge button on the tach's pin", edit(21, "    rated_power_w: 45\n    tach: {pin: GPIO5}", 2, "room: Room\npurge_button: {pin: GPIO5}"), 3, "purge_button.pin", "pin GPIO5 is already used by fans[0].tach.pin"},
+		{"alarm output level", edit(2, "room: Room\nalarm_output: {pin: GPIO16, level: loud}"), 3, "alarm_output.level", "must be warning, alarm or fault"},
 		{"asc on sps30", edit(10, "    zone: booth\n    asc: true"), 11, "sensors[0].asc", "only applies to scd40 and scd41"},
 		{"altitude too high", edit(14, "    zone: staff\n    altitude_m: 4000"), 15, "sensors[1].altitude_m", "0-3000 m"},
 		{"stale_after below period", edit(14, "    zone: staff\n    stale_after: 2s"), 15, "sensors[1].stale_after", "at least the scd41's measurement period 5s, or every reading is stale (got 2s)"},

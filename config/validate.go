@@ -88,6 +88,14 @@ func (d *decoder) validate(c *Config) {
 	d.validateExposure(c)
 	d.validateAlarms(c)
 	d.validateJournal(c)
+	if o := c.AlarmOutput; o != nil {
+		d.checkPin("alarm_output.pin", o.Pin)
+		switch o.Level {
+		case "warning", "alarm", "fault":
+		default:
+			d.invalid("alarm_output.level", "must be warning, alarm or fault (got %q)", o.Level)
+		}
+	}
 	if b := c.PurgeButton; b != nil {
 		d.checkPin("purge_button.pin", b.Pin)
 		if z := c.Zone(b.Zone); b.Zone != "" && (z == nil || z.Kind != Booth) {

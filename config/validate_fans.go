@@ -201,6 +201,9 @@ func (d *decoder) validateOutputs(c *Config) {
 	if b := c.PurgeButton; b != nil {
 		claim("pin "+pinKey(b.Pin), "", "purge_button", ".pin", "pin "+b.Pin)
 	}
+	if o := c.AlarmOutput; o != nil {
+		claim("pin "+pinKey(o.Pin), "", "alarm_output", ".pin", "pin "+o.Pin)
+	}
 }
 
 // busKey folds the names periph's i2creg gives one bus ("1", "I2C1",

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/i2c"
 
 	"github.com/ventd/ventd/clock"
@@ -32,6 +33,10 @@ type Options struct {
 	// index's learned baseline, SPS30 run time). Empty: nothing is kept.
 	StateDir string
 	Sim      bool // marks snapshots as simulated
+	// AlarmOutput, when set, is the beacon/buzzer relay of the config's
+	// alarm_output, switched on while an unacknowledged alarm at or above
+	// its level is active.
+	AlarmOutput gpio.PinOut
 	// RecordI2C, when set, is a directory where every I2C transfer is
 	// recorded, one transcript per bus (testbench/i2csim's format), so a
 	// session on a real Pi can become a replay test.
@@ -53,6 +58,7 @@ type Daemon struct {
 	fans     []*fanOut
 	expo     []*zoneExposure
 	alarms   *alarms
+	beacon   *beacon
 	rec      *recorder
 	clockOK  *bool // last clock synchronisation status recorded
 	period   time.Duration
@@ -149,6 +155,12 @@ func New(o Options) (*Daemon, error) {
 	if d.alarms, err = newAlarms(o.Config, d.fans); err != nil {
 		d.Close()
 		return nil, err
+	}
+	if ao := o.Config.AlarmOutput; ao != nil && o.AlarmOutput != nil {
+		d.beacon = &beacon{pin: o.AlarmOutput, activeLow: ao.ActiveLow, log: o.Log}
+		if err := d.beacon.level.UnmarshalText([]byte(ao.Level)); err != nil {
+			return nil, fmt.Errorf("alarm_output.level: %w", err)
+		}
 	}
 	d.rec.restore(now, o.Config, d.expo, d.alarms.eng)
 	d.recordFactors(now, o.Config)
@@ -384,6 +396,7 @@ func (d *Daemon) step(now time.Time) {
 	d.alarms.evaluate(now, d)
 	d.rec.addEvents(d.alarms.pending)
 	d.alarms.pending = d.alarms.pending[:0]
+	d.beacon.set(d.alarms.eng.Active())
 	if now.Sub(now.Truncate(10*time.Minute)) < d.period {
 		d.checkClock(now)
 	}
@@ -524,6 +537,7 @@ func (d *Daemon) shutdown() {
 	d.rec.addEvents(d.alarms.pending)
 	d.recordShifts(now)
 	d.rec.stop(now, d.meta(), time.Second)
+	d.beacon.set(nil) // a deliberate stop is not an alarm
 	d.Close()
 	snap := d.buildSnapshot(now)
 	d.latest.Store(snap)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
 	"periph.io/x/conn/v3/i2c/i2ctest"
 
 	"github.com/ventd/ventd/clock"
@@ -590,5 +592,45 @@ func TestSPS30FanCleaningOnOwnSchedule(t *testing.T) {
 	}
 	if v, _, _ := j.Meta("sensor.booth-pm.fan_run_s"); v == "" || v[0] == '6' {
 		t.Errorf("run time after cleaning = %q, want it restarted", v)
+	}
+}
+
+func TestAlarmBeaconUntilAcknowledged(t *testing.T) {
+	cfg := config.Sim()
+	cfg.AlarmOutput = &config.AlarmOutput{Pin: "GPIO16", Level: "alarm"}
+	clk := clock.NewSim(t0, 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := &gpiotest.Pin{N: "GPIO16", Num: 16}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true, AlarmOutput: pin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, clk: clk, rig: rig, d: d}
+	h.run(5 * time.Minute)
+	if pin.Read() != gpio.Low {
+		t.Fatal("beacon on in a quiet room")
+	}
+	h.rig.Room.StartSession("staff", room.TypicalSession(20, 10*time.Minute))
+	s := h.run(10 * time.Minute)
+	_, _, ok := hasAlarm(s, "staff/pm25/alarm")
+	if !ok || pin.Read() != gpio.High {
+		t.Fatalf("staff PM2.5 alarm %v, beacon %v: want both on", ok, pin.Read())
+	}
+	// Acknowledge everything (the smoke also took the staff sensor out of
+	// its range: a fault, which sounds too).
+	done := make(chan error, 1)
+	go func() { done <- d.Acknowledge(t.Context(), 0, "nurse-7", "") }()
+	for len(done) == 0 {
+		h.run(time.Second)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	h.run(time.Second)
+	if pin.Read() != gpio.Low {
+		t.Fatal("beacon still on after the alarm was acknowledged")
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
 
 	"github.com/ventd/ventd/clock"
@@ -66,6 +67,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
+	var beacon gpio.PinOut
 	stateDir := firstNonEmpty(f.stateDir, cfg.StateDir, "/var/lib/ventd")
 	if f.sim {
 		start, err := parseStart(f.simStart)
@@ -98,6 +100,13 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 			return nil, err
 		}
 		hw, a.closer = host, host
+		if o := cfg.AlarmOutput; o != nil {
+			if pin := gpioreg.ByName(o.Pin); pin == nil {
+				log.Warn("no alarm beacon: no such GPIO pin", "pin", o.Pin, "hint", "use a name such as GPIO16 (BCM numbering)")
+			} else {
+				beacon = pin
+			}
+		}
 		if b := cfg.PurgeButton; b != nil {
 			// A missing button must not stop the fans being controlled:
 			// purges still come from ventctl (and later MQTT, the page).
@@ -109,7 +118,8 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		}
 	}
 
-	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim, RecordI2C: f.recordI2C})
+	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
+		RecordI2C: f.recordI2C, AlarmOutput: beacon})
 	if err != nil {
 		return nil, err
 	}
