@@ -56,6 +56,17 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 	for _, e := range d.expo {
 		s.Exposure = append(s.Exposure, e.snap)
 	}
+	for _, z := range d.cfg.Zones {
+		var shifts []*exposure.Summary
+		for _, e := range d.expo {
+			if e.zone == z.Name {
+				shifts = append(shifts, e.snap.Shift)
+			}
+		}
+		if em, n := exposure.MixtureOf(shifts...); n > 0 {
+			s.Mixture = append(s.Mixture, snapshot.Mixture{Zone: z.Name, Index: em, Pollutants: n})
+		}
+	}
 	s.Health = snapshot.Health{Started: d.started, ClockSynchronized: d.clockOK != nil && *d.clockOK,
 		JournalOK: true, LoopOverruns: d.overruns}
 	if err := d.rec.fault(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/drivers/sps30"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/snapshot"
@@ -632,5 +634,23 @@ func TestAlarmBeaconUntilAcknowledged(t *testing.T) {
 	h.run(time.Second)
 	if pin.Read() != gpio.Low {
 		t.Fatal("beacon still on after the alarm was acknowledged")
+	}
+}
+
+func TestMixtureIndex(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	s := h.run(30 * time.Minute)
+	var co2 *exposure.Summary
+	for _, e := range s.Exposure {
+		if e.Zone == "staff" && e.Quantity == "co2" {
+			co2 = e.Shift
+		}
+	}
+	if co2 == nil || co2.AdjustedTWALimit != 2500 { // 5000 ppm × 0.5 for a 12 h shift
+		t.Fatalf("staff CO2 shift %+v", co2)
+	}
+	if len(s.Mixture) != 1 || s.Mixture[0].Zone != "staff" || s.Mixture[0].Pollutants != 1 ||
+		math.Abs(s.Mixture[0].Index-co2.TWA/2500) > 1e-12 {
+		t.Fatalf("mixture %+v, want staff with CO2 alone: %v", s.Mixture, co2.TWA/2500)
 	}
 }

@@ -14,7 +14,7 @@ type exposures struct {
 	stel, twa8h, mean8h, cov8h, stelCov               *prometheus.Desc
 	shiftTWA, shiftCov, overAlarm, overSTEL, stelPeak *prometheus.Desc
 	excursions, limitTWA, limitSTEL, shiftStart, rf   *prometheus.Desc
-	violation                                         *prometheus.Desc
+	violation, mixture                                *prometheus.Desc
 }
 
 func newExposures(src Source) *exposures {
@@ -36,13 +36,14 @@ func newExposures(src Source) *exposures {
 		limitSTEL:  desc("exposure_stel_limit", "STEL limit (absent: no limit).", l...),
 		rf:         desc("exposure_shift_reduction_factor", "Brief & Scala reduction factor for the shift's length.", l...),
 		shiftStart: desc("exposure_shift_start_timestamp_seconds", "Start of the current shift.", l...),
+		mixture:    desc("exposure_shift_mixture_index", "OSHA mixture index Σ Eᵢ/Lᵢ for the current shift over the pollutants with a TWA limit; above 1 is over.", "zone"),
 		violation:  desc("exposure_shift_violation", "1 if the current shift breaks a limit: twa, stel, stel_excursions, twa_excursions.", "zone", "quantity", "kind"),
 	}
 }
 
 func (e *exposures) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{e.stel, e.stelCov, e.twa8h, e.mean8h, e.cov8h, e.shiftTWA, e.shiftCov,
-		e.overAlarm, e.overSTEL, e.stelPeak, e.excursions, e.limitTWA, e.limitSTEL, e.rf, e.shiftStart, e.violation} {
+		e.overAlarm, e.overSTEL, e.stelPeak, e.excursions, e.limitTWA, e.limitSTEL, e.rf, e.shiftStart, e.violation, e.mixture} {
 		ch <- d
 	}
 }
@@ -51,6 +52,9 @@ func (e *exposures) Collect(ch chan<- prometheus.Metric) {
 	s := e.src()
 	if s == nil {
 		return
+	}
+	for _, m := range s.Mixture {
+		ch <- prometheus.MustNewConstMetric(e.mixture, prometheus.GaugeValue, m.Index, m.Zone)
 	}
 	for _, x := range s.Exposure {
 		l := []string{x.Zone, string(x.Quantity)}

@@ -27,6 +27,9 @@ type Snapshot struct {
 	// 15 min STEL and 8 h TWA, and the current shift's OSHA TWA, time
 	// over limits, excursions and coverage.
 	Exposure []exposure.Snapshot `json:"exposure"`
+	// Mixture is each zone's OSHA mixture index Σ Eᵢ/Lᵢ for the current
+	// shift, over the pollutants with a TWA limit; above 1 is over.
+	Mixture []Mixture `json:"mixture"`
 	// Alarms are the active alarms; Events the most recent transitions
 	// (the journal keeps them all).
 	Alarms alarm.Summary `json:"alarms"`
@@ -36,6 +39,14 @@ type Snapshot struct {
 	// Health is the daemon's own state: what an auditor needs to trust
 	// the record, and a technician to find what is wrong.
 	Health Health `json:"health"`
+}
+
+// Mixture is one zone's mixture index.
+type Mixture struct {
+	Zone  string  `json:"zone"`
+	Index float64 `json:"index"`
+	// Pollutants is how many entered the sum (those with a TWA limit).
+	Pollutants int `json:"pollutants"`
 }
 
 // Health is the daemon's own state.

@@ -229,9 +229,20 @@ func minTime(a, b time.Time) time.Time {
 // a TWA limit; Lᵢ is the Brief & Scala adjusted limit. Em above 1 is over the
 // limit. n is how many pollutants entered the sum.
 func Mixture(now time.Time, trackers ...*Tracker) (em float64, n int) {
+	shifts := make([]*Summary, 0, len(trackers))
 	for _, t := range trackers {
-		s, ok := t.Current(now)
-		if !ok || s.AdjustedTWALimit <= 0 {
+		if s, ok := t.Current(now); ok {
+			shifts = append(shifts, &s)
+		}
+	}
+	return MixtureOf(shifts...)
+}
+
+// MixtureOf is Mixture over shift summaries already at hand (nil ones are
+// skipped), for a caller that has just taken each tracker's Snapshot.
+func MixtureOf(shifts ...*Summary) (em float64, n int) {
+	for _, s := range shifts {
+		if s == nil || s.AdjustedTWALimit <= 0 {
 			continue
 		}
 		em += s.TWA / s.AdjustedTWALimit
