@@ -130,6 +130,9 @@ func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
 const journalRule = "journal/write"
 
 // mainQuantity is the reading a sensor is stuck on if it stops changing.
+// It is "" for the gas index sensors: their indices legitimately hold one
+// value for hours (VOC 100, NOx 1 in steady clean air), so an unchanging
+// index is no sign of a frozen sensor.
 func mainQuantity(t config.SensorType) sample.Quantity {
 	switch {
 	case t == config.SPS30:
@@ -139,7 +142,7 @@ func mainQuantity(t config.SensorType) sample.Quantity {
 	case t.IsPressure():
 		return sample.Pressure
 	}
-	return sample.VOCIndex
+	return ""
 }
 
 // evaluate runs every rule for this period.
@@ -199,8 +202,20 @@ func (a *alarms) evaluate(now time.Time, d *Daemon) {
 				outOfRange = true
 			}
 		}
-		if smp := s.sample(mainQuantity(s.cfg.Type), now); smp.Quality == sample.Good {
-			stuck = a.stuck[n].Update(now, smp.Value)
+		if q := mainQuantity(s.cfg.Type); q != "" {
+			// The raw sample: the detector must see the value move again
+			// to clear, even while the loop distrusts it.
+			if smp, ok := s.latest[q]; ok && smp.Quality == sample.Good {
+				stuck = a.stuck[n].Update(now, smp.Value)
+			}
+		}
+		switch {
+		case stuck && s.frozen == nil:
+			s.frozen = fmt.Errorf("reading unchanged for %s: the sensor looks frozen", d.cfg.Alarms.SensorStuckAfter)
+			d.log.Warn("sensor reading frozen; treated as unknown air until it changes", "sensor", n,
+				"hint", "power-cycle the sensor or check its fan (SPS30) and cable")
+		case !stuck:
+			s.frozen = nil
 		}
 		add(a.eng.SetCondition(now, "sensor/"+n+"/stale", stale, 0))
 		add(a.eng.SetCondition(now, "sensor/"+n+"/crc", crc, float64(s.errs["crc"])))
@@ -240,7 +255,7 @@ func zoneValue(sensors []*sensor, zone string, q sample.Quantity, now time.Time)
 		if s.cfg.Zone != zone {
 			continue
 		}
-		if smp, ok := s.latest[q]; ok && smp.Valid(now, s.cfg.StaleAfter) {
+		if smp, ok := s.latest[q]; ok && s.trusted(smp).Valid(now, s.cfg.StaleAfter) {
 			sum += smp.Value
 			n++
 		}

@@ -654,3 +654,28 @@ func TestMixtureIndex(t *testing.T) {
 		t.Fatalf("mixture %+v, want staff with CO2 alone: %v", s.Mixture, co2.TWA/2500)
 	}
 }
+
+func TestNoStuckFaultFromASteadyVOCIndex(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	// Two quiet hours: the VOC index sits at 100, the NOx index at 1.
+	s := h.run(2 * time.Hour)
+	for _, a := range s.Alarms.Alarms {
+		t.Errorf("alarm in a quiet room: %s (%s)", a.RuleID, a.Message)
+	}
+	// A frozen SPS30 is a fault once its reading has not changed for the
+	// configured time (30 min by default).
+	h.rig.SensorFault("booth-pm", "stuck", true)
+	s = h.run(31 * time.Minute)
+	if _, _, ok := hasAlarm(s, "sensor/booth-pm/stuck"); !ok {
+		t.Fatalf("no stuck fault for a frozen SPS30: %+v", s.Alarms)
+	}
+	// A frozen booth sensor could hide smoke: the fan runs safe.
+	if f := s.Fans[0]; f.Mode != "safe" || !strings.Contains(f.Reason, "frozen") {
+		t.Fatalf("fan with a frozen booth sensor: %+v", f)
+	}
+	h.rig.SensorFault("booth-pm", "stuck", false)
+	s = h.run(30 * time.Second)
+	if f := s.Fans[0]; f.Mode == "safe" {
+		t.Fatalf("fan still safe after the sensor moved again: %+v", f)
+	}
+}

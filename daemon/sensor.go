@@ -54,6 +54,7 @@ type sensor struct {
 	errsCopy    map[string]uint64 // shared by snapshots until errs changes
 	lastSuccess time.Time
 	lastErr     error
+	frozen      error // set while the stuck detector says the reading is frozen
 }
 
 func newSensor(cfg config.Sensor, dev device, log *slog.Logger) *sensor {
@@ -178,16 +179,26 @@ func hint(err error) string {
 func (s *sensor) samples() []sample.Sample {
 	out := make([]sample.Sample, 0, len(s.order))
 	for _, q := range s.order {
-		out = append(out, s.latest[q])
+		out = append(out, s.trusted(s.latest[q]))
 	}
 	return out
+}
+
+// trusted downgrades a good sample of a sensor found frozen: a reading
+// that has not changed at all for the stuck time is not a measurement,
+// and a frozen booth sensor could hide smoke.
+func (s *sensor) trusted(smp sample.Sample) sample.Sample {
+	if s.frozen != nil && smp.Quality == sample.Good {
+		smp.Quality, smp.Err = sample.Fault, s.frozen
+	}
+	return smp
 }
 
 // sample returns the latest sample of q, or a fault sample when the sensor
 // has none (not yet read, or never worked): absence is never clean air.
 func (s *sensor) sample(q sample.Quantity, now time.Time) sample.Sample {
 	if smp, ok := s.latest[q]; ok {
-		return smp
+		return s.trusted(smp)
 	}
 	err := s.lastErr
 	if err == nil {
