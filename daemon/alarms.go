@@ -87,6 +87,15 @@ func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
 		OnDelay: 2 * time.Minute, FlapCount: 3, FlapWindow: time.Hour,
 		Message: "the exposure journal is not keeping records: check the state directory and free space",
 	})
+	for _, f := range fans {
+		rules = append(rules, alarm.Rule{
+			ID: outputRule(f.cfg.Name), Level: alarm.LevelFault, Subject: f.cfg.Name, Direction: alarm.WhenTrue,
+			// The loop sets the duty every period; a few seconds of
+			// failures is a broken output, not a hiccup.
+			OnDelay: 5 * time.Second, OffDelay: 30 * time.Second, FlapCount: 3, FlapWindow: time.Hour,
+			Message: "fan {subject}: ventd cannot set its duty; check the PWM/relay wiring and the log",
+		})
+	}
 	// The site's timing for the instantaneous value alarms.
 	for i := range rules {
 		r := &rules[i]
@@ -128,6 +137,9 @@ func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
 
 // journalRule is the fault raised while the journal cannot keep records.
 const journalRule = "journal/write"
+
+// outputRule is the fault raised while a fan's duty cannot be set.
+func outputRule(fan string) string { return "fan/" + fan + "/output" }
 
 // mainQuantity is the reading a sensor is stuck on if it stops changing.
 // It is "" for the gas index sensors: their indices legitimately hold one
@@ -222,7 +234,10 @@ func (a *alarms) evaluate(now time.Time, d *Daemon) {
 		add(a.eng.SetCondition(now, "sensor/"+n+"/range", outOfRange, 0))
 		add(a.eng.SetCondition(now, "sensor/"+n+"/stuck", stuck, 0))
 	}
-	// Fan stalls.
+	// Fan outputs that cannot be set, and stalls.
+	for _, f := range d.fans {
+		add(a.eng.SetCondition(now, outputRule(f.cfg.Name), f.err != nil, 0))
+	}
 	for _, f := range d.fans {
 		det, ok := a.stall[f.cfg.Name]
 		if !ok {

@@ -679,3 +679,17 @@ func TestNoStuckFaultFromASteadyVOCIndex(t *testing.T) {
 		t.Fatalf("fan still safe after the sensor moved again: %+v", f)
 	}
 }
+
+func TestFanOutputFault(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	h.run(time.Minute)
+	// The output stops taking commands (here: released under the daemon).
+	h.rig.Room.Fan("booth-exhaust").Halt()
+	s := h.run(10 * time.Second)
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/output"); !ok {
+		t.Fatalf("no fault for a fan output that cannot be set: %+v", s.Alarms)
+	}
+	if s.Fans[0].Error == "" {
+		t.Errorf("fan error not shown: %+v", s.Fans[0])
+	}
+}
