@@ -51,6 +51,20 @@ func edit(edits ...any) string {
 	return strings.Join(out, "\n")
 }
 
+// wantOneError checks that data has exactly one mistake, at line and
+// path, with a message containing msg.
+func wantOneError(t *testing.T, data string, line int, path, msg string) {
+	t.Helper()
+	errs := parseErrors(t, data)
+	if len(errs) != 1 {
+		t.Fatalf("got %d errors, want 1:\n%v", len(errs), errs)
+	}
+	e := errs[0]
+	if e.Line != line || e.Path != path || !strings.Contains(e.Msg, msg) {
+		t.Errorf("got  %d %q %q\nwant %d %q containing %q", e.Line, e.Path, e.Msg, line, path, msg)
+	}
+}
+
 func parseErrors(t *testing.T, data string) Errors {
 	t.Helper()
 	c, err := Parse([]byte(data), "test.yaml")
@@ -145,14 +159,7 @@ func TestMistakes(t *testing.T) {
 		{"two documents", base + "---\nsite: Other\n", 22, "", "a second YAML document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := parseErrors(t, tc.data)
-			if len(errs) != 1 {
-				t.Fatalf("got %d errors, want 1:\n%v", len(errs), errs)
-			}
-			e := errs[0]
-			if e.Line != tc.line || e.Path != tc.path || !strings.Contains(e.Msg, tc.msg) {
-				t.Errorf("got  %d %q %q\nwant %d %q containing %q", e.Line, e.Path, e.Msg, tc.line, tc.path, tc.msg)
-			}
+			wantOneError(t, tc.data, tc.line, tc.path, tc.msg)
 		})
 	}
 }

@@ -181,14 +181,7 @@ func TestSectionMistakes(t *testing.T) {
 		{"pm_calibration on an sdp", edit(10, "    zone: booth\n  - {name: dp, type: sdp31, bus: \"1\", zone: booth, pm_calibration: 1}"), 11, "sensors[1].pm_calibration", "only applies to sps30 sensors (this one is sdp31)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := parseErrors(t, tc.data)
-			if len(errs) != 1 {
-				t.Fatalf("got %d errors, want 1:\n%v", len(errs), errs)
-			}
-			e := errs[0]
-			if e.Line != tc.line || e.Path != tc.path || !strings.Contains(e.Msg, tc.msg) {
-				t.Errorf("got  %d %q %q\nwant %d %q containing %q", e.Line, e.Path, e.Msg, tc.line, tc.path, tc.msg)
-			}
+			wantOneError(t, tc.data, tc.line, tc.path, tc.msg)
 		})
 	}
 }
