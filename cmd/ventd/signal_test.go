@@ -23,17 +23,25 @@ func TestSIGTERMLeavesFansSafe(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// The log goes to a buffer exec fills itself, so Wait returns only
+	// once every line is in it (a StderrPipe is closed by Wait, and lines
+	// not yet read are lost).
 	var logs syncBuffer
 	cmd := exec.Command(bin, "-sim", "-sim-speed", "20", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir())
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	addr := waitAddr(t, teeReader{stderr, &logs})
+	var addr string
+	for i := 0; addr == ""; i++ {
+		if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
+			addr = m[1]
+		} else if i > 1000 {
+			t.Fatalf("ventd never said where it serves HTTP:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 
 	var s snapshot.Snapshot
 	for i := 0; ; i++ {
@@ -68,21 +76,7 @@ func TestSIGTERMLeavesFansSafe(t *testing.T) {
 		t.Fatal("ventd did not stop within 30 s of SIGTERM")
 	}
 	t.Logf("stopped %v after SIGTERM", time.Since(sent).Round(time.Millisecond))
-	time.Sleep(50 * time.Millisecond) // let the log drain
 	if !strings.Contains(logs.String(), "fans left at their safe duty") {
 		t.Errorf("log lacks the safe-duty line:\n%s", tail(logs.String(), 10))
 	}
-}
-
-// teeReader copies what it reads into a buffer, so the test sees the
-// whole log while waitAddr drains it.
-type teeReader struct {
-	r interface{ Read([]byte) (int, error) }
-	w *syncBuffer
-}
-
-func (t teeReader) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	t.w.Write(p[:n])
-	return n, err
 }
