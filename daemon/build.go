@@ -41,7 +41,7 @@ func (d *Daemon) buildSnapshot(now time.Time) *snapshot.Snapshot {
 		fs := snapshot.Fan{
 			Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.last.Duty, 4),
 			Mode: string(f.last.Mode), Reason: f.last.Reason, RPM: f.rpm,
-			SecondsToEntry: f.ctl.SecondsToEntry(),
+			SecondsToEntry: f.last.SecondsToEntry,
 		}
 		if f.err != nil {
 			fs.Error = f.err.Error()

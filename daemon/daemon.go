@@ -41,9 +41,10 @@ type Options struct {
 	// recorded, one transcript per bus (testbench/i2csim's format), so a
 	// session on a real Pi can become a replay test.
 	RecordI2C string
-	// NewLaw builds each fan's control law from its tuning; nil means
-	// ventd's own (control.NewFan). ventbench passes its baselines here.
-	NewLaw func(f config.Fan, p control.FanParams) (control.Law, error)
+	// NewLaw builds the room's control law from the parameters
+	// control.ParamsFor made of the config; nil means ventd's own
+	// (control.NewRoom). ventbench passes its baselines here.
+	NewLaw func(p control.Params) (control.Law, error)
 }
 
 // Daemon is the running room controller.
@@ -51,7 +52,8 @@ type Daemon struct {
 	cfg      *config.Config
 	clk      clock.Clock
 	hw       Hardware
-	newLaw   func(config.Fan, control.FanParams) (control.Law, error)
+	law      control.Law
+	inputs   []sample.Sample // the law's input, reused each period
 	log      *slog.Logger
 	sim      bool
 	sensors  []*sensor
@@ -90,16 +92,12 @@ type ackRequest struct {
 
 // fanOut is one fan: its output, its controller, what it was last told.
 type fanOut struct {
-	cfg    config.Fan
-	out    fan.Output
-	tach   fan.Tachometer
-	ctl    control.Law
-	booths []*sensor // the PM sensors of the zones it serves
-	staff  []*sensor // the PM sensors of the staff zones
-	dp     []*sensor // the pressure sensors of the zones it serves
-	last   control.Decision
-	rpm    *float64
-	err    error
+	cfg  config.Fan
+	out  fan.Output
+	tach fan.Tachometer
+	last control.Decision
+	rpm  *float64
+	err  error
 }
 
 // New opens every sensor and fan the config names. A sensor that cannot be
@@ -113,13 +111,13 @@ func New(o Options) (*Daemon, error) {
 		o.Log = slog.Default()
 	}
 	if o.NewLaw == nil {
-		o.NewLaw = func(_ config.Fan, p control.FanParams) (control.Law, error) { return control.NewFan(p) }
+		o.NewLaw = func(p control.Params) (control.Law, error) { return control.NewRoom(p) }
 	}
 	hw := o.Hardware
 	if o.RecordI2C != "" {
 		hw = &recordingHardware{Hardware: hw, dir: o.RecordI2C, buses: map[i2c.Bus]*i2csim.Recorder{}}
 	}
-	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: hw, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
+	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: hw, log: o.Log, sim: o.Sim,
 		requests: make(chan request, 16)}
 	now := d.clk.Now()
 	d.started = now
@@ -143,6 +141,13 @@ func New(o Options) (*Daemon, error) {
 	}
 	if d.expo, err = newExposures(o.Config, d.sensors, sched); err != nil {
 		return nil, err
+	}
+	params, err := control.ParamsFor(o.Config)
+	if err == nil {
+		d.law, err = o.NewLaw(params)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("control law: %w", err)
 	}
 	for _, fc := range o.Config.Fans {
 		f, err := d.newFan(fc)
@@ -186,34 +191,7 @@ func (d *Daemon) checkClock(now time.Time) {
 }
 
 func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
-	p := control.DefaultFanParams()
-	p.MinDuty, p.MaxDuty, p.SafeDuty = fc.MinDuty/100, fc.MaxDuty/100, fc.SafeDuty/100
-	c := d.cfg.Control
-	if c.TargetPM25 > 0 {
-		p.Target = c.TargetPM25
-	}
-	if p.Background >= p.Target {
-		p.Background = p.Target / 2
-	}
-	if c.RiseRate > 0 {
-		p.RiseRate = c.RiseRate
-	}
-	if c.RampDown > 0 {
-		p.RampDown = c.RampDown / 100
-	}
-	if c.RunOn > 0 {
-		p.RunOn = c.RunOn
-	}
-	if e := d.cfg.Thresholds.EntryPM25; e > 0 {
-		p.Entry = e
-	}
-	if bp := d.cfg.Alarms.BoothPressurePa; bp < 0 {
-		p.PressureTarget = bp - 1 // 1 Pa inside the alarm level
-	}
-	ctl, err := d.newLaw(fc, p)
-	if err != nil {
-		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
-	}
+	safe := fc.SafeDuty / 100
 	out, err := d.hw.Fan(fc)
 	if err != nil {
 		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
@@ -222,25 +200,12 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
 	}
-	f := &fanOut{cfg: fc, out: out, tach: tach, ctl: ctl}
-	for _, s := range d.sensors {
-		if s.cfg.Type.IsPressure() && contains(fc.Zones, s.cfg.Zone) {
-			f.dp = append(f.dp, s)
-		}
-		if s.cfg.Type != config.SPS30 {
-			continue
-		}
-		if contains(fc.Zones, s.cfg.Zone) {
-			f.booths = append(f.booths, s)
-		} else if z := d.cfg.Zone(s.cfg.Zone); z != nil && z.Kind == config.Staff {
-			f.staff = append(f.staff, s)
-		}
-	}
+	f := &fanOut{cfg: fc, out: out, tach: tach}
 	// Until the first reading, the booth is unknown: safe duty now.
-	if err := out.SetDuty(p.SafeDuty); err != nil {
+	if err := out.SetDuty(safe); err != nil {
 		return nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
 	}
-	f.last = control.Decision{Duty: p.SafeDuty, Mode: control.ModeSafe, Reason: "starting"}
+	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "starting", SecondsToEntry: -1}
 	return f, nil
 }
 
@@ -360,18 +325,9 @@ func (d *Daemon) step(now time.Time) {
 	}
 	now = d.clk.Now()
 	d.account(now)
-	for _, f := range d.fans {
-		in := control.Input{Booth: make([]sample.Sample, 0, len(f.booths)), Staff: make([]sample.Sample, 0, len(f.staff))}
-		for _, s := range f.booths {
-			in.Booth = append(in.Booth, s.sample(sample.PM25, now))
-		}
-		for _, s := range f.staff {
-			in.Staff = append(in.Staff, s.sample(sample.PM25, now))
-		}
-		for _, s := range f.dp {
-			in.Pressure = append(in.Pressure, s.sample(sample.Pressure, now))
-		}
-		dec := f.ctl.Update(now, in)
+	decs := d.law.Update(now, d.lawInputs(now))
+	for i, f := range d.fans {
+		dec := decs[i]
 		if dec.Mode != f.last.Mode {
 			d.log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", dec.Duty, "reason", dec.Reason)
 		}
@@ -497,21 +453,31 @@ func (d *Daemon) drainRequests() {
 				d.calibrate(r.cal)
 				continue
 			}
-			for _, f := range d.fans {
-				if r.fan != "" && !contains(f.cfg.Zones, r.fan) {
-					continue
-				}
-				if r.purge {
-					f.ctl.Purge()
-				} else {
-					f.ctl.CancelPurge()
-				}
+			if r.purge {
+				d.law.Purge(r.fan)
+			} else {
+				d.law.CancelPurge(r.fan)
 			}
 			d.log.Info("purge request", "start", r.purge, "zone", r.fan, "source", r.source)
 		default:
 			return
 		}
 	}
+}
+
+// lawInputs is what the law reads: the PM2.5 of every SPS30 and the
+// pressure of every pressure sensor, a fault sample for one not read yet.
+func (d *Daemon) lawInputs(now time.Time) []sample.Sample {
+	d.inputs = d.inputs[:0]
+	for _, s := range d.sensors {
+		switch {
+		case s.cfg.Type == config.SPS30:
+			d.inputs = append(d.inputs, s.sample(sample.PM25, now))
+		case s.cfg.Type.IsPressure():
+			d.inputs = append(d.inputs, s.sample(sample.Pressure, now))
+		}
+	}
+	return d.inputs
 }
 
 // shutdown leaves every fan at its safe duty: if ventd is not watching the
