@@ -60,20 +60,25 @@ type Control struct {
 	// up while it clears (BoothFullExcess); a site that wants a fixed
 	// hold after every session sets it.
 	RunOn time.Duration `yaml:"run_on"`
-	// BoothFullExcess in µg/m³: after a session, a booth's fans run at
-	// MaxDuty × cube root of (excess / BoothFullExcess), full at or
-	// above it. The cube root is what spends fan energy where it keeps
-	// the most smoke from leaking (power grows with speed³). Default 150:
-	// a 4 m³ booth at 150 µg/m³ above clean air still holds 0.6 mg.
+	// BoothFullExcess and StaffFullExcess (µg/m³) price the air outside
+	// sessions. A fan's air is worth the smoke it removes now: from its
+	// booths (excess over their clean air, a share of which would leak
+	// to the staff) and from the staff area (every exhaust pulls its
+	// make-up air through it); it costs the fan's power, which grows with
+	// speed³. So a fan runs at MaxDuty × √(booth excess / BoothFullExcess
+	// + (staff excess − StaffMargin) / StaffFullExcess), full when the
+	// sum reaches 1. Lower values buy cleaner air with more energy.
+	// Defaults 150 and 3, chosen on ventbench's tuning scenarios (README,
+	// "Tuning"): booth smoke leaks to the staff only through the booth's
+	// gaps, so a µg/m³ in the staff area is worth about fifty in the
+	// booth.
 	BoothFullExcess float64 `yaml:"booth_full_excess_ugm3"`
-	// StaffMargin in µg/m³ is the staff area's excess over its clean air
-	// that needs no more air (sensor noise). Default 1.
-	StaffMargin float64 `yaml:"staff_margin_ugm3"`
-	// StaffFullExcess in µg/m³: every fan ventilates the staff area
-	// (each exhaust pulls its make-up air through it), so while booth
-	// smoke lingers there every fan runs at least at MaxDuty × square
-	// root of ((excess − StaffMargin) / StaffFullExcess). Default 10.
 	StaffFullExcess float64 `yaml:"staff_full_excess_ugm3"`
+	// StaffMargin in µg/m³ is a staff excess over its clean air that asks
+	// for no air at all. Default 0: the clean air is learned below the
+	// sensor's noise, and a steady small excess is what the staff breathe
+	// all shift (their TWA).
+	StaffMargin float64 `yaml:"staff_margin_ugm3"`
 	// StaffClearTime bounds how slowly booth smoke in the staff area may
 	// clear once the booths are quiet: an excess that lasts longer is
 	// outdoor air or drift, which more extraction cannot remove, and is
@@ -90,7 +95,8 @@ type Control struct {
 	StaffBlindDutyPercent float64 `yaml:"staff_blind_duty_percent"`
 	// RampDown in percent of duty per minute limits how fast a fan slows,
 	// so the speed never drops in one step from full to minimum. Smoke,
-	// a purge or bad data raise it at once. Default 30.
+	// a purge or bad data raise it at once. Default 50 (full to a quarter
+	// in 90 s).
 	RampDown float64 `yaml:"ramp_down_percent_per_min"`
 	// CleanAirLearn is the time constant with which the clean-air
 	// offsets between booth and staff sensors are learned in quiet air,

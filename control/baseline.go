@@ -142,6 +142,7 @@ func (p *Proportional) Update(now time.Time, in FanInput) Decision {
 // perFan runs one FanLaw per fan as a room's Law.
 type perFan struct {
 	p      Params
+	build  func(f FanSpec, t Tuning) (FanLaw, error)
 	laws   []FanLaw
 	byName map[string]sample.Sample
 	now    time.Time
@@ -153,7 +154,7 @@ func PerFan(p Params, build func(f FanSpec, t Tuning) (FanLaw, error)) (Law, err
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	l := &perFan{p: p, byName: map[string]sample.Sample{}}
+	l := &perFan{p: p, build: build, byName: map[string]sample.Sample{}}
 	for _, f := range p.Fans {
 		fl, err := build(f, p.Tuning)
 		if err != nil {
@@ -191,6 +192,30 @@ func (l *perFan) boothSamples(booths []int) []sample.Sample {
 		}
 	}
 	return out
+}
+
+// Retune implements Law: each fan's law is rebuilt with the new settings
+// (the baselines learn nothing worth keeping); a purge under way carries on.
+func (l *perFan) Retune(p Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := l.p.sameLayout(p); err != nil {
+		return err
+	}
+	laws := make([]FanLaw, len(p.Fans))
+	for i, f := range p.Fans {
+		fl, err := l.build(f, p.Tuning)
+		if err != nil {
+			return fmt.Errorf("fan %s: %w", f.Name, err)
+		}
+		if l.laws[i].Purging() {
+			fl.Purge()
+		}
+		laws[i] = fl
+	}
+	l.p, l.laws = p, laws
+	return nil
 }
 
 func (l *perFan) Purge(zone string)       { l.each(zone, FanLaw.Purge) }

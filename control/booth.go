@@ -235,13 +235,10 @@ func (b *booth) measureDecay(now time.Time) {
 	b.lastObs = now
 }
 
-// demand is the share of its fans' maximum the booth asks for: all of it
-// in a session, else the cube root of its excess over BoothFullExcess.
-func (b *booth) demand(t Tuning) float64 {
-	if b.session {
-		return 1
-	}
-	return math.Cbrt(clamp(b.excess/t.BoothFullExcess, 0, 1))
+// need is the booth's smoke as a reason to move air: its excess over
+// BoothFullExcess (1: reason enough for full speed on its own).
+func (b *booth) need(t Tuning) float64 {
+	return math.Max(b.excess, 0) / t.BoothFullExcess
 }
 
 // riseOver is how far the level climbed over the last d, from the lowest

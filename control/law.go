@@ -26,6 +26,11 @@ type Law interface {
 	// Booths reports each booth as the law sees it, in Params.Booths
 	// order, with its measured decay.
 	Booths() []BoothStatus
+	// Retune takes new settings (a config reload) from the next period,
+	// keeping what the law has learned and the sessions under way. The
+	// room's layout (booths, staff zones, fans, sensors) must be the same;
+	// changing it needs a new law.
+	Retune(p Params) error
 }
 
 // Mode says why a fan runs at its duty.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"time"
 
@@ -179,6 +180,21 @@ func (p Params) Validate() error {
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("control: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// sameLayout reports whether q describes the same room as p: booths, staff
+// zones, fans and their sensors, which a law's state is built on.
+func (p Params) sameLayout(q Params) error {
+	if !reflect.DeepEqual(p.Booths, q.Booths) || !reflect.DeepEqual(p.Staff, q.Staff) || len(p.Fans) != len(q.Fans) {
+		return errors.New("control: the room's zones or sensors changed; that needs a restart")
+	}
+	for i := range p.Fans {
+		a, b := p.Fans[i], q.Fans[i]
+		if a.Name != b.Name || !slices.Equal(a.Booths, b.Booths) {
+			return errors.New("control: the fans changed; that needs a restart")
+		}
 	}
 	return nil
 }

@@ -14,15 +14,17 @@ import (
 //
 // Each booth's fans go to full at once on smoke (a fast rise, or a booth
 // well above its clean air and climbing) and stay there while the session
-// lasts; as the booth clears they slow with the cube root of its remaining
-// excess over its clean air (the staff air it draws in). Every fan also
-// ventilates the staff area, so while booth smoke lingers there every fan
-// runs at least at the square root of the staff area's excess over its own
-// clean air, shared between fans by how much air each moves per watt. What
-// no fan can remove (smoky outdoor air, a drifting sensor) is learned as
-// clean air and not chased. Untrusted booth data sends that booth's fans
-// to their safe duty; an untrusted staff area raises every fan to a floor
-// (StaffBlindDuty) while the booths stay under their own control.
+// lasts. Outside sessions a fan's air is worth the smoke it removes now,
+// from its booths (their excess over their clean air, the staff air they
+// draw in) and from the staff area (its excess over its own clean air;
+// every exhaust ventilates it), and costs power that grows with speed³:
+// the duty where worth and cost balance is the square root of the two
+// needs added up. The staff area's share goes to each fan by how much air
+// it moves per watt. What no fan can remove (smoky outdoor air, a drifting
+// sensor) is learned as clean air and not chased. Untrusted booth data
+// sends that booth's fans to their safe duty; an untrusted staff area
+// raises every fan to a floor (StaffBlindDuty) while the booths stay under
+// their own control.
 type Room struct {
 	p      Params
 	booths []*booth
@@ -52,18 +54,25 @@ func NewRoom(p Params) (*Room, error) {
 	for _, b := range p.Booths {
 		r.booths = append(r.booths, newBooth(b))
 	}
-	best := 0.0
 	for _, f := range p.Fans {
 		r.fans = append(r.fans, &fan{spec: f, duty: f.SafeDuty})
-		best = math.Max(best, math.Sqrt(f.MaxFlowM3h/f.RatedPowerW))
 	}
-	// Equal marginal cost: a fan's power is P·u³ for flow Q·u, so the
-	// staff area's air is cheapest bought with each fan's duty in
-	// proportion to √(Q/P); the most efficient fan runs at the demand.
+	r.setShares()
+	return r, nil
+}
+
+// setShares splits the staff area's need between the fans at equal
+// marginal cost: a fan's power is P·u³ for flow Q·u, so the staff area's
+// air is cheapest bought with each fan's duty in proportion to √(Q/P); the
+// most efficient fan takes the whole need.
+func (r *Room) setShares() {
+	best := 0.0
+	for _, f := range r.fans {
+		best = math.Max(best, math.Sqrt(f.spec.MaxFlowM3h/f.spec.RatedPowerW))
+	}
 	for _, f := range r.fans {
 		f.share = math.Sqrt(f.spec.MaxFlowM3h/f.spec.RatedPowerW) / best
 	}
-	return r, nil
 }
 
 // Update implements Law.
@@ -107,7 +116,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	t, s := r.p.Tuning, f.spec
 	d := Decision{Level: math.NaN()}
 	var bad, purging, session []string
-	boothWant, boothFrom := 0.0, ""
+	boothNeed, boothFrom := 0.0, ""
 	for _, i := range s.Booths {
 		b := r.booths[i]
 		if !math.IsNaN(b.level) && (math.IsNaN(d.Level) || b.level > d.Level) {
@@ -121,8 +130,8 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		case b.session:
 			session = append(session, b.spec.Zone)
 		}
-		if u := b.demand(t); u > boothWant {
-			boothWant, boothFrom = u, b.spec.Zone
+		if n := b.need(t); n > boothNeed {
+			boothNeed, boothFrom = n, b.spec.Zone
 		}
 	}
 	d.SecondsToEntry = r.secondsToEntry(f)
@@ -144,16 +153,23 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		return d
 	}
 
+	// The air a fan moves is worth the smoke it removes now, from its
+	// booths (the share that would leak to the staff) and from the staff
+	// area (every exhaust ventilates it); it costs the fan's power, which
+	// grows with speed³. The duty where the two balance is the square
+	// root of the needs added up.
+	staffNeed := r.staff.need(t) * f.share * f.share
 	want, why := s.MinDuty, "clean air: minimum"
-	if u := s.MaxDuty * boothWant; u > want {
-		want, why = u, fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
-	}
-	if r.staff.ok {
-		if u := s.MaxDuty * f.share * r.staff.demand(t); u > want {
-			want, why = u, fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air", r.staff.excess)
+	if u := s.MaxDuty * math.Sqrt(math.Min(boothNeed+staffNeed, 1)); u > want {
+		want = u
+		if boothNeed >= staffNeed {
+			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
+		} else {
+			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air", r.staff.excess)
 		}
-	} else if u := t.StaffBlindDuty; u > want {
-		want, why = u, "staff PM2.5 not trusted ("+r.staff.bad+"): extra air while nobody can see it"
+	}
+	if !r.staff.ok && t.StaffBlindDuty > want {
+		want, why = t.StaffBlindDuty, "staff PM2.5 not trusted ("+r.staff.bad+"): extra air while nobody can see it"
 	}
 	var pressure []sample.Sample
 	for _, i := range s.Booths {
@@ -207,6 +223,22 @@ func (r *Room) secondsToEntry(f *fan) float64 {
 		worst = math.Max(worst, s)
 	}
 	return worst
+}
+
+// Retune implements Law: learned clean air, decay and sessions carry over.
+func (r *Room) Retune(p Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := r.p.sameLayout(p); err != nil {
+		return err
+	}
+	r.p = p
+	for i, f := range r.fans {
+		f.spec = p.Fans[i]
+	}
+	r.setShares()
+	return nil
 }
 
 // Purge implements Law.

@@ -99,14 +99,11 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 	s.excess = math.Max(lvl-s.clean, 0)
 }
 
-// demand is the share of the fans' maximum the staff area asks of every
-// fan: the square root of its excess beyond the margin over
-// StaffFullExcess. The square root is where the extra air a fan moves is
-// worth its cost (power grows with speed³, the good it does with the
-// excess it removes).
-func (s *staffArea) demand(t Tuning) float64 {
+// need is the staff area's smoke as a reason to move air: its excess
+// beyond the margin over StaffFullExcess (1: reason enough for full speed).
+func (s *staffArea) need(t Tuning) float64 {
 	if !s.ok {
 		return 0
 	}
-	return math.Sqrt(clamp((s.excess-t.StaffMargin)/t.StaffFullExcess, 0, 1))
+	return math.Max(s.excess-t.StaffMargin, 0) / t.StaffFullExcess
 }

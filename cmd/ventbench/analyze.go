@@ -163,14 +163,14 @@ func goals(sr ScenarioReport, b byRun, seeds []uint64) []Goal {
 	}
 	bd, r := sr.Bounds, sr.Ratios
 	for _, e := range []struct {
-		name     string
-		ratio    Stat
-		inverted bool
-		gap      float64
-		fig      func(Result) float64
+		name, short string
+		ratio       Stat
+		inverted    bool
+		gap         float64
+		fig         func(Result) float64
 	}{
-		{"stel_ratio", r.STEL, bd.InvertedSTEL, bd.GapSTEL, func(r Result) float64 { return float64(r.StaffSTELPeak) }},
-		{"twa_ratio", r.TWA, bd.InvertedTWA, bd.GapTWA, func(r Result) float64 { return r.StaffTWA }},
+		{"stel_ratio", "stel", r.STEL, bd.InvertedSTEL, bd.GapSTEL, func(r Result) float64 { return float64(r.StaffSTELPeak) }},
+		{"twa_ratio", "twa", r.TWA, bd.InvertedTWA, bd.GapTWA, func(r Result) float64 { return r.StaffTWA }},
 	} {
 		switch {
 		case e.inverted:
@@ -179,7 +179,7 @@ func goals(sr ScenarioReport, b byRun, seeds []uint64) []Goal {
 			for _, s := range seeds {
 				worst = math.Max(worst, e.fig(b["ventd"][s])-e.fig(b["min"][s]))
 			}
-			add(e.name[:4]+"_vs_min_inverted_bounds", worst, 0, worst <= 0, "")
+			add(e.short+"_vs_min_inverted_bounds", worst, 0, worst <= 0, "")
 		case math.Abs(e.gap) < minGap:
 			add(e.name, e.ratio.Max, goalExposureRatio, false, fmt.Sprintf("bounds %.2f µg/m³ apart", math.Abs(e.gap)))
 		default:

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+
+	"github.com/ventd/ventd/config"
 )
 
 // baselineCacheVersion changes whenever the baselines, the guard or the
@@ -21,9 +23,13 @@ func (c *resultCache) key(bc *benchCase, ctl controller, seed uint64) (string, b
 	if c == nil || c.dir == "" || ctl.family == famVentd {
 		return "", false
 	}
+	// The baselines read only these control keys (the loop's period and
+	// when a sample is too old); the rest is ventd's tuning.
+	cfg := *bc.cfg
+	cfg.Control = config.Control{Period: cfg.Control.Period, MaxSampleAge: cfg.Control.MaxSampleAge}
 	h := sha256.New()
 	enc := json.NewEncoder(h)
-	for _, v := range []any{baselineCacheVersion, bc.sc, bc.cfg, bc.room, ctl.name, seed} {
+	for _, v := range []any{baselineCacheVersion, bc.sc, cfg, bc.room, ctl.name, seed} {
 		if err := enc.Encode(v); err != nil {
 			return "", false
 		}

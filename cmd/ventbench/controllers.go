@@ -31,9 +31,9 @@ const (
 // way down to zero or hysteresis µg/m³ lower, whichever is less, so the
 // low thresholds still switch off in clean air.
 var (
-	onOffThresholds = []float64{15, 20, 25, 35, 50, 75, 100, 150}
-	propBands       = [][2]float64{{10, 25}, {10, 50}, {10, 100}, {10, 200}, {10, 400}, {20, 100}}
-	fixedDuties     = []float64{30, 40, 50, 60, 70, 80, 90}
+	onOffThresholds = []float64{15, 20, 25, 35, 50, 100}
+	propBands       = [][2]float64{{10, 25}, {10, 50}, {10, 100}, {10, 200}}
+	fixedDuties     = []float64{40, 60, 80}
 )
 
 // allControllers lists every controller ventbench knows.
