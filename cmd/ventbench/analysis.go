@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 )
@@ -233,4 +234,74 @@ func cmpF(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// jsonNum is a figure that may be unknown (NaN), written to JSON as null.
+type jsonNum float64
+
+func (n jsonNum) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(n))
+}
+
+func (n *jsonNum) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = jsonNum(math.NaN())
+		return nil
+	}
+	var f float64
+	err := json.Unmarshal(b, &f)
+	*n = jsonNum(f)
+	return err
+}
+
+type statJSON struct {
+	Mean   jsonNum `json:"mean"`
+	Min    jsonNum `json:"min"`
+	Max    jsonNum `json:"max"`
+	Spread jsonNum `json:"spread"`
+	N      int     `json:"n"`
+}
+
+// MarshalJSON writes an unknown figure's fields as null.
+func (s Stat) MarshalJSON() ([]byte, error) {
+	return json.Marshal(statJSON{jsonNum(s.Mean), jsonNum(s.Min), jsonNum(s.Max), jsonNum(s.Spread), s.N})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (s *Stat) UnmarshalJSON(b []byte) error {
+	var v statJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Stat{Mean: float64(v.Mean), Min: float64(v.Min), Max: float64(v.Max), Spread: float64(v.Spread), N: v.N}
+	return nil
+}
+
+// MarshalJSON writes an unmeasured goal's value as null.
+func (g Goal) MarshalJSON() ([]byte, error) {
+	type plain Goal
+	return json.Marshal(struct {
+		plain
+		Value jsonNum `json:"value"`
+		Limit jsonNum `json:"limit"`
+	}{plain(g), jsonNum(g.Value), jsonNum(g.Limit)})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (g *Goal) UnmarshalJSON(b []byte) error {
+	type plain Goal
+	var v struct {
+		plain
+		Value jsonNum `json:"value"`
+		Limit jsonNum `json:"limit"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*g = Goal(v.plain)
+	g.Value, g.Limit = float64(v.Value), float64(v.Limit)
+	return nil
 }

@@ -43,8 +43,8 @@ func TestShortRunJSON(t *testing.T) {
 		if r.Scenario == "" || r.SimHours != 0.75 || r.EnergyKWh <= 0 || !r.StaffSTELPeak.Known() || r.StaffCoverage < 95 || r.Seed != 1 || r.Group != groupTuning {
 			t.Errorf("implausible result %+v", r)
 		}
-		if r.Entry.Sessions != 1 || !r.Entry.Max.Known() || float64(r.Entry.Max) > 600 {
-			t.Errorf("%s/%s: entry %+v, want one session measured, safe within 10 min", r.Scenario, r.Controller, r.Entry)
+		if r.Entry.Sessions != 1 || !r.Entry.Max.Known() || float64(r.Entry.Max) > 600 && (r.Controller == "ventd" || r.Controller == "full") {
+			t.Errorf("%s/%s: entry %+v, want one session measured (ventd and full: safe within 10 min)", r.Scenario, r.Controller, r.Entry)
 		}
 		// The booth sensor drops out at 17 min: every law but the bare
 		// bound is at its safe duty within one period.
