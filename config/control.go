@@ -13,6 +13,7 @@ func (d *decoder) setControlDefaults(k *Control) {
 	setDefault(d, "control.booth_full_excess_ugm3", &k.BoothFullExcess, dk.BoothFullExcess)
 	setDefault(d, "control.staff_margin_ugm3", &k.StaffMargin, dk.StaffMargin)
 	setDefault(d, "control.staff_full_excess_ugm3", &k.StaffFullExcess, dk.StaffFullExcess)
+	setDefault(d, "control.staff_margin_percent", &k.StaffMarginPercent, dk.StaffMarginPercent)
 	setDefault(d, "control.staff_clear_time", &k.StaffClearTime, dk.StaffClearTime)
 	setDefault(d, "control.staff_blind_duty_percent", &k.StaffBlindDutyPercent, dk.StaffBlindDutyPercent)
 	setDefault(d, "control.ramp_down_percent_per_min", &k.RampDown, dk.RampDown)
@@ -48,6 +49,9 @@ func (d *decoder) validateControl(c *Config) {
 	}
 	positive("booth_full_excess_ugm3", k.BoothFullExcess, "")
 	notNegative("staff_margin_ugm3", k.StaffMargin)
+	if k.StaffMarginPercent < 0 || k.StaffMarginPercent > 50 {
+		d.invalid("control.staff_margin_percent", "must be from 0 to 50 (got %g)", k.StaffMarginPercent)
+	}
 	positive("staff_full_excess_ugm3", k.StaffFullExcess, "")
 	between("staff_clear_time", k.StaffClearTime, time.Minute, 4*time.Hour, "15m")
 	if k.StaffBlindDutyPercent < 0 || k.StaffBlindDutyPercent > 100 {

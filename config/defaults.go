@@ -33,6 +33,7 @@ func DefaultControl() Control {
 		RunOn:                 0,
 		BoothFullExcess:       150,
 		StaffMargin:           0,
+		StaffMarginPercent:    5,
 		StaffFullExcess:       3,
 		StaffClearTime:        15 * time.Minute,
 		StaffBlindDutyPercent: 50,

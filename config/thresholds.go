@@ -61,17 +61,16 @@ type Control struct {
 	// hold after every session sets it.
 	RunOn time.Duration `yaml:"run_on"`
 	// BoothFullExcess and StaffFullExcess (µg/m³) price the air outside
-	// sessions. A fan's air is worth the smoke it removes now: from its
-	// booths (excess over their clean air, a share of which would leak
-	// to the staff) and from the staff area (every exhaust pulls its
-	// make-up air through it); it costs the fan's power, which grows with
-	// speed³. So a fan runs at MaxDuty × √(booth excess / BoothFullExcess
-	// + (staff excess − StaffMargin) / StaffFullExcess), full when the
-	// sum reaches 1. Lower values buy cleaner air with more energy.
-	// Defaults 150 and 3, chosen on ventbench's tuning scenarios (README,
-	// "Tuning"): booth smoke leaks to the staff only through the booth's
-	// gaps, so a µg/m³ in the staff area is worth about fifty in the
-	// booth.
+	// sessions: each alone is the excess over clean air at which a fan
+	// runs at full. A fan's air is worth the smoke it removes and costs
+	// power that grows with speed³. Smoke in the staff area (every
+	// exhaust ventilates it) is removed in proportion to the air, so the
+	// staff alone asks for MaxDuty × √(excess / StaffFullExcess); a booth
+	// keeps its smoke from leaking to the staff in proportion to the air
+	// it gets, which asks for MaxDuty × ∛(excess / BoothFullExcess). With
+	// both, the fan runs where u³ = u·staff + booth (README, "Tuning").
+	// Lower values buy cleaner air with more energy. Defaults 150 and 3,
+	// chosen on ventbench's tuning scenarios.
 	BoothFullExcess float64 `yaml:"booth_full_excess_ugm3"`
 	StaffFullExcess float64 `yaml:"staff_full_excess_ugm3"`
 	// StaffMargin in µg/m³ is a staff excess over its clean air that asks
@@ -79,6 +78,12 @@ type Control struct {
 	// sensor's noise, and a steady small excess is what the staff breathe
 	// all shift (their TWA).
 	StaffMargin float64 `yaml:"staff_margin_ugm3"`
+	// StaffMarginPercent of the staff area's clean air is added to the
+	// margin. The outdoor air every exhaust pulls in is a little dirtier
+	// than the staff area's clean air (indoors, particles settle): more
+	// air helps the staff only while their air is dirtier than that, and
+	// on a smoky day the difference is several µg/m³. Default 5.
+	StaffMarginPercent float64 `yaml:"staff_margin_percent"`
 	// StaffClearTime bounds how slowly booth smoke in the staff area may
 	// clear once the booths are quiet: an excess that lasts longer is
 	// outdoor air or drift, which more extraction cannot remove, and is

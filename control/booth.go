@@ -49,8 +49,9 @@ const (
 	// histWindow is how much of the level the booth keeps: the longest
 	// window anything looks back over.
 	histWindow = time.Minute
-	// trendWindow is what "rising" and "falling" are judged over.
+	// trendWindow is what "rising" is judged over, fallWindow "falling".
 	trendWindow = 10 * time.Second
+	fallWindow  = 20 * time.Second
 	// settle is how long after smoke the booth's air is left alone
 	// before it may teach the law its clean level.
 	settle = 2 * time.Minute
@@ -144,7 +145,7 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 	// A session: strong smoke, or weak smoke well above clean air and
 	// still climbing. It holds while the booth stays at its height and
 	// ends once it clears (after the run-on).
-	weak := raw >= t.SessionExcess && b.riseOver(trendWindow) >= t.SessionExcess/2
+	weak := raw >= t.SessionExcess && b.climb(trendWindow) >= math.Max(t.SessionExcess/2, 0.03*b.level)
 	switch {
 	case strong || weak:
 		if !b.session {
@@ -241,35 +242,44 @@ func (b *booth) need(t Tuning) float64 {
 	return math.Max(b.excess, 0) / t.BoothFullExcess
 }
 
-// riseOver is how far the level climbed over the last d, from the lowest
-// point in it.
-func (b *booth) riseOver(d time.Duration) float64 {
+// climb is how much the level's trend rose over the last d, by a least
+// squares line through it: the sensor's noise, which grows with the level,
+// moves single samples but hardly the line.
+func (b *booth) climb(d time.Duration) float64 {
 	n := len(b.hist)
-	if n == 0 {
+	if n < 3 {
 		return 0
 	}
 	last := b.hist[n-1]
-	low := last.v
-	for i := n - 1; i >= 0 && last.t.Sub(b.hist[i].t) <= d; i-- {
-		low = math.Min(low, b.hist[i].v)
+	i := n - 1
+	for i > 0 && last.t.Sub(b.hist[i-1].t) <= d {
+		i--
 	}
-	return last.v - low
+	slope, ok := leastSquaresSlope(b.hist[i:])
+	if !ok || n-i < 3 {
+		return 0
+	}
+	return slope * d.Seconds()
 }
 
-// falling reports whether the level fell by a tenth or more from its
-// highest point in the trend window: a booth clearing with no source does,
-// at any duty.
+// falling reports whether the level is clearly coming down: its trend over
+// the last fallWindow lost at least 2 % of the level (and 1 µg/m³). A booth
+// with no source does at any duty, even one on a fan a quarter of its
+// size; a session at its height, whose level only wanders with the
+// sensor's noise, does not.
 func (b *booth) falling() bool {
 	n := len(b.hist)
-	if n < 2 {
+	if n < 5 {
 		return false
 	}
 	last := b.hist[n-1]
-	high := last.v
-	for i := n - 1; i >= 0 && last.t.Sub(b.hist[i].t) <= trendWindow; i-- {
-		high = math.Max(high, b.hist[i].v)
+	i := n - 1
+	for i > 0 && last.t.Sub(b.hist[i-1].t) <= fallWindow {
+		i--
 	}
-	return last.v < 0.9*high && high-last.v > 1
+	slope, ok := leastSquaresSlope(b.hist[i:])
+	drop := -slope * fallWindow.Seconds()
+	return ok && n-i >= 5 && drop >= math.Max(1, 0.02*last.v)
 }
 
 // secondsToEntry estimates when the booth is below the entry threshold:

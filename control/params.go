@@ -60,13 +60,17 @@ type Tuning struct {
 	RunOn           time.Duration
 	BoothFullExcess float64 // µg/m³
 	StaffMargin     float64 // µg/m³
-	StaffFullExcess float64 // µg/m³
-	StaffClearTime  time.Duration
-	StaffBlindDuty  float64 // fraction
-	RampDown        float64 // fraction of duty per minute
-	CleanAirLearn   time.Duration
-	MaxAge          time.Duration
-	PressureGain    float64 // fraction of duty per Pa per minute
+	// StaffMarginShare is the part of the staff area's clean air added to
+	// the margin: the outdoor air the fans pull in is that much dirtier
+	// than the staff area's own clean air, where particles settle.
+	StaffMarginShare float64
+	StaffFullExcess  float64 // µg/m³
+	StaffClearTime   time.Duration
+	StaffBlindDuty   float64 // fraction
+	RampDown         float64 // fraction of duty per minute
+	CleanAirLearn    time.Duration
+	MaxAge           time.Duration
+	PressureGain     float64 // fraction of duty per Pa per minute
 	// Entry is the booth PM2.5 below which responders may enter
 	// (thresholds.entry_pm25_ugm3); a purge ends there.
 	Entry float64
@@ -79,7 +83,7 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 	k := cfg.Control
 	p := Params{Tuning: Tuning{
 		RiseRate: k.RiseRate, RiseWindow: k.RiseWindow, SessionExcess: k.SessionExcess, RunOn: k.RunOn,
-		BoothFullExcess: k.BoothFullExcess, StaffMargin: k.StaffMargin, StaffFullExcess: k.StaffFullExcess,
+		BoothFullExcess: k.BoothFullExcess, StaffMargin: k.StaffMargin, StaffMarginShare: k.StaffMarginPercent / 100, StaffFullExcess: k.StaffFullExcess,
 		StaffClearTime: k.StaffClearTime, StaffBlindDuty: k.StaffBlindDutyPercent / 100,
 		RampDown: k.RampDown / 100, CleanAirLearn: k.CleanAirLearn, MaxAge: k.MaxSampleAge,
 		PressureGain: k.PressureGain / 100, Entry: cfg.Thresholds.EntryPM25,

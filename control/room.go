@@ -18,9 +18,8 @@ import (
 // from its booths (their excess over their clean air, the staff air they
 // draw in) and from the staff area (its excess over its own clean air;
 // every exhaust ventilates it), and costs power that grows with speed³:
-// the duty where worth and cost balance is the square root of the two
-// needs added up. The staff area's share goes to each fan by how much air
-// it moves per watt. What no fan can remove (smoky outdoor air, a drifting
+// the fan runs where worth and cost balance (speedFor). The staff area's
+// share goes to each fan by how much air it moves per watt. What no fan can remove (smoky outdoor air, a drifting
 // sensor) is learned as clean air and not chased. Untrusted booth data
 // sends that booth's fans to their safe duty; an untrusted staff area
 // raises every fan to a floor (StaffBlindDuty) while the booths stay under
@@ -156,11 +155,10 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	// The air a fan moves is worth the smoke it removes now, from its
 	// booths (the share that would leak to the staff) and from the staff
 	// area (every exhaust ventilates it); it costs the fan's power, which
-	// grows with speed³. The duty where the two balance is the square
-	// root of the needs added up.
+	// grows with speed³.
 	staffNeed := r.staff.need(t) * f.share * f.share
 	want, why := s.MinDuty, "clean air: minimum"
-	if u := s.MaxDuty * math.Sqrt(math.Min(boothNeed+staffNeed, 1)); u > want {
+	if u := s.MaxDuty * speedFor(boothNeed, staffNeed); u > want {
 		want = u
 		if boothNeed >= staffNeed {
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
@@ -276,3 +274,24 @@ func (r *Room) Decay(zone string) (Decay, bool) {
 }
 
 var _ Law = (*Room)(nil)
+
+// speedFor is the share of full speed where a fan's air is worth its
+// power, for a booth need b and a staff need a (each 1 alone at full).
+// Power grows with u³. Air removes the staff area's smoke at a rate that
+// grows with u, so its worth is a·u; a booth's smoke leaks to the staff
+// in proportion to 1/u of the air it gets, so the air's worth to the
+// booth does not grow with u: b. The balance u³ = a·u + b gives √a for
+// the staff alone and ∛b for the booth alone; it is solved by iteration,
+// which climbs to the root from below.
+func speedFor(b, a float64) float64 {
+	u := math.Max(math.Sqrt(a), math.Cbrt(b))
+	for range 30 {
+		next := math.Cbrt(a*u + b)
+		if next-u < 1e-6 {
+			u = next
+			break
+		}
+		u = next
+	}
+	return math.Min(u, 1)
+}

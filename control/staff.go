@@ -105,5 +105,6 @@ func (s *staffArea) need(t Tuning) float64 {
 	if !s.ok {
 		return 0
 	}
-	return math.Max(s.excess-t.StaffMargin, 0) / t.StaffFullExcess
+	margin := t.StaffMargin + t.StaffMarginShare*s.clean
+	return math.Max(s.excess-margin, 0) / t.StaffFullExcess
 }
