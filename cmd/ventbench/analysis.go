@@ -11,12 +11,15 @@ type Report struct {
 	Seeds []uint64 `json:"seeds"`
 	// WallSeconds is how long the runs took; SimHours how much simulated
 	// time they covered (every run, warm-up left out).
-	WallSeconds           float64          `json:"wall_seconds"`
-	SimHours              float64          `json:"sim_hours"`
-	SimHoursPerWallSecond float64          `json:"sim_hours_per_wall_second"`
-	Parallel              int              `json:"parallel"`
-	Scenarios             []ScenarioReport `json:"scenarios"`
-	Runs                  []Result         `json:"runs"`
+	WallSeconds           float64 `json:"wall_seconds"`
+	SimHours              float64 `json:"sim_hours"`
+	SimHoursPerWallSecond float64 `json:"sim_hours_per_wall_second"`
+	Parallel              int     `json:"parallel"`
+	// CachedRuns were baselines' runs reused from -cache, not run now;
+	// the wall time and speed are those of the runs done now.
+	CachedRuns int              `json:"cached_runs"`
+	Scenarios  []ScenarioReport `json:"scenarios"`
+	Runs       []Result         `json:"runs"`
 }
 
 // Stat is one figure over the seeds: its mean, lowest and highest, and the

@@ -181,7 +181,9 @@ func buildReport(results []Result, seeds []uint64, wall time.Duration, parallel 
 			order = append(order, r.Scenario)
 		}
 		by[r.Scenario] = append(by[r.Scenario], r)
-		if !r.Cached {
+		if r.Cached {
+			rep.CachedRuns++
+		} else {
 			rep.SimHours += r.SimHours // what this run simulated, for its speed
 		}
 	}

@@ -59,15 +59,13 @@ func spliceREADME(data []byte, rep *Report) ([]byte, error) {
 // readmeTable renders ventd's place on each scenario as Markdown.
 func readmeTable(rep *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%d seeds (%s) per scenario and controller; %d runs, %.0f simulated hours in %.0f s on a shared 2-core machine.\n",
-		len(rep.Seeds), joinSeeds(rep.Seeds), len(rep.Runs), rep.SimHours, rep.WallSeconds)
+	fmt.Fprintf(&b, "\n%d seeds (%s) per scenario and controller, %d runs", len(rep.Seeds), joinSeeds(rep.Seeds), len(rep.Runs))
+	if rep.CachedRuns > 0 {
+		fmt.Fprintf(&b, " (%d baseline runs reused from an earlier run of the same scenario, room, config and seed)", rep.CachedRuns)
+	}
+	fmt.Fprintf(&b, "; the runs done now took %.0f s for %.0f simulated hours on a shared 2-core machine.\n", rep.WallSeconds, rep.SimHours)
 	for _, g := range []string{groupTuning, groupHeldOut} {
-		var rows []ScenarioReport
-		for _, sr := range rep.Scenarios {
-			if sr.Group == g {
-				rows = append(rows, sr)
-			}
-		}
+		rows := rep.group(g)
 		if len(rows) == 0 {
 			continue
 		}

@@ -24,12 +24,7 @@ func writeTable(w io.Writer, rep *Report, verbose bool) error {
 	fmt.Fprintf(w, "Staff PM2.5 (µg/m³) from the staff sensor through the exposure tracker; mean over %d seed(s) %v, ±half the spread between seeds.\n",
 		len(rep.Seeds), rep.Seeds)
 	for _, g := range []string{groupTuning, groupHeldOut, groupFile} {
-		var srs []ScenarioReport
-		for _, sr := range rep.Scenarios {
-			if sr.Group == g {
-				srs = append(srs, sr)
-			}
-		}
+		srs := rep.group(g)
 		if len(srs) == 0 {
 			continue
 		}
@@ -57,8 +52,12 @@ full, min) in (energy, exposure), joined by straight lines, at ventd's energy; m
 "below" only when positive on every seed and larger than its spread between seeds.
 vs onoff35: ventd minus the on/off switch at 35 µg/m³ (off at 25): + is ventd worse (or costlier).
 travel/h: how far the duty moved per hour, in fan ranges (slow ramps count); steps/h: changes over 5 %.`)
-	_, err := fmt.Fprintf(w, "\n%d runs, %.0f simulated hours in %.1f s wall time (-parallel %d): %.1f simulated hours per wall second\n",
-		len(rep.Runs), rep.SimHours, rep.WallSeconds, rep.Parallel, rep.SimHoursPerWallSecond)
+	cached := ""
+	if rep.CachedRuns > 0 {
+		cached = fmt.Sprintf(" (and %d baseline runs from -cache)", rep.CachedRuns)
+	}
+	_, err := fmt.Fprintf(w, "\n%d runs%s, %.0f simulated hours in %.1f s wall time (-parallel %d): %.1f simulated hours per wall second\n",
+		len(rep.Runs)-rep.CachedRuns, cached, rep.SimHours, rep.WallSeconds, rep.Parallel, rep.SimHoursPerWallSecond)
 	return err
 }
 
@@ -142,6 +141,17 @@ func goalsTable(w io.Writer, srs []ScenarioReport) error {
 		fmt.Fprintf(tw, "%s\t%s\t\n", sr.Scenario, strings.Join(parts, ", "))
 	}
 	return tw.Flush()
+}
+
+// group lists the reports of the scenarios in group g.
+func (rep *Report) group(g string) []ScenarioReport {
+	var out []ScenarioReport
+	for _, sr := range rep.Scenarios {
+		if sr.Group == g {
+			out = append(out, sr)
+		}
+	}
+	return out
 }
 
 func pm(s Stat, digits int) string {
