@@ -69,8 +69,10 @@ type Control struct {
 	// keeps its smoke from leaking to the staff in proportion to the air
 	// it gets, which asks for MaxDuty × ∛(excess / BoothFullExcess). With
 	// both, the fan runs where u³ = u·staff + booth (README, "Tuning").
-	// Lower values buy cleaner air with more energy. Defaults 150 and 3,
-	// chosen on ventbench's tuning scenarios.
+	// Lower values buy cleaner air with more energy. Defaults 600 and 2,
+	// chosen on ventbench's tuning scenarios (the staff's air is what
+	// the exposure record measures; a booth's smoke reaches it only
+	// through the booth's gaps).
 	BoothFullExcess float64 `yaml:"booth_full_excess_ugm3"`
 	StaffFullExcess float64 `yaml:"staff_full_excess_ugm3"`
 	// StaffMargin in µg/m³ is a staff excess over its clean air that asks
@@ -82,7 +84,7 @@ type Control struct {
 	// margin. The outdoor air every exhaust pulls in is a little dirtier
 	// than the staff area's clean air (indoors, particles settle): more
 	// air helps the staff only while their air is dirtier than that, and
-	// on a smoky day the difference is several µg/m³. Default 5.
+	// on a smoky day the difference is several µg/m³. Default 3.
 	StaffMarginPercent float64 `yaml:"staff_margin_percent"`
 	// StaffClearTime bounds how slowly booth smoke in the staff area may
 	// clear once the booths are quiet: an excess that lasts longer is

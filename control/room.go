@@ -158,9 +158,9 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	// grows with speed³.
 	staffNeed := r.staff.need(t) * f.share * f.share
 	want, why := s.MinDuty, "clean air: minimum"
-	if u := s.MaxDuty * speedFor(boothNeed, staffNeed); u > want {
-		want = u
-		if boothNeed >= staffNeed {
+	if u := speedFor(boothNeed, staffNeed); s.MaxDuty*u > want {
+		want = s.MaxDuty * u
+		if boothNeed >= staffNeed*u { // the larger part of u³
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
 		} else {
 			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air", r.staff.excess)
