@@ -19,7 +19,10 @@ type Report struct {
 	// the wall time and speed are those of the runs done now.
 	CachedRuns int              `json:"cached_runs"`
 	Scenarios  []ScenarioReport `json:"scenarios"`
-	Runs       []Result         `json:"runs"`
+	// RunCount is how many runs the report covers; Runs lists them
+	// (left out with -runs=false, as in the committed record).
+	RunCount int      `json:"run_count"`
+	Runs     []Result `json:"runs,omitempty"`
 }
 
 // Stat is one figure over the seeds: its mean, lowest and highest, and the

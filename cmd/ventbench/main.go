@@ -66,6 +66,7 @@ type flags struct {
 	readme      string
 	from        string
 	cache       string
+	runs        bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -74,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.SetOutput(stderr)
 	var seeds string
 	fs.BoolVar(&f.json, "json", false, "print everything (runs, figures, ratios, frontier, goals) as one JSON object")
+	fs.BoolVar(&f.runs, "runs", true, "with -json: list every run, not only the per-scenario report")
 	fs.BoolVar(&f.verbose, "v", false, "list every controller in the figures table, not only ventd, the bounds and onoff35")
 	fs.Var(&f.scenarios, "scenario", "run this scenario `FILE` instead of the built-ins (repeatable)")
 	fs.StringVar(&f.only, "only", "", "comma-separated built-in scenarios to run, from either set")
@@ -160,6 +162,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case f.readme != "":
 		err = rewriteREADME(f.readme, rep)
 	case f.json:
+		if !f.runs {
+			rep.Runs = nil
+		}
 		err = writeJSON(stdout, rep)
 	default:
 		err = writeTable(stdout, rep, f.verbose)
@@ -173,7 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // buildReport groups the runs by scenario and analyses each.
 func buildReport(results []Result, seeds []uint64, wall time.Duration, parallel int) *Report {
-	rep := &Report{Seeds: seeds, WallSeconds: wall.Seconds(), Parallel: parallel, Runs: results}
+	rep := &Report{Seeds: seeds, WallSeconds: wall.Seconds(), Parallel: parallel, Runs: results, RunCount: len(results)}
 	var order []string
 	by := map[string][]Result{}
 	for _, r := range results {

@@ -59,7 +59,7 @@ func spliceREADME(data []byte, rep *Report) ([]byte, error) {
 // readmeTable renders ventd's place on each scenario as Markdown.
 func readmeTable(rep *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%d seeds (%s) per scenario and controller, %d runs", len(rep.Seeds), joinSeeds(rep.Seeds), len(rep.Runs))
+	fmt.Fprintf(&b, "\n%d seeds (%s) per scenario and controller, %d runs", len(rep.Seeds), joinSeeds(rep.Seeds), rep.RunCount)
 	if rep.CachedRuns > 0 {
 		fmt.Fprintf(&b, " (%d baseline runs reused from an earlier run of the same scenario, room, config and seed)", rep.CachedRuns)
 	}

@@ -11,7 +11,7 @@ import (
 
 // The README's figures are the committed record's, to the character: a
 // change to the law or the scenarios that moves them needs a new record
-// (go run ./cmd/ventbench -set all -json > cmd/ventbench/testdata/bench.json)
+// (go run ./cmd/ventbench -set all -json -runs=false > cmd/ventbench/testdata/bench.json)
 // and a rewrite (go run ./cmd/ventbench -readme README.md -from
 // cmd/ventbench/testdata/bench.json).
 func TestREADMEFiguresAreTheRecord(t *testing.T) {

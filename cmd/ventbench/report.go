@@ -57,7 +57,7 @@ travel/h: how far the duty moved per hour, in fan ranges (slow ramps count); ste
 		cached = fmt.Sprintf(" (and %d baseline runs from -cache)", rep.CachedRuns)
 	}
 	_, err := fmt.Fprintf(w, "\n%d runs%s, %.0f simulated hours in %.1f s wall time (-parallel %d): %.1f simulated hours per wall second\n",
-		len(rep.Runs)-rep.CachedRuns, cached, rep.SimHours, rep.WallSeconds, rep.Parallel, rep.SimHoursPerWallSecond)
+		rep.RunCount-rep.CachedRuns, cached, rep.SimHours, rep.WallSeconds, rep.Parallel, rep.SimHoursPerWallSecond)
 	return err
 }
 
