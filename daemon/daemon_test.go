@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,14 +16,14 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
-	"periph.io/x/conn/v3/i2c/i2ctest"
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
-	"github.com/ventd/ventd/drivers/sps30"
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/i2csim"
@@ -52,7 +54,6 @@ func newHarness(t *testing.T, dir string, start time.Time) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.rec.start(start)
 	return &harness{t: t, clk: clk, rig: rig, d: d, dir: dir}
 }
 
@@ -63,6 +64,35 @@ func (h *harness) run(d time.Duration) *snapshot.Snapshot {
 		next := h.clk.Now().Add(time.Second)
 		h.d.step(h.clk.Now())
 		h.clk.Sleep(next.Sub(h.clk.Now()))
+	}
+	return h.snapshot()
+}
+
+// call runs fn (a request to the loop) while stepping the loop a second
+// at a time until fn returns.
+func (h *harness) call(fn func()) {
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+			h.run(time.Second)
+		}
+	}
+}
+
+// tester is who the tests act as.
+var tester = record.Actor{Name: "tester", Via: "test"}
+
+// snapshot waits until the outputs have every record so far, then returns
+// the latest picture.
+func (h *harness) snapshot() *snapshot.Snapshot {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := h.d.hub.Idle(ctx); err != nil {
+		h.t.Fatal(err)
 	}
 	return h.d.Snapshot()
 }
@@ -109,7 +139,7 @@ func TestPersistentCRCFailsSafeAndRecovers(t *testing.T) {
 		t.Fatalf("booth-pm under corruption: %+v", sn)
 	}
 	for _, r := range s.Readings {
-		if r.Sensor == "booth-pm" && r.Quality != "fault" {
+		if r.Sensor == "booth-pm" && r.Quality != sample.Fault {
 			t.Fatalf("reading %+v, want quality fault", r)
 		}
 	}
@@ -129,11 +159,19 @@ func TestPurge(t *testing.T) {
 	h.rig.Room.StartSession("booth", room.TypicalSession(3, 3*time.Minute))
 	h.run(3 * time.Minute)
 	h.rig.Room.StartSession("booth", room.TypicalSession(3, 10*time.Minute)) // still smoking
-	if err := h.d.Purge("nowhere", "test"); err == nil {
-		t.Fatal("purge of an unknown zone accepted")
+	var err error
+	var res string
+	h.call(func() { _, err = h.d.Purge(t.Context(), "nowhere", tester, "") })
+	if err == nil || !strings.Contains(err.Error(), `no zone "nowhere"; zones: booth`) {
+		t.Fatalf("purge of an unknown zone: %v", err)
 	}
-	if err := h.d.Purge("booth", "test"); err != nil {
-		t.Fatal(err)
+	h.call(func() { _, err = h.d.Purge(t.Context(), "staff", tester, "") })
+	if err == nil || !strings.Contains(err.Error(), `no fan serves zone "staff"; purge a booth: booth`) {
+		t.Fatalf("purge of the staff area: %v", err)
+	}
+	h.call(func() { res, err = h.d.Purge(t.Context(), "booth", tester, "overdose drill") })
+	if err != nil || !strings.Contains(res, "booth: purging") || !strings.Contains(res, "at maximum") {
+		t.Fatalf("purge: %q, %v", res, err)
 	}
 	s := h.run(time.Second)
 	if f := s.Fans[0]; f.Mode != "purge" || f.Duty != 1 {
@@ -149,6 +187,14 @@ func TestPurge(t *testing.T) {
 	if f := s.Fans[0]; f.Mode == "purge" || f.SecondsToEntry != 0 {
 		t.Fatalf("10 min later (estimate was %.0f s): fan %+v, want purge over and booth safe", est, f)
 	}
+	// A clean booth is said to be safe, not purged for nothing.
+	h.call(func() { res, err = h.d.Purge(t.Context(), "", tester, "") })
+	if err != nil || !strings.Contains(res, "already safe to enter") {
+		t.Fatalf("purge of a clean booth: %q, %v", res, err)
+	}
+	if s := h.run(time.Second); s.Fans[0].Mode == "purge" {
+		t.Fatal("a clean booth was purged")
+	}
 }
 
 func TestVOCIndexStateSurvivesRestart(t *testing.T) {
@@ -157,7 +203,7 @@ func TestVOCIndexStateSurvivesRestart(t *testing.T) {
 	s := h.run(2 * time.Hour)
 	before := -1.0
 	for _, r := range s.Readings {
-		if r.Quantity == "voc_index" && r.Quality == "good" {
+		if r.Quantity == "voc_index" && r.Quality == sample.Good {
 			before = r.Value
 		}
 	}
@@ -171,7 +217,7 @@ func TestVOCIndexStateSurvivesRestart(t *testing.T) {
 	h2 := newHarness(t, dir, t0.Add(2*time.Hour+time.Minute))
 	s = h2.run(20 * time.Second)
 	for _, r := range s.Readings {
-		if r.Quantity == "voc_index" && (r.Quality != "good" || r.Value < 50) {
+		if r.Quantity == "voc_index" && (r.Quality != sample.Good || r.Value < 50) {
 			t.Fatalf("20 s after restart VOC index = %+v, want the learned index (was %v)", r, before)
 		}
 	}
@@ -189,7 +235,7 @@ func TestShutdownLeavesFansSafe(t *testing.T) {
 	}
 }
 
-func hasAlarm(s *snapshot.Snapshot, rule string) (id uint64, acked, ok bool) {
+func hasAlarm(s *snapshot.Snapshot, rule alarm.RuleID) (id uint64, acked, ok bool) {
 	for _, a := range s.Alarms.Alarms {
 		if a.RuleID == rule {
 			return a.ID, a.Acked, true
@@ -240,17 +286,15 @@ func TestStaffPMAlarmLatchesUntilAcknowledged(t *testing.T) {
 	if _, _, ok := hasAlarm(s, "staff/pm25/warning"); ok {
 		t.Error("the warning did not clear by itself")
 	}
-	done := make(chan error, 1)
-	go func() { done <- h.d.Acknowledge(t.Context(), id, "", "") }()
-	if err := <-done; err == nil {
+	var err error
+	var res string
+	if _, err := h.d.Acknowledge(t.Context(), id, record.Actor{}, ""); err == nil {
 		t.Fatal("acknowledge without who accepted")
 	}
-	go func() { done <- h.d.Acknowledge(t.Context(), id, "nurse-7", "aired out") }()
-	for len(done) == 0 {
-		h.run(time.Second)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	nurse := record.Actor{Name: "nurse-7", Via: "page"}
+	h.call(func() { res, err = h.d.Acknowledge(t.Context(), id, nurse, "aired out") })
+	if err != nil || !strings.Contains(res, "acknowledged 1 alarm(s)") {
+		t.Fatalf("ack: %q, %v", res, err)
 	}
 	s = h.run(time.Second)
 	if _, _, ok := hasAlarm(s, "staff/pm25/alarm"); ok {
@@ -265,12 +309,13 @@ func TestStaffPMAlarmLatchesUntilAcknowledged(t *testing.T) {
 	if !ack {
 		t.Errorf("no acknowledged event with who: %+v", s.Events)
 	}
-	go func() { done <- h.d.Acknowledge(t.Context(), id, "nurse-7", "") }()
-	for len(done) == 0 {
-		h.run(time.Second)
-	}
-	if err := <-done; err == nil {
+	h.call(func() { _, err = h.d.Acknowledge(t.Context(), id, nurse, "") })
+	if err == nil {
 		t.Error("acknowledging an alarm twice accepted")
+	}
+	h.call(func() { _, err = h.d.Acknowledge(t.Context(), 0, nurse, "") })
+	if !errors.Is(err, ErrNothingToAcknowledge) {
+		t.Errorf("ack -all with nothing active: %v; want ErrNothingToAcknowledge", err)
 	}
 }
 
@@ -296,7 +341,7 @@ func TestBoothPressureContainment(t *testing.T) {
 	for range 30 * 60 {
 		s := h.run(time.Second)
 		for _, r := range s.Readings {
-			if r.Sensor == "booth-dp" && r.Quantity == "pressure" && r.Quality == "good" && r.Unit == "Pa" {
+			if r.Sensor == "booth-dp" && r.Quantity == "pressure" && r.Quality == sample.Good && r.Unit == "Pa" {
 				sum += r.Value
 				n++
 			}
@@ -391,7 +436,6 @@ func newLogHarness(t *testing.T, dir string, start time.Time) (*harness, *string
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.rec.start(start)
 	return &harness{t: t, clk: clk, rig: rig, d: d, dir: dir}, &logs
 }
 
@@ -403,7 +447,7 @@ func TestUnwritableJournalKeepsControlling(t *testing.T) {
 	}
 	h, logs := newLogHarness(t, filepath.Join(file, "state"), t0)
 	s := h.run(10 * time.Minute)
-	if _, _, ok := hasAlarm(s, journalRule); !ok {
+	if _, _, ok := hasAlarm(s, alarm.JournalRule); !ok {
 		t.Fatalf("no journal fault alarm: %+v", s.Alarms)
 	}
 	if s.Health.JournalOK || s.Health.JournalError == "" || !s.Health.ClockSynchronized {
@@ -429,7 +473,7 @@ func TestCorruptJournalIsMovedAside(t *testing.T) {
 	}
 	h, logs := newLogHarness(t, dir, t0)
 	s := h.run(5 * time.Minute)
-	if _, _, ok := hasAlarm(s, journalRule); ok {
+	if _, _, ok := hasAlarm(s, alarm.JournalRule); ok {
 		t.Fatalf("journal fault after starting a fresh journal: %+v", s.Alarms)
 	}
 	if !strings.Contains(logs.String(), "moved it aside") {
@@ -459,7 +503,7 @@ func TestForcedRecalibrationIsJournaled(t *testing.T) {
 		}
 		done := make(chan res, 1)
 		go func() {
-			c, err := h.d.ForcedRecalibration(t.Context(), sensor, ppm, who, "outdoor air, window open")
+			c, err := h.d.ForcedRecalibration(t.Context(), sensor, ppm, false, record.Actor{Name: who, Via: "test"}, "outdoor air, window open")
 			done <- res{c, err}
 		}()
 		for len(done) == 0 {
@@ -467,6 +511,9 @@ func TestForcedRecalibrationIsJournaled(t *testing.T) {
 		}
 		r := <-done
 		return r.c, r.err
+	}
+	if _, err := call("staff-co2", 1400, "tech-1"); err == nil || !strings.Contains(err.Error(), "is the sensor really in air at the reference?") {
+		t.Fatalf("FRC to 1400 ppm in 420 ppm air: %v; want it refused without force", err)
 	}
 	if _, err := call("booth-pm", 420, "tech-1"); err == nil || !strings.Contains(err.Error(), "only SCD4x") {
 		t.Fatalf("FRC on an SPS30: %v", err)
@@ -479,7 +526,7 @@ func TestForcedRecalibrationIsJournaled(t *testing.T) {
 	}
 	s := h.run(time.Minute)
 	for _, r := range s.Readings {
-		if r.Sensor == "staff-co2" && r.Quantity == "co2" && r.Quality != "good" {
+		if r.Sensor == "staff-co2" && r.Quantity == "co2" && r.Quality != sample.Good {
 			t.Fatalf("CO2 after the recalibration: %+v", r)
 		}
 	}
@@ -503,49 +550,6 @@ func TestForcedRecalibrationIsJournaled(t *testing.T) {
 	}
 }
 
-func TestRecordI2CTranscriptReplays(t *testing.T) {
-	rec := t.TempDir()
-	cfg := config.Sim()
-	clk := clock.NewSim(t0, 0)
-	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true, RecordI2C: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, clk: clk, rig: rig, d: d}
-	h.run(30 * time.Second)
-	d.Close()
-
-	f, err := os.Open(filepath.Join(rec, "sim-i2c-sim0.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ops, err := i2csim.ReadTranscript(f, f.Name())
-	if err != nil || len(ops) < 60 {
-		t.Fatalf("%d transfers recorded: %v", len(ops), err)
-	}
-	// The SPS30's share of the session, replayed: the driver's start-up
-	// exchange must find the same answers.
-	var pm []i2ctest.IO
-	for _, op := range ops {
-		if op.Addr == 0x69 {
-			pm = append(pm, op)
-		}
-	}
-	bus := i2csim.Playback(pm)
-	dev, err := sps30.New(bus, &sps30.Opts{Clock: clock.NewSim(t0, 0)})
-	if err != nil {
-		t.Fatalf("replaying the recorded SPS30 start-up: %v", err)
-	}
-	if ser, err := dev.Serial(); err != nil || ser == "" {
-		t.Fatalf("replayed serial %q: %v", ser, err)
-	}
-}
-
 func TestSPS30FanCleaningOnOwnSchedule(t *testing.T) {
 	dir := t.TempDir()
 	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
@@ -553,7 +557,7 @@ func TestSPS30FanCleaningOnOwnSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A week of measuring, less a minute, counted before a restart.
-	if err := j.SetMeta("sensor.booth-pm.fan_run_s", fmt.Sprint((cleanEvery - time.Minute).Seconds())); err != nil {
+	if err := j.SetMeta("sensor.booth-pm.fan_run_s", fmt.Sprint((7*24*time.Hour - time.Minute).Seconds())); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
@@ -623,12 +627,9 @@ func TestAlarmBeaconUntilAcknowledged(t *testing.T) {
 	}
 	// Acknowledge everything (the smoke also took the staff sensor out of
 	// its range: a fault, which sounds too).
-	done := make(chan error, 1)
-	go func() { done <- d.Acknowledge(t.Context(), 0, "nurse-7", "") }()
-	for len(done) == 0 {
-		h.run(time.Second)
-	}
-	if err := <-done; err != nil {
+
+	h.call(func() { _, err = d.Acknowledge(t.Context(), 0, record.Actor{Name: "nurse-7", Via: "page"}, "") })
+	if err != nil {
 		t.Fatal(err)
 	}
 	h.run(time.Second)

@@ -7,7 +7,9 @@ import (
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/sensor"
 )
 
 // exposureQuantities are the pollutants with an exposure record. The VOC
@@ -20,16 +22,15 @@ var exposureQuantities = []sample.Quantity{sample.PM25, sample.PM10, sample.CO2}
 // aggregate for the journal.
 type zoneExposure struct {
 	zone    string
-	kind    config.ZoneKind
 	q       sample.Quantity
-	sensors []*sensor
+	sensors []*sensor.Sensor
 	tr      *exposure.Tracker
 	min     minuteAgg
 	valid   bool // the last period had valid data
 	// gapStart is when the current stretch without valid data began.
 	gapStart time.Time
 	// snap is this period's exposure snapshot, computed once for the
-	// alarms and the room snapshot.
+	// alarms and the record.
 	snap exposure.Snapshot
 }
 
@@ -40,15 +41,6 @@ type minuteAgg struct {
 	max     float64
 	count   int
 	covered time.Duration
-}
-
-// minute is a finished one-minute aggregate.
-type minute struct {
-	Start          time.Time
-	Zone, Quantity string
-	Mean, Max      float64
-	Count          int
-	CoveredSeconds float64
 }
 
 func (m *minuteAgg) add(v float64, period time.Duration) {
@@ -62,13 +54,13 @@ func (m *minuteAgg) add(v float64, period time.Duration) {
 
 // newExposures builds a tracker for every zone and pollutant that has a
 // sensor measuring it.
-func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule) ([]*zoneExposure, error) {
+func newExposures(cfg *config.Config, sensors *sensor.Set, sched exposure.Schedule) ([]*zoneExposure, error) {
 	var out []*zoneExposure
 	for _, z := range cfg.Zones {
 		for _, q := range exposureQuantities {
-			var in []*sensor
-			for _, s := range sensors {
-				if s.cfg.Zone == z.Name && measures(s.cfg.Type, q) {
+			var in []*sensor.Sensor
+			for _, s := range sensors.All() {
+				if s.Config().Zone == z.Name && s.Config().Type.Measures(q) {
 					in = append(in, s)
 				}
 			}
@@ -80,27 +72,61 @@ func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule
 			if err != nil {
 				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
 			}
-			out = append(out, &zoneExposure{zone: z.Name, kind: z.Kind, q: q, sensors: in, tr: tr})
+			out = append(out, &zoneExposure{zone: z.Name, q: q, sensors: in, tr: tr})
 		}
 	}
 	return out, nil
 }
 
-func measures(t config.SensorType, q sample.Quantity) bool {
-	switch q {
-	case sample.PM25, sample.PM10, sample.PM1, sample.PM4:
-		return t == config.SPS30
-	case sample.CO2:
-		return t.IsSCD4x()
+// account updates the exposure records with this period's samples, and
+// adds finished minutes and data gaps to the record.
+func (d *Daemon) account(now time.Time) {
+	for _, e := range d.expo {
+		m, err := e.update(now, d.period)
+		d.addMinute(m)
+		switch {
+		case !e.valid && e.gapStart.IsZero():
+			e.gapStart = now
+		case e.valid && !e.gapStart.IsZero():
+			d.addGap(e, now)
+			e.gapStart = time.Time{}
+		}
+		e.snap = e.tr.Snapshot(now)
+		if err != nil {
+			// Only out-of-order time can fail here: the clock went
+			// backwards. The record keeps what it has; the journal
+			// notes the jump.
+			d.log.Warn("exposure record refused a sample", "zone", e.zone, "quantity", e.q, "err", err)
+		}
 	}
-	return false
+}
+
+func (d *Daemon) addMinute(m *record.Minute) {
+	if m != nil {
+		d.cur.Minutes = append(d.cur.Minutes, *m)
+	}
+}
+
+func (d *Daemon) addGap(e *zoneExposure, end time.Time) {
+	d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: e.gapStart, End: end, Zone: e.zone, Quantity: e.q, Reason: record.GapSensorFault})
+}
+
+// takeShifts adds the shifts that ended to the record.
+func (d *Daemon) takeShifts() {
+	for _, e := range d.expo {
+		done, dropped := e.tr.TakeFinished()
+		if dropped > 0 {
+			d.log.Warn("shift summaries dropped before they were recorded", "zone", e.zone, "quantity", e.q, "dropped", dropped)
+		}
+		d.cur.Shifts = append(d.cur.Shifts, done...)
+	}
 }
 
 // update feeds the period's value: the mean of the zone's good samples, or
 // a gap when there is none. It returns the minute aggregate that ended, if
 // any.
-func (e *zoneExposure) update(now time.Time, period time.Duration) (*minute, error) {
-	var done *minute
+func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minute, error) {
+	var done *record.Minute
 	start := now.Truncate(time.Minute)
 	if !e.min.start.IsZero() && !start.Equal(e.min.start) {
 		done = e.flush()
@@ -110,8 +136,7 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*minute, err
 	}
 	sum, n := 0.0, 0
 	for _, s := range e.sensors {
-		smp := s.sample(e.q, now)
-		if smp.Valid(now, s.cfg.StaleAfter) {
+		if smp := s.Sample(e.q); smp.Valid(now, s.Config().StaleAfter) {
 			sum += smp.Value
 			n++
 		}
@@ -129,13 +154,13 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*minute, err
 }
 
 // flush returns the current minute's aggregate (nil if it has no data).
-func (e *zoneExposure) flush() *minute {
+func (e *zoneExposure) flush() *record.Minute {
 	m := e.min
 	if m.count == 0 {
 		return nil
 	}
-	return &minute{
-		Start: m.start, Zone: e.zone, Quantity: string(e.q),
+	return &record.Minute{
+		Start: m.start, Zone: e.zone, Quantity: e.q,
 		Mean: m.sum / float64(m.count), Max: m.max, Count: m.count,
 		CoveredSeconds: math.Min(m.covered.Seconds(), 60),
 	}

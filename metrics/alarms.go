@@ -38,7 +38,7 @@ func (a *alarms) Collect(ch chan<- prometheus.Metric) {
 		if al.Acked {
 			acked = "true"
 		}
-		ch <- prometheus.MustNewConstMetric(a.active, prometheus.GaugeValue, 1, al.RuleID, al.Level.String(), al.Subject, acked)
+		ch <- prometheus.MustNewConstMetric(a.active, prometheus.GaugeValue, 1, string(al.RuleID), al.Level.String(), al.Subject, acked)
 	}
 	ch <- prometheus.MustNewConstMetric(a.highest, prometheus.GaugeValue, float64(s.Alarms.Highest))
 	ch <- prometheus.MustNewConstMetric(a.unacked, prometheus.GaugeValue, float64(s.Alarms.Unacked))

@@ -46,7 +46,7 @@ func (f *fans) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(f.rpm, prometheus.GaugeValue, *fn.RPM, fn.Name)
 		}
 		for _, m := range modes {
-			ch <- prometheus.MustNewConstMetric(f.mode, prometheus.GaugeValue, boolFloat(string(m) == fn.Mode), fn.Name, string(m))
+			ch <- prometheus.MustNewConstMetric(f.mode, prometheus.GaugeValue, boolFloat(string(m) == string(fn.Mode)), fn.Name, string(m))
 		}
 		ch <- prometheus.MustNewConstMetric(f.entry, prometheus.GaugeValue, fn.SecondsToEntry, fn.Name)
 		ch <- prometheus.MustNewConstMetric(f.fault, prometheus.GaugeValue, boolFloat(fn.Error == ""), fn.Name)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 )
 
@@ -19,10 +20,10 @@ func TestCollectors(t *testing.T) {
 	snap := &snapshot.Snapshot{
 		Site: "S", Room: "R", Time: t0,
 		Readings: []snapshot.Reading{
-			{Sensor: "staff-pm", Zone: "staff", Quantity: "pm25", Value: 12.5, Quality: "good", AgeSeconds: 1},
+			{Sensor: "staff-pm", Zone: "staff", Quantity: "pm25", Value: 12.5, Quality: sample.Good, AgeSeconds: 1},
 			// A faulty reading's value is not exported: the series shows
 			// the gap instead of a number that no longer describes the air.
-			{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 999, Quality: "fault", AgeSeconds: 30},
+			{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 999, Quality: sample.Fault, AgeSeconds: 30},
 		},
 		Exposure: []exposure.Snapshot{{
 			Quantity: "pm25", Zone: "staff", STEL: exposure.Unknown, TWA8h: 3.5, Mean8h: 10, Coverage8h: 50,

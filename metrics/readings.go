@@ -56,9 +56,9 @@ func (r *readings) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, rd := range s.Readings {
-		good := rd.Quality == sample.Good.String()
-		ch <- prometheus.MustNewConstMetric(r.age, prometheus.GaugeValue, rd.AgeSeconds, rd.Sensor, rd.Zone, rd.Quantity)
-		ch <- prometheus.MustNewConstMetric(r.quality, prometheus.GaugeValue, boolFloat(good), rd.Sensor, rd.Zone, rd.Quantity)
+		good := rd.Quality == sample.Good
+		ch <- prometheus.MustNewConstMetric(r.age, prometheus.GaugeValue, rd.AgeSeconds, rd.Sensor, rd.Zone, string(rd.Quantity))
+		ch <- prometheus.MustNewConstMetric(r.quality, prometheus.GaugeValue, boolFloat(good), rd.Sensor, rd.Zone, string(rd.Quantity))
 		if d, ok := r.values[sample.Quantity(rd.Quantity)]; ok && good {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, rd.Value, rd.Sensor, rd.Zone)
 		}

@@ -42,6 +42,6 @@ func (s *sensors) Collect(ch chan<- prometheus.Metric) {
 		for kind, n := range sn.Errors {
 			ch <- prometheus.MustNewConstMetric(s.errors, prometheus.CounterValue, float64(n), sn.Name, sn.Zone, kind)
 		}
-		ch <- prometheus.MustNewConstMetric(s.info, prometheus.GaugeValue, 1, sn.Name, sn.Zone, sn.Type, sn.Bus, sn.Address, sn.Serial)
+		ch <- prometheus.MustNewConstMetric(s.info, prometheus.GaugeValue, 1, sn.Name, sn.Zone, string(sn.Type), sn.Bus, sn.Address, sn.Serial)
 	}
 }

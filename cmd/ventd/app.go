@@ -26,6 +26,8 @@ import (
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/metrics"
+	"github.com/ventd/ventd/pihost"
+	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
 )
@@ -44,6 +46,8 @@ type app struct {
 	tempState string
 	socket    string         // the control socket's path; empty: none
 	button    *button.Button // the purge button, nil without one
+	// recorder records I2C traffic (-record-i2c); nil when off.
+	recorder *recordingHardware
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -67,6 +71,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
+	var scenarioNow func() []string
 	var beacon gpio.PinOut
 	stateDir := firstNonEmpty(f.stateDir, cfg.StateDir, "/var/lib/ventd")
 	if f.sim {
@@ -85,7 +90,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		if err != nil {
 			return nil, fmt.Errorf("simulated room: %w", err)
 		}
-		clk, hw = sim, rig
+		clk, hw, scenarioNow = sim, rig, rig.Active
 		if f.stateDir == "" {
 			// A simulated room's learned state is not worth keeping.
 			if stateDir, err = os.MkdirTemp("", "ventd-sim-"); err != nil {
@@ -95,7 +100,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		}
 		log.Info("simulated room", "scenario", sc.Name, "speed", f.simSpeed, "start", start.Format(time.RFC3339))
 	} else {
-		host, err := daemon.NewHost(ctx, clk, log)
+		host, err := pihost.New(ctx, clk, log)
 		if err != nil {
 			return nil, err
 		}
@@ -118,8 +123,12 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		}
 	}
 
+	if f.recordI2C != "" {
+		rec := &recordingHardware{Hardware: hw, dir: f.recordI2C}
+		hw, a.recorder = rec, rec
+	}
 	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
-		RecordI2C: f.recordI2C, AlarmOutput: beacon})
+		AlarmOutput: beacon, Scenario: scenarioNow})
 	if err != nil {
 		return nil, err
 	}
@@ -188,9 +197,12 @@ func (a *app) run(ctx context.Context) error {
 	if a.button != nil {
 		zone := a.cfg.PurgeButton.Zone
 		go a.button.Run(loopCtx, func() {
-			if err := a.d.Purge(zone, "button"); err != nil {
+			res, err := a.d.Purge(loopCtx, zone, record.Actor{Name: "purge button", Via: "button"}, "button pressed")
+			if err != nil {
 				a.log.Error("purge button", "err", err)
+				return
 			}
+			a.log.Info("purge button", "result", res)
 		})
 	}
 	done := make(chan error, 1)
@@ -209,6 +221,11 @@ func (a *app) run(ctx context.Context) error {
 	a.srv.Shutdown(sctx)
 	if a.tempState != "" {
 		os.RemoveAll(a.tempState)
+	}
+	if a.recorder != nil {
+		if err := a.recorder.close(); err != nil {
+			a.log.Error("I2C transcript incomplete", "err", err)
+		}
 	}
 	if a.closer != nil {
 		a.closer.Close()

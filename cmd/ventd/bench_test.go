@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/ventd/ventd/record"
 	"io"
 	"net/http"
 	"os"
@@ -31,21 +32,18 @@ func BenchmarkSimDaemon(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	snaps := a.d.Subscribe(64)
-	done := make(chan error, 1)
-	b.ResetTimer()
-	start := time.Now()
-	go func() { done <- a.run(ctx) }()
 	var first time.Time
-	for s := range snaps {
+	a.d.Attach("bench", record.OutputFunc(func(p *record.Period) {
 		if first.IsZero() {
-			first = s.Time
+			first = p.Time
 		}
-		if s.Time.Sub(first) >= time.Duration(b.N)*time.Hour && ctx.Err() == nil {
+		if p.Time.Sub(first) >= time.Duration(b.N)*time.Hour {
 			cancel()
 		}
-	}
-	<-done
+	}), nil)
+	b.ResetTimer()
+	start := time.Now()
+	a.run(ctx)
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "sim-h/s")
 }
 

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 )
 
@@ -76,9 +78,28 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 	if err != nil {
 		t.Fatal(err)
 	}
-	snaps := a.d.Subscribe(1 << 16)
+	// Every period's picture, as /api/state would have shown it.
+	var all []*snapshot.Snapshot
+	var view snapshot.View
+	a.d.Attach("test", record.OutputFunc(func(p *record.Period) {
+		view.Receive(p)
+		all = append(all, view.Load())
+	}), &record.AttachOpts{Backlog: -1})
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()
+	// Stop once the outputs have seen until: on a fast machine the loop
+	// runs far ahead of the HTTP fetches, so the end is watched on the
+	// record, not on the fetches.
+	stopAt := make(chan struct{})
+	a.d.Attach("stop", record.OutputFunc(func(p *record.Period) {
+		if p.Time.Sub(simStart) >= until {
+			select {
+			case <-stopAt:
+			default:
+				close(stopAt)
+			}
+		}
+	}), nil)
 
 	// Fetch /api/state over HTTP while the loop runs.
 	var fetched []snapshot.Snapshot
@@ -100,19 +121,11 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 		}
 	}()
 
-	var all []*snapshot.Snapshot
-	for s := range snaps {
-		all = append(all, s)
-		if s.Time.Sub(simStart) >= until && ctx.Err() == nil {
-			<-fetchDone
-			cancel()
-		}
-	}
+	<-stopAt
+	<-fetchDone
+	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-	if n := a.d.Dropped(); n > 0 {
-		t.Fatalf("%d snapshots dropped", n)
 	}
 	return all, fetched, logs.String(), dir
 }
@@ -121,7 +134,7 @@ func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 func sortLines(l []string) []string { sort.Strings(l); return l }
 
-func reading(s *snapshot.Snapshot, sensor, q string) (snapshot.Reading, bool) {
+func reading(s *snapshot.Snapshot, sensor string, q sample.Quantity) (snapshot.Reading, bool) {
 	for _, r := range s.Readings {
 		if r.Sensor == sensor && r.Quantity == q {
 			return r, true
@@ -148,12 +161,12 @@ func TestSimEndToEnd(t *testing.T) {
 	if f := fan(before); f.Mode != "normal" || f.Duty != 0.25 {
 		t.Fatalf("before the session: fan %+v, want normal at 0.25", f)
 	}
-	for _, q := range []string{"pm25", "voc_index"} {
-		if r, ok := reading(before, "booth-"+map[string]string{"pm25": "pm", "voc_index": "voc"}[q], q); !ok || r.Quality != "good" {
+	for _, q := range []sample.Quantity{"pm25", "voc_index"} {
+		if r, ok := reading(before, "booth-"+map[sample.Quantity]string{"pm25": "pm", "voc_index": "voc"}[q], q); !ok || r.Quality != sample.Good {
 			t.Fatalf("before the session: booth %s = %+v", q, r)
 		}
 	}
-	if r, ok := reading(before, "staff-co2", "co2"); !ok || r.Quality != "good" || r.Unit != "ppm" || r.Value < 400 {
+	if r, ok := reading(before, "staff-co2", "co2"); !ok || r.Quality != sample.Good || r.Unit != "ppm" || r.Value < 400 {
 		t.Fatalf("staff CO2 = %+v", r)
 	}
 

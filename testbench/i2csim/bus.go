@@ -1,5 +1,5 @@
 // Package i2csim is a simulated I2C bus implementing periph's i2c.Bus, with
-// fault injection and transcript recording, so the real drivers run unchanged
+// fault injection, so the real drivers run unchanged
 // on a laptop against simulated devices.
 //
 // A transfer is a write, a read, or a write then a read with a repeated

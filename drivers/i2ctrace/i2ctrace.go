@@ -1,4 +1,8 @@
-package i2csim
+// Package i2ctrace records I2C traffic as transcripts and plays them back:
+// `ventd -record-i2c DIR` records a session on a real Pi, and a driver test
+// replays it to check that the driver issues the same transfers and makes
+// the same of the answers.
+package i2ctrace
 
 import (
 	"bufio"

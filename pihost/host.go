@@ -1,4 +1,8 @@
-package daemon
+// Package pihost is the Raspberry Pi's hardware through periph.io, as
+// ventd's daemon and ventctl open it: I2C buses (with PCA9548A muxes),
+// kernel PWM, GPIO, PCA9685 boards and tachometers, with errors that say
+// which config.txt line or group is missing.
+package pihost
 
 import (
 	"context"
@@ -34,9 +38,9 @@ type Host struct {
 	chips map[string]*fan.PCA9685Chip
 }
 
-// NewHost initialises periph's host drivers. Tachometers run until ctx is
+// New initialises periph's host drivers. Tachometers run until ctx is
 // done.
-func NewHost(ctx context.Context, clk clock.Clock, log *slog.Logger) (*Host, error) {
+func New(ctx context.Context, clk clock.Clock, log *slog.Logger) (*Host, error) {
 	if _, err := host.Init(); err != nil {
 		return nil, fmt.Errorf("initialising the Pi's drivers (periph host.Init): %w; is this a Raspberry Pi (or another board periph supports)? To try ventd without hardware, run with -sim", err)
 	}
@@ -85,7 +89,7 @@ func busError(name string, err error) error {
 	return fmt.Errorf("I2C bus %q: %w", name, err)
 }
 
-// Bus implements Hardware.
+// Bus opens the I2C bus a sensor sits on, through its mux if it has one.
 func (h *Host) Bus(s config.Sensor) (i2c.Bus, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -111,7 +115,7 @@ func (h *Host) Bus(s config.Sensor) (i2c.Bus, error) {
 	return i2creg.Open(ports[s.Mux.Channel])
 }
 
-// Fan implements Hardware.
+// Fan opens a fan's output.
 func (h *Host) Fan(f config.Fan) (fan.Output, error) {
 	switch f.Backend {
 	case config.BackendSysfsPWM:
@@ -152,7 +156,7 @@ func (h *Host) Fan(f config.Fan) (fan.Output, error) {
 	return nil, fmt.Errorf("unknown backend %q", f.Backend)
 }
 
-// Tach implements Hardware: it starts the tachometer's edge counting,
+// Tach opens a fan's tachometer (nil without one): it starts the tachometer's edge counting,
 // which runs until the host's context is done.
 func (h *Host) Tach(f config.Fan) (fan.Tachometer, error) {
 	if f.Tach == nil {
