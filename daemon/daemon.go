@@ -63,6 +63,8 @@ type Daemon struct {
 	clockOK *bool // last clock synchronisation status recorded
 
 	journal  *journal.Journal // nil without a state dir or when it failed to open
+	salvaged *journal.Journal // a damaged journal moved aside at start, read for restore
+	replaced []journal.Replacement
 	recorder *journal.Recorder
 	saved    map[string]string // state last handed to the journal
 	lastSave time.Time
@@ -146,7 +148,7 @@ func New(o Options) (*Daemon, error) {
 	d.checkClock(now)
 	d.hub.Attach("snapshot", d.view, nil)
 	if o.StateDir != "" {
-		d.recorder = journal.NewRecorder(d.journal, journal.RecorderOpts{Log: o.Log, OpenErr: openErr, Reopen: d.reopener(o.StateDir)})
+		d.recorder = journal.NewRecorder(d.journal, journal.RecorderOpts{Log: o.Log, OpenErr: openErr, Reopen: d.reopener(o.StateDir), Check: true})
 		d.hub.Attach("journal", d.recorder, nil)
 	}
 	return d, nil

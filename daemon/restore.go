@@ -36,13 +36,18 @@ func (d *Daemon) openJournal(dir string, now time.Time) error {
 	}
 	path := filepath.Join(dir, "journal.db")
 	opts := journalOptions(d)
-	j, err := journal.Open(path, opts)
-	if errors.Is(err, journal.ErrCorrupt) {
+	j, err := openWithin(path, opts, openTimeout)
+	if errors.Is(err, journal.ErrCorrupt) || errors.Is(err, journal.ErrForeign) {
 		moved, merr := journal.MoveAside(path, now)
-		d.log.Error("the exposure journal is damaged; moved it aside and started a new one", "err", err, "moved_to", moved,
-			"hint", "keep the moved file for the audit; sqlite3's .recover may save its records")
 		if merr == nil {
-			j, err = journal.Open(path, opts)
+			d.log.Error("the exposure journal is damaged or not ventd's; moved it aside and started a fresh one", "err", err, "moved_to", moved,
+				"hint", "keep the moved file for the audit; sqlite3's .recover may rescue its records")
+			d.replaced = append(d.replaced, journal.Replacement{Time: now, MovedTo: moved, Reason: err.Error()})
+			// What can still be read of it restores this shift's figures.
+			if old, oerr := journal.OpenReadOnly(moved, journal.Options{}); oerr == nil {
+				d.salvaged = old
+			}
+			j, err = openWithin(path, opts, openTimeout)
 		} else {
 			err = errors.Join(err, merr)
 		}
@@ -54,6 +59,36 @@ func (d *Daemon) openJournal(dir string, now time.Time) error {
 	}
 	d.journal = j
 	return nil
+}
+
+// openTimeout bounds how long the start waits for the journal: a stalled
+// SD card must not keep the loop from starting (the fans are already at
+// their safe duty, and the recorder keeps trying to open it).
+const openTimeout = 10 * time.Second
+
+// openWithin opens the journal, giving up after wait; a late open is
+// closed when it completes.
+func openWithin(path string, opts journal.Options, wait time.Duration) (*journal.Journal, error) {
+	type res struct {
+		j   *journal.Journal
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		j, err := journal.Open(path, opts)
+		done <- res{j, err}
+	}()
+	select {
+	case r := <-done:
+		return r.j, r.err
+	case <-time.After(wait):
+		go func() {
+			if r := <-done; r.j != nil {
+				r.j.Close()
+			}
+		}()
+		return nil, fmt.Errorf("journal: %s: not open after %s: the disk is not answering; control goes on and the journal is opened again each minute", path, wait)
+	}
 }
 
 // reopener opens the journal again after a failed open, for the recorder.
@@ -80,10 +115,16 @@ func (d *Daemon) savedValue(key string) (string, bool) {
 // windows, the alarm sequence and the latched alarms. The outage becomes
 // a gap.
 func (d *Daemon) restore(now time.Time) {
-	if d.journal == nil {
+	j := d.journal
+	if d.salvaged != nil {
+		// The journal was replaced: its figures are read from the moved
+		// file, as far as it can be read.
+		j = d.salvaged
+		defer func() { d.salvaged.Close(); d.salvaged = nil }()
+	}
+	if j == nil {
 		return
 	}
-	j := d.journal
 	last, err := j.LastMinute()
 	if err != nil {
 		d.log.Warn("journal: cannot read the last minute; exposure starts afresh", "err", err)
@@ -95,7 +136,7 @@ func (d *Daemon) restore(now time.Time) {
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: end, End: now, Reason: record.GapDaemonDown})
 			d.log.Info("ventd was down; recorded as a gap in the exposure record", "from", end, "to", now, "length", now.Sub(end).Round(time.Second))
 		}
-		d.restoreExposure(now, last)
+		d.restoreExposure(j, now, last)
 	}
 	next := uint64(1)
 	if v, ok, err := j.Meta(metaNextAlarm); err == nil && ok {
@@ -130,14 +171,14 @@ func (d *Daemon) restore(now time.Time) {
 // restoreExposure continues each running shift from its last summary and
 // replays the minutes of the last 8 h (and the shift) into the rolling
 // windows.
-func (d *Daemon) restoreExposure(now, last time.Time) {
+func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 	window := max(8*time.Hour, d.cfg.Shifts.Length) + exposure.STELWindow
-	ms, err := d.journal.Minutes(now.Add(-window), now, "", "")
+	ms, err := j.Minutes(now.Add(-window), now, "", "")
 	if err != nil {
 		d.log.Warn("journal: cannot read minutes; exposure starts afresh", "err", err)
 		return
 	}
-	shifts, err := d.journal.Shifts(last.Add(-d.cfg.Shifts.Length), last.Add(time.Minute))
+	shifts, err := j.Shifts(last.Add(-d.cfg.Shifts.Length), last.Add(time.Minute))
 	if err != nil {
 		d.log.Warn("journal: cannot read shift summaries; the shift's figures are rebuilt from minutes", "err", err)
 	}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/record"
 )
 
 // saveEvery is how often the state a restart must not lose is handed to
@@ -39,5 +42,27 @@ func (d *Daemon) save(now time.Time, final bool) {
 			d.keep(k, v)
 			d.saved[k] = v
 		}
+	}
+}
+
+// checkJournal raises the replaced-journal alarm and records the action
+// when a damaged journal was moved aside (at start or since), and sends
+// the whole state to keep again to the fresh file.
+func (d *Daemon) checkJournal(now time.Time) {
+	if d.recorder == nil {
+		return
+	}
+	rs := append(d.replaced, d.recorder.TakeReplaced()...)
+	d.replaced = nil
+	for _, r := range rs {
+		d.cur.Actions = append(d.cur.Actions, record.Action{Time: r.Time, Kind: record.ActJournalReplaced, Target: r.MovedTo,
+			By: record.Ventd, Result: "moved the damaged journal aside to " + r.MovedTo + " and started a fresh one; records before " +
+				r.Time.UTC().Format(time.RFC3339) + " are in the moved file", Err: r.Reason})
+		d.saved = map[string]string{}
+		d.lastSave = time.Time{}
+	}
+	evs, err := d.alarms.eng.SetCondition(now, alarm.JournalReplacedRule, len(rs) > 0, 0)
+	if err == nil {
+		d.addTransitions(evs)
 	}
 }

@@ -20,6 +20,7 @@ func (d *Daemon) step(now time.Time) {
 	for _, f := range d.fans {
 		f.decide(now, d.log)
 	}
+	d.checkJournal(now)
 	d.evaluateAlarms(now)
 	d.beacon.set(d.alarms.eng.Active())
 	if now.Sub(now.Truncate(10*time.Minute)) < d.period {

@@ -36,9 +36,20 @@ type Recorder struct {
 	written  map[string]string  // meta values already on disk
 	pruned   time.Time
 	lastOpen time.Time
+	checked  bool // the integrity check has run on this file
 
-	mu    sync.Mutex
-	fault error
+	mu       sync.Mutex
+	fault    error
+	replaced []Replacement
+}
+
+// Replacement says that a damaged or foreign journal file was moved aside
+// and a fresh one started: its records are in the moved file, not in the
+// journal now. The daemon raises a fault alarm and journals it.
+type Replacement struct {
+	Time    time.Time
+	MovedTo string
+	Reason  string
 }
 
 type shiftKey struct {
@@ -51,6 +62,10 @@ type RecorderOpts struct {
 	// Reopen, when the journal is nil or fails, opens it again; the
 	// recorder calls it at most once a minute.
 	Reopen func() (*Journal, error)
+	// Check runs the integrity check (Journal.Check) once the recorder
+	// runs, off the control loop; a damaged file is then moved aside and
+	// a fresh one started (Reopen must be set).
+	Check bool
 	// OpenErr is why the journal could not be opened at start.
 	OpenErr error
 	Log     *slog.Logger
@@ -64,7 +79,7 @@ const pendingLimit = 24 * 60 * 40
 // NewRecorder returns the output writing to j (nil when it could not be
 // opened: see RecorderOpts).
 func NewRecorder(j *Journal, opts RecorderOpts) *Recorder {
-	r := &Recorder{j: j, open: opts.Reopen, log: opts.Log, running: map[shiftKey]Shift{}, written: map[string]string{}}
+	r := &Recorder{j: j, open: opts.Reopen, log: opts.Log, running: map[shiftKey]Shift{}, written: map[string]string{}, checked: !opts.Check}
 	if r.log == nil {
 		r.log = slog.Default()
 	}
@@ -99,8 +114,23 @@ func (r *Recorder) setFault(err error) {
 	}
 }
 
+// TakeReplaced returns the journal files moved aside since the last call.
+func (r *Recorder) TakeReplaced() []Replacement {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.replaced
+	r.replaced = nil
+	return out
+}
+
 // Receive implements record.Output.
 func (r *Recorder) Receive(p *record.Period) {
+	if !r.checked && r.j != nil {
+		r.checked = true
+		if err := r.j.Check(); errors.Is(err, ErrCorrupt) {
+			r.replace(p.Time, err)
+		}
+	}
 	r.add(p)
 	for _, e := range p.Exposure {
 		if s := e.Shift; s != nil {
@@ -183,6 +213,30 @@ func (r *Recorder) reopen(now time.Time) {
 	r.log.Info("journal opened; keeping records again", "path", j.Path())
 	r.j = j
 	r.written = map[string]string{}
+	r.checked = true // a file just created or just opened after a failure
+}
+
+// replace moves a damaged journal aside and opens a fresh one. What the
+// loop holds (the running shifts, the state to keep) is written to the new
+// file at the next minute; what was only in the old file stays there.
+func (r *Recorder) replace(now time.Time, why error) {
+	path := r.j.Path()
+	r.j.Close()
+	r.j = nil
+	moved, err := MoveAside(path, now)
+	if err != nil {
+		r.log.Error("the journal is damaged and cannot be moved aside; records are held in memory", "err", why, "move", err,
+			"hint", "move "+path+" away by hand (keep it for the audit); ventd opens a fresh one within a minute")
+		r.setFault(errors.Join(why, err))
+		return
+	}
+	r.log.Error("the journal is damaged; moved it aside and started a fresh one", "err", why, "moved_to", moved,
+		"hint", "keep the moved file for the audit: sqlite3's .recover can often rescue its rows")
+	r.mu.Lock()
+	r.replaced = append(r.replaced, Replacement{Time: now, MovedTo: moved, Reason: why.Error()})
+	r.mu.Unlock()
+	r.lastOpen = time.Time{}
+	r.reopen(now)
 }
 
 // trim drops the oldest minutes beyond pendingLimit.

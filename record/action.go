@@ -51,6 +51,9 @@ const (
 	ActAcknowledge  ActionKind = "acknowledge"
 	ActCalibrate    ActionKind = "calibrate"
 	ActConfigReload ActionKind = "config_reload"
+	// ActJournalReplaced: ventd moved a damaged or foreign journal file
+	// aside and started a fresh one.
+	ActJournalReplaced ActionKind = "journal_replaced"
 )
 
 // Action is one request the daemon served, done or refused.

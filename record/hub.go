@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -132,13 +133,17 @@ func (h *Hub) Stats() []Stats {
 	return out
 }
 
-// Idle waits until every output has received everything published so far,
-// or ctx ends. Tests use it to look at outputs after stepping the loop.
-func (h *Hub) Idle(ctx context.Context) error {
+// Idle waits until the outputs named (every output when none is named)
+// have received everything published so far, or ctx ends. Tests use it to
+// look at outputs after stepping the loop.
+func (h *Hub) Idle(ctx context.Context, names ...string) error {
 	h.mu.Lock()
 	subs := h.subs
 	h.mu.Unlock()
 	for _, s := range subs {
+		if len(names) > 0 && !slices.Contains(names, s.name) {
+			continue
+		}
 		s.mu.Lock()
 		idle := s.idle
 		s.mu.Unlock()

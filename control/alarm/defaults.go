@@ -156,6 +156,11 @@ func DefaultRules(s Setup) []Rule {
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "the exposure journal is not keeping records: check the state directory and free space",
 		})
+		rules = append(rules, Rule{
+			ID: JournalReplacedRule, Level: LevelFault, Subject: "journal", Direction: WhenTrue,
+			Latching: true,
+			Message:  "the exposure journal was damaged and replaced by a fresh one: earlier records are in the moved file (see the log and the journal's actions); keep it for the audit",
+		})
 	}
 	return rules
 }

@@ -54,3 +54,8 @@ func PressureRule(booth string) RuleID { return RuleID(booth + "/pressure/contai
 
 // JournalRule is the fault raised while the journal cannot keep records.
 const JournalRule RuleID = "journal/write"
+
+// JournalReplacedRule is the fault raised when a damaged or foreign journal
+// file was moved aside and a fresh one started: it latches until someone
+// acknowledges that records before then are in the moved file.
+const JournalReplacedRule RuleID = "journal/replaced"

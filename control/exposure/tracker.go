@@ -246,7 +246,11 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 }
 
 // closeSecond evaluates the rolling 15 min TWA at the second boundary b,
-// over the 900 one-second bins before b.
+// over the 900 one-second bins before b. A second with no data of its own
+// is not evaluated for the shift: its time is a gap, counted neither as
+// clean air nor as time over a limit, whatever the window still holds
+// from before (a restart after an outage would otherwise count the outage
+// as minutes over the STEL).
 func (t *Tracker) closeSecond(b time.Time) {
 	hi := t.sec.index(b) - 1
 	sum, cov := t.sec.window(hi-int64(secBins)+1, hi)
@@ -255,8 +259,10 @@ func (t *Tracker) closeSecond(b time.Time) {
 	if known {
 		stel = sum / float64(cov)
 	}
-	for _, acc := range t.open {
-		acc.stelAt(b, stel, known)
+	if !known || t.sec.slot(hi).cov > 0 {
+		for _, acc := range t.open {
+			acc.stelAt(b, stel, known)
+		}
 	}
 	t.sec.moveTo(t.sec.index(b))
 }
