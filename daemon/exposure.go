@@ -78,9 +78,32 @@ func newExposures(cfg *config.Config, sensors *sensor.Set, sched exposure.Schedu
 	return out, nil
 }
 
+// retractFrozen turns the time a reading was frozen, before the stuck
+// detector could tell, into a gap: it was recorded as measured air, and it
+// was not. Only a zone's sole sensor of a quantity is retracted (with
+// several, the frozen one's share of the mean cannot be told apart).
+func (d *Daemon) retractFrozen() {
+	for _, s := range d.sensors.All() {
+		for _, f := range s.TakeFreezes() {
+			for _, e := range d.expo {
+				v, ok := f.Values[e.q]
+				if e.zone != f.Zone || !ok || len(e.sensors) != 1 || e.sensors[0] != s {
+					continue
+				}
+				if err := e.tr.Retract(f.Since, f.Found, v); err != nil {
+					d.log.Warn("frozen reading not retracted from the exposure record", "zone", e.zone, "quantity", e.q, "err", err)
+					continue
+				}
+				d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: f.Since, End: f.Found, Zone: e.zone, Quantity: e.q, Reason: record.GapSensorFrozen})
+			}
+		}
+	}
+}
+
 // account updates the exposure records with this period's samples, and
 // adds finished minutes and data gaps to the record.
 func (d *Daemon) account(now time.Time) {
+	d.retractFrozen()
 	for _, e := range d.expo {
 		m, err := e.update(now, d.period)
 		d.addMinute(m)

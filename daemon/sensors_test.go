@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench/i2csim"
 )
 
@@ -216,4 +219,75 @@ func TestNoStuckFaultFromASteadyVOCIndex(t *testing.T) {
 	if f := s.Fans[0]; f.Mode == "safe" {
 		t.Fatalf("fan still safe after the sensor moved again: %+v", f)
 	}
+}
+
+// A frozen reading is measured air only until it is known to be frozen;
+// then the whole time since it stopped changing becomes a gap in the
+// record, from where it froze.
+func TestFrozenSensorGapStartsWhereItFroze(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, t0) // a shift starts at t0
+	h.run(20 * time.Minute)
+	froze := h.clk.Now()
+	h.rig.SensorFault("staff-pm", "stuck", true)
+	s := h.run(29 * time.Minute)
+	sum := staffPMShift(t, s)
+	if sum.Coverage < 99 {
+		t.Fatalf("before the stuck time the frozen reading still counts as measured; coverage %.2f%%", sum.Coverage)
+	}
+	twaBefore := sum.TWA
+	s = h.run(3 * time.Minute)
+	if _, _, ok := hasAlarm(s, alarm.SensorRule("staff-pm", alarm.FaultStuck)); !ok {
+		t.Fatalf("no stuck fault: %+v", s.Alarms)
+	}
+	sum = staffPMShift(t, s)
+	var gap *exposure.Gap
+	for i, g := range sum.Gaps {
+		if d := g.Start.Sub(froze); d > -2*time.Second && d < 2*time.Second {
+			gap = &sum.Gaps[i]
+		}
+	}
+	if gap == nil {
+		t.Fatalf("no gap starting where the reading froze (%s): %+v", froze.Format("15:04:05"), sum.Gaps)
+	}
+	if gap.Length.Std() < 31*time.Minute {
+		t.Errorf("the gap is %v long; the reading has been frozen for over 31 min", gap.Length)
+	}
+	if sum.TWA >= twaBefore {
+		t.Errorf("TWA %.3f after the freeze was found, %.3f before: the frozen span must leave it", sum.TWA, twaBefore)
+	}
+	elapsed := sum.Until.Sub(t0)
+	if want := 100 * float64(elapsed-gap.Length.Std()) / float64(elapsed); sum.Coverage > want+0.1 {
+		t.Errorf("coverage %.2f%%, want at most %.2f%%", sum.Coverage, want)
+	}
+	h.d.shutdown()
+	j, err := journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	gaps, err := j.Gaps(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var journaled bool
+	for _, g := range gaps {
+		if g.Reason == record.GapSensorFrozen && g.Zone == "staff" && g.Quantity == "pm25" && g.Start.Sub(froze).Abs() < 2*time.Second {
+			journaled = true
+		}
+	}
+	if !journaled {
+		t.Errorf("the journal has no sensor_frozen gap from %s: %+v", froze.Format("15:04:05"), gaps)
+	}
+}
+
+func staffPMShift(t *testing.T, s *snapshot.Snapshot) *exposure.Summary {
+	t.Helper()
+	for _, e := range s.Exposure {
+		if e.Zone == "staff" && e.Quantity == sample.PM25 && e.Shift != nil {
+			return e.Shift
+		}
+	}
+	t.Fatal("no staff PM2.5 shift")
+	return nil
 }

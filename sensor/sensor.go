@@ -84,8 +84,10 @@ type Sensor struct {
 // was recorded as measured air and must become a gap.
 type Freeze struct {
 	Sensor, Zone string
-	Quantity     sample.Quantity
+	Quantity     sample.Quantity // the quantity watched
 	Since, Found time.Time
+	// Values are the frozen readings of every quantity at Found.
+	Values map[sample.Quantity]float64
 }
 
 // Name returns the sensor's configured name.
@@ -230,7 +232,11 @@ func (s *Sensor) checkFrozen(now time.Time) {
 	case stuck && s.frozen == nil:
 		s.froze = s.stuck.Since()
 		s.frozen = fmt.Errorf("reading unchanged since %s: the sensor looks frozen", s.froze.Format("15:04:05"))
-		s.found = append(s.found, Freeze{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: smp.Quantity, Since: s.froze, Found: now})
+		vals := map[sample.Quantity]float64{}
+		for q, v := range s.latest {
+			vals[q] = v.Value
+		}
+		s.found = append(s.found, Freeze{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: smp.Quantity, Since: s.froze, Found: now, Values: vals})
 		s.log.Warn("sensor reading frozen; treated as unknown air until it changes", "since", s.froze,
 			"hint", "power-cycle the sensor or check its fan (SPS30) and cable")
 	case !stuck && s.frozen != nil:

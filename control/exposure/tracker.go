@@ -273,7 +273,7 @@ func (t *Tracker) reopen(p time.Time) {
 	in, until := t.opts.Schedule.active(p)
 	kept := t.open[:0]
 	for _, acc := range t.open {
-		still := false
+		still := p.Before(acc.shift.Start) // a resumed shift the replay has not reached
 		for _, s := range in {
 			still = still || s == acc.shift
 		}
