@@ -147,6 +147,7 @@ func New(o Options) (*Daemon, error) {
 	d.recordFactors(now)
 	d.checkClock(now)
 	d.hub.Attach("snapshot", d.view, nil)
+	d.hub.Attach("log", &roomLog{log: o.Log}, nil)
 	if o.StateDir != "" {
 		d.recorder = journal.NewRecorder(d.journal, journal.RecorderOpts{Log: o.Log, OpenErr: openErr, Reopen: d.reopener(o.StateDir), Check: true})
 		d.hub.Attach("journal", d.recorder, nil)

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ventd/ventd/control"
@@ -82,13 +83,25 @@ func (d *Daemon) freezeLearning() {
 	}
 }
 
+// journalStalled is how far behind the journal may fall before it counts
+// as not keeping records: it writes once a minute, so two minutes behind
+// means a write has hung (an SD card stalling, a frozen file system) even
+// though nothing has failed yet.
+const journalStalled = 2 * time.Minute
+
 // journalFault is why the journal is not keeping records; nil while it is,
 // and when no journal was asked for.
 func (d *Daemon) journalFault() error {
 	if d.recorder == nil {
 		return nil
 	}
-	return d.recorder.Fault()
+	if err := d.recorder.Fault(); err != nil {
+		return err
+	}
+	if lag := d.hub.Lag("journal", d.cur.Time); lag > journalStalled {
+		return fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", lag.Round(time.Second))
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool {

@@ -133,6 +133,28 @@ func (h *Hub) Stats() []Stats {
 	return out
 }
 
+// Lag reports how far behind the output named is at now: the time since
+// the oldest record it has not yet taken was published, zero when it has
+// taken them all. A journal on a stalled disk shows here while its write
+// is still blocked and has not failed.
+func (h *Hub) Lag(name string, now time.Time) time.Duration {
+	h.mu.Lock()
+	subs := h.subs
+	h.mu.Unlock()
+	for _, s := range subs {
+		if s.name != name {
+			continue
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if len(s.queue) == 0 {
+			return 0
+		}
+		return now.Sub(s.queue[0].Time)
+	}
+	return 0
+}
+
 // Idle waits until the outputs named (every output when none is named)
 // have received everything published so far, or ctx ends. Tests use it to
 // look at outputs after stepping the loop.

@@ -50,20 +50,57 @@ type app struct {
 	recorder *recordingHardware
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+// newLogger logs to w as text at level. With a simulated clock (clk not
+// nil), each line's time is the simulated time, so a log read beside the
+// record agrees with it, and the wall clock's time follows as wall=.
+func newLogger(w io.Writer, level string, clk *clock.Sim) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	var h slog.Handler = slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})
+	if clk != nil {
+		h = simHandler{Handler: h, clk: clk}
+	}
+	return slog.New(h), nil
+}
+
+// simHandler stamps records with the simulated time.
+type simHandler struct {
+	slog.Handler
+	clk *clock.Sim
+}
+
+func (h simHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(h.clk.Now(), r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool { out.AddAttrs(a); return true })
+	out.AddAttrs(slog.String("wall", time.Now().Format("15:04:05.000")))
+	return h.Handler.Handle(ctx, out)
+}
+
+func (h simHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return simHandler{Handler: h.Handler.WithAttrs(as), clk: h.clk}
+}
+
+func (h simHandler) WithGroup(name string) slog.Handler {
+	return simHandler{Handler: h.Handler.WithGroup(name), clk: h.clk}
 }
 
 func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
-	log, err := newLogger(stderr, f.logLevel)
+	cfg, err := loadConfig(f)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := loadConfig(f)
+	stateDir := firstNonEmpty(f.stateDir, cfg.StateDir, "/var/lib/ventd")
+	var sim *clock.Sim
+	if f.sim {
+		start, err := simStart(f, stateDir)
+		if err != nil {
+			return nil, err
+		}
+		sim = clock.NewSim(start, f.simSpeed)
+	}
+	log, err := newLogger(stderr, f.logLevel, sim)
 	if err != nil {
 		return nil, err
 	}
@@ -73,19 +110,14 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	var hw daemon.Hardware
 	var scenarioNow func() []string
 	var beacon gpio.PinOut
-	stateDir := firstNonEmpty(f.stateDir, cfg.StateDir, "/var/lib/ventd")
 	if f.sim {
-		start, err := parseStart(f.simStart)
-		if err != nil {
-			return nil, err
-		}
 		sc := scenario.Default()
 		if f.simScenario != "" {
 			if sc, err = scenario.Load(f.simScenario); err != nil {
 				return nil, err
 			}
 		}
-		sim := clock.NewSim(start, f.simSpeed)
+		start := sim.Now()
 		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == ""})
 		if err != nil {
 			return nil, fmt.Errorf("simulated room: %w", err)

@@ -47,7 +47,7 @@ events:
   - {at: 35m, sensor_fault: {sensor: booth-pm, kind: disconnect, for: 2m}}
 `
 
-var simStart = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+var e2eStart = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 
 // runSim runs the daemon on the simulated room through scenario as fast as
 // the CPU allows and returns every snapshot it published, plus a few
@@ -68,7 +68,7 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 	}
 	var logs syncBuffer
 	f, err := parseFlags([]string{"-sim", "-sim-speed", "0", "-sim-scenario", scFile,
-		"-sim-start", simStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir}, &logs)
+		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir}, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 	// record, not on the fetches.
 	stopAt := make(chan struct{})
 	a.d.Attach("stop", record.OutputFunc(func(p *record.Period) {
-		if p.Time.Sub(simStart) >= until {
+		if p.Time.Sub(e2eStart) >= until {
 			select {
 			case <-stopAt:
 			default:
@@ -145,7 +145,7 @@ func reading(s *snapshot.Snapshot, sensor string, q sample.Quantity) (snapshot.R
 
 func at(all []*snapshot.Snapshot, d time.Duration) *snapshot.Snapshot {
 	for _, s := range all {
-		if !s.Time.Before(simStart.Add(d)) {
+		if !s.Time.Before(e2eStart.Add(d)) {
 			return s
 		}
 	}
@@ -173,14 +173,14 @@ func TestSimEndToEnd(t *testing.T) {
 	// No false alarm from sensor noise: the fan never boosted in the quiet
 	// quarter hour before the session.
 	for _, s := range all {
-		if s.Time.Before(simStart.Add(15*time.Minute)) && s.Time.After(simStart.Add(2*time.Minute)) && fan(s).Mode != "normal" {
-			t.Fatalf("at %v, before any session, fan %+v", s.Time.Sub(simStart), fan(s))
+		if s.Time.Before(e2eStart.Add(15*time.Minute)) && s.Time.After(e2eStart.Add(2*time.Minute)) && fan(s).Mode != "normal" {
+			t.Fatalf("at %v, before any session, fan %+v", s.Time.Sub(e2eStart), fan(s))
 		}
 	}
 
 	// The session starts at 15 min. Find when the booth sensor first shows
 	// it and when the fan reached maximum.
-	start := simStart.Add(15 * time.Minute)
+	start := e2eStart.Add(15 * time.Minute)
 	base, _ := reading(before, "booth-pm", "pm25")
 	var seen, full time.Time
 	for _, s := range all {
@@ -217,7 +217,7 @@ func TestSimEndToEnd(t *testing.T) {
 	t.Logf("booth PM2.5 peak %.0f µg/m³", peak)
 
 	// The booth sensor drops out at 35 min: safe duty within one period.
-	fault := simStart.Add(35 * time.Minute)
+	fault := e2eStart.Add(35 * time.Minute)
 	var safe time.Time
 	for _, s := range all {
 		if !s.Time.Before(fault) && fan(s).Mode == "safe" && fan(s).Duty == 1 {

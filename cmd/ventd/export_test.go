@@ -62,7 +62,7 @@ func TestExportMatchesStateAndMetrics(t *testing.T) {
 	var got exportShift
 	found := false
 	for _, sh := range doc.Shifts {
-		if sh.Zone == "staff" && sh.Quantity == "pm25" && sh.Start.Equal(simStart) {
+		if sh.Zone == "staff" && sh.Quantity == "pm25" && sh.Start.Equal(e2eStart) {
 			if sh.Source != "live" {
 				t.Errorf("shift source %q, want live", sh.Source)
 			}
@@ -71,7 +71,7 @@ func TestExportMatchesStateAndMetrics(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Fatalf("no staff PM2.5 shift from %v in the export: %+v", simStart, doc.Shifts)
+		t.Fatalf("no staff PM2.5 shift from %v in the export: %+v", e2eStart, doc.Shifts)
 	}
 	if !want.near(got) {
 		t.Errorf("export %+v, /api/state %+v", got, want)

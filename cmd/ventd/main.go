@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -26,6 +27,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/ventd/ventd/ctlsock"
+	"github.com/ventd/ventd/journal"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -133,6 +135,26 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
+}
+
+// simStart is when a simulated run starts: -sim-start, else now, or, with
+// a kept state directory whose journal already reaches past now (an earlier
+// run faster than real time), just after its last record, so the journal
+// never sees its clock go backwards.
+func simStart(f *flags, stateDir string) (time.Time, error) {
+	if f.simStart != "" || f.stateDir == "" {
+		return parseStart(f.simStart)
+	}
+	now := time.Now().Truncate(time.Second)
+	j, err := journal.OpenReadOnly(filepath.Join(stateDir, "journal.db"), journal.Options{})
+	if err != nil {
+		return now, nil // no journal yet
+	}
+	defer j.Close()
+	if last, err := j.LastMinute(); err == nil && !last.IsZero() && last.Add(2*time.Minute).After(now) {
+		return last.Add(2 * time.Minute).Truncate(time.Minute), nil
+	}
+	return now, nil
 }
 
 // parseStart reads -sim-start.
