@@ -170,4 +170,3 @@ func hasRule(s *snapshot.Snapshot, id alarm.RuleID) bool {
 	}
 	return false
 }
-
