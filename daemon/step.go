@@ -83,11 +83,15 @@ func (d *Daemon) freezeLearning() {
 	}
 }
 
-// journalStalled is how far behind the journal may fall before it counts
-// as not keeping records: it writes once a minute, so two minutes behind
-// means a write has hung (an SD card stalling, a frozen file system) even
-// though nothing has failed yet.
-const journalStalled = 2 * time.Minute
+// A journal counts as not keeping records when a write has hung (an SD
+// card stalling, a frozen file system) though nothing has failed yet: it
+// is two minutes of records behind (it writes once a minute) and has not
+// taken a record for ten seconds of real time (so a busy disk under a fast
+// simulation is not taken for a stalled one).
+const (
+	journalBehind = 2 * time.Minute
+	journalWaited = 10 * time.Second
+)
 
 // journalFault is why the journal is not keeping records; nil while it is,
 // and when no journal was asked for.
@@ -98,8 +102,8 @@ func (d *Daemon) journalFault() error {
 	if err := d.recorder.Fault(); err != nil {
 		return err
 	}
-	if lag := d.hub.Lag("journal", d.cur.Time); lag > journalStalled {
-		return fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", lag.Round(time.Second))
+	if behind, waited := d.hub.Lag("journal", d.cur.Time); behind > journalBehind && waited > journalWaited {
+		return fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", behind.Round(time.Second))
 	}
 	return nil
 }

@@ -62,6 +62,7 @@ type sub struct {
 
 	mu      sync.Mutex
 	queue   []*Period
+	oldest  time.Time     // wall time queue[0] was published
 	wake    chan struct{} // one token: records are waiting
 	closing bool
 	stats   Stats
@@ -133,11 +134,13 @@ func (h *Hub) Stats() []Stats {
 	return out
 }
 
-// Lag reports how far behind the output named is at now: the time since
-// the oldest record it has not yet taken was published, zero when it has
-// taken them all. A journal on a stalled disk shows here while its write
-// is still blocked and has not failed.
-func (h *Hub) Lag(name string, now time.Time) time.Duration {
+// Lag reports how far behind the output named is: behind, in the records'
+// time, from the oldest record it has not yet taken to now; waited, in
+// real time, since that record was published. Both are zero when it has
+// taken every record. A journal on a stalled disk shows here while its
+// write is still blocked and has not failed; under a fast simulation
+// behind grows with a busy disk while waited stays short.
+func (h *Hub) Lag(name string, now time.Time) (behind, waited time.Duration) {
 	h.mu.Lock()
 	subs := h.subs
 	h.mu.Unlock()
@@ -148,11 +151,11 @@ func (h *Hub) Lag(name string, now time.Time) time.Duration {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if len(s.queue) == 0 {
-			return 0
+			return 0, 0
 		}
-		return now.Sub(s.queue[0].Time)
+		return now.Sub(s.queue[0].Time), time.Since(s.oldest)
 	}
-	return 0
+	return 0, 0
 }
 
 // Idle waits until the outputs named (every output when none is named)
@@ -223,6 +226,9 @@ func (s *sub) push(p *Period) {
 		s.stats.Dropped += uint64(dropped)
 	} else {
 		s.queue = append(s.queue, p)
+		if len(s.queue) == 1 {
+			s.oldest = time.Now()
+		}
 	}
 	if !s.busy && len(s.queue) == 1 {
 		s.idle = make(chan struct{})
@@ -247,6 +253,9 @@ func (s *sub) run(wg *sync.WaitGroup) {
 		p := s.queue[0]
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
+		// The next one waited since it was published; near enough, since
+		// it came after p: now, which undercounts only a backlog.
+		s.oldest = time.Now()
 		s.busy = true
 		s.mu.Unlock()
 

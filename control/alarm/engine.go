@@ -177,7 +177,14 @@ func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v flo
 		st.raiseSince = time.Time{}
 	}
 	if a := st.alarm; a != nil {
-		a.Value = Reading(v)
+		if float64(a.Value) != v || !finite(v) {
+			a.Value = Reading(v)
+			// The message says the value now, not the value at raise
+			// time: staff read it while deciding what to do.
+			if st.Direction != WhenTrue {
+				a.Message = render(st.msg, &st.Rule, v)
+			}
+		}
 		st.updatePeak(v)
 	}
 	var evs []Event
@@ -294,10 +301,35 @@ func (e *Engine) event(now time.Time, st *ruleState, k Kind, who, note string) E
 		Quantity:  a.Quantity,
 		Value:     a.Value,
 		Threshold: a.Threshold,
-		Message:   a.Message,
+		Message:   eventMessage(k, st, a, who),
 		Who:       who,
 		Note:      note,
 	}
 	e.next++
 	return ev
+}
+
+// eventMessage says what happened in words that fit the transition: a
+// cleared warning says the value is back, not that it is above the level.
+func eventMessage(k Kind, st *ruleState, a *Alarm, who string) string {
+	back := a.Message
+	if st.Direction != WhenTrue {
+		name := displayNames[st.Quantity]
+		if name == "" {
+			name = string(st.Quantity)
+		}
+		back = fmt.Sprintf("%s in %s is back to %s %s (%s level %s %s)", name, st.Subject,
+			formatNumber(float64(a.Value)), st.Quantity.Unit(), st.Level, formatNumber(st.Threshold), st.Quantity.Unit())
+	}
+	switch k {
+	case Cleared:
+		return "cleared: " + back
+	case Latched:
+		return "latched until acknowledged: " + back
+	case Held:
+		return fmt.Sprintf("raised %d times within %s: held active until quiet that long: %s", st.FlapCount, st.FlapWindow, a.Message)
+	case Acknowledged:
+		return "acknowledged by " + who + ": " + a.Message
+	}
+	return a.Message
 }
