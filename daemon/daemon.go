@@ -52,6 +52,7 @@ type Daemon struct {
 	log      *slog.Logger
 	sim      bool
 	scenario func() []string
+	newLaw   func(config.Fan, control.FanParams) (control.Law, error)
 	period   time.Duration
 	started  time.Time
 
@@ -94,7 +95,7 @@ func New(o Options) (*Daemon, error) {
 	if o.NewLaw == nil {
 		o.NewLaw = func(_ config.Fan, p control.FanParams) (control.Law, error) { return control.NewFan(p) }
 	}
-	d := &Daemon{cfg: o.Config, cfgHash: o.Config.Hash(), clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim, scenario: o.Scenario,
+	d := &Daemon{cfg: o.Config, cfgHash: o.Config.Hash(), clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim, scenario: o.Scenario, newLaw: o.NewLaw,
 		hub: record.NewHub(), view: &snapshot.View{}, requests: make(chan request, requestQueue), saved: map[string]string{}}
 	d.period = o.Config.Control.Period
 	if d.period <= 0 {
@@ -107,7 +108,7 @@ func New(o Options) (*Daemon, error) {
 	// fans must be at their safe duty before the journal is opened or
 	// a sensor is touched.
 	for _, fc := range o.Config.Fans {
-		f, err := d.newFan(fc, o.NewLaw)
+		f, err := d.newFan(fc)
 		if err != nil {
 			d.Close()
 			return nil, err

@@ -29,10 +29,11 @@ type fanOut struct {
 	in     control.Input // reused each period
 }
 
-func (d *Daemon) newFan(fc config.Fan, newLaw func(config.Fan, control.FanParams) (control.Law, error)) (*fanOut, error) {
+// fanParams is the law's tuning for fan fc under cfg.
+func (d *Daemon) fanParams(cfg *config.Config, fc config.Fan) control.FanParams {
 	p := control.DefaultFanParams()
 	p.MinDuty, p.MaxDuty, p.SafeDuty = fc.MinDuty/100, fc.MaxDuty/100, fc.SafeDuty/100
-	c := d.cfg.Control
+	c := cfg.Control
 	if c.TargetPM25 > 0 {
 		p.Target = c.TargetPM25
 	}
@@ -48,12 +49,18 @@ func (d *Daemon) newFan(fc config.Fan, newLaw func(config.Fan, control.FanParams
 	if c.RunOn > 0 {
 		p.RunOn = c.RunOn
 	}
-	if e := d.cfg.Thresholds.EntryPM25; e > 0 {
+	if e := cfg.Thresholds.EntryPM25; e > 0 {
 		p.Entry = e
 	}
-	if bp := d.cfg.Alarms.BoothPressurePa; bp < 0 {
+	if bp := cfg.Alarms.BoothPressurePa; bp < 0 {
 		p.PressureTarget = bp - 1 // 1 Pa inside the alarm level
 	}
+	return p
+}
+
+func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
+	p := d.fanParams(d.cfg, fc)
+	newLaw := d.newLaw
 	ctl, err := newLaw(fc, p)
 	if err != nil {
 		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)

@@ -48,6 +48,9 @@ type app struct {
 	button    *button.Button // the purge button, nil without one
 	// recorder records I2C traffic (-record-i2c); nil when off.
 	recorder *recordingHardware
+	// configPath is the file SIGHUP reads again; empty under -sim without
+	// -config.
+	configPath string
 }
 
 // newLogger logs to w as text at level. With a simulated clock (clk not
@@ -104,7 +107,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, socket: f.controlSocket}
+	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config}
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
@@ -237,6 +240,7 @@ func (a *app) run(ctx context.Context) error {
 			a.log.Info("purge button", "result", res)
 		})
 	}
+	go a.reloadOnHUP(loopCtx, a.configPath)
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
 

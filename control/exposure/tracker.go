@@ -104,6 +104,21 @@ func (t *Tracker) String() string { return t.name }
 // Limits returns the limits in use.
 func (t *Tracker) Limits() Limits { return t.opts.Limits }
 
+// SetLimits changes the limits from now on (a configuration reload): the
+// running shift is judged by them from here, and reports them; what was
+// counted before stays as counted.
+func (t *Tracker) SetLimits(l Limits) error {
+	if err := l.validate(); err != nil {
+		return fmt.Errorf("%s: %w", t.name, err)
+	}
+	t.opts.Limits = l
+	for _, acc := range t.open {
+		acc.lim = l
+		acc.aboveSTEL.level, acc.aboveTWA.level = l.STEL, l.TWA
+	}
+	return nil
+}
+
 // ShiftAt returns the shift containing tm (see Schedule.ShiftAt).
 func (t *Tracker) ShiftAt(tm time.Time) (Shift, bool) { return t.opts.Schedule.ShiftAt(tm) }
 
