@@ -32,7 +32,7 @@ type Recorder struct {
 	every time.Duration // prune interval
 
 	pending  Batch
-	running  map[shiftKey]Shift // latest running shift summary per series
+	running  map[shiftKey]*exposure.Summary // latest running shift summary per series, marshalled at the minute
 	written  map[string]string  // meta values already on disk
 	pruned   time.Time
 	lastOpen time.Time
@@ -79,7 +79,7 @@ const pendingLimit = 24 * 60 * 40
 // NewRecorder returns the output writing to j (nil when it could not be
 // opened: see RecorderOpts).
 func NewRecorder(j *Journal, opts RecorderOpts) *Recorder {
-	r := &Recorder{j: j, open: opts.Reopen, log: opts.Log, running: map[shiftKey]Shift{}, written: map[string]string{}, checked: !opts.Check}
+	r := &Recorder{j: j, open: opts.Reopen, log: opts.Log, running: map[shiftKey]*exposure.Summary{}, written: map[string]string{}, checked: !opts.Check}
 	if r.log == nil {
 		r.log = slog.Default()
 	}
@@ -134,7 +134,7 @@ func (r *Recorder) Receive(p *record.Period) {
 	r.add(p)
 	for _, e := range p.Exposure {
 		if s := e.Shift; s != nil {
-			r.running[shiftKey{s.Zone, string(s.Quantity), s.Start.UnixMilli()}] = toShift(*s)
+			r.running[shiftKey{s.Zone, string(s.Quantity), s.Start.UnixMilli()}] = s
 		}
 	}
 	urgent := len(p.Transitions)+len(p.Actions)+len(p.Calibrations)+len(p.ConfigChanges) > 0
@@ -162,7 +162,7 @@ func (r *Recorder) flush(now time.Time, minute bool) {
 	}
 	if minute {
 		for k, s := range r.running {
-			r.pending.Shifts = append(r.pending.Shifts, s)
+			r.pending.Shifts = append(r.pending.Shifts, toShift(*s))
 			delete(r.running, k)
 		}
 	}

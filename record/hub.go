@@ -68,7 +68,18 @@ type sub struct {
 	stats   Stats
 	busy    bool          // Receive is running
 	idle    chan struct{} // closed when the queue is empty and Receive returned
+
+	// Wake-ups are coalesced: a record with events wakes the output at
+	// once, state alone at most every wakeEvery of real time (a timer
+	// makes sure the last one is delivered). A simulation runs thousands
+	// of periods a second, and waking every output for each would cost
+	// more than the periods themselves.
+	woke   time.Time
+	timing bool // a wake-up timer is pending
 }
+
+// wakeEvery is how long state-only records may wait for their output.
+const wakeEvery = 5 * time.Millisecond
 
 // Stats describe one output's delivery, for health and metrics.
 type Stats struct {
@@ -172,6 +183,7 @@ func (h *Hub) Idle(ctx context.Context, names ...string) error {
 		s.mu.Lock()
 		idle := s.idle
 		s.mu.Unlock()
+		s.signal()
 		select {
 		case <-idle:
 		case <-ctx.Done():
@@ -233,8 +245,23 @@ func (s *sub) push(p *Period) {
 	if !s.busy && len(s.queue) == 1 {
 		s.idle = make(chan struct{})
 	}
+	now := time.Now()
+	wake := p.HasEvents() || now.Sub(s.woke) >= wakeEvery
+	if wake {
+		s.woke = now
+	} else if !s.timing {
+		s.timing = true
+		time.AfterFunc(wakeEvery, func() {
+			s.mu.Lock()
+			s.timing = false
+			s.mu.Unlock()
+			s.signal()
+		})
+	}
 	s.mu.Unlock()
-	s.signal()
+	if wake {
+		s.signal()
+	}
 }
 
 func (s *sub) run(wg *sync.WaitGroup) {
