@@ -35,4 +35,3 @@ func BenchmarkStepNoJournal(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sim-h/s")
 }
-

@@ -33,7 +33,7 @@ type Recorder struct {
 
 	pending  Batch
 	running  map[shiftKey]*exposure.Summary // latest running shift summary per series, marshalled at the minute
-	written  map[string]string  // meta values already on disk
+	written  map[string]string              // meta values already on disk
 	pruned   time.Time
 	lastOpen time.Time
 	checked  bool // the integrity check has run on this file
