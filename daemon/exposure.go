@@ -34,11 +34,22 @@ type zoneExposure struct {
 	snap exposure.Snapshot
 }
 
-// minuteAgg accumulates one minute of a zone's pollutant.
+// minuteAgg accumulates one minute of a zone's pollutant. Part of it may
+// have gone to the journal early (an alarm's minute is written at once):
+// sent counts that part, and the minute's end sends the rest, which the
+// journal merges with it.
 type minuteAgg struct {
 	start   time.Time
 	sum     float64
 	max     float64
+	count   int
+	covered time.Duration
+	sent    minuteAgg0
+}
+
+// minuteAgg0 is the part of a minute already sent.
+type minuteAgg0 struct {
+	sum     float64
 	count   int
 	covered time.Duration
 }
@@ -176,15 +187,32 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minu
 	return done, e.tr.Add(now, v)
 }
 
-// flush returns the current minute's aggregate (nil if it has no data).
+// flush returns what of the current minute's aggregate has not been sent
+// yet (nil if nothing), and marks it sent.
 func (e *zoneExposure) flush() *record.Minute {
-	m := e.min
-	if m.count == 0 {
+	m := &e.min
+	count := m.count - m.sent.count
+	if count <= 0 {
 		return nil
 	}
+	sum, covered := m.sum-m.sent.sum, m.covered-m.sent.covered
+	m.sent = minuteAgg0{sum: m.sum, count: m.count, covered: m.covered}
 	return &record.Minute{
 		Start: m.start, Zone: e.zone, Quantity: e.q,
-		Mean: m.sum / float64(m.count), Max: m.max, Count: m.count,
-		CoveredSeconds: math.Min(m.covered.Seconds(), 60),
+		Mean: sum / float64(count), Max: m.max, Count: count,
+		CoveredSeconds: math.Min(covered.Seconds(), 60),
+	}
+}
+
+// sendPartialMinutes puts the minute so far into the record when the
+// period has an alarm transition or an action: those are written at once,
+// and the air around them is what a crash must not lose. The minute's end
+// sends the rest.
+func (d *Daemon) sendPartialMinutes() {
+	if len(d.cur.Transitions)+len(d.cur.Actions) == 0 {
+		return
+	}
+	for _, e := range d.expo {
+		d.addMinute(e.flush())
 	}
 }

@@ -215,3 +215,32 @@ func TestForeignJournalIsNotAdopted(t *testing.T) {
 	}
 	checkReplaced(t, h, s)
 }
+
+// The minute in progress goes to the journal at once with an alarm
+// transition or an action, and the minute's end adds the rest to the same
+// row: a crash right after an alarm loses none of the air around it.
+func TestAlarmMinuteWrittenAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, t0)
+	h.run(90 * time.Second) // mid-minute
+	h.call(func() { h.d.Purge(t.Context(), "booth", tester, "drill") })
+	mid := h.clk.Now()
+	h.snapshot()
+	j, err := journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := j.Minutes(mid.Truncate(time.Minute), mid, "staff", "pm25")
+	j.Close()
+	if err != nil || len(ms) != 1 || ms[0].CoveredSeconds < 20 || ms[0].CoveredSeconds > 40 {
+		t.Fatalf("the minute of the purge on disk at once: %+v, %v; want one row covering the half minute so far", ms, err)
+	}
+	h.run(time.Minute)
+	h.snapshot()
+	j, _ = journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
+	defer j.Close()
+	ms, _ = j.Minutes(mid.Truncate(time.Minute), mid, "staff", "pm25")
+	if len(ms) != 1 || ms[0].CoveredSeconds != 60 || ms[0].Count != 60 {
+		t.Fatalf("after the minute: %+v; want the rest merged into one row of 60 s", ms)
+	}
+}

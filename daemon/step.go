@@ -29,6 +29,7 @@ func (d *Daemon) step(now time.Time) {
 	}
 	d.takeShifts()
 	d.save(now, false)
+	d.sendPartialMinutes()
 	d.freezeLearning()
 	d.publish(now)
 }
