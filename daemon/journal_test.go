@@ -118,7 +118,30 @@ func TestUnwritableJournalKeepsControlling(t *testing.T) {
 	if f := s.Fans[0]; f.Duty != 1 || f.Mode != "boost" {
 		t.Fatalf("with no journal the fan did not answer smoke: %+v", f)
 	}
+	// The technician fixes it; the journal opens within a minute, with
+	// no restart, and keeps what was held in memory meanwhile.
+	fixedAt := h.clk.Now()
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(file, "state"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h.run(5 * time.Minute)
+	s = h.run(time.Minute) // the loop sees what the journal did in the meantime
+	if _, _, ok := hasAlarm(s, alarm.JournalRule); ok || !s.Health.JournalOK {
+		t.Fatalf("5 min after the state directory came back: journal fault still there (%+v)\n%s", s.Health, logs)
+	}
 	h.d.shutdown()
+	j, err := journal.OpenReadOnly(filepath.Join(file, "state", "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ms, err := j.Minutes(time.Time{}, time.Time{}, "staff", "pm25")
+	if err != nil || len(ms) < 16 || !ms[0].Start.Before(fixedAt.Add(-10*time.Minute)) {
+		t.Fatalf("%d minutes kept, from %v: want those held in memory since the start too (%v)", len(ms), ms[0].Start, err)
+	}
 }
 
 func TestCorruptJournalIsMovedAside(t *testing.T) {
