@@ -224,9 +224,10 @@ func (d *Daemon) shutdown() {
 	d.Close()
 	d.publish(now)
 	if !d.hub.Close(2 * time.Second) {
+		// The journal may be the one stuck (a stalled disk): it is left
+		// to finish on its own rather than hold the stop up.
 		d.log.Warn("an output was still busy at shutdown; its last records may be lost", "outputs", fmt.Sprint(d.hub.Stats()))
-	}
-	if d.recorder != nil {
+	} else if d.recorder != nil {
 		d.recorder.Close(now)
 	}
 	d.log.Info("stopped; fans left at their safe duty")
