@@ -44,6 +44,11 @@ type Options struct {
 	// NewLaw builds each fan's control law from its tuning; nil means
 	// ventd's own (control.NewFan). ventbench passes its baselines here.
 	NewLaw func(f config.Fan, p control.FanParams) (control.Law, error)
+	// OnPeriod, when set, is called at the end of every control period, on
+	// the loop's goroutine, with the period's wall-clock duration (time.Now,
+	// not the simulated clock): /metrics' loop duration histogram. It must
+	// return at once.
+	OnPeriod func(took time.Duration)
 }
 
 // Daemon is the running room controller.
@@ -69,6 +74,7 @@ type Daemon struct {
 	// requests carries purge requests into the loop, so the loop alone
 	// touches the controllers; buffered so a caller never waits on it.
 	requests chan request
+	onPeriod func(took time.Duration)
 }
 
 type request struct {
@@ -120,7 +126,7 @@ func New(o Options) (*Daemon, error) {
 		hw = &recordingHardware{Hardware: hw, dir: o.RecordI2C, buses: map[i2c.Bus]*i2csim.Recorder{}}
 	}
 	d := &Daemon{cfg: o.Config, clk: o.Clock, hw: hw, newLaw: o.NewLaw, log: o.Log, sim: o.Sim,
-		requests: make(chan request, 16)}
+		requests: make(chan request, 16), onPeriod: o.OnPeriod}
 	now := d.clk.Now()
 	d.started = now
 	// The journal first: sensors resume their maintenance counters from it.
@@ -163,6 +169,9 @@ func New(o Options) (*Daemon, error) {
 		}
 	}
 	d.rec.restore(now, o.Config, d.expo, d.alarms.eng)
+	for _, e := range d.expo {
+		e.tr.ResetTotals() // counters start with the process, not with the rebuilt hours
+	}
 	d.recordFactors(now, o.Config)
 	d.checkClock(now)
 	return d, nil
@@ -349,6 +358,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 // step runs one control period at now.
 func (d *Daemon) step(now time.Time) {
+	began := time.Now()
 	if st, ok := d.hw.(Stepper); ok {
 		if err := st.Step(now); err != nil {
 			d.log.Error("simulation step", "err", err)
@@ -408,6 +418,9 @@ func (d *Daemon) step(now time.Time) {
 	snap := d.buildSnapshot(now)
 	d.latest.Store(snap)
 	d.subs.publish(snap)
+	if d.onPeriod != nil {
+		d.onPeriod(time.Since(began))
+	}
 }
 
 // account updates the exposure records with this period's samples, and

@@ -62,6 +62,8 @@ type Tracker struct {
 	sec ring // one-second bins for the 15 min window
 	min ring // one-minute bins for the 8 h window
 
+	tot totals // since the start or ResetTotals
+
 	open      []*shiftAcc // shifts containing cursor (more than one in a handover)
 	openUntil time.Time   // when that set next changes
 	finished  []Summary
@@ -224,6 +226,7 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 			s := c * float64(d)
 			t.sec.add(i, s, int64(d))
 			t.min.add(t.min.index(p), s, int64(d))
+			t.tot.add(c, d, t.opts.Limits.Alarm)
 		}
 		for _, acc := range t.open {
 			acc.add(p, q, c, covered)
@@ -254,6 +257,9 @@ func (t *Tracker) closeSecond(b time.Time) {
 	var stel float64
 	if known {
 		stel = sum / float64(cov)
+	}
+	if known && t.opts.Limits.STEL > 0 && stel > t.opts.Limits.STEL {
+		t.tot.overSTEL += time.Second
 	}
 	for _, acc := range t.open {
 		acc.stelAt(b, stel, known)
