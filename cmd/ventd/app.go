@@ -26,6 +26,7 @@ import (
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/metrics"
+	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
 )
@@ -44,6 +45,7 @@ type app struct {
 	tempState string
 	socket    string         // the control socket's path; empty: none
 	button    *button.Button // the purge button, nil without one
+	webConfig string         // -web.config.file: TLS and basic auth; empty: none
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -118,14 +120,19 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		}
 	}
 
-	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
-		RecordI2C: f.recordI2C, AlarmOutput: beacon})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	met, err := metrics.Register(reg, metrics.ConfigRoom(cfg, clk.Now), func() *snapshot.Snapshot { return a.d.Snapshot() })
 	if err != nil {
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := metrics.Register(reg, cfg.Site, cfg.Room, a.d.Snapshot); err != nil {
+	if err := checkWebConfig(f.webConfig); err != nil {
+		return nil, err
+	}
+	a.webConfig = f.webConfig
+	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
+		RecordI2C: f.recordI2C, AlarmOutput: beacon, OnPeriod: met.Period})
+	if err != nil {
 		return nil, err
 	}
 	addr := firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
@@ -165,7 +172,7 @@ func loadConfig(f *flags) (*config.Config, error) {
 func (a *app) run(ctx context.Context) error {
 	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "state", "http://"+a.ln.Addr().String()+"/api/state")
 	srvErr := make(chan error, 1)
-	go func() { srvErr <- a.srv.Serve(a.ln) }()
+	go func() { srvErr <- serveHTTP(a.srv, a.ln, a.webConfig, a.log) }()
 
 	loopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -1,0 +1,22 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// NewHistory returns a Gatherer of the families the journal can rebuild
+// (the exposure record and the alarms) from the snapshot src returns at
+// each Gather, labelled with site and room exactly as the live endpoint
+// is. The OpenMetrics export builds a snapshot a minute from the journal
+// and stamps what this gathers with its time, so a backfill lands in the
+// same series names a scrape fills. events counts the alarm transitions the
+// export replays.
+func NewHistory(site, room string, src Source, events *AlarmEvents) (prometheus.Gatherer, error) {
+	reg := prometheus.NewPedanticRegistry()
+	r := prometheus.WrapRegistererWith(prometheus.Labels{"site": site, "room": room}, reg)
+	c := &collector{src: src, concerns: []concern{newExposures(), newAlarms(events)}}
+	if err := r.Register(c); err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
