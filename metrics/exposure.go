@@ -63,7 +63,7 @@ func newExposures() *exposures {
 		limitTWA:   newPerUnit("exposure_shift_twa_limit_%s", "TWA limit for the current shift after the Brief & Scala reduction, in %s; absent: no limit.", l...),
 		limitSTEL:  newPerUnit("exposure_stel_limit_%s", "STEL (15 min) limit, in %s; absent: no limit.", l...),
 		alarmLevel: newPerUnit("exposure_alarm_level_%s", "Level above which time counts as over the alarm level, in %s; absent: none.", l...),
-		dose:       newPerUnit("exposure_dose_%s_seconds_total", "Dose since ventd started: ∫ concentration dt over the measured time, in %s × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.", l...),
+		dose:       newPerUnit("exposure_dose_%s_seconds_total", "Dose since ventd started (the journal export: since midnight UTC): ∫ concentration dt over the measured time, in %s × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.", l...),
 
 		stelCov:        desc("exposure_stel_coverage_ratio", "Share of the last 15 min with valid data.", l...),
 		cov8h:          desc("exposure_coverage_8h_ratio", "Share of the last 8 h with valid data.", l...),
@@ -74,9 +74,9 @@ func newExposures() *exposures {
 		rf:             desc("exposure_shift_reduction_factor", "Brief & Scala reduction factor for the current shift's length (12 h: 0.5).", l...),
 		start:          desc("exposure_shift_start_timestamp_seconds", "Start of the current shift, Unix time.", l...),
 		end:            desc("exposure_shift_end_timestamp_seconds", "End of the current shift, Unix time.", l...),
-		measuredTotal:  desc("exposure_measured_seconds_total", "Time with valid data since ventd started; increase() over a window / its length is the coverage.", l...),
-		overAlarmTotal: desc("exposure_over_alarm_seconds_total", "Measured time with the value above the alarm level, since ventd started.", l...),
-		overSTELTotal:  desc("exposure_stel_over_limit_seconds_total", "Time with the 15 min TWA above the STEL limit, since ventd started.", l...),
+		measuredTotal:  desc("exposure_measured_seconds_total", "Time with valid data since ventd started (the journal export: since midnight UTC); increase() over a window / its length is the coverage.", l...),
+		overAlarmTotal: desc("exposure_over_alarm_seconds_total", "Measured time with the value above the alarm level, since ventd started (the journal export: since midnight UTC).", l...),
+		overSTELTotal:  desc("exposure_stel_over_limit_seconds_total", "Time with the 15 min TWA above the STEL limit, since ventd started (the journal export: since midnight UTC).", l...),
 		violation:      desc("exposure_shift_violation", "1 if the current shift breaks a limit: twa, stel, stel_excursions, twa_excursions.", "zone", "pollutant", "kind"),
 		mixture:        desc("exposure_shift_mixture_index", "OSHA mixture index Σ Eᵢ/Lᵢ for the current shift over the pollutants with a TWA limit; above 1 is over.", "zone"),
 	}

@@ -12,7 +12,7 @@ import (
 // same series names a scrape fills. events counts the alarm transitions the
 // export replays.
 func NewHistory(site, room string, src Source, events *AlarmEvents) (prometheus.Gatherer, error) {
-	reg := prometheus.NewPedanticRegistry()
+	reg := prometheus.NewRegistry()
 	r := prometheus.WrapRegistererWith(prometheus.Labels{"site": site, "room": room}, reg)
 	c := &collector{src: src, concerns: []concern{newExposures(), newAlarms(events)}}
 	if err := r.Register(c); err != nil {

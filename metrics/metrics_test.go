@@ -77,10 +77,10 @@ ventd_exposure_shift_twa_ugm3{pollutant="pm25",room="R",site="S",zone="staff"} 4
 # HELP ventd_exposure_twa_8h_ppm Rolling 8 h TWA by the OSHA formula Σ CᵢTᵢ / 8 h, in ppm; unmeasured time adds nothing.
 # TYPE ventd_exposure_twa_8h_ppm gauge
 ventd_exposure_twa_8h_ppm{pollutant="co2",room="R",site="S",zone="staff"} 800
-# HELP ventd_exposure_dose_ugm3_seconds_total Dose since ventd started: ∫ concentration dt over the measured time, in µg/m³ × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.
+# HELP ventd_exposure_dose_ugm3_seconds_total Dose since ventd started (the journal export: since midnight UTC): ∫ concentration dt over the measured time, in µg/m³ × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.
 # TYPE ventd_exposure_dose_ugm3_seconds_total counter
 ventd_exposure_dose_ugm3_seconds_total{pollutant="pm25",room="R",site="S",zone="staff"} 45000
-# HELP ventd_exposure_over_alarm_seconds_total Measured time with the value above the alarm level, since ventd started.
+# HELP ventd_exposure_over_alarm_seconds_total Measured time with the value above the alarm level, since ventd started (the journal export: since midnight UTC).
 # TYPE ventd_exposure_over_alarm_seconds_total counter
 ventd_exposure_over_alarm_seconds_total{pollutant="co2",room="R",site="S",zone="staff"} 0
 ventd_exposure_over_alarm_seconds_total{pollutant="pm25",room="R",site="S",zone="staff"} 90
@@ -162,7 +162,7 @@ func TestPeriod(t *testing.T) {
 		t.Errorf("energy %v J, want 118.75", got)
 	}
 	want := `
-# HELP ventd_alarm_events_total Alarm transitions since ventd started, by level and kind (raised, cleared, acknowledged, latched, held).
+# HELP ventd_alarm_events_total Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held).
 # TYPE ventd_alarm_events_total counter
 `
 	var lines []string
