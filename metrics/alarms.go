@@ -17,13 +17,13 @@ type alarms struct {
 	active, highest, unacked, counts *prometheus.Desc
 }
 
-func newAlarms(ev *AlarmEvents) *alarms {
+func newAlarms(n namer, ev *AlarmEvents) *alarms {
 	return &alarms{
 		events:  ev,
-		active:  desc("alarm_active", "1 for each active alarm; acked says whether staff acknowledged it.", "rule", "level", "subject", "acked"),
-		highest: desc("alarm_highest_level", "Highest active alarm level: 0 none, 1 warning, 2 alarm, 3 fault."),
-		unacked: desc("alarms_unacknowledged", "Active alarms nobody has acknowledged."),
-		counts:  desc("alarm_events_total", "Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held).", "level", "kind"),
+		active:  n.desc("alarm_active", "1 for each active alarm; acked says whether staff acknowledged it.", "rule", "level", "subject", "acked"),
+		highest: n.desc("alarm_highest_level", "Highest active alarm level: 0 none, 1 warning, 2 alarm, 3 fault."),
+		unacked: n.desc("alarms_unacknowledged", "Active alarms nobody has acknowledged."),
+		counts:  n.desc("alarm_events_total", "Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held).", "level", "kind"),
 	}
 }
 

@@ -41,44 +41,44 @@ type perUnit map[string]*prometheus.Desc
 
 // newPerUnit makes the family for each unit: name and help have one %s,
 // the unit's suffix and the unit.
-func newPerUnit(name, help string, labels ...string) perUnit {
+func newPerUnit(n namer, name, help string, labels ...string) perUnit {
 	p := perUnit{}
 	for _, u := range units {
-		p[u.suffix] = desc(fmt.Sprintf(name, u.suffix), fmt.Sprintf(help, u.unit), labels...)
+		p[u.suffix] = n.desc(fmt.Sprintf(name, u.suffix), fmt.Sprintf(help, u.unit), labels...)
 	}
 	return p
 }
 
 var exposureLabels = []string{"zone", "pollutant"}
 
-func newExposures() *exposures {
+func newExposures(n namer) *exposures {
 	l := exposureLabels
 	return &exposures{
-		value:      newPerUnit("exposure_concentration_%s", "The zone's concentration the exposure record holds (the mean of its good sensors), in %s; absent when unknown. The export writes each minute's mean.", l...),
-		stel:       newPerUnit("exposure_stel_%s", "Rolling 15 min time-weighted average (the STEL window) over its measured part, in %s; absent with no data in the window.", l...),
-		twa8h:      newPerUnit("exposure_twa_8h_%s", "Rolling 8 h TWA by the OSHA formula Σ CᵢTᵢ / 8 h, in %s; unmeasured time adds nothing.", l...),
-		mean8h:     newPerUnit("exposure_mean_8h_%s", "Mean over the measured part of the last 8 h, in %s.", l...),
-		shiftTWA:   newPerUnit("exposure_shift_twa_%s", "Current shift's TWA so far by the OSHA formula E = Σ CᵢTᵢ / 8 h, in %s.", l...),
-		stelPeak:   newPerUnit("exposure_shift_stel_peak_%s", "Highest 15 min TWA in the current shift, in %s.", l...),
-		limitTWA:   newPerUnit("exposure_shift_twa_limit_%s", "TWA limit for the current shift after the Brief & Scala reduction, in %s; absent: no limit.", l...),
-		limitSTEL:  newPerUnit("exposure_stel_limit_%s", "STEL (15 min) limit, in %s; absent: no limit.", l...),
-		alarmLevel: newPerUnit("exposure_alarm_level_%s", "Level above which time counts as over the alarm level, in %s; absent: none.", l...),
-		dose:       newPerUnit("exposure_dose_%s_seconds_total", "Dose since ventd started (the journal export: since midnight UTC): ∫ concentration dt over the measured time, in %s × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.", l...),
+		value:      newPerUnit(n, "exposure_concentration_%s", "The zone's concentration the exposure record holds (the mean of its good sensors), in %s; absent when unknown. The export writes each minute's mean.", l...),
+		stel:       newPerUnit(n, "exposure_stel_%s", "Rolling 15 min time-weighted average (the STEL window) over its measured part, in %s; absent with no data in the window.", l...),
+		twa8h:      newPerUnit(n, "exposure_twa_8h_%s", "Rolling 8 h TWA by the OSHA formula Σ CᵢTᵢ / 8 h, in %s; unmeasured time adds nothing.", l...),
+		mean8h:     newPerUnit(n, "exposure_mean_8h_%s", "Mean over the measured part of the last 8 h, in %s.", l...),
+		shiftTWA:   newPerUnit(n, "exposure_shift_twa_%s", "Current shift's TWA so far by the OSHA formula E = Σ CᵢTᵢ / 8 h, in %s.", l...),
+		stelPeak:   newPerUnit(n, "exposure_shift_stel_peak_%s", "Highest 15 min TWA in the current shift, in %s.", l...),
+		limitTWA:   newPerUnit(n, "exposure_shift_twa_limit_%s", "TWA limit for the current shift after the Brief & Scala reduction, in %s; absent: no limit.", l...),
+		limitSTEL:  newPerUnit(n, "exposure_stel_limit_%s", "STEL (15 min) limit, in %s; absent: no limit.", l...),
+		alarmLevel: newPerUnit(n, "exposure_alarm_level_%s", "Level above which time counts as over the alarm level, in %s; absent: none.", l...),
+		dose:       newPerUnit(n, "exposure_dose_%s_seconds_total", "Dose since ventd started (the journal export: since midnight UTC): ∫ concentration dt over the measured time, in %s × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.", l...),
 
-		stelCov:        desc("exposure_stel_coverage_ratio", "Share of the last 15 min with valid data.", l...),
-		cov8h:          desc("exposure_coverage_8h_ratio", "Share of the last 8 h with valid data.", l...),
-		shiftCov:       desc("exposure_shift_coverage_ratio", "Share of the current shift so far with valid data.", l...),
-		overAlarm:      desc("exposure_shift_over_alarm_seconds", "Time in the current shift with the value above the alarm level.", l...),
-		overSTEL:       desc("exposure_shift_stel_over_limit_seconds", "Time in the current shift with the 15 min TWA above the STEL limit.", l...),
-		excursions:     desc("exposure_shift_stel_excursions", "STEL excursions in the current shift (ACGIH: at most 4, at least 60 min apart).", l...),
-		rf:             desc("exposure_shift_reduction_factor", "Brief & Scala reduction factor for the current shift's length (12 h: 0.5).", l...),
-		start:          desc("exposure_shift_start_timestamp_seconds", "Start of the current shift, Unix time.", l...),
-		end:            desc("exposure_shift_end_timestamp_seconds", "End of the current shift, Unix time.", l...),
-		measuredTotal:  desc("exposure_measured_seconds_total", "Time with valid data since ventd started (the journal export: since midnight UTC); increase() over a window / its length is the coverage.", l...),
-		overAlarmTotal: desc("exposure_over_alarm_seconds_total", "Measured time with the value above the alarm level, since ventd started (the journal export: since midnight UTC).", l...),
-		overSTELTotal:  desc("exposure_stel_over_limit_seconds_total", "Time with the 15 min TWA above the STEL limit, since ventd started (the journal export: since midnight UTC).", l...),
-		violation:      desc("exposure_shift_violation", "1 if the current shift breaks a limit: twa, stel, stel_excursions, twa_excursions.", "zone", "pollutant", "kind"),
-		mixture:        desc("exposure_shift_mixture_index", "OSHA mixture index Σ Eᵢ/Lᵢ for the current shift over the pollutants with a TWA limit; above 1 is over.", "zone"),
+		stelCov:        n.desc("exposure_stel_coverage_ratio", "Share of the last 15 min with valid data.", l...),
+		cov8h:          n.desc("exposure_coverage_8h_ratio", "Share of the last 8 h with valid data.", l...),
+		shiftCov:       n.desc("exposure_shift_coverage_ratio", "Share of the current shift so far with valid data.", l...),
+		overAlarm:      n.desc("exposure_shift_over_alarm_seconds", "Time in the current shift with the value above the alarm level.", l...),
+		overSTEL:       n.desc("exposure_shift_stel_over_limit_seconds", "Time in the current shift with the 15 min TWA above the STEL limit.", l...),
+		excursions:     n.desc("exposure_shift_stel_excursions", "STEL excursions in the current shift (ACGIH: at most 4, at least 60 min apart).", l...),
+		rf:             n.desc("exposure_shift_reduction_factor", "Brief & Scala reduction factor for the current shift's length (12 h: 0.5).", l...),
+		start:          n.desc("exposure_shift_start_timestamp_seconds", "Start of the current shift, Unix time.", l...),
+		end:            n.desc("exposure_shift_end_timestamp_seconds", "End of the current shift, Unix time.", l...),
+		measuredTotal:  n.desc("exposure_measured_seconds_total", "Time with valid data since ventd started (the journal export: since midnight UTC); increase() over a window / its length is the coverage.", l...),
+		overAlarmTotal: n.desc("exposure_over_alarm_seconds_total", "Measured time with the value above the alarm level, since ventd started (the journal export: since midnight UTC).", l...),
+		overSTELTotal:  n.desc("exposure_stel_over_limit_seconds_total", "Time with the 15 min TWA above the STEL limit, since ventd started (the journal export: since midnight UTC).", l...),
+		violation:      n.desc("exposure_shift_violation", "1 if the current shift breaks a limit: twa, stel, stel_excursions, twa_excursions.", "zone", "pollutant", "kind"),
+		mixture:        n.desc("exposure_shift_mixture_index", "OSHA mixture index Σ Eᵢ/Lᵢ for the current shift over the pollutants with a TWA limit; above 1 is over.", "zone"),
 	}
 }
 

@@ -23,17 +23,17 @@ var modes = []control.Mode{control.ModeNormal, control.ModeBoost, control.ModePu
 const affinityNote = "estimated, not measured: fans[].rated_power_w × duty³ by the fan affinity law " +
 	"(power ∝ speed³, speed taken as proportional to the commanded duty)"
 
-func newFans(rated map[string]float64, e *energy) *fans {
+func newFans(n namer, rated map[string]float64, e *energy) *fans {
 	return &fans{
 		rated:  rated,
 		energy: e,
-		duty:   desc("fan_duty_ratio", "Commanded fan duty, 0 (off) to 1 (full).", "fan"),
-		rpm:    desc("fan_rpm", "Fan speed from the tachometer, revolutions per minute.", "fan"),
-		mode:   desc("fan_mode", "1 for the fan's current control mode.", "fan", "mode"),
-		entry:  desc("booth_seconds_to_entry", "Estimated seconds until the booths the fan serves are below the entry threshold (0: now); absent while not falling.", "fan"),
-		ok:     desc("fan_output_ok", "0 if the last attempt to set the fan's duty failed.", "fan"),
-		power:  desc("fan_power_watts", "Fan power, "+affinityNote+".", "fan"),
-		joules: desc("fan_energy_joules_total", "Fan energy since ventd started, "+affinityNote+", integrated over each control period.", "fan"),
+		duty:   n.desc("fan_duty_ratio", "Commanded fan duty, 0 (off) to 1 (full).", "fan"),
+		rpm:    n.desc("fan_rpm", "Fan speed from the tachometer, revolutions per minute.", "fan"),
+		mode:   n.desc("fan_mode", "1 for the fan's current control mode.", "fan", "mode"),
+		entry:  n.desc("booth_seconds_to_entry", "Estimated seconds until the booths the fan serves are below the entry threshold (0: now); absent while not falling.", "fan"),
+		ok:     n.desc("fan_output_ok", "0 if the last attempt to set the fan's duty failed.", "fan"),
+		power:  n.desc("fan_power_watts", "Fan power, "+affinityNote+".", "fan"),
+		joules: n.desc("fan_energy_joules_total", "Fan energy since ventd started, "+affinityNote+", integrated over each control period.", "fan"),
 	}
 }
 

@@ -16,14 +16,14 @@ type health struct {
 	version, commit, date                            string
 }
 
-func newHealth() *health {
+func newHealth(n namer) *health {
 	h := &health{
-		clock:    desc("clock_synchronized", "1 while the system clock has a time source; 0 means timestamps may be wrong (a Pi has no battery clock)."),
-		journal:  desc("journal_ok", "1 while the exposure journal keeps records; 0 means records are at risk (see the journal fault alarm)."),
-		overruns: desc("control_loop_overruns_total", "Control periods that ran late since ventd started."),
-		started:  desc("start_time_seconds", "When the daemon started, Unix time (simulated time under -sim)."),
-		period:   desc("last_period_timestamp_seconds", "Time of the control period these figures come from, Unix time (simulated under -sim); falling behind the scrape's time means the loop stalled."),
-		build:    desc("build_info", "The running build; always 1.", "version", "commit", "date", "goversion"),
+		clock:    n.desc("clock_synchronized", "1 while the system clock has a time source; 0 means timestamps may be wrong (a Pi has no battery clock)."),
+		journal:  n.desc("journal_ok", "1 while the exposure journal keeps records; 0 means records are at risk (see the journal fault alarm)."),
+		overruns: n.desc("control_loop_overruns_total", "Control periods that ran late since ventd started."),
+		started:  n.desc("start_time_seconds", "When the daemon started, Unix time (simulated time under -sim)."),
+		period:   n.desc("last_period_timestamp_seconds", "Time of the control period these figures come from, Unix time (simulated under -sim); falling behind the scrape's time means the loop stalled."),
+		build:    n.desc("build_info", "The running build; always 1.", "version", "commit", "date", "goversion"),
 	}
 	h.version, h.commit, h.date = buildInfo()
 	return h

@@ -13,9 +13,9 @@ import (
 // export replays.
 func NewHistory(site, room string, src Source, events *AlarmEvents) (prometheus.Gatherer, error) {
 	reg := prometheus.NewRegistry()
-	r := prometheus.WrapRegistererWith(prometheus.Labels{"site": site, "room": room}, reg)
-	c := &collector{src: src, concerns: []concern{newExposures(), newAlarms(events)}}
-	if err := r.Register(c); err != nil {
+	n := newNamer(site, room)
+	c := &collector{src: src, concerns: []concern{newExposures(n), newAlarms(n, events)}}
+	if err := reg.Register(c); err != nil {
 		return nil, err
 	}
 	return reg, nil

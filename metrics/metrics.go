@@ -68,6 +68,7 @@ type Metrics struct {
 // room's site and room. Pass the returned Metrics' Period to the daemon
 // (daemon.Options.OnPeriod); src may be called before the daemon exists.
 func Register(reg prometheus.Registerer, room Room, src Source) (*Metrics, error) {
+	n := newNamer(room.Site, room.Room)
 	m := &Metrics{
 		src:    src,
 		energy: newEnergy(room.RatedPowerW),
@@ -76,20 +77,20 @@ func Register(reg prometheus.Registerer, room Room, src Source) (*Metrics, error
 			Namespace: namespace, Name: "control_loop_duration_seconds",
 			Help: "Wall-clock time each control period took: read the sensors, decide, set the fans, account, publish. " +
 				"The period is control.period (1 s); anything near it overruns.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+			Buckets:     []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+			ConstLabels: n.constLabels,
 		}),
 	}
-	r := prometheus.WrapRegistererWith(prometheus.Labels{"site": room.Site, "room": room.Room}, reg)
 	c := &collector{src: src, concerns: []concern{
-		newReadings(room.Now),
-		newSensors(),
-		newFans(room.RatedPowerW, m.energy),
-		newExposures(),
-		newAlarms(m.events),
-		newHealth(),
+		newReadings(n, room.Now),
+		newSensors(n),
+		newFans(n, room.RatedPowerW, m.energy),
+		newExposures(n),
+		newAlarms(n, m.events),
+		newHealth(n),
 	}}
 	for _, x := range []prometheus.Collector{c, m.loop} {
-		if err := r.Register(x); err != nil {
+		if err := reg.Register(x); err != nil {
 			return nil, err
 		}
 	}
@@ -139,8 +140,16 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func desc(name, help string, labels ...string) *prometheus.Desc {
-	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+// namer makes the descriptions, with site and room as constant labels (not
+// a wrapping registerer, which would copy every description at each scrape).
+type namer struct{ constLabels prometheus.Labels }
+
+func newNamer(site, room string) namer {
+	return namer{prometheus.Labels{"site": site, "room": room}}
+}
+
+func (n namer) desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, n.constLabels)
 }
 
 func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {

@@ -42,15 +42,15 @@ var readingNames = map[sample.Quantity]struct {
 		"negative means air flows into the booth. LEED asks at least 5 Pa negative on average (alarms.booth_pressure_pa).", 1},
 }
 
-func newReadings(now func() time.Time) *readings {
+func newReadings(n namer, now func() time.Time) *readings {
 	r := &readings{
 		now:     now,
 		values:  map[sample.Quantity]readingDesc{},
-		age:     desc("reading_age_seconds", "Seconds since the reading was measured, at the scrape.", "sensor", "zone", "quantity"),
-		quality: desc("reading_good", "1 if the latest reading is a good measurement, 0 if stale, faulty, out of range or warming up.", "sensor", "zone", "quantity"),
+		age:     n.desc("reading_age_seconds", "Seconds since the reading was measured, at the scrape.", "sensor", "zone", "quantity"),
+		quality: n.desc("reading_good", "1 if the latest reading is a good measurement, 0 if stale, faulty, out of range or warming up.", "sensor", "zone", "quantity"),
 	}
-	for q, n := range readingNames {
-		r.values[q] = readingDesc{desc(n.name, n.help, "sensor", "zone"), n.div}
+	for q, rn := range readingNames {
+		r.values[q] = readingDesc{n.desc(rn.name, rn.help, "sensor", "zone"), rn.div}
 	}
 	return r
 }

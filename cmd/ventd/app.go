@@ -65,7 +65,10 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, socket: f.controlSocket}
+	if err := checkWebConfig(f.webConfig); err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, socket: f.controlSocket, webConfig: f.webConfig}
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
@@ -126,10 +129,6 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkWebConfig(f.webConfig); err != nil {
-		return nil, err
-	}
-	a.webConfig = f.webConfig
 	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
 		RecordI2C: f.recordI2C, AlarmOutput: beacon, OnPeriod: met.Period})
 	if err != nil {

@@ -124,7 +124,10 @@ func TestBackfilledShift(t *testing.T) {
 		t.Fatal(err)
 	}
 	began := time.Now()
-	lap := func(what string) { t.Logf("%-40s %v", what, time.Since(began).Round(time.Millisecond)); began = time.Now() }
+	lap := func(what string) {
+		t.Logf("%-40s %v", what, time.Since(began).Round(time.Millisecond))
+		began = time.Now()
+	}
 	dir := runShift(t, cfg)
 	lap("12 h shift simulated")
 	j, err := journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
@@ -198,9 +201,9 @@ func TestBackfilledShift(t *testing.T) {
 		}
 		sel := fmt.Sprintf(`{site="Hope",room="Room 1",zone=%q,pollutant=%q}`, sh.Zone, sh.Quantity)
 		for _, c := range []struct {
-			what  string
-			expr  string
-			live  float64
+			what string
+			expr string
+			live float64
 		}{
 			{"TWA", "ventd:exposure_twa_" + u + ":12h" + sel, sh.TWA},
 			// The README's query for a shift, at its end.
@@ -234,7 +237,7 @@ func TestBackfilledShift(t *testing.T) {
 	// Every auditor dashboard query, as Grafana would send it for this
 	// shift, parses and returns data.
 	vars := map[string]string{"site": ".+", "room": ".+", "zone": ".+", "datasource": "prometheus"}
-	for name, q := range dashboardQueries(t, "dashboards/ventd-auditors.json", vars, "12h") {
+	for name, q := range promserver.DashboardQueries(t, "dashboards/ventd-auditors.json", vars, "12h") {
 		v, err := srv.Query(q, end)
 		if err != nil || len(v) == 0 {
 			t.Errorf("auditor dashboard %s: %q at the shift's end: %d series, %v", name, q, len(v), err)

@@ -1,10 +1,8 @@
 package prometheus_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -46,59 +44,4 @@ func webConfig(t *testing.T, password string) (file, ca string) {
 	}
 	return promserver.WebConfig(t, string(tmpl), "/etc/ventd/tls/ventd.crt", "/etc/ventd/tls/ventd.key",
 		"REPLACE-with-the-bcrypt-hash-of-the-password", password)
-}
-
-// dashboardQueries returns every query of a dashboard, with Grafana's
-// variables replaced: vars by name, and $__range, $__interval and
-// $__rate_interval by window.
-func dashboardQueries(t *testing.T, file string, vars map[string]string, window string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d struct {
-		Panels []struct {
-			Title   string
-			Targets []struct{ Expr, RefID string }
-		}
-		Templating struct {
-			List []struct {
-				Name, Type string
-				Definition string
-			}
-		}
-	}
-	if err := json.Unmarshal(data, &d); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	out := map[string]string{}
-	for _, v := range d.Templating.List {
-		if v.Type == "query" {
-			// label_values(metric, label) asks for the metric's series.
-			m := regexp.MustCompile(`^label_values\((.+), *\w+\)$`).FindStringSubmatch(v.Definition)
-			if m == nil {
-				t.Errorf("%s: variable %s: query %q is not label_values(metric, label)", file, v.Name, v.Definition)
-				continue
-			}
-			out["variable "+v.Name] = m[1]
-		}
-	}
-	for _, p := range d.Panels {
-		for _, tg := range p.Targets {
-			out[p.Title+" "+tg.RefID] = tg.Expr
-		}
-	}
-	r := []string{"$__rate_interval", window, "$__interval", window, "$__range", window}
-	for k, v := range vars {
-		r = append(r, "${"+k+"}", v, "$"+k, v)
-	}
-	rep := strings.NewReplacer(r...)
-	for k, q := range out {
-		out[k] = rep.Replace(q)
-		if strings.Contains(out[k], "$") {
-			t.Errorf("%s: %s: unreplaced variable in %q", file, k, out[k])
-		}
-	}
-	return out
 }

@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -243,7 +245,6 @@ func FreeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -259,4 +260,60 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// DashboardQueries returns every query of a Grafana dashboard file, by
+// panel title and query, and the metric of each label_values() variable, with Grafana's
+// variables replaced: vars by name, and $__range, $__interval and
+// $__rate_interval by window.
+func DashboardQueries(t testing.TB, file string, vars map[string]string, window string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr, RefID string }
+		}
+		Templating struct {
+			List []struct {
+				Name, Type string
+				Definition string
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	out := map[string]string{}
+	for _, v := range d.Templating.List {
+		if v.Type == "query" {
+			// label_values(metric, label) asks for the metric's series.
+			m := regexp.MustCompile(`^label_values\((.+), *\w+\)$`).FindStringSubmatch(v.Definition)
+			if m == nil {
+				t.Errorf("%s: variable %s: query %q is not label_values(metric, label)", file, v.Name, v.Definition)
+				continue
+			}
+			out["variable "+v.Name] = m[1]
+		}
+	}
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			out[p.Title+" "+tg.RefID] = tg.Expr
+		}
+	}
+	r := []string{"$__rate_interval", window, "$__interval", window, "$__range", window}
+	for k, v := range vars {
+		r = append(r, "${"+k+"}", v, "$"+k, v)
+	}
+	rep := strings.NewReplacer(r...)
+	for k, q := range out {
+		out[k] = rep.Replace(q)
+		if strings.Contains(out[k], "$") {
+			t.Errorf("%s: %s: unreplaced variable in %q", file, k, out[k])
+		}
+	}
+	return out
 }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// BenchmarkScrape measures one /metrics scrape (ventd's collectors, Go and
+// process metrics, the text exposition) for a room with one booth (the
+// -sim room) and one with six (testdata/booths-6.yaml), after ten simulated
+// minutes so every sensor reads. It reports the exposition's size as
+// Prometheus receives it: plain, and gzip-compressed as Prometheus asks.
+func BenchmarkScrape(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"booths=1", nil},
+		{"booths=6", []string{"-config", "testdata/booths-6.yaml", "-sim-scenario", "testdata/booths-6-scenario.yaml"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			h := scrapeAfter(b, 10*time.Minute, c.args...)
+			var plain, zipped int
+			for b.Loop() {
+				req := httptest.NewRequest("GET", "/metrics", nil)
+				req.Header.Set("Accept-Encoding", "gzip")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatalf("/metrics: %d", rec.Code)
+				}
+				zipped = rec.Body.Len()
+				zr, err := gzip.NewReader(rec.Body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, zr)
+				plain = int(n)
+			}
+			b.ReportMetric(float64(plain), "bytes/scrape")
+			b.ReportMetric(float64(zipped), "gzip-bytes/scrape")
+		})
+	}
+}
+
+// scrapeAfter runs ventd -sim unpaced for d of simulated time, stops it,
+// and returns its HTTP handler (which serves the last snapshot).
+func scrapeAfter(b *testing.B, d time.Duration, args ...string) http.Handler {
+	b.Helper()
+	f, err := parseFlags(append([]string{"-sim", "-sim-speed", "0", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir(), "-log-level", "error"}, args...), io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := newApp(ctx, f, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snaps := a.d.Subscribe(16)
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	var first time.Time
+	for s := range snaps {
+		if first.IsZero() {
+			first = s.Time
+		}
+		if s.Time.Sub(first) >= d {
+			cancel()
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	return a.srv.Handler
+}
