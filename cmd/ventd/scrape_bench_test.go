@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"io"
@@ -25,7 +26,7 @@ func BenchmarkScrape(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			h := scrapeAfter(b, 10*time.Minute, c.args...)
-			var plain, zipped int
+			var plain, zipped, series int
 			for b.Loop() {
 				req := httptest.NewRequest("GET", "/metrics", nil)
 				req.Header.Set("Accept-Encoding", "gzip")
@@ -39,11 +40,21 @@ func BenchmarkScrape(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				n, _ := io.Copy(io.Discard, zr)
-				plain = int(n)
+				text, err := io.ReadAll(zr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				plain = len(text)
+				series = 0
+				for _, line := range bytes.Split(text, []byte("\n")) {
+					if len(line) > 0 && line[0] != '#' {
+						series++
+					}
+				}
 			}
 			b.ReportMetric(float64(plain), "bytes/scrape")
 			b.ReportMetric(float64(zipped), "gzip-bytes/scrape")
+			b.ReportMetric(float64(series), "series/scrape")
 		})
 	}
 }
