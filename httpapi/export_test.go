@@ -19,21 +19,8 @@ import (
 func exportServer(t *testing.T) (*httptest.Server, *int) {
 	t.Helper()
 	loc, _ := time.LoadLocation("America/Vancouver")
-	path := filepath.Join(t.TempDir(), "journal.db")
-	j, err := journal.Open(path, journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
-	b := journal.Batch{Meta: map[string]string{"site": "Hope to Health", "room": "Room 1"}}
-	for i := range 90 {
-		b.Minutes = append(b.Minutes, journal.Minute{Start: start.Add(time.Duration(i) * time.Minute), Zone: "staff", Quantity: "pm25",
-			Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60})
-	}
-	if _, err := j.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
+	path := staffJournal(t, "Hope to Health", start, 90)
 	opened := 0
 	h := ExportHandler(func() (*journal.Journal, error) {
 		opened++
@@ -42,6 +29,27 @@ func exportServer(t *testing.T) (*httptest.Server, *int) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv, &opened
+}
+
+// staffJournal writes a journal of site's "Room 1" with n minutes of
+// staff PM2.5 at 12 µg/m³ from start, and returns its path.
+func staffJournal(t *testing.T, site string, start time.Time, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "journal.db")
+	j, err := journal.Open(path, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := journal.Batch{Meta: map[string]string{"site": site, "room": "Room 1"}}
+	for i := range n {
+		b.Minutes = append(b.Minutes, journal.Minute{Start: start.Add(time.Duration(i) * time.Minute), Zone: "staff", Quantity: "pm25",
+			Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60})
+	}
+	if _, err := j.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	return path
 }
 
 func get(t *testing.T, method, url string) (*http.Response, string) {
@@ -132,17 +140,8 @@ func TestExportHandlerOpenMetrics(t *testing.T) {
 		t.Errorf("without a configuration: %d %s", resp.StatusCode, body)
 	}
 	loc, _ := time.LoadLocation("America/Vancouver")
-	path := filepath.Join(t.TempDir(), "journal.db")
-	j, err := journal.Open(path, journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
-	if _, err := j.Write(journal.Batch{Meta: map[string]string{"site": "Hope", "room": "Room 1"}, Minutes: []journal.Minute{
-		{Start: start, Zone: "staff", Quantity: "pm25", Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60}}}); err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
+	path := staffJournal(t, "Hope", start, 1)
 	x := &Exporter{Open: func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) },
 		Location: loc, Now: func() time.Time { return start.Add(time.Hour) }, Config: config.Sim()}
 	rec := httptest.NewRecorder()

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -63,30 +62,16 @@ func BenchmarkScrape(b *testing.B) {
 // and returns its HTTP handler (which serves the last snapshot).
 func scrapeAfter(b *testing.B, d time.Duration, args ...string) http.Handler {
 	b.Helper()
-	f, err := parseFlags(append([]string{"-sim", "-sim-speed", "0", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir(), "-log-level", "error"}, args...), io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, f, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	snaps := a.d.Subscribe(16)
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
+	s := runVentd(b, append([]string{"-sim-speed", "0", "-log-level", "error"}, args...)...)
 	var first time.Time
-	for s := range snaps {
+	for snap := range s.snaps {
 		if first.IsZero() {
-			first = s.Time
+			first = snap.Time
 		}
-		if s.Time.Sub(first) >= d {
-			cancel()
+		if snap.Time.Sub(first) >= d {
+			break
 		}
 	}
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
-	return a.srv.Handler
+	s.stop()
+	return s.a.srv.Handler
 }

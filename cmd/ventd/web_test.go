@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +23,12 @@ type simApp struct {
 	url   string // http(s)://host:port
 	snaps <-chan *snapshot.Snapshot
 	logs  *syncBuffer
+	stop  func() // stops ventd and waits for it; the test's end calls it too
 }
 
-// runVentd runs ventd with args (-sim and a free port are added) until the
-// test ends.
-func runVentd(t *testing.T, args ...string) *simApp {
+// runVentd runs ventd with args (-sim and a free port are added) until
+// stop or the end of the test.
+func runVentd(t testing.TB, args ...string) *simApp {
 	t.Helper()
 	logs := &syncBuffer{}
 	f, err := parseFlags(append([]string{"-sim", "-listen", "127.0.0.1:0", "-log-level", "warn", "-state-dir", t.TempDir()}, args...), logs)
@@ -39,17 +41,23 @@ func runVentd(t *testing.T, args ...string) *simApp {
 		cancel()
 		t.Fatal(err)
 	}
-	s := &simApp{a: a, url: "http://" + a.ln.Addr().String(), snaps: a.d.Subscribe(4), logs: logs}
+	s := &simApp{a: a, url: "http://" + a.ln.Addr().String(), snaps: a.d.Subscribe(16), logs: logs}
 	if f.webConfig != "" {
 		s.url = "https://" + a.ln.Addr().String()
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
+		s.stop()
 		if t.Failed() {
 			t.Logf("ventd log:\n%s", tail(logs.String(), 30))
 		}
@@ -74,7 +82,7 @@ func webConfig(t *testing.T, password string) (string, *http.Client, string) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
-	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	return file, c, ca
 }
 
@@ -110,8 +118,8 @@ func TestWebConfig(t *testing.T) {
 		t.Errorf("right password: %d %.200s", code, body)
 	}
 	for _, c := range []struct{ user, password string }{{"prometheus", "wrong"}, {"admin", "s3cret"}, {"", ""}} {
-		if code, _ := getAs(t, client, s.url+"/metrics", c.user, c.password); code != http.StatusUnauthorized {
-			t.Errorf("user %q password %q: %d, want 401", c.user, c.password, code)
+		if code, body := getAs(t, client, s.url+"/metrics", c.user, c.password); code != http.StatusUnauthorized {
+			t.Errorf("user %q password %q: %d %.200s, want 401", c.user, c.password, code, body)
 		}
 	}
 	plain := strings.Replace(s.url, "https://", "http://", 1)

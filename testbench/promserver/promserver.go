@@ -6,7 +6,6 @@
 package promserver
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -18,7 +17,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -75,7 +73,7 @@ type Server struct {
 	DataDir string
 	t       testing.TB
 	cmd     *exec.Cmd
-	log     *syncBuffer
+	logFile string
 	done    chan struct{}
 }
 
@@ -100,9 +98,14 @@ func Start(t testing.TB, o Opts) *Server {
 		// Backfilled blocks can be older than the default 15 days.
 		args = append(args, "--storage.tsdb.path="+o.DataDir, "--storage.tsdb.retention.time=100y")
 	}
-	s := &Server{URL: "http://" + addr, DataDir: o.DataDir, t: t, log: &syncBuffer{}, done: make(chan struct{})}
+	s := &Server{URL: "http://" + addr, DataDir: o.DataDir, t: t, logFile: filepath.Join(dir, "prometheus.log"), done: make(chan struct{})}
+	logf, err := os.Create(s.logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close() // the child has its own descriptor
 	s.cmd = exec.Command(bin, append(args, o.Args...)...)
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +113,7 @@ func Start(t testing.TB, o Opts) *Server {
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
-			t.Logf("prometheus %s log:\n%s", addr, s.log.String())
+			t.Logf("prometheus %s log:\n%s", addr, s.log())
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -124,11 +127,11 @@ func Start(t testing.TB, o Opts) *Server {
 		}
 		select {
 		case <-s.done:
-			t.Fatalf("prometheus exited at start: %v\n%s", s.cmd.ProcessState, s.log.String())
+			t.Fatalf("prometheus exited at start: %v\n%s", s.cmd.ProcessState, s.log())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("prometheus not ready after 30 s:\n%s", s.log.String())
+			t.Fatalf("prometheus not ready after 30 s:\n%s", s.log())
 		}
 	}
 }
@@ -245,21 +248,10 @@ func FreeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// log returns what Prometheus logged so far.
+func (s *Server) log() string {
+	b, _ := os.ReadFile(s.logFile)
+	return string(b)
 }
 
 // DashboardQueries returns every query of a Grafana dashboard file, by
