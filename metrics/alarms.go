@@ -39,7 +39,7 @@ func (a *alarms) collect(s *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 		if al.Acked {
 			acked = "true"
 		}
-		gauge(ch, a.active, 1, al.RuleID, al.Level.String(), al.Subject, acked)
+		gauge(ch, a.active, 1, string(al.RuleID), al.Level.String(), al.Subject, acked)
 	}
 	gauge(ch, a.highest, float64(s.Alarms.Highest))
 	gauge(ch, a.unacked, float64(s.Alarms.Unacked))

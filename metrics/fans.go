@@ -50,7 +50,7 @@ func (f *fans) collect(s *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 			gauge(ch, f.rpm, *fn.RPM, fn.Name)
 		}
 		for _, m := range modes {
-			gauge(ch, f.mode, boolFloat(string(m) == fn.Mode), fn.Name, string(m))
+			gauge(ch, f.mode, boolFloat(string(m) == string(fn.Mode)), fn.Name, string(m))
 		}
 		if fn.SecondsToEntry >= 0 {
 			gauge(ch, f.entry, fn.SecondsToEntry, fn.Name)

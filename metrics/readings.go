@@ -74,8 +74,8 @@ func (r *readings) collect(s *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 		if !now.IsZero() && now.After(rd.Time) {
 			age = now.Sub(rd.Time).Seconds()
 		}
-		gauge(ch, r.age, age, rd.Sensor, rd.Zone, rd.Quantity)
-		gauge(ch, r.quality, boolFloat(good), rd.Sensor, rd.Zone, rd.Quantity)
+		gauge(ch, r.age, age, rd.Sensor, rd.Zone, string(rd.Quantity))
+		gauge(ch, r.quality, boolFloat(good), rd.Sensor, rd.Zone, string(rd.Quantity))
 		if d, ok := r.values[sample.Quantity(rd.Quantity)]; ok && good {
 			gauge(ch, d.d, rd.Value/d.div, rd.Sensor, rd.Zone)
 		}

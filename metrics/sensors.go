@@ -46,6 +46,6 @@ func (s *sensors) collect(snap *snapshot.Snapshot, ch chan<- prometheus.Metric) 
 				counter(ch, s.errors, float64(n), sn.Name, sn.Zone, kind)
 			}
 		}
-		gauge(ch, s.info, 1, sn.Name, sn.Zone, sn.Type, sn.Bus, sn.Address, sn.Serial)
+		gauge(ch, s.info, 1, sn.Name, sn.Zone, string(sn.Type), sn.Bus, sn.Address, sn.Serial)
 	}
 }

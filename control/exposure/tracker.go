@@ -258,11 +258,15 @@ func (t *Tracker) closeSecond(b time.Time) {
 	if known {
 		stel = sum / float64(cov)
 	}
-	if known && t.opts.Limits.STEL > 0 && stel > t.opts.Limits.STEL {
-		t.tot.overSTEL += time.Second
-	}
+	// The totals count a second over the STEL limit as the shift records
+	// do (once in a handover), so that their increase over a shift is the
+	// shift's time over the STEL; between shifts, every such second.
+	over := len(t.open) == 0 && known && t.opts.Limits.STEL > 0 && stel > t.opts.Limits.STEL
 	for _, acc := range t.open {
-		acc.stelAt(b, stel, known)
+		over = acc.stelAt(b, stel, known) || over
+	}
+	if over {
+		t.tot.overSTEL += time.Second
 	}
 	t.sec.moveTo(t.sec.index(b))
 }
