@@ -176,6 +176,14 @@ scrape_configs:
 	}
 	t.Logf("compared %d figures of the scrape at %v (period %v): PM2.5 in the booth %v", n, at, snap.Time, pm25(snap))
 
+	// What Prometheus measured of its own scrapes (over TLS, with basic
+	// auth, on a machine shared with the simulation).
+	for _, q := range []string{`quantile_over_time(0.5, scrape_duration_seconds[1m])`, `scrape_samples_scraped`} {
+		if v, err := srv.Query(q, time.Time{}); err == nil && len(v) == 1 {
+			t.Logf("%s: %v", q, v[0].Value)
+		}
+	}
+
 	// promtool check metrics on the exposition Prometheus scraped.
 	_, body := getAs(t, client, s.url+"/metrics", "prometheus", "s3cret")
 	_, tool := promserver.Need(t)
