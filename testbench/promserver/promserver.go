@@ -254,10 +254,10 @@ func (s *Server) log() string {
 	return string(b)
 }
 
-// DashboardQueries returns every query of a Grafana dashboard file, by
-// panel title and query, and the metric of each label_values() variable, with Grafana's
-// variables replaced: vars by name, and $__range, $__interval and
-// $__rate_interval by window.
+// DashboardQueries returns every query of a Grafana dashboard file (each
+// panel's, by title and query id, and the series selector of each
+// label_values() variable), with Grafana's variables replaced: vars by
+// name, and $__range, $__interval and $__rate_interval by window.
 func DashboardQueries(t testing.TB, file string, vars map[string]string, window string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(file)
