@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
@@ -383,18 +382,18 @@ func (o *omStore) write(w *bufio.Writer) error {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		mf := &dto.MetricFamily{Name: proto.String(n), Help: proto.String(f.help), Type: f.typ.Enum()}
+		mf := &dto.MetricFamily{Name: new(n), Help: new(f.help), Type: f.typ.Enum()}
 		for _, k := range keys {
 			v := f.series[k]
 			for i, x := range v.vals {
 				if math.IsNaN(x) {
 					continue
 				}
-				m := &dto.Metric{Label: v.labels, TimestampMs: proto.Int64(o.lo.Add(time.Duration(v.first+i) * time.Minute).UnixMilli())}
+				m := &dto.Metric{Label: v.labels, TimestampMs: new(o.lo.Add(time.Duration(v.first+i) * time.Minute).UnixMilli())}
 				if f.typ == dto.MetricType_COUNTER {
-					m.Counter = &dto.Counter{Value: proto.Float64(x)}
+					m.Counter = &dto.Counter{Value: new(x)}
 				} else {
-					m.Gauge = &dto.Gauge{Value: proto.Float64(x)}
+					m.Gauge = &dto.Gauge{Value: new(x)}
 				}
 				mf.Metric = append(mf.Metric, m)
 			}
