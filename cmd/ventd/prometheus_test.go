@@ -103,8 +103,8 @@ scrape_configs:
 	var at time.Time
 	found := false
 	for try := 0; try < 20 && !found; try++ {
-		v, err := srv.Query(`timestamp(ventd_last_period_timestamp_seconds)`, time.Time{})
-		if err != nil || len(v) != 1 {
+		v, err := srv.WaitFor(`timestamp(ventd_last_period_timestamp_seconds)`, 30*time.Second, func(v []promserver.Sample) bool { return len(v) == 1 })
+		if err != nil {
 			t.Fatalf("scrape time: %v %v", v, err)
 		}
 		at = time.UnixMilli(int64(math.Round(v[0].Value * 1000)))
@@ -198,9 +198,16 @@ scrape_configs:
 	if _, err := srv.WaitFor(`count_over_time(up[1m]) >= 3`, 30*time.Second, func(v []promserver.Sample) bool { return len(v) > 0 }); err != nil {
 		t.Fatal(err)
 	}
+	// At the time of a scrape that succeeded: on a loaded machine a scrape
+	// can time out, and its series are stale until the next.
+	last, err := srv.WaitFor(`timestamp(ventd_build_info)`, 30*time.Second, func(v []promserver.Sample) bool { return len(v) == 1 })
+	if err != nil {
+		t.Fatalf("last scrape: %v %v", last, err)
+	}
+	at = time.UnixMilli(int64(math.Round(last[0].Value * 1000)))
 	vars := map[string]string{"site": ".+", "room": ".+", "datasource": "prometheus"}
 	for name, q := range promserver.DashboardQueries(t, "../../firmware/prometheus/dashboards/ventd-facilities.json", vars, "1m") {
-		if v, err := srv.Query(q, time.Time{}); err != nil || len(v) == 0 {
+		if v, err := srv.Query(q, at); err != nil || len(v) == 0 {
 			t.Errorf("facilities dashboard %s: %q: %d series, %v", name, q, len(v), err)
 		}
 	}
