@@ -263,7 +263,7 @@ func TestRoomsRemoteWrite(t *testing.T) {
 	}
 	for _, room := range rooms {
 		q := fmt.Sprintf(`ventd_fan_duty_ratio{site="Simulated OPS",room=%q}`, room)
-		if v, err := central.Query(q, time.Time{}); err != nil || len(v) != 1 || v[0].Labels["job"] != "ventd" {
+		if v, err := central.WaitFor(q, 30*time.Second, func(v []promserver.Sample) bool { return len(v) == 1 }); err != nil || v[0].Labels["job"] != "ventd" {
 			t.Errorf("%s: %v %v", q, v, err)
 		}
 	}
