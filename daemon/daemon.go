@@ -41,6 +41,11 @@ type Options struct {
 	// Scenario, under simulation, says what the simulated room is doing,
 	// for the record.
 	Scenario func() []string
+	// OnPeriod, when set, is called at the end of every control period, on
+	// the loop's goroutine, with the period's wall-clock duration (time.Now,
+	// not the simulated clock): /metrics' loop duration histogram. It must
+	// return at once.
+	OnPeriod func(took time.Duration)
 }
 
 // Daemon is the running room controller.
@@ -52,6 +57,7 @@ type Daemon struct {
 	log      *slog.Logger
 	sim      bool
 	scenario func() []string
+	onPeriod func(took time.Duration)
 	newLaw   func(config.Fan, control.FanParams) (control.Law, error)
 	period   time.Duration
 	started  time.Time
@@ -95,7 +101,7 @@ func New(o Options) (*Daemon, error) {
 	if o.NewLaw == nil {
 		o.NewLaw = func(_ config.Fan, p control.FanParams) (control.Law, error) { return control.NewFan(p) }
 	}
-	d := &Daemon{cfg: o.Config, cfgHash: o.Config.Hash(), clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim, scenario: o.Scenario, newLaw: o.NewLaw,
+	d := &Daemon{cfg: o.Config, cfgHash: o.Config.Hash(), clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim, scenario: o.Scenario, newLaw: o.NewLaw, onPeriod: o.OnPeriod,
 		hub: record.NewHub(), view: &snapshot.View{}, requests: make(chan request, requestQueue), saved: map[string]string{}}
 	d.period = o.Config.Control.Period
 	if d.period <= 0 {
@@ -145,6 +151,9 @@ func New(o Options) (*Daemon, error) {
 		}
 	}
 	d.restore(now)
+	for _, e := range d.expo {
+		e.tr.ResetTotals() // counters start with the process, not with the rebuilt hours
+	}
 	d.recordFactors(now)
 	d.checkClock(now)
 	d.hub.Attach("snapshot", d.view, nil)

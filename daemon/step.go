@@ -11,6 +11,7 @@ import (
 
 // step runs one control period at now and publishes its record.
 func (d *Daemon) step(now time.Time) {
+	began := time.Now()
 	d.cur.Time = now
 	d.drainRequests()
 	d.sensors.Update(d.clk.Now)
@@ -32,6 +33,9 @@ func (d *Daemon) step(now time.Time) {
 	d.sendPartialMinutes()
 	d.freezeLearning()
 	d.publish(now)
+	if d.onPeriod != nil {
+		d.onPeriod(time.Since(began))
+	}
 }
 
 // publish completes the period's record with the room's state, hands it to

@@ -296,7 +296,7 @@ func TestOptionErrors(t *testing.T) {
 		mod  func(*export.Options)
 		want string
 	}{
-		{func(o *export.Options) { o.Format = "xml" }, `format "xml": use csv or json`},
+		{func(o *export.Options) { o.Format = "xml" }, `format "xml": use csv, json or openmetrics`},
 		{func(o *export.Options) { o.Now = time.Time{} }, "Options.Now is zero"},
 		{func(o *export.Options) { o.From, o.To = dayShift.End, dayShift.Start }, "is not before"},
 	} {

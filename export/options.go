@@ -12,7 +12,7 @@ import (
 )
 
 // Formats are the values Options.Format takes.
-var Formats = []string{"csv", "json"}
+var Formats = []string{"csv", "json", "openmetrics"}
 
 // DateLayout is how the window's dates are written: YYYY-MM-DD.
 const DateLayout = "2006-01-02"
@@ -25,7 +25,9 @@ type Options struct {
 	// widened to the same span, so each shift can be recomputed from the
 	// file. ParseWindow turns dates into these.
 	From, To time.Time
-	// Format is "csv" (the default when empty) or "json".
+	// Format is "csv" (the default when empty), "json", or "openmetrics"
+	// (the series /metrics showed, with timestamps, to backfill Prometheus;
+	// it needs Config).
 	Format string
 	// Location is the time zone of the local columns and of the window's
 	// dates in the header; nil means Config's shift time zone, else Local.
@@ -84,7 +86,7 @@ func CheckFormat(f string) error {
 	if f == "" || slices.Contains(Formats, f) {
 		return nil
 	}
-	return fmt.Errorf("format %q: use %s", f, strings.Join(Formats, " or "))
+	return fmt.Errorf("format %q: use %s or %s", f, strings.Join(Formats[:len(Formats)-1], ", "), Formats[len(Formats)-1])
 }
 
 // normalize checks o and fills in the defaults.

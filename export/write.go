@@ -24,6 +24,13 @@ func Write(w io.Writer, j *journal.Journal, opts Options) error {
 		return err
 	}
 	return j.View(func(v *journal.Journal) error {
+		if o.Format == "openmetrics" {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			if err := writeOpenMetrics(bw, v, o); err != nil {
+				return err
+			}
+			return bw.Flush()
+		}
 		h, err := header(v, o)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -14,7 +15,7 @@ import (
 	"github.com/ventd/ventd/journal"
 )
 
-// ExportHandler serves GET /api/export?from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv|json,
+// ExportHandler serves GET /api/export?from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv|json|openmetrics,
 // the auditor's export (see package export) as a download. open is called
 // once a request and the journal it returns is closed after it:
 // journal.OpenReadOnly on the daemon's journal.db is the one to pass, so
@@ -32,6 +33,9 @@ type Exporter struct {
 	Location *time.Location
 	Now      func() time.Time
 	Config   *config.Config
+	// omBusy lets one OpenMetrics export run at a time: each holds up to
+	// export.MaxOpenMetricsSamples values in memory.
+	omBusy atomic.Bool
 }
 
 const exportExample = "e.g. /api/export?from=2026-03-01&to=2026-03-31&format=csv"
@@ -46,7 +50,7 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range q {
 		switch {
 		case k != "from" && k != "to" && k != "format":
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json, all optional (%s)", k, exportExample))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json|openmetrics, all optional (%s)", k, exportExample))
 			return
 		case len(v) > 1:
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("parameter %q given %d times: give it once (%s)", k, len(v), exportExample))
@@ -70,6 +74,14 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s; without from and to, the whole journal)", err, exportExample))
 		return
 	}
+	if format == "openmetrics" {
+		if !x.omBusy.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "10")
+			writeError(w, http.StatusServiceUnavailable, "another openmetrics export is running; retry when it is done")
+			return
+		}
+		defer x.omBusy.Store(false)
+	}
 	j, err := x.Open()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -87,10 +99,8 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		window = cmpOr(f, "start") + "_" + cmpOr(t, "end")
 	}
 	name := "ventd-" + slug(site) + "-" + slug(room) + "-" + window + "." + format
-	ctype := "text/csv; charset=utf-8"
-	if format == "json" {
-		ctype = "application/json"
-	}
+	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
+		"openmetrics": "application/openmetrics-text; version=1.0.0; charset=utf-8"}[format]
 	lw := &lazyWriter{w: w, start: func() {
 		h := w.Header()
 		h.Set("Content-Type", ctype)

@@ -21,7 +21,7 @@ func TestHandler(t *testing.T) {
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	var latest latestSnap
 	reg := prometheus.NewRegistry()
-	if err := metrics.Register(reg, "Test OPS", "Room 1", latest.Load); err != nil {
+	if _, err := metrics.Register(reg, metrics.Room{Site: "Test OPS", Room: "Room 1"}, latest.Load); err != nil {
 		t.Fatal(err)
 	}
 	now := t0.Add(3 * time.Second)
@@ -62,7 +62,7 @@ func TestHandler(t *testing.T) {
 		`ventd_pm25_ugm3{room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 42.5`,
 		`ventd_fan_duty_ratio{fan="booth-exhaust",room="Room 1",site="Test OPS"} 0.6`,
 		`ventd_fan_rpm{fan="booth-exhaust",room="Room 1",site="Test OPS"} 1200`,
-		`ventd_sensor_errors_total{kind="crc",room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 2`,
+		`ventd_sensor_read_errors_total{kind="crc",room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 2`,
 		`ventd_fan_mode{fan="booth-exhaust",mode="normal",room="Room 1",site="Test OPS"} 1`,
 	} {
 		if !strings.Contains(body, want) {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"modernc.org/sqlite"
 )
 
 // ErrReadOnly is returned by Write, SetMeta and Prune on a journal opened
@@ -67,11 +69,42 @@ func OpenReadOnly(path string, opts Options) (*Journal, error) {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}
 	j := &Journal{path: abs, opts: opts, db: db, rd: db, readOnly: true}
-	if err := j.readVersion(); err != nil {
+	err = j.readVersion()
+	if hotJournal(err) {
+		// A crash left a transaction half written: SQLite's recovery
+		// rolls it back to the last commit, which takes a writer. That
+		// roll-back is the one change a reader makes; ventd does the same
+		// at its next start.
+		db.Close()
+		if rerr := rollBack(abs, opts); rerr != nil {
+			return nil, fmt.Errorf("journal: %s: a crash left a transaction unfinished, and rolling it back failed: %w; start ventd (it recovers the file), or run this as the ventd user", abs, rerr)
+		}
+		return OpenReadOnly(path, opts)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return j, nil
+}
+
+// hotJournal reports whether err is SQLite refusing a read-only open
+// because a hot journal needs rolling back (SQLITE_READONLY_ROLLBACK).
+func hotJournal(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == 776
+}
+
+// rollBack opens the file for writing long enough for SQLite to roll
+// back a hot journal, changing nothing else.
+func rollBack(path string, opts Options) error {
+	db, err := sql.Open("sqlite", dsn(path, opts))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n int
+	return db.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&n)
 }
 
 // walFile reports whether the database file's header says WAL mode (file

@@ -13,9 +13,9 @@ need_go() {
 }
 need_go
 
-# Debian packages the tests use (none yet beyond Go; MQTT, Prometheus and
-# the status page add mosquitto, prometheus and chromium here).
-packages=()
+# Debian packages the tests use (MQTT and the status page add mosquitto
+# and chromium here). prometheus brings promtool too.
+packages=(prometheus)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

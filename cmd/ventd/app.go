@@ -28,6 +28,7 @@ import (
 	"github.com/ventd/ventd/metrics"
 	"github.com/ventd/ventd/pihost"
 	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
 )
@@ -51,6 +52,7 @@ type app struct {
 	// configPath is the file SIGHUP reads again; empty under -sim without
 	// -config.
 	configPath string
+	webConfig  string // -web.config.file: TLS and basic auth; empty: none
 }
 
 // newLogger logs to w as text at level. With a simulated clock (clk not
@@ -94,6 +96,9 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkWebConfig(f.webConfig); err != nil {
+		return nil, err
+	}
 	stateDir := firstNonEmpty(f.stateDir, cfg.StateDir, "/var/lib/ventd")
 	var sim *clock.Sim
 	if f.sim {
@@ -107,7 +112,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config}
+	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config, webConfig: f.webConfig}
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
@@ -162,16 +167,18 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		rec := &recordingHardware{Hardware: hw, dir: f.recordI2C}
 		hw, a.recorder = rec, rec
 	}
-	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
-		AlarmOutput: beacon, Scenario: scenarioNow})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	met, err := metrics.Register(reg, metrics.ConfigRoom(cfg, clk.Now), func() *snapshot.Snapshot { return a.d.Snapshot() })
 	if err != nil {
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := metrics.Register(reg, cfg.Site, cfg.Room, a.d.Snapshot); err != nil {
+	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
+		AlarmOutput: beacon, Scenario: scenarioNow, OnPeriod: met.Period})
+	if err != nil {
 		return nil, err
 	}
+	a.d.Attach("metrics", met, nil)
 	addr := firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
 	a.ln, err = net.Listen("tcp", addr)
 	if err != nil {
@@ -209,7 +216,7 @@ func loadConfig(f *flags) (*config.Config, error) {
 func (a *app) run(ctx context.Context) error {
 	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "state", "http://"+a.ln.Addr().String()+"/api/state")
 	srvErr := make(chan error, 1)
-	go func() { srvErr <- a.srv.Serve(a.ln) }()
+	go func() { srvErr <- serveHTTP(a.srv, a.ln, a.webConfig, a.log) }()
 
 	loopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -55,6 +55,9 @@ type flags struct {
 	// controlSocket is the unix socket ventctl's purge, ack and calibrate
 	// use; empty: none.
 	controlSocket string
+	// webConfig is exporter-toolkit's web configuration file (TLS, basic
+	// auth); empty: plain HTTP.
+	webConfig string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -73,6 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.recordI2C, "record-i2c", "", "record every I2C transfer into `directory`, one transcript per bus, to turn a session into a replay test (see testbench/i2csim)")
 	fs.StringVar(&f.controlSocket, "control-socket", "", "unix socket `path` for ventctl purge, ack and calibrate, mode 0660 (default "+ctlsock.DefaultPath+"; with -sim, none unless given; empty: none)")
+	addWebFlags(fs, f)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

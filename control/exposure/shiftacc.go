@@ -65,8 +65,9 @@ func (a *shiftAcc) add(p, q time.Time, c float64, covered bool) {
 }
 
 // stelAt takes the rolling 15 min TWA evaluated at the end b of a second of
-// this shift; known is false when the window held no valid data.
-func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) {
+// this shift; known is false when the window held no valid data. It
+// reports whether it counted the second as over the STEL limit.
+func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) (over bool) {
 	if !b.After(a.resumed) {
 		return // evaluated before the restart, and in the resumed figures
 	}
@@ -85,6 +86,7 @@ func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) {
 	}
 	a.aboveSTEL.step(b, overSTEL, stel)
 	a.aboveTWA.step(b, known && a.lim.TWA > 0 && stel > a.lim.TWA, stel)
+	return overSTEL
 }
 
 // excursionLog finds the separate periods with the 15 min TWA above level.

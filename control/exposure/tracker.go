@@ -62,6 +62,8 @@ type Tracker struct {
 	sec ring // one-second bins for the 15 min window
 	min ring // one-minute bins for the 8 h window
 
+	tot totals // since the start or ResetTotals
+
 	open      []*shiftAcc // shifts containing cursor (more than one in a handover)
 	openUntil time.Time   // when that set next changes
 	finished  []Summary
@@ -239,6 +241,7 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 			s := c * float64(d)
 			t.sec.add(i, s, int64(d))
 			t.min.add(t.min.index(p), s, int64(d))
+			t.tot.add(c, d, t.opts.Limits.Alarm)
 		}
 		for _, acc := range t.open {
 			acc.add(p, q, c, covered)
@@ -275,8 +278,16 @@ func (t *Tracker) closeSecond(b time.Time) {
 		stel = sum / float64(cov)
 	}
 	if !known || t.sec.slot(hi).cov > 0 {
+		// The totals count a second over the STEL limit as the shift
+		// records do (once in a handover), so that their increase over a
+		// shift is the shift's time over the STEL; between shifts, every
+		// such second.
+		over := len(t.open) == 0 && known && t.opts.Limits.STEL > 0 && stel > t.opts.Limits.STEL
 		for _, acc := range t.open {
-			acc.stelAt(b, stel, known)
+			over = acc.stelAt(b, stel, known) || over
+		}
+		if over {
+			t.tot.overSTEL += time.Second
 		}
 	}
 	t.sec.moveTo(t.sec.index(b))
