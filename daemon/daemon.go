@@ -69,6 +69,7 @@ type Daemon struct {
 	// requests carries purge requests into the loop, so the loop alone
 	// touches the controllers; buffered so a caller never waits on it.
 	requests chan request
+	beats    heartbeat
 }
 
 type request struct {
@@ -408,6 +409,7 @@ func (d *Daemon) step(now time.Time) {
 	snap := d.buildSnapshot(now)
 	d.latest.Store(snap)
 	d.subs.publish(snap)
+	d.beats.beat(d.clk.Now())
 }
 
 // account updates the exposure records with this period's samples, and

@@ -26,10 +26,9 @@ import (
 	"time"
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
-)
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
+	"github.com/ventd/ventd/buildinfo"
+)
 
 func main() {
 	// Ctrl-C ends a fan run or a live read cleanly: the fan is left at its
@@ -116,7 +115,7 @@ func run(args []string, e env) int {
 		return exitOK
 	}
 	if args[0] == "version" || args[0] == "-version" {
-		fmt.Fprintln(e.stdout, "ventctl", versionString())
+		fmt.Fprintln(e.stdout, "ventctl", buildinfo.Get())
 		return exitOK
 	}
 	for _, c := range commands {
@@ -127,11 +126,4 @@ func run(args []string, e env) int {
 	fmt.Fprintf(e.stderr, "ventctl: unknown command %q\n\n", args[0])
 	usage(e.stderr)
 	return exitUsage
-}
-
-func versionString() string {
-	if version == "" {
-		return "(devel)"
-	}
-	return version
 }

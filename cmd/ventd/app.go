@@ -195,6 +195,8 @@ func (a *app) run(ctx context.Context) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
+	waitSystemd := a.superviseSystemd(loopCtx)
+	defer waitSystemd()
 
 	var err error
 	select {
