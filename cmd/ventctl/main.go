@@ -10,6 +10,7 @@
 //	ventctl purge -zone booth
 //	ventctl calibrate co2 -sensor staff-co2 -ppm 420
 //	ventctl check-config -config /etc/ventd/ventd.yaml
+//	ventctl doctor
 //	ventctl export -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.csv
 //
 // Every command with -sim runs on the simulated room instead, to try it
@@ -92,6 +93,8 @@ var commands = []command{
 	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json] [-o FILE] [-config FILE]",
 		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport},
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},
+	{"doctor", "[-config FILE] [-root DIR] [-sim]",
+		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor},
 	{"help", "", "print this help", func([]string, env) int { return exitOK }},
 }
 
