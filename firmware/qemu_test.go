@@ -130,6 +130,23 @@ func TestSimUnderQEMU(t *testing.T) {
 	}
 }
 
+// TestDoctorUnderQEMU runs ventctl doctor on the arm64 build against the
+// simulated bus and an empty root: the host checks fail (nothing is
+// installed there), the sensors answer their drivers.
+func TestDoctorUnderQEMU(t *testing.T) {
+	bins, _ := built(t)
+	out, err := emulators["arm64"].command(t, filepath.Join(bins["arm64"], "ventctl"), "doctor", "-sim", "-root", t.TempDir()).CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("doctor on an empty root: %v, want exit 1\n%s", err, out)
+	}
+	for _, want := range []string{"FAIL  boot config", "answers: SPS30, serial", "answers: SCD4x, serial", "answers: SGP41, serial"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // waitFor polls ok until it holds, failing if the daemon exits first or
 // a generous guard passes.
 func waitFor(t *testing.T, exited <-chan error, logs *syncBuffer, ok func() (string, bool)) string {

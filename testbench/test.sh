@@ -13,9 +13,11 @@ need_go() {
 }
 need_go
 
-# Debian packages the tests use (none yet beyond Go; MQTT, Prometheus and
-# the status page add mosquitto, prometheus and chromium here).
-packages=()
+# Debian packages the tests use (MQTT, Prometheus and the status page add
+# mosquitto, prometheus and chromium here). firmware/: qemu-user-static runs
+# the ARM builds, systemd has systemd-analyze and systemctl, dpkg and
+# passwd install the package into a scratch root.
+packages=(qemu-user-static systemd dpkg passwd)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

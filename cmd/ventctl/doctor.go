@@ -18,6 +18,7 @@ import (
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/ctlsock"
+	"github.com/ventd/ventd/drivers/i2cclear"
 )
 
 // runDoctor checks what install day gets wrong, one line per check, with
@@ -301,8 +302,21 @@ func (d *doctor) devices() {
 	for _, n := range d.buses() {
 		check(fmt.Sprintf("/dev/i2c-%d", n), "i2c", fmt.Sprintf("I2C bus %d is not enabled: see the boot config check, and reboot after changing it", n))
 	}
-	if d.cfg != nil && len(d.pins()) > 0 {
-		check("/dev/gpiochip0", "gpio", "no GPIO character device: is this a Raspberry Pi?")
+	if d.cfg == nil || len(d.pins()) == 0 {
+		return
+	}
+	check("/dev/gpiochip0", "gpio", "no GPIO character device: is this a Raspberry Pi?")
+	// A button or tach on an I2C bus's pin takes the bus down with it.
+	for _, n := range d.buses() {
+		scl, sda, err := i2cclear.PiPins(n)
+		if err != nil {
+			continue
+		}
+		for _, p := range d.pins() {
+			if strings.EqualFold(p, scl) || strings.EqualFold(p, sda) {
+				d.fail("pins", fmt.Sprintf("%s is a pin of I2C bus %d (SCL %s, SDA %s)", p, n, scl, sda), "move that wire to a free GPIO (GPIO16, GPIO17, GPIO26, GPIO27) and change the config")
+			}
+		}
 	}
 }
 

@@ -63,6 +63,15 @@ func (in *install) write(p, s string, mode os.FileMode) {
 	}
 }
 
+func (in *install) read(p string) string {
+	in.t.Helper()
+	b, err := os.ReadFile(in.path(p))
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return string(b)
+}
+
 func (in *install) mkdir(p string, mode os.FileMode) {
 	in.t.Helper()
 	if err := os.MkdirAll(in.path(p), mode); err != nil {
@@ -140,6 +149,8 @@ func TestDoctorFindsInstallDayMistakes(t *testing.T) {
 	in.write("/sys/class/pwm/pwmchip0/export", "", 0o200)    // likewise
 	os.Remove(in.path("/run/systemd/timesync/synchronized")) // no network time
 	os.Remove(in.path("/etc/systemd/system/multi-user.target.wants/ventd.service"))
+	cfg := strings.Replace(in.read("/etc/ventd/ventd.yaml"), "# purge_button: {pin: GPIO17", "purge_button: {pin: GPIO5", 1)
+	in.write("/etc/ventd/ventd.yaml", cfg, 0o640) // on bus 3's clock line
 	e := env{sim: func(r *simRoom) { r.Rig.SimBus("3").Disconnect(0x62) }}
 	code, out := in.doctor(e, "-sim", "-config", "/etc/ventd/ventd.yaml")
 	if code != exitFail {
@@ -160,6 +171,7 @@ func TestDoctorFindsInstallDayMistakes(t *testing.T) {
 		{"warn", "not enabled", "sudo systemctl enable ventd"},
 		{"FAIL", "ventd is not running", "sudo systemctl start ventd"},
 		{"FAIL", "staff-co2 (scd41 at 0x62 on bus 3) does not answer", "check its cable"},
+		{"FAIL", "GPIO5 is a pin of I2C bus 3", "move that wire to a free GPIO"},
 		{"ok", "booth-pm (sps30 at 0x69 on bus 1) answers: SPS30, serial", ""},
 		{"ok", "staff-pm (sps30 at 0x69 on bus 3) answers: SPS30", ""},
 		{"ok", "booth-voc (sgp41 at 0x59 on bus 1) answers: SGP41", ""},
