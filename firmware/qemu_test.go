@@ -1,15 +1,14 @@
 package firmware
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -55,22 +54,13 @@ func TestVersionUnderQEMU(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log the test reads while the daemon writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// logFile is where the daemon writes its log, which the test reads
+// while it runs.
+type logFile string
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func (l logFile) String() string {
+	b, _ := os.ReadFile(string(l))
+	return string(b)
 }
 
 var addrRE = regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
@@ -83,17 +73,23 @@ func TestSimUnderQEMU(t *testing.T) {
 	bins, _ := built(t)
 	for _, name := range []string{"arm64", "armv6"} {
 		t.Run(name, func(t *testing.T) {
-			var logs syncBuffer
+			dir := t.TempDir()
+			logs := logFile(filepath.Join(dir, "ventd.log"))
+			f, err := os.Create(string(logs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
 			cmd := emulators[name].command(t, filepath.Join(bins[name], "ventd"),
-				"-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir())
-			cmd.Stdout, cmd.Stderr = &logs, &logs
+				"-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", dir)
+			cmd.Stdout, cmd.Stderr = f, f
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
-			addr := waitFor(t, exited, &logs, func() (string, bool) {
+			addr := waitFor(t, exited, logs, func() (string, bool) {
 				if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
 					return m[1], true
 				}
@@ -103,7 +99,7 @@ func TestSimUnderQEMU(t *testing.T) {
 				Readings []struct{ Quantity, Quality string }
 				Fans     []struct{ Name string }
 			}
-			waitFor(t, exited, &logs, func() (string, bool) {
+			waitFor(t, exited, logs, func() (string, bool) {
 				resp, err := http.Get("http://" + addr + "/api/state")
 				if err != nil {
 					return "", false
@@ -149,7 +145,7 @@ func TestDoctorUnderQEMU(t *testing.T) {
 
 // waitFor polls ok until it holds, failing if the daemon exits first or
 // a generous guard passes.
-func waitFor(t *testing.T, exited <-chan error, logs *syncBuffer, ok func() (string, bool)) string {
+func waitFor(t *testing.T, exited <-chan error, logs logFile, ok func() (string, bool)) string {
 	t.Helper()
 	guard := time.After(3 * time.Minute)
 	for {

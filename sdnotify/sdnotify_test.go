@@ -2,7 +2,6 @@ package sdnotify
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,34 +11,8 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/sdnotify/sdnotifytest"
 )
-
-// listen owns a notify socket, as systemd does, and points NOTIFY_SOCKET
-// at it.
-func listen(t *testing.T) *net.UnixConn {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "notify.sock")
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	t.Setenv("NOTIFY_SOCKET", path)
-	return c
-}
-
-// next reads the next notification. The deadline only keeps a broken
-// test from hanging; nothing is timed.
-func next(t *testing.T, c *net.UnixConn) string {
-	t.Helper()
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	buf := make([]byte, 4096)
-	n, err := c.Read(buf)
-	if err != nil {
-		t.Fatalf("no notification: %v", err)
-	}
-	return string(buf[:n])
-}
 
 // loop is a control loop on simulated time whose periods the test
 // finishes by hand.
@@ -61,9 +34,8 @@ func (l *loop) period(d time.Duration) {
 }
 
 func TestSuperviseReadyPingsStallsAndStops(t *testing.T) {
-	sock := listen(t)
-	t.Setenv("WATCHDOG_USEC", "2000000")
-	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
+	sock := sdnotifytest.Listen(t)
+	sdnotifytest.Watchdog(t, 2*time.Second)
 	n, err := FromEnv()
 	if err != nil {
 		t.Fatal(err)
@@ -83,13 +55,13 @@ func TestSuperviseReadyPingsStallsAndStops(t *testing.T) {
 	tick <- time.Time{} // no period finished yet: not ready, nothing sent
 	l.period(time.Second)
 	tick <- time.Time{}
-	if got := next(t, sock); got != "READY=1\nSTATUS=control loop running" {
+	if got := sock.Next(t); got != "READY=1\nSTATUS=control loop running" {
 		t.Fatalf("first notification %q, want READY=1 (and nothing before the first period)", got)
 	}
 	for i := 0; i < 3; i++ {
 		l.period(time.Second)
 		tick <- time.Time{}
-		if got := next(t, sock); got != "WATCHDOG=1" {
+		if got := sock.Next(t); got != "WATCHDOG=1" {
 			t.Fatalf("healthy period %d: %q, want WATCHDOG=1", i, got)
 		}
 	}
@@ -97,24 +69,24 @@ func TestSuperviseReadyPingsStallsAndStops(t *testing.T) {
 	// is still within the default five.
 	l.clk.Advance(4 * time.Second)
 	tick <- time.Time{}
-	if got := next(t, sock); got != "WATCHDOG=1" {
+	if got := sock.Next(t); got != "WATCHDOG=1" {
 		t.Fatalf("4 s late: %q, want still WATCHDOG=1", got)
 	}
 	for _, late := range []string{"6s", "8s"} {
 		l.clk.Advance(2 * time.Second)
 		tick <- time.Time{}
-		got := next(t, sock)
+		got := sock.Next(t)
 		if strings.Contains(got, "WATCHDOG=1") || got != "STATUS=control loop stuck: no control period finished for "+late+"; the watchdog restarts ventd" {
 			t.Fatalf("hung loop: %q, want no ping, a stuck status after %s", got, late)
 		}
 	}
 	l.period(time.Second) // it came back before systemd killed it
 	tick <- time.Time{}
-	if got := next(t, sock); got != "WATCHDOG=1\nSTATUS=control loop running" {
+	if got := sock.Next(t); got != "WATCHDOG=1\nSTATUS=control loop running" {
 		t.Fatalf("recovered: %q", got)
 	}
 	cancel()
-	if got := next(t, sock); !strings.HasPrefix(got, "STOPPING=1\n") {
+	if got := sock.Next(t); !strings.HasPrefix(got, "STOPPING=1\n") {
 		t.Fatalf("at stop: %q, want STOPPING=1", got)
 	}
 	if err := <-done; err != nil {
@@ -126,7 +98,7 @@ func TestSuperviseReadyPingsStallsAndStops(t *testing.T) {
 }
 
 func TestNoWatchdogStillReadyAndStopping(t *testing.T) {
-	sock := listen(t)
+	sock := sdnotifytest.Listen(t)
 	// WatchdogSec= set for another process (a wrapper script's child):
 	// not ours to ping.
 	t.Setenv("WATCHDOG_USEC", "2000000")
@@ -142,13 +114,13 @@ func TestNoWatchdogStillReadyAndStopping(t *testing.T) {
 	go func() { done <- n.Supervise(ctx, l, Options{Period: time.Second, Tick: tick}) }()
 	l.period(time.Second)
 	tick <- time.Time{}
-	if got := next(t, sock); !strings.HasPrefix(got, "READY=1") {
+	if got := sock.Next(t); !strings.HasPrefix(got, "READY=1") {
 		t.Fatalf("%q, want READY=1", got)
 	}
 	l.period(time.Second)
 	tick <- time.Time{} // healthy, no watchdog: nothing to send
 	cancel()
-	if got := next(t, sock); !strings.HasPrefix(got, "STOPPING=1") {
+	if got := sock.Next(t); !strings.HasPrefix(got, "STOPPING=1") {
 		t.Fatalf("%q, want STOPPING=1 next (no watchdog, no pings)", got)
 	}
 	<-done

@@ -4,10 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,42 +14,15 @@ import (
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/sdnotify/sdnotifytest"
 	"github.com/ventd/ventd/testbench"
 )
-
-// notifySocket owns a notify socket as systemd does and gives the process
-// a watchdog of timeout, as WatchdogSec= does.
-func notifySocket(t *testing.T, timeout time.Duration) *net.UnixConn {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "notify.sock")
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	t.Setenv("NOTIFY_SOCKET", path)
-	t.Setenv("WATCHDOG_USEC", strconv.FormatInt(timeout.Microseconds(), 10))
-	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
-	return c
-}
-
-// readNotify returns the next notification; the deadline only guards
-// against a broken test hanging.
-func readNotify(t *testing.T, c *net.UnixConn) string {
-	t.Helper()
-	c.SetReadDeadline(time.Now().Add(20 * time.Second))
-	buf := make([]byte, 4096)
-	n, err := c.Read(buf)
-	if err != nil {
-		t.Fatalf("no notification from ventd: %v", err)
-	}
-	return string(buf[:n])
-}
 
 // TestSystemdNotifyFromRun runs ventd as systemd would start it (on the
 // simulated room): READY=1, watchdog pings, STOPPING=1 when it stops.
 func TestSystemdNotifyFromRun(t *testing.T) {
-	sock := notifySocket(t, 400*time.Millisecond)
+	sock := sdnotifytest.Listen(t)
+	sdnotifytest.Watchdog(t, 400*time.Millisecond)
 	var logs syncBuffer
 	f, err := parseFlags([]string{"-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir()}, &logs)
 	if err != nil {
@@ -67,17 +36,17 @@ func TestSystemdNotifyFromRun(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()
-	if got := readNotify(t, sock); !strings.HasPrefix(got, "READY=1\n") {
+	if got := sock.Next(t); !strings.HasPrefix(got, "READY=1\n") {
 		t.Fatalf("first notification %q, want READY=1", got)
 	}
 	for i := 0; i < 3; i++ {
-		if got := readNotify(t, sock); got != "WATCHDOG=1" {
+		if got := sock.Next(t); got != "WATCHDOG=1" {
 			t.Fatalf("notification %q, want WATCHDOG=1 while the loop runs", got)
 		}
 	}
 	cancel()
 	for {
-		got := readNotify(t, sock)
+		got := sock.Next(t)
 		if strings.HasPrefix(got, "STOPPING=1") {
 			break
 		}
@@ -143,7 +112,8 @@ func (b *hangingBus) Tx(addr uint16, w, r []byte) error {
 // inside an I2C transfer and checks that the pings stop, then resume when
 // the transfer returns.
 func TestWatchdogStopsWhenTheLoopHangs(t *testing.T) {
-	sock := notifySocket(t, 400*time.Millisecond)
+	sock := sdnotifytest.Listen(t)
+	sdnotifytest.Watchdog(t, 400*time.Millisecond)
 	cfg := config.Sim()
 	cfg.Control.Period = 100 * time.Millisecond
 	rig, err := testbench.NewRig(cfg, clock.Real{}, nil, testbench.RigOpts{})
@@ -164,17 +134,17 @@ func TestWatchdogStopsWhenTheLoopHangs(t *testing.T) {
 	go func() { loopDone <- d.Run(ctx) }()
 	wait := a.superviseSystemd(ctx)
 
-	if got := readNotify(t, sock); !strings.HasPrefix(got, "READY=1") {
+	if got := sock.Next(t); !strings.HasPrefix(got, "READY=1") {
 		t.Fatalf("first notification %q, want READY=1", got)
 	}
-	if got := readNotify(t, sock); got != "WATCHDOG=1" {
+	if got := sock.Next(t); got != "WATCHDOG=1" {
 		t.Fatalf("%q, want WATCHDOG=1 while the loop runs", got)
 	}
 	hw.hang()
 	// Pings go on until five periods pass without one finishing; then
 	// only the stuck status, never a ping.
 	for {
-		got := readNotify(t, sock)
+		got := sock.Next(t)
 		if strings.HasPrefix(got, "STATUS=control loop stuck") {
 			break
 		}
@@ -183,13 +153,13 @@ func TestWatchdogStopsWhenTheLoopHangs(t *testing.T) {
 		}
 	}
 	for i := 0; i < 3; i++ {
-		if got := readNotify(t, sock); !strings.HasPrefix(got, "STATUS=control loop stuck") {
+		if got := sock.Next(t); !strings.HasPrefix(got, "STATUS=control loop stuck") {
 			t.Fatalf("%q: a hung loop must not ping the watchdog", got)
 		}
 	}
 	hw.unhang()
 	for {
-		got := readNotify(t, sock)
+		got := sock.Next(t)
 		if got == "WATCHDOG=1\nSTATUS=control loop running" {
 			break
 		}
@@ -198,7 +168,7 @@ func TestWatchdogStopsWhenTheLoopHangs(t *testing.T) {
 		}
 	}
 	cancel()
-	for !strings.HasPrefix(readNotify(t, sock), "STOPPING=1") {
+	for !strings.HasPrefix(sock.Next(t), "STOPPING=1") {
 	}
 	wait()
 	<-loopDone
