@@ -2,6 +2,7 @@ package firmware
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,25 +53,37 @@ func built(t *testing.T) (bins, debs map[string]string) {
 	return binDirs, debPkgs
 }
 
+// buildAll builds and packs the targets side by side: each go build's
+// link and each package's compression run on one core, so two targets
+// overlap on two.
 func buildAll(root string) error {
 	var err error
 	if workDir, err = os.MkdirTemp("", "ventd-firmware-"); err != nil {
 		return err
 	}
 	binDirs, debPkgs = map[string]string{}, map[string]string{}
-	for _, tg := range Targets {
-		dir := filepath.Join(workDir, tg.Name)
-		if err := Build(context.Background(), root, tg, stamp, dir); err != nil {
-			return err
-		}
-		binDirs[tg.Name] = dir
-		p, err := Package(PackageOpts{Root: root, Bin: dir, Target: tg, Stamp: stamp, Out: filepath.Join(workDir, "deb")})
-		if err != nil {
-			return err
-		}
-		debPkgs[tg.Name] = p
+	var mu sync.Mutex
+	errs := make([]error, len(Targets))
+	var wg sync.WaitGroup
+	for i, tg := range Targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dir := filepath.Join(workDir, tg.Name)
+			if errs[i] = Build(context.Background(), root, tg, stamp, dir); errs[i] != nil {
+				return
+			}
+			p, err := Package(PackageOpts{Root: root, Bin: dir, Target: tg, Stamp: stamp, Out: filepath.Join(workDir, "deb")})
+			if errs[i] = err; err != nil {
+				return
+			}
+			mu.Lock()
+			binDirs[tg.Name], debPkgs[tg.Name] = dir, p
+			mu.Unlock()
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // need finds a Debian program the test runs: missing, it fails under
