@@ -78,6 +78,7 @@ type Daemon struct {
 
 	number   uint64
 	overruns uint64
+	beats    heartbeat      // when the last period finished, for the watchdog
 	cur      *record.Period // the period being built
 	hub      *record.Hub
 	view     *snapshot.View

@@ -33,6 +33,7 @@ func (d *Daemon) step(now time.Time) {
 	d.sendPartialMinutes()
 	d.freezeLearning()
 	d.publish(now)
+	d.beats.beat(d.clk.Now())
 	if d.onPeriod != nil {
 		d.onPeriod(time.Since(began))
 	}

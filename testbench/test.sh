@@ -13,9 +13,11 @@ need_go() {
 }
 need_go
 
-# Debian packages the tests use (MQTT and the status page add mosquitto
-# and chromium here). prometheus brings promtool too.
-packages=(prometheus)
+# Debian packages the tests use: prometheus (with promtool) for the
+# Prometheus tests; qemu-user-static runs the ARM builds, systemd has
+# systemd-analyze and systemctl, dpkg and passwd install the package into a
+# scratch root (firmware/).
+packages=(prometheus qemu-user-static systemd dpkg passwd)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

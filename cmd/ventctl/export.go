@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
@@ -78,7 +79,7 @@ func runExport(args []string, e env) int {
 	}
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
-		Software: "ventd " + versionString() + " (ventctl export)"}
+		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
 	if *out == "" {
 		if err := export.Write(e.stdout, j, opts); err != nil {
 			return fail(exitFail, "%v", err)

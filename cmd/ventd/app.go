@@ -250,6 +250,8 @@ func (a *app) run(ctx context.Context) error {
 	go a.reloadOnHUP(loopCtx, a.configPath)
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
+	waitSystemd := a.superviseSystemd(loopCtx)
+	defer waitSystemd()
 
 	var err error
 	select {

@@ -20,18 +20,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 	"time"
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
 
+	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/journal"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -72,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.listen, "listen", "", "HTTP `address` for /api/state and /metrics (default from the config, else 127.0.0.1:8080)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "`directory` for learned sensor state (default from the config, else /var/lib/ventd; a temporary directory with -sim)")
 	fs.BoolVar(&f.checkConfig, "check-config", false, "check the -config file, print every mistake, and exit 0 (valid) or 1")
-	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.BoolVar(&f.version, "version", false, "print the version, commit and build date, and exit")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.recordI2C, "record-i2c", "", "record every I2C transfer into `directory`, one transcript per bus, to turn a session into a replay test (see testbench/i2csim)")
 	fs.StringVar(&f.controlSocket, "control-socket", "", "unix socket `path` for ventctl purge, ack and calibrate, mode 0660 (default "+ctlsock.DefaultPath+"; with -sim, none unless given; empty: none)")
@@ -114,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case f.version:
-		fmt.Fprintln(stdout, "ventd", buildVersion())
+		fmt.Fprintln(stdout, "ventd", buildinfo.Get())
 		return 0
 	case f.checkConfig:
 		return checkConfig(f.config, stdout, stderr)
@@ -129,16 +126,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }
 
 // simStart is when a simulated run starts: -sim-start, else now, or, with
