@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/drivers/i2cclear"
 )
 
 // Host is the Pi's hardware through periph.io: I2C buses (with PCA9548A
@@ -63,14 +65,42 @@ func (h *Host) Close() error {
 // openBus opens an I2C bus once and shares it between its sensors.
 func (h *Host) openBus(name string) (i2c.Bus, error) {
 	if b, ok := h.buses[name]; ok {
-		return b, nil
+		return clearable(name, b), nil
 	}
 	b, err := i2creg.Open(name)
 	if err != nil {
 		return nil, busError(name, err)
 	}
 	h.buses[name] = b
-	return b, nil
+	return clearable(name, b), nil
+}
+
+// clearableBus is a Pi bus the sensor layer can clear when a sensor holds
+// SDA low (sensor.BusClearer): nine SCL pulses on the bus's own header
+// pins.
+type clearableBus struct {
+	i2c.Bus
+	pins i2cclear.Pins
+}
+
+func (c clearableBus) ClearBus() error { return c.pins.ClearBus() }
+
+// clearable wraps bus name when its pins are known (buses 1 and 3 to 6 on
+// their overlays' default pins); other buses are returned as they are.
+func clearable(name string, b i2c.Bus) i2c.Bus {
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(name, "/dev/i2c-"), "I2C"))
+	if err != nil {
+		return b
+	}
+	scl, sda, err := i2cclear.PiPins(n)
+	if err != nil {
+		return b
+	}
+	sp, dp := gpioreg.ByName(scl), gpioreg.ByName(sda)
+	if sp == nil || dp == nil {
+		return b
+	}
+	return clearableBus{Bus: b, pins: i2cclear.Pins{SCL: sp, SDA: dp}}
 }
 
 // busError turns periph's error into what a technician should do.
