@@ -1,7 +1,7 @@
 package statuspage
 
 import (
-		"encoding/json"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -211,4 +211,3 @@ func (p *Page) serveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
-
