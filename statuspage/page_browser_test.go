@@ -142,3 +142,59 @@ func checkServed(t *testing.T, r *room, kind record.ActionKind, name string) {
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// Six booths (Hope to Health's room) fit a 7" tablet in landscape without
+// scrolling, in every state; screenshots of each.
+func TestBrowserSixBooths(t *testing.T) {
+	b := newBrowser(t)
+	booths := []string{"booth-1", "booth-2", "booth-3", "booth-4", "booth-5", "booth-6"}
+	r := startRoom(t, roomYAML(6, testLimits), roomOpts{stateDir: t.TempDir(), scenario: dayYAML(booths[1], booths[4])})
+	fits := func(state string) {
+		t.Helper()
+		if f := b.fits(); f != "" {
+			t.Errorf("six booths, %s, at 1024x600: %s", state, f)
+		}
+	}
+
+	r.pacer.runTo(t, r, at(40*time.Second))
+	r.pacer.pace(1)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))
+	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
+	b.waitFor("six booth cards", `document.querySelectorAll('.booth').length === 6`, 5*time.Second)
+	fits("OK")
+	// A tablet at 200% zoom is a 512x300 window: no sideways scrolling.
+	b.do(chromedp.EmulateViewport(512, 300))
+	if w := b.eval(`String(document.documentElement.scrollWidth) + ' ' + [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.id || e.className || e.tagName).join(',')`); !strings.HasPrefix(w, "512 ") {
+		t.Errorf("at 200%% zoom the page is %s px wide in a 512 px window", w)
+	}
+	b.do(chromedp.EmulateViewport(1024, 600))
+	b.axeCheck("ok, six booths")
+	b.shoot("6-booths", "ok")
+	b.checkClean(r.addr)
+
+	// A purge of one booth after its session, from the page's API as the
+	// one-booth test does through the dialog.
+	r.pacer.runTo(t, r, at(4*time.Minute+10*time.Second))
+	r.pacer.pace(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := r.d.Purge(ctx, booths[1], record.Actor{Name: "test", Via: "test"}, "screenshot"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("booth-2 purging", `document.querySelector('#booth-booth-2 .chip').textContent === 'Purging'`, 10*time.Second)
+	fits("purge")
+	b.shoot("6-booths", "purge")
+
+	r.pacer.runTo(t, r, at(9*time.Minute+40*time.Second))
+	r.pacer.pace(1)
+	b.waitFor("the alarm banner", bannerIs("alarm"), 10*time.Second)
+	fits("alarm")
+	b.axeCheck("alarm, six booths")
+	b.shoot("6-booths", "alarm")
+	b.checkClean(r.addr)
+
+	r.close()
+	b.waitFor("the stale banner", bannerIs("stale"), 10*time.Second)
+	fits("stale")
+	b.shoot("6-booths", "stale")
+}

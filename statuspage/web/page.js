@@ -134,6 +134,7 @@ function tick() {
     stale = nowStale;
     if (!stale) say('notice', 'Updates are back.');
     else say('announce', 'No data: the status page is not being updated.');
+    if (state && info) render();
   }
   if (state && info) renderBanner(); else if (stale) renderBanner();
   const link = $('link');
@@ -210,6 +211,7 @@ function booth(b) {
     cls = mode === 'purge' ? 'b-purge' : 'b-smoke'; chip = mode === 'purge' ? 'Purging' : 'Smoke';
     entry = 'Not safe to enter';
   }
+  if (stale) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map((f) => Math.round(f.duty * 100) + '%').join(', ') || 'no fan']] };
   if (lvl >= LEVELS.alarm) { cls = lvl === LEVELS.fault ? 'b-fault' : 'b-alarm'; chip = lvl === LEVELS.fault ? 'Fault' : 'Alarm'; }
   if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
   const fanText = fans.map((f) => Math.round(f.duty * 100) + '%' + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '') + (f.error ? ' · ERROR' : '')).join(', ') || 'no fan';
@@ -264,8 +266,9 @@ function renderBooths() {
       h.id = id + '-h';
       head.append(h, el('span', 'chip'));
       const act = el('div', 'act');
-      const btn = el('button', 'purge-btn', 'Purge ' + b.zone);
+      const btn = el('button', 'purge-btn', 'Purge');
       btn.type = 'button';
+      btn.setAttribute('aria-label', 'Purge ' + b.zone);
       btn.addEventListener('click', () => openAction({ kind: 'purge', zone: b.zone }));
       act.append(btn);
       inner.append(head, el('p', 'entry'), el('dl', 'figs'), act);
@@ -326,7 +329,9 @@ function renderStaff() {
       if (thr && thr.alarm && p.value >= thr.alarm) { lvl = 'alarm'; word = 'ALARM'; } else if (thr && thr.warning && p.value >= thr.warning) { lvl = 'warning'; word = 'WARNING'; }
     }
     row.className = 'pol p-' + lvl;
-    row.querySelector('.thr').textContent = thr ? 'warn ' + num(thr.warning) + ' · alarm ' + num(thr.alarm) : 'no threshold';
+    const lim = p.e && p.e.shift ? p.e.shift.limits : null;
+    const limited = lim && (lim.stel > 0 || lim.twa > 0);
+    row.querySelector('.thr').textContent = thr ? 'warn ' + num(thr.warning) + ' · alarm ' + num(thr.alarm) + (p.e && !limited ? ' · no limit' : '') : p.e && !limited ? 'no threshold or limit' : 'no threshold';
     const val = row.querySelector('.val');
     val.replaceChildren(fmt(p.value, p.q) + ' ', el('span', 'unit', p.unit), el('span', 'lvl', word));
     drawSpark(row.querySelector('.spark'), p, thr);
@@ -337,7 +342,7 @@ function renderStaff() {
 
 function fractions(p) {
   const e = p.e;
-  if (!e) return [el('span', '', 'a relative signal: no exposure limit')];
+  if (!e) return [el('span', 'nolim', 'relative: no exposure limit')];
   const sh = e.shift;
   const lim = sh ? sh.limits : null;
   const out = [];
@@ -360,7 +365,6 @@ function fractions(p) {
   out.push(add('STEL', e.stel, lim ? lim.stel : 0, e.unit));
   if (sh) out.push(add('Shift TWA', sh.twa_osha, sh.adjusted_twa_limit, e.unit));
   else out.push(add('Shift TWA', null, 0, e.unit));
-  if (!(lim && (lim.stel > 0 || sh.adjusted_twa_limit > 0))) out.push(el('span', 'nolim', 'no exposure limit set'));
   return out;
 }
 
@@ -446,15 +450,30 @@ function renderAlarms() {
   if (items.length !== list.children.length || items.some((li, i) => list.children[i] !== li)) list.replaceChildren(...items);
 }
 
+// renderSensors lists the sensors that need attention by name, and the
+// rest as a count: "all 10 OK" reads faster than ten green chips.
 function renderSensors() {
-  const items = (state.sensors || []).map((s) => {
-    let cls = 's-ok', word = 'OK';
+  const sensors = state.sensors || [];
+  const items = [];
+  let ok = 0;
+  for (const s of sensors) {
+    let cls = 's-bad', word = '';
     const q = (state.readings || []).filter((r) => r.sensor === s.name).map((r) => r.quality);
-    if (!s.up) { cls = 's-bad'; word = 'not responding'; } else if (s.frozen) { cls = 's-bad'; word = 'frozen'; } else if ((s.status || []).length) { cls = 's-bad'; word = s.status.join(', '); } else if (q.includes('fault') || q.includes('out_of_range') || q.includes('stale')) { cls = 's-bad'; word = 'bad data'; } else if (q.includes('warmup')) { cls = 's-warm'; word = 'warming up'; }
+    if (!s.up) word = 'not responding';
+    else if (s.frozen) word = 'frozen';
+    else if ((s.status || []).length) word = s.status.join(', ');
+    else if (q.includes('fault') || q.includes('out_of_range') || q.includes('stale')) word = 'bad data';
+    else if (q.includes('warmup')) { cls = 's-warm'; word = 'warming up'; }
+    if (!word) { ok++; continue; }
     const li = el('li', cls, s.name);
     li.append(el('b', '', word));
-    return li;
-  });
+    items.push(li);
+  }
+  if (ok) {
+    const li = el('li', 's-ok', items.length ? 'the other ' + ok : 'all ' + ok + ' sensors');
+    li.append(el('b', '', 'OK'));
+    items.push(li);
+  }
   $('sensor-list').replaceChildren(...items);
 }
 
