@@ -95,13 +95,14 @@ func (d *decoder) validatePage(c *Config) {
 	if p.MaxClients < 1 || p.MaxClients > 2000 {
 		d.invalid("page.max_clients", "must be from 1 to 2000 (got %d)", p.MaxClients)
 	}
-	if p.ClientAttemptsPerMinute < 1 || p.ClientAttemptsPerMinute > 60 {
+	clientOK := p.ClientAttemptsPerMinute >= 1 && p.ClientAttemptsPerMinute <= 60
+	if !clientOK {
 		d.invalid("page.client_attempts_per_minute", "must be from 1 to 60 (got %d): the bound on PIN guesses from one address", p.ClientAttemptsPerMinute)
 	}
 	switch {
 	case p.AttemptsPerMinute > 600:
 		d.invalid("page.attempts_per_minute", "must be at most 600 (got %d): the bound on PIN guesses from everywhere", p.AttemptsPerMinute)
-	case p.AttemptsPerMinute < p.ClientAttemptsPerMinute && !d.bad["page.client_attempts_per_minute"]:
+	case p.AttemptsPerMinute < p.ClientAttemptsPerMinute && clientOK:
 		d.invalid("page.attempts_per_minute", "must be at least page.client_attempts_per_minute, %d%s (got %d)", p.ClientAttemptsPerMinute, d.defaulted("page.client_attempts_per_minute"), p.AttemptsPerMinute)
 	}
 }

@@ -44,6 +44,8 @@ func main() {
 // it in-process.
 type env struct {
 	stdout, stderr io.Writer
+	// stdin is read by hash-pin (nil: os.Stdin).
+	stdin io.Reader
 	now            func() time.Time
 	// ctx ends long-running commands (nil: never).
 	ctx context.Context
@@ -93,6 +95,7 @@ var commands = []command{
 	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json] [-o FILE] [-config FILE]",
 		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport},
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},
+	{"hash-pin", "< PIN", "read the status page's staff PIN from standard input and print page.pin_hash for the config", runHashPIN},
 	{"help", "", "print this help", func([]string, env) int { return exitOK }},
 }
 
