@@ -43,10 +43,10 @@ type Page struct {
 // the default 30 attempts a minute, six digits take weeks to guess.
 const MinPINLength = 6
 
-// PINCost is the bcrypt cost of the PINs ventctl hash-pin makes: about
-// 50 ms on a desktop and a few hundred on a Pi Zero 2 W, a wait a person
-// does not notice and a guesser cannot afford.
-const PINCost = 11
+// PINCost is the bcrypt cost of the PINs ventctl hash-pin makes: tens of
+// milliseconds on a desktop, a few hundred on a Pi, a wait a person does
+// not notice and a guesser cannot afford.
+const PINCost = 10
 
 // bcrypt costs the page accepts: below 10 a stolen hash falls to a search
 // of every 6-digit PIN in seconds; above 14 each attempt takes seconds on
@@ -84,7 +84,7 @@ func (d *decoder) validatePage(c *Config) {
 		cost, err := bcrypt.Cost([]byte(p.PINHash))
 		switch {
 		case err != nil:
-			d.invalid("page.pin_hash", "must be a bcrypt hash like \"$2a$11$...\", as `ventctl hash-pin` prints it, never the PIN itself (%v)", err)
+			d.invalid("page.pin_hash", "must be a bcrypt hash like \"$2a$10$...\", as `ventctl hash-pin` prints it, never the PIN itself (%v)", err)
 		case cost < minPINCost || cost > maxPINCost:
 			d.invalid("page.pin_hash", "has bcrypt cost %d: use %d to %d (`ventctl hash-pin` uses %d); a lower cost makes a stolen hash easy to search, a higher one makes each attempt take seconds on a Pi", cost, minPINCost, maxPINCost, PINCost)
 		}

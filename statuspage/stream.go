@@ -13,12 +13,14 @@ import (
 	"github.com/ventd/ventd/snapshot"
 )
 
-// Network bounds of one live connection. They are deadlines on a socket,
-// so they run on the wall clock whatever clock the daemon keeps.
+// writeTimeout drops a client that has not taken one state in this long
+// (a tablet asleep with its connection open, a dead Wi-Fi link). It is a
+// deadline on a socket, so it runs on the wall clock whatever clock the
+// daemon keeps; a variable so a test can shorten it.
+var writeTimeout = 10 * time.Second
+
+// Other network bounds of one live connection, also on the wall clock.
 const (
-	// writeTimeout drops a client that has not taken one state in this
-	// long (a tablet asleep with its connection open, a dead Wi-Fi link).
-	writeTimeout = 10 * time.Second
 	// keepAlive writes a comment while no state comes (the loop has
 	// stalled), so dead connections are found and freed.
 	keepAlive = 15 * time.Second
