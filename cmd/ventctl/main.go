@@ -46,7 +46,7 @@ type env struct {
 	stdout, stderr io.Writer
 	// stdin is read by hash-pin (nil: os.Stdin).
 	stdin io.Reader
-	now            func() time.Time
+	now   func() time.Time
 	// ctx ends long-running commands (nil: never).
 	ctx context.Context
 	// getenv reads the environment (nil: os.Getenv).
