@@ -44,13 +44,13 @@ func main() {
 // it in-process.
 type env struct {
 	stdout, stderr io.Writer
-	// stdin is read by hash-pin (nil: os.Stdin).
-	stdin io.Reader
-	now   func() time.Time
+	now            func() time.Time
 	// ctx ends long-running commands (nil: never).
 	ctx context.Context
 	// getenv reads the environment (nil: os.Getenv).
 	getenv func(string) string
+	// stdin is read by hash-pin (nil: os.Stdin).
+	stdin io.Reader
 	// sim, when set, sees the simulated room a -sim command builds, so
 	// tests can look at it.
 	sim func(*simRoom)
