@@ -151,12 +151,13 @@ func (b *browser) eval(js string) string {
 	return v
 }
 
-// waitFor polls the page until js is true, for at most limit.
+// waitFor polls the page until js (or the promise it makes) is true, for
+// at most limit.
 func (b *browser) waitFor(what, js string, limit time.Duration) {
 	b.t.Helper()
 	end := time.Now().Add(limit)
 	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js))
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
 		if err == nil && ok {
 			return
 		}

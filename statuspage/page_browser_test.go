@@ -118,6 +118,8 @@ func TestBrowserOneBooth(t *testing.T) {
 	b.shoot("1-booth", "stale")
 	r2 := startRoom(t, yml, roomOpts{addr: r.addr, stateDir: dir, start: r.clk.Now()})
 	r2.pacer.pace(1)
+	// The restarted ventd's page has the hour before it from the journal.
+	b.waitFor("the last hour's trend after the restart", `fetch('/api/trend').then(r => r.json()).then(j => j.series.some(s => s.zone === 'staff' && s.quantity === 'pm25' && s.points.length >= 30))`, 10*time.Second)
 	b.waitFor("the page live again after the restart", `!document.getElementById('banner').classList.contains('st-stale') && document.getElementById('link').textContent === 'live'`, 30*time.Second)
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +136,11 @@ func startRoom(t *testing.T, yml string, o roomOpts) *room {
 	}
 	r := &room{t: t, cfg: cfg, clk: clk, rig: rig, d: d, page: page, done: make(chan error, 1)}
 	r.pacer = newPacer(clk)
+	if o.stateDir != "" {
+		if err := page.LoadHistory(filepath.Join(o.stateDir, "journal.db")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	d.Attach("page", page, nil)
 	d.Attach("actions", record.OutputFunc(func(p *record.Period) {
 		r.mu.Lock()

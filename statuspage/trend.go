@@ -2,10 +2,15 @@ package statuspage
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"math"
+	"os"
 	"sync"
 	"time"
 
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 )
@@ -42,7 +47,7 @@ type point struct {
 	Covered float64   `json:"covered_s"`
 }
 
-func newTrend() *trend { return &trend{cached: []byte(`{"series":[]}`)} }
+func newTrend() *trend { return &trend{series: []*series{}, cached: []byte(`{"series":[]}`)} }
 
 // add takes finished minutes, oldest first, and drops what is older than
 // the window.
@@ -104,3 +109,31 @@ func (t *trend) json() []byte {
 
 // round keeps what a trend line can show.
 func round(v float64) float64 { return math.Round(v*100) / 100 }
+
+// LoadHistory fills the trend with the last hour of minutes from the
+// journal at path (read-only, beside the daemon's writer), so a page
+// opened just after ventd restarted still draws the hour before. A journal
+// that does not exist yet is no history, not an error.
+func (p *Page) LoadHistory(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	j, err := journal.OpenReadOnly(path, journal.Options{})
+	if err != nil {
+		return fmt.Errorf("statuspage: trend history: %w", err)
+	}
+	defer j.Close()
+	now := p.now()
+	rows, err := j.Minutes(now.Add(-trendWindow), now.Add(time.Minute), "", "")
+	if err != nil {
+		return fmt.Errorf("statuspage: trend history: %w", err)
+	}
+	ms := make([]record.Minute, len(rows))
+	for i, m := range rows {
+		ms[i] = record.Minute{Start: m.Start, Zone: m.Zone, Quantity: sample.Quantity(m.Quantity), Mean: m.Mean, Max: m.Max,
+			Count: m.Count, CoveredSeconds: m.CoveredSeconds}
+	}
+	p.trend.add(ms)
+	p.stream.setTrend(p.trend)
+	return nil
+}

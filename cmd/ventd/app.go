@@ -159,7 +159,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if err := a.mountPage(); err != nil {
+	if err := a.mountPage(journalPath); err != nil {
 		a.d.Close()
 		return nil, err
 	}

@@ -371,7 +371,7 @@ function fractions(p) {
 function drawSpark(svg, p, thr) {
   const end = new Date(state.time).getTime();
   const start = end - 3600e3;
-  const s = trend.series.find((x) => x.zone === p.zone && x.quantity === p.q);
+  const s = (trend.series || []).find((x) => x.zone === p.zone && x.quantity === p.q);
   const pts = s ? s.points.map((x) => [new Date(x.t).getTime() + 30e3, x.mean, x.covered_s]) : [];
   if (p.value !== null && p.value !== undefined) pts.push([end, p.value, 60]);
   const vals = pts.map((x) => x[1]);
