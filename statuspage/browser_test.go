@@ -192,6 +192,9 @@ func (b *browser) shoot(room, state string) {
 	for _, s := range sizes {
 		b.do(chromedp.EmulateViewport(s.w, s.h))
 		time.Sleep(150 * time.Millisecond) // a frame to lay out at the new size
+		if w := b.eval(`document.documentElement.scrollWidth + ' in ' + innerWidth`); w != fmt.Sprintf("%d in %d", s.w, s.w) {
+			b.t.Errorf("%s, %s, %s: the page is %s px wide: it scrolls sideways", room, state, s.name, w)
+		}
 		shot := chromedp.CaptureScreenshot()
 		if s.name == "phone" {
 			shot = chromedp.FullScreenshot(100) // the whole page: a phone scrolls
