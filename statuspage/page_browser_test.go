@@ -19,7 +19,7 @@ func dayYAML(booths ...string) string {
 	for i, b := range booths {
 		s += fmt.Sprintf("  - {at: %ds, session: {zone: %s, duration: 3m, pm25_mg_per_min: 3}}\n", 60+30*i, b)
 	}
-	return s + "  - {at: 8m, session: {zone: staff, duration: 2m, pm25_mg_per_min: 8}}\n"
+	return s + "  - {at: 5m, session: {zone: staff, duration: 1m30s, pm25_mg_per_min: 8}}\n"
 }
 
 // Limits in the test rooms: a staff warning that clears within the
@@ -90,7 +90,7 @@ func TestBrowserOneBooth(t *testing.T) {
 
 	// An alarm in the staff area: the banner turns to alarm, it is
 	// announced, and staff acknowledge it from the page.
-	r.pacer.runTo(t, r, at(9*time.Minute+40*time.Second))
+	r.pacer.runTo(t, r, at(6*time.Minute+40*time.Second))
 	r.pacer.pace(1)
 	b.waitFor("the alarm banner", bannerIs("alarm"), 10*time.Second)
 	b.waitFor("the alarm announced", `document.getElementById('announce').textContent.includes('alarm')`, 5*time.Second)
@@ -105,7 +105,7 @@ func TestBrowserOneBooth(t *testing.T) {
 	b.checkClean(r.addr)
 
 	// The air recovers: the banner goes back to OK.
-	r.pacer.runTo(t, r, at(35*time.Minute))
+	r.pacer.runTo(t, r, at(25*time.Minute))
 	r.pacer.pace(1)
 	b.waitFor("the banner back to OK", bannerIs("ok"), 10*time.Second)
 
@@ -119,7 +119,7 @@ func TestBrowserOneBooth(t *testing.T) {
 	r2 := startRoom(t, yml, roomOpts{addr: r.addr, stateDir: dir, start: r.clk.Now()})
 	r2.pacer.pace(1)
 	// The restarted ventd's page has the hour before it from the journal.
-	b.waitFor("the last hour's trend after the restart", `fetch('/api/trend').then(r => r.json()).then(j => j.series.some(s => s.zone === 'staff' && s.quantity === 'pm25' && s.points.length >= 30))`, 10*time.Second)
+	b.waitFor("the last hour's trend after the restart", `fetch('/api/trend').then(r => r.json()).then(j => j.series.some(s => s.zone === 'staff' && s.quantity === 'pm25' && s.points.length >= 20))`, 10*time.Second)
 	b.waitFor("the page live again after the restart", `!document.getElementById('banner').classList.contains('st-stale') && document.getElementById('link').textContent === 'live'`, 30*time.Second)
 }
 
@@ -150,7 +150,17 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'
 func TestBrowserSixBooths(t *testing.T) {
 	b := newBrowser(t)
 	booths := []string{"booth-1", "booth-2", "booth-3", "booth-4", "booth-5", "booth-6"}
-	r := startRoom(t, roomYAML(6, testLimits), roomOpts{stateDir: t.TempDir(), scenario: dayYAML(booths[1], booths[4])})
+	// A shorter day than the one-booth test's: six booths cost six times
+	// the simulation, and the race detector ten times that.
+	const day = `name: six-booth-day
+duration: 1h
+events:
+  - {at: 0s, occupants: {zone: staff, count: 2}}
+  - {at: 35s, session: {zone: booth-2, duration: 1m, pm25_mg_per_min: 3}}
+  - {at: 50s, session: {zone: booth-5, duration: 2m, pm25_mg_per_min: 3}}
+  - {at: 1m50s, session: {zone: staff, duration: 2m, pm25_mg_per_min: 8}}
+`
+	r := startRoom(t, roomYAML(6, testLimits), roomOpts{stateDir: t.TempDir(), scenario: day})
 	fits := func(state string) {
 		t.Helper()
 		if f := b.fits(); f != "" {
@@ -158,7 +168,7 @@ func TestBrowserSixBooths(t *testing.T) {
 		}
 	}
 
-	r.pacer.runTo(t, r, at(40*time.Second))
+	r.pacer.runTo(t, r, at(30*time.Second))
 	r.pacer.pace(1)
 	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))
 	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
@@ -176,7 +186,7 @@ func TestBrowserSixBooths(t *testing.T) {
 
 	// A purge of one booth after its session, from the page's API as the
 	// one-booth test does through the dialog.
-	r.pacer.runTo(t, r, at(4*time.Minute+10*time.Second))
+	r.pacer.runTo(t, r, at(time.Minute+45*time.Second))
 	r.pacer.pace(1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -187,7 +197,7 @@ func TestBrowserSixBooths(t *testing.T) {
 	fits("purge")
 	b.shoot("6-booths", "purge")
 
-	r.pacer.runTo(t, r, at(9*time.Minute+40*time.Second))
+	r.pacer.runTo(t, r, at(3*time.Minute+30*time.Second))
 	r.pacer.pace(1)
 	b.waitFor("the alarm banner", bannerIs("alarm"), 10*time.Second)
 	fits("alarm")
