@@ -128,6 +128,9 @@ func TestPurgeAndAcknowledgeFromThePage(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(ans["error"], `no zone "nowhere"`) {
 		t.Errorf("purge of no zone: %d %v", code, ans)
 	}
+	// Each action is in the record of the period that served it, which
+	// reaches the outputs a moment after the answer.
+	waitFor(t, "three actions in the record", func() bool { return len(r.served()) >= 3 })
 	var kinds []string
 	for _, a := range r.served() {
 		kinds = append(kinds, string(a.Kind)+" by "+a.By.Name+" via "+a.By.Via)
