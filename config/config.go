@@ -51,6 +51,8 @@ type Config struct {
 	Exposure   Exposure   `yaml:"exposure"`
 	Alarms     Alarms     `yaml:"alarms"`
 	Journal    Journal    `yaml:"journal"`
+	// Page is the status page on the wall tablet.
+	Page Page `yaml:"page"`
 }
 
 // ZoneKind says what a zone is for.

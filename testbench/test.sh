@@ -14,10 +14,11 @@ need_go() {
 need_go
 
 # Debian packages the tests use: prometheus (with promtool) for the
-# Prometheus tests; qemu-user-static runs the ARM builds, systemd has
-# systemd-analyze and systemctl, dpkg and passwd install the package into a
-# scratch root (firmware/).
-packages=(prometheus qemu-user-static systemd dpkg passwd)
+# Prometheus tests; chromium for the status page's browser tests;
+# qemu-user-static runs the ARM builds, systemd has systemd-analyze and
+# systemctl, dpkg and passwd install the package into a scratch root
+# (firmware/).
+packages=(prometheus chromium qemu-user-static systemd dpkg passwd)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -49,6 +49,8 @@ type env struct {
 	ctx context.Context
 	// getenv reads the environment (nil: os.Getenv).
 	getenv func(string) string
+	// stdin is read by hash-pin (nil: os.Stdin).
+	stdin io.Reader
 	// sim, when set, sees the simulated room a -sim command builds, so
 	// tests can look at it.
 	sim func(*simRoom)
@@ -95,6 +97,7 @@ var commands = []command{
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},
 	{"doctor", "[-config FILE] [-root DIR] [-sim]",
 		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor},
+	{"hash-pin", "< PIN", "read the status page's staff PIN from standard input and print page.pin_hash for the config", runHashPIN},
 	{"help", "", "print this help", func([]string, env) int { return exitOK }},
 }
 

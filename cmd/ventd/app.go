@@ -201,6 +201,10 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if err := a.mountPage(journalPath); err != nil {
+		a.d.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -214,7 +218,7 @@ func loadConfig(f *flags) (*config.Config, error) {
 // run serves HTTP and runs the loop until ctx is done; the loop leaves the
 // fans at their safe duty before run returns.
 func (a *app) run(ctx context.Context) error {
-	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "state", "http://"+a.ln.Addr().String()+"/api/state")
+	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "page", "http://"+a.ln.Addr().String()+"/")
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- serveHTTP(a.srv, a.ln, a.webConfig, a.log) }()
 
