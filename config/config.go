@@ -26,6 +26,9 @@ type Config struct {
 	// the installer chooses to (":8080" for the wall tablet).
 	Listen string `yaml:"listen,omitempty"`
 
+	// HTTP guards the server on Listen: the host names it answers to.
+	HTTP HTTP `yaml:"http,omitempty"`
+
 	// StateDir holds the journal and learned sensor state.
 	// Default /var/lib/ventd, the directory systemd's StateDirectory=ventd
 	// creates.
@@ -51,6 +54,9 @@ type Config struct {
 	Exposure   Exposure   `yaml:"exposure"`
 	Alarms     Alarms     `yaml:"alarms"`
 	Journal    Journal    `yaml:"journal"`
+
+	// warnings are Parse's doubts about values it accepted (Warnings).
+	warnings []*Warning
 }
 
 // ZoneKind says what a zone is for.

@@ -67,6 +67,9 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range cfg.Warnings() {
+		log.Warn("config accepted, but check that it means what you meant", "warning", w.String())
+	}
 	a := &app{cfg: cfg, log: log, socket: f.controlSocket}
 
 	var clk clock.Clock = clock.Real{}
@@ -154,11 +157,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		Open:     func() (*journal.Journal, error) { return journal.OpenReadOnly(journalPath, journal.Options{}) },
 		Location: loc, Now: a.d.Now, Config: cfg,
 	}
-	a.srv = &http.Server{
-		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	a.ln, a.srv = serve(a.ln, httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp), cfg.HTTP.AllowedHosts, log)
 	return a, nil
 }
 
