@@ -67,9 +67,6 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range cfg.Warnings() {
-		log.Warn("config accepted, but check that it means what you meant", "warning", w.String())
-	}
 	a := &app{cfg: cfg, log: log, socket: f.controlSocket}
 
 	var clk clock.Clock = clock.Real{}
@@ -130,6 +127,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		rec := &recordingHardware{Hardware: hw, dir: f.recordI2C}
 		hw, a.recorder = rec, rec
 	}
+	logConfigWarnings(log, cfg)
 	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
 		AlarmOutput: beacon, Scenario: scenarioNow})
 	if err != nil {

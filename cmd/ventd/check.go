@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"log/slog"
 
 	"github.com/ventd/ventd/config"
 )
@@ -13,4 +14,13 @@ func checkConfig(path string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// logConfigWarnings logs what the config says that ventd accepted with a
+// doubt (a duty written as a fraction, a fan allowed off on a fault), at
+// every start and reload, where -check-config would print it.
+func logConfigWarnings(log *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings() {
+		log.Warn("config accepted, but check that it means what you meant", "warning", w.String())
+	}
 }

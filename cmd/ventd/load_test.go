@@ -80,21 +80,7 @@ func startVentd(tb testing.TB, stateDir string, start time.Time) (string, int) {
 }
 
 // peakRSS returns a process's peak resident set (VmHWM) in MiB.
-func peakRSS(tb testing.TB, pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			var kb float64
-			fmt.Sscan(strings.Fields(line)[1], &kb)
-			return kb / 1024
-		}
-	}
-	tb.Fatal("no VmHWM")
-	return 0
-}
+func peakRSS(tb testing.TB, pid int) float64 { return procStatus(tb, pid, "VmHWM") / 1024 }
 
 // BenchmarkExportFlood has 200 clients ask for the whole of a 15-day
 // journal as JSON at once and reports ventd's peak resident memory, and

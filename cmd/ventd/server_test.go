@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -49,5 +52,34 @@ func TestServeBounds(t *testing.T) {
 	}
 	if srv.WriteTimeout != 0 || srv.ReadTimeout != 0 {
 		t.Error("a server-wide write or read timeout would cut the status page's event stream; handlers set their own")
+	}
+}
+
+// Warnings about the config are logged at start.
+func TestConfigWarningsLogged(t *testing.T) {
+	sim, err := os.ReadFile("../../config/sim.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ventd.yaml")
+	if err := os.WriteFile(path, append(sim, "alarms: {fan_stall_min_duty: 0.2}\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	f, err := parseFlags([]string{"-sim", "-config", path, "-listen", "127.0.0.1:0", "-state-dir", dir}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := newApp(ctx, f, &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	a.run(ctx)
+	if !strings.Contains(logs.String(), `level=WARN msg="config accepted, but check that it means what you meant" warning="`+path+
+		`:`) || !strings.Contains(logs.String(), "alarms.fan_stall_min_duty: read as 0.2 % of full speed") {
+		t.Errorf("no warning in the log:\n%s", tail(logs.String(), 10))
 	}
 }
