@@ -165,7 +165,7 @@ func joinPath(path []string) string {
 		if b.Len() > 0 && !strings.HasPrefix(p, "[") {
 			b.WriteByte('.')
 		}
-		b.WriteString(p)
+		b.WriteString(clip(p))
 	}
 	return b.String()
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -45,9 +44,10 @@ type Exporter struct {
 }
 
 // Bounds on exports. Each export holds a journal connection with its own
-// SQLite page cache and sort memory (a few MiB): 200 at once took a Pi's
-// worth of memory (1.3 GiB). Two at a time serve an auditor or two; the
-// write deadlines keep a client that stops reading from holding a slot.
+// SQLite page cache and sort memory (a few MiB): 200 at once took ventd to
+// 1.3 GiB, more than a Pi Zero has. Two at a time serve an auditor or
+// two; the write deadlines keep a client that stops reading from holding
+// a slot.
 const (
 	DefaultMaxExports = 2
 	// exportStall is how long a client may take to accept the next part of
@@ -121,7 +121,13 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s)", err, exportExample))
 		return
 	}
-	x.once.Do(func() { x.slots = make(chan struct{}, cmp.Or(x.MaxConcurrent, DefaultMaxExports)) })
+	x.once.Do(func() {
+		n := x.MaxConcurrent
+		if n <= 0 {
+			n = DefaultMaxExports
+		}
+		x.slots = make(chan struct{}, n)
+	})
 	select {
 	case x.slots <- struct{}{}:
 		defer func() { <-x.slots }()
