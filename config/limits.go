@@ -82,24 +82,30 @@ type counter struct {
 	file    string
 	memo    map[*yaml.Node]int
 	walking map[*yaml.Node]bool
+	path    []step // from the document to the node being counted
 	err     *Error
+}
+
+// step is a key (in a mapping) or an index (in a list) on a path.
+type step struct {
+	key   string
+	index int // for a list item; key is then ""
 }
 
 // checkValues refuses a document whose expanded size exceeds MaxValues, at
 // the smallest mapping or list that exceeds it: where the repetition is.
 func checkValues(doc *yaml.Node, file string) error {
 	c := &counter{file: file, memo: map[*yaml.Node]int{}, walking: map[*yaml.Node]bool{}}
-	c.count(doc, nil, doc.Line)
+	c.count(doc, doc.Line)
 	if c.err != nil {
 		return Errors{c.err}
 	}
 	return nil
 }
 
-// count returns n's expanded size, capped just past MaxValues; path is the
-// chain of keys and indexes from the document to n and line where its key
-// or list item was written, for the message.
-func (c *counter) count(n *yaml.Node, path []string, line int) int {
+// count returns n's expanded size, capped just past MaxValues; line is
+// where n's key or list item was written, for the message.
+func (c *counter) count(n *yaml.Node, line int) int {
 	if c.err != nil {
 		return MaxValues + 1
 	}
@@ -111,33 +117,35 @@ func (c *counter) count(n *yaml.Node, path []string, line int) int {
 		return v
 	}
 	if c.walking[n] {
-		c.err = &Error{File: c.file, Line: line, Path: joinPath(path), Msg: "an alias refers to the value that contains it: remove the alias"}
+		c.fail(line, "an alias refers to the value that contains it: remove the alias")
 		return MaxValues + 1
 	}
 	c.walking[n] = true
 	defer delete(c.walking, n)
 	total := 1
 	for i, child := range n.Content {
-		p, l := path, child.Line
-		switch n.Kind {
-		case yaml.MappingNode:
-			if i%2 == 1 {
-				p, l = append(path[:len(path):len(path)], n.Content[i-1].Value), n.Content[i-1].Line
-			}
-		case yaml.SequenceNode:
-			p = append(path[:len(path):len(path)], "["+strconv.Itoa(i)+"]")
+		l, pushed := child.Line, true
+		switch {
+		case n.Kind == yaml.MappingNode && i%2 == 1:
+			c.path, l = append(c.path, step{key: n.Content[i-1].Value}), n.Content[i-1].Line
+		case n.Kind == yaml.SequenceNode:
+			c.path = append(c.path, step{index: i})
+		default:
+			pushed = false // a key, or a document's one node
 		}
-		total += c.count(child, p, l)
+		total += c.count(child, l)
+		if pushed {
+			c.path = c.path[:len(c.path)-1]
+		}
 		if c.err != nil {
 			return MaxValues + 1
 		}
 		if total > MaxValues {
 			how := "values"
-			if alias || c.hasAlias(n) {
+			if alias || hasAlias(n) {
 				how = "values once its aliases (*name) and merges (<<:) are expanded"
 			}
-			c.err = &Error{File: c.file, Line: line, Path: joinPath(path),
-				Msg: fmt.Sprintf("holds more than %d %s; a ventd configuration needs a few hundred: write the entries out, or alias smaller parts", MaxValues, how)}
+			c.fail(line, fmt.Sprintf("holds more than %d %s; a ventd configuration needs a few hundred: write the entries out, or alias smaller parts", MaxValues, how))
 			return total
 		}
 	}
@@ -145,29 +153,34 @@ func (c *counter) count(n *yaml.Node, path []string, line int) int {
 	return total
 }
 
+// fail records the refusal at the current path, written as the error
+// paths are: fans[0].zones.
+func (c *counter) fail(line int, msg string) {
+	var b strings.Builder
+	for _, s := range c.path {
+		switch {
+		case s.key == "":
+			fmt.Fprintf(&b, "[%d]", s.index)
+		case b.Len() > 0:
+			b.WriteString("." + clip(s.key))
+		default:
+			b.WriteString(clip(s.key))
+		}
+	}
+	c.err = &Error{File: c.file, Line: line, Path: b.String(), Msg: msg}
+}
+
 // hasAlias reports whether n or anything under it is an alias.
-func (c *counter) hasAlias(n *yaml.Node) bool {
+func hasAlias(n *yaml.Node) bool {
 	if n.Kind == yaml.AliasNode {
 		return true
 	}
 	for _, ch := range n.Content {
-		if c.hasAlias(ch) {
+		if hasAlias(ch) {
 			return true
 		}
 	}
 	return false
-}
-
-// joinPath writes a key chain as the error paths do: fans[0].zones.
-func joinPath(path []string) string {
-	var b strings.Builder
-	for _, p := range path {
-		if b.Len() > 0 && !strings.HasPrefix(p, "[") {
-			b.WriteByte('.')
-		}
-		b.WriteString(clip(p))
-	}
-	return b.String()
 }
 
 // Upper bounds on sizes in the file: each far beyond any real room, so
