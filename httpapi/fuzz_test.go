@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/journal"
 )
 
@@ -26,7 +27,7 @@ func FuzzExportQuery(f *testing.F) {
 	}
 	path, loc, start := exportJournal(f)
 	x := &Exporter{Open: func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) },
-		Location: loc, Now: func() time.Time { return start.Add(2 * time.Hour) }}
+		Location: loc, Now: func() time.Time { return start.Add(2 * time.Hour) }, Config: config.Sim()}
 	f.Fuzz(func(t *testing.T, raw string) {
 		req := httptest.NewRequest("GET", "/api/export", nil)
 		req.URL.RawQuery = raw
