@@ -26,6 +26,9 @@ type Config struct {
 	// the installer chooses to (":8080" for the wall tablet).
 	Listen string `yaml:"listen,omitempty"`
 
+	// HTTP guards the server on Listen: the host names it answers to.
+	HTTP HTTP `yaml:"http,omitempty"`
+
 	// StateDir holds the journal and learned sensor state.
 	// Default /var/lib/ventd, the directory systemd's StateDirectory=ventd
 	// creates.
@@ -53,6 +56,9 @@ type Config struct {
 	Journal    Journal    `yaml:"journal"`
 	// Page is the status page on the wall tablet.
 	Page Page `yaml:"page"`
+
+	// warnings are Parse's doubts about values it accepted (Warnings).
+	warnings []*Warning
 }
 
 // ZoneKind says what a zone is for.

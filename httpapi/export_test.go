@@ -16,11 +16,18 @@ import (
 	"github.com/ventd/ventd/journal"
 )
 
+// exportJournal writes a journal of 90 minutes from start and returns its
+// path.
+func exportJournal(t testing.TB) (path string, loc *time.Location, start time.Time) {
+	t.Helper()
+	loc, _ = time.LoadLocation("America/Vancouver")
+	start = time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
+	return staffJournal(t, "Hope to Health", start, 90), loc, start
+}
+
 func exportServer(t *testing.T) (*httptest.Server, *int) {
 	t.Helper()
-	loc, _ := time.LoadLocation("America/Vancouver")
-	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
-	path := staffJournal(t, "Hope to Health", start, 90)
+	path, loc, start := exportJournal(t)
 	opened := 0
 	h := ExportHandler(func() (*journal.Journal, error) {
 		opened++
@@ -33,7 +40,7 @@ func exportServer(t *testing.T) (*httptest.Server, *int) {
 
 // staffJournal writes a journal of site's "Room 1" with n minutes of
 // staff PM2.5 at 12 µg/m³ from start, and returns its path.
-func staffJournal(t *testing.T, site string, start time.Time, n int) string {
+func staffJournal(t testing.TB, site string, start time.Time, n int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "journal.db")
 	j, err := journal.Open(path, journal.Options{})
@@ -93,6 +100,11 @@ func TestExportHandler(t *testing.T) {
 		{"GET", "?format=xml", 400, `format \"xml\": use csv, json or openmetrics`},
 		{"GET", "?form=2026-03-01", 400, `unknown parameter \"form\"`},
 		{"GET", "?from=2026-03-01&from=2026-03-02", 400, "given 2 times"},
+		// A malformed pair must not fall back to the whole journal.
+		{"GET", "?from=%ZZ", 400, `malformed query \"from=%ZZ\" (invalid %-escape \"%ZZ\")`},
+		{"GET", "?from=2026-03-03;to=2026-03-03", 400, "malformed query"},
+		{"GET", "?from=0001-01-01&to=9999-12-31&format=json", 400, "from date 0001-01-01 is outside the dates an export covers, 1970-01-01 to 9998-12-31"},
+		{"GET", "?to=10000-01-01", 400, `to date \"10000-01-01\" is not a date`},
 		{"POST", "", 405, "only GET"},
 	} {
 		resp, body := get(t, c.method, srv.URL+"/api/export"+c.query)

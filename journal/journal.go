@@ -31,6 +31,10 @@ const (
 	DefaultRetention      = 400 * 24 * time.Hour
 	DefaultClockTolerance = 2 * time.Minute
 	DefaultBusyTimeout    = 5 * time.Second
+	// DefaultWriterBusyTimeout is how long the writer waits for readers
+	// (an export holds its read for as long as it takes): the writer runs
+	// off the control loop, and its records wait in memory meanwhile.
+	DefaultWriterBusyTimeout = time.Minute
 )
 
 // Options tune a Journal. The zero value is usable.
@@ -48,7 +52,7 @@ type Options struct {
 	// the events inside it, and a restart re-writes the last minute).
 	ClockTolerance time.Duration
 	// BusyTimeout is how long a statement waits for another connection's
-	// lock (default 5 s).
+	// lock (default a minute for Open, the writer; 5 s for OpenReadOnly).
 	BusyTimeout time.Duration
 	// Clock is the injected time source (default clock.Real{}). The journal
 	// reads it only to time-stamp the clock_status rows it adds itself.
@@ -100,7 +104,7 @@ func Open(path string, opts Options) (*Journal, error) {
 		opts.ClockTolerance = DefaultClockTolerance
 	}
 	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = DefaultBusyTimeout
+		opts.BusyTimeout = DefaultWriterBusyTimeout
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}

@@ -57,7 +57,7 @@ func TestOpenSetsUpTheFile(t *testing.T) {
 			"auto_vacuum":  "2", // incremental
 			"synchronous":  "2", // full
 			"foreign_keys": "1",
-			"busy_timeout": "5000",
+			"busy_timeout": "60000",
 		} {
 			if got := pragma(t, j, name); got != want {
 				t.Errorf("PRAGMA %s = %s, want %s", name, got, want)

@@ -167,6 +167,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		rec := &recordingHardware{Hardware: hw, dir: f.recordI2C}
 		hw, a.recorder = rec, rec
 	}
+	logConfigWarnings(log, cfg)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	met, err := metrics.Register(reg, metrics.ConfigRoom(cfg, clk.Now), func() *snapshot.Snapshot { return a.d.Snapshot() })
@@ -196,15 +197,15 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		Open:     func() (*journal.Journal, error) { return journal.OpenReadOnly(journalPath, journal.Options{}) },
 		Location: loc, Now: a.d.Now, Config: cfg,
 	}
-	a.srv = &http.Server{
-		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	if err := a.mountPage(journalPath); err != nil {
+	// The status page in front of the API, and the host guard, body
+	// limits and timeouts in front of both.
+	h, closePage, err := a.withPage(journalPath, httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp))
+	if err != nil {
 		a.d.Close()
 		return nil, err
 	}
+	a.ln, a.srv = serve(a.ln, h, cfg.HTTP.AllowedHosts, log)
+	a.srv.RegisterOnShutdown(closePage)
 	return a, nil
 }
 

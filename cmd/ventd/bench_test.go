@@ -97,17 +97,20 @@ func waitAddr(tb testing.TB, r io.Reader) string {
 }
 
 // vmRSS returns a process's resident set in KiB.
-func vmRSS(tb testing.TB, pid int) float64 {
+func vmRSS(tb testing.TB, pid int) float64 { return procStatus(tb, pid, "VmRSS") }
+
+// procStatus returns a field of /proc/PID/status in KiB (VmRSS, VmHWM).
+func procStatus(tb testing.TB, pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
+		if strings.HasPrefix(line, field+":") {
 			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
 			return kb
 		}
 	}
-	tb.Fatal("no VmRSS")
+	tb.Fatal("no " + field)
 	return 0
 }

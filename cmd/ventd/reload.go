@@ -35,6 +35,7 @@ func (a *app) reloadOnHUP(ctx context.Context, path string) {
 				"hint", "fix them (ventd -check-config -config "+path+" lists them all), then reload again")
 			continue
 		}
+		logConfigWarnings(a.log, cfg)
 		res, err := a.d.Reload(ctx, cfg, record.Actor{Name: "SIGHUP", Via: "signal"})
 		if err != nil {
 			a.log.Error("SIGHUP: configuration not reloaded; the configuration in force stays", "file", path, "err", err)
