@@ -51,6 +51,8 @@ type Config struct {
 	Exposure   Exposure   `yaml:"exposure"`
 	Alarms     Alarms     `yaml:"alarms"`
 	Journal    Journal    `yaml:"journal"`
+	// MQTT, when set, publishes the room to the site's MQTT broker.
+	MQTT *MQTT `yaml:"mqtt,omitempty"`
 }
 
 // ZoneKind says what a zone is for.

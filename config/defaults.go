@@ -95,6 +95,7 @@ func (d *decoder) setDefaults(c *Config) {
 	setDefault(d, "control.run_on", &k.RunOn, dk.RunOn)
 
 	d.setSectionDefaults(c)
+	d.setMQTTDefaults(c)
 }
 
 func setDefault[T any](d *decoder, path string, dst *T, def T) {

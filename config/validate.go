@@ -88,6 +88,7 @@ func (d *decoder) validate(c *Config) {
 	d.validateExposure(c)
 	d.validateAlarms(c)
 	d.validateJournal(c)
+	d.validateMQTT(c)
 	if o := c.AlarmOutput; o != nil {
 		d.checkPin("alarm_output.pin", o.Pin)
 		switch o.Level {

@@ -13,9 +13,10 @@ need_go() {
 }
 need_go
 
-# Debian packages the tests use (none yet beyond Go; MQTT, Prometheus and
-# the status page add mosquitto, prometheus and chromium here).
-packages=()
+# Debian packages the tests use: mosquitto and its clients for the MQTT
+# tests (a real broker, mosquitto_sub as a facilities manager runs it),
+# python3-jinja2 to render Home Assistant's value templates as it does.
+packages=(mosquitto mosquitto-clients python3-jinja2)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -48,6 +48,7 @@ type app struct {
 	button    *button.Button // the purge button, nil without one
 	// recorder records I2C traffic (-record-i2c); nil when off.
 	recorder *recordingHardware
+	mqtt     *mqttOutput // nil without MQTT
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -132,6 +133,10 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.mqtt, err = newMQTT(f, cfg, a.d, stateDir, log); err != nil {
+		a.d.Close()
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := metrics.Register(reg, cfg.Site, cfg.Room, a.d.Snapshot); err != nil {
@@ -205,6 +210,7 @@ func (a *app) run(ctx context.Context) error {
 			a.log.Info("purge button", "result", res)
 		})
 	}
+	stopMQTT := a.mqtt.start()
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
 
@@ -216,6 +222,7 @@ func (a *app) run(ctx context.Context) error {
 		cancel()
 		<-done
 	}
+	stopMQTT() // after the loop's last record
 	sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer scancel()
 	a.srv.Shutdown(sctx)

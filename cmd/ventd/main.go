@@ -53,6 +53,7 @@ type flags struct {
 	// controlSocket is the unix socket ventctl's purge, ack and calibrate
 	// use; empty: none.
 	controlSocket string
+	mqtt          mqttFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -71,7 +72,11 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.recordI2C, "record-i2c", "", "record every I2C transfer into `directory`, one transcript per bus, to turn a session into a replay test (see testbench/i2csim)")
 	fs.StringVar(&f.controlSocket, "control-socket", "", "unix socket `path` for ventctl purge, ack and calibrate, mode 0660 (default "+ctlsock.DefaultPath+"; with -sim, none unless given; empty: none)")
+	f.mqtt.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := f.mqtt.check(); err != nil {
 		return nil, err
 	}
 	socketSet := false

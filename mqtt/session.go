@@ -1,0 +1,469 @@
+package mqtt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
+
+	"github.com/ventd/ventd/record"
+)
+
+// Delivery tuning. These are network times, on the wall clock: the broker
+// lives in real time whatever clock the room runs on.
+const (
+	// window is how many alarm events may await the broker's PUBACK at
+	// once; more go out when the oldest is acknowledged.
+	window = 32
+	// ackWait is how long the oldest event may await its PUBACK before the
+	// connection counts as dead and is made again.
+	ackWait = 30 * time.Second
+	// journalWait is how long the sender waits for the journal to say
+	// what lies in a gap before sending the events after it anyway: a
+	// stalled disk must not hold up the alarms in memory.
+	journalWait = 5 * time.Second
+	// closeWait is how long a stop waits for the last events to be
+	// acknowledged before it announces offline and disconnects.
+	closeWait = 2 * time.Second
+	// netWait bounds connecting, subscribing and each write.
+	netWait = 10 * time.Second
+	// stateGap is the least wall time between two state messages, so a
+	// simulated room running faster than real time cannot flood the
+	// broker; the state interval (on the room's clock) comes first.
+	stateGap = 100 * time.Millisecond
+)
+
+// Run connects to the broker and keeps publishing until ctx ends, making
+// the connection again with a growing wait whenever it fails. When ctx
+// ends it delivers what it can within a couple of seconds, announces
+// offline and disconnects. Cancel ctx after the daemon's Run returned, so
+// the last records are published.
+func (p *Publisher) Run(ctx context.Context) error {
+	go p.store.run()
+	defer p.store.close(2 * time.Second)
+	cmds := make(chan inbound, 8)
+	go p.serveCommands(ctx, cmds)
+
+	wait := p.minWait
+	var lastErr string
+	for {
+		c, lost, err := p.connect(ctx, cmds)
+		if ctx.Err() != nil && err != nil {
+			return nil
+		}
+		if err != nil {
+			if err.Error() != lastErr {
+				p.log.Warn("mqtt: cannot reach the broker; retrying, alarms wait in the outbox", "broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond))
+			} else {
+				p.log.Debug("mqtt: still cannot reach the broker", "err", err)
+			}
+			lastErr = err.Error()
+			p.report(func(s *Status) { s.LastError = err.Error() })
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(jitter(wait)):
+			}
+			wait = min(2*wait, p.m.ReconnectMax)
+			continue
+		}
+		wait, lastErr = p.minWait, ""
+		p.report(func(s *Status) { s.Connected, s.Connects, s.LastError = true, s.Connects+1, "" })
+		p.log.Info("mqtt: connected", "broker", p.m.Broker, "topics", p.topics.Base+"/#", "client_id", p.clientID())
+		err = p.session(ctx, c, lost)
+		p.report(func(s *Status) { s.Connected = false })
+		if ctx.Err() != nil {
+			return nil
+		}
+		p.log.Warn("mqtt: connection lost; reconnecting, alarms wait in the outbox", "err", err)
+	}
+}
+
+// jitter spreads reconnects of many rooms after a broker restart.
+func jitter(d time.Duration) time.Duration {
+	return d*4/5 + time.Duration(rand.Int64N(int64(d)*2/5+1))
+}
+
+func (p *Publisher) clientID() string {
+	if p.m.ClientID != "" {
+		return p.m.ClientID
+	}
+	return ClientID(p.cfg.Site, p.cfg.Room)
+}
+
+// connect makes one connection: the last will set, clean session (the
+// outbox, not the broker's session, is what survives), no automatic
+// reconnect (paho's own queueing around reconnects loses and repeats
+// messages: paho.mqtt.golang #195, #596).
+func (p *Publisher) connect(ctx context.Context, cmds chan<- inbound) (paho.Client, <-chan error, error) {
+	tlsCfg, err := tlsConfig(p.m)
+	if err != nil {
+		return nil, nil, err
+	}
+	lost := make(chan error, 1)
+	o := paho.NewClientOptions().AddBroker(p.m.Broker).SetClientID(p.clientID()).
+		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).
+		SetKeepAlive(p.m.KeepAlive).SetPingTimeout(netWait).SetConnectTimeout(netWait).SetWriteTimeout(netWait).
+		SetWill(p.topics.Availability(), "offline", 1, true).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			select {
+			case lost <- err:
+			default:
+			}
+		})
+	if tlsCfg != nil {
+		o.SetTLSConfig(tlsCfg)
+	}
+	if p.m.Username != "" {
+		o.SetUsername(p.m.Username)
+		o.SetPassword(p.password)
+	}
+	c := paho.NewClient(o)
+	tok := c.Connect()
+	if err := wait(ctx, tok, netWait); err != nil {
+		c.Disconnect(0)
+		if errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword) || errors.Is(err, packets.ErrorRefusedNotAuthorised) {
+			return nil, nil, fmt.Errorf("the broker refused the login of user %q (password from %s): %w", p.m.Username, passwordSource(p.m), err)
+		}
+		return nil, nil, err
+	}
+	subs := map[string]byte{}
+	if p.m.Discovery {
+		subs[p.topics.HAStatus()] = 1
+	}
+	if p.m.Commands {
+		subs[p.topics.Command()] = 1
+	}
+	if len(subs) > 0 {
+		tok := c.SubscribeMultiple(subs, func(c paho.Client, m paho.Message) {
+			if m.Topic() == p.topics.HAStatus() {
+				if string(m.Payload()) == "online" {
+					p.log.Info("mqtt: Home Assistant started; announcing the room again")
+					p.mu.Lock()
+					p.rediscover = true
+					p.mu.Unlock()
+					p.signal()
+				}
+				return
+			}
+			select {
+			case cmds <- inbound{c, m}:
+			default:
+				p.log.Warn("mqtt: too many commands at once; one dropped unanswered", "topic", m.Topic())
+			}
+		})
+		if err := wait(ctx, tok, netWait); err != nil {
+			c.Disconnect(0)
+			return nil, nil, fmt.Errorf("subscribe to %v: %w", subs, err)
+		}
+	}
+	return c, lost, nil
+}
+
+// wait waits for tok at most d, or until ctx ends.
+func wait(ctx context.Context, tok paho.Token, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-tok.Done():
+		return tok.Error()
+	case <-t.C:
+		return fmt.Errorf("no answer from the broker within %s", d)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// conn is one connection's bookkeeping.
+type conn struct {
+	c    paho.Client
+	toks []paho.Token // of the outbox's flight, in order
+	// headSince is when the oldest token in toks became the oldest.
+	headSince time.Time
+	// sentAlarms is what this connection published on each alarm topic;
+	// clearing the alarm topics it emptied.
+	sentAlarms map[string][]byte
+	clearing   map[string]bool
+	cleared    chan clearResult
+	end        chan struct{} // closed when the session ends
+	lastState  time.Time
+	stateOwed  bool
+	// gap is the journal read in progress, nil when none.
+	gap     <-chan readAns
+	gapFrom uint64
+	gapTo   uint64
+	gapTime *time.Timer
+}
+
+type clearResult struct {
+	topic string
+	err   error
+}
+
+// session publishes on c until the connection is lost or ctx ends.
+func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan error) error {
+	s := &conn{c: c, sentAlarms: map[string][]byte{}, clearing: map[string]bool{},
+		cleared: make(chan clearResult), end: make(chan struct{})}
+	defer func() {
+		close(s.end)
+		p.ob.requeue()
+		if s.gapTime != nil {
+			s.gapTime.Stop()
+		}
+	}()
+	c.Publish(p.topics.Availability(), 1, true, "online")
+	p.mu.Lock()
+	p.rediscover = true
+	p.mu.Unlock()
+	var closing <-chan time.Time
+	done := ctx.Done()
+	for {
+		t := p.take()
+		if t.dropped > 0 {
+			p.log.Warn("mqtt: too many alarm events waiting in memory; the oldest are read back from the journal in their turn", "dropped", t.dropped)
+		}
+		if t.rediscover {
+			p.sendDiscovery(s, t.latest)
+			c.Publish(p.topics.Availability(), 1, true, "online")
+			t.alarmsNew, t.stateNew = true, true
+		}
+		if t.alarmsNew {
+			p.sendAlarms(s, t.alarms)
+		}
+		s.stateOwed = s.stateOwed || t.stateNew
+		stateTimer := p.sendState(s)
+		p.sendEvents(s)
+		p.askJournal(s)
+		p.report(func(*Status) {})
+		if closing != nil && p.ob.waiting() == 0 {
+			return p.goOffline(c)
+		}
+
+		var head <-chan struct{}
+		var ackTimer <-chan time.Time
+		if len(s.toks) > 0 {
+			head = s.toks[0].Done()
+			ackTimer = time.After(ackWait - time.Since(s.headSince))
+		}
+		var gapTimer <-chan time.Time
+		if s.gapTime != nil {
+			gapTimer = s.gapTime.C
+		}
+		select {
+		case <-done:
+			done, closing = nil, time.After(closeWait)
+		case <-closing:
+			p.log.Warn("mqtt: stopping with alarm events not yet acknowledged; they go out at the next start", "waiting", p.ob.waiting())
+			return p.goOffline(c)
+		case <-p.wake:
+		case <-stateTimer:
+		case err := <-lost:
+			return err
+		case <-head:
+			if err := p.settleFlight(s); err != nil {
+				c.Disconnect(0)
+				return err
+			}
+		case <-ackTimer:
+			c.Disconnect(0)
+			return fmt.Errorf("the broker acknowledged no alarm event for %s", ackWait)
+		case ans := <-s.gap:
+			p.fillGap(s, ans)
+		case <-gapTimer:
+			s.gapTime = nil
+			p.ob.overGap = true
+			p.log.Warn("mqtt: the journal is slow to say which events came before; sending the newer ones first", "from_seq", s.gapFrom)
+		case r := <-s.cleared:
+			p.clearDone(r)
+		}
+	}
+}
+
+// goOffline announces a clean stop and disconnects.
+func (p *Publisher) goOffline(c paho.Client) error {
+	tok := c.Publish(p.topics.Availability(), 1, true, "offline")
+	tok.WaitTimeout(time.Second)
+	c.Disconnect(250)
+	p.log.Info("mqtt: disconnected; announced offline")
+	return nil
+}
+
+// sendEvents hands the broker as many events as the window allows.
+func (p *Publisher) sendEvents(s *conn) {
+	for len(s.toks) < window {
+		e, ok := p.ob.next()
+		if !ok {
+			return
+		}
+		if len(s.toks) == 0 {
+			s.headSince = time.Now()
+		}
+		s.toks = append(s.toks, s.c.Publish(p.topics.Events(), 1, false, e.payload))
+		p.ob.sent(e)
+	}
+}
+
+// settleFlight takes the PUBACKs that have come, oldest first.
+func (p *Publisher) settleFlight(s *conn) error {
+	for len(s.toks) > 0 {
+		select {
+		case <-s.toks[0].Done():
+		default:
+			return nil
+		}
+		if err := s.toks[0].Error(); err != nil {
+			return fmt.Errorf("alarm event not acknowledged: %w", err)
+		}
+		s.toks = s.toks[1:]
+		s.headSince = time.Now()
+		if p.ob.acked() {
+			p.store.set(metaDelivered, strconv.FormatUint(p.ob.floor, 10))
+		}
+	}
+	return nil
+}
+
+// askJournal starts a journal read when the outbox has a gap.
+func (p *Publisher) askJournal(s *conn) {
+	if s.gap != nil || p.ob.overGap {
+		return
+	}
+	from, to, ok := p.ob.gap()
+	if !ok {
+		return
+	}
+	s.gap, s.gapFrom, s.gapTo = p.store.read(from-1), from, to
+	s.gapTime = time.NewTimer(journalWait)
+}
+
+func (p *Publisher) fillGap(s *conn, ans readAns) {
+	s.gap = nil
+	if s.gapTime != nil {
+		s.gapTime.Stop()
+		s.gapTime = nil
+	}
+	if ans.err != nil {
+		p.log.Warn("mqtt: cannot read undelivered alarm events from the journal; sending the newer ones", "err", ans.err)
+		p.ob.overGap = true
+		return
+	}
+	evs := make([]event, 0, len(ans.events))
+	for _, e := range ans.events {
+		evs = append(evs, journalEvent(e, p.cfg.Site, p.cfg.Room))
+	}
+	if lost, from := p.ob.fill(s.gapFrom, s.gapTo, evs, len(ans.events) == pageSize); lost > 0 {
+		p.log.Error("mqtt: alarm events never reached the journal and cannot be delivered; consumers see the gap in the sequence",
+			"from_seq", from, "count", lost)
+		p.store.set(metaDelivered, strconv.FormatUint(p.ob.floor, 10))
+	}
+}
+
+// sendAlarms brings the retained alarm topics to the active alarms: each
+// active alarm's message where it changed, an empty retained message
+// where an alarm ended, or ended while ventd was away (the topics the
+// last run left, kept in the journal).
+func (p *Publisher) sendAlarms(s *conn, want map[string][]byte) {
+	changed := false
+	for _, topic := range sortedKeys(want) {
+		if bytes.Equal(s.sentAlarms[topic], want[topic]) {
+			continue
+		}
+		s.c.Publish(topic, 1, true, want[topic])
+		s.sentAlarms[topic] = want[topic]
+		delete(s.clearing, topic)
+		if !p.staleAlarms[topic] {
+			p.staleAlarms[topic], changed = true, true
+		}
+	}
+	for _, topic := range slices.Sorted(maps.Keys(p.staleAlarms)) {
+		if _, active := want[topic]; active || s.clearing[topic] {
+			continue
+		}
+		delete(s.sentAlarms, topic)
+		s.clearing[topic] = true
+		tok := s.c.Publish(topic, 1, true, []byte{})
+		go func() {
+			tok.WaitTimeout(netWait)
+			select {
+			case s.cleared <- clearResult{topic: topic, err: tok.Error()}:
+			case <-s.end:
+			}
+		}()
+	}
+	if changed {
+		p.store.set(metaAlarms, joinList(p.staleAlarms))
+	}
+}
+
+// clearDone forgets an alarm topic once the broker took its clearing.
+func (p *Publisher) clearDone(r clearResult) {
+	if r.err != nil || !p.staleAlarms[r.topic] {
+		return
+	}
+	p.mu.Lock()
+	_, active := p.alarms[r.topic]
+	p.mu.Unlock()
+	if !active {
+		delete(p.staleAlarms, r.topic)
+		p.store.set(metaAlarms, joinList(p.staleAlarms))
+	}
+}
+
+// sendState publishes the retained state when it is owed and the wall
+// clock allows; otherwise it returns a timer for when it will.
+func (p *Publisher) sendState(s *conn) <-chan time.Time {
+	if !s.stateOwed {
+		return nil
+	}
+	if wait := stateGap - time.Since(s.lastState); wait > 0 {
+		return time.After(wait)
+	}
+	snap := p.view.Load()
+	if snap == nil {
+		return nil
+	}
+	b, err := json.Marshal(snap)
+	if err != nil {
+		p.log.Error("mqtt: state does not marshal", "err", err)
+		s.stateOwed = false
+		return nil
+	}
+	s.c.Publish(p.topics.State(), 0, true, b)
+	s.lastState, s.stateOwed = time.Now(), false
+	return nil
+}
+
+// sendDiscovery announces every entity to Home Assistant and removes the
+// ones the last run announced that are gone.
+func (p *Publisher) sendDiscovery(s *conn, latest *record.Period) {
+	if !p.m.Discovery || latest == nil {
+		return
+	}
+	es := discovery(p.topics, p.cfg, latest, p.info)
+	now := discoveryTopics(p.topics, es)
+	for _, e := range es {
+		b, err := json.Marshal(e.config)
+		if err != nil {
+			p.log.Error("mqtt: discovery config does not marshal", "entity", e.object, "err", err)
+			continue
+		}
+		s.c.Publish(p.topics.Discovery(e.component, e.object), 1, true, b)
+	}
+	if gone := removed(p.oldDiscovery, now); len(gone) > 0 {
+		for _, t := range gone {
+			s.c.Publish(t, 1, true, []byte{})
+		}
+		p.log.Info("mqtt: removed Home Assistant entities no longer in the configuration", "count", len(gone))
+	}
+	p.oldDiscovery = slices.Sorted(maps.Keys(now))
+	p.store.set(metaDiscovery, joinList(now))
+}
