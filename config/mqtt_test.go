@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,32 @@ func TestTopicLevel(t *testing.T) {
 	}
 	if long := TopicLevel(strings.Repeat("é", 41)); len(long) > 64 || !utf8.ValidString(long) {
 		t.Errorf("TopicLevel kept %d bytes, want at most 64", len(long))
+	}
+}
+
+// The example's commented mqtt section parses once uncommented.
+func TestExampleMQTTSection(t *testing.T) {
+	ex, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block []string
+	for _, l := range strings.Split(string(ex), "\n") {
+		switch {
+		case l == "# mqtt:":
+			block = append(block, "mqtt:")
+		case len(block) > 0 && strings.HasPrefix(l, "#   "):
+			block = append(block, strings.TrimPrefix(l, "#"))
+		}
+	}
+	if len(block) < 3 {
+		t.Fatalf("no commented mqtt section in example.yaml: %q", block)
+	}
+	c, err := Parse([]byte(base+strings.Join(block, "\n")+"\n"), "example-mqtt.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MQTT == nil || !BrokerTLS(c.MQTT.Broker) || c.MQTT.Commands || c.MQTT.PasswordFile == "" {
+		t.Errorf("example mqtt section: %+v", c.MQTT)
 	}
 }

@@ -251,6 +251,7 @@ type roomOpts struct {
 	dir      string // state directory; default a new one
 	start    time.Time
 	scenario string // YAML events; default none
+	speed    float64 // simulated time's pace (clock.NewSim); 0 as fast as it goes
 	mqtt     func(m *config.MQTT)
 	config   func(c *config.Config)
 }
@@ -285,7 +286,7 @@ func startRoom(t testing.TB, o roomOpts) *room {
 			t.Fatal(err)
 		}
 	}
-	clk := clock.NewSim(o.start, 0)
+	clk := clock.NewSim(o.start, o.speed)
 	rig, err := testbench.NewRig(cfg, clk, sc, testbench.RigOpts{Seed: 7})
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,15 @@
 package mqtt
 
 import (
+	"io"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench/mosquitto"
 )
 
@@ -132,18 +136,59 @@ func TestOutboxOrdersAndSettles(t *testing.T) {
 	if _, _, ok := o.gap(); ok {
 		t.Error("the journal was read to its end, yet a gap")
 	}
-	// Over the memory bound, the oldest wait in the journal.
+	// Over the memory bound, the newest wait in the journal.
 	small := newOutbox(0, 3)
 	small.unread = false
 	if dropped := small.add(ev(1), ev(2), ev(3), ev(4), ev(5)); dropped != 2 {
 		t.Errorf("dropped %d of 5 with room for 3", dropped)
 	}
-	if from, to, ok := small.gap(); !ok || from != 1 || to != 3 {
-		t.Errorf("gap %d %d %v after dropping 1 and 2", from, to, ok)
+	for want := uint64(1); want <= 3; want++ {
+		e, ok := small.next()
+		if !ok || e.seq != want {
+			t.Fatalf("next %v %v, want %d", e, ok, want)
+		}
+		small.sent(e)
+		small.acked()
+	}
+	if from, to, ok := small.gap(); !ok || from != 4 || to != ^uint64(0) {
+		t.Errorf("gap %d %d %v after dropping 4 and 5", from, to, ok)
+	}
+	small.fill(4, ^uint64(0), []event{ev(4), ev(5)}, false)
+	// A journal page over the bound is kept whole: it is what goes next.
+	if small.add(ev(6), ev(7), ev(8)); small.waiting() != 3 {
+		t.Errorf("waiting %d", small.waiting())
 	}
 	// A slow journal: the sender lets the newer events go first.
-	small.overGap = true
-	if e, ok := small.next(); !ok || e.seq != 3 {
+	gappy := newOutbox(0, 10)
+	gappy.add(ev(3))
+	gappy.overGap = true
+	if e, ok := gappy.next(); !ok || e.seq != 3 {
 		t.Errorf("over the gap: %v %v", e, ok)
+	}
+}
+
+// While the broker is away the sender takes nothing: Receive keeps at most
+// memLimit events in memory, the first due, and the journal the rest.
+func TestReceiveBoundsMemoryWhileDisconnected(t *testing.T) {
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker = "mqtt://127.0.0.1:1"
+	cfg.MQTT = &m
+	p, err := New(Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= memLimit+100; i++ {
+		p.Receive(&record.Period{Number: uint64(i), Time: t0.Add(time.Duration(i) * time.Second),
+			Transitions: []alarm.Event{{ID: uint64(i), AlarmID: uint64(i), RuleID: staffWarning, Kind: alarm.Raised, Level: alarm.LevelWarning}}})
+	}
+	if len(p.live) != memLimit || p.liveDropped != 100 {
+		t.Fatalf("%d events held, %d dropped", len(p.live), p.liveDropped)
+	}
+	if tk := p.take(); tk.dropped != 100 || !p.ob.unread {
+		t.Errorf("take: %d dropped, unread %v", tk.dropped, p.ob.unread)
+	}
+	if e, ok := p.ob.next(); !ok || e.seq != 1 {
+		t.Errorf("first due: %v %v", e.seq, ok)
 	}
 }

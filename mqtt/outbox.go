@@ -24,7 +24,7 @@ type outbox struct {
 	// flight are the events handed to the broker and not yet
 	// acknowledged, in the order sent.
 	flight []event
-	// limit bounds queue: past it the oldest are dropped from memory and
+	// limit bounds queue: past it the newest are dropped from memory and
 	// read back from the journal when their turn comes.
 	limit int
 	// unread is set while the journal may hold events after the highest
@@ -56,9 +56,9 @@ func (o *outbox) add(evs ...event) (dropped int) {
 		o.high = max(o.high, e.seq)
 	}
 	if n := len(o.queue) - o.limit; n > 0 && o.limit > 0 {
-		// The oldest are in the journal (it writes each transition at
-		// once); the newest are what the journal may not have yet.
-		o.queue = slices.Delete(o.queue, 0, n)
+		// Keep the ones due first; the journal has the rest (it writes
+		// each transition at once) and gives them back in their turn.
+		o.queue = o.queue[:o.limit:o.limit]
 		o.unread = true
 		return n
 	}

@@ -65,15 +65,18 @@ type Publisher struct {
 	store *store
 	ob    *outbox // the sender's alone
 
-	mu        sync.Mutex
-	live      []event           // taken from records, not yet in the outbox
-	alarms    map[string][]byte // the retained alarm topics as they should be
-	alarmSig  string
-	alarmsNew bool
-	stateNew  bool
-	stateAt   time.Time // record time the state was last found changed
-	stateSig  string
-	latest    *record.Period
+	mu   sync.Mutex
+	live []event // taken from records, not yet in the outbox
+	// liveDropped counts events dropped from live before the sender took
+	// them (read back from the journal).
+	liveDropped int
+	alarms      map[string][]byte // the retained alarm topics as they should be
+	alarmSig    string
+	alarmsNew   bool
+	stateNew    bool
+	stateAt     time.Time // record time the state was last found changed
+	stateSig    string
+	latest      *record.Period
 	// rediscover asks for discovery, availability, alarms and state to
 	// be sent again: at each connect, and when Home Assistant starts.
 	rediscover bool
@@ -194,6 +197,12 @@ func (p *Publisher) Receive(r *record.Period) {
 	sig := alarmSignature(r.Alarms.Alarms)
 	p.mu.Lock()
 	p.live = append(p.live, evs...)
+	if n := len(p.live) - memLimit; n > 0 {
+		// Disconnected for long: the sender is not taking events. The
+		// journal has them; the outbox reads them back in their turn.
+		p.live = p.live[:memLimit:memLimit]
+		p.liveDropped += n
+	}
 	if sig != p.alarmSig {
 		p.alarmSig, p.alarmsNew = sig, true
 		p.alarms = make(map[string][]byte, len(r.Alarms.Alarms))
@@ -270,6 +279,8 @@ func (p *Publisher) take() taken {
 	p.mu.Lock()
 	live := p.live
 	p.live = nil
+	dropped := p.liveDropped
+	p.liveDropped = 0
 	t := taken{alarms: p.alarms, alarmsNew: p.alarmsNew, stateNew: p.stateNew, latest: p.latest,
 		rediscover: p.rediscover && p.latest != nil}
 	p.alarmsNew, p.stateNew = false, false
@@ -278,8 +289,12 @@ func (p *Publisher) take() taken {
 	}
 	p.mu.Unlock()
 	if len(live) > 0 {
-		t.dropped = p.ob.add(live...)
+		dropped += p.ob.add(live...)
 	}
+	if dropped > 0 {
+		p.ob.unread = true
+	}
+	t.dropped = dropped
 	return t
 }
 

@@ -26,6 +26,9 @@ type Options struct {
 	// Persistent keeps retained messages and persistent sessions across
 	// Stop and Start, as a broker on a site does.
 	Persistent bool
+	// UnlimitedQueue lets a slow subscriber's queue of QoS 1 messages grow
+	// without bound (mosquitto drops past 1000 by default).
+	UnlimitedQueue bool
 }
 
 // Broker is a running (or stopped) mosquitto.
@@ -106,6 +109,9 @@ func Start(t testing.TB, o Options) *Broker {
 		conf = append(conf, "allow_anonymous false", "password_file "+pw)
 	} else {
 		conf = append(conf, "allow_anonymous true")
+	}
+	if o.UnlimitedQueue {
+		conf = append(conf, "max_queued_messages 0")
 	}
 	if o.Persistent {
 		conf = append(conf, "persistence true", "persistence_location "+b.dir+"/", "autosave_interval 1")
