@@ -250,7 +250,7 @@ type roomOpts struct {
 	name     string // the room's name; default the sim config's
 	dir      string // state directory; default a new one
 	start    time.Time
-	scenario string // YAML events; default none
+	scenario string  // YAML events; default none
 	speed    float64 // simulated time's pace (clock.NewSim); 0 as fast as it goes
 	mqtt     func(m *config.MQTT)
 	config   func(c *config.Config)
