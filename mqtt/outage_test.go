@@ -90,15 +90,7 @@ func TestOutboxOrdersAndSettles(t *testing.T) {
 	if lost, at := o.fill(11, 14, []event{ev(11), ev(13), ev(14)}, false); lost != 1 || at != 12 {
 		t.Fatalf("lost %d at %d, want 1 at 12", lost, at)
 	}
-	var sent []uint64
-	for {
-		e, ok := o.next()
-		if !ok {
-			break
-		}
-		o.sent(e)
-		sent = append(sent, e.seq)
-	}
+	sent := drain(o)
 	if !slices.Equal(sent, []uint64{11, 13, 14, 15}) || o.waiting() != 4 {
 		t.Fatalf("sent %v, waiting %d", sent, o.waiting())
 	}
@@ -108,15 +100,7 @@ func TestOutboxOrdersAndSettles(t *testing.T) {
 	}
 	o.requeue() // the connection broke: 13..15 go again, in order
 	o.add(ev(13), ev(16))
-	sent = nil
-	for {
-		e, ok := o.next()
-		if !ok {
-			break
-		}
-		o.sent(e)
-		sent = append(sent, e.seq)
-	}
+	sent = drain(o)
 	if !slices.Equal(sent, []uint64{13, 14, 15, 16}) {
 		t.Fatalf("after the reconnect sent %v", sent)
 	}
@@ -190,5 +174,18 @@ func TestReceiveBoundsMemoryWhileDisconnected(t *testing.T) {
 	}
 	if e, ok := p.ob.next(); !ok || e.seq != 1 {
 		t.Errorf("first due: %v %v", e.seq, ok)
+	}
+}
+
+// drain sends everything the outbox lets go now and returns the order.
+func drain(o *outbox) []uint64 {
+	var sent []uint64
+	for {
+		e, ok := o.next()
+		if !ok {
+			return sent
+		}
+		o.sent(e)
+		sent = append(sent, e.seq)
 	}
 }

@@ -77,40 +77,19 @@ func encode(e Event) event {
 }
 
 // Alarm is the retained payload of an active alarm on <base>/alarm/<rule>:
-// what it is and where it stands. Its value is left out (it changes every
-// period; the state topic has it), so the message changes only when the
-// alarm does: raised, latched, held, acknowledged.
+// the alarm as /api/state lists it, with the room's site and name. Its
+// value and peak are left out (null: they change every period, and the
+// state topic has them), so the message changes only when the alarm does:
+// raised, latched, held, acknowledged.
 type Alarm struct {
-	ID        uint64    `json:"id"`
-	Rule      string    `json:"rule"`
-	Level     string    `json:"level"`
-	Subject   string    `json:"subject"`
-	Quantity  string    `json:"quantity,omitempty"`
-	Threshold float64   `json:"threshold"`
-	Since     time.Time `json:"since"`
-	Condition bool      `json:"condition"`
-	Latching  bool      `json:"latching"`
-	Held      bool      `json:"held"`
-	Acked     bool      `json:"acked"`
-	AckedBy   string    `json:"acked_by,omitempty"`
-	AckedAt   time.Time `json:"acked_at,omitzero"`
-	AckNote   string    `json:"ack_note,omitempty"`
-	Message   string    `json:"message"`
-	Site      string    `json:"site"`
-	Room      string    `json:"room"`
+	alarm.Alarm
+	Site string `json:"site"`
+	Room string `json:"room"`
 }
 
 func alarmPayload(a alarm.Alarm, site, room string) []byte {
-	m := Alarm{ID: a.ID, Rule: string(a.RuleID), Level: a.Level.String(), Subject: a.Subject, Quantity: string(a.Quantity),
-		Threshold: a.Threshold, Since: stamp(a.Since), Condition: a.Condition, Latching: a.Latching, Held: a.Held,
-		Acked: a.Acked, AckedBy: a.AckedBy, AckNote: a.AckNote, Message: a.Message, Site: site, Room: room}
-	if !a.AckedAt.IsZero() {
-		m.AckedAt = stamp(a.AckedAt)
-	}
-	if math.IsNaN(m.Threshold) || math.IsInf(m.Threshold, 0) {
-		m.Threshold = 0
-	}
-	b, err := json.Marshal(m)
+	a.Value, a.Peak = alarm.Reading(math.NaN()), alarm.Reading(math.NaN())
+	b, err := json.Marshal(Alarm{Alarm: a, Site: site, Room: room})
 	if err != nil {
 		panic("mqtt: marshal alarm: " + err.Error())
 	}

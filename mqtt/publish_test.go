@@ -213,7 +213,7 @@ func TestAlarmFromASessionIsRetainedAndAnEvent(t *testing.T) {
 	t.Logf("raise: record published → event at the subscriber: %s (wall)", at(ms, top.Events(), raised.ID).Sub(r.publishedAt(raised.ID)))
 	ret := retainedNow(t, b.URL, clientOpts{}, top.Base+"/alarm/#")
 	var a Alarm
-	if err := json.Unmarshal(ret[top.Alarm(staffWarning)], &a); err != nil || a.ID != raised.AlarmID || a.Level != "warning" || a.Acked || !a.Condition {
+	if err := json.Unmarshal(ret[top.Alarm(staffWarning)], &a); err != nil || a.ID != raised.AlarmID || a.Level != alarm.LevelWarning || a.Site != "Simulated OPS" || a.Acked || !a.Condition {
 		t.Fatalf("retained alarm %s: %+v, %v (retained: %v)", top.Alarm(staffWarning), a, err, ret)
 	}
 
