@@ -58,6 +58,15 @@ func TestThreeRoomsOnOneBroker(t *testing.T) {
 	if len(ret) != 3 {
 		t.Errorf("availability of %d rooms retained: %v", len(ret), ret)
 	}
+	// A clean stop of one room says so; the others stay online.
+	rooms[0].stop()
+	ret = retainedNow(t, b.URL, clientOpts{}, "ventd/+/+/availability")
+	for i, r := range rooms {
+		want := map[bool]string{true: "offline", false: "online"}[i == 0]
+		if got := string(ret[r.pub.Topics().Availability()]); got != want {
+			t.Errorf("%s is %q, want %q", names[i], got, want)
+		}
+	}
 	nodes := map[string]bool{}
 	for _, m := range all.got() {
 		if parts := strings.Split(m.Topic, "/"); parts[0] == "homeassistant" {

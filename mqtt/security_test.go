@@ -26,6 +26,12 @@ import (
 // 127.0.0.1 signed by it, and returns the files: ca.pem, server.pem,
 // server.key.
 func testCA(t *testing.T) (caFile, certFile, keyFile string) {
+	ca, cert, key, _, _ := testPKI(t)
+	return ca, cert, key
+}
+
+// testPKI is testCA with a client certificate and key as well.
+func testPKI(t *testing.T) (caFile, certFile, keyFile, clientCert, clientKey string) {
 	t.Helper()
 	dir := t.TempDir()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -52,7 +58,14 @@ func testCA(t *testing.T) (caFile, certFile, keyFile string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, err := x509.MarshalECPrivateKey(srvKey)
+	cliKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "ventd-room-1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	cliDER, err := x509.CreateCertificate(rand.Reader, cli, caCert, &cliKey.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +76,55 @@ func testCA(t *testing.T) (caFile, certFile, keyFile string) {
 		}
 		return p
 	}
-	return write("ca.pem", "CERTIFICATE", caDER), write("server.pem", "CERTIFICATE", srvDER), write("server.key", "EC PRIVATE KEY", keyDER)
+	writeKey := func(name string, k *ecdsa.PrivateKey) string {
+		der, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return write(name, "EC PRIVATE KEY", der)
+	}
+	return write("ca.pem", "CERTIFICATE", caDER), write("server.pem", "CERTIFICATE", srvDER), writeKey("server.key", srvKey),
+		write("client.pem", "CERTIFICATE", cliDER), writeKey("client.key", cliKey)
+}
+
+// A broker that wants a client certificate takes ventd's, and refuses a
+// connection without one.
+func TestClientCertificate(t *testing.T) {
+	caFile, certFile, keyFile, cliCert, cliKey := testPKI(t)
+	b := mosquitto.Start(t, mosquitto.Options{CertFile: certFile, KeyFile: keyFile, ClientCAFile: caFile})
+	run := func(withCert bool) Status {
+		cfg := config.Sim()
+		m := config.DefaultMQTT()
+		m.Broker, m.CAFile, m.Discovery = b.URL, caFile, false
+		if withCert {
+			m.CertFile, m.KeyFile = cliCert, cliKey
+		}
+		cfg.MQTT = &m
+		log := &logBuf{}
+		p, err := New(Options{Config: cfg, Log: slog.New(slog.NewTextHandler(log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); p.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		deadline := time.Now().Add(wallWait)
+		for time.Now().Before(deadline) {
+			if st := p.Status(); st.Connected || st.LastError != "" {
+				return st
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("neither connected nor refused:\n%s", log)
+		return Status{}
+	}
+	if st := run(true); !st.Connected {
+		t.Errorf("with the client certificate: %+v", st)
+	}
+	if st := run(false); st.Connected || st.LastError == "" {
+		t.Errorf("without a client certificate: %+v", st)
+	}
 }
 
 func TestTLSWithAPasswordAndAWrongOne(t *testing.T) {

@@ -20,6 +20,9 @@ import (
 type Options struct {
 	// CertFile and KeyFile, when set, make the listener TLS only.
 	CertFile, KeyFile string
+	// ClientCAFile, with CertFile, makes the broker require a client
+	// certificate signed by this CA.
+	ClientCAFile string
 	// Passwords, when set, turn anonymous access off: user → password,
 	// written with mosquitto_passwd.
 	Passwords map[string]string
@@ -92,6 +95,9 @@ func Start(t testing.TB, o Options) *Broker {
 	}
 	if o.CertFile != "" {
 		conf = append(conf, "certfile "+o.CertFile, "keyfile "+o.KeyFile)
+		if o.ClientCAFile != "" {
+			conf = append(conf, "cafile "+o.ClientCAFile, "require_certificate true")
+		}
 		b.URL = "mqtts://" + b.Addr
 	}
 	if len(o.Passwords) > 0 {
