@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -304,13 +303,4 @@ func (p *Publisher) report(fn func(s *Status)) {
 	fn(&p.status)
 	p.status.Delivered, p.status.Waiting = p.ob.floor, p.ob.waiting()
 	p.mu.Unlock()
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

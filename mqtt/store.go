@@ -106,8 +106,13 @@ func (s *store) run() {
 			continue
 		case <-s.kick:
 		case <-retry.C:
+			if s.j == nil {
+				continue
+			}
 		case <-s.stop:
-			s.flush(&failing)
+			if s.j != nil {
+				s.flush(&failing)
+			}
 			return
 		}
 		s.flush(&failing)
@@ -146,10 +151,10 @@ func (s *store) flush(failing *error) {
 // close writes what is pending, waiting at most wait, and closes the
 // journal connection.
 func (s *store) close(wait time.Duration) {
+	close(s.stop)
 	if s.j == nil {
 		return
 	}
-	close(s.stop)
 	select {
 	case <-s.done:
 		s.j.Close()
