@@ -1,8 +1,11 @@
 package mqtt
 
 import (
+	"context"
+	"database/sql"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -188,4 +191,40 @@ func drain(o *outbox) []uint64 {
 		o.sent(e)
 		sent = append(sent, e.seq)
 	}
+}
+
+// A journal that cannot be written (another writer holds its lock, as a
+// stalled SD card would) never holds up an alarm: the events in memory go
+// out while the outbox's own writes wait.
+func TestLockedJournalDoesNotHoldUpAlarms(t *testing.T) {
+	b := mosquitto.Start(t, mosquitto.Options{})
+	r := startRoom(t, roomOpts{broker: b.URL, scenario: sessionWithDoor})
+	top := r.pub.Topics()
+	sub := subscribe(t, b.URL, clientOpts{}, top.Events())
+	r.runFor(10 * time.Second)
+	r.waitStatus("connected", func(s Status) bool { return s.Connected })
+
+	db, err := sql.Open("sqlite", filepath.Join(r.dir, "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lock, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	r.until("the staff PM2.5 warning", transition(staffWarning, alarm.Raised))
+	raised := r.eventOf(staffWarning, alarm.Raised)
+	sub.waitFor("the raise while the journal is locked", hasEvent(raised.ID))
+	if _, err := lock.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	lock.Close()
+	r.until("the warning's clear", transition(staffWarning, alarm.Cleared))
+	cleared := r.eventOf(staffWarning, alarm.Cleared)
+	sub.waitFor("the clear", hasEvent(cleared.ID))
+	r.waitStatus("the delivered position past the clear", func(s Status) bool { return s.Delivered >= cleared.ID })
 }
