@@ -62,7 +62,8 @@ type Publisher struct {
 
 	view  snapshot.View
 	store *store
-	ob    *outbox // the sender's alone
+	ob    *outbox     // the sender's alone
+	rd    journalRead // the sender's alone
 
 	mu   sync.Mutex
 	live []event // taken from records, not yet in the outbox

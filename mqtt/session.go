@@ -29,11 +29,6 @@ type conn struct {
 	end        chan struct{} // closed when the session ends
 	lastState  time.Time
 	stateOwed  bool
-	// gap is the journal read in progress, nil when none.
-	gap     <-chan readAns
-	gapFrom uint64
-	gapTo   uint64
-	gapTime *time.Timer
 }
 
 type clearResult struct {
@@ -48,9 +43,6 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 	defer func() {
 		close(s.end)
 		p.ob.requeue()
-		if s.gapTime != nil {
-			s.gapTime.Stop()
-		}
 	}()
 	c.Publish(p.topics.Availability(), 1, true, "online")
 	p.mu.Lock()
@@ -61,7 +53,7 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 	for {
 		t := p.take()
 		if t.dropped > 0 {
-			p.log.Warn("mqtt: too many alarm events waiting in memory; the oldest are read back from the journal in their turn", "dropped", t.dropped)
+			p.log.Warn("mqtt: too many alarm events waiting in memory; the newest are read back from the journal in their turn", "dropped", t.dropped)
 		}
 		if t.rediscover {
 			p.sendDiscovery(s, t.latest)
@@ -74,7 +66,7 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 		s.stateOwed = s.stateOwed || t.stateNew
 		stateTimer := p.sendState(s)
 		p.sendEvents(s)
-		p.askJournal(s)
+		p.askJournal()
 		p.report(func(*Status) {})
 		if closing != nil && p.ob.waiting() == 0 {
 			return p.goOffline(c)
@@ -86,9 +78,9 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 			head = s.toks[0].Done()
 			ackTimer = time.After(ackWait - time.Since(s.headSince))
 		}
-		var gapTimer <-chan time.Time
-		if s.gapTime != nil {
-			gapTimer = s.gapTime.C
+		var readTimer <-chan time.Time
+		if p.rd.timer != nil {
+			readTimer = p.rd.timer.C
 		}
 		select {
 		case <-done:
@@ -108,12 +100,10 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 		case <-ackTimer:
 			c.Disconnect(0)
 			return fmt.Errorf("the broker acknowledged no alarm event for %s", ackWait)
-		case ans := <-s.gap:
-			p.fillGap(s, ans)
-		case <-gapTimer:
-			s.gapTime = nil
-			p.ob.overGap = true
-			p.log.Warn("mqtt: the journal is slow to say which events came before; sending the newer ones first", "from_seq", s.gapFrom)
+		case ans := <-p.rd.ans:
+			p.fillGap(ans)
+		case <-readTimer:
+			p.journalSlow()
 		case r := <-s.cleared:
 			p.clearDone(r)
 		}
@@ -153,41 +143,6 @@ func (p *Publisher) settleFlight(s *conn) error {
 		}
 	}
 	return nil
-}
-
-// askJournal starts a journal read when the outbox has a gap.
-func (p *Publisher) askJournal(s *conn) {
-	if s.gap != nil || p.ob.overGap {
-		return
-	}
-	from, to, ok := p.ob.gap()
-	if !ok {
-		return
-	}
-	s.gap, s.gapFrom, s.gapTo = p.store.read(from-1), from, to
-	s.gapTime = time.NewTimer(journalWait)
-}
-
-func (p *Publisher) fillGap(s *conn, ans readAns) {
-	s.gap = nil
-	if s.gapTime != nil {
-		s.gapTime.Stop()
-		s.gapTime = nil
-	}
-	if ans.err != nil {
-		p.log.Warn("mqtt: cannot read undelivered alarm events from the journal; sending the newer ones", "err", ans.err)
-		p.ob.overGap = true
-		return
-	}
-	evs := make([]event, 0, len(ans.events))
-	for _, e := range ans.events {
-		evs = append(evs, journalEvent(e, p.cfg.Site, p.cfg.Room))
-	}
-	if lost, from := p.ob.fill(s.gapFrom, s.gapTo, evs, len(ans.events) == pageSize); lost > 0 {
-		p.log.Error("mqtt: alarm events never reached the journal and cannot be delivered; consumers see the gap in the sequence",
-			"from_seq", from, "count", lost)
-		p.store.set(metaDelivered, strconv.FormatUint(p.ob.floor, 10))
-	}
 }
 
 // sendAlarms brings the retained alarm topics to the active alarms: each
