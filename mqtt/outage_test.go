@@ -204,7 +204,9 @@ func TestLockedJournalDoesNotHoldUpAlarms(t *testing.T) {
 	r.runFor(10 * time.Second)
 	r.waitStatus("connected", func(s Status) bool { return s.Connected })
 
-	db, err := sql.Open("sqlite", filepath.Join(r.dir, "journal.db"))
+	// Another writer may hold the lock for a moment: wait for it, as
+	// ventd's own connections do.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(r.dir, "journal.db")+"?_pragma=busy_timeout(30000)")
 	if err != nil {
 		t.Fatal(err)
 	}
