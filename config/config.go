@@ -59,6 +59,8 @@ type Config struct {
 
 	// warnings are Parse's doubts about values it accepted (Warnings).
 	warnings []*Warning
+	// MQTT, when set, publishes the room to the site's MQTT broker.
+	MQTT *MQTT `yaml:"mqtt,omitempty"`
 }
 
 // ZoneKind says what a zone is for.

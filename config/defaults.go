@@ -96,6 +96,7 @@ func (d *decoder) setDefaults(c *Config) {
 
 	d.setSectionDefaults(c)
 	d.setPageDefaults(c)
+	d.setMQTTDefaults(c)
 }
 
 func setDefault[T any](d *decoder, path string, dst *T, def T) {

@@ -91,6 +91,7 @@ func (d *decoder) validate(c *Config) {
 	d.validateAlarms(c)
 	d.validateJournal(c)
 	d.validatePage(c)
+	d.validateMQTT(c)
 	if o := c.AlarmOutput; o != nil {
 		d.checkPin("alarm_output.pin", o.Pin)
 		switch o.Level {

@@ -15,10 +15,12 @@ need_go
 
 # Debian packages the tests use: prometheus (with promtool) for the
 # Prometheus tests; chromium for the status page's browser tests;
-# qemu-user-static runs the ARM builds, systemd has systemd-analyze and
-# systemctl, dpkg and passwd install the package into a scratch root
-# (firmware/).
-packages=(prometheus chromium qemu-user-static systemd dpkg passwd)
+# mosquitto and its clients for the MQTT tests (a real broker, mosquitto_sub
+# as a facilities manager runs it), python3-jinja2 to render Home
+# Assistant's value templates as it does; qemu-user-static runs the ARM
+# builds, systemd has systemd-analyze and systemctl, dpkg and passwd
+# install the package into a scratch root (firmware/).
+packages=(prometheus chromium mosquitto mosquitto-clients python3-jinja2 qemu-user-static systemd dpkg passwd)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -52,7 +52,8 @@ type app struct {
 	// configPath is the file SIGHUP reads again; empty under -sim without
 	// -config.
 	configPath string
-	webConfig  string // -web.config.file: TLS and basic auth; empty: none
+	webConfig  string      // -web.config.file: TLS and basic auth; empty: none
+	mqtt       *mqttOutput // nil without MQTT
 }
 
 // newLogger logs to w as text at level. With a simulated clock (clk not
@@ -180,6 +181,10 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.d.Attach("metrics", met, nil)
+	if a.mqtt, err = newMQTT(f, cfg, a.d, stateDir, log); err != nil {
+		a.d.Close()
+		return nil, err
+	}
 	addr := firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
 	a.ln, err = net.Listen("tcp", addr)
 	if err != nil {
@@ -253,6 +258,7 @@ func (a *app) run(ctx context.Context) error {
 		})
 	}
 	go a.reloadOnHUP(loopCtx, a.configPath)
+	stopMQTT := a.mqtt.start()
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
 	waitSystemd := a.superviseSystemd(loopCtx)
@@ -266,6 +272,7 @@ func (a *app) run(ctx context.Context) error {
 		cancel()
 		<-done
 	}
+	stopMQTT() // after the loop's last record
 	sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer scancel()
 	a.srv.Shutdown(sctx)

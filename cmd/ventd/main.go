@@ -55,6 +55,7 @@ type flags struct {
 	// webConfig is exporter-toolkit's web configuration file (TLS, basic
 	// auth); empty: plain HTTP.
 	webConfig string
+	mqtt      mqttFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -74,7 +75,11 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.recordI2C, "record-i2c", "", "record every I2C transfer into `directory`, one transcript per bus, to turn a session into a replay test (see testbench/i2csim)")
 	fs.StringVar(&f.controlSocket, "control-socket", "", "unix socket `path` for ventctl purge, ack and calibrate, mode 0660 (default "+ctlsock.DefaultPath+"; with -sim, none unless given; empty: none)")
 	addWebFlags(fs, f)
+	f.mqtt.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := f.mqtt.check(); err != nil {
 		return nil, err
 	}
 	socketSet := false
