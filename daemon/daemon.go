@@ -230,6 +230,9 @@ func (d *Daemon) shutdown() {
 	}
 	d.takeShifts()
 	d.save(now, true)
+	if d.recorder != nil {
+		d.keep(metaCleanStop, "1")
+	}
 	d.beacon.set(nil) // a deliberate stop is not an alarm
 	d.Close()
 	d.publish(now)

@@ -144,3 +144,31 @@ func equalIDs(a, b []uint64) bool {
 	}
 	return true
 }
+
+// After a crash the sequence jumps ahead, so a transition numbered and
+// sent just before the crash (but not yet journaled) never shares its
+// number with a later one: a consumer sees a gap, never a false duplicate.
+func TestSequenceJumpsAfterACrash(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, t0)
+	h.run(5 * time.Minute)
+	smokeAndAck(t, h)
+	if err := h.d.hub.Idle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	last := h.d.alarms.eng.NextID() - 1
+	// No shutdown: the daemon is gone as after kill -9.
+	h2 := newHarness(t, dir, h.clk.Now().Add(time.Minute))
+	after := newTransitionLog(false)
+	h2.d.Attach("after", after, nil)
+	h2.run(5 * time.Minute)
+	smokeAndAck(t, h2)
+	if err := h2.d.hub.Idle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := after.ids()
+	if len(got) == 0 || got[0] != last+1+crashSkip {
+		t.Fatalf("after a crash the sequence starts at %v; the last journaled was %d: want %d", got, last, last+1+crashSkip)
+	}
+	h2.d.shutdown()
+}

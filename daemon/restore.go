@@ -20,7 +20,18 @@ const (
 	metaNextAlarm = "alarms.next_id"
 	metaActive    = "alarms.active"
 	metaConfig    = "config.hash"
+	// metaCleanStop is "1" once a daemon stopped cleanly, "0" while one
+	// runs: after a crash the alarm sequence skips ahead (crashSkip).
+	metaCleanStop = "daemon.clean_stop"
 )
+
+// crashSkip is how far the alarm sequence jumps after a crash. A
+// transition numbered and sent (to MQTT, to a page) just before the crash
+// may not have reached the journal; numbering on from the journal would
+// give its number to another transition, and a consumer would take that
+// for a duplicate. A jump is a gap a consumer sees, which is the truth:
+// something may be missing.
+const crashSkip = 1000
 
 func journalOptions(d *Daemon) journal.Options {
 	return journal.Options{Retention: d.cfg.Journal.Retention(), MaxSizeBytes: d.cfg.Journal.MaxSizeBytes(), Clock: d.clk}
@@ -146,9 +157,16 @@ func (d *Daemon) restore(now time.Time) {
 	}
 	// The journal writes transitions at once and the meta each minute, so
 	// the events table is the surer high-water mark after a crash.
-	if id, err := j.LastEventID(); err == nil && id+1 > next {
-		next = id + 1
+	lastEvent, _ := j.LastEventID()
+	if lastEvent+1 > next {
+		next = lastEvent + 1
 	}
+	if v, ok, err := j.Meta(metaCleanStop); err == nil && ok && v != "1" && lastEvent > 0 {
+		next += crashSkip
+		d.log.Warn("ventd did not stop cleanly: the alarm sequence jumps ahead so that no number repeats one a consumer may have seen",
+			"next", next, "skipped", crashSkip)
+	}
+	d.keep(metaCleanStop, "0")
 	if err := d.alarms.eng.SetNextID(next); err != nil {
 		d.log.Warn("alarm sequence not restored", "err", err)
 	}
