@@ -45,7 +45,7 @@ func (d *Daemon) publish(now time.Time) {
 	d.number++
 	p := d.cur
 	p.Number, p.Time, p.Covers = d.number, now, 1
-	p.Site, p.Room, p.Sim = d.cfg.Site, d.cfg.Room, d.sim
+	p.Site, p.Room, p.Sim, p.Config = d.cfg.Site, d.cfg.Room, d.sim, d.cfg
 	all := d.sensors.All()
 	p.Readings = make([]sample.Sample, 0, 4*len(all))
 	p.Sensors = make([]record.Sensor, 0, len(all))

@@ -29,6 +29,9 @@ type Period struct {
 
 	Site, Room string
 	Sim        bool
+	// Config is the configuration in force (a reload replaces it; it is
+	// never changed in place), for outputs that show thresholds.
+	Config *config.Config
 
 	// Readings holds the latest sample of every quantity of every sensor,
 	// sensors in config order, with its quality: anything but Good is

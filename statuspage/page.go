@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -49,7 +50,8 @@ type Page struct {
 	now     func() time.Time
 	log     *slog.Logger
 	assets  map[string]asset
-	info    []byte // GET /api/page
+	info    atomic.Pointer[[]byte] // GET /api/page
+	infoOf  *config.Config         // the configuration info was made from
 	stream  *stream
 	trend   *trend
 	actions *actions
@@ -89,7 +91,7 @@ func New(o Options) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("statuspage: embedded files: %w", err)
 	}
-	if p.info, err = json.Marshal(infoOf(o.Config)); err != nil {
+	if err = p.setInfo(o.Config); err != nil {
 		return nil, fmt.Errorf("statuspage: %w", err)
 	}
 	return p, nil
@@ -112,6 +114,13 @@ func contentType(name string) string {
 // Receive implements record.Output: it keeps the newest state for the
 // open pages and the minute aggregates for the trend.
 func (p *Page) Receive(r *record.Period) {
+	if r.Config != nil && r.Config != p.infoOf {
+		if err := p.setInfo(r.Config); err != nil {
+			p.log.Error("status page: the reloaded configuration's thresholds", "err", err)
+		} else {
+			p.stream.setInfo(*p.info.Load())
+		}
+	}
 	if len(r.Minutes) > 0 {
 		p.trend.add(r.Minutes)
 		p.stream.setTrend(p.trend)
@@ -210,7 +219,19 @@ func (p *Page) serveFile(w http.ResponseWriter, r *http.Request, name string) {
 func (p *Page) serveInfo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(p.info)
+	w.Write(*p.info.Load())
+}
+
+// setInfo describes c for GET /api/page: the thresholds and entry level a
+// reload may change, the zones and the page's own settings.
+func (p *Page) setInfo(c *config.Config) error {
+	b, err := json.Marshal(infoOf(c))
+	if err != nil {
+		return err
+	}
+	p.info.Store(&b)
+	p.infoOf = c
+	return nil
 }
 
 func (p *Page) serveTrend(w http.ResponseWriter, r *http.Request) {

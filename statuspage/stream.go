@@ -45,6 +45,7 @@ type stream struct {
 
 	state atomic.Pointer[frame] // "state": the /api/state JSON
 	trend atomic.Pointer[frame] // "trend": the last hour of minute means
+	info  atomic.Pointer[frame] // "info": GET /api/page again, after a config reload
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
@@ -92,6 +93,13 @@ func (s *stream) publish(r *record.Period) {
 func (s *stream) setTrend(t *trend) {
 	data := t.json()
 	s.trend.Store(&frame{build: func() []byte { return sse("trend", data) }})
+}
+
+// setInfo makes the page's description (thresholds, entry level) the
+// newest info frame: a page connected before a config reload updates.
+func (s *stream) setInfo(data []byte) {
+	s.info.Store(&frame{build: func() []byte { return sse("info", data) }})
+	s.wakeAll()
 }
 
 func sse(name string, data []byte) []byte {
@@ -183,7 +191,14 @@ func (p *Page) serveEvents(w http.ResponseWriter, r *http.Request) {
 	defer life.Stop()
 	idle := time.NewTimer(keepAlive)
 	defer idle.Stop()
+	sentInfo := s.info.Load() // a new page reads /api/page itself
 	for {
+		if f := s.info.Load(); f != nil && f != sentInfo {
+			if !send(f.bytes()) {
+				return
+			}
+			sentInfo = f
+		}
 		if f := s.trend.Load(); f != nil && f != sentTrend {
 			if !send(f.bytes()) {
 				return

@@ -88,6 +88,7 @@ function connect() {
   stream.addEventListener('open', () => { loadInfo(); loadTrend(); });
   stream.addEventListener('state', (e) => receive(JSON.parse(e.data), true));
   stream.addEventListener('trend', (e) => { trend = JSON.parse(e.data); if (state) renderStaff(); });
+  stream.addEventListener('info', () => loadInfo()); // the configuration was reloaded
   stream.addEventListener('error', () => {
     // A refused or broken stream (too many pages, a proxy) is not retried
     // by the browser: try again later, and poll meanwhile.
