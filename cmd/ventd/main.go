@@ -42,6 +42,7 @@ type flags struct {
 	sim         bool
 	simSpeed    float64
 	simScenario string
+	simSeed     uint64
 	simStart    string
 	listen      string
 	stateDir    string
@@ -66,6 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.sim, "sim", false, "run on a simulated room: simulated sensors, fans and air; needs no config file or hardware")
 	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim, simulated time runs `N` times faster than real time (0: as fast as possible)")
 	fs.StringVar(&f.simScenario, "sim-scenario", "", "with -sim, a scenario `file` (YAML) instead of the built-in day; see testbench/scenario")
+	fs.Uint64Var(&f.simSeed, "sim-seed", 0, "with -sim, the `seed` of the simulated sensors' unit-to-unit error and noise (a run repeats exactly with the same seed)")
 	fs.StringVar(&f.simStart, "sim-start", "", "with -sim, the simulated start `time` (RFC 3339); default now")
 	fs.StringVar(&f.listen, "listen", "", "HTTP `address` for /api/state and /metrics (default from the config, else 127.0.0.1:8080)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "`directory` for learned sensor state (default from the config, else /var/lib/ventd; a temporary directory with -sim)")

@@ -1,29 +1,26 @@
 package prometheus_test
 
 import (
+	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
-	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
-	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
-	"github.com/ventd/ventd/record"
-	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/promserver"
-	"github.com/ventd/ventd/testbench/scenario"
 )
 
 // shiftConfig is the simulated room with limits a site might set, low
@@ -74,36 +71,71 @@ func shiftScenario() string {
 	return b.String()
 }
 
-// runShift runs the daemon on the simulated room through the 12 h shift
-// on unpaced simulated time, and a few minutes past its end so that the
-// journal holds the finished shift; it returns the state directory.
+// runShift runs ventd on the simulated room through the 12 h shift on
+// unpaced simulated time, and a few minutes past its end so that the
+// journal holds the finished shift; it returns the state directory. ventd
+// runs as its own process, built without the race detector even when the
+// test has it: the shift is 43,000 control periods, which the detector
+// slows tenfold, and the code under test here is the export, not the loop.
 func runShift(t *testing.T, cfg *config.Config) string {
 	t.Helper()
-	sc, err := scenario.Parse([]byte(shiftScenario()), "twelve-hours.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewSim(shiftStart, 0)
-	rig, err := testbench.NewRig(cfg, clk, sc, testbench.RigOpts{Seed: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	d, err := daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: rig, StateDir: dir, Sim: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	bin, cfgFile, scFile := filepath.Join(dir, "ventd"), filepath.Join(dir, "shift.yaml"), filepath.Join(dir, "twelve-hours.yaml")
+	if err := os.WriteFile(cfgFile, []byte(shiftConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(scFile, []byte(shiftScenario()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	build := exec.Command("go", "build", "-o", bin, "github.com/ventd/ventd/cmd/ventd")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	state := filepath.Join(dir, "state")
+	os.Mkdir(state, 0o755)
+	cmd := exec.Command(bin, "-sim", "-sim-speed", "0", "-sim-seed", "11", "-config", cfgFile, "-sim-scenario", scFile,
+		"-sim-start", shiftStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", state)
+	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	d.Attach("test", record.OutputFunc(func(p *record.Period) {
-		if p.Time.Sub(shiftStart) >= 12*time.Hour+3*time.Minute {
-			cancel()
-		}
-	}), nil)
-	if err := d.Run(ctx); err != nil {
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		re := regexp.MustCompile(`addr=(\S+)`)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	var url string
+	select {
+	case a := <-addr:
+		url = "http://" + a + "/api/state"
+	case <-time.After(time.Minute):
+		t.Fatal("ventd did not start serving HTTP")
+	}
+	for {
+		var s struct{ Time time.Time }
+		if resp, err := http.Get(url); err == nil {
+			json.NewDecoder(resp.Body).Decode(&s)
+			resp.Body.Close()
+		}
+		if s.Time.Sub(shiftStart) >= 12*time.Hour+3*time.Minute {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM) // a clean stop writes the last records
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ventd: %v", err)
+	}
+	return state
 }
 
 // TestBackfilledShift is the auditor's path when Prometheus missed a
