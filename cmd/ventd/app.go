@@ -54,6 +54,7 @@ type app struct {
 	configPath string
 	webConfig  string      // -web.config.file: TLS and basic auth; empty: none
 	mqtt       *mqttOutput // nil without MQTT
+	sim        *clock.Sim  // the simulated clock under -sim, for tests to hold
 }
 
 // newLogger logs to w as text at level. With a simulated clock (clk not
@@ -113,7 +114,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config, webConfig: f.webConfig}
+	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config, webConfig: f.webConfig, sim: sim}
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware

@@ -96,6 +96,7 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 			select {
 			case <-stopAt:
 			default:
+				a.sim.Hold() // simulated time stops where the test looks
 				close(stopAt)
 			}
 		}
@@ -121,9 +122,13 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 		}
 	}()
 
+	// Hold simulated time where the test looks, so what the fetches and
+	// the last snapshot show does not depend on how fast the machine runs
+	// the simulation while the fetches finish.
 	<-stopAt
 	<-fetchDone
 	cancel()
+	a.sim.Release()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
