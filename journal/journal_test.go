@@ -19,6 +19,9 @@ func open(t testing.TB, opts Options) *Journal {
 	if opts.Clock == nil {
 		opts.Clock = clock.NewSim(t0, 0)
 	}
+	// Not syncing spares the tests thousands of fsyncs; durability is
+	// tested where it matters (crash_test.go, TestOpenSetsUpTheFile).
+	opts.NoSync = true
 	j, err := Open(filepath.Join(t.TempDir(), "journal.db"), opts)
 	if err != nil {
 		t.Fatal(err)
