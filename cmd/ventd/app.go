@@ -81,7 +81,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 			}
 		}
 		sim := clock.NewSim(start, f.simSpeed)
-		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == ""})
+		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == "" || f.simLoop})
 		if err != nil {
 			return nil, fmt.Errorf("simulated room: %w", err)
 		}
