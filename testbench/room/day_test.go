@@ -12,6 +12,17 @@ import (
 	"github.com/ventd/ventd/testbench/room"
 )
 
+var t0 = time.Date(2025, 3, 3, 8, 0, 0, 0, time.UTC)
+
+func newRoom(tb testing.TB, cfg room.Config) *room.Room {
+	tb.Helper()
+	r, err := room.New(cfg, t0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
 // boothsRoom is the room the simulator builds for
 // testbench/rooms/booths-N.yaml.
 func boothsRoom(tb testing.TB, n int) room.Config {

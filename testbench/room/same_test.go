@@ -10,17 +10,6 @@ import (
 	"github.com/ventd/ventd/testbench/room"
 )
 
-var t0 = time.Date(2025, 3, 3, 8, 0, 0, 0, time.UTC)
-
-func newRoom(tb testing.TB, cfg room.Config) *room.Room {
-	tb.Helper()
-	r, err := room.New(cfg, t0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return r
-}
-
 // TestSameAirAsReference plays a day (a shift of sessions, door openings,
 // fan ramps and a stall, then a quiet night) into the model and
 // into the previous algorithm (reference_test.go) and compares every
