@@ -16,7 +16,8 @@ import (
 // a room stepped by refStep is the old model.
 
 type refModel struct {
-	flowA       matrix
+	flowA, next matrix // next: scratch for the flows being rebuilt
+	f           matrix
 	fromOutdoor []float64
 	props       map[time.Duration]*propagator
 	scratchB    []float64
@@ -27,7 +28,8 @@ type refModel struct {
 func useReference(r *Room) {
 	n := len(r.zones)
 	m := &refModel{fromOutdoor: make([]float64, n), props: map[time.Duration]*propagator{},
-		scratchB: make([]float64, n), scratchC: make([]float64, n)}
+		scratchB: make([]float64, n), scratchC: make([]float64, n),
+		flowA: newMatrix(n), next: newMatrix(n), f: newMatrix(n + 1)}
 	r.stepAir = func(dt time.Duration) { m.step(r, dt) }
 }
 
@@ -100,11 +102,13 @@ func refExpm(m matrix) matrix {
 // flows is the old rebuildFlows. The old model rebuilt them whenever a
 // duty, speed, door or stall changed and then dropped its propagators;
 // rebuilding every step and dropping them when the matrix differs gives
-// the same numbers.
+// the same numbers. (It reuses its matrices, cleared, where the old one
+// made new ones.)
 func (m *refModel) flows(r *Room) {
 	n := len(r.zones)
 	out := n
-	f := newMatrix(n + 1)
+	f := m.f
+	clear(f.a)
 	for i, z := range r.zones {
 		gv := z.cfg.GeneralVentilationM3h
 		f.add(out, i, gv)
@@ -143,7 +147,8 @@ func (m *refModel) flows(r *Room) {
 		f.add(b, a, d.cfg.OpenExchangeM3h)
 	}
 
-	a := newMatrix(n)
+	a := m.next
+	clear(a.a)
 	for i, z := range r.zones {
 		v := z.cfg.VolumeM3
 		for j := 0; j <= n; j++ {
@@ -157,10 +162,10 @@ func (m *refModel) flows(r *Room) {
 		}
 		m.fromOutdoor[i] = f.at(out, i) / v
 	}
-	if m.flowA.a == nil || !slices.Equal(m.flowA.a, a.a) {
+	if !slices.Equal(m.flowA.a, a.a) {
 		clear(m.props)
+		m.flowA, m.next = a, m.flowA
 	}
-	m.flowA = a
 }
 
 // propagate is the old propagate.
