@@ -94,14 +94,49 @@ func (r *Room) selectFlows(spinning bool) {
 }
 
 // buildFlows builds the flow network for r.key into st and makes it
-// r.flows. flow[i][j] is the air moving from place i to place j, in m³/h;
-// place n is outdoors.
+// r.flows.
 func (r *Room) buildFlows(st *flowState) {
 	copy(st.key, r.key)
 	st.props = st.props[:0] // their memory is reused; see propagate
 	n := len(r.zones)
 	out := n
 	f := r.flowScratch
+	r.flowNetwork(f)
+
+	a := st.a
+	clear(a.a)
+	st.cols, st.vals = st.cols[:0], st.vals[:0]
+	// Most flows are zero (booths exchange air with their staff zone
+	// only); a zero adds nothing to a sum, so only the others are divided.
+	stride := n + 1
+	for i := range r.zones {
+		v := r.zones[i].cfg.VolumeM3
+		st.rowStart[i] = len(st.cols)
+		outflow := 0.0
+		for j, q := range f.a[i*stride : (i+1)*stride] {
+			if q != 0 && j != i {
+				outflow += -q / v
+			}
+		}
+		row := a.a[i*n : (i+1)*n]
+		row[i] = outflow
+		for j := range row {
+			if q := f.a[j*stride+i]; q != 0 && j != i {
+				row[j] = q / v
+				st.cols, st.vals = append(st.cols, j), append(st.vals, row[j])
+			}
+		}
+		st.fromOutdoor[i] = f.a[out*stride+i] / v
+	}
+	st.rowStart[n] = len(st.cols)
+	r.flows = st
+}
+
+// flowNetwork sets f to the flows between places as the fans and doors
+// are now: f[i][j] is the air moving from place i to place j, in m³/h;
+// place n is outdoors.
+func (r *Room) flowNetwork(f matrix) {
+	out := len(r.zones)
 	clear(f.a)
 	for i := range r.zones {
 		z := &r.zones[i]
@@ -141,34 +176,6 @@ func (r *Room) buildFlows(st *flowState) {
 		f.add(a, b, d.cfg.OpenExchangeM3h)
 		f.add(b, a, d.cfg.OpenExchangeM3h)
 	}
-
-	a := st.a
-	clear(a.a)
-	st.cols, st.vals = st.cols[:0], st.vals[:0]
-	// Most flows are zero (booths exchange air with their staff zone
-	// only); a zero adds nothing to a sum, so only the others are divided.
-	stride := n + 1
-	for i := range r.zones {
-		v := r.zones[i].cfg.VolumeM3
-		st.rowStart[i] = len(st.cols)
-		outflow := 0.0
-		for j, q := range f.a[i*stride : (i+1)*stride] {
-			if q != 0 && j != i {
-				outflow += -q / v
-			}
-		}
-		row := a.a[i*n : (i+1)*n]
-		row[i] = outflow
-		for j := range row {
-			if q := f.a[j*stride+i]; q != 0 && j != i {
-				row[j] = q / v
-				st.cols, st.vals = append(st.cols, j), append(st.vals, row[j])
-			}
-		}
-		st.fromOutdoor[i] = f.a[out*stride+i] / v
-	}
-	st.rowStart[n] = len(st.cols)
-	r.flows = st
 }
 
 // propagate returns the propagator of the current, settled flows for a

@@ -7,13 +7,15 @@ import (
 )
 
 // The room model as it was before the propagator cache and the series step
-// (commit 04ff546), kept verbatim but for names as the reference the
-// faster model is compared with: per step it rebuilds the flows, takes the
-// exponential of the 2n×2n block matrix for each deposition group (reusing
-// it for a repeated step length until the flows change) and applies it.
-// refStep replaces only the concentration update of Room.step; the step
+// (commit 04ff546), kept verbatim but for names as the reference the faster
+// model is compared with (the flow network and the matrix product,
+// unchanged since, are the model's own): per step it rebuilds the flows,
+// takes the exponential of the 2n×2n block matrix for each deposition
+// group (reusing it for a repeated step length until the flows change)
+// and applies it.
+// refModel.step replaces only the concentration update of Room.step; the step
 // sequence, the fans' spin-up and everything else are the model's own, so
-// a room stepped by refStep is the old model.
+// a room stepped by it is the old model.
 
 type refModel struct {
 	flowA, next matrix // next: scratch for the flows being rebuilt
@@ -31,25 +33,6 @@ func useReference(r *Room) {
 		scratchB: make([]float64, n), scratchC: make([]float64, n),
 		flowA: newMatrix(n), next: newMatrix(n), f: newMatrix(n + 1)}
 	r.stepAir = func(dt time.Duration) { m.step(r, dt) }
-}
-
-// refMul sets dst = x·y; dst must not alias x or y.
-func refMul(dst, x, y matrix) {
-	n := x.n
-	for i := 0; i < n; i++ {
-		row := dst.a[i*n : (i+1)*n]
-		clear(row)
-		for k := 0; k < n; k++ {
-			xik := x.a[i*n+k]
-			if xik == 0 {
-				continue
-			}
-			yk := y.a[k*n : (k+1)*n]
-			for j := range row {
-				row[j] += xik * yk[j]
-			}
-		}
-	}
 }
 
 // refExpm returns e^m by scaling and squaring with a Taylor series.
@@ -81,7 +64,7 @@ func refExpm(m matrix) matrix {
 		term.set(i, i, 1)
 	}
 	for k := 1; k <= 30; k++ {
-		refMul(tmp, term, a)
+		mul(tmp, term, a)
 		big := 0.0
 		for i := range term.a {
 			term.a[i] = tmp.a[i] / float64(k)
@@ -93,7 +76,7 @@ func refExpm(m matrix) matrix {
 		}
 	}
 	for ; squarings > 0; squarings-- {
-		refMul(tmp, sum, sum)
+		mul(tmp, sum, sum)
 		sum, tmp = tmp, sum
 	}
 	return sum
@@ -108,44 +91,7 @@ func (m *refModel) flows(r *Room) {
 	n := len(r.zones)
 	out := n
 	f := m.f
-	clear(f.a)
-	for i, z := range r.zones {
-		gv := z.cfg.GeneralVentilationM3h
-		f.add(out, i, gv)
-		f.add(i, out, gv)
-		nb := z.neighbour
-		if nb < 0 {
-			nb = out
-		}
-		f.add(i, nb, z.cfg.LeakageM3h)
-		f.add(nb, i, z.cfg.LeakageM3h)
-	}
-	for _, fan := range r.fans {
-		if fan.stalled || fan.speed == 0 {
-			continue
-		}
-		q := fan.speed * fan.cfg.MaxFlowM3h / float64(len(fan.zones))
-		for _, b := range fan.zones {
-			nb := r.zones[b].neighbour
-			f.add(b, out, q)  // exhaust
-			f.add(nb, b, q)   // transfer air from the staff zone
-			f.add(out, nb, q) // make-up air into the staff zone
-		}
-	}
-	for _, d := range r.doors {
-		if !d.open {
-			continue
-		}
-		a, b := d.places[0], d.places[1]
-		if a < 0 {
-			a = out
-		}
-		if b < 0 {
-			b = out
-		}
-		f.add(a, b, d.cfg.OpenExchangeM3h)
-		f.add(b, a, d.cfg.OpenExchangeM3h)
-	}
+	r.flowNetwork(f)
 
 	a := m.next
 	clear(a.a)
