@@ -44,7 +44,8 @@ const maxStep = time.Hour
 // serve one step only: such steps sum the series of the exact solution
 // directly on each species' concentrations instead (see stepSeries). Once
 // every wheel has settled the flows repeat, often for hours, so their
-// propagators are computed once per step length and kept (see flowCache).
+// propagators are computed once per step length and kept (see selectFlows
+// and propagate).
 func (r *Room) step(dt time.Duration) {
 	spinning := false
 	for _, f := range r.fans {
@@ -56,7 +57,7 @@ func (r *Room) step(dt time.Duration) {
 	switch {
 	case r.stepAir != nil:
 		r.stepAir(dt)
-	case spinning:
+	case r.flows == r.transient:
 		r.stepSeries(dt)
 	default:
 		r.stepPropagator(r.propagate(dt))
@@ -103,7 +104,7 @@ func (r *Room) inflows(b []conc) {
 // bands are groups 0 to 3, the gases share group 4.
 func (r *Room) stepPropagator(p *propagator) {
 	n := len(r.zones)
-	c, b := r.series[0], r.series[1]
+	c, b := r.vectors[0], r.vectors[1]
 	for i := range r.zones {
 		c[i] = r.zones[i].c
 	}
@@ -128,7 +129,11 @@ func (r *Room) stepPropagator(p *propagator) {
 	}
 }
 
-var _ = [1]int{}[gasCO2-4+nGroups-5] // stepPropagator's groups: bands 0-3, then the gases
+// stepPropagator's groups: the bands are 0 to 3, the gases share group 4.
+var (
+	_ = [1]int{}[gasCO2-4]
+	_ = [1]int{}[nGroups-5]
+)
 
 // settled is how close (as a fraction of full speed) a fan's wheel must be
 // to its duty for the room to stop stepping finely through the spin-up.

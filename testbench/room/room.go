@@ -34,11 +34,11 @@ type Room struct {
 	// tests set it to the previous algorithm to compare the two.
 	stepAir func(dt time.Duration)
 
-	flowScratch        matrix
-	expmScratch        *expmScratch
-	scratchB, scratchC []float64
-	depScratch         []float64
-	series             [6][]conc // stepSeries' vectors
+	// Working memory, so that a step allocates nothing.
+	flowScratch matrix
+	expmScratch *expmScratch
+	depScratch  []float64
+	vectors     [6][]conc
 }
 
 type zone struct {
@@ -120,10 +120,9 @@ func New(cfg Config, start time.Time) (*Room, error) {
 	r.transient = newFlowState(n, len(r.key))
 	r.flowScratch = newMatrix(n + 1)
 	r.expmScratch = newExpmScratch(n)
-	r.scratchB, r.scratchC = make([]float64, n), make([]float64, n)
 	r.depScratch = make([]float64, n)
-	for i := range r.series {
-		r.series[i] = make([]conc, n)
+	for i := range r.vectors {
+		r.vectors[i] = make([]conc, n)
 	}
 	return r, nil
 }

@@ -21,7 +21,7 @@ import (
 func (r *Room) stepSeries(dt time.Duration) {
 	st := r.flows
 	h := dt.Hours()
-	y, y0, b, diag, term, next := r.series[0], r.series[1], r.series[2], r.series[3], r.series[4], r.series[5]
+	y, y0, b, diag, term, next := r.vectors[0], r.vectors[1], r.vectors[2], r.vectors[3], r.vectors[4], r.vectors[5]
 	norm := 0.0 // ‖M‖∞ over the species
 	for i := range r.zones {
 		z := &r.zones[i]
