@@ -128,7 +128,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 			}
 		}
 		start := sim.Now()
-		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == "", Seed: f.simSeed})
+		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == "" || f.simLoop, Seed: f.simSeed})
 		if err != nil {
 			return nil, fmt.Errorf("simulated room: %w", err)
 		}

@@ -337,6 +337,7 @@ func TestFlagErrors(t *testing.T) {
 		{nil, "give -config FILE"},
 		{[]string{"-sim", "-sim-speed", "-1"}, "-sim-speed -1"},
 		{[]string{"-sim-scenario", "x.yaml"}, "need -sim"},
+		{[]string{"-sim-loop"}, "need -sim"},
 		{[]string{"-check-config"}, "needs -config"},
 		{[]string{"-sim", "-sim-start", "yesterday"}, "RFC 3339"},
 		{[]string{"-sim", "extra"}, "unexpected argument"},

@@ -43,6 +43,7 @@ type flags struct {
 	simSpeed    float64
 	simScenario string
 	simSeed     uint64
+	simLoop     bool
 	simStart    string
 	listen      string
 	stateDir    string
@@ -68,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim, simulated time runs `N` times faster than real time (0: as fast as possible)")
 	fs.StringVar(&f.simScenario, "sim-scenario", "", "with -sim, a scenario `file` (YAML) instead of the built-in day; see testbench/scenario")
 	fs.Uint64Var(&f.simSeed, "sim-seed", 0, "with -sim, the `seed` of the simulated sensors' unit-to-unit error and noise (a run repeats exactly with the same seed)")
+	fs.BoolVar(&f.simLoop, "sim-loop", false, "with -sim-scenario, play the scenario again each time it ends (the built-in day always does)")
 	fs.StringVar(&f.simStart, "sim-start", "", "with -sim, the simulated start `time` (RFC 3339); default now")
 	fs.StringVar(&f.listen, "listen", "", "HTTP `address` for /api/state and /metrics (default from the config, else 127.0.0.1:8080)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "`directory` for learned sensor state (default from the config, else /var/lib/ventd; a temporary directory with -sim)")
@@ -95,8 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	if f.simSpeed < 0 {
 		return nil, fmt.Errorf("-sim-speed %g: must be 0 (as fast as possible) or more", f.simSpeed)
 	}
-	if !f.sim && (f.simScenario != "" || f.simStart != "") {
-		return nil, errors.New("-sim-scenario and -sim-start need -sim")
+	if !f.sim && (f.simScenario != "" || f.simStart != "" || f.simLoop) {
+		return nil, errors.New("-sim-scenario, -sim-loop and -sim-start need -sim")
 	}
 	if !f.sim && !f.checkConfig && !f.version && f.config == "" {
 		return nil, errors.New("give -config FILE to run on hardware, or -sim to run on the simulated room")
