@@ -37,16 +37,22 @@ func (d *decoder) validateControl(c *Config) {
 	}
 	between := func(key string, v time.Duration, lo, hi time.Duration, like string) {
 		if v < lo || v > hi {
-			d.invalid("control."+key, "must be from %s to %s, like %s (got %s)", lo, hi, like, v)
+			d.invalid("control."+key, "must be from %s to %s, like %s (got %s)", short(lo), short(hi), like, short(v))
 		}
 	}
-	between("period", k.Period, 100*time.Millisecond, 10*time.Second, "1s")
+	switch {
+	case k.Period < 100*time.Millisecond:
+		d.invalid("control.period", "must be at least 100ms, like 1s (got %s): the sensors measure once a second at most, and a faster loop only burns the Pi's CPU", short(k.Period))
+	case k.Period > 10*time.Second:
+		d.invalid("control.period", "must be at most 10s, like 1s (got %s): the fan must answer smoke within seconds", short(k.Period))
+	}
 	positive("rise_rate_ugm3_per_s", k.RiseRate, "")
 	between("rise_window", k.RiseWindow, time.Second, time.Minute, "5s")
 	positive("session_excess_ugm3", k.SessionExcess, "; it is how far above clean air a rising booth counts as smoke")
 	if k.RunOn < 0 {
 		d.invalid("control.run_on", "must not be negative (got %s)", k.RunOn)
 	}
+	d.atMost("control.run_on", k.RunOn, time.Hour, "a booth with a working fan clears in minutes; for a longer hold use a purge")
 	positive("booth_full_excess_ugm3", k.BoothFullExcess, "")
 	notNegative("staff_margin_ugm3", k.StaffMargin)
 	if k.StaffMarginPercent < 0 || k.StaffMarginPercent > 50 {
@@ -56,14 +62,17 @@ func (d *decoder) validateControl(c *Config) {
 	between("staff_clear_time", k.StaffClearTime, time.Minute, 4*time.Hour, "15m")
 	if k.StaffBlindDutyPercent < 0 || k.StaffBlindDutyPercent > 100 {
 		d.invalid("control.staff_blind_duty_percent", "must be a percentage from 0 to 100 (got %g)", k.StaffBlindDutyPercent)
+	} else {
+		d.warnFraction("control.staff_blind_duty_percent", k.StaffBlindDutyPercent)
 	}
 	if k.RampDown <= 0 || k.RampDown > 100 {
 		d.invalid("control.ramp_down_percent_per_min", "must be more than 0 and at most 100 (got %g)", k.RampDown)
 	}
 	between("clean_air_learn", k.CleanAirLearn, time.Minute, 24*time.Hour, "10m")
-	if k.MaxSampleAge < k.Period || k.MaxSampleAge > time.Minute {
-		d.invalid("control.max_sample_age", "must be from control.period %s%s to 1m0s (got %s): an older reading counts as missing",
-			k.Period, d.defaulted("control.period"), k.MaxSampleAge)
+	periodOK := k.Period >= 100*time.Millisecond && k.Period <= 10*time.Second // else said above
+	if periodOK && (k.MaxSampleAge < k.Period || k.MaxSampleAge > time.Minute) {
+		d.invalid("control.max_sample_age", "must be from control.period %s%s to 1m (got %s): an older reading counts as missing",
+			short(k.Period), d.defaulted("control.period"), short(k.MaxSampleAge))
 	}
 	notNegative("pressure_gain_percent_per_pa_min", k.PressureGain)
 	notNegative("pressure_margin_pa", k.PressureMargin)

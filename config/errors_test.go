@@ -146,7 +146,7 @@ func TestMistakes(t *testing.T) {
 		{"pin used twice", edit(19, "    sysfs_pwm: {chip: 0, channel: 0}\n    tach: {pin: GPIO6}") + "  - {name: fan2, zones: [booth], backend: relay, relay: {pin: \"6\"}, max_flow_m3h: 1, rated_power_w: 1}\n", 23, "fans[1].relay.pin", "pin 6 is already used by fans[0].tach.pin (line 20)"},
 		{"warning above default alarm", base + "thresholds:\n  pm25_ugm3: {warning: 200}\n", 23, "thresholds.pm25_ugm3.warning", "below the alarm level 125.5 (the default) (got 200)"},
 		{"retired target", base + "control: {target_pm25_ugm3: 25}\n", 22, "control.target_pm25_ugm3", "is no longer used: ventd steers each booth's excess over its clean air"},
-		{"max_sample_age below period", base + "control: {period: 2s, max_sample_age: 1s}\n", 22, "control.max_sample_age", "must be from control.period 2s to 1m0s (got 1s)"},
+		{"max_sample_age below period", base + "control: {period: 2s, max_sample_age: 1s}\n", 22, "control.max_sample_age", "must be from control.period 2s to 1m (got 1s)"},
 		{"blind duty over 100", base + "control: {staff_blind_duty_percent: 120}\n", 22, "control.staff_blind_duty_percent", "a percentage from 0 to 100 (got 120)"},
 		{"negative run_on", base + "control:\n  run_on: -1m\n", 23, "control.run_on", "must not be negative (got -1m0s)"},
 		{"listen without port", edit(2, "room: Room\nlisten: localhost"), 3, "listen", `must be host:port`},

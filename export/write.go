@@ -24,6 +24,13 @@ func Write(w io.Writer, j *journal.Journal, opts Options) error {
 		return err
 	}
 	return j.View(func(v *journal.Journal) error {
+		if o.Format == "openmetrics" {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			if err := writeOpenMetrics(bw, v, o); err != nil {
+				return err
+			}
+			return bw.Flush()
+		}
 		h, err := header(v, o)
 		if err != nil {
 			return err
@@ -105,18 +112,39 @@ func rowsOf[T any, R record](list []T, conv func(T) R) func(func(record) error) 
 	}
 }
 
-func read[T any, R record](get func(from, to time.Time) ([]T, error), from, to time.Time, conv func(T) R) func(func(record) error) error {
+// read emits a section's rows window by window (see days), so that memory
+// holds one window's rows however long the export. keep drops rows an
+// earlier window already gave (nil: none can repeat).
+func read[T any, R record](get func(from, to time.Time) ([]T, error), windows []window, keep func(T, window) bool, conv func(T) R) func(func(record) error) error {
 	return func(emit func(record) error) error {
-		list, err := get(from, to)
-		if err != nil {
-			return err
+		for i, w := range windows {
+			list, err := get(w.from, w.to)
+			if err != nil {
+				return err
+			}
+			for _, x := range list {
+				if keep != nil && i > 0 && !keep(x, w) {
+					continue
+				}
+				if err := emit(conv(x)); err != nil {
+					return err
+				}
+			}
 		}
-		return rowsOf(list, conv)(emit)
+		return nil
 	}
 }
 
+// A gap is read with every window it overlaps; it belongs to the one it
+// starts in (the first window also takes those that start before it).
+func gapStartsIn(g journal.Gap, w window) bool { return !g.Start.Before(w.from) }
+
 func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Time) error {
 	if err := s.header(h); err != nil {
+		return err
+	}
+	ws, err := days(j, from, to)
+	if err != nil {
 		return err
 	}
 	steps := []struct {
@@ -128,12 +156,12 @@ func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Ti
 		{"minutes", minuteColumns, func(emit func(record) error) error {
 			return j.EachMinute(from, to, "", "", func(m journal.Minute) error { return emit(minuteOf(m)) })
 		}},
-		{"gaps", gapColumns, read(j.Gaps, from, to, gapOf)},
-		{"events", eventColumns, read(j.Events, from, to, eventOf)},
-		{"acks", ackColumns, read(j.Acks, from, to, ackOf)},
-		{"calibrations", calibrationColumns, read(j.Calibrations, from, to, calibrationOf)},
-		{"config_changes", configChangeColumns, read(j.ConfigChanges, from, to, configChangeOf)},
-		{"clock_status", clockStatusColumns, read(j.ClockStatus, from, to, clockStatusOf)},
+		{"gaps", gapColumns, read(j.Gaps, ws, gapStartsIn, gapOf)},
+		{"events", eventColumns, read(j.Events, ws, nil, eventOf)},
+		{"acks", ackColumns, read(j.Acks, ws, nil, ackOf)},
+		{"calibrations", calibrationColumns, read(j.Calibrations, ws, nil, calibrationOf)},
+		{"config_changes", configChangeColumns, read(j.ConfigChanges, ws, nil, configChangeOf)},
+		{"clock_status", clockStatusColumns, read(j.ClockStatus, ws, nil, clockStatusOf)},
 	}
 	for _, st := range steps {
 		if err := section(s, st.name, st.columns, st.each); err != nil {

@@ -2,6 +2,10 @@
 // room snapshot as JSON), GET /metrics (Prometheus) and GET /api/export
 // (the auditor's export from the journal). Handlers only read
 // the latest published snapshot; nothing here can delay the control loop.
+//
+// Guard goes around the whole handler (Host check against DNS rebinding,
+// bounded request bodies). Each handler sets its own write deadline
+// (deadline.go); the export also limits how many run at once.
 package httpapi
 
 import (
@@ -27,15 +31,15 @@ func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, exp
 	if export != nil {
 		mux.Handle("/api/export", export)
 	}
-	mux.HandleFunc("GET /api/state", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /api/state", withWriteDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := src()
 		if s == nil {
 			writeError(w, http.StatusServiceUnavailable, "ventd is starting: no measurement yet; retry in a few seconds")
 			return
 		}
 		writeJSON(w, http.StatusOK, withAges(s, now()))
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	}), replyTimeout))
+	mux.Handle("GET /metrics", withWriteDeadline(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}), replyTimeout))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/api/state", "/metrics":

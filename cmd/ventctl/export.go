@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
@@ -26,7 +27,8 @@ func runExport(args []string, e env) int {
 	stateDir := fl.String("state-dir", "", "`directory` holding journal.db: ventd's state_dir (default: the -config file's, else "+defaultStateDir+")")
 	from := fl.String("from", "", "first `day` to export, YYYY-MM-DD in the shift time zone (default: the journal's start)")
 	to := fl.String("to", "", "last `day` to export, YYYY-MM-DD, included (default: the journal's end)")
-	format := fl.String("format", "csv", "output `format`: csv (one file, in sections) or json")
+	format := fl.String("format", "csv", "output `format`: csv (one file, in sections), json, or openmetrics (the /metrics series with timestamps, "+
+		"for promtool tsdb create-blocks-from openmetrics; needs -config)")
 	out := fl.String("o", "", "write to `file` instead of standard output")
 	cfgPath := fl.String("config", "", "ventd's configuration `file`: the shift time zone, and the schedule and limits for shifts rebuilt from minutes")
 	if code, ok := parse(fl, args); !ok {
@@ -49,6 +51,9 @@ func runExport(args []string, e env) int {
 		if loc, err = cfg.Shifts.Location(); err != nil {
 			return fail(exitFail, "%v", err)
 		}
+	}
+	if *format == "openmetrics" && cfg == nil {
+		return fail(exitUsage, "-format openmetrics needs -config FILE (ventd's configuration): its shift schedule and limits decide the shift series and the time over limits")
 	}
 	start, end, err := export.ParseWindow(*from, *to, loc)
 	if err != nil {
@@ -74,7 +79,7 @@ func runExport(args []string, e env) int {
 	}
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
-		Software: "ventd " + versionString() + " (ventctl export)"}
+		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
 	if *out == "" {
 		if err := export.Write(e.stdout, j, opts); err != nil {
 			return fail(exitFail, "%v", err)

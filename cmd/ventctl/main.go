@@ -10,6 +10,7 @@
 //	ventctl purge -zone booth
 //	ventctl calibrate co2 -sensor staff-co2 -ppm 420
 //	ventctl check-config -config /etc/ventd/ventd.yaml
+//	ventctl doctor
 //	ventctl export -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.csv
 //
 // Every command with -sim runs on the simulated room instead, to try it
@@ -26,10 +27,9 @@ import (
 	"time"
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
-)
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
+	"github.com/ventd/ventd/buildinfo"
+)
 
 func main() {
 	// Ctrl-C ends a fan run or a live read cleanly: the fan is left at its
@@ -49,6 +49,8 @@ type env struct {
 	ctx context.Context
 	// getenv reads the environment (nil: os.Getenv).
 	getenv func(string) string
+	// stdin is read by hash-pin (nil: os.Stdin).
+	stdin io.Reader
 	// sim, when set, sees the simulated room a -sim command builds, so
 	// tests can look at it.
 	sim func(*simRoom)
@@ -93,6 +95,9 @@ var commands = []command{
 	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json] [-o FILE] [-config FILE]",
 		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport},
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},
+	{"doctor", "[-config FILE] [-root DIR] [-sim]",
+		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor},
+	{"hash-pin", "< PIN", "read the status page's staff PIN from standard input and print page.pin_hash for the config", runHashPIN},
 	{"help", "", "print this help", func([]string, env) int { return exitOK }},
 }
 
@@ -116,7 +121,7 @@ func run(args []string, e env) int {
 		return exitOK
 	}
 	if args[0] == "version" || args[0] == "-version" {
-		fmt.Fprintln(e.stdout, "ventctl", versionString())
+		fmt.Fprintln(e.stdout, "ventctl", buildinfo.Get())
 		return exitOK
 	}
 	for _, c := range commands {
@@ -127,11 +132,4 @@ func run(args []string, e env) int {
 	fmt.Fprintf(e.stderr, "ventctl: unknown command %q\n\n", args[0])
 	usage(e.stderr)
 	return exitUsage
-}
-
-func versionString() string {
-	if version == "" {
-		return "(devel)"
-	}
-	return version
 }

@@ -1,0 +1,128 @@
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
+)
+
+// fanOut is one fan: its output and what the room's law last told it.
+type fanOut struct {
+	cfg  config.Fan
+	out  fan.Output
+	tach fan.Tachometer
+	last control.Decision
+	rpm  *float64
+	err  error
+}
+
+func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
+	safe := fc.SafeDuty / 100
+	out, err := d.hw.Fan(fc)
+	if err != nil {
+		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
+	}
+	tach, err := d.hw.Tach(fc)
+	if err != nil {
+		out.Halt()
+		return nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
+	}
+	f := &fanOut{cfg: fc, out: out, tach: tach}
+	// Until the first reading, the booth is unknown: safe duty now.
+	if err := out.SetDuty(safe); err != nil {
+		out.Halt()
+		return nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
+	}
+	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "starting", Level: math.NaN(), SecondsToEntry: -1}
+	return f, nil
+}
+
+// decide runs the room's law on the period's samples and sets each fan's
+// duty.
+func (d *Daemon) decide(now time.Time) {
+	decs := d.law.Update(now, d.lawInputs())
+	for i, f := range d.fans {
+		f.apply(decs[i], d.log)
+	}
+}
+
+// lawInputs is what the law reads: the PM2.5 of every sensor that
+// measures it and the pressure of every pressure sensor (a fault sample
+// for one with no reading yet); the law knows which zone each is in.
+func (d *Daemon) lawInputs() []sample.Sample {
+	d.inputs = d.inputs[:0]
+	for _, s := range d.sensors.All() {
+		t := s.Config().Type
+		if t.Measures(sample.PM25) {
+			d.inputs = append(d.inputs, s.Sample(sample.PM25))
+		}
+		if t.IsPressure() {
+			d.inputs = append(d.inputs, s.Sample(sample.Pressure))
+		}
+	}
+	return d.inputs
+}
+
+// apply sets the duty the law decided.
+func (f *fanOut) apply(dec control.Decision, log *slog.Logger) {
+	if dec.Mode != f.last.Mode {
+		log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", fmt.Sprintf("%.0f%%", dec.Duty*100), "reason", dec.Reason)
+	}
+	f.last = dec
+	if err := f.out.SetDuty(dec.Duty); err != nil {
+		if f.err == nil {
+			log.Error("setting fan duty failed", "fan", f.cfg.Name, "err", err)
+		}
+		f.err = err
+	} else {
+		f.err = nil
+	}
+	f.readTach()
+}
+
+func (f *fanOut) readTach() {
+	if f.tach == nil {
+		return
+	}
+	rpm, err := f.tach.RPM()
+	if err != nil {
+		rpm = 0
+	}
+	f.rpm = &rpm
+}
+
+// toSafe sets the fan's safe duty: on shutdown, ventd is no longer
+// watching the air, so the fan must assume the worst.
+func (f *fanOut) toSafe(why string, log *slog.Logger) {
+	safe := f.cfg.SafeDuty / 100
+	if err := f.out.SetDuty(safe); err != nil {
+		log.Error("could not set the safe duty", "fan", f.cfg.Name, "err", err)
+	}
+	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: why, Level: math.NaN(), SecondsToEntry: -1}
+}
+
+// state is the fan's part of the period's record.
+func (f *fanOut) state() record.Fan {
+	s := record.Fan{
+		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.last.Duty, 4),
+		Mode: f.last.Mode, Reason: f.last.Reason, RPM: f.rpm,
+		SecondsToEntry: f.last.SecondsToEntry,
+	}
+	if f.err != nil {
+		s.Error = f.err.Error()
+	}
+	return s
+}
+
+// round keeps the digits a duty can carry.
+func round(v float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(v*p) / p
+}
