@@ -283,8 +283,12 @@ func (b *booth) falling() bool {
 }
 
 // secondsToEntry estimates when the booth is below the entry threshold:
-// 0 when it is, -1 when it is not falling or cannot get there (its clean
-// air is above the threshold).
+// 0 when it is, -1 when that cannot be told (a session, unknown air, a
+// level that is not falling). The booth's excess over the air it draws in
+// falls at its measured decay rate at the present duty; before the first
+// clearing was measured, or while the air it draws in is itself above the
+// threshold (smoke in the staff area, which then sets the pace), the
+// level's own fall is extrapolated.
 func (b *booth) secondsToEntry(nominal float64, t Tuning) float64 {
 	switch {
 	case math.IsNaN(b.level):
@@ -294,12 +298,8 @@ func (b *booth) secondsToEntry(nominal float64, t Tuning) float64 {
 	case b.session:
 		return -1
 	}
-	if k := b.model.ach(nominal); k > 0 && b.bad == "" {
-		room := t.Entry - b.ref
-		if room <= 0 {
-			return -1
-		}
-		return math.Max(math.Log((b.level-b.ref)/room)/k*3600, 0)
+	if k := b.model.ach(nominal); k > 0 && b.bad == "" && b.ref < t.Entry {
+		return math.Max(math.Log((b.level-b.ref)/(t.Entry-b.ref))/k*3600, 0)
 	}
 	return b.entry.secondsTo(t.Entry)
 }

@@ -70,16 +70,23 @@ func (m *decayModel) ach(x float64) float64 {
 	return m.eta * x
 }
 
-// logTrend estimates a level's exponential decay from its last minute: a
+// logTrend estimates a level's exponential decay from its fall: a
 // well-mixed zone falls as C(t) = C₀·e^(−kt), so ln C is a line whose
-// slope is −k, and the time to reach a threshold follows. It serves the
-// entry estimate before the booth's decay has been measured, and the
-// baselines, which measure nothing.
+// slope is −k, and the time to reach a threshold follows. Only the fall
+// since the last minute's peak is fitted: a window that reached back into
+// the session's plateau would read the first seconds of clearing as a
+// fall of hours. It serves the entry estimate before the booth's decay
+// has been measured, and the baselines, which measure nothing.
 type logTrend struct {
 	pts []point // ln(level), newest last, one minute long
 }
 
-const logTrendWindow = time.Minute
+const (
+	logTrendWindow = time.Minute
+	// minFall is the least fall a trend is read from: a few of the
+	// sensor's samples past its own lag.
+	minFall = 10 * time.Second
+)
 
 func (d *logTrend) add(t time.Time, level float64) {
 	if level <= 0 {
@@ -92,7 +99,7 @@ func (d *logTrend) add(t time.Time, level float64) {
 }
 
 // secondsTo returns the time until the level falls below threshold: 0 if
-// it is already below, -1 if it is not falling.
+// it is already below, -1 if it has not been falling for minFall.
 func (d *logTrend) secondsTo(threshold float64) float64 {
 	n := len(d.pts)
 	if n == 0 {
@@ -102,10 +109,17 @@ func (d *logTrend) secondsTo(threshold float64) float64 {
 	if last.v < math.Log(threshold) {
 		return 0
 	}
-	if n < 5 {
+	peak := 0
+	for i, p := range d.pts {
+		if p.v >= d.pts[peak].v {
+			peak = i
+		}
+	}
+	fall := d.pts[peak:]
+	if len(fall) < 5 || last.t.Sub(fall[0].t) < minFall {
 		return -1
 	}
-	slope, ok := leastSquaresSlope(d.pts) // of ln C: −k
+	slope, ok := leastSquaresSlope(fall) // of ln C: −k
 	if !ok || slope >= 0 {
 		return -1
 	}
