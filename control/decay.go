@@ -86,6 +86,14 @@ const (
 	// minFall is the least fall a trend is read from: a few of the
 	// sensor's samples past its own lag.
 	minFall = 10 * time.Second
+	// minDrop (of ln C) is the least fall, 20 %, a trend is read from: a
+	// fall just begun, still rounded by the sensor's lag, reads as far
+	// slower than it is.
+	minDrop = 0.223
+	// fallSkip is the start of a fall left out of the fit, fallFit the
+	// most of it fitted.
+	fallSkip = 5 * time.Second
+	fallFit  = 30 * time.Second
 )
 
 func (d *logTrend) add(t time.Time, level float64) {
@@ -99,7 +107,9 @@ func (d *logTrend) add(t time.Time, level float64) {
 }
 
 // secondsTo returns the time until the level falls below threshold: 0 if
-// it is already below, -1 if it has not been falling for minFall.
+// it is already below, -1 until it has fallen for minFall and by minDrop
+// (or, a slow fall, for 40 s).
+// Early in a fall it errs long, the safe side for an entry estimate.
 func (d *logTrend) secondsTo(threshold float64) float64 {
 	n := len(d.pts)
 	if n == 0 {
@@ -115,8 +125,19 @@ func (d *logTrend) secondsTo(threshold float64) float64 {
 			peak = i
 		}
 	}
-	fall := d.pts[peak:]
-	if len(fall) < 5 || last.t.Sub(fall[0].t) < minFall {
+	// The fall's first seconds are rounded by the sensor's lag and the
+	// air's mixing; its last half minute is the rate now.
+	from := d.pts[peak].t.Add(fallSkip)
+	if f := last.t.Add(-fallFit); f.After(from) {
+		from = f
+	}
+	i := peak
+	for i < n && d.pts[i].t.Before(from) {
+		i++
+	}
+	fall := d.pts[i:]
+	young := d.pts[peak].v-last.v < minDrop && last.t.Sub(d.pts[peak].t) < fallFit+minFall
+	if len(fall) < 5 || last.t.Sub(fall[0].t) < minFall || young {
 		return -1
 	}
 	slope, ok := leastSquaresSlope(fall) // of ln C: −k
