@@ -208,7 +208,9 @@ func TestRoomLawPurgesOneBooth(t *testing.T) {
 	h.step(3 * time.Minute)
 	var res string
 	var err error
-	h.call(func() { res, err = h.d.Purge(t.Context(), "booth2", record.Actor{Name: "tester", Via: "test"}, "overdose") })
+	h.call(func() {
+		res, err = h.d.Purge(t.Context(), "booth2", record.Actor{Name: "tester", Via: "test"}, "overdose")
+	})
 	if err != nil || !strings.Contains(res, "booth2: purging") {
 		t.Fatalf("purge: %q, %v", res, err)
 	}
