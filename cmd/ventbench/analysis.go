@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"slices"
@@ -212,9 +213,9 @@ func envelope(pts []FrontierPoint) []FrontierPoint {
 	s := slices.Clone(pts)
 	slices.SortFunc(s, func(a, b FrontierPoint) int {
 		if a.EnergyKWh != b.EnergyKWh {
-			return cmpF(a.EnergyKWh, b.EnergyKWh)
+			return cmp.Compare(a.EnergyKWh, b.EnergyKWh)
 		}
-		return cmpF(a.Value, b.Value)
+		return cmp.Compare(a.Value, b.Value)
 	})
 	var env []FrontierPoint
 	for _, p := range s {
@@ -230,16 +231,6 @@ func envelope(pts []FrontierPoint) []FrontierPoint {
 		}
 	}
 	return env
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // jsonNum is a figure that may be unknown (NaN), written to JSON as null.
