@@ -64,6 +64,8 @@ type Journal struct {
 	rd   reader     // db, or the transaction of a View
 	wmu  sync.Mutex // serialises writers, so the newest-time check sees its own writes
 
+	chain chainStmts // the hash chain's prepared statements (chain_write.go)
+
 	version  int  // schema version of the file
 	readOnly bool // OpenReadOnly or a View: every write is refused
 	view     bool // a View: Close is the caller's mistake
@@ -224,6 +226,7 @@ func (j *Journal) Close() error {
 	if !j.readOnly {
 		_, _ = j.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
+	j.chain.close()
 	if err := j.db.Close(); err != nil {
 		return fmt.Errorf("journal: close %s: %w", j.path, err)
 	}

@@ -58,6 +58,11 @@ func (j *Journal) Prune(now time.Time) (deleted int, err error) {
 			}
 		}
 	}
+	n, err := j.pruneChain(cutoff) // the links of what was deleted: chain_prune.go
+	deleted += n
+	if err != nil {
+		return deleted, err
+	}
 	return deleted, j.vacuum()
 }
 

@@ -132,6 +132,11 @@ CREATE TABLE shifts (
 CREATE INDEX shifts_start ON shifts (start_ms);
 CREATE INDEX shifts_end ON shifts (end_ms);
 `,
+	// 3: the hash chain (chain.go): a chain and a seal column on every
+	// sealed table, the links, and the triggers that seal each Write.
+	// Rows written before it stay unsealed. Nothing refers to its number,
+	// so it can move in the list until it ships.
+	chainBaseSQL + chainSQL("events", "acks", "calibrations", "config_changes", "gaps", "clock_status", "shifts", "meta", "minutes"),
 }
 
 // SchemaVersion is the schema this build writes.

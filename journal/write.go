@@ -48,6 +48,10 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if err := w.loadClock(); err != nil {
 		return Result{}, j.writeError("read clock state", err)
 	}
+	ch, err := j.beginChain(ctx, tx) // the hash chain: chain.go
+	if err != nil {
+		return Result{}, j.writeError("begin chain link", err)
+	}
 	var res Result
 	steps := []struct {
 		what string
@@ -63,6 +67,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"shifts", func() error { return w.shifts(b.Shifts) }},
 		{"meta", func() error { return setMeta(ctx, tx, b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
+		{"chain link", func() error { return ch.seal(j.opts.Clock.Now(), &b) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
