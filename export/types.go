@@ -46,7 +46,11 @@ type Header struct {
 	TimeZone  string    `json:"time_zone"`
 	Window    Window    `json:"window"`
 	Schema    int       `json:"journal_schema"`
-	Notes     []string  `json:"notes"`
+	// Chain is the journal's hash chain head when the export was made:
+	// ventctl verify -head HASH on a later copy of the journal shows it was
+	// not edited since. Null for a journal from before the chain.
+	Chain *journal.ChainHead `json:"chain"`
+	Notes []string           `json:"notes"`
 }
 
 // Sensor is a sensor's name and serial number, from the journal's meta.

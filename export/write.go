@@ -16,6 +16,44 @@ import (
 // anything was written leaves w untouched; an error part-way through a CSV
 // export ends the file with a "# error: export incomplete" line.
 func Write(w io.Writer, j *journal.Journal, opts Options) error {
+	o, err := opts.normalize()
+	if err != nil {
+		return err
+	}
+	return View(j, o, func(r *Records) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		var s sink
+		if o.Format == "json" {
+			s = newJSONSink(bw)
+		} else {
+			s = newCSVSink(bw, o.Location)
+		}
+		err := emit(r, s)
+		if err != nil {
+			s.fail(err)
+		}
+		if ferr := bw.Flush(); err == nil && ferr != nil {
+			err = ferr
+		}
+		return err
+	})
+}
+
+// Records are an export's contents, read in one View of the journal: what
+// Write writes, for a program that lays them out itself (package report).
+// Its methods read the journal; they are valid only inside View's fn.
+type Records struct {
+	Header Header
+	Shifts []Shift
+	// From and To are the span every section covers: the window widened
+	// to whole shifts (zero: open).
+	From, To time.Time
+	j        *journal.Journal
+}
+
+// View reads the shift summaries and the header for opts and calls fn with
+// them, inside one read transaction of the journal.
+func View(j *journal.Journal, opts Options, fn func(*Records) error) error {
 	if j == nil {
 		return errors.New("export: no journal: open one with journal.OpenReadOnly")
 	}
@@ -49,22 +87,46 @@ func Write(w io.Writer, j *journal.Journal, opts Options) error {
 		if h.Notes == nil {
 			h.Notes = []string{}
 		}
-		bw := bufio.NewWriterSize(w, 64<<10)
-		var s sink
-		if o.Format == "json" {
-			s = newJSONSink(bw)
-		} else {
-			s = newCSVSink(bw, o.Location)
-		}
-		err = emit(v, s, h, rows, from, to)
-		if err != nil {
-			s.fail(err)
-		}
-		if ferr := bw.Flush(); err == nil && ferr != nil {
-			err = ferr
-		}
-		return err
+		return fn(&Records{Header: h, Shifts: rows, From: from, To: to, j: v})
 	})
+}
+
+// Journal is the View's journal, for reads of its own (journal.Verify).
+func (r *Records) Journal() *journal.Journal { return r.j }
+
+// EachMinute calls fn for each minute starting in [from, to) of zone and
+// quantity (empty: all), as the minutes section has them.
+func (r *Records) EachMinute(from, to time.Time, zone, quantity string, fn func(Minute) error) error {
+	return r.j.EachMinute(from, to, zone, quantity, func(m journal.Minute) error { return fn(minuteOf(m)) })
+}
+
+// Gaps, Events, Acks, Calibrations, ConfigChanges and ClockStatus return
+// the sections of the same names over the span.
+func (r *Records) Gaps() ([]Gap, error) { return list(r, r.j.Gaps, gapOf) }
+
+func (r *Records) Events() ([]Event, error) { return list(r, r.j.Events, eventOf) }
+
+func (r *Records) Acks() ([]Ack, error) { return list(r, r.j.Acks, ackOf) }
+
+func (r *Records) Calibrations() ([]Calibration, error) {
+	return list(r, r.j.Calibrations, calibrationOf)
+}
+
+func (r *Records) ConfigChanges() ([]ConfigChange, error) {
+	return list(r, r.j.ConfigChanges, configChangeOf)
+}
+
+func (r *Records) ClockStatus() ([]ClockStatus, error) {
+	return list(r, r.j.ClockStatus, clockStatusOf)
+}
+
+func list[T, R any](r *Records, get func(from, to time.Time) ([]T, error), conv func(T) R) ([]R, error) {
+	in, err := get(r.From, r.To)
+	out := make([]R, len(in))
+	for i, x := range in {
+		out[i] = conv(x)
+	}
+	return out, err
 }
 
 // sink renders the sections in one format.
@@ -105,18 +167,18 @@ func rowsOf[T any, R record](list []T, conv func(T) R) func(func(record) error) 
 	}
 }
 
-func read[T any, R record](get func(from, to time.Time) ([]T, error), from, to time.Time, conv func(T) R) func(func(record) error) error {
+func read[R record](get func() ([]R, error)) func(func(record) error) error {
 	return func(emit func(record) error) error {
-		list, err := get(from, to)
+		list, err := get()
 		if err != nil {
 			return err
 		}
-		return rowsOf(list, conv)(emit)
+		return rowsOf(list, func(r R) R { return r })(emit)
 	}
 }
 
-func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Time) error {
-	if err := s.header(h); err != nil {
+func emit(r *Records, s sink) error {
+	if err := s.header(r.Header); err != nil {
 		return err
 	}
 	steps := []struct {
@@ -124,16 +186,16 @@ func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Ti
 		columns []string
 		each    func(func(record) error) error
 	}{
-		{"shifts", shiftColumns, rowsOf(shifts, func(r Shift) Shift { return r })},
+		{"shifts", shiftColumns, rowsOf(r.Shifts, func(r Shift) Shift { return r })},
 		{"minutes", minuteColumns, func(emit func(record) error) error {
-			return j.EachMinute(from, to, "", "", func(m journal.Minute) error { return emit(minuteOf(m)) })
+			return r.EachMinute(r.From, r.To, "", "", func(m Minute) error { return emit(m) })
 		}},
-		{"gaps", gapColumns, read(j.Gaps, from, to, gapOf)},
-		{"events", eventColumns, read(j.Events, from, to, eventOf)},
-		{"acks", ackColumns, read(j.Acks, from, to, ackOf)},
-		{"calibrations", calibrationColumns, read(j.Calibrations, from, to, calibrationOf)},
-		{"config_changes", configChangeColumns, read(j.ConfigChanges, from, to, configChangeOf)},
-		{"clock_status", clockStatusColumns, read(j.ClockStatus, from, to, clockStatusOf)},
+		{"gaps", gapColumns, read(r.Gaps)},
+		{"events", eventColumns, read(r.Events)},
+		{"acks", ackColumns, read(r.Acks)},
+		{"calibrations", calibrationColumns, read(r.Calibrations)},
+		{"config_changes", configChangeColumns, read(r.ConfigChanges)},
+		{"clock_status", clockStatusColumns, read(r.ClockStatus)},
 	}
 	for _, st := range steps {
 		if err := section(s, st.name, st.columns, st.each); err != nil {
