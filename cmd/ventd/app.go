@@ -146,7 +146,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		Location: loc, Now: a.d.Now, Config: cfg,
 	}
 	a.srv = &http.Server{
-		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp),
+		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp, reportRoute(journalPath, loc, a.d.Now, cfg)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
