@@ -193,7 +193,8 @@ func (v *verifier) checkLinks(head string) error {
 		}
 		switch {
 		case prev != nil && l.id != prev.id+1:
-			v.problem(Problem{Link: l.id, Time: utc(l.first), What: fmt.Sprintf("links %d to %d are missing: deleted from the file", prev.id+1, l.id-1)})
+			// Dated by the link before: the missing ones come after it.
+			v.problem(Problem{Link: l.id, Time: utc(prev.last), What: fmt.Sprintf("links %d to %d are missing: deleted from the file", prev.id+1, l.id-1)})
 		case prev != nil && !bytes.Equal(l.prev, prev.hash):
 			v.problem(Problem{Link: l.id, Time: utc(l.first), What: fmt.Sprintf("does not follow link %d: its previous hash is not that link's hash (a link was rewritten)", prev.id)})
 		}

@@ -15,7 +15,7 @@ need_go
 
 # Debian packages the tests use (none yet beyond Go; MQTT, Prometheus and
 # the status page add mosquitto, prometheus and chromium here).
-packages=()
+packages=(poppler-utils sqlite3) # the report test: pdftotext, pdftoppm; the chain test edits a journal with sqlite3
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

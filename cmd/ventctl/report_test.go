@@ -90,6 +90,18 @@ func TestAuditorReport(t *testing.T) {
 	}
 	t.Logf("%d figures of %d shift rows equal the export's; %d pages", checked, len(shifts), pages)
 
+	// The PDF and the same report as one HTML page, kept with the pages.
+	pdfData, _ := os.ReadFile(out)
+	os.WriteFile(filepath.Join(filepath.Dir(pagesDir(t)), "report.pdf"), pdfData, 0o644)
+	html := filepath.Join(filepath.Dir(pagesDir(t)), "report.html")
+	if code, _, stderr := ventctl(t, append([]string{"report", "-o", html}, common...)...); code != exitOK {
+		t.Fatalf("ventctl report -o report.html: exit %d: %s", code, stderr)
+	}
+	page, _ := os.ReadFile(html)
+	if n := strings.Count(string(page), "<svg"); n < 3*5 || !strings.Contains(string(page), shifts[0]["twa_osha"]) {
+		t.Errorf("the HTML report has %d drawings and lacks the first TWA %s", n, shifts[0]["twa_osha"])
+	}
+
 	head := regexp.MustCompile(`SHA-256 ([0-9a-f]{64})`).FindStringSubmatch(text)
 	if head == nil {
 		t.Fatal("the report prints no chain head")
@@ -226,14 +238,7 @@ func checkFigures(t *testing.T, block string, row map[string]string, all []map[s
 // returns how many there are.
 func renderPages(t *testing.T, pdftoppm, pdf string) int {
 	t.Helper()
-	dir := os.Getenv("VENTD_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	dir = filepath.Join(dir, "report-pages")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := pagesDir(t)
 	if out, err := exec.Command(pdftoppm, "-r", "80", "-png", pdf, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v: %s", err, out)
 	}
@@ -243,4 +248,19 @@ func renderPages(t *testing.T, pdftoppm, pdf string) int {
 	}
 	t.Logf("report pages rendered to %s", dir)
 	return len(pngs)
+}
+
+// pagesDir is where the rendered pages go: $VENTD_ARTIFACTS/report-pages,
+// which CI keeps, or a folder under the test's temporary directory.
+func pagesDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("VENTD_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	dir = filepath.Join(dir, "report-pages")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
