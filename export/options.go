@@ -87,6 +87,10 @@ func CheckFormat(f string) error {
 	return fmt.Errorf("format %q: use %s", f, strings.Join(Formats, " or "))
 }
 
+// Normalized returns o with its defaults filled in (Format, Location,
+// Software), or what is wrong with it.
+func (o Options) Normalized() (Options, error) { return o.normalize() }
+
 // normalize checks o and fills in the defaults.
 func (o Options) normalize() (Options, error) {
 	if err := CheckFormat(o.Format); err != nil {

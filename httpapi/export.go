@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"mime"
 	"net/http"
 	"strings"
@@ -37,21 +35,9 @@ type Exporter struct {
 const exportExample = "e.g. /api/export?from=2026-03-01&to=2026-03-31&format=csv"
 
 func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+	q, ok := query(w, r, "use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json, all optional", exportExample, "from", "to", "format")
+	if !ok {
 		return
-	}
-	q := r.URL.Query()
-	for k, v := range q {
-		switch {
-		case k != "from" && k != "to" && k != "format":
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json, all optional (%s)", k, exportExample))
-			return
-		case len(v) > 1:
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("parameter %q given %d times: give it once (%s)", k, len(v), exportExample))
-			return
-		}
 	}
 	format := q.Get("format")
 	if format == "" {
@@ -70,13 +56,8 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s; without from and to, the whole journal)", err, exportExample))
 		return
 	}
-	j, err := x.Open()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no exposure journal: %v; ventd keeps one in its state directory (state_dir)", err))
-		return
-	case err != nil:
-		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot open the exposure journal: %v", err))
+	j, ok := openJournal(w, x.Open)
+	if !ok {
 		return
 	}
 	defer j.Close()

@@ -17,22 +17,7 @@ import (
 
 func exportServer(t *testing.T) (*httptest.Server, *int) {
 	t.Helper()
-	loc, _ := time.LoadLocation("America/Vancouver")
-	path := filepath.Join(t.TempDir(), "journal.db")
-	j, err := journal.Open(path, journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
-	b := journal.Batch{Meta: map[string]string{"site": "Hope to Health", "room": "Room 1"}}
-	for i := range 90 {
-		b.Minutes = append(b.Minutes, journal.Minute{Start: start.Add(time.Duration(i) * time.Minute), Zone: "staff", Quantity: "pm25",
-			Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60})
-	}
-	if _, err := j.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
+	path, loc, start := testJournal(t, journal.Batch{})
 	opened := 0
 	h := ExportHandler(func() (*journal.Journal, error) {
 		opened++

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -49,21 +51,10 @@ type Route struct {
 const reportExample = "e.g. /api/report?from=2026-03-01&to=2026-03-07&format=pdf"
 
 func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+	q, ok := query(w, r, "use from=YYYY-MM-DD, to=YYYY-MM-DD, shift=HH:MM and format=pdf|html, all optional", reportExample,
+		"from", "to", "shift", "format")
+	if !ok {
 		return
-	}
-	q := r.URL.Query()
-	for k, v := range q {
-		switch {
-		case k != "from" && k != "to" && k != "format" && k != "shift":
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: use from=YYYY-MM-DD, to=YYYY-MM-DD, shift=HH:MM and format=pdf|html, all optional (%s)", k, reportExample))
-			return
-		case len(v) > 1:
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("parameter %q given %d times: give it once (%s)", k, len(v), reportExample))
-			return
-		}
 	}
 	format := cmpOr(q.Get("format"), "pdf")
 	if err := report.CheckFormat(format); err != nil {
@@ -104,13 +95,8 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer x.busy.Unlock()
-	j, err := x.Open()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no exposure journal: %v; ventd keeps one in its state directory (state_dir)", err))
-		return
-	case err != nil:
-		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot open the exposure journal: %v", err))
+	j, ok := openJournal(w, x.Open)
+	if !ok {
 		return
 	}
 	defer j.Close()
@@ -149,4 +135,42 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		buf.WriteTo(w)
 	}
+}
+
+// query returns the request's parameters, after answering it with an
+// error itself when it is not a GET, or names a parameter not in known
+// (use says what to use) or one twice.
+func query(w http.ResponseWriter, r *http.Request, use, example string, known ...string) (url.Values, bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+		return nil, false
+	}
+	q := r.URL.Query()
+	for k, v := range q {
+		switch {
+		case !slices.Contains(known, k):
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: %s (%s)", k, use, example))
+			return nil, false
+		case len(v) > 1:
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("parameter %q given %d times: give it once (%s)", k, len(v), example))
+			return nil, false
+		}
+	}
+	return q, true
+}
+
+// openJournal opens a reader of the journal for one request, answering
+// it with an error itself when there is none.
+func openJournal(w http.ResponseWriter, open func() (*journal.Journal, error)) (*journal.Journal, bool) {
+	j, err := open()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no exposure journal: %v; ventd keeps one in its state directory (state_dir)", err))
+		return nil, false
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot open the exposure journal: %v", err))
+		return nil, false
+	}
+	return j, true
 }

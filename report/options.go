@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/export"
 )
 
 // Formats are the values Options.Format takes.
@@ -71,21 +71,11 @@ func (o Options) normalize() (Options, error) {
 	if o.Now.IsZero() {
 		return o, errors.New("report: Options.Now is zero: pass the current time (printed as the generation time)")
 	}
-	if o.Location == nil && o.Config != nil {
-		loc, err := o.Config.Shifts.Location()
-		if err != nil {
-			return o, fmt.Errorf("report: %w", err)
-		}
-		o.Location = loc
+	// The export's defaults, so that both name the same zone and software.
+	eo, err := export.Options{Location: o.Location, Config: o.Config, Software: o.Software, Now: o.Now}.Normalized()
+	if err != nil {
+		return o, fmt.Errorf("report: %w", err)
 	}
-	if o.Location == nil {
-		o.Location = time.Local
-	}
-	if o.Software == "" {
-		o.Software = "ventd"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-			o.Software += " " + bi.Main.Version
-		}
-	}
+	o.Location, o.Software = eo.Location, eo.Software
 	return o, nil
 }

@@ -167,21 +167,11 @@ func (d *doc) pdfShift(p *page, r *export.Records, sh *shift) error {
 		p.table(widths, header, rows, 7)
 	}
 	if len(sh.cals) > 0 {
-		p.heading(11.5, "Calibrations")
-		header, widths, rows := d.calibrationRows(sh.cals)
-		p.table(widths, header, rows, 7)
+		p.section("Calibrations", "")(d.calibrationRows(sh.cals))
 	}
-	p.heading(11.5, "Clock")
-	if len(sh.clock) == 0 {
-		p.para(8.5, false, black, 11, d.clockBefore(sh))
-	} else {
-		header, widths, rows := d.clockRows(sh.clock)
-		p.table(widths, header, rows, 7)
-	}
+	p.section("Clock", d.clockBefore(sh))(d.clockRows(sh.clock))
 	if len(sh.gaps) > 0 {
-		p.heading(11.5, "Gaps recorded")
-		header, widths, rows := d.gapRows(sh.gaps)
-		p.table(widths, header, rows, 7)
+		p.section("Gaps recorded", "")(d.gapRows(sh.gaps))
 	}
 	return nil
 }
@@ -220,27 +210,9 @@ func (d *doc) pdfRecord(p *page) {
 		rows = append(rows, []cell{txt("Sensors"), {text: "no serial numbers recorded in the journal", col: colWarn}})
 	}
 	p.table([]float64{120, textW - 120}, []string{"", ""}, rows, 8)
-	p.heading(11.5, "Configuration changes")
-	if len(d.configs) == 0 {
-		p.para(8.5, false, black, 11, "None in the report's span.")
-	} else {
-		header, widths, rows := d.configRows()
-		p.table(widths, header, rows, 7)
-	}
-	p.heading(11.5, "Calibrations")
-	if len(d.cals) == 0 {
-		p.para(8.5, false, black, 11, "None in the report's span.")
-	} else {
-		header, widths, rows := d.calibrationRows(d.cals)
-		p.table(widths, header, rows, 7)
-	}
-	p.heading(11.5, "Clock synchronisation")
-	if len(d.clock) == 0 {
-		p.para(8.5, false, black, 11, "No clock status recorded in the report's span.")
-	} else {
-		header, widths, rows := d.clockRows(d.clock)
-		p.table(widths, header, rows, 7)
-	}
+	p.section("Configuration changes", "None in the report's span.")(d.configRows())
+	p.section("Calibrations", "None in the report's span.")(d.calibrationRows(d.cals))
+	p.section("Clock synchronisation", "No clock status recorded in the report's span.")(d.clockRows(d.clock))
 	if v := d.verify; v != nil && v.Rewrites > 0 {
 		p.heading(11.5, "Rows ventd rewrote after sealing them")
 		var rows [][]cell

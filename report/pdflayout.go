@@ -89,6 +89,19 @@ func (p *page) heading(size float64, text string) {
 
 func (p *page) gap(h float64) { p.pdf.Ln(h) }
 
+// section returns what lays out a titled table, or says none when it has
+// no rows: p.section("Calibrations", "None.")(d.calibrationRows(list)).
+func (p *page) section(title, none string) func(header []string, widths []float64, rows [][]cell) {
+	return func(header []string, widths []float64, rows [][]cell) {
+		p.heading(11.5, title)
+		if len(rows) == 0 {
+			p.para(8.5, false, black, 11, none)
+			return
+		}
+		p.table(widths, header, rows, 7)
+	}
+}
+
 // cell is a table cell: its text and, optionally, its own colour.
 type cell struct {
 	text string

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
-	"github.com/ventd/ventd/journal"
 )
 
 // defaultStateDir is ventd's default state_dir.
@@ -39,38 +34,17 @@ func runExport(args []string, e env) int {
 	if err := export.CheckFormat(*format); err != nil {
 		return fail(exitUsage, "-%v", err)
 	}
-	var cfg *config.Config
-	loc := time.Local
-	if *cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(*cfgPath); err != nil {
-			return fail(exitFail, "-config: %v\n(ventctl check-config -config %s lists every mistake)", err, *cfgPath)
-		}
-		if loc, err = cfg.Shifts.Location(); err != nil {
-			return fail(exitFail, "%v", err)
-		}
+	cfg, loc, code := loadShiftConfig(*cfgPath, fail)
+	if code != exitOK {
+		return code
 	}
 	start, end, err := export.ParseWindow(*from, *to, loc)
 	if err != nil {
 		return fail(exitUsage, "%v", err)
 	}
-	dir := *stateDir
-	if dir == "" {
-		dir = defaultStateDir
-		if cfg != nil && cfg.StateDir != "" {
-			dir = cfg.StateDir
-		}
-	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return fail(exitUsage, "-state-dir %s is a file: -state-dir takes the directory holding journal.db (here: -state-dir %s)", dir, filepath.Dir(dir))
-	}
-	path := filepath.Join(dir, "journal.db")
-	j, err := journal.OpenReadOnly(path, journal.Options{})
-	if errors.Is(err, fs.ErrNotExist) {
-		return fail(exitFail, "no journal at %s: -state-dir takes the directory holding journal.db, ventd's state_dir (default %s)", path, defaultStateDir)
-	}
-	if err != nil {
-		return fail(exitFail, "%v", err)
+	j, code := openJournal(*stateDir, cfg, fail)
+	if code != exitOK {
+		return code
 	}
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,

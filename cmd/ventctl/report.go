@@ -1,18 +1,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
-	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/report"
 )
 
@@ -47,7 +41,7 @@ func runReport(args []string, e env) int {
 	if err := report.CheckShift(*shift); err != nil {
 		return fail(exitUsage, "-%v", err)
 	}
-	cfg, loc, code := loadReportConfig(*cfgPath, fail)
+	cfg, loc, code := loadShiftConfig(*cfgPath, fail)
 	if code != exitOK {
 		return code
 	}
@@ -74,44 +68,4 @@ func runReport(args []string, e env) int {
 	}
 	fmt.Fprintf(e.stderr, "ventctl report: wrote %s (%d bytes)\n", *out, n)
 	return exitOK
-}
-
-// loadReportConfig loads -config when given, and returns the shift time
-// zone (Local without a configuration).
-func loadReportConfig(path string, fail func(int, string, ...any) int) (*config.Config, *time.Location, int) {
-	if path == "" {
-		return nil, time.Local, exitOK
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, nil, fail(exitFail, "-config: %v\n(ventctl check-config -config %s lists every mistake)", err, path)
-	}
-	loc, err := cfg.Shifts.Location()
-	if err != nil {
-		return nil, nil, fail(exitFail, "%v", err)
-	}
-	return cfg, loc, exitOK
-}
-
-// openJournal opens journal.db in the state directory read-only.
-func openJournal(stateDir string, cfg *config.Config, fail func(int, string, ...any) int) (*journal.Journal, int) {
-	dir := stateDir
-	if dir == "" {
-		dir = defaultStateDir
-		if cfg != nil && cfg.StateDir != "" {
-			dir = cfg.StateDir
-		}
-	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, fail(exitUsage, "-state-dir %s is a file: -state-dir takes the directory holding journal.db (here: -state-dir %s)", dir, filepath.Dir(dir))
-	}
-	path := filepath.Join(dir, "journal.db")
-	j, err := journal.OpenReadOnly(path, journal.Options{})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fail(exitFail, "no journal at %s: -state-dir takes the directory holding journal.db, ventd's state_dir (default %s)", path, defaultStateDir)
-	}
-	if err != nil {
-		return nil, fail(exitFail, "%v", err)
-	}
-	return j, exitOK
 }

@@ -26,7 +26,7 @@ func runVerify(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "ventctl verify: "+format+"\n", a...)
 		return code
 	}
-	cfg, loc, code := loadReportConfig(*cfgPath, fail)
+	cfg, loc, code := loadShiftConfig(*cfgPath, fail)
 	if code != exitOK {
 		return code
 	}
