@@ -18,46 +18,32 @@ const defaultStateDir = "/var/lib/ventd"
 func runExport(args []string, e env) int {
 	fl := flag.NewFlagSet("ventctl export", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
-	stateDir := fl.String("state-dir", "", "`directory` holding journal.db: ventd's state_dir (default: the -config file's, else "+defaultStateDir+")")
-	from := fl.String("from", "", "first `day` to export, YYYY-MM-DD in the shift time zone (default: the journal's start)")
-	to := fl.String("to", "", "last `day` to export, YYYY-MM-DD, included (default: the journal's end)")
+	rf := addRecordFlags(fl, "to export")
 	format := fl.String("format", "csv", "output `format`: csv (one file, in sections) or json")
 	out := fl.String("o", "", "write to `file` instead of standard output")
-	cfgPath := fl.String("config", "", "ventd's configuration `file`: the shift time zone, and the schedule and limits for shifts rebuilt from minutes")
 	if code, ok := parse(fl, args); !ok {
 		return code
 	}
-	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(e.stderr, "ventctl export: "+format+"\n", a...)
-		return code
-	}
 	if err := export.CheckFormat(*format); err != nil {
-		return fail(exitUsage, "-%v", err)
+		return rf.fail(e, exitUsage, "-%v", err)
 	}
-	cfg, loc, code := loadShiftConfig(*cfgPath, fail)
+	r, code := rf.open(e)
 	if code != exitOK {
 		return code
 	}
-	start, end, err := export.ParseWindow(*from, *to, loc)
-	if err != nil {
-		return fail(exitUsage, "%v", err)
-	}
-	j, code := openJournal(*stateDir, cfg, fail)
-	if code != exitOK {
-		return code
-	}
+	j, start, end, cfg, loc := r.j, r.from, r.to, r.cfg, r.loc
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
 		Software: "ventd " + versionString() + " (ventctl export)"}
 	if *out == "" {
 		if err := export.Write(e.stdout, j, opts); err != nil {
-			return fail(exitFail, "%v", err)
+			return rf.fail(e, exitFail, "%v", err)
 		}
 		return exitOK
 	}
 	n, err := writeFile(*out, func(w io.Writer) error { return export.Write(w, j, opts) })
 	if err != nil {
-		return fail(exitFail, "%v", err)
+		return rf.fail(e, exitFail, "%v", err)
 	}
 	fmt.Fprintf(e.stderr, "ventctl export: wrote %s (%d bytes)\n", *out, n)
 	return exitOK

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
 )
 
@@ -13,35 +12,21 @@ import (
 func runVerify(args []string, e env) int {
 	fl := flag.NewFlagSet("ventctl verify", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
-	stateDir := fl.String("state-dir", "", "`directory` holding journal.db: ventd's state_dir (default: the -config file's, else "+defaultStateDir+")")
+	rf := addRecordFlags(fl, "of the rows to check")
 	head := fl.String("head", "", "a chain head `hash` printed on a report or an export (at least its first 16 hex digits): check the journal still holds it")
-	from := fl.String("from", "", "check only the rows from this `day`, YYYY-MM-DD (default: all)")
-	to := fl.String("to", "", "check only the rows up to this `day`, YYYY-MM-DD, included (default: all)")
 	n := fl.Int("n", 20, "list at most `N` problems")
-	cfgPath := fl.String("config", "", "ventd's configuration `file`: its state_dir and shift time zone")
 	if code, ok := parse(fl, args); !ok {
 		return code
 	}
-	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(e.stderr, "ventctl verify: "+format+"\n", a...)
-		return code
-	}
-	cfg, loc, code := loadShiftConfig(*cfgPath, fail)
+	r, code := rf.open(e)
 	if code != exitOK {
 		return code
 	}
-	start, end, err := export.ParseWindow(*from, *to, loc)
-	if err != nil {
-		return fail(exitUsage, "%v", err)
-	}
-	j, code := openJournal(*stateDir, cfg, fail)
-	if code != exitOK {
-		return code
-	}
+	j, start, end := r.j, r.from, r.to
 	defer j.Close()
 	v, err := j.Verify(journal.VerifyOptions{From: start, To: end, Head: *head, MaxProblems: *n})
 	if err != nil {
-		return fail(exitFail, "%v", err)
+		return rf.fail(e, exitFail, "%v", err)
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "journal %s\n", j.Path())
