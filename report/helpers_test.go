@@ -3,7 +3,9 @@ package report_test
 import (
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +18,6 @@ import (
 var (
 	vancouver, _ = time.LoadLocation("America/Vancouver")
 	first        = time.Date(2026, 3, 2, 7, 0, 0, 0, vancouver)
-	schedule     = exposure.Schedule{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 12 * time.Hour, Location: vancouver}
 )
 
 // level is a room's air at t: a quiet baseline, a session's plume every
@@ -42,10 +43,11 @@ func level(zone string, q sample.Quantity, t time.Time) float64 {
 
 // month writes days of a room's record into a new journal, as the daemon
 // would: a minute a batch for the first hour (so the chain has links of
-// its normal size), then an hour a batch; each shift's live summary from a
-// tracker fed the same minutes; a 7 min sensor outage in the staff area
-// every day; an alarm raised, acknowledged and cleared every day; one
-// calibration, one configuration and the clock's status.
+// its normal size), then an hour a batch; each finished shift's summary
+// (plain sums of the same minutes: the report prints, it does not check,
+// them); a 7 min sensor outage in the staff area every day; an alarm
+// raised, acknowledged and cleared every day; one calibration, one
+// configuration and the clock's status.
 func month(t testing.TB, days int) *journal.Journal {
 	t.Helper()
 	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"), journal.Options{Clock: clock.NewSim(first, 0)})
@@ -53,16 +55,21 @@ func month(t testing.TB, days int) *journal.Journal {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close() })
+	writeMonth(t, j, days)
+	return j
+}
+
+type shiftSums struct {
+	sum, covered, peak float64
+	peakAt             time.Time
+}
+
+func writeMonth(t testing.TB, j *journal.Journal, days int) {
 	series := []struct {
 		zone string
 		q    sample.Quantity
 	}{{"staff", sample.CO2}, {"staff", sample.PM25}, {"staff", sample.PM10}, {"booth", sample.PM25}, {"booth", sample.PM10}}
-	trs := make([]*exposure.Tracker, len(series))
-	for i, s := range series {
-		if trs[i], err = exposure.New(exposure.Opts{Quantity: s.q, Zone: s.zone, Schedule: schedule}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sums := make([]shiftSums, len(series))
 	b := journal.Batch{
 		Meta: map[string]string{"site": "Hope to Health", "room": "Inhalation room 1",
 			"sensor.staff-co2.serial": "2A41F0", "sensor.staff-pm.serial": "8C1D22", "sensor.booth-pm.serial": "8C1D31"},
@@ -80,11 +87,10 @@ func month(t testing.TB, days int) *journal.Journal {
 	end := first.Add(time.Duration(days) * 24 * time.Hour)
 	var id uint64
 	for at := first; at.Before(end); at = at.Add(time.Minute) {
-		day := at.Sub(first) / (24 * time.Hour)
 		inDay := at.Sub(first) % (24 * time.Hour)
+		shiftStart := at.Add(-(at.Sub(first) % (12 * time.Hour)))
 		for i, s := range series {
 			if s.zone == "staff" && s.q != sample.CO2 && inDay >= 4*time.Hour && inDay < 4*time.Hour+7*time.Minute {
-				trs[i].Gap(at, at.Add(time.Minute))
 				if inDay == 4*time.Hour {
 					b.Gaps = append(b.Gaps, journal.Gap{Start: at, End: at.Add(7 * time.Minute), Zone: s.zone, Quantity: string(s.q), Reason: journal.GapSensorFault})
 				}
@@ -92,13 +98,16 @@ func month(t testing.TB, days int) *journal.Journal {
 			}
 			v := level(s.zone, s.q, at)
 			b.Minutes = append(b.Minutes, journal.Minute{Start: at.UTC(), Zone: s.zone, Quantity: string(s.q), Mean: v, Max: v * 1.2, Count: 60, CoveredSeconds: 60})
-			if err := trs[i].AddInterval(at, time.Minute, v); err != nil {
-				t.Fatal(err)
+			ss := &sums[i]
+			ss.sum, ss.covered = ss.sum+v*60, ss.covered+60
+			if v > ss.peak {
+				ss.peak, ss.peakAt = v, at
 			}
-			done, _ := trs[i].TakeFinished()
-			for _, sum := range done {
-				js, _ := json.Marshal(sum)
-				b.Shifts = append(b.Shifts, journal.Shift{Zone: s.zone, Quantity: string(s.q), Start: sum.Start, End: sum.End, Finished: true, Summary: js})
+		}
+		if next := at.Add(time.Minute); next.Sub(first)%(12*time.Hour) == 0 { // a shift ends
+			for i, s := range series {
+				b.Shifts = append(b.Shifts, shiftRow(t, s.zone, s.q, shiftStart, sums[i]))
+				sums[i] = shiftSums{}
 			}
 		}
 		if inDay == 3*time.Hour {
@@ -113,10 +122,69 @@ func month(t testing.TB, days int) *journal.Journal {
 					Time: raised.Add(9 * time.Minute), Value: 40, Threshold: 125.5, Message: "cleared"})
 			b.Acks = append(b.Acks, journal.Ack{AlarmID: id, Time: raised.Add(3 * time.Minute), Who: "Dana Reyes", Note: "door closed"})
 		}
-		if at.Sub(first) < time.Hour || inDay%time.Hour == time.Hour-time.Minute || day == 0 && at.Add(time.Minute).Equal(end) {
+		if at.Sub(first) < time.Hour || inDay%time.Hour == time.Hour-time.Minute {
 			flush()
 		}
 	}
 	flush()
+}
+
+// shiftRow is a finished shift's summary from its sums.
+func shiftRow(t testing.TB, zone string, q sample.Quantity, start time.Time, s shiftSums) journal.Shift {
+	t.Helper()
+	lim, _ := exposure.DefaultLimits(q)
+	length := 12 * time.Hour
+	rf := exposure.ReductionFactor(length)
+	covered := time.Duration(s.covered) * time.Second
+	sum := exposure.Summary{Quantity: q, Unit: q.Unit(), Zone: zone, Start: start, End: start.Add(length), Length: exposure.Duration(length),
+		Until: start.Add(length), Finished: true, Complete: covered == length,
+		TWA: s.sum / (8 * 3600), MeanCovered: exposure.Conc(s.sum / s.covered), Limits: lim, ReductionFactor: rf, AdjustedTWALimit: rf * lim.TWA,
+		STELPeak: exposure.Conc(s.peak), STELPeakAt: s.peakAt, Elapsed: exposure.Duration(length), Covered: exposure.Duration(covered),
+		Coverage: 100 * s.covered / length.Seconds(), GapTotal: exposure.Duration(length - covered)}
+	if covered < length {
+		sum.Gaps = []exposure.Gap{{Start: start.Add(-start.Sub(first)%(24*time.Hour) + 4*time.Hour), Length: exposure.Duration(length - covered)}}
+	}
+	js, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return journal.Shift{Zone: zone, Quantity: string(q), Start: start, End: start.Add(length), Finished: true, Summary: js}
+}
+
+var (
+	sharedOnce sync.Once
+	sharedPath string
+)
+
+// shared opens, read-only, a journal of two days written once for the
+// package's tests (under the race detector writing it is the slow part).
+func shared(t *testing.T) *journal.Journal {
+	t.Helper()
+	sharedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "report-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sharedPath = filepath.Join(dir, "journal.db")
+		j, err := journal.Open(sharedPath, journal.Options{Clock: clock.NewSim(first, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeMonth(t, j, 2)
+		j.Close()
+	})
+	j, err := journal.OpenReadOnly(sharedPath, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
 	return j
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedPath != "" {
+		os.RemoveAll(filepath.Dir(sharedPath))
+	}
+	os.Exit(code)
 }

@@ -14,7 +14,7 @@ func opts(format string) report.Options {
 }
 
 func TestReportFormats(t *testing.T) {
-	j := month(t, 2)
+	j := shared(t)
 	var pdf bytes.Buffer
 	if err := report.Write(&pdf, j, opts("pdf")); err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestReportFormats(t *testing.T) {
 }
 
 func TestReportShiftFilter(t *testing.T) {
-	j := month(t, 2)
+	j := shared(t)
 	var all, day bytes.Buffer
 	o := opts("html")
 	if err := report.Write(&all, j, o); err != nil {
@@ -61,7 +61,7 @@ func TestReportShiftFilter(t *testing.T) {
 }
 
 func TestReportOptionErrors(t *testing.T) {
-	j := month(t, 1)
+	j := shared(t)
 	for _, tc := range []struct {
 		o    report.Options
 		want string

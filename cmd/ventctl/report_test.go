@@ -98,8 +98,13 @@ func TestAuditorReport(t *testing.T) {
 		t.Fatalf("ventctl report -o report.html: exit %d: %s", code, stderr)
 	}
 	page, _ := os.ReadFile(html)
-	if n := strings.Count(string(page), "<svg"); n < 3*5 || !strings.Contains(string(page), shifts[0]["twa_osha"]) {
-		t.Errorf("the HTML report has %d drawings and lacks the first TWA %s", n, shifts[0]["twa_osha"])
+	if n := strings.Count(string(page), "<svg"); n < len(shifts) {
+		t.Errorf("the HTML report has %d drawings for %d shift rows; want a plot for each", n, len(shifts))
+	}
+	for _, r := range shifts {
+		if !strings.Contains(string(page), ">"+r["twa_osha"]+" ") {
+			t.Errorf("the HTML report lacks the TWA %s of zone %s %s from %s", r["twa_osha"], r["zone"], r["quantity"], r["start"])
+		}
 	}
 
 	head := regexp.MustCompile(`SHA-256 ([0-9a-f]{64})`).FindStringSubmatch(text)
