@@ -337,3 +337,15 @@ func TestChainEncoding(t *testing.T) {
 		t.Error("a value SQLite cannot hold was encoded")
 	}
 }
+
+func TestChainSetMetaSeals(t *testing.T) {
+	j := open(t, Options{})
+	write(t, j, chainBatch(0))
+	if err := j.SetMeta("site", "Hope to Health, room 2"); err != nil {
+		t.Fatal(err)
+	}
+	v := verify(t, j, VerifyOptions{})
+	if !v.OK() || v.Rewrites != 1 || v.Rewritten[0].Table != "meta" || v.Head.Link != 2 {
+		t.Errorf("after SetMeta of the site: %+v; want OK, the site resealed by link 2", v)
+	}
+}
