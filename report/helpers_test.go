@@ -156,7 +156,7 @@ var (
 	sharedPath string
 )
 
-// shared opens, read-only, a journal of two days written once for the
+// shared opens, read-only, a journal of a day written once for the
 // package's tests (under the race detector writing it is the slow part).
 func shared(t *testing.T) *journal.Journal {
 	t.Helper()
@@ -170,7 +170,7 @@ func shared(t *testing.T) *journal.Journal {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeMonth(t, j, 2)
+		writeMonth(t, j, 1)
 		j.Close()
 	})
 	j, err := journal.OpenReadOnly(sharedPath, journal.Options{})
