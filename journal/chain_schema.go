@@ -73,7 +73,7 @@ END;
 `, t.name, chainLinkSQL, on(t.when, "NEW"), where)
 		}
 		fmt.Fprintf(&b, `CREATE TRIGGER chain_%[1]s_update AFTER UPDATE ON %[1]s
-WHEN %[2]s >= 0 AND NEW.chain = OLD.chain AND OLD.chain <> %[2]s
+WHEN NEW.chain = OLD.chain AND %[2]s >= 0 AND OLD.chain <> %[2]s
 	AND ((OLD.chain = 0 AND %[2]s > 0 AND (%[3]s)) OR (OLD.chain > 0 AND (%[5]s)))
 BEGIN
 	INSERT INTO chain_moved (link, tbl, row_key, time_ms, by_link)
