@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/ventd/ventd/report"
@@ -42,6 +43,11 @@ func runReport(args []string, e env) int {
 	opts := report.Options{From: start, To: end, Shift: *shift, Format: *format, Location: loc, Now: e.now(), Config: cfg,
 		Software: "ventd " + versionString() + " (ventctl report)"}
 	if *out == "" {
+		if f, ok := e.stdout.(*os.File); ok && *format == "pdf" {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				return rf.fail(e, exitUsage, "a PDF is not for a terminal: give -o FILE.pdf (or -format html, or redirect the output)")
+			}
+		}
 		if err := report.Write(e.stdout, j, opts); err != nil {
 			return rf.fail(e, exitFail, "%v", err)
 		}

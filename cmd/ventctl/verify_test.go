@@ -50,3 +50,29 @@ func testVerify(t *testing.T, dir, head string) {
 }
 
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+func TestReportAndVerifyErrors(t *testing.T) {
+	dir, _ := stateDir(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"report", "-state-dir", dir, "-format", "docx"}, exitUsage, `-format "docx": use pdf or html`},
+		{[]string{"report", "-state-dir", dir, "-shift", "7am"}, exitUsage, `-shift "7am": give the local start time`},
+		{[]string{"report", "-state-dir", dir, "-from", "March"}, exitUsage, "is not a date"},
+		{[]string{"report", "-state-dir", t.TempDir()}, exitFail, "no journal at"},
+		{[]string{"verify", "-state-dir", dir, "-head", "xyz"}, exitFail, "at least its first 16 digits"},
+		{[]string{"verify", "-state-dir", dir, "-head", strings.Repeat("0", 64)}, exitFail, "is not in this journal's chain"},
+	} {
+		code, out, stderr := ventctl(t, tc.args...)
+		if code != tc.code || !strings.Contains(out+stderr, tc.want) {
+			t.Errorf("ventctl %v: exit %d, %s%s; want exit %d saying %q", tc.args, code, out, stderr, tc.code, tc.want)
+		}
+	}
+	// An HTML report to standard output, as a pipe gets it.
+	code, out, stderr := ventctl(t, "report", "-state-dir", dir, "-format", "html", "-from", "2026-03-03", "-to", "2026-03-03")
+	if code != exitOK || !strings.Contains(out, "Example OPS") || !strings.Contains(out, "Record integrity: VERIFIED") {
+		t.Errorf("report -format html: exit %d, %.300s %s", code, out, stderr)
+	}
+}
