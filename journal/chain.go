@@ -20,8 +20,10 @@ package journal
 //
 // Rows are tagged by triggers (chainSQL), not by the Write code, so a new
 // INSERT in write.go is chained without touching it; only the minutes,
-// 26k rows a day, are tagged by Write itself by the batch's time range,
-// which spares an index on their chain column. An UPDATE made outside a
+// 26k rows a day, carry the link in their INSERT (writer.link) and are
+// found again by the batch's time range: a trigger's UPDATE of every row,
+// or an index on their chain column, would cost a row rewrite or 15
+// bytes a minute. An UPDATE made outside a
 // ventd write (sqlite3 on the file) moves the row out of its link with
 // by_link 0, which Verify names. The triggers read the link being written
 // from the meta key journal.chain_link, 0 outside a Write; meta is written
@@ -93,9 +95,8 @@ type chainTable struct {
 	// so a moved row is listed, not a problem.
 	rewritable bool
 	// batch, for the big table, returns the time range of the batch's rows
-	// in it: Write then tags them itself, by that range of the primary key,
-	// instead of an insert trigger and an index on chain (which would cost
-	// about 15 bytes a minute row).
+	// in it: Write's INSERT tags them (no insert trigger), and the seal
+	// finds them by that range of the primary key (no index on chain).
 	batch func(b *Batch) (lo, hi int64, ok bool)
 	cols  []chainCol
 }

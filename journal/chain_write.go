@@ -163,8 +163,8 @@ func (c *chainWriter) seal(now time.Time, b *Batch) error {
 }
 
 // tagged returns the rows of t tagged with this link: found through the
-// index on chain, or, for a table Write tags itself, the rows the update
-// trigger tagged and then the batch's new rows, tagged here.
+// index on chain, or, for a table Write's INSERT tags, by the batch's
+// range of its primary key.
 func (c *chainWriter) tagged(t *chainTable, b *Batch) ([]chainRow, error) {
 	if t.batch == nil {
 		return c.rows(t, true, t.selectRows("chain = ?"), c.link)
@@ -173,14 +173,7 @@ func (c *chainWriter) tagged(t *chainTable, b *Batch) ([]chainRow, error) {
 	if !ok {
 		return nil, nil
 	}
-	in := t.key[0] + " BETWEEN ? AND ?"
-	moved, err := c.rows(t, true, t.selectRows(in+" AND chain = ?"), lo, hi, c.link)
-	if err != nil {
-		return nil, err
-	}
-	added, err := c.rows(t, false, "UPDATE "+t.name+" SET chain = ? WHERE "+in+" AND chain = 0 RETURNING "+t.columns(t.name),
-		c.link, lo, hi)
-	return append(moved, added...), err
+	return c.rows(t, true, t.selectRows(t.key[0]+" BETWEEN ? AND ? AND chain = ?"), lo, hi, c.link)
 }
 
 func (c *chainWriter) rows(t *chainTable, withLink bool, q string, args ...any) ([]chainRow, error) {

@@ -52,6 +52,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if err != nil {
 		return Result{}, j.writeError("begin chain link", err)
 	}
+	w.link = ch.link
 	var res Result
 	steps := []struct {
 		what string
@@ -88,7 +89,8 @@ func (j *Journal) writeError(what string, err error) error {
 type writer struct {
 	ctx context.Context
 	tx  *sql.Tx
-	tol int64 // ms
+	tol  int64 // ms
+	link int64 // the chain link the minutes go into (chain.go)
 
 	newest   int64 // high-water mark before this batch; 0 = none yet
 	wasBack  bool  // the previous batch was flagged
@@ -215,14 +217,14 @@ func (w *writer) minutes(ms []Minute) error {
 		return err
 	}
 	var full *sql.Stmt // the statement for a whole chunk, prepared once
-	args := make([]any, 0, 7*min(len(ms), minuteRows))
+	args := make([]any, 0, 8*min(len(ms), minuteRows))
 	for lo := 0; lo < len(ms); lo += minuteRows {
 		hi := min(lo+minuteRows, len(ms))
 		args = args[:0]
 		for i := lo; i < hi; i++ {
 			m := ms[i]
 			end, back := w.stamp(m.Start.Add(time.Minute)) // a minute is complete at its end
-			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back)
+			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.link)
 		}
 		if hi-lo == minuteRows && full == nil {
 			if full, err = w.tx.PrepareContext(w.ctx, upsertMinutes(minuteRows)); err != nil {
@@ -246,8 +248,8 @@ func (w *writer) minutes(ms []Minute) error {
 // merged: means weighted by count, the larger max, covered seconds added
 // up to the minute's 60.
 func upsertMinutes(n int) string {
-	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms) VALUES ` +
-		strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?)
+	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
+		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (start_ms, series) DO UPDATE SET
 			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
 			maximum = max(maximum, excluded.maximum),
