@@ -87,8 +87,8 @@ func (j *Journal) writeError(what string, err error) error {
 
 // writer is one batch's transaction and its clock bookkeeping.
 type writer struct {
-	ctx context.Context
-	tx  *sql.Tx
+	ctx  context.Context
+	tx   *sql.Tx
 	tol  int64 // ms
 	link int64 // the chain link the minutes go into (chain.go)
 
