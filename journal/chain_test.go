@@ -349,3 +349,17 @@ func TestChainSetMetaSeals(t *testing.T) {
 		t.Errorf("after SetMeta of the site: %+v; want OK, the site resealed by link 2", v)
 	}
 }
+
+// TestChainOneConnection writes through a one-connection pool: the chain's
+// statements must not wait for a second connection while Write's
+// transaction holds the only one.
+func TestChainOneConnection(t *testing.T) {
+	j := open(t, Options{})
+	j.db.SetMaxOpenConns(1)
+	for i := range 3 {
+		write(t, j, chainBatch(i))
+	}
+	if v := verify(t, j, VerifyOptions{}); !v.OK() || v.Links != 3 {
+		t.Errorf("%+v", v)
+	}
+}

@@ -23,26 +23,63 @@ type chainWriter struct {
 
 // chainStmts are the statements every Write runs, prepared once: SQLite
 // compiles a table's triggers into each statement touching it, and
-// compiling was most of the chain's cost per minute.
+// compiling was most of the chain's cost per minute. They are prepared
+// before Write begins its transaction (prepare), on the pool, never while
+// the transaction holds a connection: with a one-connection pool that
+// would wait for itself.
 type chainStmts struct {
-	db *sql.DB
-	m  map[string]*sql.Stmt
+	m map[string]*sql.Stmt
 }
 
-// stmt returns q prepared for tx. Writes are serialised (wmu), so no lock.
-func (s *chainStmts) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
-	st, ok := s.m[q]
-	if !ok {
-		var err error
-		if st, err = s.db.PrepareContext(ctx, q); err != nil {
-			return nil, err
-		}
-		if s.m == nil {
-			s.m = map[string]*sql.Stmt{}
-		}
-		s.m[q] = st
+// Statements every Write runs.
+const (
+	lastLink   = `SELECT id, hash FROM chain ORDER BY id DESC LIMIT 1`
+	movedBy    = `SELECT id, link, tbl, row_key FROM chain_moved WHERE by_link = ?`
+	insertLink = `INSERT INTO chain (id, written_ms, format, tables, first_ms, last_ms, prev, hash, leaves)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	setChainLink = `INSERT INTO meta (key, value) VALUES ('` + metaChainLink + `', ?)
+	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+)
+
+// taggedQuery reads the rows of t tagged with a link.
+func (t *chainTable) taggedQuery() string {
+	if t.batch == nil {
+		return t.selectRows("chain = ?")
 	}
-	return tx.StmtContext(ctx, st), nil
+	return t.selectRows(t.key[0] + " BETWEEN ? AND ? AND chain = ?")
+}
+
+// prepare prepares the statements once. Write calls it before it begins.
+func (s *chainStmts) prepare(ctx context.Context, db *sql.DB) error {
+	if s.m != nil {
+		return nil
+	}
+	qs := []string{lastLink, movedBy, insertLink, setChainLink}
+	for _, t := range chained {
+		qs = append(qs, t.taggedQuery())
+	}
+	m := map[string]*sql.Stmt{}
+	for _, q := range qs {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			for _, st := range m {
+				st.Close()
+			}
+			return fmt.Errorf("chain: prepare: %w", err)
+		}
+		m[q] = st
+	}
+	s.m = m
+	return nil
+}
+
+// stmt returns q for tx: prepared once if it is one of prepare's, else
+// for this transaction only.
+func (s *chainStmts) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	if st, ok := s.m[q]; ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, q)
 }
 
 func (s *chainStmts) close() {
@@ -68,14 +105,10 @@ func (c *chainWriter) exec(q string, args ...any) error {
 	return err
 }
 
-const setChainLink = `INSERT INTO meta (key, value) VALUES ('` + metaChainLink + `', ?)
-	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
-
 // beginChain tells the triggers which link this Write's rows go into.
 func (j *Journal) beginChain(ctx context.Context, tx *sql.Tx) (*chainWriter, error) {
-	j.chain.db = j.db
 	c := &chainWriter{ctx: ctx, tx: tx, stmts: &j.chain, prev: make([]byte, 32)}
-	rs, err := c.query(`SELECT id, hash FROM chain ORDER BY id DESC LIMIT 1`)
+	rs, err := c.query(lastLink)
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +187,7 @@ func (c *chainWriter) seal(now time.Time, b *Batch) error {
 	l.tables = formatTables(counts)
 	l.leaves = leavesOf(seals)
 	l.hash = linkHash(l)
-	err = c.exec(`INSERT INTO chain (id, written_ms, format, tables, first_ms, last_ms, prev, hash, leaves)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.id, l.written, l.format, l.tables, l.first, l.last, l.prev, l.hash, l.leaves)
+	err = c.exec(insertLink, l.id, l.written, l.format, l.tables, l.first, l.last, l.prev, l.hash, l.leaves)
 	if err != nil {
 		return fmt.Errorf("chain: add link %d: %w", l.id, err)
 	}
@@ -167,13 +199,13 @@ func (c *chainWriter) seal(now time.Time, b *Batch) error {
 // range of its primary key.
 func (c *chainWriter) tagged(t *chainTable, b *Batch) ([]chainRow, error) {
 	if t.batch == nil {
-		return c.rows(t, true, t.selectRows("chain = ?"), c.link)
+		return c.rows(t, true, t.taggedQuery(), c.link)
 	}
 	lo, hi, ok := t.batch(b)
 	if !ok {
 		return nil, nil
 	}
-	return c.rows(t, true, t.selectRows(t.key[0]+" BETWEEN ? AND ? AND chain = ?"), lo, hi, c.link)
+	return c.rows(t, true, t.taggedQuery(), lo, hi, c.link)
 }
 
 func (c *chainWriter) rows(t *chainTable, withLink bool, q string, args ...any) ([]chainRow, error) {
@@ -202,7 +234,7 @@ func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
 		tbl, key string
 	}
 	var ms []moved
-	rs, err := c.query(`SELECT id, link, tbl, row_key FROM chain_moved WHERE by_link = ?`, c.link)
+	rs, err := c.query(movedBy, c.link)
 	if err != nil {
 		return nil, fmt.Errorf("chain: read moved rows: %w", err)
 	}

@@ -39,6 +39,9 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
 	ctx := context.Background()
+	if err := j.chain.prepare(ctx, j.db); err != nil { // before the transaction holds a connection
+		return Result{}, j.writeError("prepare", err)
+	}
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Result{}, j.writeError("begin", err)
