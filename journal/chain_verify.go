@@ -118,6 +118,15 @@ type openLink struct {
 // 40 bytes a link in memory (23 MB for a year of minute links). It works
 // on a journal opened read-only.
 func (j *Journal) Verify(opts VerifyOptions) (*Verification, error) {
+	if !j.view { // one read transaction: one state of the file, on one connection
+		var v *Verification
+		err := j.View(func(in *Journal) error {
+			var err error
+			v, err = in.Verify(opts)
+			return err
+		})
+		return v, err
+	}
 	ok, err := j.hasChain()
 	if err != nil {
 		return nil, err
