@@ -51,6 +51,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -338,20 +339,19 @@ func leavesOf(seals []seal) []byte {
 	return out
 }
 
-// parseTables reads a link's tables column.
-func parseTables(s string) (map[string]int, int, error) {
-	out := map[string]int{}
+// countTables returns how many rows a link's tables column says it
+// sealed.
+func countTables(s string) (int, error) {
 	total := 0
 	for _, f := range strings.Fields(s) {
-		name, n, ok := strings.Cut(f, "=")
-		var k int
-		if _, err := fmt.Sscanf(n, "%d", &k); !ok || err != nil || k < 0 {
-			return nil, 0, fmt.Errorf("tables %q: %q is not table=count", s, f)
+		_, n, ok := strings.Cut(f, "=")
+		k, err := strconv.Atoi(n)
+		if !ok || err != nil || k < 0 {
+			return 0, fmt.Errorf("tables %q: %q is not table=count", s, f)
 		}
-		out[name] += k
 		total += k
 	}
-	return out, total, nil
+	return total, nil
 }
 
 func formatTables(counts map[string]int) string {

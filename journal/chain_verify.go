@@ -213,7 +213,7 @@ func (v *verifier) checkLinks(head string) error {
 		if !bytes.Equal(linkHash(l), l.hash) {
 			v.problem(Problem{Link: l.id, Time: utc(l.first), What: "its hash does not match its contents: the link was edited"})
 		}
-		_, total, err := parseTables(l.tables)
+		total, err := countTables(l.tables)
 		if err != nil || len(l.leaves) != total*sealLen {
 			v.problem(Problem{Link: l.id, Time: utc(l.first), What: fmt.Sprintf("its table counts %q do not match its %d leaves: the link was edited", l.tables, len(l.leaves)/sealLen)})
 			total = len(l.leaves) / sealLen

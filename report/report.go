@@ -10,8 +10,9 @@ import (
 // Write makes the report of the journal's records in opts' window and
 // writes it to w, as a PDF or an HTML page (Options.Format). Everything is
 // read in one read transaction of the journal, beside a daemon writing it.
-// The document is built in memory (about 60 kB a shift and zone) and
-// written at the end, so an error leaves w untouched.
+// A PDF is built in memory (about 100 MB at most for a month) and written
+// at the end, so an error leaves w untouched; an HTML page is streamed a
+// shift at a time, and an error part-way leaves it unfinished.
 func Write(w io.Writer, j *journal.Journal, opts Options) error {
 	o, err := opts.normalize()
 	if err != nil {
