@@ -117,13 +117,17 @@ func TestSIGKILLMidShiftKeepsTheShiftTWA(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	gaps, err := j.Gaps(shiftStart, restart.Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range gaps {
-		if g.Reason == journal.GapDaemonDown && g.End.Sub(g.Start) >= 9*time.Minute && g.End.Sub(g.Start) <= 13*time.Minute {
-			return
+	// The gap is written with the restarted daemon's first batch, a
+	// simulated minute (17 ms) after its first snapshot: wait for it.
+	var gaps []journal.Gap
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if gaps, err = j.Gaps(shiftStart, restart.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range gaps {
+			if g.Reason == journal.GapDaemonDown && g.End.Sub(g.Start) >= 9*time.Minute && g.End.Sub(g.Start) <= 13*time.Minute {
+				return
+			}
 		}
 	}
 	t.Errorf("no daemon_down gap of about 10 min in %+v", gaps)
