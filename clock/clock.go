@@ -41,6 +41,10 @@ type Sim struct {
 	start     time.Time
 	wallStart time.Time
 	speed     float64
+	hooks     []func(time.Time)
+	held      *sync.Cond // made by the first Hold
+	holding   bool
+	heldAt    time.Time // wall time of Hold, so pacing does not catch up after it
 }
 
 // NewSim returns a simulated clock reading start, paced at speed times real
@@ -57,21 +61,30 @@ func (s *Sim) Now() time.Time {
 }
 
 // Sleep advances simulated time by d, pacing against the wall clock when
-// the clock has a speed.
+// the clock has a speed. While the clock is held (Hold), Sleep waits for
+// Release first.
 func (s *Sim) Sleep(d time.Duration) {
 	if d < 0 {
 		d = 0
 	}
 	s.mu.Lock()
+	for s.holding {
+		s.held.Wait()
+	}
 	s.now = s.now.Add(d)
+	now := s.now
 	var wait time.Duration
 	if s.speed > 0 {
 		due := s.wallStart.Add(time.Duration(float64(s.now.Sub(s.start)) / s.speed))
 		wait = time.Until(due)
 	}
+	hooks := s.hooks
 	s.mu.Unlock()
 	if wait > 0 {
 		time.Sleep(wait)
+	}
+	for _, h := range hooks {
+		h(now)
 	}
 }
 
@@ -79,6 +92,47 @@ func (s *Sim) Sleep(d time.Duration) {
 func (s *Sim) Advance(d time.Duration) {
 	s.mu.Lock()
 	s.now = s.now.Add(d)
+	now, hooks := s.now, s.hooks
+	s.mu.Unlock()
+	for _, h := range hooks {
+		h(now)
+	}
+}
+
+// OnAdvance calls fn with the new time each time the clock moves, on the
+// goroutine that moved it: the simulated room plays its scenario this way,
+// so the world moves with the clock and the daemon's loop needs no hook of
+// its own.
+func (s *Sim) OnAdvance(fn func(now time.Time)) {
+	s.mu.Lock()
+	s.hooks = append(s.hooks, fn)
+	s.mu.Unlock()
+}
+
+// Hold stops simulated time: the next Sleep waits until Release. A test
+// holds the clock while it looks at the daemon, so what it reads does not
+// depend on how fast the machine runs the simulation.
+func (s *Sim) Hold() {
+	s.mu.Lock()
+	if s.held == nil {
+		s.held = sync.NewCond(&s.mu)
+	}
+	if !s.holding {
+		s.holding, s.heldAt = true, time.Now()
+	}
+	s.mu.Unlock()
+}
+
+// Release lets simulated time run again after Hold.
+func (s *Sim) Release() {
+	s.mu.Lock()
+	if s.holding {
+		s.wallStart = s.wallStart.Add(time.Since(s.heldAt))
+	}
+	s.holding = false
+	if s.held != nil {
+		s.held.Broadcast()
+	}
 	s.mu.Unlock()
 }
 

@@ -32,3 +32,31 @@ func TestSimPacing(t *testing.T) {
 		t.Fatalf("Speed = %v", c.Speed())
 	}
 }
+
+func TestSimHooksAndHold(t *testing.T) {
+	start := time.Unix(0, 0)
+	c := NewSim(start, 0)
+	var seen []time.Duration
+	c.OnAdvance(func(now time.Time) { seen = append(seen, now.Sub(start)) })
+	c.Sleep(time.Second)
+	c.Advance(2 * time.Second)
+	if len(seen) != 2 || seen[0] != time.Second || seen[1] != 3*time.Second {
+		t.Fatalf("hooks saw %v, want [1s 3s]", seen)
+	}
+	c.Hold()
+	slept := make(chan struct{})
+	go func() { c.Sleep(time.Second); close(slept) }()
+	select {
+	case <-slept:
+		t.Fatal("Sleep ran while the clock was held")
+	case <-time.After(20 * time.Millisecond):
+	}
+	if got := c.Now().Sub(start); got != 3*time.Second {
+		t.Fatalf("held clock moved to %v", got)
+	}
+	c.Release()
+	<-slept
+	if got := c.Now().Sub(start); got != 4*time.Second {
+		t.Fatalf("after Release, Now-start = %v, want 4s", got)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ventd/ventd/sample"
 )
 
 // Config is one room: the unit a Pi running ventd looks after.
@@ -23,6 +25,9 @@ type Config struct {
 	// Default "127.0.0.1:8080": nothing is exposed to the network until
 	// the installer chooses to (":8080" for the wall tablet).
 	Listen string `yaml:"listen,omitempty"`
+
+	// HTTP guards the server on Listen: the host names it answers to.
+	HTTP HTTP `yaml:"http,omitempty"`
 
 	// StateDir holds the journal and learned sensor state.
 	// Default /var/lib/ventd, the directory systemd's StateDirectory=ventd
@@ -49,6 +54,13 @@ type Config struct {
 	Exposure   Exposure   `yaml:"exposure"`
 	Alarms     Alarms     `yaml:"alarms"`
 	Journal    Journal    `yaml:"journal"`
+	// Page is the status page on the wall tablet.
+	Page Page `yaml:"page"`
+
+	// warnings are Parse's doubts about values it accepted (Warnings).
+	warnings []*Warning
+	// MQTT, when set, publishes the room to the site's MQTT broker.
+	MQTT *MQTT `yaml:"mqtt,omitempty"`
 }
 
 // ZoneKind says what a zone is for.
@@ -129,6 +141,23 @@ func (t SensorType) IsSCD4x() bool { return t == SCD40 || t == SCD41 }
 // IsPressure reports whether t is a differential pressure sensor (SDP810,
 // SDP31), which belongs in a booth and measures no pollutant.
 func (t SensorType) IsPressure() bool { return t == SDP810 || t == SDP31 }
+
+// Measures reports whether a sensor of type t measures q.
+func (t SensorType) Measures(q sample.Quantity) bool {
+	switch q {
+	case sample.PM1, sample.PM25, sample.PM4, sample.PM10:
+		return t == SPS30
+	case sample.CO2, sample.Temperature, sample.Humidity:
+		return t.IsSCD4x()
+	case sample.VOCIndex:
+		return t == SGP40 || t == SGP41
+	case sample.NOxIndex:
+		return t == SGP41
+	case sample.Pressure:
+		return t.IsPressure()
+	}
+	return false
+}
 
 // Addr is a 7-bit I2C address. The file accepts hex (0x69) or decimal.
 type Addr uint16

@@ -152,7 +152,7 @@ func TestDefaults(t *testing.T) {
 // differs.
 func TestExplicitValuesKept(t *testing.T) {
 	c, err := Parse([]byte(edit(9, "    bus: \"1\"\n    address: 105\n    pm_calibration: 0.45\n    stale_after: 1s",
-		21, "    rated_power_w: 45\n    safe_duty: 0")+`thresholds:
+		21, "    rated_power_w: 45\n    safe_duty: 0\n    allow_fan_off_on_sensor_fault: true")+`thresholds:
   pm25_ugm3: {alarm: 50}
 control: {run_on: 0s, period: 500ms}
 `), "test.yaml")

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -17,6 +18,7 @@ import (
 type decoder struct {
 	file  string
 	errs  Errors
+	warns Errors          // values accepted with a doubt: Config.Warnings
 	lines map[string]int  // path of every key present → line of the key
 	bad   map[string]bool // paths with a decode error or missing: validation skips them
 }
@@ -27,6 +29,11 @@ func newDecoder(file string) *decoder {
 
 func (d *decoder) errorf(line int, path, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// warn notes a doubt about a value that is accepted, at its key's line.
+func (d *decoder) warn(path, format string, args ...any) {
+	d.warns = append(d.warns, &Error{File: d.file, Line: d.lineOf(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // has reports whether path was written in the file.
@@ -182,7 +189,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, line 
 				f = &fields[i]
 			}
 		}
-		p := join(path, key.Value)
+		p := join(path, clip(key.Value))
 		if f == nil {
 			d.errorf(key.Line, p, "unknown key; %s", suggest(key.Value, keysOf(fields)))
 			continue
@@ -275,9 +282,23 @@ func got(n *yaml.Node) string {
 	case "!!null":
 		return "nothing"
 	case "!!str":
-		return fmt.Sprintf("%q", n.Value)
+		return fmt.Sprintf("%q", clip(n.Value))
 	}
-	return n.Value
+	return clip(n.Value)
+}
+
+// clip shortens what a message quotes from the file: a line of the file
+// is enough to find it.
+func clip(s string) string {
+	const most = 60
+	if len(s) <= most {
+		return s
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // form says what a value of type t looks like in the file.

@@ -95,10 +95,26 @@ func (d *decoder) setDefaults(c *Config) {
 	setDefault(d, "control.run_on", &k.RunOn, dk.RunOn)
 
 	d.setSectionDefaults(c)
+	d.setPageDefaults(c)
+	d.setMQTTDefaults(c)
 }
 
 func setDefault[T any](d *decoder, path string, dst *T, def T) {
 	if !d.has(path) {
 		*dst = def
 	}
+}
+
+// DefaultPage returns the status page settings used for keys left out
+// (reasons on Page).
+func DefaultPage() Page {
+	return Page{StaleAfter: 5 * time.Second, MaxClients: 256, ClientAttemptsPerMinute: 6, AttemptsPerMinute: 30}
+}
+
+func (d *decoder) setPageDefaults(c *Config) {
+	p, dp := &c.Page, DefaultPage()
+	setDefault(d, "page.stale_after", &p.StaleAfter, dp.StaleAfter)
+	setDefault(d, "page.max_clients", &p.MaxClients, dp.MaxClients)
+	setDefault(d, "page.client_attempts_per_minute", &p.ClientAttemptsPerMinute, dp.ClientAttemptsPerMinute)
+	setDefault(d, "page.attempts_per_minute", &p.AttemptsPerMinute, dp.AttemptsPerMinute)
 }

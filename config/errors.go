@@ -60,3 +60,15 @@ func (es Errors) Unwrap() []error {
 func (es Errors) sort() {
 	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
 }
+
+// Warning is something a file says that ventd accepts but that may not
+// mean what its writer meant: a duty of 1 is 1 %, where 100 % was likely
+// meant. It has an Error's fields and reads the same way.
+type Warning Error
+
+// String formats w as file:line: path: message, like Error.
+func (w *Warning) String() string { return (*Error)(w).Error() }
+
+// Warnings lists what Load or Parse accepted with a doubt, in line order:
+// ventd logs them at start, and check-config prints them with the OK.
+func (c *Config) Warnings() []*Warning { return c.warnings }

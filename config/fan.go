@@ -54,6 +54,14 @@ type Fan struct {
 	// (DESIGN.md safety rules). It may exceed MaxDuty (a fan held down
 	// for noise still fails to full) but not fall below MinDuty.
 	SafeDuty float64 `yaml:"safe_duty"`
+	// AllowFanOffOnSensorFault accepts a SafeDuty that leaves the fan off
+	// or nearly off (below FailOffDuty; 0 for a relay) when a sensor
+	// fails, goes stale or sends garbage. Default false, and such a file
+	// is refused: the booth would fill with smoke while the data that
+	// would show it is missing (a booth reached 7,208 µg/m³ that way).
+	// Only for a fan that must not run blind, with something else that
+	// clears the booth.
+	AllowFanOffOnSensorFault bool `yaml:"allow_fan_off_on_sensor_fault,omitempty"`
 }
 
 // SysfsPWMOutput is /sys/class/pwm/pwmchip<Chip>/pwm<Channel>.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -17,11 +16,17 @@ import (
 
 // Load reads and parses the configuration file at path. A file that
 // cannot be read gives an error wrapping the *fs.PathError (so
-// errors.Is(err, fs.ErrNotExist) works); a file with mistakes gives
-// Errors listing all of them.
+// errors.Is(err, fs.ErrNotExist) works); a file with mistakes, or one
+// over MaxFileSize (refused unread), gives Errors listing all of them.
+// What was accepted but may not mean what was written is in the returned
+// Config's Warnings: print them where the errors would go.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	data, err := readFile(path)
+	var errs Errors
+	switch {
+	case errors.As(err, &errs):
+		return nil, errs
+	case err != nil:
 		return nil, fmt.Errorf("config: %w (-config takes the path of ventd's YAML configuration file; config/example.yaml is a commented one to start from)", err)
 	}
 	return Parse(data, path)
@@ -29,10 +34,17 @@ func Load(path string) (*Config, error) {
 
 // Parse parses a configuration from data; name is the file name used in
 // error messages. Keys left out get their defaults. The error, if any,
-// is always Errors.
+// is always Errors; the Config's Warnings list what it accepted with a
+// doubt.
 func Parse(data []byte, name string) (*Config, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooBig(name, "is "+size(int64(len(data))))
+	}
 	doc, err := parseYAML(data, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkValues(doc, name); err != nil {
 		return nil, err
 	}
 	d := newDecoder(name)
@@ -42,6 +54,9 @@ func Parse(data []byte, name string) (*Config, error) {
 	d.validate(&c)
 	if len(d.errs) > 0 {
 		return nil, d.errs.tidy()
+	}
+	for _, w := range d.warns.tidy() {
+		c.warnings = append(c.warnings, (*Warning)(w))
 	}
 	return &c, nil
 }

@@ -8,6 +8,9 @@ import (
 // nearest returns the option nearest to s, if one is near enough to be a
 // typo of it; the usual mistakes are typos and camelCase for snake_case.
 func nearest(s string, options []string) (string, bool) {
+	if len(s) > 64 {
+		return "", false // no typo of a key or a name; and the distance costs len(s)²
+	}
 	best, bestDist := "", 1<<30
 	for _, o := range options {
 		if d := distance(squash(s), squash(o)); d < bestDist {

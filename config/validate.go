@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // invalid reports a mistake in a value that decoded, at the line its key
@@ -74,6 +75,7 @@ func (d *decoder) validate(c *Config) {
 			d.invalid("listen", "must be host:port, like 127.0.0.1:8080 or :8080 for every interface (got %q: %s)", c.Listen, err)
 		}
 	}
+	d.validateHTTP(c)
 	if d.has("state_dir") && !filepath.IsAbs(c.StateDir) {
 		d.invalid("state_dir", "must be an absolute path, like /var/lib/ventd (got %q)", c.StateDir)
 	}
@@ -88,6 +90,8 @@ func (d *decoder) validate(c *Config) {
 	d.validateExposure(c)
 	d.validateAlarms(c)
 	d.validateJournal(c)
+	d.validatePage(c)
+	d.validateMQTT(c)
 	if o := c.AlarmOutput; o != nil {
 		d.checkPin("alarm_output.pin", o.Pin)
 		switch o.Level {
@@ -123,8 +127,11 @@ func (d *decoder) validateZones(c *Config) {
 		if z.Kind != Booth && z.Kind != Staff {
 			d.invalid(p+".kind", "must be booth (where people smoke) or staff (where staff breathe) (got %q)%s", z.Kind, didYouMean(string(z.Kind), []ZoneKind{Booth, Staff}))
 		}
-		if z.VolumeM3 <= 0 {
+		switch {
+		case z.VolumeM3 <= 0:
 			d.invalid(p+".volume_m3", "must be more than 0 m³ (got %g)", z.VolumeM3)
+		case z.VolumeM3 > maxVolumeM3:
+			d.invalid(p+".volume_m3", "must be at most %d m³ (got %g): is it in cubic metres, length × width × height?", maxVolumeM3, z.VolumeM3)
 		}
 	}
 }
@@ -200,6 +207,7 @@ func (d *decoder) validateSensors(c *Config) {
 		if known && s.StaleAfter < s.Type.Period() {
 			d.invalid(p+".stale_after", "must be at least the %s's measurement period %s, or every reading is stale (got %s)", s.Type, s.Type.Period(), s.StaleAfter)
 		}
+		d.atMost(p+".stale_after", s.StaleAfter, 2*time.Minute, "until then the fans run on the dead sensor's last reading instead of their safe duty")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 func (d *decoder) validateFans(c *Config) {
@@ -26,15 +27,21 @@ func (d *decoder) validateFans(c *Config) {
 		d.checkBackend(p, f)
 		if f.Tach != nil {
 			d.checkPin(p+".tach.pin", f.Tach.Pin)
-			if f.Tach.PulsesPerRev < 1 {
-				d.invalid(p+".tach.pulses_per_rev", "must be 1 or more (got %d); most fans give 2", f.Tach.PulsesPerRev)
+			if f.Tach.PulsesPerRev < 1 || f.Tach.PulsesPerRev > 24 {
+				d.invalid(p+".tach.pulses_per_rev", "must be from 1 to 24 (got %d); most fans give 2", f.Tach.PulsesPerRev)
 			}
 		}
-		if f.MaxFlowM3H <= 0 {
+		switch {
+		case f.MaxFlowM3H <= 0:
 			d.invalid(p+".max_flow_m3h", "must be more than 0 m³/h, the fan's free-air flow from its datasheet (got %g)", f.MaxFlowM3H)
+		case f.MaxFlowM3H > maxFlowM3H:
+			d.invalid(p+".max_flow_m3h", "must be at most %d m³/h (got %g): is it in m³/h, the fan's free-air flow from its datasheet?", maxFlowM3H, f.MaxFlowM3H)
 		}
-		if f.RatedPowerW <= 0 {
+		switch {
+		case f.RatedPowerW <= 0:
 			d.invalid(p+".rated_power_w", "must be more than 0 W, the fan's rated power from its datasheet (got %g)", f.RatedPowerW)
+		case f.RatedPowerW > maxPowerW:
+			d.invalid(p+".rated_power_w", "must be at most %d W (got %g): is it in watts, the fan's rated power from its datasheet?", maxPowerW, f.RatedPowerW)
 		}
 		okDuty := true
 		for _, k := range []struct {
@@ -54,7 +61,9 @@ func (d *decoder) validateFans(c *Config) {
 		}
 		if f.SafeDuty < f.MinDuty {
 			d.invalid(p+".safe_duty", "must be at least min_duty %g (got %g): it is the duty when data is missing, and for extraction the safe side is more air", f.MinDuty, f.SafeDuty)
+			continue
 		}
+		d.checkFailOff(p, f)
 	}
 }
 
@@ -117,6 +126,7 @@ func (d *decoder) checkBackend(p string, f Fan) {
 		if o.MinSwitchTime < 0 {
 			d.invalid(p+".relay.min_switch_time", "must not be negative (got %s)", o.MinSwitchTime)
 		}
+		d.atMost(p+".relay.min_switch_time", o.MinSwitchTime, 10*time.Minute, "the fan could not follow a session or a purge for that long")
 	}
 }
 
@@ -249,8 +259,11 @@ func (d *decoder) validateThresholds(c *Config) {
 
 func (d *decoder) validateControl(c *Config) {
 	k := c.Control
-	if k.Period <= 0 {
-		d.invalid("control.period", "must be more than 0, like 1s (got %s)", k.Period)
+	switch {
+	case k.Period < 100*time.Millisecond:
+		d.invalid("control.period", "must be at least 100ms, like 1s (got %s): the sensors measure once a second at most, and a faster loop only burns the Pi's CPU", short(k.Period))
+	case k.Period > 10*time.Second:
+		d.invalid("control.period", "must be at most 10s, like 1s (got %s): the fan must answer smoke within seconds", short(k.Period))
 	}
 	if k.RiseRate <= 0 {
 		d.invalid("control.rise_rate_ugm3_per_s", "must be more than 0 (got %g)", k.RiseRate)
@@ -268,4 +281,5 @@ func (d *decoder) validateControl(c *Config) {
 	if k.RunOn < 0 {
 		d.invalid("control.run_on", "must not be negative (got %s)", k.RunOn)
 	}
+	d.atMost("control.run_on", k.RunOn, time.Hour, "a booth with a working fan clears in minutes; for a longer hold use a purge")
 }

@@ -69,6 +69,8 @@ func (d *decoder) validateAlarms(c *Config) {
 			d.invalid("alarms."+k.key, "must not be negative (got %s); 0 acts at once", k.v)
 		}
 	}
+	d.atMost("alarms.on_delay", a.OnDelay, 15*time.Minute, "a longer delay would let a whole STEL window (15 min) pass before the alarm")
+	d.atMost("alarms.off_delay", a.OffDelay, time.Hour, "an alarm that stays up an hour after the air cleared is one staff learn to ignore")
 	if a.HysteresisPercent < 0 || a.HysteresisPercent > 50 {
 		d.invalid("alarms.hysteresis_percent", "must be from 0 to 50 percent of the threshold (got %g)", a.HysteresisPercent)
 	}
@@ -91,6 +93,8 @@ func (d *decoder) validateAlarms(c *Config) {
 			d.invalid("alarms."+k.key, "must be at least the measurement period of the %s, %s, or it faults between readings (got %s)", slowName, slow, k.v)
 		}
 	}
+	d.atMost("alarms.sensor_stale_after", a.SensorStaleAfter, 10*time.Minute, "staff must hear of a dead sensor within minutes")
+	d.atMost("alarms.sensor_stuck_after", a.SensorStuckAfter, 24*time.Hour, "a frozen sensor must be found within a day")
 	if a.FanStallRPM <= 0 {
 		d.invalid("alarms.fan_stall_rpm", "must be more than 0 rpm (got %g)", a.FanStallRPM)
 	}
@@ -99,6 +103,10 @@ func (d *decoder) validateAlarms(c *Config) {
 	}
 	if a.FanStallAfter <= 0 {
 		d.invalid("alarms.fan_stall_after", "must be more than 0, like 30s (got %s): a fan needs a few seconds to spin up", a.FanStallAfter)
+	}
+	d.atMost("alarms.fan_stall_after", a.FanStallAfter, 10*time.Minute, "a fan spins up in seconds, and a stalled one must be heard of within minutes")
+	if a.FanStallMinDuty > 0 && a.FanStallMinDuty <= 100 {
+		d.warnFraction("alarms.fan_stall_min_duty", a.FanStallMinDuty)
 	}
 	switch {
 	case a.BoothPressurePa >= 0:
@@ -113,8 +121,11 @@ func (d *decoder) validateJournal(c *Config) {
 	if j.RetentionDays < 1 || j.RetentionDays > 3650 {
 		d.invalid("journal.retention_days", "must be from 1 to 3650 days (got %d); export older records as CSV", j.RetentionDays)
 	}
-	if j.MaxSizeMB < 16 {
+	switch {
+	case j.MaxSizeMB < 16:
 		d.invalid("journal.max_size_mb", "must be at least 16 MB (got %d)", j.MaxSizeMB)
+	case j.MaxSizeMB > maxJournalMB:
+		d.invalid("journal.max_size_mb", "must be at most %d MB, 1 TiB, larger than any SD card (got %d)", maxJournalMB, j.MaxSizeMB)
 	}
 	if j.FlushInterval < 10*time.Second || j.FlushInterval > 10*time.Minute {
 		d.invalid("journal.flush_interval", "must be from 10s to 10m (got %s): shorter wears out the SD card, longer loses more at a power cut", j.FlushInterval)

@@ -64,28 +64,36 @@ func (c *Client) Ping(ctx context.Context) (pid int, err error) {
 	return rep.PID, err
 }
 
-// Purge asks the daemon to purge zone (every zone if empty); who is the
-// person asking, recorded in the log.
-func (c *Client) Purge(ctx context.Context, zone, who string) error {
-	return c.do(ctx, http.MethodPost, "/v1/purge", purgeRequest{Zone: zone, Who: who}, nil)
+// Purge asks the daemon to purge zone (every booth if empty) and returns
+// what it did, in words; who is the person asking and reason why, both
+// journaled (with the uid the kernel reports for this process).
+func (c *Client) Purge(ctx context.Context, zone, who, reason string) (string, error) {
+	var rep reply
+	err := c.do(ctx, http.MethodPost, "/v1/purge", purgeRequest{Zone: zone, Who: who, Reason: reason}, &rep)
+	return rep.Result, err
 }
 
-// CancelPurge ends a purge of zone (every zone if empty) early.
-func (c *Client) CancelPurge(ctx context.Context, zone, who string) error {
-	return c.do(ctx, http.MethodPost, "/v1/purge", purgeRequest{Zone: zone, Cancel: true, Who: who}, nil)
+// CancelPurge ends a purge of zone (every booth if empty) early.
+func (c *Client) CancelPurge(ctx context.Context, zone, who string) (string, error) {
+	var rep reply
+	err := c.do(ctx, http.MethodPost, "/v1/purge", purgeRequest{Zone: zone, Cancel: true, Who: who}, &rep)
+	return rep.Result, err
 }
 
 // Acknowledge acknowledges the active alarm alarmID, or every active
-// alarm when alarmID is 0, for who with an optional note.
-func (c *Client) Acknowledge(ctx context.Context, alarmID uint64, who, note string) error {
-	return c.do(ctx, http.MethodPost, "/v1/ack", ackRequest{AlarmID: alarmID, All: alarmID == 0, Who: who, Note: note}, nil)
+// alarm when alarmID is 0, for who with an optional note, and says which.
+func (c *Client) Acknowledge(ctx context.Context, alarmID uint64, who, note string) (string, error) {
+	var rep reply
+	err := c.do(ctx, http.MethodPost, "/v1/ack", ackRequest{AlarmID: alarmID, All: alarmID == 0, Who: who, Note: note}, &rep)
+	return rep.Result, err
 }
 
 // Calibrate runs a forced recalibration of the CO2 sensor named sensor at
-// referencePPM and returns the correction it applied, in ppm.
-func (c *Client) Calibrate(ctx context.Context, sensor string, referencePPM int, who, note string) (int, error) {
+// referencePPM and returns the correction it applied, in ppm. The daemon
+// refuses a reference far from what the sensor reads unless force is set.
+func (c *Client) Calibrate(ctx context.Context, sensor string, referencePPM int, force bool, who, note string) (int, error) {
 	var rep reply
-	err := c.do(ctx, http.MethodPost, "/v1/calibrate", calibrateRequest{Sensor: sensor, ReferencePPM: referencePPM, Who: who, Note: note}, &rep)
+	err := c.do(ctx, http.MethodPost, "/v1/calibrate", calibrateRequest{Sensor: sensor, ReferencePPM: referencePPM, Force: force, Who: who, Note: note}, &rep)
 	if err != nil || rep.CorrectionPPM == nil {
 		return 0, err
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/record"
 )
 
 // fake records what the socket asked for and answers with err.
@@ -31,15 +33,28 @@ func (f *fake) record(s string) error {
 	return f.err
 }
 
-func (f *fake) Purge(zone, source string) error { return f.record("purge " + zone + " " + source) }
-func (f *fake) CancelPurge(zone, source string) error {
-	return f.record("cancel " + zone + " " + source)
+// by describes an actor as the fake records it: the name, how the request
+// came, and whether the kernel reported a uid (it always does on a unix
+// socket).
+func by(a record.Actor) string {
+	s := a.Name + "/" + a.Via
+	if a.UID != nil && *a.UID == uint32(os.Getuid()) {
+		s += "/uid"
+	}
+	return s
 }
-func (f *fake) Acknowledge(_ context.Context, id uint64, who, note string) error {
-	return f.record("ack " + jsonString(id) + " " + who + " " + note)
+
+func (f *fake) Purge(_ context.Context, zone string, a record.Actor, reason string) (string, error) {
+	return "purging " + zone, f.record("purge " + zone + " " + by(a) + " " + reason)
 }
-func (f *fake) ForcedRecalibration(_ context.Context, sensor string, ppm int, who, note string) (int, error) {
-	return f.corr, f.record("frc " + sensor + " " + jsonString(ppm) + " " + who + " " + note)
+func (f *fake) CancelPurge(_ context.Context, zone string, a record.Actor) (string, error) {
+	return "cancelled", f.record("cancel " + zone + " " + by(a))
+}
+func (f *fake) Acknowledge(_ context.Context, id uint64, a record.Actor, note string) (string, error) {
+	return "acknowledged", f.record("ack " + jsonString(id) + " " + by(a) + " " + note)
+}
+func (f *fake) ForcedRecalibration(_ context.Context, sensor string, ppm int, force bool, a record.Actor, note string) (int, error) {
+	return f.corr, f.record("frc " + sensor + " " + jsonString(ppm) + " " + jsonString(force) + " " + by(a) + " " + note)
 }
 
 func (f *fake) Calls() []string {
@@ -97,36 +112,37 @@ func TestRoundTrip(t *testing.T) {
 	path, _ := start(t, f)
 	cl := Dial(path)
 	ctx := context.Background()
-	if err := cl.Purge(ctx, "booth", "alice"); err != nil {
+	if res, err := cl.Purge(ctx, "booth", "alice", "overdose"); err != nil || res != "purging booth" {
+		t.Fatalf("purge: %q, %v", res, err)
+	}
+	if _, err := cl.CancelPurge(ctx, "", "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if err := cl.CancelPurge(ctx, "", "alice"); err != nil {
+	if res, err := cl.Acknowledge(ctx, 12, "bob", "checked the booth"); err != nil || res != "acknowledged" {
+		t.Fatalf("ack: %q, %v", res, err)
+	}
+	if _, err := cl.Acknowledge(ctx, 0, "bob", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := cl.Acknowledge(ctx, 12, "bob", "checked the booth"); err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.Acknowledge(ctx, 0, "bob", ""); err != nil {
-		t.Fatal(err)
-	}
-	corr, err := cl.Calibrate(ctx, "staff-co2", 420, "carol", "outdoor air")
+	corr, err := cl.Calibrate(ctx, "staff-co2", 420, true, "carol", "outdoor air")
 	if err != nil || corr != -37 {
 		t.Fatalf("calibrate: %d, %v; want -37", corr, err)
 	}
-	want := []string{"purge booth socket:alice", "cancel  socket:alice", "ack 12 bob checked the booth", "ack 0 bob ",
-		"frc staff-co2 420 carol outdoor air"}
+	// Every call carries the uid the kernel reported, beside the name.
+	want := []string{"purge booth alice/socket/uid overdose", "cancel  alice/socket/uid", "ack 12 bob/socket/uid checked the booth", "ack 0 bob/socket/uid ",
+		"frc staff-co2 420 true carol/socket/uid outdoor air"}
 	if got := f.Calls(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("the controller saw %q\nwant %q", got, want)
 	}
 
 	// The controller's refusal comes back with its own text.
 	f.err = errors.New(`acknowledge: no active alarm 99`)
-	err = cl.Acknowledge(ctx, 99, "bob", "")
+	_, err = cl.Acknowledge(ctx, 99, "bob", "")
 	var e *Error
 	if !errors.As(err, &e) || e.Status != http.StatusUnprocessableEntity || err.Error() != `acknowledge: no active alarm 99` {
 		t.Errorf("refused ack: %v (%T); want the controller's message, 422", err, err)
 	}
-	if _, err := cl.Calibrate(ctx, "x", 420, "a", ""); err == nil || err.Error() != f.err.Error() {
+	if _, err := cl.Calibrate(ctx, "x", 420, false, "a", ""); err == nil || err.Error() != f.err.Error() {
 		t.Errorf("refused calibrate: %v", err)
 	}
 }
@@ -216,7 +232,7 @@ func TestStaleSocketReplaced(t *testing.T) {
 	}
 	f := &fake{}
 	startAt(t, path, f)
-	if err := Dial(path).Purge(context.Background(), "", "a"); err != nil {
+	if _, err := Dial(path).Purge(context.Background(), "", "a", ""); err != nil {
 		t.Fatalf("after replacing the stale socket: %v", err)
 	}
 }
@@ -228,7 +244,7 @@ func TestSecondServerRefused(t *testing.T) {
 	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "another ventd is listening there") || !strings.Contains(err.Error(), path) {
 		t.Fatalf("second Serve: %v; want ErrInUse naming the path", err)
 	}
-	if err := Dial(path).Purge(context.Background(), "", "a"); err != nil || len(first.Calls()) != 1 {
+	if _, err := Dial(path).Purge(context.Background(), "", "a", ""); err != nil || len(first.Calls()) != 1 {
 		t.Errorf("the first daemon stopped answering: %v", err)
 	}
 
@@ -265,7 +281,7 @@ func TestStopRemovesSocket(t *testing.T) {
 func TestNoDaemon(t *testing.T) {
 	dir := t.TempDir()
 	for _, path := range []string{filepath.Join(dir, "none.sock"), stale(t, dir)} {
-		err := Dial(path).Purge(context.Background(), "", "a")
+		_, err := Dial(path).Purge(context.Background(), "", "a", "")
 		if !errors.Is(err, ErrNoDaemon) || err.Error() != "no ventd at "+path+": is it running? (systemctl status ventd)" {
 			t.Errorf("%s: %v", path, err)
 		}
@@ -308,7 +324,7 @@ func BenchmarkPurge(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := cl.Purge(ctx, "booth", "bench"); err != nil {
+		if _, err := cl.Purge(ctx, "booth", "bench", ""); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -12,8 +12,11 @@ import (
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
@@ -76,7 +79,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func fanMode(s *snapshot.Snapshot) string {
+func fanMode(s *snapshot.Snapshot) control.Mode {
 	if s == nil || len(s.Fans) == 0 {
 		return ""
 	}
@@ -86,7 +89,7 @@ func fanMode(s *snapshot.Snapshot) string {
 func boothPM(s *snapshot.Snapshot) float64 {
 	if s != nil {
 		for _, r := range s.Readings {
-			if r.Sensor == "booth-pm" && r.Quantity == "pm25" && r.Quality == "good" {
+			if r.Sensor == "booth-pm" && r.Quantity == sample.PM25 && r.Quality == sample.Good {
 				return r.Value
 			}
 		}
@@ -99,51 +102,51 @@ func TestDaemonThroughSocket(t *testing.T) {
 	ctx := context.Background()
 	waitFor(t, "smoke in the booth", func() bool { return boothPM(d.Snapshot()) > 100 })
 
-	if err := cl.Purge(ctx, "booth", "tester"); err != nil {
-		t.Fatal(err)
+	if res, err := cl.Purge(ctx, "booth", "tester", "test"); err != nil || !strings.Contains(res, "booth: purging") {
+		t.Fatalf("purge: %q, %v", res, err)
 	}
 	waitFor(t, "purge mode", func() bool { return fanMode(d.Snapshot()) == "purge" })
 	if s := d.Snapshot(); s.Fans[0].Duty != 1 || !strings.Contains(s.Fans[0].Reason, "purge") {
 		t.Errorf("purging fan: duty %g, reason %q", s.Fans[0].Duty, s.Fans[0].Reason)
 	}
-	if err := cl.CancelPurge(ctx, "booth", "tester"); err != nil {
-		t.Fatal(err)
+	if res, err := cl.CancelPurge(ctx, "booth", "tester"); err != nil || !strings.Contains(res, "purge ended") {
+		t.Fatalf("cancel purge: %q, %v", res, err)
 	}
 	waitFor(t, "the purge to end", func() bool { return fanMode(d.Snapshot()) != "purge" })
 
-	err := cl.Purge(ctx, "kitchen", "tester")
-	if err == nil || err.Error() != `purge: no zone "kitchen"` {
+	_, err := cl.Purge(ctx, "kitchen", "tester", "")
+	if err == nil || err.Error() != `no zone "kitchen"; zones: booth` {
 		t.Errorf("purge of an unknown zone: %v", err)
 	}
 
 	// The daemon's own words come back through the socket.
-	direct := d.Acknowledge(ctx, 987654, "tester", "")
+	_, direct := d.Acknowledge(ctx, 987654, record.Actor{Name: "tester", Via: "test"}, "")
 	if direct == nil {
 		t.Fatal("the daemon acknowledged an alarm that does not exist")
 	}
-	if err := cl.Acknowledge(ctx, 987654, "tester", ""); err == nil || err.Error() != direct.Error() {
+	if _, err := cl.Acknowledge(ctx, 987654, "tester", ""); err == nil || err.Error() != direct.Error() {
 		t.Errorf("ack of an unknown alarm: %v; want the daemon's %q", err, direct)
 	}
-	if err := cl.Acknowledge(ctx, 0, "tester", "all clear"); err != nil {
-		t.Errorf("ack of every alarm: %v", err)
+	if res, err := cl.Acknowledge(ctx, 0, "tester", "all clear"); err != nil && !strings.Contains(err.Error(), daemon.ErrNothingToAcknowledge.Error()) {
+		t.Errorf("ack of every alarm: %q, %v", res, err)
 	}
 
-	_, err = cl.Calibrate(ctx, "nope", 420, "tester", "")
+	_, err = cl.Calibrate(ctx, "nope", 420, false, "tester", "")
 	if err == nil || err.Error() != `forced recalibration: no sensor "nope"` {
 		t.Errorf("calibrate an unknown sensor: %v", err)
 	}
-	_, err = cl.Calibrate(ctx, "booth-pm", 420, "tester", "")
-	if err == nil || !strings.Contains(err.Error(), "only SCD4x CO2 sensors take one") {
+	_, err = cl.Calibrate(ctx, "booth-pm", 420, false, "tester", "")
+	if err == nil || !strings.Contains(err.Error(), "only SCD4x CO2 sensors take a forced recalibration") {
 		t.Errorf("calibrate a PM sensor: %v", err)
 	}
 	var e *ctlsock.Error
-	if _, err = cl.Calibrate(ctx, "staff-co2", 40, "tester", ""); !errors.As(err, &e) || e.Status != 400 {
+	if _, err = cl.Calibrate(ctx, "staff-co2", 40, false, "tester", ""); !errors.As(err, &e) || e.Status != 400 {
 		t.Errorf("calibrate at 40 ppm: %v; want a 400", err)
 	}
 	// The SCD41 takes a forced recalibration after 3 min of measuring.
 	started := d.Snapshot().Time
 	waitFor(t, "5 simulated minutes", func() bool { return d.Snapshot().Time.Sub(started) > 5*time.Minute })
-	if _, err := cl.Calibrate(ctx, "staff-co2", 430, "tester", "outdoor air"); err != nil {
+	if _, err := cl.Calibrate(ctx, "staff-co2", 430, true, "tester", "outdoor air"); err != nil {
 		t.Errorf("calibrate the CO2 sensor: %v", err)
 	}
 }

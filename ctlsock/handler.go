@@ -19,6 +19,7 @@ type purgeRequest struct {
 	Zone   string `json:"zone"`
 	Cancel bool   `json:"cancel"`
 	Who    string `json:"who"`
+	Reason string `json:"reason"`
 }
 
 type ackRequest struct {
@@ -31,6 +32,7 @@ type ackRequest struct {
 type calibrateRequest struct {
 	Sensor       string `json:"sensor"`
 	ReferencePPM int    `json:"reference_ppm"`
+	Force        bool   `json:"force"`
 	Who          string `json:"who"`
 	Note         string `json:"note"`
 }
@@ -38,6 +40,7 @@ type calibrateRequest struct {
 // reply is every answer's body.
 type reply struct {
 	OK            bool   `json:"ok"`
+	Result        string `json:"result,omitempty"` // what the daemon did, in words
 	Error         string `json:"error,omitempty"`
 	CorrectionPPM *int   `json:"correction_ppm,omitempty"`
 	PID           int    `json:"pid,omitempty"`
@@ -79,15 +82,18 @@ func (h *handler) purge(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, "purge", &req, "zone, cancel, who") || !checkWho(w, "purge", req.Who, "asking for the purge") {
 		return
 	}
-	source := "socket:" + req.Who
+	ctx, cancel := context.WithTimeout(r.Context(), waitFor)
+	defer cancel()
+	by := actor(r.Context(), req.Who)
+	var res string
 	var err error
 	if req.Cancel {
-		err = h.c.CancelPurge(req.Zone, source)
+		res, err = h.c.CancelPurge(ctx, req.Zone, by)
 	} else {
-		err = h.c.Purge(req.Zone, source)
+		res, err = h.c.Purge(ctx, req.Zone, by, req.Reason)
 	}
-	h.log.Info("control socket: purge", "zone", req.Zone, "cancel", req.Cancel, "who", req.Who, "err", err)
-	h.answer(w, err, nil)
+	h.log.Info("control socket: purge", "zone", req.Zone, "cancel", req.Cancel, "by", by.String(), "err", err)
+	h.answer(w, res, err, nil)
 }
 
 func (h *handler) ack(w http.ResponseWriter, r *http.Request) {
@@ -105,9 +111,10 @@ func (h *handler) ack(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), waitFor)
 	defer cancel()
-	err := h.c.Acknowledge(ctx, req.AlarmID, req.Who, req.Note)
-	h.log.Info("control socket: acknowledge", "alarm_id", req.AlarmID, "who", req.Who, "err", err)
-	h.answer(w, err, nil)
+	by := actor(r.Context(), req.Who)
+	res, err := h.c.Acknowledge(ctx, req.AlarmID, by, req.Note)
+	h.log.Info("control socket: acknowledge", "alarm_id", req.AlarmID, "by", by.String(), "err", err)
+	h.answer(w, res, err, nil)
 }
 
 func (h *handler) calibrate(w http.ResponseWriter, r *http.Request) {
@@ -125,21 +132,26 @@ func (h *handler) calibrate(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), waitFor)
 	defer cancel()
-	corr, err := h.c.ForcedRecalibration(ctx, req.Sensor, req.ReferencePPM, req.Who, req.Note)
-	h.log.Info("control socket: forced recalibration", "sensor", req.Sensor, "reference_ppm", req.ReferencePPM, "who", req.Who, "err", err)
-	h.answer(w, err, &corr)
+	by := actor(r.Context(), req.Who)
+	corr, err := h.c.ForcedRecalibration(ctx, req.Sensor, req.ReferencePPM, req.Force, by, req.Note)
+	h.log.Info("control socket: forced recalibration", "sensor", req.Sensor, "reference_ppm", req.ReferencePPM, "by", by.String(), "err", err)
+	res := ""
+	if err == nil {
+		res = fmt.Sprintf("%s recalibrated to %d ppm: correction %+d ppm", req.Sensor, req.ReferencePPM, corr)
+	}
+	h.answer(w, res, err, &corr)
 }
 
 // answer reports the controller's result: its own message when it
 // refused.
-func (h *handler) answer(w http.ResponseWriter, err error, corr *int) {
+func (h *handler) answer(w http.ResponseWriter, result string, err error, corr *int) {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		writeJSON(w, http.StatusGatewayTimeout, reply{Error: fmt.Sprintf("the control loop did not answer within %s: is it stuck? (see the log: journalctl -u ventd)", waitFor)})
 	case err != nil:
 		writeJSON(w, http.StatusUnprocessableEntity, reply{Error: err.Error()})
 	default:
-		writeJSON(w, http.StatusOK, reply{OK: true, CorrectionPPM: corr})
+		writeJSON(w, http.StatusOK, reply{OK: true, Result: result, CorrectionPPM: corr})
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/ventd/ventd/record"
 )
 
 // DefaultPath is where ventd listens on a Pi (systemd's RuntimeDirectory
@@ -20,12 +22,13 @@ const DefaultPath = "/run/ventd/ventd.sock"
 // Mode is the socket's permission: root and ventd's group only.
 const Mode os.FileMode = 0o660
 
-// Controller is what the socket drives: *daemon.Daemon.
+// Controller is what the socket drives: *daemon.Daemon. Each method
+// answers what it did in words, or why it refused.
 type Controller interface {
-	Purge(zone, source string) error
-	CancelPurge(zone, source string) error
-	Acknowledge(ctx context.Context, alarmID uint64, who, note string) error
-	ForcedRecalibration(ctx context.Context, sensor string, referencePPM int, who, note string) (int, error)
+	Purge(ctx context.Context, zone string, by record.Actor, reason string) (string, error)
+	CancelPurge(ctx context.Context, zone string, by record.Actor) (string, error)
+	Acknowledge(ctx context.Context, alarmID uint64, by record.Actor, note string) (string, error)
+	ForcedRecalibration(ctx context.Context, sensor string, referencePPM int, force bool, by record.Actor, note string) (int, error)
 }
 
 // ErrInUse means another daemon is listening on the socket path.
@@ -57,7 +60,11 @@ func serve(ctx context.Context, ln net.Listener, path string, c Controller, log 
 	srv := &http.Server{
 		Handler:           newHandler(c, log),
 		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// A request is a few short strings: a client that trickles its
+		// body or never reads the answer is cut off.
+		ReadTimeout: 10 * time.Second, WriteTimeout: waitFor + 5*time.Second, IdleTimeout: time.Minute,
+		ConnContext: withPeer,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

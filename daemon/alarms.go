@@ -1,32 +1,38 @@
 package daemon
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"strings"
+	"log/slog"
 	"time"
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
-	"github.com/ventd/ventd/drivers/sensirion"
 	"github.com/ventd/ventd/sample"
 )
 
-// alarms feeds the alarm engine from the loop's state each period: zone
-// values and exposure averages, sensor health, fan stalls.
+// alarms feeds the alarm engine each period from what the loop measured:
+// zone values and exposure averages, sensor health, fan outputs and
+// stalls, the journal. It reads the sensors; it never changes them.
 type alarms struct {
-	eng     *alarm.Engine
-	rules   map[string]bool
-	stuck   map[string]*alarm.StuckDetector // per sensor, on its main quantity
-	stall   map[string]*alarm.StallDetector // per fan with a tachometer
-	recent  []alarm.Event                   // newest last, for /api/state
-	pending []alarm.Event                   // for the journal
+	eng   *alarm.Engine
+	rules map[alarm.RuleID]bool
+	stall map[string]*alarm.StallDetector // per fan with a tachometer
 
 	staleAfter time.Duration
 	// pressure is each booth's average pressure (5 min exponential
 	// mean): containment is judged on the average, as LEED does, so a
 	// door opening for a moment is not an alarm.
 	pressure map[string]*ewma
+	// watched are the zone rules evaluated each period, built once.
+	watched []zoneCheck
+}
+
+// zoneCheck is one instantaneous value rule of a zone.
+type zoneCheck struct {
+	id   alarm.RuleID
+	zone string
+	q    sample.Quantity
 }
 
 // ewma is an exponentially weighted mean over time.
@@ -47,82 +53,31 @@ func (e *ewma) add(now time.Time, v float64) float64 {
 	return e.v
 }
 
-// recentEvents is how many alarm events /api/state carries; the journal
-// keeps them all.
-const recentEvents = 50
-
-func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
-	s := alarm.DefaultSetup()
-	for _, z := range cfg.Zones {
-		if z.Kind == config.Staff {
-			s.StaffZones = append(s.StaffZones, z.Name)
-		}
-	}
-	for _, sn := range cfg.Sensors {
-		s.Sensors = append(s.Sensors, sn.Name)
-	}
+func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error) {
+	room := alarm.Room{Journal: journal}
 	for _, f := range fans {
 		if f.tach != nil {
-			s.Fans = append(s.Fans, f.cfg.Name)
+			room.TachFans = append(room.TachFans, f.cfg.Name)
 		}
 	}
-	for _, sn := range cfg.Sensors {
-		if sn.Type.IsPressure() {
-			s.PressureBooths = append(s.PressureBooths, sn.Zone)
-		}
-	}
-	t, ac, lim := cfg.Thresholds, cfg.Alarms, cfg.Exposure.Limits
-	s.PM25 = alarm.Band{Warning: t.PM25.Warning, Alarm: t.PM25.Alarm}
-	s.CO2 = alarm.Band{Warning: t.CO2.Warning, Alarm: t.CO2.Alarm}
-	s.VOCIndex = alarm.Band{Warning: t.VOCIndex.Warning, Alarm: t.VOCIndex.Alarm}
-	s.Exposure = map[sample.Quantity]alarm.ExposureLimits{
-		sample.CO2:  {TWA: lim.CO2.TWA, STEL: lim.CO2.STEL},
-		sample.PM25: {TWA: lim.PM25.TWA, STEL: lim.PM25.STEL},
-	}
-	s.BoothPressure = ac.BoothPressurePa
-	rules := append(alarm.DefaultRules(s), alarm.Rule{
-		ID: journalRule, Level: alarm.LevelFault, Subject: "journal", Direction: alarm.WhenTrue,
-		// A failed write is retried next minute; a fault that lasts two
-		// flushes means records are at risk.
-		OnDelay: 2 * time.Minute, FlapCount: 3, FlapWindow: time.Hour,
-		Message: "the exposure journal is not keeping records: check the state directory and free space",
-	})
-	for _, f := range fans {
-		rules = append(rules, alarm.Rule{
-			ID: outputRule(f.cfg.Name), Level: alarm.LevelFault, Subject: f.cfg.Name, Direction: alarm.WhenTrue,
-			// The loop sets the duty every period; a few seconds of
-			// failures is a broken output, not a hiccup.
-			OnDelay: 5 * time.Second, OffDelay: 30 * time.Second, FlapCount: 3, FlapWindow: time.Hour,
-			Message: "fan {subject}: ventd cannot set its duty; check the PWM/relay wiring and the log",
-		})
-	}
-	// The site's timing for the instantaneous value alarms.
-	for i := range rules {
-		r := &rules[i]
-		switch {
-		case strings.HasSuffix(r.ID, "/warning"):
-			r.OnDelay, r.OffDelay = ac.OnDelay, ac.OffDelay
-			r.Hysteresis = r.Threshold * ac.HysteresisPercent / 100
-		case strings.HasSuffix(r.ID, "/alarm") && r.Subject != "":
-			r.OffDelay = ac.OffDelay
-			r.Hysteresis = r.Threshold * ac.HysteresisPercent / 100
-			r.Latching = ac.LatchAlarmLevel
-		}
-	}
+	rules := alarm.DefaultRules(alarm.ConfigSetup(cfg, room))
 	eng, err := alarm.NewEngine(rules)
 	if err != nil {
 		return nil, fmt.Errorf("alarm rules: %w", err)
 	}
-	a := &alarms{eng: eng, rules: map[string]bool{}, stuck: map[string]*alarm.StuckDetector{}, stall: map[string]*alarm.StallDetector{},
+	ac := cfg.Alarms
+	a := &alarms{eng: eng, rules: map[alarm.RuleID]bool{}, stall: map[string]*alarm.StallDetector{},
 		staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
 	for _, r := range rules {
 		a.rules[r.ID] = true
 	}
-	for _, sn := range cfg.Sensors {
-		// A reading identical for this long is a frozen sensor: real
-		// sensors always jitter.
-		if a.stuck[sn.Name], err = alarm.NewStuckDetector(0, ac.SensorStuckAfter); err != nil {
-			return nil, err
+	for _, z := range cfg.Zones {
+		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
+			for _, c := range []alarm.Check{alarm.CheckWarning, alarm.CheckAlarm} {
+				if id := alarm.ZoneRule(z.Name, q, c); a.rules[id] {
+					a.watched = append(a.watched, zoneCheck{id: id, zone: z.Name, q: q})
+				}
+			}
 		}
 	}
 	for _, f := range fans {
@@ -135,142 +90,98 @@ func newAlarms(cfg *config.Config, fans []*fanOut) (*alarms, error) {
 	return a, nil
 }
 
-// journalRule is the fault raised while the journal cannot keep records.
-const journalRule = "journal/write"
-
-// outputRule is the fault raised while a fan's duty cannot be set.
-func outputRule(fan string) string { return "fan/" + fan + "/output" }
-
-// mainQuantity is the reading a sensor is stuck on if it stops changing.
-// It is "" for the gas index sensors: their indices legitimately hold one
-// value for hours (VOC 100, NOx 1 in steady clean air), so an unchanging
-// index is no sign of a frozen sensor.
-func mainQuantity(t config.SensorType) sample.Quantity {
-	switch {
-	case t == config.SPS30:
-		return sample.PM25
-	case t.IsSCD4x():
-		return sample.CO2
-	case t.IsPressure():
-		return sample.Pressure
-	}
-	return ""
-}
-
-// evaluate runs every rule for this period.
-func (a *alarms) evaluate(now time.Time, d *Daemon) {
-	var evs []alarm.Event
+// evaluateAlarms runs every rule for this period and adds the transitions
+// to the record.
+func (d *Daemon) evaluateAlarms(now time.Time) {
+	a := d.alarms
 	add := func(e []alarm.Event, err error) {
 		if err != nil {
 			d.log.Error("alarm rule", "err", err)
 		}
-		evs = append(evs, e...)
+		d.addTransitions(e)
 	}
-	// Instantaneous values and averages in the staff zones.
+	for _, c := range a.watched {
+		v, ok := d.zoneValue(c.zone, c.q, now)
+		add(a.eng.Evaluate(now, c.id, v, ok))
+	}
 	for _, z := range d.cfg.Zones {
-		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
-			v, ok := zoneValue(d.sensors, z.Name, q, now)
-			for _, lvl := range []string{"warning", "alarm"} {
-				if id := z.Name + "/" + string(q) + "/" + lvl; a.rules[id] {
-					add(a.eng.Evaluate(now, id, v, ok))
-				}
-			}
-		}
-	}
-	for _, b := range d.cfg.Zones {
-		id := b.Name + "/pressure/containment"
+		id := alarm.PressureRule(z.Name)
 		if !a.rules[id] {
 			continue
 		}
-		v, ok := zoneValue(d.sensors, b.Name, sample.Pressure, now)
+		v, ok := d.zoneValue(z.Name, sample.Pressure, now)
 		if ok {
-			avg, found := a.pressure[b.Name]
+			avg, found := a.pressure[z.Name]
 			if !found {
 				avg = &ewma{tau: 5 * time.Minute}
-				a.pressure[b.Name] = avg
+				a.pressure[z.Name] = avg
 			}
 			v = avg.add(now, v)
 		}
 		add(a.eng.Evaluate(now, id, v, ok))
 	}
 	for _, e := range d.expo {
-		snap := e.snap
-		if id := e.zone + "/" + string(e.q) + "/stel"; a.rules[id] {
-			add(a.eng.Evaluate(now, id, float64(snap.STEL), snap.STEL.Known()))
+		if id := alarm.ZoneRule(e.zone, e.q, alarm.CheckSTEL); a.rules[id] {
+			add(a.eng.Evaluate(now, id, float64(e.snap.STEL), e.snap.STEL.Known()))
 		}
-		if id := e.zone + "/" + string(e.q) + "/twa"; a.rules[id] {
-			add(a.eng.Evaluate(now, id, snap.TWA8h, snap.Coverage8h > 0))
+		if id := alarm.ZoneRule(e.zone, e.q, alarm.CheckTWA); a.rules[id] {
+			add(a.eng.Evaluate(now, id, e.snap.TWA8h, e.snap.Coverage8h > 0))
 		}
 	}
-	// Sensor faults.
-	for _, s := range d.sensors {
-		n := s.cfg.Name
-		stale := !s.lastSuccess.IsZero() && now.Sub(s.lastSuccess) > max(s.cfg.StaleAfter, a.staleAfter) ||
-			s.lastSuccess.IsZero() && s.failures > 0
-		crc := s.failures > 0 && errors.Is(s.lastErr, sensirion.ErrCRC)
-		outOfRange, stuck := false, false
-		for _, smp := range s.samples() {
-			if smp.Quality == sample.OutOfRange {
-				outOfRange = true
-			}
-		}
-		if q := mainQuantity(s.cfg.Type); q != "" {
-			// The raw sample: the detector must see the value move again
-			// to clear, even while the loop distrusts it.
-			if smp, ok := s.latest[q]; ok && smp.Quality == sample.Good {
-				stuck = a.stuck[n].Update(now, smp.Value)
-			}
-		}
-		switch {
-		case stuck && s.frozen == nil:
-			s.frozen = fmt.Errorf("reading unchanged for %s: the sensor looks frozen", d.cfg.Alarms.SensorStuckAfter)
-			d.log.Warn("sensor reading frozen; treated as unknown air until it changes", "sensor", n,
-				"hint", "power-cycle the sensor or check its fan (SPS30) and cable")
-		case !stuck:
-			s.frozen = nil
-		}
-		add(a.eng.SetCondition(now, "sensor/"+n+"/stale", stale, 0))
-		add(a.eng.SetCondition(now, "sensor/"+n+"/crc", crc, float64(s.errs["crc"])))
-		add(a.eng.SetCondition(now, "sensor/"+n+"/range", outOfRange, 0))
-		add(a.eng.SetCondition(now, "sensor/"+n+"/stuck", stuck, 0))
-	}
-	// Fan outputs that cannot be set, and stalls.
-	for _, f := range d.fans {
-		add(a.eng.SetCondition(now, outputRule(f.cfg.Name), f.err != nil, 0))
+	for _, s := range d.sensors.All() {
+		n, f := s.Name(), s.Faults(now, a.staleAfter)
+		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultStale), f.Stale, 0))
+		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultCRC), f.CRC, float64(f.CRCErrors)))
+		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultRange), f.OutOfRange, 0))
+		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultStuck), f.Frozen, 0))
 	}
 	for _, f := range d.fans {
-		det, ok := a.stall[f.cfg.Name]
-		if !ok {
-			continue
+		add(a.eng.SetCondition(now, alarm.FanOutputRule(f.cfg.Name), f.err != nil, 0))
+		if det, ok := a.stall[f.cfg.Name]; ok {
+			rpm := -1.0
+			if f.rpm != nil {
+				rpm = *f.rpm
+			}
+			add(a.eng.SetCondition(now, alarm.FanStallRule(f.cfg.Name), det.Update(now, f.last.Duty, rpm), rpm))
 		}
-		rpm := -1.0
-		if f.rpm != nil {
-			rpm = *f.rpm
-		}
-		add(a.eng.SetCondition(now, "fan/"+f.cfg.Name+"/stall", det.Update(now, f.last.Duty, rpm), rpm))
 	}
-	for _, e := range evs {
-		d.log.Info("alarm", "kind", e.Kind, "level", e.Level, "rule", e.RuleID, "alarm_id", e.AlarmID, "value", e.Value, "msg", e.Message)
+	if a.rules[alarm.JournalRule] {
+		add(a.eng.SetCondition(now, alarm.JournalRule, d.journalFault() != nil, 0))
 	}
-	a.record(evs)
 }
 
-func (a *alarms) record(evs []alarm.Event) {
-	a.pending = append(a.pending, evs...)
-	a.recent = append(a.recent, evs...)
-	if n := len(a.recent); n > recentEvents {
-		a.recent = append([]alarm.Event(nil), a.recent[n-recentEvents:]...)
+// addTransitions adds alarm transitions to the period's record and logs
+// them at the level they deserve: an operator reading the log must see
+// alarms among the routine lines.
+func (d *Daemon) addTransitions(evs []alarm.Event) {
+	for _, e := range evs {
+		lvl := slog.LevelWarn
+		switch {
+		case e.Kind == alarm.Raised && e.Level >= alarm.LevelAlarm:
+			lvl = slog.LevelError
+		case e.Kind == alarm.Cleared || e.Kind == alarm.Acknowledged:
+			lvl = slog.LevelInfo
+		}
+		attrs := []any{"kind", e.Kind, "level", e.Level, "rule", e.RuleID, "seq", e.ID, "alarm_id", e.AlarmID}
+		if e.Kind == alarm.Acknowledged {
+			attrs = append(attrs, "who", e.Who)
+		} else if e.Value.Known() {
+			attrs = append(attrs, "value", fmt.Sprintf("%.4g", float64(e.Value)))
+		}
+		d.log.Log(context.Background(), lvl, "alarm "+string(e.Kind)+": "+e.Message, attrs...)
 	}
+	d.cur.Transitions = append(d.cur.Transitions, evs...)
 }
 
 // zoneValue is the mean of the zone's good samples of q.
-func zoneValue(sensors []*sensor, zone string, q sample.Quantity, now time.Time) (float64, bool) {
+func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float64, bool) {
 	sum, n := 0.0, 0
-	for _, s := range sensors {
-		if s.cfg.Zone != zone {
+	for _, s := range d.sensors.All() {
+		cfg := s.Config()
+		if cfg.Zone != zone {
 			continue
 		}
-		if smp, ok := s.latest[q]; ok && s.trusted(smp).Valid(now, s.cfg.StaleAfter) {
+		if smp := s.Sample(q); smp.Valid(now, cfg.StaleAfter) {
 			sum += smp.Value
 			n++
 		}

@@ -7,7 +7,9 @@ import (
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/sensor"
 )
 
 // exposureQuantities are the pollutants with an exposure record. The VOC
@@ -20,35 +22,36 @@ var exposureQuantities = []sample.Quantity{sample.PM25, sample.PM10, sample.CO2}
 // aggregate for the journal.
 type zoneExposure struct {
 	zone    string
-	kind    config.ZoneKind
 	q       sample.Quantity
-	sensors []*sensor
+	sensors []*sensor.Sensor
 	tr      *exposure.Tracker
 	min     minuteAgg
 	valid   bool // the last period had valid data
 	// gapStart is when the current stretch without valid data began.
 	gapStart time.Time
 	// snap is this period's exposure snapshot, computed once for the
-	// alarms and the room snapshot.
+	// alarms and the record.
 	snap exposure.Snapshot
 }
 
-// minuteAgg accumulates one minute of a zone's pollutant.
+// minuteAgg accumulates one minute of a zone's pollutant. Part of it may
+// have gone to the journal early (an alarm's minute is written at once):
+// sent counts that part, and the minute's end sends the rest, which the
+// journal merges with it.
 type minuteAgg struct {
 	start   time.Time
 	sum     float64
 	max     float64
 	count   int
 	covered time.Duration
+	sent    minuteAgg0
 }
 
-// minute is a finished one-minute aggregate.
-type minute struct {
-	Start          time.Time
-	Zone, Quantity string
-	Mean, Max      float64
-	Count          int
-	CoveredSeconds float64
+// minuteAgg0 is the part of a minute already sent.
+type minuteAgg0 struct {
+	sum     float64
+	count   int
+	covered time.Duration
 }
 
 func (m *minuteAgg) add(v float64, period time.Duration) {
@@ -62,13 +65,13 @@ func (m *minuteAgg) add(v float64, period time.Duration) {
 
 // newExposures builds a tracker for every zone and pollutant that has a
 // sensor measuring it.
-func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule) ([]*zoneExposure, error) {
+func newExposures(cfg *config.Config, sensors *sensor.Set, sched exposure.Schedule) ([]*zoneExposure, error) {
 	var out []*zoneExposure
 	for _, z := range cfg.Zones {
 		for _, q := range exposureQuantities {
-			var in []*sensor
-			for _, s := range sensors {
-				if s.cfg.Zone == z.Name && measures(s.cfg.Type, q) {
+			var in []*sensor.Sensor
+			for _, s := range sensors.All() {
+				if s.Config().Zone == z.Name && s.Config().Type.Measures(q) {
 					in = append(in, s)
 				}
 			}
@@ -80,27 +83,84 @@ func newExposures(cfg *config.Config, sensors []*sensor, sched exposure.Schedule
 			if err != nil {
 				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
 			}
-			out = append(out, &zoneExposure{zone: z.Name, kind: z.Kind, q: q, sensors: in, tr: tr})
+			out = append(out, &zoneExposure{zone: z.Name, q: q, sensors: in, tr: tr})
 		}
 	}
 	return out, nil
 }
 
-func measures(t config.SensorType, q sample.Quantity) bool {
-	switch q {
-	case sample.PM25, sample.PM10, sample.PM1, sample.PM4:
-		return t == config.SPS30
-	case sample.CO2:
-		return t.IsSCD4x()
+// retractFrozen turns the time a reading was frozen, before the stuck
+// detector could tell, into a gap: it was recorded as measured air, and it
+// was not. Only a zone's sole sensor of a quantity is retracted (with
+// several, the frozen one's share of the mean cannot be told apart).
+func (d *Daemon) retractFrozen() {
+	for _, s := range d.sensors.All() {
+		for _, f := range s.TakeFreezes() {
+			for _, e := range d.expo {
+				v, ok := f.Values[e.q]
+				if e.zone != f.Zone || !ok || len(e.sensors) != 1 || e.sensors[0] != s {
+					continue
+				}
+				if err := e.tr.Retract(f.Since, f.Found, v); err != nil {
+					d.log.Warn("frozen reading not retracted from the exposure record", "zone", e.zone, "quantity", e.q, "err", err)
+					continue
+				}
+				d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: f.Since, End: f.Found, Zone: e.zone, Quantity: e.q, Reason: record.GapSensorFrozen})
+			}
+		}
 	}
-	return false
+}
+
+// account updates the exposure records with this period's samples, and
+// adds finished minutes and data gaps to the record.
+func (d *Daemon) account(now time.Time) {
+	d.retractFrozen()
+	for _, e := range d.expo {
+		m, err := e.update(now, d.period)
+		d.addMinute(m)
+		switch {
+		case !e.valid && e.gapStart.IsZero():
+			e.gapStart = now
+		case e.valid && !e.gapStart.IsZero():
+			d.addGap(e, now)
+			e.gapStart = time.Time{}
+		}
+		e.snap = e.tr.Snapshot(now)
+		if err != nil {
+			// Only out-of-order time can fail here: the clock went
+			// backwards. The record keeps what it has; the journal
+			// notes the jump.
+			d.log.Warn("exposure record refused a sample", "zone", e.zone, "quantity", e.q, "err", err)
+		}
+	}
+}
+
+func (d *Daemon) addMinute(m *record.Minute) {
+	if m != nil {
+		d.cur.Minutes = append(d.cur.Minutes, *m)
+	}
+}
+
+func (d *Daemon) addGap(e *zoneExposure, end time.Time) {
+	d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: e.gapStart, End: end, Zone: e.zone, Quantity: e.q, Reason: record.GapSensorFault})
+}
+
+// takeShifts adds the shifts that ended to the record.
+func (d *Daemon) takeShifts() {
+	for _, e := range d.expo {
+		done, dropped := e.tr.TakeFinished()
+		if dropped > 0 {
+			d.log.Warn("shift summaries dropped before they were recorded", "zone", e.zone, "quantity", e.q, "dropped", dropped)
+		}
+		d.cur.Shifts = append(d.cur.Shifts, done...)
+	}
 }
 
 // update feeds the period's value: the mean of the zone's good samples, or
 // a gap when there is none. It returns the minute aggregate that ended, if
 // any.
-func (e *zoneExposure) update(now time.Time, period time.Duration) (*minute, error) {
-	var done *minute
+func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minute, error) {
+	var done *record.Minute
 	start := now.Truncate(time.Minute)
 	if !e.min.start.IsZero() && !start.Equal(e.min.start) {
 		done = e.flush()
@@ -110,8 +170,7 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*minute, err
 	}
 	sum, n := 0.0, 0
 	for _, s := range e.sensors {
-		smp := s.sample(e.q, now)
-		if smp.Valid(now, s.cfg.StaleAfter) {
+		if smp := s.Sample(e.q); smp.Valid(now, s.Config().StaleAfter) {
 			sum += smp.Value
 			n++
 		}
@@ -128,15 +187,32 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*minute, err
 	return done, e.tr.Add(now, v)
 }
 
-// flush returns the current minute's aggregate (nil if it has no data).
-func (e *zoneExposure) flush() *minute {
-	m := e.min
-	if m.count == 0 {
+// flush returns what of the current minute's aggregate has not been sent
+// yet (nil if nothing), and marks it sent.
+func (e *zoneExposure) flush() *record.Minute {
+	m := &e.min
+	count := m.count - m.sent.count
+	if count <= 0 {
 		return nil
 	}
-	return &minute{
-		Start: m.start, Zone: e.zone, Quantity: string(e.q),
-		Mean: m.sum / float64(m.count), Max: m.max, Count: m.count,
-		CoveredSeconds: math.Min(m.covered.Seconds(), 60),
+	sum, covered := m.sum-m.sent.sum, m.covered-m.sent.covered
+	m.sent = minuteAgg0{sum: m.sum, count: m.count, covered: m.covered}
+	return &record.Minute{
+		Start: m.start, Zone: e.zone, Quantity: e.q,
+		Mean: sum / float64(count), Max: m.max, Count: count,
+		CoveredSeconds: math.Min(covered.Seconds(), 60),
+	}
+}
+
+// sendPartialMinutes puts the minute so far into the record when the
+// period has an alarm transition or an action: those are written at once,
+// and the air around them is what a crash must not lose. The minute's end
+// sends the rest.
+func (d *Daemon) sendPartialMinutes() {
+	if len(d.cur.Transitions)+len(d.cur.Actions) == 0 {
+		return
+	}
+	for _, e := range d.expo {
+		d.addMinute(e.flush())
 	}
 }

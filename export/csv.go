@@ -75,9 +75,9 @@ func (r Shift) csv(b []string) []string {
 	if s.STELPeak.Known() {
 		stelAt = ts(s.STELPeakAt)
 	}
-	return append(b, s.Zone, string(s.Quantity), s.Unit, ts(s.Start), r.StartLocal.Format(time.RFC3339), ts(s.End),
+	return append(b, text(s.Zone), text(string(s.Quantity)), text(s.Unit), ts(s.Start), r.StartLocal.Format(time.RFC3339), ts(s.End),
 		num(s.Length.Std().Hours()), ts(s.Until),
-		strconv.FormatBool(s.Finished), strconv.FormatBool(s.Complete), r.Source,
+		strconv.FormatBool(s.Finished), strconv.FormatBool(s.Complete), text(r.Source),
 		num(s.TWA), conc(s.MeanCovered), limit(s.Limits.TWA), limit(s.Limits.STEL), limit(s.Limits.Alarm),
 		strconv.FormatFloat(s.ReductionFactor, 'f', 4, 64), limit(s.AdjustedTWALimit), strconv.FormatBool(s.Violations.TWA),
 		conc(s.STELPeak), stelAt, strconv.FormatBool(r.STELPeakLowerBound),
@@ -85,38 +85,38 @@ func (r Shift) csv(b []string) []string {
 		strconv.Itoa(s.AboveSTEL.Count), strconv.FormatBool(s.AboveSTEL.TooMany), strconv.FormatBool(s.AboveSTEL.TooClose),
 		strconv.Itoa(s.AboveTWA.Count), strconv.FormatBool(s.AboveTWA.TooMany), strconv.FormatBool(s.AboveTWA.TooClose),
 		secs(s.Elapsed), secs(s.Covered), num(s.Coverage), secs(s.GapTotal), strconv.Itoa(len(s.Gaps)+s.GapsOmitted),
-		s.Limits.Source, r.Note)
+		text(s.Limits.Source), text(r.Note))
 }
 
 func (m Minute) csv(b []string) []string {
-	return append(b, ts(m.Start), m.Zone, m.Quantity, m.Unit, num(m.Mean), num(m.Max), strconv.Itoa(m.Count),
+	return append(b, ts(m.Start), text(m.Zone), text(m.Quantity), text(m.Unit), num(m.Mean), num(m.Max), strconv.Itoa(m.Count),
 		num(m.CoveredSeconds), num(m.ClockBackwards))
 }
 
 func (g Gap) csv(b []string) []string {
-	return append(b, ts(g.Start), ts(g.End), num(g.Length), all(g.Zone), all(g.Quantity), g.Reason, num(g.ClockBackwards))
+	return append(b, ts(g.Start), ts(g.End), num(g.Length), text(all(g.Zone)), text(all(g.Quantity)), text(g.Reason), num(g.ClockBackwards))
 }
 
 func (e Event) csv(b []string) []string {
-	return append(b, ts(e.Time), strconv.FormatUint(e.ID, 10), strconv.FormatUint(e.AlarmID, 10), e.Rule, e.Kind, e.Level,
-		e.Subject, e.Quantity, num(float64(e.Value)), num(float64(e.Threshold)), e.Message, num(e.ClockBackwards))
+	return append(b, ts(e.Time), strconv.FormatUint(e.ID, 10), strconv.FormatUint(e.AlarmID, 10), text(e.Rule), text(e.Kind), text(e.Level),
+		text(e.Subject), text(e.Quantity), num(float64(e.Value)), num(float64(e.Threshold)), text(e.Message), num(e.ClockBackwards))
 }
 
 func (a Ack) csv(b []string) []string {
-	return append(b, ts(a.Time), strconv.FormatUint(a.AlarmID, 10), a.Who, a.Note, num(a.ClockBackwards))
+	return append(b, ts(a.Time), strconv.FormatUint(a.AlarmID, 10), text(a.Who), text(a.Note), num(a.ClockBackwards))
 }
 
 func (c Calibration) csv(b []string) []string {
-	return append(b, ts(c.Time), c.Sensor, c.Serial, c.Kind, num(float64(c.Reference)), num(float64(c.Correction)),
-		c.Who, c.Note, num(c.ClockBackwards))
+	return append(b, ts(c.Time), text(c.Sensor), text(c.Serial), text(c.Kind), num(float64(c.Reference)), num(float64(c.Correction)),
+		text(c.Who), text(c.Note), num(c.ClockBackwards))
 }
 
 func (c ConfigChange) csv(b []string) []string {
-	return append(b, ts(c.Time), c.Hash, c.Summary, num(c.ClockBackwards))
+	return append(b, ts(c.Time), text(c.Hash), text(c.Summary), num(c.ClockBackwards))
 }
 
 func (c ClockStatus) csv(b []string) []string {
-	return append(b, ts(c.Time), strconv.FormatBool(c.Synchronized), c.Source, c.Note, num(c.ClockBackwards))
+	return append(b, ts(c.Time), strconv.FormatBool(c.Synchronized), text(c.Source), text(c.Note), num(c.ClockBackwards))
 }
 
 // Fields return a row's cells by column name, exactly as the CSV export
@@ -157,10 +157,11 @@ func newCSVSink(w *bufio.Writer, loc *time.Location) *csvSink {
 	return &csvSink{w: w, c: csv.NewWriter(w), loc: loc}
 }
 
-// comment writes "# key: value" with the value on one line.
+// comment writes "# key: value" with the value on one line, its cells
+// (a spreadsheet splits the line at commas) neutralised like text cells.
 func (s *csvSink) comment(key, value string) {
 	value = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(value)
-	fmt.Fprintf(s.w, "# %s: %s\n", key, value)
+	fmt.Fprintf(s.w, "# %s: %s\n", key, textLine(value))
 }
 
 func (s *csvSink) header(h Header) error {

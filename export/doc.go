@@ -25,6 +25,16 @@
 // durations are seconds; an empty value is unknown, never zero. The JSON
 // export is one object (Document) with the same contents.
 //
+// A text cell that a spreadsheet would take for a formula (it starts with
+// '=', '+', '-', '@', a tab or a carriage return: a note typed as
+// =HYPERLINK(…)) is written with a leading "'", as OWASP advises, so the
+// spreadsheet shows it as text; numbers are not text cells and keep their
+// sign. The JSON export writes text as it is.
+//
+// Both formats are streamed: the minutes row by row, the other sections a
+// day at a time, so an export's memory does not grow with its window.
+// Dates run from FirstDate to LastDate.
+//
 // The minutes, gaps and other sections cover the requested window widened
 // to whole shifts, so every shift in the file can be recomputed from the
 // minutes in it: twa_osha = Σ mean × covered_s / 8 h over the shift's

@@ -282,11 +282,46 @@ func TestParseWindow(t *testing.T) {
 		{"2026-3-5", "", `from date "2026-3-5" is not a date: write it YYYY-MM-DD`},
 		{"", "yesterday", `to date "yesterday" is not a date`},
 		{"2026-03-05", "2026-03-01", "from 2026-03-05 is after to 2026-03-01"},
+		{"0001-01-01", "9999-12-31", "from date 0001-01-01 is outside the dates an export covers, 1970-01-01 to 9998-12-31: leave from out for the journal's beginning"},
+		{"", "9999-12-31", "to date 9999-12-31 is outside the dates an export covers, 1970-01-01 to 9998-12-31: leave to out for the journal's end"},
 	} {
 		if _, _, err := export.ParseWindow(c.from, c.to, vancouver); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseWindow(%q, %q) = %v, want %q", c.from, c.to, err, c.want)
 		}
 	}
+}
+
+// The widest window ParseWindow gives exports in every format, in the
+// time zones furthest from UTC (issue 14: 0001-01-01 to 9999-12-31 gave
+// a 500 with Go's error for a year it cannot write).
+func TestWidestWindow(t *testing.T) {
+	j, _ := day(t, dayShift.End)
+	// The earliest start in UTC is in the zone furthest east, the latest
+	// end in the one furthest west.
+	for zone, f := range map[string]string{"Pacific/Kiritimati": "csv", "Etc/GMT+12": "json"} {
+		loc := mustLoad(zone)
+		from, to, err := export.ParseWindow(export.FirstDate, export.LastDate, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := run(t, j, export.Options{From: from, To: to, Format: f, Location: loc, Now: dayShift.End})
+		if f == "json" {
+			var doc export.Document
+			if err := json.Unmarshal(out, &doc); err != nil || len(doc.Minutes) == 0 {
+				t.Errorf("%s %s: %v, %d minutes", zone, f, err, len(doc.Minutes))
+			}
+		}
+	}
+	_, err := writeErr(j, export.Options{To: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), Now: dayShift.End})
+	if err == nil || !strings.Contains(err.Error(), "outside the times an export covers") {
+		t.Errorf("Options.To in 9999-12-31: %v", err)
+	}
+}
+
+func writeErr(j *journal.Journal, o export.Options) ([]byte, error) {
+	var buf bytes.Buffer
+	err := export.Write(&buf, j, o)
+	return buf.Bytes(), err
 }
 
 func TestOptionErrors(t *testing.T) {
@@ -296,7 +331,7 @@ func TestOptionErrors(t *testing.T) {
 		mod  func(*export.Options)
 		want string
 	}{
-		{func(o *export.Options) { o.Format = "xml" }, `format "xml": use csv or json`},
+		{func(o *export.Options) { o.Format = "xml" }, `format "xml": use csv, json or openmetrics`},
 		{func(o *export.Options) { o.Now = time.Time{} }, "Options.Now is zero"},
 		{func(o *export.Options) { o.From, o.To = dayShift.End, dayShift.Start }, "is not before"},
 	} {

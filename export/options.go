@@ -12,7 +12,7 @@ import (
 )
 
 // Formats are the values Options.Format takes.
-var Formats = []string{"csv", "json"}
+var Formats = []string{"csv", "json", "openmetrics"}
 
 // DateLayout is how the window's dates are written: YYYY-MM-DD.
 const DateLayout = "2006-01-02"
@@ -25,7 +25,9 @@ type Options struct {
 	// widened to the same span, so each shift can be recomputed from the
 	// file. ParseWindow turns dates into these.
 	From, To time.Time
-	// Format is "csv" (the default when empty) or "json".
+	// Format is "csv" (the default when empty), "json", or "openmetrics"
+	// (the series /metrics showed, with timestamps, to backfill Prometheus;
+	// it needs Config).
 	Format string
 	// Location is the time zone of the local columns and of the window's
 	// dates in the header; nil means Config's shift time zone, else Local.
@@ -45,6 +47,14 @@ type Options struct {
 	Software string
 }
 
+// The dates a window may name, FirstDate to LastDate: the journal's clock
+// is never before the Unix epoch, and the day after LastDate is the last
+// that RFC 3339 (and so the JSON export) can write.
+const (
+	FirstDate = "1970-01-01"
+	LastDate  = "9998-12-31"
+)
+
 // ParseWindow turns the dates from and to (YYYY-MM-DD, either may be
 // empty) into the window [from 00:00, the day after to 00:00) in loc: both
 // days are included. An empty date leaves that side open.
@@ -58,7 +68,11 @@ func ParseWindow(from, to string, loc *time.Location) (start, end time.Time, err
 		}
 		t, err := time.ParseInLocation(DateLayout, s, loc)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s date %q is not a date: write it YYYY-MM-DD, e.g. 2026-03-05", name, s)
+			return time.Time{}, fmt.Errorf("%s date %q is not a date: write it YYYY-MM-DD, e.g. 2026-03-05", name, clip(s))
+		}
+		if s < FirstDate || s > LastDate { // the layout's fixed width makes text order date order
+			return time.Time{}, fmt.Errorf("%s date %s is outside the dates an export covers, %s to %s: leave %s out for the journal's %s",
+				name, s, FirstDate, LastDate, name, map[string]string{"from": "beginning", "to": "end"}[name])
 		}
 		return t, nil
 	}
@@ -78,13 +92,28 @@ func ParseWindow(from, to string, loc *time.Location) (start, end time.Time, err
 	return start, end, nil
 }
 
+// earliest and latest bound what ParseWindow gives in any time zone
+// (offsets run from -12 h to +14 h).
+var (
+	earliest = time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)
+	latest   = time.Date(9999, 1, 2, 0, 0, 0, 0, time.UTC)
+)
+
+// clip shortens what an error quotes from a request.
+func clip(s string) string {
+	if len(s) > 40 {
+		return strings.ToValidUTF8(s[:40], "") + "…"
+	}
+	return s
+}
+
 // CheckFormat returns an error saying what to use when f is not a format
 // Write knows.
 func CheckFormat(f string) error {
 	if f == "" || slices.Contains(Formats, f) {
 		return nil
 	}
-	return fmt.Errorf("format %q: use %s", f, strings.Join(Formats, " or "))
+	return fmt.Errorf("format %q: use %s or %s", clip(f), strings.Join(Formats[:len(Formats)-1], ", "), Formats[len(Formats)-1])
 }
 
 // Normalized returns o with its defaults filled in (Format, Location,
@@ -101,6 +130,12 @@ func (o Options) normalize() (Options, error) {
 	}
 	if o.Now.IsZero() {
 		return o, errors.New("export: Options.Now is zero: pass the current time (the header's generation time)")
+	}
+	for _, t := range []time.Time{o.From, o.To} {
+		if !t.IsZero() && (t.Before(earliest) || !t.Before(latest)) {
+			return o, fmt.Errorf("export: window end %s is outside the times an export covers (%s to %s, from ParseWindow)",
+				t.UTC().Format(time.RFC3339), earliest.Format(time.RFC3339), latest.Format(time.RFC3339))
+		}
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && !o.From.Before(o.To) {
 		return o, fmt.Errorf("export: window from %s is not before to %s: give the earlier time as From",

@@ -20,6 +20,18 @@ func Write(w io.Writer, j *journal.Journal, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if o.Format == "openmetrics" {
+		if j == nil {
+			return errNoJournal
+		}
+		return j.View(func(v *journal.Journal) error {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			if err := writeOpenMetrics(bw, v, o); err != nil {
+				return err
+			}
+			return bw.Flush()
+		})
+	}
 	return View(j, o, func(r *Records) error {
 		bw := bufio.NewWriterSize(w, 64<<10)
 		var s sink
@@ -39,6 +51,8 @@ func Write(w io.Writer, j *journal.Journal, opts Options) error {
 	})
 }
 
+var errNoJournal = errors.New("export: no journal: open one with journal.OpenReadOnly")
+
 // Records are an export's contents, read in one View of the journal: what
 // Write writes, for a program that lays them out itself (package report).
 // Its methods read the journal; they are valid only inside View's fn.
@@ -55,7 +69,7 @@ type Records struct {
 // them, inside one read transaction of the journal.
 func View(j *journal.Journal, opts Options, fn func(*Records) error) error {
 	if j == nil {
-		return errors.New("export: no journal: open one with journal.OpenReadOnly")
+		return errNoJournal
 	}
 	o, err := opts.normalize()
 	if err != nil {
@@ -167,18 +181,40 @@ func rowsOf[T any, R record](list []T, conv func(T) R) func(func(record) error) 
 	}
 }
 
-func read[R record](get func() ([]R, error)) func(func(record) error) error {
+// read emits a section's rows window by window (see days), so that memory
+// holds one window's rows however long the export. keep drops rows an
+// earlier window already gave (nil: none can repeat).
+func read[T any, R record](get func(from, to time.Time) ([]T, error), windows []window, keep func(T, window) bool, conv func(T) R) func(func(record) error) error {
 	return func(emit func(record) error) error {
-		list, err := get()
-		if err != nil {
-			return err
+		for i, w := range windows {
+			list, err := get(w.from, w.to)
+			if err != nil {
+				return err
+			}
+			for _, x := range list {
+				if keep != nil && i > 0 && !keep(x, w) {
+					continue
+				}
+				if err := emit(conv(x)); err != nil {
+					return err
+				}
+			}
 		}
-		return rowsOf(list, func(r R) R { return r })(emit)
+		return nil
 	}
 }
 
+// A gap is read with every window it overlaps; it belongs to the one it
+// starts in (the first window also takes those that start before it).
+func gapStartsIn(g journal.Gap, w window) bool { return !g.Start.Before(w.from) }
+
 func emit(r *Records, s sink) error {
 	if err := s.header(r.Header); err != nil {
+		return err
+	}
+	j := r.j
+	ws, err := days(j, r.From, r.To)
+	if err != nil {
 		return err
 	}
 	steps := []struct {
@@ -190,12 +226,12 @@ func emit(r *Records, s sink) error {
 		{"minutes", minuteColumns, func(emit func(record) error) error {
 			return r.EachMinute(r.From, r.To, "", "", func(m Minute) error { return emit(m) })
 		}},
-		{"gaps", gapColumns, read(r.Gaps)},
-		{"events", eventColumns, read(r.Events)},
-		{"acks", ackColumns, read(r.Acks)},
-		{"calibrations", calibrationColumns, read(r.Calibrations)},
-		{"config_changes", configChangeColumns, read(r.ConfigChanges)},
-		{"clock_status", clockStatusColumns, read(r.ClockStatus)},
+		{"gaps", gapColumns, read(j.Gaps, ws, gapStartsIn, gapOf)},
+		{"events", eventColumns, read(j.Events, ws, nil, eventOf)},
+		{"acks", ackColumns, read(j.Acks, ws, nil, ackOf)},
+		{"calibrations", calibrationColumns, read(j.Calibrations, ws, nil, calibrationOf)},
+		{"config_changes", configChangeColumns, read(j.ConfigChanges, ws, nil, configChangeOf)},
+		{"clock_status", clockStatusColumns, read(j.ClockStatus, ws, nil, clockStatusOf)},
 	}
 	for _, st := range steps {
 		if err := section(s, st.name, st.columns, st.each); err != nil {

@@ -1,10 +1,17 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -12,7 +19,7 @@ import (
 	"github.com/ventd/ventd/journal"
 )
 
-// ExportHandler serves GET /api/export?from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv|json,
+// ExportHandler serves GET /api/export?from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv|json|openmetrics,
 // the auditor's export (see package export) as a download. open is called
 // once a request and the journal it returns is closed after it:
 // journal.OpenReadOnly on the daemon's journal.db is the one to pass, so
@@ -30,31 +37,151 @@ type Exporter struct {
 	Location *time.Location
 	Now      func() time.Time
 	Config   *config.Config
+	// omBusy lets one OpenMetrics export run at a time: each holds up to
+	// export.MaxOpenMetricsSamples values in memory.
+	omBusy atomic.Bool
+	// MaxConcurrent exports run at once; more are refused with 503 and
+	// Retry-After. Default DefaultMaxExports.
+	MaxConcurrent int
+
+	once  sync.Once
+	slots chan struct{}
 }
+
+// Bounds on exports. Each export holds a journal connection with its own
+// SQLite page cache and sort memory (a few MiB): 200 at once took ventd to
+// 1.3 GiB, more than a Pi Zero has. Two at a time serve an auditor or
+// two; the write deadlines keep a client that stops reading from holding
+// a slot.
+const (
+	DefaultMaxExports = 2
+	// exportStall is how long a client may take to accept the next part of
+	// an export, exportMax how long a whole export may take.
+	exportStall = 30 * time.Second
+	exportMax   = 15 * time.Minute
+	retryAfter  = 10 // seconds
+)
 
 const exportExample = "e.g. /api/export?from=2026-03-01&to=2026-03-31&format=csv"
 
+// exportQuery is a parsed /api/export query.
+type exportQuery struct {
+	from, to       time.Time
+	fromDay, toDay string // as written, for the file name
+	format         string
+}
+
+// parseExportQuery parses the raw query of /api/export: from and to
+// (YYYY-MM-DD, both included, either optional) and format (csv, json or
+// openmetrics), each at most once.
+func parseExportQuery(raw string, loc *time.Location) (exportQuery, error) {
+	q, err := strictQuery(raw, "from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv",
+		"use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json|openmetrics, all optional", "from", "to", "format")
+	if err != nil {
+		return exportQuery{}, err
+	}
+	eq := exportQuery{fromDay: q.Get("from"), toDay: q.Get("to"), format: q.Get("format")}
+	if eq.format == "" {
+		eq.format = "csv"
+	}
+	if err := export.CheckFormat(eq.format); err != nil {
+		return exportQuery{}, err
+	}
+	if eq.from, eq.to, err = export.ParseWindow(eq.fromDay, eq.toDay, loc); err != nil {
+		return exportQuery{}, fmt.Errorf("%v; without from and to, the whole journal", err)
+	}
+	return eq, nil
+}
+
+// strictQuery parses a raw query whose parameters must be among known,
+// each at most once. Anything else, a malformed pair included, is an
+// error (like says how to write it, use which parameters there are): a
+// query Go would half-parse must not fall back to the whole journal.
+func strictQuery(raw, like, use string, known ...string) (url.Values, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, fmt.Errorf("malformed query %q (%v): write it like %s", clip(raw), unwrapURL(err), like)
+	}
+	for k, v := range q {
+		switch {
+		case !slices.Contains(known, k):
+			return nil, fmt.Errorf("unknown parameter %q: %s", clip(k), use)
+		case len(v) > 1:
+			return nil, fmt.Errorf("parameter %q given %d times: give it once", k, len(v))
+		}
+	}
+	return q, nil
+}
+
+// onlyGet answers a request that is not a GET or HEAD with 405.
+func onlyGet(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+		return false
+	}
+	return true
+}
+
+// openJournal opens a reader of the journal for one request, answering
+// it with an error itself when there is none.
+func openJournal(w http.ResponseWriter, open func() (*journal.Journal, error)) (*journal.Journal, bool) {
+	j, err := open()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no exposure journal: %v; ventd keeps one in its state directory (state_dir)", err))
+		return nil, false
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot open the exposure journal: %v", err))
+		return nil, false
+	}
+	return j, true
+}
+
+// unwrapURL drops url's "invalid URL escape" wrapping down to its point.
+func unwrapURL(err error) error {
+	var ee url.EscapeError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("invalid %%-escape %q", string(ee))
+	}
+	return err
+}
+
 func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	q, ok := query(w, r, "use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json, all optional", exportExample, "from", "to", "format")
-	if !ok {
-		return
-	}
-	format := q.Get("format")
-	if format == "" {
-		format = "csv"
-	}
-	if err := export.CheckFormat(format); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s)", err, exportExample))
+	if !onlyGet(w, r) {
 		return
 	}
 	loc := x.Location
 	if loc == nil {
 		loc = time.Local
 	}
-	from, to, err := export.ParseWindow(q.Get("from"), q.Get("to"), loc)
+	q, err := parseExportQuery(r.URL.RawQuery, loc)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s; without from and to, the whole journal)", err, exportExample))
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s)", err, exportExample))
 		return
+	}
+	x.once.Do(func() {
+		n := x.MaxConcurrent
+		if n <= 0 {
+			n = DefaultMaxExports
+		}
+		x.slots = make(chan struct{}, n)
+	})
+	select {
+	case x.slots <- struct{}{}:
+		defer func() { <-x.slots }()
+	default:
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("ventd serves %d export(s) at a time and all are running: retry in %d s", cap(x.slots), retryAfter))
+		return
+	}
+	if q.format == "openmetrics" {
+		if !x.omBusy.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "10")
+			writeError(w, http.StatusServiceUnavailable, "another openmetrics export is running; retry when it is done")
+			return
+		}
+		defer x.omBusy.Store(false)
 	}
 	j, ok := openJournal(w, x.Open)
 	if !ok {
@@ -64,15 +191,13 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	site, _, _ := j.Meta("site")
 	room, _, _ := j.Meta("room")
 	window := "all"
-	if f, t := q.Get("from"), q.Get("to"); f != "" || t != "" {
-		window = cmpOr(f, "start") + "_" + cmpOr(t, "end")
+	if q.fromDay != "" || q.toDay != "" {
+		window = cmpOr(q.fromDay, "start") + "_" + cmpOr(q.toDay, "end")
 	}
-	name := "ventd-" + slug(site) + "-" + slug(room) + "-" + window + "." + format
-	ctype := "text/csv; charset=utf-8"
-	if format == "json" {
-		ctype = "application/json"
-	}
-	lw := &lazyWriter{w: w, start: func() {
+	name := "ventd-" + slug(site) + "-" + slug(room) + "-" + window + "." + q.format
+	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
+		"openmetrics": "application/openmetrics-text; version=1.0.0; charset=utf-8"}[q.format]
+	lw := &lazyWriter{w: &progressWriter{w: w, rc: http.NewResponseController(w), stall: exportStall, end: time.Now().Add(exportMax)}, start: func() {
 		h := w.Header()
 		h.Set("Content-Type", ctype)
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
@@ -80,7 +205,7 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(http.StatusOK)
 	}}
-	opts := export.Options{From: from, To: to, Format: format, Location: loc, Now: x.Now(), Config: x.Config}
+	opts := export.Options{From: q.from, To: q.to, Format: q.format, Location: loc, Now: x.Now(), Config: x.Config}
 	if err := export.Write(lw, j, opts); err != nil && !lw.started {
 		writeError(w, http.StatusInternalServerError, "export failed: "+err.Error())
 	}

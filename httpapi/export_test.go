@@ -11,13 +11,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
 )
 
+// exportJournal writes a journal of 90 minutes of staff PM2.5 from 07:00
+// on 3 March 2026 in Vancouver, with more (at most one), and returns its
+// path.
+func exportJournal(t testing.TB, more ...journal.Batch) (path string, loc *time.Location, start time.Time) {
+	t.Helper()
+	loc, _ = time.LoadLocation("America/Vancouver")
+	start = time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
+	return staffJournal(t, "Hope to Health", start, 90, more...), loc, start
+}
+
 func exportServer(t *testing.T) (*httptest.Server, *int) {
 	t.Helper()
-	path, loc, start := testJournal(t, journal.Batch{})
+	path, loc, start := exportJournal(t)
 	opened := 0
 	h := ExportHandler(func() (*journal.Journal, error) {
 		opened++
@@ -26,6 +37,32 @@ func exportServer(t *testing.T) (*httptest.Server, *int) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv, &opened
+}
+
+// staffJournal writes a journal of site's "Room 1" with n minutes of
+// staff PM2.5 at 12 µg/m³ from start, with more (at most one), and returns
+// its path.
+func staffJournal(t testing.TB, site string, start time.Time, n int, more ...journal.Batch) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "journal.db")
+	j, err := journal.Open(path, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b journal.Batch
+	if len(more) > 0 {
+		b = more[0]
+	}
+	b.Meta = map[string]string{"site": site, "room": "Room 1"}
+	for i := range n {
+		b.Minutes = append(b.Minutes, journal.Minute{Start: start.Add(time.Duration(i) * time.Minute), Zone: "staff", Quantity: "pm25",
+			Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60})
+	}
+	if _, err := j.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	return path
 }
 
 func get(t *testing.T, method, url string) (*http.Response, string) {
@@ -66,9 +103,14 @@ func TestExportHandler(t *testing.T) {
 	}{
 		{"GET", "?from=2026-3-3", 400, `from date \"2026-3-3\" is not a date: write it YYYY-MM-DD`},
 		{"GET", "?from=2026-03-05&to=2026-03-01", 400, "from 2026-03-05 is after to 2026-03-01"},
-		{"GET", "?format=xml", 400, `format \"xml\": use csv or json`},
+		{"GET", "?format=xml", 400, `format \"xml\": use csv, json or openmetrics`},
 		{"GET", "?form=2026-03-01", 400, `unknown parameter \"form\"`},
 		{"GET", "?from=2026-03-01&from=2026-03-02", 400, "given 2 times"},
+		// A malformed pair must not fall back to the whole journal.
+		{"GET", "?from=%ZZ", 400, `malformed query \"from=%ZZ\" (invalid %-escape \"%ZZ\")`},
+		{"GET", "?from=2026-03-03;to=2026-03-03", 400, "malformed query"},
+		{"GET", "?from=0001-01-01&to=9999-12-31&format=json", 400, "from date 0001-01-01 is outside the dates an export covers, 1970-01-01 to 9998-12-31"},
+		{"GET", "?to=10000-01-01", 400, `to date \"10000-01-01\" is not a date`},
 		{"POST", "", 405, "only GET"},
 	} {
 		resp, body := get(t, c.method, srv.URL+"/api/export"+c.query)
@@ -104,5 +146,34 @@ func TestSlug(t *testing.T) {
 		if got := slug(in); got != want {
 			t.Errorf("slug(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The OpenMetrics export needs the site's configuration, which the daemon
+// gives its Exporter.
+func TestExportHandlerOpenMetrics(t *testing.T) {
+	srv, _ := exportServer(t)
+	resp, body := get(t, "GET", srv.URL+"/api/export?format=openmetrics")
+	if resp.StatusCode != 500 || !strings.Contains(body, "needs the site's configuration") {
+		t.Errorf("without a configuration: %d %s", resp.StatusCode, body)
+	}
+	loc, _ := time.LoadLocation("America/Vancouver")
+	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
+	path := staffJournal(t, "Hope", start, 1)
+	x := &Exporter{Open: func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) },
+		Location: loc, Now: func() time.Time { return start.Add(time.Hour) }, Config: config.Sim()}
+	rec := httptest.NewRecorder()
+	x.ServeHTTP(rec, httptest.NewRequest("GET", "/api/export?format=openmetrics", nil))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/openmetrics-text; version=1.0.0; charset=utf-8" ||
+		!strings.HasSuffix(rec.Body.String(), "# EOF\n") ||
+		!strings.Contains(rec.Body.String(), `ventd_exposure_concentration_ugm3{pollutant="pm25",room="Room 1",site="Hope",zone="staff"} 12.0 1.77255006e+09`) {
+		t.Errorf("openmetrics: %d %v\n%s", rec.Code, rec.Header(), rec.Body)
+	}
+	// One at a time: a second while one runs is asked to retry.
+	x.omBusy.Store(true)
+	rec = httptest.NewRecorder()
+	x.ServeHTTP(rec, httptest.NewRequest("GET", "/api/export?format=openmetrics", nil))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("while another runs: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -3,6 +3,10 @@
 // (the auditor's export from the journal) and GET /api/report (the
 // auditor's report, PDF or HTML). Handlers only read
 // the latest published snapshot; nothing here can delay the control loop.
+//
+// Guard goes around the whole handler (Host check against DNS rebinding,
+// bounded request bodies). Each handler sets its own write deadline
+// (deadline.go); the export also limits how many run at once.
 package httpapi
 
 import (
@@ -32,15 +36,15 @@ func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, exp
 	for _, r := range extra {
 		mux.Handle(r.Pattern, r.Handler)
 	}
-	mux.HandleFunc("GET /api/state", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /api/state", withWriteDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := src()
 		if s == nil {
 			writeError(w, http.StatusServiceUnavailable, "ventd is starting: no measurement yet; retry in a few seconds")
 			return
 		}
 		writeJSON(w, http.StatusOK, withAges(s, now()))
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	}), replyTimeout))
+	mux.Handle("GET /metrics", withWriteDeadline(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}), replyTimeout))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/api/state", "/metrics":

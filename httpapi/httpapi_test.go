@@ -6,20 +6,22 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ventd/ventd/metrics"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 )
 
 func TestHandler(t *testing.T) {
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	var latest snapshot.Latest
+	var latest latestSnap
 	reg := prometheus.NewRegistry()
-	if err := metrics.Register(reg, "Test OPS", "Room 1", latest.Load); err != nil {
+	if _, err := metrics.Register(reg, metrics.Room{Site: "Test OPS", Room: "Room 1"}, latest.Load); err != nil {
 		t.Fatal(err)
 	}
 	now := t0.Add(3 * time.Second)
@@ -43,7 +45,7 @@ func TestHandler(t *testing.T) {
 	rpm := 1200.0
 	latest.Store(&snapshot.Snapshot{
 		Site: "Test OPS", Room: "Room 1", Time: t0, Mode: "normal",
-		Readings: []snapshot.Reading{{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 42.5, Unit: "µg/m³", Time: t0, Quality: "good"}},
+		Readings: []snapshot.Reading{{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 42.5, Unit: "µg/m³", Time: t0, Quality: sample.Good}},
 		Fans:     []snapshot.Fan{{Name: "booth-exhaust", Zones: []string{"booth"}, Duty: 0.6, Mode: "normal", RPM: &rpm}},
 		Sensors:  []snapshot.Sensor{{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69", Up: true, LastSuccess: t0, Errors: map[string]uint64{"crc": 2}}},
 	})
@@ -60,7 +62,7 @@ func TestHandler(t *testing.T) {
 		`ventd_pm25_ugm3{room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 42.5`,
 		`ventd_fan_duty_ratio{fan="booth-exhaust",room="Room 1",site="Test OPS"} 0.6`,
 		`ventd_fan_rpm{fan="booth-exhaust",room="Room 1",site="Test OPS"} 1200`,
-		`ventd_sensor_errors_total{kind="crc",room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 2`,
+		`ventd_sensor_read_errors_total{kind="crc",room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 2`,
 		`ventd_fan_mode{fan="booth-exhaust",mode="normal",room="Room 1",site="Test OPS"} 1`,
 	} {
 		if !strings.Contains(body, want) {
@@ -74,3 +76,11 @@ func TestHandler(t *testing.T) {
 		t.Fatalf("404: %d %s", code, body)
 	}
 }
+
+// latestSnap holds the snapshot the test serves.
+type latestSnap struct {
+	p atomic.Pointer[snapshot.Snapshot]
+}
+
+func (l *latestSnap) Load() *snapshot.Snapshot   { return l.p.Load() }
+func (l *latestSnap) Store(s *snapshot.Snapshot) { l.p.Store(s) }

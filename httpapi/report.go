@@ -2,13 +2,9 @@ package httpapi
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"mime"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -51,9 +47,13 @@ type Route struct {
 const reportExample = "e.g. /api/report?from=2026-03-01&to=2026-03-07&format=pdf"
 
 func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	q, ok := query(w, r, "use from=YYYY-MM-DD, to=YYYY-MM-DD, shift=HH:MM and format=pdf|html, all optional", reportExample,
-		"from", "to", "shift", "format")
-	if !ok {
+	if !onlyGet(w, r) {
+		return
+	}
+	q, err := strictQuery(r.URL.RawQuery, "from=YYYY-MM-DD&to=YYYY-MM-DD&format=pdf",
+		"use from=YYYY-MM-DD, to=YYYY-MM-DD, shift=HH:MM and format=pdf|html, all optional", "from", "to", "shift", "format")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s)", err, reportExample))
 		return
 	}
 	format := cmpOr(q.Get("format"), "pdf")
@@ -108,7 +108,7 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	opts := report.Options{From: from, To: to, Shift: q.Get("shift"), Format: format, Location: loc, Now: now, Config: x.Config}
 	if format == "html" {
-		lw := &lazyWriter{w: w, start: func() {
+		lw := &lazyWriter{w: x.deadlines(w), start: func() {
 			h := w.Header()
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
@@ -133,44 +133,12 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		buf.WriteTo(w)
+		buf.WriteTo(x.deadlines(w))
 	}
 }
 
-// query returns the request's parameters, after answering it with an
-// error itself when it is not a GET, or names a parameter not in known
-// (use says what to use) or one twice.
-func query(w http.ResponseWriter, r *http.Request, use, example string, known ...string) (url.Values, bool) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
-		return nil, false
-	}
-	q := r.URL.Query()
-	for k, v := range q {
-		switch {
-		case !slices.Contains(known, k):
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: %s (%s)", k, use, example))
-			return nil, false
-		case len(v) > 1:
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("parameter %q given %d times: give it once (%s)", k, len(v), example))
-			return nil, false
-		}
-	}
-	return q, true
-}
-
-// openJournal opens a reader of the journal for one request, answering
-// it with an error itself when there is none.
-func openJournal(w http.ResponseWriter, open func() (*journal.Journal, error)) (*journal.Journal, bool) {
-	j, err := open()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no exposure journal: %v; ventd keeps one in its state directory (state_dir)", err))
-		return nil, false
-	case err != nil:
-		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot open the exposure journal: %v", err))
-		return nil, false
-	}
-	return j, true
+// deadlines bounds the report's reply as an export's is: a client that
+// stops reading is cut off (deadline.go).
+func (x *Reporter) deadlines(w http.ResponseWriter) http.ResponseWriter {
+	return &progressWriter{w: w, rc: http.NewResponseController(w), stall: exportStall, end: time.Now().Add(exportMax)}
 }

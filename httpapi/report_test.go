@@ -28,7 +28,7 @@ func reportServer(t *testing.T, path string) (*httptest.Server, *Reporter) {
 func TestReportHandler(t *testing.T) {
 	loc, _ := time.LoadLocation("America/Vancouver")
 	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
-	path, _, _ := testJournal(t, journal.Batch{
+	path, _, _ := exportJournal(t, journal.Batch{
 		Shifts: []journal.Shift{{Zone: "staff", Quantity: "pm25", Start: start, End: start.Add(12 * time.Hour), Summary: []byte(`{"twa_osha": 4.5}`)}}})
 	rs, rep := reportServer(t, path)
 
@@ -72,28 +72,4 @@ func TestReportHandler(t *testing.T) {
 	if resp, body := get(t, "GET", missing.URL+"/api/report"); resp.StatusCode != 503 || !strings.Contains(body, "no exposure journal") {
 		t.Errorf("no journal: %d %s", resp.StatusCode, body)
 	}
-}
-
-// testJournal writes a journal of 90 minutes of staff PM2.5 from 07:00 on
-// 3 March 2026 in Vancouver, with more, and returns its path.
-func testJournal(t *testing.T, more journal.Batch) (string, *time.Location, time.Time) {
-	t.Helper()
-	loc, _ := time.LoadLocation("America/Vancouver")
-	path := filepath.Join(t.TempDir(), "journal.db")
-	j, err := journal.Open(path, journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
-	b := more
-	b.Meta = map[string]string{"site": "Hope to Health", "room": "Room 1"}
-	for i := range 90 {
-		b.Minutes = append(b.Minutes, journal.Minute{Start: start.Add(time.Duration(i) * time.Minute), Zone: "staff", Quantity: "pm25",
-			Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60})
-	}
-	if _, err := j.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
-	return path, loc, start
 }

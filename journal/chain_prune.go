@@ -8,8 +8,8 @@ import (
 // pruneChain deletes the links whose rows Prune has deleted: those whose
 // newest row is older than cutoff, and those holding only minutes older
 // than the oldest minute left (deleted for size). A link holding a
-// calibration or a configuration change is kept with it, since those rows
-// are never pruned. The moves noted for deleted links go with them, but
+// calibration, a configuration change or an action is kept with it, since
+// those rows are never pruned. The moves noted for deleted links go with them, but
 // not the record of rows changed outside ventd. The oldest link kept still
 // names the hash of the one before it, so the chain verifies from there.
 func (j *Journal) pruneChain(cutoff int64) (int, error) {
@@ -19,7 +19,7 @@ func (j *Journal) pruneChain(cutoff int64) (int, error) {
 	if err := j.db.QueryRow(`SELECT min(start_ms) FROM minutes`).Scan(&oldest); err != nil {
 		return 0, fmt.Errorf("journal: %s: prune chain: %w", j.path, err)
 	}
-	keep := `tables LIKE '%calibrations=%' OR tables LIKE '%config_changes=%'`
+	keep := `tables LIKE '%calibrations=%' OR tables LIKE '%config_changes=%' OR tables LIKE '%actions=%'`
 	r, err := j.db.Exec(`DELETE FROM chain WHERE NOT (`+keep+`) AND (last_ms < ? OR (tables GLOB 'minutes=*' AND tables NOT GLOB '* *' AND last_ms < ?))`,
 		cutoff, oldest.Int64)
 	if err != nil {

@@ -31,6 +31,10 @@ const (
 	DefaultRetention      = 400 * 24 * time.Hour
 	DefaultClockTolerance = 2 * time.Minute
 	DefaultBusyTimeout    = 5 * time.Second
+	// DefaultWriterBusyTimeout is how long the writer waits for readers
+	// (an export holds its read for as long as it takes): the writer runs
+	// off the control loop, and its records wait in memory meanwhile.
+	DefaultWriterBusyTimeout = time.Minute
 )
 
 // Options tune a Journal. The zero value is usable.
@@ -48,15 +52,27 @@ type Options struct {
 	// the events inside it, and a restart re-writes the last minute).
 	ClockTolerance time.Duration
 	// BusyTimeout is how long a statement waits for another connection's
-	// lock (default 5 s).
+	// lock (default a minute for Open, the writer; 5 s for OpenReadOnly).
 	BusyTimeout time.Duration
 	// Clock is the injected time source (default clock.Real{}). The journal
 	// reads it only to time-stamp the clock_status rows it adds itself.
 	Clock clock.Clock
+	// NoSync leaves syncing to the kernel: the file survives a crash of
+	// ventd but not a power cut. For a simulated room's journal only.
+	NoSync bool
 }
 
-// Journal is the durable exposure record: one SQLite file in WAL mode. It
-// is safe for concurrent use; writes are serialised.
+// Journal is the durable exposure record: one SQLite file with a rollback
+// journal. It is safe for concurrent use; writes are serialised.
+//
+// Why not WAL: SQLite's WAL index is a memory-mapped file, and a write to a
+// mapped page of a stalled SD card (or a frozen file system) blocks the
+// thread inside a page fault, where the Go runtime cannot stop it: the
+// next garbage collection's stop-the-world then waits for it, and the
+// whole daemon, control loop included, stops until the disk comes back. A
+// rollback journal does all its I/O through system calls, which the
+// runtime steps around; a stalled disk then stalls only the goroutine
+// writing the journal.
 type Journal struct {
 	path string
 	opts Options
@@ -81,9 +97,10 @@ type reader interface {
 // schema. A damaged file gives an error wrapping ErrCorrupt; a directory the
 // daemon cannot write to gives an error naming the path and the permission.
 //
-// The integrity check reads the whole file: about 0.2 s for a month of 18
-// series on a desktop, so several seconds for a year on a Pi. Open the
-// journal beside the control loop, never in front of the fans.
+// Open does not read the whole file: Check does that (several seconds for
+// a year on a Pi), for a caller to run off the control loop's path. A file
+// that is not a ventd journal at all (another program's SQLite database)
+// is refused with an error wrapping ErrForeign, never adopted.
 func Open(path string, opts Options) (*Journal, error) {
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
@@ -92,7 +109,7 @@ func Open(path string, opts Options) (*Journal, error) {
 		opts.ClockTolerance = DefaultClockTolerance
 	}
 	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = DefaultBusyTimeout
+		opts.BusyTimeout = DefaultWriterBusyTimeout
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
@@ -122,14 +139,18 @@ func Open(path string, opts Options) (*Journal, error) {
 // dsn builds the connection string. The per-connection pragmas go in the DSN
 // so that every pooled connection gets them, not only the first.
 //
-// synchronous=NORMAL: in WAL mode a commit appends to the WAL and fsyncs
-// only at checkpoints, so a power cut can lose the last transaction or so
-// but never corrupts the file; FULL would fsync every minute for nothing
-// an auditor needs, and each fsync is wear on the SD card.
+// synchronous=FULL: with a rollback journal, NORMAL can leave a file
+// damaged by a power cut at the wrong moment; FULL costs a few fsyncs per
+// transaction, and there is about one transaction a minute.
 func dsn(path string, opts Options) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
-	q.Add("_pragma", "synchronous(NORMAL)")
+	if opts.NoSync {
+		q.Add("_pragma", "synchronous(OFF)")
+	} else {
+		q.Add("_pragma", "synchronous(FULL)")
+	}
+	q.Add("_pragma", "mmap_size(0)") // no memory-mapped I/O: see Journal
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "journal_size_limit(4194304)")
 	q.Set("_txlock", "immediate")
@@ -137,8 +158,8 @@ func dsn(path string, opts Options) string {
 }
 
 // checkWritable tells, before SQLite gives its terse "unable to open", that
-// the directory or the file cannot be written. SQLite needs to create the
-// -wal and -shm files beside the database, so the directory itself must be
+// the directory or the file cannot be written. SQLite needs to create its
+// -journal file beside the database, so the directory itself must be
 // writable even when the file exists.
 func checkWritable(path string) error {
 	dir := filepath.Dir(path)
@@ -151,7 +172,7 @@ func checkWritable(path string) error {
 	}
 	probe, err := os.CreateTemp(dir, ".journal-probe-*")
 	if err != nil {
-		return fmt.Errorf("journal: directory %s is not writable: %w; the journal needs write and search (w+x) permission on it for the database and its -wal and -shm files (e.g. chown ventd %s), or set state_dir", dir, err, dir)
+		return fmt.Errorf("journal: directory %s is not writable: %w; the journal needs write and search (w+x) permission on it for the database and its -journal file (e.g. chown ventd %s), or set state_dir", dir, err, dir)
 	}
 	probe.Close()
 	os.Remove(probe.Name())
@@ -173,21 +194,51 @@ func (j *Journal) init() error {
 	if _, err := j.db.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
 		return j.openError("set auto_vacuum", err)
 	}
+	if err := j.checkOurs(ctx); err != nil {
+		return err
+	}
+	// TRUNCATE: a rollback journal (see Journal), emptied rather than
+	// deleted after each transaction: no directory update per commit.
+	// A journal written in WAL mode by an older ventd is converted here.
+	var mode string
+	if err := j.db.QueryRowContext(ctx, "PRAGMA journal_mode = TRUNCATE").Scan(&mode); err != nil {
+		return j.openError("set journal_mode", err)
+	}
+	if !strings.EqualFold(mode, "truncate") {
+		return fmt.Errorf("journal: %s: journal_mode is %q, not truncate: another program holds the file open; stop it", j.path, mode)
+	}
+	return j.migrate(ctx)
+}
+
+// ErrForeign says the file is an SQLite database that is not a ventd
+// journal: ventd never adds its tables to another program's data.
+var ErrForeign = errors.New("not a ventd journal")
+
+// checkOurs refuses a database with tables but no ventd schema.
+func (j *Journal) checkOurs(ctx context.Context) error {
+	var tables, ours int
+	err := j.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE name = 'schema_version') FROM sqlite_master WHERE type = 'table'`).Scan(&tables, &ours)
+	if err != nil {
+		return j.openError("read the schema", err)
+	}
+	if tables > 0 && ours == 0 {
+		return fmt.Errorf("journal: %s: %w: it holds %d tables of another program; ventd moves it aside rather than adopt it", j.path, ErrForeign, tables)
+	}
+	return nil
+}
+
+// Check reads the whole file and reports damage with an error wrapping
+// ErrCorrupt. It takes seconds for a year of records on a Pi: run it off
+// the control loop's path (the journal's recorder does, after start).
+func (j *Journal) Check() error {
 	var res string
-	if err := j.db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&res); err != nil {
+	if err := j.db.QueryRow("PRAGMA quick_check").Scan(&res); err != nil {
 		return j.openError("quick_check", err)
 	}
 	if res != "ok" {
 		return j.corrupt("quick_check: " + res)
 	}
-	var mode string
-	if err := j.db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return j.openError("set journal_mode", err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("journal: %s: journal_mode is %q, not wal: the file system may not support shared memory; put state_dir on a local file system", j.path, mode)
-	}
-	return j.migrate(ctx)
+	return nil
 }
 
 // openError turns SQLite's result codes into errors that say what to do.
@@ -205,8 +256,7 @@ func (j *Journal) openError(what string, err error) error {
 }
 
 func (j *Journal) corrupt(detail string) error {
-	return fmt.Errorf("journal: %s: %w (%s): move the file aside (mv %s %s.corrupt, with its -wal and -shm files) and restart: ventd then starts a fresh journal; keep the old file, sqlite3's .recover can often rescue its rows for the auditor",
-		j.path, ErrCorrupt, detail, j.path, j.path)
+	return fmt.Errorf("journal: %s: %w (%s)", j.path, ErrCorrupt, detail)
 }
 
 // Path returns the database file's absolute path.
@@ -215,17 +265,13 @@ func (j *Journal) Path() string { return j.path }
 // String returns "journal(path)".
 func (j *Journal) String() string { return "journal(" + j.path + ")" }
 
-// Close checkpoints the WAL into the database file and closes it. A
-// read-only journal only closes: a checkpoint writes the file.
+// Close closes the file.
 func (j *Journal) Close() error {
 	if j.view {
 		return fmt.Errorf("journal: %s: Close on a View; close the journal it came from", j.path)
 	}
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
-	if !j.readOnly {
-		_, _ = j.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-	}
 	j.chain.close()
 	if err := j.db.Close(); err != nil {
 		return fmt.Errorf("journal: close %s: %w", j.path, err)
@@ -233,15 +279,16 @@ func (j *Journal) Close() error {
 	return nil
 }
 
-// MoveAside renames a damaged journal and its -wal and -shm files to
-// path.corrupt-<time> so that Open can start a fresh one, and returns the
-// new name of the database file. The old file is kept for recovery.
+// MoveAside renames a damaged (or foreign) journal and its -journal file
+// (and the -wal and -shm files of an older ventd) to path.corrupt-<time> so
+// that Open can start a fresh one, and returns the new name of the
+// database file. The old file is kept for recovery.
 func MoveAside(path string, now time.Time) (string, error) {
 	dst := path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
 	if err := os.Rename(path, dst); err != nil {
 		return "", fmt.Errorf("journal: move %s aside: %w", path, err)
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
+	for _, suffix := range []string{"-journal", "-wal", "-shm"} {
 		err := os.Rename(path+suffix, dst+suffix)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return dst, fmt.Errorf("journal: move %s aside: %w", path+suffix, err)

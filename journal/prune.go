@@ -106,8 +106,7 @@ func (j *Journal) usedBytes() (int64, error) {
 }
 
 // Size returns the size of the database in bytes (page count × page size),
-// which is the file's size after a checkpoint; the WAL beside it is
-// truncated to at most 4 MiB after each checkpoint.
+// which is the file's size.
 func (j *Journal) Size() (int64, error) {
 	var pages, size int64
 	err := j.db.QueryRow(`SELECT p.page_count, s.page_size FROM pragma_page_count p, pragma_page_size s`).Scan(&pages, &size)
@@ -117,16 +116,12 @@ func (j *Journal) Size() (int64, error) {
 	return pages * size, nil
 }
 
-// vacuum moves free pages to the end of the file and truncates it, then
-// checkpoints so the main file on disk actually shrinks.
+// vacuum moves free pages to the end of the file and truncates it.
 func (j *Journal) vacuum() error {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
 	if _, err := j.db.Exec(`PRAGMA incremental_vacuum`); err != nil {
 		return fmt.Errorf("journal: %s: incremental vacuum: %w", j.path, err)
-	}
-	if _, err := j.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("journal: %s: checkpoint: %w", j.path, err)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func TestPruneRetention(t *testing.T) {
 func TestPruneKeepsFileBounded(t *testing.T) {
 	days, retention, every := 410, 400, 5
 	if raceEnabled || testing.Short() {
-		days, retention, every = 12, 8, 2
+		days, retention, every = 7, 4, 1
 	}
 	const day = 24 * time.Hour
 	j := open(t, Options{Retention: time.Duration(retention) * day})

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"modernc.org/sqlite"
 )
 
 // ErrReadOnly is returned by Write, SetMeta and Prune on a journal opened
@@ -17,13 +19,13 @@ import (
 var ErrReadOnly = errors.New("journal is open read-only")
 
 // OpenReadOnly opens an existing journal for reading, beside a daemon that
-// may be writing it: WAL mode lets readers and one writer share the file,
-// each reader seeing whole transactions. It never changes the database:
-// the connection is opened with mode=ro and query_only, it applies no
-// migration (a file at an older schema reads as such; Shifts is empty
-// before schema 2) and does not checkpoint on Close. A journal with no -wal
-// file beside it (no daemon running) is opened immutable, so that no -wal
-// or -shm file is created either.
+// may be writing it: SQLite's file locks let readers and one writer share
+// the file, each reader seeing whole transactions (a reader waits out a
+// commit; the daemon's writer waits out a read, off the control loop). It
+// never changes the database: the connection is opened with mode=ro and
+// query_only and applies no migration (a file at an older schema reads as
+// such; Shifts is empty before schema 2). A reader creates no file beside
+// the journal, so a technician running it as root cannot lock ventd out.
 //
 // It skips Open's integrity check, which reads the whole file: an export
 // reads the rows it needs anyway, and a damaged page fails that read with
@@ -53,24 +55,71 @@ func OpenReadOnly(path string, opts Options) (*Journal, error) {
 	q.Set("mode", "ro")
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "query_only(1)")
-	if _, err := os.Stat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) {
-		// No WAL: no daemon has the file open (ventd's connection keeps
-		// it), so the file is read as it stands, without the -wal and -shm
-		// files a WAL reader would otherwise create. Created by a technician
-		// running as root, those would lock the ventd user out of its own
-		// journal at its next start.
-		q.Set("immutable", "1")
+	if walFile(abs) {
+		if _, err := os.Stat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) {
+			// A journal an older ventd left in WAL mode, with no daemon
+			// writing it: read it as it stands, without the -wal and -shm
+			// files a WAL reader creates (made by root, they would lock
+			// ventd out of its own journal).
+			q.Set("immutable", "1")
+		}
 	}
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: abs}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}
 	j := &Journal{path: abs, opts: opts, db: db, rd: db, readOnly: true}
-	if err := j.readVersion(); err != nil {
+	err = j.readVersion()
+	if hotJournal(err) {
+		// A crash left a transaction half written: SQLite's recovery
+		// rolls it back to the last commit, which takes a writer. That
+		// roll-back is the one change a reader makes; ventd does the same
+		// at its next start.
+		db.Close()
+		if rerr := rollBack(abs, opts); rerr != nil {
+			return nil, fmt.Errorf("journal: %s: a crash left a transaction unfinished, and rolling it back failed: %w; start ventd (it recovers the file), or run this as the ventd user", abs, rerr)
+		}
+		return OpenReadOnly(path, opts)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return j, nil
+}
+
+// hotJournal reports whether err is SQLite refusing a read-only open
+// because a hot journal needs rolling back (SQLITE_READONLY_ROLLBACK).
+func hotJournal(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == 776
+}
+
+// rollBack opens the file for writing long enough for SQLite to roll
+// back a hot journal, changing nothing else.
+func rollBack(path string, opts Options) error {
+	db, err := sql.Open("sqlite", dsn(path, opts))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n int
+	return db.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&n)
+}
+
+// walFile reports whether the database file's header says WAL mode (file
+// format version bytes 18 and 19 are 2).
+func walFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var h [20]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
+		return false
+	}
+	return h[18] == 2 && h[19] == 2
 }
 
 func (j *Journal) readVersion() error {
@@ -99,9 +148,9 @@ func (j *Journal) Version() int { return j.version }
 
 // View calls fn with a journal whose reads all see the same state of the
 // file, one read transaction: an export taken while the daemon writes then
-// has shift summaries and minutes from the same instant. The writer is not
-// blocked (WAL); it only cannot checkpoint past the snapshot until fn
-// returns. The journal given to fn refuses writes and must not be closed
+// has shift summaries and minutes from the same instant. The daemon's
+// writer waits for fn (on its own goroutine, never the control loop), so
+// keep fn to the reading. The journal given to fn refuses writes and must not be closed
 // or kept after fn returns.
 func (j *Journal) View(fn func(*Journal) error) error {
 	tx, err := j.db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})

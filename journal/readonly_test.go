@@ -103,11 +103,18 @@ func TestReaderBesideWriter(t *testing.T) {
 	if n := count(r); n != 10 {
 		t.Fatalf("reader sees %d minutes, want 10", n)
 	}
+	committed := make(chan struct{})
 	err = r.View(func(v *Journal) error {
 		n1 := count(v)
-		write(t, w, Batch{Minutes: minutes(t0.Add(10*time.Minute), 5, []string{"staff"}, []string{"co2"})})
+		// The writer (on its own goroutine in the daemon) waits for the
+		// View to end before it commits.
+		go func() {
+			write(t, w, Batch{Minutes: minutes(t0.Add(10*time.Minute), 5, []string{"staff"}, []string{"co2"})})
+			close(committed)
+		}()
+		time.Sleep(50 * time.Millisecond)
 		if n2 := count(v); n2 != n1 {
-			t.Errorf("inside a View: %d minutes, then %d after a commit; want one state", n1, n2)
+			t.Errorf("inside a View: %d minutes, then %d while a commit waits; want one state", n1, n2)
 		}
 		if err := v.Close(); err == nil {
 			t.Error("Close on a View succeeded; it must refuse")
@@ -117,6 +124,7 @@ func TestReaderBesideWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	<-committed
 	if n := count(r); n != 15 {
 		t.Errorf("after the View: %d minutes, want 15", n)
 	}

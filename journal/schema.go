@@ -132,11 +132,31 @@ CREATE TABLE shifts (
 CREATE INDEX shifts_start ON shifts (start_ms);
 CREATE INDEX shifts_end ON shifts (end_ms);
 `,
-	// 3: the hash chain (chain.go): a chain and a seal column on every
-	// sealed table, the links, and the triggers that seal each Write.
-	// Rows written before it stay unsealed. Nothing refers to its number,
-	// so it can move in the list until it ships.
-	chainBaseSQL + chainSQL("events", "acks", "calibrations", "config_changes", "gaps", "clock_status", "shifts", "meta", "minutes"),
+	// 3: actions people took that change the room (purges, acknowledgements,
+	// calibrations, config reloads), done or refused, with the name given
+	// and, where the kernel reports it, the caller's uid: a claimed name is
+	// never the only evidence.
+	`
+CREATE TABLE actions (
+	id           INTEGER PRIMARY KEY,
+	time_ms      INTEGER NOT NULL,
+	kind         TEXT    NOT NULL,
+	target       TEXT    NOT NULL,
+	who          TEXT    NOT NULL,
+	via          TEXT    NOT NULL,
+	uid          INTEGER,
+	peer         TEXT    NOT NULL,
+	note         TEXT    NOT NULL,
+	result       TEXT    NOT NULL,
+	error        TEXT    NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX actions_time ON actions (time_ms);
+`,
+	// 4: the hash chain (chain.go): a chain column on every sealed table,
+	// the links, and the triggers that seal each Write. Rows written
+	// before it stay unsealed.
+	chainBaseSQL + chainSQL("events", "acks", "calibrations", "config_changes", "gaps", "clock_status", "shifts", "actions", "meta", "minutes"),
 }
 
 // SchemaVersion is the schema this build writes.

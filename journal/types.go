@@ -93,6 +93,23 @@ type ClockStatus struct {
 // SourceJournal is the ClockStatus source of rows the journal adds itself.
 const SourceJournal = "journal"
 
+// Action is a request someone made that changes the room (a purge, an
+// acknowledgement, a calibration, a config reload), done or refused.
+type Action struct {
+	Time         time.Time
+	Kind, Target string
+	// Who is the name given; Via how the request came (socket, mqtt,
+	// page, button); UID the caller's uid as the kernel reported it
+	// (nil: not known); Peer the remote address or client id.
+	Who, Via  string
+	UID       *uint32
+	Peer      string
+	Note      string
+	Result    string        // what happened
+	Error     string        // why it was refused; empty when done
+	Backwards time.Duration // set on read
+}
+
 // Batch is everything to record for one interval, written in one
 // transaction: all of it or none of it.
 type Batch struct {
@@ -105,7 +122,8 @@ type Batch struct {
 	ClockStatus   []ClockStatus
 	// Shifts are upserted on (Zone, Quantity, Start): the daemon writes the
 	// running shift's summary every flush and the finished one at its end.
-	Shifts []Shift
+	Shifts  []Shift
+	Actions []Action
 	// Meta is set with the batch, so that a value such as the next alarm
 	// id commits with the events that used it.
 	Meta map[string]string
@@ -114,7 +132,7 @@ type Batch struct {
 // Len returns the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Minutes) + len(b.Events) + len(b.Acks) + len(b.Calibrations) +
-		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Shifts) + len(b.Meta)
+		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Shifts) + len(b.Actions) + len(b.Meta)
 }
 
 // Result tells what Write did besides writing.

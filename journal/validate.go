@@ -91,6 +91,15 @@ func (b *Batch) validate() error {
 			return invalid(fmt.Sprintf("shifts[%d] (%s %s %s)", i, sh.Zone, sh.Quantity, sh.Start.UTC().Format(time.RFC3339)), "%s", p)
 		}
 	}
+	for i, a := range b.Actions {
+		where := fmt.Sprintf("actions[%d] (%s)", i, a.Kind)
+		switch {
+		case a.Time.IsZero():
+			return invalid(where, "time is zero")
+		case a.Kind == "" || a.Who == "":
+			return invalid(where, "kind and who must both be set")
+		}
+	}
 	for k := range b.Meta {
 		if err := checkMetaKey(k); err != nil {
 			return invalid(fmt.Sprintf("meta[%q]", k), "%v", err)

@@ -69,6 +69,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"gaps", func() error { return w.gaps(b.Gaps) }},
 		{"clock status", func() error { return w.clockStatus(b.ClockStatus) }},
 		{"shifts", func() error { return w.shifts(b.Shifts) }},
+		{"actions", func() error { return w.actions(b.Actions) }},
 		{"meta", func() error { return setMeta(ctx, tx, b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
 		{"chain link", func() error { return ch.seal(j.opts.Clock.Now(), &b) }},
@@ -356,5 +357,19 @@ func (w *writer) clockStatus(cs []ClockStatus) error {
 			t, back := w.stamp(c.Time)
 			return []any{t, c.Synchronized, c.Source, c.Note, back}
 		})
+	return err
+}
+
+func (w *writer) actions(as []Action) error {
+	_, err := w.exec(`INSERT INTO actions (time_ms, kind, target, who, via, uid, peer, note, result, error, backwards_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(as), func(i int) []any {
+		a := as[i]
+		ms, back := w.stamp(a.Time)
+		var uid any
+		if a.UID != nil {
+			uid = int64(*a.UID)
+		}
+		return []any{ms, a.Kind, a.Target, a.Who, a.Via, uid, a.Peer, a.Note, a.Result, a.Error, back}
+	})
 	return err
 }

@@ -1,45 +1,96 @@
 package metrics
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/snapshot"
 )
 
-// alarms exports the active alarms: one series per active alarm (so
-// Alertmanager and Grafana can show them) and the room's highest level.
+// alarms exports the active alarms, one series per alarm (so Alertmanager
+// and Grafana's state timeline can show them), the room's highest level,
+// and the transitions counted so far.
 type alarms struct {
-	src     Source
-	active  *prometheus.Desc
-	highest *prometheus.Desc
-	unacked *prometheus.Desc
+	events                           *AlarmEvents
+	active, highest, unacked, counts *prometheus.Desc
 }
 
-func newAlarms(src Source) *alarms {
+func newAlarms(n namer, ev *AlarmEvents) *alarms {
 	return &alarms{
-		src:     src,
-		active:  desc("alarm_active", "1 for each active alarm; acked says whether staff acknowledged it.", "rule", "level", "subject", "acked"),
-		highest: desc("alarm_highest_level", "Highest active alarm level: 0 none, 1 warning, 2 alarm, 3 fault."),
-		unacked: desc("alarms_unacknowledged", "Active alarms nobody has acknowledged."),
+		events:  ev,
+		active:  n.desc("alarm_active", "1 for each active alarm; acked says whether staff acknowledged it.", "rule", "level", "subject", "acked"),
+		highest: n.desc("alarm_highest_level", "Highest active alarm level: 0 none, 1 warning, 2 alarm, 3 fault."),
+		unacked: n.desc("alarms_unacknowledged", "Active alarms nobody has acknowledged."),
+		counts:  n.desc("alarm_events_total", "Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held).", "level", "kind"),
 	}
 }
 
-func (a *alarms) Describe(ch chan<- *prometheus.Desc) {
-	ch <- a.active
-	ch <- a.highest
-	ch <- a.unacked
+func (a *alarms) describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{a.active, a.highest, a.unacked, a.counts} {
+		ch <- d
+	}
 }
 
-func (a *alarms) Collect(ch chan<- prometheus.Metric) {
-	s := a.src()
-	if s == nil {
-		return
-	}
+func (a *alarms) collect(s *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 	for _, al := range s.Alarms.Alarms {
 		acked := "false"
 		if al.Acked {
 			acked = "true"
 		}
-		ch <- prometheus.MustNewConstMetric(a.active, prometheus.GaugeValue, 1, al.RuleID, al.Level.String(), al.Subject, acked)
+		gauge(ch, a.active, 1, string(al.RuleID), al.Level.String(), al.Subject, acked)
 	}
-	ch <- prometheus.MustNewConstMetric(a.highest, prometheus.GaugeValue, float64(s.Alarms.Highest))
-	ch <- prometheus.MustNewConstMetric(a.unacked, prometheus.GaugeValue, float64(s.Alarms.Unacked))
+	gauge(ch, a.highest, float64(s.Alarms.Highest))
+	gauge(ch, a.unacked, float64(s.Alarms.Unacked))
+	for li, l := range eventLevels {
+		for ki, k := range eventKinds {
+			counter(ch, a.counts, float64(a.events.n[li][ki].Load()), l.String(), string(k))
+		}
+	}
+}
+
+var (
+	eventLevels = []alarm.Level{alarm.LevelWarning, alarm.LevelAlarm, alarm.LevelFault}
+	eventKinds  = []alarm.Kind{alarm.Raised, alarm.Cleared, alarm.Acknowledged, alarm.Latched, alarm.Held}
+)
+
+// AlarmEvents counts alarm transitions by level and kind, for the
+// ventd_alarm_events_total counter. One goroutine writes (the loop, through
+// Metrics.Period, or the export), scrapes read concurrently.
+type AlarmEvents struct {
+	n    [3][5]atomic.Uint64 // eventLevels × eventKinds
+	last uint64              // writer only: the newest event id counted
+}
+
+// Add counts one transition; a level or kind ventd does not know is not
+// counted.
+func (a *AlarmEvents) Add(level, kind string) {
+	for li, l := range eventLevels {
+		for ki, k := range eventKinds {
+			if l.String() == level && string(k) == kind {
+				a.n[li][ki].Add(1)
+			}
+		}
+	}
+}
+
+// Reset starts every count again from zero.
+func (a *AlarmEvents) Reset() {
+	for li := range a.n {
+		for ki := range a.n[li] {
+			a.n[li][ki].Store(0)
+		}
+	}
+}
+
+// count adds the events newer than the newest counted: the snapshot
+// carries the last few transitions, oldest first, with ids that only grow.
+func (a *AlarmEvents) count(evs []alarm.Event) {
+	for _, e := range evs {
+		if e.ID > a.last {
+			a.Add(e.Level.String(), string(e.Kind))
+			a.last = e.ID
+		}
+	}
 }

@@ -2,61 +2,119 @@ package metrics
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 )
 
-func TestCollectors(t *testing.T) {
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	snap := &snapshot.Snapshot{
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func fixture() *snapshot.Snapshot {
+	rpm := 1200.0
+	return &snapshot.Snapshot{
 		Site: "S", Room: "R", Time: t0,
 		Readings: []snapshot.Reading{
-			{Sensor: "staff-pm", Zone: "staff", Quantity: "pm25", Value: 12.5, Quality: "good", AgeSeconds: 1},
+			{Sensor: "staff-pm", Zone: "staff", Quantity: "pm25", Value: 12.5, Quality: sample.Good, Time: t0.Add(-time.Second), AgeSeconds: 1},
 			// A faulty reading's value is not exported: the series shows
 			// the gap instead of a number that no longer describes the air.
-			{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 999, Quality: "fault", AgeSeconds: 30},
+			{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 999, Quality: sample.Fault, Time: t0.Add(-30 * time.Second), AgeSeconds: 30},
+			{Sensor: "booth-dp", Zone: "booth", Quantity: "pressure", Value: -7.25, Quality: sample.Good, Time: t0, AgeSeconds: 0},
+			{Sensor: "staff-co2", Zone: "staff", Quantity: "humidity", Value: 41, Quality: sample.Good, Time: t0, AgeSeconds: 0},
 		},
+		Sensors: []snapshot.Sensor{{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69", Errors: map[string]uint64{"crc": 2}}},
+		Fans:    []snapshot.Fan{{Name: "booth-exhaust", Duty: 0.5, Mode: "boost", RPM: &rpm, SecondsToEntry: -1}},
 		Exposure: []exposure.Snapshot{{
-			Quantity: "pm25", Zone: "staff", STEL: exposure.Unknown, TWA8h: 3.5, Mean8h: 10, Coverage8h: 50,
-			Shift: &exposure.Summary{TWA: 4.25, Coverage: 99, STELPeak: exposure.Conc(20), Start: t0.Add(-2 * time.Hour), ReductionFactor: 0.5},
+			Quantity: "pm25", Zone: "staff", Value: 12.5, STEL: exposure.Unknown, TWA8h: 3.5, Mean8h: 10, Coverage8h: 50,
+			Totals: exposure.Totals{Dose: 45000, Measured: exposure.Duration(time.Hour), OverAlarm: exposure.Duration(90 * time.Second)},
+			Shift: &exposure.Summary{TWA: 4.25, Coverage: 99, STELPeak: exposure.Conc(20), Start: t0.Add(-2 * time.Hour), End: t0.Add(10 * time.Hour),
+				ReductionFactor: 0.5, Limits: exposure.Limits{Alarm: 125.5}},
+		}, {
+			Quantity: "co2", Zone: "staff", Value: exposure.Unknown, STEL: 900, TWA8h: 800,
+			Totals: exposure.Totals{Dose: 3.24e6, Measured: exposure.Duration(time.Hour)},
 		}},
 		Alarms: alarm.Summary{Highest: alarm.LevelAlarm, Unacked: 1, Alarms: []alarm.Alarm{
 			{ID: 7, RuleID: "staff/pm25/alarm", Level: alarm.LevelAlarm, Subject: "staff"},
 		}},
+		Health: snapshot.Health{Started: t0.Add(-time.Hour), JournalOK: true},
 	}
-	reg := prometheus.NewRegistry()
-	if err := Register(reg, "S", "R", func() *snapshot.Snapshot { return snap }); err != nil {
+}
+
+func register(t *testing.T, src Source, now func() time.Time) (*prometheus.Registry, *Metrics) {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	m, err := Register(reg, Room{Site: "S", Room: "R", RatedPowerW: map[string]float64{"booth-exhaust": 50}, Now: now}, src)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return reg, m
+}
+
+func TestCollectors(t *testing.T) {
+	snap := fixture()
+	reg, _ := register(t, func() *snapshot.Snapshot { return snap }, func() time.Time { return t0.Add(4 * time.Second) })
 	want := `
 # HELP ventd_pm25_ugm3 PM2.5 mass concentration in µg/m³, site calibration applied.
 # TYPE ventd_pm25_ugm3 gauge
 ventd_pm25_ugm3{room="R",sensor="staff-pm",site="S",zone="staff"} 12.5
-# HELP ventd_exposure_shift_twa Current shift's TWA so far, OSHA formula E = Σ CᵢTᵢ / 8 h.
-# TYPE ventd_exposure_shift_twa gauge
-ventd_exposure_shift_twa{quantity="pm25",room="R",site="S",zone="staff"} 4.25
-# HELP ventd_exposure_twa_8h Rolling 8 h TWA by the OSHA formula (Σ CᵢTᵢ / 8 h; unmeasured time adds nothing).
-# TYPE ventd_exposure_twa_8h gauge
-ventd_exposure_twa_8h{quantity="pm25",room="R",site="S",zone="staff"} 3.5
+# HELP ventd_differential_pressure_pascals Differential pressure of the sensor's zone (a booth) against the staff area, in Pa; negative means air flows into the booth. LEED asks at least 5 Pa negative on average (alarms.booth_pressure_pa).
+# TYPE ventd_differential_pressure_pascals gauge
+ventd_differential_pressure_pascals{room="R",sensor="booth-dp",site="S",zone="booth"} -7.25
+# HELP ventd_relative_humidity_ratio Relative humidity, 0 to 1.
+# TYPE ventd_relative_humidity_ratio gauge
+ventd_relative_humidity_ratio{room="R",sensor="staff-co2",site="S",zone="staff"} 0.41
+# HELP ventd_exposure_shift_twa_ugm3 Current shift's TWA so far by the OSHA formula E = Σ CᵢTᵢ / 8 h, in µg/m³.
+# TYPE ventd_exposure_shift_twa_ugm3 gauge
+ventd_exposure_shift_twa_ugm3{pollutant="pm25",room="R",site="S",zone="staff"} 4.25
+# HELP ventd_exposure_twa_8h_ppm Rolling 8 h TWA by the OSHA formula Σ CᵢTᵢ / 8 h, in ppm; unmeasured time adds nothing.
+# TYPE ventd_exposure_twa_8h_ppm gauge
+ventd_exposure_twa_8h_ppm{pollutant="co2",room="R",site="S",zone="staff"} 800
+# HELP ventd_exposure_dose_ugm3_seconds_total Dose since ventd started (the journal export: since midnight UTC): ∫ concentration dt over the measured time, in µg/m³ × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.
+# TYPE ventd_exposure_dose_ugm3_seconds_total counter
+ventd_exposure_dose_ugm3_seconds_total{pollutant="pm25",room="R",site="S",zone="staff"} 45000
+# HELP ventd_exposure_over_alarm_seconds_total Measured time with the value above the alarm level, since ventd started (the journal export: since midnight UTC).
+# TYPE ventd_exposure_over_alarm_seconds_total counter
+ventd_exposure_over_alarm_seconds_total{pollutant="co2",room="R",site="S",zone="staff"} 0
+ventd_exposure_over_alarm_seconds_total{pollutant="pm25",room="R",site="S",zone="staff"} 90
+# HELP ventd_exposure_alarm_level_ugm3 Level above which time counts as over the alarm level, in µg/m³; absent: none.
+# TYPE ventd_exposure_alarm_level_ugm3 gauge
+ventd_exposure_alarm_level_ugm3{pollutant="pm25",room="R",site="S",zone="staff"} 125.5
 # HELP ventd_alarm_active 1 for each active alarm; acked says whether staff acknowledged it.
 # TYPE ventd_alarm_active gauge
 ventd_alarm_active{acked="false",level="alarm",room="R",rule="staff/pm25/alarm",site="S",subject="staff"} 1
+# HELP ventd_reading_age_seconds Seconds since the reading was measured, at the scrape.
+# TYPE ventd_reading_age_seconds gauge
+ventd_reading_age_seconds{quantity="humidity",room="R",sensor="staff-co2",site="S",zone="staff"} 4
+ventd_reading_age_seconds{quantity="pm25",room="R",sensor="booth-pm",site="S",zone="booth"} 34
+ventd_reading_age_seconds{quantity="pm25",room="R",sensor="staff-pm",site="S",zone="staff"} 5
+ventd_reading_age_seconds{quantity="pressure",room="R",sensor="booth-dp",site="S",zone="booth"} 4
+# HELP ventd_fan_power_watts Fan power, estimated, not measured: fans[].rated_power_w × duty³ by the fan affinity law (power ∝ speed³, speed taken as proportional to the commanded duty).
+# TYPE ventd_fan_power_watts gauge
+ventd_fan_power_watts{fan="booth-exhaust",room="R",site="S"} 6.25
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"ventd_pm25_ugm3", "ventd_exposure_shift_twa", "ventd_exposure_twa_8h", "ventd_alarm_active"); err != nil {
+	names := []string{"ventd_pm25_ugm3", "ventd_differential_pressure_pascals", "ventd_relative_humidity_ratio", "ventd_exposure_shift_twa_ugm3",
+		"ventd_exposure_twa_8h_ppm", "ventd_exposure_dose_ugm3_seconds_total", "ventd_exposure_over_alarm_seconds_total",
+		"ventd_exposure_alarm_level_ugm3", "ventd_alarm_active", "ventd_reading_age_seconds", "ventd_fan_power_watts"}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}
-	// An unknown STEL (no data in the window) is absent, never 0 or NaN.
-	if n, err := testutil.GatherAndCount(reg, "ventd_exposure_stel"); err != nil || n != 0 {
-		t.Errorf("ventd_exposure_stel series = %d (%v), want none", n, err)
+	// Unknown values are absent, never 0 or NaN: the PM2.5 STEL, the CO2
+	// concentration, the seconds to entry while the booth is not falling,
+	// limits that do not exist.
+	for _, name := range []string{"ventd_exposure_stel_ugm3", "ventd_exposure_concentration_ppm", "ventd_booth_seconds_to_entry", "ventd_exposure_stel_limit_ugm3"} {
+		if n, err := testutil.GatherAndCount(reg, name); err != nil || n != 0 {
+			t.Errorf("%s: %d series (%v), want none", name, n, err)
+		}
 	}
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -64,14 +122,110 @@ ventd_alarm_active{acked="false",level="alarm",room="R",rule="staff/pm25/alarm",
 	}
 	for _, mf := range mfs {
 		for _, m := range mf.GetMetric() {
-			if v := m.GetGauge().GetValue(); math.IsNaN(v) {
+			if v := m.GetGauge().GetValue() + m.GetCounter().GetValue(); math.IsNaN(v) {
 				t.Errorf("%s exported NaN", mf.GetName())
 			}
 		}
 	}
+	// The names and help follow Prometheus's conventions (the linter
+	// promtool check metrics runs; the daemon test runs promtool itself).
+	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
+	if err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %+v", err, problems)
+	}
 	// Before the first snapshot nothing is exported and nothing fails.
 	snap = nil
-	if _, err := reg.Gather(); err != nil {
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 1 { // the loop histogram alone
+		t.Fatalf("before the first snapshot: %d series, %v", n, err)
+	}
+}
+
+// Period integrates each fan's estimated power over the periods, observes
+// the loop's duration and counts each alarm transition once.
+func TestPeriod(t *testing.T) {
+	snap := fixture()
+	reg, m := register(t, func() *snapshot.Snapshot { return snap }, nil)
+	now := snap.Time
+	step := func(d time.Duration, duty float64, evs ...alarm.Event) {
+		now = now.Add(d)
+		m.Receive(&record.Period{Time: now, Fans: []record.Fan{{Name: "booth-exhaust", Duty: duty, Mode: "normal"}}, Transitions: evs})
+		m.Period(3 * time.Millisecond)
+	}
+	step(0, 1) // the first period: nothing to integrate yet
+	step(time.Second, 0.5, alarm.Event{ID: 3, Kind: alarm.Raised, Level: alarm.LevelWarning})
+	step(time.Second, 0.5, alarm.Event{ID: 3, Kind: alarm.Raised, Level: alarm.LevelWarning})  // the same event again: counted once
+	step(2*time.Hour, 0.5, alarm.Event{ID: 4, Kind: alarm.Cleared, Level: alarm.LevelWarning}) // a clock jump: no energy
+	step(10*time.Second, 1)
+	// 1 s at full (50 W), 1 s at half (6.25 W), 10 s at half: 50 + 6.25 + 62.5 J.
+	if got := only(t, reg, "ventd_fan_energy_joules_total"); math.Abs(got-118.75) > 1e-9 {
+		t.Errorf("energy %v J, want 118.75", got)
+	}
+	want := `
+# HELP ventd_alarm_events_total Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held).
+# TYPE ventd_alarm_events_total counter
+`
+	var lines []string
+	for _, l := range eventLevels {
+		for _, k := range eventKinds {
+			n := 0
+			if l == alarm.LevelWarning && (k == alarm.Raised || k == alarm.Cleared) {
+				n = 1
+			}
+			lines = append(lines, `ventd_alarm_events_total{kind="`+string(k)+`",level="`+l.String()+`",room="R",site="S"} `+string(rune('0'+n)))
+		}
+	}
+	slices.Sort(lines)
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want+strings.Join(lines, "\n")+"\n"), "ventd_alarm_events_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(m.loop); n != 1 {
+		t.Errorf("loop histogram: %d series", n)
+	}
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() == "ventd_control_loop_duration_seconds" {
+			if h := mf.GetMetric()[0].GetHistogram(); h.GetSampleCount() != 5 || math.Abs(h.GetSampleSum()-0.015) > 1e-9 {
+				t.Errorf("loop histogram: %d periods, %v s; want 5 and 0.015", h.GetSampleCount(), h.GetSampleSum())
+			}
+		}
+	}
+}
+
+func TestBuildInfo(t *testing.T) {
+	reg, _ := register(t, func() *snapshot.Snapshot { return fixture() }, nil)
+	mfs, err := reg.Gather()
+	if err != nil {
 		t.Fatal(err)
 	}
+	for _, mf := range mfs {
+		if mf.GetName() != "ventd_build_info" {
+			continue
+		}
+		labels := map[string]string{}
+		for _, l := range mf.GetMetric()[0].GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["version"] == "" || labels["commit"] == "" || !strings.HasPrefix(labels["goversion"], "go") {
+			t.Errorf("build info labels %v", labels)
+		}
+		return
+	}
+	t.Error("no ventd_build_info")
+}
+
+// only returns the value of the one series of the family name.
+func only(t *testing.T, g prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			m := mf.GetMetric()[0]
+			return m.GetGauge().GetValue() + m.GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no single series %s", name)
+	return 0
 }

@@ -88,3 +88,17 @@ type Sample struct {
 func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
 	return s.Quality == Good && !s.Time.IsZero() && now.Sub(s.Time) <= maxAge
 }
+
+// MarshalText writes the quality's name, as JSON and logs show it.
+func (q Quality) MarshalText() ([]byte, error) { return []byte(q.String()), nil }
+
+// UnmarshalText reads a quality's name.
+func (q *Quality) UnmarshalText(b []byte) error {
+	for c := Good; c <= OutOfRange; c++ {
+		if c.String() == string(b) {
+			*q = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown sample quality %q: want good, warmup, stale, fault or out_of_range", b)
+}

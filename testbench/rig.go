@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"periph.io/x/conn/v3/i2c"
@@ -34,13 +35,20 @@ type RigOpts struct {
 	ScenarioStart time.Time
 }
 
-// Rig is a simulated room wired as ventd's hardware.
+// Rig is a simulated room wired as ventd's hardware. On a simulated clock
+// it plays its scenario as the clock moves (clock.Sim.OnAdvance), so the
+// daemon's loop runs exactly as on a Pi, with nothing to call.
 type Rig struct {
 	Room    *room.Room
 	clk     clock.Clock
 	buses   map[string]*i2csim.Bus
 	sensors map[string]simSensor
 	player  *scenario.Player
+
+	mu      sync.Mutex
+	err     error    // the first error playing the scenario
+	active  []string // what is happening, sorted; rebuilt when events play
+	stepped bool
 }
 
 // simSensor is one simulated device and where it sits.
@@ -107,6 +115,9 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 			start = clk.Now()
 		}
 		r.player = scenario.NewPlayer(sc, r, start, &scenario.PlayerOpts{Loop: opts.Loop, Outdoor: rc.Outdoor})
+		if sim, ok := clk.(*clock.Sim); ok {
+			sim.OnAdvance(func(now time.Time) { r.Step(now) })
+		}
 	}
 	return r, nil
 }
@@ -177,25 +188,44 @@ func (r *Rig) Tach(f config.Fan) (fan.Tachometer, error) {
 	return fn, nil
 }
 
-// Step implements daemon.Stepper: it plays the scenario up to now.
+// Step plays the scenario up to now. On a simulated clock the rig calls it
+// itself as the clock moves; call it by hand on any other clock.
 func (r *Rig) Step(now time.Time) error {
 	if r.player == nil {
 		return nil
 	}
-	return r.player.Step(now)
-}
-
-// Active implements daemon.Stepper.
-func (r *Rig) Active() []string {
-	if r.player == nil {
+	before := r.player.Played()
+	err := r.player.Step(now)
+	if err == nil && r.player.Played() == before && r.stepped {
 		return nil
 	}
+	r.stepped = true
 	var out []string
 	for _, a := range r.player.Active() {
 		out = append(out, a.String())
 	}
 	sort.Strings(out)
-	return out
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	r.active = out
+	return err
+}
+
+// Err returns the first error playing the scenario, nil if none.
+func (r *Rig) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// Active describes what is happening in the room now, for the record.
+func (r *Rig) Active() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.active
 }
 
 // The scenario's target: the room takes the air events, the rig the

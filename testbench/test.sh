@@ -13,9 +13,16 @@ need_go() {
 }
 need_go
 
-# Debian packages the tests use (none yet beyond Go; MQTT, Prometheus and
-# the status page add mosquitto, prometheus and chromium here).
-packages=(poppler-utils sqlite3) # the report test: pdftotext, pdftoppm; the chain test edits a journal with sqlite3
+# Debian packages the tests use: prometheus (with promtool) for the
+# Prometheus tests; chromium for the status page's browser tests;
+# mosquitto and its clients for the MQTT tests (a real broker, mosquitto_sub
+# as a facilities manager runs it), python3-jinja2 to render Home
+# Assistant's value templates as it does; qemu-user-static runs the ARM
+# builds, systemd has systemd-analyze and systemctl, dpkg and passwd
+# install the package into a scratch root (firmware/); poppler-utils
+# (pdftotext, pdftoppm) reads the auditor's report back, and sqlite3 edits
+# a journal to show that the hash chain catches it.
+packages=(prometheus chromium mosquitto mosquitto-clients python3-jinja2 qemu-user-static systemd dpkg passwd poppler-utils sqlite3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

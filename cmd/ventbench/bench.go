@@ -11,6 +11,8 @@ import (
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
 )
@@ -64,20 +66,6 @@ func runAll(ctx context.Context, cfg *config.Config, scs []*scenario.Scenario, c
 	return results, ctx.Err()
 }
 
-// truthRig is the simulated room as the daemon's hardware, also noting the
-// true air the sensors sample, for the true_* figures. Step runs on the
-// loop's goroutine, so the room is read between the loop's own uses.
-type truthRig struct {
-	*testbench.Rig
-	truth *truth
-}
-
-func (r *truthRig) Step(now time.Time) error {
-	err := r.Rig.Step(now)
-	r.truth.observe(r.Rig.Room)
-	return err
-}
-
 // runOne runs sc with ctl on a fresh daemon and simulated room from
 // simStart to the scenario's end, and measures it.
 func runOne(ctx context.Context, cfg *config.Config, sc *scenario.Scenario, ctl controller, seed uint64) (Result, error) {
@@ -93,32 +81,27 @@ func runOne(ctx context.Context, cfg *config.Config, sc *scenario.Scenario, ctl 
 	if err != nil {
 		return res, err
 	}
-	hw := &truthRig{Rig: rig, truth: fig.truth}
+	// The true air, once a second, as the simulated clock moves.
+	clk.OnAdvance(func(time.Time) { fig.truth.observe(rig.Room) })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, Sim: true, NewLaw: ctl.newLaw})
+	d, err := daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: rig, Log: log, Sim: true, NewLaw: ctl.newLaw})
 	if err != nil {
 		return res, err
 	}
-	snaps := d.Subscribe(1 << 12)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- d.Run(runCtx) }()
-	for s := range snaps {
-		if !s.Time.Before(end) {
-			cancel() // the loop stops within a period; later snapshots are past the end
-			continue
+	// Every period's record, none merged: the figures need each one.
+	d.Attach("ventbench", record.OutputFunc(func(p *record.Period) {
+		switch {
+		case !p.Time.Before(end):
+			cancel() // the loop stops within a period; later records are past the end
+		case p.Time.Before(simStart): // warming up
+		default:
+			fig.add(snapshot.From(p, nil))
 		}
-		if s.Time.Before(simStart) {
-			continue // warming up
-		}
-		fig.add(s)
-	}
-	if err := <-done; err != nil {
+	}), &record.AttachOpts{Backlog: -1})
+	if err := d.Run(runCtx); err != nil {
 		return res, err
-	}
-	if n := d.Dropped(); n > 0 {
-		return res, fmt.Errorf("%d snapshots dropped: the figures would miss them", n)
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err

@@ -196,7 +196,7 @@ func entryWindows(sc *scenario.Scenario, start, end time.Time) []entryWindow {
 func (f *figures) add(s *snapshot.Snapshot) {
 	booth := map[string]float64{}
 	for _, r := range s.Readings {
-		if r.Quantity != string(sample.PM25) || r.Quality != "good" {
+		if r.Quantity != sample.PM25 || r.Quality != sample.Good {
 			continue
 		}
 		if r.Sensor == f.staffPM && r.Time.After(f.lastStaff) && !r.Time.Before(f.start) {
@@ -329,7 +329,7 @@ type truth struct {
 
 func (t *truth) observe(rm *room.Room) {
 	now := rm.Now()
-	if !now.After(t.last) || !now.Before(t.end) {
+	if now.Sub(t.last) < time.Second || !now.Before(t.end) {
 		return
 	}
 	t.last = now

@@ -12,6 +12,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/pihost"
 	"github.com/ventd/ventd/testbench"
 )
 
@@ -23,7 +24,7 @@ type simRoom struct {
 }
 
 // bench is the hardware a command drives: the Pi's, through the same
-// daemon.Host ventd uses, or the simulated room's.
+// pihost.Host ventd uses, or the simulated room's.
 type bench struct {
 	cfg   *config.Config
 	clk   clock.Clock
@@ -76,7 +77,7 @@ func openBench(ctx context.Context, e env, cmd, cfgPath string, sim, needConfig 
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	host, err := daemon.NewHost(ctx, clock.Real{}, log)
+	host, err := pihost.New(ctx, clock.Real{}, log)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/ventd/ventd/config"
 )
 
-// runCheckConfig loads the file and prints every mistake, as
+// runCheckConfig loads the file and prints every mistake and warning, as
 // ventd -check-config does.
 func runCheckConfig(args []string, e env) int {
 	fs := flag.NewFlagSet("ventctl check-config", flag.ContinueOnError)
@@ -21,21 +21,9 @@ func runCheckConfig(args []string, e env) int {
 		fmt.Fprintln(e.stderr, "ventctl check-config: give -config FILE, the configuration to check (e.g. /etc/ventd/ventd.yaml)")
 		return exitUsage
 	}
-	cfg, err := config.Load(*path)
-	var errs config.Errors
-	switch {
-	case errors.As(err, &errs):
-		fmt.Fprintf(e.stderr, "%s: %d mistake(s):\n", *path, len(errs))
-		for _, m := range errs {
-			fmt.Fprintln(e.stderr, "  "+m.Error())
-		}
-		return exitFail
-	case err != nil:
-		fmt.Fprintln(e.stderr, "ventctl check-config:", err)
+	if !config.Check(*path, "ventctl check-config", e.stdout, e.stderr) {
 		return exitFail
 	}
-	fmt.Fprintf(e.stdout, "%s: OK: site %q, room %q, %d zones, %d sensors, %d fans\n",
-		*path, cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans))
 	return exitOK
 }
 

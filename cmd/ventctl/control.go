@@ -49,8 +49,9 @@ func runPurge(args []string, e env) int {
 	fl.SetOutput(e.stderr)
 	var s socketFlags
 	s.add(fl, e)
-	zone := fl.String("zone", "", "`zone` (booth) to purge; default every zone")
+	zone := fl.String("zone", "", "`zone` (booth) to purge; default every booth")
 	cancel := fl.Bool("cancel", false, "end a purge early instead of starting one")
+	reason := fl.String("reason", "", "why (kept in the journal), e.g. \"overdose in booth 2\"")
 	if code, ok := parse(fl, args); !ok {
 		return code
 	}
@@ -59,21 +60,17 @@ func runPurge(args []string, e env) int {
 		return exitUsage
 	}
 	cl := ctlsock.Dial(s.socket)
-	where := "every zone"
-	if *zone != "" {
-		where = "zone " + *zone
-	}
+	var res string
+	var err error
 	if *cancel {
-		if err := cl.CancelPurge(e.context(), *zone, s.who); err != nil {
-			return failed(e, "purge", err)
-		}
-		fmt.Fprintf(e.stdout, "purge of %s cancelled (as %s); the fans follow the air again\n", where, s.who)
-		return exitOK
+		res, err = cl.CancelPurge(e.context(), *zone, s.who)
+	} else {
+		res, err = cl.Purge(e.context(), *zone, s.who, *reason)
 	}
-	if err := cl.Purge(e.context(), *zone, s.who); err != nil {
+	if err != nil {
 		return failed(e, "purge", err)
 	}
-	fmt.Fprintf(e.stdout, "purge of %s requested (as %s): the fans run at maximum until the booth is safe to enter; ventctl purge -cancel ends it\n", where, s.who)
+	fmt.Fprintf(e.stdout, "%s (journaled as done by %s)\n", res, s.who)
 	return exitOK
 }
 
@@ -96,14 +93,11 @@ func runAck(args []string, e env) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
-	if err := ctlsock.Dial(s.socket).Acknowledge(e.context(), *id, s.who, *note); err != nil {
+	res, err := ctlsock.Dial(s.socket).Acknowledge(e.context(), *id, s.who, *note)
+	if err != nil {
 		return failed(e, "ack", err)
 	}
-	what := fmt.Sprintf("alarm %d", *id)
-	if *all {
-		what = "every active alarm"
-	}
-	fmt.Fprintf(e.stdout, "acknowledged %s as %s\n", what, s.who)
+	fmt.Fprintf(e.stdout, "%s, as %s\n", res, s.who)
 	return exitOK
 }
 
@@ -111,7 +105,7 @@ func runCalibrate(args []string, e env) int {
 	const usage = "ventctl calibrate: say what to calibrate: ventctl calibrate co2 -sensor NAME -ppm 420 (CO2 sensors are the ones that take a calibration)"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			fmt.Fprintln(e.stderr, "usage: ventctl calibrate co2 -sensor NAME -ppm 420 [-note TEXT] [-who NAME] [-socket PATH]")
+			fmt.Fprintln(e.stderr, "usage: ventctl calibrate co2 -sensor NAME -ppm 420 [-force] [-note TEXT] [-who NAME] [-socket PATH]")
 			return exitOK
 		}
 		fmt.Fprintln(e.stderr, usage)
@@ -128,6 +122,7 @@ func runCalibrate(args []string, e env) int {
 	sensor := fl.String("sensor", "", "the CO2 sensor's `name` in the configuration")
 	ppm := fl.Int("ppm", 0, "the CO2 `ppm` of the air the sensor sits in now: about 420 outdoors, or a reference instrument's reading")
 	note := fl.String("note", "", "a `note` kept with the calibration (how the reference was taken)")
+	force := fl.Bool("force", false, "recalibrate even when the reference is more than 400 ppm from what the sensor reads (a reference instrument says so)")
 	if code, ok := parse(fl, args[1:]); !ok {
 		return code
 	}
@@ -143,7 +138,7 @@ func runCalibrate(args []string, e env) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
-	corr, err := ctlsock.Dial(s.socket).Calibrate(e.context(), *sensor, *ppm, s.who, *note)
+	corr, err := ctlsock.Dial(s.socket).Calibrate(e.context(), *sensor, *ppm, *force, s.who, *note)
 	if err != nil {
 		return failed(e, "calibrate", err)
 	}

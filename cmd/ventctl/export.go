@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/export"
 )
 
@@ -19,13 +20,17 @@ func runExport(args []string, e env) int {
 	fl := flag.NewFlagSet("ventctl export", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
 	rf := addRecordFlags(fl, "to export")
-	format := fl.String("format", "csv", "output `format`: csv (one file, in sections) or json")
+	format := fl.String("format", "csv", "output `format`: csv (one file, in sections), json, or openmetrics (the /metrics series with timestamps, "+
+		"for promtool tsdb create-blocks-from openmetrics; needs -config)")
 	out := fl.String("o", "", "write to `file` instead of standard output")
 	if code, ok := parse(fl, args); !ok {
 		return code
 	}
 	if err := export.CheckFormat(*format); err != nil {
 		return rf.fail(e, exitUsage, "-%v", err)
+	}
+	if *format == "openmetrics" && *rf.cfgPath == "" {
+		return rf.fail(e, exitUsage, "-format openmetrics needs -config FILE (ventd's configuration): its shift schedule and limits decide the shift series and the time over limits")
 	}
 	r, code := rf.open(e)
 	if code != exitOK {
@@ -34,7 +39,7 @@ func runExport(args []string, e env) int {
 	j, start, end, cfg, loc := r.j, r.from, r.to, r.cfg, r.loc
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
-		Software: "ventd " + versionString() + " (ventctl export)"}
+		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
 	if *out == "" {
 		if err := export.Write(e.stdout, j, opts); err != nil {
 			return rf.fail(e, exitFail, "%v", err)

@@ -1,14 +1,23 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/drivers/scd4x"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/i2csim"
 )
 
@@ -211,5 +220,67 @@ func BenchmarkScan(b *testing.B) {
 		if n := len(probeBus(bus, room.Clock.Sleep, true)); n != 2 {
 			b.Fatalf("%d parts found", n)
 		}
+	}
+}
+
+// ventctl read and ventd read a sensor through the same sensor layer: on
+// the same simulated room (same seed, same start) they show the same
+// values at the same times.
+func TestReadShowsWhatVentdShows(t *testing.T) {
+	code, out, errOut, _ := simCmd(t, "read", "-sim", "-n", "3")
+	if code != 0 {
+		t.Fatalf("read: exit %d: %s", code, errOut)
+	}
+	// The daemon on an identical room: config.Sim, seed 0, the same start.
+	cfg := config.Sim()
+	clk := clock.NewSim(genTime.Truncate(time.Second).UTC(), 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: rig, Log: discard, Sim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{} // "15:04:05 sensor" -> PM2.5 / CO2 as ventctl prints it
+	var mu sync.Mutex
+	d.Attach("test", record.OutputFunc(func(p *record.Period) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range p.Readings {
+			if (r.Quantity == sample.PM25 || r.Quantity == sample.CO2) && r.Quality == sample.Good {
+				seen[r.Time.Format("15:04:05")+" "+r.Sensor+" "+string(r.Quantity)] = fmt.Sprintf("%.1f", r.Value)
+			}
+		}
+	}), &record.AttachOpts{Backlog: -1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	for clk.Now().Sub(genTime) < 20*time.Second {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	re := regexp.MustCompile(`^(\d\d:\d\d:\d\d)\s+(staff-pm|booth-pm|staff-co2)\s.*?(PM2\.5|CO2) (\d+\.\d) `)
+	compared := 0
+	for _, l := range strings.Split(out, "\n") {
+		m := re.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		q := map[string]string{"PM2.5": "pm25", "CO2": "co2"}[m[3]]
+		want, ok := seen[m[1]+" "+m[2]+" "+q]
+		if !ok {
+			continue // the daemon's reading at that second is older (the SCD41 reads every 5 s)
+		}
+		compared++
+		if m[4] != want {
+			t.Errorf("%s %s %s: ventctl read shows %s, ventd %s", m[1], m[2], m[3], m[4], want)
+		}
+	}
+	if compared < 6 {
+		t.Fatalf("only %d values compared:\n%s", compared, out)
 	}
 }

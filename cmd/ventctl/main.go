@@ -10,6 +10,7 @@
 //	ventctl purge -zone booth
 //	ventctl calibrate co2 -sensor staff-co2 -ppm 420
 //	ventctl check-config -config /etc/ventd/ventd.yaml
+//	ventctl doctor
 //	ventctl export -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.csv
 //	ventctl report -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.pdf
 //	ventctl verify -state-dir /var/lib/ventd -head 3f1c9a0b5e2d4c77
@@ -26,12 +27,12 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
-)
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
+	"github.com/ventd/ventd/buildinfo"
+)
 
 func main() {
 	// Ctrl-C ends a fan run or a live read cleanly: the fan is left at its
@@ -51,6 +52,8 @@ type env struct {
 	ctx context.Context
 	// getenv reads the environment (nil: os.Getenv).
 	getenv func(string) string
+	// stdin is read by hash-pin (nil: os.Stdin).
+	stdin io.Reader
 	// sim, when set, sees the simulated room a -sim command builds, so
 	// tests can look at it.
 	sim func(*simRoom)
@@ -99,6 +102,9 @@ var commands = []command{
 	{"verify", "-state-dir DIR [-head HASH] [-from YYYY-MM-DD] [-to YYYY-MM-DD]",
 		"check the journal's hash chain: name the first row changed, added or deleted after ventd wrote it", runVerify},
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},
+	{"doctor", "[-config FILE] [-root DIR] [-sim]",
+		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor},
+	{"hash-pin", "< PIN", "read the status page's staff PIN from standard input and print page.pin_hash for the config", runHashPIN},
 	{"help", "", "print this help", func([]string, env) int { return exitOK }},
 }
 
@@ -122,7 +128,7 @@ func run(args []string, e env) int {
 		return exitOK
 	}
 	if args[0] == "version" || args[0] == "-version" {
-		fmt.Fprintln(e.stdout, "ventctl", versionString())
+		fmt.Fprintln(e.stdout, "ventctl", buildinfo.Get())
 		return exitOK
 	}
 	for _, c := range commands {
@@ -133,11 +139,4 @@ func run(args []string, e env) int {
 	fmt.Fprintf(e.stderr, "ventctl: unknown command %q\n\n", args[0])
 	usage(e.stderr)
 	return exitUsage
-}
-
-func versionString() string {
-	if version == "" {
-		return "(devel)"
-	}
-	return version
 }

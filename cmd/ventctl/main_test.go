@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,41 @@ func TestExportEndToEnd(t *testing.T) {
 	}
 }
 
+// The OpenMetrics export of the same shift: the dose counter's rise over
+// the shift is 900 ppm × 11.5 h, the TWA × 8 h.
+func TestExportOpenMetrics(t *testing.T) {
+	dir, _ := stateDir(t)
+	out := filepath.Join(t.TempDir(), "shift.om")
+	code, _, errOut := ventctl(t, "export", "-state-dir", dir, "-config", "../../config/example.yaml", "-format", "openmetrics", "-o", out)
+	data, _ := os.ReadFile(out)
+	text := string(data)
+	if code != 0 || !strings.HasSuffix(text, "# EOF\n") {
+		t.Fatalf("exit %d, %s; %d bytes", code, errOut, len(data))
+	}
+	// Prometheus's increase() without extrapolation: a drop is the
+	// restart at midnight UTC, counted from zero.
+	var sum, prev float64
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, `ventd_exposure_dose_ppm_seconds_total{pollutant="co2",room="Inhalation room 1",site="Example OPS",zone="staff"}`) {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseFloat(f[len(f)-2], 64)
+			switch {
+			case n == 0:
+			case v < prev:
+				sum += v
+			default:
+				sum += v - prev
+			}
+			prev = v
+			n++
+		}
+	}
+	if want := 900 * 11.5 * 3600; n != 12*60+1 || sum != want {
+		t.Errorf("%d dose samples rising by %v ppm·s; want 721 (a minute apart over the shift) rising by %v", n, sum, want)
+	}
+}
+
 func shiftLine(t *testing.T, csv string) string {
 	t.Helper()
 	_, after, _ := strings.Cut(csv, "# section: shifts\n")
@@ -148,7 +184,8 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"-state-dir", dir, "-from", "2026-3-3"}, 2, []string{`from date "2026-3-3" is not a date`, "YYYY-MM-DD"}},
 		{[]string{"-state-dir", dir, "-to", "March"}, 2, []string{`to date "March"`}},
 		{[]string{"-state-dir", dir, "-from", "2026-03-05", "-to", "2026-03-01"}, 2, []string{"from 2026-03-05 is after to 2026-03-01"}},
-		{[]string{"-state-dir", dir, "-format", "xml"}, 2, []string{`-format "xml": use csv or json`}},
+		{[]string{"-state-dir", dir, "-format", "xml"}, 2, []string{`-format "xml": use csv, json or openmetrics`}},
+		{[]string{"-state-dir", dir, "-format", "openmetrics"}, 2, []string{"-format openmetrics needs -config FILE"}},
 		{[]string{"-state-dir", empty}, 1, []string{"no journal at " + filepath.Join(empty, "journal.db"), "-state-dir takes the directory holding journal.db"}},
 		{[]string{"-state-dir", filepath.Join(dir, "journal.db")}, 2, []string{"is a file", "-state-dir " + dir}},
 		{[]string{"-state-dir", dir, "-config", filepath.Join(empty, "none.yaml")}, 1, []string{"-config", "none.yaml"}},

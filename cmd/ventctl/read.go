@@ -1,33 +1,21 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/ctlsock"
-	"github.com/ventd/ventd/drivers/sensirion"
 	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/sensor"
 )
 
-// liveSensor is one configured sensor in a live read.
-type liveSensor struct {
-	cfg    config.Sensor
-	dev    live
-	opened bool
-	serial string
-	fields []field
-	at     time.Time // of fields
-	err    error     // of the last open or poll
-	good   int       // readings so far
-}
-
-// runRead opens every configured sensor with ventd's drivers and prints
-// its readings each period.
+// runRead opens every configured sensor through ventd's own sensor layer
+// (the same drivers, calibration factors, range checks, warm-up and gas
+// index) and prints its readings each period, so ventctl read and ventd
+// show the same values for the same sensor.
 func runRead(args []string, e env) int {
 	fl := flag.NewFlagSet("ventctl read", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
@@ -53,33 +41,31 @@ func runRead(args []string, e env) int {
 		fmt.Fprintln(e.stderr, "ventctl read: the configuration has no sensors")
 		return exitFail
 	}
-
-	var sensors []*liveSensor
+	// The learned VOC baseline is ventd's; a live read starts from scratch
+	// (no saved state), and the stuck check needs longer than a read lasts.
+	set, err := sensor.New(b.cfg.Sensors, b.hw.Bus, sensor.Opts{Clock: b.clk, Log: discard})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "ventctl read:", err)
+		return exitFail
+	}
+	defer set.Close() // idle, as ventd's own stop leaves them
 	every := time.Second
 	for _, sc := range b.cfg.Sensors {
-		dev, err := newLive(sc)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "ventctl read: sensor %s: %v\n", sc.Name, err)
-			return exitFail
-		}
-		sensors = append(sensors, &liveSensor{cfg: sc, dev: dev})
-		// Print when the slowest sensor has something new.
-		every = max(every, sc.Type.Period())
+		every = max(every, sc.Type.Period()) // print when the slowest has something new
 	}
-	defer func() {
-		for _, s := range sensors {
-			if s.opened {
-				s.dev.halt() // idle, as ventd's own stop leaves them
-			}
-		}
-	}()
 	fmt.Fprintf(e.stdout, "reading %d sensor(s) every %s, %d time(s)%s; values as ventd uses them (pm_calibration and co2_offset_ppm applied)\n",
-		len(sensors), every, *n, map[bool]string{true: " on the simulated room", false: " (Ctrl-C stops)"}[*sim])
-	env := roomEnv{}
+		len(set.All()), every, *n, map[bool]string{true: " on the simulated room", false: " (Ctrl-C stops)"}[*sim])
+	good := map[string]int{}
 	poll := func() {
 		b.advance()
-		for _, s := range sensors {
-			s.poll(b, env)
+		set.Update(b.clk.Now)
+		// A sensor that answers counts as working even while warming up
+		// (the VOC index's first minute): the exit status says whether
+		// every sensor could be read.
+		for _, s := range set.All() {
+			if h := s.Health(); h.Up && len(s.Samples()) > 0 {
+				good[s.Name()]++
+			}
 		}
 	}
 	start := b.clk.Now()
@@ -92,38 +78,14 @@ func runRead(args []string, e env) int {
 			b.clk.Sleep(min(time.Second, due.Sub(now)))
 			poll()
 		}
-		printRound(e, b.clk.Now(), sensors)
+		printRound(e, b.clk.Now(), set)
 	}
-	for _, s := range sensors {
-		if s.good == 0 {
+	for _, s := range set.All() {
+		if good[s.Name()] == 0 {
 			return exitFail
 		}
 	}
 	return exitOK
-}
-
-// poll opens the sensor if it is not open yet, and reads it.
-func (s *liveSensor) poll(b *bench, env roomEnv) {
-	if !s.opened {
-		bus, err := b.hw.Bus(s.cfg)
-		if err == nil {
-			s.serial, err = s.dev.open(bus, uint16(s.cfg.Address), b.clk)
-		}
-		if err != nil {
-			s.err = err
-			return
-		}
-		s.opened, s.err = true, nil
-	}
-	f, err := s.dev.poll(b.clk.Now(), env)
-	switch {
-	case errors.Is(err, sensirion.ErrNotReady):
-	case err != nil:
-		s.err = err
-	default:
-		s.fields, s.at, s.err = f, b.clk.Now(), nil
-		s.good++
-	}
 }
 
 var labels = map[sample.Quantity]string{
@@ -132,33 +94,41 @@ var labels = map[sample.Quantity]string{
 	sample.VOCIndex: "VOC index", sample.NOxIndex: "NOx index", sample.Pressure: "Δp",
 }
 
-func printRound(e env, now time.Time, sensors []*liveSensor) {
+func printRound(e env, now time.Time, set *sensor.Set) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	for _, s := range sensors {
+	for _, s := range set.All() {
+		cfg, h := s.Config(), s.Health()
 		var vals []string
-		for _, f := range s.fields {
-			if f.note != "" {
-				vals = append(vals, labels[f.q]+" "+f.note)
-				continue
+		var at time.Time
+		for _, smp := range s.Samples() {
+			switch smp.Quality {
+			case sample.Warmup:
+				vals = append(vals, labels[smp.Quantity]+" warming up")
+			case sample.OutOfRange:
+				vals = append(vals, fmt.Sprintf("%s %.1f %s (out of range)", labels[smp.Quantity], smp.Value, smp.Quantity.Unit()))
+			default:
+				vals = append(vals, fmt.Sprintf("%s %.1f %s", labels[smp.Quantity], smp.Value, smp.Quantity.Unit()))
 			}
-			vals = append(vals, fmt.Sprintf("%s %.1f %s", labels[f.q], f.v, f.q.Unit()))
+			if smp.Time.After(at) {
+				at = smp.Time
+			}
 		}
 		line := strings.Join(vals, "  ")
 		switch {
-		case s.err != nil && len(vals) > 0:
-			line += fmt.Sprintf("  (from %s ago; now failing: %v)", now.Sub(s.at).Round(time.Second), s.err)
-		case s.err != nil:
-			line = "ERROR " + s.err.Error()
+		case h.Error != "" && len(vals) > 0:
+			line += fmt.Sprintf("  (from %s ago; now failing: %s)", now.Sub(at).Round(time.Second), h.Error)
+		case h.Error != "":
+			line = "ERROR " + h.Error
 		case len(vals) == 0:
-			line = fmt.Sprintf("waiting for its first measurement (every %s)", s.cfg.Type.Period())
-		case now.Sub(s.at) > 2*s.cfg.Type.Period():
-			line += fmt.Sprintf("  (no new reading for %s)", now.Sub(s.at).Round(time.Second))
+			line = fmt.Sprintf("waiting for its first measurement (every %s)", cfg.Type.Period())
+		case now.Sub(at) > 2*cfg.Type.Period():
+			line += fmt.Sprintf("  (no new reading for %s)", now.Sub(at).Round(time.Second))
 		}
-		where := fmt.Sprintf("%s %s", s.cfg.Bus, s.cfg.Address)
-		if s.cfg.Mux != nil {
-			where += fmt.Sprintf(" mux %s.%d", s.cfg.Mux.Address, s.cfg.Mux.Channel)
+		where := fmt.Sprintf("%s %s", cfg.Bus, cfg.Address)
+		if cfg.Mux != nil {
+			where += fmt.Sprintf(" mux %s.%d", cfg.Mux.Address, cfg.Mux.Channel)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", now.Format("15:04:05"), s.cfg.Name, s.cfg.Type, where, dash(s.serial), line)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", now.Format("15:04:05"), cfg.Name, cfg.Type, where, dash(h.Serial), line)
 	}
 	tw.Flush()
 }

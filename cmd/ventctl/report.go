@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/report"
 )
 
@@ -41,7 +42,7 @@ func runReport(args []string, e env) int {
 	defer r.j.Close()
 	j, start, end, cfg, loc := r.j, r.from, r.to, r.cfg, r.loc
 	opts := report.Options{From: start, To: end, Shift: *shift, Format: *format, Location: loc, Now: e.now(), Config: cfg,
-		Software: "ventd " + versionString() + " (ventctl report)"}
+		Software: "ventd " + buildinfo.Get().Version + " (ventctl report)"}
 	if *out == "" {
 		if f, ok := e.stdout.(*os.File); ok && *format == "pdf" {
 			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
 )
@@ -42,15 +43,17 @@ var (
 )
 
 const (
-	ackWho  = "Dana Reyes"
-	ackNote = "client moved out"
-	calWho  = "Sam Okafor"
+	ackWho   = "Dana Reyes"
+	purgeWho = "Lee Chan"
+	ackNote  = "client moved out"
+	calWho   = "Sam Okafor"
 )
 
 // runAuditShift runs the real daemon (drivers on the simulated I2C bus,
 // room model, control loop, journal) on simulated time from 06:56 to
-// 19:02, acknowledging the staff PM2.5 alarm and recalibrating the CO2
-// sensor on the way, and returns the state directory it wrote.
+// 19:02, purging the booths, acknowledging the staff PM2.5 alarm and
+// recalibrating the CO2 sensor on the way, and returns the state
+// directory it wrote.
 func runAuditShift(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -72,35 +75,52 @@ func runAuditShift(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snaps := d.Subscribe(1 << 12)
+	// The test watches every period's record (never merged) and acts on
+	// the room through the daemon's requests, as a technician would.
+	periods := make(chan *record.Period, 1<<12)
+	d.Attach("audit", record.OutputFunc(func(p *record.Period) { periods <- p }), &record.AttachOpts{Backlog: -1})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	acked, calibrated := false, false
-	for s := range snaps {
-		if !acked && s.Time.After(auditStart.Add(3*time.Hour+8*time.Minute)) {
-			for _, a := range s.Alarms.Alarms {
+	acked, calibrated, purged := false, false, false
+	var runErr error
+	for running := true; running; {
+		var p *record.Period
+		select {
+		case p = <-periods:
+		case runErr = <-done:
+			running = false
+			continue
+		}
+		if !purged && p.Time.After(auditStart.Add(2*time.Hour+10*time.Minute)) {
+			if _, err := d.Purge(ctx, "", record.Actor{Name: purgeWho, Via: "socket"}, "booth check"); err != nil {
+				t.Errorf("purge: %v", err)
+			}
+			purged = true
+		}
+		if !acked && p.Time.After(auditStart.Add(3*time.Hour+8*time.Minute)) {
+			for _, a := range p.Alarms.Alarms {
 				if a.Level == alarm.LevelAlarm && a.Subject == "staff" && !a.Acked {
-					if err := d.Acknowledge(ctx, a.ID, ackWho, ackNote); err != nil {
+					if _, err := d.Acknowledge(ctx, a.ID, record.Actor{Name: ackWho, Via: "socket"}, ackNote); err != nil {
 						t.Errorf("acknowledge alarm %d: %v", a.ID, err)
 					}
 					acked = true
 				}
 			}
 		}
-		if !calibrated && s.Time.After(auditStart.Add(6*time.Hour)) {
-			if _, err := d.ForcedRecalibration(ctx, "staff-co2", 420, calWho, "outdoor air check"); err != nil {
+		if !calibrated && p.Time.After(auditStart.Add(6*time.Hour)) {
+			if _, err := d.ForcedRecalibration(ctx, "staff-co2", 420, false, record.Actor{Name: calWho, Via: "socket"}, "outdoor air check"); err != nil {
 				t.Errorf("calibrate: %v", err)
 			}
 			calibrated = true
 		}
-		if s.Time.After(auditEnd.Add(2*time.Minute)) && ctx.Err() == nil {
+		if p.Time.After(auditEnd.Add(2*time.Minute)) && ctx.Err() == nil {
 			cancel()
 		}
 	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	if runErr != nil {
+		t.Fatal(runErr)
 	}
 	if !acked {
 		t.Fatal("the staff PM2.5 alarm never rose: the scenario no longer exercises an acknowledgement")

@@ -26,6 +26,9 @@ import (
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/metrics"
+	"github.com/ventd/ventd/pihost"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
 )
@@ -44,48 +47,92 @@ type app struct {
 	tempState string
 	socket    string         // the control socket's path; empty: none
 	button    *button.Button // the purge button, nil without one
+	// recorder records I2C traffic (-record-i2c); nil when off.
+	recorder *recordingHardware
+	// configPath is the file SIGHUP reads again; empty under -sim without
+	// -config.
+	configPath string
+	webConfig  string      // -web.config.file: TLS and basic auth; empty: none
+	mqtt       *mqttOutput // nil without MQTT
+	sim        *clock.Sim  // the simulated clock under -sim, for tests to hold
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+// newLogger logs to w as text at level. With a simulated clock (clk not
+// nil), each line's time is the simulated time, so a log read beside the
+// record agrees with it, and the wall clock's time follows as wall=.
+func newLogger(w io.Writer, level string, clk *clock.Sim) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	var h slog.Handler = slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})
+	if clk != nil {
+		h = simHandler{Handler: h, clk: clk}
+	}
+	return slog.New(h), nil
+}
+
+// simHandler stamps records with the simulated time.
+type simHandler struct {
+	slog.Handler
+	clk *clock.Sim
+}
+
+func (h simHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(h.clk.Now(), r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool { out.AddAttrs(a); return true })
+	out.AddAttrs(slog.String("wall", time.Now().Format("15:04:05.000")))
+	return h.Handler.Handle(ctx, out)
+}
+
+func (h simHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return simHandler{Handler: h.Handler.WithAttrs(as), clk: h.clk}
+}
+
+func (h simHandler) WithGroup(name string) slog.Handler {
+	return simHandler{Handler: h.Handler.WithGroup(name), clk: h.clk}
 }
 
 func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
-	log, err := newLogger(stderr, f.logLevel)
-	if err != nil {
-		return nil, err
-	}
 	cfg, err := loadConfig(f)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, socket: f.controlSocket}
-
-	var clk clock.Clock = clock.Real{}
-	var hw daemon.Hardware
-	var beacon gpio.PinOut
+	if err := checkWebConfig(f.webConfig); err != nil {
+		return nil, err
+	}
 	stateDir := firstNonEmpty(f.stateDir, cfg.StateDir, "/var/lib/ventd")
+	var sim *clock.Sim
 	if f.sim {
-		start, err := parseStart(f.simStart)
+		start, err := simStart(f, stateDir)
 		if err != nil {
 			return nil, err
 		}
+		sim = clock.NewSim(start, f.simSpeed)
+	}
+	log, err := newLogger(stderr, f.logLevel, sim)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config, webConfig: f.webConfig, sim: sim}
+
+	var clk clock.Clock = clock.Real{}
+	var hw daemon.Hardware
+	var scenarioNow func() []string
+	var beacon gpio.PinOut
+	if f.sim {
 		sc := scenario.Default()
 		if f.simScenario != "" {
 			if sc, err = scenario.Load(f.simScenario); err != nil {
 				return nil, err
 			}
 		}
-		sim := clock.NewSim(start, f.simSpeed)
-		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == ""})
+		start := sim.Now()
+		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == "" || f.simLoop, Seed: f.simSeed})
 		if err != nil {
 			return nil, fmt.Errorf("simulated room: %w", err)
 		}
-		clk, hw = sim, rig
+		clk, hw, scenarioNow = sim, rig, rig.Active
 		if f.stateDir == "" {
 			// A simulated room's learned state is not worth keeping.
 			if stateDir, err = os.MkdirTemp("", "ventd-sim-"); err != nil {
@@ -95,7 +142,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		}
 		log.Info("simulated room", "scenario", sc.Name, "speed", f.simSpeed, "start", start.Format(time.RFC3339))
 	} else {
-		host, err := daemon.NewHost(ctx, clk, log)
+		host, err := pihost.New(ctx, clk, log)
 		if err != nil {
 			return nil, err
 		}
@@ -118,14 +165,25 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		}
 	}
 
-	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
-		RecordI2C: f.recordI2C, AlarmOutput: beacon})
+	if f.recordI2C != "" {
+		rec := &recordingHardware{Hardware: hw, dir: f.recordI2C}
+		hw, a.recorder = rec, rec
+	}
+	logConfigWarnings(log, cfg)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	met, err := metrics.Register(reg, metrics.ConfigRoom(cfg, clk.Now), func() *snapshot.Snapshot { return a.d.Snapshot() })
 	if err != nil {
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := metrics.Register(reg, cfg.Site, cfg.Room, a.d.Snapshot); err != nil {
+	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
+		AlarmOutput: beacon, Scenario: scenarioNow, OnPeriod: met.Period})
+	if err != nil {
+		return nil, err
+	}
+	a.d.Attach("metrics", met, nil)
+	if a.mqtt, err = newMQTT(f, cfg, a.d, stateDir, log); err != nil {
+		a.d.Close()
 		return nil, err
 	}
 	addr := firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
@@ -145,11 +203,15 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		Open:     func() (*journal.Journal, error) { return journal.OpenReadOnly(journalPath, journal.Options{}) },
 		Location: loc, Now: a.d.Now, Config: cfg,
 	}
-	a.srv = &http.Server{
-		Handler:           httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp, reportRoute(journalPath, loc, a.d.Now, cfg)),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	// The status page in front of the API, and the host guard, body
+	// limits and timeouts in front of both.
+	h, closePage, err := a.withPage(journalPath, httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp, reportRoute(journalPath, loc, a.d.Now, cfg)))
+	if err != nil {
+		a.d.Close()
+		return nil, err
 	}
+	a.ln, a.srv = serve(a.ln, h, cfg.HTTP.AllowedHosts, log)
+	a.srv.RegisterOnShutdown(closePage)
 	return a, nil
 }
 
@@ -163,9 +225,9 @@ func loadConfig(f *flags) (*config.Config, error) {
 // run serves HTTP and runs the loop until ctx is done; the loop leaves the
 // fans at their safe duty before run returns.
 func (a *app) run(ctx context.Context) error {
-	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "state", "http://"+a.ln.Addr().String()+"/api/state")
+	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "page", "http://"+a.ln.Addr().String()+"/")
 	srvErr := make(chan error, 1)
-	go func() { srvErr <- a.srv.Serve(a.ln) }()
+	go func() { srvErr <- serveHTTP(a.srv, a.ln, a.webConfig, a.log) }()
 
 	loopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -188,13 +250,20 @@ func (a *app) run(ctx context.Context) error {
 	if a.button != nil {
 		zone := a.cfg.PurgeButton.Zone
 		go a.button.Run(loopCtx, func() {
-			if err := a.d.Purge(zone, "button"); err != nil {
+			res, err := a.d.Purge(loopCtx, zone, record.Actor{Name: "purge button", Via: "button"}, "button pressed")
+			if err != nil {
 				a.log.Error("purge button", "err", err)
+				return
 			}
+			a.log.Info("purge button", "result", res)
 		})
 	}
+	go a.reloadOnHUP(loopCtx, a.configPath)
+	stopMQTT := a.mqtt.start()
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()
+	waitSystemd := a.superviseSystemd(loopCtx)
+	defer waitSystemd()
 
 	var err error
 	select {
@@ -204,11 +273,17 @@ func (a *app) run(ctx context.Context) error {
 		cancel()
 		<-done
 	}
+	stopMQTT() // after the loop's last record
 	sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer scancel()
 	a.srv.Shutdown(sctx)
 	if a.tempState != "" {
 		os.RemoveAll(a.tempState)
+	}
+	if a.recorder != nil {
+		if err := a.recorder.close(); err != nil {
+			a.log.Error("I2C transcript incomplete", "err", err)
+		}
 	}
 	if a.closer != nil {
 		a.closer.Close()

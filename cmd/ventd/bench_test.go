@@ -10,18 +10,44 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/record"
 )
 
 // BenchmarkSimDaemon runs the whole daemon (drivers on the simulated bus,
 // room model, control loop, snapshots, HTTP server) on unpaced simulated
-// time through the built-in scenario, one simulated hour per iteration, and
-// reports simulated hours per wall second.
+// time through the built-in scenario, one simulated hour per iteration
+// (see benchSim for what it reports).
 func BenchmarkSimDaemon(b *testing.B) {
-	f, err := parseFlags([]string{"-sim", "-sim-speed", "0", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir(), "-log-level", "warn"}, io.Discard)
+	benchSim(b)
+}
+
+// BenchmarkSimDaemonBooths is BenchmarkSimDaemon on the rooms of
+// testbench/rooms: 1, 2, 6 and 8 booths, each with an SPS30, an SGP41 and
+// its own fan, beside a staff area with an SPS30, an SCD41 and an SGP41,
+// through the rooms' 8 h shift played again and again from a Monday 07:00.
+func BenchmarkSimDaemonBooths(b *testing.B) {
+	for _, n := range []int{1, 2, 6, 8} {
+		b.Run(fmt.Sprintf("booths=%d", n), func(b *testing.B) {
+			room := filepath.Join("..", "..", "testbench", "rooms", fmt.Sprintf("booths-%d", n))
+			benchSim(b, "-config", room+".yaml", "-sim-scenario", room+"-day.yaml", "-sim-loop",
+				"-sim-start", "2026-03-02T07:00:00Z")
+		})
+	}
+}
+
+// benchSim runs ventd -sim with args on unpaced simulated time, one
+// simulated hour per iteration, and reports simulated hours per wall
+// second and what the whole process allocated per simulated hour (every
+// goroutine's: the loop's, the journal's, the HTTP server's).
+func benchSim(b *testing.B, args ...string) {
+	args = append([]string{"-sim", "-sim-speed", "0", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir(), "-log-level", "warn"}, args...)
+	f, err := parseFlags(args, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,54 +57,107 @@ func BenchmarkSimDaemon(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	snaps := a.d.Subscribe(64)
-	done := make(chan error, 1)
-	b.ResetTimer()
-	start := time.Now()
-	go func() { done <- a.run(ctx) }()
 	var first time.Time
-	for s := range snaps {
+	a.d.Attach("bench", record.OutputFunc(func(p *record.Period) {
 		if first.IsZero() {
-			first = s.Time
+			first = p.Time
 		}
-		if s.Time.Sub(first) >= time.Duration(b.N)*time.Hour && ctx.Err() == nil {
+		if p.Time.Sub(first) >= time.Duration(b.N)*time.Hour {
 			cancel()
 		}
+	}), nil)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	start := time.Now()
+	if err := a.run(ctx); err != nil {
+		b.Fatal(err)
 	}
-	<-done
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "sim-h/s")
+	wall := time.Since(start)
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	hours := float64(b.N)
+	b.ReportMetric(hours/wall.Seconds(), "sim-h/s")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6/hours, "MB/sim-h")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/hours, "allocs/sim-h")
 }
 
 // BenchmarkSimRSS builds ventd, runs it on the simulated room at 60× speed
 // for ten wall seconds (ten simulated minutes, sessions included) and
 // reports its resident memory from /proc.
 func BenchmarkSimRSS(b *testing.B) {
+	bin := buildVentd(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rss, _ := runRSS(b, bin, 10*time.Second, 100*time.Millisecond, "-sim-speed", "60")
+		b.ReportMetric(rss/1024, "rss-MiB")
+	}
+}
+
+// BenchmarkPiRSS builds ventd as for the Pi (CGO_ENABLED=0, -trimpath),
+// runs it at real time on the built-in simulated room and on the 6-booth
+// room of testbench/rooms with /api/state fetched each second, as a wall
+// tablet does, and reports its resident memory after 150 s and its peak.
+// The resident set grows by about 3 MiB over the first two journal
+// flushes (one a minute) and is steady after them, so a shorter run reads
+// low.
+func BenchmarkPiRSS(b *testing.B) {
+	bin := buildVentd(b, "CGO_ENABLED=0")
+	six := filepath.Join("..", "..", "testbench", "rooms", "booths-6")
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"sim", nil},
+		{"booths=6", []string{"-config", six + ".yaml", "-sim-scenario", six + "-day.yaml"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				rss, peak := runRSS(b, bin, 150*time.Second, time.Second, append(c.args, "-sim-speed", "1")...)
+				b.ReportMetric(rss/1024, "rss-MiB")
+				b.ReportMetric(peak/1024, "peak-rss-MiB")
+			}
+		})
+	}
+}
+
+// buildVentd builds this package's ventd with env added to the build's
+// environment and returns the binary's path.
+func buildVentd(b *testing.B, env ...string) string {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skip("needs /proc")
 	}
 	bin := filepath.Join(b.TempDir(), "ventd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	for i := 0; i < b.N; i++ {
-		cmd := exec.Command(bin, "-sim", "-sim-speed", "60", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
-		stderr, _ := cmd.StderrPipe()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		addr := waitAddr(b, stderr)
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if resp, err := http.Get("http://" + addr + "/api/state"); err == nil {
-				resp.Body.Close()
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		rss := vmRSS(b, cmd.Process.Pid)
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-		b.ReportMetric(rss/1024, "rss-MiB")
+	return bin
+}
+
+// runRSS runs bin -sim with args for d, fetching /api/state every poll,
+// and returns its resident set then and its peak, in KiB.
+func runRSS(b *testing.B, bin string, d, poll time.Duration, args ...string) (rss, peak float64) {
+	cmd := exec.Command(bin, append([]string{"-sim", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir()}, args...)...)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
 	}
+	addr := waitAddr(b, stderr)
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + addr + "/api/state"); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		time.Sleep(poll)
+	}
+	rss, peak = procStatus(b, cmd.Process.Pid, "VmRSS"), procStatus(b, cmd.Process.Pid, "VmHWM")
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	return rss, peak
 }
 
 var addrRE = regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
@@ -99,17 +178,21 @@ func waitAddr(tb testing.TB, r io.Reader) string {
 }
 
 // vmRSS returns a process's resident set in KiB.
-func vmRSS(tb testing.TB, pid int) float64 {
+func vmRSS(tb testing.TB, pid int) float64 { return procStatus(tb, pid, "VmRSS") }
+
+// procStatus returns a field of a process's /proc status in KiB (VmRSS:
+// the resident set, VmHWM: its peak).
+func procStatus(tb testing.TB, pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
+		if strings.HasPrefix(line, field+":") {
 			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
 			return kb
 		}
 	}
-	tb.Fatal("no VmRSS")
+	tb.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }

@@ -1,29 +1,26 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/ventd/ventd/config"
 )
 
-// checkConfig loads path and prints every mistake, for -check-config.
+// checkConfig loads path and prints every mistake and warning, for
+// -check-config.
 func checkConfig(path string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(path)
-	var errs config.Errors
-	switch {
-	case errors.As(err, &errs):
-		fmt.Fprintf(stderr, "%s: %d mistake(s):\n", path, len(errs))
-		for _, e := range errs {
-			fmt.Fprintln(stderr, "  "+e.Error())
-		}
-		return 1
-	case err != nil:
-		fmt.Fprintln(stderr, "ventd:", err)
+	if !config.Check(path, "ventd", stdout, stderr) {
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: OK: site %q, room %q, %d zones, %d sensors, %d fans\n",
-		path, cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans))
 	return 0
+}
+
+// logConfigWarnings logs what the config says that ventd accepted with a
+// doubt (a duty written as a fraction, a fan allowed off on a fault), at
+// every start and reload, where -check-config would print it.
+func logConfigWarnings(log *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings() {
+		log.Warn("config accepted, but check that it means what you meant", "warning", w.String())
+	}
 }

@@ -62,7 +62,7 @@ func TestExportMatchesStateAndMetrics(t *testing.T) {
 	var got exportShift
 	found := false
 	for _, sh := range doc.Shifts {
-		if sh.Zone == "staff" && sh.Quantity == "pm25" && sh.Start.Equal(simStart) {
+		if sh.Zone == "staff" && sh.Quantity == "pm25" && sh.Start.Equal(e2eStart) {
 			if sh.Source != "live" {
 				t.Errorf("shift source %q, want live", sh.Source)
 			}
@@ -71,7 +71,7 @@ func TestExportMatchesStateAndMetrics(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Fatalf("no staff PM2.5 shift from %v in the export: %+v", simStart, doc.Shifts)
+		t.Fatalf("no staff PM2.5 shift from %v in the export: %+v", e2eStart, doc.Shifts)
 	}
 	if !want.near(got) {
 		t.Errorf("export %+v, /api/state %+v", got, want)
@@ -82,19 +82,19 @@ func TestExportMatchesStateAndMetrics(t *testing.T) {
 
 	// /metrics renders the same snapshot.
 	reg := prometheus.NewRegistry()
-	if err := metrics.Register(reg, final.Site, final.Room, func() *snapshot.Snapshot { return live }); err != nil {
+	if _, err := metrics.Register(reg, metrics.Room{Site: final.Site, Room: final.Room}, func() *snapshot.Snapshot { return live }); err != nil {
 		t.Fatal(err)
 	}
-	text := `# HELP ventd_exposure_shift_twa Current shift's TWA so far, OSHA formula E = Σ CᵢTᵢ / 8 h.
-# TYPE ventd_exposure_shift_twa gauge
+	text := `# HELP ventd_exposure_shift_twa_ugm3 Current shift's TWA so far by the OSHA formula E = Σ CᵢTᵢ / 8 h, in µg/m³.
+# TYPE ventd_exposure_shift_twa_ugm3 gauge
 `
 	var lines []string
 	for _, e := range live.Exposure {
-		if e.Shift != nil {
-			lines = append(lines, `ventd_exposure_shift_twa{quantity="`+string(e.Quantity)+`",room="`+final.Room+`",site="`+final.Site+`",zone="`+e.Zone+`"} `+fmtFloat(e.Shift.TWA))
+		if e.Shift != nil && e.Unit == "µg/m³" {
+			lines = append(lines, `ventd_exposure_shift_twa_ugm3{pollutant="`+string(e.Quantity)+`",room="`+final.Room+`",site="`+final.Site+`",zone="`+e.Zone+`"} `+fmtFloat(e.Shift.TWA))
 		}
 	}
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(text+strings.Join(sortLines(lines), "\n")+"\n"), "ventd_exposure_shift_twa"); err != nil {
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(text+strings.Join(sortLines(lines), "\n")+"\n"), "ventd_exposure_shift_twa_ugm3"); err != nil {
 		t.Error(err)
 	}
 	t.Logf("staff PM2.5 shift so far: TWA %.3f µg/m³, STEL peak %.2f, coverage %.2f%%, gaps %.0f s", got.twa, got.stelPeak, got.coverage, got.gap)

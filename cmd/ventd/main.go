@@ -19,17 +19,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
+	"path/filepath"
 	"syscall"
 	"time"
+
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
 
+	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/ctlsock"
+	"github.com/ventd/ventd/journal"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -43,6 +43,8 @@ type flags struct {
 	sim         bool
 	simSpeed    float64
 	simScenario string
+	simSeed     uint64
+	simLoop     bool
 	simStart    string
 	listen      string
 	stateDir    string
@@ -53,6 +55,10 @@ type flags struct {
 	// controlSocket is the unix socket ventctl's purge, ack and calibrate
 	// use; empty: none.
 	controlSocket string
+	// webConfig is exporter-toolkit's web configuration file (TLS, basic
+	// auth); empty: plain HTTP.
+	webConfig string
+	mqtt      mqttFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -63,15 +69,22 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.sim, "sim", false, "run on a simulated room: simulated sensors, fans and air; needs no config file or hardware")
 	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim, simulated time runs `N` times faster than real time (0: as fast as possible)")
 	fs.StringVar(&f.simScenario, "sim-scenario", "", "with -sim, a scenario `file` (YAML) instead of the built-in day; see testbench/scenario")
+	fs.Uint64Var(&f.simSeed, "sim-seed", 0, "with -sim, the `seed` of the simulated sensors' unit-to-unit error and noise (a run repeats exactly with the same seed)")
+	fs.BoolVar(&f.simLoop, "sim-loop", false, "with -sim-scenario, play the scenario again each time it ends (the built-in day always does)")
 	fs.StringVar(&f.simStart, "sim-start", "", "with -sim, the simulated start `time` (RFC 3339); default now")
 	fs.StringVar(&f.listen, "listen", "", "HTTP `address` for /api/state and /metrics (default from the config, else 127.0.0.1:8080)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "`directory` for learned sensor state (default from the config, else /var/lib/ventd; a temporary directory with -sim)")
 	fs.BoolVar(&f.checkConfig, "check-config", false, "check the -config file, print every mistake, and exit 0 (valid) or 1")
-	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.BoolVar(&f.version, "version", false, "print the version, commit and build date, and exit")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.recordI2C, "record-i2c", "", "record every I2C transfer into `directory`, one transcript per bus, to turn a session into a replay test (see testbench/i2csim)")
 	fs.StringVar(&f.controlSocket, "control-socket", "", "unix socket `path` for ventctl purge, ack and calibrate, mode 0660 (default "+ctlsock.DefaultPath+"; with -sim, none unless given; empty: none)")
+	addWebFlags(fs, f)
+	f.mqtt.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := f.mqtt.check(); err != nil {
 		return nil, err
 	}
 	socketSet := false
@@ -85,8 +98,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	if f.simSpeed < 0 {
 		return nil, fmt.Errorf("-sim-speed %g: must be 0 (as fast as possible) or more", f.simSpeed)
 	}
-	if !f.sim && (f.simScenario != "" || f.simStart != "") {
-		return nil, errors.New("-sim-scenario and -sim-start need -sim")
+	if !f.sim && (f.simScenario != "" || f.simStart != "" || f.simLoop) {
+		return nil, errors.New("-sim-scenario, -sim-loop and -sim-start need -sim")
 	}
 	if !f.sim && !f.checkConfig && !f.version && f.config == "" {
 		return nil, errors.New("give -config FILE to run on hardware, or -sim to run on the simulated room")
@@ -108,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case f.version:
-		fmt.Fprintln(stdout, "ventd", buildVersion())
+		fmt.Fprintln(stdout, "ventd", buildinfo.Get())
 		return 0
 	case f.checkConfig:
 		return checkConfig(f.config, stdout, stderr)
@@ -125,14 +138,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func buildVersion() string {
-	if version != "" {
-		return version
+// simStart is when a simulated run starts: -sim-start, else now, or, with
+// a kept state directory whose journal already reaches past now (an earlier
+// run faster than real time), just after its last record, so the journal
+// never sees its clock go backwards.
+func simStart(f *flags, stateDir string) (time.Time, error) {
+	if f.simStart != "" || f.stateDir == "" {
+		return parseStart(f.simStart)
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	now := time.Now().Truncate(time.Second)
+	j, err := journal.OpenReadOnly(filepath.Join(stateDir, "journal.db"), journal.Options{})
+	if err != nil {
+		return now, nil // no journal yet
 	}
-	return "(devel)"
+	defer j.Close()
+	if last, err := j.LastMinute(); err == nil && !last.IsZero() && last.Add(2*time.Minute).After(now) {
+		return last.Add(2 * time.Minute).Truncate(time.Minute), nil
+	}
+	return now, nil
 }
 
 // parseStart reads -sim-start.

@@ -37,7 +37,7 @@ func (e *Engine) Acknowledge(now time.Time, alarmID uint64, who, note string) ([
 }
 
 // AcknowledgeRule acknowledges the active alarm of rule ruleID.
-func (e *Engine) AcknowledgeRule(now time.Time, ruleID, who, note string) ([]Event, error) {
+func (e *Engine) AcknowledgeRule(now time.Time, ruleID RuleID, who, note string) ([]Event, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st, ok := e.rules[ruleID]

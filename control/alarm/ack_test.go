@@ -16,7 +16,7 @@ func a2Rule() Rule {
 	}
 }
 
-func eval(t *testing.T, e *Engine, at time.Duration, id string, v float64) []Event {
+func eval(t *testing.T, e *Engine, at time.Duration, id RuleID, v float64) []Event {
 	t.Helper()
 	evs, err := e.Evaluate(t0.Add(at), id, v, true)
 	if err != nil {
@@ -27,7 +27,7 @@ func eval(t *testing.T, e *Engine, at time.Duration, id string, v float64) []Eve
 
 func TestLatchingStaysUntilAcknowledged(t *testing.T) {
 	e := mustEngine(t, a2Rule())
-	id := "staff/pm25/alarm"
+	id := RuleID("staff/pm25/alarm")
 	evs := eval(t, e, 0, id, 200)
 	if len(evs) != 1 || evs[0].Kind != Raised {
 		t.Fatalf("events %v, want raised", kinds(evs))
@@ -64,7 +64,7 @@ func TestLatchingStaysUntilAcknowledged(t *testing.T) {
 
 func TestAcknowledgeWhileAbove(t *testing.T) {
 	e := mustEngine(t, a2Rule())
-	id := "staff/pm25/alarm"
+	id := RuleID("staff/pm25/alarm")
 	alarmID := eval(t, e, 0, id, 200)[0].AlarmID
 	evs, err := e.AcknowledgeRule(t0.Add(time.Second), id, "Ana", "")
 	if err != nil || len(evs) != 1 || evs[0].Kind != Acknowledged {
@@ -87,7 +87,7 @@ func TestAcknowledgeWhileAbove(t *testing.T) {
 
 func TestAcknowledgeErrors(t *testing.T) {
 	e := mustEngine(t, a2Rule(), pmRule())
-	id := "staff/pm25/alarm"
+	id := RuleID("staff/pm25/alarm")
 	alarmID := eval(t, e, 0, id, 200)[0].AlarmID
 	if _, err := e.Acknowledge(t0, alarmID, "", ""); err == nil {
 		t.Error("empty who: no error")
@@ -140,7 +140,7 @@ func TestAcknowledgeAll(t *testing.T) {
 func TestRestoreLatched(t *testing.T) {
 	rules := []Rule{a2Rule(), pmRule()}
 	e := mustEngine(t, rules...)
-	id := "staff/pm25/alarm"
+	id := RuleID("staff/pm25/alarm")
 	alarmID := eval(t, e, 0, id, 300)[0].AlarmID
 	eval(t, e, time.Minute, id, 20) // latched
 	saved, next := e.Active(), e.NextID()

@@ -31,12 +31,30 @@ type Setup struct {
 	Sensors []string
 	// Fans get a stall fault rule (only useful with a tachometer).
 	Fans []string
+	// Outputs are fans whose duty is set every period: a fault rule for
+	// an output that cannot be set.
+	Outputs []string
+	// Journal adds the fault rule for a journal that cannot keep records.
+	Journal bool
 
 	PM25, CO2, VOCIndex Band
 	Exposure            map[sample.Quantity]ExposureLimits
 	// BoothPressure in Pa: a booth above this (less negative) has lost
 	// containment.
 	BoothPressure float64
+
+	// Warning and Alarm time the instantaneous value rules (A1, A2).
+	Warning, Alarm Timing
+}
+
+// Timing is when a value rule raises and clears.
+type Timing struct {
+	// OnDelay and OffDelay: see Rule.
+	OnDelay, OffDelay time.Duration
+	// HysteresisPercent is the hysteresis as a percentage of the threshold.
+	HysteresisPercent float64
+	// Latching: see Rule.
+	Latching bool
 }
 
 // DefaultSetup returns the thresholds from DESIGN.md "Domain numbers", with
@@ -55,6 +73,17 @@ func DefaultSetup() Setup {
 		},
 		// LEED smoking-room criterion: at least 5 Pa negative on average.
 		BoothPressure: -5,
+		// A1: 30 s rides over a puff through an opening booth door and
+		// single-sample spikes, yet warns within a minute of a real
+		// build-up; 60 s off so a level drifting down through the
+		// threshold clears once, not three times. 10% hysteresis: above
+		// sample-to-sample noise at this level, small enough that
+		// "cleared" still means better.
+		Warning: Timing{OnDelay: 30 * time.Second, OffDelay: time.Minute, HysteresisPercent: 10},
+		// A2: a shorter on-delay (at this level a 10 s lag is cheap next
+		// to the exposure, and still skips a spike), and latching: someone
+		// must see it even if the air recovers first.
+		Alarm: Timing{OnDelay: 10 * time.Second, OffDelay: time.Minute, HysteresisPercent: 10, Latching: true},
 	}
 }
 
@@ -69,9 +98,8 @@ var displayNames = map[sample.Quantity]string{
 	sample.PM25: "PM2.5", sample.CO2: "CO2", sample.VOCIndex: "VOC Index",
 }
 
-// DefaultRules builds ventd's default rules for s. Rule IDs are
-// "<zone>/<quantity>/warning|alarm|stel|twa", "sensor/<name>/stale|crc|range|stuck",
-// "fan/<name>/stall" and "<booth>/pressure/containment".
+// DefaultRules builds ventd's rules for s, named by the functions in
+// ids.go.
 func DefaultRules(s Setup) []Rule {
 	var rules []Rule
 	for _, zone := range s.StaffZones {
@@ -79,13 +107,13 @@ func DefaultRules(s Setup) []Rule {
 			q    sample.Quantity
 			band Band
 		}{{sample.PM25, s.PM25}, {sample.CO2, s.CO2}, {sample.VOCIndex, s.VOCIndex}} {
-			rules = append(rules, instantRules(zone, q.q, q.band)...)
+			rules = append(rules, instantRules(zone, q.q, q.band, s.Warning, s.Alarm)...)
 			rules = append(rules, exposureRules(zone, q.q, s.Exposure[q.q])...)
 		}
 	}
 	for _, b := range s.PressureBooths {
 		rules = append(rules, Rule{
-			ID: b + "/pressure/containment", Level: LevelFault, Subject: b, Quantity: sample.Pressure,
+			ID: PressureRule(b), Level: LevelFault, Subject: b, Quantity: sample.Pressure,
 			Direction: Above, Threshold: s.BoothPressure,
 			// 1 Pa: the LEED minimum margin, and above an SDP810's noise.
 			Hysteresis: 1,
@@ -101,7 +129,7 @@ func DefaultRules(s Setup) []Rule {
 	}
 	for _, f := range s.Fans {
 		rules = append(rules, Rule{
-			ID: "fan/" + f + "/stall", Level: LevelFault, Subject: f, Direction: WhenTrue,
+			ID: FanStallRule(f), Level: LevelFault, Subject: f, Direction: WhenTrue,
 			// No on-delay: the StallDetector already waited out spin-up.
 			// Off-delay 30 s: a fan that catches and loses again is still broken.
 			OffDelay:  30 * time.Second,
@@ -109,40 +137,57 @@ func DefaultRules(s Setup) []Rule {
 			Message: "fan {subject} is not turning though it is driven: the booths it serves have no extraction",
 		})
 	}
+	for _, f := range s.Outputs {
+		rules = append(rules, Rule{
+			ID: FanOutputRule(f), Level: LevelFault, Subject: f, Direction: WhenTrue,
+			// The loop sets the duty every period; a few seconds of
+			// failures is a broken output, not a hiccup.
+			OnDelay: 5 * time.Second, OffDelay: 30 * time.Second,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "fan {subject}: ventd cannot set its duty; check the PWM/relay wiring and the log",
+		})
+	}
+	if s.Journal {
+		rules = append(rules, Rule{
+			ID: JournalRule, Level: LevelFault, Subject: "journal", Direction: WhenTrue,
+			// A failed write is retried at the next minute; a fault that
+			// lasts two means records are at risk.
+			OnDelay: 2 * time.Minute, OffDelay: 30 * time.Second,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "the exposure journal is not keeping records: check the state directory and free space",
+		})
+		rules = append(rules, Rule{
+			ID: JournalReplacedRule, Level: LevelFault, Subject: "journal", Direction: WhenTrue,
+			Latching: true,
+			Message:  "the exposure journal was damaged and replaced by a fresh one: earlier records are in the moved file (see the log and the journal's actions); keep it for the audit",
+		})
+	}
 	return rules
 }
 
-func instantRules(zone string, q sample.Quantity, b Band) []Rule {
+func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []Rule {
 	name := displayNames[q]
 	var rules []Rule
-	if b.Warning > 0 {
+	for _, x := range []struct {
+		check     Check
+		level     Level
+		threshold float64
+		t         Timing
+		message   string
+	}{
+		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} is {value} {unit}, above the warning level {threshold} {unit}: ventilate"},
+		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} is {value} {unit}, above the alarm level {threshold} {unit}"},
+	} {
+		if x.threshold <= 0 {
+			continue
+		}
 		rules = append(rules, Rule{
-			ID: zone + "/" + string(q) + "/warning", Level: LevelWarning, Subject: zone, Quantity: q,
-			Direction: Above, Threshold: b.Warning,
-			// 10% of the threshold: above sample-to-sample noise at this
-			// level, small enough that "cleared" still means better.
-			Hysteresis: b.Warning / 10,
-			// 30 s rides over a puff through an opening booth door and
-			// single-sample spikes, yet warns within a minute of a real
-			// build-up. 60 s off so a level drifting down through the
-			// threshold clears once, not three times.
-			OnDelay: 30 * time.Second, OffDelay: time.Minute,
+			ID: ZoneRule(zone, q, x.check), Level: x.level, Subject: zone, Quantity: q,
+			Direction: Above, Threshold: x.threshold,
+			Hysteresis: x.threshold * x.t.HysteresisPercent / 100,
+			OnDelay:    x.t.OnDelay, OffDelay: x.t.OffDelay, Latching: x.t.Latching,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: name + " in {subject} is {value} {unit}, above the warning level {threshold} {unit}: ventilate",
-		})
-	}
-	if b.Alarm > 0 {
-		rules = append(rules, Rule{
-			ID: zone + "/" + string(q) + "/alarm", Level: LevelAlarm, Subject: zone, Quantity: q,
-			Direction: Above, Threshold: b.Alarm,
-			Hysteresis: b.Alarm / 10,
-			// Shorter on-delay than the warning: at this level a 10 s
-			// lag is cheap next to the exposure, and still skips a spike.
-			OnDelay: 10 * time.Second, OffDelay: time.Minute,
-			// A2: someone must see it even if the air recovers first.
-			Latching:  true,
-			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: name + " in {subject} is {value} {unit}, above the alarm level {threshold} {unit}",
+			Message: x.message,
 		})
 	}
 	return rules
@@ -152,14 +197,15 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 	name := displayNames[q]
 	var rules []Rule
 	for _, x := range []struct {
-		kind, what string
-		limit      float64
-	}{{"stel", "15 min average (STEL)", l.STEL}, {"twa", "8 h TWA", l.TWA}} {
+		check Check
+		what  string
+		limit float64
+	}{{CheckSTEL, "15 min average (STEL)", l.STEL}, {CheckTWA, "8 h TWA", l.TWA}} {
 		if x.limit <= 0 {
 			continue
 		}
 		rules = append(rules, Rule{
-			ID: zone + "/" + string(q) + "/" + x.kind, Level: LevelAlarm, Subject: zone, Quantity: q,
+			ID: ZoneRule(zone, q, x.check), Level: LevelAlarm, Subject: zone, Quantity: q,
 			Direction: Above, Threshold: x.limit,
 			// No delays: the averages already span 15 min or 8 h, so a
 			// further delay would only hide an exceedance. 5% hysteresis
@@ -176,9 +222,9 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 }
 
 func sensorRules(n string) []Rule {
-	fault := func(kind string, on, off time.Duration, msg string) Rule {
+	fault := func(kind SensorFault, on, off time.Duration, msg string) Rule {
 		return Rule{
-			ID: "sensor/" + n + "/" + kind, Level: LevelFault, Subject: n, Direction: WhenTrue,
+			ID: SensorRule(n, kind), Level: LevelFault, Subject: n, Direction: WhenTrue,
 			OnDelay: on, OffDelay: off,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "sensor {subject}: " + msg,
@@ -188,12 +234,12 @@ func sensorRules(n string) []Rule {
 		// The stale condition already includes the sensor's stale time;
 		// 5 s more rides over one read delayed by an I2C retry. 30 s off:
 		// a sensor that comes back must stay back before we say so.
-		fault("stale", 5*time.Second, 30*time.Second, "no new reading; its air counts as unknown and the fans run at their safe duty"),
+		fault(FaultStale, 5*time.Second, 30*time.Second, "no new reading; its air counts as unknown and the fans run at their safe duty"),
 		// The driver retries a corrupt word, and one CRC error on a long
 		// cable is expected: only corruption lasting 10 s matters.
-		fault("crc", 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length"),
-		fault("range", 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it"),
+		fault(FaultCRC, 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length"),
+		fault(FaultRange, 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it"),
 		// The StuckDetector already waited its duration.
-		fault("stuck", 0, 30*time.Second, "the reading has not changed for too long; the sensor may be frozen"),
+		fault(FaultStuck, 0, 30*time.Second, "the reading has not changed for too long; the sensor may be frozen"),
 	}
 }

@@ -15,7 +15,7 @@ func TestDefaultRules(t *testing.T) {
 	s.Fans = []string{"booth-exhaust"}
 	rules := DefaultRules(s)
 	e := mustEngine(t, rules...) // the defaults must pass validation
-	byID := map[string]Rule{}
+	byID := map[RuleID]Rule{}
 	for _, r := range rules {
 		byID[r.ID] = r
 	}
@@ -27,7 +27,7 @@ func TestDefaultRules(t *testing.T) {
 		"sensor/staff-co2/stale", "fan/booth-exhaust/stall",
 	}
 	for _, id := range want {
-		if _, ok := byID[id]; !ok {
+		if _, ok := byID[RuleID(id)]; !ok {
 			t.Errorf("no rule %q", id)
 		}
 	}
@@ -53,7 +53,7 @@ func TestDefaultRules(t *testing.T) {
 		{"sensor/booth-pm/stale", LevelFault, 0, false, 5 * time.Second},
 	}
 	for _, c := range checks {
-		r := byID[c.id]
+		r := byID[RuleID(c.id)]
 		if r.Level != c.level || r.Threshold != c.threshold || r.Latching != c.latching || r.OnDelay != c.on {
 			t.Errorf("%s: %+v", c.id, r)
 		}

@@ -52,6 +52,10 @@ func (d *StuckDetector) Update(now time.Time, v float64) bool {
 // Reset forgets the current run, say after the sensor was re-initialised.
 func (d *StuckDetector) Reset() { d.run = false }
 
+// Since returns when the current run of unchanged values started: once
+// the detector reports stuck, the time the reading froze.
+func (d *StuckDetector) Since() time.Time { return d.since }
+
 // StallDetector spots a fan that is told to run but does not turn: a seized
 // bearing, a cut tach wire or a dead fan all leave the booth without
 // extraction. Feed its result to a WhenTrue rule.

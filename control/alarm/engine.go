@@ -16,7 +16,7 @@ import (
 type Event struct {
 	ID        uint64          `json:"id"`
 	AlarmID   uint64          `json:"alarm_id"`
-	RuleID    string          `json:"rule"`
+	RuleID    RuleID          `json:"rule"`
 	Kind      Kind            `json:"kind"`
 	Time      time.Time       `json:"time"`
 	Level     Level           `json:"level"`
@@ -35,7 +35,7 @@ type Event struct {
 // while the HTTP handler acknowledges).
 type Engine struct {
 	mu     sync.Mutex
-	rules  map[string]*ruleState
+	rules  map[RuleID]*ruleState
 	order  []*ruleState          // as given, for stable output
 	active map[uint64]*ruleState // by alarm id
 	next   uint64                // next event/alarm id; 0 is never used
@@ -59,7 +59,7 @@ type ruleState struct {
 // as a *RuleError.
 func NewEngine(rules []Rule) (*Engine, error) {
 	e := &Engine{
-		rules:  make(map[string]*ruleState, len(rules)),
+		rules:  make(map[RuleID]*ruleState, len(rules)),
 		active: make(map[uint64]*ruleState),
 		next:   1,
 	}
@@ -102,7 +102,7 @@ func (st *ruleState) index(e *Engine) int {
 // the rule neither raises nor clears: it holds its state and restarts its
 // on- and off-delays, because a gap is not evidence either way (the gap
 // itself is a sensor-fault rule's business).
-func (e *Engine) Evaluate(now time.Time, id string, value float64, valid bool) ([]Event, error) {
+func (e *Engine) Evaluate(now time.Time, id RuleID, value float64, valid bool) ([]Event, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st, ok := e.rules[id]
@@ -133,7 +133,7 @@ func (e *Engine) Evaluate(now time.Time, id string, value float64, valid bool) (
 
 // SetCondition feeds a boolean condition (a stale sensor, a stalled fan) to
 // the WhenTrue rule id; value is shown in events (NaN when there is none).
-func (e *Engine) SetCondition(now time.Time, id string, active bool, value float64) ([]Event, error) {
+func (e *Engine) SetCondition(now time.Time, id RuleID, active bool, value float64) ([]Event, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st, ok := e.rules[id]
@@ -177,7 +177,14 @@ func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v flo
 		st.raiseSince = time.Time{}
 	}
 	if a := st.alarm; a != nil {
-		a.Value = Reading(v)
+		if float64(a.Value) != v || !finite(v) {
+			a.Value = Reading(v)
+			// The message says the value now, not the value at raise
+			// time: staff read it while deciding what to do.
+			if st.Direction != WhenTrue {
+				a.Message = render(st.msg, &st.Rule, v)
+			}
+		}
 		st.updatePeak(v)
 	}
 	var evs []Event
@@ -294,10 +301,35 @@ func (e *Engine) event(now time.Time, st *ruleState, k Kind, who, note string) E
 		Quantity:  a.Quantity,
 		Value:     a.Value,
 		Threshold: a.Threshold,
-		Message:   a.Message,
+		Message:   eventMessage(k, st, a, who),
 		Who:       who,
 		Note:      note,
 	}
 	e.next++
 	return ev
+}
+
+// eventMessage says what happened in words that fit the transition: a
+// cleared warning says the value is back, not that it is above the level.
+func eventMessage(k Kind, st *ruleState, a *Alarm, who string) string {
+	back := a.Message
+	if st.Direction != WhenTrue {
+		name := displayNames[st.Quantity]
+		if name == "" {
+			name = string(st.Quantity)
+		}
+		back = fmt.Sprintf("%s in %s is back to %s %s (%s level %s %s)", name, st.Subject,
+			formatNumber(float64(a.Value)), st.Quantity.Unit(), st.Level, formatNumber(st.Threshold), st.Quantity.Unit())
+	}
+	switch k {
+	case Cleared:
+		return "cleared: " + back
+	case Latched:
+		return "latched until acknowledged: " + back
+	case Held:
+		return fmt.Sprintf("raised %d times within %s: held active until quiet that long: %s", st.FlapCount, st.FlapWindow, a.Message)
+	case Acknowledged:
+		return "acknowledged by " + who + ": " + a.Message
+	}
+	return a.Message
 }

@@ -31,7 +31,7 @@ func pmRule() Rule {
 
 // run feeds f(elapsed) to rule id once a second for d, from start, and
 // returns the events.
-func run(t testing.TB, e *Engine, id string, start time.Time, d time.Duration, f func(time.Duration) float64) []Event {
+func run(t testing.TB, e *Engine, id RuleID, start time.Time, d time.Duration, f func(time.Duration) float64) []Event {
 	t.Helper()
 	var evs []Event
 	for el := time.Duration(0); el < d; el += time.Second {
@@ -228,7 +228,7 @@ func TestReRaiseNewID(t *testing.T) {
 
 func TestInvalidHoldsState(t *testing.T) {
 	e := mustEngine(t, pmRule())
-	id := "staff/pm25/warning"
+	id := RuleID("staff/pm25/warning")
 	run(t, e, id, t0, time.Minute, func(time.Duration) float64 { return 60 })
 	if len(e.Active()) != 1 {
 		t.Fatal("no alarm after a minute at 60")
@@ -289,7 +289,7 @@ func TestBelowRule(t *testing.T) {
 
 func TestClockStepBack(t *testing.T) {
 	e := mustEngine(t, pmRule())
-	id := "staff/pm25/warning"
+	id := RuleID("staff/pm25/warning")
 	run(t, e, id, t0, 20*time.Second, func(time.Duration) float64 { return 60 })
 	// The clock steps back an hour: the 20 s run must not count, and no
 	// negative duration may raise or panic.

@@ -34,7 +34,7 @@ func Example() {
 	}
 	// Output:
 	// 1 raised alarm PM2.5 in staff is 140 µg/m³, above the alarm level 125.5 µg/m³
-	// 2 latched alarm PM2.5 in staff is 140 µg/m³, above the alarm level 125.5 µg/m³
+	// 2 latched alarm latched until acknowledged: PM2.5 in staff is back to 12 µg/m³ (alarm level 125.5 µg/m³)
 	// 3 acknowledged Sam
 	// 4 cleared
 }

@@ -15,7 +15,7 @@ type Rule struct {
 	// ID names the rule stably across restarts and config edits, e.g.
 	// "staff/pm25/instant/alarm" or "sensor/booth-pm/stale". Events, MQTT
 	// topics and acknowledgements refer to it.
-	ID    string
+	ID    RuleID
 	Level Level
 	// Subject is what the alarm is about: a zone, a sensor or a fan. The
 	// summary reports the highest level per subject.
@@ -62,7 +62,7 @@ type Rule struct {
 // RuleError is one problem with one rule, as NewEngine reports it.
 type RuleError struct {
 	Index   int    // position in the slice passed to NewEngine
-	ID      string // the rule's ID, possibly empty
+	ID      RuleID // the rule's ID, possibly empty
 	Problem string // what is wrong and what to do
 }
 
@@ -185,7 +185,7 @@ func render(segs []segment, r *Rule, v float64) string {
 		case fLiteral:
 			b.WriteString(s.text)
 		case fRule:
-			b.WriteString(r.ID)
+			b.WriteString(string(r.ID))
 		case fLevel:
 			b.WriteString(r.Level.String())
 		case fSubject:

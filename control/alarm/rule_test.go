@@ -85,7 +85,7 @@ func TestMessages(t *testing.T) {
 	}
 }
 
-func eval1(t *testing.T, e *Engine, id string, v float64) Event {
+func eval1(t *testing.T, e *Engine, id RuleID, v float64) Event {
 	t.Helper()
 	evs, err := e.Evaluate(t0, id, v, true)
 	if err != nil || len(evs) != 1 {
@@ -153,9 +153,9 @@ func TestSummary(t *testing.T) {
 	}
 	var order []string
 	for _, a := range s.Alarms {
-		order = append(order, a.RuleID)
+		order = append(order, string(a.RuleID))
 	}
-	want := []string{r3.ID, r2.ID, r4.ID, r1.ID} // level, then oldest first
+	want := []string{string(r3.ID), string(r2.ID), string(r4.ID), string(r1.ID)} // level, then oldest first
 	if strings.Join(order, " ") != strings.Join(want, " ") {
 		t.Errorf("order %v, want %v", order, want)
 	}

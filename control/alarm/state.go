@@ -14,7 +14,7 @@ import (
 // raise after clearing is a new Alarm with a new ID.
 type Alarm struct {
 	ID        uint64          `json:"id"`
-	RuleID    string          `json:"rule"`
+	RuleID    RuleID          `json:"rule"`
 	Level     Level           `json:"level"`
 	Subject   string          `json:"subject"`
 	Quantity  sample.Quantity `json:"quantity,omitempty"`

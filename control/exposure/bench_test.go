@@ -30,3 +30,17 @@ func BenchmarkSnapshot(b *testing.B) {
 		_ = tr.Snapshot(now)
 	}
 }
+
+// BenchmarkShiftAt is the shift lookup of every Current, once a second
+// per tracker.
+func BenchmarkShiftAt(b *testing.B) {
+	sch := Schedule{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 12 * time.Hour, Location: time.UTC}
+	b.ReportAllocs()
+	at := t0
+	for b.Loop() {
+		if _, ok := sch.ShiftAt(at); !ok {
+			b.Fatal("no shift")
+		}
+		at = at.Add(time.Second)
+	}
+}

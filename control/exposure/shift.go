@@ -23,6 +23,29 @@ type Schedule struct {
 	Length time.Duration
 	// Location is the site's time zone; nil means time.Local.
 	Location *time.Location
+
+	// last is ShiftAt's answer for an interval of time around the
+	// instant it was last asked about: the control loop asks every
+	// second, and the answer changes a few times a day.
+	last shiftWindow
+}
+
+// shiftWindow is ShiftAt's answer (shift, ok) for every instant in
+// [from, until), with the schedule it was computed for, so that a
+// schedule changed after a lookup is never answered from the old one.
+type shiftWindow struct {
+	from, until time.Time
+	shift       Shift
+	ok          bool
+	starts      []time.Duration
+	length      time.Duration
+	loc         *time.Location
+}
+
+// holds reports whether w answers for t under p.
+func (w *shiftWindow) holds(p *Schedule, t time.Time) bool {
+	return !w.until.IsZero() && !t.Before(w.from) && t.Before(w.until) &&
+		w.length == p.Length && w.loc == p.Location && slices.Equal(w.starts, p.Starts)
 }
 
 // Shift is one shift: [Start, End).
@@ -96,14 +119,46 @@ func (p Schedule) around(t time.Time) []Shift {
 // ShiftAt returns the shift containing t, and false when t falls between
 // shifts. Where shifts overlap (a handover), it returns the one that started
 // last.
-func (p Schedule) ShiftAt(t time.Time) (Shift, bool) {
+//
+// ShiftAt remembers its answer until the next shift starts or ends (or
+// the local day changes, going back), which spares the calendar arithmetic
+// of every lookup in between; so a Schedule must not be used by two
+// goroutines at once. Copies are independent.
+func (p *Schedule) ShiftAt(t time.Time) (Shift, bool) {
+	if p.last.holds(p, t) {
+		return p.last.shift, p.last.ok
+	}
 	all := p.around(t)
+	w := shiftWindow{length: p.Length, loc: p.Location, starts: slices.Clone(p.Starts)}
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].Contains(t) {
-			return all[i], true
+			w.shift, w.ok = all[i], true
+			break
 		}
 	}
-	return Shift{}, false
+	// The set of shifts containing t changes only where one starts or
+	// ends. around(t) holds every shift that starts or ends from t's
+	// local midnight until after the next local day's first start, so
+	// between its nearest boundaries on either side of t (and not before
+	// that midnight) the answer holds.
+	lt := t.In(p.loc())
+	y, m, d := lt.Date()
+	w.from = time.Date(y, m, d, 0, 0, 0, 0, p.loc())
+	for _, s := range all {
+		for _, b := range [2]time.Time{s.Start, s.End} {
+			if !b.After(t) && b.After(w.from) {
+				w.from = b
+			}
+			if b.After(t) && (w.until.IsZero() || b.Before(w.until)) {
+				w.until = b
+			}
+		}
+	}
+	if w.until.IsZero() { // cannot happen with a valid schedule: keep nothing
+		return w.shift, w.ok
+	}
+	p.last = w
+	return w.shift, w.ok
 }
 
 // active returns every shift containing t (more than one during an overlap)

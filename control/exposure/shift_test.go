@@ -129,3 +129,74 @@ func TestScheduleValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftAtRemembersOnlyWhatHolds walks the clock forward second by
+// second and minute by minute, and jumps back and ahead, through DST
+// changes, overlapping and gapped schedules: the remembered answer must
+// always be what a schedule that never looked anything up says.
+func TestShiftAtRemembersOnlyWhatHolds(t *testing.T) {
+	loc := vancouver(t)
+	for _, sch := range []Schedule{
+		{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 12 * time.Hour, Location: loc},
+		{Starts: []time.Duration{22 * time.Hour, 6 * time.Hour, 14 * time.Hour}, Length: 10 * time.Hour, Location: loc},
+		{Starts: []time.Duration{7 * time.Hour}, Length: 8 * time.Hour, Location: loc},
+		{Starts: []time.Duration{2*time.Hour + 30*time.Minute}, Length: 23 * time.Hour, Location: loc},
+		{Starts: []time.Duration{0}, Length: 8 * time.Hour, Location: time.UTC},
+	} {
+		check := func(tm time.Time) {
+			t.Helper()
+			fresh := Schedule{Starts: sch.Starts, Length: sch.Length, Location: sch.Location}
+			want, wantOK := fresh.ShiftAt(tm)
+			got, ok := sch.ShiftAt(tm)
+			if got != want || ok != wantOK {
+				t.Fatalf("%v/%v: ShiftAt(%v) = %v, %v; without memory %v, %v", sch.Starts, sch.Length, tm, got, ok, want, wantOK)
+			}
+		}
+		// Both 2026 DST changes, a minute at a time, with every second
+		// around each shift change.
+		for _, from := range []time.Time{time.Date(2026, 3, 6, 0, 0, 0, 0, loc), time.Date(2026, 10, 30, 0, 0, 0, 0, loc)} {
+			for tm := from; tm.Before(from.Add(96 * time.Hour)); tm = tm.Add(time.Minute) {
+				check(tm)
+				if tm.Minute() == 0 {
+					for s := -3; s <= 3; s++ {
+						check(tm.Add(time.Duration(s) * time.Second))
+					}
+				}
+			}
+		}
+		// Jumps either way, as a clock set by hand or NTP moves.
+		tm := time.Date(2026, 3, 7, 18, 59, 59, 0, loc)
+		for _, step := range []time.Duration{time.Second, -2 * time.Hour, 13 * time.Hour, -25 * time.Hour, 24 * time.Hour, -time.Nanosecond, 7 * 24 * time.Hour, -time.Minute} {
+			tm = tm.Add(step)
+			check(tm)
+		}
+	}
+}
+
+func TestShiftAtFollowsAChangedSchedule(t *testing.T) {
+	sch := Schedule{Starts: []time.Duration{7 * time.Hour}, Length: 8 * time.Hour, Location: time.UTC}
+	noon := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
+	if s, ok := sch.ShiftAt(noon); !ok || s.Start.Hour() != 7 {
+		t.Fatalf("ShiftAt(12:00) = %v, %v; want the 07:00 shift", s, ok)
+	}
+	sch.Starts[0] = 9 * time.Hour
+	if s, ok := sch.ShiftAt(noon); !ok || s.Start.Hour() != 9 {
+		t.Errorf("after moving the start to 09:00, ShiftAt(12:00) = %v, %v", s, ok)
+	}
+	sch.Length = 2 * time.Hour
+	if s, ok := sch.ShiftAt(noon); ok {
+		t.Errorf("after shortening the shift to 09:00–11:00, ShiftAt(12:00) = %v, want none", s)
+	}
+	seven := time.Date(2026, 5, 4, 7, 0, 0, 0, time.UTC)
+	if s, ok := sch.ShiftAt(seven); ok {
+		t.Errorf("ShiftAt(07:00) = %v, want none before 09:00", s)
+	}
+	copied := sch
+	copied.Location = time.FixedZone("UTC+3", 3*3600)
+	if s, ok := copied.ShiftAt(seven); !ok || !s.Start.Equal(time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC)) {
+		t.Errorf("a copy in another zone: ShiftAt(07:00 UTC) = %v, %v; want the shift from 09:00 UTC+3", s, ok)
+	}
+	if s, ok := sch.ShiftAt(seven); ok {
+		t.Errorf("the original after its copy moved: ShiftAt(07:00) = %v, want none", s)
+	}
+}

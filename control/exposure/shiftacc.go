@@ -29,6 +29,9 @@ type shiftAcc struct {
 	aboveSTEL excursionLog
 	aboveTWA  excursionLog
 	gaps      gapLog
+	// resumed is where a summary restored by Resume ends: the time before
+	// it is already in the figures and is not counted again.
+	resumed time.Time
 }
 
 func newShiftAcc(s Shift, lim Limits) *shiftAcc {
@@ -39,6 +42,12 @@ func newShiftAcc(s Shift, lim Limits) *shiftAcc {
 // add accounts [p, q), which lies within the shift, at concentration c, or
 // as a gap when not covered.
 func (a *shiftAcc) add(p, q time.Time, c float64, covered bool) {
+	if !q.After(a.resumed) {
+		return // already in the resumed figures
+	}
+	if p.Before(a.resumed) {
+		p = a.resumed
+	}
 	if p.After(a.acct) { // the tracker started after the shift did
 		a.gaps.add(a.acct, p)
 	}
@@ -56,8 +65,18 @@ func (a *shiftAcc) add(p, q time.Time, c float64, covered bool) {
 }
 
 // stelAt takes the rolling 15 min TWA evaluated at the end b of a second of
-// this shift; known is false when the window held no valid data.
-func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) {
+// this shift; known is false when the window held no valid data. It
+// reports whether it counted the second as over the STEL limit.
+func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) (over bool) {
+	if !b.After(a.resumed) {
+		return // evaluated before the restart, and in the resumed figures
+	}
+	if b.Before(a.shift.Start.Add(STELWindow)) {
+		// A shift's STEL is over 15 min periods within the shift: a window
+		// reaching back into the shift before is air this shift's staff
+		// did not breathe.
+		return
+	}
 	if known && (!a.peak.Known() || stel > float64(a.peak)) {
 		a.peak, a.peakAt = Conc(stel), b
 	}
@@ -67,6 +86,7 @@ func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) {
 	}
 	a.aboveSTEL.step(b, overSTEL, stel)
 	a.aboveTWA.step(b, known && a.lim.TWA > 0 && stel > a.lim.TWA, stel)
+	return overSTEL
 }
 
 // excursionLog finds the separate periods with the 15 min TWA above level.

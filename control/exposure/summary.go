@@ -163,6 +163,10 @@ type Snapshot struct {
 	OverSTEL  bool `json:"over_stel"`  // STEL above Limits.STEL
 
 	Shift *Summary `json:"shift"` // the current shift so far; null between shifts
+
+	// Totals are cumulative since the tracker started (or ResetTotals),
+	// the held sample counted up to now: Prometheus counters.
+	Totals Totals `json:"totals"`
 }
 
 // Snapshot returns the current values at now. It changes nothing. A now
@@ -189,6 +193,7 @@ func (t *Tracker) Snapshot(now time.Time) Snapshot {
 	if sh, ok := t.Current(now); ok {
 		s.Shift = &sh
 	}
+	s.Totals = t.liveTotals(now)
 	return s
 }
 

@@ -62,6 +62,8 @@ type Tracker struct {
 	sec ring // one-second bins for the 15 min window
 	min ring // one-minute bins for the 8 h window
 
+	tot totals // since the start or ResetTotals
+
 	open      []*shiftAcc // shifts containing cursor (more than one in a handover)
 	openUntil time.Time   // when that set next changes
 	finished  []Summary
@@ -103,6 +105,21 @@ func (t *Tracker) String() string { return t.name }
 
 // Limits returns the limits in use.
 func (t *Tracker) Limits() Limits { return t.opts.Limits }
+
+// SetLimits changes the limits from now on (a configuration reload): the
+// running shift is judged by them from here, and reports them; what was
+// counted before stays as counted.
+func (t *Tracker) SetLimits(l Limits) error {
+	if err := l.validate(); err != nil {
+		return fmt.Errorf("%s: %w", t.name, err)
+	}
+	t.opts.Limits = l
+	for _, acc := range t.open {
+		acc.lim = l
+		acc.aboveSTEL.level, acc.aboveTWA.level = l.STEL, l.TWA
+	}
+	return nil
+}
 
 // ShiftAt returns the shift containing tm (see Schedule.ShiftAt).
 func (t *Tracker) ShiftAt(tm time.Time) (Shift, bool) { return t.opts.Schedule.ShiftAt(tm) }
@@ -224,6 +241,7 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 			s := c * float64(d)
 			t.sec.add(i, s, int64(d))
 			t.min.add(t.min.index(p), s, int64(d))
+			t.tot.add(c, d, t.opts.Limits.Alarm)
 		}
 		for _, acc := range t.open {
 			acc.add(p, q, c, covered)
@@ -246,7 +264,11 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 }
 
 // closeSecond evaluates the rolling 15 min TWA at the second boundary b,
-// over the 900 one-second bins before b.
+// over the 900 one-second bins before b. A second with no data of its own
+// is not evaluated for the shift: its time is a gap, counted neither as
+// clean air nor as time over a limit, whatever the window still holds
+// from before (a restart after an outage would otherwise count the outage
+// as minutes over the STEL).
 func (t *Tracker) closeSecond(b time.Time) {
 	hi := t.sec.index(b) - 1
 	sum, cov := t.sec.window(hi-int64(secBins)+1, hi)
@@ -255,8 +277,18 @@ func (t *Tracker) closeSecond(b time.Time) {
 	if known {
 		stel = sum / float64(cov)
 	}
-	for _, acc := range t.open {
-		acc.stelAt(b, stel, known)
+	if !known || t.sec.slot(hi).cov > 0 {
+		// The totals count a second over the STEL limit as the shift
+		// records do (once in a handover), so that their increase over a
+		// shift is the shift's time over the STEL; between shifts, every
+		// such second.
+		over := len(t.open) == 0 && known && t.opts.Limits.STEL > 0 && stel > t.opts.Limits.STEL
+		for _, acc := range t.open {
+			over = acc.stelAt(b, stel, known) || over
+		}
+		if over {
+			t.tot.overSTEL += time.Second
+		}
 	}
 	t.sec.moveTo(t.sec.index(b))
 }
@@ -267,7 +299,7 @@ func (t *Tracker) reopen(p time.Time) {
 	in, until := t.opts.Schedule.active(p)
 	kept := t.open[:0]
 	for _, acc := range t.open {
-		still := false
+		still := p.Before(acc.shift.Start) // a resumed shift the replay has not reached
 		for _, s := range in {
 			still = still || s == acc.shift
 		}

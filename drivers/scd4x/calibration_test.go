@@ -186,3 +186,33 @@ func TestSingleShotSelfTestStuck(t *testing.T) {
 		t.Fatalf("single shot on an SCD40: %v", err)
 	}
 }
+
+func TestForcedRecalibrationInSteps(t *testing.T) {
+	const ref = 600
+	r := newRig(t, room(ref, 21, 45), scd41sim.Opts{Seed: 4})
+	if err := r.dev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.mean(t, 48) // 4 minutes, past the datasheet's 3
+	if err := r.dev.BeginStop(); err != nil {
+		t.Fatal(err)
+	}
+	r.clk.Sleep(scd4x.StopWait)
+	if err := r.dev.BeginForcedRecalibration(ref); err != nil {
+		t.Fatal(err)
+	}
+	r.clk.Sleep(scd4x.RecalibrationWait)
+	corr, err := r.dev.ForcedRecalibrationResult(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := -r.sim.CalibrationError(ref); math.Abs(float64(corr)-want) > 1 {
+		t.Errorf("FRC correction %d ppm, want %.0f", corr, want)
+	}
+	if err := r.dev.Start(); err != nil {
+		t.Fatalf("start after recalibration: %v", err)
+	}
+	if after := r.mean(t, 24); math.Abs(after-ref) > 3 {
+		t.Fatalf("after FRC the sensor reads %.1f ppm, want %d ± 3", after, ref)
+	}
+}

@@ -34,5 +34,11 @@
 // of letting the sensor NACK them, and reports a sensor that stopped
 // producing data (ErrStale) rather than "not ready" forever.
 //
+// Execution times are the datasheet's, except wake_up and reinit: the
+// datasheet gives 20 ms, Sensirion's own driver (embedded-i2c-scd4x 1.2.0,
+// scd4x_i2c.c, at its November 2025 head) waits 30 ms after each, and so
+// do this driver and its twin. With 20 ms a sensor left powered down
+// could refuse the stop_periodic_measurement that New sends next.
+//
 // testbench/scd41sim is the simulated twin the tests run against.
 package scd4x

@@ -45,9 +45,9 @@ const (
 	execPersist      = 800 * time.Millisecond
 	execSelfTest     = 10 * time.Second
 	execFactoryReset = 1200 * time.Millisecond
-	execReinit       = 20 * time.Millisecond
+	execReinit       = 30 * time.Millisecond // Sensirion's driver; see doc.go
 	execSingleShot   = 5 * time.Second
-	execWakeUp       = 20 * time.Millisecond
+	execWakeUp       = 30 * time.Millisecond // Sensirion's driver; see doc.go
 
 	// Signal update intervals of the two periodic modes.
 	intervalPeriodic = 5 * time.Second

@@ -6,18 +6,18 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/drivers/i2ctrace"
 	"github.com/ventd/ventd/drivers/scd4x"
-	"github.com/ventd/ventd/testbench/i2csim"
 )
 
 // TestDatasheetTranscript replays the datasheet's own command examples:
 // the driver must send exactly those bytes and decode those answers.
 func TestDatasheetTranscript(t *testing.T) {
-	ops, err := i2csim.LoadTranscript("testdata/datasheet.txt")
+	ops, err := i2ctrace.LoadTranscript("testdata/datasheet.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := i2csim.Playback(ops)
+	bus := i2ctrace.Playback(ops)
 	clk := clock.NewSim(time.Unix(0, 0), 0)
 	d, err := scd4x.New(bus, &scd4x.Opts{Clock: clk})
 	if err != nil {

@@ -27,6 +27,10 @@
 // The driver runs the sensor in continuous mode with differential-pressure
 // temperature compensation and averaging till read (0x3615): the sensor
 // samples every 0.5 ms and each read returns the mean since the previous
-// one, so a slow poll still sees every gust of a door. The first result is
-// ready 8 ms after Start; Sense before then returns ErrNotReady.
+// one, so a slow poll still sees every gust of a door. The datasheet has
+// the first result ready 8 ms after Start; Sensirion's own driver
+// (embedded-i2c-sdp, sdp_i2c.c, at its November 2025 head) waits 10 ms
+// after every start command, and so does this one: Sense before then
+// returns ErrNotReady without touching the bus, and testbench/sdpsim
+// refuses a read sooner.
 package sdp8xx

@@ -39,7 +39,7 @@ func Example() {
 	for {
 		err := dev.Sense(&r)
 		if errors.Is(err, sdp8xx.ErrNotReady) {
-			clk.Sleep(5 * time.Millisecond) // the first result comes 8 ms after Start
+			clk.Sleep(5 * time.Millisecond) // the first result comes 10 ms after Start
 			continue
 		}
 		if err != nil {

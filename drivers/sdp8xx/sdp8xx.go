@@ -21,7 +21,7 @@ const (
 )
 
 // ErrNotReady means the first measurement after Start is not ready yet
-// (8 ms): not a failure, poll again. It is sensirion.ErrNotReady.
+// (10 ms): not a failure, poll again. It is sensirion.ErrNotReady.
 var ErrNotReady = sensirion.ErrNotReady
 
 // ErrCRC means a word from the sensor failed its checksum; the read carries
@@ -50,13 +50,14 @@ const (
 )
 
 // Timings. After Stop the sensor takes 500 µs before it accepts another
-// command; the first continuous result is ready 8 ms after Start; a
+// command; the first continuous result is read 10 ms after Start (the
+// datasheet's 8 ms plus the margin Sensirion's driver leaves); a
 // sleeping sensor wakes within 2 ms of being addressed (datasheet). The
 // product identifier wait (1 ms) is what Sensirion's own driver leaves
 // before reading it; the reset wait (20 ms) is what ESPHome's leaves.
 const (
 	execStop    = 500 * time.Microsecond
-	firstResult = 8 * time.Millisecond
+	firstResult = 10 * time.Millisecond
 	wakeUp      = 2 * time.Millisecond
 	execReadID  = time.Millisecond
 	execReset   = 20 * time.Millisecond
@@ -163,7 +164,7 @@ func (d *Dev) String() string {
 
 // Start starts continuous measurement with differential-pressure
 // temperature compensation and averaging till read. The first result is
-// ready 8 ms later; until then Sense returns ErrNotReady.
+// read 10 ms later; until then Sense returns ErrNotReady.
 //
 // A sensor already measuring refuses a start command, so Start stops it
 // and starts again when the first try is refused.

@@ -96,7 +96,9 @@ func TestString(t *testing.T) {
 	}
 }
 
-func TestNotReadyUntil8ms(t *testing.T) {
+// TestNotReadyUntil10ms: Sensirion's driver reads 10 ms after a start,
+// and the twin refuses a read sooner.
+func TestNotReadyUntil10ms(t *testing.T) {
 	r := newRig(t, sdpsim.Opts{Ideal: true}, sdp8xx.DefaultAddr)
 	d := r.open(t)
 	var got sdp8xx.Reading
@@ -107,9 +109,9 @@ func TestNotReadyUntil8ms(t *testing.T) {
 		t.Fatal(err)
 	}
 	reads := r.sim.Reads()
-	r.clk.Sleep(7 * time.Millisecond)
+	r.clk.Sleep(9 * time.Millisecond)
 	if err := d.Sense(&got); !errors.Is(err, sdp8xx.ErrNotReady) || !errors.Is(err, sensirion.ErrNotReady) {
-		t.Fatalf("Sense 7 ms after Start = %v, want ErrNotReady", err)
+		t.Fatalf("Sense 9 ms after Start = %v, want ErrNotReady", err)
 	}
 	if r.sim.Reads() != reads {
 		t.Error("Sense before the first result read the bus; the sensor would NACK it")
@@ -119,7 +121,7 @@ func TestNotReadyUntil8ms(t *testing.T) {
 	}
 	r.clk.Sleep(time.Millisecond)
 	if err := d.Sense(&got); err != nil || got.Pressure != -12.5 {
-		t.Fatalf("Sense at 8 ms = %+v, %v", got, err)
+		t.Fatalf("Sense at 10 ms = %+v, %v", got, err)
 	}
 }
 
@@ -189,7 +191,7 @@ func TestDisconnectAndRecovery(t *testing.T) {
 	if err := d.Sense(&got); !errors.Is(err, sdp8xx.ErrNotReady) {
 		t.Fatalf("Sense straight after restarting = %v, want ErrNotReady", err)
 	}
-	r.clk.Sleep(8 * time.Millisecond)
+	r.clk.Sleep(10 * time.Millisecond)
 	if err := d.Sense(&got); err != nil || got.Pressure != -6 {
 		t.Fatalf("Sense after restarting = %+v, %v", got, err)
 	}
@@ -269,7 +271,7 @@ func TestReset(t *testing.T) {
 	if err := d.Start(); err != nil {
 		t.Fatalf("Start after Reset = %v (the driver must wait out the reset)", err)
 	}
-	r.clk.Sleep(8 * time.Millisecond)
+	r.clk.Sleep(10 * time.Millisecond)
 	if err := d.Sense(&got); err != nil || got.Pressure != -12.5 {
 		t.Fatalf("Sense after Reset and Start = %+v, %v", got, err)
 	}

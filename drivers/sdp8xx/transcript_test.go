@@ -10,8 +10,8 @@ import (
 	"periph.io/x/conn/v3/i2c/i2ctest"
 
 	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/drivers/i2ctrace"
 	"github.com/ventd/ventd/drivers/sdp8xx"
-	"github.com/ventd/ventd/testbench/i2csim"
 )
 
 // TestTranscript replays a session written by hand from the datasheet's
@@ -23,11 +23,11 @@ func TestTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ops, err := i2csim.ReadTranscript(f, f.Name())
+	ops, err := i2ctrace.ReadTranscript(f, f.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := i2csim.Playback(ops)
+	bus := i2ctrace.Playback(ops)
 	clk := clock.NewSim(t0, 0)
 
 	dev, err := sdp8xx.New(bus, &sdp8xx.Opts{Clock: clk})
@@ -66,7 +66,7 @@ func TestTranscript(t *testing.T) {
 // TestNotAnSDP checks that New refuses a device with another product
 // number, naming it.
 func TestNotAnSDP(t *testing.T) {
-	bus := i2csim.Playback([]i2ctest.IO{
+	bus := i2ctrace.Playback([]i2ctest.IO{
 		{Addr: 0x25, W: []byte{0x3f, 0xf9}},
 		{Addr: 0x25, W: []byte{0x36, 0x7c}},
 		{Addr: 0x25, W: []byte{0xe1, 0x02}},
@@ -82,7 +82,7 @@ func TestNotAnSDP(t *testing.T) {
 // TestUnknownVariant accepts a family member the table does not know and
 // converts with the scale factor the sensor sends.
 func TestUnknownVariant(t *testing.T) {
-	bus := i2csim.Playback([]i2ctest.IO{
+	bus := i2ctrace.Playback([]i2ctest.IO{
 		{Addr: 0x25, W: []byte{0x3f, 0xf9}},
 		{Addr: 0x25, W: []byte{0x36, 0x7c}},
 		{Addr: 0x25, W: []byte{0xe1, 0x02}},

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/drivers/i2ctrace"
 	"github.com/ventd/ventd/drivers/sgp4x"
-	"github.com/ventd/ventd/testbench/i2csim"
 )
 
 // The SGP40 datasheet's own frames: measure_raw without humidity
@@ -41,11 +41,11 @@ const sgp41Transcript = `
 `
 
 func TestTranscriptSGP40(t *testing.T) {
-	ops, err := i2csim.ReadTranscript(strings.NewReader(sgp40Transcript), "sgp40")
+	ops, err := i2ctrace.ReadTranscript(strings.NewReader(sgp40Transcript), "sgp40")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := i2csim.Playback(ops)
+	bus := i2ctrace.Playback(ops)
 	d, err := sgp4x.New(bus, &sgp4x.Opts{Clock: clock.NewSim(t0, 0), Variant: sgp4x.SGP40})
 	if err != nil {
 		t.Fatal(err)
@@ -66,11 +66,11 @@ func TestTranscriptSGP40(t *testing.T) {
 }
 
 func TestTranscriptSGP41(t *testing.T) {
-	ops, err := i2csim.ReadTranscript(strings.NewReader(sgp41Transcript), "sgp41")
+	ops, err := i2ctrace.ReadTranscript(strings.NewReader(sgp41Transcript), "sgp41")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := i2csim.Playback(ops)
+	bus := i2ctrace.Playback(ops)
 	clk := clock.NewSim(t0, 0)
 	d, err := sgp4x.New(bus, &sgp4x.Opts{Clock: clk})
 	if err != nil {

@@ -15,6 +15,13 @@
 // waited on the injected clock, so the driver runs on simulated time
 // against testbench/sps30sim.
 //
+// Waits the datasheet leaves open follow Sensirion's own driver,
+// embedded-i2c-sps30 v1.0.1 (sps30_i2c.c, August 2025): sps30_wake_up
+// sends Wake-up, ignores whether it was acknowledged, and sleeps 5 ms;
+// sps30_wake_up_sequence does that twice. This driver waits those 5 ms
+// after the first, refused Wake-up too, and testbench/sps30sim refuses a
+// second Wake-up sent sooner.
+//
 // The SEL pin (pin 4) must be tied to GND at power-up for the sensor to
 // speak I2C; left floating, it speaks UART and never answers on the bus.
 package sps30

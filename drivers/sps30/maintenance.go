@@ -124,8 +124,12 @@ func (d *Dev) WakeUp() error {
 // is off, and the low pulses of a first transfer switch it on for 100 ms
 // without an acknowledge; a Wake-up command inside that window then wakes
 // the sensor. Sending Wake-up twice does both, and is harmless when the
-// sensor is already idle.
+// sensor is already idle. The first is usually refused, and the interface
+// it switched on is given execWakeUp before the second, as Sensirion's
+// driver does: sent at once, the second can find it still off.
 func (d *Dev) wakeUp() error {
-	_ = d.c.Write(cmdWakeUp, execShort) // expected to fail if asleep
-	return d.c.Write(cmdWakeUp, execShort)
+	if d.c.Write(cmdWakeUp, execWakeUp) != nil { // expected to fail if asleep
+		d.clk.Sleep(execWakeUp)
+	}
+	return d.c.Write(cmdWakeUp, execWakeUp)
 }

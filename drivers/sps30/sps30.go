@@ -51,9 +51,12 @@ const (
 // Execution times from the datasheet; the sensor does not acknowledge
 // anything until they have passed. Writing the auto-cleaning interval goes
 // to flash, so it gets the longer write time Sensirion's own drivers use.
+// execWakeUp follows each Wake-up of the sequence, refused or not, as in
+// Sensirion's driver (see doc.go).
 const (
 	execStartStop      = 20 * time.Millisecond
 	execShort          = 5 * time.Millisecond
+	execWakeUp         = 5 * time.Millisecond
 	execAutoCleanWrite = 20 * time.Millisecond
 	execReset          = 100 * time.Millisecond
 )

@@ -10,6 +10,7 @@ import (
 	"periph.io/x/conn/v3/i2c/i2ctest"
 
 	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/drivers/i2ctrace"
 	"github.com/ventd/ventd/drivers/sps30"
 	"github.com/ventd/ventd/testbench/i2csim"
 )
@@ -23,11 +24,11 @@ func TestTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ops, err := i2csim.ReadTranscript(f, f.Name())
+	ops, err := i2ctrace.ReadTranscript(f, f.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := i2csim.Playback(ops)
+	bus := i2ctrace.Playback(ops)
 	start := time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC)
 	clk := clock.NewSim(start, 0)
 
@@ -70,7 +71,7 @@ func TestTranscript(t *testing.T) {
 
 // TestNotAnSPS30 checks that New refuses a device with another product type.
 func TestNotAnSPS30(t *testing.T) {
-	bus := i2csim.Playback([]i2ctest.IO{
+	bus := i2ctrace.Playback([]i2ctest.IO{
 		{Addr: 0x69, W: []byte{0xd0, 0x02}},
 		// "00090000"
 		{Addr: 0x69, R: []byte{0x30, 0x30, 0xf6, 0x30, 0x39, 0x7e, 0x30, 0x30, 0xf6, 0x30, 0x30, 0xf6}},

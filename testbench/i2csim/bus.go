@@ -1,5 +1,5 @@
 // Package i2csim is a simulated I2C bus implementing periph's i2c.Bus, with
-// fault injection and transcript recording, so the real drivers run unchanged
+// fault injection, so the real drivers run unchanged
 // on a laptop against simulated devices.
 //
 // A transfer is a write, a read, or a write then a read with a repeated
@@ -62,7 +62,8 @@ type Bus struct {
 	mu      sync.Mutex
 	devices map[uint16]*slot
 	speed   physic.Frequency
-	tx      int // transfers so far, for statistics
+	tx      int   // transfers so far, for statistics
+	lines   stuck // SCL and SDA, for a device that holds the bus
 }
 
 type slot struct {
@@ -140,6 +141,10 @@ func (b *Bus) Transfers() int {
 func (b *Bus) Tx(addr uint16, w, r []byte) error {
 	b.mu.Lock()
 	b.tx++
+	if err := b.busError(); err != nil {
+		b.mu.Unlock()
+		return err
+	}
 	s, ok := b.devices[addr]
 	if !ok || s.disconnected {
 		b.mu.Unlock()
@@ -147,6 +152,11 @@ func (b *Bus) Tx(addr uint16, w, r []byte) error {
 	}
 	f := s.takeFault(len(r) > 0)
 	dev := s.dev
+	if f != nil && f.Kind == FaultStuckBus {
+		b.stickBus(addr, f)
+		b.mu.Unlock()
+		return &BusStuckError{Holder: addr}
+	}
 	b.mu.Unlock()
 
 	if f != nil {

@@ -90,34 +90,3 @@ func TestBusDisconnect(t *testing.T) {
 		t.Fatalf("reconnected: %v % x", err, r)
 	}
 }
-
-func TestTranscriptRoundTrip(t *testing.T) {
-	b := New("sim", nil)
-	b.Attach(0x62, &echo{})
-	rec := Record(b)
-	r := make([]byte, 2)
-	if err := rec.Tx(0x62, []byte{0xec, 0x05}, r); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := WriteTranscript(&buf, rec.Ops); err != nil {
-		t.Fatal(err)
-	}
-	if buf.String() != "0x62 w=ec05 r=ec05\n" {
-		t.Fatalf("transcript = %q", buf.String())
-	}
-	ops, err := ReadTranscript(strings.NewReader("# header\n"+buf.String()), "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := Playback(ops)
-	if err := p.Tx(0x62, []byte{0xec, 0x05}, r); err != nil || r[0] != 0xec {
-		t.Fatal(err)
-	}
-	if err := p.Tx(0x62, []byte{0x00}, r); err == nil {
-		t.Fatal("playback accepted a transfer past the end")
-	}
-	if _, err := ReadTranscript(strings.NewReader("0x62 x=zz\n"), "bad.txt"); err == nil || !strings.Contains(err.Error(), "bad.txt:1") {
-		t.Fatalf("bad transcript: %v", err)
-	}
-}

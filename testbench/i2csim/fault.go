@@ -12,6 +12,10 @@ const (
 	FaultCorrupt
 	// FaultSlow stretches the transfer by Delay before the device answers.
 	FaultSlow
+	// FaultStuckBus cuts the transfer off mid-byte: the device holds SDA
+	// low, and every transfer on the bus fails with a BusStuckError until
+	// the bus is cleared (Bus.ClearBus).
+	FaultStuckBus
 )
 
 func (k FaultKind) String() string {
@@ -22,6 +26,8 @@ func (k FaultKind) String() string {
 		return "corrupt"
 	case FaultSlow:
 		return "slow"
+	case FaultStuckBus:
+		return "stuck bus"
 	}
 	return "unknown"
 }
@@ -31,7 +37,15 @@ type Fault struct {
 	Kind  FaultKind
 	Count int           // transfers it affects; 0 means until cleared
 	Delay time.Duration // for FaultSlow
+	// Clocks, for FaultStuckBus, is how many SCL pulses the device needs
+	// to let SDA go: 1 to 9 (0 means 9, a whole byte and its acknowledge
+	// bit), or Forever for a device locked up for good, which no bus
+	// clear frees (ClearFaults does: a power cycle).
+	Clocks int
 }
+
+// Forever is a FaultStuckBus device's Clocks when no clock frees it.
+const Forever = -1
 
 // Inject adds a fault for transfers to addr. Faults apply in the order
 // injected; a counted fault is used up before the next applies.
@@ -44,12 +58,16 @@ func (b *Bus) Inject(addr uint16, f Fault) {
 	}
 }
 
-// ClearFaults removes every injected fault at addr.
+// ClearFaults removes every injected fault at addr and, like a power
+// cycle of the device, lets go of a bus it holds.
 func (b *Bus) ClearFaults(addr uint16) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if s, ok := b.devices[addr]; ok {
 		s.faults = nil
+	}
+	if (b.lines.held || b.lines.needStop) && b.lines.holder == addr {
+		b.lines.held, b.lines.needStop = false, false
 	}
 }
 

@@ -47,10 +47,8 @@ func (f *Fan) SetDuty(duty float64) error {
 	if f.halted {
 		return fmt.Errorf("%s: %w", f, fan.ErrHalted)
 	}
-	if f.duty != duty {
-		f.duty = duty
-		f.room.dirty = true
-	}
+	// The flows follow the wheel, which starts turning in the next step.
+	f.duty = duty
 	return nil
 }
 

@@ -18,146 +18,49 @@ func group(species int) int {
 
 // propagator steps every species over one interval h with constant
 // coefficients: C(h) = Φ·C(0) + Γ·b, where dC/dt = A·C + b, Φ = e^{Ah} and
-// Γ = ∫₀ʰ e^{As} ds. Both come from one exponential of the block matrix
-// [[A, I], [0, 0]]·h, which needs no inverse of A (singular in a closed
-// room without deposition).
+// Γ = ∫₀ʰ e^{As} ds (see expm).
 type propagator struct {
+	dt         time.Duration
 	phi, gamma [nGroups]matrix
+}
+
+func newPropagator(n int) *propagator {
+	p := new(propagator)
+	for g := range p.phi {
+		p.phi[g], p.gamma[g] = newMatrix(n), newMatrix(n)
+	}
+	return p
 }
 
 // maxStep bounds a step only to keep the matrices' norm modest; the
 // solution is exact for any step.
 const maxStep = time.Hour
 
-// rebuildFlows rebuilds the flow network from the fans' speeds and the doors, and
-// drops the propagators computed for the old one. flow[i][j] is the air
-// moving from place i to place j, in m³/h; place n is outdoors.
-func (r *Room) rebuildFlows() {
-	n := len(r.zones)
-	out := n
-	f := newMatrix(n + 1)
-	for i, z := range r.zones {
-		gv := z.cfg.GeneralVentilationM3h
-		f.add(out, i, gv)
-		f.add(i, out, gv)
-		nb := z.neighbour
-		if nb < 0 {
-			nb = out
-		}
-		f.add(i, nb, z.cfg.LeakageM3h)
-		f.add(nb, i, z.cfg.LeakageM3h)
-	}
-	for _, fan := range r.fans {
-		if fan.stalled || fan.speed == 0 {
-			continue
-		}
-		q := fan.speed * fan.cfg.MaxFlowM3h / float64(len(fan.zones))
-		for _, b := range fan.zones {
-			nb := r.zones[b].neighbour
-			f.add(b, out, q)  // exhaust
-			f.add(nb, b, q)   // transfer air from the staff zone
-			f.add(out, nb, q) // make-up air into the staff zone
-		}
-	}
-	for _, d := range r.doors {
-		if !d.open {
-			continue
-		}
-		a, b := d.places[0], d.places[1]
-		if a < 0 {
-			a = out
-		}
-		if b < 0 {
-			b = out
-		}
-		f.add(a, b, d.cfg.OpenExchangeM3h)
-		f.add(b, a, d.cfg.OpenExchangeM3h)
-	}
-
-	// A without deposition: inflow from other zones off the diagonal,
-	// every outflow (to zones and outdoors) on it.
-	a := newMatrix(n)
-	for i, z := range r.zones {
-		v := z.cfg.VolumeM3
-		for j := 0; j <= n; j++ {
-			if j == i {
-				continue
-			}
-			a.add(i, i, -f.at(i, j)/v)
-			if j < n {
-				a.set(i, j, f.at(j, i)/v)
-			}
-		}
-		r.fromOutdoor[i] = f.at(out, i) / v
-	}
-	r.flowA = a
-	clear(r.props)
-	r.dirty = false
-}
-
-// propagate returns the propagator for a step of dt, reusing one computed
-// for the same flows and step length: polling sensors step the room by the
-// same interval again and again.
-func (r *Room) propagate(dt time.Duration) *propagator {
-	if p := r.props[dt]; p != nil {
-		return p
-	}
-	if len(r.props) >= 8 {
-		clear(r.props)
-	}
-	n := len(r.zones)
-	h := dt.Hours()
-	p := new(propagator)
-	for g := 0; g < nGroups; g++ {
-		m := newMatrix(2 * n)
-		for i := 0; i < n; i++ {
-			for j := 0; j < n; j++ {
-				m.set(i, j, r.flowA.at(i, j)*h)
-			}
-			m.add(i, i, -r.zones[i].deposition[g]*h)
-			m.set(i, n+i, h)
-		}
-		e := expm(m)
-		p.phi[g], p.gamma[g] = newMatrix(n), newMatrix(n)
-		for i := 0; i < n; i++ {
-			for j := 0; j < n; j++ {
-				p.phi[g].set(i, j, e.at(i, j))
-				p.gamma[g].set(i, j, e.at(i, n+j))
-			}
-		}
-	}
-	r.props[dt] = p
-	return p
-}
-
 // step integrates the room over dt with the inputs as they are now.
+//
+// How the air is stepped depends on whether the flows will hold. While a
+// fan's wheel is still changing speed, each step has flows of its own, so
+// an exponential (O(n³) for n zones, for five deposition groups) would
+// serve one step only: such steps sum the series of the exact solution
+// directly on each species' concentrations instead (see stepSeries). Once
+// every wheel has settled the flows repeat, often for hours, so their
+// propagators are computed once per step length and kept (see selectFlows
+// and propagate).
 func (r *Room) step(dt time.Duration) {
-	if r.dirty {
-		r.rebuildFlows()
+	spinning := false
+	for _, f := range r.fans {
+		spinning = spinning || f.speed != f.target()
 	}
-	p := r.propagate(dt)
-	n := len(r.zones)
-	b := r.scratchB
-	next := r.scratchC
-	for s := 0; s < nSpecies; s++ {
-		g := group(s)
-		for i := range r.zones {
-			z := &r.zones[i]
-			src := z.source[s]
-			b[i] = r.fromOutdoor[i]*r.outdoor[s] + src/z.cfg.VolumeM3
-		}
-		phi, gamma := p.phi[g], p.gamma[g]
-		for i := 0; i < n; i++ {
-			v := 0.0
-			for j := 0; j < n; j++ {
-				v += phi.a[i*n+j]*r.zones[j].c[s] + gamma.a[i*n+j]*b[j]
-			}
-			// Rounding can leave a clean zone a hair below zero.
-			next[i] = math.Max(v, 0)
-		}
-		for i := range r.zones {
-			r.zones[i].c[s] = next[i]
-		}
+	if r.dirty {
+		r.selectFlows(spinning)
+	}
+	switch {
+	case r.stepAir != nil:
+		r.stepAir(dt)
+	case r.flows == r.transient:
+		r.stepSeries(dt)
+	default:
+		r.stepPropagator(r.propagate(dt))
 	}
 
 	decay := math.Exp(-dt.Seconds() / thermalLag.Seconds())
@@ -183,6 +86,54 @@ func (r *Room) step(dt time.Duration) {
 		r.dirty = true
 	}
 }
+
+// inflows sets b to what flows into each zone per hour besides the air of
+// the other zones: outdoor air and the zone's sources.
+func (r *Room) inflows(b []conc) {
+	st := r.flows
+	for i := range b {
+		in, rate := st.fromOutdoor[i], &r.zones[i].rate
+		for s := range nSpecies {
+			b[i][s] = in*r.outdoor[s] + rate[s]
+		}
+	}
+}
+
+// stepPropagator applies p to every species: C = Φ·C + Γ·b with each
+// group's Φ and Γ. The species are written out, as in term; the particle
+// bands are groups 0 to 3, the gases share group 4.
+func (r *Room) stepPropagator(p *propagator) {
+	n := len(r.zones)
+	c, b := r.vectors[0], r.vectors[1]
+	for i := range r.zones {
+		c[i] = r.zones[i].c
+	}
+	r.inflows(b)
+	phi0, phi1, phi2, phi3, phi4 := p.phi[0].a, p.phi[1].a, p.phi[2].a, p.phi[3].a, p.phi[4].a
+	gam0, gam1, gam2, gam3, gam4 := p.gamma[0].a, p.gamma[1].a, p.gamma[2].a, p.gamma[3].a, p.gamma[4].a
+	for i := range n {
+		var v0, v1, v2, v3, v4, v5, v6 float64
+		for j := range n {
+			ij, cj, bj := i*n+j, &c[j], &b[j]
+			v0 += phi0[ij]*cj[0] + gam0[ij]*bj[0]
+			v1 += phi1[ij]*cj[1] + gam1[ij]*bj[1]
+			v2 += phi2[ij]*cj[2] + gam2[ij]*bj[2]
+			v3 += phi3[ij]*cj[3] + gam3[ij]*bj[3]
+			f, g := phi4[ij], gam4[ij]
+			v4 += f*cj[4] + g*bj[4]
+			v5 += f*cj[5] + g*bj[5]
+			v6 += f*cj[6] + g*bj[6]
+		}
+		// Rounding can leave a clean zone a hair below zero.
+		r.zones[i].c = conc{max(v0, 0), max(v1, 0), max(v2, 0), max(v3, 0), max(v4, 0), max(v5, 0), max(v6, 0)}
+	}
+}
+
+// stepPropagator's groups: the bands are 0 to 3, the gases share group 4.
+var (
+	_ = [1]int{}[gasCO2-4]
+	_ = [1]int{}[nGroups-5]
+)
 
 // settled is how close (as a fraction of full speed) a fan's wheel must be
 // to its duty for the room to stop stepping finely through the spin-up.

@@ -21,13 +21,24 @@ type Room struct {
 	outdoor      conc
 	outdoorState air.State
 
-	// Derived from the flows; rebuilt when dirty.
-	dirty       bool
-	flowA       matrix
-	fromOutdoor []float64
-	props       map[time.Duration]*propagator
+	// The flows and what derives from them, selected again when dirty
+	// (a fan's speed, a stall or a door changed); see selectFlows.
+	dirty     bool
+	flows     *flowState
+	cache     []*flowState // settled networks, with their propagators
+	transient *flowState   // the network of a step while a fan spins up
+	key       []uint64
+	tick      uint64
 
-	scratchB, scratchC []float64
+	// stepAir, when set, replaces the model's concentration update; the
+	// tests set it to the previous algorithm to compare the two.
+	stepAir func(dt time.Duration)
+
+	// Working memory, so that a step allocates nothing.
+	flowScratch matrix
+	expmScratch *expmScratch
+	depScratch  []float64
+	vectors     [6][]conc
 }
 
 type zone struct {
@@ -38,6 +49,11 @@ type zone struct {
 	occupants  int
 	session    *activeSession
 	source     conc // occupants plus session, species·m³/h
+	rate       conc // source per volume, species/h
+	// depositionOf is each species' deposition rate; maxDeposition the
+	// largest.
+	depositionOf  conc
+	maxDeposition float64
 	// warmth and damp are what the occupants add to temperature and
 	// humidity, lagging their arrival.
 	warmth, damp float64
@@ -62,7 +78,7 @@ func New(cfg Config, start time.Time) (*Room, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := &Room{cfg: cfg, now: start, dirty: true, props: map[time.Duration]*propagator{}}
+	r := &Room{cfg: cfg, now: start, dirty: true}
 	index := map[string]int{Outdoor: -1}
 	for i, zc := range cfg.Zones {
 		index[zc.Name] = i
@@ -76,6 +92,10 @@ func New(cfg Config, start time.Time) (*Room, error) {
 		}
 		d := zc.DepositionPerHour
 		z.deposition = [nGroups]float64{d.PM1, d.PM25, d.PM4, d.PM10, 0}
+		for s := range nSpecies {
+			z.depositionOf[s] = z.deposition[group(s)]
+			z.maxDeposition = max(z.maxDeposition, z.depositionOf[s])
+		}
 		if zc.TemperatureC == 0 && zc.HumidityRH == 0 {
 			z.cfg.TemperatureC, z.cfg.HumidityRH = baseTemperature, baseHumidity
 		}
@@ -96,9 +116,14 @@ func New(cfg Config, start time.Time) (*Room, error) {
 			places: [2]int{index[dc.Between[0]], index[dc.Between[1]]}})
 	}
 	n := len(r.zones)
-	r.fromOutdoor = make([]float64, n)
-	r.scratchB = make([]float64, n)
-	r.scratchC = make([]float64, n)
+	r.key = make([]uint64, r.flowKeyLen())
+	r.transient = newFlowState(n, len(r.key))
+	r.flowScratch = newMatrix(n + 1)
+	r.expmScratch = newExpmScratch(n)
+	r.depScratch = make([]float64, n)
+	for i := range r.vectors {
+		r.vectors[i] = make([]conc, n)
+	}
 	return r, nil
 }
 
@@ -157,8 +182,8 @@ func (r *Room) stateOf(i int) air.State {
 // there; its Air(t) advances the room to t first. Zone returns nil for a
 // name the room does not have.
 func (r *Room) Zone(name string) air.Source {
-	for i, z := range r.zones {
-		if z.cfg.Name == name {
+	for i := range r.zones {
+		if r.zones[i].cfg.Name == name {
 			return zoneSource{r, i}
 		}
 	}
@@ -272,8 +297,8 @@ func (r *Room) SetFanStalled(name string, stalled bool) {
 }
 
 func (r *Room) zoneIndex(name string) (int, error) {
-	for i, z := range r.zones {
-		if z.cfg.Name == name {
+	for i := range r.zones {
+		if r.zones[i].cfg.Name == name {
 			return i, nil
 		}
 	}
@@ -288,5 +313,8 @@ func (r *Room) updateSource(i int) {
 		for s := range z.source {
 			z.source[s] += g[s]
 		}
+	}
+	for s := range z.rate {
+		z.rate[s] = z.source[s] / z.cfg.VolumeM3
 	}
 }

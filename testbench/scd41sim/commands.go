@@ -118,7 +118,7 @@ var commands = map[uint16]command{
 		d.frc, d.asc, d.ascRun, d.ascMin, d.ascDone = 0, 0, 0, math.Inf(1), 0
 		return nil, nil
 	}},
-	0x3646: {exec: 20 * ms, do: func(d *Device, _ time.Time, _ []uint16) ([]uint16, error) {
+	0x3646: {exec: reinitTime, do: func(d *Device, _ time.Time, _ []uint16) ([]uint16, error) {
 		d.ram = d.eeprom
 		return nil, nil
 	}},
@@ -128,8 +128,16 @@ var commands = map[uint16]command{
 		d.mode = asleep
 		return nil, nil
 	}},
-	0x36f6: {exec: 20 * ms, do: none}, // awake already: nothing to do
+	0x36f6: {exec: wakeUpTime, do: none}, // awake already: nothing to do
 }
+
+// wake_up and reinit keep the sensor busy 30 ms, the wait Sensirion's own
+// driver (embedded-i2c-scd4x 1.2.0) leaves after each; the datasheet's
+// 20 ms is too short for some parts. A command sooner is refused.
+const (
+	wakeUpTime = 30 * ms
+	reinitTime = 30 * ms
+)
 
 // forcedRecalibration implements 0x362f: the sensor shifts its output so
 // that what it reads now becomes the reference, and answers the shift plus

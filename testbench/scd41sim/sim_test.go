@@ -184,6 +184,11 @@ func TestPersistReinitPowerCycle(t *testing.T) {
 	r.must(0x3615, 800*ms, 0)
 	r.must(0x2427, ms, 0, 300)
 	r.must(0x3646, 20*ms, 0)
+	// Sensirion's driver waits 30 ms after reinit; sooner is refused.
+	if _, err := r.cmd(0x2322, ms, 1); !errors.Is(err, i2csim.ErrNACK) {
+		t.Errorf("command 20 ms after reinit: %v, want a NACK", err)
+	}
+	r.clk.Sleep(10 * ms)
 	if w := r.must(0x2322, ms, 1); w[0] != 0 {
 		t.Errorf("altitude after reinit = %d, want the stored 0", w[0])
 	}
@@ -203,10 +208,15 @@ func TestPersistReinitPowerCycle(t *testing.T) {
 	if _, err := r.cmd(0x3682, ms, 3); !errors.Is(err, i2csim.ErrNACK) {
 		t.Errorf("serial while powered down: %v", err)
 	}
-	if _, err := r.cmd(0x36f6, 20*ms, 0); !errors.Is(err, i2csim.ErrNACK) {
+	if _, err := r.cmd(0x36f6, 0, 0); !errors.Is(err, i2csim.ErrNACK) {
 		t.Errorf("wake_up was acknowledged: %v", err)
 	}
-	r.clk.Sleep(20 * ms)
+	// Sensirion's driver waits 30 ms after wake_up; sooner is refused.
+	r.clk.Sleep(29 * ms)
+	if _, err := r.cmd(0x3682, ms, 3); !errors.Is(err, i2csim.ErrNACK) {
+		t.Errorf("serial 29 ms after wake_up: %v, want a NACK", err)
+	}
+	r.clk.Sleep(ms)
 	if w := r.must(0x3682, ms, 3); uint64(w[0])<<32|uint64(w[1])<<16|uint64(w[2]) != r.dev.Serial() {
 		t.Errorf("serial after wake up = %x", w)
 	}

@@ -162,6 +162,10 @@ func (p *Player) Step(t time.Time) error {
 	return errors.Join(errs...)
 }
 
+// Played counts the actions played so far, over every loop: it changes
+// exactly when Step applied something.
+func (p *Player) Played() int { return p.cycle*len(p.actions) + p.next }
+
 // Done reports whether a non-looping scenario has played every event.
 func (p *Player) Done() bool { return p.done }
 

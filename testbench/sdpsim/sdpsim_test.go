@@ -101,10 +101,10 @@ func TestWrongStateNACKs(t *testing.T) {
 	wantNACK(t, tx(0xe1, 0x02), "must follow 0x367C")
 }
 
-func TestFirstResultAfter8ms(t *testing.T) {
+func TestFirstResultAfter10ms(t *testing.T) {
 	clk, bus, _ := setup(constant(-5, 20), Opts{Ideal: true})
 	write(t, bus, cmdStartDPAvg)
-	clk.Sleep(7900 * time.Microsecond)
+	clk.Sleep(9900 * time.Microsecond)
 	wantNACK(t, bus.Tx(AddrSDP8xx, nil, make([]byte, 9)), "first measurement not ready")
 	clk.Sleep(100 * time.Microsecond)
 	w := read(t, bus, 3)

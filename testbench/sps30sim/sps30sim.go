@@ -80,7 +80,12 @@ const (
 	interval      = time.Second      // one measurement a second
 	cleanDuration = 10 * time.Second // fan at full speed for 10 s
 	wakeWindow    = 100 * time.Millisecond
-	fanStartup    = 3 * time.Second // fan speed is not checked while spinning up
+	// wakeDelay is how long the interface takes to listen after the
+	// first pulse. The datasheet gives no figure; Sensirion's driver
+	// waits 5 ms between the two Wake-ups, so the twin refuses a
+	// second one sooner.
+	wakeDelay  = 5 * time.Millisecond
+	fanStartup = 3 * time.Second // fan speed is not checked while spinning up
 )
 
 // Device status register bits (datasheet, Read Device Status Register).
@@ -142,7 +147,9 @@ type Device struct {
 	busyUntil time.Time
 	busyCmd   uint16
 	pending   []byte // answer to the last read command, until the next write
-	wakeUntil time.Time
+	// The sleeping interface, switched on by a pulse, listens from
+	// wakeFrom until wakeUntil.
+	wakeFrom, wakeUntil time.Time
 
 	format     uint16
 	started    time.Time
@@ -231,7 +238,7 @@ func (d *Device) Read(r []byte) error {
 	now := d.clk.Now()
 	d.advance(now)
 	if d.mode == modeSleep {
-		d.wakeUntil = now.Add(wakeWindow)
+		d.pulse(now)
 		return i2csim.NACK("asleep: I2C interface off")
 	}
 	if now.Before(d.busyUntil) {
@@ -248,21 +255,35 @@ func (d *Device) Read(r []byte) error {
 }
 
 // sleepingWrite handles a write while the interface is off: the first
-// transfer's low pulse on SDA only wakes the interface for 100 ms, within
-// which a Wake-up command brings the sensor back to idle.
+// transfer's low pulse on SDA switches the interface on, which listens
+// from wakeDelay after the pulse until wakeWindow after it; a Wake-up
+// command in that window brings the sensor back to idle.
 func (d *Device) sleepingWrite(now time.Time, w []byte) error {
-	if now.Before(d.wakeUntil) && len(w) == 2 && uint16(w[0])<<8|uint16(w[1]) == cmdWakeUp {
+	if d.pulse(now) {
+		return i2csim.NACK("asleep: I2C interface off (this pulse switches it on for 100 ms)")
+	}
+	if now.Before(d.wakeFrom) {
+		return i2csim.NACK(fmt.Sprintf("I2C interface still switching on after the first pulse, %v more (Sensirion's driver waits 5 ms between the two Wake-ups)", d.wakeFrom.Sub(now)))
+	}
+	if len(w) == 2 && uint16(w[0])<<8|uint16(w[1]) == cmdWakeUp {
 		d.mode = modeIdle
-		d.wakeUntil = time.Time{}
+		d.wakeFrom, d.wakeUntil = time.Time{}, time.Time{}
 		d.busyCmd = cmdWakeUp
 		d.busyUntil = now.Add(execTime[cmdWakeUp])
 		return nil
 	}
+	return i2csim.NACK("interface awake but sensor asleep: only Wake-up (0x1103) is accepted")
+}
+
+// pulse is a transfer's first low pulse reaching a sleeping sensor: it
+// switches the interface on unless it already is, and reports whether it
+// did.
+func (d *Device) pulse(now time.Time) bool {
 	if now.Before(d.wakeUntil) {
-		return i2csim.NACK("interface awake but sensor asleep: only Wake-up (0x1103) is accepted")
+		return false
 	}
-	d.wakeUntil = now.Add(wakeWindow)
-	return i2csim.NACK("asleep: I2C interface off (this pulse wakes it for 100 ms)")
+	d.wakeFrom, d.wakeUntil = now.Add(wakeDelay), now.Add(wakeWindow)
+	return true
 }
 
 // exec runs one command in the current mode.

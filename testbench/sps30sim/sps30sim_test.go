@@ -152,12 +152,33 @@ func TestSleepNeedsWakeUpSequence(t *testing.T) {
 	write(t, bus, cmdSleep)
 	clk.Advance(5 * time.Millisecond)
 	wantNACK(t, bus.Tx(Addr, sensirion.Command(cmdSerial), nil), "asleep")
-	// The pulse opened the interface, but only Wake-up is accepted.
+	// The pulse switches the interface on, but only Wake-up is accepted.
+	clk.Advance(5 * time.Millisecond)
 	wantNACK(t, bus.Tx(Addr, sensirion.Command(cmdSerial), nil), "only Wake-up")
 	clk.Advance(200 * time.Millisecond) // window closed again
 	wantNACK(t, bus.Tx(Addr, sensirion.Command(cmdWakeUp), nil), "asleep")
 	clk.Advance(50 * time.Millisecond)
 	write(t, bus, cmdWakeUp) // inside the 100 ms window
+	clk.Advance(5 * time.Millisecond)
+	write(t, bus, cmdSerial)
+	if w := read(t, bus, 16); w[0] == 0 {
+		t.Error("empty serial after wake-up")
+	}
+}
+
+// TestSecondWakeUpWaits5ms: the interface a pulse switches on listens
+// 5 ms later (Sensirion's driver waits that long between its two
+// Wake-ups); a second Wake-up sent at once is refused.
+func TestSecondWakeUpWaits5ms(t *testing.T) {
+	clk, bus, _ := setup(air.Fixed(air.Clean), Opts{})
+	write(t, bus, cmdSleep)
+	clk.Advance(5 * time.Millisecond)
+	wantNACK(t, bus.Tx(Addr, sensirion.Command(cmdWakeUp), nil), "asleep")
+	wantNACK(t, bus.Tx(Addr, sensirion.Command(cmdWakeUp), nil), "still switching on")
+	clk.Advance(4 * time.Millisecond)
+	wantNACK(t, bus.Tx(Addr, sensirion.Command(cmdWakeUp), nil), "still switching on")
+	clk.Advance(time.Millisecond)
+	write(t, bus, cmdWakeUp)
 	clk.Advance(5 * time.Millisecond)
 	write(t, bus, cmdSerial)
 	if w := read(t, bus, 16); w[0] == 0 {

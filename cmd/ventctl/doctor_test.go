@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/ctlsock"
+	"github.com/ventd/ventd/httpapi"
+	"github.com/ventd/ventd/snapshot"
+)
+
+// install is a scratch system as the ventd package and a technician leave
+// it; the test then takes parts away. Owners are this process's, so the
+// test runs without root: the accounts map the ventd user and the i2c and
+// gpio groups onto them.
+type install struct {
+	t    *testing.T
+	root string
+}
+
+func newInstall(t *testing.T, configFile string) *install {
+	t.Helper()
+	in := &install{t: t, root: t.TempDir()}
+	uid, gid := os.Getuid(), os.Getgid()
+	in.write("/etc/passwd", fmt.Sprintf("root:x:0:0::/root:/bin/bash\nventd:x:%d:%d::/var/lib/ventd:/usr/sbin/nologin\ntech:x:1000:1000::/home/tech:/bin/bash\n", uid, gid+1), 0o644)
+	in.write("/etc/group", fmt.Sprintf("root:x:0:\ni2c:x:%d:ventd\ngpio:x:%d:ventd\nventd:x:%d:tech\n", gid, gid, gid+1), 0o644)
+	in.write("/boot/firmware/config.txt", "[all]\ndtparam=i2c_arm=on\ndtparam=i2c_arm_baudrate=50000 # long cables\ndtoverlay=i2c3,pins_4_5\ndtoverlay=pwm-2chan\ndtparam=watchdog=on\n", 0o755)
+	cfg, err := os.ReadFile(filepath.Join("..", "..", "config", configFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.write("/etc/ventd/ventd.yaml", string(cfg), 0o640)
+	for _, dev := range []string{"/dev/i2c-1", "/dev/i2c-3", "/dev/gpiochip0"} {
+		in.write(dev, "", 0o660)
+	}
+	in.write("/sys/class/pwm/pwmchip0/npwm", "2\n", 0o444)
+	in.write("/sys/class/pwm/pwmchip0/export", "", 0o220)
+	in.write("/run/systemd/timesync/synchronized", "", 0o644)
+	in.mkdir("/var/lib/ventd", 0o750)
+	in.mkdir("/etc/systemd/system/multi-user.target.wants", 0o755)
+	if err := os.Symlink("/usr/lib/systemd/system/ventd.service", in.path("/etc/systemd/system/multi-user.target.wants/ventd.service")); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func (in *install) path(p string) string { return filepath.Join(in.root, p) }
+
+func (in *install) write(p, s string, mode os.FileMode) {
+	in.t.Helper()
+	in.mkdir(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(in.path(p), []byte(s), mode); err != nil {
+		in.t.Fatal(err)
+	}
+	if err := os.Chmod(in.path(p), mode); err != nil { // past the umask
+		in.t.Fatal(err)
+	}
+}
+
+func (in *install) read(p string) string {
+	in.t.Helper()
+	b, err := os.ReadFile(in.path(p))
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func (in *install) mkdir(p string, mode os.FileMode) {
+	in.t.Helper()
+	if err := os.MkdirAll(in.path(p), mode); err != nil {
+		in.t.Fatal(err)
+	}
+}
+
+// serve runs a real daemon on the simulated room with its control socket
+// where the unit puts it under the root, and its /api/state; it returns
+// the state URL.
+func (in *install) serve() string {
+	in.t.Helper()
+	d, _, _ := daemonRunning(in.t)
+	in.mkdir("/run/ventd", 0o750)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ctlsock.Serve(ctx, in.path(ctlsock.DefaultPath), d, discard) }()
+	srv := httptest.NewServer(httpapi.Handler(d.Snapshot, d.Now, nil, nil))
+	in.t.Cleanup(func() { srv.Close(); cancel(); <-done })
+	eventually(in.t, "the socket and a snapshot", func() bool {
+		_, err := ctlsock.Dial(in.path(ctlsock.DefaultPath)).Ping(ctx)
+		return err == nil && d.Snapshot() != nil && len(d.Snapshot().Sensors) == 4 && allUp(d.Snapshot().Sensors)
+	})
+	return srv.URL + "/api/state"
+}
+
+// doctorRun runs ventctl doctor on the install with the simulated bus.
+func (in *install) doctor(e env, args ...string) (int, string) {
+	in.t.Helper()
+	var o, errOut strings.Builder
+	e.stdout, e.stderr, e.now = &o, &errOut, func() time.Time { return genTime }
+	e.getenv = func(k string) string { return map[string]string{"USER": "tech"}[k] }
+	code := run(append([]string{"doctor", "-root", in.root}, args...), e)
+	if errOut.Len() > 0 {
+		in.t.Errorf("stderr: %s", errOut.String())
+	}
+	return code, o.String()
+}
+
+// finding returns the report's line about text and the fix after it.
+func finding(t *testing.T, out, level, text string) string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		f := strings.Fields(l)
+		if len(f) > 0 && f[0] == level && strings.Contains(l, text) {
+			if i+1 < len(lines) && strings.Contains(lines[i+1], "fix: ") {
+				return l + "\n" + lines[i+1]
+			}
+			return l
+		}
+	}
+	t.Errorf("no %s line about %q in:\n%s", level, text, out)
+	return ""
+}
+
+func allUp(ss []snapshot.Sensor) bool {
+	for _, s := range ss {
+		if !s.Up {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDoctorFindsInstallDayMistakes: a scratch root with the mistakes
+// technicians make, and a sensor unplugged on the simulated bus.
+func TestDoctorFindsInstallDayMistakes(t *testing.T) {
+	in := newInstall(t, "example.yaml")
+	in.write("/boot/firmware/config.txt", "dtparam=i2c_arm=on\n#dtoverlay=pwm-2chan\n", 0o755)                                                  // no bus 3, PWM commented out
+	in.write("/etc/group", fmt.Sprintf("root:x:0:\ni2c:x:%d:ventd\ngpio:x:%d:\nventd:x:%d:\n", os.Getgid(), os.Getgid(), os.Getgid()+1), 0o644) // ventd left out of gpio
+	os.Chmod(in.path("/var/lib/ventd"), 0o550)                                                                                                  // made by hand, read-only
+	os.Remove(in.path("/dev/i2c-3"))
+	in.write("/dev/i2c-1", "", 0o600)                        // udev rules missing
+	in.write("/sys/class/pwm/pwmchip0/export", "", 0o200)    // likewise
+	os.Remove(in.path("/run/systemd/timesync/synchronized")) // no network time
+	os.Remove(in.path("/etc/systemd/system/multi-user.target.wants/ventd.service"))
+	cfg := strings.Replace(in.read("/etc/ventd/ventd.yaml"), "# purge_button: {pin: GPIO17", "purge_button: {pin: GPIO5", 1)
+	in.write("/etc/ventd/ventd.yaml", cfg, 0o640) // on bus 3's clock line
+	e := env{sim: func(r *simRoom) { r.Rig.SimBus("3").Disconnect(0x62) }}
+	code, out := in.doctor(e, "-sim", "-config", "/etc/ventd/ventd.yaml")
+	if code != exitFail {
+		t.Errorf("exit %d, want %d with problems", code, exitFail)
+	}
+	for _, c := range []struct{ level, text, fix string }{
+		{"FAIL", "I2C bus 3 is not enabled", "add dtoverlay=i2c3"},
+		{"FAIL", "no kernel PWM for the fans", "add dtoverlay=pwm-2chan"},
+		{"warn", "hardware watchdog is off", "dtparam=watchdog=on"},
+		{"warn", "100 kHz", "i2c_arm_baudrate=50000"},
+		{"FAIL", "ventd is not in group gpio", "sudo usermod -aG gpio ventd"},
+		{"warn", "tech is not in group ventd", "sudo usermod -aG ventd tech"},
+		{"FAIL", "/dev/i2c-3 missing", "I2C bus 3 is not enabled"},
+		{"FAIL", "/dev/i2c-1 is not read-write for group i2c", "udevadm trigger"},
+		{"FAIL", "pwmchip0/export is not writable by group gpio", "reinstall ventd"},
+		{"FAIL", "not synchronised", "network time"},
+		{"FAIL", "/var/lib/ventd is not writable by ventd", "sudo chown -R ventd:ventd /var/lib/ventd"},
+		{"warn", "not enabled", "sudo systemctl enable ventd"},
+		{"FAIL", "ventd is not running", "sudo systemctl start ventd"},
+		{"FAIL", "staff-co2 (scd41 at 0x62 on bus 3) does not answer", "check its cable"},
+		{"FAIL", "GPIO5 is a pin of I2C bus 3", "move that wire to a free GPIO"},
+		{"ok", "booth-pm (sps30 at 0x69 on bus 1) answers: SPS30, serial", ""},
+		{"ok", "staff-pm (sps30 at 0x69 on bus 3) answers: SPS30", ""},
+		{"ok", "booth-voc (sgp41 at 0x59 on bus 1) answers: SGP41", ""},
+	} {
+		if l := finding(t, out, c.level, c.text); !strings.Contains(l, c.fix) {
+			t.Errorf("%q: fix missing or wrong, want %q:\n%s", c.text, c.fix, l)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+// TestDoctorGoodInstallIdle: everything in place, ventd stopped: the
+// sensors are probed with their drivers on the simulated bus.
+func TestDoctorGoodInstallIdle(t *testing.T) {
+	in := newInstall(t, "example.yaml")
+	in.write("/etc/passwd", fmt.Sprintf("ventd:x:%d:%d::/var/lib/ventd:/usr/sbin/nologin\n", os.Getuid(), os.Getgid()+1), 0o644)
+	code, out := in.doctor(env{}, "-sim", "-config", "/etc/ventd/ventd.yaml")
+	for _, want := range []string{"I2C bus 3 on", "kernel PWM on", "ventd is in group gpio", "/dev/i2c-3 present, group i2c",
+		"pwmchip0 channel 0, group gpio", "systemd-timesyncd has synchronised", "/var/lib/ventd writable by ventd",
+		"staff-co2 (scd41 at 0x62 on bus 3) answers: SCD4x, serial"} {
+		finding(t, out, "ok", want)
+	}
+	if !strings.Contains(out, "1 problem(s), 0 warning(s).") || code != exitFail {
+		t.Errorf("want exactly one problem, ventd not running (exit %d):\n%s", code, out)
+	}
+	finding(t, out, "FAIL", "ventd is not running")
+}
+
+// TestDoctorGoodInstallRunning: with ventd running, doctor asks it about
+// the sensors instead of probing the bus under it, and finds nothing
+// wrong.
+func TestDoctorGoodInstallRunning(t *testing.T) {
+	in := newInstall(t, "sim.yaml")
+	url := in.serve()
+	code, out := in.doctor(env{}, "-state-url", url)
+	if code != exitOK || !strings.Contains(out, "0 problem(s), 0 warning(s).") {
+		t.Errorf("exit %d, want a clean report:\n%s", code, out)
+	}
+	finding(t, out, "ok", "ventd is running (pid ")
+	finding(t, out, "ok", "staff-co2 (scd41 at 0x62 on bus sim1) answers, serial ")
+}
+
+func TestDoctorBadConfigAndNoBootConfig(t *testing.T) {
+	in := newInstall(t, "example.yaml")
+	in.write("/etc/ventd/ventd.yaml", "site: x\nzones: [}\n", 0o640)
+	os.RemoveAll(in.path("/boot"))
+	code, out := in.doctor(env{})
+	if code != exitFail {
+		t.Errorf("exit %d", code)
+	}
+	finding(t, out, "FAIL", "/etc/ventd/ventd.yaml: ")
+	finding(t, out, "FAIL", "no /boot/firmware/config.txt")
+	if strings.Contains(out, "sensors") {
+		t.Errorf("sensors checked without a config:\n%s", out)
+	}
+}

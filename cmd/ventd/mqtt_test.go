@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/mosquitto"
+)
+
+// lines follows a process's output line by line.
+type lines struct {
+	t  *testing.T
+	ch chan string
+}
+
+func follow(t *testing.T, r io.Reader) *lines {
+	l := &lines{t: t, ch: make(chan string, 1024)}
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			l.ch <- sc.Text()
+		}
+		close(l.ch)
+	}()
+	return l
+}
+
+// wait returns the first line (from here on) that ok accepts.
+func (l *lines) wait(what string, ok func(string) bool) string {
+	l.t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case s, open := <-l.ch:
+			if !open {
+				l.t.Fatalf("output ended before %s", what)
+			}
+			if ok(s) {
+				return s
+			}
+		case <-deadline:
+			l.t.Fatalf("no %s within a minute", what)
+		}
+	}
+}
+
+// start runs a program for the rest of the test and follows its output.
+func start(t *testing.T, name string, args ...string) (*exec.Cmd, *lines) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, follow(t, out)
+}
+
+func brokerArgs(url string) []string {
+	hostPort := strings.TrimPrefix(url, "mqtt://")
+	host, port, _ := strings.Cut(hostPort, ":")
+	return []string{"-h", host, "-p", port}
+}
+
+// The README's quick try: ventd -sim -mqtt URL, watched with mosquitto_sub;
+// a kill -9 leaves the broker to announce the room offline (the last will).
+func TestMQTTOnlineAndLastWillAfterKill9(t *testing.T) {
+	b := mosquitto.Start(t, mosquitto.Options{})
+	sub := mosquitto.Program(t, "mosquitto_sub")
+	bin := ventdBinary(t)
+	_, watch := start(t, sub, append(brokerArgs(b.URL), "-v", "-t", "ventd/+/+/availability", "-t", "ventd/+/+/state")...)
+	ventd, log := start(t, bin, "-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir(), "-mqtt", b.URL)
+	log.wait("the connection", func(s string) bool { return strings.Contains(s, "mqtt: connected") })
+	watch.wait("online", func(s string) bool { return s == "ventd/simulated-ops/simulated-room/availability online" })
+	state := watch.wait("the state", func(s string) bool { return strings.HasPrefix(s, "ventd/simulated-ops/simulated-room/state ") })
+	var snap snapshot.Snapshot
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(state, "ventd/simulated-ops/simulated-room/state ")), &snap); err != nil || snap.Room != "Simulated room" {
+		t.Errorf("state: %v %+v", err, snap)
+	}
+	ventd.Process.Kill() // SIGKILL: no goodbye from ventd
+	watch.wait("the last will", func(s string) bool { return s == "ventd/simulated-ops/simulated-room/availability offline" })
+	_, again := start(t, sub, append(brokerArgs(b.URL), "-C", "1", "-t", "ventd/simulated-ops/simulated-room/availability")...)
+	if got := again.wait("the retained availability", func(string) bool { return true }); got != "offline" {
+		t.Errorf("retained availability after the kill: %q", got)
+	}
+}
+
+var brokerRE = regexp.MustCompile(`msg=MQTT broker=(mqtt://\S+)`)
+
+// ventd -mqtt-broker serves a broker of its own: a try with nothing else.
+func TestEmbeddedBroker(t *testing.T) {
+	sub := mosquitto.Program(t, "mosquitto_sub")
+	_, log := start(t, ventdBinary(t), "-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-mqtt-broker", "127.0.0.1:0")
+	url := brokerRE.FindStringSubmatch(log.wait("the broker's address", brokerRE.MatchString))[1]
+	_, got := start(t, sub, append(brokerArgs(url), "-C", "1", "-t", "ventd/simulated-ops/simulated-room/state")...)
+	var snap snapshot.Snapshot
+	if err := json.Unmarshal([]byte(got.wait("the state", func(string) bool { return true })), &snap); err != nil || len(snap.Readings) == 0 {
+		t.Errorf("state from the embedded broker: %v %+v", err, snap)
+	}
+}
+
+func TestMQTTFlagsAreChecked(t *testing.T) {
+	for args, want := range map[string]string{
+		"-sim -mqtt http://broker":     `-mqtt: scheme "http": use mqtt://`,
+		"-sim -mqtt broker:1883":       "-mqtt: must be a URL like mqtt://broker.local:1883",
+		"-sim -mqtt-broker 1883":       `-mqtt-broker "1883": want host:port`,
+		"-sim -mqtt mqtt://u:p@b:1883": "password in a file",
+	} {
+		var stderr strings.Builder
+		if code := run(t.Context(), strings.Fields(args), io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("ventd %s: exit %d, %q; want 2 and %q", args, code, stderr.String(), want)
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/record"
+)
+
+// reloadOnHUP re-reads the config file on SIGHUP (systemctl reload ventd)
+// until ctx is done. A file with mistakes is refused, each mistake logged
+// with its line, and the configuration in force stays; a good one is
+// handed to the loop, which applies what can change without a restart and
+// journals the change.
+func (a *app) reloadOnHUP(ctx context.Context, path string) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		if path == "" {
+			a.log.Warn("SIGHUP: no configuration file to read again (ventd runs on the built-in simulated room); nothing changed")
+			continue
+		}
+		cfg, err := config.Load(path)
+		if err != nil {
+			a.log.Error("SIGHUP: the configuration file has mistakes; the configuration in force stays", "file", path, "err", err,
+				"hint", "fix them (ventd -check-config -config "+path+" lists them all), then reload again")
+			continue
+		}
+		logConfigWarnings(a.log, cfg)
+		res, err := a.d.Reload(ctx, cfg, record.Actor{Name: "SIGHUP", Via: "signal"})
+		if err != nil {
+			a.log.Error("SIGHUP: configuration not reloaded; the configuration in force stays", "file", path, "err", err)
+			continue
+		}
+		a.log.Info("SIGHUP: configuration reloaded", "file", path, "result", res)
+	}
+}

@@ -1,0 +1,108 @@
+package config
+
+import (
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Page configures the status page staff read on a wall tablet or a phone.
+// Reading it needs nothing; purging a booth and acknowledging an alarm
+// from it need the staff PIN.
+type Page struct {
+	// PINHash is the bcrypt hash of the staff PIN (`ventctl hash-pin`
+	// makes one). Without it the page shows the room but its purge and
+	// acknowledge buttons are off; the purge button on the wall and
+	// ventctl still work. Never the PIN itself: anyone who can read the
+	// config could read it.
+	PINHash string `yaml:"pin_hash,omitempty"`
+	// Sound lets the page beep when an alarm is raised, once someone has
+	// switched sound on at the tablet (browsers play no sound before a
+	// touch). Default false.
+	Sound bool `yaml:"sound"`
+	// StaleAfter is how long the page waits for an update before it says
+	// loudly that what it shows is old, from 2s to 10s. Default 5s (five
+	// control periods).
+	StaleAfter time.Duration `yaml:"stale_after"`
+	// MaxClients bounds the pages connected for live updates at once, 1
+	// to 2000; more fall back to asking every few seconds. Default 256
+	// (ventd's choice: a site's tablets and phones, many times over).
+	MaxClients int `yaml:"max_clients"`
+	// ClientAttemptsPerMinute bounds purge and acknowledge requests (with
+	// a right or wrong PIN) from one address, 1 to 60. Default 6 (ventd's
+	// choice: enough for a responder who mistypes, too few to guess a
+	// PIN).
+	ClientAttemptsPerMinute int `yaml:"client_attempts_per_minute"`
+	// AttemptsPerMinute bounds them from every address together, from the
+	// per-client bound to 600. Default 30.
+	AttemptsPerMinute int `yaml:"attempts_per_minute"`
+}
+
+// MinPINLength is the shortest staff PIN ventctl hash-pin accepts: with
+// the default 30 attempts a minute, six digits take weeks to guess.
+const MinPINLength = 6
+
+// PINCost is the bcrypt cost of the PINs ventctl hash-pin makes: tens of
+// milliseconds on a desktop, a few hundred on a Pi, a wait a person does
+// not notice and a guesser cannot afford.
+const PINCost = 10
+
+// bcrypt costs the page accepts: below 10 a stolen hash falls to a search
+// of every 6-digit PIN in seconds; above 14 each attempt takes seconds on
+// a Pi.
+const (
+	minPINCost = 10
+	maxPINCost = 14
+)
+
+// HashPIN returns the bcrypt hash of pin for page.pin_hash.
+func HashPIN(pin string) (string, error) {
+	pin = strings.TrimSpace(pin)
+	if len([]rune(pin)) < MinPINLength {
+		return "", &Error{Path: "page.pin_hash", Msg: "the PIN must have at least 6 characters: a shorter one is guessed too soon"}
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pin), PINCost)
+	if err != nil {
+		return "", err
+	}
+	return string(h), nil
+}
+
+// CheckPIN reports whether pin matches the configured hash; false when no
+// hash is set.
+func (p Page) CheckPIN(pin string) bool {
+	if p.PINHash == "" {
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(p.PINHash), []byte(strings.TrimSpace(pin))) == nil
+}
+
+func (d *decoder) validatePage(c *Config) {
+	p := c.Page
+	if p.PINHash != "" {
+		cost, err := bcrypt.Cost([]byte(p.PINHash))
+		switch {
+		case err != nil:
+			d.invalid("page.pin_hash", "must be a bcrypt hash like \"$2a$10$...\", as `ventctl hash-pin` prints it, never the PIN itself (%v)", err)
+		case cost < minPINCost || cost > maxPINCost:
+			d.invalid("page.pin_hash", "has bcrypt cost %d: use %d to %d (`ventctl hash-pin` uses %d); a lower cost makes a stolen hash easy to search, a higher one makes each attempt take seconds on a Pi", cost, minPINCost, maxPINCost, PINCost)
+		}
+	}
+	if p.StaleAfter < 2*time.Second || p.StaleAfter > 10*time.Second {
+		d.invalid("page.stale_after", "must be from 2s to 10s (got %s): shorter flashes on a busy network, longer leaves staff trusting old air readings", p.StaleAfter)
+	}
+	if p.MaxClients < 1 || p.MaxClients > 2000 {
+		d.invalid("page.max_clients", "must be from 1 to 2000 (got %d)", p.MaxClients)
+	}
+	clientOK := p.ClientAttemptsPerMinute >= 1 && p.ClientAttemptsPerMinute <= 60
+	if !clientOK {
+		d.invalid("page.client_attempts_per_minute", "must be from 1 to 60 (got %d): the bound on PIN guesses from one address", p.ClientAttemptsPerMinute)
+	}
+	switch {
+	case p.AttemptsPerMinute > 600:
+		d.invalid("page.attempts_per_minute", "must be at most 600 (got %d): the bound on PIN guesses from everywhere", p.AttemptsPerMinute)
+	case p.AttemptsPerMinute < p.ClientAttemptsPerMinute && clientOK:
+		d.invalid("page.attempts_per_minute", "must be at least page.client_attempts_per_minute, %d%s (got %d)", p.ClientAttemptsPerMinute, d.defaulted("page.client_attempts_per_minute"), p.AttemptsPerMinute)
+	}
+}

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPageDefaults(t *testing.T) {
+	c, err := Parse([]byte(base), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Page != DefaultPage() || c.Page.PINHash != "" || c.Page.Sound || c.Page.StaleAfter != 5*time.Second ||
+		c.Page.MaxClients != 256 || c.Page.ClientAttemptsPerMinute != 6 || c.Page.AttemptsPerMinute != 30 {
+		t.Errorf("page %+v", c.Page)
+	}
+	if c.Page.CheckPIN("") || c.Page.CheckPIN("123456") {
+		t.Error("a page without a PIN hash accepted a PIN")
+	}
+}
+
+func TestHashPIN(t *testing.T) {
+	h, err := HashPIN(" 482916\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse([]byte(base+"page: {pin_hash: '"+h+"', sound: true, max_clients: 10}\n"), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Page
+	if !p.CheckPIN("482916") || p.CheckPIN("482917") || !p.Sound || p.MaxClients != 10 || p.StaleAfter != 5*time.Second {
+		t.Errorf("page %+v", p)
+	}
+	if _, err := HashPIN("12345"); err == nil || !strings.Contains(err.Error(), "at least 6") {
+		t.Errorf("a 5-character PIN: %v", err)
+	}
+}
+
+func TestPageMistakes(t *testing.T) {
+	line := strings.Count(base, "\n") + 2 // the key's line under "page:"
+	for _, c := range []struct{ key, path, msg string }{
+		{"pin_hash: '482916'", "page.pin_hash", "never the PIN itself"},
+		// A valid bcrypt hash at cost 4: quick to search if stolen.
+		{"pin_hash: '$2a$04$3lnXNs6NLd0ybYBJ9V4r8O6E0vWb7dJ1a0u0Dvi6sBz6vJ0XYv8yu'", "page.pin_hash", "cost 4"},
+		{"stale_after: 30s", "page.stale_after", "from 2s to 10s"},
+		{"stale_after: 1s", "page.stale_after", "from 2s to 10s"},
+		{"max_clients: 0", "page.max_clients", "from 1 to 2000"},
+		{"client_attempts_per_minute: 100", "page.client_attempts_per_minute", "from 1 to 60"},
+		{"attempts_per_minute: 5", "page.attempts_per_minute", "at least page.client_attempts_per_minute, 6 (the default)"},
+		{"attempts_per_minute: 601", "page.attempts_per_minute", "at most 600"},
+		{"sound: yes please", "page.sound", "true or false"},
+		{"pin: '482916'", "page.pin", "unknown key"},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			wantOneError(t, base+"page:\n  "+c.key+"\n", line, c.path, c.msg)
+		})
+	}
+}

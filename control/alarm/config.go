@@ -1,0 +1,53 @@
+package alarm
+
+import (
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/sample"
+)
+
+// Room says which parts a room has that rules depend on beyond its
+// configuration.
+type Room struct {
+	// TachFans are the fans with a tachometer: only they can be seen to
+	// stall.
+	TachFans []string
+	// Journal is set when records are kept: a journal fault rule.
+	Journal bool
+}
+
+// ConfigSetup is the one place the configuration becomes the alarm rules'
+// setup: the zones, sensors and fans by name, the thresholds, the exposure
+// limits, the booth pressure level and the site's alarm timing. A key the
+// site wrote is used as written, including 0.
+func ConfigSetup(cfg *config.Config, room Room) Setup {
+	s := DefaultSetup()
+	for _, z := range cfg.Zones {
+		if z.Kind == config.Staff {
+			s.StaffZones = append(s.StaffZones, z.Name)
+		}
+	}
+	for _, sn := range cfg.Sensors {
+		s.Sensors = append(s.Sensors, sn.Name)
+		if sn.Type.IsPressure() {
+			s.PressureBooths = append(s.PressureBooths, sn.Zone)
+		}
+	}
+	for _, f := range cfg.Fans {
+		s.Outputs = append(s.Outputs, f.Name)
+	}
+	s.Fans, s.Journal = room.TachFans, room.Journal
+	t, ac, lim := cfg.Thresholds, cfg.Alarms, cfg.Exposure.Limits
+	s.PM25 = Band{Warning: t.PM25.Warning, Alarm: t.PM25.Alarm}
+	s.CO2 = Band{Warning: t.CO2.Warning, Alarm: t.CO2.Alarm}
+	s.VOCIndex = Band{Warning: t.VOCIndex.Warning, Alarm: t.VOCIndex.Alarm}
+	s.Exposure = map[sample.Quantity]ExposureLimits{
+		sample.CO2:  {TWA: lim.CO2.TWA, STEL: lim.CO2.STEL},
+		sample.PM25: {TWA: lim.PM25.TWA, STEL: lim.PM25.STEL},
+	}
+	s.BoothPressure = ac.BoothPressurePa
+	s.Warning.OnDelay, s.Warning.OffDelay = ac.OnDelay, ac.OffDelay
+	s.Warning.HysteresisPercent = ac.HysteresisPercent
+	s.Alarm.OffDelay, s.Alarm.HysteresisPercent = ac.OffDelay, ac.HysteresisPercent
+	s.Alarm.Latching = ac.LatchAlarmLevel
+	return s
+}

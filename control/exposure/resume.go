@@ -1,0 +1,61 @@
+package exposure
+
+import (
+	"fmt"
+	"time"
+)
+
+// Resume continues a shift from its summary as the tracker computed it
+// before a restart (kept in the journal each minute), so that a restart
+// changes no figure of the shift beyond the data lost with it: the TWA
+// integral, coverage, time over the alarm level and the STEL limit, the
+// STEL peak, the excursions and the gaps are taken as they were, exactly.
+// Call it on a fresh tracker, before replaying the journal's minutes with
+// AddInterval to rebuild the rolling windows: the replayed minutes then
+// count only in the windows for the time the summary already covers, and
+// the time from the summary's end to the next data is a gap.
+func (t *Tracker) Resume(s Summary) error {
+	if t.started {
+		return fmt.Errorf("%s: Resume after data was added; resume first, then replay the minutes", t.name)
+	}
+	if s.Finished {
+		return nil // in the journal already; nothing continues
+	}
+	sh, ok := t.opts.Schedule.ShiftAt(s.Start)
+	if !ok || !sh.Start.Equal(s.Start) {
+		return fmt.Errorf("%s: Resume: no shift of the schedule starts at %s (the schedule changed?); the shift starts afresh",
+			t.name, s.Start.Format(time.RFC3339))
+	}
+	if s.Until.Before(s.Start) || s.Until.After(sh.End) {
+		return fmt.Errorf("%s: Resume: summary until %s lies outside its shift", t.name, s.Until.Format(time.RFC3339))
+	}
+	a := newShiftAcc(sh, t.opts.Limits)
+	a.acct, a.resumed = s.Until, s.Until
+	a.sum = s.TWA * float64(8*time.Hour)
+	a.covered = s.Covered.Std()
+	a.overAlarm, a.overSTEL = s.TimeOverAlarm.Std(), s.TimeOverSTEL.Std()
+	a.peak, a.peakAt = s.STELPeak, s.STELPeakAt
+	a.aboveSTEL.resume(s.AboveSTEL)
+	a.aboveTWA.resume(s.AboveTWA)
+	a.gaps.list = append([]Gap(nil), s.Gaps...)
+	a.gaps.total, a.gaps.omitted = s.GapTotal.Std(), s.GapsOmitted
+	if n := len(a.gaps.list); n > 0 {
+		last := a.gaps.list[n-1]
+		a.gaps.lastEnd, a.gaps.listed = last.Start.Add(last.Length.Std()), s.GapsOmitted == 0
+	}
+	t.open = append(t.open, a)
+	return nil
+}
+
+// resume continues the log from a report.
+func (e *excursionLog) resume(r Excursions) {
+	e.count, e.omitted, e.tooClose = r.Count, r.Omitted, r.TooClose
+	e.periods = append([]Excursion(nil), r.Periods...)
+	if n := len(e.periods); n > 0 {
+		e.cur = e.periods[n-1]
+		if e.cur.Ongoing {
+			e.in = true
+			e.periods = e.periods[:n-1]
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package exposure
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// A shift's STEL is judged over 15 min periods within the shift: a spike
+// just before the shift starts is in the rolling 15 min average (the alarm
+// still sees it) but not in the new shift's STEL peak or excursions.
+func TestShiftSTELOverWindowsWithinTheShift(t *testing.T) {
+	tr := newTracker(t, Limits{TWA: 100, STEL: 150, Alarm: 500}, day8)
+	at := feed(t, tr, t0.Add(-30*time.Minute), 20*time.Minute, 0)
+	at = feed(t, tr, at, 10*time.Minute, 800) // 07:50 to 08:00, before the shift
+	at = feed(t, tr, at, 30*time.Minute, 10)
+	if snap := tr.Snapshot(t0.Add(time.Minute)); snap.Time.IsZero() {
+		t.Fatal("no snapshot")
+	}
+	s, ok := tr.Current(at)
+	if !ok {
+		t.Fatal("no current shift")
+	}
+	if !near(float64(s.STELPeak), 10, 1e-9) || s.AboveSTEL.Count != 0 || s.TimeOverSTEL != 0 {
+		t.Errorf("shift STEL peak %v, %d excursions, %v over STEL: the spike before the shift must not count", s.STELPeak, s.AboveSTEL.Count, s.TimeOverSTEL)
+	}
+	// The same spike inside the shift counts.
+	at = feed(t, tr, at, 10*time.Minute, 800)
+	at = feed(t, tr, at, 20*time.Minute, 10)
+	s, _ = tr.Current(at)
+	if s.AboveSTEL.Count != 1 || float64(s.STELPeak) < 500 {
+		t.Errorf("a spike inside the shift: peak %v, %d excursions", s.STELPeak, s.AboveSTEL.Count)
+	}
+}
+
+// noisy feeds a day of smoky, noisy data with sessions over the limits.
+func noisy(tb testing.TB, tr *Tracker, from time.Time, d time.Duration, rng *rand.Rand) time.Time {
+	tb.Helper()
+	at := from
+	for ; at.Before(from.Add(d)); at = at.Add(time.Second) {
+		c := 20 + 10*rng.Float64()
+		if m := at.Sub(t0).Minutes(); int(m)%90 < 12 {
+			c += 400 * rng.Float64() // a session
+		}
+		if err := tr.Add(at, c); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return at
+}
+
+// minuteMeans are what the journal keeps per minute.
+type minuteMean struct {
+	start   time.Time
+	mean    float64
+	covered time.Duration
+}
+
+// Resume, then the journal's minutes replayed, continue a shift with every
+// figure exactly as it was: a restart changes nothing but the outage.
+func TestResumeContinuesEveryFigure(t *testing.T) {
+	lim := Limits{TWA: 50, STEL: 120, Alarm: 300}
+	rng := rand.New(rand.NewPCG(1, 2))
+	live := newTracker(t, lim, day8)
+	// A restart at a minute boundary 5 h into the shift, as the journal
+	// keeps it: the live summary then, and minute means.
+	var mins []minuteMean
+	at := t0.Add(-time.Hour)
+	for at.Before(t0.Add(5 * time.Hour)) {
+		start := at
+		var sum float64
+		for i := 0; i < 60; i++ {
+			c := 20 + 10*rng.Float64()
+			if m := at.Sub(t0).Minutes(); int(m+600)%90 < 12 {
+				c += 400 * rng.Float64()
+			}
+			if err := live.Add(at, c); err != nil {
+				t.Fatal(err)
+			}
+			sum += c
+			at = at.Add(time.Second)
+		}
+		mins = append(mins, minuteMean{start, sum / 60, time.Minute})
+	}
+	kept, _ := live.Current(at)
+	if kept.TimeOverAlarm == 0 || kept.AboveSTEL.Count == 0 {
+		t.Fatalf("the shift has nothing over a limit to keep: %+v", kept)
+	}
+
+	restarted := newTracker(t, lim, day8)
+	if err := restarted.Resume(kept); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mins {
+		if err := restarted.AddInterval(m.start, m.covered, m.mean); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := restarted.Current(at)
+	if !near(got.TWA, kept.TWA, 1e-9) || got.Covered != kept.Covered || got.TimeOverAlarm != kept.TimeOverAlarm ||
+		got.TimeOverSTEL != kept.TimeOverSTEL || got.STELPeak != kept.STELPeak || got.AboveSTEL.Count != kept.AboveSTEL.Count ||
+		got.AboveTWA.Count != kept.AboveTWA.Count || got.GapTotal != kept.GapTotal {
+		t.Errorf("after Resume:\n%+v\nkept:\n%+v", got, kept)
+	}
+	// An outage of 10 min is a gap of 10 min, and nothing else.
+	back := at.Add(10 * time.Minute)
+	noisy(t, restarted, back, time.Minute, rng)
+	after, _ := restarted.Current(back.Add(time.Minute))
+	if gap := after.GapTotal - kept.GapTotal; gap != Duration(10*time.Minute) {
+		t.Errorf("the outage added %v of gaps, want 10m", gap)
+	}
+	if after.TimeOverSTEL != kept.TimeOverSTEL {
+		t.Errorf("time over STEL grew from %v to %v over an outage with no data", kept.TimeOverSTEL, after.TimeOverSTEL)
+	}
+}
+
+// A reading found frozen is taken back: its span is a gap and leaves the
+// TWA integral and the covered time exactly.
+func TestRetractFrozenSpan(t *testing.T) {
+	lim := Limits{TWA: 50, STEL: 120, Alarm: 300}
+	tr := newTracker(t, lim, day8)
+	at := feed(t, tr, t0, time.Hour, 20)
+	before, _ := tr.Current(at)
+	froze := at
+	at = feed(t, tr, at, 30*time.Minute, 400) // frozen at 400, over the alarm level
+	if err := tr.Retract(froze, at, 400); err != nil {
+		t.Fatal(err)
+	}
+	flush(t, tr, at)
+	s, _ := tr.Current(at)
+	if !near(s.TWA, before.TWA, 1e-9) || s.Covered != before.Covered || s.TimeOverAlarm != 0 {
+		t.Errorf("after retracting the frozen span: TWA %v (was %v), covered %v (was %v), over alarm %v",
+			s.TWA, before.TWA, s.Covered, before.Covered, s.TimeOverAlarm)
+	}
+	if len(s.Gaps) != 1 || !s.Gaps[0].Start.Equal(froze) || s.Gaps[0].Length != Duration(30*time.Minute) {
+		t.Errorf("gaps %+v, want one of 30 min from %s", s.Gaps, froze.Format("15:04"))
+	}
+	if snap := tr.Snapshot(at); snap.Coverage8h > 100*float64(time.Hour)/float64(TWAWindow)+1e-9 {
+		t.Errorf("8 h window coverage %.3f%%: the frozen span must leave it", snap.Coverage8h)
+	}
+}

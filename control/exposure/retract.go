@@ -1,0 +1,112 @@
+package exposure
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Retract takes back data found afterwards not to be a measurement: a
+// sensor whose reading froze at c from from until it was found at to (the
+// stuck detector needs the stuck time to be sure). The span becomes a gap
+// in the open shifts and in the rolling windows: its contribution c × time
+// leaves the TWA integral, the covered time and the time over the alarm
+// level, and the gap list gains it. The STEL peak, the time over the STEL
+// limit and the excursions evaluated in the span stay as they were: a
+// frozen reading is flat, so they only hold where the frozen value itself
+// was over a limit, which the record then still shows.
+//
+// It retracts only what it can: time before the tracker's 8 h window, and
+// shifts already finished, keep their figures.
+func (t *Tracker) Retract(from, to time.Time, c float64) error {
+	if err := t.checkValue("Retract", from, c); err != nil {
+		return err
+	}
+	if !to.After(from) {
+		return fmt.Errorf("%s: Retract from %s to %s: an empty or reversed span", t.name, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	if !to.Before(t.cursor) {
+		to = t.cursor
+		// The sample held at the cursor is the frozen reading too: it
+		// stands for nothing more, so what follows joins the gap.
+		t.pending = false
+	}
+	for _, acc := range t.open {
+		p, q := maxTime(from, acc.shift.Start), minTime(to, acc.acct)
+		if !q.After(p) {
+			continue
+		}
+		d := q.Sub(p)
+		d = min(d, acc.covered)
+		acc.sum -= c * float64(d)
+		if acc.sum < 0 {
+			acc.sum = 0
+		}
+		acc.covered -= d
+		if acc.lim.Alarm > 0 && c > acc.lim.Alarm {
+			acc.overAlarm = max(acc.overAlarm-d, 0)
+		}
+		acc.gaps.insert(p, q)
+	}
+	t.sec.retract(from, to, c)
+	t.min.retract(from, to, c)
+	return nil
+}
+
+// retract takes c × overlap out of the bins that [from, to) overlaps,
+// never more than a bin holds.
+func (r *ring) retract(from, to time.Time, c float64) {
+	if !r.started {
+		return
+	}
+	first := r.head - int64(len(r.bins)) + 1
+	for i := max(r.index(from), first); i <= min(r.index(to), r.head); i++ {
+		lo, hi := maxTime(from, r.start(i)), minTime(to, r.start(i+1))
+		if !hi.After(lo) {
+			continue
+		}
+		b := r.slot(i)
+		d := min(int64(hi.Sub(lo)), b.cov)
+		s := min(c*float64(d), b.sum)
+		b.sum -= s
+		b.cov -= d
+		r.sum -= s
+		r.cov -= d
+	}
+	if r.cov == 0 {
+		r.sum = 0
+	}
+}
+
+// insert adds the gap [p, q) found after the fact, keeping the list in
+// time order and merging it with gaps it touches.
+func (g *gapLog) insert(p, q time.Time) {
+	d := q.Sub(p)
+	if d <= 0 {
+		return
+	}
+	g.total += d
+	g.list = append(g.list, Gap{Start: p, Length: Duration(d)})
+	sort.Slice(g.list, func(i, j int) bool { return g.list[i].Start.Before(g.list[j].Start) })
+	merged := g.list[:1]
+	for _, x := range g.list[1:] {
+		last := &merged[len(merged)-1]
+		end := last.Start.Add(last.Length.Std())
+		if !x.Start.After(end) {
+			if e := x.Start.Add(x.Length.Std()); e.After(end) {
+				last.Length = Duration(e.Sub(last.Start))
+			}
+			continue
+		}
+		merged = append(merged, x)
+	}
+	g.list = merged
+	if len(g.list) > maxGaps {
+		g.omitted += len(g.list) - maxGaps
+		g.list = g.list[len(g.list)-maxGaps:]
+	}
+	if n := len(g.list); n > 0 {
+		last := g.list[n-1]
+		g.lastEnd, g.listed = last.Start.Add(last.Length.Std()), true
+	}
+}

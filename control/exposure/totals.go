@@ -1,0 +1,61 @@
+package exposure
+
+import "time"
+
+// Totals are a tracker's cumulative figures since it started, or since
+// ResetTotals: counters that only grow. The increase over any window answers
+// "how much in this window" (Prometheus's increase()), so a shift's TWA is
+// the increase of Dose over the shift divided by 8 h, and its time over the
+// alarm level the increase of OverAlarm, wherever the window falls.
+type Totals struct {
+	// Dose is ∫ c dt over the measured time, in the unit × seconds
+	// (ppm·s, µg/m³·s); unmeasured time adds nothing, as in the TWA.
+	Dose float64 `json:"dose"`
+	// Measured is the time with valid data; the rest is a gap.
+	Measured Duration `json:"measured_s"`
+	// OverAlarm is the measured time with the value above Limits.Alarm.
+	OverAlarm Duration `json:"over_alarm_s"`
+	// OverSTEL is the time with the rolling 15 min TWA above Limits.STEL,
+	// counted per second as Summary.TimeOverSTEL is.
+	OverSTEL Duration `json:"stel_over_limit_s"`
+}
+
+// totals accumulates Totals; dose is concentration × nanoseconds, as the
+// shift sums are.
+type totals struct {
+	dose                          float64
+	measured, overAlarm, overSTEL time.Duration
+}
+
+// add accounts d of measured time at c.
+func (s *totals) add(c float64, d time.Duration, alarm float64) {
+	s.dose += c * float64(d)
+	s.measured += d
+	if alarm > 0 && c > alarm {
+		s.overAlarm += d
+	}
+}
+
+func (s totals) report() Totals {
+	return Totals{Dose: s.dose / float64(time.Second), Measured: Duration(s.measured),
+		OverAlarm: Duration(s.overAlarm), OverSTEL: Duration(s.overSTEL)}
+}
+
+// ResetTotals starts the totals again from zero. The daemon calls it after
+// rebuilding a tracker from the journal, so that its counters start with
+// the process (as Prometheus expects of a counter) instead of counting the
+// rebuilt hours a second time; the OpenMetrics export calls it at each
+// midnight UTC, so that exporting a day twice writes the same values.
+func (t *Tracker) ResetTotals() { t.tot = totals{} }
+
+// liveTotals is the totals with the held sample counted up to now, as
+// Snapshot counts it in the rolling windows.
+func (t *Tracker) liveTotals(now time.Time) Totals {
+	s := t.tot
+	if t.pending {
+		if e := minTime(t.cursor.Add(t.maxIv), now); e.After(t.cursor) {
+			s.add(t.pendC, e.Sub(t.cursor), t.opts.Limits.Alarm)
+		}
+	}
+	return s.report()
+}

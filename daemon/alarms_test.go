@@ -1,0 +1,127 @@
+package daemon
+
+import (
+	"io"
+	"log/slog"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench"
+)
+
+func hasAlarm(s *snapshot.Snapshot, rule alarm.RuleID) (id uint64, acked, ok bool) {
+	for _, a := range s.Alarms.Alarms {
+		if a.RuleID == rule {
+			return a.ID, a.Acked, true
+		}
+	}
+	return 0, false, false
+}
+
+func TestAlarmsFanStallAndSensorFault(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	s := h.run(15 * time.Minute)
+	if len(s.Alarms.Alarms) != 0 {
+		t.Fatalf("alarms in a quiet room: %+v", s.Alarms.Alarms)
+	}
+	h.rig.Room.SetFanStalled("booth-exhaust", true)
+	s = h.run(20 * time.Second)
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/stall"); ok {
+		t.Fatal("stall alarm before its 30 s")
+	}
+	s = h.run(30 * time.Second)
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/stall"); !ok {
+		t.Fatalf("no stall alarm 50 s into a stall: %+v", s.Alarms)
+	}
+	h.bus().Disconnect(0x69)
+	s = h.run(30 * time.Second)
+	if _, _, ok := hasAlarm(s, "sensor/booth-pm/stale"); !ok {
+		t.Fatalf("no sensor fault alarm 30 s after a disconnect: %+v", s.Alarms)
+	}
+	if s.Alarms.Highest.String() != "fault" {
+		t.Errorf("highest level %v", s.Alarms.Highest)
+	}
+}
+
+func TestBoothPressureContainment(t *testing.T) {
+	cfg := config.Sim()
+	cfg.Sensors = append(cfg.Sensors, config.Sensor{Name: "booth-dp", Type: config.SDP810, Bus: "sim0",
+		Address: config.SDP810.DefaultAddress(), Zone: "booth", StaleAfter: 3 * time.Second})
+	clk := clock.NewSim(t0, 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, clk: clk, rig: rig, d: d}
+	h.run(30 * time.Minute)
+	// Doors closed: the fan finds the duty that holds the booth at
+	// least 5 Pa negative on average.
+	var sum float64
+	var n int
+	for range 30 * 60 {
+		s := h.run(time.Second)
+		for _, r := range s.Readings {
+			if r.Sensor == "booth-dp" && r.Quantity == "pressure" && r.Quality == sample.Good && r.Unit == "Pa" {
+				sum += r.Value
+				n++
+			}
+		}
+	}
+	if n == 0 || sum/float64(n) > -5 {
+		t.Fatalf("mean booth pressure %.2f Pa over %d readings: want at least 5 Pa negative", sum/float64(n), n)
+	}
+	s := h.d.Snapshot()
+	if _, _, ok := hasAlarm(s, "booth/pressure/containment"); ok {
+		t.Fatalf("containment alarm with the booth contained: %+v", s.Alarms)
+	}
+	t.Logf("doors closed: mean %.2f Pa at duty %.2f (%s)", sum/float64(n), s.Fans[0].Duty, s.Fans[0].Reason)
+	// A door left open loses containment: the average rises towards 0.
+	rig.Room.SetDoor("booth-door", true)
+	s = h.run(15 * time.Minute)
+	if _, _, ok := hasAlarm(s, "booth/pressure/containment"); !ok {
+		t.Fatalf("no containment alarm with the booth door open 15 min: %+v", s.Alarms)
+	}
+}
+
+func TestMixtureIndex(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	s := h.run(30 * time.Minute)
+	var co2 *exposure.Summary
+	for _, e := range s.Exposure {
+		if e.Zone == "staff" && e.Quantity == "co2" {
+			co2 = e.Shift
+		}
+	}
+	if co2 == nil || co2.AdjustedTWALimit != 2500 { // 5000 ppm × 0.5 for a 12 h shift
+		t.Fatalf("staff CO2 shift %+v", co2)
+	}
+	if len(s.Mixture) != 1 || s.Mixture[0].Zone != "staff" || s.Mixture[0].Pollutants != 1 ||
+		math.Abs(s.Mixture[0].Index-co2.TWA/2500) > 1e-12 {
+		t.Fatalf("mixture %+v, want staff with CO2 alone: %v", s.Mixture, co2.TWA/2500)
+	}
+}
+
+func TestFanOutputFault(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	h.run(time.Minute)
+	// The output stops taking commands (here: released under the daemon).
+	h.rig.Room.Fan("booth-exhaust").Halt()
+	s := h.run(10 * time.Second)
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/output"); !ok {
+		t.Fatalf("no fault for a fan output that cannot be set: %+v", s.Alarms)
+	}
+	if s.Fans[0].Error == "" {
+		t.Errorf("fan error not shown: %+v", s.Fans[0])
+	}
+}

@@ -1,0 +1,304 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
+)
+
+// Requests that change the room come from the control socket, MQTT, the
+// status page and the purge button. Each is queued to the loop, which alone
+// changes its state, answers it within a period, and records it (done or
+// refused, with who asked) in the period's record. The loop never waits on
+// a caller: replies go through buffered channels.
+
+// requestQueue bounds the requests waiting for the loop.
+const requestQueue = 16
+
+// ErrBusy means the loop has too many requests queued; try again.
+var ErrBusy = errors.New("daemon busy: too many requests queued, try again in a second")
+
+// ErrNothingToAcknowledge means no active alarm awaits acknowledgement.
+var ErrNothingToAcknowledge = errors.New("no active alarm awaits acknowledgement")
+
+// request is one queued request; run executes it on the loop and returns
+// the action to record.
+type request struct {
+	run   func(d *Daemon) record.Action
+	reply chan record.Action // buffered; nil: nobody waits
+}
+
+// ask queues r and waits for the loop's answer or ctx.
+func (d *Daemon) ask(ctx context.Context, run func(d *Daemon) record.Action) (record.Action, error) {
+	r := request{run: run, reply: make(chan record.Action, 1)}
+	select {
+	case d.requests <- r:
+	default:
+		return record.Action{}, ErrBusy
+	}
+	select {
+	case a := <-r.reply:
+		if a.Err != "" {
+			return a, errors.New(a.Err)
+		}
+		return a, nil
+	case <-ctx.Done():
+		return record.Action{}, fmt.Errorf("no answer from the control loop: %w (the request may still be served)", ctx.Err())
+	}
+}
+
+// drainRequests serves every queued request.
+func (d *Daemon) drainRequests() {
+	for {
+		select {
+		case r := <-d.requests:
+			a := r.run(d)
+			a.Time = d.clk.Now()
+			d.cur.Actions = append(d.cur.Actions, a)
+			if a.Err != "" {
+				d.log.Warn("request refused", "kind", a.Kind, "target", a.Target, "by", a.By.String(), "err", a.Err)
+			} else {
+				d.log.Info("request served", "kind", a.Kind, "target", a.Target, "by", a.By.String(), "result", a.Result)
+			}
+			if r.reply != nil {
+				r.reply <- a
+			}
+		default:
+			return
+		}
+	}
+}
+
+func checkActor(by record.Actor, what string) error {
+	if strings.TrimSpace(by.Name) == "" {
+		return fmt.Errorf("%s: say who asks (a name or staff id), for the record", what)
+	}
+	return nil
+}
+
+// Purge asks the fans serving zone (every booth when zone is empty) to run
+// at maximum until the booths are below the entry level, so responders can
+// enter. It waits for the loop (within a period) and returns what happens,
+// in words: a booth already safe to enter is said so, not purged.
+func (d *Daemon) Purge(ctx context.Context, zone string, by record.Actor, reason string) (string, error) {
+	if err := checkActor(by, "purge"); err != nil {
+		return "", err
+	}
+	a, err := d.ask(ctx, func(d *Daemon) record.Action { return d.purge(zone, by, reason, true) })
+	return a.Result, err
+}
+
+// CancelPurge ends a purge early.
+func (d *Daemon) CancelPurge(ctx context.Context, zone string, by record.Actor) (string, error) {
+	if err := checkActor(by, "cancel purge"); err != nil {
+		return "", err
+	}
+	a, err := d.ask(ctx, func(d *Daemon) record.Action { return d.purge(zone, by, "", false) })
+	return a.Result, err
+}
+
+func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) record.Action {
+	a := record.Action{Kind: record.ActPurge, Target: zone, By: by, Note: reason}
+	if !start {
+		a.Kind = record.ActCancelPurge
+	}
+	if a.Target == "" {
+		a.Target = "all booths"
+	}
+	fans, err := d.fansFor(zone)
+	if err != nil {
+		a.Err = err.Error()
+		return a
+	}
+	entry := d.cfg.Thresholds.EntryPM25
+	var said []string
+	for _, f := range fans {
+		booths := strings.Join(f.cfg.Zones, ", ")
+		level := f.last.Level
+		switch {
+		case !start && !f.ctl.Purging():
+			said = append(said, fmt.Sprintf("%s: no purge was running", booths))
+		case !start:
+			f.ctl.CancelPurge()
+			said = append(said, fmt.Sprintf("%s: purge ended; fan %s back under automatic control", booths, f.cfg.Name))
+		case !math.IsNaN(level) && level < entry && len(f.booths) > 0 && f.boothsTrusted():
+			said = append(said, fmt.Sprintf("%s: already safe to enter (PM2.5 %.0f µg/m³, entry level %g); no purge needed", booths, level, entry))
+		case math.IsNaN(level) || !f.boothsTrusted():
+			f.ctl.Purge()
+			said = append(said, fmt.Sprintf("%s: PM2.5 unknown (sensor fault): fan %s at maximum, but ventd cannot tell when it is safe to enter", booths, f.cfg.Name))
+		default:
+			f.ctl.Purge()
+			when := "once PM2.5 falls below " + fmt.Sprint(entry) + " µg/m³"
+			if s := f.ctl.SecondsToEntry(); s > 0 {
+				when = fmt.Sprintf("in about %s", fmtSeconds(s))
+			}
+			said = append(said, fmt.Sprintf("%s: purging (PM2.5 %.0f µg/m³): fan %s at maximum; safe to enter %s", booths, level, f.cfg.Name, when))
+		}
+	}
+	a.Result = strings.Join(said, "; ")
+	return a
+}
+
+// fansFor returns the fans that serve zone, every fan serving a booth when
+// zone is empty.
+func (d *Daemon) fansFor(zone string) ([]*fanOut, error) {
+	if zone != "" {
+		z := d.cfg.Zone(zone)
+		if z == nil {
+			return nil, fmt.Errorf("no zone %q; zones: %s", zone, strings.Join(d.zoneNames(config.Booth), ", "))
+		}
+	}
+	var out []*fanOut
+	for _, f := range d.fans {
+		if zone == "" || contains(f.cfg.Zones, zone) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no fan serves zone %q; purge a booth: %s", zone, strings.Join(d.zoneNames(config.Booth), ", "))
+	}
+	return out, nil
+}
+
+func (d *Daemon) zoneNames(k config.ZoneKind) []string {
+	var out []string
+	for _, z := range d.cfg.ZonesOf(k) {
+		out = append(out, z.Name)
+	}
+	return out
+}
+
+func fmtSeconds(s float64) string {
+	if s < 90 {
+		return fmt.Sprintf("%.0f s", s)
+	}
+	return fmt.Sprintf("%.0f min", math.Ceil(s/60))
+}
+
+// Acknowledge acknowledges an active alarm (every unacknowledged one when
+// alarmID is 0) for by, with an optional note, and says which.
+func (d *Daemon) Acknowledge(ctx context.Context, alarmID uint64, by record.Actor, note string) (string, error) {
+	if err := checkActor(by, "acknowledge"); err != nil {
+		return "", err
+	}
+	a, err := d.ask(ctx, func(d *Daemon) record.Action { return d.acknowledge(alarmID, by, note) })
+	if err != nil && strings.Contains(err.Error(), ErrNothingToAcknowledge.Error()) {
+		err = fmt.Errorf("acknowledge: %w", ErrNothingToAcknowledge)
+	}
+	return a.Result, err
+}
+
+func (d *Daemon) acknowledge(id uint64, by record.Actor, note string) record.Action {
+	a := record.Action{Kind: record.ActAcknowledge, Target: "all", By: by, Note: note}
+	now := d.clk.Now()
+	var evs []alarm.Event
+	var err error
+	if id == 0 {
+		evs, err = d.alarms.eng.AcknowledgeAll(now, by.Name, note)
+		if err == nil && len(evs) == 0 {
+			err = ErrNothingToAcknowledge
+		}
+	} else {
+		a.Target = fmt.Sprint(id)
+		evs, err = d.alarms.eng.Acknowledge(now, id, by.Name, note)
+	}
+	if err != nil {
+		a.Err = fmt.Sprintf("acknowledge: %v", err)
+		return a
+	}
+	d.addTransitions(evs)
+	var acked []string
+	for _, e := range evs {
+		if e.Kind == alarm.Acknowledged {
+			acked = append(acked, fmt.Sprintf("#%d %s", e.AlarmID, e.RuleID))
+		}
+	}
+	a.Result = fmt.Sprintf("acknowledged %d alarm(s): %s", len(acked), strings.Join(acked, ", "))
+	return a
+}
+
+// The plausible CO2 references: outdoor air is about 420 ppm; an SCD4x is
+// specified to 5,000 ppm for calibration; a reference far from what the
+// sensor reads now is more likely a typo or the wrong air than a sensor
+// that far off.
+const (
+	minReferencePPM = 400
+	maxReferencePPM = 5000
+	// maxCorrectionPPM is how far from the sensor's reading a reference may
+	// be without force: an SCD41 drifts tens of ppm a year, and a factory
+	// accuracy of ±(50 ppm + 5%) leaves about this much.
+	maxCorrectionPPM = 400
+)
+
+// ForcedRecalibration tells a CO2 sensor that the air it sits in now has
+// referencePPM of CO2 (outdoor air: about 420 ppm; or a reference
+// instrument's reading) and returns the correction the sensor applied. A
+// busy smoky room never shows the sensor the fresh air its automatic
+// self-calibration assumes, so this is how a technician keeps CO2 honest.
+// A reference more than 400 ppm from what the sensor reads now is refused
+// unless force is set. The sensor must have measured for 3 minutes in
+// steady air. It runs in steps over about a second without holding the
+// loop up, and is journaled with who did it.
+func (d *Daemon) ForcedRecalibration(ctx context.Context, sensor string, referencePPM int, force bool, by record.Actor, note string) (int, error) {
+	if err := checkActor(by, "forced recalibration"); err != nil {
+		return 0, err
+	}
+	if referencePPM < minReferencePPM || referencePPM > maxReferencePPM {
+		return 0, fmt.Errorf("forced recalibration: reference %d ppm: use the CO2 the sensor sits in, %d to %d ppm (outdoor air is about 420)", referencePPM, minReferencePPM, maxReferencePPM)
+	}
+	done := make(chan calResult, 1)
+	_, err := d.ask(ctx, func(d *Daemon) record.Action { return d.recalibrate(sensor, referencePPM, force, by, note, done) })
+	if err != nil {
+		return 0, err
+	}
+	select {
+	case r := <-done:
+		return r.correction, r.err
+	case <-ctx.Done():
+		return 0, fmt.Errorf("forced recalibration of %s: %w (it may still finish; see the journal)", sensor, ctx.Err())
+	}
+}
+
+type calResult struct {
+	correction int
+	err        error
+}
+
+func (d *Daemon) recalibrate(name string, ref int, force bool, by record.Actor, note string, done chan calResult) record.Action {
+	a := record.Action{Kind: record.ActCalibrate, Target: name, By: by, Note: note}
+	s := d.sensors.Get(name)
+	if s == nil {
+		a.Err = fmt.Sprintf("forced recalibration: no sensor %q", name)
+		return a
+	}
+	now := d.clk.Now()
+	if cur := s.Sample(sample.CO2); !force && cur.Valid(now, s.Config().StaleAfter) && math.Abs(cur.Value-float64(ref)) > maxCorrectionPPM {
+		a.Err = fmt.Sprintf("forced recalibration of %s: it reads %.0f ppm, %.0f ppm from the reference %d ppm: is the sensor really in air at the reference? (wait 3 minutes in steady air; give -force if a reference instrument says so)",
+			name, cur.Value, math.Abs(cur.Value-float64(ref)), ref)
+		return a
+	}
+	err := s.Recalibrate(now, ref, by, note, func(corr int, err error) {
+		done <- calResult{corr, err}
+		// The outcome is an action of its own, recorded when it is known.
+		out := record.Action{Time: d.clk.Now(), Kind: record.ActCalibrate, Target: name, By: by, Note: note}
+		if err != nil {
+			out.Err = err.Error()
+		} else {
+			out.Result = fmt.Sprintf("recalibrated to %d ppm: correction %+d ppm", ref, corr)
+		}
+		d.cur.Actions = append(d.cur.Actions, out)
+	})
+	if err != nil {
+		a.Err = "forced recalibration: " + err.Error()
+		return a
+	}
+	a.Result = fmt.Sprintf("recalibration of %s to %d ppm started; about a second", name, ref)
+	return a
+}

@@ -1,0 +1,290 @@
+package daemon
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/record"
+)
+
+// Keys the daemon keeps in the journal's meta table.
+const (
+	metaNextAlarm = "alarms.next_id"
+	metaActive    = "alarms.active"
+	metaConfig    = "config.hash"
+	// metaCleanStop is "1" once a daemon stopped cleanly, "0" while one
+	// runs: after a crash the alarm sequence skips ahead (crashSkip).
+	metaCleanStop = "daemon.clean_stop"
+)
+
+// crashSkip is how far the alarm sequence jumps after a crash. A
+// transition numbered and sent (to MQTT, to a page) just before the crash
+// may not have reached the journal; numbering on from the journal would
+// give its number to another transition, and a consumer would take that
+// for a duplicate. A jump is a gap a consumer sees, which is the truth:
+// something may be missing.
+const crashSkip = 1000
+
+func journalOptions(d *Daemon) journal.Options {
+	// A simulated room's journal is not synced to the disk: it survives
+	// a crash of ventd (the kernel has it) but not of the machine.
+	return journal.Options{Retention: d.cfg.Journal.Retention(), MaxSizeBytes: d.cfg.Journal.MaxSizeBytes(), Clock: d.clk, NoSync: d.sim}
+}
+
+// openJournal opens the journal in dir for restoring state at start. A
+// damaged journal is moved aside and a fresh one started; one that cannot
+// be opened at all leaves the daemon without one (the recorder retries),
+// and the loop runs on with a fault alarm.
+func (d *Daemon) openJournal(dir string, now time.Time) error {
+	if dir == "" {
+		return nil
+	}
+	path := filepath.Join(dir, "journal.db")
+	opts := journalOptions(d)
+	j, err := openWithin(path, opts, openTimeout)
+	if errors.Is(err, journal.ErrCorrupt) || errors.Is(err, journal.ErrForeign) {
+		moved, merr := journal.MoveAside(path, now)
+		if merr == nil {
+			d.log.Error("the exposure journal is damaged or not ventd's; moved it aside and started a fresh one", "err", err, "moved_to", moved,
+				"hint", "keep the moved file for the audit; sqlite3's .recover may rescue its records")
+			d.replaced = append(d.replaced, journal.Replacement{Time: now, MovedTo: moved, Reason: err.Error()})
+			// What can still be read of it restores this shift's figures.
+			if old, oerr := journal.OpenReadOnly(moved, journal.Options{}); oerr == nil {
+				d.salvaged = old
+			}
+			j, err = openWithin(path, opts, openTimeout)
+		} else {
+			err = errors.Join(err, merr)
+		}
+	}
+	if err != nil {
+		d.log.Error("no exposure journal: records are held in memory and retried each minute; control goes on", "err", err,
+			"hint", "check that the state directory exists and is writable by ventd (-state-dir), and that the disk is not full")
+		return err
+	}
+	d.journal = j
+	return nil
+}
+
+// openTimeout bounds how long the start waits for the journal: a stalled
+// SD card must not keep the loop from starting (the fans are already at
+// their safe duty, and the recorder keeps trying to open it).
+const openTimeout = 10 * time.Second
+
+// openWithin opens the journal, giving up after wait; a late open is
+// closed when it completes.
+func openWithin(path string, opts journal.Options, wait time.Duration) (*journal.Journal, error) {
+	type res struct {
+		j   *journal.Journal
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		j, err := journal.Open(path, opts)
+		done <- res{j, err}
+	}()
+	select {
+	case r := <-done:
+		return r.j, r.err
+	case <-time.After(wait):
+		go func() {
+			if r := <-done; r.j != nil {
+				r.j.Close()
+			}
+		}()
+		return nil, fmt.Errorf("journal: %s: not open after %s: the disk is not answering; control goes on and the journal is opened again each minute", path, wait)
+	}
+}
+
+// reopener opens the journal again after a failed open, for the recorder.
+func (d *Daemon) reopener(dir string) func() (*journal.Journal, error) {
+	if dir == "" {
+		return nil
+	}
+	return func() (*journal.Journal, error) {
+		return journal.Open(filepath.Join(dir, "journal.db"), journalOptions(d))
+	}
+}
+
+// savedValue reads a value kept by the last run.
+func (d *Daemon) savedValue(key string) (string, bool) {
+	if d.journal == nil {
+		return "", false
+	}
+	v, ok, err := d.journal.Meta(key)
+	return v, ok && err == nil
+}
+
+// restore rebuilds what a restart must not lose from the journal: the
+// current shift's exposure figures exactly as they were, the rolling
+// windows, the alarm sequence and the latched alarms. The outage becomes
+// a gap.
+func (d *Daemon) restore(now time.Time) {
+	j := d.journal
+	if d.salvaged != nil {
+		// The journal was replaced: its figures are read from the moved
+		// file, as far as it can be read.
+		j = d.salvaged
+		defer func() { d.salvaged.Close(); d.salvaged = nil }()
+	}
+	if j == nil {
+		return
+	}
+	last, err := j.LastMinute()
+	if err != nil {
+		d.log.Warn("journal: cannot read the last minute; exposure starts afresh", "err", err)
+		return
+	}
+	if !last.IsZero() {
+		end := last.Add(time.Minute)
+		if now.Sub(end) > time.Minute {
+			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: end, End: now, Reason: record.GapDaemonDown})
+			d.log.Info("ventd was down; recorded as a gap in the exposure record", "from", end, "to", now, "length", now.Sub(end).Round(time.Second))
+		}
+		d.restoreExposure(j, now, last)
+	}
+	next := uint64(1)
+	if v, ok, err := j.Meta(metaNextAlarm); err == nil && ok {
+		if id, perr := strconv.ParseUint(v, 10, 64); perr == nil {
+			next = id
+		}
+	}
+	// The journal writes transitions at once and the meta each minute, so
+	// the events table is the surer high-water mark after a crash.
+	lastEvent, _ := j.LastEventID()
+	if lastEvent+1 > next {
+		next = lastEvent + 1
+	}
+	if v, ok, err := j.Meta(metaCleanStop); err == nil && ok && v != "1" && lastEvent > 0 {
+		next += crashSkip
+		d.log.Warn("ventd did not stop cleanly: the alarm sequence jumps ahead so that no number repeats one a consumer may have seen",
+			"next", next, "skipped", crashSkip)
+	}
+	d.keep(metaCleanStop, "0")
+	if err := d.alarms.eng.SetNextID(next); err != nil {
+		d.log.Warn("alarm sequence not restored", "err", err)
+	}
+	if v, ok, err := j.Meta(metaActive); err == nil && ok {
+		var active []alarm.Alarm
+		if jerr := json.Unmarshal([]byte(v), &active); jerr == nil {
+			if rerr := d.alarms.eng.Restore(active); rerr != nil {
+				d.log.Warn("some alarms could not be restored", "err", rerr)
+			}
+		}
+	}
+	if v, _, _ := j.Meta(metaConfig); v != d.cfgHash {
+		cfg := d.cfg
+		d.cur.ConfigChanges = append(d.cur.ConfigChanges, record.ConfigChange{Time: now, Hash: d.cfgHash,
+			Summary: fmt.Sprintf("site %q room %q: %d zones, %d sensors, %d fans", cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans)),
+			By:      record.Actor{Name: "config", Via: "config"}})
+	}
+}
+
+// restoreExposure continues each running shift from its last summary and
+// replays the minutes of the last 8 h (and the shift) into the rolling
+// windows.
+func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
+	window := max(8*time.Hour, d.cfg.Shifts.Length) + exposure.STELWindow
+	ms, err := j.Minutes(now.Add(-window), now, "", "")
+	if err != nil {
+		d.log.Warn("journal: cannot read minutes; exposure starts afresh", "err", err)
+		return
+	}
+	shifts, err := j.Shifts(last.Add(-d.cfg.Shifts.Length), last.Add(time.Minute))
+	if err != nil {
+		d.log.Warn("journal: cannot read shift summaries; the shift's figures are rebuilt from minutes", "err", err)
+	}
+	n := 0
+	for _, e := range d.expo {
+		for _, sh := range shifts {
+			if sh.Zone != e.zone || sh.Quantity != string(e.q) || sh.Finished || sh.Summary == nil {
+				continue
+			}
+			var sum exposure.Summary
+			if err := json.Unmarshal(sh.Summary, &sum); err != nil {
+				d.log.Warn("journal: a shift summary does not parse; that shift is rebuilt from minutes", "zone", e.zone, "quantity", e.q, "err", err)
+				continue
+			}
+			if err := e.tr.Resume(sum); err != nil {
+				d.log.Warn("shift not resumed", "err", err)
+			}
+		}
+		for _, m := range ms {
+			if m.Zone != e.zone || m.Quantity != string(e.q) || m.CoveredSeconds <= 0 {
+				continue
+			}
+			span := time.Duration(m.CoveredSeconds * float64(time.Second))
+			if err := e.tr.AddInterval(m.Start, span, m.Mean); err == nil {
+				n++
+			}
+		}
+	}
+	d.log.Info("exposure records rebuilt from the journal", "minutes", n, "since", now.Add(-window))
+}
+
+// recordFactors journals a change of a sensor's configured correction
+// (PM calibration factor, CO2 offset, ASC) since the last run: it changes
+// how every later reading is corrected, so an auditor must see when.
+func (d *Daemon) recordFactors(now time.Time) {
+	by := record.Actor{Name: "config", Via: "config"}
+	for _, s := range d.cfg.Sensors {
+		if s.Type.IsSCD4x() {
+			kind, v := journal.CalASCOff, "off"
+			if s.ASC {
+				kind, v = journal.CalASCOn, "on"
+			}
+			key := "sensor." + s.Name + ".asc"
+			if old, ok := d.savedValue(key); !ok || old != v {
+				d.cur.Calibrations = append(d.cur.Calibrations, record.Calibration{Time: now, Sensor: s.Name, Kind: kind,
+					Reference: math.NaN(), Correction: math.NaN(), By: by, Note: "automatic self-calibration " + v + " (sensors[].asc)"})
+			}
+			d.keep(key, v)
+		}
+		for _, f := range []struct {
+			key, kind string
+			v         float64
+			applies   bool
+		}{
+			{"sensor." + s.Name + ".pm_calibration", journal.CalPMFactor, s.PMCalibration, s.Type == "sps30"},
+			{"sensor." + s.Name + ".co2_offset_ppm", "co2_offset", s.CO2OffsetPPM, s.Type.IsSCD4x()},
+		} {
+			if !f.applies {
+				continue
+			}
+			d.keep(f.key, fmt.Sprint(f.v))
+			old, ok := d.savedValue(f.key)
+			if ok && old == fmt.Sprint(f.v) {
+				continue
+			}
+			prev := math.NaN()
+			fmt.Sscan(old, &prev)
+			d.cur.Calibrations = append(d.cur.Calibrations, record.Calibration{Time: now, Sensor: s.Name, Kind: f.kind, Reference: prev, Correction: f.v,
+				By: by, Note: fmt.Sprintf("%s set to %v in the configuration (was %v)", f.key, f.v, old)})
+		}
+	}
+}
+
+// checkClock records the clock's synchronisation status when it changes.
+func (d *Daemon) checkClock(now time.Time) {
+	ok, note := true, "simulated clock"
+	if !d.sim {
+		ok, note = clockSynced()
+	}
+	if d.clockOK != nil && *d.clockOK == ok {
+		return
+	}
+	d.clockOK = &ok
+	if !ok {
+		d.log.Warn("the system clock is not synchronised; exposure timestamps may be wrong until it is", "detail", note,
+			"hint", "check network time (timedatectl status); a Pi has no battery-backed clock")
+	}
+	d.cur.Clock = append(d.cur.Clock, record.ClockStatus{Time: now, Synchronized: ok, Source: "ventd", Note: note})
+}

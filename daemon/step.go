@@ -1,0 +1,124 @@
+package daemon
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
+)
+
+// step runs one control period at now and publishes its record.
+func (d *Daemon) step(now time.Time) {
+	began := time.Now()
+	d.cur.Time = now
+	d.drainRequests()
+	d.sensors.Update(d.clk.Now)
+	now = d.clk.Now()
+	d.cur.Calibrations = append(d.cur.Calibrations, d.sensors.TakeCalibrations()...)
+	d.cur.Time = now
+	d.account(now)
+	for _, f := range d.fans {
+		f.decide(now, d.log)
+	}
+	d.checkJournal(now)
+	d.evaluateAlarms(now)
+	d.beacon.set(d.alarms.eng.Active())
+	if now.Sub(now.Truncate(10*time.Minute)) < d.period {
+		d.checkClock(now)
+	}
+	d.takeShifts()
+	d.save(now, false)
+	d.sendPartialMinutes()
+	d.freezeLearning()
+	d.publish(now)
+	d.beats.beat(d.clk.Now())
+	if d.onPeriod != nil {
+		d.onPeriod(time.Since(began))
+	}
+}
+
+// publish completes the period's record with the room's state, hands it to
+// every output and starts the next one.
+func (d *Daemon) publish(now time.Time) {
+	d.number++
+	p := d.cur
+	p.Number, p.Time, p.Covers = d.number, now, 1
+	p.Site, p.Room, p.Sim, p.Config = d.cfg.Site, d.cfg.Room, d.sim, d.cfg
+	all := d.sensors.All()
+	p.Readings = make([]sample.Sample, 0, 4*len(all))
+	p.Sensors = make([]record.Sensor, 0, len(all))
+	for _, s := range all {
+		p.Readings = append(p.Readings, s.Samples()...)
+		p.Sensors = append(p.Sensors, s.Health())
+	}
+	p.Fans = make([]record.Fan, 0, len(d.fans))
+	for _, f := range d.fans {
+		p.Fans = append(p.Fans, f.state())
+	}
+	for _, e := range d.expo {
+		p.Exposure = append(p.Exposure, e.snap)
+	}
+	p.Alarms = d.alarms.eng.Summary(now)
+	p.Health = record.Health{Started: d.started, ClockSynchronized: d.clockOK != nil && *d.clockOK,
+		JournalOK: true, LoopOverruns: d.overruns}
+	if err := d.journalFault(); err != nil {
+		p.Health.JournalOK, p.Health.JournalError = false, err.Error()
+	}
+	if d.scenario != nil {
+		p.Scenario = d.scenario()
+	}
+	d.latest.Store(p)
+	d.hub.Publish(p)
+	d.cur = &record.Period{}
+}
+
+// freezeLearning stops the VOC index from learning in zones where a fan
+// is boosting or purging (smoke is an event, not the room's usual air), and
+// tells the SPS30s whether their zone is quiet enough for a fan cleaning.
+func (d *Daemon) freezeLearning() {
+	for _, s := range d.sensors.All() {
+		busy := false
+		for _, f := range d.fans {
+			if contains(f.cfg.Zones, s.Config().Zone) && f.last.Mode != control.ModeNormal {
+				busy = true
+			}
+		}
+		s.SetBusy(busy)
+	}
+}
+
+// A journal counts as not keeping records when a write has hung (an SD
+// card stalling, a frozen file system) though nothing has failed yet: it
+// is two minutes of records behind (it writes once a minute) and has not
+// taken a record for ten seconds of real time (so a busy disk under a fast
+// simulation is not taken for a stalled one).
+const (
+	journalBehind = 2 * time.Minute
+	journalWaited = 10 * time.Second
+)
+
+// journalFault is why the journal is not keeping records; nil while it is,
+// and when no journal was asked for.
+func (d *Daemon) journalFault() error {
+	if d.recorder == nil {
+		return nil
+	}
+	if err := d.recorder.Fault(); err != nil {
+		return err
+	}
+	if behind, waited := d.hub.Lag("journal", d.cur.Time); behind > journalBehind && waited > journalWaited {
+		return fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", behind.Round(time.Second))
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

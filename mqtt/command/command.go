@@ -1,0 +1,217 @@
+// Package command reads the commands ventd takes over MQTT (purge, cancel
+// a purge, acknowledge alarms) strictly: one small JSON object, known
+// fields of the right type each at most once, nothing after it. Anything
+// else is refused with words the sender can act on, and changes nothing.
+package command
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxBytes bounds a command's payload: a command is a few short
+// fields.
+const MaxBytes = 1024
+
+// The commands ventd takes on <base>/command.
+const (
+	Purge       = "purge"
+	CancelPurge = "cancel_purge"
+	Ack         = "ack"
+)
+
+// Command is one request from an MQTT client, as parsed from its JSON
+// payload:
+//
+//	{"command": "purge", "zone": "booth", "who": "Sam", "reason": "overdose response", "id": "r1"}
+//	{"command": "cancel_purge", "zone": "booth", "who": "Sam"}
+//	{"command": "ack", "alarm_id": 42, "who": "Sam", "note": "checked the booth"}
+//	{"command": "ack", "all": true, "who": "Sam"}
+//
+// who is required (the journal records it with every action); zone is
+// optional (every booth); id, when given, is echoed in the reply and makes
+// a repeat of the same command (QoS 1 may deliver twice) answered, not
+// run again.
+type Command struct {
+	ID      string `json:"id,omitempty"`
+	Name    string `json:"command"`
+	Zone    string `json:"zone,omitempty"`
+	AlarmID uint64 `json:"alarm_id,omitempty"`
+	All     bool   `json:"all,omitempty"`
+	Who     string `json:"who"`
+	Reason  string `json:"reason,omitempty"` // purge only
+	Note    string `json:"note,omitempty"`   // ack only
+}
+
+// Reply is the answer on <base>/reply.
+type Reply struct {
+	ID      string `json:"id,omitempty"`
+	Command string `json:"command,omitempty"`
+	OK      bool   `json:"ok"`
+	Result  string `json:"result,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+var zoneNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// fields says which fields each command takes.
+var fields = map[string]string{
+	Purge:       "command, zone, who, reason, id",
+	CancelPurge: "command, zone, who, id",
+	Ack:         "command, alarm_id or all, who, note, id",
+}
+
+// Parse reads one command strictly: one JSON object of at most
+// MaxBytes, valid UTF-8, known fields each at most once and of the
+// right type, nothing after it. The error says what is wrong in words the
+// sender can act on.
+func Parse(b []byte) (Command, error) {
+	var c Command
+	switch {
+	case len(b) == 0:
+		return c, errors.New(`empty command: send one JSON object, like {"command": "purge", "who": "Sam"}`)
+	case len(b) > MaxBytes:
+		return c, fmt.Errorf("command of %d bytes: at most %d", len(b), MaxBytes)
+	case !utf8.Valid(b):
+		return c, errors.New("command is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return c, errors.New(`not a JSON object: send one, like {"command": "purge", "who": "Sam"}`)
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return c, fmt.Errorf("not JSON: %v", err)
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return c, fmt.Errorf("field %q given twice", key)
+		}
+		seen[key] = true
+		val, err := dec.Token()
+		if err != nil {
+			return c, fmt.Errorf("field %q: not JSON: %v", key, err)
+		}
+		if d, ok := val.(json.Delim); ok {
+			return c, fmt.Errorf("field %q: a %s, not a plain value", key, map[json.Delim]string{'{': "JSON object", '[': "JSON list"}[d])
+		}
+		if err := c.set(key, val); err != nil {
+			return c, err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return c, fmt.Errorf("not JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return c, errors.New("more after the JSON object: send exactly one")
+	}
+	return c, c.check(seen)
+}
+
+// set stores one field, checking its type and form.
+func (c *Command) set(key string, val any) error {
+	str := func(max int, dst *string) error {
+		s, ok := val.(string)
+		switch {
+		case !ok:
+			return fmt.Errorf("field %q: want a string, got %s", key, jsonKind(val))
+		case len(s) > max:
+			return fmt.Errorf("field %q: %d bytes, at most %d", key, len(s), max)
+		case strings.IndexFunc(s, unicode.IsControl) >= 0:
+			return fmt.Errorf("field %q has control characters", key)
+		}
+		*dst = s
+		return nil
+	}
+	switch key {
+	case "id":
+		return str(64, &c.ID)
+	case "command":
+		return str(32, &c.Name)
+	case "zone":
+		if err := str(64, &c.Zone); err != nil {
+			return err
+		}
+		if c.Zone != "" && !zoneNameRE.MatchString(c.Zone) {
+			return fmt.Errorf("field \"zone\": %q is not a zone name (letters, digits, '-', '_', '.')", c.Zone)
+		}
+		return nil
+	case "who":
+		return str(64, &c.Who)
+	case "reason":
+		return str(256, &c.Reason)
+	case "note":
+		return str(256, &c.Note)
+	case "all":
+		b, ok := val.(bool)
+		if !ok {
+			return fmt.Errorf(`field "all": want true or false, got %s`, jsonKind(val))
+		}
+		c.All = b
+		return nil
+	case "alarm_id":
+		n, ok := val.(json.Number)
+		if !ok {
+			return fmt.Errorf(`field "alarm_id": want a number, got %s`, jsonKind(val))
+		}
+		id, err := strconv.ParseUint(n.String(), 10, 64)
+		if err != nil || id == 0 {
+			return fmt.Errorf(`field "alarm_id": %s is not an alarm id (a whole number from 1, as /api/state and the alarm topics show)`, n)
+		}
+		c.AlarmID = id
+		return nil
+	}
+	return fmt.Errorf("unknown field %q: fields are command, zone, alarm_id, all, who, reason, note, id", key)
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "true or false"
+	case nil:
+		return "null"
+	}
+	return "something else"
+}
+
+// check applies the rules that span fields.
+func (c *Command) check(seen map[string]bool) error {
+	takes, ok := fields[c.Name]
+	switch {
+	case !seen["command"]:
+		return errors.New(`field "command" is missing: purge, cancel_purge or ack`)
+	case !ok:
+		return fmt.Errorf("unknown command %q: purge, cancel_purge or ack", c.Name)
+	case strings.TrimSpace(c.Who) == "":
+		return fmt.Errorf(`%s: field "who" is required: the name or staff id of the person asking, for the record`, c.Name)
+	}
+	for _, f := range []string{"zone", "alarm_id", "all", "reason", "note"} {
+		if seen[f] && !strings.Contains(takes, f) {
+			return fmt.Errorf("%s: field %q does not apply (fields: %s)", c.Name, f, takes)
+		}
+	}
+	if c.Name == Ack {
+		switch {
+		case c.AlarmID == 0 && !c.All:
+			return errors.New(`ack: give "alarm_id" (an active alarm's id) or "all": true`)
+		case c.AlarmID != 0 && c.All:
+			return errors.New(`ack: give "alarm_id" or "all": true, not both`)
+		}
+	}
+	return nil
+}

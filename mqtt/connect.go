@@ -1,0 +1,186 @@
+package mqtt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
+)
+
+// Delivery tuning. These are network times, on the wall clock: the broker
+// lives in real time whatever clock the room runs on.
+const (
+	// window is how many alarm events may await the broker's PUBACK at
+	// once; more go out when the oldest is acknowledged.
+	window = 32
+	// ackWait is how long the oldest event may await its PUBACK before the
+	// connection counts as dead and is made again.
+	ackWait = 30 * time.Second
+	// journalWait is how long the sender waits for the journal to say
+	// what lies in a gap before sending the events after it anyway: a
+	// stalled disk must not hold up the alarms in memory.
+	journalWait = 5 * time.Second
+	// closeWait is how long a stop waits for the last events to be
+	// acknowledged before it announces offline and disconnects.
+	closeWait = 2 * time.Second
+	// netWait bounds connecting, subscribing and each write.
+	netWait = 10 * time.Second
+	// stateGap is the least wall time between two state messages, so a
+	// simulated room running faster than real time cannot flood the
+	// broker; the state interval (on the room's clock) comes first.
+	stateGap = 100 * time.Millisecond
+)
+
+// Run connects to the broker and keeps publishing until ctx ends, making
+// the connection again with a growing wait whenever it fails. When ctx
+// ends it delivers what it can within a couple of seconds, announces
+// offline and disconnects. Cancel ctx after the daemon's Run returned, so
+// the last records are published.
+func (p *Publisher) Run(ctx context.Context) error {
+	go p.store.run()
+	defer p.store.close(2 * time.Second)
+	cmds := make(chan inbound, 8)
+	go p.serveCommands(ctx, cmds)
+
+	wait := p.minWait
+	var lastErr string
+	for {
+		c, lost, err := p.connect(ctx, cmds)
+		if ctx.Err() != nil && err != nil {
+			return nil
+		}
+		if err != nil {
+			if err.Error() != lastErr {
+				p.log.Warn("mqtt: cannot reach the broker; retrying, alarms wait in the outbox", "broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond))
+			} else {
+				p.log.Debug("mqtt: still cannot reach the broker", "err", err)
+			}
+			lastErr = err.Error()
+			p.report(func(s *Status) { s.LastError = err.Error() })
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(jitter(wait)):
+			}
+			wait = min(2*wait, p.m.ReconnectMax)
+			continue
+		}
+		wait, lastErr = p.minWait, ""
+		p.report(func(s *Status) { s.Connected, s.Connects, s.LastError = true, s.Connects+1, "" })
+		p.log.Info("mqtt: connected", "broker", p.m.Broker, "topics", p.topics.Base+"/#", "client_id", p.clientID())
+		err = p.session(ctx, c, lost)
+		p.report(func(s *Status) { s.Connected = false })
+		if ctx.Err() != nil {
+			return nil
+		}
+		p.log.Warn("mqtt: connection lost; reconnecting, alarms wait in the outbox", "err", err)
+	}
+}
+
+// jitter spreads reconnects of many rooms after a broker restart.
+func jitter(d time.Duration) time.Duration {
+	return d*4/5 + time.Duration(rand.Int64N(int64(d)*2/5+1))
+}
+
+func (p *Publisher) clientID() string {
+	if p.m.ClientID != "" {
+		return p.m.ClientID
+	}
+	return ClientID(p.cfg.Site, p.cfg.Room)
+}
+
+// connect makes one connection: the last will set, clean session (the
+// outbox, not the broker's session, is what survives), no automatic
+// reconnect (paho's own queueing around reconnects loses and repeats
+// messages: paho.mqtt.golang #195, #596).
+func (p *Publisher) connect(ctx context.Context, cmds chan<- inbound) (paho.Client, <-chan error, error) {
+	tlsCfg, err := tlsConfig(p.m)
+	if err != nil {
+		return nil, nil, err
+	}
+	lost := make(chan error, 1)
+	o := paho.NewClientOptions().AddBroker(p.m.Broker).SetClientID(p.clientID()).
+		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).
+		SetKeepAlive(p.m.KeepAlive).SetPingTimeout(netWait).SetConnectTimeout(netWait).SetWriteTimeout(netWait).
+		SetWill(p.topics.Availability(), "offline", 1, true).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			select {
+			case lost <- err:
+			default:
+			}
+		})
+	if tlsCfg != nil {
+		o.SetTLSConfig(tlsCfg)
+	}
+	if p.m.Username != "" {
+		o.SetUsername(p.m.Username)
+		o.SetPassword(p.password)
+	}
+	c := paho.NewClient(o)
+	tok := c.Connect()
+	if err := wait(ctx, tok, netWait); err != nil {
+		c.Disconnect(0)
+		if errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword) || errors.Is(err, packets.ErrorRefusedNotAuthorised) {
+			return nil, nil, fmt.Errorf("the broker refused the login of user %q (password from %s): %w", p.m.Username, passwordSource(p.m), err)
+		}
+		return nil, nil, err
+	}
+	subs := map[string]byte{}
+	if p.m.Discovery {
+		subs[p.topics.HAStatus()] = 1
+	}
+	if p.m.Commands {
+		subs[p.topics.Command()] = 1
+	}
+	if len(subs) > 0 {
+		tok := c.SubscribeMultiple(subs, func(c paho.Client, m paho.Message) {
+			if m.Topic() == p.topics.HAStatus() {
+				if string(m.Payload()) == "online" {
+					p.log.Info("mqtt: Home Assistant started; announcing the room again")
+					p.mu.Lock()
+					p.rediscover = true
+					p.mu.Unlock()
+					p.signal()
+				}
+				return
+			}
+			select {
+			case cmds <- inbound{c, m}:
+			default:
+				p.log.Warn("mqtt: too many commands at once; one dropped unanswered", "topic", m.Topic())
+			}
+		})
+		if err := wait(ctx, tok, netWait); err != nil {
+			c.Disconnect(0)
+			return nil, nil, fmt.Errorf("subscribe to %v: %w", subs, err)
+		}
+	}
+	return c, lost, nil
+}
+
+// wait waits for tok at most d, or until ctx ends.
+func wait(ctx context.Context, tok paho.Token, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-tok.Done():
+		return tok.Error()
+	case <-t.C:
+		return fmt.Errorf("no answer from the broker within %s", d)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// goOffline announces a clean stop and disconnects.
+func (p *Publisher) goOffline(c paho.Client) error {
+	tok := c.Publish(p.topics.Availability(), 1, true, "offline")
+	tok.WaitTimeout(time.Second)
+	c.Disconnect(250)
+	p.log.Info("mqtt: disconnected; announced offline")
+	return nil
+}

@@ -1,0 +1,97 @@
+package mqtt
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/journal"
+)
+
+// Event is the payload of an alarm transition on <base>/events. Seq is
+// the transition's sequence number: consecutive across restarts, so a
+// consumer that sees 41 after 39 knows one is missing, and one that sees
+// 40 twice knows the second is a repeat (QoS 1 delivers at least once).
+// It reads the same whether the event went out live or from the journal
+// after an outage.
+type Event struct {
+	Seq       uint64        `json:"seq"`
+	AlarmID   uint64        `json:"alarm_id"`
+	Rule      string        `json:"rule"`
+	Kind      string        `json:"kind"`
+	Level     string        `json:"level"`
+	Subject   string        `json:"subject"`
+	Quantity  string        `json:"quantity,omitempty"`
+	Time      time.Time     `json:"time"`
+	Value     alarm.Reading `json:"value"` // null when unknown
+	Threshold alarm.Reading `json:"threshold"`
+	Message   string        `json:"message"`
+	Who       string        `json:"who,omitempty"` // acknowledgements
+	Note      string        `json:"note,omitempty"`
+	Site      string        `json:"site"`
+	Room      string        `json:"room"`
+}
+
+// event is one transition waiting in the outbox, its payload made once.
+type event struct {
+	seq     uint64
+	payload []byte
+}
+
+// stamp is a time as the journal keeps it: UTC milliseconds.
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+func liveEvent(e alarm.Event, site, room string) event {
+	return encode(Event{
+		Seq: e.ID, AlarmID: e.AlarmID, Rule: string(e.RuleID), Kind: string(e.Kind), Level: e.Level.String(),
+		Subject: e.Subject, Quantity: string(e.Quantity), Time: stamp(e.Time), Value: known(float64(e.Value)),
+		Threshold: known(e.Threshold), Message: e.Message, Who: e.Who, Note: e.Note, Site: site, Room: room,
+	})
+}
+
+func journalEvent(e journal.PendingEvent, site, room string) event {
+	return encode(Event{
+		Seq: e.ID, AlarmID: e.AlarmID, Rule: e.Rule, Kind: e.Kind, Level: e.Level, Subject: e.Subject,
+		Quantity: e.Quantity, Time: stamp(e.Time), Value: known(e.Value), Threshold: known(e.Threshold),
+		Message: e.Message, Who: e.Who, Note: e.Note, Site: site, Room: room,
+	})
+}
+
+// known is v, or NaN (JSON null) when v is not a number: what the journal
+// stores for a missing value.
+func known(v float64) alarm.Reading {
+	if math.IsInf(v, 0) {
+		return alarm.Reading(math.NaN())
+	}
+	return alarm.Reading(v)
+}
+
+func encode(e Event) event {
+	b, err := json.Marshal(e)
+	if err != nil {
+		// Only plain fields and Readings (NaN as null): cannot fail.
+		panic("mqtt: marshal event: " + err.Error())
+	}
+	return event{seq: e.Seq, payload: b}
+}
+
+// Alarm is the retained payload of an active alarm on <base>/alarm/<rule>:
+// the alarm as /api/state lists it, with the room's site and name. Its
+// value and peak are left out (null: they change every period, and the
+// state topic has them), so the message changes only when the alarm does:
+// raised, latched, held, acknowledged.
+type Alarm struct {
+	alarm.Alarm
+	Site string `json:"site"`
+	Room string `json:"room"`
+}
+
+func alarmPayload(a alarm.Alarm, site, room string) []byte {
+	a.Value, a.Peak = alarm.Reading(math.NaN()), alarm.Reading(math.NaN())
+	b, err := json.Marshal(Alarm{Alarm: a, Site: site, Room: room})
+	if err != nil {
+		panic("mqtt: marshal alarm: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,99 @@
+package mqtt
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/snapshot"
+)
+
+// renderJinja renders Home Assistant's value templates with Jinja2, the
+// engine Home Assistant uses (its extra filters are not used here), with
+// value_json set to the state payload.
+const renderJinja = `
+import json, sys
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+req = json.load(sys.stdin)
+env = ImmutableSandboxedEnvironment()
+out = {}
+for name, tmpl in req["templates"].items():
+    out[name] = str(env.from_string(tmpl).render(value_json=req["state"], value=json.dumps(req["state"])))
+json.dump(out, sys.stdout)
+`
+
+// renderTemplates renders every discovery template against the retained
+// state and checks what Home Assistant would show: the reading for a good
+// sample, None (unknown) for anything else, ON/OFF for binary sensors.
+func renderTemplates(t *testing.T, cfgs map[string]parsedEntity, state []byte, s *snapshot.Snapshot) {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err == nil {
+		err = exec.Command(py, "-c", "import jinja2").Run()
+	}
+	if err != nil {
+		msg := "python3 with jinja2 is not installed (apt-get install python3-jinja2): Home Assistant's value templates are not rendered"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Log(msg)
+		return
+	}
+	tmpls := map[string]string{}
+	for object, e := range cfgs {
+		if v := str(e.config["value_template"]); v != "" {
+			tmpls[object] = v
+		}
+	}
+	var st any
+	if err := json.Unmarshal(state, &st); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := json.Marshal(map[string]any{"templates": tmpls, "state": st})
+	cmd := exec.Command(py, "-c", renderJinja)
+	cmd.Stdin = strings.NewReader(string(in))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("jinja2: %v\n%s", err, err.(*exec.ExitError).Stderr)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range s.Readings {
+		object := objectID(r.Sensor, string(r.Quantity))
+		want := "None"
+		if r.Quality == sample.Good {
+			want = strconv.FormatFloat(r.Value, 'f', -1, 64)
+		}
+		if g := got[object]; g != want && !sameNumber(g, want) {
+			t.Errorf("%s renders %q, the state has %v (%s): want %s", object, g, r.Value, r.Quality, want)
+		}
+	}
+	for object, e := range cfgs {
+		g, ok := got[object]
+		switch {
+		case !ok && e.component != "button":
+			t.Errorf("%s has no template", object)
+		case e.component == "binary_sensor" && g != "ON" && g != "OFF":
+			t.Errorf("%s renders %q, want ON or OFF", object, g)
+		case e.component == "sensor" && e.config["options"] == nil && g != "None":
+			if _, err := strconv.ParseFloat(g, 64); err != nil {
+				t.Errorf("%s renders %q, want a number or None", object, g)
+			}
+		}
+	}
+	if got["staff_alarm"] != "OFF" || got["alarm_level"] != "none" || got["booth_exhaust_mode"] != string(s.Fans[0].Mode) {
+		t.Errorf("quiet room renders alarm %q, level %q, mode %q", got["staff_alarm"], got["alarm_level"], got["booth_exhaust_mode"])
+	}
+}
+
+func sameNumber(a, b string) bool {
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && x == y
+}

@@ -1,0 +1,72 @@
+package record
+
+import (
+	"fmt"
+	"time"
+)
+
+// Actor is who asked for an action that changes the room: the name a
+// person gave, the way the request came, and, where the kernel can tell,
+// who they really are. The journal keeps both, so a claimed name is never
+// the only evidence.
+type Actor struct {
+	// Name is as given: a person's name or staff id ("ventd" and
+	// "config" for the daemon's own actions).
+	Name string `json:"name"`
+	// Via is how the request came: socket, mqtt, page, button, config,
+	// ventd.
+	Via string `json:"via"`
+	// UID is the caller's user id as the kernel reports it (SO_PEERCRED
+	// on the control socket); nil when there is no such thing.
+	UID *uint32 `json:"uid,omitempty"`
+	// From is the peer: an HTTP remote address, an MQTT client id, a
+	// process id.
+	From string `json:"from,omitempty"`
+}
+
+// Ventd is the daemon acting on its own (a scheduled fan cleaning).
+var Ventd = Actor{Name: "ventd", Via: "ventd"}
+
+func (a Actor) String() string {
+	s := a.Name
+	if a.Via != "" {
+		s += " via " + a.Via
+	}
+	if a.UID != nil {
+		s += fmt.Sprintf(" (uid %d)", *a.UID)
+	}
+	if a.From != "" {
+		s += " from " + a.From
+	}
+	return s
+}
+
+// ActionKind is what an action did.
+type ActionKind string
+
+// The actions ventd serves.
+const (
+	ActPurge        ActionKind = "purge"
+	ActCancelPurge  ActionKind = "cancel_purge"
+	ActAcknowledge  ActionKind = "acknowledge"
+	ActCalibrate    ActionKind = "calibrate"
+	ActConfigReload ActionKind = "config_reload"
+	// ActJournalReplaced: ventd moved a damaged or foreign journal file
+	// aside and started a fresh one.
+	ActJournalReplaced ActionKind = "journal_replaced"
+)
+
+// Action is one request the daemon served, done or refused.
+type Action struct {
+	Time time.Time  `json:"time"`
+	Kind ActionKind `json:"kind"`
+	// Target is what it acted on: a zone, an alarm id, a sensor.
+	Target string `json:"target"`
+	By     Actor  `json:"by"`
+	// Note is the reason or note the person gave.
+	Note string `json:"note,omitempty"`
+	// Result says what happened, in words a person reads; Err is set
+	// instead when the request was refused.
+	Result string `json:"result,omitempty"`
+	Err    string `json:"error,omitempty"`
+}

@@ -1,0 +1,300 @@
+package record
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Output is anything that wants every period's record: the journal, the
+// snapshot behind /api/state, MQTT, the status page. Receive runs on the
+// output's own goroutine, one record at a time, in order; it may take as
+// long as it needs (a stalled disk, a broker reconnecting) without
+// delaying the loop. Meanwhile the records it has not taken are merged.
+type Output interface {
+	Receive(p *Period)
+}
+
+// OutputFunc adapts a function to Output.
+type OutputFunc func(p *Period)
+
+// Receive calls f(p).
+func (f OutputFunc) Receive(p *Period) { f(p) }
+
+// Backlog is how many records an output may have waiting before the
+// newest ones are merged: a minute of periods, so a browser that pauses
+// for a moment still sees each period, and one stuck for an hour costs
+// one merged record that keeps every event.
+const Backlog = 64
+
+// maxMergedMinutes bounds the minute aggregates one merged record keeps
+// for an output stuck for days (a day of a large room's series); older
+// ones are dropped and counted. Transitions, actions and the rest are
+// small and always kept.
+const maxMergedMinutes = 24 * 60 * 40
+
+// AttachOpts tune one output's delivery.
+type AttachOpts struct {
+	// Backlog overrides the package's Backlog; negative means never merge
+	// (for test benches that need every period's state and accept the
+	// memory).
+	Backlog int
+}
+
+// Hub hands every published record to every attached output. The zero
+// value is not usable; call NewHub.
+type Hub struct {
+	mu      sync.Mutex
+	subs    []*sub
+	closed  bool
+	working sync.WaitGroup
+}
+
+// NewHub returns a hub with no outputs.
+func NewHub() *Hub { return &Hub{} }
+
+// sub is one attached output and its queue.
+type sub struct {
+	name    string
+	out     Output
+	backlog int
+
+	mu      sync.Mutex
+	queue   []*Period
+	oldest  time.Time     // wall time queue[0] was published
+	wake    chan struct{} // one token: records are waiting
+	closing bool
+	stats   Stats
+	busy    bool          // Receive is running
+	idle    chan struct{} // closed when the queue is empty and Receive returned
+
+	// Wake-ups are coalesced: a record with events wakes the output at
+	// once, state alone at most every wakeEvery of real time (a timer
+	// makes sure the last one is delivered). A simulation runs thousands
+	// of periods a second, and waking every output for each would cost
+	// more than the periods themselves.
+	woke   time.Time
+	timing bool // a wake-up timer is pending
+}
+
+// wakeEvery is how long state-only records may wait for their output.
+const wakeEvery = 5 * time.Millisecond
+
+// Stats describe one output's delivery, for health and metrics.
+type Stats struct {
+	Name      string
+	Delivered uint64 // records handed to Receive
+	Merged    uint64 // records merged into another because the output was behind
+	Dropped   uint64 // minute aggregates dropped from a merged record (output stuck for days)
+	Waiting   int    // records queued now
+	// Since is when the oldest waiting record was published (zero when
+	// none waits): how far behind the output is.
+	Since time.Time
+}
+
+// Attach starts delivering to out, from the next published record, on a
+// goroutine of its own until Close.
+func (h *Hub) Attach(name string, out Output, opts *AttachOpts) {
+	s := &sub{name: name, out: out, backlog: Backlog, wake: make(chan struct{}, 1)}
+	if opts != nil && opts.Backlog != 0 {
+		s.backlog = opts.Backlog
+	}
+	s.idle = make(chan struct{})
+	close(s.idle)
+	s.stats.Name = name
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.subs = append(h.subs, s)
+	h.working.Add(1)
+	go s.run(&h.working)
+}
+
+// Publish queues p for every output. It never waits on an output.
+func (h *Hub) Publish(p *Period) {
+	h.mu.Lock()
+	subs, closed := h.subs, h.closed
+	h.mu.Unlock()
+	if closed {
+		return
+	}
+	for _, s := range subs {
+		s.push(p)
+	}
+}
+
+// Stats returns every output's delivery figures.
+func (h *Hub) Stats() []Stats {
+	h.mu.Lock()
+	subs := h.subs
+	h.mu.Unlock()
+	out := make([]Stats, 0, len(subs))
+	for _, s := range subs {
+		s.mu.Lock()
+		st := s.stats
+		st.Waiting = len(s.queue)
+		if len(s.queue) > 0 {
+			st.Since = s.queue[0].Time
+		}
+		s.mu.Unlock()
+		out = append(out, st)
+	}
+	return out
+}
+
+// Lag reports how far behind the output named is: behind, in the records'
+// time, from the oldest record it has not yet taken to now; waited, in
+// real time, since that record was published. Both are zero when it has
+// taken every record. A journal on a stalled disk shows here while its
+// write is still blocked and has not failed; under a fast simulation
+// behind grows with a busy disk while waited stays short.
+func (h *Hub) Lag(name string, now time.Time) (behind, waited time.Duration) {
+	h.mu.Lock()
+	subs := h.subs
+	h.mu.Unlock()
+	for _, s := range subs {
+		if s.name != name {
+			continue
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if len(s.queue) == 0 {
+			return 0, 0
+		}
+		return now.Sub(s.queue[0].Time), time.Since(s.oldest)
+	}
+	return 0, 0
+}
+
+// Idle waits until the outputs named (every output when none is named)
+// have received everything published so far, or ctx ends. Tests use it to
+// look at outputs after stepping the loop.
+func (h *Hub) Idle(ctx context.Context, names ...string) error {
+	h.mu.Lock()
+	subs := h.subs
+	h.mu.Unlock()
+	for _, s := range subs {
+		if len(names) > 0 && !slices.Contains(names, s.name) {
+			continue
+		}
+		s.mu.Lock()
+		idle := s.idle
+		s.mu.Unlock()
+		s.signal()
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Close stops the outputs once they have received what is queued, waiting
+// at most wait; an output still busy after that is left to finish on its
+// own and Close reports false.
+func (h *Hub) Close(wait time.Duration) bool {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return true
+	}
+	h.closed = true
+	subs := h.subs
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.mu.Lock()
+		s.closing = true
+		s.mu.Unlock()
+		s.signal()
+	}
+	done := make(chan struct{})
+	go func() { h.working.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(wait):
+		return false
+	}
+}
+
+func (s *sub) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *sub) push(p *Period) {
+	s.mu.Lock()
+	if s.backlog >= 0 && len(s.queue) >= s.backlog {
+		last := len(s.queue) - 1
+		var dropped int
+		s.queue[last], dropped = Merge(s.queue[last], p)
+		s.stats.Merged++
+		s.stats.Dropped += uint64(dropped)
+	} else {
+		s.queue = append(s.queue, p)
+		if len(s.queue) == 1 {
+			s.oldest = time.Now()
+		}
+	}
+	if !s.busy && len(s.queue) == 1 {
+		s.idle = make(chan struct{})
+	}
+	now := time.Now()
+	wake := p.HasEvents() || now.Sub(s.woke) >= wakeEvery
+	if wake {
+		s.woke = now
+	} else if !s.timing {
+		s.timing = true
+		time.AfterFunc(wakeEvery, func() {
+			s.mu.Lock()
+			s.timing = false
+			s.mu.Unlock()
+			s.signal()
+		})
+	}
+	s.mu.Unlock()
+	if wake {
+		s.signal()
+	}
+}
+
+func (s *sub) run(wg *sync.WaitGroup) {
+	defer wg.Done()
+	for {
+		s.mu.Lock()
+		for len(s.queue) == 0 && !s.closing {
+			s.mu.Unlock()
+			<-s.wake
+			s.mu.Lock()
+		}
+		if len(s.queue) == 0 && s.closing {
+			s.mu.Unlock()
+			return
+		}
+		p := s.queue[0]
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		// The next one waited since it was published; near enough, since
+		// it came after p: now, which undercounts only a backlog.
+		s.oldest = time.Now()
+		s.busy = true
+		s.mu.Unlock()
+
+		s.out.Receive(p)
+
+		s.mu.Lock()
+		s.busy = false
+		s.stats.Delivered++
+		if len(s.queue) == 0 {
+			s.queue = nil // let the backing array go
+			close(s.idle)
+		}
+		s.mu.Unlock()
+	}
+}

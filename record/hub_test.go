@@ -1,0 +1,133 @@
+package record
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/control/alarm"
+)
+
+// collector keeps what it receives; gate, when set, holds each Receive
+// until the test lets it go.
+type collector struct {
+	mu   sync.Mutex
+	got  []*Period
+	gate chan struct{}
+}
+
+func (c *collector) Receive(p *Period) {
+	if c.gate != nil {
+		<-c.gate
+	}
+	c.mu.Lock()
+	c.got = append(c.got, p)
+	c.mu.Unlock()
+}
+
+func (c *collector) transitions() (ids []uint64, covers int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.got {
+		for _, e := range p.Transitions {
+			ids = append(ids, e.ID)
+		}
+		covers += p.covers()
+	}
+	return ids, covers
+}
+
+func period(n uint64) *Period {
+	p := &Period{Number: n, Time: time.Unix(int64(n), 0), Covers: 1}
+	if n%3 == 0 {
+		p.Transitions = []alarm.Event{{ID: n}}
+		p.Minutes = []Minute{{Count: int(n)}}
+	}
+	return p
+}
+
+func TestSlowOutputMissesNoEventAndNeverBlocksPublish(t *testing.T) {
+	h := NewHub()
+	fast, slow := &collector{}, &collector{gate: make(chan struct{})}
+	h.Attach("fast", fast, nil)
+	h.Attach("slow", slow, nil)
+	const n = 10 * Backlog
+	for i := uint64(1); i <= n; i++ {
+		h.Publish(period(i)) // the slow output is stuck in its first Receive throughout
+	}
+	st := h.Stats()
+	if st[1].Merged == 0 || st[1].Waiting > Backlog {
+		t.Fatalf("slow output: %+v; want its backlog merged and at most %d waiting", st[1], Backlog)
+	}
+	close(slow.gate)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*collector{fast, slow} {
+		ids, covers := c.transitions()
+		if covers != n {
+			t.Errorf("records cover %d periods, want %d", covers, n)
+		}
+		if len(ids) != n/3 {
+			t.Fatalf("got %d transitions, want %d", len(ids), n/3)
+		}
+		for i, id := range ids {
+			if id != uint64(3*(i+1)) {
+				t.Fatalf("transition %d has id %d, want %d: order or once-only broken", i, id, 3*(i+1))
+			}
+		}
+	}
+	if got := slow.got[len(slow.got)-1]; got.Number != n {
+		t.Errorf("slow output's last record is period %d, want the newest state (%d)", got.Number, n)
+	}
+	if !h.Close(time.Second) {
+		t.Error("Close timed out")
+	}
+}
+
+func TestMergeKeepsNewerStateAndAllEvents(t *testing.T) {
+	a := &Period{Number: 1, Covers: 1, Saved: map[string]string{"x": "1", "y": "1"},
+		Actions: []Action{{Kind: ActPurge}}, Gaps: []Gap{{Reason: GapSensorFault}}}
+	b := &Period{Number: 2, Saved: map[string]string{"x": "2"}, Actions: []Action{{Kind: ActAcknowledge}}}
+	m, dropped := Merge(a, b)
+	if dropped != 0 || m.Number != 2 || m.Covers != 2 {
+		t.Fatalf("merged = %+v, dropped %d", m, dropped)
+	}
+	if len(m.Actions) != 2 || m.Actions[0].Kind != ActPurge || m.Actions[1].Kind != ActAcknowledge || len(m.Gaps) != 1 {
+		t.Errorf("events %+v %+v", m.Actions, m.Gaps)
+	}
+	if m.Saved["x"] != "2" || m.Saved["y"] != "1" {
+		t.Errorf("saved %v: want the newer value of each key", m.Saved)
+	}
+	if a.Saved["x"] != "1" || len(a.Actions) != 1 || b.Number != 2 || len(b.Actions) != 1 {
+		t.Error("Merge changed its arguments")
+	}
+}
+
+func TestMergeBoundsMinutes(t *testing.T) {
+	a := &Period{Minutes: make([]Minute, maxMergedMinutes)}
+	b := &Period{Minutes: []Minute{{Count: 7}}}
+	m, dropped := Merge(a, b)
+	if dropped != 1 || len(m.Minutes) != maxMergedMinutes || m.Minutes[len(m.Minutes)-1].Count != 7 {
+		t.Errorf("dropped %d, %d minutes kept", dropped, len(m.Minutes))
+	}
+}
+
+func TestCloseDeliversWhatIsQueued(t *testing.T) {
+	h := NewHub()
+	c := &collector{}
+	h.Attach("c", c, &AttachOpts{Backlog: -1})
+	for i := uint64(1); i <= 100; i++ {
+		h.Publish(period(i))
+	}
+	if !h.Close(10 * time.Second) {
+		t.Fatal("Close timed out")
+	}
+	if len(c.got) != 100 {
+		t.Errorf("delivered %d of 100 before closing", len(c.got))
+	}
+	h.Publish(period(101)) // after Close: dropped, never blocks or panics
+}

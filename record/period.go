@@ -1,0 +1,183 @@
+package record
+
+import (
+	"time"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/sample"
+)
+
+// Period is what happened in one control period. It is immutable once
+// published: outputs share it and must not change it.
+//
+// The first group of fields is the room's state at the end of the period
+// (the latest picture: a later record supersedes it). The second group is
+// the period's events: each is delivered to every output exactly once, in
+// order, even when an output's backlog is merged.
+type Period struct {
+	// Number counts control periods since the daemon started, from 1.
+	Number uint64
+	// Time is the loop's clock when the period's decisions were made
+	// (simulated time under -sim).
+	Time time.Time
+	// Covers is how many control periods this record stands for: 1, or
+	// more when an output fell behind and its backlog was merged.
+	Covers int
+
+	Site, Room string
+	Sim        bool
+	// Config is the configuration in force (a reload replaces it; it is
+	// never changed in place), for outputs that show thresholds.
+	Config *config.Config
+
+	// Readings holds the latest sample of every quantity of every sensor,
+	// sensors in config order, with its quality: anything but Good is
+	// unknown air, never clean air.
+	Readings []sample.Sample
+	Sensors  []Sensor
+	Fans     []Fan
+	// Exposure is each zone's exposure record per pollutant, after this
+	// period's data.
+	Exposure []exposure.Snapshot
+	// Alarms are the active alarms after this period.
+	Alarms alarm.Summary
+	Health Health
+	// Scenario says what the simulated room is doing (sim only).
+	Scenario []string
+
+	// Transitions are the alarm transitions of the period, oldest first;
+	// each Event.ID is its sequence number (consecutive, rising across
+	// restarts).
+	Transitions []alarm.Event
+	// Minutes are the one-minute aggregates that ended in this period.
+	Minutes []Minute
+	// Gaps are stretches without valid data that ended (or were found) in
+	// this period.
+	Gaps []Gap
+	// Actions are the requests served in this period: purges,
+	// acknowledgements, calibrations, config reloads, with who asked.
+	Actions      []Action
+	Calibrations []Calibration
+	// Shifts are the exposure summaries of shifts that ended.
+	Shifts        []exposure.Summary
+	Clock         []ClockStatus
+	ConfigChanges []ConfigChange
+	// Saved is state a restart must not lose (learned VOC baseline,
+	// maintenance counters, where the alarm sequence got to), set when it
+	// is due to be kept; later values of a key replace earlier ones.
+	Saved map[string]string
+}
+
+// HasEvents reports whether p carries anything besides state.
+func (p *Period) HasEvents() bool {
+	return len(p.Transitions)+len(p.Minutes)+len(p.Gaps)+len(p.Actions)+len(p.Calibrations)+
+		len(p.Shifts)+len(p.Clock)+len(p.ConfigChanges)+len(p.Saved) > 0
+}
+
+// Sensor is the health of one sensor.
+type Sensor struct {
+	Name    string            `json:"name"`
+	Type    config.SensorType `json:"type"`
+	Zone    string            `json:"zone"`
+	Bus     string            `json:"bus"`
+	Address string            `json:"address"`
+	Serial  string            `json:"serial,omitempty"`
+	// Up is true while reads succeed.
+	Up          bool      `json:"up"`
+	LastSuccess time.Time `json:"last_success"`
+	// Errors counts failed reads by kind (crc, nack, status, other).
+	Errors map[string]uint64 `json:"errors"`
+	// Status lists problems the device reports itself (SPS30 fan...).
+	Status []string `json:"status,omitempty"`
+	// Frozen is set while the reading has not changed for the stuck
+	// time: it counts as unknown air.
+	Frozen bool   `json:"frozen,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Fan is one fan's decision and state.
+type Fan struct {
+	Name   string       `json:"name"`
+	Zones  []string     `json:"zones"`
+	Duty   float64      `json:"duty"` // 0..1 as commanded
+	Mode   control.Mode `json:"mode"`
+	Reason string       `json:"reason"`
+	// RPM is the tachometer reading; absent without a tachometer.
+	RPM *float64 `json:"rpm,omitempty"`
+	// SecondsToEntry estimates when the booths are below the entry
+	// threshold: 0 now, -1 unknown (not falling).
+	SecondsToEntry float64 `json:"seconds_to_entry"`
+	Error          string  `json:"error,omitempty"`
+}
+
+// Health is the daemon's own state: what an auditor needs to trust the
+// record, and a technician to find what is wrong.
+type Health struct {
+	Started time.Time `json:"started"`
+	// ClockSynchronized is false while the system clock has no time
+	// source (a Pi has no battery clock): timestamps may be wrong.
+	ClockSynchronized bool `json:"clock_synchronized"`
+	// JournalOK is false while the exposure journal cannot keep records;
+	// JournalError says why.
+	JournalOK    bool   `json:"journal_ok"`
+	JournalError string `json:"journal_error,omitempty"`
+	// LoopOverruns counts control periods that ran late.
+	LoopOverruns uint64 `json:"loop_overruns"`
+}
+
+// Minute is one pollutant's one-minute aggregate in one zone.
+type Minute struct {
+	Start          time.Time // on a minute boundary
+	Zone           string
+	Quantity       sample.Quantity
+	Mean, Max      float64
+	Count          int     // periods averaged, at least 1
+	CoveredSeconds float64 // seconds of the minute the samples stand for, 0–60
+}
+
+// Gap reasons.
+const (
+	GapDaemonDown  = "daemon_down"
+	GapSensorFault = "sensor_fault"
+	// GapSensorFrozen covers a reading that stopped changing, from when it
+	// froze (found only once it had not changed for the stuck time).
+	GapSensorFrozen = "sensor_frozen"
+	GapClockJump    = "clock_jump"
+	// GapJournalLost covers records lost with a damaged journal.
+	GapJournalLost = "journal_lost"
+)
+
+// Gap is a span without valid data: reported, never counted as clean air.
+// Empty Zone or Quantity means all.
+type Gap struct {
+	Start, End time.Time
+	Zone       string
+	Quantity   sample.Quantity
+	Reason     string
+}
+
+// Calibration records a change to how a sensor's readings are corrected.
+type Calibration struct {
+	Time                  time.Time
+	Sensor, Serial, Kind  string
+	Reference, Correction float64 // NaN when not applicable
+	By                    Actor
+	Note                  string
+}
+
+// ClockStatus records whether the system clock was trustworthy.
+type ClockStatus struct {
+	Time         time.Time
+	Synchronized bool
+	Source, Note string
+}
+
+// ConfigChange records the configuration in force from Time, by hash.
+type ConfigChange struct {
+	Time          time.Time
+	Hash, Summary string
+	By            Actor
+}

@@ -1,0 +1,51 @@
+package sensor
+
+import (
+	"time"
+
+	"github.com/ventd/ventd/record"
+)
+
+// The optional abilities of a device. Sensor asks for them with a type
+// assertion on these interfaces, never on a device type.
+
+// learner learns the room's usual air (the gas index) and must not learn
+// during known emission events (klipper-sgp40 PR #13 does the same).
+type learner interface {
+	setLearning(on bool)
+}
+
+// quietable does maintenance (SPS30 fan cleaning) only when its zone is
+// quiet: no session, no purge.
+type quietable interface {
+	setQuiet(quiet bool)
+}
+
+// keeper has state a restart must not lose, saved under keys of its own.
+type keeper interface {
+	keep() map[string]string
+	restore(saved func(key string) (string, bool))
+}
+
+// reporter reports problems the device sees in itself.
+type reporter interface {
+	status() []string
+}
+
+// journaler has maintenance to journal (a fan cleaning it started).
+type journaler interface {
+	takeCalibrations() []record.Calibration
+}
+
+// recalibrator takes a forced recalibration to a reference, in steps that
+// each send a command and return; wait is how long before the next step.
+type recalibrator interface {
+	recalibrateSteps(reference int) []calStep
+}
+
+// calStep is one step of a recalibration: run it, then wait before the
+// next. The last step's result is the correction applied.
+type calStep struct {
+	run  func() (correction int, err error)
+	wait time.Duration
+}

@@ -1,0 +1,386 @@
+package sensor
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"periph.io/x/conn/v3/i2c"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/drivers/sensirion"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
+)
+
+// device is one kind of sensor over its driver. Optional abilities are
+// further small interfaces (learner, keeper, quietable, reporter,
+// recalibrator, journaler) that a device implements when it has them.
+type device interface {
+	// open (re)initialises the sensor on bus at addr and starts it
+	// measuring.
+	open(bus i2c.Bus, addr uint16) error
+	// poll returns new values, or sensirion.ErrNotReady when there are none.
+	poll(now time.Time) ([]value, error)
+	// halt stops measuring, leaving the sensor idle.
+	halt() error
+	// serial identifies the unit, once open.
+	serial() string
+}
+
+// value is one quantity a poll produced.
+type value struct {
+	q       sample.Quantity
+	v       float64
+	quality sample.Quality
+}
+
+// Escalation, after Tasmota's for Sensirion sensors: a failed read is
+// retried at once; after reopenAfter consecutive failures the sensor is
+// stopped and re-initialised; after clearAfter the bus is cleared (nine
+// SCL pulses) where the host can. A failure marks the data faulty at once
+// (the fans go safe): escalation is only how the sensor gets back.
+const (
+	reopenAfter = 3
+	clearAfter  = 9
+)
+
+// BusClearer is a bus that can free a slave stuck holding SDA low, by
+// clocking SCL nine times and sending a STOP.
+type BusClearer interface {
+	ClearBus() error
+}
+
+// Sensor is one configured sensor: its device, its health and its latest
+// samples. Its methods are for one goroutine (the control loop's).
+type Sensor struct {
+	cfg  config.Sensor
+	dev  device
+	bus  func() (i2c.Bus, error)
+	log  *slog.Logger
+	open bool
+
+	latest      map[sample.Quantity]sample.Sample
+	order       []sample.Quantity
+	failures    int // consecutive
+	errs        map[string]uint64
+	errsCopy    map[string]uint64 // shared by records until errs changes
+	lastSuccess time.Time
+	lastErr     error
+
+	stuck   *alarm.StuckDetector // on the main quantity; nil when it has none
+	frozen  error                // set while the reading is frozen
+	froze   time.Time            // when the frozen reading stopped changing
+	found   []Freeze             // freezes found since the last TakeFreezes
+	calib   *calibration         // a forced recalibration under way
+	journal []record.Calibration // maintenance to journal, taken by TakeCalibrations
+}
+
+// Freeze is a reading found frozen: it stopped changing at Since, found at
+// Found once it had not changed for the stuck time. The time in between
+// was recorded as measured air and must become a gap.
+type Freeze struct {
+	Sensor, Zone string
+	Quantity     sample.Quantity // the quantity watched
+	Since, Found time.Time
+	// Values are the frozen readings of every quantity at Found.
+	Values map[sample.Quantity]float64
+}
+
+// Name returns the sensor's configured name.
+func (s *Sensor) Name() string { return s.cfg.Name }
+
+// Config returns the sensor's configuration.
+func (s *Sensor) Config() config.Sensor { return s.cfg }
+
+func (s *Sensor) String() string {
+	return fmt.Sprintf("%s (%s on %s %s)", s.cfg.Name, s.cfg.Type, s.cfg.Bus, s.cfg.Address)
+}
+
+// Update polls the sensor once at now, opening it first if needed and
+// escalating on failure.
+func (s *Sensor) Update(now time.Time) {
+	if s.calib != nil {
+		s.stepCalibration(now)
+		return
+	}
+	if !s.open {
+		if err := s.reopen(); err != nil {
+			s.fail(now, fmt.Errorf("init: %w", err))
+			return
+		}
+	}
+	vals, err := s.dev.poll(now)
+	if err != nil && !errors.Is(err, sensirion.ErrNotReady) {
+		s.count(err)
+		vals, err = s.dev.poll(now) // one corrupt frame must not send the fans to full
+	}
+	switch {
+	case errors.Is(err, sensirion.ErrNotReady):
+		s.markStale(now)
+	case err != nil:
+		s.fail(now, err)
+	default:
+		if s.failures > 0 {
+			s.log.Info("sensor recovered", "after_failures", s.failures)
+		}
+		s.failures, s.lastErr, s.lastSuccess = 0, nil, now
+		for _, v := range vals {
+			s.set(sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: v.q, Value: v.v, Time: now, Quality: v.quality})
+		}
+		s.checkFrozen(now)
+	}
+}
+
+func (s *Sensor) reopen() error {
+	b, err := s.bus()
+	if err != nil {
+		return err
+	}
+	if err := s.dev.open(b, uint16(s.cfg.Address)); err != nil {
+		return err
+	}
+	s.open = true
+	s.log.Info("sensor started", "type", s.cfg.Type, "serial", s.dev.serial())
+	return nil
+}
+
+func (s *Sensor) set(smp sample.Sample) {
+	if _, ok := s.latest[smp.Quantity]; !ok {
+		s.order = append(s.order, smp.Quantity)
+	}
+	s.latest[smp.Quantity] = smp
+}
+
+// markStale downgrades samples older than the sensor's stale time.
+func (s *Sensor) markStale(now time.Time) {
+	for q, smp := range s.latest {
+		if smp.Quality == sample.Good && now.Sub(smp.Time) > s.cfg.StaleAfter {
+			smp.Quality = sample.Stale
+			smp.Err = fmt.Errorf("no new reading for %s", now.Sub(smp.Time).Round(time.Second))
+			s.latest[q] = smp
+		}
+	}
+}
+
+// fail marks every sample faulty: a sensor that cannot be read is unknown
+// air, and the fans must go to their safe duty now, not when data ages out.
+func (s *Sensor) fail(now time.Time, err error) {
+	s.count(err)
+	s.failures++
+	if s.failures == 1 || s.failures%60 == 0 {
+		s.log.Warn("sensor read failed; fans go to their safe duty until it recovers",
+			"err", err, "consecutive", s.failures, "hint", Hint(err))
+	}
+	s.lastErr = err
+	for q, smp := range s.latest {
+		smp.Quality, smp.Err = sample.Fault, err
+		s.latest[q] = smp
+	}
+	if s.stuck != nil {
+		s.stuck.Reset()
+	}
+	switch {
+	case s.failures%clearAfter == 0:
+		s.clearBus()
+		fallthrough
+	case s.failures%reopenAfter == 0 && s.open:
+		// Stop and re-initialise on the next period.
+		s.dev.halt()
+		s.open = false
+	}
+}
+
+// clearBus frees a bus held low by a confused slave, where the host can.
+func (s *Sensor) clearBus() {
+	b, err := s.bus()
+	if err != nil {
+		return
+	}
+	c, ok := b.(BusClearer)
+	if !ok {
+		return
+	}
+	if err := c.ClearBus(); err != nil {
+		s.log.Warn("I2C bus clear failed", "bus", s.cfg.Bus, "err", err)
+		return
+	}
+	s.log.Info("I2C bus cleared (nine SCL pulses) after repeated failures", "bus", s.cfg.Bus)
+}
+
+func (s *Sensor) count(err error) {
+	s.errs[Kind(err)]++
+	s.errsCopy = nil
+}
+
+// checkFrozen runs the stuck detector on the main quantity: a reading
+// identical for the stuck time is a frozen sensor, since real sensors
+// always jitter. The raw value feeds it, so it sees the value move again.
+func (s *Sensor) checkFrozen(now time.Time) {
+	if s.stuck == nil {
+		return
+	}
+	smp, ok := s.latest[mainQuantity(s.cfg.Type)]
+	if !ok || smp.Quality != sample.Good {
+		return
+	}
+	stuck := s.stuck.Update(now, smp.Value)
+	switch {
+	case stuck && s.frozen == nil:
+		s.froze = s.stuck.Since()
+		s.frozen = fmt.Errorf("reading unchanged since %s: the sensor looks frozen", s.froze.Format("15:04:05"))
+		vals := map[sample.Quantity]float64{}
+		for q, v := range s.latest {
+			vals[q] = v.Value
+		}
+		s.found = append(s.found, Freeze{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: smp.Quantity, Since: s.froze, Found: now, Values: vals})
+		s.log.Warn("sensor reading frozen; treated as unknown air until it changes", "since", s.froze,
+			"hint", "power-cycle the sensor or check its fan (SPS30) and cable")
+	case !stuck && s.frozen != nil:
+		s.log.Info("sensor reading moves again", "frozen_for", now.Sub(s.froze).Round(time.Second))
+		s.frozen = nil
+	}
+}
+
+// mainQuantity is the reading a sensor is stuck on if it stops changing.
+// It is "" for the gas index sensors: their indices legitimately hold one
+// value for hours (VOC 100, NOx 1 in steady clean air), so an unchanging
+// index is no sign of a frozen sensor.
+func mainQuantity(t config.SensorType) sample.Quantity {
+	switch {
+	case t == config.SPS30:
+		return sample.PM25
+	case t.IsSCD4x():
+		return sample.CO2
+	case t.IsPressure():
+		return sample.Pressure
+	}
+	return ""
+}
+
+// TakeFreezes returns the frozen readings found since the last call.
+func (s *Sensor) TakeFreezes() []Freeze {
+	f := s.found
+	s.found = nil
+	return f
+}
+
+// Samples returns the latest sample of every quantity, in first-seen
+// order, each as far as it can be trusted.
+func (s *Sensor) Samples() []sample.Sample {
+	out := make([]sample.Sample, 0, len(s.order))
+	for _, q := range s.order {
+		out = append(out, s.trusted(s.latest[q]))
+	}
+	return out
+}
+
+// trusted downgrades a good sample of a frozen or recalibrating sensor: a
+// reading that has not changed at all for the stuck time is not a
+// measurement, and a frozen booth sensor could hide smoke.
+func (s *Sensor) trusted(smp sample.Sample) sample.Sample {
+	switch {
+	case smp.Quality != sample.Good:
+	case s.frozen != nil:
+		smp.Quality, smp.Err = sample.Fault, s.frozen
+	case s.calib != nil:
+		smp.Quality, smp.Err = sample.Warmup, errRecalibrating
+	}
+	return smp
+}
+
+var errRecalibrating = errors.New("forced recalibration under way")
+
+// Sample returns the latest sample of q as far as it can be trusted, or a
+// fault sample when the sensor has none (not read yet, or never worked):
+// absence is never clean air.
+func (s *Sensor) Sample(q sample.Quantity) sample.Sample {
+	if smp, ok := s.latest[q]; ok {
+		return s.trusted(smp)
+	}
+	err := s.lastErr
+	if err == nil {
+		err = errors.New("no reading yet")
+	}
+	return sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: q, Quality: sample.Fault, Err: err}
+}
+
+// Faults are the sensor's health conditions, for the fault alarms.
+type Faults struct {
+	Stale      bool // no good reading for longer than staleAfter
+	CRC        bool // failing, last with a CRC error
+	OutOfRange bool // a quantity outside what the sensor measures
+	Frozen     bool
+	CRCErrors  uint64 // CRC errors counted since start
+}
+
+// Faults reports the sensor's health at now; staleAfter is the site's
+// alarm setting (the sensor's own stale time applies when longer).
+func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
+	f := Faults{
+		Stale: !s.lastSuccess.IsZero() && now.Sub(s.lastSuccess) > max(s.cfg.StaleAfter, staleAfter) ||
+			s.lastSuccess.IsZero() && s.failures > 0,
+		CRC:       s.failures > 0 && errors.Is(s.lastErr, sensirion.ErrCRC),
+		Frozen:    s.frozen != nil,
+		CRCErrors: s.errs[KindCRC],
+	}
+	for _, smp := range s.latest {
+		if smp.Quality == sample.OutOfRange {
+			f.OutOfRange = true
+		}
+	}
+	return f
+}
+
+// Health is the sensor's part of the period's record.
+func (s *Sensor) Health() record.Sensor {
+	out := record.Sensor{
+		Name: s.cfg.Name, Type: s.cfg.Type, Zone: s.cfg.Zone, Bus: s.cfg.Bus,
+		Address: s.cfg.Address.String(), Serial: s.dev.serial(),
+		Up: s.open && s.failures == 0, LastSuccess: s.lastSuccess, Frozen: s.frozen != nil,
+	}
+	if r, ok := s.dev.(reporter); ok {
+		out.Status = r.status()
+	}
+	if s.cfg.Mux != nil {
+		out.Bus = fmt.Sprintf("%s/mux%s.%d", s.cfg.Bus, s.cfg.Mux.Address, s.cfg.Mux.Channel)
+	}
+	if s.errsCopy == nil {
+		// Records are immutable once published, so each change of the
+		// counts gets a fresh copy; unchanged counts share it.
+		s.errsCopy = make(map[string]uint64, len(s.errs))
+		for k, v := range s.errs {
+			s.errsCopy[k] = v
+		}
+	}
+	out.Errors = s.errsCopy
+	switch {
+	case s.lastErr != nil:
+		out.Error = s.lastErr.Error()
+	case s.frozen != nil:
+		out.Error = s.frozen.Error()
+	}
+	return out
+}
+
+// Serial returns the unit's serial number, empty until it is open.
+func (s *Sensor) Serial() string { return s.dev.serial() }
+
+// Close stops the sensor measuring, leaving it idle.
+func (s *Sensor) Close() {
+	if s.open {
+		s.dev.halt()
+		s.open = false
+	}
+}
+
+// checkRange marks values a sensor cannot measure: they are not air data.
+func checkRange(q sample.Quantity, v, lo, hi float64) value {
+	if math.IsNaN(v) || v < lo || v > hi {
+		return value{q: q, v: v, quality: sample.OutOfRange}
+	}
+	return value{q: q, v: v}
+}

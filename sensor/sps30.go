@@ -1,0 +1,147 @@
+package sensor
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"time"
+
+	"periph.io/x/conn/v3/i2c"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/drivers/sps30"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
+)
+
+// sps30Device is an SPS30 with the site's calibration factor and fan
+// cleaning on ventd's own schedule: the SPS30 counts its auto-clean
+// interval from power-up, so a Pi that reboots more often than weekly
+// would never clean it (canairio #69). ventd counts measuring time, keeps
+// it across restarts, and cleans weekly when no session is under way.
+type sps30Device struct {
+	name       string
+	clk        clock.Clock
+	cal        float64
+	log        *slog.Logger
+	dev        *sps30.Dev
+	ser        string
+	problems   []string
+	nextStatus time.Time
+
+	run     time.Duration // measuring time since the last cleaning
+	lastRun time.Time
+	quiet   bool
+	cleaned []record.Calibration
+}
+
+// cleanEvery is the SPS30's default auto-clean interval (datasheet: one
+// week of measuring).
+const cleanEvery = 7 * 24 * time.Hour
+
+// statusEvery: reading the status register costs a transfer, and a fan
+// failure shows up in the data anyway within seconds.
+const statusEvery = 10 * time.Second
+
+func (s *sps30Device) runKey() string { return "sensor." + s.name + ".fan_run_s" }
+
+func (s *sps30Device) open(bus i2c.Bus, addr uint16) error {
+	dev, err := sps30.New(bus, &sps30.Opts{Addr: addr, Clock: s.clk})
+	if err != nil {
+		return err
+	}
+	if ser, err := dev.Serial(); err == nil {
+		s.ser = ser
+	}
+	// ventd keeps the cleaning schedule; the sensor's own would restart
+	// at every power cycle.
+	if err := dev.SetAutoCleanInterval(0); err != nil {
+		return err
+	}
+	if err := dev.Start(); err != nil {
+		return err
+	}
+	s.dev, s.nextStatus, s.lastRun = dev, time.Time{}, time.Time{}
+	return nil
+}
+
+// maybeClean starts a fan cleaning when a week of measuring is due and
+// the zone is quiet. The 10 s of cleaning give no data, which counts as
+// unknown air (fans to their safe duty): a brief, weekly cost.
+func (s *sps30Device) maybeClean(now time.Time) {
+	if !s.lastRun.IsZero() && now.After(s.lastRun) {
+		s.run += now.Sub(s.lastRun)
+	}
+	s.lastRun = now
+	if s.run < cleanEvery || !s.quiet {
+		return
+	}
+	if err := s.dev.CleanFan(); err != nil {
+		s.log.Warn("SPS30 fan cleaning failed; retrying next period", "err", err)
+		return
+	}
+	s.log.Info("SPS30 fan cleaning started (10 s without readings)", "measured_for", s.run.Round(time.Hour))
+	s.cleaned = append(s.cleaned, record.Calibration{Time: now, Sensor: s.name, Serial: s.ser, Kind: "fan_clean",
+		Reference: math.NaN(), Correction: math.NaN(), By: record.Ventd,
+		Note: fmt.Sprintf("scheduled SPS30 fan cleaning after %s of measuring", s.run.Round(time.Hour))})
+	s.run = 0
+}
+
+func (s *sps30Device) poll(now time.Time) ([]value, error) {
+	s.maybeClean(now)
+	if !now.Before(s.nextStatus) {
+		st, err := s.dev.Status()
+		if err != nil {
+			return nil, err
+		}
+		s.nextStatus = now.Add(statusEvery)
+		s.problems = st.Problems()
+		if len(s.problems) > 0 {
+			return nil, fmt.Errorf("%w: %v", ErrDeviceStatus, s.problems)
+		}
+	}
+	var r sps30.Reading
+	if err := s.dev.Sense(&r); err != nil {
+		return nil, err
+	}
+	// The SPS30 is specified to 1000 µg/m³; above it, the booth is
+	// smokier than the sensor can tell, which the controller treats as
+	// unknown air and so runs the fan safe (full).
+	c := s.cal
+	return []value{
+		checkRange(sample.PM1, r.MassPM1*c, 0, 1000*c),
+		checkRange(sample.PM25, r.MassPM25*c, 0, 1000*c),
+		checkRange(sample.PM4, r.MassPM4*c, 0, 1000*c),
+		checkRange(sample.PM10, r.MassPM10*c, 0, 1000*c),
+	}, nil
+}
+
+func (s *sps30Device) halt() error {
+	if s.dev == nil {
+		return nil
+	}
+	return s.dev.Halt()
+}
+
+func (s *sps30Device) serial() string   { return s.ser }
+func (s *sps30Device) status() []string { return s.problems }
+func (s *sps30Device) setQuiet(q bool)  { s.quiet = q }
+
+func (s *sps30Device) keep() map[string]string {
+	return map[string]string{s.runKey(): strconv.FormatFloat(s.run.Seconds(), 'f', 0, 64)}
+}
+
+func (s *sps30Device) restore(saved func(string) (string, bool)) {
+	if v, ok := saved(s.runKey()); ok {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < 1e9 {
+			s.run = time.Duration(secs * float64(time.Second))
+		}
+	}
+}
+
+func (s *sps30Device) takeCalibrations() []record.Calibration {
+	c := s.cleaned
+	s.cleaned = nil
+	return c
+}

@@ -1,0 +1,240 @@
+package statuspage
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"golang.org/x/time/rate"
+
+	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/record"
+)
+
+// Bounds on what a request may carry.
+const (
+	maxBody    = 4 << 10
+	maxName    = 64
+	maxNote    = 200
+	maxClients = 4096 // addresses the per-client limits remember
+	// checkers bounds the bcrypt comparisons running at once, so a burst
+	// of requests cannot take every core of a Pi from the fan loop's
+	// neighbours.
+	checkers = 2
+	// askTimeout is how long a request waits for the loop (it answers
+	// within a period).
+	askTimeout = 5 * time.Second
+)
+
+// tokenCookie carries the page's CSRF token: SameSite=Strict, so another
+// site's page never sends it, and echoed in tokenHeader, which another
+// site's page cannot set without a CORS preflight that ventd never allows.
+const (
+	tokenCookie = "ventd_page"
+	tokenHeader = "X-Ventd-Token"
+)
+
+// actions serves the purge and acknowledge requests.
+type actions struct {
+	p      *Page
+	cross  *http.CrossOriginProtection
+	check  chan struct{}
+	mu     sync.Mutex
+	global *rate.Limiter
+	per    map[string]*rate.Limiter
+}
+
+func newActions(p *Page) *actions {
+	pc := p.cfg.Page
+	return &actions{p: p, cross: http.NewCrossOriginProtection(), check: make(chan struct{}, checkers),
+		global: rate.NewLimiter(rate.Limit(float64(pc.AttemptsPerMinute)/60), pc.AttemptsPerMinute),
+		per:    map[string]*rate.Limiter{}}
+}
+
+// setToken gives a page without a token one.
+func setToken(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(tokenCookie); err == nil && len(c.Value) >= 16 {
+		return
+	}
+	b := make([]byte, 18)
+	rand.Read(b)
+	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: "/",
+		SameSite: http.SameSiteStrictMode})
+}
+
+// request is what both POSTs carry.
+type request struct {
+	Name    string `json:"name"`
+	PIN     string `json:"pin"`
+	Zone    string `json:"zone"`
+	Reason  string `json:"reason"`
+	Cancel  bool   `json:"cancel"`
+	AlarmID uint64 `json:"alarm_id"`
+	Note    string `json:"note"`
+}
+
+// admit runs every check a request passes before the daemon sees it, and
+// answers the client itself when one fails.
+func (a *actions) admit(w http.ResponseWriter, r *http.Request) (*request, record.Actor, bool) {
+	from := r.RemoteAddr
+	if err := a.cross.Check(r); err != nil {
+		writeError(w, http.StatusForbidden, "refused: the request came from another site's page; open the status page itself")
+		return nil, record.Actor{}, false
+	}
+	c, err := r.Cookie(tokenCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.Header.Get(tokenHeader))) != 1 {
+		writeError(w, http.StatusForbidden, "refused: the page's token is missing or wrong; reload the page and try again")
+		return nil, record.Actor{}, false
+	}
+	if a.p.cfg.Page.PINHash == "" {
+		writeError(w, http.StatusServiceUnavailable, "purge and acknowledge are off on this page: no staff PIN is set (page.pin_hash; ventctl hash-pin makes one). Use the purge button or ventctl.")
+		return nil, record.Actor{}, false
+	}
+	if wait, ok := a.allow(from); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many attempts: try again in %s", wait.Round(time.Second)))
+		return nil, record.Actor{}, false
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, "send the request as JSON (Content-Type: application/json)")
+		return nil, record.Actor{}, false
+	}
+	var req request
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "the request is not the JSON the page sends: "+err.Error())
+		return nil, record.Actor{}, false
+	}
+	req.Name, req.Reason, req.Note = clean(req.Name, maxName), clean(req.Reason, maxNote), clean(req.Note, maxNote)
+	if req.Name == "" {
+		writeError(w, http.StatusBadRequest, "give your name or staff id: it goes in the record with what you did")
+		return nil, record.Actor{}, false
+	}
+	if !a.pinOK(r.Context(), req.PIN) {
+		a.p.log.Warn("status page: wrong PIN", "from", from, "name", req.Name, "path", r.URL.Path)
+		writeError(w, http.StatusUnauthorized, "wrong PIN: nothing was done")
+		return nil, record.Actor{}, false
+	}
+	return &req, record.Actor{Name: req.Name, Via: "page", From: from}, true
+}
+
+// allow takes one attempt from the client's and the global allowance, and
+// says how long to wait when either is spent.
+func (a *actions) allow(from string) (time.Duration, bool) {
+	host, _, err := net.SplitHostPort(from)
+	if err != nil {
+		host = from
+	}
+	now := a.p.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	pc := a.p.cfg.Page
+	l := a.per[host]
+	if l == nil {
+		if len(a.per) >= maxClients {
+			for k, v := range a.per { // forget the clients whose allowance has refilled
+				if v.TokensAt(now) >= float64(v.Burst()) {
+					delete(a.per, k)
+				}
+			}
+		}
+		if len(a.per) >= maxClients {
+			return time.Minute, false
+		}
+		l = rate.NewLimiter(rate.Limit(float64(pc.ClientAttemptsPerMinute)/60), pc.ClientAttemptsPerMinute)
+		a.per[host] = l
+	}
+	for _, lim := range []*rate.Limiter{l, a.global} {
+		res := lim.ReserveN(now, 1)
+		if d := res.DelayFrom(now); d > 0 {
+			res.CancelAt(now)
+			return d, false
+		}
+	}
+	return 0, true
+}
+
+func (a *actions) pinOK(ctx context.Context, pin string) bool {
+	select {
+	case a.check <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-a.check }()
+	return a.p.cfg.Page.CheckPIN(pin)
+}
+
+// clean trims s, drops control characters (a name goes in logs and the
+// journal) and cuts it to max characters.
+func clean(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max])
+	}
+	return s
+}
+
+func (a *actions) purge(w http.ResponseWriter, r *http.Request) {
+	req, by, ok := a.admit(w, r)
+	if !ok {
+		return
+	}
+	if a.p.cfg.Zone(req.Zone) == nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("no zone %q", req.Zone))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), askTimeout)
+	defer cancel()
+	var res string
+	var err error
+	if req.Cancel {
+		res, err = a.p.ctl.CancelPurge(ctx, req.Zone, by)
+	} else {
+		reason := req.Reason
+		if reason == "" {
+			reason = "from the status page"
+		}
+		res, err = a.p.ctl.Purge(ctx, req.Zone, by, reason)
+	}
+	a.answer(w, res, err)
+}
+
+func (a *actions) acknowledge(w http.ResponseWriter, r *http.Request) {
+	req, by, ok := a.admit(w, r)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), askTimeout)
+	defer cancel()
+	res, err := a.p.ctl.Acknowledge(ctx, req.AlarmID, by, req.Note)
+	a.answer(w, res, err)
+}
+
+func (a *actions) answer(w http.ResponseWriter, res string, err error) {
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]string{"result": res})
+	case errors.Is(err, daemon.ErrBusy), errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+	default:
+		writeError(w, http.StatusConflict, err.Error())
+	}
+}

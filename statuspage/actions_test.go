@@ -1,0 +1,217 @@
+package statuspage
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/record"
+)
+
+// post sends body to path as the page does (token cookie and header, JSON)
+// unless the test changes it, and returns the status and the answer.
+func post(t *testing.T, r *room, path, body string, change func(*http.Request)) (int, map[string]string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, r.url(path), strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", "http://"+r.addr)
+	req.AddCookie(&http.Cookie{Name: tokenCookie, Value: "token-of-this-page-0123"})
+	req.Header.Set(tokenHeader, "token-of-this-page-0123")
+	if change != nil {
+		change(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ans map[string]string
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, &ans); err != nil {
+		t.Fatalf("%s %s: %s is not JSON: %v", path, resp.Status, b, err)
+	}
+	return resp.StatusCode, ans, resp.Header
+}
+
+func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
+	r := startRoom(t, roomYAML(1, ""), roomOpts{})
+	r.pacer.hold() // nothing reaches the loop in this test; the allowances do not refill
+	const purge = `{"zone": "booth", "name": "Sam", "pin": "246810"}`
+	for _, c := range []struct {
+		name   string
+		body   string
+		change func(*http.Request)
+		code   int
+		msg    string
+	}{
+		{"another site's page", purge, func(q *http.Request) { q.Header.Set("Sec-Fetch-Site", "cross-site") }, 403, "another site"},
+		{"another origin, old browser", purge, func(q *http.Request) {
+			q.Header.Del("Sec-Fetch-Site")
+			q.Header.Set("Origin", "http://evil.example")
+		}, 403, "another site"},
+		{"no token", purge, func(q *http.Request) { q.Header.Del(tokenHeader) }, 403, "token"},
+		{"token not the cookie's", purge, func(q *http.Request) { q.Header.Set(tokenHeader, "another-token-0123456") }, 403, "token"},
+		{"a form, not JSON", purge, func(q *http.Request) { q.Header.Set("Content-Type", "application/x-www-form-urlencoded") }, 415, "JSON"},
+		{"no name", `{"zone": "booth", "pin": "246810"}`, nil, 400, "your name"},
+		{"unknown field", `{"zone": "booth", "name": "Sam", "pin": "246810", "duty": 0}`, nil, 400, "unknown field"},
+		{"wrong PIN", `{"zone": "booth", "name": "Sam", "pin": "111111"}`, nil, 401, "wrong PIN"},
+		{"wrong PIN again", `{"zone": "booth", "name": "Sam", "pin": "000000"}`, nil, 401, "wrong PIN"},
+		{"and again", `{"zone": "booth", "name": "Sam", "pin": "2468100"}`, nil, 401, "wrong PIN"},
+	} {
+		code, ans, _ := post(t, r, "/api/purge", c.body, c.change)
+		if code != c.code || !strings.Contains(ans["error"], c.msg) {
+			t.Errorf("%s: %d %q; want %d saying %q", c.name, code, ans["error"], c.code, c.msg)
+		}
+	}
+	// Six attempts a minute per client (the default): the form, the two
+	// bad bodies and the three wrong PINs were all counted (those refused as
+	// cross-site or without a token never get that far), so the next
+	// waits, whatever its PIN.
+	code, ans, h := post(t, r, "/api/purge", purge, nil)
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(ans["error"], "too many attempts") {
+		t.Errorf("7th attempt in a minute: %d %v; want 429 with Retry-After", code, ans)
+	}
+	if a := r.served(); len(a) != 0 {
+		t.Errorf("refused requests reached the daemon: %+v", a)
+	}
+	// A GET never changes anything.
+	resp, err := http.Get(r.url("/api/purge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+		t.Errorf("GET /api/purge: %s, Allow %q", resp.Status, resp.Header.Get("Allow"))
+	}
+}
+
+func TestGlobalAllowanceBoundsManyAddresses(t *testing.T) {
+	r := startRoom(t, roomYAML(1, ""), roomOpts{})
+	r.pacer.hold()
+	a := r.page.actions
+	// 30 a minute from everywhere (the default), 6 from each address.
+	allowed := 0
+	for i := range 40 {
+		if _, ok := a.allow("10.0.0." + string(rune('a'+i/6)) + ":1"); ok {
+			allowed++
+		}
+	}
+	if allowed != 30 {
+		t.Errorf("%d attempts allowed from 7 addresses in a minute, want 30", allowed)
+	}
+}
+
+func TestPurgeAndAcknowledgeFromThePage(t *testing.T) {
+	r := startRoom(t, roomYAML(1, ""), roomOpts{scenario: dayYAML("booth")})
+	r.pacer.runTo(t, r, at(2*time.Minute)) // mid-session: the booth is smoky
+	r.pacer.pace(5)
+	code, ans, _ := post(t, r, "/api/purge", `{"zone": "booth", "name": " Sam\u0007 ", "pin": "246810", "reason": "overdose"}`, nil)
+	if code != http.StatusOK || !strings.Contains(ans["result"], "booth: purging") {
+		t.Fatalf("purge: %d %v", code, ans)
+	}
+	code, ans, _ = post(t, r, "/api/purge", `{"zone": "booth", "name": "Sam", "pin": "246810", "cancel": true}`, nil)
+	if code != http.StatusOK || !strings.Contains(ans["result"], "purge ended") {
+		t.Errorf("cancel: %d %v", code, ans)
+	}
+	code, ans, _ = post(t, r, "/api/acknowledge", `{"alarm_id": 0, "name": "Sam", "pin": "246810"}`, nil)
+	if code != http.StatusConflict || !strings.Contains(ans["error"], "no active alarm") {
+		t.Errorf("acknowledge with no alarm: %d %v", code, ans)
+	}
+	code, ans, _ = post(t, r, "/api/purge", `{"zone": "nowhere", "name": "Sam", "pin": "246810"}`, nil)
+	if code != http.StatusBadRequest || !strings.Contains(ans["error"], `no zone "nowhere"`) {
+		t.Errorf("purge of no zone: %d %v", code, ans)
+	}
+	// Each action is in the record of the period that served it, which
+	// reaches the outputs a moment after the answer.
+	waitFor(t, "three actions in the record", func() bool { return len(r.served()) >= 3 })
+	var kinds []string
+	for _, a := range r.served() {
+		kinds = append(kinds, string(a.Kind)+" by "+a.By.Name+" via "+a.By.Via)
+		if a.Kind == record.ActPurge && (a.Note != "overdose" || !strings.HasPrefix(a.By.From, "127.0.0.1:")) {
+			t.Errorf("purge recorded as %+v", a)
+		}
+	}
+	want := "purge by Sam via page, cancel_purge by Sam via page, acknowledge by Sam via page"
+	if got := strings.Join(kinds, ", "); got != want {
+		t.Errorf("recorded %s\nwant     %s", got, want)
+	}
+}
+
+func TestActionsOffWithoutAPIN(t *testing.T) {
+	r := startRoom(t, roomYAML(1, "page: {sound: false}\n"), roomOpts{})
+	code, ans, _ := post(t, r, "/api/purge", `{"zone": "booth", "name": "Sam", "pin": "246810"}`, nil)
+	if code != http.StatusServiceUnavailable || !strings.Contains(ans["error"], "page.pin_hash") {
+		t.Errorf("no PIN configured: %d %v", code, ans)
+	}
+	resp, err := http.Get(r.url("/api/page"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var in info
+	json.NewDecoder(resp.Body).Decode(&in)
+	if in.Actions || len(in.Booths) != 1 || in.Booths[0].Fans[0] != "booth-fan" {
+		t.Errorf("/api/page: %+v", in)
+	}
+}
+
+func TestPageResponsesCarrySecurityHeaders(t *testing.T) {
+	r := startRoom(t, roomYAML(1, ""), roomOpts{})
+	for _, path := range []string{"/", "/ui/page.js", "/ui/page.css", "/ui/icon.svg", "/api/page", "/api/trend"} {
+		resp, err := http.Get(r.url(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		h := resp.Header
+		if resp.StatusCode != 200 || h.Get("Content-Security-Policy") != csp || h.Get("X-Content-Type-Options") != "nosniff" ||
+			h.Get("Referrer-Policy") != "no-referrer" || h.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: %s %v", path, resp.Status, h)
+		}
+		if strings.Contains(csp, "unsafe") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("CSP %q", csp)
+		}
+		if path == "/" && !strings.Contains(h.Get("Set-Cookie"), "SameSite=Strict") {
+			t.Errorf("the page's token cookie: %q", h.Get("Set-Cookie"))
+		}
+		// Revalidation: the same file again costs a 304.
+		if etag := h.Get("ETag"); path == "/ui/page.js" {
+			req, _ := http.NewRequest("GET", r.url(path), nil)
+			req.Header.Set("If-None-Match", etag)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotModified {
+				t.Errorf("revalidating %s: %s", path, resp.Status)
+			}
+		}
+	}
+	for _, path := range []string{"/ui/index.html", "/ui/nothing.js"} {
+		resp, err := http.Get(r.url(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %s, want 404", path, resp.Status)
+		}
+	}
+	// The daemon's own endpoints are still there beside the page.
+	resp, err := http.Get(r.url("/api/state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/api/state: %s", resp.Status)
+	}
+}

@@ -1,0 +1,30 @@
+// Package statuspage is the page staff read at a glance on a wall tablet
+// or a phone: is the air OK, is each fan working, is there an alarm, is it
+// safe to enter this booth now. It also lets a responder purge a booth and
+// acknowledge an alarm, behind the staff PIN.
+//
+// The page (HTML, CSS, JS, icon) is embedded in the binary and loads
+// nothing from elsewhere, so it works with the site's internet down. A
+// Page is one of the daemon's record outputs: each period it keeps the
+// latest state and the finished minute aggregates, and streams the state
+// to every open page by Server-Sent Events (/api/events). Each client
+// holds at most the newest state: a slow one skips to it, a stuck one is
+// dropped at its write deadline, and neither touches another client or
+// the loop. The page falls back to polling /api/state, and reconnects by
+// itself when ventd restarts.
+//
+// Endpoints (register them with Register beside the daemon's API):
+//
+//	GET  /                 the page
+//	GET  /ui/...           its CSS, JS and icon
+//	GET  /api/page         what the page needs to know of the config
+//	GET  /api/events       the live state, as text/event-stream
+//	GET  /api/trend        the last hour of minute means per zone and pollutant
+//	POST /api/purge        {zone, name, pin, reason, cancel}
+//	POST /api/acknowledge  {alarm_id, name, pin, note}
+//
+// Both POSTs need the staff PIN (page.pin_hash, bcrypt), are rate limited
+// per client and in total, refuse cross-origin requests (Sec-Fetch-Site,
+// Origin and a SameSite cookie token), and are journaled by the daemon
+// with the name given and the client's address.
+package statuspage

@@ -1,0 +1,612 @@
+// ventd status page: renders the room's state (the /api/state JSON), live
+// from /api/events, or by polling /api/state when the stream is down. No
+// library, no build step; every text goes in with textContent.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const LEVELS = { none: 0, warning: 1, alarm: 2, fault: 3 };
+const NAMES = { pm1: 'PM1', pm25: 'PM2.5', pm4: 'PM4', pm10: 'PM10', co2: 'CO₂', voc_index: 'VOC index', nox_index: 'NOx index', pressure: 'Pressure' };
+
+let info = null;        // GET /api/page
+let state = null;       // the latest snapshot
+let trend = { series: [] };
+let lastTime = '';      // the daemon's time of the latest snapshot
+let lastFresh = 0;      // performance.now() when a newer snapshot arrived
+let viaStream = false;  // the latest came from the stream
+let stream = null;
+let pollTimer = null;
+let stale = false;
+let known = null;       // alarm id -> alarm, for announcements
+let sound = null;       // AudioContext once switched on
+let lastBeep = 0;
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function fmt(v, q) {
+  if (v === null || v === undefined || !isFinite(v)) return '—';
+  if (q === 'pressure') return v.toFixed(1).replace('-', '−');
+  if (q === 'co2' || q === 'voc_index' || q === 'nox_index' || Math.abs(v) >= 10) return Math.round(v).toLocaleString('en');
+  return v.toFixed(1);
+}
+
+// num shows a threshold or limit as configured: 125.5 stays 125.5.
+function num(v) {
+  return Number.isInteger(v) ? v.toLocaleString('en') : String(v);
+}
+
+function dur(s) {
+  s = Math.max(0, Math.round(s));
+  if (s < 60) return s + ' s';
+  if (s < 3600) return Math.floor(s / 60) + ' min';
+  return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+}
+
+function clockText(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+// ---- data in ----
+
+async function getJSON(url, ms) {
+  const ctl = new AbortController();
+  const t = setTimeout(() => ctl.abort(), ms || 4000);
+  try {
+    const r = await fetch(url, { cache: 'no-store', signal: ctl.signal });
+    if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+    return await r.json();
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+async function loadInfo() {
+  try {
+    info = await getJSON('/api/page');
+    $('room').textContent = info.room + ' · ' + info.site;
+    document.title = 'Air status · ' + info.room;
+    $('actions-off').hidden = info.actions;
+    $('sound').hidden = !info.sound;
+    if (state) render();
+  } catch (e) { /* the daemon is away: the stale banner says so */ }
+}
+
+async function loadTrend() {
+  try {
+    trend = await getJSON('/api/trend');
+    if (state) renderStaff();
+  } catch (e) { /* drawn without history until the next try */ }
+}
+
+function connect() {
+  stream = new EventSource('/api/events');
+  stream.addEventListener('open', () => { loadInfo(); loadTrend(); });
+  stream.addEventListener('state', (e) => receive(JSON.parse(e.data), true));
+  stream.addEventListener('trend', (e) => { trend = JSON.parse(e.data); if (state) renderStaff(); });
+  stream.addEventListener('info', () => loadInfo()); // the configuration was reloaded
+  stream.addEventListener('error', () => {
+    // A refused or broken stream (too many pages, a proxy) is not retried
+    // by the browser: try again later, and poll meanwhile.
+    if (stream.readyState === EventSource.CLOSED) {
+      stream = null;
+      setTimeout(connect, 5000);
+    }
+  });
+}
+
+function receive(s, live) {
+  if (!s || !s.time) return;
+  if (s.time !== lastTime) {
+    lastTime = s.time;
+    lastFresh = performance.now();
+  }
+  viaStream = live;
+  state = s;
+  if (!info) return;
+  render();
+}
+
+async function poll() {
+  try {
+    receive(await getJSON('/api/state', 2500), false);
+    if (!info) await loadInfo();
+  } catch (e) { /* still away */ }
+}
+
+// tick runs each second: it notices a silent stream, polls instead, and
+// says loudly when nothing new has come for info.stale_after_s.
+function tick() {
+  const age = lastFresh ? (performance.now() - lastFresh) / 1000 : Infinity;
+  const limit = info ? info.stale_after_s : 5;
+  if (age > 3 && !pollTimer) {
+    pollTimer = setInterval(poll, 2000);
+    poll();
+  } else if (age <= 3 && viaStream && pollTimer) {
+    clearInterval(pollTimer);
+    pollTimer = null;
+  }
+  const nowStale = age > limit;
+  if (nowStale !== stale) {
+    stale = nowStale;
+    if (!stale) say('notice', 'Updates are back.');
+    else say('announce', 'No data: the status page is not being updated.');
+    if (state && info) render();
+  }
+  if (state && info) renderBanner(); else if (stale) renderBanner();
+  const link = $('link');
+  link.textContent = stale ? 'NOT UPDATING' : viaStream ? 'live' : pollTimer ? 'polling' : 'connecting';
+  $('updated').textContent = state ? 'Updated ' + clockText(state.time) + (isFinite(age) && age >= 2 ? ' (' + dur(age) + ' ago)' : '') : 'Not updated yet';
+  if (sound && state) beepIfDue();
+}
+
+// ---- what the state means ----
+
+function readings(zone, q) {
+  return (state.readings || []).filter((r) => r.zone === zone && r.quantity === q);
+}
+
+function fansOf(zone) {
+  return (state.fans || []).filter((f) => (f.zones || []).includes(zone));
+}
+
+function subjectLevel(names) {
+  const subj = (state.alarms && state.alarms.subjects) || {};
+  let lvl = 0;
+  for (const n of names) lvl = Math.max(lvl, LEVELS[subj[n]] || 0);
+  return lvl;
+}
+
+function activeAlarms() {
+  return (state.alarms && state.alarms.alarms) || [];
+}
+
+// banner returns [class, word, sentence] for the room as a whole.
+function banner() {
+  if (stale || !state) {
+    const age = lastFresh ? dur((performance.now() - lastFresh) / 1000) : '';
+    if (!state) return ['st-stale', 'No data', 'ventd is not answering. Check that it runs and that this screen is on the site network.'];
+    return ['st-stale', 'No data', 'Not updated for ' + age + ': the values below are old. Check ventd and the network.'];
+  }
+  const al = activeAlarms();
+  const top = al.length ? al[0] : null;
+  const hi = state.alarms ? state.alarms.highest : 'none';
+  const more = al.length > 1 ? ' (+' + (al.length - 1) + ' more)' : '';
+  if (hi === 'fault') {
+    const sensorFault = (state.sensors || []).some((s) => state.alarms.subjects[s.name]);
+    return ['st-fault', sensorFault ? 'Sensor fault' : 'Fault', top.message + more];
+  }
+  if (hi === 'alarm') return ['st-alarm', 'Alarm', top.message + more];
+  if (hi === 'warning') return ['st-warning', 'Warning', top.message + more];
+  const purging = (state.fans || []).filter((f) => f.mode === 'purge');
+  if (purging.length) return ['st-purge', 'Purging', purging.map((f) => f.zones.join(', ')).join(', ') + ': fan at maximum until safe to enter'];
+  if ((state.fans || []).some((f) => f.mode === 'safe')) return ['st-safe', 'Fans at full', 'ventd cannot read the air yet, so the fans run at their safe duty'];
+  return ['st-ok', 'Air OK', 'No alarms. Fans under automatic control.'];
+}
+
+// booth returns what one booth's card shows.
+function booth(b) {
+  const pm = readings(b.zone, 'pm25');
+  const dp = readings(b.zone, 'pressure');
+  const fans = fansOf(b.zone);
+  const lvl = subjectLevel([b.zone, ...b.sensors, ...b.fans]);
+  const good = pm.length > 0 && pm.every((r) => r.quality === 'good');
+  const level = good ? Math.max(...pm.map((r) => r.value)) : null;
+  const s2e = fans.length ? Math.max(...fans.map((f) => f.seconds_to_entry)) : -1;
+  const mode = fans.some((f) => f.mode === 'purge') ? 'purge' : fans.some((f) => f.mode === 'safe') ? 'safe' : fans.some((f) => f.mode === 'boost') ? 'boost' : 'normal';
+  let cls, chip, entry;
+  if (!good) {
+    cls = 'b-fault'; chip = 'Sensor fault';
+    entry = 'Unknown: do not rely on the air';
+  } else if (level < info.entry_pm25) {
+    cls = 'b-ok'; chip = mode === 'purge' ? 'Purged' : 'Clear';
+    entry = 'Safe to enter';
+  } else if (s2e > 0) {
+    cls = mode === 'purge' ? 'b-purge' : 'b-smoke'; chip = mode === 'purge' ? 'Purging' : 'Smoke';
+    entry = 'Safe in ' + countdown(s2e);
+  } else {
+    cls = mode === 'purge' ? 'b-purge' : 'b-smoke'; chip = mode === 'purge' ? 'Purging' : 'Smoke';
+    entry = 'Not safe to enter';
+  }
+  if (stale) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map((f) => Math.round(f.duty * 100) + '%').join(', ') || 'no fan']] };
+  if (lvl >= LEVELS.alarm) { cls = lvl === LEVELS.fault ? 'b-fault' : 'b-alarm'; chip = lvl === LEVELS.fault ? 'Fault' : 'Alarm'; }
+  if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
+  const fanText = fans.map((f) => Math.round(f.duty * 100) + '%' + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '') + (f.error ? ' · ERROR' : '')).join(', ') || 'no fan';
+  const figs = [['PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : pm.length ? pm[0].quality.replace('_', ' ') : 'no sensor'], ['Fan', fanText]];
+  if (dp.length) {
+    const r = dp[0];
+    figs.push(['Pressure', r.quality === 'good' ? fmt(r.value, 'pressure') + ' Pa' : r.quality.replace('_', ' ')]);
+  }
+  return { cls, chip, entry, figs };
+}
+
+// countdown says how long until safe to enter: seconds, then m:ss, then
+// whole minutes (a long estimate is rough, so it does not tick).
+function countdown(s) {
+  s = Math.ceil(s);
+  if (s < 60) return s + ' s';
+  if (s < 600) return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  return 'about ' + Math.ceil(s / 60) + ' min';
+}
+
+// ---- drawing ----
+
+function render() {
+  renderBanner();
+  renderBooths();
+  renderStaff();
+  renderAlarms();
+  renderSensors();
+}
+
+function renderBanner() {
+  const [cls, word, text] = banner();
+  const b = $('banner');
+  b.className = 'banner ' + cls;
+  $('banner-word').textContent = word;
+  $('banner-text').textContent = text;
+  document.body.classList.toggle('stale', stale);
+}
+
+function renderBooths() {
+  const grid = $('booth-grid');
+  for (const b of info.booths) {
+    const id = 'booth-' + b.zone;
+    let card = document.getElementById(id);
+    if (!card) {
+      card = el('article', 'booth');
+      card.id = id;
+      card.setAttribute('aria-labelledby', id + '-h');
+      const inner = el('div', 'booth-in');
+      const head = el('div', 'booth-head');
+      const h = el('h3', '', b.zone);
+      h.id = id + '-h';
+      head.append(h, el('span', 'chip'));
+      const act = el('div', 'act');
+      const btn = el('button', 'purge-btn', 'Purge');
+      btn.type = 'button';
+      btn.setAttribute('aria-label', 'Purge ' + b.zone);
+      btn.addEventListener('click', () => openAction({ kind: 'purge', zone: b.zone }));
+      act.append(btn);
+      inner.append(head, el('p', 'entry'), el('dl', 'figs'), act);
+      card.append(inner);
+      grid.append(card);
+    }
+    const v = booth(b);
+    card.className = 'booth ' + v.cls;
+    card.querySelector('.chip').textContent = v.chip;
+    card.querySelector('.entry').textContent = v.entry;
+    const dl = card.querySelector('.figs');
+    dl.replaceChildren(...v.figs.flatMap(([k, val]) => [el('dt', '', k), el('dd', '', val)]));
+    const btn = card.querySelector('.purge-btn');
+    btn.disabled = !info.actions || !b.fans.length;
+    if (!info.actions) btn.setAttribute('aria-describedby', 'actions-off');
+  }
+}
+
+function pollutants() {
+  const out = [];
+  for (const z of info.staff) {
+    for (const e of state.exposure || []) {
+      if (e.zone === z.zone) out.push({ zone: z.zone, q: e.quantity, unit: e.unit, value: e.value, e });
+    }
+    for (const r of readings(z.zone, 'voc_index')) {
+      out.push({ zone: z.zone, q: 'voc_index', unit: 'index', value: r.quality === 'good' ? r.value : null, quality: r.quality });
+    }
+  }
+  return out;
+}
+
+function renderStaff() {
+  const list = $('staff-list');
+  const multi = info.staff.length > 1;
+  const seen = new Set();
+  for (const p of pollutants()) {
+    const id = 'pol-' + p.zone + '-' + p.q;
+    seen.add(id);
+    let row = document.getElementById(id);
+    if (!row) {
+      row = el('div', 'pol');
+      row.id = id;
+      const name = el('div');
+      name.append(el('h3', '', NAMES[p.q] + (multi ? ' · ' + p.zone : '')), el('p', 'thr'));
+      const val = el('p', 'val');
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.setAttribute('class', 'spark');
+      svg.setAttribute('role', 'img');
+      svg.setAttribute('viewBox', '0 0 100 40');
+      svg.setAttribute('preserveAspectRatio', 'none');
+      row.append(name, val, svg, el('div', 'fracs'));
+      list.append(row);
+    }
+    const thr = info.thresholds[p.q];
+    let lvl = 'unknown', word = p.quality && p.quality !== 'good' ? p.quality.replace('_', ' ') : 'unknown';
+    if (p.value !== null && p.value !== undefined) {
+      lvl = 'ok'; word = 'OK';
+      if (thr && thr.alarm && p.value >= thr.alarm) { lvl = 'alarm'; word = 'ALARM'; } else if (thr && thr.warning && p.value >= thr.warning) { lvl = 'warning'; word = 'WARNING'; }
+    }
+    row.className = 'pol p-' + lvl;
+    const lim = p.e && p.e.shift ? p.e.shift.limits : null;
+    const limited = lim && (lim.stel > 0 || lim.twa > 0);
+    row.querySelector('.thr').textContent = thr ? 'warn ' + num(thr.warning) + ' · alarm ' + num(thr.alarm) + (p.e && !limited ? ' · no limit' : '') : p.e && !limited ? 'no threshold or limit' : 'no threshold';
+    const val = row.querySelector('.val');
+    val.replaceChildren(fmt(p.value, p.q) + ' ', el('span', 'unit', p.unit), el('span', 'lvl', word));
+    drawSpark(row.querySelector('.spark'), p, thr);
+    row.querySelector('.fracs').replaceChildren(...fractions(p));
+  }
+  for (const row of [...list.children]) if (!seen.has(row.id)) row.remove();
+}
+
+function fractions(p) {
+  const e = p.e;
+  if (!e) return [el('span', 'nolim', 'relative: no exposure limit')];
+  const sh = e.shift;
+  const lim = sh ? sh.limits : null;
+  const out = [];
+  const add = (label, v, limit, unit) => {
+    const f = el('div', 'frac');
+    if (limit > 0 && v !== null && v !== undefined) {
+      const pct = (100 * v) / limit;
+      f.append(el('span', '', label), el('b', '', Math.round(pct) + '% of limit'));
+      const bar = el('span', 'bar' + (pct >= 100 ? ' over' : pct >= 50 ? ' hi' : ''));
+      bar.setAttribute('aria-hidden', 'true');
+      const fill = el('span');
+      fill.style.width = Math.min(100, pct) + '%';
+      bar.append(fill);
+      f.append(bar);
+    } else {
+      f.append(el('span', '', label), el('b', '', v === null || v === undefined ? '—' : fmt(v, p.q) + ' ' + unit));
+    }
+    return f;
+  };
+  out.push(add('STEL', e.stel, lim ? lim.stel : 0, e.unit));
+  if (sh) out.push(add('Shift TWA', sh.twa_osha, sh.adjusted_twa_limit, e.unit));
+  else out.push(add('Shift TWA', null, 0, e.unit));
+  return out;
+}
+
+function drawSpark(svg, p, thr) {
+  const end = new Date(state.time).getTime();
+  const start = end - 3600e3;
+  const s = (trend.series || []).find((x) => x.zone === p.zone && x.quantity === p.q);
+  const pts = s ? s.points.map((x) => [new Date(x.t).getTime() + 30e3, x.mean, x.covered_s]) : [];
+  if (p.value !== null && p.value !== undefined) pts.push([end, p.value, 60]);
+  const vals = pts.map((x) => x[1]);
+  let top = Math.max(1, ...vals);
+  if (thr && thr.warning && thr.warning < top * 3) top = Math.max(top, thr.warning * 1.1);
+  const X = (t) => ((t - start) / 3600e3) * 100;
+  const Y = (v) => 40 - (v / top) * 38;
+  let d = '';
+  let prev = null;
+  for (const [t, v, cov] of pts) {
+    if (t < start || cov < 20) { prev = null; continue; }
+    d += (prev === null || t - prev > 130e3 ? 'M' : 'L') + X(t).toFixed(2) + ' ' + Y(v).toFixed(2) + ' ';
+    prev = t;
+  }
+  const kids = [];
+  const line = (cls, y) => {
+    const l = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+    l.setAttribute('class', cls);
+    l.setAttribute('x1', '0'); l.setAttribute('x2', '100');
+    l.setAttribute('y1', y); l.setAttribute('y2', y);
+    return l;
+  };
+  if (thr && thr.warning && thr.warning <= top) kids.push(line('thr-w', Y(thr.warning)));
+  if (thr && thr.alarm && thr.alarm <= top) kids.push(line('thr-a', Y(thr.alarm)));
+  if (d) {
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('class', 'line');
+    path.setAttribute('d', d);
+    kids.push(path);
+  }
+  svg.replaceChildren(...kids);
+  const shown = pts.filter((x) => x[0] >= start).map((x) => x[1]);
+  svg.setAttribute('aria-label', NAMES[p.q] + ', last hour: ' + (shown.length ? 'from ' + fmt(Math.min(...shown), p.q) + ' to ' + fmt(Math.max(...shown), p.q) + ' ' + p.unit : 'no data yet'));
+}
+
+// renderAlarms keeps one item per alarm id and updates it in place, so a
+// button someone is about to press (or has focused) stays where it is.
+function renderAlarms() {
+  const list = $('alarm-list');
+  const al = activeAlarms();
+  const now = new Date(state.time).getTime();
+  announceAlarms(al);
+  if (!al.length) {
+    if (!list.querySelector('.none')) list.replaceChildren(el('li', 'none', 'No active alarms'));
+    return;
+  }
+  const items = al.map((a) => {
+    const id = 'alarm-' + a.id;
+    let li = document.getElementById(id);
+    if (!li) {
+      li = el('li');
+      li.id = id;
+      const text = el('div');
+      const head = el('p');
+      head.append(el('span', 'lvl', a.level), el('span', 'msg'));
+      text.append(head, el('p', 'age'));
+      li.append(text, el('div', 'ack'));
+    }
+    li.className = 'alarm a-' + a.level;
+    li.querySelector('.msg').textContent = a.message;
+    li.querySelector('.age').textContent = 'since ' + clockText(a.since) + ', ' + dur((now - new Date(a.since).getTime()) / 1000) + (a.condition ? '' : ' · condition over' + (a.latching && !a.acked ? ': acknowledge to clear' : ''));
+    const ack = li.querySelector('.ack');
+    if (a.acked && !ack.querySelector('.acked')) {
+      ack.replaceChildren(el('p', 'acked', 'Acknowledged by ' + a.acked_by));
+    } else if (!a.acked && !ack.querySelector('button')) {
+      const btn = el('button', 'ack-btn', 'Acknowledge');
+      btn.type = 'button';
+      btn.setAttribute('aria-label', 'Acknowledge ' + a.level + ': ' + a.message);
+      btn.addEventListener('click', () => openAction({ kind: 'ack', id: a.id, text: a.level + ': ' + a.message }));
+      ack.replaceChildren(btn);
+    }
+    const btn = ack.querySelector('button');
+    if (btn) btn.disabled = !info.actions;
+    return li;
+  });
+  if (items.length !== list.children.length || items.some((li, i) => list.children[i] !== li)) list.replaceChildren(...items);
+}
+
+// renderSensors lists the sensors that need attention by name, and the
+// rest as a count: "all 10 OK" reads faster than ten green chips.
+function renderSensors() {
+  const sensors = state.sensors || [];
+  const items = [];
+  let ok = 0;
+  for (const s of sensors) {
+    let cls = 's-bad', word = '';
+    const q = (state.readings || []).filter((r) => r.sensor === s.name).map((r) => r.quality);
+    if (!s.up) word = 'not responding';
+    else if (s.frozen) word = 'frozen';
+    else if ((s.status || []).length) word = s.status.join(', ');
+    else if (q.includes('fault') || q.includes('out_of_range') || q.includes('stale')) word = 'bad data';
+    else if (q.includes('warmup')) { cls = 's-warm'; word = 'warming up'; }
+    if (!word) { ok++; continue; }
+    const li = el('li', cls, s.name);
+    li.append(el('b', '', word));
+    items.push(li);
+  }
+  if (ok) {
+    const li = el('li', 's-ok', items.length ? 'the other ' + ok : 'all ' + ok + ' sensors');
+    li.append(el('b', '', 'OK'));
+    items.push(li);
+  }
+  $('sensor-list').replaceChildren(...items);
+}
+
+// ---- announcements and sound ----
+
+function say(which, text) {
+  const r = $(which);
+  r.textContent = '';
+  setTimeout(() => { r.textContent = text; }, 50);
+}
+
+function announceAlarms(al) {
+  const now = new Map(al.map((a) => [a.id, a]));
+  if (known === null) {
+    if (al.length) say('announce', al.length + ' active alarm' + (al.length > 1 ? 's' : '') + ': ' + al.map((a) => a.level + ', ' + a.message).join('; '));
+  } else {
+    const raised = al.filter((a) => !known.has(a.id));
+    const cleared = [...known.values()].filter((a) => !now.has(a.id));
+    if (raised.length) {
+      say('announce', raised.map((a) => a.level + ': ' + a.message).join('; '));
+      if (raised.some((a) => LEVELS[a.level] >= LEVELS.alarm)) beep();
+    }
+    if (cleared.length) say('notice', 'Cleared: ' + cleared.map((a) => a.message).join('; '));
+  }
+  known = now;
+}
+
+function beep() {
+  if (!sound) return;
+  lastBeep = performance.now();
+  const t = sound.currentTime;
+  for (let i = 0; i < 3; i++) {
+    const o = sound.createOscillator();
+    const g = sound.createGain();
+    o.frequency.value = 880;
+    g.gain.value = 0.25;
+    o.connect(g).connect(sound.destination);
+    o.start(t + i * 0.35);
+    o.stop(t + i * 0.35 + 0.2);
+  }
+}
+
+// beepIfDue repeats the sound every 30 s while an alarm nobody has
+// acknowledged is active.
+function beepIfDue() {
+  const due = activeAlarms().some((a) => !a.acked && LEVELS[a.level] >= LEVELS.alarm);
+  if (due && performance.now() - lastBeep > 30e3) beep();
+}
+
+function toggleSound() {
+  const btn = $('sound');
+  if (sound) {
+    sound.close();
+    sound = null;
+  } else {
+    sound = new AudioContext();
+    beep();
+  }
+  btn.textContent = sound ? 'Sound on' : 'Sound off';
+  btn.setAttribute('aria-pressed', sound ? 'true' : 'false');
+}
+
+// ---- purge and acknowledge ----
+
+let pending = null;
+
+function openAction(a) {
+  pending = a;
+  const purge = a.kind === 'purge';
+  $('dlg-title').textContent = purge ? 'Purge ' + a.zone : 'Acknowledge alarm';
+  $('dlg-what').textContent = purge ? 'The fan goes to maximum until the booth is safe to enter. The record keeps your name.' : a.text;
+  $('dlg-ok').textContent = purge ? 'Purge now' : 'Acknowledge';
+  $('dlg-name').value = ''; // the next person at the tablet must give their own
+  $('dlg-note').value = '';
+  $('dlg-pin').value = '';
+  $('dlg-msg').textContent = '';
+  $('dlg').showModal();
+  $('dlg-name').focus();
+}
+
+function token() {
+  const m = document.cookie.match(/(?:^|;\s*)ventd_page=([^;]+)/);
+  return m ? m[1] : '';
+}
+
+async function submitAction(ev) {
+  ev.preventDefault();
+  const a = pending;
+  if (!a) return;
+  const body = { name: $('dlg-name').value, pin: $('dlg-pin').value };
+  let url;
+  if (a.kind === 'purge') { url = '/api/purge'; body.zone = a.zone; body.reason = $('dlg-note').value; } else { url = '/api/acknowledge'; body.alarm_id = a.id; body.note = $('dlg-note').value; }
+  const ok = $('dlg-ok');
+  ok.disabled = true;
+  $('dlg-msg').textContent = 'Sending…';
+  try {
+    const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ventd-Token': token() }, body: JSON.stringify(body), cache: 'no-store' });
+    const j = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      $('dlg-msg').textContent = j.error || 'Refused (HTTP ' + r.status + ')';
+      $('dlg-pin').value = '';
+      $('dlg-pin').focus();
+      return;
+    }
+    $('dlg').close();
+    pending = null;
+    toast(j.result || 'Done');
+  } catch (e) {
+    $('dlg-msg').textContent = 'ventd did not answer: ' + e.message;
+  } finally {
+    ok.disabled = false;
+  }
+}
+
+let toastTimer = null;
+function toast(text) {
+  const t = $('toast');
+  t.textContent = text;
+  t.hidden = false;
+  say('notice', text);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { t.hidden = true; }, 10000);
+}
+
+function start() {
+  $('dlg-form').addEventListener('submit', submitAction);
+  $('dlg-cancel').addEventListener('click', () => { $('dlg').close(); pending = null; });
+  $('sound').addEventListener('click', toggleSound);
+  loadInfo();
+  loadTrend();
+  connect();
+  setInterval(tick, 1000);
+}
+
+start();
