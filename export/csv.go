@@ -28,6 +28,7 @@ var (
 	calibrationColumns  = []string{"time", "sensor", "serial", "kind", "reference", "correction", "who", "note", "clock_backwards_s"}
 	configChangeColumns = []string{"time", "hash", "summary", "clock_backwards_s"}
 	clockStatusColumns  = []string{"time", "synchronized", "source", "note", "clock_backwards_s"}
+	actionColumns       = []string{"time", "kind", "target", "who", "via", "uid", "peer", "note", "result", "error", "clock_backwards_s"}
 )
 
 // All is what an empty zone or quantity of a gap means, in the CSV (zone
@@ -119,6 +120,15 @@ func (c ClockStatus) csv(b []string) []string {
 	return append(b, ts(c.Time), strconv.FormatBool(c.Synchronized), text(c.Source), text(c.Note), num(c.ClockBackwards))
 }
 
+func (a Action) csv(b []string) []string {
+	uid := ""
+	if a.UID != nil {
+		uid = strconv.FormatUint(uint64(*a.UID), 10)
+	}
+	return append(b, ts(a.Time), text(a.Kind), text(a.Target), text(a.Who), text(a.Via), uid, text(a.Peer), text(a.Note),
+		text(a.Result), text(a.Error), num(a.ClockBackwards))
+}
+
 // Fields return a row's cells by column name, exactly as the CSV export
 // writes them: the report prints these, so its figures are the export's.
 func (r Shift) Fields() map[string]string { return fields(shiftColumns, r.csv(nil)) }
@@ -136,6 +146,8 @@ func (c Calibration) Fields() map[string]string { return fields(calibrationColum
 func (c ConfigChange) Fields() map[string]string { return fields(configChangeColumns, c.csv(nil)) }
 
 func (c ClockStatus) Fields() map[string]string { return fields(clockStatusColumns, c.csv(nil)) }
+
+func (a Action) Fields() map[string]string { return fields(actionColumns, a.csv(nil)) }
 
 func fields(columns, cells []string) map[string]string {
 	m := make(map[string]string, len(columns))

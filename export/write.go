@@ -114,7 +114,7 @@ func (r *Records) EachMinute(from, to time.Time, zone, quantity string, fn func(
 	return r.j.EachMinute(from, to, zone, quantity, func(m journal.Minute) error { return fn(minuteOf(m)) })
 }
 
-// Gaps, Events, Acks, Calibrations, ConfigChanges and ClockStatus return
+// Gaps, Events, Acks, Calibrations, ConfigChanges, ClockStatus and Actions return
 // the sections of the same names over the span.
 func (r *Records) Gaps() ([]Gap, error) { return list(r, r.j.Gaps, gapOf) }
 
@@ -133,6 +133,8 @@ func (r *Records) ConfigChanges() ([]ConfigChange, error) {
 func (r *Records) ClockStatus() ([]ClockStatus, error) {
 	return list(r, r.j.ClockStatus, clockStatusOf)
 }
+
+func (r *Records) Actions() ([]Action, error) { return list(r, r.j.Actions, actionOf) }
 
 func list[T, R any](r *Records, get func(from, to time.Time) ([]T, error), conv func(T) R) ([]R, error) {
 	in, err := get(r.From, r.To)
@@ -232,6 +234,7 @@ func emit(r *Records, s sink) error {
 		{"calibrations", calibrationColumns, read(j.Calibrations, ws, nil, calibrationOf)},
 		{"config_changes", configChangeColumns, read(j.ConfigChanges, ws, nil, configChangeOf)},
 		{"clock_status", clockStatusColumns, read(j.ClockStatus, ws, nil, clockStatusOf)},
+		{"actions", actionColumns, read(j.Actions, ws, nil, actionOf)},
 	}
 	for _, st := range steps {
 		if err := section(s, st.name, st.columns, st.each); err != nil {

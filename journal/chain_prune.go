@@ -3,6 +3,7 @@ package journal
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // pruneChain deletes the links whose rows Prune has deleted: those whose
@@ -19,7 +20,13 @@ func (j *Journal) pruneChain(cutoff int64) (int, error) {
 	if err := j.db.QueryRow(`SELECT min(start_ms) FROM minutes`).Scan(&oldest); err != nil {
 		return 0, fmt.Errorf("journal: %s: prune chain: %w", j.path, err)
 	}
-	keep := `tables LIKE '%calibrations=%' OR tables LIKE '%config_changes=%' OR tables LIKE '%actions=%'`
+	var kept []string // links holding rows Prune never deletes
+	for _, t := range chained {
+		if t.time != "NULL" && !pruneTable(t.name) {
+			kept = append(kept, `tables LIKE '%`+t.name+`=%'`)
+		}
+	}
+	keep := strings.Join(kept, " OR ")
 	r, err := j.db.Exec(`DELETE FROM chain WHERE NOT (`+keep+`) AND (last_ms < ? OR (tables GLOB 'minutes=*' AND tables NOT GLOB '* *' AND last_ms < ?))`,
 		cutoff, oldest.Int64)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -154,7 +155,7 @@ func (j *Journal) Verify(opts VerifyOptions) (*Verification, error) {
 	if err := v.checkRows(); err != nil {
 		return nil, err
 	}
-	return v.finish(), nil
+	return v.finish()
 }
 
 type verifier struct {
@@ -421,7 +422,7 @@ func (l *openLink) match(s seal) bool {
 }
 
 // finish reports the links still missing rows, and sorts the problems.
-func (v *verifier) finish() *Verification {
+func (v *verifier) finish() (*Verification, error) {
 	var horizon int64 = math.MaxInt64
 	if first, _, err := v.j.Range(); err == nil && !first.IsZero() {
 		horizon = first.UnixMilli()
@@ -435,17 +436,48 @@ func (v *verifier) finish() *Verification {
 		if missing <= 0 {
 			continue
 		}
-		if l.first < horizon {
-			v.res.Pruned += missing
-			continue
-		}
 		var tables string
 		v.j.rd.QueryRow(`SELECT tables FROM chain WHERE id = ?`, l.id).Scan(&tables)
+		if l.first < horizon {
+			// Older than the oldest minute: retention took its rows, but
+			// never those of a table Prune keeps (an action, a calibration).
+			kept, err := v.keptMissing(l.id, tables)
+			if err != nil {
+				return nil, err
+			}
+			v.res.Pruned += missing - kept
+			if kept == 0 {
+				continue
+			}
+			missing = kept
+		}
 		v.problem(Problem{Link: l.id, Time: utc(l.first), What: fmt.Sprintf("%d of its rows (%s) are missing: deleted after it was sealed", missing, tables)})
 	}
 	slices.SortStableFunc(v.problems, func(a, b Problem) int {
 		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Link, b.Link), cmp.Compare(a.Table, b.Table), cmp.Compare(a.Key, b.Key))
 	})
 	v.res.Problems = v.problems[:min(len(v.problems), v.maxProblems)]
-	return v.res
+	return v.res, nil
+}
+
+// keptMissing counts the rows link id sealed in tables Prune never
+// deletes from that are neither there nor recorded as moved.
+func (v *verifier) keptMissing(id int64, tables string) (int, error) {
+	missing := 0
+	for _, f := range strings.Fields(tables) {
+		name, n, _ := strings.Cut(f, "=")
+		t := chainTableNamed(name)
+		if t == nil || pruneTable(name) {
+			continue
+		}
+		want, _ := strconv.Atoi(n)
+		var have int
+		err := v.j.rd.QueryRow(`SELECT (SELECT count(*) FROM `+t.name+` WHERE chain = ?)
+			+ (SELECT count(*) FROM chain_moved WHERE link = ? AND tbl = ?)`, id, id, name).Scan(&have)
+		if err != nil {
+			return 0, fmt.Errorf("journal: %s: count link %d's %s: %w", v.j.path, id, name, err)
+		}
+		missing += max(want-have, 0)
+	}
+	return missing, nil
 }

@@ -333,6 +333,45 @@ func (d *doc) calibrationRows(list []export.Calibration) ([]string, []float64, [
 	return header, widths, rows
 }
 
+// actionRows lists who did what: purges, acknowledgements, calibrations,
+// configuration reloads, with how the request came and, where the kernel
+// said, the caller's uid; a refused request in red with why.
+func (d *doc) actionRows(list []export.Action) ([]string, []float64, [][]cell) {
+	header := []string{"Time", "Action", "Who", "How", "Result", "Note"}
+	widths := []float64{92, 78, 70, 90, 120, textW - 450}
+	var rows [][]cell
+	for _, a := range list {
+		f := a.Fields()
+		what := actionName(a.Kind)
+		if a.Target != "" {
+			what += " " + a.Target
+		}
+		how := a.Via
+		if f["uid"] != "" {
+			how += ", uid " + f["uid"]
+		}
+		if a.Peer != "" {
+			how += ", " + a.Peer
+		}
+		res := cell{text: a.Result}
+		if a.Error != "" {
+			res = cell{text: "REFUSED: " + a.Error, col: colBad, bold: true}
+		}
+		rows = append(rows, []cell{txt(d.local(a.Time).Format(timeLayout)), txt(what), txt(a.Who), txt(how), res, txt(a.Note)})
+	}
+	return header, widths, rows
+}
+
+// actionName names an action kind as the report prints it.
+func actionName(kind string) string {
+	names := map[string]string{"cancel_purge": "purge ended", "acknowledge": "acknowledge alarm",
+		"config_reload": "config reload", "journal_replaced": "journal replaced"}
+	if n, ok := names[kind]; ok {
+		return n
+	}
+	return kind
+}
+
 func (d *doc) clockRows(list []export.ClockStatus) ([]string, []float64, [][]cell) {
 	header := []string{"Time", "Clock", "Source", "Note"}
 	widths := []float64{92, 75, 60, textW - 227}

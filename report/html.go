@@ -47,6 +47,7 @@ type htmlShift struct {
 	Zones                         []htmlZone
 	Timeline                      template.HTML
 	Alarms, Calibrations, Clocks  *htmlTable
+	Actions                       *htmlTable
 	Gaps                          *htmlTable
 }
 
@@ -117,6 +118,9 @@ func (d *doc) htmlShift(r *export.Records, sh *shift) (htmlShift, error) {
 		hs.Timeline = svg
 		hs.Alarms = tableOf(d.alarmRows(sh))
 	}
+	if len(sh.actions) > 0 {
+		hs.Actions = tableOf(d.actionRows(sh.actions))
+	}
 	if len(sh.cals) > 0 {
 		hs.Calibrations = tableOf(d.calibrationRows(sh.cals))
 	}
@@ -146,6 +150,9 @@ func (d *doc) htmlRecord(top map[string]any) map[string]any {
 	}
 	if len(d.clock) > 0 {
 		rec["Clock"] = tableOf(d.clockRows(d.clock))
+	}
+	if len(d.offShift) > 0 {
+		rec["Actions"] = tableOf(d.actionRows(d.offShift))
 	}
 	if v := d.verify; v != nil && v.Rewrites > 0 {
 		var rw [][]cell

@@ -29,6 +29,9 @@ type doc struct {
 	configs  []export.ConfigChange
 	clock    []export.ClockStatus
 	gaps     []export.Gap
+	actions  []export.Action
+	// offShift are the actions in no shift shown (a reload at night).
+	offShift []export.Action
 }
 
 // shift is one shift of the room: every zone's figures for it, and what
@@ -41,6 +44,7 @@ type shift struct {
 	cals       []export.Calibration
 	clock      []export.ClockStatus
 	gaps       []export.Gap
+	actions    []export.Action
 	config     string // the configuration hash in force at the end, "" if unknown
 	verdict    verdict
 }
@@ -102,6 +106,9 @@ func build(r *export.Records, o Options) (*doc, error) {
 		return nil, err
 	}
 	if d.gaps, err = r.Gaps(); err != nil {
+		return nil, err
+	}
+	if d.actions, err = r.Actions(); err != nil {
 		return nil, err
 	}
 	d.verify, err = r.Journal().Verify(journal.VerifyOptions{From: r.From, To: r.To})
@@ -167,6 +174,7 @@ func build(r *export.Records, o Options) (*doc, error) {
 		sh.cals = filter(d.cals, func(c export.Calibration) bool { return in(c.Time) })
 		sh.clock = filter(d.clock, func(c export.ClockStatus) bool { return in(c.Time) })
 		sh.gaps = filter(d.gaps, func(g export.Gap) bool { return g.Start.Before(sh.end) && !g.End.Before(sh.start) })
+		sh.actions = filter(d.actions, func(a export.Action) bool { return in(a.Time) })
 		sh.config = lastConfig
 		for _, c := range d.configs {
 			if c.Time.Before(sh.end) {
@@ -174,6 +182,9 @@ func build(r *export.Records, o Options) (*doc, error) {
 			}
 		}
 	}
+	d.offShift = filter(d.actions, func(a export.Action) bool {
+		return !slices.ContainsFunc(d.shifts, func(sh *shift) bool { return !a.Time.Before(sh.start) && a.Time.Before(sh.end) })
+	})
 	return d, nil
 }
 

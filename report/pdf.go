@@ -166,6 +166,7 @@ func (d *doc) pdfShift(p *page, r *export.Records, sh *shift) error {
 		header, widths, rows := d.alarmRows(sh)
 		p.table(widths, header, rows, 7)
 	}
+	p.section("Actions: who did what", "Nobody purged, acknowledged, calibrated or reloaded the configuration during this shift.")(d.actionRows(sh.actions))
 	if len(sh.cals) > 0 {
 		p.section("Calibrations", "")(d.calibrationRows(sh.cals))
 	}
@@ -212,6 +213,9 @@ func (d *doc) pdfRecord(p *page) {
 	p.table([]float64{120, textW - 120}, []string{"", ""}, rows, 8)
 	p.section("Configuration changes", "None in the report's span.")(d.configRows())
 	p.section("Calibrations", "None in the report's span.")(d.calibrationRows(d.cals))
+	if len(d.offShift) > 0 {
+		p.section("Actions outside the shifts shown", "")(d.actionRows(d.offShift))
+	}
 	p.section("Clock synchronisation", "No clock status recorded in the report's span.")(d.clockRows(d.clock))
 	if v := d.verify; v != nil && v.Rewrites > 0 {
 		p.heading(11.5, "Rows ventd rewrote after sealing them")

@@ -88,7 +88,27 @@ func TestAuditorReport(t *testing.T) {
 			t.Errorf("the report does not say %q", want)
 		}
 	}
-	t.Logf("%d figures of %d shift rows equal the export's; %d pages", checked, len(shifts), pages)
+	// Who did what: every action of the export, with its name, in the
+	// shift's table.
+	actions := csvSection(t, exp, "actions")
+	kinds := map[string]bool{}
+	for _, a := range actions {
+		kinds[a["kind"]] = true
+		if !strings.Contains(flat, a["who"]) {
+			t.Errorf("the report does not name %s, who did %s %s", a["who"], a["kind"], a["target"])
+		}
+	}
+	for _, k := range []string{"purge", "acknowledge", "calibrate"} {
+		if !kinds[k] {
+			t.Errorf("the export lists no %s action: %v", k, actions)
+		}
+	}
+	for _, want := range []string{"Actions: who did what", "acknowledge alarm", purgeWho} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the report does not say %q", want)
+		}
+	}
+	t.Logf("%d figures of %d shift rows equal the export's; %d actions; %d pages", checked, len(shifts), len(actions), pages)
 
 	// The PDF and the same report as one HTML page, kept with the pages.
 	pdfData, _ := os.ReadFile(out)

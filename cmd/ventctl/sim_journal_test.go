@@ -93,7 +93,7 @@ func runAuditShift(t *testing.T) string {
 			running = false
 			continue
 		}
-		if !purged && p.Time.After(auditStart.Add(2*time.Hour+10*time.Minute)) {
+		if !purged && p.Time.After(auditStart.Add(2*time.Hour+3*time.Minute)) {
 			if _, err := d.Purge(ctx, "", record.Actor{Name: purgeWho, Via: "socket"}, "booth check"); err != nil {
 				t.Errorf("purge: %v", err)
 			}

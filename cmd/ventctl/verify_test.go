@@ -11,8 +11,9 @@ import (
 )
 
 // testVerify runs ventctl verify on the untouched journal (with the head
-// the report printed), then changes one minute with sqlite3, as someone
-// tidying a record might, and checks verify names that row.
+// the report printed), then, each on a fresh copy, changes it with
+// sqlite3 as someone tidying a record might: a minute halved, the name on
+// an acknowledgement rewritten, a purge deleted. Verify must name each.
 func testVerify(t *testing.T, dir, head string) {
 	sqlite3 := need(t, "sqlite3", "sqlite3")
 	code, out, stderr := ventctl(t, "verify", "-state-dir", dir, "-head", head[:16])
@@ -20,32 +21,53 @@ func testVerify(t *testing.T, dir, head string) {
 		t.Fatalf("verify of the untouched journal: exit %d\n%s%s", code, out, stderr)
 	}
 	t.Log(out)
-
-	copyDir := t.TempDir()
 	data, err := os.ReadFile(filepath.Join(dir, "journal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(copyDir, "journal.db")
-	if err := os.WriteFile(db, data, 0o600); err != nil {
-		t.Fatal(err)
+	// tampered returns the first problem verify names after q ran on a
+	// copy of the journal, and fails the test unless verify exits 1.
+	tampered := func(what, q string) string {
+		t.Helper()
+		copyDir := t.TempDir()
+		db := filepath.Join(copyDir, "journal.db")
+		if err := os.WriteFile(db, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(sqlite3, db, q).CombinedOutput(); err != nil {
+			t.Fatalf("sqlite3: %v: %s", err, out)
+		}
+		code, out, _ := ventctl(t, "verify", "-state-dir", copyDir, "-head", head)
+		t.Logf("after %s:\n%s", what, out)
+		first := ""
+		if _, rest, ok := strings.Cut(out, "the first:\n"); ok {
+			first, _, _ = strings.Cut(rest, "\n")
+		}
+		if code != exitFail {
+			t.Errorf("verify after %s: exit %d, want %d", what, code, exitFail)
+		}
+		return first
 	}
+
 	// The staff PM2.5 minute at 10:02, when the alarm was up, halved.
 	at := auditStart.Add(3*time.Hour + 2*time.Minute)
-	q := `UPDATE minutes SET mean = mean / 2 WHERE start_ms = ` + ms(at) + ` AND series =
-		(SELECT id FROM series WHERE zone = 'staff' AND quantity = 'pm25');`
-	if out, err := exec.Command(sqlite3, db, q).CombinedOutput(); err != nil {
-		t.Fatalf("sqlite3: %v: %s", err, out)
-	}
-	code, out, _ = ventctl(t, "verify", "-state-dir", copyDir, "-head", head)
-	t.Log(out)
-	first := ""
-	if _, rest, ok := strings.Cut(out, "the first:\n"); ok {
-		first, _, _ = strings.Cut(rest, "\n")
-	}
-	if code != exitFail || !strings.Contains(first, "minutes row "+ms(at)+" ") || !strings.Contains(first, at.Format(time.RFC3339)) ||
+	first := tampered("halving a minute", `UPDATE minutes SET mean = mean / 2 WHERE start_ms = `+ms(at)+` AND series =
+		(SELECT id FROM series WHERE zone = 'staff' AND quantity = 'pm25');`)
+	if !strings.Contains(first, "minutes row "+ms(at)+" ") || !strings.Contains(first, at.Format(time.RFC3339)) ||
 		!strings.Contains(first, "changed outside a ventd write") {
-		t.Errorf("verify after sqlite3 changed the minute at %v: exit %d, first problem %q; want it named", at, code, first)
+		t.Errorf("verify after sqlite3 changed the minute at %v: first problem %q; want it named", at, first)
+	}
+
+	// The acknowledgement's action now says someone else did it.
+	first = tampered("renaming who acknowledged", `UPDATE actions SET who = 'Someone Else' WHERE kind = 'acknowledge';`)
+	if !strings.Contains(first, "actions row ") || !strings.Contains(first, "changed outside a ventd write") {
+		t.Errorf("verify after sqlite3 rewrote who acknowledged: first problem %q; want the actions row named", first)
+	}
+
+	// The purge never happened.
+	first = tampered("deleting the purge", `DELETE FROM actions WHERE kind = 'purge';`)
+	if !strings.Contains(first, "actions=") || !strings.Contains(first, "missing: deleted after it was sealed") {
+		t.Errorf("verify after sqlite3 deleted the purge: first problem %q; want its link named with its actions", first)
 	}
 }
 
