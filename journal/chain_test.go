@@ -1,12 +1,16 @@
 package journal
 
 import (
+	"database/sql"
 	"encoding/hex"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/clock"
 )
 
 // chainBatch is minute i of a shift with one row of every sealed kind,
@@ -25,6 +29,8 @@ func chainBatch(i int) Batch {
 		Shifts: []Shift{{Zone: "staff", Quantity: "co2", Start: t0, End: t0.Add(12 * time.Hour), Summary: []byte(`{"twa_osha":1}`)},
 			{Zone: "staff", Quantity: "co2", Start: at.Add(-12 * time.Hour), End: at, Finished: true, Summary: []byte(`{"twa_osha":2}`)}},
 		Meta: map[string]string{"site": "Hope", "room": "A", "sensor.staff-co2.serial": "S1", "alarms.next_id": "9"},
+		Actions: []Action{{Time: at.Add(25 * time.Second), Kind: "purge", Target: "booth", Who: "lee", Via: "page",
+			Peer: "10.0.0.7:5123", Note: "overdose", Result: "purging"}},
 	}
 	return b
 }
@@ -32,7 +38,7 @@ func chainBatch(i int) Batch {
 // sealedPerBatch counts the sealed rows of chainBatch: 4 minutes, one of
 // each other kind, the finished shift, and site, room and serial the
 // first time.
-const sealedPerBatch = 4 + 6 + 1
+const sealedPerBatch = 4 + 7 + 1
 
 func verify(t *testing.T, j *Journal, o VerifyOptions) *Verification {
 	t.Helper()
@@ -94,6 +100,8 @@ func TestChainNamesEachTamper(t *testing.T) {
 		{"minute changed with the triggers dropped", `DROP TRIGGER chain_minutes_update; UPDATE minutes SET maximum = 1 WHERE start_ms = ` + ms(at),
 			"minutes", "does not match its seal"},
 		{"event deleted", `DELETE FROM events WHERE id = 3`, "", "1 of its rows"},
+		{"action's name changed", `UPDATE actions SET who = 'nobody' WHERE id = 3`, "actions", "changed outside a ventd write"},
+		{"action deleted", `DELETE FROM actions WHERE id = 3`, "", "1 of its rows"},
 		{"gap inserted", `INSERT INTO gaps (start_ms, end_ms, zone, quantity, reason) VALUES (` + ms(at) + `, ` + ms(at.Add(time.Hour)) + `, 'staff', 'pm2.5', 'x')`,
 			"gaps", "not sealed"},
 		{"link edited", `UPDATE chain SET written_ms = written_ms + 1 WHERE id = 3`, "", "does not match its contents"},
@@ -213,6 +221,71 @@ func TestChainPruned(t *testing.T) {
 	}
 	if n := countRows(t, j, "chain"); n != 6 {
 		t.Errorf("%d links kept, want 6 (each holds a calibration)", n)
+	}
+	// An action is never pruned: one deleted from a link older than the
+	// oldest minute left is missing, not pruned.
+	if _, err := j.db.Exec(`DELETE FROM actions WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	v = verify(t, j, VerifyOptions{})
+	if v.OK() || v.Problems[0].Link != 1 || !strings.Contains(v.Problems[0].What, "actions=1") {
+		t.Errorf("after deleting the oldest action: %+v; want link 1 named as missing its action", v.Problems)
+	}
+}
+
+// TestChainOverMainSchema opens a journal at schema 3 (before the chain:
+// the actions table, no chain) as an older ventd left it, with rows in
+// it: Open adds the chain, the old rows count as written before it, and
+// what is written after is sealed, actions included.
+func TestChainOverMainSchema(t *testing.T) {
+	const before = 3
+	path := filepath.Join(t.TempDir(), "journal.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := []string{"PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = TRUNCATE",
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (` + strconv.Itoa(before) + `)`}
+	qs = append(qs, migrations[:before]...) // shipped migrations are never edited: this is schema 3 as shipped
+	qs = append(qs, `INSERT INTO series (id, zone, quantity) VALUES (1, 'staff', 'co2')`,
+		`INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s) VALUES (`+ms(t0.Add(-time.Hour))+`, 1, 800, 900, 12, 60)`,
+		`INSERT INTO actions (time_ms, kind, target, who, via, uid, peer, note, result, error) VALUES
+			(`+ms(t0.Add(-time.Hour))+`, 'acknowledge', 'all', 'dana', 'socket', 1000, 'pid 7', '', 'acknowledged', '')`,
+		`INSERT INTO meta (key, value) VALUES ('site', 'Hope')`)
+	for _, q := range qs {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	j, err := Open(path, Options{Clock: clock.NewSim(t0, 0), NoSync: true})
+	if err != nil {
+		t.Fatalf("Open of a schema %d journal: %v", before, err)
+	}
+	defer j.Close()
+	if j.Version() != SchemaVersion {
+		t.Fatalf("schema %d after Open, want %d", j.Version(), SchemaVersion)
+	}
+	if v := verify(t, j, VerifyOptions{}); !v.OK() || v.Links != 0 || v.Before != 3 {
+		t.Errorf("Verify before any write: %+v; want OK, no link, the minute, action and site counted as before the chain", v)
+	}
+	write(t, j, chainBatch(1))
+	v := verify(t, j, VerifyOptions{})
+	// Sealed: the batch's rows, its site, room and serial (the old site
+	// row among them: written again, so sealed now).
+	if !v.OK() || v.Links != 1 || v.Before != 2 || v.Rows != sealedPerBatch+3 {
+		t.Errorf("after the upgrade: %+v; want OK, 1 link of %d rows, the old minute and action counted as before the chain", v, sealedPerBatch+3)
+	}
+	acts, err := j.Actions(time.Time{}, t0.Add(time.Hour))
+	if err != nil || len(acts) != 2 || acts[0].Who != "dana" || acts[1].Who != "lee" {
+		t.Errorf("actions after the upgrade: %+v, %v", acts, err)
+	}
+	if _, err := j.db.Exec(`UPDATE actions SET who = 'x' WHERE who = 'lee'`); err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(t, j, VerifyOptions{}); v.OK() || v.Problems[0].Table != "actions" {
+		t.Errorf("an action written after the upgrade, then changed: %+v", v.Problems)
 	}
 }
 
