@@ -188,13 +188,11 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer j.Close()
-	site, _, _ := j.Meta("site")
-	room, _, _ := j.Meta("room")
 	window := "all"
 	if q.fromDay != "" || q.toDay != "" {
 		window = cmpOr(q.fromDay, "start") + "_" + cmpOr(q.toDay, "end")
 	}
-	name := "ventd-" + slug(site) + "-" + slug(room) + "-" + window + "." + q.format
+	name := "ventd-" + roomSlug(j) + "-" + window + "." + q.format
 	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
 		"openmetrics": "application/openmetrics-text; version=1.0.0; charset=utf-8"}[q.format]
 	lw := &lazyWriter{w: &progressWriter{w: w, rc: http.NewResponseController(w), stall: exportStall, end: time.Now().Add(exportMax)}, start: func() {
@@ -235,6 +233,13 @@ func cmpOr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// roomSlug names the journal's site and room for a download's file name.
+func roomSlug(j *journal.Journal) string {
+	site, _, _ := j.Meta("site")
+	room, _, _ := j.Meta("room")
+	return slug(site) + "-" + slug(room)
 }
 
 // slug keeps a name to letters, digits, '.', '_' and '-' for a file name.

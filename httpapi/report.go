@@ -100,9 +100,7 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer j.Close()
-	site, _, _ := j.Meta("site")
-	room, _, _ := j.Meta("room")
-	name := "ventd-report-" + slug(site) + "-" + slug(room) + "-" + fromDay
+	name := "ventd-report-" + roomSlug(j) + "-" + fromDay
 	if toDay != fromDay {
 		name += "_" + toDay
 	}

@@ -50,7 +50,7 @@ func level(zone string, q sample.Quantity, t time.Time) float64 {
 // configuration and the clock's status.
 func month(t testing.TB, days int) *journal.Journal {
 	t.Helper()
-	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"), journal.Options{Clock: clock.NewSim(first, 0)})
+	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"), journal.Options{Clock: clock.NewSim(first, 0), NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func shared(t *testing.T) *journal.Journal {
 			t.Fatal(err)
 		}
 		sharedPath = filepath.Join(dir, "journal.db")
-		j, err := journal.Open(sharedPath, journal.Options{Clock: clock.NewSim(first, 0)})
+		j, err := journal.Open(sharedPath, journal.Options{Clock: clock.NewSim(first, 0), NoSync: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -77,19 +77,28 @@ func TestReportOptionErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkReportMonth makes the PDF of a month (30 days, 60 shifts, 5
-// series: 300 plots) from a journal of 216,000 minutes.
-func BenchmarkReportMonth(b *testing.B) {
+// BenchmarkReport makes the PDF of one 12 h day shift, a week and a
+// month (30 days, 60 shifts, 5 series: 300 plots) from a journal of
+// 216,000 minutes, and the month as HTML.
+func BenchmarkReport(b *testing.B) {
 	j := month(b, 30)
-	o := opts("pdf")
-	o.Now = first.Add(31 * 24 * time.Hour)
-	var n int
-	for b.Loop() {
-		var buf bytes.Buffer
-		if err := report.Write(&buf, j, o); err != nil {
-			b.Fatal(err)
-		}
-		n = buf.Len()
+	for _, c := range []struct {
+		name, format, shift string
+		days                int
+	}{{"shift", "pdf", "07:00", 1}, {"week", "pdf", "", 7}, {"month", "pdf", "", 30}, {"month-html", "html", "", 30}} {
+		b.Run(c.name, func(b *testing.B) {
+			o := opts(c.format)
+			o.From, o.To, o.Shift = first, first.AddDate(0, 0, c.days), c.shift
+			o.Now = first.Add(31 * 24 * time.Hour)
+			var n int
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := report.Write(&buf, j, o); err != nil {
+					b.Fatal(err)
+				}
+				n = buf.Len()
+			}
+			b.ReportMetric(float64(n)/1e6, "MB/report")
+		})
 	}
-	b.ReportMetric(float64(n)/1e6, "MB/report")
 }

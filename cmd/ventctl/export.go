@@ -40,17 +40,23 @@ func runExport(args []string, e env) int {
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
 		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
-	if *out == "" {
-		if err := export.Write(e.stdout, j, opts); err != nil {
-			return rf.fail(e, exitFail, "%v", err)
+	return rf.output(e, *out, func(w io.Writer) error { return export.Write(w, j, opts) })
+}
+
+// output writes to standard output, or, with -o, to the file through
+// writeFile, saying what it wrote.
+func (f *recordFlags) output(e env, out string, write func(io.Writer) error) int {
+	if out == "" {
+		if err := write(e.stdout); err != nil {
+			return f.fail(e, exitFail, "%v", err)
 		}
 		return exitOK
 	}
-	n, err := writeFile(*out, func(w io.Writer) error { return export.Write(w, j, opts) })
+	n, err := writeFile(out, write)
 	if err != nil {
-		return rf.fail(e, exitFail, "%v", err)
+		return f.fail(e, exitFail, "%v", err)
 	}
-	fmt.Fprintf(e.stderr, "ventctl export: wrote %s (%d bytes)\n", *out, n)
+	fmt.Fprintf(e.stderr, "%s: wrote %s (%d bytes)\n", f.name, out, n)
 	return exitOK
 }
 

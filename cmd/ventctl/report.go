@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,15 +48,6 @@ func runReport(args []string, e env) int {
 				return rf.fail(e, exitUsage, "a PDF is not for a terminal: give -o FILE.pdf (or -format html, or redirect the output)")
 			}
 		}
-		if err := report.Write(e.stdout, j, opts); err != nil {
-			return rf.fail(e, exitFail, "%v", err)
-		}
-		return exitOK
 	}
-	n, err := writeFile(*out, func(w io.Writer) error { return report.Write(w, j, opts) })
-	if err != nil {
-		return rf.fail(e, exitFail, "%v", err)
-	}
-	fmt.Fprintf(e.stderr, "ventctl report: wrote %s (%d bytes)\n", *out, n)
-	return exitOK
+	return rf.output(e, *out, func(w io.Writer) error { return report.Write(w, j, opts) })
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
@@ -121,6 +122,23 @@ func runAuditShift(t *testing.T) string {
 	}
 	if runErr != nil {
 		t.Fatal(runErr)
+	}
+	// Run waits 2 s of wall time for its outputs; on a loaded machine the
+	// journal's writer may still be behind. The last record marks a clean
+	// stop: wait for it to be on disk, so every read below sees the end.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		j, err := journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _, err := j.Meta("daemon.clean_stop")
+		j.Close()
+		if err == nil && v == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the journal holds no clean stop a minute after the daemon stopped (%q, %v)", v, err)
+		}
 	}
 	if !acked {
 		t.Fatal("the staff PM2.5 alarm never rose: the scenario no longer exercises an acknowledgement")
