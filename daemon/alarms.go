@@ -26,6 +26,29 @@ type alarms struct {
 	pressure map[string]*ewma
 	// watched are the zone rules evaluated each period, built once.
 	watched []zoneCheck
+	// ids keeps the rule ids built from names, so the loop does not
+	// build the same strings again every second.
+	ids map[[4]string]alarm.RuleID
+}
+
+// id returns the rule id that build makes from key (the kind of rule,
+// then the names it is built from), built the first time a key is asked
+// for.
+func (a *alarms) id(key [4]string, build func() alarm.RuleID) alarm.RuleID {
+	id, ok := a.ids[key]
+	if !ok {
+		id = build()
+		a.ids[key] = id
+	}
+	return id
+}
+
+func (a *alarms) sensorRule(name string, f alarm.SensorFault) alarm.RuleID {
+	return a.id([4]string{"sensor", name, string(f)}, func() alarm.RuleID { return alarm.SensorRule(name, f) })
+}
+
+func (a *alarms) zoneRule(zone string, q sample.Quantity, c alarm.Check) alarm.RuleID {
+	return a.id([4]string{"zone", zone, string(q), string(c)}, func() alarm.RuleID { return alarm.ZoneRule(zone, q, c) })
 }
 
 // zoneCheck is one instantaneous value rule of a zone.
@@ -67,7 +90,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 	}
 	ac := cfg.Alarms
 	a := &alarms{eng: eng, rules: map[alarm.RuleID]bool{}, stall: map[string]*alarm.StallDetector{},
-		staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
+		ids: map[[4]string]alarm.RuleID{}, staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
 	for _, r := range rules {
 		a.rules[r.ID] = true
 	}
@@ -105,7 +128,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		add(a.eng.Evaluate(now, c.id, v, ok))
 	}
 	for _, z := range d.cfg.Zones {
-		id := alarm.PressureRule(z.Name)
+		id := a.id([4]string{"pressure", z.Name}, func() alarm.RuleID { return alarm.PressureRule(z.Name) })
 		if !a.rules[id] {
 			continue
 		}
@@ -121,28 +144,28 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		add(a.eng.Evaluate(now, id, v, ok))
 	}
 	for _, e := range d.expo {
-		if id := alarm.ZoneRule(e.zone, e.q, alarm.CheckSTEL); a.rules[id] {
+		if id := a.zoneRule(e.zone, e.q, alarm.CheckSTEL); a.rules[id] {
 			add(a.eng.Evaluate(now, id, float64(e.snap.STEL), e.snap.STEL.Known()))
 		}
-		if id := alarm.ZoneRule(e.zone, e.q, alarm.CheckTWA); a.rules[id] {
+		if id := a.zoneRule(e.zone, e.q, alarm.CheckTWA); a.rules[id] {
 			add(a.eng.Evaluate(now, id, e.snap.TWA8h, e.snap.Coverage8h > 0))
 		}
 	}
 	for _, s := range d.sensors.All() {
 		n, f := s.Name(), s.Faults(now, a.staleAfter)
-		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultStale), f.Stale, 0))
-		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultCRC), f.CRC, float64(f.CRCErrors)))
-		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultRange), f.OutOfRange, 0))
-		add(a.eng.SetCondition(now, alarm.SensorRule(n, alarm.FaultStuck), f.Frozen, 0))
+		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultStale), f.Stale, 0))
+		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultCRC), f.CRC, float64(f.CRCErrors)))
+		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultRange), f.OutOfRange, 0))
+		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultStuck), f.Frozen, 0))
 	}
 	for _, f := range d.fans {
-		add(a.eng.SetCondition(now, alarm.FanOutputRule(f.cfg.Name), f.err != nil, 0))
+		add(a.eng.SetCondition(now, a.id([4]string{"fan-output", f.cfg.Name}, func() alarm.RuleID { return alarm.FanOutputRule(f.cfg.Name) }), f.err != nil, 0))
 		if det, ok := a.stall[f.cfg.Name]; ok {
 			rpm := -1.0
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			add(a.eng.SetCondition(now, alarm.FanStallRule(f.cfg.Name), det.Update(now, f.last.Duty, rpm), rpm))
+			add(a.eng.SetCondition(now, a.id([4]string{"fan-stall", f.cfg.Name}, func() alarm.RuleID { return alarm.FanStallRule(f.cfg.Name) }), det.Update(now, f.last.Duty, rpm), rpm))
 		}
 	}
 	if a.rules[alarm.JournalRule] {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 )
@@ -47,16 +48,24 @@ func (d *Daemon) publish(now time.Time) {
 	p.Number, p.Time, p.Covers = d.number, now, 1
 	p.Site, p.Room, p.Sim, p.Config = d.cfg.Site, d.cfg.Room, d.sim, d.cfg
 	all := d.sensors.All()
-	p.Readings = make([]sample.Sample, 0, 4*len(all))
+	n := 0
+	for _, s := range all {
+		n += s.NumSamples()
+	}
+	// Exact sizes: a record is built every second and kept by every
+	// output, so growing its slices by doubling was most of the
+	// simulation's garbage.
+	p.Readings = make([]sample.Sample, 0, n)
 	p.Sensors = make([]record.Sensor, 0, len(all))
 	for _, s := range all {
-		p.Readings = append(p.Readings, s.Samples()...)
+		p.Readings = s.AppendSamples(p.Readings)
 		p.Sensors = append(p.Sensors, s.Health())
 	}
 	p.Fans = make([]record.Fan, 0, len(d.fans))
 	for _, f := range d.fans {
 		p.Fans = append(p.Fans, f.state())
 	}
+	p.Exposure = make([]exposure.Snapshot, 0, len(d.expo))
 	for _, e := range d.expo {
 		p.Exposure = append(p.Exposure, e.snap)
 	}

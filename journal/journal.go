@@ -79,6 +79,9 @@ type Journal struct {
 	db   *sql.DB
 	rd   reader     // db, or the transaction of a View
 	wmu  sync.Mutex // serialises writers, so the newest-time check sees its own writes
+	// series maps (zone, quantity) to its committed series id; held
+	// under wmu.
+	series map[[2]string]int64
 
 	chain chainStmts // the hash chain's prepared statements (chain_write.go)
 

@@ -47,7 +47,10 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		return Result{}, j.writeError("begin", err)
 	}
 	defer tx.Rollback()
-	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds()}
+	if j.series == nil {
+		j.series = map[[2]string]int64{}
+	}
+	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series}
 	if err := w.loadClock(); err != nil {
 		return Result{}, j.writeError("read clock state", err)
 	}
@@ -82,6 +85,9 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if err := tx.Commit(); err != nil {
 		return Result{}, j.writeError("commit", err)
 	}
+	for k, id := range w.newSeries { // known only once they are on the disk
+		j.series[k] = id
+	}
 	return res, nil
 }
 
@@ -102,6 +108,9 @@ type writer struct {
 	seen     bool  // the batch had any timed row
 	flagged  int
 	earliest int64 // earliest flagged time
+
+	series    map[[2]string]int64 // series ids committed before (read only)
+	newSeries map[[2]string]int64 // series ids this batch created or found
 }
 
 func (w *writer) loadClock() error {
@@ -263,19 +272,26 @@ func upsertMinutes(n int) string {
 }
 
 // seriesIDs returns the series id of each minute, creating new pairs.
+// Series are never deleted, so an id once committed is looked up in
+// memory rather than asked of SQLite every minute.
 func (w *writer) seriesIDs(ms []Minute) ([]int64, error) {
-	known := map[[2]string]int64{}
 	ids := make([]int64, len(ms))
 	for i, m := range ms {
 		k := [2]string{m.Zone, m.Quantity}
-		id, ok := known[k]
+		id, ok := w.series[k]
+		if !ok {
+			id, ok = w.newSeries[k]
+		}
 		if !ok {
 			err := w.tx.QueryRowContext(w.ctx, `INSERT INTO series (zone, quantity) VALUES (?, ?)
 				ON CONFLICT (zone, quantity) DO UPDATE SET zone = zone RETURNING id`, m.Zone, m.Quantity).Scan(&id)
 			if err != nil {
 				return nil, fmt.Errorf("series %s %s: %w", m.Zone, m.Quantity, err)
 			}
-			known[k] = id
+			if w.newSeries == nil {
+				w.newSeries = map[[2]string]int64{}
+			}
+			w.newSeries[k] = id
 		}
 		ids[i] = id
 	}

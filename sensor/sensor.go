@@ -271,12 +271,20 @@ func (s *Sensor) TakeFreezes() []Freeze {
 // Samples returns the latest sample of every quantity, in first-seen
 // order, each as far as it can be trusted.
 func (s *Sensor) Samples() []sample.Sample {
-	out := make([]sample.Sample, 0, len(s.order))
-	for _, q := range s.order {
-		out = append(out, s.trusted(s.latest[q]))
-	}
-	return out
+	return s.AppendSamples(make([]sample.Sample, 0, len(s.order)))
 }
+
+// AppendSamples appends what Samples returns to dst, so the loop can
+// gather every sensor's samples into one record without a copy each.
+func (s *Sensor) AppendSamples(dst []sample.Sample) []sample.Sample {
+	for _, q := range s.order {
+		dst = append(dst, s.trusted(s.latest[q]))
+	}
+	return dst
+}
+
+// NumSamples is how many samples Samples returns.
+func (s *Sensor) NumSamples() int { return len(s.order) }
 
 // trusted downgrades a good sample of a frozen or recalibrating sensor: a
 // reading that has not changed at all for the stuck time is not a

@@ -91,8 +91,7 @@ func (s *stream) publish(r *record.Period) {
 
 // setTrend makes t's current series the newest trend frame.
 func (s *stream) setTrend(t *trend) {
-	data := t.json()
-	s.trend.Store(&frame{build: func() []byte { return sse("trend", data) }})
+	s.trend.Store(&frame{build: func() []byte { return sse("trend", t.json()) }})
 }
 
 // setInfo makes the page's description (thresholds, entry level) the

@@ -27,7 +27,7 @@ type trend struct {
 	mu     sync.Mutex
 	series []*series // in the order first seen
 	latest time.Time // newest minute's start
-	cached []byte
+	cached []byte // the series as JSON; nil when a minute came since
 }
 
 // series is one zone's one pollutant.
@@ -81,12 +81,7 @@ func (t *trend) add(ms []record.Minute) {
 			s.Points = append(s.Points[:0:0], s.Points[i:]...)
 		}
 	}
-	b, err := json.Marshal(struct {
-		Series []*series `json:"series"`
-	}{t.series})
-	if err == nil {
-		t.cached = b
-	}
+	t.cached = nil // marshalled when a page asks, not every minute
 }
 
 func (t *trend) find(zone string, q sample.Quantity) *series {
@@ -104,6 +99,15 @@ func (t *trend) find(zone string, q sample.Quantity) *series {
 func (t *trend) json() []byte {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.cached == nil {
+		b, err := json.Marshal(struct {
+			Series []*series `json:"series"`
+		}{t.series})
+		if err != nil { // only plain types: a bug, shown rather than hidden
+			b, _ = json.Marshal(map[string]string{"error": err.Error()})
+		}
+		t.cached = b
+	}
 	return t.cached
 }
 
