@@ -30,10 +30,10 @@ func (j *Journal) SetMeta(key, value string) error {
 	if err := j.refuseReadOnly("set meta"); err != nil {
 		return err
 	}
-	j.wmu.Lock()
-	defer j.wmu.Unlock()
-	if err := setMeta(context.Background(), j.db, map[string]string{key: value}); err != nil {
-		return fmt.Errorf("journal: %s: set meta %q: %w", j.path, key, err)
+	// Through Write, so that a sealed key (the site, a serial) is sealed
+	// again rather than seen as changed outside ventd (chain.go).
+	if _, err := j.Write(Batch{Meta: map[string]string{key: value}}); err != nil {
+		return fmt.Errorf("journal: set meta %q: %w", key, err)
 	}
 	return nil
 }

@@ -39,6 +39,9 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
 	ctx := context.Background()
+	if err := j.chain.prepare(ctx, j.db); err != nil { // before the transaction holds a connection
+		return Result{}, j.writeError("prepare", err)
+	}
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Result{}, j.writeError("begin", err)
@@ -51,6 +54,11 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if err := w.loadClock(); err != nil {
 		return Result{}, j.writeError("read clock state", err)
 	}
+	ch, err := j.beginChain(ctx, tx) // the hash chain: chain.go
+	if err != nil {
+		return Result{}, j.writeError("begin chain link", err)
+	}
+	w.link = ch.link
 	var res Result
 	steps := []struct {
 		what string
@@ -67,6 +75,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"actions", func() error { return w.actions(b.Actions) }},
 		{"meta", func() error { return setMeta(ctx, tx, b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
+		{"chain link", func() error { return ch.seal(j.opts.Clock.Now(), &b) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -88,9 +97,10 @@ func (j *Journal) writeError(what string, err error) error {
 
 // writer is one batch's transaction and its clock bookkeeping.
 type writer struct {
-	ctx context.Context
-	tx  *sql.Tx
-	tol int64 // ms
+	ctx  context.Context
+	tx   *sql.Tx
+	tol  int64 // ms
+	link int64 // the chain link the minutes go into (chain.go)
 
 	newest   int64 // high-water mark before this batch; 0 = none yet
 	wasBack  bool  // the previous batch was flagged
@@ -220,14 +230,14 @@ func (w *writer) minutes(ms []Minute) error {
 		return err
 	}
 	var full *sql.Stmt // the statement for a whole chunk, prepared once
-	args := make([]any, 0, 7*min(len(ms), minuteRows))
+	args := make([]any, 0, 8*min(len(ms), minuteRows))
 	for lo := 0; lo < len(ms); lo += minuteRows {
 		hi := min(lo+minuteRows, len(ms))
 		args = args[:0]
 		for i := lo; i < hi; i++ {
 			m := ms[i]
 			end, back := w.stamp(m.Start.Add(time.Minute)) // a minute is complete at its end
-			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back)
+			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.link)
 		}
 		if hi-lo == minuteRows && full == nil {
 			if full, err = w.tx.PrepareContext(w.ctx, upsertMinutes(minuteRows)); err != nil {
@@ -251,8 +261,8 @@ func (w *writer) minutes(ms []Minute) error {
 // merged: means weighted by count, the larger max, covered seconds added
 // up to the minute's 60.
 func upsertMinutes(n int) string {
-	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms) VALUES ` +
-		strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?)
+	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
+		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (start_ms, series) DO UPDATE SET
 			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
 			maximum = max(maximum, excluded.maximum),
