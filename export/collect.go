@@ -3,6 +3,7 @@ package export
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,6 +35,14 @@ func header(j *journal.Journal, o Options) (Header, error) {
 	}
 	slices.SortFunc(h.Sensors, func(a, b Sensor) int { return cmp.Compare(a.Name, b.Name) })
 	h.Window.From, h.Window.To = timePtr(o.From), timePtr(o.To)
+	head, err := j.ChainHead()
+	switch {
+	case errors.Is(err, journal.ErrNoChain):
+	case err != nil:
+		return h, err
+	case head.Link > 0:
+		h.Chain = &head
+	}
 	return h, nil
 }
 

@@ -28,6 +28,7 @@ var (
 	calibrationColumns  = []string{"time", "sensor", "serial", "kind", "reference", "correction", "who", "note", "clock_backwards_s"}
 	configChangeColumns = []string{"time", "hash", "summary", "clock_backwards_s"}
 	clockStatusColumns  = []string{"time", "synchronized", "source", "note", "clock_backwards_s"}
+	actionColumns       = []string{"time", "kind", "target", "who", "via", "uid", "peer", "note", "result", "error", "clock_backwards_s"}
 )
 
 // All is what an empty zone or quantity of a gap means, in the CSV (zone
@@ -119,6 +120,43 @@ func (c ClockStatus) csv(b []string) []string {
 	return append(b, ts(c.Time), strconv.FormatBool(c.Synchronized), text(c.Source), text(c.Note), num(c.ClockBackwards))
 }
 
+func (a Action) csv(b []string) []string {
+	uid := ""
+	if a.UID != nil {
+		uid = strconv.FormatUint(uint64(*a.UID), 10)
+	}
+	return append(b, ts(a.Time), text(a.Kind), text(a.Target), text(a.Who), text(a.Via), uid, text(a.Peer), text(a.Note),
+		text(a.Result), text(a.Error), num(a.ClockBackwards))
+}
+
+// Fields return a row's cells by column name, exactly as the CSV export
+// writes them: the report prints these, so its figures are the export's.
+func (r Shift) Fields() map[string]string { return fields(shiftColumns, r.csv(nil)) }
+
+func (m Minute) Fields() map[string]string { return fields(minuteColumns, m.csv(nil)) }
+
+func (g Gap) Fields() map[string]string { return fields(gapColumns, g.csv(nil)) }
+
+func (e Event) Fields() map[string]string { return fields(eventColumns, e.csv(nil)) }
+
+func (a Ack) Fields() map[string]string { return fields(ackColumns, a.csv(nil)) }
+
+func (c Calibration) Fields() map[string]string { return fields(calibrationColumns, c.csv(nil)) }
+
+func (c ConfigChange) Fields() map[string]string { return fields(configChangeColumns, c.csv(nil)) }
+
+func (c ClockStatus) Fields() map[string]string { return fields(clockStatusColumns, c.csv(nil)) }
+
+func (a Action) Fields() map[string]string { return fields(actionColumns, a.csv(nil)) }
+
+func fields(columns, cells []string) map[string]string {
+	m := make(map[string]string, len(columns))
+	for i, c := range columns {
+		m[c] = cells[i]
+	}
+	return m
+}
+
 // csvSink writes one CSV file: comment lines, then sections.
 type csvSink struct {
 	w   *bufio.Writer
@@ -155,6 +193,12 @@ func (s *csvSink) header(h Header) error {
 	s.comment("span", s.span(h.Window.SpanFrom, h.Window.SpanTo, "the whole journal")+
 		" (the window widened to whole shifts; every section covers it)")
 	s.comment("journal_schema", strconv.Itoa(h.Schema))
+	if c := h.Chain; c != nil {
+		s.comment("chain", fmt.Sprintf("%s, written %s; ventctl verify -head %s shows whether a later copy of the journal still holds this record unedited",
+			c, ts(c.Written), c.Hash))
+	} else {
+		s.comment("chain", "none: the journal predates the hash chain, or holds no record yet")
+	}
 	s.comment("format", "sections start with a '# section: NAME' line and their own header row; times are RFC 3339 in UTC; "+
 		"values in the unit column's unit, three decimals; durations in seconds; an empty limit means none; "+
 		"an empty value is unknown, never zero; zone or quantity "+All+" applies to all")

@@ -2,8 +2,9 @@
 // an occupational-safety officer: per-shift summaries (OSHA TWA, STEL peak,
 // time over limits, excursions, coverage), the minute series they come
 // from, data gaps, alarm events and acknowledgements, calibrations,
-// configuration changes and the clock's status, headed by the site, room
-// and sensor serial numbers. `ventctl export` and GET /api/export use it.
+// configuration changes, the clock's status and the actions people took
+// (purges, acknowledgements, calibrations, reloads, with who), headed by
+// the site, room and sensor serial numbers. `ventctl export` and GET /api/export use it.
 //
 // # One CSV file, in sections
 //
@@ -12,7 +13,7 @@
 // and then sections, each introduced by a line "# section: NAME" and its
 // own header row:
 //
-//	shifts, minutes, gaps, events, acks, calibrations, config_changes, clock_status
+//	shifts, minutes, gaps, events, acks, calibrations, config_changes, clock_status, actions
 //
 // One file because an audit is handed over, attached and archived as one
 // thing: an auditor opens it in a spreadsheet and sees everything, the

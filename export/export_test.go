@@ -48,6 +48,13 @@ func day(t testing.TB, until time.Time) (*journal.Journal, simulated) {
 		Kind: journal.CalFRC, Reference: 420, Correction: -12, Who: "tech", Note: "fresh air"}}
 	b.ConfigChanges = []journal.ConfigChange{{Time: dayShift.Start.UTC(), Hash: "abc123", Summary: "site \"Hope\""}}
 	b.ClockStatus = []journal.ClockStatus{{Time: dayShift.Start.UTC(), Synchronized: true, Source: "chrony", Note: "synced"}}
+	uid := uint32(1001)
+	b.Actions = []journal.Action{
+		{Time: at.Add(2 * time.Minute), Kind: "acknowledge", Target: "1", Who: "kim", Via: "socket", UID: &uid, Peer: "pid 4242",
+			Note: "opened the door", Result: "acknowledged alarm 1"},
+		{Time: at.Add(3 * time.Minute), Kind: "purge", Target: "booth-1", Who: "=cmd", Via: "page", Peer: "10.0.0.7:5123",
+			Result: "", Error: "wrong PIN"},
+	}
 	write(t, j, b)
 	return j, sim
 }
@@ -78,7 +85,7 @@ func shiftRow(t testing.TB, p parsed, zone string, start time.Time) map[string]s
 func TestCSVShiftAgainstMinutes(t *testing.T) {
 	j, sim := day(t, dayShift.End)
 	p := parseCSV(t, run(t, j, dayOptions(t, "csv")))
-	if want := []string{"shifts", "minutes", "gaps", "events", "acks", "calibrations", "config_changes", "clock_status"}; !reflect.DeepEqual(p.order, want) {
+	if want := []string{"shifts", "minutes", "gaps", "events", "acks", "calibrations", "config_changes", "clock_status", "actions"}; !reflect.DeepEqual(p.order, want) {
 		t.Errorf("sections %v, want %v", p.order, want)
 	}
 	for key, want := range map[string]string{"site": "Hope", "room": "Room 1", "sensor": "scd41-staff serial 0x2A41F",
@@ -156,6 +163,12 @@ func TestCSVShiftAgainstMinutes(t *testing.T) {
 	if len(p.sections["config_changes"]) != 1 || len(p.sections["clock_status"]) != 1 {
 		t.Errorf("config changes %v, clock status %v", p.sections["config_changes"], p.sections["clock_status"])
 	}
+	// Who did what, with the kernel's uid where there was one; a name
+	// typed as a formula stays text.
+	if a := p.sections["actions"]; len(a) != 2 || a[0]["who"] != "kim" || a[0]["uid"] != "1001" || a[0]["kind"] != "acknowledge" ||
+		a[1]["uid"] != "" || a[1]["who"] != "'=cmd" || a[1]["error"] != "wrong PIN" {
+		t.Errorf("actions: %v", a)
+	}
 }
 
 // TestSpanWidenedToWholeShifts asks for one hour in the middle of the
@@ -212,7 +225,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	p := parseCSV(t, run(t, j, dayOptions(t, "csv")))
 	for name, n := range map[string]int{"shifts": len(doc.Shifts), "minutes": len(doc.Minutes), "gaps": len(doc.Gaps),
 		"events": len(doc.Events), "acks": len(doc.Acks), "calibrations": len(doc.Calibrations),
-		"config_changes": len(doc.ConfigChanges), "clock_status": len(doc.ClockStatus)} {
+		"config_changes": len(doc.ConfigChanges), "clock_status": len(doc.ClockStatus), "actions": len(doc.Actions)} {
 		if len(p.sections[name]) != n {
 			t.Errorf("%s: %d in CSV, %d in JSON", name, len(p.sections[name]), n)
 		}
@@ -348,7 +361,7 @@ func TestOptionErrors(t *testing.T) {
 	}
 	// An empty journal exports its header and empty sections.
 	p := parseCSV(t, run(t, j, good))
-	if len(p.order) != 8 || len(p.sections["minutes"]) != 0 || p.comment("window")[0] != "the whole journal" {
+	if len(p.order) != 9 || len(p.sections["minutes"]) != 0 || p.comment("window")[0] != "the whole journal" {
 		t.Errorf("empty journal: sections %v, window %v", p.order, p.comment("window"))
 	}
 }

@@ -116,6 +116,10 @@ func CheckFormat(f string) error {
 	return fmt.Errorf("format %q: use %s or %s", clip(f), strings.Join(Formats[:len(Formats)-1], ", "), Formats[len(Formats)-1])
 }
 
+// Normalized returns o with its defaults filled in (Format, Location,
+// Software), or what is wrong with it.
+func (o Options) Normalized() (Options, error) { return o.normalize() }
+
 // normalize checks o and fills in the defaults.
 func (o Options) normalize() (Options, error) {
 	if err := CheckFormat(o.Format); err != nil {

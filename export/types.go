@@ -34,6 +34,7 @@ type Document struct {
 	Calibrations  []Calibration  `json:"calibrations"`
 	ConfigChanges []ConfigChange `json:"config_changes"`
 	ClockStatus   []ClockStatus  `json:"clock_status"`
+	Actions       []Action       `json:"actions"`
 }
 
 // Header says where the records come from and what they cover.
@@ -46,7 +47,11 @@ type Header struct {
 	TimeZone  string    `json:"time_zone"`
 	Window    Window    `json:"window"`
 	Schema    int       `json:"journal_schema"`
-	Notes     []string  `json:"notes"`
+	// Chain is the journal's hash chain head when the export was made:
+	// ventctl verify -head HASH on a later copy of the journal shows it was
+	// not edited since. Null for a journal from before the chain.
+	Chain *journal.ChainHead `json:"chain"`
+	Notes []string           `json:"notes"`
 }
 
 // Sensor is a sensor's name and serial number, from the journal's meta.
@@ -157,6 +162,25 @@ type ClockStatus struct {
 	ClockBackwards float64   `json:"clock_backwards_s"`
 }
 
+// Action is something a person (or ventd itself) did to the room: a
+// purge, an acknowledgement, a calibration, a configuration reload, done
+// or refused, with who asked and how.
+type Action struct {
+	Time   time.Time `json:"time"`
+	Kind   string    `json:"kind"`
+	Target string    `json:"target"`
+	Who    string    `json:"who"`
+	Via    string    `json:"via"`
+	// UID is the caller's user id as the kernel reported it; null when
+	// the request came another way.
+	UID            *uint32 `json:"uid"`
+	Peer           string  `json:"peer"`
+	Note           string  `json:"note"`
+	Result         string  `json:"result"`
+	Error          string  `json:"error"`
+	ClockBackwards float64 `json:"clock_backwards_s"`
+}
+
 // Number is a value that may be missing: NaN, written as JSON null and as
 // an empty CSV field.
 type Number float64
@@ -218,4 +242,9 @@ func configChangeOf(c journal.ConfigChange) ConfigChange {
 func clockStatusOf(c journal.ClockStatus) ClockStatus {
 	return ClockStatus{Time: c.Time.UTC(), Synchronized: c.Synchronized, Source: c.Source, Note: c.Note,
 		ClockBackwards: seconds(c.Backwards)}
+}
+
+func actionOf(a journal.Action) Action {
+	return Action{Time: a.Time.UTC(), Kind: a.Kind, Target: a.Target, Who: a.Who, Via: a.Via, UID: a.UID, Peer: a.Peer,
+		Note: a.Note, Result: a.Result, Error: a.Error, ClockBackwards: seconds(a.Backwards)}
 }

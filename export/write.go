@@ -16,21 +16,66 @@ import (
 // anything was written leaves w untouched; an error part-way through a CSV
 // export ends the file with a "# error: export incomplete" line.
 func Write(w io.Writer, j *journal.Journal, opts Options) error {
+	o, err := opts.normalize()
+	if err != nil {
+		return err
+	}
+	if o.Format == "openmetrics" {
+		if j == nil {
+			return errNoJournal
+		}
+		return j.View(func(v *journal.Journal) error {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			if err := writeOpenMetrics(bw, v, o); err != nil {
+				return err
+			}
+			return bw.Flush()
+		})
+	}
+	return View(j, o, func(r *Records) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		var s sink
+		if o.Format == "json" {
+			s = newJSONSink(bw)
+		} else {
+			s = newCSVSink(bw, o.Location)
+		}
+		err := emit(r, s)
+		if err != nil {
+			s.fail(err)
+		}
+		if ferr := bw.Flush(); err == nil && ferr != nil {
+			err = ferr
+		}
+		return err
+	})
+}
+
+var errNoJournal = errors.New("export: no journal: open one with journal.OpenReadOnly")
+
+// Records are an export's contents, read in one View of the journal: what
+// Write writes, for a program that lays them out itself (package report).
+// Its methods read the journal; they are valid only inside View's fn.
+type Records struct {
+	Header Header
+	Shifts []Shift
+	// From and To are the span every section covers: the window widened
+	// to whole shifts (zero: open).
+	From, To time.Time
+	j        *journal.Journal
+}
+
+// View reads the shift summaries and the header for opts and calls fn with
+// them, inside one read transaction of the journal.
+func View(j *journal.Journal, opts Options, fn func(*Records) error) error {
 	if j == nil {
-		return errors.New("export: no journal: open one with journal.OpenReadOnly")
+		return errNoJournal
 	}
 	o, err := opts.normalize()
 	if err != nil {
 		return err
 	}
 	return j.View(func(v *journal.Journal) error {
-		if o.Format == "openmetrics" {
-			bw := bufio.NewWriterSize(w, 64<<10)
-			if err := writeOpenMetrics(bw, v, o); err != nil {
-				return err
-			}
-			return bw.Flush()
-		}
 		h, err := header(v, o)
 		if err != nil {
 			return err
@@ -56,22 +101,48 @@ func Write(w io.Writer, j *journal.Journal, opts Options) error {
 		if h.Notes == nil {
 			h.Notes = []string{}
 		}
-		bw := bufio.NewWriterSize(w, 64<<10)
-		var s sink
-		if o.Format == "json" {
-			s = newJSONSink(bw)
-		} else {
-			s = newCSVSink(bw, o.Location)
-		}
-		err = emit(v, s, h, rows, from, to)
-		if err != nil {
-			s.fail(err)
-		}
-		if ferr := bw.Flush(); err == nil && ferr != nil {
-			err = ferr
-		}
-		return err
+		return fn(&Records{Header: h, Shifts: rows, From: from, To: to, j: v})
 	})
+}
+
+// Journal is the View's journal, for reads of its own (journal.Verify).
+func (r *Records) Journal() *journal.Journal { return r.j }
+
+// EachMinute calls fn for each minute starting in [from, to) of zone and
+// quantity (empty: all), as the minutes section has them.
+func (r *Records) EachMinute(from, to time.Time, zone, quantity string, fn func(Minute) error) error {
+	return r.j.EachMinute(from, to, zone, quantity, func(m journal.Minute) error { return fn(minuteOf(m)) })
+}
+
+// Gaps, Events, Acks, Calibrations, ConfigChanges, ClockStatus and Actions return
+// the sections of the same names over the span.
+func (r *Records) Gaps() ([]Gap, error) { return list(r, r.j.Gaps, gapOf) }
+
+func (r *Records) Events() ([]Event, error) { return list(r, r.j.Events, eventOf) }
+
+func (r *Records) Acks() ([]Ack, error) { return list(r, r.j.Acks, ackOf) }
+
+func (r *Records) Calibrations() ([]Calibration, error) {
+	return list(r, r.j.Calibrations, calibrationOf)
+}
+
+func (r *Records) ConfigChanges() ([]ConfigChange, error) {
+	return list(r, r.j.ConfigChanges, configChangeOf)
+}
+
+func (r *Records) ClockStatus() ([]ClockStatus, error) {
+	return list(r, r.j.ClockStatus, clockStatusOf)
+}
+
+func (r *Records) Actions() ([]Action, error) { return list(r, r.j.Actions, actionOf) }
+
+func list[T, R any](r *Records, get func(from, to time.Time) ([]T, error), conv func(T) R) ([]R, error) {
+	in, err := get(r.From, r.To)
+	out := make([]R, len(in))
+	for i, x := range in {
+		out[i] = conv(x)
+	}
+	return out, err
 }
 
 // sink renders the sections in one format.
@@ -139,11 +210,12 @@ func read[T any, R record](get func(from, to time.Time) ([]T, error), windows []
 // starts in (the first window also takes those that start before it).
 func gapStartsIn(g journal.Gap, w window) bool { return !g.Start.Before(w.from) }
 
-func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Time) error {
-	if err := s.header(h); err != nil {
+func emit(r *Records, s sink) error {
+	if err := s.header(r.Header); err != nil {
 		return err
 	}
-	ws, err := days(j, from, to)
+	j := r.j
+	ws, err := days(j, r.From, r.To)
 	if err != nil {
 		return err
 	}
@@ -152,9 +224,9 @@ func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Ti
 		columns []string
 		each    func(func(record) error) error
 	}{
-		{"shifts", shiftColumns, rowsOf(shifts, func(r Shift) Shift { return r })},
+		{"shifts", shiftColumns, rowsOf(r.Shifts, func(r Shift) Shift { return r })},
 		{"minutes", minuteColumns, func(emit func(record) error) error {
-			return j.EachMinute(from, to, "", "", func(m journal.Minute) error { return emit(minuteOf(m)) })
+			return r.EachMinute(r.From, r.To, "", "", func(m Minute) error { return emit(m) })
 		}},
 		{"gaps", gapColumns, read(j.Gaps, ws, gapStartsIn, gapOf)},
 		{"events", eventColumns, read(j.Events, ws, nil, eventOf)},
@@ -162,6 +234,7 @@ func emit(j *journal.Journal, s sink, h Header, shifts []Shift, from, to time.Ti
 		{"calibrations", calibrationColumns, read(j.Calibrations, ws, nil, calibrationOf)},
 		{"config_changes", configChangeColumns, read(j.ConfigChanges, ws, nil, configChangeOf)},
 		{"clock_status", clockStatusColumns, read(j.ClockStatus, ws, nil, clockStatusOf)},
+		{"actions", actionColumns, read(j.Actions, ws, nil, actionOf)},
 	}
 	for _, st := range steps {
 		if err := section(s, st.name, st.columns, st.each); err != nil {

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,22 +73,12 @@ type exportQuery struct {
 
 // parseExportQuery parses the raw query of /api/export: from and to
 // (YYYY-MM-DD, both included, either optional) and format (csv, json or
-// openmetrics),
-// each at most once. Anything else, a malformed pair included, is an
-// error: a query Go would half-parse must not fall back to the whole
-// journal.
+// openmetrics), each at most once.
 func parseExportQuery(raw string, loc *time.Location) (exportQuery, error) {
-	q, err := url.ParseQuery(raw)
+	q, err := strictQuery(raw, "from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv",
+		"use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json|openmetrics, all optional", "from", "to", "format")
 	if err != nil {
-		return exportQuery{}, fmt.Errorf("malformed query %q (%v): write it like from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv", clip(raw), unwrapURL(err))
-	}
-	for k, v := range q {
-		switch {
-		case k != "from" && k != "to" && k != "format":
-			return exportQuery{}, fmt.Errorf("unknown parameter %q: use from=YYYY-MM-DD, to=YYYY-MM-DD and format=csv|json|openmetrics, all optional", clip(k))
-		case len(v) > 1:
-			return exportQuery{}, fmt.Errorf("parameter %q given %d times: give it once", k, len(v))
-		}
+		return exportQuery{}, err
 	}
 	eq := exportQuery{fromDay: q.Get("from"), toDay: q.Get("to"), format: q.Get("format")}
 	if eq.format == "" {
@@ -102,6 +93,51 @@ func parseExportQuery(raw string, loc *time.Location) (exportQuery, error) {
 	return eq, nil
 }
 
+// strictQuery parses a raw query whose parameters must be among known,
+// each at most once. Anything else, a malformed pair included, is an
+// error (like says how to write it, use which parameters there are): a
+// query Go would half-parse must not fall back to the whole journal.
+func strictQuery(raw, like, use string, known ...string) (url.Values, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, fmt.Errorf("malformed query %q (%v): write it like %s", clip(raw), unwrapURL(err), like)
+	}
+	for k, v := range q {
+		switch {
+		case !slices.Contains(known, k):
+			return nil, fmt.Errorf("unknown parameter %q: %s", clip(k), use)
+		case len(v) > 1:
+			return nil, fmt.Errorf("parameter %q given %d times: give it once", k, len(v))
+		}
+	}
+	return q, nil
+}
+
+// onlyGet answers a request that is not a GET or HEAD with 405.
+func onlyGet(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+		return false
+	}
+	return true
+}
+
+// openJournal opens a reader of the journal for one request, answering
+// it with an error itself when there is none.
+func openJournal(w http.ResponseWriter, open func() (*journal.Journal, error)) (*journal.Journal, bool) {
+	j, err := open()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no exposure journal: %v; ventd keeps one in its state directory (state_dir)", err))
+		return nil, false
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot open the exposure journal: %v", err))
+		return nil, false
+	}
+	return j, true
+}
+
 // unwrapURL drops url's "invalid URL escape" wrapping down to its point.
 func unwrapURL(err error) error {
 	var ee url.EscapeError
@@ -112,9 +148,7 @@ func unwrapURL(err error) error {
 }
 
 func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+	if !onlyGet(w, r) {
 		return
 	}
 	loc := x.Location
@@ -149,23 +183,16 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		defer x.omBusy.Store(false)
 	}
-	j, err := x.Open()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no exposure journal: %v; ventd keeps one in its state directory (state_dir)", err))
-		return
-	case err != nil:
-		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot open the exposure journal: %v", err))
+	j, ok := openJournal(w, x.Open)
+	if !ok {
 		return
 	}
 	defer j.Close()
-	site, _, _ := j.Meta("site")
-	room, _, _ := j.Meta("room")
 	window := "all"
 	if q.fromDay != "" || q.toDay != "" {
 		window = cmpOr(q.fromDay, "start") + "_" + cmpOr(q.toDay, "end")
 	}
-	name := "ventd-" + slug(site) + "-" + slug(room) + "-" + window + "." + q.format
+	name := "ventd-" + roomSlug(j) + "-" + window + "." + q.format
 	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
 		"openmetrics": "application/openmetrics-text; version=1.0.0; charset=utf-8"}[q.format]
 	lw := &lazyWriter{w: &progressWriter{w: w, rc: http.NewResponseController(w), stall: exportStall, end: time.Now().Add(exportMax)}, start: func() {
@@ -206,6 +233,13 @@ func cmpOr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// roomSlug names the journal's site and room for a download's file name.
+func roomSlug(j *journal.Journal) string {
+	site, _, _ := j.Meta("site")
+	room, _, _ := j.Meta("room")
+	return slug(site) + "-" + slug(room)
 }
 
 // slug keeps a name to letters, digits, '.', '_' and '-' for a file name.

@@ -16,13 +16,14 @@ import (
 	"github.com/ventd/ventd/journal"
 )
 
-// exportJournal writes a journal of 90 minutes from start and returns its
+// exportJournal writes a journal of 90 minutes of staff PM2.5 from 07:00
+// on 3 March 2026 in Vancouver, with more (at most one), and returns its
 // path.
-func exportJournal(t testing.TB) (path string, loc *time.Location, start time.Time) {
+func exportJournal(t testing.TB, more ...journal.Batch) (path string, loc *time.Location, start time.Time) {
 	t.Helper()
 	loc, _ = time.LoadLocation("America/Vancouver")
 	start = time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
-	return staffJournal(t, "Hope to Health", start, 90), loc, start
+	return staffJournal(t, "Hope to Health", start, 90, more...), loc, start
 }
 
 func exportServer(t *testing.T) (*httptest.Server, *int) {
@@ -39,15 +40,20 @@ func exportServer(t *testing.T) (*httptest.Server, *int) {
 }
 
 // staffJournal writes a journal of site's "Room 1" with n minutes of
-// staff PM2.5 at 12 µg/m³ from start, and returns its path.
-func staffJournal(t testing.TB, site string, start time.Time, n int) string {
+// staff PM2.5 at 12 µg/m³ from start, with more (at most one), and returns
+// its path.
+func staffJournal(t testing.TB, site string, start time.Time, n int, more ...journal.Batch) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "journal.db")
 	j, err := journal.Open(path, journal.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := journal.Batch{Meta: map[string]string{"site": site, "room": "Room 1"}}
+	var b journal.Batch
+	if len(more) > 0 {
+		b = more[0]
+	}
+	b.Meta = map[string]string{"site": site, "room": "Room 1"}
 	for i := range n {
 		b.Minutes = append(b.Minutes, journal.Minute{Start: start.Add(time.Duration(i) * time.Minute), Zone: "staff", Quantity: "pm25",
 			Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60})

@@ -1,6 +1,7 @@
 // Package httpapi serves the daemon's HTTP endpoints: GET /api/state (the
-// room snapshot as JSON), GET /metrics (Prometheus) and GET /api/export
-// (the auditor's export from the journal). Handlers only read
+// room snapshot as JSON), GET /metrics (Prometheus), GET /api/export
+// (the auditor's export from the journal) and GET /api/report (the
+// auditor's report, PDF or HTML). Handlers only read
 // the latest published snapshot; nothing here can delay the control loop.
 //
 // Guard goes around the whole handler (Host check against DNS rebinding,
@@ -26,10 +27,14 @@ type Source func() *snapshot.Snapshot
 // Handler returns the daemon's HTTP handler. now is the daemon's clock, so
 // reading ages are in the same (possibly simulated) time as the readings.
 // export serves GET /api/export (see ExportHandler); nil leaves it out.
-func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, export http.Handler) http.Handler {
+// extra are more endpoints (GET /api/report: a Reporter).
+func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, export http.Handler, extra ...Route) http.Handler {
 	mux := http.NewServeMux()
 	if export != nil {
 		mux.Handle("/api/export", export)
+	}
+	for _, r := range extra {
+		mux.Handle(r.Pattern, r.Handler)
 	}
 	mux.Handle("GET /api/state", withWriteDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := src()
@@ -46,7 +51,7 @@ func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, exp
 			w.Header().Set("Allow", "GET, HEAD")
 			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
 		default:
-			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try GET /api/state, GET /metrics or GET /api/export)", r.URL.Path))
+			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try GET /api/state, GET /metrics, GET /api/export or GET /api/report)", r.URL.Path))
 		}
 	})
 	return mux

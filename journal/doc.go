@@ -63,10 +63,23 @@
 //	               exposure.Summary the daemon computed live, as JSON
 //	               (schema 2); written again, replaced, except that a
 //	               finished row is never replaced by an unfinished one
+//	chain          one link per Write: the seals of the rows it wrote, the
+//	               previous link's hash, its own (see Hash chain)
+//	chain_moved    sealed rows rewritten since, by which link
 //
 // Every table but meta, series and shifts has backwards_ms (see below); a
 // running shift's end lies in the future, and its minutes carry the check. NaN values
 // (an event without a reading) are stored as NULL and read back as NaN.
+//
+// # Hash chain
+//
+// Each Write seals the rows it added or changed (chain.go): every sealed
+// table has a chain column naming the link, and the link holds their
+// 8-byte seals and the hash of the link before. ChainHead returns the
+// newest link, which reports and exports print; Verify checks every row
+// and link and names the first that does not fit, and whether a head
+// printed earlier is still in the chain. What is sealed, and what is
+// live state that is not, is chained in chain.go.
 //
 // # Readers
 //

@@ -30,10 +30,10 @@ func (j *Journal) SetMeta(key, value string) error {
 	if err := j.refuseReadOnly("set meta"); err != nil {
 		return err
 	}
-	j.wmu.Lock()
-	defer j.wmu.Unlock()
-	if err := setMeta(context.Background(), j.db, map[string]string{key: value}); err != nil {
-		return fmt.Errorf("journal: %s: set meta %q: %w", j.path, key, err)
+	// Through Write, so that a sealed key (the site, a serial) is sealed
+	// again rather than seen as changed outside ventd (chain.go).
+	if _, err := j.Write(Batch{Meta: map[string]string{key: value}}); err != nil {
+		return fmt.Errorf("journal: set meta %q: %w", key, err)
 	}
 	return nil
 }
@@ -42,11 +42,30 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// upsertMeta sets one meta key.
+const upsertMeta = `INSERT INTO meta (key, value) VALUES (?, ?)
+	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+
 func setMeta(ctx context.Context, db execer, kv map[string]string) error {
 	for k, v := range kv {
-		_, err := db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v)
-		if err != nil {
+		if _, err := db.ExecContext(ctx, upsertMeta, k, v); err != nil {
+			return fmt.Errorf("key %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// setMeta is setMeta with the statement Write prepared once.
+func (w *writer) setMeta(kv map[string]string) error {
+	if len(kv) == 0 {
+		return nil
+	}
+	st, err := w.stmts.stmt(w.ctx, w.tx, upsertMeta)
+	if err != nil {
+		return err
+	}
+	for k, v := range kv {
+		if _, err := st.ExecContext(w.ctx, k, v); err != nil {
 			return fmt.Errorf("key %q: %w", k, err)
 		}
 	}

@@ -3,6 +3,7 @@ package journal
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -23,6 +24,11 @@ var pruned = []struct{ table, col string }{
 	{"gaps", "end_ms"},
 	{"clock_status", "time_ms"},
 	{"shifts", "end_ms"},
+}
+
+// pruneTable reports whether Prune ages rows of the table out.
+func pruneTable(name string) bool {
+	return slices.ContainsFunc(pruned, func(p struct{ table, col string }) bool { return p.table == name })
 }
 
 // Prune deletes rows older than now − Retention, then, when MaxSizeBytes is
@@ -57,6 +63,11 @@ func (j *Journal) Prune(now time.Time) (deleted int, err error) {
 				return deleted, err
 			}
 		}
+	}
+	n, err := j.pruneChain(cutoff) // the links of what was deleted: chain_prune.go
+	deleted += n
+	if err != nil {
+		return deleted, err
 	}
 	return deleted, j.vacuum()
 }

@@ -153,6 +153,10 @@ CREATE TABLE actions (
 );
 CREATE INDEX actions_time ON actions (time_ms);
 `,
+	// 4: the hash chain (chain.go): a chain column on every sealed table,
+	// the links, and the triggers that seal each Write. Rows written
+	// before it stay unsealed.
+	chainBaseSQL + chainSQL("events", "acks", "calibrations", "config_changes", "gaps", "clock_status", "shifts", "actions", "meta", "minutes"),
 }
 
 // SchemaVersion is the schema this build writes.

@@ -39,6 +39,9 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
 	ctx := context.Background()
+	if err := j.chain.prepare(ctx, j.db); err != nil { // before the transaction holds a connection
+		return Result{}, j.writeError("prepare", err)
+	}
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Result{}, j.writeError("begin", err)
@@ -47,10 +50,15 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if j.series == nil {
 		j.series = map[[2]string]int64{}
 	}
-	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series}
+	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.chain}
 	if err := w.loadClock(); err != nil {
 		return Result{}, j.writeError("read clock state", err)
 	}
+	ch, err := j.beginChain(ctx, tx) // the hash chain: chain.go
+	if err != nil {
+		return Result{}, j.writeError("begin chain link", err)
+	}
+	w.link = ch.link
 	var res Result
 	steps := []struct {
 		what string
@@ -65,8 +73,9 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"clock status", func() error { return w.clockStatus(b.ClockStatus) }},
 		{"shifts", func() error { return w.shifts(b.Shifts) }},
 		{"actions", func() error { return w.actions(b.Actions) }},
-		{"meta", func() error { return setMeta(ctx, tx, b.Meta) }},
+		{"meta", func() error { return w.setMeta(b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
+		{"chain link", func() error { return ch.seal(j.opts.Clock.Now(), &b) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -88,9 +97,12 @@ func (j *Journal) writeError(what string, err error) error {
 
 // writer is one batch's transaction and its clock bookkeeping.
 type writer struct {
-	ctx context.Context
-	tx  *sql.Tx
-	tol int64 // ms
+	ctx  context.Context
+	tx   *sql.Tx
+	tol  int64 // ms
+	link int64 // the chain link the minutes go into (chain.go)
+	// stmts are the statements every Write runs, prepared once.
+	stmts *chainStmts
 
 	newest   int64 // high-water mark before this batch; 0 = none yet
 	wasBack  bool  // the previous batch was flagged
@@ -173,7 +185,7 @@ func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 		state = "1"
 	}
 	mark := max(w.newest, w.max)
-	return bw, setMeta(w.ctx, w.tx, map[string]string{
+	return bw, w.setMeta(map[string]string{
 		metaNewest:    strconv.FormatInt(mark, 10),
 		metaBackwards: state,
 	})
@@ -220,14 +232,14 @@ func (w *writer) minutes(ms []Minute) error {
 		return err
 	}
 	var full *sql.Stmt // the statement for a whole chunk, prepared once
-	args := make([]any, 0, 7*min(len(ms), minuteRows))
+	args := make([]any, 0, minuteArgs*min(len(ms), minuteRows))
 	for lo := 0; lo < len(ms); lo += minuteRows {
 		hi := min(lo+minuteRows, len(ms))
 		args = args[:0]
 		for i := lo; i < hi; i++ {
 			m := ms[i]
 			end, back := w.stamp(m.Start.Add(time.Minute)) // a minute is complete at its end
-			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back)
+			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.link)
 		}
 		if hi-lo == minuteRows && full == nil {
 			if full, err = w.tx.PrepareContext(w.ctx, upsertMinutes(minuteRows)); err != nil {
@@ -238,7 +250,10 @@ func (w *writer) minutes(ms []Minute) error {
 		if hi-lo == minuteRows {
 			_, err = full.ExecContext(w.ctx, args...)
 		} else {
-			_, err = w.tx.ExecContext(w.ctx, upsertMinutes(hi-lo), args...)
+			// A minute's batch: a row at a time through the one-row
+			// statement prepared once, rather than compiling (with the
+			// chain's triggers) an INSERT for this many rows each minute.
+			err = w.upsertEach(args)
 		}
 		if err != nil {
 			return fmt.Errorf("minutes from %s: %w", ms[lo].Start.UTC().Format(time.RFC3339), err)
@@ -247,12 +262,30 @@ func (w *writer) minutes(ms []Minute) error {
 	return nil
 }
 
+// upsertEach writes the minutes in args (minuteArgs values each) one
+// row at a time.
+func (w *writer) upsertEach(args []any) error {
+	st, err := w.stmts.stmt(w.ctx, w.tx, upsertMinutes(1))
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(args); i += minuteArgs {
+		if _, err := st.ExecContext(w.ctx, args[i:i+minuteArgs]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// minuteArgs is how many values one minute's row takes.
+const minuteArgs = 8
+
 // upsertMinutes is the INSERT for n minutes. A minute already there is
 // merged: means weighted by count, the larger max, covered seconds added
 // up to the minute's 60.
 func upsertMinutes(n int) string {
-	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms) VALUES ` +
-		strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?)
+	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
+		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (start_ms, series) DO UPDATE SET
 			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
 			maximum = max(maximum, excluded.maximum),

@@ -27,7 +27,7 @@ type trend struct {
 	mu     sync.Mutex
 	series []*series // in the order first seen
 	latest time.Time // newest minute's start
-	cached []byte // the series as JSON; nil when a minute came since
+	cached []byte    // the series as JSON; nil when a minute came since
 }
 
 // series is one zone's one pollutant.

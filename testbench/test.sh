@@ -19,8 +19,10 @@ need_go
 # as a facilities manager runs it), python3-jinja2 to render Home
 # Assistant's value templates as it does; qemu-user-static runs the ARM
 # builds, systemd has systemd-analyze and systemctl, dpkg and passwd
-# install the package into a scratch root (firmware/).
-packages=(prometheus chromium mosquitto mosquitto-clients python3-jinja2 qemu-user-static systemd dpkg passwd)
+# install the package into a scratch root (firmware/); poppler-utils
+# (pdftotext, pdftoppm) reads the auditor's report back, and sqlite3 edits
+# a journal to show that the hash chain catches it.
+packages=(prometheus chromium mosquitto mosquitto-clients python3-jinja2 qemu-user-static systemd dpkg passwd poppler-utils sqlite3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

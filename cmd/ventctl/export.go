@@ -1,19 +1,14 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/ventd/ventd/buildinfo"
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
-	"github.com/ventd/ventd/journal"
 )
 
 // defaultStateDir is ventd's default state_dir.
@@ -24,73 +19,44 @@ const defaultStateDir = "/var/lib/ventd"
 func runExport(args []string, e env) int {
 	fl := flag.NewFlagSet("ventctl export", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
-	stateDir := fl.String("state-dir", "", "`directory` holding journal.db: ventd's state_dir (default: the -config file's, else "+defaultStateDir+")")
-	from := fl.String("from", "", "first `day` to export, YYYY-MM-DD in the shift time zone (default: the journal's start)")
-	to := fl.String("to", "", "last `day` to export, YYYY-MM-DD, included (default: the journal's end)")
+	rf := addRecordFlags(fl, "to export")
 	format := fl.String("format", "csv", "output `format`: csv (one file, in sections), json, or openmetrics (the /metrics series with timestamps, "+
 		"for promtool tsdb create-blocks-from openmetrics; needs -config)")
 	out := fl.String("o", "", "write to `file` instead of standard output")
-	cfgPath := fl.String("config", "", "ventd's configuration `file`: the shift time zone, and the schedule and limits for shifts rebuilt from minutes")
 	if code, ok := parse(fl, args); !ok {
 		return code
 	}
-	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(e.stderr, "ventctl export: "+format+"\n", a...)
+	if err := export.CheckFormat(*format); err != nil {
+		return rf.fail(e, exitUsage, "-%v", err)
+	}
+	if *format == "openmetrics" && *rf.cfgPath == "" {
+		return rf.fail(e, exitUsage, "-format openmetrics needs -config FILE (ventd's configuration): its shift schedule and limits decide the shift series and the time over limits")
+	}
+	r, code := rf.open(e)
+	if code != exitOK {
 		return code
 	}
-	if err := export.CheckFormat(*format); err != nil {
-		return fail(exitUsage, "-%v", err)
-	}
-	var cfg *config.Config
-	loc := time.Local
-	if *cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(*cfgPath); err != nil {
-			return fail(exitFail, "-config: %v\n(ventctl check-config -config %s lists every mistake)", err, *cfgPath)
-		}
-		if loc, err = cfg.Shifts.Location(); err != nil {
-			return fail(exitFail, "%v", err)
-		}
-	}
-	if *format == "openmetrics" && cfg == nil {
-		return fail(exitUsage, "-format openmetrics needs -config FILE (ventd's configuration): its shift schedule and limits decide the shift series and the time over limits")
-	}
-	start, end, err := export.ParseWindow(*from, *to, loc)
-	if err != nil {
-		return fail(exitUsage, "%v", err)
-	}
-	dir := *stateDir
-	if dir == "" {
-		dir = defaultStateDir
-		if cfg != nil && cfg.StateDir != "" {
-			dir = cfg.StateDir
-		}
-	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return fail(exitUsage, "-state-dir %s is a file: -state-dir takes the directory holding journal.db (here: -state-dir %s)", dir, filepath.Dir(dir))
-	}
-	path := filepath.Join(dir, "journal.db")
-	j, err := journal.OpenReadOnly(path, journal.Options{})
-	if errors.Is(err, fs.ErrNotExist) {
-		return fail(exitFail, "no journal at %s: -state-dir takes the directory holding journal.db, ventd's state_dir (default %s)", path, defaultStateDir)
-	}
-	if err != nil {
-		return fail(exitFail, "%v", err)
-	}
+	j, start, end, cfg, loc := r.j, r.from, r.to, r.cfg, r.loc
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
 		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
-	if *out == "" {
-		if err := export.Write(e.stdout, j, opts); err != nil {
-			return fail(exitFail, "%v", err)
+	return rf.output(e, *out, func(w io.Writer) error { return export.Write(w, j, opts) })
+}
+
+// output writes to standard output, or, with -o, to the file through
+// writeFile, saying what it wrote.
+func (f *recordFlags) output(e env, out string, write func(io.Writer) error) int {
+	if out == "" {
+		if err := write(e.stdout); err != nil {
+			return f.fail(e, exitFail, "%v", err)
 		}
 		return exitOK
 	}
-	n, err := writeFile(*out, func(w io.Writer) error { return export.Write(w, j, opts) })
+	n, err := writeFile(out, write)
 	if err != nil {
-		return fail(exitFail, "%v", err)
+		return f.fail(e, exitFail, "%v", err)
 	}
-	fmt.Fprintf(e.stderr, "ventctl export: wrote %s (%d bytes)\n", *out, n)
+	fmt.Fprintf(e.stderr, "%s: wrote %s (%d bytes)\n", f.name, out, n)
 	return exitOK
 }
 

@@ -1,9 +1,9 @@
 // Command ventctl is the technician's tool for a ventd room: it scans the
 // I2C bus and identifies the sensors, reads them live, spins a fan to a
 // duty, purges, acknowledges alarms and recalibrates CO2 through the
-// running daemon's control socket, checks a configuration file and exports
-// the exposure records for an auditor, reading the journal beside a
-// running daemon without disturbing it.
+// running daemon's control socket, checks a configuration file, and
+// exports, reports and verifies the exposure records for an auditor,
+// reading the journal beside a running daemon without disturbing it.
 //
 //	ventctl scan -bus 1
 //	ventctl read -config /etc/ventd/ventd.yaml
@@ -12,6 +12,8 @@
 //	ventctl check-config -config /etc/ventd/ventd.yaml
 //	ventctl doctor
 //	ventctl export -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.csv
+//	ventctl report -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.pdf
+//	ventctl verify -state-dir /var/lib/ventd -head 3f1c9a0b5e2d4c77
 //
 // Every command with -sim runs on the simulated room instead, to try it
 // without hardware.
@@ -25,6 +27,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
 
@@ -94,6 +97,10 @@ var commands = []command{
 		"forced recalibration of a CO2 sensor through the running ventd, journaled with who did it", runCalibrate},
 	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json] [-o FILE] [-config FILE]",
 		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport},
+	{"report", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-shift HH:MM] [-o FILE.pdf|.html] [-config FILE]",
+		"the auditor's report: each shift's exposure against its limits, plots, alarms and acknowledgements, calibrations, record integrity", runReport},
+	{"verify", "-state-dir DIR [-head HASH] [-from YYYY-MM-DD] [-to YYYY-MM-DD]",
+		"check the journal's hash chain: name the first row changed, added or deleted after ventd wrote it", runVerify},
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},
 	{"doctor", "[-config FILE] [-root DIR] [-sim]",
 		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor},

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
 	// Shift time zones must resolve even on a Pi image without tzdata.
 	_ "time/tzdata"
 

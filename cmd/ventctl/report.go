@@ -1,0 +1,53 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ventd/ventd/buildinfo"
+	"github.com/ventd/ventd/report"
+)
+
+// runReport writes the auditor's report (a PDF, or one HTML page) of the
+// journal, opened read-only beside a running daemon.
+func runReport(args []string, e env) int {
+	fl := flag.NewFlagSet("ventctl report", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	rf := addRecordFlags(fl, "to report")
+	shift := fl.String("shift", "", "only the shifts starting at this local `time`, HH:MM (e.g. 07:00 for the day shifts)")
+	format := fl.String("format", "", "output `format`: pdf or html (default: from -o's extension, else pdf)")
+	out := fl.String("o", "", "write to `file` instead of standard output")
+	if code, ok := parse(fl, args); !ok {
+		return code
+	}
+	if *format == "" {
+		*format = "pdf"
+		if filepath.Ext(*out) == ".html" || filepath.Ext(*out) == ".htm" {
+			*format = "html"
+		}
+	}
+	if err := report.CheckFormat(*format); err != nil {
+		return rf.fail(e, exitUsage, "-%v", err)
+	}
+	if err := report.CheckShift(*shift); err != nil {
+		return rf.fail(e, exitUsage, "-%v", err)
+	}
+	r, code := rf.open(e)
+	if code != exitOK {
+		return code
+	}
+	defer r.j.Close()
+	j, start, end, cfg, loc := r.j, r.from, r.to, r.cfg, r.loc
+	opts := report.Options{From: start, To: end, Shift: *shift, Format: *format, Location: loc, Now: e.now(), Config: cfg,
+		Software: "ventd " + buildinfo.Get().Version + " (ventctl report)"}
+	if *out == "" {
+		if f, ok := e.stdout.(*os.File); ok && *format == "pdf" {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				return rf.fail(e, exitUsage, "a PDF is not for a terminal: give -o FILE.pdf (or -format html, or redirect the output)")
+			}
+		}
+	}
+	return rf.output(e, *out, func(w io.Writer) error { return report.Write(w, j, opts) })
+}

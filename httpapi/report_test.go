@@ -1,0 +1,75 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/snapshot"
+)
+
+func reportServer(t *testing.T, path string) (*httptest.Server, *Reporter) {
+	t.Helper()
+	loc, _ := time.LoadLocation("America/Vancouver")
+	rep := &Reporter{Open: func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) },
+		Location: loc, Now: func() time.Time { return time.Date(2026, 3, 3, 12, 0, 0, 0, loc) }}
+	h := Handler(func() *snapshot.Snapshot { return nil }, time.Now, prometheus.NewRegistry(), nil, Route{"/api/report", rep})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, rep
+}
+
+func TestReportHandler(t *testing.T) {
+	loc, _ := time.LoadLocation("America/Vancouver")
+	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
+	path, _, _ := exportJournal(t, journal.Batch{
+		Shifts: []journal.Shift{{Zone: "staff", Quantity: "pm25", Start: start, End: start.Add(12 * time.Hour), Summary: []byte(`{"twa_osha": 4.5}`)}}})
+	rs, rep := reportServer(t, path)
+
+	resp, body := get(t, "GET", rs.URL+"/api/report") // today's shifts
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "ventd-report-Hope-to-Health-Room-1-2026-03-03.pdf") {
+		t.Errorf("GET /api/report: %d %v, %.40q", resp.StatusCode, resp.Header, body)
+	}
+	resp, body = get(t, "GET", rs.URL+"/api/report?from=2026-03-03&format=html&shift=07:00")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "Hope to Health") ||
+		!strings.Contains(body, "Zone staff") {
+		t.Errorf("GET html: %d %v, %.200q", resp.StatusCode, resp.Header, body)
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"from=2026-01-01&to=2026-03-03", "62 days: this endpoint makes at most 31"},
+		{"format=docx", `format "docx"`},
+		{"shift=7", `shift "7"`},
+		{"from=yesterday", "is not a date"},
+		{"zone=staff", `unknown parameter "zone"`},
+		{"format=pdf&format=html", "given 2 times"},
+	} {
+		resp, body := get(t, "GET", rs.URL+"/api/report?"+tc.query)
+		var e struct{ Error string }
+		json.Unmarshal([]byte(body), &e)
+		if resp.StatusCode != 400 || !strings.Contains(e.Error, tc.want) {
+			t.Errorf("?%s: %d %s; want 400 saying %q", tc.query, resp.StatusCode, body, tc.want)
+		}
+	}
+	if resp, _ := get(t, "POST", rs.URL+"/api/report"); resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST: %d %v", resp.StatusCode, resp.Header)
+	}
+	// One report at a time: a second request while one is being made is
+	// turned away at once, not queued.
+	rep.busy.Lock()
+	resp, body = get(t, "GET", rs.URL+"/api/report")
+	rep.busy.Unlock()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "one at a time") {
+		t.Errorf("while busy: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	missing, _ := reportServer(t, filepath.Join(t.TempDir(), "journal.db"))
+	if resp, body := get(t, "GET", missing.URL+"/api/report"); resp.StatusCode != 503 || !strings.Contains(body, "no exposure journal") {
+		t.Errorf("no journal: %d %s", resp.StatusCode, body)
+	}
+}

@@ -1,0 +1,294 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// chainWriter seals one Write's rows into a new link. Write calls
+// beginChain before its first row and seal after its last, in the same
+// transaction; the triggers tag the rows in between.
+type chainWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts *chainStmts
+	link  int64
+	prev  []byte
+}
+
+// chainStmts are the statements every Write runs, prepared once: SQLite
+// compiles a table's triggers into each statement touching it, and
+// compiling was most of the chain's cost per minute. They are prepared
+// before Write begins its transaction (prepare), on the pool, never while
+// the transaction holds a connection: with a one-connection pool that
+// would wait for itself.
+type chainStmts struct {
+	m map[string]*sql.Stmt
+}
+
+// Statements every Write runs.
+const (
+	lastLink   = `SELECT id, hash FROM chain ORDER BY id DESC LIMIT 1`
+	movedBy    = `SELECT id, link, tbl, row_key FROM chain_moved WHERE by_link = ?`
+	insertLink = `INSERT INTO chain (id, written_ms, format, tables, first_ms, last_ms, prev, hash, leaves)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	setChainLink = `INSERT INTO meta (key, value) VALUES ('` + metaChainLink + `', ?)
+	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+)
+
+// taggedQuery reads the rows of t tagged with a link.
+func (t *chainTable) taggedQuery() string {
+	if t.batch == nil {
+		return t.selectRows("chain = ?")
+	}
+	return t.selectRows(t.key[0] + " BETWEEN ? AND ? AND chain = ?")
+}
+
+// prepare prepares the statements once. Write calls it before it begins.
+func (s *chainStmts) prepare(ctx context.Context, db *sql.DB) error {
+	if s.m != nil {
+		return nil
+	}
+	qs := []string{lastLink, movedBy, insertLink, setChainLink, upsertMinutes(1), upsertMeta}
+	for _, t := range chained {
+		qs = append(qs, t.taggedQuery())
+	}
+	m := map[string]*sql.Stmt{}
+	for _, q := range qs {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			for _, st := range m {
+				st.Close()
+			}
+			return fmt.Errorf("chain: prepare: %w", err)
+		}
+		m[q] = st
+	}
+	s.m = m
+	return nil
+}
+
+// stmt returns q for tx: prepared once if it is one of prepare's, else
+// for this transaction only.
+func (s *chainStmts) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	if st, ok := s.m[q]; ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, q)
+}
+
+func (s *chainStmts) close() {
+	for _, st := range s.m {
+		st.Close()
+	}
+	s.m = nil
+}
+
+func (c *chainWriter) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmts.stmt(c.ctx, c.tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(c.ctx, args...)
+}
+
+func (c *chainWriter) exec(q string, args ...any) error {
+	st, err := c.stmts.stmt(c.ctx, c.tx, q)
+	if err == nil {
+		_, err = st.ExecContext(c.ctx, args...)
+	}
+	return err
+}
+
+// beginChain tells the triggers which link this Write's rows go into.
+func (j *Journal) beginChain(ctx context.Context, tx *sql.Tx) (*chainWriter, error) {
+	c := &chainWriter{ctx: ctx, tx: tx, stmts: &j.chain, prev: make([]byte, 32)}
+	rs, err := c.query(lastLink)
+	if err != nil {
+		return nil, err
+	}
+	if rs.Next() {
+		err = rs.Scan(&c.link, &c.prev)
+	}
+	rs.Close()
+	if err == nil {
+		err = rs.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.link++
+	return c, c.exec(setChainLink, c.link)
+}
+
+// sealed is one row sealed by this Write.
+type sealed struct {
+	table   *chainTable
+	key     string
+	keyVals []any
+	time    *int64
+	seal    seal
+}
+
+// seal computes the seal of every row tagged with this link and adds the
+// link. A Write that changed nothing sealed (live state only) adds none.
+func (c *chainWriter) seal(now time.Time, b *Batch) error {
+	var rows []sealed
+	var buf []byte
+	for _, t := range chained {
+		found, err := c.tagged(t, b)
+		if err != nil {
+			return fmt.Errorf("chain: read %s: %w", t.name, err)
+		}
+		for _, r := range found {
+			var s seal
+			if buf, s, err = t.sealRow(buf, chainFormat, r.vals); err != nil {
+				return fmt.Errorf("chain: %w", err)
+			}
+			rows = append(rows, sealed{table: t, key: r.key, keyVals: r.keyVals, time: r.time, seal: s})
+		}
+	}
+	rows, err := c.unmove(rows)
+	if err != nil {
+		return err
+	}
+	if err := c.exec(setChainLink, 0); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	l := &link{id: c.link, written: now.UnixMilli(), format: chainFormat, prev: c.prev}
+	counts := map[string]int{}
+	seals := make([]seal, len(rows))
+	timed := false
+	for i, r := range rows {
+		counts[r.table.name]++
+		seals[i] = r.seal
+		if r.time == nil {
+			continue
+		}
+		if !timed || *r.time < l.first {
+			l.first = *r.time
+		}
+		if !timed || *r.time > l.last {
+			l.last = *r.time
+		}
+		timed = true
+	}
+	if !timed {
+		l.first, l.last = l.written, l.written
+	}
+	l.tables = formatTables(counts)
+	l.leaves = leavesOf(seals)
+	l.hash = linkHash(l)
+	err = c.exec(insertLink, l.id, l.written, l.format, l.tables, l.first, l.last, l.prev, l.hash, l.leaves)
+	if err != nil {
+		return fmt.Errorf("chain: add link %d: %w", l.id, err)
+	}
+	return nil
+}
+
+// tagged returns the rows of t tagged with this link: found through the
+// index on chain, or, for a table Write's INSERT tags, by the batch's
+// range of its primary key.
+func (c *chainWriter) tagged(t *chainTable, b *Batch) ([]chainRow, error) {
+	if t.batch == nil {
+		return c.rows(t, true, t.taggedQuery(), c.link)
+	}
+	lo, hi, ok := t.batch(b)
+	if !ok {
+		return nil, nil
+	}
+	return c.rows(t, true, t.taggedQuery(), lo, hi, c.link)
+}
+
+func (c *chainWriter) rows(t *chainTable, withLink bool, q string, args ...any) ([]chainRow, error) {
+	rs, err := c.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []chainRow
+	for rs.Next() {
+		r, err := t.scanRow(rs.Scan, withLink)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// unmove puts back rows this Write rewrote with the same contents (an
+// upsert writing what was there): their seal is still among their old
+// link's leaves, so they stay in it and no move is recorded.
+func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
+	type moved struct {
+		id, link int64
+		tbl, key string
+	}
+	var ms []moved
+	rs, err := c.query(movedBy, c.link)
+	if err != nil {
+		return nil, fmt.Errorf("chain: read moved rows: %w", err)
+	}
+	for rs.Next() {
+		var m moved
+		if err := rs.Scan(&m.id, &m.link, &m.tbl, &m.key); err != nil {
+			rs.Close()
+			return nil, fmt.Errorf("chain: read moved rows: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("chain: read moved rows: %w", err)
+	}
+	for _, m := range ms {
+		i := slices.IndexFunc(rows, func(r sealed) bool { return r.table.name == m.tbl && r.key == m.key })
+		if i < 0 {
+			continue
+		}
+		var leaves []byte
+		err := c.tx.QueryRowContext(c.ctx, `SELECT leaves FROM chain WHERE id = ?`, m.link).Scan(&leaves)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !hasLeaf(leaves, rows[i].seal) {
+			continue // its link is pruned, or it did change
+		}
+		if err != nil {
+			return nil, fmt.Errorf("chain: read link %d: %w", m.link, err)
+		}
+		r := rows[i]
+		if _, err := c.tx.ExecContext(c.ctx, `UPDATE `+r.table.name+` SET chain = ? WHERE `+r.table.keyWhere(),
+			append([]any{m.link}, r.keyVals...)...); err != nil {
+			return nil, fmt.Errorf("chain: keep %s %s in link %d: %w", m.tbl, m.key, m.link, err)
+		}
+		if _, err := c.tx.ExecContext(c.ctx, `DELETE FROM chain_moved WHERE id = ?`, m.id); err != nil {
+			return nil, fmt.Errorf("chain: keep %s %s in link %d: %w", m.tbl, m.key, m.link, err)
+		}
+		rows = slices.Delete(rows, i, i+1)
+	}
+	return rows, nil
+}
+
+// hasLeaf reports whether s is among sorted leaves.
+func hasLeaf(leaves []byte, s seal) bool {
+	lo, hi := 0, len(leaves)/sealLen
+	for lo < hi {
+		m := (lo + hi) / 2
+		switch c := bytes.Compare(leaves[m*sealLen:(m+1)*sealLen], s[:]); {
+		case c == 0:
+			return true
+		case c < 0:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return false
+}

@@ -1,0 +1,431 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/export"
+)
+
+// The words of the report, shared by the PDF and the HTML: both lay out
+// the same tables and paragraphs.
+
+const (
+	dayLayout  = "Mon 2 Jan 2006"
+	timeLayout = "2006-01-02 15:04:05 MST"
+)
+
+func (d *doc) local(t time.Time) time.Time { return t.In(d.o.Location) }
+
+// shiftTitle names a shift: "Mon 2 Mar 2026, 07:00 – 19:00 UTC (12 h)".
+func (d *doc) shiftTitle(sh *shift) string {
+	a, b := d.local(sh.start), d.local(sh.end)
+	end := b.Format("15:04 MST")
+	if b.YearDay() != a.YearDay() {
+		end = b.Format("Mon 15:04 MST")
+	}
+	return fmt.Sprintf("%s, %s – %s (%s)", a.Format(dayLayout), a.Format("15:04"), end, hours(sh.end.Sub(sh.start)))
+}
+
+func hours(d time.Duration) string {
+	h := d.Hours()
+	if h == math.Trunc(h) {
+		return strconv.Itoa(int(h)) + " h"
+	}
+	return strconv.FormatFloat(h, 'f', 2, 64) + " h"
+}
+
+// human writes seconds as the export's figure and, past a minute, in
+// minutes and seconds: "1234.000 s (20 min 34 s)".
+func human(secs string) string {
+	if secs == "" {
+		return "unknown"
+	}
+	f, err := strconv.ParseFloat(secs, 64)
+	if err != nil || f < 60 {
+		return secs + " s"
+	}
+	d := time.Duration(math.Round(f)) * time.Second
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%s s (%d h %d min)", secs, h, m)
+	}
+	return fmt.Sprintf("%s s (%d min %d s)", secs, m, s)
+}
+
+func orNone(s, unit string) string {
+	if s == "" {
+		return "none"
+	}
+	return strings.TrimSpace(s + " " + unit)
+}
+
+func yesNo(s string) string {
+	if s == "true" {
+		return "YES"
+	}
+	return "no"
+}
+
+// figureRow is one line of a zone's figures table: a label and one value
+// per pollutant.
+type figureRow struct {
+	label string
+	value func(r export.Shift, f map[string]string) string
+}
+
+// figureRows are the lines of the figures table. Every value is the
+// export's cell (Shift.Fields), with its unit, sometimes followed by an
+// easier reading of it. Each fits one line of its column, so that a text
+// extraction of the PDF finds a figure's values on its label's line.
+func (d *doc) figureRows() []figureRow {
+	plain := func(col, unit string) func(export.Shift, map[string]string) string {
+		return func(_ export.Shift, f map[string]string) string { return orNone(f[col], unit) }
+	}
+	unit := func(col string) func(export.Shift, map[string]string) string {
+		return func(r export.Shift, f map[string]string) string { return orNone(f[col], r.Unit) }
+	}
+	secs := func(col string) func(export.Shift, map[string]string) string {
+		return func(_ export.Shift, f map[string]string) string { return human(f[col]) }
+	}
+	return []figureRow{
+		{"TWA (OSHA, Σ C·T / 8 h)", unit("twa_osha")},
+		{"TWA limit (8 h)", unit("limit_twa")},
+		{"Brief & Scala factor (RF)", plain("reduction_factor", "")},
+		{"TWA limit for this shift", unit("adjusted_twa_limit")},
+		{"TWA over its limit", func(_ export.Shift, f map[string]string) string { return yesNo(f["twa_over_limit"]) }},
+		{"Mean over the measured time", unit("mean_covered")},
+		{"STEL peak (15 min average)", func(r export.Shift, f map[string]string) string {
+			if f["stel_peak"] == "" {
+				return "unknown"
+			}
+			if f["stel_peak_is_lower_bound"] == "true" {
+				return f["stel_peak"] + " " + r.Unit + " or more"
+			}
+			return f["stel_peak"] + " " + r.Unit
+		}},
+		{"STEL peak at", func(r export.Shift, f map[string]string) string {
+			if f["stel_peak_at"] == "" {
+				return ""
+			}
+			return d.local(r.STELPeakAt).Format("15:04:05")
+		}},
+		{"STEL limit", unit("limit_stel")},
+		{"Time with the STEL over its limit", secs("time_stel_over_limit_s")},
+		{"Alarm level", unit("limit_alarm")},
+		{"Time over the alarm level", secs("time_over_alarm_s")},
+		{"Excursions over the STEL limit", func(_ export.Shift, f map[string]string) string {
+			return excursions(f["excursions_above_stel"], f["stel_excursions_too_many"], f["stel_excursions_too_close"])
+		}},
+		{"Excursions over the TWA limit", func(_ export.Shift, f map[string]string) string {
+			return excursions(f["excursions_above_twa"], f["twa_excursions_too_many"], f["twa_excursions_too_close"])
+		}},
+		{"Coverage (time measured)", plain("coverage_pct", "%")},
+		{"Unmeasured time (gaps)", secs("gap_total_s")},
+		{"Number of gaps", plain("gaps", "")},
+		{"Figures from", func(_ export.Shift, f map[string]string) string {
+			if f["source"] == export.SourceLive {
+				return "the daemon, live"
+			}
+			return "minutes (rebuilt)"
+		}},
+	}
+}
+
+func excursions(n, tooMany, tooClose string) string {
+	var bad []string
+	if tooMany == "true" {
+		bad = append(bad, "more than 4")
+	}
+	if tooClose == "true" {
+		bad = append(bad, "under 60 min apart")
+	}
+	if len(bad) > 0 {
+		return n + " (" + strings.Join(bad, ", ") + ")"
+	}
+	return n
+}
+
+// figuresTable returns a zone's figures: a header with the pollutants and
+// one row per figure.
+func (d *doc) figuresTable(z *zoneShift) ([]string, [][]cell) {
+	header := []string{""}
+	fields := make([]map[string]string, len(z.rows))
+	for i, r := range z.rows {
+		header = append(header, quantityName(r.Quantity)+" ("+r.Unit+")")
+		fields[i] = r.Fields()
+	}
+	var rows [][]cell
+	for _, fr := range d.figureRows() {
+		row := []cell{{text: fr.label, col: grey}}
+		for i, r := range z.rows {
+			cl := cell{text: fr.value(r, fields[i])}
+			if cl.text == "YES" || strings.Contains(cl.text, "(more than") || strings.Contains(cl.text, "(under 60") {
+				cl.col, cl.bold = colBad, true
+			}
+			row = append(row, cl)
+		}
+		rows = append(rows, row)
+	}
+	return header, rows
+}
+
+// mixtureLine says the zone's mixture index.
+func (z *zoneShift) mixtureLine() string {
+	if z.mixN == 0 {
+		return "Mixture index Σ Eᵢ/Lᵢ: no pollutant here has a TWA limit."
+	}
+	return fmt.Sprintf("Mixture index Σ Eᵢ/Lᵢ (OSHA 1910.1000(d)(2)) = %.3f over %d pollutant(s) with a TWA limit, against the limits for this shift; above 1 is over.",
+		z.mixture, z.mixN)
+}
+
+func (z *zoneShift) verdictText() string {
+	s := z.verdict.String()
+	if len(z.why) > 0 {
+		s += ": " + strings.Join(z.why, "; ")
+	}
+	return s
+}
+
+// zones lists every zone in the report, staff zones first.
+func (d *doc) zones() []string {
+	var out []string
+	for _, sh := range d.shifts {
+		for _, z := range sh.zones {
+			found := false
+			for _, o := range out {
+				found = found || o == z.zone
+			}
+			if !found {
+				out = append(out, z.zone)
+			}
+		}
+	}
+	return out
+}
+
+// summaryTable is the verdicts page: one row per shift, a column per zone.
+func (d *doc) summaryTable() ([]string, []float64, [][]cell) {
+	zones := d.zones()
+	header := []string{"Shift", "Alarms"}
+	widths := []float64{175, 40}
+	zw := (textW - 215) / float64(max(len(zones), 1))
+	for _, z := range zones {
+		header = append(header, "Zone "+z)
+		widths = append(widths, zw)
+	}
+	var rows [][]cell
+	for _, sh := range d.shifts {
+		row := []cell{{text: d.shiftTitle(sh)}, {text: strconv.Itoa(raisedIn(sh))}}
+		for _, zn := range zones {
+			cl := cell{text: "no record"}
+			for _, z := range sh.zones {
+				if z.zone == zn {
+					cl = cell{text: z.verdictText(), col: z.verdict.color(), bold: z.verdict != verdictOK}
+				}
+			}
+			row = append(row, cl)
+		}
+		rows = append(rows, row)
+	}
+	return header, widths, rows
+}
+
+// raisedIn counts the alarms raised during the shift.
+func raisedIn(sh *shift) int {
+	n := 0
+	for _, a := range sh.alarms {
+		if !a.raised.IsZero() && !a.raised.Before(sh.start) && a.raised.Before(sh.end) {
+			n++
+		}
+	}
+	return n
+}
+
+// integrity says what the hash chain shows about the record.
+func (d *doc) integrity() (status string, ok bool, lines []string) {
+	if d.verify == nil {
+		return "NOT CHECKED", false, []string{strings.ToUpper(d.noChain[:1]) + d.noChain[1:] + "."}
+	}
+	v := d.verify
+	h := v.Head
+	lines = append(lines, fmt.Sprintf("Hash chain head when this report was made: link %d, written %s,", h.Link, d.local(h.Written).Format(timeLayout)))
+	lines = append(lines, "SHA-256 "+h.Hash)
+	if v.OK() {
+		status, ok = "VERIFIED", true
+		lines = append(lines, fmt.Sprintf("Every one of the %d journal rows in this report's span fits the chain (%d links checked): none was changed, added or deleted after ventd wrote it.", v.Rows, v.Links))
+	} else {
+		status = "PROBLEMS FOUND"
+		lines = append(lines, fmt.Sprintf("%d rows or links do not fit the chain; the first:", v.ProblemCount))
+		for _, p := range v.Problems[:min(len(v.Problems), 5)] {
+			lines = append(lines, "• "+p.String())
+		}
+	}
+	if v.Before > 0 {
+		lines = append(lines, fmt.Sprintf("%d rows were written before the chain began (%s) by an older ventd: nothing covers them.", v.Before, d.local(v.Since).Format(timeLayout)))
+	}
+	if v.Pruned > 0 {
+		lines = append(lines, fmt.Sprintf("%d rows can no longer be checked: their links were pruned with retention.", v.Pruned))
+	}
+	if v.Rewrites > 0 {
+		lines = append(lines, fmt.Sprintf("%d rows were rewritten by ventd itself after being sealed (a minute completed after a restart, say); they are listed at the end.", v.Rewrites))
+	}
+	lines = append(lines, "To show later that a copy of the journal still holds this record unedited: ventctl verify -state-dir DIR -head "+h.Hash[:16])
+	return status, ok, lines
+}
+
+// alarmRows is the table under a shift's timeline.
+func (d *doc) alarmRows(sh *shift) ([]string, []float64, [][]cell) {
+	header := []string{"#", "Level", "Rule", "Raised", "Value / threshold", "Acknowledged", "Cleared"}
+	widths := []float64{26, 38, 88, 50, 70, 175, textW - 447}
+	t := func(x time.Time) string {
+		if x.IsZero() {
+			return ""
+		}
+		if x.Before(sh.start) || !x.Before(sh.end) {
+			return d.local(x).Format("Jan 2 15:04:05")
+		}
+		return d.local(x).Format("15:04:05")
+	}
+	var rows [][]cell
+	for _, a := range sh.alarms {
+		var acks []string
+		for _, k := range a.acks {
+			s := k.Who + " at " + t(k.Time)
+			if k.Note != "" {
+				s += ": " + k.Note
+			}
+			acks = append(acks, s)
+		}
+		raised := t(a.raised)
+		if a.raisedBeforeRecords {
+			raised = "before the record"
+		}
+		cleared := t(a.cleared)
+		if cleared == "" {
+			cleared = "not in the record"
+			if !a.latched.IsZero() {
+				cleared = "latched " + t(a.latched) + ", not cleared"
+			}
+		}
+		val := a.value
+		if a.threshold != "" {
+			val += " / " + a.threshold
+		}
+		rows = append(rows, []cell{{text: strconv.FormatUint(a.id, 10)}, {text: a.level, col: levelColor(a.level), bold: true},
+			{text: a.rule + " (" + a.subj + ")"}, {text: raised}, {text: val}, {text: strings.Join(acks, "; ")}, {text: cleared}})
+	}
+	return header, widths, rows
+}
+
+func (d *doc) calibrationRows(list []export.Calibration) ([]string, []float64, [][]cell) {
+	header := []string{"Time", "Sensor", "Serial", "Kind", "Reference", "Correction", "Who", "Note"}
+	widths := []float64{98, 48, 58, 44, 48, 50, 52, textW - 398}
+	var rows [][]cell
+	for _, cl := range list {
+		f := cl.Fields()
+		rows = append(rows, []cell{txt(d.local(cl.Time).Format(timeLayout)), txt(cl.Sensor), txt(cl.Serial), txt(cl.Kind),
+			txt(f["reference"]), txt(f["correction"]), txt(cl.Who), txt(cl.Note)})
+	}
+	return header, widths, rows
+}
+
+// actionRows lists who did what: purges, acknowledgements, calibrations,
+// configuration reloads, with how the request came and, where the kernel
+// said, the caller's uid; a refused request in red with why.
+func (d *doc) actionRows(list []export.Action) ([]string, []float64, [][]cell) {
+	header := []string{"Time", "Action", "Who", "How", "Result", "Note"}
+	widths := []float64{92, 78, 70, 90, 120, textW - 450}
+	var rows [][]cell
+	for _, a := range list {
+		f := a.Fields()
+		what := actionName(a.Kind)
+		if a.Target != "" {
+			what += " " + a.Target
+		}
+		how := a.Via
+		if f["uid"] != "" {
+			how += ", uid " + f["uid"]
+		}
+		if a.Peer != "" {
+			how += ", " + a.Peer
+		}
+		res := cell{text: a.Result}
+		if a.Error != "" {
+			res = cell{text: "REFUSED: " + a.Error, col: colBad, bold: true}
+		}
+		rows = append(rows, []cell{txt(d.local(a.Time).Format(timeLayout)), txt(what), txt(a.Who), txt(how), res, txt(a.Note)})
+	}
+	return header, widths, rows
+}
+
+// actionName names an action kind as the report prints it.
+func actionName(kind string) string {
+	names := map[string]string{"cancel_purge": "purge ended", "acknowledge": "acknowledge alarm",
+		"config_reload": "config reload", "journal_replaced": "journal replaced"}
+	if n, ok := names[kind]; ok {
+		return n
+	}
+	return kind
+}
+
+func (d *doc) clockRows(list []export.ClockStatus) ([]string, []float64, [][]cell) {
+	header := []string{"Time", "Clock", "Source", "Note"}
+	widths := []float64{92, 75, 60, textW - 227}
+	var rows [][]cell
+	for _, cs := range list {
+		st := cell{text: "synchronised", col: colOK}
+		if !cs.Synchronized {
+			st = cell{text: "NOT synchronised", col: colBad, bold: true}
+		}
+		rows = append(rows, []cell{txt(d.local(cs.Time).Format(timeLayout)), st, txt(cs.Source), txt(cs.Note)})
+	}
+	return header, widths, rows
+}
+
+func (d *doc) gapRows(list []export.Gap) ([]string, []float64, [][]cell) {
+	header := []string{"From", "To", "Length", "Zone", "Pollutant", "Why"}
+	widths := []float64{92, 92, 100, 60, 60, textW - 404}
+	var rows [][]cell
+	for _, g := range list {
+		f := g.Fields()
+		rows = append(rows, []cell{txt(d.local(g.Start).Format(timeLayout)), txt(d.local(g.End).Format(timeLayout)),
+			txt(human(f["length_s"])), txt(f["zone"]), txt(f["quantity"]), txt(gapReason(g.Reason))})
+	}
+	return header, widths, rows
+}
+
+func gapReason(r string) string {
+	switch r {
+	case "sensor_fault":
+		return "sensor fault (no valid reading)"
+	case "daemon_down":
+		return "ventd not running"
+	case "clock_jump":
+		return "the clock jumped"
+	}
+	return r
+}
+
+func (d *doc) configRows() ([]string, []float64, [][]cell) {
+	header := []string{"In force from", "Configuration hash", "Summary"}
+	widths := []float64{92, 150, textW - 242}
+	var rows [][]cell
+	for _, cc := range d.configs {
+		rows = append(rows, []cell{txt(d.local(cc.Time).Format(timeLayout)), txt(cc.Hash), txt(cc.Summary)})
+	}
+	return header, widths, rows
+}
+
+// methods explains the figures, for the last page.
+var methods = []string{
+	"TWA: the OSHA formula (29 CFR 1910.1000(d)), E = Σ Cᵢ·Tᵢ / 8 h over the shift, whatever its length. Unmeasured time adds nothing to the sum and is never counted as clean air: it shows as a gap and lowers the coverage, and a shift with gaps has a TWA that is a lower bound.",
+	"TWA limit for shifts over 8 h: the Brief & Scala reduction, RF = (8/h) × (24 − h)/16 (10 h → 0.7, 12 h → 0.5), applied to the TWA limit.",
+	"STEL: the 15 min time-weighted average over its measured part; the peak is the highest one in the shift. ACGIH: the STEL should not be exceeded at any time, and exposures above the TWA limit up to the STEL no more than 4 times a day, at least 60 min apart (the excursion rows).",
+	"Mixture index: Σ Eᵢ/Lᵢ over the pollutants with a TWA limit, each against its limit for the shift (OSHA 1910.1000(d)(2)); above 1 is over.",
+	"Figures are those of the daemon, computed live from 1 s data and stored each minute (\"live\"), or, for shifts the journal holds no summary for, rebuilt from the minute means (\"minutes\"): then the STEL peak is at least the value shown. They are the figures of ventctl export for the same journal, to the digit.",
+	"Plots: the minute means and maxima, the rolling 15 min average drawn from the minute means (a picture of the record, not a figure), the limits within reach of the data, grey where nothing was measured, and a red triangle where an alarm for that pollutant was raised.",
+}

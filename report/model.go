@@ -1,0 +1,329 @@
+package report
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/export"
+	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/sample"
+)
+
+// doc is everything the report shows but the minute series, which are
+// read shift by shift while the pages are laid out.
+type doc struct {
+	o        Options
+	h        export.Header
+	from, to time.Time // the span every section covers (zero: open)
+	verify   *journal.Verification
+	noChain  string // why there is no verification
+	shifts   []*shift
+	events   []export.Event
+	acks     []export.Ack
+	cals     []export.Calibration
+	configs  []export.ConfigChange
+	clock    []export.ClockStatus
+	gaps     []export.Gap
+	actions  []export.Action
+	// offShift are the actions in no shift shown (a reload at night).
+	offShift []export.Action
+}
+
+// shift is one shift of the room: every zone's figures for it, and what
+// happened during it.
+type shift struct {
+	start, end time.Time
+	zones      []*zoneShift
+	alarms     []*alarmSpan
+	acks       []export.Ack
+	cals       []export.Calibration
+	clock      []export.ClockStatus
+	gaps       []export.Gap
+	actions    []export.Action
+	config     string // the configuration hash in force at the end, "" if unknown
+	verdict    verdict
+}
+
+// zoneShift is one zone's figures for a shift, one row per pollutant.
+type zoneShift struct {
+	zone    string
+	rows    []export.Shift
+	mixture float64 // Σ Eᵢ/Lᵢ over the rows with a TWA limit
+	mixN    int
+	verdict verdict
+	why     []string // what made the verdict
+}
+
+// verdict is a shift's outcome, in rising order of concern.
+type verdict int
+
+const (
+	verdictOK         verdict = iota
+	verdictRunning            // not over yet: figures so far
+	verdictIncomplete         // over, but not every second was measured: TWA is a lower bound
+	verdictOver               // a limit was exceeded
+)
+
+func (v verdict) String() string {
+	return [...]string{"OK", "RUNNING", "INCOMPLETE", "OVER LIMIT"}[v]
+}
+
+// alarmSpan is one alarm from raised to cleared, with its acknowledgements.
+type alarmSpan struct {
+	id                  uint64
+	level, rule, subj   string
+	quantity, message   string
+	raised, cleared     time.Time // zero when not in the record
+	latched             time.Time
+	acks                []export.Ack
+	value, threshold    string // the raise's, as the export prints them
+	events              []export.Event
+	raisedBeforeRecords bool
+}
+
+// build reads the records of the window into a doc.
+func build(r *export.Records, o Options) (*doc, error) {
+	d := &doc{o: o, h: r.Header, from: r.From, to: r.To}
+	var err error
+	if d.events, err = r.Events(); err != nil {
+		return nil, err
+	}
+	if d.acks, err = r.Acks(); err != nil {
+		return nil, err
+	}
+	if d.cals, err = r.Calibrations(); err != nil {
+		return nil, err
+	}
+	if d.configs, err = r.ConfigChanges(); err != nil {
+		return nil, err
+	}
+	if d.clock, err = r.ClockStatus(); err != nil {
+		return nil, err
+	}
+	if d.gaps, err = r.Gaps(); err != nil {
+		return nil, err
+	}
+	if d.actions, err = r.Actions(); err != nil {
+		return nil, err
+	}
+	d.verify, err = r.Journal().Verify(journal.VerifyOptions{From: r.From, To: r.To})
+	switch {
+	case errors.Is(err, journal.ErrNoChain):
+		d.noChain = "the journal predates the hash chain: its rows cannot be checked"
+		d.verify = nil
+	case err != nil:
+		return nil, err
+	}
+	lastConfig, err := configBefore(r)
+	if err != nil {
+		return nil, err
+	}
+	byStart := map[[2]int64]*shift{}
+	for _, row := range r.Shifts {
+		if o.Shift != "" && row.Start.In(o.Location).Format("15:04") != o.Shift {
+			continue
+		}
+		k := [2]int64{row.Start.UnixMilli(), row.End.UnixMilli()}
+		sh := byStart[k]
+		if sh == nil {
+			sh = &shift{start: row.Start, end: row.End}
+			byStart[k] = sh
+			d.shifts = append(d.shifts, sh)
+		}
+		var z *zoneShift
+		for _, zz := range sh.zones {
+			if zz.zone == row.Zone {
+				z = zz
+			}
+		}
+		if z == nil {
+			z = &zoneShift{zone: row.Zone}
+			sh.zones = append(sh.zones, z)
+		}
+		z.rows = append(z.rows, row)
+	}
+	slices.SortFunc(d.shifts, func(a, b *shift) int { return cmp.Or(a.start.Compare(b.start), a.end.Compare(b.end)) })
+	alarms := alarmSpans(d.events, d.acks)
+	for _, sh := range d.shifts {
+		slices.SortFunc(sh.zones, func(a, b *zoneShift) int { return zoneOrder(a.zone, b.zone) })
+		for _, z := range sh.zones {
+			slices.SortFunc(z.rows, func(a, b export.Shift) int { return quantityOrder(a.Quantity, b.Quantity) })
+			z.judge()
+			sh.verdict = max(sh.verdict, z.verdict)
+		}
+		in := func(t time.Time) bool { return !t.Before(sh.start) && t.Before(sh.end) }
+		for _, a := range alarms {
+			end := a.cleared
+			if end.IsZero() {
+				end = sh.end
+			}
+			start := a.raised
+			if start.IsZero() {
+				start = a.events[0].Time
+			}
+			if start.Before(sh.end) && !end.Before(sh.start) {
+				sh.alarms = append(sh.alarms, a)
+			}
+		}
+		sh.acks = filter(d.acks, func(a export.Ack) bool { return in(a.Time) })
+		sh.cals = filter(d.cals, func(c export.Calibration) bool { return in(c.Time) })
+		sh.clock = filter(d.clock, func(c export.ClockStatus) bool { return in(c.Time) })
+		sh.gaps = filter(d.gaps, func(g export.Gap) bool { return g.Start.Before(sh.end) && !g.End.Before(sh.start) })
+		sh.actions = filter(d.actions, func(a export.Action) bool { return in(a.Time) })
+		sh.config = lastConfig
+		for _, c := range d.configs {
+			if c.Time.Before(sh.end) {
+				sh.config = c.Hash
+			}
+		}
+	}
+	d.offShift = filter(d.actions, func(a export.Action) bool {
+		return !slices.ContainsFunc(d.shifts, func(sh *shift) bool { return !a.Time.Before(sh.start) && a.Time.Before(sh.end) })
+	})
+	return d, nil
+}
+
+// configBefore returns the hash of the configuration in force at the
+// start of the span: the last change before it, "" when the journal has
+// none.
+func configBefore(r *export.Records) (string, error) {
+	if r.From.IsZero() {
+		return "", nil
+	}
+	before, err := r.Journal().ConfigChanges(time.Time{}, r.From)
+	if err != nil || len(before) == 0 {
+		return "", err
+	}
+	return before[len(before)-1].Hash, nil
+}
+
+func filter[T any](in []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range in {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// judge sets the zone's verdict from its rows' own flags and their mixture
+// index (exposure.MixtureOf, as /metrics computes it).
+func (z *zoneShift) judge() {
+	sums := make([]*exposure.Summary, len(z.rows))
+	for i := range z.rows {
+		sums[i] = &z.rows[i].Summary
+	}
+	z.mixture, z.mixN = exposure.MixtureOf(sums...)
+	for _, r := range z.rows {
+		q := quantityName(r.Quantity)
+		v := r.Violations
+		switch {
+		case v.TWA:
+			z.why = append(z.why, q+" TWA over its limit")
+		case v.STEL:
+			z.why = append(z.why, q+" 15 min STEL over its limit")
+		case v.STELExcursions || v.TWAExcursions:
+			z.why = append(z.why, q+" excursions too many or too close")
+		}
+		switch {
+		case v.Any():
+			z.verdict = max(z.verdict, verdictOver)
+		case !r.Finished:
+			z.verdict = max(z.verdict, verdictRunning)
+		case !r.Complete:
+			z.verdict = max(z.verdict, verdictIncomplete)
+		}
+	}
+	if z.mixN > 1 && z.mixture > 1 {
+		z.verdict = verdictOver
+		z.why = append(z.why, fmt.Sprintf("mixture index %.3f over 1", z.mixture))
+	}
+	if z.verdict == verdictIncomplete {
+		low := 100.0
+		for _, r := range z.rows {
+			low = min(low, r.Coverage)
+		}
+		z.why = append(z.why, fmt.Sprintf("%.1f %% measured: TWA is a lower bound", low))
+	}
+}
+
+// alarmSpans groups the events by alarm.
+func alarmSpans(events []export.Event, acks []export.Ack) []*alarmSpan {
+	byID := map[uint64]*alarmSpan{}
+	var out []*alarmSpan
+	for _, e := range events {
+		a := byID[e.AlarmID]
+		if a == nil {
+			a = &alarmSpan{id: e.AlarmID, level: e.Level, rule: e.Rule, subj: e.Subject, quantity: e.Quantity, message: e.Message}
+			byID[e.AlarmID] = a
+			out = append(out, a)
+		}
+		a.events = append(a.events, e)
+		switch e.Kind {
+		case "raised":
+			f := e.Fields()
+			a.raised, a.value, a.threshold, a.message = e.Time, f["value"], f["threshold"], e.Message
+		case "cleared":
+			a.cleared = e.Time
+		case "latched":
+			a.latched = e.Time
+		}
+	}
+	for _, ack := range acks {
+		if a := byID[ack.AlarmID]; a != nil {
+			a.acks = append(a.acks, ack)
+		}
+	}
+	for _, a := range out {
+		a.raisedBeforeRecords = a.raised.IsZero()
+	}
+	return out
+}
+
+// zoneOrder puts staff zones (where people breathe) before booths.
+func zoneOrder(a, b string) int {
+	booth := func(z string) bool { return strings.Contains(z, "booth") }
+	if booth(a) != booth(b) {
+		if booth(a) {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Compare(a, b)
+}
+
+var quantities = []sample.Quantity{sample.CO2, sample.PM25, sample.PM10, sample.PM4, sample.PM1}
+
+func quantityOrder(a, b sample.Quantity) int {
+	i, j := slices.Index(quantities, a), slices.Index(quantities, b)
+	if i < 0 {
+		i = len(quantities)
+	}
+	if j < 0 {
+		j = len(quantities)
+	}
+	return cmp.Or(cmp.Compare(i, j), cmp.Compare(a, b))
+}
+
+// quantityName is how a pollutant is written for people.
+func quantityName(q sample.Quantity) string {
+	switch q {
+	case sample.CO2:
+		return "CO2"
+	case sample.PM25:
+		return "PM2.5"
+	case sample.PM10:
+		return "PM10"
+	case sample.PM4:
+		return "PM4"
+	case sample.PM1:
+		return "PM1"
+	}
+	return string(q)
+}

@@ -1,0 +1,81 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/export"
+)
+
+// Formats are the values Options.Format takes.
+var Formats = []string{"pdf", "html"}
+
+// Options say what to report and how.
+type Options struct {
+	// From and To bound the report, [From, To); zero leaves a side open.
+	// Every shift overlapping the window is reported whole, as in the
+	// export (export.ParseWindow turns dates into these).
+	From, To time.Time
+	// Shift, when set ("07:00"), keeps only the shifts starting at that
+	// local time of day: the day shifts of a month, say.
+	Shift string
+	// Format is "pdf" (the default when empty) or "html".
+	Format string
+	// Location is the time zone times are shown in; nil means Config's
+	// shift time zone, else Local.
+	Location *time.Location
+	// Now is the generation time printed on every page. Required.
+	Now time.Time
+	// Config is the site's configuration, optional (see export.Options).
+	Config *config.Config
+	// Software names what made the report; default "ventd" and the module
+	// version of this build.
+	Software string
+}
+
+var shiftOfDay = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+// CheckShift returns an error saying what to write when s is not a time
+// of day Options.Shift takes.
+func CheckShift(s string) error {
+	if s == "" || shiftOfDay.MatchString(s) {
+		return nil
+	}
+	return fmt.Errorf("shift %q: give the local start time of the shifts to keep, HH:MM, e.g. 07:00", s)
+}
+
+// CheckFormat returns an error saying what to use when f is not a format
+// Write knows.
+func CheckFormat(f string) error {
+	if f == "" || slices.Contains(Formats, f) {
+		return nil
+	}
+	return fmt.Errorf("format %q: use %s", f, strings.Join(Formats, " or "))
+}
+
+func (o Options) normalize() (Options, error) {
+	if err := CheckFormat(o.Format); err != nil {
+		return o, fmt.Errorf("report: %w", err)
+	}
+	if err := CheckShift(o.Shift); err != nil {
+		return o, fmt.Errorf("report: %w", err)
+	}
+	if o.Format == "" {
+		o.Format = "pdf"
+	}
+	if o.Now.IsZero() {
+		return o, errors.New("report: Options.Now is zero: pass the current time (printed as the generation time)")
+	}
+	// The export's defaults, so that both name the same zone and software.
+	eo, err := export.Options{Location: o.Location, Config: o.Config, Software: o.Software, Now: o.Now}.Normalized()
+	if err != nil {
+		return o, fmt.Errorf("report: %w", err)
+	}
+	o.Location, o.Software = eo.Location, eo.Software
+	return o, nil
+}
