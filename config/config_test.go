@@ -154,7 +154,7 @@ func TestExplicitValuesKept(t *testing.T) {
 	c, err := Parse([]byte(edit(9, "    bus: \"1\"\n    address: 105\n    pm_calibration: 0.45\n    stale_after: 1s",
 		21, "    rated_power_w: 45\n    safe_duty: 0\n    allow_fan_off_on_sensor_fault: true")+`thresholds:
   pm25_ugm3: {alarm: 50}
-control: {run_on: 0s, period: 500ms}
+control: {run_on: 0s, period: 500ms, staff_blind_duty_percent: 0, pressure_gain_percent_per_pa_min: 0, staff_margin_ugm3: 0, pressure_margin_pa: 0}
 `), "test.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +166,9 @@ control: {run_on: 0s, period: 500ms}
 	if c.Fans[0].SafeDuty != 0 {
 		t.Errorf("safe_duty %g, want the 0 written", c.Fans[0].SafeDuty)
 	}
-	if c.Thresholds.PM25 != (Level{Warning: 35, Alarm: 50}) || c.Control.RunOn != 0 || c.Control.Period != 500*time.Millisecond {
+	k := c.Control
+	if c.Thresholds.PM25 != (Level{Warning: 35, Alarm: 50}) || k.RunOn != 0 || k.Period != 500*time.Millisecond ||
+		k.StaffBlindDutyPercent != 0 || k.PressureGain != 0 || k.StaffMargin != 0 || k.PressureMargin != 0 || k.RiseRate != 2 {
 		t.Errorf("thresholds %+v control %+v", c.Thresholds.PM25, c.Control)
 	}
 }

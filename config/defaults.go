@@ -26,11 +26,22 @@ func DefaultThresholds() Thresholds {
 // section (reasons on Control).
 func DefaultControl() Control {
 	return Control{
-		Period:     time.Second,
-		RiseRate:   2,
-		TargetPM25: 25,
-		RampDown:   10,
-		RunOn:      2 * time.Minute,
+		Period:                time.Second,
+		RiseRate:              2,
+		RiseWindow:            5 * time.Second,
+		SessionExcess:         5,
+		RunOn:                 0,
+		BoothFullExcess:       600,
+		StaffMargin:           0,
+		StaffMarginPercent:    3,
+		StaffFullExcess:       2,
+		StaffClearTime:        15 * time.Minute,
+		StaffBlindDutyPercent: 50,
+		RampDown:              50,
+		CleanAirLearn:         10 * time.Minute,
+		MaxSampleAge:          10 * time.Second,
+		PressureGain:          2,
+		PressureMargin:        1,
 	}
 }
 
@@ -87,12 +98,7 @@ func (d *decoder) setDefaults(c *Config) {
 	}
 	setDefault(d, "thresholds.entry_pm25_ugm3", &t.EntryPM25, dt.EntryPM25)
 
-	k, dk := &c.Control, DefaultControl()
-	setDefault(d, "control.period", &k.Period, dk.Period)
-	setDefault(d, "control.rise_rate_ugm3_per_s", &k.RiseRate, dk.RiseRate)
-	setDefault(d, "control.target_pm25_ugm3", &k.TargetPM25, dk.TargetPM25)
-	setDefault(d, "control.ramp_down_percent_per_min", &k.RampDown, dk.RampDown)
-	setDefault(d, "control.run_on", &k.RunOn, dk.RunOn)
+	d.setControlDefaults(&c.Control)
 
 	d.setSectionDefaults(c)
 	d.setPageDefaults(c)

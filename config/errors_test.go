@@ -145,8 +145,18 @@ func TestMistakes(t *testing.T) {
 		{"behind a mux, clashing with the bus", edit(13, "    bus: \"1\"\n    mux: {channel: 2}\n    address: 0x69"), 15, "sensors[1].address", "answers on every mux channel"},
 		{"pin used twice", edit(19, "    sysfs_pwm: {chip: 0, channel: 0}\n    tach: {pin: GPIO6}") + "  - {name: fan2, zones: [booth], backend: relay, relay: {pin: \"6\"}, max_flow_m3h: 1, rated_power_w: 1}\n", 23, "fans[1].relay.pin", "pin 6 is already used by fans[0].tach.pin (line 20)"},
 		{"warning above default alarm", base + "thresholds:\n  pm25_ugm3: {warning: 200}\n", 23, "thresholds.pm25_ugm3.warning", "below the alarm level 125.5 (the default) (got 200)"},
-		{"target above entry", base + "control: {target_pm25_ugm3: 40}\n", 22, "control.target_pm25_ugm3", "thresholds.entry_pm25_ugm3 35 (the default)"},
+		{"retired target", base + "control: {target_pm25_ugm3: 25}\n", 22, "control.target_pm25_ugm3", "is no longer used: ventd steers each booth's excess over its clean air"},
+		{"max_sample_age below period", base + "control: {period: 2s, max_sample_age: 1s}\n", 22, "control.max_sample_age", "must be from control.period 2s to 1m (got 1s)"},
+		{"blind duty over 100", base + "control: {staff_blind_duty_percent: 120}\n", 22, "control.staff_blind_duty_percent", "a percentage from 0 to 100 (got 120)"},
 		{"negative run_on", base + "control:\n  run_on: -1m\n", 23, "control.run_on", "must not be negative (got -1m0s)"},
+		{"rise window 0", base + "control: {rise_window: 0s}\n", 22, "control.rise_window", "must be from 1s to 1m, like 5s (got 0s)"},
+		{"session excess 0", base + "control: {session_excess_ugm3: 0}\n", 22, "control.session_excess_ugm3", "must be more than 0 (got 0); it is how far above clean air"},
+		{"staff margin percent", base + "control: {staff_margin_percent: 80}\n", 22, "control.staff_margin_percent", "must be from 0 to 50 (got 80)"},
+		{"staff clear time", base + "control: {staff_clear_time: 10s}\n", 22, "control.staff_clear_time", "must be from 1m to 4h, like 15m (got 10s)"},
+		{"clean air learn", base + "control: {clean_air_learn: 48h}\n", 22, "control.clean_air_learn", "must be from 1m to 24h, like 10m (got 48h)"},
+		{"ramp down 0", base + "control: {ramp_down_percent_per_min: 0}\n", 22, "control.ramp_down_percent_per_min", "must be more than 0 and at most 100 (got 0)"},
+		{"negative pressure gain", base + "control: {pressure_gain_percent_per_pa_min: -1}\n", 22, "control.pressure_gain_percent_per_pa_min", "must not be negative (got -1)"},
+		{"run_on a day", base + "control: {run_on: 24h}\n", 22, "control.run_on", "must be at most 1h (got 24h): a booth with a working fan clears in minutes; for a longer hold use a purge"},
 		{"listen without port", edit(2, "room: Room\nlisten: localhost"), 3, "listen", `must be host:port`},
 		{"relative state_dir", edit(2, "room: Room\nstate_dir: state"), 3, "state_dir", "must be an absolute path"},
 		{"booth without a PM sensor", edit(8, "    type: sgp41"), 4, "zones[0]", `booth "booth" has no PM sensor (sps30)`},
@@ -214,4 +224,13 @@ func TestNoStaffZone(t *testing.T) {
 	if !found {
 		t.Errorf("no error about the missing staff zone:\n%v", errs)
 	}
+}
+
+// A blind-staff duty written as a fraction is read as percent, and said so.
+func TestStaffBlindDutyFractionWarns(t *testing.T) {
+	c, err := Parse([]byte(base+"control: {staff_blind_duty_percent: 0.5}\n"), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings(t, c, "test.yaml:22: control.staff_blind_duty_percent: read as 0.5 % of full speed; duties are percent, 0 to 100: for 50 % write 50")
 }

@@ -256,30 +256,3 @@ func (d *decoder) validateThresholds(c *Config) {
 		d.invalid("thresholds.entry_pm25_ugm3", "must be more than 0 (got %g)", t.EntryPM25)
 	}
 }
-
-func (d *decoder) validateControl(c *Config) {
-	k := c.Control
-	switch {
-	case k.Period < 100*time.Millisecond:
-		d.invalid("control.period", "must be at least 100ms, like 1s (got %s): the sensors measure once a second at most, and a faster loop only burns the Pi's CPU", short(k.Period))
-	case k.Period > 10*time.Second:
-		d.invalid("control.period", "must be at most 10s, like 1s (got %s): the fan must answer smoke within seconds", short(k.Period))
-	}
-	if k.RiseRate <= 0 {
-		d.invalid("control.rise_rate_ugm3_per_s", "must be more than 0 (got %g)", k.RiseRate)
-	}
-	switch {
-	case k.TargetPM25 <= 0:
-		d.invalid("control.target_pm25_ugm3", "must be more than 0 (got %g)", k.TargetPM25)
-	case c.Thresholds.EntryPM25 > 0 && k.TargetPM25 > c.Thresholds.EntryPM25:
-		d.invalid("control.target_pm25_ugm3", "must not exceed thresholds.entry_pm25_ugm3 %g%s, or the booth settles where it is never safe to enter (got %g)",
-			c.Thresholds.EntryPM25, d.defaulted("thresholds.entry_pm25_ugm3"), k.TargetPM25)
-	}
-	if k.RampDown <= 0 || k.RampDown > 100 {
-		d.invalid("control.ramp_down_percent_per_min", "must be more than 0 and at most 100 (got %g)", k.RampDown)
-	}
-	if k.RunOn < 0 {
-		d.invalid("control.run_on", "must not be negative (got %s)", k.RunOn)
-	}
-	d.atMost("control.run_on", k.RunOn, time.Hour, "a booth with a working fan clears in minutes; for a longer hold use a purge")
-}

@@ -5,28 +5,112 @@ import (
 	"time"
 )
 
-// decay estimates the booth's exponential decay rate from the last minute
-// of levels: a well-mixed zone falls as C(t) = C₀·e^(−kt), so ln C is a
-// line whose slope is −k, and the time to reach a threshold follows.
-type decay struct {
+// Decay is what the law has measured of one booth's ventilation: how fast
+// its smoke clears, as air changes per hour. A well-mixed booth with no
+// source clears as e^(−k·t); k is the air changes per hour of its exhaust
+// plus its leakage and the particles' deposition. ventd measures k each
+// time a booth clears after a session and fits it against the fans' duty
+// at the time, so it can say what the ventilation is at the present duty.
+// A clogged filter, a failing fan or a door propped open shows as ACH
+// falling below NominalACH long before the staff's exposure rises.
+type Decay struct {
+	// ACH is the measured air changes per hour at the present duty; NaN
+	// until the first clearing was measured.
+	ACH float64
+	// NominalACH is what the config promises at the present duty: the
+	// fans' max_flow_m3h × duty over the booth's volume_m3.
+	NominalACH float64
+	// Observations counts the clearing intervals measured (one per 15 s
+	// of clean decay); Last is when the latest was.
+	Observations int
+	Last         time.Time
+}
+
+// decayModel learns how the booth's measured decay rate compares with the
+// nominal air changes at the duty it was measured at: k = η·x, with η the
+// share of its datasheet flow the booth really gets (leakage and deposition
+// add a little; a clogged filter or a failing fan take away). It is one
+// number a facilities engineer can read ("the booth gets 55 % of its fan's
+// rated air") and it extrapolates to any duty, where a fit of slope and
+// intercept from clearings measured mostly at full speed would not.
+type decayModel struct {
+	eta  float64
+	n    int
+	last time.Time
+}
+
+// decayLearn is the weight of each new measurement: about the last two
+// sessions' clearings count.
+const decayLearn = 0.1
+
+func newDecayModel() decayModel { return decayModel{} }
+
+// observe adds one measured decay rate k (per hour) at nominal air changes
+// x (per hour).
+func (m *decayModel) observe(t time.Time, x, k float64) {
+	if !(x > 0) {
+		return
+	}
+	obs := k / x
+	if m.n == 0 {
+		m.eta = obs
+	} else {
+		m.eta += decayLearn * (obs - m.eta)
+	}
+	m.n++
+	m.last = t
+}
+
+// ach is the measured decay rate at nominal air changes x; NaN before the
+// first observation.
+func (m *decayModel) ach(x float64) float64 {
+	if m.n == 0 {
+		return math.NaN()
+	}
+	return m.eta * x
+}
+
+// logTrend estimates a level's exponential decay from its fall: a
+// well-mixed zone falls as C(t) = C₀·e^(−kt), so ln C is a line whose
+// slope is −k, and the time to reach a threshold follows. Only the fall
+// since the last minute's peak is fitted: a window that reached back into
+// the session's plateau would read the first seconds of clearing as a
+// fall of hours. It serves the entry estimate before the booth's decay
+// has been measured, and the baselines, which measure nothing.
+type logTrend struct {
 	pts []point // ln(level), newest last, one minute long
 }
 
-const decayWindow = time.Minute
+const (
+	logTrendWindow = time.Minute
+	// minFall is the least fall a trend is read from: a few of the
+	// sensor's samples past its own lag.
+	minFall = 10 * time.Second
+	// minDrop (of ln C) is the least fall, 20 %, a trend is read from: a
+	// fall just begun, still rounded by the sensor's lag, reads as far
+	// slower than it is.
+	minDrop = 0.223
+	// fallSkip is the start of a fall left out of the fit, fallFit the
+	// most of it fitted.
+	fallSkip = 5 * time.Second
+	fallFit  = 30 * time.Second
+)
 
-func (d *decay) add(t time.Time, level float64) {
+func (d *logTrend) add(t time.Time, level float64) {
 	if level <= 0 {
 		level = 0.1 // ln needs a positive value; below 0.1 µg/m³ is clean anyway
 	}
 	d.pts = append(d.pts, point{t, math.Log(level)})
-	for len(d.pts) > 1 && t.Sub(d.pts[0].t) > decayWindow {
+	for len(d.pts) > 1 && t.Sub(d.pts[0].t) > logTrendWindow {
 		d.pts = d.pts[1:]
 	}
 }
 
 // secondsTo returns the time until the level falls below threshold: 0 if
-// it is already below, -1 if it is not falling.
-func (d *decay) secondsTo(threshold float64) float64 {
+// it is already below, -1 until it has fallen for minFall and by minDrop
+// (or, a slow fall, for 40 s).
+// Early in a fall it errs long, the safe side for an entry estimate.
+func (d *logTrend) secondsTo(threshold float64) float64 {
 	n := len(d.pts)
 	if n == 0 {
 		return -1
@@ -35,10 +119,28 @@ func (d *decay) secondsTo(threshold float64) float64 {
 	if last.v < math.Log(threshold) {
 		return 0
 	}
-	if n < 5 {
+	peak := 0
+	for i, p := range d.pts {
+		if p.v >= d.pts[peak].v {
+			peak = i
+		}
+	}
+	// The fall's first seconds are rounded by the sensor's lag and the
+	// air's mixing; its last half minute is the rate now.
+	from := d.pts[peak].t.Add(fallSkip)
+	if f := last.t.Add(-fallFit); f.After(from) {
+		from = f
+	}
+	i := peak
+	for i < n && d.pts[i].t.Before(from) {
+		i++
+	}
+	fall := d.pts[i:]
+	young := d.pts[peak].v-last.v < minDrop && last.t.Sub(d.pts[peak].t) < fallFit+minFall
+	if len(fall) < 5 || last.t.Sub(fall[0].t) < minFall || young {
 		return -1
 	}
-	slope, ok := leastSquaresSlope(d.pts) // of ln C: −k
+	slope, ok := leastSquaresSlope(fall) // of ln C: −k
 	if !ok || slope >= 0 {
 		return -1
 	}

@@ -1,37 +1,100 @@
 package control
 
 import (
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/ventd/ventd/sample"
 )
 
-// Law decides one fan's duty each control period. Fan is ventd's law;
-// ventbench swaps in the baselines (full, min, on/off, fixed) through the
-// same interface, so they run the same control path.
+// Law decides every fan of a room each control period. Room is ventd's
+// law; ventbench runs the baselines (fixed duty, on/off, proportional, one
+// per fan) through the same interface with PerFan, so every law runs the
+// same control path.
 type Law interface {
-	// Update decides the duty at now from the latest samples.
-	Update(now time.Time, in Input) Decision
-	// Purge runs the fan at maximum until the booths are safe to enter;
-	// CancelPurge ends it early.
-	Purge()
-	CancelPurge()
-	Purging() bool
-	// SecondsToEntry estimates when the booths are below the entry
-	// threshold: 0 now, -1 unknown.
-	SecondsToEntry() float64
+	// Update decides each fan's duty at now, in the order of Params.Fans,
+	// from the latest sample of every PM2.5 sensor in the booths and
+	// staff zones and of every booth pressure sensor. A configured sensor
+	// missing from in counts as a sensor with no reading.
+	Update(now time.Time, in []sample.Sample) []Decision
+	// Purge runs the fans of zone's booths (every booth when zone is
+	// "") at maximum until the booth is safe to enter; CancelPurge ends
+	// it early. A zone that is no booth of the room is ignored.
+	Purge(zone string)
+	CancelPurge(zone string)
+	// Booths reports each booth as the law sees it, in Params.Booths
+	// order, with its measured decay.
+	Booths() []BoothStatus
+	// Retune takes new settings (a config reload) from the next period,
+	// keeping what the law has learned and the sessions under way. The
+	// room's layout (booths, staff zones, fans, sensors) must be the same;
+	// changing it needs a new law.
+	Retune(p Params) error
 }
 
-// Input is what a law sees each period: the latest PM2.5 sample of every
-// sensor in the booths the fan serves and in the staff zones beside them.
-// A missing sensor appears as a sample with a bad quality, never as
-// absence, so a law cannot mistake a dead sensor for clean air.
-type Input struct {
-	Booth []sample.Sample
-	Staff []sample.Sample
-	// Pressure is the booths' differential pressure against the staff
-	// area (Pa), from the pressure sensors the booths have, if any.
-	Pressure []sample.Sample
+// Mode says why a fan runs at its duty.
+type Mode string
+
+// The modes, in the order a staff member would ask "why is it loud?".
+const (
+	ModeSafe   Mode = "safe"   // data missing, stale or bad: fail safe
+	ModePurge  Mode = "purge"  // purge requested: full until safe to enter
+	ModeBoost  Mode = "boost"  // a session: smoke in a booth it serves
+	ModeNormal Mode = "normal" // following the booths and the staff area
+)
+
+// Decision is what the law wants one fan to do now.
+type Decision struct {
+	Duty   float64
+	Mode   Mode
+	Reason string // a sentence for the status page and the log
+	// Level is the highest trusted PM2.5 of the booths the fan serves,
+	// NaN when none.
+	Level float64
+	// SecondsToEntry estimates when every booth the fan serves is below
+	// the entry threshold: 0 now, -1 unknown.
+	SecondsToEntry float64
 }
 
-var _ Law = (*Fan)(nil)
+func describe(s sample.Sample, now time.Time) string {
+	if s.Quality == sample.Good {
+		return fmt.Sprintf("stale (%s old)", now.Sub(s.Time).Round(time.Second))
+	}
+	if s.Err != nil {
+		return fmt.Sprintf("%s: %v", s.Quality, s.Err)
+	}
+	return s.Quality.String()
+}
+
+func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
+
+// ema is an exponential moving average; tau 0 follows at once.
+type ema struct {
+	tau time.Duration
+	v   float64
+	ok  bool
+}
+
+func (e *ema) add(x float64, dt time.Duration) {
+	if !e.ok {
+		e.v, e.ok = x, true
+		return
+	}
+	e.v += (x - e.v) * follow(dt, e.tau)
+}
+
+// follow is the share of the way a first-order filter with time constant
+// tau moves in dt.
+func follow(dt, tau time.Duration) float64 {
+	if tau <= 0 {
+		return 1
+	}
+	return 1 - math.Exp(-dt.Seconds()/tau.Seconds())
+}
+
+// point is one level at one time.
+type point struct {
+	t time.Time
+	v float64
+}

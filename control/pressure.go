@@ -25,18 +25,18 @@ type pressureHold struct {
 const pressureMean = time.Minute
 
 // update returns the duty floor for this period.
-func (h *pressureHold) update(now time.Time, in []sample.Sample, dt time.Duration, p FanParams) float64 {
+func (h *pressureHold) update(now time.Time, in []sample.Sample, dt time.Duration, f FanSpec, t Tuning) float64 {
 	if h.floor == 0 {
-		h.floor = p.MinDuty
+		h.floor = f.MinDuty
 	}
 	// The least negative booth decides: every booth must be contained.
 	v := math.NaN()
 	for _, s := range in {
-		if s.Valid(now, p.MaxAge) && (math.IsNaN(v) || s.Value > v) {
+		if s.Valid(now, t.MaxAge) && (math.IsNaN(v) || s.Value > v) {
 			v = s.Value
 		}
 	}
-	if math.IsNaN(v) || p.PressureGain <= 0 {
+	if math.IsNaN(v) || t.PressureGain <= 0 {
 		return h.floor // no proof either way: hold
 	}
 	if h.seen.IsZero() {
@@ -45,6 +45,6 @@ func (h *pressureHold) update(now time.Time, in []sample.Sample, dt time.Duratio
 		h.mean += (v - h.mean) * math.Min(dt.Seconds()/pressureMean.Seconds(), 1)
 	}
 	h.seen = now
-	h.floor = clamp(h.floor+p.PressureGain*(h.mean-p.PressureTarget)*dt.Minutes(), p.MinDuty, p.MaxDuty)
+	h.floor = clamp(h.floor+t.PressureGain*(h.mean-f.PressureTarget)*dt.Minutes(), f.MinDuty, f.MaxDuty)
 	return h.floor
 }

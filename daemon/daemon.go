@@ -15,6 +15,7 @@ import (
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/sensor"
 	"github.com/ventd/ventd/snapshot"
 )
@@ -35,9 +36,12 @@ type Options struct {
 	// alarm_output, switched on while an unacknowledged alarm at or above
 	// its level is active.
 	AlarmOutput gpio.PinOut
-	// NewLaw builds each fan's control law from its tuning; nil means
-	// ventd's own (control.NewFan). ventbench passes its baselines here.
-	NewLaw func(f config.Fan, p control.FanParams) (control.Law, error)
+	// NewLaw builds the room's control law from the parameters
+	// control.ParamsFor makes of the config (at start and on every reload);
+	// nil means ventd's own, control.NewRoom. ventbench passes its
+	// baselines here, so every law it compares runs the site's config
+	// through the same mapping and the same loop.
+	NewLaw func(p control.Params) (control.Law, error)
 	// Scenario, under simulation, says what the simulated room is doing,
 	// for the record.
 	Scenario func() []string
@@ -58,7 +62,8 @@ type Daemon struct {
 	sim      bool
 	scenario func() []string
 	onPeriod func(took time.Duration)
-	newLaw   func(config.Fan, control.FanParams) (control.Law, error)
+	law      control.Law     // one law for the room's fans
+	inputs   []sample.Sample // the law's input, reused each period
 	period   time.Duration
 	started  time.Time
 
@@ -100,10 +105,18 @@ func New(o Options) (*Daemon, error) {
 		o.Log = slog.Default()
 	}
 	if o.NewLaw == nil {
-		o.NewLaw = func(_ config.Fan, p control.FanParams) (control.Law, error) { return control.NewFan(p) }
+		o.NewLaw = func(p control.Params) (control.Law, error) { return control.NewRoom(p) }
 	}
-	d := &Daemon{cfg: o.Config, cfgHash: o.Config.Hash(), clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim, scenario: o.Scenario, newLaw: o.NewLaw, onPeriod: o.OnPeriod,
+	d := &Daemon{cfg: o.Config, cfgHash: o.Config.Hash(), clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim, scenario: o.Scenario, onPeriod: o.OnPeriod,
 		hub: record.NewHub(), view: &snapshot.View{}, requests: make(chan request, requestQueue), saved: map[string]string{}}
+	// The law before any hardware: a config it cannot run touches no fan.
+	params, err := control.ParamsFor(o.Config)
+	if err == nil {
+		d.law, err = o.NewLaw(params)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("control law: %w", err)
+	}
 	d.period = o.Config.Control.Period
 	if d.period <= 0 {
 		d.period = time.Second
@@ -123,14 +136,12 @@ func New(o Options) (*Daemon, error) {
 		d.fans = append(d.fans, f)
 	}
 	openErr := d.openJournal(o.StateDir, now)
-	var err error
 	d.sensors, err = sensor.New(o.Config.Sensors, d.hw.Bus, sensor.Opts{Clock: d.clk, Log: o.Log,
 		Saved: d.savedValue, StuckAfter: o.Config.Alarms.SensorStuckAfter})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	d.linkFans()
 	sched, err := exposure.ConfigSchedule(o.Config)
 	if err != nil {
 		d.Close()

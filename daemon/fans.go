@@ -11,60 +11,20 @@ import (
 	"github.com/ventd/ventd/drivers/fan"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
-	"github.com/ventd/ventd/sensor"
 )
 
-// fanOut is one fan: its output, its controller, what it was last told.
+// fanOut is one fan: its output and what the room's law last told it.
 type fanOut struct {
-	cfg    config.Fan
-	out    fan.Output
-	tach   fan.Tachometer
-	ctl    control.Law
-	booths []*sensor.Sensor // the PM sensors of the zones it serves
-	staff  []*sensor.Sensor // the PM sensors of the staff zones
-	dp     []*sensor.Sensor // the pressure sensors of the zones it serves
-	last   control.Decision
-	rpm    *float64
-	err    error
-	in     control.Input // reused each period
-}
-
-// fanParams is the law's tuning for fan fc under cfg.
-func (d *Daemon) fanParams(cfg *config.Config, fc config.Fan) control.FanParams {
-	p := control.DefaultFanParams()
-	p.MinDuty, p.MaxDuty, p.SafeDuty = fc.MinDuty/100, fc.MaxDuty/100, fc.SafeDuty/100
-	c := cfg.Control
-	if c.TargetPM25 > 0 {
-		p.Target = c.TargetPM25
-	}
-	if p.Background >= p.Target {
-		p.Background = p.Target / 2
-	}
-	if c.RiseRate > 0 {
-		p.RiseRate = c.RiseRate
-	}
-	if c.RampDown > 0 {
-		p.RampDown = c.RampDown / 100
-	}
-	if c.RunOn > 0 {
-		p.RunOn = c.RunOn
-	}
-	if e := cfg.Thresholds.EntryPM25; e > 0 {
-		p.Entry = e
-	}
-	if bp := cfg.Alarms.BoothPressurePa; bp < 0 {
-		p.PressureTarget = bp - 1 // 1 Pa inside the alarm level
-	}
-	return p
+	cfg  config.Fan
+	out  fan.Output
+	tach fan.Tachometer
+	last control.Decision
+	rpm  *float64
+	err  error
 }
 
 func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
-	p := d.fanParams(d.cfg, fc)
-	newLaw := d.newLaw
-	ctl, err := newLaw(fc, p)
-	if err != nil {
-		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
-	}
+	safe := fc.SafeDuty / 100
 	out, err := d.hw.Fan(fc)
 	if err != nil {
 		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
@@ -74,52 +34,44 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 		out.Halt()
 		return nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
 	}
-	f := &fanOut{cfg: fc, out: out, tach: tach, ctl: ctl}
+	f := &fanOut{cfg: fc, out: out, tach: tach}
 	// Until the first reading, the booth is unknown: safe duty now.
-	if err := out.SetDuty(p.SafeDuty); err != nil {
+	if err := out.SetDuty(safe); err != nil {
 		out.Halt()
 		return nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
 	}
-	f.last = control.Decision{Duty: p.SafeDuty, Mode: control.ModeSafe, Reason: "starting"}
+	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "starting", Level: math.NaN(), SecondsToEntry: -1}
 	return f, nil
 }
 
-// linkFans tells each fan which sensors it steers by: the PM sensors of
-// the booths it serves, those of the staff zones, and the booths' pressure
-// sensors.
-func (d *Daemon) linkFans() {
-	for _, f := range d.fans {
-		for _, s := range d.sensors.All() {
-			sc := s.Config()
-			if sc.Type.IsPressure() && contains(f.cfg.Zones, sc.Zone) {
-				f.dp = append(f.dp, s)
-			}
-			if !sc.Type.Measures(sample.PM25) {
-				continue
-			}
-			if contains(f.cfg.Zones, sc.Zone) {
-				f.booths = append(f.booths, s)
-			} else if z := d.cfg.Zone(sc.Zone); z != nil && z.Kind == config.Staff {
-				f.staff = append(f.staff, s)
-			}
-		}
+// decide runs the room's law on the period's samples and sets each fan's
+// duty.
+func (d *Daemon) decide(now time.Time) {
+	decs := d.law.Update(now, d.lawInputs())
+	for i, f := range d.fans {
+		f.apply(decs[i], d.log)
 	}
 }
 
-// decide runs the fan's law on the period's samples and sets the duty.
-func (f *fanOut) decide(now time.Time, log *slog.Logger) {
-	in := &f.in
-	in.Booth, in.Staff, in.Pressure = in.Booth[:0], in.Staff[:0], in.Pressure[:0]
-	for _, s := range f.booths {
-		in.Booth = append(in.Booth, s.Sample(sample.PM25))
+// lawInputs is what the law reads: the PM2.5 of every sensor that
+// measures it and the pressure of every pressure sensor (a fault sample
+// for one with no reading yet); the law knows which zone each is in.
+func (d *Daemon) lawInputs() []sample.Sample {
+	d.inputs = d.inputs[:0]
+	for _, s := range d.sensors.All() {
+		t := s.Config().Type
+		if t.Measures(sample.PM25) {
+			d.inputs = append(d.inputs, s.Sample(sample.PM25))
+		}
+		if t.IsPressure() {
+			d.inputs = append(d.inputs, s.Sample(sample.Pressure))
+		}
 	}
-	for _, s := range f.staff {
-		in.Staff = append(in.Staff, s.Sample(sample.PM25))
-	}
-	for _, s := range f.dp {
-		in.Pressure = append(in.Pressure, s.Sample(sample.Pressure))
-	}
-	dec := f.ctl.Update(now, *in)
+	return d.inputs
+}
+
+// apply sets the duty the law decided.
+func (f *fanOut) apply(dec control.Decision, log *slog.Logger) {
 	if dec.Mode != f.last.Mode {
 		log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", fmt.Sprintf("%.0f%%", dec.Duty*100), "reason", dec.Reason)
 	}
@@ -153,7 +105,7 @@ func (f *fanOut) toSafe(why string, log *slog.Logger) {
 	if err := f.out.SetDuty(safe); err != nil {
 		log.Error("could not set the safe duty", "fan", f.cfg.Name, "err", err)
 	}
-	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: why}
+	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: why, Level: math.NaN(), SecondsToEntry: -1}
 }
 
 // state is the fan's part of the period's record.
@@ -161,7 +113,7 @@ func (f *fanOut) state() record.Fan {
 	s := record.Fan{
 		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.last.Duty, 4),
 		Mode: f.last.Mode, Reason: f.last.Reason, RPM: f.rpm,
-		SecondsToEntry: f.ctl.SecondsToEntry(),
+		SecondsToEntry: f.last.SecondsToEntry,
 	}
 	if f.err != nil {
 		s.Error = f.err.Error()
@@ -173,15 +125,4 @@ func (f *fanOut) state() record.Fan {
 func round(v float64, digits int) float64 {
 	p := math.Pow10(digits)
 	return math.Round(v*p) / p
-}
-
-// boothsTrusted reports whether every booth sample of the last period was
-// a good measurement.
-func (f *fanOut) boothsTrusted() bool {
-	for _, smp := range f.in.Booth {
-		if smp.Quality != sample.Good {
-			return false
-		}
-	}
-	return len(f.in.Booth) > 0
 }

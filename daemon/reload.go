@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/record"
 )
@@ -47,15 +48,10 @@ func (d *Daemon) reload(cfg *config.Config, by record.Actor) record.Action {
 		a.Err = "the new alarm rules: " + err.Error()
 		return a
 	}
-	laws := make([]*fanOut, 0, len(d.fans))
-	for _, f := range d.fans {
-		nf := *f
-		p := d.fanParams(cfg, f.cfg)
-		if nf.ctl, err = d.newLaw(f.cfg, p); err != nil {
-			a.Err = fmt.Sprintf("fan %s: %v", f.cfg.Name, err)
-			return a
-		}
-		laws = append(laws, &nf)
+	params, err := control.ParamsFor(cfg)
+	if err != nil {
+		a.Err = "the new control settings: " + err.Error()
+		return a
 	}
 	// Carry the alarms over: the sequence, and the active alarms of rules
 	// that still exist (a removed rule's alarm ends here, and the log says so).
@@ -63,13 +59,16 @@ func (d *Daemon) reload(cfg *config.Config, by record.Actor) record.Action {
 		a.Err = err.Error()
 		return a
 	}
+	// The law keeps what it has learned (each booth's clean air and decay)
+	// and the sessions and purges under way.
+	if err := d.law.Retune(params); err != nil {
+		a.Err = "the new control settings: " + err.Error()
+		return a
+	}
 	if err := alarms.eng.Restore(d.alarms.eng.Active()); err != nil {
 		d.log.Warn("some active alarms did not carry over to the new rules", "err", err)
 	}
 	alarms.pressure = d.alarms.pressure
-	for i, f := range d.fans {
-		f.ctl = laws[i].ctl
-	}
 	for _, e := range d.expo {
 		e.tr.SetLimits(exposure.ConfigLimits(cfg, e.q))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
@@ -118,28 +119,57 @@ func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) 
 		return a
 	}
 	entry := d.cfg.Thresholds.EntryPM25
+	booths := map[string]control.BoothStatus{}
+	for _, b := range d.law.Booths() {
+		booths[b.Zone] = b
+	}
 	var said []string
 	for _, f := range fans {
-		booths := strings.Join(f.cfg.Zones, ", ")
-		level := f.last.Level
-		switch {
-		case !start && !f.ctl.Purging():
-			said = append(said, fmt.Sprintf("%s: no purge was running", booths))
-		case !start:
-			f.ctl.CancelPurge()
-			said = append(said, fmt.Sprintf("%s: purge ended; fan %s back under automatic control", booths, f.cfg.Name))
-		case !math.IsNaN(level) && level < entry && len(f.booths) > 0 && f.boothsTrusted():
-			said = append(said, fmt.Sprintf("%s: already safe to enter (PM2.5 %.0f µg/m³, entry level %g); no purge needed", booths, level, entry))
-		case math.IsNaN(level) || !f.boothsTrusted():
-			f.ctl.Purge()
-			said = append(said, fmt.Sprintf("%s: PM2.5 unknown (sensor fault): fan %s at maximum, but ventd cannot tell when it is safe to enter", booths, f.cfg.Name))
-		default:
-			f.ctl.Purge()
-			when := "once PM2.5 falls below " + fmt.Sprint(entry) + " µg/m³"
-			if s := f.ctl.SecondsToEntry(); s > 0 {
-				when = fmt.Sprintf("in about %s", fmtSeconds(s))
+		zones := f.cfg.Zones
+		if zone != "" {
+			zones = []string{zone}
+		}
+		// What the law sees of the booths asked for: the highest level,
+		// whether every sensor is trusted, whether a purge runs.
+		level, trusted, purging, toEntry := math.NaN(), len(zones) > 0, false, 0.0
+		for _, z := range zones {
+			b, ok := booths[z]
+			trusted = trusted && ok && b.Trusted && !math.IsNaN(b.Level)
+			purging = purging || b.Purging
+			if ok && !math.IsNaN(b.Level) && !(b.Level <= level) {
+				level = b.Level
 			}
-			said = append(said, fmt.Sprintf("%s: purging (PM2.5 %.0f µg/m³): fan %s at maximum; safe to enter %s", booths, level, f.cfg.Name, when))
+			if toEntry >= 0 && b.SecondsToEntry >= 0 {
+				toEntry = math.Max(toEntry, b.SecondsToEntry)
+			} else {
+				toEntry = -1
+			}
+		}
+		names := strings.Join(zones, ", ")
+		switch {
+		case !start && !purging:
+			said = append(said, fmt.Sprintf("%s: no purge was running", names))
+		case !start:
+			for _, z := range zones {
+				d.law.CancelPurge(z)
+			}
+			said = append(said, fmt.Sprintf("%s: purge ended; fan %s back under automatic control", names, f.cfg.Name))
+		case trusted && level < entry:
+			said = append(said, fmt.Sprintf("%s: already safe to enter (PM2.5 %.0f µg/m³, entry level %g); no purge needed", names, level, entry))
+		case !trusted:
+			for _, z := range zones {
+				d.law.Purge(z)
+			}
+			said = append(said, fmt.Sprintf("%s: PM2.5 unknown (sensor fault): fan %s at maximum, but ventd cannot tell when it is safe to enter", names, f.cfg.Name))
+		default:
+			for _, z := range zones {
+				d.law.Purge(z)
+			}
+			when := "once PM2.5 falls below " + fmt.Sprint(entry) + " µg/m³"
+			if toEntry > 0 {
+				when = fmt.Sprintf("in about %s", fmtSeconds(toEntry))
+			}
+			said = append(said, fmt.Sprintf("%s: purging (PM2.5 %.0f µg/m³): fan %s at maximum; safe to enter %s", names, level, f.cfg.Name, when))
 		}
 	}
 	a.Result = strings.Join(said, "; ")

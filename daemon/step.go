@@ -20,9 +20,7 @@ func (d *Daemon) step(now time.Time) {
 	d.cur.Calibrations = append(d.cur.Calibrations, d.sensors.TakeCalibrations()...)
 	d.cur.Time = now
 	d.account(now)
-	for _, f := range d.fans {
-		f.decide(now, d.log)
-	}
+	d.decide(now)
 	d.checkJournal(now)
 	d.evaluateAlarms(now)
 	d.beacon.set(d.alarms.eng.Active())

@@ -43,6 +43,7 @@ type Rig struct {
 	clk     clock.Clock
 	buses   map[string]*i2csim.Bus
 	sensors map[string]simSensor
+	drifts  map[string]*driftSource // PM sensors, for sensor_drift
 	player  *scenario.Player
 
 	mu      sync.Mutex
@@ -70,7 +71,7 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 	if err != nil {
 		return nil, err
 	}
-	r := &Rig{Room: rm, clk: clk, buses: map[string]*i2csim.Bus{}, sensors: map[string]simSensor{}}
+	r := &Rig{Room: rm, clk: clk, buses: map[string]*i2csim.Bus{}, sensors: map[string]simSensor{}, drifts: map[string]*driftSource{}}
 	for i, s := range cfg.Sensors {
 		if s.Mux != nil {
 			return nil, fmt.Errorf("sensor %s: the simulator has no I2C mux; put simulated sensors on separate buses", s.Name)
@@ -88,7 +89,9 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 		}
 		switch s.Type {
 		case config.SPS30:
-			dev = sps30sim.New(clk, src, sps30sim.Opts{Seed: seed})
+			ds := &driftSource{src: src}
+			r.drifts[s.Name] = ds
+			dev = sps30sim.New(clk, ds, sps30sim.Opts{Seed: seed})
 		case config.SCD40, config.SCD41:
 			dev = scd41sim.New(clk, src, scd41sim.Opts{Seed: seed, SCD40: s.Type == config.SCD40})
 		case config.SDP810, config.SDP31:

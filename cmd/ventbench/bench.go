@@ -9,12 +9,10 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/clock"
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
-	"github.com/ventd/ventd/testbench/scenario"
 )
 
 // simStart is a Monday morning; night-time scenarios still run on the
@@ -29,17 +27,18 @@ var simStart = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 const warmup = 45 * time.Minute
 
 type job struct {
-	i   int
-	sc  *scenario.Scenario
-	ctl controller
+	i    int
+	c    *benchCase
+	ctl  controller
+	seed uint64
 }
 
-// runAll runs every scenario with every controller, parallel runs at once,
-// each as its own daemon on its own simulated room and clock. Results come
-// back in scenario, then controller order.
-func runAll(ctx context.Context, cfg *config.Config, scs []*scenario.Scenario, ctls []controller, seed uint64, parallel int) ([]Result, error) {
+// runAll runs every scenario with every controller and seed, parallel
+// runs at once, each as its own daemon on its own simulated room and
+// clock. Results come back in scenario, controller, then seed order.
+func runAll(ctx context.Context, cases []*benchCase, ctls []controller, seeds []uint64, parallel int, cache *resultCache) ([]Result, error) {
 	jobs := make(chan job)
-	results := make([]Result, len(scs)*len(ctls))
+	results := make([]Result, len(cases)*len(ctls)*len(seeds))
 	errs := make([]error, len(results))
 	var wg sync.WaitGroup
 	for range min(parallel, len(results)) {
@@ -47,20 +46,35 @@ func runAll(ctx context.Context, cfg *config.Config, scs []*scenario.Scenario, c
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				results[j.i], errs[j.i] = runOne(ctx, cfg, j.sc, j.ctl, seed)
+				if ctx.Err() != nil {
+					errs[j.i] = ctx.Err()
+					continue
+				}
+				if r, ok := cache.get(j.c, j.ctl, j.seed); ok {
+					results[j.i] = r
+					continue
+				}
+				results[j.i], errs[j.i] = runOne(ctx, j.c, j.ctl, j.seed)
+				if errs[j.i] == nil {
+					cache.put(j.c, j.ctl, j.seed, results[j.i])
+				}
 			}
 		}()
 	}
-	for i, sc := range scs {
-		for k, c := range ctls {
-			jobs <- job{i: i*len(ctls) + k, sc: sc, ctl: c}
+	i := 0
+	for _, c := range cases {
+		for _, ctl := range ctls {
+			for _, seed := range seeds {
+				jobs <- job{i: i, c: c, ctl: ctl, seed: seed}
+				i++
+			}
 		}
 	}
 	close(jobs)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("scenario %s, controller %s: %w", results[i].Scenario, results[i].Controller, err)
+			return nil, fmt.Errorf("scenario %s, controller %s, seed %d: %w", results[i].Scenario, results[i].Controller, results[i].Seed, err)
 		}
 	}
 	return results, ctx.Err()
@@ -68,16 +82,18 @@ func runAll(ctx context.Context, cfg *config.Config, scs []*scenario.Scenario, c
 
 // runOne runs sc with ctl on a fresh daemon and simulated room from
 // simStart to the scenario's end, and measures it.
-func runOne(ctx context.Context, cfg *config.Config, sc *scenario.Scenario, ctl controller, seed uint64) (Result, error) {
-	res := Result{Scenario: sc.Name, Controller: ctl.name, SimHours: sc.Duration.Hours()}
+func runOne(ctx context.Context, c *benchCase, ctl controller, seed uint64) (Result, error) {
+	sc, cfg := c.sc, c.cfg
+	res := Result{Scenario: sc.Name, Group: c.group, Controller: ctl.name, Family: ctl.family, Seed: seed, SimHours: sc.Duration.Hours()}
 	wall := time.Now()
 	clk := clock.NewSim(simStart.Add(-warmup), 0)
-	rig, err := testbench.NewRig(cfg, clk, sc, testbench.RigOpts{Seed: seed, ScenarioStart: simStart})
+	rc := c.room
+	rig, err := testbench.NewRig(cfg, clk, sc, testbench.RigOpts{Seed: seed, ScenarioStart: simStart, Room: &rc})
 	if err != nil {
 		return res, err
 	}
 	end := simStart.Add(sc.Duration)
-	fig, err := newFigures(cfg, sc, simStart, end)
+	fig, err := newFigures(cfg, rc, sc, simStart, end)
 	if err != nil {
 		return res, err
 	}

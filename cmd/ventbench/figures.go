@@ -22,7 +22,10 @@ import (
 // the room model's air, which no sensor error, noise or lag touches.
 type Result struct {
 	Scenario   string  `json:"scenario"`
+	Group      string  `json:"group"`
 	Controller string  `json:"controller"`
+	Family     string  `json:"family"`
+	Seed       uint64  `json:"seed"`
 	SimHours   float64 `json:"sim_hours"`
 
 	// Staff PM2.5 over the scenario as one shift, by exposure.Tracker:
@@ -42,13 +45,16 @@ type Result struct {
 	Entry          EntryTime `json:"seconds_to_safe_entry"`
 	// SafeAfterFault is the longest time from a booth sensor fault to
 	// every fan serving the booth at its safe duty; null without faults.
-	SafeAfterFault exposure.Conc `json:"seconds_to_safe_duty_after_fault"`
+	SafeAfterFault exposure.Conc  `json:"seconds_to_safe_duty_after_fault"`
+	Sessions       SessionFigures `json:"sessions"`
 
 	TrueStaffSTELPeak exposure.Conc `json:"true_staff_pm25_stel_peak_ugm3"`
 	TrueStaffTWA      float64       `json:"true_staff_pm25_twa_ugm3"`
 	TrueBoothPeak     float64       `json:"true_booth_pm25_peak_ugm3"`
 
 	WallSeconds float64 `json:"wall_seconds"`
+	// Cached marks a baseline's result taken from -cache, not run now.
+	Cached bool `json:"cached,omitempty"`
 }
 
 // EntryTime is the time from the end of each session until the booth
@@ -82,6 +88,7 @@ type figures struct {
 	truth      *truth
 	fanZones   map[string][]string
 	safeDuties map[string]float64
+	sessions   *sessionFigs
 }
 
 type fanFig struct {
@@ -105,7 +112,7 @@ type faultWatch struct {
 	seconds float64 // NaN until the fans are safe
 }
 
-func newFigures(cfg *config.Config, sc *scenario.Scenario, start, end time.Time) (*figures, error) {
+func newFigures(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start, end time.Time) (*figures, error) {
 	f := &figures{start: start, end: end, entryLevel: cfg.Thresholds.EntryPM25, boothZones: map[string]bool{},
 		fans: map[string]*fanFig{}, fanZones: map[string][]string{}, safeDuties: map[string]float64{}, boothPeak: math.NaN()}
 	for _, z := range cfg.ZonesOf(config.Booth) {
@@ -146,6 +153,7 @@ func newFigures(cfg *config.Config, sc *scenario.Scenario, start, end time.Time)
 		f.safeDuties[fc.Name] = fc.SafeDuty / 100
 	}
 	f.windows = entryWindows(sc, start, end)
+	f.sessions = newSessionFigs(cfg, rc, sc, start, end)
 	sensorZone := map[string]string{}
 	for _, s := range cfg.Sensors {
 		sensorZone[s.Name] = s.Zone
@@ -213,6 +221,7 @@ func (f *figures) add(s *snapshot.Snapshot) {
 			}
 		}
 	}
+	f.sessions.add(s, booth)
 	for i := range f.windows {
 		w := &f.windows[i]
 		if w.done || s.Time.Before(w.from) || !s.Time.Before(w.till) {
@@ -290,6 +299,7 @@ func (f *figures) finish(r *Result) {
 	if r.Entry.Sessions > 0 {
 		r.Entry.Mean, r.Entry.Max = exposure.Conc(total/float64(r.Entry.Sessions)), exposure.Conc(worst)
 	}
+	r.Sessions = f.sessions.finish(f.end)
 	r.SafeAfterFault = exposure.Unknown
 	if len(f.faults) > 0 {
 		slowest := 0.0

@@ -1,19 +1,26 @@
-// Command ventbench measures ventd's fan control against baselines on the
-// simulated room: for each scenario and each controller it runs the whole
-// daemon (real control code, real drivers on the simulated I2C bus, the
-// room model) on unpaced simulated time, and reports the staff exposure,
-// booth peaks, fan energy, duty changes and time to safe entry.
+// Command ventbench measures ventd's fan control law against the simple
+// controllers a site could run instead, on the simulated room: for each
+// scenario, controller and seed it runs the whole daemon (real control
+// code, real drivers on the simulated I2C bus, the room model) on unpaced
+// simulated time, and reports the staff's exposure, the fan energy, how
+// much the fans moved, how fast they reached full on smoke, and where ventd
+// lies against the bounds (full, min), the frontier the baselines trace and
+// the goals it must meet.
 //
-//	ventbench                       # every built-in scenario, every controller, a table
-//	ventbench -json                 # the same as a JSON list, one object per run
-//	ventbench -scenario my.yaml     # a scenario file instead of the built-ins
-//	ventbench -only busy-day -controllers ventd,onoff
-//	ventbench -config /etc/ventd/ventd.yaml   # a site's tuning on its own room
+//	ventbench                          # the tuning scenarios, every controller, 3 seeds
+//	ventbench -set held-out            # the held-out scenarios
+//	ventbench -json                    # everything, as one JSON object
+//	ventbench -only busy-day -controllers ventd,onoff -seeds 1
+//	ventbench -scenario my.yaml        # a scenario file instead of the built-ins
+//	ventbench -config ventd.yaml       # a site's tuning (and room, for scenarios without their own)
+//	ventbench -readme README.md -from bench.json   # rewrite the README's figures
 //
-// Controllers: ventd (control.Fan), full (max duty always), min (min duty
-// always), onoff (max from the PM2.5 warning level, min below it less a
-// hysteresis), fixed50 (50% duty). Every one fails safe on untrusted booth
-// data and purges on request, as ventd does.
+// Controllers: ventd (control.Room), the bounds full, min (minimum with the
+// guard every law shares) and min-nominal (minimum whatever happens), and
+// the baseline families onoff (on/off with hysteresis at 15-150 µg/m³),
+// prop (proportional on booth PM2.5 over several bands) and fixed (a sweep
+// of fixed duties). Every baseline fails safe on untrusted booth data and
+// purges on request, as ventd does.
 package main
 
 import (
@@ -25,11 +32,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ventd/ventd/config"
-	"github.com/ventd/ventd/testbench/scenario"
 )
 
 func main() {
@@ -46,43 +53,67 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type flags struct {
 	json        bool
+	verbose     bool
 	scenarios   listFlag
 	only        string
+	set         string
 	controllers string
 	config      string
-	seed        uint64
+	seeds       []uint64
 	parallel    int
 	truncate    time.Duration
 	hysteresis  float64
+	readme      string
+	from        string
+	cache       string
+	runs        bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("ventbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&f.json, "json", false, "print a JSON list, one object per scenario and controller")
+	var seeds string
+	fs.BoolVar(&f.json, "json", false, "print everything (runs, figures, ratios, frontier, goals) as one JSON object")
+	fs.BoolVar(&f.runs, "runs", true, "with -json: list every run, not only the per-scenario report")
+	fs.BoolVar(&f.verbose, "v", false, "list every controller in the figures table, not only ventd, the bounds and onoff35")
 	fs.Var(&f.scenarios, "scenario", "run this scenario `FILE` instead of the built-ins (repeatable)")
-	fs.StringVar(&f.only, "only", "", "comma-separated built-in scenarios to run (default all: "+strings.Join(builtinNames(), ", ")+")")
-	fs.StringVar(&f.controllers, "controllers", strings.Join(controllerNames, ","), "comma-separated controllers to run")
-	fs.StringVar(&f.config, "config", "", "ventd config `FILE` whose room and tuning to simulate (default: the built-in simulated room)")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed of the simulated sensors' unit error and noise (the same for every controller)")
+	fs.StringVar(&f.only, "only", "", "comma-separated built-in scenarios to run, from either set")
+	fs.StringVar(&f.set, "set", groupTuning, "built-in set: tuning ("+strings.Join(builtinNames(groupTuning), ", ")+
+		"), held-out ("+strings.Join(builtinNames(groupHeldOut), ", ")+") or all")
+	fs.StringVar(&f.controllers, "controllers", "all", "comma-separated controllers or families (all, ventd, baselines, onoff, prop, fixed, or names like onoff35); the bounds always run")
+	fs.StringVar(&f.config, "config", "", "ventd config `FILE`: its tuning everywhere, its room for scenarios without their own (default: the built-in simulated room)")
+	fs.StringVar(&seeds, "seeds", "1,2,3", "comma-separated seeds of the simulated sensors' unit error and noise; each run is repeated per seed")
 	fs.IntVar(&f.parallel, "parallel", runtime.NumCPU(), "runs at once")
 	fs.DurationVar(&f.truncate, "truncate", 0, "run only the first `D` of each scenario (0: all of it)")
-	fs.Float64Var(&f.hysteresis, "onoff-hysteresis", 10, "the onoff baseline switches back to min this many µg/m³ below the warning level")
+	fs.Float64Var(&f.hysteresis, "onoff-hysteresis", 10, "the on/off baselines switch back off this many µg/m³ below their threshold (at most a third of it)")
+	fs.StringVar(&f.readme, "readme", "", "rewrite the figures between the ventbench markers in this README `FILE` (from -from, or from this run)")
+	fs.StringVar(&f.cache, "cache", "", "keep the baselines' results in `DIR` and reuse them while scenario, room, config and seed are unchanged (for tuning; ventd always runs)")
+	fs.StringVar(&f.from, "from", "", "with -readme: take the figures from this ventbench -json `FILE` instead of running")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q; scenario files go after -scenario", fs.Arg(0))
 	}
-	if f.parallel < 1 {
+	for _, s := range strings.Split(seeds, ",") {
+		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("-seeds %q: want whole numbers separated by commas", seeds)
+		}
+		f.seeds = append(f.seeds, n)
+	}
+	switch {
+	case f.parallel < 1:
 		return nil, fmt.Errorf("-parallel %d: want 1 or more", f.parallel)
-	}
-	if f.truncate < 0 {
+	case f.truncate < 0:
 		return nil, fmt.Errorf("-truncate %v: want 0 or a positive duration", f.truncate)
-	}
-	if f.only != "" && len(f.scenarios) > 0 {
+	case f.only != "" && len(f.scenarios) > 0:
 		return nil, errors.New("-only picks built-in scenarios; it cannot be combined with -scenario")
+	case f.set != groupTuning && f.set != groupHeldOut && f.set != "all":
+		return nil, fmt.Errorf("-set %q: want tuning, held-out or all", f.set)
+	case f.from != "" && f.readme == "":
+		return nil, errors.New("-from goes with -readme")
 	}
 	return f, nil
 }
@@ -96,34 +127,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 2
 	}
-	cfg := config.Sim()
+	if f.from != "" {
+		if err := rewriteREADMEFrom(f.readme, f.from); err != nil {
+			fmt.Fprintln(stderr, "ventbench:", err)
+			return 1
+		}
+		return 0
+	}
+	var site *config.Config
 	if f.config != "" {
-		if cfg, err = config.Load(f.config); err != nil {
+		if site, err = config.Load(f.config); err != nil {
 			fmt.Fprintln(stderr, "ventbench:", err)
 			return 1
 		}
 	}
-	scs, err := pickScenarios(f)
+	cases, err := pickCases(f, site)
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 2
 	}
-	ctls, err := pickControllers(f.controllers, cfg, f.hysteresis)
+	ctls, err := pickControllers(f.controllers, f.hysteresis)
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 2
 	}
 	start := time.Now()
-	results, err := runAll(ctx, cfg, scs, ctls, f.seed, f.parallel)
-	wall := time.Since(start)
+	results, err := runAll(ctx, cases, ctls, f.seeds, f.parallel, &resultCache{dir: f.cache})
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 1
 	}
-	if f.json {
-		err = writeJSON(stdout, results)
-	} else {
-		err = writeTable(stdout, results, wall)
+	rep := buildReport(results, f.seeds, time.Since(start), f.parallel)
+	switch {
+	case f.readme != "":
+		err = rewriteREADME(f.readme, rep)
+	case f.json:
+		if !f.runs {
+			rep.Runs = nil
+		}
+		err = writeJSON(stdout, rep)
+	default:
+		err = writeTable(stdout, rep, f.verbose)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
@@ -132,56 +176,63 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// pickScenarios returns the scenarios the flags ask for, truncated if asked.
-func pickScenarios(f *flags) ([]*scenario.Scenario, error) {
-	var scs []*scenario.Scenario
-	switch {
-	case len(f.scenarios) > 0:
-		for _, path := range f.scenarios {
-			sc, err := scenario.Load(path)
-			if err != nil {
-				return nil, err
-			}
-			scs = append(scs, sc)
+// buildReport groups the runs by scenario and analyses each.
+func buildReport(results []Result, seeds []uint64, wall time.Duration, parallel int) *Report {
+	rep := &Report{Seeds: seeds, WallSeconds: wall.Seconds(), Parallel: parallel, Runs: results, RunCount: len(results)}
+	var order []string
+	by := map[string][]Result{}
+	for _, r := range results {
+		if by[r.Scenario] == nil {
+			order = append(order, r.Scenario)
 		}
-	case f.only != "":
-		for _, name := range strings.Split(f.only, ",") {
-			sc, err := builtin(strings.TrimSpace(name))
-			if err != nil {
-				return nil, err
-			}
-			scs = append(scs, sc)
-		}
-	default:
-		for _, name := range builtinNames() {
-			sc, err := builtin(name)
-			if err != nil {
-				return nil, err
-			}
-			scs = append(scs, sc)
+		by[r.Scenario] = append(by[r.Scenario], r)
+		if r.Cached {
+			rep.CachedRuns++
+		} else {
+			rep.SimHours += r.SimHours // what this run simulated, for its speed
 		}
 	}
-	if f.truncate > 0 {
-		for i, sc := range scs {
-			scs[i] = truncate(sc, f.truncate)
-		}
+	for _, sc := range order {
+		rep.Scenarios = append(rep.Scenarios, analyze(by[sc], seeds))
 	}
-	return scs, nil
+	if rep.WallSeconds > 0 {
+		rep.SimHoursPerWallSecond = rep.SimHours / rep.WallSeconds
+	}
+	return rep
 }
 
-// truncate returns sc cut to its first d: events that would not be over by
-// then are left out (a scenario's events must end within it).
-func truncate(sc *scenario.Scenario, d time.Duration) *scenario.Scenario {
-	if d >= sc.Duration {
-		return sc
+// pickCases returns the scenarios the flags ask for, in their rooms,
+// truncated if asked.
+func pickCases(f *flags, site *config.Config) ([]*benchCase, error) {
+	var cases []*benchCase
+	var names []string
+	switch {
+	case len(f.scenarios) > 0:
+		for _, file := range f.scenarios {
+			c, err := fileCase(file, site)
+			if err != nil {
+				return nil, err
+			}
+			cases = append(cases, c)
+		}
+	case f.only != "":
+		names = strings.Split(f.only, ",")
+	case f.set == "all":
+		names = append(builtinNames(groupTuning), builtinNames(groupHeldOut)...)
+	default:
+		names = builtinNames(f.set)
 	}
-	out := *sc
-	out.Duration = d
-	out.Events = nil
-	for _, e := range sc.Events {
-		if e.At+e.Length() <= d {
-			out.Events = append(out.Events, e)
+	for _, name := range names {
+		c, err := builtin(strings.TrimSpace(name), site)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, c)
+	}
+	if f.truncate > 0 {
+		for _, c := range cases {
+			c.sc = truncate(c.sc, f.truncate)
 		}
 	}
-	return &out
+	return cases, nil
 }

@@ -103,6 +103,15 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 				bad(e.Line, "%s: clear with for; a clear has nothing to end, drop one", where)
 			}
 			lasts = v.For
+		case e.Drift != nil:
+			known(e.Line, where, "sensor", e.Drift.Sensor, sensors, sensors != nil)
+			if e.Drift.Over <= 0 {
+				bad(e.Line, "%s: over %v; say how long the drift takes to build up, e.g. over: 4h", where, e.Drift.Over)
+			}
+			if e.Drift.Percent <= -100 {
+				bad(e.Line, "%s: percent %g would make the sensor read nothing or less", where, e.Drift.Percent)
+			}
+			lasts = e.Drift.Over
 		case e.Outdoor != nil:
 			if h := e.Outdoor.Humidity; h != nil && *h > 100 {
 				bad(e.Line, "%s: humidity %g above 100%%", where, *h)
@@ -122,7 +131,7 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 func countActions(e *Event) int {
 	n := 0
 	for _, set := range []bool{e.Session != nil, e.Occupants != nil, e.Door != nil,
-		e.FanFault != nil, e.SensorFault != nil, e.Outdoor != nil} {
+		e.FanFault != nil, e.SensorFault != nil, e.Drift != nil, e.Outdoor != nil} {
 		if set {
 			n++
 		}

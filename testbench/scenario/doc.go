@@ -15,6 +15,7 @@
 //	  - {at: 1h, fan_fault: {fan: booth-exhaust, stall: true, for: 10m}}
 //	  - {at: 2h, sensor_fault: {sensor: booth-pm, kind: disconnect, for: 5m}}
 //	  - {at: 3h, outdoor: {pm25: 40, for: 30m}}
+//	  - {at: 1h, sensor_drift: {sensor: staff-pm, ugm3: 8, percent: 15, over: 6h}}
 //
 // Each event has an offset and exactly one action:
 //
@@ -25,10 +26,29 @@
 //	fan_fault     fan, stall
 //	sensor_fault  sensor, kind (disconnect, nack, corrupt, stuck, fan_failure),
 //	              clear: true to end a fault
+//	sensor_drift  sensor, over; ugm3 (offset) and percent (gain error) that
+//	              the sensor's error grows to, linearly over `over`, and
+//	              then keeps (an ageing sensor nobody recalibrated)
 //	outdoor       any of pm1, pm25, pm4, pm10, co2, voc, nox, temperature,
 //	              humidity; a new pm25 alone scales the other PM sizes
 //
-// Every action but session takes `for:`, which undoes it after that long
+// Two optional sections describe the day and the room around the events:
+//
+//	outdoor:                      # outdoor PM2.5 over the day, linear
+//	  - {at: 0s, pm25: 8}         # between points, flat outside them
+//	  - {at: 4h, pm25: 150}       # (a wildfire plume arriving)
+//	room:
+//	  config: rooms/large.yaml    # a ventd config (zones, sensors, fans),
+//	                              # relative to this file; default: the
+//	                              # built-in simulated room
+//	  staff_ach: 2                # staff zones' general ventilation (4)
+//	  booth_leakage_m3h: 30       # each booth's leakage (10)
+//	  door_exchange_m3h: 300      # an open booth door's exchange (150)
+//
+// The outdoor profile becomes outdoor events once a minute; a scenario
+// with a profile may not also set outdoor PM with events.
+//
+// Every action but session and sensor_drift takes `for:`, which undoes it after that long
 // (the door closes again, the count goes back, the fault clears). Parsing
 // is strict: unknown keys, wrong types, missing fields and events that run
 // past the end are all reported at once, each with its file and line.

@@ -24,6 +24,7 @@ func Parse(data []byte, name string) (*Scenario, error) {
 	}
 	d := &decoder{file: name}
 	s := &Scenario{File: name}
+	var profile []OutdoorPoint
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		d.errf(&doc, "", "empty scenario; want name, duration and events")
 		return nil, d.errs.err()
@@ -36,6 +37,8 @@ func Parse(data []byte, name string) (*Scenario, error) {
 				d.errf(n, p, "%s; a scenario must run for some time", n.Value)
 			}
 		},
+		"room":    func(n *yaml.Node, p string) { s.Room = d.room(n, p) },
+		"outdoor": func(n *yaml.Node, p string) { profile = d.outdoorProfile(n, p) },
 		"events": func(n *yaml.Node, p string) {
 			if n.Kind != yaml.SequenceNode {
 				d.errf(n, p, "want a list of events, got %s", kindOf(n))
@@ -56,6 +59,7 @@ func Parse(data []byte, name string) (*Scenario, error) {
 		s.Name = strings.TrimSuffix(name, ".yaml")
 	}
 	if s.Duration > 0 {
+		d.expandOutdoor(s, profile)
 		// Events that failed to decode were left out, so this finds only
 		// mistakes not yet reported.
 		d.errs = append(d.errs, s.check(nil, nil)...)
@@ -300,6 +304,16 @@ func (d *decoder) event(n *yaml.Node, path string) (Event, bool) {
 				"for":    func(n *yaml.Node, p string) { o.For = d.dur(n, p) },
 			}), "sensor", "kind")
 		},
+		"sensor_drift": func(n *yaml.Node, p string) {
+			o := &Drift{}
+			ev.Drift = o
+			d.required(n, p, d.mapping(n, p, map[string]func(*yaml.Node, string){
+				"sensor":  func(n *yaml.Node, p string) { o.Sensor = d.str(n, p) },
+				"ugm3":    func(n *yaml.Node, p string) { o.OffsetUgm3 = d.signed(n, p) },
+				"percent": func(n *yaml.Node, p string) { o.Percent = d.signed(n, p) },
+				"over":    func(n *yaml.Node, p string) { o.Over = d.dur(n, p) },
+			}), "sensor", "over")
+		},
 		"outdoor": func(n *yaml.Node, p string) {
 			o := &Outdoor{}
 			ev.Outdoor = o
@@ -324,7 +338,7 @@ func (d *decoder) event(n *yaml.Node, path string) (Event, bool) {
 	}
 	d.require(n, path, seen, "at", "say when it happens, e.g. at: 10m")
 	if actions := len(seen) - boolInt(seen["at"]); actions != 1 {
-		d.errf(n, path, "has %d actions; want exactly one of session, occupants, door, fan_fault, sensor_fault, outdoor", actions)
+		d.errf(n, path, "has %d actions; want exactly one of session, occupants, door, fan_fault, sensor_fault, sensor_drift, outdoor", actions)
 	}
 	return ev, len(d.errs) == before
 }

@@ -26,6 +26,8 @@ type Target interface {
 	SetFanStalled(fan string, stalled bool)
 	SetOutdoor(air.State)
 	SensorFault(sensor, kind string, on bool) error
+	// SensorDrift starts d on its sensor at the target's current time.
+	SensorDrift(d Drift) error
 }
 
 // PlayerOpts configures a Player.
@@ -123,6 +125,8 @@ func (e *Event) Length() time.Duration {
 		return e.FanFault.For
 	case e.SensorFault != nil:
 		return e.SensorFault.For
+	case e.Drift != nil:
+		return e.Drift.Over
 	case e.Outdoor != nil:
 		return e.Outdoor.For
 	}
@@ -255,6 +259,15 @@ func (p *Player) apply(a action, at time.Time) error {
 			delete(p.active, key)
 		}
 		return tg.SensorFault(v.Sensor, v.Kind, on)
+	case e.Drift != nil:
+		v := e.Drift
+		key := "drift/" + v.Sensor
+		if a.end {
+			delete(p.active, key) // the drift stays; it stops growing
+			return nil
+		}
+		p.begin(key, fmt.Sprintf("sensor %s drifting to %+g µg/m³ %+g%%", v.Sensor, v.OffsetUgm3, v.Percent), at, v.Over)
+		return tg.SensorDrift(*v)
 	case e.Outdoor != nil:
 		if a.end {
 			p.outdoor = p.wasOutdoor[a.ev]

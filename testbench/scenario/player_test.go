@@ -42,6 +42,11 @@ func (r *recorder) SensorFault(s, k string, on bool) error {
 	return nil
 }
 
+func (r *recorder) SensorDrift(d Drift) error {
+	r.log("drift %s %g %g over %v", d.Sensor, d.OffsetUgm3, d.Percent, d.Over)
+	return nil
+}
+
 func parse(t *testing.T, src string) *Scenario {
 	t.Helper()
 	s, err := Parse([]byte(src), "test.yaml")
@@ -195,6 +200,7 @@ func TestDefaultScenario(t *testing.T) {
 type roomTarget struct{ *room.Room }
 
 func (roomTarget) SensorFault(string, string, bool) error { return nil }
+func (roomTarget) SensorDrift(Drift) error                { return nil }
 
 func TestDefaultScenarioInDefaultRoom(t *testing.T) {
 	r, err := room.New(room.Default(), t0)

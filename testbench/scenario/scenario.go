@@ -20,6 +20,8 @@ type Scenario struct {
 	Events []Event
 	// File is where the scenario came from, for error messages.
 	File string
+	// Room is the room the scenario plays in; nil: the built-in one.
+	Room *Room
 }
 
 // Event is one thing that happens at an offset from the start. Exactly one
@@ -34,6 +36,7 @@ type Event struct {
 	Door        *Door
 	FanFault    *FanFault
 	SensorFault *SensorFault
+	Drift       *Drift
 	Outdoor     *Outdoor
 }
 
@@ -113,6 +116,8 @@ func (e *Event) what() string {
 		return "fan_fault"
 	case e.SensorFault != nil:
 		return "sensor_fault"
+	case e.Drift != nil:
+		return "sensor_drift"
 	case e.Outdoor != nil:
 		return "outdoor"
 	}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/ventd/ventd/control/exposure"
+)
+
+func TestEnvelopeAndFrontier(t *testing.T) {
+	pts := []FrontierPoint{
+		{"full", 0.54, 14}, {"min", 0.04, 28}, {"onoff35", 0.23, 16},
+		{"fixed80", 0.28, 17.5}, // dominated by onoff35: more energy, more exposure
+		{"onoff15", 0.32, 15},
+	}
+	env := envelope(pts)
+	var names []string
+	for _, p := range env {
+		names = append(names, p.Controller)
+	}
+	if strings.Join(names, ",") != "min,onoff35,onoff15,full" {
+		t.Fatalf("envelope %v", names)
+	}
+	for _, c := range []struct {
+		e, want float64
+		below   bool
+	}{{0.23, 16, false}, {0.275, 15.5, false}, {0.6, 14, false}, {0.02, 28, true}} {
+		if v, below := frontierAt(pts, c.e); math.Abs(v-c.want) > 1e-9 || below != c.below {
+			t.Errorf("frontier at %v kWh = %v (below %v), want %v (%v)", c.e, v, below, c.want, c.below)
+		}
+	}
+}
+
+// runsFor makes results for one scenario: per controller, per seed,
+// energy, STEL and TWA.
+func runsFor(figs map[string][3][3]float64) []Result {
+	var rs []Result
+	for ctl, bySeed := range figs {
+		fam := famOnOff
+		switch ctl {
+		case "ventd":
+			fam = famVentd
+		case "full", "min", "min-nominal":
+			fam = famBound
+		}
+		for i, f := range bySeed {
+			rs = append(rs, Result{Scenario: "s", Group: groupTuning, Controller: ctl, Family: fam, Seed: uint64(i + 1),
+				EnergyKWh: f[0], StaffSTELPeak: exposure.Conc(f[1]), StaffTWA: f[2], SafeAfterFault: exposure.Unknown,
+				Sessions: SessionFigures{Share: 0.2}})
+		}
+	}
+	return rs
+}
+
+func TestVerdictNeedsToBeatTheSpread(t *testing.T) {
+	seeds := []uint64{1, 2, 3}
+	base := map[string][3][3]float64{
+		"full":        {{0.5, 14, 15}, {0.5, 14.2, 15.1}, {0.5, 13.9, 15}},
+		"min":         {{0.04, 28, 28}, {0.04, 28.5, 28.4}, {0.04, 27.8, 28}},
+		"min-nominal": {{0.01, 50, 36}, {0.01, 51, 37}, {0.01, 49, 36}},
+		"onoff35":     {{0.2, 16, 17}, {0.2, 16.2, 17.1}, {0.2, 15.9, 17}},
+	}
+	// Clearly below the envelope on every seed.
+	base["ventd"] = [3][3]float64{{0.2, 15, 16}, {0.2, 15.2, 16.1}, {0.2, 14.9, 16}}
+	sr := analyze(runsFor(base), seeds)
+	if sr.FrontierSTEL.Verdict != "below" || sr.FrontierTWA.Verdict != "below" || math.Abs(sr.FrontierSTEL.Margin.Mean-1) > 1e-9 {
+		t.Fatalf("clear win: %+v %+v", sr.FrontierSTEL, sr.FrontierTWA)
+	}
+	// Below on average, but by less than the seeds' spread: a tie.
+	base["ventd"] = [3][3]float64{{0.2, 15.9, 16.9}, {0.2, 16.5, 17.5}, {0.2, 15.8, 16.9}}
+	sr = analyze(runsFor(base), seeds)
+	if sr.FrontierSTEL.Verdict != "tie" {
+		t.Fatalf("within the spread: %+v", sr.FrontierSTEL)
+	}
+	if g := goalNamed(sr, "below_frontier_stel"); g.Result != "FAIL" {
+		t.Errorf("tie counted as below: %+v", g)
+	}
+	// Ratios are per seed against the guarded min; energy too.
+	if r := sr.Ratios.Energy; math.Abs(r.Mean-(0.2-0.04)/(0.5-0.04)) > 1e-9 {
+		t.Errorf("energy ratio %+v", r)
+	}
+	if r := sr.Ratios.EnergyNominal; math.Abs(r.Mean-(0.2-0.01)/(0.5-0.01)) > 1e-9 {
+		t.Errorf("energy ratio against min-nominal %+v", r)
+	}
+}
+
+func TestInvertedBoundsAreFlagged(t *testing.T) {
+	figs := map[string][3][3]float64{
+		"full":        {{0.5, 150, 150}},
+		"min":         {{0.04, 145, 146}},
+		"min-nominal": {{0.01, 145, 146}},
+		"ventd":       {{0.1, 145.5, 145.9}},
+	}
+	sr := analyze(runsFor(figs), []uint64{1})
+	if !sr.Bounds.InvertedSTEL || !sr.Bounds.InvertedTWA {
+		t.Fatalf("full worse than min not flagged: %+v", sr.Bounds)
+	}
+	if g := goalNamed(sr, "stel_vs_min_inverted_bounds"); g.Result != "FAIL" || g.Value != 0.5 {
+		t.Errorf("STEL 0.5 above min: %+v", g)
+	}
+	if g := goalNamed(sr, "twa_vs_min_inverted_bounds"); g.Result != "pass" {
+		t.Errorf("TWA below min: %+v", g)
+	}
+	if g := goalNamed(sr, "below_frontier_stel"); g.Result != "n/a" {
+		t.Errorf("frontier on inverted bounds: %+v", g)
+	}
+	if s := expRatio(sr.Ratios.STEL, true, sr.Bounds.GapSTEL); !strings.HasPrefix(s, "inverted") {
+		t.Errorf("inverted ratio printed as %q", s)
+	}
+}
+
+func goalNamed(sr ScenarioReport, name string) Goal {
+	for _, g := range sr.Goals {
+		if g.Name == name {
+			return g
+		}
+	}
+	return Goal{}
+}

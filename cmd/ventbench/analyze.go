@@ -1,0 +1,255 @@
+package main
+
+import (
+	"fmt"
+	"math"
+)
+
+// Goal limits, from the issue that set them (and the README's Tuning).
+const (
+	goalExposureRatio = 0.05
+	goalEnergyQuiet   = 0.25
+	goalEnergyBusy    = 0.5
+	busyShare         = 0.10
+	goalWeakToFull    = 15.0 // s from the session's start
+	goalAfterVisible  = 2.0  // s: one SPS30 sample and one control period
+	goalSafeAfter     = 1.0  // s: one control period
+	// minGap is the least distance between the bounds (µg/m³) for an
+	// exposure ratio to mean anything.
+	minGap = 1.0
+)
+
+// analyze builds the report of one scenario from its runs.
+func analyze(runs []Result, seeds []uint64) ScenarioReport {
+	b := byRun{}
+	var order []string
+	family := map[string]string{}
+	sr := ScenarioReport{Scenario: runs[0].Scenario, Group: runs[0].Group}
+	for _, r := range runs {
+		if b[r.Controller] == nil {
+			b[r.Controller] = map[uint64]Result{}
+			order = append(order, r.Controller)
+		}
+		b[r.Controller][r.Seed] = r
+		family[r.Controller] = r.Family
+		sr.SessionShare = r.Sessions.Share
+	}
+	sr.Busy = sr.SessionShare >= busyShare
+	stel := func(r Result) float64 { return float64(r.StaffSTELPeak) }
+	twa := func(r Result) float64 { return r.StaffTWA }
+	energy := func(r Result) float64 { return r.EnergyKWh }
+	for _, c := range order {
+		sr.Figures = append(sr.Figures, Figures{Controller: c, Family: family[c],
+			STEL: stat(b.values(c, seeds, stel)), TWA: stat(b.values(c, seeds, twa)),
+			EnergyKWh: stat(b.values(c, seeds, energy)),
+			ChangesPH: stat(b.values(c, seeds, func(r Result) float64 { return r.DutyChangesPerH })),
+			TravelPH:  stat(b.values(c, seeds, func(r Result) float64 { return r.DutyTravelPerH }))})
+	}
+	if b["ventd"] == nil || b["full"] == nil || b["min"] == nil || b["min-nominal"] == nil {
+		return sr
+	}
+
+	// Per seed: ratios and frontier margins, so the spread is the seeds'.
+	per := func(f func(seed uint64) float64) Stat {
+		var vs []float64
+		for _, s := range seeds {
+			vs = append(vs, f(s))
+		}
+		return stat(vs)
+	}
+	ratio := func(ctl string, fig func(Result) float64, lo string) func(uint64) float64 {
+		return func(s uint64) float64 {
+			v, full, minimum := fig(b[ctl][s]), fig(b["full"][s]), fig(b[lo][s])
+			return (v - full) / (minimum - full)
+		}
+	}
+	bd := &sr.Bounds
+	bd.GapSTEL = per(func(s uint64) float64 { return stel(b["min"][s]) - stel(b["full"][s]) }).Mean
+	bd.GapTWA = per(func(s uint64) float64 { return twa(b["min"][s]) - twa(b["full"][s]) }).Mean
+	bd.InvertedSTEL, bd.InvertedTWA = bd.GapSTEL < -minGap/2, bd.GapTWA < -minGap/2
+	r := &sr.Ratios
+	r.STEL, r.TWA = per(ratio("ventd", stel, "min")), per(ratio("ventd", twa, "min"))
+	r.STELNominal, r.TWANominal = per(ratio("ventd", stel, "min-nominal")), per(ratio("ventd", twa, "min-nominal"))
+	energyRatio := func(lo string) func(uint64) float64 {
+		return func(s uint64) float64 {
+			v, full, minimum := energy(b["ventd"][s]), energy(b["full"][s]), energy(b[lo][s])
+			return (v - minimum) / (full - minimum)
+		}
+	}
+	r.Energy, r.EnergyNominal = per(energyRatio("min")), per(energyRatio("min-nominal"))
+	r.ExposureRatiosSet = bd.GapSTEL >= minGap && bd.GapTWA >= minGap
+
+	sr.FrontierSTEL = frontier(b, seeds, stel, order, family)
+	sr.FrontierTWA = frontier(b, seeds, twa, order, family)
+	if b["onoff35"] != nil {
+		diff := func(f func(Result) float64) Stat {
+			return per(func(s uint64) float64 { return f(b["ventd"][s]) - f(b["onoff35"][s]) })
+		}
+		sr.VsOnOff = &Versus{Controller: "onoff35", STEL: diff(stel), TWA: diff(twa), EnergyKWh: diff(energy),
+			ChangesPH: diff(func(r Result) float64 { return r.DutyChangesPerH }),
+			TravelPH:  diff(func(r Result) float64 { return r.DutyTravelPerH })}
+	}
+	sr.Goals = goals(sr, b, seeds)
+	return sr
+}
+
+// frontier compares ventd with the envelope of every baseline (on/off,
+// proportional, fixed duties, full and min; not min-nominal, which no
+// installation runs) seed by seed.
+func frontier(b byRun, seeds []uint64, fig func(Result) float64, order []string, family map[string]string) Frontier {
+	var fr Frontier
+	baseline := func(c string) bool {
+		f := family[c]
+		return f == famOnOff || f == famProp || f == famFixed || c == "full" || c == "min"
+	}
+	var margins, at, ventd []float64
+	cheaper := false
+	for _, s := range seeds {
+		var pts []FrontierPoint
+		for _, c := range order {
+			if r, ok := b[c][s]; ok && baseline(c) {
+				pts = append(pts, FrontierPoint{Controller: c, EnergyKWh: r.EnergyKWh, Value: fig(r)})
+			}
+		}
+		v := b["ventd"][s]
+		f, below := frontierAt(pts, v.EnergyKWh)
+		cheaper = cheaper || below
+		margins, at, ventd = append(margins, f-fig(v)), append(at, f), append(ventd, fig(v))
+	}
+	// The envelope shown is of the means over seeds.
+	var mean []FrontierPoint
+	for _, c := range order {
+		if !baseline(c) {
+			continue
+		}
+		mean = append(mean, FrontierPoint{Controller: c,
+			EnergyKWh: stat(b.values(c, seeds, func(r Result) float64 { return r.EnergyKWh })).Mean,
+			Value:     stat(b.values(c, seeds, fig)).Mean})
+	}
+	fr.Points = envelope(mean)
+	fr.Margin, fr.AtVentd, fr.Ventd = stat(margins), stat(at), stat(ventd)
+	m := fr.Margin
+	switch {
+	case m.N == 0:
+		fr.Verdict = "n/a"
+	case m.Min > 0 && m.Mean > m.Spread:
+		fr.Verdict = "below"
+	case m.Max < 0 && -m.Mean > m.Spread:
+		fr.Verdict = "above"
+	default:
+		fr.Verdict = "tie"
+	}
+	if cheaper {
+		fr.Verdict += ", cheaper than every baseline"
+	}
+	return fr
+}
+
+// goals checks the issue's goals on one scenario. Each uses the worst seed
+// (a goal holds on every seed or it fails).
+func goals(sr ScenarioReport, b byRun, seeds []uint64) []Goal {
+	var gs []Goal
+	add := func(name string, value, limit float64, pass bool, na string) {
+		g := Goal{Name: name, Value: value, Limit: limit, Result: "pass"}
+		switch {
+		case na != "":
+			g.Result, g.Note = "n/a", na
+		case math.IsNaN(value):
+			g.Result, g.Note = "n/a", "not measured"
+		case !pass:
+			g.Result = "FAIL"
+		}
+		gs = append(gs, g)
+	}
+	bd, r := sr.Bounds, sr.Ratios
+	for _, e := range []struct {
+		name, short string
+		ratio       Stat
+		inverted    bool
+		gap         float64
+		fig         func(Result) float64
+	}{
+		{"stel_ratio", "stel", r.STEL, bd.InvertedSTEL, bd.GapSTEL, func(r Result) float64 { return float64(r.StaffSTELPeak) }},
+		{"twa_ratio", "twa", r.TWA, bd.InvertedTWA, bd.GapTWA, func(r Result) float64 { return r.StaffTWA }},
+	} {
+		switch {
+		case e.inverted:
+			// Full is worse than min: the goal is to be no worse than min.
+			worst := math.Inf(-1)
+			for _, s := range seeds {
+				worst = math.Max(worst, e.fig(b["ventd"][s])-e.fig(b["min"][s]))
+			}
+			add(e.short+"_vs_min_inverted_bounds", worst, 0, worst <= 0, "")
+		case math.Abs(e.gap) < minGap:
+			add(e.name, e.ratio.Max, goalExposureRatio, false, fmt.Sprintf("bounds %.2f µg/m³ apart", math.Abs(e.gap)))
+		default:
+			add(e.name, e.ratio.Max, goalExposureRatio, e.ratio.Max <= goalExposureRatio, "")
+		}
+	}
+	limit := goalEnergyQuiet
+	if sr.Busy {
+		limit = goalEnergyBusy
+	}
+	add("energy_ratio", r.Energy.Max, limit, r.Energy.Max <= limit, "")
+	for _, f := range []struct {
+		name     string
+		fr       Frontier
+		inverted bool
+		gap      float64
+	}{{"below_frontier_stel", sr.FrontierSTEL, bd.InvertedSTEL, bd.GapSTEL}, {"below_frontier_twa", sr.FrontierTWA, bd.InvertedTWA, bd.GapTWA}} {
+		na := ""
+		switch {
+		case f.inverted:
+			na = "bounds inverted"
+		case math.Abs(f.gap) < minGap:
+			na = fmt.Sprintf("bounds %.2f µg/m³ apart", math.Abs(f.gap))
+		}
+		pass := f.fr.Verdict == "below" || f.fr.Verdict == "below, cheaper than every baseline"
+		g := Goal{Name: f.name, Value: f.fr.Margin.Mean, Limit: f.fr.Margin.Spread}
+		add(g.Name, g.Value, g.Limit, pass, na)
+		gs[len(gs)-1].Note = joinNote(gs[len(gs)-1].Note, f.fr.Verdict)
+	}
+	var weak, visible, safe []float64
+	notFull, uncleared := 0, 0
+	for _, s := range seeds {
+		v := b["ventd"][s]
+		weak, visible = append(weak, ptr(v.Sessions.WeakToFull)), append(visible, ptr(v.Sessions.AfterVisible))
+		notFull += v.Sessions.NotFull
+		uncleared += v.Sessions.Uncleared
+		safe = append(safe, float64(v.SafeAfterFault))
+	}
+	vs := stat(visible)
+	add("full_after_visible_s", vs.Max, goalAfterVisible, vs.Max <= goalAfterVisible && notFull == 0, "")
+	if notFull > 0 {
+		gs[len(gs)-1].Note = fmt.Sprintf("%d sessions never reached full", notFull)
+	}
+	ws := stat(weak)
+	add("weak_to_full_s", ws.Max, goalWeakToFull, ws.Max <= goalWeakToFull, "")
+	if ws.N == 0 {
+		gs[len(gs)-1].Result, gs[len(gs)-1].Note = "n/a", "no weak session"
+	}
+	sf := stat(safe)
+	add("safe_after_fault_s", sf.Max, goalSafeAfter, sf.Max <= goalSafeAfter, "")
+	if sf.N == 0 {
+		gs[len(gs)-1].Result, gs[len(gs)-1].Note = "n/a", "no booth sensor fault"
+	}
+	if bd.InvertedSTEL || bd.InvertedTWA {
+		add("sessions_cleared", float64(uncleared), 0, uncleared == 0, "")
+		gs[len(gs)-1].Note = "sessions not cleared, over every seed"
+	}
+	return gs
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func ptr(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}

@@ -1,0 +1,351 @@
+package control
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+// booth is what the law knows of one booth: its level, its clean air, its
+// sessions and its measured decay.
+type booth struct {
+	spec Booth
+
+	// This period.
+	bad    string  // why the booth's data cannot be trusted; "" when it can
+	level  float64 // highest valid PM2.5, NaN when none
+	ref    float64 // its clean air: what it would read with no smoke in it
+	excess float64 // level − ref, smoothed over a few seconds
+
+	seen map[string]time.Time // newest sample per sensor
+	rise map[string][]point   // per sensor, the rise window of samples
+	hist []point              // the level, new samples only, histWindow long
+	fast ema                  // the level for the demand
+	slow ema                  // the level for learning, as the staff's
+	// offset is what this booth's sensor reads above the staff sensor in
+	// clean air (the two units' error); learned in quiet air.
+	offset    float64
+	offsetAge time.Duration
+	// floor is the booth's own clean level, for when no staff sensor can
+	// be trusted: it follows the level down at once and up slowly in quiet
+	// air.
+	floor ema
+
+	session     bool
+	holdTo      time.Time // the session holds at least until then
+	lastSession time.Time // when smoke was last evident
+	purge       bool
+
+	model   decayModel
+	entry   logTrend
+	nominal []point // nominal air changes per hour at the fans' duty, histWindow long
+	lastObs time.Time
+}
+
+const (
+	// histWindow is how much of the level the booth keeps: the longest
+	// window anything looks back over.
+	histWindow = time.Minute
+	// trendWindow is what "rising" is judged over, fallWindow "falling".
+	trendWindow = 10 * time.Second
+	fallWindow  = 20 * time.Second
+	// settle is how long after smoke the booth's air is left alone
+	// before it may teach the law its clean level.
+	settle = 2 * time.Minute
+	// steadySlope (µg/m³ per s over histWindow) is still air: at most
+	// 1.8 µg/m³ of change in a minute.
+	steadySlope = 0.03
+	// obsWindow is one decay measurement: long enough to fit through the
+	// sensor's noise, short against a booth's clearing.
+	obsWindow = 15 * time.Second
+)
+
+func newBooth(spec Booth) *booth {
+	return &booth{spec: spec, seen: map[string]time.Time{}, rise: map[string][]point{},
+		level: math.NaN(), model: newDecayModel(),
+		fast: ema{tau: 5 * time.Second}, slow: ema{tau: staffSmooth}, floor: ema{}}
+}
+
+// read takes this period's samples of the booth's PM sensors. It returns
+// whether any sensor rose by more than the strong-smoke threshold.
+func (b *booth) read(now time.Time, in map[string]sample.Sample, t Tuning) (strong bool) {
+	b.level, b.bad = math.NaN(), ""
+	var bad []string
+	newest := time.Time{}
+	for _, name := range b.spec.PM {
+		s, ok := in[name]
+		if !ok {
+			bad = append(bad, name+" gave no reading")
+			continue
+		}
+		if !s.Valid(now, t.MaxAge) {
+			bad = append(bad, fmt.Sprintf("%s %s", name, describe(s, now)))
+			continue
+		}
+		if math.IsNaN(b.level) || s.Value > b.level {
+			b.level = s.Value
+		}
+		if s.Time.After(b.seen[name]) {
+			b.seen[name] = s.Time
+			if b.rising(s, t) {
+				strong = true
+			}
+			if s.Time.After(newest) {
+				newest = s.Time
+			}
+		}
+	}
+	b.bad = strings.Join(bad, ", ")
+	if !newest.IsZero() && !math.IsNaN(b.level) {
+		b.hist = appendWindow(b.hist, point{newest, b.level}, histWindow)
+	}
+	return strong
+}
+
+// rising records s and reports whether it rose by more than RiseRate ×
+// RiseWindow within the last RiseWindow: measured from the window's
+// lowest point, so a rise is caught within one sensor period, and over a
+// whole window, so one noisy sample does not trigger it.
+func (b *booth) rising(s sample.Sample, t Tuning) bool {
+	h := appendWindow(b.rise[s.Sensor], point{s.Time, s.Value}, t.RiseWindow)
+	b.rise[s.Sensor] = h
+	low := s.Value
+	for _, p := range h {
+		low = math.Min(low, p.v)
+	}
+	return s.Value-low > t.RiseRate*t.RiseWindow.Seconds()
+}
+
+// step updates the booth's clean air, session and decay for this period.
+// staff is the staff area's smoothed clean-side level (NaN when no staff
+// sensor is trusted); active says whether the booth's data is trusted.
+func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64, nominal float64, t Tuning) {
+	if math.IsNaN(b.level) {
+		return
+	}
+	b.entry.add(now, b.level)
+	b.fast.add(b.level, dt)
+	b.slow.add(b.level, dt)
+	if b.bad != "" {
+		b.lastSession = now // unknown air: nothing to learn from
+		return
+	}
+	staffOK := !math.IsNaN(staff)
+	if staffOK {
+		b.ref = staff + b.offset
+	} else {
+		b.ref = b.floor.v
+	}
+	raw := b.level - b.ref
+	b.excess = b.fast.v - b.ref
+
+	// A session: strong smoke, or weak smoke well above clean air and
+	// still climbing. It holds while the booth stays at its height and
+	// ends once it clears (after the run-on).
+	weak := raw >= t.SessionExcess && b.climb(trendWindow) >= math.Max(t.SessionExcess/2, 0.03*b.level)
+	switch {
+	case strong || weak:
+		if !b.session {
+			b.session = true
+		}
+		b.lastSession = now
+		b.holdTo = laterOf(b.holdTo, now.Add(t.RunOn))
+	case b.session && !b.falling() && raw >= t.SessionExcess:
+		b.lastSession = now
+		b.holdTo = laterOf(b.holdTo, now.Add(t.RunOn))
+	case b.session && !now.Before(b.holdTo):
+		b.session = false
+	}
+	if b.purge && (b.level < t.Entry || raw < t.SessionExcess && !b.session) {
+		b.purge = false // as clean as the air it draws in
+	}
+
+	b.learn(now, dt, staff, t)
+	b.nominal = appendWindow(b.nominal, point{now, nominal}, histWindow)
+	b.measureDecay(now)
+}
+
+// learn teaches the booth its clean air in quiet, steady air: the offset
+// between its sensor and the staff sensor, and its own floor.
+func (b *booth) learn(now time.Time, dt time.Duration, staff float64, t Tuning) {
+	if !b.floor.ok || b.slow.v < b.floor.v {
+		b.floor.v, b.floor.ok = b.slow.v, true
+	}
+	slope, ok := leastSquaresSlope(b.hist)
+	quiet := !b.session && now.Sub(b.lastSession) >= settle && ok && math.Abs(slope) < steadySlope &&
+		len(b.hist) > 10
+	if !quiet {
+		return
+	}
+	b.floor.v += (b.slow.v - b.floor.v) * follow(dt, t.CleanAirLearn)
+	if math.IsNaN(staff) {
+		return
+	}
+	tau := t.CleanAirLearn
+	if b.offsetAge < settle {
+		tau = 30 * time.Second // the first estimate, from nothing
+	}
+	b.offset += (b.slow.v - staff - b.offset) * follow(dt, tau)
+	b.offsetAge += dt
+	// Two SPS30s agree within their datasheet accuracy (±10 µg/m³ or
+	// ±10 % each): a larger learned offset would be smoke, not error.
+	lim := 10 + 0.2*math.Abs(staff)
+	b.offset = clamp(b.offset, -lim, lim)
+}
+
+// measureDecay fits the booth's clearing over the last obsWindow when the
+// booth is clearly clearing with no source: its excess falls
+// exponentially at a rate set by the air its fans move.
+func (b *booth) measureDecay(now time.Time) {
+	// The window starts well after the source stopped: the sensor's own
+	// lag makes the first seconds of a clearing look slower than it is.
+	if b.session || now.Sub(b.lastObs) < obsWindow || now.Sub(b.lastSession) < obsWindow+5*time.Second {
+		return
+	}
+	var pts []point
+	for _, p := range b.hist {
+		if now.Sub(p.t) > obsWindow {
+			continue
+		}
+		e := p.v - b.ref
+		if e < 10 || p.v > 900 { // in the noise, or near the sensor's range
+			return
+		}
+		pts = append(pts, point{p.t, math.Log(e)})
+	}
+	if len(pts) < 10 || now.Sub(pts[0].t) < obsWindow*2/3 {
+		return
+	}
+	slope, ok := leastSquaresSlope(pts)
+	if !ok || slope >= 0 {
+		return
+	}
+	lo, hi, sum, n := math.Inf(1), 0.0, 0.0, 0
+	for _, p := range b.nominal {
+		if now.Sub(p.t) <= obsWindow {
+			lo, hi, sum, n = math.Min(lo, p.v), math.Max(hi, p.v), sum+p.v, n+1
+		}
+	}
+	if n == 0 || hi > 1.3*lo {
+		return // the fans changed speed too much to tell
+	}
+	b.model.observe(now, sum/float64(n), -slope*3600)
+	b.lastObs = now
+}
+
+// need is the booth's smoke as a reason to move air: its excess over
+// BoothFullExcess (1: reason enough for full speed on its own).
+func (b *booth) need(t Tuning) float64 {
+	return math.Max(b.excess, 0) / t.BoothFullExcess
+}
+
+// climb is how much the level's trend rose over the last d, by a least
+// squares line through it: the sensor's noise, which grows with the level,
+// moves single samples but hardly the line.
+func (b *booth) climb(d time.Duration) float64 {
+	n := len(b.hist)
+	if n < 3 {
+		return 0
+	}
+	last := b.hist[n-1]
+	i := n - 1
+	for i > 0 && last.t.Sub(b.hist[i-1].t) <= d {
+		i--
+	}
+	slope, ok := leastSquaresSlope(b.hist[i:])
+	if !ok || n-i < 3 {
+		return 0
+	}
+	return slope * d.Seconds()
+}
+
+// falling reports whether the level is clearly coming down: its trend over
+// the last fallWindow lost at least 2 % of the level (and 1 µg/m³). A booth
+// with no source does at any duty, even one on a fan a quarter of its
+// size; a session at its height, whose level only wanders with the
+// sensor's noise, does not.
+func (b *booth) falling() bool {
+	n := len(b.hist)
+	if n < 5 {
+		return false
+	}
+	last := b.hist[n-1]
+	i := n - 1
+	for i > 0 && last.t.Sub(b.hist[i-1].t) <= fallWindow {
+		i--
+	}
+	slope, ok := leastSquaresSlope(b.hist[i:])
+	drop := -slope * fallWindow.Seconds()
+	return ok && n-i >= 5 && drop >= math.Max(1, 0.02*last.v)
+}
+
+// secondsToEntry estimates when the booth is below the entry threshold:
+// 0 when it is, -1 when that cannot be told (a session, unknown air, a
+// level that is not falling). The booth's excess over the air it draws in
+// falls at its measured decay rate at the present duty; before the first
+// clearing was measured, or while the air it draws in is itself above the
+// threshold (smoke in the staff area, which then sets the pace), the
+// level's own fall is extrapolated.
+func (b *booth) secondsToEntry(nominal float64, t Tuning) float64 {
+	switch {
+	case math.IsNaN(b.level):
+		return -1
+	case b.level < t.Entry:
+		return 0
+	case b.session:
+		return -1
+	}
+	if k := b.model.ach(nominal); k > 0 && b.bad == "" && b.ref < t.Entry {
+		return math.Max(math.Log((b.level-b.ref)/(t.Entry-b.ref))/k*3600, 0)
+	}
+	return b.entry.secondsTo(t.Entry)
+}
+
+// status is the booth as the outside sees it.
+func (b *booth) status(nominal float64, t Tuning) BoothStatus {
+	return BoothStatus{
+		Zone: b.spec.Zone, Level: b.level, CleanAir: b.ref, Excess: b.excess,
+		Session: b.session, Purging: b.purge, Trusted: b.bad == "",
+		SecondsToEntry: b.secondsToEntry(nominal, t),
+		Decay:          Decay{ACH: b.model.ach(nominal), NominalACH: nominal, Observations: b.model.n, Last: b.model.last},
+	}
+}
+
+// BoothStatus is one booth as the law sees it.
+type BoothStatus struct {
+	Zone string
+	// Level is the highest trusted PM2.5 (NaN when none); CleanAir what
+	// the booth would read with no smoke in it (the staff air it draws
+	// in, through the learned sensor offset); Excess the smoothed
+	// difference, what the law acts on.
+	Level, CleanAir, Excess float64
+	Session, Purging        bool
+	Trusted                 bool // every PM sensor of the booth trusted
+	// SecondsToEntry: when the booth will be below the entry threshold;
+	// 0 now, -1 unknown.
+	SecondsToEntry float64
+	Decay          Decay
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// appendWindow appends p and drops points older than window before it.
+func appendWindow(h []point, p point, window time.Duration) []point {
+	h = append(h, p)
+	i := 0
+	for i < len(h)-1 && p.t.Sub(h[i].t) > window {
+		i++
+	}
+	if i > 0 {
+		h = append(h[:0], h[i:]...)
+	}
+	return h
+}

@@ -1,0 +1,69 @@
+package control
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestSpeedForBalancesAirAgainstPower(t *testing.T) {
+	for _, c := range []struct{ booth, staff, want float64 }{
+		{0, 0, 0},
+		{0, 0.25, 0.5},   // staff alone: √
+		{0.125, 0, 0.5},  // booth alone: ∛
+		{0, 4, 1},        // capped at full
+		{0.125, 0.25, 0}, // both: u³ = 0.25u + 0.125, checked below
+	} {
+		u := speedFor(c.booth, c.staff)
+		if res := u*u*u - c.staff*u - c.booth; math.Abs(res) > 1e-5 && u < 1 {
+			t.Errorf("speedFor(%v, %v) = %v does not balance (residual %g)", c.booth, c.staff, u, res)
+		}
+		if c.want > 0 && math.Abs(u-c.want) > 1e-5 {
+			t.Errorf("speedFor(%v, %v) = %v, want %v", c.booth, c.staff, u, c.want)
+		}
+	}
+	// Both needs together ask for more than either alone, less than their sum.
+	if u := speedFor(0.125, 0.25); u <= 0.5 || u >= 1 {
+		t.Errorf("both needs: %v", u)
+	}
+}
+
+// The staff area's clean air: smoke that arrives while a booth is busy is
+// excess the fans can remove; a rise while the booths are quiet, or an
+// excess that outlives StaffClearTime, is the air itself (outdoor smoke,
+// drift) and is learned.
+func TestStaffLearnsWhatTheFansCannotRemove(t *testing.T) {
+	tu := simParams(t, nil).Tuning
+	s := staffArea{ok: true}
+	feed := func(level float64, d time.Duration, active bool) {
+		for range int(d / time.Second) {
+			s.worst.v, s.worst.ok = level, true
+			s.learn(time.Second, active, tu)
+		}
+	}
+	feed(8, 10*time.Minute, false)
+	if s.clean != 8 || s.excess != 0 {
+		t.Fatalf("settled: clean %v excess %v", s.clean, s.excess)
+	}
+	feed(14, time.Minute, true) // a booth's smoke arrives
+	if s.excess != 6 {
+		t.Fatalf("booth smoke: excess %v, want 6", s.excess)
+	}
+	// The booths go quiet but the level holds: outdoor air, not smoke;
+	// the excess may only fade at StaffClearTime's pace.
+	feed(14, 15*time.Minute, false)
+	if want := 6 * math.Exp(-1); math.Abs(s.excess-want) > 0.01 {
+		t.Fatalf("15 min of a steady level with quiet booths: excess %v, want %v", s.excess, want)
+	}
+	// A rise with quiet booths is learned at once.
+	before := s.excess
+	feed(30, time.Second, false)
+	if s.clean < 30-before-1e-9 || s.excess > before {
+		t.Fatalf("rise with quiet booths: clean %v excess %v", s.clean, s.excess)
+	}
+	// Cleaner than clean: the clean air was lower than thought.
+	feed(5, 10*time.Minute, false)
+	if math.Abs(s.clean-5) > 0.01 || s.excess != 0 {
+		t.Fatalf("cleaner air: clean %v excess %v", s.clean, s.excess)
+	}
+}

@@ -1,0 +1,297 @@
+package control
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+// Room is ventd's law for a whole room: every booth, every fan, with the
+// staff area's air as the objective they share.
+//
+// Each booth's fans go to full at once on smoke (a fast rise, or a booth
+// well above its clean air and climbing) and stay there while the session
+// lasts. Outside sessions a fan's air is worth the smoke it removes now,
+// from its booths (their excess over their clean air, the staff air they
+// draw in) and from the staff area (its excess over its own clean air;
+// every exhaust ventilates it), and costs power that grows with speed³:
+// the fan runs where worth and cost balance (speedFor). The staff area's
+// share goes to each fan by how much air it moves per watt. What no fan can remove (smoky outdoor air, a drifting
+// sensor) is learned as clean air and not chased. Untrusted booth data
+// sends that booth's fans to their safe duty; an untrusted staff area
+// raises every fan to a floor (StaffBlindDuty) while the booths stay under
+// their own control.
+type Room struct {
+	p      Params
+	booths []*booth
+	staff  staffArea
+	fans   []*fan
+	last   time.Time
+	byName map[string]sample.Sample // reused each period
+}
+
+// fan is one fan's state between periods.
+type fan struct {
+	spec   FanSpec
+	duty   float64
+	hold   pressureHold
+	share  float64 // of the staff area's demand, by air per watt
+	status Decision
+}
+
+// NewRoom returns ventd's law for the room p describes, every fan starting
+// at its safe duty: until the first good readings, nothing is known.
+func NewRoom(p Params) (*Room, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Room{p: p, byName: map[string]sample.Sample{},
+		staff: staffArea{worst: ema{tau: staffSmooth}, cleanest: ema{tau: staffSmooth}}}
+	for _, b := range p.Booths {
+		r.booths = append(r.booths, newBooth(b))
+	}
+	for _, f := range p.Fans {
+		r.fans = append(r.fans, &fan{spec: f, duty: f.SafeDuty})
+	}
+	r.setShares()
+	return r, nil
+}
+
+// setShares splits the staff area's need between the fans at equal
+// marginal cost: a fan's power is P·u³ for flow Q·u, so the staff area's
+// air is cheapest bought with each fan's duty in proportion to √(Q/P); the
+// most efficient fan takes the whole need.
+func (r *Room) setShares() {
+	best := 0.0
+	for _, f := range r.fans {
+		best = math.Max(best, math.Sqrt(f.spec.MaxFlowM3h/f.spec.RatedPowerW))
+	}
+	for _, f := range r.fans {
+		f.share = math.Sqrt(f.spec.MaxFlowM3h/f.spec.RatedPowerW) / best
+	}
+}
+
+// Update implements Law.
+func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
+	dt := now.Sub(r.last)
+	if r.last.IsZero() || dt < 0 {
+		dt = 0
+	}
+	r.last = now
+	clear(r.byName)
+	for _, s := range in {
+		r.byName[s.Sensor] = s
+	}
+	t := r.p.Tuning
+
+	r.staff.read(now, r.byName, r.p.Staff, dt, t)
+	staffRef := math.NaN()
+	if r.staff.ok {
+		staffRef = r.staff.cleanest.v
+	}
+	active := false
+	for i, b := range r.booths {
+		strong := b.read(now, r.byName, t)
+		b.step(now, dt, strong, staffRef, r.nominalACH(i), t)
+		if b.bad != "" || b.session || now.Sub(b.lastSession) < settle || b.excess > t.SessionExcess {
+			active = true
+		}
+	}
+	r.staff.learn(dt, active, t)
+
+	out := make([]Decision, len(r.fans))
+	for i, f := range r.fans {
+		out[i] = r.decide(now, dt, f)
+		f.duty, f.status = out[i].Duty, out[i]
+	}
+	return out
+}
+
+// decide is one fan's duty.
+func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
+	t, s := r.p.Tuning, f.spec
+	d := Decision{Level: math.NaN()}
+	var bad, purging, session []string
+	boothNeed, boothFrom := 0.0, ""
+	for _, i := range s.Booths {
+		b := r.booths[i]
+		if !math.IsNaN(b.level) && (math.IsNaN(d.Level) || b.level > d.Level) {
+			d.Level = b.level
+		}
+		switch {
+		case b.bad != "":
+			bad = append(bad, b.bad)
+		case b.purge:
+			purging = append(purging, b.spec.Zone)
+		case b.session:
+			session = append(session, b.spec.Zone)
+		}
+		if n := b.need(t); n > boothNeed {
+			boothNeed, boothFrom = n, b.spec.Zone
+		}
+	}
+	d.SecondsToEntry = r.secondsToEntry(f)
+	switch {
+	case len(bad) > 0:
+		d.Duty, d.Mode = s.SafeDuty, ModeSafe
+		if len(purging) > 0 {
+			d.Duty = math.Max(d.Duty, s.MaxDuty) // a purge asked for full; unknown air is no reason for less
+		}
+		d.Reason = "booth data not trusted: " + strings.Join(bad, ", ")
+		return d
+	case len(purging) > 0:
+		d.Duty, d.Mode = s.MaxDuty, ModePurge
+		d.Reason = fmt.Sprintf("purge of %s until its PM2.5 < %g µg/m³", strings.Join(purging, ", "), t.Entry)
+		return d
+	case len(session) > 0:
+		d.Duty, d.Mode = s.MaxDuty, ModeBoost
+		d.Reason = "smoke in " + strings.Join(session, ", ")
+		return d
+	}
+
+	// The air a fan moves is worth the smoke it removes now, from its
+	// booths (the share that would leak to the staff) and from the staff
+	// area (every exhaust ventilates it); it costs the fan's power, which
+	// grows with speed³.
+	staffNeed := r.staff.need(t) * f.share * f.share
+	want, why := s.MinDuty, "clean air: minimum"
+	if u := speedFor(boothNeed, staffNeed); s.MaxDuty*u > want {
+		want = s.MaxDuty * u
+		if boothNeed >= staffNeed*u { // the larger part of u³
+			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
+		} else {
+			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air", r.staff.excess)
+		}
+	}
+	if !r.staff.ok && t.StaffBlindDuty > want {
+		want, why = t.StaffBlindDuty, "staff PM2.5 not trusted ("+r.staff.bad+"): extra air while nobody can see it"
+	}
+	var pressure []sample.Sample
+	for _, i := range s.Booths {
+		for _, name := range r.p.Booths[i].Pressure {
+			if smp, ok := r.byName[name]; ok {
+				pressure = append(pressure, smp)
+			}
+		}
+	}
+	if floor := f.hold.update(now, pressure, dt, s, t); floor > want {
+		want, why = floor, fmt.Sprintf("holding the booth at %g Pa", s.PressureTarget)
+	}
+	if slow := f.duty - t.RampDown*dt.Minutes(); want < slow {
+		want, why = slow, why+" (slowing gently)"
+	}
+	d.Duty, d.Mode, d.Reason = clamp(want, s.MinDuty, s.MaxDuty), ModeNormal, why
+	return d
+}
+
+func (r *Room) boothIndex(zone string) int {
+	for i, b := range r.booths {
+		if b.spec.Zone == zone {
+			return i
+		}
+	}
+	return 0
+}
+
+// nominalACH is booth i's air changes per hour at its fans' present duty,
+// as their datasheet flow says: each fan's flow splits evenly between the
+// booths it serves.
+func (r *Room) nominalACH(i int) float64 {
+	q := 0.0
+	for _, f := range r.fans {
+		for _, b := range f.spec.Booths {
+			if b == i {
+				q += f.duty * f.spec.MaxFlowM3h / float64(len(f.spec.Booths))
+			}
+		}
+	}
+	return q / r.p.Booths[i].VolumeM3
+}
+
+func (r *Room) secondsToEntry(f *fan) float64 {
+	worst := 0.0
+	for _, i := range f.spec.Booths {
+		s := r.booths[i].secondsToEntry(r.nominalACH(i), r.p.Tuning)
+		if s < 0 {
+			return -1
+		}
+		worst = math.Max(worst, s)
+	}
+	return worst
+}
+
+// Retune implements Law: learned clean air, decay and sessions carry over.
+func (r *Room) Retune(p Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := r.p.sameLayout(p); err != nil {
+		return err
+	}
+	r.p = p
+	for i, f := range r.fans {
+		f.spec = p.Fans[i]
+	}
+	r.setShares()
+	return nil
+}
+
+// Purge implements Law.
+func (r *Room) Purge(zone string) { r.setPurge(zone, true) }
+
+// CancelPurge implements Law.
+func (r *Room) CancelPurge(zone string) { r.setPurge(zone, false) }
+
+func (r *Room) setPurge(zone string, on bool) {
+	for _, b := range r.booths {
+		if zone == "" || b.spec.Zone == zone {
+			b.purge = on
+		}
+	}
+}
+
+// Booths implements Law.
+func (r *Room) Booths() []BoothStatus {
+	out := make([]BoothStatus, len(r.booths))
+	for i, b := range r.booths {
+		out[i] = b.status(r.nominalACH(i), r.p.Tuning)
+	}
+	return out
+}
+
+// Decay returns what the law has measured of zone's ventilation (see
+// Decay); false when zone is no booth of the room.
+func (r *Room) Decay(zone string) (Decay, bool) {
+	for i, b := range r.booths {
+		if b.spec.Zone == zone {
+			return b.status(r.nominalACH(i), r.p.Tuning).Decay, true
+		}
+	}
+	return Decay{}, false
+}
+
+var _ Law = (*Room)(nil)
+
+// speedFor is the share of full speed where a fan's air is worth its
+// power, for a booth need b and a staff need a (each 1 alone at full).
+// Power grows with u³. Air removes the staff area's smoke at a rate that
+// grows with u, so its worth is a·u; a booth's smoke leaks to the staff
+// in proportion to 1/u of the air it gets, so the air's worth to the
+// booth does not grow with u: b. The balance u³ = a·u + b gives √a for
+// the staff alone and ∛b for the booth alone; it is solved by iteration,
+// which climbs to the root from below.
+func speedFor(b, a float64) float64 {
+	u := math.Max(math.Sqrt(a), math.Cbrt(b))
+	for range 30 {
+		next := math.Cbrt(a*u + b)
+		if next-u < 1e-6 {
+			u = next
+			break
+		}
+		u = next
+	}
+	return math.Min(u, 1)
+}

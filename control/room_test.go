@@ -1,0 +1,311 @@
+package control
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/sample"
+)
+
+func settled(t *testing.T, edit func(*config.Config)) *world {
+	t.Helper()
+	w := newWorld(t, simParams(t, edit))
+	if d := w.run(15 * time.Minute); d.Mode != ModeNormal || d.Duty != w.p.Fans[0].MinDuty {
+		t.Fatalf("after 15 min of clean air: %+v, want normal at the minimum", d)
+	}
+	return w
+}
+
+func TestStartsSafeAndEasesToMinimum(t *testing.T) {
+	w := newWorld(t, simParams(t, nil))
+	d := w.run(time.Minute)
+	// From the safe duty it slows at the ramp (50 %/min), never in a step.
+	if d.Mode != ModeNormal || math.Abs(d.Duty-0.5) > 0.02 {
+		t.Fatalf("after 1 min of clean air: %+v, want normal near 0.50", d)
+	}
+	settled(t, nil)
+}
+
+func TestStrongSmokeFullWithinOneSample(t *testing.T) {
+	w := settled(t, nil)
+	w.source = 3 * 1000 / 60 // 3 mg/min into 4 m³: 12.5 µg/m³ a second
+	pre := w.boothRead
+	for i := 0; i < 10; i++ {
+		w.run(time.Second)
+		if w.boothRead >= pre+10 { // the reading shows the rise
+			if d := w.trace[len(w.trace)-1]; d.Duty != 1 || d.Mode != ModeBoost {
+				t.Fatalf("the reading rose %.1f µg/m³ in %d s: %+v, want full at once", w.boothRead-pre, i+1, d)
+			}
+			return
+		}
+	}
+	t.Fatal("the reading never showed the smoke")
+}
+
+func TestWeakSmokeInALargeBoothFullWithin15s(t *testing.T) {
+	w := settled(t, func(c *config.Config) { c.Zones[0].VolumeM3, c.Fans[0].MaxFlowM3H = 10, 500 })
+	w.source = 0.5 * 1000 / 60 // 0.8 µg/m³ a second: too slow for the rise detector
+	for i := 1; i <= 15; i++ {
+		if d := w.run(time.Second); d.Duty == 1 {
+			t.Logf("full after %d s", i)
+			return
+		}
+	}
+	t.Fatalf("not at full 15 s into a 0.5 mg/min pipe: %+v (booth reads %.1f)", w.trace[len(w.trace)-1], w.boothRead)
+}
+
+func TestNoiseAndOffsetsNeverBoost(t *testing.T) {
+	w := newWorld(t, simParams(t, nil))
+	w.noise, w.boothGain, w.boothOff = 0.6, 1.07, 1.4 // beyond the simulated SPS30's error
+	w.run(2 * time.Hour)
+	for i, d := range w.trace[20*60:] {
+		if d.Mode != ModeNormal || d.Duty > 0.3 {
+			t.Fatalf("quiet room at %v: %+v", time.Duration(i+20*60)*time.Second, d)
+		}
+	}
+}
+
+func TestSessionThenClearingByTheBoothsNeed(t *testing.T) {
+	w := settled(t, nil)
+	w.leak = 0.5 // a tight booth: its smoke hardly reaches the staff area
+	w.session(3, 4*time.Minute)
+	for _, d := range w.since(3 * time.Minute) {
+		if d.Mode != ModeBoost || d.Duty != 1 {
+			t.Fatalf("during the session: %+v", d)
+		}
+	}
+	// Clearing: full while much smoke is left, then slowing as it goes;
+	// the staff area's share of the smoke holds it up a while longer.
+	var levels []float64
+	clearing := 0
+	for range 30 * 60 {
+		d := w.run(time.Second)
+		levels = append(levels, d.Duty)
+		st := w.law.Booths()[0]
+		if d.Mode == ModeNormal && st.Excess > 0 {
+			// At least the booth's own need: ∛(excess / booth_full_excess).
+			want := math.Max(math.Cbrt(st.Excess/w.p.BoothFullExcess), 0.25)
+			if d.Duty < want-1e-9 {
+				t.Fatalf("excess %.1f: duty %.3f below the cube root %.3f", st.Excess, d.Duty, want)
+			}
+			if strings.HasPrefix(d.Reason, "clearing") {
+				clearing++
+			}
+		}
+	}
+	if clearing == 0 {
+		t.Error("the booth's need never set the speed while it cleared")
+	}
+	if levels[0] != 1 || levels[len(levels)-1] != 0.25 {
+		t.Fatalf("clearing from %.2f to %.2f, want from full to the minimum", levels[0], levels[len(levels)-1])
+	}
+	for i := 1; i < len(levels); i++ {
+		if levels[i] < levels[i-1]-0.5/60-1e-9 {
+			t.Fatalf("duty fell from %.3f to %.3f in a second, faster than the ramp", levels[i-1], levels[i])
+		}
+	}
+}
+
+func TestStaffSmokeKeepsEveryFanUp(t *testing.T) {
+	w := settled(t, nil)
+	w.leak = 60 // a leaky booth: smoke reaches the staff
+	w.session(4, 5*time.Minute)
+	w.run(3 * time.Minute)
+	st := w.law.(*Room).staff
+	d := w.trace[len(w.trace)-1]
+	if st.excess < 2 || !strings.HasPrefix(d.Reason, "staff PM2.5") || d.Duty < 0.8 {
+		t.Fatalf("staff excess %.1f: %+v, want the fan held up for the staff", st.excess, d)
+	}
+}
+
+func TestOutdoorSmokeIsNotChased(t *testing.T) {
+	w := settled(t, nil)
+	// A wildfire plume arrives over an hour and stays.
+	for i := range 60 {
+		w.outdoor = 8 + 142*float64(i+1)/60
+		w.run(time.Minute)
+	}
+	w.run(30 * time.Minute)
+	for i, d := range w.since(90 * time.Minute) {
+		if d.Mode != ModeNormal || d.Duty > 0.35 {
+			t.Fatalf("outdoor smoke, minute %d: %+v; extraction only pulls it in", i/60, d)
+		}
+	}
+	// A session still goes to full and is cleared to the smoky clean air.
+	w.session(3, 3*time.Minute)
+	if d := w.trace[len(w.trace)-1]; d.Mode != ModeBoost {
+		t.Fatalf("session on a smoky day: %+v", d)
+	}
+	w.run(10 * time.Minute)
+	if st := w.law.Booths()[0]; st.Excess > 5 || st.CleanAir < 140 {
+		t.Fatalf("10 min after: booth %+v: want cleared to the outdoor air", st)
+	}
+	if d := w.run(30 * time.Minute); d.Duty > 0.4 {
+		t.Fatalf("40 min after: %+v, want back near the minimum", d)
+	}
+}
+
+func TestStaffSensorLostRaisesTheFloorOnly(t *testing.T) {
+	w := settled(t, nil)
+	w.staffQuality = sample.Fault
+	d := w.run(5 * time.Second)
+	if d.Mode != ModeNormal || d.Duty != 0.5 || !strings.Contains(d.Reason, "staff PM2.5 not trusted") {
+		t.Fatalf("staff sensor faulty: %+v, want normal at the 50 %% floor", d)
+	}
+	// The booth is still watched: smoke goes to full, and it clears.
+	w.session(3, 3*time.Minute)
+	if d := w.trace[len(w.trace)-1]; d.Mode != ModeBoost || d.Duty != 1 {
+		t.Fatalf("session with a blind staff area: %+v", d)
+	}
+	if d := w.run(10 * time.Minute); d.Duty != 0.5 {
+		t.Fatalf("after the session: %+v, want back at the floor", d)
+	}
+	w.staffQuality = sample.Good
+	if d := w.run(3 * time.Minute); d.Duty != 0.25 {
+		t.Fatalf("staff sensor back: %+v, want the minimum", d)
+	}
+}
+
+func TestBoothSensorLostIsSafeAtOnce(t *testing.T) {
+	w := settled(t, nil)
+	w.boothQuality = sample.Fault
+	if d := w.run(time.Second); d.Mode != ModeSafe || d.Duty != 1 || !strings.Contains(d.Reason, "booth-pm") {
+		t.Fatalf("booth sensor faulty: %+v", d)
+	}
+	w.boothQuality = sample.Good
+	w.boothStale = true
+	w.run(10 * time.Second)
+	if d := w.run(time.Second); d.Mode != ModeSafe || !strings.Contains(d.Reason, "stale") {
+		t.Fatalf("booth sensor stale 11 s: %+v", d)
+	}
+	// A configured sensor missing from the input is no reading, not clean air.
+	law, _ := NewRoom(w.p)
+	out := law.Update(t0, nil)
+	if out[0].Mode != ModeSafe || !strings.Contains(out[0].Reason, "gave no reading") {
+		t.Fatalf("no input: %+v", out[0])
+	}
+}
+
+func TestDecayIsMeasuredAndShowsAClog(t *testing.T) {
+	w := settled(t, nil)
+	if dec, _ := w.law.(*Room).Decay("booth"); !math.IsNaN(dec.ACH) || dec.Observations != 0 || dec.NominalACH != 18.75 {
+		t.Fatalf("before any session: %+v, want unknown ACH, nominal 300 m³/h × 25 %% / 4 m³", dec)
+	}
+	for range 3 {
+		w.session(4, 3*time.Minute)
+		w.run(15 * time.Minute)
+	}
+	// The booth gets its fan's flow at the present duty and the leak.
+	dec, _ := w.law.(*Room).Decay("booth")
+	if truth := (w.flow*w.duty + w.leak) / w.boothV; dec.Observations < 5 || math.Abs(dec.ACH-truth) > 0.2*truth {
+		t.Fatalf("clean filter: %+v, want about %.1f ACH at duty %.2f", dec, truth, w.duty)
+	}
+	w.flowFactor = 0.5 // the filter clogs: half the flow at any duty
+	for range 6 {
+		w.session(4, 3*time.Minute)
+		w.run(15 * time.Minute)
+	}
+	clogged, _ := w.law.(*Room).Decay("booth")
+	// At whatever duty the fan now runs, the booth gets half its air.
+	truth := (w.flow*w.duty*w.flowFactor + w.leak) / w.boothV
+	if r := clogged.ACH / clogged.NominalACH; r > 0.75*dec.ACH/dec.NominalACH || math.Abs(clogged.ACH-truth) > 0.2*truth {
+		t.Fatalf("clogged filter: %+v (was %+v), want about %.1f ACH, well below nominal", clogged, dec, truth)
+	}
+	t.Logf("measured/nominal: clean %.2f, clogged %.2f", dec.ACH/dec.NominalACH, clogged.ACH/clogged.NominalACH)
+}
+
+func TestPurge(t *testing.T) {
+	w := settled(t, nil)
+	w.source = 3 * 1000 / 60
+	w.run(2 * time.Minute)
+	w.law.Purge("nowhere") // not a booth: nothing
+	w.law.Purge("booth")
+	w.source = 0
+	d := w.run(time.Second)
+	if d.Mode != ModePurge || d.Duty != 1 {
+		t.Fatalf("purge: %+v", d)
+	}
+	if d = w.run(20 * time.Second); d.Mode != ModePurge || d.SecondsToEntry <= 0 {
+		t.Fatalf("purging: %+v, want an entry estimate", d)
+	}
+	w.run(5 * time.Minute)
+	if st := w.law.Booths()[0]; st.Purging || st.SecondsToEntry != 0 {
+		t.Fatalf("5 min later: %+v, want the purge over and the booth safe", st)
+	}
+	// On a smoky day the booth cannot get below the entry level; the
+	// purge ends when it is as clean as the air it draws in.
+	w.outdoor = 120
+	w.run(time.Hour)
+	w.law.Purge("")
+	w.run(5 * time.Minute)
+	if st := w.law.Booths()[0]; st.Purging || st.Level < 35 {
+		t.Fatalf("smoky day: %+v, want the purge over at the booth's clean air", st)
+	}
+}
+
+func TestStaffDemandSharedByAirPerWatt(t *testing.T) {
+	p := simParams(t, func(c *config.Config) {
+		c.Zones = append(c.Zones, config.Zone{Name: "booth-2", Kind: config.Booth, VolumeM3: 4})
+		c.Sensors = append(c.Sensors, config.Sensor{Name: "booth-2-pm", Type: config.SPS30, Bus: "sim2", Zone: "booth-2", Address: 0x69})
+		f := c.Fans[0]
+		f.Name, f.Zones, f.MaxFlowM3H, f.RatedPowerW = "exhaust-2", []string{"booth-2"}, 300, 180 // four times the power
+		c.Fans = append(c.Fans, f)
+	})
+	r, err := NewRoom(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.fans[0].share != 1 || math.Abs(r.fans[1].share-0.5) > 1e-9 {
+		t.Fatalf("shares %v, %v; want 1 and 1/2 (√(Q/P) relative to the best)", r.fans[0].share, r.fans[1].share)
+	}
+}
+
+func TestParamsForTakesTheConfig(t *testing.T) {
+	p := simParams(t, func(c *config.Config) {
+		c.Sensors = append(c.Sensors, config.Sensor{Name: "booth-dp", Type: config.SDP810, Bus: "sim0", Zone: "booth", Address: 0x25})
+		c.Alarms.BoothPressurePa = -8
+	})
+	if len(p.Booths) != 1 || p.Booths[0].Zone != "booth" || p.Booths[0].PM[0] != "booth-pm" || p.Booths[0].Pressure[0] != "booth-dp" {
+		t.Errorf("booths %+v", p.Booths)
+	}
+	if len(p.Staff) != 1 || p.Staff[0].PM[0] != "staff-pm" {
+		t.Errorf("staff %+v", p.Staff)
+	}
+	f := p.Fans[0]
+	if f.MinDuty != 0.25 || f.MaxDuty != 1 || f.SafeDuty != 1 || f.Booths[0] != 0 || f.PressureTarget != -9 || f.RatedPowerW != 45 {
+		t.Errorf("fan %+v", f)
+	}
+	if p.StaffBlindDuty != 0.5 || p.RampDown != 0.5 || p.PressureGain != 0.02 || p.Entry != 35 {
+		t.Errorf("tuning %+v", p.Tuning)
+	}
+	p.Fans[0].MinDuty = 2
+	if _, err := NewRoom(p); err == nil || !strings.Contains(err.Error(), "min duty") {
+		t.Errorf("bad params accepted: %v", err)
+	}
+}
+
+func TestRetuneKeepsWhatWasLearned(t *testing.T) {
+	w := settled(t, nil)
+	w.session(3, 3*time.Minute)
+	w.run(10 * time.Minute)
+	before := w.law.Booths()[0]
+	p := simParams(t, func(c *config.Config) { c.Control.StaffBlindDutyPercent = 80 })
+	if err := w.law.Retune(p); err != nil {
+		t.Fatal(err)
+	}
+	after := w.law.Booths()[0]
+	if after.Decay.Observations != before.Decay.Observations || after.CleanAir != before.CleanAir {
+		t.Fatalf("retune lost what was learned: %+v, was %+v", after, before)
+	}
+	w.staffQuality = sample.Fault
+	if d := w.run(2 * time.Second); d.Duty != 0.8 {
+		t.Fatalf("new blind floor not in force: %+v", d)
+	}
+	other := simParams(t, func(c *config.Config) { c.Fans[0].Name = "other" })
+	if err := w.law.Retune(other); err == nil || !strings.Contains(err.Error(), "restart") {
+		t.Fatalf("a changed fan accepted: %v", err)
+	}
+}

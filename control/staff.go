@@ -1,0 +1,110 @@
+package control
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ventd/ventd/sample"
+)
+
+// staffSmooth is the averaging time of the staff level (and of the booth
+// level it is compared with): the SPS30's noise, not the air, moves faster.
+const staffSmooth = 20 * time.Second
+
+// staffArea is what the law knows of the staff zones: the worst level (for
+// the staff's exposure), the cleanest (for the booths' clean air) and the
+// clean air of the staff area itself.
+type staffArea struct {
+	bad      string // why no staff sensor can be trusted; "" when one can
+	ok       bool
+	worst    ema // highest trusted staff PM2.5, smoothed
+	cleanest ema // lowest, smoothed: the air the booths draw in
+	// clean is the staff area's clean air: what it would read with no
+	// booth smoke in it (outdoor air through the ventilation, sensor
+	// error, drift). excess = worst − clean is the booth smoke the fans
+	// can still remove.
+	clean   float64
+	excess  float64
+	started bool
+	age     time.Duration
+}
+
+// read takes this period's staff samples. Any trusted sensor will do; the
+// others are named in bad only when none is.
+func (s *staffArea) read(now time.Time, in map[string]sample.Sample, zones []Staff, dt time.Duration, t Tuning) {
+	worst, cleanest := math.NaN(), math.NaN()
+	var bad []string
+	for _, z := range zones {
+		for _, name := range z.PM {
+			smp, ok := in[name]
+			switch {
+			case !ok:
+				bad = append(bad, name+" gave no reading")
+			case !smp.Valid(now, t.MaxAge):
+				bad = append(bad, fmt.Sprintf("%s %s", name, describe(smp, now)))
+			default:
+				if math.IsNaN(worst) || smp.Value > worst {
+					worst = smp.Value
+				}
+				if math.IsNaN(cleanest) || smp.Value < cleanest {
+					cleanest = smp.Value
+				}
+			}
+		}
+	}
+	s.ok = !math.IsNaN(worst)
+	s.bad = ""
+	if !s.ok {
+		s.bad = strings.Join(bad, ", ")
+		if s.bad == "" {
+			s.bad = "no staff PM2.5 sensor"
+		}
+		return
+	}
+	s.worst.add(worst, dt)
+	s.cleanest.add(cleanest, dt)
+}
+
+// learn follows the staff area's clean air. Booth smoke reaches the staff
+// area only while a booth holds smoke (active), and clears from it at the
+// ventilation's rate once the booths are quiet; what rises while they are
+// quiet, or lingers longer than StaffClearTime says smoke can, is outdoor
+// air or drift, which the fans cannot remove and must not chase (on a
+// wildfire day more extraction pulls in more smoke).
+func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
+	if !s.ok {
+		return
+	}
+	lvl := s.worst.v
+	if !s.started {
+		s.clean, s.started = lvl, true
+	}
+	s.age += dt
+	switch {
+	case s.age < settle || lvl < s.clean:
+		// At start nothing is known; below clean air, the clean air is
+		// lower than was thought.
+		s.clean += (lvl - s.clean) * follow(dt, time.Minute)
+		if s.age < settle {
+			s.clean = lvl
+		}
+	case !active:
+		allowed := s.excess * math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds())
+		if lvl-s.clean > allowed {
+			s.clean = lvl - allowed
+		}
+	}
+	s.excess = math.Max(lvl-s.clean, 0)
+}
+
+// need is the staff area's smoke as a reason to move air: its excess
+// beyond the margin over StaffFullExcess (1: reason enough for full speed).
+func (s *staffArea) need(t Tuning) float64 {
+	if !s.ok {
+		return 0
+	}
+	margin := t.StaffMargin + t.StaffMarginShare*s.clean
+	return math.Max(s.excess-margin, 0) / t.StaffFullExcess
+}
