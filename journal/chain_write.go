@@ -54,7 +54,7 @@ func (s *chainStmts) prepare(ctx context.Context, db *sql.DB) error {
 	if s.m != nil {
 		return nil
 	}
-	qs := []string{lastLink, movedBy, insertLink, setChainLink, upsertMinutes(1), upsertMeta}
+	qs := []string{lastLink, movedBy, insertLink, setChainLink, upsertMinutes(1), upsertMeta, upsertShift}
 	for _, t := range chained {
 		qs = append(qs, t.taggedQuery())
 	}

@@ -21,16 +21,19 @@ type Shift struct {
 	Summary []byte
 }
 
-// shifts upserts on (zone, quantity, start). The columns on the right of
-// SET are the stored row's, so the CASE sees the old finished flag.
+// upsertShift upserts on (zone, quantity, start). The columns on the
+// right of SET are the stored row's, so the CASE sees the old finished
+// flag. Every Write with minutes runs it (prepared once, chain_write.go).
+const upsertShift = `INSERT INTO shifts (zone, quantity, start_ms, end_ms, finished, summary)
+	VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT (zone, quantity, start_ms) DO UPDATE SET
+		end_ms = CASE WHEN excluded.finished >= finished THEN excluded.end_ms ELSE end_ms END,
+		summary = CASE WHEN excluded.finished >= finished AND excluded.summary IS NOT NULL
+			THEN excluded.summary ELSE summary END,
+		finished = max(finished, excluded.finished)`
+
 func (w *writer) shifts(ss []Shift) error {
-	_, err := w.exec(`INSERT INTO shifts (zone, quantity, start_ms, end_ms, finished, summary)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (zone, quantity, start_ms) DO UPDATE SET
-			end_ms = CASE WHEN excluded.finished >= finished THEN excluded.end_ms ELSE end_ms END,
-			summary = CASE WHEN excluded.finished >= finished AND excluded.summary IS NOT NULL
-				THEN excluded.summary ELSE summary END,
-			finished = max(finished, excluded.finished)`,
+	_, err := w.exec(upsertShift,
 		len(ss), func(i int) []any {
 			s := ss[i]
 			var sum any

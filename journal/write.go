@@ -202,7 +202,7 @@ func (w *writer) exec(query string, n int, args func(i int) []any) (affected int
 	if n == 0 {
 		return 0, nil
 	}
-	st, err := w.tx.PrepareContext(w.ctx, query)
+	st, err := w.stmts.stmt(w.ctx, w.tx, query)
 	if err != nil {
 		return 0, err
 	}
