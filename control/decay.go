@@ -20,6 +20,9 @@ type Decay struct {
 	// NominalACH is what the config promises at the present duty: the
 	// fans' max_flow_m3h × duty over the booth's volume_m3.
 	NominalACH float64
+	// Share is ACH / NominalACH, the part of its fans' rated air the
+	// booth gets, known at any duty (even at none); NaN until measured.
+	Share float64
 	// Observations counts the clearing intervals measured (one per 15 s
 	// of clean decay); Last is when the latest was.
 	Observations int
@@ -59,6 +62,14 @@ func (m *decayModel) observe(t time.Time, x, k float64) {
 	}
 	m.n++
 	m.last = t
+}
+
+// share is the learned η; NaN before the first observation.
+func (m *decayModel) share() float64 {
+	if m.n == 0 {
+		return math.NaN()
+	}
+	return m.eta
 }
 
 // ach is the measured decay rate at nominal air changes x; NaN before the
