@@ -176,3 +176,21 @@ func leastSquaresSlope(pts []point) (float64, bool) {
 	}
 	return (fn*sxy - sx*sy) / den, true
 }
+
+// RestoreDecay sets what zone's booth had measured of its ventilation
+// before a restart: its share of the fans' rated air (Decay.Share), how
+// many clearings it was measured from and when last. A booth that has
+// measured since keeps its own. False when zone is no booth of the room
+// or the figures are not a measurement.
+func (r *Room) RestoreDecay(zone string, share float64, observations int, last time.Time) bool {
+	if !(share > 0) || math.IsInf(share, 0) || observations < 1 {
+		return false
+	}
+	for _, b := range r.booths {
+		if b.spec.Zone == zone && b.model.n == 0 {
+			b.model = decayModel{eta: share, n: observations, last: last}
+			return true
+		}
+	}
+	return false
+}

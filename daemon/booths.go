@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"math"
+	"time"
 
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 )
 
@@ -45,3 +47,29 @@ func (d *Daemon) addBooths(p *record.Period) {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// decayRestorer is a law that can take back what it measured of the
+// booths' ventilation before a restart (control.Room).
+type decayRestorer interface {
+	RestoreDecay(zone string, share float64, observations int, last time.Time) bool
+}
+
+// restoreVentilation gives the law each booth's last measured ventilation
+// from the journal, so the entry estimate and /metrics do not start from
+// nothing after every restart; the next clearing refines it as before.
+func (d *Daemon) restoreVentilation(j *journal.Journal) {
+	law, ok := d.law.(decayRestorer)
+	if !ok {
+		return
+	}
+	last, err := j.LastVentilation()
+	if err != nil {
+		d.log.Warn("journal: cannot read the booths' measured ventilation; the law measures it afresh", "err", err)
+		return
+	}
+	for _, v := range last {
+		if law.RestoreDecay(v.Zone, v.Share, v.Observations, v.Time) {
+			d.log.Info("booth ventilation restored from the journal", "zone", v.Zone, "share", v.Share, "observations", v.Observations, "measured", v.Time)
+		}
+	}
+}
