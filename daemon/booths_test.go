@@ -3,8 +3,6 @@ package daemon
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"math"
 	"net/http/httptest"
 	"path/filepath"
@@ -17,7 +15,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/export"
@@ -25,7 +22,6 @@ import (
 	"github.com/ventd/ventd/metrics"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/room"
-	"github.com/ventd/ventd/testbench/scenario"
 )
 
 // boothsWithJournal is the two-booth room with a journal in dir, where
@@ -39,16 +35,7 @@ func boothsWithJournal(t *testing.T, dir string, start time.Time) *harness {
 	}
 	rc := testbench.RoomConfig(cfg)
 	rc.Fans[0].MaxFlowM3h /= 2
-	clk := clock.NewSim(start, 0)
-	rig, err := testbench.NewRig(cfg, clk, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, testbench.RigOpts{Seed: 7, Room: &rc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StateDir: dir, Sim: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, clk: clk, rig: rig, d: d, dir: dir}
+	return rigHarness(t, cfg, dir, start, testbench.RigOpts{Seed: 7, Room: &rc})
 }
 
 // The booths' measured ventilation, from sessions on the simulated room

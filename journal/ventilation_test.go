@@ -1,11 +1,8 @@
 package journal
 
 import (
-	"database/sql"
 	"errors"
 	"math"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -46,20 +43,7 @@ func TestVentilationWriteRead(t *testing.T) {
 // sealed, so a changed one is named.
 func TestVentilationOverSchema4(t *testing.T) {
 	const before = 4
-	path := filepath.Join(t.TempDir(), "journal.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs := []string{"PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = TRUNCATE",
-		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (` + strconv.Itoa(before) + `)`}
-	qs = append(qs, migrations[:before]...) // shipped migrations are never edited: this is schema 4 as shipped
-	for _, q := range qs {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
-	db.Close()
+	path := atSchema(t, before)
 	j, err := Open(path, Options{Clock: clock.NewSim(t0, 0), NoSync: true})
 	if err != nil {
 		t.Fatalf("Open of a schema %d journal: %v", before, err)
