@@ -310,7 +310,7 @@ func (b *booth) status(nominal float64, t Tuning) BoothStatus {
 		Zone: b.spec.Zone, Level: b.level, CleanAir: b.ref, Excess: b.excess,
 		Session: b.session, Purging: b.purge, Trusted: b.bad == "",
 		SecondsToEntry: b.secondsToEntry(nominal, t),
-		Decay:          Decay{ACH: b.model.ach(nominal), NominalACH: nominal, Observations: b.model.n, Last: b.model.last},
+		Decay:          Decay{ACH: b.model.ach(nominal), NominalACH: nominal, Share: b.model.share(), Observations: b.model.n, Last: b.model.last},
 	}
 }
 

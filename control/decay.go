@@ -20,6 +20,9 @@ type Decay struct {
 	// NominalACH is what the config promises at the present duty: the
 	// fans' max_flow_m3h × duty over the booth's volume_m3.
 	NominalACH float64
+	// Share is ACH / NominalACH, the part of its fans' rated air the
+	// booth gets, known at any duty (even at none); NaN until measured.
+	Share float64
 	// Observations counts the clearing intervals measured (one per 15 s
 	// of clean decay); Last is when the latest was.
 	Observations int
@@ -59,6 +62,14 @@ func (m *decayModel) observe(t time.Time, x, k float64) {
 	}
 	m.n++
 	m.last = t
+}
+
+// share is the learned η; NaN before the first observation.
+func (m *decayModel) share() float64 {
+	if m.n == 0 {
+		return math.NaN()
+	}
+	return m.eta
 }
 
 // ach is the measured decay rate at nominal air changes x; NaN before the
@@ -164,4 +175,22 @@ func leastSquaresSlope(pts []point) (float64, bool) {
 		return 0, false
 	}
 	return (fn*sxy - sx*sy) / den, true
+}
+
+// RestoreDecay sets what zone's booth had measured of its ventilation
+// before a restart: its share of the fans' rated air (Decay.Share), how
+// many clearings it was measured from and when last. A booth that has
+// measured since keeps its own. False when zone is no booth of the room
+// or the figures are not a measurement.
+func (r *Room) RestoreDecay(zone string, share float64, observations int, last time.Time) bool {
+	if !(share > 0) || math.IsInf(share, 0) || observations < 1 {
+		return false
+	}
+	for _, b := range r.booths {
+		if b.spec.Zone == zone && b.model.n == 0 {
+			b.model = decayModel{eta: share, n: observations, last: last}
+			return true
+		}
+	}
+	return false
 }

@@ -64,6 +64,7 @@ type Daemon struct {
 	onPeriod func(took time.Duration)
 	law      control.Law     // one law for the room's fans
 	inputs   []sample.Sample // the law's input, reused each period
+	decayObs []int           // each booth's decay observations at the last period (booths.go)
 	period   time.Duration
 	started  time.Time
 

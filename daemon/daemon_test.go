@@ -29,9 +29,15 @@ type harness struct {
 
 func newHarness(t *testing.T, dir string, start time.Time) *harness {
 	t.Helper()
-	cfg := config.Sim()
+	return rigHarness(t, config.Sim(), dir, start, testbench.RigOpts{Seed: 7})
+}
+
+// rigHarness runs a daemon for cfg on a simulated room with nothing
+// scheduled, its journal in dir ("" for none).
+func rigHarness(t *testing.T, cfg *config.Config, dir string, start time.Time, opts testbench.RigOpts) *harness {
+	t.Helper()
 	clk := clock.NewSim(start, 0)
-	rig, err := testbench.NewRig(cfg, clk, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, testbench.RigOpts{Seed: 7})
+	rig, err := testbench.NewRig(cfg, clk, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

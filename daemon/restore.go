@@ -138,6 +138,7 @@ func (d *Daemon) restore(now time.Time) {
 	if j == nil {
 		return
 	}
+	d.restoreVentilation(j)
 	last, err := j.LastMinute()
 	if err != nil {
 		d.log.Warn("journal: cannot read the last minute; exposure starts afresh", "err", err)

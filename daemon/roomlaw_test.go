@@ -1,14 +1,11 @@
 package daemon
 
 import (
-	"io"
-	"log/slog"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/record"
@@ -16,7 +13,6 @@ import (
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/i2csim"
 	"github.com/ventd/ventd/testbench/room"
-	"github.com/ventd/ventd/testbench/scenario"
 )
 
 // The room's law closing the loop through the simulated room: two booths
@@ -32,16 +28,7 @@ func twoBooths(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	cfg.Exposure.Limits.PM25 = config.Limit{TWA: 15, STEL: 35}
-	clk := clock.NewSim(t0, 0)
-	rig, err := testbench.NewRig(cfg, clk, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, testbench.RigOpts{Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, clk: clk, rig: rig, d: d}
+	return rigHarness(t, cfg, "", t0, testbench.RigOpts{Seed: 7})
 }
 
 // step runs the loop for d without waiting for the outputs; the fans'

@@ -63,6 +63,7 @@ func (d *Daemon) publish(now time.Time) {
 	for _, f := range d.fans {
 		p.Fans = append(p.Fans, f.state())
 	}
+	d.addBooths(p)
 	p.Exposure = make([]exposure.Snapshot, 0, len(d.expo))
 	for _, e := range d.expo {
 		p.Exposure = append(p.Exposure, e.snap)

@@ -29,6 +29,7 @@ var (
 	configChangeColumns = []string{"time", "hash", "summary", "clock_backwards_s"}
 	clockStatusColumns  = []string{"time", "synchronized", "source", "note", "clock_backwards_s"}
 	actionColumns       = []string{"time", "kind", "target", "who", "via", "uid", "peer", "note", "result", "error", "clock_backwards_s"}
+	ventilationColumns  = []string{"time", "zone", "ach", "nominal_ach", "share", "observations", "clock_backwards_s"}
 )
 
 // All is what an empty zone or quantity of a gap means, in the CSV (zone
@@ -129,6 +130,10 @@ func (a Action) csv(b []string) []string {
 		text(a.Result), text(a.Error), num(a.ClockBackwards))
 }
 
+func (v Ventilation) csv(b []string) []string {
+	return append(b, ts(v.Time), text(v.Zone), num(v.ACH), num(v.NominalACH), num(v.Share), strconv.Itoa(v.Observations), num(v.ClockBackwards))
+}
+
 // Fields return a row's cells by column name, exactly as the CSV export
 // writes them: the report prints these, so its figures are the export's.
 func (r Shift) Fields() map[string]string { return fields(shiftColumns, r.csv(nil)) }
@@ -148,6 +153,8 @@ func (c ConfigChange) Fields() map[string]string { return fields(configChangeCol
 func (c ClockStatus) Fields() map[string]string { return fields(clockStatusColumns, c.csv(nil)) }
 
 func (a Action) Fields() map[string]string { return fields(actionColumns, a.csv(nil)) }
+
+func (v Ventilation) Fields() map[string]string { return fields(ventilationColumns, v.csv(nil)) }
 
 func fields(columns, cells []string) map[string]string {
 	m := make(map[string]string, len(columns))

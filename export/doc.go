@@ -3,7 +3,8 @@
 // time over limits, excursions, coverage), the minute series they come
 // from, data gaps, alarm events and acknowledgements, calibrations,
 // configuration changes, the clock's status and the actions people took
-// (purges, acknowledgements, calibrations, reloads, with who), headed by
+// (purges, acknowledgements, calibrations, reloads, with who) and the
+// booths' ventilation as the control law measured it, headed by
 // the site, room and sensor serial numbers. `ventctl export` and GET /api/export use it.
 //
 // # One CSV file, in sections
@@ -13,7 +14,7 @@
 // and then sections, each introduced by a line "# section: NAME" and its
 // own header row:
 //
-//	shifts, minutes, gaps, events, acks, calibrations, config_changes, clock_status, actions
+//	shifts, minutes, gaps, events, acks, calibrations, config_changes, clock_status, actions, ventilation
 //
 // One file because an audit is handed over, attached and archived as one
 // thing: an auditor opens it in a spreadsheet and sees everything, the

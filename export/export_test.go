@@ -55,6 +55,7 @@ func day(t testing.TB, until time.Time) (*journal.Journal, simulated) {
 		{Time: at.Add(3 * time.Minute), Kind: "purge", Target: "booth-1", Who: "=cmd", Via: "page", Peer: "10.0.0.7:5123",
 			Result: "", Error: "wrong PIN"},
 	}
+	b.Ventilation = []journal.Ventilation{{Time: at.Add(10 * time.Minute), Zone: "booth-1", ACH: 61.25, NominalACH: 120, Share: 61.25 / 120, Observations: 3}}
 	write(t, j, b)
 	return j, sim
 }
@@ -85,7 +86,7 @@ func shiftRow(t testing.TB, p parsed, zone string, start time.Time) map[string]s
 func TestCSVShiftAgainstMinutes(t *testing.T) {
 	j, sim := day(t, dayShift.End)
 	p := parseCSV(t, run(t, j, dayOptions(t, "csv")))
-	if want := []string{"shifts", "minutes", "gaps", "events", "acks", "calibrations", "config_changes", "clock_status", "actions"}; !reflect.DeepEqual(p.order, want) {
+	if want := []string{"shifts", "minutes", "gaps", "events", "acks", "calibrations", "config_changes", "clock_status", "actions", "ventilation"}; !reflect.DeepEqual(p.order, want) {
 		t.Errorf("sections %v, want %v", p.order, want)
 	}
 	for key, want := range map[string]string{"site": "Hope", "room": "Room 1", "sensor": "scd41-staff serial 0x2A41F",
@@ -218,6 +219,9 @@ func TestJSONRoundTrip(t *testing.T) {
 	if len(doc.Minutes) != len(want) || doc.Minutes[0].Mean != want[0].Mean || !doc.Minutes[0].Start.Equal(want[0].Start) {
 		t.Errorf("%d minutes, want %d; first %+v, want %+v", len(doc.Minutes), len(want), doc.Minutes[0], want[0])
 	}
+	if len(doc.Ventilation) != 1 || doc.Ventilation[0].ACH != 61.25 || doc.Ventilation[0].Zone != "booth-1" {
+		t.Errorf("ventilation: %+v, want the one booth-1 measurement", doc.Ventilation)
+	}
 	if len(doc.Events) != 2 || !math.IsNaN(float64(doc.Events[1].Value)) || doc.Events[0].Value != 2600 {
 		t.Errorf("events: %+v; want the fault's value null (NaN)", doc.Events)
 	}
@@ -225,10 +229,14 @@ func TestJSONRoundTrip(t *testing.T) {
 	p := parseCSV(t, run(t, j, dayOptions(t, "csv")))
 	for name, n := range map[string]int{"shifts": len(doc.Shifts), "minutes": len(doc.Minutes), "gaps": len(doc.Gaps),
 		"events": len(doc.Events), "acks": len(doc.Acks), "calibrations": len(doc.Calibrations),
-		"config_changes": len(doc.ConfigChanges), "clock_status": len(doc.ClockStatus), "actions": len(doc.Actions)} {
+		"config_changes": len(doc.ConfigChanges), "clock_status": len(doc.ClockStatus), "actions": len(doc.Actions),
+		"ventilation": len(doc.Ventilation)} {
 		if len(p.sections[name]) != n {
 			t.Errorf("%s: %d in CSV, %d in JSON", name, len(p.sections[name]), n)
 		}
+	}
+	if v := p.sections["ventilation"]; len(v) != 1 || v[0]["ach"] != "61.250" || v[0]["share"] != "0.510" || v[0]["observations"] != "3" {
+		t.Errorf("ventilation in CSV: %v", v)
 	}
 }
 
@@ -361,7 +369,7 @@ func TestOptionErrors(t *testing.T) {
 	}
 	// An empty journal exports its header and empty sections.
 	p := parseCSV(t, run(t, j, good))
-	if len(p.order) != 9 || len(p.sections["minutes"]) != 0 || p.comment("window")[0] != "the whole journal" {
+	if len(p.order) != 10 || len(p.sections["minutes"]) != 0 || p.comment("window")[0] != "the whole journal" {
 		t.Errorf("empty journal: sections %v, window %v", p.order, p.comment("window"))
 	}
 }

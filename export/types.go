@@ -35,6 +35,7 @@ type Document struct {
 	ConfigChanges []ConfigChange `json:"config_changes"`
 	ClockStatus   []ClockStatus  `json:"clock_status"`
 	Actions       []Action       `json:"actions"`
+	Ventilation   []Ventilation  `json:"ventilation"`
 }
 
 // Header says where the records come from and what they cover.
@@ -181,6 +182,20 @@ type Action struct {
 	ClockBackwards float64 `json:"clock_backwards_s"`
 }
 
+// Ventilation is one measurement of a booth's ventilation by the control
+// law, after a clearing interval: air changes per hour measured from how
+// fast its smoke cleared, and what the fans' datasheet promised, both at
+// the duty of the time; Share is the one to compare across time.
+type Ventilation struct {
+	Time           time.Time `json:"time"`
+	Zone           string    `json:"zone"`
+	ACH            float64   `json:"ach"`
+	NominalACH     float64   `json:"nominal_ach"`
+	Share          float64   `json:"share"`
+	Observations   int       `json:"observations"`
+	ClockBackwards float64   `json:"clock_backwards_s"`
+}
+
 // Number is a value that may be missing: NaN, written as JSON null and as
 // an empty CSV field.
 type Number float64
@@ -247,4 +262,9 @@ func clockStatusOf(c journal.ClockStatus) ClockStatus {
 func actionOf(a journal.Action) Action {
 	return Action{Time: a.Time.UTC(), Kind: a.Kind, Target: a.Target, Who: a.Who, Via: a.Via, UID: a.UID, Peer: a.Peer,
 		Note: a.Note, Result: a.Result, Error: a.Error, ClockBackwards: seconds(a.Backwards)}
+}
+
+func ventilationOf(v journal.Ventilation) Ventilation {
+	return Ventilation{Time: v.Time.UTC(), Zone: v.Zone, ACH: v.ACH, NominalACH: v.NominalACH, Share: v.Share,
+		Observations: v.Observations, ClockBackwards: seconds(v.Backwards)}
 }

@@ -136,6 +136,11 @@ func (r *Records) ClockStatus() ([]ClockStatus, error) {
 
 func (r *Records) Actions() ([]Action, error) { return list(r, r.j.Actions, actionOf) }
 
+// Ventilation returns the booths' ventilation measurements over the span.
+func (r *Records) Ventilation() ([]Ventilation, error) {
+	return list(r, r.j.Ventilations, ventilationOf)
+}
+
 func list[T, R any](r *Records, get func(from, to time.Time) ([]T, error), conv func(T) R) ([]R, error) {
 	in, err := get(r.From, r.To)
 	out := make([]R, len(in))
@@ -235,6 +240,7 @@ func emit(r *Records, s sink) error {
 		{"config_changes", configChangeColumns, read(j.ConfigChanges, ws, nil, configChangeOf)},
 		{"clock_status", clockStatusColumns, read(j.ClockStatus, ws, nil, clockStatusOf)},
 		{"actions", actionColumns, read(j.Actions, ws, nil, actionOf)},
+		{"ventilation", ventilationColumns, read(j.Ventilations, ws, nil, ventilationOf)},
 	}
 	for _, st := range steps {
 		if err := section(s, st.name, st.columns, st.each); err != nil {

@@ -38,8 +38,9 @@ package journal
 //
 // What is sealed is chained's when column: minutes, events,
 // acknowledgements, calibrations, configuration changes, gaps, clock
-// status rows and actions (who purged, acknowledged, calibrated or
-// reloaded, done or refused) are all sealed; shift summaries once finished (a running
+// status rows, actions (who purged, acknowledged, calibrated or
+// reloaded, done or refused) and the booths' ventilation measurements are
+// all sealed; shift summaries once finished (a running
 // shift's summary is rewritten every minute and is live state, not
 // record); meta only for site, room and sensor serials (the rest is the
 // daemon's working state). The series table is covered through the
@@ -131,6 +132,8 @@ var chained = []*chainTable{
 		cols: cols1("zone", "quantity", "start_ms", "end_ms", "finished", "summary")},
 	{name: "actions", key: []string{"id"}, keyText: "$r.id", time: "$r.time_ms", when: "1", changed: "1",
 		cols: cols1("id", "time_ms", "kind", "target", "who", "via", "uid", "peer", "note", "result", "error", "backwards_ms")},
+	{name: "ventilation", key: []string{"id"}, keyText: "$r.id", time: "$r.time_ms", when: "1", changed: "1",
+		cols: cols1("id", "time_ms", "zone", "ach", "nominal_ach", "share", "observations", "backwards_ms")},
 	{name: "meta", key: []string{"key"}, keyText: "$r.key", time: "NULL",
 		when: "($r.key IN ('site', 'room') OR $r.key GLOB 'sensor.*.serial')", changed: "NEW.value IS NOT OLD.value", rewritable: true,
 		cols: cols1("key", "value")},

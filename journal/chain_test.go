@@ -239,25 +239,11 @@ func TestChainPruned(t *testing.T) {
 // what is written after is sealed, actions included.
 func TestChainOverMainSchema(t *testing.T) {
 	const before = 3
-	path := filepath.Join(t.TempDir(), "journal.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs := []string{"PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = TRUNCATE",
-		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (` + strconv.Itoa(before) + `)`}
-	qs = append(qs, migrations[:before]...) // shipped migrations are never edited: this is schema 3 as shipped
-	qs = append(qs, `INSERT INTO series (id, zone, quantity) VALUES (1, 'staff', 'co2')`,
+	path := atSchema(t, before, `INSERT INTO series (id, zone, quantity) VALUES (1, 'staff', 'co2')`,
 		`INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s) VALUES (`+ms(t0.Add(-time.Hour))+`, 1, 800, 900, 12, 60)`,
 		`INSERT INTO actions (time_ms, kind, target, who, via, uid, peer, note, result, error) VALUES
 			(`+ms(t0.Add(-time.Hour))+`, 'acknowledge', 'all', 'dana', 'socket', 1000, 'pid 7', '', 'acknowledged', '')`,
 		`INSERT INTO meta (key, value) VALUES ('site', 'Hope')`)
-	for _, q := range qs {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
-	db.Close()
 
 	j, err := Open(path, Options{Clock: clock.NewSim(t0, 0), NoSync: true})
 	if err != nil {
@@ -287,6 +273,28 @@ func TestChainOverMainSchema(t *testing.T) {
 	if v := verify(t, j, VerifyOptions{}); v.OK() || v.Problems[0].Table != "actions" {
 		t.Errorf("an action written after the upgrade, then changed: %+v", v.Problems)
 	}
+}
+
+// atSchema writes a journal as the ventd of schema version left it (the
+// shipped migrations are never edited, so they are that schema), then
+// runs rows, and returns its path.
+func atSchema(t *testing.T, version int, rows ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "journal.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	qs := []string{"PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = TRUNCATE",
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (` + strconv.Itoa(version) + `)`}
+	qs = append(append(qs, migrations[:version]...), rows...)
+	for _, q := range qs {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	return path
 }
 
 func TestChainOverLegacyJournal(t *testing.T) {

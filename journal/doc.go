@@ -63,6 +63,9 @@
 //	               exposure.Summary the daemon computed live, as JSON
 //	               (schema 2); written again, replaced, except that a
 //	               finished row is never replaced by an unfinished one
+//	ventilation    time, zone, ach, nominal_ach, share, observations: a
+//	               booth's ventilation each time the control law measured
+//	               a clearing (schema 5)
 //	chain          one link per Write: the seals of the rows it wrote, the
 //	               previous link's hash, its own (see Hash chain)
 //	chain_moved    sealed rows rewritten since, by which link

@@ -24,6 +24,7 @@ var pruned = []struct{ table, col string }{
 	{"gaps", "end_ms"},
 	{"clock_status", "time_ms"},
 	{"shifts", "end_ms"},
+	{"ventilation", "time_ms"},
 }
 
 // pruneTable reports whether Prune ages rows of the table out.

@@ -280,6 +280,10 @@ func (r *Recorder) add(p *record.Period) {
 	for _, c := range p.Clock {
 		b.ClockStatus = append(b.ClockStatus, ClockStatus{Time: c.Time, Synchronized: c.Synchronized, Source: c.Source, Note: c.Note})
 	}
+	for _, v := range p.Ventilation {
+		b.Ventilation = append(b.Ventilation, Ventilation{Time: v.Time, Zone: v.Zone, ACH: v.ACH, NominalACH: v.NominalACH,
+			Share: v.Share, Observations: v.Observations})
+	}
 	for _, s := range p.Shifts {
 		b.Shifts = append(b.Shifts, toShift(s))
 		delete(r.running, shiftKey{s.Zone, string(s.Quantity), s.Start.UnixMilli()})

@@ -157,6 +157,22 @@ CREATE INDEX actions_time ON actions (time_ms);
 	// the links, and the triggers that seal each Write. Rows written
 	// before it stay unsealed.
 	chainBaseSQL + chainSQL("events", "acks", "calibrations", "config_changes", "gaps", "clock_status", "shifts", "actions", "meta", "minutes"),
+	// 5: the booths' ventilation as the control law measured it, one row
+	// per clearing interval measured, chained like every record.
+	`
+CREATE TABLE ventilation (
+	id           INTEGER PRIMARY KEY,
+	time_ms      INTEGER NOT NULL,
+	zone         TEXT    NOT NULL,
+	ach          REAL    NOT NULL,
+	nominal_ach  REAL    NOT NULL,
+	share        REAL    NOT NULL,
+	observations INTEGER NOT NULL,
+	backwards_ms INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (time_ms, zone)
+);
+CREATE INDEX ventilation_zone ON ventilation (zone, time_ms);
+` + chainSQL("ventilation"),
 }
 
 // SchemaVersion is the schema this build writes.

@@ -124,6 +124,8 @@ type Batch struct {
 	// running shift's summary every flush and the finished one at its end.
 	Shifts  []Shift
 	Actions []Action
+	// Ventilation are booths' ventilation measurements (ventilation.go).
+	Ventilation []Ventilation
 	// Meta is set with the batch, so that a value such as the next alarm
 	// id commits with the events that used it.
 	Meta map[string]string
@@ -132,7 +134,7 @@ type Batch struct {
 // Len returns the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Minutes) + len(b.Events) + len(b.Acks) + len(b.Calibrations) +
-		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Shifts) + len(b.Actions) + len(b.Meta)
+		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Shifts) + len(b.Actions) + len(b.Ventilation) + len(b.Meta)
 }
 
 // Result tells what Write did besides writing.

@@ -100,6 +100,11 @@ func (b *Batch) validate() error {
 			return invalid(where, "kind and who must both be set")
 		}
 	}
+	for i, v := range b.Ventilation {
+		if p := v.problem(); p != "" {
+			return invalid(fmt.Sprintf("ventilation[%d] (%s)", i, v.Zone), "%s", p)
+		}
+	}
 	for k := range b.Meta {
 		if err := checkMetaKey(k); err != nil {
 			return invalid(fmt.Sprintf("meta[%q]", k), "%v", err)

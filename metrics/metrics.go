@@ -1,5 +1,5 @@
 // Package metrics renders the room as Prometheus metrics for facilities
-// and auditors: readings, sensors, fans, the exposure record, alarms and the
+// and auditors: readings, sensors, fans, the booths' measured ventilation, the exposure record, alarms and the
 // daemon's health, one concern per file in the manner of node_exporter.
 //
 // Names follow Prometheus's conventions: base units in the name (seconds,
@@ -86,6 +86,7 @@ func Register(reg prometheus.Registerer, room Room, src Source) (*Metrics, error
 		newReadings(n, room.Now),
 		newSensors(n),
 		newFans(n, room.RatedPowerW, m.energy),
+		newBooths(n),
 		newExposures(n),
 		newAlarms(n, m.events),
 		newHealth(n),

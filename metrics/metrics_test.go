@@ -34,6 +34,10 @@ func fixture() *snapshot.Snapshot {
 		},
 		Sensors: []snapshot.Sensor{{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69", Errors: map[string]uint64{"crc": 2}}},
 		Fans:    []snapshot.Fan{{Name: "booth-exhaust", Duty: 0.5, Mode: "boost", RPM: &rpm, SecondsToEntry: -1}},
+		Booths: []snapshot.Booth{
+			{Zone: "booth", NominalACH: 37.5, Measured: &record.MeasuredACH{ACH: 21, Share: 0.56, Observations: 12, Last: t0.Add(-90 * time.Second)}},
+			{Zone: "booth2", NominalACH: 37.5, SecondsToEntry: -1}, // not measured yet
+		},
 		Exposure: []exposure.Snapshot{{
 			Quantity: "pm25", Zone: "staff", Value: 12.5, STEL: exposure.Unknown, TWA8h: 3.5, Mean8h: 10, Coverage8h: 50,
 			Totals: exposure.Totals{Dose: 45000, Measured: exposure.Duration(time.Hour), OverAlarm: exposure.Duration(90 * time.Second)},
@@ -98,13 +102,29 @@ ventd_reading_age_seconds{quantity="humidity",room="R",sensor="staff-co2",site="
 ventd_reading_age_seconds{quantity="pm25",room="R",sensor="booth-pm",site="S",zone="booth"} 34
 ventd_reading_age_seconds{quantity="pm25",room="R",sensor="staff-pm",site="S",zone="staff"} 5
 ventd_reading_age_seconds{quantity="pressure",room="R",sensor="booth-dp",site="S",zone="booth"} 4
+# HELP ventd_booth_measured_air_changes_per_hour Air changes per hour the booth gets at the fans' present duty, measured from how fast its smoke clears after sessions; absent until the first clearing was measured.
+# TYPE ventd_booth_measured_air_changes_per_hour gauge
+ventd_booth_measured_air_changes_per_hour{room="R",site="S",zone="booth"} 21
+# HELP ventd_booth_nominal_air_changes_per_hour Air changes per hour the fans' datasheet flow promises at their present duty: fans[].max_flow_m3h × duty / zones[].volume_m3.
+# TYPE ventd_booth_nominal_air_changes_per_hour gauge
+ventd_booth_nominal_air_changes_per_hour{room="R",site="S",zone="booth"} 37.5
+ventd_booth_nominal_air_changes_per_hour{room="R",site="S",zone="booth2"} 37.5
+# HELP ventd_booth_decay_observations_total Clearing intervals (15 s of clean decay) the booth's ventilation was measured from, restored across restarts from the journal.
+# TYPE ventd_booth_decay_observations_total counter
+ventd_booth_decay_observations_total{room="R",site="S",zone="booth"} 12
+ventd_booth_decay_observations_total{room="R",site="S",zone="booth2"} 0
+# HELP ventd_booth_decay_last_measured_timestamp_seconds When the booth's ventilation was last measured, Unix time; absent until measured.
+# TYPE ventd_booth_decay_last_measured_timestamp_seconds gauge
+ventd_booth_decay_last_measured_timestamp_seconds{room="R",site="S",zone="booth"} 1.77244191e+09
 # HELP ventd_fan_power_watts Fan power, estimated, not measured: fans[].rated_power_w × duty³ by the fan affinity law (power ∝ speed³, speed taken as proportional to the commanded duty).
 # TYPE ventd_fan_power_watts gauge
 ventd_fan_power_watts{fan="booth-exhaust",room="R",site="S"} 6.25
 `
 	names := []string{"ventd_pm25_ugm3", "ventd_differential_pressure_pascals", "ventd_relative_humidity_ratio", "ventd_exposure_shift_twa_ugm3",
 		"ventd_exposure_twa_8h_ppm", "ventd_exposure_dose_ugm3_seconds_total", "ventd_exposure_over_alarm_seconds_total",
-		"ventd_exposure_alarm_level_ugm3", "ventd_alarm_active", "ventd_reading_age_seconds", "ventd_fan_power_watts"}
+		"ventd_exposure_alarm_level_ugm3", "ventd_alarm_active", "ventd_reading_age_seconds", "ventd_fan_power_watts",
+		"ventd_booth_measured_air_changes_per_hour", "ventd_booth_nominal_air_changes_per_hour", "ventd_booth_decay_observations_total",
+		"ventd_booth_decay_last_measured_timestamp_seconds"}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}

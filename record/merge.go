@@ -20,6 +20,7 @@ func Merge(older, newer *Period) (merged *Period, dropped int) {
 	m.Shifts = concat(older.Shifts, newer.Shifts)
 	m.Clock = concat(older.Clock, newer.Clock)
 	m.ConfigChanges = concat(older.ConfigChanges, newer.ConfigChanges)
+	m.Ventilation = concat(older.Ventilation, newer.Ventilation)
 	if len(older.Saved) > 0 && len(newer.Saved) > 0 {
 		m.Saved = make(map[string]string, len(older.Saved)+len(newer.Saved))
 		for k, v := range older.Saved {

@@ -39,6 +39,9 @@ type Period struct {
 	Readings []sample.Sample
 	Sensors  []Sensor
 	Fans     []Fan
+	// Booths is each booth as the room's law sees it, with the
+	// ventilation it has measured (config order).
+	Booths []Booth
 	// Exposure is each zone's exposure record per pollutant, after this
 	// period's data.
 	Exposure []exposure.Snapshot
@@ -65,6 +68,9 @@ type Period struct {
 	Shifts        []exposure.Summary
 	Clock         []ClockStatus
 	ConfigChanges []ConfigChange
+	// Ventilation are the booths' decay measurements the law made in this
+	// period (a clearing measured), for the journal's history.
+	Ventilation []Ventilation
 	// Saved is state a restart must not lose (learned VOC baseline,
 	// maintenance counters, where the alarm sequence got to), set when it
 	// is due to be kept; later values of a key replace earlier ones.
@@ -74,7 +80,7 @@ type Period struct {
 // HasEvents reports whether p carries anything besides state.
 func (p *Period) HasEvents() bool {
 	return len(p.Transitions)+len(p.Minutes)+len(p.Gaps)+len(p.Actions)+len(p.Calibrations)+
-		len(p.Shifts)+len(p.Clock)+len(p.ConfigChanges)+len(p.Saved) > 0
+		len(p.Shifts)+len(p.Clock)+len(p.ConfigChanges)+len(p.Ventilation)+len(p.Saved) > 0
 }
 
 // Sensor is the health of one sensor.
@@ -111,6 +117,50 @@ type Fan struct {
 	// threshold: 0 now, -1 unknown (not falling).
 	SecondsToEntry float64 `json:"seconds_to_entry"`
 	Error          string  `json:"error,omitempty"`
+}
+
+// Booth is one booth as the room's law sees it.
+type Booth struct {
+	Zone    string `json:"zone"`
+	Session bool   `json:"session"`
+	Purging bool   `json:"purging"`
+	// Trusted is false while any of its PM sensors cannot be trusted.
+	Trusted bool `json:"trusted"`
+	// SecondsToEntry estimates when the booth is below the entry
+	// threshold: 0 now, -1 unknown (a session, not falling).
+	SecondsToEntry float64 `json:"seconds_to_entry"`
+	// NominalACH is the air changes per hour the fans' datasheet flow
+	// promises at their present duty (max_flow_m3h × duty / volume_m3).
+	NominalACH float64 `json:"nominal_ach"`
+	// Measured is what the booth's clearings showed; nil until the first
+	// was measured (unknown, never 0).
+	Measured *MeasuredACH `json:"measured,omitempty"`
+}
+
+// MeasuredACH is a booth's ventilation as measured from how fast its
+// smoke clears (see control.Decay).
+type MeasuredACH struct {
+	// ACH is the measured air changes per hour at the present duty.
+	ACH float64 `json:"ach"`
+	// Share is ACH / NominalACH: the part of its fans' rated air the booth
+	// really gets. It falls with a clogged filter, a failing fan or a
+	// door propped open.
+	Share float64 `json:"share"`
+	// Observations counts the clearing intervals measured; Last is when
+	// the latest was.
+	Observations int       `json:"observations"`
+	Last         time.Time `json:"last"`
+}
+
+// Ventilation is one decay measurement of a booth: the law's estimate
+// after a newly measured clearing interval.
+type Ventilation struct {
+	Time         time.Time
+	Zone         string
+	ACH          float64 // measured, at the duty of the time
+	NominalACH   float64 // the datasheet's, at the same duty
+	Share        float64 // ACH / NominalACH
+	Observations int     // intervals measured so far, this one included
 }
 
 // Health is the daemon's own state: what an auditor needs to trust the

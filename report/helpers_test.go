@@ -122,6 +122,12 @@ func writeMonth(t testing.TB, j *journal.Journal, days int) {
 					Time: raised.Add(9 * time.Minute), Value: 40, Threshold: 125.5, Message: "cleared"})
 			b.Acks = append(b.Acks, journal.Ack{AlarmID: id, Time: raised.Add(3 * time.Minute), Who: "Dana Reyes", Note: "door closed"})
 		}
+		if inDay == 2*time.Hour { // the booth clears after a session: three intervals measured
+			for k, ach := range []float64{50, 60, 55} {
+				b.Ventilation = append(b.Ventilation, journal.Ventilation{Time: at.Add(time.Duration(15*k) * time.Second), Zone: "booth",
+					ACH: ach, NominalACH: 100, Share: ach / 100, Observations: int(id)*3 + k + 1})
+			}
+		}
 		if at.Sub(first) < time.Hour || inDay%time.Hour == time.Hour-time.Minute {
 			flush()
 		}

@@ -48,6 +48,7 @@ type htmlShift struct {
 	Timeline                      template.HTML
 	Alarms, Calibrations, Clocks  *htmlTable
 	Actions                       *htmlTable
+	Ventilation                   *htmlTable
 	Gaps                          *htmlTable
 }
 
@@ -120,6 +121,9 @@ func (d *doc) htmlShift(r *export.Records, sh *shift) (htmlShift, error) {
 	}
 	if len(sh.actions) > 0 {
 		hs.Actions = tableOf(d.actionRows(sh.actions))
+	}
+	if len(sh.vent) > 0 {
+		hs.Ventilation = tableOf(d.ventilationRows(sh.vent))
 	}
 	if len(sh.cals) > 0 {
 		hs.Calibrations = tableOf(d.calibrationRows(sh.cals))

@@ -30,6 +30,7 @@ type doc struct {
 	clock    []export.ClockStatus
 	gaps     []export.Gap
 	actions  []export.Action
+	vent     []export.Ventilation
 	// offShift are the actions in no shift shown (a reload at night).
 	offShift []export.Action
 }
@@ -45,7 +46,8 @@ type shift struct {
 	clock      []export.ClockStatus
 	gaps       []export.Gap
 	actions    []export.Action
-	config     string // the configuration hash in force at the end, "" if unknown
+	vent       []export.Ventilation // the booths' ventilation measured in it
+	config     string               // the configuration hash in force at the end, "" if unknown
 	verdict    verdict
 }
 
@@ -109,6 +111,9 @@ func build(r *export.Records, o Options) (*doc, error) {
 		return nil, err
 	}
 	if d.actions, err = r.Actions(); err != nil {
+		return nil, err
+	}
+	if d.vent, err = r.Ventilation(); err != nil {
 		return nil, err
 	}
 	d.verify, err = r.Journal().Verify(journal.VerifyOptions{From: r.From, To: r.To})
@@ -175,6 +180,7 @@ func build(r *export.Records, o Options) (*doc, error) {
 		sh.clock = filter(d.clock, func(c export.ClockStatus) bool { return in(c.Time) })
 		sh.gaps = filter(d.gaps, func(g export.Gap) bool { return g.Start.Before(sh.end) && !g.End.Before(sh.start) })
 		sh.actions = filter(d.actions, func(a export.Action) bool { return in(a.Time) })
+		sh.vent = filter(d.vent, func(v export.Ventilation) bool { return in(v.Time) })
 		sh.config = lastConfig
 		for _, c := range d.configs {
 			if c.Time.Before(sh.end) {

@@ -167,6 +167,9 @@ func (d *doc) pdfShift(p *page, r *export.Records, sh *shift) error {
 		p.table(widths, header, rows, 7)
 	}
 	p.section("Actions: who did what", "Nobody purged, acknowledged, calibrated or reloaded the configuration during this shift.")(d.actionRows(sh.actions))
+	if len(sh.vent) > 0 {
+		p.section(ventilationTitle, "")(d.ventilationRows(sh.vent))
+	}
 	if len(sh.cals) > 0 {
 		p.section("Calibrations", "")(d.calibrationRows(sh.cals))
 	}

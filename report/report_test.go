@@ -30,7 +30,8 @@ func TestReportFormats(t *testing.T) {
 	// 2 shifts × (3 staff + 2 booth plots), and the day shift's alarm
 	// timeline.
 	for _, want := range []string{"<!doctype html>", "Hope to Health", "Record integrity: VERIFIED", "Dana Reyes at",
-		"Zone staff", "Zone booth", "TWA (OSHA, Σ C·T / 8 h)", "sensor fault (no valid reading)", "</html>"} {
+		"Zone staff", "Zone booth", "TWA (OSHA, Σ C·T / 8 h)", "sensor fault (no valid reading)", "</html>",
+		"Booth ventilation, measured from clearings", "50.0 / 55.0 / 60.0", "55 %"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("the HTML report does not say %q", want)
 		}

@@ -27,6 +27,11 @@ type Snapshot struct {
 	Readings []Reading    `json:"readings"`
 	Sensors  []Sensor     `json:"sensors"`
 	Fans     []Fan        `json:"fans"`
+	// Booths is each booth as the control law sees it: its session, its
+	// entry estimate and its ventilation, measured from how fast its
+	// smoke clears (absent until the first clearing was measured) against
+	// what its fans' datasheet promises at the present duty.
+	Booths []Booth `json:"booths"`
 	// Exposure is each zone's exposure record per pollutant: the rolling
 	// 15 min STEL and 8 h TWA, and the current shift's OSHA TWA, time
 	// over limits, excursions and coverage.
@@ -73,6 +78,9 @@ type Reading struct {
 
 // Sensor is the health of one sensor (see record.Sensor).
 type Sensor = record.Sensor
+
+// Booth is one booth and its measured ventilation (see record.Booth).
+type Booth = record.Booth
 
 // Fan is the state of one fan output (see record.Fan).
 type Fan = record.Fan

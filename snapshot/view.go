@@ -71,6 +71,7 @@ func From(p *record.Period, recent []alarm.Event) *Snapshot {
 		Readings: make([]Reading, 0, len(p.Readings)),
 		Sensors:  p.Sensors,
 		Fans:     p.Fans,
+		Booths:   p.Booths,
 		Exposure: p.Exposure,
 		Alarms:   p.Alarms,
 		Events:   recent,
@@ -79,6 +80,9 @@ func From(p *record.Period, recent []alarm.Event) *Snapshot {
 	}
 	if s.Events == nil {
 		s.Events = []alarm.Event{}
+	}
+	if s.Booths == nil {
+		s.Booths = []Booth{}
 	}
 	for _, smp := range p.Readings {
 		r := Reading{

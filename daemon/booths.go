@@ -1,0 +1,75 @@
+package daemon
+
+import (
+	"math"
+	"time"
+
+	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/record"
+)
+
+// addBooths puts each booth as the law sees it into the period's record,
+// with the ventilation it has measured, and notes each new measurement (a
+// clearing interval measured: Observations rose) as an event for the
+// journal's history. Two allocations a period: the booths, and the
+// measured figures of those that have any.
+func (d *Daemon) addBooths(p *record.Period) {
+	bs := d.law.Booths()
+	if len(bs) == 0 {
+		return
+	}
+	first := d.decayObs == nil
+	if len(d.decayObs) != len(bs) {
+		d.decayObs = make([]int, len(bs))
+	}
+	p.Booths = make([]record.Booth, len(bs))
+	var measured []record.MeasuredACH
+	for i, b := range bs {
+		dec := b.Decay
+		p.Booths[i] = record.Booth{Zone: b.Zone, Session: b.Session, Purging: b.Purging, Trusted: b.Trusted,
+			SecondsToEntry: b.SecondsToEntry, NominalACH: dec.NominalACH}
+		known := dec.Observations > 0 && finite(dec.ACH) && finite(dec.Share)
+		if known {
+			if measured == nil {
+				measured = make([]record.MeasuredACH, 0, len(bs))
+			}
+			measured = append(measured, record.MeasuredACH{ACH: dec.ACH, Share: dec.Share, Observations: dec.Observations, Last: dec.Last})
+			p.Booths[i].Measured = &measured[len(measured)-1]
+		}
+		// The first period only learns where the counts stand (restored
+		// from the journal, or 0): nothing was measured in it.
+		if known && !first && dec.Observations > d.decayObs[i] {
+			p.Ventilation = append(p.Ventilation, record.Ventilation{Time: dec.Last, Zone: b.Zone, ACH: dec.ACH,
+				NominalACH: dec.NominalACH, Share: dec.Share, Observations: dec.Observations})
+		}
+		d.decayObs[i] = dec.Observations
+	}
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// decayRestorer is a law that can take back what it measured of the
+// booths' ventilation before a restart (control.Room).
+type decayRestorer interface {
+	RestoreDecay(zone string, share float64, observations int, last time.Time) bool
+}
+
+// restoreVentilation gives the law each booth's last measured ventilation
+// from the journal, so the entry estimate and /metrics do not start from
+// nothing after every restart; the next clearing refines it as before.
+func (d *Daemon) restoreVentilation(j *journal.Journal) {
+	law, ok := d.law.(decayRestorer)
+	if !ok {
+		return
+	}
+	last, err := j.LastVentilation()
+	if err != nil {
+		d.log.Warn("journal: cannot read the booths' measured ventilation; the law measures it afresh", "err", err)
+		return
+	}
+	for _, v := range last {
+		if law.RestoreDecay(v.Zone, v.Share, v.Observations, v.Time) {
+			d.log.Info("booth ventilation restored from the journal", "zone", v.Zone, "share", v.Share, "observations", v.Observations, "measured", v.Time)
+		}
+	}
+}
