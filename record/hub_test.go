@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -130,4 +131,32 @@ func TestCloseDeliversWhatIsQueued(t *testing.T) {
 		t.Errorf("delivered %d of 100 before closing", len(c.got))
 	}
 	h.Publish(period(101)) // after Close: dropped, never blocks or panics
+}
+
+// TestMergeKeepsEveryEventList guards the event lists a Period will gain:
+// each one must be concatenated by Merge and counted by HasEvents, or a
+// slow output would lose that kind of event.
+func TestMergeKeepsEveryEventList(t *testing.T) {
+	state := map[string]bool{"Readings": true, "Sensors": true, "Fans": true, "Exposure": true, "Scenario": true, "Booths": true}
+	typ := reflect.TypeOf(Period{})
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Type.Kind() != reflect.Slice || state[f.Name] {
+			continue
+		}
+		one := func() *Period {
+			p := &Period{}
+			v := reflect.ValueOf(p).Elem().Field(i)
+			v.Set(reflect.MakeSlice(f.Type, 1, 1))
+			return p
+		}
+		older, newer := one(), one()
+		if !older.HasEvents() {
+			t.Errorf("HasEvents is false for a period with one %s", f.Name)
+		}
+		m, _ := Merge(older, newer)
+		if n := reflect.ValueOf(m).Elem().Field(i).Len(); n != 2 {
+			t.Errorf("Merge kept %d of 2 %s", n, f.Name)
+		}
+	}
 }
