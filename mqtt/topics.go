@@ -60,9 +60,22 @@ func (t Topics) Discovery(component, object string) string {
 	return t.DiscoveryPrefix + "/" + component + "/" + t.Node + "/" + object + "/config"
 }
 
-// ClientID is the default client id: ventd-<site>-<room>.
+// maxClientID is the longest client id every broker must accept: MQTT
+// 3.1.1 obliges a server to allow 1 to 23 characters ([MQTT-3.1.3-5]) and
+// lets it refuse longer ones; some do.
+const maxClientID = 23
+
+// ClientID is the default client id: ventd-<site>-<room>, or, when that is
+// longer than every broker must accept, its first 14 characters and 8 hex
+// digits of its hash, so two rooms whose names share a long start keep
+// two ids (a shared id would have each throw the other off the broker).
 func ClientID(site, room string) string {
-	return "ventd-" + strings.ReplaceAll(idPart(site), "_", "-") + "-" + strings.ReplaceAll(idPart(room), "_", "-")
+	id := "ventd-" + strings.ReplaceAll(idPart(site), "_", "-") + "-" + strings.ReplaceAll(idPart(room), "_", "-")
+	if len(id) <= maxClientID {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return id[:maxClientID-9] + "-" + hex.EncodeToString(sum[:4])
 }
 
 // idPart turns a name into the characters Home Assistant allows in ids
