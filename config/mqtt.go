@@ -162,6 +162,8 @@ func (d *decoder) validateMQTT(c *Config) {
 	}
 	if d.has("mqtt.client_id") && !clientIDRE.MatchString(m.ClientID) {
 		d.invalid("mqtt.client_id", "must be 1 to 64 letters, digits, '-', '_' or '.' (got %q); leave it out for ventd-<site>-<room>", m.ClientID)
+	} else if len(m.ClientID) > 23 {
+		d.warn("mqtt.client_id", "%d characters: MQTT 3.1.1 brokers must accept only 23 and some refuse longer ids; if the broker refuses the connection, shorten it or leave it out (the default fits)", len(m.ClientID))
 	}
 	if d.has("mqtt.username") && (m.Username == "" || len(m.Username) > 256 || strings.IndexFunc(m.Username, unicode.IsControl) >= 0) {
 		d.invalid("mqtt.username", "must be 1 to 256 characters without control characters (got %q)", m.Username)
