@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -195,21 +196,13 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := "ventd-" + roomSlug(j) + "-" + window + "." + q.format
 	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
 		"openmetrics": "application/openmetrics-text; version=1.0.0; charset=utf-8"}[q.format]
-	lw := &lazyWriter{w: &progressWriter{w: w, rc: http.NewResponseController(w), stall: exportStall, end: time.Now().Add(exportMax)}, start: func() {
-		h := w.Header()
+	opts := export.Options{From: q.from, To: q.to, Format: q.format, Location: loc, Now: x.Now(), Config: x.Config}
+	sendSpooled(w, r, "export", func(h http.Header) {
 		h.Set("Content-Type", ctype)
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(http.StatusOK)
-	}}
-	opts := export.Options{From: q.from, To: q.to, Format: q.format, Location: loc, Now: x.Now(), Config: x.Config}
-	if err := export.Write(lw, j, opts); err != nil && !lw.started {
-		writeError(w, http.StatusInternalServerError, "export failed: "+err.Error())
-	}
-	// A failure after the first byte cannot change the status any more:
-	// the CSV then ends with "# error: export incomplete", the JSON does
-	// not parse.
+	}, func(out io.Writer) error { return export.Write(out, j, opts) })
 }
 
 // lazyWriter sends the download's headers with the first byte, so an

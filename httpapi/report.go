@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -106,16 +107,11 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	opts := report.Options{From: from, To: to, Shift: q.Get("shift"), Format: format, Location: loc, Now: now, Config: x.Config}
 	if format == "html" {
-		lw := &lazyWriter{w: x.deadlines(w), start: func() {
-			h := w.Header()
+		sendSpooled(w, r, "report", func(h http.Header) {
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
 			h.Set("X-Content-Type-Options", "nosniff")
-			w.WriteHeader(http.StatusOK)
-		}}
-		if err := report.Write(lw, j, opts); err != nil && !lw.started {
-			writeError(w, http.StatusInternalServerError, "report failed: "+err.Error())
-		}
+		}, func(out io.Writer) error { return report.Write(out, j, opts) })
 		return
 	}
 	var buf bytes.Buffer
@@ -131,12 +127,6 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		buf.WriteTo(x.deadlines(w))
+		buf.WriteTo(deadlines(w))
 	}
-}
-
-// deadlines bounds the report's reply as an export's is: a client that
-// stops reading is cut off (deadline.go).
-func (x *Reporter) deadlines(w http.ResponseWriter) http.ResponseWriter {
-	return &progressWriter{w: w, rc: http.NewResponseController(w), stall: exportStall, end: time.Now().Add(exportMax)}
 }
