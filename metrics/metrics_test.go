@@ -249,3 +249,41 @@ func only(t *testing.T, g prometheus.Gatherer, name string) float64 {
 	t.Fatalf("no single series %s", name)
 	return 0
 }
+
+func TestMQTTStatusAtEachScrape(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	s := MQTTStatus{}
+	if err := RegisterMQTT(reg, Room{Site: "OPS", Room: "Room 1"}, func() MQTTStatus { return s }); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"ventd_mqtt_connected", "ventd_mqtt_connections_total", "ventd_mqtt_events_waiting", "ventd_mqtt_delivered_sequence"}
+	for _, tc := range []struct {
+		s    MQTTStatus
+		want []float64
+	}{
+		{MQTTStatus{}, []float64{0, 0, 0, 0}},
+		{MQTTStatus{Connected: true, Connects: 2, Waiting: 3, Delivered: 41}, []float64{1, 2, 3, 41}},
+	} {
+		s = tc.s
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, mf := range mfs {
+			m := mf.GetMetric()[0]
+			if l := m.GetLabel(); len(l) != 2 || l[0].GetValue() != "Room 1" || l[1].GetValue() != "OPS" {
+				t.Errorf("%s labels %v: want room and site", mf.GetName(), l)
+			}
+			got[mf.GetName()] = m.GetGauge().GetValue() + m.GetCounter().GetValue()
+		}
+		for i, n := range names {
+			if v, ok := got[n]; !ok || v != tc.want[i] {
+				t.Errorf("status %+v: %s = %v (present %v), want %v", tc.s, n, v, ok, tc.want[i])
+			}
+		}
+		if problems, err := promlint.NewWithMetricFamilies(mfs).Lint(); err != nil || len(problems) > 0 {
+			t.Errorf("promlint: %v %v", err, problems)
+		}
+	}
+}

@@ -186,6 +186,12 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		a.d.Close()
 		return nil, err
 	}
+	if a.mqtt != nil {
+		if err := metrics.RegisterMQTT(reg, metrics.ConfigRoom(cfg, clk.Now), a.mqtt.status); err != nil {
+			a.d.Close()
+			return nil, err
+		}
+	}
 	addr := firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
 	a.ln, err = net.Listen("tcp", addr)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/metrics"
 	"github.com/ventd/ventd/mqtt"
 )
 
@@ -92,6 +93,12 @@ func newMQTT(f *flags, cfg *config.Config, d *daemon.Daemon, stateDir string, lo
 	d.Attach("mqtt", pub, nil)
 	log.Info("MQTT", "broker", m.Broker, "topics", pub.Topics().Base+"/#", "commands", m.Commands, "home_assistant", m.Discovery)
 	return out, nil
+}
+
+// status is the publisher's state for /metrics.
+func (o *mqttOutput) status() metrics.MQTTStatus {
+	s := o.pub.Status()
+	return metrics.MQTTStatus{Connected: s.Connected, Connects: s.Connects, Waiting: s.Waiting, Delivered: s.Delivered}
 }
 
 // serveBroker listens on addr with an embedded broker that lets anyone in,

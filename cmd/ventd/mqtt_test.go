@@ -82,8 +82,26 @@ func TestMQTTOnlineAndLastWillAfterKill9(t *testing.T) {
 	bin := ventdBinary(t)
 	_, watch := start(t, sub, append(brokerArgs(b.URL), "-v", "-t", "ventd/+/+/availability", "-t", "ventd/+/+/state")...)
 	ventd, log := start(t, bin, "-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir(), "-mqtt", b.URL)
-	log.wait("the connection", func(s string) bool { return strings.Contains(s, "mqtt: connected") })
+	var addr string
+	connected := false
+	log.wait("the HTTP address and the connection", func(s string) bool {
+		if m := addrRE.FindStringSubmatch(s); m != nil && addr == "" {
+			addr = m[1]
+		}
+		connected = connected || strings.Contains(s, "mqtt: connected")
+		return connected && addr != ""
+	})
 	watch.wait("online", func(s string) bool { return s == "ventd/simulated-ops/simulated-room/availability online" })
+	// /metrics says so too, for an alert on the facilities managers' path.
+	if resp, err := poll(addr, "/metrics"); err != nil {
+		t.Error(err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !regexp.MustCompile(`(?m)^ventd_mqtt_connected\{[^}]*\} 1$`).Match(body) || !strings.Contains(string(body), "ventd_mqtt_connections_total") {
+			t.Errorf("/metrics while connected has no ventd_mqtt_connected 1:\n%s", grepLines(string(body), "ventd_mqtt"))
+		}
+	}
 	state := watch.wait("the state", func(s string) bool { return strings.HasPrefix(s, "ventd/simulated-ops/simulated-room/state ") })
 	var snap snapshot.Snapshot
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(state, "ventd/simulated-ops/simulated-room/state ")), &snap); err != nil || snap.Room != "Simulated room" {
@@ -123,4 +141,15 @@ func TestMQTTFlagsAreChecked(t *testing.T) {
 			t.Errorf("ventd %s: exit %d, %q; want 2 and %q", args, code, stderr.String(), want)
 		}
 	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
