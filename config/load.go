@@ -133,6 +133,10 @@ func (es Errors) tidy() Errors {
 //go:embed sim.yaml
 var simYAML []byte
 
+// SimYAML is the text Sim parses, for a program that must hand the
+// simulated room's configuration to another (ventd to ventctl report).
+func SimYAML() []byte { return bytes.Clone(simYAML) }
+
 // Sim returns the built-in configuration `ventd -sim` runs: the room of
 // example.yaml on the simulated buses sim0 and sim1 with simulated fans.
 // StateDir is the default; the simulator is expected to point it at a

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime"
@@ -10,10 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
-	"github.com/ventd/ventd/report"
+	"github.com/ventd/ventd/report/spec"
 )
 
 // DefaultReportDays is the longest window GET /api/report makes: a month
@@ -22,21 +22,36 @@ import (
 const DefaultReportDays = 31
 
 // Reporter serves GET /api/report?from=YYYY-MM-DD&to=YYYY-MM-DD&shift=HH:MM&format=pdf|html,
-// the auditor's report (package report). Without from and to it reports
+// the auditor's report (package report, made by Make). Without from and to it reports
 // today's shifts; with one of them, that day's. What a request can make
 // the Pi do is bounded: at most MaxDays days, one report at a time (a
 // second request meanwhile gets 503 and Retry-After), a PDF built in
 // memory (about 4 MB for a month) before it is sent, an HTML page
 // streamed as it is made.
 type Reporter struct {
-	// Open returns a reader of the journal for one request; it is closed
-	// after it (journal.OpenReadOnly on journal.db).
-	Open     func() (*journal.Journal, error)
+	// Open returns a reader of the journal for one request, for the
+	// download's name; it is closed after it (journal.OpenReadOnly).
+	Open func() (*journal.Journal, error)
+	// Make writes the report req asks for to w. ventd runs ventctl
+	// report for it, in a process of its own: the PDF and plotting
+	// libraries, their fonts and a month's figures stay out of the
+	// process that drives the fans.
+	Make     func(ctx context.Context, w io.Writer, req ReportRequest) error
 	Location *time.Location // the shift time zone the dates are in (nil: Local)
 	Now      func() time.Time
-	Config   *config.Config // optional: see report.Options.Config
-	MaxDays  int            // default DefaultReportDays
-	busy     sync.Mutex     // held while a report is made
+	MaxDays  int        // default DefaultReportDays
+	busy     sync.Mutex // held while a report is made
+}
+
+// ReportRequest is a checked GET /api/report: whole days in the shift
+// time zone, a format of spec.Formats, a shift filter spec.CheckShift
+// takes.
+type ReportRequest struct {
+	FromDay, ToDay string // YYYY-MM-DD, both included
+	From, To       time.Time
+	Shift, Format  string
+	Location       *time.Location
+	Now            time.Time
 }
 
 // Route is one more endpoint for Handler.
@@ -58,11 +73,11 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := cmpOr(q.Get("format"), "pdf")
-	if err := report.CheckFormat(format); err != nil {
+	if err := spec.CheckFormat(format); err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s)", err, reportExample))
 		return
 	}
-	if err := report.CheckShift(q.Get("shift")); err != nil {
+	if err := spec.CheckShift(q.Get("shift")); err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s)", err, reportExample))
 		return
 	}
@@ -100,22 +115,23 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	defer j.Close()
 	name := "ventd-report-" + roomSlug(j) + "-" + fromDay
+	j.Close()
 	if toDay != fromDay {
 		name += "_" + toDay
 	}
-	opts := report.Options{From: from, To: to, Shift: q.Get("shift"), Format: format, Location: loc, Now: now, Config: x.Config}
+	req := ReportRequest{FromDay: fromDay, ToDay: toDay, From: from, To: to, Shift: q.Get("shift"), Format: format, Location: loc, Now: now}
+	build := func(w io.Writer) error { return x.Make(r.Context(), w, req) }
 	if format == "html" {
 		sendSpooled(w, r, "report", func(h http.Header) {
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
 			h.Set("X-Content-Type-Options", "nosniff")
-		}, func(out io.Writer) error { return report.Write(out, j, opts) })
+		}, build)
 		return
 	}
 	var buf bytes.Buffer
-	if err := report.Write(&buf, j, opts); err != nil {
+	if err := build(&buf); err != nil {
 		writeError(w, http.StatusInternalServerError, "report failed: "+err.Error())
 		return
 	}

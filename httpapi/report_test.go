@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -11,14 +13,24 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/report"
 	"github.com/ventd/ventd/snapshot"
 )
 
 func reportServer(t *testing.T, path string) (*httptest.Server, *Reporter) {
 	t.Helper()
 	loc, _ := time.LoadLocation("America/Vancouver")
-	rep := &Reporter{Open: func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) },
-		Location: loc, Now: func() time.Time { return time.Date(2026, 3, 3, 12, 0, 0, 0, loc) }}
+	open := func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) }
+	rep := &Reporter{Open: open, Location: loc, Now: func() time.Time { return time.Date(2026, 3, 3, 12, 0, 0, 0, loc) },
+		// In-process here; ventd runs ventctl report (cmd/ventd/report.go).
+		Make: func(_ context.Context, w io.Writer, req ReportRequest) error {
+			j, err := open()
+			if err != nil {
+				return err
+			}
+			defer j.Close()
+			return report.Write(w, j, report.Options{From: req.From, To: req.To, Shift: req.Shift, Format: req.Format, Location: req.Location, Now: req.Now})
+		}}
 	h := Handler(func() *snapshot.Snapshot { return nil }, time.Now, prometheus.NewRegistry(), nil, Route{"/api/report", rep})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -3,17 +3,15 @@ package report
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/export"
+	"github.com/ventd/ventd/report/spec"
 )
 
 // Formats are the values Options.Format takes.
-var Formats = []string{"pdf", "html"}
+var Formats = spec.Formats
 
 // Options say what to report and how.
 type Options struct {
@@ -38,25 +36,13 @@ type Options struct {
 	Software string
 }
 
-var shiftOfDay = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
-
 // CheckShift returns an error saying what to write when s is not a time
 // of day Options.Shift takes.
-func CheckShift(s string) error {
-	if s == "" || shiftOfDay.MatchString(s) {
-		return nil
-	}
-	return fmt.Errorf("shift %q: give the local start time of the shifts to keep, HH:MM, e.g. 07:00", s)
-}
+func CheckShift(s string) error { return spec.CheckShift(s) }
 
 // CheckFormat returns an error saying what to use when f is not a format
 // Write knows.
-func CheckFormat(f string) error {
-	if f == "" || slices.Contains(Formats, f) {
-		return nil
-	}
-	return fmt.Errorf("format %q: use %s", f, strings.Join(Formats, " or "))
-}
+func CheckFormat(f string) error { return spec.CheckFormat(f) }
 
 func (o Options) normalize() (Options, error) {
 	if err := CheckFormat(o.Format); err != nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/report"
@@ -19,8 +20,17 @@ func runReport(args []string, e env) int {
 	shift := fl.String("shift", "", "only the shifts starting at this local `time`, HH:MM (e.g. 07:00 for the day shifts)")
 	format := fl.String("format", "", "output `format`: pdf or html (default: from -o's extension, else pdf)")
 	out := fl.String("o", "", "write to `file` instead of standard output")
+	at := fl.String("now", "", "the `time` the report is made at, RFC 3339 (default: now); ventd passes its own clock's, simulated under -sim")
 	if code, ok := parse(fl, args); !ok {
 		return code
+	}
+	now := e.now()
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return rf.fail(e, exitUsage, "-now %q: give an RFC 3339 time, e.g. 2026-03-02T19:00:00Z", *at)
+		}
+		now = t
 	}
 	if *format == "" {
 		*format = "pdf"
@@ -40,7 +50,7 @@ func runReport(args []string, e env) int {
 	}
 	defer r.j.Close()
 	j, start, end, cfg, loc := r.j, r.from, r.to, r.cfg, r.loc
-	opts := report.Options{From: start, To: end, Shift: *shift, Format: *format, Location: loc, Now: e.now(), Config: cfg,
+	opts := report.Options{From: start, To: end, Shift: *shift, Format: *format, Location: loc, Now: now, Config: cfg,
 		Software: "ventd " + buildinfo.Get().Version + " (ventctl report)"}
 	if *out == "" {
 		if f, ok := e.stdout.(*os.File); ok && *format == "pdf" {

@@ -83,6 +83,7 @@ func TestReportAndVerifyErrors(t *testing.T) {
 		{[]string{"report", "-state-dir", dir, "-format", "docx"}, exitUsage, `-format "docx": use pdf or html`},
 		{[]string{"report", "-state-dir", dir, "-shift", "7am"}, exitUsage, `-shift "7am": give the local start time`},
 		{[]string{"report", "-state-dir", dir, "-from", "March"}, exitUsage, "is not a date"},
+		{[]string{"report", "-state-dir", dir, "-now", "tonight"}, exitUsage, `-now "tonight": give an RFC 3339 time`},
 		{[]string{"report", "-state-dir", t.TempDir()}, exitFail, "no journal at"},
 		{[]string{"verify", "-state-dir", dir, "-head", "xyz"}, exitFail, "at least its first 16 digits"},
 		{[]string{"verify", "-state-dir", dir, "-head", strings.Repeat("0", 64)}, exitFail, "is not in this journal's chain"},

@@ -211,7 +211,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	}
 	// The status page in front of the API, and the host guard, body
 	// limits and timeouts in front of both.
-	h, closePage, err := a.withPage(journalPath, httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp, reportRoute(journalPath, loc, a.d.Now, cfg)))
+	h, closePage, err := a.withPage(journalPath, httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp, reportRoute(journalPath, loc, a.d.Now, f.config)))
 	if err != nil {
 		a.d.Close()
 		return nil, err

@@ -26,7 +26,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// ventdBinary builds ventd once for this test binary and returns its path.
+// ventdBinary builds ventd (and ventctl beside it) once for this test
+// binary and returns ventd's path.
 func ventdBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -34,7 +35,9 @@ func ventdBinary(t testing.TB) string {
 			return
 		}
 		builtBin = filepath.Join(buildDir, "ventd")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+		// ventctl beside it, as the package installs them: ventd runs it
+		// for GET /api/report.
+		if out, err := exec.Command("go", "build", "-o", buildDir+string(filepath.Separator), ".", "../ventctl").CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
