@@ -280,13 +280,20 @@ func TestChainOverMainSchema(t *testing.T) {
 // runs rows, and returns its path.
 func atSchema(t *testing.T, version int, rows ...string) string {
 	t.Helper()
+	return atSchemaMode(t, "TRUNCATE", version, rows...)
+}
+
+// atSchemaMode is atSchema with the file in journal mode mode (the first
+// release used WAL).
+func atSchemaMode(t *testing.T, mode string, version int, rows ...string) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "journal.db")
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	qs := []string{"PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = TRUNCATE",
+	qs := []string{"PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = " + mode,
 		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (` + strconv.Itoa(version) + `)`}
 	qs = append(append(qs, migrations[:version]...), rows...)
 	for _, q := range qs {

@@ -1,9 +1,7 @@
 package journal
 
 import (
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -135,26 +133,11 @@ func TestShiftsPrunedByRetentionNotSize(t *testing.T) {
 // mode, with one minute and a meta row.
 func writeV1(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "journal.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
-		"PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = WAL",
-		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (1)`,
-		migrations[0], // shipped migrations are never edited, so this is schema 1 as shipped
+	return atSchemaMode(t, "WAL", 1,
 		`INSERT INTO series (id, zone, quantity) VALUES (1, 'staff', 'co2')`,
-		`INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s) VALUES (` +
-			strconv.FormatInt(t0.UnixMilli(), 10) + `, 1, 800, 900, 12, 60)`,
-		`INSERT INTO meta (key, value) VALUES ('site', 'Hope')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	return path
+		`INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s) VALUES (`+
+			strconv.FormatInt(t0.UnixMilli(), 10)+`, 1, 800, 900, 12, 60)`,
+		`INSERT INTO meta (key, value) VALUES ('site', 'Hope')`)
 }
 
 func TestMigrateFromV1(t *testing.T) {
