@@ -33,6 +33,9 @@ func reportRoute(path string, loc *time.Location, now func() time.Time, cfgPath 
 	}}
 }
 
+// reportMax bounds one report's making.
+const reportMax = 10 * time.Minute
+
 // ventctlReport runs ventctl report for GET /api/report.
 type ventctlReport struct {
 	journalDir string
@@ -87,6 +90,11 @@ func (v *ventctlReport) make(ctx context.Context, w io.Writer, req httpapi.Repor
 	if req.Shift != "" {
 		args = append(args, "-shift", req.Shift)
 	}
+	// A month takes seconds on a Pi 4; a report still running after
+	// reportMax is stuck (a stalled disk), and would hold the one report
+	// slot for every later request.
+	ctx, cancel := context.WithTimeout(ctx, reportMax)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = w, &stderr
@@ -94,6 +102,9 @@ func (v *ventctlReport) make(ctx context.Context, w io.Writer, req httpapi.Repor
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
+		}
+		if ctx.Err() == context.DeadlineExceeded {
+			msg = fmt.Sprintf("not done after %s (is the disk stalling?): %s", reportMax, msg)
 		}
 		return fmt.Errorf("%s: %s", bin, msg)
 	}
