@@ -68,6 +68,8 @@ type Sensor struct {
 	failures    int // consecutive
 	errs        map[string]uint64
 	errsCopy    map[string]uint64 // shared by records until errs changes
+	addr        string            // the address and bus as records show them
+	busName     string
 	lastSuccess time.Time
 	lastErr     error
 
@@ -345,16 +347,19 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 
 // Health is the sensor's part of the period's record.
 func (s *Sensor) Health() record.Sensor {
+	if s.addr == "" { // built once: a record is made every second
+		s.addr, s.busName = s.cfg.Address.String(), s.cfg.Bus
+		if s.cfg.Mux != nil {
+			s.busName = fmt.Sprintf("%s/mux%s.%d", s.cfg.Bus, s.cfg.Mux.Address, s.cfg.Mux.Channel)
+		}
+	}
 	out := record.Sensor{
-		Name: s.cfg.Name, Type: s.cfg.Type, Zone: s.cfg.Zone, Bus: s.cfg.Bus,
-		Address: s.cfg.Address.String(), Serial: s.dev.serial(),
+		Name: s.cfg.Name, Type: s.cfg.Type, Zone: s.cfg.Zone, Bus: s.busName,
+		Address: s.addr, Serial: s.dev.serial(),
 		Up: s.open && s.failures == 0, LastSuccess: s.lastSuccess, Frozen: s.frozen != nil,
 	}
 	if r, ok := s.dev.(reporter); ok {
 		out.Status = r.status()
-	}
-	if s.cfg.Mux != nil {
-		out.Bus = fmt.Sprintf("%s/mux%s.%d", s.cfg.Bus, s.cfg.Mux.Address, s.cfg.Mux.Channel)
 	}
 	if s.errsCopy == nil {
 		// Records are immutable once published, so each change of the
