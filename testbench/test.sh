@@ -21,8 +21,10 @@ need_go
 # builds, systemd has systemd-analyze and systemctl, dpkg and passwd
 # install the package into a scratch root (firmware/); poppler-utils
 # (pdftotext, pdftoppm) reads the auditor's report back, and sqlite3 edits
-# a journal to show that the hash chain catches it.
-packages=(prometheus chromium mosquitto mosquitto-clients python3-jinja2 qemu-user-static systemd dpkg passwd poppler-utils sqlite3)
+# a journal to show that the hash chain catches it; e2fsprogs, util-linux
+# and mount make and freeze the scratch file system of the stalled-disk
+# test (cmd/ventd, as root).
+packages=(prometheus chromium mosquitto mosquitto-clients python3-jinja2 qemu-user-static systemd dpkg passwd poppler-utils sqlite3 e2fsprogs util-linux mount)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
