@@ -43,7 +43,7 @@ type ventctlReport struct {
 }
 
 // errNoVentctl says where ventctl was looked for.
-var errNoVentctl = errors.New("reports are made by ventctl, which is neither beside ventd nor on the PATH: install the ventd package (it ships both), or build it: go build -o DIR ./cmd/ventctl next to ventd")
+var errNoVentctl = errors.New("reports are made by ventctl, which is neither beside ventd nor on the PATH: install the ventd package (it ships both), or build both into one directory and run ventd from there: go build -o bin/ ./cmd/ventd ./cmd/ventctl")
 
 // ventctlPath finds ventctl beside the running ventd (as the package
 // installs them, and as go build -o DIR ./cmd/... leaves them), else on

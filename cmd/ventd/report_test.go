@@ -48,7 +48,7 @@ func TestReportMadeByVentctl(t *testing.T) {
 	resp, body := fetch(t, addr, "/api/report?from=2026-03-02&format=html")
 	var e struct{ Error string }
 	json.Unmarshal([]byte(body), &e)
-	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(e.Error, "go build -o DIR ./cmd/ventctl") {
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(e.Error, "go build -o bin/ ./cmd/ventd ./cmd/ventctl") {
 		t.Errorf("without ventctl: %d %s; want 500 saying how to get ventctl", resp.StatusCode, body)
 	}
 }
