@@ -7,11 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // emulator runs a target's binaries under qemu-user, on the oldest CPU the
@@ -63,8 +64,6 @@ func (l logFile) String() string {
 	return string(b)
 }
 
-var addrRE = regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
-
 // TestSimUnderQEMU runs the daemon on the simulated room under emulation
 // until /api/state shows live readings and fans, then stops it with
 // SIGTERM, as systemd does, and checks it left the fans safe. Nothing is
@@ -90,10 +89,7 @@ func TestSimUnderQEMU(t *testing.T) {
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
 			addr := waitFor(t, exited, logs, func() (string, bool) {
-				if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
-					return m[1], true
-				}
-				return "", false
+				return ventdproc.Addr(logs.String())
 			})
 			var state struct {
 				Readings []struct{ Quantity, Quality string }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // BenchmarkSimDaemon runs the whole daemon (drivers on the simulated bus,
@@ -140,12 +139,7 @@ func buildVentd(b *testing.B, env ...string) string {
 // runRSS runs bin -sim with args for d, fetching /api/state every poll,
 // and returns its resident set then and its peak, in KiB.
 func runRSS(b *testing.B, bin string, d, poll time.Duration, args ...string) (rss, peak float64) {
-	cmd := exec.Command(bin, append([]string{"-sim", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir()}, args...)...)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	addr := waitAddr(b, stderr)
+	cmd, addr := ventdproc.Start(b, bin, append([]string{"-sim", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir()}, args...)...)
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get("http://" + addr + "/api/state"); err == nil {
@@ -158,23 +152,6 @@ func runRSS(b *testing.B, bin string, d, poll time.Duration, args ...string) (rs
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	return rss, peak
-}
-
-var addrRE = regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
-
-// waitAddr reads the daemon's log until it says where it listens, then
-// keeps draining it so the daemon never blocks on a full pipe.
-func waitAddr(tb testing.TB, r io.Reader) string {
-	tb.Helper()
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
-			go io.Copy(io.Discard, r)
-			return m[1]
-		}
-	}
-	tb.Fatal("ventd exited before serving HTTP")
-	return ""
 }
 
 // vmRSS returns a process's resident set in KiB.

@@ -14,23 +14,15 @@ import (
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // startSim runs the built ventd on the simulated room and returns it with
 // its HTTP address.
 func startSim(t *testing.T, bin, stateDir string, start time.Time, speed int, more ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"-sim", "-sim-speed", fmt.Sprint(speed), "-sim-start", start.Format(time.RFC3339),
+	return ventdproc.Start(t, bin, append([]string{"-sim", "-sim-speed", fmt.Sprint(speed), "-sim-start", start.Format(time.RFC3339),
 		"-listen", "127.0.0.1:0", "-state-dir", stateDir}, more...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd, waitAddr(t, stderr)
 }
 
 func getState(addr string) (*snapshot.Snapshot, error) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // Load tests of the HTTP server against a built ventd: they measure what a
@@ -67,16 +68,12 @@ func startVentd(tb testing.TB, stateDir string, start time.Time) (string, int) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		tb.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-sim", "-sim-start", start.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", stateDir)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
+	cmd, addr := ventdproc.Start(tb, bin, "-sim", "-sim-start", start.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", stateDir)
 	tb.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	})
-	return waitAddr(tb, stderr), cmd.Process.Pid
+	return addr, cmd.Process.Pid
 }
 
 // peakRSS returns a process's peak resident set (VmHWM) in MiB.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench/mosquitto"
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // lines follows a process's output line by line.
@@ -85,8 +86,8 @@ func TestMQTTOnlineAndLastWillAfterKill9(t *testing.T) {
 	var addr string
 	connected := false
 	log.wait("the HTTP address and the connection", func(s string) bool {
-		if m := addrRE.FindStringSubmatch(s); m != nil && addr == "" {
-			addr = m[1]
+		if a, ok := ventdproc.Addr(s); ok && addr == "" {
+			addr = a
 		}
 		connected = connected || strings.Contains(s, "mqtt: connected")
 		return connected && addr != ""

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // BenchmarkPageClients builds ventd and runs it on the simulated room in
@@ -34,12 +36,7 @@ func BenchmarkPageClients(b *testing.B) {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	for i := 0; i < b.N; i++ {
-		cmd := exec.Command(bin, "-sim", "-sim-speed", "1", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
-		stderr, _ := cmd.StderrPipe()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		addr := waitAddr(b, stderr)
+		cmd, addr := ventdproc.Start(b, bin, "-sim", "-sim-speed", "1", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
 		pid := cmd.Process.Pid
 
 		t0, c0 := time.Now(), cpuTicks(b, pid)

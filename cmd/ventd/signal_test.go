@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // TestSIGTERMLeavesFansSafe runs the real binary on the simulated room,
@@ -35,8 +36,8 @@ func TestSIGTERMLeavesFansSafe(t *testing.T) {
 	defer cmd.Process.Kill()
 	var addr string
 	for i := 0; addr == ""; i++ {
-		if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
-			addr = m[1]
+		if a, ok := ventdproc.Addr(logs.String()); ok {
+			addr = a
 		} else if i > 1000 {
 			t.Fatalf("ventd never said where it serves HTTP:\n%s", logs.String())
 		}

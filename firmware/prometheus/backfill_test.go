@@ -1,7 +1,6 @@
 package prometheus_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +19,7 @@ import (
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/testbench/promserver"
+	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
 // shiftConfig is the simulated room with limits a site might set, low
@@ -93,33 +92,9 @@ func runShift(t *testing.T, cfg *config.Config) string {
 	}
 	state := filepath.Join(dir, "state")
 	os.Mkdir(state, 0o755)
-	cmd := exec.Command(bin, "-sim", "-sim-speed", "0", "-sim-seed", "11", "-config", cfgFile, "-sim-scenario", scFile,
+	cmd, addr := ventdproc.Start(t, bin, "-sim", "-sim-speed", "0", "-sim-seed", "11", "-config", cfgFile, "-sim-scenario", scFile,
 		"-sim-start", shiftStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", state)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		re := regexp.MustCompile(`addr=(\S+)`)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-	}()
-	var url string
-	select {
-	case a := <-addr:
-		url = "http://" + a + "/api/state"
-	case <-time.After(time.Minute):
-		t.Fatal("ventd did not start serving HTTP")
-	}
+	url := "http://" + addr + "/api/state"
 	for {
 		var s struct{ Time time.Time }
 		if resp, err := http.Get(url); err == nil {
