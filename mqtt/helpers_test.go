@@ -1,7 +1,6 @@
 package mqtt
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -24,24 +23,6 @@ var t0 = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 // wallWait bounds every wait on the network or the other goroutines. It
 // is generous: tests wait for events, never for a time.
 const wallWait = 60 * time.Second
-
-// logBuf is a log sink a test reads.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // watcher is an output beside the publisher: it keeps each transition
 // with the wall time its record arrived (the hub hands a record to every
@@ -74,7 +55,7 @@ type room struct {
 	pub   *Publisher
 	watch *watcher
 	dir   string
-	log   *logBuf
+	log   *testbench.LogBuffer
 
 	stopLoop, stopPub context.CancelFunc
 	loopDone, pubDone chan struct{}
@@ -139,7 +120,7 @@ func startRoom(t testing.TB, o roomOpts) *room {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &room{t: t, cfg: cfg, clk: clk, rig: rig, dir: o.dir, log: &logBuf{}}
+	r := &room{t: t, cfg: cfg, clk: clk, rig: rig, dir: o.dir, log: &testbench.LogBuffer{}}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(r.log), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: rig, Log: log, StateDir: o.dir, Sim: true})
 	if err != nil {

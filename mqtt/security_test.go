@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/mosquitto"
 )
 
@@ -91,7 +92,7 @@ func TestClientCertificate(t *testing.T) {
 			m.CertFile, m.KeyFile = cliCert, cliKey
 		}
 		cfg.MQTT = &m
-		log := &logBuf{}
+		log := &testbench.LogBuffer{}
 		p, err := New(Options{Config: cfg, Log: slog.New(slog.NewTextHandler(log, nil))})
 		if err != nil {
 			t.Fatal(err)
@@ -151,7 +152,7 @@ func TestTLSWithAPasswordAndAWrongOne(t *testing.T) {
 	m := *r.cfg.MQTT
 	m.PasswordFile, m.PasswordEnv, m.ClientID = "", "VENTD_TEST_MQTT_PASSWORD", "ventd-wrong"
 	cfg.MQTT = &m
-	log := &logBuf{}
+	log := &testbench.LogBuffer{}
 	p, err := New(Options{Config: cfg, Log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Getenv: func(k string) string { return map[string]string{"VENTD_TEST_MQTT_PASSWORD": wrong}[k] }})
 	if err != nil {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,28 +19,10 @@ import (
 	"github.com/ventd/ventd/testbench/scenario"
 )
 
-// logBuf is a log sink the test reads while the daemon writes.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // daemonRunning runs ventd's loop on the simulated room, unpaced, with a
 // long session in the booth (so a purge holds) and its control socket in
 // a temporary directory, until the test ends.
-func daemonRunning(t *testing.T) (d *daemon.Daemon, socket string, log *logBuf) {
+func daemonRunning(t *testing.T) (d *daemon.Daemon, socket string, log *testbench.LogBuffer) {
 	t.Helper()
 	cfg := config.Sim()
 	clk := clock.NewSim(genTime, 0)
@@ -54,7 +34,7 @@ func daemonRunning(t *testing.T) (d *daemon.Daemon, socket string, log *logBuf) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	log = &logBuf{}
+	log = &testbench.LogBuffer{}
 	l := slog.New(slog.NewTextHandler(log, nil))
 	d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: rig, Log: l, StateDir: t.TempDir(), Sim: true})
 	if err != nil {

@@ -12,32 +12,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench"
 )
-
-// syncBuffer is a log sink the test can read while the daemon writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 const e2eScenario = `name: e2e
 duration: 45m
@@ -66,7 +48,7 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 	if err := os.WriteFile(scFile, []byte(scenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testbench.LogBuffer
 	f, err := parseFlags([]string{"-sim", "-sim-speed", "0", "-sim-scenario", scFile,
 		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir}, &logs)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/testbench"
 )
 
 // TestSIGHUPReloads sends ventd SIGHUP three times: with a changed
@@ -27,7 +28,7 @@ func TestSIGHUPReloads(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte(killConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testbench.LogBuffer
 	cmd := exec.Command(bin, "-sim", "-sim-speed", "60", "-config", cfgFile, "-listen", "127.0.0.1:0", "-state-dir", state)
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ventd/ventd/testbench"
 )
 
 // The daemon's server puts every handler behind the Host check and bounds
@@ -66,7 +68,7 @@ func TestConfigWarningsLogged(t *testing.T) {
 	if err := os.WriteFile(path, append(sim, "alarms: {fan_stall_min_duty: 0.2}\n"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testbench.LogBuffer
 	f, err := parseFlags([]string{"-sim", "-config", path, "-listen", "127.0.0.1:0", "-state-dir", dir}, io.Discard)
 	if err != nil {
 		t.Fatal(err)

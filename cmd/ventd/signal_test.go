@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/ventdproc"
 )
 
@@ -27,7 +28,7 @@ func TestSIGTERMLeavesFansSafe(t *testing.T) {
 	// The log goes to a buffer exec fills itself, so Wait returns only
 	// once every line is in it (a StderrPipe is closed by Wait, and lines
 	// not yet read are lost).
-	var logs syncBuffer
+	var logs testbench.LogBuffer
 	cmd := exec.Command(bin, "-sim", "-sim-speed", "20", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir())
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/ctlsock"
+	"github.com/ventd/ventd/testbench"
 )
 
 // TestControlSocketPurge runs ventd -sim with a control socket and purges
@@ -17,7 +18,7 @@ import (
 // directory are gone after the daemon stops.
 func TestControlSocketPurge(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "ventd.sock")
-	var logs syncBuffer
+	var logs testbench.LogBuffer
 	f, err := parseFlags([]string{"-sim", "-sim-speed", "50", "-listen", "127.0.0.1:0", "-control-socket", sock}, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 func TestSystemdNotifyFromRun(t *testing.T) {
 	sock := sdnotifytest.Listen(t)
 	sdnotifytest.Watchdog(t, 400*time.Millisecond)
-	var logs syncBuffer
+	var logs testbench.LogBuffer
 	f, err := parseFlags([]string{"-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir()}, &logs)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestWatchdogStopsWhenTheLoopHangs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testbench.LogBuffer
 	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(&logs, nil)), d: d}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

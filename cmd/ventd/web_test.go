@@ -15,6 +15,7 @@ import (
 
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/promserver"
 )
 
@@ -23,7 +24,7 @@ type simApp struct {
 	a     *app
 	url   string // http(s)://host:port
 	snaps <-chan *snapshot.Snapshot
-	logs  *syncBuffer
+	logs  *testbench.LogBuffer
 	stop  func() // stops ventd and waits for it; the test's end calls it too
 }
 
@@ -31,7 +32,7 @@ type simApp struct {
 // stop or the end of the test.
 func runVentd(t testing.TB, args ...string) *simApp {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testbench.LogBuffer{}
 	f, err := parseFlags(append([]string{"-sim", "-listen", "127.0.0.1:0", "-log-level", "warn", "-state-dir", t.TempDir()}, args...), logs)
 	if err != nil {
 		t.Fatal(err)
