@@ -92,10 +92,7 @@ func TestSIGKILLMidShiftChangesNoShiftFigure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the daemon for about 10 s")
 	}
-	bin := filepath.Join(t.TempDir(), "ventd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ventdBinary(t)
 	dir := t.TempDir()
 	cfgFile, scFile := filepath.Join(dir, "room.yaml"), filepath.Join(dir, "scenario.yaml")
 	os.WriteFile(cfgFile, []byte(killConfig), 0o644)

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -64,10 +63,7 @@ func loadJournal(tb testing.TB, dir string, days int, end time.Time) {
 // returning its address and pid; it is interrupted at the end of the test.
 func startVentd(tb testing.TB, stateDir string, start time.Time) (string, int) {
 	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "ventd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ventdBinary(tb)
 	cmd, addr := ventdproc.Start(tb, bin, "-sim", "-sim-start", start.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", stateDir)
 	tb.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,10 +29,7 @@ func BenchmarkPageClients(b *testing.B) {
 		b.Skip("needs /proc")
 	}
 	const clients, quiet, busy = 200, 10 * time.Second, 20 * time.Second
-	bin := filepath.Join(b.TempDir(), "ventd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ventdBinary(b)
 	for i := 0; i < b.N; i++ {
 		cmd, addr := ventdproc.Start(b, bin, "-sim", "-sim-speed", "1", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
 		pid := cmd.Process.Pid

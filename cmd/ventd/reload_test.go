@@ -18,10 +18,7 @@ import (
 // each mistake logged, the old configuration stays), and with a new sensor
 // (refused: it needs a restart).
 func TestSIGHUPReloads(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ventd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ventdBinary(t)
 	dir := t.TempDir()
 	cfgFile, state := filepath.Join(dir, "room.yaml"), filepath.Join(dir, "state")
 	os.Mkdir(state, 0o755)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,10 +20,7 @@ import (
 // took is logged, not asserted (tests never assert wall time); a stop that
 // never comes fails after a generous guard.
 func TestSIGTERMLeavesFansSafe(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ventd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ventdBinary(t)
 	// The log goes to a buffer exec fills itself, so Wait returns only
 	// once every line is in it (a StderrPipe is closed by Wait, and lines
 	// not yet read are lost).

@@ -86,10 +86,7 @@ func TestStalledDiskStopsNothing(t *testing.T) {
 		freeze = d
 	}
 	mnt := scratchFS(t)
-	bin := filepath.Join(t.TempDir(), "ventd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ventdBinary(t)
 	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	cmd, addr := startSim(t, bin, mnt, start, 30)
 	var s *snapshot.Snapshot
