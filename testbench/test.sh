@@ -38,6 +38,11 @@ if ((${#missing[@]})); then
 	fi
 fi
 
+# Rendered report pages and status page screenshots go here, for CI to
+# keep and for a person to look at.
+export VENTD_ARTIFACTS="${VENTD_ARTIFACTS:-$PWD/artifacts}"
+mkdir -p "$VENTD_ARTIFACTS"
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
