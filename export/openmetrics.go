@@ -50,36 +50,37 @@ func warmUp(cfg *config.Config) time.Duration {
 	return max(exposure.TWAWindow, cfg.Shifts.Length) + exposure.STELWindow
 }
 
-func writeOpenMetrics(bw *bufio.Writer, j *journal.Journal, o Options) error {
+// readOpenMetrics replays the journal's minutes and events through the live
+// collectors and keeps every series in memory (nil: nothing in the window),
+// so Write can send them after the journal's read has ended.
+func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 	if o.Config == nil {
-		return errors.New("export: the openmetrics format needs the site's configuration (Options.Config; ventctl export -config FILE): " +
+		return nil, errors.New("export: the openmetrics format needs the site's configuration (Options.Config; ventctl export -config FILE): " +
 			"its shift schedule and limits decide the shift series and the time over limits")
 	}
 	cfg := o.Config
 	sched, err := exposure.ConfigSchedule(cfg)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	site, room, err := siteRoom(j, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	first, last, err := j.Range()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if first.IsZero() {
-		_, err := expfmt.FinalizeOpenMetrics(bw)
-		return err
+		return nil, nil
 	}
 	lo, hi := omWindow(o, sched, first, last.Add(time.Minute))
 	if !lo.Before(hi) {
-		_, err := expfmt.FinalizeOpenMetrics(bw)
-		return err
+		return nil, nil
 	}
 	series, err := j.Series()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r := &replay{cfg: cfg, site: site, room: room, lo: lo, hi: hi, events: &metrics.AlarmEvents{}, active: map[uint64]alarm.Alarm{}}
 	for _, s := range series {
@@ -89,7 +90,7 @@ func writeOpenMetrics(bw *bufio.Writer, j *journal.Journal, o Options) error {
 		}
 		tr, err := exposure.New(exposure.Opts{Quantity: q, Zone: s.Zone, Limits: exposure.ConfigLimits(cfg, q), Schedule: sched})
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			return nil, fmt.Errorf("export: %w", err)
 		}
 		r.trackers = append(r.trackers, &omSeries{zone: s.Zone, q: q, feed: feeder{tr: tr}, mean: exposure.Unknown})
 	}
@@ -98,18 +99,18 @@ func writeOpenMetrics(bw *bufio.Writer, j *journal.Journal, o Options) error {
 	// besides the active ones: checked before the work, not after.
 	if n := points * (26*len(r.trackers) + 16); n > MaxOpenMetricsSamples {
 		days := float64(MaxOpenMetricsSamples) / float64(26*len(r.trackers)+16) / 1440
-		return fmt.Errorf("export: %s to %s in openmetrics is about %d samples, more than %d held at once; export at most %.0f days at a time (-from and -to)",
+		return nil, fmt.Errorf("export: %s to %s in openmetrics is about %d samples, more than %d held at once; export at most %.0f days at a time (-from and -to)",
 			lo.Format(time.RFC3339), hi.Format(time.RFC3339), n, MaxOpenMetricsSamples, math.Floor(days))
 	}
 	if r.hist, err = metrics.NewHistory(site, room, func() *snapshot.Snapshot { return r.cur }, r.events); err != nil {
-		return err
+		return nil, err
 	}
 	r.out = newOMStore(lo, points)
 	feedFrom := minTime(lo.Truncate(24*time.Hour), lo.Add(-warmUp(cfg)))
 	r.nextMidnight = feedFrom.Truncate(24 * time.Hour).Add(24 * time.Hour)
 	r.nextPoint = lo
 	if r.evs, err = j.Events(time.Time{}, hi); err != nil {
-		return err
+		return nil, err
 	}
 	for ; r.nextEvent < len(r.evs) && r.evs[r.nextEvent].Time.Before(feedFrom); r.nextEvent++ {
 		r.apply(r.evs[r.nextEvent], false) // alarms still active at the start, not counted
@@ -133,9 +134,9 @@ func writeOpenMetrics(bw *bufio.Writer, j *journal.Journal, o Options) error {
 		err = r.advance(hi)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return r.out.write(bw)
+	return r.out, nil
 }
 
 // siteRoom returns the labels the daemon used: the journal's, else the
@@ -370,6 +371,10 @@ func labelKey(ls []*dto.LabelPair) string {
 // each series' samples in time order, then the "# EOF" OpenMetrics ends
 // with.
 func (o *omStore) write(w *bufio.Writer) error {
+	if o == nil { // nothing in the window
+		_, err := expfmt.FinalizeOpenMetrics(w)
+		return err
+	}
 	names := make([]string, 0, len(o.families))
 	for n := range o.families {
 		names = append(names, n)

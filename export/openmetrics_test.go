@@ -247,3 +247,58 @@ func BenchmarkExportOpenMetrics7Days(b *testing.B) {
 	benchExport(b, j, export.Options{Format: "openmetrics", From: from, To: from.AddDate(0, 0, 7), Location: vancouver, Config: cfg,
 		Now: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)})
 }
+
+// stalledWriter takes nothing until released, like a client that stopped
+// reading a download.
+type stalledWriter struct {
+	writing chan struct{}
+	release chan struct{}
+	n       int
+}
+
+func (s *stalledWriter) Write(p []byte) (int, error) {
+	select {
+	case s.writing <- struct{}{}:
+	default:
+	}
+	<-s.release
+	s.n += len(p)
+	return len(p), nil
+}
+
+// An OpenMetrics export is held in memory before it is written, so its
+// read of the journal ends before the first byte goes out: with SQLite's
+// rollback journal a commit waits for every reader, and a slow reader of a
+// long export (too large for ventd's download spool) would otherwise hold
+// back the daemon's journal writer for as long as it took.
+func TestOpenMetricsWriterDoesNotHoldTheJournal(t *testing.T) {
+	j, _ := day(t, dayShift.End)
+	ro, err := journal.OpenReadOnly(j.Path(), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	w := &stalledWriter{writing: make(chan struct{}, 1), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() { done <- export.Write(w, ro, dayOptions(t, "openmetrics")) }()
+	<-w.writing // the export is being written, and nobody reads it
+
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := j.Write(journal.Batch{Minutes: []journal.Minute{{Start: dayShift.End.Add(time.Hour), Zone: "staff", Quantity: "co2",
+			Mean: 500, Max: 520, Count: 60, CoveredSeconds: 60}}})
+		wrote <- err
+	}()
+	select {
+	case err := <-wrote:
+		if err != nil {
+			t.Errorf("journal write beside a stalled OpenMetrics export: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("the journal's writer waited on an export nobody is reading")
+	}
+	close(w.release)
+	if err := <-done; err != nil || w.n == 0 {
+		t.Errorf("export: %v, %d bytes", err, w.n)
+	}
+}

@@ -24,13 +24,21 @@ func Write(w io.Writer, j *journal.Journal, opts Options) error {
 		if j == nil {
 			return errNoJournal
 		}
-		return j.View(func(v *journal.Journal) error {
-			bw := bufio.NewWriterSize(w, 64<<10)
-			if err := writeOpenMetrics(bw, v, o); err != nil {
-				return err
-			}
-			return bw.Flush()
-		})
+		// The series are held in memory anyway (MaxOpenMetricsSamples), so
+		// the read ends before the first byte is written: a slow reader of
+		// a long export must not hold back the journal's writer.
+		var out *omStore
+		if err := j.View(func(v *journal.Journal) (err error) {
+			out, err = readOpenMetrics(v, o)
+			return err
+		}); err != nil {
+			return err
+		}
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := out.write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
 	return View(j, o, func(r *Records) error {
 		bw := bufio.NewWriterSize(w, 64<<10)

@@ -17,8 +17,11 @@ import (
 // error while making it is still a JSON error with its status, and the
 // download gets a Content-Length. A download larger than maxSpool (a long
 // OpenMetrics export), or one that finds no room for its temporary file,
-// is made again straight to the client, holding the read while it goes:
-// the spool must never fill the disk the journal is on.
+// is made again straight to the client: the spool must never fill the disk
+// the journal is on. An OpenMetrics export is then still read whole before
+// it is sent (export.Write holds its series in memory); a CSV or JSON one
+// holds the read while it goes, but a month of a six-booth room is a few
+// MB, far under maxSpool.
 //
 // start sets the download's headers; what is sent is bounded by the same
 // stall and total deadlines as a streamed export.
@@ -60,7 +63,8 @@ func sendSpooled(w http.ResponseWriter, r *http.Request, what string, start func
 }
 
 // maxSpool bounds a spooled download: a month's CSV of a room with six
-// booths is a few MB; a week of OpenMetrics is 200 MB and is streamed.
+// booths is a few MB; a week of OpenMetrics is 200 MB and is sent from
+// memory instead.
 const maxSpool = 64 << 20
 
 var errSpoolFull = errors.New("download larger than the spool")
