@@ -108,6 +108,12 @@ func TestBrowserOneBooth(t *testing.T) {
 	r.pacer.runTo(t, r, at(25*time.Minute))
 	r.pacer.pace(1)
 	b.waitFor("the banner back to OK", bannerIs("ok"), 10*time.Second)
+	// The booth's card says how much of its fan's rated air it got, as the
+	// law measured it from the session clearing: the figure /api/state has.
+	b.waitFor("the booth's measured airflow", `fetch('/api/state').then(r => r.json()).then(s => {
+		const m = s.booths.find(x => x.zone === 'booth').measured;
+		return !!m && `+card+`.querySelector('.figs').textContent.includes(Math.round(m.share * 100) + '% of rated');
+	})`, 10*time.Second)
 
 	// ventd stops: the page says so within 10 s, and recovers by itself
 	// when ventd is back.

@@ -221,7 +221,17 @@ function booth(b) {
     const r = dp[0];
     figs.push(['Pressure', r.quality === 'good' ? fmt(r.value, 'pressure') + ' Pa' : r.quality.replace('_', ' ')]);
   }
+  figs.push(['Airflow', airflow(b.zone)]);
   return { cls, chip, entry, figs };
+}
+
+// airflow says how much of its fans' rated air the booth gets, as the
+// law measured it from how fast its smoke cleared: a clogged filter, a
+// failing fan or a door propped open shows here before exposure rises.
+function airflow(zone) {
+  const v = (state.booths || []).find((x) => x.zone === zone);
+  if (!v || !v.measured) return 'not yet known';
+  return Math.round(v.measured.share * 100) + '% of rated';
 }
 
 // countdown says how long until safe to enter: seconds, then m:ss, then
@@ -230,6 +240,7 @@ function countdown(s) {
   s = Math.ceil(s);
   if (s < 60) return s + ' s';
   if (s < 600) return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  if (s > 3600) return 'over an hour'; // early in a slow fall: too rough to count
   return 'about ' + Math.ceil(s / 60) + ' min';
 }
 
