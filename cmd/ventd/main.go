@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -32,6 +33,13 @@ import (
 )
 
 func main() {
+	// ventd's live heap is small (1.5–3 MB) and its allocation slow at real
+	// time, so collecting at 50 % growth instead of the runtime's 100 % keeps
+	// about 2 MiB less resident for no measurable CPU (BenchmarkPiRSS;
+	// README "Speed and footprint"). GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
