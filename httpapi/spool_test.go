@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/journal/journaltest"
 )
 
 // blockedClient is a client that takes the headers and then stops
@@ -53,20 +54,8 @@ func TestSlowExportClientDoesNotHoldTheJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	wrote := make(chan error, 1)
-	go func() {
-		_, err := w.Write(journal.Batch{Minutes: []journal.Minute{{Start: start.Add(3 * time.Hour), Zone: "staff", Quantity: "pm25",
-			Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60}}})
-		wrote <- err
-	}()
-	select {
-	case err := <-wrote:
-		if err != nil {
-			t.Errorf("journal write beside a slow export client: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Error("the journal's writer waited on a client that is not reading an export")
-	}
+	journaltest.WriteNotHeld(t, w, journal.Minute{Start: start.Add(3 * time.Hour), Zone: "staff", Quantity: "pm25",
+		Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60}, "a client that is not reading an export")
 	close(c.release)
 	<-served
 	n, _ := strconv.Atoi(c.header.Get("Content-Length"))
