@@ -146,6 +146,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 2
 	}
+	for _, c := range cases {
+		if len(c.fitted) > 0 {
+			fmt.Fprintf(stderr, "ventbench: %s was written for the built-in room; in yours: %s\n", c.sc.Name, strings.Join(c.fitted, "; "))
+		}
+	}
 	ctls, err := pickControllers(f.controllers, f.hysteresis)
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)

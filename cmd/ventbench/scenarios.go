@@ -44,6 +44,9 @@ type benchCase struct {
 	group string
 	cfg   *config.Config
 	room  room.Config
+	// fitted says how a scenario written for the built-in room was fitted
+	// to the room of -config (testbench.FitScenario); empty: as written.
+	fitted []string
 }
 
 // builtinNames lists the built-in scenarios of group.
@@ -139,6 +142,9 @@ func newCase(sc *scenario.Scenario, group string, site *config.Config, read func
 			rc.Control, rc.Thresholds, rc.Alarms = site.Control, site.Thresholds, site.Alarms
 		}
 		c.cfg = rc
+	}
+	if site != nil && (sc.Room == nil || sc.Room.Config == "") {
+		c.sc, c.fitted = testbench.FitScenario(sc, config.Sim(), site)
 	}
 	c.room = testbench.RoomConfig(c.cfg)
 	sc.Room.Apply(&c.room)

@@ -127,6 +127,14 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 				return nil, err
 			}
 		}
+		if sc.Room == nil || sc.Room.Config == "" {
+			// Written for the built-in room: a site's own config names
+			// its booths, sensors and fans otherwise.
+			var notes []string
+			if sc, notes = testbench.FitScenario(sc, config.Sim(), cfg); len(notes) > 0 {
+				log.Info("simulated room: the scenario was written for the built-in room; fitted to this one", "scenario", sc.Name, "changes", strings.Join(notes, "; "))
+			}
+		}
 		start := sim.Now()
 		rig, err := testbench.NewRig(cfg, sim, sc, testbench.RigOpts{Loop: f.simScenario == "" || f.simLoop, Seed: f.simSeed})
 		if err != nil {

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/testbench"
+)
+
+// A technician tries a site's own config on the simulated room before the
+// hardware is in: `ventd -sim -config site.yaml`. The built-in day names
+// the simulated room's booth; ventd plays it in the site's booths instead
+// of refusing to start.
+func TestSimPlaysTheBuiltInDayInASiteRoom(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "site.yaml")
+	if err := os.WriteFile(cfgFile, []byte(`site: Fit
+room: Site room
+zones:
+  - {name: east, kind: booth, volume_m3: 3}
+  - {name: west, kind: booth, volume_m3: 5}
+  - {name: floor, kind: staff, volume_m3: 60}
+sensors:
+  - {name: east-pm, type: sps30, bus: sim0, zone: east}
+  - {name: west-pm, type: sps30, bus: sim2, zone: west}
+  - {name: floor-pm, type: sps30, bus: sim1, zone: floor}
+  - {name: floor-co2, type: scd41, bus: sim1, zone: floor}
+fans:
+  - {name: roof, zones: [east, west], backend: sim, max_flow_m3h: 400, min_duty: 25, rated_power_w: 60}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs testbench.LogBuffer
+	f, err := parseFlags([]string{"-sim", "-sim-speed", "0", "-config", cfgFile,
+		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir}, &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := newApp(ctx, f, &logs)
+	if err != nil {
+		t.Fatalf("ventd -sim -config site.yaml: %v", err)
+	}
+	// The day's first sessions are at 5 and 22 min: one in each booth.
+	sessions := map[string]bool{}
+	a.d.Attach("test", record.OutputFunc(func(p *record.Period) {
+		for _, b := range p.Booths {
+			sessions[b.Zone] = sessions[b.Zone] || b.Session
+		}
+		if p.Time.Sub(e2eStart) >= 30*time.Minute {
+			cancel()
+		}
+	}), &record.AttachOpts{Backlog: -1})
+	if err := a.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !sessions["east"] || !sessions["west"] {
+		t.Errorf("sessions seen by the law in the first 30 min: %v; want both booths", sessions)
+	}
+	if !strings.Contains(logs.String(), `sessions in \"booth\" go to east, west in turn`) {
+		t.Errorf("the log does not say how the day was fitted:\n%s", logs.String())
+	}
+}
