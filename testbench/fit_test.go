@@ -11,26 +11,9 @@ import (
 	"github.com/ventd/ventd/testbench/scenario"
 )
 
-// A site's own room: two booths on one fan, the staff area called "floor",
-// a CO2 sensor but no VOC sensor, names unlike the simulated room's.
-const siteYAML = `site: Fit
-room: Site room
-zones:
-  - {name: east, kind: booth, volume_m3: 3}
-  - {name: west, kind: booth, volume_m3: 5}
-  - {name: floor, kind: staff, volume_m3: 60}
-sensors:
-  - {name: east-pm, type: sps30, bus: sim0, zone: east}
-  - {name: west-pm, type: sps30, bus: sim2, zone: west}
-  - {name: floor-pm, type: sps30, bus: sim1, zone: floor}
-  - {name: floor-co2, type: scd41, bus: sim1, zone: floor}
-fans:
-  - {name: roof, zones: [east, west], backend: sim, max_flow_m3h: 400, min_duty: 25, rated_power_w: 60}
-`
-
 func siteConfig(t *testing.T) *config.Config {
 	t.Helper()
-	cfg, err := config.Parse([]byte(siteYAML), "site.yaml")
+	cfg, err := config.Load("rooms/site-names.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

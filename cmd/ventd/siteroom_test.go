@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,23 +17,7 @@ import (
 // of refusing to start.
 func TestSimPlaysTheBuiltInDayInASiteRoom(t *testing.T) {
 	dir := t.TempDir()
-	cfgFile := filepath.Join(dir, "site.yaml")
-	if err := os.WriteFile(cfgFile, []byte(`site: Fit
-room: Site room
-zones:
-  - {name: east, kind: booth, volume_m3: 3}
-  - {name: west, kind: booth, volume_m3: 5}
-  - {name: floor, kind: staff, volume_m3: 60}
-sensors:
-  - {name: east-pm, type: sps30, bus: sim0, zone: east}
-  - {name: west-pm, type: sps30, bus: sim2, zone: west}
-  - {name: floor-pm, type: sps30, bus: sim1, zone: floor}
-  - {name: floor-co2, type: scd41, bus: sim1, zone: floor}
-fans:
-  - {name: roof, zones: [east, west], backend: sim, max_flow_m3h: 400, min_duty: 25, rated_power_w: 60}
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := filepath.Join("..", "..", "testbench", "rooms", "site-names.yaml")
 	var logs testbench.LogBuffer
 	f, err := parseFlags([]string{"-sim", "-sim-speed", "0", "-config", cfgFile,
 		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir}, &logs)
