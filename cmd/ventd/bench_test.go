@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -46,16 +45,7 @@ func BenchmarkSimDaemonBooths(b *testing.B) {
 // goroutine's: the loop's, the journal's, the HTTP server's).
 func benchSim(b *testing.B, args ...string) {
 	args = append([]string{"-sim", "-sim-speed", "0", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir(), "-log-level", "warn"}, args...)
-	f, err := parseFlags(args, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, f, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, ctx, cancel := newTestApp(b, io.Discard, args...)
 	var first time.Time
 	a.d.Attach("bench", record.OutputFunc(func(p *record.Period) {
 		if first.IsZero() {

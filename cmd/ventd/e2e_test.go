@@ -49,17 +49,8 @@ func runSimDir(t *testing.T, scenario string, until time.Duration) ([]*snapshot.
 		t.Fatal(err)
 	}
 	var logs testbench.LogBuffer
-	f, err := parseFlags([]string{"-sim", "-sim-speed", "0", "-sim-scenario", scFile,
-		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir}, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, f, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ctx, cancel := newTestApp(t, &logs, "-sim", "-sim-speed", "0", "-sim-scenario", scFile,
+		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir)
 	// Every period's picture, as /api/state would have shown it.
 	var all []*snapshot.Snapshot
 	var view snapshot.View

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -69,15 +68,7 @@ func TestConfigWarningsLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs testbench.LogBuffer
-	f, err := parseFlags([]string{"-sim", "-config", path, "-listen", "127.0.0.1:0", "-state-dir", dir}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := newApp(ctx, f, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ctx, cancel := newTestApp(t, &logs, "-sim", "-config", path, "-listen", "127.0.0.1:0", "-state-dir", dir)
 	cancel()
 	a.run(ctx)
 	if !strings.Contains(logs.String(), `level=WARN msg="config accepted, but check that it means what you meant" warning="`+path+

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,17 +18,8 @@ func TestSimPlaysTheBuiltInDayInASiteRoom(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join("..", "..", "testbench", "rooms", "site-names.yaml")
 	var logs testbench.LogBuffer
-	f, err := parseFlags([]string{"-sim", "-sim-speed", "0", "-config", cfgFile,
-		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir}, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, f, &logs)
-	if err != nil {
-		t.Fatalf("ventd -sim -config site.yaml: %v", err)
-	}
+	a, ctx, cancel := newTestApp(t, &logs, "-sim", "-sim-speed", "0", "-config", cfgFile,
+		"-sim-start", e2eStart.Format(time.RFC3339), "-listen", "127.0.0.1:0", "-state-dir", dir)
 	// The day's first sessions are at 5 and 22 min: one in each booth.
 	sessions := map[string]bool{}
 	a.d.Attach("test", record.OutputFunc(func(p *record.Period) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,16 +17,7 @@ import (
 func TestControlSocketPurge(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "ventd.sock")
 	var logs testbench.LogBuffer
-	f, err := parseFlags([]string{"-sim", "-sim-speed", "50", "-listen", "127.0.0.1:0", "-control-socket", sock}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, f, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ctx, cancel := newTestApp(t, &logs, "-sim", "-sim-speed", "50", "-listen", "127.0.0.1:0", "-control-socket", sock)
 	state := a.tempState
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()

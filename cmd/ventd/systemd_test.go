@@ -24,16 +24,7 @@ func TestSystemdNotifyFromRun(t *testing.T) {
 	sock := sdnotifytest.Listen(t)
 	sdnotifytest.Watchdog(t, 400*time.Millisecond)
 	var logs testbench.LogBuffer
-	f, err := parseFlags([]string{"-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir()}, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, f, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ctx, cancel := newTestApp(t, &logs, "-sim", "-sim-speed", "10", "-listen", "127.0.0.1:0", "-state-dir", t.TempDir())
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()
 	if got := sock.Next(t); !strings.HasPrefix(got, "READY=1\n") {

@@ -33,16 +33,7 @@ type simApp struct {
 func runVentd(t testing.TB, args ...string) *simApp {
 	t.Helper()
 	logs := &testbench.LogBuffer{}
-	f, err := parseFlags(append([]string{"-sim", "-listen", "127.0.0.1:0", "-log-level", "warn", "-state-dir", t.TempDir()}, args...), logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := newApp(ctx, f, logs)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
+	a, ctx, cancel := newTestApp(t, logs, append([]string{"-sim", "-listen", "127.0.0.1:0", "-log-level", "warn", "-state-dir", t.TempDir()}, args...)...)
 	snaps := make(chan *snapshot.Snapshot, 16)
 	// The test reads what it needs; records it is too slow for are
 	// skipped, never waited for.
@@ -53,7 +44,7 @@ func runVentd(t testing.TB, args ...string) *simApp {
 		}
 	}), nil)
 	s := &simApp{a: a, url: "http://" + a.ln.Addr().String(), snaps: snaps, logs: logs}
-	if f.webConfig != "" {
+	if a.webConfig != "" {
 		s.url = "https://" + a.ln.Addr().String()
 	}
 	done := make(chan error, 1)
