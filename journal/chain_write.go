@@ -19,6 +19,12 @@ type chainWriter struct {
 	stmts *chainStmts
 	link  int64
 	prev  []byte
+	// touched are the tables this Write wrote to: only their rows can
+	// carry the new link, so the seal looks nowhere else.
+	touched map[string]bool
+	// minutes are the minutes this Write left, as their INSERT returned
+	// them (the table tags its rows itself).
+	minutes []chainRow
 }
 
 // chainStmts are the statements every Write runs, prepared once: SQLite
@@ -29,6 +35,9 @@ type chainWriter struct {
 // would wait for itself.
 type chainStmts struct {
 	m map[string]*sql.Stmt
+	// minutes holds the minutes' INSERT by rows per statement: a site's
+	// minute is always the same number of rows.
+	minutes map[int]*sql.Stmt
 }
 
 // Statements every Write runs.
@@ -41,35 +50,52 @@ const (
 	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 )
 
-// taggedQuery reads the rows of t tagged with a link.
-func (t *chainTable) taggedQuery() string {
-	if t.batch == nil {
-		return t.selectRows("chain = ?")
-	}
-	return t.selectRows(t.key[0] + " BETWEEN ? AND ? AND chain = ?")
-}
+// maxMinuteStmts bounds the minutes' INSERTs kept prepared: a backlog
+// written after an outage has chunks of other sizes, once.
+const maxMinuteStmts = 4
 
-// prepare prepares the statements once. Write calls it before it begins.
-func (s *chainStmts) prepare(ctx context.Context, db *sql.DB) error {
-	if s.m != nil {
-		return nil
-	}
-	qs := []string{lastLink, movedBy, insertLink, setChainLink, upsertMinutes(1), upsertMeta, upsertShift}
-	for _, t := range chained {
-		qs = append(qs, t.taggedQuery())
-	}
-	m := map[string]*sql.Stmt{}
-	for _, q := range qs {
-		st, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			for _, st := range m {
-				st.Close()
+// prepare prepares the statements once, and the minutes' INSERT for each
+// of the sizes given. Write calls it before it begins.
+func (s *chainStmts) prepare(ctx context.Context, db *sql.DB, minuteSizes ...int) error {
+	if s.m == nil {
+		qs := []string{lastLink, movedBy, insertLink, setChainLink, upsertMeta, upsertShift, clockState}
+		for _, t := range chained {
+			if !t.tagsItself {
+				qs = append(qs, t.tagged)
 			}
+		}
+		m := map[string]*sql.Stmt{}
+		for _, q := range qs {
+			st, err := db.PrepareContext(ctx, q)
+			if err != nil {
+				for _, st := range m {
+					st.Close()
+				}
+				return fmt.Errorf("chain: prepare: %w", err)
+			}
+			m[q] = st
+		}
+		s.m = m
+		s.minutes = map[int]*sql.Stmt{}
+	}
+	for _, n := range minuteSizes {
+		if s.minutes[n] != nil {
+			continue
+		}
+		if len(s.minutes) >= maxMinuteStmts {
+			for k, st := range s.minutes {
+				if k != minuteRows && !slices.Contains(minuteSizes, k) {
+					st.Close()
+					delete(s.minutes, k)
+				}
+			}
+		}
+		st, err := db.PrepareContext(ctx, upsertMinutes(n))
+		if err != nil {
 			return fmt.Errorf("chain: prepare: %w", err)
 		}
-		m[q] = st
+		s.minutes[n] = st
 	}
-	s.m = m
 	return nil
 }
 
@@ -82,11 +108,22 @@ func (s *chainStmts) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt,
 	return tx.PrepareContext(ctx, q)
 }
 
+// minuteStmt returns the minutes' INSERT of n rows for tx.
+func (s *chainStmts) minuteStmt(ctx context.Context, tx *sql.Tx, n int) (*sql.Stmt, error) {
+	if st, ok := s.minutes[n]; ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, upsertMinutes(n))
+}
+
 func (s *chainStmts) close() {
 	for _, st := range s.m {
 		st.Close()
 	}
-	s.m = nil
+	for _, st := range s.minutes {
+		st.Close()
+	}
+	s.m, s.minutes = nil, nil
 }
 
 func (c *chainWriter) query(q string, args ...any) (*sql.Rows, error) {
@@ -107,7 +144,7 @@ func (c *chainWriter) exec(q string, args ...any) error {
 
 // beginChain tells the triggers which link this Write's rows go into.
 func (j *Journal) beginChain(ctx context.Context, tx *sql.Tx) (*chainWriter, error) {
-	c := &chainWriter{ctx: ctx, tx: tx, stmts: &j.chain, prev: make([]byte, 32)}
+	c := &chainWriter{ctx: ctx, tx: tx, stmts: &j.chain, prev: make([]byte, 32), touched: map[string]bool{}}
 	rs, err := c.query(lastLink)
 	if err != nil {
 		return nil, err
@@ -126,6 +163,9 @@ func (j *Journal) beginChain(ctx context.Context, tx *sql.Tx) (*chainWriter, err
 	return c, c.exec(setChainLink, c.link)
 }
 
+// touch notes that this Write wrote to table.
+func (c *chainWriter) touch(table string) { c.touched[table] = true }
+
 // sealed is one row sealed by this Write.
 type sealed struct {
 	table   *chainTable
@@ -137,11 +177,11 @@ type sealed struct {
 
 // seal computes the seal of every row tagged with this link and adds the
 // link. A Write that changed nothing sealed (live state only) adds none.
-func (c *chainWriter) seal(now time.Time, b *Batch) error {
+func (c *chainWriter) seal(now time.Time) error {
 	var rows []sealed
 	var buf []byte
 	for _, t := range chained {
-		found, err := c.tagged(t, b)
+		found, err := c.tagged(t)
 		if err != nil {
 			return fmt.Errorf("chain: read %s: %w", t.name, err)
 		}
@@ -194,18 +234,17 @@ func (c *chainWriter) seal(now time.Time, b *Batch) error {
 	return nil
 }
 
-// tagged returns the rows of t tagged with this link: found through the
-// index on chain, or, for a table Write's INSERT tags, by the batch's
-// range of its primary key.
-func (c *chainWriter) tagged(t *chainTable, b *Batch) ([]chainRow, error) {
-	if t.batch == nil {
-		return c.rows(t, true, t.taggedQuery(), c.link)
-	}
-	lo, hi, ok := t.batch(b)
-	if !ok {
+// tagged returns the rows of t tagged with this link: those its INSERT
+// returned, or those found through the index on chain in a table this
+// Write wrote to.
+func (c *chainWriter) tagged(t *chainTable) ([]chainRow, error) {
+	switch {
+	case t.tagsItself:
+		return c.minutes, nil
+	case !c.touched[t.name]:
 		return nil, nil
 	}
-	return c.rows(t, true, t.taggedQuery(), lo, hi, c.link)
+	return c.rows(t, true, t.tagged, c.link)
 }
 
 func (c *chainWriter) rows(t *chainTable, withLink bool, q string, args ...any) ([]chainRow, error) {

@@ -33,7 +33,7 @@ const upsertShift = `INSERT INTO shifts (zone, quantity, start_ms, end_ms, finis
 		finished = max(finished, excluded.finished)`
 
 func (w *writer) shifts(ss []Shift) error {
-	_, err := w.exec(upsertShift,
+	_, err := w.exec("shifts", upsertShift,
 		len(ss), func(i int) []any {
 			s := ss[i]
 			var sum any

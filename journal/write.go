@@ -3,11 +3,9 @@ package journal
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -39,7 +37,8 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
 	ctx := context.Background()
-	if err := j.chain.prepare(ctx, j.db); err != nil { // before the transaction holds a connection
+	per := minutesPerStatement(b.Minutes)
+	if err := j.chain.prepare(ctx, j.db, minuteSizes(len(b.Minutes), per)...); err != nil { // before the transaction holds a connection
 		return Result{}, j.writeError("prepare", err)
 	}
 	tx, err := j.db.BeginTx(ctx, nil)
@@ -58,13 +57,13 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if err != nil {
 		return Result{}, j.writeError("begin chain link", err)
 	}
-	w.link = ch.link
+	w.ch = ch
 	var res Result
 	steps := []struct {
 		what string
 		fn   func() error
 	}{
-		{"minutes", func() error { return w.minutes(b.Minutes) }},
+		{"minutes", func() error { return w.minutes(b.Minutes, per) }},
 		{"events", func() error { n, err := w.events(b.Events); res.DuplicateEvents = n; return err }},
 		{"acks", func() error { return w.acks(b.Acks) }},
 		{"calibrations", func() error { return w.calibrations(b.Calibrations) }},
@@ -76,7 +75,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"ventilation", func() error { return w.ventilation(b.Ventilation) }},
 		{"meta", func() error { return w.setMeta(b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
-		{"chain link", func() error { return ch.seal(j.opts.Clock.Now(), &b) }},
+		{"chain link", func() error { return ch.seal(j.opts.Clock.Now()) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -98,12 +97,11 @@ func (j *Journal) writeError(what string, err error) error {
 
 // writer is one batch's transaction and its clock bookkeeping.
 type writer struct {
-	ctx  context.Context
-	tx   *sql.Tx
-	tol  int64 // ms
-	link int64 // the chain link the minutes go into (chain.go)
-	// stmts are the statements every Write runs, prepared once.
-	stmts *chainStmts
+	ctx   context.Context
+	tx    *sql.Tx
+	tol   int64        // ms
+	ch    *chainWriter // the chain link this Write's rows go into (chain.go)
+	stmts *chainStmts  // the statements every Write runs, prepared once
 
 	newest   int64 // high-water mark before this batch; 0 = none yet
 	wasBack  bool  // the previous batch was flagged
@@ -116,23 +114,35 @@ type writer struct {
 	newSeries map[[2]string]int64 // series ids this batch created or found
 }
 
+// clockState reads the clock's high-water mark and whether the last
+// batch was flagged.
+const clockState = `SELECT key, value FROM meta WHERE key IN ('` + metaNewest + `', '` + metaBackwards + `')`
+
 func (w *writer) loadClock() error {
-	var s string
-	err := w.tx.QueryRowContext(w.ctx, `SELECT value FROM meta WHERE key = ?`, metaNewest).Scan(&s)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	st, err := w.stmts.stmt(w.ctx, w.tx, clockState)
+	if err != nil {
 		return err
 	}
-	if s != "" {
-		if w.newest, err = strconv.ParseInt(s, 10, 64); err != nil {
-			return fmt.Errorf("meta %s = %q: %w", metaNewest, s, err)
+	rs, err := st.QueryContext(w.ctx)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var k, v string
+		if err := rs.Scan(&k, &v); err != nil {
+			return err
+		}
+		switch k {
+		case metaNewest:
+			if w.newest, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return fmt.Errorf("meta %s = %q: %w", metaNewest, v, err)
+			}
+		case metaBackwards:
+			w.wasBack = v == "1"
 		}
 	}
-	err = w.tx.QueryRowContext(w.ctx, `SELECT value FROM meta WHERE key = ?`, metaBackwards).Scan(&s)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	w.wasBack = err == nil && s == "1"
-	return nil
+	return rs.Err()
 }
 
 // stamp returns the row's time in ms and how far behind the mark it is
@@ -193,16 +203,19 @@ func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 }
 
 func (w *writer) insertStatus(now time.Time, synced bool, note string, back int64) error {
+	w.ch.touch("clock_status")
 	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, now.UnixMilli(), synced, SourceJournal, note, back)
 	return err
 }
 
-// exec runs one statement per row with a statement prepared once.
-func (w *writer) exec(query string, n int, args func(i int) []any) (affected int64, err error) {
+// exec runs one statement per row of table with a statement prepared
+// once.
+func (w *writer) exec(table, query string, n int, args func(i int) []any) (affected int64, err error) {
 	if n == 0 {
 		return 0, nil
 	}
+	w.ch.touch(table)
 	st, err := w.stmts.stmt(w.ctx, w.tx, query)
 	if err != nil {
 		return 0, err
@@ -219,109 +232,6 @@ func (w *writer) exec(query string, n int, args func(i int) []any) (affected int
 	return affected, nil
 }
 
-// minuteRows is how many minutes go in one INSERT: a day's backlog of 18
-// series is 26k rows, and one statement per row costs more than the
-// SQLite work itself.
-const minuteRows = 256
-
-func (w *writer) minutes(ms []Minute) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	ids, err := w.seriesIDs(ms)
-	if err != nil {
-		return err
-	}
-	var full *sql.Stmt // the statement for a whole chunk, prepared once
-	args := make([]any, 0, minuteArgs*min(len(ms), minuteRows))
-	for lo := 0; lo < len(ms); lo += minuteRows {
-		hi := min(lo+minuteRows, len(ms))
-		args = args[:0]
-		for i := lo; i < hi; i++ {
-			m := ms[i]
-			end, back := w.stamp(m.Start.Add(time.Minute)) // a minute is complete at its end
-			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.link)
-		}
-		if hi-lo == minuteRows && full == nil {
-			if full, err = w.tx.PrepareContext(w.ctx, upsertMinutes(minuteRows)); err != nil {
-				return err
-			}
-			defer full.Close()
-		}
-		if hi-lo == minuteRows {
-			_, err = full.ExecContext(w.ctx, args...)
-		} else {
-			// A minute's batch: a row at a time through the one-row
-			// statement prepared once, rather than compiling (with the
-			// chain's triggers) an INSERT for this many rows each minute.
-			err = w.upsertEach(args)
-		}
-		if err != nil {
-			return fmt.Errorf("minutes from %s: %w", ms[lo].Start.UTC().Format(time.RFC3339), err)
-		}
-	}
-	return nil
-}
-
-// upsertEach writes the minutes in args (minuteArgs values each) one
-// row at a time.
-func (w *writer) upsertEach(args []any) error {
-	st, err := w.stmts.stmt(w.ctx, w.tx, upsertMinutes(1))
-	if err != nil {
-		return err
-	}
-	for i := 0; i < len(args); i += minuteArgs {
-		if _, err := st.ExecContext(w.ctx, args[i:i+minuteArgs]...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// minuteArgs is how many values one minute's row takes.
-const minuteArgs = 8
-
-// upsertMinutes is the INSERT for n minutes. A minute already there is
-// merged: means weighted by count, the larger max, covered seconds added
-// up to the minute's 60.
-func upsertMinutes(n int) string {
-	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
-		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (start_ms, series) DO UPDATE SET
-			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
-			maximum = max(maximum, excluded.maximum),
-			count = count + excluded.count,
-			covered_s = min(60.0, covered_s + excluded.covered_s),
-			backwards_ms = max(backwards_ms, excluded.backwards_ms)`
-}
-
-// seriesIDs returns the series id of each minute, creating new pairs.
-// Series are never deleted, so an id once committed is looked up in
-// memory rather than asked of SQLite every minute.
-func (w *writer) seriesIDs(ms []Minute) ([]int64, error) {
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
-		k := [2]string{m.Zone, m.Quantity}
-		id, ok := w.series[k]
-		if !ok {
-			id, ok = w.newSeries[k]
-		}
-		if !ok {
-			err := w.tx.QueryRowContext(w.ctx, `INSERT INTO series (zone, quantity) VALUES (?, ?)
-				ON CONFLICT (zone, quantity) DO UPDATE SET zone = zone RETURNING id`, m.Zone, m.Quantity).Scan(&id)
-			if err != nil {
-				return nil, fmt.Errorf("series %s %s: %w", m.Zone, m.Quantity, err)
-			}
-			if w.newSeries == nil {
-				w.newSeries = map[[2]string]int64{}
-			}
-			w.newSeries[k] = id
-		}
-		ids[i] = id
-	}
-	return ids, nil
-}
-
 // nullable stores NaN as NULL (SQLite has no NaN).
 func nullable(f float64) any {
 	if math.IsNaN(f) {
@@ -331,7 +241,7 @@ func nullable(f float64) any {
 }
 
 func (w *writer) events(es []Event) (duplicates int, err error) {
-	n, err := w.exec(`INSERT INTO events (id, alarm_id, time_ms, rule, kind, level, subject, quantity, value, threshold, message, backwards_ms)
+	n, err := w.exec("events", `INSERT INTO events (id, alarm_id, time_ms, rule, kind, level, subject, quantity, value, threshold, message, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		len(es), func(i int) []any {
 			e := es[i]
@@ -343,7 +253,7 @@ func (w *writer) events(es []Event) (duplicates int, err error) {
 }
 
 func (w *writer) acks(as []Ack) error {
-	_, err := w.exec(`INSERT INTO acks (alarm_id, time_ms, who, note, backwards_ms)
+	_, err := w.exec("acks", `INSERT INTO acks (alarm_id, time_ms, who, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(as), func(i int) []any {
 			a := as[i]
@@ -354,7 +264,7 @@ func (w *writer) acks(as []Ack) error {
 }
 
 func (w *writer) calibrations(cs []Calibration) error {
-	_, err := w.exec(`INSERT INTO calibrations (time_ms, sensor, serial, kind, reference, correction, who, note, backwards_ms)
+	_, err := w.exec("calibrations", `INSERT INTO calibrations (time_ms, sensor, serial, kind, reference, correction, who, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(cs), func(i int) []any {
 			c := cs[i]
@@ -365,7 +275,7 @@ func (w *writer) calibrations(cs []Calibration) error {
 }
 
 func (w *writer) configChanges(cs []ConfigChange) error {
-	_, err := w.exec(`INSERT INTO config_changes (time_ms, hash, summary, backwards_ms)
+	_, err := w.exec("config_changes", `INSERT INTO config_changes (time_ms, hash, summary, backwards_ms)
 		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(cs), func(i int) []any {
 			c := cs[i]
@@ -376,7 +286,7 @@ func (w *writer) configChanges(cs []ConfigChange) error {
 }
 
 func (w *writer) gaps(gs []Gap) error {
-	_, err := w.exec(`INSERT INTO gaps (start_ms, end_ms, zone, quantity, reason, backwards_ms)
+	_, err := w.exec("gaps", `INSERT INTO gaps (start_ms, end_ms, zone, quantity, reason, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (start_ms, zone, quantity, reason) DO UPDATE SET
 			end_ms = max(end_ms, excluded.end_ms),
@@ -390,7 +300,7 @@ func (w *writer) gaps(gs []Gap) error {
 }
 
 func (w *writer) clockStatus(cs []ClockStatus) error {
-	_, err := w.exec(`INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
+	_, err := w.exec("clock_status", `INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(cs), func(i int) []any {
 			c := cs[i]
@@ -401,7 +311,7 @@ func (w *writer) clockStatus(cs []ClockStatus) error {
 }
 
 func (w *writer) actions(as []Action) error {
-	_, err := w.exec(`INSERT INTO actions (time_ms, kind, target, who, via, uid, peer, note, result, error, backwards_ms)
+	_, err := w.exec("actions", `INSERT INTO actions (time_ms, kind, target, who, via, uid, peer, note, result, error, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(as), func(i int) []any {
 		a := as[i]
 		ms, back := w.stamp(a.Time)

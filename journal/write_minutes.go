@@ -1,0 +1,167 @@
+package journal
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// minuteRows is how many minutes go in one INSERT: a day's backlog of 18
+// series is 26k rows, and one statement per row costs more than the
+// SQLite work itself.
+const minuteRows = 256
+
+// minutesPerStatement is how many minutes each INSERT writes: all of a
+// minute's rows (up to minuteRows) in one, but one a statement when a
+// minute repeats in the batch, so that the rows RETURNING hands back (in
+// no promised order within a statement) come in the order they were
+// written and the last of a repeated minute is the one stored.
+func minutesPerStatement(ms []Minute) int {
+	type key struct {
+		start          int64
+		zone, quantity string
+	}
+	seen := make(map[key]bool, len(ms))
+	for _, m := range ms {
+		k := key{m.Start.UnixMilli(), m.Zone, m.Quantity}
+		if seen[k] {
+			return 1
+		}
+		seen[k] = true
+	}
+	return minuteRows
+}
+
+// minuteSizes are the rows per INSERT that n minutes written per
+// statement take: Write prepares them before it begins.
+func minuteSizes(n, per int) []int {
+	switch {
+	case n == 0:
+		return nil
+	case n <= per:
+		return []int{n}
+	case n%per == 0:
+		return []int{per}
+	}
+	return []int{per, n % per}
+}
+
+// minutes writes the minutes, per rows a statement, and keeps what the
+// INSERTs return (each row as stored, merges done) for the chain's seal.
+func (w *writer) minutes(ms []Minute, per int) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids, err := w.seriesIDs(ms)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64][2]string, min(len(ms), 64))
+	args := make([]any, 0, minuteArgs*min(len(ms), per))
+	for lo := 0; lo < len(ms); lo += per {
+		hi := min(lo+per, len(ms))
+		args = args[:0]
+		for i := lo; i < hi; i++ {
+			m := ms[i]
+			end, back := w.stamp(m.Start.Add(time.Minute)) // a minute is complete at its end
+			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.ch.link)
+			names[ids[i]] = [2]string{m.Zone, m.Quantity}
+		}
+		if err := w.insertMinutes(hi-lo, args, names); err != nil {
+			return fmt.Errorf("minutes from %s: %w", ms[lo].Start.UTC().Format(time.RFC3339), err)
+		}
+	}
+	if per == 1 { // a repeated minute: keep its last version, the one stored
+		last := make(map[string]int, len(w.ch.minutes))
+		kept := w.ch.minutes[:0]
+		for _, r := range w.ch.minutes {
+			if i, ok := last[r.key]; ok {
+				kept[i] = r
+				continue
+			}
+			last[r.key] = len(kept)
+			kept = append(kept, r)
+		}
+		w.ch.minutes = kept
+	}
+	return nil
+}
+
+// insertMinutes runs the INSERT of n minutes and keeps the rows it
+// returns as the seal reads a minute (chainTable.columns), the series
+// named as this batch names it.
+func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) error {
+	st, err := w.stmts.minuteStmt(w.ctx, w.tx, n)
+	if err != nil {
+		return err
+	}
+	rs, err := st.QueryContext(w.ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		// As stored, storage class and all: start_ms, zone, quantity,
+		// mean, maximum, count, covered_s, backwards_ms.
+		var start, series int64
+		vals := make([]any, 8)
+		if err := rs.Scan(&start, &series, &vals[3], &vals[4], &vals[5], &vals[6], &vals[7]); err != nil {
+			return err
+		}
+		name, ok := names[series]
+		if !ok {
+			return fmt.Errorf("minute %d of series %d: not one this batch wrote", start, series)
+		}
+		vals[0], vals[1], vals[2] = start, name[0], name[1]
+		w.ch.minutes = append(w.ch.minutes, chainRow{
+			key: strconv.FormatInt(start, 10) + " " + strconv.FormatInt(series, 10), time: &start, record: true,
+			vals: vals, keyVals: []any{start, series}})
+	}
+	return rs.Err()
+}
+
+// minuteArgs is how many values one minute's row takes.
+const minuteArgs = 8
+
+// upsertMinutes is the INSERT for n minutes. A minute already there is
+// merged: means weighted by count, the larger max, covered seconds added
+// up to the minute's 60. It returns each row as stored.
+func upsertMinutes(n int) string {
+	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
+		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (start_ms, series) DO UPDATE SET
+			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
+			maximum = max(maximum, excluded.maximum),
+			count = count + excluded.count,
+			covered_s = min(60.0, covered_s + excluded.covered_s),
+			backwards_ms = max(backwards_ms, excluded.backwards_ms)
+		RETURNING start_ms, series, mean, maximum, count, covered_s, backwards_ms`
+}
+
+// seriesIDs returns the series id of each minute, creating new pairs.
+// Series are never deleted, so an id once committed is looked up in
+// memory rather than asked of SQLite every minute.
+func (w *writer) seriesIDs(ms []Minute) ([]int64, error) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		k := [2]string{m.Zone, m.Quantity}
+		id, ok := w.series[k]
+		if !ok {
+			id, ok = w.newSeries[k]
+		}
+		if !ok {
+			err := w.tx.QueryRowContext(w.ctx, `INSERT INTO series (zone, quantity) VALUES (?, ?)
+				ON CONFLICT (zone, quantity) DO UPDATE SET zone = zone RETURNING id`, m.Zone, m.Quantity).Scan(&id)
+			if err != nil {
+				return nil, fmt.Errorf("series %s %s: %w", m.Zone, m.Quantity, err)
+			}
+			if w.newSeries == nil {
+				w.newSeries = map[[2]string]int64{}
+			}
+			w.newSeries[k] = id
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
