@@ -11,8 +11,8 @@ import (
 )
 
 // chainWriter seals one Write's rows into a new link. Write calls
-// beginChain before its first row and seal after its last, in the same
-// transaction; the triggers tag the rows in between.
+// beginChain before its first row, endTagging after its last and then
+// seal, in the same transaction; the triggers tag the rows in between.
 type chainWriter struct {
 	ctx   context.Context
 	tx    *sql.Tx
@@ -20,7 +20,8 @@ type chainWriter struct {
 	link  int64
 	prev  []byte
 	// touched are the tables this Write wrote to: only their rows can
-	// carry the new link, so the seal looks nowhere else.
+	// carry the new link, so the seal looks nowhere else. The minutes,
+	// which tag themselves, count as touched when a row merged.
 	touched map[string]bool
 	// minutes are the minutes this Write left, as their INSERT returned
 	// them (the table tags its rows itself).
@@ -42,11 +43,14 @@ type chainStmts struct {
 
 // Statements every Write runs.
 const (
-	lastLink   = `SELECT id, hash FROM chain ORDER BY id DESC LIMIT 1`
 	movedBy    = `SELECT id, link, tbl, row_key FROM chain_moved WHERE by_link = ?`
 	insertLink = `INSERT INTO chain (id, written_ms, format, tables, first_ms, last_ms, prev, hash, leaves)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	setChainLink = `INSERT INTO meta (key, value) VALUES ('` + metaChainLink + `', ?)
+	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+	// endWithClock ends the tagging and stores the clock's mark and state
+	// (write.go) in the same statement.
+	endWithClock = `INSERT INTO meta (key, value) VALUES ('` + metaNewest + `', ?), ('` + metaBackwards + `', ?), ('` + metaChainLink + `', 0)
 	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 )
 
@@ -58,7 +62,7 @@ const maxMinuteStmts = 4
 // of the sizes given. Write calls it before it begins.
 func (s *chainStmts) prepare(ctx context.Context, db *sql.DB, minuteSizes ...int) error {
 	if s.m == nil {
-		qs := []string{lastLink, movedBy, insertLink, setChainLink, upsertMeta, upsertShift, clockState}
+		qs := []string{writeState, movedBy, insertLink, setChainLink, endWithClock, upsertMeta, upsertShift}
 		for _, t := range chained {
 			if !t.tagsItself {
 				qs = append(qs, t.tagged)
@@ -142,25 +146,25 @@ func (c *chainWriter) exec(q string, args ...any) error {
 	return err
 }
 
-// beginChain tells the triggers which link this Write's rows go into.
-func (j *Journal) beginChain(ctx context.Context, tx *sql.Tx) (*chainWriter, error) {
-	c := &chainWriter{ctx: ctx, tx: tx, stmts: &j.chain, prev: make([]byte, 32), touched: map[string]bool{}}
-	rs, err := c.query(lastLink)
-	if err != nil {
-		return nil, err
+// beginChain tells the triggers which link this Write's rows go into:
+// the one after last, whose hash is prev (Write reads both, with its
+// clock's state).
+func beginChain(ctx context.Context, tx *sql.Tx, stmts *chainStmts, last int64, prev []byte) (*chainWriter, error) {
+	c := &chainWriter{ctx: ctx, tx: tx, stmts: stmts, link: last + 1, prev: prev, touched: map[string]bool{}}
+	if last == 0 {
+		c.prev = make([]byte, 32)
 	}
-	if rs.Next() {
-		err = rs.Scan(&c.link, &c.prev)
-	}
-	rs.Close()
-	if err == nil {
-		err = rs.Err()
-	}
-	if err != nil {
-		return nil, err
-	}
-	c.link++
 	return c, c.exec(setChainLink, c.link)
+}
+
+// endTagging tells the triggers that the Write's rows are written (link
+// 0: any later change is made outside a ventd write), storing the clock's
+// mark and state (nil: none) in the same statement.
+func (c *chainWriter) endTagging(clock []any) error {
+	if clock == nil {
+		return c.exec(setChainLink, 0)
+	}
+	return c.exec(endWithClock, clock...)
 }
 
 // touch notes that this Write wrote to table.
@@ -195,9 +199,6 @@ func (c *chainWriter) seal(now time.Time) error {
 	}
 	rows, err := c.unmove(rows)
 	if err != nil {
-		return err
-	}
-	if err := c.exec(setChainLink, 0); err != nil {
 		return err
 	}
 	if len(rows) == 0 {
@@ -272,6 +273,9 @@ func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
 		id, link int64
 		tbl, key string
 	}
+	if !c.mayHaveMoved() {
+		return rows, nil
+	}
 	var ms []moved
 	rs, err := c.query(movedBy, c.link)
 	if err != nil {
@@ -313,6 +317,17 @@ func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
 		rows = slices.Delete(rows, i, i+1)
 	}
 	return rows, nil
+}
+
+// mayHaveMoved reports whether this Write may have rewritten a sealed
+// row: only upserts do, into the tables ventd rewrites.
+func (c *chainWriter) mayHaveMoved() bool {
+	for _, t := range chained {
+		if t.rewritable && c.touched[t.name] {
+			return true
+		}
+	}
+	return false
 }
 
 // hasLeaf reports whether s is among sorted leaves.

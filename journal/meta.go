@@ -60,7 +60,6 @@ func (w *writer) setMeta(kv map[string]string) error {
 	if len(kv) == 0 {
 		return nil
 	}
-	w.ch.touch("meta")
 	st, err := w.stmts.stmt(w.ctx, w.tx, upsertMeta)
 	if err != nil {
 		return err

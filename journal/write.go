@@ -50,14 +50,10 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		j.series = map[[2]string]int64{}
 	}
 	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.chain}
-	if err := w.loadClock(); err != nil {
-		return Result{}, j.writeError("read clock state", err)
-	}
-	ch, err := j.beginChain(ctx, tx) // the hash chain: chain.go
+	ch, err := w.begin(&j.chain) // the clock's state and the hash chain's link: chain.go
 	if err != nil {
-		return Result{}, j.writeError("begin chain link", err)
+		return Result{}, j.writeError("begin", err)
 	}
-	w.ch = ch
 	var res Result
 	steps := []struct {
 		what string
@@ -73,7 +69,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"shifts", func() error { return w.shifts(b.Shifts) }},
 		{"actions", func() error { return w.actions(b.Actions) }},
 		{"ventilation", func() error { return w.ventilation(b.Ventilation) }},
-		{"meta", func() error { return w.setMeta(b.Meta) }},
+		{"meta", func() error { ch.touch("meta"); return w.setMeta(b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
 		{"chain link", func() error { return ch.seal(j.opts.Clock.Now()) }},
 	}
@@ -114,35 +110,37 @@ type writer struct {
 	newSeries map[[2]string]int64 // series ids this batch created or found
 }
 
-// clockState reads the clock's high-water mark and whether the last
-// batch was flagged.
-const clockState = `SELECT key, value FROM meta WHERE key IN ('` + metaNewest + `', '` + metaBackwards + `')`
+// writeState reads, in one statement, what a Write starts from: the
+// clock's high-water mark, whether the last batch was flagged, and the
+// chain's newest link and its hash.
+const writeState = `SELECT (SELECT value FROM meta WHERE key = '` + metaNewest + `'),
+	(SELECT value FROM meta WHERE key = '` + metaBackwards + `'),
+	(SELECT id FROM chain ORDER BY id DESC LIMIT 1),
+	(SELECT hash FROM chain ORDER BY id DESC LIMIT 1)`
 
-func (w *writer) loadClock() error {
-	st, err := w.stmts.stmt(w.ctx, w.tx, clockState)
+// begin reads the state a Write starts from and begins the chain's link.
+func (w *writer) begin(stmts *chainStmts) (*chainWriter, error) {
+	st, err := w.stmts.stmt(w.ctx, w.tx, writeState)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rs, err := st.QueryContext(w.ctx)
-	if err != nil {
-		return err
+	var newest, back sql.NullString
+	var last sql.NullInt64
+	var prev []byte
+	if err := st.QueryRowContext(w.ctx).Scan(&newest, &back, &last, &prev); err != nil {
+		return nil, fmt.Errorf("read clock and chain state: %w", err)
 	}
-	defer rs.Close()
-	for rs.Next() {
-		var k, v string
-		if err := rs.Scan(&k, &v); err != nil {
-			return err
-		}
-		switch k {
-		case metaNewest:
-			if w.newest, err = strconv.ParseInt(v, 10, 64); err != nil {
-				return fmt.Errorf("meta %s = %q: %w", metaNewest, v, err)
-			}
-		case metaBackwards:
-			w.wasBack = v == "1"
+	if newest.String != "" {
+		if w.newest, err = strconv.ParseInt(newest.String, 10, 64); err != nil {
+			return nil, fmt.Errorf("meta %s = %q: %w", metaNewest, newest.String, err)
 		}
 	}
-	return rs.Err()
+	w.wasBack = back.String == "1"
+	w.ch, err = beginChain(w.ctx, w.tx, stmts, last.Int64, prev)
+	if err != nil {
+		return nil, fmt.Errorf("begin chain link: %w", err)
+	}
+	return w.ch, nil
 }
 
 // stamp returns the row's time in ms and how far behind the mark it is
@@ -164,10 +162,11 @@ func (w *writer) stamp(t time.Time) (ms, back int64) {
 }
 
 // saveClock moves the mark forward and records transitions into and out
-// of the flagged state as clock_status rows.
+// of the flagged state as clock_status rows. It is the Write's last row:
+// it ends the chain's tagging.
 func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 	if !w.seen {
-		return nil, nil
+		return nil, w.ch.endTagging(nil)
 	}
 	var bw *Backwards
 	switch {
@@ -196,10 +195,7 @@ func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 		state = "1"
 	}
 	mark := max(w.newest, w.max)
-	return bw, w.setMeta(map[string]string{
-		metaNewest:    strconv.FormatInt(mark, 10),
-		metaBackwards: state,
-	})
+	return bw, w.ch.endTagging([]any{strconv.FormatInt(mark, 10), state})
 }
 
 func (w *writer) insertStatus(now time.Time, synced bool, note string, back int64) error {

@@ -104,10 +104,13 @@ func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) err
 	for rs.Next() {
 		// As stored, storage class and all: start_ms, zone, quantity,
 		// mean, maximum, count, covered_s, backwards_ms.
-		var start, series int64
+		var start, series, link int64
 		vals := make([]any, 8)
-		if err := rs.Scan(&start, &series, &vals[3], &vals[4], &vals[5], &vals[6], &vals[7]); err != nil {
+		if err := rs.Scan(&start, &series, &vals[3], &vals[4], &vals[5], &vals[6], &vals[7], &link); err != nil {
 			return err
+		}
+		if link != w.ch.link { // merged into a minute of an earlier link: moved
+			w.ch.touch("minutes")
 		}
 		name, ok := names[series]
 		if !ok {
@@ -126,7 +129,9 @@ const minuteArgs = 8
 
 // upsertMinutes is the INSERT for n minutes. A minute already there is
 // merged: means weighted by count, the larger max, covered seconds added
-// up to the minute's 60. It returns each row as stored.
+// up to the minute's 60. It returns each row as stored, and its chain as
+// the INSERT left it: another link's when the row was merged (the trigger
+// then moves it to this Write's link).
 func upsertMinutes(n int) string {
 	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
 		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
@@ -136,7 +141,7 @@ func upsertMinutes(n int) string {
 			count = count + excluded.count,
 			covered_s = min(60.0, covered_s + excluded.covered_s),
 			backwards_ms = max(backwards_ms, excluded.backwards_ms)
-		RETURNING start_ms, series, mean, maximum, count, covered_s, backwards_ms`
+		RETURNING start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain`
 }
 
 // seriesIDs returns the series id of each minute, creating new pairs.
