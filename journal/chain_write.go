@@ -19,6 +19,7 @@ type chainWriter struct {
 	stmts *chainStmts
 	link  int64
 	prev  []byte
+	armed bool // the triggers know the link (meta's chain_link)
 	// touched are the tables this Write wrote to: only their rows can
 	// carry the new link, so the seal looks nowhere else. The minutes,
 	// which tag themselves, count as touched when a row merged.
@@ -36,9 +37,16 @@ type chainWriter struct {
 // would wait for itself.
 type chainStmts struct {
 	m map[string]*sql.Stmt
-	// minutes holds the minutes' INSERT by rows per statement: a site's
-	// minute is always the same number of rows.
-	minutes map[int]*sql.Stmt
+	// minutes holds the minutes' INSERTs by rows per statement (a site's
+	// minute is always the same number of rows) and RETURNING or not.
+	minutes map[minuteStmt]*sql.Stmt
+}
+
+// minuteStmt names one of the minutes' INSERTs: n rows, returning them
+// as stored or not (upsertMinutes).
+type minuteStmt struct {
+	n         int
+	returning bool
 }
 
 // Statements every Write runs.
@@ -56,11 +64,11 @@ const (
 
 // maxMinuteStmts bounds the minutes' INSERTs kept prepared: a backlog
 // written after an outage has chunks of other sizes, once.
-const maxMinuteStmts = 4
+const maxMinuteStmts = 8
 
-// prepare prepares the statements once, and the minutes' INSERT for each
-// of the sizes given. Write calls it before it begins.
-func (s *chainStmts) prepare(ctx context.Context, db *sql.DB, minuteSizes ...int) error {
+// prepare prepares the statements once, and the minutes' INSERTs for
+// each of the sizes given. Write calls it before it begins.
+func (s *chainStmts) prepare(ctx context.Context, db *sql.DB, minuteSizes []int) error {
 	if s.m == nil {
 		qs := []string{writeState, movedBy, insertLink, setChainLink, endWithClock, upsertMeta, upsertShift}
 		for _, t := range chained {
@@ -80,25 +88,27 @@ func (s *chainStmts) prepare(ctx context.Context, db *sql.DB, minuteSizes ...int
 			m[q] = st
 		}
 		s.m = m
-		s.minutes = map[int]*sql.Stmt{}
+		s.minutes = map[minuteStmt]*sql.Stmt{}
 	}
 	for _, n := range minuteSizes {
-		if s.minutes[n] != nil {
-			continue
-		}
-		if len(s.minutes) >= maxMinuteStmts {
-			for k, st := range s.minutes {
-				if k != minuteRows && !slices.Contains(minuteSizes, k) {
-					st.Close()
-					delete(s.minutes, k)
+		for _, k := range []minuteStmt{{n, false}, {n, true}} {
+			if s.minutes[k] != nil {
+				continue
+			}
+			if len(s.minutes) >= maxMinuteStmts {
+				for k, st := range s.minutes {
+					if k.n != minuteRows && !slices.Contains(minuteSizes, k.n) {
+						st.Close()
+						delete(s.minutes, k)
+					}
 				}
 			}
+			st, err := db.PrepareContext(ctx, upsertMinutes(k.n, k.returning))
+			if err != nil {
+				return fmt.Errorf("chain: prepare: %w", err)
+			}
+			s.minutes[k] = st
 		}
-		st, err := db.PrepareContext(ctx, upsertMinutes(n))
-		if err != nil {
-			return fmt.Errorf("chain: prepare: %w", err)
-		}
-		s.minutes[n] = st
 	}
 	return nil
 }
@@ -112,12 +122,12 @@ func (s *chainStmts) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt,
 	return tx.PrepareContext(ctx, q)
 }
 
-// minuteStmt returns the minutes' INSERT of n rows for tx.
-func (s *chainStmts) minuteStmt(ctx context.Context, tx *sql.Tx, n int) (*sql.Stmt, error) {
-	if st, ok := s.minutes[n]; ok {
+// minuteStmt returns the minutes' INSERT k for tx.
+func (s *chainStmts) minuteStmt(ctx context.Context, tx *sql.Tx, k minuteStmt) (*sql.Stmt, error) {
+	if st, ok := s.minutes[k]; ok {
 		return tx.StmtContext(ctx, st), nil
 	}
-	return tx.PrepareContext(ctx, upsertMinutes(n))
+	return tx.PrepareContext(ctx, upsertMinutes(k.n, k.returning))
 }
 
 func (s *chainStmts) close() {
@@ -146,25 +156,41 @@ func (c *chainWriter) exec(q string, args ...any) error {
 	return err
 }
 
-// beginChain tells the triggers which link this Write's rows go into:
-// the one after last, whose hash is prev (Write reads both, with its
-// clock's state).
-func beginChain(ctx context.Context, tx *sql.Tx, stmts *chainStmts, last int64, prev []byte) (*chainWriter, error) {
+// beginChain begins the link after last, whose hash is prev (Write reads
+// both, with its clock's state), and, with arm, tells the triggers.
+func beginChain(ctx context.Context, tx *sql.Tx, stmts *chainStmts, last int64, prev []byte, arm bool) (*chainWriter, error) {
 	c := &chainWriter{ctx: ctx, tx: tx, stmts: stmts, link: last + 1, prev: prev, touched: map[string]bool{}}
 	if last == 0 {
 		c.prev = make([]byte, 32)
 	}
-	return c, c.exec(setChainLink, c.link)
+	if !arm {
+		return c, nil
+	}
+	return c, c.arm()
+}
+
+// arm tells the triggers which link this Write's rows go into. Every row
+// but a fresh minute (which carries its link) is written armed: Write
+// arms at the start unless the batch holds fresh minutes only.
+func (c *chainWriter) arm() error {
+	if c.armed {
+		return nil
+	}
+	c.armed = true
+	return c.exec(setChainLink, c.link)
 }
 
 // endTagging tells the triggers that the Write's rows are written (link
 // 0: any later change is made outside a ventd write), storing the clock's
 // mark and state (nil: none) in the same statement.
 func (c *chainWriter) endTagging(clock []any) error {
-	if clock == nil {
+	switch {
+	case clock != nil:
+		return c.exec(endWithClock, clock...)
+	case c.armed:
 		return c.exec(setChainLink, 0)
 	}
-	return c.exec(endWithClock, clock...)
+	return nil
 }
 
 // touch notes that this Write wrote to table.

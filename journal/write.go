@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -38,7 +39,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	defer j.wmu.Unlock()
 	ctx := context.Background()
 	per := minutesPerStatement(b.Minutes)
-	if err := j.chain.prepare(ctx, j.db, minuteSizes(len(b.Minutes), per)...); err != nil { // before the transaction holds a connection
+	if err := j.chain.prepare(ctx, j.db, minuteSizes(len(b.Minutes), per)); err != nil { // before the transaction holds a connection
 		return Result{}, j.writeError("prepare", err)
 	}
 	tx, err := j.db.BeginTx(ctx, nil)
@@ -50,7 +51,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		j.series = map[[2]string]int64{}
 	}
 	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.chain}
-	ch, err := w.begin(&j.chain) // the clock's state and the hash chain's link: chain.go
+	ch, err := w.begin(&b, per) // the clock's state and the hash chain's link: chain.go
 	if err != nil {
 		return Result{}, j.writeError("begin", err)
 	}
@@ -98,6 +99,9 @@ type writer struct {
 	tol   int64        // ms
 	ch    *chainWriter // the chain link this Write's rows go into (chain.go)
 	stmts *chainStmts  // the statements every Write runs, prepared once
+	// fresh: every minute of the batch is newer than the newest written
+	// and none repeats, so each is inserted as given, never merged.
+	fresh bool
 
 	newest   int64 // high-water mark before this batch; 0 = none yet
 	wasBack  bool  // the previous batch was flagged
@@ -111,32 +115,39 @@ type writer struct {
 }
 
 // writeState reads, in one statement, what a Write starts from: the
-// clock's high-water mark, whether the last batch was flagged, and the
-// chain's newest link and its hash.
+// clock's high-water mark, whether the last batch was flagged, the
+// chain's newest link and its hash, and the newest minute's start.
 const writeState = `SELECT (SELECT value FROM meta WHERE key = '` + metaNewest + `'),
 	(SELECT value FROM meta WHERE key = '` + metaBackwards + `'),
 	(SELECT id FROM chain ORDER BY id DESC LIMIT 1),
-	(SELECT hash FROM chain ORDER BY id DESC LIMIT 1)`
+	(SELECT hash FROM chain ORDER BY id DESC LIMIT 1),
+	(SELECT max(start_ms) FROM minutes)`
 
-// begin reads the state a Write starts from and begins the chain's link.
-func (w *writer) begin(stmts *chainStmts) (*chainWriter, error) {
+// begin reads the state a Write of b starts from and begins the chain's
+// link. A batch of minutes newer than any written, and nothing else (a
+// site's every minute), is written without the triggers: it cannot
+// rewrite a row.
+func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
 	st, err := w.stmts.stmt(w.ctx, w.tx, writeState)
 	if err != nil {
 		return nil, err
 	}
 	var newest, back sql.NullString
-	var last sql.NullInt64
+	var last, newestMinute sql.NullInt64
 	var prev []byte
-	if err := st.QueryRowContext(w.ctx).Scan(&newest, &back, &last, &prev); err != nil {
+	if err := st.QueryRowContext(w.ctx).Scan(&newest, &back, &last, &prev, &newestMinute); err != nil {
 		return nil, fmt.Errorf("read clock and chain state: %w", err)
 	}
+	w.fresh = per > 1 && (!newestMinute.Valid || !slices.ContainsFunc(b.Minutes, func(m Minute) bool {
+		return m.Start.UnixMilli() <= newestMinute.Int64
+	}))
 	if newest.String != "" {
 		if w.newest, err = strconv.ParseInt(newest.String, 10, 64); err != nil {
 			return nil, fmt.Errorf("meta %s = %q: %w", metaNewest, newest.String, err)
 		}
 	}
 	w.wasBack = back.String == "1"
-	w.ch, err = beginChain(w.ctx, w.tx, stmts, last.Int64, prev)
+	w.ch, err = beginChain(w.ctx, w.tx, w.stmts, last.Int64, prev, !w.fresh || b.Len() > len(b.Minutes))
 	if err != nil {
 		return nil, fmt.Errorf("begin chain link: %w", err)
 	}
@@ -199,6 +210,9 @@ func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 }
 
 func (w *writer) insertStatus(now time.Time, synced bool, note string, back int64) error {
+	if err := w.ch.arm(); err != nil {
+		return err
+	}
 	w.ch.touch("clock_status")
 	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, now.UnixMilli(), synced, SourceJournal, note, back)

@@ -57,6 +57,11 @@ func (w *writer) minutes(ms []Minute, per int) error {
 	if err != nil {
 		return err
 	}
+	if !w.fresh {
+		if err := w.ch.arm(); err != nil { // a merge's UPDATE moves the row through the trigger
+			return err
+		}
+	}
 	names := make(map[int64][2]string, min(len(ms), 64))
 	args := make([]any, 0, minuteArgs*min(len(ms), per))
 	for lo := 0; lo < len(ms); lo += per {
@@ -68,7 +73,13 @@ func (w *writer) minutes(ms []Minute, per int) error {
 			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.ch.link)
 			names[ids[i]] = [2]string{m.Zone, m.Quantity}
 		}
-		if err := w.insertMinutes(hi-lo, args, names); err != nil {
+		var err error
+		if w.fresh {
+			err = w.insertFresh(hi-lo, args, names)
+		} else {
+			err = w.insertMinutes(hi-lo, args, names)
+		}
+		if err != nil {
 			return fmt.Errorf("minutes from %s: %w", ms[lo].Start.UTC().Format(time.RFC3339), err)
 		}
 	}
@@ -88,11 +99,48 @@ func (w *writer) minutes(ms []Minute, per int) error {
 	return nil
 }
 
-// insertMinutes runs the INSERT of n minutes and keeps the rows it
-// returns as the seal reads a minute (chainTable.columns), the series
-// named as this batch names it.
+// insertFresh inserts n fresh minutes and keeps them as the seal reads
+// a minute (chainTable.columns): as given, since none merges, in the
+// storage classes SQLite gives them.
+func (w *writer) insertFresh(n int, args []any, names map[int64][2]string) error {
+	st, err := w.stmts.minuteStmt(w.ctx, w.tx, minuteStmt{n, false})
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(w.ctx, args...); err != nil {
+		return err
+	}
+	for i := 0; i < len(args); i += minuteArgs {
+		a := args[i : i+minuteArgs]
+		series := a[1].(int64)
+		w.ch.minutes = append(w.ch.minutes, minuteRow(a[0].(int64), series, names[series],
+			[]any{stored(a[2].(float64)), stored(a[3].(float64)), int64(a[4].(int)), stored(a[5].(float64)), a[6].(int64)}))
+	}
+	return nil
+}
+
+// stored is f as a REAL column gives it back: SQLite keeps an integral
+// value as an integer in the file and reads it back as a float, so -0
+// comes back as 0.
+func stored(f float64) float64 {
+	if f == 0 {
+		return 0
+	}
+	return f
+}
+
+// minuteRow is a minute as the seal reads it; rest are mean, maximum,
+// count, covered_s and backwards_ms.
+func minuteRow(start, series int64, name [2]string, rest []any) chainRow {
+	return chainRow{key: strconv.FormatInt(start, 10) + " " + strconv.FormatInt(series, 10), time: &start, record: true,
+		vals: append([]any{start, name[0], name[1]}, rest...), keyVals: []any{start, series}}
+}
+
+// insertMinutes runs the INSERT of n minutes, some perhaps merging, and
+// keeps the rows it returns as the seal reads a minute, the series named
+// as this batch names it.
 func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) error {
-	st, err := w.stmts.minuteStmt(w.ctx, w.tx, n)
+	st, err := w.stmts.minuteStmt(w.ctx, w.tx, minuteStmt{n, true})
 	if err != nil {
 		return err
 	}
@@ -105,8 +153,8 @@ func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) err
 		// As stored, storage class and all: start_ms, zone, quantity,
 		// mean, maximum, count, covered_s, backwards_ms.
 		var start, series, link int64
-		vals := make([]any, 8)
-		if err := rs.Scan(&start, &series, &vals[3], &vals[4], &vals[5], &vals[6], &vals[7], &link); err != nil {
+		rest := make([]any, 5)
+		if err := rs.Scan(&start, &series, &rest[0], &rest[1], &rest[2], &rest[3], &rest[4], &link); err != nil {
 			return err
 		}
 		if link != w.ch.link { // merged into a minute of an earlier link: moved
@@ -116,10 +164,7 @@ func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) err
 		if !ok {
 			return fmt.Errorf("minute %d of series %d: not one this batch wrote", start, series)
 		}
-		vals[0], vals[1], vals[2] = start, name[0], name[1]
-		w.ch.minutes = append(w.ch.minutes, chainRow{
-			key: strconv.FormatInt(start, 10) + " " + strconv.FormatInt(series, 10), time: &start, record: true,
-			vals: vals, keyVals: []any{start, series}})
+		w.ch.minutes = append(w.ch.minutes, minuteRow(start, series, name, rest))
 	}
 	return rs.Err()
 }
@@ -129,19 +174,23 @@ const minuteArgs = 8
 
 // upsertMinutes is the INSERT for n minutes. A minute already there is
 // merged: means weighted by count, the larger max, covered seconds added
-// up to the minute's 60. It returns each row as stored, and its chain as
-// the INSERT left it: another link's when the row was merged (the trigger
-// then moves it to this Write's link).
-func upsertMinutes(n int) string {
-	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
+// up to the minute's 60. With returning, it returns each row as stored,
+// and its chain as the INSERT left it: another link's when the row was
+// merged (the trigger then moves it to this Write's link).
+func upsertMinutes(n int, returning bool) string {
+	q := `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
 		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (start_ms, series) DO UPDATE SET
 			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
 			maximum = max(maximum, excluded.maximum),
 			count = count + excluded.count,
 			covered_s = min(60.0, covered_s + excluded.covered_s),
-			backwards_ms = max(backwards_ms, excluded.backwards_ms)
+			backwards_ms = max(backwards_ms, excluded.backwards_ms)`
+	if returning {
+		q += `
 		RETURNING start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain`
+	}
+	return q
 }
 
 // seriesIDs returns the series id of each minute, creating new pairs.
