@@ -21,10 +21,14 @@ package journal
 // Rows are tagged by triggers (chainSQL), not by the Write code, so a new
 // INSERT in write.go is chained without touching it; the seal reads them
 // back through an index on chain, in the tables this Write wrote to. Only
-// the minutes, 26k rows a day, carry the link in their INSERT
-// (writer.link) and come back from it with RETURNING as stored: a
+// the minutes, 26k rows a day, carry the link in their INSERT: a
 // trigger's UPDATE of every row, or an index on their chain column, would
-// cost a row rewrite or 15 bytes a minute. An UPDATE made outside a
+// cost a row rewrite or 15 bytes a minute. A minute newer than any written
+// is sealed as Write inserted it (SQLite stores it as given, but for a
+// REAL -0, which comes back 0); one that may merge with a stored minute
+// comes back from its INSERT with RETURNING as stored. A batch holding
+// only new minutes cannot rewrite a row, so Write does not arm the
+// triggers (see below) for it. An UPDATE made outside a
 // ventd write (sqlite3 on the file) moves the row out of its link with
 // by_link 0, which Verify names. The triggers read the link being written
 // from the meta key journal.chain_link, 0 outside a Write; meta is written

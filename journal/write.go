@@ -124,9 +124,8 @@ const writeState = `SELECT (SELECT value FROM meta WHERE key = '` + metaNewest +
 	(SELECT max(start_ms) FROM minutes)`
 
 // begin reads the state a Write of b starts from and begins the chain's
-// link. A batch of minutes newer than any written, and nothing else (a
-// site's every minute), is written without the triggers: it cannot
-// rewrite a row.
+// link. A batch of minutes newer than any written, and nothing else, is
+// written without arming the triggers: it cannot rewrite a row.
 func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
 	st, err := w.stmts.stmt(w.ctx, w.tx, writeState)
 	if err != nil {
