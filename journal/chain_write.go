@@ -16,7 +16,7 @@ import (
 type chainWriter struct {
 	ctx   context.Context
 	tx    *sql.Tx
-	stmts *chainStmts
+	stmts *writeStmts
 	link  int64
 	prev  []byte
 	armed bool // the triggers know the link (meta's chain_link)
@@ -29,27 +29,7 @@ type chainWriter struct {
 	minutes []chainRow
 }
 
-// chainStmts are the statements every Write runs, prepared once: SQLite
-// compiles a table's triggers into each statement touching it, and
-// compiling was most of the chain's cost per minute. They are prepared
-// before Write begins its transaction (prepare), on the pool, never while
-// the transaction holds a connection: with a one-connection pool that
-// would wait for itself.
-type chainStmts struct {
-	m map[string]*sql.Stmt
-	// minutes holds the minutes' INSERTs by rows per statement (a site's
-	// minute is always the same number of rows) and RETURNING or not.
-	minutes map[minuteStmt]*sql.Stmt
-}
-
-// minuteStmt names one of the minutes' INSERTs: n rows, returning them
-// as stored or not (upsertMinutes).
-type minuteStmt struct {
-	n         int
-	returning bool
-}
-
-// Statements every Write runs.
+// Statements of the chain every Write runs.
 const (
 	movedBy    = `SELECT id, link, tbl, row_key FROM chain_moved WHERE by_link = ?`
 	insertLink = `INSERT INTO chain (id, written_ms, format, tables, first_ms, last_ms, prev, hash, leaves)
@@ -61,84 +41,6 @@ const (
 	endWithClock = `INSERT INTO meta (key, value) VALUES ('` + metaNewest + `', ?), ('` + metaBackwards + `', ?), ('` + metaChainLink + `', 0)
 	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 )
-
-// maxMinuteStmts bounds the minutes' INSERTs kept prepared: a backlog
-// written after an outage has chunks of other sizes, once.
-const maxMinuteStmts = 8
-
-// prepare prepares the statements once, and the minutes' INSERTs for
-// each of the sizes given. Write calls it before it begins.
-func (s *chainStmts) prepare(ctx context.Context, db *sql.DB, minuteSizes []int) error {
-	if s.m == nil {
-		qs := []string{writeState, movedBy, insertLink, setChainLink, endWithClock, upsertMeta, upsertShift}
-		for _, t := range chained {
-			if !t.tagsItself {
-				qs = append(qs, t.tagged)
-			}
-		}
-		m := map[string]*sql.Stmt{}
-		for _, q := range qs {
-			st, err := db.PrepareContext(ctx, q)
-			if err != nil {
-				for _, st := range m {
-					st.Close()
-				}
-				return fmt.Errorf("chain: prepare: %w", err)
-			}
-			m[q] = st
-		}
-		s.m = m
-		s.minutes = map[minuteStmt]*sql.Stmt{}
-	}
-	for _, n := range minuteSizes {
-		for _, k := range []minuteStmt{{n, false}, {n, true}} {
-			if s.minutes[k] != nil {
-				continue
-			}
-			if len(s.minutes) >= maxMinuteStmts {
-				for k, st := range s.minutes {
-					if k.n != minuteRows && !slices.Contains(minuteSizes, k.n) {
-						st.Close()
-						delete(s.minutes, k)
-					}
-				}
-			}
-			st, err := db.PrepareContext(ctx, upsertMinutes(k.n, k.returning))
-			if err != nil {
-				return fmt.Errorf("chain: prepare: %w", err)
-			}
-			s.minutes[k] = st
-		}
-	}
-	return nil
-}
-
-// stmt returns q for tx: prepared once if it is one of prepare's, else
-// for this transaction only.
-func (s *chainStmts) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
-	if st, ok := s.m[q]; ok {
-		return tx.StmtContext(ctx, st), nil
-	}
-	return tx.PrepareContext(ctx, q)
-}
-
-// minuteStmt returns the minutes' INSERT k for tx.
-func (s *chainStmts) minuteStmt(ctx context.Context, tx *sql.Tx, k minuteStmt) (*sql.Stmt, error) {
-	if st, ok := s.minutes[k]; ok {
-		return tx.StmtContext(ctx, st), nil
-	}
-	return tx.PrepareContext(ctx, upsertMinutes(k.n, k.returning))
-}
-
-func (s *chainStmts) close() {
-	for _, st := range s.m {
-		st.Close()
-	}
-	for _, st := range s.minutes {
-		st.Close()
-	}
-	s.m, s.minutes = nil, nil
-}
 
 func (c *chainWriter) query(q string, args ...any) (*sql.Rows, error) {
 	st, err := c.stmts.stmt(c.ctx, c.tx, q)
@@ -158,7 +60,7 @@ func (c *chainWriter) exec(q string, args ...any) error {
 
 // beginChain begins the link after last, whose hash is prev (Write reads
 // both, with its clock's state), and, with arm, tells the triggers.
-func beginChain(ctx context.Context, tx *sql.Tx, stmts *chainStmts, last int64, prev []byte, arm bool) (*chainWriter, error) {
+func beginChain(ctx context.Context, tx *sql.Tx, stmts *writeStmts, last int64, prev []byte, arm bool) (*chainWriter, error) {
 	c := &chainWriter{ctx: ctx, tx: tx, stmts: stmts, link: last + 1, prev: prev, touched: map[string]bool{}}
 	if last == 0 {
 		c.prev = make([]byte, 32)

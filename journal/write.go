@@ -39,7 +39,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	defer j.wmu.Unlock()
 	ctx := context.Background()
 	per := minutesPerStatement(b.Minutes)
-	if err := j.chain.prepare(ctx, j.db, minuteSizes(len(b.Minutes), per)); err != nil { // before the transaction holds a connection
+	if err := j.stmts.prepare(ctx, j.db, sizedFor(&b, per)); err != nil { // before the transaction holds a connection
 		return Result{}, j.writeError("prepare", err)
 	}
 	tx, err := j.db.BeginTx(ctx, nil)
@@ -50,7 +50,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if j.series == nil {
 		j.series = map[[2]string]int64{}
 	}
-	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.chain}
+	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.stmts}
 	ch, err := w.begin(&b, per) // the clock's state and the hash chain's link: chain.go
 	if err != nil {
 		return Result{}, j.writeError("begin", err)
@@ -88,6 +88,33 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	return res, nil
 }
 
+// sizedFor lists the INSERTs of several rows a Write of b runs, per
+// minutes a statement.
+func sizedFor(b *Batch, per int) []sized {
+	var need []sized
+	for _, n := range chunks(len(b.Minutes), per) {
+		need = append(need, sized{freshMinutes, n}, sized{mergingMinutes, n})
+	}
+	for _, n := range chunks(len(b.Shifts), maxShiftRows) {
+		need = append(need, sized{shiftRows, n})
+	}
+	return need
+}
+
+// chunks are the rows per statement that n rows written per a statement
+// take: per, and what is left.
+func chunks(n, per int) []int {
+	switch {
+	case n == 0:
+		return nil
+	case n <= per:
+		return []int{n}
+	case n%per == 0:
+		return []int{per}
+	}
+	return []int{per, n % per}
+}
+
 func (j *Journal) writeError(what string, err error) error {
 	return fmt.Errorf("journal: %s: %s: %w", j.path, what, err)
 }
@@ -98,7 +125,7 @@ type writer struct {
 	tx    *sql.Tx
 	tol   int64        // ms
 	ch    *chainWriter // the chain link this Write's rows go into (chain.go)
-	stmts *chainStmts  // the statements every Write runs, prepared once
+	stmts *writeStmts  // the statements every Write runs, prepared once
 	// fresh: every minute of the batch is newer than the newest written
 	// and none repeats, so each is inserted as given, never merged.
 	fresh bool

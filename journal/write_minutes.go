@@ -3,7 +3,6 @@ package journal
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -31,20 +30,6 @@ func minutesPerStatement(ms []Minute) int {
 		seen[k] = true
 	}
 	return minuteRows
-}
-
-// minuteSizes are the rows per INSERT that n minutes written per
-// statement take: Write prepares them before it begins.
-func minuteSizes(n, per int) []int {
-	switch {
-	case n == 0:
-		return nil
-	case n <= per:
-		return []int{n}
-	case n%per == 0:
-		return []int{per}
-	}
-	return []int{per, n % per}
 }
 
 // minutes writes the minutes, per rows a statement, and keeps what the
@@ -103,7 +88,7 @@ func (w *writer) minutes(ms []Minute, per int) error {
 // a minute (chainTable.columns): as given, since none merges, in the
 // storage classes SQLite gives them.
 func (w *writer) insertFresh(n int, args []any, names map[int64][2]string) error {
-	st, err := w.stmts.minuteStmt(w.ctx, w.tx, minuteStmt{n, false})
+	st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{freshMinutes, n})
 	if err != nil {
 		return err
 	}
@@ -140,7 +125,7 @@ func minuteRow(start, series int64, name [2]string, rest []any) chainRow {
 // keeps the rows it returns as the seal reads a minute, the series named
 // as this batch names it.
 func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) error {
-	st, err := w.stmts.minuteStmt(w.ctx, w.tx, minuteStmt{n, true})
+	st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{mergingMinutes, n})
 	if err != nil {
 		return err
 	}
@@ -179,7 +164,7 @@ const minuteArgs = 8
 // merged (the trigger then moves it to this Write's link).
 func upsertMinutes(n int, returning bool) string {
 	q := `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
-		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
+		valueRows(minuteArgs, n) + `
 		ON CONFLICT (start_ms, series) DO UPDATE SET
 			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
 			maximum = max(maximum, excluded.maximum),
