@@ -103,8 +103,8 @@ type chainTable struct {
 	// so a moved row is listed, not a problem.
 	rewritable bool
 	// tagsItself: the big table. Write's INSERT carries the link (no
-	// insert trigger, no index on chain) and hands back, with RETURNING,
-	// the rows as stored, which Write seals without reading them again.
+	// insert trigger, no index on chain), and Write seals the rows as
+	// stored without reading them again (write_minutes.go).
 	tagsItself bool
 	cols       []chainCol
 	// tagged reads the rows tagged with a link, built once.
@@ -265,29 +265,45 @@ func truthy(v any) bool {
 // table's name, then name, type and value of each column sealed at that
 // format. SQLite's storage class is part of it, so 1 and 1.0 differ.
 func (t *chainTable) encode(buf []byte, format int, vals []any) ([]byte, error) {
-	buf = append(buf, "ventd.row\x00"...)
-	buf = appendString(buf, t.name)
+	buf = appendRowHead(buf, t.name)
 	for i, c := range t.cols {
 		if c.since > format {
 			continue
 		}
-		buf = appendString(buf, c.name)
 		switch v := vals[i].(type) {
 		case nil:
-			buf = append(buf, 'N')
+			buf = append(appendString(buf, c.name), 'N')
 		case int64:
-			buf = binary.BigEndian.AppendUint64(append(buf, 'I'), uint64(v))
+			buf = appendInt(buf, c.name, v)
 		case float64:
-			buf = binary.BigEndian.AppendUint64(append(buf, 'F'), math.Float64bits(v))
+			buf = appendFloat(buf, c.name, v)
 		case string:
-			buf = appendString(append(buf, 'S'), v)
+			buf = appendText(buf, c.name, v)
 		case []byte:
-			buf = appendString(append(buf, 'B'), string(v))
+			buf = appendString(append(appendString(buf, c.name), 'B'), string(v))
 		default:
 			return buf, fmt.Errorf("%s.%s: cannot encode %T", t.name, c.name, v)
 		}
 	}
 	return buf, nil
+}
+
+// appendRowHead, appendInt, appendFloat and appendText are the pieces of
+// a row's encoding: its table, and a column's name, type and value.
+func appendRowHead(buf []byte, table string) []byte {
+	return appendString(append(buf, "ventd.row\x00"...), table)
+}
+
+func appendInt(buf []byte, name string, v int64) []byte {
+	return binary.BigEndian.AppendUint64(append(appendString(buf, name), 'I'), uint64(v))
+}
+
+func appendFloat(buf []byte, name string, v float64) []byte {
+	return binary.BigEndian.AppendUint64(append(appendString(buf, name), 'F'), math.Float64bits(v))
+}
+
+func appendText(buf []byte, name, v string) []byte {
+	return appendString(append(appendString(buf, name), 'S'), v)
 }
 
 func appendString(buf []byte, s string) []byte {

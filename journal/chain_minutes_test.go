@@ -91,3 +91,44 @@ func TestChainFreshMinutesLeaveTriggersIdle(t *testing.T) {
 		t.Errorf("%+v; want the changed minute named", v.Problems)
 	}
 }
+
+// TestEncodeMinuteAsStored holds encodeMinute, which seals a fresh minute
+// from the values Write inserts, to the encoding of the row SQLite gives
+// back, for values whose storage is not plain: integral, -0, huge, tiny.
+func TestEncodeMinuteAsStored(t *testing.T) {
+	j := open(t, Options{})
+	values := []float64{0, math.Copysign(0, -1), 5, -3, 0.1, 1e300, 5e-324, 1 << 53, -(1 << 60), 42.5}
+	var ms []Minute
+	for i, v := range values {
+		ms = append(ms, Minute{Start: t0, Zone: "booth", Quantity: "q" + string(rune('a'+i)), Mean: v, Max: math.Max(v, 1e301),
+			Count: 1 + i*1000, CoveredSeconds: math.Abs(math.Mod(v, 60))})
+	}
+	write(t, j, Batch{Minutes: ms})
+	rs, err := j.db.Query(minutesTable.selectRows("") + " ORDER BY series")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	i := 0
+	for ; rs.Next(); i++ {
+		r, err := minutesTable.scanRow(rs.Scan, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := minutesTable.encode(nil, chainFormat, r.vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ms[i]
+		got := encodeMinute(nil, t0.UnixMilli(), m.Zone, m.Quantity, m.Mean, m.Max, int64(m.Count), m.CoveredSeconds, 0)
+		if string(got) != string(want) {
+			t.Errorf("mean %v: encodeMinute\n%q\nthe row read back\n%q", m.Mean, got, want)
+		}
+	}
+	if i != len(values) {
+		t.Fatalf("%d rows read back, want %d", i, len(values))
+	}
+	if v := verify(t, j, VerifyOptions{}); !v.OK() {
+		t.Errorf("%+v", v)
+	}
+}

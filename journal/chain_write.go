@@ -24,9 +24,9 @@ type chainWriter struct {
 	// carry the new link, so the seal looks nowhere else. The minutes,
 	// which tag themselves, count as touched when a row merged.
 	touched map[string]bool
-	// minutes are the minutes this Write left, as their INSERT returned
-	// them (the table tags its rows itself).
-	minutes []chainRow
+	// minutes are the minutes this Write left, sealed as stored (the
+	// table tags its rows itself: write_minutes.go).
+	minutes []sealed
 }
 
 // Statements of the chain every Write runs.
@@ -125,6 +125,7 @@ func (c *chainWriter) seal(now time.Time) error {
 			rows = append(rows, sealed{table: t, key: r.key, keyVals: r.keyVals, time: r.time, seal: s})
 		}
 	}
+	rows = append(rows, c.minutes...)
 	rows, err := c.unmove(rows)
 	if err != nil {
 		return err
@@ -163,14 +164,11 @@ func (c *chainWriter) seal(now time.Time) error {
 	return nil
 }
 
-// tagged returns the rows of t tagged with this link: those its INSERT
-// returned, or those found through the index on chain in a table this
-// Write wrote to.
+// tagged returns the rows of t tagged with this link, found through the
+// index on chain in a table this Write wrote to; none of a table that
+// tags itself (its rows are sealed as written: c.minutes).
 func (c *chainWriter) tagged(t *chainTable) ([]chainRow, error) {
-	switch {
-	case t.tagsItself:
-		return c.minutes, nil
-	case !c.touched[t.name]:
+	if t.tagsItself || !c.touched[t.name] {
 		return nil, nil
 	}
 	return c.rows(t, true, t.tagged, c.link)

@@ -74,6 +74,35 @@ func BenchmarkOpenYear(b *testing.B) {
 		}
 		b.ReportMetric(float64(fi.Size())/1e6, "MB")
 	})
+	// What the daemon reads at start to carry on: the last minute, the
+	// rolling windows' minutes and the shift, the booths' ventilation,
+	// the alarm sequence.
+	b.Run("open and restore", func(b *testing.B) {
+		for b.Loop() {
+			j, err := Open(path, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			last, err := j.LastMinute()
+			if err != nil || last.IsZero() {
+				b.Fatal(last, err)
+			}
+			ms, err := j.Minutes(last.Add(-8*time.Hour-15*time.Minute), last.Add(time.Minute), "", "")
+			if err != nil || len(ms) != (8*60+16)*18 {
+				b.Fatal(len(ms), err)
+			}
+			if _, err := j.Shifts(last.Add(-12*time.Hour), last.Add(time.Minute)); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := j.LastVentilation(); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := j.LastEventID(); err != nil {
+				b.Fatal(err)
+			}
+			j.Close()
+		}
+	})
 	b.Run("check", func(b *testing.B) {
 		j, err := Open(path, Options{})
 		if err != nil {

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strconv"
 	"time"
@@ -47,7 +48,14 @@ func (w *writer) minutes(ms []Minute, per int) error {
 			return err
 		}
 	}
-	names := make(map[int64][2]string, min(len(ms), 64))
+	var names map[int64][2]string // for rows returned
+	var starts []int64            // the seals' times
+	var buf []byte
+	if w.fresh {
+		starts = make([]int64, len(ms))
+	} else {
+		names = make(map[int64][2]string, min(len(ms), 64))
+	}
 	args := make([]any, 0, minuteArgs*min(len(ms), per))
 	for lo := 0; lo < len(ms); lo += per {
 		hi := min(lo+per, len(ms))
@@ -55,12 +63,22 @@ func (w *writer) minutes(ms []Minute, per int) error {
 		for i := lo; i < hi; i++ {
 			m := ms[i]
 			end, back := w.stamp(m.Start.Add(time.Minute)) // a minute is complete at its end
-			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.ch.link)
-			names[ids[i]] = [2]string{m.Zone, m.Quantity}
+			start := end - time.Minute.Milliseconds()
+			args = append(args, start, ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.ch.link)
+			if !w.fresh {
+				names[ids[i]] = [2]string{m.Zone, m.Quantity}
+				continue
+			}
+			// Sealed as written: a fresh minute is stored as given. No
+			// key: only a merged row can be moved back (unmove).
+			starts[i] = start
+			buf = encodeMinute(buf[:0], start, m.Zone, m.Quantity, m.Mean, m.Max, int64(m.Count), m.CoveredSeconds, back)
+			sum := sha256.Sum256(buf)
+			w.ch.minutes = append(w.ch.minutes, sealed{table: minutesTable, time: &starts[i], seal: seal(sum[:sealLen])})
 		}
 		var err error
 		if w.fresh {
-			err = w.insertFresh(hi-lo, args, names)
+			err = w.insertFresh(hi-lo, args)
 		} else {
 			err = w.insertMinutes(hi-lo, args, names)
 		}
@@ -84,46 +102,43 @@ func (w *writer) minutes(ms []Minute, per int) error {
 	return nil
 }
 
-// insertFresh inserts n fresh minutes and keeps them as the seal reads
-// a minute (chainTable.columns): as given, since none merges, in the
-// storage classes SQLite gives them.
-func (w *writer) insertFresh(n int, args []any, names map[int64][2]string) error {
+// insertFresh inserts n fresh minutes (sealed by minutes as written).
+func (w *writer) insertFresh(n int, args []any) error {
 	st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{freshMinutes, n})
-	if err != nil {
-		return err
+	if err == nil {
+		_, err = st.ExecContext(w.ctx, args...)
 	}
-	if _, err := st.ExecContext(w.ctx, args...); err != nil {
-		return err
-	}
-	for i := 0; i < len(args); i += minuteArgs {
-		a := args[i : i+minuteArgs]
-		series := a[1].(int64)
-		w.ch.minutes = append(w.ch.minutes, minuteRow(a[0].(int64), series, names[series],
-			[]any{stored(a[2].(float64)), stored(a[3].(float64)), int64(a[4].(int)), stored(a[5].(float64)), a[6].(int64)}))
-	}
-	return nil
+	return err
 }
 
-// stored is f as a REAL column gives it back: SQLite keeps an integral
-// value as an integer in the file and reads it back as a float, so -0
-// comes back as 0.
-func stored(f float64) float64 {
-	if f == 0 {
-		return 0
-	}
-	return f
-}
+// minutesTable is the minutes' chainTable.
+var minutesTable = chainTableNamed("minutes")
 
-// minuteRow is a minute as the seal reads it; rest are mean, maximum,
-// count, covered_s and backwards_ms.
-func minuteRow(start, series int64, name [2]string, rest []any) chainRow {
-	return chainRow{key: strconv.FormatInt(start, 10) + " " + strconv.FormatInt(series, 10), time: &start, record: true,
-		vals: append([]any{start, name[0], name[1]}, rest...), keyVals: []any{start, series}}
+// encodeMinute appends a minute's canonical encoding as SQLite stores it,
+// the bytes chainTable.encode gives for the row read back (the test holds
+// them equal), without boxing every value: a REAL column gives back an
+// integral value stored as an integer as a float, so -0 comes back as 0.
+func encodeMinute(buf []byte, start int64, zone, quantity string, mean, maximum float64, count int64, covered float64, back int64) []byte {
+	stored := func(f float64) float64 {
+		if f == 0 {
+			return 0
+		}
+		return f
+	}
+	buf = appendRowHead(buf, "minutes")
+	buf = appendInt(buf, "start_ms", start)
+	buf = appendText(buf, "zone", zone)
+	buf = appendText(buf, "quantity", quantity)
+	buf = appendFloat(buf, "mean", stored(mean))
+	buf = appendFloat(buf, "maximum", stored(maximum))
+	buf = appendInt(buf, "count", count)
+	buf = appendFloat(buf, "covered_s", stored(covered))
+	return appendInt(buf, "backwards_ms", back)
 }
 
 // insertMinutes runs the INSERT of n minutes, some perhaps merging, and
-// keeps the rows it returns as the seal reads a minute, the series named
-// as this batch names it.
+// seals the rows it returns, as stored, the series named as this batch
+// names it.
 func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) error {
 	st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{mergingMinutes, n})
 	if err != nil {
@@ -134,12 +149,13 @@ func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) err
 		return err
 	}
 	defer rs.Close()
+	var buf []byte
 	for rs.Next() {
 		// As stored, storage class and all: start_ms, zone, quantity,
 		// mean, maximum, count, covered_s, backwards_ms.
 		var start, series, link int64
-		rest := make([]any, 5)
-		if err := rs.Scan(&start, &series, &rest[0], &rest[1], &rest[2], &rest[3], &rest[4], &link); err != nil {
+		vals := make([]any, 8) // the sealed columns (chained's minutes)
+		if err := rs.Scan(&start, &series, &vals[3], &vals[4], &vals[5], &vals[6], &vals[7], &link); err != nil {
 			return err
 		}
 		if link != w.ch.link { // merged into a minute of an earlier link: moved
@@ -149,7 +165,14 @@ func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) err
 		if !ok {
 			return fmt.Errorf("minute %d of series %d: not one this batch wrote", start, series)
 		}
-		w.ch.minutes = append(w.ch.minutes, minuteRow(start, series, name, rest))
+		vals[0], vals[1], vals[2] = start, name[0], name[1]
+		var s seal
+		var err error
+		if buf, s, err = minutesTable.sealRow(buf, chainFormat, vals); err != nil {
+			return err
+		}
+		w.ch.minutes = append(w.ch.minutes, sealed{table: minutesTable, seal: s, time: &start,
+			key: strconv.FormatInt(start, 10) + " " + strconv.FormatInt(series, 10), keyVals: []any{start, series}})
 	}
 	return rs.Err()
 }
