@@ -33,8 +33,9 @@ func minutesPerStatement(ms []Minute) int {
 	return minuteRows
 }
 
-// minutes writes the minutes, per rows a statement, and keeps what the
-// INSERTs return (each row as stored, merges done) for the chain's seal.
+// minutes writes the minutes, per rows a statement, and seals each as
+// stored for the chain: a fresh minute as written, any other as its
+// INSERT returns it, merges done.
 func (w *writer) minutes(ms []Minute, per int) error {
 	if len(ms) == 0 {
 		return nil
