@@ -69,3 +69,25 @@ func BenchmarkMinutes8h(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWriteSiteMinute writes what a site's daemon writes each
+// minute: the minutes of 2 zones × 9 quantities and the running shift
+// summaries of PM2.5, PM10 and CO2 in both zones (live state, rewritten
+// each minute), unsynced.
+func BenchmarkWriteSiteMinute(b *testing.B) {
+	j := open(b, Options{})
+	zones := []string{"booth", "staff"}
+	summary := []byte(`{"zone":"staff","quantity":"pm2.5","twa_osha":12.5,"twa_wsbc":12.5,"stel_max":40.25,"covered_s":3600,"gap_s":0,"peak":88.5,"over_limit":false}`)
+	start := t0
+	b.ReportAllocs()
+	for b.Loop() {
+		batch := Batch{Minutes: minutes(start, 1, zones, benchQuantities)}
+		for _, z := range zones {
+			for _, q := range []string{"pm2.5", "pm10", "co2"} {
+				batch.Shifts = append(batch.Shifts, Shift{Zone: z, Quantity: q, Start: t0, End: t0.Add(12 * time.Hour), Summary: summary})
+			}
+		}
+		write(b, j, batch)
+		start = start.Add(time.Minute)
+	}
+}

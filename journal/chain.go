@@ -19,11 +19,16 @@ package journal
 //     seal among its leaves, so it still verifies.
 //
 // Rows are tagged by triggers (chainSQL), not by the Write code, so a new
-// INSERT in write.go is chained without touching it; only the minutes,
-// 26k rows a day, carry the link in their INSERT (writer.link) and are
-// found again by the batch's time range: a trigger's UPDATE of every row,
-// or an index on their chain column, would cost a row rewrite or 15
-// bytes a minute. An UPDATE made outside a
+// INSERT in write.go is chained without touching it; the seal reads them
+// back through an index on chain, in the tables this Write wrote to. Only
+// the minutes, 26k rows a day, carry the link in their INSERT: a
+// trigger's UPDATE of every row, or an index on their chain column, would
+// cost a row rewrite or 15 bytes a minute. A minute newer than any written
+// is sealed as Write inserted it (SQLite stores it as given, but for a
+// REAL -0, which comes back 0); one that may merge with a stored minute
+// comes back from its INSERT with RETURNING as stored. A batch holding
+// only new minutes cannot rewrite a row, so Write does not arm the
+// triggers (see below) for it. An UPDATE made outside a
 // ventd write (sqlite3 on the file) moves the row out of its link with
 // by_link 0, which Verify names. The triggers read the link being written
 // from the meta key journal.chain_link, 0 outside a Write; meta is written
@@ -97,11 +102,13 @@ type chainTable struct {
 	// rewritable: ventd itself rewrites sealed rows of this table (upserts),
 	// so a moved row is listed, not a problem.
 	rewritable bool
-	// batch, for the big table, returns the time range of the batch's rows
-	// in it: Write's INSERT tags them (no insert trigger), and the seal
-	// finds them by that range of the primary key (no index on chain).
-	batch func(b *Batch) (lo, hi int64, ok bool)
-	cols  []chainCol
+	// tagsItself: the big table. Write's INSERT carries the link (no
+	// insert trigger, no index on chain), and Write seals the rows as
+	// stored without reading them again (write_minutes.go).
+	tagsItself bool
+	cols       []chainCol
+	// tagged reads the rows tagged with a link, built once.
+	tagged string
 }
 
 // chainCol is one column in a row's canonical encoding.
@@ -140,7 +147,7 @@ var chained = []*chainTable{
 	// A minute is sealed with its zone and quantity names, so renaming a
 	// series breaks the seals of its minutes.
 	{name: "minutes", key: []string{"start_ms", "series"}, keyText: "$r.start_ms || ' ' || $r.series", time: "$r.start_ms",
-		when: "1", changed: "1", rewritable: true, batch: minutesRange,
+		when: "1", changed: "1", rewritable: true, tagsItself: true,
 		cols: []chainCol{{"start_ms", "$r.start_ms", 1},
 			{"zone", "(SELECT zone FROM series WHERE series.id = $r.series)", 1},
 			{"quantity", "(SELECT quantity FROM series WHERE series.id = $r.series)", 1},
@@ -148,17 +155,10 @@ var chained = []*chainTable{
 			{"covered_s", "$r.covered_s", 1}, {"backwards_ms", "$r.backwards_ms", 1}}},
 }
 
-func minutesRange(b *Batch) (lo, hi int64, ok bool) {
-	for i, m := range b.Minutes {
-		ms := m.Start.UnixMilli()
-		if i == 0 || ms < lo {
-			lo = ms
-		}
-		if i == 0 || ms > hi {
-			hi = ms
-		}
+func init() {
+	for _, t := range chained {
+		t.tagged = t.selectRows("chain = ?")
 	}
-	return lo, hi, len(b.Minutes) > 0
 }
 
 // cols1 lists columns sealed since format 1.
@@ -265,29 +265,45 @@ func truthy(v any) bool {
 // table's name, then name, type and value of each column sealed at that
 // format. SQLite's storage class is part of it, so 1 and 1.0 differ.
 func (t *chainTable) encode(buf []byte, format int, vals []any) ([]byte, error) {
-	buf = append(buf, "ventd.row\x00"...)
-	buf = appendString(buf, t.name)
+	buf = appendRowHead(buf, t.name)
 	for i, c := range t.cols {
 		if c.since > format {
 			continue
 		}
-		buf = appendString(buf, c.name)
 		switch v := vals[i].(type) {
 		case nil:
-			buf = append(buf, 'N')
+			buf = append(appendString(buf, c.name), 'N')
 		case int64:
-			buf = binary.BigEndian.AppendUint64(append(buf, 'I'), uint64(v))
+			buf = appendInt(buf, c.name, v)
 		case float64:
-			buf = binary.BigEndian.AppendUint64(append(buf, 'F'), math.Float64bits(v))
+			buf = appendFloat(buf, c.name, v)
 		case string:
-			buf = appendString(append(buf, 'S'), v)
+			buf = appendText(buf, c.name, v)
 		case []byte:
-			buf = appendString(append(buf, 'B'), string(v))
+			buf = appendString(append(appendString(buf, c.name), 'B'), string(v))
 		default:
 			return buf, fmt.Errorf("%s.%s: cannot encode %T", t.name, c.name, v)
 		}
 	}
 	return buf, nil
+}
+
+// appendRowHead, appendInt, appendFloat and appendText are the pieces of
+// a row's encoding: its table, and a column's name, type and value.
+func appendRowHead(buf []byte, table string) []byte {
+	return appendString(append(buf, "ventd.row\x00"...), table)
+}
+
+func appendInt(buf []byte, name string, v int64) []byte {
+	return binary.BigEndian.AppendUint64(append(appendString(buf, name), 'I'), uint64(v))
+}
+
+func appendFloat(buf []byte, name string, v float64) []byte {
+	return binary.BigEndian.AppendUint64(append(appendString(buf, name), 'F'), math.Float64bits(v))
+}
+
+func appendText(buf []byte, name, v string) []byte {
+	return appendString(append(appendString(buf, name), 'S'), v)
 }
 
 func appendString(buf []byte, s string) []byte {

@@ -63,7 +63,7 @@ func chainSQL(names ...string) string {
 		}
 		where := strings.Join(match, " AND ")
 		fmt.Fprintf(&b, "\nALTER TABLE %s ADD COLUMN chain INTEGER NOT NULL DEFAULT 0;\n", t.name)
-		if t.batch == nil {
+		if !t.tagsItself {
 			fmt.Fprintf(&b, `CREATE INDEX %[1]s_chain ON %[1]s (chain);
 CREATE TRIGGER chain_%[1]s_insert AFTER INSERT ON %[1]s
 WHEN %[2]s > 0 AND (%[3]s)

@@ -11,83 +11,36 @@ import (
 )
 
 // chainWriter seals one Write's rows into a new link. Write calls
-// beginChain before its first row and seal after its last, in the same
-// transaction; the triggers tag the rows in between.
+// beginChain before its first row, endTagging after its last and then
+// seal, in the same transaction; the triggers tag the rows in between.
 type chainWriter struct {
 	ctx   context.Context
 	tx    *sql.Tx
-	stmts *chainStmts
+	stmts *writeStmts
 	link  int64
 	prev  []byte
+	armed bool // the triggers know the link (meta's chain_link)
+	// touched are the tables this Write wrote to: only their rows can
+	// carry the new link, so the seal looks nowhere else. The minutes,
+	// which tag themselves, count as touched when a row merged.
+	touched map[string]bool
+	// minutes are the minutes this Write left, sealed as stored (the
+	// table tags its rows itself: write_minutes.go).
+	minutes []sealed
 }
 
-// chainStmts are the statements every Write runs, prepared once: SQLite
-// compiles a table's triggers into each statement touching it, and
-// compiling was most of the chain's cost per minute. They are prepared
-// before Write begins its transaction (prepare), on the pool, never while
-// the transaction holds a connection: with a one-connection pool that
-// would wait for itself.
-type chainStmts struct {
-	m map[string]*sql.Stmt
-}
-
-// Statements every Write runs.
+// Statements of the chain every Write runs.
 const (
-	lastLink   = `SELECT id, hash FROM chain ORDER BY id DESC LIMIT 1`
 	movedBy    = `SELECT id, link, tbl, row_key FROM chain_moved WHERE by_link = ?`
 	insertLink = `INSERT INTO chain (id, written_ms, format, tables, first_ms, last_ms, prev, hash, leaves)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	setChainLink = `INSERT INTO meta (key, value) VALUES ('` + metaChainLink + `', ?)
 	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+	// endWithClock ends the tagging and stores the clock's mark and state
+	// (write.go) in the same statement.
+	endWithClock = `INSERT INTO meta (key, value) VALUES ('` + metaNewest + `', ?), ('` + metaBackwards + `', ?), ('` + metaChainLink + `', 0)
+	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 )
-
-// taggedQuery reads the rows of t tagged with a link.
-func (t *chainTable) taggedQuery() string {
-	if t.batch == nil {
-		return t.selectRows("chain = ?")
-	}
-	return t.selectRows(t.key[0] + " BETWEEN ? AND ? AND chain = ?")
-}
-
-// prepare prepares the statements once. Write calls it before it begins.
-func (s *chainStmts) prepare(ctx context.Context, db *sql.DB) error {
-	if s.m != nil {
-		return nil
-	}
-	qs := []string{lastLink, movedBy, insertLink, setChainLink, upsertMinutes(1), upsertMeta, upsertShift}
-	for _, t := range chained {
-		qs = append(qs, t.taggedQuery())
-	}
-	m := map[string]*sql.Stmt{}
-	for _, q := range qs {
-		st, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			for _, st := range m {
-				st.Close()
-			}
-			return fmt.Errorf("chain: prepare: %w", err)
-		}
-		m[q] = st
-	}
-	s.m = m
-	return nil
-}
-
-// stmt returns q for tx: prepared once if it is one of prepare's, else
-// for this transaction only.
-func (s *chainStmts) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
-	if st, ok := s.m[q]; ok {
-		return tx.StmtContext(ctx, st), nil
-	}
-	return tx.PrepareContext(ctx, q)
-}
-
-func (s *chainStmts) close() {
-	for _, st := range s.m {
-		st.Close()
-	}
-	s.m = nil
-}
 
 func (c *chainWriter) query(q string, args ...any) (*sql.Rows, error) {
 	st, err := c.stmts.stmt(c.ctx, c.tx, q)
@@ -105,26 +58,45 @@ func (c *chainWriter) exec(q string, args ...any) error {
 	return err
 }
 
-// beginChain tells the triggers which link this Write's rows go into.
-func (j *Journal) beginChain(ctx context.Context, tx *sql.Tx) (*chainWriter, error) {
-	c := &chainWriter{ctx: ctx, tx: tx, stmts: &j.chain, prev: make([]byte, 32)}
-	rs, err := c.query(lastLink)
-	if err != nil {
-		return nil, err
+// beginChain begins the link after last, whose hash is prev (Write reads
+// both, with its clock's state), and, with arm, tells the triggers.
+func beginChain(ctx context.Context, tx *sql.Tx, stmts *writeStmts, last int64, prev []byte, arm bool) (*chainWriter, error) {
+	c := &chainWriter{ctx: ctx, tx: tx, stmts: stmts, link: last + 1, prev: prev, touched: map[string]bool{}}
+	if last == 0 {
+		c.prev = make([]byte, 32)
 	}
-	if rs.Next() {
-		err = rs.Scan(&c.link, &c.prev)
+	if !arm {
+		return c, nil
 	}
-	rs.Close()
-	if err == nil {
-		err = rs.Err()
-	}
-	if err != nil {
-		return nil, err
-	}
-	c.link++
-	return c, c.exec(setChainLink, c.link)
+	return c, c.arm()
 }
+
+// arm tells the triggers which link this Write's rows go into. Every row
+// but a fresh minute (which carries its link) is written armed: Write
+// arms at the start unless the batch holds fresh minutes only.
+func (c *chainWriter) arm() error {
+	if c.armed {
+		return nil
+	}
+	c.armed = true
+	return c.exec(setChainLink, c.link)
+}
+
+// endTagging tells the triggers that the Write's rows are written (link
+// 0: any later change is made outside a ventd write), storing the clock's
+// mark and state (nil: none) in the same statement.
+func (c *chainWriter) endTagging(clock []any) error {
+	switch {
+	case clock != nil:
+		return c.exec(endWithClock, clock...)
+	case c.armed:
+		return c.exec(setChainLink, 0)
+	}
+	return nil
+}
+
+// touch notes that this Write wrote to table.
+func (c *chainWriter) touch(table string) { c.touched[table] = true }
 
 // sealed is one row sealed by this Write.
 type sealed struct {
@@ -137,11 +109,11 @@ type sealed struct {
 
 // seal computes the seal of every row tagged with this link and adds the
 // link. A Write that changed nothing sealed (live state only) adds none.
-func (c *chainWriter) seal(now time.Time, b *Batch) error {
+func (c *chainWriter) seal(now time.Time) error {
 	var rows []sealed
 	var buf []byte
 	for _, t := range chained {
-		found, err := c.tagged(t, b)
+		found, err := c.tagged(t)
 		if err != nil {
 			return fmt.Errorf("chain: read %s: %w", t.name, err)
 		}
@@ -153,11 +125,9 @@ func (c *chainWriter) seal(now time.Time, b *Batch) error {
 			rows = append(rows, sealed{table: t, key: r.key, keyVals: r.keyVals, time: r.time, seal: s})
 		}
 	}
+	rows = append(rows, c.minutes...)
 	rows, err := c.unmove(rows)
 	if err != nil {
-		return err
-	}
-	if err := c.exec(setChainLink, 0); err != nil {
 		return err
 	}
 	if len(rows) == 0 {
@@ -194,18 +164,14 @@ func (c *chainWriter) seal(now time.Time, b *Batch) error {
 	return nil
 }
 
-// tagged returns the rows of t tagged with this link: found through the
-// index on chain, or, for a table Write's INSERT tags, by the batch's
-// range of its primary key.
-func (c *chainWriter) tagged(t *chainTable, b *Batch) ([]chainRow, error) {
-	if t.batch == nil {
-		return c.rows(t, true, t.taggedQuery(), c.link)
-	}
-	lo, hi, ok := t.batch(b)
-	if !ok {
+// tagged returns the rows of t tagged with this link, found through the
+// index on chain in a table this Write wrote to; none of a table that
+// tags itself (its rows are sealed as written: c.minutes).
+func (c *chainWriter) tagged(t *chainTable) ([]chainRow, error) {
+	if t.tagsItself || !c.touched[t.name] {
 		return nil, nil
 	}
-	return c.rows(t, true, t.taggedQuery(), lo, hi, c.link)
+	return c.rows(t, true, t.tagged, c.link)
 }
 
 func (c *chainWriter) rows(t *chainTable, withLink bool, q string, args ...any) ([]chainRow, error) {
@@ -232,6 +198,9 @@ func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
 	type moved struct {
 		id, link int64
 		tbl, key string
+	}
+	if !c.mayHaveMoved() {
+		return rows, nil
 	}
 	var ms []moved
 	rs, err := c.query(movedBy, c.link)
@@ -274,6 +243,17 @@ func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
 		rows = slices.Delete(rows, i, i+1)
 	}
 	return rows, nil
+}
+
+// mayHaveMoved reports whether this Write may have rewritten a sealed
+// row: only upserts do, into the tables ventd rewrites.
+func (c *chainWriter) mayHaveMoved() bool {
+	for _, t := range chained {
+		if t.rewritable && c.touched[t.name] {
+			return true
+		}
+	}
+	return false
 }
 
 // hasLeaf reports whether s is among sorted leaves.

@@ -12,8 +12,8 @@
 // whatever the size of the change. The daemon therefore aggregates samples
 // in memory and calls Write once a minute with a Batch holding everything
 // since the last call; Write commits it as ONE transaction. A minute for 2
-// zones × 9 quantities is 18 rows (about 1 kB) and a few 4 kB pages in the
-// WAL. Per-sample writes would be 60–300 commits a minute for the same
+// zones × 9 quantities is 18 rows (about 1 kB) and a few 4 kB pages,
+// each written twice (the rollback journal's copy, then the page). Per-sample writes would be 60–300 commits a minute for the same
 // record. Because a batch is all or nothing, a Write that failed can be
 // retried whole with the next minute's batch without duplicating anything;
 // an error wrapping ErrInvalid means the batch itself is wrong and retrying
@@ -21,22 +21,25 @@
 //
 // # Durability
 //
-// Open sets journal_mode=WAL and synchronous=NORMAL. In WAL mode a commit
-// appends to the -wal file, and NORMAL fsyncs only when the WAL is
-// checkpointed into the database: a power cut can lose the last
-// transaction or so, never corrupt the file, and a killed process loses
-// nothing that committed (the test kills a writer with SIGKILL mid-write
-// and finds every batch it saw committed). FULL would fsync every minute,
-// buying at most one minute of data with one more flash write a minute.
-// busy_timeout lets a reader (an export) and the writer share the file;
-// foreign_keys is on; journal_size_limit keeps the WAL to 4 MiB after a
-// checkpoint.
+// Open sets a rollback journal (journal_mode=TRUNCATE, not WAL: see
+// Journal), synchronous=FULL and no memory-mapped I/O. A commit syncs the
+// rollback journal, then the database: a power cut loses at most the
+// transaction in progress and never corrupts the file, and a killed
+// process loses nothing that committed (the test kills a writer with
+// SIGKILL mid-write and finds every batch it saw committed). busy_timeout
+// lets a reader (an export) and the writer share the file; foreign_keys is
+// on. Options.NoSync, for a simulated room only, leaves syncing to the
+// kernel.
 //
-// Open runs PRAGMA quick_check. A damaged file, or one that is not a
-// database, gives an error wrapping ErrCorrupt that says to move the file
-// aside (MoveAside does it, -wal and -shm included) so ventd starts a fresh
-// journal, keeping the old one for recovery. A directory ventd cannot
-// write gives an error naming the directory and the permission needed.
+// Open reads only the file's header and schema: milliseconds, even for a
+// year of records. A file that is not a database gives an error wrapping
+// ErrCorrupt that says to move the file aside (MoveAside does it, -journal,
+// -wal and -shm included) so ventd starts a fresh journal, keeping the old
+// one for recovery; another program's database, ErrForeign. Check runs
+// PRAGMA quick_check over every page (seconds for a year: the recorder
+// runs it once after start, off the control loop) and reports a damaged
+// page the same way. A directory ventd cannot write gives an error naming
+// the directory and the permission needed.
 //
 // # Schema
 //

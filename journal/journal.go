@@ -83,7 +83,7 @@ type Journal struct {
 	// under wmu.
 	series map[[2]string]int64
 
-	chain chainStmts // the hash chain's prepared statements (chain_write.go)
+	stmts writeStmts // the statements every Write runs, prepared once (stmts.go)
 
 	version  int  // schema version of the file
 	readOnly bool // OpenReadOnly or a View: every write is refused
@@ -275,7 +275,7 @@ func (j *Journal) Close() error {
 	}
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
-	j.chain.close()
+	j.stmts.close()
 	if err := j.db.Close(); err != nil {
 		return fmt.Errorf("journal: close %s: %w", j.path, err)
 	}

@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -38,28 +37,17 @@ func (j *Journal) SetMeta(key, value string) error {
 	return nil
 }
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // upsertMeta sets one meta key.
 const upsertMeta = `INSERT INTO meta (key, value) VALUES (?, ?)
 	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 
-func setMeta(ctx context.Context, db execer, kv map[string]string) error {
-	for k, v := range kv {
-		if _, err := db.ExecContext(ctx, upsertMeta, k, v); err != nil {
-			return fmt.Errorf("key %q: %w", k, err)
-		}
-	}
-	return nil
-}
-
-// setMeta is setMeta with the statement Write prepared once.
+// setMeta stores the batch's meta keys with the statement Write prepared
+// once.
 func (w *writer) setMeta(kv map[string]string) error {
 	if len(kv) == 0 {
 		return nil
 	}
+	w.ch.touch("meta")
 	st, err := w.stmts.stmt(w.ctx, w.tx, upsertMeta)
 	if err != nil {
 		return err

@@ -21,28 +21,48 @@ type Shift struct {
 	Summary []byte
 }
 
-// upsertShift upserts on (zone, quantity, start). The columns on the
-// right of SET are the stored row's, so the CASE sees the old finished
-// flag. Every Write with minutes runs it (prepared once, chain_write.go).
-const upsertShift = `INSERT INTO shifts (zone, quantity, start_ms, end_ms, finished, summary)
-	VALUES (?, ?, ?, ?, ?, ?)
+// upsertShifts upserts n shifts on (zone, quantity, start), in order. The
+// columns on the right of SET are the stored row's, so the CASE sees the
+// old finished flag. Every Write with minutes runs it (prepared once,
+// stmts.go).
+func upsertShifts(n int) string {
+	return `INSERT INTO shifts (zone, quantity, start_ms, end_ms, finished, summary) VALUES ` + valueRows(6, n) + `
 	ON CONFLICT (zone, quantity, start_ms) DO UPDATE SET
 		end_ms = CASE WHEN excluded.finished >= finished THEN excluded.end_ms ELSE end_ms END,
 		summary = CASE WHEN excluded.finished >= finished AND excluded.summary IS NOT NULL
 			THEN excluded.summary ELSE summary END,
 		finished = max(finished, excluded.finished)`
+}
+
+// maxShiftRows is how many shifts go in one INSERT: a site's minute has
+// one running shift per zone and exposure quantity.
+const maxShiftRows = 64
 
 func (w *writer) shifts(ss []Shift) error {
-	_, err := w.exec(upsertShift,
-		len(ss), func(i int) []any {
-			s := ss[i]
+	if len(ss) == 0 {
+		return nil
+	}
+	w.ch.touch("shifts")
+	args := make([]any, 0, 6*min(len(ss), maxShiftRows))
+	for lo := 0; lo < len(ss); lo += maxShiftRows {
+		hi := min(lo+maxShiftRows, len(ss))
+		args = args[:0]
+		for _, s := range ss[lo:hi] {
 			var sum any
 			if s.Summary != nil {
 				sum = string(s.Summary)
 			}
-			return []any{s.Zone, s.Quantity, s.Start.UnixMilli(), s.End.UnixMilli(), s.Finished, sum}
-		})
-	return err
+			args = append(args, s.Zone, s.Quantity, s.Start.UnixMilli(), s.End.UnixMilli(), s.Finished, sum)
+		}
+		st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{shiftRows, hi - lo})
+		if err == nil {
+			_, err = st.ExecContext(w.ctx, args...)
+		}
+		if err != nil {
+			return fmt.Errorf("shifts from %s %s: %w", ss[lo].Zone, ss[lo].Quantity, err)
+		}
+	}
+	return nil
 }
 
 func (s *Shift) problem() string {

@@ -40,7 +40,7 @@ func (v *Ventilation) problem() string {
 }
 
 func (w *writer) ventilation(vs []Ventilation) error {
-	_, err := w.exec(`INSERT INTO ventilation (time_ms, zone, ach, nominal_ach, share, observations, backwards_ms)
+	_, err := w.exec("ventilation", `INSERT INTO ventilation (time_ms, zone, ach, nominal_ach, share, observations, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, len(vs), func(i int) []any {
 		v := vs[i]
 		ms, back := w.stamp(v.Time)

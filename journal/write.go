@@ -3,11 +3,10 @@ package journal
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -39,7 +38,8 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
 	ctx := context.Background()
-	if err := j.chain.prepare(ctx, j.db); err != nil { // before the transaction holds a connection
+	per := minutesPerStatement(b.Minutes)
+	if err := j.stmts.prepare(ctx, j.db, sizedFor(&b, per)); err != nil { // before the transaction holds a connection
 		return Result{}, j.writeError("prepare", err)
 	}
 	tx, err := j.db.BeginTx(ctx, nil)
@@ -50,21 +50,17 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	if j.series == nil {
 		j.series = map[[2]string]int64{}
 	}
-	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.chain}
-	if err := w.loadClock(); err != nil {
-		return Result{}, j.writeError("read clock state", err)
-	}
-	ch, err := j.beginChain(ctx, tx) // the hash chain: chain.go
+	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.stmts}
+	ch, err := w.begin(&b, per) // the clock's state and the hash chain's link: chain.go
 	if err != nil {
-		return Result{}, j.writeError("begin chain link", err)
+		return Result{}, j.writeError("begin", err)
 	}
-	w.link = ch.link
 	var res Result
 	steps := []struct {
 		what string
 		fn   func() error
 	}{
-		{"minutes", func() error { return w.minutes(b.Minutes) }},
+		{"minutes", func() error { return w.minutes(b.Minutes, per) }},
 		{"events", func() error { n, err := w.events(b.Events); res.DuplicateEvents = n; return err }},
 		{"acks", func() error { return w.acks(b.Acks) }},
 		{"calibrations", func() error { return w.calibrations(b.Calibrations) }},
@@ -76,7 +72,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		{"ventilation", func() error { return w.ventilation(b.Ventilation) }},
 		{"meta", func() error { return w.setMeta(b.Meta) }},
 		{"clock state", func() error { bw, err := w.saveClock(j.opts.Clock.Now()); res.Backwards = bw; return err }},
-		{"chain link", func() error { return ch.seal(j.opts.Clock.Now(), &b) }},
+		{"chain link", func() error { return ch.seal(j.opts.Clock.Now()) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -92,18 +88,47 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	return res, nil
 }
 
+// sizedFor lists the INSERTs of several rows a Write of b runs, per
+// minutes a statement.
+func sizedFor(b *Batch, per int) []sized {
+	var need []sized
+	for _, n := range chunks(len(b.Minutes), per) {
+		need = append(need, sized{freshMinutes, n}, sized{mergingMinutes, n})
+	}
+	for _, n := range chunks(len(b.Shifts), maxShiftRows) {
+		need = append(need, sized{shiftRows, n})
+	}
+	return need
+}
+
+// chunks are the rows per statement that n rows written per a statement
+// take: per, and what is left.
+func chunks(n, per int) []int {
+	switch {
+	case n == 0:
+		return nil
+	case n <= per:
+		return []int{n}
+	case n%per == 0:
+		return []int{per}
+	}
+	return []int{per, n % per}
+}
+
 func (j *Journal) writeError(what string, err error) error {
 	return fmt.Errorf("journal: %s: %s: %w", j.path, what, err)
 }
 
 // writer is one batch's transaction and its clock bookkeeping.
 type writer struct {
-	ctx  context.Context
-	tx   *sql.Tx
-	tol  int64 // ms
-	link int64 // the chain link the minutes go into (chain.go)
-	// stmts are the statements every Write runs, prepared once.
-	stmts *chainStmts
+	ctx   context.Context
+	tx    *sql.Tx
+	tol   int64        // ms
+	ch    *chainWriter // the chain link this Write's rows go into (chain.go)
+	stmts *writeStmts  // the statements every Write runs, prepared once
+	// fresh: every minute of the batch is newer than the newest written
+	// and none repeats, so each is inserted as given, never merged.
+	fresh bool
 
 	newest   int64 // high-water mark before this batch; 0 = none yet
 	wasBack  bool  // the previous batch was flagged
@@ -116,23 +141,43 @@ type writer struct {
 	newSeries map[[2]string]int64 // series ids this batch created or found
 }
 
-func (w *writer) loadClock() error {
-	var s string
-	err := w.tx.QueryRowContext(w.ctx, `SELECT value FROM meta WHERE key = ?`, metaNewest).Scan(&s)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+// writeState reads, in one statement, what a Write starts from: the
+// clock's high-water mark, whether the last batch was flagged, the
+// chain's newest link and its hash, and the newest minute's start.
+const writeState = `SELECT (SELECT value FROM meta WHERE key = '` + metaNewest + `'),
+	(SELECT value FROM meta WHERE key = '` + metaBackwards + `'),
+	(SELECT id FROM chain ORDER BY id DESC LIMIT 1),
+	(SELECT hash FROM chain ORDER BY id DESC LIMIT 1),
+	(SELECT max(start_ms) FROM minutes)`
+
+// begin reads the state a Write of b starts from and begins the chain's
+// link. A batch of minutes newer than any written, and nothing else, is
+// written without arming the triggers: it cannot rewrite a row.
+func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
+	st, err := w.stmts.stmt(w.ctx, w.tx, writeState)
+	if err != nil {
+		return nil, err
 	}
-	if s != "" {
-		if w.newest, err = strconv.ParseInt(s, 10, 64); err != nil {
-			return fmt.Errorf("meta %s = %q: %w", metaNewest, s, err)
+	var newest, back sql.NullString
+	var last, newestMinute sql.NullInt64
+	var prev []byte
+	if err := st.QueryRowContext(w.ctx).Scan(&newest, &back, &last, &prev, &newestMinute); err != nil {
+		return nil, fmt.Errorf("read clock and chain state: %w", err)
+	}
+	w.fresh = per > 1 && (!newestMinute.Valid || !slices.ContainsFunc(b.Minutes, func(m Minute) bool {
+		return m.Start.UnixMilli() <= newestMinute.Int64
+	}))
+	if newest.String != "" {
+		if w.newest, err = strconv.ParseInt(newest.String, 10, 64); err != nil {
+			return nil, fmt.Errorf("meta %s = %q: %w", metaNewest, newest.String, err)
 		}
 	}
-	err = w.tx.QueryRowContext(w.ctx, `SELECT value FROM meta WHERE key = ?`, metaBackwards).Scan(&s)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+	w.wasBack = back.String == "1"
+	w.ch, err = beginChain(w.ctx, w.tx, w.stmts, last.Int64, prev, !w.fresh || b.Len() > len(b.Minutes))
+	if err != nil {
+		return nil, fmt.Errorf("begin chain link: %w", err)
 	}
-	w.wasBack = err == nil && s == "1"
-	return nil
+	return w.ch, nil
 }
 
 // stamp returns the row's time in ms and how far behind the mark it is
@@ -154,10 +199,11 @@ func (w *writer) stamp(t time.Time) (ms, back int64) {
 }
 
 // saveClock moves the mark forward and records transitions into and out
-// of the flagged state as clock_status rows.
+// of the flagged state as clock_status rows. It is the Write's last row:
+// it ends the chain's tagging.
 func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 	if !w.seen {
-		return nil, nil
+		return nil, w.ch.endTagging(nil)
 	}
 	var bw *Backwards
 	switch {
@@ -186,23 +232,26 @@ func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 		state = "1"
 	}
 	mark := max(w.newest, w.max)
-	return bw, w.setMeta(map[string]string{
-		metaNewest:    strconv.FormatInt(mark, 10),
-		metaBackwards: state,
-	})
+	return bw, w.ch.endTagging([]any{strconv.FormatInt(mark, 10), state})
 }
 
 func (w *writer) insertStatus(now time.Time, synced bool, note string, back int64) error {
+	if err := w.ch.arm(); err != nil {
+		return err
+	}
+	w.ch.touch("clock_status")
 	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, now.UnixMilli(), synced, SourceJournal, note, back)
 	return err
 }
 
-// exec runs one statement per row with a statement prepared once.
-func (w *writer) exec(query string, n int, args func(i int) []any) (affected int64, err error) {
+// exec runs one statement per row of table with a statement prepared
+// once.
+func (w *writer) exec(table, query string, n int, args func(i int) []any) (affected int64, err error) {
 	if n == 0 {
 		return 0, nil
 	}
+	w.ch.touch(table)
 	st, err := w.stmts.stmt(w.ctx, w.tx, query)
 	if err != nil {
 		return 0, err
@@ -219,109 +268,6 @@ func (w *writer) exec(query string, n int, args func(i int) []any) (affected int
 	return affected, nil
 }
 
-// minuteRows is how many minutes go in one INSERT: a day's backlog of 18
-// series is 26k rows, and one statement per row costs more than the
-// SQLite work itself.
-const minuteRows = 256
-
-func (w *writer) minutes(ms []Minute) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	ids, err := w.seriesIDs(ms)
-	if err != nil {
-		return err
-	}
-	var full *sql.Stmt // the statement for a whole chunk, prepared once
-	args := make([]any, 0, minuteArgs*min(len(ms), minuteRows))
-	for lo := 0; lo < len(ms); lo += minuteRows {
-		hi := min(lo+minuteRows, len(ms))
-		args = args[:0]
-		for i := lo; i < hi; i++ {
-			m := ms[i]
-			end, back := w.stamp(m.Start.Add(time.Minute)) // a minute is complete at its end
-			args = append(args, end-time.Minute.Milliseconds(), ids[i], m.Mean, m.Max, m.Count, m.CoveredSeconds, back, w.link)
-		}
-		if hi-lo == minuteRows && full == nil {
-			if full, err = w.tx.PrepareContext(w.ctx, upsertMinutes(minuteRows)); err != nil {
-				return err
-			}
-			defer full.Close()
-		}
-		if hi-lo == minuteRows {
-			_, err = full.ExecContext(w.ctx, args...)
-		} else {
-			// A minute's batch: a row at a time through the one-row
-			// statement prepared once, rather than compiling (with the
-			// chain's triggers) an INSERT for this many rows each minute.
-			err = w.upsertEach(args)
-		}
-		if err != nil {
-			return fmt.Errorf("minutes from %s: %w", ms[lo].Start.UTC().Format(time.RFC3339), err)
-		}
-	}
-	return nil
-}
-
-// upsertEach writes the minutes in args (minuteArgs values each) one
-// row at a time.
-func (w *writer) upsertEach(args []any) error {
-	st, err := w.stmts.stmt(w.ctx, w.tx, upsertMinutes(1))
-	if err != nil {
-		return err
-	}
-	for i := 0; i < len(args); i += minuteArgs {
-		if _, err := st.ExecContext(w.ctx, args[i:i+minuteArgs]...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// minuteArgs is how many values one minute's row takes.
-const minuteArgs = 8
-
-// upsertMinutes is the INSERT for n minutes. A minute already there is
-// merged: means weighted by count, the larger max, covered seconds added
-// up to the minute's 60.
-func upsertMinutes(n int) string {
-	return `INSERT INTO minutes (start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain) VALUES ` +
-		strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n-1) + `(?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (start_ms, series) DO UPDATE SET
-			mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
-			maximum = max(maximum, excluded.maximum),
-			count = count + excluded.count,
-			covered_s = min(60.0, covered_s + excluded.covered_s),
-			backwards_ms = max(backwards_ms, excluded.backwards_ms)`
-}
-
-// seriesIDs returns the series id of each minute, creating new pairs.
-// Series are never deleted, so an id once committed is looked up in
-// memory rather than asked of SQLite every minute.
-func (w *writer) seriesIDs(ms []Minute) ([]int64, error) {
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
-		k := [2]string{m.Zone, m.Quantity}
-		id, ok := w.series[k]
-		if !ok {
-			id, ok = w.newSeries[k]
-		}
-		if !ok {
-			err := w.tx.QueryRowContext(w.ctx, `INSERT INTO series (zone, quantity) VALUES (?, ?)
-				ON CONFLICT (zone, quantity) DO UPDATE SET zone = zone RETURNING id`, m.Zone, m.Quantity).Scan(&id)
-			if err != nil {
-				return nil, fmt.Errorf("series %s %s: %w", m.Zone, m.Quantity, err)
-			}
-			if w.newSeries == nil {
-				w.newSeries = map[[2]string]int64{}
-			}
-			w.newSeries[k] = id
-		}
-		ids[i] = id
-	}
-	return ids, nil
-}
-
 // nullable stores NaN as NULL (SQLite has no NaN).
 func nullable(f float64) any {
 	if math.IsNaN(f) {
@@ -331,7 +277,7 @@ func nullable(f float64) any {
 }
 
 func (w *writer) events(es []Event) (duplicates int, err error) {
-	n, err := w.exec(`INSERT INTO events (id, alarm_id, time_ms, rule, kind, level, subject, quantity, value, threshold, message, backwards_ms)
+	n, err := w.exec("events", `INSERT INTO events (id, alarm_id, time_ms, rule, kind, level, subject, quantity, value, threshold, message, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		len(es), func(i int) []any {
 			e := es[i]
@@ -343,7 +289,7 @@ func (w *writer) events(es []Event) (duplicates int, err error) {
 }
 
 func (w *writer) acks(as []Ack) error {
-	_, err := w.exec(`INSERT INTO acks (alarm_id, time_ms, who, note, backwards_ms)
+	_, err := w.exec("acks", `INSERT INTO acks (alarm_id, time_ms, who, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(as), func(i int) []any {
 			a := as[i]
@@ -354,7 +300,7 @@ func (w *writer) acks(as []Ack) error {
 }
 
 func (w *writer) calibrations(cs []Calibration) error {
-	_, err := w.exec(`INSERT INTO calibrations (time_ms, sensor, serial, kind, reference, correction, who, note, backwards_ms)
+	_, err := w.exec("calibrations", `INSERT INTO calibrations (time_ms, sensor, serial, kind, reference, correction, who, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(cs), func(i int) []any {
 			c := cs[i]
@@ -365,7 +311,7 @@ func (w *writer) calibrations(cs []Calibration) error {
 }
 
 func (w *writer) configChanges(cs []ConfigChange) error {
-	_, err := w.exec(`INSERT INTO config_changes (time_ms, hash, summary, backwards_ms)
+	_, err := w.exec("config_changes", `INSERT INTO config_changes (time_ms, hash, summary, backwards_ms)
 		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(cs), func(i int) []any {
 			c := cs[i]
@@ -376,7 +322,7 @@ func (w *writer) configChanges(cs []ConfigChange) error {
 }
 
 func (w *writer) gaps(gs []Gap) error {
-	_, err := w.exec(`INSERT INTO gaps (start_ms, end_ms, zone, quantity, reason, backwards_ms)
+	_, err := w.exec("gaps", `INSERT INTO gaps (start_ms, end_ms, zone, quantity, reason, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (start_ms, zone, quantity, reason) DO UPDATE SET
 			end_ms = max(end_ms, excluded.end_ms),
@@ -390,7 +336,7 @@ func (w *writer) gaps(gs []Gap) error {
 }
 
 func (w *writer) clockStatus(cs []ClockStatus) error {
-	_, err := w.exec(`INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
+	_, err := w.exec("clock_status", `INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		len(cs), func(i int) []any {
 			c := cs[i]
@@ -401,7 +347,7 @@ func (w *writer) clockStatus(cs []ClockStatus) error {
 }
 
 func (w *writer) actions(as []Action) error {
-	_, err := w.exec(`INSERT INTO actions (time_ms, kind, target, who, via, uid, peer, note, result, error, backwards_ms)
+	_, err := w.exec("actions", `INSERT INTO actions (time_ms, kind, target, who, via, uid, peer, note, result, error, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(as), func(i int) []any {
 		a := as[i]
 		ms, back := w.stamp(a.Time)
