@@ -234,7 +234,7 @@ func (d *Daemon) shutdown() {
 	now := d.clk.Now()
 	d.cur.Time = now
 	for _, e := range d.expo {
-		e.snap = e.tr.Snapshot(now)
+		e.snap, e.shift = e.tr.Rolling(now), nil // the last record's summary is a fresh one
 		d.addMinute(e.flush())
 		if !e.gapStart.IsZero() {
 			d.addGap(e, now)

@@ -64,6 +64,7 @@ func (d *Daemon) publish(now time.Time) {
 		p.Fans = append(p.Fans, f.state())
 	}
 	d.addBooths(p)
+	d.shiftSummaries(p, now)
 	p.Exposure = make([]exposure.Snapshot, 0, len(d.expo))
 	for _, e := range d.expo {
 		p.Exposure = append(p.Exposure, e.snap)

@@ -60,8 +60,16 @@ type sub struct {
 	out     Output
 	backlog int
 
-	mu      sync.Mutex
-	queue   []*Period
+	mu    sync.Mutex
+	queue []*Period
+	// tip is the newest record merged into the last one queued when it
+	// carries no events (state alone), and tipCovers the periods such
+	// records stand for: the merge is made once, when the last record is
+	// delivered or another follows it, instead of a copy per period for
+	// an output that stays behind (settle).
+	tip       *Period
+	tipCovers int
+
 	oldest  time.Time     // wall time queue[0] was published
 	wake    chan struct{} // one token: records are waiting
 	closing bool
@@ -137,7 +145,7 @@ func (h *Hub) Stats() []Stats {
 		st := s.stats
 		st.Waiting = len(s.queue)
 		if len(s.queue) > 0 {
-			st.Since = s.queue[0].Time
+			st.Since = s.firstTime()
 		}
 		s.mu.Unlock()
 		out = append(out, st)
@@ -164,7 +172,7 @@ func (h *Hub) Lag(name string, now time.Time) (behind, waited time.Duration) {
 		if len(s.queue) == 0 {
 			return 0, 0
 		}
-		return now.Sub(s.queue[0].Time), time.Since(s.oldest)
+		return now.Sub(s.firstTime()), time.Since(s.oldest)
 	}
 	return 0, 0
 }
@@ -231,12 +239,19 @@ func (s *sub) signal() {
 func (s *sub) push(p *Period) {
 	s.mu.Lock()
 	if s.backlog >= 0 && len(s.queue) >= s.backlog {
-		last := len(s.queue) - 1
-		var dropped int
-		s.queue[last], dropped = Merge(s.queue[last], p)
+		if p.HasEvents() {
+			s.settle()
+			last := len(s.queue) - 1
+			var dropped int
+			s.queue[last], dropped = Merge(s.queue[last], p)
+			s.stats.Dropped += uint64(dropped)
+		} else {
+			s.tip = p
+			s.tipCovers += p.covers()
+		}
 		s.stats.Merged++
-		s.stats.Dropped += uint64(dropped)
 	} else {
+		s.settle()
 		s.queue = append(s.queue, p)
 		if len(s.queue) == 1 {
 			s.oldest = time.Now()
@@ -277,6 +292,9 @@ func (s *sub) run(wg *sync.WaitGroup) {
 			s.mu.Unlock()
 			return
 		}
+		if len(s.queue) == 1 {
+			s.settle()
+		}
 		p := s.queue[0]
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
@@ -297,4 +315,25 @@ func (s *sub) run(wg *sync.WaitGroup) {
 		}
 		s.mu.Unlock()
 	}
+}
+
+// settle merges the tip into the last record queued. Its events are the
+// last record's (a tip has none), its state and time the tip's.
+func (s *sub) settle() {
+	if s.tip == nil {
+		return
+	}
+	last := len(s.queue) - 1
+	m, _ := Merge(s.queue[last], s.tip)
+	m.Covers = s.queue[last].covers() + s.tipCovers
+	s.queue[last], s.tip, s.tipCovers = m, nil, 0
+}
+
+// firstTime is the time of the oldest record queued (the tip's when it is
+// merged into that one). There must be one.
+func (s *sub) firstTime() time.Time {
+	if len(s.queue) == 1 && s.tip != nil {
+		return s.tip.Time
+	}
+	return s.queue[0].Time
 }

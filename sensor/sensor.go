@@ -23,8 +23,11 @@ type device interface {
 	// open (re)initialises the sensor on bus at addr and starts it
 	// measuring.
 	open(bus i2c.Bus, addr uint16) error
-	// poll returns new values, or sensirion.ErrNotReady when there are none.
-	poll(now time.Time) ([]value, error)
+	// poll appends new values to dst and returns it, or returns
+	// sensirion.ErrNotReady when there are none. (dst is the sensor's
+	// buffer, reused every period: a slice a second per sensor was much
+	// of the loop's garbage.)
+	poll(now time.Time, dst []value) ([]value, error)
 	// halt stops measuring, leaving the sensor idle.
 	halt() error
 	// serial identifies the unit, once open.
@@ -65,7 +68,8 @@ type Sensor struct {
 
 	latest      map[sample.Quantity]sample.Sample
 	order       []sample.Quantity
-	failures    int // consecutive
+	vals        []value // poll's buffer, reused
+	failures    int     // consecutive
 	errs        map[string]uint64
 	errsCopy    map[string]uint64 // shared by records until errs changes
 	addr        string            // the address and bus as records show them
@@ -115,10 +119,13 @@ func (s *Sensor) Update(now time.Time) {
 			return
 		}
 	}
-	vals, err := s.dev.poll(now)
+	vals, err := s.dev.poll(now, s.vals[:0])
 	if err != nil && !errors.Is(err, sensirion.ErrNotReady) {
 		s.count(err)
-		vals, err = s.dev.poll(now) // one corrupt frame must not send the fans to full
+		vals, err = s.dev.poll(now, s.vals[:0]) // one corrupt frame must not send the fans to full
+	}
+	if cap(vals) > cap(s.vals) {
+		s.vals = vals[:0]
 	}
 	switch {
 	case errors.Is(err, sensirion.ErrNotReady):
@@ -302,7 +309,10 @@ func (s *Sensor) trusted(smp sample.Sample) sample.Sample {
 	return smp
 }
 
-var errRecalibrating = errors.New("forced recalibration under way")
+var (
+	errRecalibrating = errors.New("forced recalibration under way")
+	errNoReading     = errors.New("no reading yet")
+)
 
 // Sample returns the latest sample of q as far as it can be trusted, or a
 // fault sample when the sensor has none (not read yet, or never worked):
@@ -313,7 +323,7 @@ func (s *Sensor) Sample(q sample.Quantity) sample.Sample {
 	}
 	err := s.lastErr
 	if err == nil {
-		err = errors.New("no reading yet")
+		err = errNoReading
 	}
 	return sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: q, Quality: sample.Fault, Err: err}
 }
