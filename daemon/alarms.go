@@ -26,29 +26,52 @@ type alarms struct {
 	pressure map[string]*ewma
 	// watched are the zone rules evaluated each period, built once.
 	watched []zoneCheck
-	// ids keeps the rule ids built from names, so the loop does not
-	// build the same strings again every second.
-	ids map[[4]string]alarm.RuleID
+	// sensors, expo, fans and zones are the rule ids of each sensor (in
+	// the sensor set's order), exposure record (d.expo's), fan and zone,
+	// built once, so the loop neither builds nor hashes the same strings
+	// again every second.
+	sensors []built[string, sensorRules]
+	expo    []built[[2]string, expoRules]
+	fans    []built[string, fanRules]
+	zones   []built[string, zoneRules]
 }
 
-// id returns the rule id that build makes from key (the kind of rule,
-// then the names it is built from), built the first time a key is asked
-// for.
-func (a *alarms) id(key [4]string, build func() alarm.RuleID) alarm.RuleID {
-	id, ok := a.ids[key]
-	if !ok {
-		id = build()
-		a.ids[key] = id
+// built is a value built for key.
+type built[K comparable, T any] struct {
+	ok  bool
+	key K
+	v   T
+}
+
+// builtAt returns the value at i of list, built by build when there is
+// none yet or it was built for another key.
+func builtAt[K comparable, T any](list *[]built[K, T], i int, key K, build func() T) *T {
+	for len(*list) <= i {
+		*list = append(*list, built[K, T]{})
 	}
-	return id
+	b := &(*list)[i]
+	if !b.ok || b.key != key {
+		*b = built[K, T]{ok: true, key: key, v: build()}
+	}
+	return &b.v
 }
 
-func (a *alarms) sensorRule(name string, f alarm.SensorFault) alarm.RuleID {
-	return a.id([4]string{"sensor", name, string(f)}, func() alarm.RuleID { return alarm.SensorRule(name, f) })
+// sensorRules are one sensor's fault rules.
+type sensorRules struct{ stale, crc, rnge, stuck alarm.RuleID }
+
+// expoRules are one exposure record's rules; on says which are set.
+type expoRules struct {
+	stel, twa     alarm.RuleID
+	stelOn, twaOn bool
 }
 
-func (a *alarms) zoneRule(zone string, q sample.Quantity, c alarm.Check) alarm.RuleID {
-	return a.id([4]string{"zone", zone, string(q), string(c)}, func() alarm.RuleID { return alarm.ZoneRule(zone, q, c) })
+// fanRules are one fan's fault rules.
+type fanRules struct{ output, stall alarm.RuleID }
+
+// zoneRules are one zone's containment rule; on says whether it is set.
+type zoneRules struct {
+	pressure alarm.RuleID
+	on       bool
 }
 
 // zoneCheck is one instantaneous value rule of a zone.
@@ -90,7 +113,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 	}
 	ac := cfg.Alarms
 	a := &alarms{eng: eng, rules: map[alarm.RuleID]bool{}, stall: map[string]*alarm.StallDetector{},
-		ids: map[[4]string]alarm.RuleID{}, staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
+		staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
 	for _, r := range rules {
 		a.rules[r.ID] = true
 	}
@@ -127,11 +150,15 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		v, ok := d.zoneValue(c.zone, c.q, now)
 		add(a.eng.Evaluate(now, c.id, v, ok))
 	}
-	for _, z := range d.cfg.Zones {
-		id := a.id([4]string{"pressure", z.Name}, func() alarm.RuleID { return alarm.PressureRule(z.Name) })
-		if !a.rules[id] {
+	for i, z := range d.cfg.Zones {
+		zr := builtAt(&a.zones, i, z.Name, func() zoneRules {
+			id := alarm.PressureRule(z.Name)
+			return zoneRules{pressure: id, on: a.rules[id]}
+		})
+		if !zr.on {
 			continue
 		}
+		id := zr.pressure
 		v, ok := d.zoneValue(z.Name, sample.Pressure, now)
 		if ok {
 			avg, found := a.pressure[z.Name]
@@ -143,29 +170,41 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		}
 		add(a.eng.Evaluate(now, id, v, ok))
 	}
-	for _, e := range d.expo {
-		if id := a.zoneRule(e.zone, e.q, alarm.CheckSTEL); a.rules[id] {
-			add(a.eng.Evaluate(now, id, float64(e.snap.STEL), e.snap.STEL.Known()))
+	for i, e := range d.expo {
+		r := builtAt(&a.expo, i, [2]string{e.zone, string(e.q)}, func() expoRules {
+			r := expoRules{stel: alarm.ZoneRule(e.zone, e.q, alarm.CheckSTEL), twa: alarm.ZoneRule(e.zone, e.q, alarm.CheckTWA)}
+			r.stelOn, r.twaOn = a.rules[r.stel], a.rules[r.twa]
+			return r
+		})
+		if r.stelOn {
+			add(a.eng.Evaluate(now, r.stel, float64(e.snap.STEL), e.snap.STEL.Known()))
 		}
-		if id := a.zoneRule(e.zone, e.q, alarm.CheckTWA); a.rules[id] {
-			add(a.eng.Evaluate(now, id, e.snap.TWA8h, e.snap.Coverage8h > 0))
+		if r.twaOn {
+			add(a.eng.Evaluate(now, r.twa, e.snap.TWA8h, e.snap.Coverage8h > 0))
 		}
 	}
-	for _, s := range d.sensors.All() {
+	for i, s := range d.sensors.All() {
 		n, f := s.Name(), s.Faults(now, a.staleAfter)
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultStale), f.Stale, 0))
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultCRC), f.CRC, float64(f.CRCErrors)))
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultRange), f.OutOfRange, 0))
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultStuck), f.Frozen, 0))
+		r := builtAt(&a.sensors, i, n, func() sensorRules {
+			return sensorRules{stale: alarm.SensorRule(n, alarm.FaultStale), crc: alarm.SensorRule(n, alarm.FaultCRC),
+				rnge: alarm.SensorRule(n, alarm.FaultRange), stuck: alarm.SensorRule(n, alarm.FaultStuck)}
+		})
+		add(a.eng.SetCondition(now, r.stale, f.Stale, 0))
+		add(a.eng.SetCondition(now, r.crc, f.CRC, float64(f.CRCErrors)))
+		add(a.eng.SetCondition(now, r.rnge, f.OutOfRange, 0))
+		add(a.eng.SetCondition(now, r.stuck, f.Frozen, 0))
 	}
-	for _, f := range d.fans {
-		add(a.eng.SetCondition(now, a.id([4]string{"fan-output", f.cfg.Name}, func() alarm.RuleID { return alarm.FanOutputRule(f.cfg.Name) }), f.err != nil, 0))
+	for i, f := range d.fans {
+		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {
+			return fanRules{output: alarm.FanOutputRule(f.cfg.Name), stall: alarm.FanStallRule(f.cfg.Name)}
+		})
+		add(a.eng.SetCondition(now, fr.output, f.err != nil, 0))
 		if det, ok := a.stall[f.cfg.Name]; ok {
 			rpm := -1.0
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			add(a.eng.SetCondition(now, a.id([4]string{"fan-stall", f.cfg.Name}, func() alarm.RuleID { return alarm.FanStallRule(f.cfg.Name) }), det.Update(now, f.last.Duty, rpm), rpm))
+			add(a.eng.SetCondition(now, fr.stall, det.Update(now, f.last.Duty, rpm), rpm))
 		}
 	}
 	if a.rules[alarm.JournalRule] {

@@ -65,6 +65,8 @@ type Daemon struct {
 	law      control.Law     // one law for the room's fans
 	inputs   []sample.Sample // the law's input, reused each period
 	decayObs []int           // each booth's decay observations at the last period (booths.go)
+	booths   []record.Booth  // the last record's booths, shared while they stay the same
+	fanRec   []record.Fan    // the last record's fans, likewise
 	period   time.Duration
 	started  time.Time
 

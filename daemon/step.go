@@ -59,10 +59,7 @@ func (d *Daemon) publish(now time.Time) {
 		p.Readings = s.AppendSamples(p.Readings)
 		p.Sensors = append(p.Sensors, s.Health())
 	}
-	p.Fans = make([]record.Fan, 0, len(d.fans))
-	for _, f := range d.fans {
-		p.Fans = append(p.Fans, f.state())
-	}
+	p.Fans = d.fanStates()
 	d.addBooths(p)
 	d.shiftSummaries(p, now)
 	p.Exposure = make([]exposure.Snapshot, 0, len(d.expo))

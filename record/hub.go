@@ -62,6 +62,7 @@ type sub struct {
 
 	mu    sync.Mutex
 	queue []*Period
+	array []*Period // queue's array from its start, kept for the next records
 	// tip is the newest record merged into the last one queued when it
 	// carries no events (state alone), and tipCovers the periods such
 	// records stand for: the merge is made once, when the last record is
@@ -74,8 +75,10 @@ type sub struct {
 	wake    chan struct{} // one token: records are waiting
 	closing bool
 	stats   Stats
-	busy    bool          // Receive is running
-	idle    chan struct{} // closed when the queue is empty and Receive returned
+	busy    bool // Receive is running
+	// idle, made by a waiting Idle, is closed when the queue is empty
+	// and Receive returned; nil while nobody waits.
+	idle chan struct{}
 
 	// Wake-ups are coalesced: a record with events wakes the output at
 	// once, state alone at most every wakeEvery of real time (a timer
@@ -108,8 +111,6 @@ func (h *Hub) Attach(name string, out Output, opts *AttachOpts) {
 	if opts != nil && opts.Backlog != 0 {
 		s.backlog = opts.Backlog
 	}
-	s.idle = make(chan struct{})
-	close(s.idle)
 	s.stats.Name = name
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -189,6 +190,13 @@ func (h *Hub) Idle(ctx context.Context, names ...string) error {
 			continue
 		}
 		s.mu.Lock()
+		if len(s.queue) == 0 && !s.busy {
+			s.mu.Unlock()
+			continue
+		}
+		if s.idle == nil {
+			s.idle = make(chan struct{})
+		}
 		idle := s.idle
 		s.mu.Unlock()
 		s.signal()
@@ -252,13 +260,15 @@ func (s *sub) push(p *Period) {
 		s.stats.Merged++
 	} else {
 		s.settle()
-		s.queue = append(s.queue, p)
+		if len(s.queue) == cap(s.queue) {
+			s.queue = append(s.queue, p)
+			s.array = s.queue[:0] // a new array
+		} else {
+			s.queue = append(s.queue, p)
+		}
 		if len(s.queue) == 1 {
 			s.oldest = time.Now()
 		}
-	}
-	if !s.busy && len(s.queue) == 1 {
-		s.idle = make(chan struct{})
 	}
 	now := time.Now()
 	wake := p.HasEvents() || now.Sub(s.woke) >= wakeEvery
@@ -310,8 +320,17 @@ func (s *sub) run(wg *sync.WaitGroup) {
 		s.busy = false
 		s.stats.Delivered++
 		if len(s.queue) == 0 {
-			s.queue = nil // let the backing array go
-			close(s.idle)
+			// Start again at the front of the array instead of growing a
+			// new one, unless it is a long queue's (an output that never
+			// merges): that one is let go.
+			s.queue = s.array[:0]
+			if cap(s.array) > 2*Backlog {
+				s.queue, s.array = nil, nil
+			}
+			if s.idle != nil {
+				close(s.idle)
+				s.idle = nil
+			}
 		}
 		s.mu.Unlock()
 	}
