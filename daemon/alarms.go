@@ -9,6 +9,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/sensor"
 )
 
 // alarms feeds the alarm engine each period from what the loop measured:
@@ -238,12 +239,8 @@ func (d *Daemon) addTransitions(evs []alarm.Event) {
 // zoneValue is the mean of the zone's good samples of q.
 func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float64, bool) {
 	sum, n := 0.0, 0
-	for _, s := range d.sensors.All() {
-		cfg := s.Config()
-		if cfg.Zone != zone {
-			continue
-		}
-		if smp := s.Sample(q); smp.Valid(now, cfg.StaleAfter) {
+	for _, s := range d.zoneSensors(zone) {
+		if smp := s.Sample(q); smp.Valid(now, s.Config().StaleAfter) {
 			sum += smp.Value
 			n++
 		}
@@ -252,4 +249,18 @@ func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float
 		return 0, false
 	}
 	return sum / float64(n), true
+}
+
+// zoneSensors returns the sensors in zone, in the set's order. The set
+// never changes while the daemon runs (a reload that would change it is
+// refused), so the lists are made once.
+func (d *Daemon) zoneSensors(zone string) []*sensor.Sensor {
+	if d.inZone == nil {
+		d.inZone = map[string][]*sensor.Sensor{}
+		for _, s := range d.sensors.All() {
+			z := s.Config().Zone
+			d.inZone[z] = append(d.inZone[z], s)
+		}
+	}
+	return d.inZone[zone]
 }

@@ -85,9 +85,9 @@ func (d *Daemon) publish(now time.Time) {
 // tells the SPS30s whether their zone is quiet enough for a fan cleaning.
 func (d *Daemon) freezeLearning() {
 	for _, s := range d.sensors.All() {
-		busy := false
+		busy, zone := false, s.Config().Zone
 		for _, f := range d.fans {
-			if contains(f.cfg.Zones, s.Config().Zone) && f.last.Mode != control.ModeNormal {
+			if f.last.Mode != control.ModeNormal && contains(f.cfg.Zones, zone) {
 				busy = true
 			}
 		}

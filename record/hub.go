@@ -130,8 +130,9 @@ func (h *Hub) Publish(p *Period) {
 	if closed {
 		return
 	}
+	now := time.Now() // one reading of the wall clock for every output
 	for _, s := range subs {
-		s.push(p)
+		s.push(p, now)
 	}
 }
 
@@ -244,7 +245,7 @@ func (s *sub) signal() {
 	}
 }
 
-func (s *sub) push(p *Period) {
+func (s *sub) push(p *Period, now time.Time) {
 	s.mu.Lock()
 	if s.backlog >= 0 && len(s.queue) >= s.backlog {
 		if p.HasEvents() {
@@ -267,10 +268,9 @@ func (s *sub) push(p *Period) {
 			s.queue = append(s.queue, p)
 		}
 		if len(s.queue) == 1 {
-			s.oldest = time.Now()
+			s.oldest = now
 		}
 	}
-	now := time.Now()
 	wake := p.HasEvents() || now.Sub(s.woke) >= wakeEvery
 	if wake {
 		s.woke = now
