@@ -58,26 +58,26 @@ func builtAt[K comparable, T any](list *[]built[K, T], i int, key K, build func(
 }
 
 // sensorRules are one sensor's fault rules.
-type sensorRules struct{ stale, crc, rnge, stuck alarm.RuleID }
+type sensorRules struct{ stale, crc, rnge, stuck alarm.Input }
 
 // expoRules are one exposure record's rules; on says which are set.
 type expoRules struct {
-	stel, twa     alarm.RuleID
+	stel, twa     alarm.Input
 	stelOn, twaOn bool
 }
 
 // fanRules are one fan's fault rules.
-type fanRules struct{ output, stall alarm.RuleID }
+type fanRules struct{ output, stall alarm.Input }
 
 // zoneRules are one zone's containment rule; on says whether it is set.
 type zoneRules struct {
-	pressure alarm.RuleID
+	pressure alarm.Input
 	on       bool
 }
 
 // zoneCheck is one instantaneous value rule of a zone.
 type zoneCheck struct {
-	id   alarm.RuleID
+	in   alarm.Input
 	zone string
 	q    sample.Quantity
 }
@@ -122,7 +122,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
 			for _, c := range []alarm.Check{alarm.CheckWarning, alarm.CheckAlarm} {
 				if id := alarm.ZoneRule(z.Name, q, c); a.rules[id] {
-					a.watched = append(a.watched, zoneCheck{id: id, zone: z.Name, q: q})
+					a.watched = append(a.watched, zoneCheck{in: eng.Input(id), zone: z.Name, q: q})
 				}
 			}
 		}
@@ -149,17 +149,16 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	}
 	for _, c := range a.watched {
 		v, ok := d.zoneValue(c.zone, c.q, now)
-		add(a.eng.Evaluate(now, c.id, v, ok))
+		add(c.in.Evaluate(now, v, ok))
 	}
 	for i, z := range d.cfg.Zones {
 		zr := builtAt(&a.zones, i, z.Name, func() zoneRules {
 			id := alarm.PressureRule(z.Name)
-			return zoneRules{pressure: id, on: a.rules[id]}
+			return zoneRules{pressure: a.eng.Input(id), on: a.rules[id]}
 		})
 		if !zr.on {
 			continue
 		}
-		id := zr.pressure
 		v, ok := d.zoneValue(z.Name, sample.Pressure, now)
 		if ok {
 			avg, found := a.pressure[z.Name]
@@ -169,43 +168,42 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			}
 			v = avg.add(now, v)
 		}
-		add(a.eng.Evaluate(now, id, v, ok))
+		add(zr.pressure.Evaluate(now, v, ok))
 	}
 	for i, e := range d.expo {
 		r := builtAt(&a.expo, i, [2]string{e.zone, string(e.q)}, func() expoRules {
-			r := expoRules{stel: alarm.ZoneRule(e.zone, e.q, alarm.CheckSTEL), twa: alarm.ZoneRule(e.zone, e.q, alarm.CheckTWA)}
-			r.stelOn, r.twaOn = a.rules[r.stel], a.rules[r.twa]
-			return r
+			stel, twa := alarm.ZoneRule(e.zone, e.q, alarm.CheckSTEL), alarm.ZoneRule(e.zone, e.q, alarm.CheckTWA)
+			return expoRules{stel: a.eng.Input(stel), twa: a.eng.Input(twa), stelOn: a.rules[stel], twaOn: a.rules[twa]}
 		})
 		if r.stelOn {
-			add(a.eng.Evaluate(now, r.stel, float64(e.snap.STEL), e.snap.STEL.Known()))
+			add(r.stel.Evaluate(now, float64(e.snap.STEL), e.snap.STEL.Known()))
 		}
 		if r.twaOn {
-			add(a.eng.Evaluate(now, r.twa, e.snap.TWA8h, e.snap.Coverage8h > 0))
+			add(r.twa.Evaluate(now, e.snap.TWA8h, e.snap.Coverage8h > 0))
 		}
 	}
 	for i, s := range d.sensors.All() {
 		n, f := s.Name(), s.Faults(now, a.staleAfter)
 		r := builtAt(&a.sensors, i, n, func() sensorRules {
-			return sensorRules{stale: alarm.SensorRule(n, alarm.FaultStale), crc: alarm.SensorRule(n, alarm.FaultCRC),
-				rnge: alarm.SensorRule(n, alarm.FaultRange), stuck: alarm.SensorRule(n, alarm.FaultStuck)}
+			in := func(f alarm.SensorFault) alarm.Input { return a.eng.Input(alarm.SensorRule(n, f)) }
+			return sensorRules{stale: in(alarm.FaultStale), crc: in(alarm.FaultCRC), rnge: in(alarm.FaultRange), stuck: in(alarm.FaultStuck)}
 		})
-		add(a.eng.SetCondition(now, r.stale, f.Stale, 0))
-		add(a.eng.SetCondition(now, r.crc, f.CRC, float64(f.CRCErrors)))
-		add(a.eng.SetCondition(now, r.rnge, f.OutOfRange, 0))
-		add(a.eng.SetCondition(now, r.stuck, f.Frozen, 0))
+		add(r.stale.SetCondition(now, f.Stale, 0))
+		add(r.crc.SetCondition(now, f.CRC, float64(f.CRCErrors)))
+		add(r.rnge.SetCondition(now, f.OutOfRange, 0))
+		add(r.stuck.SetCondition(now, f.Frozen, 0))
 	}
 	for i, f := range d.fans {
 		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {
-			return fanRules{output: alarm.FanOutputRule(f.cfg.Name), stall: alarm.FanStallRule(f.cfg.Name)}
+			return fanRules{output: a.eng.Input(alarm.FanOutputRule(f.cfg.Name)), stall: a.eng.Input(alarm.FanStallRule(f.cfg.Name))}
 		})
-		add(a.eng.SetCondition(now, fr.output, f.err != nil, 0))
+		add(fr.output.SetCondition(now, f.err != nil, 0))
 		if det, ok := a.stall[f.cfg.Name]; ok {
 			rpm := -1.0
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			add(a.eng.SetCondition(now, fr.stall, det.Update(now, f.last.Duty, rpm), rpm))
+			add(fr.stall.SetCondition(now, det.Update(now, f.last.Duty, rpm), rpm))
 		}
 	}
 	if a.rules[alarm.JournalRule] {

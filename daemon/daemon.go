@@ -82,6 +82,8 @@ type Daemon struct {
 	salvaged *journal.Journal // a damaged journal moved aside at start, read for restore
 	replaced []journal.Replacement
 	recorder *journal.Recorder
+	fault    error             // journalFault's answer for the period faultOf
+	faultOf  *record.Period    // (the period being built when it was found)
 	saved    map[string]string // state last handed to the journal
 	lastSave time.Time
 

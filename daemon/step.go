@@ -106,18 +106,23 @@ const (
 )
 
 // journalFault is why the journal is not keeping records; nil while it is,
-// and when no journal was asked for.
+// and when no journal was asked for. It is found once a period (the alarm
+// and the record's health ask), so the two agree.
 func (d *Daemon) journalFault() error {
 	if d.recorder == nil {
 		return nil
 	}
-	if err := d.recorder.Fault(); err != nil {
-		return err
+	if d.faultOf == d.cur {
+		return d.fault
+	}
+	d.faultOf, d.fault = d.cur, d.recorder.Fault()
+	if d.fault != nil {
+		return d.fault
 	}
 	if behind, waited := d.hub.Lag("journal", d.cur.Time); behind > journalBehind && waited > journalWaited {
-		return fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", behind.Round(time.Second))
+		d.fault = fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", behind.Round(time.Second))
 	}
-	return nil
+	return d.fault
 }
 
 func contains(list []string, s string) bool {
