@@ -23,12 +23,11 @@ func (e *Engine) Input(id RuleID) Input {
 
 // Evaluate is Engine.Evaluate for the input's rule.
 func (in Input) Evaluate(now time.Time, value float64, valid bool) ([]Event, error) {
-	if in.st == nil {
-		return nil, fmt.Errorf("alarm: evaluate %q: %w; check the rule set passed to NewEngine", in.id, ErrUnknownRule)
+	st, err := in.lock("evaluate")
+	if err != nil {
+		return nil, err
 	}
-	e, st := in.e, in.st
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer in.e.mu.Unlock()
 	if st.Direction == WhenTrue {
 		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", in.id)
 	}
@@ -48,19 +47,28 @@ func (in Input) Evaluate(now time.Time, value float64, valid bool) ([]Event, err
 		inRaise = value <= st.Threshold
 		inClear = value > st.Threshold+st.Hysteresis
 	}
-	return e.step(now, st, inRaise, inClear, value), nil
+	return in.e.step(now, st, inRaise, inClear, value), nil
 }
 
 // SetCondition is Engine.SetCondition for the input's rule.
 func (in Input) SetCondition(now time.Time, active bool, value float64) ([]Event, error) {
-	if in.st == nil {
-		return nil, fmt.Errorf("alarm: set condition %q: %w; check the rule set passed to NewEngine", in.id, ErrUnknownRule)
+	st, err := in.lock("set condition")
+	if err != nil {
+		return nil, err
 	}
-	e, st := in.e, in.st
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer in.e.mu.Unlock()
 	if st.Direction != WhenTrue {
 		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", in.id, st.Direction, st.Threshold)
 	}
-	return e.step(now, st, active, !active, value), nil
+	return in.e.step(now, st, active, !active, value), nil
+}
+
+// lock locks the engine and returns the input's rule, or says that what
+// was asked (evaluate, set condition) names no rule, without locking.
+func (in Input) lock(what string) (*ruleState, error) {
+	if in.st == nil {
+		return nil, fmt.Errorf("alarm: %s %q: %w; check the rule set passed to NewEngine", what, in.id, ErrUnknownRule)
+	}
+	in.e.mu.Lock()
+	return in.st, nil
 }
