@@ -91,6 +91,7 @@ type Daemon struct {
 	overruns uint64
 	beats    heartbeat      // when the last period finished, for the watchdog
 	cur      *record.Period // the period being built
+	slabs    slabs          // where records are made from (step.go)
 	hub      *record.Hub
 	view     *snapshot.View
 	latest   atomic.Pointer[record.Period]
