@@ -95,7 +95,9 @@ func (f *fanOut) readTach() {
 	if err != nil {
 		rpm = 0
 	}
-	f.rpm = &rpm
+	if f.rpm == nil || *f.rpm != rpm {
+		f.rpm = &rpm // a new one: records share the last
+	}
 }
 
 // toSafe sets the fan's safe duty: on shutdown, ventd is no longer

@@ -170,11 +170,11 @@ func (h *Hub) Lag(name string, now time.Time) (behind, waited time.Duration) {
 			continue
 		}
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if len(s.queue) == 0 {
-			return 0, 0
+		if len(s.queue) > 0 {
+			behind, waited = now.Sub(s.firstTime()), time.Since(s.oldest)
 		}
-		return now.Sub(s.firstTime()), time.Since(s.oldest)
+		s.mu.Unlock()
+		return behind, waited
 	}
 	return 0, 0
 }
