@@ -39,6 +39,10 @@ type Engine struct {
 	order  []*ruleState          // as given, for stable output
 	active map[uint64]*ruleState // by alarm id
 	next   uint64                // next event/alarm id; 0 is never used
+	// noSubjects is the Subjects of every Summary without an alarm, one
+	// empty map shared: a summary is made every second, and nobody
+	// changes one.
+	noSubjects map[string]Level
 }
 
 // ruleState is a rule and where it stands.
@@ -59,9 +63,10 @@ type ruleState struct {
 // as a *RuleError.
 func NewEngine(rules []Rule) (*Engine, error) {
 	e := &Engine{
-		rules:  make(map[RuleID]*ruleState, len(rules)),
-		active: make(map[uint64]*ruleState),
-		next:   1,
+		rules:      make(map[RuleID]*ruleState, len(rules)),
+		active:     make(map[uint64]*ruleState),
+		next:       1,
+		noSubjects: map[string]Level{},
 	}
 	var errs []error
 	for i := range rules {
