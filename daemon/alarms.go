@@ -9,6 +9,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/sensor"
 )
 
 // alarms feeds the alarm engine each period from what the loop measured:
@@ -26,34 +27,57 @@ type alarms struct {
 	pressure map[string]*ewma
 	// watched are the zone rules evaluated each period, built once.
 	watched []zoneCheck
-	// ids keeps the rule ids built from names, so the loop does not
-	// build the same strings again every second.
-	ids map[[4]string]alarm.RuleID
+	// sensors, expo, fans and zones are the rule ids of each sensor (in
+	// the sensor set's order), exposure record (d.expo's), fan and zone,
+	// built once, so the loop neither builds nor hashes the same strings
+	// again every second.
+	sensors []built[string, sensorRules]
+	expo    []built[[2]string, expoRules]
+	fans    []built[string, fanRules]
+	zones   []built[string, zoneRules]
 }
 
-// id returns the rule id that build makes from key (the kind of rule,
-// then the names it is built from), built the first time a key is asked
-// for.
-func (a *alarms) id(key [4]string, build func() alarm.RuleID) alarm.RuleID {
-	id, ok := a.ids[key]
-	if !ok {
-		id = build()
-		a.ids[key] = id
+// built is a value built for key.
+type built[K comparable, T any] struct {
+	ok  bool
+	key K
+	v   T
+}
+
+// builtAt returns the value at i of list, built by build when there is
+// none yet or it was built for another key.
+func builtAt[K comparable, T any](list *[]built[K, T], i int, key K, build func() T) *T {
+	for len(*list) <= i {
+		*list = append(*list, built[K, T]{})
 	}
-	return id
+	b := &(*list)[i]
+	if !b.ok || b.key != key {
+		*b = built[K, T]{ok: true, key: key, v: build()}
+	}
+	return &b.v
 }
 
-func (a *alarms) sensorRule(name string, f alarm.SensorFault) alarm.RuleID {
-	return a.id([4]string{"sensor", name, string(f)}, func() alarm.RuleID { return alarm.SensorRule(name, f) })
+// sensorRules are one sensor's fault rules.
+type sensorRules struct{ stale, crc, rnge, stuck alarm.Input }
+
+// expoRules are one exposure record's rules; on says which are set.
+type expoRules struct {
+	stel, twa     alarm.Input
+	stelOn, twaOn bool
 }
 
-func (a *alarms) zoneRule(zone string, q sample.Quantity, c alarm.Check) alarm.RuleID {
-	return a.id([4]string{"zone", zone, string(q), string(c)}, func() alarm.RuleID { return alarm.ZoneRule(zone, q, c) })
+// fanRules are one fan's fault rules.
+type fanRules struct{ output, stall alarm.Input }
+
+// zoneRules are one zone's containment rule; on says whether it is set.
+type zoneRules struct {
+	pressure alarm.Input
+	on       bool
 }
 
 // zoneCheck is one instantaneous value rule of a zone.
 type zoneCheck struct {
-	id   alarm.RuleID
+	in   alarm.Input
 	zone string
 	q    sample.Quantity
 }
@@ -90,7 +114,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 	}
 	ac := cfg.Alarms
 	a := &alarms{eng: eng, rules: map[alarm.RuleID]bool{}, stall: map[string]*alarm.StallDetector{},
-		ids: map[[4]string]alarm.RuleID{}, staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
+		staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
 	for _, r := range rules {
 		a.rules[r.ID] = true
 	}
@@ -98,7 +122,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
 			for _, c := range []alarm.Check{alarm.CheckWarning, alarm.CheckAlarm} {
 				if id := alarm.ZoneRule(z.Name, q, c); a.rules[id] {
-					a.watched = append(a.watched, zoneCheck{id: id, zone: z.Name, q: q})
+					a.watched = append(a.watched, zoneCheck{in: eng.Input(id), zone: z.Name, q: q})
 				}
 			}
 		}
@@ -125,11 +149,14 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	}
 	for _, c := range a.watched {
 		v, ok := d.zoneValue(c.zone, c.q, now)
-		add(a.eng.Evaluate(now, c.id, v, ok))
+		add(c.in.Evaluate(now, v, ok))
 	}
-	for _, z := range d.cfg.Zones {
-		id := a.id([4]string{"pressure", z.Name}, func() alarm.RuleID { return alarm.PressureRule(z.Name) })
-		if !a.rules[id] {
+	for i, z := range d.cfg.Zones {
+		zr := builtAt(&a.zones, i, z.Name, func() zoneRules {
+			id := alarm.PressureRule(z.Name)
+			return zoneRules{pressure: a.eng.Input(id), on: a.rules[id]}
+		})
+		if !zr.on {
 			continue
 		}
 		v, ok := d.zoneValue(z.Name, sample.Pressure, now)
@@ -141,31 +168,42 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			}
 			v = avg.add(now, v)
 		}
-		add(a.eng.Evaluate(now, id, v, ok))
+		add(zr.pressure.Evaluate(now, v, ok))
 	}
-	for _, e := range d.expo {
-		if id := a.zoneRule(e.zone, e.q, alarm.CheckSTEL); a.rules[id] {
-			add(a.eng.Evaluate(now, id, float64(e.snap.STEL), e.snap.STEL.Known()))
+	for i, e := range d.expo {
+		r := builtAt(&a.expo, i, [2]string{e.zone, string(e.q)}, func() expoRules {
+			stel, twa := alarm.ZoneRule(e.zone, e.q, alarm.CheckSTEL), alarm.ZoneRule(e.zone, e.q, alarm.CheckTWA)
+			return expoRules{stel: a.eng.Input(stel), twa: a.eng.Input(twa), stelOn: a.rules[stel], twaOn: a.rules[twa]}
+		})
+		if r.stelOn {
+			add(r.stel.Evaluate(now, float64(e.snap.STEL), e.snap.STEL.Known()))
 		}
-		if id := a.zoneRule(e.zone, e.q, alarm.CheckTWA); a.rules[id] {
-			add(a.eng.Evaluate(now, id, e.snap.TWA8h, e.snap.Coverage8h > 0))
+		if r.twaOn {
+			add(r.twa.Evaluate(now, e.snap.TWA8h, e.snap.Coverage8h > 0))
 		}
 	}
-	for _, s := range d.sensors.All() {
+	for i, s := range d.sensors.All() {
 		n, f := s.Name(), s.Faults(now, a.staleAfter)
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultStale), f.Stale, 0))
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultCRC), f.CRC, float64(f.CRCErrors)))
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultRange), f.OutOfRange, 0))
-		add(a.eng.SetCondition(now, a.sensorRule(n, alarm.FaultStuck), f.Frozen, 0))
+		r := builtAt(&a.sensors, i, n, func() sensorRules {
+			in := func(f alarm.SensorFault) alarm.Input { return a.eng.Input(alarm.SensorRule(n, f)) }
+			return sensorRules{stale: in(alarm.FaultStale), crc: in(alarm.FaultCRC), rnge: in(alarm.FaultRange), stuck: in(alarm.FaultStuck)}
+		})
+		add(r.stale.SetCondition(now, f.Stale, 0))
+		add(r.crc.SetCondition(now, f.CRC, float64(f.CRCErrors)))
+		add(r.rnge.SetCondition(now, f.OutOfRange, 0))
+		add(r.stuck.SetCondition(now, f.Frozen, 0))
 	}
-	for _, f := range d.fans {
-		add(a.eng.SetCondition(now, a.id([4]string{"fan-output", f.cfg.Name}, func() alarm.RuleID { return alarm.FanOutputRule(f.cfg.Name) }), f.err != nil, 0))
+	for i, f := range d.fans {
+		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {
+			return fanRules{output: a.eng.Input(alarm.FanOutputRule(f.cfg.Name)), stall: a.eng.Input(alarm.FanStallRule(f.cfg.Name))}
+		})
+		add(fr.output.SetCondition(now, f.err != nil, 0))
 		if det, ok := a.stall[f.cfg.Name]; ok {
 			rpm := -1.0
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			add(a.eng.SetCondition(now, a.id([4]string{"fan-stall", f.cfg.Name}, func() alarm.RuleID { return alarm.FanStallRule(f.cfg.Name) }), det.Update(now, f.last.Duty, rpm), rpm))
+			add(fr.stall.SetCondition(now, det.Update(now, f.last.Duty, rpm), rpm))
 		}
 	}
 	if a.rules[alarm.JournalRule] {
@@ -199,12 +237,8 @@ func (d *Daemon) addTransitions(evs []alarm.Event) {
 // zoneValue is the mean of the zone's good samples of q.
 func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float64, bool) {
 	sum, n := 0.0, 0
-	for _, s := range d.sensors.All() {
-		cfg := s.Config()
-		if cfg.Zone != zone {
-			continue
-		}
-		if smp := s.Sample(q); smp.Valid(now, cfg.StaleAfter) {
+	for _, s := range d.zoneSensors(zone) {
+		if smp := s.Sample(q); smp.Valid(now, s.Config().StaleAfter) {
 			sum += smp.Value
 			n++
 		}
@@ -213,4 +247,18 @@ func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float
 		return 0, false
 	}
 	return sum / float64(n), true
+}
+
+// zoneSensors returns the sensors in zone, in the set's order. The set
+// never changes while the daemon runs (a reload that would change it is
+// refused), so the lists are made once.
+func (d *Daemon) zoneSensors(zone string) []*sensor.Sensor {
+	if d.inZone == nil {
+		d.inZone = map[string][]*sensor.Sensor{}
+		for _, s := range d.sensors.All() {
+			z := s.Config().Zone
+			d.inZone[z] = append(d.inZone[z], s)
+		}
+	}
+	return d.inZone[zone]
 }

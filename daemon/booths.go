@@ -11,8 +11,9 @@ import (
 // addBooths puts each booth as the law sees it into the period's record,
 // with the ventilation it has measured, and notes each new measurement (a
 // clearing interval measured: Observations rose) as an event for the
-// journal's history. Two allocations a period: the booths, and the
-// measured figures of those that have any.
+// journal's history. While every booth stays as it was (most periods),
+// the record shares the last record's booths; else two allocations: the
+// booths, and the measured figures of those that have any.
 func (d *Daemon) addBooths(p *record.Period) {
 	bs := d.law.Booths()
 	if len(bs) == 0 {
@@ -22,19 +23,37 @@ func (d *Daemon) addBooths(p *record.Period) {
 	if len(d.decayObs) != len(bs) {
 		d.decayObs = make([]int, len(bs))
 	}
-	p.Booths = make([]record.Booth, len(bs))
+	same := len(d.booths) == len(bs)
+	for i, b := range bs {
+		dec := b.Decay
+		known := dec.Observations > 0 && finite(dec.ACH) && finite(dec.Share)
+		if same {
+			last := d.booths[i]
+			same = last.Zone == b.Zone && last.Session == b.Session && last.Purging == b.Purging && last.Trusted == b.Trusted &&
+				last.SecondsToEntry == b.SecondsToEntry && last.NominalACH == dec.NominalACH && (last.Measured != nil) == known &&
+				(!known || *last.Measured == record.MeasuredACH{ACH: dec.ACH, Share: dec.Share, Observations: dec.Observations, Last: dec.Last})
+		}
+	}
+	if same {
+		p.Booths = d.booths
+	} else {
+		p.Booths = make([]record.Booth, len(bs))
+		d.booths = p.Booths
+	}
 	var measured []record.MeasuredACH
 	for i, b := range bs {
 		dec := b.Decay
-		p.Booths[i] = record.Booth{Zone: b.Zone, Session: b.Session, Purging: b.Purging, Trusted: b.Trusted,
-			SecondsToEntry: b.SecondsToEntry, NominalACH: dec.NominalACH}
 		known := dec.Observations > 0 && finite(dec.ACH) && finite(dec.Share)
-		if known {
-			if measured == nil {
-				measured = make([]record.MeasuredACH, 0, len(bs))
+		if !same {
+			p.Booths[i] = record.Booth{Zone: b.Zone, Session: b.Session, Purging: b.Purging, Trusted: b.Trusted,
+				SecondsToEntry: b.SecondsToEntry, NominalACH: dec.NominalACH}
+			if known {
+				if measured == nil {
+					measured = make([]record.MeasuredACH, 0, len(bs))
+				}
+				measured = append(measured, record.MeasuredACH{ACH: dec.ACH, Share: dec.Share, Observations: dec.Observations, Last: dec.Last})
+				p.Booths[i].Measured = &measured[len(measured)-1]
 			}
-			measured = append(measured, record.MeasuredACH{ACH: dec.ACH, Share: dec.Share, Observations: dec.Observations, Last: dec.Last})
-			p.Booths[i].Measured = &measured[len(measured)-1]
 		}
 		// The first period only learns where the counts stand (restored
 		// from the journal, or 0): nothing was measured in it.

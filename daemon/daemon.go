@@ -62,9 +62,12 @@ type Daemon struct {
 	sim      bool
 	scenario func() []string
 	onPeriod func(took time.Duration)
-	law      control.Law     // one law for the room's fans
-	inputs   []sample.Sample // the law's input, reused each period
-	decayObs []int           // each booth's decay observations at the last period (booths.go)
+	law      control.Law                 // one law for the room's fans
+	inputs   []sample.Sample             // the law's input, reused each period
+	decayObs []int                       // each booth's decay observations at the last period (booths.go)
+	booths   []record.Booth              // the last record's booths, shared while they stay the same
+	fanRec   []record.Fan                // the last record's fans, likewise
+	inZone   map[string][]*sensor.Sensor // each zone's sensors (zoneSensors)
 	period   time.Duration
 	started  time.Time
 
@@ -79,6 +82,8 @@ type Daemon struct {
 	salvaged *journal.Journal // a damaged journal moved aside at start, read for restore
 	replaced []journal.Replacement
 	recorder *journal.Recorder
+	fault    error             // journalFault's answer for the period faultOf
+	faultOf  *record.Period    // (the period being built when it was found)
 	saved    map[string]string // state last handed to the journal
 	lastSave time.Time
 
@@ -86,6 +91,7 @@ type Daemon struct {
 	overruns uint64
 	beats    heartbeat      // when the last period finished, for the watchdog
 	cur      *record.Period // the period being built
+	slabs    slabs          // where records are made from (step.go)
 	hub      *record.Hub
 	view     *snapshot.View
 	latest   atomic.Pointer[record.Period]
@@ -234,7 +240,7 @@ func (d *Daemon) shutdown() {
 	now := d.clk.Now()
 	d.cur.Time = now
 	for _, e := range d.expo {
-		e.snap = e.tr.Snapshot(now)
+		e.snap, e.shift = e.tr.Rolling(now), nil // the last record's summary is a fresh one
 		d.addMinute(e.flush())
 		if !e.gapStart.IsZero() {
 			d.addGap(e, now)

@@ -32,6 +32,11 @@ type zoneExposure struct {
 	// snap is this period's exposure snapshot, computed once for the
 	// alarms and the record.
 	snap exposure.Snapshot
+	// shift is the shift summary the records carry, taken at the minute
+	// shiftMinute (see shiftSummaries); nil between shifts and when a
+	// fresh one is due.
+	shift       *exposure.Summary
+	shiftMinute time.Time
 }
 
 // minuteAgg accumulates one minute of a zone's pollutant. Part of it may
@@ -125,7 +130,7 @@ func (d *Daemon) account(now time.Time) {
 			d.addGap(e, now)
 			e.gapStart = time.Time{}
 		}
-		e.snap = e.tr.Snapshot(now)
+		e.snap = e.tr.Rolling(now) // the shift summary is added at publish
 		if err != nil {
 			// Only out-of-order time can fail here: the clock went
 			// backwards. The record keeps what it has; the journal
@@ -214,5 +219,38 @@ func (d *Daemon) sendPartialMinutes() {
 	}
 	for _, e := range d.expo {
 		d.addMinute(e.flush())
+	}
+}
+
+// shiftSummaries gives each exposure snapshot of record p its shift
+// summary so far. A summary is most of a record's size and the loop
+// publishes a record every second, so a fresh one is taken only in the
+// first period of each minute, in a period that carries what the journal
+// writes (minute aggregates, alarm transitions, actions, calibrations,
+// config changes, gaps, finished shifts), and when a shift starts or ends;
+// the records in between share the last one, whose Until says when it was
+// taken. So the journal stores the figures it stored when a summary was
+// taken every second, and /api/state, /metrics and the status page show
+// the shift so far as of the minute's first period (at most a minute old;
+// the rolling windows and the held value stay per period).
+func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
+	events := len(p.Minutes)+len(p.Transitions)+len(p.Actions)+len(p.Calibrations)+
+		len(p.ConfigChanges)+len(p.Gaps)+len(p.Shifts) > 0
+	minute := now.Truncate(time.Minute)
+	for _, e := range d.expo {
+		at := e.snap.Time // the snapshot's instant: now, or the latest data's
+		sh, ok := e.tr.ShiftAt(at)
+		switch {
+		case !ok:
+			e.shift = nil
+		case events || e.shift == nil || !minute.Equal(e.shiftMinute) ||
+			!e.shift.Start.Equal(sh.Start) || !e.shift.End.Equal(sh.End):
+			if sum, ok := e.tr.Current(at); ok {
+				e.shift, e.shiftMinute = &sum, minute
+			} else {
+				e.shift = nil
+			}
+		}
+		e.snap.Shift = e.shift
 	}
 }

@@ -95,7 +95,9 @@ func (f *fanOut) readTach() {
 	if err != nil {
 		rpm = 0
 	}
-	f.rpm = &rpm
+	if f.rpm == nil || *f.rpm != rpm {
+		f.rpm = &rpm // a new one: records share the last
+	}
 }
 
 // toSafe sets the fan's safe duty: on shutdown, ventd is no longer
@@ -109,6 +111,34 @@ func (f *fanOut) toSafe(why string, log *slog.Logger) {
 }
 
 // state is the fan's part of the period's record.
+// fanStates returns every fan's state for the period's record: the last
+// record's, shared, while no fan changed (most periods at a steady duty).
+func (d *Daemon) fanStates() []record.Fan {
+	same := len(d.fanRec) == len(d.fans)
+	for i, f := range d.fans {
+		if !same {
+			break
+		}
+		same = sameFan(d.fanRec[i], f.state())
+	}
+	if !same {
+		d.fanRec = make([]record.Fan, 0, len(d.fans))
+		for _, f := range d.fans {
+			d.fanRec = append(d.fanRec, f.state())
+		}
+	}
+	return d.fanRec
+}
+
+// sameFan reports whether two fan states read the same (zones compared
+// as the one config slice they are taken from).
+func sameFan(a, b record.Fan) bool {
+	return a.Name == b.Name && a.Duty == b.Duty && a.Mode == b.Mode && a.Reason == b.Reason &&
+		a.SecondsToEntry == b.SecondsToEntry && a.Error == b.Error &&
+		len(a.Zones) == len(b.Zones) && (len(a.Zones) == 0 || &a.Zones[0] == &b.Zones[0]) &&
+		(a.RPM == nil) == (b.RPM == nil) && (a.RPM == nil || *a.RPM == *b.RPM)
+}
+
 func (f *fanOut) state() record.Fan {
 	s := record.Fan{
 		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.last.Duty, 4),

@@ -53,18 +53,16 @@ func (d *Daemon) publish(now time.Time) {
 	// Exact sizes: a record is built every second and kept by every
 	// output, so growing its slices by doubling was most of the
 	// simulation's garbage.
-	p.Readings = make([]sample.Sample, 0, n)
-	p.Sensors = make([]record.Sensor, 0, len(all))
+	p.Readings = d.slabs.readings.take(n)
+	p.Sensors = d.slabs.sensors.take(len(all))
 	for _, s := range all {
 		p.Readings = s.AppendSamples(p.Readings)
 		p.Sensors = append(p.Sensors, s.Health())
 	}
-	p.Fans = make([]record.Fan, 0, len(d.fans))
-	for _, f := range d.fans {
-		p.Fans = append(p.Fans, f.state())
-	}
+	p.Fans = d.fanStates()
 	d.addBooths(p)
-	p.Exposure = make([]exposure.Snapshot, 0, len(d.expo))
+	d.shiftSummaries(p, now)
+	p.Exposure = d.slabs.exposure.take(len(d.expo))
 	for _, e := range d.expo {
 		p.Exposure = append(p.Exposure, e.snap)
 	}
@@ -79,17 +77,47 @@ func (d *Daemon) publish(now time.Time) {
 	}
 	d.latest.Store(p)
 	d.hub.Publish(p)
-	d.cur = &record.Period{}
+	d.cur = d.slabs.periods.next()
 }
+
+// slabs hand out what a record is made of from arrays made for
+// slabPeriods periods at a time: one allocation of each kind instead of
+// one a period (a record is built every second, and under simulation
+// thousands a second).
+type slabs struct {
+	periods  slab[record.Period]
+	readings slab[sample.Sample]
+	sensors  slab[record.Sensor]
+	exposure slab[exposure.Snapshot]
+}
+
+const slabPeriods = 8
+
+// slab hands out parts of one array.
+type slab[T any] struct{ free []T }
+
+// take returns an empty slice with room for n. Its capacity is n, so an
+// append to it copies instead of writing into the next one.
+func (s *slab[T]) take(n int) []T {
+	if n > len(s.free) {
+		s.free = make([]T, n*slabPeriods)
+	}
+	out := s.free[:0:n]
+	s.free = s.free[n:]
+	return out
+}
+
+// next returns a new zero T.
+func (s *slab[T]) next() *T { return &s.take(1)[:1][0] }
 
 // freezeLearning stops the VOC index from learning in zones where a fan
 // is boosting or purging (smoke is an event, not the room's usual air), and
 // tells the SPS30s whether their zone is quiet enough for a fan cleaning.
 func (d *Daemon) freezeLearning() {
 	for _, s := range d.sensors.All() {
-		busy := false
+		busy, zone := false, s.Config().Zone
 		for _, f := range d.fans {
-			if contains(f.cfg.Zones, s.Config().Zone) && f.last.Mode != control.ModeNormal {
+			if f.last.Mode != control.ModeNormal && contains(f.cfg.Zones, zone) {
 				busy = true
 			}
 		}
@@ -108,18 +136,23 @@ const (
 )
 
 // journalFault is why the journal is not keeping records; nil while it is,
-// and when no journal was asked for.
+// and when no journal was asked for. It is found once a period (the alarm
+// and the record's health ask), so the two agree.
 func (d *Daemon) journalFault() error {
 	if d.recorder == nil {
 		return nil
 	}
-	if err := d.recorder.Fault(); err != nil {
-		return err
+	if d.faultOf == d.cur {
+		return d.fault
+	}
+	d.faultOf, d.fault = d.cur, d.recorder.Fault()
+	if d.fault != nil {
+		return d.fault
 	}
 	if behind, waited := d.hub.Lag("journal", d.cur.Time); behind > journalBehind && waited > journalWaited {
-		return fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", behind.Round(time.Second))
+		d.fault = fmt.Errorf("journal writes stalled: %s behind (the disk is not answering); records are held in memory", behind.Round(time.Second))
 	}
-	return nil
+	return d.fault
 }
 
 func contains(list []string, s string) bool {

@@ -60,14 +60,25 @@ type sub struct {
 	out     Output
 	backlog int
 
-	mu      sync.Mutex
-	queue   []*Period
+	mu    sync.Mutex
+	queue []*Period
+	array []*Period // queue's array from its start, kept for the next records
+	// tip is the newest record merged into the last one queued when it
+	// carries no events (state alone), and tipCovers the periods such
+	// records stand for: the merge is made once, when the last record is
+	// delivered or another follows it, instead of a copy per period for
+	// an output that stays behind (settle).
+	tip       *Period
+	tipCovers int
+
 	oldest  time.Time     // wall time queue[0] was published
 	wake    chan struct{} // one token: records are waiting
 	closing bool
 	stats   Stats
-	busy    bool          // Receive is running
-	idle    chan struct{} // closed when the queue is empty and Receive returned
+	busy    bool // Receive is running
+	// idle, made by a waiting Idle, is closed when the queue is empty
+	// and Receive returned; nil while nobody waits.
+	idle chan struct{}
 
 	// Wake-ups are coalesced: a record with events wakes the output at
 	// once, state alone at most every wakeEvery of real time (a timer
@@ -100,8 +111,6 @@ func (h *Hub) Attach(name string, out Output, opts *AttachOpts) {
 	if opts != nil && opts.Backlog != 0 {
 		s.backlog = opts.Backlog
 	}
-	s.idle = make(chan struct{})
-	close(s.idle)
 	s.stats.Name = name
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -121,8 +130,9 @@ func (h *Hub) Publish(p *Period) {
 	if closed {
 		return
 	}
+	now := time.Now() // one reading of the wall clock for every output
 	for _, s := range subs {
-		s.push(p)
+		s.push(p, now)
 	}
 }
 
@@ -137,7 +147,7 @@ func (h *Hub) Stats() []Stats {
 		st := s.stats
 		st.Waiting = len(s.queue)
 		if len(s.queue) > 0 {
-			st.Since = s.queue[0].Time
+			st.Since = s.firstTime()
 		}
 		s.mu.Unlock()
 		out = append(out, st)
@@ -160,11 +170,11 @@ func (h *Hub) Lag(name string, now time.Time) (behind, waited time.Duration) {
 			continue
 		}
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if len(s.queue) == 0 {
-			return 0, 0
+		if len(s.queue) > 0 {
+			behind, waited = now.Sub(s.firstTime()), time.Since(s.oldest)
 		}
-		return now.Sub(s.queue[0].Time), time.Since(s.oldest)
+		s.mu.Unlock()
+		return behind, waited
 	}
 	return 0, 0
 }
@@ -181,6 +191,13 @@ func (h *Hub) Idle(ctx context.Context, names ...string) error {
 			continue
 		}
 		s.mu.Lock()
+		if len(s.queue) == 0 && !s.busy {
+			s.mu.Unlock()
+			continue
+		}
+		if s.idle == nil {
+			s.idle = make(chan struct{})
+		}
 		idle := s.idle
 		s.mu.Unlock()
 		s.signal()
@@ -228,24 +245,32 @@ func (s *sub) signal() {
 	}
 }
 
-func (s *sub) push(p *Period) {
+func (s *sub) push(p *Period, now time.Time) {
 	s.mu.Lock()
 	if s.backlog >= 0 && len(s.queue) >= s.backlog {
-		last := len(s.queue) - 1
-		var dropped int
-		s.queue[last], dropped = Merge(s.queue[last], p)
+		if p.HasEvents() {
+			s.settle()
+			last := len(s.queue) - 1
+			var dropped int
+			s.queue[last], dropped = Merge(s.queue[last], p)
+			s.stats.Dropped += uint64(dropped)
+		} else {
+			s.tip = p
+			s.tipCovers += p.covers()
+		}
 		s.stats.Merged++
-		s.stats.Dropped += uint64(dropped)
 	} else {
-		s.queue = append(s.queue, p)
+		s.settle()
+		if len(s.queue) == cap(s.queue) {
+			s.queue = append(s.queue, p)
+			s.array = s.queue[:0] // a new array
+		} else {
+			s.queue = append(s.queue, p)
+		}
 		if len(s.queue) == 1 {
-			s.oldest = time.Now()
+			s.oldest = now
 		}
 	}
-	if !s.busy && len(s.queue) == 1 {
-		s.idle = make(chan struct{})
-	}
-	now := time.Now()
 	wake := p.HasEvents() || now.Sub(s.woke) >= wakeEvery
 	if wake {
 		s.woke = now
@@ -277,6 +302,9 @@ func (s *sub) run(wg *sync.WaitGroup) {
 			s.mu.Unlock()
 			return
 		}
+		if len(s.queue) == 1 {
+			s.settle()
+		}
 		p := s.queue[0]
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
@@ -292,9 +320,39 @@ func (s *sub) run(wg *sync.WaitGroup) {
 		s.busy = false
 		s.stats.Delivered++
 		if len(s.queue) == 0 {
-			s.queue = nil // let the backing array go
-			close(s.idle)
+			// Start again at the front of the array instead of growing a
+			// new one, unless it is a long queue's (an output that never
+			// merges): that one is let go.
+			s.queue = s.array[:0]
+			if cap(s.array) > 2*Backlog {
+				s.queue, s.array = nil, nil
+			}
+			if s.idle != nil {
+				close(s.idle)
+				s.idle = nil
+			}
 		}
 		s.mu.Unlock()
 	}
+}
+
+// settle merges the tip into the last record queued. Its events are the
+// last record's (a tip has none), its state and time the tip's.
+func (s *sub) settle() {
+	if s.tip == nil {
+		return
+	}
+	last := len(s.queue) - 1
+	m, _ := Merge(s.queue[last], s.tip)
+	m.Covers = s.queue[last].covers() + s.tipCovers
+	s.queue[last], s.tip, s.tipCovers = m, nil, 0
+}
+
+// firstTime is the time of the oldest record queued (the tip's when it is
+// merged into that one). There must be one.
+func (s *sub) firstTime() time.Time {
+	if len(s.queue) == 1 && s.tip != nil {
+		return s.tip.Time
+	}
+	return s.queue[0].Time
 }

@@ -160,3 +160,51 @@ func TestMergeKeepsEveryEventList(t *testing.T) {
 		}
 	}
 }
+
+// Records with state alone, published while an output is stuck with a
+// full backlog, merge into the last one queued as eager merging would: the
+// newest state and time, the older record's events, every period covered;
+// and the output's lag counts from the newest, as before.
+func TestStateOnlyRecordsMergeIntoTheLastQueued(t *testing.T) {
+	h := NewHub()
+	c := &collector{gate: make(chan struct{})}
+	h.Attach("slow", c, &AttachOpts{Backlog: 1})
+	at := func(n uint64) *Period { return &Period{Number: n, Time: time.Unix(int64(n), 0), Covers: 1} }
+	h.Publish(at(1)) // taken by Receive, which waits at the gate
+	for h.Stats()[0].Waiting != 0 {
+		time.Sleep(time.Millisecond)
+	}
+	second := at(2)
+	second.Transitions = []alarm.Event{{ID: 7}}
+	h.Publish(second)
+	last := at(10)
+	for n := uint64(3); n < 10; n++ {
+		h.Publish(at(n))
+	}
+	h.Publish(last)
+	st := h.Stats()[0]
+	if st.Waiting != 1 || st.Merged != 8 || !st.Since.Equal(last.Time) {
+		t.Fatalf("stats %+v; want one record waiting, 8 merged, since %v", st, last.Time)
+	}
+	if behind, _ := h.Lag("slow", time.Unix(15, 0)); behind != 5*time.Second {
+		t.Fatalf("lag %v, want 5s (from the newest record merged)", behind)
+	}
+	close(c.gate)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.got) != 2 {
+		t.Fatalf("%d records delivered, want 2", len(c.got))
+	}
+	m := c.got[1]
+	if m.Number != 10 || !m.Time.Equal(last.Time) || m.Covers != 9 || len(m.Transitions) != 1 || m.Transitions[0].ID != 7 {
+		t.Fatalf("merged record %+v; want record 10's state, covering 9 periods, with record 2's transition", m)
+	}
+	if m == last || last.Covers != 1 || second.Covers != 1 {
+		t.Fatal("a published record was changed by the merge")
+	}
+}

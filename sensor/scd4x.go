@@ -46,17 +46,17 @@ func (s *scd4xDevice) open(bus i2c.Bus, addr uint16) error {
 	return nil
 }
 
-func (s *scd4xDevice) poll(now time.Time) ([]value, error) {
+func (s *scd4xDevice) poll(now time.Time, dst []value) ([]value, error) {
 	var r scd4x.Reading
 	if err := s.dev.Sense(&r); err != nil {
 		return nil, err
 	}
 	s.env.set(s.zone, r.Temperature, r.Humidity, now)
-	return []value{
+	return append(dst,
 		checkRange(sample.CO2, r.CO2+s.offset, 0, 40000),
 		checkRange(sample.Temperature, r.Temperature, -10, 60),
 		checkRange(sample.Humidity, r.Humidity, 0, 100),
-	}, nil
+	), nil
 }
 
 func (s *scd4xDevice) halt() error {

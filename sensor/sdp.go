@@ -30,13 +30,13 @@ func (p *sdpDevice) open(bus i2c.Bus, addr uint16) error {
 	return nil
 }
 
-func (p *sdpDevice) poll(time.Time) ([]value, error) {
+func (p *sdpDevice) poll(_ time.Time, dst []value) ([]value, error) {
 	var r sdp8xx.Reading
 	if err := p.dev.Sense(&r); err != nil {
 		return nil, err
 	}
 	// ±500 Pa is the widest SDP range; a booth never sees more than tens.
-	return []value{checkRange(sample.Pressure, r.Pressure, -500, 500)}, nil
+	return append(dst, checkRange(sample.Pressure, r.Pressure, -500, 500)), nil
 }
 
 func (p *sdpDevice) halt() error {

@@ -23,8 +23,11 @@ type device interface {
 	// open (re)initialises the sensor on bus at addr and starts it
 	// measuring.
 	open(bus i2c.Bus, addr uint16) error
-	// poll returns new values, or sensirion.ErrNotReady when there are none.
-	poll(now time.Time) ([]value, error)
+	// poll appends new values to dst and returns it, or returns
+	// sensirion.ErrNotReady when there are none. (dst is the sensor's
+	// buffer, reused every period: a slice a second per sensor was much
+	// of the loop's garbage.)
+	poll(now time.Time, dst []value) ([]value, error)
 	// halt stops measuring, leaving the sensor idle.
 	halt() error
 	// serial identifies the unit, once open.
@@ -63,9 +66,11 @@ type Sensor struct {
 	log  *slog.Logger
 	open bool
 
-	latest      map[sample.Quantity]sample.Sample
-	order       []sample.Quantity
-	failures    int // consecutive
+	// latest is the latest sample of each quantity, in first-seen order
+	// (a sensor has one to four: a scan beats hashing a map's key).
+	latest      []sample.Sample
+	vals        []value // poll's buffer, reused
+	failures    int     // consecutive
 	errs        map[string]uint64
 	errsCopy    map[string]uint64 // shared by records until errs changes
 	addr        string            // the address and bus as records show them
@@ -115,10 +120,13 @@ func (s *Sensor) Update(now time.Time) {
 			return
 		}
 	}
-	vals, err := s.dev.poll(now)
+	vals, err := s.dev.poll(now, s.vals[:0])
 	if err != nil && !errors.Is(err, sensirion.ErrNotReady) {
 		s.count(err)
-		vals, err = s.dev.poll(now) // one corrupt frame must not send the fans to full
+		vals, err = s.dev.poll(now, s.vals[:0]) // one corrupt frame must not send the fans to full
+	}
+	if cap(vals) > cap(s.vals) {
+		s.vals = vals[:0]
 	}
 	switch {
 	case errors.Is(err, sensirion.ErrNotReady):
@@ -151,19 +159,30 @@ func (s *Sensor) reopen() error {
 }
 
 func (s *Sensor) set(smp sample.Sample) {
-	if _, ok := s.latest[smp.Quantity]; !ok {
-		s.order = append(s.order, smp.Quantity)
+	if i := s.find(smp.Quantity); i >= 0 {
+		s.latest[i] = smp
+	} else {
+		s.latest = append(s.latest, smp)
 	}
-	s.latest[smp.Quantity] = smp
+}
+
+// find returns where the latest sample of q is, -1 if there is none.
+func (s *Sensor) find(q sample.Quantity) int {
+	for i := range s.latest {
+		if s.latest[i].Quantity == q {
+			return i
+		}
+	}
+	return -1
 }
 
 // markStale downgrades samples older than the sensor's stale time.
 func (s *Sensor) markStale(now time.Time) {
-	for q, smp := range s.latest {
+	for i := range s.latest {
+		smp := &s.latest[i]
 		if smp.Quality == sample.Good && now.Sub(smp.Time) > s.cfg.StaleAfter {
 			smp.Quality = sample.Stale
 			smp.Err = fmt.Errorf("no new reading for %s", now.Sub(smp.Time).Round(time.Second))
-			s.latest[q] = smp
 		}
 	}
 }
@@ -178,9 +197,8 @@ func (s *Sensor) fail(now time.Time, err error) {
 			"err", err, "consecutive", s.failures, "hint", Hint(err))
 	}
 	s.lastErr = err
-	for q, smp := range s.latest {
-		smp.Quality, smp.Err = sample.Fault, err
-		s.latest[q] = smp
+	for i := range s.latest {
+		s.latest[i].Quality, s.latest[i].Err = sample.Fault, err
 	}
 	if s.stuck != nil {
 		s.stuck.Reset()
@@ -225,18 +243,19 @@ func (s *Sensor) checkFrozen(now time.Time) {
 	if s.stuck == nil {
 		return
 	}
-	smp, ok := s.latest[mainQuantity(s.cfg.Type)]
-	if !ok || smp.Quality != sample.Good {
+	i := s.find(mainQuantity(s.cfg.Type))
+	if i < 0 || s.latest[i].Quality != sample.Good {
 		return
 	}
+	smp := s.latest[i]
 	stuck := s.stuck.Update(now, smp.Value)
 	switch {
 	case stuck && s.frozen == nil:
 		s.froze = s.stuck.Since()
 		s.frozen = fmt.Errorf("reading unchanged since %s: the sensor looks frozen", s.froze.Format("15:04:05"))
 		vals := map[sample.Quantity]float64{}
-		for q, v := range s.latest {
-			vals[q] = v.Value
+		for _, v := range s.latest {
+			vals[v.Quantity] = v.Value
 		}
 		s.found = append(s.found, Freeze{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: smp.Quantity, Since: s.froze, Found: now, Values: vals})
 		s.log.Warn("sensor reading frozen; treated as unknown air until it changes", "since", s.froze,
@@ -273,20 +292,20 @@ func (s *Sensor) TakeFreezes() []Freeze {
 // Samples returns the latest sample of every quantity, in first-seen
 // order, each as far as it can be trusted.
 func (s *Sensor) Samples() []sample.Sample {
-	return s.AppendSamples(make([]sample.Sample, 0, len(s.order)))
+	return s.AppendSamples(make([]sample.Sample, 0, len(s.latest)))
 }
 
 // AppendSamples appends what Samples returns to dst, so the loop can
 // gather every sensor's samples into one record without a copy each.
 func (s *Sensor) AppendSamples(dst []sample.Sample) []sample.Sample {
-	for _, q := range s.order {
-		dst = append(dst, s.trusted(s.latest[q]))
+	for _, smp := range s.latest {
+		dst = append(dst, s.trusted(smp))
 	}
 	return dst
 }
 
 // NumSamples is how many samples Samples returns.
-func (s *Sensor) NumSamples() int { return len(s.order) }
+func (s *Sensor) NumSamples() int { return len(s.latest) }
 
 // trusted downgrades a good sample of a frozen or recalibrating sensor: a
 // reading that has not changed at all for the stuck time is not a
@@ -302,18 +321,21 @@ func (s *Sensor) trusted(smp sample.Sample) sample.Sample {
 	return smp
 }
 
-var errRecalibrating = errors.New("forced recalibration under way")
+var (
+	errRecalibrating = errors.New("forced recalibration under way")
+	errNoReading     = errors.New("no reading yet")
+)
 
 // Sample returns the latest sample of q as far as it can be trusted, or a
 // fault sample when the sensor has none (not read yet, or never worked):
 // absence is never clean air.
 func (s *Sensor) Sample(q sample.Quantity) sample.Sample {
-	if smp, ok := s.latest[q]; ok {
-		return s.trusted(smp)
+	if i := s.find(q); i >= 0 {
+		return s.trusted(s.latest[i])
 	}
 	err := s.lastErr
 	if err == nil {
-		err = errors.New("no reading yet")
+		err = errNoReading
 	}
 	return sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: q, Quality: sample.Fault, Err: err}
 }

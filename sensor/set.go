@@ -12,7 +12,6 @@ import (
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/drivers/sgp4x"
 	"github.com/ventd/ventd/record"
-	"github.com/ventd/ventd/sample"
 )
 
 // Opener opens the I2C bus a configured sensor sits on, mux applied.
@@ -73,7 +72,7 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 		}
 		sc := sc
 		s := &Sensor{cfg: sc, dev: dev, log: log, bus: func() (i2c.Bus, error) { return open(sc) },
-			latest: map[sample.Quantity]sample.Sample{}, errs: map[string]uint64{}}
+			errs: map[string]uint64{}}
 		if mainQuantity(sc.Type) != "" && o.StuckAfter > 0 {
 			var err error
 			if s.stuck, err = alarm.NewStuckDetector(0, o.StuckAfter); err != nil {

@@ -95,7 +95,7 @@ func (g *sgp4xDevice) open(bus i2c.Bus, addr uint16) error {
 	return nil
 }
 
-func (g *sgp4xDevice) poll(now time.Time) ([]value, error) {
+func (g *sgp4xDevice) poll(now time.Time, dst []value) ([]value, error) {
 	t, rh := g.env.get(g.zone, now)
 	if g.started.IsZero() {
 		g.started = now
@@ -104,13 +104,13 @@ func (g *sgp4xDevice) poll(now time.Time) ([]value, error) {
 		if _, err := g.dev.Condition(rh, t); err != nil {
 			return nil, err
 		}
-		return []value{{q: sample.VOCIndex, quality: sample.Warmup}, {q: sample.NOxIndex, quality: sample.Warmup}}, nil
+		return append(dst, value{q: sample.VOCIndex, quality: sample.Warmup}, value{q: sample.NOxIndex, quality: sample.Warmup}), nil
 	}
 	raw, err := g.dev.MeasureRaw(rh, t)
 	if err != nil {
 		return nil, err
 	}
-	out := []value{index(sample.VOCIndex, g.voc.Process(int32(raw.VOC)))}
+	out := append(dst, index(sample.VOCIndex, g.voc.Process(int32(raw.VOC))))
 	if g.variant == sgp4x.SGP41 {
 		out = append(out, index(sample.NOxIndex, g.nox.Process(int32(raw.NOx))))
 	}

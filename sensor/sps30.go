@@ -88,7 +88,7 @@ func (s *sps30Device) maybeClean(now time.Time) {
 	s.run = 0
 }
 
-func (s *sps30Device) poll(now time.Time) ([]value, error) {
+func (s *sps30Device) poll(now time.Time, dst []value) ([]value, error) {
 	s.maybeClean(now)
 	if !now.Before(s.nextStatus) {
 		st, err := s.dev.Status()
@@ -109,12 +109,12 @@ func (s *sps30Device) poll(now time.Time) ([]value, error) {
 	// smokier than the sensor can tell, which the controller treats as
 	// unknown air and so runs the fan safe (full).
 	c := s.cal
-	return []value{
+	return append(dst,
 		checkRange(sample.PM1, r.MassPM1*c, 0, 1000*c),
 		checkRange(sample.PM25, r.MassPM25*c, 0, 1000*c),
 		checkRange(sample.PM4, r.MassPM4*c, 0, 1000*c),
 		checkRange(sample.PM10, r.MassPM10*c, 0, 1000*c),
-	}, nil
+	), nil
 }
 
 func (s *sps30Device) halt() error {

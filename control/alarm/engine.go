@@ -39,6 +39,10 @@ type Engine struct {
 	order  []*ruleState          // as given, for stable output
 	active map[uint64]*ruleState // by alarm id
 	next   uint64                // next event/alarm id; 0 is never used
+	// noSubjects is the Subjects of every Summary without an alarm, one
+	// empty map shared: a summary is made every second, and nobody
+	// changes one.
+	noSubjects map[string]Level
 }
 
 // ruleState is a rule and where it stands.
@@ -59,9 +63,10 @@ type ruleState struct {
 // as a *RuleError.
 func NewEngine(rules []Rule) (*Engine, error) {
 	e := &Engine{
-		rules:  make(map[RuleID]*ruleState, len(rules)),
-		active: make(map[uint64]*ruleState),
-		next:   1,
+		rules:      make(map[RuleID]*ruleState, len(rules)),
+		active:     make(map[uint64]*ruleState),
+		next:       1,
+		noSubjects: map[string]Level{},
 	}
 	var errs []error
 	for i := range rules {
@@ -103,47 +108,13 @@ func (st *ruleState) index(e *Engine) int {
 // on- and off-delays, because a gap is not evidence either way (the gap
 // itself is a sensor-fault rule's business).
 func (e *Engine) Evaluate(now time.Time, id RuleID, value float64, valid bool) ([]Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st, ok := e.rules[id]
-	if !ok {
-		return nil, fmt.Errorf("alarm: evaluate %q: %w; check the rule set passed to NewEngine", id, ErrUnknownRule)
-	}
-	if st.Direction == WhenTrue {
-		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", id)
-	}
-	if valid && !finite(value) {
-		st.hold()
-		return nil, fmt.Errorf("alarm: evaluate %q: value %v marked valid; pass valid=false for missing data", id, value)
-	}
-	if !valid {
-		st.hold()
-		return nil, nil
-	}
-	var inRaise, inClear bool
-	if st.Direction == Above {
-		inRaise = value >= st.Threshold
-		inClear = value < st.Threshold-st.Hysteresis
-	} else {
-		inRaise = value <= st.Threshold
-		inClear = value > st.Threshold+st.Hysteresis
-	}
-	return e.step(now, st, inRaise, inClear, value), nil
+	return e.Input(id).Evaluate(now, value, valid)
 }
 
 // SetCondition feeds a boolean condition (a stale sensor, a stalled fan) to
 // the WhenTrue rule id; value is shown in events (NaN when there is none).
 func (e *Engine) SetCondition(now time.Time, id RuleID, active bool, value float64) ([]Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st, ok := e.rules[id]
-	if !ok {
-		return nil, fmt.Errorf("alarm: set condition %q: %w; check the rule set passed to NewEngine", id, ErrUnknownRule)
-	}
-	if st.Direction != WhenTrue {
-		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", id, st.Direction, st.Threshold)
-	}
-	return e.step(now, st, active, !active, value), nil
+	return e.Input(id).SetCondition(now, active, value)
 }
 
 // hold restarts the delays without changing the state.

@@ -134,7 +134,10 @@ type Summary struct {
 
 // Summary returns the alarm state at now.
 func (e *Engine) Summary(now time.Time) Summary {
-	s := Summary{Time: now, Subjects: map[string]Level{}, Alarms: e.Active()}
+	s := Summary{Time: now, Subjects: e.noSubjects, Alarms: e.Active()}
+	if len(s.Alarms) > 0 {
+		s.Subjects = make(map[string]Level, len(s.Alarms))
+	}
 	for _, a := range s.Alarms {
 		s.Highest = max(s.Highest, a.Level)
 		s.Subjects[a.Subject] = max(s.Subjects[a.Subject], a.Level)

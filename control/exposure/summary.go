@@ -172,6 +172,18 @@ type Snapshot struct {
 // Snapshot returns the current values at now. It changes nothing. A now
 // before the latest data is taken as the time of the latest data.
 func (t *Tracker) Snapshot(now time.Time) Snapshot {
+	s := t.Rolling(now)
+	if sh, ok := t.Current(s.Time); ok {
+		s.Shift = &sh
+	}
+	return s
+}
+
+// Rolling is Snapshot without the shift summary (Shift is nil): the held
+// value, the rolling windows and the totals. The summary is most of a
+// snapshot's size, and a caller that publishes one every second (the
+// daemon) takes it with Current only when it wants a fresh one.
+func (t *Tracker) Rolling(now time.Time) Snapshot {
 	now = maxTime(now, t.cursor)
 	lim := t.opts.Limits
 	s := Snapshot{Quantity: t.opts.Quantity, Unit: t.opts.Quantity.Unit(), Zone: t.opts.Zone, Time: now,
@@ -189,9 +201,6 @@ func (t *Tracker) Snapshot(now time.Time) Snapshot {
 		s.TWA8h = sum / float64(TWAWindow)
 		s.Mean8h = Conc(sum / float64(cov))
 		s.Coverage8h = pct(cov, span)
-	}
-	if sh, ok := t.Current(now); ok {
-		s.Shift = &sh
 	}
 	s.Totals = t.liveTotals(now)
 	return s

@@ -277,8 +277,12 @@ func (d *Dev) notReady() error {
 	if since := d.clk.Now().Sub(d.lastData); since > staleAfter*interval {
 		return fmt.Errorf("scd4x: read measurement: %w: none for %v, expected every %v; the sensor may have reset: Stop and Start it", ErrStale, since, interval)
 	}
-	return fmt.Errorf("scd4x: read measurement: %w", ErrNotReady)
+	return errNotReady
 }
+
+// errNotReady is made once: the loop polls every second and finds nothing
+// four times in five.
+var errNotReady = fmt.Errorf("scd4x: read measurement: %w", ErrNotReady)
 
 // MeasureSingleShot (SCD41 only) measures once from idle and waits the 5 s
 // it takes; Sense then reads the result. An SCD40 refuses the command.

@@ -60,8 +60,8 @@ var crcTable = func() (t [256]byte) {
 // EncodeWords appends each word big-endian followed by its CRC.
 func EncodeWords(dst []byte, words ...uint16) []byte {
 	for _, w := range words {
-		b := []byte{byte(w >> 8), byte(w)}
-		dst = append(dst, b[0], b[1], CRC8(b))
+		b := [2]byte{byte(w >> 8), byte(w)}
+		dst = append(dst, b[0], b[1], CRC8(b[:]))
 	}
 	return dst
 }
@@ -93,12 +93,18 @@ type Conn struct {
 	Bus   i2c.Bus
 	Addr  uint16
 	Sleep func(time.Duration) // the clock's Sleep; never time.Sleep directly
+
+	// out and in are the frames of the last transfer, reused: a sensor is
+	// read every second, and a frame a transfer was most of what the
+	// drivers allocate. A bus does not keep them past Tx.
+	out, in []byte
 }
 
 // Write sends cmd with its arguments and waits exec, the command's execution
 // time, so the next transfer finds the sensor ready.
 func (c *Conn) Write(cmd uint16, exec time.Duration, args ...uint16) error {
-	if err := c.Bus.Tx(c.Addr, Command(cmd, args...), nil); err != nil {
+	c.out = EncodeWords(append(c.out[:0], byte(cmd>>8), byte(cmd)), args...)
+	if err := c.Bus.Tx(c.Addr, c.out, nil); err != nil {
 		return fmt.Errorf("command 0x%04x: %w", cmd, err)
 	}
 	if exec > 0 {
@@ -117,7 +123,11 @@ func (c *Conn) Read(cmd uint16, exec time.Duration, n int, args ...uint16) ([]ui
 
 // ReadWords reads n words answering cmd (named only for the error message).
 func (c *Conn) ReadWords(cmd uint16, n int) ([]uint16, error) {
-	buf := make([]byte, 3*n)
+	if cap(c.in) < 3*n {
+		c.in = make([]byte, 3*n)
+	}
+	buf := c.in[:3*n]
+	clear(buf)
 	if err := c.Bus.Tx(c.Addr, nil, buf); err != nil {
 		return nil, fmt.Errorf("reading answer to 0x%04x: %w", cmd, err)
 	}

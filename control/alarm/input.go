@@ -1,0 +1,74 @@
+package alarm
+
+import (
+	"fmt"
+	"time"
+)
+
+// Input is one rule of an engine, looked up once: a loop that feeds every
+// rule every second keeps its Inputs instead of naming the rule each time.
+// The zero value is no rule.
+type Input struct {
+	e  *Engine
+	id RuleID
+	st *ruleState // nil: no such rule
+}
+
+// Input returns the input of rule id; its methods report ErrUnknownRule
+// when the engine has no such rule.
+func (e *Engine) Input(id RuleID) Input {
+	// The rules are fixed by NewEngine, so the map is read without the lock.
+	return Input{e: e, id: id, st: e.rules[id]}
+}
+
+// Evaluate is Engine.Evaluate for the input's rule.
+func (in Input) Evaluate(now time.Time, value float64, valid bool) ([]Event, error) {
+	st, err := in.lock("evaluate")
+	if err != nil {
+		return nil, err
+	}
+	defer in.e.mu.Unlock()
+	if st.Direction == WhenTrue {
+		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", in.id)
+	}
+	if valid && !finite(value) {
+		st.hold()
+		return nil, fmt.Errorf("alarm: evaluate %q: value %v marked valid; pass valid=false for missing data", in.id, value)
+	}
+	if !valid {
+		st.hold()
+		return nil, nil
+	}
+	var inRaise, inClear bool
+	if st.Direction == Above {
+		inRaise = value >= st.Threshold
+		inClear = value < st.Threshold-st.Hysteresis
+	} else {
+		inRaise = value <= st.Threshold
+		inClear = value > st.Threshold+st.Hysteresis
+	}
+	return in.e.step(now, st, inRaise, inClear, value), nil
+}
+
+// SetCondition is Engine.SetCondition for the input's rule.
+func (in Input) SetCondition(now time.Time, active bool, value float64) ([]Event, error) {
+	st, err := in.lock("set condition")
+	if err != nil {
+		return nil, err
+	}
+	defer in.e.mu.Unlock()
+	if st.Direction != WhenTrue {
+		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", in.id, st.Direction, st.Threshold)
+	}
+	return in.e.step(now, st, active, !active, value), nil
+}
+
+// lock locks the engine and returns the input's rule, or says that what
+// was asked (evaluate, set condition) names no rule, without locking.
+func (in Input) lock(what string) (*ruleState, error) {
+	if in.st == nil {
+		return nil, fmt.Errorf("alarm: %s %q: %w; check the rule set passed to NewEngine", what, in.id, ErrUnknownRule)
+	}
+	in.e.mu.Lock()
+	return in.st, nil
+}

@@ -1,0 +1,47 @@
+package alarm
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// An Input looked up once feeds its rule exactly as naming the rule each
+// time does: two engines, one fed each way, raise and clear alike.
+func TestInputFeedsAsEngine(t *testing.T) {
+	stale := Rule{ID: "sensor/s1/stale", Level: LevelFault, Subject: "s1", Direction: WhenTrue, OnDelay: 5 * time.Second}
+	byID, byInput := mustEngine(t, pmRule(), stale), mustEngine(t, pmRule(), stale)
+	pm, st := byInput.Input(pmRule().ID), byInput.Input(stale.ID)
+	events := 0
+	for s := 0; s < 300; s++ {
+		now, v, cond := t0.Add(time.Duration(s)*time.Second), 20.0, s >= 100 && s < 200
+		if s >= 50 && s < 150 {
+			v = 60
+		}
+		want, err1 := byID.Evaluate(now, pmRule().ID, v, true)
+		got, err2 := pm.Evaluate(now, v, true)
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("second %d: Input.Evaluate %+v, %v; Engine.Evaluate %+v, %v", s, got, err2, want, err1)
+		}
+		events += len(got)
+		want, err1 = byID.SetCondition(now, stale.ID, cond, 0)
+		got, err2 = st.SetCondition(now, cond, 0)
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("second %d: Input.SetCondition %+v, %v; Engine.SetCondition %+v, %v", s, got, err2, want, err1)
+		}
+		events += len(got)
+	}
+	if events < 4 {
+		t.Fatalf("%d events; want each rule raised and cleared", events)
+	}
+	if got, want := byInput.Summary(t0), byID.Summary(t0); !reflect.DeepEqual(got, want) {
+		t.Fatalf("summaries differ: %+v, %+v", got, want)
+	}
+	if _, err := byInput.Input("nowhere/pm25/warning").Evaluate(t0, 1, true); !errors.Is(err, ErrUnknownRule) {
+		t.Errorf("an unknown rule's Input: %v, want ErrUnknownRule", err)
+	}
+	if _, err := pm.SetCondition(t0, true, 0); err == nil {
+		t.Error("a value rule's Input took a condition")
+	}
+}
