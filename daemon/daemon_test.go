@@ -68,7 +68,11 @@ func (h *harness) call(fn func()) {
 		select {
 		case <-done:
 			return
-		default:
+		case <-time.After(time.Millisecond):
+			// A millisecond of wall time a simulated second, so a loaded
+			// machine still gets fn's request to the loop within a few
+			// periods, not half a minute later (tests act at a chosen
+			// moment: TestAlarmMinuteWrittenAtOnce, mid-minute).
 			h.run(time.Second)
 		}
 	}
