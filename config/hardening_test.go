@@ -55,14 +55,15 @@ func TestFailOff(t *testing.T) {
 // that says what was understood and what to write.
 func TestFractionWarnings(t *testing.T) {
 	c, err := Parse([]byte(edit(21, "    rated_power_w: 45\n    min_duty: 0.25\n    max_duty: 0.8\n    safe_duty: 100")+
-		"alarms: {fan_stall_min_duty: 0.2}\n"), "test.yaml")
+		"alarms: {fan_stall_min_duty: 0.2, booth_airflow_percent: 0.6}\n"), "test.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantWarnings(t, c,
 		"test.yaml:22: fans[0].min_duty: read as 0.25 % of full speed; duties are percent, 0 to 100: for 25 % write 25",
 		"test.yaml:23: fans[0].max_duty: read as 0.8 % of full speed; duties are percent, 0 to 100: for 80 % write 80",
-		"test.yaml:25: alarms.fan_stall_min_duty: read as 0.2 % of full speed; duties are percent, 0 to 100: for 20 % write 20")
+		"test.yaml:25: alarms.fan_stall_min_duty: read as 0.2 % of full speed; duties are percent, 0 to 100: for 20 % write 20",
+		"test.yaml:25: alarms.booth_airflow_percent: read as 0.6 % of the fans' rated air; it is a percentage: for 60 % write 60")
 	if c.Fans[0].MaxDuty != 0.8 {
 		t.Errorf("max_duty %g, want 0.8 as written", c.Fans[0].MaxDuty)
 	}
@@ -104,6 +105,7 @@ func TestBounds(t *testing.T) {
 		{"stale fault 1h", base + "alarms: {sensor_stale_after: 1h}\n", 22, "alarms.sensor_stale_after", "must be at most 10m (got 1h)"},
 		{"stuck 2 days", base + "alarms: {sensor_stuck_after: 48h}\n", 22, "alarms.sensor_stuck_after", "must be at most 24h (got 48h)"},
 		{"stall 1h", base + "alarms: {fan_stall_after: 1h}\n", 22, "alarms.fan_stall_after", "must be at most 10m (got 1h)"},
+		{"airflow 150 %", base + "alarms: {booth_airflow_percent: 150}\n", 22, "alarms.booth_airflow_percent", "must be a percentage from 0 (off) to 100 (got 150)"},
 		{"sensor stale 1h", edit(10, "    zone: booth\n    stale_after: 1h"), 11, "sensors[0].stale_after", "must be at most 2m (got 1h): until then the fans run on the dead sensor's last reading"},
 		{"relay switch 1h", edit(18, "    backend: relay", 19, "    relay: {pin: GPIO17, min_switch_time: 1h}"), 19, "fans[0].relay.min_switch_time", "must be at most 10m (got 1h)"},
 		{"journal size overflow", base + "journal: {max_size_mb: 9000000000000}\n", 22, "journal.max_size_mb", "must be at most 1048576 MB, 1 TiB"},

@@ -126,6 +126,14 @@ type Alarms struct {
 	// from -125 to below 0. Default -5: the LEED smoking-room criterion
 	// of at least 5 Pa negative on average.
 	BoothPressurePa float64 `yaml:"booth_pressure_pa"`
+	// BoothAirflowPercent raises a warning when a booth's measured airflow
+	// (how fast its smoke clears, measured over at least three clearings)
+	// is below this share of its fans' rated air: a clogged filter, a
+	// failing fan, a door propped open or a duct come loose. 0 turns it
+	// off, up to 100. Default 60 (ventd's choice: a fan in a short duct with
+	// a clean filter gives most of its free-air flow; lower it for a room
+	// whose ducts are long, and the warning says so).
+	BoothAirflowPercent float64 `yaml:"booth_airflow_percent"`
 }
 
 // Journal tunes the on-disk record (SQLite on the SD card).
@@ -184,6 +192,8 @@ func DefaultAlarms() Alarms {
 		FanStallMinDuty:   20,
 		FanStallAfter:     30 * time.Second,
 		BoothPressurePa:   -5,
+		// Set at commissioning or lowered for long ducts: see Alarms.
+		BoothAirflowPercent: 60,
 	}
 }
 
@@ -221,6 +231,7 @@ func (d *decoder) setSectionDefaults(c *Config) {
 	setDefault(d, "alarms.fan_stall_min_duty", &a.FanStallMinDuty, da.FanStallMinDuty)
 	setDefault(d, "alarms.fan_stall_after", &a.FanStallAfter, da.FanStallAfter)
 	setDefault(d, "alarms.booth_pressure_pa", &a.BoothPressurePa, da.BoothPressurePa)
+	setDefault(d, "alarms.booth_airflow_percent", &a.BoothAirflowPercent, da.BoothAirflowPercent)
 
 	j, dj := &c.Journal, DefaultJournal()
 	setDefault(d, "journal.retention_days", &j.RetentionDays, dj.RetentionDays)

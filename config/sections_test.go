@@ -29,7 +29,7 @@ func TestSectionDefaults(t *testing.T) {
 	want := Alarms{
 		OnDelay: 30 * time.Second, OffDelay: time.Minute, HysteresisPercent: 10, LatchAlarmLevel: true,
 		SensorStaleAfter: 10 * time.Second, SensorStuckAfter: 30 * time.Minute,
-		FanStallRPM: 300, FanStallMinDuty: 20, FanStallAfter: 30 * time.Second, BoothPressurePa: -5,
+		FanStallRPM: 300, FanStallMinDuty: 20, FanStallAfter: 30 * time.Second, BoothPressurePa: -5, BoothAirflowPercent: 60,
 	}
 	if c.Alarms != want {
 		t.Errorf("alarms %+v\nwant   %+v", c.Alarms, want)

@@ -114,6 +114,12 @@ func (d *decoder) validateAlarms(c *Config) {
 	case a.BoothPressurePa < -125:
 		d.invalid("alarms.booth_pressure_pa", "must be -125 Pa or more (got %g): beyond the SDP810-125Pa's range the alarm could never clear, and a room runs at a few pascals", a.BoothPressurePa)
 	}
+	switch p := a.BoothAirflowPercent; {
+	case p < 0 || p > 100:
+		d.invalid("alarms.booth_airflow_percent", "must be a percentage from 0 (off) to 100 (got %g): the share of its fans' rated air below which a booth's measured airflow is reported", p)
+	case p > 0 && p <= 1 && d.has("alarms.booth_airflow_percent"):
+		d.warn("alarms.booth_airflow_percent", "read as %g %% of the fans' rated air; it is a percentage: for %g %% write %g", p, p*100, p*100)
+	}
 }
 
 func (d *decoder) validateJournal(c *Config) {

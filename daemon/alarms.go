@@ -35,6 +35,9 @@ type alarms struct {
 	expo    []built[[2]string, expoRules]
 	fans    []built[string, fanRules]
 	zones   []built[string, zoneRules]
+	booths  []built[string, boothRules]
+	// airflow is set when any booth has a low-airflow rule.
+	airflow bool
 }
 
 // built is a value built for key.
@@ -74,6 +77,17 @@ type zoneRules struct {
 	pressure alarm.Input
 	on       bool
 }
+
+// boothRules are one booth's low-airflow rule; on says whether it is set.
+type boothRules struct {
+	airflow alarm.Input
+	on      bool
+}
+
+// minAirflowObservations is how many clearing intervals a booth's measured
+// airflow must rest on before it can raise the low-airflow warning: one
+// interval is too noisy to send someone to check a filter.
+const minAirflowObservations = 3
 
 // zoneCheck is one instantaneous value rule of a zone.
 type zoneCheck struct {
@@ -117,6 +131,9 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 		staleAfter: ac.SensorStaleAfter, pressure: map[string]*ewma{}}
 	for _, r := range rules {
 		a.rules[r.ID] = true
+	}
+	for _, z := range cfg.ZonesOf(config.Booth) {
+		a.airflow = a.airflow || a.rules[alarm.AirflowRule(z.Name)]
 	}
 	for _, z := range cfg.Zones {
 		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
@@ -208,6 +225,18 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	}
 	if a.rules[alarm.JournalRule] {
 		add(a.eng.SetCondition(now, alarm.JournalRule, d.journalFault() != nil, 0))
+	}
+	if a.airflow {
+		for i, b := range d.law.Booths() {
+			r := builtAt(&a.booths, i, b.Zone, func() boothRules {
+				id := alarm.AirflowRule(b.Zone)
+				return boothRules{airflow: a.eng.Input(id), on: a.rules[id]}
+			})
+			if r.on {
+				dec := b.Decay
+				add(r.airflow.Evaluate(now, 100*dec.Share, dec.Observations >= minAirflowObservations && finite(dec.Share)))
+			}
+		}
 	}
 }
 

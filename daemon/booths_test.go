@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/metrics"
@@ -73,6 +75,19 @@ func TestBoothVentilationReported(t *testing.T) {
 	clogged, good := law[0].Decay.Share, law[1].Decay.Share
 	if !(clogged < 0.75*good) {
 		t.Errorf("booth1 with half its fan's air: share %.2f; booth2 %.2f; want booth1's well below", clogged, good)
+	}
+	// The clogged booth's low airflow is a warning (the default: below
+	// 60 % of rated over at least three clearing intervals); the other's
+	// is not.
+	if law[0].Decay.Observations < minAirflowObservations || !(clogged < 0.6) || !(good > 0.65) {
+		t.Fatalf("booth1 share %.2f over %d intervals, booth2 %.2f: the room no longer tests the airflow warning", clogged, law[0].Decay.Observations, good)
+	}
+	for i, want := range []bool{true, false} {
+		id := alarm.AirflowRule(law[i].Zone)
+		got := slices.ContainsFunc(s.Alarms.Alarms, func(a alarm.Alarm) bool { return a.RuleID == id && a.Level == alarm.LevelWarning })
+		if got != want {
+			t.Errorf("%s (share %.2f): low-airflow warning active %v, want %v; alarms %+v", law[i].Zone, law[i].Decay.Share, got, want, s.Alarms.Alarms)
+		}
 	}
 	// The JSON names of /api/state.
 	var api struct {

@@ -45,6 +45,14 @@ func ConfigSetup(cfg *config.Config, room Room) Setup {
 		sample.PM25: {TWA: lim.PM25.TWA, STEL: lim.PM25.STEL},
 	}
 	s.BoothPressure = ac.BoothPressurePa
+	if ac.BoothAirflowPercent > 0 {
+		for _, z := range cfg.ZonesOf(config.Booth) {
+			if len(cfg.FansFor(z.Name)) > 0 { // no fan: nothing is rated
+				s.AirflowBooths = append(s.AirflowBooths, z.Name)
+			}
+		}
+		s.AirflowPercent = ac.BoothAirflowPercent
+	}
 	s.Warning.OnDelay, s.Warning.OffDelay = ac.OnDelay, ac.OffDelay
 	s.Warning.HysteresisPercent = ac.HysteresisPercent
 	s.Alarm.OffDelay, s.Alarm.HysteresisPercent = ac.OffDelay, ac.HysteresisPercent

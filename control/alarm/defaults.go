@@ -42,6 +42,11 @@ type Setup struct {
 	// BoothPressure in Pa: a booth above this (less negative) has lost
 	// containment.
 	BoothPressure float64
+	// AirflowBooths get a warning while their measured airflow is below
+	// AirflowPercent of their fans' rated air (the value fed is that
+	// share in percent, valid once measured over enough clearings).
+	AirflowBooths  []string
+	AirflowPercent float64
 
 	// Warning and Alarm time the instantaneous value rules (A1, A2).
 	Warning, Alarm Timing
@@ -122,6 +127,19 @@ func DefaultRules(s Setup) []Rule {
 			OnDelay: time.Minute, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "{subject}: booth pressure {value} {unit}, not below {threshold} {unit}: smoke may escape; check the door and the exhaust",
+		})
+	}
+	for _, b := range s.AirflowBooths {
+		rules = append(rules, Rule{
+			ID: AirflowRule(b), Level: LevelWarning, Subject: b,
+			Direction: Below, Threshold: s.AirflowPercent,
+			// The value moves only when a clearing is measured, and each
+			// measurement averages several: no delay, and 5 points so a
+			// booth at the line does not flap.
+			Hysteresis: 5,
+			FlapCount:  defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "{subject}: measured airflow {value} % of its fans' rated air, below {threshold} %: check the filter, the fan, the duct and the door " +
+				"(if the room was built so, lower alarms.booth_airflow_percent)",
 		})
 	}
 	for _, n := range s.Sensors {

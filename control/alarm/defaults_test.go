@@ -1,9 +1,11 @@
 package alarm
 
 import (
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -81,5 +83,42 @@ func TestDefaultRules(t *testing.T) {
 		if r.Quantity == sample.VOCIndex || r.ID == "staff/co2/stel" {
 			t.Errorf("rule %s for a zeroed threshold", r.ID)
 		}
+	}
+}
+
+// A booth's low measured airflow is a self-clearing warning whose message
+// says the share, the level and what to check.
+func TestAirflowRule(t *testing.T) {
+	s := DefaultSetup()
+	s.AirflowBooths, s.AirflowPercent = []string{"booth-1"}, 60
+	e := mustEngine(t, DefaultRules(s)...)
+	in := e.Input(AirflowRule("booth-1"))
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	if evs, _ := in.Evaluate(now, 45, false); len(evs) != 0 {
+		t.Fatalf("raised before enough clearings were measured: %+v", evs)
+	}
+	evs, err := in.Evaluate(now, 45.2, true)
+	if err != nil || len(evs) != 1 || evs[0].Kind != Raised || evs[0].Level != LevelWarning ||
+		evs[0].Message != "booth-1: measured airflow 45.2 % of its fans' rated air, below 60 %: check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)" {
+		t.Fatalf("45.2 %% of rated: %+v, %v", evs, err)
+	}
+	if evs, _ := in.Evaluate(now.Add(time.Minute), 63, true); len(evs) != 0 {
+		t.Errorf("cleared within the 5-point hysteresis: %+v", evs)
+	}
+	if evs, _ := in.Evaluate(now.Add(2*time.Minute), 66, true); len(evs) != 1 || evs[0].Kind != Cleared {
+		t.Errorf("66 %% of rated: %+v; want the warning cleared", evs)
+	}
+}
+
+// Every booth a fan exhausts gets the rule at the configured share; 0
+// turns it off.
+func TestConfigSetupAirflow(t *testing.T) {
+	cfg := config.Sim()
+	if s := ConfigSetup(cfg, Room{}); !slices.Equal(s.AirflowBooths, []string{"booth"}) || s.AirflowPercent != 60 {
+		t.Errorf("default: booths %q at %g %%", s.AirflowBooths, s.AirflowPercent)
+	}
+	cfg.Alarms.BoothAirflowPercent = 0
+	if s := ConfigSetup(cfg, Room{}); len(s.AirflowBooths) != 0 {
+		t.Errorf("booth_airflow_percent 0: rules for %q", s.AirflowBooths)
 	}
 }

@@ -52,6 +52,10 @@ func FanOutputRule(fan string) RuleID { return RuleID("fan/" + fan + "/output") 
 // "<booth>/pressure/containment".
 func PressureRule(booth string) RuleID { return RuleID(booth + "/pressure/containment") }
 
+// AirflowRule is the warning raised while booth's measured airflow is
+// below its share of the fans' rated air: "<booth>/airflow/low".
+func AirflowRule(booth string) RuleID { return RuleID(booth + "/airflow/low") }
+
 // JournalRule is the fault raised while the journal cannot keep records.
 const JournalRule RuleID = "journal/write"
 
