@@ -227,7 +227,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		add(a.eng.SetCondition(now, alarm.JournalRule, d.journalFault() != nil, 0))
 	}
 	if a.airflow {
-		for i, b := range d.law.Booths() {
+		for i, b := range d.boothStatus() {
 			r := builtAt(&a.booths, i, b.Zone, func() boothRules {
 				id := alarm.AirflowRule(b.Zone)
 				return boothRules{airflow: a.eng.Input(id), on: a.rules[id]}

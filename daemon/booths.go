@@ -15,7 +15,7 @@ import (
 // the record shares the last record's booths; else two allocations: the
 // booths, and the measured figures of those that have any.
 func (d *Daemon) addBooths(p *record.Period) {
-	bs := d.law.Booths()
+	bs := d.boothStatus()
 	if len(bs) == 0 {
 		return
 	}

@@ -62,14 +62,17 @@ type Daemon struct {
 	sim      bool
 	scenario func() []string
 	onPeriod func(took time.Duration)
-	law      control.Law                 // one law for the room's fans
-	inputs   []sample.Sample             // the law's input, reused each period
-	decayObs []int                       // each booth's decay observations at the last period (booths.go)
-	booths   []record.Booth              // the last record's booths, shared while they stay the same
-	fanRec   []record.Fan                // the last record's fans, likewise
-	inZone   map[string][]*sensor.Sensor // each zone's sensors (zoneSensors)
-	period   time.Duration
-	started  time.Time
+	law      control.Law     // one law for the room's fans
+	inputs   []sample.Sample // the law's input, reused each period
+	// lawBooths is the law's booths after its last Update: the alarms and
+	// the record read them, once a period (see boothStatus).
+	lawBooths []control.BoothStatus
+	decayObs  []int                       // each booth's decay observations at the last period (booths.go)
+	booths    []record.Booth              // the last record's booths, shared while they stay the same
+	fanRec    []record.Fan                // the last record's fans, likewise
+	inZone    map[string][]*sensor.Sensor // each zone's sensors (zoneSensors)
+	period    time.Duration
+	started   time.Time
 
 	sensors *sensor.Set
 	fans    []*fanOut

@@ -51,6 +51,17 @@ func (d *Daemon) decide(now time.Time) {
 	for i, f := range d.fans {
 		f.apply(decs[i], d.log)
 	}
+	d.lawBooths = d.law.Booths()
+}
+
+// boothStatus is the law's booths as its last Update left them (they
+// change nowhere else in a period), asked of the law only before the
+// first.
+func (d *Daemon) boothStatus() []control.BoothStatus {
+	if d.lawBooths == nil {
+		d.lawBooths = d.law.Booths()
+	}
+	return d.lawBooths
 }
 
 // lawInputs is what the law reads: the PM2.5 of every sensor that

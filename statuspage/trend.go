@@ -77,8 +77,8 @@ func (t *trend) add(ms []record.Minute) {
 		for i < len(s.Points) && !s.Points[i].T.After(from) {
 			i++
 		}
-		if i > 0 {
-			s.Points = append(s.Points[:0:0], s.Points[i:]...)
+		if i > 0 { // in place: the array is reused for the next hour's points
+			s.Points = s.Points[:copy(s.Points, s.Points[i:])]
 		}
 	}
 	t.cached = nil // marshalled when a page asks, not every minute

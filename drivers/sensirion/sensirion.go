@@ -69,17 +69,22 @@ func EncodeWords(dst []byte, words ...uint16) []byte {
 // DecodeWords checks and strips the CRCs of a frame of 3-byte groups. A bad
 // checksum returns a *CRCError and no words.
 func DecodeWords(frame []byte) ([]uint16, error) {
+	return AppendWords(make([]uint16, 0, len(frame)/3), frame)
+}
+
+// AppendWords is DecodeWords appending the words to dst, for a reader that
+// keeps one slice for its answers.
+func AppendWords(dst []uint16, frame []byte) ([]uint16, error) {
 	if len(frame)%3 != 0 {
 		return nil, fmt.Errorf("frame of %d bytes is not a whole number of words", len(frame))
 	}
-	words := make([]uint16, 0, len(frame)/3)
 	for i := 0; i < len(frame); i += 3 {
 		if c := CRC8(frame[i : i+2]); c != frame[i+2] {
 			return nil, &CRCError{Word: i / 3, Got: frame[i+2], Want: c}
 		}
-		words = append(words, uint16(frame[i])<<8|uint16(frame[i+1]))
+		dst = append(dst, uint16(frame[i])<<8|uint16(frame[i+1]))
 	}
-	return words, nil
+	return dst, nil
 }
 
 // Command frames a 16-bit command with its argument words.
@@ -98,6 +103,10 @@ type Conn struct {
 	// read every second, and a frame a transfer was most of what the
 	// drivers allocate. A bus does not keep them past Tx.
 	out, in []byte
+	// words are the last answer's words, reused the same way: what Read
+	// and ReadWords return is valid until the next call on the Conn, and
+	// every driver decodes it before that.
+	words []uint16
 }
 
 // Write sends cmd with its arguments and waits exec, the command's execution
@@ -113,7 +122,8 @@ func (c *Conn) Write(cmd uint16, exec time.Duration, args ...uint16) error {
 	return nil
 }
 
-// Read sends cmd, waits exec and reads n words, checking every CRC.
+// Read sends cmd, waits exec and reads n words, checking every CRC. The
+// words are valid until the next call on c.
 func (c *Conn) Read(cmd uint16, exec time.Duration, n int, args ...uint16) ([]uint16, error) {
 	if err := c.Write(cmd, exec, args...); err != nil {
 		return nil, err
@@ -121,7 +131,8 @@ func (c *Conn) Read(cmd uint16, exec time.Duration, n int, args ...uint16) ([]ui
 	return c.ReadWords(cmd, n)
 }
 
-// ReadWords reads n words answering cmd (named only for the error message).
+// ReadWords reads n words answering cmd (named only for the error
+// message). The words are valid until the next call on c.
 func (c *Conn) ReadWords(cmd uint16, n int) ([]uint16, error) {
 	if cap(c.in) < 3*n {
 		c.in = make([]byte, 3*n)
@@ -131,10 +142,11 @@ func (c *Conn) ReadWords(cmd uint16, n int) ([]uint16, error) {
 	if err := c.Bus.Tx(c.Addr, nil, buf); err != nil {
 		return nil, fmt.Errorf("reading answer to 0x%04x: %w", cmd, err)
 	}
-	w, err := DecodeWords(buf)
+	w, err := AppendWords(c.words[:0], buf)
 	if err != nil {
 		return nil, fmt.Errorf("answer to 0x%04x: %w", cmd, err)
 	}
+	c.words = w
 	return w, nil
 }
 
