@@ -156,6 +156,11 @@ func dsn(path string, opts Options) string {
 	q.Add("_pragma", "mmap_size(0)") // no memory-mapped I/O: see Journal
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "journal_size_limit(4194304)")
+	// 512 KiB of page cache a connection instead of SQLite's 2 MiB: a
+	// minute's write touches a few pages at the right edge of each index,
+	// and the rest only grew the daemon's memory (2.7 MiB less resident
+	// after 18 simulated days; the minute batch no slower).
+	q.Add("_pragma", "cache_size(-512)")
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
