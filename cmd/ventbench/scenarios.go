@@ -44,6 +44,9 @@ type benchCase struct {
 	group string
 	cfg   *config.Config
 	room  room.Config
+	// trace is the directory each run's CSV trace goes to (-trace); ""
+	// for none.
+	trace string
 }
 
 // builtinNames lists the built-in scenarios of group.
