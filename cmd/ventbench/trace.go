@@ -30,7 +30,12 @@ type tracer struct {
 	// advance: the period records arrive later, in batches.
 	mu    sync.Mutex
 	truth map[int64][]float64
+	last  []float64 // the true air written last
 }
+
+// maxTruthGap is how far back a period looks for the true air when its
+// own second has none (seconds).
+const maxTruthGap = 10
 
 func newTracer(dir string, c *benchCase, ctl controller, seed uint64, start time.Time) (*tracer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -93,7 +98,16 @@ func (t *tracer) add(s *snapshot.Snapshot) {
 	}
 	row := []string{strconv.FormatFloat(s.Time.Sub(t.start).Seconds(), 'f', 0, 64)}
 	t.mu.Lock()
-	truth := t.truth[s.Time.Unix()]
+	// The room moves when a sensor reads it, so a second may have no
+	// entry: the newest before it is the air a moment earlier.
+	truth, ok := t.truth[s.Time.Unix()]
+	for back := int64(1); !ok && back <= maxTruthGap; back++ {
+		truth, ok = t.truth[s.Time.Unix()-back]
+	}
+	if !ok {
+		truth = t.last
+	}
+	t.last = truth
 	for sec := range t.truth {
 		if sec <= s.Time.Unix() {
 			delete(t.truth, sec)
