@@ -20,11 +20,12 @@ type booth struct {
 	ref    float64 // its clean air: what it would read with no smoke in it
 	excess float64 // level − ref, smoothed over a few seconds
 
-	seen map[string]time.Time // newest sample per sensor
-	rise map[string][]point   // per sensor, the rise window of samples
-	hist []point              // the level, new samples only, histWindow long
-	fast ema                  // the level for the demand
-	slow ema                  // the level for learning, as the staff's
+	seen  map[string]time.Time // newest sample per sensor
+	still map[string]*stillness
+	rise  map[string][]point // per sensor, the rise window of samples
+	hist  []point            // the level, new samples only, histWindow long
+	fast  ema                // the level for the demand
+	slow  ema                // the level for learning, as the staff's
 	// offset is what this booth's sensor reads above the staff sensor in
 	// clean air (the two units' error); learned in quiet air.
 	offset    float64
@@ -64,14 +65,16 @@ const (
 )
 
 func newBooth(spec Booth) *booth {
-	return &booth{spec: spec, seen: map[string]time.Time{}, rise: map[string][]point{},
+	return &booth{spec: spec, seen: map[string]time.Time{}, still: map[string]*stillness{}, rise: map[string][]point{},
 		level: math.NaN(), model: newDecayModel(),
 		fast: ema{tau: 5 * time.Second}, slow: ema{tau: staffSmooth}, floor: ema{}}
 }
 
 // read takes this period's samples of the booth's PM sensors. It returns
-// whether any sensor rose by more than the strong-smoke threshold.
-func (b *booth) read(now time.Time, in map[string]sample.Sample, t Tuning) (strong bool) {
+// whether any sensor rose by more than the strong-smoke threshold. staff
+// is the staff area's level (NaN when untrusted), against which a frozen
+// booth sensor shows.
+func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, t Tuning) (strong bool) {
 	b.level, b.bad = math.NaN(), ""
 	var bad []string
 	newest := time.Time{}
@@ -83,6 +86,19 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, t Tuning) (stro
 		}
 		if !s.Valid(now, t.MaxAge) {
 			bad = append(bad, fmt.Sprintf("%s %s", name, describe(s, now)))
+			continue
+		}
+		st := b.still[name]
+		if st == nil {
+			st = &stillness{}
+			b.still[name] = st
+		}
+		if s.Time.After(b.seen[name]) {
+			st.observe(s.Time, s.Value, staff)
+		}
+		if why := st.frozen(now, staff); why != "" {
+			bad = append(bad, name+" "+why)
+			b.seen[name] = s.Time
 			continue
 		}
 		if math.IsNaN(b.level) || s.Value > b.level {

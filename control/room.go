@@ -88,13 +88,13 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	t := r.p.Tuning
 
 	r.staff.read(now, r.byName, r.p.Staff, dt, t)
-	staffRef := math.NaN()
+	staffRef, staffLevel := math.NaN(), math.NaN()
 	if r.staff.ok {
-		staffRef = r.staff.cleanest.v
+		staffRef, staffLevel = r.staff.cleanest.v, r.staff.worst.v
 	}
 	active := false
 	for i, b := range r.booths {
-		strong := b.read(now, r.byName, t)
+		strong := b.read(now, r.byName, staffLevel, t)
 		b.step(now, dt, strong, staffRef, r.nominalACH(i), t)
 		if b.bad != "" || b.session || now.Sub(b.lastSession) < settle || b.excess > t.SessionExcess {
 			active = true

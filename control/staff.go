@@ -25,8 +25,18 @@ type staffArea struct {
 	// booth smoke in it (outdoor air through the ventilation, sensor
 	// error, drift). excess = worst − clean is the booth smoke the fans
 	// can still remove.
-	clean   float64
-	excess  float64
+	clean  float64
+	excess float64
+	// env is the most booth smoke the staff area can still hold: it
+	// follows the excess down at once and falls by StaffClearTime while
+	// the booths are quiet. A level above env + the sensor's noise band
+	// is outdoor air or drift.
+	env float64
+	// rise is how fast the clean air itself has been rising (µg/m³ per s,
+	// learned in quiet air): outdoor smoke keeps rising while a booth is
+	// busy, and is carried on through the session instead of counted as
+	// booth smoke.
+	rise    float64
 	started bool
 	age     time.Duration
 }
@@ -82,6 +92,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 		s.clean, s.started = lvl, true
 	}
 	s.age += dt
+	before := s.clean
 	switch {
 	case s.age < settle || lvl < s.clean:
 		// At start nothing is known; below clean air, the clean air is
@@ -90,14 +101,37 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 		if s.age < settle {
 			s.clean = lvl
 		}
-	case !active:
-		allowed := s.excess * math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds())
-		if lvl-s.clean > allowed {
-			s.clean = lvl - allowed
+	case active:
+		s.clean = math.Min(s.clean+math.Max(s.rise, 0)*dt.Seconds(), lvl)
+	default:
+		s.env = math.Min(s.env*math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds()), lvl-s.clean)
+		// Only a rise beyond the smoothed reading's noise band is air:
+		// were every upward wiggle taken as clean air, the excess would
+		// ride the noise's lower edge and a lingering tail of booth
+		// smoke would read as none.
+		if band := staffNoise(lvl); lvl-s.clean > s.env+band {
+			s.clean = lvl - s.env - band
 		}
+		if dt > 0 {
+			s.rise += ((s.clean-before)/dt.Seconds() - s.rise) * follow(dt, riseLearn)
+		}
+	}
+	if active || s.age < settle {
+		s.env = math.Max(lvl-s.clean, 0)
 	}
 	s.excess = math.Max(lvl-s.clean, 0)
 }
+
+// riseLearn is how long the clean air's rise is averaged over: outdoor
+// air changes over tens of minutes, the sensor's noise in seconds.
+const riseLearn = 10 * time.Minute
+
+// staffNoise is the band the staff level (an SPS30 averaged over
+// staffSmooth) may wander in with no change in the air: 0.2 µg/m³ and
+// 1 %, above the averaged reading's wander in ventbench's rooms. A wider band
+// would leave the clean air lagging a real rise by the band (at a
+// wildfire's 150 µg/m³, 2 % is 3 µg/m³ the fans would chase).
+func staffNoise(level float64) float64 { return 0.2 + 0.01*math.Abs(level) }
 
 // need is the staff area's smoke as a reason to move air: its excess
 // beyond the margin over StaffFullExcess (1: reason enough for full speed).

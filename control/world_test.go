@@ -39,6 +39,8 @@ type world struct {
 	// What the sensors send; a test can override a quality or freeze one.
 	boothQuality, staffQuality sample.Quality
 	staffFrozen                bool
+	boothFrozen                bool // the booth sensor repeats boothFrozenAt, fresh each second
+	boothFrozenAt              float64
 	flowFactor                 float64 // a clogged filter: < 1
 	boothStale                 bool    // the booth sensor's samples stop coming
 	boothSeen                  time.Time
@@ -110,9 +112,13 @@ func (w *world) air() {
 // decide gives the law the latest samples and applies its decision.
 func (w *world) decide() {
 	noise := func() float64 { return w.noise * math.Max(-2, math.Min(2, w.rng.NormFloat64())) }
+	booth := math.Max(w.boothRead*w.boothGain+w.boothOff+noise(), 0)
+	if w.boothFrozen {
+		booth = w.boothFrozenAt
+	}
 	in := []sample.Sample{
 		{Sensor: "booth-pm", Zone: "booth", Quantity: sample.PM25, Time: w.boothSeen, Quality: w.boothQuality,
-			Value: math.Max(w.boothRead*w.boothGain+w.boothOff+noise(), 0)},
+			Value: booth},
 		{Sensor: "staff-pm", Zone: "staff", Quantity: sample.PM25, Time: w.now, Quality: w.staffQuality,
 			Value: math.Max(w.staffRead+w.staffOff+noise(), 0)},
 		// A pressure sensor, read only where the config has one: the

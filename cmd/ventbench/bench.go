@@ -98,7 +98,18 @@ func runOne(ctx context.Context, c *benchCase, ctl controller, seed uint64) (Res
 		return res, err
 	}
 	// The true air, once a second, as the simulated clock moves.
-	clk.OnAdvance(func(time.Time) { fig.truth.observe(rig.Room) })
+	var tr *tracer
+	if c.trace != "" {
+		if tr, err = newTracer(c.trace, c, ctl, seed, simStart); err != nil {
+			return res, err
+		}
+	}
+	clk.OnAdvance(func(time.Time) {
+		fig.truth.observe(rig.Room)
+		if tr != nil {
+			tr.observe(rig.Room)
+		}
+	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d, err := daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: rig, Log: log, Sim: true, NewLaw: ctl.newLaw})
 	if err != nil {
@@ -113,10 +124,20 @@ func runOne(ctx context.Context, c *benchCase, ctl controller, seed uint64) (Res
 			cancel() // the loop stops within a period; later records are past the end
 		case p.Time.Before(simStart): // warming up
 		default:
-			fig.add(snapshot.From(p, nil))
+			snap := snapshot.From(p, nil)
+			fig.add(snap)
+			if tr != nil {
+				tr.add(snap)
+			}
 		}
 	}), &record.AttachOpts{Backlog: -1})
-	if err := d.Run(runCtx); err != nil {
+	err = d.Run(runCtx)
+	if tr != nil {
+		if cerr := tr.close(); err == nil && cerr != nil {
+			err = fmt.Errorf("-trace: %w", cerr)
+		}
+	}
+	if err != nil {
 		return res, err
 	}
 	if err := ctx.Err(); err != nil {

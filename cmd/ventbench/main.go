@@ -67,6 +67,7 @@ type flags struct {
 	from        string
 	cache       string
 	runs        bool
+	trace       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -89,6 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.Float64Var(&f.hysteresis, "onoff-hysteresis", 10, "the on/off baselines switch back off this many µg/m³ below their threshold (at most a third of it)")
 	fs.StringVar(&f.readme, "readme", "", "rewrite the figures between the ventbench markers in this README `FILE` (from -from, or from this run)")
 	fs.StringVar(&f.cache, "cache", "", "keep the baselines' results in `DIR` and reuse them while scenario, room, config and seed are unchanged (for tuning; ventd always runs)")
+	fs.StringVar(&f.trace, "trace", "", "write each run's periods (true air, readings, duties, reasons) as CSV into `DIR`; cached runs write none")
 	fs.StringVar(&f.from, "from", "", "with -readme: take the figures from this ventbench -json `FILE` instead of running")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -233,6 +235,9 @@ func pickCases(f *flags, site *config.Config) ([]*benchCase, error) {
 			return nil, err
 		}
 		cases = append(cases, c)
+	}
+	for _, c := range cases {
+		c.trace = f.trace
 	}
 	if f.truncate > 0 {
 		for _, c := range cases {

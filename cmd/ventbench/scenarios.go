@@ -47,6 +47,9 @@ type benchCase struct {
 	// fitted says how a scenario written for the built-in room was fitted
 	// to the room of -config (testbench.FitScenario); empty: as written.
 	fitted []string
+	// trace is the directory each run's CSV trace goes to (-trace); ""
+	// for none.
+	trace string
 }
 
 // builtinNames lists the built-in scenarios of group.

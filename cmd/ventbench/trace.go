@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/room"
+)
+
+// tracer writes one run's periods as CSV (-trace DIR): the true air of
+// every zone beside what each PM2.5 sensor read and what each fan was
+// told, and why. It is how a law's failing goal is understood: the
+// figures say what went wrong, the trace says when and why.
+type tracer struct {
+	f      *os.File
+	w      *bufio.Writer
+	start  time.Time
+	zones  []string
+	header bool
+	// truth holds each second's true air by the second, from the clock's
+	// advance: the period records arrive later, in batches.
+	mu    sync.Mutex
+	truth map[int64][]float64
+	last  []float64 // the true air written last
+}
+
+// maxTruthGap is how far back a period looks for the true air when its
+// own second has none (seconds).
+const maxTruthGap = 10
+
+func newTracer(dir string, c *benchCase, ctl controller, seed uint64, start time.Time) (*tracer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("-trace: %w", err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.csv", c.sc.Name, ctl.name, seed))
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-trace: %w", err)
+	}
+	t := &tracer{f: f, w: bufio.NewWriter(f), start: start, truth: map[int64][]float64{}}
+	for _, z := range c.room.Zones {
+		t.zones = append(t.zones, z.Name)
+	}
+	return t, nil
+}
+
+// observe keeps the true air of every zone at the room's time.
+func (t *tracer) observe(rm *room.Room) {
+	now := rm.Now()
+	sec := now.Unix()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.truth[sec]; ok {
+		return
+	}
+	v := make([]float64, len(t.zones))
+	for i, z := range t.zones {
+		v[i] = math.NaN()
+		if st, err := rm.State(z); err == nil {
+			v[i] = st.PM25
+		}
+	}
+	t.truth[sec] = v
+}
+
+// add writes one period: seconds since the scenario's start, then per
+// zone its true PM2.5, then per sensor its PM2.5 reading, then per fan
+// duty, mode and reason.
+func (t *tracer) add(s *snapshot.Snapshot) {
+	var pm []snapshot.Reading
+	for _, r := range s.Readings {
+		if r.Quantity == sample.PM25 {
+			pm = append(pm, r)
+		}
+	}
+	if !t.header {
+		cols := []string{"t_s"}
+		for _, z := range t.zones {
+			cols = append(cols, "true_"+z)
+		}
+		for _, r := range pm {
+			cols = append(cols, r.Sensor)
+		}
+		for _, f := range s.Fans {
+			cols = append(cols, f.Name, f.Name+"_mode", f.Name+"_reason")
+		}
+		fmt.Fprintln(t.w, strings.Join(cols, ","))
+		t.header = true
+	}
+	row := []string{strconv.FormatFloat(s.Time.Sub(t.start).Seconds(), 'f', 0, 64)}
+	t.mu.Lock()
+	// The room moves when a sensor reads it, so a second may have no
+	// entry: the newest before it is the air a moment earlier.
+	truth, ok := t.truth[s.Time.Unix()]
+	for back := int64(1); !ok && back <= maxTruthGap; back++ {
+		truth, ok = t.truth[s.Time.Unix()-back]
+	}
+	if !ok {
+		truth = t.last
+	}
+	t.last = truth
+	for sec := range t.truth {
+		if sec <= s.Time.Unix() {
+			delete(t.truth, sec)
+		}
+	}
+	t.mu.Unlock()
+	for i := range t.zones {
+		v := ""
+		if i < len(truth) && !math.IsNaN(truth[i]) {
+			v = strconv.FormatFloat(truth[i], 'f', 2, 64)
+		}
+		row = append(row, v)
+	}
+	for _, r := range pm {
+		row = append(row, strconv.FormatFloat(r.Value, 'f', 1, 64))
+	}
+	for _, f := range s.Fans {
+		row = append(row, strconv.FormatFloat(f.Duty, 'f', 3, 64), string(f.Mode), strconv.Quote(f.Reason))
+	}
+	fmt.Fprintln(t.w, strings.Join(row, ","))
+}
+
+func (t *tracer) close() error {
+	if err := t.w.Flush(); err != nil {
+		t.f.Close()
+		return err
+	}
+	return t.f.Close()
+}
