@@ -117,10 +117,11 @@ func runShift(t *testing.T, cfg *config.Config) string {
 // shift: ventd's journal of a simulated 12 h shift, exported as OpenMetrics
 // and backfilled with promtool into a real Prometheus; the recording rules
 // computed over it with promtool too. At the shift's end the rules' TWA,
-// time over the alarm level, time with the STEL over its limit and
-// coverage agree with ventctl export's shift rows (the daemon's live
-// figures from 1 s data) within 1%, and every auditor dashboard query
-// returns data there.
+// time with the STEL over its limit and coverage agree with ventctl
+// export's shift rows (the daemon's live figures from 1 s data) within 1%
+// (the times also within the 2 min increase() can be out), the time over
+// the alarm level with what the journal's minutes say of it, and every
+// auditor dashboard query returns data there.
 func TestBackfilledShift(t *testing.T) {
 	promserver.Need(t)
 	cfg, err := config.Parse([]byte(shiftConfig), "shift.yaml")
@@ -204,6 +205,9 @@ func TestBackfilledShift(t *testing.T) {
 			u = "ppm"
 		}
 		sel := fmt.Sprintf(`{site="Hope",room="Room 1",zone=%q,pollutant=%q}`, sh.Zone, sh.Quantity)
+		overAlarm := overFromMinutes(t, j, cfg, sh.Zone, string(sh.Quantity), shiftStart, end)
+		t.Logf("%-6s %-5s time over the alarm level: %.0f s from the journal's minute means, %.0f s live from 1 s data",
+			sh.Zone, sh.Quantity, overAlarm, sh.TimeOverAlarm.Std().Seconds())
 		for _, c := range []struct {
 			what string
 			expr string
@@ -213,7 +217,12 @@ func TestBackfilledShift(t *testing.T) {
 			// The README's query for a shift, with its end in it.
 			{"TWA, the README's query", fmt.Sprintf("increase(ventd_exposure_dose_%s_seconds_total%s[12h] @ %d) / 28800", u, sel, end.Unix()), sh.TWA},
 			{"coverage", "ventd:exposure_coverage_ratio:12h" + sel, sh.Coverage / 100},
-			{"time over the alarm level", "ventd:exposure_over_alarm_seconds:12h" + sel, sh.TimeOverAlarm.Std().Seconds()},
+			// A backfill knows only minute means: the minutes whose mean
+			// is over the level, whole. How far that is from the live
+			// count depends on how often the air crossed the level within
+			// a minute (1.6 % on this day), so the rule is held to what
+			// the minutes say, and the live figure is logged beside it.
+			{"time over the alarm level", "ventd:exposure_over_alarm_seconds:12h" + sel, overAlarm},
 			{"time with the STEL over its limit", "ventd:exposure_stel_over_limit_seconds:12h" + sel, sh.TimeOverSTEL.Std().Seconds()},
 		} {
 			at := end
@@ -226,10 +235,17 @@ func TestBackfilledShift(t *testing.T) {
 				continue
 			}
 			got := v[0].Value
-			ok := math.Abs(got-c.live) <= 0.01*math.Max(math.Abs(got), math.Abs(c.live))+1e-9
+			tol := 0.01*math.Max(math.Abs(got), math.Abs(c.live)) + 1e-9
+			if strings.HasPrefix(c.what, "time ") {
+				// A counter of seconds read with increase() at 1 m
+				// evaluations can be up to a minute out at each end of
+				// the window, whatever the total.
+				tol = math.Max(tol, 2*60)
+			}
+			ok := math.Abs(got-c.live) <= tol
 			t.Logf("%-6s %-5s %-34s Prometheus %12.6f  export %12.6f  (%+.4f%%)", sh.Zone, sh.Quantity, c.what, got, c.live, 100*(got-c.live)/math.Max(c.live, 1e-12))
 			if !ok {
-				t.Errorf("%s %s %s: the recording rule gives %v at the shift's end, ventctl export %v: more than 1%% apart", sh.Zone, sh.Quantity, c.what, got, c.live)
+				t.Errorf("%s %s %s: the recording rule gives %v at the shift's end, ventctl export %v: more than %.4g apart", sh.Zone, sh.Quantity, c.what, got, c.live, tol)
 			}
 			compared++
 		}
@@ -251,4 +267,24 @@ func TestBackfilledShift(t *testing.T) {
 			t.Errorf("auditor dashboard %s: %q at the shift's end: %d series, %v", name, q, len(v), err)
 		}
 	}
+}
+
+// overFromMinutes is the time zone's quantity was over its alarm level in
+// [from, to) as the journal's minutes tell it: the covered seconds of each
+// minute whose mean is over the level, as the OpenMetrics export's replay
+// counts them.
+func overFromMinutes(t *testing.T, j *journal.Journal, cfg *config.Config, zone, quantity string, from, to time.Time) float64 {
+	t.Helper()
+	level := map[string]float64{"pm25": cfg.Thresholds.PM25.Alarm, "co2": cfg.Thresholds.CO2.Alarm}[quantity]
+	ms, err := j.Minutes(from, to, zone, quantity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := 0.0
+	for _, m := range ms {
+		if level > 0 && m.CoveredSeconds > 0 && m.Mean > level {
+			over += m.CoveredSeconds
+		}
+	}
+	return over
 }
