@@ -66,6 +66,7 @@ type flags struct {
 	readme      string
 	from        string
 	cache       string
+	compare     string
 	runs        bool
 	trace       string
 }
@@ -91,7 +92,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.readme, "readme", "", "rewrite the figures between the ventbench markers in this README `FILE` (from -from, or from this run)")
 	fs.StringVar(&f.cache, "cache", "", "keep the baselines' results in `DIR` and reuse them while scenario, room, config and seed are unchanged (for tuning; ventd always runs)")
 	fs.StringVar(&f.trace, "trace", "", "write each run's periods (true air, readings, duties, reasons) as CSV into `DIR`; cached runs write none")
-	fs.StringVar(&f.from, "from", "", "with -readme: take the figures from this ventbench -json `FILE` instead of running")
+	fs.StringVar(&f.from, "from", "", "with -readme or -compare: take the figures from this ventbench -json `FILE` instead of running")
+	fs.StringVar(&f.compare, "compare", "", "print the before/after table of ventd's figures and goals against this earlier ventbench -json `FILE` (after: -from, or this run)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -114,8 +116,10 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 		return nil, errors.New("-only picks built-in scenarios; it cannot be combined with -scenario")
 	case f.set != groupTuning && f.set != groupHeldOut && f.set != "all":
 		return nil, fmt.Errorf("-set %q: want tuning, held-out or all", f.set)
-	case f.from != "" && f.readme == "":
-		return nil, errors.New("-from goes with -readme")
+	case f.from != "" && f.readme == "" && f.compare == "":
+		return nil, errors.New("-from goes with -readme or -compare")
+	case f.readme != "" && f.compare != "":
+		return nil, errors.New("-readme and -compare each write their own output; give one")
 	}
 	return f, nil
 }
@@ -128,6 +132,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 2
+	}
+	if f.from != "" && f.compare != "" {
+		if err := compareFiles(stdout, f.compare, f.from); err != nil {
+			fmt.Fprintln(stderr, "ventbench:", err)
+			return 1
+		}
+		return 0
 	}
 	if f.from != "" {
 		if err := rewriteREADMEFrom(f.readme, f.from); err != nil {
@@ -168,6 +179,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case f.readme != "":
 		err = rewriteREADME(f.readme, rep)
+	case f.compare != "":
+		var before *Report
+		if before, err = readReport(f.compare); err == nil {
+			err = writeComparison(stdout, before, rep)
+		}
 	case f.json:
 		if !f.runs {
 			rep.Runs = nil

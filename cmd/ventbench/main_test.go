@@ -126,7 +126,9 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-parallel", "0"}, "-parallel 0"},
 		{[]string{"-seeds", "1,x"}, `-seeds "1,x"`},
 		{[]string{"-set", "mine"}, `-set "mine"`},
-		{[]string{"-from", "x.json"}, "-from goes with -readme"},
+		{[]string{"-from", "x.json"}, "-from goes with -readme or -compare"},
+		{[]string{"-readme", "R.md", "-compare", "x.json"}, "-readme and -compare each write their own output"},
+		{[]string{"-compare", "/nonexistent.json", "-from", "/nonexistent2.json"}, "nonexistent.json"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
 		var stdout, stderr bytes.Buffer

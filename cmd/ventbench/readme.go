@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -18,15 +17,11 @@ const (
 
 // rewriteREADMEFrom rewrites the README's figures from a JSON record.
 func rewriteREADMEFrom(readme, from string) error {
-	data, err := os.ReadFile(from)
+	rep, err := readReport(from)
 	if err != nil {
 		return err
 	}
-	var rep Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		return fmt.Errorf("%s: not a ventbench -json record: %w", from, err)
-	}
-	return rewriteREADME(readme, &rep)
+	return rewriteREADME(readme, rep)
 }
 
 // rewriteREADME replaces the block between the markers with rep's figures.
