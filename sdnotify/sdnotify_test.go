@@ -20,10 +20,23 @@ type loop struct {
 	clk  *clock.Sim
 	mu   sync.Mutex
 	last time.Time
+	// looked, when made, hears each time Supervise reads the last
+	// period, so a test can wait for a look that sends nothing.
+	looked chan struct{}
 }
 
-func (l *loop) LastPeriod() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
-func (l *loop) Now() time.Time        { return l.clk.Now() }
+func (l *loop) LastPeriod() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.looked != nil {
+		select {
+		case l.looked <- struct{}{}:
+		default:
+		}
+	}
+	return l.last
+}
+func (l *loop) Now() time.Time { return l.clk.Now() }
 
 // period runs one period of d and finishes it.
 func (l *loop) period(d time.Duration) {
@@ -43,7 +56,7 @@ func TestSuperviseReadyPingsStallsAndStops(t *testing.T) {
 	if !n.Enabled() || n.WatchdogTimeout() != 2*time.Second || n.Interval() != 500*time.Millisecond {
 		t.Fatalf("FromEnv: enabled %v, timeout %v, interval %v", n.Enabled(), n.WatchdogTimeout(), n.Interval())
 	}
-	l := &loop{clk: clock.NewSim(time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC), 0)}
+	l := &loop{clk: clock.NewSim(time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC), 0), looked: make(chan struct{}, 1)}
 	tick := make(chan time.Time)
 	var changes []bool
 	ctx, cancel := context.WithCancel(context.Background())
@@ -53,6 +66,7 @@ func TestSuperviseReadyPingsStallsAndStops(t *testing.T) {
 	}()
 
 	tick <- time.Time{} // no period finished yet: not ready, nothing sent
+	<-l.looked          // it has looked: the period below comes after, not during, that look
 	l.period(time.Second)
 	tick <- time.Time{}
 	if got := sock.Next(t); got != "READY=1\nSTATUS=control loop running" {
