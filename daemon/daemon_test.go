@@ -102,5 +102,3 @@ func sensorSnap(s *snapshot.Snapshot, name string) snapshot.Sensor {
 	}
 	return snapshot.Sensor{}
 }
-
-// logHarness is newHarness with the log kept for inspection.

@@ -79,9 +79,11 @@ func TestJournalKeepsShiftAcrossRestart(t *testing.T) {
 	}
 }
 
-func newLogHarness(t *testing.T, dir string, start time.Time) (*harness, *strings.Builder) {
+// newLogHarness is newHarness with the log kept for inspection. The log is
+// read while the daemon's outputs write to it, so it is a locked buffer.
+func newLogHarness(t *testing.T, dir string, start time.Time) (*harness, *testbench.LogBuffer) {
 	t.Helper()
-	var logs strings.Builder
+	var logs testbench.LogBuffer
 	cfg := config.Sim()
 	clk := clock.NewSim(start, 0)
 	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
