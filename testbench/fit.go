@@ -56,7 +56,7 @@ type fitter struct {
 	staff    string            // to's first staff zone
 	next     int               // the booth the next moved session goes to
 	latest   map[string]string // from's booth → to's booth of its latest session
-	fixed    map[string]string // a door, fan or sensor once renamed keeps its new name (its fault clears there)
+	fixed    map[string]string // a fan or sensor once renamed keeps its new name (its fault clears there)
 	said     map[string]bool
 	notes    []string
 }
@@ -154,9 +154,6 @@ func (f *fitter) zone(z string) string {
 func (f *fitter) door(name string) (string, bool) {
 	if slices.ContainsFunc(f.to.ZonesOf(config.Booth), func(z *config.Zone) bool { return z.Name+"-door" == name }) {
 		return name, true
-	}
-	if d, ok := f.fixed["door "+name]; ok {
-		return d, true
 	}
 	for _, z := range f.from.ZonesOf(config.Booth) {
 		if z.Name+"-door" == name && len(f.booths) > 0 {
