@@ -225,17 +225,16 @@ func (d *Daemon) sendPartialMinutes() {
 // shiftSummaries gives each exposure snapshot of record p its shift
 // summary so far. A summary is most of a record's size and the loop
 // publishes a record every second, so a fresh one is taken only in the
-// first period of each minute, in a period that carries what the journal
-// writes (minute aggregates, alarm transitions, actions, calibrations,
-// config changes, gaps, finished shifts), and when a shift starts or ends;
+// first period of each minute, in a period the journal writes at once
+// (record.Period.Urgent: the same rule the journal's recorder follows), and
+// when a shift starts or ends;
 // the records in between share the last one, whose Until says when it was
 // taken. So the journal stores the figures it stored when a summary was
 // taken every second, and /api/state, /metrics and the status page show
 // the shift so far as of the minute's first period (at most a minute old;
 // the rolling windows and the held value stay per period).
 func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
-	events := len(p.Minutes)+len(p.Transitions)+len(p.Actions)+len(p.Calibrations)+
-		len(p.ConfigChanges)+len(p.Gaps)+len(p.Shifts) > 0
+	urgent := p.Urgent()
 	minute := now.Truncate(time.Minute)
 	for _, e := range d.expo {
 		at := e.snap.Time // the snapshot's instant: now, or the latest data's
@@ -243,7 +242,7 @@ func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
 		switch {
 		case !ok:
 			e.shift = nil
-		case events || e.shift == nil || !minute.Equal(e.shiftMinute) ||
+		case urgent || e.shift == nil || !minute.Equal(e.shiftMinute) ||
 			!e.shift.Start.Equal(sh.Start) || !e.shift.End.Equal(sh.End):
 			if sum, ok := e.tr.Current(at); ok {
 				e.shift, e.shiftMinute = &sum, minute

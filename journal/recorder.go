@@ -17,8 +17,10 @@ import (
 // period's record into journal rows and writes them on its own goroutine
 // (the hub's, never the control loop's): in one transaction at each minute
 // boundary, when the minute's aggregates arrive, and at once when an alarm
-// transition or an action arrives, so that what staff and facilities
-// managers were told is on disk before anything else can go wrong.
+// transition, an action, a calibration, a config change, an exposure gap
+// or a finished shift arrives (record.Period.Urgent), so that what staff
+// and facilities managers were told is on disk before anything else can
+// go wrong.
 //
 // A journal that cannot write keeps its rows in memory (a day of minutes
 // at most) and retries at the next write; one that could not be opened is
@@ -137,8 +139,7 @@ func (r *Recorder) Receive(p *record.Period) {
 			r.running[shiftKey{s.Zone, string(s.Quantity), s.Start.UnixMilli()}] = s
 		}
 	}
-	urgent := len(p.Transitions)+len(p.Actions)+len(p.Calibrations)+len(p.ConfigChanges) > 0
-	if urgent || len(p.Minutes) > 0 {
+	if p.Urgent() {
 		r.flush(p.Time, len(p.Minutes) > 0)
 	}
 }

@@ -161,6 +161,38 @@ func TestMergeKeepsEveryEventList(t *testing.T) {
 	}
 }
 
+// TestUrgentKinds guards the journal's rule for writing at once, which the
+// loop also follows to take fresh shift summaries: each event list a Period
+// has, and any it gains, must be decided here.
+func TestUrgentKinds(t *testing.T) {
+	urgent := map[string]bool{"Minutes": true, "Transitions": true, "Actions": true, "Calibrations": true,
+		"ConfigChanges": true, "Gaps": true, "Shifts": true}
+	later := map[string]bool{"Clock": true, "Ventilation": true} // written with the minute's batch
+	state := map[string]bool{"Readings": true, "Sensors": true, "Fans": true, "Exposure": true, "Scenario": true, "Booths": true}
+	typ := reflect.TypeOf(Period{})
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Type.Kind() != reflect.Slice || state[f.Name] {
+			continue
+		}
+		if !urgent[f.Name] && !later[f.Name] {
+			t.Errorf("Period.%s: decide whether the journal writes it at once (Urgent) or with the minute's batch", f.Name)
+			continue
+		}
+		p := &Period{}
+		reflect.ValueOf(p).Elem().Field(i).Set(reflect.MakeSlice(f.Type, 1, 1))
+		if p.Urgent() != urgent[f.Name] {
+			t.Errorf("Urgent() = %v for a period with one %s, want %v", p.Urgent(), f.Name, urgent[f.Name])
+		}
+	}
+	if (&Period{Saved: map[string]string{"k": "v"}}).Urgent() {
+		t.Error("Urgent() for saved state alone; it waits for the minute's batch")
+	}
+	if (&Period{}).Urgent() {
+		t.Error("Urgent() for a period of state alone")
+	}
+}
+
 // Records with state alone, published while an output is stuck with a
 // full backlog, merge into the last one queued as eager merging would: the
 // newest state and time, the older record's events, every period covered;

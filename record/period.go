@@ -77,6 +77,16 @@ type Period struct {
 	Saved map[string]string
 }
 
+// Urgent reports whether p holds something the journal writes as it
+// arrives rather than with the minute's batch: a closed minute, an alarm
+// transition, an action, a calibration, a config change, an exposure gap or
+// a finished shift. The loop takes each shift's running summary afresh for
+// such a record, so the summary the journal stores beside them is current.
+func (p *Period) Urgent() bool {
+	return len(p.Minutes)+len(p.Transitions)+len(p.Actions)+len(p.Calibrations)+
+		len(p.ConfigChanges)+len(p.Gaps)+len(p.Shifts) > 0
+}
+
 // HasEvents reports whether p carries anything besides state.
 func (p *Period) HasEvents() bool {
 	return len(p.Transitions)+len(p.Minutes)+len(p.Gaps)+len(p.Actions)+len(p.Calibrations)+
