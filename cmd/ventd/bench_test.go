@@ -113,6 +113,69 @@ func BenchmarkPiRSS(b *testing.B) {
 	}
 }
 
+// BenchmarkRealTimeCPU builds ventd as for the Pi, runs it at real time on
+// the built-in simulated room with nobody fetching anything, and reports
+// the share of one core it used over three minutes after a minute's
+// warm-up, with the context switches a second of all its threads (each is
+// a wake-up: the loop's period, the drivers' datasheet waits, the outputs
+// each record goes to). With -sim the simulated room and its sensors run
+// in the same process, which a Pi's ventd does not.
+func BenchmarkRealTimeCPU(b *testing.B) {
+	bin := buildVentd(b, "CGO_ENABLED=0")
+	for i := 0; i < b.N; i++ {
+		cmd, _ := ventdproc.Start(b, bin, "-sim", "-sim-speed", "1", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
+		pid := cmd.Process.Pid
+		time.Sleep(time.Minute)
+		cpu0, cs0, t0 := procCPU(b, pid), procSwitches(b, pid), time.Now()
+		time.Sleep(3 * time.Minute)
+		cpu1, cs1, el := procCPU(b, pid), procSwitches(b, pid), time.Since(t0)
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		b.ReportMetric(100*(cpu1-cpu0).Seconds()/el.Seconds(), "cpu-%")
+		b.ReportMetric(float64(cs1-cs0)/el.Seconds(), "switches/s")
+	}
+}
+
+// procCPU is the CPU time a process has used, user and system, all its
+// threads (/proc/PID/stat counts it in 1/100 s).
+func procCPU(tb testing.TB, pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The command name may hold spaces; the fields after it are plain.
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		tb.Fatalf("/proc/%d/stat: utime %q, stime %q", pid, f[11], f[12])
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// procSwitches is the number of context switches, voluntary and not, of
+// every thread of a process.
+func procSwitches(tb testing.TB, pid int) int64 {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	if err != nil || len(tasks) == 0 {
+		tb.Fatalf("no threads of %d: %v", pid, err)
+	}
+	var n int64
+	for _, t := range tasks {
+		data, err := os.ReadFile(t)
+		if err != nil {
+			continue // a thread that just ended
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "voluntary_ctxt_switches:") || strings.HasPrefix(line, "nonvoluntary_ctxt_switches:") {
+				v, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+				n += v
+			}
+		}
+	}
+	return n
+}
+
 // buildVentd builds this package's ventd with env added to the build's
 // environment and returns the binary's path.
 func buildVentd(b *testing.B, env ...string) string {
