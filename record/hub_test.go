@@ -133,17 +133,25 @@ func TestCloseDeliversWhatIsQueued(t *testing.T) {
 	h.Publish(period(101)) // after Close: dropped, never blocks or panics
 }
 
+// eventLists returns Period's event lists (its slice fields that are not
+// state) by field index.
+func eventLists() map[int]reflect.StructField {
+	state := map[string]bool{"Readings": true, "Sensors": true, "Fans": true, "Exposure": true, "Scenario": true, "Booths": true}
+	typ := reflect.TypeOf(Period{})
+	out := map[int]reflect.StructField{}
+	for i := range typ.NumField() {
+		if f := typ.Field(i); f.Type.Kind() == reflect.Slice && !state[f.Name] {
+			out[i] = f
+		}
+	}
+	return out
+}
+
 // TestMergeKeepsEveryEventList guards the event lists a Period will gain:
 // each one must be concatenated by Merge and counted by HasEvents, or a
 // slow output would lose that kind of event.
 func TestMergeKeepsEveryEventList(t *testing.T) {
-	state := map[string]bool{"Readings": true, "Sensors": true, "Fans": true, "Exposure": true, "Scenario": true, "Booths": true}
-	typ := reflect.TypeOf(Period{})
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		if f.Type.Kind() != reflect.Slice || state[f.Name] {
-			continue
-		}
+	for i, f := range eventLists() {
 		one := func() *Period {
 			p := &Period{}
 			v := reflect.ValueOf(p).Elem().Field(i)
@@ -168,13 +176,7 @@ func TestUrgentKinds(t *testing.T) {
 	urgent := map[string]bool{"Minutes": true, "Transitions": true, "Actions": true, "Calibrations": true,
 		"ConfigChanges": true, "Gaps": true, "Shifts": true}
 	later := map[string]bool{"Clock": true, "Ventilation": true} // written with the minute's batch
-	state := map[string]bool{"Readings": true, "Sensors": true, "Fans": true, "Exposure": true, "Scenario": true, "Booths": true}
-	typ := reflect.TypeOf(Period{})
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		if f.Type.Kind() != reflect.Slice || state[f.Name] {
-			continue
-		}
+	for i, f := range eventLists() {
 		if !urgent[f.Name] && !later[f.Name] {
 			t.Errorf("Period.%s: decide whether the journal writes it at once (Urgent) or with the minute's batch", f.Name)
 			continue
