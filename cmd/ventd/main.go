@@ -9,8 +9,6 @@
 // and on a Pi with a config file:
 //
 //	ventd -config /etc/ventd/ventd.yaml
-//
-//go:debug updatemaxprocs=0
 package main
 
 import (
@@ -22,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -40,17 +39,10 @@ func main() {
 	// keeps about 2 MiB less resident (BenchmarkPiRSS) for about a fifth
 	// more of the little CPU it uses (0.2–0.5 % of a core here): memory is
 	// what a small Pi runs short of first. GOGC in the environment wins.
-	//
-	// The go:debug line above the package clause keeps GOMAXPROCS as the
-	// runtime sets it at start (from the cgroup's CPU limit). Since Go 1.25
-	// the runtime reads that limit again every second in case it changed;
-	// ventd's never does, and those reads kept the runtime's monitor thread
-	// waking: at real time they were about two thirds of ventd's CPU here
-	// (cgroup v1; `perf stat -p` over 180 s side by side: 668 ms with them,
-	// 192 ms without). GODEBUG in the environment wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	oneProcAtRealTime = true
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
@@ -129,6 +121,20 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	return f, nil
 }
 
+// oneProcAtRealTime, set by main (not by tests that call run), runs ventd
+// on one P whenever its clock is not a simulation flat out. At real time
+// ventd idles between periods, and each period readies a few goroutines
+// (the outputs, the journal); with more than one P the runtime wakes a
+// second thread to run them, which spins looking for work and sleeps
+// again: half of ventd's context switches at real time (`ventd -sim` side
+// by side under `perf stat`: 16–21 a second with two Ps, 8–10 with one,
+// and less CPU). One P runs them after the
+// loop on the same thread. Nothing in ventd needs two cores at once: the
+// runtime preempts a long export or the journal's start-up check every
+// 10 ms, so the loop keeps its period. GOMAXPROCS in the environment wins;
+// -sim-speed 0 keeps every core.
+var oneProcAtRealTime bool
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -144,6 +150,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case f.checkConfig:
 		return checkConfig(f.config, stdout, stderr)
+	}
+	if oneProcAtRealTime && f.simSpeed != 0 && os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
 	}
 	a, err := newApp(ctx, f, stderr)
 	if err != nil {
