@@ -13,6 +13,7 @@ func (d *decoder) setControlDefaults(k *Control) {
 	setDefault(d, "control.booth_full_excess_ugm3", &k.BoothFullExcess, dk.BoothFullExcess)
 	setDefault(d, "control.staff_margin_ugm3", &k.StaffMargin, dk.StaffMargin)
 	setDefault(d, "control.staff_full_excess_ugm3", &k.StaffFullExcess, dk.StaffFullExcess)
+	setDefault(d, "control.staff_full_usual", &k.StaffFullUsual, dk.StaffFullUsual)
 	setDefault(d, "control.staff_margin_percent", &k.StaffMarginPercent, dk.StaffMarginPercent)
 	setDefault(d, "control.staff_clear_time", &k.StaffClearTime, dk.StaffClearTime)
 	setDefault(d, "control.staff_blind_duty_percent", &k.StaffBlindDutyPercent, dk.StaffBlindDutyPercent)
@@ -59,6 +60,9 @@ func (d *decoder) validateControl(c *Config) {
 		d.invalid("control.staff_margin_percent", "must be from 0 to 50 (got %g)", k.StaffMarginPercent)
 	}
 	positive("staff_full_excess_ugm3", k.StaffFullExcess, "")
+	if !(k.StaffFullUsual >= 0 && k.StaffFullUsual <= 50) {
+		d.invalid("control.staff_full_usual", "must be from 0 to 50, like 3.5 (got %g); 0 keeps staff_full_excess_ugm3 fixed", k.StaffFullUsual)
+	}
 	between("staff_clear_time", k.StaffClearTime, time.Minute, 4*time.Hour, "15m")
 	if k.StaffBlindDutyPercent < 0 || k.StaffBlindDutyPercent > 100 {
 		d.invalid("control.staff_blind_duty_percent", "must be a percentage from 0 to 100 (got %g)", k.StaffBlindDutyPercent)

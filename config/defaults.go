@@ -35,6 +35,7 @@ func DefaultControl() Control {
 		StaffMargin:           0,
 		StaffMarginPercent:    3,
 		StaffFullExcess:       6,
+		StaffFullUsual:        3.5,
 		StaffClearTime:        15 * time.Minute,
 		StaffBlindDutyPercent: 50,
 		RampDown:              50,

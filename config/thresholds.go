@@ -69,12 +69,21 @@ type Control struct {
 	// keeps its smoke from leaking to the staff in proportion to the air
 	// it gets, which asks for MaxDuty × ∛(excess / BoothFullExcess). With
 	// both, the fan runs where u³ = u·staff + booth (README, "Tuning").
-	// Lower values buy cleaner air with more energy. Defaults 600 and 2,
+	// Lower values buy cleaner air with more energy. Defaults 150 and 6,
 	// chosen on ventbench's tuning scenarios (the staff's air is what
 	// the exposure record measures; a booth's smoke reaches it only
-	// through the booth's gaps).
+	// through the booth's gaps). StaffFullExcess is where the staff's
+	// price starts; StaffFullUsual moves it with the room.
 	BoothFullExcess float64 `yaml:"booth_full_excess_ugm3"`
 	StaffFullExcess float64 `yaml:"staff_full_excess_ugm3"`
+	// StaffFullUsual sets the staff excess that asks for full speed as a
+	// multiple of the staff area's usual booth smoke (its excess averaged
+	// over the last two hours), kept from 2/3 to 1.5 times
+	// StaffFullExcess: a staff area that usually carries little smoke
+	// gets full speed for less of it, one that usually carries much
+	// waits for more. Until the law has seen the room it prices as
+	// StaffFullExcess says. Default 3.5; 0 keeps StaffFullExcess fixed.
+	StaffFullUsual float64 `yaml:"staff_full_usual"`
 	// StaffMargin in µg/m³ is a staff excess over its clean air that asks
 	// for no air at all. Default 0: the clean air is learned below the
 	// sensor's noise, and a steady small excess is what the staff breathe

@@ -65,12 +65,15 @@ type Tuning struct {
 	// than the staff area's own clean air, where particles settle.
 	StaffMarginShare float64
 	StaffFullExcess  float64 // µg/m³
-	StaffClearTime   time.Duration
-	StaffBlindDuty   float64 // fraction
-	RampDown         float64 // fraction of duty per minute
-	CleanAirLearn    time.Duration
-	MaxAge           time.Duration
-	PressureGain     float64 // fraction of duty per Pa per minute
+	// StaffFullUsual (a multiple; 0: off) moves StaffFullExcess with the
+	// staff area's usual excess (staffFullExcess).
+	StaffFullUsual float64
+	StaffClearTime time.Duration
+	StaffBlindDuty float64 // fraction
+	RampDown       float64 // fraction of duty per minute
+	CleanAirLearn  time.Duration
+	MaxAge         time.Duration
+	PressureGain   float64 // fraction of duty per Pa per minute
 	// Entry is the booth PM2.5 below which responders may enter
 	// (thresholds.entry_pm25_ugm3); a purge ends there.
 	Entry float64
@@ -84,6 +87,7 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 	p := Params{Tuning: Tuning{
 		RiseRate: k.RiseRate, RiseWindow: k.RiseWindow, SessionExcess: k.SessionExcess, RunOn: k.RunOn,
 		BoothFullExcess: k.BoothFullExcess, StaffMargin: k.StaffMargin, StaffMarginShare: k.StaffMarginPercent / 100, StaffFullExcess: k.StaffFullExcess,
+		StaffFullUsual: k.StaffFullUsual,
 		StaffClearTime: k.StaffClearTime, StaffBlindDuty: k.StaffBlindDutyPercent / 100,
 		RampDown: k.RampDown / 100, CleanAirLearn: k.CleanAirLearn, MaxAge: k.MaxSampleAge,
 		PressureGain: k.PressureGain / 100, Entry: cfg.Thresholds.EntryPM25,
@@ -172,12 +176,12 @@ func (p Params) Validate() error {
 	}{
 		{"rise rate", t.RiseRate > 0}, {"rise window", t.RiseWindow > 0}, {"session excess", t.SessionExcess > 0},
 		{"run-on", t.RunOn >= 0}, {"booth full excess", t.BoothFullExcess > 0}, {"staff margin", t.StaffMargin >= 0},
-		{"staff full excess", t.StaffFullExcess > 0}, {"staff clear time", t.StaffClearTime > 0},
+		{"staff full excess", t.StaffFullExcess > 0}, {"staff full usual", t.StaffFullUsual >= 0}, {"staff clear time", t.StaffClearTime > 0},
 		{"staff blind duty", t.StaffBlindDuty >= 0 && t.StaffBlindDuty <= 1}, {"ramp down", t.RampDown > 0},
 		{"clean air learn", t.CleanAirLearn > 0}, {"max sample age", t.MaxAge > 0},
 		{"pressure gain", t.PressureGain >= 0}, {"entry level", t.Entry > 0},
 	} {
-		if !v.ok || math.IsNaN(t.RiseRate+t.SessionExcess+t.BoothFullExcess+t.StaffMargin+t.StaffFullExcess+t.StaffBlindDuty+t.RampDown+t.PressureGain+t.Entry) {
+		if !v.ok || math.IsNaN(t.RiseRate+t.SessionExcess+t.BoothFullExcess+t.StaffMargin+t.StaffFullExcess+t.StaffFullUsual+t.StaffBlindDuty+t.RampDown+t.PressureGain+t.Entry) {
 			bad("%s out of range: %+v", v.name, t)
 			break
 		}

@@ -92,6 +92,7 @@ func TestEveryControlKeyChangesTheLaw(t *testing.T) {
 		{"booth_full_excess_ugm3", func(k *config.Control) { k.BoothFullExcess = 20 }},
 		{"staff_margin_ugm3", func(k *config.Control) { k.StaffMargin = 3 }},
 		{"staff_full_excess_ugm3", func(k *config.Control) { k.StaffFullExcess = 30 }},
+		{"staff_full_usual", func(k *config.Control) { k.StaffFullUsual = 0 }},
 		{"staff_margin_percent", func(k *config.Control) { k.StaffMarginPercent = 0 }},
 		{"staff_clear_time", func(k *config.Control) { k.StaffClearTime = time.Minute }},
 		{"staff_blind_duty_percent", func(k *config.Control) { k.StaffBlindDutyPercent = 0 }},
@@ -142,11 +143,11 @@ func TestEveryControlKeyChangesTheLaw(t *testing.T) {
 func validControl(cfg *config.Config) error {
 	k := cfg.Control
 	y := fmt.Sprintf("control: {period: %s, rise_rate_ugm3_per_s: %g, rise_window: %s, session_excess_ugm3: %g, run_on: %s, "+
-		"booth_full_excess_ugm3: %g, staff_margin_ugm3: %g, staff_full_excess_ugm3: %g, staff_clear_time: %s, "+
+		"booth_full_excess_ugm3: %g, staff_margin_ugm3: %g, staff_full_excess_ugm3: %g, staff_full_usual: %g, staff_clear_time: %s, "+
 		"staff_margin_percent: %g, staff_blind_duty_percent: %g, ramp_down_percent_per_min: %g, clean_air_learn: %s, max_sample_age: %s, "+
 		"pressure_gain_percent_per_pa_min: %g, pressure_margin_pa: %g}\n",
 		k.Period, k.RiseRate, k.RiseWindow, k.SessionExcess, k.RunOn, k.BoothFullExcess, k.StaffMargin, k.StaffFullExcess,
-		k.StaffClearTime, k.StaffMarginPercent, k.StaffBlindDutyPercent, k.RampDown, k.CleanAirLearn, k.MaxSampleAge, k.PressureGain, k.PressureMargin)
+		k.StaffFullUsual, k.StaffClearTime, k.StaffMarginPercent, k.StaffBlindDutyPercent, k.RampDown, k.CleanAirLearn, k.MaxSampleAge, k.PressureGain, k.PressureMargin)
 	sim, err := os.ReadFile("../config/sim.yaml")
 	if err != nil {
 		return err

@@ -18,7 +18,9 @@ import (
 // from its booths (their excess over their clean air, the staff air they
 // draw in) and from the staff area (its excess over its own clean air;
 // every exhaust ventilates it), and costs power that grows with speed³:
-// the fan runs where worth and cost balance (speedFor). The staff area's
+// the fan runs where worth and cost balance (speedFor). The staff's
+// smoke is priced against what the staff area usually carries
+// (staffFullExcess). The staff area's
 // share goes to each fan by how much air it moves per watt. What no fan can remove (smoky outdoor air, a drifting
 // sensor) is learned as clean air and not chased. Untrusted booth data
 // sends that booth's fans to their safe duty; an untrusted staff area
@@ -163,7 +165,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		if boothNeed >= staffNeed*u { // the larger part of u³
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
 		} else {
-			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air", r.staff.excess)
+			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (full speed at %.1f)", r.staff.excess, r.staff.fullExcess(t))
 		}
 	}
 	if !r.staff.ok && t.StaffBlindDuty > want {

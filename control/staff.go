@@ -36,7 +36,11 @@ type staffArea struct {
 	// learned in quiet air): outdoor smoke keeps rising while a booth is
 	// busy, and is carried on through the session instead of counted as
 	// booth smoke.
-	rise    float64
+	rise float64
+	// usual is the booth smoke the staff area usually carries: its
+	// excess averaged over usualTime. It sets the staff's price
+	// (staffFullExcess).
+	usual   ema
 	started bool
 	age     time.Duration
 }
@@ -120,6 +124,55 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 		s.env = math.Max(lvl-s.clean, 0)
 	}
 	s.excess = math.Max(lvl-s.clean, 0)
+	if s.age >= settle {
+		if !s.usual.ok && t.StaffFullUsual > 0 {
+			// Until the room is known it is priced as configured.
+			s.usual = ema{v: t.StaffFullExcess / t.StaffFullUsual, ok: true}
+		}
+		s.usual.tau = usualTime
+		s.usual.add(s.excess, dt)
+	}
+}
+
+// usualTime is what "usual" averages over: several sessions and their
+// clearing, short against a shift.
+const usualTime = 2 * time.Hour
+
+// The staff price moves at most this far from StaffFullExcess: however
+// smoky the room usually is (a stalled fan or a leaky booth raises the
+// usual excess), the law waits for at most 1.5 times the configured
+// excess before full speed, and never chases less than 2/3 of it. Wider
+// bounds bought energy goals on ventbench's tuning rooms only by losing
+// their STEL frontier.
+const (
+	usualLow  = 2.0 / 3
+	usualHigh = 1.5
+)
+
+// staffFullExcess is the staff excess that alone asks for full speed,
+// given the staff area's usual excess. The exposure a fan's air saves
+// counts against the exposure the room's smoke would bring: a staff area
+// that usually carries a lot of it (a small one, a leaky booth) is
+// cleared nearly as well by moderate speeds, whose cost grows with
+// speed³, while in one that usually carries little (a large staff area,
+// several booths) the tail after each session is most of the
+// exposure left and worth full speed sooner. The excess that asks for
+// full speed is StaffFullUsual times the usual one, within usualLow and
+// usualHigh of StaffFullExcess; with StaffFullUsual 0, or before the
+// usual excess is known (NaN), it is StaffFullExcess.
+func staffFullExcess(usual float64, t Tuning) float64 {
+	if t.StaffFullUsual == 0 || math.IsNaN(usual) {
+		return t.StaffFullExcess
+	}
+	return clamp(t.StaffFullUsual*usual, usualLow*t.StaffFullExcess, usualHigh*t.StaffFullExcess)
+}
+
+// fullExcess is staffFullExcess for what the staff area has seen so far.
+func (s *staffArea) fullExcess(t Tuning) float64 {
+	if !s.usual.ok {
+		return staffFullExcess(math.NaN(), t)
+	}
+	return staffFullExcess(s.usual.v, t)
 }
 
 // riseLearn is how long the clean air's rise is averaged over: outdoor
@@ -134,11 +187,12 @@ const riseLearn = 10 * time.Minute
 func staffNoise(level float64) float64 { return 0.2 + 0.01*math.Abs(level) }
 
 // need is the staff area's smoke as a reason to move air: its excess
-// beyond the margin over StaffFullExcess (1: reason enough for full speed).
+// beyond the margin over the excess that asks for full speed
+// (fullExcess; 1: reason enough for full speed).
 func (s *staffArea) need(t Tuning) float64 {
 	if !s.ok {
 		return 0
 	}
 	margin := t.StaffMargin + t.StaffMarginShare*s.clean
-	return math.Max(s.excess-margin, 0) / t.StaffFullExcess
+	return math.Max(s.excess-margin, 0) / s.fullExcess(t)
 }
