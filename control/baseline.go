@@ -232,6 +232,9 @@ func (l *perFan) each(zone string, do func(FanLaw)) {
 	}
 }
 
+// Staff implements Law: a per-fan law does not watch the staff area.
+func (l *perFan) Staff() (StaffStatus, bool) { return StaffStatus{}, false }
+
 // Booths reports what a per-fan law knows: the level, whether it is
 // trusted, purge and entry estimate; it measures no decay.
 func (l *perFan) Booths() []BoothStatus {

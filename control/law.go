@@ -26,6 +26,9 @@ type Law interface {
 	// Booths reports each booth as the law sees it, in Params.Booths
 	// order, with its measured decay.
 	Booths() []BoothStatus
+	// Staff reports the staff area as the law sees it; false for a law
+	// that does not watch it (the per-fan baselines).
+	Staff() (StaffStatus, bool)
 	// Retune takes new settings (a config reload) from the next period,
 	// keeping what the law has learned and the sessions under way. The
 	// room's layout (booths, staff zones, fans, sensors) must be the same;

@@ -264,6 +264,9 @@ func (r *Room) Booths() []BoothStatus {
 	return out
 }
 
+// Staff implements Law.
+func (r *Room) Staff() (StaffStatus, bool) { return r.staff.status(r.p.Tuning), true }
+
 // Decay returns what the law has measured of zone's ventilation (see
 // Decay); false when zone is no booth of the room.
 func (r *Room) Decay(zone string) (Decay, bool) {

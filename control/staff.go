@@ -175,6 +175,40 @@ func (s *staffArea) fullExcess(t Tuning) float64 {
 	return staffFullExcess(s.usual.v, t)
 }
 
+// StaffStatus is the staff area as the room's law sees it: the booth smoke
+// it holds beyond its clean air, and how much of it sends the fans to full
+// speed, which the law learns from the smoke the area usually carries.
+type StaffStatus struct {
+	// Trusted is false while no staff PM sensor can be trusted; the
+	// figures are then the last ones known.
+	Trusted bool
+	// Level is the worst trusted staff PM2.5, smoothed (NaN until the
+	// first reading); CleanAir what it would read with no booth smoke in
+	// it (outdoor air, sensor offset, drift); Excess the difference, the
+	// smoke the fans can still remove.
+	Level, CleanAir, Excess float64
+	// UsualExcess is the excess averaged over the last 2 h (NaN until
+	// learned, and when Tuning.StaffFullUsual is 0); FullSpeedExcess the
+	// excess that alone asks for full speed (staffFullExcess).
+	UsualExcess, FullSpeedExcess float64
+}
+
+// status is what Staff reports.
+func (s *staffArea) status(t Tuning) StaffStatus {
+	st := StaffStatus{Trusted: s.ok, Level: s.worst.v, CleanAir: math.NaN(), Excess: math.NaN(),
+		UsualExcess: math.NaN(), FullSpeedExcess: s.fullExcess(t)}
+	if !s.worst.ok {
+		st.Level = math.NaN()
+	}
+	if s.started {
+		st.CleanAir, st.Excess = s.clean, s.excess
+	}
+	if s.usual.ok && t.StaffFullUsual > 0 {
+		st.UsualExcess = s.usual.v
+	}
+	return st
+}
+
 // riseLearn is how long the clean air's rise is averaged over: outdoor
 // air changes over tens of minutes, the sensor's noise in seconds.
 const riseLearn = 10 * time.Minute

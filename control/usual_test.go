@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/sample"
 )
 
 // The excess that asks for full speed follows the staff area's usual
@@ -75,5 +77,45 @@ func TestStaffPriceLearnsTheRoom(t *testing.T) {
 	lax.learn(time.Hour, true, tu)
 	if lax.usual.v != before {
 		t.Errorf("untrusted staff sensor moved the usual excess %v → %v", before, lax.usual.v)
+	}
+}
+
+// Staff reports what the law acts on: the staff area's excess over its
+// clean air while smoke leaks from a booth, the usual excess once learned,
+// and the full-speed excess it sets; a staff sensor lost shows as untrusted
+// with the last figures kept. The per-fan baselines watch no staff area.
+func TestStaffStatusReportsWhatTheLawActsOn(t *testing.T) {
+	w := newWorld(t, simParams(t, nil))
+	st, ok := w.law.Staff()
+	if !ok || st.Trusted || !math.IsNaN(st.Level) || !math.IsNaN(st.Excess) || !math.IsNaN(st.UsualExcess) {
+		t.Fatalf("before any reading: %+v, %v; want untrusted and unknown", st, ok)
+	}
+	w.run(15 * time.Minute)
+	st, _ = w.law.Staff()
+	tu := w.p.Tuning
+	if !st.Trusted || math.Abs(st.Level-8) > 0.5 || math.Abs(st.CleanAir-st.Level) > 0.5 || st.Excess > 0.5 {
+		t.Fatalf("clean air: %+v, want trusted at about 8 µg/m³ with no excess", st)
+	}
+	if math.IsNaN(st.UsualExcess) || st.FullSpeedExcess != staffFullExcess(st.UsualExcess, tu) {
+		t.Fatalf("clean air: %+v, want the usual excess learned and full speed set from it", st)
+	}
+	w.leak = 60
+	w.session(4, 5*time.Minute)
+	w.run(3 * time.Minute)
+	st, _ = w.law.Staff()
+	if room := w.law.(*Room).staff; st.Excess < 2 || st.Excess != room.excess || st.FullSpeedExcess != room.fullExcess(tu) {
+		t.Fatalf("booth smoke leaking: %+v, want the excess the law acts on (%.2f) and its full-speed excess", st, room.excess)
+	}
+	w.staffQuality = sample.Fault
+	w.run(5 * time.Second)
+	if lost, _ := w.law.Staff(); lost.Trusted || math.IsNaN(lost.Excess) {
+		t.Fatalf("staff sensor faulty: %+v, want untrusted with the last figures", lost)
+	}
+	pf, err := PerFan(w.p, func(f FanSpec, tu Tuning) (FanLaw, error) { return NewFixed(f, tu, 0.5) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pf.Staff(); ok {
+		t.Error("a per-fan baseline reports a staff area it does not watch")
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -22,6 +23,7 @@ import (
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/metrics"
+	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/room"
 )
@@ -106,6 +108,7 @@ func TestBoothVentilationReported(t *testing.T) {
 	}
 
 	checkBoothMetrics(t, h, law)
+	checkStaffAir(t, h, s)
 
 	// The journal: one row per clearing interval measured, the last of
 	// each booth where the law stands, sealed by the chain.
@@ -194,6 +197,60 @@ func checkBoothMetrics(t *testing.T, h *harness, law []control.BoothStatus) {
 		} {
 			if got, ok := value(name, l.Zone); !ok || math.Abs(got-want) > 1e-9*math.Abs(want) {
 				t.Errorf("%s{zone=%q} = %v (present %v), want %v", name, l.Zone, got, ok, want)
+			}
+		}
+	}
+}
+
+// checkStaffAir holds /api/state's staff_air and the staff gauges of
+// /metrics to what the law acts on after a day's first sessions.
+func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
+	t.Helper()
+	st, ok := h.d.law.Staff()
+	a := s.Staff
+	if !ok || a == nil || a.UsualExcess == nil {
+		t.Fatalf("staff_air %+v; the law %+v, %v: want the staff area and its usual excess", a, st, ok)
+	}
+	if !a.Trusted || a.PM25 != st.Level || a.CleanAir != st.CleanAir || a.Excess != st.Excess ||
+		*a.UsualExcess != st.UsualExcess || a.FullSpeedExcess != st.FullSpeedExcess {
+		t.Errorf("staff_air %+v (usual %v); the law %+v", *a, *a.UsualExcess, st)
+	}
+	c := h.d.cfg.Control
+	if lo, hi := c.StaffFullExcess*2/3, c.StaffFullExcess*1.5; a.FullSpeedExcess < lo-1e-9 || a.FullSpeedExcess > hi+1e-9 {
+		t.Errorf("full speed at %v µg/m³, outside %v–%v", a.FullSpeedExcess, lo, hi)
+	}
+	var api struct {
+		Staff map[string]any `json:"staff_air"`
+	}
+	if b, err := json.Marshal(s); err != nil || json.Unmarshal(b, &api) != nil {
+		t.Fatalf("/api/state JSON: %v", err)
+	}
+	for _, k := range []string{"trusted", "pm25_ugm3", "clean_air_ugm3", "excess_ugm3", "usual_excess_ugm3", "full_speed_excess_ugm3"} {
+		if _, ok := api.Staff[k]; !ok {
+			t.Errorf("/api/state staff_air has no %s: %v", k, api.Staff)
+		}
+	}
+	reg := prometheus.NewPedanticRegistry()
+	if _, err := metrics.Register(reg, metrics.ConfigRoom(h.d.cfg, h.clk.Now), func() *snapshot.Snapshot { return s }); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]float64{
+		"ventd_staff_pm25_excess_ugm3":            a.Excess,
+		"ventd_staff_pm25_clean_air_ugm3":         a.CleanAir,
+		"ventd_staff_pm25_usual_excess_ugm3":      *a.UsualExcess,
+		"ventd_staff_pm25_full_speed_excess_ugm3": a.FullSpeedExcess,
+	} {
+		g, err := testutil.GatherAndCount(reg, name)
+		if err != nil || g != 1 {
+			t.Errorf("%s: %d series (%v), want 1", name, g, err)
+			continue
+		}
+		mfs, _ := reg.Gather()
+		for _, mf := range mfs {
+			if mf.GetName() == name {
+				if got := mf.GetMetric()[0].GetGauge().GetValue(); math.Abs(got-want) > 1e-9*math.Abs(want) {
+					t.Errorf("%s = %v, want %v", name, got, want)
+				}
 			}
 		}
 	}

@@ -69,6 +69,7 @@ type Daemon struct {
 	lawBooths []control.BoothStatus
 	decayObs  []int                       // each booth's decay observations at the last period (booths.go)
 	booths    []record.Booth              // the last record's booths, shared while they stay the same
+	staff     *record.StaffAir            // the last record's staff area, shared while it stays the same
 	fanRec    []record.Fan                // the last record's fans, likewise
 	inZone    map[string][]*sensor.Sensor // each zone's sensors (zoneSensors)
 	period    time.Duration

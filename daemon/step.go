@@ -61,6 +61,7 @@ func (d *Daemon) publish(now time.Time) {
 	}
 	p.Fans = d.fanStates()
 	d.addBooths(p)
+	d.addStaff(p)
 	d.shiftSummaries(p, now)
 	p.Exposure = d.slabs.exposure.take(len(d.expo))
 	for _, e := range d.expo {

@@ -1,5 +1,5 @@
 // Package metrics renders the room as Prometheus metrics for facilities
-// and auditors: readings, sensors, fans, the booths' measured ventilation, the exposure record, alarms and the
+// and auditors: readings, sensors, fans, the booths' measured ventilation, the staff area as the law sees it, the exposure record, alarms and the
 // daemon's health, one concern per file in the manner of node_exporter.
 //
 // Names follow Prometheus's conventions: base units in the name (seconds,
@@ -87,6 +87,7 @@ func Register(reg prometheus.Registerer, room Room, src Source) (*Metrics, error
 		newSensors(n),
 		newFans(n, room.RatedPowerW, m.energy),
 		newBooths(n),
+		newStaff(n),
 		newExposures(n),
 		newAlarms(n, m.events),
 		newHealth(n),

@@ -42,6 +42,9 @@ type Period struct {
 	// Booths is each booth as the room's law sees it, with the
 	// ventilation it has measured (config order).
 	Booths []Booth
+	// Staff is the staff area as the room's law sees it; nil for a law
+	// that does not watch it and until its first reading.
+	Staff *StaffAir
 	// Exposure is each zone's exposure record per pollutant, after this
 	// period's data.
 	Exposure []exposure.Snapshot
@@ -145,6 +148,30 @@ type Booth struct {
 	// Measured is what the booth's clearings showed; nil until the first
 	// was measured (unknown, never 0).
 	Measured *MeasuredACH `json:"measured,omitempty"`
+}
+
+// StaffAir is the staff area as the room's law sees it: the booth smoke it
+// holds beyond its clean air, and how much of it sends the fans to full
+// speed, which the law learns from the smoke the area usually carries
+// (control.StaffStatus). It tells a facilities manager why the fans run
+// as they do between sessions.
+type StaffAir struct {
+	// Trusted is false while no staff PM sensor can be trusted; the
+	// figures are then the last ones known.
+	Trusted bool `json:"trusted"`
+	// PM25 is the worst staff PM2.5 (smoothed over 20 s); CleanAir what it
+	// would read with no booth smoke (outdoor air, sensor offset, drift);
+	// Excess the difference, the smoke the fans can still remove.
+	PM25     float64 `json:"pm25_ugm3"`
+	CleanAir float64 `json:"clean_air_ugm3"`
+	Excess   float64 `json:"excess_ugm3"`
+	// UsualExcess is the excess averaged over the last 2 h; nil until
+	// learned (and when control.staff_full_usual is 0).
+	UsualExcess *float64 `json:"usual_excess_ugm3,omitempty"`
+	// FullSpeedExcess is the excess that alone sends the fans to full
+	// speed: control.staff_full_usual × UsualExcess, within 2/3 and 1.5 ×
+	// control.staff_full_excess_ugm3.
+	FullSpeedExcess float64 `json:"full_speed_excess_ugm3"`
 }
 
 // MeasuredACH is a booth's ventilation as measured from how fast its

@@ -32,6 +32,11 @@ type Snapshot struct {
 	// smoke clears (absent until the first clearing was measured) against
 	// what its fans' datasheet promises at the present duty.
 	Booths []Booth `json:"booths"`
+	// Staff is the staff area as the control law sees it: the booth smoke
+	// it holds beyond its clean air, and how much of it sends the fans to
+	// full speed (learned from the smoke it usually carries). Absent until
+	// the staff area's first reading.
+	Staff *record.StaffAir `json:"staff_air,omitempty"`
 	// Exposure is each zone's exposure record per pollutant: the rolling
 	// 15 min STEL and 8 h TWA, and the current shift's OSHA TWA, time
 	// over limits, excursions and coverage.

@@ -72,6 +72,7 @@ func From(p *record.Period, recent []alarm.Event) *Snapshot {
 		Sensors:  p.Sensors,
 		Fans:     p.Fans,
 		Booths:   p.Booths,
+		Staff:    p.Staff,
 		Exposure: p.Exposure,
 		Alarms:   p.Alarms,
 		Events:   recent,

@@ -1,0 +1,46 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ventd/ventd/snapshot"
+)
+
+// staff exports the staff area as the control law sees it: the booth smoke
+// it holds beyond its clean air, and the excess that alone sends the fans
+// to full speed, which the law learns from the smoke the area usually
+// carries. Together they say why the fans run as they do between sessions:
+// a full-speed excess pinned at its upper bound in a room that used to sit
+// lower means the room now carries more smoke than it did (a tiring fan, a
+// leaky booth). Absent until the staff area's first reading.
+type staff struct {
+	excess, clean, usual, full *prometheus.Desc
+}
+
+func newStaff(n namer) *staff {
+	return &staff{
+		excess: n.desc("staff_pm25_excess_ugm3", "Booth smoke in the staff area as the control law sees it: its PM2.5 (smoothed over 20 s) above its clean air, µg/m³."),
+		clean:  n.desc("staff_pm25_clean_air_ugm3", "What the staff area's PM2.5 would read with no booth smoke in it (outdoor air, sensor offset, drift), as the control law learned it, µg/m³."),
+		usual:  n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h, µg/m³; absent until learned or when control.staff_full_usual is 0."),
+		full:   n.desc("staff_pm25_full_speed_excess_ugm3", "The staff excess that alone sends the fans to full speed, µg/m³: control.staff_full_usual × the usual excess, within 2/3 and 1.5 × control.staff_full_excess_ugm3."),
+	}
+}
+
+func (s *staff) describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.usual, s.full} {
+		ch <- d
+	}
+}
+
+func (s *staff) collect(snap *snapshot.Snapshot, ch chan<- prometheus.Metric) {
+	a := snap.Staff
+	if a == nil {
+		return
+	}
+	gauge(ch, s.excess, a.Excess)
+	gauge(ch, s.clean, a.CleanAir)
+	gauge(ch, s.full, a.FullSpeedExcess)
+	if a.UsualExcess != nil {
+		gauge(ch, s.usual, *a.UsualExcess)
+	}
+}
