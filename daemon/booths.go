@@ -95,23 +95,24 @@ func (d *Daemon) restoreVentilation(j *journal.Journal) {
 
 // addStaff puts the staff area as the law sees it into the period's
 // record, once the law has read it; unchanged figures share the previous
-// record's.
+// record's, and new ones come from the record slabs.
 func (d *Daemon) addStaff(p *record.Period) {
 	st, ok := d.law.Staff()
 	if !ok || !finite(st.Level) || !finite(st.CleanAir) || !finite(st.Excess) || !finite(st.FullSpeedExcess) {
 		return
 	}
 	a := record.StaffAir{Trusted: st.Trusted, PM25: st.Level, CleanAir: st.CleanAir, Excess: st.Excess, FullSpeedExcess: st.FullSpeedExcess}
-	usual := finite(st.UsualExcess)
-	if last := d.staff; last != nil && (last.UsualExcess != nil) == usual && (!usual || *last.UsualExcess == st.UsualExcess) {
+	last := d.staff
+	switch usual := finite(st.UsualExcess); {
+	case last != nil && last.UsualExcess != nil && usual && *last.UsualExcess == st.UsualExcess:
 		a.UsualExcess = last.UsualExcess
-		if *last == a {
-			p.Staff = last
-			return
-		}
-	} else if usual {
-		a.UsualExcess = &st.UsualExcess
+	case usual:
+		a.UsualExcess = d.slabs.usual.next()
+		*a.UsualExcess = st.UsualExcess
 	}
-	d.staff = &a
+	if last == nil || *last != a {
+		d.staff = d.slabs.staff.next()
+		*d.staff = a
+	}
 	p.Staff = d.staff
 }

@@ -90,6 +90,8 @@ type slabs struct {
 	readings slab[sample.Sample]
 	sensors  slab[record.Sensor]
 	exposure slab[exposure.Snapshot]
+	staff    slab[record.StaffAir]
+	usual    slab[float64]
 }
 
 const slabPeriods = 8
