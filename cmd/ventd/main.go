@@ -37,7 +37,7 @@ func main() {
 	// ventd's live heap is small (1.5–3 MB) and its allocation slow at real
 	// time, so collecting at 50 % growth instead of the runtime's 100 %
 	// keeps about 2 MiB less resident (BenchmarkPiRSS) for about a fifth
-	// more of the little CPU it uses (0.2–0.5 % of a core here): memory is
+	// more of the little CPU it uses at real time: memory is
 	// what a small Pi runs short of first. GOGC in the environment wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
