@@ -94,21 +94,23 @@ func (d *Daemon) restoreVentilation(j *journal.Journal) {
 }
 
 // addStaff puts the staff area as the law sees it into the period's
-// record, once the law has read it; unchanged figures share the previous
-// record's, and new ones come from the record slabs.
+// record, once the law has read it, to 0.01 µg/m³ as the readings are:
+// figures that did not move by that much share the previous record's, and
+// new ones come from the record slabs.
 func (d *Daemon) addStaff(p *record.Period) {
 	st, ok := d.law.Staff()
 	if !ok || !finite(st.Level) || !finite(st.CleanAir) || !finite(st.Excess) || !finite(st.FullSpeedExcess) {
 		return
 	}
-	a := record.StaffAir{Trusted: st.Trusted, PM25: st.Level, CleanAir: st.CleanAir, Excess: st.Excess, FullSpeedExcess: st.FullSpeedExcess}
-	last := d.staff
+	a := record.StaffAir{Trusted: st.Trusted, PM25: round(st.Level, 2), CleanAir: round(st.CleanAir, 2),
+		Excess: round(st.Excess, 2), FullSpeedExcess: round(st.FullSpeedExcess, 2)}
+	last, usualNow := d.staff, round(st.UsualExcess, 2)
 	switch usual := finite(st.UsualExcess); {
-	case last != nil && last.UsualExcess != nil && usual && *last.UsualExcess == st.UsualExcess:
+	case last != nil && last.UsualExcess != nil && usual && *last.UsualExcess == usualNow:
 		a.UsualExcess = last.UsualExcess
 	case usual:
 		a.UsualExcess = d.slabs.usual.next()
-		*a.UsualExcess = st.UsualExcess
+		*a.UsualExcess = usualNow
 	}
 	if last == nil || *last != a {
 		d.staff = d.slabs.staff.next()

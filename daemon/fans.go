@@ -162,7 +162,7 @@ func (f *fanOut) state() record.Fan {
 	return s
 }
 
-// round keeps the digits a duty can carry.
+// round keeps digits decimals: what a duty can carry, the staff figures' 0.01 µg/m³.
 func round(v float64, digits int) float64 {
 	p := math.Pow10(digits)
 	return math.Round(v*p) / p
