@@ -20,9 +20,9 @@ import (
 // every exhaust ventilates it), and costs power that grows with speed³:
 // the fan runs where worth and cost balance (speedFor). The staff's
 // smoke is priced against what the staff area usually carries
-// (staffFullExcess). The staff area's
-// share goes to each fan by how much air it moves per watt. What no fan can remove (smoky outdoor air, a drifting
-// sensor) is learned as clean air and not chased. Untrusted booth data
+// (staffFullExcess), and the staff area's share goes to each fan by how
+// much air it moves per watt. What no fan can remove (smoky outdoor air, a
+// drifting sensor) is learned as clean air and not chased. Untrusted booth data
 // sends that booth's fans to their safe duty; an untrusted staff area
 // raises every fan to a floor (StaffBlindDuty) while the booths stay under
 // their own control.

@@ -9,7 +9,7 @@ import (
 )
 
 // The excess that asks for full speed follows the staff area's usual
-// excess, within 2/3 and 2 times the configured one; with the key at 0,
+// excess, within 2/3 and 1.5 times the configured one; with the key at 0,
 // or before anything is known, it is the configured one.
 func TestStaffFullExcessFollowsTheUsualExcess(t *testing.T) {
 	tu := simParams(t, nil).Tuning
