@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -258,9 +259,20 @@ func (d *Daemon) addTransitions(evs []alarm.Event) {
 		} else if e.Value.Known() {
 			attrs = append(attrs, "value", fmt.Sprintf("%.4g", float64(e.Value)))
 		}
-		d.log.Log(context.Background(), lvl, "alarm "+string(e.Kind)+": "+e.Message, attrs...)
+		d.log.Log(context.Background(), lvl, logMessage(e), attrs...)
 	}
 	d.cur.Transitions = append(d.cur.Transitions, evs...)
+}
+
+// logMessage is a transition's log line: "alarm raised: PM2.5 in staff...".
+// Where the event's own message already starts with what happened
+// ("cleared: ...", "acknowledged by ...: ..."), saying it twice would read
+// "alarm cleared: cleared: ...".
+func logMessage(e alarm.Event) string {
+	if strings.HasPrefix(e.Message, string(e.Kind)) {
+		return "alarm " + e.Message
+	}
+	return "alarm " + string(e.Kind) + ": " + e.Message
 }
 
 // zoneValue is the mean of the zone's good samples of q.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,50 @@ func TestFanOutputFault(t *testing.T) {
 	}
 	if s.Fans[0].Error == "" {
 		t.Errorf("fan error not shown: %+v", s.Fans[0])
+	}
+}
+
+// The log line names what happened once: the engine's own message for a
+// clearing or an acknowledgement already starts with it.
+func TestAlarmLogMessage(t *testing.T) {
+	e, err := alarm.NewEngine([]alarm.Rule{{
+		ID: "staff/pm25/alarm", Level: alarm.LevelAlarm, Subject: "staff", Quantity: sample.PM25,
+		Direction: alarm.Above, Threshold: 125.5, Latching: true,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	var evs []alarm.Event
+	for i, v := range []float64{200, 200, 10, 10} {
+		got, err := e.Evaluate(t0.Add(time.Duration(i)*time.Second), "staff/pm25/alarm", v, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, got...)
+	}
+	got, err := e.AcknowledgeAll(t0.Add(5*time.Second), "sam", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs = append(evs, got...)
+	seen := map[alarm.Kind]string{}
+	for _, ev := range evs {
+		msg := logMessage(ev)
+		seen[ev.Kind] = msg
+		if !strings.HasPrefix(msg, "alarm "+string(ev.Kind)) {
+			t.Errorf("%s: log line %q does not say what happened first", ev.Kind, msg)
+		}
+		if w := string(ev.Kind); strings.Count(msg, w) > max(1, strings.Count(ev.Message, w)) {
+			t.Errorf("%s: log line %q says %q more often than the event does (%q)", ev.Kind, msg, w, ev.Message)
+		}
+	}
+	for _, k := range []alarm.Kind{alarm.Raised, alarm.Latched, alarm.Acknowledged, alarm.Cleared} {
+		if _, ok := seen[k]; !ok {
+			t.Errorf("no %s event in %v", k, seen)
+		}
+	}
+	if want := "alarm raised: "; !strings.HasPrefix(seen[alarm.Raised], want) {
+		t.Errorf("raised: %q, want it to start %q", seen[alarm.Raised], want)
 	}
 }
