@@ -186,7 +186,9 @@ func simStart(f *flags, stateDir string) (time.Time, error) {
 	return now, nil
 }
 
-// parseStart reads -sim-start.
+// parseStart reads -sim-start. The time is kept in the local zone, as a
+// real clock's is: an offset written in the flag would otherwise stay on
+// every timestamp through a daylight-saving change the run passes.
 func parseStart(s string) (time.Time, error) {
 	if s == "" {
 		return time.Now().Truncate(time.Second), nil
@@ -195,5 +197,5 @@ func parseStart(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("-sim-start %q: want RFC 3339, such as 2026-03-02T07:00:00+01:00", s)
 	}
-	return t, nil
+	return t.In(time.Local), nil
 }
