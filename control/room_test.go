@@ -217,6 +217,33 @@ func TestDecayIsMeasuredAndShowsAClog(t *testing.T) {
 	t.Logf("measured/nominal: clean %.2f, clogged %.2f", dec.ACH/dec.NominalACH, clogged.ACH/clogged.NominalACH)
 }
 
+// A booth draws its air from the staff area, so its clearing is measured
+// against what the staff sensor reads. With no staff reading the booth's
+// own floor is no reference: smoke lingering in the staff area would read
+// as a slow clearing, a booth getting too little air (a false alarm to the
+// facilities manager), so nothing is measured until the staff sensor is back.
+func TestDecayNeedsTheStaffReading(t *testing.T) {
+	w := settled(t, nil)
+	w.staffQuality = sample.Fault
+	w.staffVent = 60 // smoke lingers in the staff area between sessions
+	for range 4 {
+		w.session(6, 3*time.Minute)
+		w.run(12 * time.Minute)
+	}
+	if dec, _ := w.law.(*Room).Decay("booth"); dec.Observations != 0 || !math.IsNaN(dec.ACH) {
+		t.Fatalf("measured with no staff reading: %+v (true ACH %.1f)", dec, (w.flow*w.duty+w.leak)/w.boothV)
+	}
+	w.staffQuality = sample.Good
+	for range 3 {
+		w.session(6, 3*time.Minute)
+		w.run(12 * time.Minute)
+	}
+	dec, _ := w.law.(*Room).Decay("booth")
+	if truth := (w.flow*w.duty + w.leak) / w.boothV; dec.Observations < 5 || math.Abs(dec.ACH-truth) > 0.2*truth {
+		t.Fatalf("with the staff reading back: %+v, want about %.1f ACH at duty %.2f", dec, truth, w.duty)
+	}
+}
+
 func TestPurge(t *testing.T) {
 	w := settled(t, nil)
 	w.source = 3 * 1000 / 60
