@@ -228,9 +228,9 @@ func TestNoStaffZone(t *testing.T) {
 
 // A blind-staff duty written as a fraction is read as percent, and said so.
 func TestStaffBlindDutyFractionWarns(t *testing.T) {
-	c, err := Parse([]byte(base+"control: {staff_blind_duty_percent: 0.5}\n"), "test.yaml")
+	c, err := Parse([]byte(staffPM(base)+"control: {staff_blind_duty_percent: 0.5}\n"), "test.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarnings(t, c, "test.yaml:22: control.staff_blind_duty_percent: read as 0.5 % of full speed; duties are percent, 0 to 100: for 50 % write 50")
+	wantWarnings(t, c, "test.yaml:23: control.staff_blind_duty_percent: read as 0.5 % of full speed; duties are percent, 0 to 100: for 50 % write 50")
 }

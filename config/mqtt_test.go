@@ -135,12 +135,12 @@ func TestExampleMQTTSection(t *testing.T) {
 }
 
 func TestMQTTLongClientIDWarned(t *testing.T) {
-	c, err := Parse([]byte(base+"mqtt:\n  broker: mqtt://broker.local\n  client_id: hope-to-health-inhalation-room-1\n"), "test.yaml")
+	c, err := Parse([]byte(staffPM(base)+"mqtt:\n  broker: mqtt://broker.local\n  client_id: hope-to-health-inhalation-room-1\n"), "test.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws := c.Warnings()
-	if len(ws) != 1 || ws[0].Path != "mqtt.client_id" || ws[0].Line != 24 || !strings.Contains(ws[0].Msg, "23") {
+	if len(ws) != 1 || ws[0].Path != "mqtt.client_id" || ws[0].Line != 25 || !strings.Contains(ws[0].Msg, "23") {
 		t.Errorf("warnings %v: want one on mqtt.client_id, line 24, naming the 23 characters every broker must accept", ws)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ventd/ventd/sample"
 )
 
 // invalid reports a mistake in a value that decoded, at the line its key
@@ -86,6 +88,7 @@ func (d *decoder) validate(c *Config) {
 	d.validateCoverage(c)
 	d.validateThresholds(c)
 	d.validateControl(c)
+	d.warnStaffBlind(c)
 	d.validateShifts(c)
 	d.validateExposure(c)
 	d.validateAlarms(c)
@@ -275,4 +278,23 @@ func (d *decoder) validateCoverage(c *Config) {
 			d.invalid(p, "booth %q has no fan: list it in the zones: of a fan", z.Name)
 		}
 	}
+}
+
+// warnStaffBlind warns of a room whose staff area has no PM sensor. The
+// config is valid (a CO2 sensor records the staff's CO2), but the fan law
+// cannot see the booth smoke that reaches the staff, so it keeps every fan
+// at the blind duty all day, and no PM exposure is recorded for the staff:
+// a technician should hear that before the site does.
+func (d *decoder) warnStaffBlind(c *Config) {
+	if len(d.errs) > 0 {
+		return // a mistyped sensor would make this a wrong guess
+	}
+	for _, s := range c.Sensors {
+		if z := c.Zone(s.Zone); z != nil && z.Kind == Staff && s.Type.Measures(sample.PM25) {
+			return
+		}
+	}
+	d.warn("sensors", "no staff zone has a PM sensor (sps30): no PM2.5 exposure is recorded for the staff, and every fan runs at "+
+		"least control.staff_blind_duty_percent (%g %%) all day, since nothing sees the smoke that reaches them; add an SPS30 in the staff area",
+		c.Control.StaffBlindDutyPercent)
 }
