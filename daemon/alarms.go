@@ -279,7 +279,10 @@ func logMessage(e alarm.Event) string {
 func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float64, bool) {
 	sum, n := 0.0, 0
 	for _, s := range d.zoneSensors(zone) {
-		if smp := s.Sample(q); smp.Valid(now, s.Config().StaleAfter) {
+		// A reading above its sensor's range still raises the zone's
+		// alarms, as at least that: a staff area over 1000 µg/m³ must not
+		// go quiet because its sensor saturated.
+		if smp := s.Sample(q); smp.AtLeast(now, s.Config().StaleAfter) {
 			sum += smp.Value
 			n++
 		}

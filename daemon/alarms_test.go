@@ -15,6 +15,7 @@ import (
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
+	"github.com/ventd/ventd/testbench/room"
 )
 
 func hasAlarm(s *snapshot.Snapshot, rule alarm.RuleID) (id uint64, acked, ok bool) {
@@ -169,5 +170,62 @@ func TestAlarmLogMessage(t *testing.T) {
 	}
 	if want := "alarm raised: "; !strings.HasPrefix(seen[alarm.Raised], want) {
 		t.Errorf("raised: %q, want it to start %q", seen[alarm.Raised], want)
+	}
+}
+
+// Smoke thicker than the SPS30 is specified for (1000 µg/m³) is heavy
+// smoke, not a broken sensor: in a booth the fans go to full and nobody is
+// paged to replace a working sensor; in the staff area, the PM alarm goes
+// off on the saturated reading instead of falling silent.
+func TestSmokeAboveTheSensorsRange(t *testing.T) {
+	h := newHarness(t, "", t0)
+	h.run(2 * time.Minute)
+	h.rig.Room.StartSession("booth", room.Session{PM25MgPerMin: 40, Duration: 3 * time.Minute})
+	var over *snapshot.Reading
+	for range 180 {
+		s := h.run(time.Second)
+		if _, _, ok := hasAlarm(s, "sensor/booth-pm/range"); ok {
+			t.Fatalf("heavy smoke raised the sensor range fault: %+v", s.Alarms.Alarms)
+		}
+		for i, r := range s.Readings {
+			if r.Sensor == "booth-pm" && r.Quantity == sample.PM25 && r.AboveRange {
+				over = &s.Readings[i]
+				if f := s.Fans[0]; f.Duty != 1 {
+					t.Fatalf("booth over the sensor's range, fan at %v", f.Duty)
+				}
+			}
+		}
+	}
+	if over == nil || over.Value <= 1000 || over.Quality != sample.OutOfRange {
+		t.Fatalf("no booth reading above the sensor's range in a 40 mg/min session: %+v", over)
+	}
+
+	// A burst that takes the staff area well over the sensor's range within
+	// seconds: the alarm's on-delay can only be met by readings above the
+	// range.
+	h.rig.Room.StartSession("staff", room.Session{PM25MgPerMin: 2400, Duration: 4 * time.Second})
+	var raised, saturated bool
+	inRange := 0 // seconds the reading was in range and over the alarm level
+	for range 120 {
+		s := h.run(time.Second)
+		for _, r := range s.Readings {
+			if r.Sensor == "staff-pm" && r.Quantity == sample.PM25 {
+				saturated = saturated || r.AboveRange
+				if r.Quality == sample.Good && r.Value > 125.5 {
+					inRange++
+				}
+			}
+		}
+		_, _, ok := hasAlarm(s, "staff/pm25/alarm")
+		raised = raised || ok
+		if _, _, ok := hasAlarm(s, "sensor/staff-pm/range"); ok {
+			t.Fatalf("heavy smoke in the staff area raised the sensor range fault: %+v", s.Alarms.Alarms)
+		}
+	}
+	if inRange > 5 {
+		t.Fatalf("the staff reading was in range over the alarm level for %d s: the test needs a faster burst", inRange)
+	}
+	if !saturated || !raised {
+		t.Fatalf("staff sensor above its range: %v; staff PM2.5 alarm raised: %v", saturated, raised)
 	}
 }

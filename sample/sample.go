@@ -3,9 +3,17 @@
 package sample
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
+
+// ErrAboveRange is the Err of an OutOfRange sample whose value is above
+// what the sensor is specified to measure but within what a working one
+// reports: an SPS30 in a booth full of smoke reads over 1000 µg/m³. The
+// air holds at least Value; it is not a faulty sensor. The fans treat it as
+// unknown air all the same (full speed), and alarms as at least Value.
+var ErrAboveRange = errors.New("above the sensor's specified range")
 
 // Quantity is what a sample measures.
 type Quantity string
@@ -87,6 +95,15 @@ type Sample struct {
 // Valid reports whether s is a good measurement no older than maxAge at now.
 func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
 	return s.Quality == Good && !s.Time.IsZero() && now.Sub(s.Time) <= maxAge
+}
+
+// AtLeast reports whether s, no older than maxAge at now, says the air
+// holds at least Value: a good measurement, or one above its sensor's
+// range (ErrAboveRange). Alarms read it so; the fans and the exposure
+// record take only Valid samples.
+func (s Sample) AtLeast(now time.Time, maxAge time.Duration) bool {
+	fresh := !s.Time.IsZero() && now.Sub(s.Time) <= maxAge
+	return fresh && (s.Quality == Good || s.Quality == OutOfRange && errors.Is(s.Err, ErrAboveRange))
 }
 
 // MarshalText writes the quality's name, as JSON and logs show it.

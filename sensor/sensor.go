@@ -39,6 +39,7 @@ type value struct {
 	q       sample.Quantity
 	v       float64
 	quality sample.Quality
+	err     error // why quality is not good, when the device says more
 }
 
 // Escalation, after Tasmota's for Sensirion sensors: a failed read is
@@ -139,7 +140,7 @@ func (s *Sensor) Update(now time.Time) {
 		}
 		s.failures, s.lastErr, s.lastSuccess = 0, nil, now
 		for _, v := range vals {
-			s.set(sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: v.q, Value: v.v, Time: now, Quality: v.quality})
+			s.set(sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: v.q, Value: v.v, Time: now, Quality: v.quality, Err: v.err})
 		}
 		s.checkFrozen(now)
 	}
@@ -344,7 +345,7 @@ func (s *Sensor) Sample(q sample.Quantity) sample.Sample {
 type Faults struct {
 	Stale      bool // no good reading for longer than staleAfter
 	CRC        bool // failing, last with a CRC error
-	OutOfRange bool // a quantity outside what the sensor measures
+	OutOfRange bool // a quantity outside what a working sensor reports (not heavy smoke above its range)
 	Frozen     bool
 	CRCErrors  uint64 // CRC errors counted since start
 }
@@ -360,7 +361,7 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 		CRCErrors: s.errs[KindCRC],
 	}
 	for _, smp := range s.latest {
-		if smp.Quality == sample.OutOfRange {
+		if smp.Quality == sample.OutOfRange && !errors.Is(smp.Err, sample.ErrAboveRange) {
 			f.OutOfRange = true
 		}
 	}
@@ -418,4 +419,23 @@ func checkRange(q sample.Quantity, v, lo, hi float64) value {
 		return value{q: q, v: v, quality: sample.OutOfRange}
 	}
 	return value{q: q, v: v}
+}
+
+// saturation is how far above its specified range a particle reading can
+// go and still be smoke rather than a broken sensor: an SPS30 specified
+// to 1000 µg/m³ reports a few thousand in dense smoke, and a corrupt or
+// failing one anything up to 3.4e38.
+const saturation = 10
+
+// checkPM is checkRange for a particle mass concentration specified up to
+// hi: a reading above hi but within saturation × hi is heavy smoke, marked
+// ErrAboveRange, not a sensor fault. Heavy sessions in a small booth reach
+// it every day; calling it a fault would page a facilities manager to
+// replace a sensor that works.
+func checkPM(q sample.Quantity, v, hi float64) value {
+	if v > hi && v <= saturation*hi {
+		return value{q: q, v: v, quality: sample.OutOfRange,
+			err: fmt.Errorf("%w: reads %.0f %s, specified to %.0f; the air holds at least that", sample.ErrAboveRange, v, q.Unit(), hi)}
+	}
+	return checkRange(q, v, 0, hi)
 }

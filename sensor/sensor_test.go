@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,55 @@ func TestRecalibrationNeverHoldsAPeriod(t *testing.T) {
 	r.run(15 * time.Second)
 	if q := s.Sample(sample.CO2); q.Quality != sample.Good {
 		t.Errorf("after the recalibration: %+v", q)
+	}
+}
+
+// An SPS30 in smoke thicker than it is specified for reads over 1000
+// µg/m³. That is heavy smoke, not a broken sensor: the samples stay out of
+// range (the fans treat them as unknown air, full speed), but they say the
+// air holds at least that much, and no sensor fault is raised. A reading
+// beyond what a working sensor reports is still a fault.
+func TestPMAboveRangeIsSmokeNotAFault(t *testing.T) {
+	clk := clock.NewSim(t0, 0)
+	bus := i2csim.New("sim", clk.Sleep)
+	pm25 := 12.0
+	a := air.Clean
+	pm := sps30sim.New(clk, air.Func(func(time.Time) air.State { a.PM25, a.PM10 = pm25, pm25*1.1; return a }), sps30sim.Opts{Seed: 1})
+	bus.Attach(0x69, pm)
+	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "booth", PMCalibration: 1, StaleAfter: 3 * time.Second}},
+		func(config.Sensor) (i2c.Bus, error) { return bus, nil }, Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{clk: clk, bus: bus, pm: pm, set: set}
+	r.run(20 * time.Second)
+	if s := r.pm25(); s.Quality != sample.Good {
+		t.Fatalf("clean air: %+v", s)
+	}
+	pm25 = 2500
+	r.run(30 * time.Second)
+	s := r.pm25()
+	now := clk.Now()
+	if s.Quality != sample.OutOfRange || !errors.Is(s.Err, sample.ErrAboveRange) || s.Value < 1000 {
+		t.Fatalf("at 2500 µg/m³: %+v, want out of range above 1000, marked ErrAboveRange", s)
+	}
+	if s.Valid(now, time.Minute) || !s.AtLeast(now, time.Minute) {
+		t.Errorf("at 2500 µg/m³: Valid %v, AtLeast %v; want not valid air data, but at least its value", s.Valid(now, time.Minute), s.AtLeast(now, time.Minute))
+	}
+	if f := set.Get("pm").Faults(now, time.Minute); f.OutOfRange {
+		t.Errorf("heavy smoke raised the out-of-range fault: %+v", f)
+	}
+	if !strings.Contains(s.Err.Error(), "specified to 1000") {
+		t.Errorf("error %q does not say the sensor's range", s.Err)
+	}
+
+	// A value no working SPS30 reports.
+	if v := checkPM(sample.PM25, 65535, 1000); v.quality != sample.OutOfRange || v.err != nil {
+		t.Errorf("checkPM(65535) = %+v, want out of range with no ErrAboveRange", v)
+	}
+	for _, v := range []float64{-1, math.NaN(), 1e39} {
+		if got := checkPM(sample.PM25, v, 1000); got.quality != sample.OutOfRange || errors.Is(got.err, sample.ErrAboveRange) {
+			t.Errorf("checkPM(%v) = %+v, want a plain out-of-range value", v, got)
+		}
 	}
 }

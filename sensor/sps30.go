@@ -107,13 +107,14 @@ func (s *sps30Device) poll(now time.Time, dst []value) ([]value, error) {
 	}
 	// The SPS30 is specified to 1000 µg/m³; above it, the booth is
 	// smokier than the sensor can tell, which the controller treats as
-	// unknown air and so runs the fan safe (full).
+	// unknown air and so runs the fan safe (full), and the alarms as at
+	// least the reading (checkPM).
 	c := s.cal
 	return append(dst,
-		checkRange(sample.PM1, r.MassPM1*c, 0, 1000*c),
-		checkRange(sample.PM25, r.MassPM25*c, 0, 1000*c),
-		checkRange(sample.PM4, r.MassPM4*c, 0, 1000*c),
-		checkRange(sample.PM10, r.MassPM10*c, 0, 1000*c),
+		checkPM(sample.PM1, r.MassPM1*c, 1000*c),
+		checkPM(sample.PM25, r.MassPM25*c, 1000*c),
+		checkPM(sample.PM4, r.MassPM4*c, 1000*c),
+		checkPM(sample.PM10, r.MassPM10*c, 1000*c),
 	), nil
 }
 

@@ -79,6 +79,10 @@ type Reading struct {
 	// good is unknown air, never clean air.
 	Quality sample.Quality `json:"quality"`
 	Error   string         `json:"error,omitempty"`
+	// AboveRange marks an out_of_range reading above what the sensor is
+	// specified to measure (an SPS30 over 1000 µg/m³): heavy smoke, the
+	// air holds at least Value; not a broken sensor.
+	AboveRange bool `json:"above_range,omitempty"`
 }
 
 // Sensor is the health of one sensor (see record.Sensor).

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 )
 
 // RecentEvents is how many alarm transitions a Snapshot carries; the
@@ -93,6 +95,7 @@ func From(p *record.Period, recent []alarm.Event) *Snapshot {
 		}
 		if smp.Err != nil {
 			r.Error = smp.Err.Error()
+			r.AboveRange = smp.Quality == sample.OutOfRange && errors.Is(smp.Err, sample.ErrAboveRange)
 		}
 		s.Readings = append(s.Readings, r)
 	}

@@ -194,7 +194,10 @@ function booth(b) {
   const dp = readings(b.zone, 'pressure');
   const fans = fansOf(b.zone);
   const lvl = subjectLevel([b.zone, ...b.sensors, ...b.fans]);
-  const good = pm.length > 0 && pm.every((r) => r.quality === 'good');
+  // A reading above the sensor's range is heavy smoke, not a fault: the
+  // booth holds at least that much.
+  const good = pm.length > 0 && pm.every((r) => r.quality === 'good' || r.above_range);
+  const over = pm.some((r) => r.above_range);
   const level = good ? Math.max(...pm.map((r) => r.value)) : null;
   const s2e = fans.length ? Math.max(...fans.map((f) => f.seconds_to_entry)) : -1;
   const mode = fans.some((f) => f.mode === 'purge') ? 'purge' : fans.some((f) => f.mode === 'safe') ? 'safe' : fans.some((f) => f.mode === 'boost') ? 'boost' : 'normal';
@@ -216,7 +219,7 @@ function booth(b) {
   if (lvl >= LEVELS.alarm) { cls = lvl === LEVELS.fault ? 'b-fault' : 'b-alarm'; chip = lvl === LEVELS.fault ? 'Fault' : 'Alarm'; }
   if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
   const fanText = fans.map((f) => Math.round(f.duty * 100) + '%' + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '') + (f.error ? ' · ERROR' : '')).join(', ') || 'no fan';
-  const figs = [['PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : pm.length ? pm[0].quality.replace('_', ' ') : 'no sensor'], ['Fan', fanText]];
+  const figs = [['PM2.5', good ? (over ? '≥ ' : '') + fmt(level, 'pm25') + ' µg/m³' : pm.length ? pm[0].quality.replace('_', ' ') : 'no sensor'], ['Fan', fanText]];
   if (dp.length) {
     const r = dp[0];
     figs.push(['Pressure', r.quality === 'good' ? fmt(r.value, 'pressure') + ' Pa' : r.quality.replace('_', ' ')]);
@@ -470,7 +473,7 @@ function renderSensors() {
   let ok = 0;
   for (const s of sensors) {
     let cls = 's-bad', word = '';
-    const q = (state.readings || []).filter((r) => r.sensor === s.name).map((r) => r.quality);
+    const q = (state.readings || []).filter((r) => r.sensor === s.name && !r.above_range).map((r) => r.quality);
     if (!s.up) word = 'not responding';
     else if (s.frozen) word = 'frozen';
     else if ((s.status || []).length) word = s.status.join(', ');
