@@ -21,13 +21,19 @@ const (
 func (d *doc) local(t time.Time) time.Time { return t.In(d.o.Location) }
 
 // shiftTitle names a shift: "Mon 2 Mar 2026, 07:00 – 19:00 UTC (12 h)".
+// Across a daylight-saving change both ends name their zone ("01:30 PDT –
+// 09:30 PST (9 h)"): on the night clocks go back, 01:30 happens twice.
 func (d *doc) shiftTitle(sh *shift) string {
 	a, b := d.local(sh.start), d.local(sh.end)
 	end := b.Format("15:04 MST")
 	if b.YearDay() != a.YearDay() {
 		end = b.Format("Mon 15:04 MST")
 	}
-	return fmt.Sprintf("%s, %s – %s (%s)", a.Format(dayLayout), a.Format("15:04"), end, hours(sh.end.Sub(sh.start)))
+	start := a.Format("15:04")
+	if a.Format("MST") != b.Format("MST") {
+		start = a.Format("15:04 MST")
+	}
+	return fmt.Sprintf("%s, %s – %s (%s)", a.Format(dayLayout), start, end, hours(sh.end.Sub(sh.start)))
 }
 
 func hours(d time.Duration) string {
