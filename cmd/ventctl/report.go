@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ventd/ventd/buildinfo"
@@ -33,9 +34,15 @@ func runReport(args []string, e env) int {
 		now = t
 	}
 	if *format == "" {
-		*format = "pdf"
-		if filepath.Ext(*out) == ".html" || filepath.Ext(*out) == ".htm" {
+		// From -o's name; another extension would get a PDF named as
+		// something else (a .docx a word processor then cannot open).
+		switch ext := strings.ToLower(filepath.Ext(*out)); ext {
+		case ".html", ".htm":
 			*format = "html"
+		case ".pdf", "":
+			*format = "pdf"
+		default:
+			return rf.fail(e, exitUsage, "-o %q: the report is a PDF or an HTML page: name the file .pdf or .html, or give -format pdf or -format html", *out)
 		}
 	}
 	if err := report.CheckFormat(*format); err != nil {
