@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/export"
@@ -20,11 +21,23 @@ func runExport(args []string, e env) int {
 	fl := flag.NewFlagSet("ventctl export", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
 	rf := addRecordFlags(fl, "to export")
-	format := fl.String("format", "csv", "output `format`: csv (one file, in sections), json, or openmetrics (the /metrics series with timestamps, "+
-		"for promtool tsdb create-blocks-from openmetrics; needs -config)")
+	format := fl.String("format", "", "output `format`: csv (one file, in sections), json, or openmetrics (the /metrics series with timestamps, "+
+		"for promtool tsdb create-blocks-from openmetrics; needs -config) (default: from -o's extension, else csv)")
 	out := fl.String("o", "", "write to `file` instead of standard output")
 	if code, ok := parse(fl, args); !ok {
 		return code
+	}
+	if *format == "" {
+		// From -o's name: an auditor who asks for shift.json must not get
+		// CSV under that name.
+		switch strings.ToLower(filepath.Ext(*out)) {
+		case ".json":
+			*format = "json"
+		case ".csv", "":
+			*format = "csv"
+		default:
+			return rf.fail(e, exitUsage, "-o %q: name the file .csv or .json, or give -format csv, json or openmetrics", *out)
+		}
 	}
 	if err := export.CheckFormat(*format); err != nil {
 		return rf.fail(e, exitUsage, "-%v", err)

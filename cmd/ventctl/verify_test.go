@@ -82,6 +82,7 @@ func TestReportAndVerifyErrors(t *testing.T) {
 	}{
 		{[]string{"report", "-state-dir", dir, "-format", "docx"}, exitUsage, `-format "docx": use pdf or html`},
 		{[]string{"report", "-state-dir", dir, "-o", filepath.Join(t.TempDir(), "report.docx")}, exitUsage, `name the file .pdf or .html, or give -format`},
+		{[]string{"export", "-state-dir", dir, "-o", filepath.Join(t.TempDir(), "march.xlsx")}, exitUsage, `name the file .csv or .json, or give -format`},
 		{[]string{"report", "-state-dir", dir, "-shift", "7am"}, exitUsage, `-shift "7am": give the local start time`},
 		{[]string{"report", "-state-dir", dir, "-from", "March"}, exitUsage, "is not a date"},
 		{[]string{"report", "-state-dir", dir, "-now", "tonight"}, exitUsage, `-now "tonight": give an RFC 3339 time`},
