@@ -166,6 +166,7 @@ events:
   - {at: 40s, session: {zone: booth-4, duration: 1m30s, pm25_mg_per_min: 25}}
   - {at: 50s, session: {zone: booth-5, duration: 2m, pm25_mg_per_min: 3}}
   - {at: 1m50s, session: {zone: staff, duration: 2m, pm25_mg_per_min: 8}}
+  - {at: 2m50s, session: {zone: staff, duration: 4s, pm25_mg_per_min: 2400}}
 `
 	r := startRoom(t, roomYAML(6, testLimits), roomOpts{stateDir: t.TempDir(), scenario: day})
 	fits := func(state string) {
@@ -212,6 +213,10 @@ events:
 	r.pacer.runTo(t, r, at(3*time.Minute+30*time.Second))
 	r.pacer.pace(1)
 	b.waitFor("the alarm banner", bannerIs("alarm"), 10*time.Second)
+	// A burst took the staff area over its sensor's range: the PM2.5 row
+	// shows at least the reading, at the alarm level, not "unknown".
+	b.waitFor("the staff PM2.5 over the sensor's range", `document.querySelector('#pol-staff-pm25 .val').textContent.startsWith('≥ ') &&
+		document.querySelector('#pol-staff-pm25').classList.contains('p-alarm')`, 10*time.Second)
 	fits("alarm")
 	b.axeCheck("alarm, six booths")
 	b.shoot("6-booths", "alarm")

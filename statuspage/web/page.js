@@ -306,7 +306,12 @@ function pollutants() {
   const out = [];
   for (const z of info.staff) {
     for (const e of state.exposure || []) {
-      if (e.zone === z.zone) out.push({ zone: z.zone, q: e.quantity, unit: e.unit, value: e.value, e });
+      if (e.zone !== z.zone) continue;
+      // A sensor over its range gives no exposure value, but the air holds
+      // at least its reading: show that, marked, rather than "unknown".
+      const over = readings(z.zone, e.quantity).filter((r) => r.above_range).map((r) => r.value);
+      if (over.length) out.push({ zone: z.zone, q: e.quantity, unit: e.unit, value: Math.max(...over), over: true, e });
+      else out.push({ zone: z.zone, q: e.quantity, unit: e.unit, value: e.value, e });
     }
     for (const r of readings(z.zone, 'voc_index')) {
       out.push({ zone: z.zone, q: 'voc_index', unit: 'index', value: r.quality === 'good' ? r.value : null, quality: r.quality });
@@ -348,7 +353,7 @@ function renderStaff() {
     const limited = lim && (lim.stel > 0 || lim.twa > 0);
     row.querySelector('.thr').textContent = thr ? 'warn ' + num(thr.warning) + ' · alarm ' + num(thr.alarm) + (p.e && !limited ? ' · no limit' : '') : p.e && !limited ? 'no threshold or limit' : 'no threshold';
     const val = row.querySelector('.val');
-    val.replaceChildren(fmt(p.value, p.q) + ' ', el('span', 'unit', p.unit), el('span', 'lvl', word));
+    val.replaceChildren((p.over ? '≥ ' : '') + fmt(p.value, p.q) + ' ', el('span', 'unit', p.unit), el('span', 'lvl', word));
     drawSpark(row.querySelector('.spark'), p, thr);
     row.querySelector('.fracs').replaceChildren(...fractions(p));
   }
