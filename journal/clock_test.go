@@ -1,11 +1,14 @@
 package journal
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 )
 
 func TestClockBackwardsIsWrittenAndFlagged(t *testing.T) {
@@ -93,5 +96,37 @@ func TestClockMarkSurvivesReopen(t *testing.T) {
 	res := write(t, j, Batch{Events: []Event{{ID: 2, Time: t0.Add(-24 * time.Hour)}}})
 	if res.Backwards == nil || res.Backwards.Jump != 24*time.Hour {
 		t.Errorf("after reopen, a day-old time: %+v, want flagged 24h behind", res.Backwards)
+	}
+}
+
+// A Pi that boots a day behind flags every minute's rows until its clock
+// catches up. The recorder says so when it starts and then hourly, not at
+// every minute's write.
+func TestRecorderWarnsOfABackwardsClockHourly(t *testing.T) {
+	sim := clock.NewSim(t0, 0)
+	j := open(t, Options{Clock: sim})
+	var logs strings.Builder
+	r := NewRecorder(j, RecorderOpts{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	minute := func(at time.Time) {
+		r.Receive(&record.Period{Time: at, Minutes: []record.Minute{{Start: at.Add(-time.Minute), Zone: "staff", Quantity: sample.CO2, Mean: 420, Max: 430, Count: 60, CoveredSeconds: 60}}})
+	}
+	for m := 1; m <= 60; m++ {
+		minute(t0.Add(time.Duration(m) * time.Minute))
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Fatalf("warned with the clock right:\n%s", logs.String())
+	}
+	back := t0.Add(-24 * time.Hour) // the reboot
+	for m := 1; m <= 150; m++ {     // two and a half hours behind
+		minute(back.Add(time.Duration(m) * time.Minute))
+	}
+	if n := strings.Count(logs.String(), "the clock went backwards"); n != 1 {
+		t.Errorf("%d warnings that the clock went backwards, want 1:\n%s", n, logs.String())
+	}
+	if n := strings.Count(logs.String(), "still behind"); n != 2 {
+		t.Errorf("%d hourly reminders over 2.5 h, want 2:\n%s", n, logs.String())
+	}
+	if err := r.Fault(); err != nil {
+		t.Errorf("recorder fault: %v", err)
 	}
 }

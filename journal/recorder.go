@@ -38,7 +38,11 @@ type Recorder struct {
 	written  map[string]string              // meta values already on disk
 	pruned   time.Time
 	lastOpen time.Time
-	checked  bool // the integrity check has run on this file
+	// backLogged is when the clock's running behind was last logged: once
+	// when it starts, then hourly while every minute's rows are flagged (a
+	// Pi that booted a day behind would otherwise warn 1,440 times).
+	backLogged time.Time
+	checked    bool // the integrity check has run on this file
 
 	mu       sync.Mutex
 	fault    error
@@ -185,9 +189,13 @@ func (r *Recorder) flush(now time.Time, minute bool) {
 			r.written[k] = v
 		}
 		r.pending = Batch{}
-		if res.Backwards != nil {
-			r.log.Warn("the clock went backwards; records written and flagged", "detail", res.Backwards.String(),
-				"hint", "check time synchronisation (timedatectl): a Pi has no battery clock")
+		if bw := res.Backwards; bw != nil && (bw.Started || now.Sub(r.backLogged).Abs() >= time.Hour) {
+			r.backLogged = now
+			msg := "the clock went backwards; records written and flagged"
+			if !bw.Started {
+				msg = "the clock is still behind the newest time written; records written and flagged (said hourly)"
+			}
+			r.log.Warn(msg, "detail", bw.String(), "hint", "check time synchronisation (timedatectl): a Pi has no battery clock")
 		}
 	}
 	if err == nil && minute && now.Sub(r.pruned) >= 24*time.Hour {
