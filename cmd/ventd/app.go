@@ -45,6 +45,8 @@ type app struct {
 	// exit; a run that should be kept (to export its journal) passes
 	// -state-dir.
 	tempState string
+	// stateLock holds the state directory for this process (statelock.go).
+	stateLock *os.File
 	socket    string         // the control socket's path; empty: none
 	button    *button.Button // the purge button, nil without one
 	// recorder records I2C traffic (-record-i2c); nil when off.
@@ -149,7 +151,20 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 			a.tempState = stateDir
 		}
 		log.Info("simulated room", "scenario", sc.Name, "speed", f.simSpeed, "start", start.Format(time.RFC3339))
-	} else {
+	}
+	if a.tempState == "" {
+		// Before the hardware: a second ventd must not touch the fans.
+		if a.stateLock, err = lockStateDir(stateDir); err != nil {
+			return nil, err
+		}
+	}
+	built := false
+	defer func() {
+		if !built {
+			a.stateLock.Close() // a ventd that did not start holds nothing
+		}
+	}()
+	if !f.sim {
 		host, err := pihost.New(ctx, clk, log)
 		if err != nil {
 			return nil, err
@@ -226,6 +241,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	}
 	a.ln, a.srv = serve(a.ln, h, cfg.HTTP.AllowedHosts, log)
 	a.srv.RegisterOnShutdown(closePage)
+	built = true
 	return a, nil
 }
 
@@ -302,6 +318,7 @@ func (a *app) run(ctx context.Context) error {
 	if a.closer != nil {
 		a.closer.Close()
 	}
+	a.stateLock.Close() // last: the fans are at their safe duty, the journal closed
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
