@@ -154,8 +154,12 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	}
 	if a.tempState == "" {
 		// Before the hardware: a second ventd must not touch the fans.
-		if a.stateLock, err = lockStateDir(stateDir); err != nil {
+		var inUse *stateDirInUse
+		switch a.stateLock, err = lockStateDir(stateDir); {
+		case errors.As(err, &inUse):
 			return nil, err
+		case err != nil:
+			log.Warn("running without the state directory's lock: a second ventd would not be stopped", "dir", stateDir, "err", err)
 		}
 	}
 	built := false

@@ -18,34 +18,51 @@ import (
 // trying `ventd -config …` by hand while the service runs must be told,
 // not obeyed. The lock is the kernel's (flock), so it ends with the
 // process, however it ends. The returned file holds it; keep it open.
+//
+// Only a lock another process holds is a *stateDirInUse. Any other error
+// (an SD card remounted read-only, a directory that cannot be opened) must
+// not keep ventd from driving the fans: the caller logs it and goes on, and
+// the journal reports its own trouble.
 func lockStateDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, "ventd.lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
-	if errors.Is(err, fs.ErrPermission) {
-		// Left by a run as another user: the lock needs no write.
-		f, err = os.Open(path)
+	if err != nil {
+		// Read-only (a file system remounted so, or a file left by a run
+		// as another user): a read-only descriptor locks as well.
+		if rf, rerr := os.Open(path); rerr == nil {
+			f, err = rf, nil
+		}
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil // no state directory: the journal reports it, with what to do
+		if _, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) {
+			return nil, nil // no state directory: nothing to share; the journal says what to do
+		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("state directory %s: %w", dir, err)
+		return nil, fmt.Errorf("lock file in the state directory: %w", err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		who := "another ventd"
+		holder := ""
 		if b, rerr := os.ReadFile(path); rerr == nil {
 			if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil {
-				who = fmt.Sprintf("another ventd (pid %d)", pid)
+				holder = fmt.Sprintf(" (pid %d)", pid)
 			}
 		}
 		f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%s is using the state directory %s: stop it first (systemctl stop ventd), or give this one its own -state-dir", who, dir)
+			return nil, &stateDirInUse{dir: dir, holder: holder}
 		}
-		return nil, fmt.Errorf("state directory %s: lock %s: %w", dir, path, err)
+		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if f.Truncate(0) == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0) // for the message above; the lock works without it
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0) // for the message below; the lock works without it
 	}
 	return f, nil
+}
+
+// stateDirInUse is the error of a second ventd on a state directory.
+type stateDirInUse struct{ dir, holder string }
+
+func (e *stateDirInUse) Error() string {
+	return fmt.Sprintf("another ventd%s is using the state directory %s: stop it first (systemctl stop ventd), or give this one its own -state-dir", e.holder, e.dir)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 
 	"path/filepath"
 	"strings"
@@ -42,5 +43,24 @@ func TestStateDirectoryHasOneVentd(t *testing.T) {
 	// journal reports it.
 	if l, err := lockStateDir(filepath.Join(dir, "missing")); l != nil || err != nil {
 		t.Errorf("missing directory: %v, %v", l, err)
+	}
+}
+
+// Trouble with the lock other than another ventd holding it (here a
+// state directory that is a file; on a Pi, an SD card remounted
+// read-only) is logged, and ventd still starts: it must drive the fans.
+func TestStateLockTroubleDoesNotStopVentd(t *testing.T) {
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockStateDir(notDir); err == nil {
+		t.Fatal("locking inside a file: no error")
+	}
+	var logs strings.Builder
+	a, _, _ := newTestApp(t, &logs, "-sim", "-state-dir", notDir, "-listen", "127.0.0.1:0")
+	a.d.Close()
+	if !strings.Contains(logs.String(), "running without the state directory's lock") {
+		t.Errorf("no warning that the lock could not be taken:\n%s", logs.String())
 	}
 }
