@@ -275,13 +275,13 @@ func logMessage(e alarm.Event) string {
 	return "alarm " + string(e.Kind) + ": " + e.Message
 }
 
-// zoneValue is the mean of the zone's good samples of q.
+// zoneValue is the mean of the zone's good samples of q, a reading above
+// its sensor's range counting as its value (a lower bound).
 func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float64, bool) {
 	sum, n := 0.0, 0
 	for _, s := range d.zoneSensors(zone) {
-		// A reading above its sensor's range still raises the zone's
-		// alarms, as at least that: a staff area over 1000 µg/m³ must not
-		// go quiet because its sensor saturated.
+		// A staff area over 1000 µg/m³ must not go quiet because its
+		// sensor saturated.
 		if smp := s.Sample(q); smp.AtLeast(now, s.Config().StaleAfter) {
 			sum += smp.Value
 			n++
