@@ -103,7 +103,14 @@ func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
 // record take only Valid samples.
 func (s Sample) AtLeast(now time.Time, maxAge time.Duration) bool {
 	fresh := !s.Time.IsZero() && now.Sub(s.Time) <= maxAge
-	return fresh && (s.Quality == Good || s.Quality == OutOfRange && errors.Is(s.Err, ErrAboveRange))
+	return fresh && (s.Quality == Good || s.AboveRange())
+}
+
+// AboveRange reports whether s is out of range above its sensor's
+// specified range, as heavy smoke reads (ErrAboveRange), rather than a
+// value no working sensor gives.
+func (s Sample) AboveRange() bool {
+	return s.Quality == OutOfRange && errors.Is(s.Err, ErrAboveRange)
 }
 
 // MarshalText writes the quality's name, as JSON and logs show it.

@@ -361,7 +361,7 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 		CRCErrors: s.errs[KindCRC],
 	}
 	for _, smp := range s.latest {
-		if smp.Quality == sample.OutOfRange && !errors.Is(smp.Err, sample.ErrAboveRange) {
+		if smp.Quality == sample.OutOfRange && !smp.AboveRange() {
 			f.OutOfRange = true
 		}
 	}

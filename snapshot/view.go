@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"errors"
 	"math"
 	"slices"
 	"sync"
@@ -11,7 +10,6 @@ import (
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/record"
-	"github.com/ventd/ventd/sample"
 )
 
 // RecentEvents is how many alarm transitions a Snapshot carries; the
@@ -95,7 +93,7 @@ func From(p *record.Period, recent []alarm.Event) *Snapshot {
 		}
 		if smp.Err != nil {
 			r.Error = smp.Err.Error()
-			r.AboveRange = smp.Quality == sample.OutOfRange && errors.Is(smp.Err, sample.ErrAboveRange)
+			r.AboveRange = smp.AboveRange()
 		}
 		s.Readings = append(s.Readings, r)
 	}
