@@ -15,13 +15,10 @@ type booth struct {
 	spec Booth
 
 	// This period.
-	bad   string  // why the booth's data cannot be trusted; "" when it can
-	level float64 // highest valid PM2.5, NaN when none
-	ref   float64 // its clean air: what it would read with no smoke in it
-	// refSeen: ref comes from the staff reading, the air the booth draws
-	// in, rather than the booth's own floor (no staff reading).
-	refSeen bool
-	excess  float64 // level − ref, smoothed over a few seconds
+	bad    string  // why the booth's data cannot be trusted; "" when it can
+	level  float64 // highest valid PM2.5, NaN when none
+	ref    float64 // its clean air: what it would read with no smoke in it
+	excess float64 // level − ref, smoothed over a few seconds
 
 	seen  map[string]time.Time // newest sample per sensor
 	still map[string]*stillness
@@ -158,7 +155,6 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 	} else {
 		b.ref = b.floor.v
 	}
-	b.refSeen = staffOK
 	raw := b.level - b.ref
 	b.excess = b.fast.v - b.ref
 
@@ -185,7 +181,7 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 
 	b.learn(now, dt, staff, t)
 	b.nominal = appendWindow(b.nominal, point{now, nominal}, histWindow)
-	b.measureDecay(now)
+	b.measureDecay(now, staffOK)
 }
 
 // learn teaches the booth its clean air in quiet, steady air: the offset
@@ -219,13 +215,13 @@ func (b *booth) learn(now time.Time, dt time.Duration, staff float64, t Tuning) 
 // measureDecay fits the booth's clearing over the last obsWindow when the
 // booth is clearly clearing with no source: its excess falls
 // exponentially at a rate set by the air its fans move.
-func (b *booth) measureDecay(now time.Time) {
+func (b *booth) measureDecay(now time.Time, staffOK bool) {
 	// The window starts well after the source stopped: the sensor's own
 	// lag makes the first seconds of a clearing look slower than it is.
 	// Without the staff reading the booth's floor stands in for the air
 	// it draws in, and smoke lingering in the staff area would read as a
 	// slow clearing: a booth short of air that is not.
-	if !b.refSeen || b.session || now.Sub(b.lastObs) < obsWindow || now.Sub(b.lastSession) < obsWindow+5*time.Second {
+	if !staffOK || b.session || now.Sub(b.lastObs) < obsWindow || now.Sub(b.lastSession) < obsWindow+5*time.Second {
 		return
 	}
 	var pts []point
