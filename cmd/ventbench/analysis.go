@@ -92,7 +92,23 @@ type ScenarioReport struct {
 	// (35 µg/m³), the controller most sites have: positive is ventd
 	// higher (worse for exposure, costlier for energy).
 	VsOnOff *Versus `json:"vs_onoff35,omitempty"`
-	Goals   []Goal  `json:"goals"`
+	// Reachable is the cheapest baseline that met both exposure goals:
+	// what the energy goal asks of ventd against what a simple controller
+	// needs for the same exposure. Nil when the exposure ratios mean
+	// nothing (bounds inverted or too close).
+	Reachable *Reachable `json:"cheapest_baseline_meeting_exposure,omitempty"`
+	Goals     []Goal     `json:"goals"`
+}
+
+// Reachable is one baseline's ratios (worst seed), the cheapest whose STEL
+// and TWA ratios were both within the goal on every seed. Full always
+// qualifies, so a scenario where it is the answer is one where no simple
+// controller reaches the exposure goals for less than full's energy.
+type Reachable struct {
+	Controller string  `json:"controller"`
+	Energy     float64 `json:"energy_ratio"`
+	STEL       float64 `json:"stel_ratio"`
+	TWA        float64 `json:"twa_ratio"`
 }
 
 // Bounds are the bounds of a scenario. "full" runs every fan at its

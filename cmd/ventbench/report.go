@@ -134,6 +134,9 @@ func goalsTable(w io.Writer, srs []ScenarioReport) error {
 					p += fmt.Sprintf(" (margin %.2f, spread %.2f: %s)", g.Value, g.Limit, g.Note)
 				} else {
 					p += fmt.Sprintf(" (%.3g / %g)", g.Value, g.Limit)
+					if g.Result == "FAIL" && g.Note != "" {
+						p = strings.TrimSuffix(p, ")") + ": " + g.Note + ")"
+					}
 				}
 			}
 			parts = append(parts, p)
