@@ -155,8 +155,12 @@ type Frontier struct {
 	Points  []FrontierPoint `json:"points"`
 	Ventd   Stat            `json:"ventd"`
 	AtVentd Stat            `json:"at_ventd_energy"`
-	Margin  Stat            `json:"margin"`
-	Verdict string          `json:"verdict"`
+	// AtVentdRatio is AtVentd as an exposure ratio, per seed: 0 when the
+	// baselines already reach full's exposure at ventd's energy, where
+	// no controller can be below them.
+	AtVentdRatio Stat   `json:"at_ventd_energy_ratio"`
+	Margin       Stat   `json:"margin"`
+	Verdict      string `json:"verdict"`
 }
 
 // FrontierPoint is one baseline on the envelope (means over seeds).

@@ -161,3 +161,24 @@ func TestCheapestBaselineMeetingExposure(t *testing.T) {
 		t.Errorf("bounds 0.5 µg/m³ apart: %+v", sr.Reachable)
 	}
 }
+
+func TestTieAtFullsExposureIsExplained(t *testing.T) {
+	figs := map[string][3][3]float64{
+		"full":        {{0.5, 14, 14}, {0.5, 14, 14}},
+		"min":         {{0.04, 28, 28}, {0.04, 28, 28}},
+		"min-nominal": {{0.01, 40, 36}, {0.01, 40, 36}},
+		// A cheap on/off already reaches full's STEL: the session peaks,
+		// where every controller runs full, set it.
+		"onoff15": {{0.2, 14.01, 15}, {0.2, 14.02, 15}},
+		"ventd":   {{0.25, 14.01, 14.5}, {0.25, 14.03, 14.5}},
+	}
+	sr := analyze(runsFor(figs), []uint64{1, 2})
+	g := goalNamed(sr, "below_frontier_stel")
+	if g.Result != "FAIL" || !strings.Contains(g.Note, "already reach full's exposure") {
+		t.Errorf("a tie at full's STEL: %+v", g)
+	}
+	// The TWA frontier is well above full's: a plain verdict.
+	if g := goalNamed(sr, "below_frontier_twa"); strings.Contains(g.Note, "full's exposure") {
+		t.Errorf("TWA: %+v", g)
+	}
+}
