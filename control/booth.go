@@ -84,7 +84,13 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 			bad = append(bad, name+" gave no reading")
 			continue
 		}
-		if !s.Valid(now, t.MaxAge) {
+		// A reading above the sensor's range is heavy smoke, the air
+		// holding at least that much: a session however it rose, not a
+		// fault (a failing SPS30 reads far beyond it, or nothing). Taken
+		// as untrusted, it flipped the fans between safe and boost each
+		// time the reading crossed the range's end.
+		over := s.AboveRange() && s.AtLeast(now, t.MaxAge)
+		if !s.Valid(now, t.MaxAge) && !over {
 			bad = append(bad, fmt.Sprintf("%s %s", name, describe(s, now)))
 			continue
 		}
@@ -106,7 +112,7 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 		}
 		if s.Time.After(b.seen[name]) {
 			b.seen[name] = s.Time
-			if b.rising(s, t) {
+			if b.rising(s, t) || over {
 				strong = true
 			}
 			if s.Time.After(newest) {
@@ -124,7 +130,8 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 // rising records s and reports whether it rose by more than RiseRate ×
 // RiseWindow within the last RiseWindow: measured from the window's
 // lowest point, so a rise is caught within one sensor period, and over a
-// whole window, so one noisy sample does not trigger it.
+// whole window, so one noisy sample does not trigger it. The rise must
+// also exceed riseNoise of that lowest point.
 func (b *booth) rising(s sample.Sample, t Tuning) bool {
 	h := appendWindow(b.rise[s.Sensor], point{s.Time, s.Value}, t.RiseWindow)
 	b.rise[s.Sensor] = h
@@ -132,8 +139,16 @@ func (b *booth) rising(s sample.Sample, t Tuning) bool {
 	for _, p := range h {
 		low = math.Min(low, p.v)
 	}
-	return s.Value-low > t.RiseRate*t.RiseWindow.Seconds()
+	return s.Value-low > math.Max(t.RiseRate*t.RiseWindow.Seconds(), riseNoise*low)
 }
+
+// riseNoise is how far, as a share of the level, an SPS30 reading wanders
+// within a rise window with no change in the air: its noise grows with
+// the level, and at several hundred µg/m³ a fixed 10 µg/m³ is inside it
+// (a clearing booth then started a new session every few seconds). It
+// changes nothing below 200 µg/m³, and above that the booth's excess
+// alone runs its fans at full.
+const riseNoise = 0.05
 
 // step updates the booth's clean air, session and decay for this period.
 // staff is the staff area's smoothed clean-side level (NaN when no staff

@@ -169,6 +169,72 @@ func TestStaffSensorLostRaisesTheFloorOnly(t *testing.T) {
 	}
 }
 
+func TestSmokeAboveTheSensorsRangeIsASession(t *testing.T) {
+	// A safe duty below full tells the two apart: unknown air gets the
+	// safe duty, heavy smoke gets full.
+	w := settled(t, func(c *config.Config) { c.Fans[0].SafeDuty = 80 })
+	w.boothRange = 1000
+	w.source = 40 * 1000 / 60 // 40 mg/min into 4 m³: far beyond the range
+	above, changes := 0, 0
+	last := w.trace[len(w.trace)-1]
+	for i := range 7 * 60 {
+		if i == 120 {
+			w.source = 0
+		}
+		d := w.run(time.Second)
+		if w.boothRead > 1000 { // the world's sensor has no noise here
+			above++
+			if d.Mode != ModeBoost || d.Duty != 1 {
+				t.Fatalf("reading %.0f µg/m³, above the sensor's range, %d s into the session: %+v, want boost at full", w.boothRead, i, d)
+			}
+		}
+		if d.Mode != last.Mode {
+			changes++
+		}
+		last = d
+	}
+	if above < 60 {
+		t.Fatalf("only %d s above the sensor's range", above)
+	}
+	// The reading crossed the range's end going up and coming down: the
+	// session began once and ended once.
+	if changes > 2 {
+		t.Errorf("the fan's mode changed %d times over a session and its clearing", changes)
+	}
+}
+
+func TestHighReadingsNoiseStartsNoSession(t *testing.T) {
+	// An undersized fan (12.5 air changes an hour) clears slowly enough
+	// for the sensor's noise to outrun the fall.
+	w := settled(t, func(c *config.Config) { c.Zones[0].VolumeM3, c.Fans[0].MaxFlowM3H = 12, 150 })
+	w.noise, w.relNoise = 0.2, 0.008 // the simulated SPS30's: 7 µg/m³ at 850
+	w.session(5, 3*time.Minute)
+	if w.boothRead < 600 {
+		t.Fatalf("the booth reads %.0f µg/m³; the test needs a booth in the hundreds", w.boothRead)
+	}
+	// While the booth clears from there, its noise alone must not start
+	// sessions: each one was a mode change the log and MQTT carried.
+	w.run(6 * time.Minute)
+	boosts := 0
+	ds := w.since(6 * time.Minute)
+	for i := 1; i < len(ds); i++ {
+		if ds[i].Mode == ModeBoost && ds[i-1].Mode != ModeBoost {
+			boosts++
+		}
+		if ds[i].Level > 250 && ds[i].Duty != 1 {
+			t.Fatalf("booth at %.0f µg/m³: %+v, want full on its excess", ds[i].Level, ds[i])
+		}
+	}
+	if boosts > 0 {
+		t.Errorf("%d sessions started in a clearing booth with no smoke", boosts)
+	}
+	// A new pipe in the still-smoky booth is a session again.
+	w.session(5, 20*time.Second)
+	if d := w.trace[len(w.trace)-1]; d.Mode != ModeBoost {
+		t.Errorf("a 5 mg/min pipe in a booth at %.0f µg/m³: %+v", d.Level, d)
+	}
+}
+
 func TestBoothSensorLostIsSafeAtOnce(t *testing.T) {
 	w := settled(t, nil)
 	w.boothQuality = sample.Fault

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -36,6 +37,10 @@ type world struct {
 	boothGain, boothOff  float64
 	staffOff             float64 // a staff sensor reading high (drift, a smoker beside it)
 	noise                float64 // sd, µg/m³
+	relNoise             float64 // and this share of the reading (an SPS30's grows with the level)
+	// boothRange is the booth sensor's specified range (0: none): a
+	// reading above it comes as out of range, above range (ErrAboveRange).
+	boothRange float64
 	// What the sensors send; a test can override a quality or freeze one.
 	boothQuality, staffQuality sample.Quality
 	staffFrozen                bool
@@ -111,16 +116,23 @@ func (w *world) air() {
 
 // decide gives the law the latest samples and applies its decision.
 func (w *world) decide() {
-	noise := func() float64 { return w.noise * math.Max(-2, math.Min(2, w.rng.NormFloat64())) }
-	booth := math.Max(w.boothRead*w.boothGain+w.boothOff+noise(), 0)
+	noise := func(v float64) float64 {
+		return (w.noise + w.relNoise*v) * math.Max(-2, math.Min(2, w.rng.NormFloat64()))
+	}
+	booth := w.boothRead*w.boothGain + w.boothOff
+	booth = math.Max(booth+noise(booth), 0)
 	if w.boothFrozen {
 		booth = w.boothFrozenAt
 	}
+	boothQuality, boothErr := w.boothQuality, error(nil)
+	if w.boothRange > 0 && booth > w.boothRange && boothQuality == sample.Good {
+		boothQuality, boothErr = sample.OutOfRange, fmt.Errorf("%w: reads %.0f µg/m³", sample.ErrAboveRange, booth)
+	}
 	in := []sample.Sample{
-		{Sensor: "booth-pm", Zone: "booth", Quantity: sample.PM25, Time: w.boothSeen, Quality: w.boothQuality,
-			Value: booth},
+		{Sensor: "booth-pm", Zone: "booth", Quantity: sample.PM25, Time: w.boothSeen, Quality: boothQuality,
+			Value: booth, Err: boothErr},
 		{Sensor: "staff-pm", Zone: "staff", Quantity: sample.PM25, Time: w.now, Quality: w.staffQuality,
-			Value: math.Max(w.staffRead+w.staffOff+noise(), 0)},
+			Value: math.Max(w.staffRead+w.staffOff+noise(w.staffRead), 0)},
 		// A pressure sensor, read only where the config has one: the
 		// orifice law of the booth's transfer grille.
 		{Sensor: "booth-dp", Zone: "booth", Quantity: sample.Pressure, Time: w.now, Quality: sample.Good,
