@@ -127,6 +127,7 @@ func DefaultRules(s Setup) []Rule {
 			OnDelay: time.Minute, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "{subject}: booth pressure {value} {unit}, not below {threshold} {unit}: smoke may escape; check the door and the exhaust",
+			Back:    "{subject}: booth pressure back to {value} {unit} ({level} level {threshold} {unit})",
 		})
 	}
 	for _, b := range s.AirflowBooths {
@@ -140,6 +141,7 @@ func DefaultRules(s Setup) []Rule {
 			FlapCount:  defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "{subject}: measured airflow {value} % of its fans' rated air, below {threshold} %: check the filter, the fan, the duct and the door " +
 				"(if the room was built so, lower alarms.booth_airflow_percent)",
+			Back: "{subject}: measured airflow back to {value} % of its fans' rated air ({level} level {threshold} %)",
 		})
 	}
 	for _, n := range s.Sensors {
@@ -234,6 +236,7 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 			Latching:  true,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: name + " " + x.what + " in {subject} is {value} {unit}, above the limit {threshold} {unit}",
+			Back:    name + " " + x.what + " in {subject} is back to {value} {unit} (limit {threshold} {unit})",
 		})
 	}
 	return rules

@@ -1,7 +1,9 @@
 package alarm
 
 import (
+	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,8 +107,64 @@ func TestAirflowRule(t *testing.T) {
 	if evs, _ := in.Evaluate(now.Add(time.Minute), 63, true); len(evs) != 0 {
 		t.Errorf("cleared within the 5-point hysteresis: %+v", evs)
 	}
-	if evs, _ := in.Evaluate(now.Add(2*time.Minute), 66, true); len(evs) != 1 || evs[0].Kind != Cleared {
-		t.Errorf("66 %% of rated: %+v; want the warning cleared", evs)
+	evs, _ = in.Evaluate(now.Add(2*time.Minute), 66, true)
+	if len(evs) != 1 || evs[0].Kind != Cleared {
+		t.Fatalf("66 %% of rated: %+v; want the warning cleared", evs)
+	}
+	if want := "cleared: booth-1: measured airflow back to 66 % of its fans' rated air (warning level 60 %)"; evs[0].Message != want {
+		t.Errorf("cleared message %q, want %q", evs[0].Message, want)
+	}
+}
+
+// Every value rule's cleared message names what came back, with its unit:
+// the pager reads it without the raise beside it.
+func TestDefaultRulesSayWhatIsBack(t *testing.T) {
+	s := DefaultSetup()
+	s.StaffZones, s.PressureBooths = []string{"staff"}, []string{"booth-1"}
+	s.AirflowBooths, s.AirflowPercent = []string{"booth-1"}, 60
+	s.Exposure = map[sample.Quantity]ExposureLimits{sample.PM25: {STEL: 30, TWA: 12}, sample.CO2: {STEL: 30000, TWA: 5000}}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	n := 0
+	for _, r := range DefaultRules(s) {
+		if r.Direction == WhenTrue {
+			continue
+		}
+		e := mustEngine(t, r)
+		in := e.Input(r.ID)
+		step := (10 + math.Abs(r.Threshold)) / 2 // beyond any hysteresis
+		bad, good := r.Threshold+step, r.Threshold-step
+		if r.Direction == Below {
+			bad, good = good, bad
+		}
+		var msgs []string
+		for i := range 20 {
+			v := bad
+			if i >= 10 {
+				v = good
+			}
+			evs, err := in.Evaluate(now.Add(time.Duration(i)*time.Hour), v, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range evs {
+				if ev.Kind == Cleared || ev.Kind == Latched {
+					msgs = append(msgs, ev.Message)
+				}
+			}
+		}
+		if len(msgs) == 0 {
+			t.Errorf("%s never cleared or latched", r.ID)
+			continue
+		}
+		n++
+		for _, m := range msgs {
+			if !strings.Contains(m, "back to") || strings.Contains(m, "  ") || strings.Contains(m, " )") || strings.HasPrefix(strings.TrimPrefix(strings.TrimPrefix(m, "cleared: "), "latched until acknowledged: "), " ") {
+				t.Errorf("%s: %q", r.ID, m)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d value rules checked", n)
 	}
 }
 

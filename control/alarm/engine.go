@@ -48,7 +48,8 @@ type Engine struct {
 // ruleState is a rule and where it stands.
 type ruleState struct {
 	Rule
-	msg []segment
+	msg  []segment
+	back []segment // Back parsed; nil for the default
 
 	last       time.Time // time of the latest input, to spot time running back
 	raiseSince time.Time // start of the current unbroken run in the raise region
@@ -83,7 +84,8 @@ func NewEngine(rules []Rule) (*Engine, error) {
 			tmpl = defaultMessage(r.Direction)
 		}
 		segs, _ := parseTemplate(tmpl) // already checked by problems
-		st := &ruleState{Rule: r, msg: segs}
+		back, _ := parseTemplate(r.Back)
+		st := &ruleState{Rule: r, msg: segs, back: back}
 		e.rules[r.ID] = st
 		e.order = append(e.order, st)
 	}
@@ -284,7 +286,11 @@ func (e *Engine) event(now time.Time, st *ruleState, k Kind, who, note string) E
 // cleared warning says the value is back, not that it is above the level.
 func eventMessage(k Kind, st *ruleState, a *Alarm, who string) string {
 	back := a.Message
-	if st.Direction != WhenTrue {
+	switch {
+	case st.Direction == WhenTrue:
+	case st.back != nil:
+		back = render(st.back, &st.Rule, float64(a.Value))
+	default:
 		name := displayNames[st.Quantity]
 		if name == "" {
 			name = string(st.Quantity)

@@ -3,6 +3,7 @@ package alarm
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -263,7 +264,8 @@ func TestInvalidHoldsState(t *testing.T) {
 
 func TestBelowRule(t *testing.T) {
 	r := Rule{ID: "booth/flow/low", Level: LevelWarning, Subject: "booth", Direction: Below,
-		Threshold: 100, Hysteresis: 10, OnDelay: 5 * time.Second}
+		Threshold: 100, Hysteresis: 10, OnDelay: 5 * time.Second,
+		Message: "{subject}: flow {value} %, below {threshold} %", Back: "{subject}: flow back to {value} % ({level} level {threshold} %)"}
 	e := mustEngine(t, r)
 	evs := run(t, e, r.ID, t0, time.Minute, func(el time.Duration) float64 {
 		switch {
@@ -284,6 +286,16 @@ func TestBelowRule(t *testing.T) {
 	}
 	if a := e.Summary(t0); len(a.Alarms) != 0 {
 		t.Errorf("still active: %+v", a.Alarms)
+	}
+	// A value that is no sample quantity says it is back in its own words
+	// (it read "cleared:  in booth is back to 120  (warning level 100 )").
+	if want := "cleared: booth: flow back to 120 % (warning level 100 %)"; evs[1].Message != want {
+		t.Errorf("cleared message %q, want %q", evs[1].Message, want)
+	}
+	// Without them the rule is refused, saying what to add.
+	r.Back = ""
+	if _, err := NewEngine([]Rule{r}); err == nil || !strings.Contains(err.Error(), "give Back") {
+		t.Errorf("a rule on a value with no quantity and no Back: %v", err)
 	}
 }
 

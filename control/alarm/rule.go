@@ -57,6 +57,13 @@ type Rule struct {
 	// {rule} {level} {subject} {quantity} {unit} {direction} {value} and
 	// {threshold}. Empty gives a generic message.
 	Message string
+	// Back is the text once an Above or Below alarm's value is back on the
+	// safe side (cleared, or latched until acknowledged), with Message's
+	// fields and {value} the value it came back to. Empty gives "<quantity>
+	// in <subject> is back to <value> <unit> (<level> level <threshold>
+	// <unit>)", which needs a Quantity: a rule on anything else (a booth's
+	// measured airflow) says it in its own words here.
+	Back string
 }
 
 // RuleError is one problem with one rule, as NewEngine reports it.
@@ -110,6 +117,12 @@ func (r *Rule) problems() []string {
 	}
 	if _, err := parseTemplate(r.Message); err != nil {
 		add("Message: %v", err)
+	}
+	if _, err := parseTemplate(r.Back); err != nil {
+		add("Back: %v", err)
+	}
+	if (r.Direction == Above || r.Direction == Below) && r.Quantity == "" && r.Back == "" {
+		add("a value with no Quantity has no name or unit for the cleared message; give Back, e.g. \"{subject}: airflow back to {value} %%\"")
 	}
 	return p
 }
