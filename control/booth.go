@@ -24,6 +24,7 @@ type booth struct {
 	still map[string]*stillness
 	rise  map[string][]point // per sensor, the rise window of samples
 	hist  []point            // the level, new samples only, histWindow long
+	refs  []point            // the clean air while the staff reading exists, histWindow long
 	fast  ema                // the level for the demand
 	slow  ema                // the level for learning, as the staff's
 	// offset is what this booth's sensor reads above the staff sensor in
@@ -167,8 +168,10 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 	staffOK := !math.IsNaN(staff)
 	if staffOK {
 		b.ref = staff + b.offset
+		b.refs = appendWindow(b.refs, point{now, b.ref}, histWindow)
 	} else {
 		b.ref = b.floor.v
+		b.refs = b.refs[:0]
 	}
 	raw := b.level - b.ref
 	b.excess = b.fast.v - b.ref
@@ -254,7 +257,7 @@ func (b *booth) measureDecay(now time.Time, staffOK bool) {
 		return
 	}
 	slope, ok := leastSquaresSlope(pts)
-	if !ok || slope >= 0 {
+	if !ok || slope >= 0 || b.smokeEscaping(now, pts) {
 		return
 	}
 	lo, hi, sum, n := math.Inf(1), 0.0, 0.0, 0
@@ -268,6 +271,30 @@ func (b *booth) measureDecay(now time.Time, staffOK bool) {
 	}
 	b.model.observe(now, sum/float64(n), -slope*3600)
 	b.lastObs = now
+}
+
+// smokeEscaping reports whether the staff area's air rose during the
+// decay window pts (log excess over time) by more than the booth's leak
+// explains: smoke going out through an open door, the booth not clearing
+// through its exhaust alone. Its level then falls by the door's air too,
+// perhaps with the source still on, and what a fit reads is not the air
+// its fans move (a door opened onto a session raised a false low-airflow
+// warning in the built-in day every time). A closed booth's leak raises
+// the staff area by a few hundredths of the booth's fall.
+func (b *booth) smokeEscaping(now time.Time, pts []point) bool {
+	var r0 float64
+	found := false
+	for _, p := range b.refs {
+		if now.Sub(p.t) <= obsWindow {
+			r0, found = p.v, true
+			break
+		}
+	}
+	if !found {
+		return true // no staff reading over the window: nothing to tell by
+	}
+	fall := math.Exp(pts[0].v) - math.Exp(pts[len(pts)-1].v)
+	return b.ref-r0 > 0.05*math.Max(fall, 0)+staffNoise(b.ref)
 }
 
 // need is the booth's smoke as a reason to move air: its excess over

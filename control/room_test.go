@@ -402,3 +402,24 @@ func TestRetuneKeepsWhatWasLearned(t *testing.T) {
 		t.Fatalf("a changed fan accepted: %v", err)
 	}
 }
+
+func TestDoorOpenOntoASessionIsNoDecay(t *testing.T) {
+	w := settled(t, nil)
+	w.sessions(3, 4, 3*time.Minute, 12*time.Minute)
+	before := w.measuredDecay("closed booth")
+	// Staff open the door onto a pipe still burning: the booth's air
+	// goes out through the door, its level falls, the staff area's rises.
+	w.session(4, 90*time.Second)
+	closed := w.leak
+	w.leak = 300 // m³/h through the open door
+	obs, _ := w.law.(*Room).Decay("booth")
+	w.session(4, 3*time.Minute)
+	during, _ := w.law.(*Room).Decay("booth")
+	w.leak = closed
+	if during.Observations != obs.Observations {
+		t.Errorf("the booth's fall through an open door, its source on, measured as its decay: %d observations, ACH %.1f → %.1f",
+			during.Observations-obs.Observations, before.ACH, during.ACH)
+	}
+	w.run(12 * time.Minute)
+	w.measuredDecay("after the door closed")
+}
