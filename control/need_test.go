@@ -121,3 +121,43 @@ func TestStaffCleanAirRiseCarriesThroughASession(t *testing.T) {
 		t.Fatalf("after 5 min of session in rising outdoor air: excess %.2f, want about the noise band %.2f", s.excess, staffNoise(level))
 	}
 }
+
+// When a plume clears while the booths are busy, the clean air's fall is
+// carried through the sessions as its rise was, and the booth smoke on top
+// of it stays excess: a rise learned on the way up must not outlive the
+// plume.
+func TestStaffCleanAirFallCarriesThroughSessions(t *testing.T) {
+	tu := simParams(t, nil).Tuning
+	s := staffArea{ok: true}
+	outdoor := 8.0
+	step := func(slope, smoke float64, active bool) {
+		s.worst.v, s.worst.ok = outdoor+smoke, true
+		s.learn(time.Second, active, tu)
+		outdoor += slope
+	}
+	for range 10 * 60 {
+		step(0, 0, false)
+	}
+	for range 40 * 60 {
+		step(0.01, 0, false) // the plume arrives: 36 µg/m³ an hour
+	}
+	// It clears as fast while a booth is busy seven minutes in ten; its
+	// smoke adds 3 µg/m³ to the staff area while it is.
+	for cycle := range 5 {
+		for range 3 * 60 {
+			step(-0.01, 0, false)
+		}
+		for i := range 7 * 60 {
+			step(-0.01, 3, true)
+			// Within three cycles the fall is learned; the smoke then stays
+			// excess but for the clean air's lag behind the fall.
+			if cycle >= 3 && i == 7*60-1 && s.excess < 2 {
+				t.Fatalf("cycle %d, end of a session %.0f µg/m³ into the plume's clearing: excess %.2f, the booth smoke is 3 (clean air %.2f, learned trend %.4f µg/m³/s)",
+					cycle, outdoor, s.excess, s.clean, s.rise)
+			}
+		}
+	}
+	if s.rise > 0 {
+		t.Fatalf("learned trend %.4f µg/m³/s while the plume clears, want below 0", s.rise)
+	}
+}

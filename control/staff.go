@@ -32,10 +32,10 @@ type staffArea struct {
 	// the booths are quiet. A level above env + the sensor's noise band
 	// is outdoor air or drift.
 	env float64
-	// rise is how fast the clean air itself has been rising (µg/m³ per s,
-	// learned in quiet air): outdoor smoke keeps rising while a booth is
-	// busy, and is carried on through the session instead of counted as
-	// booth smoke.
+	// rise is how fast the clean air itself has been changing (µg/m³ per
+	// s, learned in quiet air): outdoor smoke keeps rising, or clearing,
+	// while a booth is busy, and is carried on through the session instead
+	// of counted as booth smoke (or hiding it).
 	rise float64
 	// usual is the booth smoke the staff area usually carries: its
 	// excess averaged over usualTime. It sets the staff's price
@@ -106,7 +106,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 			s.clean = lvl
 		}
 	case active:
-		s.clean = math.Min(s.clean+math.Max(s.rise, 0)*dt.Seconds(), lvl)
+		s.clean = math.Min(s.clean+s.rise*dt.Seconds(), lvl)
 	default:
 		s.env = math.Min(s.env*math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds()), lvl-s.clean)
 		// Only a rise beyond the smoothed reading's noise band is air:
@@ -116,9 +116,14 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 		if band := staffNoise(lvl); lvl-s.clean > s.env+band {
 			s.clean = lvl - s.env - band
 		}
-		if dt > 0 {
-			s.rise += ((s.clean-before)/dt.Seconds() - s.rise) * follow(dt, riseLearn)
-		}
+	}
+	// The trend is learned from every move of the clean air in quiet
+	// air, down as well as up. Learned from rises alone it only grew: a
+	// plume's rise was carried on for hours after the plume cleared, in a
+	// busy room that is rarely quiet, and the clean air climbed onto the
+	// booth smoke in the staff area, which the fans then left there.
+	if !active && s.age >= settle && dt > 0 {
+		s.rise += ((s.clean-before)/dt.Seconds() - s.rise) * follow(dt, riseLearn)
 	}
 	if active || s.age < settle {
 		s.env = math.Max(lvl-s.clean, 0)
