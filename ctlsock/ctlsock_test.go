@@ -180,7 +180,7 @@ func TestBadRequests(t *testing.T) {
 		{"/v1/purge", ``, 400, []string{"empty body"}},
 		{"/v1/purge", `{"zone":`, 400, []string{"not JSON"}},
 		{"/v1/purge", `{"zone":"b","who":"a"}{}`, 400, []string{"more than one JSON value"}},
-		{"/v1/ack", `{"alarm_id":"7","who":"a"}`, 400, []string{`field "alarm_id": want a uint64`}},
+		{"/v1/ack", `{"alarm_id":"7","who":"a"}`, 400, []string{`field "alarm_id": want a whole number, 0 or more, got a JSON string`}},
 		{"/v1/ack", `{"who":"a"}`, 400, []string{`give "alarm_id"`, `"all": true`}},
 		{"/v1/ack", `{"alarm_id":3,"all":true,"who":"a"}`, 400, []string{"not both"}},
 		{"/v1/ack", `{"alarm_id":-1,"who":"a"}`, 400, []string{`field "alarm_id"`}},

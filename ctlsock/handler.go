@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -178,7 +179,7 @@ func decode(w http.ResponseWriter, r *http.Request, what string, v any, fields s
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
 		msg = fmt.Sprintf("not JSON (%v): send one JSON object", err)
 	case errors.As(err, &typ):
-		msg = fmt.Sprintf("field %q: want a %s, got a JSON %s", typ.Field, typ.Type, typ.Value)
+		msg = fmt.Sprintf("field %q: want %s, got a JSON %s", typ.Field, jsonWant(typ.Type), typ.Value)
 	case errors.As(err, &big):
 		msg = fmt.Sprintf("body over %d bytes", maxBody)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -188,6 +189,24 @@ func decode(w http.ResponseWriter, r *http.Request, what string, v any, fields s
 	}
 	badRequest(w, http.StatusBadRequest, fmt.Sprintf("%s: bad request: %s (fields: %s)", what, msg, fields))
 	return false
+}
+
+// jsonWant says what a field of type t takes, in a client's words rather
+// than Go's ("a uint64").
+func jsonWant(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	}
+	return "a " + t.String()
 }
 
 // checkWho requires a plain name: every action is recorded with who did it.
