@@ -53,6 +53,17 @@ func (q Quantity) Unit() string {
 	return ""
 }
 
+// Suffix is what text puts after a value of q: a space and its unit, or
+// nothing for an index, which has no unit ("VOC index 95", not "95 index").
+func (q Quantity) Suffix() string {
+	switch u := q.Unit(); u {
+	case "", "index":
+		return ""
+	default:
+		return " " + u
+	}
+}
+
 // Quality says whether a sample can be trusted as a measurement of the air.
 // Anything but Good is treated as unknown air, never as clean air.
 type Quality int

@@ -25,3 +25,12 @@ func TestValid(t *testing.T) {
 		t.Error("wrong units")
 	}
 }
+
+// A value reads with its unit, an index bare.
+func TestSuffix(t *testing.T) {
+	for q, want := range map[Quantity]string{PM25: " µg/m³", CO2: " ppm", VOCIndex: "", NOxIndex: "", Humidity: " %RH", Quantity("x"): ""} {
+		if got := q.Suffix(); got != want {
+			t.Errorf("%s.Suffix() = %q, want %q", q, got, want)
+		}
+	}
+}

@@ -105,9 +105,9 @@ func printRound(e env, now time.Time, set *sensor.Set) {
 			case sample.Warmup:
 				vals = append(vals, labels[smp.Quantity]+" warming up")
 			case sample.OutOfRange:
-				vals = append(vals, fmt.Sprintf("%s %.1f %s (out of range)", labels[smp.Quantity], smp.Value, smp.Quantity.Unit()))
+				vals = append(vals, fmt.Sprintf("%s %.1f%s (out of range)", labels[smp.Quantity], smp.Value, smp.Quantity.Suffix()))
 			default:
-				vals = append(vals, fmt.Sprintf("%s %.1f %s", labels[smp.Quantity], smp.Value, smp.Quantity.Unit()))
+				vals = append(vals, fmt.Sprintf("%s %.1f%s", labels[smp.Quantity], smp.Value, smp.Quantity.Suffix()))
 			}
 			if smp.Time.After(at) {
 				at = smp.Time

@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -118,6 +119,8 @@ func TestAirflowRule(t *testing.T) {
 
 // Every value rule's cleared message names what came back, with its unit:
 // the pager reads it without the raise beside it.
+var unitless = regexp.MustCompile(`[0-9] index\b`)
+
 func TestDefaultRulesSayWhatIsBack(t *testing.T) {
 	s := DefaultSetup()
 	s.StaffZones, s.PressureBooths = []string{"staff"}, []string{"booth-1"}
@@ -149,6 +152,11 @@ func TestDefaultRulesSayWhatIsBack(t *testing.T) {
 			for _, ev := range evs {
 				if ev.Kind == Cleared || ev.Kind == Latched {
 					msgs = append(msgs, ev.Message)
+				}
+				// A unitless index prints bare: "VOC Index in staff is
+				// 250, above the warning level 200".
+				if unitless.MatchString(ev.Message) || strings.ContainsRune(ev.Message, 0) {
+					t.Errorf("%s %v: %q", r.ID, ev.Kind, ev.Message)
 				}
 			}
 		}

@@ -295,8 +295,8 @@ func eventMessage(k Kind, st *ruleState, a *Alarm, who string) string {
 		if name == "" {
 			name = string(st.Quantity)
 		}
-		back = fmt.Sprintf("%s in %s is back to %s %s (%s level %s %s)", name, st.Subject,
-			formatNumber(float64(a.Value)), st.Quantity.Unit(), st.Level, formatNumber(st.Threshold), st.Quantity.Unit())
+		back = fmt.Sprintf("%s in %s is back to %s (%s level %s)", name, st.Subject,
+			withUnit(float64(a.Value), st.Quantity), st.Level, withUnit(st.Threshold, st.Quantity))
 	}
 	switch k {
 	case Cleared:

@@ -206,7 +206,7 @@ func render(segs []segment, r *Rule, v float64) string {
 		case fQuantity:
 			b.WriteString(string(r.Quantity))
 		case fUnit:
-			b.WriteString(r.Quantity.Unit())
+			b.WriteString(proseUnit(r.Quantity))
 		case fDirection:
 			b.WriteString(r.Direction.String())
 		case fValue:
@@ -215,7 +215,25 @@ func render(segs []segment, r *Rule, v float64) string {
 			b.WriteString(formatNumber(r.Threshold))
 		}
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(strings.ReplaceAll(b.String(), " "+noUnit, ""))
+}
+
+// noUnit stands where a unitless quantity's unit would, and is taken out
+// with the space before it: "VOC Index in staff is 250, above the warning
+// level 200", not "250 index".
+const noUnit = "\x00"
+
+// withUnit prints v with q's unit, as a message does.
+func withUnit(v float64, q sample.Quantity) string {
+	return formatNumber(v) + q.Suffix()
+}
+
+// proseUnit is what {unit} stands for.
+func proseUnit(q sample.Quantity) string {
+	if q.Suffix() == "" {
+		return noUnit
+	}
+	return q.Unit()
 }
 
 // formatNumber shows one decimal at most: sensor accuracy (±10 µg/m³,
