@@ -63,10 +63,7 @@ func analyze(runs []Result, seeds []uint64) ScenarioReport {
 		return stat(vs)
 	}
 	ratio := func(ctl string, fig func(Result) float64, lo string) func(uint64) float64 {
-		return func(s uint64) float64 {
-			v, full, minimum := fig(b[ctl][s]), fig(b["full"][s]), fig(b[lo][s])
-			return (v - full) / (minimum - full)
-		}
+		return func(s uint64) float64 { return exposureRatio(fig(b[ctl][s]), fig(b["full"][s]), fig(b[lo][s])) }
 	}
 	bd := &sr.Bounds
 	bd.GapSTEL = per(func(s uint64) float64 { return stel(b["min"][s]) - stel(b["full"][s]) }).Mean
@@ -75,13 +72,12 @@ func analyze(runs []Result, seeds []uint64) ScenarioReport {
 	r := &sr.Ratios
 	r.STEL, r.TWA = per(ratio("ventd", stel, "min")), per(ratio("ventd", twa, "min"))
 	r.STELNominal, r.TWANominal = per(ratio("ventd", stel, "min-nominal")), per(ratio("ventd", twa, "min-nominal"))
-	energyRatio := func(lo string) func(uint64) float64 {
+	eRatio := func(lo string) func(uint64) float64 {
 		return func(s uint64) float64 {
-			v, full, minimum := energy(b["ventd"][s]), energy(b["full"][s]), energy(b[lo][s])
-			return (v - minimum) / (full - minimum)
+			return energyRatio(energy(b["ventd"][s]), energy(b["full"][s]), energy(b[lo][s]))
 		}
 	}
-	r.Energy, r.EnergyNominal = per(energyRatio("min")), per(energyRatio("min-nominal"))
+	r.Energy, r.EnergyNominal = per(eRatio("min")), per(eRatio("min-nominal"))
 	r.ExposureRatiosSet = bd.GapSTEL >= minGap && bd.GapTWA >= minGap
 
 	sr.FrontierSTEL = frontier(b, seeds, stel, order, family)
@@ -106,7 +102,7 @@ func analyze(runs []Result, seeds []uint64) ScenarioReport {
 func reachable(b byRun, seeds []uint64, order []string, family map[string]string) *Reachable {
 	var best *Reachable
 	for _, c := range order {
-		if f := family[c]; !(f == famOnOff || f == famProp || f == famFixed || c == "full") {
+		if !isBaseline(c, family) {
 			continue
 		}
 		r := Reachable{Controller: c, Energy: math.Inf(-1), STEL: math.Inf(-1), TWA: math.Inf(-1)}
@@ -116,9 +112,9 @@ func reachable(b byRun, seeds []uint64, order []string, family map[string]string
 				return nil // an incomplete set of runs says nothing
 			}
 			full, minimum := b["full"][s], b["min"][s]
-			r.Energy = math.Max(r.Energy, (run.EnergyKWh-minimum.EnergyKWh)/(full.EnergyKWh-minimum.EnergyKWh))
-			r.STEL = math.Max(r.STEL, float64((run.StaffSTELPeak-full.StaffSTELPeak)/(minimum.StaffSTELPeak-full.StaffSTELPeak)))
-			r.TWA = math.Max(r.TWA, (run.StaffTWA-full.StaffTWA)/(minimum.StaffTWA-full.StaffTWA))
+			r.Energy = math.Max(r.Energy, energyRatio(run.EnergyKWh, full.EnergyKWh, minimum.EnergyKWh))
+			r.STEL = math.Max(r.STEL, exposureRatio(float64(run.StaffSTELPeak), float64(full.StaffSTELPeak), float64(minimum.StaffSTELPeak)))
+			r.TWA = math.Max(r.TWA, exposureRatio(run.StaffTWA, full.StaffTWA, minimum.StaffTWA))
 		}
 		if r.STEL <= goalExposureRatio && r.TWA <= goalExposureRatio && (best == nil || r.Energy < best.Energy) {
 			best = &r
@@ -127,21 +123,33 @@ func reachable(b byRun, seeds []uint64, order []string, family map[string]string
 	return best
 }
 
+// exposureRatio places an exposure v between the bounds: 0 at full
+// speed's, 1 at minimum's.
+func exposureRatio(v, full, minimum float64) float64 { return (v - full) / (minimum - full) }
+
+// energyRatio places an energy v between the bounds: 0 at minimum's, 1 at
+// full speed's.
+func energyRatio(v, full, minimum float64) float64 { return (v - minimum) / (full - minimum) }
+
+// isBaseline reports whether controller c is one a site could run instead
+// of ventd: on/off, proportional, a fixed duty, or full speed.
+func isBaseline(c string, family map[string]string) bool {
+	f := family[c]
+	return f == famOnOff || f == famProp || f == famFixed || c == "full"
+}
+
 // frontier compares ventd with the envelope of every baseline (on/off,
 // proportional, fixed duties, full and min; not min-nominal, which no
 // installation runs) seed by seed.
 func frontier(b byRun, seeds []uint64, fig func(Result) float64, order []string, family map[string]string) Frontier {
 	var fr Frontier
-	baseline := func(c string) bool {
-		f := family[c]
-		return f == famOnOff || f == famProp || f == famFixed || c == "full" || c == "min"
-	}
+	onEnvelope := func(c string) bool { return isBaseline(c, family) || c == "min" }
 	var margins, at, ventd, atRatio []float64
 	cheaper := false
 	for _, s := range seeds {
 		var pts []FrontierPoint
 		for _, c := range order {
-			if r, ok := b[c][s]; ok && baseline(c) {
+			if r, ok := b[c][s]; ok && onEnvelope(c) {
 				pts = append(pts, FrontierPoint{Controller: c, EnergyKWh: r.EnergyKWh, Value: fig(r)})
 			}
 		}
@@ -149,13 +157,12 @@ func frontier(b byRun, seeds []uint64, fig func(Result) float64, order []string,
 		f, below := frontierAt(pts, v.EnergyKWh)
 		cheaper = cheaper || below
 		margins, at, ventd = append(margins, f-fig(v)), append(at, f), append(ventd, fig(v))
-		full, minimum := fig(b["full"][s]), fig(b["min"][s])
-		atRatio = append(atRatio, (f-full)/(minimum-full))
+		atRatio = append(atRatio, exposureRatio(f, fig(b["full"][s]), fig(b["min"][s])))
 	}
 	// The envelope shown is of the means over seeds.
 	var mean []FrontierPoint
 	for _, c := range order {
-		if !baseline(c) {
+		if !onEnvelope(c) {
 			continue
 		}
 		mean = append(mean, FrontierPoint{Controller: c,
