@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -192,48 +193,42 @@ func defaultMessage(d Direction) string {
 }
 
 func render(segs []segment, r *Rule, v float64) string {
-	var b strings.Builder
+	var b []byte
 	for _, s := range segs {
 		switch s.field {
 		case fLiteral:
-			b.WriteString(s.text)
+			b = append(b, s.text...)
 		case fRule:
-			b.WriteString(string(r.ID))
+			b = append(b, r.ID...)
 		case fLevel:
-			b.WriteString(r.Level.String())
+			b = append(b, r.Level.String()...)
 		case fSubject:
-			b.WriteString(r.Subject)
+			b = append(b, r.Subject...)
 		case fQuantity:
-			b.WriteString(string(r.Quantity))
+			b = append(b, r.Quantity...)
 		case fUnit:
-			b.WriteString(proseUnit(r.Quantity))
+			// An index has no unit: its {unit} goes with the space before
+			// it ("VOC Index in staff is 250, above the warning level
+			// 200", not "250 index").
+			if r.Quantity.Suffix() == "" {
+				b = bytes.TrimSuffix(b, []byte(" "))
+			} else {
+				b = append(b, r.Quantity.Unit()...)
+			}
 		case fDirection:
-			b.WriteString(r.Direction.String())
+			b = append(b, r.Direction.String()...)
 		case fValue:
-			b.WriteString(formatNumber(v))
+			b = append(b, formatNumber(v)...)
 		case fThreshold:
-			b.WriteString(formatNumber(r.Threshold))
+			b = append(b, formatNumber(r.Threshold)...)
 		}
 	}
-	return strings.TrimSpace(strings.ReplaceAll(b.String(), " "+noUnit, ""))
+	return strings.TrimSpace(string(b))
 }
-
-// noUnit stands where a unitless quantity's unit would, and is taken out
-// with the space before it: "VOC Index in staff is 250, above the warning
-// level 200", not "250 index".
-const noUnit = "\x00"
 
 // withUnit prints v with q's unit, as a message does.
 func withUnit(v float64, q sample.Quantity) string {
 	return formatNumber(v) + q.Suffix()
-}
-
-// proseUnit is what {unit} stands for.
-func proseUnit(q sample.Quantity) string {
-	if q.Suffix() == "" {
-		return noUnit
-	}
-	return q.Unit()
 }
 
 // formatNumber shows one decimal at most: sensor accuracy (±10 µg/m³,
