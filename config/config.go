@@ -72,7 +72,24 @@ const (
 	// Staff is where staff breathe; it drives exposure records and staff
 	// alarms.
 	Staff ZoneKind = "staff"
+	// Outdoor is the air the room takes in: a sensor outside, or in the
+	// supply duct. Nobody's exposure is recorded there; its PM2.5 tells
+	// the fan law how the staff area's clean air is moving, so outdoor
+	// smoke coming or going is not taken for booth smoke (or booth smoke
+	// for outdoor smoke). It has no volume and no fan.
+	Outdoor ZoneKind = "outdoor"
 )
+
+// withArticle is the kind as a sentence names it: "a booth", "an outdoor".
+func (k ZoneKind) withArticle() string {
+	if k == Outdoor {
+		return "an " + string(k)
+	}
+	return "a " + string(k)
+}
+
+// zoneKinds lists the kinds in the order error messages show them.
+var zoneKinds = []ZoneKind{Booth, Staff, Outdoor}
 
 // Zone is a well-mixed volume of air.
 type Zone struct {
@@ -81,8 +98,9 @@ type Zone struct {
 	Name string   `yaml:"name" cfg:"required"`
 	Kind ZoneKind `yaml:"kind" cfg:"required"`
 	// VolumeM3 gives air changes per hour from the fan flow, and with it
-	// the purge time (4.6/ACH hours to 1%).
-	VolumeM3 float64 `yaml:"volume_m3" cfg:"required"`
+	// the purge time (4.6/ACH hours to 1%). Required for booths and staff
+	// zones; an outdoor zone has none.
+	VolumeM3 float64 `yaml:"volume_m3"`
 }
 
 // SensorType is a supported sensor model.

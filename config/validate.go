@@ -5,6 +5,7 @@ import (
 	"net"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,10 +128,18 @@ func (d *decoder) validateZones(c *Config) {
 	for i, z := range c.Zones {
 		p := fmt.Sprintf("zones[%d]", i)
 		d.checkName(p, z.Name, seen)
-		if z.Kind != Booth && z.Kind != Staff {
-			d.invalid(p+".kind", "must be booth (where people smoke) or staff (where staff breathe) (got %q)%s", z.Kind, didYouMean(string(z.Kind), []ZoneKind{Booth, Staff}))
+		if !slices.Contains(zoneKinds, z.Kind) {
+			d.invalid(p+".kind", "must be booth (where people smoke), staff (where staff breathe) or outdoor (the air the room takes in) (got %q)%s",
+				z.Kind, didYouMean(string(z.Kind), zoneKinds))
 		}
-		switch {
+		switch written := d.has(p + ".volume_m3"); {
+		case z.Kind == Outdoor && written:
+			d.invalid(p+".volume_m3", "an outdoor zone has no volume: the law reads its air, no fan clears it; remove volume_m3")
+		case z.Kind == Outdoor:
+		case !written && slices.Contains(zoneKinds, z.Kind):
+			d.bad[p+".volume_m3"] = true
+			d.errorf(d.lineOf(p), p+".volume_m3", "required key is missing: add volume_m3: followed by a number")
+		case !written: // a mistyped kind says enough
 		case z.VolumeM3 <= 0:
 			d.invalid(p+".volume_m3", "must be more than 0 m³ (got %g)", z.VolumeM3)
 		case z.VolumeM3 > maxVolumeM3:
@@ -179,8 +188,9 @@ func (d *decoder) validateSensors(c *Config) {
 				d.invalid(p+".mux.channel", "must be a PCA9548A channel, 0 to 7 (got %d)", m.Channel)
 			}
 		}
-		if z := d.checkZone(c, p+".zone", s.Zone); z != nil && s.Type.IsPressure() && z.Kind == Staff {
-			d.invalid(p+".zone", "zone %q is a staff zone, but an %s measures a booth's pressure against its neighbour: put it in a booth", s.Zone, s.Type)
+		if z := d.checkZone(c, p+".zone", s.Zone); z != nil && s.Type.IsPressure() && z.Kind != Booth {
+			d.invalid(p+".zone", "zone %q is %s zone, but an %s measures a booth's pressure against its neighbour: put it in a booth",
+				s.Zone, z.Kind.withArticle(), s.Type)
 			d.bad[p+".zone"] = true // the coverage checks would only echo this
 		}
 		if d.has(p + ".pm_calibration") {
@@ -231,7 +241,7 @@ func (d *decoder) validateCoverage(c *Config) {
 		return
 	}
 	for i, z := range c.Zones {
-		if z.Kind != Booth && z.Kind != Staff || d.bad[fmt.Sprintf("zones[%d].name", i)] {
+		if !slices.Contains(zoneKinds, z.Kind) || d.bad[fmt.Sprintf("zones[%d].name", i)] {
 			return
 		}
 	}
@@ -273,6 +283,8 @@ func (d *decoder) validateCoverage(c *Config) {
 			d.invalid(p, "booth %q has no PM sensor (sps30) in it, and its fan control needs one%s", z.Name, note)
 		case z.Kind == Staff && air == 0 && sensorsSure:
 			d.invalid(p, "staff zone %q has no sensor in it, so no exposure can be recorded", z.Name)
+		case z.Kind == Outdoor && air == 0 && sensorsSure:
+			d.invalid(p, "outdoor zone %q has no sensor in it: add an sps30 with zone: %s, or remove the zone", z.Name, z.Name)
 		}
 		if z.Kind == Booth && len(c.FansFor(z.Name)) == 0 && fansSure {
 			d.invalid(p, "booth %q has no fan: list it in the zones: of a fan", z.Name)

@@ -17,8 +17,8 @@ func (d *decoder) validateFans(c *Config) {
 		}
 		for j, zn := range f.Zones {
 			zp := fmt.Sprintf("%s.zones[%d]", p, j)
-			if z := d.checkZone(c, zp, zn); z != nil && z.Kind == Staff {
-				d.invalid(zp, "zone %q is a %s zone; fans exhaust booths", zn, z.Kind)
+			if z := d.checkZone(c, zp, zn); z != nil && z.Kind != Booth {
+				d.invalid(zp, "zone %q is %s zone; fans exhaust booths", zn, z.Kind.withArticle())
 			}
 			if slices.Index(f.Zones, zn) < j {
 				d.invalid(zp, "zone %q is listed twice", zn)
