@@ -82,6 +82,9 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 			r.buses[s.Bus] = bus
 		}
 		src := rm.Zone(s.Zone)
+		if z := cfg.Zone(s.Zone); z != nil && z.Kind == config.Outdoor {
+			src = rm.OutdoorSource()
+		}
 		seed := opts.Seed*1000 + uint64(i) + 1
 		var dev interface {
 			i2csim.Device
@@ -135,7 +138,8 @@ func sensorNames(cfg *config.Config) []string {
 
 // RoomConfig derives a room model from a ventd config: each zone with its
 // volume; each booth beside the first staff zone with a door to it; staff
-// zones ventilated at 4 air changes an hour; fans with their max flow.
+// zones ventilated at 4 air changes an hour; fans with their max flow. An
+// outdoor zone is no zone of the room: its sensors read the outdoor air.
 func RoomConfig(cfg *config.Config) room.Config {
 	rc := room.Default()
 	rc.Zones, rc.Fans, rc.Doors = nil, nil, nil
@@ -146,6 +150,9 @@ func RoomConfig(cfg *config.Config) room.Config {
 		}
 	}
 	for _, z := range cfg.Zones {
+		if z.Kind == config.Outdoor {
+			continue
+		}
 		zc := room.ZoneConfig{Name: z.Name, VolumeM3: z.VolumeM3, DepositionPerHour: room.TypicalDeposition()}
 		if z.Kind == config.Booth {
 			zc.Kind, zc.Neighbour, zc.LeakageM3h = room.Booth, staff, 10

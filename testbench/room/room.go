@@ -280,6 +280,16 @@ func (r *Room) Outdoor() air.State {
 	return r.outdoorState
 }
 
+// OutdoorSource returns the outdoor air as a source, for a simulated
+// sensor outside or in the supply duct (a zone of kind outdoor in ventd's
+// config). It reads what the scenario last set: outdoor air does not
+// depend on the room.
+func (r *Room) OutdoorSource() air.Source { return outdoorSource{r} }
+
+type outdoorSource struct{ r *Room }
+
+func (s outdoorSource) Air(time.Time) air.State { return s.r.Outdoor() }
+
 // SetFanStalled jams or frees the named fan. A stalled fan moves no air and
 // its tachometer reads zero, whatever its duty.
 func (r *Room) SetFanStalled(name string, stalled bool) {
