@@ -19,6 +19,9 @@ type Params struct {
 	Booths []Booth
 	Staff  []Staff
 	Fans   []FanSpec
+	// Outdoor are the PM2.5 sensors of the air the room takes in (zones of
+	// kind outdoor), if any.
+	Outdoor []string
 	Tuning
 }
 
@@ -32,8 +35,9 @@ type Booth struct {
 
 // Staff is one staff zone and its PM2.5 sensors.
 type Staff struct {
-	Zone string
-	PM   []string
+	Zone     string
+	VolumeM3 float64
+	PM       []string
 }
 
 // FanSpec is one fan: the booths it exhausts (indexes into Params.Booths),
@@ -99,7 +103,7 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 			booth[z.Name] = len(p.Booths)
 			p.Booths = append(p.Booths, Booth{Zone: z.Name, VolumeM3: z.VolumeM3})
 		case config.Staff:
-			p.Staff = append(p.Staff, Staff{Zone: z.Name})
+			p.Staff = append(p.Staff, Staff{Zone: z.Name, VolumeM3: z.VolumeM3})
 		}
 	}
 	for _, s := range cfg.Sensors {
@@ -109,6 +113,8 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 			p.Booths[i].PM = append(p.Booths[i].PM, s.Name)
 		case isBooth && s.Type.IsPressure():
 			p.Booths[i].Pressure = append(p.Booths[i].Pressure, s.Name)
+		case s.Type == config.SPS30 && cfg.Zone(s.Zone) != nil && cfg.Zone(s.Zone).Kind == config.Outdoor:
+			p.Outdoor = append(p.Outdoor, s.Name)
 		case s.Type == config.SPS30:
 			for j := range p.Staff {
 				if p.Staff[j].Zone == s.Zone {
@@ -195,7 +201,7 @@ func (p Params) Validate() error {
 // sameLayout reports whether q describes the same room as p: booths, staff
 // zones, fans and their sensors, which a law's state is built on.
 func (p Params) sameLayout(q Params) error {
-	if !reflect.DeepEqual(p.Booths, q.Booths) || !reflect.DeepEqual(p.Staff, q.Staff) || len(p.Fans) != len(q.Fans) {
+	if !reflect.DeepEqual(p.Booths, q.Booths) || !reflect.DeepEqual(p.Staff, q.Staff) || !slices.Equal(p.Outdoor, q.Outdoor) || len(p.Fans) != len(q.Fans) {
 		return errors.New("control: the room's zones or sensors changed; that needs a restart")
 	}
 	for i := range p.Fans {

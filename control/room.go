@@ -51,7 +51,7 @@ func NewRoom(p Params) (*Room, error) {
 		return nil, err
 	}
 	r := &Room{p: p, byName: map[string]sample.Sample{},
-		staff: staffArea{worst: ema{tau: staffSmooth}, cleanest: ema{tau: staffSmooth}}}
+		staff: staffArea{worst: ema{tau: staffSmooth}, cleanest: ema{tau: staffSmooth}, outdoor: newOutdoorAir()}}
 	for _, b := range p.Booths {
 		r.booths = append(r.booths, newBooth(b))
 	}
@@ -90,6 +90,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	t := r.p.Tuning
 
 	r.staff.read(now, r.byName, r.p.Staff, dt, t)
+	r.staff.outdoor.read(now, r.byName, r.p.Outdoor, r.staffFanACH(), dt, t)
 	staffRef, staffLevel := math.NaN(), math.NaN()
 	if r.staff.ok {
 		staffRef, staffLevel = r.staff.cleanest.v, r.staff.worst.v
@@ -187,6 +188,24 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	}
 	d.Duty, d.Mode, d.Reason = clamp(want, s.MinDuty, s.MaxDuty), ModeNormal, why
 	return d
+}
+
+// staffFanACH is the air changes an hour the fans give the staff area at
+// their present duty, as their rated flow says: every exhaust draws its
+// air from there.
+func (r *Room) staffFanACH() float64 {
+	v := 0.0
+	for _, s := range r.p.Staff {
+		v += s.VolumeM3
+	}
+	if v <= 0 {
+		return 0
+	}
+	q := 0.0
+	for _, f := range r.fans {
+		q += f.duty * f.spec.MaxFlowM3h
+	}
+	return q / v
 }
 
 func (r *Room) boothIndex(zone string) int {

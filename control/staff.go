@@ -43,6 +43,9 @@ type staffArea struct {
 	usual   ema
 	started bool
 	age     time.Duration
+	// outdoor is the outdoor air, when a sensor reads it: the clean air
+	// moves with it, in sessions too, instead of by rise.
+	outdoor outdoorAir
 }
 
 // read takes this period's staff samples. Any trusted sensor will do; the
@@ -97,6 +100,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 	}
 	s.age += dt
 	before := s.clean
+	drift := s.outdoor.step() // 0 without an outdoor sensor
 	switch {
 	case s.age < settle || lvl < s.clean:
 		// At start nothing is known; below clean air, the clean air is
@@ -105,9 +109,12 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 		if s.age < settle {
 			s.clean = lvl
 		}
+	case active && s.outdoor.ok:
+		s.clean = math.Min(s.clean+drift, lvl)
 	case active:
 		s.clean = math.Min(s.clean+s.rise*dt.Seconds(), lvl)
 	default:
+		s.clean += drift
 		s.env = math.Min(s.env*math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds()), lvl-s.clean)
 		// Only a rise beyond the smoothed reading's noise band is air:
 		// were every upward wiggle taken as clean air, the excess would
@@ -129,6 +136,9 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 		s.env = math.Max(lvl-s.clean, 0)
 	}
 	s.excess = math.Max(lvl-s.clean, 0)
+	// The outdoor fit learns from quiet air with no tail of booth smoke
+	// left: there the staff level is the clean air alone.
+	s.outdoor.fit(lvl, !active && s.age >= settle && s.env <= staffNoise(lvl))
 	if s.age >= settle {
 		if !s.usual.ok && t.StaffFullUsual > 0 {
 			// Until the room is known it is priced as configured.
@@ -196,6 +206,12 @@ type StaffStatus struct {
 	// learned, and when Tuning.StaffFullUsual is 0); FullSpeedExcess the
 	// excess that alone asks for full speed (staffFullExcess).
 	UsualExcess, FullSpeedExcess float64
+	// Outdoor is the outdoor PM2.5 the law reads (smoothed over a minute;
+	// NaN without a trusted outdoor sensor). OutdoorGain is the share of
+	// an outdoor change the staff area's clean air takes on, and
+	// GeneralACH the staff area's own ventilation (air changes an hour
+	// besides the fans'), both learned from quiet air (outdoorAir).
+	Outdoor, OutdoorGain, GeneralACH float64
 }
 
 // status is what Staff reports.
@@ -210,6 +226,11 @@ func (s *staffArea) status(t Tuning) StaffStatus {
 	}
 	if s.usual.ok && t.StaffFullUsual > 0 {
 		st.UsualExcess = s.usual.v
+	}
+	st.Outdoor, st.OutdoorGain, st.GeneralACH = math.NaN(), math.NaN(), math.NaN()
+	if s.outdoor.ok {
+		i, g := s.outdoor.best()
+		st.Outdoor, st.OutdoorGain, st.GeneralACH = s.outdoor.out.v, g, generalACH[i]
 	}
 	return st
 }

@@ -112,6 +112,14 @@ func (d *Daemon) addStaff(p *record.Period) {
 		a.UsualExcess = d.slabs.usual.next()
 		*a.UsualExcess = usualNow
 	}
+	if finite(st.Outdoor) && finite(st.OutdoorGain) && finite(st.GeneralACH) {
+		o := record.OutdoorLink{PM25: round(st.Outdoor, 2), Gain: round(st.OutdoorGain, 3), GeneralACH: st.GeneralACH}
+		if last != nil && last.Outdoor != nil && *last.Outdoor == o {
+			a.Outdoor = last.Outdoor
+		} else {
+			a.Outdoor = &o
+		}
+	}
 	if last == nil || *last != a {
 		d.staff = d.slabs.staff.next()
 		*d.staff = a

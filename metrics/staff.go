@@ -15,6 +15,7 @@ import (
 // leaky booth). Absent until the staff area's first reading.
 type staff struct {
 	excess, clean, usual, full *prometheus.Desc
+	gain, general              *prometheus.Desc
 }
 
 func newStaff(n namer) *staff {
@@ -22,12 +23,16 @@ func newStaff(n namer) *staff {
 		excess: n.desc("staff_pm25_excess_ugm3", "Booth smoke in the staff area as the control law sees it: its PM2.5 (smoothed over 20 s) above its clean air, µg/m³."),
 		clean:  n.desc("staff_pm25_clean_air_ugm3", "What the staff area's PM2.5 would read with no booth smoke in it (outdoor air, sensor offset, drift), as the control law learned it, µg/m³."),
 		usual:  n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h, µg/m³; absent until learned or when control.staff_full_usual is 0."),
-		full:   n.desc("staff_pm25_full_speed_excess_ugm3", "The staff excess that alone sends the fans to full speed, µg/m³: control.staff_full_usual × the usual excess, within 2/3 and 1.5 × control.staff_full_excess_ugm3."),
+		gain: n.desc("staff_pm25_outdoor_gain_ratio", "The share of a change in outdoor PM2.5 the staff area's clean air takes on, as the control law learned it "+
+			"from quiet air (1 until the outdoor air has moved enough to say; less behind a supply filter). Absent without an outdoor zone's PM sensor."),
+		general: n.desc("staff_general_ventilation_ach", "The staff area's own ventilation, air changes per hour besides the fans', as the control law "+
+			"learned it from how its clean air follows the outdoor air: one of 1, 2, 4 or 8. Absent without an outdoor zone's PM sensor."),
+		full: n.desc("staff_pm25_full_speed_excess_ugm3", "The staff excess that alone sends the fans to full speed, µg/m³: control.staff_full_usual × the usual excess, within 2/3 and 1.5 × control.staff_full_excess_ugm3."),
 	}
 }
 
 func (s *staff) describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.usual, s.full} {
+	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.usual, s.full, s.gain, s.general} {
 		ch <- d
 	}
 }
@@ -42,5 +47,9 @@ func (s *staff) collect(snap *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 	gauge(ch, s.full, a.FullSpeedExcess)
 	if a.UsualExcess != nil {
 		gauge(ch, s.usual, *a.UsualExcess)
+	}
+	if o := a.Outdoor; o != nil {
+		gauge(ch, s.gain, o.Gain)
+		gauge(ch, s.general, o.GeneralACH)
 	}
 }

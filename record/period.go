@@ -172,6 +172,24 @@ type StaffAir struct {
 	// speed: control.staff_full_usual × UsualExcess, within 2/3 and 1.5 ×
 	// control.staff_full_excess_ugm3.
 	FullSpeedExcess float64 `json:"full_speed_excess_ugm3"`
+	// Outdoor is how the clean air follows the outdoor air, as the law
+	// learned it; nil without a trusted outdoor sensor.
+	Outdoor *OutdoorLink `json:"outdoor,omitempty"`
+}
+
+// OutdoorLink is what the control law learned of how the staff area's
+// clean air follows the outdoor air (an outdoor zone's PM2.5).
+type OutdoorLink struct {
+	// PM25 is the outdoor PM2.5 the law reads, smoothed over a minute.
+	PM25 float64 `json:"pm25_ugm3"`
+	// Gain is the share of an outdoor change the staff area's clean air
+	// takes on (1 until the outdoor air has moved enough to say; less
+	// behind a supply filter).
+	Gain float64 `json:"gain"`
+	// GeneralACH is the staff area's own ventilation, air changes an hour
+	// besides the fans': the candidate (1, 2, 4 or 8) whose lag explains
+	// the staff level best. A fall says its ventilation weakened.
+	GeneralACH float64 `json:"general_ach"`
 }
 
 // MeasuredACH is a booth's ventilation as measured from how fast its
