@@ -292,7 +292,7 @@ func (a *app) run(ctx context.Context) error {
 			a.log.Info("purge button", "result", res)
 		})
 	}
-	go a.reloadOnHUP(loopCtx, a.configPath)
+	go a.reloadOnHUP(loopCtx, watchHUP(), a.configPath)
 	stopMQTT := a.mqtt.start()
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()

@@ -10,14 +10,23 @@ import (
 	"github.com/ventd/ventd/record"
 )
 
-// reloadOnHUP re-reads the config file on SIGHUP (systemctl reload ventd)
-// until ctx is done. A file with mistakes is refused, each mistake logged
-// with its line, and the configuration in force stays; a good one is
-// handed to the loop, which applies what can change without a restart and
-// journals the change.
-func (a *app) reloadOnHUP(ctx context.Context, path string) {
+// watchHUP starts taking SIGHUP for reloadOnHUP. It is called before the
+// loop starts, not from reloadOnHUP's goroutine: a SIGHUP that came
+// between the loop's start and that goroutine's first step took the
+// default action and ended the daemon (a reload right after a start, or
+// TestSIGHUPReloads on a busy machine).
+func watchHUP() chan os.Signal {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	return hup
+}
+
+// reloadOnHUP re-reads the config file on each SIGHUP from hup (systemctl
+// reload ventd) until ctx is done. A file with mistakes is refused, each
+// mistake logged with its line, and the configuration in force stays; a
+// good one is handed to the loop, which applies what can change without a
+// restart and journals the change.
+func (a *app) reloadOnHUP(ctx context.Context, hup chan os.Signal, path string) {
 	defer signal.Stop(hup)
 	for {
 		select {
