@@ -78,6 +78,9 @@ type Daemon struct {
 	sensors *sensor.Set
 	fans    []*fanOut
 	expo    []*zoneExposure
+	// outdoor are the outdoor air's minute aggregates: journaled as
+	// context for the exposure records, and no record themselves.
+	outdoor []*zoneMinutes
 	alarms  *alarms
 	beacon  *beacon
 	clockOK *bool // last clock synchronisation status recorded
@@ -162,6 +165,7 @@ func New(o Options) (*Daemon, error) {
 		d.Close()
 		return nil, err
 	}
+	d.outdoor = newOutdoorMinutes(o.Config, d.sensors)
 	if d.alarms, err = newAlarms(o.Config, d.fans, o.StateDir != ""); err != nil {
 		d.Close()
 		return nil, err
@@ -249,6 +253,9 @@ func (d *Daemon) shutdown() {
 		if !e.gapStart.IsZero() {
 			d.addGap(e, now)
 		}
+	}
+	for _, o := range d.outdoor {
+		d.addMinute(o.flush())
 	}
 	d.takeShifts()
 	d.save(now, true)

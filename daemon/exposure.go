@@ -17,16 +17,24 @@ import (
 // exposure measure.
 var exposureQuantities = []sample.Quantity{sample.PM25, sample.PM10, sample.CO2}
 
+// zoneMinutes is one pollutant's one-minute aggregate in one zone, for the
+// journal: each period adds the mean of the zone's good samples. An
+// exposure record keeps one (zoneExposure); the outdoor air keeps one of
+// its own, with no record beside it (newOutdoorMinutes).
+type zoneMinutes struct {
+	zone    string
+	q       sample.Quantity
+	sensors []*sensor.Sensor
+	min     minuteAgg
+}
+
 // zoneExposure keeps one pollutant's exposure record in one zone, fed each
 // period with the mean of the zone's good samples, and its one-minute
 // aggregate for the journal.
 type zoneExposure struct {
-	zone    string
-	q       sample.Quantity
-	sensors []*sensor.Sensor
-	tr      *exposure.Tracker
-	min     minuteAgg
-	valid   bool // the last period had valid data
+	zoneMinutes
+	tr    *exposure.Tracker
+	valid bool // the last period had valid data
 	// gapStart is when the current stretch without valid data began.
 	gapStart time.Time
 	// snap is this period's exposure snapshot, computed once for the
@@ -68,18 +76,19 @@ func (m *minuteAgg) add(v float64, period time.Duration) {
 	m.covered += period
 }
 
-// newExposures builds a tracker for every zone and pollutant that has a
-// sensor measuring it.
+// newExposures builds a tracker for every booth and staff zone and
+// pollutant that has a sensor measuring it. An outdoor zone gets none:
+// nobody works there, so its air is no one's exposure, and a staff record
+// an auditor reads must hold only air someone breathed at work. Its
+// sensors still feed the law, the alarms' fault rules and the readings.
 func newExposures(cfg *config.Config, sensors *sensor.Set, sched exposure.Schedule) ([]*zoneExposure, error) {
 	var out []*zoneExposure
 	for _, z := range cfg.Zones {
+		if !hasExposure(z.Kind) {
+			continue
+		}
 		for _, q := range exposureQuantities {
-			var in []*sensor.Sensor
-			for _, s := range sensors.All() {
-				if s.Config().Zone == z.Name && s.Config().Type.Measures(q) {
-					in = append(in, s)
-				}
-			}
+			in := zoneSensorsOf(sensors, z.Name, q)
 			if len(in) == 0 {
 				continue
 			}
@@ -88,10 +97,50 @@ func newExposures(cfg *config.Config, sensors *sensor.Set, sched exposure.Schedu
 			if err != nil {
 				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
 			}
-			out = append(out, &zoneExposure{zone: z.Name, q: q, sensors: in, tr: tr})
+			out = append(out, &zoneExposure{zoneMinutes: zoneMinutes{zone: z.Name, q: q, sensors: in}, tr: tr})
 		}
 	}
 	return out, nil
+}
+
+// zoneSensorsOf lists the sensors in zone that measure q.
+func zoneSensorsOf(sensors *sensor.Set, zone string, q sample.Quantity) []*sensor.Sensor {
+	var in []*sensor.Sensor
+	for _, s := range sensors.All() {
+		if s.Config().Zone == zone && s.Config().Type.Measures(q) {
+			in = append(in, s)
+		}
+	}
+	return in
+}
+
+// newOutdoorMinutes builds a minute aggregate for every outdoor zone and
+// pollutant of the exposure records (PM2.5, PM10, CO2) that a sensor there
+// measures. They go to the journal as any zone's minutes do, so the
+// export and the report can set the staff's air beside the air the room
+// took in (a wildfire day); no tracker, gap or shift summary goes with
+// them, so they are no one's exposure and in no verdict.
+func newOutdoorMinutes(cfg *config.Config, sensors *sensor.Set) []*zoneMinutes {
+	var out []*zoneMinutes
+	for _, z := range cfg.Zones {
+		if z.Kind != config.Outdoor {
+			continue
+		}
+		for _, q := range exposureQuantities {
+			if in := zoneSensorsOf(sensors, z.Name, q); len(in) > 0 {
+				out = append(out, &zoneMinutes{zone: z.Name, q: q, sensors: in})
+			}
+		}
+	}
+	return out
+}
+
+// hasExposure says whether a zone of kind k keeps an exposure record:
+// only the zones people are in. Listing them, rather than leaving out
+// outdoor, keeps a kind added later out of the staff's record until
+// someone decides it belongs there.
+func hasExposure(k config.ZoneKind) bool {
+	return k == config.Booth || k == config.Staff
 }
 
 // retractFrozen turns the time a reading was frozen, before the stuck
@@ -117,7 +166,8 @@ func (d *Daemon) retractFrozen() {
 }
 
 // account updates the exposure records with this period's samples, and
-// adds finished minutes and data gaps to the record.
+// adds finished minutes (the outdoor air's too) and data gaps to the
+// record.
 func (d *Daemon) account(now time.Time) {
 	d.retractFrozen()
 	for _, e := range d.expo {
@@ -137,6 +187,10 @@ func (d *Daemon) account(now time.Time) {
 			// notes the jump.
 			d.log.Warn("exposure record refused a sample", "zone", e.zone, "quantity", e.q, "err", err)
 		}
+	}
+	for _, o := range d.outdoor {
+		done, _, _ := o.measure(now, d.period)
+		d.addMinute(done)
 	}
 }
 
@@ -165,37 +219,48 @@ func (d *Daemon) takeShifts() {
 // a gap when there is none. It returns the minute aggregate that ended, if
 // any.
 func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minute, error) {
-	var done *record.Minute
-	start := now.Truncate(time.Minute)
-	if !e.min.start.IsZero() && !start.Equal(e.min.start) {
-		done = e.flush()
-	}
-	if e.min.start.IsZero() || !start.Equal(e.min.start) {
-		e.min = minuteAgg{start: start}
-	}
-	sum, n := 0.0, 0
-	for _, s := range e.sensors {
-		if smp := s.Sample(e.q); smp.Valid(now, s.Config().StaleAfter) {
-			sum += smp.Value
-			n++
-		}
-	}
-	if n == 0 {
+	done, v, ok := e.measure(now, period)
+	if !ok {
 		e.valid = false
 		// The held sample ends now: what follows is unmeasured, never
 		// clean air.
 		return done, e.tr.Gap(now, now)
 	}
-	v := sum / float64(n)
 	e.valid = true
-	e.min.add(v, period)
 	return done, e.tr.Add(now, v)
+}
+
+// measure ends the minute aggregate when now is in a new minute (done is
+// what of it was not sent yet, nil if nothing), and adds the period's
+// value to the current one: the mean of the zone's good samples. ok is
+// false when no sensor had one; the minute then covers less of itself.
+func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record.Minute, v float64, ok bool) {
+	start := now.Truncate(time.Minute)
+	if !z.min.start.IsZero() && !start.Equal(z.min.start) {
+		done = z.flush()
+	}
+	if z.min.start.IsZero() || !start.Equal(z.min.start) {
+		z.min = minuteAgg{start: start}
+	}
+	sum, n := 0.0, 0
+	for _, s := range z.sensors {
+		if smp := s.Sample(z.q); smp.Valid(now, s.Config().StaleAfter) {
+			sum += smp.Value
+			n++
+		}
+	}
+	if n == 0 {
+		return done, 0, false
+	}
+	v = sum / float64(n)
+	z.min.add(v, period)
+	return done, v, true
 }
 
 // flush returns what of the current minute's aggregate has not been sent
 // yet (nil if nothing), and marks it sent.
-func (e *zoneExposure) flush() *record.Minute {
-	m := &e.min
+func (z *zoneMinutes) flush() *record.Minute {
+	m := &z.min
 	count := m.count - m.sent.count
 	if count <= 0 {
 		return nil
@@ -203,7 +268,7 @@ func (e *zoneExposure) flush() *record.Minute {
 	sum, covered := m.sum-m.sent.sum, m.covered-m.sent.covered
 	m.sent = minuteAgg0{sum: m.sum, count: m.count, covered: m.covered}
 	return &record.Minute{
-		Start: m.start, Zone: e.zone, Quantity: e.q,
+		Start: m.start, Zone: z.zone, Quantity: z.q,
 		Mean: sum / float64(count), Max: m.max, Count: count,
 		CoveredSeconds: math.Min(covered.Seconds(), 60),
 	}
@@ -219,6 +284,9 @@ func (d *Daemon) sendPartialMinutes() {
 	}
 	for _, e := range d.expo {
 		d.addMinute(e.flush())
+	}
+	for _, o := range d.outdoor {
+		d.addMinute(o.flush())
 	}
 }
 

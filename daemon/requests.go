@@ -184,6 +184,12 @@ func (d *Daemon) fansFor(zone string) ([]*fanOut, error) {
 		if z == nil {
 			return nil, fmt.Errorf("no zone %q; zones: %s", zone, strings.Join(d.zoneNames(config.Booth), ", "))
 		}
+		if z.Kind == config.Outdoor {
+			// Said apart from "no fan serves it": the zone is no mistake
+			// in the config, the request is.
+			return nil, fmt.Errorf("zone %q is the outdoor air (a sensor outside or in the supply duct): ventd reads it, no fan clears it; purge a booth: %s",
+				zone, strings.Join(d.zoneNames(config.Booth), ", "))
+		}
 	}
 	var out []*fanOut
 	for _, f := range d.fans {

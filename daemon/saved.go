@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 )
 
@@ -23,8 +24,8 @@ func (d *Daemon) keep(key, value string) {
 
 // save puts the state to keep into the record once a minute (and at
 // shutdown): the alarm sequence, the active alarms, the sensors' learned
-// state and maintenance counters, site and room. Only changed values are
-// passed on.
+// state and maintenance counters, site, room and each zone's kind. Only
+// changed values are passed on.
 func (d *Daemon) save(now time.Time, final bool) {
 	if !final && now.Sub(d.lastSave) < saveEvery && now.After(d.lastSave) {
 		return
@@ -34,6 +35,11 @@ func (d *Daemon) save(now time.Time, final bool) {
 	all[metaNextAlarm] = strconv.FormatUint(d.alarms.eng.NextID(), 10)
 	all[metaConfig] = d.cfgHash
 	all["site"], all["room"] = d.cfg.Site, d.cfg.Room
+	for _, z := range d.cfg.Zones {
+		// So that the export and the report tell the outdoor air's
+		// minutes from an exposure record without the configuration.
+		all[journal.ZoneKindKey(z.Name)] = string(z.Kind)
+	}
 	if b, err := json.Marshal(d.alarms.eng.Active()); err == nil {
 		all[metaActive] = string(b)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/sample"
@@ -56,10 +57,64 @@ func timePtr(t time.Time) *time.Time {
 
 type seriesKey struct{ zone, quantity string }
 
+// outdoorZones returns the zones that are the outdoor air (config.Outdoor:
+// the air the room takes in, outside or in the supply duct), sorted. Their
+// minutes are in the journal as context for the others, and are no one's
+// exposure: the daemon keeps no exposure record of them, so they have no
+// shift rows and none is rebuilt. The configuration says which zones they
+// are; a zone it does not name (or all of them, without one) is what the
+// daemon recorded in the journal's meta (journal.ZoneKindKey).
+func outdoorZones(j *journal.Journal, cfg *config.Config) ([]string, error) {
+	kinds, err := j.MetaPrefix(journal.ZoneKindPrefix)
+	if err != nil {
+		return nil, err
+	}
+	outdoor := map[string]bool{}
+	for k, v := range kinds {
+		if zone, ok := strings.CutSuffix(strings.TrimPrefix(k, journal.ZoneKindPrefix), journal.ZoneKindSuffix); ok {
+			outdoor[zone] = v == string(config.Outdoor)
+		}
+	}
+	if cfg != nil {
+		for _, z := range cfg.Zones {
+			outdoor[z.Name] = z.Kind == config.Outdoor
+		}
+	}
+	var out []string
+	for z, ok := range outdoor {
+		if ok {
+			out = append(out, z)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// outdoorNotes say, for each outdoor zone with minutes in the journal,
+// what its minutes are.
+func outdoorNotes(j *journal.Journal, outdoor []string) ([]string, error) {
+	if len(outdoor) == 0 {
+		return nil, nil
+	}
+	series, err := j.Series()
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	for _, z := range outdoor {
+		if slices.ContainsFunc(series, func(s journal.Series) bool { return s.Zone == z }) {
+			notes = append(notes, fmt.Sprintf("zone %s is the outdoor air (the air the room takes in): its minutes are recorded as context "+
+				"for the other zones' figures, not as anyone's exposure, so it has no shift rows", z))
+		}
+	}
+	return notes, nil
+}
+
 // shifts returns the summaries of the shifts overlapping the window: the
 // stored live ones, and ones rebuilt from minutes where the journal holds
-// none (with a configuration: on its schedule). notes tell what is missing.
-func shifts(j *journal.Journal, o Options) (out []Shift, notes []string, err error) {
+// none (with a configuration: on its schedule), never for an outdoor zone.
+// notes tell what is missing.
+func shifts(j *journal.Journal, o Options, outdoor []string) (out []Shift, notes []string, err error) {
 	stored, err := j.Shifts(o.From, o.To)
 	if err != nil {
 		return nil, nil, err
@@ -117,6 +172,9 @@ func shifts(j *journal.Journal, o Options) (out []Shift, notes []string, err err
 		n := len(out)
 		for _, sh := range o.schedule().between(lo, hi) {
 			for _, s := range series {
+				if slices.Contains(outdoor, s.Zone) {
+					continue // context, no one's exposure: no shift rows
+				}
 				k := seriesKey{s.Zone, s.Quantity}
 				if slices.ContainsFunc(covered[k], func(c exposure.Shift) bool { return c.Start.Before(sh.End) && sh.Start.Before(c.End) }) {
 					continue

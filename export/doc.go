@@ -56,4 +56,17 @@
 // stel_peak_is_lower_bound), and time over alarm, time with the STEL over
 // its limit and excursion counts are approximate; the TWA, coverage and
 // gaps follow from the minutes.
+//
+// # The outdoor air
+//
+// A zone of kind outdoor (the air the room takes in: a sensor outside or
+// in the supply duct) has its minutes in the minutes section like any
+// zone, as context for the others' figures (the staff's PM2.5 was high the
+// day the outdoor air was wildfire smoke). Nobody works there, so the
+// daemon keeps no exposure record of it: it has no shift rows, none is
+// rebuilt from its minutes, the OpenMetrics export has no series of it,
+// and a header note names it. Which zones are outdoor air is the
+// configuration's word (Options.Config), else the journal's meta, where
+// the daemon keeps each zone's kind (journal.ZoneKindKey); Records.Outdoor
+// lists them.
 package export

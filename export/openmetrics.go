@@ -82,10 +82,16 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The outdoor air's minutes are context: /metrics has no exposure
+	// series of an outdoor zone, so neither has its backfill.
+	outdoor, err := outdoorZones(j, cfg)
+	if err != nil {
+		return nil, err
+	}
 	r := &replay{cfg: cfg, site: site, room: room, lo: lo, hi: hi, events: &metrics.AlarmEvents{}, active: map[uint64]alarm.Alarm{}}
 	for _, s := range series {
 		q := sample.Quantity(s.Quantity)
-		if q.Unit() != "µg/m³" && q.Unit() != "ppm" {
+		if q.Unit() != "µg/m³" && q.Unit() != "ppm" || slices.Contains(outdoor, s.Zone) {
 			continue
 		}
 		tr, err := exposure.New(exposure.Opts{Quantity: q, Zone: s.Zone, Limits: exposure.ConfigLimits(cfg, q), Schedule: sched})

@@ -67,6 +67,10 @@ var errNoJournal = errors.New("export: no journal: open one with journal.OpenRea
 type Records struct {
 	Header Header
 	Shifts []Shift
+	// Outdoor are the zones that are the outdoor air, sorted: their
+	// minutes are context for the other zones' figures, no one's exposure,
+	// and they have no shift rows.
+	Outdoor []string
 	// From and To are the span every section covers: the window widened
 	// to whole shifts (zero: open).
 	From, To time.Time
@@ -88,8 +92,16 @@ func View(j *journal.Journal, opts Options, fn func(*Records) error) error {
 		if err != nil {
 			return err
 		}
-		rows, notes, err := shifts(v, o)
+		outdoor, err := outdoorZones(v, o.Config)
 		if err != nil {
+			return err
+		}
+		rows, notes, err := shifts(v, o, outdoor)
+		if err != nil {
+			return err
+		}
+		h.Notes = append(h.Notes, notes...)
+		if notes, err = outdoorNotes(v, outdoor); err != nil {
 			return err
 		}
 		h.Notes = append(h.Notes, notes...)
@@ -109,7 +121,7 @@ func View(j *journal.Journal, opts Options, fn func(*Records) error) error {
 		if h.Notes == nil {
 			h.Notes = []string{}
 		}
-		return fn(&Records{Header: h, Shifts: rows, From: from, To: to, j: v})
+		return fn(&Records{Header: h, Shifts: rows, Outdoor: outdoor, From: from, To: to, j: v})
 	})
 }
 

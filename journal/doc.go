@@ -48,7 +48,7 @@
 // file from a newer ventd (ErrNewerSchema). Times are UTC unix
 // milliseconds.
 //
-//	meta           key → value: site, room, sensor serials, next alarm id
+//	meta           key → value: site, room, sensor serials, zone kinds, next alarm id
 //	series         id, zone, quantity (so minutes carry a small integer)
 //	minutes        (start_ms, series) primary key, mean, maximum, count,
 //	               covered_s; a minute written again merges (means weighted

@@ -19,6 +19,18 @@ func (j *Journal) Meta(key string) (value string, ok bool, err error) {
 	return value, true, nil
 }
 
+// ZoneKindPrefix and ZoneKindSuffix frame the meta key of a zone's kind,
+// "zone.NAME.kind" (booth, staff, outdoor), kept by the daemon so that a
+// reader without the site's configuration can tell the outdoor air's
+// minutes (context, no one's exposure) from a zone's exposure record.
+const (
+	ZoneKindPrefix = "zone."
+	ZoneKindSuffix = ".kind"
+)
+
+// ZoneKindKey is the meta key of zone's kind.
+func ZoneKindKey(zone string) string { return ZoneKindPrefix + zone + ZoneKindSuffix }
+
 // SetMeta stores value under key in its own transaction. To store a value
 // with the rows it belongs to, put it in Batch.Meta instead. Keys starting
 // with "journal." are the journal's own and are refused.

@@ -287,3 +287,60 @@ func TestMQTTStatusAtEachScrape(t *testing.T) {
 		}
 	}
 }
+
+// The outdoor air's sensors (a zone of kind outdoor) are exported as every
+// sensor is, labelled with their zone name: the metrics know no zone kinds,
+// and a query by zone finds them. (It has no exposure series because the
+// daemon keeps no exposure record for it; see daemon's tests.)
+func TestOutdoorSensorsExported(t *testing.T) {
+	snap := fixture()
+	snap.Readings = append(snap.Readings, snapshot.Reading{Sensor: "outdoor-pm", Zone: "outside", Quantity: "pm25", Value: 150.5,
+		Quality: sample.Good, Time: t0, AgeSeconds: 0})
+	snap.Sensors = append(snap.Sensors, snapshot.Sensor{Name: "outdoor-pm", Type: "sps30", Zone: "outside", Bus: "4", Address: "0x69", Up: true})
+	reg, _ := register(t, func() *snapshot.Snapshot { return snap }, func() time.Time { return t0.Add(2 * time.Second) })
+	want := `
+# HELP ventd_pm25_ugm3 PM2.5 mass concentration in µg/m³, site calibration applied.
+# TYPE ventd_pm25_ugm3 gauge
+ventd_pm25_ugm3{room="R",sensor="outdoor-pm",site="S",zone="outside"} 150.5
+ventd_pm25_ugm3{room="R",sensor="staff-pm",site="S",zone="staff"} 12.5
+# HELP ventd_reading_good 1 if the latest reading is a good measurement, 0 if stale, faulty, out of range or warming up.
+# TYPE ventd_reading_good gauge
+ventd_reading_good{quantity="humidity",room="R",sensor="staff-co2",site="S",zone="staff"} 1
+ventd_reading_good{quantity="pm25",room="R",sensor="booth-pm",site="S",zone="booth"} 0
+ventd_reading_good{quantity="pm25",room="R",sensor="outdoor-pm",site="S",zone="outside"} 1
+ventd_reading_good{quantity="pm25",room="R",sensor="staff-pm",site="S",zone="staff"} 1
+ventd_reading_good{quantity="pressure",room="R",sensor="booth-dp",site="S",zone="booth"} 1
+# HELP ventd_sensor_up 1 while the sensor's reads succeed.
+# TYPE ventd_sensor_up gauge
+ventd_sensor_up{room="R",sensor="booth-pm",site="S",zone="booth"} 0
+ventd_sensor_up{room="R",sensor="outdoor-pm",site="S",zone="outside"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "ventd_pm25_ugm3", "ventd_reading_good", "ventd_sensor_up"); err != nil {
+		t.Error(err)
+	}
+}
+
+// What the law learned of how the staff area follows the outdoor air is
+// exported beside the staff air, and only while it is learned.
+func TestOutdoorLinkExported(t *testing.T) {
+	snap := fixture()
+	snap.Staff = &record.StaffAir{Trusted: true, PM25: 30, CleanAir: 28, Excess: 2, FullSpeedExcess: 6,
+		Outdoor: &record.OutdoorLink{PM25: 31.5, Gain: 0.875, GeneralACH: 4}}
+	reg, _ := register(t, func() *snapshot.Snapshot { return snap }, func() time.Time { return t0 })
+	want := `
+# HELP ventd_staff_general_ventilation_ach The staff area's own ventilation, air changes per hour besides the fans', as the control law learned it from how its clean air follows the outdoor air: one of 1, 2, 4 or 8. Absent without an outdoor zone's PM sensor.
+# TYPE ventd_staff_general_ventilation_ach gauge
+ventd_staff_general_ventilation_ach{room="R",site="S"} 4
+# HELP ventd_staff_pm25_outdoor_gain_ratio The share of a change in outdoor PM2.5 the staff area's clean air takes on, as the control law learned it from quiet air (1 until the outdoor air has moved enough to say; less behind a supply filter). Absent without an outdoor zone's PM sensor.
+# TYPE ventd_staff_pm25_outdoor_gain_ratio gauge
+ventd_staff_pm25_outdoor_gain_ratio{room="R",site="S"} 0.875
+`
+	names := []string{"ventd_staff_general_ventilation_ach", "ventd_staff_pm25_outdoor_gain_ratio"}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+	snap.Staff.Outdoor = nil
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(""), names...); err != nil {
+		t.Errorf("without the outdoor link: %v", err)
+	}
+}

@@ -137,6 +137,13 @@ func discovery(t Topics, cfg *config.Config, p *record.Period, info discoveryInf
 		add("binary_sensor", objectID(f.Name, "fault"), f.Name+" fault", subjectAlarm(f.Name, "problem"))
 	}
 	for _, z := range cfg.Zones {
+		if z.Kind == config.Outdoor {
+			// No rule is ever about the outdoor air (nobody works there,
+			// and a smoky day is the law's to answer): an "outside alarm"
+			// that can never turn on would read as "the outdoor air is
+			// fine". Its sensors' readings and faults are above and below.
+			continue
+		}
 		add("binary_sensor", objectID(z.Name, "alarm"), z.Name+" alarm", subjectAlarm(z.Name, "safety"))
 		if z.Kind == config.Booth && info.commands {
 			press, _ := json.Marshal(command.Command{Name: command.Purge, Zone: z.Name, Who: "Home Assistant", Reason: "purge button"})

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -434,4 +435,16 @@ var methods = []string{
 	"Mixture index: Σ Eᵢ/Lᵢ over the pollutants with a TWA limit, each against its limit for the shift (OSHA 1910.1000(d)(2)); above 1 is over.",
 	"Figures are those of the daemon, computed live from 1 s data and stored each minute (\"live\"), or, for shifts the journal holds no summary for, rebuilt from the minute means (\"minutes\"): then the STEL peak is at least the value shown. They are the figures of ventctl export for the same journal, to the digit.",
 	"Plots: the minute means and maxima, the rolling 15 min average drawn from the minute means (a picture of the record, not a figure), the limits within reach of the data, grey where nothing was measured, and a red triangle where an alarm for that pollutant was raised.",
+}
+
+// outdoorMethod explains the outdoor air's lines, for reports that have
+// them.
+const outdoorMethod = "Outdoor air (a zone of kind outdoor: the air the room takes in, outside or in the supply duct): ventd records its minutes as context for the figures, not as anyone's exposure, so it has no TWA, STEL, limits or verdict and changes no shift's verdict. Its mean is Σ mean × covered seconds / Σ covered seconds over the shift's minutes in the export (measured time only); its max is the highest minute maximum."
+
+// methods are the explanations the last page gives.
+func (d *doc) methods() []string {
+	if !slices.ContainsFunc(d.shifts, func(sh *shift) bool { return len(sh.outdoor) > 0 }) {
+		return methods
+	}
+	return append(slices.Clip(methods), outdoorMethod)
 }

@@ -17,6 +17,15 @@
 // before each minute's end (exposure's STEL definition), from the minute
 // means: a picture of the record, not a figure.
 //
+// The outdoor air (the export's Records.Outdoor zones: the air the room
+// takes in) has no exposure record, so no figures table, plot or verdict:
+// each shift's page says its mean over the measured time and its highest
+// minute maximum per pollutant, as context for the zones' figures. The
+// maximum is the export's cell; the mean is worked out here from the
+// export's minutes, Σ mean × covered_s / Σ covered_s, the formula of a
+// zone's mean_covered, and so is the export's to the digit when redone
+// from the JSON export's minutes.
+//
 // It is pure Go (codeberg.org/go-pdf/fpdf for the PDF, gonum.org/v1/plot
 // for the plots, drawn as vectors into the same document through
 // pdfCanvas), so it runs on the Pi. The Liberation Sans fonts are

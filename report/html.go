@@ -45,6 +45,7 @@ type htmlShift struct {
 	Title, Verdict, Config, Clock string
 	Style                         template.CSS
 	Zones                         []htmlZone
+	Outdoor                       []outdoorGroup
 	Timeline                      template.HTML
 	Alarms, Calibrations, Clocks  *htmlTable
 	Actions                       *htmlTable
@@ -111,6 +112,7 @@ func (d *doc) htmlShift(r *export.Records, sh *shift) (htmlShift, error) {
 		}
 		hs.Zones = append(hs.Zones, hz)
 	}
+	hs.Outdoor = d.outdoorGroups(sh)
 	if len(sh.alarms) > 0 {
 		svg, err := svgOf(float64(timelineHeight(len(sh.alarms))), func(c draw.Canvas) { drawTimeline(c, sh, d.o.Location) })
 		if err != nil {
@@ -145,7 +147,7 @@ func (d *doc) htmlRecord(top map[string]any) map[string]any {
 	for _, s := range d.h.Sensors {
 		rows = append(rows, []cell{txt("Sensor " + s.Name), txt("serial " + s.Serial)})
 	}
-	rec := map[string]any{"Facts": htmlTable{nil, rows}, "Notes": d.h.Notes, "Methods": methods, "Footer": top["Footer"]}
+	rec := map[string]any{"Facts": htmlTable{nil, rows}, "Notes": d.h.Notes, "Methods": d.methods(), "Footer": top["Footer"]}
 	if len(d.configs) > 0 {
 		rec["Configs"] = tableOf(d.configRows())
 	}

@@ -47,6 +47,7 @@ type shift struct {
 	gaps       []export.Gap
 	actions    []export.Action
 	vent       []export.Ventilation // the booths' ventilation measured in it
+	outdoor    []*outdoorAir        // the outdoor air during it: context, in no verdict
 	config     string               // the configuration hash in force at the end, "" if unknown
 	verdict    verdict
 }
@@ -181,6 +182,10 @@ func build(r *export.Records, o Options) (*doc, error) {
 		sh.gaps = filter(d.gaps, func(g export.Gap) bool { return g.Start.Before(sh.end) && !g.End.Before(sh.start) })
 		sh.actions = filter(d.actions, func(a export.Action) bool { return in(a.Time) })
 		sh.vent = filter(d.vent, func(v export.Ventilation) bool { return in(v.Time) })
+		// After the verdict, which it has no part in.
+		if sh.outdoor, err = readOutdoor(r, sh); err != nil {
+			return nil, err
+		}
 		sh.config = lastConfig
 		for _, c := range d.configs {
 			if c.Time.Before(sh.end) {
@@ -292,16 +297,28 @@ func alarmSpans(events []export.Event, acks []export.Ack) []*alarmSpan {
 	return out
 }
 
-// zoneOrder puts staff zones (where people breathe) before booths.
+// zoneOrder puts staff zones (where people breathe) before booths, and the
+// outdoor air last. A shift row holds the zone's name, not its kind, so the
+// kind is read from the name, as the example configs name them. ventd keeps no
+// exposure record of the outdoor air, but a journal from before the
+// outdoor kind, when an outdoor sensor could only be configured as a staff
+// zone, may hold rows for one: they are context for the others, not a
+// place anyone worked, so they come after them.
 func zoneOrder(a, b string) int {
-	booth := func(z string) bool { return strings.Contains(z, "booth") }
-	if booth(a) != booth(b) {
-		if booth(a) {
-			return 1
-		}
-		return -1
+	return cmp.Or(cmp.Compare(zoneRank(a), zoneRank(b)), cmp.Compare(a, b))
+}
+
+// zoneRank is a zone's place by what its name says it is: 0 staff (any
+// other name), 1 booth, 2 outdoor air. Outdoor is asked first: "booth-
+// intake-outside" names the air the booths take in, not a booth.
+func zoneRank(z string) int {
+	switch {
+	case strings.Contains(z, "outdoor") || strings.Contains(z, "outside"):
+		return 2
+	case strings.Contains(z, "booth"):
+		return 1
 	}
-	return cmp.Compare(a, b)
+	return 0
 }
 
 var quantities = []sample.Quantity{sample.CO2, sample.PM25, sample.PM10, sample.PM4, sample.PM1}

@@ -154,6 +154,13 @@ func (d *doc) pdfShift(p *page, r *export.Records, sh *shift) error {
 			}
 		}
 	}
+	for _, g := range d.outdoorGroups(sh) {
+		p.heading(11.5, g.Heading)
+		p.para(7.5, false, grey, 9.5, g.Intro)
+		for _, l := range g.Lines {
+			p.para(8.5, false, black, 11, l)
+		}
+	}
 	p.heading(11.5, "Alarms")
 	if len(sh.alarms) == 0 {
 		p.para(8.5, false, black, 11, "No alarm was active during this shift.")
@@ -238,7 +245,7 @@ func (d *doc) pdfRecord(p *page) {
 		}
 	}
 	p.heading(11.5, "How the figures are made")
-	for _, m := range methods {
+	for _, m := range d.methods() {
 		p.para(7.5, false, black, 9.5, m)
 		p.gap(2)
 	}

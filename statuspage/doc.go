@@ -17,7 +17,8 @@
 //
 //	GET  /                 the page
 //	GET  /ui/...           its CSS, JS and icon
-//	GET  /api/page         what the page needs to know of the config
+//	GET  /api/page         what the page needs to know of the config: the
+//	                       booths, the staff zones and the outdoor air, apart
 //	GET  /api/events       the live state, as text/event-stream
 //	GET  /api/trend        the last hour of minute means per zone and pollutant
 //	POST /api/purge        {zone, name, pin, reason, cancel}

@@ -257,6 +257,7 @@ type info struct {
 	Room       string                     `json:"room"`
 	Booths     []zoneInfo                 `json:"booths"`
 	Staff      []zoneInfo                 `json:"staff"`
+	Outdoor    []zoneInfo                 `json:"outdoor"`
 	Thresholds map[sample.Quantity]levels `json:"thresholds"`
 	EntryPM25  float64                    `json:"entry_pm25"`
 	// BoothPressure is the containment alarm level (Pa, negative).
@@ -288,7 +289,9 @@ func infoOf(c *config.Config) info {
 			sample.PM25:     {t.PM25.Warning, t.PM25.Alarm},
 			sample.CO2:      {t.CO2.Warning, t.CO2.Alarm},
 			sample.VOCIndex: {t.VOCIndex.Warning, t.VOCIndex.Alarm},
-		}}
+		},
+		Outdoor: []zoneInfo{}, // a list, even empty: most rooms have none
+	}
 	for _, z := range c.Zones {
 		zi := zoneInfo{Zone: z.Name, Fans: []string{}, Sensors: []string{}}
 		for _, f := range c.FansFor(z.Name) {
@@ -297,10 +300,16 @@ func infoOf(c *config.Config) info {
 		for _, s := range c.SensorsIn(z.Name) {
 			zi.Sensors = append(zi.Sensors, s.Name)
 		}
-		if z.Kind == config.Booth {
+		switch z.Kind {
+		case config.Booth:
 			in.Booths = append(in.Booths, zi)
-		} else {
+		case config.Staff:
 			in.Staff = append(in.Staff, zi)
+		case config.Outdoor:
+			// The air the room takes in, outside or in the supply duct:
+			// a line of its own on the page, never a staff row, since
+			// the staff's thresholds and limits are not its own.
+			in.Outdoor = append(in.Outdoor, zi)
 		}
 	}
 	return in

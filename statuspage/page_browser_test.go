@@ -53,6 +53,9 @@ func TestBrowserOneBooth(t *testing.T) {
 		t.Errorf("one booth at 1024x600: %s", f)
 	}
 	before := b.eval(card + `.querySelector('.figs dd').textContent`)
+	if b.eval(`String(document.getElementById('outdoor-list').hidden)`) != "true" {
+		t.Error("an outdoor air item in a room that has no outdoor zone")
+	}
 	b.axeCheck("ok")
 	b.shoot("1-booth", "ok")
 	b.checkClean(r.addr)
@@ -226,4 +229,42 @@ events:
 	b.waitFor("the stale banner", bannerIs("stale"), 10*time.Second)
 	fits("stale")
 	b.shoot("6-booths", "stale")
+}
+
+// The outdoor air (a zone of kind outdoor) shows as its own small item
+// beside the staff heading, "Outdoor air" and its PM2.5, even above the
+// staff alarm level in no level's colour and raising no alarm, and never
+// as a staff row; with its sensor gone it says so instead of a number.
+func TestBrowserOutdoorAir(t *testing.T) {
+	b := newBrowser(t)
+	r := startRoom(t, withOutdoor(t, roomYAML(1, testLimits)), roomOpts{})
+	// Wildfire smoke outside: above the staff warning (80) and alarm
+	// (125.5) levels of the test room.
+	out := r.rig.Room.Outdoor()
+	out.PM1, out.PM25, out.PM4, out.PM10 = 120, 150, 155, 160
+	r.rig.Room.SetOutdoor(out)
+	r.pacer.runTo(t, r, at(40*time.Second))
+	r.pacer.pace(1)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))
+	const item = `document.getElementById('outdoor-outside')`
+	b.waitFor("the outdoor air item with its PM2.5 and CO2", item+` !== null && !document.getElementById('outdoor-list').hidden &&
+		/^Outdoor air ?PM2\.5 1\d\d µg\/m³ · CO₂ [\d,]+ ppm$/.test(`+item+`.textContent)`, 10*time.Second)
+	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
+	if got := b.eval(`[...document.querySelectorAll('#staff-list .pol')].map(e => e.id).join(' ')`); strings.Contains(got, "outside") || !strings.Contains(got, "pol-staff-pm25") {
+		t.Errorf("staff rows %q: want the staff area's alone", got)
+	}
+	if got := b.eval(item + `.className + ' in ' + ` + item + `.closest('section').id`); got != "outdoor in staff" {
+		t.Errorf("the outdoor item is %q, want class outdoor (no level colour) in the staff section", got)
+	}
+	if f := b.fits(); f != "" {
+		t.Errorf("one booth and the outdoor air at 1024x600: %s", f)
+	}
+	b.axeCheck("outdoor air")
+	b.shoot("1-booth-outdoor", "ok")
+	b.checkClean(r.addr)
+
+	// The outdoor sensor stops answering: no number stands for air nobody
+	// measures.
+	r.rig.SimBus("sim9").Disconnect(0x69)
+	b.waitFor("the outdoor PM2.5 shown unknown", `/^Outdoor air ?PM2\.5 [a-z]/.test(`+item+`.textContent)`, 20*time.Second)
 }

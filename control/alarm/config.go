@@ -22,13 +22,22 @@ type Room struct {
 func ConfigSetup(cfg *config.Config, room Room) Setup {
 	s := DefaultSetup()
 	for _, z := range cfg.Zones {
+		// Staff zones only: smoke in a booth is expected (its fan, not an
+		// alarm, answers it), and outdoor air is nobody's workplace, so a
+		// smoky day outside is the law's to account for, not a staff
+		// alarm. Sensors in every zone still get their fault rules below:
+		// the law reads the outdoor sensor too, so a dead one needs
+		// fixing like any other.
 		if z.Kind == config.Staff {
 			s.StaffZones = append(s.StaffZones, z.Name)
 		}
 	}
 	for _, sn := range cfg.Sensors {
 		s.Sensors = append(s.Sensors, sn.Name)
-		if sn.Type.IsPressure() {
+		// The config refuses a pressure sensor outside a booth; asked
+		// again here so a config built in code cannot put a booth's
+		// containment rule on the staff area or the outdoor air.
+		if z := cfg.Zone(sn.Zone); sn.Type.IsPressure() && z != nil && z.Kind == config.Booth {
 			s.PressureBooths = append(s.PressureBooths, sn.Zone)
 		}
 	}

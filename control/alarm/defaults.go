@@ -24,6 +24,7 @@ type ExposureLimits struct {
 type Setup struct {
 	// StaffZones get the instantaneous, STEL and TWA rules. Booths get
 	// none: smoke there is expected, and the fan, not an alarm, answers it.
+	// Outdoor zones get none either: nobody works in the air outside.
 	StaffZones []string
 	// PressureBooths are booths with a differential pressure sensor.
 	PressureBooths []string

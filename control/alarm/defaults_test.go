@@ -188,3 +188,72 @@ func TestConfigSetupAirflow(t *testing.T) {
 		t.Errorf("booth_airflow_percent 0: rules for %q", s.AirflowBooths)
 	}
 }
+
+// outdoorYAML is a room with the air it takes in measured: an outdoor
+// zone with an SPS30 and an SCD41 (CO2 has alarm levels and limits, so a
+// rule on the wrong zone would show for it too).
+const outdoorYAML = `site: S
+room: R
+zones:
+  - {name: booth, kind: booth, volume_m3: 4}
+  - {name: staff, kind: staff, volume_m3: 60}
+  - {name: outside, kind: outdoor}
+sensors:
+  - {name: booth-pm, type: sps30, bus: "1", zone: booth}
+  - {name: staff-pm, type: sps30, bus: "3", zone: staff}
+  - {name: outdoor-pm, type: sps30, bus: "4", zone: outside}
+  - {name: outdoor-co2, type: scd41, bus: "4", zone: outside}
+fans:
+  - {name: booth-exhaust, zones: [booth], backend: sim, max_flow_m3h: 300, rated_power_w: 45}
+`
+
+// An outdoor zone gets no staff rule (value, STEL, TWA) and no booth rule
+// (containment, airflow): nobody works there and no fan clears it. Its
+// sensors get their fault rules as every sensor does.
+func TestConfigSetupOutdoorZone(t *testing.T) {
+	cfg, err := config.Parse([]byte(outdoorYAML), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ConfigSetup(cfg, Room{})
+	if !slices.Equal(s.StaffZones, []string{"staff"}) || !slices.Equal(s.AirflowBooths, []string{"booth"}) || len(s.PressureBooths) != 0 {
+		t.Errorf("staff zones %q, airflow booths %q, pressure booths %q: want staff, booth and none", s.StaffZones, s.AirflowBooths, s.PressureBooths)
+	}
+	rules := DefaultRules(s)
+	mustEngine(t, rules...)
+	ids := map[RuleID]bool{}
+	for _, r := range rules {
+		ids[r.ID] = true
+		if r.Subject == "outside" {
+			t.Errorf("rule %s is about the outdoor zone", r.ID)
+		}
+	}
+	for _, sensor := range []string{"outdoor-pm", "outdoor-co2"} {
+		for _, f := range []SensorFault{FaultStale, FaultCRC, FaultRange, FaultStuck} {
+			if !ids[SensorRule(sensor, f)] {
+				t.Errorf("no %s fault rule for %s", f, sensor)
+			}
+		}
+	}
+	if !ids[ZoneRule("staff", sample.PM25, CheckAlarm)] {
+		t.Error("no staff PM2.5 alarm: the test's room is not what it means to be")
+	}
+}
+
+// A containment rule is a booth's alone, even for a configuration built in
+// code that skipped the check refusing a pressure sensor elsewhere.
+func TestConfigSetupPressureOnlyInBooths(t *testing.T) {
+	cfg, err := config.Parse([]byte(outdoorYAML), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dp := config.Sensor{Name: "dp", Type: config.SDP810, Bus: "1", Address: config.SDP810.DefaultAddress(), StaleAfter: 3 * time.Second}
+	for _, zone := range []string{"booth", "staff", "outside"} {
+		dp.Zone = zone
+		cfg.Sensors = append(cfg.Sensors, dp)
+		dp.Name += "x"
+	}
+	if s := ConfigSetup(cfg, Room{}); !slices.Equal(s.PressureBooths, []string{"booth"}) {
+		t.Errorf("pressure rules for %q, want the booth alone", s.PressureBooths)
+	}
+}

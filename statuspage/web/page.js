@@ -253,6 +253,7 @@ function render() {
   renderBanner();
   renderBooths();
   renderStaff();
+  renderOutdoor();
   renderAlarms();
   renderSensors();
 }
@@ -358,6 +359,46 @@ function renderStaff() {
     row.querySelector('.fracs').replaceChildren(...fractions(p));
   }
   for (const row of [...list.children]) if (!seen.has(row.id)) row.remove();
+}
+
+// renderOutdoor shows the air the room takes in (info.outdoor: a sensor
+// outside or in the supply duct) as a small item beside the staff
+// heading: it says whether the staff area's clean air is itself smoky
+// today. No level colour and no staff row: the staff's thresholds and
+// limits are not its own, and nobody's exposure is recorded there.
+function renderOutdoor() {
+  const zones = info.outdoor || [];
+  const box = $('outdoor-list');
+  box.hidden = !zones.length;
+  const multi = zones.length > 1;
+  const items = zones.map((z) => {
+    const id = 'outdoor-' + z.zone;
+    let it = document.getElementById(id);
+    if (!it) {
+      it = el('span', 'outdoor');
+      it.id = id;
+      it.append(el('span', 'outdoor-name', 'Outdoor air' + (multi ? ' · ' + z.zone : '')), el('span', 'outdoor-figs'));
+    }
+    let figs = [outdoorFigure(z.zone, 'pm25', 'µg/m³'), outdoorFigure(z.zone, 'co2', 'ppm')].filter(Boolean);
+    if (stale) figs = ['no data'];
+    else if (!figs.length) figs = ['no reading yet'];
+    // Each figure stays on one line; a narrow screen breaks between them.
+    it.querySelector('.outdoor-figs').replaceChildren(...figs.flatMap((f, i) => (i ? [' · ', el('span', 'fig', f)] : [el('span', 'fig', f)])));
+    return it;
+  });
+  if (items.length !== box.children.length || items.some((it, i) => box.children[i] !== it)) box.replaceChildren(...items);
+}
+
+// outdoorFigure is one quantity of an outdoor zone in words ("PM2.5 12
+// µg/m³"), its quality when it is not a measurement, or null with no
+// sensor of it there.
+function outdoorFigure(zone, q, unit) {
+  const rs = readings(zone, q);
+  if (!rs.length) return null;
+  const good = rs.filter((r) => r.quality === 'good' || r.above_range);
+  if (!good.length) return NAMES[q] + ' ' + rs[0].quality.replace('_', ' ');
+  const over = good.some((r) => r.above_range);
+  return NAMES[q] + ' ' + (over ? '≥ ' : '') + fmt(Math.max(...good.map((r) => r.value)), q) + ' ' + unit;
 }
 
 function fractions(p) {

@@ -1,0 +1,56 @@
+package mqtt
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/config"
+)
+
+// withOutdoor adds to cfg the air the room takes in: a zone of kind
+// outdoor ("outside") with an SPS30 and an SCD41 on a bus of their own,
+// set up as the staff area's (a copy of them, renamed).
+func withOutdoor(cfg *config.Config) {
+	cfg.Zones = append(cfg.Zones, config.Zone{Name: "outside", Kind: config.Outdoor})
+	for _, s := range slices.Clone(cfg.Sensors) {
+		if s.Zone == "staff" && (s.Type == config.SPS30 || s.Type == config.SCD41) {
+			s.Name, s.Zone, s.Bus = "outdoor-"+strings.TrimPrefix(s.Name, "staff-"), "outside", "sim2"
+			cfg.Sensors = append(cfg.Sensors, s)
+		}
+	}
+}
+
+// Home Assistant gets the outdoor sensors' readings and faults like any
+// other sensor's, and nothing that treats the outdoor air as a place
+// people work or a fan clears: no exposure (STEL, TWA), no zone alarm
+// that could never turn on, no purge button, even with commands on.
+func TestDiscoveryOfOutdoorAir(t *testing.T) {
+	r := startRoom(t, roomOpts{config: withOutdoor})
+	p := r.runFor(time.Minute)
+	top := NewTopics(r.cfg.MQTT.TopicPrefix, r.cfg.MQTT.DiscoveryPrefix, r.cfg.Site, r.cfg.Room)
+	cfgs := map[string]parsedEntity{}
+	for _, e := range discovery(top, r.cfg, p, discoveryInfo{site: r.cfg.Site, room: r.cfg.Room, version: "test", commands: true}) {
+		cfgs[e.object] = parsedEntity{component: e.component, config: e.config}
+	}
+	for _, object := range []string{"outdoor_pm_pm25", "outdoor_pm_pm10", "outdoor_co2_co2", "outdoor_pm_fault", "outdoor_co2_fault",
+		"booth_purge", "booth_alarm", "staff_alarm", "staff_pm25_stel"} {
+		if _, ok := cfgs[object]; !ok {
+			t.Errorf("no discovery config for %s", object)
+		}
+	}
+	for object := range cfgs {
+		if strings.HasPrefix(object, "outside_") {
+			t.Errorf("discovery config %s treats the outdoor air as a place", object)
+		}
+	}
+	// The templates render the outdoor readings as they do the others.
+	snap := r.d.Snapshot()
+	state, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderTemplates(t, cfgs, state, snap)
+}
