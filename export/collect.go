@@ -57,37 +57,43 @@ func timePtr(t time.Time) *time.Time {
 
 type seriesKey struct{ zone, quantity string }
 
-// outdoorZones returns the zones that are the outdoor air (config.Outdoor:
-// the air the room takes in, outside or in the supply duct), sorted. Their
-// minutes are in the journal as context for the others, and are no one's
-// exposure: the daemon keeps no exposure record of them, so they have no
-// shift rows and none is rebuilt. The configuration says which zones they
-// are; a zone it does not name (or all of them, without one) is what the
-// daemon recorded in the journal's meta (journal.ZoneKindKey).
-func outdoorZones(j *journal.Journal, cfg *config.Config) ([]string, error) {
-	kinds, err := j.MetaPrefix(journal.ZoneKindPrefix)
+// zoneKinds returns each zone's kind (booth, staff, outdoor) as far as it
+// is known: the configuration's, else what the daemon recorded in the
+// journal's meta (journal.ZoneKindKey). A journal from before the daemon
+// kept kinds, read without a configuration, gives none.
+func zoneKinds(j *journal.Journal, cfg *config.Config) (map[string]config.ZoneKind, error) {
+	meta, err := j.MetaPrefix(journal.ZoneKindPrefix)
 	if err != nil {
 		return nil, err
 	}
-	outdoor := map[string]bool{}
-	for k, v := range kinds {
+	kinds := map[string]config.ZoneKind{}
+	for k, v := range meta {
 		if zone, ok := strings.CutSuffix(strings.TrimPrefix(k, journal.ZoneKindPrefix), journal.ZoneKindSuffix); ok {
-			outdoor[zone] = v == string(config.Outdoor)
+			kinds[zone] = config.ZoneKind(v)
 		}
 	}
 	if cfg != nil {
 		for _, z := range cfg.Zones {
-			outdoor[z.Name] = z.Kind == config.Outdoor
+			kinds[z.Name] = z.Kind
 		}
 	}
+	return kinds, nil
+}
+
+// outdoorZones returns the zones that are the outdoor air (config.Outdoor:
+// the air the room takes in, outside or in the supply duct), sorted. Their
+// minutes are in the journal as context for the others, and are no one's
+// exposure: the daemon keeps no exposure record of them, so they have no
+// shift rows and none is rebuilt.
+func outdoorZones(kinds map[string]config.ZoneKind) []string {
 	var out []string
-	for z, ok := range outdoor {
-		if ok {
+	for z, k := range kinds {
+		if k == config.Outdoor {
 			out = append(out, z)
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	return out
 }
 
 // outdoorNotes say, for each outdoor zone with minutes in the journal,

@@ -84,10 +84,11 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 	}
 	// The outdoor air's minutes are context: /metrics has no exposure
 	// series of an outdoor zone, so neither has its backfill.
-	outdoor, err := outdoorZones(j, cfg)
+	kinds, err := zoneKinds(j, cfg)
 	if err != nil {
 		return nil, err
 	}
+	outdoor := outdoorZones(kinds)
 	r := &replay{cfg: cfg, site: site, room: room, lo: lo, hi: hi, events: &metrics.AlarmEvents{}, active: map[uint64]alarm.Alarm{}}
 	for _, s := range series {
 		q := sample.Quantity(s.Quantity)

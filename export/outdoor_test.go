@@ -1,12 +1,14 @@
 package export_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
 )
 
@@ -109,5 +111,26 @@ func TestOpenMetricsLeavesOutOutdoorAir(t *testing.T) {
 	}
 	if !staff {
 		t.Error("no series of the staff area")
+	}
+}
+
+// Records carry the zones' kinds for a reader laying out the figures (the
+// report orders zones by them): the journal's meta, overridden by the
+// configuration where it names a zone.
+func TestRecordsCarryZoneKinds(t *testing.T) {
+	j := outdoorDay(t, true)
+	o := dayOptions(t, "csv")
+	c := withOutdoor()
+	c.Zones[0].Kind = config.Booth // the configuration's word wins over the meta's
+	o.Config = c
+	err := export.View(j, o, func(r *export.Records) error {
+		want := map[string]config.ZoneKind{"staff": config.Booth, "mirror": config.Staff, "outside": config.Outdoor}
+		if !maps.Equal(r.Kinds, want) || !slices.Equal(r.Outdoor, []string{"outside"}) {
+			t.Errorf("kinds %v, outdoor %q; want %v and [outside]", r.Kinds, r.Outdoor, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

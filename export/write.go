@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/journal"
 )
 
@@ -71,6 +72,10 @@ type Records struct {
 	// minutes are context for the other zones' figures, no one's exposure,
 	// and they have no shift rows.
 	Outdoor []string
+	// Kinds are the zones' kinds as far as they are known (the
+	// configuration's, else the journal's meta); a journal from before
+	// ventd kept them, read without a configuration, has none.
+	Kinds map[string]config.ZoneKind
 	// From and To are the span every section covers: the window widened
 	// to whole shifts (zero: open).
 	From, To time.Time
@@ -92,10 +97,11 @@ func View(j *journal.Journal, opts Options, fn func(*Records) error) error {
 		if err != nil {
 			return err
 		}
-		outdoor, err := outdoorZones(v, o.Config)
+		kinds, err := zoneKinds(v, o.Config)
 		if err != nil {
 			return err
 		}
+		outdoor := outdoorZones(kinds)
 		rows, notes, err := shifts(v, o, outdoor)
 		if err != nil {
 			return err
@@ -121,7 +127,7 @@ func View(j *journal.Journal, opts Options, fn func(*Records) error) error {
 		if h.Notes == nil {
 			h.Notes = []string{}
 		}
-		return fn(&Records{Header: h, Shifts: rows, Outdoor: outdoor, From: from, To: to, j: v})
+		return fn(&Records{Header: h, Shifts: rows, Outdoor: outdoor, Kinds: kinds, From: from, To: to, j: v})
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
@@ -155,8 +156,9 @@ func build(r *export.Records, o Options) (*doc, error) {
 	}
 	slices.SortFunc(d.shifts, func(a, b *shift) int { return cmp.Or(a.start.Compare(b.start), a.end.Compare(b.end)) })
 	alarms := alarmSpans(d.events, d.acks)
+	order := zoneOrderBy(r.Kinds)
 	for _, sh := range d.shifts {
-		slices.SortFunc(sh.zones, func(a, b *zoneShift) int { return zoneOrder(a.zone, b.zone) })
+		slices.SortFunc(sh.zones, func(a, b *zoneShift) int { return order(a.zone, b.zone) })
 		for _, z := range sh.zones {
 			slices.SortFunc(z.rows, func(a, b export.Shift) int { return quantityOrder(a.Quantity, b.Quantity) })
 			z.judge()
@@ -298,14 +300,31 @@ func alarmSpans(events []export.Event, acks []export.Ack) []*alarmSpan {
 }
 
 // zoneOrder puts staff zones (where people breathe) before booths, and the
-// outdoor air last. A shift row holds the zone's name, not its kind, so the
-// kind is read from the name, as the example configs name them. ventd keeps no
-// exposure record of the outdoor air, but a journal from before the
-// outdoor kind, when an outdoor sensor could only be configured as a staff
-// zone, may hold rows for one: they are context for the others, not a
-// place anyone worked, so they come after them.
-func zoneOrder(a, b string) int {
-	return cmp.Or(cmp.Compare(zoneRank(a), zoneRank(b)), cmp.Compare(a, b))
+// outdoor air last, by name within each; zoneOrderBy with no kinds known.
+func zoneOrder(a, b string) int { return zoneOrderBy(nil)(a, b) }
+
+// zoneOrderBy is zoneOrder with the zones' kinds as the export knows them
+// (the configuration's, or the journal's meta). A shift row holds the
+// zone's name, not its kind, so for a zone of unknown kind (a journal from
+// before ventd kept kinds, read without a configuration) the kind is read
+// from the name, as the example configs name them. ventd keeps no exposure
+// record of the outdoor air, but a journal from before the outdoor kind,
+// when an outdoor sensor could only be configured as a staff zone, may
+// hold rows for one: they are context for the others, not a place anyone
+// worked, so they come after them.
+func zoneOrderBy(kinds map[string]config.ZoneKind) func(a, b string) int {
+	rank := func(z string) int {
+		switch kinds[z] {
+		case config.Staff:
+			return 0
+		case config.Booth:
+			return 1
+		case config.Outdoor:
+			return 2
+		}
+		return zoneRank(z)
+	}
+	return func(a, b string) int { return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b)) }
 }
 
 // zoneRank is a zone's place by what its name says it is: 0 staff (any
