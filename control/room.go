@@ -90,7 +90,9 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	t := r.p.Tuning
 
 	r.staff.read(now, r.byName, r.p.Staff, dt, t)
-	r.staff.outdoor.read(now, r.byName, r.p.Outdoor, r.staffFanACH(), dt, t)
+	if len(r.p.Outdoor) > 0 {
+		r.staff.outdoor.read(now, r.byName, r.p.Outdoor, r.staffFanACH(), dt, t)
+	}
 	staffRef, staffLevel := math.NaN(), math.NaN()
 	if r.staff.ok {
 		staffRef, staffLevel = r.staff.cleanest.v, r.staff.worst.v
