@@ -63,3 +63,15 @@ func TestExampleOutdoorAlternativeParses(t *testing.T) {
 		t.Fatalf("sensors outside: %+v", sn)
 	}
 }
+
+// An outdoor zone with only a CO2 sensor is valid, but does nothing for the
+// fans: the technician is told.
+func TestOutdoorWithoutPMWarned(t *testing.T) {
+	data := edit(5, "  - {name: staff, kind: staff, volume_m3: 60}\n  - {name: outside, kind: outdoor}",
+		14, "    zone: staff\n  - {name: staff-pm, type: sps30, bus: \"2\", zone: staff}\n  - {name: outdoor-co2, type: scd41, bus: \"4\", zone: outside}")
+	c, err := Parse([]byte(data), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings(t, c, `test.yaml:6: zones[2]: outdoor zone "outside" has no PM sensor (sps30): its air is recorded, but the fan law reads only the outdoor PM2.5`)
+}

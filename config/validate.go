@@ -90,6 +90,7 @@ func (d *decoder) validate(c *Config) {
 	d.validateThresholds(c)
 	d.validateControl(c)
 	d.warnStaffBlind(c)
+	d.warnOutdoorWithoutPM(c)
 	d.validateShifts(c)
 	d.validateExposure(c)
 	d.validateAlarms(c)
@@ -309,4 +310,27 @@ func (d *decoder) warnStaffBlind(c *Config) {
 	d.warn("sensors", "no staff zone has a PM sensor (sps30): no PM2.5 exposure is recorded for the staff, and every fan runs at "+
 		"least control.staff_blind_duty_percent (%g %%) all day, since nothing sees the smoke that reaches them; add an SPS30 in the staff area",
 		c.Control.StaffBlindDutyPercent)
+}
+
+// warnOutdoorWithoutPM warns of an outdoor zone with no PM sensor: valid
+// (its CO2 is context for the journal), but the fan law reads only the
+// outdoor PM2.5, so the zone does nothing for the fans, which a technician
+// who put it there for a wildfire day should hear.
+func (d *decoder) warnOutdoorWithoutPM(c *Config) {
+	if len(d.errs) > 0 {
+		return
+	}
+	for i, z := range c.Zones {
+		if z.Kind != Outdoor {
+			continue
+		}
+		pm := false
+		for _, s := range c.SensorsIn(z.Name) {
+			pm = pm || s.Type.Measures(sample.PM25)
+		}
+		if !pm {
+			d.warn(fmt.Sprintf("zones[%d]", i), "outdoor zone %q has no PM sensor (sps30): its air is recorded, but the fan law reads only the outdoor PM2.5, "+
+				"so it still takes outdoor smoke for booth smoke (or booth smoke for outdoor smoke); add an SPS30 with zone: %s", z.Name, z.Name)
+		}
+	}
 }
