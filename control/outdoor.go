@@ -109,7 +109,7 @@ func (o *outdoorAir) read(now time.Time, in map[string]sample.Sample, names []st
 	}
 	if !wasOK {
 		copy(o.prev, o.lag)
-		o.quiet = false // a minute with a gap in it is no step
+		o.quiet = false // a minute with a gap in it is not fitted
 	}
 	o.age += dt
 }
