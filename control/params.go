@@ -96,7 +96,7 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 		RampDown: k.RampDown / 100, CleanAirLearn: k.CleanAirLearn, MaxAge: k.MaxSampleAge,
 		PressureGain: k.PressureGain / 100, Entry: cfg.Thresholds.EntryPM25,
 	}}
-	booth := map[string]int{}
+	booth, outdoor := map[string]int{}, map[string]bool{}
 	for _, z := range cfg.Zones {
 		switch z.Kind {
 		case config.Booth:
@@ -104,6 +104,8 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 			p.Booths = append(p.Booths, Booth{Zone: z.Name, VolumeM3: z.VolumeM3})
 		case config.Staff:
 			p.Staff = append(p.Staff, Staff{Zone: z.Name, VolumeM3: z.VolumeM3})
+		case config.Outdoor:
+			outdoor[z.Name] = true
 		}
 	}
 	for _, s := range cfg.Sensors {
@@ -113,7 +115,7 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 			p.Booths[i].PM = append(p.Booths[i].PM, s.Name)
 		case isBooth && s.Type.IsPressure():
 			p.Booths[i].Pressure = append(p.Booths[i].Pressure, s.Name)
-		case s.Type == config.SPS30 && cfg.Zone(s.Zone) != nil && cfg.Zone(s.Zone).Kind == config.Outdoor:
+		case s.Type == config.SPS30 && outdoor[s.Zone]:
 			p.Outdoor = append(p.Outdoor, s.Name)
 		case s.Type == config.SPS30:
 			for j := range p.Staff {

@@ -62,15 +62,13 @@ type seriesKey struct{ zone, quantity string }
 // journal's meta (journal.ZoneKindKey). A journal from before the daemon
 // kept kinds, read without a configuration, gives none.
 func zoneKinds(j *journal.Journal, cfg *config.Config) (map[string]config.ZoneKind, error) {
-	meta, err := j.MetaPrefix(journal.ZoneKindPrefix)
+	kept, err := j.ZoneKinds()
 	if err != nil {
 		return nil, err
 	}
 	kinds := map[string]config.ZoneKind{}
-	for k, v := range meta {
-		if zone, ok := strings.CutSuffix(strings.TrimPrefix(k, journal.ZoneKindPrefix), journal.ZoneKindSuffix); ok {
-			kinds[zone] = config.ZoneKind(v)
-		}
+	for zone, k := range kept {
+		kinds[zone] = config.ZoneKind(k)
 	}
 	if cfg != nil {
 		for _, z := range cfg.Zones {

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Meta returns the value stored under key, and whether there is one. Keys
@@ -30,6 +31,22 @@ const (
 
 // ZoneKindKey is the meta key of zone's kind.
 func ZoneKindKey(zone string) string { return ZoneKindPrefix + zone + ZoneKindSuffix }
+
+// ZoneKinds returns each zone's kind as the daemon kept it in the meta
+// (ZoneKindKey), by zone name; empty for a journal from before it did.
+func (j *Journal) ZoneKinds() (map[string]string, error) {
+	meta, err := j.MetaPrefix(ZoneKindPrefix)
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]string{}
+	for k, v := range meta {
+		if zone, ok := strings.CutSuffix(strings.TrimPrefix(k, ZoneKindPrefix), ZoneKindSuffix); ok {
+			kinds[zone] = v
+		}
+	}
+	return kinds, nil
+}
 
 // SetMeta stores value under key in its own transaction. To store a value
 // with the rows it belongs to, put it in Batch.Meta instead. Keys starting
