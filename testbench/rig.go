@@ -244,12 +244,13 @@ func (r *Rig) Active() []string {
 // AdvanceTo lets the player bring the room to each event's exact time.
 func (r *Rig) AdvanceTo(t time.Time) { r.Room.AdvanceTo(t) }
 
-func (r *Rig) SetOccupants(zone string, n int)          { r.Room.SetOccupants(zone, n) }
-func (r *Rig) StartSession(zone string, s room.Session) { r.Room.StartSession(zone, s) }
-func (r *Rig) StopSession(zone string)                  { r.Room.StopSession(zone) }
-func (r *Rig) SetDoor(name string, open bool)           { r.Room.SetDoor(name, open) }
-func (r *Rig) SetFanStalled(name string, stalled bool)  { r.Room.SetFanStalled(name, stalled) }
-func (r *Rig) SetOutdoor(s air.State)                   { r.Room.SetOutdoor(s) }
+func (r *Rig) SetOccupants(zone string, n int)             { r.Room.SetOccupants(zone, n) }
+func (r *Rig) StartSession(zone string, s room.Session)    { r.Room.StartSession(zone, s) }
+func (r *Rig) StopSession(zone string)                     { r.Room.StopSession(zone) }
+func (r *Rig) SetDoor(name string, open bool)              { r.Room.SetDoor(name, open) }
+func (r *Rig) SetFanStalled(name string, stalled bool)     { r.Room.SetFanStalled(name, stalled) }
+func (r *Rig) SetFanFlow(name string, share float64) error { return r.Room.SetFanFlow(name, share) }
+func (r *Rig) SetOutdoor(s air.State)                      { r.Room.SetOutdoor(s) }
 
 // SensorFault turns a fault on a simulated sensor on or off: disconnect,
 // nack (every transfer refused), corrupt (every read's CRC broken), stuck

@@ -171,3 +171,40 @@ func TestBuiltinsFitTheirRooms(t *testing.T) {
 		t.Fatalf("two-booths with a site config: %v %+v", err, c)
 	}
 }
+
+// A scenario's room config is found relative to the scenario file, or at
+// an absolute path as given.
+func TestScenarioRoomPath(t *testing.T) {
+	abs, err := filepath.Abs("scenarios/rooms/two-booths.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, room := range map[string]string{"absolute": abs, "relative": "rooms/two-booths.yaml"} {
+		if name == "relative" {
+			if err := os.MkdirAll(filepath.Join(dir, "rooms"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(abs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, room), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		file := filepath.Join(dir, name+".yaml")
+		src := "duration: 1h\nroom: {config: " + room + "}\nevents:\n  - {at: 1m, session: {zone: booth-2, duration: 2m, pm25_mg_per_min: 2}}\n"
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := fileCase(file, nil)
+		if err != nil {
+			t.Errorf("%s room path: %v", name, err)
+			continue
+		}
+		if len(c.cfg.Zones) != 3 {
+			t.Errorf("%s room path: zones %v; want the two-booth room's three", name, c.cfg.Zones)
+		}
+	}
+}

@@ -20,8 +20,8 @@ import (
 // The built-in scenarios are YAML files like any a site writes; read them
 // for the story each tells. Those in scenarios/ are the tuning set ventd's
 // defaults were chosen on; those in scenarios/heldout/ were written before
-// any tuning and are run only to check the law on rooms and days it was
-// not tuned for. The rooms they play in are ventd configs in
+// any tuning (clogged-filter after it, and left alone) and are run only to
+// check the law on rooms and days it was not tuned for. The rooms they play in are ventd configs in
 // scenarios/rooms/.
 //
 //go:embed scenarios
@@ -109,14 +109,17 @@ func builtin(name string, site *config.Config) (*benchCase, error) {
 }
 
 // fileCase loads a scenario file; a room config it names is read relative
-// to it.
+// to it, unless the name is an absolute path.
 func fileCase(file string, site *config.Config) (*benchCase, error) {
 	sc, err := scenario.Load(file)
 	if err != nil {
 		return nil, err
 	}
-	return newCase(sc, groupFile, site, func(rel string) ([]byte, string, error) {
-		p := filepath.Join(filepath.Dir(file), rel)
+	return newCase(sc, groupFile, site, func(name string) ([]byte, string, error) {
+		p := name
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(file), name)
+		}
 		b, err := os.ReadFile(p)
 		return b, p, err
 	})

@@ -25,7 +25,12 @@ type Fan struct {
 	duty    float64
 	speed   float64 // wheel speed, fraction of full
 	stalled bool
-	halted  bool
+	// flow is the share of its rated air the fan moves at a given speed:
+	// 1, less behind a clogged filter, a crushed or loose duct, a shut
+	// damper. The wheel turns as before, so the tachometer reads as
+	// before: only the air says it.
+	flow   float64
+	halted bool
 }
 
 // target is the speed the wheel is heading for.
@@ -83,11 +88,15 @@ func (f *Fan) AirflowM3h() float64 {
 	if f.stalled {
 		return 0
 	}
-	return f.speed * f.cfg.MaxFlowM3h
+	return f.speed * f.flow * f.cfg.MaxFlowM3h
 }
 
 // SetStalled jams or frees the fan, as Room.SetFanStalled.
 func (f *Fan) SetStalled(stalled bool) { f.room.SetFanStalled(f.cfg.Name, stalled) }
+
+// SetFlow sets the share of its rated air the fan moves, as
+// Room.SetFanFlow.
+func (f *Fan) SetFlow(share float64) error { return f.room.SetFanFlow(f.cfg.Name, share) }
 
 // Halt releases the output and, as fan.Output requires, leaves the fan
 // running at its last duty (the daemon sets the safe duty first). Later

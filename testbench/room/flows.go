@@ -9,8 +9,9 @@ import (
 // flowState is the flow network for one setting of the fans' speeds and
 // the doors, with what the steps derive from it.
 type flowState struct {
-	// key is what the flows depend on: each fan's speed (0 while stalled)
-	// and each door's state, bit for bit.
+	// key is what the flows depend on: each fan's air (its speed times
+	// the share of its rated air it moves; 0 while stalled) and each
+	// door's state, bit for bit.
 	key []uint64
 	// a is the flow matrix without deposition, per hour: inflow from
 	// other zones off the diagonal, every outflow on it.
@@ -46,7 +47,7 @@ func (r *Room) flowKey(key []uint64) {
 	for i, f := range r.fans {
 		key[i] = 0
 		if !f.stalled {
-			key[i] = math.Float64bits(f.speed)
+			key[i] = math.Float64bits(f.speed * f.flow)
 		}
 	}
 	doors := key[len(r.fans):]
@@ -154,7 +155,7 @@ func (r *Room) flowNetwork(f matrix) {
 		if fan.stalled || fan.speed == 0 {
 			continue
 		}
-		q := fan.speed * fan.cfg.MaxFlowM3h / float64(len(fan.zones))
+		q := fan.speed * fan.flow * fan.cfg.MaxFlowM3h / float64(len(fan.zones))
 		for _, b := range fan.zones {
 			nb := r.zones[b].neighbour
 			f.add(b, out, q)  // exhaust

@@ -105,7 +105,7 @@ func (r *Room) boothPressure(i int) float64 {
 		}
 		for _, b := range f.zones {
 			if b == i {
-				q += f.speed * f.cfg.MaxFlowM3h / float64(len(f.zones))
+				q += f.speed * f.flow * f.cfg.MaxFlowM3h / float64(len(f.zones))
 			}
 		}
 	}

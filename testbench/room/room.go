@@ -102,7 +102,7 @@ func New(cfg Config, start time.Time) (*Room, error) {
 		r.zones = append(r.zones, z)
 	}
 	for _, fc := range cfg.Fans {
-		f := &Fan{room: r, cfg: fc, duty: 1, speed: 1, spinUp: fc.SpinUp}
+		f := &Fan{room: r, cfg: fc, duty: 1, speed: 1, flow: 1, spinUp: fc.SpinUp}
 		if f.spinUp == 0 {
 			f.spinUp = 3 * time.Second
 		}
@@ -304,6 +304,37 @@ func (r *Room) SetFanStalled(name string, stalled bool) {
 			r.dirty = true
 		}
 	}
+}
+
+// SetFanFlow sets the share of its rated air the named fan moves at any
+// speed, 0 to 1: less than 1 is a clogged filter, a crushed or loose
+// duct, a damper shut by mistake; 1 is the fan as rated. The wheel still
+// turns at its speed and the tachometer reads it: nothing but the air
+// (how fast smoke clears, the booth's pressure) shows the loss.
+func (r *Room) SetFanFlow(name string, share float64) error {
+	if !(share >= 0 && share <= 1) {
+		return fmt.Errorf("room: fan %q: flow share %g: want 0 to 1", name, share)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.fans {
+		if f.cfg.Name == name {
+			if f.flow != share {
+				f.flow = share
+				r.dirty = true
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("room: no fan %q (fans: %v)", name, r.fanNames())
+}
+
+func (r *Room) fanNames() []string {
+	names := make([]string, len(r.fans))
+	for i, f := range r.fans {
+		names[i] = f.cfg.Name
+	}
+	return names
 }
 
 func (r *Room) zoneIndex(name string) (int, error) {

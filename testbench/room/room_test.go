@@ -315,3 +315,43 @@ func BenchmarkAdvance8h(b *testing.B) {
 		}
 	}
 }
+
+func TestFanFlowShare(t *testing.T) {
+	// A clogged filter halves the air: 30 air changes an hour leave
+	// e^(−30·276/3600) ≈ 10 % where 60 left 1 %, while the wheel turns
+	// and the tachometer reads as before.
+	r := mustNew(t, purgeRoom(5, 300))
+	fan := r.Fan("fan")
+	r.AdvanceTo(t0.Add(time.Minute))
+	fullPa := r.BoothPressure("booth", t0.Add(time.Minute))
+	r.SetFanStalled("fan", true)
+	r.StartSession("booth", Session{PM25MgPerMin: 4, Duration: 3 * time.Minute})
+	r.AdvanceTo(t0.Add(4 * time.Minute))
+	c0 := state(t, r, "booth").PM25
+	if err := fan.SetFlow(0.5); err != nil {
+		t.Fatal(err)
+	}
+	r.SetFanStalled("fan", false)
+	r.AdvanceTo(t0.Add(4*time.Minute + 276*time.Second))
+	near(t, "fraction left after 4.6 min at half the air", state(t, r, "booth").PM25/c0, math.Exp(-30*276.0/3600), 0.002)
+	if rpm, err := fan.RPM(); err != nil || rpm != 2000 {
+		t.Errorf("RPM behind a clogged filter = %v, %v; want 2000, as before", rpm, err)
+	}
+	near(t, "airflow at half the air", fan.AirflowM3h(), 150, 1e-9)
+	if pa := r.BoothPressure("booth", t0.Add(9*time.Minute)); !(pa > fullPa) {
+		t.Errorf("booth pressure at half the air %.2f Pa, at full air %.2f Pa; want it less negative", pa, fullPa)
+	}
+
+	if err := fan.SetFlow(1); err != nil {
+		t.Fatal(err)
+	}
+	near(t, "airflow mended", fan.AirflowM3h(), 300, 1e-9)
+	for _, bad := range []float64{-0.1, 1.5, math.NaN()} {
+		if err := r.SetFanFlow("fan", bad); err == nil || !strings.Contains(err.Error(), "want 0 to 1") {
+			t.Errorf("SetFanFlow(%g) = %v; want an error saying 0 to 1", bad, err)
+		}
+	}
+	if err := r.SetFanFlow("nope", 0.5); err == nil || !strings.Contains(err.Error(), `no fan "nope" (fans: [fan])`) {
+		t.Errorf("SetFanFlow of an unknown fan = %v; want it named with the fans there are", err)
+	}
+}

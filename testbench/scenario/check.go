@@ -92,6 +92,9 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 			lasts = e.Door.For
 		case e.FanFault != nil:
 			known(e.Line, where, "fan", e.FanFault.Fan, fans, cfg != nil)
+			if f := e.FanFault.FlowPercent; f != nil && *f > 100 {
+				bad(e.Line, "%s: flow_percent %g above 100; a fan moves at most its rated air (a larger fan is a room config with a larger max_flow_m3h)", where, *f)
+			}
 			lasts = e.FanFault.For
 		case e.SensorFault != nil:
 			v := e.SensorFault

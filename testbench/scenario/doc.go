@@ -13,6 +13,7 @@
 //	    session: {zone: booth, duration: 4m, pm25_mg_per_min: 3}
 //	  - {at: 30m, door: {name: booth-door, open: true, for: 2m}}
 //	  - {at: 1h, fan_fault: {fan: booth-exhaust, stall: true, for: 10m}}
+//	  - {at: 2h, fan_fault: {fan: booth-exhaust, flow_percent: 40}}
 //	  - {at: 2h, sensor_fault: {sensor: booth-pm, kind: disconnect, for: 5m}}
 //	  - {at: 3h, outdoor: {pm25: 40, for: 30m}}
 //	  - {at: 1h, sensor_drift: {sensor: staff-pm, ugm3: 8, percent: 15, over: 6h}}
@@ -23,7 +24,9 @@
 //	              nox_mg_per_min and co2_l_per_s (default: room.TypicalSession)
 //	occupants     zone, count
 //	door          name, open
-//	fan_fault     fan, stall
+//	fan_fault     fan, and stall (the wheel jams) or flow_percent (it
+//	              turns but moves that share of its rated air: a clogged
+//	              filter, a crushed duct; 100 mends it)
 //	sensor_fault  sensor, kind (disconnect, nack, corrupt, stuck, fan_failure),
 //	              clear: true to end a fault
 //	sensor_drift  sensor, over; ugm3 (offset) and percent (gain error) that

@@ -288,11 +288,21 @@ func (d *decoder) event(n *yaml.Node, path string) (Event, bool) {
 		"fan_fault": func(n *yaml.Node, p string) {
 			o := &FanFault{}
 			ev.FanFault = o
-			d.required(n, p, d.mapping(n, p, map[string]func(*yaml.Node, string){
-				"fan":   func(n *yaml.Node, p string) { o.Fan = d.str(n, p) },
-				"stall": func(n *yaml.Node, p string) { o.Stall = d.bool(n, p) },
-				"for":   func(n *yaml.Node, p string) { o.For = d.dur(n, p) },
-			}), "fan", "stall")
+			seen := d.mapping(n, p, map[string]func(*yaml.Node, string){
+				"fan":          func(n *yaml.Node, p string) { o.Fan = d.str(n, p) },
+				"stall":        func(n *yaml.Node, p string) { o.Stall = d.bool(n, p) },
+				"flow_percent": func(n *yaml.Node, p string) { o.FlowPercent = d.floatPtr(n, p) },
+				"for":          func(n *yaml.Node, p string) { o.For = d.dur(n, p) },
+			})
+			d.required(n, p, seen, "fan")
+			if n.Kind == yaml.MappingNode {
+				switch {
+				case seen["stall"] && seen["flow_percent"]:
+					d.errf(n, p, "stall and flow_percent given together; a stalled fan moves no air whatever its filter: give one (two events for both)")
+				case !seen["stall"] && !seen["flow_percent"]:
+					d.errf(n, p, "missing stall or flow_percent; say stall: true (the wheel jams) or flow_percent: 40 (it turns but moves 40 %% of its rated air)")
+				}
+			}
 		},
 		"sensor_fault": func(n *yaml.Node, p string) {
 			o := &SensorFault{}

@@ -187,3 +187,27 @@ events:
 		t.Errorf("Go-built scenario error = %v", err)
 	}
 }
+
+func TestParseFanFlow(t *testing.T) {
+	s := parse(t, "duration: 1h\nevents:\n  - {at: 5m, fan_fault: {fan: booth-exhaust, flow_percent: 35.5, for: 10m}}\n")
+	if f := s.Events[0].FanFault; f == nil || f.FlowPercent == nil || *f.FlowPercent != 35.5 || f.Stall || f.For != 10*time.Minute {
+		t.Fatalf("fan_fault = %+v, want 35.5 %% of the air for 10 min", f)
+	}
+	for _, c := range []struct{ event, want string }{
+		{"{fan: booth-exhaust, stall: true, flow_percent: 50}", "stall and flow_percent given together"},
+		{"{fan: booth-exhaust}", "missing stall or flow_percent"},
+		{"{fan: booth-exhaust, flow_percent: 120}", "flow_percent 120 above 100"},
+		{"{fan: booth-exhaust, flow_percent: -5}", "flow_percent: want 0 or more, got -5"},
+		{"{fan: booth-exhaust, flow_percent: half}", `flow_percent: want a number, got "half"`},
+		{"{flow_percent: 50}", "missing fan"},
+	} {
+		_, err := Parse([]byte("duration: 1h\nevents:\n  - {at: 5m, fan_fault: "+c.event+"}\n"), "f.yaml")
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "f.yaml:3") {
+			t.Errorf("fan_fault %s: error %v; want f.yaml:3 and %q", c.event, err, c.want)
+		}
+	}
+	bad := parse(t, "duration: 1h\nevents:\n  - {at: 5m, fan_fault: {fan: roof, flow_percent: 50}}\n")
+	if err := bad.Validate(room.Default(), nil); err == nil || !strings.Contains(err.Error(), `"roof"`) {
+		t.Errorf("Validate of an unknown fan = %v; want it named", err)
+	}
+}

@@ -24,6 +24,8 @@ type Target interface {
 	StopSession(zone string)
 	SetDoor(name string, open bool)
 	SetFanStalled(fan string, stalled bool)
+	// SetFanFlow sets the share of its rated air the fan moves, 0 to 1.
+	SetFanFlow(fan string, share float64) error
 	SetOutdoor(air.State)
 	SensorFault(sensor, kind string, on bool) error
 	// SensorDrift starts d on its sensor at the target's current time.
@@ -242,6 +244,19 @@ func (p *Player) apply(a action, at time.Time) error {
 		}
 	case e.FanFault != nil:
 		v := e.FanFault
+		if v.FlowPercent != nil {
+			key := "fan/" + v.Fan + "/flow"
+			share := *v.FlowPercent / 100
+			if a.end {
+				share = 1 // the filter changed, the duct mended
+			}
+			if share < 1 {
+				p.begin(key, fmt.Sprintf("fan %s moving %g %% of its rated air", v.Fan, share*100), at, v.For)
+			} else {
+				delete(p.active, key)
+			}
+			return tg.SetFanFlow(v.Fan, share)
+		}
 		tg.SetFanStalled(v.Fan, v.Stall != a.end)
 		key := "fan/" + v.Fan
 		if !a.end && v.Stall {

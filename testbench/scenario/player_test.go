@@ -33,7 +33,11 @@ func (r *recorder) StartSession(z string, s room.Session) {
 func (r *recorder) StopSession(z string)            { r.log("stop %s", z) }
 func (r *recorder) SetDoor(n string, open bool)     { r.log("door %s %v", n, open) }
 func (r *recorder) SetFanStalled(f string, st bool) { r.log("stall %s %v", f, st) }
-func (r *recorder) SetOutdoor(s air.State)          { r.log("outdoor pm1 %g pm25 %g", s.PM1, s.PM25) }
+func (r *recorder) SetFanFlow(f string, share float64) error {
+	r.log("flow %s %g", f, share)
+	return nil
+}
+func (r *recorder) SetOutdoor(s air.State) { r.log("outdoor pm1 %g pm25 %g", s.PM1, s.PM25) }
 func (r *recorder) SensorFault(s, k string, on bool) error {
 	r.log("sensor %s %s %v", s, k, on)
 	if s != "booth-pm" {
@@ -232,4 +236,43 @@ func TestDefaultScenarioInDefaultRoom(t *testing.T) {
 		t.Errorf("staff PM2.5 peak %.1f µg/m³, want the door opening to show", staffPeak)
 	}
 	t.Logf("booth peak %.0f, staff peak %.1f, staff mean %.1f µg/m³", boothPeak, staffPeak, staffSum/float64(n))
+}
+
+func TestPlayerFanFlow(t *testing.T) {
+	src := `duration: 4h
+events:
+  - {at: 10m, fan_fault: {fan: booth-exhaust, flow_percent: 40, for: 1h}}
+  - {at: 2h, fan_fault: {fan: booth-exhaust, flow_percent: 70}}
+  - {at: 3h, fan_fault: {fan: booth-exhaust, flow_percent: 100}}
+`
+	rec := &recorder{}
+	p := NewPlayer(parse(t, src), rec, t0, nil)
+	var active []string
+	for _, at := range []time.Duration{30 * time.Minute, 90 * time.Minute, 150 * time.Minute, 4 * time.Hour} {
+		if err := p.Step(t0.Add(at)); err != nil {
+			t.Fatal(err)
+		}
+		active = append(active, at.String()+":")
+		for _, a := range p.Active() {
+			active = append(active, a.String())
+		}
+	}
+	want := []string{
+		"10m0s flow booth-exhaust 0.4",
+		"1h10m0s flow booth-exhaust 1", // for: the filter is changed
+		"2h0m0s flow booth-exhaust 0.7",
+		"3h0m0s flow booth-exhaust 1",
+	}
+	if got := strings.Join(rec.calls, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("calls:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	wantActive := []string{
+		"30m0s:", "fan booth-exhaust moving 40 % of its rated air until 09:10:00",
+		"1h30m0s:",
+		"2h30m0s:", "fan booth-exhaust moving 70 % of its rated air",
+		"4h0m0s:",
+	}
+	if strings.Join(active, "\n") != strings.Join(wantActive, "\n") {
+		t.Errorf("Active:\n%s\nwant:\n%s", strings.Join(active, "\n"), strings.Join(wantActive, "\n"))
+	}
 }

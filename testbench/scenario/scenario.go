@@ -63,12 +63,18 @@ type Door struct {
 	For  time.Duration
 }
 
-// FanFault jams (Stall) or frees a fan (YAML: fan_fault); with For the
+// FanFault jams (Stall) or frees a fan, or sets the share of its rated
+// air it moves (FlowPercent: a clogged filter, a crushed or loose duct, a
+// damper shut by mistake; the wheel turns and the tachometer reads as
+// before) (YAML: fan_fault, with stall or flow_percent); with For the
 // fault clears after that long.
 type FanFault struct {
 	Fan   string
 	Stall bool
-	For   time.Duration
+	// FlowPercent, when set, is the fan's air as a share of its rated
+	// air, 0 to 100; 100 is the fan as rated.
+	FlowPercent *float64
+	For         time.Duration
 }
 
 // The kinds of sensor fault a scenario can inject; the daemon maps them
