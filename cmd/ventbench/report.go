@@ -29,7 +29,7 @@ func writeTable(w io.Writer, rep *Report, verbose bool) error {
 			continue
 		}
 		title := map[string]string{groupTuning: "Tuning scenarios (the defaults were chosen on these)",
-			groupHeldOut: "Held-out scenarios (written before any tuning; never tuned on)", groupFile: "Scenario files"}[g]
+			groupHeldOut: "Held-out scenarios (never tuned on; all but clogged-filter written before any tuning)", groupFile: "Scenario files"}[g]
 		fmt.Fprintf(w, "\n== %s ==\n\n", title)
 		if err := figuresTable(w, srs, rep.Runs, verbose); err != nil {
 			return err
