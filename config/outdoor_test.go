@@ -49,7 +49,7 @@ func TestExampleOutdoorAlternativeParses(t *testing.T) {
 	}
 	s := string(data)
 	for _, block := range []string{"  # - name: outside\n  #   kind: outdoor\n",
-		"  # - name: outdoor-pm\n  #   type: sps30\n  #   bus: \"4\"\n  #   zone: outside\n"} {
+		"  # - name: outdoor-pm\n  #   type: sps30\n  #   bus: \"6\"\n  #   zone: outside\n"} {
 		if !strings.Contains(s, block) {
 			t.Fatalf("example.yaml no longer has this block:\n%s", block)
 		}
@@ -61,6 +61,10 @@ func TestExampleOutdoorAlternativeParses(t *testing.T) {
 	}
 	if sn := c.SensorsIn("outside"); len(sn) != 1 || sn[0].Name != "outdoor-pm" {
 		t.Fatalf("sensors outside: %+v", sn)
+	}
+	// And raises no warning: its bus takes no pin the example wires.
+	if w := c.Warnings(); len(w) != 0 {
+		t.Errorf("warnings: %v", w)
 	}
 }
 
@@ -74,4 +78,29 @@ func TestOutdoorWithoutPMWarned(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantWarnings(t, c, `test.yaml:6: zones[2]: outdoor zone "outside" has no PM sensor (sps30): its air is recorded, but the fan law reads only the outdoor PM2.5`)
+}
+
+// A tach (or button, or relay) on a pin an I2C bus in use takes: on bus 1,
+// whose pins are the header's own, a mistake; on an overlay bus, a
+// warning, since the overlay may have moved it. The README's outdoor
+// example once put its SPS30 on bus 4 beside the wiring table's tach on
+// GPIO6, bus 4's SDA.
+func TestPinOnABusInUse(t *testing.T) {
+	tach := "    max_flow_m3h: 300\n    tach: {pin: GPIO6}"
+	data := edit(5, "  - {name: staff, kind: staff, volume_m3: 60}\n  - {name: outside, kind: outdoor}",
+		14, "    zone: staff\n  - {name: staff-pm, type: sps30, bus: \"3\", zone: staff}\n  - {name: outdoor-pm, type: sps30, bus: \"4\", zone: outside}",
+		20, tach)
+	c, err := Parse([]byte(data), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings(t, c, `test.yaml:24: fans[0].tach.pin: pin GPIO6 is SDA of I2C bus 4 as firmware/boot/config.txt turns it on (dtoverlay=i2c4,pins_6_7), and sensors[3] (line 17) is on bus 4`)
+
+	// Bus 6 is free of it.
+	if c, err := Parse([]byte(strings.ReplaceAll(data, `bus: "4"`, `bus: "6"`)), "test.yaml"); err != nil || len(c.Warnings()) != 0 {
+		t.Errorf("bus 6: %v, warnings %v", err, c.Warnings())
+	}
+	// Bus 1's SCL is no pin for a button.
+	wantOneError(t, base+"purge_button: {pin: GPIO3, zone: booth}\n", 22, "purge_button",
+		"pin GPIO3 is SCL of I2C bus 1, which sensors[0] (line 7) is on; wire it to a free pin")
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -213,6 +214,65 @@ func (d *decoder) validateOutputs(c *Config) {
 	}
 	if o := c.AlarmOutput; o != nil {
 		claim("pin "+pinKey(o.Pin), "", "alarm_output", ".pin", "pin "+o.Pin)
+	}
+	d.checkBusPins(c, used)
+}
+
+// busPins are the pins of the Pi's I2C buses: bus 1's are the header's
+// own; the others are where firmware/boot/config.txt's overlays put them
+// on a Pi 4 (an overlay can put bus 4 on GPIO8/9 instead, and a Pi 5's
+// differ, so for those a clash is only likely).
+var busPins = map[string]struct {
+	sda, scl string
+	fixed    bool
+	overlay  string
+}{
+	"1": {"GPIO2", "GPIO3", true, "dtparam=i2c_arm=on"},
+	"3": {"GPIO4", "GPIO5", false, "dtoverlay=i2c3,pins_4_5"},
+	"4": {"GPIO6", "GPIO7", false, "dtoverlay=i2c4,pins_6_7"},
+	"5": {"GPIO12", "GPIO13", false, "dtoverlay=i2c5,pins_12_13"},
+	"6": {"GPIO22", "GPIO23", false, "dtoverlay=i2c6,pins_22_23"},
+}
+
+// checkBusPins finds a pin (a tach, a button, a relay) that is SDA or SCL
+// of an I2C bus the room's sensors or PWM boards are on: the bus would
+// stop working, or the pin would read the bus's traffic. On bus 1 that is
+// certain (a mistake); on the overlay buses, where the overlay may have
+// moved them, a warning.
+func (d *decoder) checkBusPins(c *Config, used map[string]string) {
+	buses := map[string]string{} // bus key → the first device on it
+	on := func(bus, path string) {
+		if _, ok := buses[busKey(bus)]; !ok {
+			buses[busKey(bus)] = path
+		}
+	}
+	for i, s := range c.Sensors {
+		on(s.Bus, fmt.Sprintf("sensors[%d]", i))
+	}
+	for i, f := range c.Fans {
+		if o := f.PCA9685; o != nil {
+			on(o.Bus, fmt.Sprintf("fans[%d].pca9685", i))
+		}
+	}
+	for _, bus := range slices.Sorted(maps.Keys(buses)) {
+		bp, ok := busPins[bus]
+		if !ok {
+			continue
+		}
+		for _, pin := range []struct{ name, role string }{{bp.sda, "SDA"}, {bp.scl, "SCL"}} {
+			path, ok := used["pin "+pin.name]
+			if !ok {
+				continue
+			}
+			if bp.fixed {
+				d.invalid(path, "pin %s is %s of I2C bus %s, which %s is on; wire it to a free pin (the README's wiring table lists them)",
+					pin.name, pin.role, bus, d.where(buses[bus]))
+			} else {
+				d.warn(path, "pin %s is %s of I2C bus %s as firmware/boot/config.txt turns it on (%s), and %s is on bus %s: "+
+					"wire it to a free pin, or put the sensor on another bus (unless your overlay moved bus %s elsewhere)",
+					pin.name, pin.role, bus, bp.overlay, d.where(buses[bus]), bus, bus)
+			}
+		}
 	}
 }
 
