@@ -169,6 +169,10 @@ func TestOutdoorMinutesJournaled(t *testing.T) {
 	if kind, _, _ := j.Meta(journal.ZoneKindKey("staff")); kind != "staff" {
 		t.Errorf("meta %s = %q, want staff", journal.ZoneKindKey("staff"), kind)
 	}
+	// The shift time zone too, for ventctl without the configuration.
+	if tz, _, _ := j.Meta(journal.TimeZoneKey); tz == "" || tz != h.d.cfg.Shifts.TimeZone {
+		t.Errorf("meta %s = %q, want the config's %q", journal.TimeZoneKey, tz, h.d.cfg.Shifts.TimeZone)
+	}
 }
 
 // Smoke outdoors above the staff alarm level is no staff alarm (nor any

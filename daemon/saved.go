@@ -24,7 +24,8 @@ func (d *Daemon) keep(key, value string) {
 
 // save puts the state to keep into the record once a minute (and at
 // shutdown): the alarm sequence, the active alarms, the sensors' learned
-// state and maintenance counters, site, room and each zone's kind. Only
+// state and maintenance counters, site, room, the shift time zone and each
+// zone's kind. Only
 // changed values are passed on.
 func (d *Daemon) save(now time.Time, final bool) {
 	if !final && now.Sub(d.lastSave) < saveEvery && now.After(d.lastSave) {
@@ -35,6 +36,7 @@ func (d *Daemon) save(now time.Time, final bool) {
 	all[metaNextAlarm] = strconv.FormatUint(d.alarms.eng.NextID(), 10)
 	all[metaConfig] = d.cfgHash
 	all["site"], all["room"] = d.cfg.Site, d.cfg.Room
+	all[journal.TimeZoneKey] = d.cfg.Shifts.TimeZone
 	for _, z := range d.cfg.Zones {
 		// So that the export and the report tell the outdoor air's
 		// minutes from an exposure record without the configuration.

@@ -29,6 +29,12 @@ const (
 	ZoneKindSuffix = ".kind"
 )
 
+// TimeZoneKey is the meta key of the shift time zone the daemon keeps
+// (config shifts.time_zone: an IANA name, or Local), so that a reader
+// without the site's configuration reads the days and shifts as the site
+// does.
+const TimeZoneKey = "shifts.time_zone"
+
 // ZoneKindKey is the meta key of zone's kind.
 func ZoneKindKey(zone string) string { return ZoneKindPrefix + zone + ZoneKindSuffix }
 

@@ -103,11 +103,10 @@ func runAck(args []string, e env) int {
 
 func runCalibrate(args []string, e env) int {
 	const usage = "ventctl calibrate: say what to calibrate: ventctl calibrate co2 -sensor NAME -ppm 420 (CO2 sensors are the ones that take a calibration)"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		args = []string{"co2", "-help"} // the one kind there is: its flags
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			fmt.Fprintln(e.stderr, "usage: ventctl calibrate co2 -sensor NAME -ppm 420 [-force] [-note TEXT] [-who NAME] [-socket PATH]")
-			return exitOK
-		}
 		fmt.Fprintln(e.stderr, usage)
 		return exitUsage
 	}

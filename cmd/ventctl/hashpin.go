@@ -44,5 +44,9 @@ func runHashPIN(args []string, e env) int {
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "page:\n  pin_hash: %q\n", hash)
+	// A config has one page: section (the shipped one already does): two
+	// pasted at its end would be a duplicate key.
+	fmt.Fprintln(e.stderr, "put the pin_hash line in the config's page: section (the shipped config has one, with pin_hash commented out); "+
+		"add the page: line only if it has none; then restart ventd")
 	return exitOK
 }

@@ -74,6 +74,14 @@ func TestUsage(t *testing.T) {
 			t.Errorf("ventctl %v: exit %d, %q; want the usage listing export and check-config", args, code, out)
 		}
 	}
+	// Every command lists its flags with -help, calibrate too (its one
+	// kind's flags).
+	for _, cmd := range []string{"scan", "read", "fan", "purge", "ack", "calibrate", "export", "report", "verify", "check-config", "doctor"} {
+		code, _, errOut := ventctl(t, cmd, "-help")
+		if code != 0 || !strings.Contains(errOut, "  -") {
+			t.Errorf("ventctl %s -help: exit %d, %q; want its flags", cmd, code, errOut)
+		}
+	}
 	code, out, errOut := ventctl(t, "frobnicate")
 	if code != 2 || out != "" || !strings.Contains(errOut, `unknown command "frobnicate"`) || !strings.Contains(errOut, "usage: ventctl") {
 		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
@@ -221,5 +229,35 @@ func TestCheckConfig(t *testing.T) {
 	}
 	if code, _, errOut := ventctl(t, "check-config"); code != 2 || !strings.Contains(errOut, "give -config FILE") {
 		t.Errorf("no -config: exit %d, %q", code, errOut)
+	}
+}
+
+// Without -config the export reads days in the shift time zone ventd kept
+// in the journal, not the machine's (an auditor's laptop, a Pi on UTC);
+// one this machine does not know is said, and the machine's used.
+func TestExportTimeZoneFromJournal(t *testing.T) {
+	dir, j := stateDir(t)
+	if err := j.SetMeta(journal.TimeZoneKey, "America/Vancouver"); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut := ventctl(t, "export", "-state-dir", dir, "-from", "2026-03-03", "-to", "2026-03-03", "-format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(stdout, "# time_zone: America/Vancouver") {
+		t.Errorf("the export's time zone is not the journal's:\n%s", stdout[:min(len(stdout), 600)])
+	}
+	// The window is the site's 3 March: the whole shift, 07:00-19:00 PST.
+	if row := shiftLine(t, stdout); !strings.Contains(row, "2026-03-03T07:00:00-08:00") {
+		t.Errorf("shift row %q: want it on the site's clock", row)
+	}
+
+	if err := j.SetMeta(journal.TimeZoneKey, "Mars/Olympus_Mons"); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut = ventctl(t, "export", "-state-dir", dir, "-format", "csv")
+	if code != 0 || !strings.Contains(errOut, `the journal's shift time zone "Mars/Olympus_Mons" is not known here`) ||
+		!strings.Contains(errOut, "give -config") || !strings.Contains(stdout, "# time_zone: Local") {
+		t.Errorf("an unknown zone in the journal: exit %d, stderr %q", code, errOut)
 	}
 }

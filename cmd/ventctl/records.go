@@ -31,7 +31,7 @@ func addRecordFlags(fl *flag.FlagSet, what string) *recordFlags {
 		stateDir: fl.String("state-dir", "", "`directory` holding journal.db: ventd's state_dir (default: the -config file's, else "+defaultStateDir+")"),
 		from:     fl.String("from", "", "first `day` "+what+", YYYY-MM-DD in the shift time zone (default: the journal's start)"),
 		to:       fl.String("to", "", "last `day` "+what+", YYYY-MM-DD, included (default: the journal's end)"),
-		cfgPath:  fl.String("config", "", "ventd's configuration `file`: the shift time zone, and the schedule and limits for shifts rebuilt from minutes"),
+		cfgPath:  fl.String("config", "", "ventd's configuration `file`: the shift time zone (default: the one ventd kept in the journal, else this machine's), and the schedule and limits for shifts rebuilt from minutes"),
 	}
 }
 
@@ -58,16 +58,31 @@ func (f *recordFlags) open(e env) (records, int) {
 	if r.cfg, r.loc, code = loadShiftConfig(*f.cfgPath, fail); code != exitOK {
 		return r, code
 	}
+	if r.j, code = openJournal(*f.stateDir, r.cfg, fail); code != exitOK {
+		return r, code
+	}
+	if r.cfg == nil {
+		// The site's time zone as ventd kept it: an auditor's laptop in
+		// another zone (or a Pi left on UTC) reads the site's days.
+		if tz, ok, err := r.j.Meta(journal.TimeZoneKey); err == nil && ok && tz != "" {
+			if loc, err := time.LoadLocation(tz); err == nil {
+				r.loc = loc
+			} else {
+				fmt.Fprintf(e.stderr, "%s: the journal's shift time zone %q is not known here (%v); reading days in %s: give -config for the site's\n", f.name, tz, err, r.loc)
+			}
+		}
+	}
 	var err error
 	if r.from, r.to, err = export.ParseWindow(*f.from, *f.to, r.loc); err != nil {
+		r.j.Close()
 		return r, fail(exitUsage, "%v", err)
 	}
-	r.j, code = openJournal(*f.stateDir, r.cfg, fail)
-	return r, code
+	return r, exitOK
 }
 
 // loadShiftConfig loads -config when given, and returns the shift time
-// zone (Local without a configuration).
+// zone (Local without a configuration: open then takes the one ventd kept
+// in the journal).
 func loadShiftConfig(path string, fail func(int, string, ...any) int) (*config.Config, *time.Location, int) {
 	if path == "" {
 		return nil, time.Local, exitOK
