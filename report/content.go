@@ -278,7 +278,7 @@ func (d *doc) integrity() (status string, ok bool, lines []string) {
 		lines = append(lines, fmt.Sprintf("%d rows can no longer be checked: their links were pruned with retention.", v.Pruned))
 	}
 	if v.Rewrites > 0 {
-		lines = append(lines, fmt.Sprintf("%d rows were rewritten by ventd itself after being sealed (a minute completed after a restart, say); they are listed at the end.", v.Rewrites))
+		lines = append(lines, fmt.Sprintf("%d rows were rewritten by ventd itself after being sealed (a minute written early, with an action or before a restart, and completed later; a gap or a finished shift written again); they are listed at the end.", v.Rewrites))
 	}
 	lines = append(lines, "To show later that a copy of the journal still holds this record unedited: ventctl verify -state-dir DIR -head "+h.Hash[:16])
 	return status, ok, lines

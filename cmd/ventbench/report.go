@@ -47,7 +47,7 @@ but keeping the guard every law keeps (full while a booth sensor fails or reads 
 controller the safety rules allow. min-nominal (minimum whatever happens) is shown for reference; the JSON
 has every ratio against it too. "inverted": full leaves the staff more exposed than min (smoky outdoor air);
 no ratio is shown and the goal is to be no worse than min.
-Frontier: the lower envelope of every baseline (on/off at 15..150 µg/m³, proportional bands, fixed duties,
+Frontier: the lower envelope of every baseline (on/off at 15..100 µg/m³, proportional bands, fixed duties,
 full, min) in (energy, exposure), joined by straight lines, at ventd's energy; margin = envelope − ventd,
 "below" only when positive on every seed and larger than its spread between seeds.
 vs onoff35: ventd minus the on/off switch at 35 µg/m³ (off at 25): + is ventd worse (or costlier).

@@ -29,7 +29,7 @@ func BenchmarkScrape(b *testing.B) {
 			var last *httptest.ResponseRecorder
 			cpu0 := cpuTime()
 			for b.Loop() {
-				req := httptest.NewRequest("GET", "/metrics", nil)
+				req := httptest.NewRequest("GET", "http://127.0.0.1/metrics", nil) // the Host a local Prometheus sends
 				req.Header.Set("Accept-Encoding", "gzip")
 				last = httptest.NewRecorder()
 				h.ServeHTTP(last, req)
