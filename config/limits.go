@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -32,7 +33,10 @@ const (
 // before reading it (by its size) or while reading it (a pipe or device
 // that does not say).
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Not blocking: a named pipe nothing writes to would hold ventd (and a
+	// reload, and -check-config) at the open for ever; opened so, it reads
+	// as empty, which is said.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -50,6 +54,9 @@ func readFile(path string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) == 0 && fi.Mode()&os.ModeNamedPipe != 0 {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("is a named pipe with nothing writing to it")}
 	}
 	if len(data) > MaxFileSize {
 		return nil, tooBig(path, "goes on past "+size(MaxFileSize))

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -71,13 +73,13 @@ func parseYAML(data []byte, name string) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, Errors{{File: name, Msg: "the file is empty; config/example.yaml is a commented one to start from"}}
 		}
-		return nil, Errors{syntaxError(name, err)}
+		return nil, Errors{syntaxError(name, err, data)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		e := &Error{File: name, Line: extra.Line, Msg: "a second YAML document (after ---): put everything in one"}
 		if err != nil {
-			e = syntaxError(name, err)
+			e = syntaxError(name, err, data)
 		}
 		return nil, Errors{e}
 	}
@@ -100,7 +102,7 @@ var parserProblems = map[string]bool{
 	"did not find expected node content":     true,
 }
 
-func syntaxError(name string, err error) *Error {
+func syntaxError(name string, err error, data []byte) *Error {
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		if parserProblems[m[2]] {
@@ -112,7 +114,35 @@ func syntaxError(name string, err error) *Error {
 		}
 		return &Error{File: name, Line: line, Msg: msg}
 	}
+	// The YAML reader says of a byte it refuses only what is wrong, not
+	// where: find it.
+	if line, col, what, ok := badByte(data); ok {
+		return &Error{File: name, Line: line, Msg: fmt.Sprintf("%s at column %d; %s", what, col,
+			"a config file is plain UTF-8 text (an editor or a copy from a web page or a word processor can leave such a byte): retype the line")}
+	}
 	return &Error{File: name, Msg: err.Error()}
+}
+
+// badByte finds the first byte of data a YAML file may not hold: one
+// that is not UTF-8, or a control character other than tab, newline and
+// carriage return (YAML forbids them outside escapes). Column counts
+// characters from 1.
+func badByte(data []byte) (line, col int, what string, ok bool) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			return line, col, fmt.Sprintf("byte 0x%02X is not UTF-8", data[i]), true
+		case r == '\n':
+			line, col = line+1, 0
+		case r != '\t' && r != '\r' && r != 0xFEFF && (unicode.IsControl(r) || r == 0x2028 || r == 0x2029):
+			return line, col, fmt.Sprintf("control character %U", r), true
+		}
+		i += n
+		col++
+	}
+	return 0, 0, "", false
 }
 
 // tidy drops repeats (a merged anchor is decoded once per use) and sorts

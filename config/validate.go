@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ventd/ventd/sample"
 )
@@ -71,6 +73,13 @@ func (d *decoder) validate(c *Config) {
 	for _, k := range []struct{ key, v string }{{"site", c.Site}, {"room", c.Room}} {
 		if strings.TrimSpace(k.v) == "" {
 			d.invalid(k.key, "must not be empty: it labels every metric and MQTT topic")
+		}
+		// It is printed in exports, reports, terminals and page titles:
+		// an escape sequence there would act, not read.
+		if i := strings.IndexFunc(k.v, func(r rune) bool { return !unicode.IsGraphic(r) && r != ' ' }); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(k.v[i:])
+			d.invalid(k.key, "must be plain text on one line (got %U at character %d of %q): no control characters, tabs or line breaks",
+				r, utf8.RuneCountInString(k.v[:i])+1, k.v)
 		}
 	}
 	if d.has("listen") {
