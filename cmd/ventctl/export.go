@@ -45,6 +45,13 @@ func runExport(args []string, e env) int {
 	if *format == "openmetrics" && *rf.cfgPath == "" {
 		return rf.fail(e, exitUsage, "-format openmetrics needs -config FILE (ventd's configuration): its shift schedule and limits decide the shift series and the time over limits")
 	}
+	ext := *format
+	if ext == "openmetrics" {
+		ext = "om"
+	}
+	if code := rf.checkOut(e, *out, "export."+ext); code != exitOK {
+		return code
+	}
 	r, code := rf.open(e)
 	if code != exitOK {
 		return code
@@ -54,6 +61,25 @@ func runExport(args []string, e env) int {
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
 		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
 	return rf.output(e, *out, func(w io.Writer) error { return export.Write(w, j, opts) })
+}
+
+// checkOut checks -o before any work is done: a directory there, or a
+// directory that is not there, would fail only once the whole export or
+// report was made, naming a temporary file nobody chose. example is a
+// file name to suggest.
+func (f *recordFlags) checkOut(e env, out, example string) int {
+	if out == "" {
+		return exitOK
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return f.fail(e, exitUsage, "-o %s is a directory: give a file name, like -o %s", out, filepath.Join(out, example))
+	}
+	if dir := filepath.Dir(out); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return f.fail(e, exitUsage, "-o %s: there is no directory %s to write it in; create it, or name a file in one that exists", out, dir)
+		}
+	}
+	return exitOK
 }
 
 // output writes to standard output, or, with -o, to the file through

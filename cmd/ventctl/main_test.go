@@ -197,7 +197,7 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"-state-dir", empty}, 1, []string{"no journal at " + filepath.Join(empty, "journal.db"), "-state-dir takes the directory holding journal.db"}},
 		{[]string{"-state-dir", filepath.Join(dir, "journal.db")}, 2, []string{"is a file", "-state-dir " + dir}},
 		{[]string{"-state-dir", dir, "-config", filepath.Join(empty, "none.yaml")}, 1, []string{"-config", "none.yaml"}},
-		{[]string{"-state-dir", dir, "-o", filepath.Join(empty, "no", "such", "dir.csv")}, 1, []string{"-o"}},
+		{[]string{"-state-dir", dir, "-o", filepath.Join(empty, "no", "such", "dir.csv")}, 2, []string{"-o", "there is no directory"}},
 		{[]string{"-state-dir", dir, "extra"}, 2, []string{`unexpected argument "extra"`}},
 		{[]string{"-bogus"}, 2, []string{"flag provided but not defined: -bogus"}},
 	} {
@@ -259,5 +259,26 @@ func TestExportTimeZoneFromJournal(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, `the journal's shift time zone "Mars/Olympus_Mons" is not known here`) ||
 		!strings.Contains(errOut, "give -config") || !strings.Contains(stdout, "# time_zone: Local") {
 		t.Errorf("an unknown zone in the journal: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// -o naming a directory, or a file in a directory that is not there, is
+// refused before anything is made, with a file name to use instead.
+func TestOutputPathChecked(t *testing.T) {
+	dir, _ := stateDir(t)
+	out := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export", "-state-dir", dir, "-o", out}, "-o " + out + " is a directory: give a file name, like -o " + filepath.Join(out, "export.csv")},
+		{[]string{"export", "-state-dir", dir, "-format", "json", "-o", out}, "like -o " + filepath.Join(out, "export.json")},
+		{[]string{"report", "-state-dir", dir, "-o", out}, "like -o " + filepath.Join(out, "report.pdf")},
+		{[]string{"export", "-state-dir", dir, "-o", filepath.Join(out, "nope", "x.csv")}, "there is no directory " + filepath.Join(out, "nope")},
+	} {
+		code, _, errOut := ventctl(t, c.args...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("ventctl %v: exit %d, %q; want %q", c.args, code, errOut, c.want)
+		}
 	}
 }

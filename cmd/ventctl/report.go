@@ -51,6 +51,9 @@ func runReport(args []string, e env) int {
 	if err := report.CheckShift(*shift); err != nil {
 		return rf.fail(e, exitUsage, "-%v", err)
 	}
+	if code := rf.checkOut(e, *out, "report."+*format); code != exitOK {
+		return code
+	}
 	r, code := rf.open(e)
 	if code != exitOK {
 		return code
