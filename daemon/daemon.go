@@ -177,7 +177,7 @@ func New(o Options) (*Daemon, error) {
 			return nil, fmt.Errorf("alarm_output.level: %w", err)
 		}
 	}
-	d.restore(now)
+	d.restore(now, o.StateDir != "")
 	for _, e := range d.expo {
 		e.tr.ResetTotals() // counters start with the process, not with the rebuilt hours
 	}

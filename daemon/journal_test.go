@@ -269,3 +269,38 @@ func TestAlarmMinuteWrittenAtOnce(t *testing.T) {
 		t.Fatalf("after the minute: %+v; want the rest merged into one row of 60 s", ms)
 	}
 }
+
+// A journal replaced at start whose old file cannot be read takes the alarm
+// sequence with it: numbering from 1 again repeated numbers a pager bridge
+// had seen (it dropped the journal-replaced fault itself as a duplicate)
+// and alarm ids an acknowledgement could name. The sequence now starts
+// above any number it gave before.
+func TestReplacedJournalRepeatsNoNumber(t *testing.T) {
+	dir := t.TempDir()
+	h, _ := newLogHarness(t, dir, t0)
+	h.rig.Room.SetFanStalled("booth-exhaust", true)
+	s := h.run(3 * time.Minute)
+	stall, _, ok := hasAlarm(s, alarm.FanStallRule("booth-exhaust"))
+	if !ok {
+		t.Fatalf("no fan stall alarm to number: %+v", s.Alarms)
+	}
+	h.d.shutdown()
+	h.d.Close()
+	garbage := bytes.Repeat([]byte("not a database "), 1000)
+	if err := os.WriteFile(filepath.Join(dir, "journal.db"), garbage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := h.clk.Now().Add(time.Hour)
+	h2, logs := newLogHarness(t, dir, later)
+	s = h2.run(time.Minute)
+	replaced, _, ok := hasAlarm(s, alarm.JournalReplacedRule)
+	if !ok {
+		t.Fatalf("no %s alarm: %+v", alarm.JournalReplacedRule, s.Alarms)
+	}
+	if floor := uint64(later.Unix() / 60); replaced <= stall || replaced < floor {
+		t.Errorf("after the replacement the first alarm is %d; the stall before it was %d: want above it, from %d on", replaced, stall, floor)
+	}
+	if !strings.Contains(logs.String(), "the alarm sequence starts at the minutes since 1970") {
+		t.Errorf("the log does not say the sequence jumped:\n%s", logs)
+	}
+}

@@ -127,7 +127,7 @@ func (d *Daemon) savedValue(key string) (string, bool) {
 // current shift's exposure figures exactly as they were, the rolling
 // windows, the alarm sequence and the latched alarms. The outage becomes
 // a gap.
-func (d *Daemon) restore(now time.Time) {
+func (d *Daemon) restore(now time.Time, journaled bool) {
 	j := d.journal
 	if d.salvaged != nil {
 		// The journal was replaced: its figures are read from the moved
@@ -136,15 +136,17 @@ func (d *Daemon) restore(now time.Time) {
 		defer func() { d.salvaged.Close(); d.salvaged = nil }()
 	}
 	if j == nil {
+		if journaled {
+			// The journal holds the sequence, and could not be opened:
+			// whatever this run numbers must not repeat what it holds.
+			d.sequenceFloor(now, "the journal could not be opened")
+		}
 		return
 	}
 	d.restoreVentilation(j)
-	last, err := j.LastMinute()
-	if err != nil {
+	if last, err := j.LastMinute(); err != nil {
 		d.log.Warn("journal: cannot read the last minute; exposure starts afresh", "err", err)
-		return
-	}
-	if !last.IsZero() {
+	} else if !last.IsZero() {
 		end := last.Add(time.Minute)
 		if now.Sub(end) > time.Minute {
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: end, End: now, Reason: record.GapDaemonDown})
@@ -152,17 +154,17 @@ func (d *Daemon) restore(now time.Time) {
 		}
 		d.restoreExposure(j, now, last)
 	}
-	next := uint64(1)
+	next, known := uint64(1), false
 	if v, ok, err := j.Meta(metaNextAlarm); err == nil && ok {
 		if id, perr := strconv.ParseUint(v, 10, 64); perr == nil {
-			next = id
+			next, known = id, true
 		}
 	}
 	// The journal writes transitions at once and the meta each minute, so
 	// the events table is the surer high-water mark after a crash.
 	lastEvent, _ := j.LastEventID()
 	if lastEvent+1 > next {
-		next = lastEvent + 1
+		next, known = lastEvent+1, true
 	}
 	if v, ok, err := j.Meta(metaCleanStop); err == nil && ok && v != "1" && lastEvent > 0 {
 		next += crashSkip
@@ -172,6 +174,14 @@ func (d *Daemon) restore(now time.Time) {
 	d.keep(metaCleanStop, "0")
 	if err := d.alarms.eng.SetNextID(next); err != nil {
 		d.log.Warn("alarm sequence not restored", "err", err)
+	}
+	if !known && len(d.replaced) > 0 {
+		// A damaged journal replaced by a fresh one whose old file
+		// cannot be read: numbering from 1 again would repeat numbers a
+		// pager bridge has seen (and drops as duplicates: the
+		// journal-replaced fault among them) and alarm ids an
+		// acknowledgement may name.
+		d.sequenceFloor(now, "the replaced journal's sequence could not be read")
 	}
 	if v, ok, err := j.Meta(metaActive); err == nil && ok {
 		var active []alarm.Alarm
@@ -187,6 +197,24 @@ func (d *Daemon) restore(now time.Time) {
 			Summary: fmt.Sprintf("site %q room %q: %d zones, %d sensors, %d fans", cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans)),
 			By:      record.Actor{Name: "config", Via: "config"}})
 	}
+}
+
+// sequenceFloor starts the alarm sequence no lower than the minutes since
+// 1970 (29 million in 2026), when the journal that holds it cannot be
+// read: numbers counted from 1 reach that only after some 30 million
+// transitions, so no earlier number repeats, and the jump is a gap a
+// consumer sees rather than a duplicate it drops.
+func (d *Daemon) sequenceFloor(now time.Time, why string) {
+	floor := uint64(max(now.Unix()/60, 1))
+	if floor <= d.alarms.eng.NextID() {
+		return
+	}
+	if err := d.alarms.eng.SetNextID(floor); err != nil {
+		d.log.Warn("alarm sequence not moved on", "err", err)
+		return
+	}
+	d.log.Warn("the alarm sequence starts at the minutes since 1970, above any number it gave before: "+why,
+		"next", floor, "hint", "alarm and event numbers jump; none repeats one a consumer has seen")
 }
 
 // restoreExposure continues each running shift from its last summary and
