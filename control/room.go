@@ -51,7 +51,8 @@ func NewRoom(p Params) (*Room, error) {
 		return nil, err
 	}
 	r := &Room{p: p, byName: map[string]sample.Sample{},
-		staff: staffArea{worst: ema{tau: staffSmooth}, cleanest: ema{tau: staffSmooth}, outdoor: newOutdoorAir()}}
+		staff: staffArea{worst: ema{tau: staffSmooth}, cleanest: ema{tau: staffSmooth}, outdoor: newOutdoorAir(),
+			sourceClimb: sourceClimbFor(p.Staff)}}
 	for _, b := range p.Booths {
 		r.booths = append(r.booths, newBooth(b))
 	}
@@ -169,6 +170,9 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
 		} else {
 			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (full speed at %.1f)", r.staff.excess, r.staff.fullExcess(t))
+			if r.staff.source {
+				why = fmt.Sprintf("staff PM2.5 climbing %.0f µg/m³ a minute with the booths quiet: smoke in the staff area, %.1f µg/m³ above its clean air", r.staff.climb.v, r.staff.excess)
+			}
 		}
 	}
 	if !r.staff.ok && t.StaffBlindDuty > want {
@@ -259,6 +263,7 @@ func (r *Room) Retune(p Params) error {
 		f.spec = p.Fans[i]
 	}
 	r.setShares()
+	r.staff.sourceClimb = sourceClimbFor(p.Staff)
 	return nil
 }
 

@@ -31,6 +31,7 @@ type world struct {
 	flow                 float64 // m³/h at full duty
 	leak, staffVent      float64 // m³/h
 	outdoor              float64 // µg/m³
+	staffSource          float64 // µg/s of PM2.5 emitted in the staff area (a pipe lit there)
 	source               float64 // µg/s into the booth
 	booth, staff         float64 // true µg/m³
 	boothRead, staffRead float64 // lagged sensor state
@@ -100,7 +101,7 @@ func (w *world) air() {
 	q := w.flow * w.duty * w.flowFactor / 3600 // m³/s
 	leak, vent := w.leak/3600, w.staffVent/3600
 	db := w.source/w.boothV + (q+leak)*(w.staff-w.booth)/w.boothV
-	ds := (leak*(w.booth-w.staff) + (vent+q)*(w.outdoor-w.staff)) / w.staffV
+	ds := (w.staffSource + leak*(w.booth-w.staff) + (vent+q)*(w.outdoor-w.staff)) / w.staffV
 	w.booth += db * dt
 	w.staff += ds * dt
 	a := 1 - math.Exp(-dt/3)

@@ -37,7 +37,11 @@ func analyze(runs []Result, seeds []uint64) ScenarioReport {
 		}
 		b[r.Controller][r.Seed] = r
 		family[r.Controller] = r.Family
-		sr.SessionShare = r.Sessions.Share
+		if r.Controller == "ventd" || sr.SessionShare == 0 {
+			// The scenario's, the same in every run; ventd's is never
+			// from the cache (-cache), which may predate a change to it.
+			sr.SessionShare = r.Sessions.Share
+		}
 	}
 	sr.Busy = sr.SessionShare >= busyShare
 	stel := func(r Result) float64 { return float64(r.StaffSTELPeak) }

@@ -67,15 +67,17 @@ func newSessionFigs(cfg *config.Config, rc room.Config, sc *scenario.Scenario, s
 		s.fanZones[f.Name], s.maxDuty[f.Name] = f.Zones, f.MaxDuty/100
 	}
 	volume := map[string]float64{}
+	booths := map[string]bool{}
 	for _, z := range rc.Zones {
 		volume[z.Name] = z.VolumeM3
+		booths[z.Name] = z.Kind == room.Booth
 	}
 	var busy time.Duration
 	var spans [][2]time.Duration
 	for _, e := range sc.Events {
 		v := e.Session
-		if v == nil || start.Add(e.At).After(end) {
-			continue
+		if v == nil || start.Add(e.At).After(end) || !booths[v.Zone] {
+			continue // smoke in the staff area is no booth session: no booth fan is its own
 		}
 		rate := v.PM25MgPerMin * 1000 / 60 / volume[v.Zone] // µg/m³ per s
 		s.watches = append(s.watches, &sessionWatch{zone: v.Zone, start: start.Add(e.At), end: start.Add(e.At + v.Duration),
