@@ -50,3 +50,10 @@ func TestSiteAndRoomArePlainText(t *testing.T) {
 		t.Errorf("a site name with accents and a dash refused: %v", err)
 	}
 }
+
+// A zone named twice is listed once among the zones a reference may name.
+func TestSuggestListsEachOnce(t *testing.T) {
+	if got := suggest("xyzzy-quux", []string{"booth", "booth", "staff"}); got != "expected one of: booth, staff" {
+		t.Errorf("suggest = %q", got)
+	}
+}

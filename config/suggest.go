@@ -25,7 +25,17 @@ func suggest(s string, options []string) string {
 	if o, ok := nearest(s, options); ok {
 		return "did you mean " + strconv.Quote(o) + "?"
 	}
-	return "expected one of: " + strings.Join(options, ", ")
+	// Each once: a name given twice (a mistake reported on its own) is
+	// one option.
+	seen := map[string]bool{}
+	var list []string
+	for _, o := range options {
+		if !seen[o] {
+			seen[o] = true
+			list = append(list, o)
+		}
+	}
+	return "expected one of: " + strings.Join(list, ", ")
 }
 
 // squash folds case and separators so frequencyHz matches frequency_hz.
