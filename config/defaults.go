@@ -115,7 +115,7 @@ func setDefault[T any](d *decoder, path string, dst *T, def T) {
 // DefaultPage returns the status page settings used for keys left out
 // (reasons on Page).
 func DefaultPage() Page {
-	return Page{StaleAfter: 5 * time.Second, MaxClients: 256, ClientAttemptsPerMinute: 6, AttemptsPerMinute: 30}
+	return Page{StaleAfter: 5 * time.Second, MaxClients: 128, ClientAttemptsPerMinute: 6, AttemptsPerMinute: 30}
 }
 
 func (d *decoder) setPageDefaults(c *Config) {

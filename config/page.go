@@ -26,8 +26,13 @@ type Page struct {
 	// control periods).
 	StaleAfter time.Duration `yaml:"stale_after"`
 	// MaxClients bounds the pages connected for live updates at once, 1
-	// to 2000; more fall back to asking every few seconds. Default 256
-	// (ventd's choice: a site's tablets and phones, many times over).
+	// to 2000, of which the page serves at most MaxLiveClients (192): more
+	// fall back to asking every few seconds. Default 128 (ventd's choice:
+	// a site's tablets and phones, many times over). Each live page holds
+	// one of the HTTP server's 256 connections for as long as it is open,
+	// so the live pages together never take the 64 that polling pages,
+	// Prometheus and the API need. (Values above 192 are accepted because
+	// older versions accepted them up to 2000.)
 	MaxClients int `yaml:"max_clients"`
 	// ClientAttemptsPerMinute bounds purge and acknowledge requests (with
 	// a right or wrong PIN) from one address, 1 to 60. Default 6 (ventd's
@@ -38,6 +43,12 @@ type Page struct {
 	// per-client bound to 600. Default 30.
 	AttemptsPerMinute int `yaml:"attempts_per_minute"`
 }
+
+// MaxLiveClients is the most pages the status page serves live updates to
+// at once, whatever page.max_clients says: ventd's HTTP server serves 256
+// connections at once (cmd/ventd) and keeps at least 64 of them for
+// polling pages, Prometheus and the API.
+const MaxLiveClients = 192
 
 // MinPINLength is the shortest staff PIN ventctl hash-pin accepts: with
 // the default 30 attempts a minute, six digits take weeks to guess.
@@ -93,7 +104,7 @@ func (d *decoder) validatePage(c *Config) {
 		d.invalid("page.stale_after", "must be from 2s to 10s (got %s): shorter flashes on a busy network, longer leaves staff trusting old air readings", p.StaleAfter)
 	}
 	if p.MaxClients < 1 || p.MaxClients > 2000 {
-		d.invalid("page.max_clients", "must be from 1 to 2000 (got %d)", p.MaxClients)
+		d.invalid("page.max_clients", "must be from 1 to 2000 (got %d); ventd serves at most %d pages live whatever it says", p.MaxClients, MaxLiveClients)
 	}
 	clientOK := p.ClientAttemptsPerMinute >= 1 && p.ClientAttemptsPerMinute <= 60
 	if !clientOK {

@@ -12,7 +12,7 @@ func TestPageDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Page != DefaultPage() || c.Page.PINHash != "" || c.Page.Sound || c.Page.StaleAfter != 5*time.Second ||
-		c.Page.MaxClients != 256 || c.Page.ClientAttemptsPerMinute != 6 || c.Page.AttemptsPerMinute != 30 {
+		c.Page.MaxClients != 128 || c.Page.ClientAttemptsPerMinute != 6 || c.Page.AttemptsPerMinute != 30 {
 		t.Errorf("page %+v", c.Page)
 	}
 	if c.Page.CheckPIN("") || c.Page.CheckPIN("123456") {
@@ -47,6 +47,7 @@ func TestPageMistakes(t *testing.T) {
 		{"stale_after: 30s", "page.stale_after", "from 2s to 10s"},
 		{"stale_after: 1s", "page.stale_after", "from 2s to 10s"},
 		{"max_clients: 0", "page.max_clients", "from 1 to 2000"},
+		{"max_clients: 2001", "page.max_clients", "at most 192 pages live"},
 		{"client_attempts_per_minute: 100", "page.client_attempts_per_minute", "from 1 to 60"},
 		{"attempts_per_minute: 5", "page.attempts_per_minute", "at least page.client_attempts_per_minute, 6 (the default)"},
 		{"attempts_per_minute: 601", "page.attempts_per_minute", "at most 600"},
@@ -56,5 +57,18 @@ func TestPageMistakes(t *testing.T) {
 		t.Run(c.path, func(t *testing.T) {
 			wantOneError(t, base+"page:\n  "+c.key+"\n", line, c.path, c.msg)
 		})
+	}
+}
+
+// The default max_clients leaves room under the bound the page enforces
+// (statuspage serves at most MaxLiveClients live, whatever the config
+// says), and a larger value that older versions accepted still loads.
+func TestPageMaxClientsBound(t *testing.T) {
+	if d := DefaultPage().MaxClients; d > MaxLiveClients {
+		t.Errorf("the default max_clients %d is above the bound %d", d, MaxLiveClients)
+	}
+	c, err := Parse([]byte(base+"page:\n  max_clients: 256\n"), "test.yaml")
+	if err != nil || c.Page.MaxClients != 256 {
+		t.Errorf("max_clients 256 (the old example config): %v", err)
 	}
 }

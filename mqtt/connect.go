@@ -43,8 +43,9 @@ const (
 func (p *Publisher) Run(ctx context.Context) error {
 	go p.store.run()
 	defer p.store.close(2 * time.Second)
-	cmds := make(chan inbound, 8)
-	go p.serveCommands(ctx, cmds)
+	cmds := p.newCommands()
+	go cmds.serve(ctx)
+	go cmds.answerBusy(ctx)
 
 	wait := p.minWait
 	var lastErr string
@@ -97,7 +98,7 @@ func (p *Publisher) clientID() string {
 // outbox, not the broker's session, is what survives), no automatic
 // reconnect (paho's own queueing around reconnects loses and repeats
 // messages: paho.mqtt.golang #195, #596).
-func (p *Publisher) connect(ctx context.Context, cmds chan<- inbound) (paho.Client, <-chan error, error) {
+func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <-chan error, error) {
 	tlsCfg, err := tlsConfig(p.m)
 	if err != nil {
 		return nil, nil, err
@@ -148,11 +149,7 @@ func (p *Publisher) connect(ctx context.Context, cmds chan<- inbound) (paho.Clie
 				}
 				return
 			}
-			select {
-			case cmds <- inbound{c, m}:
-			default:
-				p.log.Warn("mqtt: too many commands at once; one dropped unanswered", "topic", m.Topic())
-			}
+			cmds.take(ctx, c, m)
 		})
 		if err := wait(ctx, tok, netWait); err != nil {
 			c.Disconnect(0)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -27,55 +28,163 @@ const commandWait = 30 * time.Second
 // (QoS 1 delivers at least once) is answered again, not run again.
 const repeats = 64
 
-// serveCommands runs each command in turn and answers it on the reply
-// topic, until ctx ends.
-func (p *Publisher) serveCommands(ctx context.Context, in <-chan inbound) {
-	answered := map[string]command.Reply{}
-	var order []string
-	for {
-		var cmd inbound
-		select {
-		case <-ctx.Done():
-			return
-		case cmd = <-in:
-		}
-		r, repeat := p.serve(ctx, cmd.m, answered)
-		if r == (command.Reply{}) {
-			continue // nothing to answer
-		}
-		if !repeat && r.ID != "" {
-			if len(order) == repeats {
-				delete(answered, order[0])
-				order = order[1:]
-			}
-			answered[r.ID], order = r, append(order, r.ID)
-		}
-		b, _ := json.Marshal(r)
-		cmd.c.Publish(p.topics.Reply(), 1, false, b)
+// commandQueue is how many commands may wait for their turn. They run one
+// at a time, each waiting for the control loop (a period), so a script's
+// burst (purge every booth, then acknowledge) takes a few seconds; past
+// this many, a command is answered busy at once and not run.
+const commandQueue = 64
+
+// busyQueue bounds the busy answers waiting to go out. Past it, taking
+// commands off the connection waits for them: the broker holds the rest.
+const busyQueue = 256
+
+// logEvery is the least time between two log lines about the same kind
+// of refused command: a flood writes a line and a count, not a line each.
+const logEvery = 10 * time.Second
+
+// emptyAnswer is the answer to an empty message on the command topic.
+const emptyAnswer = `empty message on the command topic; nothing done. A command is one JSON object, like ` +
+	`{"command": "purge", "zone": "booth", "who": "Sam Lee", "id": "r1"} ` +
+	`(if this was clearing a retained message on the command topic: it is cleared, nothing more to do)`
+
+// commands takes the commands arriving on the command topic, runs each in
+// turn and answers every one on the reply topic: with its result, or at
+// once when it is refused or too many wait.
+type commands struct {
+	p     *Publisher
+	queue chan inbound // waiting for their turn
+	busy  chan inbound // to be answered busy
+
+	busyLog, emptyLog, refusedLog *throttle
+
+	// The serving goroutine's alone.
+	answered map[string]answer // by id
+	order    []string          // ids in answered, oldest first
+	// retainedOn is the connection on which a retained command was
+	// refused and not yet seen cleared: the next empty message on it is
+	// taken as the clearing (the broker forwards it without the retain
+	// flag) and not answered.
+	retainedOn paho.Client
+}
+
+// answer is what a command with an id was answered, and what it asked
+// (its canonical form), to tell a repeat from another command reusing the
+// id.
+type answer struct {
+	asked string
+	reply command.Reply
+}
+
+func (p *Publisher) newCommands() *commands {
+	return &commands{p: p, queue: make(chan inbound, commandQueue), busy: make(chan inbound, busyQueue),
+		answered: map[string]answer{},
+		busyLog: &throttle{every: logEvery, log: func(n int, last []any) {
+			p.log.Warn("mqtt: too many commands waiting; answered busy, not run", append([]any{"refused", n, "waiting_at_most", commandQueue}, last...)...)
+		}},
+		emptyLog: &throttle{every: logEvery, log: func(n int, last []any) {
+			p.log.Warn("mqtt: empty message on the command topic; answered with what a command looks like", append([]any{"count", n}, last...)...)
+		}},
+		refusedLog: &throttle{every: logEvery, log: func(n int, last []any) {
+			p.log.Warn("mqtt: command refused", append([]any{"count", n}, last...)...)
+		}},
 	}
 }
 
-// serve runs one command and returns its answer. A command that is not
-// strictly what ParseCommand takes changes nothing.
-func (p *Publisher) serve(ctx context.Context, m paho.Message, answered map[string]command.Reply) (command.Reply, bool) {
+// take is the subscription's handler for the command topic. It never
+// waits on the control loop: a command that finds the queue full is
+// handed to be answered busy.
+func (s *commands) take(ctx context.Context, c paho.Client, m paho.Message) {
+	if len(m.Payload()) == 0 && m.Retained() {
+		return // a retained message on the command topic being cleared
+	}
+	in := inbound{c, m}
+	select {
+	case s.queue <- in:
+		return
+	default:
+	}
+	select {
+	case s.busy <- in:
+	case <-ctx.Done():
+	}
+}
+
+// answerBusy answers each command that found the queue full, at once:
+// not run, send it again.
+func (s *commands) answerBusy(ctx context.Context) {
+	for {
+		var in inbound
+		select {
+		case <-ctx.Done():
+			return
+		case in = <-s.busy:
+		}
+		c, _ := command.Parse(in.m.Payload()) // for its id and name, when it has them
+		s.busyLog.note("last_id", c.ID, "last_who", c.Who, "last_command", c.Name)
+		s.reply(in.c, command.Reply{ID: c.ID, Command: c.Name,
+			Error: fmt.Sprintf("busy: %d commands waiting; not run: send it again in a few seconds", commandQueue)})
+	}
+}
+
+// serve runs each command in turn and answers it on the reply topic,
+// until ctx ends.
+func (s *commands) serve(ctx context.Context) {
+	for {
+		var in inbound
+		select {
+		case <-ctx.Done():
+			return
+		case in = <-s.queue:
+		}
+		r, ok := s.run(ctx, in)
+		if ok {
+			s.reply(in.c, r)
+		}
+	}
+}
+
+func (s *commands) reply(c paho.Client, r command.Reply) {
+	b, _ := json.Marshal(r)
+	c.Publish(s.p.topics.Reply(), 1, false, b)
+}
+
+// run runs one command and returns its answer, or false when there is
+// nothing to answer. A command that is not strictly what command.Parse
+// takes changes nothing.
+func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
+	p, m := s.p, in.m
 	if len(m.Payload()) == 0 {
-		// Someone clearing a retained message on the command topic.
-		return command.Reply{}, true
+		if in.c == s.retainedOn {
+			// The retained command refused on this connection, cleared as
+			// its answer asked.
+			s.retainedOn = nil
+			p.log.Info("mqtt: empty message on the command topic after a retained command; taken as its clearing", "topic", m.Topic())
+			return command.Reply{}, false
+		}
+		s.emptyLog.note("topic", m.Topic())
+		return command.Reply{Error: emptyAnswer}, true
 	}
 	c, err := command.Parse(m.Payload())
 	if m.Retained() {
 		// A retained command would run again at every connect.
 		err := errors.New("retained command refused: publish commands without the retain flag, and clear this one (an empty retained message on the command topic)")
-		p.log.Warn("mqtt: command refused", "topic", m.Topic(), "err", err)
-		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, false
+		s.retainedOn = in.c
+		p.log.Warn("mqtt: command refused", "topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
+		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, true
 	}
 	if err != nil {
-		p.log.Warn("mqtt: command refused", "topic", m.Topic(), "bytes", len(m.Payload()), "err", err)
-		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, false
+		s.refusedLog.note("topic", m.Topic(), "bytes", len(m.Payload()), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
+		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, true
 	}
-	if r, ok := answered[c.ID]; ok && c.ID != "" {
-		p.log.Info("mqtt: command repeated; answered again, not run again", "id", c.ID, "command", c.Name)
-		return r, true
+	asked := canonical(c)
+	if a, ok := s.answered[c.ID]; ok && c.ID != "" {
+		if a.asked == asked {
+			p.log.Info("mqtt: command repeated; answered again, not run again", "id", c.ID, "command", c.Name)
+			return a.reply, true
+		}
+		err := fmt.Errorf("id %q was already used for another command (%s); not run: give each command its own id", c.ID, a.reply.Command)
+		s.refusedLog.note("topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
+		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, true
 	}
 	by := record.Actor{Name: c.Who, Via: "mqtt", From: m.Topic()}
 	ctx, cancel := context.WithTimeout(ctx, commandWait)
@@ -96,6 +205,65 @@ func (p *Publisher) serve(ctx context.Context, m paho.Message, answered map[stri
 			r.Error = fmt.Sprintf("the control loop did not answer within %s; see ventd's log", commandWait)
 		}
 	}
-	p.log.Info("mqtt: command", "command", c.Name, "zone", c.Zone, "alarm_id", c.AlarmID, "by", by.String(), "ok", r.OK, "result", res, "err", r.Error)
-	return r, false
+	p.log.Info("mqtt: command", "id", c.ID, "command", c.Name, "zone", c.Zone, "alarm_id", c.AlarmID, "by", by.String(), "ok", r.OK, "result", res, "err", r.Error)
+	if c.ID != "" {
+		// Only a command that reached the control loop is remembered: one
+		// refused before it may be sent again, corrected, with its id.
+		if len(s.order) == repeats {
+			delete(s.answered, s.order[0])
+			s.order = s.order[1:]
+		}
+		s.answered[c.ID], s.order = answer{asked: asked, reply: r}, append(s.order, c.ID)
+	}
+	return r, true
+}
+
+// canonical is what a command asks, its id aside: two commands with the
+// same id are a repeat only when this is the same.
+func canonical(c command.Command) string {
+	c.ID = ""
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// throttle logs a kind of trouble that can come in floods at most once
+// per interval: the first at once, then, at the end of an interval that
+// had more, one line with how many and the last one's details.
+type throttle struct {
+	every time.Duration
+	log   func(n int, last []any)
+
+	mu    sync.Mutex
+	last  time.Time // when a line was written
+	n     int       // noted since
+	attrs []any     // the last noted
+	timer *time.Timer
+}
+
+// note counts one, with its details, and logs when the interval allows.
+func (t *throttle) note(attrs ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n, t.attrs = t.n+1, attrs
+	if wait := t.every - time.Since(t.last); wait > 0 {
+		if t.timer == nil {
+			t.timer = time.AfterFunc(wait, t.flush)
+		}
+		return
+	}
+	t.write()
+}
+
+func (t *throttle) flush() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.timer = nil
+	if t.n > 0 {
+		t.write()
+	}
+}
+
+func (t *throttle) write() {
+	t.log(t.n, t.attrs)
+	t.n, t.attrs, t.last = 0, nil, time.Now()
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ type actions struct {
 	mu     sync.Mutex
 	global *rate.Limiter
 	per    map[string]*rate.Limiter
+	warns  logLimiter // refused requests logged
 }
 
 func newActions(p *Page) *actions {
@@ -85,9 +87,17 @@ type request struct {
 }
 
 // admit runs every check a request passes before the daemon sees it, and
-// answers the client itself when one fails.
-func (a *actions) admit(w http.ResponseWriter, r *http.Request) (*request, record.Actor, bool) {
+// answers the client itself when one fails. valid checks what the request
+// asks for (a zone that exists) before it counts as an attempt.
+//
+// Only a well-formed request with a name and a PIN counts against the
+// PIN-attempt allowances, just before its PIN is checked: junk (no body,
+// no PIN, a form) is refused with 400 and cannot use up the allowance the
+// staff need for a real purge. A wrong PIN counts: that is what the
+// allowances are for.
+func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*request) string) (*request, record.Actor, bool) {
 	from := r.RemoteAddr
+	host := clientHost(from)
 	if err := a.cross.Check(r); err != nil {
 		writeError(w, http.StatusForbidden, "refused: the request came from another site's page; open the status page itself")
 		return nil, record.Actor{}, false
@@ -101,28 +111,38 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request) (*request, recor
 		writeError(w, http.StatusServiceUnavailable, "purge and acknowledge are off on this page: no staff PIN is set (page.pin_hash; ventctl hash-pin makes one). Use the purge button or ventctl.")
 		return nil, record.Actor{}, false
 	}
-	if wait, ok := a.allow(from); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
-		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many attempts: try again in %s", wait.Round(time.Second)))
+	malformed := func(code int, msg string) (*request, record.Actor, bool) {
+		a.warn(host, "malformed", "status page: refused a malformed request; it did not count as a PIN attempt", r, msg)
+		writeError(w, code, msg)
 		return nil, record.Actor{}, false
 	}
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		writeError(w, http.StatusUnsupportedMediaType, "send the request as JSON (Content-Type: application/json)")
-		return nil, record.Actor{}, false
+		return malformed(http.StatusUnsupportedMediaType, "send the request as JSON (Content-Type: application/json)")
 	}
 	var req request
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "the request is not the JSON the page sends: "+err.Error())
-		return nil, record.Actor{}, false
+		return malformed(http.StatusBadRequest, "the request is not the JSON the page sends: "+err.Error())
 	}
 	req.Name, req.Reason, req.Note = clean(req.Name, maxName), clean(req.Reason, maxNote), clean(req.Note, maxNote)
 	if req.Name == "" {
-		writeError(w, http.StatusBadRequest, "give your name or staff id: it goes in the record with what you did")
+		return malformed(http.StatusBadRequest, "give your name or staff id: it goes in the record with what you did")
+	}
+	if strings.TrimSpace(req.PIN) == "" {
+		return malformed(http.StatusBadRequest, "enter the staff PIN: nothing was done")
+	}
+	if msg := valid(&req); msg != "" {
+		return malformed(http.StatusBadRequest, msg)
+	}
+	if wait, ok := a.allow(from); !ok {
+		a.warn(host, "limited", "status page: too many PIN attempts; refused without checking the PIN", r, "")
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many attempts: try again in %s", wait.Round(time.Second)))
 		return nil, record.Actor{}, false
 	}
 	if !a.pinOK(r.Context(), req.PIN) {
+		// Each is counted, so at most page.attempts_per_minute lines.
 		a.p.log.Warn("status page: wrong PIN", "from", from, "name", req.Name, "path", r.URL.Path)
 		writeError(w, http.StatusUnauthorized, "wrong PIN: nothing was done")
 		return nil, record.Actor{}, false
@@ -130,13 +150,36 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request) (*request, recor
 	return &req, record.Actor{Name: req.Name, Via: "page", From: from}, true
 }
 
+// warn logs a refused request, at most once a minute per address and
+// kind, with the number not logged since.
+func (a *actions) warn(host, kind, msg string, r *http.Request, reason string) {
+	skipped, ok := a.warns.allow(kind+" "+host, a.p.now())
+	if !ok {
+		return
+	}
+	args := []any{"from", host, "path", r.URL.Path}
+	if reason != "" {
+		args = append(args, "reason", reason)
+	}
+	a.p.log.Warn(msg, append(args, "not_logged_since_last", skipped)...)
+}
+
+// clientHost is the IP address of a request's client (its RemoteAddr
+// without the port), the key of the per-client limits.
+func clientHost(remote string) string {
+	if ap, err := netip.ParseAddrPort(remote); err == nil {
+		return ap.Addr().Unmap().WithZone("").String()
+	}
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
+}
+
 // allow takes one attempt from the client's and the global allowance, and
 // says how long to wait when either is spent.
 func (a *actions) allow(from string) (time.Duration, bool) {
-	host, _, err := net.SplitHostPort(from)
-	if err != nil {
-		host = from
-	}
+	host := clientHost(from)
 	now := a.p.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -192,12 +235,13 @@ func clean(s string, max int) string {
 }
 
 func (a *actions) purge(w http.ResponseWriter, r *http.Request) {
-	req, by, ok := a.admit(w, r)
+	req, by, ok := a.admit(w, r, func(req *request) string {
+		if a.p.cfg.Zone(req.Zone) == nil {
+			return fmt.Sprintf("no zone %q", req.Zone)
+		}
+		return ""
+	})
 	if !ok {
-		return
-	}
-	if a.p.cfg.Zone(req.Zone) == nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("no zone %q", req.Zone))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), askTimeout)
@@ -217,7 +261,7 @@ func (a *actions) purge(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *actions) acknowledge(w http.ResponseWriter, r *http.Request) {
-	req, by, ok := a.admit(w, r)
+	req, by, ok := a.admit(w, r, func(*request) string { return "" })
 	if !ok {
 		return
 	}

@@ -2,18 +2,37 @@ package statuspage
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/testbench"
 )
 
 // post sends body to path as the page does (token cookie and header, JSON)
 // unless the test changes it, and returns the status and the answer.
 func post(t *testing.T, r *room, path, body string, change func(*http.Request)) (int, map[string]string, http.Header) {
+	t.Helper()
+	return postWith(t, http.DefaultClient, r, path, body, change)
+}
+
+// clientFrom is an HTTP client whose connections come from the local
+// address from (127.0.0.N: on Linux the whole of 127/8 is loopback).
+func clientFrom(from string) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}).DialContext,
+	}}
+}
+
+// postWith is post through client.
+func postWith(t *testing.T, client *http.Client, r *room, path, body string, change func(*http.Request)) (int, map[string]string, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, r.url(path), strings.NewReader(body))
 	if err != nil {
@@ -27,7 +46,7 @@ func post(t *testing.T, r *room, path, body string, change func(*http.Request)) 
 	if change != nil {
 		change(req)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,17 +80,25 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 		{"a form, not JSON", purge, func(q *http.Request) { q.Header.Set("Content-Type", "application/x-www-form-urlencoded") }, 415, "JSON"},
 		{"no name", `{"zone": "booth", "pin": "246810"}`, nil, 400, "your name"},
 		{"unknown field", `{"zone": "booth", "name": "Sam", "pin": "246810", "duty": 0}`, nil, 400, "unknown field"},
+		{"nothing", `{}`, nil, 400, "your name"},
+		{"no body", ``, nil, 400, "not the JSON"},
+		{"no PIN", `{"zone": "booth", "name": "Sam"}`, nil, 400, "enter the staff PIN"},
+		{"a blank PIN", `{"zone": "booth", "name": "Sam", "pin": "  "}`, nil, 400, "enter the staff PIN"},
+		{"no such zone", `{"zone": "nowhere", "name": "Sam", "pin": "111111"}`, nil, 400, `no zone "nowhere"`},
 		{"wrong PIN", `{"zone": "booth", "name": "Sam", "pin": "111111"}`, nil, 401, "wrong PIN"},
 		{"wrong PIN again", `{"zone": "booth", "name": "Sam", "pin": "000000"}`, nil, 401, "wrong PIN"},
 		{"and again", `{"zone": "booth", "name": "Sam", "pin": "2468100"}`, nil, 401, "wrong PIN"},
+		{"again", `{"zone": "booth", "name": "Sam", "pin": "2468101"}`, nil, 401, "wrong PIN"},
+		{"and again", `{"zone": "booth", "name": "Sam", "pin": "2468102"}`, nil, 401, "wrong PIN"},
+		{"a sixth", `{"zone": "booth", "name": "Sam", "pin": "2468103"}`, nil, 401, "wrong PIN"},
 	} {
 		code, ans, _ := post(t, r, "/api/purge", c.body, c.change)
 		if code != c.code || !strings.Contains(ans["error"], c.msg) {
 			t.Errorf("%s: %d %q; want %d saying %q", c.name, code, ans["error"], c.code, c.msg)
 		}
 	}
-	// Six attempts a minute per client (the default): the form, the two
-	// bad bodies and the three wrong PINs were all counted (those refused as
+	// Six attempts a minute per client (the default): the six wrong PINs
+	// were counted (malformed requests, without a PIN, or refused as
 	// cross-site or without a token never get that far), so the next
 	// waits, whatever its PIN.
 	code, ans, h := post(t, r, "/api/purge", purge, nil)
@@ -89,6 +116,110 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
 		t.Errorf("GET /api/purge: %s, Allow %q", resp.Status, resp.Header.Get("Allow"))
+	}
+}
+
+// Junk posts from many addresses (no PIN, valid-looking token) are refused
+// with 400 and never spend the allowance the staff need: a purge with the
+// right PIN goes through while they flood in. A manager sees them in the
+// log, a line per address at most once a minute and never a flood.
+func TestJunkPostsLeaveTheAllowanceToTheStaff(t *testing.T) {
+	var logs testbench.LogBuffer
+	r := startRoom(t, roomYAML(1, ""), roomOpts{log: &logs})
+	r.pacer.pace(1) // the allowances refill in real time: 30 a minute from everywhere
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	halt := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	t.Cleanup(halt) // before the room stops
+	var junk, refused atomic.Int64
+	for i := range 40 {
+		c := clientFrom(fmt.Sprintf("127.0.1.%d", i+1))
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond): // as the tester did
+				}
+				body := `{}`
+				if junk.Add(1)%2 == 0 {
+					body = `{"zone": "booth", "name": "x"}`
+				}
+				if junkPost(c, r, body) == http.StatusBadRequest {
+					refused.Add(1)
+				}
+			}
+		})
+	}
+	waitFor(t, "the junk to spend any allowance", func() bool { return junk.Load() >= 200 })
+	code, ans, _ := postWith(t, clientFrom("127.0.0.9"), r, "/api/purge", `{"zone": "booth", "name": "Sam", "pin": "246810"}`, nil)
+	halt()
+	if code != http.StatusOK || !strings.Contains(ans["result"], "booth") {
+		t.Errorf("the staff's purge with the right PIN, after %d junk posts: %d %v; want it done", junk.Load(), code, ans)
+	}
+	if refused.Load() != junk.Load() {
+		t.Errorf("%d of %d junk posts refused with 400", refused.Load(), junk.Load())
+	}
+	lines := strings.Count(logs.String(), "refused a malformed request")
+	if lines == 0 || lines > warnBurst || !strings.Contains(logs.String(), "from=127.0.1.") {
+		t.Errorf("%d lines about %d junk posts, want 1 to %d naming the address:\n%s", lines, junk.Load(), warnBurst, tail(logs.String(), 5))
+	}
+	t.Logf("%d junk posts, %d log lines about them", junk.Load(), lines)
+}
+
+// junkPost posts body as the page would, and returns the status (0 when
+// the post failed).
+func junkPost(c *http.Client, r *room, body string) int {
+	req, err := http.NewRequest(http.MethodPost, r.url("/api/purge"), strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(&http.Cookie{Name: tokenCookie, Value: "token-of-this-page-0123"})
+	req.Header.Set(tokenHeader, "token-of-this-page-0123")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(l[max(0, len(l)-n):], "\n")
+}
+
+// Refused requests are logged once a minute per address and kind, and a
+// few dozen lines a minute in all, with a count of those not logged.
+func TestRefusalsLoggedAtARate(t *testing.T) {
+	var l logLimiter
+	now := simStart
+	if _, ok := l.allow("malformed 10.0.0.1", now); !ok {
+		t.Fatal("the first refusal not logged")
+	}
+	for range 5 {
+		if _, ok := l.allow("malformed 10.0.0.1", now.Add(time.Second)); ok {
+			t.Fatal("logged twice in a minute")
+		}
+	}
+	if skipped, ok := l.allow("malformed 10.0.0.1", now.Add(time.Minute)); !ok || skipped != 5 {
+		t.Errorf("a minute later: logged %v, %d not logged since; want true, 5", ok, skipped)
+	}
+	logged := 0
+	for i := range 1000 {
+		if _, ok := l.allow(fmt.Sprintf("malformed 10.1.%d.%d", i/256, i%256), now.Add(time.Minute)); ok {
+			logged++
+		}
+	}
+	if logged != warnBurst-1 {
+		t.Errorf("1000 addresses in a minute: %d lines, want %d", logged, warnBurst-1)
+	}
+	if len(l.last) > warnKeys {
+		t.Errorf("%d addresses remembered", len(l.last))
 	}
 }
 

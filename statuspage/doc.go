@@ -10,8 +10,11 @@
 // to every open page by Server-Sent Events (/api/events). Each client
 // holds at most the newest state: a slow one skips to it, a stuck one is
 // dropped at its write deadline, and neither touches another client or
-// the loop. The page falls back to polling /api/state, and reconnects by
-// itself when ventd restarts.
+// the loop. Live streams are bounded per address (streamsPerClient) and in
+// all (page.max_clients, never above config.MaxLiveClients, so they leave
+// the HTTP server connections for everything else); a stream past either
+// bound gets 503 at once. The page falls back to polling /api/state, and
+// reconnects by itself when ventd restarts.
 //
 // Endpoints (register them with Register beside the daemon's API):
 //
@@ -25,7 +28,9 @@
 //	POST /api/acknowledge  {alarm_id, name, pin, note}
 //
 // Both POSTs need the staff PIN (page.pin_hash, bcrypt), are rate limited
-// per client and in total, refuse cross-origin requests (Sec-Fetch-Site,
-// Origin and a SameSite cookie token), and are journaled by the daemon
-// with the name given and the client's address.
+// per client and in total (only well-formed requests with a name and a PIN
+// count; the rest get 400 first), refuse cross-origin requests
+// (Sec-Fetch-Site, Origin and a SameSite cookie token), and are journaled
+// by the daemon with the name given and the client's address. Refusals are
+// logged at a bounded rate, naming the address.
 package statuspage

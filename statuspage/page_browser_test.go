@@ -3,6 +3,8 @@ package statuspage
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/testbench"
 )
 
 // A test room's day: a booth session (values change), a staff-area
@@ -267,4 +270,46 @@ func TestBrowserOutdoorAir(t *testing.T) {
 	// measures.
 	r.rig.SimBus("sim9").Disconnect(0x69)
 	b.waitFor("the outdoor PM2.5 shown unknown", `/^Outdoor air ?PM2\.5 [a-z]/.test(`+item+`.textContent)`, 20*time.Second)
+}
+
+// A tablet refused a live stream (its address already has
+// streamsPerClient, or every live slot is taken) gets 503 at once: the
+// page polls /api/state, stays current, and goes live by itself once a
+// slot is free.
+func TestBrowserPollsWhenTheStreamIsRefused(t *testing.T) {
+	b := newBrowser(t)
+	var logs testbench.LogBuffer
+	r := startRoom(t, roomYAML(1, testLimits), roomOpts{log: &logs})
+	r.pacer.runTo(t, r, at(40*time.Second))
+	r.pacer.pace(1)
+	// Every stream this address may have, held open by something else
+	// on the tablet's address.
+	var held []*http.Response
+	for range streamsPerClient {
+		resp, err := http.Get(r.url("/api/events"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		go io.Copy(io.Discard, resp.Body)
+		held = append(held, resp)
+	}
+	waitFor(t, "the held streams", func() bool { return r.page.Clients() == streamsPerClient })
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))
+	b.waitFor("the page polling", `document.getElementById('link').textContent === 'polling'`, 10*time.Second)
+	b.waitFor("the OK banner while polling", bannerIs("ok"), 10*time.Second)
+	first := b.eval(`document.getElementById('updated').textContent`)
+	b.waitFor("a newer state by polling", `document.getElementById('updated').textContent !== `+quote(first)+
+		` && !document.getElementById('banner').classList.contains('st-stale')`, 10*time.Second)
+	if !strings.Contains(logs.String(), "live updates refused") {
+		t.Error("the refused stream is not in the log")
+	}
+	b.forget("503")
+	b.checkClean(r.addr)
+
+	// A slot frees: the page's next try (every 5 s) goes live.
+	held[0].Body.Close()
+	b.waitFor("the page live again", `document.getElementById('link').textContent === 'live'`, 20*time.Second)
+	b.forget("503")
+	b.checkClean(r.addr)
 }

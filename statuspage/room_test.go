@@ -99,7 +99,8 @@ type roomOpts struct {
 	addr     string // "" picks a free port
 	stateDir string
 	start    time.Time
-	scenario string // YAML; "" is an empty day
+	scenario string    // YAML; "" is an empty day
+	log      io.Writer // the daemon's and page's log; nil discards it
 }
 
 func startRoom(t *testing.T, yml string, o roomOpts) *room {
@@ -125,7 +126,10 @@ func startRoom(t *testing.T, yml string, o roomOpts) *room {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.log == nil {
+		o.log = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(o.log, nil))
 	d, err := daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: rig, Log: log, StateDir: o.stateDir, Sim: true, Scenario: rig.Active})
 	if err != nil {
 		t.Fatal(err)

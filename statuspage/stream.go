@@ -3,12 +3,14 @@ package statuspage
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/snapshot"
 )
@@ -30,17 +32,28 @@ const (
 	// retryMillis is how soon the browser reconnects after losing the
 	// stream.
 	retryMillis = 2000
+	// streamsPerClient bounds the live connections from one address: a
+	// tablet needs one (two while it reloads), a desk browser a few tabs.
+	// More are refused at once, and those pages poll instead, so one
+	// client cannot take every live slot.
+	streamsPerClient = 4
 )
 
-// errFull means every live slot is taken; the page polls instead.
-var errFull = errors.New("too many pages connected for live updates")
+// The reasons a page is refused a live stream; it polls instead.
+var (
+	// errFull means every live slot is taken.
+	errFull = errors.New("too many pages connected for live updates")
+	// errClientFull means the client's address has streamsPerClient.
+	errClientFull = fmt.Errorf("this address already has %d pages connected for live updates", streamsPerClient)
+)
 
 // stream fans the newest state out to every connected page. Each client
 // holds at most one wake-up and a pointer to the newest frame, so a slow
 // client skips to the newest state and costs no memory while it lags;
 // publish never waits on a client.
 type stream struct {
-	max  int
+	max  int           // live connections in all
+	per  int           // live connections from one address
 	view snapshot.View // the latest snapshot, built once per record and only when asked
 
 	state atomic.Pointer[frame] // "state": the /api/state JSON
@@ -49,10 +62,14 @@ type stream struct {
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	from    map[string]int // live connections per address
 	closed  bool
+
+	warns logLimiter // refusals logged
 }
 
 type client struct {
+	host string        // the address it connected from
 	wake chan struct{} // one token: a newer frame is waiting
 	done chan struct{} // closed when the stream shuts down
 }
@@ -70,8 +87,13 @@ func (f *frame) bytes() []byte {
 	return f.data
 }
 
+// newStream serves at most max live connections (and never more than
+// config.MaxLiveClients, so live pages cannot take the connections that
+// polling pages, Prometheus and the API need), streamsPerClient of them
+// from one address.
 func newStream(max int) *stream {
-	return &stream{max: max, clients: map[*client]struct{}{}}
+	max = min(max, config.MaxLiveClients)
+	return &stream{max: max, per: min(max, streamsPerClient), clients: map[*client]struct{}{}, from: map[string]int{}}
 }
 
 func event(name string, v any) []byte {
@@ -116,24 +138,36 @@ func (s *stream) wakeAll() {
 	}
 }
 
-func (s *stream) join() (*client, error) {
+// join adds a client from host (an IP address), unless the stream is
+// closed or full, or host already has its share.
+func (s *stream) join(host string) (*client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, errors.New("ventd is stopping")
 	}
+	if s.from[host] >= s.per {
+		return nil, errClientFull
+	}
 	if len(s.clients) >= s.max {
 		return nil, errFull
 	}
-	c := &client{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &client{host: host, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.clients[c] = struct{}{}
+	s.from[host]++
 	return c, nil
 }
 
 func (s *stream) leave(c *client) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.clients[c]; !ok {
+		return
+	}
 	delete(s.clients, c)
-	s.mu.Unlock()
+	if s.from[c.host]--; s.from[c.host] <= 0 {
+		delete(s.from, c.host)
+	}
 }
 
 func (s *stream) count() int {
@@ -158,8 +192,18 @@ func (s *stream) close() {
 // closes, or the connection's lifetime ends.
 func (p *Page) serveEvents(w http.ResponseWriter, r *http.Request) {
 	s := p.stream
-	c, err := s.join()
+	host := clientHost(r.RemoteAddr)
+	c, err := s.join(host)
 	if err != nil {
+		// The page's EventSource fails on any answer but 200 and the
+		// page polls /api/state meanwhile, trying the stream again
+		// every few seconds.
+		if errors.Is(err, errClientFull) || errors.Is(err, errFull) {
+			if skipped, ok := s.warns.allow(host+" "+err.Error(), p.now()); ok {
+				p.log.Warn("status page: live updates refused; the page polls instead", "from", host, "reason", err.Error(),
+					"live", s.count(), "not_logged_since_last", skipped)
+			}
+		}
 		w.Header().Set("Retry-After", "10")
 		writeError(w, http.StatusServiceUnavailable, err.Error()+"; the page polls /api/state instead")
 		return

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,19 +16,27 @@ import (
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench"
 )
 
 // streamPage is a page whose stream a test feeds records by hand.
 func streamPage(t *testing.T, maxClients int) (*Page, *httptest.Server) {
+	p, srv, _ := streamPageLog(t, maxClients)
+	return p, srv
+}
+
+// streamPageLog is streamPage with its log.
+func streamPageLog(t *testing.T, maxClients int) (*Page, *httptest.Server, *testbench.LogBuffer) {
 	t.Helper()
 	cfg := config.Sim()
 	cfg.Page.MaxClients = maxClients
-	p := &Page{cfg: cfg, stream: newStream(maxClients), trend: newTrend()}
+	logs := &testbench.LogBuffer{}
+	p := &Page{cfg: cfg, now: time.Now, log: slog.New(slog.NewTextHandler(logs, nil)), stream: newStream(maxClients), trend: newTrend()}
 	mux := http.NewServeMux()
 	mux.Handle("/api/events", p.get(p.serveEvents))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() { p.Close(); srv.Close() })
-	return p, srv
+	return p, srv, logs
 }
 
 // bulky is a record whose state is about size bytes of JSON.
@@ -148,6 +157,82 @@ func TestStreamRefusesPastMaxClientsAndEndsOnClose(t *testing.T) {
 	}
 	if p.Clients() != 0 {
 		t.Errorf("%d clients after Close", p.Clients())
+	}
+}
+
+// openStream starts a live stream from the local address from (127.0.0.N
+// on Linux's loopback), and returns its answer.
+func openStream(t *testing.T, srv *httptest.Server, from string) *http.Response {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{
+		DialContext:       (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}).DialContext,
+		DisableKeepAlives: true,
+	}}
+	resp, err := c.Get(srv.URL + "/api/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// One client cannot take every live slot: past streamsPerClient its
+// streams are refused at once with 503 and Retry-After (the page polls
+// instead), other addresses still get theirs, and a manager sees the
+// refusals in the log, once a minute per address.
+func TestStreamsPerClientAddress(t *testing.T) {
+	p, srv, logs := streamPageLog(t, 100)
+	p.stream.publish(bulky(1, 10))
+	for i := range streamsPerClient {
+		if resp := openStream(t, srv, "127.0.0.2"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("stream %d from 127.0.0.2: %s", i+1, resp.Status)
+		}
+	}
+	waitFor(t, "the first client's streams", func() bool { return p.Clients() == streamsPerClient })
+	for range 20 {
+		start := time.Now()
+		resp := openStream(t, srv, "127.0.0.2")
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("one stream too many from 127.0.0.2: %s, Retry-After %q; want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("refused after %s, want at once", d)
+		}
+	}
+	if resp := openStream(t, srv, "127.0.0.3"); resp.StatusCode != http.StatusOK {
+		t.Errorf("another address: %s, want its stream", resp.Status)
+	}
+	waitFor(t, "the other client's stream", func() bool { return p.Clients() == streamsPerClient+1 })
+	if n := strings.Count(logs.String(), "live updates refused"); n != 1 ||
+		!strings.Contains(logs.String(), "from=127.0.0.2 reason=\"this address already has 4 pages connected for live updates\"") {
+		t.Errorf("%d warnings, want 1 naming 127.0.0.2:\n%s", n, logs.String())
+	}
+	// A closed stream frees its address's slot.
+	p.stream.mu.Lock()
+	for c := range p.stream.clients {
+		if c.host == "127.0.0.2" {
+			close(c.done)
+			break
+		}
+	}
+	p.stream.mu.Unlock()
+	waitFor(t, "a stream to end", func() bool { return p.Clients() == streamsPerClient })
+	if resp := openStream(t, srv, "127.0.0.2"); resp.StatusCode != http.StatusOK {
+		t.Errorf("after one of its streams ended, 127.0.0.2 got %s", resp.Status)
+	}
+}
+
+// Whatever page.max_clients says, live pages leave connections for the
+// polling pages, Prometheus and the API.
+func TestStreamSlotsBelowTheConnectionCap(t *testing.T) {
+	if s := newStream(2000); s.max != config.MaxLiveClients || s.per != streamsPerClient {
+		t.Errorf("max_clients 2000: %d live, %d per address; want %d, %d", s.max, s.per, config.MaxLiveClients, streamsPerClient)
+	}
+	if s := newStream(2); s.max != 2 || s.per != 2 {
+		t.Errorf("max_clients 2: %d live, %d per address", s.max, s.per)
+	}
+	if s := newStream(config.DefaultPage().MaxClients); s.max != config.DefaultPage().MaxClients {
+		t.Errorf("the default: %d live", s.max)
 	}
 }
 

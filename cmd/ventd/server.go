@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/httpapi"
 )
 
@@ -20,6 +21,17 @@ const (
 	// costs a goroutine and its buffers (tens of KiB): 256 is a few MiB,
 	// and far more than the tablets, phones and Prometheus of a room.
 	maxConns = 256
+	// maxConnsPerClient connections are served at once from one address;
+	// a new one past it is closed at once. A wall tablet (a live stream
+	// and a few requests), a browser (six connections at most) and a
+	// Prometheus server from one address stay far below it; one address
+	// sending headers slowly, or opening streams, holds an eighth of
+	// maxConns at most.
+	maxConnsPerClient = 32
+	// connReserve of the maxConns connections are never taken by the
+	// status page's live streams (at most config.MaxLiveClients), so
+	// polling pages, Prometheus and the API always get in.
+	connReserve = 64
 	// headerTimeout bounds the time to send a request's headers.
 	headerTimeout = 5 * time.Second
 	// idleTimeout closes a kept-alive connection with no new request: a
@@ -30,11 +42,17 @@ const (
 	maxHeaderBytes = 16 << 10
 )
 
+// The status page's live streams leave connReserve connections free: the
+// constant below does not compile if they could take more.
+const _ uint = maxConns - connReserve - config.MaxLiveClients
+
 // serve wraps ln and h with ventd's bounds: at most maxConns connections,
-// the timeouts above, and httpapi.Guard (Host check, bounded bodies)
-// around every handler.
+// maxConnsPerClient from one address, the timeouts above, and
+// httpapi.Guard (Host check, bounded bodies) around every handler.
 func serve(ln net.Listener, h http.Handler, allowedHosts []string, log *slog.Logger) (net.Listener, *http.Server) {
-	return netutil.LimitListener(ln, maxConns), &http.Server{
+	// Over its address's bound a connection is closed before it takes
+	// one of the maxConns places.
+	return netutil.LimitListener(limitPerClient(ln, maxConnsPerClient, log), maxConns), &http.Server{
 		Handler:           httpapi.Guard(h, httpapi.GuardOptions{AllowedHosts: allowedHosts}),
 		ReadHeaderTimeout: headerTimeout,
 		IdleTimeout:       idleTimeout,

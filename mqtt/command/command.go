@@ -39,7 +39,8 @@ const (
 // who is required (the journal records it with every action); zone is
 // optional (every booth); id, when given, is echoed in the reply and makes
 // a repeat of the same command (QoS 1 may deliver twice) answered, not
-// run again.
+// run again. The same id on a command asking anything else is refused:
+// each command needs its own id.
 type Command struct {
 	ID      string `json:"id,omitempty"`
 	Name    string `json:"command"`

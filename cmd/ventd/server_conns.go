@@ -1,0 +1,173 @@
+package main
+
+import (
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// clientListener bounds the connections open at once from one client
+// address: past the bound a new connection is closed at once, so one
+// address (a slow-header attack, a runaway script) cannot take every one
+// of the server's maxConns connections. Connections whose remote address
+// is not an IP address (a Unix socket) are not counted.
+type clientListener struct {
+	net.Listener
+	limit int
+	log   *slog.Logger
+	now   func() time.Time // for the warnings' rate; time.Now
+
+	mu    sync.Mutex
+	open  map[netip.Addr]int
+	warns connWarnings
+}
+
+func limitPerClient(ln net.Listener, limit int, log *slog.Logger) *clientListener {
+	return &clientListener{Listener: ln, limit: limit, log: log, now: time.Now, open: map[netip.Addr]int{}}
+}
+
+// Accept returns the next connection from an address under its bound,
+// closing those over it.
+func (l *clientListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		addr, ok := remoteIP(c.RemoteAddr())
+		if !ok {
+			return c, nil
+		}
+		l.mu.Lock()
+		n := l.open[addr]
+		if n >= l.limit {
+			skipped, warn := l.warns.allow(addr, l.now())
+			l.mu.Unlock()
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetLinger(0) // reset: nothing of it lingers in the kernel
+			}
+			c.Close()
+			if warn {
+				l.log.Warn("HTTP: refused a connection: this address already has the most open at once",
+					"from", addr.String(), "open", n, "limit", l.limit, "not_logged_since_last", skipped)
+			}
+			continue
+		}
+		l.open[addr] = n + 1
+		l.mu.Unlock()
+		return &clientConn{Conn: c, l: l, addr: addr}, nil
+	}
+}
+
+// Open is how many connections addr has open.
+func (l *clientListener) Open(addr netip.Addr) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.open[addr]
+}
+
+func (l *clientListener) release(addr netip.Addr) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[addr]--; l.open[addr] <= 0 {
+		delete(l.open, addr)
+	}
+}
+
+func remoteIP(a net.Addr) (netip.Addr, bool) {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		ip, ok := netip.AddrFromSlice(ta.IP)
+		return ip.Unmap().WithZone(""), ok
+	}
+	if a == nil {
+		return netip.Addr{}, false
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return ap.Addr().Unmap().WithZone(""), true
+}
+
+// clientConn gives its address's place back once, on the first Close:
+// the server's, a handler's that hijacked it, or a TLS connection's
+// around it.
+type clientConn struct {
+	net.Conn
+	l    *clientListener
+	addr netip.Addr
+	once sync.Once
+}
+
+func (c *clientConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.l.release(c.addr) })
+	return err
+}
+
+// Bounds on the warnings about refused connections: a manager reading the
+// journal sees who is doing it, and a flood from many addresses cannot
+// fill the journal.
+const (
+	// connWarnEvery is how often one address's refusals are logged; the
+	// line says how many were not logged since the last.
+	connWarnEvery = time.Minute
+	// connWarnBurst lines at most per connWarnEvery, whatever the number
+	// of addresses.
+	connWarnBurst = 20
+	// connWarnKeys bounds the addresses remembered.
+	connWarnKeys = 4096
+)
+
+// connWarnings says whether a refusal from an address is logged now: once
+// per connWarnEvery per address and connWarnBurst lines per
+// connWarnEvery in all. Its owner holds the lock.
+type connWarnings struct {
+	last   map[netip.Addr]*connWarned
+	window time.Time // start of the current connWarnBurst window
+	lines  int       // lines logged in it
+}
+
+type connWarned struct {
+	at      time.Time
+	skipped int // refusals not logged since at
+}
+
+func (w *connWarnings) allow(addr netip.Addr, now time.Time) (skipped int, ok bool) {
+	if w.last == nil {
+		w.last = map[netip.Addr]*connWarned{}
+	}
+	e := w.last[addr]
+	if e != nil && now.Sub(e.at) < connWarnEvery {
+		e.skipped++
+		return 0, false
+	}
+	if now.Sub(w.window) >= connWarnEvery || now.Before(w.window) {
+		w.window, w.lines = now, 0
+	}
+	if w.lines >= connWarnBurst {
+		if e != nil {
+			e.skipped++
+		}
+		return 0, false
+	}
+	w.lines++
+	if e == nil {
+		if len(w.last) >= connWarnKeys {
+			for k, v := range w.last { // forget the addresses that have gone quiet
+				if now.Sub(v.at) >= connWarnEvery {
+					delete(w.last, k)
+				}
+			}
+			if len(w.last) >= connWarnKeys {
+				clear(w.last)
+			}
+		}
+		e = &connWarned{}
+		w.last[addr] = e
+	}
+	skipped, e.at, e.skipped = e.skipped, now, 0
+	return skipped, true
+}

@@ -1,0 +1,375 @@
+package mqtt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/mqtt/command"
+	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/testbench"
+	"github.com/ventd/ventd/testbench/mosquitto"
+)
+
+// fakeRoom takes commands as the daemon does, one at a time, and holds
+// each until the test lets it through (as a control loop answers within a
+// period).
+type fakeRoom struct {
+	mu    sync.Mutex
+	calls []string
+	gate  chan struct{} // closed: commands pass
+}
+
+func newFakeRoom() *fakeRoom {
+	f := &fakeRoom{gate: make(chan struct{})}
+	close(f.gate)
+	return f
+}
+
+// hold makes commands wait until release.
+func (f *fakeRoom) hold() {
+	f.mu.Lock()
+	f.gate = make(chan struct{})
+	f.mu.Unlock()
+}
+
+func (f *fakeRoom) release() {
+	f.mu.Lock()
+	close(f.gate)
+	f.mu.Unlock()
+}
+
+func (f *fakeRoom) do(ctx context.Context, what string) (string, error) {
+	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	select {
+	case <-gate:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, what)
+	f.mu.Unlock()
+	return what + ": done", nil
+}
+
+func (f *fakeRoom) ran() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *fakeRoom) Purge(ctx context.Context, zone string, by record.Actor, _ string) (string, error) {
+	return f.do(ctx, "purge "+zone+" by "+by.Name)
+}
+
+func (f *fakeRoom) CancelPurge(ctx context.Context, zone string, by record.Actor) (string, error) {
+	return f.do(ctx, "cancel_purge "+zone+" by "+by.Name)
+}
+
+func (f *fakeRoom) Acknowledge(ctx context.Context, id uint64, by record.Actor, _ string) (string, error) {
+	return f.do(ctx, fmt.Sprintf("ack %d by %s", id, by.Name))
+}
+
+// commandRig is a publisher taking commands for a fake room, and a client
+// that sends them and reads the replies.
+type commandRig struct {
+	t    *testing.T
+	b    *mosquitto.Broker
+	room *fakeRoom
+	pub  *Publisher
+	log  *testbench.LogBuffer
+	ops  *client
+}
+
+func startCommandRig(t *testing.T) *commandRig {
+	t.Helper()
+	r := &commandRig{t: t, b: mosquitto.Start(t, mosquitto.Options{UnlimitedQueue: true}), room: newFakeRoom(), log: &testbench.LogBuffer{}}
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Commands, m.Discovery, m.ReconnectMax = r.b.URL, true, false, time.Second
+	cfg.MQTT = &m
+	var err error
+	r.pub, err = New(Options{Config: cfg, Room: r.room, Version: "test", ReconnectMin: 50 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ops = subscribe(t, r.b.URL, clientOpts{}, r.pub.Topics().Reply())
+	r.start()
+	return r
+}
+
+// start runs the publisher until the test ends, and waits for it to be
+// connected (and so subscribed to the command topic).
+func (r *commandRig) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.pub.Run(ctx) }()
+	r.t.Cleanup(func() { cancel(); <-done })
+	deadline := time.Now().Add(wallWait)
+	for !r.pub.Status().Connected {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the publisher never connected:\n%s", r.log)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (r *commandRig) send(payload string) {
+	r.t.Helper()
+	r.ops.publish(r.pub.Topics().Command(), payload, false)
+}
+
+// replies returns the replies received so far, in order.
+func (r *commandRig) replies() []command.Reply {
+	var out []command.Reply
+	for _, m := range r.ops.got() {
+		var rep command.Reply
+		if m.Topic == r.pub.Topics().Reply() {
+			if err := json.Unmarshal(m.Payload, &rep); err != nil {
+				r.t.Fatalf("reply %q: %v", m.Payload, err)
+			}
+			out = append(out, rep)
+		}
+	}
+	return out
+}
+
+// waitReplies waits until there are n replies, and returns them.
+func (r *commandRig) waitReplies(what string, n int) []command.Reply {
+	r.t.Helper()
+	r.ops.waitFor(what, func([]msg) bool { return len(r.replies()) >= n })
+	reps := r.replies()
+	if len(reps) > n {
+		r.t.Fatalf("%s: %d replies, want %d: %+v", what, len(reps), n, reps[n:])
+	}
+	return reps
+}
+
+func purge(id string) string {
+	return fmt.Sprintf(`{"command": "purge", "zone": "booth", "who": "Sam Lee", "id": %q}`, id)
+}
+
+// A script's burst (more than a handful of commands at once) is run in
+// full; a flood past the queue is answered busy at once, every command
+// with its own id, in a log line or two; and a command after the flood
+// is served.
+func TestEveryCommandOfABurstOrAFloodIsAnswered(t *testing.T) {
+	r := startCommandRig(t)
+
+	// A burst of 20 while the control loop holds the first: all run, in
+	// order, each answered.
+	r.room.hold()
+	for i := range 20 {
+		r.send(purge(fmt.Sprintf("burst-%d", i)))
+	}
+	r.room.release()
+	reps := r.waitReplies("the burst's replies", 20)
+	for i, rep := range reps {
+		if want := fmt.Sprintf("burst-%d", i); rep.ID != want || !rep.OK || rep.Result != "purge booth by Sam Lee: done" {
+			t.Errorf("reply %d: %+v, want %s done", i, rep, want)
+		}
+	}
+	if n := len(r.room.ran()); n != 20 {
+		t.Errorf("%d commands ran, want 20", n)
+	}
+
+	// A flood: what fits in the queue runs, the rest is answered busy at
+	// once, not run.
+	const flood = 5000
+	r.room.hold()
+	for i := range flood {
+		r.send(purge(fmt.Sprintf("f%d", i)))
+	}
+	busy := func() int {
+		n := 0
+		for _, rep := range r.replies()[20:] {
+			if strings.HasPrefix(rep.Error, "busy:") {
+				n++
+			}
+		}
+		return n
+	}
+	r.ops.waitFor("the busy answers, while the loop holds", func([]msg) bool { return busy() >= flood-commandQueue-1 })
+	r.room.release()
+	reps = r.waitReplies("an answer to every command of the flood", 20+flood)[20:]
+	seen := map[string]bool{}
+	ok := 0
+	for _, rep := range reps {
+		if seen[rep.ID] || !strings.HasPrefix(rep.ID, "f") || rep.Command != command.Purge {
+			t.Fatalf("reply %+v: a repeated or unknown id, or not the command's name", rep)
+		}
+		seen[rep.ID] = true
+		switch {
+		case rep.OK:
+			ok++
+		case rep.Error != fmt.Sprintf("busy: %d commands waiting; not run: send it again in a few seconds", commandQueue):
+			t.Fatalf("reply %+v: neither done nor busy", rep)
+		}
+	}
+	if ran := len(r.room.ran()) - 20; ok != ran || ok < commandQueue || ok > commandQueue+1 {
+		t.Errorf("%d answered done and %d ran; want the queue's %d (and the one running)", ok, ran, commandQueue)
+	}
+	if lines := strings.Count(r.log.String(), "too many commands waiting"); lines < 1 || lines > 3 {
+		t.Errorf("%d log lines about the busy commands, want a line and a count:\n%s", lines, r.log)
+	}
+	if !strings.Contains(r.log.String(), `last_id=f`) || !strings.Contains(r.log.String(), `last_who="Sam Lee" last_command=purge`) {
+		t.Errorf("the busy log line does not name the command:\n%s", r.log)
+	}
+
+	// After the flood, a command is served (sent again while busy, as the
+	// answer asks).
+	before := len(r.replies())
+	for {
+		r.send(`{"command": "cancel_purge", "zone": "booth", "who": "Alex Doe", "id": "real"}`)
+		reps := r.waitReplies("the answer to the command after the flood", before+1)
+		rep := reps[before]
+		before++
+		if strings.HasPrefix(rep.Error, "busy:") {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		if rep.ID != "real" || !rep.OK || rep.Result != "cancel_purge booth by Alex Doe: done" {
+			t.Errorf("the command after the flood: %+v", rep)
+		}
+		break
+	}
+}
+
+// The same id and the same command is a repeat: answered again, not run.
+// The same id on another command is refused, not answered with the other
+// command's reply.
+func TestAReusedIDIsARepeatOnlyForTheSameCommand(t *testing.T) {
+	r := startCommandRig(t)
+	r.send(purge("d1"))
+	r.send(purge("d1"))
+	reps := r.waitReplies("the purge and its repeat", 2)
+	if reps[0] != reps[1] || !reps[0].OK || reps[0].ID != "d1" {
+		t.Errorf("a repeat: %+v, then %+v", reps[0], reps[1])
+	}
+	cases := []struct{ payload, command string }{
+		{`{"command": "cancel_purge", "zone": "booth", "who": "dup", "id": "d1"}`, command.CancelPurge},
+		{`{"command": "purge", "zone": "booth-2", "who": "Sam Lee", "id": "d1"}`, command.Purge},
+		{`{"command": "purge", "zone": "booth", "who": "Sam Lee", "reason": "another", "id": "d1"}`, command.Purge},
+		{`{"command": "ack", "all": true, "who": "Sam Lee", "id": "d1"}`, command.Ack},
+	}
+	for i, c := range cases {
+		r.send(c.payload)
+		rep := r.waitReplies(c.payload, 3+i)[2+i]
+		if rep.OK || rep.ID != "d1" || rep.Command != c.command ||
+			rep.Error != `id "d1" was already used for another command (purge); not run: give each command its own id` {
+			t.Errorf("%s: %+v", c.payload, rep)
+		}
+	}
+	if ran := r.room.ran(); len(ran) != 1 {
+		t.Errorf("ran %q, want the first purge alone", ran)
+	}
+
+	// A command refused before it ran does not take its id: sent again,
+	// corrected, it runs.
+	r.send(`{"command": "purge", "zone": "booth", "who": "Sam Lee", "force": true, "id": "d2"}`)
+	r.send(purge("d2"))
+	reps = r.waitReplies("a refused command, then corrected", 8)
+	if reps[6].OK || !strings.Contains(reps[6].Error, `unknown field "force"`) || !reps[7].OK || reps[7].ID != "d2" {
+		t.Errorf("refused, then corrected: %+v, then %+v", reps[6], reps[7])
+	}
+}
+
+// An empty message on the command topic (not the clearing of a retained
+// command) is answered with what a command looks like, and logged; a
+// flood of them in a line or two.
+func TestAnEmptyCommandIsAnswered(t *testing.T) {
+	r := startCommandRig(t)
+	r.send("")
+	rep := r.waitReplies("the answer to an empty message", 1)[0]
+	if rep.OK || rep.ID != "" || rep.Command != "" || rep.Error != emptyAnswer {
+		t.Errorf("empty: %+v", rep)
+	}
+	if !strings.Contains(r.log.String(), "empty message on the command topic") {
+		t.Errorf("no log line:\n%s", r.log)
+	}
+	for range 50 {
+		r.send("")
+	}
+	r.waitReplies("the answers to 50 more", 51)
+	if n := strings.Count(r.log.String(), "empty message on the command topic"); n > 2 {
+		t.Errorf("%d log lines for 51 empty messages:\n%s", n, r.log)
+	}
+	if len(r.room.ran()) != 0 {
+		t.Errorf("ran %q", r.room.ran())
+	}
+}
+
+// A retained command is refused at connect, with how to clear it; the
+// clearing (which the broker forwards without the retain flag) is not
+// answered.
+func TestClearingARetainedCommandIsNotAnswered(t *testing.T) {
+	b := mosquitto.Start(t, mosquitto.Options{})
+	top := NewTopics("ventd", "homeassistant", config.Sim().Site, config.Sim().Room)
+	ops := subscribe(t, b.URL, clientOpts{}, top.Reply())
+	ops.publish(top.Command(), purge("kept"), true)
+	r := &commandRig{t: t, b: b, room: newFakeRoom(), log: &testbench.LogBuffer{}, ops: ops}
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Commands, m.Discovery = b.URL, true, false
+	cfg.MQTT = &m
+	var err error
+	if r.pub, err = New(Options{Config: cfg, Room: r.room, Log: slog.New(slog.NewTextHandler(r.log, nil))}); err != nil {
+		t.Fatal(err)
+	}
+	r.start()
+	rep := r.waitReplies("the retained command's refusal", 1)[0]
+	if rep.OK || rep.ID != "kept" || !strings.Contains(rep.Error, "retained command refused") {
+		t.Fatalf("retained: %+v", rep)
+	}
+	ops.publish(top.Command(), "", true) // cleared, as the answer asks
+	r.send(purge("after"))
+	reps := r.waitReplies("the command after the clearing", 2)
+	if reps[1].ID != "after" || !reps[1].OK {
+		t.Errorf("after the clearing: %+v", reps[1])
+	}
+	// A second empty message is no clearing: answered.
+	r.send("")
+	if rep := r.waitReplies("an empty message", 3)[2]; rep.Error != emptyAnswer {
+		t.Errorf("empty: %+v", rep)
+	}
+}
+
+// The throttle writes the first at once, then one line for the rest of
+// the interval, naming the last.
+func TestThrottleCountsAFlood(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	th := &throttle{every: 50 * time.Millisecond, log: func(n int, last []any) {
+		mu.Lock()
+		lines = append(lines, fmt.Sprint(n, last))
+		mu.Unlock()
+	}}
+	for i := range 100 {
+		th.note("id", i)
+	}
+	deadline := time.Now().Add(wallWait)
+	for {
+		mu.Lock()
+		got := append([]string(nil), lines...)
+		mu.Unlock()
+		if len(got) == 2 {
+			if got[0] != "1 [id 0]" || got[1] != "99 [id 99]" {
+				t.Errorf("lines %q", got)
+			}
+			break
+		}
+		if len(got) > 2 || time.Now().After(deadline) {
+			t.Fatalf("lines %q", got)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
