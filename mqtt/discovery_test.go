@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/snapshot"
 )
 
 // withOutdoor adds to cfg the air the room takes in: a zone of kind
@@ -46,8 +47,11 @@ func TestDiscoveryOfOutdoorAir(t *testing.T) {
 			t.Errorf("discovery config %s treats the outdoor air as a place", object)
 		}
 	}
-	// The templates render the outdoor readings as they do the others.
-	snap := r.d.Snapshot()
+	// The templates render the outdoor readings as they do the others,
+	// from the state of that period (the daemon's own latest snapshot is
+	// built by an output of its own, and may not be there yet: the
+	// templates then read null).
+	snap := snapshot.From(p, nil)
 	state, err := json.Marshal(snap)
 	if err != nil {
 		t.Fatal(err)
