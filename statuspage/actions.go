@@ -20,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 )
 
@@ -54,7 +55,7 @@ type actions struct {
 	mu     sync.Mutex
 	global *rate.Limiter
 	per    map[string]*rate.Limiter
-	warns  logLimiter // refused requests logged
+	warns  lograte.Limiter // refused requests logged
 }
 
 func newActions(p *Page) *actions {
@@ -153,7 +154,7 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 // warn logs a refused request, at most once a minute per address and
 // kind, with the number not logged since.
 func (a *actions) warn(host, kind, msg string, r *http.Request, reason string) {
-	skipped, ok := a.warns.allow(kind+" "+host, a.p.now())
+	skipped, ok := a.warns.Allow(kind+" "+host, a.p.now())
 	if !ok {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
 )
@@ -161,8 +162,8 @@ func TestJunkPostsLeaveTheAllowanceToTheStaff(t *testing.T) {
 		t.Errorf("%d of %d junk posts refused with 400", refused.Load(), junk.Load())
 	}
 	lines := strings.Count(logs.String(), "refused a malformed request")
-	if lines == 0 || lines > warnBurst || !strings.Contains(logs.String(), "from=127.0.1.") {
-		t.Errorf("%d lines about %d junk posts, want 1 to %d naming the address:\n%s", lines, junk.Load(), warnBurst, tail(logs.String(), 5))
+	if lines == 0 || lines > lograte.Burst || !strings.Contains(logs.String(), "from=127.0.1.") {
+		t.Errorf("%d lines about %d junk posts, want 1 to %d naming the address:\n%s", lines, junk.Load(), lograte.Burst, tail(logs.String(), 5))
 	}
 	t.Logf("%d junk posts, %d log lines about them", junk.Load(), lines)
 }
@@ -191,36 +192,6 @@ func junkPost(c *http.Client, r *room, body string) int {
 func tail(s string, n int) string {
 	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(l[max(0, len(l)-n):], "\n")
-}
-
-// Refused requests are logged once a minute per address and kind, and a
-// few dozen lines a minute in all, with a count of those not logged.
-func TestRefusalsLoggedAtARate(t *testing.T) {
-	var l logLimiter
-	now := simStart
-	if _, ok := l.allow("malformed 10.0.0.1", now); !ok {
-		t.Fatal("the first refusal not logged")
-	}
-	for range 5 {
-		if _, ok := l.allow("malformed 10.0.0.1", now.Add(time.Second)); ok {
-			t.Fatal("logged twice in a minute")
-		}
-	}
-	if skipped, ok := l.allow("malformed 10.0.0.1", now.Add(time.Minute)); !ok || skipped != 5 {
-		t.Errorf("a minute later: logged %v, %d not logged since; want true, 5", ok, skipped)
-	}
-	logged := 0
-	for i := range 1000 {
-		if _, ok := l.allow(fmt.Sprintf("malformed 10.1.%d.%d", i/256, i%256), now.Add(time.Minute)); ok {
-			logged++
-		}
-	}
-	if logged != warnBurst-1 {
-		t.Errorf("1000 addresses in a minute: %d lines, want %d", logged, warnBurst-1)
-	}
-	if len(l.last) > warnKeys {
-		t.Errorf("%d addresses remembered", len(l.last))
-	}
 }
 
 func TestGlobalAllowanceBoundsManyAddresses(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/snapshot"
 )
@@ -65,7 +66,7 @@ type stream struct {
 	from    map[string]int // live connections per address
 	closed  bool
 
-	warns logLimiter // refusals logged
+	warns lograte.Limiter // refusals logged
 }
 
 type client struct {
@@ -199,7 +200,7 @@ func (p *Page) serveEvents(w http.ResponseWriter, r *http.Request) {
 		// page polls /api/state meanwhile, trying the stream again
 		// every few seconds.
 		if errors.Is(err, errClientFull) || errors.Is(err, errFull) {
-			if skipped, ok := s.warns.allow(host+" "+err.Error(), p.now()); ok {
+			if skipped, ok := s.warns.Allow(host+" "+err.Error(), p.now()); ok {
 				p.log.Warn("status page: live updates refused; the page polls instead", "from", host, "reason", err.Error(),
 					"live", s.count(), "not_logged_since_last", skipped)
 			}

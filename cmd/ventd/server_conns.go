@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/ventd/ventd/lograte"
 )
 
 // clientListener bounds the connections open at once from one client
@@ -21,7 +23,7 @@ type clientListener struct {
 
 	mu    sync.Mutex
 	open  map[netip.Addr]int
-	warns connWarnings
+	warns lograte.Limiter // refusals logged
 }
 
 func limitPerClient(ln net.Listener, limit int, log *slog.Logger) *clientListener {
@@ -43,7 +45,7 @@ func (l *clientListener) Accept() (net.Conn, error) {
 		l.mu.Lock()
 		n := l.open[addr]
 		if n >= l.limit {
-			skipped, warn := l.warns.allow(addr, l.now())
+			skipped, warn := l.warns.Allow(addr.String(), l.now())
 			l.mu.Unlock()
 			if tc, ok := c.(*net.TCPConn); ok {
 				tc.SetLinger(0) // reset: nothing of it lingers in the kernel
@@ -105,69 +107,4 @@ func (c *clientConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() { c.l.release(c.addr) })
 	return err
-}
-
-// Bounds on the warnings about refused connections: a manager reading the
-// journal sees who is doing it, and a flood from many addresses cannot
-// fill the journal.
-const (
-	// connWarnEvery is how often one address's refusals are logged; the
-	// line says how many were not logged since the last.
-	connWarnEvery = time.Minute
-	// connWarnBurst lines at most per connWarnEvery, whatever the number
-	// of addresses.
-	connWarnBurst = 20
-	// connWarnKeys bounds the addresses remembered.
-	connWarnKeys = 4096
-)
-
-// connWarnings says whether a refusal from an address is logged now: once
-// per connWarnEvery per address and connWarnBurst lines per
-// connWarnEvery in all. Its owner holds the lock.
-type connWarnings struct {
-	last   map[netip.Addr]*connWarned
-	window time.Time // start of the current connWarnBurst window
-	lines  int       // lines logged in it
-}
-
-type connWarned struct {
-	at      time.Time
-	skipped int // refusals not logged since at
-}
-
-func (w *connWarnings) allow(addr netip.Addr, now time.Time) (skipped int, ok bool) {
-	if w.last == nil {
-		w.last = map[netip.Addr]*connWarned{}
-	}
-	e := w.last[addr]
-	if e != nil && now.Sub(e.at) < connWarnEvery {
-		e.skipped++
-		return 0, false
-	}
-	if now.Sub(w.window) >= connWarnEvery || now.Before(w.window) {
-		w.window, w.lines = now, 0
-	}
-	if w.lines >= connWarnBurst {
-		if e != nil {
-			e.skipped++
-		}
-		return 0, false
-	}
-	w.lines++
-	if e == nil {
-		if len(w.last) >= connWarnKeys {
-			for k, v := range w.last { // forget the addresses that have gone quiet
-				if now.Sub(v.at) >= connWarnEvery {
-					delete(w.last, k)
-				}
-			}
-			if len(w.last) >= connWarnKeys {
-				clear(w.last)
-			}
-		}
-		e = &connWarned{}
-		w.last[addr] = e
-	}
-	skipped, e.at, e.skipped = e.skipped, now, 0
-	return skipped, true
 }
