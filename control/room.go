@@ -3,6 +3,7 @@ package control
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type Room struct {
 	fans   []*fan
 	last   time.Time
 	byName map[string]sample.Sample // reused each period
+	air    []boothAir               // reused each period
 }
 
 // fan is one fan's state between periods.
@@ -52,7 +54,7 @@ func NewRoom(p Params) (*Room, error) {
 	}
 	r := &Room{p: p, byName: map[string]sample.Sample{},
 		staff: staffArea{worst: ema{tau: staffSmooth}, cleanest: ema{tau: staffSmooth}, outdoor: newOutdoorAir(),
-			sourceClimb: sourceClimbFor(p.Staff)}}
+			sourceClimb: sourceClimbFor(p.Staff), avoid: newAvoidable()}}
 	for _, b := range p.Booths {
 		r.booths = append(r.booths, newBooth(b))
 	}
@@ -107,6 +109,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 		}
 	}
 	r.staff.learn(dt, active, t)
+	r.followAvoidable(now, dt)
 
 	out := make([]Decision, len(r.fans))
 	for i, f := range r.fans {
@@ -212,6 +215,42 @@ func (r *Room) staffFanACH() float64 {
 		q += f.duty * f.spec.MaxFlowM3h
 	}
 	return q / v
+}
+
+// followAvoidable feeds the staff area's avoidable-smoke estimate: the
+// excess the staff need acts on (beyond the sensor's noise and the
+// margin), the fans' air now, at full and at minimum, and each booth's.
+func (r *Room) followAvoidable(now time.Time, dt time.Duration) {
+	if !r.staff.ok {
+		return
+	}
+	t := r.p.Tuning
+	var q, qFull, qMin, vol float64
+	for _, f := range r.fans {
+		q += f.duty * f.spec.MaxFlowM3h
+		qFull += f.spec.MaxDuty * f.spec.MaxFlowM3h
+		qMin += f.spec.MinDuty * f.spec.MaxFlowM3h
+	}
+	for _, s := range r.p.Staff {
+		vol += s.VolumeM3
+	}
+	r.air = r.air[:0]
+	for i, b := range r.booths {
+		ba := boothAir{excess: b.excess, vol: r.p.Booths[i].VolumeM3}
+		if b.bad != "" || math.IsNaN(b.level) {
+			ba.excess = math.NaN()
+		}
+		for _, f := range r.fans {
+			if n := float64(len(f.spec.Booths)); slices.Contains(f.spec.Booths, i) {
+				ba.q += f.duty * f.spec.MaxFlowM3h / n
+				ba.qFull += f.spec.MaxDuty * f.spec.MaxFlowM3h / n
+				ba.qMin += f.spec.MinDuty * f.spec.MaxFlowM3h / n
+			}
+		}
+		r.air = append(r.air, ba)
+	}
+	e := math.Max(r.staff.excess-staffNoise(r.staff.worst.v)-t.StaffMargin-t.StaffMarginShare*r.staff.clean, 0)
+	r.staff.avoid.step(now, dt, e, r.staff.source, q, qFull, qMin, vol, r.air)
 }
 
 func (r *Room) boothIndex(zone string) int {

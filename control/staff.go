@@ -64,6 +64,9 @@ type staffArea struct {
 	sourceSpent bool
 	envBefore   float64 // env when the climb began
 	climbPeak   float64 // the fastest climb in its first climbRise
+	// avoid raises the staff's price (fullExcess) where the staff keep
+	// more of the smoke the fans could remove than avoidTarget.
+	avoid avoidable
 }
 
 // A pipe's climb is fastest within climbRise of the smoke reaching the
@@ -293,10 +296,14 @@ func staffFullExcess(usual float64, t Tuning) float64 {
 
 // fullExcess is staffFullExcess for what the staff area has seen so far.
 func (s *staffArea) fullExcess(t Tuning) float64 {
-	if !s.usual.ok {
-		return staffFullExcess(math.NaN(), t)
+	usual := math.NaN()
+	if s.usual.ok {
+		usual = s.usual.v
 	}
-	return staffFullExcess(s.usual.v, t)
+	if m := s.avoid.tighten; m > 0 { // 0: a staffArea not made by NewRoom
+		return staffFullExcess(usual, t) * m
+	}
+	return staffFullExcess(usual, t)
 }
 
 // StaffStatus is the staff area as the room's law sees it: the booth smoke
@@ -315,6 +322,14 @@ type StaffStatus struct {
 	// learned, and when Tuning.StaffFullUsual is 0); FullSpeedExcess the
 	// excess that alone asks for full speed (staffFullExcess).
 	UsualExcess, FullSpeedExcess float64
+	// AvoidableShare is the part of the booth smoke the fans could
+	// remove that the staff area kept over the last 3 h: its excess
+	// beyond what full extraction would have left, over what the fans at
+	// their minimum would have added (estimated from the staff area's
+	// mass balance, see avoidable); NaN while there was too little smoke
+	// to tell. Above 3 % the staff's smoke is priced up
+	// (FullSpeedExcess falls, at most to a quarter).
+	AvoidableShare float64
 	// Outdoor is the outdoor PM2.5 the law reads (smoothed over a minute;
 	// NaN without a trusted outdoor sensor). OutdoorGain is the share of
 	// an outdoor change the staff area's clean air takes on, and
@@ -326,7 +341,7 @@ type StaffStatus struct {
 // status is what Staff reports.
 func (s *staffArea) status(t Tuning) StaffStatus {
 	st := StaffStatus{Trusted: s.ok, Level: s.worst.v, CleanAir: math.NaN(), Excess: math.NaN(),
-		UsualExcess: math.NaN(), FullSpeedExcess: s.fullExcess(t)}
+		UsualExcess: math.NaN(), FullSpeedExcess: s.fullExcess(t), AvoidableShare: s.avoid.share()}
 	if !s.worst.ok {
 		st.Level = math.NaN()
 	}

@@ -93,6 +93,21 @@ func (d *Daemon) restoreVentilation(j *journal.Journal) {
 	}
 }
 
+// figure is v to places decimals for a record, nil when not finite:
+// last when it holds the same, a new one from the record slabs when not.
+func (d *Daemon) figure(last *float64, v float64, places int) *float64 {
+	if !finite(v) {
+		return nil
+	}
+	v = round(v, places)
+	if last != nil && *last == v {
+		return last
+	}
+	p := d.slabs.figures.next()
+	*p = v
+	return p
+}
+
 // addStaff puts the staff area as the law sees it into the period's
 // record, once the law has read it, to 0.01 µg/m³ as the readings are:
 // figures that did not move by that much share the previous record's, and
@@ -104,14 +119,12 @@ func (d *Daemon) addStaff(p *record.Period) {
 	}
 	a := record.StaffAir{Trusted: st.Trusted, PM25: round(st.Level, 2), CleanAir: round(st.CleanAir, 2),
 		Excess: round(st.Excess, 2), FullSpeedExcess: round(st.FullSpeedExcess, 2)}
-	last, usualNow := d.staff, round(st.UsualExcess, 2)
-	switch usual := finite(st.UsualExcess); {
-	case last != nil && last.UsualExcess != nil && usual && *last.UsualExcess == usualNow:
-		a.UsualExcess = last.UsualExcess
-	case usual:
-		a.UsualExcess = d.slabs.usual.next()
-		*a.UsualExcess = usualNow
+	last := d.staff
+	var lastUsual, lastShare *float64
+	if last != nil {
+		lastUsual, lastShare = last.UsualExcess, last.AvoidableShare
 	}
+	a.UsualExcess, a.AvoidableShare = d.figure(lastUsual, st.UsualExcess, 2), d.figure(lastShare, st.AvoidableShare, 3)
 	if finite(st.Outdoor) && finite(st.OutdoorGain) && finite(st.GeneralACH) {
 		o := record.OutdoorLink{PM25: round(st.Outdoor, 2), Gain: round(st.OutdoorGain, 3), GeneralACH: st.GeneralACH}
 		if last != nil && last.Outdoor != nil && *last.Outdoor == o {

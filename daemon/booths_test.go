@@ -216,8 +216,17 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 		!near(*a.UsualExcess, st.UsualExcess) || !near(a.FullSpeedExcess, st.FullSpeedExcess) {
 		t.Errorf("staff_air %+v (usual %v); the law %+v", *a, *a.UsualExcess, st)
 	}
+	t.Logf("avoidable share %v, full speed at %v µg/m³", st.AvoidableShare, st.FullSpeedExcess)
+	switch {
+	case math.IsNaN(st.AvoidableShare) != (a.AvoidableShare == nil):
+		t.Errorf("avoidable share %v in staff_air; the law's %v", a.AvoidableShare, st.AvoidableShare)
+	case a.AvoidableShare != nil && math.Abs(*a.AvoidableShare-st.AvoidableShare) > 0.0005+1e-12:
+		t.Errorf("avoidable share %v in staff_air; the law's %v", *a.AvoidableShare, st.AvoidableShare)
+	}
 	c := h.d.cfg.Control
-	if lo, hi := c.StaffFullExcess*2/3, c.StaffFullExcess*1.5; a.FullSpeedExcess < lo-1e-9 || a.FullSpeedExcess > hi+1e-9 {
+	// 2/3 to 1.5 times the configured excess, by the usual excess, and
+	// down to a quarter of that while the avoidable share is high.
+	if lo, hi := c.StaffFullExcess*2/3/4, c.StaffFullExcess*1.5; a.FullSpeedExcess < lo-1e-9 || a.FullSpeedExcess > hi+1e-9 {
 		t.Errorf("full speed at %v µg/m³, outside %v–%v", a.FullSpeedExcess, lo, hi)
 	}
 	var api struct {
@@ -235,12 +244,16 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 	if _, err := metrics.Register(reg, metrics.ConfigRoom(h.d.cfg, h.clk.Now), func() *snapshot.Snapshot { return s }); err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]float64{
+	gauges := map[string]float64{
 		"ventd_staff_pm25_excess_ugm3":            a.Excess,
 		"ventd_staff_pm25_clean_air_ugm3":         a.CleanAir,
 		"ventd_staff_pm25_usual_excess_ugm3":      *a.UsualExcess,
 		"ventd_staff_pm25_full_speed_excess_ugm3": a.FullSpeedExcess,
-	} {
+	}
+	if a.AvoidableShare != nil {
+		gauges["ventd_staff_pm25_avoidable_share_ratio"] = *a.AvoidableShare
+	}
+	for name, want := range gauges {
 		g, err := testutil.GatherAndCount(reg, name)
 		if err != nil || g != 1 {
 			t.Errorf("%s: %d series (%v), want 1", name, g, err)

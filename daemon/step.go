@@ -91,7 +91,7 @@ type slabs struct {
 	sensors  slab[record.Sensor]
 	exposure slab[exposure.Snapshot]
 	staff    slab[record.StaffAir]
-	usual    slab[float64]
+	figures  slab[float64] // the staff area's optional figures
 }
 
 const slabPeriods = 8

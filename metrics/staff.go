@@ -14,8 +14,8 @@ import (
 // lower means the room now carries more smoke than it did (a tiring fan, a
 // leaky booth). Absent until the staff area's first reading.
 type staff struct {
-	excess, clean, usual, full *prometheus.Desc
-	gain, general              *prometheus.Desc
+	excess, clean, usual, full, share *prometheus.Desc
+	gain, general                     *prometheus.Desc
 }
 
 func newStaff(n namer) *staff {
@@ -27,12 +27,15 @@ func newStaff(n namer) *staff {
 			"from quiet air (1 until the outdoor air has moved enough to say; less behind a supply filter). Absent without an outdoor zone's PM sensor."),
 		general: n.desc("staff_general_ventilation_ach", "The staff area's own ventilation, air changes per hour besides the fans', as the control law "+
 			"learned it from how its clean air follows the outdoor air: one of 1, 2, 4 or 8. Absent without an outdoor zone's PM sensor."),
-		full: n.desc("staff_pm25_full_speed_excess_ugm3", "The staff excess that alone sends the fans to full speed, µg/m³: control.staff_full_usual × the usual excess, within 2/3 and 1.5 × control.staff_full_excess_ugm3."),
+		full: n.desc("staff_pm25_full_speed_excess_ugm3", "The staff excess that alone sends the fans to full speed, µg/m³: control.staff_full_usual × the usual excess, within 2/3 and 1.5 × control.staff_full_excess_ugm3, "+
+			"lowered (to a quarter at most) while the avoidable share is above 0.03."),
+		share: n.desc("staff_pm25_avoidable_share_ratio", "The part of the booth smoke the fans could remove that the staff area kept over the last 3 h, as the control law estimates it "+
+			"from the staff area's mass balance: 0 is as little as full extraction would leave, 1 as much as the fans at their minimum. Absent while there was too little smoke to tell."),
 	}
 }
 
 func (s *staff) describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.usual, s.full, s.gain, s.general} {
+	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.usual, s.full, s.share, s.gain, s.general} {
 		ch <- d
 	}
 }
@@ -47,6 +50,9 @@ func (s *staff) collect(snap *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 	gauge(ch, s.full, a.FullSpeedExcess)
 	if a.UsualExcess != nil {
 		gauge(ch, s.usual, *a.UsualExcess)
+	}
+	if a.AvoidableShare != nil {
+		gauge(ch, s.share, *a.AvoidableShare)
 	}
 	if o := a.Outdoor; o != nil {
 		gauge(ch, s.gain, o.Gain)

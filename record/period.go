@@ -170,8 +170,15 @@ type StaffAir struct {
 	UsualExcess *float64 `json:"usual_excess_ugm3,omitempty"`
 	// FullSpeedExcess is the excess that alone sends the fans to full
 	// speed: control.staff_full_usual × UsualExcess, within 2/3 and 1.5 ×
-	// control.staff_full_excess_ugm3.
+	// control.staff_full_excess_ugm3, lowered (to a quarter at most)
+	// while AvoidableShare is above 3 %.
 	FullSpeedExcess float64 `json:"full_speed_excess_ugm3"`
+	// AvoidableShare is the part of the booth smoke the fans could remove
+	// that the staff area kept over the last 3 h (0: as little as full
+	// extraction would leave, 1: as much as the fans at their minimum), as
+	// the law estimates it (control.StaffStatus); nil while there was too
+	// little smoke to tell.
+	AvoidableShare *float64 `json:"avoidable_share,omitempty"`
 	// Outdoor is how the clean air follows the outdoor air, as the law
 	// learned it; nil without a trusted outdoor sensor.
 	Outdoor *OutdoorLink `json:"outdoor,omitempty"`

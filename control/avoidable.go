@@ -1,0 +1,211 @@
+package control
+
+import (
+	"math"
+	"time"
+)
+
+// avoidable follows how much of the staff area's avoidable smoke the fans
+// leave there: what its staff breathe beyond what full extraction would
+// leave, as a share of what the fans at their minimum would add. Where
+// that share runs above avoidTarget (several booths sending smoke into one
+// staff area, which each fan's own booth seldom asks to clear) the staff's
+// smoke is priced higher (tighten), so every fan clears it sooner.
+//
+// Neither counterfactual is run; both follow from mass balances the law
+// can measure. The staff area (volume V) takes in smoke at a rate L and
+// loses it with the fans' air Q(u) and its own ventilation Qg:
+// V·dE/dt = L − (Q(u)+Qg)·E. At another duty x, with the same L, the
+// difference D = E_x − E obeys V·dD/dt = (Q(u)−Q_x)·E − (Q_x+Qg)·D + ΔL:
+// a low-pass filter of the excess the law reads, with no derivative of
+// noisy readings in it. ΔL is what the booths leak more (or less) at duty
+// x: each booth's excess B follows the same balance with its own fans'
+// air, and leaks c·B to the staff area. c and Qg are fitted to the staff
+// area's own balance, V·dE/dt = c·B − (Q(u)+Qg)·E, from what its sensor
+// reads while the booths hold smoke and while it clears.
+//
+// The estimate is rough (ventbench's rooms: within about a factor of 1.5
+// where the law reads the air right; much too low under outdoor smoke it
+// takes for clean air, or with a drifting staff sensor), so it only ever
+// adds air: a share read too low cannot take any away.
+type avoidable struct {
+	dFull, dMin float64   // E_full − E and E_min − E, µg/m³
+	bFull, bMin []float64 // each booth's B_full − B and B_min − B
+	act         ema       // the staff excess, averaged over avoidTime
+	full, least ema       // the same at full and at minimum duty
+	age         time.Duration
+	// tighten (avoidLow to 1) divides the staff excess that asks for
+	// full speed.
+	tighten float64
+
+	// The booths' leak c and the staff area's own ventilation Qg (both
+	// m³/h), fitted to the staff area's balance over each fitWindow:
+	// V·ΔE + ∫Q·E dt = c·∫B dt − Qg·∫E dt (B: the booths' summed excess).
+	fit      leakFit
+	c, qg    float64
+	win      fitWindowSums
+	winStart time.Time
+}
+
+const (
+	// avoidTarget is the share of the avoidable smoke above which the
+	// staff's smoke is priced up: ventbench's goal is 5 % of the gap
+	// between minimum and full duty, and the estimate reads up to about
+	// 1.5 times too low.
+	avoidTarget = 0.03
+	// avoidTime is what the share is judged over: a few hours of
+	// sessions, the time scale of an 8 h TWA.
+	avoidTime = 3 * time.Hour
+	// avoidAdjust is how fast the price follows the share: slow against
+	// a session and its tail, fast against a shift. The share is not
+	// acted on before a first avoidAdjust of data.
+	avoidAdjust = time.Hour
+	// avoidLow is the most the price tightens: full speed at a quarter of
+	// the staff excess it would otherwise take.
+	avoidLow = 0.25
+	// avoidMinGap (µg/m³, averaged over avoidTime) is the least
+	// difference between minimum and full duty a share is read from.
+	avoidMinGap = 0.2
+	// fitWindow is one term of the leak fit: long against the sensor's
+	// noise in ΔE, short against a session.
+	fitWindow = time.Minute
+	// defaultStaffACH stands for the staff area's own ventilation until
+	// it is measured.
+	defaultStaffACH = 2.0
+	// rangeTop is the SPS30's range: above it the shared guard sends any
+	// law to full, so the minimum's booth cannot leak more than that.
+	rangeTop = 1000.0
+)
+
+func newAvoidable() avoidable {
+	return avoidable{tighten: 1,
+		act: ema{tau: avoidTime}, full: ema{tau: avoidTime}, least: ema{tau: avoidTime}}
+}
+
+// boothAir is one booth for avoidable: its excess (µg/m³), volume (m³)
+// and the fans' air through it now, at full and at minimum duty (m³/h).
+type boothAir struct{ excess, vol, q, qFull, qMin float64 }
+
+// step takes one period: the staff excess e that the fans could remove
+// (µg/m³), whether the staff area holds a source of its own, the fans' air from the staff area now, at full and
+// at minimum duty (m³/h), the staff area's volume (m³) and the booths.
+func (a *avoidable) step(now time.Time, dt time.Duration, e float64, source bool, q, qFull, qMin, vol float64, booths []boothAir) {
+	if vol <= 0 || dt <= 0 || math.IsNaN(e) {
+		return
+	}
+	smoke := 0.0
+	for _, b := range booths {
+		if b.excess > 0 {
+			smoke += b.excess
+		}
+	}
+	a.learnLeak(now, dt, e, smoke, q, vol, source)
+	c, qg := a.c, a.qg
+	if len(a.bFull) != len(booths) {
+		a.bFull, a.bMin = make([]float64, len(booths)), make([]float64, len(booths))
+	}
+	leakFull, leakMin := 0.0, 0.0
+	for i, b := range booths {
+		if b.vol <= 0 || math.IsNaN(b.excess) {
+			continue
+		}
+		ex := math.Max(b.excess, 0)
+		a.bFull[i] = lowPass(a.bFull[i], (b.q-b.qFull)*ex, b.qFull+c, b.vol, dt)
+		a.bMin[i] = lowPass(a.bMin[i], (b.q-b.qMin)*ex, b.qMin+c, b.vol, dt)
+		leakFull += c * (math.Max(ex+a.bFull[i], 0) - ex)
+		leakMin += c * (math.Min(ex+a.bMin[i], rangeTop) - ex)
+	}
+	a.dFull = lowPass(a.dFull, (q-qFull)*e+leakFull, qFull+qg, vol, dt)
+	a.dMin = lowPass(a.dMin, (q-qMin)*e+leakMin, qMin+qg, vol, dt)
+	a.act.add(e, dt)
+	a.full.add(math.Max(e+a.dFull, 0), dt)
+	a.least.add(math.Max(e+a.dMin, e), dt)
+
+	a.age += dt
+	if r := a.share(); !math.IsNaN(r) && a.age >= avoidAdjust {
+		a.tighten *= math.Exp((avoidTarget - r) / avoidTarget * dt.Seconds() / avoidAdjust.Seconds())
+		a.tighten = clamp(a.tighten, avoidLow, 1)
+	}
+}
+
+// lowPass advances d by dt along V·dd/dt = in − out·d (in per hour, out
+// in m³/h, V in m³), exactly for in and out held over dt.
+func lowPass(d, in, out, vol float64, dt time.Duration) float64 {
+	if out <= 0 {
+		return d + in*dt.Hours()/vol
+	}
+	k := math.Exp(-out / vol * dt.Hours())
+	return d*k + in/out*(1-k)
+}
+
+// share is the part of the avoidable smoke left in the staff area over the
+// last avoidTime; NaN while there was too little of it to tell.
+func (a *avoidable) share() float64 {
+	gap := a.least.v - a.full.v
+	if !a.act.ok || gap < avoidMinGap {
+		return math.NaN()
+	}
+	return (a.act.v - a.full.v) / gap
+}
+
+// fitWindowSums is one fitWindow of the staff area's balance.
+type fitWindowSums struct {
+	e0, b, e, qe float64 // E at the start; ∫B, ∫E, ∫Q·E dt (dt in hours)
+	skip         bool    // a source or a gap in the window: not used
+}
+
+// leakFit is the least-squares fit of y = c·x1 − Qg·x2 over fitWindows,
+// older ones forgotten over avoidTime.
+type leakFit struct{ s11, s12, s22, y1, y2 float64 }
+
+func (f *leakFit) add(x1, x2, y, keep float64) {
+	f.s11, f.s12, f.s22 = f.s11*keep+x1*x1, f.s12*keep+x1*x2, f.s22*keep+x2*x2
+	f.y1, f.y2 = f.y1*keep+x1*y, f.y2*keep+x2*y
+}
+
+// solve returns c and Qg, both at least 0. Until both have been seen
+// apart (booth smoke with the staff area clean, the staff area clearing
+// with the booths quiet), Qg is taken as qgDefault.
+func (f *leakFit) solve(qgDefault float64) (c, qg float64) {
+	if f.s11 <= 0 {
+		return 0, qgDefault
+	}
+	det := f.s11*f.s22 - f.s12*f.s12
+	if f.s22 > 0 && det > 0.05*f.s11*f.s22 {
+		c = (f.y1*f.s22 - f.y2*f.s12) / det
+		qg = -(f.s11*f.y2 - f.s12*f.y1) / det
+		switch {
+		case qg < 0:
+			return math.Max(f.y1/f.s11, 0), 0
+		case c < 0:
+			return 0, math.Max(-f.y2/f.s22, 0)
+		}
+		return c, qg
+	}
+	return math.Max((f.y1+qgDefault*f.s12)/f.s11, 0), qgDefault
+}
+
+// learnLeak adds this period to the window and, at its end, the window to
+// the fit: e is the staff excess, smoke the booths' summed excess, q the
+// fans' air (m³/h), vol the staff area's volume.
+func (a *avoidable) learnLeak(now time.Time, dt time.Duration, e, smoke, q, vol float64, source bool) {
+	if a.winStart.IsZero() || dt > fitWindow {
+		a.winStart, a.win = now, fitWindowSums{e0: e}
+		a.c, a.qg = a.fit.solve(defaultStaffACH * vol)
+		return
+	}
+	h := dt.Hours()
+	a.win.b += smoke * h
+	a.win.e += e * h
+	a.win.qe += q * e * h
+	a.win.skip = a.win.skip || source
+	if now.Sub(a.winStart) < fitWindow {
+		return
+	}
+	if !a.win.skip {
+		y := vol*(e-a.win.e0) + a.win.qe
+		a.fit.add(a.win.b, a.win.e, y, math.Exp(-fitWindow.Seconds()/avoidTime.Seconds()))
+		a.c, a.qg = a.fit.solve(defaultStaffACH * vol)
+	}
+	a.winStart, a.win = now, fitWindowSums{e0: e}
+}

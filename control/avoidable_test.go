@@ -1,0 +1,140 @@
+package control
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// twoZones is a booth leaking into a staff area, the mass balances
+// avoidable assumes: V_b·dB/dt = S − (q_b(u)+c)·B and
+// V·dE/dt = c·B − (Q(u)+Qg)·E, advanced exactly over each second.
+type twoZones struct {
+	vb, v, c, qg, fanMax float64
+	b, e                 float64
+}
+
+func (z *twoZones) step(source, duty float64, dt time.Duration) {
+	q := duty * z.fanMax
+	z.b = lowPass(z.b, source, q+z.c, z.vb, dt)
+	z.e = lowPass(z.e, z.c*z.b, q+z.qg, z.v, dt)
+}
+
+// shiftRun plays sessions through three copies of a room (one under
+// duty(t, in session), one at full, one at minimum) and feeds avoidable
+// the first, as the law would. It returns avoidable and the true averages
+// of the three staff excesses over avoidTime.
+func shiftRun(t *testing.T, duty func(since time.Duration, session bool) float64, c float64) (*avoidable, [3]float64) {
+	t.Helper()
+	const fanMax, minDuty = 300.0, 0.25
+	mk := func() *twoZones { return &twoZones{vb: 4, v: 60, c: c, qg: 240, fanMax: fanMax} }
+	act, full, least := mk(), mk(), mk()
+	a := newAvoidable()
+	truth := [3]ema{{tau: avoidTime}, {tau: avoidTime}, {tau: avoidTime}}
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	var since time.Duration // since the last session ended
+	for s := 0; s < 4*3600; s++ {
+		now := start.Add(time.Duration(s) * time.Second)
+		session := s%1200 < 180 // 3 min in every 20
+		source := 0.0
+		if session {
+			source, since = 2e3*60, 0 // 2 mg/min, in µg/h: the booth at minimum stays in the SPS30's range
+		} else {
+			since += time.Second
+		}
+		u := duty(since, session)
+		act.step(source, u, time.Second)
+		full.step(source, 1, time.Second)
+		least.step(source, minDuty, time.Second)
+		a.step(now, time.Second, act.e, false,
+			u*fanMax, fanMax, minDuty*fanMax, act.v,
+			[]boothAir{{excess: act.b, vol: act.vb, q: u * fanMax, qFull: fanMax, qMin: minDuty * fanMax}})
+		for i, z := range []*twoZones{act, full, least} {
+			truth[i].add(z.e, time.Second)
+		}
+	}
+	return &a, [3]float64{truth[0].v, truth[1].v, truth[2].v}
+}
+
+// TestAvoidableCounterfactuals: from the run it sees, avoidable tells
+// what the staff area would have held at full and at minimum duty, and so
+// the share of the avoidable smoke the law left.
+func TestAvoidableCounterfactuals(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		duty func(since time.Duration, session bool) float64
+	}{
+		{"full in sessions, then minimum", func(since time.Duration, session bool) float64 {
+			if session {
+				return 1
+			}
+			return 0.25
+		}},
+		{"full in sessions, then a slow ramp down", func(since time.Duration, session bool) float64 {
+			if session {
+				return 1
+			}
+			return math.Max(0.25, 1-0.1*since.Minutes())
+		}},
+		{"half speed throughout", func(time.Duration, bool) float64 { return 0.5 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, truth := shiftRun(t, c.duty, 10)
+			for i, got := range []float64{a.act.v, a.full.v, a.least.v} {
+				if math.Abs(got-truth[i]) > 0.05*truth[i] {
+					t.Errorf("average %s staff excess %.3f µg/m³, the room's %.3f", []string{"actual", "full", "minimum"}[i], got, truth[i])
+				}
+			}
+			want := (truth[0] - truth[1]) / (truth[2] - truth[1])
+			if got := a.share(); math.Abs(got-want) > 0.02+0.1*want {
+				t.Errorf("share %.3f, the room's %.3f", got, want)
+			}
+			if math.Abs(a.qg-240) > 12 || math.Abs(a.c-10) > 0.5 {
+				t.Errorf("fitted the staff area's own ventilation %.1f m³/h and the booth's leak %.2f; the room's 240 and 10", a.qg, a.c)
+			}
+		})
+	}
+}
+
+// TestAvoidableOnlyTightens: a law that leaves much of the avoidable smoke
+// in the staff area gets a higher price on it, down to avoidLow; one that
+// leaves none keeps the configured price: the estimate never takes air
+// away.
+func TestAvoidableOnlyTightens(t *testing.T) {
+	minimum, _ := shiftRun(t, func(time.Duration, bool) float64 { return 0.25 }, 10)
+	if s := minimum.share(); s < 0.9 {
+		t.Errorf("fans at minimum all shift: share %.3f, want about 1", s)
+	}
+	if minimum.tighten != avoidLow {
+		t.Errorf("fans at minimum all shift: tighten %.3f, want %g", minimum.tighten, avoidLow)
+	}
+	full, _ := shiftRun(t, func(time.Duration, bool) float64 { return 1 }, 10)
+	if s := full.share(); math.Abs(s) > 0.01 {
+		t.Errorf("fans at full all shift: share %.3f, want 0", s)
+	}
+	if full.tighten != 1 {
+		t.Errorf("fans at full all shift: tighten %.3f, want 1", full.tighten)
+	}
+}
+
+// TestAvoidableNeedsData: before avoidAdjust, or with no avoidable smoke
+// to speak of, the price is left alone.
+func TestAvoidableNeedsData(t *testing.T) {
+	a := newAvoidable()
+	now := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	for s := 0; s < 3*3600; s++ {
+		a.step(now.Add(time.Duration(s)*time.Second), time.Second, 0, false, 75, 300, 75, 60,
+			[]boothAir{{excess: 0, vol: 4, q: 75, qFull: 300, qMin: 75}})
+	}
+	if !math.IsNaN(a.share()) || a.tighten != 1 {
+		t.Errorf("clean air all along: share %v, tighten %v; want NaN and 1", a.share(), a.tighten)
+	}
+	b := newAvoidable()
+	for s := 0; s < int(avoidAdjust.Seconds())-60; s++ {
+		b.step(now.Add(time.Duration(s)*time.Second), time.Second, 5, false, 75, 300, 75, 60,
+			[]boothAir{{excess: 200, vol: 4, q: 75, qFull: 300, qMin: 75}})
+	}
+	if b.tighten != 1 {
+		t.Errorf("before avoidAdjust: tighten %v, want 1", b.tighten)
+	}
+}
