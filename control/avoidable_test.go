@@ -138,3 +138,34 @@ func TestAvoidableNeedsData(t *testing.T) {
 		t.Errorf("before avoidAdjust: tighten %v, want 1", b.tighten)
 	}
 }
+
+// TestAvoidableOddInput: unknown booths, fans that stop, a staff area of
+// no volume or readings that jump do not break the estimate: the price
+// stays within its bounds and the share is a number or unknown.
+func TestAvoidableOddInput(t *testing.T) {
+	a := newAvoidable()
+	now := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	for s := 0; s < 6*3600; s++ {
+		e := float64(s%97) * 3       // a sawtooth far beyond any session's tail
+		booth := float64(s%13) * 400 // and a booth sensor jumping to its range
+		if s%500 < 5 {
+			booth = math.NaN() // untrusted for a few seconds
+		}
+		q := 0.0 // the fans stopped (min duty 0), every other hour at full
+		if s/3600%2 == 1 {
+			q = 300
+		}
+		vol := 60.0
+		if s%1000 == 0 {
+			vol = 0
+		}
+		a.step(now.Add(time.Duration(s)*time.Second), time.Second, e, s%700 < 30, q, 300, 0, vol,
+			[]boothAir{{excess: booth, vol: 4, q: q, qFull: 300}, {excess: 5, vol: 0, q: 0, qFull: 0}})
+		if r := a.share(); a.tighten < avoidLow || a.tighten > 1 || math.IsInf(r, 0) || math.IsNaN(a.tighten) {
+			t.Fatalf("second %d: tighten %v, share %v", s, a.tighten, r)
+		}
+	}
+	if math.IsNaN(a.c) || math.IsNaN(a.qg) || a.c < 0 || a.qg < 0 {
+		t.Errorf("fitted leak %v, ventilation %v", a.c, a.qg)
+	}
+}
