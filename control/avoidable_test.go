@@ -120,22 +120,21 @@ func TestAvoidableOnlyTightens(t *testing.T) {
 // TestAvoidableNeedsData: before avoidAdjust, or with no avoidable smoke
 // to speak of, the price is left alone.
 func TestAvoidableNeedsData(t *testing.T) {
-	a := newAvoidable()
-	now := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	for s := 0; s < 3*3600; s++ {
-		a.step(now.Add(time.Duration(s)*time.Second), time.Second, 0, false, 75, 300, 75, 60,
-			[]boothAir{{excess: 0, vol: 4, q: 75, qFull: 300, qMin: 75}})
+	// steady feeds a new avoidable d of a staff excess e and a booth
+	// excess b, the fans at minimum all along.
+	steady := func(d time.Duration, e, b float64) *avoidable {
+		a := newAvoidable()
+		now := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+		for s := time.Duration(0); s < d; s += time.Second {
+			a.step(now.Add(s), time.Second, e, false, 75, 300, 75, 60, []boothAir{{excess: b, vol: 4, q: 75, qFull: 300, qMin: 75}})
+		}
+		return &a
 	}
-	if !math.IsNaN(a.share()) || a.tighten != 1 {
+	if a := steady(3*time.Hour, 0, 0); !math.IsNaN(a.share()) || a.tighten != 1 {
 		t.Errorf("clean air all along: share %v, tighten %v; want NaN and 1", a.share(), a.tighten)
 	}
-	b := newAvoidable()
-	for s := 0; s < int(avoidAdjust.Seconds())-60; s++ {
-		b.step(now.Add(time.Duration(s)*time.Second), time.Second, 5, false, 75, 300, 75, 60,
-			[]boothAir{{excess: 200, vol: 4, q: 75, qFull: 300, qMin: 75}})
-	}
-	if b.tighten != 1 {
-		t.Errorf("before avoidAdjust: tighten %v, want 1", b.tighten)
+	if a := steady(avoidAdjust-time.Minute, 5, 200); a.tighten != 1 {
+		t.Errorf("before avoidAdjust: tighten %v, want 1", a.tighten)
 	}
 }
 
