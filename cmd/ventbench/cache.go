@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/ventd/ventd/config"
 )
@@ -16,7 +18,10 @@ const baselineCacheVersion = "1"
 
 // resultCache keeps the baselines' results between runs (-cache DIR): they
 // do not change while only ventd's law or tuning does, and tuning reruns
-// ventd alone. ventd's own runs are never cached.
+// ventd alone. ventd's own runs are never cached. A -cache DIR is shared
+// by every build, for tuning the law: it trusts the baselines' code not
+// to have changed (baselineCacheVersion); the default, buildCacheDir, is
+// this build's alone.
 type resultCache struct{ dir string }
 
 func (c *resultCache) key(bc *benchCase, ctl controller, seed uint64) (string, bool) {
@@ -61,5 +66,68 @@ func (c *resultCache) put(bc *benchCase, ctl controller, seed uint64, r Result) 
 	}
 	if data, err := json.Marshal(r); err == nil && os.MkdirAll(c.dir, 0o755) == nil {
 		os.WriteFile(path, data, 0o644) // a cache that cannot be written only costs time
+	}
+}
+
+// buildCacheDir is where a run keeps its baselines' results when -cache
+// is not given: a directory of the user's cache for this very build of
+// ventbench (named by a hash of its executable), so only a rerun of the
+// same code reuses them, and a result is exactly what running it again
+// would give (the runs are deterministic). A site tuning its config with
+// -config reruns ventd alone; a change to any code starts afresh. The
+// builds' directories but the newest keepBuilds are removed. It returns
+// "" when there is no user cache or executable to name it by. Set by main
+// only: tests run without it.
+var buildCacheDir func() string
+
+const keepBuilds = 3
+
+func userBuildCache() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	root := filepath.Join(base, "ventbench")
+	dir := filepath.Join(root, hex.EncodeToString(h.Sum(nil))[:16])
+	pruneBuilds(root, dir)
+	return dir
+}
+
+// pruneBuilds removes the build directories under root but dir and the
+// newest keepBuilds−1 others.
+func pruneBuilds(root, dir string) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	type build struct {
+		path string
+		mod  int64
+	}
+	var builds []build
+	for _, e := range entries {
+		p := filepath.Join(root, e.Name())
+		if info, err := e.Info(); err == nil && e.IsDir() && p != dir {
+			builds = append(builds, build{p, info.ModTime().UnixNano()})
+		}
+	}
+	slices.SortFunc(builds, func(a, b build) int { return int(b.mod - a.mod) })
+	for i, b := range builds {
+		if i >= keepBuilds-1 {
+			os.RemoveAll(b.path) // a cache that cannot be pruned only costs disk
+		}
 	}
 }

@@ -42,6 +42,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	buildCacheDir = userBuildCache
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -90,7 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.DurationVar(&f.truncate, "truncate", 0, "run only the first `D` of each scenario (0: all of it)")
 	fs.Float64Var(&f.hysteresis, "onoff-hysteresis", 10, "the on/off baselines switch back off this many µg/m³ below their threshold (at most a third of it)")
 	fs.StringVar(&f.readme, "readme", "", "rewrite the figures between the ventbench markers in this README `FILE` (from -from, or from this run)")
-	fs.StringVar(&f.cache, "cache", "", "keep the baselines' results in `DIR` and reuse them while scenario, room, config and seed are unchanged (for tuning; ventd always runs)")
+	fs.StringVar(&f.cache, "cache", "", "keep the baselines' results in `DIR` and reuse them, in any build, while scenario, room, config and seed are unchanged (for tuning the law; ventd always runs); "+
+		"off: run every baseline (default: reuse those of an earlier run of this same build, kept in the user's cache directory)")
 	fs.StringVar(&f.trace, "trace", "", "write each run's periods (true air, readings, duties, reasons) as CSV into `DIR`; cached runs write none")
 	fs.StringVar(&f.from, "from", "", "with -readme or -compare: take the figures from this ventbench -json `FILE` instead of running")
 	fs.StringVar(&f.compare, "compare", "", "print the before/after table of ventd's figures and goals against this earlier ventbench -json `FILE` (after: -from, or this run)")
@@ -170,7 +172,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	start := time.Now()
-	results, err := runAll(ctx, cases, ctls, f.seeds, f.parallel, &resultCache{dir: f.cache})
+	cache := f.cache
+	switch {
+	case cache == "off":
+		cache = ""
+	case cache == "" && f.trace == "" && buildCacheDir != nil: // a trace wants every run
+		cache = buildCacheDir()
+	}
+	results, err := runAll(ctx, cases, ctls, f.seeds, f.parallel, &resultCache{dir: cache})
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 1

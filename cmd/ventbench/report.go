@@ -54,7 +54,7 @@ vs onoff35: ventd minus the on/off switch at 35 µg/m³ (off at 25): + is ventd 
 travel/h: how far the duty moved per hour, in fan ranges (slow ramps count); steps/h: changes over 5 %.`)
 	cached := ""
 	if rep.CachedRuns > 0 {
-		cached = fmt.Sprintf(" (and %d baseline runs from -cache)", rep.CachedRuns)
+		cached = fmt.Sprintf(" (and %d baseline runs from the cache of an earlier run; -cache off reruns them)", rep.CachedRuns)
 	}
 	_, err := fmt.Fprintf(w, "\n%d runs%s, %.0f simulated hours in %.1f s wall time (-parallel %d): %.1f simulated hours per wall second\n",
 		rep.RunCount-rep.CachedRuns, cached, rep.SimHours, rep.WallSeconds, rep.Parallel, rep.SimHoursPerWallSecond)
