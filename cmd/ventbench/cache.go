@@ -64,8 +64,19 @@ func (c *resultCache) put(bc *benchCase, ctl controller, seed uint64, r Result) 
 	if !ok {
 		return
 	}
-	if data, err := json.Marshal(r); err == nil && os.MkdirAll(c.dir, 0o755) == nil {
-		os.WriteFile(path, data, 0o644) // a cache that cannot be written only costs time
+	data, err := json.Marshal(r)
+	if err != nil || os.MkdirAll(c.dir, 0o755) != nil {
+		return // a cache that cannot be written only costs time
+	}
+	// Written aside and renamed, so two ventbench runs of one build at
+	// once never read each other's half-written result.
+	tmp, err := os.CreateTemp(c.dir, ".put-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
+		os.Remove(tmp.Name())
 	}
 }
 
