@@ -3,7 +3,6 @@ package control
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -203,18 +202,44 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 // their present duty, as their rated flow says: every exhaust draws its
 // air from there.
 func (r *Room) staffFanACH() float64 {
+	v := r.staffVolume()
+	if v <= 0 {
+		return 0
+	}
+	q, _, _ := r.fanAir(-1)
+	return q / v
+}
+
+// staffVolume is the staff zones' volume in all, m³.
+func (r *Room) staffVolume() float64 {
 	v := 0.0
 	for _, s := range r.p.Staff {
 		v += s.VolumeM3
 	}
-	if v <= 0 {
-		return 0
+	return v
+}
+
+// fanAir is the air the fans move (m³/h, as rated) at their present duty,
+// at full and at minimum: all of it for booth −1, else what goes through
+// that booth, each fan's air split evenly between the booths it serves.
+func (r *Room) fanAir(booth int) (now, full, least float64) {
+	add := func(f *fan, n float64) {
+		now += f.duty * f.spec.MaxFlowM3h / n
+		full += f.spec.MaxDuty * f.spec.MaxFlowM3h / n
+		least += f.spec.MinDuty * f.spec.MaxFlowM3h / n
 	}
-	q := 0.0
 	for _, f := range r.fans {
-		q += f.duty * f.spec.MaxFlowM3h
+		if booth < 0 {
+			add(f, 1)
+			continue
+		}
+		for _, b := range f.spec.Booths {
+			if b == booth {
+				add(f, float64(len(f.spec.Booths)))
+			}
+		}
 	}
-	return q / v
+	return now, full, least
 }
 
 // followAvoidable feeds the staff area's avoidable-smoke estimate: the
@@ -225,32 +250,18 @@ func (r *Room) followAvoidable(now time.Time, dt time.Duration) {
 		return
 	}
 	t := r.p.Tuning
-	var q, qFull, qMin, vol float64
-	for _, f := range r.fans {
-		q += f.duty * f.spec.MaxFlowM3h
-		qFull += f.spec.MaxDuty * f.spec.MaxFlowM3h
-		qMin += f.spec.MinDuty * f.spec.MaxFlowM3h
-	}
-	for _, s := range r.p.Staff {
-		vol += s.VolumeM3
-	}
 	r.air = r.air[:0]
 	for i, b := range r.booths {
 		ba := boothAir{excess: b.excess, vol: r.p.Booths[i].VolumeM3}
 		if b.bad != "" || math.IsNaN(b.level) {
 			ba.excess = math.NaN()
 		}
-		for _, f := range r.fans {
-			if n := float64(len(f.spec.Booths)); slices.Contains(f.spec.Booths, i) {
-				ba.q += f.duty * f.spec.MaxFlowM3h / n
-				ba.qFull += f.spec.MaxDuty * f.spec.MaxFlowM3h / n
-				ba.qMin += f.spec.MinDuty * f.spec.MaxFlowM3h / n
-			}
-		}
+		ba.q, ba.qFull, ba.qMin = r.fanAir(i)
 		r.air = append(r.air, ba)
 	}
+	q, qFull, qMin := r.fanAir(-1)
 	e := math.Max(r.staff.excess-staffNoise(r.staff.worst.v)-t.StaffMargin-t.StaffMarginShare*r.staff.clean, 0)
-	r.staff.avoid.step(now, dt, e, r.staff.source, q, qFull, qMin, vol, r.air)
+	r.staff.avoid.step(now, dt, e, r.staff.source, q, qFull, qMin, r.staffVolume(), r.air)
 }
 
 func (r *Room) boothIndex(zone string) int {
@@ -266,14 +277,7 @@ func (r *Room) boothIndex(zone string) int {
 // as their datasheet flow says: each fan's flow splits evenly between the
 // booths it serves.
 func (r *Room) nominalACH(i int) float64 {
-	q := 0.0
-	for _, f := range r.fans {
-		for _, b := range f.spec.Booths {
-			if b == i {
-				q += f.duty * f.spec.MaxFlowM3h / float64(len(f.spec.Booths))
-			}
-		}
-	}
+	q, _, _ := r.fanAir(i)
 	return q / r.p.Booths[i].VolumeM3
 }
 
