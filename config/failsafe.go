@@ -13,17 +13,23 @@ import (
 const FailOffDuty = 30
 
 // failsOff says how a fan ends up on a sensor fault when that is off or
-// nearly off, or "" when it keeps extracting.
-func failsOff(f Fan) string {
+// nearly off, or "" when it keeps extracting, and the least safe duty
+// that keeps it extracting.
+func failsOff(f Fan) (how string, least int) {
 	switch {
-	case f.SafeDuty == 0:
-		return "off"
+	case f.Backend == BackendRelay && f.SafeDuty < RelayOnDuty:
+		if f.SafeDuty == 0 {
+			return "off", RelayOnDuty
+		}
+		return fmt.Sprintf("off (a relay is off below %d %%)", RelayOnDuty), RelayOnDuty
 	case f.Backend == BackendRelay:
-		return "" // a relay is on for any duty above 0
+		return "", RelayOnDuty
+	case f.SafeDuty == 0:
+		return "off", FailOffDuty
 	case f.SafeDuty < FailOffDuty:
-		return "nearly off (many fans stop below 20-30 %)"
+		return "nearly off (many fans stop below 20-30 %)", FailOffDuty
 	}
-	return ""
+	return "", FailOffDuty
 }
 
 // checkFailOff refuses a fan that a sensor fault would leave off unless
@@ -31,12 +37,12 @@ func failsOff(f Fan) string {
 // duties that look like fractions of 1 where percent is meant.
 func (d *decoder) checkFailOff(p string, f Fan) {
 	allow := p + ".allow_fan_off_on_sensor_fault"
-	off := failsOff(f)
+	off, least := failsOff(f)
 	switch {
 	case off != "" && !f.AllowFanOffOnSensorFault:
 		d.invalid(p+".safe_duty", "%g %%%s leaves this fan %s whenever a sensor fails, goes stale or sends garbage, and the booth fills with smoke while the data that would show it is missing: "+
 			"write safe_duty: 100 (full extraction, the default) or at least %d; if this fan must stop without data, add allow_fan_off_on_sensor_fault: true to it and make sure something else clears the booth",
-			f.SafeDuty, fractionNote(f.SafeDuty), off, FailOffDuty)
+			f.SafeDuty, fractionNote(f.SafeDuty), off, least)
 	case off != "":
 		d.warn(allow, "this fan runs at safe_duty %g %% (%s) when a sensor fails, goes stale or sends garbage: only the fault alarm then protects the booth", f.SafeDuty, off)
 	case f.AllowFanOffOnSensorFault:
@@ -46,8 +52,8 @@ func (d *decoder) checkFailOff(p string, f Fan) {
 		key string
 		v   float64
 	}{{"min_duty", f.MinDuty}, {"max_duty", f.MaxDuty}, {"safe_duty", f.SafeDuty}} {
-		if f.Backend == BackendRelay || k.key == "safe_duty" && off != "" && !f.AllowFanOffOnSensorFault {
-			continue // a relay is on for any duty above 0; or refused above, with the same note
+		if k.key == "safe_duty" && off != "" && !f.AllowFanOffOnSensorFault {
+			continue // refused above, with the same note
 		}
 		d.warnFraction(p+"."+k.key, k.v)
 	}

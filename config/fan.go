@@ -55,7 +55,7 @@ type Fan struct {
 	// for noise still fails to full) but not fall below MinDuty.
 	SafeDuty float64 `yaml:"safe_duty"`
 	// AllowFanOffOnSensorFault accepts a SafeDuty that leaves the fan off
-	// or nearly off (below FailOffDuty; 0 for a relay) when a sensor
+	// or nearly off (below FailOffDuty; below RelayOnDuty for a relay) when a sensor
 	// fails, goes stale or sends garbage. Default false, and such a file
 	// is refused: the booth would fill with smoke while the data that
 	// would show it is missing (a booth reached 7,208 µg/m³ that way).
@@ -95,7 +95,14 @@ type PCA9685Output struct {
 	FrequencyHz int `yaml:"frequency_hz"`
 }
 
-// RelayOutput switches an on/off fan: on for any duty above zero.
+// RelayOnDuty (percent) is the duty at and above which a fan on a relay
+// is on; below it the fan is off. ventd's relay driver and its law both
+// go by it.
+const RelayOnDuty = 50
+
+// RelayOutput switches an on/off fan: on at a duty of RelayOnDuty or more,
+// off below. ventd's law runs such a fan off or full (min_duty 0, the
+// default, lets it stop).
 type RelayOutput struct {
 	Pin       string `yaml:"pin" cfg:"required"`
 	ActiveLow bool   `yaml:"active_low,omitempty"`

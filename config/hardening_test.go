@@ -37,12 +37,26 @@ func TestFailOff(t *testing.T) {
 	}
 	wantWarnings(t, c, "test.yaml:24: fans[0].allow_fan_off_on_sensor_fault: this fan runs at safe_duty 0 % (off) when a sensor fails")
 
-	// A relay is on for any duty above 0: only 0 is off.
-	relay := edit(18, "    backend: relay", 19, "    relay: {pin: GPIO17}", safe, "    rated_power_w: 45\n    safe_duty: 5")
+	// A relay is on from RelayOnDuty (50 %): below it, off. (The relay
+	// driver switches at 50 %; this file once let safe_duty 5 through as
+	// "on for any duty above 0", and a sensor fault left the fan off.)
+	relay := edit(18, "    backend: relay", 19, "    relay: {pin: GPIO17}", safe, "    rated_power_w: 45\n    safe_duty: 50")
 	if _, err := Parse([]byte(relay), "test.yaml"); err != nil {
-		t.Errorf("relay at safe_duty 5: %v", err)
+		t.Errorf("relay at safe_duty 50: %v", err)
 	}
-	wantOneError(t, strings.Replace(relay, "safe_duty: 5", "safe_duty: 0", 1), 22, "fans[0].safe_duty", "leaves this fan off")
+	for _, v := range []string{"0", "5", "49"} {
+		msg := "leaves this fan off (a relay is off below 50 %)"
+		if v == "0" {
+			msg = "leaves this fan off whenever"
+		}
+		wantOneError(t, strings.Replace(relay, "safe_duty: 50", "safe_duty: "+v, 1), 22, "fans[0].safe_duty", msg)
+	}
+	wantOneError(t, strings.Replace(relay, "safe_duty: 50", "safe_duty: 50\n    max_duty: 40\n    min_duty: 0", 1), 23, "fans[0].max_duty", "never switches this relay on")
+	c, err = Parse([]byte(staffPM(strings.Replace(relay, "safe_duty: 50", "safe_duty: 100\n    min_duty: 60", 1))), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings(t, c, "test.yaml:24: fans[0].min_duty: 60 % keeps this relay on all the time")
 
 	c, err = Parse([]byte(staffPM(edit(safe, "    rated_power_w: 45\n    allow_fan_off_on_sensor_fault: true"))), "test.yaml")
 	if err != nil {

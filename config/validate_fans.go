@@ -60,6 +60,9 @@ func (d *decoder) validateFans(c *Config) {
 		if f.MinDuty > f.MaxDuty {
 			d.invalid(p+".min_duty", "must not exceed max_duty %g%s (got %g)", f.MaxDuty, d.defaulted(p+".max_duty"), f.MinDuty)
 		}
+		if f.Backend == BackendRelay {
+			d.checkRelayDuties(p, f)
+		}
 		if f.SafeDuty < f.MinDuty {
 			d.invalid(p+".safe_duty", "must be at least min_duty %g (got %g): it is the duty when data is missing, and for extraction the safe side is more air", f.MinDuty, f.SafeDuty)
 			continue
@@ -314,5 +317,16 @@ func (d *decoder) validateThresholds(c *Config) {
 	}
 	if t.EntryPM25 <= 0 {
 		d.invalid("thresholds.entry_pm25_ugm3", "must be more than 0 (got %g)", t.EntryPM25)
+	}
+}
+
+// checkRelayDuties refuses a relay that could never switch on and warns
+// about one that could never switch off.
+func (d *decoder) checkRelayDuties(p string, f Fan) {
+	if f.MaxDuty < RelayOnDuty {
+		d.invalid(p+".max_duty", "%g %%%s never switches this relay on: a relay is on from %d %%; write max_duty: 100 (the default)", f.MaxDuty, fractionNote(f.MaxDuty), RelayOnDuty)
+	}
+	if f.MinDuty >= RelayOnDuty {
+		d.warn(p+".min_duty", "%g %% keeps this relay on all the time (it is on from %d %%); write min_duty: 0 (the default) to let ventd switch the fan off in clean air", f.MinDuty, RelayOnDuty)
 	}
 }
