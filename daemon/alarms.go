@@ -221,7 +221,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			add(fr.stall.SetCondition(now, det.Update(now, f.last.Duty, rpm), rpm))
+			add(fr.stall.SetCondition(now, det.Update(now, f.duty, rpm), rpm))
 		}
 	}
 	if a.rules[alarm.JournalRule] {

@@ -19,6 +19,10 @@ type fanOut struct {
 	out  fan.Output
 	tach fan.Tachometer
 	last control.Decision
+	// duty is what the fan runs at: the law's duty, or on a relay off or
+	// full (fan.Running), which the record, the energy and the stall
+	// detector go by.
+	duty float64
 	rpm  *float64
 	err  error
 }
@@ -41,6 +45,7 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 		return nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
 	}
 	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "starting", Level: math.NaN(), SecondsToEntry: -1}
+	f.duty = fan.Running(out, safe)
 	return f, nil
 }
 
@@ -87,7 +92,9 @@ func (f *fanOut) apply(dec control.Decision, log *slog.Logger) {
 		log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", fmt.Sprintf("%.0f%%", dec.Duty*100), "reason", dec.Reason)
 	}
 	f.last = dec
-	if err := f.out.SetDuty(dec.Duty); err != nil {
+	err := f.out.SetDuty(dec.Duty)
+	f.duty = fan.Running(f.out, dec.Duty)
+	if err != nil {
 		if f.err == nil {
 			log.Error("setting fan duty failed", "fan", f.cfg.Name, "err", err)
 		}
@@ -119,6 +126,7 @@ func (f *fanOut) toSafe(why string, log *slog.Logger) {
 		log.Error("could not set the safe duty", "fan", f.cfg.Name, "err", err)
 	}
 	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: why, Level: math.NaN(), SecondsToEntry: -1}
+	f.duty = fan.Running(f.out, safe)
 }
 
 // state is the fan's part of the period's record.
@@ -152,7 +160,7 @@ func sameFan(a, b record.Fan) bool {
 
 func (f *fanOut) state() record.Fan {
 	s := record.Fan{
-		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.last.Duty, 4),
+		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.duty, 4),
 		Mode: f.last.Mode, Reason: f.last.Reason, RPM: f.rpm,
 		SecondsToEntry: f.last.SecondsToEntry,
 	}

@@ -180,11 +180,17 @@ func (r *Rig) Bus(s config.Sensor) (i2c.Bus, error) {
 // SimBus returns the simulated bus by its config name, for fault injection.
 func (r *Rig) SimBus(name string) *i2csim.Bus { return r.buses[name] }
 
-// Fan implements daemon.Hardware.
+// Fan implements daemon.Hardware. A fan the config puts on a relay is
+// switched through ventd's relay driver, on or off at full speed; any
+// other backend is a fan whose speed follows the duty.
 func (r *Rig) Fan(f config.Fan) (fan.Output, error) {
 	fn := r.Room.Fan(f.Name)
 	if fn == nil {
 		return nil, fmt.Errorf("no simulated fan %q", f.Name)
+	}
+	if f.Backend == config.BackendRelay && f.Relay != nil {
+		coil := relayCoil{fan: fn, name: "sim-" + f.Relay.Pin, activeLow: f.Relay.ActiveLow}
+		return fan.NewRelay(coil, fan.RelayOpts{Threshold: config.RelayOnDuty / 100, MinHold: f.Relay.MinSwitchTime, ActiveLow: f.Relay.ActiveLow, Clock: r.clk})
 	}
 	return fn, nil
 }

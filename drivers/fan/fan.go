@@ -19,6 +19,28 @@ type Output interface {
 	Halt() error
 }
 
+// Switch is an Output with two speeds, off and full: a fan on a relay.
+// SetDuty asks only for a side of its threshold, and a hold may keep it on
+// after it was asked to stop, so what it runs at is On's answer.
+type Switch interface {
+	Output
+	// On reports whether the fan is switched on.
+	On() bool
+}
+
+// Running is the duty the fan out runs at after SetDuty(asked): 0 or 1
+// for a Switch, asked for any other.
+func Running(out Output, asked float64) float64 {
+	sw, ok := out.(Switch)
+	switch {
+	case !ok:
+		return asked
+	case sw.On():
+		return 1
+	}
+	return 0
+}
+
 // Tachometer reports a fan's speed.
 type Tachometer interface {
 	RPM() (float64, error)

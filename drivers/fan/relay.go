@@ -25,6 +25,8 @@ type RelayOpts struct {
 	Clock clock.Clock // default clock.Real{}
 }
 
+var _ Switch = (*Relay)(nil)
+
 // Relay is an on/off fan on a relay driven by a GPIO pin.
 //
 // A request to switch off within MinHold of the last switch is remembered,

@@ -110,3 +110,33 @@ func TestRelayHaltAppliesSafeDuty(t *testing.T) {
 		t.Error("SetDuty after Halt switched the relay")
 	}
 }
+
+// Running is what a relay does, not what it was asked: full from the
+// threshold, and still full while the hold keeps it on.
+func TestRunningOnARelay(t *testing.T) {
+	r, _, clk := newRelay(t, fan.RelayOpts{})
+	for _, c := range []struct {
+		after time.Duration
+		asked float64
+		want  float64
+	}{
+		{0, 0.3, 0},
+		{time.Second, 0.5, 1},
+		{10 * time.Second, 0.2, 1}, // held on
+		{25 * time.Second, 0.2, 0},
+		{time.Second, 0.9, 1},
+	} {
+		clk.Advance(c.after)
+		set(t, r, c.asked)
+		if got := fan.Running(r, c.asked); got != c.want {
+			t.Fatalf("asked %g: Running %g, want %g", c.asked, got, c.want)
+		}
+	}
+}
+
+func TestRunningOnAVariableFan(t *testing.T) {
+	var out fan.Output = &fan.SysfsPWM{} // any Output that is no Switch
+	if got := fan.Running(out, 0.37); got != 0.37 {
+		t.Fatalf("Running(variable fan, 0.37) = %g", got)
+	}
+}
