@@ -52,6 +52,24 @@ type FanSpec struct {
 	// PressureTarget (Pa, negative): with a pressure sensor, the booths
 	// are held at least this negative.
 	PressureTarget float64
+	// OnOff is a fan on a relay: off below SwitchDuty, full at or above
+	// it, nothing between.
+	OnOff bool
+}
+
+// SwitchDuty is the duty at and above which a fan on a relay is on, as
+// the relay driver is set (config.RelayOnDuty).
+const SwitchDuty = config.RelayOnDuty / 100.0
+
+// air is the share of its rated flow the fan moves at duty.
+func (f FanSpec) air(duty float64) float64 {
+	if !f.OnOff {
+		return duty
+	}
+	if duty >= SwitchDuty {
+		return 1
+	}
+	return 0
 }
 
 // Tuning is the law's settings in its own units (fractions of duty, µg/m³,
@@ -128,7 +146,7 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 	for _, f := range cfg.Fans {
 		fs := FanSpec{Name: f.Name, MinDuty: f.MinDuty / 100, MaxDuty: f.MaxDuty / 100, SafeDuty: f.SafeDuty / 100,
 			MaxFlowM3h: f.MaxFlowM3H, RatedPowerW: f.RatedPowerW,
-			PressureTarget: cfg.Alarms.BoothPressurePa - k.PressureMargin}
+			PressureTarget: cfg.Alarms.BoothPressurePa - k.PressureMargin, OnOff: f.Backend == config.BackendRelay}
 		for _, z := range f.Zones {
 			if i, ok := booth[z]; ok {
 				fs.Booths = append(fs.Booths, i)

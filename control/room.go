@@ -177,8 +177,10 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			}
 		}
 	}
+	floor := ""
 	if !r.staff.ok && t.StaffBlindDuty > want {
 		want, why = t.StaffBlindDuty, "staff PM2.5 not trusted ("+r.staff.bad+"): extra air while nobody can see it"
+		floor = why
 	}
 	var pressure []sample.Sample
 	for _, i := range s.Booths {
@@ -188,13 +190,55 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			}
 		}
 	}
-	if floor := f.hold.update(now, pressure, dt, s, t); floor > want {
-		want, why = floor, fmt.Sprintf("holding the booth at %g Pa", s.PressureTarget)
+	if hold := f.hold.update(now, pressure, dt, s, t); hold > want {
+		want, why = hold, fmt.Sprintf("holding the booth at %g Pa", s.PressureTarget)
+		floor = why
+	}
+	if s.OnOff {
+		return r.switchFan(f, d, boothFrom, staffNeed, floor)
 	}
 	if slow := f.duty - t.RampDown*dt.Minutes(); want < slow {
 		want, why = slow, why+" (slowing gently)"
 	}
 	d.Duty, d.Mode, d.Reason = clamp(want, s.MinDuty, s.MaxDuty), ModeNormal, why
+	return d
+}
+
+// switchFan decides a fan on a relay: off, or full. A variable fan
+// clears a booth at a fraction of its speed for a fraction of the power
+// (speedFor); a relay has no such middle, and off is no slower clearing
+// but none: the smoke left in the booth goes to the staff area, all of it.
+// So the fan stays on until its booths are clear, and the staff area's smoke switches it on where a variable
+// fan would be at full and off at half that, for the air that costs full
+// power either way. A floor (a staff sensor nobody trusts, a booth's
+// pressure) holds it on. Clear is SessionExcess: what is less is no smoke.
+func (r *Room) switchFan(f *fan, d Decision, boothFrom string, staffNeed float64, floor string) Decision {
+	s := f.spec
+	on := s.air(f.duty) > 0
+	clear := r.p.Tuning.SessionExcess
+	clearAt := clear
+	if !on {
+		clearAt *= 2 // hysteresis: a booth at its clean air's noise does not switch it on
+	}
+	excess := 0.0
+	if boothFrom != "" {
+		excess = r.booths[r.boothIndex(boothFrom)].excess
+	}
+	staffAt := 1.0
+	if on {
+		staffAt = 0.5
+	}
+	d.Mode, d.Duty = ModeNormal, s.MaxDuty
+	switch {
+	case floor != "":
+		d.Reason = floor
+	case excess > clearAt:
+		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air; off below %g)", boothFrom, excess, clear)
+	case staffNeed >= staffAt:
+		d.Reason = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (on from %.1f)", r.staff.excess, r.staff.fullExcess(r.p.Tuning))
+	default:
+		d.Duty, d.Reason = s.MinDuty, "clean air: off"
+	}
 	return d
 }
 
@@ -224,9 +268,10 @@ func (r *Room) staffVolume() float64 {
 // that booth, each fan's air split evenly between the booths it serves.
 func (r *Room) fanAir(booth int) (now, full, least float64) {
 	add := func(f *fan, n float64) {
-		now += f.duty * f.spec.MaxFlowM3h / n
-		full += f.spec.MaxDuty * f.spec.MaxFlowM3h / n
-		least += f.spec.MinDuty * f.spec.MaxFlowM3h / n
+		q := f.spec.MaxFlowM3h / n
+		now += f.spec.air(f.duty) * q
+		full += f.spec.air(f.spec.MaxDuty) * q
+		least += f.spec.air(f.spec.MinDuty) * q
 	}
 	for _, f := range r.fans {
 		if booth < 0 {

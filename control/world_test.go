@@ -51,6 +51,7 @@ type world struct {
 	boothStale                 bool    // the booth sensor's samples stop coming
 	boothSeen                  time.Time
 	duty                       float64
+	relay                      bool          // the fan is on a relay: full at duty ≥ SwitchDuty, else off
 	period                     time.Duration // the control period (1 s)
 	fullPa                     float64       // booth pressure at full flow
 	trace                      []Decision
@@ -88,17 +89,28 @@ func newWorld(t *testing.T, p Params) *world {
 func (w *world) run(d time.Duration) Decision {
 	for end := w.now.Add(d); w.now.Before(end); {
 		for next := w.now.Add(w.period); w.now.Before(next); {
-			w.air()
+			w.step()
 		}
 		w.decide()
 	}
 	return w.trace[len(w.trace)-1]
 }
 
-// air advances the room and the sensors by a second.
-func (w *world) air() {
-	const dt = 1.0                             // s
-	q := w.flow * w.duty * w.flowFactor / 3600 // m³/s
+// air is the share of its full flow the fan moves.
+func (w *world) air() float64 {
+	switch {
+	case !w.relay:
+		return w.duty
+	case w.duty >= SwitchDuty:
+		return 1
+	}
+	return 0
+}
+
+// step advances the room and the sensors by a second.
+func (w *world) step() {
+	const dt = 1.0                              // s
+	q := w.flow * w.air() * w.flowFactor / 3600 // m³/s
 	leak, vent := w.leak/3600, w.staffVent/3600
 	db := w.source/w.boothV + (q+leak)*(w.staff-w.booth)/w.boothV
 	ds := (w.staffSource + leak*(w.booth-w.staff) + (vent+q)*(w.outdoor-w.staff)) / w.staffV
@@ -137,7 +149,7 @@ func (w *world) decide() {
 		// A pressure sensor, read only where the config has one: the
 		// orifice law of the booth's transfer grille.
 		{Sensor: "booth-dp", Zone: "booth", Quantity: sample.Pressure, Time: w.now, Quality: sample.Good,
-			Value: w.fullPa * w.duty * w.duty * w.flowFactor * w.flowFactor},
+			Value: w.fullPa * w.air() * w.air() * w.flowFactor * w.flowFactor},
 	}
 	ds := w.law.Update(w.now, in)
 	w.duty = ds[0].Duty

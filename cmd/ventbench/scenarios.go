@@ -20,8 +20,9 @@ import (
 // The built-in scenarios are YAML files like any a site writes; read them
 // for the story each tells. Those in scenarios/ are the tuning set ventd's
 // defaults were chosen on; those in scenarios/heldout/ were written before
-// any tuning (clogged-filter after it, and left alone) and are run only to
-// check the law on rooms and days it was not tuned for. The rooms they play in are ventd configs in
+// any tuning (clogged-filter after it, and left alone; the relay-* ones
+// after the law's rule for fans on relays) and are run only to check the
+// law on rooms and days it was not tuned for. The rooms they play in are ventd configs in
 // scenarios/rooms/.
 //
 //go:embed scenarios
