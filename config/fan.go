@@ -106,10 +106,20 @@ const RelayOnDuty = 50
 type RelayOutput struct {
 	Pin       string `yaml:"pin" cfg:"required"`
 	ActiveLow bool   `yaml:"active_low,omitempty"`
-	// MinSwitchTime is the shortest time between switchings. Default 30s:
-	// ventd's choice to spare the relay contacts and the motor's start
-	// current from chattering.
+	// MinSwitchTime is the shortest time the fan stays on once switched
+	// on (switching on is never delayed). Default 30s: ventd's choice to
+	// spare the relay contacts and the motor's start current from
+	// chattering; 0 for no hold.
 	MinSwitchTime time.Duration `yaml:"min_switch_time"`
+}
+
+// Hold is MinSwitchTime as ventd's relay driver takes it: its zero is the
+// driver's default (30 s), so a file's explicit 0, no hold, is negative.
+func (o RelayOutput) Hold() time.Duration {
+	if o.MinSwitchTime == 0 {
+		return -1
+	}
+	return o.MinSwitchTime
 }
 
 // Tach is a fan's tachometer output on a GPIO pin (open collector: it

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A fan left off or nearly off on a sensor fault is refused, unless the
@@ -278,5 +279,27 @@ func TestCheckPrintsWarnings(t *testing.T) {
 	stderr.Reset()
 	if Check(filepath.Join(t.TempDir(), "none.yaml"), "ventd", &stdout, &stderr) || !strings.HasPrefix(stderr.String(), "ventd: config: open ") {
 		t.Errorf("missing file: %q", stderr.String())
+	}
+}
+
+// A relay's min_switch_time left out is 30 s; written as 0 it is no hold,
+// which the relay driver takes as a negative hold (its own zero is 30 s).
+func TestRelayHold(t *testing.T) {
+	relay := edit(18, "    backend: relay", 19, "    relay: {pin: GPIO17}")
+	for _, c := range []struct {
+		yaml string
+		want time.Duration
+	}{
+		{relay, 30 * time.Second},
+		{strings.Replace(relay, "{pin: GPIO17}", "{pin: GPIO17, min_switch_time: 0s}", 1), -1},
+		{strings.Replace(relay, "{pin: GPIO17}", "{pin: GPIO17, min_switch_time: 2m}", 1), 2 * time.Minute},
+	} {
+		cfg, err := Parse([]byte(staffPM(c.yaml)), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Fans[0].Relay.Hold(); got != c.want {
+			t.Errorf("min_switch_time %s: Hold %s, want %s", cfg.Fans[0].Relay.MinSwitchTime, got, c.want)
+		}
 	}
 }

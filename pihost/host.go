@@ -179,7 +179,7 @@ func (h *Host) Fan(f config.Fan) (fan.Output, error) {
 		if err != nil {
 			return nil, err
 		}
-		return fan.NewRelay(p, fan.RelayOpts{Threshold: config.RelayOnDuty / 100, MinHold: f.Relay.MinSwitchTime, ActiveLow: f.Relay.ActiveLow, Clock: h.clk})
+		return fan.NewRelay(p, fan.RelayOpts{Threshold: config.RelayOnDuty / 100, MinHold: f.Relay.Hold(), ActiveLow: f.Relay.ActiveLow, Clock: h.clk})
 	case config.BackendSim:
 		return nil, errors.New("backend sim is the simulated room's fan: run ventd with -sim")
 	}

@@ -190,7 +190,7 @@ func (r *Rig) Fan(f config.Fan) (fan.Output, error) {
 	}
 	if f.Backend == config.BackendRelay && f.Relay != nil {
 		coil := relayCoil{fan: fn, name: "sim-" + f.Relay.Pin, activeLow: f.Relay.ActiveLow}
-		return fan.NewRelay(coil, fan.RelayOpts{Threshold: config.RelayOnDuty / 100, MinHold: f.Relay.MinSwitchTime, ActiveLow: f.Relay.ActiveLow, Clock: r.clk})
+		return fan.NewRelay(coil, fan.RelayOpts{Threshold: config.RelayOnDuty / 100, MinHold: f.Relay.Hold(), ActiveLow: f.Relay.ActiveLow, Clock: r.clk})
 	}
 	return fn, nil
 }
