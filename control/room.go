@@ -177,7 +177,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			}
 		}
 	}
-	floor := ""
+	floor := "" // why want is a floor's, for a relay (switchFan)
 	if !r.staff.ok && t.StaffBlindDuty > want {
 		want, why = t.StaffBlindDuty, "staff PM2.5 not trusted ("+r.staff.bad+"): extra air while nobody can see it"
 		floor = why
@@ -195,6 +195,9 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		floor = why
 	}
 	if s.OnOff {
+		if want < SwitchDuty {
+			floor = "" // a floor the relay would take as off
+		}
 		return r.switchFan(f, d, boothFrom, staffNeed, floor)
 	}
 	if slow := f.duty - t.RampDown*dt.Minutes(); want < slow {
@@ -207,11 +210,14 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 // switchFan decides a fan on a relay: off, or full. A variable fan
 // clears a booth at a fraction of its speed for a fraction of the power
 // (speedFor); a relay has no such middle, and off is no slower clearing
-// but none: the smoke left in the booth goes to the staff area, all of it.
-// So the fan stays on until its booths are clear, and the staff area's smoke switches it on where a variable
-// fan would be at full and off at half that, for the air that costs full
-// power either way. A floor (a staff sensor nobody trusts, a booth's
-// pressure) holds it on. Clear is SessionExcess: what is less is no smoke.
+// but none: the smoke left in the booth goes to the staff area, all of
+// it. So the fan stays on until its booths are clear (SessionExcess above
+// their clean air: what is less is no smoke), and the staff area's smoke
+// switches it on where a variable fan would be at full and off at half
+// that, for the air that costs full power either way. A floor (a staff
+// sensor nobody trusts, a booth's pressure) holds it on where it reaches
+// SwitchDuty, as the relay itself would take it: the default
+// staff_blind_duty_percent, 50, does.
 func (r *Room) switchFan(f *fan, d Decision, boothFrom string, staffNeed float64, floor string) Decision {
 	s := f.spec
 	on := s.air(f.duty) > 0

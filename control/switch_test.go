@@ -134,6 +134,28 @@ func TestRelayFanOnWhileTheStaffAreaIsBlind(t *testing.T) {
 	}
 }
 
+// A blind staff area's floor below SwitchDuty is off on a relay, as the
+// relay itself would take it: the site chose less than half the air.
+func TestRelayFanBlindFloorBelowTheSwitch(t *testing.T) {
+	w := newWorld(t, simParams(t, func(c *config.Config) {
+		f := &c.Fans[0]
+		f.Backend, f.Relay, f.MinDuty = config.BackendRelay, &config.RelayOutput{Pin: "GPIO17"}, 0
+		c.Control.StaffBlindDutyPercent = 30
+	}))
+	w.relay = true
+	w.run(15 * time.Minute)
+	w.staffQuality = sample.Fault
+	w.run(time.Minute)
+	onOffOnly(t, "blind at 30 %", w.trace)
+	if d := w.run(time.Second); d.Duty != 0 {
+		t.Fatalf("staff sensor faulty, staff_blind_duty_percent 30: %+v, want off", d)
+	}
+	w.session(3, 3*time.Minute)
+	if d := w.trace[len(w.trace)-1]; d.Duty != 1 || d.Mode != ModeBoost {
+		t.Fatalf("a session with the staff area blind: %+v", d)
+	}
+}
+
 func TestRelayFanSafeWhenTheBoothIsUnknown(t *testing.T) {
 	w := relayWorld(t)
 	w.run(15 * time.Minute)
