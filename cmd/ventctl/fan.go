@@ -71,7 +71,13 @@ func runFan(args []string, e env) int {
 		tach = nil
 	}
 	fmt.Fprintf(e.stdout, "fan %s (%s): %g %% for %s, then its safe duty %g %%\n", fc.Name, out, *duty, *hold, fc.SafeDuty)
-	if *duty < fc.MinDuty {
+	_, relay := out.(fan.Switch)
+	switch {
+	case relay && *duty < config.RelayOnDuty:
+		fmt.Fprintf(e.stdout, "note: a relay is off below %d %%: %g %% switches the fan off\n", config.RelayOnDuty, *duty)
+	case relay:
+		fmt.Fprintf(e.stdout, "note: a relay is off or full: %g %% switches the fan on at full\n", *duty)
+	case *duty < fc.MinDuty:
 		fmt.Fprintf(e.stdout, "note: below its min_duty %g %%: ventd never runs it this slow, and it may stall\n", fc.MinDuty)
 	}
 	code := exitOK
@@ -84,7 +90,7 @@ func runFan(args []string, e env) int {
 		for now := start; now.Before(end) && ctx.Err() == nil; now = b.clk.Now() {
 			b.clk.Sleep(min(time.Second, end.Sub(now)))
 			b.advance()
-			fmt.Fprintf(e.stdout, "%6s  duty %g %%  %s\n", b.clk.Now().Sub(start).Round(time.Second), *duty, rpm(tach))
+			fmt.Fprintf(e.stdout, "%6s  duty %g %%  %s\n", b.clk.Now().Sub(start).Round(time.Second), 100*fan.Running(out, *duty/100), rpm(tach))
 		}
 	}
 	// Whatever happened, the fan ends where ventd would leave it.

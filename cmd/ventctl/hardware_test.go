@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -206,6 +208,37 @@ func TestFanSim(t *testing.T) {
 	_, out, _, _ = simCmd(t, "fan", "-sim", "-fan", "booth-exhaust", "-duty", "10", "-for", "2s")
 	if !strings.Contains(out, "below its min_duty 25 %") {
 		t.Errorf("a duty below min_duty is not pointed out:\n%s", out)
+	}
+}
+
+// A fan on a relay is off or full: ventctl says so, and shows what it
+// runs at, not the duty asked.
+func TestFanSimRelay(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "relay.yaml")
+	yaml := strings.Replace(string(config.SimYAML()), "backend: sim", "backend: relay\n    relay: {pin: GPIO17}", 1)
+	if !strings.Contains(yaml, "relay: {pin: GPIO17}") {
+		t.Fatal("sim.yaml's fan not found")
+	}
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		duty, note string
+		want       float64
+	}{
+		{"40", "a relay is off below 50 %: 40 % switches the fan off", 0},
+		{"60", "a relay is off or full: 60 % switches the fan on at full", 100},
+	} {
+		code, out, errOut, room := simCmd(t, "fan", "-sim", "-config", path, "-fan", "booth-exhaust", "-duty", c.duty, "-for", "2s")
+		if code != 0 {
+			t.Fatalf("-duty %s: exit %d: %s", c.duty, code, errOut)
+		}
+		if !strings.Contains(out, c.note) || !strings.Contains(out, fmt.Sprintf("duty %g %%", c.want)) {
+			t.Errorf("-duty %s: want %q and duty %g %% in:\n%s", c.duty, c.note, c.want, out)
+		}
+		if f := room.Rig.Room.Fan("booth-exhaust"); f.Duty() != 1 {
+			t.Errorf("-duty %s: the relay fan ends at %g, want on (its safe duty)", c.duty, f.Duty())
+		}
 	}
 }
 
