@@ -53,8 +53,10 @@ type FanSpec struct {
 	// are held at least this negative.
 	PressureTarget float64
 	// OnOff is a fan on a relay: off below SwitchDuty, full at or above
-	// it, nothing between.
+	// it, nothing between. MinOn is how long the relay holds it on once
+	// switched on (relay.min_switch_time), whatever it is asked.
 	OnOff bool
+	MinOn time.Duration
 }
 
 // SwitchDuty is the duty at and above which a fan on a relay is on, as
@@ -146,7 +148,10 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 	for _, f := range cfg.Fans {
 		fs := FanSpec{Name: f.Name, MinDuty: f.MinDuty / 100, MaxDuty: f.MaxDuty / 100, SafeDuty: f.SafeDuty / 100,
 			MaxFlowM3h: f.MaxFlowM3H, RatedPowerW: f.RatedPowerW,
-			PressureTarget: cfg.Alarms.BoothPressurePa - k.PressureMargin, OnOff: f.Backend == config.BackendRelay}
+			PressureTarget: cfg.Alarms.BoothPressurePa - k.PressureMargin}
+		if f.Backend == config.BackendRelay && f.Relay != nil {
+			fs.OnOff, fs.MinOn = true, max(f.Relay.Hold(), 0)
+		}
 		for _, z := range f.Zones {
 			if i, ok := booth[z]; ok {
 				fs.Booths = append(fs.Booths, i)

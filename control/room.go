@@ -43,6 +43,9 @@ type fan struct {
 	hold   pressureHold
 	share  float64 // of the staff area's demand, by air per watt
 	status Decision
+	// onSince is when a fan on a relay last switched on (zero: not
+	// since the law started), from which its relay holds it MinOn.
+	onSince time.Time
 }
 
 // NewRoom returns ventd's law for the room p describes, every fan starting
@@ -113,6 +116,9 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	out := make([]Decision, len(r.fans))
 	for i, f := range r.fans {
 		out[i] = r.decide(now, dt, f)
+		if s := f.spec; s.OnOff && s.air(out[i].Duty) > 0 && (s.air(f.duty) == 0 || f.status.Reason == "") {
+			f.onSince = now // switched on, or on since the start (the safe duty)
+		}
 		f.duty, f.status = out[i].Duty, out[i]
 	}
 	return out
@@ -198,7 +204,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		if want < SwitchDuty {
 			floor = "" // a floor the relay would take as off
 		}
-		return r.switchFan(f, d, boothFrom, staffNeed, floor)
+		return r.switchFan(now, f, d, boothFrom, staffNeed, floor)
 	}
 	if slow := f.duty - t.RampDown*dt.Minutes(); want < slow {
 		want, why = slow, why+" (slowing gently)"
@@ -217,8 +223,10 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 // that, for the air that costs full power either way. A floor (a staff
 // sensor nobody trusts, a booth's pressure) holds it on where it reaches
 // SwitchDuty, as the relay itself would take it: the default
-// staff_blind_duty_percent, 50, does.
-func (r *Room) switchFan(f *fan, d Decision, boothFrom string, staffNeed float64, floor string) Decision {
+// staff_blind_duty_percent, 50, does. Once on, the relay holds it on for
+// MinOn whatever it is asked; the decision says so rather than ask for
+// an off the fan will not do.
+func (r *Room) switchFan(now time.Time, f *fan, d Decision, boothFrom string, staffNeed float64, floor string) Decision {
 	s := f.spec
 	on := s.air(f.duty) > 0
 	clear := r.p.Tuning.SessionExcess
@@ -242,6 +250,8 @@ func (r *Room) switchFan(f *fan, d Decision, boothFrom string, staffNeed float64
 		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air; off below %g)", boothFrom, excess, clear)
 	case staffNeed >= staffAt:
 		d.Reason = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (on from %.1f)", r.staff.excess, r.staff.fullExcess(r.p.Tuning))
+	case on && now.Sub(f.onSince) < s.MinOn:
+		d.Reason = fmt.Sprintf("clean air, held on by its relay for %s after switching on", s.MinOn)
 	default:
 		d.Duty, d.Reason = s.MinDuty, "clean air: off"
 	}

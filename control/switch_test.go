@@ -134,6 +134,32 @@ func TestRelayFanOnWhileTheStaffAreaIsBlind(t *testing.T) {
 	}
 }
 
+// A relay holds its fan on for min_switch_time once switched on; the law
+// says so rather than ask for an off the fan will not do, and counts the
+// air it moves.
+func TestRelayFanHoldIsTheLaws(t *testing.T) {
+	w := relayWorld(t)
+	w.run(15 * time.Minute)
+	w.staffQuality = sample.Fault
+	w.run(5 * time.Second) // on for the blind staff area
+	w.staffQuality = sample.Good
+	var offAt int
+	for i := 6; i <= 60; i++ {
+		d := w.run(time.Second)
+		switch {
+		case d.Duty == 0 && offAt == 0:
+			offAt = i
+		case d.Duty == 1 && offAt == 0 && i > 10 && !strings.Contains(d.Reason, "held on by its relay"):
+			t.Fatalf("%d s after switching on: %+v, want held on by the relay", i, d)
+		case d.Duty == 1 && offAt > 0:
+			t.Fatalf("on again at %d s: %+v", i, d)
+		}
+	}
+	if offAt < 30 || offAt > 32 {
+		t.Fatalf("off %d s after switching on, want at the relay's 30 s hold", offAt)
+	}
+}
+
 // A blind staff area's floor below SwitchDuty is off on a relay, as the
 // relay itself would take it: the site chose less than half the air.
 func TestRelayFanBlindFloorBelowTheSwitch(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
@@ -36,12 +37,18 @@ func newHarness(t *testing.T, dir string, start time.Time) *harness {
 // scheduled, its journal in dir ("" for none).
 func rigHarness(t *testing.T, cfg *config.Config, dir string, start time.Time, opts testbench.RigOpts) *harness {
 	t.Helper()
+	return lawHarness(t, cfg, dir, start, opts, nil)
+}
+
+// lawHarness is rigHarness with the room run by law (nil: the room law).
+func lawHarness(t *testing.T, cfg *config.Config, dir string, start time.Time, opts testbench.RigOpts, law func(control.Params) (control.Law, error)) *harness {
+	t.Helper()
 	clk := clock.NewSim(start, 0)
 	rig, err := testbench.NewRig(cfg, clk, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StateDir: dir, Sim: true})
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StateDir: dir, Sim: true, NewLaw: law})
 	if err != nil {
 		t.Fatal(err)
 	}
