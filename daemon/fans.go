@@ -22,9 +22,10 @@ type fanOut struct {
 	// duty is what the fan runs at: the law's duty, or on a relay off or
 	// full (fan.Running), which the record, the energy and the stall
 	// detector go by.
-	duty float64
-	rpm  *float64
-	err  error
+	duty  float64
+	onOff bool // out is a fan.Switch
+	rpm   *float64
+	err   error
 }
 
 func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
@@ -38,7 +39,8 @@ func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
 		out.Halt()
 		return nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
 	}
-	f := &fanOut{cfg: fc, out: out, tach: tach}
+	_, onOff := out.(fan.Switch)
+	f := &fanOut{cfg: fc, out: out, tach: tach, onOff: onOff}
 	// Until the first reading, the booth is unknown: safe duty now.
 	if err := out.SetDuty(safe); err != nil {
 		out.Halt()
@@ -152,7 +154,7 @@ func (d *Daemon) fanStates() []record.Fan {
 // sameFan reports whether two fan states read the same (zones compared
 // as the one config slice they are taken from).
 func sameFan(a, b record.Fan) bool {
-	return a.Name == b.Name && a.Duty == b.Duty && a.Mode == b.Mode && a.Reason == b.Reason &&
+	return a.Name == b.Name && a.Duty == b.Duty && a.OnOff == b.OnOff && a.Mode == b.Mode && a.Reason == b.Reason &&
 		a.SecondsToEntry == b.SecondsToEntry && a.Error == b.Error &&
 		len(a.Zones) == len(b.Zones) && (len(a.Zones) == 0 || &a.Zones[0] == &b.Zones[0]) &&
 		(a.RPM == nil) == (b.RPM == nil) && (a.RPM == nil || *a.RPM == *b.RPM)
@@ -160,7 +162,7 @@ func sameFan(a, b record.Fan) bool {
 
 func (f *fanOut) state() record.Fan {
 	s := record.Fan{
-		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.duty, 4),
+		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.duty, 4), OnOff: f.onOff,
 		Mode: f.last.Mode, Reason: f.last.Reason, RPM: f.rpm,
 		SecondsToEntry: f.last.SecondsToEntry,
 	}

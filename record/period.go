@@ -119,9 +119,13 @@ type Sensor struct {
 
 // Fan is one fan's decision and state.
 type Fan struct {
-	Name   string       `json:"name"`
-	Zones  []string     `json:"zones"`
-	Duty   float64      `json:"duty"` // 0..1 as commanded
+	Name  string   `json:"name"`
+	Zones []string `json:"zones"`
+	// Duty is what the fan runs at, 0..1: as commanded, or for a fan on
+	// a relay (OnOff) 0 or 1 as the relay is switched.
+	Duty float64 `json:"duty"`
+	// OnOff marks a fan on a relay: off or full, nothing between.
+	OnOff  bool         `json:"on_off,omitempty"`
 	Mode   control.Mode `json:"mode"`
 	Reason string       `json:"reason"`
 	// RPM is the tachometer reading; absent without a tachometer.

@@ -174,7 +174,13 @@ events:
   - {at: 1m50s, session: {zone: staff, duration: 2m, pm25_mg_per_min: 8}}
   - {at: 2m50s, session: {zone: staff, duration: 4s, pm25_mg_per_min: 2400}}
 `
-	r := startRoom(t, roomYAML(6, testLimits), roomOpts{stateDir: t.TempDir(), scenario: day})
+	// booth-6's fan is on a relay: off or full.
+	yml := strings.Replace(roomYAML(6, testLimits), "{name: booth-6-fan, zones: [booth-6], backend: sim, max_flow_m3h: 300, rated_power_w: 45, min_duty: 25}",
+		"{name: booth-6-fan, zones: [booth-6], backend: relay, relay: {pin: GPIO17}, max_flow_m3h: 300, rated_power_w: 45}", 1)
+	if !strings.Contains(yml, "backend: relay") {
+		t.Fatal("booth-6's fan not found in the room's YAML")
+	}
+	r := startRoom(t, yml, roomOpts{stateDir: t.TempDir(), scenario: day})
 	fits := func(state string) {
 		t.Helper()
 		if f := b.fits(); f != "" {
@@ -187,6 +193,12 @@ events:
 	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))
 	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
 	b.waitFor("six booth cards", `document.querySelectorAll('.booth').length === 6`, 5*time.Second)
+	// Staff read a relay's fan as On or Off, the others as a percentage.
+	const fanFig = `[...document.querySelectorAll('#booth-booth-%d .figs dd')][1].textContent`
+	b.waitFor("booth-6's relay fan off", fmt.Sprintf(fanFig, 6)+`.startsWith('Off')`, 10*time.Second)
+	if v := b.eval(fmt.Sprintf(fanFig, 1)); !strings.Contains(v, "%") {
+		t.Errorf("booth-1's fan reads %q, want a percentage", v)
+	}
 	fits("OK")
 	// A tablet at 200% zoom is a 512x300 window: no sideways scrolling.
 	b.do(chromedp.EmulateViewport(512, 300))

@@ -215,10 +215,10 @@ function booth(b) {
     cls = mode === 'purge' ? 'b-purge' : 'b-smoke'; chip = mode === 'purge' ? 'Purging' : 'Smoke';
     entry = 'Not safe to enter';
   }
-  if (stale) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map((f) => Math.round(f.duty * 100) + '%').join(', ') || 'no fan']] };
+  if (stale) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map(fanDuty).join(', ') || 'no fan']] };
   if (lvl >= LEVELS.alarm) { cls = lvl === LEVELS.fault ? 'b-fault' : 'b-alarm'; chip = lvl === LEVELS.fault ? 'Fault' : 'Alarm'; }
   if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
-  const fanText = fans.map((f) => Math.round(f.duty * 100) + '%' + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '') + (f.error ? ' · ERROR' : '')).join(', ') || 'no fan';
+  const fanText = fans.map((f) => fanDuty(f) + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '') + (f.error ? ' · ERROR' : '')).join(', ') || 'no fan';
   const figs = [['PM2.5', good ? (over ? '≥ ' : '') + fmt(level, 'pm25') + ' µg/m³' : pm.length ? pm[0].quality.replace('_', ' ') : 'no sensor'], ['Fan', fanText]];
   if (dp.length) {
     const r = dp[0];
@@ -235,6 +235,13 @@ function airflow(zone) {
   const v = (state.booths || []).find((x) => x.zone === zone);
   if (!v || !v.measured) return 'not yet known';
   return Math.round(v.measured.share * 100) + '% of rated';
+}
+
+// fanDuty is a fan's speed as staff read it: a percentage, or for a fan
+// on a relay (on_off) On or Off.
+function fanDuty(f) {
+  if (f.on_off) return f.duty > 0 ? 'On' : 'Off';
+  return Math.round(f.duty * 100) + '%';
 }
 
 // countdown says how long until safe to enter: seconds, then m:ss, then
