@@ -16,20 +16,20 @@ const FailOffDuty = 30
 // nearly off, or "" when it keeps extracting, and the least safe duty
 // that keeps it extracting.
 func failsOff(f Fan) (how string, least int) {
-	switch {
-	case f.Backend == BackendRelay && f.SafeDuty < RelayOnDuty:
-		if f.SafeDuty == 0 {
-			return "off", RelayOnDuty
-		}
-		return fmt.Sprintf("off (a relay is off below %d %%)", RelayOnDuty), RelayOnDuty
-	case f.Backend == BackendRelay:
-		return "", RelayOnDuty
-	case f.SafeDuty == 0:
-		return "off", FailOffDuty
-	case f.SafeDuty < FailOffDuty:
-		return "nearly off (many fans stop below 20-30 %)", FailOffDuty
+	relay := f.Backend == BackendRelay
+	least = FailOffDuty
+	if relay {
+		least = RelayOnDuty
 	}
-	return "", FailOffDuty
+	switch {
+	case f.SafeDuty == 0:
+		return "off", least
+	case relay && f.SafeDuty < RelayOnDuty:
+		return fmt.Sprintf("off (a relay is off below %d %%)", RelayOnDuty), least
+	case !relay && f.SafeDuty < FailOffDuty:
+		return "nearly off (many fans stop below 20-30 %)", least
+	}
+	return "", least
 }
 
 // checkFailOff refuses a fan that a sensor fault would leave off unless

@@ -116,7 +116,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	out := make([]Decision, len(r.fans))
 	for i, f := range r.fans {
 		out[i] = r.decide(now, dt, f)
-		if s := f.spec; s.OnOff && s.air(out[i].Duty) > 0 && (s.air(f.duty) == 0 || f.status.Reason == "") {
+		if s := f.spec; s.OnOff && s.air(out[i].Duty) > 0 && (s.air(f.duty) == 0 || f.onSince.IsZero()) {
 			f.onSince = now // switched on, or on since the start (the safe duty)
 		}
 		f.duty, f.status = out[i].Duty, out[i]
@@ -129,7 +129,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	t, s := r.p.Tuning, f.spec
 	d := Decision{Level: math.NaN()}
 	var bad, purging, session []string
-	boothNeed, boothFrom := 0.0, ""
+	boothNeed, from := 0.0, (*booth)(nil) // the booth that needs the most air
 	for _, i := range s.Booths {
 		b := r.booths[i]
 		if !math.IsNaN(b.level) && (math.IsNaN(d.Level) || b.level > d.Level) {
@@ -144,7 +144,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			session = append(session, b.spec.Zone)
 		}
 		if n := b.need(t); n > boothNeed {
-			boothNeed, boothFrom = n, b.spec.Zone
+			boothNeed, from = n, b
 		}
 	}
 	d.SecondsToEntry = r.secondsToEntry(f)
@@ -174,8 +174,8 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	want, why := s.MinDuty, "clean air: minimum"
 	if u := speedFor(boothNeed, staffNeed); s.MaxDuty*u > want {
 		want = s.MaxDuty * u
-		if boothNeed >= staffNeed*u { // the larger part of u³
-			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", boothFrom, r.booths[r.boothIndex(boothFrom)].excess)
+		if boothNeed >= staffNeed*u { // the larger part of u³ (boothNeed > 0, so from is set)
+			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", from.spec.Zone, from.excess)
 		} else {
 			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (full speed at %.1f)", r.staff.excess, r.staff.fullExcess(t))
 			if r.staff.source {
@@ -204,7 +204,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		if want < SwitchDuty {
 			floor = "" // a floor the relay would take as off
 		}
-		return r.switchFan(now, f, d, boothFrom, staffNeed, floor)
+		return r.switchFan(now, f, d, from, staffNeed, floor)
 	}
 	if slow := f.duty - t.RampDown*dt.Minutes(); want < slow {
 		want, why = slow, why+" (slowing gently)"
@@ -226,7 +226,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 // staff_blind_duty_percent, 50, does. Once on, the relay holds it on for
 // MinOn whatever it is asked; the decision says so rather than ask for
 // an off the fan will not do.
-func (r *Room) switchFan(now time.Time, f *fan, d Decision, boothFrom string, staffNeed float64, floor string) Decision {
+func (r *Room) switchFan(now time.Time, f *fan, d Decision, from *booth, staffNeed float64, floor string) Decision {
 	s := f.spec
 	on := s.air(f.duty) > 0
 	clear := r.p.Tuning.SessionExcess
@@ -235,8 +235,8 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, boothFrom string, st
 		clearAt *= 2 // hysteresis: a booth at its clean air's noise does not switch it on
 	}
 	excess := 0.0
-	if boothFrom != "" {
-		excess = r.booths[r.boothIndex(boothFrom)].excess
+	if from != nil {
+		excess = from.excess
 	}
 	staffAt := 1.0
 	if on {
@@ -247,7 +247,7 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, boothFrom string, st
 	case floor != "":
 		d.Reason = floor
 	case excess > clearAt:
-		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air; off below %g)", boothFrom, excess, clear)
+		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air; off below %g)", from.spec.Zone, excess, clear)
 	case staffNeed >= staffAt:
 		d.Reason = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (on from %.1f)", r.staff.excess, r.staff.fullExcess(r.p.Tuning))
 	case on && now.Sub(f.onSince) < s.MinOn:
@@ -323,15 +323,6 @@ func (r *Room) followAvoidable(now time.Time, dt time.Duration) {
 	q, qFull, qMin := r.fanAir(-1)
 	e := math.Max(r.staff.excess-staffNoise(r.staff.worst.v)-t.StaffMargin-t.StaffMarginShare*r.staff.clean, 0)
 	r.staff.avoid.step(now, dt, e, r.staff.source, q, qFull, qMin, r.staffVolume(), r.air)
-}
-
-func (r *Room) boothIndex(zone string) int {
-	for i, b := range r.booths {
-		if b.spec.Zone == zone {
-			return i
-		}
-	}
-	return 0
 }
 
 // nominalACH is booth i's air changes per hour at its fans' present duty,

@@ -9,12 +9,16 @@ import (
 	"github.com/ventd/ventd/sample"
 )
 
-// relayWorld is the simulated room with its fan on a relay: off, or full.
-func relayWorld(t *testing.T) *world {
+// relayWorld is the simulated room with its fan on a relay (off, or
+// full; held on 30 s once switched on), the config edited further by edit.
+func relayWorld(t *testing.T, edit func(*config.Config)) *world {
 	t.Helper()
 	w := newWorld(t, simParams(t, func(c *config.Config) {
 		f := &c.Fans[0]
 		f.Backend, f.Relay, f.MinDuty = config.BackendRelay, &config.RelayOutput{Pin: "GPIO17", MinSwitchTime: 30 * time.Second}, 0
+		if edit != nil {
+			edit(c)
+		}
 	}))
 	w.relay = true
 	if !w.p.Fans[0].OnOff {
@@ -34,7 +38,7 @@ func onOffOnly(t *testing.T, what string, ds []Decision) {
 }
 
 func TestRelayFanOffInCleanAir(t *testing.T) {
-	w := relayWorld(t)
+	w := relayWorld(t, nil)
 	w.run(15 * time.Minute)
 	onOffOnly(t, "clean air", w.trace)
 	if d := w.run(time.Second); d.Duty != 0 || d.Mode != ModeNormal {
@@ -50,7 +54,7 @@ func TestRelayFanOffInCleanAir(t *testing.T) {
 // clears nothing, and what is left goes to the staff area. So the fan runs
 // until the booth is clear, then stops.
 func TestRelayFanClearsTheBoothThenStops(t *testing.T) {
-	w := relayWorld(t)
+	w := relayWorld(t, nil)
 	w.leak = 0.5 // a tight booth: the staff area's smoke does not hold the fan on
 	w.run(15 * time.Minute)
 	w.session(3, 4*time.Minute)
@@ -96,7 +100,7 @@ func TestRelayFanClearsTheBoothThenStops(t *testing.T) {
 // The staff area's smoke switches the fan on where a variable fan would
 // be at full, and off again once it is at half that.
 func TestRelayFanOnForTheStaffArea(t *testing.T) {
-	w := relayWorld(t)
+	w := relayWorld(t, nil)
 	w.run(15 * time.Minute)
 	w.staffSource = 1000.0 / 60 // a pipe lit in the staff area
 	w.run(2 * time.Minute)
@@ -122,7 +126,7 @@ func TestRelayFanOnForTheStaffArea(t *testing.T) {
 }
 
 func TestRelayFanOnWhileTheStaffAreaIsBlind(t *testing.T) {
-	w := relayWorld(t)
+	w := relayWorld(t, nil)
 	w.run(15 * time.Minute)
 	w.staffQuality = sample.Fault
 	if d := w.run(5 * time.Second); d.Duty != 1 || !strings.Contains(d.Reason, "staff PM2.5 not trusted") {
@@ -138,7 +142,7 @@ func TestRelayFanOnWhileTheStaffAreaIsBlind(t *testing.T) {
 // says so rather than ask for an off the fan will not do, and counts the
 // air it moves.
 func TestRelayFanHoldIsTheLaws(t *testing.T) {
-	w := relayWorld(t)
+	w := relayWorld(t, nil)
 	w.run(15 * time.Minute)
 	w.staffQuality = sample.Fault
 	w.run(5 * time.Second) // on for the blind staff area
@@ -163,12 +167,7 @@ func TestRelayFanHoldIsTheLaws(t *testing.T) {
 // A blind staff area's floor below SwitchDuty is off on a relay, as the
 // relay itself would take it: the site chose less than half the air.
 func TestRelayFanBlindFloorBelowTheSwitch(t *testing.T) {
-	w := newWorld(t, simParams(t, func(c *config.Config) {
-		f := &c.Fans[0]
-		f.Backend, f.Relay, f.MinDuty = config.BackendRelay, &config.RelayOutput{Pin: "GPIO17"}, 0
-		c.Control.StaffBlindDutyPercent = 30
-	}))
-	w.relay = true
+	w := relayWorld(t, func(c *config.Config) { c.Control.StaffBlindDutyPercent = 30 })
 	w.run(15 * time.Minute)
 	w.staffQuality = sample.Fault
 	w.run(time.Minute)
@@ -183,7 +182,7 @@ func TestRelayFanBlindFloorBelowTheSwitch(t *testing.T) {
 }
 
 func TestRelayFanSafeWhenTheBoothIsUnknown(t *testing.T) {
-	w := relayWorld(t)
+	w := relayWorld(t, nil)
 	w.run(15 * time.Minute)
 	w.boothQuality = sample.Fault
 	if d := w.run(5 * time.Second); d.Duty != 1 || d.Mode != ModeSafe {
