@@ -39,7 +39,7 @@ func TestStaffLearnsWhatTheFansCannotRemove(t *testing.T) {
 	feed := func(level float64, d time.Duration, active bool) {
 		for range int(d / time.Second) {
 			s.worst.v, s.worst.ok = level, true
-			s.learn(time.Second, active, tu)
+			s.learn(time.Second, active, 0, tu)
 		}
 	}
 	feed(8, 10*time.Minute, false)
@@ -82,7 +82,7 @@ func TestStaffNoiseDoesNotEatTheTail(t *testing.T) {
 	at := func(i int, level float64, active bool) {
 		wiggle := 0.12 * math.Sin(float64(i)*0.7) // the averaged sensor's noise
 		s.worst.v, s.worst.ok = level+wiggle, true
-		s.learn(time.Second, active, tu)
+		s.learn(time.Second, active, 0, tu)
 	}
 	for i := range 600 {
 		at(i, 8, false)
@@ -109,7 +109,7 @@ func TestStaffCleanAirRiseCarriesThroughASession(t *testing.T) {
 	level := 8.0
 	step := func(active bool) {
 		s.worst.v, s.worst.ok = level, true
-		s.learn(time.Second, active, tu)
+		s.learn(time.Second, active, 0, tu)
 		level += 0.01 // 36 µg/m³ an hour: a wildfire plume arriving
 	}
 	for range 40 * 60 {
@@ -136,7 +136,7 @@ func TestStaffCleanAirFallCarriesThroughSessions(t *testing.T) {
 	outdoor := 8.0
 	step := func(slope, smoke float64, active bool) {
 		s.worst.v, s.worst.ok = outdoor+smoke, true
-		s.learn(time.Second, active, tu)
+		s.learn(time.Second, active, 0, tu)
 		outdoor += slope
 	}
 	for range 10 * 60 {
@@ -184,7 +184,7 @@ func TestStaffNoiseTeachesNoTrend(t *testing.T) {
 			// An SPS30 near 8 µg/m³ reads within about ±1 of it; the law
 			// sees that averaged over staffSmooth.
 			s.worst.add(level+rng.NormFloat64(), time.Second)
-			s.learn(time.Second, active, tu)
+			s.learn(time.Second, active, 0, tu)
 		}
 		for range 90 * 60 {
 			step(8, false)
@@ -211,7 +211,7 @@ func TestStaffSmokeInTheStaffArea(t *testing.T) {
 	s := staffArea{ok: true}
 	feed := func(level float64) {
 		s.worst.v, s.worst.ok = level, true
-		s.learn(time.Second, false, tu)
+		s.learn(time.Second, false, 0, tu)
 	}
 	for range 600 {
 		feed(8)
@@ -257,7 +257,7 @@ func TestFastPlumeIsNoSource(t *testing.T) {
 			}
 			lvl += (o - lvl) * (6.0 / 3600) // 6 air changes an hour
 			s.worst.v, s.worst.ok = lvl, true
-			s.learn(time.Second, false, tu)
+			s.learn(time.Second, false, 0, tu)
 		}
 		return s
 	}
@@ -272,12 +272,87 @@ func TestFastPlumeIsNoSource(t *testing.T) {
 	for i := range 3600 {
 		lvl := 10 + 5*max(float64(i)/60-10, 0)
 		s.worst.v, s.worst.ok = lvl, true
-		s.learn(time.Second, false, tu)
+		s.learn(time.Second, false, 0, tu)
 		switch since := time.Duration(i-600) * time.Second; {
 		case since > time.Minute && since < maxSource-time.Minute && !s.source:
 			t.Fatalf("%v into a steady climb: not taken for smoke", since)
 		case since > maxSource+time.Minute && (s.source || s.excess > 5):
 			t.Fatalf("%v into a steady climb: source %v, excess %.1f; want outdoor air", since, s.source, s.excess)
 		}
+	}
+}
+
+// When outdoor smoke clears, the staff area holds the smoke it took in and
+// clears toward the cleaner air only at its air change: its clean air
+// falls, and the fall tells how far it stands above the air coming in
+// (gap), which the fans can remove. Smoke still arriving, steady air and a
+// booth's tail clearing down to the clean air are no gap.
+func TestStaffGapAboveCleanerAirComingIn(t *testing.T) {
+	tu := simParams(t, nil).Tuning
+	const k = 3.0 / 3600 // air changes a second
+	rng := rand.New(rand.NewPCG(1, 2))
+	// run plays the staff area's true air c, which clears toward in(t) at
+	// k, read through an SPS30's noise, smoothed as the law smooths it.
+	run := func(s *staffArea, c float64, in func(time.Duration) float64, d time.Duration, active bool) float64 {
+		for i := range int(d / time.Second) {
+			c += k * (in(time.Duration(i)*time.Second) - c)
+			s.worst.add(c+rng.NormFloat64()*0.3, time.Second)
+			s.learn(time.Second, active, k, tu)
+		}
+		return c
+	}
+	steady := func(v float64) func(time.Duration) float64 { return func(time.Duration) float64 { return v } }
+	newStaff := func() *staffArea { return &staffArea{ok: true, worst: ema{tau: staffSmooth}} }
+
+	s := newStaff()
+	c := run(s, 60, steady(60), time.Hour, false)
+	if g := s.gap(); g > 0.5 {
+		t.Errorf("steady air at 60 µg/m³: gap %.2f, want ≈ 0", g)
+	}
+	// The plume clears: the air coming in falls from 60 to 10 over an
+	// hour. The room lags it by (fall rate)/k: 50/h ÷ 3/h ≈ 17 µg/m³.
+	fall := func(t time.Duration) float64 { return max(10, 60-50*t.Hours()) }
+	c = run(s, c, fall, 45*time.Minute, false)
+	in := fall(45 * time.Minute)
+	t.Logf("air coming in falling: gap %.2f µg/m³, room %.2f above the air in", s.gap(), c-in)
+	if g, want := s.gap(), c-in; math.Abs(g-want) > 0.2*want {
+		t.Errorf("air coming in falling: gap %.1f µg/m³, want %.1f ± 20 %% (room %.1f, air in %.1f)", g, want, c, in)
+	}
+	if n := s.need(tu); n < 1 {
+		t.Errorf("air coming in falling: need %.2f, want ≥ 1 (full speed)", n)
+	}
+	// Once the air coming in holds, the room comes to it and the gap goes.
+	c = run(s, c, steady(10), 2*time.Hour, false)
+	if g := s.gap(); g > 0.5 {
+		t.Errorf("two hours after the plume: gap %.2f, want ≈ 0 (room %.1f, air in 10)", g, c)
+	}
+
+	// Smoke arriving (the air coming in rising) is no gap: more
+	// extraction would pull more of it in.
+	s = newStaff()
+	c = run(s, 10, steady(10), 30*time.Minute, false)
+	run(s, c, func(t time.Duration) float64 { return 10 + 50*t.Hours() }, 45*time.Minute, false)
+	if g := s.gap(); g != 0 {
+		t.Errorf("smoke arriving: gap %.2f, want 0", g)
+	}
+
+	// A booth's smoke clearing from the staff area falls to the clean
+	// air, not below it: no gap.
+	s = newStaff()
+	c = run(s, 10, steady(10), 30*time.Minute, false)
+	c = run(s, c, steady(40), 5*time.Minute, true) // a session leaks
+	run(s, c, steady(10), 30*time.Minute, false)
+	if g := s.gap(); g > 0.5 {
+		t.Errorf("after a booth's tail: gap %.2f, want ≈ 0", g)
+	}
+
+	// Without the air changes known, nothing is guessed.
+	s = newStaff()
+	for range 3600 {
+		s.worst.add(60-float64(s.age/time.Second)/120, time.Second)
+		s.learn(time.Second, false, 0, tu)
+	}
+	if g := s.gap(); g != 0 {
+		t.Errorf("air changes unknown: gap %.2f, want 0", g)
 	}
 }

@@ -49,7 +49,7 @@ func (r *outdoorRig) step(smoke float64, active bool) {
 	}
 	r.s.read(r.now, in, []Staff{{Zone: "staff", PM: []string{"staff-pm"}}}, time.Second, r.tu)
 	r.s.outdoor.read(r.now, in, []string{"outdoor-pm"}, r.fanACH, time.Second, r.tu)
-	r.s.learn(time.Second, active, r.tu)
+	r.s.learn(time.Second, active, 0, r.tu)
 }
 
 // The staff area's ventilation and the share of outdoor PM2.5 it keeps are

@@ -110,7 +110,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 			active = true
 		}
 	}
-	r.staff.learn(dt, active, t)
+	r.staff.learn(dt, active, r.staffACH(), t)
 	r.followAvoidable(now, dt)
 
 	out := make([]Decision, len(r.fans))
@@ -178,6 +178,9 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", from.spec.Zone, from.excess)
 		} else {
 			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (full speed at %.1f)", r.staff.excess, r.staff.fullExcess(t))
+			if g := r.staff.gap(); g > r.staff.excess {
+				why = fmt.Sprintf("staff air clearing toward cleaner air coming in, %.1f µg/m³ above it (full speed at %.1f)", g+r.staff.excess, r.staff.fullExcess(t))
+			}
 			if r.staff.source {
 				why = fmt.Sprintf("staff PM2.5 climbing %.0f µg/m³ a minute with the booths quiet: smoke in the staff area, %.1f µg/m³ above its clean air", r.staff.climb.v, r.staff.excess)
 			}
@@ -268,6 +271,24 @@ func (r *Room) staffFanACH() float64 {
 	}
 	q, _, _ := r.fanAir(-1)
 	return q / v
+}
+
+// staffACH is the staff area's air changes a second: the fans' air at
+// their present duty and its own ventilation as fitted (see avoidable),
+// kept within 0.5 and 4 air changes an hour (a quarter and twice
+// defaultStaffACH: an office's or clinic's general ventilation). The fit
+// can read far higher while outdoor smoke arrives (taken for booth smoke,
+// and its clearing for ventilation: 24 an hour in a 60 m³ room with 4),
+// and an air change read high hides the gap (gap); read low it only
+// flushes longer. 0 without a volume.
+func (r *Room) staffACH() float64 {
+	v := r.staffVolume()
+	if v <= 0 {
+		return 0
+	}
+	q, _, _ := r.fanAir(-1)
+	qg := clamp(r.staff.avoid.qg, defaultStaffACH*v/4, 2*defaultStaffACH*v)
+	return (q + qg) / v / 3600
 }
 
 // staffVolume is the staff zones' volume in all, m³.

@@ -41,6 +41,11 @@ type staffArea struct {
 	// while a booth is busy, and is carried on through the session instead
 	// of counted as booth smoke (or hiding it).
 	rise float64
+	// ach is the staff area's air changes (fans and its own ventilation,
+	// per second), averaged as rise is: the rate at which its air comes
+	// to the air it takes in. A clean air falling at rise is that far
+	// above the air coming in (gap).
+	ach float64
 	// usual is the booth smoke the staff area usually carries: its
 	// excess averaged over usualTime. It sets the staff's price
 	// (staffFullExcess).
@@ -157,7 +162,11 @@ func (s *staffArea) read(now time.Time, in map[string]sample.Sample, zones []Sta
 // quiet, or lingers longer than StaffClearTime says smoke can, is outdoor
 // air or drift, which the fans cannot remove and must not chase (on a
 // wildfire day more extraction pulls in more smoke).
-func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
+//
+// ach is the staff area's present air changes a second (the fans' and its
+// own ventilation): a falling clean air tells, with it, how far the air is
+// above the air coming in (gap).
+func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) {
 	if !s.ok {
 		return
 	}
@@ -242,7 +251,12 @@ func (s *staffArea) learn(dt time.Duration, active bool, t Tuning) {
 	// busy room that is rarely quiet, and the clean air climbed onto the
 	// booth smoke in the staff area, which the fans then left there.
 	if !active && s.age >= settle && dt > 0 {
-		s.rise += ((s.clean-before)/dt.Seconds() - s.rise) * follow(dt, riseLearn)
+		k := follow(dt, riseLearn)
+		s.rise += ((s.clean-before)/dt.Seconds() - s.rise) * k
+		if s.ach == 0 {
+			s.ach = ach
+		}
+		s.ach += (ach - s.ach) * k
 	}
 	if active || s.age < settle {
 		s.env = math.Max(lvl-s.clean, 0)
@@ -330,6 +344,11 @@ type StaffStatus struct {
 	// to tell. Above 3 % the staff's smoke is priced up
 	// (FullSpeedExcess falls, at most to a quarter).
 	AvoidableShare float64
+	// ClearingGap is how far the clean air stands above the air coming
+	// in, µg/m³, as its fall says (gap): outdoor smoke clearing, which the
+	// fans remove with the booth smoke. 0 while the clean air holds or
+	// rises.
+	ClearingGap float64
 	// Outdoor is the outdoor PM2.5 the law reads (smoothed over a minute;
 	// NaN without a trusted outdoor sensor). OutdoorGain is the share of
 	// an outdoor change the staff area's clean air takes on, and
@@ -346,7 +365,7 @@ func (s *staffArea) status(t Tuning) StaffStatus {
 		st.Level = math.NaN()
 	}
 	if s.started {
-		st.CleanAir, st.Excess = s.clean, s.excess
+		st.CleanAir, st.Excess, st.ClearingGap = s.clean, s.excess, s.gap()
 	}
 	if s.usual.ok && t.StaffFullUsual > 0 {
 		st.UsualExcess = s.usual.v
@@ -370,13 +389,29 @@ const riseLearn = 10 * time.Minute
 // wildfire's 150 µg/m³, 2 % is 3 µg/m³ the fans would chase).
 func staffNoise(level float64) float64 { return 0.2 + 0.01*math.Abs(level) }
 
-// need is the staff area's smoke as a reason to move air: its excess
-// beyond the margin over the excess that asks for full speed
-// (fullExcess; 1: reason enough for full speed).
+// need is the staff area's smoke as a reason to move air: its excess,
+// and its gap above the air coming in, beyond the margin over the excess
+// that asks for full speed (fullExcess; 1: reason enough for full speed).
 func (s *staffArea) need(t Tuning) float64 {
 	if !s.ok {
 		return 0
 	}
 	margin := t.StaffMargin + t.StaffMarginShare*s.clean
-	return math.Max(s.excess-margin, 0) / s.fullExcess(t)
+	return math.Max(s.excess+s.gap()-margin, 0) / s.fullExcess(t)
+}
+
+// gap is how far the staff area's clean air stands above the air coming
+// in, µg/m³: when outdoor smoke clears (the end of a plume, a wildfire
+// day's evening) the room holds the smoke it took in, and clears toward
+// the cleaner air only at its air change. That smoke the fans can remove,
+// unlike smoke still arriving: extraction brings the cleaner air in
+// sooner. Its fall measures it: with no source, dC/dt = −k·(C − in) for
+// air changes k, so C − in = −rise/k. Rise and k are averaged alike, so
+// the fans speeding up (k up, the fall steeper) leave it the same.
+// 0 while the clean air holds or rises, and until k is known.
+func (s *staffArea) gap() float64 {
+	if !(s.rise < 0) || !(s.ach > 0) {
+		return 0
+	}
+	return -s.rise / s.ach
 }

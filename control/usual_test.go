@@ -42,7 +42,7 @@ func TestStaffPriceLearnsTheRoom(t *testing.T) {
 		feed := func(level float64, d time.Duration, active bool) {
 			for range int(d / time.Second) {
 				s.worst.v, s.worst.ok = level, true
-				s.learn(time.Second, active, tu)
+				s.learn(time.Second, active, 0, tu)
 			}
 		}
 		feed(8, 10*time.Minute, false)
@@ -74,7 +74,7 @@ func TestStaffPriceLearnsTheRoom(t *testing.T) {
 	// A staff sensor that cannot be trusted teaches nothing.
 	before := lax.usual.v
 	lax.ok = false
-	lax.learn(time.Hour, true, tu)
+	lax.learn(time.Hour, true, 0, tu)
 	if lax.usual.v != before {
 		t.Errorf("untrusted staff sensor moved the usual excess %v → %v", before, lax.usual.v)
 	}

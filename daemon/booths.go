@@ -119,6 +119,9 @@ func (d *Daemon) addStaff(p *record.Period) {
 	}
 	a := record.StaffAir{Trusted: st.Trusted, PM25: round(st.Level, 2), CleanAir: round(st.CleanAir, 2),
 		Excess: round(st.Excess, 2), FullSpeedExcess: round(st.FullSpeedExcess, 2)}
+	if finite(st.ClearingGap) {
+		a.ClearingGap = round(st.ClearingGap, 2)
+	}
 	last := d.staff
 	var lastUsual, lastShare *float64
 	if last != nil {

@@ -213,7 +213,7 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 	}
 	near := func(got, want float64) bool { return math.Abs(got-want) <= 0.005+1e-12 } // to 0.01 µg/m³
 	if !a.Trusted || !near(a.PM25, st.Level) || !near(a.CleanAir, st.CleanAir) || !near(a.Excess, st.Excess) ||
-		!near(*a.UsualExcess, st.UsualExcess) || !near(a.FullSpeedExcess, st.FullSpeedExcess) {
+		!near(*a.UsualExcess, st.UsualExcess) || !near(a.FullSpeedExcess, st.FullSpeedExcess) || !near(a.ClearingGap, st.ClearingGap) {
 		t.Errorf("staff_air %+v (usual %v); the law %+v", *a, *a.UsualExcess, st)
 	}
 	t.Logf("avoidable share %v, full speed at %v µg/m³", st.AvoidableShare, st.FullSpeedExcess)
@@ -249,6 +249,7 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 		"ventd_staff_pm25_clean_air_ugm3":         a.CleanAir,
 		"ventd_staff_pm25_usual_excess_ugm3":      *a.UsualExcess,
 		"ventd_staff_pm25_full_speed_excess_ugm3": a.FullSpeedExcess,
+		"ventd_staff_pm25_clearing_gap_ugm3":      a.ClearingGap,
 	}
 	if a.AvoidableShare != nil {
 		gauges["ventd_staff_pm25_avoidable_share_ratio"] = *a.AvoidableShare

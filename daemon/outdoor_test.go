@@ -1,18 +1,26 @@
 package daemon
 
 import (
+	"io"
+	"log/slog"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/metrics"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
+	"github.com/ventd/ventd/testbench/scenario"
 )
 
 // withOutdoor adds to cfg the air the room takes in: a zone of kind
@@ -261,5 +269,84 @@ func TestOutdoorLinkInTheRecord(t *testing.T) {
 	s = h.run(time.Minute)
 	if s.Staff == nil || s.Staff.Outdoor != nil {
 		t.Errorf("staff air %+v with the outdoor sensor gone: want no outdoor link", s.Staff)
+	}
+}
+
+// When outdoor smoke clears, the room holds what it took in: the law reads
+// the gap from the staff area's falling clean air and runs the fans to
+// flush it (no outdoor sensor needed), the record and /metrics carry the
+// gap it acts on, and once the outdoor air holds again the fans come back
+// down.
+func TestOutdoorSmokeClearingRunsTheFans(t *testing.T) {
+	sc, err := scenario.Parse([]byte(`
+name: plume clears
+duration: 4h
+outdoor:
+  - {at: 0s, pm25: 60}
+  - {at: 40m, pm25: 60}
+  - {at: 1h40m, pm25: 8}
+events:
+  - {at: 0s, occupants: {zone: staff, count: 2}}
+`), "plume clears")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Sim()
+	clk := clock.NewSim(t0, 0)
+	rig, err := testbench.NewRig(cfg, clk, sc, testbench.RigOpts{Seed: 7, ScenarioStart: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, clk: clk, rig: rig, d: d}
+	minDuty := cfg.Fans[0].MinDuty / 100
+
+	s := h.run(40 * time.Minute) // steady smoky air: nothing to flush
+	if s.Staff == nil || s.Staff.ClearingGap > 1 || s.Fans[0].Duty > minDuty+0.05 {
+		t.Fatalf("steady outdoor smoke: staff %+v, fan %+v; want no gap and the fan at its minimum", s.Staff, s.Fans[0])
+	}
+	most, flushed := 0.0, 0
+	for range 50 {
+		s = h.run(time.Minute)
+		st, _ := h.d.law.Staff()
+		if a := s.Staff; a != nil && math.Abs(a.ClearingGap-st.ClearingGap) > 0.005+1e-12 {
+			t.Fatalf("staff_air clearing gap %v, the law's %v", a.ClearingGap, st.ClearingGap)
+		}
+		most = math.Max(most, s.Staff.ClearingGap)
+		if strings.Contains(s.Fans[0].Reason, "clearing toward cleaner air") && s.Fans[0].Duty > 0.9 {
+			flushed++
+		}
+	}
+	// The outdoor air falls 52 µg/m³ an hour; the room, at a few air
+	// changes an hour, lags it by well over 5.
+	if most < 5 || flushed < 10 {
+		t.Errorf("outdoor smoke clearing: largest gap %.1f µg/m³, %d minutes flushing at full; want > 5 and ≥ 10", most, flushed)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	if _, err := metrics.Register(reg, metrics.ConfigRoom(cfg, clk.Now), func() *snapshot.Snapshot { return s }); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() == "ventd_staff_pm25_clearing_gap_ugm3" && len(mf.GetMetric()) == 1 {
+			found = true
+			if got := mf.GetMetric()[0].GetGauge().GetValue(); got != s.Staff.ClearingGap {
+				t.Errorf("ventd_staff_pm25_clearing_gap_ugm3 %v, staff_air's %v", got, s.Staff.ClearingGap)
+			}
+		}
+	}
+	if !found {
+		t.Error("no ventd_staff_pm25_clearing_gap_ugm3 in /metrics")
+	}
+	s = h.run(90 * time.Minute) // the outdoor air has held at 8 for an hour and more
+	if s.Staff.ClearingGap > 1 || s.Fans[0].Duty > minDuty+0.05 {
+		t.Errorf("after the plume: staff %+v, fan %+v; want the gap gone and the fan back at its minimum", s.Staff, s.Fans[0])
 	}
 }

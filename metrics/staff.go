@@ -14,15 +14,17 @@ import (
 // lower means the room now carries more smoke than it did (a tiring fan, a
 // leaky booth). Absent until the staff area's first reading.
 type staff struct {
-	excess, clean, usual, full, share *prometheus.Desc
-	gain, general                     *prometheus.Desc
+	excess, clean, gap, usual, full, share *prometheus.Desc
+	gain, general                          *prometheus.Desc
 }
 
 func newStaff(n namer) *staff {
 	return &staff{
 		excess: n.desc("staff_pm25_excess_ugm3", "Booth smoke in the staff area as the control law sees it: its PM2.5 (smoothed over 20 s) above its clean air, µg/m³."),
 		clean:  n.desc("staff_pm25_clean_air_ugm3", "What the staff area's PM2.5 would read with no booth smoke in it (outdoor air, sensor offset, drift), as the control law learned it, µg/m³."),
-		usual:  n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h, µg/m³; absent until learned or when control.staff_full_usual is 0."),
+		gap: n.desc("staff_pm25_clearing_gap_ugm3", "How far the staff area's clean air stands above the air coming in while outdoor smoke clears, µg/m³, "+
+			"as the control law reads it from how fast the clean air falls: smoke the room took in, which the fans remove as they do booth smoke. 0 while the clean air holds or rises."),
+		usual: n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h, µg/m³; absent until learned or when control.staff_full_usual is 0."),
 		gain: n.desc("staff_pm25_outdoor_gain_ratio", "The share of a change in outdoor PM2.5 the staff area's clean air takes on, as the control law learned it "+
 			"from quiet air (1 until the outdoor air has moved enough to say; less behind a supply filter). Absent without an outdoor zone's PM sensor."),
 		general: n.desc("staff_general_ventilation_ach", "The staff area's own ventilation, air changes per hour besides the fans', as the control law "+
@@ -35,7 +37,7 @@ func newStaff(n namer) *staff {
 }
 
 func (s *staff) describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.usual, s.full, s.share, s.gain, s.general} {
+	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.gap, s.usual, s.full, s.share, s.gain, s.general} {
 		ch <- d
 	}
 }
@@ -47,6 +49,7 @@ func (s *staff) collect(snap *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 	}
 	gauge(ch, s.excess, a.Excess)
 	gauge(ch, s.clean, a.CleanAir)
+	gauge(ch, s.gap, a.ClearingGap)
 	gauge(ch, s.full, a.FullSpeedExcess)
 	if a.UsualExcess != nil {
 		gauge(ch, s.usual, *a.UsualExcess)

@@ -169,6 +169,12 @@ type StaffAir struct {
 	PM25     float64 `json:"pm25_ugm3"`
 	CleanAir float64 `json:"clean_air_ugm3"`
 	Excess   float64 `json:"excess_ugm3"`
+	// ClearingGap is how far the clean air stands above the air coming
+	// in while outdoor smoke clears (the end of a plume): the room holds
+	// the smoke it took in, and the fans remove it as they do booth smoke.
+	// Read from how fast the clean air falls; 0 (left out) while it holds
+	// or rises.
+	ClearingGap float64 `json:"clearing_gap_ugm3,omitempty"`
 	// UsualExcess is the excess averaged over the last 2 h; nil until
 	// learned (and when control.staff_full_usual is 0).
 	UsualExcess *float64 `json:"usual_excess_ugm3,omitempty"`
