@@ -43,8 +43,14 @@ func rigHarness(t *testing.T, cfg *config.Config, dir string, start time.Time, o
 // lawHarness is rigHarness with the room run by law (nil: the room law).
 func lawHarness(t *testing.T, cfg *config.Config, dir string, start time.Time, opts testbench.RigOpts, law func(control.Params) (control.Law, error)) *harness {
 	t.Helper()
+	return dayHarness(t, cfg, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, dir, start, opts, law)
+}
+
+// dayHarness is lawHarness with the simulated room playing sc.
+func dayHarness(t *testing.T, cfg *config.Config, sc *scenario.Scenario, dir string, start time.Time, opts testbench.RigOpts, law func(control.Params) (control.Law, error)) *harness {
+	t.Helper()
 	clk := clock.NewSim(start, 0)
-	rig, err := testbench.NewRig(cfg, clk, &scenario.Scenario{Name: "empty", Duration: 24 * time.Hour}, opts)
+	rig, err := testbench.NewRig(cfg, clk, sc, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package daemon
 
 import (
-	"io"
-	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/journal"
@@ -292,16 +289,7 @@ events:
 		t.Fatal(err)
 	}
 	cfg := config.Sim()
-	clk := clock.NewSim(t0, 0)
-	rig, err := testbench.NewRig(cfg, clk, sc, testbench.RigOpts{Seed: 7, ScenarioStart: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := New(Options{Config: cfg, Clock: clk, Hardware: rig, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, clk: clk, rig: rig, d: d}
+	h := dayHarness(t, cfg, sc, "", t0, testbench.RigOpts{Seed: 7, ScenarioStart: t0}, nil)
 	minDuty := cfg.Fans[0].MinDuty / 100
 
 	s := h.run(40 * time.Minute) // steady smoky air: nothing to flush
@@ -326,7 +314,7 @@ events:
 		t.Errorf("outdoor smoke clearing: largest gap %.1f µg/m³, %d minutes flushing at full; want > 5 and ≥ 10", most, flushed)
 	}
 	reg := prometheus.NewPedanticRegistry()
-	if _, err := metrics.Register(reg, metrics.ConfigRoom(cfg, clk.Now), func() *snapshot.Snapshot { return s }); err != nil {
+	if _, err := metrics.Register(reg, metrics.ConfigRoom(cfg, h.clk.Now), func() *snapshot.Snapshot { return s }); err != nil {
 		t.Fatal(err)
 	}
 	mfs, err := reg.Gather()
