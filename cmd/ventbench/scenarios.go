@@ -21,7 +21,8 @@ import (
 // for the story each tells. Those in scenarios/ are the tuning set ventd's
 // defaults were chosen on; those in scenarios/heldout/ were written before
 // any tuning (clogged-filter after it, and left alone; the relay-* ones
-// after the law's rule for fans on relays) and are run only to check the
+// after the law's rule for fans on relays; the *-clears-* ones after the
+// clearing gap) and are run only to check the
 // law on rooms and days it was not tuned for. The rooms they play in are ventd configs in
 // scenarios/rooms/.
 //
