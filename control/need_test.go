@@ -356,3 +356,43 @@ func TestStaffGapAboveCleanerAirComingIn(t *testing.T) {
 		t.Errorf("air changes unknown: gap %.2f, want 0", g)
 	}
 }
+
+// The fans speeding up mid-clearing steepen the fall and shrink the gap
+// (C − in = −rise/k); the gap read follows the smaller one without
+// dropping far below it on the way (rise and k are averaged alike), which
+// would slow the fans and start them hunting.
+func TestStaffGapFollowsTheFans(t *testing.T) {
+	tu := simParams(t, nil).Tuning
+	rng := rand.New(rand.NewPCG(3, 4))
+	s := &staffArea{ok: true, worst: ema{tau: staffSmooth}}
+	c, in := 60.0, 60.0
+	step := func(k float64) {
+		in = math.Max(10, in-50.0/3600) // 50 µg/m³ an hour
+		c += k * (in - c)
+		s.worst.add(c+rng.NormFloat64()*0.3, time.Second)
+		s.learn(time.Second, false, k, tu)
+	}
+	const slow, fast = 3.0 / 3600, 9.0 / 3600
+	for range 30 * 60 { // steady air first
+		c += slow * (60 - c)
+		s.worst.add(c+rng.NormFloat64()*0.3, time.Second)
+		s.learn(time.Second, false, slow, tu)
+	}
+	for range 25 * 60 {
+		step(slow)
+	}
+	before := c - in
+	worst := math.Inf(1)
+	for range 30 * 60 {
+		step(fast)
+		worst = math.Min(worst, s.gap()/(c-in))
+	}
+	g, want := s.gap(), c-in
+	t.Logf("gap at 3 air changes an hour %.1f µg/m³; at 9, %.1f read against %.1f; lowest read/true on the way %.2f", before, g, want, worst)
+	if math.Abs(g-want) > 0.25*want {
+		t.Errorf("30 min after the fans sped up: gap %.1f µg/m³, want %.1f ± 25 %%", g, want)
+	}
+	if worst < 0.5 {
+		t.Errorf("on the way the gap read fell to %.2f of the true one; want ≥ 0.5", worst)
+	}
+}

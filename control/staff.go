@@ -406,9 +406,11 @@ func (s *staffArea) need(t Tuning) float64 {
 // the cleaner air only at its air change. That smoke the fans can remove,
 // unlike smoke still arriving: extraction brings the cleaner air in
 // sooner. Its fall measures it: with no source, dC/dt = −k·(C − in) for
-// air changes k, so C − in = −rise/k. Rise and k are averaged alike, so
-// the fans speeding up (k up, the fall steeper) leave it the same.
-// 0 while the clean air holds or rises, and until k is known.
+// air changes k, so C − in = −rise/k. Rise and k are averaged alike: the
+// fans speeding up raise k at once but steepen the fall over minutes, and
+// k taken as it is now would read the gap at a quarter of itself on the
+// way, slowing the fans again. 0 while the clean air holds or rises, and
+// until k is known.
 func (s *staffArea) gap() float64 {
 	if !(s.rise < 0) || !(s.ach > 0) {
 		return 0
