@@ -177,10 +177,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		if boothNeed >= staffNeed*u { // the larger part of u³ (boothNeed > 0, so from is set)
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", from.spec.Zone, from.excess)
 		} else {
-			why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (full speed at %.1f)", r.staff.excess, r.staff.fullExcess(t))
-			if g := r.staff.gap(); g > r.staff.excess {
-				why = fmt.Sprintf("staff air clearing toward cleaner air coming in, %.1f µg/m³ above it (full speed at %.1f)", g+r.staff.excess, r.staff.fullExcess(t))
-			}
+			why = r.staffWhy("full speed at")
 			if r.staff.source {
 				why = fmt.Sprintf("staff PM2.5 climbing %.0f µg/m³ a minute with the booths quiet: smoke in the staff area, %.1f µg/m³ above its clean air", r.staff.climb.v, r.staff.excess)
 			}
@@ -252,13 +249,25 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, from *booth, staffNe
 	case excess > clearAt:
 		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air; off below %g)", from.spec.Zone, excess, clear)
 	case staffNeed >= staffAt:
-		d.Reason = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (on from %.1f)", r.staff.excess, r.staff.fullExcess(r.p.Tuning))
+		d.Reason = r.staffWhy("on from")
 	case on && now.Sub(f.onSince) < s.MinOn:
 		d.Reason = fmt.Sprintf("clean air, held on by its relay for %s after switching on", s.MinOn)
 	default:
 		d.Duty, d.Reason = s.MinDuty, "clean air: off"
 	}
 	return d
+}
+
+// staffWhy is the reason the staff area's smoke gives for air, with the
+// excess that asks for full speed (or switches a relay on) after at: the
+// booth smoke above its clean air, or, where more, the gap above the
+// cleaner air coming in.
+func (r *Room) staffWhy(at string) string {
+	full := r.staff.fullExcess(r.p.Tuning)
+	if g := r.staff.gap(); g > r.staff.excess {
+		return fmt.Sprintf("staff air clearing toward cleaner air coming in, %.1f µg/m³ above it (%s %.1f)", g+r.staff.excess, at, full)
+	}
+	return fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (%s %.1f)", r.staff.excess, at, full)
 }
 
 // staffFanACH is the air changes an hour the fans give the staff area at
