@@ -396,3 +396,36 @@ func TestStaffGapFollowsTheFans(t *testing.T) {
 		t.Errorf("on the way the gap read fell to %.2f of the true one; want ≥ 0.5", worst)
 	}
 }
+
+// The gap's air change counts each fan at the air its booths measured it
+// moving: a clogged filter's fan moves less than rated, the staff area
+// clears slower, and the gap read from the same fall is larger. A fan
+// measured above its rating (leaks and deposition add to a booth's decay)
+// counts as rated, and one not yet measured too.
+func TestStaffACHCountsTheAirMeasured(t *testing.T) {
+	p := simParams(t, nil)
+	r, err := NewRoom(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.staffVolume()
+	own := defaultStaffACH * v / 4 // the fit's lower bound: nothing fitted yet
+	f := r.fans[0]
+	f.duty = f.spec.MaxDuty
+	rated := f.spec.air(f.duty) * f.spec.MaxFlowM3h
+	for _, c := range []struct {
+		name  string
+		model decayModel
+		share float64
+	}{
+		{"not measured", decayModel{}, 1},
+		{"measured at half its rating", decayModel{eta: 0.5, n: 4}, 0.5},
+		{"measured above its rating", decayModel{eta: 1.1, n: 4}, 1},
+	} {
+		r.booths[0].model = c.model
+		want := (rated*c.share + own) / v / 3600
+		if got := r.staffACH(); math.Abs(got-want) > 1e-12 {
+			t.Errorf("%s: %.3f air changes an hour, want %.3f", c.name, got*3600, want*3600)
+		}
+	}
+}

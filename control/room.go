@@ -283,21 +283,42 @@ func (r *Room) staffFanACH() float64 {
 }
 
 // staffACH is the staff area's air changes a second: the fans' air at
-// their present duty and its own ventilation as fitted (see avoidable),
+// their present duty, and its own ventilation as fitted (see avoidable)
 // kept within 0.5 and 4 air changes an hour (a quarter and twice
 // defaultStaffACH: an office's or clinic's general ventilation). The fit
 // can read far higher while outdoor smoke arrives (taken for booth smoke,
 // and its clearing for ventilation: 24 an hour in a 60 m³ room with 4),
 // and an air change read high hides the gap (gap); read low it only
-// flushes longer. 0 without a volume.
+// flushes longer. For the same reason a fan whose booths measured less
+// than its rated air (a clogged filter, a tiring fan) counts that much
+// less, and one measured at more counts as rated. 0 without a volume.
 func (r *Room) staffACH() float64 {
 	v := r.staffVolume()
 	if v <= 0 {
 		return 0
 	}
-	q, _, _ := r.fanAir(-1)
+	q := 0.0
+	for _, f := range r.fans {
+		q += f.spec.air(f.duty) * f.spec.MaxFlowM3h * r.measuredShare(f)
+	}
 	qg := clamp(r.staff.avoid.qg, defaultStaffACH*v/4, 2*defaultStaffACH*v)
 	return (q + qg) / v / 3600
+}
+
+// measuredShare is the part of f's rated air its booths measured it
+// moving (their decay's share, averaged over those measured), at most 1;
+// 1 until measured.
+func (r *Room) measuredShare(f *fan) float64 {
+	sum, n := 0.0, 0
+	for _, i := range f.spec.Booths {
+		if m := r.booths[i].model; m.n > 0 && m.eta > 0 {
+			sum, n = sum+m.eta, n+1
+		}
+	}
+	if n == 0 {
+		return 1
+	}
+	return math.Min(sum/float64(n), 1)
 }
 
 // staffVolume is the staff zones' volume in all, m³.
