@@ -10,6 +10,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/mqtt/command"
 	"github.com/ventd/ventd/record"
 )
@@ -202,13 +203,15 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 	if err != nil {
 		r.Error = err.Error()
 		if errors.Is(err, context.DeadlineExceeded) {
-			r.Error = fmt.Sprintf("the control loop did not answer within %s; see ventd's log", commandWait)
+			r.Error = fmt.Sprintf("the control loop did not answer within %s; it may still run: see ventd's log, or send the command again", commandWait)
 		}
 	}
 	p.log.Info("mqtt: command", "id", c.ID, "command", c.Name, "zone", c.Zone, "alarm_id", c.AlarmID, "by", by.String(), "ok", r.OK, "result", res, "err", r.Error)
-	if c.ID != "" {
-		// Only a command that reached the control loop is remembered: one
-		// refused before it may be sent again, corrected, with its id.
+	if c.ID != "" && !notRun(err) {
+		// Only a command the control loop answered is remembered: one
+		// refused before it may be sent again, corrected, with its id, and
+		// one that found the loop busy or did not hear back may be sent
+		// again as it was and must then run, not get this answer back.
 		if len(s.order) == repeats {
 			delete(s.answered, s.order[0])
 			s.order = s.order[1:]
@@ -216,6 +219,13 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		s.answered[c.ID], s.order = answer{asked: asked, reply: r}, append(s.order, c.ID)
 	}
 	return r, true
+}
+
+// notRun reports whether err says the command never got the control
+// loop's answer: the loop's queue was full (it did not run), or the wait
+// ran out (it may run late). Either way the sender is told to try again.
+func notRun(err error) bool {
+	return errors.Is(err, daemon.ErrBusy) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // canonical is what a command asks, its id aside: two commands with the

@@ -3,6 +3,7 @@ package mqtt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/mqtt/command"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
@@ -24,6 +26,7 @@ type fakeRoom struct {
 	mu    sync.Mutex
 	calls []string
 	gate  chan struct{} // closed: commands pass
+	busy  int           // this many next commands find the loop busy
 }
 
 func newFakeRoom() *fakeRoom {
@@ -55,8 +58,12 @@ func (f *fakeRoom) do(ctx context.Context, what string) (string, error) {
 		return "", ctx.Err()
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.busy > 0 {
+		f.busy--
+		return "", daemon.ErrBusy
+	}
 	f.calls = append(f.calls, what)
-	f.mu.Unlock()
 	return what + ": done", nil
 }
 
@@ -280,6 +287,51 @@ func TestAReusedIDIsARepeatOnlyForTheSameCommand(t *testing.T) {
 	reps = r.waitReplies("a refused command, then corrected", 8)
 	if reps[6].OK || !strings.Contains(reps[6].Error, `unknown field "force"`) || !reps[7].OK || reps[7].ID != "d2" {
 		t.Errorf("refused, then corrected: %+v, then %+v", reps[6], reps[7])
+	}
+}
+
+// A command that found the control loop busy, or got no answer in time,
+// did not run (or may not have): the sender is told to send it again, and
+// the same command with the same id, sent again, runs. Remembered under
+// its id, the repeat would get the busy answer back and a purge asked
+// twice would never run.
+func TestACommandNotRunRunsWhenSentAgain(t *testing.T) {
+	r := startCommandRig(t)
+	r.room.mu.Lock()
+	r.room.busy = 1
+	r.room.mu.Unlock()
+	r.send(purge("b1"))
+	first := r.waitReplies("the busy answer", 1)[0]
+	if first.OK || first.ID != "b1" || !strings.Contains(first.Error, "try again") {
+		t.Fatalf("the loop busy: %+v, want an error saying to try again", first)
+	}
+	r.send(purge("b1"))
+	again := r.waitReplies("the purge sent again", 2)[1]
+	if !again.OK || again.ID != "b1" || again.Result != "purge booth by Sam Lee: done" {
+		t.Errorf("sent again: %+v, want it run", again)
+	}
+	if ran := r.room.ran(); len(ran) != 1 {
+		t.Errorf("ran %q, want the purge once", ran)
+	}
+
+}
+
+// The daemon's own errors for a command that did not (or may not have) run
+// are told apart from its refusals, wrapped as it wraps them.
+func TestNotRun(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{daemon.ErrBusy, true},
+		{fmt.Errorf("no answer from the control loop: %w (the request may still be served)", context.DeadlineExceeded), true},
+		{fmt.Errorf("no answer: %w", context.Canceled), true},
+		{errors.New("zone \"booth-9\" is not a booth"), false},
+		{nil, false},
+	} {
+		if got := notRun(c.err); got != c.want {
+			t.Errorf("notRun(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }
 
