@@ -127,7 +127,7 @@ func DefaultRules(s Setup) []Rule {
 			// "doors closed, on average", so a minute rides over a visit.
 			OnDelay: time.Minute, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: booth pressure {value} {unit}, not below {threshold} {unit}: smoke may escape; check the door and the exhaust",
+			Message: "{subject}: booth pressure not below {threshold} {unit} (now {value} {unit}): smoke may escape; check the door and the exhaust",
 			Back:    "{subject}: booth pressure back to {value} {unit} ({level} level {threshold} {unit})",
 		})
 	}
@@ -145,7 +145,7 @@ func DefaultRules(s Setup) []Rule {
 			// (several measurements), as a changed filter does.
 			Hysteresis: 10, OffDelay: time.Hour,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: measured airflow {value} % of its fans' rated air, below {threshold} %: check the filter, the fan, the duct and the door " +
+			Message: "{subject}: measured airflow below {threshold} % of its fans' rated air (now {value} %): check the filter, the fan, the duct and the door " +
 				"(if the room was built so, lower alarms.booth_airflow_percent)",
 			Back: "{subject}: measured airflow back to {value} % of its fans' rated air ({level} level {threshold} %)",
 		})
@@ -201,8 +201,8 @@ func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []
 		t         Timing
 		message   string
 	}{
-		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} is {value} {unit}, above the warning level {threshold} {unit}: ventilate"},
-		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} is {value} {unit}, above the alarm level {threshold} {unit}"},
+		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} above the warning level {threshold} {unit} (now {value} {unit}): ventilate"},
+		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} above the alarm level {threshold} {unit} (now {value} {unit})"},
 	} {
 		if x.threshold <= 0 {
 			continue
@@ -241,7 +241,7 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 			// exceedance is an auditable event someone must acknowledge.
 			Latching:  true,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: name + " " + x.what + " in {subject} is {value} {unit}, above the limit {threshold} {unit}",
+			Message: name + " " + x.what + " in {subject} above the limit {threshold} {unit} (now {value} {unit})",
 			Back:    name + " " + x.what + " in {subject} is back to {value} {unit} (limit {threshold} {unit})",
 		})
 	}

@@ -71,11 +71,24 @@ func TestDefaultRules(t *testing.T) {
 	}
 	// A default message reads well.
 	evs := run(t, e, "staff/co2/alarm", t0, 11*time.Second, func(time.Duration) float64 { return 5400 })
-	if len(evs) != 1 || evs[0].Message != "CO2 in staff is 5400 ppm, above the alarm level 5000 ppm" {
+	if len(evs) != 1 || evs[0].Message != "CO2 in staff above the alarm level 5000 ppm (now 5400 ppm)" {
 		t.Errorf("events %+v", evs)
 	}
+	// A warning raises when its run has lasted the on-delay, which may
+	// end with the value back inside the hysteresis band: the message
+	// says the level crossed and the value now, and never "34.6, above
+	// 35" (seen on a wildfire day's staff warning).
+	evs = run(t, e, "staff/pm25/warning", t0, 31*time.Second, func(d time.Duration) float64 {
+		if d < 25*time.Second {
+			return 37
+		}
+		return 34.6
+	})
+	if len(evs) != 1 || evs[0].Kind != Raised || evs[0].Message != "PM2.5 in staff above the warning level 35 µg/m³ (now 34.6 µg/m³): ventilate" {
+		t.Errorf("warning raised inside the band: %+v", evs)
+	}
 	evs = run(t, e, "booth-1/pressure/containment", t0, 61*time.Second, func(time.Duration) float64 { return -2 })
-	if len(evs) != 1 || evs[0].Quantity != sample.Pressure || evs[0].Message != "booth-1: booth pressure -2 Pa, not below -5 Pa: smoke may escape; check the door and the exhaust" {
+	if len(evs) != 1 || evs[0].Quantity != sample.Pressure || evs[0].Message != "booth-1: booth pressure not below -5 Pa (now -2 Pa): smoke may escape; check the door and the exhaust" {
 		t.Errorf("pressure events %+v", evs)
 	}
 
@@ -102,7 +115,7 @@ func TestAirflowRule(t *testing.T) {
 	}
 	evs, err := in.Evaluate(now, 45.2, true)
 	if err != nil || len(evs) != 1 || evs[0].Kind != Raised || evs[0].Level != LevelWarning ||
-		evs[0].Message != "booth-1: measured airflow 45.2 % of its fans' rated air, below 60 %: check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)" {
+		evs[0].Message != "booth-1: measured airflow below 60 % of its fans' rated air (now 45.2 %): check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)" {
 		t.Fatalf("45.2 %% of rated: %+v, %v", evs, err)
 	}
 	// The measurement wanders by several points between clearings: a
@@ -166,8 +179,8 @@ func TestDefaultRulesSayWhatIsBack(t *testing.T) {
 				if ev.Kind == Cleared || ev.Kind == Latched {
 					msgs = append(msgs, ev.Message)
 				}
-				// A unitless index prints bare: "VOC Index in staff is
-				// 250, above the warning level 200".
+				// A unitless index prints bare: "VOC Index in staff above
+				// the warning level 200 (now 250)".
 				if unitless.MatchString(ev.Message) || strings.ContainsRune(ev.Message, 0) {
 					t.Errorf("%s %v: %q", r.ID, ev.Kind, ev.Message)
 				}

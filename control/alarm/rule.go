@@ -189,7 +189,7 @@ func defaultMessage(d Direction) string {
 	if d == WhenTrue {
 		return "{level}: {rule}"
 	}
-	return "{level}: {quantity} in {subject} is {value} {unit}, {direction} {threshold} {unit}"
+	return "{level}: {quantity} in {subject} {direction} {threshold} {unit} (now {value} {unit})"
 }
 
 func render(segs []segment, r *Rule, v float64) string {

@@ -73,7 +73,7 @@ func TestMessages(t *testing.T) {
 	r3.ID, r3.OnDelay, r3.Message = "custom", 0, "{rule}: {subject} {quantity} {value}{unit} {direction} {threshold} ({level})"
 	e := mustEngine(t, r, r2, r3)
 	ev := eval1(t, e, r.ID, 41.26)
-	if ev.Message != "warning: pm25 in staff is 41.3 µg/m³, above 35 µg/m³" {
+	if ev.Message != "warning: pm25 in staff above 35 µg/m³ (now 41.3 µg/m³)" {
 		t.Errorf("default value message %q", ev.Message)
 	}
 	evs, _ := e.SetCondition(t0, r2.ID, true, math.NaN())
