@@ -12,7 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/ventd/ventd/record"
 )
 
 // The request bodies. Field names are the JSON ones in doc.go.
@@ -217,8 +218,8 @@ func checkWho(w http.ResponseWriter, what, who, doing string) bool {
 		msg = fmt.Sprintf(`%s: "who" is required: the name or staff id of the person %s (ventctl sends your login name; -who sets another)`, what, doing)
 	case len(who) > 64:
 		msg = fmt.Sprintf(`%s: "who" is %d bytes: give a name or staff id of at most 64`, what, len(who))
-	case strings.IndexFunc(who, unicode.IsControl) >= 0:
-		msg = fmt.Sprintf(`%s: "who" %q has control characters: give a plain name or staff id`, what, who)
+	case record.CheckName(who) != nil:
+		msg = fmt.Sprintf(`%s: "who" %q %v: give a plain name or staff id`, what, who, record.CheckName(who))
 	default:
 		return true
 	}

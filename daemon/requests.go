@@ -81,6 +81,9 @@ func checkActor(by record.Actor, what string) error {
 	if strings.TrimSpace(by.Name) == "" {
 		return fmt.Errorf("%s: say who asks (a name or staff id), for the record", what)
 	}
+	if err := record.CheckName(by.Name); err != nil {
+		return fmt.Errorf("%s: the name %q %v: give a plain name or staff id, for the record", what, by.Name, err)
+	}
 	return nil
 }
 

@@ -31,6 +31,14 @@ func TestPurge(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `no zone "nowhere"; zones: booth`) {
 		t.Fatalf("purge of an unknown zone: %v", err)
 	}
+	// Every way in (page, socket, MQTT) checks the name too; the loop
+	// refuses a name a reader of the record cannot see whatever came.
+	for _, name := range []string{"\u200b\u200b", "Al\u202eice", "\u2800", "--"} {
+		h.call(func() { _, err = h.d.Purge(t.Context(), "booth", record.Actor{Name: name, Via: "test"}, "") })
+		if err == nil || !strings.Contains(err.Error(), "give a plain name or staff id") {
+			t.Errorf("purge by %q: %v; want it refused", name, err)
+		}
+	}
 	h.call(func() { _, err = h.d.Purge(t.Context(), "staff", tester, "") })
 	if err == nil || !strings.Contains(err.Error(), `no fan serves zone "staff"; purge a booth: booth`) {
 		t.Fatalf("purge of the staff area: %v", err)

@@ -1,8 +1,12 @@
 package record
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Actor is who asked for an action that changes the room: the name a
@@ -39,6 +43,31 @@ func (a Actor) String() string {
 		s += " from " + a.From
 	}
 	return s
+}
+
+// Hidden reports whether r shows nothing of its own in a record: a control
+// character, or a format character (zero-width spaces and joiners, the
+// byte-order mark, the bidirectional overrides that reverse how the rest
+// of a line reads in a viewer).
+func Hidden(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
+
+// CheckName says what is wrong with name as the person recorded with an
+// action, or nil: the record's who must be something a reader can see and
+// tell apart, so it must be valid UTF-8, hold no hidden characters and have
+// at least one letter or digit (a name of blanks or symbols alone is no
+// name).
+func CheckName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return errors.New("is empty")
+	case !utf8.ValidString(name):
+		return errors.New("is not valid UTF-8")
+	case strings.IndexFunc(name, Hidden) >= 0:
+		return errors.New("has control or invisible formatting characters")
+	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0:
+		return errors.New("has no letter or digit")
+	}
+	return nil
 }
 
 // ActionKind is what an action did.

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -15,10 +17,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"golang.org/x/time/rate"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
@@ -117,7 +119,7 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 		writeError(w, code, msg)
 		return nil, record.Actor{}, false
 	}
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return malformed(http.StatusUnsupportedMediaType, "send the request as JSON (Content-Type: application/json)")
 	}
 	var req request
@@ -126,9 +128,15 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 	if err := dec.Decode(&req); err != nil {
 		return malformed(http.StatusBadRequest, "the request is not the JSON the page sends: "+err.Error())
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return malformed(http.StatusBadRequest, "the request is not the JSON the page sends: something follows its one JSON object")
+	}
 	req.Name, req.Reason, req.Note = clean(req.Name, maxName), clean(req.Reason, maxNote), clean(req.Note, maxNote)
 	if req.Name == "" {
 		return malformed(http.StatusBadRequest, "give your name or staff id: it goes in the record with what you did")
+	}
+	if err := record.CheckName(req.Name); err != nil {
+		return malformed(http.StatusBadRequest, fmt.Sprintf("give your name or staff id: %q %v, and it goes in the record with what you did", req.Name, err))
 	}
 	if strings.TrimSpace(req.PIN) == "" {
 		return malformed(http.StatusBadRequest, "enter the staff PIN: nothing was done")
@@ -223,12 +231,12 @@ func (a *actions) pinOK(ctx context.Context, pin string) bool {
 // clean trims s, drops control characters (a name goes in logs and the
 // journal) and cuts it to max characters.
 func clean(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if record.Hidden(r) {
 			return -1
 		}
 		return r
-	}, strings.TrimSpace(s))
+	}, s))
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max])
 	}
@@ -237,8 +245,19 @@ func clean(s string, max int) string {
 
 func (a *actions) purge(w http.ResponseWriter, r *http.Request) {
 	req, by, ok := a.admit(w, r, func(req *request) string {
-		if a.p.cfg.Zone(req.Zone) == nil {
-			return fmt.Sprintf("no zone %q", req.Zone)
+		// A zone no fan clears is as much a mistake in the request as
+		// one that does not exist: refused before the PIN is counted.
+		if z := a.p.cfg.Zone(req.Zone); z == nil || len(a.p.cfg.FansFor(req.Zone)) == 0 {
+			var booths []string
+			for _, b := range a.p.cfg.ZonesOf(config.Booth) {
+				if len(a.p.cfg.FansFor(b.Name)) > 0 {
+					booths = append(booths, b.Name)
+				}
+			}
+			if z == nil {
+				return fmt.Sprintf("no zone %q; purge a booth: %s", req.Zone, strings.Join(booths, ", "))
+			}
+			return fmt.Sprintf("no fan clears zone %q; purge a booth: %s", req.Zone, strings.Join(booths, ", "))
 		}
 		return ""
 	})

@@ -85,7 +85,12 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 		{"no body", ``, nil, 400, "not the JSON"},
 		{"no PIN", `{"zone": "booth", "name": "Sam"}`, nil, 400, "enter the staff PIN"},
 		{"a blank PIN", `{"zone": "booth", "name": "Sam", "pin": "  "}`, nil, 400, "enter the staff PIN"},
-		{"no such zone", `{"zone": "nowhere", "name": "Sam", "pin": "111111"}`, nil, 400, `no zone "nowhere"`},
+		{"no such zone", `{"zone": "nowhere", "name": "Sam", "pin": "111111"}`, nil, 400, `no zone "nowhere"; purge a booth: booth`},
+		{"a zone no fan clears", `{"zone": "staff", "name": "Sam", "pin": "111111"}`, nil, 400, `no fan clears zone "staff"; purge a booth: booth`},
+		{"a name of invisible characters", `{"zone": "booth", "name": "\u200b\u2060\ufeff", "pin": "111111"}`, nil, 400, "your name"},
+		{"a name of blanks", `{"zone": "booth", "name": "\u2800\u2800", "pin": "111111"}`, nil, 400, "no letter or digit"},
+		{"a media type that only starts like JSON", purge, func(q *http.Request) { q.Header.Set("Content-Type", "application/jsonx") }, 415, "JSON"},
+		{"something after the JSON", purge + `garbage`, nil, 400, "something follows"},
 		{"wrong PIN", `{"zone": "booth", "name": "Sam", "pin": "111111"}`, nil, 401, "wrong PIN"},
 		{"wrong PIN again", `{"zone": "booth", "name": "Sam", "pin": "000000"}`, nil, 401, "wrong PIN"},
 		{"and again", `{"zone": "booth", "name": "Sam", "pin": "2468100"}`, nil, 401, "wrong PIN"},
@@ -117,6 +122,22 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
 		t.Errorf("GET /api/purge: %s, Allow %q", resp.Status, resp.Header.Get("Allow"))
+	}
+}
+
+// Hidden characters leave a name, a reason and a note before they reach
+// the record: a bidirectional override would reverse how the rest of an
+// export's line reads.
+func TestCleanDropsHiddenCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"Al\u202eice":          "Alice",
+		"\u200b Sam Lee\ufeff": "Sam Lee",
+		"Jo\x00\x07e":          "Joe",
+		"Zoë 12":               "Zoë 12",
+	} {
+		if got := clean(in, maxName); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

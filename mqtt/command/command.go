@@ -13,8 +13,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/ventd/ventd/record"
 )
 
 // MaxBytes bounds a command's payload: a command is a few short
@@ -129,8 +130,8 @@ func (c *Command) set(key string, val any) error {
 			return fmt.Errorf("field %q: want a string, got %s", key, jsonKind(val))
 		case len(s) > max:
 			return fmt.Errorf("field %q: %d bytes, at most %d", key, len(s), max)
-		case strings.IndexFunc(s, unicode.IsControl) >= 0:
-			return fmt.Errorf("field %q has control characters", key)
+		case strings.IndexFunc(s, record.Hidden) >= 0:
+			return fmt.Errorf("field %q has control or invisible formatting characters", key)
 		}
 		*dst = s
 		return nil
@@ -200,6 +201,9 @@ func (c *Command) check(seen map[string]bool) error {
 		return fmt.Errorf("unknown command %q: purge, cancel_purge or ack", c.Name)
 	case strings.TrimSpace(c.Who) == "":
 		return fmt.Errorf(`%s: field "who" is required: the name or staff id of the person asking, for the record`, c.Name)
+	}
+	if err := record.CheckName(c.Who); err != nil {
+		return fmt.Errorf(`%s: field "who" %q %v: give a plain name or staff id, for the record`, c.Name, c.Who, err)
 	}
 	for _, f := range []string{"zone", "alarm_id", "all", "reason", "note"} {
 		if seen[f] && !strings.Contains(takes, f) {
