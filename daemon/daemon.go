@@ -96,6 +96,7 @@ type Daemon struct {
 
 	number   uint64
 	overruns uint64
+	stopping bool           // shutdown: the last record says so
 	beats    heartbeat      // when the last period finished, for the watchdog
 	cur      *record.Period // the period being built
 	slabs    slabs          // where records are made from (step.go)
@@ -263,8 +264,12 @@ func (d *Daemon) shutdown() {
 		d.keep(metaCleanStop, "1")
 	}
 	d.beacon.set(nil) // a deliberate stop is not an alarm
-	d.Close()
+	// The last record says ventd is stopping, with the sensors as they
+	// were: released first, they would read as failed, and the status
+	// page and the pager would show a sensor fault for every restart.
+	d.stopping = true
 	d.publish(now)
+	d.Close()
 	if !d.hub.Close(2 * time.Second) {
 		// The journal may be the one stuck (a stalled disk): it is left
 		// to finish on its own rather than hold the stop up.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench/room"
@@ -171,4 +172,45 @@ func TestSequenceJumpsAfterACrash(t *testing.T) {
 		t.Fatalf("after a crash the sequence starts at %v; the last journaled was %d: want %d", got, last, last+1+crashSkip)
 	}
 	h2.d.shutdown()
+}
+
+// A deliberate stop (a restart, an update) hands the outputs a last record
+// that says so, with the sensors as they were: the status page and the
+// pager show "ventd stopped", not a sensor fault on every sensor, for
+// each systemctl restart. No record before it says stopping.
+func TestTheLastRecordSaysStopping(t *testing.T) {
+	h := newHarness(t, t.TempDir(), t0)
+	var mu sync.Mutex
+	var periods []*record.Period
+	h.d.Attach("watch", record.OutputFunc(func(p *record.Period) {
+		mu.Lock()
+		periods = append(periods, p)
+		mu.Unlock()
+	}), nil)
+	h.run(2 * time.Minute)
+	h.d.shutdown()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(periods) < 2 {
+		t.Fatalf("%d records", len(periods))
+	}
+	for _, p := range periods[:len(periods)-1] {
+		if p.Health.Stopping {
+			t.Fatalf("record %d of %d says stopping", p.Number, len(periods))
+		}
+	}
+	last := periods[len(periods)-1]
+	if !last.Health.Stopping {
+		t.Errorf("the last record does not say stopping: %+v", last.Health)
+	}
+	for _, s := range last.Sensors {
+		if !s.Up {
+			t.Errorf("the last record has sensor %s down: a stop would read as a sensor fault", s.Name)
+		}
+	}
+	for _, f := range last.Fans {
+		if f.Mode != control.ModeSafe || f.Reason != "ventd stopped" {
+			t.Errorf("fan %s in the last record: %s, %q; want safe, ventd stopped", f.Name, f.Mode, f.Reason)
+		}
+	}
 }

@@ -69,7 +69,7 @@ func (d *Daemon) publish(now time.Time) {
 	}
 	p.Alarms = d.alarms.eng.Summary(now)
 	p.Health = record.Health{Started: d.started, ClockSynchronized: d.clockOK != nil && *d.clockOK,
-		JournalOK: true, LoopOverruns: d.overruns}
+		JournalOK: true, LoopOverruns: d.overruns, Stopping: d.stopping}
 	if err := d.journalFault(); err != nil {
 		p.Health.JournalOK, p.Health.JournalError = false, err.Error()
 	}

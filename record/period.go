@@ -248,6 +248,10 @@ type Health struct {
 	JournalError string `json:"journal_error,omitempty"`
 	// LoopOverruns counts control periods that ran late.
 	LoopOverruns uint64 `json:"loop_overruns"`
+	// Stopping marks the last record of a deliberate stop (a restart, an
+	// update): the fans are left at their safe duty and nothing reads the
+	// air until ventd runs again, so no figure in it is current.
+	Stopping bool `json:"stopping,omitempty"`
 }
 
 // Minute is one pollutant's one-minute aggregate in one zone.

@@ -126,7 +126,10 @@ func TestBrowserOneBooth(t *testing.T) {
 	stopped := time.Now()
 	r.close()
 	b.waitFor("the stale banner", bannerIs("stale"), 10*time.Second)
-	t.Logf("stale shown %.1f s after ventd stopped", time.Since(stopped).Seconds())
+	t.Logf("stale shown %.1f s after ventd stopped (%q)", time.Since(stopped).Seconds(), b.eval(`document.getElementById('banner-word').textContent`))
+	// The staff rows keep their last value, dimmed, but give no verdict
+	// on air nobody reads: never a green OK beside "no data".
+	b.waitFor("the staff rows without a verdict", `[...document.querySelectorAll('#staff-list .pol')].every(r => r.classList.contains('p-unknown') && r.querySelector('.lvl').textContent === 'no data')`, 5*time.Second)
 	b.shoot("1-booth", "stale")
 	r2 := startRoom(t, yml, roomOpts{addr: r.addr, stateDir: dir, start: r.clk.Now()})
 	r2.pacer.pace(1)

@@ -165,8 +165,20 @@ function activeAlarms() {
   return (state.alarms && state.alarms.alarms) || [];
 }
 
+// stopped says the last state came from ventd stopping (a restart, an
+// update): it reads the air no more, so nothing on the page is current.
+function stopped() {
+  return !!(state && state.health && state.health.stopping);
+}
+
+// away: nothing shown is current, for either reason.
+function away() {
+  return stale || stopped();
+}
+
 // banner returns [class, word, sentence] for the room as a whole.
 function banner() {
+  if (stopped()) return ['st-stale', 'ventd stopped', 'ventd was stopped (a restart or an update): the fans run at their safe duty and nothing reads the air. The values below are the last it read.'];
   if (stale || !state) {
     const age = lastFresh ? dur((performance.now() - lastFresh) / 1000) : '';
     if (!state) return ['st-stale', 'No data', 'ventd is not answering. Check that it runs and that this screen is on the site network.'];
@@ -215,7 +227,7 @@ function booth(b) {
     cls = mode === 'purge' ? 'b-purge' : 'b-smoke'; chip = mode === 'purge' ? 'Purging' : 'Smoke';
     entry = 'Not safe to enter';
   }
-  if (stale) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map(fanDuty).join(', ') || 'no fan']] };
+  if (away()) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map(fanDuty).join(', ') || 'no fan']] };
   if (lvl >= LEVELS.alarm) { cls = lvl === LEVELS.fault ? 'b-fault' : 'b-alarm'; chip = lvl === LEVELS.fault ? 'Fault' : 'Alarm'; }
   if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
   const fanText = fans.map((f) => fanDuty(f) + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '') + (f.error ? ' · ERROR' : '')).join(', ') || 'no fan';
@@ -271,7 +283,7 @@ function renderBanner() {
   b.className = 'banner ' + cls;
   $('banner-word').textContent = word;
   $('banner-text').textContent = text;
-  document.body.classList.toggle('stale', stale);
+  document.body.classList.toggle('stale', away());
 }
 
 function renderBooths() {
@@ -352,7 +364,10 @@ function renderStaff() {
     }
     const thr = info.thresholds[p.q];
     let lvl = 'unknown', word = p.quality && p.quality !== 'good' ? p.quality.replace('_', ' ') : 'unknown';
-    if (p.value !== null && p.value !== undefined) {
+    if (away()) {
+      // The last value stays, dimmed, but no verdict on air nobody reads.
+      word = 'no data';
+    } else if (p.value !== null && p.value !== undefined) {
       lvl = 'ok'; word = 'OK';
       if (thr && thr.alarm && p.value >= thr.alarm) { lvl = 'alarm'; word = 'ALARM'; } else if (thr && thr.warning && p.value >= thr.warning) { lvl = 'warning'; word = 'WARNING'; }
     }
@@ -387,7 +402,7 @@ function renderOutdoor() {
       it.append(el('span', 'outdoor-name', 'Outdoor air' + (multi ? ' · ' + z.zone : '')), el('span', 'outdoor-figs'));
     }
     let figs = [outdoorFigure(z.zone, 'pm25', 'µg/m³'), outdoorFigure(z.zone, 'co2', 'ppm')].filter(Boolean);
-    if (stale) figs = ['no data'];
+    if (away()) figs = ['no data'];
     else if (!figs.length) figs = ['no reading yet'];
     // Each figure stays on one line; a narrow screen breaks between them.
     it.querySelector('.outdoor-figs').replaceChildren(...figs.flatMap((f, i) => (i ? [' · ', el('span', 'fig', f)] : [el('span', 'fig', f)])));
