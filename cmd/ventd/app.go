@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +39,11 @@ type app struct {
 	cfg    *config.Config
 	log    *slog.Logger
 	d      *daemon.Daemon
-	ln     net.Listener
+	ln     net.Listener // nil when the address could not be bound at start (serveHTTP retries)
+	addr   string       // the HTTP address asked for
+	// httpRetry is how often serveHTTP tries an address it could not
+	// bind, or serves again after the server failed (10 s).
+	httpRetry time.Duration
 	srv    *http.Server
 	closer io.Closer // hardware to release after the loop stops
 	// tempState is the state directory -sim made for itself, removed at
@@ -116,7 +121,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config, webConfig: f.webConfig, sim: sim}
+	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config, webConfig: f.webConfig, sim: sim, httpRetry: 10 * time.Second}
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
@@ -219,11 +224,18 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 			return nil, err
 		}
 	}
-	addr := firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
-	a.ln, err = net.Listen("tcp", addr)
-	if err != nil {
+	a.addr = firstNonEmpty(f.listen, cfg.Listen, "127.0.0.1:8080")
+	if err := checkListenFlag(a.addr); err != nil {
 		a.d.Close()
-		return nil, fmt.Errorf("listen on %s: %w (is another ventd running? choose another address with -listen)", addr, err)
+		return nil, err
+	}
+	// An address taken (another program on 8080) or not there yet (the
+	// network still coming up at boot) must not keep the fans from being
+	// controlled: the loop runs, and serveHTTP keeps trying.
+	if a.ln, err = net.Listen("tcp", a.addr); err != nil {
+		a.ln = nil
+		log.Error("HTTP unavailable: the status page, /api/state and /metrics are off until the address is free; the fans are still controlled",
+			"addr", a.addr, "err", err, "retry_every", a.httpRetry, "hint", "is another ventd or web server running there? choose another address with -listen or listen: in the config")
 	}
 	loc, err := cfg.Shifts.Location()
 	if err != nil {
@@ -243,7 +255,10 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		a.d.Close()
 		return nil, err
 	}
-	a.ln, a.srv = serve(a.ln, h, cfg.HTTP.AllowedHosts, log)
+	a.srv = newServer(h, cfg.HTTP.AllowedHosts, log)
+	if a.ln != nil {
+		a.ln = limitListener(a.ln, log)
+	}
 	a.srv.RegisterOnShutdown(closePage)
 	built = true
 	return a, nil
@@ -259,12 +274,10 @@ func loadConfig(f *flags) (*config.Config, error) {
 // run serves HTTP and runs the loop until ctx is done; the loop leaves the
 // fans at their safe duty before run returns.
 func (a *app) run(ctx context.Context) error {
-	a.log.Info("serving HTTP", "addr", a.ln.Addr().String(), "page", "http://"+a.ln.Addr().String()+"/")
-	srvErr := make(chan error, 1)
-	go func() { srvErr <- serveHTTP(a.srv, a.ln, a.webConfig, a.log) }()
-
 	loopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	httpDone := make(chan struct{})
+	go func() { defer close(httpDone); a.serveHTTP(loopCtx) }()
 	ctlDone := make(chan struct{})
 	go func() {
 		defer close(ctlDone)
@@ -299,18 +312,13 @@ func (a *app) run(ctx context.Context) error {
 	waitSystemd := a.superviseSystemd(loopCtx)
 	defer waitSystemd()
 
-	var err error
-	select {
-	case err = <-done:
-	case err = <-srvErr:
-		a.log.Error("HTTP server stopped", "err", err)
-		cancel()
-		<-done
-	}
+	err := <-done
 	stopMQTT() // after the loop's last record
 	sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer scancel()
 	a.srv.Shutdown(sctx)
+	cancel()
+	<-httpDone
 	if a.tempState != "" {
 		os.RemoveAll(a.tempState)
 	}
@@ -323,10 +331,63 @@ func (a *app) run(ctx context.Context) error {
 		a.closer.Close()
 	}
 	a.stateLock.Close() // last: the fans are at their safe duty, the journal closed
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
 	return err
+}
+
+// serveHTTP serves the status page and the API until ctx ends. HTTP is
+// for people and dashboards, never for the fans: when the address cannot
+// be bound, or serving fails, it says so and tries again every httpRetry
+// while the loop goes on controlling the fans.
+func (a *app) serveHTTP(ctx context.Context) {
+	ln := a.ln
+	var quiet time.Time // when "still unavailable" was last logged
+	for ctx.Err() == nil {
+		if ln == nil {
+			l, err := net.Listen("tcp", a.addr)
+			if err != nil {
+				if time.Since(quiet) >= time.Minute {
+					a.log.Error("HTTP still unavailable; the fans are still controlled", "addr", a.addr, "err", err, "retry_every", a.httpRetry)
+					quiet = time.Now()
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(a.httpRetry):
+				}
+				continue
+			}
+			ln = limitListener(l, a.log)
+		}
+		a.log.Info("serving HTTP", "addr", ln.Addr().String(), "page", "http://"+ln.Addr().String()+"/")
+		err := serveWeb(a.srv, ln, a.webConfig, a.log)
+		if ctx.Err() != nil || errors.Is(err, http.ErrServerClosed) {
+			return
+		}
+		a.log.Error("HTTP server stopped; serving again shortly; the fans are still controlled", "err", err, "retry_every", a.httpRetry)
+		ln.Close()
+		ln = nil
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(a.httpRetry):
+		}
+	}
+}
+
+// checkListenFlag refuses an HTTP address that could never be bound, so a
+// mistyped -listen is said at start rather than retried forever. Port 0
+// (any free port) is allowed here, unlike in the config.
+func checkListenFlag(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if n, perr := strconv.Atoi(port); perr != nil || n < 0 || n > 65535 {
+			err = errors.New("the port must be a number from 0 to 65535")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("HTTP address %q: %v: give host:port, like 127.0.0.1:8080 or :8080 for every interface", addr, err)
+	}
+	return nil
 }
 
 func firstNonEmpty(s ...string) string {

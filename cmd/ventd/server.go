@@ -50,9 +50,20 @@ const _ uint = maxConns - connReserve - config.MaxLiveClients
 // maxConnsPerClient from one address, the timeouts above, and
 // httpapi.Guard (Host check, bounded bodies) around every handler.
 func serve(ln net.Listener, h http.Handler, allowedHosts []string, log *slog.Logger) (net.Listener, *http.Server) {
-	// Over its address's bound a connection is closed before it takes
-	// one of the maxConns places.
-	return netutil.LimitListener(limitPerClient(ln, maxConnsPerClient, log), maxConns), &http.Server{
+	return limitListener(ln, log), newServer(h, allowedHosts, log)
+}
+
+// limitListener bounds ln's connections per client address and in all:
+// over its address's bound a connection is closed before it takes one of
+// the maxConns places.
+func limitListener(ln net.Listener, log *slog.Logger) net.Listener {
+	return netutil.LimitListener(limitPerClient(ln, maxConnsPerClient, log), maxConns)
+}
+
+// newServer is the HTTP server for h, with the host guard, timeouts and
+// header bound.
+func newServer(h http.Handler, allowedHosts []string, log *slog.Logger) *http.Server {
+	return &http.Server{
 		Handler:           httpapi.Guard(h, httpapi.GuardOptions{AllowedHosts: allowedHosts}),
 		ReadHeaderTimeout: headerTimeout,
 		IdleTimeout:       idleTimeout,

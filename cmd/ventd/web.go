@@ -33,9 +33,9 @@ func checkWebConfig(path string) error {
 	return nil
 }
 
-// serveHTTP serves srv on ln, with TLS and basic auth when a web
+// serveWeb serves srv on ln, with TLS and basic auth when a web
 // configuration file is given.
-func serveHTTP(srv *http.Server, ln net.Listener, webConfig string, log *slog.Logger) error {
+func serveWeb(srv *http.Server, ln net.Listener, webConfig string, log *slog.Logger) error {
 	socket := false
 	addrs := []string{ln.Addr().String()}
 	return web.Serve(ln, srv, &web.FlagConfig{WebListenAddresses: &addrs, WebSystemdSocket: &socket, WebConfigFile: &webConfig}, log)
