@@ -70,17 +70,40 @@ func (p *Publisher) Run(ctx context.Context) error {
 			wait = min(2*wait, p.m.ReconnectMax)
 			continue
 		}
-		wait, lastErr = p.minWait, ""
+		lastErr = ""
 		p.report(func(s *Status) { s.Connected, s.Connects, s.LastError = true, s.Connects+1, "" })
 		p.log.Info("mqtt: connected", "broker", p.m.Broker, "topics", p.topics.Base+"/#", "client_id", p.clientID())
+		since := time.Now()
 		err = p.session(ctx, c, lost)
 		p.report(func(s *Status) { s.Connected = false })
 		if ctx.Err() != nil {
 			return nil
 		}
-		p.log.Warn("mqtt: connection lost; reconnecting, alarms wait in the outbox", "err", err)
+		if lasted := time.Since(since); lasted >= stableSession {
+			wait = p.minWait
+			p.log.Warn("mqtt: connection lost; reconnecting, alarms wait in the outbox", "err", err)
+			continue
+		}
+		// A broker that takes the connection and drops it at once does it
+		// again at every reconnect: wait as after a refusal, so ventd does
+		// not hammer it (and say what usually causes it).
+		p.log.Warn("mqtt: the broker dropped the connection soon after accepting it; retrying, alarms wait in the outbox",
+			"err", err, "lasted", time.Since(since).Round(time.Millisecond), "retry_in", wait.Round(time.Millisecond),
+			"hint", "another client using client id "+p.clientID()+" (a second ventd with this config?), or a message over the broker's size limit (mosquitto: message_size_limit, max_packet_size; ventd's state message is tens of kB): see the broker's log")
+		p.report(func(s *Status) { s.LastError = err.Error() })
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(jitter(wait)):
+		}
+		wait = min(2*wait, p.m.ReconnectMax)
 	}
 }
+
+// stableSession is how long a connection must last for its loss to be
+// taken as an outage (reconnect at once) rather than the broker refusing
+// something of ventd's at every connect (back off).
+const stableSession = 30 * time.Second
 
 // jitter spreads reconnects of many rooms after a broker restart.
 func jitter(d time.Duration) time.Duration {

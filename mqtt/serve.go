@@ -10,7 +10,6 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/mqtt/command"
 	"github.com/ventd/ventd/record"
 )
@@ -183,7 +182,7 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 			p.log.Info("mqtt: command repeated; answered again, not run again", "id", c.ID, "command", c.Name)
 			return a.reply, true
 		}
-		err := fmt.Errorf("id %q was already used for another command (%s); not run: give each command its own id", c.ID, a.reply.Command)
+		err := fmt.Errorf("id %q was already used for a command asking something else (%s); not run: give each command its own id", c.ID, a.reply.Command)
 		s.refusedLog.note("topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
 		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, true
 	}
@@ -207,11 +206,11 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		}
 	}
 	p.log.Info("mqtt: command", "id", c.ID, "command", c.Name, "zone", c.Zone, "alarm_id", c.AlarmID, "by", by.String(), "ok", r.OK, "result", res, "err", r.Error)
-	if c.ID != "" && !notRun(err) {
-		// Only a command the control loop answered is remembered: one
-		// refused before it may be sent again, corrected, with its id, and
-		// one that found the loop busy or did not hear back may be sent
-		// again as it was and must then run, not get this answer back.
+	if c.ID != "" && r.OK {
+		// Only a command that ran is remembered: one refused (a mistake
+		// in it, found here or by the loop; the loop busy; no answer in
+		// time) may be sent again with its id, corrected or as it was,
+		// and must then run, not get this answer back.
 		if len(s.order) == repeats {
 			delete(s.answered, s.order[0])
 			s.order = s.order[1:]
@@ -219,13 +218,6 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		s.answered[c.ID], s.order = answer{asked: asked, reply: r}, append(s.order, c.ID)
 	}
 	return r, true
-}
-
-// notRun reports whether err says the command never got the control
-// loop's answer: the loop's queue was full (it did not run), or the wait
-// ran out (it may run late). Either way the sender is told to try again.
-func notRun(err error) bool {
-	return errors.Is(err, daemon.ErrBusy) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // canonical is what a command asks, its id aside: two commands with the

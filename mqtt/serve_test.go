@@ -3,7 +3,6 @@ package mqtt
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -74,6 +73,9 @@ func (f *fakeRoom) ran() []string {
 }
 
 func (f *fakeRoom) Purge(ctx context.Context, zone string, by record.Actor, _ string) (string, error) {
+	if zone == "boot" { // a typo the loop refuses, as the daemon does
+		return "", fmt.Errorf("no zone %q; zones: booth", zone)
+	}
 	return f.do(ctx, "purge "+zone+" by "+by.Name)
 }
 
@@ -272,7 +274,7 @@ func TestAReusedIDIsARepeatOnlyForTheSameCommand(t *testing.T) {
 		r.send(c.payload)
 		rep := r.waitReplies(c.payload, 3+i)[2+i]
 		if rep.OK || rep.ID != "d1" || rep.Command != c.command ||
-			rep.Error != `id "d1" was already used for another command (purge); not run: give each command its own id` {
+			rep.Error != `id "d1" was already used for a command asking something else (purge); not run: give each command its own id` {
 			t.Errorf("%s: %+v", c.payload, rep)
 		}
 	}
@@ -290,11 +292,10 @@ func TestAReusedIDIsARepeatOnlyForTheSameCommand(t *testing.T) {
 	}
 }
 
-// A command that found the control loop busy, or got no answer in time,
-// did not run (or may not have): the sender is told to send it again, and
-// the same command with the same id, sent again, runs. Remembered under
-// its id, the repeat would get the busy answer back and a purge asked
-// twice would never run.
+// A command that found the control loop busy, or that the loop refused
+// (a zone typo), did not run: the sender is told why, and the same id,
+// sent again (as it was, or corrected), runs. Remembered under its id,
+// the repeat would get the refusal back and the purge would never run.
 func TestACommandNotRunRunsWhenSentAgain(t *testing.T) {
 	r := startCommandRig(t)
 	r.room.mu.Lock()
@@ -314,24 +315,15 @@ func TestACommandNotRunRunsWhenSentAgain(t *testing.T) {
 		t.Errorf("ran %q, want the purge once", ran)
 	}
 
-}
-
-// The daemon's own errors for a command that did not (or may not have) run
-// are told apart from its refusals, wrapped as it wraps them.
-func TestNotRun(t *testing.T) {
-	for _, c := range []struct {
-		err  error
-		want bool
-	}{
-		{daemon.ErrBusy, true},
-		{fmt.Errorf("no answer from the control loop: %w (the request may still be served)", context.DeadlineExceeded), true},
-		{fmt.Errorf("no answer: %w", context.Canceled), true},
-		{errors.New("zone \"booth-9\" is not a booth"), false},
-		{nil, false},
-	} {
-		if got := notRun(c.err); got != c.want {
-			t.Errorf("notRun(%v) = %v, want %v", c.err, got, c.want)
-		}
+	// The loop refuses a mistake (a zone typo): sent again corrected,
+	// with its id, it runs.
+	r.send(`{"command": "purge", "zone": "boot", "who": "Sam Lee", "id": "z1"}`)
+	if typo := r.waitReplies("the typo's refusal", 3)[2]; typo.OK || !strings.Contains(typo.Error, `no zone "boot"`) {
+		t.Fatalf("a zone typo: %+v", typo)
+	}
+	r.send(purge("z1"))
+	if fixed := r.waitReplies("the corrected purge", 4)[3]; !fixed.OK || fixed.ID != "z1" {
+		t.Errorf("corrected, with the same id: %+v, want it run", fixed)
 	}
 }
 

@@ -55,6 +55,10 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 		if t.dropped > 0 {
 			p.log.Warn("mqtt: too many alarm events waiting in memory; the newest are read back from the journal in their turn", "dropped", t.dropped)
 		}
+		// Alarm events first: should the broker refuse a message that
+		// follows (a state over its size limit), the events it took
+		// before it still reached the pagers.
+		p.sendEvents(s)
 		if t.rediscover {
 			p.sendDiscovery(s, t.latest)
 			c.Publish(p.topics.Availability(), 1, true, "online")
@@ -65,7 +69,6 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 		}
 		s.stateOwed = s.stateOwed || t.stateNew
 		stateTimer := p.sendState(s)
-		p.sendEvents(s)
 		p.askJournal()
 		p.report(func(*Status) {})
 		if closing != nil && p.ob.waiting() == 0 {

@@ -32,6 +32,9 @@ type Options struct {
 	// UnlimitedQueue lets a slow subscriber's queue of QoS 1 messages grow
 	// without bound (mosquitto drops past 1000 by default).
 	UnlimitedQueue bool
+	// MaxPacketSize, when set, makes the broker drop a client that sends
+	// a packet larger than this many bytes, as a strict broker does.
+	MaxPacketSize int
 }
 
 // Broker is a running (or stopped) mosquitto.
@@ -118,6 +121,9 @@ func Start(t testing.TB, o Options) *Broker {
 	}
 	if o.UnlimitedQueue {
 		conf = append(conf, "max_queued_messages 0")
+	}
+	if o.MaxPacketSize > 0 {
+		conf = append(conf, fmt.Sprintf("max_packet_size %d", o.MaxPacketSize))
 	}
 	if o.Persistent {
 		conf = append(conf, "persistence true", "persistence_location "+b.dir+"/", "autosave_interval 1")
