@@ -79,8 +79,9 @@ func encode(e Event) event {
 // Alarm is the retained payload of an active alarm on <base>/alarm/<rule>:
 // the alarm as /api/state lists it, with the room's site and name. Its
 // value and peak are left out (null: they change every period, and the
-// state topic has them), so the message changes only when the alarm does:
-// raised, latched, held, acknowledged.
+// state topic has them), and its message is the one it raised with (the
+// live one says the value now), so the payload changes only when the
+// alarm does: raised, latched, held, acknowledged.
 type Alarm struct {
 	alarm.Alarm
 	Site string `json:"site"`
@@ -89,6 +90,10 @@ type Alarm struct {
 
 func alarmPayload(a alarm.Alarm, site, room string) []byte {
 	a.Value, a.Peak = alarm.Reading(math.NaN()), alarm.Reading(math.NaN())
+	if a.RaisedMessage != "" { // empty in an alarm saved before there was one
+		a.Message = a.RaisedMessage
+	}
+	a.RaisedMessage = ""
 	b, err := json.Marshal(Alarm{Alarm: a, Site: site, Room: room})
 	if err != nil {
 		panic("mqtt: marshal alarm: " + err.Error())

@@ -281,3 +281,44 @@ func events(ms []msg, topic string) []uint64 {
 	}
 	return out
 }
+
+// The retained copy on an alarm's topic changes only when the alarm does:
+// its live message says the value now and would send a pager a fresh
+// notification each time any other alarm came or went.
+func TestAlarmPayloadIsTheAlarmNotItsValue(t *testing.T) {
+	setup := alarm.DefaultSetup()
+	setup.StaffZones = []string{"staff"}
+	e, err := alarm.NewEngine(alarm.DefaultRules(setup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0
+	if _, err := e.Evaluate(at, staffWarning, 40, true); err != nil { // the run starts; it raises after its on-delay
+		t.Fatal(err)
+	}
+	var raised alarm.Alarm
+	for i, v := range []float64{40, 41, 42} {
+		at = at.Add(time.Minute)
+		if _, err := e.Evaluate(at, staffWarning, v, true); err != nil {
+			t.Fatal(err)
+		}
+		act := e.Active()
+		if len(act) != 1 {
+			t.Fatalf("%.0f µg/m³: active %+v", v, act)
+		}
+		p := alarmPayload(act[0], "site", "room")
+		if i == 0 {
+			raised = act[0]
+			continue
+		}
+		if act[0].Message == raised.Message {
+			t.Fatalf("the live message did not follow the value: %q", act[0].Message)
+		}
+		if first := alarmPayload(raised, "site", "room"); string(p) != string(first) {
+			t.Errorf("the payload changed with the value alone:\n%s\n%s", first, p)
+		}
+		if strings.Contains(string(p), "raised_message") || !strings.Contains(string(p), `(now 40 µg/m³)`) {
+			t.Errorf("payload %s: want the message it raised with, once", p)
+		}
+	}
+}

@@ -221,6 +221,7 @@ func (e *Engine) conditionRaised(now time.Time, st *ruleState, v float64, evs []
 		Latching:  st.Latching,
 		Message:   render(st.msg, &st.Rule, v),
 	}
+	st.alarm.RaisedMessage = st.alarm.Message
 	e.active[st.alarm.ID] = st
 	if st.FlapCount > 0 {
 		st.raises = append(st.pruneRaises(now), now)

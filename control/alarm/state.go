@@ -33,7 +33,11 @@ type Alarm struct {
 	AckedBy   string    `json:"acked_by,omitempty"`
 	AckedAt   time.Time `json:"acked_at,omitzero"`
 	AckNote   string    `json:"ack_note,omitempty"`
-	Message   string    `json:"message"`
+	// Message says the alarm with its value now; RaisedMessage is the
+	// message as it raised, which never changes, for a retained copy that
+	// should change only when the alarm does (MQTT's alarm topics).
+	Message       string `json:"message"`
+	RaisedMessage string `json:"raised_message,omitempty"`
 }
 
 // Active returns a copy of the active alarms, oldest first: what to persist
