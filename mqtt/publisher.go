@@ -182,7 +182,11 @@ func (p *Publisher) String() string { return "mqtt(" + p.m.Broker + ", " + p.top
 func (p *Publisher) Status() Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.status
+	s := p.status
+	// Events the sender has not taken yet wait too: while the broker is
+	// away it takes none, and that is when a dashboard must see them.
+	s.Waiting += len(p.live) + p.liveDropped
+	return s
 }
 
 // Receive implements record.Output: it notes the period's alarm events,
