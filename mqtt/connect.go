@@ -164,11 +164,7 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 		tok := c.SubscribeMultiple(subs, func(c paho.Client, m paho.Message) {
 			if m.Topic() == p.topics.HAStatus() {
 				if string(m.Payload()) == "online" {
-					p.log.Info("mqtt: Home Assistant started; announcing the room again")
-					p.mu.Lock()
-					p.rediscover = true
-					p.mu.Unlock()
-					p.signal()
+					p.homeAssistantOnline()
 				}
 				return
 			}
@@ -180,6 +176,38 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 		}
 	}
 	return c, lost, nil
+}
+
+// haAnnounceEvery bounds how often Home Assistant's birth message makes
+// ventd announce the room again: it comes once per restart of Home
+// Assistant, but any client allowed to write homeassistant/status can
+// send it thousands of times, and each announcement is dozens of messages.
+const haAnnounceEvery = 10 * time.Second
+
+// homeAssistantOnline takes Home Assistant's birth message: the room is
+// announced again (discovery, then state), at most once per
+// haAnnounceEvery, and the log says so at most once a minute.
+func (p *Publisher) homeAssistantOnline() {
+	now := time.Now()
+	p.mu.Lock()
+	due := now.Sub(p.haAnnounced) >= haAnnounceEvery
+	if due {
+		p.haAnnounced, p.rediscover = now, true
+	} else {
+		p.haSkipped++
+	}
+	skipped := p.haSkipped
+	logIt := now.Sub(p.haLogged) >= time.Minute
+	if logIt {
+		p.haLogged, p.haSkipped = now, 0
+	}
+	p.mu.Unlock()
+	if logIt {
+		p.log.Info("mqtt: Home Assistant started; announcing the room again", "birth_messages_not_acted_on", skipped)
+	}
+	if due {
+		p.signal()
+	}
 }
 
 // wait waits for tok at most d, or until ctx ends.

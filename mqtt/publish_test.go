@@ -100,6 +100,28 @@ func TestStateAndDiscovery(t *testing.T) {
 		}
 		return len(again) == len(disc)
 	})
+
+	// Anyone allowed to write homeassistant/status can send it in a
+	// flood: the room is announced at most once per haAnnounceEvery, and
+	// the log has a line a minute, not one per message.
+	before = len(ha.got())
+	lines := strings.Count(r.log.String(), "Home Assistant started")
+	for range 200 {
+		ha.publish("homeassistant/status", "online", false)
+	}
+	time.Sleep(2 * time.Second)
+	again := 0
+	for _, m := range ha.got()[before:] {
+		if _, ok := disc[m.Topic]; ok && !m.Retained {
+			again++
+		}
+	}
+	if again > len(disc) {
+		t.Errorf("200 birth messages: %d discovery messages sent again, want at most one announcement (%d)", again, len(disc))
+	}
+	if n := strings.Count(r.log.String(), "Home Assistant started") - lines; n > 1 {
+		t.Errorf("200 birth messages: %d log lines", n)
+	}
 }
 
 // keys lists a JSON object's top-level keys, sorted.

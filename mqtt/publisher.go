@@ -80,8 +80,13 @@ type Publisher struct {
 	// rediscover asks for discovery, availability, alarms and state to
 	// be sent again: at each connect, and when Home Assistant starts.
 	rediscover bool
-	status     Status
-	wake       chan struct{}
+	// haAnnounced and haLogged are when Home Assistant's birth message last
+	// made ventd announce the room, and was last logged; haSkipped counts
+	// the birth messages since that were not acted on or not logged.
+	haAnnounced, haLogged time.Time
+	haSkipped             int
+	status                Status
+	wake                  chan struct{}
 
 	// What the last run published, read at start, for clearing what is
 	// gone.
