@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -225,7 +227,9 @@ func (d *decoder) validateMQTT(c *Config) {
 // case, letters and digits kept (any script), runs of anything else
 // (spaces, '/', the wildcards + and #) turned into one '-', at most 64
 // bytes. "Inhalation room 1" gives "inhalation-room-1". Empty when the name
-// has no letter or digit.
+// has no letter or digit. A longer name is cut and ends in a short hash
+// of the whole name, so two rooms named alike up to the cut ("…, room
+// number 1" and "…, room number 2") do not share their topics.
 func TopicLevel(name string) string {
 	var b strings.Builder
 	dash := false
@@ -236,13 +240,22 @@ func TopicLevel(name string) string {
 				b.WriteByte('-')
 			}
 			dash = false
-			if b.Len()+utf8.RuneLen(r) > 64 {
-				return strings.TrimRight(b.String(), "-")
-			}
 			b.WriteRune(r)
 		default:
 			dash = true
 		}
 	}
-	return b.String()
+	level := b.String()
+	if len(level) <= maxTopicLevel {
+		return level
+	}
+	sum := sha256.Sum256([]byte(name))
+	cut := level[:maxTopicLevel-7]
+	for !utf8.ValidString(cut) { // not inside a letter
+		cut = cut[:len(cut)-1]
+	}
+	return strings.TrimRight(cut, "-") + "-" + hex.EncodeToString(sum[:3])
 }
+
+// maxTopicLevel bounds a topic level made from a name, in bytes.
+const maxTopicLevel = 64

@@ -105,6 +105,12 @@ func TestTopicLevel(t *testing.T) {
 	if long := TopicLevel(strings.Repeat("é", 41)); len(long) > 64 || !utf8.ValidString(long) {
 		t.Errorf("TopicLevel kept %d bytes, want at most 64", len(long))
 	}
+	// Two long names alike up to the cut stay two rooms.
+	const room = "Supervised consumption site, second floor, inhalation room number "
+	a, b := TopicLevel(room+"1"), TopicLevel(room+"2")
+	if a == b || len(a) > 64 || len(b) > 64 || !strings.HasPrefix(a, "supervised-consumption-site-second-floor-inhalation-") {
+		t.Errorf("long names: %q and %q; want two levels of at most 64 bytes, readable", a, b)
+	}
 }
 
 // The example's commented mqtt section parses once uncommented.

@@ -126,6 +126,13 @@ func New(o Options) (*Publisher, error) {
 	if m.Commands && o.Room == nil {
 		return nil, errors.New("mqtt: commands are on but nothing takes them (Options.Room)")
 	}
+	// The config checks this when it has an mqtt section; -mqtt URL adds
+	// one to a config that had none, and must not publish to ventd/// .
+	for _, k := range []struct{ key, v string }{{"site", o.Config.Site}, {"room", o.Config.Room}} {
+		if config.TopicLevel(k.v) == "" {
+			return nil, fmt.Errorf("mqtt: %s %q has no letter or digit to name the MQTT topics by; add one to %s in the config", k.key, k.v, k.key)
+		}
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}

@@ -3,6 +3,8 @@ package mqtt
 import (
 	"strings"
 	"testing"
+
+	"github.com/ventd/ventd/config"
 )
 
 func TestClientIDFitsEveryBroker(t *testing.T) {
@@ -21,5 +23,34 @@ func TestClientIDFitsEveryBroker(t *testing.T) {
 	}
 	if again := ClientID(site, "Inhalation Room 1"); again != a {
 		t.Errorf("client id not stable: %q then %q (a persistent session is kept under it)", a, again)
+	}
+}
+
+// A site or room with nothing to name a topic level by is refused by the
+// publisher itself: -mqtt URL adds an mqtt section to a config that had
+// none, whose names the config check never looked at for MQTT.
+func TestNewRefusesNamesWithoutATopicLevel(t *testing.T) {
+	for _, c := range []struct{ site, room, key string }{{"+++", "room 1", "site"}, {"OPS", "#/ ", "room"}} {
+		cfg := config.Sim()
+		cfg.Site, cfg.Room = c.site, c.room
+		m := config.DefaultMQTT()
+		m.Broker = "mqtt://127.0.0.1:1883"
+		cfg.MQTT = &m
+		_, err := New(Options{Config: cfg})
+		if err == nil || !strings.Contains(err.Error(), c.key) || !strings.Contains(err.Error(), "no letter or digit") {
+			t.Errorf("site %q, room %q: %v", c.site, c.room, err)
+		}
+	}
+}
+
+// Rooms named alike up to the length a topic level, a Home Assistant id
+// or a client id keeps must not share them: two rooms on one broker
+// would knock each other off and mix their events and entities.
+func TestLongNamesStayApart(t *testing.T) {
+	const site, room = "Example OPS", "Supervised consumption site, second floor, inhalation room number "
+	a, b := NewTopics("ventd", "homeassistant", site, room+"1"), NewTopics("ventd", "homeassistant", site, room+"2")
+	if a.Base == b.Base || a.Node == b.Node || ClientID(site, room+"1") == ClientID(site, room+"2") {
+		t.Errorf("two rooms share topics %q/%q, node %q/%q or client id %q/%q",
+			a.Base, b.Base, a.Node, b.Node, ClientID(site, room+"1"), ClientID(site, room+"2"))
 	}
 }
