@@ -150,3 +150,31 @@ func TestMQTTLongClientIDWarned(t *testing.T) {
 		t.Errorf("warnings %v: want one on mqtt.client_id, line 24, naming the 23 characters every broker must accept", ws)
 	}
 }
+
+// Names that differ only in case or punctuation would be one entity in
+// Home Assistant: a warning naming both.
+func TestNamesAlikeWarned(t *testing.T) {
+	data, err := os.ReadFile("sim.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "name: staff-pm,", "name: Booth.PM,", 1)
+	if edited == string(data) {
+		t.Fatal("sim.yaml no longer has sensor staff-pm")
+	}
+	c, err := Parse([]byte(edited), "sim.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range c.Warnings() {
+		got = append(got, w.Path+": "+w.Msg)
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `"Booth.PM" differs from "booth-pm" (sensors[0]) only in case or punctuation`) {
+		t.Errorf("warnings %q", got)
+	}
+	c, err = Parse(data, "sim.yaml")
+	if err != nil || len(c.Warnings()) != 0 {
+		t.Errorf("sim.yaml as shipped: %v, warnings %v", err, c.Warnings())
+	}
+}

@@ -106,6 +106,7 @@ func (d *decoder) validate(c *Config) {
 	d.validateJournal(c)
 	d.validatePage(c)
 	d.validateMQTT(c)
+	d.warnNamesAlike(c)
 	if o := c.AlarmOutput; o != nil {
 		d.checkPin("alarm_output.pin", o.Pin)
 		switch o.Level {
@@ -342,4 +343,42 @@ func (d *decoder) warnOutdoorWithoutPM(c *Config) {
 				"so it still takes outdoor smoke for booth smoke (or booth smoke for outdoor smoke); add an SPS30 with zone: %s", z.Name, z.Name)
 		}
 	}
+}
+
+// warnNamesAlike warns of two zones, sensors or fans whose names differ
+// only in case or punctuation ("booth-pm" and "booth_pm"): Home
+// Assistant's ids keep letters and digits only, so MQTT discovery would
+// give them one entity and the second would replace the first there.
+func (d *decoder) warnNamesAlike(c *Config) {
+	ids := strings.NewReplacer("-", "_", ".", "_")
+	for _, group := range []struct {
+		what  string
+		names []string
+	}{
+		{"zones", namesOf(c.Zones, func(z Zone) string { return z.Name })},
+		{"sensors", namesOf(c.Sensors, func(s Sensor) string { return s.Name })},
+		{"fans", namesOf(c.Fans, func(f Fan) string { return f.Name })},
+	} {
+		seen := map[string]int{}
+		for i, n := range group.names {
+			id := ids.Replace(TopicLevel(n))
+			if id == "" {
+				continue
+			}
+			if j, ok := seen[id]; ok && group.names[j] != n {
+				d.warn(fmt.Sprintf("%s[%d].name", group.what, i), "%q differs from %q (%s[%d]) only in case or punctuation: Home Assistant would show them as one (MQTT discovery); name them apart by a letter or digit",
+					n, group.names[j], group.what, j)
+				continue
+			}
+			seen[id] = i
+		}
+	}
+}
+
+func namesOf[T any](xs []T, name func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = name(x)
+	}
+	return out
 }
