@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -174,8 +175,31 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 			c.Disconnect(0)
 			return nil, nil, fmt.Errorf("subscribe to %v: %w", subs, err)
 		}
+		p.checkGranted(tok)
 	}
 	return c, lost, nil
+}
+
+// checkGranted says when the broker refused a subscription (SUBACK 0x80:
+// its ACL does not let ventd read the topic). paho takes a refusal for
+// success, and commands, or Home Assistant's restarts, would then never
+// arrive with nothing in the log. ventd publishes all the same.
+func (p *Publisher) checkGranted(tok paho.Token) {
+	st, ok := tok.(*paho.SubscribeToken)
+	if !ok {
+		return
+	}
+	for topic, qos := range st.Result() {
+		if qos < 0x80 {
+			continue
+		}
+		what := "commands (purge, acknowledge) will not reach ventd"
+		if topic == p.topics.HAStatus() {
+			what = "ventd will not hear Home Assistant restart (it announces the room at each connect all the same)"
+		}
+		p.log.Error("mqtt: the broker refused the subscription: "+what, "topic", topic,
+			"hint", "let user "+strconv.Quote(p.m.Username)+" read "+topic+" in the broker's ACL (mosquitto: acl_file, 'topic read "+topic+"')")
+	}
 }
 
 // haAnnounceEvery bounds how often Home Assistant's birth message makes

@@ -1,0 +1,78 @@
+package mqtt
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/testbench"
+)
+
+// denyCommands is a broker ACL that lets anyone connect and publish but
+// read no command topic, as a site's ACL written without ventd's
+// commands in mind does. mochi, like EMQX and HiveMQ, answers such a
+// subscription with 0x80.
+type denyCommands struct{ mochi.HookBase }
+
+func (denyCommands) ID() string { return "deny-commands" }
+
+func (denyCommands) Provides(b byte) bool {
+	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck
+}
+
+func (denyCommands) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool { return true }
+
+func (denyCommands) OnACLCheck(_ *mochi.Client, topic string, write bool) bool {
+	return write || !strings.HasSuffix(topic, "/command")
+}
+
+// A subscription the broker refuses is said, with what it costs and what
+// to change: paho takes it for success, and the commands never came with
+// nothing in the log.
+func TestARefusedSubscriptionIsSaid(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := b.AddHook(new(denyCommands), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddListener(listeners.NewNet("test", ln)); err != nil {
+		t.Fatal(err)
+	}
+	go b.Serve()
+	t.Cleanup(func() { b.Close() })
+
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Commands, m.Discovery = "mqtt://"+ln.Addr().String(), true, false
+	cfg.MQTT = &m
+	logs := &testbench.LogBuffer{}
+	p, err := New(Options{Config: cfg, Room: newFakeRoom(), Log: slog.New(slog.NewTextHandler(logs, nil)), ReconnectMin: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	deadline := time.Now().Add(wallWait)
+	for !strings.Contains(logs.String(), "refused the subscription") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no word of the refused subscription:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l := logs.String(); !strings.Contains(l, "commands (purge, acknowledge) will not reach ventd") || !strings.Contains(l, p.Topics().Command()) || !strings.Contains(l, "ACL") {
+		t.Errorf("the log does not say which topic, what it costs and what to change:\n%s", l)
+	}
+}
