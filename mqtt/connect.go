@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/eclipse/paho.mqtt.golang/packets"
+
+	"github.com/ventd/ventd/config"
 )
 
 // Delivery tuning. These are network times, on the wall clock: the broker
@@ -56,12 +61,14 @@ func (p *Publisher) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
-			if err.Error() != lastErr {
+			// Said once, not at every retry: the same trouble, even when
+			// its text carries a new local port each time.
+			if key := strings.Map(dropDigits, err.Error()); key != lastErr {
 				p.log.Warn("mqtt: cannot reach the broker; retrying, alarms wait in the outbox", "broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond))
 			} else {
 				p.log.Debug("mqtt: still cannot reach the broker", "err", err)
 			}
-			lastErr = err.Error()
+			lastErr = strings.Map(dropDigits, err.Error())
 			p.report(func(s *Status) { s.LastError = err.Error() })
 			select {
 			case <-ctx.Done():
@@ -106,6 +113,13 @@ func (p *Publisher) Run(ctx context.Context) error {
 // something of ventd's at every connect (back off).
 const stableSession = 30 * time.Second
 
+func dropDigits(r rune) rune {
+	if r >= '0' && r <= '9' {
+		return -1
+	}
+	return r
+}
+
 // jitter spreads reconnects of many rooms after a broker restart.
 func jitter(d time.Duration) time.Duration {
 	return d*4/5 + time.Duration(rand.Int64N(int64(d)*2/5+1))
@@ -149,8 +163,22 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	tok := c.Connect()
 	if err := wait(ctx, tok, netWait); err != nil {
 		c.Disconnect(0)
-		if errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword) || errors.Is(err, packets.ErrorRefusedNotAuthorised) {
+		switch {
+		case errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword):
 			return nil, nil, fmt.Errorf("the broker refused the login of user %q (password from %s): %w", p.m.Username, passwordSource(p.m), err)
+		case errors.Is(err, packets.ErrorRefusedNotAuthorised):
+			// Said for a wrong login and for a client id the broker does
+			// not allow (mosquitto's clientid_prefixes) alike.
+			return nil, nil, fmt.Errorf("the broker refused the login of user %q (password from %s), or its client id %q: %w", p.m.Username, passwordSource(p.m), p.clientID(), err)
+		case errors.Is(err, packets.ErrorRefusedIDRejected):
+			return nil, nil, fmt.Errorf("the broker refused client id %q (set mqtt.client_id to one it allows): %w", p.clientID(), err)
+		case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
+			// A TLS listener closes a plain MQTT hello, and the other way.
+			want := "mqtts:// if the port is a TLS one (8883)"
+			if config.BrokerTLS(p.m.Broker) {
+				want = "mqtt:// if the port is a plain one (1883)"
+			}
+			return nil, nil, fmt.Errorf("the broker closed the connection during the handshake (use %s, or see the broker's log): %w", want, err)
 		}
 		return nil, nil, err
 	}

@@ -213,3 +213,36 @@ func TestPasswordAndTLSFilesAreCheckedAtStart(t *testing.T) {
 		})
 	}
 }
+
+// mqtt:// to a TLS listener (or mqtts:// to a plain one) is said as such:
+// the broker only closes the connection, and the error alone reads
+// "connection reset by peer" with a new port number each time.
+func TestPlainURLToATLSBrokerIsSaid(t *testing.T) {
+	_, certFile, keyFile := testCA(t)
+	b := mosquitto.Start(t, mosquitto.Options{CertFile: certFile, KeyFile: keyFile})
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Discovery = "mqtt://"+b.Addr, false
+	cfg.MQTT = &m
+	log := &testbench.LogBuffer{}
+	p, err := New(Options{Config: cfg, Log: slog.New(slog.NewTextHandler(log, nil)), ReconnectMin: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	deadline := time.Now().Add(wallWait)
+	for p.Status().LastError == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // a few retries
+	cancel()
+	<-done
+	if st := p.Status(); !strings.Contains(st.LastError, "mqtts://") {
+		t.Errorf("plain MQTT to a TLS port: %q; want the hint to use mqtts://", st.LastError)
+	}
+	if n := strings.Count(log.String(), "cannot reach the broker"); n != 1 {
+		t.Errorf("%d warnings for the same trouble retried, want 1:\n%s", n, log)
+	}
+}
