@@ -31,7 +31,13 @@ type Options struct {
 	// VOC index's learned baseline, SPS30 run time). Empty: nothing is
 	// kept.
 	StateDir string
-	Sim      bool // marks records as simulated
+	// BeforeOpen, when set, is called before the journal is opened again
+	// after a failure (a state directory that appeared after start); an
+	// error keeps it closed and is reported as the journal's fault. ventd
+	// takes the state directory's lock here, so a directory made after
+	// start cannot be shared by two daemons.
+	BeforeOpen func() error
+	Sim        bool // marks records as simulated
 	// AlarmOutput, when set, is the beacon/buzzer relay of the config's
 	// alarm_output, switched on while an unacknowledged alarm at or above
 	// its level is active.
@@ -187,7 +193,7 @@ func New(o Options) (*Daemon, error) {
 	d.hub.Attach("snapshot", d.view, nil)
 	d.hub.Attach("log", &roomLog{log: o.Log}, nil)
 	if o.StateDir != "" {
-		d.recorder = journal.NewRecorder(d.journal, journal.RecorderOpts{Log: o.Log, OpenErr: openErr, Reopen: d.reopener(o.StateDir), Check: true})
+		d.recorder = journal.NewRecorder(d.journal, journal.RecorderOpts{Log: o.Log, OpenErr: openErr, Reopen: d.reopener(o.StateDir, o.BeforeOpen), Check: true})
 		d.hub.Attach("journal", d.recorder, nil)
 	}
 	return d, nil

@@ -105,11 +105,16 @@ func openWithin(path string, opts journal.Options, wait time.Duration) (*journal
 }
 
 // reopener opens the journal again after a failed open, for the recorder.
-func (d *Daemon) reopener(dir string) func() (*journal.Journal, error) {
+func (d *Daemon) reopener(dir string, before func() error) func() (*journal.Journal, error) {
 	if dir == "" {
 		return nil
 	}
 	return func() (*journal.Journal, error) {
+		if before != nil {
+			if err := before(); err != nil {
+				return nil, err
+			}
+		}
 		return journal.Open(filepath.Join(dir, "journal.db"), journalOptions(d))
 	}
 }

@@ -36,22 +36,22 @@ import (
 
 // app is a wired daemon: config, clock, hardware, loop and HTTP server.
 type app struct {
-	cfg    *config.Config
-	log    *slog.Logger
-	d      *daemon.Daemon
-	ln     net.Listener // nil when the address could not be bound at start (serveHTTP retries)
-	addr   string       // the HTTP address asked for
+	cfg  *config.Config
+	log  *slog.Logger
+	d    *daemon.Daemon
+	ln   net.Listener // nil when the address could not be bound at start (serveHTTP retries)
+	addr string       // the HTTP address asked for
 	// httpRetry is how often serveHTTP tries an address it could not
 	// bind, or serves again after the server failed (10 s).
 	httpRetry time.Duration
-	srv    *http.Server
-	closer io.Closer // hardware to release after the loop stops
+	srv       *http.Server
+	closer    io.Closer // hardware to release after the loop stops
 	// tempState is the state directory -sim made for itself, removed at
 	// exit; a run that should be kept (to export its journal) passes
 	// -state-dir.
 	tempState string
 	// stateLock holds the state directory for this process (statelock.go).
-	stateLock *os.File
+	stateLock *stateLock
 	socket    string         // the control socket's path; empty: none
 	button    *button.Button // the purge button, nil without one
 	// recorder records I2C traffic (-record-i2c); nil when off.
@@ -159,8 +159,9 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	}
 	if a.tempState == "" {
 		// Before the hardware: a second ventd must not touch the fans.
+		a.stateLock = &stateLock{dir: stateDir}
 		var inUse *stateDirInUse
-		switch a.stateLock, err = lockStateDir(stateDir); {
+		switch err := a.stateLock.take(); {
 		case errors.As(err, &inUse):
 			return nil, err
 		case err != nil:
@@ -208,7 +209,11 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim,
+	var beforeOpen func() error
+	if a.stateLock != nil {
+		beforeOpen = a.stateLock.take
+	}
+	a.d, err = daemon.New(daemon.Options{Config: cfg, Clock: clk, Hardware: hw, Log: log, StateDir: stateDir, Sim: f.sim, BeforeOpen: beforeOpen,
 		AlarmOutput: beacon, Scenario: scenarioNow, OnPeriod: met.Period})
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -65,4 +66,45 @@ type stateDirInUse struct{ dir, holder string }
 
 func (e *stateDirInUse) Error() string {
 	return fmt.Sprintf("another ventd%s is using the state directory %s: stop it first (systemctl stop ventd), or give this one its own -state-dir", e.holder, e.dir)
+}
+
+// stateLock holds the state directory's lock for the process: taken at
+// start, or, when the directory did not exist then, just before the
+// journal is opened in it (daemon.Options.BeforeOpen), so a directory
+// made after start cannot be shared by two daemons either.
+type stateLock struct {
+	dir string
+	mu  sync.Mutex
+	f   *os.File
+}
+
+// take takes the lock unless held. Only another ventd holding it is an
+// error (a *stateDirInUse); a missing directory is nil, as other trouble
+// is after the first word of it in the log.
+func (l *stateLock) take() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f != nil {
+		return nil
+	}
+	f, err := lockStateDir(l.dir)
+	var inUse *stateDirInUse
+	if errors.As(err, &inUse) {
+		return err
+	}
+	l.f = f
+	return err
+}
+
+// Close lets the lock go; a nil stateLock holds nothing.
+func (l *stateLock) Close() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
 }

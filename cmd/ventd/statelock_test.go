@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
-
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // A second ventd on the same state directory is refused before it touches
@@ -64,3 +66,44 @@ func TestStateLockTroubleDoesNotStopVentd(t *testing.T) {
 		t.Errorf("no warning that the lock could not be taken:\n%s", logs.String())
 	}
 }
+
+// A state directory made after ventd started (a technician's mkdir once
+// the journal's fault said so) is locked before the journal is opened in
+// it: before, the first ventd opened it without the lock, and a second
+// one could take the lock and write the same journal.
+func TestStateDirectoryMadeAfterStartIsLocked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "later")
+	var logs strings.Builder
+	var mu sync.Mutex
+	w := writerFunc(func(b []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(b) })
+	a, ctx, cancel := newTestApp(t, w, "-sim", "-sim-speed", "600", "-state-dir", dir, "-listen", "127.0.0.1:0")
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	defer func() { cancel(); <-done }()
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		opened := strings.Contains(logs.String(), "keeping records again")
+		mu.Unlock()
+		if opened {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the journal was never opened in the new directory:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	second, err := lockStateDir(dir)
+	var inUse *stateDirInUse
+	if !errors.As(err, &inUse) {
+		second.Close()
+		t.Fatalf("a second ventd on the directory made after start: %v, want it refused", err)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
