@@ -46,6 +46,9 @@ func TestUnitSettings(t *testing.T) {
 		"NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
 		"StateDirectory": "ventd", "RuntimeDirectory": "ventd", "DevicePolicy": "closed", "CapabilityBoundingSet": "",
 		"ExecStart": "/usr/bin/ventd -config " + ConfigPath,
+		// The README's `systemctl reload ventd`: a unit without it refuses
+		// the reload ("Job type reload is not applicable").
+		"ExecReload": "/bin/kill -HUP $MAINPID",
 	}
 	for k, v := range want {
 		if got := strings.Join(u[k], " | "); got != v {
@@ -89,6 +92,14 @@ func TestUnitVerify(t *testing.T) {
 	}
 	os.MkdirAll(filepath.Join(r, "lib/systemd"), 0o755)
 	run(t, "cp", "-a", units, filepath.Join(r, "lib/systemd/system"))
+	// ExecReload's /bin/kill is every Debian system's (procps): this
+	// machine's stands in for the Pi's.
+	kill, err := exec.LookPath("kill")
+	if err != nil {
+		kill = "/bin/kill"
+	}
+	os.MkdirAll(filepath.Join(r, "bin"), 0o755)
+	run(t, "cp", "-L", kill, filepath.Join(r, "bin/kill"))
 
 	cmd := exec.Command(sa, "verify", "--root="+r, "--man=no", "ventd.service")
 	cmd.Dir = r
