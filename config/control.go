@@ -47,7 +47,19 @@ func (d *decoder) validateControl(c *Config) {
 	case k.Period > 10*time.Second:
 		d.invalid("control.period", "must be at most 10s, like 1s (got %s): the fan must answer smoke within seconds", short(k.Period))
 	}
+	// Upper bounds where a larger value would switch a response off: a
+	// value so high the law never sees smoke is no tuning but a fault.
+	atMost := func(key string, v, hi float64, why string) {
+		if v > hi {
+			d.invalid("control."+key, "must be at most %g (got %g): %s", hi, v, why)
+		}
+	}
 	positive("rise_rate_ugm3_per_s", k.RiseRate, "")
+	atMost("rise_rate_ugm3_per_s", k.RiseRate, 100, "a pipe raises a small booth by a few µg/m³ a second; above this the rise detector never sends the fan to full (default 2)")
+	atMost("session_excess_ugm3", k.SessionExcess, 200, "a session would go unseen until the booth is thick with smoke (default 5)")
+	atMost("booth_full_excess_ugm3", k.BoothFullExcess, 1000, "an SPS30 reads to 1000 µg/m³: above it a booth's smoke never asks for full speed (default 150)")
+	atMost("staff_full_excess_ugm3", k.StaffFullExcess, 100, "the staff would pass their alarm levels before their smoke asked for full speed (default 6)")
+	atMost("staff_margin_ugm3", k.StaffMargin, 50, "the staff's smoke would be ignored up to this much above their clean air (default 0)")
 	between("rise_window", k.RiseWindow, time.Second, time.Minute, "5s")
 	positive("session_excess_ugm3", k.SessionExcess, "; it is how far above clean air a rising booth counts as smoke")
 	if k.RunOn < 0 {

@@ -145,12 +145,17 @@ func TestMistakes(t *testing.T) {
 		{"behind a mux, clashing with the bus", edit(13, "    bus: \"1\"\n    mux: {channel: 2}\n    address: 0x69"), 15, "sensors[1].address", "answers on every mux channel"},
 		{"pin used twice", edit(19, "    sysfs_pwm: {chip: 0, channel: 0}\n    tach: {pin: GPIO6}") + "  - {name: fan2, zones: [booth], backend: relay, relay: {pin: \"6\"}, max_flow_m3h: 1, rated_power_w: 1}\n", 23, "fans[1].relay.pin", "pin 6 is already used by fans[0].tach.pin (line 20)"},
 		{"warning above default alarm", base + "thresholds:\n  pm25_ugm3: {warning: 200}\n", 23, "thresholds.pm25_ugm3.warning", "below the alarm level 125.5 (the default) (got 200)"},
+		{"entry level at the alarm", base + "thresholds:\n  entry_pm25_ugm3: 1e300\n", 23, "thresholds.entry_pm25_ugm3", "must be below the PM2.5 alarm level 125.5 µg/m³ (the default) (got 1e+300)"},
 		{"retired target", base + "control: {target_pm25_ugm3: 25}\n", 22, "control.target_pm25_ugm3", "is no longer used: ventd steers each booth's excess over its clean air"},
 		{"max_sample_age below period", base + "control: {period: 2s, max_sample_age: 1s}\n", 22, "control.max_sample_age", "must be from control.period 2s to 1m (got 1s)"},
 		{"blind duty over 100", base + "control: {staff_blind_duty_percent: 120}\n", 22, "control.staff_blind_duty_percent", "a percentage from 0 to 100 (got 120)"},
 		{"negative run_on", base + "control:\n  run_on: -1m\n", 23, "control.run_on", "must not be negative (got -1m0s)"},
 		{"rise window 0", base + "control: {rise_window: 0s}\n", 22, "control.rise_window", "must be from 1s to 1m, like 5s (got 0s)"},
 		{"session excess 0", base + "control: {session_excess_ugm3: 0}\n", 22, "control.session_excess_ugm3", "must be more than 0 (got 0); it is how far above clean air"},
+		{"session excess that sees no session", base + "control: {session_excess_ugm3: 1e12}\n", 22, "control.session_excess_ugm3", "must be at most 200 (got 1e+12): a session would go unseen"},
+		{"rise rate that never fires", base + "control: {rise_rate_ugm3_per_s: 1e12}\n", 22, "control.rise_rate_ugm3_per_s", "must be at most 100 (got 1e+12)"},
+		{"booth full excess past the sensor", base + "control: {booth_full_excess_ugm3: 5000}\n", 22, "control.booth_full_excess_ugm3", "an SPS30 reads to 1000"},
+		{"staff full excess past the alarms", base + "control: {staff_full_excess_ugm3: 1e12}\n", 22, "control.staff_full_excess_ugm3", "must be at most 100"},
 		{"staff margin percent", base + "control: {staff_margin_percent: 80}\n", 22, "control.staff_margin_percent", "must be from 0 to 50 (got 80)"},
 		{"staff clear time", base + "control: {staff_clear_time: 10s}\n", 22, "control.staff_clear_time", "must be from 1m to 4h, like 15m (got 10s)"},
 		{"clean air learn", base + "control: {clean_air_learn: 48h}\n", 22, "control.clean_air_learn", "must be from 1m to 24h, like 10m (got 48h)"},
@@ -233,4 +238,17 @@ func TestStaffBlindDutyFractionWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantWarnings(t, c, "test.yaml:23: control.staff_blind_duty_percent: read as 0.5 % of full speed; duties are percent, 0 to 100: for 50 % write 50")
+}
+
+// An entry level above the warning level is accepted, with a warning:
+// responders would be told a booth is safe in air the staff are warned of.
+func TestEntryAboveTheWarningWarned(t *testing.T) {
+	c, err := Parse([]byte(staffPM(base)+"thresholds:\n  entry_pm25_ugm3: 50\n"), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := c.Warnings()
+	if len(ws) != 1 || ws[0].Path != "thresholds.entry_pm25_ugm3" || !strings.Contains(ws[0].Msg, "above the PM2.5 warning level 35") {
+		t.Errorf("warnings %v", ws)
+	}
 }

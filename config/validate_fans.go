@@ -315,8 +315,16 @@ func (d *decoder) validateThresholds(c *Config) {
 			d.invalid(p+".warning", "must be below the alarm level %g%s (got %g)", l.v.Alarm, d.defaulted(p+".alarm"), l.v.Warning)
 		}
 	}
-	if t.EntryPM25 <= 0 {
-		d.invalid("thresholds.entry_pm25_ugm3", "must be more than 0 (got %g)", t.EntryPM25)
+	switch e := t.EntryPM25; {
+	case e <= 0:
+		d.invalid("thresholds.entry_pm25_ugm3", "must be more than 0 (got %g)", e)
+	case t.PM25.Alarm > 0 && e >= t.PM25.Alarm:
+		// Responders would be told a booth is safe to enter in air the
+		// staff area's alarm calls dangerous, and a purge would stop there.
+		d.invalid("thresholds.entry_pm25_ugm3", "must be below the PM2.5 alarm level %g µg/m³%s (got %g): it is the level a booth is safe to enter at; the default is 35",
+			t.PM25.Alarm, d.defaulted("thresholds.pm25_ugm3.alarm"), e)
+	case t.PM25.Warning > 0 && e > t.PM25.Warning && d.has("thresholds.entry_pm25_ugm3"):
+		d.warn("thresholds.entry_pm25_ugm3", "%g µg/m³ is above the PM2.5 warning level %g: responders would be told a booth is safe to enter in air the staff area is warned of", e, t.PM25.Warning)
 	}
 }
 
