@@ -107,6 +107,7 @@ func (d *decoder) validate(c *Config) {
 	d.validatePage(c)
 	d.validateMQTT(c)
 	d.warnNamesAlike(c)
+	d.warnUnlikely(c)
 	if o := c.AlarmOutput; o != nil {
 		d.checkPin("alarm_output.pin", o.Pin)
 		switch o.Level {
