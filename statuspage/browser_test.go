@@ -264,5 +264,15 @@ func (b *browser) axeCheck(state string) {
 // fits reports, in words, whether the page fits the viewport without
 // scrolling ("" when it does).
 func (b *browser) fits() string {
-	return b.eval(`(() => { const d = document.documentElement; return (d.scrollHeight > innerHeight || d.scrollWidth > innerWidth) ? 'the page is ' + d.scrollWidth + 'x' + d.scrollHeight + ' in a ' + innerWidth + 'x' + innerHeight + ' window' : ''; })()`)
+	return b.eval(`(() => {
+		const d = document.documentElement;
+		if (d.scrollHeight > innerHeight || d.scrollWidth > innerWidth) return 'the page is ' + d.scrollWidth + 'x' + d.scrollHeight + ' in a ' + innerWidth + 'x' + innerHeight + ' window';
+		// Nor hidden in a box of its own: the booths and every staff row
+		// show on a wall nobody scrolls.
+		for (const id of ['booths', 'staff']) {
+			const e = document.getElementById(id);
+			if (e.scrollHeight > e.clientHeight + 1) return '#' + id + ' holds ' + e.scrollHeight + ' px in ' + e.clientHeight + ' (scrolled out of sight)';
+		}
+		return '';
+	})()`)
 }

@@ -130,6 +130,9 @@ func TestBrowserOneBooth(t *testing.T) {
 	// The staff rows keep their last value, dimmed, but give no verdict
 	// on air nobody reads: never a green OK beside "no data".
 	b.waitFor("the staff rows without a verdict", `[...document.querySelectorAll('#staff-list .pol')].every(r => r.classList.contains('p-unknown') && r.querySelector('.lvl').textContent === 'no data')`, 5*time.Second)
+	if s := b.eval(`document.getElementById('sensor-list').textContent`); strings.Contains(s, "OK") {
+		t.Errorf("the sensors read %q with no data", s)
+	}
 	b.shoot("1-booth", "stale")
 	r2 := startRoom(t, yml, roomOpts{addr: r.addr, stateDir: dir, start: r.clk.Now()})
 	r2.pacer.pace(1)

@@ -536,6 +536,13 @@ function renderAlarms() {
 // renderSensors lists the sensors that need attention by name, and the
 // rest as a count: "all 10 OK" reads faster than ten green chips.
 function renderSensors() {
+  if (away()) {
+    // Not "all OK": nothing says how they are now.
+    const li = el('li', 's-bad', 'sensors');
+    li.append(el('b', '', 'no data'));
+    $('sensor-list').replaceChildren(li);
+    return;
+  }
   const sensors = state.sensors || [];
   const items = [];
   let ok = 0;
