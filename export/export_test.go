@@ -303,8 +303,8 @@ func TestParseWindow(t *testing.T) {
 		{"2026-3-5", "", `from date "2026-3-5" is not a date: write it YYYY-MM-DD`},
 		{"", "yesterday", `to date "yesterday" is not a date`},
 		{"2026-03-05", "2026-03-01", "from 2026-03-05 is after to 2026-03-01"},
-		{"0001-01-01", "9999-12-31", "from date 0001-01-01 is outside the dates an export covers, 1970-01-01 to 9998-12-31: leave from out for the journal's beginning"},
-		{"", "9999-12-31", "to date 9999-12-31 is outside the dates an export covers, 1970-01-01 to 9998-12-31: leave to out for the journal's end"},
+		{"0001-01-01", "9999-12-31", "from date 0001-01-01 is outside the dates ventd's records can hold, 1970-01-01 to 9998-12-31: give a date in that range"},
+		{"", "9999-12-31", "to date 9999-12-31 is outside the dates ventd's records can hold, 1970-01-01 to 9998-12-31: give a date in that range"},
 	} {
 		if _, _, err := export.ParseWindow(c.from, c.to, vancouver); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseWindow(%q, %q) = %v, want %q", c.from, c.to, err, c.want)

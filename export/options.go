@@ -71,8 +71,10 @@ func ParseWindow(from, to string, loc *time.Location) (start, end time.Time, err
 			return time.Time{}, fmt.Errorf("%s date %q is not a date: write it YYYY-MM-DD, e.g. 2026-03-05", name, clip(s))
 		}
 		if s < FirstDate || s > LastDate { // the layout's fixed width makes text order date order
-			return time.Time{}, fmt.Errorf("%s date %s is outside the dates an export covers, %s to %s: leave %s out for the journal's %s",
-				name, s, FirstDate, LastDate, name, map[string]string{"from": "beginning", "to": "end"}[name])
+			// No hint to leave it out: an export then runs from the
+			// journal's beginning, a report covers the other day alone.
+			return time.Time{}, fmt.Errorf("%s date %s is outside the dates ventd's records can hold, %s to %s: give a date in that range",
+				name, s, FirstDate, LastDate)
 		}
 		return t, nil
 	}

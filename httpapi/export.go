@@ -118,7 +118,7 @@ func strictQuery(raw, like, use string, known ...string) (url.Values, error) {
 func onlyGet(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET (or HEAD) is allowed here", r.Method, r.URL.Path))
 		return false
 	}
 	return true

@@ -109,7 +109,7 @@ func TestExportHandler(t *testing.T) {
 		// A malformed pair must not fall back to the whole journal.
 		{"GET", "?from=%ZZ", 400, `malformed query \"from=%ZZ\" (invalid %-escape \"%ZZ\")`},
 		{"GET", "?from=2026-03-03;to=2026-03-03", 400, "malformed query"},
-		{"GET", "?from=0001-01-01&to=9999-12-31&format=json", 400, "from date 0001-01-01 is outside the dates an export covers, 1970-01-01 to 9998-12-31"},
+		{"GET", "?from=0001-01-01&to=9999-12-31&format=json", 400, "from date 0001-01-01 is outside the dates ventd's records can hold, 1970-01-01 to 9998-12-31"},
 		{"GET", "?to=10000-01-01", 400, `to date \"10000-01-01\" is not a date`},
 		{"POST", "", 405, "only GET"},
 	} {

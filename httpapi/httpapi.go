@@ -49,9 +49,9 @@ func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, exp
 		switch r.URL.Path {
 		case "/api/state", "/metrics":
 			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET is allowed here", r.Method, r.URL.Path))
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET (or HEAD) is allowed here", r.Method, r.URL.Path))
 		default:
-			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try GET /api/state, GET /metrics, GET /api/export or GET /api/report)", r.URL.Path))
+			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try / for the status page, GET /api/state, GET /metrics, GET /api/export or GET /api/report)", r.URL.Path))
 		}
 	})
 	return mux
