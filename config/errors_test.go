@@ -252,3 +252,22 @@ func TestEntryAboveTheWarningWarned(t *testing.T) {
 		t.Errorf("warnings %v", ws)
 	}
 }
+
+// A tach or a beacon on the GPIO that carries a fan's hardware PWM (as
+// the shipped boot config routes it) would fight the fan's signal: a
+// warning naming the fan.
+func TestPinOnAFansPWMWarned(t *testing.T) {
+	for _, add := range []string{
+		"alarm_output: {pin: GPIO18}\n",
+		"alarm_output: {pin: \"18\"}\n",
+	} {
+		c, err := Parse([]byte(staffPM(base)+add), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws := c.Warnings()
+		if len(ws) != 1 || ws[0].Path != "alarm_output" || !strings.Contains(ws[0].Msg, "pwmchip0 channel 0") || !strings.Contains(ws[0].Msg, "fans[0] (exhaust)") {
+			t.Errorf("%s: warnings %v", add, ws)
+		}
+	}
+}

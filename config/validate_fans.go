@@ -219,6 +219,33 @@ func (d *decoder) validateOutputs(c *Config) {
 		claim("pin "+pinKey(o.Pin), "", "alarm_output", ".pin", "pin "+o.Pin)
 	}
 	d.checkBusPins(c, used)
+	d.checkPWMPins(c, used)
+}
+
+// pwmPins are the GPIOs of pwmchip0's channels as
+// firmware/boot/config.txt's overlay routes them
+// (dtoverlay=pwm-2chan,pin=18,func=2,pin2=19,func2=2).
+var pwmPins = map[int]string{0: "GPIO18", 1: "GPIO19"}
+
+// checkPWMPins warns of a pin (a tach, a relay, a button, a beacon) that
+// is a hardware PWM channel's output a fan in the file uses: driving or
+// reading it would fight the fan's PWM signal. A warning, not a refusal:
+// an overlay of the site's own may route the channels elsewhere.
+func (d *decoder) checkPWMPins(c *Config, used map[string]string) {
+	for i, f := range c.Fans {
+		o := f.SysfsPWM
+		if o == nil || o.Chip != 0 {
+			continue
+		}
+		pin, ok := pwmPins[o.Channel]
+		if !ok {
+			continue
+		}
+		if path, ok := used["pin "+pin]; ok {
+			d.warn(path, "pin %s is pwmchip0 channel %d's output as firmware/boot/config.txt routes it (pwm-2chan), which fans[%d] (%s) drives: wire it to a free pin (unless your overlay moved the channel)",
+				pin, o.Channel, i, f.Name)
+		}
+	}
 }
 
 // busPins are the pins of the Pi's I2C buses: bus 1's are the header's
