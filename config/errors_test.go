@@ -142,6 +142,7 @@ func TestMistakes(t *testing.T) {
 		{"fan for a staff zone", edit(17, "    zones: [booth, staff]"), 17, "fans[0].zones[1]", `zone "staff" is a staff zone; fans exhaust booths`},
 		{"same address twice", edit(12, "    type: sps30"), 11, "sensors[1].address", "address 0x69 on bus 1 is already used by sensors[0] (line 7)"},
 		{"same bus by two names", edit(12, "    type: sps30", 13, "    bus: /dev/i2c-1"), 11, "sensors[1].address", "already used by sensors[0]"},
+		{"same bus with a leading zero", edit(12, "    type: sps30", 13, "    bus: \"01\""), 11, "sensors[1].address", "already used by sensors[0]"},
 		{"behind a mux, clashing with the bus", edit(13, "    bus: \"1\"\n    mux: {channel: 2}\n    address: 0x69"), 15, "sensors[1].address", "answers on every mux channel"},
 		{"pin used twice", edit(19, "    sysfs_pwm: {chip: 0, channel: 0}\n    tach: {pin: GPIO6}") + "  - {name: fan2, zones: [booth], backend: relay, relay: {pin: \"6\"}, max_flow_m3h: 1, rated_power_w: 1}\n", 23, "fans[1].relay.pin", "pin 6 is already used by fans[0].tach.pin (line 20)"},
 		{"warning above default alarm", base + "thresholds:\n  pm25_ugm3: {warning: 200}\n", 23, "thresholds.pm25_ugm3.warning", "below the alarm level 125.5 (the default) (got 200)"},

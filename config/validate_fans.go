@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -309,7 +310,11 @@ func (d *decoder) checkBusPins(c *Config, used map[string]string) {
 // busKey folds the names periph's i2creg gives one bus ("1", "I2C1",
 // "/dev/i2c-1") to one key.
 func busKey(bus string) string {
-	return strings.TrimPrefix(strings.TrimPrefix(bus, "/dev/i2c-"), "I2C")
+	k := strings.TrimPrefix(strings.TrimPrefix(bus, "/dev/i2c-"), "I2C")
+	if n, err := strconv.Atoi(k); err == nil && n >= 0 {
+		return strconv.Itoa(n) // "01" opens bus 1 too (periph's i2creg reads the number)
+	}
+	return k
 }
 
 // pinKey folds "6" and "gpio6" to "GPIO6".

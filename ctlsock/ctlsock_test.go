@@ -253,7 +253,7 @@ func TestSecondServerRefused(t *testing.T) {
 	// A file that is not a socket is never removed.
 	file := filepath.Join(t.TempDir(), "ventd.sock")
 	os.WriteFile(file, []byte("keep me"), 0o644)
-	if err := Serve(context.Background(), file, &fake{}, quiet); err == nil || !strings.Contains(err.Error(), "not a socket") {
+	if err := Serve(context.Background(), file, &fake{}, quiet); err == nil || !strings.Contains(err.Error(), "a file is there, not a socket") || errors.Is(err, ErrInUse) {
 		t.Errorf("Serve on a regular file: %v", err)
 	}
 	if b, _ := os.ReadFile(file); string(b) != "keep me" {

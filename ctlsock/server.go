@@ -105,7 +105,15 @@ func listen(path string) (net.Listener, error) {
 	}
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode().Type() != os.ModeSocket {
-			return nil, fail("%w: a %s is there, not a socket: move it away or choose another path", ErrInUse, fi.Mode().Type())
+			what := "a file"
+			switch {
+			case fi.IsDir():
+				what = "a directory"
+			case fi.Mode().Type()&os.ModeSymlink != 0:
+				what = "a symbolic link"
+			}
+			// Not ErrInUse: nothing says another ventd is there.
+			return nil, fail("%s is there, not a socket: move it away or choose another path", what)
 		}
 		if conn, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			conn.Close()

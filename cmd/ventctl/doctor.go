@@ -86,7 +86,14 @@ type doctor struct {
 	warns       int
 }
 
-func (d *doctor) path(p string) string { return filepath.Join(d.root, p) }
+// path is p under -root. A relative p is taken from the current
+// directory, as every other command takes it, when -root is this system.
+func (d *doctor) path(p string) string {
+	if !filepath.IsAbs(p) && filepath.Clean(d.root) == "/" {
+		return p
+	}
+	return filepath.Join(d.root, p)
+}
 
 func (d *doctor) report(level, what, detail, fix string) {
 	fmt.Fprintf(d.w, "  %-4s  %-14s %s\n", level, what, detail)

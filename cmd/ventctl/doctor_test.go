@@ -230,3 +230,18 @@ func TestDoctorBadConfigAndNoBootConfig(t *testing.T) {
 		t.Errorf("sensors checked without a config:\n%s", out)
 	}
 }
+
+// A relative -config is taken from the current directory on this system,
+// as every other command takes it; under another -root, from that root.
+func TestDoctorPathOfARelativeConfig(t *testing.T) {
+	for _, c := range []struct{ root, p, want string }{
+		{"/", "live.yaml", "live.yaml"},
+		{"/", "/etc/ventd/ventd.yaml", "/etc/ventd/ventd.yaml"},
+		{"/mnt/sd", "/etc/ventd/ventd.yaml", "/mnt/sd/etc/ventd/ventd.yaml"},
+		{"/mnt/sd", "etc/ventd/ventd.yaml", "/mnt/sd/etc/ventd/ventd.yaml"},
+	} {
+		if got := (&doctor{root: c.root}).path(c.p); got != c.want {
+			t.Errorf("-root %s, %s: %s, want %s", c.root, c.p, got, c.want)
+		}
+	}
+}
