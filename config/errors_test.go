@@ -116,6 +116,7 @@ func TestMistakes(t *testing.T) {
 		{"mux address", edit(9, "    bus: \"1\"\n    mux: {address: 0x69, channel: 1}"), 10, "sensors[0].mux.address", "0x70 to 0x77 (got 0x69)"},
 		{"unknown sensor type", edit(8, "    type: sps3O"), 8, "sensors[0].type", `(got "sps3O"); did you mean "sps30"?`},
 		{"unknown zone kind", edit(5, "  - {name: staff, kind: stuff, volume_m3: 60}"), 5, "zones[1].kind", `(got "stuff")`},
+		{"zone kind in capitals, said once", edit(4, "  - {name: booth, kind: Booth, volume_m3: 4}"), 4, "zones[0].kind", `(got "Booth"); did you mean "booth"?`},
 		{"bad name", edit(7, "  - name: booth pm"), 7, "sensors[0].name", `(got "booth pm")`},
 		{"zero volume", edit(4, "  - {name: booth, kind: booth, volume_m3: 0}"), 4, "zones[0].volume_m3", "must be more than 0 m³ (got 0)"},
 		{"unknown zone", edit(14, "    zone: staf"), 14, "sensors[1].zone", `no zone named "staf"; did you mean "staff"?`},

@@ -19,7 +19,9 @@ func (d *decoder) validateFans(c *Config) {
 		}
 		for j, zn := range f.Zones {
 			zp := fmt.Sprintf("%s.zones[%d]", p, j)
-			if z := d.checkZone(c, zp, zn); z != nil && z.Kind != Booth {
+			// A zone whose kind is itself a mistake (kind: Booth) is
+			// said there, not again here.
+			if z := d.checkZone(c, zp, zn); z != nil && z.Kind != Booth && slices.Contains(zoneKinds, z.Kind) {
 				d.invalid(zp, "zone %q is %s zone; fans exhaust booths", zn, z.Kind.withArticle())
 			}
 			if slices.Index(f.Zones, zn) < j {
