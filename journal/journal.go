@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -127,6 +128,8 @@ func Open(path string, opts Options) (*Journal, error) {
 	if err := checkWritable(abs); err != nil {
 		return nil, err
 	}
+	_, statErr := os.Stat(abs)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
 	db, err := sql.Open("sqlite", dsn(abs, opts))
 	if err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
@@ -134,6 +137,14 @@ func Open(path string, opts Options) (*Journal, error) {
 	j := &Journal{path: abs, opts: opts, db: db, rd: db}
 	if err := j.init(); err != nil {
 		db.Close()
+		if fresh {
+			// A file this call made and could not set up (a full disk)
+			// holds nothing: left, readers would call it "not a ventd
+			// journal" while the trouble is the disk.
+			if fi, serr := os.Stat(abs); serr == nil && fi.Size() == 0 {
+				os.Remove(abs)
+			}
+		}
 		return nil, err
 	}
 	return j, nil
