@@ -279,8 +279,14 @@ func wait(ctx context.Context, tok paho.Token, d time.Duration) error {
 // goOffline announces a clean stop and disconnects.
 func (p *Publisher) goOffline(c paho.Client) error {
 	tok := c.Publish(p.topics.Availability(), 1, true, "offline")
-	tok.WaitTimeout(time.Second)
+	acked := tok.WaitTimeout(time.Second) && tok.Error() == nil
 	c.Disconnect(250)
-	p.log.Info("mqtt: disconnected; announced offline")
+	if acked {
+		p.log.Info("mqtt: disconnected; announced offline")
+	} else {
+		// The broker did not take it in time: the last will says offline
+		// once it notices the connection gone.
+		p.log.Warn("mqtt: disconnected; the broker did not acknowledge offline in time, so its last will says it when it notices", "err", tok.Error())
+	}
 	return nil
 }
