@@ -284,9 +284,10 @@ func (p *Publisher) goOffline(c paho.Client) error {
 	if acked {
 		p.log.Info("mqtt: disconnected; announced offline")
 	} else {
-		// The broker did not take it in time: the last will says offline
-		// once it notices the connection gone.
-		p.log.Warn("mqtt: disconnected; the broker did not acknowledge offline in time, so its last will says it when it notices", "err", tok.Error())
+		// Sent before the disconnect on the same connection, it still
+		// counts when a slow broker reads it; over a broken connection the
+		// broker gets no disconnect and sends the last will (offline).
+		p.log.Warn("mqtt: disconnected; the broker did not acknowledge 'offline' within 1 s (a slow broker still reads it; after a broken connection the last will says it)", "err", tok.Error())
 	}
 	return nil
 }
