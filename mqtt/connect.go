@@ -55,6 +55,18 @@ func (p *Publisher) Run(ctx context.Context) error {
 
 	wait := p.minWait
 	var lastErr string
+	// pause notes err, waits the present back-off (false: ctx ended
+	// meanwhile) and doubles it.
+	pause := func(err error) bool {
+		p.report(func(s *Status) { s.LastError = err.Error() })
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(jitter(wait)):
+		}
+		wait = min(2*wait, p.m.ReconnectMax)
+		return true
+	}
 	for {
 		c, lost, err := p.connect(ctx, cmds)
 		if ctx.Err() != nil && err != nil {
@@ -65,17 +77,13 @@ func (p *Publisher) Run(ctx context.Context) error {
 			// its text carries a new local port each time.
 			if key := strings.Map(dropDigits, err.Error()); key != lastErr {
 				p.log.Warn("mqtt: cannot reach the broker; retrying, alarms wait in the outbox", "broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond))
+				lastErr = key
 			} else {
 				p.log.Debug("mqtt: still cannot reach the broker", "err", err)
 			}
-			lastErr = strings.Map(dropDigits, err.Error())
-			p.report(func(s *Status) { s.LastError = err.Error() })
-			select {
-			case <-ctx.Done():
+			if !pause(err) {
 				return nil
-			case <-time.After(jitter(wait)):
 			}
-			wait = min(2*wait, p.m.ReconnectMax)
 			continue
 		}
 		lastErr = ""
@@ -98,13 +106,9 @@ func (p *Publisher) Run(ctx context.Context) error {
 		p.log.Warn("mqtt: the broker dropped the connection soon after accepting it; retrying, alarms wait in the outbox",
 			"err", err, "lasted", time.Since(since).Round(time.Millisecond), "retry_in", wait.Round(time.Millisecond),
 			"hint", "another client using client id "+p.clientID()+" (a second ventd with this config?), or a message over the broker's size limit (mosquitto: message_size_limit, max_packet_size; ventd's state message is tens of kB): see the broker's log")
-		p.report(func(s *Status) { s.LastError = err.Error() })
-		select {
-		case <-ctx.Done():
+		if !pause(err) {
 			return nil
-		case <-time.After(jitter(wait)):
 		}
-		wait = min(2*wait, p.m.ReconnectMax)
 	}
 }
 

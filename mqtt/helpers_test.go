@@ -267,3 +267,15 @@ func (r *room) stop() {
 	r.stopPub()
 	<-r.pubDone
 }
+
+// runPublisher runs p until the returned stop, which the test's end calls
+// too.
+func runPublisher(t testing.TB, p *Publisher) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
+}

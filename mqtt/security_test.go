@@ -1,7 +1,6 @@
 package mqtt
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -97,10 +96,7 @@ func TestClientCertificate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); p.Run(ctx) }()
-		defer func() { cancel(); <-done }()
+		defer runPublisher(t, p)()
 		deadline := time.Now().Add(wallWait)
 		for time.Now().Before(deadline) {
 			if st := p.Status(); st.Connected || st.LastError != "" {
@@ -158,15 +154,12 @@ func TestTLSWithAPasswordAndAWrongOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); p.Run(ctx) }()
+	stop := runPublisher(t, p)
 	deadline := time.Now().Add(wallWait)
 	for !strings.Contains(log.String(), "refused the login") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	cancel()
-	<-done
+	stop()
 	out := log.String()
 	if !strings.Contains(out, `refused the login of user \"ventd\" (password from environment variable VENTD_TEST_MQTT_PASSWORD)`) ||
 		!strings.Contains(out, "not Authorized") && !strings.Contains(out, "bad user name or password") {
@@ -229,16 +222,13 @@ func TestPlainURLToATLSBrokerIsSaid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); p.Run(ctx) }()
+	stop := runPublisher(t, p)
 	deadline := time.Now().Add(wallWait)
 	for p.Status().LastError == "" && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(time.Second) // a few retries
-	cancel()
-	<-done
+	stop()
 	if st := p.Status(); !strings.Contains(st.LastError, "mqtts://") {
 		t.Errorf("plain MQTT to a TLS port: %q; want the hint to use mqtts://", st.LastError)
 	}

@@ -1,7 +1,6 @@
 package mqtt
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"strings"
@@ -61,10 +60,7 @@ func TestARefusedSubscriptionIsSaid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); p.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	runPublisher(t, p)
 	deadline := time.Now().Add(wallWait)
 	for !strings.Contains(logs.String(), "refused the subscription") {
 		if time.Now().After(deadline) {
