@@ -352,17 +352,16 @@ func (d *decoder) validateThresholds(c *Config) {
 	switch e := t.EntryPM25; {
 	case e <= 0:
 		d.invalid("thresholds.entry_pm25_ugm3", "must be more than 0 (got %g)", e)
-	case t.PM25.Alarm > 0 && e >= t.PM25.Alarm:
+	case t.PM25.Alarm > 0 && e >= t.PM25.Alarm && d.has("thresholds.entry_pm25_ugm3"):
 		// Responders would be told a booth is safe to enter in air the
 		// staff area's alarm calls dangerous, and a purge would stop there.
-		got := fmt.Sprint(e)
-		if !d.has("thresholds.entry_pm25_ugm3") {
-			got += ", the default"
-		}
-		d.invalid("thresholds.entry_pm25_ugm3", "must be below the PM2.5 alarm level %g µg/m³%s (got %s): it is the level a booth is safe to enter at; thresholds are in µg/m³",
-			t.PM25.Alarm, d.defaulted("thresholds.pm25_ugm3.alarm"), got)
-	case t.PM25.Warning > 0 && e > t.PM25.Warning && d.has("thresholds.entry_pm25_ugm3"):
-		d.warn("thresholds.entry_pm25_ugm3", "%g µg/m³ is above the PM2.5 warning level %g: responders would be told a booth is safe to enter in air the staff area is warned of", e, t.PM25.Warning)
+		d.invalid("thresholds.entry_pm25_ugm3", "must be below the PM2.5 alarm level %g µg/m³%s (got %g): it is the level a booth is safe to enter at; thresholds are in µg/m³",
+			t.PM25.Alarm, d.defaulted("thresholds.pm25_ugm3.alarm"), e)
+	case t.PM25.Warning > 0 && e > t.PM25.Warning:
+		// The default 35 under a site's own lower levels is said, not
+		// refused: the site set its levels, and may set this one too.
+		d.warn("thresholds.entry_pm25_ugm3", "%g µg/m³%s is above the PM2.5 warning level %g: responders would be told a booth is safe to enter in air the staff area is warned of; set entry_pm25_ugm3 below it",
+			e, d.defaulted("thresholds.entry_pm25_ugm3"), t.PM25.Warning)
 	}
 }
 

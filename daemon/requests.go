@@ -182,17 +182,8 @@ func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) 
 // fansFor returns the fans that serve zone, every fan serving a booth when
 // zone is empty.
 func (d *Daemon) fansFor(zone string) ([]*fanOut, error) {
-	if zone != "" {
-		z := d.cfg.Zone(zone)
-		if z == nil {
-			return nil, fmt.Errorf("no zone %q; zones: %s", zone, strings.Join(d.zoneNames(config.Booth), ", "))
-		}
-		if z.Kind == config.Outdoor {
-			// Said apart from "no fan serves it": the zone is no mistake
-			// in the config, the request is.
-			return nil, fmt.Errorf("zone %q is the outdoor air (a sensor outside or in the supply duct): ventd reads it, no fan clears it; purge a booth: %s",
-				zone, strings.Join(d.zoneNames(config.Booth), ", "))
-		}
+	if err := CheckPurgeZone(d.cfg, zone); err != nil {
+		return nil, err
 	}
 	var out []*fanOut
 	for _, f := range d.fans {
@@ -200,18 +191,33 @@ func (d *Daemon) fansFor(zone string) ([]*fanOut, error) {
 			out = append(out, f)
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no fan serves zone %q; purge a booth: %s", zone, strings.Join(d.zoneNames(config.Booth), ", "))
-	}
 	return out, nil
 }
 
-func (d *Daemon) zoneNames(k config.ZoneKind) []string {
-	var out []string
-	for _, z := range d.cfg.ZonesOf(k) {
-		out = append(out, z.Name)
+// CheckPurgeZone says why zone cannot be purged in cfg, or nil: it must
+// be a zone a fan clears (empty: every booth). The loop checks it, and the
+// status page before it counts a PIN attempt, in the same words.
+func CheckPurgeZone(cfg *config.Config, zone string) error {
+	if zone == "" {
+		return nil
 	}
-	return out
+	var booths []string
+	for _, z := range cfg.ZonesOf(config.Booth) {
+		booths = append(booths, z.Name)
+	}
+	z := cfg.Zone(zone)
+	switch {
+	case z == nil:
+		return fmt.Errorf("no zone %q; zones: %s", zone, strings.Join(booths, ", "))
+	case z.Kind == config.Outdoor:
+		// Said apart from "no fan serves it": the zone is no mistake
+		// in the config, the request is.
+		return fmt.Errorf("zone %q is the outdoor air (a sensor outside or in the supply duct): ventd reads it, no fan clears it; purge a booth: %s",
+			zone, strings.Join(booths, ", "))
+	case len(cfg.FansFor(zone)) == 0:
+		return fmt.Errorf("no fan serves zone %q; purge a booth: %s", zone, strings.Join(booths, ", "))
+	}
+	return nil
 }
 
 func fmtSeconds(s float64) string {

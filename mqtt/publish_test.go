@@ -197,13 +197,22 @@ func TestDiscoveryRemovesARemovedSensor(t *testing.T) {
 		c.Sensors = slices.DeleteFunc(c.Sensors, func(s config.Sensor) bool { return s.Name == "booth-voc" })
 	}})
 	r.runFor(10 * time.Second)
+	// Every one of its entities, not the first: they are cleared one
+	// after another, and retainedNow below must not race the last.
 	ha.waitFor("booth-voc's entities removed (empty retained configs)", func(ms []msg) bool {
+		had, cleared := map[string]bool{}, map[string]bool{}
 		for _, m := range ms {
-			if strings.Contains(m.Topic, "/booth_voc_") && len(m.Payload) == 0 {
-				return true
+			if strings.Contains(m.Topic, "/booth_voc_") {
+				had[m.Topic] = true
+				cleared[m.Topic] = len(m.Payload) == 0
 			}
 		}
-		return false
+		for topic := range had {
+			if !cleared[topic] {
+				return false
+			}
+		}
+		return len(had) > 0
 	})
 	disc := retainedNow(t, b.URL, clientOpts{}, filter)
 	for topic := range disc {

@@ -20,7 +20,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
@@ -246,18 +245,13 @@ func clean(s string, max int) string {
 func (a *actions) purge(w http.ResponseWriter, r *http.Request) {
 	req, by, ok := a.admit(w, r, func(req *request) string {
 		// A zone no fan clears is as much a mistake in the request as
-		// one that does not exist: refused before the PIN is counted.
-		if z := a.p.cfg.Zone(req.Zone); z == nil || len(a.p.cfg.FansFor(req.Zone)) == 0 {
-			var booths []string
-			for _, b := range a.p.cfg.ZonesOf(config.Booth) {
-				if len(a.p.cfg.FansFor(b.Name)) > 0 {
-					booths = append(booths, b.Name)
-				}
-			}
-			if z == nil {
-				return fmt.Sprintf("no zone %q; purge a booth: %s", req.Zone, strings.Join(booths, ", "))
-			}
-			return fmt.Sprintf("no fan clears zone %q; purge a booth: %s", req.Zone, strings.Join(booths, ", "))
+		// one that does not exist: refused before the PIN is counted,
+		// in the loop's words. (The page always names a zone.)
+		if req.Zone == "" {
+			return "no zone given; purge a booth"
+		}
+		if err := daemon.CheckPurgeZone(a.p.cfg, req.Zone); err != nil {
+			return err.Error()
 		}
 		return ""
 	})
