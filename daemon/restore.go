@@ -232,32 +232,59 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 		d.log.Warn("journal: cannot read minutes; exposure starts afresh", "err", err)
 		return
 	}
-	shifts, err := j.Shifts(last.Add(-d.cfg.Shifts.Length), last.Add(time.Minute))
+	// Every shift the replay reaches, and the one running at the last
+	// minute however long ago: the running one continues from its
+	// summary, and the finished ones stay as the journal has them (the
+	// replay holds only their last hours).
+	from := now.Add(-window)
+	if f := last.Add(-d.cfg.Shifts.Length); f.Before(from) {
+		from = f
+	}
+	shifts, err := j.Shifts(from, last.Add(time.Minute))
 	if err != nil {
 		d.log.Warn("journal: cannot read shift summaries; the shift's figures are rebuilt from minutes", "err", err)
 	}
 	n := 0
 	for _, e := range d.expo {
+		var resumedUntil time.Time
 		for _, sh := range shifts {
-			if sh.Zone != e.zone || sh.Quantity != string(e.q) || sh.Finished || sh.Summary == nil {
+			if sh.Zone != e.zone || sh.Quantity != string(e.q) {
 				continue
 			}
-			var sum exposure.Summary
-			if err := json.Unmarshal(sh.Summary, &sum); err != nil {
-				d.log.Warn("journal: a shift summary does not parse; that shift is rebuilt from minutes", "zone", e.zone, "quantity", e.q, "err", err)
+			sum := exposure.Summary{Zone: sh.Zone, Start: sh.Start, End: sh.End, Finished: true}
+			if sh.Summary != nil {
+				if err := json.Unmarshal(sh.Summary, &sum); err != nil {
+					d.log.Warn("journal: a shift summary does not parse; that shift is rebuilt from minutes", "zone", e.zone, "quantity", e.q, "err", err)
+					continue
+				}
+			} else if !sh.Finished {
 				continue
 			}
+			sum.Finished = sum.Finished || sh.Finished
 			if err := e.tr.Resume(sum); err != nil {
 				d.log.Warn("shift not resumed", "err", err)
+			} else if !sum.Finished && sum.Until.After(resumedUntil) {
+				resumedUntil = sum.Until
 			}
 		}
+		replayed := 0
 		for _, m := range ms {
 			if m.Zone != e.zone || m.Quantity != string(e.q) || m.CoveredSeconds <= 0 {
 				continue
 			}
 			span := time.Duration(m.CoveredSeconds * float64(time.Second))
 			if err := e.tr.AddInterval(m.Start, span, m.Mean); err == nil {
-				n++
+				replayed++
+			}
+		}
+		n += replayed
+		if replayed == 0 && !resumedUntil.IsZero() && resumedUntil.Before(now) {
+			// Down for longer than the replay reaches: nothing replayed
+			// starts the accounting, so the outage would count for
+			// nothing in the resumed shift (8.75 % covered, no gap). It
+			// is a gap, and so are the shifts it spans.
+			if err := e.tr.Gap(resumedUntil, now); err != nil {
+				d.log.Warn("the outage not counted as a gap", "zone", e.zone, "quantity", e.q, "err", err)
 			}
 		}
 	}

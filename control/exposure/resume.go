@@ -13,13 +13,19 @@ import (
 // Call it on a fresh tracker, before replaying the journal's minutes with
 // AddInterval to rebuild the rolling windows: the replayed minutes then
 // count only in the windows for the time the summary already covers, and
-// the time from the summary's end to the next data is a gap.
+// the time from the summary's end to the next data is a gap. Give it the
+// finished shifts the replay reaches too: they stay as the journal has
+// them.
 func (t *Tracker) Resume(s Summary) error {
 	if t.started {
 		return fmt.Errorf("%s: Resume after data was added; resume first, then replay the minutes", t.name)
 	}
 	if s.Finished {
-		return nil // in the journal already; nothing continues
+		// In the journal already: nothing continues, and a replay of
+		// the minutes must not finish it again from the part of them it
+		// reaches (a restart rewrote the last shift from its last hours).
+		t.settled = append(t.settled, s.Start)
+		return nil
 	}
 	sh, ok := t.opts.Schedule.ShiftAt(s.Start)
 	if !ok || !sh.Start.Equal(s.Start) {

@@ -139,3 +139,37 @@ func TestRetractFrozenSpan(t *testing.T) {
 		t.Errorf("8 h window coverage %.3f%%: the frozen span must leave it", snap.Coverage8h)
 	}
 }
+
+// A finished shift given to Resume stays as the journal has it: a replay
+// that reaches only its last hours feeds the rolling windows and never
+// finishes it again from them.
+func TestResumeLeavesAFinishedShift(t *testing.T) {
+	three := Schedule{Starts: []time.Duration{0, 8 * time.Hour, 16 * time.Hour}, Length: 8 * time.Hour, Location: time.UTC}
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	for _, settle := range []bool{false, true} {
+		tr := newTracker(t, Limits{TWA: 100, STEL: 150, Alarm: 500}, three)
+		if settle {
+			if err := tr.Resume(Summary{Start: day, End: day.Add(8 * time.Hour), Until: day.Add(8 * time.Hour), Finished: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The replay: the last 2 h of the 00:00 shift, then an hour of
+		// the 08:00 one.
+		for m := day.Add(6 * time.Hour); m.Before(day.Add(9 * time.Hour)); m = m.Add(time.Minute) {
+			if err := tr.AddInterval(m, time.Minute, 40); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done, _ := tr.TakeFinished()
+		remade := false
+		for _, s := range done {
+			remade = remade || s.Start.Equal(day)
+		}
+		if remade == settle {
+			t.Errorf("settled %v: the 00:00 shift finished again from the replay: %v", settle, remade)
+		}
+		if r := tr.Rolling(day.Add(9 * time.Hour)); !(r.TWA8h > 0) {
+			t.Errorf("settled %v: the rolling 8 h TWA %v: the replay must still feed the windows", settle, r.TWA8h)
+		}
+	}
+}

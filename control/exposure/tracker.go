@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ventd/ventd/sample"
@@ -68,6 +69,11 @@ type Tracker struct {
 	openUntil time.Time   // when that set next changes
 	finished  []Summary
 	dropped   int // finished summaries dropped because nobody took them
+	// settled are the starts of shifts whose finished summary is in the
+	// journal already (Resume): a replay that passes through them feeds
+	// the rolling windows only, and never makes them again from the part
+	// of their data it replays.
+	settled []time.Time
 }
 
 // New returns a tracker, or an error saying which option is wrong.
@@ -312,7 +318,7 @@ func (t *Tracker) reopen(p time.Time) {
 	clear(t.open[len(kept):])
 	t.open = kept
 	for _, s := range in {
-		have := false
+		have := slices.ContainsFunc(t.settled, s.Start.Equal)
 		for _, acc := range t.open {
 			have = have || acc.shift == s
 		}
