@@ -101,6 +101,8 @@ func (d *doc) figureRows() []figureRow {
 	return []figureRow{
 		{"TWA (OSHA, Σ C·T / 8 h)", unit("twa_osha")},
 		{"TWA limit (8 h)", unit("limit_twa")},
+		// Whose limits: a site's own choice reads differently from ACGIH's.
+		{"Limits from", plain("limits_source", "")},
 		{"Brief & Scala factor (RF)", plain("reduction_factor", "")},
 		{"TWA limit for this shift", unit("adjusted_twa_limit")},
 		{"TWA over its limit", func(_ export.Shift, f map[string]string) string { return yesNo(f["twa_over_limit"]) }},
@@ -118,7 +120,9 @@ func (d *doc) figureRows() []figureRow {
 			if f["stel_peak_at"] == "" {
 				return ""
 			}
-			return d.local(r.STELPeakAt).Format("15:04:05")
+			// With the zone: on the night the clocks go back 01:45
+			// happens twice.
+			return d.local(r.STELPeakAt).Format("15:04:05 MST")
 		}},
 		{"STEL limit", unit("limit_stel")},
 		{"Time with the STEL over its limit", secs("time_stel_over_limit_s")},
@@ -287,7 +291,7 @@ func (d *doc) integrity() (status string, ok bool, lines []string) {
 // alarmRows is the table under a shift's timeline.
 func (d *doc) alarmRows(sh *shift) ([]string, []float64, [][]cell) {
 	header := []string{"#", "Level", "Rule", "Raised", "Value / threshold", "Acknowledged", "Cleared"}
-	widths := []float64{26, 38, 88, 50, 70, 175, textW - 447}
+	widths := []float64{26, 38, 88, 66, 70, 159, textW - 447}
 	t := func(x time.Time) string {
 		if x.IsZero() {
 			return ""
@@ -295,7 +299,7 @@ func (d *doc) alarmRows(sh *shift) ([]string, []float64, [][]cell) {
 		if x.Before(sh.start) || !x.Before(sh.end) {
 			return d.local(x).Format("Jan 2 15:04:05")
 		}
-		return d.local(x).Format("15:04:05")
+		return d.local(x).Format("15:04:05 MST")
 	}
 	var rows [][]cell
 	for _, a := range sh.alarms {

@@ -236,12 +236,15 @@ func (z *zoneShift) judge() {
 	for _, r := range z.rows {
 		q := quantityName(r.Quantity)
 		v := r.Violations
-		switch {
-		case v.TWA:
+		// Every reason, not the first: an auditor reads the verdict
+		// first, and a shift over its TWA limit may be over its STEL too.
+		if v.TWA {
 			z.why = append(z.why, q+" TWA over its limit")
-		case v.STEL:
+		}
+		if v.STEL {
 			z.why = append(z.why, q+" 15 min STEL over its limit")
-		case v.STELExcursions || v.TWAExcursions:
+		}
+		if v.STELExcursions || v.TWAExcursions {
 			z.why = append(z.why, q+" excursions too many or too close")
 		}
 		switch {
@@ -257,11 +260,15 @@ func (z *zoneShift) judge() {
 		z.verdict = verdictOver
 		z.why = append(z.why, fmt.Sprintf("mixture index %.3f over 1", z.mixture))
 	}
-	if z.verdict == verdictIncomplete {
-		low := 100.0
-		for _, r := range z.rows {
-			low = min(low, r.Coverage)
+	// Partial coverage is said whatever the verdict: over a limit on
+	// 10 % of the shift measured is a lower bound too.
+	low, partial := 100.0, false
+	for _, r := range z.rows {
+		if r.Finished && !r.Complete {
+			low, partial = min(low, r.Coverage), true
 		}
+	}
+	if partial && (z.verdict == verdictIncomplete || z.verdict == verdictOver) {
 		z.why = append(z.why, fmt.Sprintf("%.1f %% measured: TWA is a lower bound", low))
 	}
 }
