@@ -42,6 +42,9 @@ func runExport(args []string, e env) int {
 	if err := export.CheckFormat(*format); err != nil {
 		return rf.fail(e, exitUsage, "-%v", err)
 	}
+	if err := nameAgrees(*out, *format, map[string]string{".csv": "csv", ".json": "json"}); err != nil {
+		return rf.fail(e, exitUsage, "%v", err)
+	}
 	if *format == "openmetrics" && *rf.cfgPath == "" {
 		return rf.fail(e, exitUsage, "-format openmetrics needs -config FILE (ventd's configuration): its shift schedule and limits decide the shift series and the time over limits")
 	}

@@ -282,3 +282,22 @@ func TestOutputPathChecked(t *testing.T) {
 		}
 	}
 }
+
+// An -o named for one format with -format asking for another is refused:
+// x.pdf holding HTML, x.csv holding JSON.
+func TestOutputNameAgreesWithFormat(t *testing.T) {
+	for _, c := range []struct{ out, format string }{{"x.pdf", "html"}, {"x.HTML", "pdf"}} {
+		err := nameAgrees(c.out, c.format, map[string]string{".pdf": "pdf", ".html": "html", ".htm": "html"})
+		if err == nil || !strings.Contains(err.Error(), "name the file for its format") {
+			t.Errorf("-o %s -format %s: %v", c.out, c.format, err)
+		}
+	}
+	if err := nameAgrees("x.csv", "json", map[string]string{".csv": "csv", ".json": "json"}); err == nil {
+		t.Error("-o x.csv -format json accepted")
+	}
+	for _, c := range []struct{ out, format string }{{"x.pdf", "pdf"}, {"report", "html"}, {"x.om", "openmetrics"}, {"", "pdf"}} {
+		if err := nameAgrees(c.out, c.format, map[string]string{".pdf": "pdf", ".html": "html", ".csv": "csv"}); err != nil {
+			t.Errorf("-o %q -format %s: %v", c.out, c.format, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -48,6 +49,9 @@ func runReport(args []string, e env) int {
 	if err := report.CheckFormat(*format); err != nil {
 		return rf.fail(e, exitUsage, "-%v", err)
 	}
+	if err := nameAgrees(*out, *format, map[string]string{".pdf": "pdf", ".html": "html", ".htm": "html"}); err != nil {
+		return rf.fail(e, exitUsage, "%v", err)
+	}
 	if err := report.CheckShift(*shift); err != nil {
 		return rf.fail(e, exitUsage, "-%v", err)
 	}
@@ -70,4 +74,15 @@ func runReport(args []string, e env) int {
 		}
 	}
 	return rf.output(e, *out, func(w io.Writer) error { return report.Write(w, j, opts) })
+}
+
+// nameAgrees refuses an -o whose extension says one format while -format
+// writes another (x.pdf holding HTML): the file's name must say what is in
+// it, for the auditor who opens it. Names without a known extension pass.
+func nameAgrees(out, format string, byExt map[string]string) error {
+	want, known := byExt[strings.ToLower(filepath.Ext(out))]
+	if !known || want == format {
+		return nil
+	}
+	return fmt.Errorf("-o %q is named as %s, but -format %s writes %s: name the file for its format, or leave -format out to take it from the name", out, want, format, format)
 }
