@@ -43,6 +43,10 @@ func TestChainSealsMinutesAsStored(t *testing.T) {
 	if !v.OK() || v.Rewrites != 45*6 || v.Links != 3 {
 		t.Fatalf("merged minutes: OK %v, %d rewrites, %d links; want OK, %d, 3", v.OK(), v.Rewrites, v.Links, 45*6)
 	}
+	// Counted by table, and listed up to 20 of each.
+	if v.RewritesIn["minutes"] != 45*6 || len(v.Rewritten) != 20 {
+		t.Errorf("rewrites by table %v, %d listed; want minutes %d, 20 listed", v.RewritesIn, len(v.Rewritten), 45*6)
+	}
 	got, _ := j.Minutes(t0.Add(6*time.Minute), t0.Add(7*time.Minute), "booth", "pm2.5")
 	if len(got) != 1 || got[0].Count != 61 || got[0].CoveredSeconds != 60 {
 		t.Errorf("merged minute %+v, want 61 samples over 60 s", got)

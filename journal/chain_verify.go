@@ -50,6 +50,10 @@ type Verification struct {
 	// allowed, and shown so that an auditor sees them. Rewrites counts all.
 	Rewritten []Rewrite
 	Rewrites  int
+	// RewritesIn counts them by table; Rewritten lists up to 20 of each
+	// table, so a few rewritten shift summaries are never crowded out by
+	// a restart's many minutes.
+	RewritesIn map[string]int
 	// Problems are rows or links that do not fit, the earliest first.
 	// ProblemCount counts all of them.
 	Problems     []Problem
@@ -280,7 +284,11 @@ func (v *verifier) checkMoves() error {
 				What: fmt.Sprintf("rewritten after link %d sealed it, by link %d, but ventd never rewrites %s rows", from, by, tbl)})
 		default:
 			v.res.Rewrites++
-			if len(v.res.Rewritten) < maxRewritten {
+			if v.res.RewritesIn == nil {
+				v.res.RewritesIn = map[string]int{}
+			}
+			v.res.RewritesIn[tbl]++
+			if v.res.RewritesIn[tbl] <= maxRewritten {
 				v.res.Rewritten = append(v.res.Rewritten, Rewrite{Table: tbl, Key: key, Time: at, From: from, To: by})
 			}
 		}
