@@ -43,6 +43,15 @@ func header(j *journal.Journal, o Options) (Header, error) {
 		return h, err
 	case head.Link > 0:
 		h.Chain = &head
+		v, err := j.Verify(journal.VerifyOptions{From: o.From, To: o.To})
+		switch {
+		case err != nil:
+			h.Integrity = "not checked: " + err.Error()
+		case v.OK():
+			h.Integrity = fmt.Sprintf("verified: the %d rows of the span fit the hash chain", v.Rows)
+		default:
+			h.Integrity = fmt.Sprintf("PROBLEMS: %d rows or links of the span do not fit the hash chain (edited, deleted or added outside ventd); ventctl verify lists them", v.ProblemCount)
+		}
 	}
 	return h, nil
 }

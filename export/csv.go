@@ -206,6 +206,9 @@ func (s *csvSink) header(h Header) error {
 	} else {
 		s.comment("chain", "none: the journal predates the hash chain, or holds no record yet")
 	}
+	if h.Integrity != "" {
+		s.comment("integrity", h.Integrity)
+	}
 	s.comment("format", "sections start with a '# section: NAME' line and their own header row; times are RFC 3339 in UTC; "+
 		"values in the unit column's unit, three decimals; durations in seconds; an empty limit means none; "+
 		"an empty value is unknown, never zero; zone or quantity "+All+" applies to all")

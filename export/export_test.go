@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"math"
 	"reflect"
@@ -394,5 +395,29 @@ func TestWriteFails(t *testing.T) {
 	j, _ := day(t, dayShift.End)
 	if err := export.Write(&failAfter{n: 10 << 10}, j, dayOptions(t, "csv")); err != errFull {
 		t.Errorf("Write to a failing writer: %v, want its error", err)
+	}
+}
+
+// An export says whether its rows fit the journal's hash chain, as the
+// report does: an edited minute shows as PROBLEMS in its header (an
+// auditor's sweep: an export of an edited journal printed its chain head
+// without a word).
+func TestExportSaysItsIntegrity(t *testing.T) {
+	j, _ := day(t, dayShift.End)
+	p := parseCSV(t, run(t, j, dayOptions(t, "csv")))
+	if got := p.comment("integrity"); len(got) != 1 || !strings.HasPrefix(got[0], "verified: the ") {
+		t.Fatalf("# integrity of an untouched journal: %q", got)
+	}
+	db, err := sql.Open("sqlite", j.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE minutes SET mean = mean + 1 WHERE start_ms = (SELECT min(start_ms) FROM minutes) AND series = (SELECT min(series) FROM minutes)`); err != nil {
+		t.Fatal(err)
+	}
+	p = parseCSV(t, run(t, j, dayOptions(t, "csv")))
+	if got := p.comment("integrity"); len(got) != 1 || !strings.HasPrefix(got[0], "PROBLEMS: 1 rows") {
+		t.Errorf("# integrity after a minute was edited: %q", got)
 	}
 }

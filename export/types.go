@@ -52,7 +52,13 @@ type Header struct {
 	// ventctl verify -head HASH on a later copy of the journal shows it was
 	// not edited since. Null for a journal from before the chain.
 	Chain *journal.ChainHead `json:"chain"`
-	Notes []string           `json:"notes"`
+	// Integrity is what checking the span's rows against the chain found
+	// when the export was made, in words: "verified: …" or "PROBLEMS: …"
+	// (an edited row), empty for a journal from before the chain. The
+	// report says the same; an export must not carry edited figures
+	// without a word.
+	Integrity string   `json:"integrity,omitempty"`
+	Notes     []string `json:"notes"`
 }
 
 // Sensor is a sensor's name and serial number, from the journal's meta.
