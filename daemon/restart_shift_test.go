@@ -112,3 +112,36 @@ func TestLongOutageIsAGapInTheShift(t *testing.T) {
 		t.Errorf("the 16:00 shift, wholly inside the outage: present %v, %+v; want finished, nothing covered, an 8 h gap", ok, evening)
 	}
 }
+
+// The outage's gap in the journal starts where the data stopped, not at
+// the next minute: the gaps an auditor adds up then match the shift's
+// unmeasured time (they were 55 s short).
+func TestOutageGapStartsAtTheLastReading(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, t0)
+	h.run(10*time.Minute + 25*time.Second)
+	stopped := h.clk.Now()
+	h.d.shutdown()
+	h2 := newHarness(t, dir, stopped.Add(10*time.Minute))
+	h2.run(5 * time.Second)
+	h2.d.shutdown()
+	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	gaps, err := j.Gaps(t0, stopped.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gaps {
+		if g.Reason != journal.GapDaemonDown {
+			continue
+		}
+		if d := g.Start.Sub(stopped); d < -2*time.Second || d > 2*time.Second {
+			t.Errorf("the outage's gap starts at %s, the data stopped at %s", g.Start.Format(time.TimeOnly), stopped.Format(time.TimeOnly))
+		}
+		return
+	}
+	t.Fatalf("no daemon_down gap: %+v", gaps)
+}

@@ -128,6 +128,28 @@ func (d *Daemon) savedValue(key string) (string, bool) {
 	return v, ok && err == nil
 }
 
+// lastReading is when the data of the journal's last minute (starting at
+// last) ended: the outage's gap starts there, not at the next minute, so
+// the gaps listed add up to the shift's unmeasured time (the minute's
+// covered seconds are its first ones when the data stopped in it).
+func lastReading(j *journal.Journal, last time.Time) time.Time {
+	end := last.Add(time.Minute)
+	ms, err := j.Minutes(last, end, "", "")
+	if err != nil || len(ms) == 0 {
+		return end
+	}
+	read := last
+	for _, m := range ms {
+		if t := m.Start.Add(time.Duration(m.CoveredSeconds * float64(time.Second))); t.After(read) {
+			read = t
+		}
+	}
+	if read.After(end) {
+		return end
+	}
+	return read
+}
+
 // restore rebuilds what a restart must not lose from the journal: the
 // current shift's exposure figures exactly as they were, the rolling
 // windows, the alarm sequence and the latched alarms. The outage becomes
@@ -152,7 +174,7 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 	if last, err := j.LastMinute(); err != nil {
 		d.log.Warn("journal: cannot read the last minute; exposure starts afresh", "err", err)
 	} else if !last.IsZero() {
-		end := last.Add(time.Minute)
+		end := lastReading(j, last)
 		if now.Sub(end) > time.Minute {
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: end, End: now, Reason: record.GapDaemonDown})
 			d.log.Info("ventd was down; recorded as a gap in the exposure record", "from", end, "to", now, "length", now.Sub(end).Round(time.Second))
