@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,10 @@ func TestUnlikelyValuesWarned(t *testing.T) {
 	} {
 		checkOneWarning(t, c.name, sim+c.add, c.path, c.want)
 	}
+	// A shift start the clocks skip once a year.
+	noShifts := strings.Join(slices.DeleteFunc(strings.Split(sim, "\n"), func(l string) bool { return strings.HasPrefix(l, "shifts:") }), "\n")
+	checkOneWarning(t, "a start in the DST gap", noShifts+"\nshifts: {time_zone: America/Vancouver, starts: [\"02:30\", \"14:30\"], length: 12h}\n",
+		"shifts.starts[0]", "does not exist in America/Vancouver")
 	for _, f := range []string{"sim.yaml", "example.yaml"} {
 		c, err := Load(f)
 		if err != nil || len(c.Warnings()) != 0 {

@@ -26,6 +26,14 @@ func (d *decoder) validateShifts(c *Config) {
 			}
 		}
 	}
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && strings.TrimSpace(s.TimeZone) != "" {
+		for i, st := range s.Starts {
+			if day, ok := inClockGap(st, loc); ok {
+				d.warn(fmt.Sprintf("shifts.starts[%d]", i), "%s does not exist in %s on %s (the clocks go forward over it): that day's shift starts an hour off; start shifts outside the change (it is usually 02:00-03:00)",
+					st, s.TimeZone, day.Format("2 Jan 2006"))
+			}
+		}
+	}
 	switch {
 	case s.Length <= 0:
 		d.invalid("shifts.length", "must be more than 0, like 8h or 12h (got %s)", s.Length)
@@ -136,4 +144,18 @@ func (d *decoder) validateJournal(c *Config) {
 	if j.FlushInterval < 10*time.Second || j.FlushInterval > 10*time.Minute {
 		d.invalid("journal.flush_interval", "must be from 10s to 10m (got %s): shorter wears out the SD card, longer loses more at a power cut", j.FlushInterval)
 	}
+}
+
+// inClockGap reports the first day in the coming year on which the time of
+// day st does not exist in loc (a daylight-saving change skips it).
+func inClockGap(st TimeOfDay, loc *time.Location) (time.Time, bool) {
+	h, m := int(time.Duration(st)/time.Hour), int(time.Duration(st)%time.Hour/time.Minute)
+	y := time.Now().Year()
+	for day := time.Date(y, 1, 1, 0, 0, 0, 0, loc); day.Year() <= y+1; day = day.AddDate(0, 0, 1) {
+		t := time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc)
+		if t.Hour() != h || t.Minute() != m {
+			return day, true
+		}
+	}
+	return time.Time{}, false
 }
