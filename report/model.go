@@ -135,6 +135,11 @@ func build(r *export.Records, o Options) (*doc, error) {
 		if o.Shift != "" && row.Start.In(o.Location).Format("15:04") != o.Shift {
 			continue
 		}
+		if o.Shift != "" && !o.From.IsZero() && row.Start.Before(o.From) {
+			// -shift 19:00 for a day is that day's 19:00 shift, not also
+			// the one that started the evening before and ends that morning.
+			continue
+		}
 		k := [2]int64{row.Start.UnixMilli(), row.End.UnixMilli()}
 		sh := byStart[k]
 		if sh == nil {

@@ -103,3 +103,22 @@ func BenchmarkReport(b *testing.B) {
 		})
 	}
 }
+
+// -shift 19:00 for one day is that day's night shift, not also the night
+// that started the evening before and ends that morning (an auditor's
+// sweep: a one-day night report held two nights).
+func TestReportShiftFilterForADay(t *testing.T) {
+	j := month(t, 3)
+	o := opts("html")
+	o.Now = first.Add(5 * 24 * time.Hour)
+	day2 := time.Date(2026, 3, 3, 0, 0, 0, 0, vancouver)
+	o.From, o.To, o.Shift = day2, day2.AddDate(0, 0, 1), "19:00"
+	var b bytes.Buffer
+	if err := report.Write(&b, j, o); err != nil {
+		t.Fatal(err)
+	}
+	if h := b.String(); strings.Contains(h, "Mon 2 Mar 2026, 19:00 – ") || !strings.Contains(h, "Tue 3 Mar 2026, 19:00 – ") {
+		t.Errorf("-from/-to 3 Mar -shift 19:00: the 2 March night %v, the 3 March night %v; want the 3 March one alone",
+			strings.Contains(h, "Mon 2 Mar 2026, 19:00 – "), strings.Contains(h, "Tue 3 Mar 2026, 19:00 – "))
+	}
+}
