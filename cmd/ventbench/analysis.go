@@ -322,3 +322,75 @@ func (g *Goal) UnmarshalJSON(b []byte) error {
 	g.Value, g.Limit = float64(v.Value), float64(v.Limit)
 	return nil
 }
+
+// The figures below may be unknown (NaN: a STEL on a day shorter than its
+// 15 min window, a ratio between bounds that did not separate), which
+// encoding/json refuses: written as null, read back as NaN, as Goal's are.
+
+func (b Bounds) MarshalJSON() ([]byte, error) {
+	type plain Bounds
+	return json.Marshal(struct {
+		plain
+		GapSTEL jsonNum `json:"gap_stel_ugm3"`
+		GapTWA  jsonNum `json:"gap_twa_ugm3"`
+	}{plain(b), jsonNum(b.GapSTEL), jsonNum(b.GapTWA)})
+}
+
+func (b *Bounds) UnmarshalJSON(data []byte) error {
+	type plain Bounds
+	var v struct {
+		plain
+		GapSTEL jsonNum `json:"gap_stel_ugm3"`
+		GapTWA  jsonNum `json:"gap_twa_ugm3"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*b = Bounds(v.plain)
+	b.GapSTEL, b.GapTWA = float64(v.GapSTEL), float64(v.GapTWA)
+	return nil
+}
+
+func (r Reachable) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Controller string  `json:"controller"`
+		Energy     jsonNum `json:"energy_ratio"`
+		STEL       jsonNum `json:"stel_ratio"`
+		TWA        jsonNum `json:"twa_ratio"`
+	}{r.Controller, jsonNum(r.Energy), jsonNum(r.STEL), jsonNum(r.TWA)})
+}
+
+func (r *Reachable) UnmarshalJSON(data []byte) error {
+	var v struct {
+		Controller string  `json:"controller"`
+		Energy     jsonNum `json:"energy_ratio"`
+		STEL       jsonNum `json:"stel_ratio"`
+		TWA        jsonNum `json:"twa_ratio"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*r = Reachable{Controller: v.Controller, Energy: float64(v.Energy), STEL: float64(v.STEL), TWA: float64(v.TWA)}
+	return nil
+}
+
+func (p FrontierPoint) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Controller string  `json:"controller"`
+		EnergyKWh  jsonNum `json:"fan_energy_kwh"`
+		Value      jsonNum `json:"value_ugm3"`
+	}{p.Controller, jsonNum(p.EnergyKWh), jsonNum(p.Value)})
+}
+
+func (p *FrontierPoint) UnmarshalJSON(data []byte) error {
+	var v struct {
+		Controller string  `json:"controller"`
+		EnergyKWh  jsonNum `json:"fan_energy_kwh"`
+		Value      jsonNum `json:"value_ugm3"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*p = FrontierPoint{Controller: v.Controller, EnergyKWh: float64(v.EnergyKWh), Value: float64(v.Value)}
+	return nil
+}

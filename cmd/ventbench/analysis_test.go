@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -180,5 +181,27 @@ func TestTieAtFullsExposureIsExplained(t *testing.T) {
 	// The TWA frontier is well above full's: a plain verdict.
 	if g := goalNamed(sr, "below_frontier_twa"); strings.Contains(g.Note, "full's exposure") {
 		t.Errorf("TWA: %+v", g)
+	}
+}
+
+// A day shorter than the STEL's 15 min window leaves figures unknown
+// (NaN): -json writes them as null and reads them back, where it used to
+// fail with "unsupported value: NaN".
+func TestUnknownFiguresInJSON(t *testing.T) {
+	nan := math.NaN()
+	in := ScenarioReport{Bounds: Bounds{GapSTEL: nan, GapTWA: 1.5},
+		Reachable:    &Reachable{Controller: "onoff35", Energy: 0.4, STEL: nan, TWA: 0.01},
+		FrontierSTEL: Frontier{Points: []FrontierPoint{{Controller: "min", EnergyKWh: 0.1, Value: nan}}}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out ScenarioReport
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(out.Bounds.GapSTEL) || out.Bounds.GapTWA != 1.5 || !math.IsNaN(out.Reachable.STEL) || out.Reachable.Energy != 0.4 ||
+		!math.IsNaN(out.FrontierSTEL.Points[0].Value) {
+		t.Errorf("read back %+v from %s", out, b)
 	}
 }

@@ -34,7 +34,7 @@ func (c *resultCache) key(bc *benchCase, ctl controller, seed uint64) (string, b
 	cfg.Control = config.Control{Period: cfg.Control.Period, MaxSampleAge: cfg.Control.MaxSampleAge}
 	h := sha256.New()
 	enc := json.NewEncoder(h)
-	for _, v := range []any{baselineCacheVersion, bc.sc, cfg, bc.room, ctl.name, seed} {
+	for _, v := range []any{baselineCacheVersion, bc.sc, cfg, bc.room, ctl.name, ctl.setting, seed} {
 		if err := enc.Encode(v); err != nil {
 			return "", false
 		}

@@ -16,6 +16,10 @@ type controller struct {
 	name   string
 	family string
 	newLaw func(p control.Params) (control.Law, error)
+	// setting is what the name leaves out that changes its results (an
+	// on/off baseline's switch-off level, from -onoff-hysteresis), for
+	// the cache's key.
+	setting string
 }
 
 // The families.
@@ -56,7 +60,7 @@ func allControllers(hysteresis float64) []controller {
 	}
 	for _, on := range onOffThresholds {
 		off := on - min(hysteresis, on/3)
-		cs = append(cs, controller{name: "onoff" + num0(on), family: famOnOff, newLaw: func(p control.Params) (control.Law, error) {
+		cs = append(cs, controller{name: "onoff" + num0(on), family: famOnOff, setting: fmt.Sprintf("off at %g", off), newLaw: func(p control.Params) (control.Law, error) {
 			return control.PerFan(p, func(f control.FanSpec, t control.Tuning) (control.FanLaw, error) {
 				return control.NewOnOff(f, t, on, off)
 			})

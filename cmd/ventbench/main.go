@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +108,11 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 		if err != nil {
 			return nil, fmt.Errorf("-seeds %q: want whole numbers separated by commas", seeds)
 		}
+		if slices.Contains(f.seeds, n) {
+			// A seed twice runs the same day twice: a spread of 0 that
+			// makes any difference look like a win.
+			return nil, fmt.Errorf("-seeds %q: seed %d is given twice; give each once", seeds, n)
+		}
 		f.seeds = append(f.seeds, n)
 	}
 	switch {
@@ -164,6 +170,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range cases {
 		if len(c.fitted) > 0 {
 			fmt.Fprintf(stderr, "ventbench: %s was written for the built-in room; in yours: %s\n", c.sc.Name, strings.Join(c.fitted, "; "))
+		}
+		for _, n := range c.notes {
+			fmt.Fprintf(stderr, "ventbench: %s: %s\n", c.sc.Name, n)
 		}
 	}
 	ctls, err := pickControllers(f.controllers, f.hysteresis)
@@ -261,13 +270,32 @@ func pickCases(f *flags, site *config.Config) ([]*benchCase, error) {
 		}
 		cases = append(cases, c)
 	}
+	seen := map[string]*benchCase{}
 	for _, c := range cases {
 		c.trace = f.trace
+		// Figures are reported, cached and compared by name: two days
+		// under one name would be mixed into one report.
+		if first, ok := seen[c.sc.Name]; ok && first != c {
+			return nil, fmt.Errorf("scenario name %q is given twice (%s and %s): give each scenario its own name", c.sc.Name, first.source(), c.source())
+		}
+		seen[c.sc.Name] = c
+		// The staff's STEL and TWA are one 24 h exposure record: a longer
+		// day's later hours would count for nothing.
+		if c.sc.Duration > maxDay {
+			return nil, fmt.Errorf("scenario %s lasts %s: ventbench judges a day of at most %s (its staff exposure is one record of that length); split it into days", c.source(), c.sc.Duration, maxDay)
+		}
 	}
 	if f.truncate > 0 {
 		for _, c := range cases {
-			c.sc = truncate(c.sc, f.truncate)
+			var dropped int
+			c.sc, dropped = truncate(c.sc, f.truncate)
+			if dropped > 0 {
+				c.notes = append(c.notes, fmt.Sprintf("-truncate %s left out %d event(s) that run past it", f.truncate, dropped))
+			}
 		}
 	}
 	return cases, nil
 }
+
+// maxDay is the longest scenario ventbench judges.
+const maxDay = 24 * time.Hour

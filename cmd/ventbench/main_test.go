@@ -125,6 +125,7 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-only", "night", "-scenario", "x.yaml"}, "cannot be combined"},
 		{[]string{"-parallel", "0"}, "-parallel 0"},
 		{[]string{"-seeds", "1,x"}, `-seeds "1,x"`},
+		{[]string{"-seeds", "1,2,1"}, "seed 1 is given twice"},
 		{[]string{"-set", "mine"}, `-set "mine"`},
 		{[]string{"-from", "x.json"}, "-from goes with -readme or -compare"},
 		{[]string{"-readme", "R.md", "-compare", "x.json"}, "-readme and -compare each write their own output"},
@@ -206,5 +207,40 @@ func TestScenarioRoomPath(t *testing.T) {
 		if len(c.cfg.Zones) != 3 {
 			t.Errorf("%s room path: zones %v; want the two-booth room's three", name, c.cfg.Zones)
 		}
+	}
+}
+
+// Scenarios ventbench cannot judge honestly are refused, saying why: two
+// files under one name (their figures would be mixed into one report),
+// and a day longer than the staff's 24 h exposure record (its later hours
+// counted for nothing); -truncate says what it left out.
+func TestScenariosItCannotJudge(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a.yaml", "name: same\nduration: 1h\nevents:\n  - {at: 10m, session: {zone: booth, duration: 2m, pm25_mg_per_min: 2}}\n")
+	b := write("b.yaml", "name: same\nduration: 2h\nevents:\n  - {at: 10m, session: {zone: booth, duration: 2m, pm25_mg_per_min: 3}}\n")
+	long := write("long.yaml", "name: long\nduration: 26h\nevents:\n  - {at: 24h30m, session: {zone: booth, duration: 2m, pm25_mg_per_min: 3}}\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-scenario", a, "-scenario", b}, `scenario name "same" is given twice (` + a + " and " + b + ")"},
+		{[]string{"-scenario", long}, "lasts 26h0m0s: ventbench judges a day of at most 24h0m0s"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), c.args, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("ventbench %v: exit %d, stderr %q; want %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"-only", "sensor-drift", "-truncate", "2h", "-controllers", "ventd", "-seeds", "1", "-cache", "off"}
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "sensor-drift: -truncate 2h0m0s left out 2 event(s) that run past it") {
+		t.Errorf("ventbench %v: exit %d, stderr %q; want the drifts it left out said", args, code, stderr.String())
 	}
 }

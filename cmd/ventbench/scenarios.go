@@ -52,6 +52,19 @@ type benchCase struct {
 	// trace is the directory each run's CSV trace goes to (-trace); ""
 	// for none.
 	trace string
+	// notes say what ventbench changed of the scenario besides fitting
+	// (-truncate), printed beside the fitted notes.
+	notes []string
+	// file is the scenario file given with -scenario; "" for a built-in.
+	file string
+}
+
+// source names where the case came from, for messages.
+func (c *benchCase) source() string {
+	if c.file != "" {
+		return c.file
+	}
+	return "built-in " + c.sc.Name
 }
 
 // builtinNames lists the built-in scenarios of group.
@@ -117,7 +130,7 @@ func fileCase(file string, site *config.Config) (*benchCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newCase(sc, groupFile, site, func(name string) ([]byte, string, error) {
+	c, err := newCase(sc, groupFile, site, func(name string) ([]byte, string, error) {
 		p := name
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(filepath.Dir(file), name)
@@ -125,6 +138,10 @@ func fileCase(file string, site *config.Config) (*benchCase, error) {
 		b, err := os.ReadFile(p)
 		return b, p, err
 	})
+	if c != nil {
+		c.file = file
+	}
+	return c, err
 }
 
 // newCase puts sc in its room. The room comes from the scenario's room
@@ -161,17 +178,21 @@ func newCase(sc *scenario.Scenario, group string, site *config.Config, read func
 
 // truncate returns sc cut to its first d: events that would not be over by
 // then are left out (a scenario's events must end within it).
-func truncate(sc *scenario.Scenario, d time.Duration) *scenario.Scenario {
+func truncate(sc *scenario.Scenario, d time.Duration) (*scenario.Scenario, int) {
 	if d >= sc.Duration {
-		return sc
+		return sc, 0
 	}
 	out := *sc
 	out.Duration = d
 	out.Events = nil
+	dropped := 0
 	for _, e := range sc.Events {
-		if e.At+e.Length() <= d {
+		switch {
+		case e.At+e.Length() <= d:
 			out.Events = append(out.Events, e)
+		case e.At < d:
+			dropped++ // starts before the cut, runs past it
 		}
 	}
-	return &out
+	return &out, dropped
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -56,6 +57,26 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 		}
 	}
 
+	// A zone holds one session at a time (the room plays the later one
+	// instead of the first): two that overlap would be counted as two and
+	// smoke as one.
+	var sessions []*Event
+	for i := range s.Events {
+		if e := &s.Events[i]; e.Session != nil && e.Session.Duration > 0 {
+			sessions = append(sessions, e)
+		}
+	}
+	slices.SortStableFunc(sessions, func(a, b *Event) int { return cmp.Compare(a.At, b.At) })
+	sessionEnds := map[string]*Event{}
+	for _, e := range sessions {
+		if prev, ok := sessionEnds[e.Session.Zone]; ok && e.At < prev.At+prev.Session.Duration {
+			bad(e.Line, "session at %v in %s starts before the one at %v ends (%v): a zone holds one session at a time; give one session with the emission rates added",
+				e.At, e.Session.Zone, prev.At, prev.At+prev.Session.Duration)
+		}
+		if prev, ok := sessionEnds[e.Session.Zone]; !ok || e.At+e.Session.Duration > prev.At+prev.Session.Duration {
+			sessionEnds[e.Session.Zone] = e
+		}
+	}
 	for _, e := range s.Events {
 		what := e.what()
 		where := fmt.Sprintf("%s at %v", what, e.At)

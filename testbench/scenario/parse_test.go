@@ -211,3 +211,25 @@ func TestParseFanFlow(t *testing.T) {
 		t.Errorf("Validate of an unknown fan = %v; want it named", err)
 	}
 }
+
+// Two sessions in one zone at once are refused with what to write: the
+// room plays one session per zone, so they would be counted as two and
+// smoke as one. Sessions in order, in other zones, or back to back pass,
+// whatever order the file lists them in.
+func TestOverlappingSessionsRefused(t *testing.T) {
+	const head = "name: t\nduration: 2h\nevents:\n"
+	_, err := Parse([]byte(head+
+		"  - {at: 30m, session: {zone: booth, duration: 5m, pm25_mg_per_min: 2}}\n"+
+		"  - {at: 10m, session: {zone: booth, duration: 5m, pm25_mg_per_min: 2}}\n"+
+		"  - {at: 12m, session: {zone: booth, duration: 2m, pm25_mg_per_min: 2}}\n"), "two.yaml")
+	if err == nil || !strings.Contains(err.Error(), "two.yaml:6: session at 12m0s in booth starts before the one at 10m0s ends (15m0s)") ||
+		!strings.Contains(err.Error(), "emission rates added") {
+		t.Errorf("overlapping sessions: %v", err)
+	}
+	if _, err := Parse([]byte(head+
+		"  - {at: 15m, session: {zone: booth, duration: 5m, pm25_mg_per_min: 2}}\n"+
+		"  - {at: 10m, session: {zone: booth, duration: 5m, pm25_mg_per_min: 2}}\n"+
+		"  - {at: 11m, session: {zone: staff, duration: 5m, pm25_mg_per_min: 2}}\n"), "ok.yaml"); err != nil {
+		t.Errorf("back to back, and in another zone: %v", err)
+	}
+}
