@@ -228,3 +228,31 @@ func TestUnknownFiguresInJSON(t *testing.T) {
 		t.Errorf("read back %+v from %s", out, b)
 	}
 }
+
+// Exposure goals judged on a staff sensor that measured little of the day
+// say so: the ratios rest on that part alone.
+func TestLowStaffCoverageIsSaid(t *testing.T) {
+	figs := map[string][3][3]float64{
+		"full":        {{0.5, 14, 15}},
+		"min":         {{0.04, 28, 28}},
+		"min-nominal": {{0.01, 50, 36}},
+		"onoff35":     {{0.2, 16, 17}},
+		"ventd":       {{0.2, 15, 16}},
+	}
+	rs := runsFor(figs)
+	for i := range rs {
+		rs[i].StaffCoverage = 100
+	}
+	if g := goalNamed(analyze(rs, []uint64{1}), "twa_ratio"); strings.Contains(g.Note, "cover") {
+		t.Errorf("full coverage: %+v", g)
+	}
+	for i := range rs {
+		rs[i].StaffCoverage = 41.7
+	}
+	sr := analyze(rs, []uint64{1})
+	for _, name := range []string{"stel_ratio", "twa_ratio", "below_frontier_stel", "below_frontier_twa"} {
+		if g := goalNamed(sr, name); !strings.Contains(g.Note, "readings cover 42 % of the day") {
+			t.Errorf("%s at 41.7 %% coverage: %+v", name, g)
+		}
+	}
+}

@@ -25,6 +25,10 @@ const (
 )
 
 // analyze builds the report of one scenario from its runs.
+// minCoverage is the share of the day (percent) the staff sensor's
+// readings must cover for exposure goals to go without a note.
+const minCoverage = 90
+
 func analyze(runs []Result, seeds []uint64) ScenarioReport {
 	b := byRun{}
 	var order []string
@@ -291,6 +295,26 @@ func goals(sr ScenarioReport, b byRun, seeds []uint64) []Goal {
 		for i, g := range gs {
 			if g.Result == "FAIL" && (g.Name == "stel_ratio" || g.Name == "twa_ratio" || g.Name == "energy_ratio") {
 				gs[i].Note = joinNote(g.Note, rc.String())
+			}
+		}
+	}
+	// Exposure is judged from the staff sensor's readings, as a site's
+	// record is: where they cover little of the day (a staff sensor fault,
+	// smoke above its range), the ratios rest on that part alone, and the
+	// reader must know. The true air is in -json (true_staff_*).
+	lowCover := 100.0
+	for _, c := range []string{"ventd", "full", "min"} {
+		for _, s := range seeds {
+			if v := b[c][s].StaffCoverage; v > 0 && v < lowCover {
+				lowCover = v
+			}
+		}
+	}
+	if lowCover < minCoverage {
+		for i, g := range gs {
+			switch g.Name {
+			case "stel_ratio", "twa_ratio", "below_frontier_stel", "below_frontier_twa":
+				gs[i].Note = joinNote(g.Note, fmt.Sprintf("the staff sensor's readings cover %.0f %% of the day: judged on that part (true air: true_staff_* in -json)", lowCover))
 			}
 		}
 	}
