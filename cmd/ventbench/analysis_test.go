@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -254,5 +255,19 @@ func TestLowStaffCoverageIsSaid(t *testing.T) {
 		if g := goalNamed(sr, name); !strings.Contains(g.Note, "readings cover 42 % of the day") {
 			t.Errorf("%s at 41.7 %% coverage: %+v", name, g)
 		}
+	}
+}
+
+// With -controllers choosing a few baselines, the frontier is theirs, and
+// the goals say so rather than read as every baseline's.
+func TestPartialBaselinesAreSaid(t *testing.T) {
+	figs := map[string][3][3]float64{
+		"full": {{0.5, 14, 15}}, "min": {{0.04, 28, 28}}, "min-nominal": {{0.01, 50, 36}},
+		"onoff35": {{0.2, 16, 17}}, "ventd": {{0.2, 15, 16}},
+	}
+	_, all := baselinesRun(nil)
+	g := goalNamed(analyze(runsFor(figs), []uint64{1}), "below_frontier_stel")
+	if want := fmt.Sprintf("against 1 of the %d baselines (-controllers)", all); !strings.Contains(g.Note, want) {
+		t.Errorf("one baseline run: %+v; want %q", g, want)
 	}
 }

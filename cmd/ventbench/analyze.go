@@ -260,6 +260,11 @@ func goals(sr ScenarioReport, b byRun, seeds []uint64) []Goal {
 		g := Goal{Name: f.name, Value: f.fr.Margin.Mean, Limit: f.fr.Margin.Spread}
 		add(g.Name, g.Value, g.Limit, pass, na)
 		gs[len(gs)-1].Note = joinNote(gs[len(gs)-1].Note, f.fr.Verdict)
+		if ran, all := baselinesRun(b); na == "" && ran < all {
+			// With -controllers choosing a few, the envelope is theirs,
+			// not every baseline's: a "below" there says little.
+			gs[len(gs)-1].Note = joinNote(gs[len(gs)-1].Note, fmt.Sprintf("against %d of the %d baselines (-controllers): the frontier is every baseline's", ran, all))
+		}
 		if !pass && na == "" && f.fr.AtVentdRatio.Mean <= atFull {
 			// Nothing is below full's exposure: the goal cannot be met
 			// here by any controller, and the reader should know.
@@ -295,6 +300,9 @@ func goals(sr ScenarioReport, b byRun, seeds []uint64) []Goal {
 		for i, g := range gs {
 			if g.Result == "FAIL" && (g.Name == "stel_ratio" || g.Name == "twa_ratio" || g.Name == "energy_ratio") {
 				gs[i].Note = joinNote(g.Note, rc.String())
+				if ran, all := baselinesRun(b); ran < all {
+					gs[i].Note = joinNote(gs[i].Note, fmt.Sprintf("among the %d of %d baselines run", ran, all))
+				}
 			}
 		}
 	}
@@ -355,4 +363,23 @@ func ptr(p *float64) float64 {
 		return math.NaN()
 	}
 	return *p
+}
+
+// baselinesRun counts the baselines (on/off, proportional, fixed duty)
+// among the controllers run, and how many ventbench has.
+func baselinesRun(b byRun) (ran, all int) {
+	for _, bySeed := range b {
+		for _, r := range bySeed {
+			if r.Family != famVentd && r.Family != famBound {
+				ran++
+			}
+			break
+		}
+	}
+	for _, c := range allControllers(0) {
+		if c.family != famVentd && c.family != famBound {
+			all++
+		}
+	}
+	return ran, all
 }

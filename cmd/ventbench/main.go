@@ -161,6 +161,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "ventbench:", err)
 			return 1
 		}
+		// What ventd -check-config would say beside "OK": the same file
+		// runs here, doubts and all.
+		for _, w := range site.Warnings() {
+			fmt.Fprintln(stderr, "ventbench: warning:", w)
+		}
 	}
 	cases, err := pickCases(f, site)
 	if err != nil {
