@@ -41,7 +41,18 @@ func newTracer(dir string, c *benchCase, ctl controller, seed uint64, start time
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("-trace: %w", err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.csv", c.sc.Name, ctl.name, seed))
+	// The name is the scenario file's to choose: one with "/" or ".."
+	// must not write outside dir.
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 {
+			return '_'
+		}
+		return r
+	}, c.sc.Name)
+	if name == "." || name == ".." || strings.HasPrefix(name, ".") {
+		name = "_" + name
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.csv", name, ctl.name, seed))
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("-trace: %w", err)

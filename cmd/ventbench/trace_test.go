@@ -62,3 +62,24 @@ func TestTraceWritesEachRunsPeriods(t *testing.T) {
 		t.Fatalf("true air in %d of %d rows, booth-1 peak %.1f µg/m³, fan at full in a session: %v", filled, len(rows)-1, peak, full)
 	}
 }
+
+// A scenario's name goes into the trace's file name; one with "/" and
+// ".." stays inside the -trace directory.
+func TestTraceStaysInItsDirectory(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "tr")
+	sc := filepath.Join(root, "day.yaml")
+	if err := os.WriteFile(sc, []byte("name: ../escaped/day\nduration: 5m\nevents:\n  - {at: 1m, session: {zone: booth, duration: 1m, pm25_mg_per_min: 2}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-scenario", sc, "-controllers", "ventd", "-seeds", "1", "-trace", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(root, "escaped")); err == nil {
+		t.Fatal("the trace escaped its directory")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "_.._escaped_day-ventd-1.csv")); err != nil {
+		t.Errorf("the trace is not in its directory under a safe name: %v", err)
+	}
+}
