@@ -17,6 +17,10 @@ func readReport(path string) (*Report, error) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, fmt.Errorf("%s: not a ventbench -json record: %w", path, err)
 	}
+	if len(rep.Scenarios) == 0 {
+		// {} parses: taken as a record it would empty a README's table.
+		return nil, fmt.Errorf("%s: a ventbench -json record with no scenario in it; give the output of ventbench -json", path)
+	}
 	return &rep, nil
 }
 

@@ -115,6 +115,11 @@ events:
 }
 
 func TestBadArguments(t *testing.T) {
+	// A -from file that parses and holds nothing.
+	emptyRecord := filepath.Join(t.TempDir(), "empty.json")
+	if err := os.WriteFile(emptyRecord, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -130,6 +135,7 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-from", "x.json"}, "-from goes with -readme or -compare"},
 		{[]string{"-readme", "R.md", "-compare", "x.json"}, "-readme and -compare each write their own output"},
 		{[]string{"-compare", "/nonexistent.json", "-from", "/nonexistent2.json"}, "nonexistent.json"},
+		{[]string{"-readme", "R.md", "-from", emptyRecord}, "no scenario in it"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
 		var stdout, stderr bytes.Buffer
