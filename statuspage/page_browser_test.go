@@ -177,7 +177,7 @@ events:
   - {at: 35s, session: {zone: booth-2, duration: 1m, pm25_mg_per_min: 3}}
   - {at: 40s, session: {zone: booth-4, duration: 1m30s, pm25_mg_per_min: 25}}
   - {at: 50s, session: {zone: booth-5, duration: 2m, pm25_mg_per_min: 3}}
-  - {at: 1m50s, session: {zone: staff, duration: 2m, pm25_mg_per_min: 8}}
+  - {at: 1m50s, session: {zone: staff, duration: 1m, pm25_mg_per_min: 8}}
   - {at: 2m50s, session: {zone: staff, duration: 4s, pm25_mg_per_min: 2400}}
 `
 	// booth-6's fan is on a relay: off or full.
