@@ -58,7 +58,9 @@ type Player struct {
 	// What an event with `for` replaced, by event index, to put back.
 	wasCount   map[int]int
 	wasOutdoor map[int]air.State
+	wasFlow    map[int]float64
 	occupants  map[string]int
+	flow       map[string]float64 // each fan's share of its rated air, 1 unless set
 	active     map[string]*Activity
 }
 
@@ -92,7 +94,7 @@ func NewPlayer(s *Scenario, target Target, start time.Time, opts *PlayerOpts) *P
 	}
 	p := &Player{sc: s, target: target, start: start, loop: opts.Loop && s.Duration > 0,
 		outdoor: opts.Outdoor, occupants: map[string]int{}, active: map[string]*Activity{},
-		wasCount: map[int]int{}, wasOutdoor: map[int]air.State{}}
+		wasCount: map[int]int{}, wasOutdoor: map[int]air.State{}, wasFlow: map[int]float64{}, flow: map[string]float64{}}
 	if p.outdoor == (air.State{}) {
 		p.outdoor = room.Default().Outdoor
 	}
@@ -248,10 +250,23 @@ func (p *Player) apply(a action, at time.Time) error {
 			key := "fan/" + v.Fan + "/flow"
 			share := *v.FlowPercent / 100
 			if a.end {
-				share = 1 // the filter changed, the duct mended
+				// What the fan moved before this fault: a clog that was
+				// there before a timed one stays when it ends.
+				share = p.wasFlow[a.ev]
+			} else {
+				was, ok := p.flow[v.Fan]
+				if !ok {
+					was = 1
+				}
+				p.wasFlow[a.ev] = was
 			}
+			p.flow[v.Fan] = share
 			if share < 1 {
-				p.begin(key, fmt.Sprintf("fan %s moving %g %% of its rated air", v.Fan, share*100), at, v.For)
+				lasts := v.For
+				if a.end {
+					lasts = 0 // back to the standing fault, which has no end
+				}
+				p.begin(key, fmt.Sprintf("fan %s moving %g %% of its rated air", v.Fan, share*100), at, lasts)
 			} else {
 				delete(p.active, key)
 			}

@@ -276,3 +276,26 @@ events:
 		t.Errorf("Active:\n%s\nwant:\n%s", strings.Join(active, "\n"), strings.Join(wantActive, "\n"))
 	}
 }
+
+// A timed fault over a standing one ends back at the standing one: a fan
+// already clogged to 60 % that jams at 30 % for an hour moves 60 % again
+// after it, not its full rated air.
+func TestPlayerTimedFlowEndsAtTheStandingOne(t *testing.T) {
+	src := `duration: 3h
+events:
+  - {at: 10m, fan_fault: {fan: booth-exhaust, flow_percent: 60}}
+  - {at: 1h, fan_fault: {fan: booth-exhaust, flow_percent: 30, for: 1h}}
+`
+	rec := &recorder{}
+	p := NewPlayer(parse(t, src), rec, t0, nil)
+	if err := p.Step(t0.Add(3 * time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10m0s flow booth-exhaust 0.6", "1h0m0s flow booth-exhaust 0.3", "2h0m0s flow booth-exhaust 0.6"}
+	if got := strings.Join(rec.calls, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("calls:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	if a := p.Active(); len(a) != 1 || a[0].String() != "fan booth-exhaust moving 60 % of its rated air" {
+		t.Errorf("active after the timed fault: %v; want the standing 60 %%", a)
+	}
+}
