@@ -83,7 +83,7 @@ func (d *decoder) validate(c *Config) {
 		}
 	}
 	if d.has("listen") {
-		if err := checkListen(c.Listen); err != "" {
+		if err := CheckListen(c.Listen, false); err != "" {
 			d.invalid("listen", "must be host:port, like 127.0.0.1:8080 or :8080 for every interface (got %q: %s)", c.Listen, err)
 		}
 	}
@@ -124,13 +124,21 @@ func (d *decoder) validate(c *Config) {
 	}
 }
 
-func checkListen(s string) string {
+// CheckListen says what is wrong with s as an HTTP address to listen on
+// ("" when nothing is): host:port, the port from 1 (or 0, any free one,
+// when anyPort) to 65535. The config takes a fixed port; ventd's -listen
+// flag also port 0.
+func CheckListen(s string, anyPort bool) string {
 	_, port, err := net.SplitHostPort(s)
 	if err != nil {
 		return strings.TrimPrefix(err.Error(), "address "+s+": ")
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "the port must be a number from 1 to 65535"
+	lo := 1
+	if anyPort {
+		lo = 0
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < lo || n > 65535 {
+		return fmt.Sprintf("the port must be a number from %d to 65535", lo)
 	}
 	return ""
 }

@@ -235,7 +235,7 @@ func (d *doc) pdfRecord(p *page) {
 		}
 		p.table([]float64{70, 150, 120, textW - 340}, []string{"Table", "Row", "Time", "Sealed, then resealed"}, rows, 7)
 		if v.Rewrites > len(v.Rewritten) {
-			p.para(7.5, false, grey, 9.5, fmt.Sprintf("and %d more (%s): up to 20 of each table are listed.", v.Rewrites-len(v.Rewritten), rewriteCounts(v.RewritesIn)))
+			p.para(7.5, false, grey, 9.5, fmt.Sprintf("and %d more (%s): up to 20 of each table are listed.", v.Rewrites-len(v.Rewritten), v.RewriteCounts()))
 		}
 	}
 	if len(d.h.Notes) > 0 {

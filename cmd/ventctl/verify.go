@@ -3,9 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/ventd/ventd/journal"
 )
@@ -48,11 +45,7 @@ func runVerify(args []string, e env) int {
 		fmt.Fprintf(w, "not checkable: %d rows whose links were pruned with retention\n", v.Pruned)
 	}
 	if v.Rewrites > 0 {
-		var by []string
-		for _, t := range slices.Sorted(maps.Keys(v.RewritesIn)) {
-			by = append(by, fmt.Sprintf("%s %d", t, v.RewritesIn[t]))
-		}
-		fmt.Fprintf(w, "rewritten by ventd after sealing (allowed): %d rows (%s); up to 20 of each table:\n", v.Rewrites, strings.Join(by, ", "))
+		fmt.Fprintf(w, "rewritten by ventd after sealing (allowed): %d rows (%s); up to 20 of each table:\n", v.Rewrites, v.RewriteCounts())
 		for _, r := range v.Rewritten {
 			fmt.Fprintf(w, "  %s row %s at %s: link %d, then link %d\n", r.Table, r.Key, r.Time.Format("2006-01-02 15:04:05Z07:00"), r.From, r.To)
 		}

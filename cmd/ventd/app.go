@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -383,14 +382,8 @@ func (a *app) serveHTTP(ctx context.Context) {
 // mistyped -listen is said at start rather than retried forever. Port 0
 // (any free port) is allowed here, unlike in the config.
 func checkListenFlag(addr string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err == nil {
-		if n, perr := strconv.Atoi(port); perr != nil || n < 0 || n > 65535 {
-			err = errors.New("the port must be a number from 0 to 65535")
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("HTTP address %q: %v: give host:port, like 127.0.0.1:8080 or :8080 for every interface", addr, err)
+	if msg := config.CheckListen(addr, true); msg != "" {
+		return fmt.Errorf("HTTP address %q: %s: give host:port, like 127.0.0.1:8080 or :8080 for every interface", addr, msg)
 	}
 	return nil
 }
