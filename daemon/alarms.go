@@ -62,7 +62,7 @@ func builtAt[K comparable, T any](list *[]built[K, T], i int, key K, build func(
 }
 
 // sensorRules are one sensor's fault rules.
-type sensorRules struct{ stale, crc, rnge, stuck alarm.Input }
+type sensorRules struct{ stale, crc, rnge, stuck, device alarm.Input }
 
 // expoRules are one exposure record's rules; on says which are set.
 type expoRules struct {
@@ -204,12 +204,13 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		n, f := s.Name(), s.Faults(now, a.staleAfter)
 		r := builtAt(&a.sensors, i, n, func() sensorRules {
 			in := func(f alarm.SensorFault) alarm.Input { return a.eng.Input(alarm.SensorRule(n, f)) }
-			return sensorRules{stale: in(alarm.FaultStale), crc: in(alarm.FaultCRC), rnge: in(alarm.FaultRange), stuck: in(alarm.FaultStuck)}
+			return sensorRules{stale: in(alarm.FaultStale), crc: in(alarm.FaultCRC), rnge: in(alarm.FaultRange), stuck: in(alarm.FaultStuck), device: in(alarm.FaultDevice)}
 		})
 		add(r.stale.SetCondition(now, f.Stale, 0))
 		add(r.crc.SetCondition(now, f.CRC, float64(f.CRCErrors)))
 		add(r.rnge.SetCondition(now, f.OutOfRange, 0))
 		add(r.stuck.SetCondition(now, f.Frozen, 0))
+		add(r.device.SetCondition(now, f.Device, 0))
 	}
 	for i, f := range d.fans {
 		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {

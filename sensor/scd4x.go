@@ -51,13 +51,23 @@ func (s *scd4xDevice) poll(now time.Time, dst []value) ([]value, error) {
 	if err := s.dev.Sense(&r); err != nil {
 		return nil, err
 	}
-	s.env.set(s.zone, r.Temperature, r.Humidity, now)
-	return append(dst,
-		checkRange(sample.CO2, r.CO2+s.offset, 0, 40000),
-		checkRange(sample.Temperature, r.Temperature, -10, 60),
-		checkRange(sample.Humidity, r.Humidity, 0, 100),
-	), nil
+	co2 := checkRange(sample.CO2, r.CO2+s.offset, minCO2, 40000)
+	t := checkRange(sample.Temperature, r.Temperature, -10, 60)
+	rh := checkRange(sample.Humidity, r.Humidity, 0, 100)
+	if t.quality != sample.Good || rh.quality != sample.Good {
+		// A frame with an impossible word (all zeros read -45 °C and 0 ppm)
+		// is not air data, nor a climate to compensate the VOC sensor with.
+		co2.quality, t.quality, rh.quality = sample.OutOfRange, sample.OutOfRange, sample.OutOfRange
+	} else {
+		s.env.set(s.zone, r.Temperature, r.Humidity, now)
+	}
+	return append(dst, co2, t, rh), nil
 }
+
+// minCO2 is the least CO2 a working sensor reads: outdoor air holds over
+// 400 ppm and indoor air more, so a reading under 200 (an SCD4x that
+// returns 0 after a fault) is the sensor's, not the room's.
+const minCO2 = 200
 
 func (s *scd4xDevice) halt() error {
 	if s.dev == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/drivers/sensirion"
+	"github.com/ventd/ventd/drivers/sps30"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 )
@@ -77,6 +78,7 @@ type Sensor struct {
 	addr        string            // the address and bus as records show them
 	busName     string
 	lastSuccess time.Time
+	opened      time.Time // when it was last opened
 	lastErr     error
 
 	stuck   *alarm.StuckDetector // on the main quantity; nil when it has none
@@ -116,22 +118,40 @@ func (s *Sensor) Update(now time.Time) {
 		return
 	}
 	if !s.open {
-		if err := s.reopen(); err != nil {
+		if err := s.reopen(now); err != nil {
 			s.fail(now, fmt.Errorf("init: %w", err))
 			return
 		}
 	}
 	vals, err := s.dev.poll(now, s.vals[:0])
-	if err != nil && !errors.Is(err, sensirion.ErrNotReady) {
+	var first error
+	if err != nil && !errors.Is(err, sensirion.ErrNotReady) && !errors.Is(err, ErrDeviceStatus) {
+		// One corrupt frame must not send the fans to full: retry at once.
+		// (A device that flags its own fault is not retried: its next
+		// frame is as untrustworthy.)
 		s.count(err)
-		vals, err = s.dev.poll(now, s.vals[:0]) // one corrupt frame must not send the fans to full
+		first = err
+		vals, err = s.dev.poll(now, s.vals[:0])
 	}
 	if cap(vals) > cap(s.vals) {
 		s.vals = vals[:0]
 	}
 	switch {
+	case errors.Is(err, sensirion.ErrNotReady) && first != nil:
+		// The corrupt frame took the data-ready flag with it, so the retry
+		// found nothing: the last good values stand until they go stale,
+		// as one bad frame deserves, but the period failed with the first
+		// error, for the escalation, the health and the alarms to see.
+		s.failed(first)
+		s.markStale(now)
 	case errors.Is(err, sensirion.ErrNotReady):
 		s.markStale(now)
+		if since := now.Sub(s.lastData()); since > s.silentLimit() {
+			// A sensor that reset (a brown-out) comes back idle and may
+			// answer "not ready" forever: no data this long is a failure,
+			// so escalation stops and restarts it.
+			s.fail(now, fmt.Errorf("no new measurement for %s: %w; the sensor may have reset (a power dip)", since.Round(time.Second), errSilent))
+		}
 	case err != nil:
 		s.fail(now, err)
 	default:
@@ -146,7 +166,7 @@ func (s *Sensor) Update(now time.Time) {
 	}
 }
 
-func (s *Sensor) reopen() error {
+func (s *Sensor) reopen(now time.Time) error {
 	b, err := s.bus()
 	if err != nil {
 		return err
@@ -154,7 +174,7 @@ func (s *Sensor) reopen() error {
 	if err := s.dev.open(b, uint16(s.cfg.Address)); err != nil {
 		return err
 	}
-	s.open = true
+	s.open, s.opened = true, now
 	s.log.Info("sensor started", "type", s.cfg.Type, "serial", s.dev.serial())
 	return nil
 }
@@ -188,23 +208,50 @@ func (s *Sensor) markStale(now time.Time) {
 	}
 }
 
+// lastData is when the sensor last gave data, or was last opened if later.
+func (s *Sensor) lastData() time.Time {
+	if s.opened.After(s.lastSuccess) {
+		return s.opened
+	}
+	return s.lastSuccess
+}
+
+// silentLimit is how long a sensor may give no data before that counts as
+// a failure: three stale times, and at least 30 s, past an SPS30's 10 s
+// fan cleaning and an SCD41's 30 s low-power interval.
+func (s *Sensor) silentLimit() time.Duration {
+	return max(3*s.cfg.StaleAfter, 30*time.Second)
+}
+
+// errSilent marks a sensor that stopped giving data without an error.
+var errSilent = errors.New("the sensor gives no data")
+
 // fail marks every sample faulty: a sensor that cannot be read is unknown
 // air, and the fans must go to their safe duty now, not when data ages out.
 func (s *Sensor) fail(now time.Time, err error) {
 	s.count(err)
-	s.failures++
-	if s.failures == 1 || s.failures%60 == 0 {
-		s.log.Warn("sensor read failed; fans go to their safe duty until it recovers",
-			"err", err, "consecutive", s.failures, "hint", Hint(err))
-	}
-	s.lastErr = err
+	s.failed(err)
 	for i := range s.latest {
 		s.latest[i].Quality, s.latest[i].Err = sample.Fault, err
 	}
 	if s.stuck != nil {
 		s.stuck.Reset()
 	}
+}
+
+// failed counts a failed period (err already counted by kind), logs it and
+// escalates: reopen, then clear the bus. A device that reports its own
+// fault is not escalated: the bus works, and restarting it every few
+// seconds would not mend a blocked fan or a failed laser.
+func (s *Sensor) failed(err error) {
+	s.failures++
+	if s.failures == 1 || s.failures%60 == 0 {
+		s.log.Warn("sensor read failed; fans go to their safe duty until it recovers",
+			"err", err, "consecutive", s.failures, "hint", Hint(err))
+	}
+	s.lastErr = err
 	switch {
+	case errors.Is(err, ErrDeviceStatus):
 	case s.failures%clearAfter == 0:
 		s.clearBus()
 		fallthrough
@@ -347,6 +394,7 @@ type Faults struct {
 	CRC        bool // failing, last with a CRC error
 	OutOfRange bool // a quantity outside what a working sensor reports (not heavy smoke above its range)
 	Frozen     bool
+	Device     bool   // the sensor reports a fault of its own (an SPS30's fan or laser)
 	CRCErrors  uint64 // CRC errors counted since start
 }
 
@@ -358,7 +406,13 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 			s.lastSuccess.IsZero() && s.failures > 0,
 		CRC:       s.failures > 0 && errors.Is(s.lastErr, sensirion.ErrCRC),
 		Frozen:    s.frozen != nil,
+		Device:    s.failures > 0 && errors.Is(s.lastErr, ErrDeviceStatus),
 		CRCErrors: s.errs[KindCRC],
+	}
+	if s.failures > 0 && errors.Is(s.lastErr, sps30.ErrOutOfRange) {
+		// A value no sensor can give (a NaN, a negative concentration)
+		// fails the whole frame in the driver.
+		f.OutOfRange = true
 	}
 	for _, smp := range s.latest {
 		if smp.Quality == sample.OutOfRange && !smp.AboveRange() {

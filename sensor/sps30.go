@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"periph.io/x/conn/v3/i2c"
@@ -59,10 +60,15 @@ func (s *sps30Device) open(bus i2c.Bus, addr uint16) error {
 	if err := dev.SetAutoCleanInterval(0); err != nil {
 		return err
 	}
+	// A fan failure stays in the status register until cleared: one
+	// left from before (a stall, a reset) must not fault this run.
+	if err := dev.ClearStatus(); err != nil {
+		return err
+	}
 	if err := dev.Start(); err != nil {
 		return err
 	}
-	s.dev, s.nextStatus, s.lastRun = dev, time.Time{}, time.Time{}
+	s.dev, s.nextStatus, s.lastRun, s.problems = dev, time.Time{}, time.Time{}, nil
 	return nil
 }
 
@@ -97,9 +103,19 @@ func (s *sps30Device) poll(now time.Time, dst []value) ([]value, error) {
 		}
 		s.nextStatus = now.Add(statusEvery)
 		s.problems = st.Problems()
-		if len(s.problems) > 0 {
-			return nil, fmt.Errorf("%w: %v", ErrDeviceStatus, s.problems)
+		if st&sps30.FanFailure != 0 {
+			// The fan bit stays set until cleared, and the SPS30 sets it
+			// again within two seconds while the fan still fails: clear
+			// it, and the next status read says whether it does.
+			if err := s.dev.ClearStatus(); err != nil {
+				return nil, err
+			}
 		}
+	}
+	if len(s.problems) > 0 {
+		// A blocked fan or a failed laser reads near zero in any smoke:
+		// nothing it measures counts until the status is clear again.
+		return nil, fmt.Errorf("%w: %s", ErrDeviceStatus, strings.Join(s.problems, "; "))
 	}
 	var r sps30.Reading
 	if err := s.dev.Sense(&r); err != nil {

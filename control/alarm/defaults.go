@@ -268,5 +268,8 @@ func sensorRules(n string) []Rule {
 		fault(FaultRange, 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it"),
 		// The StuckDetector already waited its duration.
 		fault(FaultStuck, 0, 30*time.Second, "the reading has not changed for too long; the sensor may be frozen"),
+		// The SPS30 sets its fan and laser bits after two failed checks a
+		// second apart; ventd reads them every 10 s.
+		fault(FaultDevice, 0, 30*time.Second, "the sensor reports a fault of its own (blocked fan or failed laser); its readings count as unknown air: clean or replace it"),
 	}
 }

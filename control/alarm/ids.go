@@ -33,6 +33,9 @@ const (
 	FaultCRC   SensorFault = "crc"   // readings fail their CRC
 	FaultRange SensorFault = "range" // readings outside what it measures
 	FaultStuck SensorFault = "stuck" // the reading froze
+	// FaultDevice: the sensor reports a fault of its own (an SPS30's
+	// blocked fan or failed laser), so its readings mean nothing.
+	FaultDevice SensorFault = "device"
 )
 
 // SensorRule is the fault rule f of sensor: "sensor/<name>/<fault>".

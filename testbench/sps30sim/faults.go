@@ -1,5 +1,7 @@
 package sps30sim
 
+import "time"
+
 // SetFanFailure blocks (true) or frees the fan. A blocked fan stops the
 // airflow, so the readings sink towards zero, and after two checks the
 // status register shows the fan failure and the fan speed warning.
@@ -36,4 +38,26 @@ func (d *Device) Cleaning() bool {
 	now := d.clk.Now()
 	d.advance(now)
 	return d.mode == modeMeasuring && now.Before(d.cleanUntil)
+}
+
+// PowerCycle cuts and restores power (a brown-out): the SPS30 comes back
+// in idle mode, its status register cleared and its auto-clean interval
+// back to the default.
+func (d *Device) PowerCycle() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.mode = modeIdle
+	d.ready, d.haveValue = false, false
+	d.status = 0
+	d.pending = nil
+	d.autoClean = autoCleanDefault
+	d.busyUntil = d.clk.Now().Add(50 * time.Millisecond)
+}
+
+// SetIdleDataReadyZero makes Read Data-Ready Flag answer 0 (ACK) in idle
+// mode instead of NACKing, as some firmware does.
+func (d *Device) SetIdleDataReadyZero(on bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.idleReadyZero = on
 }

@@ -167,6 +167,7 @@ type Device struct {
 	fanBadTicks, laserTicks int
 	fanFail, laserFail      bool
 	stuck                   bool
+	idleReadyZero           bool
 }
 
 // New returns a powered-up sensor in idle mode, reading the air from src
@@ -327,6 +328,10 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 		d.mode = modeIdle
 		d.ready = false
 	case cmdDataReady:
+		if !measuring && d.idleReadyZero {
+			d.pending = sensirion.EncodeWords(nil, 0)
+			return nil
+		}
 		if !measuring {
 			return wrongMode()
 		}
