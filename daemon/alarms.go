@@ -118,7 +118,7 @@ func (e *ewma) add(now time.Time, v float64) float64 {
 func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error) {
 	room := alarm.Room{Journal: journal}
 	for _, f := range fans {
-		if f.tach != nil {
+		if f.hasTach() {
 			room.TachFans = append(room.TachFans, f.cfg.Name)
 		}
 	}
@@ -146,7 +146,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 		}
 	}
 	for _, f := range fans {
-		if f.tach != nil {
+		if f.hasTach() {
 			if a.stall[f.cfg.Name], err = alarm.NewStallDetector(ac.FanStallMinDuty/100, ac.FanStallRPM, ac.FanStallAfter); err != nil {
 				return nil, err
 			}

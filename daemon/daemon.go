@@ -115,9 +115,10 @@ type Daemon struct {
 }
 
 // New opens every sensor and fan the config names and sets every fan to its
-// safe duty before anything else. A sensor that cannot be opened yet is not
-// fatal (the loop keeps trying and the fans run safe); a fan that cannot be
-// opened is, because the daemon could not keep it safe.
+// safe duty before anything else. A sensor or fan that cannot be opened yet
+// is not fatal: the loop keeps trying, the other fans run safe, and the
+// fault alarms say which part is out. Exiting instead would leave every fan
+// uncontrolled, the alarm output silent and the page dark.
 func New(o Options) (*Daemon, error) {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
@@ -149,12 +150,7 @@ func New(o Options) (*Daemon, error) {
 	// fans must be at their safe duty before the journal is opened or
 	// a sensor is touched.
 	for _, fc := range o.Config.Fans {
-		f, err := d.newFan(fc)
-		if err != nil {
-			d.Close()
-			return nil, err
-		}
-		d.fans = append(d.fans, f)
+		d.fans = append(d.fans, d.newFan(fc))
 	}
 	openErr := d.openJournal(o.StateDir, now)
 	d.sensors, err = sensor.New(o.Config.Sensors, d.hw.Bus, sensor.Opts{Clock: d.clk, Log: o.Log,
@@ -292,6 +288,6 @@ func (d *Daemon) Close() {
 		d.sensors.Close()
 	}
 	for _, f := range d.fans {
-		f.out.Halt()
+		f.halt()
 	}
 }

@@ -26,34 +26,101 @@ type fanOut struct {
 	onOff bool // out is a fan.Switch
 	rpm   *float64
 	err   error
+
+	// A fan that could not be opened has no out; retryFans tries again.
+	reopened chan openedFan
+	trying   bool
+	nextTry  time.Time
 }
 
-func (d *Daemon) newFan(fc config.Fan) (*fanOut, error) {
+func (d *Daemon) newFan(fc config.Fan) *fanOut {
 	safe := fc.SafeDuty / 100
-	out, err := d.hw.Fan(fc)
-	if err != nil {
-		return nil, fmt.Errorf("fan %s: %w", fc.Name, err)
-	}
-	tach, err := d.hw.Tach(fc)
-	if err != nil {
-		out.Halt()
-		return nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
-	}
-	_, onOff := out.(fan.Switch)
-	f := &fanOut{cfg: fc, out: out, tach: tach, onOff: onOff}
+	f := &fanOut{cfg: fc, reopened: make(chan openedFan, 1)}
 	// Until the first reading, the booth is unknown: safe duty now.
-	if err := out.SetDuty(safe); err != nil {
-		out.Halt()
-		return nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
-	}
 	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "starting", Level: math.NaN(), SecondsToEntry: -1}
-	f.duty = fan.Running(out, safe)
-	return f, nil
+	out, tach, err := openFan(d.hw, fc)
+	if err != nil {
+		d.log.Error("fan cannot be opened; ventd controls the other fans and tries it again every "+fanRetry.String(),
+			"fan", fc.Name, "err", err)
+		f.err = err
+		return f
+	}
+	f.use(out, tach)
+	return f
+}
+
+// openFan opens fc's output and tachometer and sets its safe duty.
+func openFan(hw Hardware, fc config.Fan) (fan.Output, fan.Tachometer, error) {
+	out, err := hw.Fan(fc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fan %s: %w", fc.Name, err)
+	}
+	tach, err := hw.Tach(fc)
+	if err != nil {
+		out.Halt()
+		return nil, nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
+	}
+	if err := out.SetDuty(fc.SafeDuty / 100); err != nil {
+		out.Halt()
+		return nil, nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
+	}
+	return out, tach, nil
+}
+
+// use makes out and tach the fan's, at the safe duty openFan set.
+func (f *fanOut) use(out fan.Output, tach fan.Tachometer) {
+	_, f.onOff = out.(fan.Switch)
+	f.out, f.tach, f.err = out, tach, nil
+	f.duty = fan.Running(out, f.cfg.SafeDuty/100)
+}
+
+// hasTach reports whether the fan has a tachometer, or will have one once
+// it opens.
+func (f *fanOut) hasTach() bool { return f.tach != nil || f.out == nil && f.cfg.Tach != nil }
+
+// fanRetry is how often a fan that could not be opened is tried again.
+const fanRetry = 30 * time.Second
+
+// openedFan is the outcome of a retried open.
+type openedFan struct {
+	out  fan.Output
+	tach fan.Tachometer
+	err  error
+}
+
+// retryFans tries again, off the loop, to open the fans that could not be
+// opened: an open can wait on udev for a second, and the loop never waits
+// on an output. An attempt's outcome is taken up at a later period.
+func (d *Daemon) retryFans(now time.Time) {
+	for _, f := range d.fans {
+		if f.out != nil {
+			continue
+		}
+		select {
+		case r := <-f.reopened:
+			f.trying = false
+			if r.err != nil {
+				f.err, f.nextTry = r.err, now.Add(fanRetry)
+				continue
+			}
+			f.use(r.out, r.tach)
+			d.log.Info("fan opened; ventd controls it from now", "fan", f.cfg.Name)
+		default:
+			if !f.trying && !now.Before(f.nextTry) {
+				f.trying = true
+				go func(hw Hardware, fc config.Fan, done chan<- openedFan) {
+					out, tach, err := openFan(hw, fc)
+					done <- openedFan{out, tach, err}
+				}(d.hw, f.cfg, f.reopened)
+			}
+		}
+	}
 }
 
 // decide runs the room's law on the period's samples and sets each fan's
 // duty.
 func (d *Daemon) decide(now time.Time) {
+	d.retryFans(now)
 	decs := d.law.Update(now, d.lawInputs())
 	for i, f := range d.fans {
 		f.apply(decs[i], d.log)
@@ -94,6 +161,10 @@ func (f *fanOut) apply(dec control.Decision, log *slog.Logger) {
 		log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", fmt.Sprintf("%.0f%%", dec.Duty*100), "reason", dec.Reason)
 	}
 	f.last = dec
+	if f.out == nil {
+		f.duty = 0 // ventd drives nothing; err says why
+		return
+	}
 	err := f.out.SetDuty(dec.Duty)
 	f.duty = fan.Running(f.out, dec.Duty)
 	if err != nil {
@@ -124,11 +195,30 @@ func (f *fanOut) readTach() {
 // watching the air, so the fan must assume the worst.
 func (f *fanOut) toSafe(why string, log *slog.Logger) {
 	safe := f.cfg.SafeDuty / 100
+	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: why, Level: math.NaN(), SecondsToEntry: -1}
+	if f.out == nil {
+		return
+	}
 	if err := f.out.SetDuty(safe); err != nil {
 		log.Error("could not set the safe duty", "fan", f.cfg.Name, "err", err)
 	}
-	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: why, Level: math.NaN(), SecondsToEntry: -1}
 	f.duty = fan.Running(f.out, safe)
+}
+
+// halt releases the fan's output, leaving the fan as it is; an open still
+// under way is released when it ends.
+func (f *fanOut) halt() {
+	if f.out != nil {
+		f.out.Halt()
+		return
+	}
+	if f.trying {
+		go func() {
+			if r := <-f.reopened; r.out != nil {
+				r.out.Halt()
+			}
+		}()
+	}
 }
 
 // state is the fan's part of the period's record.

@@ -174,6 +174,14 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		}
 	}()
 	if !f.sim {
+		// A fan that cannot be opened on the day leaves ventd running
+		// (daemon.New); one that can never be, on real hardware, is a
+		// config mistake to say at once.
+		for _, fc := range cfg.Fans {
+			if fc.Backend == config.BackendSim {
+				return nil, fmt.Errorf("fan %s: backend sim is the simulated room's fan: run ventd with -sim, or give it a hardware backend (sysfs_pwm, pca9685, relay)", fc.Name)
+			}
+		}
 		host, err := pihost.New(ctx, clk, log)
 		if err != nil {
 			return nil, err

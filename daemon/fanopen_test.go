@@ -1,0 +1,87 @@
+package daemon
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/testbench"
+)
+
+// missingFan is the simulated room's hardware with one fan's output
+// missing (a PWM overlay not loaded, a chip renumbered by a kernel update)
+// until present is set.
+type missingFan struct {
+	*testbench.Rig
+	name    string
+	present atomic.Bool
+	tries   atomic.Int32
+}
+
+func (m *missingFan) Fan(f config.Fan) (fan.Output, error) {
+	if f.Name == m.name && !m.present.Load() {
+		m.tries.Add(1)
+		return nil, errors.New("no PWM chips under /sys/class/pwm: the pwm overlay is missing")
+	}
+	return m.Rig.Fan(f)
+}
+
+// A fan that could not be opened made New fail: ventd exited before the
+// fans after it in the config were set to their safe duty, with no alarm,
+// page or MQTT, and systemd restarted it every 5 s. Now the daemon runs:
+// the other fan is controlled, the missing one's output fault is raised
+// and named, and it is opened once it appears, off the loop.
+func TestAFanThatCannotBeOpenedLeavesTheOthersControlled(t *testing.T) {
+	cfg, err := config.Load("../testbench/rooms/booths-2.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewSim(t0, 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hw := &missingFan{Rig: rig, name: "booth1-exhaust"}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: hw, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true})
+	if err != nil {
+		t.Fatalf("New with one fan missing: %v", err)
+	}
+	h := &harness{t: t, clk: clk, rig: rig, d: d}
+	s := h.run(2 * time.Minute)
+	if _, _, ok := hasAlarm(s, "fan/booth1-exhaust/output"); !ok {
+		t.Errorf("no output fault for the missing fan: %+v", s.Alarms)
+	}
+	if _, _, ok := hasAlarm(s, "fan/booth2-exhaust/output"); ok {
+		t.Errorf("output fault for the fan that works")
+	}
+	f1, f2 := s.Fans[0], s.Fans[1]
+	if f1.Error == "" || f1.Duty != 0 {
+		t.Errorf("missing fan: %+v: want its error and duty 0 (ventd drives nothing)", f1)
+	}
+	if f2.Error != "" || f2.Duty <= 0 {
+		t.Errorf("working fan: %+v: want it driven", f2)
+	}
+	if n := hw.tries.Load(); n < 3 || n > 6 {
+		t.Errorf("%d tries to open the missing fan in 2 min: want one at start and one every 30 s", n)
+	}
+
+	hw.present.Store(true)
+	s = h.run(45 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Fans[0].Error != "" && time.Now().Before(deadline) {
+		s = h.run(time.Second) // the open runs on its own goroutine
+	}
+	if f := s.Fans[0]; f.Error != "" || f.Duty <= 0 {
+		t.Errorf("fan present again: %+v: want it opened and driven", f)
+	}
+	s = h.run(time.Minute)
+	if _, _, ok := hasAlarm(s, "fan/booth1-exhaust/output"); ok {
+		t.Errorf("output fault still raised a minute after the fan opened")
+	}
+}
