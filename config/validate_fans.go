@@ -111,6 +111,10 @@ func (d *decoder) checkBackend(p string, f Fan) {
 		d.checkFrequency(q+".frequency_hz", o.FrequencyHz, 1, 1_000_000)
 	}
 	if o := f.GPIOPWM; o != nil {
+		// periph drives the Pi's PWM block through /dev/mem and DMA: root
+		// only. The packaged service runs as user ventd without either, so
+		// the fan would never open there.
+		d.warn(p+".backend", "gpio_pwm needs root (periph drives the PWM block through /dev/mem); the packaged service runs as user ventd and cannot open it: use sysfs_pwm (dtoverlay=pwm-2chan, GPIO18/GPIO19) or a pca9685 board")
 		d.checkPin(p+".gpio_pwm.pin", o.Pin)
 		d.checkFrequency(p+".gpio_pwm.frequency_hz", o.FrequencyHz, 1, 1_000_000)
 	}

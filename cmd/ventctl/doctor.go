@@ -56,15 +56,37 @@ func runDoctor(args []string, e env) int {
 	}
 	d.bootConfig()
 	d.accounts(e.env("SUDO_USER"), e.env("USER"))
-	d.devices()
-	d.pwm()
-	d.clock()
-	d.stateDir()
-	running := d.service(*socket)
+	// /dev, /sys and /run exist only on a running system: on an SD card
+	// mounted elsewhere they are empty, and nothing there can be checked.
+	if d.offline("/dev") {
+		d.skip("devices", "/dev")
+	} else {
+		d.devices()
+	}
+	if d.offline("/sys") {
+		d.skip("pwm", "/sys")
+	} else {
+		d.pwm()
+	}
+	running := false
+	if d.offline("/run") {
+		d.skip("clock", "/run")
+		d.stateDir()
+		d.skip("service", "/run")
+	} else {
+		d.clock()
+		d.stateDir()
+		running = d.service(*socket)
+	}
 	switch {
 	case d.cfg == nil:
 	case running:
 		d.sensorsFromDaemon(*stateURL)
+	case filepath.Clean(*root) != "/" && !*sim:
+		// The buses this machine has are not the card's: probing them
+		// would report a bench's sensors as the card's, and stop any
+		// SCD4x a running ventd here is reading.
+		d.report("--", "sensors", "not probed: -root names another system; run ventctl doctor on the Pi itself", "")
 	default:
 		d.sensorsProbed(e, *cfgPath, *sim)
 	}
@@ -103,6 +125,21 @@ func (d *doctor) report(level, what, detail, fix string) {
 }
 
 func (d *doctor) ok(what, detail string) { d.report("ok", what, detail, "") }
+
+// offline reports whether dir, a directory only a running system fills,
+// is missing or empty under a -root other than this system's.
+func (d *doctor) offline(dir string) bool {
+	if filepath.Clean(d.root) == "/" {
+		return false
+	}
+	entries, err := os.ReadDir(d.path(dir))
+	return err != nil || len(entries) == 0
+}
+
+// skip says a check cannot be made on a system that is not running.
+func (d *doctor) skip(what, dir string) {
+	d.report("--", what, "not checkable offline: "+dir+" is empty under -root (a card mounted elsewhere); run ventctl doctor on the Pi itself", "")
+}
 func (d *doctor) fail(what, detail, fix string) {
 	d.fails++
 	d.report("FAIL", what, detail, fix)
@@ -294,8 +331,12 @@ func (d *doctor) gid(name string) int {
 func (d *doctor) devices() {
 	check := func(dev, group, fix string) {
 		fi, err := os.Stat(d.path(dev))
-		if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
 			d.fail("devices", dev+" missing", fix)
+			return
+		}
+		if err != nil {
+			d.fail("devices", fmt.Sprintf("cannot check %s: %v", dev, err), "run ventctl doctor with sudo")
 			return
 		}
 		st, _ := fi.Sys().(*syscall.Stat_t)
@@ -373,7 +414,10 @@ func (d *doctor) pwm() {
 			continue
 		}
 		fi, err := os.Stat(d.path(chip + "/export"))
-		st, _ := fi.Sys().(*syscall.Stat_t)
+		var st *syscall.Stat_t
+		if err == nil {
+			st, _ = fi.Sys().(*syscall.Stat_t)
+		}
 		if err != nil || st == nil || int(st.Gid) != d.gid("gpio") || fi.Mode().Perm()&0o020 == 0 {
 			d.fail("pwm", fmt.Sprintf("fan %s: %s/export is not writable by group gpio", f.Name, chip), "the udev rules are missing: reinstall ventd, then sudo udevadm trigger --subsystem-match=pwm")
 			continue
@@ -420,9 +464,19 @@ func (d *doctor) stateDir() {
 	if d.cfg != nil && d.cfg.StateDir != "" {
 		dir = d.cfg.StateDir
 	}
+	if filepath.Clean(dir) != config.DefaultStateDir {
+		// ProtectSystem=strict: the unit can write its StateDirectory and
+		// nothing else, so a journal elsewhere is read-only to the service.
+		d.warn("state dir", dir+" is not "+config.DefaultStateDir+": the packaged service may write only its own state directory",
+			"sudo systemctl edit ventd, and add under [Service]: ReadWritePaths="+dir)
+	}
 	fi, err := os.Stat(d.path(dir))
 	if errors.Is(err, os.ErrNotExist) {
 		d.warn("state dir", dir+" does not exist yet", "systemd creates it when ventd first starts (StateDirectory=ventd); a state_dir elsewhere: sudo install -d -o ventd -g ventd -m 0750 "+dir)
+		return
+	}
+	if err != nil {
+		d.fail("state dir", fmt.Sprintf("cannot check %s: %v", dir, err), "run ventctl doctor with sudo")
 		return
 	}
 	st, _ := fi.Sys().(*syscall.Stat_t)
