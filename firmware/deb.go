@@ -114,7 +114,8 @@ func Package(o PackageOpts) (string, error) {
 			"15 min STEL) for auditors. Built for " + o.Target.Boards + ".",
 		MTime: mtime,
 		Overridables: nfpm.Overridables{
-			Depends:  []string{"passwd"},
+			// preinst runs useradd and groupadd: Debian policy wants
+			// what a preinst uses as a Pre-Depends (set below).
 			Contents: contents,
 			Umask:    0o022,
 			Scripts: nfpm.Scripts{
@@ -126,6 +127,7 @@ func Package(o PackageOpts) (string, error) {
 		},
 	}
 	info.Deb.Compression = o.Compression
+	info.Deb.Predepends = []string{"passwd"}
 	info = nfpm.WithDefaults(info)
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return "", err

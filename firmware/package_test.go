@@ -5,8 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -44,8 +46,8 @@ func TestPackageContents(t *testing.T) {
 		if filepath.Base(deb) != "ventd_1.0.0_"+tg.Name+".deb" {
 			t.Errorf("package file %s", filepath.Base(deb))
 		}
-		fields := run(t, dpkgDeb, "-f", deb, "Package", "Version", "Architecture", "Depends")
-		if fields != "Package: ventd\nVersion: 1.0.0\nArchitecture: "+tg.Deb+"\nDepends: passwd\n" {
+		fields := run(t, dpkgDeb, "-f", deb, "Package", "Version", "Architecture", "Pre-Depends")
+		if fields != "Package: ventd\nVersion: 1.0.0\nArchitecture: "+tg.Deb+"\nPre-Depends: passwd\n" {
 			t.Errorf("%s control fields:\n%s", tg.Name, fields)
 		}
 		got := map[string]string{}
@@ -251,6 +253,10 @@ func TestInstallUpgradeRemove(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(r, ConfigPath)); err != nil || fi.Mode().Perm() != 0o640 {
 		t.Errorf("%s: %v, mode %v; want 0640", ConfigPath, err, fi.Mode())
+	} else if st, ok := fi.Sys().(*syscall.Stat_t); !ok || strconv.Itoa(int(st.Gid)) != strings.Split(entry(t, r, "group", "ventd"), ":")[2] {
+		// dpkg --root looked the group name up in this machine's accounts:
+		// the image's ventd could not read its config.
+		t.Errorf("%s: group id %d, want the image's ventd group (%s)", ConfigPath, st.Gid, entry(t, r, "group", "ventd"))
 	}
 	if read(t, filepath.Join(r, ConfigPath)) != example {
 		t.Error("the installed config is not config/example.yaml")

@@ -137,15 +137,49 @@ func stampFromGit(ctx context.Context, root, version string, now time.Time) (fir
 	s.Date = now.UTC().Format(time.RFC3339)
 	s.Version = version
 	if s.Version == "" {
-		if tag := git("describe", "--tags", "--abbrev=0"); tag != "" {
-			s.Version = strings.TrimPrefix(tag, "v")
-		} else {
-			short := strings.TrimSuffix(s.Commit, "+dirty")
-			s.Version = "0.0.0~git" + now.UTC().Format("20060102") + "." + short
-		}
+		s.Version = versionFromGit(git, s.Commit, now)
 	}
 	if _, err := firmware.DebVersion(s.Version); err != nil {
 		return s, fmt.Errorf("-version: %w", err)
 	}
 	return s, nil
+}
+
+// versionFromGit is the package version of the tree git describes: the
+// tag's own version exactly at a clean tag; past it (or with uncommitted
+// changes), the tag's version with "+git" and the commit's time, how many
+// commits past the tag and the commit, so every build after a release
+// sorts above it and below the next, and no two builds share a version.
+// A dirty tree takes the build time, as its content has no commit time.
+// With no tag at all the base is "0.0.0~", below any release.
+func versionFromGit(git func(...string) string, commit string, now time.Time) string {
+	short, dirty := strings.CutSuffix(commit, "+dirty")
+	when := now
+	if !dirty {
+		if sec, err := strconv.ParseInt(git("log", "-1", "--format=%ct"), 10, 64); err == nil {
+			when = time.Unix(sec, 0)
+		}
+	}
+	stamp := when.UTC().Format("20060102150405")
+	desc := git("describe", "--tags", "--long", "--match", "v[0-9]*")
+	// v1.2.0-3-gb360535: tag, commits past it, g and the commit.
+	parts := strings.Split(desc, "-")
+	if len(parts) < 3 {
+		v := "0.0.0~git" + stamp + "." + short
+		if dirty {
+			v += ".dirty"
+		}
+		return v
+	}
+	// A pre-release tag (v1.3.0-rc1) sorts below its release as 1.3.0~rc1.
+	tag := strings.ReplaceAll(strings.TrimPrefix(strings.Join(parts[:len(parts)-2], "-"), "v"), "-", "~")
+	n := parts[len(parts)-2]
+	if n == "0" && !dirty {
+		return tag
+	}
+	v := tag + "+git" + stamp + "." + n + "." + short
+	if dirty {
+		v += ".dirty"
+	}
+	return v
 }
