@@ -51,6 +51,20 @@ func TestSiteAndRoomArePlainText(t *testing.T) {
 	}
 }
 
+// Every series and topic carries the site and room: a 30,000-character
+// room passed the check and made each scrape 15 MB. Names are bounded.
+func TestNamesAreBounded(t *testing.T) {
+	long := strings.Repeat("é", 65)
+	wantOneError(t, strings.Replace(base, "room: Room", "room: "+long, 1), 2, "room", "must be at most 64 characters (got 65)")
+	if _, err := Parse([]byte(strings.Replace(base, "room: Room", "room: "+long[:2*64], 1)), "test.yaml"); err != nil {
+		t.Errorf("a 64-character room refused: %v", err)
+	}
+	data := strings.Replace(base, "name: booth-pm", "name: "+strings.Repeat("s", 65), 1)
+	if _, err := Parse([]byte(data), "test.yaml"); err == nil || !strings.Contains(err.Error(), "must be at most 64 characters (got 65)") {
+		t.Errorf("a 65-character zone name: %v", err)
+	}
+}
+
 // A zone named twice is listed once among the zones a reference may name.
 func TestSuggestListsEachOnce(t *testing.T) {
 	if got := suggest("xyzzy-quux", []string{"booth", "booth", "staff"}); got != "expected one of: booth, staff" {

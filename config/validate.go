@@ -51,6 +51,10 @@ func (d *decoder) where(path string) string {
 	return path
 }
 
+// maxNameLen bounds the site, the room and every zone, sensor and fan
+// name: they label every series a scrape carries and every topic.
+const maxNameLen = 64
+
 // names must be safe in MQTT topics and Prometheus label values.
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -60,6 +64,10 @@ func (d *decoder) checkName(path, name string, seen map[string]string) {
 	p := path + ".name"
 	if !nameRE.MatchString(name) {
 		d.invalid(p, "must be letters, digits, '-', '_' or '.', starting with a letter or digit, as it names MQTT topics and metrics (got %q)", name)
+		return
+	}
+	if len(name) > maxNameLen {
+		d.invalid(p, "must be at most %d characters (got %d): it labels metrics, topics and the page's rows", maxNameLen, len(name))
 		return
 	}
 	if first, dup := seen[name]; dup {
@@ -73,6 +81,11 @@ func (d *decoder) validate(c *Config) {
 	for _, k := range []struct{ key, v string }{{"site", c.Site}, {"room", c.Room}} {
 		if strings.TrimSpace(k.v) == "" {
 			d.invalid(k.key, "must not be empty: it labels every metric and MQTT topic")
+		}
+		if n := utf8.RuneCountInString(k.v); n > maxNameLen {
+			// Every one of ~250 series carries it: a 30,000-character
+			// room made each scrape 15 MB.
+			d.invalid(k.key, "must be at most %d characters (got %d): it labels every metric, MQTT topic and page title", maxNameLen, n)
 		}
 		// It is printed in exports, reports, terminals and page titles:
 		// an escape sequence there would act, not read.

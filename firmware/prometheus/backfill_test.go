@@ -260,7 +260,7 @@ func TestBackfilledShift(t *testing.T) {
 
 	// Every auditor dashboard query, as Grafana would send it for this
 	// shift, parses and returns data.
-	vars := map[string]string{"site": ".+", "room": ".+", "zone": ".+", "datasource": "prometheus"}
+	vars := map[string]string{"site": ".+", "room": ".+", "zone": ".+", "datasource": "prometheus", "shift": "12h"}
 	for name, q := range promserver.DashboardQueries(t, "dashboards/ventd-auditors.json", vars, "12h") {
 		v, err := srv.Query(q, end)
 		if err != nil || len(v) == 0 {
