@@ -1,15 +1,19 @@
 package main
 
 import (
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"golang.org/x/net/netutil"
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/httpapi"
+	"github.com/ventd/ventd/lograte"
 )
 
 // Bounds on the HTTP server, against what a client on the network can do
@@ -62,12 +66,38 @@ func limitListener(ln net.Listener, log *slog.Logger) net.Listener {
 
 // newServer is the HTTP server for h, with the host guard, timeouts and
 // header bound.
-func newServer(h http.Handler, allowedHosts []string, log *slog.Logger) *http.Server {
+func newServer(h http.Handler, allowedHosts []string, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           httpapi.Guard(h, httpapi.GuardOptions{AllowedHosts: allowedHosts}),
 		ReadHeaderTimeout: headerTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          log.New(&serverErrors{log: logger, now: time.Now}, "", 0),
 	}
+}
+
+// serverErrors is the HTTP server's own error log (a failed TLS handshake,
+// a broken web configuration file read at each connection): a line per
+// connection, so a scanner or a bad edit of -web.config.file would fill
+// the journal. Each address and kind of error is logged at lograte's rate.
+type serverErrors struct {
+	log   *slog.Logger
+	now   func() time.Time
+	warns lograte.Limiter
+}
+
+// fromAddr is net/http's "from 192.0.2.7:51234: " in its messages.
+var fromAddr = regexp.MustCompile(`from (\S+?):\d+: `)
+
+func (e *serverErrors) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	key := msg
+	if m := fromAddr.FindStringSubmatchIndex(msg); m != nil {
+		// One key per address and error, whatever the client's port.
+		key = msg[m[2]:m[3]] + " " + msg[:m[0]] + msg[m[1]:]
+	}
+	if skipped, ok := e.warns.Allow(key, e.now()); ok {
+		e.log.Warn(msg, "not_logged_since_last", skipped)
+	}
+	return len(p), nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -315,5 +316,30 @@ func TestLiveStreamsLeaveConnectionsForPollingAndMetrics(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "live updates refused") {
 		t.Errorf("no warning about the refused streams:\n%s", tail(logs.String(), 10))
+	}
+}
+
+// The HTTP server logs a failed TLS handshake per connection: a scanner, or
+// -web.config.file broken by an edit while ventd runs (every client then
+// fails), wrote a line per connection. One address's one error is logged
+// once a minute, saying how many were not.
+func TestServerErrorsLoggedAtARate(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	e := &serverErrors{log: slog.New(slog.NewTextHandler(&buf, nil)), now: func() time.Time { return now }}
+	srv := newServer(http.NotFoundHandler(), nil, e.log)
+	srv.ErrorLog.SetOutput(e)
+	for port := 40000; port < 40100; port++ {
+		srv.ErrorLog.Printf("http: TLS handshake error from 192.0.2.7:%d: yaml: line 5: did not find expected ',' or ']'", port)
+	}
+	srv.ErrorLog.Printf("http: TLS handshake error from 198.51.100.9:1234: remote error: tls: bad certificate")
+	if n := strings.Count(buf.String(), "TLS handshake error"); n != 2 {
+		t.Errorf("%d lines for 100 failures from one address and 1 from another, want 2:\n%s", n, buf.String())
+	}
+	now = now.Add(time.Minute)
+	buf.Reset()
+	srv.ErrorLog.Printf("http: TLS handshake error from 192.0.2.7:40200: yaml: line 5: did not find expected ',' or ']'")
+	if !strings.Contains(buf.String(), "not_logged_since_last=99") {
+		t.Errorf("a minute later: %q, want the 99 not logged counted", buf.String())
 	}
 }
