@@ -169,12 +169,3 @@ func (w *world) since(d time.Duration) []Decision {
 	n := int(d / w.period)
 	return w.trace[max(len(w.trace)-n, 0):]
 }
-
-// energy is the fan's energy over decisions, in units of full-speed hours.
-func energy(ds []Decision) float64 {
-	e := 0.0
-	for _, d := range ds {
-		e += math.Pow(d.Duty, 3) / 3600 // a decision a second
-	}
-	return e
-}

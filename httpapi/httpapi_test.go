@@ -57,7 +57,9 @@ func TestHandler(t *testing.T) {
 	if r := s.Readings[0]; r.Value != 42.5 || r.Unit != "µg/m³" || r.AgeSeconds != 3 {
 		t.Fatalf("reading = %+v", r)
 	}
-	code, body = get("GET", "/metrics")
+	if code, body = get("GET", "/metrics"); code != 200 {
+		t.Fatalf("metrics: %d %s", code, body)
+	}
 	for _, want := range []string{
 		`ventd_pm25_ugm3{room="Room 1",sensor="booth-pm",site="Test OPS",zone="booth"} 42.5`,
 		`ventd_fan_duty_ratio{fan="booth-exhaust",room="Room 1",site="Test OPS"} 0.6`,

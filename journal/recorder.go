@@ -28,10 +28,9 @@ import (
 // back needs no restart. Fault reports the trouble to the loop, which
 // raises the journal fault alarm.
 type Recorder struct {
-	j     *Journal
-	open  func() (*Journal, error) // reopens after a failed open; nil: none
-	log   *slog.Logger
-	every time.Duration // prune interval
+	j    *Journal
+	open func() (*Journal, error) // reopens after a failed open; nil: none
+	log  *slog.Logger
 
 	pending  Batch
 	running  map[shiftKey]*exposure.Summary // latest running shift summary per series, marshalled at the minute

@@ -202,17 +202,5 @@ func (p *page) canvas(h float64) (draw.Canvas, func()) {
 	}
 }
 
-// clip shortens s to fit w points at the current font.
-func (p *page) clip(s string, w float64) string {
-	if p.pdf.GetStringWidth(s) <= w {
-		return s
-	}
-	r := []rune(s)
-	for len(r) > 0 && p.pdf.GetStringWidth(string(r)+"…") > w {
-		r = r[:len(r)-1]
-	}
-	return strings.TrimSpace(string(r)) + "…"
-}
-
 // Text is the cell's text, for the HTML template.
 func (c cell) Text() string { return c.text }

@@ -7,8 +7,6 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/ventd/ventd/control/exposure"
 )
 
 func writeJSON(w io.Writer, rep *Report) error {
@@ -206,11 +204,4 @@ func worst(vs []float64, digits int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.*f", digits, m)
-}
-
-func num(c exposure.Conc, digits int) string {
-	if !c.Known() {
-		return "-"
-	}
-	return fmt.Sprintf("%.*f", digits, float64(c))
 }

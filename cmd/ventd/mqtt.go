@@ -112,7 +112,9 @@ func (o *mqttOutput) serveBroker(addr string) (string, error) {
 	// warnings.
 	quiet := slog.New(warnOnly{o.log.Handler()}).With("part", "embedded MQTT broker")
 	s := mochi.New(&mochi.Options{Logger: quiet})
-	if err := s.AddHook(new(allowAll), nil); err == nil {
+	// (err is the function's: a hook or listener that fails must not
+	// leave a broker that was never listening.)
+	if err = s.AddHook(new(allowAll), nil); err == nil {
 		err = s.AddListener(listeners.NewNet("ventd", ln))
 	}
 	if err != nil {

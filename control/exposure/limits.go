@@ -53,7 +53,7 @@ func (l Limits) validate() error {
 		v    float64
 	}{{"TWA", l.TWA}, {"STEL", l.STEL}, {"Alarm", l.Alarm}} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
-			return fmt.Errorf("Limits.%s is %v; use a concentration ≥ 0 (0 = no limit)", f.name, f.v)
+			return fmt.Errorf("exposure limit %s is %v; use a concentration ≥ 0 (0 = no limit)", f.name, f.v)
 		}
 	}
 	return nil
