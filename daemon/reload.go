@@ -93,6 +93,12 @@ func restartKeys(old, new *config.Config) []string {
 			out = append(out, yamlKey(f))
 		}
 	}
+	// The loop's period is the one control key the law does not hold: the
+	// loop, the minute rows and the alarms' counts are paced by it from
+	// start. Reloading it claimed success and changed nothing.
+	if old.Control.Period != new.Control.Period {
+		out = append(out, "control.period")
+	}
 	return out
 }
 
