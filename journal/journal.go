@@ -86,9 +86,10 @@ type Journal struct {
 
 	stmts writeStmts // the statements every Write runs, prepared once (stmts.go)
 
-	version  int  // schema version of the file
-	readOnly bool // OpenReadOnly or a View: every write is refused
-	view     bool // a View: Close is the caller's mistake
+	version  int         // schema version of the file
+	readOnly bool        // OpenReadOnly or a View: every write is refused
+	view     bool        // a View: Close is the caller's mistake
+	file     os.FileInfo // the file as opened, for Moved
 }
 
 // reader is what the read methods need: *sql.DB, or *sql.Tx for a View.
@@ -135,7 +136,11 @@ func Open(path string, opts Options) (*Journal, error) {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}
 	j := &Journal{path: abs, opts: opts, db: db, rd: db}
-	if err := j.init(); err != nil {
+	err = j.init()
+	if err == nil {
+		j.file, err = os.Stat(abs)
+	}
+	if err != nil {
 		db.Close()
 		if fresh {
 			// A file this call made and could not set up (a full disk)
@@ -280,6 +285,18 @@ func (j *Journal) corrupt(detail string) error {
 
 // Path returns the database file's absolute path.
 func (j *Journal) Path() string { return j.path }
+
+// Moved reports whether the file at the journal's path is no longer the
+// file it opened: deleted (with its directory, by a careless cleanup) or
+// moved. SQLite then refuses every write, and only opening the path again
+// (a fresh journal) keeps records.
+func (j *Journal) Moved() bool {
+	if j.file == nil {
+		return false
+	}
+	fi, err := os.Stat(j.path)
+	return err != nil || !os.SameFile(fi, j.file)
+}
 
 // String returns "journal(path)".
 func (j *Journal) String() string { return "journal(" + j.path + ")" }

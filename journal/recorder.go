@@ -3,6 +3,7 @@ package journal
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"sync"
@@ -183,6 +184,15 @@ func (r *Recorder) flush(now time.Time, minute bool) {
 		err = nil
 	case err != nil:
 		r.trim()
+		if path := r.j.Path(); r.j.Moved() {
+			// Records are held until the path can be opened again (the
+			// state directory recreated, ventd's lock taken again).
+			r.log.Error("the journal file was deleted or moved while ventd ran; records are held in memory and a fresh journal is opened at its path as soon as it can be",
+				"path", path, "hint", "recreate the state directory (systemctl restart ventd does); the old records are where the file went, if anywhere")
+			r.j.Close()
+			r.j = nil
+			err = fmt.Errorf("journal: %s was deleted or moved while ventd ran: %w", path, err)
+		}
 	default:
 		for k, v := range b.Meta {
 			r.written[k] = v

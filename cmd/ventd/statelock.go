@@ -85,7 +85,15 @@ func (l *stateLock) take() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f != nil {
-		return nil
+		held, herr := l.f.Stat()
+		now, nerr := os.Stat(filepath.Join(l.dir, "ventd.lock"))
+		if herr == nil && nerr == nil && os.SameFile(held, now) {
+			return nil
+		}
+		// The directory was deleted and made again under us: the lock
+		// went with the old file, and must be taken in the new one.
+		l.f.Close()
+		l.f = nil
 	}
 	f, err := lockStateDir(l.dir)
 	var inUse *stateDirInUse

@@ -107,3 +107,54 @@ func TestStateDirectoryMadeAfterStartIsLocked(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// The state directory deleted under a running ventd and made again: the
+// journal opens its path again (journal.TestDeletedJournalIsOpenedAgain),
+// and the lock, which went with the old file, is taken in the new one, so
+// a second ventd cannot start on it meanwhile.
+func TestStateDirectoryRemadeIsLockedAgain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	var mu sync.Mutex
+	w := writerFunc(func(b []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(b) })
+	a, ctx, cancel := newTestApp(t, w, "-sim", "-sim-speed", "600", "-state-dir", dir, "-listen", "127.0.0.1:0")
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitLog := func(text string, n int) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			mu.Lock()
+			got := strings.Count(logs.String(), text)
+			mu.Unlock()
+			if got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				mu.Lock()
+				defer mu.Unlock()
+				t.Fatalf("no %q (%d times) in:\n%s", text, n, logs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // five simulated minutes: the journal has written
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("deleted or moved", 1)
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("keeping records again", 1)
+	second, err := lockStateDir(dir)
+	var inUse *stateDirInUse
+	if !errors.As(err, &inUse) {
+		second.Close()
+		t.Fatalf("a second ventd on the remade directory: %v, want it refused", err)
+	}
+}
