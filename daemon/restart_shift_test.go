@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,4 +146,39 @@ func TestOutageGapStartsAtTheLastReading(t *testing.T) {
 		return
 	}
 	t.Fatalf("no daemon_down gap: %+v", gaps)
+}
+
+// A journal that could be read but not written at start (a card remounted
+// read-only, a directory left to root) was not restored from: this run's
+// shift started at the restart, and once the journal opened for writing its
+// running summary replaced the stored one (07:00 shift: 47 % covered and a
+// gap over minutes the file held). Now the shift carries on from the file.
+func TestReadOnlyJournalAtStartIsRestoredFrom(t *testing.T) {
+	dir := t.TempDir()
+	cfg := eightHourShifts()
+	h := rigHarness(t, cfg, dir, time.Date(2026, 3, 2, 7, 59, 0, 0, time.UTC), testbench.RigOpts{Seed: 7})
+	h.run(91 * time.Minute) // to 09:30, 90 minutes into the 08:00 shift
+	h.d.shutdown()
+	shift := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	before := journalShifts(t, dir)[shift]
+
+	var refused atomic.Int32
+	openJournalFile = func(path string, opts journal.Options) (*journal.Journal, error) {
+		if refused.Add(1) == 1 {
+			return nil, fmt.Errorf("journal: directory %s is not writable: read-only file system", filepath.Dir(path))
+		}
+		return journal.Open(path, opts)
+	}
+	t.Cleanup(func() { openJournalFile = journal.Open })
+	h2 := rigHarness(t, cfg, dir, h.clk.Now().Add(30*time.Second), testbench.RigOpts{Seed: 7})
+	h2.run(5 * time.Minute) // the recorder opens it again within a minute
+	h2.d.shutdown()
+	if refused.Load() < 2 {
+		t.Fatalf("the journal was opened %d times, want a refusal and a reopen", refused.Load())
+	}
+	after := journalShifts(t, dir)[shift]
+	if after.Covered.Std() < before.Covered.Std()+4*time.Minute {
+		t.Errorf("the 08:00 shift covered %v before the restart, %v after 5 more minutes: the stored figures were replaced by this run's",
+			before.Covered.Std(), after.Covered.Std())
+	}
 }

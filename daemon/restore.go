@@ -68,6 +68,17 @@ func (d *Daemon) openJournal(dir string, now time.Time) error {
 	if err != nil {
 		d.log.Error("no exposure journal: records are held in memory and retried each minute; control goes on", "err", err,
 			"hint", "check that the state directory exists and is writable by ventd (-state-dir), and that the disk is not full")
+		// A journal that cannot be written may still be read (a card
+		// remounted read-only, a directory left to root): the running
+		// shift carries on from it, so when it opens for writing the
+		// shift's stored figures are continued, not overwritten by this
+		// run's, which start now.
+		if d.salvaged == nil {
+			if old, oerr := journal.OpenReadOnly(path, journal.Options{}); oerr == nil {
+				d.log.Info("the journal can be read: this shift's figures carry on from it", "path", path)
+				d.salvaged = old
+			}
+		}
 		return err
 	}
 	d.journal = j
@@ -79,6 +90,10 @@ func (d *Daemon) openJournal(dir string, now time.Time) error {
 // their safe duty, and the recorder keeps trying to open it).
 const openTimeout = 10 * time.Second
 
+// openJournalFile opens the journal for writing; tests make it fail as a
+// read-only card would (root writes through file modes).
+var openJournalFile = journal.Open
+
 // openWithin opens the journal, giving up after wait; a late open is
 // closed when it completes.
 func openWithin(path string, opts journal.Options, wait time.Duration) (*journal.Journal, error) {
@@ -88,7 +103,7 @@ func openWithin(path string, opts journal.Options, wait time.Duration) (*journal
 	}
 	done := make(chan res, 1)
 	go func() {
-		j, err := journal.Open(path, opts)
+		j, err := openJournalFile(path, opts)
 		done <- res{j, err}
 	}()
 	select {
@@ -115,7 +130,7 @@ func (d *Daemon) reopener(dir string, before func() error) func() (*journal.Jour
 				return nil, err
 			}
 		}
-		return journal.Open(filepath.Join(dir, "journal.db"), journalOptions(d))
+		return openJournalFile(filepath.Join(dir, "journal.db"), journalOptions(d))
 	}
 }
 
