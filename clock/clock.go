@@ -5,6 +5,7 @@ package clock
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,8 +37,12 @@ func (Real) Sleep(d time.Duration) { time.Sleep(d) }
 // start so rounding never accumulates. Speed zero runs as fast as the CPU
 // allows.
 type Sim struct {
-	mu        sync.Mutex
-	now       time.Time
+	mu sync.Mutex
+	// elapsed is how far simulated time has moved from start, in
+	// nanoseconds. It is atomic so that Now, called many times a period
+	// by the loop and its drivers, takes no lock; it is changed only
+	// under mu, so Sleep, Advance and Hold keep their order.
+	elapsed   atomic.Int64
 	start     time.Time
 	wallStart time.Time
 	speed     float64
@@ -50,14 +55,12 @@ type Sim struct {
 // NewSim returns a simulated clock reading start, paced at speed times real
 // time (0: unpaced).
 func NewSim(start time.Time, speed float64) *Sim {
-	return &Sim{now: start, start: start, wallStart: time.Now(), speed: speed}
+	return &Sim{start: start, wallStart: time.Now(), speed: speed}
 }
 
 // Now returns the simulated time.
 func (s *Sim) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now
+	return s.start.Add(time.Duration(s.elapsed.Load()))
 }
 
 // Sleep advances simulated time by d, pacing against the wall clock when
@@ -71,11 +74,11 @@ func (s *Sim) Sleep(d time.Duration) {
 	for s.holding {
 		s.held.Wait()
 	}
-	s.now = s.now.Add(d)
-	now := s.now
+	elapsed := time.Duration(s.elapsed.Add(int64(d)))
+	now := s.start.Add(elapsed)
 	var wait time.Duration
 	if s.speed > 0 {
-		due := s.wallStart.Add(time.Duration(float64(s.now.Sub(s.start)) / s.speed))
+		due := s.wallStart.Add(time.Duration(float64(elapsed) / s.speed))
 		wait = time.Until(due)
 	}
 	hooks := s.hooks
@@ -91,8 +94,7 @@ func (s *Sim) Sleep(d time.Duration) {
 // Advance is Sleep without the wall-clock pacing; tests use it to move time.
 func (s *Sim) Advance(d time.Duration) {
 	s.mu.Lock()
-	s.now = s.now.Add(d)
-	now, hooks := s.now, s.hooks
+	now, hooks := s.start.Add(time.Duration(s.elapsed.Add(int64(d)))), s.hooks
 	s.mu.Unlock()
 	for _, h := range hooks {
 		h(now)

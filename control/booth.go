@@ -22,9 +22,9 @@ type booth struct {
 
 	seen  map[string]time.Time // newest sample per sensor
 	still map[string]*stillness
-	rise  map[string][]point // per sensor, the rise window of samples
-	hist  []point            // the level, new samples only, histWindow long
-	refs  []point            // the clean air while the staff reading exists, histWindow long
+	rise  map[string]*window // per sensor, the rise window of samples
+	hist  window             // the level, new samples only, histWindow long
+	refs  window             // the clean air while the staff reading exists, histWindow long
 	fast  ema                // the level for the demand
 	slow  ema                // the level for learning, as the staff's
 	// offset is what this booth's sensor reads above the staff sensor in
@@ -43,7 +43,7 @@ type booth struct {
 
 	model   decayModel
 	entry   logTrend
-	nominal []point // nominal air changes per hour at the fans' duty, histWindow long
+	nominal window // nominal air changes per hour at the fans' duty, histWindow long
 	lastObs time.Time
 }
 
@@ -66,7 +66,7 @@ const (
 )
 
 func newBooth(spec Booth) *booth {
-	return &booth{spec: spec, seen: map[string]time.Time{}, still: map[string]*stillness{}, rise: map[string][]point{},
+	return &booth{spec: spec, seen: map[string]time.Time{}, still: map[string]*stillness{}, rise: map[string]*window{},
 		level: math.NaN(), model: newDecayModel(),
 		fast: ema{tau: 5 * time.Second}, slow: ema{tau: staffSmooth}, floor: ema{}}
 }
@@ -123,7 +123,7 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 	}
 	b.bad = strings.Join(bad, ", ")
 	if !newest.IsZero() && !math.IsNaN(b.level) {
-		b.hist = appendWindow(b.hist, point{newest, b.level}, histWindow)
+		b.hist.add(point{newest, b.level}, histWindow)
 	}
 	return strong
 }
@@ -134,10 +134,14 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 // whole window, so one noisy sample does not trigger it. The rise must
 // also exceed riseNoise of that lowest point.
 func (b *booth) rising(s sample.Sample, t Tuning) bool {
-	h := appendWindow(b.rise[s.Sensor], point{s.Time, s.Value}, t.RiseWindow)
-	b.rise[s.Sensor] = h
+	w := b.rise[s.Sensor]
+	if w == nil {
+		w = &window{}
+		b.rise[s.Sensor] = w
+	}
+	w.add(point{s.Time, s.Value}, t.RiseWindow)
 	low := s.Value
-	for _, p := range h {
+	for _, p := range w.pts() {
 		low = math.Min(low, p.v)
 	}
 	return s.Value-low > math.Max(t.RiseRate*t.RiseWindow.Seconds(), riseNoise*low)
@@ -168,10 +172,10 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 	staffOK := !math.IsNaN(staff)
 	if staffOK {
 		b.ref = staff + b.offset
-		b.refs = appendWindow(b.refs, point{now, b.ref}, histWindow)
+		b.refs.add(point{now, b.ref}, histWindow)
 	} else {
 		b.ref = b.floor.v
-		b.refs = b.refs[:0]
+		b.refs.reset()
 	}
 	raw := b.level - b.ref
 	b.excess = b.fast.v - b.ref
@@ -198,7 +202,7 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 	}
 
 	b.learn(now, dt, staff, t)
-	b.nominal = appendWindow(b.nominal, point{now, nominal}, histWindow)
+	b.nominal.add(point{now, nominal}, histWindow)
 	b.measureDecay(now, staffOK)
 }
 
@@ -208,9 +212,12 @@ func (b *booth) learn(now time.Time, dt time.Duration, staff float64, t Tuning) 
 	if !b.floor.ok || b.slow.v < b.floor.v {
 		b.floor.v, b.floor.ok = b.slow.v, true
 	}
-	slope, ok := leastSquaresSlope(b.hist)
-	quiet := !b.session && now.Sub(b.lastSession) >= settle && ok && math.Abs(slope) < steadySlope &&
-		len(b.hist) > 10
+	h := b.hist.pts()
+	quiet := !b.session && now.Sub(b.lastSession) >= settle && len(h) > 10
+	if quiet { // the fit only when it is asked: during a session it is not
+		slope, ok := leastSquaresSlope(h)
+		quiet = ok && math.Abs(slope) < steadySlope
+	}
 	if !quiet {
 		return
 	}
@@ -242,9 +249,12 @@ func (b *booth) measureDecay(now time.Time, staffOK bool) {
 	if !staffOK || b.session || now.Sub(b.lastObs) < obsWindow || now.Sub(b.lastSession) < obsWindow+5*time.Second {
 		return
 	}
+	// Before a time found once, not now.Sub per point: the same test
+	// without Sub's overflow check on each of the minute's points.
+	from := now.Add(-obsWindow)
 	var pts []point
-	for _, p := range b.hist {
-		if now.Sub(p.t) > obsWindow {
+	for _, p := range b.hist.pts() {
+		if p.t.Before(from) {
 			continue
 		}
 		e := p.v - b.ref
@@ -261,8 +271,8 @@ func (b *booth) measureDecay(now time.Time, staffOK bool) {
 		return
 	}
 	lo, hi, sum, n := math.Inf(1), 0.0, 0.0, 0
-	for _, p := range b.nominal {
-		if now.Sub(p.t) <= obsWindow {
+	for _, p := range b.nominal.pts() {
+		if !p.t.Before(from) {
 			lo, hi, sum, n = math.Min(lo, p.v), math.Max(hi, p.v), sum+p.v, n+1
 		}
 	}
@@ -284,7 +294,7 @@ func (b *booth) measureDecay(now time.Time, staffOK bool) {
 func (b *booth) smokeEscaping(now time.Time, pts []point) bool {
 	var r0 float64
 	found := false
-	for _, p := range b.refs {
+	for _, p := range b.refs.pts() {
 		if now.Sub(p.t) <= obsWindow {
 			r0, found = p.v, true
 			break
@@ -307,16 +317,17 @@ func (b *booth) need(t Tuning) float64 {
 // squares line through it: the sensor's noise, which grows with the level,
 // moves single samples but hardly the line.
 func (b *booth) climb(d time.Duration) float64 {
-	n := len(b.hist)
+	h := b.hist.pts()
+	n := len(h)
 	if n < 3 {
 		return 0
 	}
-	last := b.hist[n-1]
+	last := h[n-1]
 	i := n - 1
-	for i > 0 && last.t.Sub(b.hist[i-1].t) <= d {
+	for i > 0 && last.t.Sub(h[i-1].t) <= d {
 		i--
 	}
-	slope, ok := leastSquaresSlope(b.hist[i:])
+	slope, ok := leastSquaresSlope(h[i:])
 	if !ok || n-i < 3 {
 		return 0
 	}
@@ -329,16 +340,17 @@ func (b *booth) climb(d time.Duration) float64 {
 // size; a session at its height, whose level only wanders with the
 // sensor's noise, does not.
 func (b *booth) falling() bool {
-	n := len(b.hist)
+	h := b.hist.pts()
+	n := len(h)
 	if n < 5 {
 		return false
 	}
-	last := b.hist[n-1]
+	last := h[n-1]
 	i := n - 1
-	for i > 0 && last.t.Sub(b.hist[i-1].t) <= fallWindow {
+	for i > 0 && last.t.Sub(h[i-1].t) <= fallWindow {
 		i--
 	}
-	slope, ok := leastSquaresSlope(b.hist[i:])
+	slope, ok := leastSquaresSlope(h[i:])
 	drop := -slope * fallWindow.Seconds()
 	return ok && n-i >= 5 && drop >= math.Max(1, 0.02*last.v)
 }
@@ -398,15 +410,30 @@ func laterOf(a, b time.Time) time.Time {
 	return a
 }
 
-// appendWindow appends p and drops points older than window before it.
-func appendWindow(h []point, p point, window time.Duration) []point {
-	h = append(h, p)
-	i := 0
-	for i < len(h)-1 && p.t.Sub(h[i].t) > window {
-		i++
-	}
-	if i > 0 {
-		h = append(h[:0], h[i:]...)
-	}
-	return h
+// window is the points of the last span of time, oldest first. Points
+// that leave it are dropped by moving start; the array is compacted only
+// once as many have been dropped as are kept. Shifting it down every
+// second cost as much as the rest of the booth's step: a copy of every
+// point, each holding a pointer (time.Time's location), under the
+// garbage collector's write barriers.
+type window struct {
+	buf   []point
+	start int
 }
+
+// pts returns the points in the window, oldest first.
+func (w *window) pts() []point { return w.buf[w.start:] }
+
+// add appends p and drops points older than span before it.
+func (w *window) add(p point, span time.Duration) {
+	for w.start < len(w.buf) && p.t.Sub(w.buf[w.start].t) > span {
+		w.start++
+	}
+	if w.start > 0 && w.start >= len(w.buf)-w.start {
+		w.buf, w.start = append(w.buf[:0], w.buf[w.start:]...), 0
+	}
+	w.buf = append(w.buf, p)
+}
+
+// reset empties the window, keeping its array.
+func (w *window) reset() { w.buf, w.start = w.buf[:0], 0 }

@@ -89,7 +89,7 @@ func (m *decayModel) ach(x float64) float64 {
 // fall of hours. It serves the entry estimate before the booth's decay
 // has been measured, and the baselines, which measure nothing.
 type logTrend struct {
-	pts []point // ln(level), newest last, one minute long
+	w window // ln(level), newest last, one minute long
 }
 
 const (
@@ -111,10 +111,7 @@ func (d *logTrend) add(t time.Time, level float64) {
 	if level <= 0 {
 		level = 0.1 // ln needs a positive value; below 0.1 µg/m³ is clean anyway
 	}
-	d.pts = append(d.pts, point{t, math.Log(level)})
-	for len(d.pts) > 1 && t.Sub(d.pts[0].t) > logTrendWindow {
-		d.pts = d.pts[1:]
-	}
+	d.w.add(point{t, math.Log(level)}, logTrendWindow)
 }
 
 // secondsTo returns the time until the level falls below threshold: 0 if
@@ -122,32 +119,33 @@ func (d *logTrend) add(t time.Time, level float64) {
 // (or, a slow fall, for 40 s).
 // Early in a fall it errs long, the safe side for an entry estimate.
 func (d *logTrend) secondsTo(threshold float64) float64 {
-	n := len(d.pts)
+	pts := d.w.pts()
+	n := len(pts)
 	if n == 0 {
 		return -1
 	}
-	last := d.pts[n-1]
+	last := pts[n-1]
 	if last.v < math.Log(threshold) {
 		return 0
 	}
 	peak := 0
-	for i, p := range d.pts {
-		if p.v >= d.pts[peak].v {
+	for i, p := range pts {
+		if p.v >= pts[peak].v {
 			peak = i
 		}
 	}
 	// The fall's first seconds are rounded by the sensor's lag and the
 	// air's mixing; its last half minute is the rate now.
-	from := d.pts[peak].t.Add(fallSkip)
+	from := pts[peak].t.Add(fallSkip)
 	if f := last.t.Add(-fallFit); f.After(from) {
 		from = f
 	}
 	i := peak
-	for i < n && d.pts[i].t.Before(from) {
+	for i < n && pts[i].t.Before(from) {
 		i++
 	}
-	fall := d.pts[i:]
-	young := d.pts[peak].v-last.v < minDrop && last.t.Sub(d.pts[peak].t) < fallFit+minFall
+	fall := pts[i:]
+	young := pts[peak].v-last.v < minDrop && last.t.Sub(pts[peak].t) < fallFit+minFall
 	if len(fall) < 5 || last.t.Sub(fall[0].t) < minFall || young {
 		return -1
 	}

@@ -39,6 +39,10 @@ type alarms struct {
 	booths  []built[string, boothRules]
 	// airflow is set when any booth has a low-airflow rule.
 	airflow bool
+	// journal is the journal rule's input, built once; journalOn says
+	// whether the rule is set.
+	journal   alarm.Input
+	journalOn bool
 }
 
 // built is a value built for key.
@@ -133,6 +137,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 	for _, r := range rules {
 		a.rules[r.ID] = true
 	}
+	a.journal, a.journalOn = eng.Input(alarm.JournalRule), a.rules[alarm.JournalRule]
 	for _, z := range cfg.ZonesOf(config.Booth) {
 		a.airflow = a.airflow || a.rules[alarm.AirflowRule(z.Name)]
 	}
@@ -225,8 +230,8 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			add(fr.stall.SetCondition(now, det.Update(now, f.duty, rpm), rpm))
 		}
 	}
-	if a.rules[alarm.JournalRule] {
-		add(a.eng.SetCondition(now, alarm.JournalRule, d.journalFault() != nil, 0))
+	if a.journalOn {
+		add(a.journal.SetCondition(now, d.journalFault() != nil, 0))
 	}
 	if a.airflow {
 		for i, b := range d.boothStatus() {

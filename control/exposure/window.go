@@ -42,8 +42,11 @@ func (r *ring) index(t time.Time) int64 { return floorDiv(t.UnixNano(), r.width)
 func (r *ring) start(i int64) time.Time { return time.Unix(0, i*r.width) }
 
 func (r *ring) slot(i int64) *bin {
-	n := int64(len(r.bins))
-	return &r.bins[((i%n)+n)%n]
+	j := i % int64(len(r.bins))
+	if j < 0 { // i before the epoch: Go's % keeps the sign
+		j += int64(len(r.bins))
+	}
+	return &r.bins[j]
 }
 
 // moveTo makes bin i the newest, dropping the bins that leave the ring.

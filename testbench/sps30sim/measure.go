@@ -147,14 +147,16 @@ func (d *Device) encodeValues() []byte {
 			}
 			words[i] = uint16(max(0, min(65535, math.Round(v))))
 		}
-		return sensirion.EncodeWords(nil, words...)
+		d.answer = sensirion.EncodeWords(d.answer[:0], words...) // see answer
+		return d.answer
 	}
 	words := make([]uint16, 0, 20)
 	for _, v := range d.last {
 		b := math.Float32bits(float32(v))
 		words = append(words, uint16(b>>16), uint16(b))
 	}
-	return sensirion.EncodeWords(nil, words...)
+	d.answer = sensirion.EncodeWords(d.answer[:0], words...) // see answer
+	return d.answer
 }
 
 // checkHealth updates the device status register once a second, as the

@@ -147,6 +147,11 @@ type Device struct {
 	busyUntil time.Time
 	busyCmd   uint16
 	pending   []byte // answer to the last read command, until the next write
+	// answer holds the answers to the commands polled every second
+	// (data ready, read values), reused: pending lives only until the
+	// next write drops it, and a new array a poll was most of the
+	// simulated bus's garbage.
+	answer []byte
 	// The sleeping interface, switched on by a pulse, listens from
 	// wakeFrom until wakeUntil.
 	wakeFrom, wakeUntil time.Time
@@ -339,7 +344,8 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 		if d.ready {
 			flag = 1
 		}
-		d.pending = sensirion.EncodeWords(nil, flag)
+		d.answer = sensirion.EncodeWords(d.answer[:0], flag)
+		d.pending = d.answer
 	case cmdReadValues:
 		if !measuring {
 			return wrongMode()
