@@ -102,13 +102,17 @@ type Daemon struct {
 
 	number   uint64
 	overruns uint64
-	stopping bool           // shutdown: the last record says so
-	beats    heartbeat      // when the last period finished, for the watchdog
-	cur      *record.Period // the period being built
-	slabs    slabs          // where records are made from (step.go)
-	hub      *record.Hub
-	view     *snapshot.View
-	latest   atomic.Pointer[record.Period]
+	// lastNow is the previous period's time, monotonic reading and all,
+	// to see the wall clock stepped (clockStep); refusedLogged is when a
+	// refused exposure sample was last logged.
+	lastNow, refusedLogged time.Time
+	stopping               bool           // shutdown: the last record says so
+	beats                  heartbeat      // when the last period finished, for the watchdog
+	cur                    *record.Period // the period being built
+	slabs                  slabs          // where records are made from (step.go)
+	hub                    *record.Hub
+	view                   *snapshot.View
+	latest                 atomic.Pointer[record.Period]
 	// requests carries requests into the loop, so the loop alone touches
 	// the controllers; buffered so a caller never waits to queue one.
 	requests chan request

@@ -155,7 +155,7 @@ func (d *Daemon) retractFrozen() {
 				if e.zone != f.Zone || !ok || len(e.sensors) != 1 || e.sensors[0] != s {
 					continue
 				}
-				if err := e.tr.Retract(f.Since, f.Found, v); err != nil {
+				if err := e.tr.Retract(f.Since.Round(0), f.Found.Round(0), v); err != nil {
 					d.log.Warn("frozen reading not retracted from the exposure record", "zone", e.zone, "quantity", e.q, "err", err)
 					continue
 				}
@@ -181,11 +181,14 @@ func (d *Daemon) account(now time.Time) {
 			e.gapStart = time.Time{}
 		}
 		e.snap = e.tr.Rolling(now) // the shift summary is added at publish
-		if err != nil {
+		if err != nil && (d.refusedLogged.IsZero() || now.Sub(d.refusedLogged).Abs() >= 10*time.Minute) {
 			// Only out-of-order time can fail here: the clock went
-			// backwards. The record keeps what it has; the journal
-			// notes the jump.
-			d.log.Warn("exposure record refused a sample", "zone", e.zone, "quantity", e.q, "err", err)
+			// backwards, and every period is refused until it passes the
+			// record again (said every 10 minutes, not every second).
+			// The record keeps what it has; the journal notes the jump.
+			d.refusedLogged = now
+			d.log.Warn("exposure record refused a sample: the clock is behind the time already recorded; unmeasured until it catches up",
+				"zone", e.zone, "quantity", e.q, "err", err)
 		}
 	}
 	for _, o := range d.outdoor {

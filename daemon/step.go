@@ -19,7 +19,15 @@ func (d *Daemon) step(now time.Time) {
 	now = d.clk.Now()
 	d.cur.Calibrations = append(d.cur.Calibrations, d.sensors.TakeCalibrations()...)
 	d.cur.Time = now
-	d.account(now)
+	d.clockStep(now)
+	// The exposure record is kept in wall-clock time, as its shifts and
+	// minutes are: a reading's monotonic part would have the tracker
+	// measure durations across an NTP step by one clock and bin them by
+	// the other (90 s counted twice, 3 h unmeasured with no gap). On wall
+	// time a step forward is a gap and a step back is refused until the
+	// clock passes the record again. The loop's pacing, the law and the
+	// alarms' delays keep the monotonic reading.
+	d.account(now.Round(0))
 	d.decide(now)
 	d.checkJournal(now)
 	d.evaluateAlarms(now)
@@ -62,7 +70,7 @@ func (d *Daemon) publish(now time.Time) {
 	p.Fans = d.fanStates()
 	d.addBooths(p)
 	d.addStaff(p)
-	d.shiftSummaries(p, now)
+	d.shiftSummaries(p, now.Round(0))
 	p.Exposure = d.slabs.exposure.take(len(d.expo))
 	for _, e := range d.expo {
 		p.Exposure = append(p.Exposure, e.snap)
@@ -165,4 +173,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// clockStep notices the wall clock stepped between two periods (NTP
+// correcting a Pi that booted on a stale time, an operator's date -s): the
+// wall clock moved by more or less than the monotonic one. The step is
+// logged and journaled with its size, so an auditor reading a gap or a
+// refused hour in the exposure record finds why.
+func (d *Daemon) clockStep(now time.Time) {
+	last := d.lastNow
+	d.lastNow = now
+	if last.IsZero() {
+		return
+	}
+	step := now.Round(0).Sub(last.Round(0)) - now.Sub(last) // zero without a monotonic reading (simulated time)
+	if step.Abs() < 2*time.Second {
+		return
+	}
+	synced := d.clockOK != nil && *d.clockOK
+	note := fmt.Sprintf("the wall clock was stepped by %+v between two periods", step.Round(time.Millisecond))
+	d.log.Warn("the system clock was stepped; a step forward is a gap in the exposure record, a step back is unmeasured until the clock passes the record again",
+		"by", step.Round(time.Millisecond), "hint", "a Pi has no battery clock: it boots on the time it last saved until network time corrects it")
+	d.cur.Clock = append(d.cur.Clock, record.ClockStatus{Time: now.Round(0), Synchronized: synced, Source: "ventd", Note: note})
 }
