@@ -42,7 +42,7 @@ func (d *Daemon) newFan(fc config.Fan) *fanOut {
 	if err != nil {
 		d.log.Error("fan cannot be opened; ventd controls the other fans and tries it again every "+fanRetry.String(),
 			"fan", fc.Name, "err", err)
-		f.err = err
+		f.err, f.nextTry = err, d.clk.Now().Add(fanRetry)
 		return f
 	}
 	f.use(out, tach)
