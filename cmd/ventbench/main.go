@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +42,14 @@ import (
 )
 
 func main() {
+	// Each run is a whole daemon on unpaced simulated time, making a
+	// record every simulated second: a batch job, where the collector at
+	// Go's 100 % took a third of the time. 400 % runs 30–50 % faster for
+	// some tens of MB more heap per worker (as ventd -sim -sim-speed 0
+	// does); GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	buildCacheDir = userBuildCache

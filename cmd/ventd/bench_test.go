@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,8 +43,13 @@ func BenchmarkSimDaemonBooths(b *testing.B) {
 // benchSim runs ventd -sim with args on unpaced simulated time, one
 // simulated hour per iteration, and reports simulated hours per wall
 // second and what the whole process allocated per simulated hour (every
-// goroutine's: the loop's, the journal's, the HTTP server's).
+// goroutine's: the loop's, the journal's, the HTTP server's). It runs the
+// collector at the target ventd's main sets for an unpaced simulation
+// (gcPercent), unless GOGC is in the environment, as ventd does.
 func benchSim(b *testing.B, args ...string) {
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent(&flags{sim: true, simSpeed: 0})))
+	}
 	args = append([]string{"-sim", "-sim-speed", "0", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir(), "-log-level", "warn"}, args...)
 	a, ctx, cancel := newTestApp(b, io.Discard, args...)
 	var first time.Time
