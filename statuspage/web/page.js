@@ -154,11 +154,35 @@ function fansOf(zone) {
   return (state.fans || []).filter((f) => (f.zones || []).includes(zone));
 }
 
+// subjectLevel is the highest level of the alarms about names whose
+// condition holds now. An alarm held for coming and going, or latched for
+// acknowledgement, stays in the list but no longer colours a card whose
+// sensors read again: a card at FAULT beside "Safe to enter" for the hour a
+// recovered sensor's alarm is held would send staff to a fault that is over.
 function subjectLevel(names) {
-  const subj = (state.alarms && state.alarms.subjects) || {};
   let lvl = 0;
-  for (const n of names) lvl = Math.max(lvl, LEVELS[subj[n]] || 0);
+  for (const a of activeAlarms()) {
+    if (a.condition && names.includes(a.subject)) lvl = Math.max(lvl, LEVELS[a.level] || 0);
+  }
   return lvl;
+}
+
+// subjectKind says what an alarm is about, for the words staff read.
+function subjectKind(name) {
+  if ((state.sensors || []).some((s) => s.name === name)) return 'sensor';
+  if ((state.fans || []).some((f) => f.name === name)) return 'fan';
+  if (name === 'journal') return 'journal';
+  return 'air';
+}
+
+// bannerRank orders the alarms for the banner: those whose condition holds
+// first, then by level; a fault of the records (the journal) ranks below
+// any alarm about the air, since staff can act on the air and not on a
+// disk. Ties keep the engine's order (oldest first).
+function bannerRank(a) {
+  let r = LEVELS[a.level] || 0;
+  if (subjectKind(a.subject) === 'journal') r = 0.5;
+  return (a.condition ? 10 : 0) + r;
 }
 
 function activeAlarms() {
@@ -184,19 +208,22 @@ function banner() {
     if (!state) return ['st-stale', 'No data', 'ventd is not answering. Check that it runs and that this screen is on the site network.'];
     return ['st-stale', 'No data', 'Not updated for ' + age + ': the values below are old. Check ventd and the network.'];
   }
-  const al = activeAlarms();
+  const al = activeAlarms().slice().sort((a, b) => bannerRank(b) - bannerRank(a));
   const top = al.length ? al[0] : null;
-  const hi = state.alarms ? state.alarms.highest : 'none';
   const more = al.length > 1 ? ' (+' + (al.length - 1) + ' more)' : '';
-  if (hi === 'fault') {
-    const sensorFault = (state.sensors || []).some((s) => state.alarms.subjects[s.name]);
-    return ['st-fault', sensorFault ? 'Sensor fault' : 'Fault', top.message + more];
+  if (top) {
+    const text = top.message + (top.condition ? '' : top.held ? ' (came and went repeatedly; over for now)' : ' (over: acknowledge to clear)') + more;
+    if (top.level === 'fault') {
+      const word = { sensor: 'Sensor fault', fan: 'Fan fault', journal: 'Record fault' }[subjectKind(top.subject)] || 'Fault';
+      return ['st-fault', word, text];
+    }
+    if (top.level === 'alarm') return ['st-alarm', 'Alarm', text];
+    if (top.level === 'warning') return ['st-warning', 'Warning', text];
   }
-  if (hi === 'alarm') return ['st-alarm', 'Alarm', top.message + more];
-  if (hi === 'warning') return ['st-warning', 'Warning', top.message + more];
   const purging = (state.fans || []).filter((f) => f.mode === 'purge');
   if (purging.length) return ['st-purge', 'Purging', purging.map((f) => f.zones.join(', ')).join(', ') + ': fan at maximum until safe to enter'];
-  if ((state.fans || []).some((f) => f.mode === 'safe')) return ['st-safe', 'Fans at full', 'ventd cannot read the air yet, so the fans run at their safe duty'];
+  const blind = (state.fans || []).filter((f) => f.mode === 'safe');
+  if (blind.length) return ['st-safe', 'Fans at full', 'ventd cannot read the air in ' + [...new Set(blind.flatMap((f) => f.zones || []))].join(', ') + ', so its fans run at their safe duty until it can'];
   return ['st-ok', 'Air OK', 'No alarms. Fans under automatic control.'];
 }
 
@@ -228,9 +255,16 @@ function booth(b) {
     entry = 'Not safe to enter';
   }
   if (away()) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map(fanDuty).join(', ') || 'no fan']] };
-  if (lvl >= LEVELS.alarm) { cls = lvl === LEVELS.fault ? 'b-fault' : 'b-alarm'; chip = lvl === LEVELS.fault ? 'Fault' : 'Alarm'; }
+  const broken = fans.filter((f) => f.error);
+  if (lvl >= LEVELS.alarm || broken.length) {
+    cls = lvl === LEVELS.alarm && !broken.length ? 'b-alarm' : 'b-fault';
+    // Say what failed: a fan that does not turn leaves the booth without
+    // extraction, a sensor leaves its air unknown.
+    const fanDown = broken.length || subjectLevel(b.fans) >= LEVELS.fault;
+    chip = lvl === LEVELS.alarm && !broken.length ? 'Alarm' : fanDown ? 'Fan fault' : subjectLevel(b.sensors) >= LEVELS.fault ? 'Sensor fault' : 'Fault';
+  }
   if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
-  const fanText = fans.map((f) => fanDuty(f) + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '') + (f.error ? ' · ERROR' : '')).join(', ') || 'no fan';
+  const fanText = fans.map((f) => fanDuty(f) + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '')).join(', ') || 'no fan';
   const figs = [['PM2.5', good ? (over ? '≥ ' : '') + fmt(level, 'pm25') + ' µg/m³' : pm.length ? pm[0].quality.replace('_', ' ') : 'no sensor'], ['Fan', fanText]];
   if (dp.length) {
     const r = dp[0];
@@ -250,10 +284,12 @@ function airflow(zone) {
 }
 
 // fanDuty is a fan's speed as staff read it: a percentage, or for a fan
-// on a relay (on_off) On or Off.
+// on a relay (on_off) On or Off. A fan ventd cannot drive (its output
+// failed or never opened) runs at whatever it does: not 0 %.
 function fanDuty(f) {
+  if (f.error) return 'not controlled';
   if (f.on_off) return f.duty > 0 ? 'On' : 'Off';
-  return Math.round(f.duty * 100) + '%';
+  return Math.round(f.duty * 100) + '%' + (f.mode === 'safe' ? ' (safe)' : '');
 }
 
 // countdown says how long until safe to enter: seconds, then m:ss, then
@@ -515,7 +551,9 @@ function renderAlarms() {
     }
     li.className = 'alarm a-' + a.level;
     li.querySelector('.msg').textContent = a.message;
-    li.querySelector('.age').textContent = 'since ' + clockText(a.since) + ', ' + dur((now - new Date(a.since).getTime()) / 1000) + (a.condition ? '' : ' · condition over' + (a.latching && !a.acked ? ': acknowledge to clear' : ''));
+    li.querySelector('.age').textContent = 'since ' + clockText(a.since) + ', ' + dur((now - new Date(a.since).getTime()) / 1000) +
+      (a.condition ? '' : a.held ? ' · over for now; held because it came and went repeatedly, and clears once it stays away' : ' · condition over' + (a.latching && !a.acked ? ': acknowledge to clear' : ''));
+    li.classList.toggle('a-over', !a.condition);
     const ack = li.querySelector('.ack');
     if (a.acked && !ack.querySelector('.acked')) {
       ack.replaceChildren(el('p', 'acked', 'Acknowledged by ' + a.acked_by));
@@ -549,9 +587,11 @@ function renderSensors() {
   for (const s of sensors) {
     let cls = 's-bad', word = '';
     const q = (state.readings || []).filter((r) => r.sensor === s.name && !r.above_range).map((r) => r.quality);
-    if (!s.up) word = 'not responding';
+    // The sensor's own report first: a blocked SPS30 fan needs cleaning,
+    // not a cable check.
+    if ((s.status || []).length) word = s.status[0].split(':')[0] + ': clean or replace it';
+    else if (!s.up) word = 'not responding';
     else if (s.frozen) word = 'frozen';
-    else if ((s.status || []).length) word = s.status.join(', ');
     else if (q.includes('fault') || q.includes('out_of_range') || q.includes('stale')) word = 'bad data';
     else if (q.includes('warmup')) { cls = 's-warm'; word = 'warming up'; }
     if (!word) { ok++; continue; }
