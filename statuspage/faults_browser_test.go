@@ -145,6 +145,9 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 	if a := text(`document.getElementById('alarm-list').textContent`); !strings.Contains(a, "held because it came and went") {
 		t.Errorf("the held alarm does not say why it is still listed: %q", a)
 	}
+	if h := text(`document.getElementById('alarms-h').textContent`); h != "Alarms (2)" {
+		t.Errorf("alarms heading %q with two alarms: want the count, as the list may scroll out of sight", h)
+	}
 	b.shoot("faults", "held")
 
 	// The journal failing while the staff air is at its warning level.

@@ -533,6 +533,9 @@ function renderAlarms() {
   const al = activeAlarms();
   const now = new Date(state.time).getTime();
   announceAlarms(al);
+  // The count in the heading: on a small screen the list scrolls inside
+  // its panel, and the third alarm can be out of sight.
+  $('alarms-h').textContent = al.length > 1 ? 'Alarms (' + al.length + ')' : 'Alarms';
   if (!al.length) {
     if (!list.querySelector('.none')) list.replaceChildren(el('li', 'none', 'No active alarms'));
     return;
