@@ -139,6 +139,21 @@ func TestCorruptFramesCountAsFailures(t *testing.T) {
 			bad, total, f, h.Up, h.Error)
 	}
 
+	// One frame in three (a cable going bad): the retry carries each, the
+	// data stay good, but the rate is the CRC fault.
+	r = smokyPM(t)
+	c = &corruptEvery{Device: r.pm, cmd: 0x0300, byteAt: 3*3 + 2}
+	r.bus.Attach(0x69, c)
+	r.run(20 * time.Second)
+	c.n = 3
+	r.run(10 * time.Minute)
+	for range 3 { // the periods between corrupt frames too
+		r.run(time.Second)
+		if f := r.set.Get("pm").Faults(r.clk.Now(), 10*time.Second); !f.CRC {
+			t.Errorf("one frame in three corrupt for 10 minutes: faults %+v, want the CRC fault", f)
+		}
+	}
+
 	// One frame in a hundred: the retry and the last good values carry
 	// it, and nothing is raised.
 	r = smokyPM(t)
