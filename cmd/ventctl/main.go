@@ -95,7 +95,7 @@ var commands = []command{
 	{"ack", "-id N | -all [-note TEXT] [-who NAME] [-socket PATH]", "acknowledge an alarm (or every active alarm) in the running ventd", runAck},
 	{"calibrate", "co2 -sensor NAME -ppm 420 [-note TEXT] [-who NAME] [-socket PATH]",
 		"forced recalibration of a CO2 sensor through the running ventd, journaled with who did it", runCalibrate},
-	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json] [-o FILE] [-config FILE]",
+	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json|openmetrics] [-o FILE] [-config FILE]",
 		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport},
 	{"report", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-shift HH:MM] [-o FILE.pdf|.html] [-config FILE]",
 		"the auditor's report: each shift's exposure against its limits, plots, alarms and acknowledgements, calibrations, record integrity", runReport},
