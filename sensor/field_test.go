@@ -94,31 +94,48 @@ func TestSPS30FanOrLaserFailureIsAFault(t *testing.T) {
 	}
 }
 
-// corruptEvery flips a CRC bit of the nth answer to one command.
-type corruptEvery struct {
+// rewrite changes the answers to one command as they leave a simulated
+// device: a corrupt byte, or garbage with valid CRCs.
+type rewrite struct {
 	i2csim.Device
 	cmd, last uint16
-	byteAt    int // which byte to corrupt
-	n, i      int
+	change    func(answer []byte) // nil: none yet
 }
 
-func (c *corruptEvery) Write(w []byte) error {
-	if len(w) >= 2 {
-		c.last = uint16(w[0])<<8 | uint16(w[1])
+func (w *rewrite) Write(b []byte) error {
+	if len(b) >= 2 {
+		w.last = uint16(b[0])<<8 | uint16(b[1])
 	}
-	return c.Device.Write(w)
+	return w.Device.Write(b)
 }
 
-func (c *corruptEvery) Read(r []byte) error {
-	if err := c.Device.Read(r); err != nil {
+func (w *rewrite) Read(r []byte) error {
+	if err := w.Device.Read(r); err != nil {
 		return err
 	}
-	if c.last == c.cmd && c.n > 0 {
-		if c.i++; c.i%c.n == 0 {
-			r[c.byteAt] ^= 0x01
-		}
+	if w.change != nil && w.last == w.cmd {
+		w.change(r)
 	}
 	return nil
+}
+
+// corruptEvery flips a bit of byte at (a CRC) in every nth answer.
+func corruptEvery(n, at int) func([]byte) {
+	i := 0
+	return func(r []byte) {
+		if i++; i%n == 0 {
+			r[at] ^= 0x01
+		}
+	}
+}
+
+// validWords replaces an answer's words with f's, each with a valid CRC.
+func validWords(f func(orig []uint16) []uint16) func([]byte) {
+	return func(r []byte) {
+		if orig, err := sensirion.DecodeWords(r); err == nil {
+			copy(r, sensirion.EncodeWords(nil, f(orig)...))
+		}
+	}
 }
 
 // A corrupt values frame takes the data-ready flag with it, so the retry
@@ -127,10 +144,10 @@ func (c *corruptEvery) Read(r []byte) error {
 // no error, and never escalated (reopen, bus clear).
 func TestCorruptFramesCountAsFailures(t *testing.T) {
 	r := smokyPM(t)
-	c := &corruptEvery{Device: r.pm, cmd: 0x0300, byteAt: 3*3 + 2}
+	c := &rewrite{Device: r.pm, cmd: 0x0300}
 	r.bus.Attach(0x69, c)
 	r.run(20 * time.Second)
-	c.n = 1
+	c.change = corruptEvery(1, 3*3+2) // the third word's CRC
 	bad, total := r.watch(10*time.Minute, "pm", sample.PM25)
 	s := r.set.Get("pm")
 	f, h := s.Faults(r.clk.Now(), 10*time.Second), s.Health()
@@ -142,10 +159,10 @@ func TestCorruptFramesCountAsFailures(t *testing.T) {
 	// One frame in three (a cable going bad): the retry carries each, the
 	// data stay good, but the rate is the CRC fault.
 	r = smokyPM(t)
-	c = &corruptEvery{Device: r.pm, cmd: 0x0300, byteAt: 3*3 + 2}
+	c = &rewrite{Device: r.pm, cmd: 0x0300}
 	r.bus.Attach(0x69, c)
 	r.run(20 * time.Second)
-	c.n = 3
+	c.change = corruptEvery(3, 3*3+2)
 	r.run(10 * time.Minute)
 	for range 3 { // the periods between corrupt frames too
 		r.run(time.Second)
@@ -157,41 +174,14 @@ func TestCorruptFramesCountAsFailures(t *testing.T) {
 	// One frame in a hundred: the retry and the last good values carry
 	// it, and nothing is raised.
 	r = smokyPM(t)
-	c = &corruptEvery{Device: r.pm, cmd: 0x0300, byteAt: 3*3 + 2}
+	c = &rewrite{Device: r.pm, cmd: 0x0300}
 	r.bus.Attach(0x69, c)
 	r.run(20 * time.Second)
-	c.n = 100
+	c.change = corruptEvery(100, 3*3+2)
 	bad, total = r.watch(10*time.Minute+30*time.Second, "pm", sample.PM25)
 	if f := r.set.Get("pm").Faults(r.clk.Now(), 10*time.Second); bad > 0 || f.CRC {
 		t.Errorf("one frame in 100 corrupt: %d of %d periods not good, faults %+v 30 s after the last: want none", bad, total, f)
 	}
-}
-
-// tamper replaces the answer to one command with words of its choosing,
-// each with a valid CRC: garbage the CRC cannot catch.
-type tamper struct {
-	i2csim.Device
-	cmd, last uint16
-	words     func(orig []uint16) []uint16
-}
-
-func (t *tamper) Write(w []byte) error {
-	if len(w) >= 2 {
-		t.last = uint16(w[0])<<8 | uint16(w[1])
-	}
-	return t.Device.Write(w)
-}
-
-func (t *tamper) Read(r []byte) error {
-	if err := t.Device.Read(r); err != nil {
-		return err
-	}
-	if t.words != nil && t.last == t.cmd {
-		if orig, err := sensirion.DecodeWords(r); err == nil {
-			copy(r, sensirion.EncodeWords(nil, t.words(orig)...))
-		}
-	}
-	return nil
 }
 
 // Values no particle sensor gives (NaN, infinite, negative) fail the frame
@@ -203,10 +193,10 @@ func TestSPS30ImpossibleValuesAreOutOfRange(t *testing.T) {
 		hi, lo uint16
 	}{{"NaN", 0x7fc0, 0}, {"+Inf", 0x7f80, 0}, {"-1", 0xbf80, 0}, {"all ones", 0xffff, 0xffff}} {
 		r := smokyPM(t)
-		tp := &tamper{Device: r.pm, cmd: 0x0300}
+		tp := &rewrite{Device: r.pm, cmd: 0x0300}
 		r.bus.Attach(0x69, tp)
 		r.run(20 * time.Second)
-		tp.words = func(o []uint16) []uint16 { o[2], o[3] = c.hi, c.lo; return o }
+		tp.change = validWords(func(o []uint16) []uint16 { o[2], o[3] = c.hi, c.lo; return o })
 		r.run(30 * time.Second)
 		s := r.set.Get("pm")
 		if smp, f := s.Sample(sample.PM25), s.Faults(r.clk.Now(), 10*time.Second); smp.Quality == sample.Good || !f.OutOfRange {
@@ -230,10 +220,10 @@ func TestSCD41ImpossibleFrames(t *testing.T) {
 		{"all ones", []uint16{0xffff, 0xffff, 0xffff}, all},
 	} {
 		r := newRig(t, 0)
-		tp := &tamper{Device: r.co2, cmd: 0xec05}
+		tp := &rewrite{Device: r.co2, cmd: 0xec05}
 		r.bus.Attach(0x62, tp)
 		r.run(30 * time.Second)
-		tp.words = func([]uint16) []uint16 { return c.words }
+		tp.change = validWords(func([]uint16) []uint16 { return c.words })
 		r.run(30 * time.Second)
 		s := r.set.Get("co2")
 		for _, q := range c.bad {

@@ -73,34 +73,49 @@ func TestStateLockTroubleDoesNotStopVentd(t *testing.T) {
 // one could take the lock and write the same journal.
 func TestStateDirectoryMadeAfterStartIsLocked(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "later")
+	waitLog := runSimLogged(t, dir)
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("keeping records again")
+	refusesASecond(t, dir)
+}
+
+// runSimLogged runs ventd -sim at 600× with its journal in dir until the
+// test ends, and returns a wait for a line of its log.
+func runSimLogged(t *testing.T, dir string) (waitLog func(text string)) {
+	t.Helper()
 	var logs strings.Builder
 	var mu sync.Mutex
 	w := writerFunc(func(b []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(b) })
 	a, ctx, cancel := newTestApp(t, w, "-sim", "-sim-speed", "600", "-state-dir", dir, "-listen", "127.0.0.1:0")
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()
-	defer func() { cancel(); <-done }()
-	if err := os.Mkdir(dir, 0o750); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		mu.Lock()
-		opened := strings.Contains(logs.String(), "keeping records again")
-		mu.Unlock()
-		if opened {
-			break
+	t.Cleanup(func() { cancel(); <-done })
+	return func(text string) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			mu.Lock()
+			found, all := strings.Contains(logs.String(), text), logs.String()
+			mu.Unlock()
+			if found {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in the log:\n%s", text, all)
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the journal was never opened in the new directory:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// refusesASecond fails unless dir's lock is held.
+func refusesASecond(t *testing.T, dir string) {
+	t.Helper()
 	second, err := lockStateDir(dir)
 	var inUse *stateDirInUse
 	if !errors.As(err, &inUse) {
 		second.Close()
-		t.Fatalf("a second ventd on the directory made after start: %v, want it refused", err)
+		t.Fatalf("a second ventd on %s: %v, want it refused", dir, err)
 	}
 }
 
@@ -117,44 +132,15 @@ func TestStateDirectoryRemadeIsLockedAgain(t *testing.T) {
 	if err := os.Mkdir(dir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	var logs strings.Builder
-	var mu sync.Mutex
-	w := writerFunc(func(b []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(b) })
-	a, ctx, cancel := newTestApp(t, w, "-sim", "-sim-speed", "600", "-state-dir", dir, "-listen", "127.0.0.1:0")
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
-	defer func() { cancel(); <-done }()
-	waitLog := func(text string, n int) {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			mu.Lock()
-			got := strings.Count(logs.String(), text)
-			mu.Unlock()
-			if got >= n {
-				return
-			}
-			if time.Now().After(deadline) {
-				mu.Lock()
-				defer mu.Unlock()
-				t.Fatalf("no %q (%d times) in:\n%s", text, n, logs.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	waitLog := runSimLogged(t, dir)
 	time.Sleep(500 * time.Millisecond) // five simulated minutes: the journal has written
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	waitLog("deleted or moved", 1)
+	waitLog("deleted or moved")
 	if err := os.Mkdir(dir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	waitLog("keeping records again", 1)
-	second, err := lockStateDir(dir)
-	var inUse *stateDirInUse
-	if !errors.As(err, &inUse) {
-		second.Close()
-		t.Fatalf("a second ventd on the remade directory: %v, want it refused", err)
-	}
+	waitLog("keeping records again")
+	refusesASecond(t, dir)
 }
