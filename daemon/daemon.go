@@ -188,7 +188,8 @@ func New(o Options) (*Daemon, error) {
 	for _, e := range d.expo {
 		e.tr.ResetTotals() // counters start with the process, not with the rebuilt hours
 	}
-	d.recordFactors(now)
+	d.recordFactors(now, o.StateDir != "")
+	d.closeSalvaged()
 	d.checkClock(now)
 	d.hub.Attach("snapshot", d.view, nil)
 	d.hub.Attach("log", &roomLog{log: o.Log}, nil)
@@ -291,6 +292,7 @@ func (d *Daemon) Close() {
 	if d.sensors != nil {
 		d.sensors.Close()
 	}
+	d.closeSalvaged() // New's error paths
 	for _, f := range d.fans {
 		f.halt()
 	}

@@ -181,4 +181,19 @@ func TestReadOnlyJournalAtStartIsRestoredFrom(t *testing.T) {
 		t.Errorf("the 08:00 shift covered %v before the restart, %v after 5 more minutes: the stored figures were replaced by this run's",
 			before.Covered.Std(), after.Covered.Std())
 	}
+	// The sensors' factors did not change: none is journaled as changed
+	// (read from the journal the start could not write, they were
+	// "set ... (was )" for every sensor).
+	j, err := journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	cals, err := j.Calibrations(h.clk.Now(), h2.clk.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cals {
+		t.Errorf("a restart that changed no config journaled %s %s: %s", c.Sensor, c.Kind, c.Note)
+	}
 }

@@ -73,7 +73,8 @@ func (d *Daemon) openJournal(dir string, now time.Time) error {
 		// shift carries on from it, so when it opens for writing the
 		// shift's stored figures are continued, not overwritten by this
 		// run's, which start now.
-		if d.salvaged == nil {
+		// Not on a stalled disk: a read would hang there with no limit.
+		if d.salvaged == nil && !errors.Is(err, errDiskStalled) {
 			if old, oerr := journal.OpenReadOnly(path, journal.Options{}); oerr == nil {
 				d.log.Info("the journal can be read: this shift's figures carry on from it", "path", path)
 				d.salvaged = old
@@ -89,6 +90,9 @@ func (d *Daemon) openJournal(dir string, now time.Time) error {
 // SD card must not keep the loop from starting (the fans are already at
 // their safe duty, and the recorder keeps trying to open it).
 const openTimeout = 10 * time.Second
+
+// errDiskStalled is an open that did not finish in time.
+var errDiskStalled = errors.New("the disk is not answering")
 
 // openJournalFile opens the journal for writing; tests make it fail as a
 // read-only card would (root writes through file modes).
@@ -115,7 +119,7 @@ func openWithin(path string, opts journal.Options, wait time.Duration) (*journal
 				r.j.Close()
 			}
 		}()
-		return nil, fmt.Errorf("journal: %s: not open after %s: the disk is not answering; control goes on and the journal is opened again each minute", path, wait)
+		return nil, fmt.Errorf("journal: %s: not open after %s: %w; control goes on and the journal is opened again each minute", path, wait, errDiskStalled)
 	}
 }
 
@@ -134,12 +138,31 @@ func (d *Daemon) reopener(dir string, before func() error) func() (*journal.Jour
 	}
 }
 
+// history is the journal the last run wrote, for what a start restores:
+// the salvaged file (a damaged journal moved aside, or one that can be read
+// but not written), else the journal. Nil when neither can be read.
+func (d *Daemon) history() *journal.Journal {
+	if d.salvaged != nil {
+		return d.salvaged
+	}
+	return d.journal
+}
+
+// closeSalvaged lets the salvaged file go once the start has read it.
+func (d *Daemon) closeSalvaged() {
+	if d.salvaged != nil {
+		d.salvaged.Close()
+		d.salvaged = nil
+	}
+}
+
 // savedValue reads a value kept by the last run.
 func (d *Daemon) savedValue(key string) (string, bool) {
-	if d.journal == nil {
+	j := d.history()
+	if j == nil {
 		return "", false
 	}
-	v, ok, err := d.journal.Meta(key)
+	v, ok, err := j.Meta(key)
 	return v, ok && err == nil
 }
 
@@ -170,13 +193,7 @@ func lastReading(j *journal.Journal, last time.Time) time.Time {
 // windows, the alarm sequence and the latched alarms. The outage becomes
 // a gap.
 func (d *Daemon) restore(now time.Time, journaled bool) {
-	j := d.journal
-	if d.salvaged != nil {
-		// The journal was replaced: its figures are read from the moved
-		// file, as far as it can be read.
-		j = d.salvaged
-		defer func() { d.salvaged.Close(); d.salvaged = nil }()
-	}
+	j := d.history()
 	if j == nil {
 		if journaled {
 			// The journal holds the sequence, and could not be opened:
@@ -331,7 +348,10 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 // recordFactors journals a change of a sensor's configured correction
 // (PM calibration factor, CO2 offset, ASC) since the last run: it changes
 // how every later reading is corrected, so an auditor must see when.
-func (d *Daemon) recordFactors(now time.Time) {
+func (d *Daemon) recordFactors(now time.Time, journaled bool) {
+	// With a state directory whose journal cannot be read at all, what
+	// the last run had is unknown: every factor would read as changed.
+	unknown := journaled && d.history() == nil
 	by := record.Actor{Name: "config", Via: "config"}
 	for _, s := range d.cfg.Sensors {
 		if s.Type.IsSCD4x() {
@@ -340,7 +360,7 @@ func (d *Daemon) recordFactors(now time.Time) {
 				kind, v = journal.CalASCOn, "on"
 			}
 			key := "sensor." + s.Name + ".asc"
-			if old, ok := d.savedValue(key); !ok || old != v {
+			if old, ok := d.savedValue(key); !unknown && (!ok || old != v) {
 				d.cur.Calibrations = append(d.cur.Calibrations, record.Calibration{Time: now, Sensor: s.Name, Kind: kind,
 					Reference: math.NaN(), Correction: math.NaN(), By: by, Note: "automatic self-calibration " + v + " (sensors[].asc)"})
 			}
@@ -359,7 +379,7 @@ func (d *Daemon) recordFactors(now time.Time) {
 			}
 			d.keep(f.key, fmt.Sprint(f.v))
 			old, ok := d.savedValue(f.key)
-			if ok && old == fmt.Sprint(f.v) {
+			if unknown || ok && old == fmt.Sprint(f.v) {
 				continue
 			}
 			prev := math.NaN()

@@ -34,10 +34,14 @@ type Host struct {
 	ctx   context.Context
 	clk   clock.Clock
 	log   *slog.Logger
-	mu    sync.Mutex
+	mu    sync.Mutex // buses and muxes
 	buses map[string]i2c.BusCloser
 	muxes map[string][]string // "bus/0x70" -> port names registered in i2creg
-	chips map[string]*fan.PCA9685Chip
+	// chipMu guards chips apart from mu: setting a chip up talks over
+	// I2C, and an open the daemon retries off its loop must not hold the
+	// loop's sensor bus lookups (mu) meanwhile.
+	chipMu sync.Mutex
+	chips  map[string]*fan.PCA9685Chip
 }
 
 // New initialises periph's host drivers. Tachometers run until ctx is
@@ -51,11 +55,13 @@ func New(ctx context.Context, clk clock.Clock, log *slog.Logger) (*Host, error) 
 
 // Close releases the buses.
 func (h *Host) Close() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.chipMu.Lock()
 	for _, c := range h.chips {
 		c.Halt()
 	}
+	h.chipMu.Unlock()
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for _, b := range h.buses {
 		b.Close()
 	}
@@ -159,12 +165,14 @@ func (h *Host) Fan(f config.Fan) (fan.Output, error) {
 		return fan.NewGPIOPWM(p, fan.GPIOPWMOpts{Frequency: physic.Frequency(f.GPIOPWM.FrequencyHz) * physic.Hertz})
 	case config.BackendPCA9685:
 		c := f.PCA9685
-		h.mu.Lock()
-		defer h.mu.Unlock()
+		h.chipMu.Lock()
+		defer h.chipMu.Unlock()
 		key := fmt.Sprintf("%s/%s", c.Bus, c.Address)
 		chip, ok := h.chips[key]
 		if !ok {
+			h.mu.Lock()
 			b, err := h.openBus(c.Bus)
+			h.mu.Unlock()
 			if err != nil {
 				return nil, err
 			}

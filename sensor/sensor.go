@@ -247,6 +247,16 @@ func (s *Sensor) fail(now time.Time, err error) {
 // fault is not escalated: the bus works, and restarting it every few
 // seconds would not mend a blocked fan or a failed laser.
 func (s *Sensor) failed(err error) {
+	if errors.Is(err, ErrDeviceStatus) {
+		// Said once, and one failure however long it lasts: the count is
+		// the bus's escalation, which a later bus error starts afresh.
+		if !errors.Is(s.lastErr, ErrDeviceStatus) || s.failures == 0 {
+			s.log.Warn("sensor reports a fault of its own; fans go to their safe duty until its status is clear",
+				"err", err, "hint", Hint(err))
+		}
+		s.failures, s.lastErr = 1, err
+		return
+	}
 	s.failures++
 	if s.failures == 1 || s.failures%60 == 0 {
 		s.log.Warn("sensor read failed; fans go to their safe duty until it recovers",
@@ -254,7 +264,6 @@ func (s *Sensor) failed(err error) {
 	}
 	s.lastErr = err
 	switch {
-	case errors.Is(err, ErrDeviceStatus):
 	case s.failures%clearAfter == 0:
 		s.clearBus()
 		fallthrough

@@ -29,6 +29,7 @@ type sps30Device struct {
 	dev        *sps30.Dev
 	ser        string
 	problems   []string
+	failing    bool // the problems include a failed fan or laser
 	nextStatus time.Time
 
 	run     time.Duration // measuring time since the last cleaning
@@ -63,7 +64,7 @@ func (s *sps30Device) open(bus i2c.Bus, addr uint16) error {
 	if err := dev.Start(); err != nil {
 		return err
 	}
-	s.dev, s.nextStatus, s.lastRun, s.problems = dev, time.Time{}, time.Time{}, nil
+	s.dev, s.nextStatus, s.lastRun, s.problems, s.failing = dev, time.Time{}, time.Time{}, nil, false
 	return nil
 }
 
@@ -98,22 +99,26 @@ func (s *sps30Device) poll(now time.Time, dst []value) ([]value, error) {
 		}
 		s.nextStatus = now.Add(statusEvery)
 		s.problems = st.Problems()
-		if st&sps30.FanFailure != 0 {
-			// The fan bit stays set until cleared, and the SPS30 sets it
-			// again within two seconds while the fan still fails: clear
-			// it, and the next status read says whether it does. (A bit
-			// left from before a restart costs the same 10 s; clearing
-			// it at open as well would move every later measurement of
-			// the simulated rooms by one transfer's time, and every
-			// ventbench figure with it, for no gain.)
+		s.failing = st&(sps30.FanFailure|sps30.LaserFailure) != 0
+		if st != 0 {
+			// The fan bit (and any reserved one) stays set until
+			// cleared, and the SPS30 sets it again within two seconds
+			// while the fan still fails: clear it, and the next status
+			// read says whether it does. (A bit left from before a
+			// restart costs the same 10 s; clearing it at open as well
+			// would move every later measurement of the simulated rooms
+			// by one transfer's time, and every ventbench figure with
+			// it, for no gain.)
 			if err := s.dev.ClearStatus(); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if len(s.problems) > 0 {
+	if s.failing {
 		// A blocked fan or a failed laser reads near zero in any smoke:
-		// nothing it measures counts until the status is clear again.
+		// nothing it measures counts until the status is clear again. A
+		// fan speed warning alone (a fan turning too slowly or fast) is
+		// shown, and the readings stand.
 		return nil, fmt.Errorf("%w: %s", ErrDeviceStatus, strings.Join(s.problems, "; "))
 	}
 	var r sps30.Reading
