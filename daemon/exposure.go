@@ -26,6 +26,7 @@ type zoneMinutes struct {
 	q       sample.Quantity
 	sensors []*sensor.Sensor
 	min     minuteAgg
+	last    time.Time // the latest period aggregated
 }
 
 // zoneExposure keeps one pollutant's exposure record in one zone, fed each
@@ -238,11 +239,18 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minu
 // value to the current one: the mean of the zone's good samples. ok is
 // false when no sensor had one; the minute then covers less of itself.
 func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record.Minute, v float64, ok bool) {
+	// After the clock steps back, the time until it passes the latest
+	// period is recorded already: the exposure record refuses it, and the
+	// minute rows must not count it a second time either.
+	behind := !z.last.IsZero() && !now.After(z.last)
+	if !behind {
+		z.last = now
+	}
 	start := now.Truncate(time.Minute)
-	if !z.min.start.IsZero() && !start.Equal(z.min.start) {
+	if !behind && !z.min.start.IsZero() && !start.Equal(z.min.start) {
 		done = z.flush()
 	}
-	if z.min.start.IsZero() || !start.Equal(z.min.start) {
+	if !behind && (z.min.start.IsZero() || !start.Equal(z.min.start)) {
 		z.min = minuteAgg{start: start}
 	}
 	sum, n := 0.0, 0
@@ -256,7 +264,9 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 		return done, 0, false
 	}
 	v = sum / float64(n)
-	z.min.add(v, period)
+	if !behind {
+		z.min.add(v, period)
+	}
 	return done, v, true
 }
 
