@@ -124,10 +124,6 @@ func (o *outbox) gap() (from, to uint64, ok bool) {
 // reached it); fill returns how many and where they start.
 func (o *outbox) fill(from, to uint64, evs []event, full bool) (lost int, lostFrom uint64) {
 	o.overGap = false
-	have := map[uint64]bool{}
-	for _, e := range evs {
-		have[e.seq] = true
-	}
 	o.add(evs...)
 	upTo := to // the end of what this answer settles
 	switch {
@@ -140,15 +136,50 @@ func (o *outbox) fill(from, to uint64, evs []event, full bool) (lost int, lostFr
 			upTo = evs[len(evs)-1].seq + 1
 		}
 	}
-	for s := from; s < upTo; s++ {
-		if !have[s] && !o.done[s] && !o.inFlight(s) && !o.queued(s) {
-			if lost == 0 {
-				lostFrom = s
-			}
-			lost++
+	// The numbers the outbox or the answer holds in the range, in order;
+	// the runs between them are lost. A run from the floor moves the floor
+	// in one step: the sequence can start tens of millions above it (the
+	// minutes since 1970, when the journal could not be read), and a mark
+	// for each number took 1.2 GB and 35 s, during which nothing went out.
+	held := make([]uint64, 0, len(evs)+len(o.flight)+len(o.queue)+len(o.done))
+	for _, e := range evs {
+		held = append(held, e.seq)
+	}
+	for _, e := range o.flight {
+		held = append(held, e.seq)
+	}
+	for _, e := range o.queue {
+		held = append(held, e.seq)
+	}
+	for s := range o.done {
+		held = append(held, s)
+	}
+	slices.Sort(held)
+	skip := func(a, b uint64) { // [a, b) is lost
+		if a >= b {
+			return
+		}
+		if lost == 0 {
+			lostFrom = a
+		}
+		lost += int(b - a)
+		if o.settle(); a == o.floor+1 {
+			o.floor = b - 1
+			return
+		}
+		for s := a; s < b; s++ {
 			o.done[s] = true
 		}
 	}
+	next := from
+	for _, s := range held {
+		if s < next || s >= upTo {
+			continue
+		}
+		skip(next, s)
+		next = s + 1
+	}
+	skip(next, upTo)
 	o.settle()
 	return lost, lostFrom
 }

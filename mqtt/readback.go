@@ -77,9 +77,12 @@ func (p *Publisher) fillGap(ans readAns) {
 		// a consumer may have seen; at most an event or two sent in the
 		// instant before it are really missing. Said so, not as 1000
 		// lost alarms.
+		why := "ventd skips 1000 numbers after a stop that was not clean (a power cut); any other gap is events that never reached the journal"
+		if lost > 100_000 {
+			why = "the sequence jumped: with no journal to read at start, ventd numbers its alarms from the minutes since 1970, so none repeats a number it gave before"
+		}
 		p.log.Warn("mqtt: alarm event numbers not in the journal are skipped; consumers see the gap in the sequence",
-			"from_seq", from, "count", lost,
-			"why", "ventd skips 1000 numbers after a stop that was not clean (a power cut); any other gap is events that never reached the journal")
+			"from_seq", from, "count", lost, "why", why)
 		p.store.set(metaDelivered, strconv.FormatUint(p.ob.floor, 10))
 	}
 }
