@@ -211,9 +211,10 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			in := func(f alarm.SensorFault) alarm.Input { return a.eng.Input(alarm.SensorRule(n, f)) }
 			return sensorRules{stale: in(alarm.FaultStale), crc: in(alarm.FaultCRC), rnge: in(alarm.FaultRange), stuck: in(alarm.FaultStuck), device: in(alarm.FaultDevice)}
 		})
-		// A sensor that says it has failed (its device alarm) is not also
-		// "no new reading": one cause, one alarm to acknowledge.
-		add(r.stale.SetCondition(now, f.Stale && !f.Device, 0))
+		// A sensor that says it has failed (its device alarm), or whose
+		// frames keep failing their CRC, is not also "no new reading": one
+		// cause, one alarm to acknowledge.
+		add(r.stale.SetCondition(now, f.Stale && !f.Device && !f.CRC, 0))
 		add(r.crc.SetCondition(now, f.CRC, float64(f.CRCErrors)))
 		add(r.rnge.SetCondition(now, f.OutOfRange, 0))
 		add(r.stuck.SetCondition(now, f.Frozen, 0))

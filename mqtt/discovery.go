@@ -127,9 +127,9 @@ func discovery(t Topics, cfg *config.Config, p *record.Period, info discoveryInf
 	for _, f := range cfg.Fans {
 		sel := fmt.Sprintf(`{%% set f = value_json.fans | selectattr('name', 'equalto', %s) | list %%}`, jq(f.Name))
 		add("sensor", objectID(f.Name, "duty"), f.Name+" duty", map[string]any{"state_class": "measurement", "unit_of_measurement": "%",
-			"icon": "mdi:fan", "value_template": sel + `{{ (f[0].duty * 100) | round(0) if f else None }}`})
+			"icon": "mdi:fan", "value_template": sel + `{{ (f[0].duty * 100) | round(0) if f and not f[0].error else None }}`})
 		add("sensor", objectID(f.Name, "mode"), f.Name+" mode", map[string]any{"device_class": "enum",
-			"options": []string{"normal", "boost", "purge", "safe"}, "value_template": sel + `{{ f[0].mode if f else None }}`})
+			"options": []string{"normal", "boost", "purge", "safe"}, "value_template": sel + `{{ f[0].mode if f and not f[0].error else None }}`})
 		if f.Tach != nil {
 			add("sensor", objectID(f.Name, "rpm"), f.Name+" speed", map[string]any{"state_class": "measurement", "unit_of_measurement": "rpm",
 				"icon": "mdi:fan", "value_template": sel + `{{ f[0].rpm | round(0) if f and f[0].rpm is defined and f[0].rpm is not none else None }}`})

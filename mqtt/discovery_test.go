@@ -57,4 +57,14 @@ func TestDiscoveryOfOutdoorAir(t *testing.T) {
 		t.Fatal(err)
 	}
 	renderTemplates(t, cfgs, state, snap)
+
+	// A fan ventd cannot drive (its output failed, or never opened) reads
+	// unknown in Home Assistant, not 0 % in the mode the law wanted.
+	p.Fans = slices.Clone(p.Fans)
+	p.Fans[0].Duty, p.Fans[0].Error = 0, "fan booth-exhaust: no PWM chips under /sys/class/pwm"
+	snap = snapshot.From(p, nil)
+	if state, err = json.Marshal(snap); err != nil {
+		t.Fatal(err)
+	}
+	renderTemplates(t, cfgs, state, snap)
 }

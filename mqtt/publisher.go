@@ -262,7 +262,7 @@ func stateSignature(r *record.Period) string {
 		fmt.Fprintf(&b, "%s/%s=%.2f/%d;", s.Sensor, s.Quantity, s.Value, s.Quality)
 	}
 	for _, f := range r.Fans {
-		fmt.Fprintf(&b, "%s=%.3f/%s/%v/%.0f;", f.Name, f.Duty, f.Mode, f.RPM != nil, f.SecondsToEntry)
+		fmt.Fprintf(&b, "%s=%.3f/%s/%v/%.0f/%s;", f.Name, f.Duty, f.Mode, f.RPM != nil, f.SecondsToEntry, f.Error)
 		if f.RPM != nil {
 			fmt.Fprintf(&b, "%.0f;", *f.RPM)
 		}
