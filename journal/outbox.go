@@ -51,6 +51,7 @@ func OpenShared(path string, opts Options) (*Journal, error) {
 		db.Close()
 		return nil, fmt.Errorf("journal: %s: schema %d, this ventd writes %d: open it with Open first", abs, j.version, SchemaVersion)
 	}
+	j.file, _ = os.Stat(abs) // for Moved
 	return j, nil
 }
 

@@ -169,7 +169,7 @@ func New(o Options) (*Publisher, error) {
 				j.Close()
 				j = nil
 			}
-			p.log.Error("mqtt: no outbox in the journal: alarm events wait in memory only, and a restart loses those not yet delivered", "err", err)
+			p.log.Error("mqtt: no outbox in the journal: alarm events wait in memory only until it can be opened (retried every 10 s), and a restart meanwhile loses those not yet delivered", "err", err)
 		}
 		for _, t := range alarmsLeft {
 			p.staleAlarms[t] = true
@@ -179,7 +179,7 @@ func New(o Options) (*Publisher, error) {
 	if j == nil {
 		p.ob.unread = false // nothing to read back
 	}
-	p.store = newStore(j, p.log)
+	p.store = newStore(j, o.Journal, p.log)
 	p.status.Delivered = floor
 	return p, nil
 }

@@ -36,16 +36,27 @@ const pageSize = 256
 // writes the publisher's meta keys, the latest value of each, retrying
 // until the journal takes them.
 type store struct {
-	j   *journal.Journal // nil: no journal; nothing survives a restart
-	log *slog.Logger
+	j *journal.Journal // nil: no journal (yet); nothing survives a restart
+	// path is the journal's file, to open it when it was not there at
+	// start and again when it was deleted or moved under us; "" for none.
+	path string
+	// none: no journal and no path, ever (set at start; j and path
+	// change only on the store's goroutine, which the callers are not).
+	none bool
+	log  *slog.Logger
+	// retryEvery is how often a failed write or open is tried again.
+	retryEvery time.Duration
 
 	reads chan readReq
 
 	mu      sync.Mutex
 	pending map[string]string
-	kick    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
+	// kept is the latest value of every key: a journal opened later (or
+	// again, fresh) gets them all, not only what changed since.
+	kept map[string]string
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
 }
 
 type readReq struct {
@@ -58,18 +69,19 @@ type readAns struct {
 	err    error
 }
 
-func newStore(j *journal.Journal, log *slog.Logger) *store {
-	return &store{j: j, log: log, reads: make(chan readReq, 1), pending: map[string]string{},
+func newStore(j *journal.Journal, path string, log *slog.Logger) *store {
+	return &store{j: j, path: path, none: j == nil && path == "", log: log, retryEvery: 10 * time.Second, reads: make(chan readReq, 1), pending: map[string]string{}, kept: map[string]string{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // set queues value for key; the goroutine writes the latest.
 func (s *store) set(key, value string) {
-	if s.j == nil {
+	if s.none {
 		return
 	}
 	s.mu.Lock()
 	s.pending[key] = value
+	s.kept[key] = value
 	s.mu.Unlock()
 	select {
 	case s.kick <- struct{}{}:
@@ -81,7 +93,7 @@ func (s *store) set(key, value string) {
 // channel. Without a journal the answer is "none".
 func (s *store) read(after uint64) <-chan readAns {
 	reply := make(chan readAns, 1)
-	if s.j == nil {
+	if s.none {
 		reply <- readAns{}
 		return reply
 	}
@@ -95,18 +107,22 @@ func (s *store) read(after uint64) <-chan readAns {
 
 func (s *store) run() {
 	defer close(s.done)
-	retry := time.NewTicker(10 * time.Second)
+	retry := time.NewTicker(s.retryEvery)
 	defer retry.Stop()
 	var failing error
 	for {
 		select {
 		case r := <-s.reads:
+			if s.j == nil {
+				r.reply <- readAns{} // not open (yet): nothing to read back
+				continue
+			}
 			evs, err := s.j.EventsAfter(r.after, pageSize)
 			r.reply <- readAns{events: evs, err: err}
 			continue
 		case <-s.kick:
 		case <-retry.C:
-			if s.j == nil {
+			if s.j == nil && !s.open() {
 				continue
 			}
 		case <-s.stop:
@@ -119,7 +135,30 @@ func (s *store) run() {
 	}
 }
 
+// open opens the journal at path (not there at start, or deleted and
+// made again) and queues every kept key for it; it reports success.
+func (s *store) open() bool {
+	if s.path == "" {
+		return false
+	}
+	j, err := journal.OpenShared(s.path, journal.Options{})
+	if err != nil {
+		return false
+	}
+	s.j = j
+	s.mu.Lock()
+	for k, v := range s.kept {
+		s.pending[k] = v
+	}
+	s.mu.Unlock()
+	s.log.Info("mqtt: the journal is open; the delivery position is kept in it again", "path", s.path)
+	return true
+}
+
 func (s *store) flush(failing *error) {
+	if s.j == nil {
+		return // kept pending until open succeeds
+	}
 	s.mu.Lock()
 	kv := s.pending
 	s.pending = map[string]string{}
@@ -142,6 +181,14 @@ func (s *store) flush(failing *error) {
 		if *failing == nil {
 			s.log.Warn("mqtt: cannot keep the delivery position in the journal; retrying. After a restart, events may be sent again (consumers see the repeated sequence numbers)", "err", err)
 		}
+		if s.j.Moved() {
+			// Deleted or moved under us (the state directory removed):
+			// the daemon opens a fresh journal at the path, and the
+			// position must go into that one, or the next start takes
+			// MQTT for new there and skips its undelivered events.
+			s.j.Close()
+			s.j = nil
+		}
 	} else if *failing != nil {
 		s.log.Info("mqtt: the journal keeps the delivery position again")
 	}
@@ -152,12 +199,11 @@ func (s *store) flush(failing *error) {
 // journal connection.
 func (s *store) close(wait time.Duration) {
 	close(s.stop)
-	if s.j == nil {
-		return
-	}
 	select {
 	case <-s.done:
-		s.j.Close()
+		if s.j != nil {
+			s.j.Close()
+		}
 	case <-time.After(wait):
 		s.log.Warn("mqtt: the journal did not take the delivery position before shutdown; events may be sent again after the restart")
 	}
