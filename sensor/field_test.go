@@ -3,6 +3,7 @@ package sensor
 import (
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,14 +25,20 @@ import (
 // smokyPM is a booth with one SPS30 in 300 µg/m³ of smoke.
 func smokyPM(t *testing.T) *rig {
 	t.Helper()
+	return smokyPMWith(t, sps30sim.Opts{Seed: 1}, io.Discard)
+}
+
+// smokyPMWith is smokyPM with the SPS30's options and the log's writer.
+func smokyPMWith(t *testing.T, opts sps30sim.Opts, log io.Writer) *rig {
+	t.Helper()
 	clk := clock.NewSim(t0, 0)
 	bus := i2csim.New("sim", clk.Sleep)
 	a := air.Clean
 	a.PM1, a.PM25, a.PM4, a.PM10 = 250, 300, 310, 320
-	pm := sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 1})
+	pm := sps30sim.New(clk, air.Fixed(a), opts)
 	bus.Attach(0x69, pm)
 	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "booth", PMCalibration: 1, StaleAfter: 3 * time.Second}},
-		func(config.Sensor) (i2c.Bus, error) { return bus, nil }, Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute})
+		func(config.Sensor) (i2c.Bus, error) { return bus, nil }, Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(log, nil)), StuckAfter: 30 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +99,54 @@ func TestSPS30FanOrLaserFailureIsAFault(t *testing.T) {
 			t.Errorf("%s freed: device fault still raised", which)
 		}
 	}
+}
+
+// An SPS30 with firmware before 2.2 has no status register (datasheet,
+// March 2020) and refuses its commands. ventd asked for it every 10 s
+// regardless: a failed read each time, counted against a sensor that
+// works.
+func TestSPS30WithoutStatusRegisterReads(t *testing.T) {
+	for _, fw := range [][2]byte{{2, 0}, {2, 1}} {
+		var log strings.Builder
+		r := smokyPMWith(t, sps30sim.Opts{Seed: 1, Firmware: fw}, &log)
+		r.run(10 * time.Second)
+		bad, total := r.watch(10*time.Minute, "pm", sample.PM25)
+		h := r.set.Get("pm").Health()
+		if bad > 0 || !h.Up || h.Errors[KindNACK] > 0 || h.Error != "" {
+			t.Errorf("firmware %d.%d: %d of %d periods not good, up %v, errors %v %q: want every reading and no error", fw[0], fw[1], bad, total, h.Up, h.Errors, h.Error)
+		}
+		if n := strings.Count(log.String(), "no status register"); n != 1 {
+			t.Errorf("firmware %d.%d: said %d times that the sensor has no status register, want once; log:\n%s", fw[0], fw[1], n, log.String())
+		}
+	}
+	// From 2.2 a refused status read is a failed read, as before, and
+	// the status register is still read afterwards.
+	r := smokyPM(t)
+	refusing := &refuseStatus{Device: r.pm, n: 1}
+	r.bus.Attach(0x69, refusing)
+	r.run(10 * time.Minute)
+	h := r.set.Get("pm").Health()
+	if h.Errors[KindNACK] != 1 || refusing.reads < 50 {
+		t.Errorf("firmware 2.2, one status read refused: %d NACKs counted (want 1), %d status reads in 10 min after it (want one every 10 s)", h.Errors[KindNACK], refusing.reads)
+	}
+}
+
+// refuseStatus NACKs the first n reads of an SPS30's status register and
+// counts those it lets through.
+type refuseStatus struct {
+	i2csim.Device
+	n, reads int
+}
+
+func (d *refuseStatus) Write(b []byte) error {
+	if len(b) >= 2 && uint16(b[0])<<8|uint16(b[1]) == 0xD206 {
+		if d.n > 0 {
+			d.n--
+			return i2csim.NACK("refused for the test")
+		}
+		d.reads++
+	}
+	return d.Device.Write(b)
 }
 
 // rewrite changes the answers to one command as they leave a simulated

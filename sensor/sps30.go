@@ -31,6 +31,7 @@ type sps30Device struct {
 	problems   []string
 	failing    bool // the problems include a failed fan or laser
 	nextStatus time.Time
+	noStatus   bool // firmware before 2.2: no status register to read
 
 	run     time.Duration // measuring time since the last cleaning
 	lastRun time.Time
@@ -90,10 +91,33 @@ func (s *sps30Device) maybeClean(now time.Time) {
 	s.run = 0
 }
 
+// statusUnsupported reports whether a refused status read is the
+// firmware's: the status register came with 2.2 (datasheet, March 2020),
+// and earlier firmware refuses its commands. The version is asked only
+// then, so a sensor that has the register costs no extra transfer. Such a
+// sensor's failed fan or laser shows only in its readings, which stay near
+// zero whatever the smoke; the log says so once.
+func (s *sps30Device) statusUnsupported(err error) bool {
+	if Kind(err) != KindNACK {
+		return false
+	}
+	v, verr := s.dev.FirmwareVersion()
+	if verr != nil || v.Major > 2 || v.Major == 2 && v.Minor >= 2 {
+		return false
+	}
+	s.noStatus = true
+	s.log.Warn("SPS30 firmware has no status register (2.2 or later has): a blocked fan or failed laser will show only as readings that stay near zero; replace the sensor with a newer one when you can",
+		"firmware", v.String())
+	return true
+}
+
 func (s *sps30Device) poll(now time.Time, dst []value) ([]value, error) {
 	s.maybeClean(now)
-	if !now.Before(s.nextStatus) {
+	if !s.noStatus && !now.Before(s.nextStatus) {
 		st, err := s.dev.Status()
+		if err != nil && s.statusUnsupported(err) {
+			st, err = 0, nil
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -86,8 +86,8 @@ type Version struct{ Major, Minor uint8 }
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 
-// FirmwareVersion reads the firmware version. Sleep and the status
-// register need 2.0 or later.
+// FirmwareVersion reads the firmware version. Sleep needs 2.0 or later,
+// the device status register 2.2 or later (datasheet, March 2020).
 func (d *Dev) FirmwareVersion() (Version, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -392,8 +392,14 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 	case cmdVersion:
 		d.pending = sensirion.EncodeWords(nil, uint16(d.opts.Firmware[0])<<8|uint16(d.opts.Firmware[1]))
 	case cmdReadStatus:
+		if !d.hasStatus() {
+			return i2csim.NACK("the status register needs firmware 2.2 or later")
+		}
 		d.pending = sensirion.EncodeWords(nil, uint16(d.status>>16), uint16(d.status))
 	case cmdClearStatus:
+		if !d.hasStatus() {
+			return i2csim.NACK("the status register needs firmware 2.2 or later")
+		}
 		d.status = 0
 	case cmdReset:
 		d.mode = modeIdle
@@ -404,6 +410,13 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 		return i2csim.NACK(fmt.Sprintf("unknown command 0x%04x", cmd))
 	}
 	return nil
+}
+
+// hasStatus says whether the firmware knows the device status register
+// commands (datasheet, March 2020: from 2.2).
+func (d *Device) hasStatus() bool {
+	f := d.opts.Firmware
+	return f[0] > 2 || f[0] == 2 && f[1] >= 2
 }
 
 // encodeASCII frames s, NUL-padded, as n words of two characters.
