@@ -226,10 +226,18 @@ func pm25(s snapshot.Snapshot) float64 {
 // TestRoomsRemoteWrite is a site with two rooms: each room's ventd is
 // scraped by Prometheus in agent mode on its own Pi (here: its own
 // process), which remote-writes to the site's central Prometheus (the
-// remote-write receiver on). The central one answers by site and room.
+// remote-write receiver on). The central one answers by site and room,
+// and, stopped for a while as in a network outage, receives afterwards
+// what the agents kept meanwhile: the example configuration's promise.
 func TestRoomsRemoteWrite(t *testing.T) {
 	promserver.Need(t)
-	central := promserver.Start(t, promserver.Opts{Config: "global: {evaluation_interval: 1m}\n", Args: []string{"--web.enable-remote-write-receiver"}})
+	copts := promserver.Opts{
+		Config:  "global: {evaluation_interval: 1m}\n",
+		Args:    []string{"--web.enable-remote-write-receiver"},
+		DataDir: filepath.Join(t.TempDir(), "central"),
+		Addr:    promserver.FreeAddr(t),
+	}
+	central := promserver.Start(t, copts)
 	base, err := os.ReadFile("testdata/booth-1.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -239,6 +247,7 @@ func TestRoomsRemoteWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	rooms := []string{"Room A", "Room B"}
+	var agents []*promserver.Server
 	for _, room := range rooms {
 		cfg := filepath.Join(t.TempDir(), "ventd.yaml")
 		os.WriteFile(cfg, []byte(strings.Replace(string(base), `room: "Simulated room"`, fmt.Sprintf("room: %q", room), 1)), 0o644)
@@ -255,7 +264,7 @@ func TestRoomsRemoteWrite(t *testing.T) {
 		if strings.Contains(text, "ops.example") || strings.Contains(text, "password_file") {
 			t.Fatalf("the example agent configuration changed; adapt the test:\n%s", text)
 		}
-		promserver.Start(t, promserver.Opts{Config: text, Agent: true})
+		agents = append(agents, promserver.Start(t, promserver.Opts{Config: text, Agent: true}))
 	}
 	v, err := central.WaitFor(`count by (site, room) (ventd_exposure_measured_seconds_total)`, 60*time.Second,
 		func(v []promserver.Sample) bool { return len(v) == 2 })
@@ -269,4 +278,31 @@ func TestRoomsRemoteWrite(t *testing.T) {
 		}
 	}
 	t.Logf("central Prometheus holds %v", v)
+
+	// The outage: the central Prometheus stops while the agents go on
+	// scraping each second, and starts again on its data.
+	central.Stop()
+	down := time.Now()
+	const outage = 15 * time.Second
+	time.Sleep(outage)
+	central = promserver.Start(t, copts)
+	// About 15 samples a room (a scrape may fall on an edge).
+	q := fmt.Sprintf("count_over_time(ventd_fan_duty_ratio[%ds])", int(outage/time.Second))
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got, err := central.Query(q, down.Add(outage))
+		if err == nil && len(got) == 2 && got[0].Value >= outage.Seconds()-2 && got[1].Value >= outage.Seconds()-2 {
+			t.Logf("the %v outage: %v and %v samples at the central Prometheus, %v after it", outage, got[0].Value, got[1].Value, time.Since(down)-outage)
+			// The agents first: stopped after the central one, each
+			// would wait its 20 s to flush to nobody.
+			for _, a := range agents {
+				a.Stop()
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s at the outage's end: %v %v, want about %v for each room: the agents did not send what they kept", q, got, err, outage.Seconds())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

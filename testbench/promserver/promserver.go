@@ -65,6 +65,9 @@ type Opts struct {
 	Agent bool
 	// Args are more flags, e.g. --web.enable-remote-write-receiver.
 	Args []string
+	// Addr is the address to listen on; empty: a free one. A server
+	// started again on its Addr and DataDir comes back where it was.
+	Addr string
 }
 
 // Server is a running Prometheus.
@@ -90,7 +93,10 @@ func Start(t testing.TB, o Opts) *Server {
 	if o.DataDir == "" {
 		o.DataDir = filepath.Join(dir, "data")
 	}
-	addr := FreeAddr(t)
+	addr := o.Addr
+	if addr == "" {
+		addr = FreeAddr(t)
+	}
 	args := []string{"--config.file=" + cfg, "--web.listen-address=" + addr, "--log.level=warn"}
 	if o.Agent {
 		args = append(args, "--enable-feature=agent", "--storage.agent.path="+o.DataDir)
