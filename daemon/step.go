@@ -41,6 +41,9 @@ func (d *Daemon) step(now time.Time) {
 	d.freezeLearning()
 	d.publish(now)
 	d.beats.beat(d.clk.Now())
+	// A slow or hung bus's one read a period comes last, its wait
+	// holding up no decision.
+	d.sensors.UpdateSlow(d.clk.Now)
 	if d.onPeriod != nil {
 		d.onPeriod(time.Since(began))
 	}

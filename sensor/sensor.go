@@ -9,6 +9,7 @@ import (
 
 	"periph.io/x/conn/v3/i2c"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/drivers/sensirion"
@@ -66,7 +67,11 @@ type Sensor struct {
 	dev  device
 	bus  func() (i2c.Bus, error)
 	log  *slog.Logger
+	clk  clock.Clock
 	open bool
+	// slowRead is how long the last update's read took when that was
+	// SlowRead or more (a hung or slow bus), else 0.
+	slowRead time.Duration
 
 	// latest is the latest sample of each quantity, in first-seen order
 	// (a sensor has one to four: a scan beats hashing a map's key).
@@ -112,30 +117,58 @@ func (s *Sensor) String() string {
 	return fmt.Sprintf("%s (%s on %s %s)", s.cfg.Name, s.cfg.Type, s.cfg.Bus, s.cfg.Address)
 }
 
+// SlowRead is how long one sensor's read may take before its bus counts as
+// slow or hung. A working read takes milliseconds (the longest datasheet
+// wait in a poll is the SGP41's 50 ms); a transfer on a bus held low waits
+// for the kernel's I2C timeout, about a second on a Pi.
+const SlowRead = 500 * time.Millisecond
+
+// noteSlow records the read begun at began as slow if it took SlowRead or
+// more, and reports whether it did.
+func (s *Sensor) noteSlow(began time.Time) bool {
+	if took := s.clk.Now().Sub(began); took >= SlowRead {
+		s.slowRead = took
+		return true
+	}
+	return false
+}
+
 // Update polls the sensor once at now, opening it first if needed and
 // escalating on failure.
 func (s *Sensor) Update(now time.Time) {
+	s.slowRead = 0
 	if s.calib != nil {
 		s.stepCalibration(now)
 		return
 	}
 	if !s.open {
 		if err := s.reopen(now); err != nil {
+			// An open that fails after this long waited on a hung bus (a
+			// successful one may wait longer: an SCD4x stopping).
+			s.noteSlow(now)
 			s.fail(now, fmt.Errorf("init: %w", err))
 			return
 		}
 	}
+	began := s.clk.Now()
 	vals, err := s.dev.poll(now, s.vals[:0])
 	s.crcRate.add(now, errors.Is(err, sensirion.ErrCRC))
 	var first error
 	if err != nil && !errors.Is(err, sensirion.ErrNotReady) && !errors.Is(err, ErrDeviceStatus) {
+		s.count(err)
+		first = err
+		if s.noteSlow(began) {
+			// A read that failed this slowly timed out on a hung bus: a
+			// retry would wait as long again, holding up everything.
+			s.faulted(err)
+			return
+		}
 		// One corrupt frame must not send the fans to full: retry at once.
 		// (A device that flags its own fault is not retried: its next
 		// frame is as untrustworthy.)
-		s.count(err)
-		first = err
 		vals, err = s.dev.poll(now, s.vals[:0])
 	}
+	s.noteSlow(began)
 	if cap(vals) > cap(s.vals) {
 		s.vals = vals[:0]
 	}
@@ -233,6 +266,11 @@ var errSilent = errors.New("the sensor gives no data")
 // air, and the fans must go to their safe duty now, not when data ages out.
 func (s *Sensor) fail(now time.Time, err error) {
 	s.count(err)
+	s.faulted(err)
+}
+
+// faulted is fail for an error already counted.
+func (s *Sensor) faulted(err error) {
 	s.failed(err)
 	for i := range s.latest {
 		s.latest[i].Quality, s.latest[i].Err = sample.Fault, err
@@ -264,6 +302,15 @@ func (s *Sensor) failed(err error) {
 	}
 	s.lastErr = err
 	switch {
+	case s.slowRead > 0:
+		// A read that timed out on a hung bus: stopping and re-opening
+		// the sensor would wait on the bus several times over (an SPS30's
+		// open, with its wake-up sequence, four timeouts). The reads go
+		// on, a quick one once the bus answers again, and the escalation
+		// with it.
+		if s.failures%clearAfter == 0 {
+			s.clearBus()
+		}
 	case s.failures%clearAfter == 0:
 		s.clearBus()
 		fallthrough
@@ -500,6 +547,8 @@ func (s *Sensor) Health() record.Sensor {
 		out.Error = s.lastErr.Error()
 	case s.frozen != nil:
 		out.Error = s.frozen.Error()
+	case s.slowRead > 0:
+		out.Error = fmt.Sprintf("a read took %s: its I2C bus is slow, so its sensors are read one a period", s.slowRead.Round(time.Millisecond))
 	}
 	return out
 }

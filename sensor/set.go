@@ -34,6 +34,14 @@ type Opts struct {
 type Set struct {
 	list []*Sensor
 	env  *environment
+	log  *slog.Logger
+	// slow holds the buses found slow or hung, each with the index in
+	// list of the sensor whose turn it is: such a bus gets one read a
+	// period at most, after the period's decisions (UpdateSlow).
+	slow     map[string]int
+	done     map[string]bool // buses found slow this period
+	readSlow bool            // a read this period was slow
+	turn     int             // where the search for a slow bus's turn starts
 }
 
 // New builds a sensor for each configuration. It touches no hardware: a
@@ -49,7 +57,7 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 	if o.Saved == nil {
 		o.Saved = func(string) (string, bool) { return "", false }
 	}
-	set := &Set{env: newEnvironment()}
+	set := &Set{env: newEnvironment(), log: o.Log, slow: map[string]int{}, done: map[string]bool{}}
 	for _, sc := range cfgs {
 		log := o.Log.With("sensor", sc.Name)
 		var dev device
@@ -71,7 +79,7 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 			k.restore(o.Saved)
 		}
 		sc := sc
-		s := &Sensor{cfg: sc, dev: dev, log: log, bus: func() (i2c.Bus, error) { return open(sc) },
+		s := &Sensor{cfg: sc, dev: dev, log: log, clk: o.Clock, bus: func() (i2c.Bus, error) { return open(sc) },
 			errs: map[string]uint64{}}
 		if mainQuantity(sc.Type) != "" && o.StuckAfter > 0 {
 			var err error
@@ -97,12 +105,75 @@ func (set *Set) Get(name string) *Sensor {
 	return nil
 }
 
-// Update polls every sensor once; each takes its time from the clock
-// (transfers and execution times), so now is read per sensor.
+// Update polls every sensor once, but those on a slow bus; each takes its
+// time from the clock (transfers and execution times), so now is read per
+// sensor.
+//
+// A bus that is slow or hung (a sensor holding SCL low makes every
+// transfer on a Pi wait for the kernel's timeout, about a second) would
+// hold up every sensor after it and every fan: a room's sensors on hung
+// buses made periods of a minute, long enough for the watchdog, and a
+// healthy staff sensor's reading went stale while the loop waited. Once a
+// read takes SlowRead, the rest of its bus waits for UpdateSlow.
 func (set *Set) Update(now func() time.Time) {
-	for _, s := range set.list {
-		s.Update(now())
+	clear(set.done)
+	set.readSlow = false
+	for i, s := range set.list {
+		if _, slow := set.slow[s.cfg.Bus]; !slow {
+			set.poll(i, s, now)
+		}
 	}
+}
+
+// UpdateSlow reads one sensor on a slow bus, the buses and each bus's
+// sensors in turn, unless a read of this period's Update was slow. The
+// loop calls it once the period's decisions are out, so the wait delays
+// no fan and ages no other sensor's reading.
+func (set *Set) UpdateSlow(now func() time.Time) {
+	if set.readSlow || len(set.slow) == 0 {
+		return
+	}
+	for k := range set.list {
+		i := (set.turn + k) % len(set.list)
+		s := set.list[i]
+		if next, ok := set.slow[s.cfg.Bus]; ok && next == i && !set.done[s.cfg.Bus] {
+			set.turn = (i + 1) % len(set.list)
+			set.poll(i, s, now)
+			return
+		}
+	}
+}
+
+// poll reads list[i] and notes whether its bus is slow.
+func (set *Set) poll(i int, s *Sensor, now func() time.Time) {
+	s.Update(now())
+
+	bus := s.cfg.Bus
+	_, was := set.slow[bus]
+	switch {
+	case s.slowRead > 0:
+		if !was {
+			set.log.Warn("I2C bus slow or hung: its sensors wait, read one a period in turn, until it answers in time",
+				"bus", bus, "sensor", s.cfg.Name, "read_took", s.slowRead.Round(time.Millisecond), "err", s.lastErr,
+				"hint", "a sensor holding the clock line low, a bad cable or a failing part: unplug the bus's sensors one at a time (ventctl scan)")
+		}
+		set.slow[bus] = set.nextOn(bus, i)
+		set.done[bus] = true
+		set.readSlow = true
+	case was:
+		delete(set.slow, bus)
+		set.log.Info("I2C bus answers in time again", "bus", bus, "sensor", s.cfg.Name)
+	}
+}
+
+// nextOn is the index of the sensor after list[i] on bus, round the list.
+func (set *Set) nextOn(bus string, i int) int {
+	for k := 1; k <= len(set.list); k++ {
+		if j := (i + k) % len(set.list); set.list[j].cfg.Bus == bus {
+			return j
+		}
+	}
+	return i
 }
 
 // SetBusy tells the sensors of a zone whether an emission event (a
