@@ -243,6 +243,14 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 	// period is recorded already: the exposure record refuses it, and the
 	// minute rows must not count it a second time either.
 	behind := !z.last.IsZero() && !now.After(z.last)
+	// The period's value stands for the time since the last period, as
+	// long as the tracker holds a sample: a period stretched by a slow bus
+	// counts its whole length, not the configured period (5 s periods
+	// wrote minutes a fifth covered).
+	took := period
+	if !z.last.IsZero() && !behind {
+		took = min(now.Sub(z.last), exposure.DefaultMaxSampleInterval)
+	}
 	if !behind {
 		z.last = now
 	}
@@ -265,7 +273,7 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 	}
 	v = sum / float64(n)
 	if !behind {
-		z.min.add(v, period)
+		z.min.add(v, took)
 	}
 	return done, v, true
 }

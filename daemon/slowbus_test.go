@@ -23,6 +23,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/room"
 	"github.com/ventd/ventd/testbench/scenario"
@@ -259,5 +260,39 @@ func TestSlowBusIsNamed(t *testing.T) {
 	}
 	if named == 0 {
 		t.Errorf("no booth1 sensor says its bus is slow")
+	}
+}
+
+// Minute rows (the journal, and what a restart rebuilds a shift from)
+// added the configured period for each period, not the time it took: with
+// booth1's bus slow every staff CO2 minute, measured throughout, was
+// written as covering a fraction of itself.
+func TestSlowPeriodsCoverTheirMinutes(t *testing.T) {
+	h, hw := slowBusHarness(t, "sim1", 700*time.Millisecond)
+	defer h.d.Close()
+	var mu sync.Mutex
+	var mins []record.Minute
+	h.d.Attach("capture", record.OutputFunc(func(p *record.Period) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range p.Minutes {
+			if m.Zone == "staff" && m.Quantity == "co2" {
+				mins = append(mins, m)
+			}
+		}
+	}), nil)
+	h.loop(5 * time.Minute)
+	hw.set(busSlow)
+	lens := h.loop(5 * time.Minute)
+	h.snapshot()
+	mu.Lock()
+	defer mu.Unlock()
+	if maxDur(lens) < 2*time.Second {
+		t.Fatalf("periods up to %v: the test needs long ones", maxDur(lens))
+	}
+	for _, m := range mins[len(mins)-3:] {
+		if m.CoveredSeconds < 55 {
+			t.Errorf("staff CO2 minute %s: %d periods covering %.0f s, though every period had a good reading", m.Start.Format("15:04"), m.Count, m.CoveredSeconds)
+		}
 	}
 }
