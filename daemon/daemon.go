@@ -158,7 +158,7 @@ func New(o Options) (*Daemon, error) {
 	}
 	openErr := d.openJournal(o.StateDir, now)
 	d.sensors, err = sensor.New(o.Config.Sensors, d.hw.Bus, sensor.Opts{Clock: d.clk, Log: o.Log,
-		Saved: d.savedValue, StuckAfter: o.Config.Alarms.SensorStuckAfter})
+		Saved: d.savedValue, StuckAfter: o.Config.Alarms.SensorStuckAfter, Period: o.Config.Control.Period})
 	if err != nil {
 		d.Close()
 		return nil, err

@@ -27,6 +27,10 @@ type Opts struct {
 	// StuckAfter is how long a reading may stay identical before it
 	// counts as frozen (alarms.sensor_stuck_after); 0 turns the check off.
 	StuckAfter time.Duration
+	// Period is how often Update is called (control.period); 0 means 1 s.
+	// The SGP4x's gas index algorithm is told its sampling interval, 1 s
+	// at least: it learns and filters by it.
+	Period time.Duration
 }
 
 // Set is every configured sensor of a room, sharing each zone's
@@ -69,9 +73,9 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 		case config.SDP810, config.SDP31:
 			dev = &sdpDevice{clk: o.Clock}
 		case config.SGP40:
-			dev = newSGP4x(sc.Name, sc.Zone, sgp4x.SGP40, o.Clock, set.env, log)
+			dev = newSGP4x(sc.Name, sc.Zone, sgp4x.SGP40, o.Clock, set.env, log, o.Period)
 		case config.SGP41:
-			dev = newSGP4x(sc.Name, sc.Zone, sgp4x.SGP41, o.Clock, set.env, log)
+			dev = newSGP4x(sc.Name, sc.Zone, sgp4x.SGP41, o.Clock, set.env, log, o.Period)
 		default:
 			return nil, fmt.Errorf("sensor %s: unsupported type %q", sc.Name, sc.Type)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/drivers/gasindex"
+	"github.com/ventd/ventd/drivers/sensirion"
 	"github.com/ventd/ventd/drivers/sgp4x"
 	"github.com/ventd/ventd/sample"
 )
@@ -33,12 +34,25 @@ type sgp4xDevice struct {
 	started time.Time
 	voc     *gasindex.Algorithm
 	nox     *gasindex.Algorithm
+	// measured is when the gas index last took a measurement.
+	measured time.Time
 }
 
-func newSGP4x(name, zone string, v sgp4x.Variant, clk clock.Clock, env *environment, log *slog.Logger) *sgp4xDevice {
+// newSGP4x reads the sensor every period (1 s at least) and tells the gas
+// index algorithm so: it filters and learns by its sampling interval, and
+// fed every 5 s as if each second, its start-up blackout lasted 4 min and
+// its 12 h of learning 60 h (0.5 s periods: twice as fast).
+func newSGP4x(name, zone string, v sgp4x.Variant, clk clock.Clock, env *environment, log *slog.Logger, period time.Duration) *sgp4xDevice {
+	interval := max(period, time.Second)
 	return &sgp4xDevice{name: name, zone: zone, variant: v, clk: clk, env: env, log: log,
-		voc: gasindex.NewVOC(time.Second), nox: gasindex.NewNOx(time.Second)}
+		voc: gasindex.NewVOC(interval), nox: gasindex.NewNOx(interval)}
 }
+
+// minMeasureGap is the shortest time between two measurements the index
+// takes: a loop faster than 1 s gets "not ready" in between, the way an
+// SPS30's data-ready flag answers it. (Below 1 s, not at it: a period's
+// reads start a few milliseconds later or earlier each time.)
+const minMeasureGap = 900 * time.Millisecond
 
 // learnedKey holds a gas index sensor's learned state, so a restart does
 // not re-learn the room's usual air for 12 hours (and report nothing for
@@ -106,10 +120,14 @@ func (g *sgp4xDevice) poll(now time.Time, dst []value) ([]value, error) {
 		}
 		return append(dst, value{q: sample.VOCIndex, quality: sample.Warmup}, value{q: sample.NOxIndex, quality: sample.Warmup}), nil
 	}
+	if !g.measured.IsZero() && now.Sub(g.measured) < minMeasureGap && now.After(g.measured) {
+		return nil, sensirion.ErrNotReady
+	}
 	raw, err := g.dev.MeasureRaw(rh, t)
 	if err != nil {
 		return nil, err
 	}
+	g.measured = now
 	out := append(dst, index(sample.VOCIndex, g.voc.Process(int32(raw.VOC))))
 	if g.variant == sgp4x.SGP41 {
 		out = append(out, index(sample.NOxIndex, g.nox.Process(int32(raw.NOx))))
