@@ -110,6 +110,17 @@ func TestStaffWithoutPMWarned(t *testing.T) {
 		"add an SPS30 in the staff area")
 }
 
+// Two staff areas, one with a PM sensor: the other's staff had no PM2.5
+// record, and no warning said so.
+func TestEachStaffZoneWithoutPMWarned(t *testing.T) {
+	data := strings.Replace(staffPM(base), "sensors:\n", "  - {name: office, kind: staff, volume_m3: 30}\nsensors:\n  - {name: office-co2, type: scd41, bus: \"3\", zone: office}\n", 1)
+	c, err := Parse([]byte(data), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings(t, c, `test.yaml:6: zones[2]: staff zone "office" has no PM sensor (sps30): no PM2.5 exposure is recorded for the staff who work there`)
+}
+
 func wantWarnings(t *testing.T, c *Config, want ...string) {
 	t.Helper()
 	var got []string

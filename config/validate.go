@@ -334,10 +334,22 @@ func (d *decoder) warnStaffBlind(c *Config) {
 	if len(d.errs) > 0 {
 		return // a mistyped sensor would make this a wrong guess
 	}
+	seen := map[string]bool{}
 	for _, s := range c.Sensors {
 		if z := c.Zone(s.Zone); z != nil && z.Kind == Staff && s.Type.Measures(sample.PM25) {
-			return
+			seen[z.Name] = true
 		}
+	}
+	if len(seen) > 0 {
+		// Each staff area is its own record: one with no PM sensor has
+		// no PM2.5 exposure, whatever another one measures.
+		for i, z := range c.Zones {
+			if z.Kind == Staff && !seen[z.Name] {
+				d.warn(fmt.Sprintf("zones[%d]", i), "staff zone %q has no PM sensor (sps30): no PM2.5 exposure is recorded for the staff who work there, "+
+					"and the fan law judges the staff's air by the other staff zones' PM; add an SPS30 there", z.Name)
+			}
+		}
+		return
 	}
 	d.warn("sensors", "no staff zone has a PM sensor (sps30): no PM2.5 exposure is recorded for the staff, and every fan runs at "+
 		"least control.staff_blind_duty_percent (%g %%) all day, since nothing sees the smoke that reaches them; add an SPS30 in the staff area",
