@@ -145,8 +145,8 @@ func DefaultRules(s Setup) []Rule {
 			// (several measurements), as a changed filter does.
 			Hysteresis: 10, OffDelay: time.Hour,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: measured airflow below {threshold} % of its fans' rated air (now {value} %): check the filter, the fan, the duct and the door " +
-				"(if the room was built so, lower alarms.booth_airflow_percent)",
+			Message: "{subject}: measured airflow fell below {threshold} % of its fans' rated air (latest {value} %; the warning clears after an hour 10 points above the line): " +
+				"check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)",
 			Back: "{subject}: measured airflow back to {value} % of its fans' rated air ({level} level {threshold} %)",
 		})
 	}
