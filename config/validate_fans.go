@@ -153,6 +153,17 @@ func (d *decoder) checkPin(path, pin string) {
 	}
 }
 
+// clashHint says what to do about two devices in one place.
+func clashHint(what string) string {
+	switch {
+	case strings.HasPrefix(what, "address"):
+		return ": two devices cannot answer at one address; put one on another bus, or both behind a PCA9548A mux (mux: {address: 0x70, channel: N})"
+	case strings.HasPrefix(what, "pin"):
+		return ": give one of them another pin"
+	}
+	return ": give one of them another channel"
+}
+
 // validateOutputs finds two things wired to the same place: two devices
 // answering at one I2C address, two fans on one PWM channel, one pin used
 // twice.
@@ -163,7 +174,7 @@ func (d *decoder) validateOutputs(c *Config) {
 	// place; devices of one shared kind (a mux, a PCA9685 board) may share.
 	claim := func(place, kind, path, field, what string) {
 		if first, ok := used[place]; ok && (kind == "" || owner[place] != kind) {
-			d.invalid(path+field, "%s is already used by %s", what, d.where(first))
+			d.invalid(path+field, "%s is already used by %s%s", what, d.where(first), clashHint(what))
 			return
 		}
 		if _, ok := used[place]; !ok {
