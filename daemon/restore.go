@@ -212,6 +212,23 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 			d.log.Info("ventd was down; recorded as a gap in the exposure record", "from", end, "to", now, "length", now.Sub(end).Round(time.Second))
 		}
 		d.restoreExposure(j, now, last)
+		if end.After(now) {
+			// A Pi keeps no time of its own: booted without network,
+			// fake-hwclock sets the time it saved last (hourly), which can
+			// be before what the journal holds. Those minutes are recorded
+			// already; as after a step back while running, the minutes
+			// wait until the clock passes them (the exposure record
+			// refuses them by itself).
+			d.log.Warn("the clock is behind the journal's last reading: nothing is recorded until it passes it",
+				"clock", now, "journal_until", end, "behind", end.Sub(now).Round(time.Second),
+				"hint", "the time was likely restored by fake-hwclock after a restart without network: check timedatectl and NTP")
+			for _, e := range d.expo {
+				e.last = end
+			}
+			for _, o := range d.outdoor {
+				o.last = end
+			}
+		}
 	}
 	next, known := uint64(1), false
 	if v, ok, err := j.Meta(metaNextAlarm); err == nil && ok {
