@@ -214,11 +214,15 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		// A sensor that says it has failed (its device alarm), or whose
 		// frames keep failing their CRC, is not also "no new reading": one
 		// cause, one alarm to acknowledge.
-		add(r.stale.SetCondition(now, f.Stale && !f.Device && !f.CRC, 0))
-		add(r.crc.SetCondition(now, f.CRC, float64(f.CRCErrors)))
-		add(r.rnge.SetCondition(now, f.OutOfRange, 0))
-		add(r.stuck.SetCondition(now, f.Frozen, 0))
-		add(r.device.SetCondition(now, f.Device, 0))
+		// The five under one lock of the engine; add only logs and
+		// records, it calls nothing of the engine.
+		h := a.eng.Hold()
+		add(h.SetCondition(r.stale, now, f.Stale && !f.Device && !f.CRC, 0))
+		add(h.SetCondition(r.crc, now, f.CRC, float64(f.CRCErrors)))
+		add(h.SetCondition(r.rnge, now, f.OutOfRange, 0))
+		add(h.SetCondition(r.stuck, now, f.Frozen, 0))
+		add(h.SetCondition(r.device, now, f.Device, 0))
+		h.Release()
 	}
 	for i, f := range d.fans {
 		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {

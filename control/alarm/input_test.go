@@ -45,3 +45,34 @@ func TestInputFeedsAsEngine(t *testing.T) {
 		t.Error("a value rule's Input took a condition")
 	}
 }
+
+// A Batch feeds conditions exactly as the Inputs themselves do, and says
+// the same of a rule it does not have or that compares values.
+func TestBatchFeedsAsInput(t *testing.T) {
+	stale := Rule{ID: "sensor/s1/stale", Level: LevelFault, Subject: "s1", Direction: WhenTrue, OnDelay: 5 * time.Second}
+	single, batched := mustEngine(t, pmRule(), stale), mustEngine(t, pmRule(), stale)
+	in1, in2 := single.Input(stale.ID), batched.Input(stale.ID)
+	events := 0
+	for s := 0; s < 300; s++ {
+		now, cond := t0.Add(time.Duration(s)*time.Second), s >= 100 && s < 200
+		want, err1 := in1.SetCondition(now, cond, 1)
+		b := batched.Hold()
+		got, err2 := b.SetCondition(in2, now, cond, 1)
+		b.Release()
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("second %d: Batch.SetCondition %+v, %v; Input.SetCondition %+v, %v", s, got, err2, want, err1)
+		}
+		events += len(got)
+	}
+	if events < 2 {
+		t.Fatalf("%d events; want the rule raised and cleared", events)
+	}
+	b := batched.Hold()
+	defer b.Release()
+	if _, err := b.SetCondition(batched.Input("sensor/s9/stale"), t0, true, 0); !errors.Is(err, ErrUnknownRule) {
+		t.Errorf("an unknown rule in a batch: %v, want ErrUnknownRule", err)
+	}
+	if _, err := b.SetCondition(batched.Input(pmRule().ID), t0, true, 0); err == nil {
+		t.Error("a value rule took a condition in a batch")
+	}
+}
