@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -324,7 +325,7 @@ func (b *booth) climb(d time.Duration) float64 {
 	}
 	last := h[n-1]
 	i := n - 1
-	for i > 0 && last.t.Sub(h[i-1].t) <= d {
+	for i > 0 && clock.Sub(last.t, h[i-1].t) <= d {
 		i--
 	}
 	slope, ok := leastSquaresSlope(h[i:])
@@ -347,7 +348,7 @@ func (b *booth) falling() bool {
 	}
 	last := h[n-1]
 	i := n - 1
-	for i > 0 && last.t.Sub(h[i-1].t) <= fallWindow {
+	for i > 0 && clock.Sub(last.t, h[i-1].t) <= fallWindow {
 		i--
 	}
 	slope, ok := leastSquaresSlope(h[i:])
@@ -426,7 +427,7 @@ func (w *window) pts() []point { return w.buf[w.start:] }
 
 // add appends p and drops points older than span before it.
 func (w *window) add(p point, span time.Duration) {
-	for w.start < len(w.buf) && p.t.Sub(w.buf[w.start].t) > span {
+	for w.start < len(w.buf) && clock.Sub(p.t, w.buf[w.start].t) > span {
 		w.start++
 	}
 	if w.start > 0 && w.start >= len(w.buf)-w.start {

@@ -3,6 +3,8 @@ package control
 import (
 	"math"
 	"time"
+
+	"github.com/ventd/ventd/clock"
 )
 
 // Decay is what the law has measured of one booth's ventilation: how fast
@@ -161,7 +163,7 @@ func (d *logTrend) secondsTo(threshold float64) float64 {
 func leastSquaresSlope(pts []point) (float64, bool) {
 	var sx, sy, sxx, sxy float64
 	for _, p := range pts {
-		x := p.t.Sub(pts[0].t).Seconds()
+		x := clock.Sub(p.t, pts[0].t).Seconds()
 		sx += x
 		sy += p.v
 		sxx += x * x
