@@ -170,9 +170,14 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		}
 		d.addTransitions(e)
 	}
+	// One lock of the engine for every rule of the period. What is read
+	// meanwhile (sensors, fans, the journal's state) never calls the
+	// engine, nor does add.
+	h := a.eng.Hold()
+	defer h.Release()
 	for _, c := range a.watched {
 		v, ok := d.zoneValue(c.zone, c.q, now)
-		add(c.in.Evaluate(now, v, ok))
+		add(h.Evaluate(c.in, now, v, ok))
 	}
 	for i, z := range d.cfg.Zones {
 		zr := builtAt(&a.zones, i, z.Name, func() zoneRules {
@@ -191,7 +196,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			}
 			v = avg.add(now, v)
 		}
-		add(zr.pressure.Evaluate(now, v, ok))
+		add(h.Evaluate(zr.pressure, now, v, ok))
 	}
 	for i, e := range d.expo {
 		r := builtAt(&a.expo, i, [2]string{e.zone, string(e.q)}, func() expoRules {
@@ -199,10 +204,10 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			return expoRules{stel: a.eng.Input(stel), twa: a.eng.Input(twa), stelOn: a.rules[stel], twaOn: a.rules[twa]}
 		})
 		if r.stelOn {
-			add(r.stel.Evaluate(now, float64(e.snap.STEL), e.snap.STEL.Known()))
+			add(h.Evaluate(r.stel, now, float64(e.snap.STEL), e.snap.STEL.Known()))
 		}
 		if r.twaOn {
-			add(r.twa.Evaluate(now, e.snap.TWA8h, e.snap.Coverage8h > 0))
+			add(h.Evaluate(r.twa, now, e.snap.TWA8h, e.snap.Coverage8h > 0))
 		}
 	}
 	for i, s := range d.sensors.All() {
@@ -214,31 +219,27 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		// A sensor that says it has failed (its device alarm), or whose
 		// frames keep failing their CRC, is not also "no new reading": one
 		// cause, one alarm to acknowledge.
-		// The five under one lock of the engine; add only logs and
-		// records, it calls nothing of the engine.
-		h := a.eng.Hold()
 		add(h.SetCondition(r.stale, now, f.Stale && !f.Device && !f.CRC, 0))
 		add(h.SetCondition(r.crc, now, f.CRC, float64(f.CRCErrors)))
 		add(h.SetCondition(r.rnge, now, f.OutOfRange, 0))
 		add(h.SetCondition(r.stuck, now, f.Frozen, 0))
 		add(h.SetCondition(r.device, now, f.Device, 0))
-		h.Release()
 	}
 	for i, f := range d.fans {
 		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {
 			return fanRules{output: a.eng.Input(alarm.FanOutputRule(f.cfg.Name)), stall: a.eng.Input(alarm.FanStallRule(f.cfg.Name))}
 		})
-		add(fr.output.SetCondition(now, f.err != nil, 0))
+		add(h.SetCondition(fr.output, now, f.err != nil, 0))
 		if det, ok := a.stall[f.cfg.Name]; ok {
 			rpm := -1.0
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			add(fr.stall.SetCondition(now, det.Update(now, f.duty, rpm), rpm))
+			add(h.SetCondition(fr.stall, now, det.Update(now, f.duty, rpm), rpm))
 		}
 	}
 	if a.journalOn {
-		add(a.journal.SetCondition(now, d.journalFault() != nil, 0))
+		add(h.SetCondition(a.journal, now, d.journalFault() != nil, 0))
 	}
 	if a.airflow {
 		for i, b := range d.boothStatus() {
@@ -248,7 +249,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			})
 			if r.on {
 				dec := b.Decay
-				add(r.airflow.Evaluate(now, 100*dec.Share, dec.Observations >= minAirflowObservations && finite(dec.Share)))
+				add(h.Evaluate(r.airflow, now, 100*dec.Share, dec.Observations >= minAirflowObservations && finite(dec.Share)))
 			}
 		}
 	}

@@ -28,6 +28,11 @@ func (in Input) Evaluate(now time.Time, value float64, valid bool) ([]Event, err
 		return nil, err
 	}
 	defer in.e.mu.Unlock()
+	return in.evaluate(st, now, value, valid)
+}
+
+// evaluate is Evaluate with the engine locked.
+func (in Input) evaluate(st *ruleState, now time.Time, value float64, valid bool) ([]Event, error) {
 	if st.Direction == WhenTrue {
 		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", in.id)
 	}
@@ -69,9 +74,9 @@ func (in Input) setCondition(st *ruleState, now time.Time, active bool, value fl
 }
 
 // Batch is an engine locked for a run of inputs, from Engine.Hold until
-// Release. The control loop feeds five conditions per sensor every
-// second; taking the lock once for them, not once each, was half of the
-// loop's time in locking.
+// Release. The control loop feeds every rule every second, five
+// conditions per sensor; taking the lock once for them, not once each,
+// was half of the loop's time in locking.
 type Batch struct{ e *Engine }
 
 // Hold locks the engine until Release. Nothing else may be called on the
@@ -86,13 +91,30 @@ func (h Batch) Release() { h.e.mu.Unlock() }
 
 // SetCondition is in.SetCondition on the held engine, which must be in's.
 func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64) ([]Event, error) {
-	if in.st == nil {
-		return nil, in.unknown("set condition")
-	}
-	if in.e != h.e {
-		panic("alarm: Batch.SetCondition: the input is of another engine")
+	if err := h.check(in, "set condition"); err != nil {
+		return nil, err
 	}
 	return in.setCondition(in.st, now, active, value)
+}
+
+// Evaluate is in.Evaluate on the held engine, which must be in's.
+func (h Batch) Evaluate(in Input, now time.Time, value float64, valid bool) ([]Event, error) {
+	if err := h.check(in, "evaluate"); err != nil {
+		return nil, err
+	}
+	return in.evaluate(in.st, now, value, valid)
+}
+
+// check says what lock says of an input that names no rule, and panics
+// on an input of another engine, whose lock is not held.
+func (h Batch) check(in Input, what string) error {
+	if in.st == nil {
+		return in.unknown(what)
+	}
+	if in.e != h.e {
+		panic("alarm: Batch: " + what + " an input of another engine")
+	}
+	return nil
 }
 
 // lock locks the engine and returns the input's rule, or says that what

@@ -46,7 +46,7 @@ func TestInputFeedsAsEngine(t *testing.T) {
 	}
 }
 
-// A Batch feeds conditions exactly as the Inputs themselves do, and says
+// A Batch feeds conditions and values exactly as the Inputs themselves do, and says
 // the same of a rule it does not have or that compares values.
 func TestBatchFeedsAsInput(t *testing.T) {
 	stale := Rule{ID: "sensor/s1/stale", Level: LevelFault, Subject: "s1", Direction: WhenTrue, OnDelay: 5 * time.Second}
@@ -63,14 +63,32 @@ func TestBatchFeedsAsInput(t *testing.T) {
 			t.Fatalf("second %d: Batch.SetCondition %+v, %v; Input.SetCondition %+v, %v", s, got, err2, want, err1)
 		}
 		events += len(got)
+		v := 20.0
+		if s >= 50 && s < 150 {
+			v = 60
+		}
+		want, err1 = single.Input(pmRule().ID).Evaluate(now, v, true)
+		b = batched.Hold()
+		got, err2 = b.Evaluate(batched.Input(pmRule().ID), now, v, true)
+		b.Release()
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("second %d: Batch.Evaluate %+v, %v; Input.Evaluate %+v, %v", s, got, err2, want, err1)
+		}
+		events += len(got)
 	}
-	if events < 2 {
-		t.Fatalf("%d events; want the rule raised and cleared", events)
+	if events < 4 {
+		t.Fatalf("%d events; want each rule raised and cleared", events)
+	}
+	if got, want := batched.Summary(t0), single.Summary(t0); !reflect.DeepEqual(got, want) {
+		t.Fatalf("summaries differ: %+v, %+v", got, want)
 	}
 	b := batched.Hold()
 	defer b.Release()
 	if _, err := b.SetCondition(batched.Input("sensor/s9/stale"), t0, true, 0); !errors.Is(err, ErrUnknownRule) {
 		t.Errorf("an unknown rule in a batch: %v, want ErrUnknownRule", err)
+	}
+	if _, err := b.Evaluate(batched.Input("nowhere/pm25/warning"), t0, 1, true); !errors.Is(err, ErrUnknownRule) {
+		t.Errorf("an unknown rule evaluated in a batch: %v, want ErrUnknownRule", err)
 	}
 	if _, err := b.SetCondition(batched.Input(pmRule().ID), t0, true, 0); err == nil {
 		t.Error("a value rule took a condition in a batch")
