@@ -1,6 +1,10 @@
 package exposure
 
-import "time"
+import (
+	"time"
+
+	"github.com/ventd/ventd/clock"
+)
 
 // Caps on the lists kept per shift. Totals and counts stay exact past them.
 const (
@@ -51,7 +55,7 @@ func (a *shiftAcc) add(p, q time.Time, c float64, covered bool) {
 	if p.After(a.acct) { // the tracker started after the shift did
 		a.gaps.add(a.acct, p)
 	}
-	d := q.Sub(p)
+	d := clock.Sub(q, p)
 	if covered {
 		a.sum += c * float64(d)
 		a.covered += d

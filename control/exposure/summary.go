@@ -3,6 +3,7 @@ package exposure
 import (
 	"time"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -223,12 +224,12 @@ func (t *Tracker) rolling(r *ring, now time.Time) (sum float64, cov int64, span 
 	if t.pending {
 		s := maxTime(t.cursor, from)
 		if e := minTime(t.cursor.Add(t.maxIv), now); e.After(s) {
-			d := e.Sub(s)
+			d := clock.Sub(e, s)
 			sum += t.pendC * float64(d)
 			cov += int64(d)
 		}
 	}
-	return sum, cov, now.Sub(from)
+	return sum, cov, clock.Sub(now, from)
 }
 
 func minTime(a, b time.Time) time.Time {

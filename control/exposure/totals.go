@@ -1,6 +1,10 @@
 package exposure
 
-import "time"
+import (
+	"time"
+
+	"github.com/ventd/ventd/clock"
+)
 
 // Totals are a tracker's cumulative figures since it started, or since
 // ResetTotals: counters that only grow. The increase over any window answers
@@ -54,7 +58,7 @@ func (t *Tracker) liveTotals(now time.Time) Totals {
 	s := t.tot
 	if t.pending {
 		if e := minTime(t.cursor.Add(t.maxIv), now); e.After(t.cursor) {
-			s.add(t.pendC, e.Sub(t.cursor), t.opts.Limits.Alarm)
+			s.add(t.pendC, clock.Sub(e, t.cursor), t.opts.Limits.Alarm)
 		}
 	}
 	return s.report()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -243,7 +244,7 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 			q = next
 		}
 		if covered {
-			d := q.Sub(p)
+			d := clock.Sub(q, p)
 			s := c * float64(d)
 			t.sec.add(i, s, int64(d))
 			t.min.add(t.min.index(p), s, int64(d))
