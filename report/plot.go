@@ -155,7 +155,10 @@ func hourTicks(loc *time.Location) plot.Ticker {
 	return plot.TickerFunc(func(lo, hi float64) []plot.Tick {
 		span := (hi - lo) / 3600
 		step := max(1, int(math.Ceil(span/8)))
-		start := time.Unix(int64(lo), 0).In(loc).Truncate(time.Hour)
+		// Whole hours of the local wall clock: Truncate works on absolute
+		// time, which puts them on the half hour in India or Newfoundland.
+		l := time.Unix(int64(lo), 0).In(loc)
+		start := l.Add(-time.Duration(l.Minute())*time.Minute - time.Duration(l.Second())*time.Second)
 		var ts []plot.Tick
 		for t := start; unix(t) <= hi; t = t.Add(time.Hour) {
 			v := unix(t)
