@@ -2,8 +2,11 @@ package config
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,6 +36,36 @@ func (s Shifts) Location() (*time.Location, error) {
 		return nil, fmt.Errorf("config: shifts.time_zone: %w", err)
 	}
 	return loc, nil
+}
+
+// ZoneName is TimeZone, with "Local" resolved to this machine's IANA name
+// where it can be found ($TZ, else the /etc/localtime link), so that a
+// record read on another machine (an auditor's laptop, a Pi moved to UTC)
+// keeps the site's zone. It is "Local" when no name can be found.
+func (s Shifts) ZoneName() string {
+	if s.TimeZone != "Local" {
+		return s.TimeZone
+	}
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		tz = strings.TrimPrefix(tz, ":")
+		if tz == "" {
+			return "UTC" // as Go reads an empty TZ
+		}
+		if _, err := time.LoadLocation(tz); err == nil && !filepath.IsAbs(tz) {
+			return tz
+		}
+		return "Local"
+	}
+	if p, err := filepath.EvalSymlinks("/etc/localtime"); err == nil {
+		if i := strings.LastIndex(p, "zoneinfo/"); i >= 0 {
+			if name := p[i+len("zoneinfo/"):]; name != "" {
+				if _, err := time.LoadLocation(name); err == nil {
+					return name
+				}
+			}
+		}
+	}
+	return "Local"
 }
 
 // TimeOfDay is a time on the wall clock as the time since midnight; the

@@ -36,7 +36,7 @@ func (d *Daemon) save(now time.Time, final bool) {
 	all[metaNextAlarm] = strconv.FormatUint(d.alarms.eng.NextID(), 10)
 	all[metaConfig] = d.cfgHash
 	all["site"], all["room"] = d.cfg.Site, d.cfg.Room
-	all[journal.TimeZoneKey] = d.cfg.Shifts.TimeZone
+	all[journal.TimeZoneKey] = d.cfg.Shifts.ZoneName()
 	for _, z := range d.cfg.Zones {
 		// So that the export and the report tell the outdoor air's
 		// minutes from an exposure record without the configuration.
