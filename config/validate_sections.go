@@ -29,7 +29,7 @@ func (d *decoder) validateShifts(c *Config) {
 	if loc, err := time.LoadLocation(s.TimeZone); err == nil && strings.TrimSpace(s.TimeZone) != "" {
 		for i, st := range s.Starts {
 			if day, ok := inClockGap(st, loc); ok {
-				d.warn(fmt.Sprintf("shifts.starts[%d]", i), "%s does not exist in %s on %s (the clocks go forward over it): that day's shift starts an hour off; start shifts outside the change (it is usually 02:00-03:00)",
+				d.warn(fmt.Sprintf("shifts.starts[%d]", i), "%s does not exist in %s on %s (the clocks go forward over it): that day's shift starts when they jump, and the shift before it ends then; start shifts outside the change (it is usually 02:00-03:00)",
 					st, s.TimeZone, day.Format("2 Jan 2006"))
 			}
 		}
@@ -37,8 +37,8 @@ func (d *decoder) validateShifts(c *Config) {
 	switch {
 	case s.Length <= 0:
 		d.invalid("shifts.length", "must be more than 0, like 8h or 12h (got %s)", s.Length)
-	case s.Length >= 24*time.Hour:
-		d.invalid("shifts.length", "must be less than 24h (got %s): the Brief & Scala limit reduction (8/h)×(24−h)/16 reaches 0 at 24 h", s.Length)
+	case s.Length > 22*time.Hour:
+		d.invalid("shifts.length", "must be at most 22h (got %s): the Brief & Scala limit reduction (8/h)×(24−h)/16 reaches 0 at 24 h, and on the night the clocks go back a shift runs an hour longer", s.Length)
 	case s.Length%time.Minute != 0:
 		d.invalid("shifts.length", "must be whole minutes, like 12h or 8h30m (got %s)", s.Length)
 	}

@@ -276,8 +276,8 @@ func (s schedule) between(lo, hi time.Time) []exposure.Shift {
 		y, m, d := day.Date()
 		for _, st := range s.starts {
 			sec := int(st / time.Second)
-			sh := exposure.Shift{Start: time.Date(y, m, d, 0, 0, sec, 0, s.loc),
-				End: time.Date(y, m, d, 0, 0, sec+int(s.length/time.Second), 0, s.loc)}
+			sh := exposure.Shift{Start: exposure.WallClock(y, m, d, sec, s.loc),
+				End: exposure.WallClock(y, m, d, sec+int(s.length/time.Second), s.loc)}
 			if sh.End.After(sh.Start) && sh.Start.Before(hi) && sh.End.After(lo) {
 				out = append(out, sh)
 			}

@@ -81,8 +81,10 @@ func (p Schedule) Validate() error {
 			return fmt.Errorf("Schedule.Starts[%d] (%v) is listed twice; list each start once", i, st)
 		}
 	}
-	if p.Length <= 0 || p.Length >= 24*time.Hour || p.Length%time.Second != 0 {
-		return fmt.Errorf("Schedule.Length is %v; use a whole-second length above 0 and below 24h", p.Length)
+	if p.Length <= 0 || p.Length > 22*time.Hour || p.Length%time.Second != 0 {
+		// 22 h at most: on the night the clocks go back a shift runs an
+		// hour longer, and at 24 h the Brief & Scala factor is 0.
+		return fmt.Errorf("Schedule.Length is %v; use a whole-second length above 0 and at most 22h", p.Length)
 	}
 	return nil
 }
@@ -92,6 +94,46 @@ func (p Schedule) loc() *time.Location {
 		return time.Local
 	}
 	return p.Location
+}
+
+// WallClock returns when the wall clock in loc reads the day y-m-d plus sec
+// seconds (past 86400 it rolls into the next days), as a roster means it.
+// Where the clocks go back and that time comes twice, the first; where
+// they jump over it, the moment of the jump: the crew before works until
+// the clock reads the time after it. (time.Date leaves both cases
+// unspecified, and Go's answer differs by side of Greenwich: a 02:30 start
+// an hour early in Vancouver and an hour late in Berlin on the spring
+// night, and the repeated 01:30 taken first in Vancouver, the repeated
+// 02:30 second in Berlin and Sydney.)
+func WallClock(y int, m time.Month, d, sec int, loc *time.Location) time.Time {
+	want := time.Date(y, m, d, 0, 0, sec, 0, time.UTC)
+	wall := func(t time.Time) time.Time {
+		l := t.In(loc)
+		return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+	}
+	t := time.Date(y, m, d, 0, 0, sec, 0, loc)
+	if wall(t).Equal(want) {
+		// Once, or twice: the earlier reading of the same time is at most
+		// the offset's change before (an hour; 30 minutes on Lord Howe).
+		for _, back := range [...]time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
+			if e := t.Add(-back); wall(e).Equal(want) {
+				return e
+			}
+		}
+		return t
+	}
+	// Skipped: the first second whose wall clock reads want or later.
+	// Within three hours of a spring change the wall clock only rises.
+	lo, hi := t.Add(-3*time.Hour), t.Add(3*time.Hour)
+	for hi.Sub(lo) > time.Second {
+		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+		if wall(mid).Before(want) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // around returns the shifts starting on the local days before, of and after
@@ -105,8 +147,8 @@ func (p Schedule) around(t time.Time) []Shift {
 	for dd := d - 1; dd <= d+1; dd++ {
 		for _, st := range p.Starts {
 			sec := int(st / time.Second)
-			start := time.Date(y, m, dd, 0, 0, sec, 0, loc)
-			end := time.Date(y, m, dd, 0, 0, sec+int(p.Length/time.Second), 0, loc)
+			start := WallClock(y, m, dd, sec, loc)
+			end := WallClock(y, m, dd, sec+int(p.Length/time.Second), loc)
 			if end.After(start) { // a start inside a skipped DST hour can collapse a very short shift
 				out = append(out, Shift{Start: start, End: end})
 			}
