@@ -23,7 +23,8 @@ type Shifts struct {
 	// Default 07:00, 15:00 and 23:00: three 8 h shifts, the day OSHA's
 	// 8 h TWA is written for.
 	Starts []TimeOfDay `yaml:"starts"`
-	// Length of every shift, more than 0 and less than 24 h. Default 8h
+	// Length of every shift, more than 0 and at most 22 h (a shift spanning
+	// the autumn DST change runs an hour longer). Default 8h
 	// (OSHA's TWA period, so no Brief & Scala reduction).
 	Length time.Duration `yaml:"length"`
 }

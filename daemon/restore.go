@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ventd/ventd/control/alarm"
@@ -270,9 +271,17 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 	if v, _, _ := j.Meta(metaConfig); v != d.cfgHash {
 		cfg := d.cfg
 		d.cur.ConfigChanges = append(d.cur.ConfigChanges, record.ConfigChange{Time: now, Hash: d.cfgHash,
-			Summary: fmt.Sprintf("site %q room %q: %d zones, %d sensors, %d fans", cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans)),
+			Summary: fmt.Sprintf("site %q room %q: %d zones, %d sensors, %d fans; shifts %v for %s in %s", cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans),
+				cfg.Shifts.Starts, shortDuration(cfg.Shifts.Length), cfg.Shifts.ZoneName()),
 			By:      record.Actor{Name: "config", Via: "config"}})
 	}
+}
+
+// shortDuration is d as a config file writes it: 8h, not 8h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
 }
 
 // sequenceFloor starts the alarm sequence no lower than the minutes since
@@ -318,6 +327,7 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 	n := 0
 	for _, e := range d.expo {
 		var resumedUntil time.Time
+		changed := false
 		for _, sh := range shifts {
 			if sh.Zone != e.zone || sh.Quantity != string(e.q) {
 				continue
@@ -332,11 +342,34 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 				continue
 			}
 			sum.Finished = sum.Finished || sh.Finished
-			if err := e.tr.Resume(sum); err != nil {
+			err := e.tr.Resume(sum)
+			switch {
+			case errors.Is(err, exposure.ErrScheduleChanged):
+				// The site changed its shifts or their time zone: this
+				// one is finished as it was, its rest a gap, and sealed;
+				// the new schedule's record starts now, so no minute
+				// counts in two shifts.
+				closed := e.tr.Close(sum)
+				d.cur.Shifts = append(d.cur.Shifts, closed)
+				if sum.Until.Before(closed.End) {
+					d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: sum.Until, End: closed.End, Zone: e.zone, Quantity: e.q, Reason: record.GapScheduleChanged})
+				}
+				changed = true
+				d.log.Warn("the shift schedule changed since the journal's running shift began: that shift is closed, the rest of it a gap, and the new schedule's shifts are recorded from now",
+					"zone", e.zone, "quantity", e.q, "shift_start", sum.Start, "shift_end", sum.End)
+			case err != nil:
 				d.log.Warn("shift not resumed", "err", err)
-			} else if !sum.Finished && sum.Until.After(resumedUntil) {
+			case !sum.Finished && sum.Until.After(resumedUntil):
 				resumedUntil = sum.Until
 			}
+		}
+		if changed {
+			// After every replayed minute (the clock may be behind them).
+			from := now
+			if l := last.Add(time.Minute); l.After(from) {
+				from = l
+			}
+			e.tr.RecordShiftsFrom(from)
 		}
 		replayed := 0
 		for _, m := range ms {

@@ -274,6 +274,9 @@ const (
 	GapClockJump    = "clock_jump"
 	// GapJournalLost covers records lost with a damaged journal.
 	GapJournalLost = "journal_lost"
+	// GapScheduleChanged is the rest of a shift the site's schedule no
+	// longer has (its shifts or time zone changed across a restart).
+	GapScheduleChanged = "schedule_changed"
 )
 
 // Gap is a span without valid data: reported, never counted as clean air.

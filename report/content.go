@@ -417,6 +417,8 @@ func gapReason(r string) string {
 		return "ventd not running"
 	case "clock_jump":
 		return "the clock jumped"
+	case "schedule_changed":
+		return "the shift schedule changed"
 	}
 	return r
 }

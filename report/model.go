@@ -132,7 +132,7 @@ func build(r *export.Records, o Options) (*doc, error) {
 	}
 	byStart := map[[2]int64]*shift{}
 	for _, row := range r.Shifts {
-		if o.Shift != "" && row.Start.In(o.Location).Format("15:04") != o.Shift {
+		if o.Shift != "" && !startsAt(row.Start, o.Shift, o.Location) {
 			continue
 		}
 		if o.Shift != "" && !o.From.IsZero() && row.Start.Before(o.From) {
@@ -209,6 +209,22 @@ func build(r *export.Records, o Options) (*doc, error) {
 // configBefore returns the hash of the configuration in force at the
 // start of the span: the last change before it, "" when the journal has
 // none.
+// startsAt reports whether a shift starting at start is the one the roster
+// calls hhmm (a valid "15:04"): on the spring night a 02:30 shift starts
+// when the clocks jump, at 03:00 (exposure.WallClock).
+func startsAt(start time.Time, hhmm string, loc *time.Location) bool {
+	l := start.In(loc)
+	if l.Format("15:04") == hhmm {
+		return true
+	}
+	var h, m int
+	if _, err := fmt.Sscanf(hhmm, "%d:%d", &h, &m); err != nil {
+		return false
+	}
+	y, mo, d := l.Date()
+	return exposure.WallClock(y, mo, d, 3600*h+60*m, loc).Equal(start)
+}
+
 func configBefore(r *export.Records) (string, error) {
 	if r.From.IsZero() {
 		return "", nil

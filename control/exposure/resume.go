@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -28,13 +29,43 @@ func (t *Tracker) Resume(s Summary) error {
 		return nil
 	}
 	sh, ok := t.opts.Schedule.ShiftAt(s.Start)
-	if !ok || !sh.Start.Equal(s.Start) {
-		return fmt.Errorf("%s: Resume: no shift of the schedule starts at %s (the schedule changed?); the shift starts afresh",
-			t.name, s.Start.Format(time.RFC3339))
+	if !ok || !sh.Start.Equal(s.Start) || s.Until.After(sh.End) {
+		return fmt.Errorf("%s: Resume: no shift of the schedule runs %s to %s: %w",
+			t.name, s.Start.Format(time.RFC3339), s.Until.Format(time.RFC3339), ErrScheduleChanged)
 	}
-	if s.Until.Before(s.Start) || s.Until.After(sh.End) {
-		return fmt.Errorf("%s: Resume: summary until %s lies outside its shift", t.name, s.Until.Format(time.RFC3339))
+	if s.Until.Before(s.Start) {
+		return fmt.Errorf("%s: Resume: summary until %s lies before its start", t.name, s.Until.Format(time.RFC3339))
 	}
+	t.open = append(t.open, t.resumed(s, sh))
+	return nil
+}
+
+// ErrScheduleChanged is Resume's answer for a shift the schedule no longer
+// has: the site changed its shifts or their time zone.
+var ErrScheduleChanged = errors.New("the shift schedule changed")
+
+// Close finishes s, a running shift of a schedule that changed since (a
+// Resume refused it), at its own end: the time from its summary's end on
+// is a gap in it. Its record is then complete and can be sealed, and no
+// later shift counts its time again (see RecordShiftsFrom).
+func (t *Tracker) Close(s Summary) Summary {
+	if s.Finished {
+		return s
+	}
+	a := t.resumed(s, Shift{Start: s.Start, End: s.End})
+	a.add(s.Until, s.End, 0, false)
+	return t.summarize(a, s.End, false)
+}
+
+// RecordShiftsFrom starts the shifts' record at from, when the journal
+// holds the time before it in shifts of another schedule: a replay before
+// from feeds the rolling windows only, a shift of this schedule that ended
+// before from is not made again, and one running at from counts the time
+// before it as a gap. Call it after Resume and before the replay.
+func (t *Tracker) RecordShiftsFrom(from time.Time) { t.from = from }
+
+// resumed is the accumulator of shift sh continued from its summary s.
+func (t *Tracker) resumed(s Summary, sh Shift) *shiftAcc {
 	a := newShiftAcc(sh, t.opts.Limits)
 	a.acct, a.resumed = s.Until, s.Until
 	a.sum = s.TWA * float64(8*time.Hour)
@@ -49,8 +80,7 @@ func (t *Tracker) Resume(s Summary) error {
 		last := a.gaps.list[n-1]
 		a.gaps.lastEnd, a.gaps.listed = last.Start.Add(last.Length.Std()), s.GapsOmitted == 0
 	}
-	t.open = append(t.open, a)
-	return nil
+	return a
 }
 
 // resume continues the log from a report.

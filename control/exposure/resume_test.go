@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -171,5 +172,56 @@ func TestResumeLeavesAFinishedShift(t *testing.T) {
 		if r := tr.Rolling(day.Add(9 * time.Hour)); !(r.TWA8h > 0) {
 			t.Errorf("settled %v: the rolling 8 h TWA %v: the replay must still feed the windows", settle, r.TWA8h)
 		}
+	}
+}
+
+// The site changed its schedule across a restart (07:00/19:00 12 h to
+// 07:00/15:00/23:00 8 h here): the journal's running 07:00 shift is closed
+// at its own end, its rest a gap, and the new schedule's shifts count from
+// the restart only, so no replayed minute is in two shifts.
+func TestScheduleChangeClosesTheOldShiftAndStartsAfresh(t *testing.T) {
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	lim := Limits{TWA: 100, STEL: 150, Alarm: 500}
+	old := newTracker(t, lim, Schedule{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 12 * time.Hour, Location: time.UTC})
+	restart := day.Add(16 * time.Hour)
+	var minutes []minuteMean
+	for m := day.Add(6 * time.Hour); m.Before(restart); m = m.Add(time.Minute) {
+		if err := old.AddInterval(m, time.Minute, 40); err != nil {
+			t.Fatal(err)
+		}
+		minutes = append(minutes, minuteMean{m, 40, time.Minute})
+	}
+	running, ok := old.Current(restart)
+	if !ok || running.Finished {
+		t.Fatalf("no running 07:00 shift: %+v", running)
+	}
+
+	tr := newTracker(t, lim, Schedule{Starts: []time.Duration{7 * time.Hour, 15 * time.Hour, 23 * time.Hour}, Length: 8 * time.Hour, Location: time.UTC})
+	if err := tr.Resume(running); !errors.Is(err, ErrScheduleChanged) {
+		t.Fatalf("Resume of a shift the schedule lacks: %v, want ErrScheduleChanged", err)
+	}
+	closed := tr.Close(running)
+	if !closed.Finished || !closed.End.Equal(day.Add(19*time.Hour)) || closed.Covered != Duration(9*time.Hour) ||
+		closed.GapTotal != Duration(3*time.Hour) || closed.TWA != running.TWA {
+		t.Errorf("closed: finished %v end %s covered %v gaps %v TWA %v (was %v); want finished at 19:00, 9 h covered, 3 h of gap, the TWA as it was",
+			closed.Finished, closed.End.Format("15:04"), closed.Covered.Std(), closed.GapTotal.Std(), closed.TWA, running.TWA)
+	}
+	tr.RecordShiftsFrom(restart)
+	for _, m := range minutes {
+		if err := tr.AddInterval(m.start, m.covered, m.mean); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if done, _ := tr.TakeFinished(); len(done) > 0 {
+		t.Errorf("the replay made %d shifts of the new schedule from time the old one holds (first %s)", len(done), done[0].Start.Format("15:04"))
+	}
+	if r := tr.Rolling(restart); !near(r.TWA8h, 40, 1e-9) {
+		t.Errorf("rolling 8 h TWA %v after the replay, want 40: the windows take every minute", r.TWA8h)
+	}
+	feed(t, tr, restart, time.Hour, 40)
+	cur, ok := tr.Current(restart.Add(time.Hour))
+	if !ok || !cur.Start.Equal(day.Add(15*time.Hour)) || cur.Covered != Duration(time.Hour) || cur.GapTotal != Duration(time.Hour) {
+		t.Errorf("the new 15:00 shift an hour after the restart: start %s covered %v gaps %v; want 1 h measured after a 1 h gap",
+			cur.Start.Format("15:04"), cur.Covered.Std(), cur.GapTotal.Std())
 	}
 }

@@ -75,6 +75,9 @@ type Tracker struct {
 	// the rolling windows only, and never makes them again from the part
 	// of their data it replays.
 	settled []time.Time
+	// from is when the shifts' record starts after the schedule changed
+	// (RecordShiftsFrom); zero: whenever data does.
+	from time.Time
 }
 
 // New returns a tracker, or an error saying which option is wrong.
@@ -319,12 +322,18 @@ func (t *Tracker) reopen(p time.Time) {
 	clear(t.open[len(kept):])
 	t.open = kept
 	for _, s := range in {
-		have := slices.ContainsFunc(t.settled, s.Start.Equal)
+		have := slices.ContainsFunc(t.settled, s.Start.Equal) || !t.from.IsZero() && !s.End.After(t.from)
 		for _, acc := range t.open {
 			have = have || acc.shift == s
 		}
 		if !have {
-			t.open = append(t.open, newShiftAcc(s, t.opts.Limits))
+			acc := newShiftAcc(s, t.opts.Limits)
+			if s.Start.Before(t.from) {
+				// Its time before from is in the journal's shifts of the
+				// old schedule: here it is a gap.
+				acc.resumed = t.from
+			}
+			t.open = append(t.open, acc)
 		}
 	}
 	t.openUntil = until
