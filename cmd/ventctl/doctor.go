@@ -68,7 +68,7 @@ func runDoctor(args []string, e env) int {
 	} else {
 		d.pwm()
 	}
-	running := false
+	running, unknown := false, false
 	if d.offline("/run") {
 		d.skip("clock", "/run")
 		d.stateDir()
@@ -76,11 +76,15 @@ func runDoctor(args []string, e env) int {
 	} else {
 		d.clock()
 		d.stateDir()
-		running = d.service(*socket)
+		running, unknown = d.service(*socket)
 	}
 	switch {
 	case d.cfg == nil:
-	case running:
+	case running, unknown:
+		// A socket that does not answer this user (not yet in group
+		// ventd) may still have ventd behind it: probing the bus beside
+		// it would corrupt its transfers and stop its SCD4x. Ask its
+		// /api/state instead, which needs no group.
 		d.sensorsFromDaemon(*stateURL)
 	case filepath.Clean(*root) != "/" && !*sim:
 		// The buses this machine has are not the card's: probing them
@@ -499,8 +503,8 @@ func (d *doctor) stateDir() {
 }
 
 // service checks that ventd is enabled and answers on its socket, and
-// reports whether it runs.
-func (d *doctor) service(socket string) bool {
+// reports whether it runs, or that it cannot tell.
+func (d *doctor) service(socket string) (running, unknown bool) {
 	if _, err := os.Lstat(d.path("/etc/systemd/system/multi-user.target.wants/ventd.service")); err != nil {
 		d.warn("service", "ventd is not enabled: it will not start at boot", "sudo systemctl enable ventd")
 	}
@@ -510,11 +514,12 @@ func (d *doctor) service(socket string) bool {
 	switch {
 	case err == nil:
 		d.ok("service", fmt.Sprintf("ventd is running (pid %d); its control socket %s answers", pid, socket))
-		return true
+		return true, false
 	case errors.Is(err, ctlsock.ErrNoDaemon):
 		d.fail("service", "ventd is not running (nothing answers on "+socket+")", "sudo systemctl start ventd; if it stops again, journalctl -u ventd -e says why")
 	default:
 		d.fail("service", fmt.Sprintf("the control socket %s does not answer: %v", socket, err), "be root or in group ventd (sudo usermod -aG ventd $USER, then log in again)")
+		return false, true
 	}
-	return false
+	return false, false
 }
