@@ -36,8 +36,9 @@ import (
 
 func main() {
 	// Ctrl-C ends a fan run or a live read cleanly: the fan is left at its
-	// safe duty, the sensors idle.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// safe duty, the sensors idle. So does a hang-up: an ssh session that
+	// drops mid-run must not leave the fan at the test duty.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, ctx: ctx})
 	stop()
 	os.Exit(code)
