@@ -4,9 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/export"
@@ -63,6 +65,7 @@ func runExport(args []string, e env) int {
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
 		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
+	rf.warnOutside(e, r)
 	return rf.output(e, *out, func(w io.Writer) error { return export.Write(w, j, opts) })
 }
 
@@ -112,6 +115,16 @@ func writeFile(path string, write func(io.Writer) error) (int64, error) {
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
 	cw := &countWriter{w: tmp}
 	err = write(cw)
+	if err == nil {
+		// The mode a new file gets here (CreateTemp makes it 0600: a
+		// report made with sudo was root's alone), and on the card before
+		// it takes the name: after a power cut, "wrote" means written.
+		mask := syscall.Umask(0)
+		syscall.Umask(mask)
+		if err = tmp.Chmod(0o666 &^ fs.FileMode(mask)); err == nil {
+			err = tmp.Sync()
+		}
+	}
 	if cerr := tmp.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

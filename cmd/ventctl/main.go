@@ -124,7 +124,13 @@ func usage(w io.Writer) {
 // run runs the command line args (without the program name) and returns
 // the exit code.
 func run(args []string, e env) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-help" || args[0] == "--help" || args[0] == "-h" {
+	if len(args) == 0 {
+		// A script that forgot the command must not pass.
+		fmt.Fprintln(e.stderr, "ventctl: no command given")
+		usage(e.stderr)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-help" || args[0] == "--help" || args[0] == "-h" {
 		usage(e.stdout)
 		return exitOK
 	}

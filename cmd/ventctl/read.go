@@ -60,10 +60,12 @@ func runRead(args []string, e env) int {
 		b.advance()
 		set.Update(b.clk.Now)
 		// A sensor that answers counts as working even while warming up
-		// (the VOC index's first minute): the exit status says whether
-		// every sensor could be read.
+		// (the VOC index's first minute, the SCD41's first 5 s): the exit
+		// status says whether every sensor could be read.
 		for _, s := range set.All() {
-			if h := s.Health(); h.Up && len(s.Samples()) > 0 {
+			if h := s.Health(); h.Up {
+				// Answering, if not measuring yet (an SCD41 gives its
+				// first CO2 after 5 s): the part and its wiring work.
 				good[s.Name()]++
 			}
 		}
@@ -80,10 +82,15 @@ func runRead(args []string, e env) int {
 		}
 		printRound(e, b.clk.Now(), set)
 	}
+	var failed []string
 	for _, s := range set.All() {
 		if good[s.Name()] == 0 {
-			return exitFail
+			failed = append(failed, s.Name())
 		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(e.stderr, "ventctl read: no answer from %s (see ERROR above; ventctl doctor checks the wiring and the buses)\n", strings.Join(failed, ", "))
+		return exitFail
 	}
 	return exitOK
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -61,6 +62,9 @@ func (f *recordFlags) open(e env) (records, int) {
 	if r.j, code = openJournal(*f.stateDir, r.cfg, fail); code != exitOK {
 		return r, code
 	}
+	if r.cfg != nil {
+		f.checkSameSite(e, r)
+	}
 	if r.cfg == nil {
 		// The site's time zone as ventd kept it: an auditor's laptop in
 		// another zone (or a Pi left on UTC) reads the site's days.
@@ -78,6 +82,42 @@ func (f *recordFlags) open(e env) (records, int) {
 		return r, fail(exitUsage, "%v", err)
 	}
 	return r, exitOK
+}
+
+// checkSameSite warns when -config is not the configuration the journal
+// was written with: its shifts would be placed, and days chosen, by
+// another site's schedule and time zone, without a word.
+func (f *recordFlags) checkSameSite(e env, r records) {
+	var diff []string
+	for _, c := range []struct{ what, key, cfg string }{
+		{"site", "site", r.cfg.Site},
+		{"room", "room", r.cfg.Room},
+		{"shift time zone", journal.TimeZoneKey, r.cfg.Shifts.ZoneName()},
+	} {
+		if v, ok, err := r.j.Meta(c.key); err == nil && ok && v != "" && v != c.cfg {
+			diff = append(diff, fmt.Sprintf("%s %q (the configuration says %q)", c.what, v, c.cfg))
+		}
+	}
+	if len(diff) > 0 {
+		fmt.Fprintf(e.stderr, "%s: warning: the journal was written with %s: shifts are placed and days chosen by -config %s; give the configuration the journal was written with, or leave -config out to use the time zone ventd kept\n",
+			f.name, strings.Join(diff, ", "), *f.cfgPath)
+	}
+}
+
+// warnOutside says when the window holds none of the journal's minutes (a
+// typo in the year): the report or export is still written, an empty one
+// stamped as verified, which must not pass unnoticed.
+func (f *recordFlags) warnOutside(e env, r records) {
+	first, last, err := r.j.Range()
+	if err != nil || first.IsZero() {
+		return
+	}
+	if !last.Before(r.from) && first.Before(r.to) {
+		return
+	}
+	fmt.Fprintf(e.stderr, "%s: warning: the journal holds nothing from %s to %s: it holds %s to %s (check -from and -to)\n",
+		f.name, r.from.In(r.loc).Format("2006-01-02 15:04"), r.to.In(r.loc).Format("2006-01-02 15:04"),
+		first.In(r.loc).Format("2006-01-02 15:04"), last.Add(time.Minute).In(r.loc).Format("2006-01-02 15:04"))
 }
 
 // loadShiftConfig loads -config when given, and returns the shift time

@@ -73,6 +73,7 @@ func runReport(args []string, e env) int {
 			}
 		}
 	}
+	rf.warnOutside(e, r)
 	return rf.output(e, *out, func(w io.Writer) error { return report.Write(w, j, opts) })
 }
 
