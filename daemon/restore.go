@@ -273,7 +273,7 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 		d.cur.ConfigChanges = append(d.cur.ConfigChanges, record.ConfigChange{Time: now, Hash: d.cfgHash,
 			Summary: fmt.Sprintf("site %q room %q: %d zones, %d sensors, %d fans; shifts %v for %s in %s", cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans),
 				cfg.Shifts.Starts, shortDuration(cfg.Shifts.Length), cfg.Shifts.ZoneName()),
-			By:      record.Actor{Name: "config", Via: "config"}})
+			By: record.Actor{Name: "config", Via: "config"}})
 	}
 }
 
