@@ -98,8 +98,8 @@ func TestAvoidableCounterfactuals(t *testing.T) {
 
 // TestAvoidableOnlyTightens: a law that leaves much of the avoidable smoke
 // in the staff area gets a higher price on it, down to avoidLow; one that
-// leaves none keeps the configured price: the estimate never takes air
-// away.
+// leaves none keeps the configured staff price (the booths' price is
+// relax's, TestAvoidableRelaxesBooths).
 func TestAvoidableOnlyTightens(t *testing.T) {
 	minimum, _ := shiftRun(t, func(time.Duration, bool) float64 { return 0.25 }, 10)
 	if s := minimum.share(); s < 0.9 {
@@ -114,6 +114,43 @@ func TestAvoidableOnlyTightens(t *testing.T) {
 	}
 	if full.tighten != 1 {
 		t.Errorf("fans at full all shift: tighten %.3f, want 1", full.tighten)
+	}
+}
+
+// TestAvoidableRelaxesBooths: a law that leaves the staff area as clean
+// as full extraction would gets the booths' price relaxed, up to
+// relaxHigh; one that leaves much of the avoidable smoke keeps the
+// configured booth price.
+func TestAvoidableRelaxesBooths(t *testing.T) {
+	full, _ := shiftRun(t, func(time.Duration, bool) float64 { return 1 }, 10)
+	if full.relax != relaxHigh {
+		t.Errorf("fans at full all shift: relax %.3f, want %g", full.relax, relaxHigh)
+	}
+	minimum, _ := shiftRun(t, func(time.Duration, bool) float64 { return 0.25 }, 10)
+	if minimum.relax != 1 {
+		t.Errorf("fans at minimum all shift: relax %.3f, want 1", minimum.relax)
+	}
+}
+
+// TestRelaxStep: the booths' price rises while the share is below
+// relaxBelow (an e-fold in avoidAdjust at share 0), holds at it, falls
+// above it, and stays within 1 and relaxHigh.
+func TestRelaxStep(t *testing.T) {
+	for _, c := range []struct {
+		m, r float64
+		dt   time.Duration
+		want float64
+	}{
+		{1, 0, avoidAdjust / 2, math.Exp(0.5)},
+		{1, 0, 10 * avoidAdjust, relaxHigh},
+		{2, relaxBelow, time.Hour, 2},
+		{2, 2 * relaxBelow, avoidAdjust / 2, 2 * math.Exp(-0.5)},
+		{1.2, 1, time.Hour, 1},
+		{1, avoidTarget, time.Second, 1},
+	} {
+		if got := relaxStep(c.m, c.r, c.dt); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("relaxStep(%g, %g, %v) = %g, want %g", c.m, c.r, c.dt, got, c.want)
+		}
 	}
 }
 
@@ -133,8 +170,11 @@ func TestAvoidableNeedsData(t *testing.T) {
 	if a := steady(3*time.Hour, 0, 0); !math.IsNaN(a.share()) || a.tighten != 1 {
 		t.Errorf("clean air all along: share %v, tighten %v; want NaN and 1", a.share(), a.tighten)
 	}
-	if a := steady(avoidAdjust-time.Minute, 5, 200); a.tighten != 1 {
-		t.Errorf("before avoidAdjust: tighten %v, want 1", a.tighten)
+	if a := steady(avoidAdjust-time.Minute, 5, 200); a.tighten != 1 || a.relax != 1 {
+		t.Errorf("before avoidAdjust: tighten %v, relax %v; want 1", a.tighten, a.relax)
+	}
+	if a := steady(3*time.Hour, 0, 0); a.relax != 1 {
+		t.Errorf("clean air all along: relax %v, want 1 (no share to go by)", a.relax)
 	}
 }
 
@@ -160,11 +200,29 @@ func TestAvoidableOddInput(t *testing.T) {
 		}
 		a.step(now.Add(time.Duration(s)*time.Second), time.Second, e, s%700 < 30, q, 300, 0, vol,
 			[]boothAir{{excess: booth, vol: 4, q: q, qFull: 300}, {excess: 5, vol: 0, q: 0, qFull: 0}})
-		if r := a.share(); a.tighten < avoidLow || a.tighten > 1 || math.IsInf(r, 0) || math.IsNaN(a.tighten) {
-			t.Fatalf("second %d: tighten %v, share %v", s, a.tighten, r)
+		if r := a.share(); a.tighten < avoidLow || a.tighten > 1 || math.IsInf(r, 0) || math.IsNaN(a.tighten) ||
+			!(a.relax >= 1 && a.relax <= relaxHigh) {
+			t.Fatalf("second %d: tighten %v, relax %v, share %v", s, a.tighten, a.relax, r)
 		}
 	}
 	if math.IsNaN(a.c) || math.IsNaN(a.qg) || a.c < 0 || a.qg < 0 {
 		t.Errorf("fitted leak %v, ventilation %v", a.c, a.qg)
+	}
+}
+
+// TestBoothNeedRelaxed: the booths' price is BoothFullExcess times relax,
+// never below BoothFullExcess.
+func TestBoothNeedRelaxed(t *testing.T) {
+	tu := Tuning{BoothFullExcess: 150}
+	b := newBooth(Booth{Zone: "booth", VolumeM3: 4, PM: []string{"pm"}})
+	b.excess = 150
+	for _, c := range []struct{ relax, want float64 }{{1, 1}, {3, 1.0 / 3}, {0.5, 1}, {0, 1}} {
+		if got := b.need(tu, c.relax); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("need at relax %g = %g, want %g", c.relax, got, c.want)
+		}
+	}
+	b.excess = -4
+	if got := b.need(tu, 3); got != 0 {
+		t.Errorf("booth below its clean air: need %g, want 0", got)
 	}
 }

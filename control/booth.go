@@ -309,9 +309,11 @@ func (b *booth) smokeEscaping(now time.Time, pts []point) bool {
 }
 
 // need is the booth's smoke as a reason to move air: its excess over
-// BoothFullExcess (1: reason enough for full speed on its own).
-func (b *booth) need(t Tuning) float64 {
-	return math.Max(b.excess, 0) / t.BoothFullExcess
+// BoothFullExcess times relax (1: reason enough for full speed on its
+// own). relax (at least 1) is how far the staff area's avoidable share
+// lets the booths' price go up (avoidable).
+func (b *booth) need(t Tuning, relax float64) float64 {
+	return math.Max(b.excess, 0) / (t.BoothFullExcess * max(relax, 1))
 }
 
 // climb is how much the level's trend rose over the last d, by a least

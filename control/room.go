@@ -143,7 +143,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		case b.session:
 			session = append(session, b.spec.Zone)
 		}
-		if n := b.need(t); n > boothNeed {
+		if n := b.need(t, r.staff.avoid.relax); n > boothNeed {
 			boothNeed, from = n, b
 		}
 	}

@@ -391,13 +391,21 @@ func staffNoise(level float64) float64 { return 0.2 + 0.01*math.Abs(level) }
 
 // need is the staff area's smoke as a reason to move air: its excess,
 // and its gap above the air coming in, beyond the margin over the excess
-// that asks for full speed (fullExcess; 1: reason enough for full speed).
+// that asks for full speed (fullExcess, the excess part relaxed as the
+// booths' price is; 1: reason enough for full speed).
 func (s *staffArea) need(t Tuning) float64 {
 	if !s.ok {
 		return 0
 	}
 	margin := t.StaffMargin + t.StaffMarginShare*s.clean
-	return math.Max(s.excess+s.gap()-margin, 0) / s.fullExcess(t)
+	n := math.Max(s.excess+s.gap()-margin, 0)
+	// Where the staff keep far less of the avoidable smoke than the goal
+	// allows, the booth smoke in their air is priced lower by the
+	// booths' factor (relax); the gap is not: under outdoor smoke taken
+	// for clean air the share reads far too low (avoidable).
+	g := math.Min(s.gap(), n)
+	full := s.fullExcess(t)
+	return (n-g)/(full*max(s.avoid.relax, 1)) + g/full
 }
 
 // gap is how far the staff area's clean air stands above the air coming
