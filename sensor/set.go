@@ -43,6 +43,7 @@ type Set struct {
 	// list of the sensor whose turn it is: such a bus gets one read a
 	// period at most, after the period's decisions (UpdateSlow).
 	slow     map[string]int
+	fast     map[string]int  // a slow bus's reads in time since its last slow one
 	done     map[string]bool // buses found slow this period
 	readSlow bool            // a read this period was slow
 	turn     int             // where the search for a slow bus's turn starts
@@ -61,7 +62,7 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 	if o.Saved == nil {
 		o.Saved = func(string) (string, bool) { return "", false }
 	}
-	set := &Set{env: newEnvironment(), log: o.Log, slow: map[string]int{}, done: map[string]bool{}}
+	set := &Set{env: newEnvironment(), log: o.Log, slow: map[string]int{}, fast: map[string]int{}, done: map[string]bool{}}
 	for _, sc := range cfgs {
 		log := o.Log.With("sensor", sc.Name)
 		var dev device
@@ -125,6 +126,10 @@ func (set *Set) Update(now func() time.Time) {
 	for i, s := range set.list {
 		if _, slow := set.slow[s.cfg.Bus]; !slow {
 			set.poll(i, s, now)
+		} else {
+			// Not read this period: its readings age as an unread
+			// sensor's do, never good past its stale time.
+			s.markStale(now())
 		}
 	}
 }
@@ -162,12 +167,35 @@ func (set *Set) poll(i int, s *Sensor, now func() time.Time) {
 				"hint", "a sensor holding the clock line low, a bad cable or a failing part: unplug the bus's sensors one at a time (ventctl scan)")
 		}
 		set.slow[bus] = set.nextOn(bus, i)
+		set.fast[bus] = 0
 		set.done[bus] = true
 		set.readSlow = true
 	case was:
+		// One quick read proves only that sensor quick: the bus is back
+		// when each of its sensors has answered in time, in turn (else a
+		// slow sensor first on the bus and a quick one after it unmark
+		// and mark it by turns, and the sensors after them are never
+		// read).
+		set.fast[bus]++
+		if set.fast[bus] < set.onBus(bus) {
+			set.slow[bus] = set.nextOn(bus, i)
+			return
+		}
 		delete(set.slow, bus)
+		delete(set.fast, bus)
 		set.log.Info("I2C bus answers in time again", "bus", bus, "sensor", s.cfg.Name)
 	}
+}
+
+// onBus is how many sensors are on bus.
+func (set *Set) onBus(bus string) int {
+	n := 0
+	for _, s := range set.list {
+		if s.cfg.Bus == bus {
+			n++
+		}
+	}
+	return n
 }
 
 // nextOn is the index of the sensor after list[i] on bus, round the list.
