@@ -36,6 +36,9 @@ type sgp4xDevice struct {
 	nox     *gasindex.Algorithm
 	// measured is when the gas index last took a measurement.
 	measured time.Time
+	// gap is the shortest time between two measurements: half a period
+	// short of the interval, for the periods' jitter.
+	gap time.Duration
 }
 
 // newSGP4x reads the sensor every period (1 s at least) and tells the gas
@@ -43,16 +46,17 @@ type sgp4xDevice struct {
 // fed every 5 s as if each second, its start-up blackout lasted 4 min and
 // its 12 h of learning 60 h (0.5 s periods: twice as fast).
 func newSGP4x(name, zone string, v sgp4x.Variant, clk clock.Clock, env *environment, log *slog.Logger, period time.Duration) *sgp4xDevice {
-	interval := max(period, time.Second)
+	if period <= 0 {
+		period = time.Second
+	}
+	// Below 1 s the index measures every n-th period, n periods apart:
+	// that is its interval (0.8 s periods: 1.6 s, not 1 s).
+	n := (time.Second + period - 1) / period
+	interval := time.Duration(n) * period
 	return &sgp4xDevice{name: name, zone: zone, variant: v, clk: clk, env: env, log: log,
-		voc: gasindex.NewVOC(interval), nox: gasindex.NewNOx(interval)}
+		voc: gasindex.NewVOC(interval), nox: gasindex.NewNOx(interval),
+		gap: interval - period/2}
 }
-
-// minMeasureGap is the shortest time between two measurements the index
-// takes: a loop faster than 1 s gets "not ready" in between, the way an
-// SPS30's data-ready flag answers it. (Below 1 s, not at it: a period's
-// reads start a few milliseconds later or earlier each time.)
-const minMeasureGap = 900 * time.Millisecond
 
 // learnedKey holds a gas index sensor's learned state, so a restart does
 // not re-learn the room's usual air for 12 hours (and report nothing for
@@ -120,7 +124,7 @@ func (g *sgp4xDevice) poll(now time.Time, dst []value) ([]value, error) {
 		}
 		return append(dst, value{q: sample.VOCIndex, quality: sample.Warmup}, value{q: sample.NOxIndex, quality: sample.Warmup}), nil
 	}
-	if !g.measured.IsZero() && now.Sub(g.measured) < minMeasureGap && now.After(g.measured) {
+	if !g.measured.IsZero() && now.Sub(g.measured) < g.gap && now.After(g.measured) {
 		return nil, sensirion.ErrNotReady
 	}
 	raw, err := g.dev.MeasureRaw(rh, t)
