@@ -18,22 +18,42 @@ import (
 // builds the new 08:00 shift from the minutes 08:00-15:00 that the
 // finished 07:00 shift already holds: the same air in two shift rows.
 func TestScheduleChangedBetweenShiftsCountsNoMinuteTwice(t *testing.T) {
+	tod := func(hs ...int) (out []config.TimeOfDay) {
+		for _, h := range hs {
+			out = append(out, config.TimeOfDay(time.Duration(h)*time.Hour))
+		}
+		return out
+	}
+	t.Run("between shifts", func(t *testing.T) {
+		// one 07:00 8 h shift, then one 08:00 8 h shift; down 15:10-15:11
+		scheduleChange(t, tod(7), 8*time.Hour, tod(8), 8*time.Hour, time.Date(2026, 3, 2, 6, 50, 0, 0, time.UTC), 8*time.Hour+20*time.Minute, time.Hour)
+	})
+	t.Run("running shift resumes", func(t *testing.T) {
+		// 07/15/23 8 h, then 07/19 12 h; down 13:00-13:01: the running
+		// 07:00 shift resumes as 07:00-19:00 (no ErrScheduleChanged), and
+		// the replay from 04:46 rebuilds the new 19:00-07:00 shift from
+		// minutes the finished 23:00-07:00 shift holds.
+		scheduleChange(t, tod(7, 15, 23), 8*time.Hour, tod(7, 19), 12*time.Hour, time.Date(2026, 3, 1, 22, 50, 0, 0, time.UTC), 14*time.Hour+10*time.Minute, time.Hour)
+	})
+}
+
+func scheduleChange(t *testing.T, startsA []config.TimeOfDay, lenA time.Duration, startsB []config.TimeOfDay, lenB time.Duration, start time.Time, runA, runB time.Duration) {
 	dir := t.TempDir()
 	cfgA := config.Sim()
 	cfgA.Shifts.TimeZone = "UTC"
-	cfgA.Shifts.Starts = []config.TimeOfDay{config.TimeOfDay(7 * time.Hour)}
-	cfgA.Shifts.Length = 8 * time.Hour
+	cfgA.Shifts.Starts = startsA
+	cfgA.Shifts.Length = lenA
 	cfgB := config.Sim()
 	cfgB.Shifts.TimeZone = "UTC"
-	cfgB.Shifts.Starts = []config.TimeOfDay{config.TimeOfDay(8 * time.Hour)}
-	cfgB.Shifts.Length = 8 * time.Hour
-	h := rigHarness(t, cfgA, dir, time.Date(2026, 3, 2, 6, 50, 0, 0, time.UTC), testbench.RigOpts{Seed: 3})
+	cfgB.Shifts.Starts = startsB
+	cfgB.Shifts.Length = lenB
+	h := rigHarness(t, cfgA, dir, start, testbench.RigOpts{Seed: 3})
 	h.run(20 * time.Minute)
 	h.rig.Room.StartSession("staff", room.TypicalSession(2, 20*time.Minute))
-	h.run(8 * time.Hour) // to 15:10Z: the 07:00 shift finished at 15:00
+	h.run(runA - 20*time.Minute)
 	h.d.shutdown()
 	h2 := rigHarness(t, cfgB, dir, h.clk.Now().Add(time.Minute), testbench.RigOpts{Seed: 3})
-	h2.run(time.Hour) // to 16:11Z: past the new shift's end
+	h2.run(runB)
 	h2.d.shutdown()
 	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
 	if err != nil {
