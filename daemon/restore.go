@@ -21,6 +21,9 @@ const (
 	metaNextAlarm = "alarms.next_id"
 	metaActive    = "alarms.active"
 	metaConfig    = "config.hash"
+	// metaSchedule is the shift schedule the journal's shifts follow: a
+	// restart under another one must not count their minutes again.
+	metaSchedule = "shifts.schedule"
 	// metaCleanStop is "1" once a daemon stopped cleanly, "0" while one
 	// runs: after a crash the alarm sequence skips ahead (crashSkip).
 	metaCleanStop = "daemon.clean_stop"
@@ -277,6 +280,11 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 	}
 }
 
+// schedule is the shift schedule as the journal keeps it (metaSchedule).
+func (d *Daemon) schedule() string {
+	return fmt.Sprintf("starts %v length %s time_zone %s", d.cfg.Shifts.Starts, shortDuration(d.cfg.Shifts.Length), d.cfg.Shifts.ZoneName())
+}
+
 // shortDuration is d as a config file writes it: 8h, not 8h0m0s.
 func shortDuration(d time.Duration) string {
 	s := d.String()
@@ -307,7 +315,14 @@ func (d *Daemon) sequenceFloor(now time.Time, why string) {
 // windows.
 func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 	window := max(8*time.Hour, d.cfg.Shifts.Length) + exposure.STELWindow
-	ms, err := j.Minutes(now.Add(-window), now, "", "")
+	// Up to the journal's last minute even when the clock is behind it (a
+	// Pi booted without network): those minutes are the rolling windows'
+	// too, and this run will not record them again.
+	until := now
+	if l := last.Add(time.Minute); l.After(until) {
+		until = l
+	}
+	ms, err := j.Minutes(now.Add(-window), until, "", "")
 	if err != nil {
 		d.log.Warn("journal: cannot read minutes; exposure starts afresh", "err", err)
 		return
@@ -325,9 +340,18 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 		d.log.Warn("journal: cannot read shift summaries; the shift's figures are rebuilt from minutes", "err", err)
 	}
 	n := 0
+	// The schedule the journal's shifts follow, when it kept it: a change
+	// between shifts, or one the running shift survives (same start, new
+	// length), is one all the same.
+	was, kept, _ := j.Meta(metaSchedule)
+	changedAll := kept && was != d.schedule()
+	if changedAll {
+		d.log.Warn("the shift schedule changed since the journal's last run: its shifts stay as they are, and the new schedule's are recorded from now",
+			"was", was, "now", d.schedule())
+	}
 	for _, e := range d.expo {
 		var resumedUntil time.Time
-		changed := false
+		changed := changedAll
 		for _, sh := range shifts {
 			if sh.Zone != e.zone || sh.Quantity != string(e.q) {
 				continue

@@ -37,6 +37,7 @@ func (d *Daemon) save(now time.Time, final bool) {
 	all[metaConfig] = d.cfgHash
 	all["site"], all["room"] = d.cfg.Site, d.cfg.Room
 	all[journal.TimeZoneKey] = d.cfg.Shifts.ZoneName()
+	all[metaSchedule] = d.schedule()
 	for _, z := range d.cfg.Zones {
 		// So that the export and the report tell the outdoor air's
 		// minutes from an exposure record without the configuration.

@@ -25,6 +25,9 @@ type scd4xDevice struct {
 	ser      string
 }
 
+// openWait is the stop open sends first and waits out (datasheet: 500 ms).
+func (s *scd4xDevice) openWait() time.Duration { return scd4x.StopWait }
+
 func (s *scd4xDevice) open(bus i2c.Bus, addr uint16) error {
 	dev, err := scd4x.New(bus, &scd4x.Opts{Addr: addr, Clock: s.clk})
 	if err != nil {

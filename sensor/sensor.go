@@ -117,6 +117,9 @@ func (s *Sensor) String() string {
 	return fmt.Sprintf("%s (%s on %s %s)", s.cfg.Name, s.cfg.Type, s.cfg.Bus, s.cfg.Address)
 }
 
+// openWaiter is a device whose open waits a datasheet time of its own.
+type openWaiter interface{ openWait() time.Duration }
+
 // SlowRead is how long one sensor's read may take before its bus counts as
 // slow or hung. A working read takes milliseconds (the longest datasheet
 // wait in a poll is the SGP41's 50 ms); a transfer on a bus held low waits
@@ -143,9 +146,14 @@ func (s *Sensor) Update(now time.Time) {
 	}
 	if !s.open {
 		if err := s.reopen(now); err != nil {
-			// An open that fails after this long waited on a hung bus (a
-			// successful one may wait longer: an SCD4x stopping).
-			s.noteSlow(now)
+			// An open that fails after this long waited on a hung bus,
+			// less the device's own datasheet waits (an SCD4x stopping:
+			// 500 ms, then a corrupt answer is quick).
+			began := now
+			if w, ok := s.dev.(openWaiter); ok {
+				began = began.Add(w.openWait())
+			}
+			s.noteSlow(began)
 			s.fail(now, fmt.Errorf("init: %w", err))
 			return
 		}

@@ -123,8 +123,9 @@ func WallClock(y int, m time.Month, d, sec int, loc *time.Location) time.Time {
 		return t
 	}
 	// Skipped: the first second whose wall clock reads want or later.
-	// Within three hours of a spring change the wall clock only rises.
-	lo, hi := t.Add(-3*time.Hour), t.Add(3*time.Hour)
+	// Around a change the wall clock only rises; a day long either way,
+	// for a zone that skipped one (Samoa, 30 Dec 2011).
+	lo, hi := t.Add(-26*time.Hour), t.Add(26*time.Hour)
 	for hi.Sub(lo) > time.Second {
 		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
 		if wall(mid).Before(want) {

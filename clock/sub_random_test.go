@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestSubMatchesTimeSubReview(t *testing.T) {
+func TestSubMatchesTimeSubAtRandom(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	locs := []*time.Location{time.UTC, time.FixedZone("x", 5*3600+1800), time.FixedZone("y", -7*3600)}
 	if l, err := time.LoadLocation("America/Vancouver"); err == nil {

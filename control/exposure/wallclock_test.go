@@ -7,7 +7,7 @@ import (
 
 // WallClock against a brute force: the earliest instant (minute steps)
 // whose wall clock reads want, else the earliest that reads later.
-func TestWallClockBruteForceReview(t *testing.T) {
+func TestWallClockAgainstBruteForce(t *testing.T) {
 	for _, name := range []string{"America/Vancouver", "Europe/Berlin", "Australia/Sydney", "Australia/Lord_Howe", "America/Santiago", "Asia/Tehran", "Pacific/Chatham", "America/St_Johns", "Africa/Casablanca", "Pacific/Apia", "America/Sao_Paulo"} {
 		loc, err := time.LoadLocation(name)
 		if err != nil {
