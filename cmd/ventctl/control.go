@@ -17,7 +17,7 @@ type socketFlags struct {
 
 func (s *socketFlags) add(fl *flag.FlagSet, e env) {
 	fl.StringVar(&s.socket, "socket", ctlsock.DefaultPath, "ventd's control socket `path` (ventd -control-socket)")
-	fl.StringVar(&s.who, "who", invoker(e), "`name` recorded as having done it (default: your login name, $SUDO_USER under sudo)")
+	fl.StringVar(&s.who, "who", invoker(e), "`name` recorded as having done it: your login name, or $SUDO_USER under sudo, unless given")
 }
 
 // invoker is the person at the shell: under sudo, who ran sudo.

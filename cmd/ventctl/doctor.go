@@ -36,6 +36,10 @@ func runDoctor(args []string, e env) int {
 	if code, ok := parse(fl, args); !ok {
 		return code
 	}
+	if fi, err := os.Stat(*root); err != nil || !fi.IsDir() {
+		fmt.Fprintf(e.stderr, "ventctl doctor: -root %s is not a directory: give / for this Pi, or where the card's root file system is mounted (lsblk shows it)\n", *root)
+		return exitUsage
+	}
 	d := &doctor{root: *root, user: *user, w: e.stdout, ctx: e.context()}
 	d.clockSynced = d.markerSynced
 	if filepath.Clean(*root) == "/" {
