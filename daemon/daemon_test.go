@@ -65,7 +65,7 @@ func dayHarness(t *testing.T, cfg *config.Config, sc *scenario.Scenario, dir str
 func (h *harness) run(d time.Duration) *snapshot.Snapshot {
 	end := h.clk.Now().Add(d)
 	for h.clk.Now().Before(end) {
-		next := h.clk.Now().Add(time.Second)
+		next := h.clk.Now().Add(h.d.period)
 		h.d.step(h.clk.Now())
 		h.clk.Sleep(next.Sub(h.clk.Now()))
 	}

@@ -22,8 +22,18 @@ import (
 
 var vanLoc, _ = time.LoadLocation("America/Vancouver")
 
-func vancouverNights() *config.Config {
+// fiveSecond is config.Sim() at 5 s periods: what these tests hold (where
+// shifts fall, what is counted once) does not depend on the period, and
+// their nights of 12 h and more run in a fifth of the time (the suite runs
+// them under the race detector).
+func fiveSecond() *config.Config {
 	cfg := config.Sim()
+	cfg.Control.Period, cfg.Control.MaxSampleAge = 5*time.Second, 15*time.Second
+	return cfg
+}
+
+func vancouverNights() *config.Config {
+	cfg := fiveSecond()
 	cfg.Shifts.TimeZone = "America/Vancouver"
 	cfg.Shifts.Starts = []config.TimeOfDay{config.TimeOfDay(7 * time.Hour), config.TimeOfDay(19 * time.Hour)}
 	cfg.Shifts.Length = 12 * time.Hour
@@ -166,7 +176,7 @@ func TestDSTSpringForwardNightShiftWithRestart(t *testing.T) {
 // air in two shifts (TWA 22.5 in one row, 20.8 in another).
 func TestDSTTimeZoneChangeBetweenRestarts(t *testing.T) {
 	dir := keepDir(t, "tzchange")
-	cfgUTC := config.Sim()
+	cfgUTC := fiveSecond()
 	cfgUTC.Shifts.TimeZone = "UTC"
 	cfgVan := vancouverNights()
 	h := rigHarness(t, cfgUTC, dir, time.Date(2026, 3, 2, 6, 50, 0, 0, time.UTC), testbench.RigOpts{Seed: 3})
@@ -253,7 +263,7 @@ func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 // day's shift starts an hour off". Which way, and where does the hour go?
 func TestDSTShiftStartInSkippedHour(t *testing.T) {
 	dir := keepDir(t, "skipped")
-	cfg := config.Sim()
+	cfg := fiveSecond()
 	cfg.Shifts.TimeZone = "America/Vancouver"
 	cfg.Shifts.Starts = []config.TimeOfDay{config.TimeOfDay(2 * time.Hour), config.TimeOfDay(10 * time.Hour), config.TimeOfDay(18 * time.Hour)}
 	cfg.Shifts.Length = 8 * time.Hour
@@ -276,7 +286,7 @@ func TestDSTShiftStartInSkippedHour(t *testing.T) {
 // shifts": the filter compares the shift's local start with "02:00".
 func TestDSTReportShiftFilterFindsTheSkippedStart(t *testing.T) {
 	dir := keepDir(t, "skipped-report")
-	cfg := config.Sim()
+	cfg := fiveSecond()
 	cfg.Shifts.TimeZone = "America/Vancouver"
 	cfg.Shifts.Starts = []config.TimeOfDay{config.TimeOfDay(2 * time.Hour), config.TimeOfDay(10 * time.Hour), config.TimeOfDay(18 * time.Hour)}
 	cfg.Shifts.Length = 8 * time.Hour
@@ -306,7 +316,7 @@ func TestDSTLocalZoneKeptByName(t *testing.T) {
 		t.Log("run with TZ=America/Vancouver to mimic a Pi set to the site's zone")
 	}
 	dir := keepDir(t, "local")
-	cfg := config.Sim()
+	cfg := fiveSecond()
 	cfg.Shifts.TimeZone = "Local"
 	h := rigHarness(t, cfg, dir, time.Date(2026, 3, 2, 6, 50, 0, 0, time.Local), testbench.RigOpts{Seed: 3})
 	h.run(30 * time.Minute)

@@ -39,11 +39,11 @@ func TestScheduleChangedBetweenShiftsCountsNoMinuteTwice(t *testing.T) {
 
 func scheduleChange(t *testing.T, startsA []config.TimeOfDay, lenA time.Duration, startsB []config.TimeOfDay, lenB time.Duration, start time.Time, runA, runB time.Duration) {
 	dir := t.TempDir()
-	cfgA := config.Sim()
+	cfgA := fiveSecond()
 	cfgA.Shifts.TimeZone = "UTC"
 	cfgA.Shifts.Starts = startsA
 	cfgA.Shifts.Length = lenA
-	cfgB := config.Sim()
+	cfgB := fiveSecond()
 	cfgB.Shifts.TimeZone = "UTC"
 	cfgB.Shifts.Starts = startsB
 	cfgB.Shifts.Length = lenB
