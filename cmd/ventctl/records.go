@@ -112,7 +112,8 @@ func (f *recordFlags) warnOutside(e env, r records) {
 	if err != nil || first.IsZero() {
 		return
 	}
-	if !last.Before(r.from) && first.Before(r.to) {
+	// A side left open (no -from, no -to) reaches the journal's end.
+	if (r.from.IsZero() || !last.Before(r.from)) && (r.to.IsZero() || first.Before(r.to)) {
 		return
 	}
 	fmt.Fprintf(e.stderr, "%s: warning: the journal holds nothing from %s to %s: it holds %s to %s (check -from and -to)\n",
