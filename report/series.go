@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"time"
 
 	"github.com/ventd/ventd/control/exposure"
@@ -44,8 +45,11 @@ func readSeries(r *export.Records, row export.Shift) (*series, error) {
 	var window []slot  // the minutes of the last 15
 	var prev time.Time // start of the previous minute drawn
 	err := r.EachMinute(row.Start.Add(-exposure.STELWindow), s.until, row.Zone, string(row.Quantity), func(m export.Minute) error {
-		if m.CoveredSeconds <= 0 {
-			return nil // nothing measured: a gap
+		if !(m.CoveredSeconds > 0) || !finite(m.Mean) || !finite(m.Max) {
+			// Nothing measured (a gap), or a row no ventd writes (an
+			// edit, a damaged file: verify names it): a NaN or an
+			// infinity would hang the plot's axis.
+			return nil
 		}
 		end := m.Start.Add(time.Minute)
 		window = append(window, slot{m.Start, m.Mean * m.CoveredSeconds, m.CoveredSeconds})
@@ -85,3 +89,5 @@ func extend(runs []runXY, broken bool, p xy) []runXY {
 	runs[len(runs)-1] = append(runs[len(runs)-1], p)
 	return runs
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
