@@ -200,6 +200,9 @@ func checkWritable(path string) error {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("journal: %s is a directory, not the journal's file: move it aside (mv %s %s.old) and ventd starts a fresh journal there", path, path, path)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
