@@ -73,6 +73,10 @@ type decayRestorer interface {
 	RestoreDecay(zone string, share float64, observations int, last time.Time) bool
 }
 
+// maxRestoredShare is the highest measured share of its rated air a
+// booth's ventilation is taken back from the journal with.
+const maxRestoredShare = 5.0
+
 // restoreVentilation gives the law each booth's last measured ventilation
 // from the journal, so the entry estimate and /metrics do not start from
 // nothing after every restart; the next clearing refines it as before.
@@ -87,6 +91,15 @@ func (d *Daemon) restoreVentilation(j *journal.Journal) {
 		return
 	}
 	for _, v := range last {
+		if !(v.Share <= maxRestoredShare) {
+			// No clearing measures that (a booth gets about its fans'
+			// rated air, leakage and deposition adding a little): an
+			// edit or a damaged row. Taken back, the entry estimate
+			// would call a smoky booth clear at once.
+			d.log.Warn("journal: a booth's last measured ventilation is not plausible; the law measures it afresh",
+				"zone", v.Zone, "share", v.Share, "hint", "run ventctl verify to see whether the journal was edited")
+			continue
+		}
 		if law.RestoreDecay(v.Zone, v.Share, v.Observations, v.Time) {
 			d.log.Info("booth ventilation restored from the journal", "zone", v.Zone, "share", v.Share, "observations", v.Observations, "measured", v.Time)
 		}

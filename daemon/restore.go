@@ -29,6 +29,10 @@ const (
 	metaCleanStop = "daemon.clean_stop"
 )
 
+// maxAlarmID is the highest alarm sequence a restart continues from: the
+// journal keeps ids up to 2^63-1, and a crash skips crashSkip more.
+const maxAlarmID = math.MaxInt64 - 2*crashSkip
+
 // crashSkip is how far the alarm sequence jumps after a crash. A
 // transition numbered and sent (to MQTT, to a page) just before the crash
 // may not have reached the journal; numbering on from the journal would
@@ -236,14 +240,21 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 	}
 	next, known := uint64(1), false
 	if v, ok, err := j.Meta(metaNextAlarm); err == nil && ok {
-		if id, perr := strconv.ParseUint(v, 10, 64); perr == nil {
+		switch id, perr := strconv.ParseUint(v, 10, 64); {
+		case perr == nil && id <= maxAlarmID:
 			next, known = id, true
+		default:
+			// The journal takes ids up to 2^63-1: numbering from there,
+			// every later transition would be refused, and the crash
+			// skip would wrap round to numbers already given.
+			d.log.Warn("journal: the saved alarm sequence is not usable; numbering on from the events journaled",
+				"value", v, "hint", "no ventd writes it: run ventctl verify to see whether the journal was edited")
 		}
 	}
 	// The journal writes transitions at once and the meta each minute, so
 	// the events table is the surer high-water mark after a crash.
 	lastEvent, _ := j.LastEventID()
-	if lastEvent+1 > next {
+	if lastEvent+1 > next && lastEvent < maxAlarmID {
 		next, known = lastEvent+1, true
 	}
 	if v, ok, err := j.Meta(metaCleanStop); err == nil && ok && v != "1" && lastEvent > 0 {
@@ -269,6 +280,9 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 			if rerr := d.alarms.eng.Restore(active); rerr != nil {
 				d.log.Warn("some alarms could not be restored", "err", rerr)
 			}
+		} else {
+			d.log.Warn("journal: the saved active alarms do not parse: latched alarms are not restored; those whose condition holds are raised again",
+				"key", metaActive, "err", jerr, "hint", "no ventd writes it: run ventctl verify to see whether the journal was edited")
 		}
 	}
 	if v, _, _ := j.Meta(metaConfig); v != d.cfgHash {
@@ -339,7 +353,7 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 	if err != nil {
 		d.log.Warn("journal: cannot read shift summaries; the shift's figures are rebuilt from minutes", "err", err)
 	}
-	n := 0
+	n, bad := 0, 0
 	// The schedule the journal's shifts follow, when it kept it: a change
 	// between shifts, or one the running shift survives (same start, new
 	// length), is one all the same.
@@ -366,6 +380,12 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 				continue
 			}
 			sum.Finished = sum.Finished || sh.Finished
+			if p := summaryProblem(sum, sh); !sum.Finished && p != "" {
+				d.log.Warn("journal: a running shift's summary holds figures no ventd writes; that shift is rebuilt from minutes",
+					"zone", e.zone, "quantity", e.q, "shift_start", sh.Start, "problem", p,
+					"hint", "run ventctl verify to see whether the journal was edited")
+				continue
+			}
 			err := e.tr.Resume(sum)
 			switch {
 			case errors.Is(err, exposure.ErrScheduleChanged):
@@ -400,6 +420,14 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 			if m.Zone != e.zone || m.Quantity != string(e.q) || m.CoveredSeconds <= 0 {
 				continue
 			}
+			if !(m.CoveredSeconds <= 60) {
+				// No ventd writes it (the journal refuses it): an edit
+				// or a damaged row. Taken as is, its length would move
+				// the record days ahead (and the replay, a second at a
+				// time, would hold up the start as long).
+				bad++
+				continue
+			}
 			span := time.Duration(m.CoveredSeconds * float64(time.Second))
 			if err := e.tr.AddInterval(m.Start, span, m.Mean); err == nil {
 				replayed++
@@ -415,6 +443,10 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 				d.log.Warn("the outage not counted as a gap", "zone", e.zone, "quantity", e.q, "err", err)
 			}
 		}
+	}
+	if bad > 0 {
+		d.log.Warn("journal: minutes covering more than a minute were left out of the rebuilt exposure record",
+			"minutes", bad, "hint", "no ventd writes such a row: run ventctl verify to see whether the journal was edited")
 	}
 	d.log.Info("exposure records rebuilt from the journal", "minutes", n, "since", now.Add(-window))
 }
@@ -479,4 +511,24 @@ func (d *Daemon) checkClock(now time.Time) {
 			"hint", "check network time (timedatectl status); a Pi has no battery-backed clock")
 	}
 	d.cur.Clock = append(d.cur.Clock, record.ClockStatus{Time: now, Synchronized: ok, Source: "ventd", Note: note})
+}
+
+// summaryProblem says what in a running shift's stored summary no tracker
+// writes (an edit, a damaged row), "" when nothing: resumed as is, a TWA
+// of 1e308 became +Inf in /api/state (which then could not be encoded), a
+// negative covered time a coverage of −1272 %, and an until past the
+// shift's end a schedule change that closed the shift.
+func summaryProblem(s exposure.Summary, row journal.Shift) string {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	elapsed := s.Until.Sub(s.Start)
+	switch {
+	case !finite(s.TWA) || s.TWA < 0 || s.TWA*float64(8*time.Hour) > math.MaxFloat64/2:
+		return fmt.Sprintf("TWA %v", s.TWA)
+	case s.Until.Before(s.Start) || s.Until.After(row.End):
+		return fmt.Sprintf("accounted up to %s, outside the shift %s to %s", s.Until.Format(time.RFC3339), row.Start.Format(time.RFC3339), row.End.Format(time.RFC3339))
+	case s.Covered < 0 || s.Covered.Std() > elapsed || s.TimeOverAlarm < 0 || s.TimeOverAlarm.Std() > elapsed ||
+		s.TimeOverSTEL < 0 || s.TimeOverSTEL.Std() > elapsed || s.GapTotal < 0:
+		return fmt.Sprintf("covered %s, over the alarm level %s, over the STEL %s, gaps %s in %s", s.Covered.Std(), s.TimeOverAlarm.Std(), s.TimeOverSTEL.Std(), s.GapTotal.Std(), elapsed)
+	}
+	return ""
 }
