@@ -214,6 +214,18 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 	if last, err := j.LastMinute(); err != nil {
 		d.log.Warn("journal: cannot read the last minute; exposure starts afresh", "err", err)
 	} else if !last.IsZero() {
+		if ahead := last.Sub(now); ahead > maxJournalAhead {
+			// A clock restored after a restart is behind the journal by
+			// an hour or so (fake-hwclock saves hourly); far more is a
+			// damaged row (a minute in 9999 had the replay work through
+			// every shift until then, and ventd never started) or a clock
+			// far wrong. Either way the rows that far ahead are not this
+			// run's to wait for: the record starts from now.
+			d.log.Error("the journal's last minute is far later than the clock: the rows after the clock are not restored, and the exposure record starts from now",
+				"clock", now, "journal_last_minute", last, "ahead", ahead.Round(time.Minute),
+				"hint", "a damaged journal (ventctl verify) or a clock far wrong (timedatectl; check NTP)")
+			last = now
+		}
 		end := lastReading(j, last)
 		if now.Sub(end) > time.Minute {
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: end, End: now, Reason: record.GapDaemonDown})
@@ -293,6 +305,10 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 			By: record.Actor{Name: "config", Via: "config"}})
 	}
 }
+
+// maxJournalAhead is how far the journal's last minute may be ahead of the
+// clock at start and still be waited for (see restore).
+const maxJournalAhead = 6 * time.Hour
 
 // schedule is the shift schedule as the journal keeps it (metaSchedule).
 func (d *Daemon) schedule() string {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 )
 
 // jsonSink writes one JSON object (Document), streaming each section's
@@ -52,7 +54,10 @@ func (s *jsonSink) begin(name string, _ []string) error {
 func (s *jsonSink) row(r record) error {
 	b, err := s.encode(r)
 	if err != nil {
-		return err
+		// A value JSON has no word for (an infinite or NaN mean: a
+		// damaged or edited row): say which row, and what still works.
+		return fmt.Errorf("the row %s cannot be written as JSON (%w): a damaged or edited value (ventctl verify checks the journal); -format csv writes it",
+			strings.Join(r.csv(nil), ","), err)
 	}
 	if s.n > 0 {
 		s.w.WriteByte(',')

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
+	"sync"
 )
 
 // migrations are applied in order; the schema's version is the number
@@ -178,6 +180,47 @@ CREATE INDEX ventilation_zone ON ventilation (zone, time_ms);
 // SchemaVersion is the schema this build writes.
 var SchemaVersion = len(migrations)
 
+// tables are the tables the migrations create.
+var tables = sync.OnceValue(func() []string {
+	var out []string
+	for _, m := range migrations {
+		for _, g := range createTable.FindAllStringSubmatch(m, -1) {
+			out = append(out, g[1])
+		}
+	}
+	return out
+})
+
+var createTable = regexp.MustCompile(`(?i)CREATE TABLE (?:IF NOT EXISTS )?(\w+)`)
+
+// checkTables finds a table of the schema missing from a file that says
+// it has the schema (dropped in an edit, or damaged): every write would
+// fail on it and the records be lost, where a file moved aside keeps them.
+func (j *Journal) checkTables(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		return j.openError("read the schema", err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return j.openError("read the schema", err)
+		}
+		have[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return j.openError("read the schema", err)
+	}
+	for _, t := range tables() {
+		if !have[t] {
+			return fmt.Errorf("journal: %s: %w (its schema_version says schema %d, but table %s is missing: the file was edited or damaged)", j.path, ErrCorrupt, len(migrations), t)
+		}
+	}
+	return nil
+}
+
 // migrate brings the file up to SchemaVersion, all steps in one
 // transaction so a power cut mid-migration leaves the old schema intact.
 func (j *Journal) migrate(ctx context.Context) error {
@@ -205,7 +248,7 @@ func (j *Journal) migrate(ctx context.Context) error {
 	}
 	if v == len(migrations) {
 		j.version = v
-		return nil
+		return j.checkTables(ctx, tx)
 	}
 	for i := v; i < len(migrations); i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {

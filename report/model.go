@@ -132,6 +132,14 @@ func build(r *export.Records, o Options) (*doc, error) {
 	}
 	byStart := map[[2]int64]*shift{}
 	for _, row := range r.Shifts {
+		if l := row.End.Sub(row.Start); l <= 0 || l > 24*time.Hour {
+			// No schedule makes it (22 h at most, 23 on the autumn
+			// night): a damaged or edited row, whose span would have the
+			// plot work through every hour to 9999.
+			d.h.Notes = append(d.h.Notes, fmt.Sprintf("a %s %s shift row from %s to %s is left out: no shift lasts that long (a damaged or edited row; ventctl verify checks the journal)",
+				row.Zone, row.Quantity, row.Start.UTC().Format(time.RFC3339), row.End.UTC().Format(time.RFC3339)))
+			continue
+		}
 		if o.Shift != "" && !startsAt(row.Start, o.Shift, o.Location) {
 			continue
 		}

@@ -81,6 +81,18 @@ func (f *recordFlags) open(e env) (records, int) {
 		r.j.Close()
 		return r, fail(exitUsage, "%v", err)
 	}
+	if r.to.IsZero() {
+		// The whole journal ends at its last minute, but not past
+		// tomorrow: a minute stamped in 9999 (a damaged or edited row)
+		// had an export work through every day until then.
+		if _, last, err := r.j.Range(); err == nil {
+			if limit := e.now().Add(48 * time.Hour); last.After(limit) {
+				r.to = limit
+				fmt.Fprintf(e.stderr, "%s: warning: the journal holds minutes dated after %s (the last at %s): they are left out (ventctl verify checks the journal; -to includes them)\n",
+					f.name, limit.In(r.loc).Format("2006-01-02 15:04"), last.In(r.loc).Format("2006-01-02 15:04"))
+			}
+		}
+	}
 	return r, exitOK
 }
 

@@ -50,9 +50,19 @@ func runVerify(args []string, e env) int {
 			fmt.Fprintf(w, "  %s row %s at %s: link %d, then link %d\n", r.Table, r.Key, r.Time.Format("2006-01-02 15:04:05Z07:00"), r.From, r.To)
 		}
 	}
-	if v.OK() {
+	// The chain covers the rows; SQLite's own check covers the file: a
+	// damaged page can leave every row it reads fitting the chain.
+	damaged := j.Check()
+	if damaged != nil {
+		fmt.Fprintf(w, "DAMAGED: the file fails SQLite's integrity check: %v\n  (ventd moves such a file aside at its next start and begins a new one; keep this one for the record)\n", damaged)
+	}
+	if v.OK() && damaged == nil {
 		fmt.Fprintln(w, "OK: every row fits the chain")
 		return exitOK
+	}
+	if v.OK() {
+		fmt.Fprintln(w, "every row read fits the chain, but the file is damaged")
+		return exitFail
 	}
 	fmt.Fprintf(w, "FAILED: %d rows or links do not fit the chain; the first:\n", v.ProblemCount)
 	for _, p := range v.Problems {
