@@ -13,6 +13,7 @@ import (
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/pihost"
+	"github.com/ventd/ventd/statelock"
 	"github.com/ventd/ventd/testbench"
 )
 
@@ -76,12 +77,35 @@ func openBench(ctx context.Context, e env, cmd, cfgPath string, sim, needConfig 
 	if err := refuseIfRunning(ctx, cmd, socket); err != nil {
 		return nil, err
 	}
+	// The socket says whether ventd runs now; the state directory's lock
+	// keeps it from starting meanwhile (systemd restarting it, or a
+	// technician's systemctl start during a fan test), and keeps a second
+	// ventctl off the same bus and fans.
+	dir := defaultStateDir
+	if cfg != nil && cfg.StateDir != "" {
+		dir = cfg.StateDir
+	}
+	lock, err := statelock.Lock(dir, "ventctl "+cmd)
+	var inUse *statelock.InUse
+	if errors.As(err, &inUse) {
+		return nil, fmt.Errorf("%v: %s would share its I2C bus and fans", err, cmd)
+	}
+	// Any other trouble with the lock (no state directory yet, no right to
+	// it) leaves the socket's answer to go by.
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	host, err := pihost.New(ctx, clock.Real{}, log)
 	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
 		return nil, err
 	}
-	return &bench{cfg: cfg, clk: clock.Real{}, hw: host, close: func() { host.Close() }}, nil
+	return &bench{cfg: cfg, clk: clock.Real{}, hw: host, close: func() {
+		host.Close()
+		if lock != nil {
+			lock.Close()
+		}
+	}}, nil
 }
 
 // refuseIfRunning fails when a daemon answers on the control socket.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/statelock"
 )
 
 // ventd runs, but its control socket could not be used by this technician
@@ -106,5 +107,29 @@ func TestTechnicianReportOfAnEmptyWindowSaysNothing(t *testing.T) {
 func TestTechnicianNoCommandExitsZero(t *testing.T) {
 	if code, _, _ := ventctl(t); code != exitUsage {
 		t.Errorf("ventctl with no command: exit %d, want %d (usage)", code, exitUsage)
+	}
+}
+
+// ventctl fan on the hardware checked only ventd's socket: a ventd that
+// systemd started meanwhile, or a second ventctl, drove the same fans. It
+// takes the state directory's lock as ventd does.
+func TestTechnicianFanTakesTheStateDirectory(t *testing.T) {
+	dir := t.TempDir()
+	held, err := statelock.Lock(dir, "ventd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	sim, err := os.ReadFile(simConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(t.TempDir(), "ventd.yaml")
+	if err := os.WriteFile(cfg, append(sim, []byte("\nstate_dir: "+dir+"\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := ventctl(t, "fan", "-config", cfg, "-socket", "", "-fan", "booth-exhaust", "-duty", "50", "-for", "1s")
+	if code == exitOK || !strings.Contains(errOut, "is using the state directory") {
+		t.Errorf("ventctl fan while ventd holds the state directory: exit %d, %q", code, errOut)
 	}
 }

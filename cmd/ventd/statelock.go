@@ -2,71 +2,21 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 
-	"golang.org/x/sys/unix"
+	"github.com/ventd/ventd/statelock"
 )
 
-// lockStateDir makes this ventd the only one using dir. Two daemons on one
-// state directory would write one journal (each minute twice, merged as a
-// restart's) and drive the same fans against each other: a technician
-// trying `ventd -config …` by hand while the service runs must be told,
-// not obeyed. The lock is the kernel's (flock), so it ends with the
-// process, however it ends. The returned file holds it; keep it open.
-//
-// Only a lock another process holds is a *stateDirInUse. Any other error
-// (an SD card remounted read-only, a directory that cannot be opened) must
-// not keep ventd from driving the fans: the caller logs it and goes on, and
-// the journal reports its own trouble.
-func lockStateDir(dir string) (*os.File, error) {
-	path := filepath.Join(dir, "ventd.lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
-	if err != nil {
-		// Read-only (a file system remounted so, or a file left by a run
-		// as another user): a read-only descriptor locks as well.
-		if rf, rerr := os.Open(path); rerr == nil {
-			f, err = rf, nil
-		}
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		if _, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) {
-			return nil, nil // no state directory: nothing to share; the journal says what to do
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("lock file in the state directory: %w", err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		holder := ""
-		if b, rerr := os.ReadFile(path); rerr == nil {
-			if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil {
-				holder = fmt.Sprintf(" (pid %d)", pid)
-			}
-		}
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, &stateDirInUse{dir: dir, holder: holder}
-		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	if f.Truncate(0) == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0) // for the message below; the lock works without it
-	}
-	return f, nil
-}
+// lockStateDir makes this ventd the only one using dir (statelock.Lock):
+// a technician trying `ventd -config …` by hand while the service runs, or
+// the service starting while `ventctl fan` holds a fan, must be told, not
+// obeyed.
+func lockStateDir(dir string) (*os.File, error) { return statelock.Lock(dir, "ventd") }
 
-// stateDirInUse is the error of a second ventd on a state directory.
-type stateDirInUse struct{ dir, holder string }
-
-func (e *stateDirInUse) Error() string {
-	return fmt.Sprintf("another ventd%s is using the state directory %s: stop it first (systemctl stop ventd), or give this one its own -state-dir", e.holder, e.dir)
-}
+// stateDirInUse is the error of a directory another process holds.
+type stateDirInUse = statelock.InUse
 
 // stateLock holds the state directory's lock for the process: taken at
 // start, or, when the directory did not exist then, just before the
