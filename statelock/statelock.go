@@ -21,17 +21,18 @@ import (
 
 // InUse is the error of a directory another process holds.
 type InUse struct {
-	Dir    string
-	Holder string // "pid 812 (ventd)", or empty when the file does not say
+	Dir string
+	PID int    // 0 when the lock file does not say
+	Who string // "ventd", "ventctl fan"; empty when the file does not say
 }
 
 func (e *InUse) Error() string {
-	who := "another ventd"
-	if e.Holder != "" {
-		who = "another process (" + e.Holder + ")"
-		if strings.HasSuffix(e.Holder, "(ventd)") {
-			who = "another ventd (" + strings.TrimSuffix(e.Holder, " (ventd)") + ")"
-		}
+	who := e.Who
+	if who == "" || who == "ventd" {
+		who = "another ventd"
+	}
+	if e.PID > 0 {
+		who += fmt.Sprintf(" (pid %d)", e.PID)
 	}
 	return fmt.Sprintf("%s is using the state directory %s: stop it first (systemctl stop ventd, or end the ventctl command), or give this one its own -state-dir", who, e.Dir)
 }
@@ -61,21 +62,17 @@ func Lock(dir, who string) (*os.File, error) {
 		return nil, fmt.Errorf("lock file in the state directory: %w", err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		holder := ""
+		inUse := &InUse{Dir: dir}
 		if b, rerr := os.ReadFile(path); rerr == nil {
-			fields := strings.Fields(string(b))
-			if len(fields) > 0 {
+			if fields := strings.Fields(string(b)); len(fields) > 0 {
 				if pid, perr := strconv.Atoi(fields[0]); perr == nil {
-					holder = fmt.Sprintf("pid %d", pid)
-					if len(fields) > 1 {
-						holder += " (" + strings.Join(fields[1:], " ") + ")"
-					}
+					inUse.PID, inUse.Who = pid, strings.Join(fields[1:], " ")
 				}
 			}
 		}
 		f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, &InUse{Dir: dir, Holder: holder}
+			return nil, inUse
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
