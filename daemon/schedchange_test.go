@@ -1,11 +1,13 @@
 package daemon
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/room"
@@ -60,22 +62,45 @@ func scheduleChange(t *testing.T, startsA []config.TimeOfDay, lenA time.Duration
 		t.Fatal(err)
 	}
 	defer j.Close()
+	measuredOnce(t, shiftRows(t, j, "staff", "pm25"))
+}
+
+// shiftRows returns the journal's shift rows of zone and quantity with
+// their summaries, logged.
+func shiftRows(t *testing.T, j *journal.Journal, zone, q string) []exposure.Summary {
+	t.Helper()
 	rows, err := j.Shifts(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	type iv struct{ a, b time.Time }
-	var covered []iv
+	var out []exposure.Summary
 	for _, r := range rows {
-		if r.Zone != "staff" || r.Quantity != "pm25" {
+		if r.Zone != zone || r.Quantity != q {
 			continue
 		}
-		var s exposureSummary
-		if err := jsonUnmarshal(r.Summary, &s); err != nil {
+		var s exposure.Summary
+		if err := json.Unmarshal(r.Summary, &s); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("shift %s - %s finished %v: until %s covered %v gaps %v TWA %.4f", r.Start.UTC().Format("15:04Z"), r.End.UTC().Format("15:04Z"), r.Finished,
-			s.Until.UTC().Format("15:04:05Z"), time.Duration(s.Covered), time.Duration(s.GapTotal), s.TWA)
+		s.Finished = s.Finished || r.Finished
+		t.Logf("shift %s - %s finished %v: until %s covered %v gaps %v TWA %.4f", r.Start.UTC().Format("01-02 15:04Z"), r.End.UTC().Format("01-02 15:04Z"), r.Finished,
+			s.Until.UTC().Format("01-02 15:04:05Z"), time.Duration(s.Covered), time.Duration(s.GapTotal), s.TWA)
+		out = append(out, s)
+	}
+	return out
+}
+
+// measuredOnce fails when two shift summaries count the same measured
+// time: each one's measured time is [start, until) less its gaps. Rows of
+// two schedules may overlap in time; what they measured must not.
+func measuredOnce(t *testing.T, shifts []exposure.Summary) {
+	t.Helper()
+	type iv struct{ a, b time.Time }
+	var covered []iv
+	for _, s := range shifts {
+		if s.GapsOmitted > 0 {
+			t.Fatalf("shift %s: gaps omitted; its measured time cannot be told", s.Start.UTC().Format("15:04Z"))
+		}
 		var mine []iv
 		at := s.Start
 		for _, g := range s.Gaps {
