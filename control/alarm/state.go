@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -93,6 +94,13 @@ func (e *Engine) Restore(alarms []Alarm) error {
 			continue
 		case saved.ID == 0:
 			errs = append(errs, fmt.Errorf("alarm for rule %q: id is 0; restore alarms exactly as Active returned them", saved.RuleID))
+			continue
+		case saved.ID > math.MaxInt64/2:
+			// No sequence gets there (a billion transitions a second
+			// for a century is under 2^62): an edited or damaged save,
+			// whose id would move the sequence past what the journal
+			// keeps (2^63-1) and make every later event refused.
+			errs = append(errs, fmt.Errorf("alarm %d: id is past any sequence ventd gives; the alarm is dropped", saved.ID))
 			continue
 		case e.active[saved.ID] != nil:
 			errs = append(errs, fmt.Errorf("alarm %d: id is already active; restore each alarm once", saved.ID))
