@@ -69,6 +69,13 @@ func (s Shifts) ZoneName() string {
 	return "Local"
 }
 
+// String is the schedule as the journal keeps it and a configuration row
+// names it: "[07:00 19:00] for 12h in America/Vancouver" (Local resolved,
+// ZoneName).
+func (s Shifts) String() string {
+	return fmt.Sprintf("%v for %s in %s", s.Starts, short(s.Length), s.ZoneName())
+}
+
 // TimeOfDay is a time on the wall clock as the time since midnight; the
 // file writes it HH:MM ("07:00"). time.Duration(t) is the offset.
 type TimeOfDay time.Duration

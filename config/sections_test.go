@@ -249,3 +249,17 @@ func TestHash(t *testing.T) {
 		t.Error("example and sim hash alike, or Sim's hash is unstable")
 	}
 }
+
+// The schedule as the journal keeps it: lengths as the file writes them
+// (a first cut trimmed "10m0s" to "1").
+func TestShiftsString(t *testing.T) {
+	for _, c := range []struct {
+		length time.Duration
+		want   string
+	}{{8 * time.Hour, "[07:00] for 8h in UTC"}, {8*time.Hour + 10*time.Minute, "[07:00] for 8h10m in UTC"}, {10 * time.Minute, "[07:00] for 10m in UTC"}} {
+		s := Shifts{TimeZone: "UTC", Starts: []TimeOfDay{TimeOfDay(7 * time.Hour)}, Length: c.length}
+		if got := s.String(); got != c.want {
+			t.Errorf("%v: %q, want %q", c.length, got, c.want)
+		}
+	}
+}

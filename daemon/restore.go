@@ -7,7 +7,6 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ventd/ventd/control/alarm"
@@ -300,9 +299,8 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 	if v, _, _ := j.Meta(metaConfig); v != d.cfgHash {
 		cfg := d.cfg
 		d.cur.ConfigChanges = append(d.cur.ConfigChanges, record.ConfigChange{Time: now, Hash: d.cfgHash,
-			Summary: fmt.Sprintf("site %q room %q: %d zones, %d sensors, %d fans; shifts %v for %s in %s", cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans),
-				cfg.Shifts.Starts, shortDuration(cfg.Shifts.Length), cfg.Shifts.ZoneName()),
-			By: record.Actor{Name: "config", Via: "config"}})
+			Summary: fmt.Sprintf("site %q room %q: %d zones, %d sensors, %d fans; shifts %s", cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans), cfg.Shifts),
+			By:      record.Actor{Name: "config", Via: "config"}})
 	}
 }
 
@@ -311,16 +309,7 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 const maxJournalAhead = 6 * time.Hour
 
 // schedule is the shift schedule as the journal keeps it (metaSchedule).
-func (d *Daemon) schedule() string {
-	return fmt.Sprintf("starts %v length %s time_zone %s", d.cfg.Shifts.Starts, shortDuration(d.cfg.Shifts.Length), d.cfg.Shifts.ZoneName())
-}
-
-// shortDuration is d as a config file writes it: 8h, not 8h0m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
-}
+func (d *Daemon) schedule() string { return d.cfg.Shifts.String() }
 
 // sequenceFloor starts the alarm sequence no lower than the minutes since
 // 1970 (29 million in 2026), when the journal that holds it cannot be
