@@ -60,9 +60,12 @@ func TestDiscoveryOfOutdoorAir(t *testing.T) {
 
 	// A fan ventd cannot drive (its output failed, or never opened) reads
 	// unknown in Home Assistant, not 0 % in the mode the law wanted.
-	p.Fans = slices.Clone(p.Fans)
-	p.Fans[0].Duty, p.Fans[0].Error = 0, "fan booth-exhaust: no PWM chips under /sys/class/pwm"
-	snap = snapshot.From(p, nil)
+	// A copy: the record is shared with the daemon's outputs, which may
+	// still be reading it.
+	failed := *p
+	failed.Fans = slices.Clone(p.Fans)
+	failed.Fans[0].Duty, failed.Fans[0].Error = 0, "fan booth-exhaust: no PWM chips under /sys/class/pwm"
+	snap = snapshot.From(&failed, nil)
 	if state, err = json.Marshal(snap); err != nil {
 		t.Fatal(err)
 	}
