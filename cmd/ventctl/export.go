@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -91,6 +93,12 @@ func (f *recordFlags) checkOut(e env, out, example string) int {
 // output writes to standard output, or, with -o, to the file through
 // writeFile, saying what it wrote.
 func (f *recordFlags) output(e env, out string, write func(io.Writer) error) int {
+	// Ctrl-C ends the writing at the next write, and a file is then not
+	// made at all: the temporary one is removed.
+	ctx := e.context()
+	write = func(write func(io.Writer) error) func(io.Writer) error {
+		return func(w io.Writer) error { return write(ctxWriter{ctx, w}) }
+	}(write)
 	if out == "" {
 		if err := write(e.stdout); err != nil {
 			return f.fail(e, exitFail, "%v", err)
@@ -98,6 +106,9 @@ func (f *recordFlags) output(e env, out string, write func(io.Writer) error) int
 		return exitOK
 	}
 	n, err := writeFile(out, write)
+	if errors.Is(err, context.Canceled) {
+		return f.fail(e, exitFail, "interrupted: %s not written", out)
+	}
 	if err != nil {
 		return f.fail(e, exitFail, "%v", err)
 	}
@@ -135,6 +146,19 @@ func writeFile(path string, write func(io.Writer) error) (int64, error) {
 		return 0, fmt.Errorf("-o %s: %w", path, err)
 	}
 	return cw.n, nil
+}
+
+// ctxWriter fails every write once ctx has ended.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("interrupted: %w", err)
+	}
+	return c.w.Write(p)
 }
 
 type countWriter struct {

@@ -35,13 +35,34 @@ import (
 )
 
 func main() {
-	// Ctrl-C ends a fan run or a live read cleanly: the fan is left at its
-	// safe duty, the sensors idle. So does a hang-up: an ssh session that
-	// drops mid-run must not leave the fan at the test duty.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	code := run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, ctx: ctx})
-	stop()
+	e := env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now}
+	if catchesSignals(os.Args[1:]) {
+		// Ctrl-C ends a fan run or a live read cleanly: the fan is left at
+		// its safe duty, the sensors idle. So does a hang-up: an ssh
+		// session that drops mid-run must not leave the fan at the test
+		// duty. The other commands end at Ctrl-C as any program does.
+		var stop context.CancelFunc
+		e.ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer stop()
+	}
+	code := run(os.Args[1:], e)
 	os.Exit(code)
+}
+
+// catchesSignals says whether the command line's command ends cleanly on
+// Ctrl-C, a hang-up or SIGTERM by itself (its run watches env.ctx). A
+// command that does not must not catch them: a caught Ctrl-C did nothing
+// at all to a long verify or a hash-pin waiting on its input.
+func catchesSignals(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.interruptible
+		}
+	}
+	return false
 }
 
 // env is what a subcommand may touch besides its files, so tests can run
@@ -84,29 +105,32 @@ const (
 type command struct {
 	name, args, help string
 	run              func(args []string, e env) int
+	// interruptible commands watch env.ctx and end cleanly when it ends:
+	// fans back at their safe duty, sensors idle, no partial file.
+	interruptible bool
 }
 
 var commands = []command{
 	{"scan", "[-bus 1] [-sim] [-config FILE] [-identify=false]",
-		"probe I2C addresses 0x08-0x77 and identify the Sensirion sensors, muxes and PWM boards found, with serials", runScan},
-	{"read", "-config FILE [-n 5] [-sim]", "open every configured sensor and print its readings live, with units", runRead},
+		"probe I2C addresses 0x08-0x77 and identify the Sensirion sensors, muxes and PWM boards found, with serials", runScan, true},
+	{"read", "-config FILE [-n 5] [-sim]", "open every configured sensor and print its readings live, with units", runRead, true},
 	{"fan", "-config FILE -fan NAME -duty PERCENT [-for 30s] [-sim]",
-		"spin one fan to a duty for a while, printing its tachometer, then leave it at its safe duty", runFan},
-	{"purge", "[-zone ZONE] [-cancel] [-who NAME] [-socket PATH]", "ask the running ventd to purge a zone (every zone by default), or end a purge", runPurge},
-	{"ack", "-id N | -all [-note TEXT] [-who NAME] [-socket PATH]", "acknowledge an alarm (or every active alarm) in the running ventd", runAck},
+		"spin one fan to a duty for a while, printing its tachometer, then leave it at its safe duty", runFan, true},
+	{"purge", "[-zone ZONE] [-cancel] [-who NAME] [-socket PATH]", "ask the running ventd to purge a zone (every zone by default), or end a purge", runPurge, true},
+	{"ack", "-id N | -all [-note TEXT] [-who NAME] [-socket PATH]", "acknowledge an alarm (or every active alarm) in the running ventd", runAck, true},
 	{"calibrate", "co2 -sensor NAME -ppm 420 [-note TEXT] [-who NAME] [-socket PATH]",
-		"forced recalibration of a CO2 sensor through the running ventd, journaled with who did it", runCalibrate},
+		"forced recalibration of a CO2 sensor through the running ventd, journaled with who did it", runCalibrate, true},
 	{"export", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json|openmetrics] [-o FILE] [-config FILE]",
-		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport},
+		"write the exposure record (shift summaries, minutes, gaps, alarms, calibrations) for an auditor", runExport, true},
 	{"report", "-state-dir DIR [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-shift HH:MM] [-o FILE.pdf|.html] [-config FILE]",
-		"the auditor's report: each shift's exposure against its limits, plots, alarms and acknowledgements, calibrations, record integrity", runReport},
+		"the auditor's report: each shift's exposure against its limits, plots, alarms and acknowledgements, calibrations, record integrity", runReport, true},
 	{"verify", "-state-dir DIR [-head HASH] [-from YYYY-MM-DD] [-to YYYY-MM-DD]",
-		"check the journal's hash chain: name the first row changed, added or deleted after ventd wrote it", runVerify},
-	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig},
+		"check the journal's hash chain: name the first row changed, added or deleted after ventd wrote it", runVerify, false},
+	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig, false},
 	{"doctor", "[-config FILE] [-root DIR] [-sim]",
-		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor},
-	{"hash-pin", "< PIN", "read the status page's staff PIN from standard input and print page.pin_hash for the config", runHashPIN},
-	{"help", "", "print this help", func([]string, env) int { return exitOK }},
+		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor, true},
+	{"hash-pin", "< PIN", "read the status page's staff PIN from standard input and print page.pin_hash for the config", runHashPIN, false},
+	{"help", "", "print this help", func([]string, env) int { return exitOK }, false},
 }
 
 func usage(w io.Writer) {
