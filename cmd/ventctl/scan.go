@@ -54,7 +54,7 @@ func runScan(args []string, e env) int {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		printScan(e.stdout, name, bus, probeBus(bus, b.clk.Sleep, *identify), b.cfg)
+		printScan(e.stdout, name, bus, probeBus(bus, b.clk.Sleep, *identify), b.cfg, *identify)
 	}
 	return exitOK
 }
@@ -74,8 +74,10 @@ func simBuses(cfg *config.Config) []string {
 }
 
 // printScan prints the table for one bus, then the configured parts that
-// did not answer.
-func printScan(w io.Writer, name string, bus i2c.Bus, fs []found, cfg *config.Config) {
+// did not answer. Without identify, a Sensirion sensor that refused the
+// bare read is not called missing: it may well be there.
+func printScan(w io.Writer, name string, bus i2c.Bus, fs []found, cfg *config.Config, identify bool) {
+	sensirion := map[uint16]bool{}
 	expect := map[uint16][]string{}
 	var behindMux []string
 	if cfg != nil {
@@ -87,6 +89,7 @@ func printScan(w io.Writer, name string, bus i2c.Bus, fs []found, cfg *config.Co
 				expect[uint16(s.Mux.Address)] = appendOnce(expect[uint16(s.Mux.Address)], "mux of "+s.Name)
 			default:
 				expect[uint16(s.Address)] = append(expect[uint16(s.Address)], fmt.Sprintf("%s (%s)", s.Name, s.Type))
+				sensirion[uint16(s.Address)] = true
 			}
 		}
 		for _, f := range cfg.Fans {
@@ -113,6 +116,10 @@ func printScan(w io.Writer, name string, bus i2c.Bus, fs []found, cfg *config.Co
 	}
 	sort.Ints(addrs)
 	for _, a := range addrs {
+		if !identify && sensirion[uint16(a)] {
+			fmt.Fprintf(w, "  not seen at 0x%02x: %s: no answer to a bare read, which a Sensirion sensor may refuse; without -identify=false the scan asks its id\n", a, strings.Join(expect[uint16(a)], ", "))
+			continue
+		}
 		fmt.Fprintf(w, "  MISSING at 0x%02x: %s: no answer; check its cable, power and address\n", a, strings.Join(expect[uint16(a)], ", "))
 	}
 	for _, m := range behindMux {
