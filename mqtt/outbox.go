@@ -184,11 +184,6 @@ func (o *outbox) fill(from, to uint64, evs []event, full bool) (lost int, lostFr
 	return lost, lostFrom
 }
 
-func (o *outbox) queued(seq uint64) bool {
-	_, found := slices.BinarySearchFunc(o.queue, seq, func(q event, s uint64) int { return cmpU(q.seq, s) })
-	return found
-}
-
 // sent moves the next event into flight.
 func (o *outbox) sent(e event) {
 	if len(o.queue) > 0 && o.queue[0].seq == e.seq {
