@@ -172,8 +172,16 @@ func (d *Daemon) retractFrozen() {
 func (d *Daemon) account(now time.Time) {
 	d.retractFrozen()
 	for _, e := range d.expo {
+		// A held sample stands for the air up to DefaultMaxSampleInterval
+		// after it; past that the tracker counts the time as a gap (the
+		// wall clock stepped forward, or the loop stalled). The journal
+		// must say so too, or the time is neither minutes nor a gap.
+		last, wasValid := e.last, e.valid
 		m, err := e.update(now, d.period)
 		d.addMinute(m)
+		if wasValid && !last.IsZero() && now.Sub(last) > exposure.DefaultMaxSampleInterval {
+			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(exposure.DefaultMaxSampleInterval), End: now, Zone: e.zone, Quantity: e.q, Reason: record.GapClockJump})
+		}
 		switch {
 		case !e.valid && e.gapStart.IsZero():
 			e.gapStart = now
