@@ -17,12 +17,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -172,6 +174,22 @@ func (s *soak) setFault(f *soakFault, on bool) {
 		}
 	case "stall":
 		s.rig.SetFanStalled(f.target, on)
+	case "diskfull":
+		// The journal's disk full: no file of this process may grow past
+		// the journal's size now (writes fail with EFBIG, as with ENOSPC).
+		var lim syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+			s.t.Fatal(err)
+		}
+		lim.Cur = lim.Max
+		if on {
+			fi, err := os.Stat(filepath.Join(s.dir, "journal.db"))
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			lim.Cur = uint64(fi.Size())
+		}
+		err = syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim)
 	default:
 		err = s.rig.SensorFault(f.target, f.kind, on)
 	}
@@ -259,7 +277,11 @@ var soakSensors = []string{"booth1-pm", "booth2-pm", "staff-pm", "staff-co2", "b
 
 func (s *soak) inject(now time.Time) {
 	dur := time.Duration(1+s.rnd.IntN(30)) * time.Minute
-	kind := []string{"disconnect", "corrupt", "stuck", "hang", "stall", "clock", "restart", "purge"}[s.rnd.IntN(8)]
+	kinds := []string{"disconnect", "corrupt", "stuck", "hang", "stall", "clock", "restart", "purge"}
+	if os.Getenv("VENTD_SOAK_DISKFULL") != "" {
+		kinds = append(kinds, "diskfull")
+	}
+	kind := kinds[s.rnd.IntN(len(kinds))]
 	s.counts[kind]++
 	s.log = append(s.log, fmt.Sprintf("%s %s %v", now.Format(time.DateTime), kind, dur))
 	switch kind {
@@ -272,6 +294,13 @@ func (s *soak) inject(now time.Time) {
 			return
 		}
 		f := &soakFault{kind: kind, target: target, until: now.Add(dur)}
+		s.setFault(f, true)
+		s.faults = append(s.faults, f)
+	case "diskfull":
+		if s.active("diskfull", "journal") {
+			return
+		}
+		f := &soakFault{kind: kind, target: "journal", until: now.Add(dur)}
 		s.setFault(f, true)
 		s.faults = append(s.faults, f)
 	case "hang":
@@ -335,6 +364,14 @@ func TestSoak(t *testing.T) {
 	days, _ := strconv.Atoi(os.Getenv("VENTD_SOAK"))
 	if days <= 0 {
 		t.Skip("set VENTD_SOAK to a number of simulated days to run the soak")
+	}
+	// VENTD_SOAK_DISKFULL adds a full disk under the journal (RLIMIT_FSIZE
+	// at its size for a while); a write past the limit fails with EFBIG
+	// rather than killing the process.
+	signal.Ignore(syscall.SIGXFSZ)
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err == nil {
+		t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim) })
 	}
 	for _, sched := range []struct {
 		name   string
