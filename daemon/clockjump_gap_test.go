@@ -54,3 +54,45 @@ func TestClockJumpForwardIsAJournaledGap(t *testing.T) {
 		}
 	}
 }
+
+// With a 10 s period, a period a slow bus stretches a little past 10 s is
+// not a clock jump: each period's sample stands for two periods at most,
+// so the minutes stay covered and the journal holds no gap for them.
+func TestStretchedTenSecondPeriodsAreNoGaps(t *testing.T) {
+	dir := t.TempDir()
+	cfg := eightHourShifts()
+	cfg.Control.Period, cfg.Control.MaxSampleAge = 10*time.Second, 30*time.Second
+	h := rigHarness(t, cfg, dir, t0, testbench.RigOpts{Seed: 7})
+	for end := t0.Add(20 * time.Minute); h.clk.Now().Before(end); {
+		next := h.clk.Now().Add(10*time.Second + 700*time.Millisecond)
+		h.d.step(h.clk.Now())
+		h.clk.Sleep(next.Sub(h.clk.Now()))
+	}
+	h.d.shutdown()
+	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	gaps, err := j.Gaps(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gaps {
+		if g.Reason == "clock_jump" {
+			t.Errorf("a clock_jump gap for %s/%s from %s to %s: the periods were only 10.7 s apart", g.Zone, g.Quantity, g.Start.Format(time.TimeOnly), g.End.Format(time.TimeOnly))
+		}
+	}
+	mins, err := j.Minutes(t0.Add(2*time.Minute), t0.Add(18*time.Minute), "staff", "pm25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mins {
+		if m.CoveredSeconds < 59 {
+			t.Errorf("staff pm25 minute %s covers %.1f s of 60", m.Start.Format(time.TimeOnly), m.CoveredSeconds)
+		}
+	}
+	if len(mins) < 15 {
+		t.Errorf("%d staff pm25 minutes in 16", len(mins))
+	}
+}

@@ -77,6 +77,13 @@ func (m *minuteAgg) add(v float64, period time.Duration) {
 	m.covered += period
 }
 
+// sampleHold is how long a period's sample stands for the air: the
+// tracker's 10 s, or two periods where the loop runs slower, so that a
+// 10 s period stretched by a slow bus is not a gap every time.
+func sampleHold(period time.Duration) time.Duration {
+	return max(exposure.DefaultMaxSampleInterval, 2*period)
+}
+
 // newExposures builds a tracker for every booth and staff zone and
 // pollutant that has a sensor measuring it. An outdoor zone gets none:
 // nobody works there, so its air is no one's exposure, and a staff record
@@ -94,7 +101,8 @@ func newExposures(cfg *config.Config, sensors *sensor.Set, sched exposure.Schedu
 				continue
 			}
 			lim := exposure.ConfigLimits(cfg, q)
-			tr, err := exposure.New(exposure.Opts{Quantity: q, Zone: z.Name, Limits: lim, Schedule: sched})
+			tr, err := exposure.New(exposure.Opts{Quantity: q, Zone: z.Name, Limits: lim, Schedule: sched,
+				MaxSampleInterval: sampleHold(cfg.Control.Period)})
 			if err != nil {
 				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
 			}
@@ -172,15 +180,15 @@ func (d *Daemon) retractFrozen() {
 func (d *Daemon) account(now time.Time) {
 	d.retractFrozen()
 	for _, e := range d.expo {
-		// A held sample stands for the air up to DefaultMaxSampleInterval
-		// after it; past that the tracker counts the time as a gap (the
-		// wall clock stepped forward, or the loop stalled). The journal
-		// must say so too, or the time is neither minutes nor a gap.
+		// A held sample stands for the air up to sampleHold after it;
+		// past that the tracker counts the time as a gap (the wall clock
+		// stepped forward, or the loop stalled). The journal must say so
+		// too, or the time is neither minutes nor a gap.
 		last, wasValid := e.last, e.valid
 		m, err := e.update(now, d.period)
 		d.addMinute(m)
-		if wasValid && !last.IsZero() && now.Sub(last) > exposure.DefaultMaxSampleInterval {
-			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(exposure.DefaultMaxSampleInterval), End: now, Zone: e.zone, Quantity: e.q, Reason: record.GapClockJump})
+		if hold := sampleHold(d.period); wasValid && !last.IsZero() && now.Sub(last) > hold {
+			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(hold), End: now, Zone: e.zone, Quantity: e.q, Reason: record.GapClockJump})
 		}
 		switch {
 		case !e.valid && e.gapStart.IsZero():
@@ -257,17 +265,10 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 	// wrote minutes a fifth covered).
 	took := period
 	if !z.last.IsZero() && !behind {
-		took = min(now.Sub(z.last), exposure.DefaultMaxSampleInterval)
+		took = min(now.Sub(z.last), sampleHold(period))
 	}
 	if !behind {
 		z.last = now
-	}
-	start := now.Truncate(time.Minute)
-	if !behind && !z.min.start.IsZero() && !start.Equal(z.min.start) {
-		done = z.flush()
-	}
-	if !behind && (z.min.start.IsZero() || !start.Equal(z.min.start)) {
-		z.min = minuteAgg{start: start}
 	}
 	sum, n := 0.0, 0
 	for _, s := range z.sensors {
@@ -275,6 +276,20 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 			sum += smp.Value
 			n++
 		}
+	}
+	start := now.Truncate(time.Minute)
+	if !behind && !z.min.start.IsZero() && !start.Equal(z.min.start) {
+		// The part of a period before the minute began is the ended
+		// minute's time: 10.7 s periods put five into some minutes and
+		// six (capped at 60 s) into others, and lost the difference.
+		if before := took - now.Sub(start); n > 0 && before > 0 && before < took && z.min.start.Equal(start.Add(-time.Minute)) {
+			z.min.covered += before
+			took -= before
+		}
+		done = z.flush()
+	}
+	if !behind && (z.min.start.IsZero() || !start.Equal(z.min.start)) {
+		z.min = minuteAgg{start: start}
 	}
 	if n == 0 {
 		return done, 0, false
