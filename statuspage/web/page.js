@@ -53,6 +53,9 @@ function clockText(iso) {
 
 // ---- data in ----
 
+// Every address the page uses is relative to the page (api/state, not
+// /api/state), so ventd also works behind a reverse proxy at a path of its
+// own (https://host/ventd/).
 async function getJSON(url, ms) {
   const ctl = new AbortController();
   const t = setTimeout(() => ctl.abort(), ms || 4000);
@@ -67,7 +70,7 @@ async function getJSON(url, ms) {
 
 async function loadInfo() {
   try {
-    info = await getJSON('/api/page');
+    info = await getJSON('api/page');
     $('room').textContent = info.room + ' · ' + info.site;
     document.title = 'Air status · ' + info.room;
     $('actions-off').hidden = info.actions;
@@ -78,13 +81,13 @@ async function loadInfo() {
 
 async function loadTrend() {
   try {
-    trend = await getJSON('/api/trend');
+    trend = await getJSON('api/trend');
     if (state) renderStaff();
   } catch (e) { /* drawn without history until the next try */ }
 }
 
 function connect() {
-  stream = new EventSource('/api/events');
+  stream = new EventSource('api/events');
   stream.addEventListener('open', () => { loadInfo(); loadTrend(); });
   stream.addEventListener('state', (e) => receive(JSON.parse(e.data), true));
   stream.addEventListener('trend', (e) => { trend = JSON.parse(e.data); if (state) renderStaff(); });
@@ -113,7 +116,7 @@ function receive(s, live) {
 
 async function poll() {
   try {
-    receive(await getJSON('/api/state', 2500), false);
+    receive(await getJSON('api/state', 2500), false);
     if (!info) await loadInfo();
   } catch (e) { /* still away */ }
 }
@@ -698,7 +701,7 @@ async function submitAction(ev) {
   if (!a) return;
   const body = { name: $('dlg-name').value, pin: $('dlg-pin').value };
   let url;
-  if (a.kind === 'purge') { url = '/api/purge'; body.zone = a.zone; body.reason = $('dlg-note').value; } else { url = '/api/acknowledge'; body.alarm_id = a.id; body.note = $('dlg-note').value; }
+  if (a.kind === 'purge') { url = 'api/purge'; body.zone = a.zone; body.reason = $('dlg-note').value; } else { url = 'api/acknowledge'; body.alarm_id = a.id; body.note = $('dlg-note').value; }
   const ok = $('dlg-ok');
   ok.disabled = true;
   $('dlg-msg').textContent = 'Sending…';
