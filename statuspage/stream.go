@@ -192,6 +192,15 @@ func (s *stream) close() {
 // serveEvents streams the state to one page until it goes, the stream
 // closes, or the connection's lifetime ends.
 func (p *Page) serveEvents(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// A check that the stream is there (curl -I, a monitor): its
+		// headers, and the connection back at once. Streaming into a
+		// reply without a body would hold the connection, and a live
+		// stream's place, until the client hung up.
+		setStreamHeaders(w.Header())
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	s := p.stream
 	host := clientHost(r.RemoteAddr)
 	c, err := s.join(host)
@@ -211,10 +220,7 @@ func (p *Page) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.leave(c)
 	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no") // a reverse proxy must pass each event on at once
+	setStreamHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
 
 	var sentState, sentTrend *frame
@@ -271,4 +277,11 @@ func (p *Page) serveEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// setStreamHeaders sets the headers of the live stream's reply.
+func setStreamHeaders(h http.Header) {
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // a reverse proxy must pass each event on at once
 }
