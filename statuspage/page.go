@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -209,11 +210,9 @@ func (p *Page) serveFile(w http.ResponseWriter, r *http.Request, name string) {
 	// old script against the new daemon.
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", a.etag)
-	if r.Header.Get("If-None-Match") == a.etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.Write(a.data)
+	// ServeContent answers If-None-Match as HTTP says (lists, weak tags,
+	// *) with 304, and HEAD without the body.
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.data))
 }
 
 func (p *Page) serveInfo(w http.ResponseWriter, r *http.Request) {
