@@ -74,7 +74,9 @@ var fields = map[string]string{
 // Parse reads one command strictly: one JSON object of at most
 // MaxBytes, valid UTF-8, known fields each at most once and of the
 // right type, nothing after it. The error says what is wrong in words the
-// sender can act on.
+// sender can act on. A command refused for a mistake found before the
+// scan reached its id or name still carries them, when they are plain
+// strings, for the answer to echo.
 func Parse(b []byte) (Command, error) {
 	var c Command
 	switch {
@@ -85,40 +87,71 @@ func Parse(b []byte) (Command, error) {
 	case !utf8.Valid(b):
 		return c, errors.New("command is not valid UTF-8")
 	}
+	err := c.parse(b)
+	if err != nil {
+		c.echo(b)
+	}
+	return c, err
+}
+
+// echo fills in the id and the command's name that a refused command
+// gives anywhere in its object, where the strict scan stopped before
+// them: the keys of a JSON object come in any order (alphabetical from
+// Node-RED, Python's sort_keys and Go's maps, "id" after "alarm_id"), and
+// a sender waits for the answer to its id.
+func (c *Command) echo(b []byte) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return
+	}
+	for _, f := range []struct {
+		key string
+		max int
+		dst *string
+	}{{"id", 64, &c.ID}, {"command", 32, &c.Name}} {
+		var s string
+		if *f.dst == "" && json.Unmarshal(m[f.key], &s) == nil && len(s) <= f.max && strings.IndexFunc(s, record.Hidden) < 0 {
+			*f.dst = s
+		}
+	}
+}
+
+// parse is Parse's strict scan of a payload within bounds.
+func (c *Command) parse(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return c, errors.New(`not a JSON object: send one, like {"command": "purge", "who": "Sam"}`)
+		return errors.New(`not a JSON object: send one, like {"command": "purge", "who": "Sam"}`)
 	}
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return c, fmt.Errorf("not JSON: %v", err)
+			return fmt.Errorf("not JSON: %v", err)
 		}
 		key, _ := tok.(string)
 		if seen[key] {
-			return c, fmt.Errorf("field %q given twice", key)
+			return fmt.Errorf("field %q given twice", key)
 		}
 		seen[key] = true
 		val, err := dec.Token()
 		if err != nil {
-			return c, fmt.Errorf("field %q: not JSON: %v", key, err)
+			return fmt.Errorf("field %q: not JSON: %v", key, err)
 		}
 		if d, ok := val.(json.Delim); ok {
-			return c, fmt.Errorf("field %q: a %s, not a plain value", key, map[json.Delim]string{'{': "JSON object", '[': "JSON list"}[d])
+			return fmt.Errorf("field %q: a %s, not a plain value", key, map[json.Delim]string{'{': "JSON object", '[': "JSON list"}[d])
 		}
 		if err := c.set(key, val); err != nil {
-			return c, err
+			return err
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return c, fmt.Errorf("not JSON: %v", err)
+		return fmt.Errorf("not JSON: %v", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return c, errors.New("more after the JSON object: send exactly one")
+		return errors.New("more after the JSON object: send exactly one")
 	}
-	return c, c.check(seen)
+	return c.check(seen)
 }
 
 // set stores one field, checking its type and form.
