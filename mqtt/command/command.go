@@ -87,12 +87,21 @@ func Parse(b []byte) (Command, error) {
 	case !utf8.Valid(b):
 		return c, errors.New("command is not valid UTF-8")
 	}
-	err := c.parse(b)
+	var err error
+	if bytes.HasPrefix(b, bom) {
+		// Strict like the rest, but saying what the sender cannot see.
+		err = errors.New("the command starts with a byte order mark (U+FEFF, as Windows editors and PowerShell write it): send the JSON object alone (save the file as UTF-8 without BOM)")
+	} else {
+		err = c.parse(b)
+	}
 	if err != nil {
-		c.echo(b)
+		c.echo(bytes.TrimPrefix(b, bom))
 	}
 	return c, err
 }
+
+// bom is the UTF-8 byte order mark.
+var bom = []byte("\ufeff")
 
 // echo fills in the id and the command's name that a refused command
 // gives anywhere in its object, where the strict scan stopped before
