@@ -27,18 +27,7 @@ var pageURLs = regexp.MustCompile(`["'](/?(?:ui|api)/[a-z0-9./]+)["']`)
 // an unstyled page that never leaves NO DATA.
 func TestPageWorksUnderAReverseProxyPath(t *testing.T) {
 	r := startRoom(t, roomYAML(1, ""), roomOpts{})
-	upstream, err := url.Parse(r.url("/"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	site := http.NewServeMux()
-	site.Handle("/ventd/", http.StripPrefix("/ventd", httputil.NewSingleHostReverseProxy(upstream)))
-	site.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
-		http.Error(w, "the site's own application: "+req.URL.Path, http.StatusNotFound)
-	})
-	proxy := httptest.NewServer(site)
-	defer proxy.Close()
-	base, _ := url.Parse(proxy.URL + "/ventd/")
+	base, _ := url.Parse(behindProxy(t, r) + "/ventd/")
 
 	get := func(u string) (int, string) {
 		t.Helper()
@@ -90,4 +79,26 @@ func TestPageWorksUnderAReverseProxyPath(t *testing.T) {
 			t.Errorf("%q through the proxy (%s): %d, want %d: %.200s", ref, u.Path, code, want, body)
 		}
 	}
+}
+
+// behindProxy serves r's HTTP under /ventd/ of a site's web server, as
+// nginx's `location /ventd/ { proxy_pass http://pi:8080/; }` does, and
+// returns the server's address; everything else on it is the site's.
+func behindProxy(t *testing.T, r *room) string {
+	t.Helper()
+	upstream, err := url.Parse(r.url("/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := http.NewServeMux()
+	site.Handle("/ventd/", http.StripPrefix("/ventd", httputil.NewSingleHostReverseProxy(upstream)))
+	site.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
+		http.Error(w, "the site's own application: "+req.URL.Path, http.StatusNotFound)
+	})
+	proxy := httptest.NewServer(site)
+	t.Cleanup(func() {
+		proxy.CloseClientConnections() // a page's live stream would hold Close
+		proxy.Close()
+	})
+	return proxy.URL
 }
