@@ -72,12 +72,17 @@ func withAges(s *snapshot.Snapshot, now time.Time) *snapshot.Snapshot {
 	return &c
 }
 
+// writeJSON sends v as indented JSON, for curl users as much as for
+// programs: &, < and > as written (an error's example address is copied
+// into a shell), and nosniff so that no browser takes the body for HTML.
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	enc.Encode(v)
 }
 
