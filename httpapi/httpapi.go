@@ -39,6 +39,7 @@ func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, exp
 	mux.Handle("GET /api/state", withWriteDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := src()
 		if s == nil {
+			w.Header().Set("Retry-After", "2")
 			writeError(w, http.StatusServiceUnavailable, "ventd is starting: no measurement yet; retry in a few seconds")
 			return
 		}

@@ -42,6 +42,12 @@ func TestHandler(t *testing.T) {
 	if code, body := get("GET", "/api/state"); code != 503 || !strings.Contains(body, "starting") {
 		t.Fatalf("before the first snapshot: %d %s", code, body)
 	}
+	// A client that honours Retry-After (a proxy, a poller) is told when.
+	if resp, err := http.Get(srv.URL + "/api/state"); err != nil || resp.Header.Get("Retry-After") != "2" {
+		t.Errorf("before the first snapshot: Retry-After %q (%v), want 2", resp.Header.Get("Retry-After"), err)
+	} else {
+		resp.Body.Close()
+	}
 	rpm := 1200.0
 	latest.Store(&snapshot.Snapshot{
 		Site: "Test OPS", Room: "Room 1", Time: t0, Mode: "normal",

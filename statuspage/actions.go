@@ -124,7 +124,9 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 	var req request
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := dec.Decode(&req); err == io.EOF {
+		return malformed(http.StatusBadRequest, `the request has no body: send a JSON object, as the page does: {"pin": "…", "name": "…", "zone": "…"}`)
+	} else if err != nil {
 		return malformed(http.StatusBadRequest, "the request is not the JSON the page sends: "+err.Error())
 	}
 	if _, err := dec.Token(); err != io.EOF {

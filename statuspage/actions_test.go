@@ -82,7 +82,7 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 		{"no name", `{"zone": "booth", "pin": "246810"}`, nil, 400, "your name"},
 		{"unknown field", `{"zone": "booth", "name": "Sam", "pin": "246810", "duty": 0}`, nil, 400, "unknown field"},
 		{"nothing", `{}`, nil, 400, "your name"},
-		{"no body", ``, nil, 400, "not the JSON"},
+		{"no body", ``, nil, 400, "the request has no body: send a JSON object"},
 		{"no PIN", `{"zone": "booth", "name": "Sam"}`, nil, 400, "enter the staff PIN"},
 		{"a blank PIN", `{"zone": "booth", "name": "Sam", "pin": "  "}`, nil, 400, "enter the staff PIN"},
 		{"no such zone", `{"zone": "nowhere", "name": "Sam", "pin": "111111"}`, nil, 400, `no zone "nowhere"; zones: booth`},
