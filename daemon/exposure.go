@@ -168,7 +168,10 @@ func (d *Daemon) retractFrozen() {
 					d.log.Warn("frozen reading not retracted from the exposure record", "zone", e.zone, "quantity", e.q, "err", err)
 					continue
 				}
-				d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: f.Since, End: f.Found, Zone: e.zone, Quantity: e.q, Reason: record.GapSensorFrozen})
+				// The minute so far goes to the record first, so that the
+				// journal takes the reading out of it with the rest.
+				d.addMinute(e.flush())
+				d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: f.Since, End: f.Found, Zone: e.zone, Quantity: e.q, Reason: record.GapSensorFrozen, Value: v})
 			}
 		}
 	}

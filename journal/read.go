@@ -57,7 +57,8 @@ func (j *Journal) query(what string, scan func(*sql.Rows) error, q string, args 
 
 // Minutes returns the minutes starting in [from, to), for one zone and one
 // quantity or, where the filter is empty, all of them; by start, then zone,
-// then quantity. For long windows EachMinute does the same in bounded
+// then quantity. A minute a Retraction left with nothing measured is not
+// among them. For long windows EachMinute does the same in bounded
 // memory.
 func (j *Journal) Minutes(from, to time.Time, zone, quantity string) ([]Minute, error) {
 	var out []Minute
@@ -122,7 +123,7 @@ func (j *Journal) EachMinute(from, to time.Time, zone, quantity string, fn func(
 		batch = append(batch, m)
 		return nil
 	}, `SELECT start_ms, series, mean, maximum, count, covered_s, backwards_ms FROM minutes
-		WHERE start_ms >= ? AND start_ms < ? AND series IN (`+strings.Join(ids, ",")+`)
+		WHERE start_ms >= ? AND start_ms < ? AND series IN (`+strings.Join(ids, ",")+`) AND count > 0
 		ORDER BY start_ms, series`, lo, hi)
 	if err == nil {
 		err = emit()

@@ -283,6 +283,9 @@ func (r *Recorder) add(p *record.Period) {
 	}
 	for _, g := range p.Gaps {
 		b.Gaps = append(b.Gaps, Gap{Start: g.Start, End: g.End, Zone: g.Zone, Quantity: string(g.Quantity), Reason: g.Reason})
+		if g.Reason == record.GapSensorFrozen && g.Zone != "" && g.Quantity != "" && g.Start.Before(g.End) {
+			b.Retractions = append(b.Retractions, Retraction{From: g.Start, To: g.End, Zone: g.Zone, Quantity: string(g.Quantity), Value: finiteOrZero(g.Value)})
+		}
 	}
 	for _, a := range p.Actions {
 		b.Actions = append(b.Actions, Action{Time: a.Time, Kind: string(a.Kind), Target: a.Target,
@@ -332,6 +335,14 @@ func toShift(sum exposure.Summary) Shift {
 func finiteOrNaN(v float64) float64 {
 	if math.IsInf(v, 0) {
 		return math.NaN()
+	}
+	return v
+}
+
+// finiteOrZero is v, or 0 where it is not a number a row can hold.
+func finiteOrZero(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
 	}
 	return v
 }

@@ -129,12 +129,29 @@ type Batch struct {
 	// Meta is set with the batch, so that a value such as the next alarm
 	// id commits with the events that used it.
 	Meta map[string]string
+	// Retractions take readings back out of minutes already written
+	// (this batch's included); they add no row of their own.
+	Retractions []Retraction
+}
+
+// Retraction says that Value stood for Zone's Quantity from From to To
+// and was not the air: a frozen sensor's reading, found frozen only once
+// it had not changed for a while. Write takes it back out of the minutes
+// of that time, so that they agree with the shift's record, which counts
+// that time as a sensor_frozen gap: a minute keeps the count and the
+// seconds measured outside From–To, and its mean without the frozen
+// value; a minute wholly inside is left with none (count 0), and readers
+// skip it. Its rows are rewritten, and the chain says so.
+type Retraction struct {
+	From, To       time.Time
+	Zone, Quantity string
+	Value          float64
 }
 
 // Len returns the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Minutes) + len(b.Events) + len(b.Acks) + len(b.Calibrations) +
-		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Shifts) + len(b.Actions) + len(b.Ventilation) + len(b.Meta)
+		len(b.ConfigChanges) + len(b.Gaps) + len(b.ClockStatus) + len(b.Shifts) + len(b.Actions) + len(b.Ventilation) + len(b.Meta) + len(b.Retractions)
 }
 
 // Result tells what Write did besides writing.

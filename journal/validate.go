@@ -77,6 +77,17 @@ func (b *Batch) validate() error {
 			return invalid(where, "reason is empty (daemon_down, sensor_fault, clock_jump…)")
 		}
 	}
+	for i, r := range b.Retractions {
+		where := fmt.Sprintf("retractions[%d] (%s %s)", i, r.Zone, r.Quantity)
+		switch {
+		case r.Zone == "" || r.Quantity == "":
+			return invalid(where, "zone and quantity must both be set")
+		case r.From.IsZero() || r.To.IsZero() || !r.From.Before(r.To):
+			return invalid(where, "from %s must be before to %s", r.From.UTC().Format(time.RFC3339), r.To.UTC().Format(time.RFC3339))
+		case math.IsNaN(r.Value) || math.IsInf(r.Value, 0):
+			return invalid(where, "value %v is not a reading", r.Value)
+		}
+	}
 	for i, c := range b.ClockStatus {
 		where := fmt.Sprintf("clock_status[%d]", i)
 		switch {

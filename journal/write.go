@@ -61,6 +61,7 @@ func (j *Journal) Write(b Batch) (Result, error) {
 		fn   func() error
 	}{
 		{"minutes", func() error { return w.minutes(b.Minutes, per) }},
+		{"retractions", func() error { return w.retract(b.Retractions) }},
 		{"events", func() error { n, err := w.events(b.Events); res.DuplicateEvents = n; return err }},
 		{"acks", func() error { return w.acks(b.Acks) }},
 		{"calibrations", func() error { return w.calibrations(b.Calibrations) }},
@@ -164,7 +165,9 @@ func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
 	if err := st.QueryRowContext(w.ctx).Scan(&newest, &back, &last, &prev, &newestMinute); err != nil {
 		return nil, fmt.Errorf("read clock and chain state: %w", err)
 	}
-	w.fresh = per > 1 && (!newestMinute.Valid || !slices.ContainsFunc(b.Minutes, func(m Minute) bool {
+	// A retraction may rewrite this batch's own minutes: they are then
+	// sealed as stored, with their keys, not as written.
+	w.fresh = per > 1 && len(b.Retractions) == 0 && (!newestMinute.Valid || !slices.ContainsFunc(b.Minutes, func(m Minute) bool {
 		return m.Start.UnixMilli() <= newestMinute.Int64
 	}))
 	if newest.String != "" {

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"crypto/sha256"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -88,19 +89,30 @@ func (w *writer) minutes(ms []Minute, per int) error {
 		}
 	}
 	if per == 1 { // a repeated minute: keep its last version, the one stored
-		last := make(map[string]int, len(w.ch.minutes))
-		kept := w.ch.minutes[:0]
-		for _, r := range w.ch.minutes {
-			if i, ok := last[r.key]; ok {
-				kept[i] = r
-				continue
-			}
-			last[r.key] = len(kept)
-			kept = append(kept, r)
-		}
-		w.ch.minutes = kept
+		w.ch.keepLastMinutes()
 	}
 	return nil
+}
+
+// keepLastMinutes keeps, of minutes sealed more than once in this Write
+// (repeated, or retracted after they were written), the last seal: the
+// row as stored.
+func (c *chainWriter) keepLastMinutes() {
+	last := make(map[string]int, len(c.minutes))
+	kept := c.minutes[:0]
+	for _, r := range c.minutes {
+		if r.key == "" { // sealed as written: never sealed twice
+			kept = append(kept, r)
+			continue
+		}
+		if i, ok := last[r.key]; ok {
+			kept[i] = r
+			continue
+		}
+		last[r.key] = len(kept)
+		kept = append(kept, r)
+	}
+	c.minutes = kept
 }
 
 // insertFresh inserts n fresh minutes (sealed by minutes as written).
@@ -150,6 +162,13 @@ func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) err
 		return err
 	}
 	defer rs.Close()
+	return w.sealReturned(rs, names)
+}
+
+// sealReturned seals the minutes rs returns (RETURNING start_ms, series,
+// mean, maximum, count, covered_s, backwards_ms, chain), as stored, the
+// series named by names.
+func (w *writer) sealReturned(rs *sql.Rows, names map[int64][2]string) error {
 	var buf []byte
 	for rs.Next() {
 		// As stored, storage class and all: start_ms, zone, quantity,

@@ -286,6 +286,10 @@ type Gap struct {
 	Zone       string
 	Quantity   sample.Quantity
 	Reason     string
+	// Value is, for a sensor_frozen gap, the reading that stood still:
+	// the minutes already recorded counted it as the air, and the
+	// journal takes it back out of them.
+	Value float64
 }
 
 // Calibration records a change to how a sensor's readings are corrected.
