@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/sensor"
@@ -84,15 +85,47 @@ type zoneRules struct {
 }
 
 // boothRules are one booth's low-airflow rule; on says whether it is set.
+// clearings counts the separate clearings (sessions' ends) the booth's
+// measured airflow was updated in since start; obs and last are the
+// measurement's observation count and time when it was last looked at.
 type boothRules struct {
-	airflow alarm.Input
-	on      bool
+	airflow   alarm.Input
+	on        bool
+	clearings int
+	obs       int
+	last      time.Time
 }
 
 // minAirflowObservations is how many clearing intervals a booth's measured
 // airflow must rest on before it can raise the low-airflow warning: one
 // interval is too noisy to send someone to check a filter.
 const minAirflowObservations = 3
+
+// minAirflowClearings is how many separate clearings must have been
+// measured since start before the low-airflow warning can raise. The
+// law's intervals are 15 s of one clearing, and its measurement starts
+// from the first clearing's value: three intervals of one clearing is one
+// clearing, and one that went oddly (a door opened onto it) read 23 % on a
+// healthy booth of the eight-booth day and paged the manager ten minutes
+// into the shift, for an hour.
+const minAirflowClearings = 3
+
+// clearingGap is the least time between two observations of a booth's
+// decay that makes them two clearings: one clearing's intervals come 15 s
+// apart, sessions minutes apart.
+const clearingGap = 2 * time.Minute
+
+// countClearings notes a new clearing when the booth's measurement has
+// new observations after a pause longer than clearingGap.
+func (r *boothRules) countClearings(dec control.Decay) {
+	if dec.Observations > r.obs && !dec.Last.IsZero() {
+		if r.obs == 0 && r.last.IsZero() || dec.Last.Sub(r.last) > clearingGap {
+			r.clearings++
+		}
+		r.last = dec.Last
+	}
+	r.obs = dec.Observations
+}
 
 // zoneCheck is one instantaneous value rule of a zone.
 type zoneCheck struct {
@@ -249,7 +282,9 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			})
 			if r.on {
 				dec := b.Decay
-				add(h.Evaluate(r.airflow, now, 100*dec.Share, dec.Observations >= minAirflowObservations && finite(dec.Share)))
+				r.countClearings(dec)
+				valid := dec.Observations >= minAirflowObservations && r.clearings >= minAirflowClearings && finite(dec.Share)
+				add(h.Evaluate(r.airflow, now, 100*dec.Share, valid))
 			}
 		}
 	}
