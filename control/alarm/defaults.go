@@ -160,7 +160,7 @@ func DefaultRules(s Setup) []Rule {
 			// Off-delay 30 s: a fan that catches and loses again is still broken.
 			OffDelay:  30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "fan {subject} is not turning though it is driven: the booths it serves have no extraction",
+			Message: "fan {subject} is not turning though it is driven: the booths it serves have no extraction; do not use them until it turns again, and check the fan for a jammed wheel, its power and its wiring",
 		})
 	}
 	for _, f := range s.Outputs {
@@ -191,6 +191,14 @@ func DefaultRules(s Setup) []Rule {
 	return rules
 }
 
+// What the staff do at an A2 level and at an exposure limit: the numbers
+// say how bad, these say what next (a pager message is read away from the
+// room, with nobody to ask).
+const (
+	alarmAdvice = "leave the area or follow the site's high-exposure procedure; check that the booth doors are shut and the fans run; acknowledge once seen"
+	limitAdvice = "limit further time there and find the source (booth doors, fans, outdoor air); acknowledge once seen"
+)
+
 func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []Rule {
 	name := displayNames[q]
 	var rules []Rule
@@ -202,7 +210,7 @@ func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []
 		message   string
 	}{
 		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} above the warning level {threshold} {unit} (now {value} {unit}): ventilate"},
-		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} above the alarm level {threshold} {unit} (now {value} {unit})"},
+		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} above the alarm level {threshold} {unit} (now {value} {unit}): " + alarmAdvice},
 	} {
 		if x.threshold <= 0 {
 			continue
@@ -241,7 +249,7 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 			// exceedance is an auditable event someone must acknowledge.
 			Latching:  true,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: name + " " + x.what + " in {subject} above the limit {threshold} {unit} (now {value} {unit})",
+			Message: name + " " + x.what + " in {subject} above the limit {threshold} {unit} (now {value} {unit}): " + limitAdvice,
 			Back:    name + " " + x.what + " in {subject} is back to {value} {unit} (limit {threshold} {unit})",
 		})
 	}
@@ -261,13 +269,13 @@ func sensorRules(n string) []Rule {
 		// The stale condition already includes the sensor's stale time;
 		// 5 s more rides over one read delayed by an I2C retry. 30 s off:
 		// a sensor that comes back must stay back before we say so.
-		fault(FaultStale, 5*time.Second, 30*time.Second, "no new reading; its air counts as unknown and the fans run at their safe duty"),
+		fault(FaultStale, 5*time.Second, 30*time.Second, "no new reading; its air counts as unknown and the fans run at their safe duty: check its cable, connector and power (the log names the error)"),
 		// The driver retries a corrupt word, and one CRC error on a long
 		// cable is expected: only corruption lasting 10 s matters.
 		fault(FaultCRC, 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length"),
 		fault(FaultRange, 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it"),
 		// The StuckDetector already waited its duration.
-		fault(FaultStuck, 0, 30*time.Second, "the reading has not changed for too long; the sensor may be frozen"),
+		fault(FaultStuck, 0, 30*time.Second, "the reading has not changed for too long; the sensor may be frozen and its air counts as unknown: power it off and on, or replace it"),
 		// The SPS30 sets its fan and laser bits after two failed checks a
 		// second apart; ventd reads them every 10 s.
 		fault(FaultDevice, 0, 30*time.Second, "the sensor reports a fault of its own (blocked fan or failed laser); its readings count as unknown air: clean or replace it"),

@@ -71,7 +71,7 @@ func TestDefaultRules(t *testing.T) {
 	}
 	// A default message reads well.
 	evs := run(t, e, "staff/co2/alarm", t0, 11*time.Second, func(time.Duration) float64 { return 5400 })
-	if len(evs) != 1 || evs[0].Message != "CO2 in staff above the alarm level 5000 ppm (now 5400 ppm)" {
+	if len(evs) != 1 || evs[0].Message != "CO2 in staff above the alarm level 5000 ppm (now 5400 ppm): "+alarmAdvice {
 		t.Errorf("events %+v", evs)
 	}
 	// A warning raises when its run has lasted the on-delay, which may
