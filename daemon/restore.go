@@ -291,6 +291,7 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 			if rerr := d.alarms.eng.Restore(active); rerr != nil {
 				d.log.Warn("some alarms could not be restored", "err", rerr)
 			}
+			d.keepFrozen(active)
 		} else {
 			d.log.Warn("journal: the saved active alarms do not parse: latched alarms are not restored; those whose condition holds are raised again",
 				"key", metaActive, "err", jerr, "hint", "no ventd writes it: run ventctl verify to see whether the journal was edited")
@@ -536,4 +537,24 @@ func summaryProblem(s exposure.Summary, row journal.Shift) string {
 		return fmt.Sprintf("covered %s, over the alarm level %s, over the STEL %s, gaps %s in %s", s.Covered.Std(), s.TimeOverAlarm.Std(), s.TimeOverSTEL.Std(), s.GapTotal.Std(), elapsed)
 	}
 	return ""
+}
+
+// keepFrozen tells each sensor whose frozen-reading fault was active, its
+// condition holding, when ventd stopped that its reading is still frozen
+// until it moves. Otherwise the stuck detector, starting afresh, took the
+// frozen reading as good air for alarms.sensor_stuck_after, and the
+// restored fault cleared half a minute after the start (a "cleared" on
+// the pager) to be raised again as a new alarm when the detector found
+// the freeze again.
+func (d *Daemon) keepFrozen(active []alarm.Alarm) {
+	for _, a := range active {
+		if !a.Condition {
+			continue
+		}
+		for _, s := range d.sensors.All() {
+			if a.RuleID == alarm.SensorRule(s.Name(), alarm.FaultStuck) {
+				s.KeepFrozen(a.Since)
+			}
+		}
+	}
 }

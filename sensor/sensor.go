@@ -94,6 +94,12 @@ type Sensor struct {
 	found   []Freeze             // freezes found since the last TakeFreezes
 	calib   *calibration         // a forced recalibration under way
 	journal []record.Calibration // maintenance to journal, taken by TakeCalibrations
+
+	// carried is set when the reading was frozen before a restart
+	// (KeepFrozen): frozen until it moves, from the first reading of this
+	// run, whose run of unchanged values starts at carriedRun.
+	carried    bool
+	carriedRun time.Time
 }
 
 // Freeze is a reading found frozen: it stopped changing at Since, found at
@@ -400,6 +406,19 @@ func (s *Sensor) checkFrozen(now time.Time) {
 	}
 	smp := s.latest[i]
 	stuck := s.stuck.Update(now, smp.Value)
+	if s.carried {
+		// Frozen before the restart: the stuck detector starts its
+		// watch again, but a reading that has not moved since the start
+		// is still the frozen one.
+		if s.carriedRun.IsZero() {
+			s.carriedRun = s.stuck.Since()
+		}
+		if s.stuck.Since().Equal(s.carriedRun) {
+			stuck = true
+		} else {
+			s.carried = false
+		}
+	}
 	switch {
 	case stuck && s.frozen == nil:
 		s.froze = s.stuck.Since()
@@ -415,6 +434,21 @@ func (s *Sensor) checkFrozen(now time.Time) {
 		s.log.Info("sensor reading moves again", "frozen_for", now.Sub(s.froze).Round(time.Second))
 		s.frozen = nil
 	}
+}
+
+// KeepFrozen says the sensor's reading was frozen before a restart (its
+// fault alarm, restored, still held at the stop), since the time given: a
+// restart does not power the sensor off, so its reading counts as frozen,
+// unknown air, until it moves, not as good air for the stuck time the
+// detector needs to find it again. It does nothing for a sensor without a
+// stuck check.
+func (s *Sensor) KeepFrozen(since time.Time) {
+	if s.stuck == nil {
+		return
+	}
+	s.carried, s.carriedRun = true, time.Time{}
+	s.froze = since
+	s.frozen = fmt.Errorf("reading frozen since %s before ventd restarted; unknown air until it changes", since.Format("15:04:05"))
 }
 
 // mainQuantity is the reading a sensor is stuck on if it stops changing.
