@@ -174,6 +174,9 @@ func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) 
 			}
 			said = append(said, fmt.Sprintf("%s: purging (PM2.5 %.0f µg/m³): fan %s at maximum; safe to enter %s", names, level, f.cfg.Name, when))
 		}
+		if start && len(said) > 0 {
+			said[len(said)-1] += d.fanTrouble(f)
+		}
 	}
 	a.Result = strings.Join(said, "; ")
 	return a
@@ -346,4 +349,20 @@ func (d *Daemon) recalibrate(name string, ref int, force bool, by record.Actor, 
 	}
 	a.Result = fmt.Sprintf("recalibration of %s to %d ppm started; about a second", name, ref)
 	return a
+}
+
+// fanTrouble is what a purge's answer adds for a fan that cannot do it: a
+// responder reading "fan at maximum" would take the purge as under way.
+// It is empty for a fan that works.
+func (d *Daemon) fanTrouble(f *fanOut) string {
+	if f.err != nil {
+		return fmt.Sprintf("; but ventd cannot set fan %s (%v): no purge until it is mended", f.cfg.Name, f.err)
+	}
+	stall := alarm.FanStallRule(f.cfg.Name)
+	for _, a := range d.alarms.eng.Active() {
+		if a.RuleID == stall && a.Condition {
+			return fmt.Sprintf("; but fan %s is not turning (stall fault): the booth gets no extraction and will not clear", f.cfg.Name)
+		}
+	}
+	return ""
 }
