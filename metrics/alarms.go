@@ -51,16 +51,16 @@ func (a *alarms) collect(s *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 }
 
 var (
-	eventLevels = []alarm.Level{alarm.LevelWarning, alarm.LevelAlarm, alarm.LevelFault}
-	eventKinds  = []alarm.Kind{alarm.Raised, alarm.Cleared, alarm.Acknowledged, alarm.Latched, alarm.Held}
+	eventLevels = [...]alarm.Level{alarm.LevelWarning, alarm.LevelAlarm, alarm.LevelFault}
+	eventKinds  = [...]alarm.Kind{alarm.Raised, alarm.Cleared, alarm.Acknowledged, alarm.Latched, alarm.Held, alarm.Returned}
 )
 
 // AlarmEvents counts alarm transitions by level and kind, for the
 // ventd_alarm_events_total counter. One goroutine writes (the loop, through
 // Metrics.Period, or the export), scrapes read concurrently.
 type AlarmEvents struct {
-	n    [3][5]atomic.Uint64 // eventLevels × eventKinds
-	last uint64              // writer only: the newest event id counted
+	n    [len(eventLevels)][len(eventKinds)]atomic.Uint64
+	last uint64 // writer only: the newest event id counted
 }
 
 // Add counts one transition; a level or kind ventd does not know is not

@@ -190,3 +190,36 @@ func TestRestoreLatched(t *testing.T) {
 		t.Errorf("NextID after restore %d, want %d", e3.NextID(), alarmID+1)
 	}
 }
+
+// A latched alarm whose condition comes back before anyone acknowledges
+// it says so, as the same alarm: the last word on the pager must not stay
+// "latched" (back below the level) while the air is over it again.
+func TestLatchedAlarmReturning(t *testing.T) {
+	e := mustEngine(t, a2Rule())
+	id := RuleID("staff/pm25/alarm")
+	alarmID := eval(t, e, 0, id, 200)[0].AlarmID
+	if evs := eval(t, e, time.Minute, id, 20); len(evs) != 1 || evs[0].Kind != Latched {
+		t.Fatalf("events %v, want latched", kinds(evs))
+	}
+	evs := eval(t, e, 2*time.Minute, id, 180)
+	if len(evs) != 1 || evs[0].Kind != Returned || evs[0].AlarmID != alarmID {
+		t.Fatalf("events %v, want the same alarm returned", kinds(evs))
+	}
+	if m := evs[0].Message; m != "again, not yet acknowledged: "+e.Active()[0].Message {
+		t.Errorf("message %q", m)
+	}
+	// Still over: nothing more; back below: latched again.
+	if evs := eval(t, e, 3*time.Minute, id, 190); len(evs) != 0 {
+		t.Errorf("events %v while it stays over", kinds(evs))
+	}
+	if evs := eval(t, e, 4*time.Minute, id, 20); len(evs) != 1 || evs[0].Kind != Latched {
+		t.Errorf("events %v, want latched again", kinds(evs))
+	}
+	// Once acknowledged while over, the alarm is silent until it clears.
+	if _, err := e.Acknowledge(t0.Add(5*time.Minute), alarmID, "Sam", ""); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Active()) != 0 {
+		t.Fatal("acknowledged while clear: want it cleared")
+	}
+}

@@ -21,7 +21,8 @@
 // average still clears, while noise within the band changes nothing.
 // Each raise is a new Alarm with a new id; ids and event ids share one
 // sequence that continues across restarts (NextID, SetNextID). A latching
-// alarm whose condition clears emits Latched and stays until acknowledged;
+// alarm whose condition clears emits Latched and stays until acknowledged,
+// and Returned if the condition comes back first (the same alarm);
 // acknowledging one whose condition still holds silences it until it clears.
 // Invalid data holds every state: a gap neither raises nor clears, and
 // restarts both delays.

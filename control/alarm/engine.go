@@ -200,7 +200,11 @@ func (st *ruleState) updatePeak(v float64) {
 // be the repeat notification the cap exists to stop.
 func (e *Engine) conditionRaised(now time.Time, st *ruleState, v float64, evs []Event) []Event {
 	if a := st.alarm; a != nil {
+		latched := a.Latching && !a.Acked && !a.Held && !a.Condition
 		a.Condition = true
+		if latched {
+			return append(evs, e.event(now, st, Returned, "", ""))
+		}
 		return evs
 	}
 	peak := Reading(math.NaN())
@@ -304,6 +308,8 @@ func eventMessage(k Kind, st *ruleState, a *Alarm, who string) string {
 		return "cleared: " + back
 	case Latched:
 		return "latched until acknowledged: " + back
+	case Returned:
+		return "again, not yet acknowledged: " + a.Message
 	case Held:
 		return fmt.Sprintf("raised %d times within %s: held active until quiet that long: %s", st.FlapCount, st.FlapWindow, a.Message)
 	case Acknowledged:

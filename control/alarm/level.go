@@ -94,6 +94,10 @@ const (
 	// flap window, so the alarm is held active instead of clearing and
 	// raising again (see the package doc).
 	Held Kind = "held"
+	// Returned: the condition of a latched alarm came back before anyone
+	// acknowledged it. The same alarm, active again; without this, the
+	// last word a pager had was "latched" (back below the level).
+	Returned Kind = "returned"
 )
 
 // Reading is a measured value that may be unknown (NaN): a stale sensor's
