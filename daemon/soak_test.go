@@ -131,16 +131,6 @@ func soakDaemon(s *soak) {
 	s.next = s.clk.Now()
 }
 
-// boothOf is the booth a sensor name belongs to ("" for staff).
-func boothOf(name string) string {
-	for _, b := range []string{"booth1", "booth2"} {
-		if len(name) > len(b) && name[:len(b)] == b {
-			return b
-		}
-	}
-	return ""
-}
-
 // blind says whether booth b's PM sensor cannot be read now.
 func (s *soak) blind(b string) bool {
 	for _, f := range s.faults {
@@ -345,11 +335,10 @@ func (s *soak) inject(now time.Time) {
 }
 
 type soakUse struct {
-	day                 int
-	goroutines, fds     int
-	heap                uint64
-	journal             int64
-	journalAfterRestart bool
+	day             int
+	goroutines, fds int
+	heap            uint64
+	journal         int64
 }
 
 func fdCount() int {
