@@ -78,7 +78,8 @@ type Control struct {
 	StaffFullExcess float64 `yaml:"staff_full_excess_ugm3"`
 	// StaffFullUsual sets the staff excess that asks for full speed as a
 	// multiple of the staff area's usual booth smoke (its excess averaged
-	// over the last two hours), kept from 2/3 to 1.5 times
+	// over the last two hours, above the configured price no more than an
+	// ordinary hour's of the last five), kept from 2/3 to 1.5 times
 	// StaffFullExcess: a staff area that usually carries little smoke
 	// gets full speed for less of it, one that usually carries much
 	// waits for more. Until the law has seen the room it prices as

@@ -47,9 +47,12 @@ type staffArea struct {
 	// above the air coming in (gap).
 	ach float64
 	// usual is the booth smoke the staff area usually carries: its
-	// excess averaged over usualTime. It sets the staff's price
-	// (staffFullExcess).
-	usual   ema
+	// excess averaged over usualTime (held to an ordinary hour's, hours,
+	// by usualFor). It sets the staff's price (staffFullExcess).
+	usual ema
+	// hours keeps the excess's hourly means: the usual is held to an
+	// ordinary hour's (usualFor).
+	hours   hourly
 	started bool
 	age     time.Duration
 	// outdoor is the outdoor air, when a sensor reads it: the clean air
@@ -272,7 +275,18 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 		}
 		s.usual.tau = usualTime
 		s.usual.add(s.excess, dt)
+		s.hours.add(s.excess, dt)
 	}
+}
+
+// usualExcess is the booth smoke the staff area usually carries (usualFor:
+// its 2 h average, held to an ordinary hour's above the configured usual);
+// NaN until learned.
+func (s *staffArea) usualExcess(t Tuning) float64 {
+	if !s.usual.ok {
+		return math.NaN()
+	}
+	return usualFor(s.usual.v, s.hours.ordinary(), t)
 }
 
 // usualTime is what "usual" averages over: several sessions and their
@@ -310,10 +324,7 @@ func staffFullExcess(usual float64, t Tuning) float64 {
 
 // fullExcess is staffFullExcess for what the staff area has seen so far.
 func (s *staffArea) fullExcess(t Tuning) float64 {
-	usual := math.NaN()
-	if s.usual.ok {
-		usual = s.usual.v
-	}
+	usual := s.usualExcess(t)
 	if m := s.avoid.tighten; m > 0 { // 0: a staffArea not made by NewRoom
 		return staffFullExcess(usual, t) * m
 	}
@@ -332,7 +343,8 @@ type StaffStatus struct {
 	// it (outdoor air, sensor offset, drift); Excess the difference, the
 	// smoke the fans can still remove.
 	Level, CleanAir, Excess float64
-	// UsualExcess is the excess averaged over the last 2 h (NaN until
+	// UsualExcess is the excess averaged over the last 2 h, held to an
+	// ordinary hour's above the configured price (usualFor; NaN until
 	// learned, and when Tuning.StaffFullUsual is 0); FullSpeedExcess the
 	// excess that alone asks for full speed (staffFullExcess).
 	UsualExcess, FullSpeedExcess float64
@@ -368,7 +380,7 @@ func (s *staffArea) status(t Tuning) StaffStatus {
 		st.CleanAir, st.Excess, st.ClearingGap = s.clean, s.excess, s.gap()
 	}
 	if s.usual.ok && t.StaffFullUsual > 0 {
-		st.UsualExcess = s.usual.v
+		st.UsualExcess = s.usualExcess(t)
 	}
 	st.Outdoor, st.OutdoorGain, st.GeneralACH = math.NaN(), math.NaN(), math.NaN()
 	if s.outdoor.ok {

@@ -119,3 +119,105 @@ func TestStaffStatusReportsWhatTheLawActsOn(t *testing.T) {
 		t.Error("a per-fan baseline reports a staff area it does not watch")
 	}
 }
+
+// An ordinary hour is the median of the last five whole hours' means: one
+// rush hour among them (or a lull) does not move it.
+func TestOrdinaryHourIgnoresOneRush(t *testing.T) {
+	var h hourly
+	if o := h.ordinary(); !math.IsNaN(o) {
+		t.Fatalf("before a whole hour: %v, want NaN", o)
+	}
+	hour := func(mean float64) {
+		// A session's smoke and its clearing, twice an hour, averaging mean.
+		for range 2 {
+			for s := range 1800 {
+				e := 0.0
+				if s < 600 {
+					e = 3 * mean
+				}
+				h.add(e, time.Second)
+			}
+		}
+	}
+	for _, c := range []struct {
+		mean, want float64
+	}{
+		{1, 1},      // one hour: its mean
+		{2, 1.5},    // two: the mean of the two
+		{9, 2},      // a rush: the middle of 1, 2, 9
+		{1.5, 1.75}, // the middle two of 1, 1.5, 2, 9
+		{1.2, 1.5},  // five hours, one a rush: the ordinary ones' middle
+		{1.1, 1.5},  // the first hour leaves: 1.1, 1.2, 1.5, 2, 9
+		{1.3, 1.3},  // 1.1, 1.2, 1.3, 1.5, 9
+	} {
+		hour(c.mean)
+		if o := h.ordinary(); math.Abs(o-c.want) > 1e-9 {
+			t.Errorf("after an hour at %v: ordinary %v, want %v", c.mean, o, c.want)
+		}
+	}
+	h.add(math.NaN(), time.Hour) // an unknown excess teaches nothing
+	if o := h.ordinary(); math.Abs(o-1.3) > 1e-9 {
+		t.Errorf("after an unknown hour: ordinary %v, want 1.3", o)
+	}
+}
+
+// The usual excess is its 2 h average, but above the configured usual (the
+// configured price) no more than an ordinary hour's: the law grows laxer
+// than configured only for smoke that comes hour after hour.
+func TestUsualHeldToAnOrdinaryHour(t *testing.T) {
+	tu := simParams(t, nil).Tuning
+	tu.StaffFullExcess, tu.StaffFullUsual = 6, 3.5
+	cfg := 6 / 3.5
+	for _, c := range []struct{ avg, ordinary, want float64 }{
+		{4, math.NaN(), 4}, // no whole hour yet: the average
+		{1, 0.5, 1},        // below the configured usual: the average, however low the hours
+		{4, 1, cfg},        // after a rush: no laxer than configured
+		{4, 2, 2},          // a room smoky hour after hour, less so than the rush says
+		{3, 4, 3},          // the hours smokier than the average: the average
+	} {
+		if got := usualFor(c.avg, c.ordinary, tu); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("average %v, ordinary hour %v: usual %v, want %v", c.avg, c.ordinary, got, c.want)
+		}
+	}
+	tu.StaffFullUsual = 0
+	if got := usualFor(4, 1, tu); got != 4 {
+		t.Errorf("staff_full_usual 0: usual %v, want the average 4", got)
+	}
+}
+
+// After a rush hour whose smoke filled the 2 h average, the staff's price is
+// the configured one, not the most lax: the next sessions' smoke is cleared
+// as keenly as an ordinary hour asks. In a room smoky every hour the price
+// still rises to its cap.
+func TestStaffPriceAfterARush(t *testing.T) {
+	tu := simParams(t, nil).Tuning
+	tu.StaffFullExcess, tu.StaffFullUsual = 6, 3.5
+	day := func(hours []float64) *staffArea {
+		s := &staffArea{ok: true}
+		feed := func(level float64, d time.Duration) {
+			for range int(d / time.Second) {
+				s.worst.v, s.worst.ok = level, true
+				s.learn(time.Second, true, 0, tu)
+			}
+		}
+		feed(8, settle)
+		for _, mean := range hours {
+			for range 3 { // a session every 20 min, its smoke 10 min in the staff air
+				feed(8+2*mean, 10*time.Minute)
+				feed(8, 10*time.Minute)
+			}
+		}
+		return s
+	}
+	rush := day([]float64{0.5, 0.5, 0.5, 8, 0.5})
+	if f := rush.fullExcess(tu); math.Abs(f-6) > 1e-9 {
+		t.Errorf("an hour after a rush: full speed at %v µg/m³, want the configured 6 (2 h average %v)", f, rush.usual.v)
+	}
+	if f := staffFullExcess(rush.usual.v, tu); f < 8 {
+		t.Fatalf("the 2 h average alone gives %v µg/m³; the test wants a rush that fills it", f)
+	}
+	smoky := day([]float64{4, 4, 4, 4, 4})
+	if f := smoky.fullExcess(tu); math.Abs(f-9) > 1e-9 {
+		t.Errorf("a room smoky every hour: full speed at %v µg/m³, want the cap 9", f)
+	}
+}

@@ -24,7 +24,7 @@ func newStaff(n namer) *staff {
 		clean:  n.desc("staff_pm25_clean_air_ugm3", "What the staff area's PM2.5 would read with no booth smoke in it (outdoor air, sensor offset, drift), as the control law learned it, µg/m³."),
 		gap: n.desc("staff_pm25_clearing_gap_ugm3", "How far the staff area's clean air stands above the air coming in while outdoor smoke clears, µg/m³, "+
 			"as the control law reads it from how fast the clean air falls: smoke the room took in, which the fans remove as they do booth smoke. 0 while the clean air holds or rises."),
-		usual: n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h, µg/m³; absent until learned or when control.staff_full_usual is 0."),
+		usual: n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h (above the configured price, no more than an ordinary hour's of the last 5), µg/m³; absent until learned or when control.staff_full_usual is 0."),
 		gain: n.desc("staff_pm25_outdoor_gain_ratio", "The share of a change in outdoor PM2.5 the staff area's clean air takes on, as the control law learned it "+
 			"from quiet air (1 until the outdoor air has moved enough to say; less behind a supply filter). Absent without an outdoor zone's PM sensor."),
 		general: n.desc("staff_general_ventilation_ach", "The staff area's own ventilation, air changes per hour besides the fans', as the control law "+

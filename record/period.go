@@ -175,7 +175,9 @@ type StaffAir struct {
 	// Read from how fast the clean air falls; 0 (left out) while it holds
 	// or rises.
 	ClearingGap float64 `json:"clearing_gap_ugm3,omitempty"`
-	// UsualExcess is the excess averaged over the last 2 h; nil until
+	// UsualExcess is the excess averaged over the last 2 h (above the
+	// configured price, no more than an ordinary hour's of the last 5,
+	// the median of their means); nil until
 	// learned (and when control.staff_full_usual is 0).
 	UsualExcess *float64 `json:"usual_excess_ugm3,omitempty"`
 	// FullSpeedExcess is the excess that alone sends the fans to full
