@@ -47,8 +47,8 @@ type staffArea struct {
 	// above the air coming in (gap).
 	ach float64
 	// usual is the booth smoke the staff area usually carries: its
-	// excess averaged over usualTime (held to an ordinary hour's, hours,
-	// by usualFor). It sets the staff's price (staffFullExcess).
+	// excess averaged over usualTime (held to an ordinary hour's from
+	// hours by usualFor). It sets the staff's price (staffFullExcess).
 	usual ema
 	// hours keeps the excess's hourly means: the usual is held to an
 	// ordinary hour's (usualFor).
