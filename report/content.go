@@ -318,7 +318,10 @@ func (d *doc) alarmRows(sh *shift) ([]string, []float64, [][]cell) {
 		cleared := t(a.cleared)
 		if cleared == "" {
 			cleared = "not in the record"
-			if !a.latched.IsZero() {
+			switch {
+			case !a.returned.IsZero():
+				cleared = "returned " + t(a.returned) + ", not cleared"
+			case !a.latched.IsZero():
 				cleared = "latched " + t(a.latched) + ", not cleared"
 			}
 		}

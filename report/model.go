@@ -79,11 +79,14 @@ func (v verdict) String() string {
 
 // alarmSpan is one alarm from raised to cleared, with its acknowledgements.
 type alarmSpan struct {
-	id                  uint64
-	level, rule, subj   string
-	quantity, message   string
-	raised, cleared     time.Time // zero when not in the record
-	latched             time.Time
+	id                uint64
+	level, rule, subj string
+	quantity, message string
+	raised, cleared   time.Time // zero when not in the record
+	// latched is when the alarm last latched (back below its level, not
+	// acknowledged), returned when its condition last came back after
+	// that: only the later of the two is the alarm's state.
+	latched, returned   time.Time
 	acks                []export.Ack
 	value, threshold    string // the raise's, as the export prints them
 	events              []export.Event
@@ -321,7 +324,9 @@ func alarmSpans(events []export.Event, acks []export.Ack) []*alarmSpan {
 		case "cleared":
 			a.cleared = e.Time
 		case "latched":
-			a.latched = e.Time
+			a.latched, a.returned = e.Time, time.Time{}
+		case "returned":
+			a.returned = e.Time
 		}
 	}
 	for _, ack := range acks {
