@@ -282,7 +282,7 @@ func (d *doc) integrity() (status string, ok bool, lines []string) {
 		lines = append(lines, fmt.Sprintf("%d rows can no longer be checked: their links were pruned with retention.", v.Pruned))
 	}
 	if v.Rewrites > 0 {
-		lines = append(lines, fmt.Sprintf("%d rows (%s) were rewritten by ventd itself after being sealed (a minute written early, with an action or before a restart, and completed later; a gap or a finished shift written again); up to 20 of each table are listed at the end.", v.Rewrites, v.RewriteCounts()))
+		lines = append(lines, fmt.Sprintf("%d rows (%s) were rewritten by ventd itself after being sealed (a minute written early, with an action or before a restart, and completed later; a minute a frozen sensor's reading was taken back out of; a gap or a finished shift written again); up to 20 of each table are listed at the end.", v.Rewrites, v.RewriteCounts()))
 	}
 	lines = append(lines, "To show later that a copy of the journal still holds this record unedited: ventctl verify -state-dir DIR -head "+h.Hash[:16])
 	return status, ok, lines
