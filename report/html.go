@@ -88,6 +88,9 @@ func (d *doc) htmlShift(r *export.Records, sh *shift) (htmlShift, error) {
 		hz := htmlZone{Zone: "Zone " + z.zone, Verdict: z.verdictText(), Style: colorCSS(z.verdict.color(), true),
 			Mixture: z.mixtureLine(), Figures: htmlTable{header, rows}}
 		for _, row := range z.rows {
+			if err := d.o.interrupted(); err != nil {
+				return hs, err
+			}
 			s, err := readSeries(r, row)
 			if err != nil {
 				return hs, err

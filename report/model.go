@@ -121,6 +121,9 @@ func build(r *export.Records, o Options) (*doc, error) {
 	if d.vent, err = r.Ventilation(); err != nil {
 		return nil, err
 	}
+	if err := o.interrupted(); err != nil {
+		return nil, err
+	}
 	d.verify, err = r.Journal().Verify(journal.VerifyOptions{From: r.From, To: r.To})
 	switch {
 	case errors.Is(err, journal.ErrNoChain):
@@ -174,6 +177,9 @@ func build(r *export.Records, o Options) (*doc, error) {
 	alarms := alarmSpans(d.events, d.acks)
 	order := zoneOrderBy(r.Kinds)
 	for _, sh := range d.shifts {
+		if err := o.interrupted(); err != nil {
+			return nil, err
+		}
 		slices.SortFunc(sh.zones, func(a, b *zoneShift) int { return order(a.zone, b.zone) })
 		for _, z := range sh.zones {
 			slices.SortFunc(z.rows, func(a, b export.Shift) int { return quantityOrder(a.Quantity, b.Quantity) })

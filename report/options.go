@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -34,6 +35,21 @@ type Options struct {
 	// Software names what made the report; default "ventd" and the module
 	// version of this build.
 	Software string
+	// Context, when set, ends the report between its shifts and plots
+	// once it is done (ventctl's Ctrl-C): a month's report reads every
+	// minute of it before a byte is written.
+	Context context.Context
+}
+
+// interrupted is the Context's error once it has ended, else nil.
+func (o Options) interrupted() error {
+	if o.Context == nil {
+		return nil
+	}
+	if err := o.Context.Err(); err != nil {
+		return fmt.Errorf("report: interrupted: %w", err)
+	}
+	return nil
 }
 
 // CheckShift returns an error saying what to write when s is not a time

@@ -132,6 +132,9 @@ func (d *doc) pdfShift(p *page, r *export.Records, sh *shift) error {
 		p.gap(2)
 		p.para(7.5, false, grey, 9.5, z.mixtureLine())
 		for _, row := range z.rows {
+			if err := d.o.interrupted(); err != nil {
+				return err
+			}
 			s, err := readSeries(r, row)
 			if err != nil {
 				return err

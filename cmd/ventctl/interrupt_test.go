@@ -37,6 +37,25 @@ func TestExportInterruptedWritesNothing(t *testing.T) {
 	}
 }
 
+// Ctrl-C during a report ends it before its first byte (it reads every
+// minute of the window first), and leaves no file.
+func TestReportInterruptedWritesNothing(t *testing.T) {
+	dir, _ := stateDir(t)
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "march.pdf")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	code := run([]string{"report", "-state-dir", dir, "-config", "../../config/example.yaml", "-o", out},
+		env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, ctx: ctx})
+	if code != exitFail || !strings.Contains(e.String(), "interrupted: "+out+" not written") {
+		t.Errorf("exit %d, stderr %q: want 1 and that it was interrupted", code, e.String())
+	}
+	if left, _ := os.ReadDir(outDir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
 // Only the commands that end cleanly on Ctrl-C catch it: the others must
 // stop when asked, as any program does.
 func TestWhichCommandsCatchCtrlC(t *testing.T) {

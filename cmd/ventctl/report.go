@@ -65,7 +65,7 @@ func runReport(args []string, e env) int {
 	defer r.j.Close()
 	j, start, end, cfg, loc := r.j, r.from, r.to, r.cfg, r.loc
 	opts := report.Options{From: start, To: end, Shift: *shift, Format: *format, Location: loc, Now: now, Config: cfg,
-		Software: "ventd " + buildinfo.Get().Version + " (ventctl report)"}
+		Software: "ventd " + buildinfo.Get().Version + " (ventctl report)", Context: e.context()}
 	if *out == "" {
 		if f, ok := e.stdout.(*os.File); ok && *format == "pdf" {
 			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
