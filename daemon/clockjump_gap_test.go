@@ -53,6 +53,18 @@ func TestClockJumpForwardIsAJournaledGap(t *testing.T) {
 			t.Errorf("staff/%s: %d of 80 minutes around a 1 h clock step forward are neither a minute row nor a gap", q, missing)
 		}
 	}
+	// Simulated time has no monotonic clock to tell a step from a loop
+	// held up for an hour: the gap says the loop stalled (on a Pi,
+	// clockStep sees the step, and it says clock_jump).
+	stalled := 0
+	for _, g := range gaps {
+		if g.Reason == "loop_stalled" && g.End.Sub(g.Start) > 59*time.Minute {
+			stalled++
+		}
+	}
+	if stalled == 0 {
+		t.Errorf("no loop_stalled gap of the hour: %+v", gaps)
+	}
 }
 
 // With a 10 s period, a period a slow bus stretches a little past 10 s is

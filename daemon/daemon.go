@@ -106,13 +106,16 @@ type Daemon struct {
 	// to see the wall clock stepped (clockStep); refusedLogged is when a
 	// refused exposure sample was last logged.
 	lastNow, refusedLogged time.Time
-	stopping               bool           // shutdown: the last record says so
-	beats                  heartbeat      // when the last period finished, for the watchdog
-	cur                    *record.Period // the period being built
-	slabs                  slabs          // where records are made from (step.go)
-	hub                    *record.Hub
-	view                   *snapshot.View
-	latest                 atomic.Pointer[record.Period]
+	// stepped is how far the wall clock stepped forward or back since
+	// the last period, beyond the monotonic clock (0: it did not).
+	stepped  time.Duration
+	stopping bool           // shutdown: the last record says so
+	beats    heartbeat      // when the last period finished, for the watchdog
+	cur      *record.Period // the period being built
+	slabs    slabs          // where records are made from (step.go)
+	hub      *record.Hub
+	view     *snapshot.View
+	latest   atomic.Pointer[record.Period]
 	// requests carries requests into the loop, so the loop alone touches
 	// the controllers; buffered so a caller never waits to queue one.
 	requests chan request

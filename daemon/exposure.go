@@ -186,12 +186,18 @@ func (d *Daemon) account(now time.Time) {
 		// A held sample stands for the air up to sampleHold after it;
 		// past that the tracker counts the time as a gap (the wall clock
 		// stepped forward, or the loop stalled). The journal must say so
-		// too, or the time is neither minutes nor a gap.
+		// too, and which, or the time is neither minutes nor a gap.
 		last, wasValid := e.last, e.valid
 		m, err := e.update(now, d.period)
 		d.addMinute(m)
 		if hold := sampleHold(d.period); wasValid && !last.IsZero() && now.Sub(last) > hold {
-			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(hold), End: now, Zone: e.zone, Quantity: e.q, Reason: record.GapClockJump})
+			// Without a monotonic clock (simulated time) a step cannot be
+			// told from a stall.
+			reason := record.GapLoopStalled
+			if d.stepped > 0 {
+				reason = record.GapClockJump
+			}
+			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(hold), End: now, Zone: e.zone, Quantity: e.q, Reason: reason})
 		}
 		switch {
 		case !e.valid && e.gapStart.IsZero():

@@ -186,6 +186,7 @@ func contains(list []string, s string) bool {
 func (d *Daemon) clockStep(now time.Time) {
 	last := d.lastNow
 	d.lastNow = now
+	d.stepped = 0
 	if last.IsZero() {
 		return
 	}
@@ -193,6 +194,7 @@ func (d *Daemon) clockStep(now time.Time) {
 	if step.Abs() < 2*time.Second {
 		return
 	}
+	d.stepped = step
 	synced := d.clockOK != nil && *d.clockOK
 	note := fmt.Sprintf("the wall clock was stepped by %+v between two periods", step.Round(time.Millisecond))
 	d.log.Warn("the system clock was stepped; a step forward is a gap in the exposure record, a step back is unmeasured until the clock passes the record again",

@@ -273,7 +273,12 @@ const (
 	// GapSensorFrozen covers a reading that stopped changing, from when it
 	// froze (found only once it had not changed for the stuck time).
 	GapSensorFrozen = "sensor_frozen"
-	GapClockJump    = "clock_jump"
+	// GapClockJump is time the wall clock skipped (stepped forward).
+	GapClockJump = "clock_jump"
+	// GapLoopStalled is time ventd's loop did not run although ventd was
+	// up: the Pi, a hung part or the kernel held it longer than a reading
+	// stands for.
+	GapLoopStalled = "loop_stalled"
 	// GapJournalLost covers records lost with a damaged journal.
 	GapJournalLost = "journal_lost"
 	// GapScheduleChanged is the rest of a shift the site's schedule no

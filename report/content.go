@@ -420,6 +420,8 @@ func gapReason(r string) string {
 		return "ventd not running"
 	case "clock_jump":
 		return "the clock jumped"
+	case "loop_stalled":
+		return "ventd's loop was held up"
 	case "schedule_changed":
 		return "the shift schedule changed"
 	}
