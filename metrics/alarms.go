@@ -23,7 +23,7 @@ func newAlarms(n namer, ev *AlarmEvents) *alarms {
 		active:  n.desc("alarm_active", "1 for each active alarm; acked says whether staff acknowledged it.", "rule", "level", "subject", "acked"),
 		highest: n.desc("alarm_highest_level", "Highest active alarm level: 0 none, 1 warning, 2 alarm, 3 fault."),
 		unacked: n.desc("alarms_unacknowledged", "Active alarms nobody has acknowledged."),
-		counts:  n.desc("alarm_events_total", "Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held).", "level", "kind"),
+		counts:  n.desc("alarm_events_total", "Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held, returned).", "level", "kind"),
 	}
 }
 

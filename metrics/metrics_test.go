@@ -181,7 +181,7 @@ func TestPeriod(t *testing.T) {
 		t.Errorf("energy %v J, want 118.75", got)
 	}
 	want := `
-# HELP ventd_alarm_events_total Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held).
+# HELP ventd_alarm_events_total Alarm transitions since ventd started (the journal export: since midnight UTC), by level and kind (raised, cleared, acknowledged, latched, held, returned).
 # TYPE ventd_alarm_events_total counter
 `
 	var lines []string

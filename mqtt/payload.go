@@ -81,7 +81,7 @@ func encode(e Event) event {
 // value and peak are left out (null: they change every period, and the
 // state topic has them), and its message is the one it raised with (the
 // live one says the value now), so the payload changes only when the
-// alarm does: raised, latched, held, acknowledged.
+// alarm does: raised, latched, returned, held, acknowledged.
 type Alarm struct {
 	alarm.Alarm
 	Site string `json:"site"`
