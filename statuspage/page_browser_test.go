@@ -110,6 +110,16 @@ func TestBrowserOneBooth(t *testing.T) {
 	checkServed(t, r, record.ActAcknowledge, "Alex (test)")
 	b.checkClean(r.addr)
 
+	// A latched alarm over its level again is announced as it was raised
+	// (the same id: a page that watched only for new ids stayed silent).
+	b.eval(`(() => {
+		const real = [...known.values()];
+		known.set(900001, {id: 900001, level: 'alarm', condition: false, acked: false, message: 'PM2.5 in staff back to 60'});
+		announceAlarms(real.concat([{id: 900001, level: 'alarm', condition: true, acked: false, message: 'PM2.5 in staff at 140'}]));
+		return 'ok';
+	})()`)
+	b.waitFor("the returned alarm announced", `document.getElementById('announce').textContent === 'alarm, again: PM2.5 in staff at 140'`, 5*time.Second)
+
 	// The air recovers: the banner goes back to OK.
 	r.pacer.runTo(t, r, at(25*time.Minute))
 	r.pacer.pace(1)

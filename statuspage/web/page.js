@@ -628,9 +628,13 @@ function announceAlarms(al) {
   } else {
     const raised = al.filter((a) => !known.has(a.id));
     const cleared = [...known.values()].filter((a) => !now.has(a.id));
-    if (raised.length) {
-      say('announce', raised.map((a) => a.level + ': ' + a.message).join('; '));
-      if (raised.some((a) => LEVELS[a.level] >= LEVELS.alarm)) beep();
+    // A latched alarm whose air is over its level again is the same
+    // alarm, but staff must hear it as they would a new one.
+    const returned = al.filter((a) => known.has(a.id) && a.condition && !known.get(a.id).condition && !a.acked);
+    const loud = raised.concat(returned);
+    if (loud.length) {
+      say('announce', raised.map((a) => a.level + ': ' + a.message).concat(returned.map((a) => a.level + ', again: ' + a.message)).join('; '));
+      if (loud.some((a) => LEVELS[a.level] >= LEVELS.alarm)) beep();
     }
     if (cleared.length) say('notice', 'Cleared: ' + cleared.map((a) => a.message).join('; '));
   }
