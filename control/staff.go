@@ -356,6 +356,11 @@ type StaffStatus struct {
 	// to tell. Above 3 % the staff's smoke is priced up
 	// (FullSpeedExcess falls, at most to a quarter).
 	AvoidableShare float64
+	// BoothPrice is how far the booths' smoke price is relaxed: the booth
+	// excess that alone asks for full speed is Tuning.BoothFullExcess
+	// times it, 1 as configured, up to relaxHigh while AvoidableShare
+	// stays under relaxBelow (avoidable).
+	BoothPrice float64
 	// ClearingGap is how far the clean air stands above the air coming
 	// in, µg/m³, as its fall says (gap): outdoor smoke clearing, which the
 	// fans remove with the booth smoke. 0 while the clean air holds or
@@ -372,7 +377,8 @@ type StaffStatus struct {
 // status is what Staff reports.
 func (s *staffArea) status(t Tuning) StaffStatus {
 	st := StaffStatus{Trusted: s.ok, Level: s.worst.v, CleanAir: math.NaN(), Excess: math.NaN(),
-		UsualExcess: math.NaN(), FullSpeedExcess: s.fullExcess(t), AvoidableShare: s.avoid.share()}
+		UsualExcess: math.NaN(), FullSpeedExcess: s.fullExcess(t), AvoidableShare: s.avoid.share(),
+		BoothPrice: max(s.avoid.relax, 1)}
 	if !s.worst.ok {
 		st.Level = math.NaN()
 	}

@@ -135,6 +135,9 @@ func (d *Daemon) addStaff(p *record.Period) {
 	if finite(st.ClearingGap) {
 		a.ClearingGap = round(st.ClearingGap, 2)
 	}
+	if finite(st.BoothPrice) {
+		a.BoothPrice = round(st.BoothPrice, 2)
+	}
 	last := d.staff
 	var lastUsual, lastShare *float64
 	if last != nil {

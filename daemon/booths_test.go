@@ -215,7 +215,8 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 	}
 	near := func(got, want float64) bool { return math.Abs(got-want) <= 0.005+1e-12 } // to 0.01 µg/m³
 	if !a.Trusted || !near(a.PM25, st.Level) || !near(a.CleanAir, st.CleanAir) || !near(a.Excess, st.Excess) ||
-		!near(*a.UsualExcess, st.UsualExcess) || !near(a.FullSpeedExcess, st.FullSpeedExcess) || !near(a.ClearingGap, st.ClearingGap) {
+		!near(*a.UsualExcess, st.UsualExcess) || !near(a.FullSpeedExcess, st.FullSpeedExcess) || !near(a.ClearingGap, st.ClearingGap) ||
+		!near(a.BoothPrice, st.BoothPrice) || a.BoothPrice < 1 || a.BoothPrice > 2 {
 		t.Errorf("staff_air %+v (usual %v); the law %+v", *a, *a.UsualExcess, st)
 	}
 	t.Logf("avoidable share %v, full speed at %v µg/m³", st.AvoidableShare, st.FullSpeedExcess)
@@ -237,7 +238,7 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 	if b, err := json.Marshal(s); err != nil || json.Unmarshal(b, &api) != nil {
 		t.Fatalf("/api/state JSON: %v", err)
 	}
-	for _, k := range []string{"trusted", "pm25_ugm3", "clean_air_ugm3", "excess_ugm3", "usual_excess_ugm3", "full_speed_excess_ugm3"} {
+	for _, k := range []string{"trusted", "pm25_ugm3", "clean_air_ugm3", "excess_ugm3", "usual_excess_ugm3", "full_speed_excess_ugm3", "booth_price_factor"} {
 		if _, ok := api.Staff[k]; !ok {
 			t.Errorf("/api/state staff_air has no %s: %v", k, api.Staff)
 		}
@@ -252,6 +253,7 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 		"ventd_staff_pm25_usual_excess_ugm3":      *a.UsualExcess,
 		"ventd_staff_pm25_full_speed_excess_ugm3": a.FullSpeedExcess,
 		"ventd_staff_pm25_clearing_gap_ugm3":      a.ClearingGap,
+		"ventd_staff_booth_price_factor":          a.BoothPrice,
 	}
 	if a.AvoidableShare != nil {
 		gauges["ventd_staff_pm25_avoidable_share_ratio"] = *a.AvoidableShare

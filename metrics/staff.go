@@ -14,8 +14,8 @@ import (
 // lower means the room now carries more smoke than it did (a tiring fan, a
 // leaky booth). Absent until the staff area's first reading.
 type staff struct {
-	excess, clean, gap, usual, full, share *prometheus.Desc
-	gain, general                          *prometheus.Desc
+	excess, clean, gap, usual, full, share, price *prometheus.Desc
+	gain, general                                 *prometheus.Desc
 }
 
 func newStaff(n namer) *staff {
@@ -25,6 +25,8 @@ func newStaff(n namer) *staff {
 		gap: n.desc("staff_pm25_clearing_gap_ugm3", "How far the staff area's clean air stands above the air coming in while outdoor smoke clears, µg/m³, "+
 			"as the control law reads it from how fast the clean air falls: smoke the room took in, which the fans remove as they do booth smoke. 0 while the clean air holds or rises."),
 		usual: n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h (above the configured price, no more than an ordinary hour's of the last 5), µg/m³; absent until learned or when control.staff_full_usual is 0."),
+		price: n.desc("staff_booth_price_factor", "How far the booths' smoke price is relaxed: the booth excess that alone sends a booth's fans to full speed is control.booth_full_excess_ugm3 times this, "+
+			"1 as configured, rising to 2 while the staff area keeps under 1 % of the smoke the fans could remove."),
 		gain: n.desc("staff_pm25_outdoor_gain_ratio", "The share of a change in outdoor PM2.5 the staff area's clean air takes on, as the control law learned it "+
 			"from quiet air (1 until the outdoor air has moved enough to say; less behind a supply filter). Absent without an outdoor zone's PM sensor."),
 		general: n.desc("staff_general_ventilation_ach", "The staff area's own ventilation, air changes per hour besides the fans', as the control law "+
@@ -37,7 +39,7 @@ func newStaff(n namer) *staff {
 }
 
 func (s *staff) describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.gap, s.usual, s.full, s.share, s.gain, s.general} {
+	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.gap, s.usual, s.full, s.share, s.price, s.gain, s.general} {
 		ch <- d
 	}
 }
@@ -51,6 +53,9 @@ func (s *staff) collect(snap *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 	gauge(ch, s.clean, a.CleanAir)
 	gauge(ch, s.gap, a.ClearingGap)
 	gauge(ch, s.full, a.FullSpeedExcess)
+	if a.BoothPrice > 0 {
+		gauge(ch, s.price, a.BoothPrice)
+	}
 	if a.UsualExcess != nil {
 		gauge(ch, s.usual, *a.UsualExcess)
 	}

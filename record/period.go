@@ -191,6 +191,11 @@ type StaffAir struct {
 	// the law estimates it (control.StaffStatus); nil while there was too
 	// little smoke to tell.
 	AvoidableShare *float64 `json:"avoidable_share,omitempty"`
+	// BoothPrice is how far the booths' smoke price is relaxed while the
+	// staff area keeps under 1 % of the avoidable smoke: the booth excess
+	// that alone sends a booth's fans to full is
+	// control.booth_full_excess_ugm3 times it (1 as configured, up to 2).
+	BoothPrice float64 `json:"booth_price_factor"`
 	// Outdoor is how the clean air follows the outdoor air, as the law
 	// learned it; nil without a trusted outdoor sensor.
 	Outdoor *OutdoorLink `json:"outdoor,omitempty"`
