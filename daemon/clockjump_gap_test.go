@@ -1,11 +1,9 @@
 package daemon
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/testbench"
 )
 
@@ -21,11 +19,7 @@ func TestClockJumpForwardIsAJournaledGap(t *testing.T) {
 	h.clk.Advance(time.Hour)
 	h.run(10 * time.Minute)
 	h.d.shutdown()
-	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := journalIn(t, dir)
 	gaps, err := j.Gaps(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -81,11 +75,7 @@ func TestStretchedTenSecondPeriodsAreNoGaps(t *testing.T) {
 		h.clk.Sleep(next.Sub(h.clk.Now()))
 	}
 	h.d.shutdown()
-	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := journalIn(t, dir)
 	gaps, err := j.Gaps(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/snapshot"
 	"github.com/ventd/ventd/testbench"
@@ -59,6 +61,17 @@ func dayHarness(t *testing.T, cfg *config.Config, sc *scenario.Scenario, dir str
 		t.Fatal(err)
 	}
 	return &harness{t: t, clk: clk, rig: rig, d: d, dir: dir}
+}
+
+// journalIn opens the journal ventd left in dir, read-only, for the test.
+func journalIn(t *testing.T, dir string) *journal.Journal {
+	t.Helper()
+	j, err := journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j
 }
 
 // run steps the loop for d of simulated time and returns the last snapshot.

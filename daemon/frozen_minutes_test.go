@@ -3,12 +3,10 @@ package daemon
 import (
 	"encoding/json"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/control/exposure"
-	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/testbench"
 )
 
@@ -31,11 +29,7 @@ func TestFrozenMinutesAgreeWithTheShift(t *testing.T) {
 	h.rig.SensorFault("staff-co2", "stuck", false)
 	h.run(15 * time.Minute)
 	h.d.shutdown()
-	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := journalIn(t, dir)
 	gaps, _ := j.Gaps(time.Time{}, time.Time{})
 	frozen := 0
 	for _, g := range gaps {

@@ -126,11 +126,7 @@ func TestForcedRecalibrationIsJournaled(t *testing.T) {
 		}
 	}
 	h.d.shutdown()
-	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := journalIn(t, dir)
 	cals, err := j.Calibrations(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -261,11 +257,7 @@ func TestFrozenSensorGapStartsWhereItFroze(t *testing.T) {
 		t.Errorf("coverage %.2f%%, want at most %.2f%%", sum.Coverage, want)
 	}
 	h.d.shutdown()
-	j, err := journal.OpenReadOnly(filepath.Join(dir, "journal.db"), journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := journalIn(t, dir)
 	gaps, err := j.Gaps(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
