@@ -10,49 +10,32 @@ import (
 	"time"
 )
 
-// Ctrl-C during an export leaves no file, not even the temporary one, and
-// says so.
-func TestExportInterruptedWritesNothing(t *testing.T) {
+// Ctrl-C during an export or a report leaves no file, not even the
+// temporary one, and says so; a report stops before its first byte (it
+// reads every minute of its window first).
+func TestInterruptedRecordsWriteNothing(t *testing.T) {
 	dir, _ := stateDir(t)
-	outDir := t.TempDir()
-	out := filepath.Join(outDir, "march.csv")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	var o, e bytes.Buffer
-	code := run([]string{"export", "-state-dir", dir, "-config", "../../config/example.yaml", "-o", out},
-		env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, ctx: ctx})
-	if code != exitFail || !strings.Contains(e.String(), "interrupted: "+out+" not written") {
-		t.Errorf("exit %d, stderr %q: want 1 and that it was interrupted", code, e.String())
-	}
-	if left, _ := os.ReadDir(outDir); len(left) != 0 {
-		t.Errorf("left behind: %v", left)
+	for _, c := range []struct{ cmd, name string }{{"export", "march.csv"}, {"report", "march.pdf"}} {
+		outDir := t.TempDir()
+		out := filepath.Join(outDir, c.name)
+		var o, e bytes.Buffer
+		code := run([]string{c.cmd, "-state-dir", dir, "-config", "../../config/example.yaml", "-o", out},
+			env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, ctx: ctx})
+		if code != exitFail || !strings.Contains(e.String(), "interrupted: "+out+" not written") {
+			t.Errorf("%s: exit %d, stderr %q: want 1 and that it was interrupted", c.cmd, code, e.String())
+		}
+		if left, _ := os.ReadDir(outDir); len(left) != 0 {
+			t.Errorf("%s left behind: %v", c.cmd, left)
+		}
 	}
 	// To standard output: stops at its first write.
-	o.Reset()
-	e.Reset()
-	code = run([]string{"export", "-state-dir", dir, "-format", "json"},
+	var o, e bytes.Buffer
+	code := run([]string{"export", "-state-dir", dir, "-format", "json"},
 		env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, ctx: ctx})
 	if code != exitFail || o.Len() != 0 || !strings.Contains(e.String(), "interrupted") {
 		t.Errorf("exit %d, %d bytes out, stderr %q", code, o.Len(), e.String())
-	}
-}
-
-// Ctrl-C during a report ends it before its first byte (it reads every
-// minute of the window first), and leaves no file.
-func TestReportInterruptedWritesNothing(t *testing.T) {
-	dir, _ := stateDir(t)
-	outDir := t.TempDir()
-	out := filepath.Join(outDir, "march.pdf")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var o, e bytes.Buffer
-	code := run([]string{"report", "-state-dir", dir, "-config", "../../config/example.yaml", "-o", out},
-		env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, ctx: ctx})
-	if code != exitFail || !strings.Contains(e.String(), "interrupted: "+out+" not written") {
-		t.Errorf("exit %d, stderr %q: want 1 and that it was interrupted", code, e.String())
-	}
-	if left, _ := os.ReadDir(outDir); len(left) != 0 {
-		t.Errorf("left behind: %v", left)
 	}
 }
 
