@@ -1,10 +1,12 @@
 package daemon
 
 import (
+	"math"
 	"testing"
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/scenario"
@@ -36,5 +38,39 @@ func TestAirflowWarningWaitsForSeveralClearings(t *testing.T) {
 				t.Fatalf("%v into an ordinary day with every fan as rated: %s", s.Time.Sub(t0), a.Message)
 			}
 		}
+	}
+}
+
+// TestAirflowGoesByTheClearingsMedian: the low-airflow warning reads the
+// median of what the last two clearings left and the one under way, so
+// one clearing that reads oddly (the long-sessions day: 0.97, then 0.06 as
+// a session smoked on into it) neither raises it nor clears a real one.
+func TestAirflowGoesByTheClearingsMedian(t *testing.T) {
+	var r boothRules
+	at := t0
+	clearing := func(shares ...float64) {
+		at = at.Add(10 * time.Minute) // a new clearing, minutes after the last
+		for _, s := range shares {
+			r.countClearings(control.Decay{Share: s, Observations: r.obs + 1, Last: at})
+			at = at.Add(15 * time.Second)
+		}
+	}
+	clearing(0.95, 0.97)
+	clearing(0.9)
+	if s := r.share(); !math.IsNaN(s) {
+		t.Errorf("after two clearings: %v, want none yet", s)
+	}
+	clearing(0.97, 0.06)
+	if s := r.share(); s != 0.9 {
+		t.Errorf("one odd clearing: share %v, want 0.9 (the median)", s)
+	}
+	// A filter clogging: the next clearings all read low.
+	clearing(0.4)
+	if s := r.share(); s != 0.4 {
+		t.Errorf("two low clearings of three: share %v, want 0.4", s)
+	}
+	clearing(0.45)
+	if s := r.share(); s != 0.4 {
+		t.Errorf("three low clearings: share %v, want 0.4", s)
 	}
 }

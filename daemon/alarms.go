@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,6 +96,12 @@ type boothRules struct {
 	clearings int
 	obs       int
 	last      time.Time
+	// ended are the shares the last two whole clearings left (newest
+	// last), cur the share so far in this one: the warning goes by their
+	// median, so one clearing that went oddly (a door opened onto it, a
+	// session still smoking in it) cannot raise or clear it alone.
+	ended [2]float64
+	cur   float64
 }
 
 // minAirflowObservations is how many clearing intervals a booth's measured
@@ -120,11 +128,26 @@ const clearingGap = 2 * time.Minute
 func (r *boothRules) countClearings(dec control.Decay) {
 	if dec.Observations > r.obs && !dec.Last.IsZero() {
 		if r.obs == 0 && r.last.IsZero() || dec.Last.Sub(r.last) > clearingGap {
+			if r.clearings > 0 {
+				r.ended = [2]float64{r.ended[1], r.cur}
+			}
 			r.clearings++
 		}
 		r.last = dec.Last
+		r.cur = dec.Share
 	}
 	r.obs = dec.Observations
+}
+
+// share is the median of the shares the last two clearings left and the
+// one so far (NaN before three clearings).
+func (r *boothRules) share() float64 {
+	if r.clearings < 3 {
+		return math.NaN()
+	}
+	v := []float64{r.ended[0], r.ended[1], r.cur}
+	slices.Sort(v)
+	return v[1]
 }
 
 // zoneCheck is one instantaneous value rule of a zone.
@@ -283,8 +306,9 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			if r.on {
 				dec := b.Decay
 				r.countClearings(dec)
-				valid := dec.Observations >= minAirflowObservations && r.clearings >= minAirflowClearings && finite(dec.Share)
-				add(h.Evaluate(r.airflow, now, 100*dec.Share, valid))
+				share := r.share()
+				valid := dec.Observations >= minAirflowObservations && r.clearings >= minAirflowClearings && finite(share)
+				add(h.Evaluate(r.airflow, now, 100*share, valid))
 			}
 		}
 	}

@@ -145,7 +145,7 @@ func DefaultRules(s Setup) []Rule {
 			// (several measurements), as a changed filter does.
 			Hysteresis: 10, OffDelay: time.Hour,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: measured airflow fell below {threshold} % of its fans' rated air (latest {value} %; the warning clears after an hour 10 points above the line): " +
+			Message: "{subject}: measured airflow fell below {threshold} % of its fans' rated air (the median of its last three clearings {value} %; the warning clears after an hour 10 points above the line): " +
 				"check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)",
 			Back: "{subject}: measured airflow back to {value} % of its fans' rated air ({level} level {threshold} %)",
 		})

@@ -115,7 +115,7 @@ func TestAirflowRule(t *testing.T) {
 	}
 	evs, err := in.Evaluate(now, 45.2, true)
 	if err != nil || len(evs) != 1 || evs[0].Kind != Raised || evs[0].Level != LevelWarning ||
-		evs[0].Message != "booth-1: measured airflow fell below 60 % of its fans' rated air (latest 45.2 %; the warning clears after an hour 10 points above the line): check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)" {
+		evs[0].Message != "booth-1: measured airflow fell below 60 % of its fans' rated air (the median of its last three clearings 45.2 %; the warning clears after an hour 10 points above the line): check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)" {
 		t.Fatalf("45.2 %% of rated: %+v, %v", evs, err)
 	}
 	// The measurement wanders by several points between clearings: a
