@@ -30,7 +30,16 @@ type tracer struct {
 	// advance: the period records arrive later, in batches.
 	mu    sync.Mutex
 	truth map[int64][]float64
-	last  []float64 // the true air written last
+	// oldest is the earliest second truth may hold: a period drops the
+	// seconds up to its own from there, without walking the whole map
+	// (which grows while the records lag behind the room, and made each
+	// period slower than the last: a day's trace took gigabytes).
+	oldest int64
+	// done is the latest second a period has taken its air from: the
+	// room passing through it again later (it moves when a sensor reads)
+	// must not put a later state there for a later period to find.
+	done int64
+	last []float64 // the true air written last
 }
 
 // maxTruthGap is how far back a period looks for the true air when its
@@ -70,8 +79,11 @@ func (t *tracer) observe(rm *room.Room) {
 	sec := now.Unix()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.truth[sec]; ok {
+	if _, ok := t.truth[sec]; ok || (t.done != 0 && sec <= t.done) {
 		return
+	}
+	if len(t.truth) == 0 || sec < t.oldest {
+		t.oldest = sec
 	}
 	v := make([]float64, len(t.zones))
 	for i, z := range t.zones {
@@ -119,11 +131,11 @@ func (t *tracer) add(s *snapshot.Snapshot) {
 		truth = t.last
 	}
 	t.last = truth
-	for sec := range t.truth {
-		if sec <= s.Time.Unix() {
-			delete(t.truth, sec)
-		}
+	now := s.Time.Unix()
+	for ; t.oldest <= now && len(t.truth) > 0; t.oldest++ {
+		delete(t.truth, t.oldest)
 	}
+	t.done = max(t.done, now)
 	t.mu.Unlock()
 	for i := range t.zones {
 		v := ""
