@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"fmt"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/sample"
 )
@@ -32,8 +33,14 @@ func ConfigSetup(cfg *config.Config, room Room) Setup {
 			s.StaffZones = append(s.StaffZones, z.Name)
 		}
 	}
+	s.SensorPlaces = map[string]string{}
 	for _, sn := range cfg.Sensors {
 		s.Sensors = append(s.Sensors, sn.Name)
+		place := fmt.Sprintf("I2C bus %s at %s", sn.Bus, sn.Address)
+		if m := sn.Mux; m != nil {
+			place += fmt.Sprintf(" behind mux %s channel %d", m.Address, m.Channel)
+		}
+		s.SensorPlaces[sn.Name] = place
 		// The config refuses a pressure sensor outside a booth; asked
 		// again here so a config built in code cannot put a booth's
 		// containment rule on the staff area or the outdoor air.

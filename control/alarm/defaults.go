@@ -30,6 +30,10 @@ type Setup struct {
 	PressureBooths []string
 	// Sensors get stale, CRC, out-of-range and stuck fault rules.
 	Sensors []string
+	// SensorPlaces says where each sensor is wired ("I2C bus 1 at
+	// 0x69"), named in its fault messages: the faults of one hung bus or
+	// loose cable then show their common cause.
+	SensorPlaces map[string]string
 	// Fans get a stall fault rule (only useful with a tachometer).
 	Fans []string
 	// Outputs are fans whose duty is set every period: a fault rule for
@@ -151,7 +155,7 @@ func DefaultRules(s Setup) []Rule {
 		})
 	}
 	for _, n := range s.Sensors {
-		rules = append(rules, sensorRules(n)...)
+		rules = append(rules, sensorRules(n, s.SensorPlaces[n])...)
 	}
 	for _, f := range s.Fans {
 		rules = append(rules, Rule{
@@ -256,13 +260,17 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 	return rules
 }
 
-func sensorRules(n string) []Rule {
+func sensorRules(n, place string) []Rule {
+	name := "sensor {subject}"
+	if place != "" {
+		name += " (" + place + ")"
+	}
 	fault := func(kind SensorFault, on, off time.Duration, msg string) Rule {
 		return Rule{
 			ID: SensorRule(n, kind), Level: LevelFault, Subject: n, Direction: WhenTrue,
 			OnDelay: on, OffDelay: off,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "sensor {subject}: " + msg,
+			Message: name + ": " + msg,
 		}
 	}
 	return []Rule{

@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -281,5 +282,29 @@ func TestConfigSetupPressureOnlyInBooths(t *testing.T) {
 	}
 	if s := ConfigSetup(cfg, Room{}); !slices.Equal(s.PressureBooths, []string{"booth"}) {
 		t.Errorf("pressure rules for %q, want the booth alone", s.PressureBooths)
+	}
+}
+
+// A sensor's fault messages say where it is wired: the faults of one hung
+// bus (a stale fault for each sensor on it) then name their common cause.
+func TestSensorFaultsNameTheirBus(t *testing.T) {
+	cfg := config.Sim()
+	cfg.Sensors[0].Mux = &config.Mux{Address: 0x71, Channel: 2}
+	s := ConfigSetup(cfg, Room{})
+	for i, sn := range cfg.Sensors {
+		want := fmt.Sprintf("sensor {subject} (I2C bus %s at %s", sn.Bus, sn.Address)
+		if i == 0 {
+			want += " behind mux 0x71 channel 2"
+		}
+		want += "): no new reading"
+		var got string
+		for _, r := range DefaultRules(s) {
+			if r.ID == SensorRule(sn.Name, FaultStale) {
+				got = r.Message
+			}
+		}
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("stale fault of %s: %q, want it to start %q", sn.Name, got, want)
+		}
 	}
 }
