@@ -145,8 +145,8 @@ func (r *boothRules) share() float64 {
 	if r.clearings < 3 {
 		return math.NaN()
 	}
-	v := []float64{r.ended[0], r.ended[1], r.cur}
-	slices.Sort(v)
+	v := [3]float64{r.ended[0], r.ended[1], r.cur}
+	slices.Sort(v[:])
 	return v[1]
 }
 

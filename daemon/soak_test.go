@@ -274,40 +274,31 @@ func (s *soak) inject(now time.Time) {
 	kind := kinds[s.rnd.IntN(len(kinds))]
 	s.counts[kind]++
 	s.log = append(s.log, fmt.Sprintf("%s %s %v", now.Format(time.DateTime), kind, dur))
+	// start begins a fault of kind on target unless one of blockers is
+	// already active there.
+	start := func(target string, blockers ...string) {
+		for _, b := range blockers {
+			if s.active(b, target) {
+				return
+			}
+		}
+		f := &soakFault{kind: kind, target: target, until: now.Add(dur)}
+		s.setFault(f, true)
+		s.faults = append(s.faults, f)
+	}
 	switch kind {
 	case "disconnect", "corrupt", "stuck":
 		target := soakSensors[s.rnd.IntN(len(soakSensors))]
 		if kind == "stuck" && target == "booth1-voc" {
 			target = "booth2-voc"
 		}
-		if s.active("disconnect", target) || s.active("corrupt", target) || s.active("stuck", target) {
-			return
-		}
-		f := &soakFault{kind: kind, target: target, until: now.Add(dur)}
-		s.setFault(f, true)
-		s.faults = append(s.faults, f)
+		start(target, "disconnect", "corrupt", "stuck")
 	case "diskfull":
-		if s.active("diskfull", "journal") {
-			return
-		}
-		f := &soakFault{kind: kind, target: "journal", until: now.Add(dur)}
-		s.setFault(f, true)
-		s.faults = append(s.faults, f)
+		start("journal", "diskfull")
 	case "hang":
-		if s.active("hang", "sim1") {
-			return
-		}
-		f := &soakFault{kind: kind, target: "sim1", until: now.Add(dur)}
-		s.setFault(f, true)
-		s.faults = append(s.faults, f)
+		start("sim1", "hang")
 	case "stall":
-		name := s.cfg.Fans[s.rnd.IntN(len(s.cfg.Fans))].Name
-		if s.active("stall", name) {
-			return
-		}
-		f := &soakFault{kind: kind, target: name, until: now.Add(dur)}
-		s.setFault(f, true)
-		s.faults = append(s.faults, f)
+		start(s.cfg.Fans[s.rnd.IntN(len(s.cfg.Fans))].Name, "stall")
 	case "clock":
 		jump := time.Duration(10+s.rnd.IntN(7200)) * time.Second
 		if s.rnd.IntN(2) == 0 {

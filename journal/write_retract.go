@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -36,8 +38,11 @@ type retracted struct {
 func (w *writer) retractOne(r Retraction) error {
 	var series int64
 	err := w.tx.QueryRowContext(w.ctx, `SELECT id FROM series WHERE zone = ? AND quantity = ?`, r.Zone, r.Quantity).Scan(&series)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil // nothing was recorded for the pair
+	}
+	if err != nil {
+		return err
 	}
 	from, to := r.From.UnixMilli(), r.To.UnixMilli()
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT start_ms, mean, maximum, count, covered_s FROM minutes
