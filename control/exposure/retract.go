@@ -36,8 +36,10 @@ func (t *Tracker) Retract(from, to time.Time, c float64) error {
 		if !q.After(p) {
 			continue
 		}
-		d := q.Sub(p)
-		d = min(d, acc.covered)
+		// Only the time the shift counted as measured leaves it: part of
+		// the span may have been a gap already (the sensor failed a read,
+		// or dropped off its bus, and came back still frozen).
+		d := min(t.min.covered(p, q), acc.covered)
 		acc.sum -= c * float64(d)
 		if acc.sum < 0 {
 			acc.sum = 0
@@ -46,7 +48,7 @@ func (t *Tracker) Retract(from, to time.Time, c float64) error {
 		if acc.lim.Alarm > 0 && c > acc.lim.Alarm {
 			acc.overAlarm = max(acc.overAlarm-d, 0)
 		}
-		acc.gaps.insert(p, q)
+		acc.gaps.insert(p, q, d)
 	}
 	t.sec.retract(from, to, c)
 	t.min.retract(from, to, c)
@@ -78,11 +80,35 @@ func (r *ring) retract(from, to time.Time, c float64) {
 	}
 }
 
+// covered returns how much of [from, to) the ring holds as measured: in
+// each bin, its measured time, up to the span's part of it. Time before
+// the ring counts whole (nothing is known of it any more).
+func (r *ring) covered(from, to time.Time) time.Duration {
+	if !to.After(from) {
+		return 0
+	}
+	if !r.started {
+		return to.Sub(from)
+	}
+	first := r.head - int64(len(r.bins)) + 1
+	var d int64
+	if r.index(from) < first {
+		d += int64(minTime(to, r.start(first)).Sub(from))
+	}
+	for i := max(r.index(from), first); i <= min(r.index(to), r.head); i++ {
+		lo, hi := maxTime(from, r.start(i)), minTime(to, r.start(i+1))
+		if hi.After(lo) {
+			d += min(int64(hi.Sub(lo)), r.slot(i).cov)
+		}
+	}
+	return time.Duration(max(d, 0))
+}
+
 // insert adds the gap [p, q) found after the fact, keeping the list in
-// time order and merging it with gaps it touches.
-func (g *gapLog) insert(p, q time.Time) {
-	d := q.Sub(p)
-	if d <= 0 {
+// time order and merging it with gaps it touches; d of it was counted as
+// measured until now (the rest was a gap already, and is in the total).
+func (g *gapLog) insert(p, q time.Time, d time.Duration) {
+	if !q.After(p) {
 		return
 	}
 	g.total += d
