@@ -289,9 +289,9 @@ func (s *Sensor) faulted(err error) {
 	for i := range s.latest {
 		s.latest[i].Quality, s.latest[i].Err = sample.Fault, err
 	}
-	if s.stuck != nil {
-		s.stuck.Reset()
-	}
+	// The stuck watch goes on: a failed read says nothing about whether
+	// the reading moved, the next good one does. Reset here, a frozen
+	// sensor with a read failing every few minutes was never found.
 }
 
 // failed counts a failed period (err already counted by kind), logs it and
