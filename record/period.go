@@ -67,7 +67,9 @@ type Period struct {
 	// acknowledgements, calibrations, config reloads, with who asked.
 	Actions      []Action
 	Calibrations []Calibration
-	// Shifts are the exposure summaries of shifts that ended.
+	// Shifts are the exposure summaries of shifts that ended, and of
+	// finished shifts amended since (a reading found frozen after the end
+	// had frozen before it): the journal replaces the one it holds.
 	Shifts        []exposure.Summary
 	Clock         []ClockStatus
 	ConfigChanges []ConfigChange

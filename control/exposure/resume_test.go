@@ -141,6 +141,44 @@ func TestRetractFrozenSpan(t *testing.T) {
 	}
 }
 
+// A reading that froze before a shift's end and was found after it is
+// taken back from the finished shift too: TakeFinished gives its summary
+// again, amended, to replace the one recorded at its end.
+func TestRetractAmendsAFinishedShift(t *testing.T) {
+	lim := Limits{TWA: 50, STEL: 120, Alarm: 300}
+	tr := newTracker(t, lim, day8) // 08:00 to 16:00
+	at := feed(t, tr, t0, 7*time.Hour+45*time.Minute, 20)
+	froze := at // 15:45
+	at = feed(t, tr, at, 30*time.Minute, 400)
+	ended := finished(t, tr)
+	if len(ended) != 1 || ended[0].Covered != Duration(8*time.Hour) {
+		t.Fatalf("at the shift's end: %d summaries, want one covering 8 h", len(ended))
+	}
+	if err := tr.Retract(froze, at, 400); err != nil {
+		t.Fatal(err)
+	}
+	amended := finished(t, tr)
+	if len(amended) != 1 || !amended[0].Start.Equal(t0) || !amended[0].Finished {
+		t.Fatalf("after the retraction: %+v, want the 08:00 shift's finished summary again", amended)
+	}
+	s := amended[0]
+	want := 20 * float64(7*time.Hour+45*time.Minute) / float64(8*time.Hour)
+	if !near(s.TWA, want, 1e-9) || s.Covered != Duration(7*time.Hour+45*time.Minute) || s.TimeOverAlarm != 0 {
+		t.Errorf("amended shift: TWA %v (want %v), covered %v, over alarm %v", s.TWA, want, s.Covered, s.TimeOverAlarm)
+	}
+	if len(s.Gaps) != 1 || !s.Gaps[0].Start.Equal(froze) || s.Gaps[0].Length != Duration(15*time.Minute) || s.GapTotal != Duration(15*time.Minute) {
+		t.Errorf("amended gaps %+v (total %v), want the 15 frozen minutes before the end", s.Gaps, s.GapTotal)
+	}
+	// A second retraction that does not reach it leaves it alone.
+	at = feed(t, tr, at, 40*time.Minute, 30)
+	if err := tr.Retract(at.Add(-10*time.Minute), at, 30); err != nil {
+		t.Fatal(err)
+	}
+	if again := finished(t, tr); len(again) != 0 {
+		t.Errorf("a retraction after the shift amended it again: %+v", again)
+	}
+}
+
 // A finished shift given to Resume stays as the journal has it: a replay
 // that reaches only its last hours feeds the rolling windows and never
 // finishes it again from them.

@@ -16,8 +16,11 @@ import (
 // frozen reading is flat, so they only hold where the frozen value itself
 // was over a limit, which the record then still shows.
 //
-// It retracts only what it can: time before the tracker's 8 h window, and
-// shifts already finished, keep their figures.
+// A shift that finished within the span is amended: TakeFinished returns
+// its summary again, which replaces the one recorded at its end (a
+// reading that froze 15 min before a shift's end is found 15 min into the
+// next). Time before the tracker's 8 h window keeps its figures, and so
+// does a shift that finished before a restart.
 func (t *Tracker) Retract(from, to time.Time, c float64) error {
 	if err := t.checkValue("Retract", from, c); err != nil {
 		return err
@@ -31,28 +34,40 @@ func (t *Tracker) Retract(from, to time.Time, c float64) error {
 		// stands for nothing more, so what follows joins the gap.
 		t.pending = false
 	}
+	for _, acc := range t.ended {
+		if t.retractShift(acc, from, to, c) {
+			t.emit(acc)
+		}
+	}
 	for _, acc := range t.open {
-		p, q := maxTime(from, acc.shift.Start), minTime(to, acc.acct)
-		if !q.After(p) {
-			continue
-		}
-		// Only the time the shift counted as measured leaves it: part of
-		// the span may have been a gap already (the sensor failed a read,
-		// or dropped off its bus, and came back still frozen).
-		d := min(t.min.covered(p, q), acc.covered)
-		acc.sum -= c * float64(d)
-		if acc.sum < 0 {
-			acc.sum = 0
-		}
-		acc.covered -= d
-		if acc.lim.Alarm > 0 && c > acc.lim.Alarm {
-			acc.overAlarm = max(acc.overAlarm-d, 0)
-		}
-		acc.gaps.insert(p, q, d)
+		t.retractShift(acc, from, to, c)
 	}
 	t.sec.retract(from, to, c)
 	t.min.retract(from, to, c)
 	return nil
+}
+
+// retractShift takes [from, to) at c out of acc, and reports whether the
+// span reached it.
+func (t *Tracker) retractShift(acc *shiftAcc, from, to time.Time, c float64) bool {
+	p, q := maxTime(from, acc.shift.Start), minTime(to, acc.acct)
+	if !q.After(p) {
+		return false
+	}
+	// Only the time the shift counted as measured leaves it: part of
+	// the span may have been a gap already (the sensor failed a read,
+	// or dropped off its bus, and came back still frozen).
+	d := min(t.min.covered(p, q), acc.covered)
+	acc.sum -= c * float64(d)
+	if acc.sum < 0 {
+		acc.sum = 0
+	}
+	acc.covered -= d
+	if acc.lim.Alarm > 0 && c > acc.lim.Alarm {
+		acc.overAlarm = max(acc.overAlarm-d, 0)
+	}
+	acc.gaps.insert(p, q, d)
+	return true
 }
 
 // retract takes c × overlap out of the bins that [from, to) overlaps,

@@ -70,6 +70,10 @@ type Tracker struct {
 	openUntil time.Time   // when that set next changes
 	finished  []Summary
 	dropped   int // finished summaries dropped because nobody took them
+	// ended are the shifts that finished within the 8 h window: a reading
+	// found frozen after a shift's end may have frozen before it, and
+	// Retract amends the finished summary.
+	ended []*shiftAcc
 	// settled are the starts of shifts whose finished summary is in the
 	// journal already (Resume): a replay that passes through them feeds
 	// the rolling windows only, and never makes them again from the part
@@ -340,6 +344,29 @@ func (t *Tracker) reopen(p time.Time) {
 }
 
 func (t *Tracker) finish(acc *shiftAcc) {
+	t.emit(acc)
+	// Keep it while a retraction can reach it: a retraction reaches no
+	// further back than the 8 h window.
+	kept := t.ended[:0]
+	for _, e := range t.ended {
+		if e.shift.End.After(acc.shift.End.Add(-time.Duration(minBins) * time.Minute)) {
+			kept = append(kept, e)
+		}
+	}
+	clear(t.ended[len(kept):])
+	t.ended = append(kept, acc)
+	if len(t.ended) > maxEnded {
+		clear(t.ended[:len(t.ended)-maxEnded])
+		t.ended = t.ended[len(t.ended)-maxEnded:]
+	}
+}
+
+// maxEnded bounds the finished shifts kept for Retract: a schedule can
+// end several shifts within 8 h (short overlapping shifts).
+const maxEnded = 8
+
+// emit queues acc's finished summary for TakeFinished.
+func (t *Tracker) emit(acc *shiftAcc) {
 	if len(t.finished) == maxFinished {
 		copy(t.finished, t.finished[1:])
 		t.finished = t.finished[:maxFinished-1]
@@ -360,6 +387,9 @@ func (t *Tracker) TakeFinished() (s []Summary, dropped int) {
 // retained counts the entries the tracker holds, for the memory test.
 func (t *Tracker) retained() int {
 	n := t.sec.entries() + t.min.entries() + len(t.finished)
+	for _, acc := range t.ended {
+		n += 1 + acc.entries()
+	}
 	for _, acc := range t.open {
 		n += 1 + acc.entries()
 	}
