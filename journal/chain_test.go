@@ -219,8 +219,11 @@ func TestChainPruned(t *testing.T) {
 	if !v.OK() || v.Oldest.Link != 1 || v.Pruned == 0 {
 		t.Errorf("after prune: %+v; want OK with pruned rows counted", v)
 	}
-	if n := countRows(t, j, "chain"); n != 6 {
-		t.Errorf("%d links kept, want 6 (each holds a calibration)", n)
+	if n := countRows(t, j, "chain"); n != 7 {
+		t.Errorf("%d links kept, want 7 (six hold a calibration, one the prune's own record)", n)
+	}
+	if as, _ := j.Actions(time.Time{}, time.Time{}); len(as) != 7 || as[6].Kind != ActionPruned || as[6].Target != t0.Add(3*day).Format(time.RFC3339Nano) {
+		t.Errorf("actions after the prune: %+v; want the prune on the record, cut at %s", as, t0.Add(3*day).Format(time.RFC3339))
 	}
 	// An action is never pruned: one deleted from a link older than the
 	// oldest minute left is missing, not pruned.

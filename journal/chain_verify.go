@@ -442,10 +442,21 @@ func (l *openLink) match(s seal) bool {
 
 // finish reports the links still missing rows, and sorts the problems.
 func (v *verifier) finish() (*Verification, error) {
+	// Rows may be missing for retention only before the oldest minute
+	// left and before a prune recorded in the chain: anything else was
+	// deleted (prune_record.go).
 	var horizon int64 = math.MaxInt64
 	if first, _, err := v.j.Range(); err == nil && !first.IsZero() {
 		horizon = first.UnixMilli()
 	}
+	before, pruned, err := v.j.prunedBefore()
+	if err != nil {
+		return nil, err
+	}
+	if !pruned {
+		before = math.MinInt64
+	}
+	horizon = min(horizon, before)
 	for i := range v.links {
 		l := &v.links[i]
 		if l.id == 0 || !l.inWindow || l.done {
@@ -458,8 +469,9 @@ func (v *verifier) finish() (*Verification, error) {
 		var tables string
 		v.j.rd.QueryRow(`SELECT tables FROM chain WHERE id = ?`, l.id).Scan(&tables)
 		if l.first < horizon {
-			// Older than the oldest minute: retention took its rows, but
-			// never those of a table Prune keeps (an action, a calibration).
+			// Older than the oldest minute and a recorded prune: retention
+			// took its rows, but never those of a table Prune keeps (an
+			// action, a calibration).
 			kept, err := v.keptMissing(l.id, tables)
 			if err != nil {
 				return nil, err

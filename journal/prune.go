@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -42,6 +44,16 @@ func (j *Journal) Prune(now time.Time) (deleted int, err error) {
 		return 0, err
 	}
 	cutoff := now.Add(-j.opts.Retention).UnixMilli()
+	// What it deletes goes on the record first (prune_record.go).
+	old, err := j.anyBefore(cutoff)
+	if err != nil {
+		return 0, err
+	}
+	if old {
+		if err := j.recordPrune(now, cutoff, fmt.Sprintf("deleting the records before it: retention %s", days(j.opts.Retention))); err != nil {
+			return 0, err
+		}
+	}
 	for _, t := range pruned {
 		n, err := j.deleteBefore(t.table, t.col, cutoff)
 		deleted += n
@@ -58,7 +70,22 @@ func (j *Journal) Prune(now time.Time) (deleted int, err error) {
 			if used <= j.opts.MaxSizeBytes {
 				break
 			}
-			n, err := j.deleteChunk("minutes", "start_ms", math.MaxInt64)
+			// The oldest chunk of minutes goes, its end on the record first.
+			var end sql.NullInt64
+			err = j.db.QueryRow(`SELECT start_ms FROM minutes ORDER BY start_ms LIMIT 1 OFFSET ?`, pruneChunk-1).Scan(&end)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = j.db.QueryRow(`SELECT max(start_ms) FROM minutes`).Scan(&end)
+			}
+			if err != nil {
+				return deleted, fmt.Errorf("journal: %s: prune for size: %w", j.path, err)
+			}
+			if !end.Valid {
+				return deleted, nil // no minutes left to delete
+			}
+			if err := j.recordPrune(now, end.Int64+1, fmt.Sprintf("deleting the oldest minutes, up to it: the journal is over its size cap (%d MB)", j.opts.MaxSizeBytes/1e6)); err != nil {
+				return deleted, err
+			}
+			n, err := j.deleteBefore("minutes", "start_ms", end.Int64+1)
 			deleted += n
 			if err != nil || n == 0 {
 				return deleted, err
@@ -71,6 +98,11 @@ func (j *Journal) Prune(now time.Time) (deleted int, err error) {
 		return deleted, err
 	}
 	return deleted, j.vacuum()
+}
+
+// days says a retention in days, as the configuration gives it.
+func days(d time.Duration) string {
+	return fmt.Sprintf("%g days", d.Hours()/24)
 }
 
 func (j *Journal) deleteBefore(table, col string, cutoff int64) (int, error) {

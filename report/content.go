@@ -379,7 +379,8 @@ func (d *doc) actionRows(list []export.Action) ([]string, []float64, [][]cell) {
 // actionName names an action kind as the report prints it.
 func actionName(kind string) string {
 	names := map[string]string{"cancel_purge": "purge ended", "acknowledge": "acknowledge alarm",
-		"config_reload": "config reload", "journal_replaced": "journal replaced"}
+		"config_reload": "config reload", "journal_replaced": "journal replaced",
+		"journal_pruned": "records pruned before"}
 	if n, ok := names[kind]; ok {
 		return n
 	}

@@ -1,0 +1,114 @@
+package journal
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// # What Prune deleted, on the record
+//
+// Verify cannot tell rows deleted with retention from rows deleted with
+// sqlite3 by looking at what is left: both leave links with rows missing,
+// older than everything kept. So Prune first writes, sealed in the chain,
+// an action saying before when it is about to delete (kind
+// journal_pruned, its cutoff in the target), and Verify excuses missing
+// rows only of links older than the latest such cutoff. Deleting the start
+// of a young record is then named as a deletion. A crash between the
+// action and the delete leaves an action whose rows are still there,
+// which is harmless; the next prune deletes them.
+//
+// A journal kept by a ventd from before this record is given one action
+// at its first open by this one, cut at its oldest minute: what that ventd
+// pruned before it can still be excused, and nothing after.
+
+// ActionPruned is the kind of the action Prune records.
+const ActionPruned = "journal_pruned"
+
+// metaPrunesRecorded marks a journal whose prunes are on the record (the
+// flag, not sealed; the actions it vouches for are).
+const metaPrunesRecorded = metaPrefix + "prunes_recorded"
+
+// recordPrune writes the sealed action for a prune that deletes rows
+// before cutoff, for the reason given.
+func (j *Journal) recordPrune(now time.Time, cutoff int64, result string) error {
+	_, err := j.Write(Batch{Actions: []Action{{Time: now, Kind: ActionPruned, Target: utc(cutoff).Format(time.RFC3339Nano),
+		Who: "ventd", Via: "journal", Result: result}}})
+	if err != nil {
+		return fmt.Errorf("journal: %s: record the prune before %s: %w", j.path, utc(cutoff).Format(time.RFC3339), err)
+	}
+	return nil
+}
+
+// anyBefore reports whether a table Prune ages out holds a row before
+// cutoff.
+func (j *Journal) anyBefore(cutoff int64) (bool, error) {
+	var q []string
+	for _, t := range pruned {
+		q = append(q, fmt.Sprintf(`EXISTS (SELECT 1 FROM %s WHERE %s < ?1)`, t.table, t.col))
+	}
+	var any bool
+	if err := j.db.QueryRow(`SELECT `+strings.Join(q, " OR "), cutoff).Scan(&any); err != nil {
+		return false, fmt.Errorf("journal: %s: prune: %w", j.path, err)
+	}
+	return any, nil
+}
+
+// recordEarlierPrunes gives a journal kept by an earlier ventd, which
+// pruned without saying so, the action that excuses what it may have
+// pruned: the rows before its oldest minute. Run once, at open.
+func (j *Journal) recordEarlierPrunes() error {
+	if _, ok, err := j.Meta(metaPrunesRecorded); err != nil || ok {
+		return err
+	}
+	if ok, err := j.hasChain(); err != nil || !ok {
+		return err // schema 1, read-only: nothing is sealed to excuse
+	}
+	var oldest sql.NullInt64
+	if err := j.db.QueryRow(`SELECT min(start_ms) FROM minutes`).Scan(&oldest); err != nil {
+		return fmt.Errorf("journal: %s: read the oldest minute: %w", j.path, err)
+	}
+	var links int
+	if err := j.db.QueryRow(`SELECT count(*) FROM chain`).Scan(&links); err != nil {
+		return fmt.Errorf("journal: %s: count links: %w", j.path, err)
+	}
+	if oldest.Valid && links > 0 {
+		if err := j.recordPrune(j.opts.Clock.Now(), oldest.Int64, "rows before it may have been pruned by an earlier ventd, which did not record its prunes"); err != nil {
+			return err
+		}
+	}
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	if _, err := j.db.Exec(upsertMeta, metaPrunesRecorded, "1"); err != nil {
+		return fmt.Errorf("journal: %s: set %s: %w", j.path, metaPrunesRecorded, err)
+	}
+	return nil
+}
+
+// prunedBefore returns the latest cutoff the sealed prune actions record,
+// in unix ms, and false when none does.
+func (j *Journal) prunedBefore() (int64, bool, error) {
+	rows, err := j.rd.Query(`SELECT target FROM actions WHERE kind = ? AND chain > 0`, ActionPruned)
+	if err != nil {
+		return 0, false, fmt.Errorf("journal: %s: read the prunes: %w", j.path, err)
+	}
+	defer rows.Close()
+	var latest int64
+	found := false
+	for rows.Next() {
+		var target string
+		if err := rows.Scan(&target); err != nil {
+			return 0, false, fmt.Errorf("journal: %s: read the prunes: %w", j.path, err)
+		}
+		t, err := time.Parse(time.RFC3339Nano, target)
+		if err != nil {
+			continue // its row does not verify either, and Verify names it
+		}
+		if ms := t.UnixMilli(); !found || ms > latest {
+			latest, found = ms, true
+		}
+	}
+	return latest, found, errors.Join(rows.Err())
+}
