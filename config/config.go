@@ -118,10 +118,16 @@ const (
 	// neighbour, to prove the booth is at negative pressure.
 	SDP810 SensorType = "sdp810"
 	SDP31  SensorType = "sdp31"
+	// SEN54 and SEN55 are Sensirion's environmental sensor nodes: PM1.0
+	// to PM10 as an SPS30 measures them, humidity, temperature and the
+	// VOC index (and the NOx index on the SEN55), all in one device at
+	// the SPS30's address, 0x69. The indices are computed in the sensor.
+	SEN54 SensorType = "sen54"
+	SEN55 SensorType = "sen55"
 )
 
 // sensorTypes lists the types in the order error messages show them.
-var sensorTypes = []SensorType{SPS30, SCD41, SCD40, SGP41, SGP40, SDP810, SDP31}
+var sensorTypes = []SensorType{SPS30, SEN55, SEN54, SCD41, SCD40, SGP41, SGP40, SDP810, SDP31}
 
 // Period is how often the sensor produces a new measurement, from the
 // datasheets: SPS30 1 s, SCD4x periodic measurement 5 s, SGP4x sampled at
@@ -139,7 +145,7 @@ func (t SensorType) Period() time.Duration {
 // DefaultAddress is the sensor's fixed I2C address from its datasheet.
 func (t SensorType) DefaultAddress() Addr {
 	switch t {
-	case SPS30:
+	case SPS30, SEN54, SEN55:
 		return 0x69
 	case SCD40, SCD41:
 		return 0x62
@@ -156,6 +162,9 @@ func (t SensorType) DefaultAddress() Addr {
 // IsSCD4x reports whether t is a CO2 sensor of the SCD4x family.
 func (t SensorType) IsSCD4x() bool { return t == SCD40 || t == SCD41 }
 
+// IsSEN5x reports whether t is a SEN5x environmental sensor node.
+func (t SensorType) IsSEN5x() bool { return t == SEN54 || t == SEN55 }
+
 // IsPressure reports whether t is a differential pressure sensor (SDP810,
 // SDP31), which belongs in a booth and measures no pollutant.
 func (t SensorType) IsPressure() bool { return t == SDP810 || t == SDP31 }
@@ -164,13 +173,15 @@ func (t SensorType) IsPressure() bool { return t == SDP810 || t == SDP31 }
 func (t SensorType) Measures(q sample.Quantity) bool {
 	switch q {
 	case sample.PM1, sample.PM25, sample.PM4, sample.PM10:
-		return t == SPS30
-	case sample.CO2, sample.Temperature, sample.Humidity:
+		return t == SPS30 || t.IsSEN5x()
+	case sample.CO2:
 		return t.IsSCD4x()
+	case sample.Temperature, sample.Humidity:
+		return t.IsSCD4x() || t.IsSEN5x()
 	case sample.VOCIndex:
-		return t == SGP40 || t == SGP41
+		return t == SGP40 || t == SGP41 || t.IsSEN5x()
 	case sample.NOxIndex:
-		return t == SGP41
+		return t == SGP41 || t == SEN55
 	case sample.Pressure:
 		return t.IsPressure()
 	}
@@ -205,8 +216,8 @@ type Sensor struct {
 	// sdp31) measures its booth against the neighbouring room, so its
 	// zone must be a booth.
 	Zone string `yaml:"zone" cfg:"required"`
-	// PMCalibration multiplies PM readings (SPS30 only: default 1; 0 and
-	// unused for other types).
+	// PMCalibration multiplies PM readings (PM sensors only, sps30 and
+	// sen5x: default 1; 0 and unused for other types).
 	// Optical sensors over-read smoke 2-3x against gravimetric samples,
 	// so a site that has compared against a gravimetric sampler sets
 	// about 0.3-0.5 here.

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/ventd/ventd/sample"
 )
 
 // Defaults for keys left out; the reasons are on the struct fields.
@@ -61,7 +63,7 @@ func (d *decoder) setDefaults(c *Config) {
 		if s.Mux != nil {
 			setDefault(d, p+".mux.address", &s.Mux.Address, Addr(0x70))
 		}
-		if s.Type == SPS30 {
+		if s.Type.Measures(sample.PM25) {
 			setDefault(d, p+".pm_calibration", &s.PMCalibration, 1.0)
 		}
 		setDefault(d, p+".stale_after", &s.StaleAfter, 3*s.Type.Period())

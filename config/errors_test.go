@@ -128,7 +128,7 @@ func TestMistakes(t *testing.T) {
 		{"backend without its block", edit(19, ""), 18, "fans[0].backend", "backend sysfs_pwm needs a sysfs_pwm: block"},
 		{"unknown backend", edit(18, "    backend: pwm"), 18, "fans[0].backend", `must be one of sysfs_pwm, gpio_pwm, pca9685, relay, sim (got "pwm")`},
 		{"pca9685 frequency", edit(18, "    backend: pca9685", 19, "    pca9685: {bus: \"1\", channel: 3, frequency_hz: 25000}"), 19, "fans[0].pca9685.frequency_hz", "from 24 to 1526 Hz (got 25000)"},
-		{"pm_calibration on scd41", edit(14, "    zone: staff\n    pm_calibration: 0.5"), 15, "sensors[1].pm_calibration", "only applies to sps30 sensors (this one is scd41)"},
+		{"pm_calibration on scd41", edit(14, "    zone: staff\n    pm_calibration: 0.5"), 15, "sensors[1].pm_calibration", "only applies to PM sensors (sps30, sen54, sen55; this one is scd41)"},
 		{"pm_calibration zero", edit(10, "    zone: booth\n    pm_calibration: 0"), 11, "sensors[0].pm_calibration", "must be more than 0 (got 0)"},
 		{"co2 offset on sps30", edit(10, "    zone: booth\n    co2_offset_ppm: 20"), 11, "sensors[0].co2_offset_ppm", "only applies to scd40 and scd41"},
 		{"purge button on a staff zone", edit(2, "room: Room\npurge_button: {pin: GPIO5, zone: staff}"), 3, "purge_button.zone", "must name a booth"},
@@ -166,7 +166,7 @@ func TestMistakes(t *testing.T) {
 		{"run_on a day", base + "control: {run_on: 24h}\n", 22, "control.run_on", "must be at most 1h (got 24h): a booth with a working fan clears in minutes; for a longer hold use a purge"},
 		{"listen without port", edit(2, "room: Room\nlisten: localhost"), 3, "listen", `must be host:port`},
 		{"relative state_dir", edit(2, "room: Room\nstate_dir: state"), 3, "state_dir", "must be an absolute path"},
-		{"booth without a PM sensor", edit(8, "    type: sgp41"), 4, "zones[0]", `booth "booth" has no PM sensor (sps30)`},
+		{"booth without a PM sensor", edit(8, "    type: sgp41"), 4, "zones[0]", `booth "booth" has no PM sensor (sps30, sen54 or sen55)`},
 		{"staff zone without sensors", edit(14, "    zone: booth"), 5, "zones[1]", `staff zone "staff" has no sensor`},
 		{"syntax error", edit(4, "  - {name: booth, kind: booth, volume_m3: 4"), 4, "", "YAML syntax"},
 		// yaml reports the line of the value being scanned, one before the tab.

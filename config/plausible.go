@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+
+	"github.com/ventd/ventd/sample"
 )
 
 // Plausible ranges. A value outside them is accepted (a site may really
@@ -67,7 +69,7 @@ func (d *decoder) warnUnlikely(c *Config) {
 	}
 	for i, s := range c.Sensors {
 		p := fmt.Sprintf("sensors[%d]", i)
-		if s.Type == SPS30 && d.has(p+".pm_calibration") && s.PMCalibration > maxLikelyPMCal {
+		if s.Type.Measures(sample.PM25) && d.has(p+".pm_calibration") && s.PMCalibration > maxLikelyPMCal {
 			d.warn(p+".pm_calibration", "%g multiplies every PM reading; optical sensors over-read smoke, so a factor from a gravimetric comparison is about 0.3-1 (1 leaves readings as measured)", s.PMCalibration)
 		}
 		if want := s.Type.DefaultAddress(); want != 0 && d.has(p+".address") && !d.bad[p+".address"] && s.Address != want && !(s.Type == SDP31 && s.Address >= 0x21 && s.Address <= 0x23) {

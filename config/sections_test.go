@@ -175,11 +175,11 @@ func TestSectionMistakes(t *testing.T) {
 		// The staff zone's only sensor is then the SDP: no echo about the
 		// staff zone having no sensor.
 		{"sdp31 as the staff zone's only sensor", edit(12, "    type: sdp31"), 14, "sensors[1].zone", "an sdp31 measures a booth's pressure"},
-		{"sdp810 is no PM sensor", edit(8, "    type: sdp810"), 4, "zones[0]", `booth "booth" has no PM sensor (sps30) in it, and its fan control needs one (its pressure sensor measures no PM)`},
+		{"sdp810 is no PM sensor", edit(8, "    type: sdp810"), 4, "zones[0]", `booth "booth" has no PM sensor (sps30, sen54 or sen55) in it, and its fan control needs one (its pressure sensor measures no PM)`},
 		{"staff zone with only an sdp", edit(12, "    type: sdp31", 14, "    zone: booth"), 5, "zones[1]", `staff zone "staff" has no sensor`},
-		{"type list names the sdps", edit(8, "    type: sdp800"), 8, "sensors[0].type", `must be one of sps30, scd41, scd40, sgp41, sgp40, sdp810, sdp31 (got "sdp800"); did you mean "sdp810"?`},
+		{"type list names the sdps", edit(8, "    type: sdp800"), 8, "sensors[0].type", `must be one of sps30, sen55, sen54, scd41, scd40, sgp41, sgp40, sdp810, sdp31 (got "sdp800"); did you mean "sdp810"?`},
 		{"two sdp810 on one bus", edit(10, "    zone: booth\n  - {name: dp1, type: sdp810, bus: \"1\", zone: booth}\n  - {name: dp2, type: sdp810, bus: \"1\", zone: booth}"), 12, "sensors[2].address", "address 0x25 on bus 1 is already used by sensors[1] (line 11)"},
-		{"pm_calibration on an sdp", edit(10, "    zone: booth\n  - {name: dp, type: sdp31, bus: \"1\", zone: booth, pm_calibration: 1}"), 11, "sensors[1].pm_calibration", "only applies to sps30 sensors (this one is sdp31)"},
+		{"pm_calibration on an sdp", edit(10, "    zone: booth\n  - {name: dp, type: sdp31, bus: \"1\", zone: booth, pm_calibration: 1}"), 11, "sensors[1].pm_calibration", "only applies to PM sensors (sps30, sen54, sen55; this one is sdp31)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantOneError(t, tc.data, tc.line, tc.path, tc.msg)

@@ -228,8 +228,8 @@ func (d *decoder) validateSensors(c *Config) {
 		}
 		if d.has(p + ".pm_calibration") {
 			switch {
-			case known && s.Type != SPS30:
-				d.invalid(p+".pm_calibration", "only applies to sps30 sensors (this one is %s); remove it", s.Type)
+			case known && !s.Type.Measures(sample.PM25):
+				d.invalid(p+".pm_calibration", "only applies to PM sensors (sps30, sen54, sen55; this one is %s); remove it", s.Type)
 			case s.PMCalibration <= 0:
 				d.invalid(p+".pm_calibration", "must be more than 0 (got %g); it multiplies the reading, 1 leaves it as measured", s.PMCalibration)
 			}
@@ -301,7 +301,7 @@ func (d *decoder) validateCoverage(c *Config) {
 		var pm, pressure bool
 		var air int // sensors of the air itself, not of pressure
 		for _, s := range c.SensorsIn(z.Name) {
-			pm = pm || s.Type == SPS30
+			pm = pm || s.Type.Measures(sample.PM25)
 			pressure = pressure || s.Type.IsPressure()
 			if !s.Type.IsPressure() {
 				air++
@@ -313,7 +313,7 @@ func (d *decoder) validateCoverage(c *Config) {
 			if pressure {
 				note = " (its pressure sensor measures no PM)"
 			}
-			d.invalid(p, "booth %q has no PM sensor (sps30) in it, and its fan control needs one%s", z.Name, note)
+			d.invalid(p, "booth %q has no PM sensor (sps30, sen54 or sen55) in it, and its fan control needs one%s", z.Name, note)
 		case z.Kind == Staff && air == 0 && sensorsSure:
 			d.invalid(p, "staff zone %q has no sensor in it, so no exposure can be recorded", z.Name)
 		case z.Kind == Outdoor && air == 0 && sensorsSure:
