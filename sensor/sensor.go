@@ -457,7 +457,7 @@ func (s *Sensor) KeepFrozen(since time.Time) {
 // index is no sign of a frozen sensor.
 func mainQuantity(t config.SensorType) sample.Quantity {
 	switch {
-	case t == config.SPS30:
+	case t == config.SPS30, t.IsSEN5x():
 		return sample.PM25
 	case t.IsSCD4x():
 		return sample.CO2

@@ -71,6 +71,8 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 			dev = &sps30Device{name: sc.Name, clk: o.Clock, cal: sc.PMCalibration, log: log}
 		case config.SCD40, config.SCD41:
 			dev = &scd4xDevice{clk: o.Clock, zone: sc.Zone, env: set.env, offset: sc.CO2OffsetPPM, asc: sc.ASC, altitude: sc.AltitudeM}
+		case config.SEN54, config.SEN55:
+			dev = &sen5xDevice{name: sc.Name, typ: sc.Type, clk: o.Clock, cal: sc.PMCalibration, zone: sc.Zone, env: set.env, log: log}
 		case config.SDP810, config.SDP31:
 			dev = &sdpDevice{clk: o.Clock}
 		case config.SGP40:
