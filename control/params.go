@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/sample"
 )
 
 // Params is everything the room's law is given: the room's layout (booths,
@@ -131,13 +132,13 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 	for _, s := range cfg.Sensors {
 		i, isBooth := booth[s.Zone]
 		switch {
-		case isBooth && s.Type == config.SPS30:
+		case isBooth && s.Type.Measures(sample.PM25):
 			p.Booths[i].PM = append(p.Booths[i].PM, s.Name)
 		case isBooth && s.Type.IsPressure():
 			p.Booths[i].Pressure = append(p.Booths[i].Pressure, s.Name)
-		case s.Type == config.SPS30 && outdoor[s.Zone]:
+		case s.Type.Measures(sample.PM25) && outdoor[s.Zone]:
 			p.Outdoor = append(p.Outdoor, s.Name)
-		case s.Type == config.SPS30:
+		case s.Type.Measures(sample.PM25):
 			for j := range p.Staff {
 				if p.Staff[j].Zone == s.Zone {
 					p.Staff[j].PM = append(p.Staff[j].PM, s.Name)

@@ -13,6 +13,7 @@ import (
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
+	"github.com/ventd/ventd/sample"
 )
 
 // Keys the daemon keeps in the journal's meta table.
@@ -483,7 +484,7 @@ func (d *Daemon) recordFactors(now time.Time, journaled bool) {
 			v         float64
 			applies   bool
 		}{
-			{"sensor." + s.Name + ".pm_calibration", journal.CalPMFactor, s.PMCalibration, s.Type == "sps30"},
+			{"sensor." + s.Name + ".pm_calibration", journal.CalPMFactor, s.PMCalibration, s.Type.Measures(sample.PM25)},
 			{"sensor." + s.Name + ".co2_offset_ppm", "co2_offset", s.CO2OffsetPPM, s.Type.IsSCD4x()},
 		} {
 			if !f.applies {

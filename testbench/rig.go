@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/ventd/ventd/testbench/scd41sim"
 	"github.com/ventd/ventd/testbench/scenario"
 	"github.com/ventd/ventd/testbench/sdpsim"
+	"github.com/ventd/ventd/testbench/sen5xsim"
 	"github.com/ventd/ventd/testbench/sgp41sim"
 	"github.com/ventd/ventd/testbench/sps30sim"
 )
@@ -95,6 +97,10 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 			ds := &driftSource{src: src}
 			r.drifts[s.Name] = ds
 			dev = sps30sim.New(clk, ds, sps30sim.Opts{Seed: seed})
+		case config.SEN54, config.SEN55:
+			ds := &driftSource{src: src}
+			r.drifts[s.Name] = ds
+			dev = sen5xsim.New(clk, ds, sen5xsim.Opts{Seed: seed, Product: strings.ToUpper(string(s.Type))})
 		case config.SCD40, config.SCD41:
 			dev = scd41sim.New(clk, src, scd41sim.Opts{Seed: seed, SCD40: s.Type == config.SCD40})
 		case config.SDP810, config.SDP31:

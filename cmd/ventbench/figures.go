@@ -121,7 +121,7 @@ func newFigures(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start
 	var staffZone string
 	for _, z := range cfg.ZonesOf(config.Staff) {
 		for _, s := range cfg.SensorsIn(z.Name) {
-			if s.Type == config.SPS30 && f.staffPM == "" {
+			if s.Type.Measures(sample.PM25) && f.staffPM == "" {
 				f.staffPM, staffZone = s.Name, z.Name
 			}
 		}

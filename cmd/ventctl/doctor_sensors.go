@@ -15,6 +15,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/drivers/scd4x"
 	"github.com/ventd/ventd/drivers/sdp8xx"
+	"github.com/ventd/ventd/drivers/sen5x"
 	"github.com/ventd/ventd/drivers/sgp4x"
 	"github.com/ventd/ventd/drivers/sps30"
 	"github.com/ventd/ventd/snapshot"
@@ -111,6 +112,15 @@ func identify(sc config.Sensor, bus i2c.Bus, clk clock.Clock) (part, serial stri
 		}
 		s, err := dev.Serial()
 		return "SPS30", s, err
+	case config.SEN54, config.SEN55:
+		dev, err := sen5x.New(bus, &sen5x.Opts{Addr: addr, Clock: clk})
+		if err != nil {
+			return "", "", err
+		}
+		if want := strings.ToUpper(string(sc.Type)); dev.Variant().String() != want {
+			return "", "", fmt.Errorf("it is a %s, the config says %s: change its type", dev.Variant(), sc.Type)
+		}
+		return dev.Variant().String(), dev.Serial(), nil
 	case config.SCD40, config.SCD41:
 		dev, err := scd4x.New(bus, &scd4x.Opts{Addr: addr, Clock: clk})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/ventd/ventd/drivers/fan"
 	"github.com/ventd/ventd/drivers/scd4x"
 	"github.com/ventd/ventd/drivers/sdp8xx"
+	"github.com/ventd/ventd/drivers/sen5x"
 	"github.com/ventd/ventd/drivers/sensirion"
 	"github.com/ventd/ventd/drivers/sgp4x"
 	"github.com/ventd/ventd/drivers/sps30"
@@ -45,7 +46,8 @@ func probeBus(bus i2c.Bus, sleep func(time.Duration), identify bool) []found {
 		if identify {
 			switch {
 			case a == 0x69:
-				ok = idSPS30(bus, a, sleep, &f) || acked
+				// An SPS30 or a SEN5x: each refuses the other's id command.
+				ok = idSPS30(bus, a, sleep, &f) || idSEN5x(bus, a, sleep, &f) || acked
 			case a == 0x62:
 				ok = idSCD4x(bus, a, sleep, &f) || acked
 			case a == 0x59:
@@ -98,6 +100,15 @@ func identified(f *found, what string, id sensirion.Identity, err error) bool {
 func idSPS30(bus i2c.Bus, addr uint16, sleep func(time.Duration), f *found) bool {
 	id, err := sps30.Identify(bus, addr, sleep)
 	return identified(f, "SPS30", id, err)
+}
+
+func idSEN5x(bus i2c.Bus, addr uint16, sleep func(time.Duration), f *found) bool {
+	id, err := sen5x.Identify(bus, addr, sleep)
+	if err != nil {
+		return false // the SPS30's note stands
+	}
+	f.part, f.serial, f.note = id.Part, id.Serial, id.Note
+	return true
 }
 
 func idSCD4x(bus i2c.Bus, addr uint16, sleep func(time.Duration), f *found) bool {
