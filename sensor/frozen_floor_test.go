@@ -1,0 +1,56 @@
+package sensor
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/i2c"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/testbench/air"
+	"github.com/ventd/ventd/testbench/i2csim"
+	"github.com/ventd/ventd/testbench/sps30sim"
+)
+
+// TestCleanAirAtZeroIsNotFrozen: in particle-free air (a booth on
+// filtered make-up air at night) a working SPS30 whose unit offset is a
+// little negative reads exactly 0 every second, as its output is clamped
+// at the bottom of its range. The stuck detector takes that for a frozen
+// signal chain after alarms.sensor_stuck_after: the PM turns to a fault,
+// the fans go to their safe duty and a sensor fault alarm is raised, in
+// the cleanest air the room ever has. (Seed 2 is such a unit; a third of
+// seeds 1-29 are.) A reading pinned at the floor of its range says
+// nothing about a frozen sensor: the SPS30's status register is what
+// catches a stopped fan or laser.
+func TestCleanAirAtZeroIsNotFrozen(t *testing.T) {
+	clk := clock.NewSim(t0, 0)
+	bus := i2csim.New("sim", clk.Sleep)
+	a := air.Clean
+	a.PM1, a.PM25, a.PM4, a.PM10 = 0, 0, 0, 0
+	bus.Attach(0x69, sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 2}))
+	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "booth", PMCalibration: 1, StaleAfter: 3 * time.Second}},
+		func(config.Sensor) (i2c.Bus, error) { return bus, nil },
+		Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for end := clk.Now().Add(40 * time.Minute); clk.Now().Before(end); {
+		next := clk.Now().Add(time.Second)
+		set.Update(clk.Now)
+		clk.Sleep(next.Sub(clk.Now()))
+	}
+	s := set.Get("pm")
+	if smp := s.Sample(sample.PM25); smp.Value != 0 {
+		t.Fatalf("PM2.5 = %v: the unit no longer reads 0 in particle-free air, pick another seed", smp.Value)
+	}
+	if smp := s.Sample(sample.PM25); smp.Quality != sample.Good {
+		t.Errorf("PM2.5 0 µg/m³ in particle-free air after 40 min: %v (%v), want good", smp.Quality, smp.Err)
+	}
+	if f := s.Faults(clk.Now(), 10*time.Second); f.Frozen {
+		t.Errorf("Faults().Frozen in particle-free air: the fault alarm would page someone for clean air")
+	}
+}
