@@ -27,6 +27,16 @@ type keeper interface {
 	restore(saved func(key string) (string, bool))
 }
 
+// selfChecked reports whether the device checks its own measuring chain
+// (a status register that flags a stopped fan or a failed laser): a
+// reading pinned at the bottom of its range is then clean air, not a
+// signal chain that stopped. Without that check a dead laser's zero and
+// particle-free air look alike, and a zero that never moves counts as
+// frozen like any other reading.
+type selfChecked interface {
+	checksItself() bool
+}
+
 // reporter reports problems the device sees in itself.
 type reporter interface {
 	status() []string

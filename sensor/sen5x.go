@@ -195,6 +195,9 @@ func (s *sen5xDevice) halt() error {
 func (s *sen5xDevice) serial() string   { return s.ser }
 func (s *sen5xDevice) status() []string { return s.reg.Problems() }
 
+// checksItself: every SEN5x has the status register.
+func (s *sen5xDevice) checksItself() bool { return true }
+
 // keep saves the VOC state with when it was read: "hex@unix seconds".
 func (s *sen5xDevice) keep() map[string]string {
 	if s.stateAt.IsZero() {

@@ -406,6 +406,14 @@ func (s *Sensor) checkFrozen(now time.Time) {
 	}
 	smp := s.latest[i]
 	stuck := s.stuck.Update(now, smp.Value)
+	if sc, ok := s.dev.(selfChecked); ok && smp.Value == 0 && sc.checksItself() {
+		// Particle-free air: an SPS30 whose offset is a little negative
+		// reads exactly 0 every second, clamped at the bottom of its
+		// range, for as long as the air stays clean. Its status register
+		// speaks for its fan and laser; the still zero says nothing.
+		s.stuck.Reset()
+		stuck, s.carried = false, false
+	}
 	if s.carried {
 		// Frozen before the restart: the stuck detector starts its
 		// watch again, but a reading that has not moved since the start

@@ -169,9 +169,10 @@ func (s *sps30Device) halt() error {
 	return s.dev.Halt()
 }
 
-func (s *sps30Device) serial() string   { return s.ser }
-func (s *sps30Device) status() []string { return s.problems }
-func (s *sps30Device) setQuiet(q bool)  { s.quiet = q }
+func (s *sps30Device) serial() string     { return s.ser }
+func (s *sps30Device) status() []string   { return s.problems }
+func (s *sps30Device) checksItself() bool { return !s.noStatus }
+func (s *sps30Device) setQuiet(q bool)    { s.quiet = q }
 
 func (s *sps30Device) keep() map[string]string {
 	return map[string]string{s.runKey(): strconv.FormatFloat(s.run.Seconds(), 'f', 0, 64)}
