@@ -118,6 +118,10 @@ func TestSEN5xGasSensorError(t *testing.T) {
 	if s := r.get(sample.PM25); s.Quality != sample.Good {
 		t.Errorf("PM2.5: %+v, want good", s)
 	}
+	// The failed part is a device fault, for the sensor fault alarm.
+	if f := r.set.Get("sen").Faults(r.clk.Now(), 10*time.Second); !f.Device {
+		t.Errorf("Faults() %+v: the gas sensor's error raises no device fault", f)
+	}
 }
 
 // TestSEN5xKeepsVOCState: the learned VOC state is kept, and written back

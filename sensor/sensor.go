@@ -13,7 +13,6 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/drivers/sensirion"
-	"github.com/ventd/ventd/drivers/sps30"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 )
@@ -554,14 +553,20 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 		Device:    s.failures > 0 && errors.Is(s.lastErr, ErrDeviceStatus),
 		CRCErrors: s.errs[KindCRC],
 	}
-	if s.failures > 0 && errors.Is(s.lastErr, sps30.ErrOutOfRange) {
+	if s.failures > 0 && errors.Is(s.lastErr, sensirion.ErrOutOfRange) {
 		// A value no sensor can give (a NaN, a negative concentration)
 		// fails the whole frame in the driver.
 		f.OutOfRange = true
 	}
 	for _, smp := range s.latest {
-		if smp.Quality == sample.OutOfRange && !smp.AboveRange() {
+		switch {
+		case smp.Quality == sample.OutOfRange && !smp.AboveRange():
 			f.OutOfRange = true
+		case smp.Quality == sample.Fault && (errors.Is(smp.Err, ErrDeviceStatus) || errors.Is(smp.Err, errUnknown)):
+			// One part of the device failing (a SEN55's gas sensor, its
+			// humidity sensor): the rest still reads, but that part's
+			// air is unknown and someone must hear of it.
+			f.Device = true
 		}
 	}
 	return f

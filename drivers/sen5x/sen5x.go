@@ -1,7 +1,6 @@
 package sen5x
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -25,8 +24,9 @@ var ErrNotReady = sensirion.ErrNotReady
 // no value. It is sensirion.ErrCRC.
 var ErrCRC = sensirion.ErrCRC
 
-// ErrOutOfRange means the sensor sent a word no measurement can have.
-var ErrOutOfRange = errors.New("value out of range")
+// ErrOutOfRange means the sensor sent a word no measurement can have. It
+// is sensirion.ErrOutOfRange.
+var ErrOutOfRange = sensirion.ErrOutOfRange
 
 // The I2C commands (datasheet section 6, command table).
 const (

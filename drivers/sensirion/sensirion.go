@@ -18,6 +18,12 @@ import (
 // frame is corrupt and carries no value.
 var ErrCRC = errors.New("CRC mismatch")
 
+// ErrOutOfRange means a sensor sent a value no measurement can have (a
+// negative concentration, a NaN, a flag that is neither 0 nor 1): a fault,
+// never clean air. The drivers whose frames can carry one return it, so
+// the layer above tells it from a bus error whatever the device.
+var ErrOutOfRange = errors.New("value out of range")
+
 // CRCError says which word of a frame failed its checksum.
 type CRCError struct {
 	Word      int  // index of the word in the frame

@@ -25,8 +25,9 @@ var ErrNotReady = sensirion.ErrNotReady
 var ErrCRC = sensirion.ErrCRC
 
 // ErrOutOfRange means the sensor sent a value no particle concentration can
-// have (negative, NaN or infinite): a fault, never clean air.
-var ErrOutOfRange = errors.New("value out of range")
+// have (negative, NaN or infinite): a fault, never clean air. It is
+// sensirion.ErrOutOfRange.
+var ErrOutOfRange = sensirion.ErrOutOfRange
 
 // The I2C commands (datasheet section 6, command table).
 const (
