@@ -105,9 +105,9 @@ func TestStaffWithoutPMWarned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarnings(t, c, "test.yaml:6: sensors: no staff zone has a PM sensor (sps30): no PM2.5 exposure is recorded for the staff, "+
+	wantWarnings(t, c, "test.yaml:6: sensors: no staff zone has a PM sensor (sps30, sen54 or sen55): no PM2.5 exposure is recorded for the staff, "+
 		"and every fan runs at least control.staff_blind_duty_percent (40 %) all day, since nothing sees the smoke that reaches them; "+
-		"add an SPS30 in the staff area")
+		"add an SPS30 (or a SEN5x) in the staff area")
 }
 
 // Two staff areas, one with a PM sensor: the other's staff had no PM2.5
@@ -118,7 +118,7 @@ func TestEachStaffZoneWithoutPMWarned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarnings(t, c, `test.yaml:6: zones[2]: staff zone "office" has no PM sensor (sps30): no PM2.5 exposure is recorded for the staff who work there`)
+	wantWarnings(t, c, `test.yaml:6: zones[2]: staff zone "office" has no PM sensor (sps30, sen54 or sen55): no PM2.5 exposure is recorded for the staff who work there`)
 }
 
 func wantWarnings(t *testing.T, c *Config, want ...string) {

@@ -77,7 +77,7 @@ func TestOutdoorWithoutPMWarned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarnings(t, c, `test.yaml:6: zones[2]: outdoor zone "outside" has no PM sensor (sps30): its air is recorded, but the fan law reads only the outdoor PM2.5`)
+	wantWarnings(t, c, `test.yaml:6: zones[2]: outdoor zone "outside" has no PM sensor (sps30, sen54 or sen55): its air is recorded, but the fan law reads only the outdoor PM2.5`)
 }
 
 // A tach (or button, or relay) on a pin an I2C bus in use takes: on bus 1,

@@ -345,14 +345,14 @@ func (d *decoder) warnStaffBlind(c *Config) {
 		// no PM2.5 exposure, whatever another one measures.
 		for i, z := range c.Zones {
 			if z.Kind == Staff && !seen[z.Name] {
-				d.warn(fmt.Sprintf("zones[%d]", i), "staff zone %q has no PM sensor (sps30): no PM2.5 exposure is recorded for the staff who work there, "+
-					"and the fan law judges the staff's air by the other staff zones' PM; add an SPS30 there", z.Name)
+				d.warn(fmt.Sprintf("zones[%d]", i), "staff zone %q has no PM sensor (sps30, sen54 or sen55): no PM2.5 exposure is recorded for the staff who work there, "+
+					"and the fan law judges the staff's air by the other staff zones' PM; add an SPS30 (or a SEN5x) there", z.Name)
 			}
 		}
 		return
 	}
-	d.warn("sensors", "no staff zone has a PM sensor (sps30): no PM2.5 exposure is recorded for the staff, and every fan runs at "+
-		"least control.staff_blind_duty_percent (%g %%) all day, since nothing sees the smoke that reaches them; add an SPS30 in the staff area",
+	d.warn("sensors", "no staff zone has a PM sensor (sps30, sen54 or sen55): no PM2.5 exposure is recorded for the staff, and every fan runs at "+
+		"least control.staff_blind_duty_percent (%g %%) all day, since nothing sees the smoke that reaches them; add an SPS30 (or a SEN5x) in the staff area",
 		c.Control.StaffBlindDutyPercent)
 }
 
@@ -373,8 +373,8 @@ func (d *decoder) warnOutdoorWithoutPM(c *Config) {
 			pm = pm || s.Type.Measures(sample.PM25)
 		}
 		if !pm {
-			d.warn(fmt.Sprintf("zones[%d]", i), "outdoor zone %q has no PM sensor (sps30): its air is recorded, but the fan law reads only the outdoor PM2.5, "+
-				"so it still takes outdoor smoke for booth smoke (or booth smoke for outdoor smoke); add an SPS30 with zone: %s", z.Name, z.Name)
+			d.warn(fmt.Sprintf("zones[%d]", i), "outdoor zone %q has no PM sensor (sps30, sen54 or sen55): its air is recorded, but the fan law reads only the outdoor PM2.5, "+
+				"so it still takes outdoor smoke for booth smoke (or booth smoke for outdoor smoke); add an SPS30 (or a SEN5x) with zone: %s", z.Name, z.Name)
 		}
 	}
 }

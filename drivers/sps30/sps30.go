@@ -117,14 +117,14 @@ func New(bus i2c.Bus, opts *Opts) (*Dev, error) {
 		// measuring sensor refuses Wake-up but answered a transient NACK.
 		_ = d.wakeUp()
 		if pt, err = d.readASCII(cmdProductType, 0, 4); err != nil && !errors.Is(err, ErrCRC) {
-			return nil, fmt.Errorf("sps30: no SPS30 answering at 0x%02x on %s, even after the wake-up sequence: read product type: %w (check power, wiring, and that SEL is tied to GND for I2C)", o.Addr, bus, err)
+			return nil, fmt.Errorf("sps30: no SPS30 answering at 0x%02x on %s, even after the wake-up sequence: read product type: %w (check power, wiring, and that SEL is tied to GND for I2C; a SEN5x at 0x69 refuses this read too: `ventctl scan` names the part, and `type: sen55` or `sen54` reads it)", o.Addr, bus, err)
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sps30: read product type at 0x%02x on %s: %w", o.Addr, bus, err)
 	}
 	if !strings.HasPrefix(pt, productType[:4]) {
-		return nil, fmt.Errorf("sps30: device at 0x%02x on %s reports product type %q, want %q: not an SPS30 (a SEN5x also sits at 0x69)", o.Addr, bus, pt, productType)
+		return nil, fmt.Errorf("sps30: device at 0x%02x on %s reports product type %q, want %q: not an SPS30 (`ventctl scan` names the part; a SEN5x at 0x69 is `type: sen55` or `sen54`)", o.Addr, bus, pt, productType)
 	}
 	if d.serial, err = d.readASCII(cmdSerial, 0, 16); err != nil {
 		return nil, fmt.Errorf("sps30: read serial number at 0x%02x on %s: %w", o.Addr, bus, err)
