@@ -67,3 +67,60 @@ func cleanAirAtZero(t *testing.T, fw [2]byte, wantFrozen bool) {
 		t.Errorf("PM2.5 0 µg/m³ in particle-free air after 40 min: %v (%v), want good", smp.Quality, smp.Err)
 	}
 }
+
+// A reading that stood still 20 min before ventd restarted and still
+// stands after it (a sensor whose output does not move, reading exactly
+// the same air) is found frozen 30 min after it stopped moving, not 30 min
+// after the start: the stuck watch's run is saved and continues.
+func TestStillReadingAcrossRestartIsOneRun(t *testing.T) {
+	for _, saved := range []bool{true, false} {
+		t.Run(fmt.Sprintf("saved %v", saved), func(t *testing.T) {
+			clk := clock.NewSim(t0, 0)
+			bus := i2csim.New("sim", clk.Sleep)
+			a := air.Clean
+			a.PM1, a.PM25, a.PM4, a.PM10 = 8, 12, 14, 15
+			dev := sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 1, Ideal: true})
+			bus.Attach(0x69, dev)
+			cfg := []config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "booth", PMCalibration: 1, StaleAfter: 3 * time.Second}}
+			start := func(kept map[string]string) *Set {
+				set, err := New(cfg, func(config.Sensor) (i2c.Bus, error) { return bus, nil },
+					Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute,
+						Saved: func(k string) (string, bool) { v, ok := kept[k]; return v, ok }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return set
+			}
+			run := func(set *Set, d time.Duration) {
+				for end := clk.Now().Add(d); clk.Now().Before(end); {
+					next := clk.Now().Add(time.Second)
+					set.Update(clk.Now)
+					clk.Sleep(next.Sub(clk.Now()))
+				}
+			}
+			first := start(nil)
+			run(first, 5*time.Second)
+			froze := clk.Now() // its first reading, within a second or two
+			run(first, 20*time.Minute)
+			kept := first.Keep()
+			first.Close()
+			if !saved {
+				kept = nil
+			}
+			clk.Sleep(time.Minute) // the restart
+			second := start(kept)
+			run(second, 10*time.Minute)
+			s := second.Get("pm")
+			if f := s.Faults(clk.Now(), 10*time.Second); f.Frozen != saved {
+				t.Fatalf("frozen %v 31 min after the reading froze (saved run: %v)", f.Frozen, saved)
+			}
+			if !saved {
+				return
+			}
+			fz := s.TakeFreezes()
+			if len(fz) != 1 || fz[0].Since.Sub(froze).Abs() > 5*time.Second {
+				t.Errorf("freezes %+v, want one since %s, before the restart", fz, froze.Format(time.TimeOnly))
+			}
+		})
+	}
+}

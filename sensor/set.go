@@ -93,6 +93,7 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 			if s.stuck, err = alarm.NewStuckDetector(0, o.StuckAfter); err != nil {
 				return nil, fmt.Errorf("sensor %s: %w", sc.Name, err)
 			}
+			s.resumeStill(o.Saved, o.Clock.Now(), o.StuckAfter)
 		}
 		set.list = append(set.list, s)
 	}
@@ -228,6 +229,9 @@ func (set *Set) Keep() map[string]string {
 	for _, s := range set.list {
 		if ser := s.dev.serial(); ser != "" {
 			out["sensor."+s.cfg.Name+".serial"] = ser
+		}
+		if s.stuck != nil {
+			out[s.stillKey()] = s.still(s.clk.Now())
 		}
 		if k, ok := s.dev.(keeper); ok {
 			for key, v := range k.keep() {

@@ -52,6 +52,22 @@ func (d *StuckDetector) Update(now time.Time, v float64) bool {
 // Reset forgets the current run, say after the sensor was re-initialised.
 func (d *StuckDetector) Reset() { d.run = false }
 
+// Run returns the current run of unchanged values: the value that started
+// it and when; ok is false when there is none.
+func (d *StuckDetector) Run() (ref float64, since time.Time, ok bool) {
+	return d.ref, d.since, d.run
+}
+
+// Resume continues a run saved with Run before a restart: the next Update
+// with a value within epsilon of ref extends it, from since, rather than
+// starting a new one (a daemon's restart does not power its sensors off,
+// so a reading that stood still before it and after is one run).
+func (d *StuckDetector) Resume(ref float64, since time.Time) {
+	if finite(ref) {
+		d.ref, d.since, d.run = ref, since, true
+	}
+}
+
 // Since returns when the current run of unchanged values started: once
 // the detector reports stuck, the time the reading froze.
 func (d *StuckDetector) Since() time.Time { return d.since }
