@@ -126,38 +126,56 @@ const (
 	SEN55 SensorType = "sen55"
 )
 
+// model is what ventd knows of a sensor type from its datasheet. A new
+// type is a row here, a device in package sensor, a driver and a
+// simulated device; nothing else switches on the type.
+type model struct {
+	// addr is the fixed I2C address.
+	addr Addr
+	// period is how often it produces a new measurement.
+	period time.Duration
+	// measures lists the quantities it reports.
+	measures []sample.Quantity
+	// watched is the reading the sensor layer watches for a freeze: one
+	// that real air always moves. None for the gas index sensors, whose
+	// indices legitimately hold one value for hours (VOC 100, NOx 1 in
+	// steady clean air).
+	watched sample.Quantity
+}
+
+var pm = []sample.Quantity{sample.PM1, sample.PM25, sample.PM4, sample.PM10}
+
+// models are the supported types, from the datasheets: the SPS30 and
+// SEN5x measure every second, the SCD4x's periodic measurement every 5 s,
+// the SGP4x is sampled every second (its gas index algorithm assumes 1 s);
+// the SDPs measure continuously and ventd reads them once a second, which
+// is plenty for a room's pressure. The SDP31's other addresses, 0x22 and
+// 0x23, are strap options.
+var models = map[SensorType]model{
+	SPS30:  {0x69, time.Second, pm, sample.PM25},
+	SEN55:  {0x69, time.Second, append(pm[:4:4], sample.Temperature, sample.Humidity, sample.VOCIndex, sample.NOxIndex), sample.PM25},
+	SEN54:  {0x69, time.Second, append(pm[:4:4], sample.Temperature, sample.Humidity, sample.VOCIndex), sample.PM25},
+	SCD41:  {0x62, 5 * time.Second, []sample.Quantity{sample.CO2, sample.Temperature, sample.Humidity}, sample.CO2},
+	SCD40:  {0x62, 5 * time.Second, []sample.Quantity{sample.CO2, sample.Temperature, sample.Humidity}, sample.CO2},
+	SGP41:  {0x59, time.Second, []sample.Quantity{sample.VOCIndex, sample.NOxIndex}, ""},
+	SGP40:  {0x59, time.Second, []sample.Quantity{sample.VOCIndex}, ""},
+	SDP810: {0x25, time.Second, []sample.Quantity{sample.Pressure}, sample.Pressure},
+	SDP31:  {0x21, time.Second, []sample.Quantity{sample.Pressure}, sample.Pressure},
+}
+
 // sensorTypes lists the types in the order error messages show them.
 var sensorTypes = []SensorType{SPS30, SEN55, SEN54, SCD41, SCD40, SGP41, SGP40, SDP810, SDP31}
 
-// Period is how often the sensor produces a new measurement, from the
-// datasheets: SPS30 1 s, SCD4x periodic measurement 5 s, SGP4x sampled at
-// 1 s (the gas index algorithm assumes 1 s). The SDPs measure
-// continuously (sub-millisecond); ventd reads them once a second, which
-// is plenty for a room's pressure.
+// Period is how often the sensor produces a new measurement (see models).
 func (t SensorType) Period() time.Duration {
-	switch t {
-	case SCD40, SCD41:
-		return 5 * time.Second
+	if m, ok := models[t]; ok {
+		return m.period
 	}
 	return time.Second
 }
 
 // DefaultAddress is the sensor's fixed I2C address from its datasheet.
-func (t SensorType) DefaultAddress() Addr {
-	switch t {
-	case SPS30, SEN54, SEN55:
-		return 0x69
-	case SCD40, SCD41:
-		return 0x62
-	case SGP40, SGP41:
-		return 0x59
-	case SDP810:
-		return 0x25
-	case SDP31:
-		return 0x21 // 0x22 and 0x23 are strap options
-	}
-	return 0
-}
+func (t SensorType) DefaultAddress() Addr { return models[t].addr }
 
 // IsSCD4x reports whether t is a CO2 sensor of the SCD4x family.
 func (t SensorType) IsSCD4x() bool { return t == SCD40 || t == SCD41 }
@@ -167,26 +185,17 @@ func (t SensorType) IsSEN5x() bool { return t == SEN54 || t == SEN55 }
 
 // IsPressure reports whether t is a differential pressure sensor (SDP810,
 // SDP31), which belongs in a booth and measures no pollutant.
-func (t SensorType) IsPressure() bool { return t == SDP810 || t == SDP31 }
+func (t SensorType) IsPressure() bool { return t.Measures(sample.Pressure) }
 
 // Measures reports whether a sensor of type t measures q.
 func (t SensorType) Measures(q sample.Quantity) bool {
-	switch q {
-	case sample.PM1, sample.PM25, sample.PM4, sample.PM10:
-		return t == SPS30 || t.IsSEN5x()
-	case sample.CO2:
-		return t.IsSCD4x()
-	case sample.Temperature, sample.Humidity:
-		return t.IsSCD4x() || t.IsSEN5x()
-	case sample.VOCIndex:
-		return t == SGP40 || t == SGP41 || t.IsSEN5x()
-	case sample.NOxIndex:
-		return t == SGP41 || t == SEN55
-	case sample.Pressure:
-		return t.IsPressure()
-	}
-	return false
+	return slices.Contains(models[t].measures, q)
 }
+
+// Watched is the reading a frozen sensor of type t is found by: one that
+// stands perfectly still only when the sensor has stopped. "" for a type
+// without one (the gas index sensors).
+func (t SensorType) Watched() sample.Quantity { return models[t].watched }
 
 // Addr is a 7-bit I2C address. The file accepts hex (0x69) or decimal.
 type Addr uint16

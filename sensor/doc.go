@@ -11,4 +11,20 @@
 // through small interfaces, so nothing above this package switches on a
 // device type. ventd's loop and `ventctl read` use the same code, so both
 // show the same values for the same sensor.
+//
+// # Adding a sensor type
+//
+// A new type needs its datasheet facts in config's models table (address,
+// period, the quantities it reports, the reading a freeze shows in), a
+// periph.io-style driver under drivers/, a device here (the device
+// interface, and whichever of the optional abilities in abilities.go it
+// has: learned state to keep, a status register that speaks for its
+// measuring chain, maintenance to journal), its constructor in New, and a
+// simulated device for testbench that speaks its real command set. The
+// fan law, alarms, exposure record and outputs ask config what a type
+// measures, never which type it is. A device reports a value it does not
+// have yet as sample.Warmup and a part of itself that failed as a
+// sample.Fault wrapping ErrDeviceStatus: both are unknown air, and the
+// second raises the sensor's fault alarm. drivers/sen5x and sen5x.go are a
+// complete example, added by following these steps.
 package sensor

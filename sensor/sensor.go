@@ -87,7 +87,7 @@ type Sensor struct {
 
 	crcRate crcRate // CRC errors against polls, the last 10 minutes
 
-	stuck   *alarm.StuckDetector // on the main quantity; nil when it has none
+	stuck   *alarm.StuckDetector // on the type's watched reading; nil when it has none
 	frozen  error                // set while the reading is frozen
 	froze   time.Time            // when the frozen reading stopped changing
 	found   []Freeze             // freezes found since the last TakeFreezes
@@ -392,14 +392,14 @@ func (s *Sensor) count(err error) {
 	s.errsCopy = nil
 }
 
-// checkFrozen runs the stuck detector on the main quantity: a reading
+// checkFrozen runs the stuck detector on the watched reading: a reading
 // identical for the stuck time is a frozen sensor, since real sensors
 // always jitter. The raw value feeds it, so it sees the value move again.
 func (s *Sensor) checkFrozen(now time.Time) {
 	if s.stuck == nil {
 		return
 	}
-	i := s.find(mainQuantity(s.cfg.Type))
+	i := s.find(s.cfg.Type.Watched())
 	if i < 0 || s.latest[i].Quality != sample.Good {
 		return
 	}
@@ -456,22 +456,6 @@ func (s *Sensor) KeepFrozen(since time.Time) {
 	s.carried, s.carriedRun = true, time.Time{}
 	s.froze = since
 	s.frozen = fmt.Errorf("reading frozen since %s before ventd restarted; unknown air until it changes", since.Format("15:04:05"))
-}
-
-// mainQuantity is the reading a sensor is stuck on if it stops changing.
-// It is "" for the gas index sensors: their indices legitimately hold one
-// value for hours (VOC 100, NOx 1 in steady clean air), so an unchanging
-// index is no sign of a frozen sensor.
-func mainQuantity(t config.SensorType) sample.Quantity {
-	switch {
-	case t == config.SPS30, t.IsSEN5x():
-		return sample.PM25
-	case t.IsSCD4x():
-		return sample.CO2
-	case t.IsPressure():
-		return sample.Pressure
-	}
-	return ""
 }
 
 // TakeFreezes returns the frozen readings found since the last call.
