@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
@@ -336,5 +337,118 @@ func TestPageResponsesCarrySecurityHeaders(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/api/state: %s", resp.Status)
+	}
+}
+
+// An attempt the global allowance refuses was never checked, so it must
+// not cost the client's own allowance: otherwise, while someone spends
+// the global allowance from a few addresses, the tablet's own tries (each
+// refused with 429) use up its six a minute, and the staff stay locked
+// out after the global allowance is back.
+func TestRefusedByTheGlobalBoundCostsTheClientNothing(t *testing.T) {
+	cfg, err := config.Parse([]byte(roomYAML(1, "")), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := simStart
+	p, err := New(Options{Config: cfg, Control: nopControl{}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.actions
+	for i := range 30 { // five addresses spend the 30 a minute from everywhere
+		if _, ok := a.allow(fmt.Sprintf("10.0.0.%d:1", i/6+1)); !ok {
+			t.Fatalf("attempt %d from 10.0.0.%d refused", i+1, i/6+1)
+		}
+	}
+	const tablet = "192.168.10.21:50000"
+	for i := range 6 {
+		if _, ok := a.allow(tablet); ok {
+			t.Fatalf("the tablet's attempt %d allowed past the spent global allowance", i+1)
+		}
+	}
+	now = now.Add(2 * time.Second) // one attempt back in the global allowance
+	if wait, ok := a.allow(tablet); !ok {
+		t.Errorf("once the global allowance has an attempt again, the tablet waits %s: its refused attempts spent its own allowance", wait)
+	}
+}
+
+// The token cookie and header must hold the token the page was given: an
+// empty cookie with no header is no token, whatever ConstantTimeCompare
+// says of two empty strings.
+func TestEmptyTokenIsNoToken(t *testing.T) {
+	r := startRoom(t, roomYAML(1, ""), roomOpts{})
+	r.pacer.hold()
+	for _, c := range []struct {
+		name   string
+		change func(*http.Request)
+	}{
+		{"an empty cookie, no header", func(q *http.Request) {
+			q.Header.Del("Cookie")
+			q.Header.Del(tokenHeader)
+			q.Header.Set("Cookie", tokenCookie+"=")
+		}},
+		{"an empty cookie, an empty header", func(q *http.Request) {
+			q.Header.Del("Cookie")
+			q.Header.Set("Cookie", tokenCookie+"=")
+			q.Header.Set(tokenHeader, "")
+		}},
+		{"a short token", func(q *http.Request) {
+			q.Header.Del("Cookie")
+			q.Header.Set("Cookie", tokenCookie+"=x")
+			q.Header.Set(tokenHeader, "x")
+		}},
+	} {
+		code, ans, _ := post(t, r, "/api/purge", `{"zone": "booth", "name": "Sam", "pin": "111111"}`, c.change)
+		if code != http.StatusForbidden || !strings.Contains(ans["error"], "token") {
+			t.Errorf("%s: %d %q; want 403 about the token", c.name, code, ans["error"])
+		}
+	}
+}
+
+// An IPv6 client holds a whole /64 (SLAAC and privacy addresses): one
+// machine can take as many addresses from it as it likes, so the bounds
+// per address count its /64 as one client, as they count an IPv4
+// address.
+func TestIPv6ClientsCountedByTheirNetwork(t *testing.T) {
+	if a, b := clientHost("[2001:db8:1:2::1]:5000"), clientHost("[2001:db8:1:2:a:b:c:d]:6000"); a != b {
+		t.Errorf("two addresses of one /64 are two clients: %q and %q", a, b)
+	}
+	if a, b := clientHost("[2001:db8:1:2::1]:5000"), clientHost("[2001:db8:1:3::1]:5000"); a == b {
+		t.Errorf("two /64s are one client: %q", a)
+	}
+	if h := clientHost("192.0.2.7:5000"); h != "192.0.2.7" {
+		t.Errorf("an IPv4 client is %q", h)
+	}
+	if h := clientHost("[::ffff:192.0.2.7]:5000"); h != "192.0.2.7" {
+		t.Errorf("an IPv4-mapped client is %q", h)
+	}
+	cfg, err := config.Parse([]byte(roomYAML(1, "")), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(Options{Config: cfg, Control: nopControl{}, Now: func() time.Time { return simStart }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := 0
+	for i := range 30 {
+		if _, ok := p.actions.allow(fmt.Sprintf("[2001:db8:1:2::%x]:5000", i+1)); ok {
+			allowed++
+		}
+	}
+	if allowed != 6 {
+		t.Errorf("%d PIN attempts allowed from 30 addresses of one /64 in a minute, want 6", allowed)
+	}
+	s := newStream(100)
+	for i := range 10 {
+		c, err := s.join(clientHost(fmt.Sprintf("[2001:db8:1:2::%x]:5000", i+1)))
+		if i < streamsPerClient && err != nil {
+			t.Errorf("stream %d from the /64: %v", i+1, err)
+		}
+		if i >= streamsPerClient && err == nil {
+			t.Errorf("stream %d from one /64 allowed, want at most %d", i+1, streamsPerClient)
+			s.leave(c)
+		}
 	}
 }

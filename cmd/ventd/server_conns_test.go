@@ -343,3 +343,56 @@ func TestServerErrorsLoggedAtARate(t *testing.T) {
 		t.Errorf("a minute later: %q, want the 99 not logged counted", buf.String())
 	}
 }
+
+// addrListener hands out one end of a pipe per Accept, each as if from the
+// next of its remote addresses.
+type addrListener struct {
+	net.Listener
+	from []string
+	ends []net.Conn
+}
+
+type addrConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c addrConn) RemoteAddr() net.Addr { return c.remote }
+
+func (l *addrListener) Accept() (net.Conn, error) {
+	if len(l.from) == 0 {
+		return nil, net.ErrClosed
+	}
+	a, b := net.Pipe()
+	l.ends = append(l.ends, b)
+	from := l.from[0]
+	l.from = l.from[1:]
+	return addrConn{a, net.TCPAddrFromAddrPort(netip.MustParseAddrPort(from))}, nil
+}
+
+// An IPv6 client holds a whole /64 (SLAAC and privacy addresses): one
+// machine on the guest network can take as many addresses from it as it
+// likes, and with them every one of maxConns connections. Its /64 counts
+// as one client, as an IPv4 address does.
+func TestConnectionsFromOneIPv6NetworkCountedTogether(t *testing.T) {
+	const limit = 3
+	var from []string
+	for i := range 10 {
+		from = append(from, fmt.Sprintf("[2001:db8:1:2::%x]:%d", i+1, 40000+i))
+	}
+	from = append(from, "[2001:db8:1:3::1]:40000")
+	raw := &addrListener{from: from}
+	ln := limitPerClient(raw, limit, slog.New(slog.DiscardHandler))
+	var got []string
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			break
+		}
+		got = append(got, c.RemoteAddr().String())
+	}
+	want := []string{"[2001:db8:1:2::1]:40000", "[2001:db8:1:2::2]:40001", "[2001:db8:1:2::3]:40002", "[2001:db8:1:3::1]:40000"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("accepted %v\nwant     %v (%d from the first /64, then the other /64)", got, want, limit)
+	}
+}
