@@ -46,6 +46,8 @@ const (
 const (
 	tokenCookie = "ventd_page"
 	tokenHeader = "X-Ventd-Token"
+	// minToken is the shortest token taken: setToken gives 24 characters.
+	minToken = 16
 )
 
 // actions serves the purge and acknowledge requests.
@@ -68,7 +70,7 @@ func newActions(p *Page) *actions {
 
 // setToken gives a page without a token one.
 func setToken(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(tokenCookie); err == nil && len(c.Value) >= 16 {
+	if c, err := r.Cookie(tokenCookie); err == nil && len(c.Value) >= minToken {
 		return
 	}
 	b := make([]byte, 18)
@@ -104,8 +106,10 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 		writeError(w, http.StatusForbidden, "refused: the request came from another site's page; open the status page itself")
 		return nil, record.Actor{}, false
 	}
+	// An empty or short token is none: ConstantTimeCompare finds two
+	// empty strings equal, and setToken never gives one shorter.
 	c, err := r.Cookie(tokenCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.Header.Get(tokenHeader))) != 1 {
+	if err != nil || len(c.Value) < minToken || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.Header.Get(tokenHeader))) != 1 {
 		writeError(w, http.StatusForbidden, "refused: the page's token is missing or wrong; reload the page and try again")
 		return nil, record.Actor{}, false
 	}
@@ -209,12 +213,20 @@ func (a *actions) allow(from string) (time.Duration, bool) {
 		l = rate.NewLimiter(rate.Limit(float64(pc.ClientAttemptsPerMinute)/60), pc.ClientAttemptsPerMinute)
 		a.per[host] = l
 	}
-	for _, lim := range []*rate.Limiter{l, a.global} {
-		res := lim.ReserveN(now, 1)
-		if d := res.DelayFrom(now); d > 0 {
-			res.CancelAt(now)
-			return d, false
-		}
+	// Both or neither: an attempt the global allowance refuses was never
+	// checked, and must not cost the client's own allowance (a tablet
+	// trying while others spend the global one would be locked out after
+	// them).
+	mine := l.ReserveN(now, 1)
+	if d := mine.DelayFrom(now); d > 0 {
+		mine.CancelAt(now)
+		return d, false
+	}
+	if all := a.global.ReserveN(now, 1); all.DelayFrom(now) > 0 {
+		d := all.DelayFrom(now)
+		all.CancelAt(now)
+		mine.CancelAt(now)
+		return d, false
 	}
 	return 0, true
 }
