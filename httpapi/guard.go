@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -106,4 +107,19 @@ func clip(s string) string {
 		return strings.ToValidUTF8(s[:60], "") + "…"
 	}
 	return s
+}
+
+// ClientKey is what the bounds per client (connections, live streams, PIN
+// attempts) count a client by: an IPv4 address as it is (an IPv4-mapped
+// IPv6 one as IPv4), an IPv6 address by its /64, written
+// "2001:db8:1:2::/64". A machine holds a whole /64 (SLAAC, privacy
+// addresses) and can take as many addresses from it as it likes, so
+// counting each address alone would let one machine take every place.
+func ClientKey(a netip.Addr) string {
+	a = a.Unmap().WithZone("")
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ventd/ventd/daemon"
+	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 )
@@ -179,10 +180,11 @@ func (a *actions) warn(host, kind, msg string, r *http.Request, reason string) {
 }
 
 // clientHost is the IP address of a request's client (its RemoteAddr
-// without the port), the key of the per-client limits.
+// without the port; an IPv6 client's /64), the key of the per-client
+// limits.
 func clientHost(remote string) string {
 	if ap, err := netip.ParseAddrPort(remote); err == nil {
-		return ap.Addr().Unmap().WithZone("").String()
+		return httpapi.ClientKey(ap.Addr())
 	}
 	if host, _, err := net.SplitHostPort(remote); err == nil {
 		return host

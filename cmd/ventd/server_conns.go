@@ -7,14 +7,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/lograte"
 )
 
 // clientListener bounds the connections open at once from one client
-// address: past the bound a new connection is closed at once, so one
-// address (a slow-header attack, a runaway script) cannot take every one
-// of the server's maxConns connections. Connections whose remote address
-// is not an IP address (a Unix socket) are not counted.
+// address (an IPv6 client's /64, httpapi.ClientKey): past the bound a new
+// connection is closed at once, so one address (a slow-header attack, a
+// runaway script) cannot take every one of the server's maxConns
+// connections. Connections whose remote address is not an IP address (a
+// Unix socket) are not counted.
 type clientListener struct {
 	net.Listener
 	limit int
@@ -22,12 +24,12 @@ type clientListener struct {
 	now   func() time.Time // for the warnings' rate; time.Now
 
 	mu    sync.Mutex
-	open  map[netip.Addr]int
+	open  map[string]int  // by httpapi.ClientKey
 	warns lograte.Limiter // refusals logged
 }
 
 func limitPerClient(ln net.Listener, limit int, log *slog.Logger) *clientListener {
-	return &clientListener{Listener: ln, limit: limit, log: log, now: time.Now, open: map[netip.Addr]int{}}
+	return &clientListener{Listener: ln, limit: limit, log: log, now: time.Now, open: map[string]int{}}
 }
 
 // Accept returns the next connection from an address under its bound,
@@ -38,14 +40,15 @@ func (l *clientListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		addr, ok := remoteIP(c.RemoteAddr())
+		ip, ok := remoteIP(c.RemoteAddr())
 		if !ok {
 			return c, nil
 		}
+		addr := httpapi.ClientKey(ip)
 		l.mu.Lock()
 		n := l.open[addr]
 		if n >= l.limit {
-			skipped, warn := l.warns.Allow(addr.String(), l.now())
+			skipped, warn := l.warns.Allow(addr, l.now())
 			l.mu.Unlock()
 			if tc, ok := c.(*net.TCPConn); ok {
 				tc.SetLinger(0) // reset: nothing of it lingers in the kernel
@@ -53,7 +56,7 @@ func (l *clientListener) Accept() (net.Conn, error) {
 			c.Close()
 			if warn {
 				l.log.Warn("HTTP: refused a connection: this address already has the most open at once",
-					"from", addr.String(), "open", n, "limit", l.limit, "not_logged_since_last", skipped)
+					"from", addr, "open", n, "limit", l.limit, "not_logged_since_last", skipped)
 			}
 			continue
 		}
@@ -63,14 +66,14 @@ func (l *clientListener) Accept() (net.Conn, error) {
 	}
 }
 
-// Open is how many connections addr has open.
+// Open is how many connections addr (its /64 for IPv6) has open.
 func (l *clientListener) Open(addr netip.Addr) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.open[addr]
+	return l.open[httpapi.ClientKey(addr)]
 }
 
-func (l *clientListener) release(addr netip.Addr) {
+func (l *clientListener) release(addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.open[addr]--; l.open[addr] <= 0 {
@@ -99,7 +102,7 @@ func remoteIP(a net.Addr) (netip.Addr, bool) {
 type clientConn struct {
 	net.Conn
 	l    *clientListener
-	addr netip.Addr
+	addr string // httpapi.ClientKey
 	once sync.Once
 }
 
