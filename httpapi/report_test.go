@@ -51,7 +51,7 @@ func TestReportHandler(t *testing.T) {
 	}
 	resp, body = get(t, "GET", rs.URL+"/api/report?from=2026-03-03&format=html&shift=07:00")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "Hope to Health") ||
-		!strings.Contains(body, "Zone staff") {
+		!strings.Contains(body, "Zone staff") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
 		t.Errorf("GET html: %d %v, %.200q", resp.StatusCode, resp.Header, body)
 	}
 	for _, tc := range []struct{ query, want string }{
