@@ -44,6 +44,9 @@ type Fixed struct {
 	// holds its duty whatever the sensors say. It is the physical bound
 	// ("the fan at minimum all day"), not a controller anyone should run.
 	bare bool
+	// why is the reason every decision gives, made once: the law runs
+	// every period and the text never changes.
+	why string
 }
 
 // NewFixed returns a law that holds duty, which must lie within the fan's
@@ -52,7 +55,7 @@ func NewFixed(f FanSpec, t Tuning, duty float64) (*Fixed, error) {
 	if !(duty >= f.MinDuty && duty <= f.MaxDuty) {
 		return nil, fmt.Errorf("control: fixed duty %g is outside fan %s's range %g..%g", duty, f.Name, f.MinDuty, f.MaxDuty)
 	}
-	return &Fixed{guard: guard{f: f, t: t}, duty: duty}, nil
+	return &Fixed{guard: guard{f: f, t: t}, duty: duty, why: fmt.Sprintf("fixed duty %.0f%%", 100*duty)}, nil
 }
 
 // NewBare returns a fixed duty with no guard at all (see Fixed.bare).
@@ -70,7 +73,7 @@ func (f *Fixed) Update(now time.Time, in FanInput) Decision {
 	if override && !f.bare {
 		return d
 	}
-	d.Duty, d.Mode, d.Reason = f.duty, ModeNormal, fmt.Sprintf("fixed duty %.0f%%", 100*f.duty)
+	d.Duty, d.Mode, d.Reason = f.duty, ModeNormal, f.why
 	d.Level = level
 	return d
 }
@@ -81,6 +84,8 @@ type OnOff struct {
 	guard
 	on, off float64
 	high    bool
+	// onWhy and offWhy are the reasons of the two states, made once.
+	onWhy, offWhy string
 }
 
 // NewOnOff returns an on/off law switching to MaxDuty at on µg/m³ and back
@@ -89,7 +94,9 @@ func NewOnOff(f FanSpec, t Tuning, on, off float64) (*OnOff, error) {
 	if !(on > off && off >= 0) {
 		return nil, fmt.Errorf("control: on/off thresholds on %g, off %g: want 0 ≤ off < on", on, off)
 	}
-	return &OnOff{guard: guard{f: f, t: t}, on: on, off: off}, nil
+	return &OnOff{guard: guard{f: f, t: t}, on: on, off: off,
+		onWhy:  fmt.Sprintf("booth PM2.5 reached %g µg/m³", on),
+		offWhy: fmt.Sprintf("booth PM2.5 below %g µg/m³", on)}, nil
 }
 
 // Update switches on the highest booth level, unless the guard overrides it.
@@ -105,9 +112,9 @@ func (o *OnOff) Update(now time.Time, in FanInput) Decision {
 		o.high = false
 	}
 	if o.high {
-		d.Duty, d.Mode, d.Reason = o.f.MaxDuty, ModeBoost, fmt.Sprintf("booth PM2.5 reached %g µg/m³", o.on)
+		d.Duty, d.Mode, d.Reason = o.f.MaxDuty, ModeBoost, o.onWhy
 	} else {
-		d.Duty, d.Mode, d.Reason = o.f.MinDuty, ModeNormal, fmt.Sprintf("booth PM2.5 below %g µg/m³", o.on)
+		d.Duty, d.Mode, d.Reason = o.f.MinDuty, ModeNormal, o.offWhy
 	}
 	return d
 }
@@ -117,6 +124,7 @@ func (o *OnOff) Update(now time.Time, in FanInput) Decision {
 type Proportional struct {
 	guard
 	low, high float64
+	why       string // the reason, made once
 }
 
 // NewProportional returns a proportional law over low..high µg/m³.
@@ -124,7 +132,8 @@ func NewProportional(f FanSpec, t Tuning, low, high float64) (*Proportional, err
 	if !(high > low && low >= 0) {
 		return nil, fmt.Errorf("control: proportional band %g..%g: want 0 ≤ low < high", low, high)
 	}
-	return &Proportional{guard: guard{f: f, t: t}, low: low, high: high}, nil
+	return &Proportional{guard: guard{f: f, t: t}, low: low, high: high,
+		why: fmt.Sprintf("proportional to booth PM2.5 over %g..%g µg/m³", low, high)}, nil
 }
 
 // Update follows the highest booth level, unless the guard overrides it.
@@ -135,7 +144,7 @@ func (p *Proportional) Update(now time.Time, in FanInput) Decision {
 	}
 	u := clamp((level-p.low)/(p.high-p.low), 0, 1)
 	d.Duty = p.f.MinDuty + (p.f.MaxDuty-p.f.MinDuty)*u
-	d.Mode, d.Reason = ModeNormal, fmt.Sprintf("proportional to booth PM2.5 over %g..%g µg/m³", p.low, p.high)
+	d.Mode, d.Reason = ModeNormal, p.why
 	return d
 }
 
@@ -146,6 +155,9 @@ type perFan struct {
 	laws   []FanLaw
 	byName map[string]sample.Sample
 	now    time.Time
+	// in holds the samples a fan's law is given, reused: no law keeps
+	// its input past Update, and the laws run every period.
+	in []sample.Sample
 }
 
 // PerFan makes a room's Law of one per-fan law for each fan, built by
@@ -173,15 +185,16 @@ func (l *perFan) Update(now time.Time, in []sample.Sample) []Decision {
 	}
 	out := make([]Decision, len(l.laws))
 	for i, f := range l.p.Fans {
-		out[i] = l.laws[i].Update(now, FanInput{Booth: l.boothSamples(f.Booths)})
+		l.in = l.appendBoothSamples(l.in[:0], f.Booths...)
+		out[i] = l.laws[i].Update(now, FanInput{Booth: l.in})
 	}
 	return out
 }
 
-// boothSamples lists the samples of the booths' PM sensors; a sensor with
-// none appears as a fault, so the guard cannot take it for clean air.
-func (l *perFan) boothSamples(booths []int) []sample.Sample {
-	var out []sample.Sample
+// appendBoothSamples appends the samples of the booths' PM sensors; a
+// sensor with none appears as a fault, so the guard cannot take it for
+// clean air.
+func (l *perFan) appendBoothSamples(out []sample.Sample, booths ...int) []sample.Sample {
 	for _, i := range booths {
 		for _, name := range l.p.Booths[i].PM {
 			s, ok := l.byName[name]
@@ -242,7 +255,8 @@ func (l *perFan) Booths() []BoothStatus {
 	for i, b := range l.p.Booths {
 		st := BoothStatus{Zone: b.Zone, Level: math.NaN(), CleanAir: math.NaN(), Excess: math.NaN(), Trusted: true,
 			SecondsToEntry: -1, Decay: Decay{ACH: math.NaN(), NominalACH: math.NaN()}}
-		for _, s := range l.boothSamples([]int{i}) {
+		l.in = l.appendBoothSamples(l.in[:0], i)
+		for _, s := range l.in {
 			if !s.Valid(l.now, l.p.MaxAge) {
 				st.Trusted = false
 			} else if math.IsNaN(st.Level) || s.Value > st.Level {

@@ -16,6 +16,11 @@ type guard struct {
 	t     Tuning
 	purge bool
 	decay logTrend
+	// toEntry is decay's estimate, kept until the next level: a per-fan
+	// law is asked for it once in its decision and again for each of its
+	// booths' status, every period, and the fit is the same each time.
+	toEntry   float64
+	toEntryOK bool
 }
 
 // check returns the highest valid booth PM2.5 (NaN when none) and, when the
@@ -35,6 +40,7 @@ func (g *guard) check(now time.Time, in FanInput) (level float64, d Decision, ov
 	}
 	if !math.IsNaN(level) {
 		g.decay.add(now, level)
+		g.toEntryOK = false
 	}
 	safe := g.f.SafeDuty
 	if g.purge {
@@ -74,4 +80,9 @@ func (g *guard) Purging() bool { return g.purge }
 // SecondsToEntry estimates how long until the booth is below the entry
 // threshold, from the decay measured over the last minute: 0 when it
 // already is, -1 when the level is not falling (no estimate).
-func (g *guard) SecondsToEntry() float64 { return g.decay.secondsTo(g.t.Entry) }
+func (g *guard) SecondsToEntry() float64 {
+	if !g.toEntryOK {
+		g.toEntry, g.toEntryOK = g.decay.secondsTo(g.t.Entry), true
+	}
+	return g.toEntry
+}
