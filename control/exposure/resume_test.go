@@ -179,6 +179,37 @@ func TestRetractAmendsAFinishedShift(t *testing.T) {
 	}
 }
 
+// A frozen span with a gap already inside it (the sensor dropped off its
+// bus for 5 min and came back still frozen) is listed as one gap over the
+// whole span: the list must not end where the measured part of it would,
+// calling the last minutes of the span measured.
+func TestRetractAroundAGapListsTheWholeSpan(t *testing.T) {
+	lim := Limits{TWA: 50, STEL: 120, Alarm: 300}
+	tr := newTracker(t, lim, day8) // 08:00 to 16:00
+	at := feed(t, tr, t0, 7*time.Hour+45*time.Minute, 20)
+	froze := at // 15:45
+	at = feed(t, tr, at, 5*time.Minute, 400)
+	if err := tr.Gap(at, at.Add(5*time.Minute)); err != nil { // 15:50 to 15:55: off the bus
+		t.Fatal(err)
+	}
+	at = feed(t, tr, at.Add(5*time.Minute), 35*time.Minute, 400) // to 16:30, still frozen
+	finished(t, tr)
+	if err := tr.Retract(froze, at, 400); err != nil {
+		t.Fatal(err)
+	}
+	amended := finished(t, tr)
+	if len(amended) != 1 {
+		t.Fatalf("after the retraction: %d summaries, want the 08:00 shift's again", len(amended))
+	}
+	s := amended[0]
+	if s.Covered != Duration(7*time.Hour+45*time.Minute) || s.GapTotal != Duration(15*time.Minute) {
+		t.Errorf("amended shift: covered %v, gap total %v; want 7h45m and 15m", s.Covered, s.GapTotal)
+	}
+	if len(s.Gaps) != 1 || !s.Gaps[0].Start.Equal(froze) || s.Gaps[0].Length != Duration(15*time.Minute) {
+		t.Errorf("amended gaps %+v, want one of 15 min from %s to the shift's end", s.Gaps, froze.Format("15:04"))
+	}
+}
+
 // A finished shift given to Resume stays as the journal has it: a replay
 // that reaches only its last hours feeds the rolling windows and never
 // finishes it again from them.
