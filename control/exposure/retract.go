@@ -127,7 +127,9 @@ func (g *gapLog) insert(p, q time.Time, d time.Duration) {
 		return
 	}
 	g.total += d
-	g.list = append(g.list, Gap{Start: p, Length: Duration(d)})
+	// The list shows the whole span: the part that was a gap already is
+	// in it too, and merges with it.
+	g.list = append(g.list, Gap{Start: p, Length: Duration(q.Sub(p))})
 	sort.Slice(g.list, func(i, j int) bool { return g.list[i].Start.Before(g.list[j].Start) })
 	merged := g.list[:1]
 	for _, x := range g.list[1:] {
