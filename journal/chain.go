@@ -66,7 +66,22 @@ import (
 // which columns of each table a seal covers (chainCol.since). Raise it
 // when a column joins a seal; every link records the format it was sealed
 // with, so rows sealed before keep their old, shorter encoding.
-const chainFormat = 1
+//
+// 2 seals the same columns as 1. A link of format 2 or later was written
+// by a ventd that puts every prune on the record before it deletes
+// (prune_record.go), so rows missing from it are excused only before a
+// recorded prune; from a link of format 1, as before, by the oldest
+// minute left. The format is in the link's hash, so it cannot be lowered
+// unnoticed.
+const chainFormat = 2
+
+// formatPrunesRecorded is the first format whose links say that prunes
+// are on the record.
+const formatPrunesRecorded = 2
+
+// writeFormat is the format Write seals with: chainFormat, but for tests
+// that make the journal an earlier ventd wrote.
+var writeFormat = chainFormat
 
 // sealLen is the length of a row's seal. 8 bytes: finding other contents
 // with the same seal takes about 2^64 hashes, far beyond changing a

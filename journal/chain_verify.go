@@ -443,11 +443,12 @@ func (l *openLink) match(s seal) bool {
 // finish reports the links still missing rows, and sorts the problems.
 func (v *verifier) finish() (*Verification, error) {
 	// Rows may be missing for retention only before the oldest minute
-	// left and before a prune recorded in the chain: anything else was
-	// deleted (prune_record.go).
-	var horizon int64 = math.MaxInt64
+	// left, and from a link sealed by a ventd that records its prunes,
+	// only before a recorded prune too: anything else was deleted
+	// (prune_record.go).
+	var oldest int64 = math.MaxInt64
 	if first, _, err := v.j.Range(); err == nil && !first.IsZero() {
-		horizon = first.UnixMilli()
+		oldest = first.UnixMilli()
 	}
 	before, pruned, err := v.j.prunedBefore()
 	if err != nil {
@@ -456,7 +457,6 @@ func (v *verifier) finish() (*Verification, error) {
 	if !pruned {
 		before = math.MinInt64
 	}
-	horizon = min(horizon, before)
 	for i := range v.links {
 		l := &v.links[i]
 		if l.id == 0 || !l.inWindow || l.done {
@@ -468,6 +468,10 @@ func (v *verifier) finish() (*Verification, error) {
 		}
 		var tables string
 		v.j.rd.QueryRow(`SELECT tables FROM chain WHERE id = ?`, l.id).Scan(&tables)
+		horizon := oldest
+		if l.format >= formatPrunesRecorded {
+			horizon = min(oldest, before)
+		}
 		if l.first < horizon {
 			// Older than the oldest minute and a recorded prune: retention
 			// took its rows, but never those of a table Prune keeps (an

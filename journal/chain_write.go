@@ -119,7 +119,7 @@ func (c *chainWriter) seal(now time.Time) error {
 		}
 		for _, r := range found {
 			var s seal
-			if buf, s, err = t.sealRow(buf, chainFormat, r.vals); err != nil {
+			if buf, s, err = t.sealRow(buf, writeFormat, r.vals); err != nil {
 				return fmt.Errorf("chain: %w", err)
 			}
 			rows = append(rows, sealed{table: t, key: r.key, keyVals: r.keyVals, time: r.time, seal: s})
@@ -133,7 +133,7 @@ func (c *chainWriter) seal(now time.Time) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	l := &link{id: c.link, written: now.UnixMilli(), format: chainFormat, prev: c.prev}
+	l := &link{id: c.link, written: now.UnixMilli(), format: writeFormat, prev: c.prev}
 	counts := map[string]int{}
 	seals := make([]seal, len(rows))
 	timed := false

@@ -138,9 +138,6 @@ func Open(path string, opts Options) (*Journal, error) {
 	j := &Journal{path: abs, opts: opts, db: db, rd: db}
 	err = j.init()
 	if err == nil {
-		err = j.recordEarlierPrunes()
-	}
-	if err == nil {
 		j.file, err = os.Stat(abs)
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,16 +19,13 @@ import (
 // action and the delete leaves an action whose rows are still there,
 // which is harmless; the next prune deletes them.
 //
-// A journal kept by a ventd from before this record is given one action
-// at its first open by this one, cut at its oldest minute: what that ventd
-// pruned before it can still be excused, and nothing after.
+// Which links this applies to is sealed in each link: its format
+// (chainFormat 2 and later). A link an earlier ventd sealed, with format
+// 1, is excused as before, by the oldest minute left: that ventd pruned
+// without saying so.
 
 // ActionPruned is the kind of the action Prune records.
 const ActionPruned = "journal_pruned"
-
-// metaPrunesRecorded marks a journal whose prunes are on the record (the
-// flag, not sealed; the actions it vouches for are).
-const metaPrunesRecorded = metaPrefix + "prunes_recorded"
 
 // recordPrune writes the sealed action for a prune that deletes rows
 // before cutoff, for the reason given.
@@ -54,37 +50,6 @@ func (j *Journal) anyBefore(cutoff int64) (bool, error) {
 		return false, fmt.Errorf("journal: %s: prune: %w", j.path, err)
 	}
 	return any, nil
-}
-
-// recordEarlierPrunes gives a journal kept by an earlier ventd, which
-// pruned without saying so, the action that excuses what it may have
-// pruned: the rows before its oldest minute. Run once, at open.
-func (j *Journal) recordEarlierPrunes() error {
-	if _, ok, err := j.Meta(metaPrunesRecorded); err != nil || ok {
-		return err
-	}
-	if ok, err := j.hasChain(); err != nil || !ok {
-		return err // schema 1, read-only: nothing is sealed to excuse
-	}
-	var oldest sql.NullInt64
-	if err := j.db.QueryRow(`SELECT min(start_ms) FROM minutes`).Scan(&oldest); err != nil {
-		return fmt.Errorf("journal: %s: read the oldest minute: %w", j.path, err)
-	}
-	var links int
-	if err := j.db.QueryRow(`SELECT count(*) FROM chain`).Scan(&links); err != nil {
-		return fmt.Errorf("journal: %s: count links: %w", j.path, err)
-	}
-	if oldest.Valid && links > 0 {
-		if err := j.recordPrune(j.opts.Clock.Now(), oldest.Int64, "rows before it may have been pruned by an earlier ventd, which did not record its prunes"); err != nil {
-			return err
-		}
-	}
-	j.wmu.Lock()
-	defer j.wmu.Unlock()
-	if _, err := j.db.Exec(upsertMeta, metaPrunesRecorded, "1"); err != nil {
-		return fmt.Errorf("journal: %s: set %s: %w", j.path, metaPrunesRecorded, err)
-	}
-	return nil
 }
 
 // prunedBefore returns the latest cutoff the sealed prune actions record,

@@ -188,7 +188,7 @@ func (w *writer) sealReturned(rs *sql.Rows, names map[int64][2]string) error {
 		vals[0], vals[1], vals[2] = start, name[0], name[1]
 		var s seal
 		var err error
-		if buf, s, err = minutesTable.sealRow(buf, chainFormat, vals); err != nil {
+		if buf, s, err = minutesTable.sealRow(buf, writeFormat, vals); err != nil {
 			return err
 		}
 		w.ch.minutes = append(w.ch.minutes, sealed{table: minutesTable, seal: s, time: &start,
