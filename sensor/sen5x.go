@@ -74,8 +74,13 @@ func (s *sen5xDevice) open(bus i2c.Bus, addr uint16) error {
 		return err
 	}
 	if want := strings.ToUpper(string(s.typ)); dev.Variant().String() != want {
+		have := strings.ToLower(dev.Variant().String())
+		if !config.SensorType(have).IsSEN5x() {
+			return fmt.Errorf("sen5x: the sensor at 0x%02x is a %s, the config says %s: ventd reads the SEN54 and SEN55, not the %s; fit one of them (or an SPS30)",
+				addr, dev.Variant(), s.typ, dev.Variant())
+		}
 		return fmt.Errorf("sen5x: the sensor at 0x%02x is a %s, the config says %s: change its type to %s",
-			addr, dev.Variant(), s.typ, strings.ToLower(dev.Variant().String()))
+			addr, dev.Variant(), s.typ, have)
 	}
 	s.ser = dev.Serial()
 	now := s.clk.Now()

@@ -88,6 +88,12 @@ func TestSEN5xWrongVariant(t *testing.T) {
 	if !strings.Contains(h.Error, "is a SEN54, the config says sen55: change its type to sen54") {
 		t.Errorf("error = %q", h.Error)
 	}
+	// A SEN50 (PM only) has no type to change to.
+	r = newSenRig(t, config.SEN55, "SEN50", nil, air.Clean)
+	r.run(2 * time.Second)
+	if h := r.set.Get("sen").Health(); !strings.Contains(h.Error, "ventd reads the SEN54 and SEN55, not the SEN50") {
+		t.Errorf("a SEN50: error = %q", h.Error)
+	}
 }
 
 // TestSEN5xFanFailure: a blocked fan is the device's own fault: every
