@@ -1,12 +1,9 @@
 package daemon
 
 import (
-	"encoding/json"
-	"math"
 	"testing"
 	"time"
 
-	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/testbench"
 )
 
@@ -40,26 +37,5 @@ func TestFrozenMinutesAgreeWithTheShift(t *testing.T) {
 	if frozen == 0 {
 		t.Fatalf("no sensor_frozen gap for staff/co2 after 45 min stuck: the test needs one")
 	}
-	shifts, _ := j.Shifts(time.Time{}, time.Time{})
-	for _, sh := range shifts {
-		if sh.Zone != "staff" || sh.Quantity != "co2" {
-			continue
-		}
-		var sum exposure.Summary
-		if err := json.Unmarshal(sh.Summary, &sum); err != nil {
-			t.Fatal(err)
-		}
-		ms, _ := j.Minutes(sh.Start, sh.End, "staff", "co2")
-		var cov, dose float64
-		for _, m := range ms {
-			cov += m.CoveredSeconds
-			dose += m.Mean * m.CoveredSeconds
-		}
-		if d := math.Abs(cov - sum.Covered.Std().Seconds()); d > 60 {
-			t.Errorf("staff/co2 shift %s: the summary covers %v, its minute rows %.0f s (the frozen time is in both a gap and the minutes)", sh.Start.Format(time.DateTime), sum.Covered.Std(), cov)
-		}
-		if twa := dose / (8 * 3600); math.Abs(twa-sum.TWA) > 0.01*sum.TWA {
-			t.Errorf("staff/co2 shift %s: TWA %.2f in the summary, %.2f from its minute rows", sh.Start.Format(time.DateTime), sum.TWA, twa)
-		}
-	}
+	frozenShiftsAgree(t, dir)
 }
