@@ -1,7 +1,7 @@
 package journal
 
 import (
-	"errors"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -45,35 +45,29 @@ func (j *Journal) anyBefore(cutoff int64) (bool, error) {
 	for _, t := range pruned {
 		q = append(q, fmt.Sprintf(`EXISTS (SELECT 1 FROM %s WHERE %s < ?1)`, t.table, t.col))
 	}
-	var any bool
-	if err := j.db.QueryRow(`SELECT `+strings.Join(q, " OR "), cutoff).Scan(&any); err != nil {
+	var old bool
+	if err := j.db.QueryRow(`SELECT `+strings.Join(q, " OR "), cutoff).Scan(&old); err != nil {
 		return false, fmt.Errorf("journal: %s: prune: %w", j.path, err)
 	}
-	return any, nil
+	return old, nil
 }
 
 // prunedBefore returns the latest cutoff the sealed prune actions record,
 // in unix ms, and false when none does.
-func (j *Journal) prunedBefore() (int64, bool, error) {
-	rows, err := j.rd.Query(`SELECT target FROM actions WHERE kind = ? AND chain > 0`, ActionPruned)
-	if err != nil {
-		return 0, false, fmt.Errorf("journal: %s: read the prunes: %w", j.path, err)
-	}
-	defer rows.Close()
-	var latest int64
-	found := false
-	for rows.Next() {
+func (j *Journal) prunedBefore() (latest int64, found bool, err error) {
+	err = j.query("the prunes", func(r *sql.Rows) error {
 		var target string
-		if err := rows.Scan(&target); err != nil {
-			return 0, false, fmt.Errorf("journal: %s: read the prunes: %w", j.path, err)
+		if err := r.Scan(&target); err != nil {
+			return err
 		}
 		t, err := time.Parse(time.RFC3339Nano, target)
 		if err != nil {
-			continue // its row does not verify either, and Verify names it
+			return nil // its row does not verify either, and Verify names it
 		}
 		if ms := t.UnixMilli(); !found || ms > latest {
 			latest, found = ms, true
 		}
-	}
-	return latest, found, errors.Join(rows.Err())
+		return nil
+	}, `SELECT target FROM actions WHERE kind = ? AND chain > 0`, ActionPruned)
+	return latest, found, err
 }
