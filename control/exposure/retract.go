@@ -76,20 +76,14 @@ func (r *ring) retract(from, to time.Time, c float64) {
 	if !r.started {
 		return
 	}
-	first := r.head - int64(len(r.bins)) + 1
-	for i := max(r.index(from), first); i <= min(r.index(to), r.head); i++ {
-		lo, hi := maxTime(from, r.start(i)), minTime(to, r.start(i+1))
-		if !hi.After(lo) {
-			continue
-		}
-		b := r.slot(i)
-		d := min(int64(hi.Sub(lo)), b.cov)
+	r.overlaps(from, to, func(b *bin, d int64) {
+		d = min(d, b.cov)
 		s := min(c*float64(d), b.sum)
 		b.sum -= s
 		b.cov -= d
 		r.sum -= s
 		r.cov -= d
-	}
+	})
 	if r.cov == 0 {
 		r.sum = 0
 	}
@@ -105,18 +99,24 @@ func (r *ring) covered(from, to time.Time) time.Duration {
 	if !r.started {
 		return to.Sub(from)
 	}
-	first := r.head - int64(len(r.bins)) + 1
 	var d int64
-	if r.index(from) < first {
+	if first := r.head - int64(len(r.bins)) + 1; r.index(from) < first {
 		d += int64(minTime(to, r.start(first)).Sub(from))
 	}
+	r.overlaps(from, to, func(b *bin, part int64) { d += min(part, b.cov) })
+	return time.Duration(max(d, 0))
+}
+
+// overlaps calls f with each bin the ring still holds that [from, to)
+// overlaps, and the length of the overlap in ns.
+func (r *ring) overlaps(from, to time.Time, f func(b *bin, d int64)) {
+	first := r.head - int64(len(r.bins)) + 1
 	for i := max(r.index(from), first); i <= min(r.index(to), r.head); i++ {
 		lo, hi := maxTime(from, r.start(i)), minTime(to, r.start(i+1))
 		if hi.After(lo) {
-			d += min(int64(hi.Sub(lo)), r.slot(i).cov)
+			f(r.slot(i), int64(hi.Sub(lo)))
 		}
 	}
-	return time.Duration(max(d, 0))
 }
 
 // insert adds the gap [p, q) found after the fact, keeping the list in
