@@ -161,13 +161,9 @@ func (d *Device) Write(w []byte) error {
 		return i2csim.NACK("scd41sim: busy executing the previous command")
 	}
 	d.advance(now)
-	if len(w) < 2 {
-		return i2csim.NACK(fmt.Sprintf("scd41sim: %d-byte write is not a command", len(w)))
-	}
-	code := uint16(w[0])<<8 | uint16(w[1])
-	args, err := sensirion.DecodeWords(w[2:])
+	code, args, err := i2csim.SensirionCommand(w)
 	if err != nil {
-		return i2csim.NACK(fmt.Sprintf("scd41sim: command 0x%04x arguments: %v", code, err))
+		return err
 	}
 	cmd, ok := commands[code]
 	if code == 0xe000 && len(args) == 0 {

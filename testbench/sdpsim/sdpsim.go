@@ -292,10 +292,7 @@ func (d *Device) Read(r []byte) error {
 	default:
 		return i2csim.NACK("nothing to read in idle mode: start a measurement or send 0x367C 0xE102")
 	}
-	n := copy(r, frame)
-	for i := n; i < len(r); i++ {
-		r[i] = 0xff // nothing drives SDA past the answer
-	}
+	i2csim.Answer(r, frame)
 	d.reads++
 	return nil
 }

@@ -157,13 +157,9 @@ func (d *Device) Write(w []byte) error {
 	if now.Before(d.busyUntil) {
 		return i2csim.NACK(fmt.Sprintf("busy executing command 0x%04x for another %v", d.busyCmd, d.busyUntil.Sub(now)))
 	}
-	if len(w) < 2 {
-		return i2csim.NACK("command shorter than 2 bytes")
-	}
-	cmd := uint16(w[0])<<8 | uint16(w[1])
-	args, err := sensirion.DecodeWords(w[2:])
+	cmd, args, err := i2csim.SensirionCommand(w)
 	if err != nil {
-		return i2csim.NACK(fmt.Sprintf("command 0x%04x: arguments: %v", cmd, err))
+		return err
 	}
 	want, ok := d.argWords(cmd)
 	if !ok {
@@ -239,10 +235,7 @@ func (d *Device) Read(r []byte) error {
 	if d.resp == nil {
 		return i2csim.NACK("no answer pending")
 	}
-	n := copy(r, d.resp)
-	for i := n; i < len(r); i++ {
-		r[i] = 0xff // the bus floats high past the answer
-	}
+	i2csim.Answer(r, d.resp)
 	d.resp = nil
 	return nil
 }

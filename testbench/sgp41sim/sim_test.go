@@ -102,7 +102,7 @@ func TestProtocolRefusals(t *testing.T) {
 		{"missing arguments", []byte{0x26, 0x19}, "takes 2 argument words, got 0"},
 		{"torn argument", []byte{0x26, 0x19, 0x80, 0x00}, "not a whole number of words"},
 		{"unknown command", []byte{0x36, 0x39}, "unknown command 0x3639"},
-		{"one byte", []byte{0x26}, "shorter than 2 bytes"},
+		{"one byte", []byte{0x26}, "a command is 2 bytes"},
 	} {
 		err := r.bus.Tx(sgp41sim.Addr, tc.w, nil)
 		if !errors.Is(err, i2csim.ErrNACK) || !strings.Contains(err.Error(), tc.want) {

@@ -216,13 +216,9 @@ func (d *Device) Write(w []byte) error {
 	if now.Before(d.busyUntil) {
 		return i2csim.NACK(fmt.Sprintf("busy executing command 0x%04x", d.busyCmd))
 	}
-	if len(w) < 2 {
-		return i2csim.NACK(fmt.Sprintf("write of %d byte: a command is 2 bytes", len(w)))
-	}
-	cmd := uint16(w[0])<<8 | uint16(w[1])
-	args, err := sensirion.DecodeWords(w[2:])
+	cmd, args, err := i2csim.SensirionCommand(w)
 	if err != nil {
-		return i2csim.NACK(fmt.Sprintf("command 0x%04x arguments: %v", cmd, err))
+		return err
 	}
 	d.pending = nil
 	if err := d.exec(now, cmd, args); err != nil {
@@ -253,10 +249,7 @@ func (d *Device) Read(r []byte) error {
 	if d.pending == nil {
 		return i2csim.NACK("read without a read command before it")
 	}
-	n := copy(r, d.pending)
-	for i := n; i < len(r); i++ {
-		r[i] = 0xff // nothing drives SDA past the answer
-	}
+	i2csim.Answer(r, d.pending)
 	return nil
 }
 
