@@ -21,6 +21,7 @@ import (
 	"periph.io/x/conn/v3/physic"
 	"periph.io/x/devices/v3/pca9548"
 	"periph.io/x/host/v3"
+	"periph.io/x/host/v3/sysfs"
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
@@ -74,11 +75,29 @@ func (h *Host) openBus(name string) (i2c.Bus, error) {
 		return clearable(name, b), nil
 	}
 	b, err := i2creg.Open(name)
+	if n, ok := kernelBus(name); err != nil && ok {
+		// periph lists the buses once, when ventd starts: a bus whose
+		// /dev/i2c-N came later (udev still at work at boot, I2C turned
+		// on with raspi-config while ventd ran) would stay unknown until
+		// a restart, its sensors faulted and the fans at full. Open it
+		// by its number, as periph's own opener does.
+		b, err = openDev(n)
+	}
 	if err != nil {
 		return nil, busError(name, err)
 	}
 	h.buses[name] = b
 	return clearable(name, b), nil
+}
+
+// openDev opens the kernel's I2C bus n (/dev/i2c-n); tests replace it.
+var openDev = func(n int) (i2c.BusCloser, error) { return sysfs.NewI2C(n) }
+
+// kernelBus is the kernel bus number a config bus name gives ("1",
+// "/dev/i2c-1", periph's "I2C1"); false for other names (a mux port).
+func kernelBus(name string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(name, "/dev/i2c-"), "I2C"))
+	return n, err == nil && n >= 0
 }
 
 // clearableBus is a Pi bus the sensor layer can clear when a sensor holds
@@ -94,8 +113,8 @@ func (c clearableBus) ClearBus() error { return c.pins.ClearBus() }
 // clearable wraps bus name when its pins are known (buses 1 and 3 to 6 on
 // their overlays' default pins); other buses are returned as they are.
 func clearable(name string, b i2c.Bus) i2c.Bus {
-	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(name, "/dev/i2c-"), "I2C"))
-	if err != nil {
+	n, ok := kernelBus(name)
+	if !ok {
 		return b
 	}
 	scl, sda, err := i2cclear.PiPins(n)

@@ -4,6 +4,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/i2c/i2ctest"
+
+	"github.com/ventd/ventd/config"
 )
 
 func TestBusErrorSaysWhatToDo(t *testing.T) {
@@ -17,5 +22,42 @@ func TestBusErrorSaysWhatToDo(t *testing.T) {
 	err = busError("/dev/i2c-43", errors.New("x"))
 	if !strings.Contains(err.Error(), "/dev/i2c-43 does not exist") {
 		t.Errorf("device path form: %v", err)
+	}
+}
+
+// periph lists the I2C buses once, when ventd starts. A bus whose
+// /dev/i2c-N appeared later (udev still creating it at boot, or I2C turned
+// on with raspi-config while ventd ran) stayed "unknown bus" until a
+// restart: its sensors faulted, every fan at full, and doctor pointed at
+// the cables. It is opened by its number instead.
+func TestBusThatAppearedAfterStartOpens(t *testing.T) {
+	opened := map[int]bool{}
+	defer func(o func(int) (i2c.BusCloser, error)) { openDev = o }(openDev)
+	openDev = func(n int) (i2c.BusCloser, error) {
+		opened[n] = true
+		return &i2ctest.Playback{DontPanic: true}, nil
+	}
+	h := &Host{buses: map[string]i2c.BusCloser{}, muxes: map[string][]string{}}
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"41", 41}, {"/dev/i2c-42", 42}, {"I2C43", 43}} {
+		if _, err := h.Bus(config.Sensor{Name: "s", Bus: c.name}); err != nil {
+			t.Errorf("bus %q, not known to periph: %v", c.name, err)
+		}
+		if !opened[c.n] {
+			t.Errorf("bus %q: /dev/i2c-%d not opened by its number", c.name, c.n)
+		}
+	}
+	if len(h.buses) != 3 {
+		t.Errorf("%d buses kept open, want 3 (each opened once, then shared)", len(h.buses))
+	}
+	h.Bus(config.Sensor{Name: "t", Bus: "41"})
+	if len(opened) != 3 {
+		t.Errorf("opened %v", opened)
+	}
+	// A name that is no kernel bus is not guessed at.
+	if _, err := h.Bus(config.Sensor{Name: "s", Bus: "ventd-mux-x"}); err == nil {
+		t.Error("an unknown non-numeric bus opened")
 	}
 }
