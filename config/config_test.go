@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -242,6 +243,13 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("missing file reported as config.Errors: %v", err)
 	case !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "-config takes the path"):
 		t.Errorf("missing file: %v", err)
+	}
+
+	// Root reads any file, so the error is made: a config only root can
+	// read stopped the service (user ventd) with no word of what to do.
+	denied := readError("/etc/ventd/ventd.yaml", &fs.PathError{Op: "open", Path: "/etc/ventd/ventd.yaml", Err: syscall.EACCES})
+	if !errors.Is(denied, fs.ErrPermission) || !strings.Contains(denied.Error(), "sudo chgrp ventd /etc/ventd/ventd.yaml && sudo chmod 0640 /etc/ventd/ventd.yaml") {
+		t.Errorf("unreadable file: %v", denied)
 	}
 
 	if _, err := Load(t.TempDir()); err == nil || errors.As(err, &errs) || !strings.Contains(err.Error(), "-config") {

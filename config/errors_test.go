@@ -171,6 +171,9 @@ func TestMistakes(t *testing.T) {
 		{"syntax error", edit(4, "  - {name: booth, kind: booth, volume_m3: 4"), 4, "", "YAML syntax"},
 		// yaml reports the line of the value being scanned, one before the tab.
 		{"tab indentation", edit(9, "\tbus: \"1\""), 8, "", "indent with spaces, not tabs"},
+		// A tab opening a mapping's first key: yaml says only "found
+		// character that cannot start any token".
+		{"tab before a section's first key", base + "shifts:\n\ttime_zone: UTC\n", 23, "", "cannot start any token: a tab; indent with spaces, not tabs"},
 		{"file not a mapping", "- a\n- b\n", 1, "", "the file must be a mapping of keys"},
 		{"empty file", "# nothing yet\n", 0, "", "the file is empty"},
 		{"two documents", base + "---\nsite: Other\n", 22, "", "a second YAML document"},

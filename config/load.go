@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -29,9 +30,19 @@ func Load(path string) (*Config, error) {
 	case errors.As(err, &errs):
 		return nil, errs
 	case err != nil:
-		return nil, fmt.Errorf("config: %w (-config takes the path of ventd's YAML configuration file; config/example.yaml is a commented one to start from)", err)
+		return nil, readError(path, err)
 	}
 	return Parse(data, path)
+}
+
+// readError says what to do about a config file that cannot be read.
+func readError(path string, err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		// The service runs as ventd; a file replaced with sudo mv or cp -p
+		// is root's alone, and ventd stopped at every start.
+		return fmt.Errorf("config: %w (ventd runs as the user ventd and reads its config through the group ventd: sudo chgrp ventd %s && sudo chmod 0640 %s; to read it yourself, sudo usermod -aG ventd $USER and log in again)", err, path, path)
+	}
+	return fmt.Errorf("config: %w (-config takes the path of ventd's YAML configuration file; config/example.yaml is a commented one to start from)", err)
 }
 
 // Parse parses a configuration from data; name is the file name used in
@@ -109,8 +120,13 @@ func syntaxError(name string, err error, data []byte) *Error {
 			line++
 		}
 		msg := "YAML syntax: " + m[2]
-		if strings.Contains(msg, "tab character") {
+		switch lines := strings.Split(string(data), "\n"); {
+		case strings.Contains(msg, "tab character"):
 			msg += "; indent with spaces, not tabs (the tab may be on the next line)"
+		case strings.Contains(msg, "cannot start any token") && line >= 1 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t"):
+			// A tab where a key's indentation starts: yaml names the tab
+			// only as a character.
+			msg += ": a tab; indent with spaces, not tabs"
 		}
 		return &Error{File: name, Line: line, Msg: msg}
 	}
