@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/snapshot"
@@ -265,5 +266,60 @@ func TestDoctorOnACardMountedElsewhere(t *testing.T) {
 	finding(t, out, "--", "not probed")
 	if strings.Contains(out, "FAIL") || code != exitOK {
 		t.Errorf("exit %d, failures on an offline card:\n%s", code, out)
+	}
+}
+
+// TestDoctorChecksWhatTheServiceReads: doctor runs with sudo and reads
+// every file, but ventd runs as ventd. A config replaced by one readable
+// by root alone stopped ventd at every start while doctor called it fine,
+// and a broker password any user of the Pi could read went unnoticed.
+func TestDoctorChecksWhatTheServiceReads(t *testing.T) {
+	in := newInstall(t, "example.yaml")
+	// A ventd account that owns none of the test's files.
+	in.write("/etc/passwd", "root:x:0:0::/root:/bin/bash\nventd:x:12345:12346::/var/lib/ventd:/usr/sbin/nologin\ntech:x:1000:1000::/home/tech:/bin/bash\n", 0o644)
+	in.write("/etc/group", "root:x:0:\ni2c:x:12347:ventd\ngpio:x:12348:ventd\nventd:x:12346:tech\n", 0o644)
+	cfg := in.read("/etc/ventd/ventd.yaml") + `
+mqtt:
+  broker: mqtts://broker.site.lan:8883
+  username: ventd-room-1
+  password_file: /etc/ventd/mqtt-password
+  ca_file: /etc/ventd/site-ca.pem
+  cert_file: /etc/ventd/room-1.pem
+  key_file: /home/tech/room-1.key
+`
+	in.write("/etc/ventd/ventd.yaml", cfg, 0o600) // replaced with sudo mv
+	in.write("/etc/ventd/mqtt-password", "secret\n", 0o644)
+	in.write("/etc/ventd/room-1.pem", "", 0o644)
+	in.write("/home/tech/room-1.key", "", 0o640)
+	_, out := in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
+	for _, c := range []struct{ level, text, fix string }{
+		{"FAIL", "/etc/ventd/ventd.yaml is not readable by ventd", "sudo chgrp ventd /etc/ventd/ventd.yaml && sudo chmod 0640 /etc/ventd/ventd.yaml"},
+		{"warn", "/etc/ventd/mqtt-password is readable by every user of this Pi", "sudo chmod 0640 /etc/ventd/mqtt-password"},
+		{"FAIL", "/etc/ventd/site-ca.pem does not exist", "create it"},
+		{"ok", "/etc/ventd/room-1.pem readable by ventd", ""},
+		{"FAIL", "/home/tech/room-1.key is under /home, which the service cannot see", "move it to /etc/ventd/"},
+	} {
+		if l := finding(t, out, c.level, c.text); !strings.Contains(l, c.fix) {
+			t.Errorf("%q: fix missing or wrong, want %q:\n%s", c.text, c.fix, l)
+		}
+	}
+
+	// Readable by all, with the PIN's hash in it; then as the package
+	// installs it (root:ventd 0640).
+	hash, err := config.HashPIN("482913")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withPIN := strings.Replace(in.read("/etc/ventd/ventd.yaml"), `# pin_hash: "$2a$10$..."`, `pin_hash: "`+hash+`"`, 1)
+	in.write("/etc/ventd/ventd.yaml", withPIN, 0o644)
+	_, out = in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
+	finding(t, out, "warn", "/etc/ventd/ventd.yaml is readable by every user of this Pi (root")
+	if err := os.Chown(in.path("/etc/ventd/ventd.yaml"), -1, 12346); err == nil {
+		os.Chmod(in.path("/etc/ventd/ventd.yaml"), 0o640)
+		_, out = in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
+		finding(t, out, "ok", "/etc/ventd/ventd.yaml readable by ventd (root:ventd 0640)")
+	}
+	if t.Failed() {
+		t.Log(out)
 	}
 }
