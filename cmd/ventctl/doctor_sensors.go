@@ -92,11 +92,48 @@ func (d *doctor) sensorsProbed(e env, cfgPath string, sim bool) {
 		}
 		part, serial, err := identify(sc, bus, b.clk)
 		if err != nil {
-			d.fail("sensors", fmt.Sprintf("%s does not answer: %v", what, err), "check its cable (SDA, SCL, 3.3 V or 5 V, GND), its power and its address; ventctl scan -bus "+sc.Bus+" shows what answers")
+			fix := "check its cable (SDA, SCL, 3.3 V or 5 V, GND), its power and its address; ventctl scan -bus " + sc.Bus + " shows what answers"
+			if hint := d.elsewhere(b, sc); hint != "" {
+				fix = hint
+			}
+			d.fail("sensors", fmt.Sprintf("%s does not answer: %v", what, err), fix)
 			continue
 		}
 		d.ok("sensors", fmt.Sprintf("%s answers: %s, serial %s", what, part, serial))
 	}
+}
+
+// elsewhere looks for a sensor that does not answer on its own bus at its
+// address on the config's other buses, where no configured sensor sits:
+// after a loose cable, the commonest wiring mistake is a sensor on the
+// other bus's header pins (bus 1's for bus 3's). It says what to do, or
+// "" when nothing answers there.
+func (d *doctor) elsewhere(b *bench, sc config.Sensor) string {
+	if sc.Mux != nil {
+		return ""
+	}
+	taken := map[string]bool{}
+	for _, o := range d.cfg.Sensors {
+		taken[o.Bus+"/"+o.Address.String()] = true
+	}
+	tried := map[string]bool{sc.Bus: true}
+	for _, o := range d.cfg.Sensors {
+		if tried[o.Bus] || taken[o.Bus+"/"+sc.Address.String()] {
+			tried[o.Bus] = true
+			continue
+		}
+		tried[o.Bus] = true
+		alt := sc
+		alt.Bus = o.Bus
+		bus, err := b.hw.Bus(alt)
+		if err != nil {
+			continue
+		}
+		if part, _, err := identify(alt, bus, b.clk); err == nil {
+			return fmt.Sprintf("an %s answers at %s on bus %s, where the config has no sensor: if it is this one, its wires are on bus %s's pins: move them, or write bus: %q for %s", part, sc.Address, o.Bus, o.Bus, o.Bus, sc.Name)
+		}
+	}
+	return ""
 }
 
 // identify opens a sensor with its driver, which reads its product id and

@@ -14,6 +14,8 @@ import (
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/air"
+	"github.com/ventd/ventd/testbench/scd41sim"
 )
 
 // install is a scratch system as the ventd package and a technician leave
@@ -319,6 +321,32 @@ mqtt:
 		_, out = in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
 		finding(t, out, "ok", "/etc/ventd/ventd.yaml readable by ventd (root:ventd 0640)")
 	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+// TestDoctorFindsASensorOnTheOtherBus: the staff SCD41 wired to bus 1's
+// pins while the config says bus 3. doctor said only "check its cable";
+// it now finds it where the config has no sensor at its address.
+func TestDoctorFindsASensorOnTheOtherBus(t *testing.T) {
+	in := newInstall(t, "example.yaml")
+	e := env{sim: func(r *simRoom) {
+		r.Rig.SimBus("3").Disconnect(0x62)
+		r.Rig.SimBus("1").Attach(0x62, scd41sim.New(r.Clock, air.Fixed{}, scd41sim.Opts{Seed: 7}))
+		r.Rig.SimBus("3").Disconnect(0x69) // and the staff SPS30 unplugged: bus 1 has one at 0x69 already
+	}}
+	_, out := in.doctor(e, "-sim", "-config", "/etc/ventd/ventd.yaml")
+	l := finding(t, out, "FAIL", "staff-co2 (scd41 at 0x62 on bus 3) does not answer")
+	if !strings.Contains(l, `an SCD4x answers at 0x62 on bus 1, where the config has no sensor`) || !strings.Contains(l, `write bus: "1" for staff-co2`) {
+		t.Errorf("the sensor on the other bus is not found:\n%s", l)
+	}
+	// The booth's SPS30 on bus 1 is a configured sensor: never offered as
+	// the staff one.
+	if l := finding(t, out, "FAIL", "staff-pm (sps30 at 0x69 on bus 3) does not answer"); !strings.Contains(l, "check its cable") {
+		t.Errorf("staff-pm:\n%s", l)
+	}
+	finding(t, out, "ok", "booth-pm (sps30 at 0x69 on bus 1) answers")
 	if t.Failed() {
 		t.Log(out)
 	}
