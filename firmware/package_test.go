@@ -296,6 +296,7 @@ func TestInstallUpgradeRemove(t *testing.T) {
 
 	// Remove keeps the config and the boot link; purge removes both and
 	// still keeps the journal.
+	os.WriteFile(filepath.Join(r, "etc/ventd/mqtt-password"), []byte("secret\n"), 0o640)
 	dpkg(t, r, "--remove", "ventd")
 	if _, err := os.Stat(filepath.Join(r, "usr/bin/ventd")); err == nil {
 		t.Error("ventd still installed after remove")
@@ -312,6 +313,14 @@ func TestInstallUpgradeRemove(t *testing.T) {
 	}
 	if read(t, journal) != "the exposure record" || !strings.Contains(out, "journal is kept") {
 		t.Errorf("purge must keep the journal and say so:\n%s", out)
+	}
+	// And say what else it did: the config went, the accounts and a
+	// file the site added stay.
+	for _, want := range []string{"/etc/ventd/ventd.yaml and the boot link are removed", "install ventd again to export or verify it",
+		"files added to /etc/ventd", "the user and group ventd"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("purge does not say %q:\n%s", want, out)
+		}
 	}
 }
 
