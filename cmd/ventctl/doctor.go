@@ -61,6 +61,7 @@ func runDoctor(args []string, e env) int {
 	d.bootConfig()
 	d.accounts(e.env("SUDO_USER"), e.env("USER"))
 	d.files(*cfgPath)
+	d.timeZone(e.now())
 	// /dev, /sys and /run exist only on a running system: on an SD card
 	// mounted elsewhere they are empty, and nothing there can be checked.
 	if d.offline("/dev") {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // files checks the files ventd reads when it starts: its config and the
@@ -98,4 +99,60 @@ func (d *doctor) nameOf(file string, id int) string {
 		}
 	}
 	return strconv.Itoa(id)
+}
+
+// timeZone compares the zone the shifts follow with this Pi's own. The
+// example config names America/Vancouver; a site elsewhere that keeps it
+// gets shift boundaries, and the report's times, hours off, and nothing
+// else would say so.
+func (d *doctor) timeZone(now time.Time) {
+	if d.cfg == nil {
+		return
+	}
+	tz := d.cfg.Shifts.TimeZone
+	pi := d.localZone()
+	switch {
+	case tz == "Local" && pi != "":
+		d.ok("time zone", "shifts follow this Pi's zone, "+pi)
+	case tz == "Local":
+		d.ok("time zone", "shifts follow this Pi's zone (/etc/localtime)")
+	case pi == "":
+		d.ok("time zone", "shifts follow "+tz+" (shifts.time_zone)")
+	default:
+		cfgLoc, err1 := time.LoadLocation(tz)
+		piLoc, err2 := time.LoadLocation(pi)
+		if err1 != nil || err2 != nil {
+			d.ok("time zone", "shifts follow "+tz+" (shifts.time_zone)")
+			return
+		}
+		_, off := now.In(cfgLoc).Zone()
+		_, piOff := now.In(piLoc).Zone()
+		if off == piOff {
+			d.ok("time zone", fmt.Sprintf("shifts follow %s; this Pi's zone is %s", tz, pi))
+			return
+		}
+		d.warn("time zone", fmt.Sprintf("shifts follow %s (shifts.time_zone, now UTC%s) but this Pi's zone is %s (UTC%s): shift boundaries and the report's times are %s's", tz, utcOffset(off), pi, utcOffset(piOff), tz),
+			fmt.Sprintf("if the site is not in %s, set shifts.time_zone to the site's zone (timedatectl list-timezones) or to Local, and the Pi's with sudo timedatectl set-timezone", tz))
+	}
+}
+
+// localZone is this system's IANA zone name from the /etc/localtime link,
+// or /etc/timezone; "" when neither names one.
+func (d *doctor) localZone() string {
+	if p, err := os.Readlink(d.path("/etc/localtime")); err == nil {
+		if i := strings.LastIndex(p, "zoneinfo/"); i >= 0 {
+			return p[i+len("zoneinfo/"):]
+		}
+	}
+	b, _ := os.ReadFile(d.path("/etc/timezone"))
+	return strings.TrimSpace(string(b))
+}
+
+// utcOffset writes a zone offset in seconds as +HH:MM.
+func utcOffset(sec int) string {
+	sign := "+"
+	if sec < 0 {
+		sign, sec = "-", -sec
+	}
+	return fmt.Sprintf("%s%02d:%02d", sign, sec/3600, sec%3600/60)
 }

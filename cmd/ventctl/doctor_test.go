@@ -351,3 +351,24 @@ func TestDoctorFindsASensorOnTheOtherBus(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+// The example config's zone kept on a Pi elsewhere puts every shift
+// boundary hours off; doctor says so, and is quiet where the offsets agree.
+func TestDoctorComparesTheShiftsZoneWithThePis(t *testing.T) {
+	in := newInstall(t, "example.yaml") // shifts.time_zone: America/Vancouver
+	if err := os.Symlink("/usr/share/zoneinfo/America/Toronto", in.path("/etc/localtime")); err != nil {
+		t.Fatal(err)
+	}
+	_, out := in.doctor(env{}, "-sim", "-config", "/etc/ventd/ventd.yaml")
+	got := finding(t, out, "warn", "shifts follow America/Vancouver")
+	for _, want := range []string{"this Pi's zone is America/Toronto", "UTC-08:00", "UTC-05:00", "set shifts.time_zone"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the warning does not say %q:\n%s", want, got)
+		}
+	}
+
+	same := newInstall(t, "example.yaml")
+	same.write("/etc/timezone", "America/Los_Angeles\n", 0o644)
+	_, out = same.doctor(env{}, "-sim", "-config", "/etc/ventd/ventd.yaml")
+	finding(t, out, "ok", "shifts follow America/Vancouver; this Pi's zone is America/Los_Angeles")
+}
