@@ -71,17 +71,21 @@ func withAlarms(p *record.Period, as ...alarm.Alarm) {
 	}
 }
 
-// The page as staff read it when something has failed, from records made
-// for each case (a review found each on the simulated room):
-//   - a sensor's alarm held for coming and going put the recovered booth on
-//     FAULT beside "Safe to enter" for an hour, and topped the banner over
-//     the fault that held;
-//   - a journal fault hid a warning about the staff's air;
-//   - a fan stall was called a "Sensor fault";
-//   - an SPS30 reporting its own blocked fan was "not responding";
-//   - a fan ventd cannot drive read "0%" under a green banner.
-func TestBrowserFaultsReadRight(t *testing.T) {
-	cfg := config.Sim()
+// fedPage is the page on its own, with no daemon behind it: it gets a
+// quietRecord every 200 ms, changed by the latest show, except while
+// paused is set (ventd away, its connections open).
+type fedPage struct {
+	url     string
+	addr    string // host:port
+	current atomic.Pointer[func(*record.Period)]
+	paused  atomic.Bool
+}
+
+// show changes every record from now on with f.
+func (f *fedPage) show(fn func(*record.Period)) { f.current.Store(&fn) }
+
+func newFedPage(t *testing.T, cfg *config.Config) *fedPage {
+	t.Helper()
 	p, err := New(Options{Config: cfg, Control: noControl{}, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -96,17 +100,17 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
-	var current atomic.Pointer[func(*record.Period)]
-	show := func(f func(*record.Period)) { current.Store(&f) }
-	show(func(*record.Period) {})
+	f := &fedPage{url: "http://" + ln.Addr().String() + "/", addr: ln.Addr().String()}
+	f.show(func(*record.Period) {})
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	go func() {
 		for n := uint64(1); ; n++ {
-			now := time.Now()
-			r := quietRecord(cfg, n, now)
-			(*current.Load())(r)
-			p.Receive(r)
+			if !f.paused.Load() {
+				r := quietRecord(cfg, n, time.Now())
+				(*f.current.Load())(r)
+				p.Receive(r)
+			}
 			select {
 			case <-done:
 				return
@@ -114,12 +118,28 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 			}
 		}
 	}()
+	return f
+}
+
+// The page as staff read it when something has failed, from records made
+// for each case (a review found each on the simulated room):
+//   - a sensor's alarm held for coming and going put the recovered booth on
+//     FAULT beside "Safe to enter" for an hour, and topped the banner over
+//     the fault that held;
+//   - a journal fault hid a warning about the staff's air;
+//   - a fan stall was called a "Sensor fault";
+//   - an SPS30 reporting its own blocked fan was "not responding";
+//   - a fan ventd cannot drive read "0%" under a green banner.
+func TestBrowserFaultsReadRight(t *testing.T) {
+	cfg := config.Sim()
+	f := newFedPage(t, cfg)
+	show := f.show
 	since := time.Now().Add(-20 * time.Minute)
 	fault := func(rule alarm.RuleID, subject, msg string, cond bool) alarm.Alarm {
 		return alarm.Alarm{ID: uint64(len(msg)), RuleID: rule, Level: alarm.LevelFault, Subject: subject, Since: since, Condition: cond, Message: msg}
 	}
 	b := newBrowser(t)
-	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate("http://"+ln.Addr().String()+"/"))
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
 	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
 	const card = `document.getElementById('booth-booth')`
 	text := func(js string) string { return b.eval(js) }
