@@ -1,6 +1,10 @@
 package statuspage
 
 import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -61,4 +65,53 @@ func TestBrowserSmallScreens(t *testing.T) {
 		}
 	}
 	b.checkClean(f.addr)
+}
+
+// The first update after a stale spell ends it at once. The banner kept
+// its stale state until the next tick, so for up to a second it said
+// "Not updated for 0 s: the values below are old" over the values that
+// had just come, and the cards "No data".
+func TestBrowserStaleEndsWithTheFirstUpdate(t *testing.T) {
+	cfg := config.Sim()
+	f := newFedPage(t, cfg)
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
+	// Every text the banner shows from now on.
+	b.eval(`(() => {
+		window.bannerTexts = [];
+		new MutationObserver(() => bannerTexts.push(document.getElementById('banner-text').textContent))
+			.observe(document.getElementById('banner'), {subtree: true, childList: true, characterData: true});
+		return '';
+	})()`)
+	f.paused.Store(true)
+	b.waitFor("the stale banner", bannerIs("stale"), 10*time.Second)
+	f.paused.Store(false)
+	b.waitFor("the OK banner again", bannerIs("ok"), 10*time.Second)
+	time.Sleep(1500 * time.Millisecond) // a tick or two more
+	limit := cfg.Page.StaleAfter.Seconds()
+	stale := regexp.MustCompile(`^Not updated for (\d+) s`)
+	var texts []string
+	if err := jsonEval(b, `JSON.stringify(bannerTexts)`, &texts); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range texts {
+		if m := stale.FindStringSubmatch(s); m != nil {
+			if n, _ := strconv.Atoi(m[1]); float64(n) < limit {
+				t.Errorf("the banner said %q: stale after %g s, it had fresh data", s, limit)
+				break
+			}
+		}
+	}
+	if len(texts) == 0 {
+		t.Error("no banner text seen: the observer is not working")
+	}
+}
+
+// jsonEval evaluates js, which makes a JSON string, into v.
+func jsonEval(b *browser, js string, v any) error {
+	if err := json.Unmarshal([]byte(b.eval(js)), v); err != nil {
+		return fmt.Errorf("%s: %w", js, err)
+	}
+	return nil
 }

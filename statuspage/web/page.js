@@ -107,11 +107,19 @@ function receive(s, live) {
   if (s.time !== lastTime) {
     lastTime = s.time;
     lastFresh = performance.now();
+    // A newer snapshot ends a stale spell at once: the banner must not
+    // say "not updated for 0 s: the values below are old" over the
+    // values that just came, until the next tick.
+    if (stale) {
+      stale = false;
+      say('notice', 'Updates are back.');
+    }
   }
   viaStream = live;
   state = s;
   if (!info) return;
   render();
+  renderLink((performance.now() - lastFresh) / 1000);
 }
 
 async function poll() {
@@ -141,10 +149,14 @@ function tick() {
     if (state && info) render();
   }
   if (state && info) renderBanner(); else if (stale) renderBanner();
-  const link = $('link');
-  link.textContent = stale ? 'NOT UPDATING' : viaStream ? 'live' : pollTimer ? 'polling' : 'connecting';
-  $('updated').textContent = state ? 'Updated ' + clockText(state.time) + (isFinite(age) && age >= 2 ? ' (' + dur(age) + ' ago)' : '') : 'Not updated yet';
+  renderLink(age);
   if (sound && state) beepIfDue();
+}
+
+// renderLink says how the page gets its data and when it last did.
+function renderLink(age) {
+  $('link').textContent = stale ? 'NOT UPDATING' : viaStream ? 'live' : pollTimer ? 'polling' : 'connecting';
+  $('updated').textContent = state ? 'Updated ' + clockText(state.time) + (isFinite(age) && age >= 2 ? ' (' + dur(age) + ' ago)' : '') : 'Not updated yet';
 }
 
 // ---- what the state means ----
