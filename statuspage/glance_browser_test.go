@@ -108,6 +108,35 @@ func TestBrowserStaleEndsWithTheFirstUpdate(t *testing.T) {
 	}
 }
 
+// An alarm about the staff's air comes before a fault on the banner. A
+// sensor's fault can stand for days, waiting for a part, its fans at their
+// safe duty; ranked first, it kept the banner purple on SENSOR FAULT and a
+// new PM2.5 alarm was "(+1 more)" to anyone reading from across the room.
+func TestBrowserAlarmAboveAStandingFault(t *testing.T) {
+	cfg := config.Sim()
+	f := newFedPage(t, cfg)
+	f.show(func(r *record.Period) {
+		for i := range r.Sensors {
+			if r.Sensors[i].Name == "staff-co2" {
+				r.Sensors[i].Up = false
+			}
+		}
+		withAlarms(r,
+			alarm.Alarm{ID: 3, RuleID: alarm.SensorRule("staff-co2", alarm.FaultStale), Level: alarm.LevelFault, Subject: "staff-co2",
+				Since: time.Now().Add(-50 * time.Hour), Condition: true, Message: "sensor staff-co2: no new reading"},
+			alarm.Alarm{ID: 90, RuleID: alarm.ZoneRule("staff", sample.PM25, alarm.CheckAlarm), Level: alarm.LevelAlarm, Subject: "staff",
+				Quantity: sample.PM25, Since: time.Now().Add(-20 * time.Second), Condition: true, Latching: true,
+				Message: "PM2.5 in staff above the alarm level 125.5 µg/m³ (now 140 µg/m³)"})
+	})
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	b.waitFor("two alarms listed", `document.querySelectorAll('#alarm-list .alarm').length === 2`, 10*time.Second)
+	if got := b.banner(); !regexp.MustCompile(`st-alarm: .*ALARM.*PM2\.5 in staff .*\(\+1 more\)`).MatchString(got) {
+		t.Errorf("banner %q: want the PM2.5 alarm first, the standing sensor fault as one more", got)
+	}
+	b.checkClean(f.addr)
+}
+
 // jsonEval evaluates js, which makes a JSON string, into v.
 func jsonEval(b *browser, js string, v any) error {
 	if err := json.Unmarshal([]byte(b.eval(js)), v); err != nil {

@@ -191,11 +191,16 @@ function subjectKind(name) {
 }
 
 // bannerRank orders the alarms for the banner: those whose condition holds
-// first, then by level; a fault of the records (the journal) ranks below
-// any alarm about the air, since staff can act on the air and not on a
-// disk. Ties keep the engine's order (oldest first).
+// first, then by level, except that an alarm (the staff's air above its
+// alarm level: act now) ranks above a fault. A fault can stand for days (a
+// sensor waiting for its replacement, its fans at their safe duty); ranked
+// first, it kept the banner on FAULT and left a new alarm to "(+1 more)"
+// on a screen read from across the room. A fault of the records (the
+// journal) ranks below any alarm about the air, since staff can act on
+// the air and not on a disk. Ties keep the engine's order (oldest first).
 function bannerRank(a) {
   let r = LEVELS[a.level] || 0;
+  if (a.level === 'alarm') r = LEVELS.fault + 0.5;
   if (subjectKind(a.subject) === 'journal') r = 0.5;
   return (a.condition ? 10 : 0) + r;
 }
