@@ -39,6 +39,13 @@ func (s Shifts) Location() (*time.Location, error) {
 	return loc, nil
 }
 
+// PressureHysteresisPa is how far below alarms.booth_pressure_pa a
+// booth's average pressure must come before its containment alarm clears:
+// 1 Pa, the LEED minimum margin and above an SDP810's noise. The pressure
+// hold keeps the booth control.pressure_margin_pa below that point, so a
+// contained booth clears its alarm instead of sitting on the line.
+const PressureHysteresisPa = 1
+
 // ZoneName is TimeZone, with "Local" resolved to this machine's IANA name
 // where it can be found ($TZ, else the /etc/localtime link), so that a
 // record read on another machine (an auditor's laptop, a Pi moved to UTC)
@@ -165,7 +172,8 @@ type Alarms struct {
 	// BoothPressurePa raises the containment alarm when a booth's average
 	// pressure against its neighbour is above this (not negative enough),
 	// from -125 to below 0. Default -5: the LEED smoking-room criterion
-	// of at least 5 Pa negative on average.
+	// of at least 5 Pa negative on average. The alarm clears once the
+	// average is PressureHysteresisPa below it.
 	BoothPressurePa float64 `yaml:"booth_pressure_pa"`
 	// BoothAirflowPercent raises a warning when a booth's measured airflow
 	// (how fast its smoke clears, measured over at least three clearings)

@@ -125,9 +125,11 @@ type Control struct {
 	MaxSampleAge time.Duration `yaml:"max_sample_age"`
 	// PressureGain (percent of duty per Pa per minute) raises a booth's
 	// fan floor while a differential pressure sensor shows the booth less
-	// negative than alarms.booth_pressure_pa less PressureMargin, and
-	// lets it sink while it is more negative. Default 2; 0 turns the
-	// pressure hold off.
+	// negative than the containment alarm's clearing point
+	// (alarms.booth_pressure_pa less PressureHysteresisPa) less
+	// PressureMargin, and lets it sink while it is more negative. Default
+	// 2; 0 turns the pressure hold off. Held at the clearing point itself,
+	// a booth's average sat on the line and a raised alarm never cleared.
 	PressureGain   float64 `yaml:"pressure_gain_percent_per_pa_min"`
 	PressureMargin float64 `yaml:"pressure_margin_pa"`
 

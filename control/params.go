@@ -149,7 +149,7 @@ func ParamsFor(cfg *config.Config) (Params, error) {
 	for _, f := range cfg.Fans {
 		fs := FanSpec{Name: f.Name, MinDuty: f.MinDuty / 100, MaxDuty: f.MaxDuty / 100, SafeDuty: f.SafeDuty / 100,
 			MaxFlowM3h: f.MaxFlowM3H, RatedPowerW: f.RatedPowerW,
-			PressureTarget: cfg.Alarms.BoothPressurePa - k.PressureMargin}
+			PressureTarget: cfg.Alarms.BoothPressurePa - config.PressureHysteresisPa - k.PressureMargin}
 		if f.Backend == config.BackendRelay && f.Relay != nil {
 			fs.OnOff, fs.MinOn = true, max(f.Relay.Hold(), 0)
 		}

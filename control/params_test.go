@@ -26,7 +26,7 @@ func script(t *testing.T, cfg *config.Config) []Decision {
 	w := newWorld(t, p)
 	w.period = cfg.Control.Period
 	w.noise = 0.3
-	w.fullPa = -30 // −6 Pa at 45 % duty
+	w.fullPa = -30 // −7 Pa at 48 % duty
 	w.run(10 * time.Minute)
 	w.session(3, 3*time.Minute)
 	w.run(7 * time.Minute)

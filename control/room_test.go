@@ -392,7 +392,7 @@ func TestParamsForTakesTheConfig(t *testing.T) {
 		t.Errorf("staff %+v", p.Staff)
 	}
 	f := p.Fans[0]
-	if f.MinDuty != 0.25 || f.MaxDuty != 1 || f.SafeDuty != 1 || f.Booths[0] != 0 || f.PressureTarget != -9 || f.RatedPowerW != 45 {
+	if f.MinDuty != 0.25 || f.MaxDuty != 1 || f.SafeDuty != 1 || f.Booths[0] != 0 || f.PressureTarget != -10 || f.RatedPowerW != 45 {
 		t.Errorf("fan %+v", f)
 	}
 	if p.StaffBlindDuty != 0.5 || p.RampDown != 0.5 || p.PressureGain != 0.02 || p.Entry != 35 {

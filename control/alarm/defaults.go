@@ -3,6 +3,7 @@ package alarm
 import (
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -125,14 +126,16 @@ func DefaultRules(s Setup) []Rule {
 		rules = append(rules, Rule{
 			ID: PressureRule(b), Level: LevelFault, Subject: b, Quantity: sample.Pressure,
 			Direction: Above, Threshold: s.BoothPressure,
-			// 1 Pa: the LEED minimum margin, and above an SDP810's noise.
-			Hysteresis: 1,
+			Hysteresis: config.PressureHysteresisPa,
 			// Doors open for entry and for responders; the criterion is
 			// "doors closed, on average", so a minute rides over a visit.
 			OnDelay: time.Minute, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: booth pressure not below {threshold} {unit} (now {value} {unit}): smoke may escape; check the door and the exhaust",
-			Back:    "{subject}: booth pressure back to {value} {unit} ({level} level {threshold} {unit})",
+			// The clearing point is in the text: the average between it and
+			// the threshold reads "not below -5 Pa (now -5.5 Pa)" otherwise.
+			Message: "{subject}: booth pressure not below {threshold} {unit} on average (now {value} {unit}; clears below " +
+				formatNumber(s.BoothPressure-config.PressureHysteresisPa) + " Pa): smoke may escape; check the door and the exhaust",
+			Back: "{subject}: booth pressure back to {value} {unit} ({level} level {threshold} {unit})",
 		})
 	}
 	for _, b := range s.AirflowBooths {
