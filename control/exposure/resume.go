@@ -53,7 +53,7 @@ func (t *Tracker) Close(s Summary) Summary {
 		return s
 	}
 	a := t.resumed(s, Shift{Start: s.Start, End: s.End})
-	a.add(s.Until, s.End, 0, false)
+	a.add(at(s.Until), at(s.End), 0, false)
 	return t.summarize(a, s.End, false)
 }
 
@@ -67,18 +67,18 @@ func (t *Tracker) RecordShiftsFrom(from time.Time) { t.from = from }
 // resumed is the accumulator of shift sh continued from its summary s.
 func (t *Tracker) resumed(s Summary, sh Shift) *shiftAcc {
 	a := newShiftAcc(sh, t.opts.Limits)
-	a.acct, a.resumed = s.Until, s.Until
+	a.acct, a.resumed = at(s.Until), at(s.Until)
 	a.sum = s.TWA * float64(8*time.Hour)
 	a.covered = s.Covered.Std()
 	a.overAlarm, a.overSTEL = s.TimeOverAlarm.Std(), s.TimeOverSTEL.Std()
-	a.peak, a.peakAt = s.STELPeak, s.STELPeakAt
+	a.peak, a.peakAt = s.STELPeak, at(s.STELPeakAt)
 	a.aboveSTEL.resume(s.AboveSTEL)
 	a.aboveTWA.resume(s.AboveTWA)
 	a.gaps.list = append([]Gap(nil), s.Gaps...)
 	a.gaps.total, a.gaps.omitted = s.GapTotal.Std(), s.GapsOmitted
 	if n := len(a.gaps.list); n > 0 {
 		last := a.gaps.list[n-1]
-		a.gaps.lastEnd, a.gaps.listed = last.Start.Add(last.Length.Std()), s.GapsOmitted == 0
+		a.gaps.lastEnd, a.gaps.listed = at(last.Start.Add(last.Length.Std())), s.GapsOmitted == 0
 	}
 	return a
 }
@@ -89,6 +89,7 @@ func (e *excursionLog) resume(r Excursions) {
 	e.periods = append([]Excursion(nil), r.Periods...)
 	if n := len(e.periods); n > 0 {
 		e.cur = e.periods[n-1]
+		e.end = at(e.cur.End)
 		if e.cur.Ongoing {
 			e.in = true
 			e.periods = e.periods[:n-1]

@@ -28,36 +28,37 @@ func (t *Tracker) Retract(from, to time.Time, c float64) error {
 	if !to.After(from) {
 		return fmt.Errorf("%s: Retract from %s to %s: an empty or reversed span", t.name, from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
-	if !to.Before(t.cursor) {
-		to = t.cursor
+	a, b := at(from), at(to)
+	if b.ns >= t.cursor.ns {
+		b = t.cursor
 		// The sample held at the cursor is the frozen reading too: it
 		// stands for nothing more, so what follows joins the gap.
 		t.pending = false
 	}
 	for _, acc := range t.ended {
-		if t.retractShift(acc, from, to, c) {
+		if t.retractShift(acc, a, b, c) {
 			t.emit(acc)
 		}
 	}
 	for _, acc := range t.open {
-		t.retractShift(acc, from, to, c)
+		t.retractShift(acc, a, b, c)
 	}
-	t.sec.retract(from, to, c)
-	t.min.retract(from, to, c)
+	t.sec.retract(a.ns, b.ns, c)
+	t.min.retract(a.ns, b.ns, c)
 	return nil
 }
 
 // retractShift takes [from, to) at c out of acc, and reports whether the
 // span reached it.
-func (t *Tracker) retractShift(acc *shiftAcc, from, to time.Time, c float64) bool {
-	p, q := maxTime(from, acc.shift.Start), minTime(to, acc.acct)
-	if !q.After(p) {
+func (t *Tracker) retractShift(acc *shiftAcc, from, to instant, c float64) bool {
+	p, q := laterOf(from, at(acc.shift.Start)), earlierOf(to, acc.acct)
+	if q.ns <= p.ns {
 		return false
 	}
 	// Only the time the shift counted as measured leaves it: part of
 	// the span may have been a gap already (the sensor failed a read,
 	// or dropped off its bus, and came back still frozen).
-	d := min(t.min.covered(p, q), acc.covered)
+	d := min(t.min.covered(p.ns, q.ns), acc.covered)
 	acc.sum -= c * float64(d)
 	if acc.sum < 0 {
 		acc.sum = 0
@@ -72,7 +73,7 @@ func (t *Tracker) retractShift(acc *shiftAcc, from, to time.Time, c float64) boo
 
 // retract takes c × overlap out of the bins that [from, to) overlaps,
 // never more than a bin holds.
-func (r *ring) retract(from, to time.Time, c float64) {
+func (r *ring) retract(from, to int64, c float64) {
 	if !r.started {
 		return
 	}
@@ -92,16 +93,16 @@ func (r *ring) retract(from, to time.Time, c float64) {
 // covered returns how much of [from, to) the ring holds as measured: in
 // each bin, its measured time, up to the span's part of it. Time before
 // the ring counts whole (nothing is known of it any more).
-func (r *ring) covered(from, to time.Time) time.Duration {
-	if !to.After(from) {
+func (r *ring) covered(from, to int64) time.Duration {
+	if to <= from {
 		return 0
 	}
 	if !r.started {
-		return to.Sub(from)
+		return time.Duration(to - from)
 	}
 	var d int64
 	if first := r.head - int64(len(r.bins)) + 1; r.index(from) < first {
-		d += int64(minTime(to, r.start(first)).Sub(from))
+		d += min(to, r.start(first)) - from
 	}
 	r.overlaps(from, to, func(b *bin, part int64) { d += min(part, b.cov) })
 	return time.Duration(max(d, 0))
@@ -109,12 +110,12 @@ func (r *ring) covered(from, to time.Time) time.Duration {
 
 // overlaps calls f with each bin the ring still holds that [from, to)
 // overlaps, and the length of the overlap in ns.
-func (r *ring) overlaps(from, to time.Time, f func(b *bin, d int64)) {
+func (r *ring) overlaps(from, to int64, f func(b *bin, d int64)) {
 	first := r.head - int64(len(r.bins)) + 1
 	for i := max(r.index(from), first); i <= min(r.index(to), r.head); i++ {
-		lo, hi := maxTime(from, r.start(i)), minTime(to, r.start(i+1))
-		if hi.After(lo) {
-			f(r.slot(i), int64(hi.Sub(lo)))
+		lo, hi := max(from, r.start(i)), min(to, r.start(i+1))
+		if hi > lo {
+			f(r.slot(i), hi-lo)
 		}
 	}
 }
@@ -122,14 +123,14 @@ func (r *ring) overlaps(from, to time.Time, f func(b *bin, d int64)) {
 // insert adds the gap [p, q) found after the fact, keeping the list in
 // time order and merging it with gaps it touches; d of it was counted as
 // measured until now (the rest was a gap already, and is in the total).
-func (g *gapLog) insert(p, q time.Time, d time.Duration) {
-	if !q.After(p) {
+func (g *gapLog) insert(p, q instant, d time.Duration) {
+	if q.ns <= p.ns {
 		return
 	}
 	g.total += d
 	// The list shows the whole span: the part that was a gap already is
 	// in it too, and merges with it.
-	g.list = append(g.list, Gap{Start: p, Length: Duration(q.Sub(p))})
+	g.list = append(g.list, Gap{Start: p.time(), Length: Duration(q.sub(p))})
 	sort.Slice(g.list, func(i, j int) bool { return g.list[i].Start.Before(g.list[j].Start) })
 	merged := g.list[:1]
 	for _, x := range g.list[1:] {
@@ -150,6 +151,6 @@ func (g *gapLog) insert(p, q time.Time, d time.Duration) {
 	}
 	if n := len(g.list); n > 0 {
 		last := g.list[n-1]
-		g.lastEnd, g.listed = last.Start.Add(last.Length.Std()), true
+		g.lastEnd, g.listed = at(last.Start.Add(last.Length.Std())), true
 	}
 }

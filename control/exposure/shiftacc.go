@@ -1,10 +1,6 @@
 package exposure
 
-import (
-	"time"
-
-	"github.com/ventd/ventd/clock"
-)
+import "time"
 
 // Caps on the lists kept per shift. Totals and counts stay exact past them.
 const (
@@ -23,39 +19,43 @@ const (
 type shiftAcc struct {
 	shift     Shift
 	lim       Limits
-	acct      time.Time // accounted up to here
-	sum       float64   // ∫ c dt over measured time, concentration × ns
+	stelFrom  int64   // Unix ns 15 min into the shift: its first whole STEL window
+	acct      instant // accounted up to here
+	sum       float64 // ∫ c dt over measured time, concentration × ns
 	covered   time.Duration
 	overAlarm time.Duration
 	overSTEL  time.Duration
 	peak      Conc
-	peakAt    time.Time
+	peakAt    instant
 	aboveSTEL excursionLog
 	aboveTWA  excursionLog
 	gaps      gapLog
 	// resumed is where a summary restored by Resume ends: the time before
-	// it is already in the figures and is not counted again.
-	resumed time.Time
+	// it is already in the figures and is not counted again. never: not
+	// resumed.
+	resumed instant
 }
 
 func newShiftAcc(s Shift, lim Limits) *shiftAcc {
-	return &shiftAcc{shift: s, lim: lim, acct: s.Start, peak: Unknown,
-		aboveSTEL: excursionLog{level: lim.STEL}, aboveTWA: excursionLog{level: lim.TWA}}
+	return &shiftAcc{shift: s, lim: lim, stelFrom: s.Start.Add(STELWindow).UnixNano(), acct: at(s.Start), peak: Unknown,
+		peakAt:    never,
+		aboveSTEL: excursionLog{level: lim.STEL, end: never}, aboveTWA: excursionLog{level: lim.TWA, end: never},
+		gaps: gapLog{lastEnd: never}, resumed: never}
 }
 
 // add accounts [p, q), which lies within the shift, at concentration c, or
 // as a gap when not covered.
-func (a *shiftAcc) add(p, q time.Time, c float64, covered bool) {
-	if !q.After(a.resumed) {
+func (a *shiftAcc) add(p, q instant, c float64, covered bool) {
+	if q.ns <= a.resumed.ns {
 		return // already in the resumed figures
 	}
-	if p.Before(a.resumed) {
+	if p.ns < a.resumed.ns {
 		p = a.resumed
 	}
-	if p.After(a.acct) { // the tracker started after the shift did
+	if p.ns > a.acct.ns { // the tracker started after the shift did
 		a.gaps.add(a.acct, p)
 	}
-	d := clock.Sub(q, p)
+	d := q.sub(p)
 	if covered {
 		a.sum += c * float64(d)
 		a.covered += d
@@ -71,11 +71,11 @@ func (a *shiftAcc) add(p, q time.Time, c float64, covered bool) {
 // stelAt takes the rolling 15 min TWA evaluated at the end b of a second of
 // this shift; known is false when the window held no valid data. It
 // reports whether it counted the second as over the STEL limit.
-func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) (over bool) {
-	if !b.After(a.resumed) {
+func (a *shiftAcc) stelAt(b instant, stel float64, known bool) (over bool) {
+	if b.ns <= a.resumed.ns {
 		return // evaluated before the restart, and in the resumed figures
 	}
-	if b.Before(a.shift.Start.Add(STELWindow)) {
+	if b.ns < a.stelFrom {
 		// A shift's STEL is over 15 min periods within the shift: a window
 		// reaching back into the shift before is air this shift's staff
 		// did not breathe.
@@ -95,31 +95,44 @@ func (a *shiftAcc) stelAt(b time.Time, stel float64, known bool) (over bool) {
 
 // excursionLog finds the separate periods with the 15 min TWA above level.
 type excursionLog struct {
-	level    float64
-	in       bool
-	count    int
-	cur      Excursion // the current, or else the last, period
+	level float64
+	in    bool
+	count int
+	// cur is the current, or else the last, period; its End is in end,
+	// which moves every second while a period lasts.
+	cur      Excursion
+	end      instant
 	periods  []Excursion
 	omitted  int
 	tooClose bool
 }
 
-func (e *excursionLog) step(b time.Time, above bool, v float64) {
+func (e *excursionLog) step(b instant, above bool, v float64) {
 	switch {
 	case above && !e.in:
-		if e.count > 0 && b.Sub(e.cur.End) < minExcursionSpacing {
+		// An end of the zero time (a resumed count with no period listed)
+		// is as far back as can be: no spacing to check.
+		if e.count > 0 && e.end.loc != nil && b.sub(e.end) < minExcursionSpacing {
 			e.tooClose = true
 		}
 		e.in, e.count = true, e.count+1
-		e.cur = Excursion{Start: b, End: b, Peak: v, Ongoing: true}
+		e.cur = Excursion{Start: b.time(), Peak: v, Ongoing: true}
+		e.end = b
 	case above:
-		e.cur.End = b
+		e.end = b
 		e.cur.Peak = max(e.cur.Peak, v)
 	case e.in:
 		e.in = false
-		e.cur.End, e.cur.Ongoing = b, false
-		e.record(e.cur)
+		e.end, e.cur.Ongoing = b, false
+		e.record(e.current())
 	}
+}
+
+// current is cur with its end.
+func (e *excursionLog) current() Excursion {
+	x := e.cur
+	x.End = e.end.time()
+	return x
 }
 
 func (e *excursionLog) record(x Excursion) {
@@ -136,7 +149,7 @@ func (e *excursionLog) report() Excursions {
 	r.Periods = append([]Excursion(nil), e.periods...)
 	if e.in {
 		if len(r.Periods) < maxExcursions {
-			r.Periods = append(r.Periods, e.cur)
+			r.Periods = append(r.Periods, e.current())
 		} else {
 			r.Omitted++
 		}
@@ -150,24 +163,24 @@ type gapLog struct {
 	list    []Gap
 	omitted int
 	total   time.Duration
-	lastEnd time.Time // end of the latest gap, listed or not
-	listed  bool      // whether that gap is the last one in list
+	lastEnd instant // end of the latest gap, listed or not; never: none yet
+	listed  bool    // whether that gap is the last one in list
 }
 
-func (g *gapLog) add(p, q time.Time) {
-	d := q.Sub(p)
+func (g *gapLog) add(p, q instant) {
+	d := q.sub(p)
 	if d <= 0 {
 		return
 	}
 	g.total += d
-	contiguous := !g.lastEnd.IsZero() && g.lastEnd.Equal(p)
+	contiguous := g.lastEnd.ns == p.ns
 	switch {
 	case contiguous && g.listed:
 		g.list[len(g.list)-1].Length += Duration(d)
 	case contiguous:
 		// extends a gap past the cap: already counted in omitted
 	case len(g.list) < maxGaps:
-		g.list = append(g.list, Gap{Start: p, Length: Duration(d)})
+		g.list = append(g.list, Gap{Start: p.time(), Length: Duration(d)})
 		g.listed = true
 	default:
 		g.omitted++

@@ -3,7 +3,6 @@ package exposure
 import (
 	"time"
 
-	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -61,13 +60,13 @@ func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
 	sum, covered, overAlarm := acc.sum, acc.covered, acc.overAlarm
 	gaps := acc.gaps
 	gaps.list = append([]Gap(nil), acc.gaps.list...) // the virtual part must not touch acc
-	if live && until.After(acc.acct) {
+	if u := at(until); live && u.ns > acc.acct.ns {
 		from := acc.acct
 		if t.pending {
-			end := minTime(t.cursor.Add(t.maxIv), until)
-			if s := maxTime(from, t.cursor); end.After(s) {
+			end := earlierOf(t.cursor.add(t.maxIv), u)
+			if s := laterOf(from, t.cursor); end.ns > s.ns {
 				gaps.add(from, s)
-				d := end.Sub(s)
+				d := end.sub(s)
 				sum += t.pendC * float64(d)
 				covered += d
 				if acc.lim.Alarm > 0 && t.pendC > acc.lim.Alarm {
@@ -76,7 +75,7 @@ func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
 				from = end
 			}
 		}
-		gaps.add(from, until)
+		gaps.add(from, u)
 	}
 	lim := acc.lim
 	rf := acc.shift.ReductionFactor()
@@ -87,7 +86,7 @@ func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
 		TWA:         sum / float64(8*time.Hour),
 		MeanCovered: Unknown,
 		Limits:      lim, ReductionFactor: rf, AdjustedTWALimit: rf * lim.TWA,
-		STELPeak: acc.peak, STELPeakAt: acc.peakAt,
+		STELPeak: acc.peak, STELPeakAt: acc.peakAt.time(),
 		TimeOverAlarm: Duration(overAlarm), TimeOverSTEL: Duration(acc.overSTEL),
 		AboveSTEL: acc.aboveSTEL.report(), AboveTWA: acc.aboveTWA.report(),
 		Elapsed: Duration(until.Sub(acc.shift.Start)), Covered: Duration(covered),
@@ -109,19 +108,12 @@ func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
 	return s
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // Current returns the summary so far of the shift containing now, and
 // false between shifts. The sample held at now counts up to now; the STEL
 // peak, excursions and time over STEL are those evaluated so far (they lag
 // by at most one sample interval).
 func (t *Tracker) Current(now time.Time) (Summary, bool) {
-	now = maxTime(now, t.cursor)
+	now, _ = t.notBefore(now)
 	sh, ok := t.opts.Schedule.ShiftAt(now)
 	if !ok {
 		return Summary{}, false
@@ -185,26 +177,35 @@ func (t *Tracker) Snapshot(now time.Time) Snapshot {
 // snapshot's size, and a caller that publishes one every second (the
 // daemon) takes it with Current only when it wants a fresh one.
 func (t *Tracker) Rolling(now time.Time) Snapshot {
-	now = maxTime(now, t.cursor)
+	now, nowNs := t.notBefore(now)
 	lim := t.opts.Limits
 	s := Snapshot{Quantity: t.opts.Quantity, Unit: t.opts.Quantity.Unit(), Zone: t.opts.Zone, Time: now,
 		Value: Unknown, STEL: Unknown, Mean8h: Unknown}
-	if t.pending && now.Before(t.cursor.Add(t.maxIv)) {
-		s.Value, s.ValueAt = Conc(t.pendC), t.cursor
+	if t.pending && nowNs < t.cursor.ns+int64(t.maxIv) {
+		s.Value, s.ValueAt = Conc(t.pendC), t.cursor.time()
 		s.OverAlarm = lim.Alarm > 0 && t.pendC > lim.Alarm
 	}
-	if sum, cov, span := t.rolling(&t.sec, now); cov > 0 {
+	if sum, cov, span := t.rolling(&t.sec, nowNs); cov > 0 {
 		s.STEL = Conc(sum / float64(cov))
 		s.STELCoverage = pct(cov, span)
 		s.OverSTEL = lim.STEL > 0 && float64(s.STEL) > lim.STEL
 	}
-	if sum, cov, span := t.rolling(&t.min, now); cov > 0 {
+	if sum, cov, span := t.rolling(&t.min, nowNs); cov > 0 {
 		s.TWA8h = sum / float64(TWAWindow)
 		s.Mean8h = Conc(sum / float64(cov))
 		s.Coverage8h = pct(cov, span)
 	}
-	s.Totals = t.liveTotals(now)
+	s.Totals = t.liveTotals(nowNs)
 	return s
+}
+
+// notBefore is now, or the cursor when now is not after it, and its Unix
+// nanoseconds.
+func (t *Tracker) notBefore(now time.Time) (time.Time, int64) {
+	if n := now.UnixNano(); n > t.cursor.ns {
+		return now, n
+	}
+	return t.cursor.time(), t.cursor.ns
 }
 
 func pct(cov int64, span time.Duration) float64 {
@@ -216,27 +217,20 @@ func pct(cov int64, span time.Duration) float64 {
 
 // rolling sums the ring's window ending at now, with the held sample
 // counted up to now.
-func (t *Tracker) rolling(r *ring, now time.Time) (sum float64, cov int64, span time.Duration) {
-	hi := r.index(now.Add(-1)) // the bin holding the last instant before now
+func (t *Tracker) rolling(r *ring, now int64) (sum float64, cov int64, span time.Duration) {
+	hi := r.index(now - 1) // the bin holding the last instant before now
 	lo := hi - int64(len(r.bins)) + 2
 	from := r.start(lo)
 	sum, cov = r.window(lo, hi)
 	if t.pending {
-		s := maxTime(t.cursor, from)
-		if e := minTime(t.cursor.Add(t.maxIv), now); e.After(s) {
-			d := clock.Sub(e, s)
+		s := max(t.cursor.ns, from)
+		if e := min(t.cursor.ns+int64(t.maxIv), now); e > s {
+			d := e - s
 			sum += t.pendC * float64(d)
-			cov += int64(d)
+			cov += d
 		}
 	}
-	return sum, cov, clock.Sub(now, from)
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
+	return sum, cov, time.Duration(now - from)
 }
 
 // Mixture is the OSHA 1910.1000(d)(2) mixture index Em = Σ Eᵢ/Lᵢ for the

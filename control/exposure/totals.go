@@ -1,10 +1,6 @@
 package exposure
 
-import (
-	"time"
-
-	"github.com/ventd/ventd/clock"
-)
+import "time"
 
 // Totals are a tracker's cumulative figures since it started, or since
 // ResetTotals: counters that only grow. The increase over any window answers
@@ -54,11 +50,11 @@ func (t *Tracker) ResetTotals() { t.tot = totals{} }
 
 // liveTotals is the totals with the held sample counted up to now, as
 // Snapshot counts it in the rolling windows.
-func (t *Tracker) liveTotals(now time.Time) Totals {
+func (t *Tracker) liveTotals(now int64) Totals {
 	s := t.tot
 	if t.pending {
-		if e := minTime(t.cursor.Add(t.maxIv), now); e.After(t.cursor) {
-			s.add(t.pendC, clock.Sub(e, t.cursor), t.opts.Limits.Alarm)
+		if e := min(t.cursor.ns+int64(t.maxIv), now); e > t.cursor.ns {
+			s.add(t.pendC, time.Duration(e-t.cursor.ns), t.opts.Limits.Alarm)
 		}
 	}
 	return s.report()

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -51,14 +50,18 @@ type Opts struct {
 //
 // A Tracker is not safe for concurrent use: the control loop owns it and
 // hands the Snapshot values to the outputs.
+//
+// It orders and measures time on the wall clock, as its bins are laid out:
+// a monotonic reading in a time given to it plays no part (the daemon
+// strips it, so that a step of the wall clock is seen as one).
 type Tracker struct {
 	name  string
 	opts  Opts
 	maxIv time.Duration
 
 	started bool
-	cursor  time.Time // everything before this is accounted for
-	pending bool      // a sample at cursor whose interval is still open
+	cursor  instant // everything before this is accounted for
+	pending bool    // a sample at cursor whose interval is still open
 	pendC   float64
 
 	sec ring // one-second bins for the 15 min window
@@ -67,7 +70,7 @@ type Tracker struct {
 	tot totals // since the start or ResetTotals
 
 	open      []*shiftAcc // shifts containing cursor (more than one in a handover)
-	openUntil time.Time   // when that set next changes
+	openUntil instant     // when that set next changes; never: not known yet
 	finished  []Summary
 	dropped   int // finished summaries dropped because nobody took them
 	// ended are the shifts that finished within the 8 h window: a reading
@@ -112,6 +115,9 @@ func New(o Opts) (*Tracker, error) {
 		maxIv: o.MaxSampleInterval,
 		sec:   newRing(time.Second, secBins),
 		min:   newRing(time.Minute, minBins),
+
+		cursor:    never,
+		openUntil: never,
 	}, nil
 }
 
@@ -148,7 +154,7 @@ func (t *Tracker) checkValue(what string, at time.Time, c float64) error {
 
 func (t *Tracker) outOfOrder(what string, at time.Time) error {
 	return fmt.Errorf("%s: %s at %s: already accounted up to %s: %w",
-		t.name, what, at.Format(time.RFC3339Nano), t.cursor.Format(time.RFC3339Nano), ErrOutOfOrder)
+		t.name, what, at.Format(time.RFC3339Nano), t.cursor.time().Format(time.RFC3339Nano), ErrOutOfOrder)
 }
 
 // Add records a valid sample c measured at tm. It stands for the air from
@@ -157,11 +163,12 @@ func (t *Tracker) Add(tm time.Time, c float64) error {
 	if err := t.checkValue("Add", tm, c); err != nil {
 		return err
 	}
-	if t.started && (tm.Before(t.cursor) || t.pending && tm.Equal(t.cursor)) {
+	a := at(tm)
+	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
 		return t.outOfOrder("Add", tm)
 	}
-	t.closePending(tm)
-	t.advance(tm, tm, 0, false)
+	t.closePending(a)
+	t.advance(a, a, 0, false)
 	t.pending, t.pendC = true, c
 	return nil
 }
@@ -177,11 +184,12 @@ func (t *Tracker) AddInterval(start time.Time, d time.Duration, mean float64) er
 		return fmt.Errorf("%s: AddInterval at %s: length %v; use a positive length",
 			t.name, start.Format(time.RFC3339Nano), d)
 	}
-	if t.started && (start.Before(t.cursor) || t.pending && start.Equal(t.cursor)) {
+	a := at(start)
+	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
 		return t.outOfOrder("AddInterval", start)
 	}
-	t.closePending(start)
-	t.advance(start, start.Add(d), mean, true)
+	t.closePending(a)
+	t.advance(a, a.add(d), mean, true)
 	return nil
 }
 
@@ -192,26 +200,27 @@ func (t *Tracker) Gap(from, to time.Time) error {
 		return fmt.Errorf("%s: Gap from %s to %s: ends before it starts; swap them",
 			t.name, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
 	}
-	if t.started && to.Before(t.cursor) {
+	a, b := at(from), at(to)
+	if t.started && b.ns < t.cursor.ns {
 		return t.outOfOrder("Gap", to)
 	}
-	if t.started && from.Before(t.cursor) {
-		from = t.cursor // what is accounted stays; a held sample then covers nothing more
+	if t.started && a.ns < t.cursor.ns {
+		a = t.cursor // what is accounted stays; a held sample then covers nothing more
 	}
-	t.closePending(from)
-	t.advance(from, to, 0, false)
+	t.closePending(a)
+	t.advance(a, b, 0, false)
 	return nil
 }
 
 // closePending ends the held sample at tm or after MaxSampleInterval,
 // whichever comes first, and accounts the time up to tm as a gap.
-func (t *Tracker) closePending(tm time.Time) {
+func (t *Tracker) closePending(tm instant) {
 	if !t.pending {
 		return
 	}
 	t.pending = false
-	end := t.cursor.Add(t.maxIv)
-	if tm.Before(end) {
+	end := t.cursor.add(t.maxIv)
+	if tm.ns < end.ns {
 		end = tm
 	}
 	t.advance(t.cursor, end, t.pendC, true)
@@ -219,13 +228,13 @@ func (t *Tracker) closePending(tm time.Time) {
 
 // advance accounts [a, b) at c (or as a gap), after accounting the time
 // from the cursor to a as a gap.
-func (t *Tracker) advance(a, b time.Time, c float64, covered bool) {
+func (t *Tracker) advance(a, b instant, c float64, covered bool) {
 	if !t.started {
 		t.started, t.cursor = true, a
-		t.sec.moveTo(t.sec.index(a))
-		t.min.moveTo(t.min.index(a))
+		t.sec.moveTo(t.sec.index(a.ns))
+		t.min.moveTo(t.min.index(a.ns))
 	}
-	if a.After(t.cursor) {
+	if a.ns > t.cursor.ns {
 		t.account(t.cursor, a, 0, false)
 	}
 	t.account(a, b, c, covered)
@@ -233,29 +242,29 @@ func (t *Tracker) advance(a, b time.Time, c float64, covered bool) {
 
 // account splits [a, b) at every second (for the STEL evaluation) and at
 // every shift boundary, and hands the pieces to the bins and the shifts.
-func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
-	for p := a; p.Before(b); {
-		if t.openUntil.IsZero() || !p.Before(t.openUntil) {
+func (t *Tracker) account(a, b instant, c float64, covered bool) {
+	for p := a; p.ns < b.ns; {
+		if p.ns >= t.openUntil.ns {
 			t.reopen(p)
 		}
 		q := b
-		if t.openUntil.Before(q) {
+		if t.openUntil.ns < q.ns {
 			q = t.openUntil
 		}
 		// With no valid data in the 15 min window and none coming, the
 		// STEL stays unknown: skip the per-second work of long gaps.
 		fast := !covered && t.sec.cov == 0
-		i := t.sec.index(p)
-		next := p.Add(time.Duration(t.sec.start(i+1).UnixNano() - p.UnixNano())) // keeps p's location
-		if !fast && next.Before(q) {
+		i := t.sec.index(p.ns)
+		next := instant{t.sec.start(i + 1), p.loc}
+		if !fast && next.ns < q.ns {
 			q = next
 		}
 		if covered {
-			d := clock.Sub(q, p)
+			d := q.ns - p.ns
 			s := c * float64(d)
-			t.sec.add(i, s, int64(d))
-			t.min.add(t.min.index(p), s, int64(d))
-			t.tot.add(c, d, t.opts.Limits.Alarm)
+			t.sec.add(i, s, d)
+			t.min.add(t.min.index(p.ns), s, d)
+			t.tot.add(c, time.Duration(d), t.opts.Limits.Alarm)
 		}
 		for _, acc := range t.open {
 			acc.add(p, q, c, covered)
@@ -265,11 +274,11 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 			for _, acc := range t.open {
 				acc.stelAt(p, 0, false)
 			}
-			t.sec.moveTo(t.sec.index(q))
-		case q.Equal(next):
+			t.sec.moveTo(t.sec.index(q.ns))
+		case q.ns == next.ns:
 			t.closeSecond(next)
 		}
-		if q.Equal(t.openUntil) {
+		if q.ns == t.openUntil.ns {
 			t.reopen(q) // a shift ended: its summary is ready now, not at the next sample
 		}
 		p = q
@@ -283,8 +292,8 @@ func (t *Tracker) account(a, b time.Time, c float64, covered bool) {
 // clean air nor as time over a limit, whatever the window still holds
 // from before (a restart after an outage would otherwise count the outage
 // as minutes over the STEL).
-func (t *Tracker) closeSecond(b time.Time) {
-	hi := t.sec.index(b) - 1
+func (t *Tracker) closeSecond(b instant) {
+	hi := t.sec.index(b.ns) - 1
 	sum, cov := t.sec.window(hi-int64(secBins)+1, hi)
 	known := cov > 0
 	var stel float64
@@ -304,12 +313,13 @@ func (t *Tracker) closeSecond(b time.Time) {
 			t.tot.overSTEL += time.Second
 		}
 	}
-	t.sec.moveTo(t.sec.index(b))
+	t.sec.moveTo(t.sec.index(b.ns))
 }
 
 // reopen updates the set of shifts containing p, closing the ones that
 // ended.
-func (t *Tracker) reopen(p time.Time) {
+func (t *Tracker) reopen(pi instant) {
+	p := pi.time()
 	in, until := t.opts.Schedule.active(p)
 	kept := t.open[:0]
 	for _, acc := range t.open {
@@ -335,12 +345,12 @@ func (t *Tracker) reopen(p time.Time) {
 			if s.Start.Before(t.from) {
 				// Its time before from is in the journal's shifts of the
 				// old schedule: here it is a gap.
-				acc.resumed = t.from
+				acc.resumed = at(t.from)
 			}
 			t.open = append(t.open, acc)
 		}
 	}
-	t.openUntil = until
+	t.openUntil = at(until)
 }
 
 func (t *Tracker) finish(acc *shiftAcc) {

@@ -37,9 +37,11 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func (r *ring) index(t time.Time) int64 { return floorDiv(t.UnixNano(), r.width) }
+// index is the bin holding the Unix nanosecond ns.
+func (r *ring) index(ns int64) int64 { return floorDiv(ns, r.width) }
 
-func (r *ring) start(i int64) time.Time { return time.Unix(0, i*r.width) }
+// start is where bin i starts, in Unix nanoseconds.
+func (r *ring) start(i int64) int64 { return i * r.width }
 
 func (r *ring) slot(i int64) *bin {
 	j := i % int64(len(r.bins))
