@@ -59,7 +59,12 @@ func valueRows(cols, n int) string {
 // about to begin needs.
 func (s *writeStmts) prepare(ctx context.Context, db *sql.DB, need []sized) error {
 	if s.m == nil {
-		qs := []string{writeState, movedBy, insertLink, setChainLink, endWithClock, upsertMeta}
+		// The INSERTs of the rows a minute often has (a booth's
+		// ventilation, an alarm's events, a fault's gaps) are among
+		// them: preparing them in each transaction was a few per cent of
+		// a many-booth daemon's CPU.
+		qs := []string{writeState, movedBy, insertLink, setChainLink, endWithClock, upsertMeta,
+			insertVentilation, insertEvents, insertGaps}
 		for _, t := range chained {
 			if !t.tagsItself {
 				qs = append(qs, t.tagged)

@@ -39,9 +39,11 @@ func (v *Ventilation) problem() string {
 	return ""
 }
 
+const insertVentilation = `INSERT INTO ventilation (time_ms, zone, ach, nominal_ach, share, observations, backwards_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+
 func (w *writer) ventilation(vs []Ventilation) error {
-	_, err := w.exec("ventilation", `INSERT INTO ventilation (time_ms, zone, ach, nominal_ach, share, observations, backwards_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, len(vs), func(i int) []any {
+	_, err := w.exec("ventilation", insertVentilation, len(vs), func(i int) []any {
 		v := vs[i]
 		ms, back := w.stamp(v.Time)
 		return []any{ms, v.Zone, v.ACH, v.NominalACH, v.Share, int64(v.Observations), back}

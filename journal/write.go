@@ -279,9 +279,11 @@ func nullable(f float64) any {
 	return f
 }
 
+const insertEvents = `INSERT INTO events (id, alarm_id, time_ms, rule, kind, level, subject, quantity, value, threshold, message, backwards_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+
 func (w *writer) events(es []Event) (duplicates int, err error) {
-	n, err := w.exec("events", `INSERT INTO events (id, alarm_id, time_ms, rule, kind, level, subject, quantity, value, threshold, message, backwards_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+	n, err := w.exec("events", insertEvents,
 		len(es), func(i int) []any {
 			e := es[i]
 			t, back := w.stamp(e.Time)
@@ -324,12 +326,14 @@ func (w *writer) configChanges(cs []ConfigChange) error {
 	return err
 }
 
-func (w *writer) gaps(gs []Gap) error {
-	_, err := w.exec("gaps", `INSERT INTO gaps (start_ms, end_ms, zone, quantity, reason, backwards_ms)
+const insertGaps = `INSERT INTO gaps (start_ms, end_ms, zone, quantity, reason, backwards_ms)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (start_ms, zone, quantity, reason) DO UPDATE SET
 			end_ms = max(end_ms, excluded.end_ms),
-			backwards_ms = max(backwards_ms, excluded.backwards_ms)`,
+			backwards_ms = max(backwards_ms, excluded.backwards_ms)`
+
+func (w *writer) gaps(gs []Gap) error {
+	_, err := w.exec("gaps", insertGaps,
 		len(gs), func(i int) []any {
 			g := gs[i]
 			end, back := w.stamp(g.End) // a gap is written when it ends; its start is in the past by nature
