@@ -34,7 +34,13 @@ type Room struct {
 	last   time.Time
 	byName map[string]sample.Sample // reused each period
 	air    []boothAir               // reused each period
+	// whys are this period's staffWhy answers: every fan gives the
+	// staff area's same reason, and formatting it for each was most of
+	// a many-booth room's decisions.
+	whys []staffReason
 }
+
+type staffReason struct{ at, why string }
 
 // fan is one fan's state between periods.
 type fan struct {
@@ -114,6 +120,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	r.followAvoidable(now, dt)
 
 	out := make([]Decision, len(r.fans))
+	r.whys = r.whys[:0]
 	for i, f := range r.fans {
 		out[i] = r.decide(now, dt, f)
 		if s := f.spec; s.OnOff && s.air(out[i].Duty) > 0 && (s.air(f.duty) == 0 || f.onSince.IsZero()) {
@@ -263,11 +270,20 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, from *booth, staffNe
 // booth smoke above its clean air, or, where more, the gap above the
 // cleaner air coming in.
 func (r *Room) staffWhy(at string) string {
+	for _, w := range r.whys {
+		if w.at == at {
+			return w.why
+		}
+	}
+	var why string
 	full := r.staff.fullExcess(r.p.Tuning)
 	if g := r.staff.gap(); g > r.staff.excess {
-		return fmt.Sprintf("staff air clearing toward cleaner air coming in, %.1f µg/m³ above it (%s %.1f)", g+r.staff.excess, at, full)
+		why = fmt.Sprintf("staff air clearing toward cleaner air coming in, %.1f µg/m³ above it (%s %.1f)", g+r.staff.excess, at, full)
+	} else {
+		why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (%s %.1f)", r.staff.excess, at, full)
 	}
-	return fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (%s %.1f)", r.staff.excess, at, full)
+	r.whys = append(r.whys, staffReason{at, why})
+	return why
 }
 
 // staffFanACH is the air changes an hour the fans give the staff area at
