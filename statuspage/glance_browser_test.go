@@ -144,3 +144,50 @@ func jsonEval(b *browser, js string, v any) error {
 	}
 	return nil
 }
+
+// Staff who cannot tell red from green (about one man in twelve) read the
+// banner from across the room by what is left: blue against yellow,
+// lightness, and pattern. In a deuteranopia simulation the OK and ALARM
+// banners were the same olive, and FAULT and PURGING the same blue. Every
+// pair of banner states must stay apart as such a reader sees them (a
+// colour difference ΔE of 20 or more in CIELAB) or differ in pattern
+// (stripes, a dashed outline).
+func TestBrowserBannerStatesApartWithoutRedGreen(t *testing.T) {
+	f := newFedPage(t, config.Sim())
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
+	got := b.eval(`(() => {
+		// Machado et al.'s deuteranopia matrix, on linear RGB.
+		const M = [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]];
+		const lin = c => { c /= 255; return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+		const lab = css => {
+			const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map(lin);
+			const [R, G, B] = M.map(row => Math.min(1, Math.max(0, row[0] * r + row[1] * g + row[2] * b)));
+			const f = v => v > 216 / 24389 ? Math.cbrt(v) : (24389 / 27 * v + 16) / 116;
+			const x = f((0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047), y = f(0.2126 * R + 0.7152 * G + 0.0722 * B), z = f((0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883);
+			return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+		};
+		const probe = document.createElement('header');
+		document.body.append(probe);
+		const seen = [];
+		for (const st of ['ok', 'warning', 'alarm', 'fault', 'purge', 'stale']) {
+			probe.className = 'banner st-' + st;
+			const cs = getComputedStyle(probe);
+			seen.push({st, lab: lab(cs.backgroundColor),
+				pattern: cs.borderImageSource !== 'none' ? 'stripes' : cs.outlineStyle !== 'none' ? cs.outlineStyle + ' outline' : ''});
+		}
+		probe.remove();
+		const out = [];
+		for (let i = 0; i < seen.length; i++) for (let j = i + 1; j < seen.length; j++) {
+			const a = seen[i], b = seen[j];
+			const dE = Math.hypot(a.lab[0] - b.lab[0], a.lab[1] - b.lab[1], a.lab[2] - b.lab[2]);
+			if (dE < 20 && a.pattern === b.pattern) out.push(a.st + ' and ' + b.st + ' (ΔE ' + dE.toFixed(1) + ', pattern "' + a.pattern + '")');
+		}
+		return out.join('; ');
+	})()`)
+	if got != "" {
+		t.Errorf("banner states a red-green colour-blind reader cannot tell apart: %s", got)
+	}
+	b.checkClean(f.addr)
+}
