@@ -12,6 +12,7 @@ import (
 
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 )
@@ -189,5 +190,37 @@ func TestBrowserBannerStatesApartWithoutRedGreen(t *testing.T) {
 	if got != "" {
 		t.Errorf("banner states a red-green colour-blind reader cannot tell apart: %s", got)
 	}
+	b.checkClean(f.addr)
+}
+
+// "Air OK" is a claim about the staff's air. While a staff reading is
+// missing (the first seconds after a start, or a sensor not answering
+// before its fault alarm is due) the banner said AIR OK over a row reading
+// "— unknown"; it says it is waiting for that reading instead, and AIR OK
+// once it comes. A VOC index warming up is named after the OK.
+func TestBrowserNoAirOKWhileAStaffReadingIsMissing(t *testing.T) {
+	cfg, err := config.Parse([]byte(roomYAML(1, testLimits)), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := func(r *record.Period, co2 exposure.Conc) {
+		r.Exposure = append(r.Exposure,
+			exposure.Snapshot{Quantity: sample.PM25, Unit: "µg/m³", Zone: "staff", Time: r.Time, Value: 6, ValueAt: r.Time, STEL: 6, STELCoverage: 100},
+			exposure.Snapshot{Quantity: sample.CO2, Unit: "ppm", Zone: "staff", Time: r.Time, Value: co2, STEL: exposure.Unknown})
+	}
+	f := newFedPage(t, cfg)
+	f.show(func(r *record.Period) { staff(r, exposure.Unknown) })
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	b.waitFor("the waiting banner naming CO₂", bannerIs("wait")+` && document.getElementById('banner-text').textContent.includes('no reading yet of CO₂')`, 10*time.Second)
+	f.show(func(r *record.Period) {
+		staff(r, 460)
+		for i := range r.Readings {
+			if r.Readings[i].Sensor == "staff-voc" {
+				r.Readings[i].Quality, r.Readings[i].Value = sample.Warmup, 0
+			}
+		}
+	})
+	b.waitFor("the OK banner naming the VOC index warming up", bannerIs("ok")+` && document.getElementById('banner-text').textContent.includes('VOC index warming up')`, 10*time.Second)
 	b.checkClean(f.addr)
 }

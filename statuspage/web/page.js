@@ -244,7 +244,18 @@ function banner() {
   if (purging.length) return ['st-purge', 'Purging', purging.map((f) => f.zones.join(', ')).join(', ') + ': fan at maximum until safe to enter'];
   const blind = (state.fans || []).filter((f) => f.mode === 'safe');
   if (blind.length) return ['st-safe', 'Fans at full', 'ventd cannot read the air in ' + [...new Set(blind.flatMap((f) => f.zones || []))].join(', ') + ', so its fans run at their safe duty until it can'];
-  return ['st-ok', 'Air OK', 'No alarms. Fans under automatic control.'];
+  // "Air OK" is a claim about the staff's air: not while a staff reading
+  // is missing (the first seconds after a start, or a sensor not answering
+  // before its fault alarm is due). A VOC index warming up (its first
+  // minute) is a known state, named after the OK.
+  const unknown = pollutants().filter((p) => p.value === null || p.value === undefined);
+  const label = (p) => NAMES[p.q] + (info.staff.length > 1 ? ' in ' + p.zone : '');
+  const missing = unknown.filter((p) => p.quality !== 'warmup');
+  if (missing.length) {
+    return ['st-wait', 'Waiting', 'No alarms, but no reading yet of ' + missing.map(label).join(', ') + ' (starting up, or a sensor not answering: that raises a fault).'];
+  }
+  const warming = unknown.length ? ' ' + unknown.map(label).join(', ') + ' warming up.' : '';
+  return ['st-ok', 'Air OK', 'No alarms. Fans under automatic control.' + warming];
 }
 
 // booth returns what one booth's card shows.
