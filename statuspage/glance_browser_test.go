@@ -224,3 +224,38 @@ func TestBrowserNoAirOKWhileAStaffReadingIsMissing(t *testing.T) {
 	b.waitFor("the OK banner naming the VOC index warming up", bannerIs("ok")+` && document.getElementById('banner-text').textContent.includes('VOC index warming up')`, 10*time.Second)
 	b.checkClean(f.addr)
 }
+
+// Six booths on a 1024x600 tablet with faults showing: a sensor fault's
+// message wrapped the banner to three lines, and "Unknown: do not rely on
+// the air" each fault card to three, which pushed the staff area's last
+// row out of sight. The full message stays in the alarm list.
+func TestBrowserSixBoothsFitWithFaults(t *testing.T) {
+	cfg, err := config.Parse([]byte(roomYAML(6, testLimits)), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFedPage(t, cfg)
+	f.show(func(r *record.Period) {
+		var as []alarm.Alarm
+		for i, z := range []string{boothName(6, 2), boothName(6, 4), boothName(6, 5), boothName(6, 6)} {
+			name := z + "-pm"
+			for j := range r.Readings {
+				if r.Readings[j].Sensor == name {
+					r.Readings[j].Quality, r.Readings[j].Value = sample.Stale, 0
+				}
+			}
+			as = append(as, alarm.Alarm{ID: uint64(10 + i), RuleID: alarm.SensorRule(name, alarm.FaultStale), Level: alarm.LevelFault,
+				Subject: name, Since: time.Now().Add(-time.Hour), Condition: true,
+				Message: name + " (sps30 on I2C bus sim" + strconv.Itoa(i) + " at 0x69): no reading for 10 s: check its cable and power; its booth's fans run at their safe duty until it reads again"})
+		}
+		withAlarms(r, as...)
+	})
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	b.waitFor("four sensor faults", bannerIs("fault")+` && document.querySelectorAll('#alarm-list .alarm').length === 4`, 10*time.Second)
+	time.Sleep(300 * time.Millisecond) // a frame to lay out
+	if s := b.fits(); s != "" {
+		t.Errorf("six booths, four sensor faults, at 1024x600: %s", s)
+	}
+	b.checkClean(f.addr)
+}
