@@ -117,6 +117,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 		}
 	}
 	r.staff.learn(dt, active, r.staffACH(), t)
+	r.staff.leverage = r.leverage()
 	r.followAvoidable(now, dt)
 
 	out := make([]Decision, len(r.fans))

@@ -72,6 +72,10 @@ type staffArea struct {
 	sourceSpent bool
 	envBefore   float64 // env when the climb began
 	climbPeak   float64 // the fastest climb in its first climbRise
+	// leverage (1 to leverageHigh) raises the price of the booth smoke
+	// in the staff air where the fans move little air beside the staff
+	// area's own ventilation (staffLeverage); set by the room each period.
+	leverage float64
 	// avoid raises the staff's price (fullExcess) where the staff keep
 	// more of the smoke the fans could remove than avoidTarget.
 	avoid avoidable
@@ -410,7 +414,8 @@ func staffNoise(level float64) float64 { return 0.2 + 0.01*math.Abs(level) }
 // need is the staff area's smoke as a reason to move air: its excess,
 // and its gap above the air coming in, beyond the margin over the excess
 // that asks for full speed (fullExcess, the excess part relaxed as the
-// booths' price is; 1: reason enough for full speed).
+// booths' price is and by the fans' leverage; 1: reason enough for full
+// speed).
 func (s *staffArea) need(t Tuning) float64 {
 	if !s.ok {
 		return 0
@@ -420,10 +425,13 @@ func (s *staffArea) need(t Tuning) float64 {
 	// Where the staff keep far less of the avoidable smoke than the goal
 	// allows, the booth smoke in their air is priced lower by the
 	// booths' factor (relax); the gap is not: under outdoor smoke taken
-	// for clean air the share reads far too low (avoidable).
+	// for clean air the share reads far too low (avoidable). Fans that
+	// move little air beside the staff area's own ventilation buy the
+	// booth smoke's clearing dearer (leverage); the gap's too, but the
+	// air that clears outdoor smoke is kept as it was.
 	g := math.Min(s.gap(), n)
 	full := s.fullExcess(t)
-	return (n-g)/(full*max(s.avoid.relax, 1)) + g/full
+	return (n-g)/(full*max(s.avoid.relax, 1)*max(s.leverage, 1)) + g/full
 }
 
 // gap is how far the staff area's clean air stands above the air coming
