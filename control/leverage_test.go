@@ -3,6 +3,7 @@ package control
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/ventd/ventd/config"
 )
@@ -73,5 +74,17 @@ func TestStaffNeedByLeverage(t *testing.T) {
 	g := staffArea{ok: true, excess: 0, rise: -0.001, ach: 0.001, leverage: 2}
 	if got, want := g.need(tu), g.gap()/6; got <= 0 || math.Abs(got-want) > 1e-12 {
 		t.Fatalf("need from the gap alone at leverage 2: %.4f, want %.4f", got, want)
+	}
+}
+
+// What the leverage is, the law reports: a site sees its fans' air
+// falling (a clogging filter) in staff_air before the staff's exposure
+// moves.
+func TestStaffStatusReportsTheLeverage(t *testing.T) {
+	w := newWorld(t, simParams(t, func(c *config.Config) { c.Fans[0].MaxFlowM3H = 80 }))
+	w.run(time.Minute)
+	st, ok := w.law.Staff()
+	if !ok || st.Leverage != leverageHigh {
+		t.Fatalf("an 80 m³/h fan: staff status leverage %v (%v), want %g", st.Leverage, ok, leverageHigh)
 	}
 }

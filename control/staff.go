@@ -365,6 +365,12 @@ type StaffStatus struct {
 	// times it, 1 as configured, up to relaxHigh while AvoidableShare
 	// stays under relaxBelow (avoidable).
 	BoothPrice float64
+	// Leverage is how much less the fans' air is worth to the staff area
+	// than in the room the price is set for (staffLeverage: 1 to
+	// leverageHigh); the booth smoke's part of the staff need is divided
+	// by it. It rises as the fans' measured air falls: a clogging filter
+	// shows here before the staff's exposure moves.
+	Leverage float64
 	// ClearingGap is how far the clean air stands above the air coming
 	// in, µg/m³, as its fall says (gap): outdoor smoke clearing, which the
 	// fans remove with the booth smoke. 0 while the clean air holds or
@@ -382,7 +388,7 @@ type StaffStatus struct {
 func (s *staffArea) status(t Tuning) StaffStatus {
 	st := StaffStatus{Trusted: s.ok, Level: s.worst.v, CleanAir: math.NaN(), Excess: math.NaN(),
 		UsualExcess: math.NaN(), FullSpeedExcess: s.fullExcess(t), AvoidableShare: s.avoid.share(),
-		BoothPrice: max(s.avoid.relax, 1)}
+		BoothPrice: max(s.avoid.relax, 1), Leverage: max(s.leverage, 1)}
 	if !s.worst.ok {
 		st.Level = math.NaN()
 	}

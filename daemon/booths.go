@@ -138,6 +138,9 @@ func (d *Daemon) addStaff(p *record.Period) {
 	if finite(st.BoothPrice) {
 		a.BoothPrice = round(st.BoothPrice, 2)
 	}
+	if finite(st.Leverage) {
+		a.FanLeverage = round(st.Leverage, 2)
+	}
 	last := d.staff
 	var lastUsual, lastShare *float64
 	if last != nil {

@@ -238,7 +238,7 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 	if b, err := json.Marshal(s); err != nil || json.Unmarshal(b, &api) != nil {
 		t.Fatalf("/api/state JSON: %v", err)
 	}
-	for _, k := range []string{"trusted", "pm25_ugm3", "clean_air_ugm3", "excess_ugm3", "usual_excess_ugm3", "full_speed_excess_ugm3", "booth_price_factor"} {
+	for _, k := range []string{"trusted", "pm25_ugm3", "clean_air_ugm3", "excess_ugm3", "usual_excess_ugm3", "full_speed_excess_ugm3", "booth_price_factor", "fan_leverage_factor"} {
 		if _, ok := api.Staff[k]; !ok {
 			t.Errorf("/api/state staff_air has no %s: %v", k, api.Staff)
 		}
@@ -254,6 +254,7 @@ func checkStaffAir(t *testing.T, h *harness, s *snapshot.Snapshot) {
 		"ventd_staff_pm25_full_speed_excess_ugm3": a.FullSpeedExcess,
 		"ventd_staff_pm25_clearing_gap_ugm3":      a.ClearingGap,
 		"ventd_staff_booth_price_factor":          a.BoothPrice,
+		"ventd_staff_fan_leverage_factor":         a.FanLeverage,
 	}
 	if a.AvoidableShare != nil {
 		gauges["ventd_staff_pm25_avoidable_share_ratio"] = *a.AvoidableShare

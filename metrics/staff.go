@@ -15,6 +15,7 @@ import (
 // leaky booth). Absent until the staff area's first reading.
 type staff struct {
 	excess, clean, gap, usual, full, share, price *prometheus.Desc
+	leverage                                      *prometheus.Desc
 	gain, general                                 *prometheus.Desc
 }
 
@@ -27,6 +28,9 @@ func newStaff(n namer) *staff {
 		usual: n.desc("staff_pm25_usual_excess_ugm3", "The staff area's excess averaged over the last 2 h (above the configured price, no more than an ordinary hour's of the last 5), µg/m³; absent until learned or when control.staff_full_usual is 0."),
 		price: n.desc("staff_booth_price_factor", "How far the booths' smoke price is relaxed: the booth excess that alone sends a booth's fans to full speed is control.booth_full_excess_ugm3 times this, "+
 			"1 as configured, rising to 2 while the staff area keeps under 1 % of the smoke the fans could remove."),
+		leverage: n.desc("staff_fan_leverage_factor", "How much less the fans' air is worth to the staff area than in the room the staff's price was set for, "+
+			"from 1 to 2: the booth smoke's part of the staff's reason to run the fans is divided by it. It rises as the fans' measured air falls beside the staff area's own ventilation "+
+			"(an undersized fan, a clogging filter)."),
 		gain: n.desc("staff_pm25_outdoor_gain_ratio", "The share of a change in outdoor PM2.5 the staff area's clean air takes on, as the control law learned it "+
 			"from quiet air (1 until the outdoor air has moved enough to say; less behind a supply filter). Absent without an outdoor zone's PM sensor."),
 		general: n.desc("staff_general_ventilation_ach", "The staff area's own ventilation, air changes per hour besides the fans', as the control law "+
@@ -39,7 +43,7 @@ func newStaff(n namer) *staff {
 }
 
 func (s *staff) describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.gap, s.usual, s.full, s.share, s.price, s.gain, s.general} {
+	for _, d := range []*prometheus.Desc{s.excess, s.clean, s.gap, s.usual, s.full, s.share, s.price, s.leverage, s.gain, s.general} {
 		ch <- d
 	}
 }
@@ -55,6 +59,9 @@ func (s *staff) collect(snap *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 	gauge(ch, s.full, a.FullSpeedExcess)
 	if a.BoothPrice > 0 {
 		gauge(ch, s.price, a.BoothPrice)
+	}
+	if a.FanLeverage > 0 {
+		gauge(ch, s.leverage, a.FanLeverage)
 	}
 	if a.UsualExcess != nil {
 		gauge(ch, s.usual, *a.UsualExcess)

@@ -198,6 +198,10 @@ type StaffAir struct {
 	// that alone sends a booth's fans to full is
 	// control.booth_full_excess_ugm3 times it (1 as configured, up to 2).
 	BoothPrice float64 `json:"booth_price_factor"`
+	// FanLeverage is how much less the fans' air is worth to the staff
+	// area than in the room the price was set for (1 to 2): the booth
+	// smoke's part of the staff need is divided by it (control.StaffStatus).
+	FanLeverage float64 `json:"fan_leverage_factor"`
 	// Outdoor is how the clean air follows the outdoor air, as the law
 	// learned it; nil without a trusted outdoor sensor.
 	Outdoor *OutdoorLink `json:"outdoor,omitempty"`
