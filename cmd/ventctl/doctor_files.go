@@ -51,8 +51,11 @@ func (d *doctor) file(what, p string, isSecret bool, secret string) {
 		d.fail(what, p+" does not exist: ventd stops at start", "create it, then: "+fmt.Sprintf(fix, p, p))
 		return
 	}
-	st, _ := fi.Sys().(*syscall.Stat_t)
-	if err != nil || st == nil {
+	var st *syscall.Stat_t
+	if err == nil {
+		st, _ = fi.Sys().(*syscall.Stat_t)
+	}
+	if st == nil {
 		d.fail(what, fmt.Sprintf("cannot check %s: %v", p, err), "run ventctl doctor with sudo")
 		return
 	}

@@ -321,6 +321,11 @@ mqtt:
 		_, out = in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
 		finding(t, out, "ok", "/etc/ventd/ventd.yaml readable by ventd (root:ventd 0640)")
 	}
+	// A file doctor cannot look at (here a path through a file; without
+	// sudo, a directory it may not enter) is said, not a crash.
+	in.write("/etc/ventd/ventd.yaml", strings.Replace(cfg, "\n  password_file: /etc/ventd/mqtt-password\n", "\n  password_file: /etc/ventd/mqtt-password/pw\n", 1), 0o640)
+	_, out = in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
+	finding(t, out, "FAIL", "cannot check /etc/ventd/mqtt-password/pw")
 	if t.Failed() {
 		t.Log(out)
 	}
