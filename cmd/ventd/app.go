@@ -19,6 +19,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpioreg"
 
 	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/coldtext"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/daemon"
@@ -61,6 +62,35 @@ type app struct {
 	webConfig  string      // -web.config.file: TLS and basic auth; empty: none
 	mqtt       *mqttOutput // nil without MQTT
 	sim        *clock.Sim  // the simulated clock under -sim, for tests to hold
+	// trimText hands the pages of ventd's own code and tables that it ran
+	// only while starting back to the kernel (trimColdText); set by run
+	// for a daemon at real time, not for tests or an unpaced simulation.
+	trimText bool
+}
+
+// trimColdText unmaps ventd's read-only code and tables a minute after it
+// starts, once start-up is done, and again each hour, so the pages it
+// keeps resident are the ones it runs: about 4.5 MiB fewer
+// (BenchmarkPiRSS side by side: 25.6 → 20.9 MiB with one booth, 26.9 →
+// 22.4 with six). The next use of a page maps it again from the page
+// cache, a minor fault. It runs on the wall clock, not the simulated
+// one: it is about this process's memory, whatever the room's time.
+func trimColdText(ctx context.Context, log *slog.Logger) {
+	wait := time.Minute
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if _, err := coldtext.Trim(); err != nil {
+			log.Debug("code pages not handed back; nothing else changes", "err", err)
+			return
+		}
+		wait = time.Hour
+	}
 }
 
 // newLogger logs to w as text at level. With a simulated clock (clk not
@@ -318,6 +348,9 @@ func (a *app) run(ctx context.Context) error {
 		})
 	}
 	go a.reloadOnHUP(loopCtx, watchHUP(), a.configPath)
+	if a.trimText {
+		go trimColdText(loopCtx, a.log)
+	}
 	stopMQTT := a.mqtt.start()
 	done := make(chan error, 1)
 	go func() { done <- a.d.Run(loopCtx) }()

@@ -172,6 +172,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ventd:", err)
 		return 1
 	}
+	a.trimText = tuneRuntime && !(f.sim && f.simSpeed == 0)
 	if err := a.run(ctx); err != nil {
 		fmt.Fprintln(stderr, "ventd:", err)
 		return 1

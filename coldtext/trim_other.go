@@ -1,0 +1,9 @@
+//go:build !linux
+
+package coldtext
+
+import "errors"
+
+// Trim does nothing outside Linux, where /proc/self/maps lists no
+// mappings to hand back.
+func Trim() (int64, error) { return 0, errors.ErrUnsupported }
