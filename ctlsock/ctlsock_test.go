@@ -331,3 +331,38 @@ func BenchmarkPurge(b *testing.B) {
 		}
 	}
 }
+
+// A reason or note goes into the journal, the report and the export with
+// the action. MQTT refuses one over 256 bytes or with control or invisible
+// formatting characters, and the status page strips them; the socket took
+// 15 KB of terminal escapes, a right-to-left override and line breaks and
+// the journal kept them, where an auditor's terminal would act on them or
+// show the text reversed. The socket refuses them in the same words.
+func TestNotesArePlainAndBounded(t *testing.T) {
+	f := &fake{}
+	path, _ := start(t, f)
+	long := strings.Repeat("a", 257)
+	for _, c := range []struct {
+		url, body string
+		want      string
+	}{
+		{"/v1/purge", `{"zone":"booth","who":"a","reason":"\u001b[2J\u001b[31mcleared"}`, `"reason" has control or invisible formatting characters`},
+		{"/v1/purge", `{"zone":"booth","who":"a","reason":"ok\u202eevil"}`, `"reason" has control or invisible formatting characters`},
+		{"/v1/purge", `{"zone":"booth","who":"a","reason":"` + long + `"}`, `"reason" is 257 bytes`},
+		{"/v1/ack", `{"all":true,"who":"a","note":"line one\nline two"}`, `"note" has control or invisible formatting characters`},
+		{"/v1/ack", `{"all":true,"who":"a","note":"` + long + `"}`, `"note" is 257 bytes`},
+		{"/v1/calibrate", `{"sensor":"co2","reference_ppm":420,"who":"a","note":"\u0007"}`, `"note" has control or invisible formatting characters`},
+	} {
+		status, msg := post(t, path, c.url, c.body)
+		if status != 400 || !strings.Contains(msg, c.want) {
+			t.Errorf("%s %.60s: %d %q; want 400 containing %q", c.url, c.body, status, msg, c.want)
+		}
+	}
+	if calls := f.Calls(); len(calls) != 0 {
+		t.Errorf("bad notes reached the controller: %q", calls)
+	}
+	// A plain note of any script passes.
+	if status, msg := post(t, path, "/v1/purge", `{"zone":"booth","who":"a","reason":"surdose — cabine 2, réponse"}`); status != 200 {
+		t.Errorf("a plain reason: %d %q", status, msg)
+	}
+}
