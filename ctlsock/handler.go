@@ -81,7 +81,7 @@ func newHandler(c Controller, log *slog.Logger) http.Handler {
 
 func (h *handler) purge(w http.ResponseWriter, r *http.Request) {
 	var req purgeRequest
-	if !decode(w, r, "purge", &req, "zone, cancel, who") || !checkWho(w, "purge", req.Who, "asking for the purge") {
+	if !decode(w, r, "purge", &req, "zone, cancel, who") || !checkWho(w, "purge", req.Who, "asking for the purge") || !checkNote(w, "purge", "reason", req.Reason) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), waitFor)
@@ -100,7 +100,7 @@ func (h *handler) purge(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) ack(w http.ResponseWriter, r *http.Request) {
 	var req ackRequest
-	if !decode(w, r, "ack", &req, "alarm_id, all, who, note") || !checkWho(w, "ack", req.Who, "acknowledging") {
+	if !decode(w, r, "ack", &req, "alarm_id, all, who, note") || !checkWho(w, "ack", req.Who, "acknowledging") || !checkNote(w, "ack", "note", req.Note) {
 		return
 	}
 	switch {
@@ -121,7 +121,7 @@ func (h *handler) ack(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) calibrate(w http.ResponseWriter, r *http.Request) {
 	var req calibrateRequest
-	if !decode(w, r, "calibrate", &req, "sensor, reference_ppm, who, note") || !checkWho(w, "calibrate", req.Who, "calibrating") {
+	if !decode(w, r, "calibrate", &req, "sensor, reference_ppm, who, note") || !checkWho(w, "calibrate", req.Who, "calibrating") || !checkNote(w, "calibrate", "note", req.Note) {
 		return
 	}
 	switch {
@@ -220,6 +220,27 @@ func checkWho(w http.ResponseWriter, what, who, doing string) bool {
 		msg = fmt.Sprintf(`%s: "who" is %d bytes: give a name or staff id of at most 64`, what, len(who))
 	case record.CheckName(who) != nil:
 		msg = fmt.Sprintf(`%s: "who" %q %v: give a plain name or staff id`, what, who, record.CheckName(who))
+	default:
+		return true
+	}
+	badRequest(w, http.StatusBadRequest, msg)
+	return false
+}
+
+// maxNote bounds a reason or note, as MQTT's commands do.
+const maxNote = 256
+
+// checkNote requires a reason or note to be one short line of plain text:
+// it is recorded with the action and shown in reports, exports and
+// terminals, where an escape sequence or a direction override would act
+// rather than read.
+func checkNote(w http.ResponseWriter, what, field, note string) bool {
+	var msg string
+	switch {
+	case len(note) > maxNote:
+		msg = fmt.Sprintf(`%s: %q is %d bytes: give at most %d (the journal keeps it with the action)`, what, field, len(note), maxNote)
+	case strings.IndexFunc(note, record.Hidden) >= 0:
+		msg = fmt.Sprintf(`%s: %q has control or invisible formatting characters (line breaks, tabs, escapes, direction overrides): give one line of plain text`, what, field)
 	default:
 		return true
 	}
