@@ -17,6 +17,7 @@ const (
 	maxLikelyFanACH   = 1000 // air changes an hour a fan gives its booths
 	minLikelyFanACH   = 5    // below this it hardly clears them
 	maxLikelyPMCal    = 2    // optical PM over-reads smoke: sites set 0.3-1
+	minLikelyPMCal    = 0.1  // below this smoke reads as clean air
 	minLikelyPM25Warn = 5    // µg/m³; the WHO 24 h guideline is 15
 	minLikelyCO2Warn  = 450  // ppm; outdoor air is about 420
 	maxLikelyStallRPM = 5000 // a stalled fan turns slower than this
@@ -71,6 +72,9 @@ func (d *decoder) warnUnlikely(c *Config) {
 		p := fmt.Sprintf("sensors[%d]", i)
 		if s.Type.Measures(sample.PM25) && d.has(p+".pm_calibration") && s.PMCalibration > maxLikelyPMCal {
 			d.warn(p+".pm_calibration", "%g multiplies every PM reading; optical sensors over-read smoke, so a factor from a gravimetric comparison is about 0.3-1 (1 leaves readings as measured)", s.PMCalibration)
+		}
+		if s.Type.Measures(sample.PM25) && d.has(p+".pm_calibration") && !d.bad[p+".pm_calibration"] && s.PMCalibration > 0 && s.PMCalibration < minLikelyPMCal {
+			d.warn(p+".pm_calibration", "%g multiplies every PM reading and hides smoke: a booth in heavy smoke would read as clean air and its fans run slow; a factor from a gravimetric comparison is about 0.3-1 (1 leaves readings as measured)", s.PMCalibration)
 		}
 		if want := s.Type.DefaultAddress(); want != 0 && d.has(p+".address") && !d.bad[p+".address"] && s.Address != want && !(s.Type == SDP31 && s.Address >= 0x21 && s.Address <= 0x23) {
 			d.warn(p+".address", "this %s answers at %s (its datasheet's fixed address), not %s, unless an address translator sits in front of it; leave address out", s.Type, want, s.Address)

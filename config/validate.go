@@ -55,6 +55,10 @@ func (d *decoder) where(path string) string {
 // name: they label every series a scrape carries and every topic.
 const maxNameLen = 64
 
+// maxPMCal bounds pm_calibration: far above any factor a comparison
+// gives (warned of from 2), low enough that no reading overflows.
+const maxPMCal = 100
+
 // names must be safe in MQTT topics and Prometheus label values.
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -120,6 +124,7 @@ func (d *decoder) validate(c *Config) {
 	d.validatePage(c)
 	d.validateMQTT(c)
 	d.warnNamesAlike(c)
+	d.warnNamesShared(c)
 	d.warnUnlikely(c)
 	if o := c.AlarmOutput; o != nil {
 		d.checkPin("alarm_output.pin", o.Pin)
@@ -232,6 +237,10 @@ func (d *decoder) validateSensors(c *Config) {
 				d.invalid(p+".pm_calibration", "only applies to PM sensors (sps30, sen54, sen55; this one is %s); remove it", s.Type)
 			case s.PMCalibration <= 0:
 				d.invalid(p+".pm_calibration", "must be more than 0 (got %g); it multiplies the reading, 1 leaves it as measured", s.PMCalibration)
+			case s.PMCalibration > maxPMCal:
+				// 1e306 made every reading +Inf: not air data, and
+				// nothing JSON or the journal can hold.
+				d.invalid(p+".pm_calibration", "must be at most %d (got %g); it multiplies the reading: a factor from a gravimetric comparison is about 0.3-1, 1 leaves it as measured", maxPMCal, s.PMCalibration)
 			}
 		}
 		if d.has(p + ".co2_offset_ppm") {
@@ -405,6 +414,71 @@ func (d *decoder) warnNamesAlike(c *Config) {
 				continue
 			}
 			seen[id] = i
+		}
+	}
+}
+
+// warnNamesShared warns of a name used in two of the lists, or taken by
+// the journal. The alarm summary has one subject per name (zone, sensor,
+// fan, "journal"), and Home Assistant one fault entity per sensor and fan
+// id: a fan named like a sensor shares its fault entity (the second
+// discovery config replaces the first) and each lights the other's; a
+// sensor named like its zone lights the zone's safety alarm when the
+// sensor fails.
+func (d *decoder) warnNamesShared(c *Config) {
+	type use struct {
+		path, name string
+	}
+	ids := strings.NewReplacer("-", "_", ".", "_")
+	byName := map[string]use{}
+	byID := map[string]use{}
+	say := func(path, name string, first use) {
+		also := ""
+		if first.name != name {
+			also = fmt.Sprintf(" (%q)", first.name)
+		}
+		d.warn(path, "%q is also the name of %s%s: the alarm summary and Home Assistant key a zone's, a sensor's and a fan's alarms by name, "+
+			"so an alarm of either would show on both (and a sensor and a fan share one fault entity); name them apart by a letter or digit", name, first.path, also)
+	}
+	for i, z := range c.Zones {
+		if _, ok := byName[z.Name]; !ok {
+			byName[z.Name] = use{fmt.Sprintf("zones[%d]", i), z.Name}
+		}
+	}
+	for _, group := range []struct {
+		what  string
+		names []string
+	}{
+		{"sensors", namesOf(c.Sensors, func(s Sensor) string { return s.Name })},
+		{"fans", namesOf(c.Fans, func(f Fan) string { return f.Name })},
+	} {
+		var mine []use
+		for i, n := range group.names {
+			p := fmt.Sprintf("%s[%d].name", group.what, i)
+			id := ids.Replace(TopicLevel(n))
+			switch first, ok := byName[n]; {
+			case strings.EqualFold(n, "journal"):
+				d.warn(p, "%q is the name ventd gives its journal's alarms: the alarm summary and Home Assistant would show this %s's faults as the journal's, and the journal's as its own; choose another name", n, strings.TrimSuffix(group.what, "s"))
+			case ok && !strings.HasPrefix(first.path, group.what):
+				say(p, n, first)
+			default:
+				if first, ok := byID[id]; ok && id != "" && !strings.HasPrefix(first.path, group.what) {
+					say(p, n, first)
+				}
+			}
+			mine = append(mine, use{fmt.Sprintf("%s[%d]", group.what, i), n})
+		}
+		// Added after the group: names alike within one list are
+		// warnNamesAlike's.
+		for _, u := range mine {
+			if _, ok := byName[u.name]; !ok {
+				byName[u.name] = u
+			}
+			if id := ids.Replace(TopicLevel(u.name)); id != "" {
+				if _, ok := byID[id]; !ok {
+					byID[id] = u
+				}
+			}
 		}
 	}
 }

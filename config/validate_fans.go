@@ -343,21 +343,43 @@ func pinKey(pin string) string {
 	return p
 }
 
+// maxPMLevel is the highest PM level a threshold may name: ten times the
+// 1000 µg/m³ an SPS30 is specified to, which the sensor layer still takes
+// as smoke (sensor.checkPM's saturation).
+const maxPMLevel = 10000
+
 func (d *decoder) validateThresholds(c *Config) {
 	t := c.Thresholds
 	for _, l := range []struct {
 		key string
 		v   Level
-	}{{"pm25_ugm3", t.PM25}, {"co2_ppm", t.CO2}, {"voc_index", t.VOCIndex}} {
+		// reach is the most a working sensor reports: a level above it
+		// never sounds.
+		reach float64
+		unit  string
+		why   string
+	}{
+		{"pm25_ugm3", t.PM25, maxPMLevel, " µg/m³", "an SPS30 or SEN5x is specified to 1000 µg/m³ and reads a few thousand in dense smoke; thresholds are in µg/m³"},
+		{"co2_ppm", t.CO2, 40000, " ppm", "an SCD4x reads to 40000 ppm"},
+		{"voc_index", t.VOCIndex, 500, "", "the VOC Index runs from 1 to 500"},
+	} {
 		p := "thresholds." + l.key
 		ok := true
 		for _, k := range []struct {
 			key string
 			v   float64
 		}{{"warning", l.v.Warning}, {"alarm", l.v.Alarm}} {
-			if k.v <= 0 {
+			switch {
+			case k.v <= 0:
 				d.invalid(p+"."+k.key, "must be more than 0 (got %g)", k.v)
 				ok = false
+			case k.v > l.reach:
+				// One mistake (a unit, a typo) a level: said once.
+				d.invalid(p+"."+k.key, "must be at most %g%s (got %g): %s, so a level above it never sounds", l.reach, l.unit, k.v, l.why)
+				ok = false
+			}
+			if !ok {
+				break
 			}
 		}
 		if ok && l.v.Warning >= l.v.Alarm {
