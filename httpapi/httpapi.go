@@ -10,6 +10,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -77,14 +78,22 @@ func withAges(s *snapshot.Snapshot, now time.Time) *snapshot.Snapshot {
 // programs: &, < and > as written (an error's example address is copied
 // into a shell), and nosniff so that no browser takes the body for HTML.
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// A value JSON cannot carry (+Inf, NaN): a 200 with an empty
+		// body would read as "nothing" rather than "ventd cannot say".
+		code = http.StatusInternalServerError
+		buf.Reset()
+		enc.Encode(map[string]string{"error": fmt.Sprintf("the answer cannot be encoded as JSON (%v): a bug or an impossible reading; see the log (journalctl -u ventd) and /metrics", err)})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {
