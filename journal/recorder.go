@@ -177,6 +177,16 @@ func (r *Recorder) flush(now time.Time, minute bool) {
 	}
 	b := r.pending
 	res, err := r.j.Write(b)
+	if errors.Is(err, ErrInvalid) {
+		// One bad row must not take the rest of the minute with it:
+		// the other zones' minutes, the alarm transitions, the actions.
+		good, bad := b.withoutInvalid()
+		for _, e := range bad {
+			r.log.Error("journal refused a row as invalid; dropped it and kept the rest", "err", e)
+		}
+		b, r.pending = good, good
+		res, err = r.j.Write(b)
+	}
 	switch {
 	case errors.Is(err, ErrInvalid):
 		r.log.Error("journal refused a batch as invalid; dropped it", "err", err)

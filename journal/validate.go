@@ -155,3 +155,47 @@ func (m *Minute) problem() string {
 	}
 	return ""
 }
+
+// withoutInvalid returns the batch without the rows validate refuses, and
+// why each was refused. Rows are checked one at a time, so a batch with
+// one bad row keeps every other.
+func (b *Batch) withoutInvalid() (Batch, []error) {
+	var bad []error
+	out := Batch{
+		Minutes:       validRows(b.Minutes, func(x Minute) Batch { return Batch{Minutes: []Minute{x}} }, &bad),
+		Events:        validRows(b.Events, func(x Event) Batch { return Batch{Events: []Event{x}} }, &bad),
+		Acks:          validRows(b.Acks, func(x Ack) Batch { return Batch{Acks: []Ack{x}} }, &bad),
+		Calibrations:  validRows(b.Calibrations, func(x Calibration) Batch { return Batch{Calibrations: []Calibration{x}} }, &bad),
+		ConfigChanges: validRows(b.ConfigChanges, func(x ConfigChange) Batch { return Batch{ConfigChanges: []ConfigChange{x}} }, &bad),
+		Gaps:          validRows(b.Gaps, func(x Gap) Batch { return Batch{Gaps: []Gap{x}} }, &bad),
+		ClockStatus:   validRows(b.ClockStatus, func(x ClockStatus) Batch { return Batch{ClockStatus: []ClockStatus{x}} }, &bad),
+		Shifts:        validRows(b.Shifts, func(x Shift) Batch { return Batch{Shifts: []Shift{x}} }, &bad),
+		Actions:       validRows(b.Actions, func(x Action) Batch { return Batch{Actions: []Action{x}} }, &bad),
+		Ventilation:   validRows(b.Ventilation, func(x Ventilation) Batch { return Batch{Ventilation: []Ventilation{x}} }, &bad),
+		Retractions:   validRows(b.Retractions, func(x Retraction) Batch { return Batch{Retractions: []Retraction{x}} }, &bad),
+	}
+	for k, v := range b.Meta {
+		if err := checkMetaKey(k); err != nil {
+			bad = append(bad, invalid(fmt.Sprintf("meta[%q]", k), "%v", err))
+			continue
+		}
+		if out.Meta == nil {
+			out.Meta = map[string]string{}
+		}
+		out.Meta[k] = v
+	}
+	return out, bad
+}
+
+func validRows[T any](rows []T, alone func(T) Batch, bad *[]error) []T {
+	var out []T
+	for _, x := range rows {
+		one := alone(x)
+		if err := one.validate(); err != nil {
+			*bad = append(*bad, err)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
