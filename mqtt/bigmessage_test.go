@@ -56,6 +56,15 @@ func TestAHugeMessageIsRefusedUnread(t *testing.T) {
 		t.Errorf("the log does not say what to clear:\n%.2000s", log)
 	}
 	ops.publish(top.HAStatus(), "", true) // cleared, as the log asks
+	// Served again from the next connection on: a command sent while
+	// ventd is away is not kept for it (a clean session).
+	connects := r.pub.Status().Connects
+	for r.pub.Status().Connects <= connects || !r.pub.Status().Connected {
+		if time.Now().After(deadline) {
+			t.Fatalf("the publisher never connected again:\n%.3000s", r.log)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	r.send(purge("after"))
 	if rep := r.waitReplies("a command after the clearing", 1)[0]; rep.ID != "after" || !rep.OK {
 		t.Errorf("after the clearing: %+v", rep)

@@ -67,6 +67,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 		wait = min(2*wait, p.m.ReconnectMax)
 		return true
 	}
+	var bigSaid time.Time
 	for {
 		c, lost, err := p.connect(ctx, cmds)
 		if ctx.Err() != nil && err != nil {
@@ -94,6 +95,18 @@ func (p *Publisher) Run(ctx context.Context) error {
 		p.report(func(s *Status) { s.Connected = false })
 		if ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, errTooLarge) {
+			// ventd ended it: the error says what to clear. Retained,
+			// it comes back at every connect; wait as after a refusal.
+			if time.Since(bigSaid) >= time.Minute {
+				bigSaid = time.Now()
+				p.log.Error("mqtt: refused a message too large to read; reconnecting, alarms wait in the outbox (said once a minute)", "err", err, "retry_in", wait.Round(time.Millisecond))
+			}
+			if !pause(err) {
+				return nil
+			}
+			continue
 		}
 		if lasted := time.Since(since); lasted >= stableSession {
 			wait = p.minWait
@@ -146,6 +159,13 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 		return nil, nil, err
 	}
 	lost := make(chan error, 1)
+	var topics []string
+	if p.m.Discovery {
+		topics = append(topics, p.topics.HAStatus())
+	}
+	if p.m.Commands {
+		topics = append(topics, p.topics.Command())
+	}
 	o := paho.NewClientOptions().AddBroker(p.m.Broker).SetClientID(p.clientID()).
 		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).
 		SetKeepAlive(p.m.KeepAlive).SetPingTimeout(netWait).SetConnectTimeout(netWait).SetWriteTimeout(netWait).
@@ -159,6 +179,7 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	if tlsCfg != nil {
 		o.SetTLSConfig(tlsCfg)
 	}
+	o.SetCustomOpenConnectionFn(openConn(topics))
 	if p.m.Username != "" {
 		o.SetUsername(p.m.Username)
 		o.SetPassword(p.password)
