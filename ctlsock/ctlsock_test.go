@@ -366,3 +366,30 @@ func TestNotesArePlainAndBounded(t *testing.T) {
 		t.Errorf("a plain reason: %d %q", status, msg)
 	}
 }
+
+// A zone or sensor the daemon does not know is refused by the loop, but
+// recorded as the refused action's target as given: an escape sequence
+// of any length went into the journal that way. MQTT refuses a zone that
+// is no name before it reaches the loop; so does the socket, and a
+// sensor's name too.
+func TestTargetsAreNames(t *testing.T) {
+	f := &fake{}
+	path, _ := start(t, f)
+	for _, c := range []struct {
+		url, body string
+		want      string
+	}{
+		{"/v1/purge", `{"zone":"\u001b[31mbooth","who":"a"}`, `"zone" "\x1b[31mbooth" is not a zone name`},
+		{"/v1/purge", `{"zone":"booth 1","who":"a","cancel":true}`, `"zone" "booth 1" is not a zone name`},
+		{"/v1/purge", `{"zone":"` + strings.Repeat("z", 65) + `","who":"a"}`, `"zone" is 65 bytes`},
+		{"/v1/calibrate", `{"sensor":"co2\u202e","reference_ppm":420,"who":"a"}`, `"sensor" "co2\u202e" is not a sensor name`},
+	} {
+		status, msg := post(t, path, c.url, c.body)
+		if status != 400 || !strings.Contains(msg, c.want) {
+			t.Errorf("%s %.60s: %d %q; want 400 containing %q", c.url, c.body, status, msg, c.want)
+		}
+	}
+	if calls := f.Calls(); len(calls) != 0 {
+		t.Errorf("bad targets reached the controller: %q", calls)
+	}
+}
