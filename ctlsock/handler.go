@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -81,7 +82,8 @@ func newHandler(c Controller, log *slog.Logger) http.Handler {
 
 func (h *handler) purge(w http.ResponseWriter, r *http.Request) {
 	var req purgeRequest
-	if !decode(w, r, "purge", &req, "zone, cancel, who") || !checkWho(w, "purge", req.Who, "asking for the purge") || !checkNote(w, "purge", "reason", req.Reason) {
+	if !decode(w, r, "purge", &req, "zone, cancel, who") || !checkWho(w, "purge", req.Who, "asking for the purge") || !checkNote(w, "purge", "reason", req.Reason) ||
+		(req.Zone != "" && !checkTarget(w, "purge", "zone", req.Zone)) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), waitFor)
@@ -127,6 +129,8 @@ func (h *handler) calibrate(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.TrimSpace(req.Sensor) == "":
 		badRequest(w, http.StatusBadRequest, `calibrate: "sensor" is required: the name of an SCD4x sensor in the configuration`)
+		return
+	case !checkTarget(w, "calibrate", "sensor", req.Sensor):
 		return
 	case req.ReferencePPM < minPPM || req.ReferencePPM > maxPPM:
 		badRequest(w, http.StatusBadRequest, fmt.Sprintf(`calibrate: "reference_ppm" %d: give the CO2 of the air the sensor sits in now, %d to %d ppm (outdoor air is about 420)`, req.ReferencePPM, minPPM, maxPPM))
@@ -220,6 +224,26 @@ func checkWho(w http.ResponseWriter, what, who, doing string) bool {
 		msg = fmt.Sprintf(`%s: "who" is %d bytes: give a name or staff id of at most 64`, what, len(who))
 	case record.CheckName(who) != nil:
 		msg = fmt.Sprintf(`%s: "who" %q %v: give a plain name or staff id`, what, who, record.CheckName(who))
+	default:
+		return true
+	}
+	badRequest(w, http.StatusBadRequest, msg)
+	return false
+}
+
+// nameRE is what the config takes as a zone or sensor name.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// checkTarget requires a zone or sensor to be a name as the config has
+// them: the loop refuses one it does not know, but records it with the
+// refused action as given.
+func checkTarget(w http.ResponseWriter, what, field, name string) bool {
+	var msg string
+	switch {
+	case len(name) > 64:
+		msg = fmt.Sprintf(`%s: %q is %d bytes: names in the configuration have at most 64`, what, field, len(name))
+	case !nameRE.MatchString(name):
+		msg = fmt.Sprintf(`%s: %q %q is not a %s name (letters, digits, '-', '_', '.', as in the configuration)`, what, field, name, field)
 	default:
 		return true
 	}
