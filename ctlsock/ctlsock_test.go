@@ -393,3 +393,26 @@ func TestTargetsAreNames(t *testing.T) {
 		t.Errorf("bad targets reached the controller: %q", calls)
 	}
 }
+
+// encoding/json takes the last of two keys alike, in any case: a request
+// naming "who" twice was recorded with the second name, where a reader of
+// the request (a wrapper's log, an audit) sees the first. MQTT's commands
+// and the config refuse a key given twice; so does the socket.
+func TestAKeyGivenTwiceIsRefused(t *testing.T) {
+	f := &fake{}
+	path, _ := start(t, f)
+	for _, c := range []struct{ url, body, want string }{
+		{"/v1/purge", `{"zone":"booth","who":"alice","who":"mallory"}`, `field "who" given twice`},
+		{"/v1/purge", `{"zone":"booth","who":"alice","WHO":"mallory"}`, `field "WHO" given twice`},
+		{"/v1/ack", `{"all":true,"who":"a","note":"x","Note":"y"}`, `field "Note" given twice`},
+		{"/v1/purge", `{"zone":"booth","who":"a","reason":"x","reaſon":"y"}`, `given twice`},
+	} {
+		status, msg := post(t, path, c.url, c.body)
+		if status != 400 || !strings.Contains(msg, c.want) {
+			t.Errorf("%s %s: %d %q; want 400 containing %q", c.url, c.body, status, msg, c.want)
+		}
+	}
+	if calls := f.Calls(); len(calls) != 0 {
+		t.Errorf("requests with a key twice reached the controller: %q", calls)
+	}
+}
