@@ -1,6 +1,7 @@
 package ctlsock
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -163,11 +164,17 @@ func (h *handler) answer(w http.ResponseWriter, result string, err error, corr *
 
 // decode reads one JSON object into v, answering 400 when it cannot.
 func decode(w http.ResponseWriter, r *http.Request, what string, v any, fields string) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("more than one JSON value")
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil {
+		err = twice(body)
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil && dec.More() {
+			err = errors.New("more than one JSON value")
+		}
 	}
 	if err == nil {
 		return true
@@ -194,6 +201,42 @@ func decode(w http.ResponseWriter, r *http.Request, what string, v any, fields s
 	}
 	badRequest(w, http.StatusBadRequest, fmt.Sprintf("%s: bad request: %s (fields: %s)", what, msg, fields))
 	return false
+}
+
+// errTwice is a key given twice in a request.
+type errTwice string
+
+func (e errTwice) Error() string { return fmt.Sprintf("field %q given twice", string(e)) }
+
+// twice finds a key given twice at the top of a JSON object, in any case
+// (encoding/json matches keys so, and keeps the last): the request would
+// say one thing to a reader and another to the daemon. Anything that is
+// not an object is left to the decoder to refuse.
+func twice(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var seen []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := tok.(string)
+		for _, k := range seen {
+			// Unicode's simple folding, as encoding/json matches ("reaſon" is "reason").
+			if strings.EqualFold(k, key) {
+				return errTwice(key)
+			}
+		}
+		seen = append(seen, key)
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return nil
+		}
+	}
+	return nil
 }
 
 // jsonWant says what a field of type t takes, in a client's words rather
