@@ -85,3 +85,14 @@ func TestNamesSharedAcrossListsWarned(t *testing.T) {
 		checkOneWarning(t, c.name, edited, c.path, c.want)
 	}
 }
+
+// A zone named journal: its alarm entity in Home Assistant and its
+// subject in the alarm summary are lit by the journal's faults.
+func TestZoneNamedJournalWarned(t *testing.T) {
+	data, err := os.ReadFile("sim.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.NewReplacer("{name: staff, kind", "{name: journal, kind", "zone: staff}", "zone: journal}").Replace(string(data))
+	checkOneWarning(t, "a zone named journal", edited, "zones[1].name", `"journal" is the name ventd gives its journal's alarms`)
+}
