@@ -441,6 +441,9 @@ func (d *decoder) warnNamesShared(c *Config) {
 			"so an alarm of either would show on both (and a sensor and a fan share one fault entity); name them apart by a letter or digit", name, first.path, also)
 	}
 	for i, z := range c.Zones {
+		if z.Name == "journal" && z.Kind != Outdoor {
+			d.warn(fmt.Sprintf("zones[%d].name", i), "%q is the name ventd gives its journal's alarms: the alarm summary and Home Assistant would show the journal's faults as this zone's alarm; choose another name", z.Name)
+		}
 		if _, ok := byName[z.Name]; !ok {
 			byName[z.Name] = use{fmt.Sprintf("zones[%d]", i), z.Name}
 		}
