@@ -187,7 +187,7 @@ func DefaultRules(s Setup) []Rule {
 			// lasts two means records are at risk.
 			OnDelay: 2 * time.Minute, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "the exposure journal is not keeping records: check the state directory and free space",
+			Message: "the exposure journal is not keeping records: the log says why (the card full, the state directory not writable, or a journal from a newer ventd after a downgrade: upgrade ventd)",
 		})
 		rules = append(rules, Rule{
 			ID: JournalReplacedRule, Level: LevelFault, Subject: "journal", Direction: WhenTrue,
