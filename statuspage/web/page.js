@@ -72,6 +72,7 @@ async function loadInfo() {
   try {
     info = await getJSON('api/page');
     $('room').textContent = info.room + ' · ' + info.site;
+    document.body.classList.toggle('few-booths', (info.booths || []).length <= 3);
     document.title = 'Air status · ' + info.room;
     $('actions-off').hidden = info.actions;
     $('sound').hidden = !info.sound;
