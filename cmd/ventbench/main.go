@@ -33,6 +33,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,6 +55,23 @@ func main() {
 	defer stop()
 	buildCacheDir = userBuildCache
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// startCPUProfile starts the CPU profile -cpuprofile asks for and returns
+// what stops it and closes its file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // listFlag collects a flag given more than once.
@@ -80,6 +98,7 @@ type flags struct {
 	compare     string
 	runs        bool
 	trace       string
+	cpuprofile  string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -104,6 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.cache, "cache", "", "keep the baselines' results in `DIR` and reuse them, in any build, while scenario, room, config and seed are unchanged (for tuning the law; ventd always runs); "+
 		"off: run every baseline (default: reuse those of an earlier run of this same build, kept in the user's cache directory)")
 	fs.StringVar(&f.trace, "trace", "", "write each run's periods (true air, readings, duties, reasons) as CSV into `DIR`; cached runs write none")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the runs to `FILE` (for go tool pprof)")
 	fs.StringVar(&f.from, "from", "", "with -readme or -compare: take the figures from this ventbench -json `FILE` instead of running")
 	fs.StringVar(&f.compare, "compare", "", "print the before/after table of ventd's figures and goals against this earlier ventbench -json `FILE` (after: -from, or this run)")
 	if err := fs.Parse(args); err != nil {
@@ -193,6 +213,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 2
+	}
+	if f.cpuprofile != "" {
+		stopProfile, err := startCPUProfile(f.cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "ventbench:", err)
+			return 1
+		}
+		defer stopProfile()
 	}
 	start := time.Now()
 	cache := f.cache
