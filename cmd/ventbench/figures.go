@@ -89,6 +89,7 @@ type figures struct {
 	fanZones   map[string][]string
 	safeDuties map[string]float64
 	sessions   *sessionFigs
+	booth      map[string]float64
 }
 
 type fanFig struct {
@@ -202,7 +203,13 @@ func entryWindows(sc *scenario.Scenario, start, end time.Time) []entryWindow {
 }
 
 func (f *figures) add(s *snapshot.Snapshot) {
-	booth := map[string]float64{}
+	// The booths' latest PM2.5 this period; one map for every period,
+	// emptied (sessions.add reads it and keeps nothing).
+	if f.booth == nil {
+		f.booth = map[string]float64{}
+	}
+	booth := f.booth
+	clear(booth)
 	for _, r := range s.Readings {
 		if r.Quantity != sample.PM25 || r.Quality != sample.Good {
 			continue
