@@ -71,7 +71,7 @@ func (d *Device) tick(t time.Time) {
 	if d.opts.Ideal || d.opts.Lag < 0 {
 		d.lag = in
 	} else {
-		a := 1 - math.Exp(-interval.Seconds()/d.opts.Lag.Seconds())
+		a := d.lagStep
 		for i := range d.lag {
 			d.lag[i] += a * (in[i] - d.lag[i])
 		}

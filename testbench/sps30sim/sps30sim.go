@@ -21,6 +21,7 @@ package sps30sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -58,17 +59,21 @@ const (
 	autoCleanDefault = 604800 // seconds: one week
 )
 
-// Execution times: how long after the command's stop condition the sensor
-// is busy and acknowledges nothing.
-var execTime = map[uint16]time.Duration{
-	cmdStart:       20 * time.Millisecond,
-	cmdStop:        20 * time.Millisecond,
-	cmdSleep:       5 * time.Millisecond,
-	cmdWakeUp:      5 * time.Millisecond,
-	cmdFanClean:    5 * time.Millisecond,
-	cmdAutoClean:   5 * time.Millisecond, // reading; writing goes to flash and takes longer
-	cmdClearStatus: 5 * time.Millisecond,
-	cmdReset:       100 * time.Millisecond,
+// execTime is a command's execution time: how long after its stop
+// condition the sensor is busy and acknowledges nothing. A switch, not a
+// map: every transfer asks, and a map lookup was a tenth of a transfer.
+func execTime(cmd uint16) time.Duration {
+	switch cmd {
+	case cmdStart, cmdStop:
+		return 20 * time.Millisecond
+	case cmdSleep, cmdWakeUp, cmdFanClean, cmdClearStatus:
+		return 5 * time.Millisecond
+	case cmdAutoClean:
+		return 5 * time.Millisecond // reading; writing goes to flash and takes longer
+	case cmdReset:
+		return 100 * time.Millisecond
+	}
+	return 0
 }
 
 // autoCleanWriteTime is the execution time of writing the auto-cleaning
@@ -160,6 +165,7 @@ type Device struct {
 	started    time.Time
 	nextTick   time.Time
 	lag        [4]float64
+	lagStep    float64 // the lag's share of the way to the air each tick
 	last       [10]float64
 	haveValue  bool
 	ready      bool
@@ -201,6 +207,7 @@ func New(clk clock.Clock, src air.Source, opts Opts) *Device {
 		autoClean: autoCleanDefault,
 	}
 	d.autoCleanDue = clk.Now().Add(autoCleanDefault * time.Second)
+	d.lagStep = 1 - math.Exp(-interval.Seconds()/opts.Lag.Seconds())
 	return d
 }
 
@@ -225,7 +232,7 @@ func (d *Device) Write(w []byte) error {
 		return err
 	}
 	d.busyCmd = cmd
-	exec := execTime[cmd]
+	exec := execTime(cmd)
 	if cmd == cmdAutoClean && len(args) > 0 {
 		exec = autoCleanWriteTime
 	}
@@ -268,7 +275,7 @@ func (d *Device) sleepingWrite(now time.Time, w []byte) error {
 		d.mode = modeIdle
 		d.wakeFrom, d.wakeUntil = time.Time{}, time.Time{}
 		d.busyCmd = cmdWakeUp
-		d.busyUntil = now.Add(execTime[cmdWakeUp])
+		d.busyUntil = now.Add(execTime(cmdWakeUp))
 		return nil
 	}
 	return i2csim.NACK("interface awake but sensor asleep: only Wake-up (0x1103) is accepted")
