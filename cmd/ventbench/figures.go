@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -140,7 +141,7 @@ func newFigures(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start
 	if f.staff, err = tracker(); err != nil {
 		return nil, err
 	}
-	f.truth = &truth{staffZone: staffZone, boothZones: f.boothZones, end: end}
+	f.truth = &truth{staffZone: staffZone, booths: slices.Sorted(maps.Keys(f.boothZones)), end: end}
 	if f.truth.staff, err = tracker(); err != nil {
 		return nil, err
 	}
@@ -336,12 +337,12 @@ func summary(t *exposure.Tracker, start, end time.Time) exposure.Summary {
 
 // truth follows the room model's true air at the times the room reached.
 type truth struct {
-	staffZone  string
-	boothZones map[string]bool
-	end        time.Time
-	staff      *exposure.Tracker
-	last       time.Time
-	boothPeak  float64
+	staffZone string
+	booths    []string // the booth zones, sorted
+	end       time.Time
+	staff     *exposure.Tracker
+	last      time.Time
+	boothPeak float64
 }
 
 func (t *truth) observe(rm *room.Room) {
@@ -353,7 +354,7 @@ func (t *truth) observe(rm *room.Room) {
 	if st, err := rm.State(t.staffZone); err == nil {
 		t.staff.Add(now, st.PM25)
 	}
-	for z := range t.boothZones {
+	for _, z := range t.booths {
 		if st, err := rm.State(z); err == nil {
 			t.boothPeak = max(t.boothPeak, st.PM25)
 		}

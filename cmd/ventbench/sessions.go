@@ -49,6 +49,7 @@ type sessionWatch struct {
 	pre             float64 // the booth reading just before the start
 	visibleAt, full time.Time
 	cleared         bool
+	done            bool // nothing later changes it (see add)
 }
 
 type sessionFigs struct {
@@ -110,7 +111,7 @@ func newSessionFigs(cfg *config.Config, rc room.Config, sc *scenario.Scenario, s
 func (s *sessionFigs) add(snap *snapshot.Snapshot, booth map[string]float64) {
 	for _, w := range s.watches {
 		now := snap.Time
-		if now.Before(w.start) {
+		if w.done || now.Before(w.start) {
 			continue
 		}
 		if math.IsNaN(w.pre) {
@@ -129,6 +130,10 @@ func (s *sessionFigs) add(snap *snapshot.Snapshot, booth map[string]float64) {
 			v <= w.pre+math.Max(10, 0.1*w.pre) {
 			w.cleared = true
 		}
+		// Past its end and cleared, or past the booth's next session,
+		// nothing above can change the watch again: snapshots come in
+		// time order.
+		w.done = !now.Before(w.end) && (w.cleared || !now.Before(w.next))
 	}
 	for z, v := range booth {
 		s.last[z] = v
