@@ -63,7 +63,10 @@ func (r *Room) step(dt time.Duration) {
 		r.stepPropagator(r.propagate(dt))
 	}
 
-	decay := math.Exp(-dt.Seconds() / thermalLag.Seconds())
+	if dt != r.decayDT || r.freshDecay { // the same few step lengths come again and again
+		r.decayDT, r.decay = dt, math.Exp(-dt.Seconds()/thermalLag.Seconds())
+	}
+	decay := r.decay
 	for i := range r.zones {
 		z := &r.zones[i]
 		people := float64(z.occupants)

@@ -34,6 +34,13 @@ type Room struct {
 	// tests set it to the previous algorithm to compare the two.
 	stepAir func(dt time.Duration)
 
+	// decay is the occupants' warmth's decay over a step of decayDT;
+	// freshDecay, which the tests set, takes it anew every step, as
+	// before it was kept, to compare the two.
+	decayDT    time.Duration
+	decay      float64
+	freshDecay bool
+
 	// Working memory, so that a step allocates nothing.
 	flowScratch matrix
 	expmScratch *expmScratch

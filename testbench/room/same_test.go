@@ -69,3 +69,33 @@ func TestSameAirAsReference(t *testing.T) {
 		})
 	}
 }
+
+// TestKeptDecayIsFreshDecay plays the same day into a room that keeps the
+// occupants' warmth's decay per step length and one that takes it anew
+// every step, as the model did before: every reading must be the same to
+// the last bit (the factor is the same expression of the same length).
+func TestKeptDecayIsFreshDecay(t *testing.T) {
+	for _, booths := range []int{1, 2, 6} {
+		t.Run(fmt.Sprintf("booths=%d", booths), func(t *testing.T) {
+			t.Parallel()
+			cfg := boothsRoom(t, booths)
+			kept, fresh := newRoom(t, cfg), newRoom(t, cfg)
+			room.UseFreshDecay(fresh)
+			const poll, stagger, shift, length = 15 * time.Second, 40 * time.Millisecond, 8 * time.Hour, 12 * time.Hour
+			var want []air.State
+			newDay(fresh, poll, stagger, shift, 7).run(length, func(_ time.Duration, _ int, s air.State) {
+				want = append(want, s)
+			})
+			n := 0
+			newDay(kept, poll, stagger, shift, 7).run(length, func(at time.Duration, zone int, got air.State) {
+				if got != want[n] {
+					t.Fatalf("%s at %v: %+v, taken anew %+v", cfg.Zones[zone].Name, at, got, want[n])
+				}
+				n++
+			})
+			if n != len(want) || n == 0 {
+				t.Fatalf("%d readings, the other room made %d", n, len(want))
+			}
+		})
+	}
+}
