@@ -9,6 +9,7 @@ package sensirion
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"periph.io/x/conn/v3/i2c"
@@ -65,9 +66,12 @@ var crcTable = func() (t [256]byte) {
 
 // EncodeWords appends each word big-endian followed by its CRC.
 func EncodeWords(dst []byte, words ...uint16) []byte {
-	for _, w := range words {
-		b := [2]byte{byte(w >> 8), byte(w)}
-		dst = append(dst, b[0], b[1], CRC8(b[:]))
+	n := len(dst)
+	dst = slices.Grow(dst, 3*len(words))[:n+3*len(words)]
+	for i, w := range words {
+		hi, lo := byte(w>>8), byte(w)
+		f := dst[n+3*i : n+3*i+3]
+		f[0], f[1], f[2] = hi, lo, crcTable[crcTable[0xff^hi]^lo]
 	}
 	return dst
 }
@@ -84,11 +88,13 @@ func AppendWords(dst []uint16, frame []byte) ([]uint16, error) {
 	if len(frame)%3 != 0 {
 		return nil, fmt.Errorf("frame of %d bytes is not a whole number of words", len(frame))
 	}
-	for i := 0; i < len(frame); i += 3 {
-		if c := CRC8(frame[i : i+2]); c != frame[i+2] {
+	dst = slices.Grow(dst, len(frame)/3)
+	for i := 0; i+2 < len(frame); i += 3 {
+		hi, lo := frame[i], frame[i+1]
+		if c := crcTable[crcTable[0xff^hi]^lo]; c != frame[i+2] {
 			return nil, &CRCError{Word: i / 3, Got: frame[i+2], Want: c}
 		}
-		dst = append(dst, uint16(frame[i])<<8|uint16(frame[i+1]))
+		dst = append(dst, uint16(hi)<<8|uint16(lo))
 	}
 	return dst, nil
 }

@@ -2,6 +2,7 @@ package sensirion
 
 import (
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -68,5 +69,28 @@ func BenchmarkCRC8(b *testing.B) {
 	w := []byte{0xbe, 0xef}
 	for i := 0; i < b.N; i++ {
 		CRC8(w)
+	}
+}
+
+// TestEncodeDecodeEveryWord frames every 16-bit word, each checked against
+// CRC8 over its two bytes, and decodes the frame back.
+func TestEncodeDecodeEveryWord(t *testing.T) {
+	words := make([]uint16, 1<<16)
+	for i := range words {
+		words[i] = uint16(i)
+	}
+	frame := EncodeWords([]byte{0xAA}, words...)
+	if len(frame) != 1+3*len(words) || frame[0] != 0xAA {
+		t.Fatalf("frame of %d bytes starting 0x%02x, want %d starting 0xaa", len(frame), frame[0], 1+3*len(words))
+	}
+	for i, w := range words {
+		f := frame[1+3*i:]
+		if f[0] != byte(w>>8) || f[1] != byte(w) || f[2] != CRC8(f[:2]) {
+			t.Fatalf("word 0x%04x framed as % x", w, f[:3])
+		}
+	}
+	got, err := DecodeWords(frame[1:])
+	if err != nil || !slices.Equal(got, words) {
+		t.Fatalf("decoded %d words, err %v", len(got), err)
 	}
 }
