@@ -155,6 +155,11 @@ type zoneCheck struct {
 	in   alarm.Input
 	zone string
 	q    sample.Quantity
+	// sensors are the zone's (zoneSensors), found at the first
+	// evaluation: a map lookup a rule a period was a tenth of the rules'
+	// time.
+	sensors []*sensor.Sensor
+	found   bool
 }
 
 // ewma is an exponentially weighted mean over time.
@@ -231,8 +236,12 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	// engine, nor does add.
 	h := a.eng.Hold()
 	defer h.Release()
-	for _, c := range a.watched {
-		v, ok := d.zoneValue(c.zone, c.q, now)
+	for i := range a.watched {
+		c := &a.watched[i]
+		if !c.found {
+			c.sensors, c.found = d.zoneSensors(c.zone), true
+		}
+		v, ok := sensorsValue(c.sensors, c.q, now)
 		add(h.Evaluate(c.in, now, v, ok))
 	}
 	for i, z := range d.cfg.Zones {
@@ -351,8 +360,13 @@ func logMessage(e alarm.Event) string {
 // zoneValue is the mean of the zone's good samples of q, a reading above
 // its sensor's range counting as its value (a lower bound).
 func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float64, bool) {
+	return sensorsValue(d.zoneSensors(zone), q, now)
+}
+
+// sensorsValue is zoneValue over the zone's sensors.
+func sensorsValue(sensors []*sensor.Sensor, q sample.Quantity, now time.Time) (float64, bool) {
 	sum, n := 0.0, 0
-	for _, s := range d.zoneSensors(zone) {
+	for _, s := range sensors {
 		// A staff area over 1000 µg/m³ must not go quiet because its
 		// sensor saturated.
 		if smp := s.Sample(q); smp.AtLeast(now, s.Config().StaleAfter) {

@@ -78,8 +78,14 @@ type Daemon struct {
 	staff     *record.StaffAir            // the last record's staff area, shared while it stays the same
 	fanRec    []record.Fan                // the last record's fans, likewise
 	inZone    map[string][]*sensor.Sensor // each zone's sensors (zoneSensors)
-	period    time.Duration
-	started   time.Time
+	lawReads  []lawRead                   // the samples the law reads (lawInputs)
+	// cfgKept is what save keeps of the configuration of, in order.
+	cfgKept struct {
+		of *config.Config
+		kv [][2]string
+	}
+	period  time.Duration
+	started time.Time
 
 	sensors *sensor.Set
 	fans    []*fanOut

@@ -11,6 +11,7 @@ import (
 	"github.com/ventd/ventd/drivers/fan"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/sensor"
 )
 
 // fanOut is one fan: its output and what the room's law last told it.
@@ -142,17 +143,31 @@ func (d *Daemon) boothStatus() []control.BoothStatus {
 // measures it and the pressure of every pressure sensor (a fault sample
 // for one with no reading yet); the law knows which zone each is in.
 func (d *Daemon) lawInputs() []sample.Sample {
-	d.inputs = d.inputs[:0]
-	for _, s := range d.sensors.All() {
-		t := s.Config().Type
-		if t.Measures(sample.PM25) {
-			d.inputs = append(d.inputs, s.Sample(sample.PM25))
-		}
-		if t.IsPressure() {
-			d.inputs = append(d.inputs, s.Sample(sample.Pressure))
+	if d.lawReads == nil {
+		// The set never changes while the daemon runs (see
+		// zoneSensors): what each sensor gives the law is found once.
+		d.lawReads = []lawRead{}
+		for _, s := range d.sensors.All() {
+			t := s.Config().Type
+			if t.Measures(sample.PM25) {
+				d.lawReads = append(d.lawReads, lawRead{s, sample.PM25})
+			}
+			if t.IsPressure() {
+				d.lawReads = append(d.lawReads, lawRead{s, sample.Pressure})
+			}
 		}
 	}
+	d.inputs = d.inputs[:0]
+	for _, r := range d.lawReads {
+		d.inputs = append(d.inputs, r.s.Sample(r.q))
+	}
 	return d.inputs
+}
+
+// lawRead is one sample the law reads each period.
+type lawRead struct {
+	s *sensor.Sensor
+	q sample.Quantity
 }
 
 // apply sets the duty the law decided.

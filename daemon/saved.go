@@ -35,13 +35,21 @@ func (d *Daemon) save(now time.Time, final bool) {
 	all := d.sensors.Keep()
 	all[metaNextAlarm] = strconv.FormatUint(d.alarms.eng.NextID(), 10)
 	all[metaConfig] = d.cfgHash
-	all["site"], all["room"] = d.cfg.Site, d.cfg.Room
-	all[journal.TimeZoneKey] = d.cfg.Shifts.ZoneName()
-	all[metaSchedule] = d.schedule()
-	for _, z := range d.cfg.Zones {
-		// So that the export and the report tell the outdoor air's
-		// minutes from an exposure record without the configuration.
-		all[journal.ZoneKindKey(z.Name)] = string(z.Kind)
+	if d.cfgKept.of != d.cfg {
+		// What the configuration alone says, made again only when a
+		// reload replaces it: the schedule's string was a third of a
+		// save.
+		kv := [][2]string{{"site", d.cfg.Site}, {"room", d.cfg.Room},
+			{journal.TimeZoneKey, d.cfg.Shifts.ZoneName()}, {metaSchedule, d.schedule()}}
+		for _, z := range d.cfg.Zones {
+			// So that the export and the report tell the outdoor air's
+			// minutes from an exposure record without the configuration.
+			kv = append(kv, [2]string{journal.ZoneKindKey(z.Name), string(z.Kind)})
+		}
+		d.cfgKept.of, d.cfgKept.kv = d.cfg, kv
+	}
+	for _, e := range d.cfgKept.kv {
+		all[e[0]] = e[1]
 	}
 	if b, err := json.Marshal(d.alarms.eng.Active()); err == nil {
 		all[metaActive] = string(b)

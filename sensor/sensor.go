@@ -68,6 +68,9 @@ type Sensor struct {
 	log  *slog.Logger
 	clk  clock.Clock
 	open bool
+	// watched is cfg.Type.Watched(), looked up once: the stuck detector
+	// asks every period.
+	watched sample.Quantity
 	// slowRead is how long the last update's read took when that was
 	// SlowRead or more (a hung or slow bus), else 0.
 	slowRead time.Duration
@@ -399,7 +402,7 @@ func (s *Sensor) checkFrozen(now time.Time) {
 	if s.stuck == nil {
 		return
 	}
-	i := s.find(s.cfg.Type.Watched())
+	i := s.find(s.watched)
 	if i < 0 || s.latest[i].Quality != sample.Good {
 		return
 	}

@@ -88,7 +88,8 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 		sc := sc
 		s := &Sensor{cfg: sc, dev: dev, log: log, clk: o.Clock, bus: func() (i2c.Bus, error) { return open(sc) },
 			errs: map[string]uint64{}}
-		if sc.Type.Watched() != "" && o.StuckAfter > 0 {
+		s.watched = sc.Type.Watched()
+		if s.watched != "" && o.StuckAfter > 0 {
 			var err error
 			if s.stuck, err = alarm.NewStuckDetector(0, o.StuckAfter); err != nil {
 				return nil, fmt.Errorf("sensor %s: %w", sc.Name, err)
