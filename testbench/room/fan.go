@@ -31,6 +31,16 @@ type Fan struct {
 	// before: only the air says it.
 	flow   float64
 	halted bool
+	// noTach and noSignal are RPM's errors, made once (see newFan): a
+	// tachometer is read every second.
+	noTach, noSignal error
+}
+
+func newFan(r *Room, fc FanConfig) *Fan {
+	f := &Fan{room: r, cfg: fc, duty: 1, speed: 1, flow: 1, spinUp: fc.SpinUp}
+	f.noTach = fmt.Errorf("%s: %w", f, ErrNoTachometer)
+	f.noSignal = fmt.Errorf("%s: %w: the fan is stalled or stopped", f, fan.ErrNoSignal)
+	return f
 }
 
 // target is the speed the wheel is heading for.
@@ -70,13 +80,13 @@ func (f *Fan) Duty() float64 {
 // fan.ErrNoSignal, as the real tachometer does.
 func (f *Fan) RPM() (float64, error) {
 	if f.cfg.MaxRPM == 0 {
-		return 0, fmt.Errorf("%s: %w", f, ErrNoTachometer)
+		return 0, f.noTach
 	}
 	f.room.mu.Lock()
 	defer f.room.mu.Unlock()
 	rpm := math.Round(f.speed*f.cfg.MaxRPM*10) / 10
 	if f.stalled || rpm < 1 {
-		return 0, fmt.Errorf("%s: %w: the fan is stalled or stopped", f, fan.ErrNoSignal)
+		return 0, f.noSignal
 	}
 	return rpm, nil
 }

@@ -109,7 +109,7 @@ func New(cfg Config, start time.Time) (*Room, error) {
 		r.zones = append(r.zones, z)
 	}
 	for _, fc := range cfg.Fans {
-		f := &Fan{room: r, cfg: fc, duty: 1, speed: 1, flow: 1, spinUp: fc.SpinUp}
+		f := newFan(r, fc)
 		if f.spinUp == 0 {
 			f.spinUp = 3 * time.Second
 		}
