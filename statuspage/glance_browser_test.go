@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ventd/ventd/config"
@@ -303,4 +304,51 @@ func TestBrowserBannerWordReadsFromAcrossTheRoom(t *testing.T) {
 		}
 		b.checkClean(f.addr)
 	}
+}
+
+// An old tablet's browser: Safari before 14 has no
+// Element.replaceChildren and before 15.4 no <dialog>, and donated iPads
+// often stop at iOS 12 or 13. There the page stopped after its first
+// booth card and never updated again, its last banner standing as if
+// current, and purge and acknowledge never opened. Chromium with both
+// taken away before the page loads stands in for it: every booth card
+// fills and follows the room, and a purge goes through.
+func TestBrowserOlderTablet(t *testing.T) {
+	b := newBrowser(t)
+	r := startRoom(t, roomYAML(2, testLimits), roomOpts{stateDir: t.TempDir(), scenario: dayYAML(boothName(2, 1))})
+	if err := chromedp.Do(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+		delete Element.prototype.replaceChildren;
+		delete HTMLDialogElement.prototype.showModal;
+		delete HTMLDialogElement.prototype.close;`}); err != nil {
+		t.Fatal(err)
+	}
+	r.pacer.runTo(t, r, at(40*time.Second))
+	r.pacer.pace(1)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))
+	if got := b.eval(`String(!HTMLDialogElement.prototype.showModal)`); got != "true" {
+		t.Fatalf("the old browser was not stood in for: %s", got)
+	}
+	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
+	for i := 1; i <= 2; i++ {
+		card := fmt.Sprintf(`document.getElementById('booth-%s')`, boothName(2, i))
+		b.waitFor("booth "+strconv.Itoa(i)+" filled", card+` && `+card+`.querySelector('.entry').textContent === 'Safe to enter' && `+card+`.querySelectorAll('.figs dd').length >= 2`, 10*time.Second)
+	}
+	card := fmt.Sprintf(`document.getElementById('booth-%s')`, boothName(2, 1))
+	r.pacer.runTo(t, r, at(3*time.Minute))
+	r.pacer.pace(1)
+	b.waitFor("the booth to show smoke", card+`.querySelector('.chip').textContent === 'Smoke'`, 10*time.Second)
+
+	r.pacer.runTo(t, r, at(4*time.Minute+10*time.Second))
+	r.pacer.pace(1)
+	b.do(chromedp.Click(chromedp.CSS(`#booth-` + boothName(2, 1) + ` .purge-btn`)))
+	b.waitFor("the purge form shown", `document.getElementById('dlg').hasAttribute('open') && document.getElementById('dlg-name').getBoundingClientRect().height > 0`, 5*time.Second)
+	b.do(chromedp.SendKeys(chromedp.ID("dlg-name"), "Sam (test)"), chromedp.SendKeys(chromedp.ID("dlg-pin"), testPIN),
+		chromedp.Click(chromedp.ID("dlg-ok")))
+	b.waitFor("the purge answer", `!document.getElementById('toast').hidden && document.getElementById('toast').textContent.includes('purging')`, 10*time.Second)
+	b.waitFor("the form closed", `!document.getElementById('dlg').hasAttribute('open') && document.getElementById('dlg').getBoundingClientRect().height === 0`, 5*time.Second)
+	checkServed(t, r, record.ActPurge, "Sam (test)")
+	b.checkClean(r.addr)
 }

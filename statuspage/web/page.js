@@ -3,6 +3,26 @@
 // library, no build step; every text goes in with textContent.
 'use strict';
 
+// Older tablets: Safari before 14 has no replaceChildren, and before 15.4
+// no <dialog>. Donated iPads often stop at iOS 12 or 13; there the page
+// stopped after its first booth card and never updated again (its last
+// banner standing as if current), and purge and acknowledge never opened.
+if (!Element.prototype.replaceChildren) {
+  Element.prototype.replaceChildren = function (...nodes) {
+    this.textContent = '';
+    this.append(...nodes);
+  };
+}
+
+// dialogFallback opens and closes a <dialog> by its open attribute where
+// the browser cannot (page.css places it).
+function dialogFallback(d) {
+  if (typeof d.showModal === 'function' && typeof d.close === 'function') return;
+  d.classList.add('dlg-fallback');
+  d.showModal = () => d.setAttribute('open', '');
+  d.close = () => d.removeAttribute('open');
+}
+
 const $ = (id) => document.getElementById(id);
 const LEVELS = { none: 0, warning: 1, alarm: 2, fault: 3 };
 const NAMES = { pm1: 'PM1', pm25: 'PM2.5', pm4: 'PM4', pm10: 'PM10', co2: 'CO₂', voc_index: 'VOC index', nox_index: 'NOx index', pressure: 'Pressure' };
@@ -768,6 +788,7 @@ function toast(text) {
 }
 
 function start() {
+  dialogFallback($('dlg'));
   $('dlg-form').addEventListener('submit', submitAction);
   $('dlg-cancel').addEventListener('click', () => { $('dlg').close(); pending = null; });
   $('sound').addEventListener('click', toggleSound);
