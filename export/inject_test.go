@@ -41,7 +41,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 	}
 	want := map[string]string{
 		"events/message": "'=cmd|' /C calc'!A0", "events/rule": "'-rule",
-		"acks/who": `'=HYPERLINK("http://evil.example")`, "acks/note": "'\rhello",
+		"acks/who": `'=HYPERLINK("http://evil.example")`, "acks/note": `\rhello`, // shown, not acted on (TestCSVShowsHiddenCharacters)
 		"gaps/reason": "'\t=1+1", "calibrations/serial": "'-12", "calibrations/who": "'+1", "calibrations/note": "ok",
 		"events/value": "-5.000", "calibrations/correct": "-12.000", // numbers keep their sign
 	}
@@ -73,5 +73,37 @@ func TestCSVFormulaInjection(t *testing.T) {
 	}
 	if got := p.comment("room"); len(got) != 1 || got[0] != "+Room 1" {
 		t.Errorf("room comment %q: the first cell starts with '#', no quote needed", got)
+	}
+}
+
+// Rows journaled before names and notes were refused with hidden
+// characters may hold a terminal's escapes, a C1 control, a
+// bidirectional override, a zero-width space or bytes that are not UTF-8.
+// Printed from the CSV (cat, less -R) the escapes acted on the auditor's
+// terminal (a title change, a cleared screen, text recoloured to vanish)
+// and the override reversed how the rest of the line read. Each is shown
+// as its escape, so the cell says what was typed; line breaks and tabs
+// stay.
+func TestCSVShowsHiddenCharacters(t *testing.T) {
+	j := newJournal(t)
+	at := dayShift.Start.Add(time.Hour).UTC()
+	write(t, j, journal.Batch{
+		Minutes: []journal.Minute{{Start: at, Zone: "staff", Quantity: "co2", Mean: 420, Max: 430, Count: 60, CoveredSeconds: 60}},
+		Events: []journal.Event{{ID: 1, AlarmID: 1, Rule: "r", Kind: "raised", Level: "alarm", Subject: "staff", Quantity: "co2",
+			Time: at, Value: 5, Threshold: 1, Message: "ok"}},
+		Acks: []journal.Ack{{AlarmID: 1, Time: at, Who: "Sam\u202e1evom", Note: "seen\x1b]0;owned\x07\x1b[2J\u009b31m\u200bend\xff\nline two\tcol"}},
+	})
+	out := run(t, j, export.Options{Format: "csv", Location: vancouver, Now: dayShift.End})
+	for _, bad := range []string{"\x1b", "\x07", "\u009b", "\u202e", "\u200b", "\xff"} {
+		if strings.Contains(string(out), bad) {
+			t.Errorf("the CSV holds %q as it is", bad)
+		}
+	}
+	p := parseCSV(t, out)
+	if got, want := p.sections["acks"][0]["who"], `Sam\u202e1evom`; got != want {
+		t.Errorf("acks/who = %q, want %q", got, want)
+	}
+	if got, want := p.sections["acks"][0]["note"], `seen\x1b]0;owned\a\x1b[2J\u009b31m\u200bend\xff`+"\nline two\tcol"; got != want {
+		t.Errorf("acks/note = %q, want %q", got, want)
 	}
 }
