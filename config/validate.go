@@ -51,9 +51,9 @@ func (d *decoder) where(path string) string {
 	return path
 }
 
-// maxNameLen bounds the site, the room and every zone, sensor and fan
+// MaxNameLen bounds the site, the room and every zone, sensor and fan
 // name: they label every series a scrape carries and every topic.
-const maxNameLen = 64
+const MaxNameLen = 64
 
 // maxPMCal bounds pm_calibration: far above any factor a comparison
 // gives (warned of from 2), low enough that no reading overflows.
@@ -61,6 +61,12 @@ const maxPMCal = 100
 
 // names must be safe in MQTT topics and Prometheus label values.
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// IsName reports whether s can name a zone, sensor or fan: letters,
+// digits, '-', '_' and '.', starting with a letter or digit, at most
+// MaxNameLen bytes. A name that arrives from outside (an MQTT command, a
+// control socket request) is checked with it before it reaches the loop.
+func IsName(s string) bool { return len(s) <= MaxNameLen && nameRE.MatchString(s) }
 
 // checkName checks a zone, sensor or fan name and that it is unique in
 // its list (seen maps names to the path of their first use).
@@ -70,8 +76,8 @@ func (d *decoder) checkName(path, name string, seen map[string]string) {
 		d.invalid(p, "must be letters, digits, '-', '_' or '.', starting with a letter or digit, as it names MQTT topics and metrics (got %q)", name)
 		return
 	}
-	if len(name) > maxNameLen {
-		d.invalid(p, "must be at most %d characters (got %d): it labels metrics, topics and the page's rows", maxNameLen, len(name))
+	if len(name) > MaxNameLen {
+		d.invalid(p, "must be at most %d characters (got %d): it labels metrics, topics and the page's rows", MaxNameLen, len(name))
 		return
 	}
 	if first, dup := seen[name]; dup {
@@ -86,10 +92,10 @@ func (d *decoder) validate(c *Config) {
 		if strings.TrimSpace(k.v) == "" {
 			d.invalid(k.key, "must not be empty: it labels every metric and MQTT topic")
 		}
-		if n := utf8.RuneCountInString(k.v); n > maxNameLen {
+		if n := utf8.RuneCountInString(k.v); n > MaxNameLen {
 			// Every one of ~250 series carries it: a 30,000-character
 			// room made each scrape 15 MB.
-			d.invalid(k.key, "must be at most %d characters (got %d): it labels every metric, MQTT topic and page title", maxNameLen, n)
+			d.invalid(k.key, "must be at most %d characters (got %d): it labels every metric, MQTT topic and page title", MaxNameLen, n)
 		}
 		// It is printed in exports, reports, terminals and page titles:
 		// an escape sequence there would act, not read.

@@ -11,10 +11,10 @@ import (
 	"net/http"
 	"os"
 	"reflect"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/record"
 )
 
@@ -274,18 +274,15 @@ func checkWho(w http.ResponseWriter, what, who, doing string) bool {
 	return false
 }
 
-// nameRE is what the config takes as a zone or sensor name.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-
 // checkTarget requires a zone or sensor to be a name as the config has
 // them: the loop refuses one it does not know, but records it with the
 // refused action as given.
 func checkTarget(w http.ResponseWriter, what, field, name string) bool {
 	var msg string
 	switch {
-	case len(name) > 64:
-		msg = fmt.Sprintf(`%s: %q is %d bytes: names in the configuration have at most 64`, what, field, len(name))
-	case !nameRE.MatchString(name):
+	case len(name) > config.MaxNameLen:
+		msg = fmt.Sprintf(`%s: %q is %d bytes: names in the configuration have at most %d`, what, field, len(name), config.MaxNameLen)
+	case !config.IsName(name):
 		msg = fmt.Sprintf(`%s: %q %q is not a %s name (letters, digits, '-', '_', '.', as in the configuration)`, what, field, name, field)
 	default:
 		return true
@@ -294,9 +291,6 @@ func checkTarget(w http.ResponseWriter, what, field, name string) bool {
 	return false
 }
 
-// maxNote bounds a reason or note, as MQTT's commands do.
-const maxNote = 256
-
 // checkNote requires a reason or note to be one short line of plain text:
 // it is recorded with the action and shown in reports, exports and
 // terminals, where an escape sequence or a direction override would act
@@ -304,8 +298,8 @@ const maxNote = 256
 func checkNote(w http.ResponseWriter, what, field, note string) bool {
 	var msg string
 	switch {
-	case len(note) > maxNote:
-		msg = fmt.Sprintf(`%s: %q is %d bytes: give at most %d (the journal keeps it with the action)`, what, field, len(note), maxNote)
+	case len(note) > record.MaxNoteBytes:
+		msg = fmt.Sprintf(`%s: %q is %d bytes: give at most %d (the journal keeps it with the action)`, what, field, len(note), record.MaxNoteBytes)
 	case strings.IndexFunc(note, record.Hidden) >= 0:
 		msg = fmt.Sprintf(`%s: %q has control or invisible formatting characters (line breaks, tabs, escapes, direction overrides): give one line of plain text`, what, field)
 	default:

@@ -45,6 +45,10 @@ func (a Actor) String() string {
 	return s
 }
 
+// MaxNoteBytes bounds the reason or note of an action that arrives by MQTT
+// or the control socket: one short line, kept with the action.
+const MaxNoteBytes = 256
+
 // Hidden reports whether r shows nothing of its own in a record: a control
 // character, or a format character (zero-width spaces and joiners, the
 // byte-order mark, the bidirectional overrides that reverse how the rest

@@ -88,7 +88,7 @@ func From(p *record.Period, recent []alarm.Event) *Snapshot {
 	for _, smp := range p.Readings {
 		r := Reading{
 			Sensor: smp.Sensor, Zone: smp.Zone, Quantity: smp.Quantity,
-			Value: round(smp.Value, 2), Unit: smp.Quantity.Unit(), Time: smp.Time,
+			Value: ReadingValue(smp.Value), Unit: smp.Quantity.Unit(), Time: smp.Time,
 			AgeSeconds: p.Time.Sub(smp.Time).Seconds(), Quality: smp.Quality,
 		}
 		if smp.Err != nil {
@@ -121,6 +121,10 @@ func From(p *record.Period, recent []alarm.Event) *Snapshot {
 	}
 	return s
 }
+
+// ReadingValue is a reading's value as a snapshot shows it, to two
+// decimals (round).
+func ReadingValue(v float64) float64 { return round(v, 2) }
 
 // round keeps the digits a reading can carry: sensors report float32, and
 // 4.670733451843262 µg/m³ claims precision nobody has.

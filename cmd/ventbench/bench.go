@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -181,14 +180,8 @@ func figureSnapshot(s *snapshot.Snapshot, p *record.Period) *snapshot.Snapshot {
 	for _, smp := range p.Readings {
 		s.Readings = append(s.Readings, snapshot.Reading{
 			Sensor: smp.Sensor, Zone: smp.Zone, Quantity: smp.Quantity,
-			Value: roundReading(smp.Value), Time: smp.Time, Quality: smp.Quality,
+			Value: snapshot.ReadingValue(smp.Value), Time: smp.Time, Quality: smp.Quality,
 		})
 	}
 	return s
-}
-
-// roundReading rounds v to the two decimals snapshot.From keeps.
-func roundReading(v float64) float64 {
-	p := math.Pow10(2)
-	return math.Round(v*p) / p
 }

@@ -47,6 +47,10 @@ func CRC8(b []byte) byte {
 	return crc
 }
 
+// crcWord is CRC8 of the two bytes of one word, unrolled: every frame a
+// driver sends or reads is checked word by word.
+func crcWord(hi, lo byte) byte { return crcTable[crcTable[0xff^hi]^lo] }
+
 // crcTable holds the CRC of every byte value: a table lookup per byte
 // instead of eight shifts, since every word of every read is checked.
 var crcTable = func() (t [256]byte) {
@@ -71,7 +75,7 @@ func EncodeWords(dst []byte, words ...uint16) []byte {
 	for i, w := range words {
 		hi, lo := byte(w>>8), byte(w)
 		f := dst[n+3*i : n+3*i+3]
-		f[0], f[1], f[2] = hi, lo, crcTable[crcTable[0xff^hi]^lo]
+		f[0], f[1], f[2] = hi, lo, crcWord(hi, lo)
 	}
 	return dst
 }
@@ -91,7 +95,7 @@ func AppendWords(dst []uint16, frame []byte) ([]uint16, error) {
 	dst = slices.Grow(dst, len(frame)/3)
 	for i := 0; i+2 < len(frame); i += 3 {
 		hi, lo := frame[i], frame[i+1]
-		if c := crcTable[crcTable[0xff^hi]^lo]; c != frame[i+2] {
+		if c := crcWord(hi, lo); c != frame[i+2] {
 			return nil, &CRCError{Word: i / 3, Got: frame[i+2], Want: c}
 		}
 		dst = append(dst, uint16(hi)<<8|uint16(lo))

@@ -10,11 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/record"
 )
 
@@ -61,8 +61,6 @@ type Reply struct {
 	Result  string `json:"result,omitempty"`
 	Error   string `json:"error,omitempty"`
 }
-
-var zoneNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // fields says which fields each command takes.
 var fields = map[string]string{
@@ -187,16 +185,16 @@ func (c *Command) set(key string, val any) error {
 		if err := str(64, &c.Zone); err != nil {
 			return err
 		}
-		if c.Zone != "" && !zoneNameRE.MatchString(c.Zone) {
+		if c.Zone != "" && !config.IsName(c.Zone) {
 			return fmt.Errorf("field \"zone\": %q is not a zone name (letters, digits, '-', '_', '.')", c.Zone)
 		}
 		return nil
 	case "who":
 		return str(64, &c.Who)
 	case "reason":
-		return str(256, &c.Reason)
+		return str(record.MaxNoteBytes, &c.Reason)
 	case "note":
-		return str(256, &c.Note)
+		return str(record.MaxNoteBytes, &c.Note)
 	case "all":
 		b, ok := val.(bool)
 		if !ok {
