@@ -94,3 +94,6 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// ventd's copy without golang.org/x/net/trace: see third_party/go-conntrack/eventlog.go.
+replace github.com/mwitkow/go-conntrack => ./third_party/go-conntrack

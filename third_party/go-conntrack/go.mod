@@ -1,0 +1,1 @@
+module github.com/mwitkow/go-conntrack
