@@ -172,11 +172,25 @@ func dsn(path string, opts Options) string {
 	q.Add("_pragma", "mmap_size(0)") // no memory-mapped I/O: see Journal
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "journal_size_limit(4194304)")
-	// 512 KiB of page cache a connection instead of SQLite's 2 MiB: a
-	// minute's write touches a few pages at the right edge of each index,
-	// and the rest only grew the daemon's memory (2.7 MiB less resident
-	// after 18 simulated days; the minute batch no slower).
-	q.Add("_pragma", "cache_size(-512)")
+	// 256 KiB of page cache a connection (about 60 pages) instead of
+	// SQLite's 2 MiB: a minute's write touches a few pages at the right
+	// edge of each index, and the rest only grew the daemon's memory. A
+	// cached page costs twice what this says: its 4 KiB and SQLite's
+	// header take one 8 KiB slot of modernc.org/libc's allocator, which
+	// rounds to powers of two, so 512 KiB held about 0.9 MiB once the
+	// cache was full, as it is at start on a site (Check reads every
+	// page). 512 KiB was 2.7 MiB less resident than 2 MiB after 18
+	// simulated days; 256 held 0.3–0.7 MiB less again (two pairs side by
+	// side on journals of some days, 240 s), and the minute's batch is no
+	// slower within the noise (BenchmarkWriteSiteMinute, 6000 minutes, at
+	// 256, 128 and 64 KiB). What it costs is re-reading from the kernel's
+	// page cache: a restart's window read is slower (BenchmarkMinutes8h,
+	// one series: 1.7–1.9 ms at 512 KiB, 3.0 at 128), and a large delete
+	// (the daily prune) spills its dirty pages to the file before its
+	// commit sooner. Neither showed beyond the noise (±15 % on a shared
+	// machine) of -sim-speed 0's speed
+	// (BenchmarkSimDaemonBooths/booths=6).
+	q.Add("_pragma", "cache_size(-256)")
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
