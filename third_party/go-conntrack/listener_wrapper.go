@@ -1,5 +1,8 @@
 // Copyright 2016 Michal Witkowski. All Rights Reserved.
 // See LICENSE for licensing terms.
+//
+// Changed for ventd (2026): tracing records nothing, so this package does
+// not import golang.org/x/net/trace; see eventlog.go.
 
 package conntrack
 
