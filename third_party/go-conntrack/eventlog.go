@@ -13,7 +13,7 @@ package conntrack
 // html/template, and a program that can call methods by name through
 // reflect, as templates do, keeps every exported method of every type it
 // links. Without it ventd maps 2.3 MB less of its binary and keeps about
-// 1.2 MiB fewer of its pages resident (README: "What the Pi build links").
+// 1.2 MiB fewer of its pages resident (ventd's docs/performance-rounds.md: "What the Pi build links").
 
 // eventLog is the part of x/net/trace's EventLog the wrappers call; it
 // is always nil here.
