@@ -207,13 +207,7 @@ func sampleRSS(b *testing.B, runs []*rssRun, d, poll, every, warmup time.Duratio
 		if now := time.Now(); !now.Before(next) || el >= d {
 			next = now.Add(every)
 			for _, r := range runs {
-				pid := r.cmd.Process.Pid
-				r.last = residency{
-					rss:  procStatus(b, pid, "VmRSS"),
-					peak: procStatus(b, pid, "VmHWM"),
-					anon: procStatus(b, pid, "RssAnon"),
-					file: procStatus(b, pid, "RssFile"),
-				}
+				r.last = residencyOf(b, r.cmd.Process.Pid)
 				if el >= warmup && r.last.rss > r.max {
 					r.max = r.last.rss
 				}
@@ -331,16 +325,20 @@ func runRSS(b *testing.B, bin string, d, poll time.Duration, args ...string) res
 		}
 		time.Sleep(poll)
 	}
-	pid := cmd.Process.Pid
-	m := residency{
-		rss:  procStatus(b, pid, "VmRSS"),
-		peak: procStatus(b, pid, "VmHWM"),
-		anon: procStatus(b, pid, "RssAnon"),
-		file: procStatus(b, pid, "RssFile"),
-	}
+	m := residencyOf(b, cmd.Process.Pid)
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	return m
+}
+
+// residencyOf reads a process's resident memory from /proc.
+func residencyOf(tb testing.TB, pid int) residency {
+	return residency{
+		rss:  procStatus(tb, pid, "VmRSS"),
+		peak: procStatus(tb, pid, "VmHWM"),
+		anon: procStatus(tb, pid, "RssAnon"),
+		file: procStatus(tb, pid, "RssFile"),
+	}
 }
 
 // vmRSS returns a process's resident set in KiB.
