@@ -263,8 +263,8 @@ func checkWho(w http.ResponseWriter, what, who, doing string) bool {
 	switch {
 	case strings.TrimSpace(who) == "":
 		msg = fmt.Sprintf(`%s: "who" is required: the name or staff id of the person %s (ventctl sends your login name; -who sets another)`, what, doing)
-	case len(who) > 64:
-		msg = fmt.Sprintf(`%s: "who" is %d bytes: give a name or staff id of at most 64`, what, len(who))
+	case len(who) > record.MaxNameBytes:
+		msg = fmt.Sprintf(`%s: "who" is %d bytes: give a name or staff id of at most %d`, what, len(who), record.MaxNameBytes)
 	case record.CheckName(who) != nil:
 		msg = fmt.Sprintf(`%s: "who" %q %v: give a plain name or staff id`, what, who, record.CheckName(who))
 	default:

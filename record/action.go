@@ -45,9 +45,16 @@ func (a Actor) String() string {
 	return s
 }
 
-// MaxNoteBytes bounds the reason or note of an action that arrives by MQTT
-// or the control socket: one short line, kept with the action.
-const MaxNoteBytes = 256
+// Bounds on what an action carries, the same whichever way it arrives
+// (the status page, MQTT, the control socket), so the journal never holds
+// a note one path took and another would refuse: MaxNoteBytes for its
+// reason or note, one short line; MaxNameBytes for who did it, a name or
+// staff id. In bytes, as they are stored and sent: a script of three
+// bytes a character fits a third as many.
+const (
+	MaxNoteBytes = 256
+	MaxNameBytes = 64
+)
 
 // Hidden reports whether r shows nothing of its own in a record: a control
 // character, or a format character (zero-width spaces and joiners, the

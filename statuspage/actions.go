@@ -29,8 +29,6 @@ import (
 // Bounds on what a request may carry.
 const (
 	maxBody    = 4 << 10
-	maxName    = 64
-	maxNote    = 200
 	maxClients = 4096 // addresses the per-client limits remember
 	// checkers bounds the bcrypt comparisons running at once, so a burst
 	// of requests cannot take every core of a Pi from the fan loop's
@@ -137,7 +135,10 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 	if _, err := dec.Token(); err != io.EOF {
 		return malformed(http.StatusBadRequest, "the request is not the JSON the page sends: something follows its one JSON object")
 	}
-	req.Name, req.Reason, req.Note = clean(req.Name, maxName), clean(req.Reason, maxNote), clean(req.Note, maxNote)
+	req.Name, req.Reason, req.Note = clean(req.Name), clean(req.Reason), clean(req.Note)
+	if msg := tooLong(req); msg != "" {
+		return malformed(http.StatusBadRequest, msg)
+	}
 	if req.Name == "" {
 		return malformed(http.StatusBadRequest, "give your name or staff id: it goes in the record with what you did")
 	}
@@ -245,17 +246,31 @@ func (a *actions) pinOK(ctx context.Context, pin string) bool {
 
 // clean trims s, drops control characters (a name goes in logs and the
 // journal) and cuts it to max characters.
-func clean(s string, max int) string {
-	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+func clean(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		if record.Hidden(r) {
 			return -1
 		}
 		return r
 	}, s))
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max])
+}
+
+// tooLong says which of a request's name, reason and note is over the
+// bound every way of acting shares (record.MaxNameBytes,
+// record.MaxNoteBytes), or "". It refuses rather than cuts: a note cut
+// short can say something else, and the person sees what to shorten.
+func tooLong(req request) string {
+	if len(req.Name) > record.MaxNameBytes {
+		return fmt.Sprintf("the name is %d bytes: give a name or staff id of at most %d bytes (a letter of Chinese or Thai takes 3): nothing was done",
+			len(req.Name), record.MaxNameBytes)
 	}
-	return s
+	for _, f := range []struct{ what, text string }{{"reason", req.Reason}, {"note", req.Note}} {
+		if len(f.text) > record.MaxNoteBytes {
+			return fmt.Sprintf("the %s is %d bytes: shorten it to at most %d bytes (a letter of Chinese or Thai takes 3); the record keeps it with the action: nothing was done",
+				f.what, len(f.text), record.MaxNoteBytes)
+		}
+	}
+	return ""
 }
 
 func (a *actions) purge(w http.ResponseWriter, r *http.Request) {

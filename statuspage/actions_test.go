@@ -136,7 +136,7 @@ func TestCleanDropsHiddenCharacters(t *testing.T) {
 		"Jo\x00\x07e":          "Joe",
 		"Zoë 12":               "Zoë 12",
 	} {
-		if got := clean(in, maxName); got != want {
+		if got := clean(in); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -450,5 +450,40 @@ func TestIPv6ClientsCountedByTheirNetwork(t *testing.T) {
 			t.Errorf("stream %d from one /64 allowed, want at most %d", i+1, streamsPerClient)
 			s.leave(c)
 		}
+	}
+}
+
+// A note or name over the bound MQTT and the control socket share is
+// refused with what to shorten, not cut: 100 Chinese letters are 300
+// bytes, which the page once cut to 200 letters (600 bytes) and recorded,
+// more than either other way of acting takes. Nothing is done, and the
+// same purge with a note that fits goes through.
+func TestPageRefusesNotesOverTheSharedBound(t *testing.T) {
+	r := startRoom(t, roomYAML(1, ""), roomOpts{scenario: dayYAML("booth")})
+	r.pacer.runTo(t, r, at(2*time.Minute))
+	r.pacer.pace(5)
+	long := strings.Repeat("漢", 100)
+	for _, c := range []struct{ body, want string }{
+		{`{"zone": "booth", "name": "Sam", "pin": "246810", "reason": "` + long + `"}`, "the reason is 300 bytes: shorten it to at most 256 bytes"},
+		{`{"alarm_id": 1, "name": "Sam", "pin": "246810", "note": "` + long + `"}`, "the note is 300 bytes: shorten it to at most 256 bytes"},
+		{`{"zone": "booth", "name": "` + strings.Repeat("名", 22) + `", "pin": "246810"}`, "the name is 66 bytes: give a name or staff id of at most 64 bytes"},
+	} {
+		path := "/api/purge"
+		if strings.Contains(c.body, "alarm_id") {
+			path = "/api/acknowledge"
+		}
+		code, ans, _ := post(t, r, path, c.body, nil)
+		if code != http.StatusBadRequest || !strings.Contains(ans["error"], c.want) || !strings.Contains(ans["error"], "nothing was done") {
+			t.Errorf("%s %s:\n%d %v\nwant 400 with %q", path, c.body, code, ans, c.want)
+		}
+	}
+	fits := strings.Repeat("漢", 85) // 255 bytes
+	code, ans, _ := post(t, r, "/api/purge", `{"zone": "booth", "name": "Sam", "pin": "246810", "reason": "`+fits+`"}`, nil)
+	if code != http.StatusOK {
+		t.Fatalf("purge with a 255-byte reason: %d %v", code, ans)
+	}
+	waitFor(t, "the purge in the record", func() bool { return len(r.served()) >= 1 })
+	if got := r.served(); len(got) != 1 || got[0].Kind != record.ActPurge || got[0].Note != fits {
+		t.Errorf("recorded %+v, want the one purge with its whole reason", got)
 	}
 }

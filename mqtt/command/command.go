@@ -190,7 +190,7 @@ func (c *Command) set(key string, val any) error {
 		}
 		return nil
 	case "who":
-		return str(64, &c.Who)
+		return str(record.MaxNameBytes, &c.Who)
 	case "reason":
 		return str(record.MaxNoteBytes, &c.Reason)
 	case "note":
