@@ -315,7 +315,6 @@ func TestBrowserBannerWordReadsFromAcrossTheRoom(t *testing.T) {
 // fills and follows the room, and a purge goes through.
 func TestBrowserOlderTablet(t *testing.T) {
 	b := newBrowser(t)
-	r := startRoom(t, roomYAML(2, testLimits), roomOpts{stateDir: t.TempDir(), scenario: dayYAML(boothName(2, 1))})
 	if err := chromedp.Do(b.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -325,6 +324,10 @@ func TestBrowserOlderTablet(t *testing.T) {
 		delete HTMLDialogElement.prototype.close;`}); err != nil {
 		t.Fatal(err)
 	}
+	// The room starts after the browser is ready: its clock runs
+	// unpaced until runTo holds it, and a browser slow to take the
+	// script once let it run past 40 s before the hold was set.
+	r := startRoom(t, roomYAML(2, testLimits), roomOpts{stateDir: t.TempDir(), scenario: dayYAML(boothName(2, 1))})
 	r.pacer.runTo(t, r, at(40*time.Second))
 	r.pacer.pace(1)
 	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))

@@ -253,7 +253,13 @@ func (p *pacer) runTo(t *testing.T, r *room, at time.Time) {
 	p.mu.Unlock()
 	p.release()
 	select {
-	case <-p.reached:
+	case got := <-p.reached:
+		// The clock runs unpaced until the first runTo: a test that
+		// does slow work between startRoom and here can find it past at
+		// already, and would then look at a later time than it means.
+		if got.Sub(at) > 2*time.Second {
+			t.Fatalf("runTo %s: simulated time was already at %s; start the room just before its first runTo", at.Format(time.TimeOnly), got.Format(time.TimeOnly))
+		}
 	case <-time.After(90 * time.Second):
 		t.Fatalf("simulated time did not reach %s (now %s)", at.Format(time.TimeOnly), p.clk.Now().Format(time.TimeOnly))
 	}
