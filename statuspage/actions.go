@@ -244,8 +244,8 @@ func (a *actions) pinOK(ctx context.Context, pin string) bool {
 	return a.p.cfg.Page.CheckPIN(pin)
 }
 
-// clean trims s, drops control characters (a name goes in logs and the
-// journal) and cuts it to max characters.
+// clean trims s and drops control and invisible formatting characters (a
+// name goes in logs and the journal); tooLong then bounds what is left.
 func clean(s string) string {
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		if record.Hidden(r) {

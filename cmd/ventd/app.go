@@ -71,8 +71,8 @@ type app struct {
 // trimColdText unmaps ventd's read-only code and tables a minute after it
 // starts, once start-up is done, and again each hour, so the pages it
 // keeps resident are the ones it runs: about 4.5 MiB fewer
-// (BenchmarkPiRSS side by side: 25.6 → 20.9 MiB with one booth, 26.9 →
-// 22.4 with six). The next use of a page maps it again from the page
+// (BenchmarkPiRSS side by side, under its load then: 25.6 → 20.9 MiB
+// with one booth, 26.9 → 22.4 with six). The next use of a page maps it again from the page
 // cache, a minor fault. It runs on the wall clock, not the simulated
 // one: it is about this process's memory, whatever the room's time.
 func trimColdText(ctx context.Context, log *slog.Logger) {
