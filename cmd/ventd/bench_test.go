@@ -210,56 +210,64 @@ func ageJournal(b *testing.B, bin, dir string, args ...string) {
 // Prometheus does (its default is a minute; 15 s is common).
 const scrapeEvery = 15 * time.Second
 
-// sampleRSS puts a site's load on every run for d and samples their
-// resident memory each every, from one goroutine (the benchmark's: a
-// failed read of /proc stops the benchmark); then it stops them. max
-// counts the samples from warmup on. The load is a wall tablet's status
-// page, which holds the live event stream (/api/events) open and reads
-// each period's update as it comes (it polls /api/state only while the
-// stream is down), and a Prometheus server scraping /metrics each
-// scrapeEvery.
-func sampleRSS(b *testing.B, runs []*rssRun, d, every, warmup time.Duration) {
-	for _, r := range runs {
-		go func(addr string) {
-			// Until ventd stops and closes the stream.
-			if resp, err := http.Get("http://" + addr + "/api/events"); err == nil {
+// siteLoad asks of the ventd at addr what a site does until stop is
+// called: a wall tablet's status page holds the live event stream
+// (/api/events) open and reads each period's update as it comes (it polls
+// /api/state only while the stream is down), and a Prometheus server
+// scrapes /metrics each scrapeEvery.
+func siteLoad(addr string) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		// Until ventd stops and closes the stream.
+		if resp, err := http.Get("http://" + addr + "/api/events"); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}()
+	go func() {
+		t := time.NewTicker(scrapeEvery)
+		defer t.Stop()
+		for {
+			if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 			}
-		}(r.addr)
-	}
-	start := time.Now()
-	nextSample, nextScrape := start, start
-	for {
-		el := time.Since(start)
-		now := time.Now()
-		if !now.Before(nextScrape) {
-			nextScrape = now.Add(scrapeEvery)
-			for _, r := range runs {
-				if resp, err := http.Get("http://" + r.addr + "/metrics"); err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
+			select {
+			case <-done:
+				return
+			case <-t.C:
 			}
 		}
-		if !now.Before(nextSample) || el >= d {
-			nextSample = now.Add(every)
-			for _, r := range runs {
-				r.last = residencyOf(b, r.cmd.Process.Pid)
-				if el >= warmup {
-					r.max = max(r.max, r.last.rss)
-					r.sum += r.last.rss
-					r.n++
-				}
-				if el >= 150*time.Second && r.at150 == 0 {
-					r.at150 = r.last.rss
-				}
+	}()
+	return func() { close(done) }
+}
+
+// sampleRSS puts a site's load (siteLoad) on every run for d and samples
+// their resident memory each every, from one goroutine (the benchmark's:
+// a failed read of /proc stops the benchmark); then it stops them. max
+// counts the samples from warmup on.
+func sampleRSS(b *testing.B, runs []*rssRun, d, every, warmup time.Duration) {
+	for _, r := range runs {
+		defer siteLoad(r.addr)()
+	}
+	start := time.Now()
+	for {
+		el := time.Since(start)
+		for _, r := range runs {
+			r.last = residencyOf(b, r.cmd.Process.Pid)
+			if el >= warmup {
+				r.max = max(r.max, r.last.rss)
+				r.sum += r.last.rss
+				r.n++
+			}
+			if el >= 150*time.Second && r.at150 == 0 {
+				r.at150 = r.last.rss
 			}
 		}
 		if el >= d {
 			break
 		}
-		time.Sleep(time.Second)
+		time.Sleep(min(every, d-el))
 	}
 	for _, r := range runs {
 		r.cmd.Process.Signal(os.Interrupt)
@@ -267,26 +275,43 @@ func sampleRSS(b *testing.B, runs []*rssRun, d, every, warmup time.Duration) {
 	}
 }
 
-// BenchmarkRealTimeCPU builds ventd as for the Pi, runs it at real time on
-// the built-in simulated room with nobody fetching anything, and reports
-// the share of one core it used over three minutes after a minute's
-// warm-up, with the context switches a second of all its threads (each is
-// a wake-up: the loop's period, the drivers' datasheet waits, the outputs
-// each record goes to). With -sim the simulated room and its sensors run
-// in the same process, which a Pi's ventd does not.
+// BenchmarkRealTimeCPU builds ventd as for the Pi, runs two copies at
+// real time on the built-in simulated room, side by side, one with nobody
+// asking anything ("idle") and one under a site's load (siteLoad: the
+// status page's stream and a scrape each 15 s), and reports the share of
+// one core each used over three minutes after a minute's warm-up, with
+// the context switches a second of all its threads (each is a wake-up:
+// the loop's period, the drivers' datasheet waits, the outputs each record
+// goes to). With -sim the simulated room and its sensors run in the same
+// process, which a Pi's ventd does not.
 func BenchmarkRealTimeCPU(b *testing.B) {
 	bin := buildVentd(b, "CGO_ENABLED=0")
 	for i := 0; i < b.N; i++ {
-		cmd, _ := ventdproc.Start(b, bin, "-sim", "-sim-speed", "1", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
-		pid := cmd.Process.Pid
+		idle, _ := ventdproc.Start(b, bin, "-sim", "-sim-speed", "1", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
+		site, addr := ventdproc.Start(b, bin, "-sim", "-sim-speed", "1", "-listen", "127.0.0.1:0", "-state-dir", b.TempDir())
+		stop := siteLoad(addr)
+		pids := []int{idle.Process.Pid, site.Process.Pid}
 		time.Sleep(time.Minute)
-		cpu0, cs0, t0 := procCPU(b, pid), procSwitches(b, pid), time.Now()
+		var cpu0, cpu1 [2]time.Duration
+		var cs0, cs1 [2]int64
+		for j, pid := range pids {
+			cpu0[j], cs0[j] = procCPU(b, pid), procSwitches(b, pid)
+		}
+		t0 := time.Now()
 		time.Sleep(3 * time.Minute)
-		cpu1, cs1, el := procCPU(b, pid), procSwitches(b, pid), time.Since(t0)
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-		b.ReportMetric(100*(cpu1-cpu0).Seconds()/el.Seconds(), "cpu-%")
-		b.ReportMetric(float64(cs1-cs0)/el.Seconds(), "switches/s")
+		el := time.Since(t0)
+		for j, pid := range pids {
+			cpu1[j], cs1[j] = procCPU(b, pid), procSwitches(b, pid)
+		}
+		stop()
+		for _, c := range []*exec.Cmd{idle, site} {
+			c.Process.Signal(os.Interrupt)
+			c.Wait()
+		}
+		for j, name := range []string{"idle", "site"} {
+			b.ReportMetric(100*(cpu1[j]-cpu0[j]).Seconds()/el.Seconds(), name+"-cpu-%")
+			b.ReportMetric(float64(cs1[j]-cs0[j])/el.Seconds(), name+"-switches/s")
+		}
 	}
 }
 
