@@ -14,6 +14,12 @@
 // of the file first when memory runs short, instead of treating it as
 // mapped code in use.
 //
+// Mapped again, a page still brings the 64 KiB around it (the kernel's
+// fault-around, the whole large page-cache folio on kernels that keep
+// the file in them): ventd's 4.5 MiB of running code kept some 13 MiB of
+// the file resident. NoFaultAround turns that off for these mappings, so
+// a touch maps the one page touched.
+//
 // Only the executable's read-only private mappings are touched. Its
 // writable data would be reset to the file's contents, so a writable
 // mapping is never passed to the kernel.

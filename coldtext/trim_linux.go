@@ -11,20 +11,12 @@ import (
 // kernel. It is safe at any time and from any goroutine: a page in use is
 // mapped again on its next touch.
 func Trim() (int64, error) {
-	exe, err := os.Stat("/proc/self/exe")
+	ms, err := ownReadOnly()
 	if err != nil {
-		return 0, fmt.Errorf("coldtext: %w", err)
-	}
-	st, ok := exe.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, fmt.Errorf("coldtext: no inode for /proc/self/exe")
-	}
-	maps, err := os.ReadFile("/proc/self/maps")
-	if err != nil {
-		return 0, fmt.Errorf("coldtext: %w", err)
+		return 0, err
 	}
 	var n int64
-	for _, m := range readOnly(maps, st.Ino) {
+	for _, m := range ms {
 		// MADV_DONTNEED on a private file mapping drops this process's
 		// page table entries; unmodified pages (all of a read-only
 		// mapping) come back from the file unchanged.
@@ -34,4 +26,21 @@ func Trim() (int64, error) {
 		n += int64(m.end - m.start)
 	}
 	return n, nil
+}
+
+// ownReadOnly returns the running executable's read-only file mappings.
+func ownReadOnly() ([]mapping, error) {
+	exe, err := os.Stat("/proc/self/exe")
+	if err != nil {
+		return nil, fmt.Errorf("coldtext: %w", err)
+	}
+	st, ok := exe.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil, fmt.Errorf("coldtext: no inode for /proc/self/exe")
+	}
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return nil, fmt.Errorf("coldtext: %w", err)
+	}
+	return readOnly(maps, st.Ino), nil
 }

@@ -72,8 +72,11 @@ type app struct {
 // starts, once start-up is done, and again each hour, so the pages it
 // keeps resident are the ones it runs: about 4.5 MiB fewer
 // (BenchmarkPiRSS side by side, under its load then: 25.6 → 20.9 MiB
-// with one booth, 26.9 → 22.4 with six). The next use of a page maps it again from the page
-// cache, a minor fault. It runs on the wall clock, not the simulated
+// with one booth, 26.9 → 22.4 with six). The next use of a page maps it
+// again from the page cache, a minor fault: only that page where run has
+// turned the kernel's fault-around off (coldtext.NoFaultAround; 22.1 →
+// 15.2 MiB with one booth, 23.9 → 16.8 with six, under a site's load),
+// else the 64 KiB around it. It runs on the wall clock, not the simulated
 // one: it is about this process's memory, whatever the room's time.
 func trimColdText(ctx context.Context, log *slog.Logger) {
 	wait := time.Minute
