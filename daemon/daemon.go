@@ -125,6 +125,7 @@ type Daemon struct {
 	// requests carries requests into the loop, so the loop alone touches
 	// the controllers; buffered so a caller never waits to queue one.
 	requests chan request
+	budget   requestBudget // the journal's allowance of requests (budget.go)
 }
 
 // New opens every sensor and fan the config names and sets every fan to its
@@ -280,6 +281,7 @@ func (d *Daemon) shutdown() {
 		d.keep(metaCleanStop, "1")
 	}
 	d.beacon.set(nil) // a deliberate stop is not an alarm
+	d.summariseOverAllowance(true)
 	// The last record says ventd is stopping, with the sensors as they
 	// were: released first, they would read as failed, and the status
 	// page and the pager would show a sensor fault for every restart.

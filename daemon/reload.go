@@ -24,7 +24,7 @@ func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, by record.Actor
 	if err := checkActor(by, "reload"); err != nil {
 		return "", err
 	}
-	a, err := d.ask(ctx, func(d *Daemon) record.Action { return d.reload(cfg, by) })
+	a, err := d.ask(ctx, by, record.ActConfigReload, func(d *Daemon) record.Action { return d.reload(cfg, by) })
 	return a.Result, err
 }
 

@@ -33,20 +33,45 @@ var ErrNothingToAcknowledge = errors.New("no active alarm awaits acknowledgement
 // the action to record.
 type request struct {
 	run   func(d *Daemon) record.Action
-	reply chan record.Action // buffered; nil: nobody waits
+	reply chan reply        // buffered; nil: nobody waits
+	by    record.Actor      // who asks, for the journal's allowance
+	kind  record.ActionKind // what is asked, for a refusal over it
+	// always: run even over the allowance (a purge).
+	always bool
 }
 
-// ask queues r and waits for the loop's answer or ctx.
-func (d *Daemon) ask(ctx context.Context, run func(d *Daemon) record.Action) (record.Action, error) {
-	r := request{run: run, reply: make(chan record.Action, 1)}
+// reply is the loop's answer to a request.
+type reply struct {
+	a    record.Action
+	over bool // refused over the journal's allowance (ErrOverAllowance)
+}
+
+// ErrOverAllowance means a request was refused, not run, because its way
+// in (MQTT, the status page, the control socket) has asked more than the
+// journal records one by one (budget.go); try again later.
+var ErrOverAllowance = errors.New("over the journal's allowance of requests")
+
+// overAllowance is a refusal over the allowance, in words.
+type overAllowance string
+
+func (e overAllowance) Error() string        { return string(e) }
+func (e overAllowance) Is(target error) bool { return target == ErrOverAllowance }
+
+// ask queues run, asked by by, and waits for the loop's answer or ctx.
+func (d *Daemon) ask(ctx context.Context, by record.Actor, kind record.ActionKind, run func(d *Daemon) record.Action) (record.Action, error) {
+	r := request{run: run, reply: make(chan reply, 1), by: by, kind: kind, always: kind == record.ActPurge}
 	select {
 	case d.requests <- r:
 	default:
 		return record.Action{}, ErrBusy
 	}
 	select {
-	case a := <-r.reply:
-		if a.Err != "" {
+	case rep := <-r.reply:
+		a := rep.a
+		switch {
+		case a.Err != "" && rep.over:
+			return a, overAllowance(a.Err)
+		case a.Err != "":
 			return a, errors.New(a.Err)
 		}
 		return a, nil
@@ -55,13 +80,31 @@ func (d *Daemon) ask(ctx context.Context, run func(d *Daemon) record.Action) (re
 	}
 }
 
-// drainRequests serves every queued request.
+// drainRequests serves every queued request, within the journal's
+// allowance (requestBudget).
 func (d *Daemon) drainRequests() {
+	defer d.summariseOverAllowance(false)
 	for {
 		select {
 		case r := <-d.requests:
-			a := r.run(d)
+			now := d.clk.Now()
+			within := d.budget.allow(r.by.Via, now)
+			var a record.Action
+			if within || r.always {
+				a = r.run(d)
+			} else {
+				a = record.Action{Kind: r.kind, By: r.by, Err: d.budget.refusal(r.by.Via, now)}
+			}
 			a.Time = d.clk.Now()
+			if !within {
+				// Counted in its way's summary; logged there too, so a
+				// loop does not fill the log either.
+				d.budget.over(a)
+				if r.reply != nil {
+					r.reply <- reply{a: a, over: true}
+				}
+				continue
+			}
 			d.cur.Actions = append(d.cur.Actions, a)
 			if a.Err != "" {
 				d.log.Warn("request refused", "kind", a.Kind, "target", a.Target, "by", a.By.String(), "err", a.Err)
@@ -69,11 +112,20 @@ func (d *Daemon) drainRequests() {
 				d.log.Info("request served", "kind", a.Kind, "target", a.Target, "by", a.By.String(), "result", a.Result)
 			}
 			if r.reply != nil {
-				r.reply <- a
+				r.reply <- reply{a: a}
 			}
 		default:
 			return
 		}
+	}
+}
+
+// summariseOverAllowance adds to the period the summaries of requests
+// over the journal's allowance that are due (all of them when last).
+func (d *Daemon) summariseOverAllowance(last bool) {
+	for _, a := range d.budget.summaries(d.clk.Now(), last) {
+		d.log.Warn("requests over the journal's allowance", "via", a.Target, "summary", a.Err+a.Result)
+		d.cur.Actions = append(d.cur.Actions, a)
 	}
 }
 
@@ -95,7 +147,7 @@ func (d *Daemon) Purge(ctx context.Context, zone string, by record.Actor, reason
 	if err := checkActor(by, "purge"); err != nil {
 		return "", err
 	}
-	a, err := d.ask(ctx, func(d *Daemon) record.Action { return d.purge(zone, by, reason, true) })
+	a, err := d.ask(ctx, by, record.ActPurge, func(d *Daemon) record.Action { return d.purge(zone, by, reason, true) })
 	return a.Result, err
 }
 
@@ -104,7 +156,7 @@ func (d *Daemon) CancelPurge(ctx context.Context, zone string, by record.Actor) 
 	if err := checkActor(by, "cancel purge"); err != nil {
 		return "", err
 	}
-	a, err := d.ask(ctx, func(d *Daemon) record.Action { return d.purge(zone, by, "", false) })
+	a, err := d.ask(ctx, by, record.ActCancelPurge, func(d *Daemon) record.Action { return d.purge(zone, by, "", false) })
 	return a.Result, err
 }
 
@@ -236,7 +288,7 @@ func (d *Daemon) Acknowledge(ctx context.Context, alarmID uint64, by record.Acto
 	if err := checkActor(by, "acknowledge"); err != nil {
 		return "", err
 	}
-	a, err := d.ask(ctx, func(d *Daemon) record.Action { return d.acknowledge(alarmID, by, note) })
+	a, err := d.ask(ctx, by, record.ActAcknowledge, func(d *Daemon) record.Action { return d.acknowledge(alarmID, by, note) })
 	if err != nil && strings.Contains(err.Error(), ErrNothingToAcknowledge.Error()) {
 		err = fmt.Errorf("acknowledge: %w", ErrNothingToAcknowledge)
 	}
@@ -302,7 +354,7 @@ func (d *Daemon) ForcedRecalibration(ctx context.Context, sensor string, referen
 		return 0, fmt.Errorf("forced recalibration: reference %d ppm: use the CO2 the sensor sits in, %d to %d ppm (outdoor air is about 420)", referencePPM, minReferencePPM, maxReferencePPM)
 	}
 	done := make(chan calResult, 1)
-	_, err := d.ask(ctx, func(d *Daemon) record.Action { return d.recalibrate(sensor, referencePPM, force, by, note, done) })
+	_, err := d.ask(ctx, by, record.ActCalibrate, func(d *Daemon) record.Action { return d.recalibrate(sensor, referencePPM, force, by, note, done) })
 	if err != nil {
 		return 0, err
 	}

@@ -94,6 +94,10 @@ const (
 	// ActJournalReplaced: ventd moved a damaged or foreign journal file
 	// aside and started a fresh one.
 	ActJournalReplaced ActionKind = "journal_replaced"
+	// ActOverAllowance counts the requests from one way in (Target: mqtt,
+	// page, socket) past what the journal records one by one: refused,
+	// or for purges run, and journaled as this count.
+	ActOverAllowance ActionKind = "over_allowance"
 )
 
 // Action is one request the daemon served, done or refused.

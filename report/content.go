@@ -380,7 +380,7 @@ func (d *doc) actionRows(list []export.Action) ([]string, []float64, [][]cell) {
 func actionName(kind string) string {
 	names := map[string]string{"cancel_purge": "purge ended", "acknowledge": "acknowledge alarm",
 		"config_reload": "config reload", "journal_replaced": "journal replaced",
-		"journal_pruned": "records pruned before"}
+		"journal_pruned": "records pruned before", "over_allowance": "requests over the allowance"}
 	if n, ok := names[kind]; ok {
 		return n
 	}

@@ -323,6 +323,9 @@ func (a *actions) answer(w http.ResponseWriter, res string, err error) {
 	case errors.Is(err, daemon.ErrBusy), errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, err.Error())
+	case errors.Is(err, daemon.ErrOverAllowance):
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusTooManyRequests, err.Error())
 	default:
 		writeError(w, http.StatusConflict, err.Error())
 	}

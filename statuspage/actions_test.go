@@ -487,3 +487,27 @@ func TestPageRefusesNotesOverTheSharedBound(t *testing.T) {
 		t.Errorf("recorded %+v, want the one purge with its whole reason", got)
 	}
 }
+
+// A page past the journal's allowance of requests (a script posting in a
+// loop with the PIN) is answered 429 with when to try again, not 409 as
+// if the request itself were wrong.
+func TestPageOverTheJournalsAllowance(t *testing.T) {
+	extra := fmt.Sprintf("page: {pin_hash: %q, stale_after: 5s, client_attempts_per_minute: 60, attempts_per_minute: 600}\n", testPINHash)
+	r := startRoom(t, roomYAML(1, extra), roomOpts{})
+	r.pacer.pace(20)
+	var codes []int
+	for range 34 {
+		code, ans, hdr := post(t, r, "/api/acknowledge", `{"alarm_id": 0, "name": "Script", "pin": "246810"}`, nil)
+		codes = append(codes, code)
+		if code == http.StatusTooManyRequests {
+			if !strings.Contains(ans["error"], "more than 30 requests by page") || hdr.Get("Retry-After") != "60" {
+				t.Fatalf("over the allowance: %v, Retry-After %q", ans, hdr.Get("Retry-After"))
+			}
+			return
+		}
+		if code != http.StatusConflict {
+			t.Fatalf("acknowledge with no alarm: %d %v", code, ans)
+		}
+	}
+	t.Errorf("34 requests in about a simulated minute, none refused over the allowance: %v", codes)
+}
