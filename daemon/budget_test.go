@@ -3,14 +3,12 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench/room"
 )
@@ -107,12 +105,7 @@ func TestRequestsOverTheJournalsAllowance(t *testing.T) {
 	}
 	h.run(30 * time.Second)
 	h.d.shutdown()
-	j, err := journal.OpenReadOnly(filepath.Join(h.dir, "journal.db"), journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	acts, err := j.Actions(time.Time{}, time.Time{})
+	acts, err := journalIn(t, h.dir).Actions(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
