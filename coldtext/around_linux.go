@@ -39,8 +39,10 @@ type uffdioRegisterArg struct{ start, len, mode, ioctls uint64 }
 // only changes how a read fault maps pages. The registration lasts while
 // the file descriptor is open, which is the life of the process.
 //
-// On an older kernel, or where a system call filter refuses userfaultfd,
-// it returns an error and nothing changes.
+// On an older kernel, one built without userfaultfd or its write
+// protection for the machine (32-bit ARM has none), or where a system
+// call filter refuses userfaultfd, it returns an error and nothing
+// changes.
 // Calls after the first return the first one's result.
 func NoFaultAround() error {
 	around.once.Do(func() { around.err = noFaultAround() })
