@@ -100,7 +100,10 @@ func (b *requestBudget) summaries(now time.Time, last bool) []record.Action {
 	var out []record.Action
 	for _, via := range slices.Sorted(maps.Keys(b.ways)) {
 		w := b.ways[via]
-		if w.served+w.refused == 0 || (!last && !w.summarised.IsZero() && now.Sub(w.summarised) < summaryEvery) {
+		// A clock set back since the last summary makes the next one due
+		// at once, not when the clock has caught up.
+		recent := !w.summarised.IsZero() && !now.Before(w.summarised) && now.Sub(w.summarised) < summaryEvery
+		if w.served+w.refused == 0 || (!last && recent) {
 			continue
 		}
 		var what []string

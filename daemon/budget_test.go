@@ -50,7 +50,11 @@ func TestRequestBudgetCountsWhatGoesOver(t *testing.T) {
 	if got := b.summaries(now.Add(30*time.Second), false); got != nil {
 		t.Errorf("a second summary within %s: %+v", summaryEvery, got)
 	}
-	if got := b.summaries(now.Add(30*time.Second), true); len(got) != 1 || !strings.Contains(got[0].Err, "1 refused") {
+	if got := b.summaries(now.Add(-time.Hour), false); len(got) != 1 || !strings.Contains(got[0].Err, "1 refused") {
+		t.Errorf("the clock set back an hour: %+v, want the one left counted at once", got)
+	}
+	b.over(record.Action{Time: now.Add(time.Second), Kind: record.ActAcknowledge, By: page, Err: "over"})
+	if got := b.summaries(now.Add(-time.Hour+30*time.Second), true); len(got) != 1 || !strings.Contains(got[0].Err, "1 refused") {
 		t.Errorf("stopping: %+v, want the one left counted", got)
 	}
 	if got := b.summaries(now.Add(time.Hour), true); got != nil {
