@@ -48,8 +48,9 @@ type reply struct {
 
 // ErrOverAllowance means a request was refused, not run, because its way
 // in (MQTT, the status page, the control socket) has asked more than the
-// journal records one by one (budget.go); try again later.
-var ErrOverAllowance = errors.New("over the journal's allowance of requests")
+// journal records one by one (budget.go); try again later. It is
+// record's, so a way in can tell it without importing the daemon.
+var ErrOverAllowance = record.ErrOverAllowance
 
 // overAllowance is a refusal over the allowance, in words.
 type overAllowance string

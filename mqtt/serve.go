@@ -205,7 +205,12 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 			r.Error = fmt.Sprintf("the control loop did not answer within %s; it may still run: see ventd's log, or send the command again", commandWait)
 		}
 	}
-	p.log.Info("mqtt: command", "id", c.ID, "command", c.Name, "zone", c.Zone, "alarm_id", c.AlarmID, "by", by.String(), "ok", r.OK, "result", res, "err", r.Error)
+	if errors.Is(err, record.ErrOverAllowance) {
+		// A client asking in a loop: a line and a count, not a line each.
+		s.refusedLog.note("topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
+	} else {
+		p.log.Info("mqtt: command", "id", c.ID, "command", c.Name, "zone", c.Zone, "alarm_id", c.AlarmID, "by", by.String(), "ok", r.OK, "result", res, "err", r.Error)
+	}
 	if c.ID != "" && r.OK {
 		// Only a command that ran is remembered: one refused (a mistake
 		// in it, found here or by the loop; the loop busy; no answer in

@@ -26,6 +26,7 @@ type fakeRoom struct {
 	calls []string
 	gate  chan struct{} // closed: commands pass
 	busy  int           // this many next commands find the loop busy
+	over  int           // this many next are refused over the journal's allowance
 }
 
 func newFakeRoom() *fakeRoom {
@@ -61,6 +62,10 @@ func (f *fakeRoom) do(ctx context.Context, what string) (string, error) {
 	if f.busy > 0 {
 		f.busy--
 		return "", daemon.ErrBusy
+	}
+	if f.over > 0 {
+		f.over--
+		return "", fmt.Errorf("refused, not run: more than 30 requests by mqtt at once: %w", record.ErrOverAllowance)
 	}
 	f.calls = append(f.calls, what)
 	return what + ": done", nil
@@ -415,5 +420,29 @@ func TestThrottleCountsAFlood(t *testing.T) {
 			t.Fatalf("lines %q", got)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A client asking in a loop past the journal's allowance gets every
+// refusal as its reply, and the log a line and a count, not a line each.
+func TestCommandsOverTheAllowanceAreLoggedAsACount(t *testing.T) {
+	r := startCommandRig(t)
+	const n = 50
+	r.room.mu.Lock()
+	r.room.over = n
+	r.room.mu.Unlock()
+	for i := range n {
+		r.send(fmt.Sprintf(`{"command": "ack", "all": true, "who": "automation", "id": "a%d"}`, i))
+	}
+	for _, rep := range r.waitReplies("every refusal answered", n) {
+		if rep.OK || !strings.Contains(rep.Error, "more than 30 requests by mqtt") {
+			t.Fatalf("reply %+v: want the refusal over the allowance", rep)
+		}
+	}
+	if lines := strings.Count(r.log.String(), "mqtt: command refused"); lines < 1 || lines > 2 {
+		t.Errorf("%d log lines about the refused commands, want a line and a count:\n%s", lines, r.log)
+	}
+	if lines := strings.Count(r.log.String(), `msg="mqtt: command"`); lines != 0 {
+		t.Errorf("%d lines logged one by one for commands over the allowance:\n%s", lines, r.log)
 	}
 }

@@ -81,6 +81,11 @@ func CheckName(name string) error {
 	return nil
 }
 
+// ErrOverAllowance means the daemon refused a request, not run, because
+// its way in (MQTT, the status page, the control socket) had asked more
+// than the journal records one by one; try again later.
+var ErrOverAllowance = errors.New("over the journal's allowance of requests")
+
 // ActionKind is what an action did.
 type ActionKind string
 
