@@ -140,6 +140,10 @@ func startRoom(t *testing.T, yml string, o roomOpts) *room {
 	}
 	r := &room{t: t, cfg: cfg, clk: clk, rig: rig, d: d, page: page, done: make(chan error, 1)}
 	r.pacer = newPacer(clk)
+	// Held until the test says how time should run (runTo, pace,
+	// release): unpaced from here, the clock ran past a test's first mark
+	// whenever setting up took a few milliseconds too many.
+	r.pacer.hold()
 	if o.stateDir != "" {
 		if err := page.LoadHistory(filepath.Join(o.stateDir, "journal.db")); err != nil {
 			t.Fatal(err)
@@ -254,11 +258,12 @@ func (p *pacer) runTo(t *testing.T, r *room, at time.Time) {
 	p.release()
 	select {
 	case got := <-p.reached:
-		// The clock runs unpaced until the first runTo: a test that
-		// does slow work between startRoom and here can find it past at
-		// already, and would then look at a later time than it means.
+		// The clock is held from startRoom to the first runTo; a test
+		// that let it run (release, pace) and then did slow work can find
+		// it past at already, and would then look at a later time than
+		// it means.
 		if got.Sub(at) > 2*time.Second {
-			t.Fatalf("runTo %s: simulated time was already at %s; start the room just before its first runTo", at.Format(time.TimeOnly), got.Format(time.TimeOnly))
+			t.Fatalf("runTo %s: simulated time was already at %s; hold it before the slow work", at.Format(time.TimeOnly), got.Format(time.TimeOnly))
 		}
 	case <-time.After(90 * time.Second):
 		t.Fatalf("simulated time did not reach %s (now %s)", at.Format(time.TimeOnly), p.clk.Now().Format(time.TimeOnly))
