@@ -42,8 +42,7 @@ type uffdioRegisterArg struct{ start, len, mode, ioctls uint64 }
 // On an older kernel, one built without userfaultfd or its write
 // protection for the machine (32-bit ARM has none), or where a system
 // call filter refuses userfaultfd, it returns an error and nothing
-// changes.
-// Calls after the first return the first one's result.
+// changes. Calls after the first return the first one's result.
 func NoFaultAround() error {
 	around.once.Do(func() { around.err = noFaultAround() })
 	return around.err

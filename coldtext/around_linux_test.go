@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -38,7 +39,7 @@ func TestFaultAroundChild(t *testing.T) {
 	fmt.Printf("KIB %d %s\n", after-before, out)
 }
 
-func child(t *testing.T, mode string) (kib int, out string, err error) {
+func child(t *testing.T, mode string) (int, string, error) {
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestFaultAroundChild$", "-test.count", "1")
 	cmd.Env = append(os.Environ(), childMode+"="+mode)
 	b, runErr := cmd.CombinedOutput()
@@ -47,10 +48,12 @@ func child(t *testing.T, mode string) (kib int, out string, err error) {
 			return 0, "", errors.New(msg)
 		}
 		if rest, ok := strings.CutPrefix(line, "KIB "); ok {
-			if _, err := fmt.Sscanf(rest, "%d %s", &kib, &out); err != nil {
+			n, out, _ := strings.Cut(rest, " ")
+			kib, err := strconv.Atoi(n)
+			if err != nil {
 				t.Fatalf("child %s printed %q: %v", mode, line, err)
 			}
-			return kib, rest[strings.Index(rest, " ")+1:], nil
+			return kib, out, nil
 		}
 	}
 	t.Fatalf("child %s: %v\n%s", mode, runErr, b)
