@@ -116,6 +116,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 		default:
 			fail("must be %s (got %s); quote it if you mean the text", form(t), got(n))
 		}
+	case (t.Kind() == reflect.Int || t.Kind() == reflect.Uint16 || t.Kind() == reflect.Float64) && octalLooking(n):
+		// YAML reads a plain 0365 as octal (245): retention_days: 0365
+		// would keep four months less than written, without a word.
+		fail("is written with a leading zero (%s), which YAML reads as an octal number (%s); write it without the zero (%s)",
+			n.Value, octalValue(n), strings.TrimLeft(n.Value, "0"))
 	case t.Kind() == reflect.Int, t.Kind() == reflect.Uint16:
 		var i int64
 		if n.ShortTag() != "!!int" || n.Decode(&i) != nil {
@@ -338,4 +343,32 @@ func oneOf[T ~string](ts []T) string {
 		s[i] = string(t)
 	}
 	return "one of " + strings.Join(s, ", ")
+}
+
+// octalLooking reports whether n is a plain whole number written with a
+// leading zero, like 0365 or 030, which YAML 1.1 (and so yaml.v3) reads
+// as octal. A lone 0, 0.5, 0x69 and 0o17 are not: they mean what they say.
+func octalLooking(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || n.ShortTag() != "!!int" {
+		return false
+	}
+	s := strings.TrimLeft(n.Value, "+-")
+	if len(s) < 2 || s[0] != '0' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// octalValue is what YAML made of an octal-looking number, for the error.
+func octalValue(n *yaml.Node) string {
+	var i int64
+	if n.Decode(&i) != nil {
+		return "not a number at all"
+	}
+	return fmt.Sprint(i)
 }

@@ -112,6 +112,8 @@ func TestMistakes(t *testing.T) {
 		{"negative chip", edit(19, "    sysfs_pwm: {chip: -1, channel: 0}"), 19, "fans[0].sysfs_pwm.chip", "must be 0 or more (got -1)"},
 		{"reserved address", edit(9, "    bus: \"1\"\n    address: 0x78"), 10, "sensors[0].address", "must be an I2C address from 0x08 to 0x77 (got 0x78)"},
 		{"address beyond 7 bits", edit(9, "    bus: \"1\"\n    address: 300"), 10, "sensors[0].address", "an I2C address, like 0x69 or 105 (0x08 to 0x77) (got 300)"},
+		{"leading zero read as octal", edit(4, "  - {name: booth, kind: booth, volume_m3: 010}"), 4, "zones[0].volume_m3", "leading zero (010), which YAML reads as an octal number (8); write it without the zero (10)"},
+		{"leading zero in a whole number", edit(19, "    sysfs_pwm: {chip: 0, channel: 01}"), 19, "fans[0].sysfs_pwm.channel", "octal number (1)"},
 		{"mux channel", edit(9, "    bus: \"1\"\n    mux: {channel: 8}"), 10, "sensors[0].mux.channel", "0 to 7 (got 8)"},
 		{"mux address", edit(9, "    bus: \"1\"\n    mux: {address: 0x69, channel: 1}"), 10, "sensors[0].mux.address", "0x70 to 0x77 (got 0x69)"},
 		{"unknown sensor type", edit(8, "    type: sps3O"), 8, "sensors[0].type", `(got "sps3O"); did you mean "sps30"?`},

@@ -314,3 +314,27 @@ func TestRelayHold(t *testing.T) {
 		}
 	}
 }
+
+// check-config warns of a password or CA file it cannot read: at start
+// ventd would run without MQTT, and the check is where a technician looks.
+func TestCheckWarnsOfUnreadableFiles(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "mqtt-password")
+	if err := os.WriteFile(pw, []byte("secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(dir, "site-ca.pem") // not there
+	path := filepath.Join(dir, "ventd.yaml")
+	mq := "mqtt:\n  broker: mqtts://broker.local:8883\n  username: ventd\n  password_file: " + pw + "\n  ca_file: " + ca + "\n"
+	if err := os.WriteFile(path, []byte(staffPM(base)+mq), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if !Check(path, "ventd", &stdout, &stderr) {
+		t.Fatalf("Check failed: %s", stderr.String())
+	}
+	if got := stderr.String(); !strings.Contains(got, "1 warning(s)") || !strings.Contains(got, "mqtt.ca_file: open "+ca+": no such file") ||
+		!strings.Contains(got, "ventd runs without MQTT until it can read this file") || strings.Contains(got, "password_file") {
+		t.Errorf("stderr:\n%s", got)
+	}
+}

@@ -106,6 +106,9 @@ func CheckBroker(s string) error {
 	if err != nil || u.Scheme == "" || u.Host == "" || !strings.Contains(s, "://") {
 		return fmt.Errorf("must be a URL like mqtt://broker.local:1883 or mqtts://broker.local:8883 (got %q)", s)
 	}
+	if u.Hostname() == "" { // mqtt://:1883 would dial this machine, forever
+		return fmt.Errorf("%q has no host: give the broker's host name or address, like mqtt://broker.local:1883", s)
+	}
 	if _, ok := brokerSchemes[u.Scheme]; !ok {
 		return fmt.Errorf("scheme %q: use mqtt:// (or tcp://), mqtts:// (TLS), ws:// or wss://", u.Scheme)
 	}

@@ -64,6 +64,7 @@ func TestMQTTMistakes(t *testing.T) {
 		{"broker without scheme", base + "mqtt:\n  broker: broker.local:1883\n", 23, "mqtt.broker", "must be a URL like mqtt://broker.local:1883"},
 		{"broker http", base + "mqtt:\n  broker: http://broker.local\n", 23, "mqtt.broker", `scheme "http": use mqtt://`},
 		{"password in the URL", base + "mqtt:\n  broker: mqtt://u:secret@broker.local\n", 23, "mqtt.broker", "password in a file"},
+		{"broker without a host", base + "mqtt:\n  broker: mqtt://:1883\n", 23, "mqtt.broker", "has no host"},
 		{"bad port", base + "mqtt:\n  broker: mqtt://broker.local:99999\n", 23, "mqtt.broker", "port"},
 		{"path on a tcp broker", base + "mqtt:\n  broker: mqtt://broker.local/x\n", 23, "mqtt.broker", "give only scheme, host and port"},
 		{"client id with a space", base + mq + "  client_id: room 1\n", 24, "mqtt.client_id", `(got "room 1")`},

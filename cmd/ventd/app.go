@@ -260,8 +260,12 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	}
 	a.d.Attach("metrics", met, nil)
 	if a.mqtt, err = newMQTT(f, cfg, a.d, stateDir, log); err != nil {
-		a.d.Close()
-		return nil, err
+		// MQTT is an output: a password file not there yet must not keep
+		// the fans, the page and the journal from running (under systemd
+		// an exit here was a restart loop with nothing reading the air).
+		a.mqtt = nil
+		log.Error("MQTT off: ventd runs without it; the fans, the status page and the journal are not affected",
+			"err", err, "hint", "fix what the error names (ventd -check-config lists files it cannot read) and restart ventd")
 	}
 	if a.mqtt != nil {
 		if err := metrics.RegisterMQTT(reg, metrics.ConfigRoom(cfg, clk.Now), a.mqtt.status); err != nil {

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -153,4 +155,44 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A password file that is not there yet turns MQTT off, not ventd: the
+// fans, the page and the journal run, and the log says what to fix.
+func TestMissingPasswordFileLeavesVentdRunning(t *testing.T) {
+	sim, err := os.ReadFile("../../config/sim.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "mqtt-password")
+	cfg := filepath.Join(dir, "ventd.yaml")
+	mq := "\nmqtt:\n  broker: mqtt://127.0.0.1:1\n  username: ventd\n  password_file: " + pw + "\n"
+	if err := os.WriteFile(cfg, append(sim, mq...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, log := start(t, ventdBinary(t), "-sim", "-sim-speed", "10", "-config", cfg, "-listen", "127.0.0.1:0", "-state-dir", filepath.Join(dir, "state"))
+	off := log.wait("MQTT off", func(s string) bool { return strings.Contains(s, "MQTT off") })
+	if !strings.Contains(off, "mqtt.password_file "+pw+": no such file") || !strings.Contains(off, "restart ventd") {
+		t.Errorf("the log line says neither what nor what to do: %s", off)
+	}
+	var addr string
+	log.wait("the HTTP address", func(s string) bool {
+		a, ok := ventdproc.Addr(s)
+		addr = a
+		return ok
+	})
+	var snap snapshot.Snapshot
+	for deadline := time.Now().Add(time.Minute); len(snap.Fans) == 0 || snap.Fans[0].Duty == 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("/api/state without MQTT has no fan driven: %+v", snap.Fans)
+		}
+		time.Sleep(100 * time.Millisecond)
+		resp, err := poll(addr, "/api/state")
+		if err != nil {
+			continue
+		}
+		json.NewDecoder(resp.Body).Decode(&snap)
+		resp.Body.Close()
+	}
 }
