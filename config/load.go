@@ -116,10 +116,17 @@ var parserProblems = map[string]bool{
 func syntaxError(name string, err error, data []byte) *Error {
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		msg := "YAML syntax: " + m[2]
 		if parserProblems[m[2]] {
 			line++
+			// yaml v3 names the line where the enclosing block starts
+			// (often the file's first key), not the line at fault: an
+			// indentation slip at line 144 read "line 11". Find it.
+			if at := problemLine(data, m[2], line); at > line {
+				msg += fmt.Sprintf(" (in the block that starts at line %d): check this line's indentation against the lines above it, and that quotes opened above are closed", line)
+				line = at
+			}
 		}
-		msg := "YAML syntax: " + m[2]
 		switch lines := strings.Split(string(data), "\n"); {
 		case strings.Contains(msg, "tab character"):
 			msg += "; indent with spaces, not tabs (the tab may be on the next line)"
@@ -137,6 +144,42 @@ func syntaxError(name string, err error, data []byte) *Error {
 			"a config file is plain UTF-8 text (an editor or a copy from a web page or a word processor can leave such a byte): retype the line")}
 	}
 	return &Error{File: name, Msg: err.Error()}
+}
+
+// problemLine finds the line where a parser error problem is first met:
+// the shortest run of whole lines from the file's start, at or after
+// the block's line from, that fails with the same problem. A prefix of a
+// YAML file cut at a line end parses until that line (blocks close at
+// the end), so failing is monotonic and a binary search finds it. 0 when
+// no prefix fails alike.
+func problemLine(data []byte, problem string, from int) int {
+	ends := []int{}
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	fails := func(k int) bool { // the first k lines fail with problem
+		var n yaml.Node
+		err := yaml.NewDecoder(bytes.NewReader(data[:ends[k-1]])).Decode(&n)
+		m := syntaxLine.FindStringSubmatch(fmt.Sprint(err))
+		return m != nil && m[2] == problem
+	}
+	lo, hi := max(from, 1), len(ends)
+	if lo > hi || !fails(hi) {
+		return 0
+	}
+	for lo < hi {
+		if mid := (lo + hi) / 2; fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 // badByte finds the first byte of data a YAML file may not hold: one
