@@ -20,6 +20,10 @@ func nearest(s string, options []string) (string, bool) {
 	return best, best != "" && bestDist <= max(2, len(s)/3)
 }
 
+// Nearest is the option s is probably a typo of, if one is near enough:
+// for names outside a config file too, like ventd's flags.
+func Nearest(s string, options []string) (string, bool) { return nearest(s, options) }
+
 // suggest says which option was probably meant, or lists them all.
 func suggest(s string, options []string) string {
 	if o, ok := nearest(s, options); ok {

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 
 	"github.com/ventd/ventd/buildinfo"
 	"github.com/ventd/ventd/coldtext"
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/ctlsock"
 	"github.com/ventd/ventd/journal"
 )
@@ -86,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	addWebFlags(fs, f)
 	f.mqtt.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		return nil, flagHint(fs, err)
 	}
 	if err := f.mqtt.check(); err != nil {
 		return nil, err
@@ -223,4 +225,28 @@ func parseStart(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("-sim-start %q: want RFC 3339, such as 2026-03-02T07:00:00+01:00", s)
 	}
 	return t.In(time.Local), nil
+}
+
+// flagHint adds to an unknown flag's error the flag it may have meant: a
+// typo of one (-listn), else those it begins or that begin it (-check for
+// -check-config). The usage printed above it lists some sixty flags.
+func flagHint(fs *flag.FlagSet, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok || name == "" {
+		return err
+	}
+	var near, all []string
+	fs.VisitAll(func(f *flag.Flag) {
+		all = append(all, f.Name)
+		if strings.HasPrefix(f.Name, name) || strings.HasPrefix(name, f.Name) {
+			near = append(near, "-"+f.Name)
+		}
+	})
+	if typo, ok := config.Nearest(name, all); ok {
+		near = []string{"-" + typo}
+	}
+	if len(near) == 0 || len(near) > 3 {
+		return err
+	}
+	return fmt.Errorf("%w; did you mean %s?", err, strings.Join(near, " or "))
 }

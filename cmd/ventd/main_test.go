@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -45,4 +47,18 @@ func ventdBinary(t testing.TB) string {
 		t.Fatal(buildErr)
 	}
 	return builtBin
+}
+
+// An unknown flag's error names the flag probably meant, under the usage.
+func TestUnknownFlagSaysWhichWasMeant(t *testing.T) {
+	for args, want := range map[string]string{
+		"-check -config ventd.yaml": "flag provided but not defined: -check; did you mean -check-config?",
+		"-sim -listn :8080":         "did you mean -listen?",
+		"-sim -qqqq":                "flag provided but not defined: -qqqq\n",
+	} {
+		var stderr strings.Builder
+		if code := run(t.Context(), strings.Fields(args), io.Discard, &stderr); code != 2 || !strings.HasSuffix(stderr.String(), want) && !strings.HasSuffix(stderr.String(), want+"\n") {
+			t.Errorf("ventd %s: exit %d, ends %q; want 2 and %q", args, code, stderr.String()[max(0, stderr.Len()-120):], want)
+		}
+	}
 }
