@@ -113,6 +113,12 @@ var parserProblems = map[string]bool{
 	"did not find expected node content":     true,
 }
 
+// SyntaxError says where in data, the YAML file name, the YAML reader's
+// err lies, as a config mistake reads: its line, and a hint for a tab or
+// a byte that is not UTF-8. ventd's other YAML files (ventbench's
+// scenarios) report theirs with it.
+func SyntaxError(name string, err error, data []byte) *Error { return syntaxError(name, err, data) }
+
 func syntaxError(name string, err error, data []byte) *Error {
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])

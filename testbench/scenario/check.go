@@ -77,6 +77,7 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 			sessionEnds[e.Session.Zone] = e
 		}
 	}
+	outdoorSaid := map[string]bool{}
 	for _, e := range s.Events {
 		what := e.what()
 		where := fmt.Sprintf("%s at %v", what, e.At)
@@ -101,11 +102,28 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 					break
 				}
 			}
+			for _, r := range []struct {
+				key    string
+				v, max float64
+				what   string
+			}{
+				{"pm25_mg_per_min", v.PM25MgPerMin, maxMgPerMin, "a pipe gives about 0.5 to 20"},
+				{"voc_mg_per_min", v.VOCMgPerMin, maxMgPerMin, "a pipe gives a few"},
+				{"nox_mg_per_min", v.NOxMgPerMin, maxMgPerMin, "a lighter gives well under 1"},
+				{"co2_l_per_s", v.CO2LPerS, maxCO2LPerS, "a person breathes out about 0.005"},
+			} {
+				if r.v > r.max {
+					bad(e.Line, "%s: %s %g is more than anything smoked in a booth gives (%s; at most %g): the figures would describe no room", where, r.key, r.v, r.what, r.max)
+					break // the rates left out follow pm25's: one error says it
+				}
+			}
 			lasts = v.Duration
 		case e.Occupants != nil:
 			known(e.Line, where, "zone", e.Occupants.Zone, zones, cfg != nil)
 			if e.Occupants.Count < 0 {
 				bad(e.Line, "%s: count %d is negative", where, e.Occupants.Count)
+			} else if e.Occupants.Count > maxOccupants {
+				bad(e.Line, "%s: count %d is more people than a room holds (at most %d)", where, e.Occupants.Count, maxOccupants)
 			}
 			lasts = e.Occupants.For
 		case e.Door != nil:
@@ -135,10 +153,34 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 			if e.Drift.Percent <= -100 {
 				bad(e.Line, "%s: percent %g would make the sensor read nothing or less", where, e.Drift.Percent)
 			}
+			if math.Abs(e.Drift.OffsetUgm3) > maxDriftUgm3 || e.Drift.Percent > maxDriftPercent {
+				bad(e.Line, "%s: ugm3 %g, percent %g: a drifting sensor is off by tens of µg/m³ or percent (at most ±%g µg/m³ and +%g %%); more is a broken sensor (sensor_fault)",
+					where, e.Drift.OffsetUgm3, e.Drift.Percent, float64(maxDriftUgm3), float64(maxDriftPercent))
+			}
 			lasts = e.Drift.Over
 		case e.Outdoor != nil:
 			if h := e.Outdoor.Humidity; h != nil && *h > 100 {
 				bad(e.Line, "%s: humidity %g above 100%%", where, *h)
+			}
+			o := e.Outdoor
+			for _, r := range []struct {
+				key     string
+				v       *float64
+				lo, hi  float64
+				example string
+			}{
+				{"pm1", o.PM1, 0, maxOutdoorPM, "the worst wildfire smoke reads some hundreds"},
+				{"pm25", o.PM25, 0, maxOutdoorPM, "the worst wildfire smoke reads some hundreds"},
+				{"pm4", o.PM4, 0, maxOutdoorPM, "the worst wildfire smoke reads some hundreds"},
+				{"pm10", o.PM10, 0, maxOutdoorPM, "a dust storm reads some thousands"},
+				{"co2", o.CO2, 0, maxOutdoorCO2, "outdoor air holds about 420 ppm"},
+				{"temperature", o.Temperature, -60, 60, "in °C"},
+			} {
+				// The outdoor profile's minutes share its line: say it once.
+				if k := fmt.Sprint(e.Line, r.key); r.v != nil && (*r.v < r.lo || *r.v > r.hi) && !outdoorSaid[k] {
+					outdoorSaid[k] = true
+					bad(e.Line, "%s: %s %g is outside what outdoor air reads (%g to %g; %s)", where, r.key, *r.v, r.lo, r.hi, r.example)
+				}
 			}
 			lasts = e.Outdoor.For
 		}
@@ -151,6 +193,20 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 	}
 	return errs
 }
+
+// The bounds of a scenario's figures: generous beyond any room, so that
+// a typo (1e300, a count in the millions) is refused rather than played
+// as a day whose figures mean nothing (the sensors saturate, and the
+// record of an impossible day reads cleaner than a quiet one).
+const (
+	maxMgPerMin     = 1000  // a gram a minute: a fire, not a pipe
+	maxCO2LPerS     = 10    // 36 m³ of CO2 an hour
+	maxOccupants    = 500   // people in one zone
+	maxDriftUgm3    = 1000  // a sensor's offset, µg/m³
+	maxDriftPercent = 1000  // a sensor's gain error, %
+	maxOutdoorPM    = 10000 // µg/m³, beyond a dust storm's
+	maxOutdoorCO2   = 10000 // ppm
+)
 
 func countActions(e *Event) int {
 	n := 0

@@ -1,7 +1,10 @@
 package scenario
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -10,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/testbench/room"
 )
 
@@ -18,11 +22,30 @@ import (
 // impossible times are all reported, each with its line, in one error
 // (an ErrorList).
 func Parse(data []byte, name string) (*Scenario, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
 	d := &decoder{file: name}
+	// A config file's bounds and syntax help apply: a scenario is written
+	// by the same hands.
+	if len(data) > config.MaxFileSize {
+		d.errs = append(d.errs, &Error{File: name, Msg: fmt.Sprintf("%d bytes: a scenario file is at most %d KiB (a week of events is a few)", len(data), config.MaxFileSize>>10)})
+		return nil, d.errs.err()
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		e := config.SyntaxError(name, err, data)
+		d.errs = append(d.errs, &Error{File: name, Line: e.Line, Msg: e.Msg})
+		return nil, d.errs.err()
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		e := &Error{File: name, Line: extra.Line, Msg: "a second YAML document (after ---): put every event in one"}
+		if err != nil {
+			ce := config.SyntaxError(name, err, data)
+			e = &Error{File: name, Line: ce.Line, Msg: ce.Msg}
+		}
+		d.errs = append(d.errs, e)
+		return nil, d.errs.err()
+	}
 	s := &Scenario{File: name}
 	var profile []OutdoorPoint
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {

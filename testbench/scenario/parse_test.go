@@ -233,3 +233,56 @@ func TestOverlappingSessionsRefused(t *testing.T) {
 		t.Errorf("back to back, and in another zone: %v", err)
 	}
 }
+
+// Figures no room has are refused with their bound, not played: a session
+// of 1e300 mg/min saturated every sensor and read as a cleaner day than a
+// quiet one.
+func TestParseRefusesFiguresNoRoomHas(t *testing.T) {
+	data := `name: absurd
+duration: 2h
+outdoor:
+  - {at: 0s, pm25: 8}
+  - {at: 1h, pm25: 50000}
+events:
+  - {at: 5m, session: {zone: booth, duration: 3m, pm25_mg_per_min: 1e300}}
+  - {at: 10m, occupants: {zone: staff, count: 1000000000}}
+  - {at: 20m, sensor_drift: {sensor: staff-pm, ugm3: 1e12, over: 1h}}
+  - {at: 30m, outdoor: {co2: 1e12, for: 5m}}
+  - {at: 40m, session: {zone: booth, duration: 3m, pm25_mg_per_min: 5, co2_l_per_s: 0.01}}
+`
+	_, err := Parse([]byte(data), "absurd.yaml")
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Parse error = %v, want an ErrorList", err)
+	}
+	for _, want := range []string{
+		"pm25_mg_per_min 1e+300 is more than anything smoked in a booth gives",
+		"count 1000000000 is more people than a room holds",
+		"ugm3 1e+12",
+		"co2 1e+12 is outside what outdoor air reads",
+		"absurd.yaml:5: outdoor[1]: pm25 50000 is outside what outdoor air reads",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("no error saying %q in:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "at 40m") {
+		t.Errorf("a plausible session refused:\n%v", err)
+	}
+}
+
+// A scenario's YAML mistakes read as a config's: the line, a hint for a
+// tab, a second document refused rather than ignored, a bound on size.
+func TestParseYAMLMistakes(t *testing.T) {
+	for _, c := range []struct{ name, data, want string }{
+		{"tab", "name: x\nduration: 1h\nevents:\n\t- {at: 0s, occupants: {zone: staff, count: 1}}\n", "x.yaml:4: YAML syntax: found character that cannot start any token: a tab; indent with spaces"},
+		{"second document", "name: x\nduration: 1h\nevents: []\n---\nname: y\n", "x.yaml:4: a second YAML document"},
+		{"not UTF-8", "name: caf\xe9\nduration: 1h\nevents: []\n", "x.yaml:1: byte 0xE9 is not UTF-8"},
+		{"too big", "name: x\n#" + strings.Repeat("x", 300<<10) + "\n", "x.yaml: 307210 bytes: a scenario file is at most 256 KiB"},
+	} {
+		_, err := Parse([]byte(c.data), "x.yaml")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want %q", c.name, err, c.want)
+		}
+	}
+}

@@ -104,6 +104,7 @@ func (d *decoder) outdoorProfile(n *yaml.Node, p string) []OutdoorPoint {
 		return nil
 	}
 	var pts []OutdoorPoint
+	bad := false
 	for i, pn := range n.Content {
 		pp := fmt.Sprintf("%s[%d]", p, i)
 		pt := OutdoorPoint{Line: pn.Line}
@@ -112,10 +113,19 @@ func (d *decoder) outdoorProfile(n *yaml.Node, p string) []OutdoorPoint {
 			"pm25": func(n *yaml.Node, p string) { pt.PM25 = d.float(n, p) },
 		})
 		d.required(pn, pp, seen, "at", "pm25")
+		if !(pt.PM25 >= 0 && pt.PM25 <= maxOutdoorPM) {
+			// Said here, at its point, rather than at every minute the
+			// profile would pass through it.
+			d.errf(pn, pp, "pm25 %g is outside what outdoor air reads (0 to %d; the worst wildfire smoke reads some hundreds)", pt.PM25, maxOutdoorPM)
+			bad = true
+		}
 		if len(pts) > 0 && pt.At <= pts[len(pts)-1].At {
 			d.errf(pn, pp, "at %v is not after the point before (%v); list points in time order", pt.At, pts[len(pts)-1].At)
 		}
 		pts = append(pts, pt)
+	}
+	if bad {
+		return nil
 	}
 	return pts
 }

@@ -3,9 +3,11 @@ package scenario
 import (
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
+	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/testbench/room"
 )
 
@@ -132,7 +134,14 @@ func (e *Event) what() string {
 
 // Load reads and parses the scenario file at path.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	defer f.Close()
+	// One byte past the bound is enough for Parse to refuse it; a
+	// device (-scenario /dev/zero) is not read to the end.
+	data, err := io.ReadAll(io.LimitReader(f, config.MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
