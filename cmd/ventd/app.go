@@ -333,11 +333,7 @@ func (a *app) run(ctx context.Context) error {
 		if a.socket == "" {
 			return
 		}
-		a.log.Info("control socket", "path", a.socket, "use", "ventctl purge, ack, calibrate")
-		if err := ctlsock.Serve(loopCtx, a.socket, a.d, a.log); err != nil {
-			a.log.Warn("control socket unavailable: ventctl purge, ack and calibrate will not reach this daemon; the fans are still controlled",
-				"err", err, "hint", "create its directory (systemd RuntimeDirectory=ventd), choose another path with -control-socket, or turn it off with -control-socket ''")
-		}
+		a.serveSocket(loopCtx)
 	}()
 	defer func() {
 		cancel()
@@ -384,6 +380,35 @@ func (a *app) run(ctx context.Context) error {
 	}
 	a.stateLock.Close() // last: the fans are at their safe duty, the journal closed
 	return err
+}
+
+// serveSocket serves the control socket until ctx is done. A socket that
+// cannot be made (its directory not there yet at boot, another ventd
+// listening there) is tried again every httpRetry, as HTTP is: ventctl
+// purge must not stay out of reach until a restart. The error says the
+// cause and its fix; it is logged once, and again only when it changes.
+func (a *app) serveSocket(ctx context.Context) {
+	a.log.Info("control socket", "path", a.socket, "use", "ventctl purge, ack, calibrate")
+	said := ""
+	for {
+		err := ctlsock.Serve(ctx, a.socket, a.d, a.log)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil { // Serve returned without an error or a stop: serve again
+			err = errors.New("control socket stopped")
+		}
+		if err.Error() != said {
+			said = err.Error()
+			a.log.Warn("control socket unavailable: ventctl purge, ack and calibrate do not reach this daemon until it is; the fans are still controlled",
+				"err", err, "retry_every", a.httpRetry, "hint", "or choose another path with -control-socket, or turn it off with -control-socket ''")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(a.httpRetry):
+		}
+	}
 }
 
 // serveHTTP serves the status page and the API until ctx ends. HTTP is

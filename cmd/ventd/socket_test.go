@@ -48,3 +48,39 @@ func TestControlSocketPurge(t *testing.T) {
 		t.Errorf("temporary state directory %s left behind: %v", state, err)
 	}
 }
+
+// A control socket that cannot be made at start (here its directory's
+// name is taken by a file, as /run/ventd may not be there yet at boot) is
+// tried again, and ventctl reaches the daemon once it can be.
+func TestControlSocketIsTriedAgain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := os.WriteFile(dir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "ventd.sock")
+	var logs testbench.LogBuffer
+	a, ctx, cancel := newTestApp(t, &logs, "-sim", "-sim-speed", "50", "-listen", "127.0.0.1:0", "-control-socket", sock)
+	a.httpRetry = 50 * time.Millisecond
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	for !strings.Contains(logs.String(), "control socket unavailable") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	c := ctlsock.Dial(sock)
+	for {
+		if _, err := c.Ping(ctx); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := strings.Count(logs.String(), "control socket unavailable"); n != 1 {
+		t.Errorf("the same failure logged %d times, want once:\n%s", n, tail(logs.String(), 10))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
