@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
 	"syscall"
 	"time"
 )
@@ -137,10 +139,23 @@ func (c *Client) do(ctx context.Context, method, path string, body any, out *rep
 // dialError says what a technician can do about a failed connection.
 func (c *Client) dialError(err error) error {
 	switch {
+	case errors.Is(err, syscall.ECONNREFUSED) && !isSocket(c.path), errors.Is(err, syscall.ENOTSOCK):
+		return fmt.Errorf("control socket %s: not a socket (a file or directory is there); give ventd's socket with -socket (default %s)", c.path, DefaultPath)
 	case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ECONNREFUSED):
 		return &noDaemonError{path: c.path}
 	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		return fmt.Errorf("control socket %s: permission denied: run as root or as a member of ventd's group (sudo ventctl ...)", c.path)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		// The connection was taken, then closed unanswered: ventd was
+		// stopping (a restart, an update). A purge it did not answer
+		// may or may not have been journaled; the log says which.
+		return fmt.Errorf("control socket %s: ventd closed the connection without answering (it was stopping or restarting?); the request may not have run: check with systemctl status ventd and ask again", c.path)
 	}
 	return fmt.Errorf("control socket %s: %w", c.path, err)
+}
+
+// isSocket reports whether path is a socket file (a stale one too).
+func isSocket(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode()&os.ModeSocket != 0
 }

@@ -416,3 +416,38 @@ func TestAKeyGivenTwiceIsRefused(t *testing.T) {
 		t.Errorf("requests with a key twice reached the controller: %q", calls)
 	}
 }
+
+// A path that is not a socket, and a daemon that takes the connection and
+// closes it unanswered (stopping), each say what happened.
+func TestClientSaysWhatWentWrong(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "ventd.yaml")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{file, dir} {
+		if _, err := Dial(path).Purge(context.Background(), "", "a", ""); err == nil || !strings.Contains(err.Error(), "not a socket") {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	path := filepath.Join(dir, "closing.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Read(make([]byte, 512)) // the request arrives; no answer comes
+			c.Close()
+		}
+	}()
+	_, err = Dial(path).Purge(context.Background(), "booth", "a", "")
+	if err == nil || !strings.Contains(err.Error(), "closed the connection without answering") || !strings.Contains(err.Error(), "may not have run") {
+		t.Errorf("a daemon closing unanswered: %v", err)
+	}
+}
