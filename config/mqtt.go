@@ -199,6 +199,11 @@ func (d *decoder) validateMQTT(c *Config) {
 			d.invalid(p, "applies to a TLS broker only; the broker %s is plain: use mqtts:// (or wss://)", m.Broker)
 		}
 	}
+	if m.Commands && m.Username == "" && m.CertFile == "" && CheckBroker(m.Broker) == nil {
+		// The README says to restrict the topic first; a broker that asks
+		// no name cannot tell ventd's operators from anyone on the network.
+		d.warn("mqtt.commands", "on, with no mqtt.username or client certificate: a broker that asks no name lets anyone who can reach it purge and acknowledge alarms; give ventd a user, and let only the facilities managers write its …/command topic (README: MQTT)")
+	}
 	if (m.CertFile == "") != (m.KeyFile == "") {
 		d.invalid("mqtt.cert_file", "give cert_file and key_file together: a client certificate needs its key")
 	}

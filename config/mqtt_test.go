@@ -179,3 +179,19 @@ func TestNamesAlikeWarned(t *testing.T) {
 		t.Errorf("sim.yaml as shipped: %v, warnings %v", err, c.Warnings())
 	}
 }
+
+// Commands on a broker ventd logs into with no name are a warning: anyone
+// who can reach such a broker can purge.
+func TestCommandsWithoutALoginWarn(t *testing.T) {
+	c, err := Parse([]byte(staffPM(base)+"mqtt:\n  broker: mqtt://broker.local:1883\n  commands: true\n"), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := c.Warnings(); len(ws) != 1 || ws[0].Path != "mqtt.commands" || !strings.Contains(ws[0].Msg, "lets anyone who can reach it purge") {
+		t.Errorf("warnings %v", ws)
+	}
+	c, err = Parse([]byte(staffPM(base)+"mqtt:\n  broker: mqtt://broker.local:1883\n  username: ventd\n  password_env: PW\n  commands: true\n"), "test.yaml")
+	if err != nil || len(c.Warnings()) != 0 {
+		t.Errorf("with a login: %v %v", err, c.Warnings())
+	}
+}
