@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,9 +40,19 @@ func (a *app) reloadOnHUP(ctx context.Context, hup chan os.Signal, path string) 
 			continue
 		}
 		cfg, err := config.Load(path)
-		if err != nil {
-			a.log.Error("SIGHUP: the configuration file has mistakes; the configuration in force stays", "file", path, "err", err,
+		var mistakes config.Errors
+		switch {
+		case errors.As(err, &mistakes):
+			// One line each: a text log shows a joined list as one line.
+			for _, m := range mistakes {
+				a.log.Error("SIGHUP: the configuration file has a mistake; the configuration in force stays", "file", path, "mistake", m.Error())
+			}
+			a.log.Error("SIGHUP: the configuration in force stays", "file", path, "mistakes", len(mistakes),
 				"hint", "fix them (ventd -check-config -config "+path+" lists them all), then reload again")
+			continue
+		case err != nil: // not read at all: nothing in it was wrong
+			a.log.Error("SIGHUP: the configuration file could not be read; the configuration in force stays", "file", path, "err", err,
+				"hint", "put the file back (or give it ventd's group read permission), then reload again")
 			continue
 		}
 		logConfigWarnings(a.log, cfg)
