@@ -101,11 +101,35 @@ func runAck(args []string, e env) int {
 	return exitOK
 }
 
+// kindFirst moves kind to the front of args when it comes after flags
+// (ventctl calibrate -socket S co2 ...), as people type it; a word that
+// is a flag's value (-sensor co2) stays. valued names the flags that take
+// a value.
+func kindFirst(args []string, kind string, valued map[string]bool) []string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == kind {
+			if i == 0 {
+				return args
+			}
+			return append(append([]string{kind}, args[:i]...), args[i+1:]...)
+		}
+		if !strings.HasPrefix(a, "-") || a == "--" {
+			return args // a word that is not the kind: said as before
+		}
+		if name := strings.TrimLeft(a, "-"); !strings.Contains(name, "=") && valued[name] {
+			i++ // its value is the next word
+		}
+	}
+	return args
+}
+
 func runCalibrate(args []string, e env) int {
 	const usage = "ventctl calibrate: say what to calibrate: ventctl calibrate co2 -sensor NAME -ppm 420 (CO2 sensors are the ones that take a calibration)"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		args = []string{"co2", "-help"} // the one kind there is: its flags
 	}
+	args = kindFirst(args, "co2", map[string]bool{"socket": true, "who": true, "sensor": true, "ppm": true, "note": true})
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.stderr, usage)
 		return exitUsage

@@ -120,6 +120,10 @@ func TestControlThroughDaemon(t *testing.T) {
 	if code, _, errOut := asUser(t, "calibrate", "co2", "-sensor", "staff-co2", "-ppm", "42", "-socket", socket); code != 1 || !strings.Contains(errOut, "400 to 5000 ppm") {
 		t.Errorf("calibrate at 42 ppm: exit %d, %q", code, errOut)
 	}
+	// Typed with the socket first, as people do: co2 is still the kind.
+	if code, _, errOut := asUser(t, "calibrate", "-socket", socket, "co2", "-sensor", "staff-co2", "-ppm", "42"); code != 1 || !strings.Contains(errOut, "400 to 5000 ppm") {
+		t.Errorf("calibrate with -socket before co2: exit %d, %q", code, errOut)
+	}
 	// The SCD41 takes a forced recalibration after 3 min of measuring.
 	eventually(t, "5 simulated minutes", func() bool { return d.Snapshot().Time.Sub(genTime) > 5*time.Minute })
 	code, out, errOut = asUser(t, "calibrate", "co2", "-sensor", "staff-co2", "-ppm", "420", "-force", "-note", "outdoor air", "-socket", socket)
