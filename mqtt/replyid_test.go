@@ -33,6 +33,10 @@ func TestRefusalEchoesTheIDWhereverItIs(t *testing.T) {
 		{"n2", `{"command": "purge", "force": true, "id": "n2", "who": "Sam Lee"}`, `unknown field "force"`},
 		{"n3", `{"command": "Purge", "id": "n3", "who": "Sam Lee"}`, `unknown command "Purge"`},
 		{"n4", `{"command": "purge", "id": "n4", "who": "Sam Lee", "zone": "booth 1"}`, `is not a zone name`},
+		// Refused whole, before the scan: still answered with the id. A
+		// note written as \u escapes (Python's json.dumps) passes 1 KB.
+		{"n5", `{"id": "n5", "command": "ack", "all": true, "who": "Sam Lee", "note": "` + strings.Repeat("n", 1000) + `"}`, `bytes: at most 1024`},
+		{"n6", "{\"command\": \"ack\", \"all\": true, \"id\": \"n6\", \"who\": \"Sam Lee\", \"note\": \"caf\xe9\"}", `not valid UTF-8`},
 	}
 	for _, c := range cases {
 		ops.publish(top.Command(), c.payload, false)

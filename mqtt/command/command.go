@@ -22,6 +22,11 @@ import (
 // fields.
 const MaxBytes = 1024
 
+// maxEcho bounds a payload refused for its size that is still read for
+// its id to echo: what ventd reads off the connection (limitConn's
+// maxIncoming), so the scan is bounded too.
+const maxEcho = 64 << 10
+
 // The commands ventd takes on <base>/command.
 const (
 	Purge       = "purge"
@@ -81,8 +86,14 @@ func Parse(b []byte) (Command, error) {
 	case len(b) == 0:
 		return c, errors.New(`empty command: send one JSON object, like {"command": "purge", "who": "Sam"}`)
 	case len(b) > MaxBytes:
+		// Echoed all the same, so the sender can match the refusal: a
+		// valid command passes 1 KB with a note written as \u escapes.
+		if len(b) <= maxEcho {
+			c.echoInvalid(b)
+		}
 		return c, fmt.Errorf("command of %d bytes: at most %d", len(b), MaxBytes)
 	case !utf8.Valid(b):
+		c.echoInvalid(b)
 		return c, errors.New("command is not valid UTF-8")
 	}
 	var err error
@@ -120,6 +131,19 @@ func (c *Command) echo(b []byte) {
 		if *f.dst == "" && json.Unmarshal(m[f.key], &s) == nil && len(s) <= f.max && strings.IndexFunc(s, record.Hidden) < 0 {
 			*f.dst = s
 		}
+	}
+}
+
+// echoInvalid is echo for a payload refused whole (too long, not valid
+// UTF-8): best effort, on its valid UTF-8, and without an id that lost
+// bytes to it, which would be another command's.
+func (c *Command) echoInvalid(b []byte) {
+	c.echo(bytes.ToValidUTF8(bytes.TrimPrefix(b, bom), []byte("\uFFFD")))
+	if strings.ContainsRune(c.ID, utf8.RuneError) {
+		c.ID = ""
+	}
+	if strings.ContainsRune(c.Name, utf8.RuneError) {
+		c.Name = ""
 	}
 }
 

@@ -104,3 +104,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A command refused whole (too long, not valid UTF-8) still carries the
+// id it gives, for the answer to echo; not an id that lost bytes to
+// invalid UTF-8, which would be another command's, and not from a payload
+// past what ventd reads.
+func TestARefusedWholeCommandKeepsItsID(t *testing.T) {
+	note := strings.Repeat(`\ud83d\ude00`, 80) // an emoji as json.dumps writes it: 12 bytes each
+	for in, want := range map[string]Command{
+		`{"command": "ack", "all": true, "who": "Sam", "note": "` + note + `", "id": "long1"}`: {ID: "long1", Name: Ack},
+		"{\"id\": \"bad1\", \"command\": \"purge\", \"who\": \"S\xe9bastien\"}":                {ID: "bad1", Name: Purge},
+		"{\"id\": \"r\xff1\", \"command\": \"purge\", \"who\": \"Sam\"}":                       {Name: Purge},
+		`{"id": "huge", "command": "purge", "note": "` + strings.Repeat("a", maxEcho) + `"}`:   {},
+	} {
+		got, err := Parse([]byte(in))
+		if err == nil || got != want {
+			t.Errorf("Parse(%.80q...) = %+v, %v; want %+v and an error", in, got, err, want)
+		}
+	}
+}
