@@ -77,10 +77,11 @@ func (p *Publisher) Run(ctx context.Context) error {
 			// Said once, not at every retry: the same trouble, even when
 			// its text carries a new local port each time.
 			if key := strings.Map(dropDigits, err.Error()); key != lastErr {
-				p.log.Warn("mqtt: cannot reach the broker; retrying, alarms wait in the outbox", "broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond))
+				// "connect to", not "reach": a refused login ends here too.
+				p.log.Warn("mqtt: cannot connect to the broker; retrying, alarms wait in the outbox", "broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond))
 				lastErr = key
 			} else {
-				p.log.Debug("mqtt: still cannot reach the broker", "err", err)
+				p.log.Debug("mqtt: still cannot connect to the broker", "err", err)
 			}
 			if !pause(err) {
 				return nil
@@ -96,29 +97,32 @@ func (p *Publisher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		lasted := time.Since(since)
+		wait = backoff(wait, p.minWait, lasted)
 		if errors.Is(err, errTooLarge) {
-			// ventd ended it: the error says what to clear. Retained,
-			// it comes back at every connect; wait as after a refusal.
+			// ventd ended it (a packet past the limit that is not a
+			// message, which limitConn cannot skip): wait as after a
+			// refusal, in case the broker sends it again.
 			if time.Since(bigSaid) >= time.Minute {
 				bigSaid = time.Now()
-				p.log.Error("mqtt: refused a message too large to read; reconnecting, alarms wait in the outbox (said once a minute)", "err", err, "retry_in", wait.Round(time.Millisecond))
+				p.log.Error("mqtt: the broker sent a packet too large to read; reconnecting, alarms wait in the outbox (said once a minute)", "err", err, "retry_in", wait.Round(time.Millisecond))
 			}
 			if !pause(err) {
 				return nil
 			}
 			continue
 		}
-		if lasted := time.Since(since); lasted >= stableSession {
-			wait = p.minWait
-			p.log.Warn("mqtt: connection lost; reconnecting, alarms wait in the outbox", "err", err)
+		if lasted >= stableSession {
+			p.log.Warn("mqtt: connection lost; reconnecting, alarms wait in the outbox", "err", err,
+				"hint", "a network cut or the broker restarting; if it comes back every minute or so, another client using client id "+p.clientID()+" (a second ventd with this config?): see the broker's log")
 			continue
 		}
 		// A broker that takes the connection and drops it at once does it
 		// again at every reconnect: wait as after a refusal, so ventd does
 		// not hammer it (and say what usually causes it).
 		p.log.Warn("mqtt: the broker dropped the connection soon after accepting it; retrying, alarms wait in the outbox",
-			"err", err, "lasted", time.Since(since).Round(time.Millisecond), "retry_in", wait.Round(time.Millisecond),
-			"hint", "another client using client id "+p.clientID()+" (a second ventd with this config?), or a message over the broker's size limit (mosquitto: message_size_limit, max_packet_size; ventd's state message is tens of kB): see the broker's log")
+			"err", err, "lasted", lasted.Round(time.Millisecond), "retry_in", wait.Round(time.Millisecond),
+			"hint", "see the broker's log: the broker restarting or stopping; another client using client id "+p.clientID()+" (a second ventd with this config?); or a message over the broker's size limit (mosquitto: message_size_limit, max_packet_size; ventd's state message is tens of kB)")
 		if !pause(err) {
 			return nil
 		}
@@ -129,6 +133,20 @@ func (p *Publisher) Run(ctx context.Context) error {
 // taken as an outage (reconnect at once) rather than the broker refusing
 // something of ventd's at every connect (back off).
 const stableSession = 30 * time.Second
+
+// backoff is the wait before the next connect after a connection that
+// lasted lasted, when the wait before it was wait: back to min after one
+// that stayed up stableSession, whatever ended it, since the trouble that
+// grew the wait (an outage, a refusal) is over; otherwise unchanged, so a
+// broker that drops ventd at every connect is not hammered. Kept, the
+// wait grown by an outage hours before cost up to reconnect_max on the
+// next lost connection.
+func backoff(wait, min, lasted time.Duration) time.Duration {
+	if lasted >= stableSession {
+		return min
+	}
+	return wait
+}
 
 func dropDigits(r rune) rune {
 	if r >= '0' && r <= '9' {
@@ -159,13 +177,6 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 		return nil, nil, err
 	}
 	lost := make(chan error, 1)
-	var topics []string
-	if p.m.Discovery {
-		topics = append(topics, p.topics.HAStatus())
-	}
-	if p.m.Commands {
-		topics = append(topics, p.topics.Command())
-	}
 	o := paho.NewClientOptions().AddBroker(p.m.Broker).SetClientID(p.clientID()).
 		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).
 		SetKeepAlive(p.m.KeepAlive).SetPingTimeout(netWait).SetConnectTimeout(netWait).SetWriteTimeout(netWait).
@@ -179,7 +190,7 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	if tlsCfg != nil {
 		o.SetTLSConfig(tlsCfg)
 	}
-	o.SetCustomOpenConnectionFn(openConn(topics))
+	o.SetCustomOpenConnectionFn(openConn(cmds.dropped))
 	if p.m.Username != "" {
 		o.SetUsername(p.m.Username)
 		o.SetPassword(p.password)

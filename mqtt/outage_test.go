@@ -297,3 +297,25 @@ func TestOutboxSkipsAHugeGapAtOnce(t *testing.T) {
 		t.Errorf("floor %d after the event in flight was acknowledged, want %d", o.floor, first+4)
 	}
 }
+
+// The wait before reconnecting goes back to the first step after a
+// connection that stayed up, whatever ended it: kept at reconnect_max
+// from an outage long before, it made one later loss cost that long.
+// After a connection the broker dropped soon, it stays, so a broker that
+// drops each one is not hammered.
+func TestBackoffResetsAfterAConnectionThatStayedUp(t *testing.T) {
+	const first, most = time.Second, time.Minute
+	for _, c := range []struct {
+		wait, lasted, want time.Duration
+	}{
+		{most, stableSession, first},
+		{most, time.Hour, first},
+		{8 * time.Second, stableSession + time.Millisecond, first},
+		{most, stableSession - time.Millisecond, most},
+		{4 * time.Second, 0, 4 * time.Second},
+	} {
+		if got := backoff(c.wait, first, c.lasted); got != c.want {
+			t.Errorf("after a wait of %s and a connection of %s: %s, want %s", c.wait, c.lasted, got, c.want)
+		}
+	}
+}

@@ -232,7 +232,7 @@ func TestPlainURLToATLSBrokerIsSaid(t *testing.T) {
 	if st := p.Status(); !strings.Contains(st.LastError, "mqtts://") {
 		t.Errorf("plain MQTT to a TLS port: %q; want the hint to use mqtts://", st.LastError)
 	}
-	if n := strings.Count(log.String(), "cannot reach the broker"); n != 1 {
+	if n := strings.Count(log.String(), "cannot connect to the broker"); n != 1 {
 		t.Errorf("%d warnings for the same trouble retried, want 1:\n%s", n, log)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -18,6 +20,10 @@ import (
 type inbound struct {
 	c paho.Client
 	m paho.Message
+	// seq numbers the commands in the order they arrived, across both
+	// queues: a cancel_purge overtaken by a later purge is told by it.
+	seq    uint64
+	urgent bool // a purge, in the urgent queue
 }
 
 // commandWait bounds how long a command waits on the control loop, which
@@ -33,6 +39,14 @@ const repeats = 64
 // burst (purge every booth, then acknowledge) takes a few seconds; past
 // this many, a command is answered busy at once and not run.
 const commandQueue = 64
+
+// urgentQueue is how many purges may wait for their turn, in a queue of
+// their own that goes before the others: a purge ("overdose response")
+// must not wait a period for each of up to commandQueue acknowledgements
+// an automation in a loop queued first, nor be answered busy because of
+// them. Responders may be waiting to enter the booth. Only a flood of
+// purges fills it.
+const urgentQueue = 64
 
 // busyQueue bounds the busy answers waiting to go out. Past it, taking
 // commands off the connection waits for them: the broker holds the rest.
@@ -51,11 +65,19 @@ const emptyAnswer = `empty message on the command topic; nothing done. A command
 // turn and answers every one on the reply topic: with its result, or at
 // once when it is refused or too many wait.
 type commands struct {
-	p     *Publisher
-	queue chan inbound // waiting for their turn
-	busy  chan inbound // to be answered busy
+	p      *Publisher
+	queue  chan inbound // waiting for their turn
+	urgent chan inbound // purges, served before queue
+	busy   chan inbound // to be answered busy
+	seq    atomic.Uint64
 
-	busyLog, emptyLog, refusedLog *throttle
+	busyLog, emptyLog, refusedLog, bigLog *throttle
+
+	// oversized are the sizes of commands too large to read that
+	// limitConn passed on with their payload dropped, oldest first (see
+	// dropped).
+	oversizedMu sync.Mutex
+	oversized   []int
 
 	// The serving goroutine's alone.
 	answered map[string]answer // by id
@@ -65,7 +87,27 @@ type commands struct {
 	// taken as the clearing (the broker forwards it without the retain
 	// flag) and not answered.
 	retainedOn paho.Client
+	// purged is, by zone ("" every booth), the arrival seq of the latest
+	// purge that ran: a cancel_purge that arrived before it but waited in
+	// the other queue is not run after it (see overtaken).
+	purged map[string]uint64
+	// resent remembers the last messages taken with a QoS 1 or 2 packet
+	// id on the connection resentOn, to tell a resend (the DUP flag) of a
+	// command without an id from a new command (see resend).
+	resent   []sent
+	resentOn paho.Client
 }
+
+// sent is a message as a resend of it would come: the same packet id and
+// payload.
+type sent struct {
+	id      uint16
+	payload string
+}
+
+// resends is how many messages resend compares with: a broker resends
+// what it had not seen acknowledged, the last few.
+const resends = 64
 
 // answer is what a command with an id was answered, and what it asked
 // (its canonical form), to tell a repeat from another command reusing the
@@ -76,8 +118,8 @@ type answer struct {
 }
 
 func (p *Publisher) newCommands() *commands {
-	return &commands{p: p, queue: make(chan inbound, commandQueue), busy: make(chan inbound, busyQueue),
-		answered: map[string]answer{},
+	return &commands{p: p, queue: make(chan inbound, commandQueue), urgent: make(chan inbound, urgentQueue),
+		busy: make(chan inbound, busyQueue), answered: map[string]answer{}, purged: map[string]uint64{},
 		busyLog: &throttle{every: logEvery, log: func(n int, last []any) {
 			p.log.Warn("mqtt: too many commands waiting; answered busy, not run", append([]any{"refused", n, "waiting_at_most", commandQueue}, last...)...)
 		}},
@@ -87,7 +129,50 @@ func (p *Publisher) newCommands() *commands {
 		refusedLog: &throttle{every: logEvery, log: func(n int, last []any) {
 			p.log.Warn("mqtt: command refused", append([]any{"count", n}, last...)...)
 		}},
+		bigLog: &throttle{every: logEvery, log: func(n int, last []any) {
+			p.log.Warn("mqtt: a message too large to read was dropped unread; ventd stays connected",
+				append(append([]any{"count", n, "max_bytes", maxIncoming}, last...),
+					"hint", "a client published it to a topic ventd subscribes to: if it is retained, clear it (mosquitto_pub -r -n -t TOPIC); set the broker's message_size_limit to a few hundred kB")...)
+		}},
 	}
+}
+
+// oversizedKept bounds the sizes of dropped commands kept for their
+// answers.
+const oversizedKept = 16
+
+// dropped takes a message too large to read, which limitConn passes on
+// with its payload dropped: a line and a count in the log, and, on the
+// command topic, the size for the answer to the empty message paho then
+// delivers (see run). A retained one is taken for a clearing, unanswered,
+// as it would be each time it comes back; the log names its topic.
+func (s *commands) dropped(d dropped) {
+	s.bigLog.note("topic", d.topic, "bytes", d.bytes, "retained", d.retained)
+	if d.topic != s.p.topics.Command() || d.retained {
+		return
+	}
+	s.oversizedMu.Lock()
+	defer s.oversizedMu.Unlock()
+	if len(s.oversized) == oversizedKept {
+		s.oversized = s.oversized[1:]
+	}
+	s.oversized = append(s.oversized, d.bytes)
+}
+
+// takeOversized returns the size of the oldest dropped command not yet
+// answered, or 0. Messages come to run in the order limitConn read them,
+// so an empty message is the dropped command's unless a real empty one
+// came just before it (or the dropped one was lost with its connection):
+// the answers then trade places, each saying nothing was done.
+func (s *commands) takeOversized() int {
+	s.oversizedMu.Lock()
+	defer s.oversizedMu.Unlock()
+	if len(s.oversized) == 0 {
+		return 0
+	}
+	n := s.oversized[0]
+	s.oversized = s.oversized[1:]
+	return n
 }
 
 // take is the subscription's handler for the command topic. It never
@@ -97,9 +182,15 @@ func (s *commands) take(ctx context.Context, c paho.Client, m paho.Message) {
 	if len(m.Payload()) == 0 && m.Retained() {
 		return // a retained message on the command topic being cleared
 	}
-	in := inbound{c, m}
+	in := inbound{c: c, m: m, seq: s.seq.Add(1)}
+	q := s.queue
+	if c, err := command.Parse(m.Payload()); err == nil && c.Name == command.Purge && !m.Retained() {
+		// A retained purge is refused at once all the same: it stays in
+		// order with the clearing that follows it.
+		in.urgent, q = true, s.urgent
+	}
 	select {
-	case s.queue <- in:
+	case q <- in:
 		return
 	default:
 	}
@@ -121,20 +212,37 @@ func (s *commands) answerBusy(ctx context.Context) {
 		}
 		c, _ := command.Parse(in.m.Payload()) // for its id and name, when it has them
 		s.busyLog.note("last_id", c.ID, "last_who", c.Who, "last_command", c.Name)
+		waiting := commandQueue
+		if in.urgent {
+			waiting = urgentQueue
+		}
 		s.reply(in.c, command.Reply{ID: c.ID, Command: c.Name,
-			Error: fmt.Sprintf("busy: %d commands waiting; not run: send it again in a few seconds", commandQueue)})
+			Error: busyError(waiting, in.urgent)})
 	}
 }
 
+// busyError is the answer to a command that found its queue full.
+func busyError(waiting int, purge bool) string {
+	if purge {
+		return fmt.Sprintf("busy: %d purges waiting; not run: send it again in a few seconds", waiting)
+	}
+	return fmt.Sprintf("busy: %d commands waiting; not run: send it again in a few seconds", waiting)
+}
+
 // serve runs each command in turn and answers it on the reply topic,
-// until ctx ends.
+// until ctx ends. A waiting purge goes first; the others keep their order.
 func (s *commands) serve(ctx context.Context) {
 	for {
 		var in inbound
 		select {
-		case <-ctx.Done():
-			return
-		case in = <-s.queue:
+		case in = <-s.urgent:
+		default:
+			select {
+			case <-ctx.Done():
+				return
+			case in = <-s.urgent:
+			case in = <-s.queue:
+			}
 		}
 		r, ok := s.run(ctx, in)
 		if ok {
@@ -154,6 +262,11 @@ func (s *commands) reply(c paho.Client, r command.Reply) {
 func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 	p, m := s.p, in.m
 	if len(m.Payload()) == 0 {
+		if n := s.takeOversized(); n > 0 && !m.Retained() {
+			err := fmt.Errorf("command of %d bytes, over the %d ventd reads: dropped unread, nothing done; a command is at most %d bytes", n, maxIncoming, command.MaxBytes)
+			s.refusedLog.note("topic", m.Topic(), "bytes", n, "err", err)
+			return command.Reply{Error: err.Error()}, true
+		}
 		if in.c == s.retainedOn {
 			// The retained command refused on this connection, cleared as
 			// its answer asked.
@@ -163,6 +276,12 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		}
 		s.emptyLog.note("topic", m.Topic())
 		return command.Reply{Error: emptyAnswer}, true
+	}
+	if s.resend(in) {
+		// Its first copy was answered already; the broker resends a
+		// message whose acknowledgement it did not see.
+		s.refusedLog.note("topic", m.Topic(), "packet_id", m.MessageID(), "err", "a resend (DUP) of a message already taken; not run again")
+		return command.Reply{}, false
 	}
 	c, err := command.Parse(m.Payload())
 	if m.Retained() {
@@ -179,12 +298,21 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 	asked := canonical(c)
 	if a, ok := s.answered[c.ID]; ok && c.ID != "" {
 		if a.asked == asked {
-			p.log.Info("mqtt: command repeated; answered again, not run again", "id", c.ID, "command", c.Name)
+			// Through the refusals' throttle: a client repeating one id
+			// in a loop would otherwise write a line for each.
+			s.refusedLog.note("topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", "command repeated (same id, same command); answered again, not run again")
 			return a.reply, true
 		}
 		err := fmt.Errorf("id %q was already used for a command asking something else (%s); not run: give each command its own id", c.ID, a.reply.Command)
 		s.refusedLog.note("topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
 		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, true
+	}
+	if c.Name == command.CancelPurge {
+		if z, ok := s.overtaken(in.seq, c.Zone); ok {
+			err := fmt.Errorf("not run: a purge of %s sent after this cancel_purge ran before it (purges do not wait behind other commands); send the cancel_purge again if the purge should end", zoneWords(z))
+			s.refusedLog.note("topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
+			return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, true
+		}
 	}
 	by := record.Actor{Name: c.Who, Via: "mqtt", From: m.Topic()}
 	ctx, cancel := context.WithTimeout(ctx, commandWait)
@@ -199,6 +327,9 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		res, err = p.room.Acknowledge(ctx, c.AlarmID, by, c.Note)
 	}
 	r := command.Reply{ID: c.ID, Command: c.Name, OK: err == nil, Result: res}
+	if c.Name == command.Purge && r.OK {
+		s.purged[c.Zone] = max(s.purged[c.Zone], in.seq)
+	}
 	if err != nil {
 		r.Error = err.Error()
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -223,6 +354,55 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		s.answered[c.ID], s.order = answer{asked: asked, reply: r}, append(s.order, c.ID)
 	}
 	return r, true
+}
+
+// overtaken reports whether a purge that arrived after seq, of a zone a
+// cancel_purge of zone touches, ran already, and which zone: run now, the
+// cancel would end the purge sent after it.
+func (s *commands) overtaken(seq uint64, zone string) (string, bool) {
+	for z, at := range s.purged {
+		if at > seq && (z == zone || z == "" || zone == "") {
+			return z, true
+		}
+	}
+	return "", false
+}
+
+func zoneWords(z string) string {
+	if z == "" {
+		return "every booth"
+	}
+	return strconv.Quote(z)
+}
+
+// resend reports whether in is a resend (the DUP flag) of a message taken
+// on the same connection: the same packet id and payload. A command
+// without an id would otherwise run twice, and a late "ack all" would
+// acknowledge the alarms raised since the first. The payload is compared
+// too because a broker reuses packet ids once acknowledged. A sender's
+// own resend to the broker is not seen here: the broker forwards it
+// without the DUP flag (MQTT 3.1.1, 3.3.1.1), which only an id tells.
+func (s *commands) resend(in inbound) bool {
+	m := in.m
+	if m.Qos() == 0 || len(m.Payload()) > command.MaxBytes {
+		return false // no packet id; or refused unrun, whatever its copies
+	}
+	if in.c != s.resentOn {
+		s.resent, s.resentOn = s.resent[:0], in.c // packet ids are the connection's
+	}
+	here := sent{id: m.MessageID(), payload: string(m.Payload())}
+	if m.Duplicate() {
+		for _, e := range s.resent {
+			if e == here {
+				return true
+			}
+		}
+	}
+	if len(s.resent) == resends {
+		s.resent = append(s.resent[:0], s.resent[1:]...)
+	}
+	s.resent = append(s.resent, here)
+	return false
 }
 
 // canonical is what a command asks, its id aside: two commands with the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -225,7 +226,7 @@ func TestEveryCommandOfABurstOrAFloodIsAnswered(t *testing.T) {
 		switch {
 		case rep.OK:
 			ok++
-		case rep.Error != fmt.Sprintf("busy: %d commands waiting; not run: send it again in a few seconds", commandQueue):
+		case rep.Error != fmt.Sprintf("busy: %d purges waiting; not run: send it again in a few seconds", urgentQueue): // purges have their own queue
 			t.Fatalf("reply %+v: neither done nor busy", rep)
 		}
 	}
@@ -444,5 +445,147 @@ func TestCommandsOverTheAllowanceAreLoggedAsACount(t *testing.T) {
 	}
 	if lines := strings.Count(r.log.String(), `msg="mqtt: command"`); lines != 0 {
 		t.Errorf("%d lines logged one by one for commands over the allowance:\n%s", lines, r.log)
+	}
+}
+
+// A purge ("overdose response") goes ahead of the commands waiting, and
+// is not answered busy because of them: an automation acknowledging in a
+// loop had it wait a period for each of 64 (a minute), or refused. A
+// cancel_purge sent before a purge that went ahead of it is not run
+// after it (it would end the purge sent later); one sent after runs.
+func TestAPurgeGoesAheadOfWaitingCommands(t *testing.T) {
+	r := startCommandRig(t)
+	ack := func(id string) string {
+		return fmt.Sprintf(`{"command": "ack", "all": true, "who": "automation", "id": %q}`, id)
+	}
+	// taken waits for the busy answer to id, sent last into a full queue:
+	// ventd takes messages in order, so it took every one before.
+	taken := func(id string) {
+		r.ops.waitFor("the busy answer to "+id, func([]msg) bool {
+			return slices.ContainsFunc(r.replies(), func(rep command.Reply) bool { return rep.ID == id && strings.HasPrefix(rep.Error, "busy:") })
+		})
+	}
+	r.room.hold()
+	const acks = commandQueue + 10 // the queue full, and some answered busy
+	for i := range acks {
+		r.send(ack(fmt.Sprintf("a%d", i)))
+	}
+	r.send(purge("urgent"))
+	r.send(ack("last"))
+	taken("last")
+	r.room.release()
+	reps := r.waitReplies("an answer to every command", acks+2)
+	i := slices.IndexFunc(reps, func(rep command.Reply) bool { return rep.ID == "urgent" })
+	if i < 0 || !reps[i].OK {
+		t.Fatalf("the purge behind %d acks: %+v", acks, reps)
+	}
+	// At most the ack already at the loop when it came runs before it.
+	if at := slices.Index(r.room.ran(), "purge booth by Sam Lee"); at < 0 || at > 1 {
+		t.Errorf("the purge ran %dth, after %d acks: %q", at+1, at, r.room.ran())
+	}
+
+	r.room.hold()
+	before := len(r.room.ran())
+	r.send(ack("x"))
+	r.send(`{"command": "cancel_purge", "zone": "booth", "who": "Alex Doe", "id": "c1"}`)
+	r.send(purge("p2"))
+	r.send(`{"command": "cancel_purge", "who": "Alex Doe", "id": "c2"}`)
+	for i := range commandQueue {
+		r.send(ack(fmt.Sprintf("f%d", i)))
+	}
+	taken(fmt.Sprintf("f%d", commandQueue-1))
+	r.room.release()
+	reps = r.waitReplies("the cancels' answers", acks+2+4+commandQueue)[acks+2:]
+	byID := map[string]command.Reply{}
+	for _, rep := range reps {
+		byID[rep.ID] = rep
+	}
+	if c1 := byID["c1"]; c1.OK || !strings.Contains(c1.Error, `a purge of "booth" sent after this cancel_purge ran before it`) {
+		t.Errorf("the cancel_purge overtaken by a purge: %+v", c1)
+	}
+	if !byID["p2"].OK || !byID["c2"].OK || !byID["x"].OK {
+		t.Errorf("answers %+v", byID)
+	}
+	ran := r.room.ran()[before:]
+	p, c := slices.Index(ran, "purge booth by Sam Lee"), slices.Index(ran, "cancel_purge  by Alex Doe")
+	if p < 0 || p > 1 || c < p || slices.Contains(ran, "cancel_purge booth by Alex Doe") {
+		t.Errorf("ran %q, want the purge first (or after the ack at the loop), the cancel sent after it later, not the one before", ran)
+	}
+}
+
+// A client repeating one id in a loop gets every answer, and the log a
+// line and a count, not a line each (2000 repeats wrote 1960 lines).
+func TestRepeatsAreLoggedAsACount(t *testing.T) {
+	r := startCommandRig(t)
+	const n = 300
+	for range n {
+		r.send(purge("p1"))
+	}
+	for _, rep := range r.waitReplies("every repeat answered", n) {
+		if !rep.OK || rep.ID != "p1" {
+			t.Fatalf("reply %+v: want the purge's answer", rep)
+		}
+	}
+	if ran := r.room.ran(); len(ran) != 1 {
+		t.Errorf("ran %q, want the purge once", ran)
+	}
+	if lines := strings.Count(r.log.String(), "command repeated"); lines < 1 || lines > 2 {
+		t.Errorf("%d log lines about the repeats, want a line and a count:\n%.3000s", lines, r.log)
+	}
+}
+
+// fakeMsg is a message as paho hands it over.
+type fakeMsg struct {
+	topic     string
+	payload   string
+	id        uint16
+	qos       byte
+	dup, keep bool
+}
+
+func (m fakeMsg) Duplicate() bool   { return m.dup }
+func (m fakeMsg) Qos() byte         { return m.qos }
+func (m fakeMsg) Retained() bool    { return m.keep }
+func (m fakeMsg) Topic() string     { return m.topic }
+func (m fakeMsg) MessageID() uint16 { return m.id }
+func (m fakeMsg) Payload() []byte   { return []byte(m.payload) }
+func (m fakeMsg) Ack()              {}
+
+// A resend by the broker (DUP) of a command without an id is not run
+// again: a late "ack all" would acknowledge the alarms raised since the
+// first copy. A new message reusing the packet id, or the same command in
+// a new message, runs.
+func TestAResendOfACommandWithoutAnIDRunsOnce(t *testing.T) {
+	room := newFakeRoom()
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Commands = "mqtt://127.0.0.1:1", true
+	cfg.MQTT = &m
+	log := &testbench.LogBuffer{}
+	pub, err := New(Options{Config: cfg, Room: room, Log: slog.New(slog.NewTextHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := pub.newCommands()
+	topic := pub.Topics().Command()
+	ack := `{"command": "ack", "all": true, "who": "Dup test"}`
+	for i, c := range []struct {
+		m   fakeMsg
+		run bool
+	}{
+		{fakeMsg{topic: topic, payload: ack, id: 7, qos: 1}, true},
+		{fakeMsg{topic: topic, payload: ack, id: 7, qos: 1, dup: true}, false},
+		{fakeMsg{topic: topic, payload: purge(""), id: 7, qos: 1, dup: true}, true},
+		{fakeMsg{topic: topic, payload: ack, id: 8, qos: 1}, true},
+		{fakeMsg{topic: topic, payload: ack, qos: 0}, true},
+	} {
+		before := len(room.ran())
+		rep, answered := s.run(context.Background(), inbound{m: c.m})
+		if ran := len(room.ran()) > before; ran != c.run || answered != c.run {
+			t.Errorf("message %d %+v: ran %t, answered %t (%+v); want %t", i, c.m, ran, answered, rep, c.run)
+		}
+	}
+	if !strings.Contains(log.String(), "a resend (DUP) of a message already taken") {
+		t.Errorf("the resend is not logged:\n%s", log)
 	}
 }
