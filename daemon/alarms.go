@@ -78,7 +78,7 @@ type expoRules struct {
 }
 
 // fanRules are one fan's fault rules.
-type fanRules struct{ output, stall alarm.Input }
+type fanRules struct{ output, stall, tach alarm.Input }
 
 // zoneRules are one zone's containment rule; on says whether it is set.
 type zoneRules struct {
@@ -292,10 +292,24 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	}
 	for i, f := range d.fans {
 		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {
-			return fanRules{output: a.eng.Input(alarm.FanOutputRule(f.cfg.Name)), stall: a.eng.Input(alarm.FanStallRule(f.cfg.Name))}
+			return fanRules{output: a.eng.Input(alarm.FanOutputRule(f.cfg.Name)), stall: a.eng.Input(alarm.FanStallRule(f.cfg.Name)),
+				tach: a.eng.Input(alarm.FanTachRule(f.cfg.Name))}
 		})
 		add(h.SetCondition(fr.output, now, f.err != nil, 0))
 		if det, ok := a.stall[f.cfg.Name]; ok {
+			detail := ""
+			if f.tachErr != nil {
+				detail = f.tachErr.Error()
+			}
+			add(h.SetConditionDetail(fr.tach, now, f.tachErr != nil, math.NaN(), detail))
+			if f.tach == nil {
+				// No tachometer open (it failed, or the output is not
+				// open yet): no reading is not a stopped fan. The
+				// tachometer's own fault says what is missing.
+				det.Reset()
+				add(h.SetCondition(fr.stall, now, false, math.NaN()))
+				continue
+			}
 			rpm := -1.0
 			if f.rpm != nil {
 				rpm = *f.rpm

@@ -32,59 +32,99 @@ type fanOut struct {
 	reopened chan openedFan
 	trying   bool
 	nextTry  time.Time
+
+	// tachErr is why the tachometer of a fan whose output is open could
+	// not be opened. The tachometer only watches: the fan is driven all
+	// the same, and retryFans tries the tachometer again, off the loop.
+	tachErr     error
+	tachOpened  chan openedTach
+	tachTrying  bool
+	tachNextTry time.Time
 }
 
 func (d *Daemon) newFan(fc config.Fan) *fanOut {
 	safe := fc.SafeDuty / 100
-	f := &fanOut{cfg: fc, reopened: make(chan openedFan, 1)}
+	f := &fanOut{cfg: fc, reopened: make(chan openedFan, 1), tachOpened: make(chan openedTach, 1)}
 	// Until the first reading, the booth is unknown: safe duty now.
 	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "starting", Level: math.NaN(), SecondsToEntry: -1}
-	out, tach, err := openFan(d.hw, fc)
-	if err != nil {
+	r := openFan(d.hw, fc)
+	if r.err != nil {
 		d.log.Error("fan cannot be opened; ventd controls the other fans and tries it again every "+fanRetry.String(),
-			"fan", fc.Name, "err", err)
-		f.err, f.nextTry = err, d.clk.Now().Add(fanRetry)
+			"fan", fc.Name, "err", r.err)
+		f.err, f.nextTry = r.err, d.clk.Now().Add(fanRetry)
 		return f
 	}
-	f.use(out, tach)
+	f.use(r, d.clk.Now(), d.log)
 	return f
 }
 
-// openFan opens fc's output and tachometer and sets its safe duty.
-func openFan(hw Hardware, fc config.Fan) (fan.Output, fan.Tachometer, error) {
+// openFan opens fc's output, sets its safe duty, then opens its
+// tachometer. The duty comes first: a tachometer only watches, so one that
+// cannot be opened (a pin periph does not know, no edge detection in the
+// kernel) must not leave the fan undriven: a sysfs PWM channel stays
+// disabled and a relay off until the first duty is set. Its error is the
+// result's tachErr, beside an open output.
+func openFan(hw Hardware, fc config.Fan) openedFan {
 	out, err := hw.Fan(fc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("fan %s: %w", fc.Name, err)
-	}
-	tach, err := hw.Tach(fc)
-	if err != nil {
-		out.Halt()
-		return nil, nil, fmt.Errorf("fan %s tachometer: %w", fc.Name, err)
+		return openedFan{err: fmt.Errorf("fan %s: %w", fc.Name, err)}
 	}
 	if err := out.SetDuty(fc.SafeDuty / 100); err != nil {
 		out.Halt()
-		return nil, nil, fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)
+		return openedFan{err: fmt.Errorf("fan %s: setting the safe duty: %w", fc.Name, err)}
 	}
-	return out, tach, nil
+	tach, err := hw.Tach(fc)
+	return openedFan{out: out, tach: tach, tachErr: err}
 }
 
-// use makes out and tach the fan's, at the safe duty openFan set.
-func (f *fanOut) use(out fan.Output, tach fan.Tachometer) {
-	_, f.onOff = out.(fan.Switch)
-	f.out, f.tach, f.err = out, tach, nil
-	f.duty = fan.Running(out, f.cfg.SafeDuty/100)
+// use makes r's output and tachometer the fan's, at the safe duty openFan
+// set; a tachometer that did not open is tried again from now.
+func (f *fanOut) use(r openedFan, now time.Time, log *slog.Logger) {
+	_, f.onOff = r.out.(fan.Switch)
+	f.out, f.tach, f.err = r.out, r.tach, nil
+	f.duty = fan.Running(r.out, f.cfg.SafeDuty/100)
+	if r.tachErr != nil {
+		f.tachFailed(r.tachErr, now, log)
+	}
+}
+
+// tachFailed notes that the tachometer could not be opened and tries it
+// again after fanRetry. Only the first failure is logged: the fault alarm
+// names the pin and the error meanwhile.
+func (f *fanOut) tachFailed(err error, now time.Time, log *slog.Logger) {
+	if f.tachErr == nil {
+		log.Error("fan's tachometer cannot be opened; the fan is driven, but a stall cannot be seen until it opens: ventd tries it again every "+fanRetry.String(),
+			"fan", f.cfg.Name, "pin", f.tachPin(), "err", err)
+	}
+	f.tachErr, f.tachNextTry = err, now.Add(fanRetry)
+}
+
+// tachPin is the tachometer's pin as the config names it.
+func (f *fanOut) tachPin() string {
+	if f.cfg.Tach == nil {
+		return ""
+	}
+	return f.cfg.Tach.Pin
 }
 
 // hasTach reports whether the fan has a tachometer, or will have one once
-// it opens.
-func (f *fanOut) hasTach() bool { return f.tach != nil || f.out == nil && f.cfg.Tach != nil }
+// it (or its output) opens: such a fan has a stall and a tachometer rule.
+func (f *fanOut) hasTach() bool { return f.tach != nil || f.tachErr != nil || f.cfg.Tach != nil }
 
 // fanRetry is how often a fan that could not be opened is tried again.
 const fanRetry = 30 * time.Second
 
-// openedFan is the outcome of a retried open.
+// openedFan is the outcome of an open: an output (err nil) with its
+// tachometer or why that did not open, or why the output did not.
 type openedFan struct {
-	out  fan.Output
+	out     fan.Output
+	tach    fan.Tachometer
+	tachErr error
+	err     error
+}
+
+// openedTach is the outcome of a retried tachometer open.
+type openedTach struct {
 	tach fan.Tachometer
 	err  error
 }
@@ -95,6 +135,9 @@ type openedFan struct {
 func (d *Daemon) retryFans(now time.Time) {
 	for _, f := range d.fans {
 		if f.out != nil {
+			if f.tachErr != nil {
+				d.retryTach(f, now)
+			}
 			continue
 		}
 		select {
@@ -104,16 +147,39 @@ func (d *Daemon) retryFans(now time.Time) {
 				f.err, f.nextTry = r.err, now.Add(fanRetry)
 				continue
 			}
-			f.use(r.out, r.tach)
 			d.log.Info("fan opened; ventd controls it from now", "fan", f.cfg.Name)
+			f.use(r, now, d.log)
 		default:
 			if !f.trying && !now.Before(f.nextTry) {
 				f.trying = true
 				go func(hw Hardware, fc config.Fan, done chan<- openedFan) {
-					out, tach, err := openFan(hw, fc)
-					done <- openedFan{out, tach, err}
+					done <- openFan(hw, fc)
 				}(d.hw, f.cfg, f.reopened)
 			}
+		}
+	}
+}
+
+// retryTach tries again, off the loop like retryFans, to open the
+// tachometer of a driven fan whose tachometer could not be opened, and
+// takes it over once it opens: from then its stalls are seen.
+func (d *Daemon) retryTach(f *fanOut, now time.Time) {
+	select {
+	case r := <-f.tachOpened:
+		f.tachTrying = false
+		if r.err != nil {
+			f.tachFailed(r.err, now, d.log)
+			return
+		}
+		f.tach, f.tachErr = r.tach, nil
+		d.log.Info("fan's tachometer opened; its speed is watched from now", "fan", f.cfg.Name, "pin", f.tachPin())
+	default:
+		if !f.tachTrying && !now.Before(f.tachNextTry) {
+			f.tachTrying = true
+			go func(hw Hardware, fc config.Fan, done chan<- openedTach) {
+				t, err := hw.Tach(fc)
+				done <- openedTach{t, err}
+			}(d.hw, f.cfg, f.tachOpened)
 		}
 	}
 }

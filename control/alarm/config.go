@@ -48,8 +48,12 @@ func ConfigSetup(cfg *config.Config, room Room) Setup {
 			s.PressureBooths = append(s.PressureBooths, sn.Zone)
 		}
 	}
+	s.TachPins = map[string]string{}
 	for _, f := range cfg.Fans {
 		s.Outputs = append(s.Outputs, f.Name)
+		if f.Tach != nil {
+			s.TachPins[f.Name] = f.Tach.Pin
+		}
 	}
 	s.Fans, s.Journal = room.TachFans, room.Journal
 	t, ac, lim := cfg.Thresholds, cfg.Alarms, cfg.Exposure.Limits

@@ -35,8 +35,12 @@ type Setup struct {
 	// 0x69"), named in its fault messages: the faults of one hung bus or
 	// loose cable then show their common cause.
 	SensorPlaces map[string]string
-	// Fans get a stall fault rule (only useful with a tachometer).
+	// Fans get a stall fault rule (only useful with a tachometer) and a
+	// fault rule for a tachometer that cannot be opened.
 	Fans []string
+	// TachPins says where each fan's tachometer is wired ("GPIO6"),
+	// named in its fault message.
+	TachPins map[string]string
 	// Outputs are fans whose duty is set every period: a fault rule for
 	// an output that cannot be set.
 	Outputs []string
@@ -168,6 +172,23 @@ func DefaultRules(s Setup) []Rule {
 			OffDelay:  30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "fan {subject} is not turning though it is driven: the booths it serves have no extraction; do not use them until it turns again, and check the fan for a jammed wheel, its power and its wiring",
+		})
+	}
+	for _, f := range s.Fans {
+		where := ""
+		if pin := s.TachPins[f]; pin != "" {
+			where = " on " + pin
+		}
+		rules = append(rules, Rule{
+			ID: FanTachRule(f), Level: LevelFault, Subject: f, Direction: WhenTrue,
+			// An open is retried every 30 s and fails the same way until
+			// someone fixes it: no on-delay to wait out.
+			OffDelay:  30 * time.Second,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			// Not the output's message: the fan is driven, only its
+			// speed is not watched, and the fix is the tachometer's.
+			Message: "fan {subject}: its tachometer" + where + " cannot be opened ({detail}): the fan is driven, but a stalled fan cannot be seen until the tachometer opens, which ventd keeps trying; " +
+				"check the tach pin's name in the config (the BCM number, as `pinout` prints it) and that the kernel offers GPIO edge detection",
 		})
 	}
 	for _, f := range s.Outputs {

@@ -308,3 +308,30 @@ func TestSensorFaultsNameTheirBus(t *testing.T) {
 		}
 	}
 }
+
+// A tachometer that cannot be opened is its own fault, naming the pin and
+// the error given with the condition, not the output's "cannot set its
+// duty": the fan is driven, and the fix is the tachometer's.
+func TestFanTachRuleNamesPinAndError(t *testing.T) {
+	s := DefaultSetup()
+	s.Fans, s.Outputs, s.TachPins = []string{"booth-exhaust"}, []string{"booth-exhaust"}, map[string]string{"booth-exhaust": "GPIO6"}
+	eng, err := NewEngine(DefaultRules(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := eng.Hold()
+	evs, err := h.SetConditionDetail(eng.Input(FanTachRule("booth-exhaust")), time.Unix(0, 0), true, math.NaN(), "set up input with falling-edge detection: not supported")
+	h.Release()
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("events %+v, err %v: want the fault raised at once", evs, err)
+	}
+	msg := evs[0].Message
+	for _, want := range []string{"fan booth-exhaust: its tachometer on GPIO6 cannot be opened (set up input with falling-edge detection: not supported)", "the fan is driven"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q: want %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "PWM/relay") {
+		t.Errorf("message %q blames the output's wiring", msg)
+	}
+}

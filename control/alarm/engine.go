@@ -56,6 +56,7 @@ type ruleState struct {
 	clearSince time.Time // start of the current unbroken run in the clear region
 	cond       bool      // the debounced condition: raised and not yet cleared
 	alarm      *Alarm    // the active alarm, nil when none
+	detail     string    // the last condition's {detail}
 	raises     []time.Time
 }
 
@@ -155,7 +156,7 @@ func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v flo
 			// The message says the value now, not the value at raise
 			// time: staff read it while deciding what to do.
 			if st.Direction != WhenTrue {
-				a.Message = render(st.msg, &st.Rule, v)
+				a.Message = render(st.msg, &st.Rule, v, st.detail)
 			}
 		}
 		st.updatePeak(v)
@@ -223,7 +224,7 @@ func (e *Engine) conditionRaised(now time.Time, st *ruleState, v float64, evs []
 		Since:     now,
 		Condition: true,
 		Latching:  st.Latching,
-		Message:   render(st.msg, &st.Rule, v),
+		Message:   render(st.msg, &st.Rule, v, st.detail),
 	}
 	st.alarm.RaisedMessage = st.alarm.Message
 	e.active[st.alarm.ID] = st
@@ -294,7 +295,7 @@ func eventMessage(k Kind, st *ruleState, a *Alarm, who string) string {
 	switch {
 	case st.Direction == WhenTrue:
 	case st.back != nil:
-		back = render(st.back, &st.Rule, float64(a.Value))
+		back = render(st.back, &st.Rule, float64(a.Value), st.detail)
 	default:
 		name := displayNames[st.Quantity]
 		if name == "" {

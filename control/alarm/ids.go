@@ -47,6 +47,11 @@ func SensorRule(sensor string, f SensorFault) RuleID {
 // "fan/<name>/stall".
 func FanStallRule(fan string) RuleID { return RuleID("fan/" + fan + "/stall") }
 
+// FanTachRule is the fault raised while fan's tachometer cannot be
+// opened: the fan is driven, but a stall cannot be seen.
+// "fan/<name>/tach".
+func FanTachRule(fan string) RuleID { return RuleID("fan/" + fan + "/tach") }
+
 // FanOutputRule is the fault raised while fan's duty cannot be set:
 // "fan/<name>/output".
 func FanOutputRule(fan string) RuleID { return RuleID("fan/" + fan + "/output") }

@@ -97,6 +97,18 @@ func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64)
 	return in.setCondition(in.st, now, active, value)
 }
 
+// SetConditionDetail is SetCondition with the text a message's {detail}
+// shows, such as the error of a device that would not open: the alarm
+// says why, not only that. The message is rendered when the alarm
+// raises, so a later detail shows only in a later alarm.
+func (h Batch) SetConditionDetail(in Input, now time.Time, active bool, value float64, detail string) ([]Event, error) {
+	if err := h.check(in, "set condition"); err != nil {
+		return nil, err
+	}
+	in.st.detail = detail
+	return in.setCondition(in.st, now, active, value)
+}
+
 // Evaluate is in.Evaluate on the held engine, which must be in's.
 func (h Batch) Evaluate(in Input, now time.Time, value float64, valid bool) ([]Event, error) {
 	if err := h.check(in, "evaluate"); err != nil {

@@ -55,8 +55,10 @@ type Rule struct {
 	FlapWindow time.Duration
 
 	// Message is the alarm's text, rendered once when it raises. It may use
-	// {rule} {level} {subject} {quantity} {unit} {direction} {value} and
-	// {threshold}. Empty gives a generic message.
+	// {rule} {level} {subject} {quantity} {unit} {direction} {value},
+	// {threshold} and {detail}, the text the caller gave with the condition
+	// (Batch.SetConditionDetail: the error of a device that would not open),
+	// empty when none. Empty gives a generic message.
 	Message string
 	// Back is the text once an Above or Below alarm's value is back on the
 	// safe side (cleared, or latched until acknowledged), with Message's
@@ -140,10 +142,11 @@ const (
 	fDirection
 	fValue
 	fThreshold
+	fDetail
 	fLiteral
 )
 
-var fieldNames = [...]string{"rule", "level", "subject", "quantity", "unit", "direction", "value", "threshold"}
+var fieldNames = [...]string{"rule", "level", "subject", "quantity", "unit", "direction", "value", "threshold", "detail"}
 
 // segment is a piece of a parsed message: literal text or one field.
 type segment struct {
@@ -192,7 +195,7 @@ func defaultMessage(d Direction) string {
 	return "{level}: {quantity} in {subject} {direction} {threshold} {unit} (now {value} {unit})"
 }
 
-func render(segs []segment, r *Rule, v float64) string {
+func render(segs []segment, r *Rule, v float64, detail string) string {
 	var b []byte
 	for _, s := range segs {
 		switch s.field {
@@ -221,6 +224,8 @@ func render(segs []segment, r *Rule, v float64) string {
 			b = append(b, formatNumber(v)...)
 		case fThreshold:
 			b = append(b, formatNumber(r.Threshold)...)
+		case fDetail:
+			b = append(b, detail...)
 		}
 	}
 	return strings.TrimSpace(string(b))
