@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,9 +148,141 @@ func (d *decoder) checkFrequency(path string, hz, lo, hi int) {
 	}
 }
 
+// checkPin refuses a pin name that cannot open on a Pi, which would
+// otherwise pass here and fail only at start: a fan never opened, a purge
+// button or beacon silently absent. pihost opens a name with periph's
+// gpioreg.ByName, an exact lookup: on a Pi it knows GPIO0 to GPIO53 (the
+// BCM numbers), the bare numbers 0 to 53, the function names of the bcm283x
+// driver (PWM0, I2C1_SDA) and the kernel's names of its GPIO lines. The
+// BCM name is the one to write: the others are read, with a warning, so
+// that a file that opened before still opens.
 func (d *decoder) checkPin(path, pin string) {
-	if strings.TrimSpace(pin) == "" || strings.ContainsAny(pin, " \t") {
-		d.invalid(path, "must be a GPIO pin as periph names it, like GPIO6 (got %q)", pin)
+	if strings.TrimSpace(pin) == "" {
+		d.invalid(path, "must name the GPIO pin the wire is on by its BCM number, like GPIO6, as `pinout` prints it")
+		return
+	}
+	if n, ok := gpioNumber(pin); ok {
+		if n > maxHeaderGPIO {
+			d.warn(path, "GPIO%d is not on the Pi's 40-pin header (GPIO0 to GPIO%d): only a Compute Module brings it out; check the number (`pinout` prints the header)", n, maxHeaderGPIO)
+		}
+		return
+	}
+	if bcmFunctions[pin] {
+		d.warn(path, "%s is periph's name for whichever pin has that function when ventd starts, which config.txt decides: it can move, and the pin checks cannot tell which it is; write the pin's GPIO number, like GPIO18, as `pinout` prints it", pin)
+		return
+	}
+	if hint := pinHint(pin); hint != "" {
+		d.invalid(path, "no pin is named %q: %s", pin, hint)
+		return
+	}
+	if lineName.MatchString(pin) {
+		d.warn(path, "%s is not a GPIO number: periph may know it as the kernel's name of a GPIO line (gpioinfo lists them), which differs between Pi models, and the pin checks cannot tell which pin it is; write the pin's GPIO number, like GPIO27, as `pinout` prints it", pin)
+		return
+	}
+	d.invalid(path, "no pin is named %q: write the pin's BCM GPIO number, like GPIO27, as `pinout` prints it", pin)
+}
+
+// maxGPIO is the highest BCM GPIO periph's bcm283x driver registers;
+// maxHeaderGPIO the highest on the 40-pin header.
+const (
+	maxGPIO       = 53
+	maxHeaderGPIO = 27
+)
+
+// gpioNumber is the BCM number of a pin named GPIO<n> or <n> exactly as
+// periph registers it: upper case, no leading zero, n at most maxGPIO.
+func gpioNumber(pin string) (int, bool) {
+	return canonicalNumber(strings.TrimPrefix(pin, "GPIO"))
+}
+
+// canonicalNumber reads s as a GPIO number written as periph registers
+// it (no sign, no leading zero, at most maxGPIO).
+func canonicalNumber(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	if err != nil || s != strconv.Itoa(n) || n < 0 || n > maxGPIO {
+		return 0, false
+	}
+	return n, true
+}
+
+var (
+	// gpioTypo is a GPIO name as typed wrong: lower case, a letter O or
+	// I for a 0 or 1 (GPI027 for GPIO27), a leading zero, a separator.
+	gpioTypo = regexp.MustCompile(`^(?:GP[I1L]?[O0]?|BCM)[ _-]?([0-9OIL]+)$`)
+	// headerPin is a position on the 40-pin header (pin 31), not a GPIO.
+	headerPin = regexp.MustCompile(`^(?:PIN|P1_|P|PHYS)[ _#-]?([0-9]+)$`)
+	// lineName is a name the kernel may give a GPIO line (SDA1, TXD1).
+	lineName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	// digitTypo reads the letters typed for digits.
+	digitTypo = strings.NewReplacer("O", "0", "I", "1", "L", "1")
+)
+
+// headerGPIO is the BCM GPIO at each GPIO position of the 40-pin header.
+var headerGPIO = map[int]int{
+	3: 2, 5: 3, 7: 4, 8: 14, 10: 15, 11: 17, 12: 18, 13: 27, 15: 22, 16: 23, 18: 24, 19: 10, 21: 9, 22: 25,
+	23: 11, 24: 8, 26: 7, 27: 0, 28: 1, 29: 5, 31: 6, 32: 12, 33: 13, 35: 19, 36: 16, 37: 26, 38: 20, 40: 21,
+}
+
+// pinHint says what a pin name that cannot be a GPIO was likely meant to
+// be, or "" when it does not look like a try at one.
+func pinHint(pin string) string {
+	p := strings.ToUpper(strings.TrimSpace(pin))
+	if m := headerPin.FindStringSubmatch(p); m != nil {
+		pos, _ := strconv.Atoi(m[1])
+		if n, ok := headerGPIO[pos]; ok {
+			return fmt.Sprintf("pins are named by their BCM GPIO number, not their place on the header: header pin %d is GPIO%d, so write GPIO%d, as `pinout` prints it", pos, n, n)
+		}
+		return "pins are named by their BCM GPIO number, not their place on the header: write the GPIO number `pinout` prints beside it, like GPIO27"
+	}
+	var digits string
+	switch m := gpioTypo.FindStringSubmatch(p); {
+	case m != nil:
+		digits = digitTypo.Replace(m[1])
+	case p != "" && strings.Trim(p, "0123456789") == "":
+		digits = p // a bare number with a leading zero, or too high
+	case strings.HasPrefix(p, "GP") || strings.HasPrefix(p, "BCM"):
+		return "write the pin's BCM GPIO number, like GPIO27, as `pinout` prints it"
+	default:
+		return ""
+	}
+	digits = strings.TrimLeft(digits, "0")
+	if digits == "" {
+		digits = "0"
+	}
+	if n, ok := canonicalNumber(digits); ok {
+		return fmt.Sprintf("did you mean GPIO%d? periph's names are exact: upper case, a digit 0 and 1 (not the letters O and I), no leading zero; write GPIO%d, the BCM number as `pinout` prints it", n, n)
+	}
+	return fmt.Sprintf("the Pi's GPIOs are GPIO0 to GPIO%d on the 40-pin header (GPIO%d at most on a Compute Module); write the BCM number of the pin the wire is on, like GPIO27, as `pinout` prints it", maxHeaderGPIO, maxGPIO)
+}
+
+// bcmFunctions are the function names periph's bcm283x driver registers as
+// aliases of the pin that has (or can have) the function.
+var bcmFunctions = map[string]bool{}
+
+// bcmFunctionAlias are the other names bcm283x registers for a function.
+var bcmFunctionAlias = map[string]string{"GPCLK0": "CLK0", "GPCLK1": "CLK1", "GPCLK2": "CLK2", "PWM0_OUT": "PWM0", "PWM1_OUT": "PWM1"}
+
+func init() {
+	for _, f := range strings.Fields(`CLK0 CLK1 CLK2 PWM0 PWM1 PWM0_0 PWM0_1 PWM1_0 PWM1_1
+		I2S_DIN I2S_DOUT I2S_SCK I2S_WS`) {
+		bcmFunctions[f] = true
+	}
+	for _, n := range []string{"0", "1", "3", "4", "5", "6"} {
+		bcmFunctions["I2C"+n+"_SDA"], bcmFunctions["I2C"+n+"_SCL"] = true, true
+	}
+	for n := range 7 {
+		for _, f := range []string{"CLK", "CS0", "CS1", "MISO", "MOSI"} {
+			bcmFunctions[fmt.Sprintf("SPI%d_%s", n, f)] = true
+		}
+	}
+	bcmFunctions["SPI0_CS2"], bcmFunctions["SPI1_CS2"], bcmFunctions["SPI2_CS2"] = true, true, true
+	for n := range 6 {
+		for _, f := range []string{"TX", "RX", "CTS", "RTS"} {
+			bcmFunctions[fmt.Sprintf("UART%d_%s", n, f)] = true
+		}
+	}
+	for a := range bcmFunctionAlias {
+		bcmFunctions[a] = true
 	}
 }
 
@@ -334,11 +467,18 @@ func busKey(bus string) string {
 	return k
 }
 
-// pinKey folds "6" and "gpio6" to "GPIO6".
+// pinKey folds the names of one pin to one key for the clash checks:
+// "6", "GPIO06" and "gpio6" to "GPIO6" (the last two are refused by
+// checkPin, but still clash), and periph's second names of a function
+// (PWM0_OUT) to its first (PWM0).
 func pinKey(pin string) string {
-	p := strings.ToUpper(pin)
-	if p != "" && strings.Trim(p, "0123456789") == "" {
-		return "GPIO" + p
+	p := strings.ToUpper(strings.TrimSpace(pin))
+	digits := strings.TrimPrefix(p, "GPIO")
+	if n, err := strconv.Atoi(digits); err == nil && digits != "" && strings.Trim(digits, "0123456789") == "" {
+		return "GPIO" + strconv.Itoa(n)
+	}
+	if f, ok := bcmFunctionAlias[p]; ok {
+		return f
 	}
 	return p
 }
