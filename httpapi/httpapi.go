@@ -48,12 +48,17 @@ func Handler(src Source, now func() time.Time, gatherer prometheus.Gatherer, exp
 	}), replyTimeout))
 	mux.Handle("GET /metrics", withWriteDeadline(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}), replyTimeout))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/api/state", "/metrics":
+		// The mux matched the path as sent, escapes and all: /api%2fstate
+		// is not /api/state to it, so it is not to this answer either.
+		// The decoded r.URL.Path would name an endpoint the request did
+		// not reach, and tell a GET that only GET is allowed.
+		path := r.URL.EscapedPath()
+		switch {
+		case (path == "/api/state" || path == "/metrics") && r.Method != http.MethodGet && r.Method != http.MethodHead:
 			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET (or HEAD) is allowed here", r.Method, r.URL.Path))
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: only GET (or HEAD) is allowed here", r.Method, path))
 		default:
-			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try / for the status page, GET /api/state, GET /metrics, GET /api/export or GET /api/report)", r.URL.Path))
+			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: no such endpoint (try / for the status page, GET /api/state, GET /metrics, GET /api/export or GET /api/report; a %%2F in a path is not a /)", clip(path)))
 		}
 	})
 	return mux

@@ -83,6 +83,17 @@ func TestHandler(t *testing.T) {
 	if code, body := get("GET", "/nope"); code != 404 || !strings.Contains(body, "GET /api/state") {
 		t.Fatalf("404: %d %s", code, body)
 	}
+	// An escaped slash does not reach the endpoint (the mux matches the
+	// path as sent), and the answer names the path as sent: a GET was
+	// told "only GET (or HEAD) is allowed here".
+	for _, p := range []string{"/api%2fstate", "/api%2Fexport", "/metrics%2f"} {
+		code, body := get("GET", p)
+		var e struct{ Error string }
+		json.Unmarshal([]byte(body), &e)
+		if code != 404 || !strings.HasPrefix(e.Error, p+": no such endpoint") {
+			t.Errorf("GET %s: %d %s; want 404 naming %s", p, code, body, p)
+		}
+	}
 }
 
 // latestSnap holds the snapshot the test serves.
