@@ -111,6 +111,12 @@ func TestExportHandler(t *testing.T) {
 		{"GET", "?from=2026-03-03;to=2026-03-03", 400, "malformed query"},
 		{"GET", "?from=0001-01-01&to=9999-12-31&format=json", 400, "from date 0001-01-01 is outside the dates ventd's records can hold, 1970-01-01 to 9998-12-31"},
 		{"GET", "?to=10000-01-01", 400, `to date \"10000-01-01\" is not a date`},
+		// Present but empty ($START unset in a script) is not left out:
+		// it got the whole journal.
+		{"GET", "?from=&to=&format=csv", 400, `parameter \"from\" is empty: give it a value, or leave the parameter out; use from=YYYY-MM-DD`},
+		{"GET", "?from=2026-03-01&to=", 400, `parameter \"to\" is empty`},
+		{"GET", "?from", 400, `parameter \"from\" is empty`},
+		{"GET", "?format=", 400, `parameter \"format\" is empty`},
 		{"POST", "", 405, "only GET"},
 	} {
 		resp, body := get(t, c.method, srv.URL+"/api/export"+c.query)

@@ -61,6 +61,9 @@ func TestReportHandler(t *testing.T) {
 		{"from=yesterday", "is not a date"},
 		{"zone=staff", `unknown parameter "zone"`},
 		{"format=pdf&format=html", "given 2 times"},
+		{"from=", `parameter "from" is empty: give it a value, or leave the parameter out; use from=YYYY-MM-DD`},
+		{"from=2026-03-03&to=", `parameter "to" is empty`},
+		{"shift=", `parameter "shift" is empty`},
 	} {
 		resp, body := get(t, "GET", rs.URL+"/api/report?"+tc.query)
 		var e struct{ Error string }
