@@ -44,6 +44,10 @@ import (
 // some 18 days at this bound; export longer periods in parts.
 const MaxOpenMetricsSamples = 4_000_000
 
+// maxSamples is MaxOpenMetricsSamples, lowered by tests: an export at the
+// real bound takes seconds.
+var maxSamples = MaxOpenMetricsSamples
+
 // warmUp is how much before the window the trackers are fed, so the rolling
 // 8 h TWA and a running shift are whole at its start.
 func warmUp(cfg *config.Config) time.Duration {
@@ -104,10 +108,19 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 	points := int(hi.Sub(lo)/time.Minute) + 1
 	// Per zone and pollutant about 26 series, and 16 for the alarms
 	// besides the active ones: checked before the work, not after.
-	if n := points * (26*len(r.trackers) + 16); n > MaxOpenMetricsSamples {
-		days := float64(MaxOpenMetricsSamples) / float64(26*len(r.trackers)+16) / 1440
-		return nil, fmt.Errorf("export: %s to %s in openmetrics is about %d samples, more than %d held at once; export at most %.0f days at a time (-from and -to)",
-			lo.Format(time.RFC3339), hi.Format(time.RFC3339), n, MaxOpenMetricsSamples, math.Floor(days))
+	perPoint := 26*len(r.trackers) + 16
+	tooLarge := func(samples, perPoint int) *TooLargeError {
+		first := o.From
+		if first.IsZero() {
+			first = lo
+		}
+		y, m, d := first.In(o.Location).Date()
+		start := time.Date(y, m, d, 0, 0, 0, 0, o.Location)
+		return &TooLargeError{From: lo, To: hi, Samples: samples, Max: maxSamples, FirstDay: start.Format(DateLayout),
+			Days: daysThatFit(o, sched, start, perPoint)}
+	}
+	if n := points * perPoint; n > maxSamples {
+		return nil, tooLarge(n, perPoint)
 	}
 	if r.hist, err = metrics.NewHistory(site, room, func() *snapshot.Snapshot { return r.cur }, r.events); err != nil {
 		return nil, err
@@ -140,10 +153,71 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 	if err == nil {
 		err = r.advance(hi)
 	}
+	if tl := (*TooLargeError)(nil); errors.As(err, &tl) {
+		// More series than the estimate (many alarms): the days that
+		// fit, at the rate the samples came in.
+		done := max(1, int(r.nextPoint.Sub(lo)/time.Minute))
+		return nil, tooLarge(tl.Samples, max(perPoint, tl.Samples/done+1))
+	}
 	if err != nil {
 		return nil, err
 	}
 	return r.out, nil
+}
+
+// TooLargeError is an OpenMetrics export refused for holding more than
+// MaxOpenMetricsSamples samples, with what the asker needs to ask for
+// less. Error says it in ventctl's words (-from and -to); ventd's HTTP
+// API says it in its own (from= and to=) from the fields.
+type TooLargeError struct {
+	From, To time.Time // the window, widened to whole shifts
+	Samples  int       // about how many it holds (at least, if found while reading)
+	Max      int       // how many an export may hold (MaxOpenMetricsSamples)
+	// Days is the most days, the first and last included, that an export
+	// starting on FirstDay (YYYY-MM-DD, the asked-for from or the
+	// journal's first day) holds once widened to whole shifts; 0 when not
+	// even one day fits.
+	Days     int
+	FirstDay string
+}
+
+func (e *TooLargeError) Error() string {
+	msg := fmt.Sprintf("export: %s to %s in openmetrics (widened to whole shifts) is about %d samples, more than %d held at once; ",
+		e.From.Format(time.RFC3339), e.To.Format(time.RFC3339), e.Samples, e.Max)
+	if e.Days == 0 {
+		return msg + "not even one day fits: export this room as csv or json"
+	}
+	return msg + fmt.Sprintf("export at most %d days at a time (-from and -to, both included: -from %s -to %s)", e.Days, e.FirstDay, e.LastDay())
+}
+
+// LastDay is the last day (YYYY-MM-DD) of an export of Days days from
+// FirstDay, "" when none fits.
+func (e *TooLargeError) LastDay() string {
+	t, err := time.Parse(DateLayout, e.FirstDay)
+	if err != nil || e.Days == 0 {
+		return ""
+	}
+	return t.AddDate(0, 0, e.Days-1).Format(DateLayout)
+}
+
+// daysThatFit is the most days from start (midnight in o.Location) whose
+// export, widened to whole shifts as omWindow widens it, holds at most
+// maxSamples at perPoint samples a minute, with an hour to spare
+// so that the next part, across a change to or from summer time, fits too.
+// Counted on the widened window: the widening adds up to a shift at each
+// end, and a limit counted before it was refused when asked for.
+func daysThatFit(o Options, sched exposure.Schedule, start time.Time, perPoint int) int {
+	maxPoints := maxSamples/perPoint - 60
+	always := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	for days := maxPoints/1440 + 1; days > 0; days-- {
+		w := o
+		w.From, w.To = start, start.AddDate(0, 0, days)
+		lo, hi := omWindow(w, sched, time.Time{}, always)
+		if int(hi.Sub(lo)/time.Minute)+1 <= maxPoints {
+			return days
+		}
+	}
+	return 0
 }
 
 // siteRoom returns the labels the daemon used: the journal's, else the
@@ -354,9 +428,8 @@ func (o *omStore) add(t time.Time, mfs []*dto.MetricFamily) error {
 				val = m.GetCounter().GetValue()
 			}
 			v.vals = append(v.vals, val)
-			if o.samples++; o.samples > MaxOpenMetricsSamples {
-				return fmt.Errorf("export: more than %d samples at %s; export fewer days at a time (-from and -to)",
-					MaxOpenMetricsSamples, t.Format(time.RFC3339))
+			if o.samples++; o.samples > maxSamples {
+				return &TooLargeError{Samples: o.samples} // readOpenMetrics fills in the rest
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -95,20 +96,28 @@ func parseExportQuery(raw string, loc *time.Location) (exportQuery, error) {
 }
 
 // strictQuery parses a raw query whose parameters must be among known,
-// each at most once. Anything else, a malformed pair included, is an
-// error (like says how to write it, use which parameters there are): a
-// query Go would half-parse must not fall back to the whole journal.
+// each at most once and not empty. Anything else, a malformed pair
+// included, is an error (like says how to write it, use which parameters
+// there are): a query Go would half-parse must not fall back to the whole
+// journal. Nor must an empty one: a script that builds from=$START with
+// $START unset sends from=, and left out means "all" (the whole journal,
+// today's report), which it cannot tell from what it asked for.
 func strictQuery(raw, like, use string, known ...string) (url.Values, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return nil, fmt.Errorf("malformed query %q (%v): write it like %s", clip(raw), unwrapURL(err), like)
 	}
-	for k, v := range q {
+	// In order, so that a query with two mistakes is told the same one
+	// each time.
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		v := q[k]
 		switch {
 		case !slices.Contains(known, k):
 			return nil, fmt.Errorf("unknown parameter %q: %s", clip(k), use)
 		case len(v) > 1:
 			return nil, fmt.Errorf("parameter %q given %d times: give it once", k, len(v))
+		case v[0] == "":
+			return nil, fmt.Errorf("parameter %q is empty: give it a value, or leave the parameter out; %s", k, use)
 		}
 	}
 	return q, nil
@@ -197,12 +206,33 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
 		"openmetrics": "application/openmetrics-text; version=1.0.0; charset=utf-8"}[q.format]
 	opts := export.Options{From: q.from, To: q.to, Format: q.format, Location: loc, Now: x.Now(), Config: x.Config}
-	sendSpooled(w, r, "export", func(h http.Header) {
+	sendSpooled(w, r, func(h http.Header) {
 		h.Set("Content-Type", ctype)
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
-	}, func(out io.Writer) error { return export.Write(out, j, opts) })
+	}, func(out io.Writer) error { return export.Write(out, j, opts) }, exportFailed)
+}
+
+// exportFailed answers an export that could not be made. One over the
+// OpenMetrics bound is the window the client asked for, not a fault of
+// ventd's: 422, saying in this API's parameters how many days to ask for
+// (a backfill script that retries a 500 would ask again for ever).
+func exportFailed(w http.ResponseWriter, err error) {
+	var tl *export.TooLargeError
+	if !errors.As(err, &tl) {
+		writeError(w, http.StatusInternalServerError, "export failed: "+err.Error())
+		return
+	}
+	msg := fmt.Sprintf("%s to %s (widened to whole shifts) in openmetrics is about %d samples, more than the %d ventd holds at once: ",
+		tl.From.Format(time.RFC3339), tl.To.Format(time.RFC3339), tl.Samples, tl.Max)
+	if tl.Days == 0 {
+		msg += "not even one day fits; ask for format=csv or format=json, which have no such bound"
+	} else {
+		msg += fmt.Sprintf("ask for at most %d days at a time, both included (e.g. from=%s&to=%s&format=openmetrics), or for format=csv or format=json, which have no such bound",
+			tl.Days, tl.FirstDay, tl.LastDay())
+	}
+	writeError(w, http.StatusUnprocessableEntity, msg)
 }
 
 // lazyWriter sends the download's headers with the first byte, so an

@@ -175,6 +175,23 @@ func TestExportHandlerOpenMetrics(t *testing.T) {
 		!strings.Contains(rec.Body.String(), `ventd_exposure_concentration_ugm3{pollutant="pm25",room="Room 1",site="Hope",zone="staff"} 12.0 1.77255006e+09`) {
 		t.Errorf("openmetrics: %d %v\n%s", rec.Code, rec.Header(), rec.Body)
 	}
+	// A window over the bound on samples is the client's to shorten: a
+	// 4xx (a 500 reads as ventd's fault, and a script retries it), in
+	// this API's words rather than ventctl's -from and -to.
+	far := staffJournal(t, "Hope", start, 1, journal.Batch{Minutes: []journal.Minute{
+		{Start: start.AddDate(0, 0, 120), Zone: "staff", Quantity: "pm25", Mean: 12, Max: 20, Count: 60, CoveredSeconds: 60}}})
+	xf := &Exporter{Open: func() (*journal.Journal, error) { return journal.OpenReadOnly(far, journal.Options{}) },
+		Location: loc, Now: func() time.Time { return start.AddDate(0, 0, 121) }, Config: config.Sim()}
+	for _, q := range []string{"format=openmetrics", "format=openmetrics&from=2026-03-03&to=2026-07-01"} {
+		rec = httptest.NewRecorder()
+		xf.ServeHTTP(rec, httptest.NewRequest("GET", "/api/export?"+q, nil))
+		var e struct{ Error string }
+		json.Unmarshal(rec.Body.Bytes(), &e)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(e.Error, "more than the 4000000 ventd holds at once: ask for at most ") ||
+			!strings.Contains(e.Error, "(e.g. from=2026-03-03&to=2026-0") || strings.Contains(e.Error, "-from") {
+			t.Errorf("?%s, 120 days: %d %s; want 422 naming from= and to=", q, rec.Code, rec.Body)
+		}
+	}
 	// One at a time: a second while one runs is asked to retry.
 	x.omBusy.Store(true)
 	rec = httptest.NewRecorder()

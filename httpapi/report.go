@@ -123,12 +123,14 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := ReportRequest{FromDay: fromDay, ToDay: toDay, From: from, To: to, Shift: q.Get("shift"), Format: format, Location: loc, Now: now}
 	build := func(w io.Writer) error { return x.Make(r.Context(), w, req) }
 	if format == "html" {
-		sendSpooled(w, r, "report", func(h http.Header) {
+		sendSpooled(w, r, func(h http.Header) {
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Content-Security-Policy", reportCSP)
-		}, build)
+		}, build, func(w http.ResponseWriter, err error) {
+			writeError(w, http.StatusInternalServerError, "report failed: "+err.Error())
+		})
 		return
 	}
 	var buf bytes.Buffer

@@ -24,8 +24,10 @@ import (
 // MB, far under maxSpool.
 //
 // start sets the download's headers; what is sent is bounded by the same
-// stall and total deadlines as a streamed export.
-func sendSpooled(w http.ResponseWriter, r *http.Request, what string, start func(http.Header), write func(io.Writer) error) {
+// stall and total deadlines as a streamed export. fail answers an error of
+// write's before anything was sent, with the status and words the
+// endpoint gives it.
+func sendSpooled(w http.ResponseWriter, r *http.Request, start func(http.Header), write func(io.Writer) error, fail func(http.ResponseWriter, error)) {
 	f, err := os.CreateTemp("", "ventd-download-*")
 	if err == nil {
 		os.Remove(f.Name()) // gone with the last descriptor, even after a crash
@@ -34,7 +36,7 @@ func sendSpooled(w http.ResponseWriter, r *http.Request, what string, start func
 		err = write(sf)
 		if sf.err == nil {
 			if err != nil {
-				writeError(w, http.StatusInternalServerError, what+" failed: "+err.Error())
+				fail(w, err)
 				return
 			}
 			size, serr := f.Seek(0, io.SeekCurrent)
@@ -55,7 +57,7 @@ func sendSpooled(w http.ResponseWriter, r *http.Request, what string, start func
 		w.WriteHeader(http.StatusOK)
 	}}
 	if err := write(lw); err != nil && !lw.started {
-		writeError(w, http.StatusInternalServerError, what+" failed: "+err.Error())
+		fail(w, err)
 	}
 	// A failure after the first byte cannot change the status any more:
 	// a CSV then ends with "# error: export incomplete", a JSON does not

@@ -85,8 +85,8 @@ func TestSpoolBoundedAndFallsBack(t *testing.T) {
 	for _, big := range []bool{false, true} {
 		maker = 0
 		rec := httptest.NewRecorder()
-		sendSpooled(rec, httptest.NewRequest(http.MethodGet, "/api/export", nil), "export",
-			func(h http.Header) { h.Set("Content-Type", "text/csv") }, write(big))
+		sendSpooled(rec, httptest.NewRequest(http.MethodGet, "/api/export", nil),
+			func(h http.Header) { h.Set("Content-Type", "text/csv") }, write(big), func(w http.ResponseWriter, err error) { t.Errorf("big=%v: %v", big, err) })
 		wantLen, wantMakers := 10*1024, 1
 		if big {
 			wantLen, wantMakers = (maxSpool/1024+1)*1024, 2 // spool refused, made again to the client
