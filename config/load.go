@@ -24,15 +24,27 @@ import (
 // What was accepted but may not mean what was written is in the returned
 // Config's Warnings: print them where the errors would go.
 func Load(path string) (*Config, error) {
+	c, _, err := LoadText(path)
+	return c, err
+}
+
+// LoadText is Load, also returning the text it parsed: the configuration
+// ventd runs on, as it was when read, for a program ventd hands it to
+// (ventctl report) while the file may be part-way through an edit.
+func LoadText(path string) (*Config, []byte, error) {
 	data, err := readFile(path)
 	var errs Errors
 	switch {
 	case errors.As(err, &errs):
-		return nil, errs
+		return nil, nil, errs
 	case err != nil:
-		return nil, readError(path, err)
+		return nil, nil, readError(path, err)
 	}
-	return Parse(data, path)
+	c, err := Parse(data, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, data, nil
 }
 
 // readError says what to do about a config file that cannot be read.

@@ -3,16 +3,20 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/report/spec"
 )
 
@@ -36,11 +40,67 @@ type Reporter struct {
 	// report for it, in a process of its own: the PDF and plotting
 	// libraries, their fonts and a month's figures stay out of the
 	// process that drives the fans.
+	// An error it returns is sent to the client only as a *MakeError's
+	// Client text; the rest goes to Log.
 	Make     func(ctx context.Context, w io.Writer, req ReportRequest) error
 	Location *time.Location // the shift time zone the dates are in (nil: Local)
 	Now      func() time.Time
-	MaxDays  int        // default DefaultReportDays
-	busy     sync.Mutex // held while a report is made
+	MaxDays  int          // default DefaultReportDays
+	Log      *slog.Logger // where a failed report's reason goes (nil: slog.Default())
+	busy     sync.Mutex   // held while a report is made
+	warns    lograte.Limiter
+}
+
+// MakeError is an error of Reporter.Make that says what the client may be
+// told. Client goes in the reply; Err, which may quote files, paths, the
+// configuration or a program's whole output, goes only to the log (nil:
+// nothing more to log).
+type MakeError struct {
+	Client string
+	Err    error
+}
+
+func (e *MakeError) Error() string {
+	if e.Err == nil {
+		return e.Client
+	}
+	return e.Client + ": " + e.Err.Error()
+}
+
+func (e *MakeError) Unwrap() error { return e.Err }
+
+// maxLoggedError bounds what a failed report puts in the log: a program's
+// panic is a page of goroutines.
+const maxLoggedError = 4 << 10
+
+// failed answers a report that could not be made with a short message
+// saying what to do, and logs why, bounded, at most once a minute (with
+// how many were not logged since): a client asking again and again for a
+// report that fails cannot flood the log. The reason is not sent: it may
+// quote the configuration file, paths or a program's output, and the
+// endpoint answers anyone who can reach the port.
+func (x *Reporter) failed(w http.ResponseWriter, err error) {
+	client := "the report could not be made; the reason is in ventd's log (journalctl -u ventd): fix what it says and ask again, or make the report with ventctl report on this machine"
+	var me *MakeError
+	if errors.As(err, &me) {
+		client = "the report could not be made: " + me.Client
+		err = me.Err
+	}
+	// A client that went away cancelled its own report: nothing to log.
+	if err != nil && !errors.Is(err, context.Canceled) {
+		if skipped, ok := x.warns.Allow("report failed", time.Now()); ok {
+			log := x.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			msg := err.Error()
+			if len(msg) > maxLoggedError {
+				msg = strings.ToValidUTF8(msg[:maxLoggedError], "") + fmt.Sprintf("… (%d bytes more)", len(msg)-maxLoggedError)
+			}
+			log.Error("GET /api/report: the report could not be made", "err", msg, "not_logged_since_last", skipped)
+		}
+	}
+	writeError(w, http.StatusInternalServerError, client)
 }
 
 // ReportRequest is a checked GET /api/report: whole days in the shift
@@ -128,14 +188,12 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Set("Cache-Control", "no-store")
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Content-Security-Policy", reportCSP)
-		}, build, func(w http.ResponseWriter, err error) {
-			writeError(w, http.StatusInternalServerError, "report failed: "+err.Error())
-		})
+		}, build, x.failed)
 		return
 	}
 	var buf bytes.Buffer
 	if err := build(&buf); err != nil {
-		writeError(w, http.StatusInternalServerError, "report failed: "+err.Error())
+		x.failed(w, err)
 		return
 	}
 	h := w.Header()

@@ -3,7 +3,9 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/report"
 	"github.com/ventd/ventd/snapshot"
 )
@@ -86,5 +89,48 @@ func TestReportHandler(t *testing.T) {
 	missing, _ := reportServer(t, filepath.Join(t.TempDir(), "journal.db"))
 	if resp, body := get(t, "GET", missing.URL+"/api/report"); resp.StatusCode != 503 || !strings.Contains(body, "no exposure journal") {
 		t.Errorf("no journal: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A report that could not be made is answered with what to do; why goes
+// to the log, bounded. It may quote the configuration file, paths or a
+// whole panic, and the endpoint answers anyone who can reach the port.
+func TestReportFailureGoesToTheLog(t *testing.T) {
+	loc, _ := time.LoadLocation("America/Vancouver")
+	start := time.Date(2026, 3, 3, 7, 0, 0, 0, loc)
+	path, _, _ := exportJournal(t)
+	var logs strings.Builder
+	secret := "panic: boom at /home/build/secret/path.go:12\n" + strings.Repeat("goroutine 1 [running]:\n", 2000)
+	var fail error
+	rep := &Reporter{Open: func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) },
+		Location: loc, Now: func() time.Time { return start.Add(time.Hour) }, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+		Make: func(context.Context, io.Writer, ReportRequest) error { return fail }}
+	h := Handler(func() *snapshot.Snapshot { return nil }, time.Now, prometheus.NewRegistry(), nil, Route{"/api/report", rep})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, format := range []string{"pdf", "html"} {
+		logs.Reset()
+		rep.warns = lograte.Limiter{}
+		fail = errors.New("/usr/bin/ventctl: " + secret)
+		resp, body := get(t, "GET", srv.URL+"/api/report?format="+format)
+		var e struct{ Error string }
+		json.Unmarshal([]byte(body), &e)
+		if resp.StatusCode != 500 || strings.Contains(body, "secret") || len(body) > 400 || !strings.Contains(e.Error, "the report could not be made; the reason is in ventd's log (journalctl -u ventd)") {
+			t.Errorf("%s: %d %.500s; want 500 with a short message pointing at the log", format, resp.StatusCode, body)
+		}
+		if l := logs.String(); !strings.Contains(l, "boom at /home/build/secret/path.go:12") || len(l) > 2*maxLoggedError || !strings.Contains(l, "bytes more") {
+			t.Errorf("%s: logged %d bytes: %.300s…; want the reason, cut at %d", format, len(l), l, maxLoggedError)
+		}
+		// A client asking again and again is not a line each time.
+		get(t, "GET", srv.URL+"/api/report?format="+format)
+		if n := strings.Count(logs.String(), "could not be made"); n != 1 {
+			t.Errorf("%s: %d lines for two failures in a minute; want 1", format, n)
+		}
+		// What Make says is for the client is sent; its detail is not.
+		fail = &MakeError{Client: "install ventctl", Err: errors.New("secret detail")}
+		resp, body = get(t, "GET", srv.URL+"/api/report?format="+format)
+		if resp.StatusCode != 500 || !strings.Contains(body, "the report could not be made: install ventctl") || strings.Contains(body, "secret") {
+			t.Errorf("%s, a MakeError: %d %s", format, resp.StatusCode, body)
+		}
 	}
 }

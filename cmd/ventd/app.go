@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,9 +60,13 @@ type app struct {
 	// configPath is the file SIGHUP reads again; empty under -sim without
 	// -config.
 	configPath string
-	webConfig  string      // -web.config.file: TLS and basic auth; empty: none
-	mqtt       *mqttOutput // nil without MQTT
-	sim        *clock.Sim  // the simulated clock under -sim, for tests to hold
+	// cfgText is the text of the configuration in force (runningConfig),
+	// replaced by reloadOnHUP's goroutine while reports read it from the
+	// HTTP server's.
+	cfgText   atomic.Pointer[[]byte]
+	webConfig string      // -web.config.file: TLS and basic auth; empty: none
+	mqtt      *mqttOutput // nil without MQTT
+	sim       *clock.Sim  // the simulated clock under -sim, for tests to hold
 	// trimText hands the pages of ventd's own code and tables that it ran
 	// only while starting back to the kernel (trimColdText); set by run
 	// for a daemon at real time, not for tests or an unpaced simulation.
@@ -133,7 +138,7 @@ func (h simHandler) WithGroup(name string) slog.Handler {
 }
 
 func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
-	cfg, err := loadConfig(f)
+	cfg, text, err := loadConfig(f)
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +159,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, socket: f.controlSocket, configPath: f.config, webConfig: f.webConfig, sim: sim, httpRetry: 10 * time.Second}
+	a.cfgText.Store(&text)
 
 	var clk clock.Clock = clock.Real{}
 	var hw daemon.Hardware
@@ -299,7 +305,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	}
 	// The status page in front of the API, and the host guard, body
 	// limits and timeouts in front of both.
-	h, closePage, err := a.withPage(journalPath, httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp, reportRoute(journalPath, loc, a.d.Now, f.config)))
+	h, closePage, err := a.withPage(journalPath, httpapi.Handler(a.d.Snapshot, a.d.Now, reg, exp, reportRoute(journalPath, loc, a.d.Now, a.runningConfig, log)))
 	if err != nil {
 		a.d.Close()
 		return nil, err
@@ -313,12 +319,18 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	return a, nil
 }
 
-func loadConfig(f *flags) (*config.Config, error) {
+// loadConfig returns the configuration to run on and its text.
+func loadConfig(f *flags) (*config.Config, []byte, error) {
 	if f.config == "" {
-		return config.Sim(), nil
+		return config.Sim(), config.SimYAML(), nil
 	}
-	return config.Load(f.config)
+	return config.LoadText(f.config)
 }
+
+// runningConfig is the text of the configuration in force: the one read at
+// start, or the last one a reload applied. Not the file as it is now,
+// which may be part-way through an edit nobody has reloaded.
+func (a *app) runningConfig() []byte { return *a.cfgText.Load() }
 
 // run serves HTTP and runs the loop until ctx is done; the loop leaves the
 // fans at their safe duty before run returns.

@@ -39,7 +39,7 @@ func (a *app) reloadOnHUP(ctx context.Context, hup chan os.Signal, path string) 
 			a.log.Warn("SIGHUP: no configuration file to read again (ventd runs on the built-in simulated room); nothing changed")
 			continue
 		}
-		cfg, err := config.Load(path)
+		cfg, text, err := config.LoadText(path)
 		var mistakes config.Errors
 		switch {
 		case errors.As(err, &mistakes):
@@ -61,6 +61,8 @@ func (a *app) reloadOnHUP(ctx context.Context, hup chan os.Signal, path string) 
 			a.log.Error("SIGHUP: configuration not reloaded; the configuration in force stays", "file", path, "err", err)
 			continue
 		}
+		// In force now, so reports are made on it too.
+		a.cfgText.Store(&text)
 		a.log.Info("SIGHUP: configuration reloaded", "file", path, "result", res)
 	}
 }

@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/journal"
 )
@@ -22,24 +21,28 @@ import (
 // libraries parse a dozen embedded fonts when a program starts (megabytes
 // the daemon would keep resident for a report a week), and a month's
 // report needs tens of MB of heap the fans' process should not have to
-// find. cfgPath is the configuration file ventd runs on; "" is the
-// built-in simulated room's.
-func reportRoute(path string, loc *time.Location, now func() time.Time, cfgPath string) httpapi.Route {
-	rep := &ventctlReport{journalDir: filepath.Dir(path), cfgPath: cfgPath}
+// find. config returns the text of the configuration in force; log gets
+// why a report failed.
+func reportRoute(path string, loc *time.Location, now func() time.Time, config func() []byte, log *slog.Logger) httpapi.Route {
+	rep := &ventctlReport{journalDir: filepath.Dir(path), config: config}
 	return httpapi.Route{Pattern: "/api/report", Handler: &httpapi.Reporter{
 		Open:     func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) },
 		Make:     rep.make,
-		Location: loc, Now: now,
+		Location: loc, Now: now, Log: log,
 	}}
 }
 
 // reportMax bounds one report's making.
 const reportMax = 10 * time.Minute
 
+// maxStderr is how much of what ventctl says on failure is kept for the
+// log: its message is a line or two, a panic's goroutine dump is not.
+const maxStderr = 4 << 10
+
 // ventctlReport runs ventctl report for GET /api/report.
 type ventctlReport struct {
 	journalDir string
-	cfgPath    string
+	config     func() []byte
 }
 
 // errNoVentctl says where ventctl was looked for.
@@ -64,28 +67,20 @@ func ventctlPath() (string, error) {
 func (v *ventctlReport) make(ctx context.Context, w io.Writer, req httpapi.ReportRequest) error {
 	bin, err := ventctlPath()
 	if err != nil {
-		return err
+		return &httpapi.MakeError{Client: err.Error()}
 	}
-	cfg := v.cfgPath
-	if cfg == "" {
-		// The built-in simulated room: hand ventctl its text.
-		f, err := os.CreateTemp("", "ventd-sim-*.yaml")
-		if err != nil {
-			return fmt.Errorf("the simulated room's configuration for ventctl: %w", err)
-		}
-		defer os.Remove(f.Name())
-		_, err = f.Write(config.SimYAML())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("the simulated room's configuration for ventctl: %w", err)
-		}
-		cfg = f.Name()
-	} else if abs, err := filepath.Abs(cfg); err == nil {
-		cfg = abs
+	// ventctl reads the configuration in force, not the file: one being
+	// edited and not yet reloaded (or holding mistakes a reload refused)
+	// made every report fail. It gets the text as its standard input, an
+	// unlinked temporary file (0600, ventd's alone): it may hold the PIN's
+	// hash or the MQTT password, and no name for it is left behind, even
+	// if ventd is killed while the report is made.
+	cfg, err := unlinkedFile(v.config())
+	if err != nil {
+		return fmt.Errorf("the configuration in force, for ventctl: %w", err)
 	}
-	args := []string{"report", "-state-dir", v.journalDir, "-config", cfg, "-from", req.FromDay, "-to", req.ToDay,
+	defer cfg.Close()
+	args := []string{"report", "-state-dir", v.journalDir, "-config", "/dev/stdin", "-from", req.FromDay, "-to", req.ToDay,
 		"-format", req.Format, "-now", req.Now.Format(time.RFC3339Nano)}
 	if req.Shift != "" {
 		args = append(args, "-shift", req.Shift)
@@ -93,20 +88,66 @@ func (v *ventctlReport) make(ctx context.Context, w io.Writer, req httpapi.Repor
 	// A month takes seconds on a Pi 4; a report still running after
 	// reportMax is stuck (a stalled disk), and would hold the one report
 	// slot for every later request.
-	ctx, cancel := context.WithTimeout(ctx, reportMax)
+	rctx, cancel := context.WithTimeout(ctx, reportMax)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = w, &stderr
+	cmd := exec.CommandContext(rctx, bin, args...)
+	stderr := &headWriter{max: maxStderr}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = cfg, w, stderr
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // the client went away: nobody to answer
+		}
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
-		if ctx.Err() == context.DeadlineExceeded {
-			msg = fmt.Sprintf("not done after %s (is the disk stalling?): %s", reportMax, msg)
+		err = fmt.Errorf("%s (%v): %s", bin, err, msg)
+		if rctx.Err() == context.DeadlineExceeded {
+			return &httpapi.MakeError{Client: fmt.Sprintf("not done after %s (is the disk stalling?); ventd's log (journalctl -u ventd) has what ventctl said", reportMax), Err: err}
 		}
-		return fmt.Errorf("%s: %s", bin, msg)
+		return err
 	}
 	return nil
+}
+
+// unlinkedFile returns a file holding text, read from its start, whose
+// name is already gone.
+func unlinkedFile(text []byte) (*os.File, error) {
+	f, err := os.CreateTemp("", "ventd-report-config-*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name())
+	if _, err := f.Write(text); err != nil {
+		f.Close()
+		return nil, err
+	}
+	// ventctl opens /dev/stdin afresh (a new offset on Linux, this one
+	// elsewhere): from the start either way.
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// headWriter keeps the first max bytes written to it and counts the rest.
+type headWriter struct {
+	buf     []byte
+	max     int
+	dropped int
+}
+
+func (h *headWriter) Write(p []byte) (int, error) {
+	n := min(len(p), h.max-len(h.buf))
+	h.buf = append(h.buf, p[:n]...)
+	h.dropped += len(p) - n
+	return len(p), nil
+}
+
+func (h *headWriter) String() string {
+	if h.dropped == 0 {
+		return string(h.buf)
+	}
+	return fmt.Sprintf("%s… (%d bytes more)", strings.ToValidUTF8(string(h.buf), ""), h.dropped)
 }
