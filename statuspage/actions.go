@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -13,6 +14,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,12 +130,24 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 	var req request
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
+	// Too large or too slow is not malformed: logged as what it is.
+	unread := func(code int, msg string) (*request, record.Actor, bool) {
+		a.warn(host, "unread", "status page: refused a request whose body was too large or too slow; it did not count as a PIN attempt", r, msg)
+		writeError(w, code, msg)
+		return nil, record.Actor{}, false
+	}
 	if err := dec.Decode(&req); err == io.EOF {
 		return malformed(http.StatusBadRequest, `the request has no body: send a JSON object, as the page does: {"pin": "…", "name": "…", "zone": "…"}`)
 	} else if err != nil {
-		return malformed(http.StatusBadRequest, "the request is not the JSON the page sends: "+err.Error())
+		if code, msg := bodyRefused(err); code != http.StatusBadRequest {
+			return unread(code, msg)
+		}
+		return malformed(bodyRefused(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
+		if code, msg := bodyRefused(err); code != http.StatusBadRequest {
+			return unread(code, msg)
+		}
 		return malformed(http.StatusBadRequest, "the request is not the JSON the page sends: something follows its one JSON object")
 	}
 	req.Name, req.Reason, req.Note = clean(req.Name), clean(req.Reason), clean(req.Note)
@@ -164,6 +179,48 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 		return nil, record.Actor{}, false
 	}
 	return &req, record.Actor{Name: req.Name, Via: "page", From: from}, true
+}
+
+// bodyRefused says why a request's body could not be read as the page's
+// JSON, with its status, in words for the staff member at the tablet: a
+// body over maxBody is 413 with the limit, one that did not arrive within
+// the server's body timeout (httpapi.Guard; a tablet on bad Wi-Fi) is 408,
+// not "not the JSON the page sends" with a socket's addresses, and a JSON
+// mistake is named without the Go types it was decoded into.
+func bodyRefused(err error) (int, string) {
+	var tooLarge *http.MaxBytesError
+	var timeout net.Error
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	const notJSON = "the request is not the JSON the page sends: "
+	switch {
+	case errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is over %d KiB, more than the page ever sends: shorten the reason or note, then try again; nothing was done", tooLarge.Limit>>10)
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
+		return http.StatusRequestTimeout, "the request did not arrive in time (a slow or broken connection); nothing was done: try again"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return http.StatusBadRequest, notJSON + "it ends part-way through"
+	case errors.As(err, &syntax):
+		return http.StatusBadRequest, fmt.Sprintf(notJSON+"it is not valid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field == "":
+		return http.StatusBadRequest, fmt.Sprintf(notJSON+`it is a JSON %s, not an object like {"pin": "…", "name": "…", "zone": "…"}`, typ.Value)
+	case errors.As(err, &typ):
+		want := map[reflect.Kind]string{reflect.String: "a string", reflect.Bool: "true or false", reflect.Uint64: "a whole number"}[typ.Type.Kind()]
+		return http.StatusBadRequest, fmt.Sprintf(notJSON+"%q is a JSON %s; it should be %s", typ.Field, typ.Value, cmp.Or(want, "something else"))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json has no type for it; the field's name is quoted
+		// from the request, so clipped.
+		return http.StatusBadRequest, notJSON + clipField(strings.TrimPrefix(err.Error(), "json: ")) + "; it sends name, pin, zone, reason, cancel, alarm_id and note"
+	}
+	return http.StatusBadRequest, notJSON + "it could not be read as JSON"
+}
+
+// clipField shortens what a message quotes from a request.
+func clipField(s string) string {
+	if len(s) > 80 {
+		return strings.ToValidUTF8(s[:80], "") + "…"
+	}
+	return s
 }
 
 // warn logs a refused request, at most once a minute per address and

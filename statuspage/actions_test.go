@@ -1,11 +1,13 @@
 package statuspage
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/httpapi"
 	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
@@ -92,6 +95,15 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 		{"a name of blanks", `{"zone": "booth", "name": "\u2800\u2800", "pin": "111111"}`, nil, 400, "no letter or digit"},
 		{"a media type that only starts like JSON", purge, func(q *http.Request) { q.Header.Set("Content-Type", "application/jsonx") }, 415, "JSON"},
 		{"something after the JSON", purge + `garbage`, nil, 400, "something follows"},
+		// Told as what it is, with the limit; it was "not the JSON the
+		// page sends: http: request body too large".
+		{"over 4 KiB", `{"zone": "booth", "name": "Sam", "pin": "246810", "reason": "` + strings.Repeat("r", 5000) + `"}`, nil, 413,
+			"the request is over 4 KiB, more than the page ever sends: shorten the reason or note"},
+		// In the page's words, not Go's ("Go value of type statuspage.request").
+		{"an array", `[]`, nil, 400, `it is a JSON array, not an object like {"pin"`},
+		{"a number for the PIN", `{"zone": "booth", "name": "Sam", "pin": 246810}`, nil, 400, `"pin" is a JSON number; it should be a string`},
+		{"not JSON", `{"zone": booth}`, nil, 400, "it is not valid JSON at byte 10"},
+		{"cut short", `{"zone": "booth"`, nil, 400, "it ends part-way through"},
 		{"wrong PIN", `{"zone": "booth", "name": "Sam", "pin": "111111"}`, nil, 401, "wrong PIN"},
 		{"wrong PIN again", `{"zone": "booth", "name": "Sam", "pin": "000000"}`, nil, 401, "wrong PIN"},
 		{"and again", `{"zone": "booth", "name": "Sam", "pin": "2468100"}`, nil, 401, "wrong PIN"},
@@ -100,7 +112,7 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 		{"a sixth", `{"zone": "booth", "name": "Sam", "pin": "2468103"}`, nil, 401, "wrong PIN"},
 	} {
 		code, ans, _ := post(t, r, "/api/purge", c.body, c.change)
-		if code != c.code || !strings.Contains(ans["error"], c.msg) {
+		if code != c.code || !strings.Contains(ans["error"], c.msg) || strings.Contains(ans["error"], "statuspage.") || strings.Contains(ans["error"], "json:") {
 			t.Errorf("%s: %d %q; want %d saying %q", c.name, code, ans["error"], c.code, c.msg)
 		}
 	}
@@ -123,6 +135,43 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
 		t.Errorf("GET /api/purge: %s, Allow %q", resp.Status, resp.Header.Get("Allow"))
+	}
+}
+
+// A purge whose body arrives too slowly (a tablet on bad Wi-Fi), cut off
+// by the server's body timeout, is told so with 408 and asked to try
+// again: it got 400 "not the JSON the page sends: read tcp 127.0.0.1:…:
+// i/o timeout".
+func TestSlowPurgeBodyIsTimedOut(t *testing.T) {
+	var logs testbench.LogBuffer
+	r := startRoom(t, roomYAML(1, ""), roomOpts{log: &logs})
+	r.pacer.hold()
+	mux := http.NewServeMux()
+	r.page.Register(mux)
+	srv := httptest.NewServer(httpapi.Guard(mux, httpapi.GuardOptions{BodyTimeout: 200 * time.Millisecond}))
+	t.Cleanup(srv.Close)
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	body := `{"zone": "booth", "name": "Sam", "pin": "246810"}`
+	fmt.Fprintf(c, "POST /api/purge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nSec-Fetch-Site: same-origin\r\n"+
+		"Cookie: %s=token-of-this-page-0123\r\n%s: token-of-this-page-0123\r\nContent-Length: %d\r\n\r\n%s",
+		tokenCookie, tokenHeader, len(body), body[:10]) // and the rest never comes
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ans map[string]string
+	json.NewDecoder(resp.Body).Decode(&ans)
+	if resp.StatusCode != http.StatusRequestTimeout || ans["error"] != "the request did not arrive in time (a slow or broken connection); nothing was done: try again" {
+		t.Errorf("a body that stops: %s %q; want 408 asking to try again", resp.Status, ans["error"])
+	}
+	if l := logs.String(); !strings.Contains(l, "too large or too slow") || strings.Contains(l, "i/o timeout") {
+		t.Errorf("log: %s", l)
 	}
 }
 
