@@ -170,6 +170,19 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v (%s)", err, exportExample))
 		return
 	}
+	if r.Method == http.MethodHead {
+		// Headers only: a monitor's curl -I would otherwise have the
+		// whole export made and thrown away, holding a slot meanwhile.
+		// No Content-Length: the size is known only once it is made.
+		j, ok := openJournal(w, x.Open)
+		if !ok {
+			return
+		}
+		exportHeaders(w.Header(), q, roomSlug(j))
+		j.Close()
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	x.once.Do(func() {
 		n := x.MaxConcurrent
 		if n <= 0 {
@@ -198,20 +211,25 @@ func (x *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer j.Close()
+	room := roomSlug(j)
+	opts := export.Options{From: q.from, To: q.to, Format: q.format, Location: loc, Now: x.Now(), Config: x.Config}
+	sendSpooled(w, r, func(h http.Header) { exportHeaders(h, q, room) },
+		func(out io.Writer) error { return export.Write(out, j, opts) }, exportFailed)
+}
+
+// exportHeaders sets an export's headers; room is roomSlug's.
+func exportHeaders(h http.Header, q exportQuery, room string) {
 	window := "all"
 	if q.fromDay != "" || q.toDay != "" {
 		window = cmpOr(q.fromDay, "start") + "_" + cmpOr(q.toDay, "end")
 	}
-	name := "ventd-" + roomSlug(j) + "-" + window + "." + q.format
+	name := "ventd-" + room + "-" + window + "." + q.format
 	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
 		"openmetrics": "application/openmetrics-text; version=1.0.0; charset=utf-8"}[q.format]
-	opts := export.Options{From: q.from, To: q.to, Format: q.format, Location: loc, Now: x.Now(), Config: x.Config}
-	sendSpooled(w, r, func(h http.Header) {
-		h.Set("Content-Type", ctype)
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-	}, func(out io.Writer) error { return export.Write(out, j, opts) }, exportFailed)
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 // exportFailed answers an export that could not be made. One over the

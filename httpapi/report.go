@@ -165,12 +165,18 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fromDay, toDay, days, maxDays))
 		return
 	}
-	if !x.busy.TryLock() {
-		w.Header().Set("Retry-After", "10")
-		writeError(w, http.StatusServiceUnavailable, "another report is being made (one at a time, so that the Pi keeps its CPU for the room): try again in a few seconds")
-		return
+	head := r.Method == http.MethodHead
+	// HEAD gets the headers only, without the report's slot: a monitor's
+	// curl -I had a month's report made (seconds of the Pi's CPU) and
+	// thrown away, and turned away a real request meanwhile.
+	if !head {
+		if !x.busy.TryLock() {
+			w.Header().Set("Retry-After", "10")
+			writeError(w, http.StatusServiceUnavailable, "another report is being made (one at a time, so that the Pi keeps its CPU for the room): try again in a few seconds")
+			return
+		}
+		defer x.busy.Unlock()
 	}
-	defer x.busy.Unlock()
 	j, ok := openJournal(w, x.Open)
 	if !ok {
 		return
@@ -180,15 +186,26 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if toDay != fromDay {
 		name += "_" + toDay
 	}
+	headers := func(h http.Header) {
+		if format == "html" {
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Content-Security-Policy", reportCSP)
+		} else {
+			h.Set("Content-Type", "application/pdf")
+			h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name + ".pdf"}))
+		}
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	if head {
+		headers(w.Header()) // no Content-Length: the size is known once it is made
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	req := ReportRequest{FromDay: fromDay, ToDay: toDay, From: from, To: to, Shift: q.Get("shift"), Format: format, Location: loc, Now: now}
 	build := func(w io.Writer) error { return x.Make(r.Context(), w, req) }
 	if format == "html" {
-		sendSpooled(w, r, func(h http.Header) {
-			h.Set("Content-Type", "text/html; charset=utf-8")
-			h.Set("Cache-Control", "no-store")
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Content-Security-Policy", reportCSP)
-		}, build, x.failed)
+		sendSpooled(w, r, headers, build, x.failed)
 		return
 	}
 	var buf bytes.Buffer
@@ -196,16 +213,10 @@ func (x *Reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.failed(w, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name + ".pdf"}))
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	headers(w.Header())
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		buf.WriteTo(deadlines(w))
-	}
+	buf.WriteTo(deadlines(w))
 }
 
 // reportCSP lets the HTML report show its inline styles and plots and

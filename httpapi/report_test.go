@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -132,5 +133,45 @@ func TestReportFailureGoesToTheLog(t *testing.T) {
 		if resp.StatusCode != 500 || !strings.Contains(body, "the report could not be made: install ventctl") || strings.Contains(body, "secret") {
 			t.Errorf("%s, a MakeError: %d %s", format, resp.StatusCode, body)
 		}
+	}
+}
+
+// HEAD on an export or a report (a monitor's curl -I) gets the headers
+// without the download being made: it was made whole and thrown away,
+// holding one of the slots while it was.
+func TestHeadMakesNothing(t *testing.T) {
+	path, loc, start := exportJournal(t)
+	open := func() (*journal.Journal, error) { return journal.OpenReadOnly(path, journal.Options{}) }
+	x := &Exporter{Open: open, Location: loc, Now: func() time.Time { return start.Add(2 * time.Hour) }, MaxConcurrent: 1}
+	x.once.Do(func() { x.slots = make(chan struct{}, 1) })
+	x.slots <- struct{}{} // the one slot is taken: a GET would be turned away
+	rep := &Reporter{Open: open, Location: loc, Now: func() time.Time { return start.Add(time.Hour) },
+		Make: func(context.Context, io.Writer, ReportRequest) error {
+			t.Error("HEAD made a report")
+			return nil
+		}}
+	rep.busy.Lock() // as while another report is made
+	defer rep.busy.Unlock()
+	for _, c := range []struct {
+		h           http.Handler
+		path, ctype string
+		disposition string
+	}{
+		{x, "/api/export?from=2026-03-03&format=csv", "text/csv; charset=utf-8", "ventd-Hope-to-Health-Room-1-2026-03-03_end.csv"},
+		{rep, "/api/report?from=2026-03-03", "application/pdf", "ventd-report-Hope-to-Health-Room-1-2026-03-03.pdf"},
+		{rep, "/api/report?from=2026-03-03&format=html", "text/html; charset=utf-8", ""},
+	} {
+		rec := httptest.NewRecorder()
+		c.h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, c.path, nil))
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != c.ctype || rec.Body.Len() != 0 ||
+			!strings.Contains(rec.Header().Get("Content-Disposition"), c.disposition) {
+			t.Errorf("HEAD %s: %d %v %q; want 200, %s, no body", c.path, rec.Code, rec.Header(), rec.Body, c.ctype)
+		}
+	}
+	// A bad query is still refused.
+	rec := httptest.NewRecorder()
+	x.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/api/export?from=", nil))
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("HEAD with from= empty: %d", rec.Code)
 	}
 }
