@@ -29,7 +29,8 @@
 //
 // Both POSTs need the staff PIN (page.pin_hash, bcrypt), are rate limited
 // per client and in total (only well-formed requests with a name and a PIN
-// count; the rest get 400 first), refuse cross-origin requests
+// count; the rest get 400 first, or 413 over 4 KiB and 408 when the body
+// does not arrive in time), refuse cross-origin requests
 // (Sec-Fetch-Site, Origin and a SameSite cookie token), and are journaled
 // by the daemon with the name given and the client's address. Refusals are
 // logged at a bounded rate, naming the address.
