@@ -35,6 +35,17 @@ type Options struct {
 	// MaxPacketSize, when set, makes the broker drop a client that sends
 	// a packet larger than this many bytes, as a strict broker does.
 	MaxPacketSize int
+	// MessageSizeLimit, when set, makes the broker drop every message
+	// whose payload is larger than this many bytes. mosquitto 2.0 does so
+	// silently for an MQTT 3.1.1 client: a QoS 1 one is acknowledged all
+	// the same, and the connection stays up.
+	MessageSizeLimit int
+	// ACL, when set, is the broker's acl_file, as written on a site
+	// ("user NAME" then "topic read|write|readwrite FILTER" lines). With
+	// it, mosquitto acknowledges a message its ACL refuses and grants a
+	// subscription the client may not read (MQTT 3.1.1), then drops the
+	// messages.
+	ACL string
 }
 
 // Broker is a running (or stopped) mosquitto.
@@ -124,6 +135,16 @@ func Start(t testing.TB, o Options) *Broker {
 	}
 	if o.MaxPacketSize > 0 {
 		conf = append(conf, fmt.Sprintf("max_packet_size %d", o.MaxPacketSize))
+	}
+	if o.MessageSizeLimit > 0 {
+		conf = append(conf, fmt.Sprintf("message_size_limit %d", o.MessageSizeLimit))
+	}
+	if o.ACL != "" {
+		acl := filepath.Join(b.dir, "acl")
+		if err := os.WriteFile(acl, []byte(o.ACL), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		conf = append(conf, "acl_file "+acl)
 	}
 	if o.Persistent {
 		conf = append(conf, "persistence true", "persistence_location "+b.dir+"/", "autosave_interval 1")
