@@ -256,13 +256,14 @@ func TestMQTTStatusAtEachScrape(t *testing.T) {
 	if err := RegisterMQTT(reg, Room{Site: "OPS", Room: "Room 1"}, func() MQTTStatus { return s }); err != nil {
 		t.Fatal(err)
 	}
-	names := []string{"ventd_mqtt_connected", "ventd_mqtt_connections_total", "ventd_mqtt_events_waiting", "ventd_mqtt_delivered_sequence"}
+	names := []string{"ventd_mqtt_connected", "ventd_mqtt_connections_total", "ventd_mqtt_events_waiting", "ventd_mqtt_delivered_sequence",
+		"ventd_mqtt_delivery_confirmed", "ventd_mqtt_unconfirmed_total"}
 	for _, tc := range []struct {
 		s    MQTTStatus
 		want []float64
 	}{
-		{MQTTStatus{}, []float64{0, 0, 0, 0}},
-		{MQTTStatus{Connected: true, Connects: 2, Waiting: 3, Delivered: 41}, []float64{1, 2, 3, 41}},
+		{MQTTStatus{}, []float64{0, 0, 0, 0, 0, 0}},
+		{MQTTStatus{Connected: true, Connects: 2, Waiting: 3, Delivered: 41, Confirmed: true, Unconfirmed: 5}, []float64{1, 2, 3, 41, 1, 5}},
 	} {
 		s = tc.s
 		mfs, err := reg.Gather()

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -93,7 +95,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 		p.log.Info("mqtt: connected", "broker", p.m.Broker, "topics", p.topics.Base+"/#", "client_id", p.clientID())
 		since := time.Now()
 		err = p.session(ctx, c, lost)
-		p.report(func(s *Status) { s.Connected = false })
+		p.report(func(s *Status) { s.Connected, s.Confirmed = false, false })
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -190,7 +192,17 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	if tlsCfg != nil {
 		o.SetTLSConfig(tlsCfg)
 	}
-	o.SetCustomOpenConnectionFn(openConn(cmds.dropped))
+	// This connection's delivery check: the handlers below and the
+	// session share it.
+	echo := newDeliveryCheck(p.topics, p.echoWait, p.signal)
+	p.echo.Store(echo)
+	o.SetCustomOpenConnectionFn(openConn(func(d dropped) {
+		// ventd's own state past maxIncoming coming back is no stranger's
+		// message to warn of.
+		if !echo.backSized(d.topic, d.bytes, d.retained) {
+			cmds.dropped(d)
+		}
+	}))
 	if p.m.Username != "" {
 		o.SetUsername(p.m.Username)
 		o.SetPassword(p.password)
@@ -219,42 +231,56 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 		return nil, nil, err
 	}
 	subs := map[string]byte{}
+	for _, t := range echo.topics() {
+		subs[t] = 1
+	}
 	if p.m.Discovery {
 		subs[p.topics.HAStatus()] = 1
 	}
 	if p.m.Commands {
 		subs[p.topics.Command()] = 1
 	}
-	if len(subs) > 0 {
-		tok := c.SubscribeMultiple(subs, func(c paho.Client, m paho.Message) {
-			if m.Topic() == p.topics.HAStatus() {
-				if string(m.Payload()) == "online" {
-					p.homeAssistantOnline()
-				}
-				return
-			}
-			cmds.take(ctx, c, m)
-		})
-		if err := wait(ctx, tok, netWait); err != nil {
-			c.Disconnect(0)
-			return nil, nil, fmt.Errorf("subscribe to %v: %w", subs, err)
+	// Every subscription in one: ventd's own topics are always there, for
+	// the delivery check.
+	tok = c.SubscribeMultiple(subs, func(c paho.Client, m paho.Message) {
+		if echo.back(m.Topic(), m.Payload(), m.Retained()) {
+			return
 		}
-		p.checkGranted(tok)
+		if m.Topic() == p.topics.HAStatus() {
+			if string(m.Payload()) == "online" {
+				p.homeAssistantOnline()
+			}
+			return
+		}
+		cmds.take(ctx, c, m)
+	})
+	if err := wait(ctx, tok, netWait); err != nil {
+		c.Disconnect(0)
+		return nil, nil, fmt.Errorf("subscribe to %v: %w", subs, err)
 	}
+	p.checkGranted(tok, echo)
 	return c, lost, nil
 }
 
 // checkGranted says when the broker refused a subscription (SUBACK 0x80:
 // its ACL does not let ventd read the topic). paho takes a refusal for
 // success, and commands, or Home Assistant's restarts, would then never
-// arrive with nothing in the log. ventd publishes all the same.
-func (p *Publisher) checkGranted(tok paho.Token) {
+// arrive with nothing in the log. ventd publishes all the same. Its own
+// topics refused are said in one line, and left out of the delivery
+// check, which cannot confirm them.
+func (p *Publisher) checkGranted(tok paho.Token, echo *deliveryCheck) {
 	st, ok := tok.(*paho.SubscribeToken)
 	if !ok {
 		return
 	}
-	for topic, qos := range st.Result() {
-		if qos < 0x80 {
+	var own []string
+	for _, topic := range slices.Sorted(maps.Keys(st.Result())) {
+		if st.Result()[topic] < 0x80 {
+			continue
+		}
+		if _, mine := echo.find(topic); mine {
+			echo.refuse(topic)
+			own = append(own, topic)
 			continue
 		}
 		what := "commands (purge, acknowledge) will not reach ventd"
@@ -263,6 +289,11 @@ func (p *Publisher) checkGranted(tok paho.Token) {
 		}
 		p.log.Error("mqtt: the broker refused the subscription: "+what, "topic", topic,
 			"hint", "let user "+strconv.Quote(p.m.Username)+" read "+topic+" in the broker's ACL (mosquitto: acl_file, 'topic read "+topic+"')")
+	}
+	if len(own) > 0 {
+		p.log.Warn("mqtt: the broker does not let ventd read its own messages back: ventd cannot confirm they reach subscribers (ventd_mqtt_delivery_confirmed stays 0)",
+			"topics", strings.Join(own, " "),
+			"hint", "let "+p.aclWho()+" read "+p.topics.Base+"/# in the broker's ACL (mosquitto: acl_file, 'topic readwrite "+p.topics.Base+"/#')")
 	}
 }
 

@@ -21,4 +21,10 @@
 // repeats none from ventd's side, and keeps their order. Events wait in
 // memory too, so a stalled disk never delays an alarm, and the control loop
 // never waits on the network.
+//
+// A PUBACK is no proof that subscribers get a message: with MQTT 3.1.1 a
+// broker acknowledges the messages its ACL or size limit makes it drop.
+// ventd reads its own availability, state and events back and says, in
+// the log and the Status (Confirmed, Unconfirmed), when they stop coming
+// back (echo.go).
 package mqtt

@@ -83,6 +83,7 @@ type roomOpts struct {
 	speed    float64 // simulated time's pace (clock.NewSim); 0 as fast as it goes
 	mqtt     func(m *config.MQTT)
 	config   func(c *config.Config)
+	pub      func(p *Publisher) // before it runs
 }
 
 // startRoom starts a daemon with its publisher. Its clock is held until
@@ -135,6 +136,9 @@ func startRoom(t testing.TB, o roomOpts) *room {
 			t.Fatal(err)
 		}
 		r.d.Attach("mqtt", r.pub, nil)
+		if o.pub != nil {
+			o.pub(r.pub)
+		}
 	}
 	r.d.Attach("watcher", r.watch, &record.AttachOpts{Backlog: -1})
 	clk.Hold()

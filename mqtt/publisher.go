@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -64,6 +65,11 @@ type Publisher struct {
 	store *store
 	ob    *outbox     // the sender's alone
 	rd    journalRead // the sender's alone
+	// echo is the present connection's delivery check (the connection's
+	// handlers hold their own reference; tests read it), and echoWait how
+	// long a message may take to come back (see echoWait()).
+	echo     atomic.Pointer[deliveryCheck]
+	echoWait time.Duration
 
 	mu   sync.Mutex
 	live []event // taken from records, not yet in the outbox
@@ -106,6 +112,15 @@ type Status struct {
 	Connects int
 	// LastError is the last connection error, "" while connected.
 	LastError string
+	// Confirmed is true while connected and ventd's own messages on its
+	// availability, state and events come back from the broker: one has
+	// on this connection, and none has failed to since. A broker with
+	// MQTT 3.1.1 acknowledges messages it then drops (ACL, size limit),
+	// so Connected and the PUBACKs do not show it.
+	Confirmed bool
+	// Unconfirmed counts the messages on those topics that did not come
+	// back from the broker since ventd started.
+	Unconfirmed int
 }
 
 // memLimit bounds the alarm events waiting in memory; past it the oldest
@@ -152,7 +167,8 @@ func New(o Options) (*Publisher, error) {
 	p := &Publisher{cfg: o.Config, m: m, room: o.Room, log: o.Log, password: pw, minWait: o.ReconnectMin,
 		topics: NewTopics(m.TopicPrefix, m.DiscoveryPrefix, o.Config.Site, o.Config.Room),
 		info:   discoveryInfo{site: o.Config.Site, room: o.Config.Room, version: o.Version, commands: m.Commands},
-		alarms: map[string][]byte{}, staleAlarms: map[string]bool{}, wake: make(chan struct{}, 1)}
+		alarms: map[string][]byte{}, staleAlarms: map[string]bool{}, wake: make(chan struct{}, 1),
+		echoWait: echoWait(m.KeepAlive)}
 	if p.info.version == "" {
 		p.info.version = "(devel)"
 	}

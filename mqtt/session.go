@@ -29,6 +29,8 @@ type conn struct {
 	end        chan struct{} // closed when the session ends
 	lastState  time.Time
 	stateOwed  bool
+	// echo checks that the messages come back (see deliveryCheck).
+	echo *deliveryCheck
 }
 
 type clearResult struct {
@@ -44,7 +46,8 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 		close(s.end)
 		p.ob.requeue()
 	}()
-	c.Publish(p.topics.Availability(), 1, true, "online")
+	s.echo = p.echo.Load()
+	p.sendOnline(s)
 	p.mu.Lock()
 	p.rediscover = true
 	p.mu.Unlock()
@@ -61,7 +64,7 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 		p.sendEvents(s)
 		if t.rediscover {
 			p.sendDiscovery(s, t.latest)
-			c.Publish(p.topics.Availability(), 1, true, "online")
+			p.sendOnline(s)
 			t.alarmsNew, t.stateNew = true, true
 		}
 		if t.alarmsNew {
@@ -70,7 +73,7 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 		s.stateOwed = s.stateOwed || t.stateNew
 		stateTimer := p.sendState(s)
 		p.askJournal()
-		p.report(func(*Status) {})
+		echoTimer := p.checkDelivery(s.echo) // and reports the status
 		if closing != nil && p.ob.waiting() == 0 {
 			return p.goOffline(c)
 		}
@@ -93,6 +96,7 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 			return p.goOffline(c)
 		case <-p.wake:
 		case <-stateTimer:
+		case <-echoTimer:
 		case err := <-lost:
 			return err
 		case <-head:
@@ -123,6 +127,7 @@ func (p *Publisher) sendEvents(s *conn) {
 		if len(s.toks) == 0 {
 			s.headSince = time.Now()
 		}
+		s.echo.sent(echoEvents, e.payload, time.Now())
 		s.toks = append(s.toks, s.c.Publish(p.topics.Events(), 1, false, e.payload))
 		p.ob.sent(e)
 	}
@@ -146,6 +151,15 @@ func (p *Publisher) settleFlight(s *conn) error {
 		}
 	}
 	return nil
+}
+
+// online is the availability message while connected.
+var online = []byte("online")
+
+// sendOnline announces the room online (retained).
+func (p *Publisher) sendOnline(s *conn) {
+	s.echo.sent(echoAvailability, online, time.Now())
+	s.c.Publish(p.topics.Availability(), 1, true, online)
 }
 
 // sendAlarms brings the retained alarm topics to the active alarms: each
@@ -218,6 +232,7 @@ func (p *Publisher) sendState(s *conn) <-chan time.Time {
 		s.stateOwed = false
 		return nil
 	}
+	s.echo.sent(echoState, b, time.Now())
 	s.c.Publish(p.topics.State(), 0, true, b)
 	s.lastState, s.stateOwed = time.Now(), false
 	return nil

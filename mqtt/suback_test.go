@@ -72,3 +72,72 @@ func TestARefusedSubscriptionIsSaid(t *testing.T) {
 		t.Errorf("the log does not say which topic, what it costs and what to change:\n%s", l)
 	}
 }
+
+// denyOwnRead lets anyone connect, publish and read anything but ventd's
+// topics: a site's write-only ACL for ventd, on a broker that says so
+// (SUBACK 0x80; mosquitto grants and drops instead).
+type denyOwnRead struct{ mochi.HookBase }
+
+func (denyOwnRead) ID() string { return "deny-own-read" }
+
+func (denyOwnRead) Provides(b byte) bool {
+	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck
+}
+
+func (denyOwnRead) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool { return true }
+
+func (denyOwnRead) OnACLCheck(_ *mochi.Client, topic string, write bool) bool {
+	return write || !strings.HasPrefix(topic, "ventd/")
+}
+
+// A broker that refuses ventd reading its own topics back is said once,
+// in one line with what to grant; the delivery check does not then warn
+// of each message as missing, and delivery stays unconfirmed.
+func TestARefusedReadBackIsSaidOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := b.AddHook(new(denyOwnRead), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddListener(listeners.NewNet("test", ln)); err != nil {
+		t.Fatal(err)
+	}
+	go b.Serve()
+	t.Cleanup(func() { b.Close() })
+
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Discovery = "mqtt://"+ln.Addr().String(), false
+	cfg.MQTT = &m
+	logs := &testbench.LogBuffer{}
+	p, err := New(Options{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, nil)), ReconnectMin: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.echoWait = 50 * time.Millisecond
+	runPublisher(t, p)
+	deadline := time.Now().Add(wallWait)
+	for !strings.Contains(logs.String(), "read its own messages back") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no word of the refused read-back:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// availability went out at connect: had it been checked, it would be
+	// missing after the wait.
+	time.Sleep(2 * p.echoWait)
+	l := logs.String()
+	if n := strings.Count(l, "read its own messages back"); n != 1 || !strings.Contains(l, "topics=\""+p.Topics().Availability()) ||
+		!strings.Contains(l, "read "+p.Topics().Base+"/#") {
+		t.Errorf("want one line naming the topics and what to grant:\n%s", l)
+	}
+	if strings.Contains(l, "did not come back") {
+		t.Errorf("messages that cannot be checked warned of as missing:\n%s", l)
+	}
+	if s := p.Status(); s.Confirmed || s.Unconfirmed != 0 {
+		t.Errorf("status %+v: want not confirmed, none counted missing", s)
+	}
+}

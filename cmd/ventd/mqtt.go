@@ -107,7 +107,8 @@ func newMQTT(f *flags, cfg *config.Config, d *daemon.Daemon, stateDir string, lo
 // status is the publisher's state for /metrics.
 func (o *mqttOutput) status() metrics.MQTTStatus {
 	s := o.pub.Status()
-	return metrics.MQTTStatus{Connected: s.Connected, Connects: s.Connects, Waiting: s.Waiting, Delivered: s.Delivered}
+	return metrics.MQTTStatus{Connected: s.Connected, Connects: s.Connects, Waiting: s.Waiting, Delivered: s.Delivered,
+		Confirmed: s.Confirmed, Unconfirmed: s.Unconfirmed}
 }
 
 // serveBroker listens on addr with an embedded broker that lets anyone in,

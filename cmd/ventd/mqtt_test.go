@@ -95,14 +95,28 @@ func TestMQTTOnlineAndLastWillAfterKill9(t *testing.T) {
 		return connected && addr != ""
 	})
 	watch.wait("online", func(s string) bool { return s == "ventd/simulated-ops/simulated-room/availability online" })
-	// /metrics says so too, for an alert on the facilities managers' path.
-	if resp, err := poll(addr, "/metrics"); err != nil {
-		t.Error(err)
-	} else {
+	// /metrics says so too, for an alert on the facilities managers' path;
+	// and, once ventd's own "online" came back from the broker, that the
+	// broker passes its messages on.
+	confirmed := regexp.MustCompile(`(?m)^ventd_mqtt_delivery_confirmed\{[^}]*\} 1$`)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := poll(addr, "/metrics")
+		if err != nil {
+			t.Error(err)
+			break
+		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if !regexp.MustCompile(`(?m)^ventd_mqtt_connected\{[^}]*\} 1$`).Match(body) || !strings.Contains(string(body), "ventd_mqtt_connections_total") {
 			t.Errorf("/metrics while connected has no ventd_mqtt_connected 1:\n%s", grepLines(string(body), "ventd_mqtt"))
+			break
+		}
+		if confirmed.Match(body) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("/metrics never had ventd_mqtt_delivery_confirmed 1:\n%s", grepLines(string(body), "ventd_mqtt"))
+			break
 		}
 	}
 	state := watch.wait("the state", func(s string) bool { return strings.HasPrefix(s, "ventd/simulated-ops/simulated-room/state ") })
