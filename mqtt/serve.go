@@ -96,7 +96,22 @@ type commands struct {
 	// command without an id from a new command (see resend).
 	resent   []sent
 	resentOn paho.Client
+	// blind is, by canonical form, when each "ack all" or cancel_purge
+	// sent without an id last ran (see sameWithoutID).
+	blind map[string]time.Time
 }
+
+// sameWithoutID is how long an "ack all" or a cancel_purge sent without
+// an id is not run again when the same command (same who, note, zone)
+// comes again. A client that resends a QoS 1 message whose acknowledgement
+// it missed (a flaky Wi-Fi link) reaches ventd as a new message: mosquitto
+// gives it a new packet id and no DUP flag, as MQTT 3.1.1 requires, so
+// only an id tells a copy from a new command. A late copy of "ack all"
+// would acknowledge alarms raised since, which nobody saw; a late
+// cancel_purge would end a purge started since. Other commands repeat
+// harmlessly (a purge again extends it; an alarm acknowledged twice is
+// acknowledged). A variable for tests.
+var sameWithoutID = 10 * time.Second
 
 // sent is a message as a resend of it would come: the same packet id and
 // payload.
@@ -307,6 +322,16 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		s.refusedLog.note("topic", m.Topic(), "id", c.ID, "who", c.Who, "command", c.Name, "err", err)
 		return command.Reply{ID: c.ID, Command: c.Name, Error: err.Error()}, true
 	}
+	blindKey := ""
+	if c.ID == "" && (c.Name == command.CancelPurge || c.Name == command.Ack && c.AlarmID == 0) {
+		blindKey = asked
+		if at, ok := s.blind[asked]; ok && time.Since(at) < sameWithoutID {
+			err := fmt.Errorf("not run: the same %s without an id ran %s ago, and a client's resent copy would %s; give each command an id (then a copy is answered, not run), or send it again after %s",
+				c.Name, time.Since(at).Round(time.Second), map[bool]string{true: "acknowledge alarms raised since that nobody saw", false: "end a purge started since"}[c.Name == command.Ack], sameWithoutID)
+			s.refusedLog.note("topic", m.Topic(), "who", c.Who, "command", c.Name, "err", err)
+			return command.Reply{Command: c.Name, Error: err.Error()}, true
+		}
+	}
 	if c.Name == command.CancelPurge {
 		if z, ok := s.overtaken(in.seq, c.Zone); ok {
 			err := fmt.Errorf("not run: a purge of %s sent after this cancel_purge ran before it (purges do not wait behind other commands); send the cancel_purge again if the purge should end", zoneWords(z))
@@ -329,6 +354,17 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 	r := command.Reply{ID: c.ID, Command: c.Name, OK: err == nil, Result: res}
 	if c.Name == command.Purge && r.OK {
 		s.purged[c.Zone] = max(s.purged[c.Zone], in.seq)
+	}
+	if blindKey != "" && r.OK {
+		if s.blind == nil {
+			s.blind = map[string]time.Time{}
+		}
+		for k, at := range s.blind { // bounded: only the last window's
+			if time.Since(at) >= sameWithoutID {
+				delete(s.blind, k)
+			}
+		}
+		s.blind[blindKey] = time.Now()
 	}
 	if err != nil {
 		r.Error = err.Error()

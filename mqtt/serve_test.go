@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -569,6 +570,8 @@ func TestAResendOfACommandWithoutAnIDRunsOnce(t *testing.T) {
 	s := pub.newCommands()
 	topic := pub.Topics().Command()
 	ack := `{"command": "ack", "all": true, "who": "Dup test"}`
+	defer func(w time.Duration) { sameWithoutID = w }(sameWithoutID)
+	sameWithoutID = 0 // the DUP flag alone here; the window is the next test's
 	for i, c := range []struct {
 		m   fakeMsg
 		run bool
@@ -587,5 +590,51 @@ func TestAResendOfACommandWithoutAnIDRunsOnce(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "a resend (DUP) of a message already taken") {
 		t.Errorf("the resend is not logged:\n%s", log)
+	}
+}
+
+// A copy of an "ack all" or cancel_purge without an id, as a client's
+// resend reaches ventd (a new message), is refused within sameWithoutID;
+// with an id, or from someone else, or later, it runs.
+func TestTheSameAckAllWithoutAnIDIsNotRunTwice(t *testing.T) {
+	room := newFakeRoom()
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Commands = "mqtt://127.0.0.1:1", true
+	cfg.MQTT = &m
+	pub, err := New(Options{Config: cfg, Room: room, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := pub.newCommands()
+	topic := pub.Topics().Command()
+	for i, c := range []struct {
+		payload string
+		run     bool
+	}{
+		{`{"command": "ack", "all": true, "who": "Sam"}`, true},
+		{`{"command": "ack", "all": true, "who": "Sam"}`, false}, // the resent copy
+		{`{"command": "ack", "all": true, "who": "Ana"}`, true},  // someone else
+		{`{"command": "ack", "alarm_id": 3, "who": "Sam"}`, true},
+		{`{"command": "ack", "alarm_id": 3, "who": "Sam"}`, true}, // harmless twice
+		{`{"command": "cancel_purge", "who": "Sam"}`, true},
+		{`{"command": "cancel_purge", "who": "Sam"}`, false},
+		{`{"command": "ack", "all": true, "who": "Sam", "id": "a1"}`, true},
+		{`{"command": "ack", "all": true, "who": "Sam", "id": "a2"}`, true},
+	} {
+		before := len(room.ran())
+		rep, answered := s.run(context.Background(), inbound{m: fakeMsg{topic: topic, payload: c.payload, qos: 1}})
+		if ran := len(room.ran()) > before; ran != c.run || !answered {
+			t.Errorf("command %d %s: ran %t, answered %t (%+v); want ran %t", i, c.payload, ran, answered, rep, c.run)
+		}
+		if !c.run && !strings.Contains(rep.Error, "without an id ran") {
+			t.Errorf("command %d: the refusal does not say why: %q", i, rep.Error)
+		}
+	}
+	sameWithoutID = 0 // as if the window had passed
+	defer func() { sameWithoutID = 10 * time.Second }()
+	before := len(room.ran())
+	if s.run(context.Background(), inbound{m: fakeMsg{topic: topic, payload: `{"command": "ack", "all": true, "who": "Sam"}`, qos: 1}}); len(room.ran()) == before {
+		t.Error("ack all not run again after the window")
 	}
 }
