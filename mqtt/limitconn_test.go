@@ -34,21 +34,7 @@ func (c *chunkConn) Close() error { return nil }
 
 // packet is the fixed header of an MQTT packet of type byte h with a
 // body of n bytes.
-func packet(h byte, n int) []byte {
-	out := []byte{h}
-	for {
-		b := byte(n % 128)
-		n /= 128
-		if n > 0 {
-			b |= 0x80
-		}
-		out = append(out, b)
-		if n == 0 {
-			break
-		}
-	}
-	return out
-}
+func packet(h byte, n int) []byte { return appendLength([]byte{h}, n) }
 
 // The limit follows packets split anywhere, of every length encoding, and
 // stops at the first header over it, not before.

@@ -558,17 +558,8 @@ func (m fakeMsg) Ack()              {}
 // a new message, runs.
 func TestAResendOfACommandWithoutAnIDRunsOnce(t *testing.T) {
 	room := newFakeRoom()
-	cfg := config.Sim()
-	m := config.DefaultMQTT()
-	m.Broker, m.Commands = "mqtt://127.0.0.1:1", true
-	cfg.MQTT = &m
 	log := &testbench.LogBuffer{}
-	pub, err := New(Options{Config: cfg, Room: room, Log: slog.New(slog.NewTextHandler(log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := pub.newCommands()
-	topic := pub.Topics().Command()
+	s, topic := offlineCommands(t, room, log)
 	ack := `{"command": "ack", "all": true, "who": "Dup test"}`
 	defer func(w time.Duration) { sameWithoutID = w }(sameWithoutID)
 	sameWithoutID = 0 // the DUP flag alone here; the window is the next test's
@@ -598,16 +589,7 @@ func TestAResendOfACommandWithoutAnIDRunsOnce(t *testing.T) {
 // with an id, or from someone else, or later, it runs.
 func TestTheSameAckAllWithoutAnIDIsNotRunTwice(t *testing.T) {
 	room := newFakeRoom()
-	cfg := config.Sim()
-	m := config.DefaultMQTT()
-	m.Broker, m.Commands = "mqtt://127.0.0.1:1", true
-	cfg.MQTT = &m
-	pub, err := New(Options{Config: cfg, Room: room, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := pub.newCommands()
-	topic := pub.Topics().Command()
+	s, topic := offlineCommands(t, room, io.Discard)
 	for i, c := range []struct {
 		payload string
 		run     bool
@@ -637,4 +619,20 @@ func TestTheSameAckAllWithoutAnIDIsNotRunTwice(t *testing.T) {
 	if s.run(context.Background(), inbound{m: fakeMsg{topic: topic, payload: `{"command": "ack", "all": true, "who": "Sam"}`, qos: 1}}); len(room.ran()) == before {
 		t.Error("ack all not run again after the window")
 	}
+}
+
+// offlineCommands is the command server of a publisher with commands on,
+// for room, logging to log, never connected: run takes messages by hand.
+// It returns the command topic too.
+func offlineCommands(t *testing.T, room *fakeRoom, log io.Writer) (*commands, string) {
+	t.Helper()
+	cfg := config.Sim()
+	m := config.DefaultMQTT()
+	m.Broker, m.Commands = "mqtt://127.0.0.1:1", true
+	cfg.MQTT = &m
+	pub, err := New(Options{Config: cfg, Room: room, Log: slog.New(slog.NewTextHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub.newCommands(), pub.Topics().Command()
 }

@@ -37,23 +37,11 @@ func (denyCommands) OnACLCheck(_ *mochi.Client, topic string, write bool) bool {
 // to change: paho takes it for success, and the commands never came with
 // nothing in the log.
 func TestARefusedSubscriptionIsSaid(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err := b.AddHook(new(denyCommands), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.AddListener(listeners.NewNet("test", ln)); err != nil {
-		t.Fatal(err)
-	}
-	go b.Serve()
-	t.Cleanup(func() { b.Close() })
+	addr := aclBroker(t, new(denyCommands))
 
 	cfg := config.Sim()
 	m := config.DefaultMQTT()
-	m.Broker, m.Commands, m.Discovery = "mqtt://"+ln.Addr().String(), true, false
+	m.Broker, m.Commands, m.Discovery = "mqtt://"+addr, true, false
 	cfg.MQTT = &m
 	logs := &testbench.LogBuffer{}
 	p, err := New(Options{Config: cfg, Room: newFakeRoom(), Log: slog.New(slog.NewTextHandler(logs, nil)), ReconnectMin: 50 * time.Millisecond})
@@ -94,23 +82,11 @@ func (denyOwnRead) OnACLCheck(_ *mochi.Client, topic string, write bool) bool {
 // in one line with what to grant; the delivery check does not then warn
 // of each message as missing, and delivery stays unconfirmed.
 func TestARefusedReadBackIsSaidOnce(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err := b.AddHook(new(denyOwnRead), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.AddListener(listeners.NewNet("test", ln)); err != nil {
-		t.Fatal(err)
-	}
-	go b.Serve()
-	t.Cleanup(func() { b.Close() })
+	addr := aclBroker(t, new(denyOwnRead))
 
 	cfg := config.Sim()
 	m := config.DefaultMQTT()
-	m.Broker, m.Discovery = "mqtt://"+ln.Addr().String(), false
+	m.Broker, m.Discovery = "mqtt://"+addr, false
 	cfg.MQTT = &m
 	logs := &testbench.LogBuffer{}
 	p, err := New(Options{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, nil)), ReconnectMin: 50 * time.Millisecond})
@@ -140,4 +116,24 @@ func TestARefusedReadBackIsSaidOnce(t *testing.T) {
 	if s := p.Status(); s.Confirmed || s.Unconfirmed != 0 {
 		t.Errorf("status %+v: want not confirmed, none counted missing", s)
 	}
+}
+
+// aclBroker serves a mochi broker with hook for the rest of the test and
+// returns its address.
+func aclBroker(t *testing.T, hook mochi.Hook) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := b.AddHook(hook, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddListener(listeners.NewNet("test", ln)); err != nil {
+		t.Fatal(err)
+	}
+	go b.Serve()
+	t.Cleanup(func() { b.Close() })
+	return ln.Addr().String()
 }
