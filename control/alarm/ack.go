@@ -3,6 +3,9 @@ package alarm
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -29,7 +32,7 @@ func (e *Engine) Acknowledge(now time.Time, alarmID uint64, who, note string) ([
 	st, ok := e.active[alarmID]
 	if !ok {
 		if alarmID == 0 || alarmID >= e.next {
-			return nil, fmt.Errorf("alarm: acknowledge alarm %d: %w (ids issued so far are below %d)", alarmID, ErrUnknownAlarm, e.next)
+			return nil, fmt.Errorf("alarm: acknowledge alarm %d: %w; %s", alarmID, ErrUnknownAlarm, e.activeIDs())
 		}
 		return nil, fmt.Errorf("alarm: acknowledge alarm %d: %w: it has cleared; nothing to acknowledge", alarmID, ErrNotActive)
 	}
@@ -90,4 +93,22 @@ func (e *Engine) ack(now time.Time, st *ruleState, who, note string) ([]Event, e
 		evs = e.tryClear(now, st, evs)
 	}
 	return evs, nil
+}
+
+// activeIDs says which alarm ids can be acknowledged now, for a refusal:
+// the id was likely mistyped or read from another room's page.
+func (e *Engine) activeIDs() string {
+	if len(e.active) == 0 {
+		return "no alarm is active now"
+	}
+	ids := slices.Sorted(maps.Keys(e.active))
+	var parts []string
+	for i, id := range ids {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ids)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d (%s)", id, e.active[id].ID))
+	}
+	return "the active alarms are " + strings.Join(parts, ", ")
 }

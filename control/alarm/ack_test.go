@@ -2,6 +2,8 @@ package alarm
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,9 +115,16 @@ func TestAcknowledgeErrors(t *testing.T) {
 		}
 		t.Logf("%s: %v", c.name, err)
 	}
+	// A mistyped id is told which ids can be acknowledged.
+	if _, err := e.Acknowledge(t0, 999, "Ana", ""); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("the active alarms are %d (staff/pm25/alarm)", alarmID)) {
+		t.Errorf("never issued: %v; want the active ids named", err)
+	}
 	eval(t, e, time.Minute, id, 20) // clears: it was acknowledged
 	if _, err := e.Acknowledge(t0, alarmID, "Ana", ""); !errors.Is(err, ErrNotActive) {
 		t.Errorf("cleared alarm: %v, want ErrNotActive", err)
+	}
+	if _, err := e.Acknowledge(t0, 999, "Ana", ""); err == nil || !strings.Contains(err.Error(), "no alarm is active now") {
+		t.Errorf("never issued, none active: %v", err)
 	}
 }
 
