@@ -13,6 +13,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/drivers/sensirion"
+	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 )
@@ -89,6 +90,12 @@ type Sensor struct {
 	lastErr     error
 
 	crcRate crcRate // CRC errors against polls, the last 10 minutes
+
+	// clears bounds the bus-clear lines: one at the first clear, then at
+	// most one a lograte.Every with the clears not logged since, as the
+	// read-failed warning (every 60th failure) is bounded. Unbounded, a
+	// sensor failing for a day logged a clear every 9 s: ~9,600 lines.
+	clears lograte.Limiter
 
 	stuck   *alarm.StuckDetector // on the type's watched reading; nil when it has none
 	frozen  error                // set while the reading is frozen
@@ -328,7 +335,14 @@ func (s *Sensor) failed(err error) {
 			s.clearBus()
 		}
 	case s.failures%clearAfter == 0:
-		s.clearBus()
+		// A NACK is not a stuck bus: the device did not pull SDA low in
+		// the acknowledge bit, so SDA was free (a slave holding it low
+		// would have read as an acknowledge). The sensor is gone or
+		// refusing, and nine pulses every 9 s on a bus other sensors
+		// share would mend nothing: only the reopen below.
+		if Kind(err) != KindNACK {
+			s.clearBus()
+		}
 		fallthrough
 	case s.failures%reopenAfter == 0 && s.open:
 		// Stop and re-initialise on the next period.
@@ -347,11 +361,17 @@ func (s *Sensor) clearBus() {
 	if !ok {
 		return
 	}
+	now := s.clk.Now()
 	if err := c.ClearBus(); err != nil {
-		s.log.Warn("I2C bus clear failed", "bus", s.cfg.Bus, "err", err)
+		if skipped, ok := s.clears.Allow("failed", now); ok {
+			s.log.Warn("I2C bus clear failed", "bus", s.cfg.Bus, "err", err, "not_logged_since", skipped)
+		}
 		return
 	}
-	s.log.Info("I2C bus cleared (nine SCL pulses) after repeated failures", "bus", s.cfg.Bus)
+	if skipped, ok := s.clears.Allow("cleared", now); ok {
+		s.log.Info("I2C bus cleared (nine SCL pulses) after repeated failures", "bus", s.cfg.Bus,
+			"consecutive", s.failures, "clears_not_logged_since", skipped)
+	}
 }
 
 // crcRate counts polls and those that failed their CRC over the last 10

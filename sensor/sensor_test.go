@@ -231,3 +231,71 @@ func TestPMAboveRangeIsSmokeNotAFault(t *testing.T) {
 		}
 	}
 }
+
+// countingBus counts the bus clears asked of its bus.
+type countingBus struct {
+	*i2csim.Bus
+	clears int
+}
+
+func (b *countingBus) ClearBus() error { b.clears++; return b.Bus.ClearBus() }
+
+// busClearRig is smokyPM on a bus that counts its clears, logging to log.
+func busClearRig(t *testing.T, log io.Writer) (*rig, *countingBus) {
+	t.Helper()
+	clk := clock.NewSim(t0, 0)
+	bus := &countingBus{Bus: i2csim.New("sim", clk.Sleep)}
+	a := air.Clean
+	a.PM25 = 12
+	pm := sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 1})
+	bus.Attach(0x69, pm)
+	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "booth", PMCalibration: 1, StaleAfter: 3 * time.Second}},
+		func(config.Sensor) (i2c.Bus, error) { return bus, nil }, Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(log, nil)), StuckAfter: 30 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rig{clk: clk, bus: bus.Bus, pm: pm, set: set}, bus
+}
+
+// An unplugged sensor (every transfer NACKed) for 20 minutes: the old
+// escalation pulsed the shared bus and logged "I2C bus cleared" every
+// 9 s, 133 lines in 20 minutes. A NACK is no stuck bus: no clear.
+func TestUnpluggedSensorDoesNotClearTheBus(t *testing.T) {
+	var log strings.Builder
+	r, bus := busClearRig(t, &log)
+	r.run(10 * time.Second)
+	r.bus.Inject(0x69, i2csim.Fault{Kind: i2csim.FaultNACK})
+	r.run(20 * time.Minute)
+	if s := r.pm25(); s.Quality != sample.Fault {
+		t.Fatalf("unplugged: %+v, want a fault", s)
+	}
+	if n := strings.Count(log.String(), "bus cleared"); bus.clears != 0 || n != 0 {
+		t.Errorf("%d bus clears, %d lines about them for a sensor that does not answer: want none", bus.clears, n)
+	}
+	r.bus.ClearFaults(0x69)
+	r.run(15 * time.Second)
+	if s := r.pm25(); s.Quality != sample.Good {
+		t.Fatalf("plugged back in: %+v, want readings again (the reopen still runs)", s)
+	}
+}
+
+// A sensor failing otherwise (every read corrupt) still has the bus
+// cleared every 9 s, but logged once and then once a minute at most with
+// the clears not logged, not 133 lines in 20 minutes.
+func TestRepeatedBusClearsAreLoggedOnceAMinute(t *testing.T) {
+	var log strings.Builder
+	r, bus := busClearRig(t, &log)
+	r.run(10 * time.Second)
+	r.bus.Inject(0x69, i2csim.Fault{Kind: i2csim.FaultCorrupt})
+	r.run(20 * time.Minute)
+	n := strings.Count(log.String(), "bus cleared")
+	if bus.clears < 100 {
+		t.Fatalf("%d bus clears in 20 minutes of failed reads, want one every %d failures", bus.clears, clearAfter)
+	}
+	if n == 0 || n > 21 {
+		t.Errorf("%d lines about %d bus clears in 20 minutes, want 1 to 21 (the first, then one a minute)", n, bus.clears)
+	}
+	if !strings.Contains(log.String(), "clears_not_logged_since=6") {
+		t.Errorf("no line counts the clears it did not log:\n%s", log.String())
+	}
+}
