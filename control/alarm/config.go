@@ -33,7 +33,7 @@ func ConfigSetup(cfg *config.Config, room Room) Setup {
 			s.StaffZones = append(s.StaffZones, z.Name)
 		}
 	}
-	s.SensorPlaces = map[string]string{}
+	s.SensorPlaces, s.SensorLoss = map[string]string{}, map[string]string{}
 	for _, sn := range cfg.Sensors {
 		s.Sensors = append(s.Sensors, sn.Name)
 		place := fmt.Sprintf("I2C bus %s at %s", sn.Bus, sn.Address)
@@ -41,6 +41,17 @@ func ConfigSetup(cfg *config.Config, room Room) Setup {
 			place += fmt.Sprintf(" behind mux %s channel %d", m.Address, m.Channel)
 		}
 		s.SensorPlaces[sn.Name] = place
+		// A staff sensor's loss sends no fan to its safe duty: the
+		// control reads the staff area's PM2.5 alone, and a blind staff
+		// area raises every fan to the staff-blind duty. A booth's and
+		// the outdoor air's keep the default text.
+		if z := cfg.Zone(sn.Zone); z != nil && z.Kind == config.Staff {
+			if sn.Type.Measures(sample.PM25) {
+				s.SensorLoss[sn.Name] = LossStaffPM(cfg.Control.StaffBlindDutyPercent)
+			} else {
+				s.SensorLoss[sn.Name] = LossStaffCO2
+			}
+		}
 		// The config refuses a pressure sensor outside a booth; asked
 		// again here so a config built in code cannot put a booth's
 		// containment rule on the staff area or the outdoor air.

@@ -35,6 +35,10 @@ type Setup struct {
 	// 0x69"), named in its fault messages: the faults of one hung bus or
 	// loose cable then show their common cause.
 	SensorPlaces map[string]string
+	// SensorLoss says what the fans do while a sensor gives no reading,
+	// in its stale fault's message; a sensor not here gets
+	// LossSafeDuty, what a booth sensor's loss does.
+	SensorLoss map[string]string
 	// Fans get a stall fault rule (only useful with a tachometer) and a
 	// fault rule for a tachometer that cannot be opened.
 	Fans []string
@@ -162,7 +166,11 @@ func DefaultRules(s Setup) []Rule {
 		})
 	}
 	for _, n := range s.Sensors {
-		rules = append(rules, sensorRules(n, s.SensorPlaces[n])...)
+		loss := s.SensorLoss[n]
+		if loss == "" {
+			loss = LossSafeDuty
+		}
+		rules = append(rules, sensorRules(n, s.SensorPlaces[n], loss)...)
 	}
 	for _, f := range s.Fans {
 		rules = append(rules, Rule{
@@ -284,7 +292,26 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 	return rules
 }
 
-func sensorRules(n, place string) []Rule {
+// What the fans do while a sensor gives no reading, for its stale fault's
+// message (Setup.SensorLoss).
+const (
+	// LossSafeDuty is a booth sensor's: the fans on its air go to their
+	// safe duty.
+	LossSafeDuty = "its air counts as unknown and the fans run at their safe duty"
+	// LossStaffCO2 is a staff sensor without PM2.5: the fans follow
+	// PM2.5 alone, so its loss changes no fan.
+	LossStaffCO2 = "its air counts as unknown; no fan changes (the fans follow PM2.5, which it does not measure), but the staff CO₂ alarms cannot see the air until it reads again"
+)
+
+// LossStaffPM is a staff PM2.5 sensor's: the booths' fans keep following
+// the booths' own sensors, and while no staff PM2.5 sensor reads every fan
+// runs at least blind percent (control.staff_blind_duty_percent).
+func LossStaffPM(blind float64) string {
+	return "its air counts as unknown; the booths' fans keep following the booths' own sensors, and while no staff PM2.5 sensor reads every fan runs at least " +
+		formatNumber(blind) + " % (control.staff_blind_duty_percent)"
+}
+
+func sensorRules(n, place, loss string) []Rule {
 	name := "sensor {subject}"
 	if place != "" {
 		name += " (" + place + ")"
@@ -301,7 +328,7 @@ func sensorRules(n, place string) []Rule {
 		// The stale condition already includes the sensor's stale time;
 		// 5 s more rides over one read delayed by an I2C retry. 30 s off:
 		// a sensor that comes back must stay back before we say so.
-		fault(FaultStale, 5*time.Second, 30*time.Second, "no new reading; its air counts as unknown and the fans run at their safe duty: check its cable, connector and power (the log names the error)"),
+		fault(FaultStale, 5*time.Second, 30*time.Second, "no new reading; "+loss+": check its cable, connector and power (the log names the error)"),
 		// The driver retries a corrupt word, and one CRC error on a long
 		// cable is expected: only corruption lasting 10 s matters.
 		fault(FaultCRC, 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length"),

@@ -309,6 +309,37 @@ func TestSensorFaultsNameTheirBus(t *testing.T) {
 	}
 }
 
+// A lost sensor's stale fault says what the fans really do: a booth
+// sensor's fans go to their safe duty; a staff PM2.5 sensor's raise every
+// fan to the staff-blind duty while no staff PM2.5 sensor reads; a staff
+// CO₂ sensor's change no fan (the control reads PM2.5 alone). The staff
+// sensors' text once said "safe duty" for both, which neither does.
+func TestStaleFaultSaysWhatTheFansDo(t *testing.T) {
+	staffPM := `  - {name: staff-pm, type: sps30, bus: "3", zone: staff}
+`
+	cfg, err := config.Parse([]byte(strings.Replace(outdoorYAML, staffPM, staffPM+`  - {name: staff-co2, type: scd41, bus: "3", zone: staff}
+`, 1)), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Control.StaffBlindDutyPercent = 50
+	stale := map[string]string{}
+	for _, r := range DefaultRules(ConfigSetup(cfg, Room{})) {
+		if r.ID == SensorRule(r.Subject, FaultStale) {
+			stale[r.Subject] = r.Message
+		}
+	}
+	for _, c := range []struct{ sensor, want, not string }{
+		{"booth-pm", "the fans run at their safe duty", "staff_blind"},
+		{"staff-pm", "every fan runs at least 50 % (control.staff_blind_duty_percent)", "safe duty"},
+		{"staff-co2", "no fan changes", "safe duty"},
+	} {
+		if m := stale[c.sensor]; !strings.Contains(m, c.want) || strings.Contains(m, c.not) {
+			t.Errorf("%s stale: %q, want %q and not %q", c.sensor, m, c.want, c.not)
+		}
+	}
+}
+
 // A tachometer that cannot be opened is its own fault, naming the pin and
 // the error given with the condition, not the output's "cannot set its
 // duty": the fan is driven, and the fix is the tachometer's.
