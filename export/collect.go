@@ -53,6 +53,15 @@ func header(j *journal.Journal, o Options) (Header, error) {
 			h.Integrity = fmt.Sprintf("PROBLEMS: %d rows or links of the span do not fit the hash chain (edited, deleted or added outside ventd); ventctl verify lists them", v.ProblemCount)
 		}
 	}
+	if o.Damaged != nil {
+		// The chain covers the rows read; a damaged page can hide rows
+		// from it, so the file is never called verified.
+		chain := h.Integrity
+		if chain == "" {
+			chain = "no hash chain"
+		}
+		h.Integrity = fmt.Sprintf("DAMAGED: the journal file fails SQLite's integrity check (%v): rows may be missing or read wrong, so this file cannot show the record is intact; copy the journal with sqlite3 journal.db \".backup copy.db\" (or stop ventd first) and export again; ventctl verify gives the details (the chain, of the rows read: %s)", o.Damaged, chain)
+	}
 	return h, nil
 }
 

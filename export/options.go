@@ -45,6 +45,11 @@ type Options struct {
 	// Software names what made the file, for the header; default "ventd"
 	// and the module version of this build.
 	Software string
+	// Damaged, when set, is the journal file's failed integrity check
+	// (journal.Check, an error wrapping journal.ErrCorrupt): the header's
+	// integrity line then says DAMAGED, never verified. ventctl export
+	// runs the check; the daemon's recorder checks its own file at start.
+	Damaged error
 }
 
 // The dates a window may name, FirstDate to LastDate: the journal's clock

@@ -258,6 +258,21 @@ func raisedIn(sh *shift) int {
 
 // integrity says what the hash chain shows about the record.
 func (d *doc) integrity() (status string, ok bool, lines []string) {
+	if d.o.Damaged != nil {
+		// SQLite's check of every page failed: rows the chain never saw
+		// may be missing or misread, so the chain proves nothing here.
+		status, _, lines = d.chainIntegrity()
+		return "DAMAGED", false, append([]string{
+			"The journal file fails SQLite's integrity check (" + d.o.Damaged.Error() + "): part of it is damaged, so rows may be missing from this report or read wrong, and it cannot show the record is intact.",
+			"A copy taken with cp while ventd was writing is the usual cause: copy the journal with sqlite3 journal.db \".backup copy.db\" (or stop ventd first) and make the report again from the copy; ventctl verify gives the details.",
+			"What the hash chain shows of the rows that were read (" + strings.ToLower(status) + "):",
+		}, lines...)
+	}
+	return d.chainIntegrity()
+}
+
+// chainIntegrity says what the hash chain shows about the rows read.
+func (d *doc) chainIntegrity() (status string, ok bool, lines []string) {
 	if d.verify == nil {
 		return "NOT CHECKED", false, []string{strings.ToUpper(d.noChain[:1]) + d.noChain[1:] + "."}
 	}

@@ -39,6 +39,12 @@ type Options struct {
 	// once it is done (ventctl's Ctrl-C): a month's report reads every
 	// minute of it before a byte is written.
 	Context context.Context
+	// Damaged, when set, is the journal file's failed integrity check
+	// (journal.Check, an error wrapping journal.ErrCorrupt): the first
+	// page then says DAMAGED, never VERIFIED, whatever the hash chain of
+	// the rows read shows. ventctl report runs the check; the daemon's
+	// recorder checks its own file after each start.
+	Damaged error
 }
 
 // interrupted is the Context's error once it has ended, else nil.

@@ -67,8 +67,13 @@ func runExport(args []string, e env) int {
 	defer j.Close()
 	opts := export.Options{From: start, To: end, Format: *format, Location: loc, Now: e.now(), Config: cfg,
 		Software: "ventd " + buildinfo.Get().Version + " (ventctl export)"}
+	code, damaged := rf.checkFile(e, r)
+	if code != exitOK {
+		return code
+	}
+	opts.Damaged = damaged
 	rf.warnOutside(e, r)
-	return rf.output(e, *out, func(w io.Writer) error { return export.Write(w, j, opts) })
+	return rf.damagedExit(e, damaged, rf.output(e, *out, func(w io.Writer) error { return export.Write(w, j, opts) }))
 }
 
 // checkOut checks -o before any work is done: a directory there, or a

@@ -173,3 +173,28 @@ func openJournal(stateDir string, cfg *config.Config, fail func(int, string, ...
 	}
 	return j, exitOK
 }
+
+// checkFile runs SQLite's check of every page of the journal (as ventctl
+// verify does) before a report or an export: a copy taken with cp while
+// ventd was writing can be damaged while every row read still fits the
+// hash chain. It returns an exit code other than exitOK when the check
+// itself could not run, else the damage to show in the output, if any.
+func (f *recordFlags) checkFile(e env, r records) (code int, damaged error) {
+	err := r.j.Check()
+	switch {
+	case err == nil:
+		return exitOK, nil
+	case errors.Is(err, journal.ErrCorrupt):
+		return exitOK, err
+	}
+	return f.fail(e, exitFail, "%v", err), nil
+}
+
+// damagedExit is the exit code of a report or an export written (code)
+// from a damaged journal: never exitOK, and the reason on standard error.
+func (f *recordFlags) damagedExit(e env, damaged error, code int) int {
+	if damaged == nil || code != exitOK {
+		return code
+	}
+	return f.fail(e, exitFail, "the journal file is DAMAGED: %v\nthe output says so and cannot show the record is intact. A copy taken with cp while ventd was writing is the usual cause: copy the journal with sqlite3 journal.db \".backup copy.db\" (or stop ventd first) and run this again on the copy; ventctl verify gives the details", damaged)
+}

@@ -73,8 +73,13 @@ func runReport(args []string, e env) int {
 			}
 		}
 	}
+	code, damaged := rf.checkFile(e, r)
+	if code != exitOK {
+		return code
+	}
+	opts.Damaged = damaged
 	rf.warnOutside(e, r)
-	return rf.output(e, *out, func(w io.Writer) error { return report.Write(w, j, opts) })
+	return rf.damagedExit(e, damaged, rf.output(e, *out, func(w io.Writer) error { return report.Write(w, j, opts) }))
 }
 
 // nameAgrees refuses an -o whose extension says one format while -format

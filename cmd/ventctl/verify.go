@@ -54,7 +54,7 @@ func runVerify(args []string, e env) int {
 	// damaged page can leave every row it reads fitting the chain.
 	damaged := j.Check()
 	if damaged != nil {
-		fmt.Fprintf(w, "DAMAGED: the file fails SQLite's integrity check: %v\n  (ventd moves such a file aside at its next start and begins a new one; keep this one for the record)\n", damaged)
+		fmt.Fprintf(w, "DAMAGED: the file fails SQLite's integrity check: %v\n  (a copy taken with cp while ventd was writing is often damaged so: copy the journal again with sqlite3 journal.db \".backup copy.db\", or stop ventd first, and verify the new copy; ventd moves a damaged live file aside at its next start and begins a new one: keep that one for the record)\n", damaged)
 	}
 	if v.OK() && damaged == nil {
 		fmt.Fprintln(w, "OK: every row fits the chain")
