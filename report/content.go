@@ -82,6 +82,9 @@ func yesNo(s string) string {
 type figureRow struct {
 	label string
 	value func(r export.Shift, f map[string]string) string
+	// measured is a figure of the measurements, "—" when nothing was
+	// measured (its zero would read as clean air).
+	measured bool
 }
 
 // figureRows are the lines of the figures table. Every value is the
@@ -99,14 +102,14 @@ func (d *doc) figureRows() []figureRow {
 		return func(_ export.Shift, f map[string]string) string { return human(f[col]) }
 	}
 	return []figureRow{
-		{"TWA (OSHA, Σ C·T / 8 h)", unit("twa_osha")},
-		{"TWA limit (8 h)", unit("limit_twa")},
+		{"TWA (OSHA, Σ C·T / 8 h)", unit("twa_osha"), true},
+		{"TWA limit (8 h)", unit("limit_twa"), false},
 		// Whose limits: a site's own choice reads differently from ACGIH's.
-		{"Limits from", plain("limits_source", "")},
-		{"Brief & Scala factor (RF)", plain("reduction_factor", "")},
-		{"TWA limit for this shift", unit("adjusted_twa_limit")},
-		{"TWA over its limit", func(_ export.Shift, f map[string]string) string { return yesNo(f["twa_over_limit"]) }},
-		{"Mean over the measured time", unit("mean_covered")},
+		{"Limits from", plain("limits_source", ""), false},
+		{"Brief & Scala factor (RF)", plain("reduction_factor", ""), false},
+		{"TWA limit for this shift", unit("adjusted_twa_limit"), false},
+		{"TWA over its limit", func(_ export.Shift, f map[string]string) string { return yesNo(f["twa_over_limit"]) }, true},
+		{"Mean over the measured time", unit("mean_covered"), true},
 		{"STEL peak (15 min average)", func(r export.Shift, f map[string]string) string {
 			if f["stel_peak"] == "" {
 				return "unknown"
@@ -115,7 +118,7 @@ func (d *doc) figureRows() []figureRow {
 				return f["stel_peak"] + " " + r.Unit + " or more"
 			}
 			return f["stel_peak"] + " " + r.Unit
-		}},
+		}, true},
 		{"STEL peak at", func(r export.Shift, f map[string]string) string {
 			if f["stel_peak_at"] == "" {
 				return ""
@@ -123,26 +126,26 @@ func (d *doc) figureRows() []figureRow {
 			// With the zone: on the night the clocks go back 01:45
 			// happens twice.
 			return d.local(r.STELPeakAt).Format("15:04:05 MST")
-		}},
-		{"STEL limit", unit("limit_stel")},
-		{"Time with the STEL over its limit", secs("time_stel_over_limit_s")},
-		{"Alarm level", unit("limit_alarm")},
-		{"Time over the alarm level", secs("time_over_alarm_s")},
+		}, true},
+		{"STEL limit", unit("limit_stel"), false},
+		{"Time with the STEL over its limit", secs("time_stel_over_limit_s"), true},
+		{"Alarm level", unit("limit_alarm"), false},
+		{"Time over the alarm level", secs("time_over_alarm_s"), true},
 		{"Excursions over the STEL limit", func(_ export.Shift, f map[string]string) string {
 			return excursions(f["excursions_above_stel"], f["stel_excursions_too_many"], f["stel_excursions_too_close"])
-		}},
+		}, true},
 		{"Excursions over the TWA limit", func(_ export.Shift, f map[string]string) string {
 			return excursions(f["excursions_above_twa"], f["twa_excursions_too_many"], f["twa_excursions_too_close"])
-		}},
-		{"Coverage (time measured)", plain("coverage_pct", "%")},
-		{"Unmeasured time (gaps)", secs("gap_total_s")},
-		{"Number of gaps", plain("gaps", "")},
+		}, true},
+		{"Coverage (time measured)", plain("coverage_pct", "%"), false},
+		{"Unmeasured time (gaps)", secs("gap_total_s"), false},
+		{"Number of gaps", plain("gaps", ""), false},
 		{"Figures from", func(_ export.Shift, f map[string]string) string {
 			if f["source"] == export.SourceLive {
 				return "the daemon, live"
 			}
 			return "minutes (rebuilt)"
-		}},
+		}, false},
 	}
 }
 
@@ -174,6 +177,9 @@ func (d *doc) figuresTable(z *zoneShift) ([]string, [][]cell) {
 		row := []cell{{text: fr.label, col: grey}}
 		for i, r := range z.rows {
 			cl := cell{text: fr.value(r, fields[i])}
+			if fr.measured && nothingMeasured(r) {
+				cl = cell{text: "— (not measured)", col: colWarn}
+			}
 			if cl.text == "YES" || strings.Contains(cl.text, "(more than") || strings.Contains(cl.text, "(under 60") {
 				cl.col, cl.bold = colBad, true
 			}
@@ -188,6 +194,11 @@ func (d *doc) figuresTable(z *zoneShift) ([]string, [][]cell) {
 func (z *zoneShift) mixtureLine() string {
 	if z.mixN == 0 {
 		return "Mixture index Σ Eᵢ/Lᵢ: no pollutant here has a TWA limit."
+	}
+	for _, r := range z.rows {
+		if nothingMeasured(r) {
+			return "Mixture index Σ Eᵢ/Lᵢ (OSHA 1910.1000(d)(2)): — (" + quantityName(r.Quantity) + " was not measured in this shift: nothing measured is not evidence of clean air)."
+		}
 	}
 	return fmt.Sprintf("Mixture index Σ Eᵢ/Lᵢ (OSHA 1910.1000(d)(2)) = %.3f over %d pollutant(s) with a TWA limit, against the limits for this shift; above 1 is over.",
 		z.mixture, z.mixN)

@@ -61,7 +61,7 @@ func writeHTML(w io.Writer, d *doc, r *export.Records) error {
 	header, _, rows := d.summaryTable()
 	top := map[string]any{
 		"Title": "Exposure record", "Site": d.h.Site, "Room": d.h.Room, "Cover": d.coverLine(),
-		"Status": status, "OK": ok, "Lines": lines, "Summary": htmlTable{header, rows}, "Footer": d.footer(),
+		"Status": status, "OK": ok, "Lines": lines, "Legend": legend, "Summary": htmlTable{header, rows}, "Footer": d.footer(),
 	}
 	if err := htmlPage.ExecuteTemplate(w, "head", top); err != nil {
 		return err

@@ -2,7 +2,9 @@ package report
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/export"
@@ -17,6 +19,8 @@ func TestVerdictGivesEveryReason(t *testing.T) {
 	row := func(q sample.Quantity, v exposure.Violations, complete bool, coverage float64) export.Shift {
 		var s export.Shift
 		s.Quantity, s.Finished, s.Complete, s.Coverage, s.Violations = q, true, complete, coverage, v
+		s.Elapsed = exposure.Duration(12 * time.Hour)
+		s.Covered = exposure.Duration(time.Duration(coverage / 100 * float64(12*time.Hour)))
 		return s
 	}
 	z := zoneShift{zone: "staff", rows: []export.Shift{
@@ -28,5 +32,50 @@ func TestVerdictGivesEveryReason(t *testing.T) {
 		"88.7 % measured: TWA is a lower bound"}
 	if z.verdict != verdictOver || !slices.Equal(z.why, want) {
 		t.Errorf("verdict %v, why %q; want over, %q", z.verdict, z.why, want)
+	}
+}
+
+// A shift nothing of which was measured (ventd down throughout) is NO
+// DATA, not INCOMPLETE ("within the limits"), and its figures are "—",
+// not a TWA of 0 and "over its limit: no" that read as clean air. A shift
+// measured in part stays INCOMPLETE.
+func TestNothingMeasuredIsNoData(t *testing.T) {
+	row := func(q sample.Quantity, covered time.Duration) export.Shift {
+		var s export.Shift
+		s.Quantity, s.Unit, s.Finished, s.Complete = q, "ppm", true, false
+		s.Elapsed, s.Covered = exposure.Duration(12*time.Hour), exposure.Duration(covered)
+		s.Coverage = 100 * covered.Seconds() / (12 * time.Hour).Seconds()
+		s.Limits.TWA = 5000
+		s.AdjustedTWALimit = 5000
+		return s
+	}
+	none := zoneShift{zone: "staff", rows: []export.Shift{row(sample.CO2, 0)}}
+	none.judge()
+	if none.verdict != verdictNoData || none.verdict.String() != "NO DATA" || !strings.Contains(none.verdictText(), "not evidence of clean air") {
+		t.Errorf("nothing measured: verdict %v (%q), want NO DATA saying it is not evidence of clean air", none.verdict, none.verdictText())
+	}
+	d := &doc{o: Options{Location: time.UTC}}
+	_, rows := d.figuresTable(&none)
+	for _, r := range rows {
+		switch r[0].text {
+		case "TWA (OSHA, Σ C·T / 8 h)", "TWA over its limit", "Time over the alarm level", "Time with the STEL over its limit", "Excursions over the TWA limit":
+			if !strings.HasPrefix(r[1].text, "—") {
+				t.Errorf("nothing measured: %s is %q, want —", r[0].text, r[1].text)
+			}
+		}
+	}
+	if line := none.mixtureLine(); strings.Contains(line, "0.000") || !strings.Contains(line, "—") {
+		t.Errorf("nothing measured: mixture line %q, want — and no 0.000", line)
+	}
+	for _, v := range []string{"NO DATA: ", "not evidence of clean air", "INCOMPLETE: within the limits over the part of the shift that was measured"} {
+		if !strings.Contains(legend, v) {
+			t.Errorf("legend %q does not say %q", legend, v)
+		}
+	}
+
+	part := zoneShift{zone: "staff", rows: []export.Shift{row(sample.CO2, 6*time.Hour)}}
+	part.judge()
+	if part.verdict != verdictIncomplete || !strings.Contains(part.verdictText(), "50.0 % measured") {
+		t.Errorf("half measured: verdict %v (%q), want INCOMPLETE, 50.0 %% measured", part.verdict, part.verdictText())
 	}
 }

@@ -69,12 +69,23 @@ type verdict int
 const (
 	verdictOK         verdict = iota
 	verdictRunning            // not over yet: figures so far
-	verdictIncomplete         // over, but not every second was measured: TWA is a lower bound
+	verdictIncomplete         // within the limits, but not every second was measured: TWA is a lower bound
+	verdictNoData             // finished with (nearly) nothing measured: no figures, not clean air
 	verdictOver               // a limit was exceeded
 )
 
 func (v verdict) String() string {
-	return [...]string{"OK", "RUNNING", "INCOMPLETE", "OVER LIMIT"}[v]
+	return [...]string{"OK", "RUNNING", "INCOMPLETE", "NO DATA", "OVER LIMIT"}[v]
+}
+
+// legend says what each verdict means, under the shifts at a glance.
+const legend = "OK: within every limit and fully measured. INCOMPLETE: within the limits over the part of the shift that was measured, but part of it was not, so the TWA is a lower bound. NO DATA: less than a minute of the shift was measured (ventd or its sensors down): no figures, and not evidence of clean air. OVER LIMIT: a TWA, STEL, excursion or mixture limit was exceeded. RUNNING: the shift was not over; figures so far."
+
+// nothingMeasured is a finished shift's row with under a minute measured:
+// its TWA and times over the limits are zeros for want of data, shown as
+// "—", never as figures.
+func nothingMeasured(r export.Shift) bool {
+	return r.Finished && !r.Complete && r.Covered.Std() < time.Minute
 }
 
 // alarmSpan is one alarm from raised to cleared, with its acknowledgements.
@@ -290,6 +301,9 @@ func (z *zoneShift) judge() {
 			z.verdict = max(z.verdict, verdictOver)
 		case !r.Finished:
 			z.verdict = max(z.verdict, verdictRunning)
+		case nothingMeasured(r):
+			z.verdict = max(z.verdict, verdictNoData)
+			z.why = append(z.why, q+" not measured")
 		case !r.Complete:
 			z.verdict = max(z.verdict, verdictIncomplete)
 		}
@@ -302,12 +316,15 @@ func (z *zoneShift) judge() {
 	// 10 % of the shift measured is a lower bound too.
 	low, partial := 100.0, false
 	for _, r := range z.rows {
-		if r.Finished && !r.Complete {
+		if r.Finished && !r.Complete && !nothingMeasured(r) {
 			low, partial = min(low, r.Coverage), true
 		}
 	}
-	if partial && (z.verdict == verdictIncomplete || z.verdict == verdictOver) {
+	if partial && (z.verdict == verdictIncomplete || z.verdict == verdictNoData || z.verdict == verdictOver) {
 		z.why = append(z.why, fmt.Sprintf("%.1f %% measured: TWA is a lower bound", low))
+	}
+	if z.verdict == verdictNoData {
+		z.why = append(z.why, "nothing measured is not evidence of clean air")
 	}
 }
 

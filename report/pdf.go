@@ -79,7 +79,7 @@ func (d *doc) pdfSummary(p *page) {
 	p.gap(8)
 
 	p.para(10, true, black, 13, "Shifts at a glance")
-	p.para(7.5, false, grey, 9.5, "OK: within every limit and fully measured. INCOMPLETE: within the limits, but part of the shift was not measured, so the TWA is a lower bound. OVER LIMIT: a TWA, STEL, excursion or mixture limit was exceeded. RUNNING: the shift was not over; figures so far.")
+	p.para(7.5, false, grey, 9.5, legend)
 	p.gap(3)
 	header, widths, rows := d.summaryTable()
 	if len(rows) == 0 {

@@ -61,7 +61,7 @@ func (v verdict) color() color.Color {
 	switch v {
 	case verdictOver:
 		return colBad
-	case verdictIncomplete:
+	case verdictIncomplete, verdictNoData:
 		return colWarn
 	case verdictRunning:
 		return colRun
