@@ -29,29 +29,53 @@ type fanOut struct {
 	err   error
 
 	// A fan that could not be opened has no out; retryFans tries again.
-	reopened chan openedFan
-	trying   bool
-	nextTry  time.Time
+	reopen attempt[openedFan]
 
 	// tachErr is why the tachometer of a fan whose output is open could
 	// not be opened. The tachometer only watches: the fan is driven all
 	// the same, and retryFans tries the tachometer again, off the loop.
-	tachErr     error
-	tachOpened  chan openedTach
-	tachTrying  bool
-	tachNextTry time.Time
+	tachErr  error
+	tachOpen attempt[openedTach]
+}
+
+// attempt is an open retried off the loop (an open can wait on udev for a
+// second, and the loop never waits on an output): started once it is
+// due, its outcome taken up at a later period.
+type attempt[T any] struct {
+	done   chan T
+	trying bool
+	next   time.Time // when the next may start
+}
+
+func newAttempt[T any]() attempt[T] { return attempt[T]{done: make(chan T, 1)} }
+
+// take returns the outcome of the attempt under way once it has come;
+// until then it starts one with open, on its own goroutine, when none is
+// under way and next has passed.
+func (a *attempt[T]) take(now time.Time, open func() T) (r T, ok bool) {
+	select {
+	case r = <-a.done:
+		a.trying = false
+		return r, true
+	default:
+	}
+	if !a.trying && !now.Before(a.next) {
+		a.trying = true
+		go func(done chan<- T) { done <- open() }(a.done)
+	}
+	return r, false
 }
 
 func (d *Daemon) newFan(fc config.Fan) *fanOut {
 	safe := fc.SafeDuty / 100
-	f := &fanOut{cfg: fc, reopened: make(chan openedFan, 1), tachOpened: make(chan openedTach, 1)}
+	f := &fanOut{cfg: fc, reopen: newAttempt[openedFan](), tachOpen: newAttempt[openedTach]()}
 	// Until the first reading, the booth is unknown: safe duty now.
 	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: "starting", Level: math.NaN(), SecondsToEntry: -1}
 	r := openFan(d.hw, fc)
 	if r.err != nil {
 		d.log.Error("fan cannot be opened; ventd controls the other fans and tries it again every "+fanRetry.String(),
 			"fan", fc.Name, "err", r.err)
-		f.err, f.nextTry = r.err, d.clk.Now().Add(fanRetry)
+		f.err, f.reopen.next = r.err, d.clk.Now().Add(fanRetry)
 		return f
 	}
 	f.use(r, d.clk.Now(), d.log)
@@ -96,7 +120,7 @@ func (f *fanOut) tachFailed(err error, now time.Time, log *slog.Logger) {
 		log.Error("fan's tachometer cannot be opened; the fan is driven, but a stall cannot be seen until it opens: ventd tries it again every "+fanRetry.String(),
 			"fan", f.cfg.Name, "pin", f.tachPin(), "err", err)
 	}
-	f.tachErr, f.tachNextTry = err, now.Add(fanRetry)
+	f.tachErr, f.tachOpen.next = err, now.Add(fanRetry)
 }
 
 // tachPin is the tachometer's pin as the config names it.
@@ -130,56 +154,36 @@ type openedTach struct {
 }
 
 // retryFans tries again, off the loop, to open the fans that could not be
-// opened: an open can wait on udev for a second, and the loop never waits
-// on an output. An attempt's outcome is taken up at a later period.
+// opened, and the tachometers of driven fans whose tachometer could not
+// be: from then the fan is controlled, or its stalls are seen.
 func (d *Daemon) retryFans(now time.Time) {
+	hw := d.hw
 	for _, f := range d.fans {
-		if f.out != nil {
-			if f.tachErr != nil {
-				d.retryTach(f, now)
+		fc := f.cfg
+		switch {
+		case f.out == nil:
+			r, ok := f.reopen.take(now, func() openedFan { return openFan(hw, fc) })
+			switch {
+			case !ok:
+			case r.err != nil:
+				f.err, f.reopen.next = r.err, now.Add(fanRetry)
+			default:
+				d.log.Info("fan opened; ventd controls it from now", "fan", fc.Name)
+				f.use(r, now, d.log)
 			}
-			continue
-		}
-		select {
-		case r := <-f.reopened:
-			f.trying = false
-			if r.err != nil {
-				f.err, f.nextTry = r.err, now.Add(fanRetry)
-				continue
-			}
-			d.log.Info("fan opened; ventd controls it from now", "fan", f.cfg.Name)
-			f.use(r, now, d.log)
-		default:
-			if !f.trying && !now.Before(f.nextTry) {
-				f.trying = true
-				go func(hw Hardware, fc config.Fan, done chan<- openedFan) {
-					done <- openFan(hw, fc)
-				}(d.hw, f.cfg, f.reopened)
-			}
-		}
-	}
-}
-
-// retryTach tries again, off the loop like retryFans, to open the
-// tachometer of a driven fan whose tachometer could not be opened, and
-// takes it over once it opens: from then its stalls are seen.
-func (d *Daemon) retryTach(f *fanOut, now time.Time) {
-	select {
-	case r := <-f.tachOpened:
-		f.tachTrying = false
-		if r.err != nil {
-			f.tachFailed(r.err, now, d.log)
-			return
-		}
-		f.tach, f.tachErr = r.tach, nil
-		d.log.Info("fan's tachometer opened; its speed is watched from now", "fan", f.cfg.Name, "pin", f.tachPin())
-	default:
-		if !f.tachTrying && !now.Before(f.tachNextTry) {
-			f.tachTrying = true
-			go func(hw Hardware, fc config.Fan, done chan<- openedTach) {
+		case f.tachErr != nil:
+			r, ok := f.tachOpen.take(now, func() openedTach {
 				t, err := hw.Tach(fc)
-				done <- openedTach{t, err}
-			}(d.hw, f.cfg, f.tachOpened)
+				return openedTach{t, err}
+			})
+			switch {
+			case !ok:
+			case r.err != nil:
+				f.tachFailed(r.err, now, d.log)
+			default:
+				f.tach, f.tachErr = r.tach, nil
+				d.log.Info("fan's tachometer opened; its speed is watched from now", "fan", fc.Name, "pin", f.tachPin())
+			}
 		}
 	}
 }
@@ -293,9 +297,9 @@ func (f *fanOut) halt() {
 		f.out.Halt()
 		return
 	}
-	if f.trying {
+	if f.reopen.trying {
 		go func() {
-			if r := <-f.reopened; r.out != nil {
+			if r := <-f.reopen.done; r.out != nil {
 				r.out.Halt()
 			}
 		}()

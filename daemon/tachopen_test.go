@@ -93,7 +93,7 @@ func TestAFanWhoseTachometerCannotBeOpenedIsDriven(t *testing.T) {
 		var s *snapshot.Snapshot
 		for range int(dur / time.Second) {
 			s = h.run(time.Second)
-			for f.tachTrying && len(f.tachOpened) == 0 {
+			for f.tachOpen.trying && len(f.tachOpen.done) == 0 {
 				runtime.Gosched()
 			}
 		}
