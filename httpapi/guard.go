@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"path"
 	"strings"
 	"time"
 )
@@ -49,6 +50,12 @@ const (
 //     Requests without a body (GET, and the long-lived event streams)
 //     get no read deadline here, as a server-wide ReadTimeout would cancel
 //     a long response's context when it expired.
+//   - A path that is not clean (//api/state, /a/../metrics) gets 404
+//     naming the clean path, where net/http's mux would redirect to it:
+//     behind a reverse proxy that serves ventd under a prefix, the
+//     redirect's absolute path drops the prefix and sends the browser to
+//     another site's page. A doubled slash is most often a proxy rule
+//     missing a trailing slash, which the message names.
 func Guard(h http.Handler, o GuardOptions) http.Handler {
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
@@ -71,12 +78,28 @@ func Guard(h http.Handler, o GuardOptions) http.Handler {
 				"or add the name to http.allowed_hosts in ventd's configuration (this check keeps other web pages from reading the room through a browser)", clip(host)))
 			return
 		}
+		if p := r.URL.Path; strings.HasPrefix(p, "/") && cleanPath(p) != p {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("%s: not a clean path; ventd's endpoints are named as %s. "+
+				"Behind a reverse proxy a doubled slash usually means the proxy's location and target disagree on a trailing slash",
+				clip(r.URL.EscapedPath()), clip(cleanPath(p))))
+			return
+		}
 		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBody)
 			http.NewResponseController(w).SetReadDeadline(time.Now().Add(o.BodyTimeout))
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// cleanPath is the path net/http's mux would redirect p to: p without
+// doubled slashes, . or .. elements, its trailing slash kept.
+func cleanPath(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // hostAllowed reports whether a Host header names this machine; host is

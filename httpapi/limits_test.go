@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/snapshot"
 )
 
 // The widest window an export takes is answered (issue 14: a 500 with
@@ -156,4 +159,38 @@ func asMaxBytes(err error, target **http.MaxBytesError) bool {
 	e, ok := err.(*http.MaxBytesError)
 	*target = e
 	return ok
+}
+
+// An unclean path is answered where it arrives, never redirected: behind
+// a proxy serving ventd under /ventd/, a redirect to /api/state would
+// leave the proxy's prefix behind.
+func TestGuardUncleanPathsAreNotRedirected(t *testing.T) {
+	h := Guard(Handler(func() *snapshot.Snapshot { return nil }, time.Now, prometheus.NewRegistry(), nil),
+		GuardOptions{Hostname: "x"})
+	for target, clean := range map[string]string{
+		"http://localhost//api/state":       "/api/state",
+		"http://localhost/api//state":       "/api/state",
+		"http://localhost/api/./state":      "/api/state",
+		"http://localhost/x/../metrics":     "/metrics",
+		"http://localhost//":                "/",
+		"http://localhost/static//page.js/": "/static/page.js/",
+	} {
+		for _, method := range []string{"GET", "POST"} {
+			req := httptest.NewRequest(method, target, nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusNotFound || rec.Header().Get("Location") != "" {
+				t.Errorf("%s %s: %d, Location %q; want 404 and no redirect", method, target, rec.Code, rec.Header().Get("Location"))
+			}
+			if !strings.Contains(rec.Body.String(), "named as "+clean+".") {
+				t.Errorf("%s %s: %s; want the clean path %s named", method, target, rec.Body, clean)
+			}
+		}
+	}
+	req := httptest.NewRequest("GET", "http://localhost/metrics", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("GET /metrics: %d", rec.Code)
+	}
 }
