@@ -65,6 +65,14 @@ type MQTT struct {
 	// DiscoveryPrefix is Home Assistant's discovery prefix. Default
 	// "homeassistant".
 	DiscoveryPrefix string `yaml:"discovery_prefix"`
+	// ConfirmDelivery has ventd read its own availability, state and
+	// events back from the broker, to notice a broker that acknowledges
+	// messages and then drops them (an ACL, a size limit). Default true.
+	// false is for a broker whose ACL lets ventd only write: the check
+	// could never confirm anything there, and its alert would fire for
+	// good; such a site learns of a dropping broker only from its
+	// subscribers.
+	ConfirmDelivery bool `yaml:"confirm_delivery"`
 }
 
 // DefaultMQTT returns the MQTT settings used for keys left out (reasons on
@@ -77,6 +85,7 @@ func DefaultMQTT() MQTT {
 		ReconnectMax:    time.Minute,
 		Discovery:       true,
 		DiscoveryPrefix: "homeassistant",
+		ConfirmDelivery: true,
 	}
 }
 
@@ -94,6 +103,7 @@ func (d *decoder) setMQTTDefaults(c *Config) {
 	setDefault(d, "mqtt.commands", &m.Commands, dm.Commands)
 	setDefault(d, "mqtt.discovery", &m.Discovery, dm.Discovery)
 	setDefault(d, "mqtt.discovery_prefix", &m.DiscoveryPrefix, dm.DiscoveryPrefix)
+	setDefault(d, "mqtt.confirm_delivery", &m.ConfirmDelivery, dm.ConfirmDelivery)
 }
 
 // brokerSchemes are the URL schemes paho dials, and whether each is TLS.

@@ -289,6 +289,26 @@ func TestMQTTStatusAtEachScrape(t *testing.T) {
 	}
 }
 
+// With the delivery check off the confirmed gauge is left out: a 0 would
+// fire VentdMQTTDeliveryUnconfirmed for good at a site that chose it.
+func TestMQTTDeliveryUncheckedLeavesTheGaugeOut(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	if err := RegisterMQTT(reg, Room{Site: "OPS", Room: "Room 1"}, func() MQTTStatus { return MQTTStatus{Connected: true, Unchecked: true} }); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, mf := range mfs {
+		seen[mf.GetName()] = true
+	}
+	if seen["ventd_mqtt_delivery_confirmed"] || !seen["ventd_mqtt_connected"] || !seen["ventd_mqtt_unconfirmed_total"] {
+		t.Errorf("series %v: want ventd_mqtt_delivery_confirmed left out, the others there", seen)
+	}
+}
+
 // The outdoor air's sensors (a zone of kind outdoor) are exported as every
 // sensor is, labelled with their zone name: the metrics know no zone kinds,
 // and a query by zone finds them. (It has no exposure series because the

@@ -20,6 +20,10 @@ type MQTTStatus struct {
 	// it drop, so Connected and Waiting look healthy meanwhile.
 	Confirmed   bool
 	Unconfirmed int
+	// Unchecked: the delivery check is off (mqtt.confirm_delivery:
+	// false); the confirmed gauge is left out rather than read as 0, so
+	// its alert does not fire for good at a site that chose it.
+	Unchecked bool
 }
 
 // mqttCollector reads the publisher's status at each scrape: it is not in
@@ -56,6 +60,8 @@ func (c *mqttCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(ch, c.connects, float64(s.Connects))
 	gauge(ch, c.waiting, float64(s.Waiting))
 	gauge(ch, c.delivered, float64(s.Delivered))
-	gauge(ch, c.confirmed, boolFloat(s.Confirmed))
+	if !s.Unchecked {
+		gauge(ch, c.confirmed, boolFloat(s.Confirmed))
+	}
 	counter(ch, c.unconfirmed, float64(s.Unconfirmed))
 }

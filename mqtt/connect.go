@@ -195,6 +195,14 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	// This connection's delivery check: the handlers below and the
 	// session share it.
 	echo := newDeliveryCheck(p.topics, p.echoWait, p.signal)
+	if !p.m.ConfirmDelivery {
+		// Turned off: nothing is subscribed to or waited for, and a
+		// message of ventd's own that arrives all the same (a wildcard
+		// grant) is still known for one and not taken for a command.
+		for _, t := range echo.topics() {
+			echo.refuse(t)
+		}
+	}
 	p.echo.Store(echo)
 	o.SetCustomOpenConnectionFn(openConn(func(d dropped) {
 		// ventd's own state past maxIncoming coming back is no stranger's
@@ -231,8 +239,10 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 		return nil, nil, err
 	}
 	subs := map[string]byte{}
-	for _, t := range echo.topics() {
-		subs[t] = 1
+	if p.m.ConfirmDelivery {
+		for _, t := range echo.topics() {
+			subs[t] = 1
+		}
 	}
 	if p.m.Discovery {
 		subs[p.topics.HAStatus()] = 1
@@ -240,8 +250,11 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	if p.m.Commands {
 		subs[p.topics.Command()] = 1
 	}
-	// Every subscription in one: ventd's own topics are always there, for
-	// the delivery check.
+	// Every subscription in one: ventd's own topics are there unless the
+	// delivery check is off.
+	if len(subs) == 0 {
+		return c, lost, nil
+	}
 	tok = c.SubscribeMultiple(subs, func(c paho.Client, m paho.Message) {
 		if echo.back(m.Topic(), m.Payload(), m.Retained()) {
 			return
@@ -293,7 +306,8 @@ func (p *Publisher) checkGranted(tok paho.Token, echo *deliveryCheck) {
 	if len(own) > 0 {
 		p.log.Warn("mqtt: the broker does not let ventd read its own messages back: ventd cannot confirm they reach subscribers (ventd_mqtt_delivery_confirmed stays 0)",
 			"topics", strings.Join(own, " "),
-			"hint", "let "+p.aclWho()+" read "+p.topics.Base+"/# in the broker's ACL (mosquitto: acl_file, 'topic readwrite "+p.topics.Base+"/#')")
+			"hint", "let "+p.aclWho()+" read "+p.topics.Base+"/# in the broker's ACL (mosquitto: acl_file, 'topic readwrite "+p.topics.Base+"/#'), "+
+				"or, if ventd is to only write, turn the check off: mqtt.confirm_delivery: false")
 	}
 }
 

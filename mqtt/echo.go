@@ -361,7 +361,7 @@ func (p *Publisher) echoHint(topic string, size int, sizeLimit bool) string {
 	if sizeLimit {
 		h += ", or its message_size_limit is under " + strconv.Itoa(size) + " bytes"
 	}
-	return h + "; or it does not let ventd read its own topics back, in which case grant read on " + p.topics.Base + "/# to let ventd confirm delivery"
+	return h + "; or it does not let ventd read its own topics back, in which case grant read on " + p.topics.Base + "/# to let ventd confirm delivery (or, where ventd may only write, turn the check off: mqtt.confirm_delivery: false)"
 }
 
 // aclWho names ventd in the broker's ACL: its user, or, logged in without

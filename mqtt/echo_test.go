@@ -251,6 +251,45 @@ func TestAnACLThatDropsVentdsMessagesIsSaid(t *testing.T) {
 	}
 }
 
+// A site whose ACL lets ventd only write turns the delivery check off:
+// nothing is subscribed or waited for, nothing is warned of, and the
+// status says the check is off rather than "not confirmed", which would
+// keep VentdMQTTDeliveryUnconfirmed firing for good.
+func TestDeliveryCheckOff(t *testing.T) {
+	base := "ventd/simulated-ops/simulated-room"
+	b := mosquitto.Start(t, mosquitto.Options{Passwords: map[string]string{"ventd-room": "right", "watcher": "w"},
+		ACL: "user ventd-room\ntopic write " + base + "/#\ntopic readwrite homeassistant/#\nuser watcher\ntopic read #\n"})
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte("right\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	watcher := subscribe(t, b.URL, clientOpts{user: "watcher", pass: "w"}, base+"/#")
+	o := roomOpts{broker: b.URL, scenario: sessionWithDoor, mqtt: func(m *config.MQTT) {
+		m.Username, m.PasswordFile, m.ConfirmDelivery = "ventd-room", pw, false
+	}}
+	watchEcho(&o, 200*time.Millisecond)
+	r := startRoom(t, o)
+	top := r.pub.Topics()
+	r.until("the staff PM2.5 warning", transition(staffWarning, alarm.Raised))
+	r.waitStatus("the event delivered", func(s Status) bool { return s.Waiting == 0 && s.Delivered > 0 })
+	r.runFor(20 * time.Second)
+	s := r.pub.Status()
+	if !s.Connected || !s.Unchecked || s.Unconfirmed != 0 {
+		t.Errorf("status %+v: want connected, the check off, nothing counted missing", s)
+	}
+	for _, topic := range []string{top.Availability(), top.State(), top.Events()} {
+		if l := echoLines(r.log.String(), topic); len(l) > 0 {
+			t.Errorf("warned of %s with the check off:\n%s", topic, strings.Join(l, "\n"))
+		}
+	}
+	if strings.Contains(r.log.String(), "does not let ventd read its own messages back") {
+		t.Errorf("the refused read-back was warned of with the check off:\n%s", r.log)
+	}
+	if len(watcher.got()) == 0 {
+		t.Error("the watcher got none of ventd's messages")
+	}
+}
+
 var sizeLimitRE = regexp.MustCompile(`message_size_limit is under (\d+) bytes`)
 
 // mosquitto 2.0 drops a message over its message_size_limit in silence,

@@ -121,6 +121,9 @@ type Status struct {
 	// Unconfirmed counts the messages on those topics that did not come
 	// back from the broker since ventd started.
 	Unconfirmed int
+	// Unchecked is true when the delivery check is off
+	// (mqtt.confirm_delivery: false): Confirmed then says nothing.
+	Unchecked bool
 }
 
 // memLimit bounds the alarm events waiting in memory; past it the oldest
@@ -211,6 +214,7 @@ func (p *Publisher) Status() Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.status
+	s.Unchecked = !p.m.ConfirmDelivery
 	// Events the sender has not taken yet wait too: while the broker is
 	// away it takes none, and that is when a dashboard must see them.
 	s.Waiting += len(p.live) + p.liveDropped

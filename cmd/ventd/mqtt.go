@@ -100,7 +100,7 @@ func newMQTT(f *flags, cfg *config.Config, d *daemon.Daemon, stateDir string, lo
 	}
 	out.pub = pub
 	d.Attach("mqtt", pub, nil)
-	log.Info("MQTT", "broker", m.Broker, "topics", pub.Topics().Base+"/#", "commands", m.Commands, "home_assistant", m.Discovery)
+	log.Info("MQTT", "broker", m.Broker, "topics", pub.Topics().Base+"/#", "commands", m.Commands, "home_assistant", m.Discovery, "confirm_delivery", m.ConfirmDelivery)
 	return out, nil
 }
 
@@ -108,7 +108,7 @@ func newMQTT(f *flags, cfg *config.Config, d *daemon.Daemon, stateDir string, lo
 func (o *mqttOutput) status() metrics.MQTTStatus {
 	s := o.pub.Status()
 	return metrics.MQTTStatus{Connected: s.Connected, Connects: s.Connects, Waiting: s.Waiting, Delivered: s.Delivered,
-		Confirmed: s.Confirmed, Unconfirmed: s.Unconfirmed}
+		Confirmed: s.Confirmed, Unconfirmed: s.Unconfirmed, Unchecked: s.Unchecked}
 }
 
 // serveBroker listens on addr with an embedded broker that lets anyone in,
