@@ -75,8 +75,9 @@ func newBooth(spec Booth) *booth {
 // read takes this period's samples of the booth's PM sensors. It returns
 // whether any sensor rose by more than the strong-smoke threshold. staff
 // is the staff area's level (NaN when untrusted), against which a frozen
-// booth sensor shows.
-func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, t Tuning) (strong bool) {
+// booth sensor shows; vouched says whether a trusted staff sensor moved
+// lately (see frozen).
+func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, vouched bool, t Tuning) (strong bool) {
 	b.level, b.bad = math.NaN(), ""
 	var bad []string
 	newest := time.Time{}
@@ -104,7 +105,7 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 		if s.Time.After(b.seen[name]) {
 			st.observe(s.Time, s.Value, staff)
 		}
-		if why := st.frozen(now, staff); why != "" {
+		if why := st.frozen(now, staff, vouched); why != "" {
 			bad = append(bad, name+" "+why)
 			b.seen[name] = s.Time
 			continue

@@ -8,18 +8,42 @@ import (
 
 // A frozen booth sensor repeats its last reading: the booth may fill with
 // smoke while the law sees clean air. The sensor layer calls a reading
-// frozen once it has not changed for its stuck time (30 min by default),
-// since in steady clean air a reading may sit still a while. The room law
-// can tell sooner: every booth draws its air from the staff area, so
-// smoke that reaches the staff area moves any working booth sensor too.
-// A booth sensor whose reading has not changed at all for frozenWindow
-// while the staff level rose by more than frozenRise beyond the staff
-// sensor's noise cannot be seeing its booth's air, and the booth is
-// treated as unknown air (its fans go to their safe duty) until the
-// reading moves again.
+// frozen once it has not changed for its stuck time (30 min by default).
+// The room law can tell sooner, in two ways.
+//
+// Every booth draws its air from the staff area, so smoke that reaches
+// the staff area moves any working booth sensor too. A booth sensor whose
+// reading has not changed at all for frozenWindow while the staff level
+// rose by more than frozenRise beyond the staff sensor's noise cannot be
+// seeing its booth's air.
+//
+// That needs a staff sensor that moves. When none does (the staff sensor
+// is lost, or frozen too), a booth reading that has stood exactly still
+// for frozenStill is frozen on its own account. An SPS30 reports an IEEE
+// float every second, fine enough to carry its noise (0.2 µg/m³ and 0.8 %
+// of the level, 1σ, in testbench/sps30sim), which moves the reading every
+// second: a working sensor does not repeat a value 300 times running. A
+// SEN5x's 0.1 µg/m³ steps are finer than that noise too.
+//
+// A reading of exactly 0 is exempt. In particle-free air (a booth on
+// filtered make-up air at night) a unit whose offset is a little negative
+// reads 0, clamped at the bottom of its range, every second for hours: a
+// still 0 says nothing about the sensor (its status register, which the
+// sensor layer reads, does), and taken for a freeze it would run the fans
+// at their safe duty all night. A sensor frozen at 0 is left to the staff
+// check and the sensor layer.
+//
+// frozenStill is minutes, not seconds: far longer than a working sensor
+// ever holds a value (a fan cleaning holds the last one about 10 s), and
+// far shorter than the stuck time's 30 min, behind which a session or two
+// (2–5 min each) passed at the booth's minimum duty.
+//
+// In either case the booth is treated as unknown air (its fans go to
+// their safe duty) until the reading moves again.
 const (
 	frozenWindow = 30 * time.Second
 	frozenRise   = 0.2 // µg/m³
+	frozenStill  = 5 * time.Minute
 )
 
 // stillness is how long one booth sensor's reading has stood exactly
@@ -29,7 +53,8 @@ type stillness struct {
 	since time.Time
 	staff float64 // staff level then, NaN if unknown
 	// caught is why the reading was found frozen; it holds until the
-	// reading moves: the staff level falling back does not thaw it.
+	// reading moves: the staff level falling back, or a staff sensor
+	// starting to move, does not thaw it.
 	caught string
 }
 
@@ -47,15 +72,25 @@ func (s *stillness) observe(at time.Time, v, staff float64) {
 
 // frozen says why the reading cannot be the booth's air ("" when it can
 // be): it stood still for frozenWindow while the staff level rose by
-// more than frozenRise beyond its noise, now or since.
-func (s *stillness) frozen(now time.Time, staff float64) string {
+// more than frozenRise beyond its noise, now or since; or, with no staff
+// sensor moving (vouched false), it stood still at a value other than 0
+// for frozenStill.
+func (s *stillness) frozen(now time.Time, staff float64, vouched bool) string {
 	if s.caught != "" {
 		return s.caught
 	}
-	if s.since.IsZero() || math.IsNaN(staff) || math.IsNaN(s.staff) {
+	if s.since.IsZero() {
 		return ""
 	}
 	still := now.Sub(s.since)
+	if !vouched && still >= frozenStill && s.value != 0 {
+		s.caught = fmt.Sprintf("reading stuck at exactly %.1f µg/m³ since %s with no staff sensor moving to compare it with (a working sensor's reading changes every second)",
+			s.value, s.since.Format("15:04:05"))
+		return s.caught
+	}
+	if math.IsNaN(staff) || math.IsNaN(s.staff) {
+		return ""
+	}
 	rose := staff - s.staff
 	if still < frozenWindow || rose <= frozenRise+staffNoise(staff) {
 		return ""
@@ -63,4 +98,34 @@ func (s *stillness) frozen(now time.Time, staff float64) string {
 	s.caught = fmt.Sprintf("reading stuck at %.1f µg/m³ since %s while the staff area rose by %.1f µg/m³: it cannot be seeing the booth's air",
 		s.value, s.since.Format("15:04:05"), rose)
 	return s.caught
+}
+
+// moving is when the staff sensors' readings last changed: for each
+// trusted staff PM sensor, its last value, and the latest time any of
+// them changed. A sensor seen for the first time has not moved yet (one
+// that froze before ventd started must not vouch for a booth).
+type moving struct {
+	last  map[string]float64
+	moved time.Time
+}
+
+// see records staff sensor name's trusted reading v, measured at at.
+func (m *moving) see(name string, at time.Time, v float64) {
+	if m.last == nil {
+		m.last = map[string]float64{}
+	}
+	prev, ok := m.last[name]
+	if ok && prev == v {
+		return
+	}
+	m.last[name] = v
+	if ok && at.After(m.moved) {
+		m.moved = at
+	}
+}
+
+// vouches reports whether a staff sensor moved within frozenStill of now:
+// it sees the staff area's air, and smoke there would show in its rise.
+func (m *moving) vouches(now time.Time) bool {
+	return !m.moved.IsZero() && now.Sub(m.moved) < frozenStill
 }

@@ -108,9 +108,10 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	if r.staff.ok {
 		staffRef, staffLevel = r.staff.cleanest.v, r.staff.worst.v
 	}
+	vouched := r.staff.ok && r.staff.move.vouches(now)
 	active := false
 	for i, b := range r.booths {
-		strong := b.read(now, r.byName, staffLevel, t)
+		strong := b.read(now, r.byName, staffLevel, vouched, t)
 		b.step(now, dt, strong, staffRef, r.nominalACH(i), t)
 		if b.bad != "" || b.session || now.Sub(b.lastSession) < settle || b.excess > t.SessionExcess {
 			active = true

@@ -21,8 +21,11 @@ const staffSmooth = 20 * time.Second
 // the staff's exposure), the cleanest (for the booths' clean air) and the
 // clean air of the staff area itself.
 type staffArea struct {
-	bad      string // why no staff sensor can be trusted; "" when one can
-	ok       bool
+	bad string // why no staff sensor can be trusted; "" when one can
+	ok  bool
+	// move is when a trusted staff sensor's reading last changed: one
+	// that moves can vouch for the booth sensors (frozen).
+	move     moving
 	worst    ema // highest trusted staff PM2.5, smoothed
 	cleanest ema // lowest, smoothed: the air the booths draw in
 	// clean is the staff area's clean air: what it would read with no
@@ -141,6 +144,7 @@ func (s *staffArea) read(now time.Time, in map[string]sample.Sample, zones []Sta
 			case !smp.Valid(now, t.MaxAge):
 				bad = append(bad, fmt.Sprintf("%s %s", name, describe(smp, now)))
 			default:
+				s.move.see(name, smp.Time, smp.Value)
 				if math.IsNaN(worst) || smp.Value > worst {
 					worst = smp.Value
 				}

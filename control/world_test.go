@@ -44,8 +44,9 @@ type world struct {
 	boothRange float64
 	// What the sensors send; a test can override a quality or freeze one.
 	boothQuality, staffQuality sample.Quality
-	staffFrozen                bool
-	boothFrozen                bool // the booth sensor repeats boothFrozenAt, fresh each second
+	staffFrozen                bool    // the staff sensor repeats its last reading, fresh each second
+	staffSent                  float64 // the staff sensor's last reading
+	boothFrozen                bool    // the booth sensor repeats boothFrozenAt, fresh each second
 	boothFrozenAt              float64
 	flowFactor                 float64 // a clogged filter: < 1
 	boothStale                 bool    // the booth sensor's samples stop coming
@@ -80,7 +81,7 @@ func newWorld(t *testing.T, p Params) *world {
 	w := &world{t: t, law: law, p: p, now: t0, rng: rand.New(rand.NewPCG(1, 2)),
 		boothV: p.Booths[0].VolumeM3, staffV: 60, flow: p.Fans[0].MaxFlowM3h, leak: 10, staffVent: 240,
 		outdoor: 8, booth: 8, staff: 8, boothRead: 8, staffRead: 8, boothGain: 1, flowFactor: 1, duty: p.Fans[0].SafeDuty,
-		period: time.Second, fullPa: -15}
+		noise: sps30Noise, relNoise: sps30RelNoise, period: time.Second, fullPa: -15}
 	return w
 }
 
@@ -118,9 +119,7 @@ func (w *world) step() {
 	w.staff += ds * dt
 	a := 1 - math.Exp(-dt/3)
 	w.boothRead += a * (w.booth - w.boothRead)
-	if !w.staffFrozen {
-		w.staffRead += a * (w.staff - w.staffRead)
-	}
+	w.staffRead += a * (w.staff - w.staffRead)
 	w.now = w.now.Add(time.Second)
 	if !w.boothStale {
 		w.boothSeen = w.now
@@ -132,11 +131,18 @@ func (w *world) decide() {
 	noise := func(v float64) float64 {
 		return (w.noise + w.relNoise*v) * math.Max(-2, math.Min(2, w.rng.NormFloat64()))
 	}
-	booth := w.boothRead*w.boothGain + w.boothOff
-	booth = math.Max(booth+noise(booth), 0)
+	// An SPS30 sends IEEE single-precision floats, clamped at the bottom
+	// of its range.
+	read := func(v float64) float64 { return float64(float32(math.Max(v+noise(v), 0))) }
+	booth := read(w.boothRead*w.boothGain + w.boothOff)
 	if w.boothFrozen {
 		booth = w.boothFrozenAt
 	}
+	staff := read(w.staffRead + w.staffOff)
+	if w.staffFrozen {
+		staff = w.staffSent
+	}
+	w.staffSent = staff
 	boothQuality, boothErr := w.boothQuality, error(nil)
 	if w.boothRange > 0 && booth > w.boothRange && boothQuality == sample.Good {
 		boothQuality, boothErr = sample.OutOfRange, fmt.Errorf("%w: reads %.0f µg/m³", sample.ErrAboveRange, booth)
@@ -145,7 +151,7 @@ func (w *world) decide() {
 		{Sensor: "booth-pm", Zone: "booth", Quantity: sample.PM25, Time: w.boothSeen, Quality: boothQuality,
 			Value: booth, Err: boothErr},
 		{Sensor: "staff-pm", Zone: "staff", Quantity: sample.PM25, Time: w.now, Quality: w.staffQuality,
-			Value: math.Max(w.staffRead+w.staffOff+noise(w.staffRead), 0)},
+			Value: staff},
 		// A pressure sensor, read only where the config has one: the
 		// orifice law of the booth's transfer grille.
 		{Sensor: "booth-dp", Zone: "booth", Quantity: sample.Pressure, Time: w.now, Quality: sample.Good,
@@ -169,3 +175,14 @@ func (w *world) since(d time.Duration) []Decision {
 	n := int(d / w.period)
 	return w.trace[max(len(w.trace)-n, 0):]
 }
+
+// The harness's sensors have the simulated SPS30's noise
+// (testbench/sps30sim's sense: 0.2 µg/m³ + 0.8 % of the level, 1σ, cut at
+// 2σ) unless a test sets its own. Noise-free air stands exactly still,
+// which no working sensor's reading does, and the law takes a booth
+// reading that stands exactly still with no staff sensor moving for a
+// frozen sensor (frozen.go).
+const (
+	sps30Noise    = 0.2
+	sps30RelNoise = 0.008
+)
