@@ -3,6 +3,7 @@ package control
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,8 @@ type booth struct {
 	level  float64 // highest valid PM2.5, NaN when none
 	ref    float64 // its clean air: what it would read with no smoke in it
 	excess float64 // level − ref, smoothed over a few seconds
+	// frozen are the readings the law holds frozen (stillness).
+	frozen []FrozenReading
 
 	seen  map[string]time.Time // newest sample per sensor
 	still map[string]*stillness
@@ -78,7 +81,7 @@ func newBooth(spec Booth) *booth {
 // booth sensor shows; vouched says whether a trusted staff sensor moved
 // lately (see frozen).
 func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, vouched bool, t Tuning) (strong bool) {
-	b.level, b.bad = math.NaN(), ""
+	b.level, b.bad, b.frozen = math.NaN(), "", b.frozen[:0]
 	var bad []string
 	newest := time.Time{}
 	for _, name := range b.spec.PM {
@@ -107,6 +110,7 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 		}
 		if why := st.frozen(now, staff, vouched); why != "" {
 			bad = append(bad, name+" "+why)
+			b.frozen = append(b.frozen, FrozenReading{Sensor: name, Value: st.value, Since: st.since, Why: why})
 			b.seen[name] = s.Time
 			continue
 		}
@@ -383,11 +387,16 @@ func (b *booth) secondsToEntry(nominal float64, t Tuning) float64 {
 
 // status is the booth as the outside sees it.
 func (b *booth) status(nominal float64, t Tuning) BoothStatus {
+	var frozen []FrozenReading
+	if len(b.frozen) > 0 {
+		frozen = slices.Clone(b.frozen) // b.frozen is the next period's too
+	}
 	return BoothStatus{
 		Zone: b.spec.Zone, Level: b.level, CleanAir: b.ref, Excess: b.excess,
 		Session: b.session, Purging: b.purge, Trusted: b.bad == "",
 		SecondsToEntry: b.secondsToEntry(nominal, t),
 		Decay:          Decay{ACH: b.model.ach(nominal), NominalACH: nominal, Share: b.model.share(), Observations: b.model.n, Last: b.model.last},
+		Frozen:         frozen,
 	}
 }
 
@@ -405,6 +414,20 @@ type BoothStatus struct {
 	// 0 now, -1 unknown.
 	SecondsToEntry float64
 	Decay          Decay
+	// Frozen are the booth's PM2.5 readings the law holds frozen this
+	// period, before the sensor layer's stuck time would say so (see
+	// frozen.go); nil when none. The daemon hands them to the sensors
+	// (sensor.MarkFrozen), so they count as the stuck detector's do.
+	Frozen []FrozenReading
+}
+
+// FrozenReading is a booth sensor's PM2.5 reading the law holds frozen:
+// it has stood at Value since Since, and Why says how the law told.
+type FrozenReading struct {
+	Sensor string
+	Value  float64
+	Since  time.Time
+	Why    string
 }
 
 func laterOf(a, b time.Time) time.Time {

@@ -287,7 +287,11 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		add(h.SetCondition(r.stale, now, f.Stale && !f.Device && !f.CRC, 0))
 		add(h.SetCondition(r.crc, now, f.CRC, float64(f.CRCErrors)))
 		add(h.SetCondition(r.rnge, now, f.OutOfRange, 0))
-		add(h.SetCondition(r.stuck, now, f.Frozen, 0))
+		why := f.FrozenWhy
+		if why == "" {
+			why = "reading unchanged" // said only if a frozen sensor gave no why
+		}
+		add(h.SetConditionDetail(r.stuck, now, f.Frozen, 0, why))
 		add(h.SetCondition(r.device, now, f.Device, 0))
 	}
 	for i, f := range d.fans {

@@ -197,6 +197,18 @@ func (d *Daemon) decide(now time.Time) {
 		f.apply(decs[i], d.log)
 	}
 	d.lawBooths = d.law.Booths()
+	// A booth reading the law holds frozen, before the sensor layer's
+	// stuck time, is frozen from now as the stuck detector makes it: its
+	// fault alarm is raised, it is unknown air in the record, and the
+	// time it stood still is taken out of the exposure record. The law
+	// already runs the booth's fans at their safe duty.
+	for _, b := range d.lawBooths {
+		for _, fr := range b.Frozen {
+			if s := d.sensors.Get(fr.Sensor); s != nil {
+				s.MarkFrozen(now, fr.Since, sample.PM25, fr.Value, fr.Why)
+			}
+		}
+	}
 }
 
 // boothStatus is the law's booths as its last Update left them (they

@@ -1,9 +1,12 @@
 package sensor
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ventd/ventd/sample"
 )
 
 // A reading that stood still before a restart and stands still after it
@@ -48,4 +51,37 @@ func (s *Sensor) resumeStill(saved func(string) (string, bool), now time.Time, s
 		return // long down: a repeated value now is a coincidence
 	}
 	s.stuck.Resume(ref, since)
+}
+
+// MarkFrozen takes the room law's verdict that the reading of q, standing
+// at value since since, is frozen (why says how the law told; see
+// control's frozen.go), found at now. The law tells sooner than the stuck
+// time: a booth reading that stood still while the staff area's air rose,
+// or that stood exactly still for minutes with no staff sensor moving.
+// From then on the sensor is frozen as the stuck detector would make it:
+// its samples are unknown air, its frozen-reading fault alarm is raised,
+// and the time since the reading stopped changing is taken back out of the
+// exposure record (TakeFreezes), until the reading moves, a still 0
+// included. It reports whether it marked the sensor: not when it is
+// frozen already, nor when its reading of q is no longer value or no
+// longer good (it moved, or failed, after the law saw it).
+func (s *Sensor) MarkFrozen(now, since time.Time, q sample.Quantity, value float64, why string) bool {
+	if s.frozen != nil {
+		return false
+	}
+	i := s.find(q)
+	if i < 0 || s.latest[i].Quality != sample.Good || s.latest[i].Value != value {
+		return false
+	}
+	s.held, s.heldQ, s.heldV = true, q, value
+	s.froze = since
+	s.frozen, s.why = errors.New(why), why
+	vals := map[sample.Quantity]float64{}
+	for _, v := range s.latest {
+		vals[v.Quantity] = v.Value
+	}
+	s.found = append(s.found, Freeze{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: q, Since: since, Found: now, Values: vals})
+	s.log.Warn("sensor reading frozen, found by the room law before the stuck time; treated as unknown air until it changes",
+		"since", since, "why", why, "hint", "power-cycle the sensor or check its fan (SPS30) and cable")
+	return true
 }

@@ -99,6 +99,7 @@ type Sensor struct {
 
 	stuck   *alarm.StuckDetector // on the type's watched reading; nil when it has none
 	frozen  error                // set while the reading is frozen
+	why     string               // how it was found frozen, for its alarm
 	froze   time.Time            // when the frozen reading stopped changing
 	found   []Freeze             // freezes found since the last TakeFreezes
 	calib   *calibration         // a forced recalibration under way
@@ -109,6 +110,13 @@ type Sensor struct {
 	// run, whose run of unchanged values starts at carriedRun.
 	carried    bool
 	carriedRun time.Time
+
+	// held is set when the room law found the reading frozen before the
+	// stuck time (MarkFrozen): frozen until heldQ's reading moves from
+	// heldV.
+	held  bool
+	heldQ sample.Quantity
+	heldV float64
 }
 
 // Freeze is a reading found frozen: it stopped changing at Since, found at
@@ -419,7 +427,16 @@ func (s *Sensor) count(err error) {
 // identical for the stuck time is a frozen sensor, since real sensors
 // always jitter. The raw value feeds it, so it sees the value move again.
 func (s *Sensor) checkFrozen(now time.Time) {
+	if s.held {
+		if i := s.find(s.heldQ); i >= 0 && s.latest[i].Quality == sample.Good && s.latest[i].Value != s.heldV {
+			s.held = false
+		}
+	}
 	if s.stuck == nil {
+		if !s.held && s.frozen != nil { // found by the law (MarkFrozen), and moving again
+			s.log.Info("sensor reading moves again", "frozen_for", now.Sub(s.froze).Round(time.Second))
+			s.frozen = nil
+		}
 		return
 	}
 	i := s.find(s.watched)
@@ -435,6 +452,11 @@ func (s *Sensor) checkFrozen(now time.Time) {
 		// speaks for its fan and laser; the still zero says nothing.
 		s.stuck.Reset()
 		stuck, s.carried = false, false
+	}
+	if s.held {
+		// The room law's verdict holds until the reading moves, a still
+		// 0 too: the law saw the staff area's air rise past it.
+		stuck = true
 	}
 	if s.carried {
 		// Frozen before the restart: the stuck detector starts its
@@ -453,6 +475,7 @@ func (s *Sensor) checkFrozen(now time.Time) {
 	case stuck && s.frozen == nil:
 		s.froze = s.stuck.Since()
 		s.frozen = fmt.Errorf("reading unchanged since %s: the sensor looks frozen", s.froze.Format("15:04:05"))
+		s.why = "reading unchanged since " + s.froze.Format("15:04:05")
 		vals := map[sample.Quantity]float64{}
 		for _, v := range s.latest {
 			vals[v.Quantity] = v.Value
@@ -479,6 +502,7 @@ func (s *Sensor) KeepFrozen(since time.Time) {
 	s.carried, s.carriedRun = true, time.Time{}
 	s.froze = since
 	s.frozen = fmt.Errorf("reading frozen since %s before ventd restarted; unknown air until it changes", since.Format("15:04:05"))
+	s.why = "reading frozen since " + since.Format("15:04:05") + " (before ventd restarted)"
 }
 
 // TakeFreezes returns the frozen readings found since the last call.
@@ -550,6 +574,7 @@ type Faults struct {
 	CRC        bool // failing, last with a CRC error
 	OutOfRange bool // a quantity outside what a working sensor reports (not heavy smoke above its range)
 	Frozen     bool
+	FrozenWhy  string // how the reading was found frozen, for the alarm's message
 	Device     bool   // the sensor reports a fault of its own (an SPS30's fan or laser)
 	CRCErrors  uint64 // CRC errors counted since start
 }
@@ -564,6 +589,9 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 		Frozen:    s.frozen != nil,
 		Device:    s.failures > 0 && errors.Is(s.lastErr, ErrDeviceStatus),
 		CRCErrors: s.errs[KindCRC],
+	}
+	if f.Frozen {
+		f.FrozenWhy = s.why
 	}
 	if s.failures > 0 && errors.Is(s.lastErr, sensirion.ErrOutOfRange) {
 		// A value no sensor can give (a NaN, a negative concentration)

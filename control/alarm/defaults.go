@@ -35,9 +35,9 @@ type Setup struct {
 	// 0x69"), named in its fault messages: the faults of one hung bus or
 	// loose cable then show their common cause.
 	SensorPlaces map[string]string
-	// SensorLoss says what the fans do while a sensor gives no reading,
-	// in its stale fault's message; a sensor not here gets
-	// LossSafeDuty, what a booth sensor's loss does.
+	// SensorLoss says what the fans do while a sensor gives no reading
+	// (or a frozen one), in its stale and frozen faults' messages; a
+	// sensor not here gets LossSafeDuty, what a booth sensor's loss does.
 	SensorLoss map[string]string
 	// Fans get a stall fault rule (only useful with a tachometer) and a
 	// fault rule for a tachometer that cannot be opened.
@@ -292,8 +292,8 @@ func exposureRules(zone string, q sample.Quantity, l ExposureLimits) []Rule {
 	return rules
 }
 
-// What the fans do while a sensor gives no reading, for its stale fault's
-// message (Setup.SensorLoss).
+// What the fans do while a sensor gives no reading, for its stale and
+// frozen faults' messages (Setup.SensorLoss).
 const (
 	// LossSafeDuty is a booth sensor's: the fans on its air go to their
 	// safe duty.
@@ -333,8 +333,10 @@ func sensorRules(n, place, loss string) []Rule {
 		// cable is expected: only corruption lasting 10 s matters.
 		fault(FaultCRC, 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length"),
 		fault(FaultRange, 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it"),
-		// The StuckDetector already waited its duration.
-		fault(FaultStuck, 0, 30*time.Second, "the reading has not changed for too long; the sensor may be frozen and its air counts as unknown: power it off and on, or replace it"),
+		// The StuckDetector already waited its duration, or the room law
+		// found the booth reading frozen sooner; {detail} says which
+		// (sensor.Faults.FrozenWhy), and loss what the fans do meanwhile.
+		fault(FaultStuck, 0, 30*time.Second, "{detail}, so the sensor looks frozen; "+loss+": power it off and on, or replace it"),
 		// The SPS30 sets its fan and laser bits after two failed checks a
 		// second apart; ventd reads them every 10 s.
 		fault(FaultDevice, 0, 30*time.Second, "the sensor reports a fault of its own (blocked fan or failed laser); its readings count as unknown air: clean or replace it"),

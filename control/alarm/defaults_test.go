@@ -340,6 +340,39 @@ func TestStaleFaultSaysWhatTheFansDo(t *testing.T) {
 	}
 }
 
+// A frozen-reading fault says how the freeze was found (the detail the
+// daemon gives: the stuck time, or the room law's finding), what the fans
+// do meanwhile, as the stale fault does, and what to do. It once said "the
+// reading has not changed for too long" whoever found it, and "its air
+// counts as unknown" for a staff sensor whose loss raises every fan to the
+// staff-blind duty.
+func TestFrozenFaultSaysHowAndWhatTheFansDo(t *testing.T) {
+	cfg, err := config.Parse([]byte(outdoorYAML), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Control.StaffBlindDutyPercent = 50
+	e := mustEngine(t, DefaultRules(ConfigSetup(cfg, Room{}))...)
+	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ sensor, detail, want string }{
+		{"booth-pm", "reading stuck at exactly 7.2 µg/m³ since 07:55:00 with no staff sensor moving to compare it with", "the fans run at their safe duty"},
+		{"staff-pm", "reading unchanged since 07:30:00", "every fan runs at least 50 %"},
+	} {
+		h := e.Hold()
+		evs, err := h.SetConditionDetail(e.Input(SensorRule(c.sensor, FaultStuck)), now, true, 0, c.detail)
+		h.Release()
+		if err != nil || len(evs) != 1 || evs[0].Kind != Raised {
+			t.Fatalf("%s frozen: %+v, %v; want raised at once", c.sensor, evs, err)
+		}
+		m := evs[0].Message
+		for _, want := range []string{c.sensor, c.detail + ", so the sensor looks frozen", c.want, "power it off and on, or replace it"} {
+			if !strings.Contains(m, want) {
+				t.Errorf("%s frozen: %q lacks %q", c.sensor, m, want)
+			}
+		}
+	}
+}
+
 // A tachometer that cannot be opened is its own fault, naming the pin and
 // the error given with the condition, not the output's "cannot set its
 // duty": the fan is driven, and the fix is the tachometer's.

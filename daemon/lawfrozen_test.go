@@ -1,0 +1,155 @@
+package daemon
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ventd/ventd/control"
+	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/room"
+)
+
+// frozenAlarm returns the active frozen-reading fault of sensor.
+func frozenAlarm(s *snapshot.Snapshot, sensor string) (alarm.Alarm, bool) {
+	for _, a := range s.Alarms.Alarms {
+		if a.RuleID == alarm.SensorRule(sensor, alarm.FaultStuck) {
+			return a, true
+		}
+	}
+	return alarm.Alarm{}, false
+}
+
+// boothPMShift is the booth's PM2.5 shift so far.
+func boothPMShift(t *testing.T, s *snapshot.Snapshot) *exposure.Summary {
+	t.Helper()
+	for _, e := range s.Exposure {
+		if e.Zone == "booth" && e.Quantity == sample.PM25 && e.Shift != nil {
+			return e.Shift
+		}
+	}
+	t.Fatal("no booth PM2.5 shift")
+	return nil
+}
+
+// The booth and staff PM sensors freeze together in clean air, each
+// repeating its last reading with good CRCs. The law finds the booth's
+// reading frozen within frozenStill (5 min) and runs its fan at the safe
+// duty; the frozen-reading fault is raised then, not when the sensor
+// layer's stuck time (30 min) runs out, and says what the fans do and
+// what to do. When the stuck time does run out it is the same alarm, not
+// a second one.
+func TestBoothAndStaffFrozenRaiseTheAlarmWithinMinutes(t *testing.T) {
+	h := newHarness(t, "", t0)
+	h.run(20 * time.Minute)
+	for _, s := range []string{"booth-pm", "staff-pm"} {
+		if err := h.rig.SensorFault(s, "stuck", true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	took := h.until(6*time.Minute, "booth fan at its safe duty", func() bool { return h.fan(0).Mode == control.ModeSafe })
+	if took < 4*time.Minute {
+		t.Fatalf("safe after %v: before frozenStill, by %q", took, h.fan(0).Reason)
+	}
+	s := h.snapshot()
+	a, ok := frozenAlarm(s, "booth-pm")
+	if !ok {
+		t.Fatalf("booth fan safe after %v, but no frozen-reading fault: %+v", took, s.Alarms.Alarms)
+	}
+	for _, want := range []string{"booth-pm", "stuck at exactly", "looks frozen", "fans run at their safe duty", "power it off and on"} {
+		if !strings.Contains(a.Message, want) {
+			t.Errorf("alarm %q lacks %q", a.Message, want)
+		}
+	}
+	// A session behind the two frozen sensors: the fan stays safe (full).
+	h.rig.StartSession("booth", room.TypicalSession(3, 4*time.Minute))
+	for range 4 * 60 {
+		h.step(time.Second)
+		if f := h.fan(0); f.Mode != control.ModeSafe || f.Duty != 1 {
+			t.Fatalf("session behind two frozen sensors: %+v", f)
+		}
+	}
+	// The sensor layer's stuck time runs out: the same alarm, and the
+	// staff sensor's own.
+	s = h.run(30*time.Minute - took - 4*time.Minute + 30*time.Second)
+	b, ok := frozenAlarm(s, "booth-pm")
+	if !ok || b.ID != a.ID {
+		t.Fatalf("after the stuck time: booth-pm's frozen fault %+v (found %v), want the same alarm %d", b, ok, a.ID)
+	}
+	if _, ok := frozenAlarm(s, "staff-pm"); !ok {
+		t.Fatalf("staff-pm frozen 30 min: no frozen-reading fault: %+v", s.Alarms.Alarms)
+	}
+	// The booth sensor comes back: its reading moves and is trusted again.
+	h.rig.SensorFault("booth-pm", "stuck", false)
+	h.until(30*time.Second, "booth fan out of its safe duty", func() bool { return h.fan(0).Mode != control.ModeSafe })
+}
+
+// A booth reading frozen at a session's height (the reviewer's: stuck at
+// 395 µg/m³) while the staff sensor is frozen too. Before, the reading
+// counted as the booth's air until the stuck time, though the law
+// distrusted it: the booth's shift TWA rose by the frozen value. Now the
+// law's verdict takes the time since the reading stopped moving back out
+// of the record, as the stuck detector's does: a sensor_frozen gap from
+// where it froze, and the TWA as it stood. The stuck time's own verdict
+// later adds nothing.
+func TestBoothReadingFrozenByTheLawLeavesTheExposureRecord(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, t0) // a shift starts at t0
+	h.run(20 * time.Minute)
+	h.rig.StartSession("booth", room.TypicalSession(3, 4*time.Minute))
+	h.run(2 * time.Minute)
+	for _, s := range []string{"booth-pm", "staff-pm"} {
+		if err := h.rig.SensorFault(s, "stuck", true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	froze := h.clk.Now()
+	s := h.run(5 * time.Second)
+	level := h.boothLevel("booth")
+	if level < 100 {
+		t.Fatalf("booth frozen at %.0f µg/m³: the test wants it frozen at a session's height", level)
+	}
+	before := boothPMShift(t, s).TWA
+	s = h.run(10 * time.Minute)
+	sum := boothPMShift(t, s)
+	if sum.TWA > before+0.5 {
+		t.Errorf("booth TWA %.2f, %.2f when the reading froze at %.0f µg/m³: the frozen reading counted as the booth's air", sum.TWA, before, level)
+	}
+	frozenGaps := func(sum *exposure.Summary) (n int, g exposure.Gap) {
+		for _, gp := range sum.Gaps {
+			if d := gp.Start.Sub(froze); d > -3*time.Second && d < 3*time.Second {
+				n, g = n+1, gp
+			}
+		}
+		return n, g
+	}
+	if n, g := frozenGaps(sum); n != 1 || g.Length.Std() < 9*time.Minute {
+		t.Fatalf("booth PM2.5 gaps %+v: want one from where the reading froze (%s), 10 min long", sum.Gaps, froze.Format("15:04:05"))
+	}
+	if _, ok := frozenAlarm(s, "booth-pm"); !ok {
+		t.Errorf("booth-pm frozen 10 min at %.0f µg/m³, the staff sensor too: no frozen-reading fault", level)
+	}
+	s = h.run(25 * time.Minute) // past the stuck time
+	sum = boothPMShift(t, s)
+	if sum.TWA > before+0.5 {
+		t.Errorf("booth TWA %.2f after the stuck time, %.2f when the reading froze", sum.TWA, before)
+	}
+	if n, _ := frozenGaps(sum); n != 1 {
+		t.Errorf("booth PM2.5 gaps after the stuck time %+v: want one from where the reading froze", sum.Gaps)
+	}
+	h.d.shutdown()
+	j := journalIn(t, dir)
+	gaps, _ := j.Gaps(time.Time{}, time.Time{})
+	found := 0
+	for _, g := range gaps {
+		if g.Zone == "booth" && g.Quantity == "pm25" && g.Reason == "sensor_frozen" {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("the journal has %d sensor_frozen gaps for booth/pm25, want 1", found)
+	}
+}
