@@ -58,6 +58,10 @@ type Decision struct {
 	// SecondsToEntry estimates when every booth the fan serves is below
 	// the entry threshold: 0 now, -1 unknown.
 	SecondsToEntry float64
+	// StaffBlind says the fan runs at Tuning.StaffBlindDuty because no
+	// staff PM2.5 sensor can be trusted, where the air alone would have
+	// it slower: no change of Mode, but one the log should show.
+	StaffBlind bool
 }
 
 func describe(s sample.Sample, now time.Time) string {

@@ -196,6 +196,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	if !r.staff.ok && t.StaffBlindDuty > want {
 		want, why = t.StaffBlindDuty, "staff PM2.5 not trusted ("+r.staff.bad+"): extra air while nobody can see it"
 		floor = why
+		d.StaffBlind = true
 	}
 	var pressure []sample.Sample
 	for _, i := range s.Booths {
@@ -208,10 +209,12 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 	if hold := f.hold.update(now, pressure, dt, s, t); hold > want {
 		want, why = hold, fmt.Sprintf("holding the booth at %g Pa", s.PressureTarget)
 		floor = why
+		d.StaffBlind = false
 	}
 	if s.OnOff {
 		if want < SwitchDuty {
 			floor = "" // a floor the relay would take as off
+			d.StaffBlind = false
 		}
 		return r.switchFan(now, f, d, from, staffNeed, floor)
 	}

@@ -176,19 +176,19 @@ func TestStaffSensorLostRaisesTheFloorOnly(t *testing.T) {
 	w := settled(t, nil)
 	w.staffQuality = sample.Fault
 	d := w.run(5 * time.Second)
-	if d.Mode != ModeNormal || d.Duty != 0.5 || !strings.Contains(d.Reason, "staff PM2.5 not trusted") {
+	if d.Mode != ModeNormal || d.Duty != 0.5 || !strings.Contains(d.Reason, "staff PM2.5 not trusted") || !d.StaffBlind {
 		t.Fatalf("staff sensor faulty: %+v, want normal at the 50 %% floor", d)
 	}
 	// The booth is still watched: smoke goes to full, and it clears.
 	w.session(3, 3*time.Minute)
-	if d := w.trace[len(w.trace)-1]; d.Mode != ModeBoost || d.Duty != 1 {
+	if d := w.trace[len(w.trace)-1]; d.Mode != ModeBoost || d.Duty != 1 || d.StaffBlind {
 		t.Fatalf("session with a blind staff area: %+v", d)
 	}
-	if d := w.run(10 * time.Minute); d.Duty != 0.5 {
+	if d := w.run(10 * time.Minute); d.Duty != 0.5 || !d.StaffBlind {
 		t.Fatalf("after the session: %+v, want back at the floor", d)
 	}
 	w.staffQuality = sample.Good
-	if d := w.run(3 * time.Minute); d.Duty != 0.25 {
+	if d := w.run(3 * time.Minute); d.Duty != 0.25 || d.StaffBlind {
 		t.Fatalf("staff sensor back: %+v, want the minimum", d)
 	}
 }

@@ -129,7 +129,7 @@ func TestRelayFanOnWhileTheStaffAreaIsBlind(t *testing.T) {
 	w := relayWorld(t, nil)
 	w.run(15 * time.Minute)
 	w.staffQuality = sample.Fault
-	if d := w.run(5 * time.Second); d.Duty != 1 || !strings.Contains(d.Reason, "staff PM2.5 not trusted") {
+	if d := w.run(5 * time.Second); d.Duty != 1 || !strings.Contains(d.Reason, "staff PM2.5 not trusted") || !d.StaffBlind {
 		t.Fatalf("staff sensor faulty: %+v, want on: a relay has no half speed", d)
 	}
 	w.staffQuality = sample.Good
@@ -172,7 +172,7 @@ func TestRelayFanBlindFloorBelowTheSwitch(t *testing.T) {
 	w.staffQuality = sample.Fault
 	w.run(time.Minute)
 	onOffOnly(t, "blind at 30 %", w.trace)
-	if d := w.run(time.Second); d.Duty != 0 {
+	if d := w.run(time.Second); d.Duty != 0 || d.StaffBlind {
 		t.Fatalf("staff sensor faulty, staff_blind_duty_percent 30: %+v, want off", d)
 	}
 	w.session(3, 3*time.Minute)

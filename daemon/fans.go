@@ -9,6 +9,7 @@ import (
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/drivers/fan"
+	"github.com/ventd/ventd/lograte"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/sensor"
@@ -36,6 +37,13 @@ type fanOut struct {
 	// the same, and retryFans tries the tachometer again, off the loop.
 	tachErr  error
 	tachOpen attempt[openedTach]
+
+	// blindLog bounds the log lines of the fan going to the staff-blind
+	// duty and back (apply); blindLogged is the state the last line
+	// gave, at blindAt.
+	blindLog    lograte.Limiter
+	blindLogged bool
+	blindAt     time.Time
 }
 
 // attempt is an open retried off the loop (an open can wait on udev for a
@@ -194,7 +202,7 @@ func (d *Daemon) decide(now time.Time) {
 	d.retryFans(now)
 	decs := d.law.Update(now, d.lawInputs())
 	for i, f := range d.fans {
-		f.apply(decs[i], d.log)
+		f.apply(now, decs[i], d.log)
 	}
 	d.lawBooths = d.law.Booths()
 	// A booth reading the law holds frozen, before the sensor layer's
@@ -253,9 +261,24 @@ type lawRead struct {
 }
 
 // apply sets the duty the law decided.
-func (f *fanOut) apply(dec control.Decision, log *slog.Logger) {
-	if dec.Mode != f.last.Mode {
+func (f *fanOut) apply(now time.Time, dec control.Decision, log *slog.Logger) {
+	switch {
+	case dec.Mode != f.last.Mode:
 		log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", fmt.Sprintf("%.0f%%", dec.Duty*100), "reason", dec.Reason)
+		f.blindLogged = dec.StaffBlind // the reason says it
+	case dec.StaffBlind != f.last.StaffBlind || dec.StaffBlind != f.blindLogged && now.Sub(f.blindAt) >= lograte.Every:
+		// Raised to the staff-blind duty (twice the minimum's air, on a
+		// relay full power) or back from it: no change of mode, but one
+		// an operator reading the log must see. A staff sensor that
+		// comes and goes would log it every time: once a minute at most,
+		// with the changes not logged since, and a change held back is
+		// logged once the minute is up if it still stands, so the last
+		// line says where the fan is.
+		if skipped, ok := f.blindLog.Allow("staff-blind", now); ok {
+			log.Info("fan mode", "fan", f.cfg.Name, "mode", dec.Mode, "duty", fmt.Sprintf("%.0f%%", dec.Duty*100), "reason", dec.Reason,
+				"staff_blind", dec.StaffBlind, "changes_not_logged_since", skipped)
+			f.blindLogged, f.blindAt = dec.StaffBlind, now
+		}
 	}
 	f.last = dec
 	if f.out == nil {

@@ -153,3 +153,53 @@ func TestBoothReadingFrozenByTheLawLeavesTheExposureRecord(t *testing.T) {
 		t.Errorf("the journal has %d sensor_frozen gaps for booth/pm25, want 1", found)
 	}
 }
+
+// fanModeLines are the log's "fan mode" lines that mention want.
+func fanModeLines(log, want string) []string {
+	var out []string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, `msg="fan mode"`) && strings.Contains(l, want) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The staff PM sensor is lost: every fan rises to the staff-blind duty
+// (50 %), with no change of mode. That is a "fan mode" line in the log
+// (before, none: the fan doubled its air with nothing said), and so is its
+// return; a staff sensor that comes and goes logs it once a minute at most.
+func TestStaffBlindDutyIsLogged(t *testing.T) {
+	h, logs := newLogHarness(t, "", t0)
+	h.run(10 * time.Minute)
+	if err := h.rig.SensorFault("staff-pm", "disconnect", true); err != nil {
+		t.Fatal(err)
+	}
+	h.until(time.Minute, "the fan at the staff-blind duty", func() bool { return h.fan(0).StaffBlind })
+	if f := h.fan(0); f.Mode != control.ModeNormal || f.Duty != 0.5 {
+		t.Fatalf("staff sensor lost: %+v, want normal at 50 %%", f)
+	}
+	if got := fanModeLines(logs.String(), "staff_blind=true"); len(got) != 1 || !strings.Contains(got[0], "duty=50%") || !strings.Contains(got[0], "staff PM2.5 not trusted") {
+		t.Fatalf("fan mode lines at the staff-blind duty: %q, want one at 50 %% saying why", got)
+	}
+	h.rig.SensorFault("staff-pm", "disconnect", false)
+	h.until(time.Minute, "the fan back from the staff-blind duty", func() bool { return !h.fan(0).StaffBlind })
+	if got := fanModeLines(logs.String(), "staff_blind=false"); len(got) != 0 {
+		t.Fatalf("back within a minute of the last line: %q, want it held back", got)
+	}
+	// The sensor comes and goes for 10 min: at most a line a minute.
+	for range 20 {
+		h.rig.SensorFault("staff-pm", "disconnect", true)
+		h.step(15 * time.Second)
+		h.rig.SensorFault("staff-pm", "disconnect", false)
+		h.step(15 * time.Second)
+	}
+	h.step(2 * time.Minute)
+	lines := fanModeLines(logs.String(), "staff_blind=")
+	if len(lines) < 5 || len(lines) > 12 {
+		t.Fatalf("%d fan mode lines for a staff sensor coming and going for 10 min: want about one a minute:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	if last := lines[len(lines)-1]; !strings.Contains(last, "staff_blind=false") {
+		t.Errorf("the last line, with the sensor back: %q", last)
+	}
+}
