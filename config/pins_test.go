@@ -50,11 +50,11 @@ func TestPinNamesThatCannotOpenRefused(t *testing.T) {
 	wantOneError(t, relay, 20, "fans[0].relay.pin", "did you mean GPIO27?")
 }
 
-// What opens today stays accepted: GPIO<n> and a bare n silently; a GPIO
+// What opens today stays accepted: GPIO<n> silently; a bare n, a GPIO
 // off the header, periph's function names and kernel line names with a
 // warning that says to write the GPIO number.
 func TestPinNamesThatOpenAccepted(t *testing.T) {
-	for _, pin := range []string{"GPIO6", "6", "GPIO0", "GPIO27", "0"} {
+	for _, pin := range []string{"GPIO6", "GPIO0", "GPIO27"} {
 		c, err := Parse([]byte(withTach(pin)), "test.yaml")
 		if err != nil {
 			t.Errorf("tach pin %q: %v", pin, err)
@@ -64,7 +64,9 @@ func TestPinNamesThatOpenAccepted(t *testing.T) {
 	}
 	for _, w := range []struct{ pin, msg string }{
 		{"GPIO40", "test.yaml:23: fans[0].tach.pin: GPIO40 is not on the Pi's 40-pin header (GPIO0 to GPIO27): only a Compute Module brings it out"},
-		{"53", "test.yaml:23: fans[0].tach.pin: GPIO53 is not on the Pi's 40-pin header"},
+		{"53", "test.yaml:23: fans[0].tach.pin: pin: 53 is read as GPIO53, which is not on the Pi's 40-pin header (only a Compute Module brings it out): write GPIO53 to say so"},
+		{"6", "test.yaml:23: fans[0].tach.pin: pin: 6 is read as GPIO6 (header pin 31); header pin 6 is ground, not a GPIO: write GPIO6 to say so"},
+		{"0", "test.yaml:23: fans[0].tach.pin: pin: 0 is read as GPIO0 (header pin 27): write GPIO0 to say so"},
 		{"PWM1", "test.yaml:23: fans[0].tach.pin: PWM1 is periph's name for whichever pin has that function when ventd starts"},
 		{"GPCLK0", "test.yaml:23: fans[0].tach.pin: GPCLK0 is periph's name for whichever pin has that function"},
 		{"TXD1", "test.yaml:23: fans[0].tach.pin: TXD1 is not a GPIO number: periph may know it as the kernel's name of a GPIO line"},
@@ -97,5 +99,36 @@ func TestPinClashFoldsNames(t *testing.T) {
 	}
 	if !typo || !clash {
 		t.Errorf("purge button on GPIO06 beside the tach on GPIO6: %v: want the did-you-mean and the clash", errs)
+	}
+}
+
+// The wiring table gives the header pin first ("purge button | pin 11
+// (GPIO17)"), and a technician wrote purge_button: {pin: 11}: it was read
+// as GPIO11 (header pin 23) with no word, and the responders' button never
+// fired. Any bare number is still read as periph reads it (a config refused
+// at start would leave the room with no ventd), with a warning naming both
+// readings.
+func TestBarePinNumberWarnsOfHeaderReading(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"purge_button: {pin: 11, zone: booth}\n", "test.yaml:23: purge_button.pin: pin: 11 is read as GPIO11 (header pin 23); header pin 11 is GPIO17: write GPIO11 or GPIO17 to say which"},
+		{"purge_button: {pin: \"11\", zone: booth}\n", "test.yaml:23: purge_button.pin: pin: 11 is read as GPIO11 (header pin 23); header pin 11 is GPIO17: write GPIO11 or GPIO17 to say which"},
+		{"alarm_output: {pin: 36}\n", "test.yaml:23: alarm_output.pin: pin: 36 is read as GPIO36, which is not on the Pi's 40-pin header (only a Compute Module brings it out); header pin 36 is GPIO16: write GPIO36 or GPIO16 to say which"},
+		{"alarm_output: {pin: 4}\n", "test.yaml:23: alarm_output.pin: pin: 4 is read as GPIO4 (header pin 7); header pin 4 is 5 V power, not a GPIO: write GPIO4 to say so"},
+	} {
+		c2, err := Parse([]byte(staffPM(base)+c.line), "test.yaml")
+		if err != nil {
+			t.Errorf("%s: %v", c.line, err)
+			continue
+		}
+		wantWarnings(t, c2, c.want)
+	}
+	c, err := Parse([]byte(withTach("31")), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings(t, c, "test.yaml:23: fans[0].tach.pin: pin: 31 is read as GPIO31, which is not on the Pi's 40-pin header (only a Compute Module brings it out); header pin 31 is GPIO6: write GPIO31 or GPIO6 to say which")
+	// Read as periph reads it: the bare number is the GPIO of that number.
+	if got := c.Fans[0].Tach.Pin; got != "31" {
+		t.Errorf("tach pin = %q, want it kept as written", got)
 	}
 }

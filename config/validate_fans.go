@@ -162,6 +162,10 @@ func (d *decoder) checkPin(path, pin string) {
 		return
 	}
 	if n, ok := gpioNumber(pin); ok {
+		if pin != "GPIO"+strconv.Itoa(n) {
+			d.warn(path, "%s", bareNumberWarning(n))
+			return
+		}
 		if n > maxHeaderGPIO {
 			d.warn(path, "GPIO%d is not on the Pi's 40-pin header (GPIO0 to GPIO%d): only a Compute Module brings it out; check the number (`pinout` prints the header)", n, maxHeaderGPIO)
 		}
@@ -180,6 +184,29 @@ func (d *decoder) checkPin(path, pin string) {
 		return
 	}
 	d.invalid(path, "no pin is named %q: write the pin's BCM GPIO number, like GPIO27, as `pinout` prints it", pin)
+}
+
+// bareNumberWarning says how a pin written as a bare number is read
+// (periph's gpioreg takes "11" as GPIO11) and what the same number would
+// be as a header position: the README's wiring table, a HAT's silkscreen
+// and many tutorials give the header pin, and a purge button wired to
+// header pin 11 (GPIO17) but configured as 11 would never fire. A
+// warning, not a refusal: a config refused at start leaves the room with
+// no ventd at all.
+func bareNumberWarning(n int) string {
+	read := fmt.Sprintf("pin: %d is read as GPIO%d", n, n)
+	if pos, ok := gpioHeader[n]; ok {
+		read += fmt.Sprintf(" (header pin %d)", pos)
+	} else {
+		read += ", which is not on the Pi's 40-pin header (only a Compute Module brings it out)"
+	}
+	if g, ok := headerGPIO[n]; ok {
+		return fmt.Sprintf("%s; header pin %d is GPIO%d: write GPIO%d or GPIO%d to say which", read, n, g, n, g)
+	}
+	if what, ok := headerPower[n]; ok {
+		return fmt.Sprintf("%s; header pin %d is %s, not a GPIO: write GPIO%d to say so", read, n, what, n)
+	}
+	return fmt.Sprintf("%s: write GPIO%d to say so, as `pinout` prints it", read, n)
 }
 
 // maxGPIO is the highest BCM GPIO periph's bcm283x driver registers;
@@ -221,6 +248,21 @@ var (
 var headerGPIO = map[int]int{
 	3: 2, 5: 3, 7: 4, 8: 14, 10: 15, 11: 17, 12: 18, 13: 27, 15: 22, 16: 23, 18: 24, 19: 10, 21: 9, 22: 25,
 	23: 11, 24: 8, 26: 7, 27: 0, 28: 1, 29: 5, 31: 6, 32: 12, 33: 13, 35: 19, 36: 16, 37: 26, 38: 20, 40: 21,
+}
+
+// gpioHeader is the header position of each GPIO on the 40-pin header.
+var gpioHeader = map[int]int{}
+
+func init() {
+	for pos, n := range headerGPIO {
+		gpioHeader[n] = pos
+	}
+}
+
+// headerPower is what the header positions that are not GPIOs carry.
+var headerPower = map[int]string{
+	1: "3.3 V power", 17: "3.3 V power", 2: "5 V power", 4: "5 V power",
+	6: "ground", 9: "ground", 14: "ground", 20: "ground", 25: "ground", 30: "ground", 34: "ground", 39: "ground",
 }
 
 // pinHint says what a pin name that cannot be a GPIO was likely meant to
