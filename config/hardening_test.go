@@ -94,7 +94,7 @@ func TestFractionWarnings(t *testing.T) {
 // sees; lines after 14 move down one.
 func staffPM(data string) string {
 	lines := strings.SplitAfter(data, "\n")
-	return strings.Join(lines[:14], "") + "  - {name: staff-pm, type: sps30, bus: \"2\", zone: staff}\n" + strings.Join(lines[14:], "")
+	return strings.Join(lines[:14], "") + "  - {name: staff-pm, type: sps30, bus: \"5\", zone: staff}\n" + strings.Join(lines[14:], "")
 }
 
 // A staff area with no PM sensor is a valid room (its CO2 is recorded),

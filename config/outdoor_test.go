@@ -11,7 +11,7 @@ import (
 // says nothing. Booths and staff zones still need their volume.
 func TestOutdoorZone(t *testing.T) {
 	outdoor := "  - {name: staff, kind: staff, volume_m3: 60}\n  - {name: outside, kind: outdoor}"
-	sensor := "    zone: staff\n  - {name: outdoor-pm, type: sps30, bus: \"2\", zone: outside}"
+	sensor := "    zone: staff\n  - {name: outdoor-pm, type: sps30, bus: \"5\", zone: outside}"
 	c, err := Parse([]byte(edit(5, outdoor, 14, sensor)), "ventd.yaml")
 	if err != nil {
 		t.Fatalf("a valid outdoor zone refused: %v", err)
@@ -30,7 +30,7 @@ func TestOutdoorZone(t *testing.T) {
 			6, "zones[2].volume_m3", "an outdoor zone has no volume"},
 		{"outdoor without a sensor", edit(5, outdoor), 6, "zones[2]", `outdoor zone "outside" has no sensor in it: add an sps30 with zone: outside`},
 		{"fan on outdoor air", edit(5, outdoor, 14, sensor, 17, "    zones: [booth, outside]"), 19, "fans[0].zones[1]", `zone "outside" is an outdoor zone; fans exhaust booths`},
-		{"pressure sensor outdoors", edit(5, outdoor, 14, "    zone: staff\n  - {name: dp, type: sdp810, bus: \"2\", zone: outside}"),
+		{"pressure sensor outdoors", edit(5, outdoor, 14, "    zone: staff\n  - {name: dp, type: sdp810, bus: \"5\", zone: outside}"),
 			16, "sensors[2].zone", `zone "outside" is an outdoor zone, but an sdp810 measures a booth's pressure`},
 		{"booth without a volume", edit(4, "  - {name: booth, kind: booth}"), 4, "zones[0].volume_m3", "required key is missing: add volume_m3: followed by a number"},
 		{"misspelt kind", edit(5, "  - {name: staff, kind: staff, volume_m3: 60}\n  - {name: outside, kind: outdoors}", 14, sensor),
@@ -72,7 +72,7 @@ func TestExampleOutdoorAlternativeParses(t *testing.T) {
 // fans: the technician is told.
 func TestOutdoorWithoutPMWarned(t *testing.T) {
 	data := edit(5, "  - {name: staff, kind: staff, volume_m3: 60}\n  - {name: outside, kind: outdoor}",
-		14, "    zone: staff\n  - {name: staff-pm, type: sps30, bus: \"2\", zone: staff}\n  - {name: outdoor-co2, type: scd41, bus: \"4\", zone: outside}")
+		14, "    zone: staff\n  - {name: staff-pm, type: sps30, bus: \"5\", zone: staff}\n  - {name: outdoor-co2, type: scd41, bus: \"4\", zone: outside}")
 	c, err := Parse([]byte(data), "test.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestPinOnABusInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarnings(t, c, `test.yaml:24: fans[0].tach.pin: pin GPIO6 is SDA of I2C bus 4 as firmware/boot/config.txt turns it on (dtoverlay=i2c4,pins_6_7), and sensors[3] (line 17) is on bus 4`)
+	wantWarnings(t, c, `test.yaml:24: fans[0].tach.pin: pin GPIO6 is SDA of I2C bus 4 as /usr/share/ventd/config.txt turns it on (dtoverlay=i2c4,pins_6_7,baudrate=50000), and sensors[3] (line 17) is on bus 4`)
 
 	// Bus 6 is free of it.
 	if c, err := Parse([]byte(strings.ReplaceAll(data, `bus: "4"`, `bus: "6"`)), "test.yaml"); err != nil || len(c.Warnings()) != 0 {

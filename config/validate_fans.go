@@ -441,27 +441,13 @@ func (d *decoder) checkPWMPins(c *Config, used map[string]string) {
 	}
 }
 
-// busPins are the pins of the Pi's I2C buses: bus 1's are the header's
-// own; the others are where firmware/boot/config.txt's overlays put them
-// on a Pi 4 (an overlay can put bus 4 on GPIO8/9 instead, and a Pi 5's
-// differ, so for those a clash is only likely).
-var busPins = map[string]struct {
-	sda, scl string
-	fixed    bool
-	overlay  string
-}{
-	"1": {"GPIO2", "GPIO3", true, "dtparam=i2c_arm=on"},
-	"3": {"GPIO4", "GPIO5", false, "dtoverlay=i2c3,pins_4_5"},
-	"4": {"GPIO6", "GPIO7", false, "dtoverlay=i2c4,pins_6_7"},
-	"5": {"GPIO12", "GPIO13", false, "dtoverlay=i2c5,pins_12_13"},
-	"6": {"GPIO22", "GPIO23", false, "dtoverlay=i2c6,pins_22_23"},
-}
-
 // checkBusPins finds a pin (a tach, a button, a relay) that is SDA or SCL
 // of an I2C bus the room's sensors or PWM boards are on: the bus would
 // stop working, or the pin would read the bus's traffic. On bus 1 that is
 // certain (a mistake); on the overlay buses, where the overlay may have
-// moved them, a warning.
+// moved them, a warning. A bus the shipped boot config has no line for
+// (0, 2, 7) is a warning too: it exists only if the site's own overlay
+// makes it.
 func (d *decoder) checkBusPins(c *Config, used map[string]string) {
 	buses := map[string]string{} // bus key → the first device on it
 	on := func(bus, path string) {
@@ -478,22 +464,27 @@ func (d *decoder) checkBusPins(c *Config, used map[string]string) {
 		}
 	}
 	for _, bus := range slices.Sorted(maps.Keys(buses)) {
-		bp, ok := busPins[bus]
-		if !ok {
+		n, number := busNumber(bus)
+		if !number {
+			continue // the simulator's sim0
+		}
+		bp, known := BootI2CBus(n)
+		if !known {
+			d.warn(buses[bus]+".bus", "I2C bus %d: %s", n, BusFix(n, PiBootConfig))
 			continue
 		}
-		for _, pin := range []struct{ name, role string }{{bp.sda, "SDA"}, {bp.scl, "SCL"}} {
+		for _, pin := range []struct{ name, role string }{{bp.SDA, "SDA"}, {bp.SCL, "SCL"}} {
 			path, ok := used["pin "+pin.name]
 			if !ok {
 				continue
 			}
-			if bp.fixed {
+			if bp.Fixed {
 				d.invalid(path, "pin %s is %s of I2C bus %s, which %s is on; wire it to a free pin (the README's wiring table lists them)",
 					pin.name, pin.role, bus, d.where(buses[bus]))
 			} else {
-				d.warn(path, "pin %s is %s of I2C bus %s as firmware/boot/config.txt turns it on (%s), and %s is on bus %s: "+
+				d.warn(path, "pin %s is %s of I2C bus %s as %s turns it on (%s), and %s is on bus %s: "+
 					"wire it to a free pin, or put the sensor on another bus (unless your overlay moved bus %s elsewhere)",
-					pin.name, pin.role, bus, bp.overlay, d.where(buses[bus]), bus, bus)
+					pin.name, pin.role, bus, BootConfig, bp.Line, d.where(buses[bus]), bus, bus)
 			}
 		}
 	}

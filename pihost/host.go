@@ -137,7 +137,10 @@ func busError(name string, err error) error {
 	_, statErr := os.Stat(dev)
 	switch {
 	case errors.Is(statErr, os.ErrNotExist):
-		return fmt.Errorf("I2C bus %q: %s does not exist: enable I2C with `dtparam=i2c_arm=on` in /boot/firmware/config.txt (bus 1) or `dtoverlay=i2c3` for bus 3 on a Pi 4/5, then reboot (%v)", name, dev, err)
+		if n, ok := kernelBus(name); ok {
+			return fmt.Errorf("I2C bus %q: %s does not exist: %s (%v)", name, dev, config.BusFix(n, config.PiBootConfig), err)
+		}
+		return fmt.Errorf("I2C bus %q: %s does not exist: turn the bus on in %s (%s has ventd's lines), then reboot (%v)", name, dev, config.PiBootConfig, config.BootConfig, err)
 	case errors.Is(statErr, os.ErrPermission) || strings.Contains(err.Error(), "permission denied") || strings.Contains(err.Error(), "plugdev"):
 		return fmt.Errorf("I2C bus %q: no permission to open %s: add the ventd user to the i2c group (`sudo usermod -aG i2c ventd`) and restart ventd (%v)", name, dev, err)
 	}

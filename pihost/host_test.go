@@ -2,6 +2,7 @@ package pihost
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -9,14 +10,31 @@ import (
 	"periph.io/x/conn/v3/i2c/i2ctest"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/drivers/i2cclear"
 )
 
+// A bus that does not exist gets the line of the shipped boot config
+// that turns it on; the fix was once the same for every bus (bus 1's
+// dtparam, or a bare dtoverlay=i2c3 without its pins), wrong for bus 6.
 func TestBusErrorSaysWhatToDo(t *testing.T) {
 	// No machine running the tests has /dev/i2c-42.
 	err := busError("42", errors.New("sysfs-i2c: open /dev/i2c-42: no such file or directory"))
-	for _, want := range []string{`I2C bus "42"`, "/dev/i2c-42 does not exist", "dtparam=i2c_arm=on", "reboot"} {
+	for _, want := range []string{`I2C bus "42"`, "/dev/i2c-42 does not exist", "no line of /usr/share/ventd/config.txt turns on bus 42 (it turns on bus 1, and on a Pi 4 buses 3 to 6", "reboot"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	for bus, want := range map[string]string{
+		"1":          "add dtparam=i2c_arm=on to /boot/firmware/config.txt",
+		"I2C3":       "add dtoverlay=i2c3,pins_4_5,baudrate=50000 to /boot/firmware/config.txt",
+		"6":          "add dtoverlay=i2c6,pins_22_23,baudrate=50000 to /boot/firmware/config.txt",
+		"/dev/i2c-4": "add dtoverlay=i2c4,pins_6_7,baudrate=50000",
+	} {
+		if _, err := os.Stat("/dev/i2c-" + strings.TrimPrefix(strings.TrimPrefix(bus, "I2C"), "/dev/i2c-")); err == nil {
+			continue // this machine has the bus
+		}
+		if err := busError(bus, errors.New("no such file or directory")); !strings.Contains(err.Error(), want) || strings.Count(err.Error(), "dtoverlay=i2c")+strings.Count(err.Error(), "dtparam=i2c_arm") != 1 {
+			t.Errorf("bus %s: %v\nwant only %q", bus, err, want)
 		}
 	}
 	err = busError("/dev/i2c-43", errors.New("x"))
@@ -59,5 +77,17 @@ func TestBusThatAppearedAfterStartOpens(t *testing.T) {
 	// A name that is no kernel bus is not guessed at.
 	if _, err := h.Bus(config.Sensor{Name: "s", Bus: "ventd-mux-x"}); err == nil {
 		t.Error("an unknown non-numeric bus opened")
+	}
+}
+
+// The pins the bus clear pulses are the pins the validator and the boot
+// config put each bus on.
+func TestClearPinsAreTheBootConfigs(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 6, 7} {
+		b, ok := config.BootI2CBus(n)
+		scl, sda, err := i2cclear.PiPins(n)
+		if ok != (err == nil) || ok && (scl != b.SCL || sda != b.SDA) {
+			t.Errorf("bus %d: boot config %v %+v, i2cclear %s/%s %v", n, ok, b, sda, scl, err)
+		}
 	}
 }

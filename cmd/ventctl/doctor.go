@@ -236,11 +236,17 @@ func (d *doctor) bootConfig() {
 		case n == 1 && (on("i2c_arm") || on("i2c1")):
 			d.ok("boot config", fmt.Sprintf("%s: I2C bus 1 on", file))
 		case n == 1:
-			d.fail("boot config", fmt.Sprintf("%s: I2C bus 1 (GPIO2/GPIO3) is off", file), "add dtparam=i2c_arm=on to "+file+" and reboot (or: sudo raspi-config nonint do_i2c 0)")
+			d.fail("boot config", fmt.Sprintf("%s: I2C bus 1 (GPIO2/GPIO3) is off", file), config.BusFix(1, file))
 		case overlays[fmt.Sprintf("i2c%d", n)]:
 			d.ok("boot config", fmt.Sprintf("%s: I2C bus %d on", file, n))
 		default:
-			d.fail("boot config", fmt.Sprintf("%s: I2C bus %d is not enabled", file, n), fmt.Sprintf("add dtoverlay=i2c%d (Pi 4/5; see /usr/share/ventd/config.txt for its pins) to %s and reboot", n, file))
+			if _, ok := config.BootI2CBus(n); ok {
+				d.fail("boot config", fmt.Sprintf("%s: I2C bus %d is not enabled", file, n), config.BusFix(n, file))
+			} else {
+				// Bus 0, 2, 7: the site's own overlay (i2c-gpio, a mux)
+				// may make it; the device check says whether it exists.
+				d.warn("boot config", fmt.Sprintf("%s: I2C bus %d is not one ventd's boot config turns on", file, n), config.BusFix(n, file))
+			}
 		}
 	}
 	if rate, err := strconv.Atoi(params["i2c_arm_baudrate"]); err != nil || rate > 50000 {

@@ -160,7 +160,7 @@ func TestDoctorFindsInstallDayMistakes(t *testing.T) {
 		t.Errorf("exit %d, want %d with problems", code, exitFail)
 	}
 	for _, c := range []struct{ level, text, fix string }{
-		{"FAIL", "I2C bus 3 is not enabled", "add dtoverlay=i2c3"},
+		{"FAIL", "I2C bus 3 is not enabled", "add dtoverlay=i2c3,pins_4_5,baudrate=50000 to /boot/firmware/config.txt (a Pi 4's bus 3, on GPIO4/GPIO5; /usr/share/ventd/config.txt has the line"},
 		{"FAIL", "no kernel PWM for the fans", "add dtoverlay=pwm-2chan"},
 		{"warn", "hardware watchdog is off", "dtparam=watchdog=on"},
 		{"warn", "100 kHz", "i2c_arm_baudrate=50000"},
@@ -185,6 +185,29 @@ func TestDoctorFindsInstallDayMistakes(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(out)
+	}
+}
+
+// A bus no line of the shipped boot config turns on (0, 2, 7) got the
+// fix "add dtoverlay=i2c7", an overlay that does not exist; and bus 6 got
+// a bare dtoverlay=i2c6 without its pins. Each bus gets the boot config's
+// own line, or is told that it has none.
+func TestDoctorBusFixIsTheBootConfigsLine(t *testing.T) {
+	in := newInstall(t, "example.yaml")
+	cfg := strings.Replace(in.read("/etc/ventd/ventd.yaml"), `bus: "3"`, `bus: "7"`, 1)
+	cfg = strings.Replace(cfg, `bus: "3"`, `bus: "6"`, 1)
+	in.write("/etc/ventd/ventd.yaml", cfg, 0o640)
+	_, out := in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
+	for _, c := range []struct{ level, text, fix string }{
+		{"warn", "I2C bus 7 is not one ventd's boot config turns on", "no line of /usr/share/ventd/config.txt turns on bus 7 (it turns on bus 1, and on a Pi 4 buses 3 to 6 once their lines are uncommented)"},
+		{"FAIL", "I2C bus 6 is not enabled", "add dtoverlay=i2c6,pins_22_23,baudrate=50000 to /boot/firmware/config.txt"},
+	} {
+		if l := finding(t, out, c.level, c.text); !strings.Contains(l, c.fix) {
+			t.Errorf("%q: fix missing or wrong, want %q:\n%s", c.text, c.fix, l)
+		}
+	}
+	if strings.Contains(out, "dtoverlay=i2c7") {
+		t.Errorf("doctor advises an overlay that does not exist:\n%s", out)
 	}
 }
 
