@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -260,8 +261,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 // at one instant, so the journal's final figures are the ones the outputs
 // last showed.
 func (d *Daemon) shutdown() {
+	var left, undriven []string
 	for _, f := range d.fans {
-		f.toSafe("ventd stopped", d.log)
+		if err := f.toSafe("ventd stopped", d.log); err != nil {
+			undriven = append(undriven, fmt.Sprintf("%s (%v)", f.cfg.Name, err))
+		} else {
+			left = append(left, f.cfg.Name)
+		}
 	}
 	now := d.clk.Now()
 	d.cur.Time = now
@@ -295,7 +301,18 @@ func (d *Daemon) shutdown() {
 	} else if d.recorder != nil {
 		d.recorder.Close(now)
 	}
-	d.log.Info("stopped; fans left at their safe duty")
+	if len(undriven) == 0 {
+		d.log.Info("stopped; fans left at their safe duty", "fans", strings.Join(left, ", "))
+		return
+	}
+	// A fan ventd never opened, or could not set, keeps whatever its
+	// output last had: the log must not claim it safe.
+	leftAt := strings.Join(left, ", ")
+	if leftAt == "" {
+		leftAt = "none"
+	}
+	d.log.Warn("stopped; not every fan could be left at its safe duty", "left_at_safe_duty", leftAt, "not_driven", strings.Join(undriven, "; "),
+		"fix", "a fan ventd could not drive keeps whatever its output last had: check its wiring and the errors logged for it")
 }
 
 // Close releases sensors and fan outputs, leaving fans as they are.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,5 +89,34 @@ func TestAFanThatCannotBeOpenedLeavesTheOthersControlled(t *testing.T) {
 	s = h.run(time.Minute)
 	if _, _, ok := hasAlarm(s, "fan/booth1-exhaust/output"); ok {
 		t.Errorf("output fault still raised a minute after the fan opened")
+	}
+}
+
+// ventd's stop said "stopped; fans left at their safe duty" with a fan it
+// never opened: that fan keeps whatever its output had. The stop names the
+// fans left at their safe duty and those it could not drive.
+func TestStopNamesTheFansItCouldNotDrive(t *testing.T) {
+	cfg, err := config.Load("../testbench/rooms/booths-2.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewSim(t0, 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	hw := &missingFan{Rig: rig, name: "booth1-exhaust"}
+	d, err := New(Options{Config: cfg, Clock: clk, Hardware: hw, Log: slog.New(slog.NewTextHandler(&logs, nil)), Sim: true, StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, clk: clk, rig: rig, d: d}
+	h.run(5 * time.Second)
+	h.d.shutdown()
+	out := logs.String()
+	want := `level=WARN msg="stopped; not every fan could be left at its safe duty" left_at_safe_duty=booth2-exhaust not_driven="booth1-exhaust (fan booth1-exhaust: no PWM chips under /sys/class/pwm: the pwm overlay is missing)"`
+	if !strings.Contains(out, want) || strings.Contains(out, `msg="stopped; fans left at their safe duty"`) {
+		t.Errorf("stop log:\n%s\nwant a line with\n%s", out, want)
 	}
 }

@@ -313,16 +313,18 @@ func (f *fanOut) readTach() {
 
 // toSafe sets the fan's safe duty: on shutdown, ventd is no longer
 // watching the air, so the fan must assume the worst.
-func (f *fanOut) toSafe(why string, log *slog.Logger) {
+func (f *fanOut) toSafe(why string, log *slog.Logger) error {
 	safe := f.cfg.SafeDuty / 100
 	f.last = control.Decision{Duty: safe, Mode: control.ModeSafe, Reason: why, Level: math.NaN(), SecondsToEntry: -1}
 	if f.out == nil {
-		return
+		return f.err // never opened: nothing of ventd's drives it
 	}
-	if err := f.out.SetDuty(safe); err != nil {
+	err := f.out.SetDuty(safe)
+	if err != nil {
 		log.Error("could not set the safe duty", "fan", f.cfg.Name, "err", err)
 	}
 	f.duty = fan.Running(f.out, safe)
+	return err
 }
 
 // halt releases the fan's output, leaving the fan as it is; an open still

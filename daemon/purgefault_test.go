@@ -24,12 +24,15 @@ func TestPurgeWithAFaultyFanSaysSo(t *testing.T) {
 	if err != nil || !strings.Contains(res, "booth-exhaust is not turning") {
 		t.Fatalf("purge with the booth's fan stalled: %q, %v; want it to say the fan is not turning", res, err)
 	}
-	// A fan ventd cannot drive at all.
+	// A fan ventd cannot drive at all: the answer said "fan booth-exhaust
+	// at maximum, but … ventd cannot set fan booth-exhaust" and was no
+	// error, so ventctl purge exited 0. It is an error now, and never
+	// claims the fan is at maximum.
 	h.rig.Room.SetFanStalled("booth-exhaust", false)
 	h.rig.Room.Fan("booth-exhaust").Halt()
 	h.run(time.Minute)
 	h.call(func() { res, err = h.d.Purge(t.Context(), "booth", tester, "overdose") })
-	if err != nil || !strings.Contains(res, "cannot set") {
-		t.Fatalf("purge with the booth's fan output failing: %q, %v; want it to say ventd cannot set the fan", res, err)
+	if err == nil || !strings.Contains(err.Error(), "booth: NOT purging: ventd cannot set fan booth-exhaust (") || strings.Contains(err.Error(), "at maximum") {
+		t.Fatalf("purge with the booth's fan output failing: %q, %v; want an error saying ventd cannot set the fan, and no \"at maximum\"", res, err)
 	}
 }

@@ -108,7 +108,11 @@ func (d *Daemon) drainRequests() {
 			}
 			d.cur.Actions = append(d.cur.Actions, a)
 			if a.Err != "" {
-				d.log.Warn("request refused", "kind", a.Kind, "target", a.Target, "by", a.By.String(), "err", a.Err)
+				msg := "request refused"
+				if a.Kind == record.ActPurge {
+					msg = "purge refused or not carried out"
+				}
+				d.log.Warn(msg, "kind", a.Kind, "target", a.Target, "by", a.By.String(), "err", a.Err)
 			} else {
 				d.log.Info("request served", "kind", a.Kind, "target", a.Target, "by", a.By.String(), "result", a.Result)
 			}
@@ -180,6 +184,7 @@ func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) 
 		booths[b.Zone] = b
 	}
 	var said []string
+	undriven := false // a fan a purge needs that ventd cannot set
 	for _, f := range fans {
 		zones := f.cfg.Zones
 		if zone != "" {
@@ -212,6 +217,17 @@ func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) 
 			said = append(said, fmt.Sprintf("%s: purge ended; fan %s back under automatic control", names, f.cfg.Name))
 		case trusted && level < entry:
 			said = append(said, fmt.Sprintf("%s: already safe to enter (PM2.5 %.0f µg/m³, entry level %g); no purge needed", names, level, entry))
+		case f.err != nil:
+			// Asked of the law all the same: the fan runs at maximum
+			// once ventd can set it again (it tries every period, and
+			// reopens a fan that never opened). Never "at maximum" now.
+			for _, z := range zones {
+				d.law.Purge(z)
+			}
+			undriven = true
+			said = append(said, fmt.Sprintf("%s: NOT purging: ventd cannot set fan %s (%v), so the booth gets no extraction from it; the purge starts only once ventd can set the fan: mend it (the log says why), or clear the booth another way",
+				names, f.cfg.Name, f.err))
+			continue
 		case !trusted:
 			for _, z := range zones {
 				d.law.Purge(z)
@@ -230,6 +246,12 @@ func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) 
 		if start && len(said) > 0 {
 			said[len(said)-1] += d.fanTrouble(f)
 		}
+	}
+	if undriven {
+		// Not served: ventctl exits non-zero, the status page and MQTT
+		// answer an error, and the journal records why.
+		a.Err = strings.Join(said, "; ")
+		return a
 	}
 	a.Result = strings.Join(said, "; ")
 	return a
@@ -406,10 +428,11 @@ func (d *Daemon) recalibrate(name string, ref int, force bool, by record.Actor, 
 
 // fanTrouble is what a purge's answer adds for a fan that cannot do it: a
 // responder reading "fan at maximum" would take the purge as under way.
-// It is empty for a fan that works.
+// It is empty for a fan that works. (A fan ventd cannot set at all is no
+// purge: purge says so instead of "at maximum".)
 func (d *Daemon) fanTrouble(f *fanOut) string {
 	if f.err != nil {
-		return fmt.Sprintf("; but ventd cannot set fan %s (%v): no purge until it is mended", f.cfg.Name, f.err)
+		return fmt.Sprintf("; but ventd cannot set fan %s (%v): mend it before the booth fills again", f.cfg.Name, f.err)
 	}
 	stall := alarm.FanStallRule(f.cfg.Name)
 	for _, a := range d.alarms.eng.Active() {

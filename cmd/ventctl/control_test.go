@@ -24,13 +24,20 @@ import (
 // a temporary directory, until the test ends.
 func daemonRunning(t *testing.T) (d *daemon.Daemon, socket string, log *testbench.LogBuffer) {
 	t.Helper()
+	d, socket, log, _ = daemonRunningRig(t)
+	return d, socket, log
+}
+
+// daemonRunningRig is daemonRunning with the simulated room's rig.
+func daemonRunningRig(t *testing.T) (d *daemon.Daemon, socket string, log *testbench.LogBuffer, rig *testbench.Rig) {
+	t.Helper()
 	cfg := config.Sim()
 	clk := clock.NewSim(genTime, 0)
 	sc, err := scenario.Parse([]byte("name: smoky\nduration: 8h\nevents:\n  - {at: 0s, session: {zone: booth, duration: 8h, pm25_mg_per_min: 1}}\n"), "smoky.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rig, err := testbench.NewRig(cfg, clk, sc, testbench.RigOpts{})
+	rig, err = testbench.NewRig(cfg, clk, sc, testbench.RigOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +58,24 @@ func daemonRunning(t *testing.T) (d *daemon.Daemon, socket string, log *testbenc
 		<-sock
 	})
 	eventually(t, "the socket", func() bool { _, err := ctlsock.Dial(socket).Ping(ctx); return err == nil })
-	return d, socket, log
+	return d, socket, log, rig
+}
+
+// ventctl purge exited 0 and printed "fan booth-exhaust at maximum, but …
+// ventd cannot set fan booth-exhaust" when the fan could not be driven: a
+// responder would take the purge as under way. It exits 1 now, and says
+// the booth is not purging.
+func TestPurgeWithAFanThatCannotBeSetFails(t *testing.T) {
+	d, socket, _, rig := daemonRunningRig(t)
+	rig.Room.Fan("booth-exhaust").Halt()
+	eventually(t, "the fan's error", func() bool {
+		s := d.Snapshot()
+		return s != nil && len(s.Fans) > 0 && s.Fans[0].Error != ""
+	})
+	code, out, errOut := asUser(t, "purge", "-zone", "booth", "-socket", socket)
+	if code != exitFail || out != "" || !strings.Contains(errOut, "ventctl purge: booth: NOT purging: ventd cannot set fan booth-exhaust") || strings.Contains(errOut, "at maximum") {
+		t.Errorf("purge with the booth's fan failing: exit %d, stdout %q, stderr %q; want exit %d and no \"at maximum\"", code, out, errOut, exitFail)
+	}
 }
 
 // eventually polls cond; the limit only keeps a broken test from hanging.
