@@ -181,7 +181,7 @@ func TestMistakes(t *testing.T) {
 		{"top-level key indented by one space", "# ventd\n" + base + "# thresholds of the staff area\n thresholds:\n  pm25_ugm3: {warning: 35, alarm: 125.5}\n", 24, "", "did not find expected key (in the block that starts at line 2): check this line's indentation"},
 		{"key indented too deep in a list item", edit(19, "    sysfs_pwm:\n      chip: 0\n      channel: 0", 20, "    max_flow_m3h: 300         # a comment", 21, "      rated_power_w: 45"), 23, "", "(in the block that starts at line 16)"},
 		{"file not a mapping", "- a\n- b\n", 1, "", "the file must be a mapping of keys"},
-		{"empty file", "# nothing yet\n", 0, "", "the file is empty"},
+		{"empty file", "# nothing yet\n", 0, "", "the file is empty; a commented one to start from is /usr/share/ventd/example.yaml, or config/example.yaml in a source checkout"},
 		{"two documents", base + "---\nsite: Other\n", 22, "", "a second YAML document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -202,7 +202,8 @@ func TestFileTooBig(t *testing.T) {
 	_, err = Load(path)
 	var errs Errors
 	if !asErrors(err, &errs) || len(errs) != 1 || errs[0].File != path ||
-		!strings.Contains(errs[0].Msg, "the file is 55 MiB; a ventd configuration is a few KiB, and files over 256 KiB are refused unread") {
+		!strings.Contains(errs[0].Msg, "the file is 55 MiB; a ventd configuration is a few KiB, and files over 256 KiB are refused unread") ||
+		!strings.Contains(errs[0].Msg, "(such as /usr/share/ventd/example.yaml, or config/example.yaml in a source checkout)") {
 		t.Errorf("55 MiB file: %v", err)
 	}
 	_, err = Parse(make([]byte, MaxFileSize+1), "big.yaml")

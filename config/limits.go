@@ -65,8 +65,8 @@ func readFile(path string) ([]byte, error) {
 }
 
 func tooBig(path, what string) Errors {
-	return Errors{{File: path, Msg: fmt.Sprintf("the file %s; a ventd configuration is a few KiB, and files over %s are refused unread: check that -config names the YAML configuration (config/example.yaml is one)",
-		what, size(MaxFileSize))}}
+	return Errors{{File: path, Msg: fmt.Sprintf("the file %s; a ventd configuration is a few KiB, and files over %s are refused unread: check that -config names the YAML configuration (such as %s)",
+		what, size(MaxFileSize), ExampleHint)}}
 }
 
 func size(n int64) string {

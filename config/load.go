@@ -47,6 +47,15 @@ func LoadText(path string) (*Config, []byte, error) {
 	return c, data, nil
 }
 
+// Example is where the package installs example.yaml, a commented
+// configuration to start from; ExampleHint names it for a message, with
+// its place in a source checkout (config/example.yaml), which a Pi does
+// not have.
+const (
+	Example     = "/usr/share/ventd/example.yaml"
+	ExampleHint = Example + ", or config/example.yaml in a source checkout"
+)
+
 // readError says what to do about a config file that cannot be read.
 func readError(path string, err error) error {
 	if errors.Is(err, fs.ErrPermission) {
@@ -54,7 +63,7 @@ func readError(path string, err error) error {
 		// is root's alone, and ventd stopped at every start.
 		return fmt.Errorf("config: %w (ventd runs as the user ventd and reads its config through the group ventd: sudo chgrp ventd %s && sudo chmod 0640 %s; to read it yourself, sudo usermod -aG ventd $USER and log in again)", err, path, path)
 	}
-	return fmt.Errorf("config: %w (-config takes the path of ventd's YAML configuration file; config/example.yaml is a commented one to start from)", err)
+	return fmt.Errorf("config: %w (-config takes the path of ventd's YAML configuration file; a commented one to start from is %s)", err, ExampleHint)
 }
 
 // Parse parses a configuration from data; name is the file name used in
@@ -94,7 +103,7 @@ func parseYAML(data []byte, name string) (*yaml.Node, error) {
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, Errors{{File: name, Msg: "the file is empty; config/example.yaml is a commented one to start from"}}
+			return nil, Errors{{File: name, Msg: "the file is empty; a commented one to start from is " + ExampleHint}}
 		}
 		return nil, Errors{syntaxError(name, err, data)}
 	}

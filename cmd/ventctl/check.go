@@ -13,7 +13,7 @@ import (
 func runCheckConfig(args []string, e env) int {
 	fs := flag.NewFlagSet("ventctl check-config", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	path := fs.String("config", "", "configuration `file` (YAML) to check; see config/example.yaml")
+	path := fs.String("config", "", "configuration `file` (YAML) to check; a commented one to start from: "+config.ExampleHint)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}

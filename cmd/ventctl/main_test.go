@@ -82,6 +82,11 @@ func TestUsage(t *testing.T) {
 			t.Errorf("ventctl %s -help: exit %d, %q; want its flags", cmd, code, errOut)
 		}
 	}
+	// -config's help names the example where a Pi has it: the package's
+	// copy (a Pi has no source tree with config/example.yaml).
+	if _, _, errOut := ventctl(t, "check-config", "-help"); !strings.Contains(errOut, "/usr/share/ventd/example.yaml, or config/example.yaml in a source checkout") {
+		t.Errorf("ventctl check-config -help: %q; want the installed example named", errOut)
+	}
 	code, out, errOut := ventctl(t, "frobnicate")
 	if code != 2 || out != "" || !strings.Contains(errOut, `unknown command "frobnicate"`) || !strings.Contains(errOut, "usage: ventctl") {
 		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)

@@ -71,7 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("ventd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.config, "config", "", "configuration `file` (YAML); see config/example.yaml")
+	fs.StringVar(&f.config, "config", "", "configuration `file` (YAML); a commented one to start from: "+config.ExampleHint)
 	fs.BoolVar(&f.sim, "sim", false, "run on a simulated room: simulated sensors, fans and air; needs no config file or hardware")
 	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim, simulated time runs `N` times faster than real time (0: as fast as possible)")
 	fs.StringVar(&f.simScenario, "sim-scenario", "", "with -sim, a scenario `file` (YAML) instead of the built-in day; see testbench/scenario")
