@@ -76,6 +76,19 @@ func Package(o PackageOpts) (string, error) {
 		o.Maintainer = DefaultMaintainer
 	}
 	fw := func(p string) string { return filepath.Join(o.Root, "firmware", p) }
+	pre, err := preinst(o.Root, o.Target, version)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp("", "ventd-package-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	preinstPath := filepath.Join(tmp, "preinst")
+	if err := os.WriteFile(preinstPath, []byte(pre), 0o755); err != nil {
+		return "", err
+	}
 	file := func(src, dst string, mode os.FileMode) *files.Content {
 		return &files.Content{Source: src, Destination: dst, FileInfo: &files.ContentFileInfo{Owner: "root", Group: "root", Mode: mode}}
 	}
@@ -119,7 +132,7 @@ func Package(o PackageOpts) (string, error) {
 			Contents: contents,
 			Umask:    0o022,
 			Scripts: nfpm.Scripts{
-				PreInstall:  fw("debian/preinst"),
+				PreInstall:  preinstPath, // debian/preinst, with the target's CPU check
 				PostInstall: fw("debian/postinst"),
 				PreRemove:   fw("debian/prerm"),
 				PostRemove:  fw("debian/postrm"),

@@ -70,6 +70,11 @@ func TestPackageContents(t *testing.T) {
 		if b, _ := os.ReadFile(filepath.Join(ctrl, "conffiles")); strings.TrimSpace(string(b)) != ConfigPath {
 			t.Errorf("%s conffiles = %q, want %s alone", tg.Name, b, ConfigPath)
 		}
+		// The armv7 package's preinst refuses an ARMv6 CPU (it would die
+		// of SIGILL); the others have no such check.
+		if b, _ := os.ReadFile(filepath.Join(ctrl, "preinst")); strings.Contains(string(b), `"$(uname -m)" = armv6l`) != (tg.Name == "armv7") {
+			t.Errorf("%s preinst: CPU check present = %v:\n%s", tg.Name, !(tg.Name == "armv7"), b)
+		}
 		for _, s := range []string{"preinst", "postinst", "prerm", "postrm"} {
 			p := filepath.Join(ctrl, s)
 			if !isExec(p) {
