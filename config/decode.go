@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -121,6 +122,17 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 		// would keep four months less than written, without a word.
 		fail("is written with a leading zero (%s), which YAML reads as an octal number (%s); write it without the zero (%s)",
 			n.Value, octalValue(n), strings.TrimLeft(n.Value, "0"))
+	case t == reflect.TypeOf(Addr(0)) && n.ShortTag() == "!!str":
+		// address: "0x69", quoted because bus must be: the datasheet's
+		// hex form means one address whether quoted or not. Any other
+		// text is refused, saying to drop the quotes ("69" quoted could
+		// be meant as 0x69 or as 69).
+		a, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(n.Value, "0x"), "0X"), 16, 16)
+		if len(n.Value) < 3 || !strings.EqualFold(n.Value[:2], "0x") || err != nil || a > 0x7f {
+			fail("must be %s, written without quotes (got %s)", form(t), got(n))
+			return
+		}
+		v.SetUint(a)
 	case t.Kind() == reflect.Int, t.Kind() == reflect.Uint16:
 		var i int64
 		if n.ShortTag() != "!!int" || n.Decode(&i) != nil {

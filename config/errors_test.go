@@ -289,3 +289,29 @@ func TestPinOnAFansPWMWarned(t *testing.T) {
 		}
 	}
 }
+
+// address: "0x69", quoted because bus must be, was refused with "must be
+// an I2C address, like 0x69 … (got "0x69")", which did not say the quotes
+// were the matter. The datasheet's hex form means one address quoted or
+// not, so it is read; other quoted text is refused, saying to write it
+// without quotes.
+func TestQuotedAddress(t *testing.T) {
+	for _, a := range []string{`"0x69"`, `'0x69'`, `"0X69"`} {
+		c, err := Parse([]byte(edit(9, "    bus: \"1\"\n    address: "+a)), "test.yaml")
+		if err != nil {
+			t.Errorf("address: %s: %v", a, err)
+			continue
+		}
+		if c.Sensors[0].Address != 0x69 {
+			t.Errorf("address: %s read as %s", a, c.Sensors[0].Address)
+		}
+	}
+	c, err := Parse([]byte(edit(9, "    bus: \"1\"\n    mux: {address: \"0x70\", channel: 1}")), "test.yaml")
+	if err != nil || c.Sensors[0].Mux.Address != 0x70 {
+		t.Errorf("mux address \"0x70\": %v", err)
+	}
+	for _, a := range []string{`"69"`, `"105"`, `"0x"`, `"0x80"`, `"0x6g"`, `"sixty-nine"`} {
+		wantOneError(t, edit(9, "    bus: \"1\"\n    address: "+a), 10, "sensors[0].address",
+			"must be an I2C address, like 0x69 or 105 (0x08 to 0x77), written without quotes (got "+a+")")
+	}
+}
