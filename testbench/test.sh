@@ -53,10 +53,14 @@ fi
 echo "== go vet"
 go vet ./...
 echo "== go test -race"
-go test -race -count=1 -timeout 20m ./... 2>&1 | tee /tmp/ventd-test.$$.log
-status=${PIPESTATUS[0]}
-passed=$(grep -c '^ok ' /tmp/ventd-test.$$.log || true)
-failed=$(grep -c '^FAIL' /tmp/ventd-test.$$.log || true)
-rm -f /tmp/ventd-test.$$.log
+log=/tmp/ventd-test.$$.log
+trap 'rm -f "$log"' EXIT
+# A failing suite must not end the script here (set -e): the summary
+# comes first, and the exit status is go test's (pipefail gives it, tee
+# having succeeded).
+status=0
+go test -race -count=1 -timeout 20m ./... 2>&1 | tee "$log" || status=$?
+passed=$(grep -c '^ok ' "$log" || true)
+failed=$(grep -c '^FAIL' "$log" || true)
 echo "packages: $passed passed, $failed failed"
 exit "$status"
