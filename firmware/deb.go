@@ -1,6 +1,7 @@
 package firmware
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,6 +29,10 @@ type PackageOpts struct {
 	// Compression of the package's data: "" means gzip, which every dpkg
 	// a Pi may have reads; "none" packs fastest.
 	Compression string
+	// Module is the Go module the binaries were built from (its LICENSE,
+	// and the modules its commands link, go into the copyright file); ""
+	// means Root.
+	Module string
 }
 
 // DefaultMaintainer names the package's maintainer until a site packs its
@@ -89,6 +94,17 @@ func Package(o PackageOpts) (string, error) {
 	if err := os.WriteFile(preinstPath, []byte(pre), 0o755); err != nil {
 		return "", err
 	}
+	if o.Module == "" {
+		o.Module = o.Root
+	}
+	copyright, err := Copyright(context.Background(), o.Module, o.Target)
+	if err != nil {
+		return "", fmt.Errorf("the copyright file for %s: %w", o.Target.Name, err)
+	}
+	copyrightPath := filepath.Join(tmp, "copyright")
+	if err := os.WriteFile(copyrightPath, copyright, 0o644); err != nil {
+		return "", err
+	}
 	file := func(src, dst string, mode os.FileMode) *files.Content {
 		return &files.Content{Source: src, Destination: dst, FileInfo: &files.ContentFileInfo{Owner: "root", Group: "root", Mode: mode}}
 	}
@@ -103,6 +119,7 @@ func Package(o PackageOpts) (string, error) {
 		file(fw("systemd/hardware-watchdog.conf"), SharePath+"/hardware-watchdog.conf", 0o644),
 		file(filepath.Join(o.Root, "config", "example.yaml"), SharePath+"/example.yaml", 0o644),
 		file(filepath.Join(o.Root, "README.md"), "/usr/share/doc/ventd/README.md", 0o644),
+		file(copyrightPath, CopyrightPath, 0o644),
 		&files.Content{Destination: "/etc/ventd", Type: files.TypeDir, FileInfo: &files.ContentFileInfo{Owner: "root", Group: "root", Mode: 0o755}},
 		// The site's room: a conffile, so an upgrade keeps the site's
 		// edits (dpkg asks, or keeps them with --force-confold). Group

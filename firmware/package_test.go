@@ -40,6 +40,7 @@ func TestPackageContents(t *testing.T) {
 		"./usr/share/ventd/hardware-watchdog.conf": "-rw-r--r-- root/root",
 		"./usr/share/ventd/example.yaml":           "-rw-r--r-- root/root",
 		"./usr/share/doc/ventd/README.md":          "-rw-r--r-- root/root",
+		"." + CopyrightPath:                        "-rw-r--r-- root/root",
 	}
 	for _, tg := range Targets {
 		deb := debs[tg.Name]
@@ -212,7 +213,7 @@ func packages(t *testing.T) (example, v1, v2 string) {
 			os.Symlink(filepath.Join(src, "README.md"), filepath.Join(r, "README.md"))
 			s := stamp
 			s.Version = version
-			return Package(PackageOpts{Root: r, Bin: bins["arm64"], Target: Targets[0], Stamp: s, Out: r, Compression: "none"})
+			return Package(PackageOpts{Root: r, Bin: bins["arm64"], Target: Targets[0], Stamp: s, Out: r, Compression: "none", Module: src})
 		}
 		if upgradePair.v1, upgradePair.err = pack("1.0.0", example); upgradePair.err == nil {
 			upgradePair.v2, upgradePair.err = pack("1.0.1", example+"\n# 1.0.1 documents a new key here.\n")
