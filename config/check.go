@@ -27,8 +27,8 @@ func Check(path, prog string, stdout, stderr io.Writer) bool {
 		fmt.Fprintln(stderr, prog+":", err)
 		return false
 	}
-	fmt.Fprintf(stdout, "%s: OK: site %q, room %q, %d zones, %d sensors, %d fans\n",
-		path, cfg.Site, cfg.Room, len(cfg.Zones), len(cfg.Sensors), len(cfg.Fans))
+	fmt.Fprintf(stdout, "%s: OK: site %q, room %q, %s, %s, %s\n",
+		path, cfg.Site, cfg.Room, count(len(cfg.Zones), "zone"), count(len(cfg.Sensors), "sensor"), count(len(cfg.Fans), "fan"))
 	if ws := append(cfg.Warnings(), unreadableFiles(path, cfg)...); len(ws) > 0 {
 		fmt.Fprintf(stderr, "%s: %d warning(s): accepted, but check that they mean what you meant:\n", path, len(ws))
 		for _, w := range ws {
@@ -65,4 +65,12 @@ func unreadableFiles(path string, cfg *Config) []*Warning {
 		ws = append(ws, &Warning{File: path, Path: "mqtt." + f.key, Msg: msg})
 	}
 	return ws
+}
+
+// count is n things, in the singular for one: "1 fan", "2 fans".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -279,7 +279,8 @@ func TestCheckPrintsWarnings(t *testing.T) {
 	if !Check(path, "ventd", &stdout, &stderr) {
 		t.Fatalf("Check failed: %s", stderr.String())
 	}
-	if !strings.Contains(stdout.String(), ": OK: site \"Test\"") {
+	// One fan is "1 fan", not "1 fans".
+	if !strings.Contains(stdout.String(), ": OK: site \"Test\", room \"Room\", 2 zones, 3 sensors, 1 fan\n") {
 		t.Errorf("stdout %q", stdout.String())
 	}
 	want := path + ": 1 warning(s): accepted, but check that they mean what you meant:\n  " + path +

@@ -260,7 +260,7 @@ func (d *doctor) bootConfig() {
 		}
 	}
 	if !on("watchdog") {
-		d.warn("boot config", "the hardware watchdog is off: a hung Pi stays hung", "add dtparam=watchdog=on to "+file+" and copy /usr/share/ventd/hardware-watchdog.conf to /etc/systemd/system.conf.d/")
+		d.warn("boot config", "the hardware watchdog is off: a hung Pi stays hung", "add dtparam=watchdog=on to "+file+", then: sudo install -D -m 0644 /usr/share/ventd/hardware-watchdog.conf /etc/systemd/system.conf.d/ventd-watchdog.conf && sudo reboot")
 	}
 }
 

@@ -60,6 +60,11 @@ func (d *doctor) file(what, p string, isSecret bool, secret string) {
 		return
 	}
 	owner := fmt.Sprintf("%s:%s %04o", d.nameOf("/etc/passwd", int(st.Uid)), d.nameOf("/etc/group", int(st.Gid)), fi.Mode().Perm())
+	if _, ok := readAccounts(d.path("/etc/passwd"))[d.user]; !ok {
+		// "readable by ventd" would be said of a user that is not there.
+		d.fail(what, fmt.Sprintf("%s (%s): no user %s in /etc/passwd to read it", p, owner, d.user), "install the ventd package, which creates the user")
+		return
+	}
 	if !d.canRead(fi.Mode().Perm(), int(st.Uid), int(st.Gid)) {
 		d.fail(what, fmt.Sprintf("%s is not readable by %s (%s): ventd stops at start with \"permission denied\"", p, d.user, owner), fmt.Sprintf(fix, p, p))
 		return

@@ -162,7 +162,7 @@ func TestDoctorFindsInstallDayMistakes(t *testing.T) {
 	for _, c := range []struct{ level, text, fix string }{
 		{"FAIL", "I2C bus 3 is not enabled", "add dtoverlay=i2c3,pins_4_5,baudrate=50000 to /boot/firmware/config.txt (a Pi 4's bus 3, on GPIO4/GPIO5; /usr/share/ventd/config.txt has the line"},
 		{"FAIL", "no kernel PWM for the fans", "add dtoverlay=pwm-2chan"},
-		{"warn", "hardware watchdog is off", "dtparam=watchdog=on"},
+		{"warn", "hardware watchdog is off", "dtparam=watchdog=on to /boot/firmware/config.txt, then: sudo install -D -m 0644 /usr/share/ventd/hardware-watchdog.conf /etc/systemd/system.conf.d/ventd-watchdog.conf"},
 		{"warn", "100 kHz", "i2c_arm_baudrate=50000"},
 		{"FAIL", "ventd is not in group gpio", "sudo usermod -aG gpio ventd"},
 		{"warn", "tech is not in group ventd", "sudo usermod -aG ventd tech"},
@@ -208,6 +208,21 @@ func TestDoctorBusFixIsTheBootConfigsLine(t *testing.T) {
 	}
 	if strings.Contains(out, "dtoverlay=i2c7") {
 		t.Errorf("doctor advises an overlay that does not exist:\n%s", out)
+	}
+}
+
+// An SD card whose image has no ventd user: doctor said the config was
+// "readable by ventd (0:0 0640)", of a user that is not there.
+func TestDoctorConfigWithNoVentdUser(t *testing.T) {
+	in := newInstall(t, "example.yaml")
+	in.write("/etc/passwd", "root:x:0:0::/root:/bin/bash\ntech:x:1000:1000::/home/tech:/bin/bash\n", 0o644)
+	_, out := in.doctor(env{}, "-config", "/etc/ventd/ventd.yaml")
+	finding(t, out, "FAIL", "no user ventd in /etc/passwd")
+	if l := finding(t, out, "FAIL", "/etc/ventd/ventd.yaml ("); !strings.Contains(l, "no user ventd in /etc/passwd to read it") {
+		t.Errorf("config check:\n%s", l)
+	}
+	if strings.Contains(out, "readable by ventd") {
+		t.Errorf("doctor says a missing user can read the config:\n%s", out)
 	}
 }
 
