@@ -46,6 +46,9 @@ type alarms struct {
 	// whether the rule is set.
 	journal   alarm.Input
 	journalOn bool
+	// clock is the clock-behind rule's input; clockOn whether it is set.
+	clock   alarm.Input
+	clockOn bool
 }
 
 // built is a value built for key.
@@ -199,6 +202,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 		a.rules[r.ID] = true
 	}
 	a.journal, a.journalOn = eng.Input(alarm.JournalRule), a.rules[alarm.JournalRule]
+	a.clock, a.clockOn = eng.Input(alarm.ClockBehindRule), a.rules[alarm.ClockBehindRule]
 	for _, z := range cfg.ZonesOf(config.Booth) {
 		a.airflow = a.airflow || a.rules[alarm.AirflowRule(z.Name)]
 	}
@@ -323,6 +327,14 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	}
 	if a.journalOn {
 		add(h.SetCondition(a.journal, now, d.journalFault() != nil, 0))
+	}
+	if a.clockOn {
+		far := d.farBehind
+		detail := ""
+		if far {
+			detail = d.clockBehindDetail(now)
+		}
+		add(h.SetConditionDetail(a.clock, now, far, d.behind.Hours(), detail))
 	}
 	if a.airflow {
 		for i, b := range d.boothStatus() {

@@ -115,14 +115,23 @@ type Daemon struct {
 	lastNow, refusedLogged time.Time
 	// stepped is how far the wall clock stepped forward or back since
 	// the last period, beyond the monotonic clock (0: it did not).
-	stepped  time.Duration
-	stopping bool           // shutdown: the last record says so
-	beats    heartbeat      // when the last period finished, for the watchdog
-	cur      *record.Period // the period being built
-	slabs    slabs          // where records are made from (step.go)
-	hub      *record.Hub
-	view     *snapshot.View
-	latest   atomic.Pointer[record.Period]
+	stepped time.Duration
+	// behind is how far the clock is behind the exposure record this
+	// period, 0 when it is not, and behindFrom where the record stands;
+	// held is what was measured meanwhile, not yet journaled (holdApart).
+	behind     time.Duration
+	behindFrom time.Time
+	held       heldApart
+	// farBehind is set once the clock was more than maxJournalAhead
+	// behind the record, until the record resumes: the clock fault.
+	farBehind bool
+	stopping  bool           // shutdown: the last record says so
+	beats     heartbeat      // when the last period finished, for the watchdog
+	cur       *record.Period // the period being built
+	slabs     slabs          // where records are made from (step.go)
+	hub       *record.Hub
+	view      *snapshot.View
+	latest    atomic.Pointer[record.Period]
 	// requests carries requests into the loop, so the loop alone touches
 	// the controllers; buffered so a caller never waits to queue one.
 	requests chan request
@@ -282,6 +291,7 @@ func (d *Daemon) shutdown() {
 		d.addMinute(o.flush())
 	}
 	d.takeShifts()
+	d.holdApart(now, true)
 	d.save(now, true)
 	if d.recorder != nil {
 		d.keep(metaCleanStop, "1")

@@ -27,6 +27,29 @@ type zoneMinutes struct {
 	sensors []*sensor.Sensor
 	min     minuteAgg
 	last    time.Time // the latest period aggregated
+	// waiting is set while the clock is behind last (stepped back, or
+	// behind the journal at start): the record waits for it, and held
+	// keeps what is measured meanwhile, apart (holdApart).
+	waiting bool
+	held    heldAgg
+}
+
+// heldAgg is what a zone measured of a pollutant while the clock was
+// behind the record: no minute or shift takes it (its times are the wrong
+// clock's), and the journal gets it apart, as figures with no time.
+type heldAgg struct {
+	sum, max float64
+	count    int
+	covered  time.Duration
+}
+
+func (h *heldAgg) add(v float64, period time.Duration) {
+	if h.count == 0 || v > h.max {
+		h.max = v
+	}
+	h.sum += v
+	h.count++
+	h.covered += period
 }
 
 // zoneExposure keeps one pollutant's exposure record in one zone, fed each
@@ -164,6 +187,14 @@ func (d *Daemon) retractFrozen() {
 				if e.zone != f.Zone || !ok || len(e.sensors) != 1 || e.sensors[0] != s {
 					continue
 				}
+				if e.waiting {
+					// Found under a clock behind the record: its times are
+					// the wrong clock's, and taken out of the minutes they
+					// name, they would change sealed ones.
+					d.log.Warn("a frozen reading found while the clock is behind the exposure record is not taken out of it (its times are the wrong clock's)",
+						"zone", e.zone, "quantity", e.q, "sensor", s.Name(), "frozen_since", f.Since, "found", f.Found)
+					continue
+				}
 				if err := e.tr.Retract(f.Since.Round(0), f.Found.Round(0), v); err != nil {
 					d.log.Warn("frozen reading not retracted from the exposure record", "zone", e.zone, "quantity", e.q, "err", err)
 					continue
@@ -187,10 +218,25 @@ func (d *Daemon) account(now time.Time) {
 		// past that the tracker counts the time as a gap (the wall clock
 		// stepped forward, or the loop stalled). The journal must say so
 		// too, and which, or the time is neither minutes nor a gap.
-		last, wasValid := e.last, e.valid
+		last, wasValid, wasWaiting := e.last, e.valid, e.waiting
 		m, err := e.update(now, d.period)
 		d.addMinute(m)
-		if hold := sampleHold(d.period); wasValid && !last.IsZero() && now.Sub(last) > hold {
+		hold := sampleHold(d.period)
+		switch {
+		case e.waiting:
+			// The clock is behind the record: no gap either, its times
+			// would be the wrong clock's. One open when the clock went
+			// back ends where the record stands.
+			if !e.gapStart.IsZero() {
+				d.addGap(e, last)
+				e.gapStart = time.Time{}
+			}
+		case wasWaiting && now.Sub(last) > hold:
+			// The clock passed the record by a step: from where the
+			// record stood to now nothing was placed in it (what was
+			// measured is journaled apart, with no time).
+			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last, End: now, Zone: e.zone, Quantity: e.q, Reason: record.GapClockBehind})
+		case wasValid && !last.IsZero() && now.Sub(last) > hold:
 			// Without a monotonic clock (simulated time) a step cannot be
 			// told from a stall.
 			reason := record.GapLoopStalled
@@ -200,6 +246,7 @@ func (d *Daemon) account(now time.Time) {
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(hold), End: now, Zone: e.zone, Quantity: e.q, Reason: reason})
 		}
 		switch {
+		case e.waiting:
 		case !e.valid && e.gapStart.IsZero():
 			e.gapStart = now
 		case e.valid && !e.gapStart.IsZero():
@@ -221,6 +268,7 @@ func (d *Daemon) account(now time.Time) {
 		done, _, _ := o.measure(now, d.period)
 		d.addMinute(done)
 	}
+	d.holdApart(now, false)
 }
 
 func (d *Daemon) addMinute(m *record.Minute) {
@@ -268,6 +316,7 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 	// period is recorded already: the exposure record refuses it, and the
 	// minute rows must not count it a second time either.
 	behind := !z.last.IsZero() && !now.After(z.last)
+	z.waiting = behind
 	// The period's value stands for the time since the last period, as
 	// long as the tracker holds a sample: a period stretched by a slow bus
 	// counts its whole length, not the configured period (5 s periods
@@ -304,7 +353,9 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 		return done, 0, false
 	}
 	v = sum / float64(n)
-	if !behind {
+	if behind {
+		z.held.add(v, took)
+	} else {
 		z.min.add(v, took)
 	}
 	return done, v, true

@@ -83,8 +83,13 @@ func TestJournalKeepsShiftAcrossRestart(t *testing.T) {
 // read while the daemon's outputs write to it, so it is a locked buffer.
 func newLogHarness(t *testing.T, dir string, start time.Time) (*harness, *testbench.LogBuffer) {
 	t.Helper()
+	return newLogHarnessCfg(t, config.Sim(), dir, start)
+}
+
+// newLogHarnessCfg is newLogHarness for cfg.
+func newLogHarnessCfg(t *testing.T, cfg *config.Config, dir string, start time.Time) (*harness, *testbench.LogBuffer) {
+	t.Helper()
 	var logs testbench.LogBuffer
-	cfg := config.Sim()
 	clk := clock.NewSim(start, 0)
 	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
 	if err != nil {

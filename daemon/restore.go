@@ -215,16 +215,7 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 		d.log.Warn("journal: cannot read the last minute; exposure starts afresh", "err", err)
 	} else if !last.IsZero() {
 		if ahead := last.Sub(now); ahead > maxJournalAhead {
-			// A clock restored after a restart is behind the journal by
-			// an hour or so (fake-hwclock saves hourly); far more is a
-			// damaged row (a minute in 9999 had the replay work through
-			// every shift until then, and ventd never started) or a clock
-			// far wrong. Either way the rows that far ahead are not this
-			// run's to wait for: the record starts from now.
-			d.log.Error("the journal's last minute is far later than the clock: the rows after the clock are not restored, and the exposure record starts from now",
-				"clock", now, "journal_last_minute", last, "ahead", ahead.Round(time.Minute),
-				"hint", "a damaged journal (ventctl verify) or a clock far wrong (timedatectl; check NTP)")
-			last = now
+			last = d.farAhead(j, now, last, ahead)
 		}
 		end := lastReading(j, last)
 		if now.Sub(end) > time.Minute {
@@ -238,10 +229,20 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 			// be before what the journal holds. Those minutes are recorded
 			// already; as after a step back while running, the minutes
 			// wait until the clock passes them (the exposure record
-			// refuses them by itself).
-			d.log.Warn("the clock is behind the journal's last reading: nothing is recorded until it passes it",
-				"clock", now, "journal_until", end, "behind", end.Sub(now).Round(time.Second),
-				"hint", "the time was likely restored by fake-hwclock after a restart without network: check timedatectl and NTP")
+			// refuses them by itself). However far behind: recorded again,
+			// they were merged into sealed minutes and sealed shifts
+			// finished a second time over their first record. What is
+			// measured meanwhile is journaled apart (holdApart), and far
+			// behind raises the clock fault.
+			if end.Sub(now) > maxJournalAhead {
+				d.log.Error("the clock is far behind the exposure journal: the exposure record waits until the clock passes the journal's last reading, so that no sealed shift is written over; readings meanwhile are journaled apart, hourly, with no time",
+					"clock", now, "journal_until", end, "behind", end.Sub(now).Round(time.Minute),
+					"hint", "set the time: connect the network for NTP, or timedatectl set-time; if timedatectl says the clock is synchronised, the journal holds times from a clock that ran ahead: stop ventd and move "+j.Path()+" aside, keeping it for the audit")
+			} else {
+				d.log.Warn("the clock is behind the journal's last reading: nothing is recorded until it passes it",
+					"clock", now, "journal_until", end, "behind", end.Sub(now).Round(time.Second),
+					"hint", "the time was likely restored by fake-hwclock after a restart without network: check timedatectl and NTP")
+			}
 			for _, e := range d.expo {
 				e.last = end
 			}
@@ -306,9 +307,39 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 	}
 }
 
-// maxJournalAhead is how far the journal's last minute may be ahead of the
-// clock at start and still be waited for (see restore).
+// maxJournalAhead is how far the clock may be behind the exposure record
+// (at start, behind the journal's last minute) before that is a fault: a
+// clock fake-hwclock set back after a restart without network is behind by
+// an hour or so and catches up by itself; more is a clock far wrong, or a
+// journal row ventd did not write (see farAhead).
 const maxJournalAhead = 6 * time.Hour
+
+// farAhead is the journal's last minute to restore from when it lies more
+// than maxJournalAhead after the clock (ahead). A minute row after the
+// newest time the journal wrote is no row of ventd's (an edit, a damaged
+// row: a minute in 9999 had the replay work through every shift until
+// then): the record continues from the newest time written, and the row
+// stays for ventctl verify to name. Otherwise the journal's rows are
+// ventd's and the clock is far behind them: last stands, and the record
+// waits for the clock (restore), never writing over sealed shifts.
+func (d *Daemon) farAhead(j *journal.Journal, now, last time.Time, ahead time.Duration) time.Time {
+	newest, ok, err := j.Newest()
+	if err != nil {
+		d.log.Warn("journal: cannot read the newest time written", "err", err)
+	}
+	if !ok || !last.After(newest.Add(journalTolerance)) {
+		return last
+	}
+	written := newest.Add(-time.Minute).Truncate(time.Minute) // a minute counts at its end
+	d.log.Error("the journal's last minute is later than any time ventd wrote to it: a damaged or edited row; it is not restored, and the exposure record continues from the newest time written",
+		"clock", now, "journal_last_minute", last, "ahead", ahead.Round(time.Minute), "newest_written", newest,
+		"hint", "run ventctl verify -state-dir "+filepath.Dir(j.Path())+" to see which rows were edited; keep the journal as it is for the audit")
+	return written
+}
+
+// journalTolerance is how far a minute's end may lie after the newest time
+// the journal wrote (journal.Options.ClockTolerance's default).
+const journalTolerance = 2 * time.Minute
 
 // schedule is the shift schedule as the journal keeps it (metaSchedule).
 func (d *Daemon) schedule() string { return d.cfg.Shifts.String() }
@@ -339,11 +370,13 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 	// Up to the journal's last minute even when the clock is behind it (a
 	// Pi booted without network): those minutes are the rolling windows'
 	// too, and this run will not record them again.
+	// The windows end there too: from a clock days behind, now - window
+	// would read every minute since.
 	until := now
 	if l := last.Add(time.Minute); l.After(until) {
 		until = l
 	}
-	ms, err := j.Minutes(now.Add(-window), until, "", "")
+	ms, err := j.Minutes(until.Add(-window), until, "", "")
 	if err != nil {
 		d.log.Warn("journal: cannot read minutes; exposure starts afresh", "err", err)
 		return
@@ -352,7 +385,7 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 	// minute however long ago: the running one continues from its
 	// summary, and the finished ones stay as the journal has them (the
 	// replay holds only their last hours).
-	from := now.Add(-window)
+	from := until.Add(-window)
 	if f := last.Add(-d.cfg.Shifts.Length); f.Before(from) {
 		from = f
 	}
@@ -455,7 +488,7 @@ func (d *Daemon) restoreExposure(j *journal.Journal, now, last time.Time) {
 		d.log.Warn("journal: minutes covering more than a minute were left out of the rebuilt exposure record",
 			"minutes", bad, "hint", "no ventd writes such a row: run ventctl verify to see whether the journal was edited")
 	}
-	d.log.Info("exposure records rebuilt from the journal", "minutes", n, "since", now.Add(-window))
+	d.log.Info("exposure records rebuilt from the journal", "minutes", n, "since", until.Add(-window))
 }
 
 // recordFactors journals a change of a sensor's configured correction

@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Meta returns the value stored under key, and whether there is one. Keys
@@ -93,4 +95,20 @@ func (w *writer) setMeta(kv map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// Newest returns the newest time the journal has written (the clock's
+// high-water mark, see Clock policy: a minute counts at its end), and
+// false when it has none (nothing written yet, or the key was removed).
+// A row later than it was not written by Write: an edit or a damaged row.
+func (j *Journal) Newest() (time.Time, bool, error) {
+	v, ok, err := j.Meta(metaNewest)
+	if err != nil || !ok {
+		return time.Time{}, false, err
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("journal: %s: meta %s = %q: not a time in ms: %w", j.path, metaNewest, v, err)
+	}
+	return utc(ms), true, nil
 }

@@ -99,6 +99,11 @@ const (
 	// ActJournalReplaced: ventd moved a damaged or foreign journal file
 	// aside and started a fresh one.
 	ActJournalReplaced ActionKind = "journal_replaced"
+	// ActClockBehind holds what was measured while the clock was behind
+	// the exposure record: per zone and pollutant, the mean, maximum and
+	// time measured, with no time of its own (the clock's was wrong).
+	// Time is where the record stood.
+	ActClockBehind ActionKind = "clock_behind"
 	// ActOverAllowance counts the requests from one way in (Target: mqtt,
 	// page, socket) past what the journal records one by one: refused,
 	// or for purges run, and journaled as this count.

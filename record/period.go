@@ -292,6 +292,12 @@ const (
 	GapLoopStalled = "loop_stalled"
 	// GapJournalLost covers records lost with a damaged journal.
 	GapJournalLost = "journal_lost"
+	// GapClockBehind is time the exposure record waited for a clock
+	// behind it (stepped back, or behind the journal at a start): from
+	// where the record stood until the clock passed it. ventd may have
+	// been down for part of it; what it measured in the rest is journaled
+	// apart (a clock_behind action), its time unknown.
+	GapClockBehind = "clock_behind"
 	// GapScheduleChanged is the rest of a shift the site's schedule no
 	// longer has (its shifts or time zone changed across a restart).
 	GapScheduleChanged = "schedule_changed"

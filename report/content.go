@@ -406,7 +406,8 @@ func (d *doc) actionRows(list []export.Action) ([]string, []float64, [][]cell) {
 func actionName(kind string) string {
 	names := map[string]string{"cancel_purge": "purge ended", "acknowledge": "acknowledge alarm",
 		"config_reload": "config reload", "journal_replaced": "journal replaced",
-		"journal_pruned": "records pruned before", "over_allowance": "requests over the allowance"}
+		"journal_pruned": "records pruned before", "over_allowance": "requests over the allowance",
+		"clock_behind": "measured under a clock behind the record"}
 	if n, ok := names[kind]; ok {
 		return n
 	}
@@ -451,6 +452,8 @@ func gapReason(r string) string {
 		return "ventd's loop was held up"
 	case "schedule_changed":
 		return "the shift schedule changed"
+	case "clock_behind":
+		return "the clock was behind the record (what was measured is in the actions, with no time)"
 	}
 	return r
 }

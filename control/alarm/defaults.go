@@ -219,6 +219,17 @@ func DefaultRules(s Setup) []Rule {
 			Message: "the exposure journal is not keeping records: the log says why (the card full, the state directory not writable, or a journal from a newer ventd after a downgrade: upgrade ventd)",
 		})
 		rules = append(rules, Rule{
+			ID: ClockBehindRule, Level: LevelFault, Subject: "clock", Direction: WhenTrue,
+			// The daemon raises it past 6 h behind and keeps it until the
+			// record resumes: a clock fake-hwclock set back after a restart
+			// without network catches up by itself, and is only logged.
+			OffDelay:  30 * time.Second,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "the clock is far behind the exposure record ({detail}): the record (shift TWA, minutes) is paused so that shifts already sealed are not written over; fans and alarms work as usual, and what is measured meanwhile is journaled apart, as hourly figures with no time. " +
+				"Set the time: connect the network for NTP, or run timedatectl set-time; the record resumes by itself. " +
+				"If timedatectl says the clock is synchronised, the journal holds times from a clock that ran ahead: stop ventd, move journal.db aside (keep it for the audit) and start ventd",
+		})
+		rules = append(rules, Rule{
 			ID: JournalReplacedRule, Level: LevelFault, Subject: "journal", Direction: WhenTrue,
 			Latching: true,
 			Message:  "the exposure journal was damaged and replaced by a fresh one: earlier records are in the moved file (see the log and the journal's actions); keep it for the audit",

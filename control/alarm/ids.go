@@ -67,6 +67,11 @@ func AirflowRule(booth string) RuleID { return RuleID(booth + "/airflow/low") }
 // JournalRule is the fault raised while the journal cannot keep records.
 const JournalRule RuleID = "journal/write"
 
+// ClockBehindRule is the fault raised while the clock is far behind the
+// exposure record (more than 6 h): the record waits for the clock, and
+// staff and the technician must know it is not being kept.
+const ClockBehindRule RuleID = "clock/behind"
+
 // JournalReplacedRule is the fault raised when a damaged or foreign journal
 // file was moved aside and a fresh one started: it latches until someone
 // acknowledges that records before then are in the moved file.
