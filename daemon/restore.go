@@ -62,7 +62,7 @@ func (d *Daemon) openJournal(dir string, now time.Time) error {
 		moved, merr := journal.MoveAside(path, now)
 		if merr == nil {
 			d.log.Error("the exposure journal is damaged or not ventd's; moved it aside and started a fresh one", "err", err, "moved_to", moved,
-				"hint", "keep the moved file for the audit; sqlite3's .recover may rescue its records")
+				"hint", "keep the moved file for the audit; ventctl salvage -journal "+moved+" -o salvaged.db copies every record still readable into a new file for ventctl verify, report and export")
 			d.replaced = append(d.replaced, journal.Replacement{Time: now, MovedTo: moved, Reason: err.Error()})
 			// What can still be read of it restores this shift's figures.
 			if old, oerr := journal.OpenReadOnly(moved, journal.Options{}); oerr == nil {

@@ -38,7 +38,9 @@
 // one for recovery; another program's database, ErrForeign. Check runs
 // PRAGMA quick_check over every page (seconds for a year: the recorder
 // runs it once after start, off the control loop) and reports a damaged
-// page the same way. A directory ventd cannot write gives an error naming
+// page the same way. A file cut short (Truncated) says so, and by how
+// much, in that error; OpenReadOnly reads it as far as it goes, and
+// Salvage copies every row still readable into a new file. A directory ventd cannot write gives an error naming
 // the directory and the permission needed.
 //
 // # Schema

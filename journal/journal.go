@@ -90,6 +90,9 @@ type Journal struct {
 	readOnly bool        // OpenReadOnly or a View: every write is refused
 	view     bool        // a View: Close is the caller's mistake
 	file     os.FileInfo // the file as opened, for Moved
+	// truncated is set when OpenReadOnly read a file cut short as far as
+	// it goes (see Truncation).
+	truncated *Truncation
 }
 
 // reader is what the read methods need: *sql.DB, or *sql.Tx for a View.
@@ -272,14 +275,35 @@ func (j *Journal) checkOurs(ctx context.Context) error {
 // ErrCorrupt. It takes seconds for a year of records on a Pi: run it off
 // the control loop's path (the journal's recorder does, after start).
 func (j *Journal) Check() error {
-	var res string
-	if err := j.db.QueryRow("PRAGMA quick_check").Scan(&res); err != nil {
+	// Its first three findings: "*** in database main ***" alone, as
+	// SQLite starts some lists, says nothing.
+	rows, err := j.db.Query("PRAGMA quick_check(3)")
+	if err != nil {
 		return j.openError("quick_check", err)
 	}
-	if res != "ok" {
-		return j.corrupt("quick_check: " + res)
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var res string
+		if err := rows.Scan(&res); err != nil {
+			return j.openError("quick_check", err)
+		}
+		for _, l := range strings.Split(res, "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "***") {
+				found = append(found, l)
+			}
+		}
 	}
-	return nil
+	if err := rows.Err(); err != nil {
+		return j.openError("quick_check", err)
+	}
+	if len(found) == 1 && found[0] == "ok" {
+		return nil
+	}
+	if len(found) == 0 {
+		found = []string{"no answer"}
+	}
+	return j.corrupt("quick_check: " + strings.Join(found, "; "))
 }
 
 // openError turns SQLite's result codes into errors that say what to do.
@@ -297,6 +321,9 @@ func (j *Journal) openError(what string, err error) error {
 }
 
 func (j *Journal) corrupt(detail string) error {
+	if t, ok := Truncated(j.path); ok {
+		detail += "; " + t.String()
+	}
 	return fmt.Errorf("journal: %s: %w (%s)", j.path, ErrCorrupt, detail)
 }
 

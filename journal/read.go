@@ -41,18 +41,27 @@ func nanIfNull(f sql.NullFloat64) float64 {
 func (j *Journal) query(what string, scan func(*sql.Rows) error, q string, args ...any) error {
 	rows, err := j.rd.Query(q, args...)
 	if err != nil {
-		return fmt.Errorf("journal: %s: read %s: %w", j.path, what, err)
+		return j.readError(what, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		if err := scan(rows); err != nil {
-			return fmt.Errorf("journal: %s: read %s: %w", j.path, what, err)
+			return j.readError(what, err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("journal: %s: read %s: %w", j.path, what, err)
+		return j.readError(what, err)
 	}
 	return nil
+}
+
+// readError is a failed read of what: ErrCorrupt, with how the file is cut
+// short if it is, when SQLite found the file damaged.
+func (j *Journal) readError(what string, err error) error {
+	if IsCorrupt(err) && !errors.Is(err, ErrCorrupt) {
+		return j.corrupt("read " + what + ": " + err.Error())
+	}
+	return fmt.Errorf("journal: %s: read %s: %w", j.path, what, err)
 }
 
 // Minutes returns the minutes starting in [from, to), for one zone and one

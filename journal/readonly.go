@@ -29,8 +29,14 @@ var ErrReadOnly = errors.New("journal is open read-only")
 //
 // It skips Open's integrity check, which reads the whole file: an export
 // reads the rows it needs anyway, and a damaged page fails that read with
-// an error wrapping ErrCorrupt's cause. A path with no file gives an error
+// an error wrapping ErrCorrupt. A path with no file gives an error
 // wrapping fs.ErrNotExist; a file from a newer ventd, ErrNewerSchema.
+//
+// A file cut short (Truncated), which SQLite refuses whole as "malformed",
+// is read as far as it goes (SQLite's writable_schema, on a connection
+// that can write nothing): what its remaining pages hold reads as
+// usual, and a read that needs a missing page fails with ErrCorrupt and
+// the truncation. Truncation says so; Check reports the file damaged.
 func OpenReadOnly(path string, opts Options) (*Journal, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = DefaultBusyTimeout
@@ -70,6 +76,17 @@ func OpenReadOnly(path string, opts Options) (*Journal, error) {
 	}
 	j := &Journal{path: abs, opts: opts, db: db, rd: db, readOnly: true}
 	err = j.readVersion()
+	if t, ok := Truncated(abs); ok && t.Want > 0 && IsCorrupt(err) {
+		// SQLite trusts a file's length over its header's page count
+		// only with writable_schema: then it reads the pages there are.
+		db.Close()
+		q.Add("_pragma", "writable_schema(1)")
+		if db, err = sql.Open("sqlite", "file:"+(&url.URL{Path: abs}).EscapedPath()+"?"+q.Encode()); err != nil {
+			return nil, fmt.Errorf("journal: open %s: %w", abs, err)
+		}
+		j = &Journal{path: abs, opts: opts, db: db, rd: db, readOnly: true, truncated: &t}
+		err = j.readVersion()
+	}
 	if hotJournal(err) {
 		// A crash left a transaction half written: SQLite's recovery
 		// rolls it back to the last commit, which takes a writer. That
@@ -140,6 +157,15 @@ func (j *Journal) readVersion() error {
 	}
 	j.version = v
 	return nil
+}
+
+// Truncation says whether the file was opened cut short (OpenReadOnly),
+// and how.
+func (j *Journal) Truncation() (Truncation, bool) {
+	if j.truncated == nil {
+		return Truncation{}, false
+	}
+	return *j.truncated, true
 }
 
 // Version returns the schema version of the file (SchemaVersion once Open

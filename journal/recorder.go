@@ -259,7 +259,7 @@ func (r *Recorder) replace(now time.Time, why error) {
 		return
 	}
 	r.log.Error("the journal is damaged; moved it aside and started a fresh one", "err", why, "moved_to", moved,
-		"hint", "keep the moved file for the audit: sqlite3's .recover can often rescue its rows")
+		"hint", "keep the moved file for the audit; ventctl salvage -journal "+moved+" -o salvaged.db copies every record still readable into a new file for ventctl verify, report and export")
 	r.mu.Lock()
 	r.replaced = append(r.replaced, Replacement{Time: now, MovedTo: moved, Reason: why.Error()})
 	r.mu.Unlock()

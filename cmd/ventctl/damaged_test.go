@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ventd/ventd/journal"
 )
 
 // TestDamagedCopyNeverVerified: a journal file that fails SQLite's check
@@ -60,5 +63,80 @@ func TestDamagedCopyNeverVerified(t *testing.T) {
 			!strings.Contains(string(data), "DAMAGED: the journal file fails SQLite's integrity check") {
 			t.Errorf("export -format %s of the damaged file: integrity not DAMAGED:\n%.1500s", format, data)
 		}
+	}
+}
+
+// truncatedState is a state directory whose journal holds two days of
+// minutes and was then cut short by a tenth.
+func truncatedState(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h := range 48 {
+		var b journal.Batch
+		for m := range 60 {
+			at := shiftStart.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute).UTC()
+			for _, q := range []string{"pm25", "pm10", "co2"} {
+				b.Minutes = append(b.Minutes, journal.Minute{Start: at, Zone: "staff", Quantity: q, Mean: 9, Max: 10, Count: 60, CoveredSeconds: 60})
+			}
+		}
+		if _, err := j.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	db := filepath.Join(dir, "journal.db")
+	fi, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(db, fi.Size()*9/10); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A journal cut short got "journal is corrupt (database disk image is
+// malformed (11))" from verify, report and export alike: not that it was
+// truncated, nor what to do. Now each says so, what to keep and how to
+// read what is left (ventctl salvage), whose copy verify, report and
+// export then read.
+func TestTruncatedJournalSaysWhatToDo(t *testing.T) {
+	dir := truncatedState(t)
+	db := filepath.Join(dir, "journal.db")
+	for _, args := range [][]string{
+		{"verify", "-state-dir", dir},
+		{"report", "-state-dir", dir, "-o", filepath.Join(t.TempDir(), "r.html")},
+		{"export", "-state-dir", dir, "-format", "csv"},
+	} {
+		code, _, stderr := ventctl(t, args...)
+		for _, want := range []string{db, "DAMAGED", "truncated", "keep this file as it is for the audit", "ventctl salvage -journal " + db} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("ventctl %s on a truncated journal does not say %q: exit %d\n%s", args[0], want, code, stderr)
+			}
+		}
+		if code != exitFail {
+			t.Errorf("ventctl %s on a truncated journal: exit %d", args[0], code)
+		}
+	}
+
+	out := filepath.Join(t.TempDir(), "salvaged.db")
+	code, stdout, stderr := ventctl(t, "salvage", "-journal", db, "-o", out)
+	if code != exitOK || !strings.Contains(stdout, "minutes") || !strings.Contains(stdout, "cannot be read") {
+		t.Fatalf("salvage: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = ventctl(t, "verify", "-journal", out)
+	if code != exitFail || !strings.Contains(stdout, "salvaged") || !strings.Contains(stdout, "FAILED") {
+		t.Errorf("verify of the salvaged copy: exit %d; want the rows lost named, and that it is a salvage\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = ventctl(t, "export", "-journal", out, "-from", "2026-03-02", "-to", "2026-03-02", "-format", "csv")
+	if code != exitOK {
+		t.Errorf("export of the salvaged copy's first day: exit %d\n%s", code, stderr)
+	}
+	if code, _, _ = ventctl(t, "salvage", "-journal", db, "-o", out); code == exitOK {
+		t.Errorf("salvage over an existing file: exit 0")
 	}
 }

@@ -106,7 +106,7 @@ func (f *recordFlags) output(e env, out string, write func(io.Writer) error) int
 	}(write)
 	if out == "" {
 		if err := write(e.stdout); err != nil {
-			return f.fail(e, exitFail, "%v", err)
+			return f.readFailed(e, err)
 		}
 		return exitOK
 	}
@@ -115,7 +115,7 @@ func (f *recordFlags) output(e env, out string, write func(io.Writer) error) int
 		return f.fail(e, exitFail, "interrupted: %s not written", out)
 	}
 	if err != nil {
-		return f.fail(e, exitFail, "%v", err)
+		return f.readFailed(e, err)
 	}
 	fmt.Fprintf(e.stderr, "%s: wrote %s (%d bytes)\n", f.name, out, n)
 	return exitOK

@@ -14,6 +14,7 @@
 //	ventctl export -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.csv
 //	ventctl report -state-dir /var/lib/ventd -from 2026-03-01 -to 2026-03-31 -o march.pdf
 //	ventctl verify -state-dir /var/lib/ventd -head 3f1c9a0b5e2d4c77
+//	ventctl salvage -journal /var/lib/ventd/journal.db.corrupt-20260302T074459Z -o salvaged.db
 //
 // Every command with -sim runs on the simulated room instead, to try it
 // without hardware.
@@ -126,6 +127,8 @@ var commands = []command{
 		"the auditor's report: each shift's exposure against its limits, plots, alarms and acknowledgements, calibrations, record integrity", runReport, true},
 	{"verify", "-state-dir DIR [-head HASH] [-from YYYY-MM-DD] [-to YYYY-MM-DD]",
 		"check the journal's hash chain: name the first row changed, added or deleted after ventd wrote it", runVerify, false},
+	{"salvage", "-journal FILE -o NEW.db",
+		"copy every row still readable from a damaged journal file (cut short, or with damaged pages) into a new file that verify, report and export read", runSalvage, false},
 	{"check-config", "-config FILE", "check a configuration file and print every mistake in it", runCheckConfig, false},
 	{"doctor", "[-config FILE] [-root DIR] [-sim]",
 		"check an installation: boot config, groups, devices, PWM, clock, state directory, the service and every sensor, with the fix for each problem", runDoctor, true},

@@ -20,8 +20,9 @@ import (
 
 // recordFlags are the flags of a command reading the records.
 type recordFlags struct {
-	name                        string // "ventctl export"
-	stateDir, from, to, cfgPath *string
+	name                              string // "ventctl export"
+	stateDir, file, from, to, cfgPath *string
+	path                              string // the journal's file, once open
 }
 
 // addRecordFlags defines -state-dir, -from, -to and -config; what says
@@ -30,6 +31,7 @@ func addRecordFlags(fl *flag.FlagSet, what string) *recordFlags {
 	return &recordFlags{
 		name:     fl.Name(),
 		stateDir: fl.String("state-dir", "", "`directory` holding journal.db: ventd's state_dir (default: the -config file's, else "+defaultStateDir+")"),
+		file:     fl.String("journal", "", "a journal `file` by name, instead of -state-dir's journal.db: a damaged one ventd moved aside (journal.db.corrupt-<time>), or a copy"),
 		from:     fl.String("from", "", "first `day` "+what+", YYYY-MM-DD in the shift time zone (default: the journal's start)"),
 		to:       fl.String("to", "", "last `day` "+what+", YYYY-MM-DD, included (default: the journal's end)"),
 		cfgPath:  fl.String("config", "", "ventd's configuration `file`: the shift time zone (default: the one ventd kept in the journal, else this machine's), and the schedule and limits for shifts rebuilt from minutes"),
@@ -59,8 +61,16 @@ func (f *recordFlags) open(e env) (records, int) {
 	if r.cfg, r.loc, code = loadShiftConfig(*f.cfgPath, fail); code != exitOK {
 		return r, code
 	}
-	if r.j, code = openJournal(*f.stateDir, r.cfg, fail); code != exitOK {
+	if *f.file != "" && *f.stateDir != "" {
+		return r, fail(exitUsage, "give -journal FILE or -state-dir DIR, not both")
+	}
+	if r.j, code = openJournal(*f.stateDir, *f.file, r.cfg, fail); code != exitOK {
 		return r, code
+	}
+	f.path = r.j.Path()
+	if t, ok := r.j.Truncation(); ok {
+		fmt.Fprintf(e.stderr, "%s: warning: the journal file %s is DAMAGED: %s; what its remaining pages hold is read, and a read that needs a missing page fails (ventctl salvage copies what can be read)\n",
+			f.name, f.path, t)
 	}
 	if r.cfg != nil {
 		f.checkSameSite(e, r)
@@ -151,8 +161,16 @@ func loadShiftConfig(path string, fail func(int, string, ...any) int) (*config.C
 	return cfg, loc, exitOK
 }
 
-// openJournal opens journal.db in the state directory read-only.
-func openJournal(stateDir string, cfg *config.Config, fail func(int, string, ...any) int) (*journal.Journal, int) {
+// openJournal opens file, or else journal.db in the state directory,
+// read-only.
+func openJournal(stateDir, file string, cfg *config.Config, fail func(int, string, ...any) int) (*journal.Journal, int) {
+	if file != "" {
+		j, err := journal.OpenReadOnly(file, journal.Options{})
+		if err != nil {
+			return nil, openFailed(file, err, fail)
+		}
+		return j, exitOK
+	}
 	dir := stateDir
 	if dir == "" {
 		dir = defaultStateDir
@@ -169,9 +187,34 @@ func openJournal(stateDir string, cfg *config.Config, fail func(int, string, ...
 		return nil, fail(exitFail, "no journal at %s: -state-dir takes the directory holding journal.db, ventd's state_dir (default %s)", path, defaultStateDir)
 	}
 	if err != nil {
-		return nil, fail(exitFail, "%v", err)
+		return nil, openFailed(path, err, fail)
 	}
 	return j, exitOK
+}
+
+// openFailed says why the journal at path could not be opened, and for a
+// damaged file what to do.
+func openFailed(path string, err error, fail func(int, string, ...any) int) int {
+	if journal.IsCorrupt(err) {
+		_, truncated := journal.Truncated(path)
+		return fail(exitFail, "the journal file %s is DAMAGED and nothing in it can be read: %v\n%s", path, err, damagedAdvice(path, truncated))
+	}
+	return fail(exitFail, "%v", err)
+}
+
+// damagedAdvice says what to do with the damaged journal file at path.
+func damagedAdvice(path string, truncated bool) string {
+	var b strings.Builder
+	b.WriteString("What to do: keep this file as it is for the audit, it may be the only copy of these records (copy it elsewhere before anything else). ")
+	if truncated {
+		b.WriteString("A file cut short (a copy interrupted or made on a full disk, a card that lost its last writes) has lost the rows on its missing pages unless another copy holds them. ")
+	}
+	if filepath.Base(path) == "journal.db" {
+		b.WriteString("If this is ventd's own journal, ventd moves it aside at its next start, or when its check after start finds the damage, as " + path + ".corrupt-<time>, starts a new journal and raises the journal/replaced alarm; the fans never wait on it. ")
+	}
+	b.WriteString("If it is a copy, make it again from the live journal with sqlite3 journal.db \".backup copy.db\" (a plain cp while ventd writes can damage it). ")
+	b.WriteString("To read what is left of it: ventctl salvage -journal " + path + " -o salvaged.db copies every row still readable into a new file, which ventctl verify, report and export -journal salvaged.db read (verify names the rows lost).")
+	return b.String()
 }
 
 // checkFile runs SQLite's check of every page of the journal (as ventctl
@@ -187,7 +230,17 @@ func (f *recordFlags) checkFile(e env, r records) (code int, damaged error) {
 	case errors.Is(err, journal.ErrCorrupt):
 		return exitOK, err
 	}
-	return f.fail(e, exitFail, "%v", err), nil
+	return f.readFailed(e, err), nil
+}
+
+// readFailed is the exit code of a read of the journal that failed, after
+// saying why: for a damaged file, what to do.
+func (f *recordFlags) readFailed(e env, err error) int {
+	if journal.IsCorrupt(err) {
+		_, truncated := journal.Truncated(f.path)
+		return f.fail(e, exitFail, "the journal file %s is DAMAGED, and what was asked needs a part of it that cannot be read: %v\n%s", f.path, err, damagedAdvice(f.path, truncated))
+	}
+	return f.fail(e, exitFail, "%v", err)
 }
 
 // damagedExit is the exit code of a report or an export written (code)
@@ -195,6 +248,9 @@ func (f *recordFlags) checkFile(e env, r records) (code int, damaged error) {
 func (f *recordFlags) damagedExit(e env, damaged error, code int) int {
 	if damaged == nil || code != exitOK {
 		return code
+	}
+	if _, truncated := journal.Truncated(f.path); truncated {
+		return f.fail(e, exitFail, "the journal file is DAMAGED: %v\nthe output says so and cannot show the record is intact.\n%s", damaged, damagedAdvice(f.path, true))
 	}
 	return f.fail(e, exitFail, "the journal file is DAMAGED: %v\nthe output says so and cannot show the record is intact. A copy taken with cp while ventd was writing is the usual cause: copy the journal with sqlite3 journal.db \".backup copy.db\" (or stop ventd first) and run this again on the copy; ventctl verify gives the details", damaged)
 }

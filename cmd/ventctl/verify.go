@@ -26,7 +26,7 @@ func runVerify(args []string, e env) int {
 	defer j.Close()
 	v, err := j.Verify(journal.VerifyOptions{From: start, To: end, Head: *head, MaxProblems: *n})
 	if err != nil {
-		return rf.fail(e, exitFail, "%v", err)
+		return rf.readFailed(e, err)
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "journal %s\n", j.Path())
@@ -63,6 +63,9 @@ func runVerify(args []string, e env) int {
 	if v.OK() {
 		fmt.Fprintln(w, "every row read fits the chain, but the file is damaged")
 		return exitFail
+	}
+	if from, ok := j.SalvagedFrom(); ok {
+		fmt.Fprintf(w, "this journal was salvaged (ventctl salvage) from the damaged file %s: rows named missing below were on its pages that could not be read, not deleted\n", from)
 	}
 	fmt.Fprintf(w, "FAILED: %d rows or links do not fit the chain; the first:\n", v.ProblemCount)
 	for _, p := range v.Problems {
