@@ -149,7 +149,7 @@ func shifts(j *journal.Journal, o Options, outdoor []string) (out []Shift, notes
 		if st.Summary != nil {
 			var s exposure.Summary
 			if uerr := json.Unmarshal(st.Summary, &s); uerr == nil {
-				out = append(out, live(st, s))
+				out = append(out, live(st, s, o.Now))
 				continue
 			} else {
 				notes = append(notes, fmt.Sprintf("shift %s %s from %s: stored summary unreadable (%v); rebuilt from minutes",
@@ -227,7 +227,7 @@ func shifts(j *journal.Journal, o Options, outdoor []string) (out []Shift, notes
 	return out, notes, nil
 }
 
-func live(st journal.Shift, s exposure.Summary) Shift {
+func live(st journal.Shift, s exposure.Summary, now time.Time) Shift {
 	// The row's key is authoritative; an older summary may lack a field.
 	s.Zone, s.Quantity, s.Start, s.End = st.Zone, sample.Quantity(st.Quantity), st.Start, st.End
 	if s.Unit == "" {
@@ -235,11 +235,26 @@ func live(st journal.Shift, s exposure.Summary) Shift {
 	}
 	s.Until, s.STELPeakAt = utcOrZero(s.Until), utcOrZero(s.STELPeakAt)
 	row := Shift{Source: SourceLive, Summary: s}
-	if !st.Finished {
+	switch {
+	case st.Finished:
+	case now.Sub(st.End) > interruptedAfter && !s.Finished:
+		// Over, and never finished: ventd stopped during it and did not
+		// run again before its end (a running ventd writes a shift's end
+		// at once). Not running months later: ended where the record
+		// stops, the rest a gap.
+		row.Summary = exposure.Interrupted(s)
+		row.Note = "interrupted: the daemon's last write for this shift was at " + s.Until.Format(time.RFC3339) +
+			"; it did not run again before the shift ended, so the rest of the shift is unmeasured (a gap)"
+	default:
 		row.Note = "running: figures as of " + s.Until.Format(time.RFC3339) + ", the daemon's last write"
 	}
 	return row
 }
+
+// interruptedAfter is how long after its end a shift the journal still
+// holds as running is taken as interrupted: a running ventd writes a
+// shift's end at once, and retries a failed write each minute.
+const interruptedAfter = 15 * time.Minute
 
 func utcOrZero(t time.Time) time.Time {
 	if t.IsZero() {

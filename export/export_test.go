@@ -421,3 +421,31 @@ func TestExportSaysItsIntegrity(t *testing.T) {
 		t.Errorf("# integrity after a minute was edited: %q", got)
 	}
 }
+
+// A shift cut short by a stop with no restart since stayed "running" in
+// every export and report made later, months on. Once it is over it reads
+// as finished where the record stops (interrupted), the rest of it a gap.
+func TestStoppedShiftReadsInterruptedOnceOver(t *testing.T) {
+	stop := dayShift.Start.Add(6 * time.Hour)
+	j, sim := day(t, stop)
+	o := dayOptions(t, "csv")
+	o.Now = dayShift.End.Add(90 * 24 * time.Hour)
+	p := parseCSV(t, run(t, j, o))
+	live := shiftRow(t, p, "staff", dayShift.Start)
+	if live["finished"] != "true" || live["complete"] != "false" || !strings.Contains(live["note"], "interrupted") ||
+		live["until"] != dayShift.End.UTC().Format(time.RFC3339) {
+		t.Errorf("a shift stopped at %v, exported 90 days after its end: finished %s, complete %s, until %s, note %q; want it finished at its end, incomplete, interrupted",
+			stop.UTC(), live["finished"], live["complete"], live["until"], live["note"])
+	}
+	if live["twa_osha"] != f3(sim.live.TWA) {
+		t.Errorf("the interrupted shift's TWA %s, the daemon's last write %.3f: a figure changed", live["twa_osha"], sim.live.TWA)
+	}
+	if cov := float(t, live, "coverage_pct"); cov > 51 {
+		t.Errorf("coverage %.1f%% of a 12 h shift measured for 6 h: the rest must be a gap", cov)
+	}
+	// Just after its end a running ventd may not have written the end yet.
+	o.Now = dayShift.End.Add(time.Minute)
+	if r := shiftRow(t, parseCSV(t, run(t, j, o)), "staff", dayShift.Start); r["finished"] != "false" {
+		t.Errorf("a minute after its end the shift reads finished %s: ventd may still be writing it", r["finished"])
+	}
+}

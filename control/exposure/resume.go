@@ -96,3 +96,17 @@ func (e *excursionLog) resume(r Excursions) {
 		}
 	}
 }
+
+// Interrupted finishes s, the summary of a shift that was still running
+// when ventd last wrote it, at the shift's end: ventd stopped during it
+// and did not run again before it ended, so nothing else will finish it.
+// The time from s.Until to the end is a gap (never clean air), and every
+// figure is the one measured. A finished summary is returned as it is.
+func Interrupted(s Summary) Summary {
+	if s.Finished || !s.Until.Before(s.End) || s.Until.Before(s.Start) {
+		return s
+	}
+	t := &Tracker{name: "exposure " + string(s.Quantity) + "/" + s.Zone, opts: Opts{Quantity: s.Quantity, Zone: s.Zone, Limits: s.Limits},
+		cursor: never, openUntil: never}
+	return t.Close(s)
+}
