@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/export"
+	"github.com/ventd/ventd/journal"
 )
 
 // The words of the report, shared by the PDF and the HTML: both lay out
@@ -296,9 +297,9 @@ func (d *doc) chainIntegrity() (status string, ok bool, lines []string) {
 		lines = append(lines, fmt.Sprintf("Every one of the %d journal rows in this report's span fits the chain (%d links checked): none was changed, added or deleted after ventd wrote it.", v.Rows, v.Links))
 	} else {
 		status = "PROBLEMS FOUND"
-		lines = append(lines, fmt.Sprintf("%d rows or links do not fit the chain; the first:", v.ProblemCount))
+		lines = append(lines, fmt.Sprintf("%d rows or links do not fit the chain (each named again with its shift); the first:", v.ProblemCount))
 		for _, p := range v.Problems[:min(len(v.Problems), 5)] {
-			lines = append(lines, "• "+p.String())
+			lines = append(lines, "• "+d.problem(p))
 		}
 	}
 	if v.Before > 0 {
@@ -312,6 +313,57 @@ func (d *doc) chainIntegrity() (status string, ok bool, lines []string) {
 	}
 	lines = append(lines, "To show later that a copy of the journal still holds this record unedited: ventctl verify -state-dir DIR -head "+h.Hash[:16])
 	return status, ok, lines
+}
+
+// problem names a row or link that does not fit the chain, its time in
+// the site's time zone as the rest of the report.
+func (d *doc) problem(p journal.Problem) string {
+	var b strings.Builder
+	if p.Table != "" {
+		fmt.Fprintf(&b, "%s row %s", p.Table, p.Key)
+	} else {
+		fmt.Fprintf(&b, "link %d", p.Link)
+	}
+	if !p.Time.IsZero() {
+		b.WriteString(" at " + d.local(p.Time).Format(timeLayout))
+	}
+	return b.String() + ": " + p.What
+}
+
+// maxShiftProblems is how many problems a shift's page names.
+const maxShiftProblems = 5
+
+// shiftIntegrity says what of the record's integrity concerns the shift,
+// on its own page: the rows or links of its time that do not fit the
+// chain, and a damaged file. Nothing when all is well.
+func (d *doc) shiftIntegrity(sh *shift) []string {
+	var lines []string
+	if d.o.Damaged != nil {
+		lines = append(lines, "Record integrity: DAMAGED. The journal file fails SQLite's integrity check: this shift's figures may be missing rows or read wrong (see the first page).")
+	}
+	if d.verify == nil || d.verify.OK() {
+		return lines
+	}
+	var in []journal.Problem
+	for _, p := range d.verify.Problems {
+		if !p.Time.IsZero() && !p.Time.Before(sh.start) && p.Time.Before(sh.end) {
+			in = append(in, p)
+		}
+	}
+	capped := d.verify.ProblemCount > len(d.verify.Problems)
+	switch {
+	case len(in) > 0:
+		lines = append(lines, fmt.Sprintf("Record integrity: PROBLEMS FOUND in this shift. %d rows or links of its time do not fit the hash chain (changed, added or deleted after ventd wrote them):", len(in)))
+		for _, p := range in[:min(len(in), maxShiftProblems)] {
+			lines = append(lines, "• "+d.problem(p))
+		}
+		if len(in) > maxShiftProblems || capped {
+			lines = append(lines, "ventctl verify lists every one.")
+		}
+	case capped:
+		lines = append(lines, fmt.Sprintf("Record integrity: %d rows or links of the report's span do not fit the hash chain, more than this report lists; those listed lie outside this shift, and ventctl verify lists every one.", d.verify.ProblemCount))
+	}
+	return lines
 }
 
 // alarmRows is the table under a shift's timeline.

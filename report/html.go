@@ -43,6 +43,7 @@ type htmlZone struct {
 
 type htmlShift struct {
 	Title, Verdict, Config, Clock string
+	Integrity                     []string
 	Style                         template.CSS
 	Zones                         []htmlZone
 	Outdoor                       []outdoorGroup
@@ -79,7 +80,8 @@ func writeHTML(w io.Writer, d *doc, r *export.Records) error {
 }
 
 func (d *doc) htmlShift(r *export.Records, sh *shift) (htmlShift, error) {
-	hs := htmlShift{Title: "Shift " + d.shiftTitle(sh), Verdict: sh.verdict.String(), Style: colorCSS(sh.verdict.color(), true)}
+	hs := htmlShift{Title: "Shift " + d.shiftTitle(sh), Verdict: sh.verdict.String(), Style: colorCSS(sh.verdict.color(), true),
+		Integrity: d.shiftIntegrity(sh)}
 	if sh.config != "" {
 		hs.Config = "Configuration in force: hash " + sh.config
 	}

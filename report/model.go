@@ -104,6 +104,10 @@ type alarmSpan struct {
 	raisedBeforeRecords bool
 }
 
+// maxProblems is how many of the chain's problems the report reads, for the
+// first page and each shift's own.
+const maxProblems = 500
+
 // build reads the records of the window into a doc.
 func build(r *export.Records, o Options) (*doc, error) {
 	d := &doc{o: o, h: r.Header, from: r.From, to: r.To}
@@ -135,7 +139,7 @@ func build(r *export.Records, o Options) (*doc, error) {
 	if err := o.interrupted(); err != nil {
 		return nil, err
 	}
-	d.verify, err = r.Journal().Verify(journal.VerifyOptions{From: r.From, To: r.To})
+	d.verify, err = r.Journal().Verify(journal.VerifyOptions{From: r.From, To: r.To, MaxProblems: maxProblems})
 	switch {
 	case errors.Is(err, journal.ErrNoChain):
 		d.noChain = "the journal predates the hash chain: its rows cannot be checked"

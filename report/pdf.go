@@ -117,6 +117,9 @@ func (d *doc) pdfShift(p *page, r *export.Records, sh *shift) error {
 	p.pdf.SetXY(marginX, marginT)
 	p.para(14, true, black, 18, "Shift "+d.shiftTitle(sh))
 	p.para(10, true, sh.verdict.color(), 13, sh.verdict.String())
+	for _, l := range d.shiftIntegrity(sh) {
+		p.para(8.5, true, colBad, 11, l)
+	}
 	if sh.config != "" {
 		p.para(7.5, false, grey, 9.5, "Configuration in force: hash "+sh.config)
 	}
