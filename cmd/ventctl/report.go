@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -72,6 +73,11 @@ func runReport(args []string, e env) int {
 				return rf.fail(e, exitUsage, "a PDF is not for a terminal: give -o FILE.pdf (or -format html, or redirect the output)")
 			}
 		}
+	}
+	if err := report.CheckShiftIn(j, start, end, *shift, loc); errors.Is(err, report.ErrNoSuchShift) {
+		return rf.fail(e, exitUsage, "-%v", err)
+	} else if err != nil {
+		return rf.readFailed(e, err)
 	}
 	code, damaged := rf.checkFile(e, r)
 	if code != exitOK {

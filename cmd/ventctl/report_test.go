@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/journal"
 )
 
 // figureLines are the report's figure rows and the export column each
@@ -288,4 +290,27 @@ func pagesDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// -shift with a start no shift has was a report with no shift in it, exit
+// 0: an auditor asking for 07:30 where the shifts start at 07:00 got an
+// empty report that reads as a quiet day. It is refused, naming the starts
+// there are.
+func TestReportRefusesAShiftStartNoShiftHas(t *testing.T) {
+	dir, j := stateDir(t)
+	if err := j.SetMeta(journal.TimeZoneKey, "America/Vancouver"); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	out := filepath.Join(t.TempDir(), "r.html")
+	code, _, stderr := ventctl(t, "report", "-state-dir", dir, "-shift", "07:30", "-o", out)
+	if code != exitUsage || !strings.Contains(stderr, "07:30") || !strings.Contains(stderr, "start at 07:00") || !strings.Contains(stderr, "did you mean 07:00?") {
+		t.Errorf("-shift 07:30 where the shift starts at 07:00: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a report was written for a shift start that does not exist")
+	}
+	if code, _, stderr = ventctl(t, "report", "-state-dir", dir, "-shift", "07:00", "-o", out); code != exitOK {
+		t.Errorf("-shift 07:00: exit %d\n%s", code, stderr)
+	}
 }
