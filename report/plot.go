@@ -128,8 +128,9 @@ func drawSeries(c draw.Canvas, s *series, alarms []*alarmSpan, loc *time.Locatio
 	}
 	p.Add(&alarmMarks{at: marks})
 
-	legendH := vg.Points(11)
-	drawLegend(draw.Crop(c, 0, 0, c.Max.Y-c.Min.Y-legendH, 0), s, drawn)
+	rows := legendRows(legendItems(drawn), c.Max.X-c.Min.X-legendIndent)
+	legendH := legendLineH * vg.Length(len(rows))
+	drawLegend(draw.Crop(c, 0, 0, c.Max.Y-c.Min.Y-legendH, 0), rows)
 	p.Draw(draw.Crop(c, 0, 0, 0, -legendH))
 	return out
 }
@@ -228,38 +229,80 @@ func (a *alarmMarks) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// drawLegend draws one line of legend: a sample of each line and its name.
-func drawLegend(c draw.Canvas, s *series, drawn []limitLine) {
-	type item struct {
-		name string
-		col  color.Color
-		w    vg.Length
-		dash bool
-		fill bool
-	}
-	items := []item{{"minute mean", colMean, 0.9, false, false}, {"minute maximum", colMax, 0.8, false, false},
+// legendItem is one entry of a plot's legend: a sample of its line (or a
+// filled box) and its name.
+type legendItem struct {
+	name string
+	col  color.Color
+	w    vg.Length
+	dash bool
+	fill bool
+}
+
+// The legend's layout: each line's height, where the first item starts,
+// the sample's length and the spaces after it and after a name.
+const (
+	legendLineH  = vg.Length(11)
+	legendIndent = vg.Length(30)
+	legendSample = vg.Length(15)
+	legendSpace  = vg.Length(10)
+)
+
+// legendStyle is the legend's text.
+func legendStyle() draw.TextStyle {
+	return draw.TextStyle{Color: color.Black, Font: plotFont(6.5, false), XAlign: draw.XLeft, YAlign: draw.YCenter,
+		Handler: plot.DefaultTextHandler}
+}
+
+// legendItems are a plot's legend entries: its lines, then the limits
+// drawn, then the alarm marks.
+func legendItems(drawn []limitLine) []legendItem {
+	items := []legendItem{{"minute mean", colMean, 0.9, false, false}, {"minute maximum", colMax, 0.8, false, false},
 		{"rolling 15 min average", colSTEL, 1.4, false, false}, {"no data", colGap, 0, false, true}}
 	for _, l := range drawn {
-		items = append(items, item{l.name, l.col, 0.8, l.dash, false})
+		items = append(items, legendItem{l.name, l.col, 0.8, l.dash, false})
 	}
-	items = append(items, item{"alarm raised", colAlarm, 0, false, true})
-	ts := draw.TextStyle{Color: color.Black, Font: plotFont(6.5, false), XAlign: draw.XLeft, YAlign: draw.YCenter,
-		Handler: plot.DefaultTextHandler}
-	x := c.Min.X + 30
-	y := (c.Min.Y + c.Max.Y) / 2
+	return append(items, legendItem{"alarm raised", colAlarm, 0, false, true})
+}
+
+// legendRows puts the items on lines of at most width each, in order, as
+// many lines as they need (one item longer than a line has one to itself).
+func legendRows(items []legendItem, width vg.Length) [][]legendItem {
+	ts := legendStyle()
+	var rows [][]legendItem
+	var x vg.Length
 	for _, it := range items {
-		if it.fill {
-			c.FillPolygon(it.col, []vg.Point{{X: x, Y: y - 3}, {X: x + 12, Y: y - 3}, {X: x + 12, Y: y + 3}, {X: x, Y: y + 3}})
-		} else {
-			ls := draw.LineStyle{Color: it.col, Width: it.w}
-			if it.dash {
-				ls.Dashes = []vg.Length{3, 2}
-			}
-			c.StrokeLine2(ls, x, y, x+12, y)
+		w := legendSample + ts.Width(it.name)
+		if len(rows) == 0 || x > 0 && x+w > width {
+			rows = append(rows, nil)
+			x = 0
 		}
-		x += 15
-		c.FillText(ts, vg.Point{X: x, Y: y}, it.name)
-		x += ts.Width(it.name) + 10
+		rows[len(rows)-1] = append(rows[len(rows)-1], it)
+		x += w + legendSpace
+	}
+	return rows
+}
+
+// drawLegend draws the legend's lines, top down, in c.
+func drawLegend(c draw.Canvas, rows [][]legendItem) {
+	ts := legendStyle()
+	for i, row := range rows {
+		x := c.Min.X + legendIndent
+		y := c.Max.Y - legendLineH*(vg.Length(i)+0.5)
+		for _, it := range row {
+			if it.fill {
+				c.FillPolygon(it.col, []vg.Point{{X: x, Y: y - 3}, {X: x + 12, Y: y - 3}, {X: x + 12, Y: y + 3}, {X: x, Y: y + 3}})
+			} else {
+				ls := draw.LineStyle{Color: it.col, Width: it.w}
+				if it.dash {
+					ls.Dashes = []vg.Length{3, 2}
+				}
+				c.StrokeLine2(ls, x, y, x+12, y)
+			}
+			x += legendSample
+			c.FillText(ts, vg.Point{X: x, Y: y}, it.name)
+			x += ts.Width(it.name) + legendSpace
+		}
 	}
 }
 
