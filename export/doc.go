@@ -25,7 +25,9 @@
 // start_local column for the shift's start in the site's time zone;
 // concentrations have three decimals in the unit of the unit column;
 // durations are seconds; an empty value is unknown, never zero. The JSON
-// export is one object (Document) with the same contents.
+// export is one object (Document) with the same contents; a limit that
+// does not exist is an empty CSV cell and a JSON null, never 0 (see
+// Shift.MarshalJSON).
 //
 // A text cell that a spreadsheet would take for a formula (it starts with
 // '=', '+', '-', '@', a tab or a carriage return: a note typed as

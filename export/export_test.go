@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/export"
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/sample"
 )
 
 // day is the journal of the simulated day shift: zone "staff" with the
@@ -447,5 +449,52 @@ func TestStoppedShiftReadsInterruptedOnceOver(t *testing.T) {
 	o.Now = dayShift.End.Add(time.Minute)
 	if r := shiftRow(t, parseCSV(t, run(t, j, o)), "staff", dayShift.Start); r["finished"] != "false" {
 		t.Errorf("a minute after its end the shift reads finished %s: ventd may still be writing it", r["finished"])
+	}
+}
+
+// The JSON export wrote a limit that does not exist (PM2.5 has no
+// occupational TWA or STEL limit for drug smoke) as 0, which reads as a
+// limit of zero: everything over it. It is null, as the CSV leaves the
+// cell empty, and a document read back gives 0 (no limit) again.
+func TestJSONNoLimitIsNull(t *testing.T) {
+	j := newJournal(t)
+	start := dayShift.Start.UTC()
+	sum := exposure.Summary{Quantity: sample.PM25, Unit: "µg/m³", Zone: "staff", Start: start, End: start.Add(12 * time.Hour),
+		Until: start.Add(12 * time.Hour), Finished: true, TWA: 4.2, MeanCovered: 8.4, ReductionFactor: 0.5,
+		Limits:    exposure.Limits{Alarm: 125.5, Source: "no occupational limit <for drug smoke> & an alarm level"},
+		AboveSTEL: exposure.Excursions{}, AboveTWA: exposure.Excursions{}}
+	b, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Write(journal.Batch{Shifts: []journal.Shift{{Zone: "staff", Quantity: "pm25", Start: sum.Start, End: sum.End, Finished: true, Summary: b}}}); err != nil {
+		t.Fatal(err)
+	}
+	out := string(run(t, j, dayOptions(t, "json")))
+	var raw struct {
+		Shifts []map[string]any `json:"shifts"`
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil || len(raw.Shifts) != 1 {
+		t.Fatalf("%v: %.1500s", err, out)
+	}
+	sh := raw.Shifts[0]
+	lim, _ := sh["limits"].(map[string]any)
+	stel, _ := sh["excursions_above_stel"].(map[string]any)
+	twa, _ := sh["excursions_above_twa"].(map[string]any)
+	for what, v := range map[string]any{"limits.twa": lim["twa"], "limits.stel": lim["stel"], "adjusted_twa_limit": sh["adjusted_twa_limit"],
+		"excursions_above_stel.level": stel["level"], "excursions_above_twa.level": twa["level"]} {
+		if v != nil {
+			t.Errorf("%s is %v for a limit that does not exist; want null", what, v)
+		}
+	}
+	if lim["alarm"] != 125.5 || !strings.Contains(out, `<for drug smoke> &`) {
+		t.Errorf("limits %v; want the alarm level 125.5 and the source as written:\n%.1500s", lim, out)
+	}
+	var doc export.Document
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Shifts) != 1 || doc.Shifts[0].Limits.TWA != 0 || doc.Shifts[0].Limits.Alarm != 125.5 || doc.Shifts[0].TWA != 4.2 {
+		t.Errorf("read back: %+v", doc.Shifts)
 	}
 }

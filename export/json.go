@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/ventd/ventd/control/exposure"
 )
 
 // jsonSink writes one JSON object (Document), streaming each section's
@@ -84,3 +86,54 @@ func (s *jsonSink) close() error {
 // fail leaves the object unclosed: a truncated document does not parse,
 // which is the clearest sign it is incomplete.
 func (s *jsonSink) fail(error) {}
+
+// MarshalJSON writes the shift with a limit that does not exist as null,
+// never 0 (which reads as a limit of zero, every value over it): limits
+// twa, stel and alarm, adjusted_twa_limit, and the excursions' level. The
+// CSV leaves those cells empty. A document read back gives 0 (no limit)
+// for null, as exposure.Limits means it.
+func (r Shift) MarshalJSON() ([]byte, error) {
+	type plain Shift // the fields, without this method
+	s := &r.Summary
+	v := struct {
+		plain
+		Limits           noLimitNull    `json:"limits"`
+		AdjustedTWALimit *float64       `json:"adjusted_twa_limit"`
+		AboveSTEL        excursionsJSON `json:"excursions_above_stel"`
+		AboveTWA         excursionsJSON `json:"excursions_above_twa"`
+	}{plain: plain(r),
+		Limits:           noLimitNull{TWA: limitOrNull(s.Limits.TWA), STEL: limitOrNull(s.Limits.STEL), Alarm: limitOrNull(s.Limits.Alarm), Source: s.Limits.Source},
+		AdjustedTWALimit: limitOrNull(s.AdjustedTWALimit),
+		AboveSTEL:        excursionsJSON{s.AboveSTEL, limitOrNull(s.AboveSTEL.Level)},
+		AboveTWA:         excursionsJSON{s.AboveTWA, limitOrNull(s.AboveTWA.Level)},
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as the export's own encoder: notes keep "<", ">" and "&"
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// noLimitNull is exposure.Limits with each missing limit null.
+type noLimitNull struct {
+	TWA    *float64 `json:"twa"`
+	STEL   *float64 `json:"stel"`
+	Alarm  *float64 `json:"alarm"`
+	Source string   `json:"source"`
+}
+
+// excursionsJSON is exposure.Excursions with no level (no such limit) null.
+type excursionsJSON struct {
+	exposure.Excursions
+	Level *float64 `json:"level"`
+}
+
+// limitOrNull is v, or nil for 0: no such limit.
+func limitOrNull(v float64) *float64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
