@@ -58,6 +58,10 @@ type Reporter struct {
 type MakeError struct {
 	Client string
 	Err    error
+	// Status is the reply's HTTP status; 0 is 500. A mistake in the
+	// request found only while the report is made (a shift start no
+	// shift of the window has) is a 400.
+	Status int
 }
 
 func (e *MakeError) Error() string {
@@ -81,10 +85,14 @@ const maxLoggedError = 4 << 10
 // endpoint answers anyone who can reach the port.
 func (x *Reporter) failed(w http.ResponseWriter, err error) {
 	client := "the report could not be made; the reason is in ventd's log (journalctl -u ventd): fix what it says and ask again, or make the report with ventctl report on this machine"
+	code := http.StatusInternalServerError
 	var me *MakeError
 	if errors.As(err, &me) {
 		client = "the report could not be made: " + me.Client
 		err = me.Err
+		if me.Status != 0 {
+			code = me.Status
+		}
 	}
 	// A client that went away cancelled its own report: nothing to log.
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -100,7 +108,7 @@ func (x *Reporter) failed(w http.ResponseWriter, err error) {
 			log.Error("GET /api/report: the report could not be made", "err", msg, "not_logged_since_last", skipped)
 		}
 	}
-	writeError(w, http.StatusInternalServerError, client)
+	writeError(w, code, client)
 }
 
 // ReportRequest is a checked GET /api/report: whole days in the shift

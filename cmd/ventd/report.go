@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,7 +102,19 @@ func (v *ventctlReport) make(ctx context.Context, w io.Writer, req httpapi.Repor
 		if msg == "" {
 			msg = err.Error()
 		}
+		var exit *exec.ExitError
+		isExit := errors.As(err, &exit)
 		err = fmt.Errorf("%s (%v): %s", bin, err, msg)
+		if isExit && exit.ExitCode() == 2 && strings.HasPrefix(msg, "ventctl report: -shift ") {
+			// The request's mistake, found in the journal: a shift start
+			// no shift of the window has. ventctl names the starts there
+			// are; the words are the client's own request and the times.
+			line, _, _ := strings.Cut(msg, "\n")
+			if len(line) > 500 {
+				line = strings.ToValidUTF8(line[:500], "") + "…"
+			}
+			return &httpapi.MakeError{Status: http.StatusBadRequest, Client: "shift=" + strings.TrimPrefix(line, "ventctl report: -shift ")}
+		}
 		if rctx.Err() == context.DeadlineExceeded {
 			return &httpapi.MakeError{Client: fmt.Sprintf("not done after %s (is the disk stalling?); ventd's log (journalctl -u ventd) has what ventctl said", reportMax), Err: err}
 		}

@@ -54,6 +54,13 @@ func TestReportMadeByVentctl(t *testing.T) {
 			}
 		}
 	}
+	// A shift start no shift of the window has is the request's mistake:
+	// a 400 naming the starts there are, not a 500 pointing at the log.
+	resp, body := fetch(t, addr, "/api/report?from=2026-03-02&shift=07:31&format=html")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "shift=07:31") || !strings.Contains(body, "did you mean") {
+		t.Errorf("?shift=07:31: %d %.400s; want 400 naming the shift starts there are", resp.StatusCode, body)
+	}
+
 	// The configuration went to ventctl under no name left behind: it
 	// may hold the PIN's hash or the MQTT password.
 	if left, _ := filepath.Glob(filepath.Join(tmp, "ventd-report-config-*")); len(left) > 0 {
@@ -69,7 +76,7 @@ func TestReportMadeByVentctl(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, addr = startSim(t, filepath.Join(dir, "ventd"), t.TempDir(), start, 600)
-	resp, body := fetch(t, addr, "/api/report?from=2026-03-02&format=html")
+	resp, body = fetch(t, addr, "/api/report?from=2026-03-02&format=html")
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, "secret") || strings.Contains(body, "goroutine") ||
 		!strings.Contains(body, "journalctl -u ventd") || len(body) > 400 {
 		t.Errorf("ventctl failing: %d %.500s; want 500 with a short message pointing at the log", resp.StatusCode, body)
