@@ -197,6 +197,22 @@ func (t SensorType) Measures(q sample.Quantity) bool {
 // without one (the gas index sensors).
 func (t SensorType) Watched() sample.Quantity { return models[t].watched }
 
+// StillAtMost is the longest a working unit of type t leaves its watched
+// reading exactly unchanged, away from 0; 0 when the type gives no such
+// bound and the configured stuck time (alarms.sensor_stuck_after) alone
+// applies. An SPS30 reports an IEEE float every second, fine enough to
+// carry its noise (a few tenths of a µg/m³), so its reading moves every
+// second: 300 identical readings are a frozen unit, and 30 min of them
+// would be a staff sensor recording clean air through sessions. The
+// SEN5x (0.1 µg/m³ steps, smoothed), the SCD4x (whole ppm every 5 s) and
+// the SDPs can hold a value longer, so they keep the stuck time.
+func (t SensorType) StillAtMost() time.Duration {
+	if t == SPS30 {
+		return 5 * time.Minute
+	}
+	return 0
+}
+
 // Addr is a 7-bit I2C address. The file accepts hex (0x69) or decimal.
 type Addr uint16
 

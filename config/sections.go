@@ -160,7 +160,12 @@ type Alarms struct {
 	SensorStaleAfter time.Duration `yaml:"sensor_stale_after"`
 	// SensorStuckAfter raises a sensor fault when a reading has not
 	// changed at all for this long, the mark of a frozen sensor.
-	// Default 30m (ventd's choice: real air is never that still).
+	// Default 30m (ventd's choice: real air is never that still). An
+	// SPS30's reading is frozen after 5 min when this is longer
+	// (SensorType.StillAtMost): it reports an IEEE float every second
+	// whose noise moves it every second, so 300 identical readings away
+	// from 0 are a frozen unit. A still 0 on a unit with a status
+	// register is exempt (particle-free air).
 	SensorStuckAfter time.Duration `yaml:"sensor_stuck_after"`
 	// A fan with a tachometer stalls when it turns below FanStallRPM while
 	// told to run at FanStallMinDuty percent or more, for FanStallAfter.

@@ -8,8 +8,10 @@ import (
 
 // A frozen booth sensor repeats its last reading: the booth may fill with
 // smoke while the law sees clean air. The sensor layer calls a reading
-// frozen once it has not changed for its stuck time (30 min by default).
-// The room law can tell sooner, in two ways.
+// frozen once it has not changed for its stuck time (30 min by default;
+// for an SPS30, 5 min at most, on the argument below, its still 0 exempt
+// as here). The room law can tell sooner, in two ways (for an SPS30 the
+// second is about as soon as the sensor layer).
 //
 // Every booth draws its air from the staff area, so smoke that reaches
 // the staff area moves any working booth sensor too. A booth sensor whose
@@ -35,8 +37,11 @@ import (
 //
 // frozenStill is minutes, not seconds: far longer than a working sensor
 // ever holds a value (a fan cleaning holds the last one about 10 s), and
-// far shorter than the stuck time's 30 min, behind which a session or two
-// (2–5 min each) passed at the booth's minimum duty.
+// far shorter than the configured stuck time's 30 min, behind which a
+// session or two (2–5 min each) passed at the booth's minimum duty. The
+// sensor layer holds an SPS30, staff or booth, to the same 5 min
+// (config.SensorType.StillAtMost); this check still covers the other
+// types.
 //
 // In either case the booth is treated as unknown air (its fans go to
 // their safe duty) until the reading moves again.

@@ -11,11 +11,12 @@ import (
 
 // A reading that stood still before a restart and stands still after it
 // is one run for the stuck watch: a restart of ventd does not power the
-// sensors off, and a watch that started again would count up to 30 min
-// of a frozen reading as measured air a second time, and find the freeze
-// only after that. The run is saved once it has stood a minute (shorter
-// runs are every second of a live reading, and not worth a write); "" when
-// there is none, so that a stale run is never taken for the present one.
+// sensors off, and a watch that started again would count up to the
+// stuck time (30 min by default, 5 min for an SPS30) of a frozen reading
+// as measured air a second time, and find the freeze only after that.
+// The run is saved once it has stood a minute (shorter runs are every
+// second of a live reading, and not worth a write); "" when there is
+// none, so that a stale run is never taken for the present one.
 
 // minStill is how long a run stands before it is saved.
 const minStill = time.Minute

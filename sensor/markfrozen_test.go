@@ -17,7 +17,8 @@ import (
 )
 
 // The room law finds a booth reading frozen before the stuck time
-// (control's frozen.go) and the daemon marks the sensor: from then it is
+// (control's frozen.go; here at 4 min, before the SPS30's own 5 min) and
+// the daemon marks the sensor: from then it is
 // frozen as the stuck detector makes it (its samples a fault, its Faults
 // frozen with the law's words, a Freeze from where the reading stopped
 // moving for the exposure record), until the reading moves. The stuck
@@ -28,7 +29,7 @@ func TestLawsVerdictIsFrozenUntilTheReadingMoves(t *testing.T) {
 	r.pm.SetStuck(true)
 	r.run(2 * time.Second)
 	since := r.clk.Now()
-	r.run(5 * time.Minute)
+	r.run(4 * time.Minute)
 	s, smp := r.set.Get("pm"), r.pm25()
 	if s.MarkFrozen(r.clk.Now(), since, sample.PM25, smp.Value+0.5, "law") {
 		t.Fatal("marked frozen at a value the sensor no longer reads")

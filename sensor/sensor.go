@@ -424,7 +424,8 @@ func (s *Sensor) count(err error) {
 }
 
 // checkFrozen runs the stuck detector on the watched reading: a reading
-// identical for the stuck time is a frozen sensor, since real sensors
+// identical for the stuck time (5 min at most for an SPS30: see
+// config.SensorType.StillAtMost) is a frozen sensor, since real sensors
 // always jitter. The raw value feeds it, so it sees the value move again.
 func (s *Sensor) checkFrozen(now time.Time) {
 	if s.held {

@@ -114,12 +114,15 @@ func TestBusNoClearCanFreeIsAFault(t *testing.T) {
 	}
 }
 
+// An SPS30's frozen reading is found 5 min after it stopped moving (its
+// StillAtMost; the configured stuck time is 30 min), and the freeze says
+// where: from when it stopped, with the values it stopped at.
 func TestFrozenReadingIsFoundWithWhereItFroze(t *testing.T) {
-	r := newRig(t, 10*time.Minute)
+	r := newRig(t, 30*time.Minute)
 	r.run(time.Minute)
 	froze := r.clk.Now()
 	r.pm.SetStuck(true)
-	r.run(9 * time.Minute)
+	r.run(4 * time.Minute)
 	if s := r.pm25(); s.Quality != sample.Good {
 		t.Fatalf("before the stuck time a frozen reading still passes: %+v", s)
 	}

@@ -26,6 +26,9 @@ type Opts struct {
 	Saved func(key string) (string, bool)
 	// StuckAfter is how long a reading may stay identical before it
 	// counts as frozen (alarms.sensor_stuck_after); 0 turns the check off.
+	// A type whose working unit never holds a reading that long
+	// (config.SensorType.StillAtMost: the SPS30, 5 min) is frozen after
+	// that shorter time; a still 0 on a self-checking unit stays exempt.
 	StuckAfter time.Duration
 	// Period is how often Update is called (control.period); 0 means 1 s.
 	// The SGP4x's gas index algorithm is told its sampling interval, 1 s
@@ -90,11 +93,15 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 			errs: map[string]uint64{}}
 		s.watched = sc.Type.Watched()
 		if s.watched != "" && o.StuckAfter > 0 {
+			after := o.StuckAfter
+			if still := sc.Type.StillAtMost(); still > 0 && still < after {
+				after = still
+			}
 			var err error
-			if s.stuck, err = alarm.NewStuckDetector(0, o.StuckAfter); err != nil {
+			if s.stuck, err = alarm.NewStuckDetector(0, after); err != nil {
 				return nil, fmt.Errorf("sensor %s: %w", sc.Name, err)
 			}
-			s.resumeStill(o.Saved, o.Clock.Now(), o.StuckAfter)
+			s.resumeStill(o.Saved, o.Clock.Now(), after)
 		}
 		set.list = append(set.list, s)
 	}

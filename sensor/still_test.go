@@ -1,0 +1,96 @@
+package sensor
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/i2c"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/sample"
+	"github.com/ventd/ventd/testbench/air"
+	"github.com/ventd/ventd/testbench/i2csim"
+	"github.com/ventd/ventd/testbench/sps30sim"
+)
+
+// frozenAround freezes the rig's SPS30 (stuck time stuckAfter) and checks
+// that its reading is measured 10 s before want and frozen 5 s after it.
+func frozenAround(t *testing.T, stuckAfter, want time.Duration) {
+	t.Helper()
+	r := newRig(t, stuckAfter)
+	r.run(time.Minute)
+	r.pm.SetStuck(true)
+	r.run(want - 10*time.Second)
+	if f := r.set.Get("pm").Faults(r.clk.Now(), 10*time.Second); f.Frozen || r.pm25().Quality != sample.Good {
+		t.Fatalf("stuck after %v: frozen %v, PM2.5 %+v %v after the reading stopped, want it still measured until %v",
+			stuckAfter, f.Frozen, r.pm25(), want-10*time.Second, want)
+	}
+	r.run(15 * time.Second)
+	if f := r.set.Get("pm").Faults(r.clk.Now(), 10*time.Second); !f.Frozen || r.pm25().Quality != sample.Fault {
+		t.Fatalf("stuck after %v: frozen %v, PM2.5 %+v %v after the reading stopped, want it frozen from %v",
+			stuckAfter, f.Frozen, r.pm25(), want+5*time.Second, want)
+	}
+}
+
+// An SPS30's reading moves every second (an IEEE float carrying its
+// noise), so one that has stood exactly still for 5 min is frozen,
+// whatever longer stuck time is configured: a staff sensor no longer
+// records 30 min of frozen air as measured. A shorter stuck time is kept.
+func TestSPS30IsFrozenAfterFiveMinutes(t *testing.T) {
+	t.Run("stuck after 30m", func(t *testing.T) { frozenAround(t, 30*time.Minute, 5*time.Minute) })
+	t.Run("stuck after 2m", func(t *testing.T) { frozenAround(t, 2*time.Minute, 2*time.Minute) })
+}
+
+// A SEN5x (0.1 µg/m³ steps, smoothed) may hold a reading longer: it keeps
+// the configured stuck time.
+func TestSEN5xKeepsTheStuckTime(t *testing.T) {
+	a := air.Clean
+	a.PM25 = 12
+	r := newSenRig(t, config.SEN54, "SEN54", nil, a) // stuck after 30 min
+	r.run(time.Minute)
+	r.sim.SetStuck(true)
+	r.run(29 * time.Minute)
+	if f := r.set.Get("sen").Faults(r.clk.Now(), 10*time.Second); f.Frozen || r.get(sample.PM25).Quality != sample.Good {
+		t.Fatalf("SEN54 still for 29 min: frozen %v, PM2.5 %+v, want it measured until the stuck time", f.Frozen, r.get(sample.PM25))
+	}
+	r.run(2 * time.Minute)
+	if f := r.set.Get("sen").Faults(r.clk.Now(), 10*time.Second); !f.Frozen {
+		t.Fatalf("SEN54 still for 31 min: not frozen, PM2.5 %+v", r.get(sample.PM25))
+	}
+}
+
+// A still 0 on an SPS30 that checks itself (particle-free air, a unit
+// whose offset is a little negative: frozen_floor_test.go) is not frozen
+// at any time, the 5 min included: its status register speaks for it.
+func TestSPS30StillZeroIsNotFrozen(t *testing.T) {
+	clk := clock.NewSim(t0, 0)
+	bus := i2csim.New("sim", clk.Sleep)
+	a := air.Clean
+	a.PM1, a.PM25, a.PM4, a.PM10 = 0, 0, 0, 0
+	bus.Attach(0x69, sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 2}))
+	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "staff", PMCalibration: 1, StaleAfter: 3 * time.Second}},
+		func(config.Sensor) (i2c.Bus, error) { return bus, nil },
+		Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := set.Get("pm")
+	zeros := 0
+	for end := clk.Now().Add(12 * time.Minute); clk.Now().Before(end); {
+		next := clk.Now().Add(time.Second)
+		set.Update(clk.Now)
+		if smp := s.Sample(sample.PM25); smp.Quality == sample.Good && smp.Value == 0 {
+			zeros++
+		}
+		if f := s.Faults(clk.Now(), 10*time.Second); f.Frozen {
+			t.Fatalf("frozen at %s in particle-free air: %+v", clk.Now().Format(time.TimeOnly), s.Sample(sample.PM25))
+		}
+		clk.Sleep(next.Sub(clk.Now()))
+	}
+	if zeros < 10*60 {
+		t.Fatalf("%d good zero readings in 12 min: the unit no longer reads 0 in particle-free air, pick another seed", zeros)
+	}
+}
