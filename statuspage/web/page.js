@@ -91,7 +91,11 @@ async function getJSON(url, ms) {
 async function loadInfo() {
   try {
     info = await getJSON('api/page');
-    $('room').textContent = info.room + ' · ' + info.site;
+    // The names yield to the banner's word and sentence: cut short on
+    // the screen (page.css), whole in the title a long press shows.
+    $('room').textContent = info.room;
+    $('site').textContent = info.site;
+    $('room').parentNode.title = info.room + ' · ' + info.site;
     document.body.classList.toggle('few-booths', (info.booths || []).length <= 3);
     document.title = 'Air status · ' + info.room;
     $('actions-off').hidden = info.actions;
