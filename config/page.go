@@ -34,13 +34,15 @@ type Page struct {
 	// Prometheus and the API need. (Values above 192 are accepted because
 	// older versions accepted them up to 2000.)
 	MaxClients int `yaml:"max_clients"`
-	// ClientAttemptsPerMinute bounds purge and acknowledge requests (with
-	// a right or wrong PIN) from one address, 1 to 60. Default 6 (ventd's
-	// choice: enough for a responder who mistypes, too few to guess a
-	// PIN).
+	// ClientAttemptsPerMinute bounds the wrong PINs given to the status
+	// page from one address, 1 to 60 (a right PIN is not counted). Default
+	// 6 (ventd's choice: enough for a responder who mistypes, too few to
+	// guess a PIN).
 	ClientAttemptsPerMinute int `yaml:"client_attempts_per_minute"`
 	// AttemptsPerMinute bounds them from every address together, from the
-	// per-client bound to 600. Default 30.
+	// per-client bound to 600. Default 30. An address that gave the right
+	// PIN within a day keeps only its own bound, so others' wrong guesses
+	// never lock it out.
 	AttemptsPerMinute int `yaml:"attempts_per_minute"`
 }
 

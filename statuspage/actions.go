@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -20,8 +21,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/httpapi"
@@ -54,20 +53,21 @@ const (
 
 // actions serves the purge and acknowledge requests.
 type actions struct {
-	p      *Page
-	cross  *http.CrossOriginProtection
-	check  chan struct{}
-	mu     sync.Mutex
-	global *rate.Limiter
-	per    map[string]*rate.Limiter
-	warns  lograte.Limiter // refused requests logged
+	p     *Page
+	cross *http.CrossOriginProtection
+	check chan struct{}
+	// The bounds on wrong PINs (limits.go), under mu.
+	mu      sync.Mutex
+	shared  *allowance            // every address's together
+	per     map[string]*allowance // each address's (clientHost)
+	trusted map[string]time.Time  // when an address last gave the right PIN
+	warns   lograte.Limiter       // refused requests logged
 }
 
 func newActions(p *Page) *actions {
 	pc := p.cfg.Page
 	return &actions{p: p, cross: http.NewCrossOriginProtection(), check: make(chan struct{}, checkers),
-		global: rate.NewLimiter(rate.Limit(float64(pc.AttemptsPerMinute)/60), pc.AttemptsPerMinute),
-		per:    map[string]*rate.Limiter{}}
+		shared: fullAllowance(pc.AttemptsPerMinute, p.now()), per: map[string]*allowance{}, trusted: map[string]time.Time{}}
 }
 
 // setToken gives a page without a token one.
@@ -96,11 +96,10 @@ type request struct {
 // answers the client itself when one fails. valid checks what the request
 // asks for (a zone that exists) before it counts as an attempt.
 //
-// Only a well-formed request with a name and a PIN counts against the
-// PIN-attempt allowances, just before its PIN is checked: junk (no body,
-// no PIN, a form) is refused with 400 and cannot use up the allowance the
-// staff need for a real purge. A wrong PIN counts: that is what the
-// allowances are for.
+// Only a wrong PIN counts against the PIN-attempt allowances (limits.go):
+// junk (no body, no PIN, a form) is refused with 400 before any is taken
+// and cannot use up the allowance the staff need for a real purge, and a
+// right PIN gives back the attempt its check held.
 func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*request) string) (*request, record.Actor, bool) {
 	from := r.RemoteAddr
 	host := clientHost(from)
@@ -166,14 +165,24 @@ func (a *actions) admit(w http.ResponseWriter, r *http.Request, valid func(*requ
 	if msg := valid(&req); msg != "" {
 		return malformed(http.StatusBadRequest, msg)
 	}
-	if wait, ok := a.allow(from); !ok {
+	hold, wait, ok := a.allow(from)
+	if !ok {
 		a.warn(host, "limited", "status page: too many PIN attempts; refused without checking the PIN", r, "")
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
-		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many attempts: try again in %s", wait.Round(time.Second)))
+		secs := max(1, int(math.Ceil(wait.Seconds()))) // never "try again in 0s"
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many wrong PINs: try again in %d s", secs))
 		return nil, record.Actor{}, false
 	}
-	if !a.pinOK(r.Context(), req.PIN) {
-		// Each is counted, so at most page.attempts_per_minute lines.
+	right, checked := a.pinOK(r.Context(), req.PIN)
+	a.settle(hold, checked, right)
+	if !checked {
+		writeError(w, http.StatusServiceUnavailable, "the PIN was not checked (the request ended first): nothing was done")
+		return nil, record.Actor{}, false
+	}
+	if !right {
+		// Each is counted, so at most page.attempts_per_minute lines,
+		// and page.client_attempts_per_minute more from each address
+		// whose PIN was right lately.
 		a.p.log.Warn("status page: wrong PIN", "from", from, "name", req.Name, "path", r.URL.Path)
 		writeError(w, http.StatusUnauthorized, "wrong PIN: nothing was done")
 		return nil, record.Actor{}, false
@@ -250,55 +259,16 @@ func clientHost(remote string) string {
 	return remote
 }
 
-// allow takes one attempt from the client's and the global allowance, and
-// says how long to wait when either is spent.
-func (a *actions) allow(from string) (time.Duration, bool) {
-	host := clientHost(from)
-	now := a.p.now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	pc := a.p.cfg.Page
-	l := a.per[host]
-	if l == nil {
-		if len(a.per) >= maxClients {
-			for k, v := range a.per { // forget the clients whose allowance has refilled
-				if v.TokensAt(now) >= float64(v.Burst()) {
-					delete(a.per, k)
-				}
-			}
-		}
-		if len(a.per) >= maxClients {
-			return time.Minute, false
-		}
-		l = rate.NewLimiter(rate.Limit(float64(pc.ClientAttemptsPerMinute)/60), pc.ClientAttemptsPerMinute)
-		a.per[host] = l
-	}
-	// Both or neither: an attempt the global allowance refuses was never
-	// checked, and must not cost the client's own allowance (a tablet
-	// trying while others spend the global one would be locked out after
-	// them).
-	mine := l.ReserveN(now, 1)
-	if d := mine.DelayFrom(now); d > 0 {
-		mine.CancelAt(now)
-		return d, false
-	}
-	if all := a.global.ReserveN(now, 1); all.DelayFrom(now) > 0 {
-		d := all.DelayFrom(now)
-		all.CancelAt(now)
-		mine.CancelAt(now)
-		return d, false
-	}
-	return 0, true
-}
-
-func (a *actions) pinOK(ctx context.Context, pin string) bool {
+// pinOK checks pin against the staff PIN's hash, at most checkers at a
+// time; checked is false when the request ended before its turn.
+func (a *actions) pinOK(ctx context.Context, pin string) (right, checked bool) {
 	select {
 	case a.check <- struct{}{}:
 	case <-ctx.Done():
-		return false
+		return false, false
 	}
 	defer func() { <-a.check }()
-	return a.p.cfg.Page.CheckPIN(pin)
+	return a.p.cfg.Page.CheckPIN(pin), true
 }
 
 // clean trims s and drops control and invisible formatting characters (a

@@ -121,7 +121,7 @@ func TestActionsRefuseWhatIsNotTheStaffOnThisPage(t *testing.T) {
 	// cross-site or without a token never get that far), so the next
 	// waits, whatever its PIN.
 	code, ans, h := post(t, r, "/api/purge", purge, nil)
-	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(ans["error"], "too many attempts") {
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(ans["error"], "too many wrong PINs") {
 		t.Errorf("7th attempt in a minute: %d %v; want 429 with Retry-After", code, ans)
 	}
 	if a := r.served(); len(a) != 0 {
@@ -272,7 +272,7 @@ func TestGlobalAllowanceBoundsManyAddresses(t *testing.T) {
 	// 30 a minute from everywhere (the default), 6 from each address.
 	allowed := 0
 	for i := range 40 {
-		if _, ok := a.allow("10.0.0." + string(rune('a'+i/6)) + ":1"); ok {
+		if _, _, ok := a.allow("10.0.0." + string(rune('a'+i/6)) + ":1"); ok {
 			allowed++
 		}
 	}
@@ -408,18 +408,18 @@ func TestRefusedByTheGlobalBoundCostsTheClientNothing(t *testing.T) {
 	}
 	a := p.actions
 	for i := range 30 { // five addresses spend the 30 a minute from everywhere
-		if _, ok := a.allow(fmt.Sprintf("10.0.0.%d:1", i/6+1)); !ok {
+		if _, _, ok := a.allow(fmt.Sprintf("10.0.0.%d:1", i/6+1)); !ok {
 			t.Fatalf("attempt %d from 10.0.0.%d refused", i+1, i/6+1)
 		}
 	}
 	const tablet = "192.168.10.21:50000"
 	for i := range 6 {
-		if _, ok := a.allow(tablet); ok {
+		if _, _, ok := a.allow(tablet); ok {
 			t.Fatalf("the tablet's attempt %d allowed past the spent global allowance", i+1)
 		}
 	}
 	now = now.Add(2 * time.Second) // one attempt back in the global allowance
-	if wait, ok := a.allow(tablet); !ok {
+	if _, wait, ok := a.allow(tablet); !ok {
 		t.Errorf("once the global allowance has an attempt again, the tablet waits %s: its refused attempts spent its own allowance", wait)
 	}
 }
@@ -484,7 +484,7 @@ func TestIPv6ClientsCountedByTheirNetwork(t *testing.T) {
 	}
 	allowed := 0
 	for i := range 30 {
-		if _, ok := p.actions.allow(fmt.Sprintf("[2001:db8:1:2::%x]:5000", i+1)); ok {
+		if _, _, ok := p.actions.allow(fmt.Sprintf("[2001:db8:1:2::%x]:5000", i+1)); ok {
 			allowed++
 		}
 	}

@@ -27,10 +27,13 @@
 //	POST /api/purge        {zone, name, pin, reason, cancel}
 //	POST /api/acknowledge  {alarm_id, name, pin, note}
 //
-// Both POSTs need the staff PIN (page.pin_hash, bcrypt), are rate limited
-// per client and in total (only well-formed requests with a name and a PIN
-// count; the rest get 400 first, or 413 over 4 KiB and 408 when the body
-// does not arrive in time), refuse cross-origin requests
+// Both POSTs need the staff PIN (page.pin_hash, bcrypt). Wrong PINs are
+// bounded per client and in total, and only wrong PINs count (limits.go):
+// a right one costs nothing, and a client whose PIN was right within a day
+// keeps its own bound apart from the total, so others' guesses cannot lock
+// it out. Malformed requests get 400 before anything is counted, or 413
+// over 4 KiB and 408 when the body does not arrive in time. Both POSTs
+// refuse cross-origin requests
 // (Sec-Fetch-Site, Origin and a SameSite cookie token), and are journaled
 // by the daemon with the name given and the client's address. Refusals are
 // logged at a bounded rate, naming the address.
