@@ -141,7 +141,7 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 	b := newBrowser(t)
 	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
 	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
-	const card = `document.getElementById('booth-booth')`
+	const card = `document.getElementById('booth:booth')`
 	text := func(js string) string { return b.eval(js) }
 
 	// A booth sensor's alarm held after it came and went, with the staff

@@ -336,17 +336,17 @@ func TestBrowserOlderTablet(t *testing.T) {
 	}
 	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
 	for i := 1; i <= 2; i++ {
-		card := fmt.Sprintf(`document.getElementById('booth-%s')`, boothName(2, i))
+		card := fmt.Sprintf(`document.getElementById('booth:%s')`, boothName(2, i))
 		b.waitFor("booth "+strconv.Itoa(i)+" filled", card+` && `+card+`.querySelector('.entry').textContent === 'Safe to enter' && `+card+`.querySelectorAll('.figs dd').length >= 2`, 10*time.Second)
 	}
-	card := fmt.Sprintf(`document.getElementById('booth-%s')`, boothName(2, 1))
+	card := fmt.Sprintf(`document.getElementById('booth:%s')`, boothName(2, 1))
 	r.pacer.runTo(t, r, at(3*time.Minute))
 	r.pacer.pace(1)
 	b.waitFor("the booth to show smoke", card+`.querySelector('.chip').textContent === 'Smoke'`, 10*time.Second)
 
 	r.pacer.runTo(t, r, at(4*time.Minute+10*time.Second))
 	r.pacer.pace(1)
-	b.do(chromedp.Click(chromedp.CSS(`#booth-` + boothName(2, 1) + ` .purge-btn`)))
+	b.do(chromedp.Click(chromedp.CSS(`[id="booth:` + boothName(2, 1) + `"] .purge-btn`)))
 	b.waitFor("the purge form shown", `document.getElementById('dlg').hasAttribute('open') && document.getElementById('dlg-name').getBoundingClientRect().height > 0`, 5*time.Second)
 	b.do(chromedp.SendKeys(chromedp.ID("dlg-name"), "Sam (test)"), chromedp.SendKeys(chromedp.ID("dlg-pin"), testPIN),
 		chromedp.Click(chromedp.ID("dlg-ok")))

@@ -41,7 +41,7 @@ func TestBrowserOneBooth(t *testing.T) {
 	dir := t.TempDir()
 	yml := roomYAML(1, testLimits)
 	r := startRoom(t, yml, roomOpts{stateDir: dir, scenario: dayYAML("booth")})
-	const card = `document.getElementById('booth-booth')`
+	const card = `document.getElementById('booth:booth')`
 
 	// OK: the page loads with nothing but ventd, and says so in words.
 	r.pacer.runTo(t, r, at(40*time.Second))
@@ -68,7 +68,7 @@ func TestBrowserOneBooth(t *testing.T) {
 	r.pacer.pace(1)
 	b.waitFor("the booth's PM2.5 to change", card+`.querySelector('.figs dd').textContent !== `+quote(before), 10*time.Second)
 	b.waitFor("the booth to show smoke", card+`.querySelector('.chip').textContent === 'Smoke'`, 10*time.Second)
-	if v := b.eval(`document.querySelector('#pol-staff-co2 .val').textContent`); !strings.Contains(v, "ppm") {
+	if v := b.eval(`document.querySelector('[id="pol:staff:co2"] .val').textContent`); !strings.Contains(v, "ppm") {
 		t.Errorf("staff CO2 shows %q", v)
 	}
 
@@ -76,7 +76,7 @@ func TestBrowserOneBooth(t *testing.T) {
 	// starts the countdown, and the record has the name.
 	r.pacer.runTo(t, r, at(4*time.Minute+10*time.Second))
 	r.pacer.pace(1)
-	b.do(chromedp.Click(chromedp.CSS(`#booth-booth .purge-btn`)))
+	b.do(chromedp.Click(chromedp.CSS(`[id="booth:booth"] .purge-btn`)))
 	b.waitFor("the purge dialog", `document.getElementById('dlg').open`, 5*time.Second)
 	b.do(chromedp.SendKeys(chromedp.ID("dlg-name"), "Rowan (test)"), chromedp.SendKeys(chromedp.ID("dlg-pin"), "111111"),
 		chromedp.Click(chromedp.ID("dlg-ok")))
@@ -210,7 +210,7 @@ events:
 	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
 	b.waitFor("six booth cards", `document.querySelectorAll('.booth').length === 6`, 5*time.Second)
 	// Staff read a relay's fan as On or Off, the others as a percentage.
-	const fanFig = `[...document.querySelectorAll('#booth-booth-%d .figs dd')][1].textContent`
+	const fanFig = `[...document.querySelectorAll('[id="booth:booth-%d"] .figs dd')][1].textContent`
 	b.waitFor("booth-6's relay fan off", fmt.Sprintf(fanFig, 6)+`.startsWith('Off')`, 10*time.Second)
 	if v := b.eval(fmt.Sprintf(fanFig, 1)); !strings.Contains(v, "%") {
 		t.Errorf("booth-1's fan reads %q, want a percentage", v)
@@ -235,12 +235,12 @@ events:
 	if _, err := r.d.Purge(ctx, booths[1], record.Actor{Name: "test", Via: "test"}, "screenshot"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor("booth-2 purging", `document.querySelector('#booth-booth-2 .chip').textContent === 'Purging'`, 10*time.Second)
+	b.waitFor("booth-2 purging", `document.querySelector('[id="booth:booth-2"] .chip').textContent === 'Purging'`, 10*time.Second)
 	// booth-4's heavy session is over its sensor's 1000 µg/m³: smoke, at
 	// least that much, not a sensor fault.
-	b.waitFor("booth-4 smoke above the sensor's range", `document.querySelector('#booth-booth-4 .chip').textContent === 'Smoke' &&
-		document.querySelector('#booth-booth-4 .figs dd').textContent.startsWith('≥ ') &&
-		document.querySelector('#booth-booth-4 .entry').textContent === 'Not safe to enter'`, 10*time.Second)
+	b.waitFor("booth-4 smoke above the sensor's range", `document.querySelector('[id="booth:booth-4"] .chip').textContent === 'Smoke' &&
+		document.querySelector('[id="booth:booth-4"] .figs dd').textContent.startsWith('≥ ') &&
+		document.querySelector('[id="booth:booth-4"] .entry').textContent === 'Not safe to enter'`, 10*time.Second)
 	fits("purge")
 	b.shoot("6-booths", "purge")
 
@@ -249,8 +249,8 @@ events:
 	b.waitFor("the alarm banner", bannerIs("alarm"), 10*time.Second)
 	// A burst took the staff area over its sensor's range: the PM2.5 row
 	// shows at least the reading, at the alarm level, not "unknown".
-	b.waitFor("the staff PM2.5 over the sensor's range", `document.querySelector('#pol-staff-pm25 .val').textContent.startsWith('≥ ') &&
-		document.querySelector('#pol-staff-pm25').classList.contains('p-alarm')`, 10*time.Second)
+	b.waitFor("the staff PM2.5 over the sensor's range", `document.querySelector('[id="pol:staff:pm25"] .val').textContent.startsWith('≥ ') &&
+		document.querySelector('[id="pol:staff:pm25"]').classList.contains('p-alarm')`, 10*time.Second)
 	fits("alarm")
 	b.axeCheck("alarm, six booths")
 	b.shoot("6-booths", "alarm")
@@ -277,11 +277,11 @@ func TestBrowserOutdoorAir(t *testing.T) {
 	r.pacer.runTo(t, r, at(40*time.Second))
 	r.pacer.pace(1)
 	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(r.url("/")))
-	const item = `document.getElementById('outdoor-outside')`
+	const item = `document.getElementById('outdoor:outside')`
 	b.waitFor("the outdoor air item with its PM2.5 and CO2", item+` !== null && !document.getElementById('outdoor-list').hidden &&
 		/^Outdoor air ?PM2\.5 1\d\d µg\/m³ · CO₂ [\d,]+ ppm$/.test(`+item+`.textContent)`, 10*time.Second)
 	b.waitFor("the OK banner", bannerIs("ok"), 10*time.Second)
-	if got := b.eval(`[...document.querySelectorAll('#staff-list .pol')].map(e => e.id).join(' ')`); strings.Contains(got, "outside") || !strings.Contains(got, "pol-staff-pm25") {
+	if got := b.eval(`[...document.querySelectorAll('#staff-list .pol')].map(e => e.id).join(' ')`); strings.Contains(got, "outside") || !strings.Contains(got, "pol:staff:pm25") {
 		t.Errorf("staff rows %q: want the staff area's alone", got)
 	}
 	if got := b.eval(item + `.className + ' in ' + ` + item + `.closest('section').id`); got != "outdoor in staff" {

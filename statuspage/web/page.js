@@ -39,6 +39,21 @@ let stale = false;
 let known = null;       // alarm id -> alarm, for announcements
 let sound = null;       // AudioContext once switched on
 let lastBeep = 0;
+// The elements drawn for the room, by what they show. Their ids are never
+// looked up by a name from the config: a booth called "grid" had the id
+// of the booths' grid itself ("booth-grid"), and the page stopped drawing.
+const cards = new Map();    // booth zone -> its card
+const rows = new Map();     // staff zone + '\n' + quantity -> its row
+const outdoors = new Map(); // outdoor zone -> its item
+const alarmItems = new Map(); // alarm id -> its list item
+
+// nameId is an element id for what a name from the config labels (for
+// aria-labelledby and tests): zone, sensor and fan names are letters,
+// digits, '-', '_' and '.', so a ':' after the kind keeps them apart from
+// each other and from the page's own ids, which have none.
+function nameId(kind, ...names) {
+  return kind + ':' + names.join(':');
+}
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -100,22 +115,22 @@ async function loadInfo() {
     document.title = 'Air status · ' + info.room;
     $('actions-off').hidden = info.actions;
     $('sound').hidden = !info.sound;
-    if (state) render();
   } catch (e) { /* the daemon is away: the stale banner says so */ }
+  if (state && info) render();
 }
 
 async function loadTrend() {
   try {
     trend = await getJSON('api/trend');
-    if (state) renderStaff();
   } catch (e) { /* drawn without history until the next try */ }
+  if (state && info) draw('staff');
 }
 
 function connect() {
   stream = new EventSource('api/events');
   stream.addEventListener('open', () => { loadInfo(); loadTrend(); });
   stream.addEventListener('state', (e) => receive(JSON.parse(e.data), true));
-  stream.addEventListener('trend', (e) => { trend = JSON.parse(e.data); if (state) renderStaff(); });
+  stream.addEventListener('trend', (e) => { trend = JSON.parse(e.data); if (state && info) draw('staff'); });
   stream.addEventListener('info', () => loadInfo()); // the configuration was reloaded
   stream.addEventListener('error', () => {
     // A refused or broken stream (too many pages, a proxy) is not retried
@@ -173,7 +188,7 @@ function tick() {
     else say('announce', 'No data: the status page is not being updated.');
     if (state && info) render();
   }
-  if (state && info) renderBanner(); else if (stale) renderBanner();
+  if (state && info || stale) draw('banner');
   renderLink(age);
   if (sound && state) beepIfDue();
 }
@@ -360,13 +375,44 @@ function countdown(s) {
 
 // ---- drawing ----
 
+// The page's parts, each drawn on its own: one that fails (a state the
+// script did not expect) leaves the others drawn and says so, never a
+// page that stopped at its first booth card with "No active alarms"
+// standing green below it.
+const PARTS = {
+  banner: { what: 'the banner', draw: () => renderBanner() },
+  booths: { what: 'the booths', draw: () => renderBooths() },
+  staff: { what: 'the staff area', draw: () => renderStaff() },
+  outdoor: { what: 'the outdoor air', draw: () => renderOutdoor() },
+  alarms: {
+    what: 'the alarms', draw: () => renderAlarms(),
+    failed: () => { alarmItems.clear(); $('alarm-list').replaceChildren(el('li', 'unknown', 'The alarms could not be shown: reload the page.')); },
+  },
+  sensors: { what: 'the sensors', draw: () => renderSensors() },
+};
+const broken = new Set();
+
+// draw draws one part, and says on the page which parts failed.
+function draw(name) {
+  const part = PARTS[name];
+  const was = broken.size;
+  try {
+    part.draw();
+    broken.delete(name);
+  } catch (e) {
+    if (!broken.has(name)) console.error('ventd status page: drawing ' + part.what + ' failed:', e);
+    broken.add(name);
+    try { if (part.failed) part.failed(); } catch (e2) { /* the note below still shows */ }
+  }
+  if (broken.size || was) {
+    const note = $('broken');
+    note.hidden = !broken.size;
+    note.textContent = broken.size ? 'This page could not show ' + [...broken].map((n) => PARTS[n].what).join(', ') + ' (a fault in the page, not the air): reload it, and tell whoever looks after ventd.' : '';
+  }
+}
+
 function render() {
-  renderBanner();
-  renderBooths();
-  renderStaff();
-  renderOutdoor();
-  renderAlarms();
-  renderSensors();
+  for (const name of Object.keys(PARTS)) draw(name);
 }
 
 function renderBanner() {
@@ -381,16 +427,17 @@ function renderBanner() {
 function renderBooths() {
   const grid = $('booth-grid');
   for (const b of info.booths) {
-    const id = 'booth-' + b.zone;
-    let card = document.getElementById(id);
+    const id = nameId('booth', b.zone);
+    let card = cards.get(b.zone);
     if (!card) {
       card = el('article', 'booth');
       card.id = id;
-      card.setAttribute('aria-labelledby', id + '-h');
+      card.setAttribute('aria-labelledby', nameId('booth', b.zone, 'h'));
+      cards.set(b.zone, card);
       const inner = el('div', 'booth-in');
       const head = el('div', 'booth-head');
       const h = el('h3', '', b.zone);
-      h.id = id + '-h';
+      h.id = nameId('booth', b.zone, 'h');
       head.append(h, el('span', 'chip'));
       const act = el('div', 'act');
       const btn = el('button', 'purge-btn', 'Purge');
@@ -437,12 +484,13 @@ function renderStaff() {
   const multi = info.staff.length > 1;
   const seen = new Set();
   for (const p of pollutants()) {
-    const id = 'pol-' + p.zone + '-' + p.q;
-    seen.add(id);
-    let row = document.getElementById(id);
+    const key = p.zone + '\n' + p.q;
+    seen.add(key);
+    let row = rows.get(key);
     if (!row) {
       row = el('div', 'pol');
-      row.id = id;
+      row.id = nameId('pol', p.zone, p.q);
+      rows.set(key, row);
       const name = el('div');
       name.append(el('h3', '', NAMES[p.q] + (multi ? ' · ' + p.zone : '')), el('p', 'thr'));
       const val = el('p', 'val');
@@ -472,7 +520,12 @@ function renderStaff() {
     drawSpark(row.querySelector('.spark'), p, thr);
     row.querySelector('.fracs').replaceChildren(...fractions(p));
   }
-  for (const row of [...list.children]) if (!seen.has(row.id)) row.remove();
+  for (const [key, row] of rows) {
+    if (!seen.has(key)) {
+      row.remove();
+      rows.delete(key);
+    }
+  }
 }
 
 // renderOutdoor shows the air the room takes in (info.outdoor: a sensor
@@ -486,11 +539,11 @@ function renderOutdoor() {
   box.hidden = !zones.length;
   const multi = zones.length > 1;
   const items = zones.map((z) => {
-    const id = 'outdoor-' + z.zone;
-    let it = document.getElementById(id);
+    let it = outdoors.get(z.zone);
     if (!it) {
       it = el('span', 'outdoor');
-      it.id = id;
+      it.id = nameId('outdoor', z.zone);
+      outdoors.set(z.zone, it);
       it.append(el('span', 'outdoor-name', 'Outdoor air' + (multi ? ' · ' + z.zone : '')), el('span', 'outdoor-figs'));
     }
     let figs = [outdoorFigure(z.zone, 'pm25', 'µg/m³'), outdoorFigure(z.zone, 'co2', 'ppm')].filter(Boolean);
@@ -501,6 +554,8 @@ function renderOutdoor() {
     return it;
   });
   if (items.length !== box.children.length || items.some((it, i) => box.children[i] !== it)) box.replaceChildren(...items);
+  const kept = new Set(zones.map((z) => z.zone));
+  for (const zone of outdoors.keys()) if (!kept.has(zone)) outdoors.delete(zone);
 }
 
 // outdoorFigure is one quantity of an outdoor zone in words ("PM2.5 12
@@ -592,16 +647,18 @@ function renderAlarms() {
   // The count in the heading: on a small screen the list scrolls inside
   // its panel, and the third alarm can be out of sight.
   $('alarms-h').textContent = al.length > 1 ? 'Alarms (' + al.length + ')' : 'Alarms';
+  const ids = new Set(al.map((a) => a.id));
+  for (const id of alarmItems.keys()) if (!ids.has(id)) alarmItems.delete(id);
   if (!al.length) {
     if (!list.querySelector('.none')) list.replaceChildren(el('li', 'none', 'No active alarms'));
     return;
   }
   const items = al.map((a) => {
-    const id = 'alarm-' + a.id;
-    let li = document.getElementById(id);
+    let li = alarmItems.get(a.id);
     if (!li) {
       li = el('li');
-      li.id = id;
+      li.id = 'alarm-' + a.id; // a number: never a page's own id
+      alarmItems.set(a.id, li);
       const text = el('div');
       const head = el('p');
       head.append(el('span', 'lvl', a.level), el('span', 'msg'));
