@@ -92,3 +92,32 @@ func TestBrowserZoneNamesCannotBreakThePage(t *testing.T) {
 		t.Errorf("the banner with the booths failing: %q", s)
 	}
 }
+
+// A booth taken out of the config while the tablet stays open (ventd
+// restarted or reloaded with one booth fewer) leaves the page. Its card
+// stood with its last values and an enabled Purge button that could only
+// be refused; a booth put back takes its place in the config's order.
+func TestBrowserRemovedBoothLeavesThePage(t *testing.T) {
+	parse := func(n int) *config.Config {
+		cfg, err := config.Parse([]byte(roomYAML(n, testLimits)), "room.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	three, two := parse(3), parse(2)
+	f := newFedPage(t, three)
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	const names = `[...document.querySelectorAll('#booth-grid > .booth')].map((c) => c.querySelector('h3').textContent).join(' ')`
+	b.waitFor("three booths", names+` === 'booth-1 booth-2 booth-3'`, 10*time.Second)
+	// Three booths, so the few-booths layout: two booths keep it.
+	f.show(func(r *record.Period) { *r = *quietRecord(two, r.Number, r.Time) })
+	b.waitFor("booth-3 gone", names+` === 'booth-1 booth-2'`, 10*time.Second)
+	if got := b.eval(`String(document.getElementById('booth:booth-3')) + ' ' + [...document.querySelectorAll('.purge-btn')].map((e) => e.getAttribute('aria-label')).join(', ')`); got != "null Purge booth-1, Purge booth-2" {
+		t.Errorf("after booth-3 left the config: %s", got)
+	}
+	f.show(func(r *record.Period) { *r = *quietRecord(three, r.Number, r.Time) })
+	b.waitFor("booth-3 back in its place", names+` === 'booth-1 booth-2 booth-3'`, 10*time.Second)
+	b.checkClean(f.addr)
+}

@@ -459,6 +459,19 @@ function renderBooths() {
     btn.disabled = !info.actions || !b.fans.length;
     if (!info.actions) btn.setAttribute('aria-describedby', 'actions-off');
   }
+  // A booth gone from the config (ventd restarted or reloaded while the
+  // tablet stayed open) goes from the page: its card stood with its last
+  // values and a purge button that could only be refused.
+  const zones = new Set(info.booths.map((b) => b.zone));
+  for (const [zone, card] of cards) {
+    if (!zones.has(zone)) {
+      card.remove();
+      cards.delete(zone);
+    }
+  }
+  // In the config's order, a booth added among the others too.
+  const want = info.booths.map((b) => cards.get(b.zone));
+  if (want.length !== grid.children.length || want.some((c, i) => grid.children[i] !== c)) grid.replaceChildren(...want);
 }
 
 function pollutants() {
