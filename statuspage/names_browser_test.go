@@ -121,3 +121,43 @@ func TestBrowserRemovedBoothLeavesThePage(t *testing.T) {
 	b.waitFor("booth-3 back in its place", names+` === 'booth-1 booth-2 booth-3'`, 10*time.Second)
 	b.checkClean(f.addr)
 }
+
+// A booth that is not safe to enter says so first: its countdown read
+// "Safe in 2:30" and "Safe in over an hour", whose first word is the one
+// a responder at the door must not read first. On six booths' narrow
+// cards on a 1024x600 tablet it takes two lines, as "Not safe to enter"
+// does.
+func TestBrowserCountdownSaysNotSafeFirst(t *testing.T) {
+	cfg, err := config.Parse([]byte(roomYAML(6, testLimits)), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFedPage(t, cfg)
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	const entries = `[...document.querySelectorAll('.booth .entry')].map((e) => e.textContent).join('|')`
+	for _, c := range []struct {
+		s    float64
+		want string
+	}{{150, "Not safe for 2:30"}, {5000, "Not safe for over an hour"}, {40, "Not safe for 40 s"}, {700, "Not safe for about 12 min"}} {
+		f.show(func(r *record.Period) {
+			for i := range r.Readings {
+				if strings.HasPrefix(r.Readings[i].Zone, "booth") {
+					r.Readings[i].Value = 400
+				}
+			}
+			for i := range r.Fans {
+				r.Fans[i].Duty, r.Fans[i].SecondsToEntry = 1, c.s
+			}
+		})
+		b.waitFor(c.want, entries+` === `+quote(strings.TrimSuffix(strings.Repeat(c.want+"|", 6), "|")), 10*time.Second)
+		if got := b.eval(`[...document.querySelectorAll('.booth .entry')].filter((e) => e.getBoundingClientRect().height > 2.5 * parseFloat(getComputedStyle(e).lineHeight)).length + ' of 6'`); got != "0 of 6" {
+			t.Errorf("six booths reading %q at 1024x600: %s on more than two lines", c.want, got)
+		}
+		if got := b.fits(); got != "" {
+			t.Errorf("six booths reading %q at 1024x600: %s", c.want, got)
+		}
+	}
+	b.shot("6-booths-countdown-1024x600")
+	b.checkClean(f.addr)
+}

@@ -89,7 +89,7 @@ func TestBrowserOneBooth(t *testing.T) {
 	}
 	b.do(chromedp.SendKeys(chromedp.ID("dlg-pin"), testPIN), chromedp.Click(chromedp.ID("dlg-ok")))
 	b.waitFor("the purge answer", `!document.getElementById('toast').hidden && document.getElementById('toast').textContent.includes('purging')`, 10*time.Second)
-	b.waitFor("the booth's countdown", card+`.querySelector('.chip').textContent === 'Purging' && /^Safe in /.test(`+card+`.querySelector('.entry').textContent)`, 10*time.Second)
+	b.waitFor("the booth's countdown", card+`.querySelector('.chip').textContent === 'Purging' && /^Not safe for /.test(`+card+`.querySelector('.entry').textContent)`, 10*time.Second)
 	b.waitFor("the purge banner", bannerIs("purge"), 5*time.Second)
 	b.shoot("1-booth", "purge")
 	checkServed(t, r, record.ActPurge, "Rowan (test)")

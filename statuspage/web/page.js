@@ -320,7 +320,9 @@ function booth(b) {
     entry = 'Safe to enter';
   } else if (s2e > 0) {
     cls = mode === 'purge' ? 'b-purge' : 'b-smoke'; chip = mode === 'purge' ? 'Purging' : 'Smoke';
-    entry = 'Safe in ' + countdown(s2e);
+    // "Not safe" first: "Safe in 2:30" began with the word a responder
+    // at the door must not read first.
+    entry = 'Not safe for ' + countdown(s2e);
   } else {
     cls = mode === 'purge' ? 'b-purge' : 'b-smoke'; chip = mode === 'purge' ? 'Purging' : 'Smoke';
     entry = 'Not safe to enter';
