@@ -37,7 +37,8 @@ let stream = null;
 let pollTimer = null;
 let stale = false;
 let known = null;       // alarm id -> alarm, for announcements
-let sound = null;       // AudioContext once switched on
+let sound = null;       // the AudioContext, once made
+let soundTried = false; // started by itself once, after info said sound: true
 let lastBeep = 0;
 // The elements drawn for the room, by what they show. Their ids are never
 // looked up by a name from the config: a booth called "grid" had the id
@@ -115,6 +116,16 @@ async function loadInfo() {
     document.title = 'Air status · ' + info.room;
     $('actions-off').hidden = info.actions;
     $('sound').hidden = !info.sound;
+    // Sound on in the config: start it now, not at the first tap. A
+    // tablet reloaded or rebooted overnight stayed silent until someone
+    // pressed the button. A kiosk browser started with
+    // --autoplay-policy=no-user-gesture-required lets it play at once;
+    // any other leaves it suspended, and the button says so loudly.
+    if (info.sound && !soundTried) {
+      soundTried = true;
+      startSound();
+    }
+    renderSound();
   } catch (e) { /* the daemon is away: the stale banner says so */ }
   if (state && info) render();
 }
@@ -190,7 +201,7 @@ function tick() {
   }
   if (state && info || stale) draw('banner');
   renderLink(age);
-  if (sound && state) beepIfDue();
+  if (soundOn() && state) beepIfDue();
 }
 
 // renderLink says how the page gets its data and when it last did.
@@ -767,7 +778,7 @@ function announceAlarms(al) {
 }
 
 function beep() {
-  if (!sound) return;
+  if (!soundOn()) return;
   lastBeep = performance.now();
   const t = sound.currentTime;
   for (let i = 0; i < 3; i++) {
@@ -788,17 +799,55 @@ function beepIfDue() {
   if (due && performance.now() - lastBeep > 30e3) beep();
 }
 
+// soundOn reports whether the page can play sound now.
+function soundOn() {
+  return !!sound && sound.state === 'running';
+}
+
+// startSound makes the AudioContext, or resumes it: from a tap it always
+// may; by itself only where the browser allows it.
+function startSound() {
+  const AC = window.AudioContext || window.webkitAudioContext;
+  if (!AC) return;
+  try {
+    if (!sound || sound.state === 'closed') {
+      sound = new AC();
+      sound.addEventListener('statechange', renderSound);
+    }
+    if (sound.state !== 'running') {
+      const p = sound.resume();
+      if (p && p.catch) p.catch(() => {}); // refused: the button says so
+    }
+  } catch (e) { /* no sound on this browser: the button says so */ }
+  renderSound();
+}
+
 function toggleSound() {
-  const btn = $('sound');
-  if (sound) {
+  if (soundOn()) {
     sound.close();
     sound = null;
-  } else {
-    sound = new AudioContext();
-    beep();
+    renderSound();
+    return;
   }
-  btn.textContent = sound ? 'Sound on' : 'Sound off';
-  btn.setAttribute('aria-pressed', sound ? 'true' : 'false');
+  startSound();
+  if (soundOn()) beep();
+  else if (sound) sound.resume().then(() => beep(), () => {});
+}
+
+// renderSound shows whether the tablet will beep. With sound on in the
+// config and not playing (the browser refused to start it without a
+// tap, or someone turned it off) the button is loud and yellow: "SOUND
+// OFF – tap to turn on". A small "Sound off" that read like a setting
+// left tablets silent for good after a reload.
+function renderSound() {
+  const btn = $('sound');
+  const on = soundOn();
+  const none = !(window.AudioContext || window.webkitAudioContext);
+  btn.classList.toggle('off', !on);
+  btn.setAttribute('aria-pressed', on ? 'true' : 'false');
+  if (on) btn.replaceChildren('Sound on');
+  else if (none) btn.replaceChildren(el('b', '', 'NO SOUND'), ' ', el('span', '', 'this browser cannot beep'));
+  else btn.replaceChildren(el('b', '', 'SOUND OFF'), ' ', el('span', '', 'tap to turn on'));
 }
 
 // ---- purge and acknowledge ----
