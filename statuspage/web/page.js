@@ -672,11 +672,15 @@ function renderAlarms() {
   announceAlarms(al);
   // The count in the heading: on a small screen the list scrolls inside
   // its panel, and the third alarm can be out of sight.
-  $('alarms-h').textContent = al.length > 1 ? 'Alarms (' + al.length + ')' : 'Alarms';
+  // With no data the list is the last one known: said so, and never the
+  // green "No active alarms" over a room nobody is reading.
+  $('alarms-h').textContent = (al.length > 1 ? 'Alarms (' + al.length + ')' : 'Alarms') + (away() && al.length ? ', last known' : '');
   const ids = new Set(al.map((a) => a.id));
   for (const id of alarmItems.keys()) if (!ids.has(id)) alarmItems.delete(id);
   if (!al.length) {
-    if (!list.querySelector('.none')) list.replaceChildren(el('li', 'none', 'No active alarms'));
+    const none = away() ? 'Not known: no data from ventd' : 'No active alarms';
+    const item = list.firstElementChild;
+    if (list.children.length !== 1 || !item || item.textContent !== none) list.replaceChildren(el('li', away() ? 'unknown' : 'none', none));
     return;
   }
   const items = al.map((a) => {
