@@ -333,7 +333,15 @@ func (a *actions) purge(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *actions) acknowledge(w http.ResponseWriter, r *http.Request) {
-	req, by, ok := a.admit(w, r, func(*request) string { return "" })
+	req, by, ok := a.admit(w, r, func(req *request) string {
+		// The page's API acknowledges one alarm: the daemon takes 0 as
+		// "every unacknowledged one", which a request that left alarm_id
+		// out did by mistake. (MQTT's "ack all" is its own command.)
+		if req.AlarmID == 0 {
+			return `no alarm_id given: send the number of the alarm to acknowledge, as the page's Acknowledge button does ({"alarm_id": 42, "name": "…", "pin": "…"}); nothing was done`
+		}
+		return ""
+	})
 	if !ok {
 		return
 	}

@@ -293,9 +293,9 @@ func TestPurgeAndAcknowledgeFromThePage(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(ans["result"], "purge ended") {
 		t.Errorf("cancel: %d %v", code, ans)
 	}
-	code, ans, _ = post(t, r, "/api/acknowledge", `{"alarm_id": 0, "name": "Sam", "pin": "246810"}`, nil)
-	if code != http.StatusConflict || !strings.Contains(ans["error"], "no active alarm") {
-		t.Errorf("acknowledge with no alarm: %d %v", code, ans)
+	code, ans, _ = post(t, r, "/api/acknowledge", `{"alarm_id": 999, "name": "Sam", "pin": "246810"}`, nil)
+	if code != http.StatusConflict || !strings.Contains(ans["error"], "alarm 999") {
+		t.Errorf("acknowledge of no such alarm: %d %v", code, ans)
 	}
 	code, ans, _ = post(t, r, "/api/purge", `{"zone": "nowhere", "name": "Sam", "pin": "246810"}`, nil)
 	if code != http.StatusBadRequest || !strings.Contains(ans["error"], `no zone "nowhere"`) {
@@ -548,7 +548,7 @@ func TestPageOverTheJournalsAllowance(t *testing.T) {
 	r.pacer.pace(20)
 	var codes []int
 	for range 34 {
-		code, ans, hdr := post(t, r, "/api/acknowledge", `{"alarm_id": 0, "name": "Script", "pin": "246810"}`, nil)
+		code, ans, hdr := post(t, r, "/api/acknowledge", `{"alarm_id": 999, "name": "Script", "pin": "246810"}`, nil)
 		codes = append(codes, code)
 		if code == http.StatusTooManyRequests {
 			if !strings.Contains(ans["error"], "more than 30 requests by page") || hdr.Get("Retry-After") != "60" {
@@ -557,7 +557,7 @@ func TestPageOverTheJournalsAllowance(t *testing.T) {
 			return
 		}
 		if code != http.StatusConflict {
-			t.Fatalf("acknowledge with no alarm: %d %v", code, ans)
+			t.Fatalf("acknowledge of no such alarm: %d %v", code, ans)
 		}
 	}
 	t.Errorf("34 requests in about a simulated minute, none refused over the allowance: %v", codes)

@@ -25,7 +25,8 @@
 //	GET  /api/events       the live state, as text/event-stream
 //	GET  /api/trend        the last hour of minute means per zone and pollutant
 //	POST /api/purge        {zone, name, pin, reason, cancel}
-//	POST /api/acknowledge  {alarm_id, name, pin, note}
+//	POST /api/acknowledge  {alarm_id, name, pin, note}: one alarm; alarm_id is
+//	                       required (0 or none is a 400: MQTT has "ack all")
 //
 // Both POSTs need the staff PIN (page.pin_hash, bcrypt). Wrong PINs are
 // bounded per client and in total, and only wrong PINs count (limits.go):

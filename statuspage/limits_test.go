@@ -3,6 +3,7 @@ package statuspage
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -153,3 +154,22 @@ func TestOthersWrongPINsLeaveTheTabletItsPurge(t *testing.T) {
 // postStatus posts body to /api/purge through c as the page would, and
 // returns the status (0 when the post failed).
 func postStatus(c *http.Client, r *room, body string) int { return junkPost(c, r, body) }
+
+// The page's acknowledge names one alarm. With alarm_id 0 or left out,
+// the daemon acknowledged every active alarm, as MQTT's "ack all" does; the
+// page's API never offered that, and the README promises a 400 to an
+// incomplete request. It gets one, saying what to send, before its PIN
+// is checked (a wrong one too) or counted.
+func TestAcknowledgeWithoutAnAlarmIDIsRefused(t *testing.T) {
+	r := startRoom(t, roomYAML(1, ""), roomOpts{})
+	r.pacer.pace(5)
+	for _, body := range []string{`{"alarm_id": 0, "name": "Sam", "pin": "246810"}`, `{"name": "Sam", "pin": "000000"}`} {
+		code, ans, _ := post(t, r, "/api/acknowledge", body, nil)
+		if code != http.StatusBadRequest || !strings.Contains(ans["error"], "no alarm_id given") || !strings.Contains(ans["error"], "nothing was done") {
+			t.Errorf("%s: %d %v; want 400 saying to send alarm_id", body, code, ans)
+		}
+	}
+	if a := r.served(); len(a) != 0 {
+		t.Errorf("refused requests reached the daemon: %+v", a)
+	}
+}
