@@ -355,7 +355,18 @@ function booth(b) {
     figs.push(['Pressure', r.quality === 'good' ? fmt(r.value, 'pressure') + ' Pa' : r.quality.replace('_', ' ')]);
   }
   figs.push(['Airflow', airflow(b.zone)]);
-  return { cls, chip, entry, figs };
+  return { cls, chip, entry, figs, purging: mode === 'purge' };
+}
+
+// fanTrouble says what is wrong with a booth's fans, in words, or '' when
+// nothing is: a fan ventd cannot drive, or one with a fault alarm (a
+// stall: driven but not turning).
+function fanTrouble(b) {
+  if (!state) return '';
+  const fans = fansOf(b.zone);
+  if (fans.some((f) => f.error)) return 'ventd cannot drive its fan';
+  if (subjectLevel(b.fans) >= LEVELS.fault) return 'its fan has a fault (' + activeAlarms().filter((a) => a.condition && b.fans.includes(a.subject) && a.level === 'fault').map((a) => a.message).join('; ') + ')';
+  return '';
 }
 
 // airflow says how much of its fans' rated air the booth gets, as the
@@ -469,6 +480,13 @@ function renderBooths() {
     const dl = card.querySelector('.figs');
     dl.replaceChildren(...v.figs.flatMap(([k, val]) => [el('dt', '', k), el('dd', '', val)]));
     const btn = card.querySelector('.purge-btn');
+    // A purge running shows on the card whatever its chip says (a fan
+    // fault, an alarm): the button says so.
+    const label = v.purging ? 'Purging…' : 'Purge';
+    if (btn.textContent !== label) {
+      btn.textContent = label;
+      btn.setAttribute('aria-label', v.purging ? 'Purging… ' + b.zone + ': purge again' : 'Purge ' + b.zone);
+    }
     btn.disabled = !info.actions || !b.fans.length;
     if (!info.actions) btn.setAttribute('aria-describedby', 'actions-off');
   }
@@ -862,7 +880,16 @@ function openAction(a) {
   pending = a;
   const purge = a.kind === 'purge';
   $('dlg-title').textContent = purge ? 'Purge ' + a.zone : 'Acknowledge alarm';
-  $('dlg-what').textContent = purge ? 'The fan goes to maximum until the booth is safe to enter. The record keeps your name.' : a.text;
+  let what = a.text;
+  if (purge) {
+    // Not "until the booth is safe to enter" over a fan that does not
+    // turn: the booth may never clear.
+    const b = info.booths.find((x) => x.zone === a.zone);
+    const trouble = b ? fanTrouble(b) : '';
+    what = trouble ? 'Warning: ' + trouble + '. The purge asks the fan for maximum, but the booth may not clear: do not count on it. The record keeps your name.'
+      : 'The fan goes to maximum until the booth is safe to enter. The record keeps your name.';
+  }
+  $('dlg-what').textContent = what;
   $('dlg-ok').textContent = purge ? 'Purge now' : 'Acknowledge';
   $('dlg-name').value = ''; // the next person at the tablet must give their own
   $('dlg-note').value = '';
