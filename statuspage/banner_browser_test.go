@@ -52,17 +52,23 @@ func TestBrowserLongNamesYieldToTheBanner(t *testing.T) {
 			b := newBrowser(t)
 			b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
 			b.waitFor("the alarm", bannerIs("alarm")+fmt.Sprintf(` && document.querySelectorAll('.booth').length === %d`, n), 10*time.Second)
-			for _, s := range []struct{ w, h int64 }{{1024, 600}, {800, 480}, {390, 844}} {
+			for _, s := range []struct{ w, h int64 }{{1024, 600}, {800, 480}, {390, 844}, {360, 640}, {320, 568}} {
 				b.do(chromedp.EmulateViewport(s.w, s.h))
 				time.Sleep(150 * time.Millisecond) // a frame to lay out at the new size
 				what := fmt.Sprintf("%d booth(s), names of %d and %d characters, at %dx%d", n, len(names[0]), len(names[1]), s.w, s.h)
 				if got := b.eval(bannerYields); got != "" {
 					t.Errorf("%s: %s", what, got)
 				}
+				if got := b.eval(everyWordFits); got != "" {
+					t.Errorf("%s: %s", what, got)
+				}
 				if s.w == 1024 {
 					if got := b.fits(); got != "" {
 						t.Errorf("%s: %s", what, got)
 					}
+				}
+				if s.w < 800 {
+					continue // a phone scrolls: the word and the names are what matter there
 				}
 				b.shot(fmt.Sprintf("long-names-%d-%d-booths-alarm-%dx%d", len(strings.Fields(names[1])), n, s.w, s.h))
 			}
@@ -74,7 +80,8 @@ func TestBrowserLongNamesYieldToTheBanner(t *testing.T) {
 // bannerYields says, in words, how the banner fails to put its word and
 // sentence first ("" when it does): the word on one line, the sentence
 // at least 60% of the window's width, the banner at most 40% of its
-// height, the names' line within the window (cut short rather than the
+// height on a tablet (a phone scrolls, and its alarm sentence alone takes
+// more), the names' line within the window (cut short rather than the
 // banner grown), and the first row of booth cards whole on the first
 // screen.
 const bannerYields = `(() => {
@@ -84,7 +91,7 @@ const bannerYields = `(() => {
 	const text = document.getElementById('banner-text').getBoundingClientRect();
 	if (text.width < innerWidth * 0.6) out.push('the sentence is ' + Math.round(text.width) + ' px wide in a ' + innerWidth + ' px window');
 	const banner = document.getElementById('banner').getBoundingClientRect();
-	if (banner.height > innerHeight * 0.4) out.push('the banner is ' + Math.round(banner.height) + ' px tall in a ' + innerHeight + ' px window');
+	if (innerWidth >= 800 && banner.height > innerHeight * 0.4) out.push('the banner is ' + Math.round(banner.height) + ' px tall in a ' + innerHeight + ' px window');
 	const names = document.getElementById('room').parentElement.getBoundingClientRect();
 	if (names.right > innerWidth + 0.5 || names.left < -0.5) out.push("the names' line runs off the screen");
 	const cards = [...document.querySelectorAll('.booth')];
@@ -107,3 +114,24 @@ func (b *browser) shot(name string) {
 		b.t.Fatal(err)
 	}
 }
+
+// everyWordFits says which of the banner's words would not fit on one
+// line within the banner's main part at the window's size ("" when all
+// do), each tried in its own state's class (its sign before it).
+const everyWordFits = `(() => {
+	const banner = document.getElementById('banner');
+	const word = document.getElementById('banner-word');
+	const main = word.closest('.banner-main');
+	const was = [banner.className, word.textContent];
+	const out = [];
+	for (const [cls, w] of [['st-stale', 'ventd stopped'], ['st-stale', 'No data'], ['st-fault', 'Sensor fault'], ['st-fault', 'Record fault'],
+		['st-fault', 'Fan fault'], ['st-safe', 'Fans at full'], ['st-purge', 'Purging'], ['st-wait', 'Waiting'], ['st-wait', 'Connecting'],
+		['st-alarm', 'Alarm'], ['st-warning', 'Warning'], ['st-ok', 'Air OK']]) {
+		banner.className = 'banner ' + cls;
+		word.textContent = w;
+		const r = word.getBoundingClientRect();
+		if (word.getClientRects().length !== 1 || r.right > main.getBoundingClientRect().right + 0.5 || r.right > innerWidth) out.push(w + ' (' + Math.round(r.right) + ' px)');
+	}
+	[banner.className, word.textContent] = was;
+	return out.length ? "words that do not fit the banner's main part (" + Math.round(main.getBoundingClientRect().right) + ' px): ' + out.join(', ') : '';
+})()`
