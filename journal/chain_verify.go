@@ -84,6 +84,12 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	return p.Format(func(t time.Time) string { return t.UTC().Format(time.RFC3339) })
+}
+
+// Format names the problem with its time written by at, for a reader
+// who keeps the site's time zone.
+func (p Problem) Format(at func(time.Time) string) string {
 	var b strings.Builder
 	if p.Table != "" {
 		fmt.Fprintf(&b, "%s row %s", p.Table, p.Key)
@@ -91,7 +97,7 @@ func (p Problem) String() string {
 		fmt.Fprintf(&b, "link %d", p.Link)
 	}
 	if !p.Time.IsZero() {
-		b.WriteString(" at " + p.Time.UTC().Format(time.RFC3339))
+		b.WriteString(" at " + at(p.Time))
 	}
 	return b.String() + ": " + p.What
 }

@@ -318,16 +318,7 @@ func (d *doc) chainIntegrity() (status string, ok bool, lines []string) {
 // problem names a row or link that does not fit the chain, its time in
 // the site's time zone as the rest of the report.
 func (d *doc) problem(p journal.Problem) string {
-	var b strings.Builder
-	if p.Table != "" {
-		fmt.Fprintf(&b, "%s row %s", p.Table, p.Key)
-	} else {
-		fmt.Fprintf(&b, "link %d", p.Link)
-	}
-	if !p.Time.IsZero() {
-		b.WriteString(" at " + d.local(p.Time).Format(timeLayout))
-	}
-	return b.String() + ": " + p.What
+	return p.Format(func(t time.Time) string { return d.local(t).Format(timeLayout) })
 }
 
 // maxShiftProblems is how many problems a shift's page names.
