@@ -441,7 +441,10 @@ func (s *Sensor) checkFrozen(now time.Time) {
 		return
 	}
 	i := s.find(s.watched)
-	if i < 0 || s.latest[i].Quality != sample.Good {
+	if i < 0 || !(s.latest[i].Quality == sample.Good || s.latest[i].AboveRange()) {
+		// A reading above the range is watched too: a working sensor's
+		// moves there as much as anywhere, and one frozen in dense smoke
+		// would otherwise hold the booth's smoke alarm on for good.
 		return
 	}
 	smp := s.latest[i]
@@ -538,12 +541,13 @@ func (s *Sensor) NumSamples() int { return len(s.latest) }
 
 // trusted downgrades a good sample of a frozen or recalibrating sensor: a
 // reading that has not changed at all for the stuck time is not a
-// measurement, and a frozen booth sensor could hide smoke.
+// measurement, and a frozen booth sensor could hide smoke. A frozen
+// reading above the range is no longer smoke either: unknown air.
 func (s *Sensor) trusted(smp sample.Sample) sample.Sample {
 	switch {
-	case smp.Quality != sample.Good:
-	case s.frozen != nil:
+	case s.frozen != nil && (smp.Quality == sample.Good || smp.AboveRange()):
 		smp.Quality, smp.Err = sample.Fault, s.frozen
+	case smp.Quality != sample.Good:
 	case s.calib != nil:
 		smp.Quality, smp.Err = sample.Warmup, errRecalibrating
 	}

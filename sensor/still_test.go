@@ -94,3 +94,51 @@ func TestSPS30StillZeroIsNotFrozen(t *testing.T) {
 		t.Fatalf("%d good zero readings in 12 min: the unit no longer reads 0 in particle-free air, pick another seed", zeros)
 	}
 }
+
+// A reading above the sensor's range (dense smoke: an SPS30 reads a few
+// thousand µg/m³, past its specified 1000) still moves every second when
+// the sensor works, and one that stands exactly still there is frozen
+// like any other: before, the stuck watch looked at good readings only,
+// so a sensor frozen in dense smoke held the booth's smoke alarm on for
+// good, and no alarm ever said the sensor was at fault.
+func TestSPS30FrozenAboveItsRangeIsFound(t *testing.T) {
+	clk := clock.NewSim(t0, 0)
+	bus := i2csim.New("sim", clk.Sleep)
+	a := air.Clean
+	a.PM1, a.PM25, a.PM4, a.PM10 = 2000, 2400, 2500, 2600
+	dev := sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 1})
+	bus.Attach(0x69, dev)
+	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "booth", PMCalibration: 1, StaleAfter: 3 * time.Second}},
+		func(config.Sensor) (i2c.Bus, error) { return bus, nil },
+		Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := set.Get("pm")
+	run := func(d time.Duration) {
+		for end := clk.Now().Add(d); clk.Now().Before(end); {
+			next := clk.Now().Add(time.Second)
+			set.Update(clk.Now)
+			clk.Sleep(next.Sub(clk.Now()))
+		}
+	}
+	run(20 * time.Minute) // a working unit in dense smoke
+	if smp := s.Sample(sample.PM25); !smp.AboveRange() || s.Faults(clk.Now(), 10*time.Second).Frozen {
+		t.Fatalf("working SPS30 in 2400 µg/m³ for 20 min: %+v, frozen %v; want above its range, not frozen",
+			smp, s.Faults(clk.Now(), 10*time.Second).Frozen)
+	}
+	dev.SetStuck(true)
+	run(4*time.Minute + 50*time.Second)
+	if s.Faults(clk.Now(), 10*time.Second).Frozen {
+		t.Fatalf("frozen 10 s before the SPS30's 5 min")
+	}
+	run(15 * time.Second)
+	f := s.Faults(clk.Now(), 10*time.Second)
+	smp := s.Sample(sample.PM25)
+	if !f.Frozen || smp.Quality != sample.Fault || smp.AtLeast(clk.Now(), 10*time.Second) {
+		t.Fatalf("SPS30 frozen above its range for 5 min: frozen %v, PM2.5 %+v; want frozen, a fault (unknown air: the fans' safe duty), no longer smoke for the alarms", f.Frozen, smp)
+	}
+	if got := s.TakeFreezes(); len(got) != 1 || got[0].Values[sample.PM25] < 1000 {
+		t.Fatalf("freezes %+v, want one, at the reading above the range", got)
+	}
+}
