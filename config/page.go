@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -44,6 +46,47 @@ type Page struct {
 	// PIN within a day keeps only its own bound, so others' wrong guesses
 	// never lock it out.
 	AttemptsPerMinute int `yaml:"attempts_per_minute"`
+	// Tablets are the addresses or networks of the site's wall tablets
+	// ("192.168.10.21", "192.168.10.16/28", "fd00:1:2:3::/64"). Each keeps
+	// only its own bound on wrong PINs from its first attempt, outside
+	// the one every address shares, so guesses from elsewhere never lock
+	// a tablet out of a purge, not even right after ventd restarts or
+	// before the tablet's first right PIN. Default none. At most 64, no
+	// wider than a /16 (IPv4) or a /48 (IPv6): a network that wide is
+	// not the site's tablets.
+	Tablets []string `yaml:"tablets,omitempty"`
+}
+
+// IsTablet reports whether addr is one of page.tablets.
+func (p Page) IsTablet(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	for _, t := range p.Tablets {
+		if pre, err := parseTablet(t); err == nil && pre.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseTablet reads one page.tablets entry: an address, or a network in
+// CIDR form.
+func parseTablet(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		pre, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		if pre.Addr().Is4In6() && pre.Bits() >= 96 { // ::ffff:192.168.10.0/120 is 192.168.10.0/24
+			pre = netip.PrefixFrom(pre.Addr().Unmap(), pre.Bits()-96)
+		}
+		return pre.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // MaxLiveClients is the most pages the status page serves live updates to
@@ -117,5 +160,19 @@ func (d *decoder) validatePage(c *Config) {
 		d.invalid("page.attempts_per_minute", "must be at most 600 (got %d): the bound on PIN guesses from everywhere", p.AttemptsPerMinute)
 	case p.AttemptsPerMinute < p.ClientAttemptsPerMinute && clientOK:
 		d.invalid("page.attempts_per_minute", "must be at least page.client_attempts_per_minute, %d%s (got %d)", p.ClientAttemptsPerMinute, d.defaulted("page.client_attempts_per_minute"), p.AttemptsPerMinute)
+	}
+	if len(p.Tablets) > 64 {
+		d.invalid("page.tablets", "lists %d entries; at most 64 (the site's wall tablets: list a network like 192.168.10.16/28 instead)", len(p.Tablets))
+		return
+	}
+	for i, t := range p.Tablets {
+		path := fmt.Sprintf("page.tablets[%d]", i)
+		pre, err := parseTablet(t)
+		switch {
+		case err != nil:
+			d.invalid(path, "must be an IP address like 192.168.10.21 or a network like 192.168.10.16/28 (got %q: %v)", t, err)
+		case pre.Addr().Is4() && pre.Bits() < 16, !pre.Addr().Is4() && pre.Bits() < 48:
+			d.invalid(path, "%s is too wide for a site's tablets (at most a /16 for IPv4, a /48 for IPv6): every address in it would skip the shared bound on PIN guesses; list the tablets' own addresses or their small network", t)
+		}
 	}
 }

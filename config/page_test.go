@@ -1,6 +1,8 @@
 package config
 
 import (
+	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +13,7 @@ func TestPageDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Page != DefaultPage() || c.Page.PINHash != "" || c.Page.Sound || c.Page.StaleAfter != 5*time.Second ||
+	if !reflect.DeepEqual(c.Page, DefaultPage()) || c.Page.PINHash != "" || c.Page.Sound || c.Page.StaleAfter != 5*time.Second ||
 		c.Page.MaxClients != 128 || c.Page.ClientAttemptsPerMinute != 6 || c.Page.AttemptsPerMinute != 30 {
 		t.Errorf("page %+v", c.Page)
 	}
@@ -53,6 +55,11 @@ func TestPageMistakes(t *testing.T) {
 		{"attempts_per_minute: 601", "page.attempts_per_minute", "at most 600"},
 		{"sound: yes please", "page.sound", "true or false"},
 		{"pin: '482916'", "page.pin", "unknown key"},
+		{"tablets: [192.168.10.300]", "page.tablets[0]", "an IP address like 192.168.10.21 or a network like 192.168.10.16/28"},
+		{"tablets: [192.168.10.21, tablet-1.local]", "page.tablets[1]", `got "tablet-1.local"`},
+		{"tablets: [0.0.0.0/0]", "page.tablets[0]", "too wide"},
+		{"tablets: [10.0.0.0/8]", "page.tablets[0]", "at most a /16"},
+		{"tablets: ['fd00::/16']", "page.tablets[0]", "a /48 for IPv6"},
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			wantOneError(t, base+"page:\n  "+c.key+"\n", line, c.path, c.msg)
@@ -70,5 +77,22 @@ func TestPageMaxClientsBound(t *testing.T) {
 	c, err := Parse([]byte(base+"page:\n  max_clients: 256\n"), "test.yaml")
 	if err != nil || c.Page.MaxClients != 256 {
 		t.Errorf("max_clients 256 (the old example config): %v", err)
+	}
+}
+
+// page.tablets takes addresses and networks, IPv4 given as IPv6 too.
+func TestPageTablets(t *testing.T) {
+	c, err := Parse([]byte(base+"page:\n  tablets: [192.168.10.21, 192.168.20.0/28, '::ffff:192.168.30.0/120', 'fd00:1:2:3::/64']\n"), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[string]bool{
+		"192.168.10.21": true, "192.168.10.22": false, "::ffff:192.168.10.21": true,
+		"192.168.20.15": true, "192.168.20.16": false, "192.168.30.200": true, "192.168.31.1": false,
+		"fd00:1:2:3::99": true, "fd00:1:2:4::1": false,
+	} {
+		if got := c.Page.IsTablet(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("IsTablet(%s) = %v, want %v", addr, got, want)
+		}
 	}
 }

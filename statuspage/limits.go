@@ -2,7 +2,10 @@ package statuspage
 
 import (
 	"math"
+	"net/netip"
 	"time"
+
+	"github.com/ventd/ventd/config"
 )
 
 // The bounds on PIN attempts slow guessing, not responders.
@@ -17,7 +20,10 @@ import (
 //
 // An address whose PIN was right within trustFor keeps its own
 // allowance only: the wrong guesses of other addresses, which spend the
-// shared one, never lock the tablet on the wall out of a purge.
+// shared one, never lock the tablet on the wall out of a purge. So does
+// an address in page.tablets, from its first attempt: a tablet not yet
+// trusted (after a restart, or new on the wall) would otherwise share
+// the allowance with the guessers.
 const trustFor = 24 * time.Hour
 
 // allowance is a bucket of attempts that refills at perMinute a minute,
@@ -91,7 +97,7 @@ func (a *actions) allow(from string) (claim, time.Duration, bool) {
 		own = fullAllowance(pc.ClientAttemptsPerMinute, now)
 		a.per[host] = own
 	}
-	trusted := a.trustedAt(host, now)
+	trusted := a.trustedAt(host, now) || isTablet(pc, from)
 	// Both or neither: an attempt the shared allowance refuses was never
 	// checked, and must not cost the client's own allowance (a tablet
 	// trying while others spend the shared one would be locked out after
@@ -131,6 +137,14 @@ func (a *actions) settle(c claim, counted, right bool) {
 	if right {
 		a.trust(c.host, now)
 	}
+}
+
+// isTablet reports whether from, a request's remote address, is one of
+// page.tablets: the address ventd sees, so behind a reverse proxy the
+// proxy's (the README says not to list it).
+func isTablet(pc config.Page, from string) bool {
+	ap, err := netip.ParseAddrPort(from)
+	return err == nil && pc.IsTablet(ap.Addr())
 }
 
 // trustedAt reports whether host gave the right PIN within trustFor of

@@ -173,3 +173,46 @@ func TestAcknowledgeWithoutAnAlarmIDIsRefused(t *testing.T) {
 		t.Errorf("refused requests reached the daemon: %+v", a)
 	}
 }
+
+// A tablet listed in page.tablets keeps its own allowance from its first
+// attempt, before any right PIN (ventd just restarted, or the tablet is
+// new on the wall): the guessers who spent the shared allowance do not
+// lock it out, and it is still bounded on its own. An address outside
+// the list is not.
+func TestListedTabletsNeverShareTheAllowance(t *testing.T) {
+	cfg, err := config.Parse([]byte(roomYAML(1, fmt.Sprintf("page: {pin_hash: %q, tablets: [192.168.10.16/28, \"fd00:1:2:3::7\"]}\n", testPINHash))), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(Options{Config: cfg, Control: nopControl{}, Now: func() time.Time { return simStart }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.actions
+	try := func(from string, right bool) bool {
+		hold, _, ok := a.allow(from)
+		if ok {
+			a.settle(hold, true, right)
+		}
+		return ok
+	}
+	for i := range 30 {
+		try(fmt.Sprintf("10.0.0.%d:1", i/6+1), false)
+	}
+	if try("192.168.10.40:50000", true) {
+		t.Error("an address outside page.tablets, never right before, checked past the spent shared allowance")
+	}
+	for _, tablet := range []string{"192.168.10.21:50000", "[::ffff:192.168.10.30]:50000", "[fd00:1:2:3::7]:50000"} {
+		if !try(tablet, true) {
+			t.Errorf("listed tablet %s locked out by other addresses' wrong guesses before its first right PIN", tablet)
+		}
+	}
+	for i := range 6 {
+		if !try("192.168.10.22:1", false) {
+			t.Fatalf("listed tablet's wrong PIN %d refused within its own allowance", i+1)
+		}
+	}
+	if try("192.168.10.22:1", false) {
+		t.Error("a listed tablet guessed a seventh time in a minute: it must keep its own bound")
+	}
+}
