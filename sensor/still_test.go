@@ -66,17 +66,9 @@ func TestSEN5xKeepsTheStuckTime(t *testing.T) {
 // whose offset is a little negative: frozen_floor_test.go) is not frozen
 // at any time, the 5 min included: its status register speaks for it.
 func TestSPS30StillZeroIsNotFrozen(t *testing.T) {
-	clk := clock.NewSim(t0, 0)
-	bus := i2csim.New("sim", clk.Sleep)
 	a := air.Clean
 	a.PM1, a.PM25, a.PM4, a.PM10 = 0, 0, 0, 0
-	bus.Attach(0x69, sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 2}))
-	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "staff", PMCalibration: 1, StaleAfter: 3 * time.Second}},
-		func(config.Sensor) (i2c.Bus, error) { return bus, nil },
-		Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
+	clk, _, set := oneSPS30(t, a, 2, "staff")
 	s := set.Get("pm")
 	zeros := 0
 	for end := clk.Now().Add(12 * time.Minute); clk.Now().Before(end); {
@@ -102,18 +94,9 @@ func TestSPS30StillZeroIsNotFrozen(t *testing.T) {
 // so a sensor frozen in dense smoke held the booth's smoke alarm on for
 // good, and no alarm ever said the sensor was at fault.
 func TestSPS30FrozenAboveItsRangeIsFound(t *testing.T) {
-	clk := clock.NewSim(t0, 0)
-	bus := i2csim.New("sim", clk.Sleep)
 	a := air.Clean
 	a.PM1, a.PM25, a.PM4, a.PM10 = 2000, 2400, 2500, 2600
-	dev := sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: 1})
-	bus.Attach(0x69, dev)
-	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: "booth", PMCalibration: 1, StaleAfter: 3 * time.Second}},
-		func(config.Sensor) (i2c.Bus, error) { return bus, nil },
-		Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
+	clk, dev, set := oneSPS30(t, a, 1, "booth")
 	s := set.Get("pm")
 	run := func(d time.Duration) {
 		for end := clk.Now().Add(d); clk.Now().Before(end); {
@@ -141,4 +124,21 @@ func TestSPS30FrozenAboveItsRangeIsFound(t *testing.T) {
 	if got := s.TakeFreezes(); len(got) != 1 || got[0].Values[sample.PM25] < 1000 {
 		t.Fatalf("freezes %+v, want one, at the reading above the range", got)
 	}
+}
+
+// oneSPS30 is a sensor set of one SPS30, "pm" in zone, in fixed air a,
+// its unit drawn from seed, with the default 30 min stuck time.
+func oneSPS30(t *testing.T, a air.State, seed uint64, zone string) (*clock.Sim, *sps30sim.Device, *Set) {
+	t.Helper()
+	clk := clock.NewSim(t0, 0)
+	bus := i2csim.New("sim", clk.Sleep)
+	dev := sps30sim.New(clk, air.Fixed(a), sps30sim.Opts{Seed: seed})
+	bus.Attach(0x69, dev)
+	set, err := New([]config.Sensor{{Name: "pm", Type: config.SPS30, Bus: "sim", Address: 0x69, Zone: zone, PMCalibration: 1, StaleAfter: 3 * time.Second}},
+		func(config.Sensor) (i2c.Bus, error) { return bus, nil },
+		Opts{Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), StuckAfter: 30 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clk, dev, set
 }

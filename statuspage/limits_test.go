@@ -17,23 +17,8 @@ import (
 // while guessing stays bounded: from one address, from every address
 // together, and from a trusted address too.
 func TestOnlyWrongPINsCount(t *testing.T) {
-	cfg, err := config.Parse([]byte(roomYAML(1, "")), "room.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := simStart
-	p, err := New(Options{Config: cfg, Control: nopControl{}, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := p.actions
-	try := func(from string, right bool) bool {
-		hold, _, ok := a.allow(from)
-		if ok {
-			a.settle(hold, true, right)
-		}
-		return ok
-	}
+	try := pinTrier(t, roomYAML(1, ""), func() time.Time { return now })
 	const tablet, desk = "192.168.10.21:50000", "192.168.10.40:50000"
 	for i := range 20 {
 		if !try(tablet, true) {
@@ -180,22 +165,8 @@ func TestAcknowledgeWithoutAnAlarmIDIsRefused(t *testing.T) {
 // lock it out, and it is still bounded on its own. An address outside
 // the list is not.
 func TestListedTabletsNeverShareTheAllowance(t *testing.T) {
-	cfg, err := config.Parse([]byte(roomYAML(1, fmt.Sprintf("page: {pin_hash: %q, tablets: [192.168.10.16/28, \"fd00:1:2:3::7\"]}\n", testPINHash))), "room.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := New(Options{Config: cfg, Control: nopControl{}, Now: func() time.Time { return simStart }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := p.actions
-	try := func(from string, right bool) bool {
-		hold, _, ok := a.allow(from)
-		if ok {
-			a.settle(hold, true, right)
-		}
-		return ok
-	}
+	try := pinTrier(t, roomYAML(1, fmt.Sprintf("page: {pin_hash: %q, tablets: [192.168.10.16/28, \"fd00:1:2:3::7\"]}\n", testPINHash)),
+		func() time.Time { return simStart })
 	for i := range 30 {
 		try(fmt.Sprintf("10.0.0.%d:1", i/6+1), false)
 	}
@@ -214,5 +185,28 @@ func TestListedTabletsNeverShareTheAllowance(t *testing.T) {
 	}
 	if try("192.168.10.22:1", false) {
 		t.Error("a listed tablet guessed a seventh time in a minute: it must keep its own bound")
+	}
+}
+
+// pinTrier returns a function that makes one PIN check from an address,
+// right or wrong, against the allowances of a page on the config yaml,
+// at the time now gives; it reports whether the check was allowed.
+func pinTrier(t *testing.T, yaml string, now func() time.Time) func(from string, right bool) bool {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml), "room.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(Options{Config: cfg, Control: nopControl{}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.actions
+	return func(from string, right bool) bool {
+		hold, _, ok := a.allow(from)
+		if ok {
+			a.settle(hold, true, right)
+		}
+		return ok
 	}
 }
