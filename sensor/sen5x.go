@@ -47,6 +47,9 @@ type sen5xDevice struct {
 	state     [sen5x.VOCStateSize]byte
 	stateAt   time.Time
 	nextState time.Time
+	// restored is set while measurement runs on a state written back at
+	// open; restart asks the sensor layer to open the sensor again.
+	restored, restart bool
 }
 
 const (
@@ -91,9 +94,12 @@ func (s *sen5xDevice) open(bus i2c.Bus, addr uint16) error {
 			s.state, s.stateAt = st, now
 		}
 	}
+	s.restored, s.restart = false, false
 	if !s.stateAt.IsZero() && now.Sub(s.stateAt) < stateMaxAge {
 		if err := dev.SetVOCState(s.state); err != nil {
 			s.log.Warn("could not write the VOC index state back; the index learns the room again (about 12 h)", "err", err)
+		} else {
+			s.restored = true
 		}
 	}
 	if err := dev.Start(); err != nil {
@@ -125,17 +131,31 @@ func (s *sen5xDevice) poll(now time.Time, dst []value) ([]value, error) {
 		// No airflow or no light reads near zero in any smoke.
 		return nil, fmt.Errorf("%w: %s", ErrDeviceStatus, s.reg)
 	}
-	if !now.Before(s.nextState) {
-		if st, err := s.dev.VOCState(); err == nil {
-			s.state, s.stateAt = st, now
-		}
-		s.nextState = now.Add(stateEvery)
-	}
 	var r sen5x.Reading
 	if err := s.dev.Sense(&r); err != nil {
 		return nil, err
 	}
 	warm := now.Sub(s.started) < sen5xWarmup
+	gasErr := s.reg&(sen5x.GasSensorError) != 0
+	if !now.Before(s.nextState) && !math.IsNaN(r.VOCIndex) && !gasErr {
+		// Kept only from a period whose reading came through whole, the
+		// index known: a state read amid garbage (its CRCs can pass)
+		// would be written back at the next open.
+		if st, err := s.dev.VOCState(); err == nil {
+			s.state, s.stateAt = st, now
+		}
+		s.nextState = now.Add(stateEvery)
+	}
+	if s.restored && !warm && math.IsNaN(r.VOCIndex) && !gasErr {
+		// The state written back at open leaves the index unknown past
+		// its warm-up: a state corrupted on its way (its 8 bytes are the
+		// sensor's own, which ventd cannot check) would hold it unknown
+		// for good, and be kept and written back at every restart. Open
+		// the sensor again without it: starting measurement resets its
+		// VOC algorithm.
+		s.log.Warn("VOC index still unknown after its warm-up on the learned state written back; dropping the state, the index learns the room again (about 12 h)")
+		s.state, s.stateAt, s.restored, s.restart = [sen5x.VOCStateSize]byte{}, time.Time{}, false, true
+	}
 	c := s.cal
 	cleaning := s.reg&sen5x.FanCleaning != 0
 	for _, pm := range []struct {
@@ -150,7 +170,6 @@ func (s *sen5xDevice) poll(now time.Time, dst []value) ([]value, error) {
 			dst = append(dst, checkPM(pm.q, pm.v*c, 1000*c))
 		}
 	}
-	gasErr := s.reg&(sen5x.GasSensorError) != 0
 	rhtErr := s.reg&sen5x.RHTError != 0
 	t := known(sample.Temperature, r.Temperature, -10, 60, warm, rhtErr, s.reg)
 	rh := known(sample.Humidity, r.Humidity, 0, 100, warm, rhtErr, s.reg)
@@ -198,6 +217,7 @@ func (s *sen5xDevice) halt() error {
 }
 
 func (s *sen5xDevice) serial() string   { return s.ser }
+func (s *sen5xDevice) wantsOpen() bool  { return s.restart }
 func (s *sen5xDevice) status() []string { return s.reg.Problems() }
 
 // checksItself: every SEN5x has the status register.

@@ -2,6 +2,7 @@ package sensor
 
 import (
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -150,5 +151,27 @@ func TestSEN5xKeepsVOCState(t *testing.T) {
 	}
 	if h, _, _ := strings.Cut(v, "@"); h[:4] != hex.EncodeToString(st[:2]) {
 		t.Errorf("state after restart %x, kept %s", st, v)
+	}
+}
+
+// A kept VOC state that came to harm (its 8 bytes are the sensor's own
+// format, which ventd cannot check; here one read amid garbage whose CRCs
+// passed) left the index unknown for good once written back: it was kept
+// again at each restart. Unknown past the warm-up on a state written
+// back, the sensor is opened again without it, and the index learns
+// afresh; the PM reading goes on.
+func TestSEN5xDropsAVOCStateThatLeavesTheIndexUnknown(t *testing.T) {
+	saved := map[string]string{"sensor.sen.voc_state": fmt.Sprintf("0000003078003000@%d", t0.Unix())}
+	r := newSenRig(t, config.SEN55, "SEN55", saved, air.Clean)
+	r.run(sen5xWarmup + 10*time.Second)
+	if s := r.get(sample.PM25); s.Quality != sample.Good {
+		t.Errorf("PM2.5 after the warm-up: %+v", s)
+	}
+	r.run(3 * time.Minute)
+	if s := r.get(sample.VOCIndex); s.Quality != sample.Good {
+		t.Errorf("VOC index 3 min after the state was dropped: %+v, want it known again", s)
+	}
+	if v := r.set.Keep()["sensor.sen.voc_state"]; strings.HasPrefix(v, "0000003078003000") {
+		t.Errorf("the harmful state is still kept: %s", v)
 	}
 }

@@ -143,6 +143,11 @@ func (s *Sensor) String() string {
 // openWaiter is a device whose open waits a datasheet time of its own.
 type openWaiter interface{ openWait() time.Duration }
 
+// reopener is a device that asks to be opened again after a good poll
+// (a SEN5x whose restored VOC state proved bad): its values stand, and
+// the next Update opens it, as an escalation would, without a failure.
+type reopener interface{ wantsOpen() bool }
+
 // SlowRead is how long one sensor's read may take before its bus counts as
 // slow or hung. A working read takes milliseconds (the longest datasheet
 // wait in a poll is the SGP41's 50 ms); a transfer on a bus held low waits
@@ -230,6 +235,9 @@ func (s *Sensor) Update(now time.Time) {
 			s.set(sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: v.q, Value: v.v, Time: now, Quality: v.quality, Err: v.err})
 		}
 		s.checkFrozen(now)
+		if r, ok := s.dev.(reopener); ok && r.wantsOpen() {
+			s.open = false
+		}
 	}
 }
 
