@@ -29,6 +29,16 @@ type Device interface {
 	Read(r []byte) error
 }
 
+// QuickWriter is a Device that sees a transfer with no data, only its
+// address and a stop: an SMBus quick write, as a bus scan or Sensirion's
+// sdp_exit_sleep_mode sends. Some parts act on it (a sleeping SDP8xx
+// wakes, a sleeping SPS30 switches its interface on) and do not
+// acknowledge it. A Device without the method acknowledges such a
+// transfer without seeing it.
+type QuickWriter interface {
+	QuickWrite() error
+}
+
 // ErrNACK is what every NACKError matches with errors.Is.
 var ErrNACK = errors.New("no acknowledge")
 
@@ -180,6 +190,12 @@ func (b *Bus) Tx(addr uint16, w, r []byte) error {
 				b.sleep(f.Delay)
 			}
 		}
+	}
+	if len(w) == 0 && len(r) == 0 {
+		if q, ok := dev.(QuickWriter); ok {
+			return withAddr(addr, q.QuickWrite())
+		}
+		return nil
 	}
 	if len(w) > 0 {
 		if err := dev.Write(w); err != nil {

@@ -51,6 +51,7 @@ func (d *Device) PowerCycle() {
 	d.status = 0
 	d.pending = nil
 	d.autoClean = autoCleanDefault
+	d.autoCleanRead = autoCleanDefault
 	d.busyUntil = d.clk.Now().Add(50 * time.Millisecond)
 }
 

@@ -152,6 +152,10 @@ type Device struct {
 	busyUntil time.Time
 	busyCmd   uint16
 	pending   []byte // answer to the last read command, until the next write
+	// reread says the answer in pending has been read once: a master may
+	// read again without setting the pointer (datasheet 6.1), and gets
+	// the sensor's state then, not a copy of the first answer.
+	reread bool
 	// answer holds the answers to the commands polled every second
 	// (data ready, read values), reused: pending lives only until the
 	// next write drops it, and a new array a poll was most of the
@@ -173,6 +177,9 @@ type Device struct {
 
 	autoClean    uint32    // seconds; 0 disables
 	autoCleanDue time.Time // counted from power-up, reset or the last cleaning
+	// autoCleanRead is the interval a read returns: before firmware 2.2
+	// the one in force at the last start or reset (datasheet 6.3.8).
+	autoCleanRead uint32
 
 	status                  uint32
 	fanBadTicks, laserTicks int
@@ -206,6 +213,7 @@ func New(clk clock.Clock, src air.Source, opts Opts) *Device {
 		offset:    rng.Float64()*2 - 1,
 		autoClean: autoCleanDefault,
 	}
+	d.autoCleanRead = d.autoClean
 	d.autoCleanDue = clk.Now().Add(autoCleanDefault * time.Second)
 	d.lagStep = 1 - math.Exp(-interval.Seconds()/opts.Lag.Seconds())
 	return d
@@ -232,6 +240,7 @@ func (d *Device) Write(w []byte) error {
 		return err
 	}
 	d.busyCmd = cmd
+	d.reread = false
 	exec := execTime(cmd)
 	if cmd == cmdAutoClean && len(args) > 0 {
 		exec = autoCleanWriteTime
@@ -256,7 +265,59 @@ func (d *Device) Read(r []byte) error {
 	if d.pending == nil {
 		return i2csim.NACK("read without a read command before it")
 	}
+	if d.reread {
+		d.again()
+	}
 	i2csim.Answer(r, d.pending)
+	d.reread = true
+	return nil
+}
+
+// again refreshes the answer for a read that follows another without a
+// new command: "It is allowed to read several times in succession
+// without setting the address pointer again" (datasheet 6.1), and a
+// repeated read of the data-ready flag "gets the status of the Data-Ready
+// Flag" (6.3.3), so the polled commands answer the state now. The first
+// read after the command keeps the answer the command prepared.
+func (d *Device) again() {
+	if d.mode != modeMeasuring {
+		return
+	}
+	switch d.busyCmd {
+	case cmdDataReady:
+		var flag uint16
+		if d.ready {
+			flag = 1
+		}
+		d.answer = sensirion.EncodeWords(d.answer[:0], flag)
+		d.pending = d.answer
+	case cmdReadValues:
+		d.ready = false
+		d.pending = d.encodeValues()
+	}
+}
+
+// QuickWrite implements i2csim.QuickWriter: an address with no data is a
+// low pulse on SDA, which switches a sleeping sensor's interface on
+// (datasheet 6.3.6) but is not acknowledged. An awake sensor
+// acknowledges its address unless busy.
+func (d *Device) QuickWrite() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clk.Now()
+	d.advance(now)
+	if d.mode == modeSleep {
+		if d.pulse(now) {
+			return i2csim.NACK("asleep: I2C interface off (this pulse switches it on for 100 ms)")
+		}
+		if now.Before(d.wakeFrom) {
+			return i2csim.NACK("I2C interface still switching on after the first pulse")
+		}
+		return nil
+	}
+	if now.Before(d.busyUntil) {
+		return i2csim.NACK(fmt.Sprintf("busy executing command 0x%04x", d.busyCmd))
+	}
 	return nil
 }
 
@@ -319,6 +380,7 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 			return i2csim.NACK(fmt.Sprintf("output format 0x%04x: want 0x0300 (float) or 0x0500 (uint16)", args[0]))
 		}
 		d.format = args[0]
+		d.autoCleanRead = d.autoClean
 		d.mode = modeMeasuring
 		d.started = now
 		d.nextTick = now.Add(interval)
@@ -378,9 +440,12 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 	case cmdAutoClean:
 		switch len(args) {
 		case 0:
-			d.pending = sensirion.EncodeWords(nil, uint16(d.autoClean>>16), uint16(d.autoClean))
+			d.pending = sensirion.EncodeWords(nil, uint16(d.autoCleanRead>>16), uint16(d.autoCleanRead))
 		case 2:
 			d.autoClean = uint32(args[0])<<16 | uint32(args[1])
+			if d.hasStatus() { // firmware 2.2 or later reads back what was written
+				d.autoCleanRead = d.autoClean
+			}
 			d.autoCleanDue = now.Add(time.Duration(d.autoClean) * time.Second)
 		default:
 			return wantArgs(2)
@@ -405,6 +470,7 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 		d.mode = modeIdle
 		d.ready, d.haveValue = false, false
 		d.status = 0
+		d.autoCleanRead = d.autoClean
 		d.autoCleanDue = now.Add(time.Duration(d.autoClean) * time.Second)
 	default:
 		return i2csim.NACK(fmt.Sprintf("unknown command 0x%04x", cmd))
