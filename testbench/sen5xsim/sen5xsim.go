@@ -8,7 +8,18 @@
 // previous command has finished is not acknowledged), idle and measurement
 // modes (a command not allowed in the current mode is not acknowledged), a
 // new measurement every second, fan cleaning, the device status register
-// and the VOC algorithm state.
+// and the VOC algorithm state. It also answers the commands of Sensirion's
+// own driver that ventd's does not send, as sen5x_i2c.h documents them:
+// the RH/T and gas only mode (0x0037, which firmware 2.0 lets switch PM
+// off while measuring, and 0x0021 on again), the raw values (0x03D2), the
+// PM values with number concentrations (0x0413), the temperature offset
+// parameters (0x60B2: T + slope·T + offset, approached with the given
+// time constant; the humidity is not recomputed for the new temperature),
+// the warm start parameter and RH/T acceleration mode (0x60C6, 0x60F7:
+// stored and read back, their effect on the start-up not modelled) and the
+// VOC and NOx algorithm tuning (0x60D0, 0x60E1: idle mode only, ignored
+// when measuring or out of range, applied at the next start). These are
+// volatile: a reset or power cycle restores the defaults.
 //
 // What it measures is the true air of an air.Source seen through the
 // sensor: PM with a per-unit gain error and noise, quantised to 0.1 µg/m³
@@ -47,7 +58,14 @@ const (
 	cmdStop        = 0x0104
 	cmdDataReady   = 0x0202
 	cmdReadValues  = 0x03C4
+	cmdReadRaw     = 0x03D2
+	cmdReadPM      = 0x0413
 	cmdFanClean    = 0x5607
+	cmdTempOffset  = 0x60B2
+	cmdWarmStart   = 0x60C6
+	cmdVOCTuning   = 0x60D0
+	cmdNOxTuning   = 0x60E1
+	cmdRHTAccel    = 0x60F7
 	cmdVOCState    = 0x6181
 	cmdAutoClean   = 0x8004
 	cmdProductName = 0xD014
@@ -108,6 +126,7 @@ type Device struct {
 	noxOffset float64
 
 	measuring bool
+	pm        bool // measuring PM (fan and laser on); false in RH/T and gas only mode
 	busyUntil time.Time
 	busyCmd   uint16
 	pending   []byte
@@ -116,6 +135,8 @@ type Device struct {
 	nextTick   time.Time
 	ready      bool
 	words      [8]uint16
+	mass       [4]float64 // the PM masses sent last, µg/m³, for the number concentrations
+	raw        [4]uint16  // raw RH, uncompensated T, raw VOC and NOx ticks (0x03D2)
 	haveValue  bool
 	cleanUntil time.Time
 	autoClean  uint32
@@ -123,11 +144,32 @@ type Device struct {
 	voc, nox *gasindex.Algorithm
 	vocSaved *gasindex.State // written in idle, used at the next Start
 
+	params  params
+	tempEff [2]float64 // temperature offset (°C) and slope in effect
+
 	status   uint32
 	fanFail  bool
 	stuck    bool
 	gasError bool
 }
+
+// params are the volatile parameters Sensirion's driver sets and reads.
+type params struct {
+	tempOffset, tempSlope int16  // ×200 °C, ×10000
+	tempTC                uint16 // s
+	warmStart, rhtAccel   uint16
+	vocTuning, noxTuning  gasindex.Tuning
+}
+
+func defaultParams() params {
+	return params{vocTuning: gasindex.DefaultTuning(gasindex.VOC), noxTuning: gasindex.DefaultTuning(gasindex.NOx)}
+}
+
+// unknown holds the "unknown" words: 0xFFFF for uint16, 0x7FFF for int16.
+var (
+	unknownValues = [8]uint16{0xffff, 0xffff, 0xffff, 0xffff, 0x7fff, 0x7fff, 0x7fff, 0x7fff}
+	unknownRaw    = [4]uint16{0x7fff, 0x7fff, 0xffff, 0xffff}
+)
 
 // New returns a powered-up sensor in idle mode.
 func New(clk clock.Clock, src air.Source, opts Opts) *Device {
@@ -138,7 +180,7 @@ func New(clk clock.Clock, src air.Source, opts Opts) *Device {
 		opts.Serial = fmt.Sprintf("%016X", opts.Seed*0x9E3779B97F4A7C15+0x5E4E5A)
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x53454e35))
-	d := &Device{clk: clk, src: src, opts: opts, rng: rng, autoClean: autoCleanDefault,
+	d := &Device{clk: clk, src: src, opts: opts, rng: rng, autoClean: autoCleanDefault, params: defaultParams(),
 		gain: 0.07 * (rng.Float64()*2 - 1), vocOffset: rng.NormFloat64() * 300, noxOffset: rng.NormFloat64() * 150}
 	d.resetAlgorithms()
 	return d
@@ -146,6 +188,14 @@ func New(clk clock.Clock, src air.Source, opts Opts) *Device {
 
 func (d *Device) resetAlgorithms() {
 	d.voc, d.nox = gasindex.NewVOC(interval), gasindex.NewNOx(interval)
+	// A tuning set in idle mode applies from the next start; validated
+	// when it was set.
+	if t := d.params.vocTuning; t != gasindex.DefaultTuning(gasindex.VOC) {
+		_ = d.voc.SetTuning(t)
+	}
+	if t := d.params.noxTuning; t != gasindex.DefaultTuning(gasindex.NOx) {
+		_ = d.nox.SetTuning(t)
+	}
 }
 
 func (d *Device) gas() bool { return d.opts.Product != "SEN50" }
@@ -201,23 +251,48 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 		}
 		return i2csim.NACK(fmt.Sprintf("command 0x%04x not allowed in %s", cmd, mode))
 	}
-	takesArgs := cmd == cmdVOCState || cmd == cmdAutoClean
-	if len(args) > 0 && !takesArgs {
+	// setArgs is how many argument words a setter sharing its command
+	// with a getter takes.
+	setArgs := map[uint16]int{cmdVOCState: 4, cmdAutoClean: 2, cmdTempOffset: 3, cmdWarmStart: 1,
+		cmdVOCTuning: 6, cmdNOxTuning: 6, cmdRHTAccel: 1}[cmd]
+	if len(args) > 0 && setArgs == 0 {
 		return i2csim.NACK(fmt.Sprintf("command 0x%04x takes no arguments, got %d words", cmd, len(args)))
+	}
+	if len(args) > 0 && cmd != cmdVOCState && cmd != cmdAutoClean && len(args) != setArgs {
+		return i2csim.NACK(fmt.Sprintf("command 0x%04x takes %d argument words, got %d", cmd, setArgs, len(args)))
+	}
+	switch cmd {
+	case cmdTempOffset, cmdWarmStart, cmdVOCTuning, cmdRHTAccel, cmdStartNoPM:
+		if !d.gas() {
+			return i2csim.NACK(fmt.Sprintf("command 0x%04x: the %s has no RH/T or gas sensor", cmd, d.opts.Product))
+		}
+	case cmdNOxTuning:
+		if !d.nx() {
+			return i2csim.NACK(fmt.Sprintf("command 0x%04x: the %s has no NOx sensor", cmd, d.opts.Product))
+		}
 	}
 	switch cmd {
 	case cmdStart:
 		if d.measuring {
-			return wrongMode()
+			if d.pm {
+				return wrongMode()
+			}
+			// Firmware 2.0: PM on, the rest runs on; data ready cleared.
+			d.pm, d.ready = true, false
+			return nil
 		}
-		d.measuring, d.started, d.nextTick = true, now, now.Add(interval)
-		d.ready, d.haveValue, d.cleanUntil = false, false, time.Time{}
-		// Starting resets the VOC algorithm unless a state was written.
-		d.resetAlgorithms()
-		if d.vocSaved != nil {
-			_ = d.voc.SetState(*d.vocSaved)
-			d.vocSaved = nil
+		d.start(now, true)
+	case cmdStartNoPM:
+		if d.measuring {
+			if !d.pm {
+				return wrongMode()
+			}
+			// Firmware 2.0: PM off, the rest runs on; data ready cleared.
+			d.pm, d.ready, d.cleanUntil = false, false, time.Time{}
+			d.status &^= statusCleaning
+			return nil
 		}
+		d.start(now, false)
 	case cmdStop:
 		if !d.measuring {
 			return wrongMode()
@@ -240,9 +315,64 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 			w = [8]uint16{0xffff, 0xffff, 0xffff, 0xffff, 0x7fff, 0x7fff, 0x7fff, 0x7fff}
 		}
 		d.pending = sensirion.EncodeWords(nil, w[:]...)
+	case cmdReadRaw:
+		if !d.measuring {
+			return wrongMode()
+		}
+		d.ready = false
+		w := d.raw
+		if !d.haveValue {
+			w = unknownRaw
+		}
+		d.pending = sensirion.EncodeWords(nil, w[:]...)
+	case cmdReadPM:
+		if !d.measuring {
+			return wrongMode()
+		}
+		d.pending = sensirion.EncodeWords(nil, d.pmValues()...)
+	case cmdTempOffset:
+		p := &d.params
+		if len(args) == 0 {
+			d.pending = sensirion.EncodeWords(nil, uint16(p.tempOffset), uint16(p.tempSlope), p.tempTC)
+			return nil
+		}
+		p.tempOffset, p.tempSlope, p.tempTC = int16(args[0]), int16(args[1]), args[2]
+	case cmdWarmStart:
+		if len(args) == 0 {
+			d.pending = sensirion.EncodeWords(nil, d.params.warmStart)
+			return nil
+		}
+		d.params.warmStart = args[0]
+	case cmdRHTAccel:
+		if len(args) == 0 {
+			d.pending = sensirion.EncodeWords(nil, d.params.rhtAccel)
+			return nil
+		}
+		d.params.rhtAccel = args[0]
+	case cmdVOCTuning, cmdNOxTuning:
+		t := &d.params.vocTuning
+		if cmd == cmdNOxTuning {
+			t = &d.params.noxTuning
+		}
+		if len(args) == 0 {
+			d.pending = sensirion.EncodeWords(nil, uint16(int16(t.IndexOffset)), uint16(int16(t.LearningTimeOffsetHours)),
+				uint16(int16(t.LearningTimeGainHours)), uint16(int16(t.GatingMaxDurationMinutes)),
+				uint16(int16(t.StdInitial)), uint16(int16(t.GainFactor)))
+			return nil
+		}
+		nt := gasindex.Tuning{IndexOffset: int(int16(args[0])), LearningTimeOffsetHours: int(int16(args[1])),
+			LearningTimeGainHours: int(int16(args[2])), GatingMaxDurationMinutes: int(int16(args[3])),
+			StdInitial: int(int16(args[4])), GainFactor: int(int16(args[5]))}
+		// Idle mode only, and all in range: otherwise "no effect".
+		if !d.measuring && nt.Validate() == nil {
+			*t = nt
+		}
 	case cmdFanClean:
 		if !d.measuring {
 			return wrongMode()
+		}
+		if !d.pm {
+			return nil // the fan is off: "this command does nothing"
 		}
 		d.cleanUntil = now.Add(cleanDuration)
 		d.status |= statusCleaning
@@ -280,7 +410,9 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 	case cmdSerial:
 		d.pending = encodeASCII(d.opts.Serial)
 	case cmdVersion:
-		d.pending = sensirion.EncodeWords(nil, 0x0200, 0x0001, 0x0100, 0x0000) // firmware 2.0, hardware 1.0, protocol 1.0
+		// Firmware 2.0, not a debug build; hardware 1.0; protocol 1.0;
+		// a padding byte (sen5x_get_version's byte order).
+		d.pending = sensirion.EncodeWords(nil, 0x0200, 0x0001, 0x0001, 0x0000)
 	case cmdReadStatus:
 		d.pending = sensirion.EncodeWords(nil, uint16(d.status>>16), uint16(d.status))
 	case cmdClearStatus:
@@ -289,11 +421,87 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 	case cmdReset:
 		d.measuring, d.ready, d.haveValue = false, false, false
 		d.status, d.vocSaved = 0, nil
+		d.params, d.tempEff = defaultParams(), [2]float64{}
 		d.resetAlgorithms()
 	default:
 		return i2csim.NACK(fmt.Sprintf("unknown command 0x%04x", cmd))
 	}
 	return nil
+}
+
+// start enters measure mode, with PM or in RH/T and gas only mode.
+func (d *Device) start(now time.Time, pm bool) {
+	d.measuring, d.pm, d.started, d.nextTick = true, pm, now, now.Add(interval)
+	d.ready, d.haveValue, d.cleanUntil = false, false, time.Time{}
+	// Starting resets the VOC algorithm unless a state was written.
+	d.resetAlgorithms()
+	if d.vocSaved != nil {
+		_ = d.voc.SetState(*d.vocSaved)
+		d.vocSaved = nil
+	}
+}
+
+// pmValues is the answer to Read Measured PM Values: the masses and the
+// number concentrations ×10, the typical particle size in µm ×1000, or
+// all 0xFFFF when unknown.
+func (d *Device) pmValues() []uint16 {
+	out := make([]uint16, 10)
+	if !d.haveValue || !d.pm || d.words[0] == 0xffff {
+		for i := range out {
+			out[i] = 0xffff
+		}
+		return out
+	}
+	copy(out, d.words[:4])
+	nc, size := numbers(d.mass)
+	for i, n := range nc {
+		out[4+i] = uint16(min(math.Round(n*10), 0xfffe))
+	}
+	out[9] = uint16(min(math.Round(size*1000), 0xfffe))
+	return out
+}
+
+// numbers derives the number concentrations NC0.5, NC1.0, NC2.5, NC4.0
+// and NC10 (#/cm³, cumulative from 0.3 µm) and the typical particle size
+// (µm) from the cumulative masses PM1, PM2.5, PM4, PM10 (µg/m³), with
+// sps30sim's particle model (the SEN5x measures PM with the SPS30's
+// engine): spheres of 1.6 g/cm³, a representative diameter per bin, 85 %
+// of the particles below 1 µm below 0.5 µm.
+func numbers(mass [4]float64) (nc [5]float64, size float64) {
+	diam := [5]float64{0.4, 0.75, 1.6, 3.2, 6.3}
+	particle := func(dm float64) float64 { return math.Pi / 6 * dm * dm * dm * 1e-12 * 1.6 * 1e6 } // µg
+	bins := [4]float64{mass[0], mass[1] - mass[0], mass[2] - mass[1], mass[3] - mass[2]}
+	below1 := bins[0] * 1e-6 / particle((diam[0]+diam[1])/2)
+	count := [5]float64{0.85 * below1, 0.15 * below1}
+	for i := 1; i < 4; i++ {
+		count[i+1] = bins[i] * 1e-6 / particle(diam[i+1])
+	}
+	var total, weighted float64
+	for i, c := range count {
+		total += c
+		weighted += c * diam[i]
+		nc[i] = total
+	}
+	if total > 0 {
+		size = weighted / total
+	}
+	return nc, size
+}
+
+// stepTempOffset moves the temperature offset and slope in effect one
+// second towards the parameters: at once for a time constant of zero, 63 %
+// of the way after the time constant otherwise.
+func (d *Device) stepTempOffset() {
+	p := d.params
+	want := [2]float64{float64(p.tempOffset) / 200, float64(p.tempSlope) / 10000}
+	if p.tempTC == 0 {
+		d.tempEff = want
+		return
+	}
+	a := 1 - math.Exp(-interval.Seconds()/float64(p.tempTC))
+	for i := range want {
+		d.tempEff[i] += a * (want[i] - d.tempEff[i])
+	}
 }
 
 // encodeASCII frames s, NUL-padded, as 16 words of two characters.
@@ -328,7 +536,7 @@ func (d *Device) tick(t time.Time) {
 	if !cleaning {
 		d.status &^= statusCleaning
 	}
-	if d.fanFail && t.Sub(d.started) > 3*time.Second {
+	if d.fanFail && d.pm && t.Sub(d.started) > 3*time.Second {
 		d.status |= statusFan | statusSpeed
 	}
 	if d.gasError {
@@ -339,10 +547,13 @@ func (d *Device) tick(t time.Time) {
 		return
 	}
 	a := d.src.Air(t)
-	w := [8]uint16{0xffff, 0xffff, 0xffff, 0xffff, 0x7fff, 0x7fff, 0x7fff, 0x7fff}
-	if cleaning && d.haveValue {
+	w := unknownValues
+	raw := unknownRaw
+	switch {
+	case !d.pm: // RH/T and gas only: fan and laser off
+	case cleaning && d.haveValue:
 		copy(w[:4], d.words[:4]) // no new PM while the fan blows the dust out
-	} else {
+	default:
 		pm := [4]float64{a.PM1, a.PM25, a.PM4, a.PM10}
 		prev := 0.0
 		for i, v := range pm {
@@ -352,6 +563,7 @@ func (d *Device) tick(t time.Time) {
 			m := max(d.sense(v), prev) // PM1 ≤ PM2.5 ≤ PM4 ≤ PM10
 			prev = m
 			w[i] = uint16(min(math.Round(m*10), 0xfffe))
+			d.mass[i] = m
 		}
 	}
 	if d.gas() {
@@ -362,18 +574,27 @@ func (d *Device) tick(t time.Time) {
 		}
 		w[4] = uint16(int16(math.Round(max(0, min(100, rh)) * 100)))
 		w[5] = uint16(int16(math.Round(temp * 200)))
+		raw[0], raw[1] = w[4], w[5]
+		d.stepTempOffset()
+		if e := d.tempEff; e != [2]float64{} {
+			w[5] = uint16(int16(math.Round((temp + e[1]*temp + e[0]) * 200)))
+		}
 		rawVOC := 27000 + d.vocOffset - 125*math.Log((math.Max(a.VOC, 0)+20)/70) + d.noise(3)
+		raw[2] = uint16(max(0, min(0xfffe, int32(rawVOC))))
 		if v := d.voc.Process(int32(rawVOC)); v > 0 && !d.gasError {
 			w[6] = uint16(int16(v * 10))
 		}
 		if d.nx() {
 			rawNOx := 16000 + d.noxOffset + 900*math.Log((math.Max(a.NOx, 0)+5)/10) + d.noise(3)
+			if t.Sub(d.started) >= noxStart {
+				raw[3] = uint16(max(0, min(0xfffe, int32(rawNOx))))
+			}
 			if v := d.nox.Process(int32(rawNOx)); v > 0 && t.Sub(d.started) >= noxStart && !d.gasError {
 				w[7] = uint16(int16(v * 10))
 			}
 		}
 	}
-	d.words, d.haveValue, d.ready = w, true, true
+	d.words, d.raw, d.haveValue, d.ready = w, raw, true, true
 }
 
 func (d *Device) noise(sd float64) float64 {
@@ -426,6 +647,7 @@ func (d *Device) PowerCycle() {
 	d.measuring, d.ready, d.haveValue = false, false, false
 	d.status, d.vocSaved, d.pending = 0, nil, nil
 	d.autoClean = autoCleanDefault
+	d.params, d.tempEff = defaultParams(), [2]float64{}
 	d.resetAlgorithms()
 	d.busyUntil = d.clk.Now().Add(50 * time.Millisecond)
 }
