@@ -10,8 +10,9 @@
 // after the start (the datasheet says 8 ms; Sensirion's own driver waits
 // 10, and the twin holds drivers to that); triggered measurement (0x3624, 0x362F) that keeps the
 // sensor busy 45 ms; stop (0x3FF9), busy 500 µs; sleep (0x3677), left by
-// addressing the sensor, which NACKs that first write and is awake 2 ms
-// later; the product identifier (0x367C then 0xE102, then an 18-byte
+// addressing the sensor (with a command, or the address alone as
+// Sensirion's sdp_exit_sleep_mode does), which NACKs that first write and
+// is awake 2 ms later; the product identifier (0x367C then 0xE102, then an 18-byte
 // read); soft reset through the general call address (see GeneralCall); and
 // the frame of pressure, temperature and scale factor, each word with its
 // CRC-8.
@@ -261,6 +262,25 @@ func (d *Device) Write(w []byte) error {
 			uint16(d.opts.Serial>>16), uint16(d.opts.Serial))
 	default:
 		return i2csim.NACK(fmt.Sprintf("unknown command 0x%04x", cmd))
+	}
+	return nil
+}
+
+// QuickWrite implements i2csim.QuickWriter: the address alone, as
+// Sensirion's sdp_exit_sleep_mode sends it. A sleeping sensor wakes and
+// does not acknowledge it; an idle one acknowledges its address unless
+// busy.
+func (d *Device) QuickWrite() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clk.Now()
+	if d.mode == modeSleep {
+		d.mode = modeIdle
+		d.busy(now, wakeTime, "waking up from sleep")
+		return i2csim.NACK("asleep: this address wakes the sensor, idle 2 ms later")
+	}
+	if now.Before(d.busyUntil) {
+		return i2csim.NACK("busy: " + d.busyWhy)
 	}
 	return nil
 }
