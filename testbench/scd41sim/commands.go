@@ -129,6 +129,37 @@ var commands = map[uint16]command{
 		return nil, nil
 	}},
 	0x36f6: {exec: wakeUpTime, do: none}, // awake already: nothing to do
+	// get_sensor_variant: bits 15..12, 0000 for the SCD40, 0001 for the
+	// SCD41 (embedded-i2c-scd4x's scd4x_sensor_variant).
+	0x202f: {exec: ms, readable: true, do: func(d *Device, _ time.Time, _ []uint16) ([]uint16, error) {
+		if d.opts.SCD40 {
+			return answer(0x0000)
+		}
+		return answer(0x1000)
+	}},
+	// The ASC target and periods, idle mode only, kept in RAM until
+	// persist_settings; the periods are the SCD41's only.
+	0x243a: {args: 1, exec: ms, do: func(d *Device, _ time.Time, a []uint16) ([]uint16, error) {
+		d.ram.ascTarget = a[0]
+		return nil, nil
+	}},
+	0x233f: {exec: ms, readable: true, do: func(d *Device, _ time.Time, _ []uint16) ([]uint16, error) {
+		return answer(d.ram.ascTarget)
+	}},
+	0x2445: {args: 1, exec: ms, scd41: true, do: func(d *Device, _ time.Time, a []uint16) ([]uint16, error) {
+		d.ram.ascInitialH = a[0]
+		return nil, nil
+	}},
+	0x2340: {exec: ms, readable: true, scd41: true, do: func(d *Device, _ time.Time, _ []uint16) ([]uint16, error) {
+		return answer(d.ram.ascInitialH)
+	}},
+	0x244e: {args: 1, exec: ms, scd41: true, do: func(d *Device, _ time.Time, a []uint16) ([]uint16, error) {
+		d.ram.ascStandardH = a[0]
+		return nil, nil
+	}},
+	0x234b: {exec: ms, readable: true, scd41: true, do: func(d *Device, _ time.Time, _ []uint16) ([]uint16, error) {
+		return answer(d.ram.ascStandardH)
+	}},
 }
 
 // wake_up and reinit keep the sensor busy 30 ms, the wait Sensirion's own

@@ -47,9 +47,12 @@ type settings struct {
 	tempOffset uint16 // set_temperature_offset word
 	altitude   uint16 // m
 	asc        bool
+	// The ASC target (ppm) and its initial and standard periods (hours).
+	ascTarget, ascInitialH, ascStandardH uint16
 }
 
-var factory = settings{tempOffset: 1498, altitude: 0, asc: true} // 1498 ≈ 4 °C
+var factory = settings{tempOffset: 1498, altitude: 0, asc: true, // 1498 ≈ 4 °C
+	ascTarget: ascTarget, ascInitialH: uint16(ascInitial / time.Hour), ascStandardH: uint16(ascStandard / time.Hour)}
 
 // Device is one simulated SCD41. It implements i2csim.Device and is safe
 // for concurrent use.
@@ -182,7 +185,7 @@ func (d *Device) Write(w []byte) error {
 	case (d.mode == periodic || d.mode == lowPower) && !cmd.measure:
 		return i2csim.NACK(fmt.Sprintf("scd41sim: command 0x%04x not allowed during periodic measurement", code))
 	case cmd.scd41 && d.opts.SCD40:
-		return i2csim.NACK(fmt.Sprintf("scd41sim: SCD40 has no single-shot command 0x%04x", code))
+		return i2csim.NACK(fmt.Sprintf("scd41sim: command 0x%04x is the SCD41's, not the SCD40's", code))
 	case len(args) != cmd.args:
 		return i2csim.NACK(fmt.Sprintf("scd41sim: command 0x%04x takes %d argument words, got %d", code, cmd.args, len(args)))
 	}

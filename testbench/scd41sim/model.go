@@ -12,7 +12,7 @@ const (
 	noiseCO2    = 5.0              // σ ppm: about ±10 ppm at 2σ
 	noiseT      = 0.02             // σ °C
 	noiseRH     = 0.1              // σ %RH
-	ascTarget   = 400.0            // ppm the lowest reading of a period is taken as
+	ascTarget   = 400              // ppm the lowest reading of a period is taken as (factory)
 	ascInitial  = 44 * time.Hour   // first ASC period
 	ascStandard = 156 * time.Hour  // later ASC periods
 	seaLevelPa  = 101325.0
@@ -116,8 +116,9 @@ func clampWord(v float64) uint16 {
 }
 
 // ascTick runs automatic self-calibration: over each period of measuring
-// it keeps the lowest reading, and at the end of the period shifts the
-// output so that reading becomes 400 ppm. A room that never sees fresh air
+// (the initial period, 44 h unless set, then the standard one, 156 h) it
+// keeps the lowest reading, and at the end of the period shifts the
+// output so that reading becomes the ASC target, 400 ppm unless set. A room that never sees fresh air
 // drifts low this way, which is why ventd offers ASC off and FRC.
 func (d *Device) ascTick(iv time.Duration, co2 float64) {
 	if !d.ram.asc || math.IsNaN(co2) {
@@ -127,12 +128,12 @@ func (d *Device) ascTick(iv time.Duration, co2 float64) {
 		d.ascMin = co2
 	}
 	d.ascRun += iv
-	period := ascStandard
+	period := time.Duration(d.ram.ascStandardH) * time.Hour
 	if d.ascDone == 0 {
-		period = ascInitial
+		period = time.Duration(d.ram.ascInitialH) * time.Hour
 	}
 	if d.ascRun >= period {
-		d.asc += ascTarget - d.ascMin
+		d.asc += float64(d.ram.ascTarget) - d.ascMin
 		d.ascDone++
 		d.ascRun = 0
 	}
