@@ -45,18 +45,35 @@ import (
 //
 // In either case the booth is treated as unknown air (its fans go to
 // their safe duty) until the reading moves again.
+//
+// The staff level may still be falling when the reading freezes (the staff
+// area clearing an earlier session), and a new session's smoke then rises
+// from the lowest it fell to, not from where it stood. Measured only
+// from where it stood, a SEN55 frozen at 14.4 µg/m³ held its booth at its
+// minimum duty through 135 s of a session, until the staff area stood
+// 2.9 µg/m³ above its low (ventbench unseen3/sen55-sensors). So the rise counts from that low
+// instead, on the staff level smoothed over frozenSmooth: the lowest of
+// minutes of one-second readings lies several noise widths below their
+// mean, a smoothed level's only a fraction of one, and the smoothing
+// takes the noise of the reading at either end out of the rise too.
 const (
 	frozenWindow = 30 * time.Second
 	frozenRise   = 0.2 // µg/m³
 	frozenStill  = 5 * time.Minute
+	frozenSmooth = 10 * time.Second
 )
 
 // stillness is how long one booth sensor's reading has stood exactly
-// still, and where the staff level stood when it began.
+// still, and how the staff level went meanwhile.
 type stillness struct {
 	value float64
 	since time.Time
-	staff float64 // staff level then, NaN if unknown
+	// smooth is the staff level smoothed over frozenSmooth, as of at, and
+	// low the least it has been since the reading stood still; both NaN
+	// while no staff level is known (when it comes back, the rise counts
+	// from then).
+	smooth, low float64
+	at          time.Time
 	// caught is why the reading was found frozen; it holds until the
 	// reading moves: the staff level falling back, or a staff sensor
 	// starting to move, does not thaw it.
@@ -66,18 +83,27 @@ type stillness struct {
 // observe records a new reading v at time at, with the staff level now
 // (NaN when no staff sensor is trusted).
 func (s *stillness) observe(at time.Time, v, staff float64) {
-	if s.since.IsZero() || v != s.value {
-		*s = stillness{value: v, since: at, staff: staff}
-		return
+	switch {
+	case math.IsNaN(staff):
+		s.smooth, s.low, s.at = math.NaN(), math.NaN(), time.Time{}
+	case s.at.IsZero():
+		s.smooth, s.at = staff, at
+	default:
+		s.smooth += (staff - s.smooth) * -math.Expm1(-at.Sub(s.at).Seconds()/frozenSmooth.Seconds())
+		s.at = at
 	}
-	if math.IsNaN(s.staff) {
-		s.staff = staff // the staff area came back: measure from now
+	switch {
+	case s.since.IsZero() || v != s.value:
+		*s = stillness{value: v, since: at, smooth: s.smooth, low: s.smooth, at: s.at}
+	case math.IsNaN(s.low) || s.smooth < s.low:
+		s.low = s.smooth
 	}
 }
 
 // frozen says why the reading cannot be the booth's air ("" when it can
-// be): it stood still for frozenWindow while the staff level rose by
-// more than frozenRise beyond its noise, now or since; or, with no staff
+// be): it stood still for frozenWindow while the staff level, smoothed,
+// rose by more than frozenRise beyond its noise from its low since, now
+// or earlier; or, with no staff
 // sensor moving (vouched false), it stood still at a value other than 0
 // for frozenStill.
 func (s *stillness) frozen(now time.Time, staff float64, vouched bool) string {
@@ -93,11 +119,11 @@ func (s *stillness) frozen(now time.Time, staff float64, vouched bool) string {
 			s.value, s.since.Format("15:04:05"))
 		return s.caught
 	}
-	if math.IsNaN(staff) || math.IsNaN(s.staff) {
+	if math.IsNaN(staff) || math.IsNaN(s.low) || still < frozenWindow {
 		return ""
 	}
-	rose := staff - s.staff
-	if still < frozenWindow || rose <= frozenRise+staffNoise(staff) {
+	rose := s.smooth - s.low
+	if rose <= frozenRise+staffNoise(s.low) {
 		return ""
 	}
 	s.caught = fmt.Sprintf("reading stuck at %.1f µg/m³ since %s while the staff area rose by %.1f µg/m³: it cannot be seeing the booth's air",

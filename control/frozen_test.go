@@ -2,6 +2,7 @@ package control
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"github.com/ventd/ventd/sample"
 	"strings"
@@ -243,6 +244,50 @@ func TestParticleFreeNightIsNotFrozen(t *testing.T) {
 	for i, d := range w.since(2 * time.Hour) {
 		if d.Mode != ModeNormal || d.Duty != 0.5 {
 			t.Fatalf("particle-free night, staff blind, %v in: %+v, want the staff-blind duty", time.Duration(i)*time.Second, d)
+		}
+	}
+}
+
+// The staff area was still clearing an earlier session when the booth
+// reading froze (10 µg/m³ falling to 8.1 over 5 min), and the next
+// session's smoke rises from that low: found frozen within a minute of the
+// rise, where measured from 10 it took two. Staff air as noisy as an
+// SPS30's, falling and then steady for an hour, finds nothing.
+func TestStillReadingIsFrozenWhenTheStaffAreaRisesFromItsLow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	noisy := func(v float64) float64 { // an SPS30's noise, 1σ, clamped at 2σ as testbench/sps30sim's
+		return v + max(-2, min(2, rng.NormFloat64()))*(0.2+0.008*v)
+	}
+	falling := func(i int) float64 { return 8.1 + 1.9*max(0, 1-float64(i)/300) }
+	run := func(staff func(i int) float64, secs int) (string, int) {
+		var s stillness
+		for i := -60; i < secs; i++ { // the booth reading moves for a minute, then freezes
+			now := t0.Add(time.Duration(i) * time.Second)
+			v, booth := noisy(staff(max(i, 0))), 14.4
+			if i < 0 {
+				booth += 0.1 * float64(i%2)
+			}
+			s.observe(now, booth, v)
+			if why := s.frozen(now, v, true); why != "" {
+				return why, i
+			}
+		}
+		return "", -1
+	}
+	for seed := range 20 {
+		rng = rand.New(rand.NewPCG(uint64(seed), 2))
+		if why, at := run(falling, 3600); why != "" {
+			t.Fatalf("seed %d: staff falling then steady, booth still: frozen at %d s: %q", seed, at, why)
+		}
+	}
+	rise := func(i int) float64 { // smoke from 6 min: 1.2 µg/m³ a minute
+		return falling(i) + 0.02*float64(max(0, i-360))
+	}
+	for seed := range 20 {
+		rng = rand.New(rand.NewPCG(uint64(seed), 3))
+		why, at := run(rise, 3600)
+		if why == "" || at-360 > 60 {
+			t.Errorf("seed %d: smoke rising from the staff area's low: found frozen %d s into the rise (%q), want within a minute", seed, at-360, why)
 		}
 	}
 }
