@@ -25,7 +25,13 @@ import (
 // float every second, fine enough to carry its noise (0.2 µg/m³ and 0.8 %
 // of the level, 1σ, in testbench/sps30sim), which moves the reading every
 // second: a working sensor does not repeat a value 300 times running. A
-// SEN5x's 0.1 µg/m³ steps are finer than that noise too.
+// SEN5x's 0.1 µg/m³ steps are finer than that noise too, but it smooths
+// its output and no real unit was tried on this, so the sensor layer,
+// which watches every sensor all the time, keeps the configured stuck
+// time for it (config.SensorType.StillAtMost); this rule acts only while
+// no staff sensor moves, when the other choice is a booth nobody sees, and
+// a SEN5x that did hold a value 5 min would cost its booth's fans their
+// safe duty until the value moved.
 //
 // A reading of exactly 0 is exempt. In particle-free air (a booth on
 // filtered make-up air at night) a unit whose offset is a little negative
