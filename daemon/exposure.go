@@ -32,6 +32,9 @@ type zoneMinutes struct {
 	// keeps what is measured meanwhile, apart (holdApart).
 	waiting bool
 	held    heldAgg
+	// above is set when the latest period had no good sample but one
+	// above its sensor's range (heavy smoke): a gap, but not a fault.
+	above bool
 }
 
 // heldAgg is what a zone measured of a pollutant while the clock was
@@ -59,8 +62,10 @@ type zoneExposure struct {
 	zoneMinutes
 	tr    *exposure.Tracker
 	valid bool // the last period had valid data
-	// gapStart is when the current stretch without valid data began.
-	gapStart time.Time
+	// gapStart is when the current stretch without valid data began, and
+	// gapReason its reason (record.GapSensorFault or GapAboveRange).
+	gapStart  time.Time
+	gapReason string
 	// snap is this period's exposure snapshot, computed once for the
 	// alarms and the record.
 	snap exposure.Snapshot
@@ -245,10 +250,19 @@ func (d *Daemon) account(now time.Time) {
 			}
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(hold), End: now, Zone: e.zone, Quantity: e.q, Reason: reason})
 		}
+		reason := record.GapSensorFault
+		if e.above {
+			reason = record.GapAboveRange
+		}
 		switch {
 		case e.waiting:
 		case !e.valid && e.gapStart.IsZero():
-			e.gapStart = now
+			e.gapStart, e.gapReason = now, reason
+		case !e.valid && reason != e.gapReason:
+			// Smoke over the range, then a sensor that stops answering
+			// (or back): each part of the gap with its own reason.
+			d.addGap(e, now)
+			e.gapStart, e.gapReason = now, reason
 		case e.valid && !e.gapStart.IsZero():
 			d.addGap(e, now)
 			e.gapStart = time.Time{}
@@ -278,7 +292,11 @@ func (d *Daemon) addMinute(m *record.Minute) {
 }
 
 func (d *Daemon) addGap(e *zoneExposure, end time.Time) {
-	d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: e.gapStart, End: end, Zone: e.zone, Quantity: e.q, Reason: record.GapSensorFault})
+	reason := e.gapReason
+	if reason == "" {
+		reason = record.GapSensorFault
+	}
+	d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: e.gapStart, End: end, Zone: e.zone, Quantity: e.q, Reason: reason})
 }
 
 // takeShifts adds the shifts that ended to the record.
@@ -328,13 +346,17 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 	if !behind {
 		z.last = now
 	}
-	sum, n := 0.0, 0
+	sum, n, above := 0.0, 0, false
 	for _, s := range z.sensors {
-		if smp := s.Sample(z.q); smp.Valid(now, s.Config().StaleAfter) {
+		smp := s.Sample(z.q)
+		if smp.Valid(now, s.Config().StaleAfter) {
 			sum += smp.Value
 			n++
+		} else if smp.AboveRange() && smp.AtLeast(now, s.Config().StaleAfter) {
+			above = true
 		}
 	}
+	z.above = n == 0 && above
 	start := now.Truncate(time.Minute)
 	if !behind && !z.min.start.IsZero() && !start.Equal(z.min.start) {
 		// The part of a period before the minute began is the ended

@@ -281,6 +281,11 @@ type Minute struct {
 const (
 	GapDaemonDown  = "daemon_down"
 	GapSensorFault = "sensor_fault"
+	// GapAboveRange is time every sensor of the zone read above its
+	// specified range (heavy smoke, as sample.ErrAboveRange): no fault,
+	// but no measurement either. The air was at least the sensor's range,
+	// never clean, and the shift's TWA is a lower bound.
+	GapAboveRange = "above_range"
 	// GapSensorFrozen covers a reading that stopped changing, from when it
 	// froze (found only once it had not changed for the stuck time).
 	GapSensorFrozen = "sensor_frozen"

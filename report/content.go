@@ -487,6 +487,10 @@ func gapReason(r string) string {
 	switch r {
 	case "sensor_fault":
 		return "sensor fault (no valid reading)"
+	case "above_range":
+		return "above the sensor's range: heavy smoke, at least its range, not measured"
+	case "sensor_frozen":
+		return "sensor frozen (its readings taken back out)"
 	case "daemon_down":
 		return "ventd not running"
 	case "clock_jump":
