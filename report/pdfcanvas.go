@@ -222,11 +222,11 @@ func (c *pdfCanvas) FillString(f font.Face, pt vg.Point, text string) {
 	if math.Abs(angle) > 1e-9 {
 		c.pdf.TransformBegin()
 		c.pdf.TransformRotate(angle, x, y)
-		c.pdf.Text(x, y, text)
+		c.pdf.Text(x, y, pdfText(text))
 		c.pdf.TransformEnd()
 		return
 	}
-	c.pdf.Text(x, y, text)
+	c.pdf.Text(x, y, pdfText(text))
 }
 
 func (c *pdfCanvas) DrawImage(rect vg.Rectangle, img image.Image) {

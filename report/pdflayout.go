@@ -3,6 +3,7 @@ package report
 import (
 	"image/color"
 	"strings"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 	"gonum.org/v1/plot/vg"
@@ -73,7 +74,7 @@ func (v verdict) color() color.Color {
 func (p *page) para(size float64, bold bool, c color.Color, lh float64, text string) {
 	p.font(size, bold)
 	p.color(c)
-	lines := p.pdf.SplitText(text, textW)
+	lines := p.pdf.SplitText(pdfText(text), textW)
 	p.need(lh * float64(len(lines)))
 	for _, l := range lines {
 		p.pdf.SetX(marginX)
@@ -124,7 +125,7 @@ func (p *page) table(widths []float64, header []string, rows [][]cell, size floa
 		lines := make([][]string, len(r))
 		for i, cl := range r {
 			p.font(size, cl.bold)
-			lines[i] = p.pdf.SplitText(cl.text, widths[i]-2*pad)
+			lines[i] = p.pdf.SplitText(pdfText(cl.text), widths[i]-2*pad)
 			if len(lines[i]) == 0 {
 				lines[i] = []string{""}
 			}
@@ -204,3 +205,22 @@ func (p *page) canvas(h float64) (draw.Canvas, func()) {
 
 // Text is the cell's text, for the HTML template.
 func (c cell) Text() string { return c.text }
+
+// pdfText is s as the PDF can hold it: the PDF library's map of a UTF-8
+// font's glyphs stops at U+FFFF, and one character past it (an emoji in a
+// site's name, which the config accepts) made it panic as it wrote the
+// file, so every report of that site failed. Such characters print as
+// U+FFFD; the HTML report keeps them.
+func pdfText(s string) string {
+	if !strings.ContainsFunc(s, beyondBMP) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if beyondBMP(r) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
+func beyondBMP(r rune) bool { return r > 0xFFFF }
