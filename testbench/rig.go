@@ -292,9 +292,9 @@ func (r *Rig) SensorFault(sensor, kind string, on bool) error {
 	case "stuck":
 		s.dev.SetStuck(on)
 	case "fan_failure":
-		p, ok := s.dev.(*sps30sim.Device)
+		p, ok := s.dev.(interface{ SetFanFailure(bool) })
 		if !ok {
-			return fmt.Errorf("sensor fault fan_failure: %s is not an SPS30", sensor)
+			return fmt.Errorf("sensor fault fan_failure: %s has no fan (an SPS30 or a SEN5x has)", sensor)
 		}
 		p.SetFanFailure(on)
 	default:

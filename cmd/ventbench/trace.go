@@ -96,8 +96,9 @@ func (t *tracer) observe(rm *room.Room) {
 }
 
 // add writes one period: seconds since the scenario's start, then per
-// zone its true PM2.5, then per sensor its PM2.5 reading, then per fan
-// duty, mode and reason.
+// zone its true PM2.5, then per sensor its PM2.5 reading (empty unless
+// good or above the range) and its quality, then per fan duty, mode and
+// reason.
 func (t *tracer) add(s *snapshot.Snapshot) {
 	var pm []snapshot.Reading
 	for _, r := range s.Readings {
@@ -111,7 +112,7 @@ func (t *tracer) add(s *snapshot.Snapshot) {
 			cols = append(cols, "true_"+z)
 		}
 		for _, r := range pm {
-			cols = append(cols, r.Sensor)
+			cols = append(cols, r.Sensor, r.Sensor+"_quality")
 		}
 		for _, f := range s.Fans {
 			cols = append(cols, f.Name, f.Name+"_mode", f.Name+"_reason")
@@ -145,7 +146,14 @@ func (t *tracer) add(s *snapshot.Snapshot) {
 		row = append(row, v)
 	}
 	for _, r := range pm {
-		row = append(row, strconv.FormatFloat(r.Value, 'f', 1, 64))
+		// A reading the law cannot use (a sensor gone, stale, frozen)
+		// keeps its last value in the record: written as it stands, it
+		// read as live air, so it is left out and its quality says why.
+		v := ""
+		if r.Quality == sample.Good || r.Quality == sample.OutOfRange {
+			v = strconv.FormatFloat(r.Value, 'f', 1, 64)
+		}
+		row = append(row, v, r.Quality.String())
 	}
 	for _, f := range s.Fans {
 		row = append(row, strconv.FormatFloat(f.Duty, 'f', 3, 64), string(f.Mode), strconv.Quote(f.Reason))

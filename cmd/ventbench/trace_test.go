@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -30,8 +31,8 @@ func TestTraceWritesEachRunsPeriods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"t_s", "true_booth-1", "true_booth-2", "true_staff", "booth-1-pm", "booth-2-pm", "staff-pm",
-		"exhaust-1", "exhaust-1_mode", "exhaust-1_reason", "exhaust-2", "exhaust-2_mode", "exhaust-2_reason"}
+	want := []string{"t_s", "true_booth-1", "true_booth-2", "true_staff", "booth-1-pm", "booth-1-pm_quality",
+		"booth-2-pm", "booth-2-pm_quality", "staff-pm", "staff-pm_quality", "exhaust-1", "exhaust-1_mode", "exhaust-1_reason", "exhaust-2", "exhaust-2_mode", "exhaust-2_reason"}
 	if len(rows) == 0 || len(rows[0]) != len(want) {
 		t.Fatalf("header %v, want %v", rows[0], want)
 	}
@@ -56,7 +57,7 @@ func TestTraceWritesEachRunsPeriods(t *testing.T) {
 			}
 			peak = max(peak, v)
 		}
-		full = full || r[7] == "1.000" && r[8] == "boost"
+		full = full || r[10] == "1.000" && r[11] == "boost"
 	}
 	if filled < len(rows)-1-5 || peak < 100 || !full {
 		t.Fatalf("true air in %d of %d rows, booth-1 peak %.1f µg/m³, fan at full in a session: %v", filled, len(rows)-1, peak, full)
@@ -81,5 +82,50 @@ func TestTraceStaysInItsDirectory(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "_.._escaped_day-ventd-1.csv")); err != nil {
 		t.Errorf("the trace is not in its directory under a safe name: %v", err)
+	}
+}
+
+// A sensor gone from the bus keeps its last value in the period record;
+// the trace wrote it as a live reading for as long as the sensor was
+// out. Now the reading is empty and its quality says why.
+func TestTraceLeavesOutReadingsTheLawCannotUse(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-json", "-only", "sensor-dropout", "-controllers", "ventd",
+		"-truncate", "25m", "-seeds", "1", "-trace", dir}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	f, err := os.Open(filepath.Join(dir, "sensor-dropout-ventd-1.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "booth-pm")
+	if col < 0 || rows[0][col+1] != "booth-pm_quality" {
+		t.Fatalf("header %v: no booth-pm and booth-pm_quality", rows[0])
+	}
+	var good, out int
+	for _, r := range rows[1:] {
+		sec, _ := strconv.Atoi(r[0])
+		switch {
+		case sec > 16*60 && sec < 17*60:
+			if r[col] == "" || r[col+1] != "good" {
+				t.Fatalf("at %d s, before the sensor drops out: %q %q", sec, r[col], r[col+1])
+			}
+			good++
+		case sec > 17*60+5 && sec < 22*60:
+			if r[col] != "" || r[col+1] == "good" {
+				t.Fatalf("at %d s, the sensor disconnected: reading %q, quality %q; want no reading and why", sec, r[col], r[col+1])
+			}
+			out++
+		}
+	}
+	if good < 50 || out < 150 {
+		t.Fatalf("%d rows before the dropout, %d during it", good, out)
 	}
 }

@@ -86,7 +86,7 @@ const (
 	FaultNACK       = "nack"        // transfers are refused
 	FaultCorrupt    = "corrupt"     // CRC errors
 	FaultStuck      = "stuck"       // the reading freezes
-	FaultFanFailure = "fan_failure" // the SPS30's own fan fails
+	FaultFanFailure = "fan_failure" // the PM sensor's own fan fails (an SPS30 or a SEN5x)
 )
 
 var faultKinds = []string{FaultDisconnect, FaultNACK, FaultCorrupt, FaultStuck, FaultFanFailure}
