@@ -118,6 +118,11 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 		}
 	}
 	r.staff.learn(dt, active, r.staffACH(), t)
+	if r.staff.ok {
+		r.staff.unseen = r.staff.excess
+	} else {
+		r.staff.unseen = r.unseenStaff(r.staff.unseen, dt)
+	}
 	r.staff.leverage = r.leverage()
 	r.followAvoidable(now, dt)
 
@@ -131,6 +136,26 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 		f.duty, f.status = out[i].Duty, out[i]
 	}
 	return out
+}
+
+// unseenStaff carries the staff area's excess e over dt while no sensor
+// reads it, by the balance avoidable fits from what it read: V·dE/dt =
+// c·B − (Q+Qg)·E, with the booths' smoke B as their sensors read it, the
+// leak c and ventilation Qg as fitted, and the fans' air Q as they run.
+// Before c is fitted (no leak yet seen) it only clears.
+func (r *Room) unseenStaff(e float64, dt time.Duration) float64 {
+	k := r.staffACH() // (Q+Qg)/V, a second
+	if !(k > 0) || dt <= 0 {
+		return e
+	}
+	smoke := 0.0
+	for _, b := range r.booths {
+		if b.bad == "" && b.excess > 0 {
+			smoke += b.excess
+		}
+	}
+	steady := r.staff.avoid.c * smoke / 3600 / r.staffVolume() / k
+	return steady + (e-steady)*math.Exp(-k*dt.Seconds())
 }
 
 // decide is one fan's duty.
@@ -187,7 +212,11 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", from.spec.Zone, from.excess)
 		} else {
 			why = r.staffWhy("full speed at")
-			if r.staff.source {
+			if !r.staff.ok {
+				why = fmt.Sprintf("staff PM2.5 not trusted (%s): its smoke taken as the booths leak it and the air clears it, about %.1f µg/m³ above its clean air",
+					r.staff.bad, r.staff.unseen)
+				d.StaffBlind = true
+			} else if r.staff.source {
 				why = fmt.Sprintf("staff PM2.5 climbing %.0f µg/m³ a minute with the booths quiet: smoke in the staff area, %.1f µg/m³ above its clean air", r.staff.climb.v, r.staff.excess)
 			}
 		}

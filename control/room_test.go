@@ -447,3 +447,35 @@ func TestDoorOpenOntoASessionIsNoDecay(t *testing.T) {
 	w.run(12 * time.Minute)
 	w.measuredDecay("after the door closed")
 }
+
+// With the staff sensor lost, the staff area's smoke is carried on by the
+// balance the law fitted while it could see it (the booths' leak, the
+// room's air): a session's tail in the staff air is cleared above the
+// blind floor, as it would be seen, where before the fans sat at the floor
+// once the booth was clear. The estimate follows the true staff excess.
+func TestStaffSensorLostCarriesTheStaffSmokeOn(t *testing.T) {
+	w := settled(t, nil)
+	for range 4 { // sessions seen, for the leak fit
+		w.session(4, 4*time.Minute)
+		w.run(20 * time.Minute)
+	}
+	w.staffQuality = sample.Fault
+	w.run(10 * time.Minute)
+	w.session(4, 5*time.Minute)
+	w.run(3 * time.Minute) // the booth's own tail is cleared
+	room := w.law.(*Room)
+	trueExcess := w.staff - w.outdoor
+	if u := room.staff.unseen; !(u > trueExcess/2 && u < trueExcess*2) {
+		t.Errorf("3 min after a session, staff blind: the law takes the staff excess as %.2f µg/m³, the true one is %.2f", u, trueExcess)
+	}
+	above := 0
+	for _, d := range w.since(2 * time.Minute) {
+		if d.Duty > 0.5 && d.StaffBlind && strings.Contains(d.Reason, "as the booths leak it") {
+			above++
+		}
+	}
+	if above < 60 {
+		d := w.trace[len(w.trace)-1]
+		t.Errorf("staff blind after a session: above the floor for the staff smoke %d s of the last 2 min (last %+v), true staff excess %.2f", above, d, trueExcess)
+	}
+}

@@ -34,6 +34,14 @@ type staffArea struct {
 	// can still remove.
 	clean  float64
 	excess float64
+	// unseen is the booth smoke the staff area holds while no sensor
+	// reads it: the excess last read, carried on by the balance of what
+	// the booths leak and the air clears (Room.unseenStaff). Priced as the
+	// excess is (need): with none read, a session's tail the sensor was
+	// lost in, and the sessions after, were left to the blind floor, 50 %
+	// by default, and the staff breathed them for longer (ventbench unseen4/staff-sensor-out-2h:
+	// true staff STEL ratio 0.052-0.056, where the readings said 0.030).
+	unseen float64
 	// env is the most booth smoke the staff area can still hold: it
 	// follows the excess down at once and falls by StaffClearTime while
 	// the booths are quiet. A level above env + the sensor's noise band
@@ -427,10 +435,12 @@ func staffNoise(level float64) float64 { return 0.2 + 0.01*math.Abs(level) }
 // booths' price is and by the fans' leverage; 1: reason enough for full
 // speed).
 func (s *staffArea) need(t Tuning) float64 {
-	if !s.ok {
-		return 0
-	}
 	margin := t.StaffMargin + t.StaffMarginShare*s.clean
+	if !s.ok {
+		// Nothing read now: the smoke last read, as it clears.
+		n := math.Max(s.unseen-margin, 0)
+		return n / (s.fullExcess(t) * max(s.avoid.relax, 1) * max(s.leverage, 1))
+	}
 	n := math.Max(s.excess+s.gap()-margin, 0)
 	// Where the staff keep far less of the avoidable smoke than the goal
 	// allows, the booth smoke in their air is priced lower by the
