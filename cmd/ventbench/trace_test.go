@@ -15,22 +15,7 @@ import (
 // every PM2.5 sensor and every fan, then a row a period, with the true air
 // filled in (the period records arrive after the clock has moved on).
 func TestTraceWritesEachRunsPeriods(t *testing.T) {
-	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"-json", "-only", "two-booths", "-controllers", "ventd",
-		"-truncate", "15m", "-seeds", "1", "-trace", dir}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	f, err := os.Open(filepath.Join(dir, "two-booths-ventd-1.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := traceOf(t, "two-booths", "15m")
 	want := []string{"t_s", "true_booth-1", "true_booth-2", "true_staff", "booth-1-pm", "booth-1-pm_quality",
 		"booth-2-pm", "booth-2-pm_quality", "staff-pm", "staff-pm_quality", "exhaust-1", "exhaust-1_mode", "exhaust-1_reason", "exhaust-2", "exhaust-2_mode", "exhaust-2_reason"}
 	if len(rows) == 0 || len(rows[0]) != len(want) {
@@ -89,22 +74,7 @@ func TestTraceStaysInItsDirectory(t *testing.T) {
 // the trace wrote it as a live reading for as long as the sensor was
 // out. Now the reading is empty and its quality says why.
 func TestTraceLeavesOutReadingsTheLawCannotUse(t *testing.T) {
-	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"-json", "-only", "sensor-dropout", "-controllers", "ventd",
-		"-truncate", "25m", "-seeds", "1", "-trace", dir}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	f, err := os.Open(filepath.Join(dir, "sensor-dropout-ventd-1.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := traceOf(t, "sensor-dropout", "25m")
 	col := slices.Index(rows[0], "booth-pm")
 	if col < 0 || rows[0][col+1] != "booth-pm_quality" {
 		t.Fatalf("header %v: no booth-pm and booth-pm_quality", rows[0])
@@ -128,4 +98,27 @@ func TestTraceLeavesOutReadingsTheLawCannotUse(t *testing.T) {
 	if good < 50 || out < 150 {
 		t.Fatalf("%d rows before the dropout, %d during it", good, out)
 	}
+}
+
+// traceOf runs ventd on the first length of a built-in scenario, seed 1,
+// with -trace, and returns the rows of its CSV, header first.
+func traceOf(t *testing.T, scenario, length string) [][]string {
+	t.Helper()
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-json", "-only", scenario, "-controllers", "ventd",
+		"-truncate", length, "-seeds", "1", "-trace", dir}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	f, err := os.Open(filepath.Join(dir, scenario+"-ventd-1.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

@@ -63,16 +63,10 @@ func TestPeriphsOwnDriverReadsTheTwin(t *testing.T) {
 func TestSensirionExample(t *testing.T) {
 	truth := air.State{CO2: 800, Temperature: 21, Humidity: 50}
 	clk := clock.NewSim(time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), 0)
-	bus := i2csim.New("sim", clk.Sleep)
 	sim := scd41sim.New(clk, air.Fixed(truth), scd41sim.Opts{Seed: 5, Quiet: true})
-	bus.Attach(scd41sim.Addr, sim)
-	h := sensirionc.Host{Bus: bus, Addr: scd41sim.Addr, Sleep: clk.Sleep}
+	h := sensirionc.Attach(clk, scd41sim.Addr, sim)
 	send := func(what string, waitUs int, c uint16, args ...uint16) error {
-		b := sensirionc.Command(c)
-		for _, a := range args {
-			b = sensirionc.AddUint16(b, a)
-		}
-		err := h.Write(b)
+		err := h.Write(sensirionc.CommandWith(c, args...))
 		if err == nil || c == 0x36f6 { // scd4x_wake_up waits whatever the answer
 			h.SleepUsec(waitUs)
 		}
@@ -171,9 +165,7 @@ func TestSensirionExample(t *testing.T) {
 // An SCD40 has no ASC periods to set; its variant is 0x0xxx.
 func TestSensirionSCD40(t *testing.T) {
 	clk := clock.NewSim(time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), 0)
-	bus := i2csim.New("sim", clk.Sleep)
-	bus.Attach(scd41sim.Addr, scd41sim.New(clk, air.Fixed(air.Clean), scd41sim.Opts{SCD40: true}))
-	h := sensirionc.Host{Bus: bus, Addr: scd41sim.Addr, Sleep: clk.Sleep}
+	h := sensirionc.Attach(clk, scd41sim.Addr, scd41sim.New(clk, air.Fixed(air.Clean), scd41sim.Opts{SCD40: true}))
 	if err := h.Write(sensirionc.Command(0x202f)); err != nil {
 		t.Fatal(err)
 	}

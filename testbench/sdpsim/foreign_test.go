@@ -21,10 +21,8 @@ const truePa, trueC = 12.5, 23.0
 
 func foreignSetup(o sdpsim.Opts) (*clock.Sim, sensirionc.Host, *sdpsim.Device) {
 	clk := clock.NewSim(time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), 0)
-	bus := i2csim.New("sim", clk.Sleep)
 	d := sdpsim.New(clk, func(time.Time) (float64, float64) { return truePa, trueC }, o)
-	bus.Attach(sdpsim.AddrSDP8xx, d)
-	return clk, sensirionc.Host{Bus: bus, Addr: sdpsim.AddrSDP8xx, Sleep: clk.Sleep}, d
+	return clk, sensirionc.Attach(clk, sdpsim.AddrSDP8xx, d), d
 }
 
 func isNACK(err error) bool { return errors.Is(err, i2csim.ErrNACK) }

@@ -26,18 +26,8 @@ var foreignAir = air.State{PM1: 5.2, PM25: 12.3, PM4: 15.4, PM10: 20.1, VOC: 50,
 
 func foreignSetup(o sen5xsim.Opts) (*clock.Sim, sensirionc.Host, *sen5xsim.Device) {
 	clk := clock.NewSim(t0, 0)
-	bus := i2csim.New("sim", clk.Sleep)
 	d := sen5xsim.New(clk, air.Fixed(foreignAir), o)
-	bus.Attach(sen5xsim.Addr, d)
-	return clk, sensirionc.Host{Bus: bus, Addr: sen5xsim.Addr, Sleep: clk.Sleep}, d
-}
-
-func cmd(c uint16, args ...uint16) []byte {
-	b := sensirionc.Command(c)
-	for _, a := range args {
-		b = sensirionc.AddUint16(b, a)
-	}
-	return b
+	return clk, sensirionc.Attach(clk, sen5xsim.Addr, d), d
 }
 
 func isNACK(err error) bool { return errors.Is(err, i2csim.ErrNACK) }
@@ -45,7 +35,7 @@ func isNACK(err error) bool { return errors.Is(err, i2csim.ErrNACK) }
 // send is a setter of sen5x_i2c.c: the write, then its wait.
 func send(t *testing.T, h sensirionc.Host, what string, waitUs int, c uint16, args ...uint16) {
 	t.Helper()
-	if err := h.Write(cmd(c, args...)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(c, args...)); err != nil {
 		t.Fatalf("%s (0x%04x): %v", what, c, err)
 	}
 	h.SleepUsec(waitUs)
@@ -279,7 +269,7 @@ func TestRHTGasOnlyMode(t *testing.T) {
 	send(t, h, "stop measurement", 200000, 0x0104)
 	// The SEN50 has no RH/T or gas sensor and no such mode.
 	_, h50, _ := foreignSetup(sen5xsim.Opts{Product: "SEN50"})
-	if err := h50.Write(cmd(0x0037)); !isNACK(err) {
+	if err := h50.Write(sensirionc.CommandWith(0x0037)); !isNACK(err) {
 		t.Errorf("0x0037 on a SEN50: %v, want a NACK", err)
 	}
 }
@@ -288,7 +278,7 @@ func TestRHTGasOnlyMode(t *testing.T) {
 // a command before the previous one is done.
 func TestReadBeforeExecutionTimeIsNACKed(t *testing.T) {
 	clk, h, _ := foreignSetup(sen5xsim.Opts{})
-	if err := h.Write(cmd(0xD014)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(0xD014)); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(19 * time.Millisecond)
@@ -300,15 +290,15 @@ func TestReadBeforeExecutionTimeIsNACKed(t *testing.T) {
 		t.Errorf("product name at 20 ms: %q, %v", b, err)
 	}
 	send(t, h, "start measurement", 50000, 0x0021)
-	if err := h.Write(cmd(0x0104)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(0x0104)); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(159 * time.Millisecond)
-	if err := h.Write(cmd(0x0021)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0x0021)); !isNACK(err) {
 		t.Errorf("start 159 ms after stop: %v, want a NACK (160 ms)", err)
 	}
 	clk.Advance(time.Millisecond)
-	if err := h.Write(cmd(0x0021)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(0x0021)); err != nil {
 		t.Errorf("start 160 ms after stop: %v", err)
 	}
 }

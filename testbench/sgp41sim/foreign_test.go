@@ -23,24 +23,14 @@ const defaultRH, defaultT = 0x8000, 0x6666
 
 func foreignSetup(src air.Source, o sgp41sim.Opts) (*clock.Sim, sensirionc.Host, *sgp41sim.Device) {
 	clk := clock.NewSim(time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), 0)
-	bus := i2csim.New("sim", clk.Sleep)
 	d := sgp41sim.New(clk, src, o)
-	bus.Attach(sgp41sim.Addr, d)
-	return clk, sensirionc.Host{Bus: bus, Addr: sgp41sim.Addr, Sleep: clk.Sleep}, d
-}
-
-func cmd(c uint16, args ...uint16) []byte {
-	b := sensirionc.Command(c)
-	for _, a := range args {
-		b = sensirionc.AddUint16(b, a)
-	}
-	return b
+	return clk, sensirionc.Attach(clk, sgp41sim.Addr, d), d
 }
 
 // get is a getter of sgp41_i2c.c: the command, its wait, the read.
 func get(t *testing.T, h sensirionc.Host, what string, waitUs int, n int, c uint16, args ...uint16) []byte {
 	t.Helper()
-	if err := h.Write(cmd(c, args...)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(c, args...)); err != nil {
 		t.Fatalf("%s (0x%04x): %v", what, c, err)
 	}
 	h.SleepUsec(waitUs)
@@ -90,7 +80,7 @@ func TestSensirionExample(t *testing.T) {
 	if !d.NOxDamaged() {
 		t.Error("10.5 s of conditioning: the twin no longer holds the 10 s limit strictly; update this test and the report")
 	}
-	if err := h.Write(cmd(0x3615)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(0x3615)); err != nil {
 		t.Fatalf("turn heater off: %v", err)
 	}
 	h.SleepUsec(1000)
@@ -147,7 +137,7 @@ func TestRawSignalsFollowTheAir(t *testing.T) {
 // bad CRC is not acknowledged.
 func TestPartialEarlyAndBadReads(t *testing.T) {
 	clk, h, _ := foreignSetup(air.Fixed(air.Clean), sgp41sim.Opts{Noise: -1})
-	if err := h.Write(cmd(0x2619, defaultRH, defaultT)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(0x2619, defaultRH, defaultT)); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(49 * time.Millisecond)
@@ -160,12 +150,12 @@ func TestPartialEarlyAndBadReads(t *testing.T) {
 		t.Errorf("SRAW_VOC alone: % x, %v", v, err)
 	}
 	h.SleepUsec(1000000)
-	bad := cmd(0x2619, defaultRH, defaultT)
+	bad := sensirionc.CommandWith(0x2619, defaultRH, defaultT)
 	bad[4] ^= 0xff // the first argument's CRC
 	if err := h.Write(bad); !isNACK(err) {
 		t.Errorf("measure_raw with a bad argument CRC: %v, want a NACK", err)
 	}
-	if err := h.Write(cmd(0x280E)); err != nil {
+	if err := h.Write(sensirionc.CommandWith(0x280E)); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(319 * time.Millisecond)

@@ -27,19 +27,8 @@ var foreignAir = air.State{PM1: 5.2, PM25: 12.3, PM4: 15.4, PM10: 20.1}
 
 func foreignSetup(o sps30sim.Opts) (*clock.Sim, sensirionc.Host, *sps30sim.Device) {
 	clk := clock.NewSim(t0, 0)
-	bus := i2csim.New("sim", clk.Sleep)
 	d := sps30sim.New(clk, air.Fixed(foreignAir), o)
-	bus.Attach(sps30sim.Addr, d)
-	return clk, sensirionc.Host{Bus: bus, Addr: sps30sim.Addr, Sleep: clk.Sleep}, d
-}
-
-// cmd writes a command with its argument words, as sps30_i2c.c builds it.
-func cmd(c uint16, args ...uint16) []byte {
-	b := sensirionc.Command(c)
-	for _, a := range args {
-		b = sensirionc.AddUint16(b, a)
-	}
-	return b
+	return clk, sensirionc.Attach(clk, sps30sim.Addr, d), d
 }
 
 func must(t *testing.T, what string, err error) {
@@ -66,28 +55,28 @@ func isNACK(err error) bool { return errors.Is(err, i2csim.ErrNACK) }
 // uint16 frame.
 func TestSensirionExampleUint16(t *testing.T) {
 	clk, h, _ := foreignSetup(sps30sim.Opts{Ideal: true, Serial: "8A5B3C2D1E0F9A8B"})
-	if err := h.Write(cmd(0x0104)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0x0104)); !isNACK(err) {
 		t.Errorf("stop measurement in idle mode: %v, want a NACK (the example ignores it)", err)
 	}
-	must(t, "read serial number", h.Write(cmd(0xD033)))
+	must(t, "read serial number", h.Write(sensirionc.CommandWith(0xD033)))
 	serial := mustRead(t, h, "serial number", 32)
 	if s := strings.TrimRight(string(serial), "\x00"); s != "8A5B3C2D1E0F9A8B" {
 		t.Errorf("serial number %q, want 8A5B3C2D1E0F9A8B NUL-padded", serial)
 	}
-	must(t, "read product type", h.Write(cmd(0xD002)))
+	must(t, "read product type", h.Write(sensirionc.CommandWith(0xD002)))
 	if pt := string(mustRead(t, h, "product type", 8)); pt != "00080000" {
 		t.Errorf("product type %q, want \"00080000\" (datasheet 6.3.9)", pt)
 	}
-	must(t, "start measurement uint16", h.Write(cmd(0x0010, 0x0500)))
+	must(t, "start measurement uint16", h.Write(sensirionc.CommandWith(0x0010, 0x0500)))
 	h.SleepUsec(20000)
 	clk.Advance(100 * time.Millisecond)
 	for rep := range 3 {
 		clk.Advance(time.Second)
-		must(t, "read data-ready flag", h.Write(cmd(0x0202)))
+		must(t, "read data-ready flag", h.Write(sensirionc.CommandWith(0x0202)))
 		if f := mustRead(t, h, "data-ready flag", 2); f[0] != 0 || f[1] != 1 {
 			t.Errorf("repetition %d: data-ready % x, want 00 01", rep, f)
 		}
-		must(t, "read measured values", h.Write(cmd(0x0300)))
+		must(t, "read measured values", h.Write(sensirionc.CommandWith(0x0300)))
 		v := mustRead(t, h, "measured values uint16", 20)
 		// Datasheet 4.3: integer format, masses in µg/m³, numbers in
 		// #/cm³, typical particle size in nm.
@@ -104,7 +93,7 @@ func TestSensirionExampleUint16(t *testing.T) {
 			t.Errorf("repetition %d: typical particle size %d: want nm (300..10000), not µm", rep, size)
 		}
 	}
-	must(t, "stop measurement", h.Write(cmd(0x0104)))
+	must(t, "stop measurement", h.Write(sensirionc.CommandWith(0x0104)))
 	h.SleepUsec(20000)
 }
 
@@ -113,10 +102,10 @@ func TestSensirionExampleUint16(t *testing.T) {
 func TestSensirionFloatFormatMatchesUint16(t *testing.T) {
 	read := func(format uint16, n int) []byte {
 		clk, h, _ := foreignSetup(sps30sim.Opts{Ideal: true})
-		must(t, "start", h.Write(cmd(0x0010, format)))
+		must(t, "start", h.Write(sensirionc.CommandWith(0x0010, format)))
 		h.SleepUsec(20000)
 		clk.Advance(time.Second)
-		must(t, "read values", h.Write(cmd(0x0300)))
+		must(t, "read values", h.Write(sensirionc.CommandWith(0x0300)))
 		return mustRead(t, h, "values", n)
 	}
 	f, u := read(0x0300, 40), read(0x0500, 20)
@@ -141,17 +130,17 @@ func TestSensirionFloatFormatMatchesUint16(t *testing.T) {
 // start, each word with its CRC, for as many bytes as are clocked out.
 func TestPartialReads(t *testing.T) {
 	clk, h, _ := foreignSetup(sps30sim.Opts{Ideal: true})
-	must(t, "start float", h.Write(cmd(0x0010, 0x0300)))
+	must(t, "start float", h.Write(sensirionc.CommandWith(0x0010, 0x0300)))
 	h.SleepUsec(20000)
 	clk.Advance(time.Second)
-	must(t, "read values", h.Write(cmd(0x0300)))
+	must(t, "read values", h.Write(sensirionc.CommandWith(0x0300)))
 	pm := mustRead(t, h, "the four mass concentrations only", 16)
 	for i, want := range []float64{foreignAir.PM1, foreignAir.PM25, foreignAir.PM4, foreignAir.PM10} {
 		if got := sensirionc.Float(pm[4*i:]); got != float32(want) {
 			t.Errorf("PM %d = %v, want %v", i, got, want)
 		}
 	}
-	must(t, "serial", h.Write(cmd(0xD033)))
+	must(t, "serial", h.Write(sensirionc.CommandWith(0xD033)))
 	if s := mustRead(t, h, "first 8 characters of the serial", 8); len(s) != 8 || s[0] == 0 {
 		t.Errorf("serial prefix % x", s)
 	}
@@ -164,9 +153,9 @@ func TestPartialReads(t *testing.T) {
 // same). A repeated read answers now, not what the first read answered.
 func TestRepeatedReadsWithoutSettingThePointer(t *testing.T) {
 	clk, h, _ := foreignSetup(sps30sim.Opts{Ideal: true})
-	must(t, "start", h.Write(cmd(0x0010, 0x0500)))
+	must(t, "start", h.Write(sensirionc.CommandWith(0x0010, 0x0500)))
 	h.SleepUsec(20000)
-	must(t, "set pointer to data-ready", h.Write(cmd(0x0202)))
+	must(t, "set pointer to data-ready", h.Write(sensirionc.CommandWith(0x0202)))
 	if f := mustRead(t, h, "data-ready before the first measurement", 2); f[1] != 0 {
 		t.Errorf("data-ready % x before the first second, want 00 00", f)
 	}
@@ -174,7 +163,7 @@ func TestRepeatedReadsWithoutSettingThePointer(t *testing.T) {
 	if f := mustRead(t, h, "data-ready again, pointer not set", 2); f[1] != 1 {
 		t.Errorf("repeated data-ready read % x after a new measurement, want 00 01", f)
 	}
-	must(t, "set pointer to measured values", h.Write(cmd(0x0300)))
+	must(t, "set pointer to measured values", h.Write(sensirionc.CommandWith(0x0300)))
 	first := mustRead(t, h, "values", 20)
 	if sensirionc.Uint16(first[2:]) != 12 {
 		t.Fatalf("PM2.5 %d, want 12", sensirionc.Uint16(first[2:]))
@@ -185,7 +174,7 @@ func TestRepeatedReadsWithoutSettingThePointer(t *testing.T) {
 	if again := mustRead(t, h, "values again, pointer not set", 20); sensirionc.Uint16(again[2:]) != 12 {
 		t.Errorf("repeated read of values: PM2.5 %d, want 12", sensirionc.Uint16(again[2:]))
 	}
-	must(t, "data-ready", h.Write(cmd(0x0202)))
+	must(t, "data-ready", h.Write(sensirionc.CommandWith(0x0202)))
 	if f := mustRead(t, h, "data-ready after the repeated read of values", 2); f[1] != 0 {
 		t.Errorf("data-ready % x after a repeated read of the values, want 00 00: reading the values resets the flag", f)
 	}
@@ -195,7 +184,7 @@ func TestRepeatedReadsWithoutSettingThePointer(t *testing.T) {
 // 5 ms of reading the auto-cleaning interval, the 20 ms of Start.
 func TestReadBeforeExecutionTimeIsNACKed(t *testing.T) {
 	clk, h, _ := foreignSetup(sps30sim.Opts{})
-	must(t, "read auto-cleaning interval", h.Write(cmd(0x8004)))
+	must(t, "read auto-cleaning interval", h.Write(sensirionc.CommandWith(0x8004)))
 	clk.Advance(4 * time.Millisecond)
 	if _, err := h.ReadInplace(4); !isNACK(err) {
 		t.Errorf("read 4 ms after 0x8004: %v, want a NACK (execution time 5 ms)", err)
@@ -204,9 +193,9 @@ func TestReadBeforeExecutionTimeIsNACKed(t *testing.T) {
 	if v := sensirionc.Uint32(mustRead(t, h, "auto-cleaning interval", 4)); v != 604800 {
 		t.Errorf("auto-cleaning interval %d s, want 604800 (one week, the default)", v)
 	}
-	must(t, "start", h.Write(cmd(0x0010, 0x0300)))
+	must(t, "start", h.Write(sensirionc.CommandWith(0x0010, 0x0300)))
 	clk.Advance(19 * time.Millisecond)
-	if err := h.Write(cmd(0x0202)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0x0202)); !isNACK(err) {
 		t.Errorf("command 19 ms after Start: %v, want a NACK (execution time 20 ms)", err)
 	}
 }
@@ -216,23 +205,23 @@ func TestReadBeforeExecutionTimeIsNACKed(t *testing.T) {
 // status register read and clear, reset.
 func TestSensirionMaintenance(t *testing.T) {
 	clk, h, d := foreignSetup(sps30sim.Opts{})
-	must(t, "read firmware version", h.Write(cmd(0xD100)))
+	must(t, "read firmware version", h.Write(sensirionc.CommandWith(0xD100)))
 	if v := mustRead(t, h, "firmware version", 2); v[0] != 2 || v[1] != 2 {
 		t.Errorf("firmware % x, want 02 02", v)
 	}
 	must(t, "write auto-cleaning interval", h.Write(sensirionc.AddUint32(sensirionc.Command(0x8004), 3600)))
 	h.SleepUsec(20000)
-	must(t, "read auto-cleaning interval", h.Write(cmd(0x8004)))
+	must(t, "read auto-cleaning interval", h.Write(sensirionc.CommandWith(0x8004)))
 	h.SleepUsec(5000)
 	if v := sensirionc.Uint32(mustRead(t, h, "auto-cleaning interval", 4)); v != 3600 {
 		t.Errorf("auto-cleaning interval %d s after writing 3600, want 3600 (firmware 2.2)", v)
 	}
-	if err := h.Write(cmd(0x5607)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0x5607)); !isNACK(err) {
 		t.Errorf("fan cleaning in idle mode: %v, want a NACK (datasheet 6.3.7 note 20)", err)
 	}
-	must(t, "start", h.Write(cmd(0x0010, 0x0300)))
+	must(t, "start", h.Write(sensirionc.CommandWith(0x0010, 0x0300)))
 	h.SleepUsec(20000)
-	must(t, "start fan cleaning", h.Write(cmd(0x5607)))
+	must(t, "start fan cleaning", h.Write(sensirionc.CommandWith(0x5607)))
 	h.SleepUsec(5000)
 	clk.Advance(2 * time.Second)
 	if !d.Cleaning() {
@@ -241,24 +230,24 @@ func TestSensirionMaintenance(t *testing.T) {
 	clk.Advance(10 * time.Second)
 	d.SetFanFailure(true)
 	clk.Advance(5 * time.Second)
-	must(t, "read device status", h.Write(cmd(0xD206)))
+	must(t, "read device status", h.Write(sensirionc.CommandWith(0xD206)))
 	st := sensirionc.Uint32(mustRead(t, h, "device status", 4))
 	if st != 1<<21|1<<4 {
 		t.Errorf("device status 0x%08x with the fan blocked, want 0x00200010 (bit 21 speed, bit 4 fan)", st)
 	}
-	must(t, "clear device status", h.Write(cmd(0xD210)))
+	must(t, "clear device status", h.Write(sensirionc.CommandWith(0xD210)))
 	h.SleepUsec(5000)
-	must(t, "read device status", h.Write(cmd(0xD206)))
+	must(t, "read device status", h.Write(sensirionc.CommandWith(0xD206)))
 	if st := sensirionc.Uint32(mustRead(t, h, "device status", 4)); st != 0 {
 		t.Errorf("device status 0x%08x after clearing, want 0", st)
 	}
-	must(t, "device reset", h.Write(cmd(0xD304)))
+	must(t, "device reset", h.Write(sensirionc.CommandWith(0xD304)))
 	clk.Advance(99 * time.Millisecond)
-	if err := h.Write(cmd(0xD100)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0xD100)); !isNACK(err) {
 		t.Errorf("command 99 ms after reset: %v, want a NACK (execution time 100 ms)", err)
 	}
 	clk.Advance(time.Millisecond)
-	if err := h.Write(cmd(0x0300)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0x0300)); !isNACK(err) {
 		t.Errorf("read values after reset: %v, want a NACK (idle mode)", err)
 	}
 }
@@ -269,7 +258,7 @@ func TestSensirionMaintenance(t *testing.T) {
 func TestAutoCleaningReadBackOldFirmware(t *testing.T) {
 	_, h, _ := foreignSetup(sps30sim.Opts{Firmware: [2]byte{2, 1}})
 	readInterval := func() uint32 {
-		must(t, "read auto-cleaning interval", h.Write(cmd(0x8004)))
+		must(t, "read auto-cleaning interval", h.Write(sensirionc.CommandWith(0x8004)))
 		h.SleepUsec(5000)
 		return sensirionc.Uint32(mustRead(t, h, "auto-cleaning interval", 4))
 	}
@@ -278,7 +267,7 @@ func TestAutoCleaningReadBackOldFirmware(t *testing.T) {
 	if v := readInterval(); v != 604800 {
 		t.Errorf("firmware 2.1: interval read back %d s straight after writing 3600, want the previous 604800", v)
 	}
-	must(t, "device reset", h.Write(cmd(0xD304)))
+	must(t, "device reset", h.Write(sensirionc.CommandWith(0xD304)))
 	h.SleepUsec(100000)
 	if v := readInterval(); v != 3600 {
 		t.Errorf("firmware 2.1: interval %d s after reset, want 3600", v)
@@ -290,19 +279,19 @@ func TestAutoCleaningReadBackOldFirmware(t *testing.T) {
 // interface on).
 func TestSensirionWakeUpSequence(t *testing.T) {
 	_, h, _ := foreignSetup(sps30sim.Opts{})
-	must(t, "sleep", h.Write(cmd(0x1001)))
+	must(t, "sleep", h.Write(sensirionc.CommandWith(0x1001)))
 	h.SleepUsec(5000)
-	if err := h.Write(cmd(0xD100)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0xD100)); !isNACK(err) {
 		t.Errorf("command while asleep: %v, want a NACK", err)
 	}
 	h.SleepUsec(100000) // let the interface the command switched on go off again
-	if err := h.Write(cmd(0x1103)); !isNACK(err) {
+	if err := h.Write(sensirionc.CommandWith(0x1103)); !isNACK(err) {
 		t.Errorf("first wake-up: %v, want a NACK (it only switches the interface on)", err)
 	}
 	h.SleepUsec(5000)
-	must(t, "second wake-up", h.Write(cmd(0x1103)))
+	must(t, "second wake-up", h.Write(sensirionc.CommandWith(0x1103)))
 	h.SleepUsec(5000)
-	must(t, "read firmware version", h.Write(cmd(0xD100)))
+	must(t, "read firmware version", h.Write(sensirionc.CommandWith(0xD100)))
 	if v := mustRead(t, h, "firmware version", 2); v[0] != 2 {
 		t.Errorf("firmware % x after wake-up", v)
 	}
@@ -313,15 +302,15 @@ func TestSensirionWakeUpSequence(t *testing.T) {
 // data (an SMBus quick write) is such a pulse. Wake-up then follows once.
 func TestWakeUpAfterAddressOnlyPulse(t *testing.T) {
 	_, h, _ := foreignSetup(sps30sim.Opts{})
-	must(t, "sleep", h.Write(cmd(0x1001)))
+	must(t, "sleep", h.Write(sensirionc.CommandWith(0x1001)))
 	h.SleepUsec(5000)
 	if err := h.Write(nil); !isNACK(err) {
 		t.Errorf("address-only transfer to a sleeping SPS30: %v, want a NACK (interface off)", err)
 	}
 	h.SleepUsec(5000)
-	must(t, "wake-up after the pulse", h.Write(cmd(0x1103)))
+	must(t, "wake-up after the pulse", h.Write(sensirionc.CommandWith(0x1103)))
 	h.SleepUsec(5000)
-	must(t, "read firmware version", h.Write(cmd(0xD100)))
+	must(t, "read firmware version", h.Write(sensirionc.CommandWith(0xD100)))
 	if v := mustRead(t, h, "firmware version", 2); v[0] != 2 {
 		t.Errorf("firmware % x after wake-up", v)
 	}

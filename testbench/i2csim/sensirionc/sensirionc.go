@@ -20,6 +20,9 @@ import (
 	"time"
 
 	"periph.io/x/conn/v3/i2c"
+
+	"github.com/ventd/ventd/clock"
+	"github.com/ventd/ventd/testbench/i2csim"
 )
 
 // CRC-8 of Sensirion's sensors (sensirion_i2c.h).
@@ -71,6 +74,25 @@ func AddBytes(buf, data []byte) []byte {
 		buf = AddUint16(buf, binary.BigEndian.Uint16(data[i:]))
 	}
 	return buf
+}
+
+// CommandWith is a command with its argument words, each followed by its
+// CRC, as the drivers build one with sensirion_i2c_add_command_to_buffer
+// and sensirion_i2c_add_uint16_t_to_buffer.
+func CommandWith(cmd uint16, args ...uint16) []byte {
+	b := Command(cmd)
+	for _, a := range args {
+		b = AddUint16(b, a)
+	}
+	return b
+}
+
+// Attach puts d at addr on a new simulated bus that waits on clk, and
+// returns the host a C driver would address it as.
+func Attach(clk *clock.Sim, addr uint16, d i2csim.Device) Host {
+	bus := i2csim.New("sim", clk.Sleep)
+	bus.Attach(addr, d)
+	return Host{Bus: bus, Addr: addr, Sleep: clk.Sleep}
 }
 
 // Host is one sensor as the C driver addresses it.
