@@ -202,14 +202,8 @@ func (d *Device) Write(w []byte) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.clk.Now()
-	if d.mode == modeSleep {
-		// The address wakes the sensor but is not acknowledged.
-		d.mode = modeIdle
-		d.busy(now, wakeTime, "waking up from sleep")
-		return i2csim.NACK("asleep: this address wakes the sensor, idle 2 ms later")
-	}
-	if now.Before(d.busyUntil) {
-		return i2csim.NACK("busy: " + d.busyWhy)
+	if err := d.addressed(now); err != nil {
+		return err
 	}
 	if len(w) != 2 {
 		return i2csim.NACK(fmt.Sprintf("write of %d bytes: commands are 2 bytes and take no arguments", len(w)))
@@ -273,7 +267,12 @@ func (d *Device) Write(w []byte) error {
 func (d *Device) QuickWrite() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := d.clk.Now()
+	return d.addressed(d.clk.Now())
+}
+
+// addressed is the sensor seeing its address at now: a sleeping one wakes
+// and does not acknowledge it, a busy one does not; d.mu is held.
+func (d *Device) addressed(now time.Time) error {
 	if d.mode == modeSleep {
 		d.mode = modeIdle
 		d.busy(now, wakeTime, "waking up from sleep")
