@@ -58,7 +58,9 @@ func TestScanSim(t *testing.T) {
 		{"sim0", "0x59", "SGP41", "booth-voc (sgp41)"},
 		{"sim0", "0x69", "SPS30", "booth-pm (sps30)"},
 		{"sim1", "0x69", "SPS30", "staff-pm (sps30)"},
-		{"sim1", "0x62", "SCD4x", "staff-co2 (scd41)"},
+		// The twin answers get_sensor_variant (firmware of datasheet 1.5
+		// and later), so the scan names the variant; an older unit is "SCD4x".
+		{"sim1", "0x62", "SCD41", "staff-co2 (scd41)"},
 	} {
 		f := strings.Fields(row(t, out, c.bus, c.addr))
 		if len(f) < 4 || f[1] != c.part || !regexp.MustCompile(`^[0-9A-Fa-f]{12,16}$`).MatchString(f[2]) || !strings.Contains(strings.Join(f[3:], " "), c.cfg) {
@@ -137,8 +139,8 @@ func TestScanStopsMeasuringSCD4x(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, e.String())
 	}
 	r := row(t, o.String(), "sim1", "0x62")
-	if !strings.Contains(r, "SCD4x") || !strings.Contains(r, "stopped its periodic measurement") || !strings.Contains(r, "left idle") {
-		t.Errorf("row %q: want the SCD4x identified and the stop said", r)
+	if !strings.Contains(r, "SCD41") || !strings.Contains(r, "stopped its periodic measurement") || !strings.Contains(r, "left idle") {
+		t.Errorf("row %q: want the SCD41 identified and the stop said", r)
 	}
 }
 
