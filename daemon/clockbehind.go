@@ -65,7 +65,7 @@ func (d *Daemon) holdApart(now time.Time, final bool) {
 	var parts []string
 	for _, z := range zones {
 		h := z.held
-		z.held = heldAgg{}
+		z.held = agg{}
 		if h.count == 0 {
 			continue
 		}

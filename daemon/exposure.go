@@ -31,22 +31,24 @@ type zoneMinutes struct {
 	// behind the journal at start): the record waits for it, and held
 	// keeps what is measured meanwhile, apart (holdApart).
 	waiting bool
-	held    heldAgg
+	held    agg
 	// above is set when the latest period had no good sample but one
 	// above its sensor's range (heavy smoke): a gap, but not a fault.
 	above bool
 }
 
-// heldAgg is what a zone measured of a pollutant while the clock was
-// behind the record: no minute or shift takes it (its times are the wrong
-// clock's), and the journal gets it apart, as figures with no time.
-type heldAgg struct {
+// agg sums one pollutant's period values in a zone: a minute's (minuteAgg),
+// or what was measured while the clock was behind the record (zoneMinutes'
+// held: no minute or shift takes it, its times being the wrong clock's, and
+// the journal gets it apart, as figures with no time).
+type agg struct {
 	sum, max float64
 	count    int
 	covered  time.Duration
 }
 
-func (h *heldAgg) add(v float64, period time.Duration) {
+// add takes one period's value v, standing for period.
+func (h *agg) add(v float64, period time.Duration) {
 	if h.count == 0 || v > h.max {
 		h.max = v
 	}
@@ -81,12 +83,9 @@ type zoneExposure struct {
 // sent counts that part, and the minute's end sends the rest, which the
 // journal merges with it.
 type minuteAgg struct {
-	start   time.Time
-	sum     float64
-	max     float64
-	count   int
-	covered time.Duration
-	sent    minuteAgg0
+	start time.Time
+	agg
+	sent minuteAgg0
 }
 
 // minuteAgg0 is the part of a minute already sent.
@@ -94,15 +93,6 @@ type minuteAgg0 struct {
 	sum     float64
 	count   int
 	covered time.Duration
-}
-
-func (m *minuteAgg) add(v float64, period time.Duration) {
-	if m.count == 0 || v > m.max {
-		m.max = v
-	}
-	m.sum += v
-	m.count++
-	m.covered += period
 }
 
 // sampleHold is how long a period's sample stands for the air: the
