@@ -40,15 +40,7 @@ func (m *missingFan) Fan(f config.Fan) (fan.Output, error) {
 // the other fan is controlled, the missing one's output fault is raised
 // and named, and it is opened once it appears, off the loop.
 func TestAFanThatCannotBeOpenedLeavesTheOthersControlled(t *testing.T) {
-	cfg, err := config.Load("../testbench/rooms/booths-2.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewSim(t0, 0)
-	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, clk, rig := twoBoothRig(t)
 	hw := &missingFan{Rig: rig, name: "booth1-exhaust"}
 	d, err := New(Options{Config: cfg, Clock: clk, Hardware: hw, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sim: true})
 	if err != nil {
@@ -96,15 +88,7 @@ func TestAFanThatCannotBeOpenedLeavesTheOthersControlled(t *testing.T) {
 // never opened: that fan keeps whatever its output had. The stop names the
 // fans left at their safe duty and those it could not drive.
 func TestStopNamesTheFansItCouldNotDrive(t *testing.T) {
-	cfg, err := config.Load("../testbench/rooms/booths-2.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewSim(t0, 0)
-	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, clk, rig := twoBoothRig(t)
 	var logs strings.Builder
 	hw := &missingFan{Rig: rig, name: "booth1-exhaust"}
 	d, err := New(Options{Config: cfg, Clock: clk, Hardware: hw, Log: slog.New(slog.NewTextHandler(&logs, nil)), Sim: true, StateDir: t.TempDir()})
@@ -119,4 +103,20 @@ func TestStopNamesTheFansItCouldNotDrive(t *testing.T) {
 	if !strings.Contains(out, want) || strings.Contains(out, `msg="stopped; fans left at their safe duty"`) {
 		t.Errorf("stop log:\n%s\nwant a line with\n%s", out, want)
 	}
+}
+
+// twoBoothRig is the two-booth room of testbench/rooms on a simulated
+// clock, with its rig.
+func twoBoothRig(t *testing.T) (*config.Config, *clock.Sim, *testbench.Rig) {
+	t.Helper()
+	cfg, err := config.Load("../testbench/rooms/booths-2.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewSim(t0, 0)
+	rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, clk, rig
 }

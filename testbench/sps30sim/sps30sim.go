@@ -285,12 +285,7 @@ func (d *Device) again() {
 	}
 	switch d.busyCmd {
 	case cmdDataReady:
-		var flag uint16
-		if d.ready {
-			flag = 1
-		}
-		d.answer = sensirion.EncodeWords(d.answer[:0], flag)
-		d.pending = d.answer
+		d.answerReady()
 	case cmdReadValues:
 		d.ready = false
 		d.pending = d.encodeValues()
@@ -402,12 +397,7 @@ func (d *Device) exec(now time.Time, cmd uint16, args []uint16) error {
 		if !measuring {
 			return wrongMode()
 		}
-		var flag uint16
-		if d.ready {
-			flag = 1
-		}
-		d.answer = sensirion.EncodeWords(d.answer[:0], flag)
-		d.pending = d.answer
+		d.answerReady()
 	case cmdReadValues:
 		if !measuring {
 			return wrongMode()
@@ -494,4 +484,14 @@ func encodeASCII(s string, n int) []byte {
 		words[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
 	}
 	return sensirion.EncodeWords(nil, words...)
+}
+
+// answerReady prepares the data-ready flag as the answer to the next read.
+func (d *Device) answerReady() {
+	var flag uint16
+	if d.ready {
+		flag = 1
+	}
+	d.answer = sensirion.EncodeWords(d.answer[:0], flag)
+	d.pending = d.answer
 }
