@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -210,10 +211,28 @@ func (d *doctor) bootConfig() {
 		return
 	}
 	params, overlays := map[string]string{}, map[string]bool{}
-	for _, l := range lines {
+	model := d.piModel()
+	applies, filter, filterLine := true, "", 0
+	var skipped []string // lines ventd needs, under a filter this Pi does not match
+	for i, l := range lines {
 		l, _, _ = strings.Cut(l, "#")
-		kind, val, ok := strings.Cut(strings.TrimSpace(l), "=")
-		if !ok {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "[") {
+			// A conditional section: the firmware applies what follows
+			// only on a matching board, up to the next section. Lines
+			// appended after a stock file's [cm5] apply to a CM5 alone.
+			filter, filterLine = l, i+1
+			applies = sectionApplies(l, model)
+			continue
+		}
+		kind, val, ok := strings.Cut(l, "=")
+		if !ok || (kind != "dtparam" && kind != "dtoverlay") {
+			continue
+		}
+		if !applies {
+			if ventdsLine(kind, val) {
+				skipped = append(skipped, fmt.Sprintf("%s (line %d, under %s from line %d)", l, i+1, filter, filterLine))
+			}
 			continue
 		}
 		switch kind {
@@ -226,6 +245,14 @@ func (d *doctor) bootConfig() {
 			name, _, _ := strings.Cut(val, ",")
 			overlays[name] = true
 		}
+	}
+	if len(skipped) > 0 {
+		board := "this Pi"
+		if model != "" {
+			board = "this Pi (" + model + ")"
+		}
+		d.warn("boot config", fmt.Sprintf("%s: %d line(s) apply only to other boards, not %s: %s", file, len(skipped), board, strings.Join(skipped, "; ")),
+			"put a line [all] before ventd's lines in "+file+" (the firmware applies a line only under a section that matches the board) and reboot")
 	}
 	on := func(k string) bool {
 		v, ok := params[k]
@@ -262,6 +289,59 @@ func (d *doctor) bootConfig() {
 	if !on("watchdog") {
 		d.warn("boot config", "the hardware watchdog is off: a hung Pi stays hung", "add dtparam=watchdog=on to "+file+", then: sudo install -D -m 0644 /usr/share/ventd/hardware-watchdog.conf /etc/systemd/system.conf.d/ventd-watchdog.conf && sudo reboot")
 	}
+}
+
+// ventdsLine reports whether a dtparam or dtoverlay line is one of those
+// doctor checks (the I2C buses, their speed, the kernel PWM, the
+// watchdog): a stock file's [cm5] dtoverlay=dwc2 is no concern of ventd's.
+func ventdsLine(kind, val string) bool {
+	name, _, _ := strings.Cut(val, ",")
+	name, _, _ = strings.Cut(name, "=")
+	if kind == "dtoverlay" {
+		return name == "pwm" || name == "pwm-2chan" || strings.HasPrefix(name, "i2c")
+	}
+	return name == "i2c_arm" || name == "i2c1" || name == "i2c_arm_baudrate" || name == "watchdog"
+}
+
+// piModel is the board's name as the firmware gives it ("Raspberry Pi 4
+// Model B Rev 1.4"), or "" off a Pi.
+func (d *doctor) piModel() string {
+	b, err := os.ReadFile(d.path("/proc/device-tree/model"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimRight(string(b), "\x00"))
+}
+
+// boardFilters are config.txt's model filters and the words of the
+// board's model that each matches (the firmware's documentation lists
+// them; [pi4] takes in the 400 and the CM4, [pi5] the 500 and the CM5).
+var boardFilters = map[string][]string{
+	"pi1": {"Raspberry Pi Model", "Raspberry Pi Compute Module Rev"}, "pi2": {"Raspberry Pi 2"},
+	"pi3": {"Raspberry Pi 3", "Compute Module 3"}, "pi3+": {"Raspberry Pi 3 Model B Plus", "Raspberry Pi 3 Model A Plus"},
+	"pi4": {"Raspberry Pi 4", "Raspberry Pi 400", "Compute Module 4"}, "pi400": {"Raspberry Pi 400"}, "cm4": {"Compute Module 4"},
+	"pi5": {"Raspberry Pi 5", "Raspberry Pi 500", "Compute Module 5"}, "pi500": {"Raspberry Pi 500"}, "cm5": {"Compute Module 5"},
+	"pi0": {"Raspberry Pi Zero"}, "pi0w": {"Raspberry Pi Zero W", "Raspberry Pi Zero 2 W"}, "pi02": {"Raspberry Pi Zero 2"},
+}
+
+// sectionApplies reports whether the lines under a config.txt section
+// header apply on the board named model. [all] always does, [none] never;
+// a model filter does when it names this board; any other filter (EDID,
+// GPIO, serial number, a board ventd does not know, or an unknown board)
+// is taken as not applying, so doctor warns rather than vouching for a
+// line the firmware may skip.
+func sectionApplies(header, model string) bool {
+	for _, f := range strings.Split(strings.Trim(header, "[]"), "][") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "all" {
+			continue
+		}
+		words, ok := boardFilters[f]
+		if !ok || model == "" || !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(model, w) }) {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *doctor) usesSysfsPWM() bool {

@@ -415,3 +415,58 @@ func TestDoctorComparesTheShiftsZoneWithThePis(t *testing.T) {
 	_, out = same.doctor(env{}, "-sim", "-config", "/etc/ventd/ventd.yaml")
 	finding(t, out, "ok", "shifts follow America/Vancouver; this Pi's zone is America/Los_Angeles")
 }
+
+// A stock config.txt ends under [cm5] (or [cm4]): the ventd lines a
+// technician appended after it applied to a CM5 alone, and doctor,
+// reading every line, said the buses and the PWM were on. Lines under a
+// section that does not match this board are not counted, and doctor
+// says which and how to fix it; under [all], or a filter naming this
+// board, they count.
+func TestDoctorReadsTheBootConfigsSections(t *testing.T) {
+	stock := "dtparam=audio=on\n[cm4]\notg_mode=1\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n"
+	ventd := "dtparam=i2c_arm=on\ndtparam=i2c_arm_baudrate=50000\ndtoverlay=i2c3,pins_4_5\ndtoverlay=pwm-2chan\ndtparam=watchdog=on\n"
+	for _, c := range []struct {
+		name, file, model string
+		skipped           bool
+	}{
+		{"appended under [cm5]", stock + ventd, "Raspberry Pi 4 Model B Rev 1.4", true},
+		{"after [all]", stock + "[all]\n" + ventd, "Raspberry Pi 4 Model B Rev 1.4", false},
+		{"under [pi4] on a Pi 4", stock + "[pi4]\n" + ventd, "Raspberry Pi 4 Model B Rev 1.4", false},
+		{"under [pi4] on a 400", stock + "[pi4]\n" + ventd, "Raspberry Pi 400 Rev 1.0", false},
+		{"under [pi4] on a Pi 5", stock + "[pi4]\n" + ventd, "Raspberry Pi 5 Model B Rev 1.0", true},
+		{"under [pi4] on an unknown board", stock + "[pi4]\n" + ventd, "", true},
+		{"the shipped lines appended", stock + readFile(t, "../../firmware/boot/config.txt"), "Raspberry Pi 5 Model B Rev 1.0", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := newInstall(t, "example.yaml")
+			in.write("/boot/firmware/config.txt", c.file, 0o755)
+			if c.model != "" {
+				in.write("/proc/device-tree/model", c.model+"\x00", 0o444)
+			}
+			_, out := in.doctor(env{}, "-sim", "-config", "/etc/ventd/ventd.yaml")
+			if c.skipped {
+				l := finding(t, out, "warn", "apply only to other boards")
+				if !strings.Contains(l, "dtoverlay=pwm-2chan (line") || !strings.Contains(l, "put a line [all] before ventd's lines") {
+					t.Errorf("the warning does not name the line and the fix:\n%s", l)
+				}
+				finding(t, out, "FAIL", "I2C bus 1 (GPIO2/GPIO3) is off")
+				finding(t, out, "FAIL", "no kernel PWM for the fans")
+				return
+			}
+			if strings.Contains(out, "apply only to other boards") || strings.Contains(out, "dwc2") {
+				t.Errorf("a warning for lines that apply (or are not ventd's):\n%s", out)
+			}
+			finding(t, out, "ok", "I2C bus 1 on")
+			finding(t, out, "ok", "kernel PWM on")
+		})
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
