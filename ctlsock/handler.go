@@ -50,9 +50,10 @@ type reply struct {
 	PID           int    `json:"pid,omitempty"`
 }
 
-// Reference CO2 bounds, as the daemon checks them: checked here too so a
-// typo is a 400 before it reaches the loop.
-const minPPM, maxPPM = 400, 5000
+// MinReferencePPM and MaxReferencePPM bound a calibration's reference
+// CO2, as the daemon checks it: checked here too so a typo is a 400
+// before it reaches the loop, and by ventctl before it is sent.
+const MinReferencePPM, MaxReferencePPM = 400, 5000
 
 // waitFor bounds how long a request waits on the control loop, which
 // answers within a period (a recalibration takes about a second more).
@@ -133,8 +134,8 @@ func (h *handler) calibrate(w http.ResponseWriter, r *http.Request) {
 		return
 	case !checkTarget(w, "calibrate", "sensor", req.Sensor):
 		return
-	case req.ReferencePPM < minPPM || req.ReferencePPM > maxPPM:
-		badRequest(w, http.StatusBadRequest, fmt.Sprintf(`calibrate: "reference_ppm" %d: give the CO2 of the air the sensor sits in now, %d to %d ppm (outdoor air is about 420)`, req.ReferencePPM, minPPM, maxPPM))
+	case req.ReferencePPM < MinReferencePPM || req.ReferencePPM > MaxReferencePPM:
+		badRequest(w, http.StatusBadRequest, fmt.Sprintf(`calibrate: "reference_ppm" %d: give the CO2 of the air the sensor sits in now, %d to %d ppm (outdoor air is about 420)`, req.ReferencePPM, MinReferencePPM, MaxReferencePPM))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), waitFor)

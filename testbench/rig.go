@@ -35,6 +35,12 @@ type RigOpts struct {
 	// ScenarioStart is when the scenario's time zero falls; zero means
 	// the clock's time at NewRig. Later lets the daemon settle first.
 	ScenarioStart time.Time
+	// WiredInverted says how a fan's PWM wire is wired in the simulated
+	// room: true through an inverting stage (an open-drain transistor).
+	// A fan not listed is wired as its config says (sysfs_pwm.invert), so
+	// a duty reaches it as set; listed the other way, the duty reaches it
+	// inverted (100 % runs it at its slowest), as a miswired fan's does.
+	WiredInverted map[string]bool
 }
 
 // Rig is a simulated room wired as ventd's hardware. On a simulated clock
@@ -47,6 +53,8 @@ type Rig struct {
 	sensors map[string]simSensor
 	drifts  map[string]*driftSource // PM sensors, for sensor_drift
 	player  *scenario.Player
+	// wiredInverted is RigOpts.WiredInverted.
+	wiredInverted map[string]bool
 
 	mu      sync.Mutex
 	err     error    // the first error playing the scenario
@@ -73,7 +81,7 @@ func NewRig(cfg *config.Config, clk clock.Clock, sc *scenario.Scenario, opts Rig
 	if err != nil {
 		return nil, err
 	}
-	r := &Rig{Room: rm, clk: clk, buses: map[string]*i2csim.Bus{}, sensors: map[string]simSensor{}, drifts: map[string]*driftSource{}}
+	r := &Rig{Room: rm, clk: clk, buses: map[string]*i2csim.Bus{}, sensors: map[string]simSensor{}, drifts: map[string]*driftSource{}, wiredInverted: opts.WiredInverted}
 	for i, s := range cfg.Sensors {
 		if s.Mux != nil {
 			return nil, fmt.Errorf("sensor %s: the simulator has no I2C mux; put simulated sensors on separate buses", s.Name)
@@ -198,7 +206,24 @@ func (r *Rig) Fan(f config.Fan) (fan.Output, error) {
 		coil := relayCoil{fan: fn, name: "sim-" + f.Relay.Pin, activeLow: f.Relay.ActiveLow}
 		return fan.NewRelay(coil, fan.RelayOpts{Threshold: config.RelayOnDuty / 100, MinHold: f.Relay.Hold(), ActiveLow: f.Relay.ActiveLow, Clock: r.clk})
 	}
+	configured := f.SysfsPWM != nil && f.SysfsPWM.Invert
+	if wired, ok := r.wiredInverted[f.Name]; ok && wired != configured {
+		return invertedWire{fn}, nil
+	}
 	return fn, nil
+}
+
+// invertedWire is a fan whose PWM wire inverts what its config does not
+// (or the other way round): the duty reaches the fan as 1 − duty.
+type invertedWire struct{ *room.Fan }
+
+func (w invertedWire) String() string { return w.Fan.String() + " (wired inverted)" }
+
+func (w invertedWire) SetDuty(d float64) error {
+	if !(d >= 0 && d <= 1) {
+		return w.Fan.SetDuty(d) // the fan's own error for a duty out of range
+	}
+	return w.Fan.SetDuty(1 - d)
 }
 
 // Tach implements daemon.Hardware: every simulated fan has one.

@@ -64,7 +64,7 @@ func openBench(ctx context.Context, e env, cmd, cfgPath string, sim, needConfig 
 	if sim {
 		// Unpaced: simulated time passes as fast as the command sleeps.
 		clk := clock.NewSim(e.now().Truncate(time.Second).UTC(), 0)
-		rig, err := testbench.NewRig(cfg, clk, nil, testbench.RigOpts{})
+		rig, err := testbench.NewRig(cfg, clk, nil, e.simOpts)
 		if err != nil {
 			return nil, fmt.Errorf("simulated room: %w", err)
 		}

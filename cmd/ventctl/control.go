@@ -156,6 +156,9 @@ func runCalibrate(args []string, e env) int {
 	case *ppm == 0:
 		fmt.Fprintln(e.stderr, "ventctl calibrate co2: give -ppm N, the CO2 of the air the sensor sits in (about 420 outdoors); let it measure 3 minutes in that steady air first")
 		return exitUsage
+	case *ppm < ctlsock.MinReferencePPM || *ppm > ctlsock.MaxReferencePPM:
+		fmt.Fprintf(e.stderr, "ventctl calibrate co2: -ppm %d: give the CO2 of the air the sensor sits in now, %d to %d ppm (outdoor air is about 420)\n", *ppm, ctlsock.MinReferencePPM, ctlsock.MaxReferencePPM)
+		return exitUsage
 	}
 	if err := s.check("calibrate"); err != nil {
 		fmt.Fprintln(e.stderr, err)

@@ -141,11 +141,11 @@ func TestControlThroughDaemon(t *testing.T) {
 	if code, _, errOut := asUser(t, "calibrate", "co2", "-sensor", "nope", "-ppm", "420", "-socket", socket); code != 1 || !strings.Contains(errOut, `forced recalibration: no sensor "nope"`) {
 		t.Errorf("calibrate an unknown sensor: exit %d, %q", code, errOut)
 	}
-	if code, _, errOut := asUser(t, "calibrate", "co2", "-sensor", "staff-co2", "-ppm", "42", "-socket", socket); code != 1 || !strings.Contains(errOut, "400 to 5000 ppm") {
+	if code, _, errOut := asUser(t, "calibrate", "co2", "-sensor", "staff-co2", "-ppm", "42", "-socket", socket); code != exitUsage || !strings.Contains(errOut, "-ppm 42: give the CO2 of the air the sensor sits in now, 400 to 5000 ppm") {
 		t.Errorf("calibrate at 42 ppm: exit %d, %q", code, errOut)
 	}
 	// Typed with the socket first, as people do: co2 is still the kind.
-	if code, _, errOut := asUser(t, "calibrate", "-socket", socket, "co2", "-sensor", "staff-co2", "-ppm", "42"); code != 1 || !strings.Contains(errOut, "400 to 5000 ppm") {
+	if code, _, errOut := asUser(t, "calibrate", "-socket", socket, "co2", "-sensor", "staff-co2", "-ppm", "42"); code != exitUsage || !strings.Contains(errOut, "-ppm 42: give the CO2") {
 		t.Errorf("calibrate with -socket before co2: exit %d, %q", code, errOut)
 	}
 	// The SCD41 takes a forced recalibration after 3 min of measuring.

@@ -94,8 +94,9 @@ func TestScanFindsUnknownAndMissing(t *testing.T) {
 		b.Attach(0x50, memory{})
 		b.Disconnect(0x62)
 	}}
-	if code := run([]string{"scan", "-sim", "-bus", "sim1"}, env); code != 0 {
-		t.Fatalf("exit %d: %s", code, e.String())
+	// A configured part missing is a failed scan, for a script to see.
+	if code := run([]string{"scan", "-sim", "-bus", "sim1"}, env); code != exitFail || !strings.Contains(e.String(), "ventctl scan: 1 configured part(s) did not answer") {
+		t.Fatalf("exit %d, want %d: %s", code, exitFail, e.String())
 	}
 	out := o.String()
 	if r := row(t, out, "sim1", "0x50"); !strings.Contains(r, "?") || !strings.Contains(r, "not a part ventd knows") {
@@ -321,5 +322,68 @@ func TestReadShowsWhatVentdShows(t *testing.T) {
 	}
 	if compared < 6 {
 		t.Fatalf("only %d values compared:\n%s", compared, out)
+	}
+}
+
+// The README's wiring puts an open-drain stage on the PWM wire, which
+// inverts it; a config that does not say so makes ventd's full the fan's
+// slowest and its safe duty no extraction, and -duty alone showed only
+// that the speed changed. -check runs min and full and says which way
+// the speed went: on the simulated room, with the example's fan wired
+// as configured, and wired the other way.
+func TestFanCheckFindsAnInvertedPWM(t *testing.T) {
+	check := func(wired map[string]bool, cfgPath string) (int, string) {
+		var o, e strings.Builder
+		code := run([]string{"fan", "-sim", "-config", cfgPath, "-fan", "booth-exhaust", "-check", "-for", "15s"},
+			env{stdout: &o, stderr: &e, now: func() time.Time { return genTime }, simOpts: testbench.RigOpts{WiredInverted: wired}})
+		return code, o.String() + e.String()
+	}
+	example := "../../config/example.yaml"
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "invert: true") {
+		t.Error("the example config does not say invert: true, as the README's wiring (an open-drain stage) needs")
+	}
+	if code, out := check(nil, example); code != exitOK || !strings.Contains(out, "ok: the speed follows the duty") {
+		t.Errorf("wired as configured: exit %d\n%s", code, out)
+	}
+	// Wired straight to the GPIO, with the example's invert: true.
+	code, out := check(map[string]bool{"booth-exhaust": false}, example)
+	for _, want := range []string{"FAIL: the fan ran faster at 25 % (", "the PWM reaches it inverted", "set sysfs_pwm.invert: false (now true) for fan booth-exhaust"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("miswired: no %q in\n%s", want, out)
+		}
+	}
+	if code != exitFail {
+		t.Errorf("miswired: exit %d, want %d", code, exitFail)
+	}
+	if !strings.Contains(out, "left at its safe duty 100 %") {
+		t.Errorf("the check does not end at the safe duty:\n%s", out)
+	}
+	// The same wiring, said in the config: the check agrees.
+	direct := filepath.Join(t.TempDir(), "direct.yaml")
+	if err := os.WriteFile(direct, []byte(strings.Replace(string(data), "invert: true", "invert: false", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(map[string]bool{"booth-exhaust": false}, direct); code != exitOK || !strings.Contains(out, "ok: the speed follows") {
+		t.Errorf("wired as the edited config says: exit %d\n%s", code, out)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-duty", "40%", "-for", "1s"}, "duty 40 %"},
+		{[]string{"-duty", "40", "-for", "20"}, "give a unit: 20s"},
+		{[]string{"-duty", "40", "-for", "5 min"}, "write 5m0s"},
+		{[]string{"-duty", "forty"}, "give a percentage, such as 40"},
+		{[]string{"-check", "-duty", "40"}, "give -check or -duty, not both"},
+	} {
+		_, out, errOut, _ := simCmd(t, append([]string{"fan", "-sim", "-fan", "booth-exhaust"}, c.args...)...)
+		if !strings.Contains(out+errOut, c.want) {
+			t.Errorf("fan %v: no %q in\n%s%s", c.args, c.want, out, errOut)
+		}
 	}
 }

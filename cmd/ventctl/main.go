@@ -33,6 +33,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/ventd/ventd/buildinfo"
+	"github.com/ventd/ventd/testbench"
 )
 
 func main() {
@@ -80,6 +81,8 @@ type env struct {
 	// sim, when set, sees the simulated room a -sim command builds, so
 	// tests can look at it.
 	sim func(*simRoom)
+	// simOpts builds that room (tests: a fan wired inverted).
+	simOpts testbench.RigOpts
 }
 
 func (e env) context() context.Context {

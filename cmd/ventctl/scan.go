@@ -43,6 +43,7 @@ func runScan(args []string, e env) int {
 			names = simBuses(b.cfg)
 		}
 	}
+	missing := 0
 	for i, name := range names {
 		bus, err := b.hw.Bus(config.Sensor{Name: "scan", Bus: name})
 		if err != nil {
@@ -54,7 +55,13 @@ func runScan(args []string, e env) int {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		printScan(e.stdout, name, bus, probeBus(bus, b.clk.Sleep, *identify), b.cfg, *identify)
+		missing += printScan(e.stdout, name, bus, probeBus(bus, b.clk.Sleep, *identify), b.cfg, *identify)
+	}
+	if missing > 0 {
+		// A script (or doctor's caller) tells a bus with a configured
+		// part missing from a good one by the exit code alone.
+		fmt.Fprintf(e.stderr, "ventctl scan: %d configured part(s) did not answer\n", missing)
+		return exitFail
 	}
 	return exitOK
 }
@@ -74,9 +81,10 @@ func simBuses(cfg *config.Config) []string {
 }
 
 // printScan prints the table for one bus, then the configured parts that
-// did not answer. Without identify, a Sensirion sensor that refused the
-// bare read is not called missing: it may well be there.
-func printScan(w io.Writer, name string, bus i2c.Bus, fs []found, cfg *config.Config, identify bool) {
+// did not answer, and returns how many are missing. Without identify, a
+// Sensirion sensor that refused the bare read is not called missing: it
+// may well be there.
+func printScan(w io.Writer, name string, bus i2c.Bus, fs []found, cfg *config.Config, identify bool) (missing int) {
 	sensirion := map[uint16]bool{}
 	expect := map[uint16][]string{}
 	var behindMux []string
@@ -121,10 +129,12 @@ func printScan(w io.Writer, name string, bus i2c.Bus, fs []found, cfg *config.Co
 			continue
 		}
 		fmt.Fprintf(w, "  MISSING at 0x%02x: %s: no answer; check its cable, power and address\n", a, strings.Join(expect[uint16(a)], ", "))
+		missing++
 	}
 	for _, m := range behindMux {
 		fmt.Fprintf(w, "  not scanned, behind a mux: %s (scanning through a mux would switch its channels)\n", m)
 	}
+	return missing
 }
 
 func appendOnce(l []string, s string) []string {
