@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"modernc.org/sqlite"
@@ -212,6 +213,13 @@ func checkWritable(path string) error {
 		return fmt.Errorf("journal: %s is not a directory; set state_dir to a directory", dir)
 	}
 	probe, err := os.CreateTemp(dir, ".journal-probe-*")
+	if errors.Is(err, syscall.EROFS) {
+		// Permissions are not the cause: the file system is read-only to
+		// this process. Under the packaged unit (ProtectSystem=strict,
+		// ProtectHome) every path but /var/lib/ventd is, and no chown
+		// helps.
+		return fmt.Errorf("journal: directory %s is on a file system read-only to ventd: %w; under systemd, ventd may write only its own state directory (/var/lib/ventd): leave state_dir unset, or let the unit write there (sudo systemctl edit ventd, then [Service] ReadWritePaths=%s; not under /home, which the unit hides)", dir, err, dir)
+	}
 	if err != nil {
 		return fmt.Errorf("journal: directory %s is not writable: %w; the journal needs write and search (w+x) permission on it for the database and its -journal file (e.g. chown ventd %s), or set state_dir", dir, err, dir)
 	}

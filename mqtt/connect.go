@@ -7,6 +7,8 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,7 +82,11 @@ func (p *Publisher) Run(ctx context.Context) error {
 			// its text carries a new local port each time.
 			if key := strings.Map(dropDigits, err.Error()); key != lastErr {
 				// "connect to", not "reach": a refused login ends here too.
-				p.log.Warn("mqtt: cannot connect to the broker; retrying, alarms wait in the outbox", "broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond))
+				attrs := []any{"broker", p.m.Broker, "err", err, "retry_in", wait.Round(time.Millisecond)}
+				if h := connectHint(p.m.Broker, err); h != "" {
+					attrs = append(attrs, "hint", h)
+				}
+				p.log.Warn("mqtt: cannot connect to the broker; retrying, alarms wait in the outbox", attrs...)
 				lastErr = key
 			} else {
 				p.log.Debug("mqtt: still cannot connect to the broker", "err", err)
@@ -371,4 +377,24 @@ func (p *Publisher) goOffline(c paho.Client) error {
 		p.log.Warn("mqtt: disconnected; the broker did not acknowledge 'offline' within 1 s (a slow broker still reads it; after a broken connection the last will says it)", "err", tok.Error())
 	}
 	return nil
+}
+
+// connectHint says what to do about a broker that cannot be reached,
+// where the error alone misleads. ventd is built without cgo, so it
+// resolves names with Go's own resolver, which reads /etc/hosts and asks
+// DNS but never multicast DNS: homeassistant.local, which ping finds
+// through the system's mDNS, is "no such host" to ventd.
+func connectHint(broker string, err error) string {
+	var dnsErr *net.DNSError
+	if !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
+		return ""
+	}
+	host := dnsErr.Name
+	if u, perr := url.Parse(broker); perr == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	if strings.HasSuffix(strings.ToLower(strings.TrimSuffix(host, ".")), ".local") {
+		return "ventd does not resolve .local names (multicast DNS): give the broker's IP address in mqtt.broker, or add the name to /etc/hosts"
+	}
+	return "check the broker's name in mqtt.broker (or give its IP address)"
 }

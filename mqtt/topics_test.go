@@ -1,6 +1,9 @@
 package mqtt
 
 import (
+	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 
@@ -52,5 +55,28 @@ func TestLongNamesStayApart(t *testing.T) {
 	if a.Base == b.Base || a.Node == b.Node || ClientID(site, room+"1") == ClientID(site, room+"2") {
 		t.Errorf("two rooms share topics %q/%q, node %q/%q or client id %q/%q",
 			a.Base, b.Base, a.Node, b.Node, ClientID(site, room+"1"), ClientID(site, room+"2"))
+	}
+}
+
+// ventd is built without cgo, so a broker named homeassistant.local (Home
+// Assistant's own default) is "no such host" to it while ping finds it:
+// the log says why and what to write instead.
+func TestConnectHintForNamesItCannotResolve(t *testing.T) {
+	notFound := func(name string) error {
+		return fmt.Errorf("network Error : %w", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}})
+	}
+	for _, c := range []struct {
+		broker string
+		err    error
+		want   string
+	}{
+		{"mqtt://homeassistant.local:1883", notFound("homeassistant.local"), "does not resolve .local names"},
+		{"mqtts://Broker.Local.:8883", notFound("Broker.Local."), "does not resolve .local names"},
+		{"mqtt://broker.site.lan", notFound("broker.site.lan"), "check the broker's name"},
+		{"mqtt://10.0.0.5", errors.New("connection refused"), ""},
+	} {
+		if h := connectHint(c.broker, c.err); (c.want == "" && h != "") || !strings.Contains(h, c.want) {
+			t.Errorf("%s: hint %q, want %q", c.broker, h, c.want)
+		}
 	}
 }

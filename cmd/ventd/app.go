@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -196,6 +197,17 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 		log.Info("simulated room", "scenario", sc.Name, "speed", f.simSpeed, "start", start.Format(time.RFC3339))
 	}
 	if a.tempState == "" {
+		if _, err := os.Stat(stateDir); err != nil {
+			// systemd makes /var/lib/ventd (StateDirectory=); a state
+			// directory given by hand (-state-dir, a sim kept between
+			// runs) is made here, or the journal, the lock and the
+			// saved state all fail on it.
+			if err := os.MkdirAll(stateDir, 0o750); err != nil {
+				log.Warn("the state directory does not exist and cannot be made", "dir", stateDir, "err", err)
+			} else {
+				log.Info("made the state directory", "dir", stateDir)
+			}
+		}
 		// Before the hardware: a second ventd must not touch the fans.
 		a.stateLock = &stateLock{dir: stateDir}
 		var inUse *stateDirInUse
@@ -290,7 +302,7 @@ func newApp(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
 	if a.ln, err = net.Listen("tcp", a.addr); err != nil {
 		a.ln = nil
 		log.Error("HTTP unavailable: the status page, /api/state and /metrics are off until the address is free; the fans are still controlled",
-			"addr", a.addr, "err", err, "retry_every", a.httpRetry, "hint", "is another ventd or web server running there? choose another address with -listen or listen: in the config")
+			"addr", a.addr, "err", err, "retry_every", a.httpRetry, "hint", listenHint(err))
 	}
 	loc, err := cfg.Shifts.Location()
 	if err != nil {
@@ -480,4 +492,14 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// listenHint says what to do about an address ventd cannot listen on.
+func listenHint(err error) string {
+	if errors.Is(err, syscall.EACCES) {
+		// Not taken: forbidden. Ports below 1024 need a capability the
+		// packaged unit does not grant, and retrying never helps.
+		return "ports below 1024 need CAP_NET_BIND_SERVICE, which ventd's unit does not grant: listen on 8080 (the default), or put a reverse proxy on port 80 (README, HTTP and export security)"
+	}
+	return "is another ventd or web server running there? choose another address with -listen or listen: in the config"
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,5 +78,19 @@ func TestListenFlagChecked(t *testing.T) {
 		if err := checkListenFlag(addr); err != nil {
 			t.Errorf("-listen %q: %v", addr, err)
 		}
+	}
+}
+
+// listen: ":80" passes the config checks, then fails at every retry with
+// "bind: permission denied", and the hint asked whether another server
+// held the port. Refused for want of a capability, it says so.
+func TestListenHintSaysWhatWasRefused(t *testing.T) {
+	denied := &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EACCES)}
+	if h := listenHint(denied); !strings.Contains(h, "ports below 1024 need CAP_NET_BIND_SERVICE") || !strings.Contains(h, "listen on 8080") {
+		t.Errorf("permission denied: hint %q", h)
+	}
+	taken := &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
+	if h := listenHint(taken); !strings.Contains(h, "another ventd or web server") {
+		t.Errorf("address in use: hint %q", h)
 	}
 }

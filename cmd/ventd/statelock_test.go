@@ -70,14 +70,38 @@ func TestStateLockTroubleDoesNotStopVentd(t *testing.T) {
 // A state directory made after ventd started (a technician's mkdir once
 // the journal's fault said so) is locked before the journal is opened in
 // it: before, the first ventd opened it without the lock, and a second
-// one could take the lock and write the same journal.
+// one could take the lock and write the same journal. ventd makes a
+// missing state directory itself; here it cannot (a file stands where
+// its parent should be) until the technician clears the way.
 func TestStateDirectoryMadeAfterStartIsLocked(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "later")
+	parent := filepath.Join(t.TempDir(), "state")
+	if err := os.WriteFile(parent, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "later")
 	waitLog := runSimLogged(t, dir)
-	if err := os.Mkdir(dir, 0o750); err != nil {
+	waitLog("the state directory does not exist and cannot be made")
+	if err := os.Remove(parent); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		t.Fatal(err)
 	}
 	waitLog("keeping records again")
+	refusesASecond(t, dir)
+}
+
+// A state directory given by hand that does not exist yet (-state-dir
+// for a simulated room kept between runs) is made, and the journal opens
+// in it at once: before, ventd ran with its journal failing until
+// someone made it.
+func TestMissingStateDirectoryIsMade(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "state")
+	waitLog := runSimLogged(t, dir)
+	waitLog("made the state directory")
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o750 {
+		t.Fatalf("state directory: %v, %v", fi, err)
+	}
 	refusesASecond(t, dir)
 }
 
