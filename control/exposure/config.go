@@ -47,3 +47,41 @@ func ConfigSchedule(cfg *config.Config) (Schedule, error) {
 	}
 	return sc, nil
 }
+
+// pmRangeTop is the particle mass concentration the SPS30 and the SEN5x are
+// specified to, µg/m³ before the site's calibration factor: the sensor layer
+// marks a reading above it sample.ErrAboveRange (its checkPM takes the
+// same 1000 × pm_calibration).
+const pmRangeTop = 1000
+
+// RangeTop is the least top of the specified range of zone's sensors that
+// measure q, in q's unit after each sensor's calibration factor: while
+// every one of them reads above its range, the zone's air holds at least
+// this. 0 when no sensor there reads above a range (only particle sensors
+// do: a CO2 reading past an SCD4x's range is a fault, not heavy smoke).
+func RangeTop(cfg *config.Config, zone string, q sample.Quantity) float64 {
+	top := 0.0
+	for _, s := range cfg.Sensors {
+		if s.Zone != zone || !s.Type.Measures(q) || q.Unit() != "µg/m³" {
+			continue
+		}
+		cal := s.PMCalibration
+		if cal <= 0 {
+			cal = 1 // unset: readings as measured, as the sensor layer takes them
+		}
+		if t := pmRangeTop * cal; top == 0 || t < top {
+			top = t
+		}
+	}
+	return top
+}
+
+// DefaultRangeTop is RangeTop for a zone of q's sensors at their
+// calibration factor's default (1), for a journal read without the site's
+// configuration.
+func DefaultRangeTop(q sample.Quantity) float64 {
+	if q.Unit() != "µg/m³" {
+		return 0
+	}
+	return pmRangeTop
+}

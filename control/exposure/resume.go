@@ -53,7 +53,7 @@ func (t *Tracker) Close(s Summary) Summary {
 		return s
 	}
 	a := t.resumed(s, Shift{Start: s.Start, End: s.End})
-	a.add(at(s.Until), at(s.End), 0, false)
+	a.add(at(s.Until), at(s.End), 0, gap)
 	return t.summarize(a, s.End, false)
 }
 
@@ -71,6 +71,9 @@ func (t *Tracker) resumed(s Summary, sh Shift) *shiftAcc {
 	a.sum = s.TWA * float64(8*time.Hour)
 	a.covered = s.Covered.Std()
 	a.overAlarm, a.overSTEL = s.TimeOverAlarm.Std(), s.TimeOverSTEL.Std()
+	// A part larger than the whole, or below 0, is no tracker's (an
+	// edited row): the whole stands.
+	a.overAlarmAbove = min(max(s.TimeOverAlarmAboveRange.Std(), 0), a.overAlarm)
 	a.peak, a.peakAt = s.STELPeak, at(s.STELPeakAt)
 	a.aboveSTEL.resume(s.AboveSTEL)
 	a.aboveTWA.resume(s.AboveTWA)

@@ -24,12 +24,15 @@ type shiftAcc struct {
 	sum       float64 // ∫ c dt over measured time, concentration × ns
 	covered   time.Duration
 	overAlarm time.Duration
-	overSTEL  time.Duration
-	peak      Conc
-	peakAt    instant
-	aboveSTEL excursionLog
-	aboveTWA  excursionLog
-	gaps      gapLog
+	// overAlarmAbove is the part of overAlarm with every sensor above its
+	// range (no value known, but its top at or above the alarm level).
+	overAlarmAbove time.Duration
+	overSTEL       time.Duration
+	peak           Conc
+	peakAt         instant
+	aboveSTEL      excursionLog
+	aboveTWA       excursionLog
+	gaps           gapLog
 	// resumed is where a summary restored by Resume ends: the time before
 	// it is already in the figures and is not counted again. never: not
 	// resumed.
@@ -43,9 +46,8 @@ func newShiftAcc(s Shift, lim Limits) *shiftAcc {
 		gaps: gapLog{lastEnd: never}, resumed: never}
 }
 
-// add accounts [p, q), which lies within the shift, at concentration c, or
-// as a gap when not covered.
-func (a *shiftAcc) add(p, q instant, c float64, covered bool) {
+// add accounts [p, q), which lies within the shift, as k at c.
+func (a *shiftAcc) add(p, q instant, c float64, k span) {
 	if q.ns <= a.resumed.ns {
 		return // already in the resumed figures
 	}
@@ -56,7 +58,7 @@ func (a *shiftAcc) add(p, q instant, c float64, covered bool) {
 		a.gaps.add(a.acct, p)
 	}
 	d := q.sub(p)
-	if covered {
+	if k == measured {
 		a.sum += c * float64(d)
 		a.covered += d
 		if a.lim.Alarm > 0 && c > a.lim.Alarm {
@@ -64,6 +66,10 @@ func (a *shiftAcc) add(p, q instant, c float64, covered bool) {
 		}
 	} else {
 		a.gaps.add(p, q)
+		if k == aboveRange && overTop(a.lim.Alarm, c) {
+			a.overAlarm += d
+			a.overAlarmAbove += d
+		}
 	}
 	a.acct = q
 }

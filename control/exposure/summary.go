@@ -37,13 +37,23 @@ type Summary struct {
 	ReductionFactor  float64 `json:"reduction_factor"`   // Brief & Scala RF for Length
 	AdjustedTWALimit float64 `json:"adjusted_twa_limit"` // RF × Limits.TWA; 0 = no limit
 
-	STELPeak      Conc       `json:"stel_peak"` // highest 15 min TWA; null if never known
-	STELPeakAt    time.Time  `json:"stel_peak_at"`
-	TimeOverAlarm Duration   `json:"time_over_alarm_s"`      // instantaneous value above Limits.Alarm
-	TimeOverSTEL  Duration   `json:"time_stel_over_limit_s"` // 15 min TWA above Limits.STEL
-	AboveSTEL     Excursions `json:"excursions_above_stel"`
-	AboveTWA      Excursions `json:"excursions_above_twa"`
-	Violations    Violations `json:"violations"`
+	STELPeak   Conc      `json:"stel_peak"` // highest 15 min TWA; null if never known
+	STELPeakAt time.Time `json:"stel_peak_at"`
+	// TimeOverAlarm is the time with the instantaneous value above
+	// Limits.Alarm, and with every sensor above its range where the range's
+	// top is at or above it: the air held at least the top, so it was over
+	// the level though no value is known. TimeOverAlarmAboveRange is that
+	// part (time with no value: in the gaps, not in Covered), so that a
+	// report can say how much of the figure it is.
+	TimeOverAlarm           Duration `json:"time_over_alarm_s"`
+	TimeOverAlarmAboveRange Duration `json:"time_over_alarm_above_range_s"`
+	// TimeOverSTEL is the time with the 15 min TWA, over the window's
+	// measured part, above Limits.STEL: an average, so time with no value
+	// (above the range included) adds nothing to it.
+	TimeOverSTEL Duration   `json:"time_stel_over_limit_s"`
+	AboveSTEL    Excursions `json:"excursions_above_stel"`
+	AboveTWA     Excursions `json:"excursions_above_twa"`
+	Violations   Violations `json:"violations"`
 
 	Elapsed     Duration `json:"elapsed_s"`    // Until − Start
 	Covered     Duration `json:"covered_s"`    // time with valid data
@@ -57,7 +67,7 @@ type Summary struct {
 // until (capped at MaxSampleInterval) and the time after it as a gap, without
 // changing the tracker.
 func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
-	sum, covered, overAlarm := acc.sum, acc.covered, acc.overAlarm
+	sum, covered, overAlarm, overAbove := acc.sum, acc.covered, acc.overAlarm, acc.overAlarmAbove
 	gaps := acc.gaps
 	gaps.list = append([]Gap(nil), acc.gaps.list...) // the virtual part must not touch acc
 	if u := at(until); live && u.ns > acc.acct.ns {
@@ -67,10 +77,19 @@ func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
 			if s := laterOf(from, t.cursor); end.ns > s.ns {
 				gaps.add(from, s)
 				d := end.sub(s)
-				sum += t.pendC * float64(d)
-				covered += d
-				if acc.lim.Alarm > 0 && t.pendC > acc.lim.Alarm {
-					overAlarm += d
+				switch {
+				case t.pendAbove:
+					gaps.add(s, end)
+					if overTop(acc.lim.Alarm, t.pendC) {
+						overAlarm += d
+						overAbove += d
+					}
+				default:
+					sum += t.pendC * float64(d)
+					covered += d
+					if acc.lim.Alarm > 0 && t.pendC > acc.lim.Alarm {
+						overAlarm += d
+					}
 				}
 				from = end
 			}
@@ -87,7 +106,7 @@ func (t *Tracker) summarize(acc *shiftAcc, until time.Time, live bool) Summary {
 		MeanCovered: Unknown,
 		Limits:      lim, ReductionFactor: rf, AdjustedTWALimit: rf * lim.TWA,
 		STELPeak: acc.peak, STELPeakAt: acc.peakAt.time(),
-		TimeOverAlarm: Duration(overAlarm), TimeOverSTEL: Duration(acc.overSTEL),
+		TimeOverAlarm: Duration(overAlarm), TimeOverAlarmAboveRange: Duration(overAbove), TimeOverSTEL: Duration(acc.overSTEL),
 		AboveSTEL: acc.aboveSTEL.report(), AboveTWA: acc.aboveTWA.report(),
 		Elapsed: Duration(until.Sub(acc.shift.Start)), Covered: Duration(covered),
 		Gaps: gaps.list, GapTotal: Duration(gaps.total), GapsOmitted: gaps.omitted,
@@ -152,8 +171,10 @@ type Snapshot struct {
 	Mean8h     Conc    `json:"mean_8h"`
 	Coverage8h float64 `json:"coverage_8h_pct"`
 
-	OverAlarm bool `json:"over_alarm"` // Value above Limits.Alarm
-	OverSTEL  bool `json:"over_stel"`  // STEL above Limits.STEL
+	// OverAlarm: Value above Limits.Alarm, or every sensor above a range
+	// whose top is at or above it (Value is then null: no value is known).
+	OverAlarm bool `json:"over_alarm"`
+	OverSTEL  bool `json:"over_stel"` // STEL above Limits.STEL
 
 	Shift *Summary `json:"shift"` // the current shift so far; null between shifts
 
@@ -181,7 +202,10 @@ func (t *Tracker) Rolling(now time.Time) Snapshot {
 	lim := t.opts.Limits
 	s := Snapshot{Quantity: t.opts.Quantity, Unit: t.opts.Quantity.Unit(), Zone: t.opts.Zone, Time: now,
 		Value: Unknown, STEL: Unknown, Mean8h: Unknown}
-	if t.pending && nowNs < t.cursor.ns+int64(t.maxIv) {
+	switch held := t.pending && nowNs < t.cursor.ns+int64(t.maxIv); {
+	case held && t.pendAbove:
+		s.OverAlarm = overTop(lim.Alarm, t.pendC)
+	case held:
 		s.Value, s.ValueAt = Conc(t.pendC), t.cursor.time()
 		s.OverAlarm = lim.Alarm > 0 && t.pendC > lim.Alarm
 	}
@@ -222,7 +246,7 @@ func (t *Tracker) rolling(r *ring, now int64) (sum float64, cov int64, span time
 	lo := hi - int64(len(r.bins)) + 2
 	from := r.start(lo)
 	sum, cov = r.window(lo, hi)
-	if t.pending {
+	if t.pending && !t.pendAbove {
 		s := max(t.cursor.ns, from)
 		if e := min(t.cursor.ns+int64(t.maxIv), now); e > s {
 			d := e - s

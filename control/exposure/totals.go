@@ -13,8 +13,11 @@ type Totals struct {
 	Dose float64 `json:"dose"`
 	// Measured is the time with valid data; the rest is a gap.
 	Measured Duration `json:"measured_s"`
-	// OverAlarm is the measured time with the value above Limits.Alarm.
-	OverAlarm Duration `json:"over_alarm_s"`
+	// OverAlarm is the time with the value above Limits.Alarm, and with
+	// every sensor above a range whose top is at or above it, as
+	// Summary.TimeOverAlarm counts it; OverAlarmAboveRange is that part.
+	OverAlarm           Duration `json:"over_alarm_s"`
+	OverAlarmAboveRange Duration `json:"over_alarm_above_range_s"`
 	// OverSTEL is the time with the rolling 15 min TWA above Limits.STEL,
 	// counted per second as Summary.TimeOverSTEL is.
 	OverSTEL Duration `json:"stel_over_limit_s"`
@@ -25,6 +28,7 @@ type Totals struct {
 type totals struct {
 	dose                          float64
 	measured, overAlarm, overSTEL time.Duration
+	overAlarmAbove                time.Duration
 }
 
 // add accounts d of measured time at c.
@@ -36,9 +40,18 @@ func (s *totals) add(c float64, d time.Duration, alarm float64) {
 	}
 }
 
+// addAbove accounts d with every sensor above a range whose top is top:
+// no measurement, but over alarm when the top is at or above it.
+func (s *totals) addAbove(top float64, d time.Duration, alarm float64) {
+	if overTop(alarm, top) {
+		s.overAlarm += d
+		s.overAlarmAbove += d
+	}
+}
+
 func (s totals) report() Totals {
 	return Totals{Dose: s.dose / float64(time.Second), Measured: Duration(s.measured),
-		OverAlarm: Duration(s.overAlarm), OverSTEL: Duration(s.overSTEL)}
+		OverAlarm: Duration(s.overAlarm), OverAlarmAboveRange: Duration(s.overAlarmAbove), OverSTEL: Duration(s.overSTEL)}
 }
 
 // ResetTotals starts the totals again from zero. The daemon calls it after
@@ -54,7 +67,11 @@ func (t *Tracker) liveTotals(now int64) Totals {
 	s := t.tot
 	if t.pending {
 		if e := min(t.cursor.ns+int64(t.maxIv), now); e > t.cursor.ns {
-			s.add(t.pendC, time.Duration(e-t.cursor.ns), t.opts.Limits.Alarm)
+			if t.pendAbove {
+				s.addAbove(t.pendC, time.Duration(e-t.cursor.ns), t.opts.Limits.Alarm)
+			} else {
+				s.add(t.pendC, time.Duration(e-t.cursor.ns), t.opts.Limits.Alarm)
+			}
 		}
 	}
 	return s.report()

@@ -63,6 +63,9 @@ type Tracker struct {
 	cursor  instant // everything before this is accounted for
 	pending bool    // a sample at cursor whose interval is still open
 	pendC   float64
+	// pendAbove marks the held sample as no measurement: every sensor read
+	// above its range, and pendC is the range's top (AddAboveRange).
+	pendAbove bool
 
 	sec ring // one-second bins for the 15 min window
 	min ring // one-minute bins for the 8 h window
@@ -168,8 +171,51 @@ func (t *Tracker) Add(tm time.Time, c float64) error {
 		return t.outOfOrder("Add", tm)
 	}
 	t.closePending(a)
-	t.advance(a, a, 0, false)
-	t.pending, t.pendC = true, c
+	t.advance(a, a, 0, gap)
+	t.pending, t.pendC, t.pendAbove = true, c, false
+	return nil
+}
+
+// AddAboveRange records that at tm every sensor read above its specified
+// range, whose top is top: heavy smoke the sensors cannot measure. Held
+// like a sample (until the next one, or MaxSampleInterval at most), the
+// time is a gap for the TWA, the STEL and the coverage, since no value is
+// known; but the air held at least top, so when top is at or above the
+// alarm level the time counts as over it (Summary.TimeOverAlarm, with its
+// part in TimeOverAlarmAboveRange). Below the alarm level the air's place
+// against it is unknown, and the time is only a gap. A top of 0 (unknown)
+// counts nowhere.
+func (t *Tracker) AddAboveRange(tm time.Time, top float64) error {
+	if err := t.checkValue("AddAboveRange", tm, top); err != nil {
+		return err
+	}
+	a := at(tm)
+	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
+		return t.outOfOrder("AddAboveRange", tm)
+	}
+	t.closePending(a)
+	t.advance(a, a, 0, gap)
+	t.pending, t.pendC, t.pendAbove = true, top, true
+	return nil
+}
+
+// AboveRangeInterval records that every sensor read above its range, whose
+// top is top, over [start, start+d): a journal's above_range gap, replayed
+// as AddAboveRange counts it live.
+func (t *Tracker) AboveRangeInterval(start time.Time, d time.Duration, top float64) error {
+	if err := t.checkValue("AboveRangeInterval", start, top); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("%s: AboveRangeInterval at %s: length %v; use a positive length",
+			t.name, start.Format(time.RFC3339Nano), d)
+	}
+	a := at(start)
+	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
+		return t.outOfOrder("AboveRangeInterval", start)
+	}
+	t.closePending(a)
+	t.advance(a, a.add(d), top, aboveRange)
 	return nil
 }
 
@@ -189,7 +235,7 @@ func (t *Tracker) AddInterval(start time.Time, d time.Duration, mean float64) er
 		return t.outOfOrder("AddInterval", start)
 	}
 	t.closePending(a)
-	t.advance(a, a.add(d), mean, true)
+	t.advance(a, a.add(d), mean, measured)
 	return nil
 }
 
@@ -208,7 +254,7 @@ func (t *Tracker) Gap(from, to time.Time) error {
 		a = t.cursor // what is accounted stays; a held sample then covers nothing more
 	}
 	t.closePending(a)
-	t.advance(a, b, 0, false)
+	t.advance(a, b, 0, gap)
 	return nil
 }
 
@@ -223,26 +269,44 @@ func (t *Tracker) closePending(tm instant) {
 	if tm.ns < end.ns {
 		end = tm
 	}
-	t.advance(t.cursor, end, t.pendC, true)
+	k := measured
+	if t.pendAbove {
+		k = aboveRange
+	}
+	t.advance(t.cursor, end, t.pendC, k)
 }
 
-// advance accounts [a, b) at c (or as a gap), after accounting the time
-// from the cursor to a as a gap.
-func (t *Tracker) advance(a, b instant, c float64, covered bool) {
+// span says how a stretch of time is accounted.
+type span uint8
+
+const (
+	gap        span = iota // no valid data
+	measured               // measured at c
+	aboveRange             // no valid data, but the air at least c (the range's top)
+)
+
+// overTop reports whether air at least top is over level: a range's top
+// at or above it (a reading above the range is above the top).
+func overTop(level, top float64) bool { return level > 0 && top >= level }
+
+// advance accounts [a, b) as k at c, after accounting the time from the
+// cursor to a as a gap.
+func (t *Tracker) advance(a, b instant, c float64, k span) {
 	if !t.started {
 		t.started, t.cursor = true, a
 		t.sec.moveTo(t.sec.index(a.ns))
 		t.min.moveTo(t.min.index(a.ns))
 	}
 	if a.ns > t.cursor.ns {
-		t.account(t.cursor, a, 0, false)
+		t.account(t.cursor, a, 0, gap)
 	}
-	t.account(a, b, c, covered)
+	t.account(a, b, c, k)
 }
 
 // account splits [a, b) at every second (for the STEL evaluation) and at
 // every shift boundary, and hands the pieces to the bins and the shifts.
-func (t *Tracker) account(a, b instant, c float64, covered bool) {
+func (t *Tracker) account(a, b instant, c float64, k span) {
+	covered := k == measured
 	for p := a; p.ns < b.ns; {
 		if p.ns >= t.openUntil.ns {
 			t.reopen(p)
@@ -265,9 +329,11 @@ func (t *Tracker) account(a, b instant, c float64, covered bool) {
 			t.sec.add(i, s, d)
 			t.min.add(t.min.index(p.ns), s, d)
 			t.tot.add(c, time.Duration(d), t.opts.Limits.Alarm)
+		} else if k == aboveRange {
+			t.tot.addAbove(c, time.Duration(q.ns-p.ns), t.opts.Limits.Alarm)
 		}
 		for _, acc := range t.open {
-			acc.add(p, q, c, covered)
+			acc.add(p, q, c, k)
 		}
 		switch {
 		case fast:
