@@ -264,7 +264,8 @@ func utcOrZero(t time.Time) time.Time {
 }
 
 func rebuilt(j *journal.Journal, o Options, k seriesKey, sh exposure.Shift, why string) (Shift, error) {
-	s, note, err := rebuild(j, k.zone, k.quantity, sh, limitsFor(o.Config, sample.Quantity(k.quantity)), o.Now)
+	q := sample.Quantity(k.quantity)
+	s, note, err := rebuild(j, k.zone, k.quantity, sh, limitsFor(o.Config, q), rangeTopFor(o.Config, k.zone, q), o.Now)
 	if err != nil {
 		return Shift{}, fmt.Errorf("cannot rebuild %w", err)
 	}

@@ -103,7 +103,7 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 		if err != nil {
 			return nil, fmt.Errorf("export: %w", err)
 		}
-		r.trackers = append(r.trackers, &omSeries{zone: s.Zone, q: q, feed: feeder{tr: tr}, mean: exposure.Unknown})
+		r.trackers = append(r.trackers, &omSeries{zone: s.Zone, q: q, feed: feeder{tr: tr, top: exposure.RangeTop(cfg, s.Zone, q)}, mean: exposure.Unknown})
 	}
 	points := int(hi.Sub(lo)/time.Minute) + 1
 	// Per zone and pollutant about 26 series, and 16 for the alarms
@@ -128,6 +128,19 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 	r.out = newOMStore(lo, points)
 	feedFrom := minTime(lo.Truncate(24*time.Hour), lo.Add(-warmUp(cfg)))
 	r.nextMidnight = feedFrom.Truncate(24 * time.Hour).Add(24 * time.Hour)
+	// The above_range gaps count over the alarm level, as live (feeder);
+	// the others are gaps the trackers see without them.
+	gaps, err := j.Gaps(feedFrom, hi)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gaps {
+		for _, s := range r.trackers {
+			if (g.Zone == "" || g.Zone == s.zone) && (g.Quantity == "" || g.Quantity == string(s.q)) {
+				s.feed.gaps = append(s.feed.gaps, g)
+			}
+		}
+	}
 	r.nextPoint = lo
 	if r.evs, err = j.Events(time.Time{}, hi); err != nil {
 		return nil, err
@@ -141,6 +154,7 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 		}
 		for _, s := range r.trackers {
 			if s.zone == m.Zone && string(s.q) == m.Quantity {
+				s.feed.gapsBefore(m.Start)
 				s.feed.minute(m)
 				s.mean, s.meanEnd = exposure.Conc(m.Mean), m.Start.Add(time.Minute)
 				if m.CoveredSeconds <= 0 {
@@ -352,6 +366,7 @@ func (r *replay) render(t time.Time) error {
 	s := &snapshot.Snapshot{Site: r.site, Room: r.room, Time: t}
 	shifts := map[string][]*exposure.Summary{}
 	for _, x := range r.trackers {
+		x.feed.gapsBefore(t)
 		es := x.feed.tr.Snapshot(t)
 		es.Value, es.ValueAt = exposure.Unknown, time.Time{}
 		if x.meanEnd.Equal(t) {

@@ -17,9 +17,9 @@ type exposures struct {
 	// Concentrations, one family per unit (see units).
 	value, stel, twa8h, mean8h, shiftTWA, stelPeak, limitTWA, limitSTEL, alarmLevel, dose perUnit
 	// Unitless, seconds and timestamps.
-	stelCov, cov8h, shiftCov, overAlarm, overSTEL, excursions, rf, start, end *prometheus.Desc
-	measuredTotal, overAlarmTotal, overSTELTotal                              *prometheus.Desc
-	violation, mixture                                                        *prometheus.Desc
+	stelCov, cov8h, shiftCov, overAlarm, overAlarmAbove, overSTEL, excursions, rf, start, end *prometheus.Desc
+	measuredTotal, overAlarmTotal, overAlarmAboveTotal, overSTELTotal                         *prometheus.Desc
+	violation, mixture                                                                        *prometheus.Desc
 }
 
 // units are the concentration units of the pollutants with an exposure
@@ -65,20 +65,22 @@ func newExposures(n namer) *exposures {
 		alarmLevel: newPerUnit(n, "exposure_alarm_level_%s", "Level above which time counts as over the alarm level, in %s; absent: none.", l...),
 		dose:       newPerUnit(n, "exposure_dose_%s_seconds_total", "Dose since ventd started (the journal export: since midnight UTC): ∫ concentration dt over the measured time, in %s × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.", l...),
 
-		stelCov:        n.desc("exposure_stel_coverage_ratio", "Share of the last 15 min with valid data.", l...),
-		cov8h:          n.desc("exposure_coverage_8h_ratio", "Share of the last 8 h with valid data.", l...),
-		shiftCov:       n.desc("exposure_shift_coverage_ratio", "Share of the current shift so far with valid data.", l...),
-		overAlarm:      n.desc("exposure_shift_over_alarm_seconds", "Time in the current shift with the value above the alarm level.", l...),
-		overSTEL:       n.desc("exposure_shift_stel_over_limit_seconds", "Time in the current shift with the 15 min TWA above the STEL limit.", l...),
-		excursions:     n.desc("exposure_shift_stel_excursions", "STEL excursions in the current shift (ACGIH: at most 4, at least 60 min apart).", l...),
-		rf:             n.desc("exposure_shift_reduction_factor", "Brief & Scala reduction factor for the current shift's length (12 h: 0.5).", l...),
-		start:          n.desc("exposure_shift_start_timestamp_seconds", "Start of the current shift, Unix time.", l...),
-		end:            n.desc("exposure_shift_end_timestamp_seconds", "End of the current shift, Unix time.", l...),
-		measuredTotal:  n.desc("exposure_measured_seconds_total", "Time with valid data since ventd started (the journal export: since midnight UTC); increase() over a window / its length is the coverage.", l...),
-		overAlarmTotal: n.desc("exposure_over_alarm_seconds_total", "Measured time with the value above the alarm level, since ventd started (the journal export: since midnight UTC).", l...),
-		overSTELTotal:  n.desc("exposure_stel_over_limit_seconds_total", "Time with the 15 min TWA above the STEL limit, since ventd started (the journal export: since midnight UTC).", l...),
-		violation:      n.desc("exposure_shift_violation", "1 if the current shift breaks a limit: twa, stel, stel_excursions, twa_excursions.", "zone", "pollutant", "kind"),
-		mixture:        n.desc("exposure_shift_mixture_index", "OSHA mixture index Σ Eᵢ/Lᵢ for the current shift over the pollutants with a TWA limit; above 1 is over.", "zone"),
+		stelCov:             n.desc("exposure_stel_coverage_ratio", "Share of the last 15 min with valid data.", l...),
+		cov8h:               n.desc("exposure_coverage_8h_ratio", "Share of the last 8 h with valid data.", l...),
+		shiftCov:            n.desc("exposure_shift_coverage_ratio", "Share of the current shift so far with valid data.", l...),
+		overAlarm:           n.desc("exposure_shift_over_alarm_seconds", "Time in the current shift with the value above the alarm level, or every sensor above a range whose top is at or above it (exposure_shift_over_alarm_above_range_seconds of it).", l...),
+		overAlarmAbove:      n.desc("exposure_shift_over_alarm_above_range_seconds", "The part of exposure_shift_over_alarm_seconds with every sensor above its range (dense smoke: no value measured, the air at least the range's top, which is at or above the alarm level).", l...),
+		overSTEL:            n.desc("exposure_shift_stel_over_limit_seconds", "Time in the current shift with the 15 min TWA above the STEL limit.", l...),
+		excursions:          n.desc("exposure_shift_stel_excursions", "STEL excursions in the current shift (ACGIH: at most 4, at least 60 min apart).", l...),
+		rf:                  n.desc("exposure_shift_reduction_factor", "Brief & Scala reduction factor for the current shift's length (12 h: 0.5).", l...),
+		start:               n.desc("exposure_shift_start_timestamp_seconds", "Start of the current shift, Unix time.", l...),
+		end:                 n.desc("exposure_shift_end_timestamp_seconds", "End of the current shift, Unix time.", l...),
+		measuredTotal:       n.desc("exposure_measured_seconds_total", "Time with valid data since ventd started (the journal export: since midnight UTC); increase() over a window / its length is the coverage.", l...),
+		overAlarmTotal:      n.desc("exposure_over_alarm_seconds_total", "Time with the value above the alarm level, or every sensor above a range whose top is at or above it, since ventd started (the journal export: since midnight UTC).", l...),
+		overAlarmAboveTotal: n.desc("exposure_over_alarm_above_range_seconds_total", "The part of exposure_over_alarm_seconds_total with every sensor above its range (no value measured; the range's top at or above the alarm level), since ventd started (the journal export: since midnight UTC).", l...),
+		overSTELTotal:       n.desc("exposure_stel_over_limit_seconds_total", "Time with the 15 min TWA above the STEL limit, since ventd started (the journal export: since midnight UTC).", l...),
+		violation:           n.desc("exposure_shift_violation", "1 if the current shift breaks a limit: twa, stel, stel_excursions, twa_excursions.", "zone", "pollutant", "kind"),
+		mixture:             n.desc("exposure_shift_mixture_index", "OSHA mixture index Σ Eᵢ/Lᵢ for the current shift over the pollutants with a TWA limit; above 1 is over.", "zone"),
 	}
 }
 
@@ -88,8 +90,8 @@ func (e *exposures) describe(ch chan<- *prometheus.Desc) {
 			ch <- d
 		}
 	}
-	for _, d := range []*prometheus.Desc{e.stelCov, e.cov8h, e.shiftCov, e.overAlarm, e.overSTEL, e.excursions, e.rf, e.start, e.end,
-		e.measuredTotal, e.overAlarmTotal, e.overSTELTotal, e.violation, e.mixture} {
+	for _, d := range []*prometheus.Desc{e.stelCov, e.cov8h, e.shiftCov, e.overAlarm, e.overAlarmAbove, e.overSTEL, e.excursions, e.rf, e.start, e.end,
+		e.measuredTotal, e.overAlarmTotal, e.overAlarmAboveTotal, e.overSTELTotal, e.violation, e.mixture} {
 		ch <- d
 	}
 }
@@ -125,6 +127,7 @@ func (e *exposures) collect(s *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 		counter(ch, e.dose[u], t.Dose, l...)
 		counter(ch, e.measuredTotal, t.Measured.Std().Seconds(), l...)
 		counter(ch, e.overAlarmTotal, t.OverAlarm.Std().Seconds(), l...)
+		counter(ch, e.overAlarmAboveTotal, t.OverAlarmAboveRange.Std().Seconds(), l...)
 		counter(ch, e.overSTELTotal, t.OverSTEL.Std().Seconds(), l...)
 		sh := x.Shift
 		if sh == nil {
@@ -136,6 +139,7 @@ func (e *exposures) collect(s *snapshot.Snapshot, ch chan<- prometheus.Metric) {
 		g(e.shiftTWA[u], sh.TWA)
 		g(e.shiftCov, sh.Coverage/100)
 		g(e.overAlarm, sh.TimeOverAlarm.Std().Seconds())
+		g(e.overAlarmAbove, sh.TimeOverAlarmAboveRange.Std().Seconds())
 		g(e.overSTEL, sh.TimeOverSTEL.Std().Seconds())
 		known(e.stelPeak[u], sh.STELPeak)
 		g(e.excursions, float64(sh.AboveSTEL.Count))

@@ -86,7 +86,7 @@ ventd_exposure_twa_8h_ppm{pollutant="co2",room="R",site="S",zone="staff"} 800
 # HELP ventd_exposure_dose_ugm3_seconds_total Dose since ventd started (the journal export: since midnight UTC): ∫ concentration dt over the measured time, in µg/m³ × seconds. increase() over a shift / 28800 is the shift's OSHA TWA.
 # TYPE ventd_exposure_dose_ugm3_seconds_total counter
 ventd_exposure_dose_ugm3_seconds_total{pollutant="pm25",room="R",site="S",zone="staff"} 45000
-# HELP ventd_exposure_over_alarm_seconds_total Measured time with the value above the alarm level, since ventd started (the journal export: since midnight UTC).
+# HELP ventd_exposure_over_alarm_seconds_total Time with the value above the alarm level, or every sensor above a range whose top is at or above it, since ventd started (the journal export: since midnight UTC).
 # TYPE ventd_exposure_over_alarm_seconds_total counter
 ventd_exposure_over_alarm_seconds_total{pollutant="co2",room="R",site="S",zone="staff"} 0
 ventd_exposure_over_alarm_seconds_total{pollutant="pm25",room="R",site="S",zone="staff"} 90

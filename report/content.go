@@ -83,10 +83,21 @@ func yesNo(s string) string {
 type figureRow struct {
 	label string
 	value func(r export.Shift, f map[string]string) string
-	// measured is a figure of the measurements, "—" when nothing was
-	// measured (its zero would read as clean air).
-	measured bool
+	// of says whether the figure comes from the measurements.
+	of figureOf
 }
+
+// figureOf is where a figure comes from: the configuration, or the
+// measurements ("—" when nothing was measured: its zero would read as clean
+// air), or those and the time above the sensors' range (shown when that
+// time counted, however little was measured).
+type figureOf uint8
+
+const (
+	ofConfig figureOf = iota
+	ofData
+	ofDataOrAboveRange
+)
 
 // figureRows are the lines of the figures table. Every value is the
 // export's cell (Shift.Fields), with its unit, sometimes followed by an
@@ -103,14 +114,14 @@ func (d *doc) figureRows() []figureRow {
 		return func(_ export.Shift, f map[string]string) string { return human(f[col]) }
 	}
 	return []figureRow{
-		{"TWA (OSHA, Σ C·T / 8 h)", unit("twa_osha"), true},
-		{"TWA limit (8 h)", unit("limit_twa"), false},
+		{"TWA (OSHA, Σ C·T / 8 h)", unit("twa_osha"), ofData},
+		{"TWA limit (8 h)", unit("limit_twa"), ofConfig},
 		// Whose limits: a site's own choice reads differently from ACGIH's.
-		{"Limits from", plain("limits_source", ""), false},
-		{"Brief & Scala factor (RF)", plain("reduction_factor", ""), false},
-		{"TWA limit for this shift", unit("adjusted_twa_limit"), false},
-		{"TWA over its limit", func(_ export.Shift, f map[string]string) string { return yesNo(f["twa_over_limit"]) }, true},
-		{"Mean over the measured time", unit("mean_covered"), true},
+		{"Limits from", plain("limits_source", ""), ofConfig},
+		{"Brief & Scala factor (RF)", plain("reduction_factor", ""), ofConfig},
+		{"TWA limit for this shift", unit("adjusted_twa_limit"), ofConfig},
+		{"TWA over its limit", func(_ export.Shift, f map[string]string) string { return yesNo(f["twa_over_limit"]) }, ofData},
+		{"Mean over the measured time", unit("mean_covered"), ofData},
 		{"STEL peak (15 min average)", func(r export.Shift, f map[string]string) string {
 			if f["stel_peak"] == "" {
 				return "unknown"
@@ -119,7 +130,7 @@ func (d *doc) figureRows() []figureRow {
 				return f["stel_peak"] + " " + r.Unit + " or more"
 			}
 			return f["stel_peak"] + " " + r.Unit
-		}, true},
+		}, ofData},
 		{"STEL peak at", func(r export.Shift, f map[string]string) string {
 			if f["stel_peak_at"] == "" {
 				return ""
@@ -127,26 +138,34 @@ func (d *doc) figureRows() []figureRow {
 			// With the zone: on the night the clocks go back 01:45
 			// happens twice.
 			return d.local(r.STELPeakAt).Format("15:04:05 MST")
-		}, true},
-		{"STEL limit", unit("limit_stel"), false},
-		{"Time with the STEL over its limit", secs("time_stel_over_limit_s"), true},
-		{"Alarm level", unit("limit_alarm"), false},
-		{"Time over the alarm level", secs("time_over_alarm_s"), true},
+		}, ofData},
+		{"STEL limit", unit("limit_stel"), ofConfig},
+		{"Time with the STEL over its limit", secs("time_stel_over_limit_s"), ofData},
+		{"Alarm level", unit("limit_alarm"), ofConfig},
+		{"Time over the alarm level", secs("time_over_alarm_s"), ofDataOrAboveRange},
+		// Time with no value in the figure above: an auditor must see how
+		// much of it rests on the sensors' range rather than a reading.
+		{"… of it above the sensor's range", func(_ export.Shift, f map[string]string) string {
+			if v := f["time_over_alarm_above_range_s"]; v != "" && v != "0.000" {
+				return "includes " + human(v)
+			}
+			return "none"
+		}, ofDataOrAboveRange},
 		{"Excursions over the STEL limit", func(_ export.Shift, f map[string]string) string {
 			return excursions(f["excursions_above_stel"], f["stel_excursions_too_many"], f["stel_excursions_too_close"])
-		}, true},
+		}, ofData},
 		{"Excursions over the TWA limit", func(_ export.Shift, f map[string]string) string {
 			return excursions(f["excursions_above_twa"], f["twa_excursions_too_many"], f["twa_excursions_too_close"])
-		}, true},
-		{"Coverage (time measured)", plain("coverage_pct", "%"), false},
-		{"Unmeasured time (gaps)", secs("gap_total_s"), false},
-		{"Number of gaps", plain("gaps", ""), false},
+		}, ofData},
+		{"Coverage (time measured)", plain("coverage_pct", "%"), ofConfig},
+		{"Unmeasured time (gaps)", secs("gap_total_s"), ofConfig},
+		{"Number of gaps", plain("gaps", ""), ofConfig},
 		{"Figures from", func(_ export.Shift, f map[string]string) string {
 			if f["source"] == export.SourceLive {
 				return "the daemon, live"
 			}
 			return "minutes (rebuilt)"
-		}, false},
+		}, ofConfig},
 	}
 }
 
@@ -178,7 +197,7 @@ func (d *doc) figuresTable(z *zoneShift) ([]string, [][]cell) {
 		row := []cell{{text: fr.label, col: grey}}
 		for i, r := range z.rows {
 			cl := cell{text: fr.value(r, fields[i])}
-			if fr.measured && nothingMeasured(r) {
+			if fr.of != ofConfig && nothingMeasured(r) && !(fr.of == ofDataOrAboveRange && r.TimeOverAlarmAboveRange > 0) {
 				cl = cell{text: "— (not measured)", col: colWarn}
 			}
 			if cl.text == "YES" || strings.Contains(cl.text, "(more than") || strings.Contains(cl.text, "(under 60") {
@@ -488,7 +507,7 @@ func gapReason(r string) string {
 	case "sensor_fault":
 		return "sensor fault (no valid reading)"
 	case "above_range":
-		return "above the sensor's range: heavy smoke, at least its range, not measured"
+		return "above the sensor's range: heavy smoke, at least its range, not measured (over the alarm level when the range's top is)"
 	case "sensor_frozen":
 		return "sensor frozen (its readings taken back out)"
 	case "daemon_down":
@@ -519,6 +538,7 @@ func (d *doc) configRows() ([]string, []float64, [][]cell) {
 var methods = []string{
 	"TWA: the OSHA formula (29 CFR 1910.1000(d)), E = Σ Cᵢ·Tᵢ / 8 h over the shift, whatever its length. Unmeasured time adds nothing to the sum and is never counted as clean air: it shows as a gap and lowers the coverage, and a shift with gaps has a TWA that is a lower bound.",
 	"TWA limit for shifts over 8 h: the Brief & Scala reduction, RF = (8/h) × (24 − h)/16 (10 h → 0.7, 12 h → 0.5), applied to the TWA limit.",
+	"Time over the alarm level: the time with the value above it, and the time every sensor of the zone read above its specified range (dense smoke; an SPS30 is specified to 1000 µg/m³, times its calibration factor) when that range's top is at or above the alarm level: the air held at least the top, so it was over the level, though no value was measured. That time is still a gap (above_range in the gaps table): it adds nothing to the TWA, the STEL or the coverage, which stay over the measured time; the row below the time over the alarm level gives how much of it it was. With an alarm level above the range's top it is only a gap: the air's place against the level is unknown.",
 	"STEL: the 15 min time-weighted average over its measured part; the peak is the highest one in the shift. ACGIH: the STEL should not be exceeded at any time, and exposures above the TWA limit up to the STEL no more than 4 times a day, at least 60 min apart (the excursion rows).",
 	"Mixture index: Σ Eᵢ/Lᵢ over the pollutants with a TWA limit, each against its limit for the shift (OSHA 1910.1000(d)(2)); above 1 is over.",
 	"Figures are those of the daemon, computed live from 1 s data and stored each minute (\"live\"), or, for shifts the journal holds no summary for, rebuilt from the minute means (\"minutes\"): then the STEL peak is at least the value shown. They are the figures of ventctl export for the same journal, to the digit.",
