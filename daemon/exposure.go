@@ -64,6 +64,9 @@ type zoneExposure struct {
 	zoneMinutes
 	tr    *exposure.Tracker
 	valid bool // the last period had valid data
+	// top is the least top of the range of the zone's sensors: the air
+	// holds at least this while all of them read above it (0: none can).
+	top float64
 	// gapStart is when the current stretch without valid data began, and
 	// gapReason its reason (record.GapSensorFault or GapAboveRange).
 	gapStart  time.Time
@@ -124,7 +127,8 @@ func newExposures(cfg *config.Config, sensors *sensor.Set, sched exposure.Schedu
 			if err != nil {
 				return nil, fmt.Errorf("exposure %s/%s: %w", z.Name, q, err)
 			}
-			out = append(out, &zoneExposure{zoneMinutes: zoneMinutes{zone: z.Name, q: q, sensors: in}, tr: tr})
+			out = append(out, &zoneExposure{zoneMinutes: zoneMinutes{zone: z.Name, q: q, sensors: in}, tr: tr,
+				top: exposure.RangeTop(cfg, z.Name, q)})
 		}
 	}
 	return out, nil
@@ -307,6 +311,13 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minu
 	done, v, ok := e.measure(now, period)
 	if !ok {
 		e.valid = false
+		if e.above {
+			// Unmeasured as well, but at least the range's top: time
+			// over the alarm level when that is (an SPS30's 1000 µg/m³
+			// over any PM2.5 alarm level), which a gap alone never
+			// counted.
+			return done, e.tr.AddAboveRange(now, e.top)
+		}
 		// The held sample ends now: what follows is unmeasured, never
 		// clean air.
 		return done, e.tr.Gap(now, now)

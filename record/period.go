@@ -284,7 +284,10 @@ const (
 	// GapAboveRange is time every sensor of the zone read above its
 	// specified range (heavy smoke, as sample.ErrAboveRange): no fault,
 	// but no measurement either. The air was at least the sensor's range,
-	// never clean, and the shift's TWA is a lower bound.
+	// never clean, and the shift's TWA is a lower bound; its time counts
+	// over the alarm level when the range's top is at or above it
+	// (exposure.Tracker.AddAboveRange), and the journal's gap keeps it
+	// for a shift rebuilt from the minutes.
 	GapAboveRange = "above_range"
 	// GapSensorFrozen covers a reading that stopped changing, from when it
 	// froze (found only once it had not changed for the stuck time).
