@@ -35,6 +35,11 @@ type zoneMinutes struct {
 	// above is set when the latest period had no good sample but one
 	// above its sensor's range (heavy smoke): a gap, but not a fault.
 	above bool
+	// arrived is set once one of the sensors gave a reading of q since
+	// the start, or failed: until then a period without data is the
+	// sensors' start (an SPS30's first reading comes a second or so after
+	// it is started, an SCD41's after 5 s), not a fault.
+	arrived bool
 }
 
 // agg sums one pollutant's period values in a zone: a minute's (minuteAgg),
@@ -68,7 +73,8 @@ type zoneExposure struct {
 	// holds at least this while all of them read above it (0: none can).
 	top float64
 	// gapStart is when the current stretch without valid data began, and
-	// gapReason its reason (record.GapSensorFault or GapAboveRange).
+	// gapReason its reason (record.GapSensorFault, GapAboveRange or
+	// GapStarting).
 	gapStart  time.Time
 	gapReason string
 	// snap is this period's exposure snapshot, computed once for the
@@ -245,8 +251,11 @@ func (d *Daemon) account(now time.Time) {
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last.Add(hold), End: now, Zone: e.zone, Quantity: e.q, Reason: reason})
 		}
 		reason := record.GapSensorFault
-		if e.above {
+		switch {
+		case e.above:
 			reason = record.GapAboveRange
+		case !e.arrived:
+			reason = record.GapStarting
 		}
 		switch {
 		case e.waiting:
@@ -356,6 +365,9 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 		} else if smp.AboveRange() && smp.AtLeast(now, s.Config().StaleAfter) {
 			above = true
 		}
+		// A sensor that fails before its first reading (no answer on
+		// the bus, or none for its silent time) is a fault from then.
+		z.arrived = z.arrived || !smp.Time.IsZero() && smp.Quality != sample.Warmup || s.Faults(now, 0).Stale
 	}
 	z.above = n == 0 && above
 	start := now.Truncate(time.Minute)

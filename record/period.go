@@ -281,6 +281,12 @@ type Minute struct {
 const (
 	GapDaemonDown  = "daemon_down"
 	GapSensorFault = "sensor_fault"
+	// GapStarting is time after ventd started before the first reading
+	// of the zone's sensors came (an SPS30 measures a second or so after
+	// it is started, an SCD41 after 5 s): no fault, no measurement. A
+	// sensor that fails before its first reading, or gives none for its
+	// silent time (30 s at least), is a sensor_fault from then.
+	GapStarting = "starting"
 	// GapAboveRange is time every sensor of the zone read above its
 	// specified range (heavy smoke, as sample.ErrAboveRange): no fault,
 	// but no measurement either. The air was at least the sensor's range,

@@ -508,6 +508,8 @@ func gapReason(r string) string {
 		return "sensor fault (no valid reading)"
 	case "above_range":
 		return "above the sensor's range: heavy smoke, at least its range, not measured (over the alarm level when the range's top is)"
+	case "starting":
+		return "ventd starting: the sensors' first reading had not come yet"
 	case "sensor_frozen":
 		return "sensor frozen (its readings taken back out)"
 	case "daemon_down":
