@@ -8,6 +8,12 @@ import (
 	"time"
 )
 
+// PMRangeTop is the particle mass concentration, µg/m³, that the SPS30
+// and the SEN5x are specified to measure (datasheets: 0–1000 µg/m³).
+// Above it, times the site's calibration factor, a reading is
+// ErrAboveRange: heavy smoke, its value out of specification.
+const PMRangeTop = 1000
+
 // ErrAboveRange is the Err of an OutOfRange sample whose value is above
 // what the sensor is specified to measure but within what a working one
 // reports: an SPS30 in a booth full of smoke reads over 1000 µg/m³. The

@@ -167,7 +167,7 @@ func (s *sen5xDevice) poll(now time.Time, dst []value) ([]value, error) {
 			dst = append(dst, unknown(pm.q, warm || cleaning, "PM"))
 		default:
 			// Specified to 1000 µg/m³, as the SPS30 (checkPM).
-			dst = append(dst, checkPM(pm.q, pm.v*c, 1000*c))
+			dst = append(dst, checkPM(pm.q, pm.v*c, sample.PMRangeTop*c))
 		}
 	}
 	rhtErr := s.reg&sen5x.RHTError != 0

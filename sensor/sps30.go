@@ -155,10 +155,10 @@ func (s *sps30Device) poll(now time.Time, dst []value) ([]value, error) {
 	// least the reading (checkPM).
 	c := s.cal
 	return append(dst,
-		checkPM(sample.PM1, r.MassPM1*c, 1000*c),
-		checkPM(sample.PM25, r.MassPM25*c, 1000*c),
-		checkPM(sample.PM4, r.MassPM4*c, 1000*c),
-		checkPM(sample.PM10, r.MassPM10*c, 1000*c),
+		checkPM(sample.PM1, r.MassPM1*c, sample.PMRangeTop*c),
+		checkPM(sample.PM25, r.MassPM25*c, sample.PMRangeTop*c),
+		checkPM(sample.PM4, r.MassPM4*c, sample.PMRangeTop*c),
+		checkPM(sample.PM10, r.MassPM10*c, sample.PMRangeTop*c),
 	), nil
 }
 

@@ -48,12 +48,6 @@ func ConfigSchedule(cfg *config.Config) (Schedule, error) {
 	return sc, nil
 }
 
-// pmRangeTop is the particle mass concentration the SPS30 and the SEN5x are
-// specified to, µg/m³ before the site's calibration factor: the sensor layer
-// marks a reading above it sample.ErrAboveRange (its checkPM takes the
-// same 1000 × pm_calibration).
-const pmRangeTop = 1000
-
 // RangeTop is the least top of the specified range of zone's sensors that
 // measure q, in q's unit after each sensor's calibration factor: while
 // every one of them reads above its range, the zone's air holds at least
@@ -69,7 +63,7 @@ func RangeTop(cfg *config.Config, zone string, q sample.Quantity) float64 {
 		if cal <= 0 {
 			cal = 1 // unset: readings as measured, as the sensor layer takes them
 		}
-		if t := pmRangeTop * cal; top == 0 || t < top {
+		if t := sample.PMRangeTop * cal; top == 0 || t < top {
 			top = t
 		}
 	}
@@ -83,5 +77,5 @@ func DefaultRangeTop(q sample.Quantity) float64 {
 	if q.Unit() != "µg/m³" {
 		return 0
 	}
-	return pmRangeTop
+	return sample.PMRangeTop
 }
