@@ -87,6 +87,25 @@ func (d *decoder) warnUnlikely(c *Config) {
 	if d.has("thresholds.co2_ppm.warning") && t.CO2.Warning > 0 && t.CO2.Warning < minLikelyCO2Warn {
 		d.warn("thresholds.co2_ppm.warning", "%g ppm is below outdoor air (about 420 ppm): the staff area would be in warning all day", t.CO2.Warning)
 	}
+	l := c.Exposure.Limits
+	for _, q := range []struct {
+		key string
+		v   Limit
+	}{{"pm25_ugm3", l.PM25}, {"pm10_ugm3", l.PM10}} {
+		for _, k := range []struct {
+			key string
+			v   float64
+		}{{"twa", q.v.TWA}, {"stel", q.v.STEL}} {
+			p := "exposure.limits." + q.key + "." + k.key
+			switch {
+			case !d.has(p) || d.bad[p] || k.v < minPMLimit || k.v > pmReach.most:
+			case k.v < minLikelyPM25Warn:
+				d.warn(p, "%g µg/m³ is below clean outdoor air on most days, so the staff would be over it every shift: limits are in µg/m³, not mg/m³ (%g mg/m³ is %g µg/m³)", k.v, k.v, k.v*1000)
+			case k.v > pmReach.spec:
+				d.warn(p, "%g µg/m³ is above the %g µg/m³ an SPS30 or SEN5x is specified to: the staff's air is judged against it on readings outside the sensor's specification", k.v, pmReach.spec)
+			}
+		}
+	}
 	if d.has("alarms.fan_stall_rpm") && c.Alarms.FanStallRPM > maxLikelyStallRPM {
 		d.warn("alarms.fan_stall_rpm", "%g rpm is faster than most fans turn at full: every fan with a tachometer would read as stalled; it is the speed below which a driven fan counts as stopped (default 300)", c.Alarms.FanStallRPM)
 	}

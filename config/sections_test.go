@@ -147,6 +147,21 @@ func TestSectionMistakes(t *testing.T) {
 		{"negative twa", base + "exposure:\n  limits:\n    pm25_ugm3: {twa: -1}\n", 24, "exposure.limits.pm25_ugm3.twa", "must be 0 (no limit) or more (got -1)"},
 		{"stel below twa", base + "exposure:\n  limits:\n    co2_ppm:\n      twa: 5000\n      stel: 1000\n", 26, "exposure.limits.co2_ppm.stel", "must be at least the twa limit 5000 (got 1000)"},
 		{"stel below the default twa", base + "exposure:\n  limits:\n    co2_ppm: {stel: 1000}\n", 24, "exposure.limits.co2_ppm.stel", "twa limit 5000 (the default)"},
+		// Limits in the wrong unit: a CO2 limit in percent latched a STEL
+		// alarm at once and put every shift over; mg/m³ for µg/m³ did the
+		// same for PM; one past the sensor's reach never sounded.
+		{"co2 limit in percent", base + "exposure:\n  limits:\n    co2_ppm: {twa: 0.5, stel: 3}\n", 24, "exposure.limits.co2_ppm.twa",
+			"must be 0 (no limit) or at least 400 ppm, outdoor air (got 0.5): a limit below it is exceeded by the air the room takes in; limits are in ppm, not percent: 0.5 % is 5000 ppm"},
+		{"co2 stel in percent", base + "exposure:\n  limits:\n    co2_ppm:\n      stel: 3\n", 25, "exposure.limits.co2_ppm.stel", "not percent: 3 % is 30000 ppm"},
+		{"co2 limit far below outdoor air", base + "exposure:\n  limits:\n    co2_ppm: {twa: 100}\n", 24, "exposure.limits.co2_ppm.twa", "(got 100): a limit below it is exceeded by the air the room takes in; limits are in ppm, not percent: 5000 ppm is 0.5 %"},
+		{"co2 limit beyond an scd4x", base + "exposure:\n  limits:\n    co2_ppm: {twa: 50000, stel: 300000}\n", 24, "exposure.limits.co2_ppm.twa",
+			"must be at most 40000 ppm (got 50000): an SCD4x reads to 40000 ppm, so a level above it never sounds"},
+		{"co2 stel beyond an scd4x", base + "exposure:\n  limits:\n    co2_ppm: {stel: 300000}\n", 24, "exposure.limits.co2_ppm.stel", "must be at most 40000 ppm (got 300000)"},
+		{"pm2.5 limit in mg/m³", base + "exposure:\n  limits:\n    pm25_ugm3: {twa: 0.025}\n", 24, "exposure.limits.pm25_ugm3.twa",
+			"must be 0 (no limit) or at least 1 µg/m³ (got 0.025): limits are in µg/m³, not mg/m³: 0.025 mg/m³ is 25 µg/m³"},
+		{"pm10 stel in mg/m³", base + "exposure:\n  limits:\n    pm10_ugm3: {twa: 50, stel: 0.15}\n", 24, "exposure.limits.pm10_ugm3.stel", "0.15 mg/m³ is 150 µg/m³"},
+		{"pm10 limit beyond any reading", base + "exposure:\n  limits:\n    pm10_ugm3: {twa: 15000}\n", 24, "exposure.limits.pm10_ugm3.twa",
+			"must be at most 10000 µg/m³ (got 15000): an SPS30 or SEN5x is specified to 1000 µg/m³ and reads a few thousand in dense smoke; levels are in µg/m³, so a level above it never sounds"},
 		{"unknown quantity", base + "exposure:\n  limits:\n    pm2.5_ugm3: {twa: 10}\n", 24, "exposure.limits.pm2.5_ugm3", `did you mean "pm25_ugm3"?`},
 		{"limits not a mapping", base + "exposure:\n  limits: 5000\n", 23, "exposure.limits", "must be a mapping"},
 		{"negative on_delay", base + "alarms:\n  on_delay: -5s\n", 23, "alarms.on_delay", "must not be negative (got -5s)"},

@@ -516,25 +516,47 @@ func pinKey(pin string) string {
 	return p
 }
 
-// maxPMLevel is the highest PM level a threshold may name: ten times the
-// 1000 µg/m³ an SPS30 is specified to, which the sensor layer still takes
-// as smoke (sensor.checkPM's saturation).
+// maxPMLevel is the highest PM level a threshold or a limit may name: ten
+// times the 1000 µg/m³ an SPS30 is specified to, which the sensor layer
+// still takes as smoke (sensor.checkPM's saturation).
 const maxPMLevel = 10000
+
+// reach is what a working sensor reports of a quantity, for the levels
+// (thresholds, exposure limits) that name it: a level beyond it never
+// sounds.
+type reach struct {
+	most float64 // the highest reading
+	spec float64 // the highest within the sensor's specification; 0 for most
+	unit string  // as a message writes it after a number: " ppm"
+	why  string
+}
+
+var (
+	pmReach  = reach{maxPMLevel, 1000, " µg/m³", "an SPS30 or SEN5x is specified to 1000 µg/m³ and reads a few thousand in dense smoke; levels are in µg/m³"}
+	co2Reach = reach{40000, 0, " ppm", "an SCD4x reads to 40000 ppm"}
+	vocReach = reach{500, 0, "", "the VOC Index runs from 1 to 500"}
+)
+
+// withinReach refuses a level v above what r's sensor can report, saying
+// so; false when refused.
+func (d *decoder) withinReach(path string, v float64, r reach) bool {
+	if v <= r.most {
+		return true
+	}
+	d.invalid(path, "must be at most %g%s (got %g): %s, so a level above it never sounds", r.most, r.unit, v, r.why)
+	return false
+}
 
 func (d *decoder) validateThresholds(c *Config) {
 	t := c.Thresholds
 	for _, l := range []struct {
 		key string
 		v   Level
-		// reach is the most a working sensor reports: a level above it
-		// never sounds.
-		reach float64
-		unit  string
-		why   string
+		r   reach
 	}{
-		{"pm25_ugm3", t.PM25, maxPMLevel, " µg/m³", "an SPS30 or SEN5x is specified to 1000 µg/m³ and reads a few thousand in dense smoke; thresholds are in µg/m³"},
-		{"co2_ppm", t.CO2, 40000, " ppm", "an SCD4x reads to 40000 ppm"},
-		{"voc_index", t.VOCIndex, 500, "", "the VOC Index runs from 1 to 500"},
+		{"pm25_ugm3", t.PM25, pmReach},
+		{"co2_ppm", t.CO2, co2Reach},
+		{"voc_index", t.VOCIndex, vocReach},
 	} {
 		p := "thresholds." + l.key
 		ok := true
@@ -546,9 +568,8 @@ func (d *decoder) validateThresholds(c *Config) {
 			case k.v <= 0:
 				d.invalid(p+"."+k.key, "must be more than 0 (got %g)", k.v)
 				ok = false
-			case k.v > l.reach:
+			case !d.withinReach(p+"."+k.key, k.v, l.r):
 				// One mistake (a unit, a typo) a level: said once.
-				d.invalid(p+"."+k.key, "must be at most %g%s (got %g): %s, so a level above it never sounds", l.reach, l.unit, k.v, l.why)
 				ok = false
 			}
 			if !ok {

@@ -44,27 +44,61 @@ func (d *decoder) validateShifts(c *Config) {
 	}
 }
 
+// Exposure limits below these can only be a unit slip: a CO2 limit under
+// outdoor air is exceeded by the air the room takes in, so its alarm
+// latches at once and never clears, and every shift's record is over; a
+// PM limit under 1 µg/m³ is below an SPS30's resolution in clean air
+// (±10 µg/m³ there), and 0.025 is 25 µg/m³ typed in mg/m³.
+const (
+	minCO2Limit = 400 // ppm; outdoor air is about 420
+	minPMLimit  = 1   // µg/m³
+)
+
 func (d *decoder) validateExposure(c *Config) {
 	l := c.Exposure.Limits
 	for _, q := range []struct {
 		key string
 		v   Limit
-	}{{"co2_ppm", l.CO2}, {"pm25_ugm3", l.PM25}, {"pm10_ugm3", l.PM10}} {
+		r   reach
+	}{{"co2_ppm", l.CO2, co2Reach}, {"pm25_ugm3", l.PM25, pmReach}, {"pm10_ugm3", l.PM10, pmReach}} {
 		p := "exposure.limits." + q.key
 		ok := true
 		for _, k := range []struct {
 			key string
 			v   float64
 		}{{"twa", q.v.TWA}, {"stel", q.v.STEL}} {
-			if k.v < 0 {
-				d.invalid(p+"."+k.key, "must be 0 (no limit) or more (got %g)", k.v)
-				ok = false
+			kp := p + "." + k.key
+			switch {
+			case k.v < 0:
+				d.invalid(kp, "must be 0 (no limit) or more (got %g)", k.v)
+			case k.v == 0:
+				continue
+			case !d.withinReach(kp, k.v, q.r):
+			case q.r == co2Reach && k.v < minCO2Limit:
+				d.invalid(kp, "must be 0 (no limit) or at least %d ppm, outdoor air (got %g): a limit below it is exceeded by the air the room takes in; limits are in ppm, not percent: %s",
+					minCO2Limit, k.v, percentAsPPM(k.v))
+			case q.r == pmReach && k.v < minPMLimit:
+				d.invalid(kp, "must be 0 (no limit) or at least %d µg/m³ (got %g): limits are in µg/m³, not mg/m³: %g mg/m³ is %g µg/m³",
+					minPMLimit, k.v, k.v, k.v*1000)
+			default:
+				continue
 			}
+			// One mistake (a unit, a typo) a limit: said once.
+			ok = false
+			break
 		}
 		if ok && q.v.TWA > 0 && q.v.STEL > 0 && q.v.STEL < q.v.TWA {
 			d.invalid(p+".stel", "must be at least the twa limit %g%s (got %g): with a STEL below it the twa limit could never be reached", q.v.TWA, d.defaulted(p+".twa"), q.v.STEL)
 		}
 	}
+}
+
+// percentAsPPM says what a CO2 level written in percent is in ppm.
+func percentAsPPM(v float64) string {
+	if ppm := v * 10000; ppm >= minCO2Limit && ppm <= co2Reach.most {
+		return fmt.Sprintf("%g %% is %g ppm", v, ppm)
+	}
+	return "5000 ppm is 0.5 %"
 }
 
 func (d *decoder) validateAlarms(c *Config) {
