@@ -87,6 +87,18 @@ func (d *decoder) warnUnlikely(c *Config) {
 	if d.has("thresholds.co2_ppm.warning") && t.CO2.Warning > 0 && t.CO2.Warning < minLikelyCO2Warn {
 		d.warn("thresholds.co2_ppm.warning", "%g ppm is below outdoor air (about 420 ppm): the staff area would be in warning all day", t.CO2.Warning)
 	}
+	for _, k := range []string{"warning", "alarm"} {
+		p := "thresholds.pm25_ugm3." + k
+		v := t.PM25.Alarm
+		if k == "warning" {
+			v = t.PM25.Warning
+		}
+		if d.has(p) && !d.bad[p] && v > pmReach.spec && v <= pmReach.most {
+			d.warn(p, "%g µg/m³ is above the %g µg/m³ an SPS30 or SEN5x is specified to: it reports more in dense smoke, but outside its specification, so this %s may rarely sound; if a decimal point slipped, write %g",
+				v, pmReach.spec, k, v/10)
+			break // an alarm above a warning so high is the same choice
+		}
+	}
 	l := c.Exposure.Limits
 	for _, q := range []struct {
 		key string

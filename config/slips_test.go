@@ -44,6 +44,12 @@ func TestSlipsWarned(t *testing.T) {
 		path string
 		msg  string
 	}{
+		// The SPS30 is specified to 1000 µg/m³; 1255 is 125.5 with its
+		// decimal point slipped.
+		{"pm2.5 alarm above the sps30's range", quiet + "thresholds:\n  pm25_ugm3: {warning: 350, alarm: 1255}\n", 23, "thresholds.pm25_ugm3.alarm",
+			"1255 µg/m³ is above the 1000 µg/m³ an SPS30 or SEN5x is specified to: it reports more in dense smoke, but outside its specification, so this alarm may rarely sound; if a decimal point slipped, write 125.5"},
+		{"pm2.5 warning above the sps30's range", quiet + "thresholds:\n  pm25_ugm3:\n    warning: 1500\n    alarm: 3000\n", 24, "thresholds.pm25_ugm3.warning",
+			"1500 µg/m³ is above the 1000 µg/m³"},
 		{"pm limit just above mg/m³", quiet + "exposure:\n  limits:\n    pm25_ugm3: {twa: 3}\n", 24, "exposure.limits.pm25_ugm3.twa",
 			"3 µg/m³ is below clean outdoor air on most days, so the staff would be over it every shift: limits are in µg/m³, not mg/m³ (3 mg/m³ is 3000 µg/m³)"},
 		{"pm10 limit above the sps30's range", quiet + "exposure:\n  limits:\n    pm10_ugm3: {twa: 3000}\n", 24, "exposure.limits.pm10_ugm3.twa",
