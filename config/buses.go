@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 )
 
 // PiBootConfig is the Pi's own boot configuration (/boot/config.txt
@@ -79,4 +81,37 @@ func BusFix(n int, file string) string {
 func busNumber(bus string) (int, bool) {
 	n, err := strconv.Atoi(busKey(bus))
 	return n, err == nil && n >= 0
+}
+
+var (
+	// simBus is a simulated bus (ventd -sim, ventbench, the testbench).
+	simBus = regexp.MustCompile(`^sim[0-9]+$`)
+	// busTypo is a bus number written as neither periph nor the kernel
+	// names it: i2c-1 (the kernel's sysfs name), i2c1, I2C-1, /dev/i2c1,
+	// bus 1.
+	busTypo = regexp.MustCompile(`(?i)^\s*(?:/?dev/)?(?:i2c|bus)[-_ ]?([0-9]+)\s*$`)
+)
+
+// checkBus refuses a bus name that is a bus number written in a form
+// periph's i2creg cannot open (it knows bus 1 as "1", "/dev/i2c-1" and
+// "I2C1"): such a name would fail at start, and it skips the address,
+// pin and boot config checks, which go by the number. A name the checks
+// cannot read as a number at all is a warning: another board's periph
+// driver may know it, but nothing here can check it.
+func (d *decoder) checkBus(path, bus string) {
+	if strings.TrimSpace(bus) == "" {
+		d.invalid(path, `must name an I2C bus, like "1" or "/dev/i2c-1"`)
+		return
+	}
+	if _, ok := busNumber(bus); ok || simBus.MatchString(bus) {
+		return
+	}
+	if m := busTypo.FindStringSubmatch(bus); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err == nil {
+			d.invalid(path, "no I2C bus is named %q: ventd opens bus %d as %d, /dev/i2c-%d or I2C%d; write %d (or /dev/i2c-%d)", bus, n, n, n, n, n, n)
+			return
+		}
+	}
+	d.warn(path, "bus %q is no I2C bus number: the checks for two devices at one address, for pins on the bus's lines and for the boot config's line cannot check it, and ventd opens it only if a driver knows that name; for the Pi's bus N write N (or /dev/i2c-N), as `ls /dev/i2c-*` lists them", bus)
 }

@@ -116,6 +116,12 @@ func TestMistakes(t *testing.T) {
 		{"leading zero in a whole number", edit(19, "    sysfs_pwm: {chip: 0, channel: 01}"), 19, "fans[0].sysfs_pwm.channel", "octal number (1)"},
 		{"mux channel", edit(9, "    bus: \"1\"\n    mux: {channel: 8}"), 10, "sensors[0].mux.channel", "0 to 7 (got 8)"},
 		{"mux address", edit(9, "    bus: \"1\"\n    mux: {address: 0x69, channel: 1}"), 10, "sensors[0].mux.address", "0x70 to 0x77 (got 0x69)"},
+		// The kernel's sysfs name for bus 1 is i2c-1, which periph cannot
+		// open; it also skipped every check that goes by the bus number.
+		{"bus as the kernel names it", edit(9, `    bus: "i2c-1"`), 9, "sensors[0].bus", `no I2C bus is named "i2c-1": ventd opens bus 1 as 1, /dev/i2c-1 or I2C1; write 1 (or /dev/i2c-1)`},
+		{"bus in lower case", edit(13, "    bus: i2c3"), 13, "sensors[1].bus", `no I2C bus is named "i2c3": ventd opens bus 3 as 3, /dev/i2c-3 or I2C3; write 3 (or /dev/i2c-3)`},
+		{"bus device without its dash", edit(9, "    bus: /dev/i2c1"), 9, "sensors[0].bus", "write 1 (or /dev/i2c-1)"},
+		{"pca9685 bus as the kernel names it", edit(18, "    backend: pca9685", 19, `    pca9685: {bus: "i2c-1", channel: 0}`), 19, "fans[0].pca9685.bus", `no I2C bus is named "i2c-1"`},
 		{"unknown sensor type", edit(8, "    type: sps3O"), 8, "sensors[0].type", `(got "sps3O"); did you mean "sps30"?`},
 		{"unknown zone kind", edit(5, "  - {name: staff, kind: stuff, volume_m3: 60}"), 5, "zones[1].kind", `(got "stuff")`},
 		{"zone kind in capitals, said once", edit(4, "  - {name: booth, kind: Booth, volume_m3: 4}"), 4, "zones[0].kind", `(got "Booth"); did you mean "booth"?`},

@@ -50,6 +50,8 @@ func TestSlipsWarned(t *testing.T) {
 			"1255 µg/m³ is above the 1000 µg/m³ an SPS30 or SEN5x is specified to: it reports more in dense smoke, but outside its specification, so this alarm may rarely sound; if a decimal point slipped, write 125.5"},
 		{"pm2.5 warning above the sps30's range", quiet + "thresholds:\n  pm25_ugm3:\n    warning: 1500\n    alarm: 3000\n", 24, "thresholds.pm25_ugm3.warning",
 			"1500 µg/m³ is above the 1000 µg/m³"},
+		{"a bus name the checks cannot read", edit(12, "    type: sps30", 13, "    bus: arm"), 13, "sensors[1].bus",
+			`bus "arm" is no I2C bus number: the checks for two devices at one address, for pins on the bus's lines and for the boot config's line cannot check it, and ventd opens it only if a driver knows that name; for the Pi's bus N write N (or /dev/i2c-N)`},
 		{"pm limit just above mg/m³", quiet + "exposure:\n  limits:\n    pm25_ugm3: {twa: 3}\n", 24, "exposure.limits.pm25_ugm3.twa",
 			"3 µg/m³ is below clean outdoor air on most days, so the staff would be over it every shift: limits are in µg/m³, not mg/m³ (3 mg/m³ is 3000 µg/m³)"},
 		{"pm10 limit above the sps30's range", quiet + "exposure:\n  limits:\n    pm10_ugm3: {twa: 3000}\n", 24, "exposure.limits.pm10_ugm3.twa",

@@ -218,9 +218,7 @@ func (d *decoder) validateSensors(c *Config) {
 		if !known {
 			d.invalid(p+".type", "must be %s (got %q)%s", oneOf(sensorTypes), s.Type, didYouMean(string(s.Type), sensorTypes))
 		}
-		if strings.TrimSpace(s.Bus) == "" {
-			d.invalid(p+".bus", `must name an I2C bus, like "1" or "/dev/i2c-1"`)
-		}
+		d.checkBus(p+".bus", s.Bus)
 		if d.has(p + ".address") {
 			d.checkAddr(p+".address", s.Address)
 		}

@@ -121,9 +121,7 @@ func (d *decoder) checkBackend(p string, f Fan) {
 	}
 	if o := f.PCA9685; o != nil {
 		q := p + ".pca9685"
-		if strings.TrimSpace(o.Bus) == "" {
-			d.invalid(q+".bus", `must name an I2C bus, like "1" or "/dev/i2c-1"`)
-		}
+		d.checkBus(q+".bus", o.Bus)
 		if d.has(q + ".address") {
 			d.checkAddr(q+".address", o.Address)
 		}
