@@ -8,7 +8,12 @@ import (
 // quiet is base with a PM sensor in the staff area (on bus 3, away from
 // the booth's SPS30), so it parses with no warning at all; its line
 // numbers are base's.
-var quiet = edit(12, "    type: sps30", 13, `    bus: "3"`)
+var quiet = qedit()
+
+// qedit is edit on quiet.
+func qedit(edits ...any) string {
+	return edit(append([]any{12, "    type: sps30", 13, `    bus: "3"`}, edits...)...)
+}
 
 // wantOneWarning checks that data parses with exactly one warning, at
 // line and path, with a message containing msg.
@@ -52,6 +57,12 @@ func TestSlipsWarned(t *testing.T) {
 			"1500 µg/m³ is above the 1000 µg/m³"},
 		{"a bus name the checks cannot read", edit(12, "    type: sps30", 13, "    bus: arm"), 13, "sensors[1].bus",
 			`bus "arm" is no I2C bus number: the checks for two devices at one address, for pins on the bus's lines and for the boot config's line cannot check it, and ventd opens it only if a driver knows that name; for the Pi's bus N write N (or /dev/i2c-N)`},
+		{"pwm in kHz", qedit(19, "    sysfs_pwm: {chip: 0, channel: 0, frequency_hz: 25}"), 19, "fans[0].sysfs_pwm.frequency_hz",
+			"25 Hz is below 1 kHz, is it kHz written as Hz? 4-wire fans expect 21–28 kHz: 25000? (leave frequency_hz out for 25 kHz); a PWM-to-0–10 V converter for an EC fan takes the frequency on its label (most 1–10 kHz)"},
+		{"pca9685 in kHz", qedit(18, "    backend: pca9685", 19, `    pca9685: {bus: "1", channel: 0, frequency_hz: 25}`), 19, "fans[0].pca9685.frequency_hz",
+			"25 Hz is below 1 kHz, is it kHz written as Hz? a PCA9685 gives 24–1526 Hz, and fans and PWM-to-0–10 V converters on one run at its default, 1000: leave frequency_hz out"},
+		{"a pwm channel pwm-2chan does not have", qedit(19, "    sysfs_pwm: {chip: 0, channel: 2}"), 19, "fans[0].sysfs_pwm.channel",
+			"pwmchip0 has channels 0 and 1 (GPIO18 and GPIO19) with the pwm-2chan overlay as firmware/boot/config.txt turns it on: channel 2 does not exist there and the fan would not open at start; write 0 or 1"},
 		{"pm limit just above mg/m³", quiet + "exposure:\n  limits:\n    pm25_ugm3: {twa: 3}\n", 24, "exposure.limits.pm25_ugm3.twa",
 			"3 µg/m³ is below clean outdoor air on most days, so the staff would be over it every shift: limits are in µg/m³, not mg/m³ (3 mg/m³ is 3000 µg/m³)"},
 		{"pm10 limit above the sps30's range", quiet + "exposure:\n  limits:\n    pm10_ugm3: {twa: 3000}\n", 24, "exposure.limits.pm10_ugm3.twa",
@@ -78,6 +89,22 @@ func TestRealLimitsAccepted(t *testing.T) {
 		c, err := Parse([]byte(quiet+"exposure:\n  limits:\n    "+limits+"\n"), "test.yaml")
 		if err != nil || len(c.Warnings()) != 0 {
 			t.Errorf("%s: %v, warnings %v", limits, err, c.Warnings())
+		}
+	}
+}
+
+// The frequencies the hardware is driven at, and the channels the shipped
+// overlay makes, load without a word.
+func TestPWMAsShippedNotWarned(t *testing.T) {
+	for _, data := range []string{
+		qedit(19, "    sysfs_pwm: {chip: 0, channel: 1, frequency_hz: 25000}"),
+		qedit(19, "    sysfs_pwm: {chip: 0, channel: 0, frequency_hz: 1000}"),
+		qedit(19, "    sysfs_pwm: {chip: 2, channel: 3}"),
+		qedit(18, "    backend: pca9685", 19, `    pca9685: {bus: "1", channel: 15, frequency_hz: 1000}`),
+	} {
+		c, err := Parse([]byte(data), "test.yaml")
+		if err != nil || len(c.Warnings()) != 0 {
+			t.Errorf("%s: %v, warnings %v", data, err, c.Warnings())
 		}
 	}
 }

@@ -110,6 +110,10 @@ func (d *decoder) checkBackend(p string, f Fan) {
 			d.invalid(q+".channel", "must be 0 or more (got %d); channel N is pwmchip*/pwmN", o.Channel)
 		}
 		d.checkFrequency(q+".frequency_hz", o.FrequencyHz, 1, 1_000_000)
+		d.warnLowFrequency(q+".frequency_hz", o.FrequencyHz, fourWireHint)
+		if _, ok := pwmPins[o.Channel]; o.Chip == 0 && o.Channel > 0 && !ok && d.has(q+".channel") {
+			d.warn(q+".channel", "pwmchip0 has channels 0 and 1 (GPIO18 and GPIO19) with the pwm-2chan overlay as firmware/boot/config.txt turns it on: channel %d does not exist there and the fan would not open at start; write 0 or 1 (unless your own overlay or a Pi 5 has more: ls /sys/class/pwm/pwmchip0)", o.Channel)
+		}
 	}
 	if o := f.GPIOPWM; o != nil {
 		// periph drives the Pi's PWM block through /dev/mem and DMA: root
@@ -118,6 +122,7 @@ func (d *decoder) checkBackend(p string, f Fan) {
 		d.warn(p+".backend", "gpio_pwm needs root (periph drives the PWM block through /dev/mem); the packaged service runs as user ventd and cannot open it: use sysfs_pwm (dtoverlay=pwm-2chan, GPIO18/GPIO19) or a pca9685 board")
 		d.checkPin(p+".gpio_pwm.pin", o.Pin)
 		d.checkFrequency(p+".gpio_pwm.frequency_hz", o.FrequencyHz, 1, 1_000_000)
+		d.warnLowFrequency(p+".gpio_pwm.frequency_hz", o.FrequencyHz, fourWireHint)
 	}
 	if o := f.PCA9685; o != nil {
 		q := p + ".pca9685"
@@ -130,6 +135,7 @@ func (d *decoder) checkBackend(p string, f Fan) {
 		}
 		// The prescaler (3-255) on the 25 MHz internal oscillator.
 		d.checkFrequency(q+".frequency_hz", o.FrequencyHz, 24, 1526)
+		d.warnLowFrequency(q+".frequency_hz", o.FrequencyHz, "a PCA9685 gives 24–1526 Hz, and fans and PWM-to-0–10 V converters on one run at its default, 1000: leave frequency_hz out")
 	}
 	if o := f.Relay; o != nil {
 		d.checkPin(p+".relay.pin", o.Pin)
@@ -137,6 +143,24 @@ func (d *decoder) checkBackend(p string, f Fan) {
 			d.invalid(p+".relay.min_switch_time", "must not be negative (got %s)", o.MinSwitchTime)
 		}
 		d.atMost(p+".relay.min_switch_time", o.MinSwitchTime, 10*time.Minute, "the fan could not follow a session or a purge for that long")
+	}
+}
+
+// minLikelyPWMHz is the lowest PWM frequency a fan ventd drives is likely
+// to want: 4-wire fans expect 21-28 kHz (Intel's specification), and
+// PWM-to-0-10 V converters for EC fans take about 1-10 kHz. Below it a
+// frequency is more likely kHz written as Hz (25 for 25 kHz), on which a
+// 4-wire fan runs at full or hunts.
+const minLikelyPWMHz = 1000
+
+// fourWireHint says what to write for a kernel or periph PWM fan.
+const fourWireHint = "4-wire fans expect 21–28 kHz: 25000? (leave frequency_hz out for 25 kHz); a PWM-to-0–10 V converter for an EC fan takes the frequency on its label (most 1–10 kHz)"
+
+// warnLowFrequency warns of a written PWM frequency below
+// minLikelyPWMHz; hint says what to write instead.
+func (d *decoder) warnLowFrequency(path string, hz int, hint string) {
+	if d.has(path) && !d.bad[path] && hz >= 1 && hz < minLikelyPWMHz {
+		d.warn(path, "%d Hz is below 1 kHz, is it kHz written as Hz? %s", hz, hint)
 	}
 }
 
