@@ -63,6 +63,10 @@ func TestSlipsWarned(t *testing.T) {
 			"25 Hz is below 1 kHz, is it kHz written as Hz? a PCA9685 gives 24–1526 Hz, and fans and PWM-to-0–10 V converters on one run at its default, 1000: leave frequency_hz out"},
 		{"a pwm channel pwm-2chan does not have", qedit(19, "    sysfs_pwm: {chip: 0, channel: 2}"), 19, "fans[0].sysfs_pwm.channel",
 			"pwmchip0 has channels 0 and 1 (GPIO18 and GPIO19) with the pwm-2chan overlay as firmware/boot/config.txt turns it on: channel 2 does not exist there and the fan would not open at start; write 0 or 1"},
+		{"max_duty caps smoke", qedit(21, "    rated_power_w: 45\n    max_duty: 40"), 22, "fans[0].max_duty",
+			"40 % caps this fan in smoke too: a session, a purge and a booth in alarm only reach 40 % (a sensor fault runs it at safe_duty 100 % (the default), above max_duty); for full extraction in smoke write max_duty: 100 (the default)"},
+		{"max_duty with safe_duty below it", qedit(21, "    rated_power_w: 45\n    max_duty: 80\n    safe_duty: 60"), 22, "fans[0].max_duty",
+			"only reach 80 % (a sensor fault runs it at safe_duty 60 %);"},
 		{"pm limit just above mg/m³", quiet + "exposure:\n  limits:\n    pm25_ugm3: {twa: 3}\n", 24, "exposure.limits.pm25_ugm3.twa",
 			"3 µg/m³ is below clean outdoor air on most days, so the staff would be over it every shift: limits are in µg/m³, not mg/m³ (3 mg/m³ is 3000 µg/m³)"},
 		{"pm10 limit above the sps30's range", quiet + "exposure:\n  limits:\n    pm10_ugm3: {twa: 3000}\n", 24, "exposure.limits.pm10_ugm3.twa",
@@ -93,14 +97,16 @@ func TestRealLimitsAccepted(t *testing.T) {
 	}
 }
 
-// The frequencies the hardware is driven at, and the channels the shipped
-// overlay makes, load without a word.
-func TestPWMAsShippedNotWarned(t *testing.T) {
+// The frequencies the hardware is driven at, the channels the shipped
+// overlay makes and a relay's max_duty load without a word.
+func TestOutputsAsShippedNotWarned(t *testing.T) {
 	for _, data := range []string{
 		qedit(19, "    sysfs_pwm: {chip: 0, channel: 1, frequency_hz: 25000}"),
 		qedit(19, "    sysfs_pwm: {chip: 0, channel: 0, frequency_hz: 1000}"),
 		qedit(19, "    sysfs_pwm: {chip: 2, channel: 3}"),
 		qedit(18, "    backend: pca9685", 19, `    pca9685: {bus: "1", channel: 15, frequency_hz: 1000}`),
+		// A relay is full from 50 %: its max_duty caps nothing.
+		qedit(18, "    backend: relay", 19, "    relay: {pin: GPIO17}", 21, "    rated_power_w: 45\n    max_duty: 60"),
 	} {
 		c, err := Parse([]byte(data), "test.yaml")
 		if err != nil || len(c.Warnings()) != 0 {

@@ -72,7 +72,25 @@ func (d *decoder) validateFans(c *Config) {
 			continue
 		}
 		d.checkFailOff(p, f)
+		d.warnCapped(p, f)
 	}
+}
+
+// warnCapped warns of a max_duty below 100 on a fan whose speed follows
+// it: the law's "full" for a session, a purge and a booth in alarm is
+// max_duty, so a fan held down for noise is held down in smoke too. Only
+// safe_duty may go past it (a fan held down still fails to full), and the
+// message says what a fault then gives, as written or by default.
+func (d *decoder) warnCapped(p string, f Fan) {
+	if !d.has(p+".max_duty") || f.MaxDuty >= 100 || f.MaxDuty <= 1 || f.Backend == BackendRelay {
+		return // at most 1 is warned of as a fraction; a relay is full from 50 %
+	}
+	fault := fmt.Sprintf("a sensor fault runs it at safe_duty %g %%%s", f.SafeDuty, d.defaulted(p+".safe_duty"))
+	if f.SafeDuty > f.MaxDuty {
+		fault += ", above max_duty"
+	}
+	d.warn(p+".max_duty", "%g %% caps this fan in smoke too: a session, a purge and a booth in alarm only reach %g %% (%s); for full extraction in smoke write max_duty: 100 (the default), and keep it quiet in clean air with the control keys or min_duty",
+		f.MaxDuty, f.MaxDuty, fault)
 }
 
 // defaulted marks a value in a message as the default when it was not
