@@ -114,6 +114,7 @@ func (d *decoder) validate(c *Config) {
 	if d.has("state_dir") && !filepath.IsAbs(c.StateDir) {
 		d.invalid("state_dir", "must be an absolute path, like /var/lib/ventd (got %q)", c.StateDir)
 	}
+	d.warnUnit(c)
 	d.validateZones(c)
 	d.validateSensors(c)
 	d.validateFans(c)
