@@ -99,7 +99,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 	case t == durationType:
 		dur, err := time.ParseDuration(n.Value)
 		if n.ShortTag() != "!!str" || err != nil {
-			fail("must be %s (got %s)", form(t), got(n))
+			hint := ""
+			if n.ShortTag() == "!!str" {
+				hint = durationHint(n.Value)
+			}
+			fail("must be %s (got %s)%s", form(t), got(n), hint)
 			return
 		}
 		v.SetInt(int64(dur))
@@ -136,7 +140,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 	case t.Kind() == reflect.Int, t.Kind() == reflect.Uint16:
 		var i int64
 		if n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-			fail("must be %s (got %s)", form(t), got(n))
+			fail("must be %s (got %s)%s", form(t), got(n), numberHint(path, n))
 			return
 		}
 		if t == reflect.TypeOf(Addr(0)) && (i < 0 || i > 0x7f) {
@@ -152,7 +156,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 		var f float64
 		tag := n.ShortTag()
 		if (tag != "!!int" && tag != "!!float") || n.Decode(&f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			fail("must be %s (got %s)", form(t), got(n))
+			fail("must be %s (got %s)%s", form(t), got(n), numberHint(path, n))
 			return
 		}
 		v.SetFloat(f)
