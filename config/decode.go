@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +77,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 			return
 		}
 		if n.Kind != yaml.MappingNode {
-			fail("must be a mapping: keys indented on the lines under %s: (got %s)", lastKey(path), got(n))
+			hint := ""
+			if m := keyNoSpace.FindStringSubmatch(n.Value); n.Kind == yaml.ScalarNode && m != nil {
+				hint = fmt.Sprintf("; a space must follow the colon after a key: write %s: %s", m[2], m[3])
+			}
+			fail("must be a mapping: keys indented on the lines under %s: (got %s)%s", lastKey(path), got(n), hint)
 			return
 		}
 		d.decodeStruct(n, v, path, line)
@@ -211,6 +216,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, line 
 			}
 		}
 		p := join(path, clip(key.Value))
+		if k, v, ok := strings.Cut(key.Value, ":"); f == nil && ok && v != "" && slices.Contains(keysOf(fields), k) && !seen[k] {
+			// {kind:booth}: YAML reads one key, and the key it was
+			// meant to be would be reported missing too.
+			seen[k], d.bad[join(path, k)] = true, true
+			d.errorf(key.Line, join(path, k), "a space must follow the colon after a key: write %s: %s", k, v)
+			continue
+		}
 		if f == nil {
 			d.errorf(key.Line, p, "unknown key; %s", suggest(key.Value, keysOf(fields)))
 			continue

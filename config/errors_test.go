@@ -199,6 +199,15 @@ func TestMistakes(t *testing.T) {
 		// the error names the line at fault.
 		{"top-level key indented by one space", "# ventd\n" + base + "# thresholds of the staff area\n thresholds:\n  pm25_ugm3: {warning: 35, alarm: 125.5}\n", 24, "", "did not find expected key (in the block that starts at line 2): check this line's indentation"},
 		{"key indented too deep in a list item", edit(19, "    sysfs_pwm:\n      chip: 0\n      channel: 0", 20, "    max_flow_m3h: 300         # a comment", 21, "      rated_power_w: 45"), 23, "", "(in the block that starts at line 16)"},
+		// A key with no space after its colon is one plain word to YAML,
+		// which says so at that line or the next.
+		{"no space after the colon", edit(9, `    bus:"1"`), 9, "", `YAML syntax: could not find expected ':'; a space must follow the colon after a key: write bus: "1"`},
+		{"no space after the colon, found a line on", edit(1, "site:Test"), 1, "", "YAML syntax: mapping values are not allowed in this context; a space must follow the colon after a key: write site: Test"},
+		{"no space after the colon in a flow mapping", edit(4, "  - {name: booth, kind:booth, volume_m3: 4}"), 4, "zones[0].kind", "a space must follow the colon after a key: write kind: booth"},
+		{"no space after the colon of a section's only key", base + "journal:\n  retention_days:400\n", 22, "journal", `must be a mapping: keys indented on the lines under journal: (got "retention_days:400"); a space must follow the colon after a key: write retention_days: 400`},
+		{"key indented under a value", edit(9, `      bus: "1"`), 9, "", "YAML syntax: mapping values are not allowed in this context; this line is indented more than line 8 (type:), which already has a value: indent bus: as far as type: (4 spaces)"},
+		{"key indented past a list item's first key", edit(12, "     type: scd41"), 12, "", "this line is indented more than line 11 (name:), which already has a value: indent type: as far as name: (4 spaces)"},
+		{"value holding a colon", edit(2, "room: Room: 1"), 2, "", `the value of room holds ": ": quote it, like room: "Room: 1"`},
 		{"file not a mapping", "- a\n- b\n", 1, "", "the file must be a mapping of keys"},
 		{"empty file", "# nothing yet\n", 0, "", "the file is empty; a commented one to start from is /usr/share/ventd/example.yaml, or config/example.yaml in a source checkout"},
 		{"two documents", base + "---\nsite: Other\n", 22, "", "a second YAML document"},

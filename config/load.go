@@ -154,7 +154,11 @@ func syntaxError(name string, err error, data []byte) *Error {
 				line = at
 			}
 		}
-		switch lines := strings.Split(string(data), "\n"); {
+		lines := strings.Split(string(data), "\n")
+		if at, hint := yamlHint(m[2], line, lines); hint != "" {
+			line, msg = at, msg+hint
+		}
+		switch {
 		case strings.Contains(msg, "tab character"):
 			msg += "; indent with spaces, not tabs (the tab may be on the next line)"
 		case strings.Contains(msg, "cannot start any token") && line >= 1 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t"):
@@ -171,6 +175,62 @@ func syntaxError(name string, err error, data []byte) *Error {
 			"a config file is plain UTF-8 text (an editor or a copy from a web page or a word processor can leave such a byte): retype the line")}
 	}
 	return &Error{File: name, Msg: err.Error()}
+}
+
+var (
+	// keyNoSpace is a key with no space after its colon (bus:"1"), which
+	// YAML reads as one plain word.
+	keyNoSpace = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*):([^\s:/].*)$`)
+	// keyValue is a key with a value on its line; the key starts at
+	// len(m[1]).
+	keyValue = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*):\s+([^\s#].*)$`)
+)
+
+// yamlHint says what likely caused the parser's problem at line (1-based)
+// of lines, and the line to report it at: a key without a space after its
+// colon (YAML reads bus:"1" as one word, and finds out at that line or the
+// next), a key indented under one that already has a value, or a value
+// holding ": ". "" when none of these is there.
+func yamlHint(problem string, line int, lines []string) (int, string) {
+	if problem != "could not find expected ':'" && problem != "mapping values are not allowed in this context" {
+		return line, ""
+	}
+	at := func(n int) string {
+		if n < 1 || n > len(lines) {
+			return ""
+		}
+		return strings.TrimRight(lines[n-1], "\r")
+	}
+	for _, n := range []int{line, line - 1} {
+		if m := keyNoSpace.FindStringSubmatch(at(n)); m != nil {
+			return n, fmt.Sprintf("; a space must follow the colon after a key: write %s: %s", m[2], m[3])
+		}
+	}
+	if problem != "mapping values are not allowed in this context" {
+		return line, ""
+	}
+	cur := at(line)
+	indent := len(cur) - len(strings.TrimLeft(cur, " "))
+	if m := keyValue.FindStringSubmatch(strings.TrimLeft(cur, " ")); m != nil && strings.Contains(m[3], ": ") && !strings.ContainsAny(m[3][:1], `"'{[`) {
+		return line, fmt.Sprintf("; the value of %s holds \": \": quote it, like %s: \"%s\"", m[2], m[2], m[3])
+	}
+	for n := line - 1; n >= 1; n-- {
+		prev := at(n)
+		if t := strings.TrimSpace(prev); t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		m := keyValue.FindStringSubmatch(prev)
+		if m == nil || indent <= len(m[1]) {
+			return line, ""
+		}
+		key := strings.TrimSpace(cur)
+		if k, _, ok := strings.Cut(key, ":"); ok {
+			key = k
+		}
+		return line, fmt.Sprintf("; this line is indented more than line %d (%s:), which already has a value: indent %s: as far as %s: (%d spaces), or move it under the key it belongs to",
+			n, m[2], key, m[2], len(m[1]))
+	}
+	return line, ""
 }
 
 // problemLine finds the line where a parser error problem is first met:
