@@ -203,39 +203,31 @@ func (t *Tracker) AddAboveRange(tm time.Time, top float64) error {
 // top is top, over [start, start+d): a journal's above_range gap, replayed
 // as AddAboveRange counts it live.
 func (t *Tracker) AboveRangeInterval(start time.Time, d time.Duration, top float64) error {
-	if err := t.checkValue("AboveRangeInterval", start, top); err != nil {
-		return err
-	}
-	if d <= 0 {
-		return fmt.Errorf("%s: AboveRangeInterval at %s: length %v; use a positive length",
-			t.name, start.Format(time.RFC3339Nano), d)
-	}
-	a := at(start)
-	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
-		return t.outOfOrder("AboveRangeInterval", start)
-	}
-	t.closePending(a)
-	t.advance(a, a.add(d), top, aboveRange)
-	return nil
+	return t.interval("AboveRangeInterval", start, d, top, aboveRange)
 }
 
 // AddInterval records that the mean over the measured time
 // [start, start+d) was mean: a journal aggregate, replayed at start to
 // rebuild the state after a restart.
 func (t *Tracker) AddInterval(start time.Time, d time.Duration, mean float64) error {
-	if err := t.checkValue("AddInterval", start, mean); err != nil {
+	return t.interval("AddInterval", start, d, mean, measured)
+}
+
+// interval records [start, start+d) as k at c, for op.
+func (t *Tracker) interval(op string, start time.Time, d time.Duration, c float64, k span) error {
+	if err := t.checkValue(op, start, c); err != nil {
 		return err
 	}
 	if d <= 0 {
-		return fmt.Errorf("%s: AddInterval at %s: length %v; use a positive length",
-			t.name, start.Format(time.RFC3339Nano), d)
+		return fmt.Errorf("%s: %s at %s: length %v; use a positive length",
+			t.name, op, start.Format(time.RFC3339Nano), d)
 	}
 	a := at(start)
 	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
-		return t.outOfOrder("AddInterval", start)
+		return t.outOfOrder(op, start)
 	}
 	t.closePending(a)
-	t.advance(a, a.add(d), mean, measured)
+	t.advance(a, a.add(d), c, k)
 	return nil
 }
 
