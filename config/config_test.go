@@ -41,7 +41,7 @@ func TestExampleParses(t *testing.T) {
 		t.Fatalf("%d fans for the booth, want 1", len(fans))
 	}
 	f := fans[0]
-	if f.Backend != BackendSysfsPWM || *f.SysfsPWM != (SysfsPWMOutput{Chip: 0, Channel: 0, FrequencyHz: 25000}) {
+	if f.Backend != BackendSysfsPWM || *f.SysfsPWM != (SysfsPWMOutput{Chip: 0, Channel: 0, FrequencyHz: 25000, Invert: true}) {
 		t.Errorf("fan output: %s %+v", f.Backend, f.SysfsPWM)
 	}
 	if f.Tach == nil || *f.Tach != (Tach{Pin: "GPIO6", PulsesPerRev: 2}) {
