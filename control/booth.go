@@ -207,14 +207,15 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 		b.purge = false // as clean as the air it draws in
 	}
 
-	b.learn(now, dt, staff, t)
+	b.learn(now, dt, staff, nominal > 0, t)
 	b.nominal.add(point{now, nominal}, histWindow)
 	b.measureDecay(now, staffOK)
 }
 
 // learn teaches the booth its clean air in quiet, steady air: the offset
-// between its sensor and the staff sensor, and its own floor.
-func (b *booth) learn(now time.Time, dt time.Duration, staff float64, t Tuning) {
+// between its sensor and the staff sensor, and its own floor. aired says
+// whether its fans move any air now.
+func (b *booth) learn(now time.Time, dt time.Duration, staff float64, aired bool, t Tuning) {
 	if !b.floor.ok || b.slow.v < b.floor.v {
 		b.floor.v, b.floor.ok = b.slow.v, true
 	}
@@ -235,7 +236,14 @@ func (b *booth) learn(now time.Time, dt time.Duration, staff float64, t Tuning) 
 	if b.offsetAge < settle {
 		tau = 30 * time.Second // the first estimate, from nothing
 	}
-	b.offset += (b.slow.v - staff - b.offset) * follow(dt, tau)
+	// A booth nothing airs (its relay off) keeps what smoke its last
+	// session left, leaking out over tens of minutes: steady air, but not
+	// clean. Learned as the sensors' offset it hid up to 12 µg/m³ of smoke
+	// from the relay's next decision (a busy day's leftover of 5 read as
+	// none, and more each session), so there the offset may only fall.
+	if d := b.slow.v - staff - b.offset; d < 0 || aired || b.lastSession.IsZero() {
+		b.offset += d * follow(dt, tau)
+	}
 	b.offsetAge += dt
 	// Two SPS30s agree within their datasheet accuracy (±10 µg/m³ or
 	// ±10 % each): a larger learned offset would be smoke, not error.
