@@ -41,8 +41,9 @@ type booth struct {
 	floor ema
 
 	session     bool
-	holdTo      time.Time // the session holds at least until then
-	lastSession time.Time // when smoke was last evident
+	starts      sessionStarts // when its latest sessions began
+	holdTo      time.Time     // the session holds at least until then
+	lastSession time.Time     // when smoke was last evident
 	purge       bool
 
 	model   decayModel
@@ -194,6 +195,7 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 	case strong || weak:
 		if !b.session {
 			b.session = true
+			b.starts.add(now)
 		}
 		b.lastSession = now
 		b.holdTo = laterOf(b.holdTo, now.Add(t.RunOn))

@@ -245,7 +245,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 			floor = "" // a floor the relay would take as off
 			d.StaffBlind = false
 		}
-		return r.switchFan(now, f, d, from, staffNeed, floor)
+		return r.switchFan(now, f, d, staffNeed, floor)
 	}
 	if slow := f.duty - t.RampDown*dt.Minutes(); want < slow {
 		want, why = slow, why+" (slowing gently)"
@@ -257,39 +257,44 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 // switchFan decides a fan on a relay: off, or full. A variable fan
 // clears a booth at a fraction of its speed for a fraction of the power
 // (speedFor); a relay has no such middle, and off is no slower clearing
-// but none: the smoke left in the booth goes to the staff area, all of
-// it. So the fan stays on until its booths are clear (SessionExcess above
-// their clean air: what is less is no smoke), and the staff area's smoke
-// switches it on where a variable fan would be at full and off at half
-// that, for the air that costs full power either way. A floor (a staff
-// sensor nobody trusts, a booth's pressure) holds it on where it reaches
-// SwitchDuty, as the relay itself would take it: the default
-// staff_blind_duty_percent, 50, does. Once on, the relay holds it on for
-// MinOn whatever it is asked; the decision says so rather than ask for
-// an off the fan will not do.
-func (r *Room) switchFan(now time.Time, f *fan, d Decision, from *booth, staffNeed float64, floor string) Decision {
-	s := f.spec
+// but none. Running, it takes out its booths' air, the staff area's
+// excess and the booth's own on top, so the two are added (relay.go): the
+// staff area's need as priced for any fan, and the booth's excess times
+// the share of it that would reach the staff area before the next session
+// runs the fan anyway (leakShare), over the staff area's price for smoke,
+// and no less than twice SessionExcess, so that a booth at its clean air's
+// noise does not switch it. The relay switches on at a need of 1 and off
+// below relayHold. A floor (a staff sensor nobody trusts, a booth's
+// pressure) holds it on where it reaches SwitchDuty, as the relay itself
+// would take it: the default staff_blind_duty_percent, 50, does. Once on,
+// the relay holds it on for MinOn whatever it is asked; the decision says
+// so rather than ask for an off the fan will not do.
+func (r *Room) switchFan(now time.Time, f *fan, d Decision, staffNeed float64, floor string) Decision {
+	s, t := f.spec, r.p.Tuning
 	on := s.air(f.duty) > 0
-	clear := r.p.Tuning.SessionExcess
-	clearAt := clear
-	if !on {
-		clearAt *= 2 // hysteresis: a booth at its clean air's noise does not switch it on
+	price := r.staff.fullExcess(t) * max(r.staff.avoid.relax, 1) * max(r.staff.leverage, 1)
+	price = math.Max(price, 2*t.SessionExcess)
+	left, share, from := 0.0, 1.0, (*booth)(nil) // the booth whose smoke counts most
+	for _, i := range s.Booths {
+		b := r.booths[i]
+		p := leakShare(r.staff.avoid.c, r.p.Booths[i].VolumeM3, b.starts.wait(now))
+		if w := math.Max(b.excess, 0) * p; w > left {
+			left, share, from = w, p, b
+		}
 	}
-	excess := 0.0
-	if from != nil {
-		excess = from.excess
-	}
-	staffAt := 1.0
+	need := staffNeed + left/price
+	at := 1.0
 	if on {
-		staffAt = 0.5
+		at = relayHold
 	}
 	d.Mode, d.Duty = ModeNormal, s.MaxDuty
 	switch {
 	case floor != "":
 		d.Reason = floor
-	case excess > clearAt:
-		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air; off below %g)", from.spec.Zone, excess, clear)
-	case staffNeed >= staffAt:
+	case need >= at && left/price > staffNeed:
+		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air, %.0f %% of it to reach the staff area before its next session; with the staff area's smoke, on from %.0f, off below %.0f)",
+			from.spec.Zone, from.excess, 100*share, price, relayHold*price)
+	case need >= at:
 		d.Reason = r.staffWhy("on from")
 	case on && now.Sub(f.onSince) < s.MinOn:
 		d.Reason = fmt.Sprintf("clean air, held on by its relay for %s after switching on", s.MinOn)

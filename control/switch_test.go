@@ -98,7 +98,7 @@ func TestRelayFanClearsTheBoothThenStops(t *testing.T) {
 }
 
 // The staff area's smoke switches the fan on where a variable fan would
-// be at full, and off again once it is at half that.
+// be at full, and off again below relayHold of that.
 func TestRelayFanOnForTheStaffArea(t *testing.T) {
 	w := relayWorld(t, nil)
 	w.run(15 * time.Minute)
