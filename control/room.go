@@ -40,7 +40,11 @@ type Room struct {
 	whys []staffReason
 }
 
-type staffReason struct{ at, why string }
+type staffReason struct {
+	onOff  bool
+	weight float64
+	why    string
+}
 
 // fan is one fan's state between periods.
 type fan struct {
@@ -211,7 +215,7 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		if boothNeed >= staffNeed*u { // the larger part of u³ (boothNeed > 0, so from is set)
 			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", from.spec.Zone, from.excess)
 		} else {
-			why = r.staffWhy("full speed at")
+			why = r.staffWhy(f)
 			if !r.staff.ok {
 				why = fmt.Sprintf("staff PM2.5 not trusted (%s): its smoke taken as the booths leak it and the air clears it, about %.1f µg/m³ above its clean air",
 					r.staff.bad, r.staff.unseen)
@@ -295,7 +299,7 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, staffNeed float64, f
 		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air, %.0f %% of it to reach the staff area before its next session; with the staff area's smoke, on from %.0f, off below %.0f)",
 			from.spec.Zone, from.excess, 100*share, price, relayHold*price)
 	case need >= at:
-		d.Reason = r.staffWhy("on from")
+		d.Reason = r.staffWhy(f)
 	case on && now.Sub(f.onSince) < s.MinOn:
 		d.Reason = fmt.Sprintf("clean air, held on by its relay for %s after switching on", s.MinOn)
 	default:
@@ -304,27 +308,34 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, staffNeed float64, f
 	return d
 }
 
-// staffWhy is the reason the staff area's smoke gives for air, with the
-// excess that asks for full speed (or switches a relay on) after at: the
-// booth smoke above its clean air, or, where more, the gap above the
-// cleaner air coming in.
-func (r *Room) staffWhy(at string) string {
-	for _, w := range r.whys {
-		if w.at == at {
-			return w.why
+// staffWhy is the reason the staff area's smoke gives f for air: the
+// booth smoke above the staff area's clean air (or, where more, the gap
+// above the cleaner air coming in), and where it takes f to full speed,
+// or switches f's relay on and off. That is f's own point, not the
+// room's price: f gets the staff area's demand by its share of the air
+// per watt, and the booth smoke's part is priced by the booths' factor
+// and the fans' leverage (staffArea.need); the room's price alone read
+// "full speed at 9.0" beside a fan at 0.81.
+func (r *Room) staffWhy(f *fan) string {
+	w := f.share * f.share
+	for _, c := range r.whys {
+		if c.onOff == f.spec.OnOff && c.weight == w {
+			return c.why
 		}
 	}
-	var why string
-	full := r.staff.fullExcess(r.p.Tuning)
-	if g := r.staff.gap(); g > r.staff.excess {
-		why = fmt.Sprintf("staff air clearing toward cleaner air coming in, %.1f µg/m³ above it (%s %.1f)", g+r.staff.excess, at, full)
-	} else {
-		why = fmt.Sprintf("staff PM2.5 %.1f µg/m³ above its clean air (%s %.1f)", r.staff.excess, at, full)
+	t, s := r.p.Tuning, &r.staff
+	shown, what := s.excess, "staff PM2.5 %.1f µg/m³ above its clean air"
+	add := 0.0
+	if g := s.gap(); g > s.excess {
+		shown, add, what = g+s.excess, g, "staff air clearing toward cleaner air coming in, %.1f µg/m³ above it"
 	}
-	r.whys = append(r.whys, staffReason{at, why})
+	why := fmt.Sprintf(what+" (full speed at %.1f)", shown, add+s.excessAt(t, 1/w))
+	if f.spec.OnOff {
+		why = fmt.Sprintf(what+" (on from %.1f, off below %.1f)", shown, add+s.excessAt(t, 1/w), add+s.excessAt(t, relayHold/w))
+	}
+	r.whys = append(r.whys, staffReason{f.spec.OnOff, w, why})
 	return why
 }
-
 // staffFanACH is the air changes an hour the fans give the staff area at
 // their present duty, as their rated flow says: every exhaust draws its
 // air from there.

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -477,5 +478,53 @@ func TestStaffSensorLostCarriesTheStaffSmokeOn(t *testing.T) {
 	if above < 60 {
 		d := w.trace[len(w.trace)-1]
 		t.Errorf("staff blind after a session: above the floor for the staff smoke %d s of the last 2 min (last %+v), true staff excess %.2f", above, d, trueExcess)
+	}
+}
+
+// A fan's reason said "full speed at 9.0" beside a staff excess of 9.0
+// and a duty of 0.81 (unseen5's staff-sensor-30-low): the figure was the
+// room's price, while the fan gets the staff area's demand by its share
+// of the air per watt, and the booth smoke's part is priced up or down by
+// the booths' factor and the fans' leverage. The reason gives the fan's
+// own point: excessAt inverts need, with and without a clearing gap.
+func TestStaffReasonGivesTheFansOwnFullPoint(t *testing.T) {
+	p := simParams(t, func(c *config.Config) {
+		c.Zones = append(c.Zones, config.Zone{Name: "booth-2", Kind: config.Booth, VolumeM3: 4})
+		c.Sensors = append(c.Sensors, config.Sensor{Name: "booth-2-pm", Type: config.SPS30, Bus: "sim2", Zone: "booth-2", Address: 0x69})
+		f := c.Fans[0]
+		f.Name, f.Zones, f.MaxFlowM3H, f.RatedPowerW = "exhaust-2", []string{"booth-2"}, 300, 180
+		c.Fans = append(c.Fans, f)
+	})
+	r, err := NewRoom(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu := r.p.Tuning
+	s := &r.staff
+	s.ok, s.clean = true, 12
+	for _, c := range []struct {
+		relax, leverage, rise, ach float64
+	}{
+		{1, 1, 0, 0},
+		{1.6, 1, 0, 0},
+		{1, 1.4, 0, 0},
+		{0.5, 1.3, -0.002, 0.001}, // a clearing gap of 2 µg/m³
+		{1, 1, -0.02, 0.001},      // a gap of 20: it alone takes a fan to full
+	} {
+		s.avoid.relax, s.leverage, s.rise, s.ach = c.relax, c.leverage, c.rise, c.ach
+		for _, v := range []float64{0.65, 1, 4} {
+			s.excess = s.excessAt(tu, v)
+			if got := s.need(tu); math.Abs(got-v) > 1e-9 {
+				t.Errorf("%+v: need at excessAt(%g) = %.1f is %g", c, v, s.excess, got)
+			}
+		}
+	}
+	s.avoid.relax, s.leverage, s.rise, s.ach = 1, 1, 0, 0
+	s.excess = 5
+	r.whys = r.whys[:0]
+	best, half := r.staffWhy(r.fans[0]), r.staffWhy(r.fans[1])
+	want := func(w float64) string { return fmt.Sprintf("(full speed at %.1f)", s.excessAt(tu, 1/w)) }
+	if !strings.HasSuffix(best, want(1)) || !strings.HasSuffix(half, want(0.25)) || best == half {
+		t.Errorf("reasons %q and %q; want %s and %s", best, half, want(1), want(0.25))
 	}
 }

@@ -454,6 +454,20 @@ func (s *staffArea) need(t Tuning) float64 {
 	return (n-g)/(full*max(s.avoid.relax, 1)*max(s.leverage, 1)) + g/full
 }
 
+// excessAt is the staff excess at which need is v, the gap held where it
+// stands: the inverse of need, for a reason to say where a fan reaches
+// full speed.
+func (s *staffArea) excessAt(t Tuning, v float64) float64 {
+	margin := t.StaffMargin + t.StaffMarginShare*s.clean
+	full := s.fullExcess(t)
+	g := s.gap()
+	n := v * full // the gap's part alone reaches v
+	if v > g/full {
+		n = g + (v-g/full)*full*max(s.avoid.relax, 1)*max(s.leverage, 1)
+	}
+	return n - g + margin
+}
+
 // gap is how far the staff area's clean air stands above the air coming
 // in, µg/m³: when outdoor smoke clears (the end of a plume, a wildfire
 // day's evening) the room holds the smoke it took in, and clears toward
