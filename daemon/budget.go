@@ -29,8 +29,9 @@ const (
 )
 
 // unbudgeted are the ways in whose requests are bounded where they start:
-// a person at the purge button, root's SIGHUP, ventd itself.
-var unbudgeted = map[string]bool{"button": true, "signal": true, "config": true, "ventd": true}
+// a person at the purge button, root's SIGHUP, ventd itself, a simulated
+// room's scenario file.
+var unbudgeted = map[string]bool{"button": true, "signal": true, "config": true, "ventd": true, "scenario": true}
 
 // requestBudget is the journal's allowance of requests per way in. The
 // loop alone uses it, on the daemon's clock.

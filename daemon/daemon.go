@@ -155,6 +155,14 @@ func New(o Options) (*Daemon, error) {
 	}
 	d := &Daemon{cfg: o.Config, cfgHash: o.Config.Hash(), clk: o.Clock, hw: o.Hardware, log: o.Log, sim: o.Sim, scenario: o.Scenario, onPeriod: o.OnPeriod,
 		hub: record.NewHub(), view: &snapshot.View{}, requests: make(chan request, requestQueue), saved: map[string]string{}}
+	if p, ok := o.Hardware.(interface {
+		OnPurge(func(zone string, cancel bool) error)
+	}); ok {
+		// A simulated room whose scenario asks for purges, as staff do.
+		p.OnPurge(func(zone string, cancel bool) error {
+			return d.QueuePurge(zone, record.Actor{Name: "scenario", Via: "scenario"}, "the scenario's purge event", cancel)
+		})
+	}
 	// The law before any hardware: a config it cannot run touches no fan.
 	params, err := control.ParamsFor(o.Config)
 	if err == nil {

@@ -165,6 +165,27 @@ func (d *Daemon) CancelPurge(ctx context.Context, zone string, by record.Actor) 
 	return a.Result, err
 }
 
+// QueuePurge asks for a purge (or, with cancel, its end) as Purge and
+// CancelPurge do, without waiting for the loop's answer, which is
+// journaled and logged as any request's: for a simulated room's scenario,
+// whose events play on the goroutine that moves the clock the loop sleeps
+// on, so the request is served at the next period, the same in every run.
+func (d *Daemon) QueuePurge(zone string, by record.Actor, reason string, cancel bool) error {
+	if err := checkActor(by, "purge"); err != nil {
+		return err
+	}
+	r := request{run: func(d *Daemon) record.Action { return d.purge(zone, by, reason, !cancel) }, by: by, kind: record.ActPurge, always: !cancel}
+	if cancel {
+		r.kind = record.ActCancelPurge
+	}
+	select {
+	case d.requests <- r:
+		return nil
+	default:
+		return ErrBusy
+	}
+}
+
 func (d *Daemon) purge(zone string, by record.Actor, reason string, start bool) record.Action {
 	a := record.Action{Kind: record.ActPurge, Target: zone, By: by, Note: reason}
 	if !start {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +15,11 @@ import (
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/alarm"
+	"github.com/ventd/ventd/journal"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/testbench"
 	"github.com/ventd/ventd/testbench/room"
+	"github.com/ventd/ventd/testbench/scenario"
 )
 
 func TestPurge(t *testing.T) {
@@ -167,5 +170,67 @@ func TestAlarmBeaconUntilAcknowledged(t *testing.T) {
 	h.run(time.Second)
 	if pin.Read() != gpio.Low {
 		t.Fatal("beacon still on after the alarm was acknowledged")
+	}
+}
+
+// A scenario can ask for purges as staff do (responders waiting to enter),
+// so a simulated day, ventbench's among them, runs them through the same
+// request queue as the status page's button: served at the next period,
+// journaled by "scenario", the fans at full until the booth is below the
+// entry level. Two runs of the same day give the same seconds.
+func TestScenarioPurgeIsARequest(t *testing.T) {
+	sc, err := scenario.Parse([]byte(`name: purge-day
+duration: 1h
+events:
+  - {at: 10m, session: {zone: booth, duration: 8m, pm25_mg_per_min: 3}}
+  - {at: 14m, purge: {zone: booth}}
+  - {at: 30m, session: {zone: booth, duration: 5m, pm25_mg_per_min: 3}}
+  - {at: 36m, purge: {}}
+  - {at: 36m30s, purge: {cancel: true}}
+`), "purge-day.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() (started, ended time.Time, acts []journal.Action) {
+		dir := t.TempDir()
+		h := dayHarness(t, config.Sim(), sc, dir, t0, testbench.RigOpts{Seed: 3}, nil)
+		for range 60 * 60 {
+			s := h.run(time.Second)
+			purging := s.Fans[0].Mode == "purge"
+			switch {
+			case purging && started.IsZero():
+				started = s.Time
+			case !purging && !started.IsZero() && ended.IsZero():
+				ended = s.Time
+			}
+		}
+		if err := h.rig.Err(); err != nil {
+			t.Fatal(err)
+		}
+		h.d.shutdown()
+		acts, err := journalIn(t, dir).Actions(time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return started, ended, acts
+	}
+	started, ended, acts := run()
+	if want := t0.Add(14 * time.Minute); started.Before(want) || started.After(want.Add(2*time.Second)) {
+		t.Errorf("purge started at %v, want within a period of %v", started.Sub(t0), want.Sub(t0))
+	}
+	if ended.IsZero() || ended.Sub(started) < 4*time.Minute {
+		t.Errorf("purge %v → %v: want it to run through the session's last 4 min and end at the entry level", started.Sub(t0), ended.Sub(t0))
+	}
+	var kinds []string
+	for _, a := range acts {
+		if a.Via == "scenario" && a.Who == "scenario" {
+			kinds = append(kinds, a.Kind+" "+a.Target)
+		}
+	}
+	if want := []string{"purge booth", "purge all booths", "cancel_purge all booths"}; !slices.Equal(kinds, want) {
+		t.Errorf("journaled by the scenario: %q, want %q (all: %+v)", kinds, want, acts)
+	}
+	if s2, e2, _ := run(); !s2.Equal(started) || !e2.Equal(ended) {
+		t.Errorf("a second run purged %v → %v, the first %v → %v", s2.Sub(t0), e2.Sub(t0), started.Sub(t0), ended.Sub(t0))
 	}
 }

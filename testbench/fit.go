@@ -77,6 +77,8 @@ func (f *fitter) event(e scenario.Event) (out scenario.Event, keep bool) {
 		renamed(&e.Session, func(s *scenario.Session) *string { return &s.Zone }, always(f.sessionZone))
 	case e.Occupants != nil:
 		renamed(&e.Occupants, func(o *scenario.Occupants) *string { return &o.Zone }, always(f.zone))
+	case e.Purge != nil && e.Purge.Zone != "":
+		renamed(&e.Purge, func(p *scenario.Purge) *string { return &p.Zone }, always(f.zone))
 	case e.Door != nil:
 		keep = renamed(&e.Door, func(d *scenario.Door) *string { return &d.Name }, f.door)
 	case e.FanFault != nil:

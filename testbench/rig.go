@@ -55,6 +55,8 @@ type Rig struct {
 	player  *scenario.Player
 	// wiredInverted is RigOpts.WiredInverted.
 	wiredInverted map[string]bool
+	// onPurge serves a scenario's purge events (OnPurge).
+	onPurge func(zone string, cancel bool) error
 
 	mu      sync.Mutex
 	err     error    // the first error playing the scenario
@@ -224,6 +226,27 @@ func (w invertedWire) SetDuty(d float64) error {
 		return w.Fan.SetDuty(d) // the fan's own error for a duty out of range
 	}
 	return w.Fan.SetDuty(1 - d)
+}
+
+// OnPurge hands the scenario's purge events to serve, the daemon's
+// request queue: staff asking for a purge, as from the status page. It is
+// called on the goroutine that moves the simulated clock, at the event's
+// time, so serve must not wait on the control loop.
+func (r *Rig) OnPurge(serve func(zone string, cancel bool) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.onPurge = serve
+}
+
+// Purge implements scenario.Purger.
+func (r *Rig) Purge(zone string, cancel bool) error {
+	r.mu.Lock()
+	serve := r.onPurge
+	r.mu.Unlock()
+	if serve == nil {
+		return errors.New("no daemon takes requests from this simulated room")
+	}
+	return serve(zone, cancel)
 }
 
 // Tach implements daemon.Hardware: every simulated fan has one.

@@ -158,6 +158,10 @@ func (s *Scenario) check(cfg *room.Config, sensors []string) ErrorList {
 					where, e.Drift.OffsetUgm3, e.Drift.Percent, float64(maxDriftUgm3), float64(maxDriftPercent))
 			}
 			lasts = e.Drift.Over
+		case e.Purge != nil:
+			if z := e.Purge.Zone; z != "" {
+				known(e.Line, where, "zone", z, zones, cfg != nil)
+			}
 		case e.Outdoor != nil:
 			if h := e.Outdoor.Humidity; h != nil && *h > 100 {
 				bad(e.Line, "%s: humidity %g above 100%%", where, *h)
@@ -211,7 +215,7 @@ const (
 func countActions(e *Event) int {
 	n := 0
 	for _, set := range []bool{e.Session != nil, e.Occupants != nil, e.Door != nil,
-		e.FanFault != nil, e.SensorFault != nil, e.Drift != nil, e.Outdoor != nil} {
+		e.FanFault != nil, e.SensorFault != nil, e.Drift != nil, e.Outdoor != nil, e.Purge != nil} {
 		if set {
 			n++
 		}

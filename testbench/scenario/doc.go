@@ -17,6 +17,7 @@
 //	  - {at: 2h, sensor_fault: {sensor: booth-pm, kind: disconnect, for: 5m}}
 //	  - {at: 3h, outdoor: {pm25: 40, for: 30m}}
 //	  - {at: 1h, sensor_drift: {sensor: staff-pm, ugm3: 8, percent: 15, over: 6h}}
+//	  - {at: 3h10m, purge: {zone: booth}}
 //
 // Each event has an offset and exactly one action:
 //
@@ -34,6 +35,9 @@
 //	              then keeps (an ageing sensor nobody recalibrated)
 //	outdoor       any of pm1, pm25, pm4, pm10, co2, voc, nox, temperature,
 //	              humidity; a new pm25 alone scales the other PM sizes
+//	purge         staff asking for a purge: zone (a booth; none: every
+//	              booth), cancel: true to end one; served by the daemon the
+//	              room is wired to, as a request from the status page
 //
 // Two optional sections describe the day and the room around the events:
 //

@@ -347,6 +347,14 @@ func (d *decoder) event(n *yaml.Node, path string) (Event, bool) {
 				"over":    func(n *yaml.Node, p string) { o.Over = d.dur(n, p) },
 			}), "sensor", "over")
 		},
+		"purge": func(n *yaml.Node, p string) {
+			o := &Purge{}
+			ev.Purge = o
+			d.mapping(n, p, map[string]func(*yaml.Node, string){
+				"zone":   func(n *yaml.Node, p string) { o.Zone = d.str(n, p) },
+				"cancel": func(n *yaml.Node, p string) { o.Cancel = d.bool(n, p) },
+			})
+		},
 		"outdoor": func(n *yaml.Node, p string) {
 			o := &Outdoor{}
 			ev.Outdoor = o
@@ -371,7 +379,7 @@ func (d *decoder) event(n *yaml.Node, path string) (Event, bool) {
 	}
 	d.require(n, path, seen, "at", "say when it happens, e.g. at: 10m")
 	if actions := len(seen) - boolInt(seen["at"]); actions != 1 {
-		d.errf(n, path, "has %d actions; want exactly one of session, occupants, door, fan_fault, sensor_fault, sensor_drift, outdoor", actions)
+		d.errf(n, path, "has %d actions; want exactly one of session, occupants, door, fan_fault, sensor_fault, sensor_drift, outdoor, purge", actions)
 	}
 	return ev, len(d.errs) == before
 }

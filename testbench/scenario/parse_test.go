@@ -2,8 +2,10 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +158,8 @@ events:
   - {at: 3m, fan_fault: {fan: booth-exhaust, stall: true}}
   - {at: 4m, fan_fault: {fan: roof, stall: true}}
   - {at: 5m, sensor_fault: {sensor: booth-co2, kind: nack}}
+  - {at: 6m, purge: {zone: booht}}
+  - {at: 7m, purge: {}}
 `
 	s, err := Parse([]byte(src), "names.yaml")
 	if err != nil {
@@ -167,12 +171,13 @@ events:
 		`names.yaml:4: door at 2m0s: no door "front"`,
 		`names.yaml:6: fan_fault at 4m0s: no fan "roof"`,
 		`names.yaml:7: sensor_fault at 5m0s: no sensor "booth-co2"`,
+		`names.yaml:8: purge at 6m0s: no zone "booht" (have: booth, staff)`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("Validate error lacks %q:\n%v", w, err)
 		}
 	}
-	if strings.Contains(err.Error(), "names.yaml:5:") {
+	if strings.Contains(err.Error(), "names.yaml:5:") || strings.Contains(err.Error(), "names.yaml:9:") {
 		t.Errorf("Validate complains about a real fan:\n%v", err)
 	}
 	if err := s.Validate(room.Default(), nil); strings.Contains(err.Error(), "sensor") {
@@ -285,4 +290,37 @@ func TestParseYAMLMistakes(t *testing.T) {
 			t.Errorf("%s: %v; want %q", c.name, err, c.want)
 		}
 	}
+}
+
+// A purge is asked of the daemon the room is wired to: a target without
+// one says so, not drops it; one with one gets the zone and cancel.
+func TestPlayerPurge(t *testing.T) {
+	sc := parse(t, `duration: 1h
+events:
+  - {at: 1m, purge: {zone: booth}}
+  - {at: 2m, purge: {cancel: true}}
+`)
+	if err := NewPlayer(sc, &recorder{}, t0, nil).Step(t0.Add(time.Hour)); err == nil || !strings.Contains(err.Error(), "line 3: purge at 1m0s: nothing serves purge requests") {
+		t.Errorf("a room with no daemon: %v", err)
+	}
+	p := &purger{}
+	if err := NewPlayer(sc, p, t0, nil).Step(t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"booth false", " true"}; !slices.Equal(p.asked, want) {
+		t.Errorf("purges asked %q, want %q", p.asked, want)
+	}
+	if _, err := Parse([]byte("duration: 1h\nevents:\n  - {at: 1m, purge: {zone: booth, now: true}}\n"), "p.yaml"); err == nil || !strings.Contains(err.Error(), `unknown key "now"; want one of cancel, zone`) {
+		t.Errorf("purge with an unknown key: %v", err)
+	}
+}
+
+type purger struct {
+	recorder
+	asked []string
+}
+
+func (p *purger) Purge(zone string, cancel bool) error {
+	p.asked = append(p.asked, fmt.Sprint(zone, " ", cancel))
+	return nil
 }

@@ -311,8 +311,22 @@ func (p *Player) apply(a action, at time.Time) error {
 		if e.Outdoor.For > 0 {
 			p.begin("outdoor", fmt.Sprintf("outdoor air PM2.5 %.0f µg/m³", p.outdoor.PM25), at, e.Outdoor.For)
 		}
+	case e.Purge != nil:
+		// Asked of the daemon, not the room: a target without one (a bare
+		// room) cannot serve it, and says so rather than drop it.
+		pt, ok := tg.(Purger)
+		if !ok {
+			return errors.New("nothing serves purge requests in this room: play the scenario in a room wired to a daemon")
+		}
+		return pt.Purge(e.Purge.Zone, e.Purge.Cancel)
 	}
 	return nil
+}
+
+// Purger is a Target that serves staff's purge requests (a room wired to a
+// daemon: testbench.Rig).
+type Purger interface {
+	Purge(zone string, cancel bool) error
 }
 
 // apply returns air with the fields o sets replaced. A new PM2.5 alone

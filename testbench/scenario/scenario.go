@@ -40,6 +40,7 @@ type Event struct {
 	SensorFault *SensorFault
 	Drift       *Drift
 	Outdoor     *Outdoor
+	Purge       *Purge
 }
 
 // Session is someone smoking in a zone (YAML: session). Its Duration ends
@@ -100,6 +101,16 @@ type SensorFault struct {
 	For    time.Duration
 }
 
+// Purge is staff asking for a purge (YAML: purge), as the status page's
+// button does, so responders can enter: of Zone's fans, or of every
+// booth's when Zone is empty; with Cancel, ending one early. The daemon
+// the room is wired to serves it (Rig.OnPurge); its fans, the law or
+// baseline, run it.
+type Purge struct {
+	Zone   string
+	Cancel bool
+}
+
 // Outdoor changes the outdoor air (YAML: outdoor). Fields left nil keep
 // their value, except that PM1, PM4 and PM10 scale with a new PM2.5 unless
 // given, keeping the outdoor size mix. With For the air goes back after
@@ -128,6 +139,8 @@ func (e *Event) what() string {
 		return "sensor_drift"
 	case e.Outdoor != nil:
 		return "outdoor"
+	case e.Purge != nil:
+		return "purge"
 	}
 	return ""
 }
