@@ -250,8 +250,10 @@ func (l *perFan) Staff() (StaffStatus, bool) { return StaffStatus{}, false }
 
 // Booths reports what a per-fan law knows: the level, whether it is
 // trusted, purge and entry estimate; it measures no decay.
-func (l *perFan) Booths() []BoothStatus {
-	out := make([]BoothStatus, len(l.p.Booths))
+func (l *perFan) Booths() []BoothStatus { return l.AppendBooths(nil) }
+
+// AppendBooths implements Law.
+func (l *perFan) AppendBooths(dst []BoothStatus) []BoothStatus {
 	for i, b := range l.p.Booths {
 		st := BoothStatus{Zone: b.Zone, Level: math.NaN(), CleanAir: math.NaN(), Excess: math.NaN(), Trusted: true,
 			SecondsToEntry: -1, Decay: Decay{ACH: math.NaN(), NominalACH: math.NaN()}}
@@ -271,7 +273,7 @@ func (l *perFan) Booths() []BoothStatus {
 				}
 			}
 		}
-		out[i] = st
+		dst = append(dst, st)
 	}
-	return out
+	return dst
 }

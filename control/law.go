@@ -26,6 +26,9 @@ type Law interface {
 	// Booths reports each booth as the law sees it, in Params.Booths
 	// order, with its measured decay.
 	Booths() []BoothStatus
+	// AppendBooths is Booths appended to dst, for a caller that asks
+	// every period and can reuse the slice.
+	AppendBooths(dst []BoothStatus) []BoothStatus
 	// Staff reports the staff area as the law sees it; false for a law
 	// that does not watch it (the per-fan baselines).
 	Staff() (StaffStatus, bool)

@@ -3,6 +3,8 @@ package control
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,16 +36,19 @@ type Room struct {
 	last   time.Time
 	byName map[string]sample.Sample // reused each period
 	air    []boothAir               // reused each period
-	// whys are this period's staffWhy answers: every fan gives the
-	// staff area's same reason, and formatting it for each was most of
-	// a many-booth room's decisions.
-	whys []staffReason
+	// whys are this period's staffWhy answers and the last period's:
+	// every fan gives the staff area's same reason, and formatting it
+	// for each was most of a many-booth room's decisions; from one
+	// period to the next its figures, to a tenth, mostly stand still.
+	whys, lastWhys []staffReason
 }
 
 type staffReason struct {
-	onOff  bool
-	weight float64
-	why    string
+	onOff bool
+	// figures are the reason's figures as it prints them (and whether it
+	// speaks of the gap): equal figures, equal text.
+	figures string
+	why     string
 }
 
 // fan is one fan's state between periods.
@@ -131,7 +136,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	r.followAvoidable(now, dt)
 
 	out := make([]Decision, len(r.fans))
-	r.whys = r.whys[:0]
+	r.whys, r.lastWhys = r.lastWhys[:0], r.whys
 	for i, f := range r.fans {
 		out[i] = r.decide(now, dt, f)
 		if s := f.spec; s.OnOff && s.air(out[i].Duty) > 0 && (s.air(f.duty) == 0 || f.onSince.IsZero()) {
@@ -317,25 +322,38 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, staffNeed float64, f
 // and the fans' leverage (staffArea.need); the room's price alone read
 // "full speed at 9.0" beside a fan at 0.81.
 func (r *Room) staffWhy(f *fan) string {
-	w := f.share * f.share
-	for _, c := range r.whys {
-		if c.onOff == f.spec.OnOff && c.weight == w {
-			return c.why
-		}
-	}
 	t, s := r.p.Tuning, &r.staff
+	w := f.share * f.share
 	shown, what := s.excess, "staff PM2.5 %.1f µg/m³ above its clean air"
 	add := 0.0
 	if g := s.gap(); g > s.excess {
 		shown, add, what = g+s.excess, g, "staff air clearing toward cleaner air coming in, %.1f µg/m³ above it"
 	}
-	why := fmt.Sprintf(what+" (full speed at %.1f)", shown, add+s.excessAt(t, 1/w))
+	full, off := add+s.excessAt(t, 1/w), 0.0
 	if f.spec.OnOff {
-		why = fmt.Sprintf(what+" (on from %.1f, off below %.1f)", shown, add+s.excessAt(t, 1/w), add+s.excessAt(t, relayHold/w))
+		off = add + s.excessAt(t, relayHold/w)
 	}
-	r.whys = append(r.whys, staffReason{f.spec.OnOff, w, why})
+	var buf [64]byte // the figures as %.1f prints them, on the stack
+	k := strconv.AppendBool(buf[:0], add > 0)
+	for _, v := range [...]float64{shown, full, off} {
+		k = strconv.AppendFloat(append(k, ' '), v, 'f', 1, 64)
+	}
+	same := func(c staffReason) bool { return c.onOff == f.spec.OnOff && c.figures == string(k) }
+	if i := slices.IndexFunc(r.whys, same); i >= 0 {
+		return r.whys[i].why
+	}
+	if i := slices.IndexFunc(r.lastWhys, same); i >= 0 {
+		r.whys = append(r.whys, r.lastWhys[i])
+		return r.lastWhys[i].why
+	}
+	why := fmt.Sprintf(what+" (full speed at %.1f)", shown, full)
+	if f.spec.OnOff {
+		why = fmt.Sprintf(what+" (on from %.1f, off below %.1f)", shown, full, off)
+	}
+	r.whys = append(r.whys, staffReason{f.spec.OnOff, string(k), why})
 	return why
 }
+
 // staffFanACH is the air changes an hour the fans give the staff area at
 // their present duty, as their rated flow says: every exhaust draws its
 // air from there.
@@ -494,12 +512,14 @@ func (r *Room) setPurge(zone string, on bool) {
 }
 
 // Booths implements Law.
-func (r *Room) Booths() []BoothStatus {
-	out := make([]BoothStatus, len(r.booths))
+func (r *Room) Booths() []BoothStatus { return r.AppendBooths(nil) }
+
+// AppendBooths implements Law.
+func (r *Room) AppendBooths(dst []BoothStatus) []BoothStatus {
 	for i, b := range r.booths {
-		out[i] = b.status(r.nominalACH(i), r.p.Tuning)
+		dst = append(dst, b.status(r.nominalACH(i), r.p.Tuning))
 	}
-	return out
+	return dst
 }
 
 // Staff implements Law.
