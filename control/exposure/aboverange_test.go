@@ -81,3 +81,30 @@ func TestAboveRangeUnderTheAlarmLevel(t *testing.T) {
 		t.Error("range top 2000 over the alarm level 1500: the held value is not over alarm")
 	}
 }
+
+// A STEL over a few seconds stood for a whole quarter hour: after an
+// outage the window held 37 s of smoke read before it, and the shift's
+// STEL peak was that smoke's 900 µg/m³. A STEL is known only with half
+// its window measured; the time before that is not over the limit either.
+func TestSTELNeedsHalfItsWindow(t *testing.T) {
+	lim := Limits{STEL: 35}
+	tr := newTracker(t, lim, day8)
+	at := feed(t, tr, t0, 37*time.Second, 900)
+	at = feed(t, tr, at.Add(12*time.Minute), time.Second, 5) // after an outage
+	snap := tr.Snapshot(at)
+	if snap.STEL.Known() || snap.OverSTEL || snap.STELCoverage <= 0 {
+		t.Errorf("37 s of 15 min measured: STEL %v (coverage %.1f %%), over %v; want unknown, not over, coverage shown", snap.STEL, snap.STELCoverage, snap.OverSTEL)
+	}
+	at = feed(t, tr, at, 7*time.Minute, 5)
+	s, _ := tr.Current(at)
+	if s.STELPeak.Known() && float64(s.STELPeak) > 100 {
+		t.Errorf("shift STEL peak %v at %v: taken from a window hardly measured", s.STELPeak, s.STELPeakAt)
+	}
+	if s.TimeOverSTEL != 0 {
+		t.Errorf("time over the STEL %v: none of it was over on a known STEL", s.TimeOverSTEL)
+	}
+	at = feed(t, tr, at, time.Minute, 5)
+	if snap := tr.Snapshot(at); !snap.STEL.Known() || float64(snap.STEL) > 100 {
+		t.Errorf("8 min measured: STEL %v, want known (about 5, the 37 s of smoke long out of the window)", snap.STEL)
+	}
+}

@@ -161,7 +161,9 @@ type Snapshot struct {
 	ValueAt time.Time `json:"value_at"`
 
 	// STEL is the mean over the measured part of the last 15 min: a gap
-	// in the window is left out, not counted as clean air.
+	// in the window is left out, not counted as clean air. Unknown (null)
+	// while less than STELMinMeasured of the window is measured;
+	// STELCoverage says how much is.
 	STEL         Conc    `json:"stel"`
 	STELCoverage float64 `json:"stel_coverage_pct"`
 
@@ -210,9 +212,11 @@ func (t *Tracker) Rolling(now time.Time) Snapshot {
 		s.OverAlarm = lim.Alarm > 0 && t.pendC > lim.Alarm
 	}
 	if sum, cov, span := t.rolling(&t.sec, nowNs); cov > 0 {
-		s.STEL = Conc(sum / float64(cov))
 		s.STELCoverage = pct(cov, span)
-		s.OverSTEL = lim.STEL > 0 && float64(s.STEL) > lim.STEL
+		if cov >= int64(STELMinMeasured) {
+			s.STEL = Conc(sum / float64(cov))
+			s.OverSTEL = lim.STEL > 0 && float64(s.STEL) > lim.STEL
+		}
 	}
 	if sum, cov, span := t.rolling(&t.min, nowNs); cov > 0 {
 		s.TWA8h = sum / float64(TWAWindow)

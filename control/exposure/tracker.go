@@ -24,6 +24,14 @@ const (
 	minBins = int(TWAWindow / time.Minute)
 )
 
+// STELMinMeasured is how much of its 15 min a STEL needs measured to be
+// known. Averaged over less, the few seconds a window holds after an
+// outage stood for the whole quarter hour: 37 s of smoke read before a
+// restart made a shift's STEL peak of 906 µg/m³ from a window the
+// record had 4 % of, and seconds of CO2 left over from before an outage
+// could make a STEL excursion. Half the window, as a majority of it.
+const STELMinMeasured = STELWindow / 2
+
 // DefaultMaxSampleInterval is how long a sample is held when no next one
 // comes: a little longer than the slowest sensor's period (the SCD41
 // measures every 5 s).
@@ -353,7 +361,7 @@ func (t *Tracker) account(a, b instant, c float64, k span) {
 func (t *Tracker) closeSecond(b instant) {
 	hi := t.sec.index(b.ns) - 1
 	sum, cov := t.sec.window(hi-int64(secBins)+1, hi)
-	known := cov > 0
+	known := cov >= int64(STELMinMeasured)
 	var stel float64
 	if known {
 		stel = sum / float64(cov)
