@@ -79,3 +79,22 @@ func TestNothingMeasuredIsNoData(t *testing.T) {
 		t.Errorf("half measured: verdict %v (%q), want INCOMPLETE, 50.0 %% measured", part.verdict, part.verdictText())
 	}
 }
+
+// Staff over the alarm level for half an hour, ten minutes of it in
+// smoke above the sensor's range, read "INCOMPLETE: 96.8 % measured"
+// and nothing more at a glance (an auditor's review): the alarm level is
+// no legal limit, so the verdict stays, but the reasons say it.
+func TestVerdictSaysTimeOverTheAlarmLevel(t *testing.T) {
+	var s export.Shift
+	s.Quantity, s.Finished, s.Complete, s.Coverage = sample.PM25, true, false, 96.8
+	s.Elapsed = exposure.Duration(12 * time.Hour)
+	s.Covered = exposure.Duration(time.Duration(0.968 * float64(12*time.Hour)))
+	s.TimeOverAlarm, s.TimeOverAlarmAboveRange = exposure.Duration(1799*time.Second), exposure.Duration(601*time.Second)
+	z := zoneShift{zone: "staff", rows: []export.Shift{s}}
+	z.judge()
+	want := []string{"PM2.5 over its alarm level 1799 s (29 min 59 s), 601 s (10 min 1 s) of it above the sensor's range",
+		"96.8 % measured: TWA is a lower bound"}
+	if z.verdict != verdictIncomplete || !slices.Equal(z.why, want) {
+		t.Errorf("verdict %v, why %q; want incomplete, %q", z.verdict, z.why, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -299,6 +300,16 @@ func (z *zoneShift) judge() {
 		}
 		if v.STELExcursions || v.TWAExcursions {
 			z.why = append(z.why, q+" excursions too many or too close")
+		}
+		// Not a limit, so not the verdict's; but staff over the alarm
+		// level (dense smoke above the sensors' range among it) is what
+		// whoever signs must not miss beside an OK or INCOMPLETE.
+		if over := r.TimeOverAlarm.Std(); over > 0 {
+			w := fmt.Sprintf("%s over its alarm level %s", q, human(strconv.FormatFloat(over.Seconds(), 'f', 0, 64)))
+			if above := r.TimeOverAlarmAboveRange.Std(); above > 0 {
+				w += fmt.Sprintf(", %s of it above the sensor's range", human(strconv.FormatFloat(above.Seconds(), 'f', 0, 64)))
+			}
+			z.why = append(z.why, w)
 		}
 		switch {
 		case v.Any():
