@@ -89,15 +89,19 @@ func TestBaseParses(t *testing.T) {
 	}
 }
 
+// lineCase is a config file and what its check says: the line and key at
+// fault and the message (or part of it).
+type lineCase struct {
+	name string
+	data string
+	line int
+	path string
+	msg  string
+}
+
 // Each mistake gives exactly one error (no echoes), with its line and path.
 func TestMistakes(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		data string
-		line int
-		path string
-		msg  string
-	}{
+	for _, tc := range []lineCase{
 		{"unknown top-level key", base + "sitee: x\n", 22, "sitee", `unknown key; did you mean "site"?`},
 		{"unknown key camelCase", edit(19, "    sysfs_pwm: {chip: 0, channel: 0, frequencyHz: 25000}"), 19, "fans[0].sysfs_pwm.frequencyHz", `did you mean "frequency_hz"?`},
 		{"unknown key far from any", edit(10, "    zone: booth\n    colour: red"), 11, "sensors[0].colour", "expected one of: name, type, bus, address, mux, zone,"},

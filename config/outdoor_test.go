@@ -19,13 +19,7 @@ func TestOutdoorZone(t *testing.T) {
 	if z := c.Zone("outside"); z == nil || z.Kind != Outdoor || len(c.ZonesOf(Outdoor)) != 1 {
 		t.Fatalf("outdoor zone parsed as %+v", z)
 	}
-	cases := []struct {
-		name string
-		data string
-		line int
-		path string
-		msg  string
-	}{
+	cases := []lineCase{
 		{"outdoor with a volume", edit(5, "  - {name: staff, kind: staff, volume_m3: 60}\n  - {name: outside, kind: outdoor, volume_m3: 1000}", 14, sensor),
 			6, "zones[2].volume_m3", "an outdoor zone has no volume"},
 		{"outdoor without a sensor", edit(5, outdoor), 6, "zones[2]", `outdoor zone "outside" has no sensor in it: add an sps30 with zone: outside`},

@@ -122,13 +122,7 @@ func TestTimeOfDay(t *testing.T) {
 // Each mistake in the new sections gives exactly one error with its line
 // and path. base has 21 lines, so appended sections start at line 22.
 func TestSectionMistakes(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		data string
-		line int
-		path string
-		msg  string
-	}{
+	for _, tc := range []lineCase{
 		{"bad time zone", base + "shifts:\n  time_zone: Vancouver\n", 23, "shifts.time_zone", `no time zone "Vancouver": give an IANA name, like America/Vancouver`},
 		{"empty time zone", base + "shifts:\n  time_zone: \"\"\n", 23, "shifts.time_zone", "must name a time zone, like America/Vancouver"},
 		{"minute 60", base + "shifts:\n  starts: [\"07:00\", \"7:60\"]\n", 23, "shifts.starts[1]", `must be a time of day as HH:MM from 00:00 to 23:59, like "07:00" (got "7:60")`},

@@ -42,13 +42,7 @@ func TestQuietBaseHasNoWarning(t *testing.T) {
 // Values a site may mean but that are likely a slip are accepted with a
 // warning that says what was understood and what to write.
 func TestSlipsWarned(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		data string
-		line int
-		path string
-		msg  string
-	}{
+	for _, tc := range []lineCase{
 		// The SPS30 is specified to 1000 µg/m³; 1255 is 125.5 with its
 		// decimal point slipped.
 		{"pm2.5 alarm above the sps30's range", quiet + "thresholds:\n  pm25_ugm3: {warning: 350, alarm: 1255}\n", 23, "thresholds.pm25_ugm3.alarm",

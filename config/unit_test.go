@@ -47,13 +47,7 @@ func TestPackagedUnitAsShipped(t *testing.T) {
 }
 
 func TestUnitLimitsWarned(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		data string
-		line int
-		path string
-		msg  string
-	}{
+	for _, tc := range []lineCase{
 		{"port 80", qedit(2, "room: Room\nlisten: \"0.0.0.0:80\""), 3, "listen",
 			`the packaged ventd.service gives ventd no capabilities (CapabilityBoundingSet= and AmbientCapabilities= are empty), so it cannot listen on port 80, below 1024: it would fail at every start with "bind: permission denied"; listen on 8080 (listen: ":8080"), or put a reverse proxy in front (README, "HTTP and export security")`},
 		{"port 443 on every interface", qedit(2, "room: Room\nlisten: \":443\""), 3, "listen", "cannot listen on port 443, below 1024"},

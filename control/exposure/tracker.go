@@ -170,19 +170,7 @@ func (t *Tracker) outOfOrder(what string, at time.Time) error {
 
 // Add records a valid sample c measured at tm. It stands for the air from
 // tm until the next sample, or MaxSampleInterval at most.
-func (t *Tracker) Add(tm time.Time, c float64) error {
-	if err := t.checkValue("Add", tm, c); err != nil {
-		return err
-	}
-	a := at(tm)
-	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
-		return t.outOfOrder("Add", tm)
-	}
-	t.closePending(a)
-	t.advance(a, a, 0, gap)
-	t.pending, t.pendC, t.pendAbove = true, c, false
-	return nil
-}
+func (t *Tracker) Add(tm time.Time, c float64) error { return t.hold("Add", tm, c, false) }
 
 // AddAboveRange records that at tm every sensor read above its specified
 // range, whose top is top: heavy smoke the sensors cannot measure. Held
@@ -194,16 +182,22 @@ func (t *Tracker) Add(tm time.Time, c float64) error {
 // against it is unknown, and the time is only a gap. A top of 0 (unknown)
 // counts nowhere.
 func (t *Tracker) AddAboveRange(tm time.Time, top float64) error {
-	if err := t.checkValue("AddAboveRange", tm, top); err != nil {
+	return t.hold("AddAboveRange", tm, top, true)
+}
+
+// hold starts, for op, the sample held from tm: c, or with above the
+// range's top c.
+func (t *Tracker) hold(op string, tm time.Time, c float64, above bool) error {
+	if err := t.checkValue(op, tm, c); err != nil {
 		return err
 	}
 	a := at(tm)
 	if t.started && (a.ns < t.cursor.ns || t.pending && a.ns == t.cursor.ns) {
-		return t.outOfOrder("AddAboveRange", tm)
+		return t.outOfOrder(op, tm)
 	}
 	t.closePending(a)
 	t.advance(a, a, 0, gap)
-	t.pending, t.pendC, t.pendAbove = true, top, true
+	t.pending, t.pendC, t.pendAbove = true, c, above
 	return nil
 }
 
