@@ -113,6 +113,17 @@ func (d *doc) figureRows() []figureRow {
 	secs := func(col string) func(export.Shift, map[string]string) string {
 		return func(_ export.Shift, f map[string]string) string { return human(f[col]) }
 	}
+	// A time over a limit the pollutant does not have (PM10 has no alarm
+	// level) is the export's 0 all the same, said to be for want of the
+	// limit: "0 s" or "none" alone read as measured and clean.
+	over := func(limitCol, none string, fig func(export.Shift, map[string]string) string) func(export.Shift, map[string]string) string {
+		return func(r export.Shift, f map[string]string) string {
+			if f[limitCol] == "" {
+				return fig(r, f) + " (" + none + ")"
+			}
+			return fig(r, f)
+		}
+	}
 	return []figureRow{
 		{"TWA (OSHA, Σ C·T / 8 h)", unit("twa_osha"), ofData},
 		{"TWA limit (8 h)", unit("limit_twa"), ofConfig},
@@ -140,17 +151,17 @@ func (d *doc) figureRows() []figureRow {
 			return d.local(r.STELPeakAt).Format("15:04:05 MST")
 		}, ofData},
 		{"STEL limit", unit("limit_stel"), ofConfig},
-		{"Time with the STEL over its limit", secs("time_stel_over_limit_s"), ofData},
+		{"Time with the STEL over its limit", over("limit_stel", "no STEL limit", secs("time_stel_over_limit_s")), ofData},
 		{"Alarm level", unit("limit_alarm"), ofConfig},
-		{"Time over the alarm level", secs("time_over_alarm_s"), ofDataOrAboveRange},
+		{"Time over the alarm level", over("limit_alarm", "no alarm level", secs("time_over_alarm_s")), ofDataOrAboveRange},
 		// Time with no value in the figure above: an auditor must see how
 		// much of it rests on the sensors' range rather than a reading.
-		{"… of it above the sensor's range", func(_ export.Shift, f map[string]string) string {
+		{"… of it above the sensor's range", over("limit_alarm", "no alarm level", func(_ export.Shift, f map[string]string) string {
 			if v := f["time_over_alarm_above_range_s"]; v != "" && v != "0.000" {
 				return "includes " + human(v)
 			}
 			return "none"
-		}, ofDataOrAboveRange},
+		}), ofDataOrAboveRange},
 		{"Excursions over the STEL limit", func(_ export.Shift, f map[string]string) string {
 			return excursions(f["excursions_above_stel"], f["stel_excursions_too_many"], f["stel_excursions_too_close"])
 		}, ofData},
