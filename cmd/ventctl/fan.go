@@ -88,8 +88,9 @@ func runFan(args []string, e env) int {
 		for now := start; now.Before(end) && ctx.Err() == nil; now = b.clk.Now() {
 			b.clk.Sleep(min(time.Second, end.Sub(now)))
 			b.advance()
-			fmt.Fprintf(e.stdout, "%6s  duty %g %%  %s\n", b.clk.Now().Sub(start).Round(time.Second), 100*fan.Running(out, d/100), rpm(tach))
-			rpms = append(rpms, rpmOrZero(tach))
+			said, v := rpm(tach)
+			fmt.Fprintf(e.stdout, "%6s  duty %g %%  %s\n", b.clk.Now().Sub(start).Round(time.Second), 100*fan.Running(out, d/100), said)
+			rpms = append(rpms, v)
 		}
 		return rpms, ctx.Err() == nil
 	}
@@ -140,29 +141,20 @@ func runFan(args []string, e env) int {
 	return code
 }
 
-func rpm(t fan.Tachometer) string {
+// rpm reads the tachometer once: what to print, and the speed (0 when
+// there is none to read).
+func rpm(t fan.Tachometer) (string, float64) {
 	if t == nil {
-		return "(no tachometer)"
+		return "(no tachometer)", 0
 	}
 	v, err := t.RPM()
 	switch {
 	case errors.Is(err, fan.ErrNoSignal):
-		return "0 rpm: no tach signal (stopped, stalled, or its tach wire is loose)"
+		return "0 rpm: no tach signal (stopped, stalled, or its tach wire is loose)", 0
 	case err != nil:
-		return "rpm unknown: " + err.Error()
+		return "rpm unknown: " + err.Error(), 0
 	}
-	return fmt.Sprintf("%.0f rpm", v)
-}
-
-func rpmOrZero(t fan.Tachometer) float64 {
-	if t == nil {
-		return 0
-	}
-	v, err := t.RPM()
-	if err != nil {
-		return 0
-	}
-	return v
+	return fmt.Sprintf("%.0f rpm", v), v
 }
 
 // settled is the speed a fan held over the last third of a step: a big
