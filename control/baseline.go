@@ -28,6 +28,9 @@ type FanLaw interface {
 // sensor in the booths the fan serves.
 type FanInput struct {
 	Booth []sample.Sample
+	// Fault is why the fan, or another fan of its booths, does not work
+	// (fanfault.go); "" while they all do.
+	Fault string
 }
 
 var (
@@ -158,6 +161,8 @@ type perFan struct {
 	// in holds the samples a fan's law is given, reused: no law keeps
 	// its input past Update, and the laws run every period.
 	in []sample.Sample
+	// faults are the fans that do not work (SetFanFault).
+	faults fanFaults
 }
 
 // PerFan makes a room's Law of one per-fan law for each fan, built by
@@ -186,7 +191,7 @@ func (l *perFan) Update(now time.Time, in []sample.Sample) []Decision {
 	out := make([]Decision, len(l.laws))
 	for i, f := range l.p.Fans {
 		l.in = l.appendBoothSamples(l.in[:0], f.Booths...)
-		out[i] = l.laws[i].Update(now, FanInput{Booth: l.in})
+		out[i] = l.laws[i].Update(now, FanInput{Booth: l.in, Fault: l.faults.reason(l.p, i)})
 	}
 	return out
 }
@@ -230,6 +235,9 @@ func (l *perFan) Retune(p Params) error {
 	l.p, l.laws = p, laws
 	return nil
 }
+
+// SetFanFault implements Law.
+func (l *perFan) SetFanFault(i int, why string) { l.faults.set(len(l.laws), i, why) }
 
 func (l *perFan) Purge(zone string)       { l.each(zone, FanLaw.Purge) }
 func (l *perFan) CancelPurge(zone string) { l.each(zone, FanLaw.CancelPurge) }

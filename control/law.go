@@ -23,6 +23,11 @@ type Law interface {
 	// it early. A zone that is no booth of the room is ignored.
 	Purge(zone string)
 	CancelPurge(zone string)
+	// SetFanFault tells the law that fan i (Params.Fans order) does not
+	// work, and why (a stall its tachometer reads, an output that cannot
+	// be set), or with why "" that it works again. The fan and every
+	// other fan of its booths then run at their safe duty (fanfault.go).
+	SetFanFault(i int, why string)
 	// Booths reports each booth as the law sees it, in Params.Booths
 	// order, with its measured decay.
 	Booths() []BoothStatus

@@ -41,6 +41,9 @@ type Room struct {
 	// for each was most of a many-booth room's decisions; from one
 	// period to the next its figures, to a tenth, mostly stand still.
 	whys, lastWhys []staffReason
+	// faults are the fans that do not work (SetFanFault), nil while all
+	// do.
+	faults fanFaults
 }
 
 type staffReason struct {
@@ -138,7 +141,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	out := make([]Decision, len(r.fans))
 	r.whys, r.lastWhys = r.lastWhys[:0], r.whys
 	for i, f := range r.fans {
-		out[i] = r.decide(now, dt, f)
+		out[i] = r.decide(now, dt, i, f)
 		if s := f.spec; s.OnOff && s.air(out[i].Duty) > 0 && (s.air(f.duty) == 0 || f.onSince.IsZero()) {
 			f.onSince = now // switched on, or on since the start (the safe duty)
 		}
@@ -167,8 +170,8 @@ func (r *Room) unseenStaff(e float64, dt time.Duration) float64 {
 	return steady + (e-steady)*math.Exp(-k*dt.Seconds())
 }
 
-// decide is one fan's duty.
-func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
+// decide is fan i's duty.
+func (r *Room) decide(now time.Time, dt time.Duration, i int, f *fan) Decision {
 	t, s := r.p.Tuning, f.spec
 	d := Decision{Level: math.NaN()}
 	var bad, purging, session []string
@@ -199,6 +202,15 @@ func (r *Room) decide(now time.Time, dt time.Duration, f *fan) Decision {
 		}
 		d.Reason = "booth data not trusted: " + strings.Join(bad, ", ")
 		return d
+	}
+	if why := r.faults.reason(r.p, i); why != "" {
+		d.Duty, d.Mode, d.Reason = s.SafeDuty, ModeSafe, why
+		if len(purging) > 0 {
+			d.Duty = math.Max(d.Duty, s.MaxDuty)
+		}
+		return d
+	}
+	switch {
 	case len(purging) > 0:
 		d.Duty, d.Mode = s.MaxDuty, ModePurge
 		d.Reason = fmt.Sprintf("purge of %s until its PM2.5 < %g µg/m³", strings.Join(purging, ", "), t.Entry)
@@ -382,8 +394,10 @@ func (r *Room) staffACH() float64 {
 		return 0
 	}
 	q := 0.0
-	for _, f := range r.fans {
-		q += f.spec.air(f.duty) * f.spec.MaxFlowM3h * r.measuredShare(f)
+	for i, f := range r.fans {
+		if !r.faults.dead(i) {
+			q += f.spec.air(f.duty) * f.spec.MaxFlowM3h * r.measuredShare(f)
+		}
 	}
 	qg := clamp(r.staff.avoid.qg, defaultStaffACH*v/4, 2*defaultStaffACH*v)
 	return (q + qg) / v / 3600
@@ -416,7 +430,8 @@ func (r *Room) staffVolume() float64 {
 
 // fanAir is the air the fans move (m³/h, as rated) at their present duty,
 // at full and at minimum: all of it for booth −1, else what goes through
-// that booth, each fan's air split evenly between the booths it serves.
+// that booth, each fan's air split evenly between the booths it serves. A
+// fan that does not work moves none.
 func (r *Room) fanAir(booth int) (now, full, least float64) {
 	add := func(f *fan, n float64) {
 		q := f.spec.MaxFlowM3h / n
@@ -424,7 +439,10 @@ func (r *Room) fanAir(booth int) (now, full, least float64) {
 		full += f.spec.air(f.spec.MaxDuty) * q
 		least += f.spec.air(f.spec.MinDuty) * q
 	}
-	for _, f := range r.fans {
+	for i, f := range r.fans {
+		if r.faults.dead(i) {
+			continue // it moves none, at any duty
+		}
 		if booth < 0 {
 			add(f, 1)
 			continue
@@ -502,6 +520,9 @@ func (r *Room) Purge(zone string) { r.setPurge(zone, true) }
 
 // CancelPurge implements Law.
 func (r *Room) CancelPurge(zone string) { r.setPurge(zone, false) }
+
+// SetFanFault implements Law.
+func (r *Room) SetFanFault(i int, why string) { r.faults.set(len(r.fans), i, why) }
 
 func (r *Room) setPurge(zone string, on bool) {
 	for _, b := range r.booths {

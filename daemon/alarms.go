@@ -315,6 +315,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 				// open yet): no reading is not a stopped fan. The
 				// tachometer's own fault says what is missing.
 				det.Reset()
+				f.stalled = false
 				add(h.SetCondition(fr.stall, now, false, math.NaN()))
 				continue
 			}
@@ -322,7 +323,8 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			add(h.SetCondition(fr.stall, now, det.Update(now, f.duty, rpm), rpm))
+			f.stalled = det.Update(now, f.duty, rpm)
+			add(h.SetCondition(fr.stall, now, f.stalled, rpm))
 		}
 	}
 	if a.journalOn {

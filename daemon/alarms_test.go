@@ -10,6 +10,7 @@ import (
 
 	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/sample"
@@ -227,5 +228,30 @@ func TestSmokeAboveTheSensorsRange(t *testing.T) {
 	}
 	if !saturated || !raised {
 		t.Fatalf("staff sensor above its range: %v; staff PM2.5 alarm raised: %v", saturated, raised)
+	}
+}
+
+// A stalled fan fails safe as a sensor does: once its stall is seen, ventd
+// asks the fan for its safe duty (a fan stalled at low speed most often
+// turns again driven harder) and says why; when it turns again the law
+// has it back.
+func TestStalledFanIsAskedForItsSafeDuty(t *testing.T) {
+	h := newHarness(t, "", t0)
+	s := h.run(15 * time.Minute)
+	if f := s.Fans[0]; f.Mode != control.ModeNormal || f.Duty >= 0.5 {
+		t.Fatalf("a quiet room after 15 min: %+v, want the fan slow under the law", f)
+	}
+	h.rig.Room.SetFanStalled("booth-exhaust", true)
+	s = h.run(50 * time.Second)
+	if f := s.Fans[0]; f.Mode != control.ModeSafe || f.Duty != 1 || !strings.Contains(f.Reason, "not turning though driven") {
+		t.Fatalf("50 s into a stall: %+v, want the safe duty, saying why", f)
+	}
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/stall"); !ok {
+		t.Fatalf("no stall alarm: %+v", s.Alarms)
+	}
+	h.rig.Room.SetFanStalled("booth-exhaust", false)
+	s = h.run(30 * time.Second)
+	if f := s.Fans[0]; f.Mode != control.ModeNormal {
+		t.Fatalf("30 s after the fan turns again: %+v, want it back under the law", f)
 	}
 }

@@ -28,6 +28,13 @@ type fanOut struct {
 	onOff bool // out is a fan.Switch
 	rpm   *float64
 	err   error
+	// errSince is when setting the duty began to fail (err set).
+	errSince time.Time
+	// stalled is the stall detector's verdict at the last period: driven,
+	// but the tachometer reads it standing still.
+	stalled bool
+	// told is the fault the law was last told (control.Law.SetFanFault).
+	told string
 
 	// A fan that could not be opened has no out; retryFans tries again.
 	reopen attempt[openedFan]
@@ -205,6 +212,17 @@ func (d *Daemon) retryFans(now time.Time) {
 // duty.
 func (d *Daemon) decide(now time.Time) {
 	d.retryFans(now)
+	for i, f := range d.fans {
+		if why := f.fault(now); why != f.told {
+			f.told = why
+			d.law.SetFanFault(i, why)
+			if why != "" {
+				d.log.Warn("fan does not work: it and the other fans of its booths go to their safe duty", "fan", f.cfg.Name, "why", why)
+			} else {
+				d.log.Info("fan works again: back under the law", "fan", f.cfg.Name)
+			}
+		}
+	}
 	decs := d.law.Update(now, d.lawInputs())
 	for i, f := range d.fans {
 		f.apply(now, decs[i], d.log)
@@ -225,6 +243,27 @@ func (d *Daemon) decide(now time.Time) {
 		}
 	}
 }
+
+// fault is why the fan does not work, for the law, or "": it cannot be
+// driven (never opened, or setting its duty has failed for
+// outputFaultAfter), or it stands still though driven (the stall
+// detector, which has waited out a spin-up).
+func (f *fanOut) fault(now time.Time) string {
+	switch {
+	case f.out == nil:
+		return "its output cannot be opened"
+	case f.err != nil && now.Sub(f.errSince) >= outputFaultAfter:
+		return "its duty cannot be set"
+	case f.stalled:
+		return "not turning though driven"
+	}
+	return ""
+}
+
+// outputFaultAfter is how long setting a duty must fail before the fan is
+// taken as not working: the output alarm's on-delay (alarm.DefaultRules),
+// so that the law and the alarm speak of the same fault.
+const outputFaultAfter = 5 * time.Second
 
 // boothStatus is the law's booths as its last Update left them (they
 // change nowhere else in a period), asked of the law only before the
@@ -297,6 +336,7 @@ func (f *fanOut) apply(now time.Time, dec control.Decision, log *slog.Logger) {
 	if err != nil {
 		if f.err == nil {
 			log.Error("setting fan duty failed", "fan", f.cfg.Name, "err", err)
+			f.errSince = now
 		}
 		f.err = err
 	} else {

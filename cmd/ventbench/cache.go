@@ -14,7 +14,7 @@ import (
 
 // baselineCacheVersion changes whenever the baselines, the guard or the
 // figures change, so a cache never serves results of other code.
-const baselineCacheVersion = "2"
+const baselineCacheVersion = "3"
 
 // resultCache keeps the baselines' results between runs (-cache DIR): they
 // do not change while only ventd's law or tuning does, and tuning reruns
