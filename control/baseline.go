@@ -264,7 +264,7 @@ func (l *perFan) Booths() []BoothStatus { return l.AppendBooths(nil) }
 func (l *perFan) AppendBooths(dst []BoothStatus) []BoothStatus {
 	for i, b := range l.p.Booths {
 		st := BoothStatus{Zone: b.Zone, Level: math.NaN(), CleanAir: math.NaN(), Excess: math.NaN(), Trusted: true,
-			SecondsToEntry: -1, Decay: Decay{ACH: math.NaN(), NominalACH: math.NaN()}}
+			SecondsToEntry: -1, Decay: Decay{ACH: math.NaN(), NominalACH: math.NaN()}, Apart: SensorsApart{By: math.NaN()}}
 		l.in = l.appendBoothSamples(l.in[:0], i)
 		for _, s := range l.in {
 			if !s.Valid(l.now, l.p.MaxAge) {

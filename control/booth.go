@@ -35,6 +35,9 @@ type booth struct {
 	// clean air (the two units' error); learned in quiet air.
 	offset    float64
 	offsetAge time.Duration
+	// apart is how long its sensor and the staff area's have read
+	// further apart in quiet air than working sensors can.
+	apart SensorsApart
 	// floor is the booth's own clean level, for when no staff sensor can
 	// be trusted: it follows the level down at once and up slowly in quiet
 	// air.
@@ -72,7 +75,7 @@ const (
 
 func newBooth(spec Booth) *booth {
 	return &booth{spec: spec, seen: map[string]time.Time{}, still: map[string]*stillness{}, rise: map[string]*window{},
-		level: math.NaN(), model: newDecayModel(),
+		level: math.NaN(), model: newDecayModel(), apart: SensorsApart{By: math.NaN()},
 		fast: ema{tau: 5 * time.Second}, slow: ema{tau: staffSmooth}, floor: ema{}}
 }
 
@@ -233,6 +236,9 @@ func (b *booth) learn(now time.Time, dt time.Duration, staff float64, aired bool
 	b.floor.v += (b.slow.v - b.floor.v) * follow(dt, t.CleanAirLearn)
 	if math.IsNaN(staff) {
 		return
+	}
+	if aired { // a booth nothing airs may hold its last session's smoke
+		b.apart.observe(dt, b.slow.v-staff, staff)
 	}
 	tau := t.CleanAirLearn
 	if b.offsetAge < settle {
@@ -407,6 +413,7 @@ func (b *booth) status(nominal float64, t Tuning) BoothStatus {
 		SecondsToEntry: b.secondsToEntry(nominal, t),
 		Decay:          Decay{ACH: b.model.ach(nominal), NominalACH: nominal, Share: b.model.share(), Observations: b.model.n, Last: b.model.last},
 		Frozen:         frozen,
+		Apart:          b.apart,
 	}
 }
 
@@ -429,6 +436,9 @@ type BoothStatus struct {
 	// frozen.go); nil when none. The daemon hands them to the sensors
 	// (sensor.MarkFrozen), so they count as the stuck detector's do.
 	Frozen []FrozenReading
+	// Apart is how far its PM2.5 sensor and the staff area's read apart
+	// in quiet air, and for how long beyond what working sensors can.
+	Apart SensorsApart
 }
 
 // FrozenReading is a booth sensor's PM2.5 reading the law holds frozen:

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,8 +41,9 @@ type alarms struct {
 	fans    []built[string, fanRules]
 	zones   []built[string, zoneRules]
 	booths  []built[string, boothRules]
-	// airflow is set when any booth has a low-airflow rule.
-	airflow bool
+	// airflow is set when any booth has a low-airflow rule, apart when
+	// any has a sensors-apart rule.
+	airflow, apart bool
 	// journal is the journal rule's input, built once; journalOn says
 	// whether the rule is set.
 	journal   alarm.Input
@@ -96,6 +98,9 @@ type zoneRules struct {
 type boothRules struct {
 	airflow   alarm.Input
 	on        bool
+	apart     alarm.Input
+	apartOn   bool
+	apartWhy  string // the sensors-apart detail while its condition holds
 	clearings int
 	obs       int
 	last      time.Time
@@ -105,6 +110,30 @@ type boothRules struct {
 	// session still smoking in it) cannot raise or clear it alone.
 	ended [2]float64
 	cur   float64
+}
+
+// sensorsApartAfter is how much quiet air a booth's sensor and the staff
+// area's must read too far apart in (control.SensorsApart) before the
+// warning: an hour of it is no passing puff or door left open, and a
+// sensor drifts over weeks.
+const sensorsApartAfter = time.Hour
+
+// roundedHours says d to the half hour, as a person would ("an hour",
+// "2.5 hours").
+func roundedHours(d time.Duration) string {
+	h := math.Round(d.Hours()*2) / 2
+	if h <= 1 {
+		return "an hour"
+	}
+	return strconv.FormatFloat(h, 'f', -1, 64) + " hours"
+}
+
+// aboveBelow says which way a difference goes.
+func aboveBelow(diff float64) string {
+	if diff < 0 {
+		return "below"
+	}
+	return "above"
 }
 
 // minAirflowObservations is how many clearing intervals a booth's measured
@@ -205,6 +234,7 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 	a.clock, a.clockOn = eng.Input(alarm.ClockBehindRule), a.rules[alarm.ClockBehindRule]
 	for _, z := range cfg.ZonesOf(config.Booth) {
 		a.airflow = a.airflow || a.rules[alarm.AirflowRule(z.Name)]
+		a.apart = a.apart || a.rules[alarm.SensorsApartRule(z.Name)]
 	}
 	for _, z := range cfg.Zones {
 		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
@@ -338,12 +368,24 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		}
 		add(h.SetConditionDetail(a.clock, now, far, d.behind.Hours(), detail))
 	}
-	if a.airflow {
+	if a.airflow || a.apart {
 		for i, b := range d.boothStatus() {
 			r := builtAt(&a.booths, i, b.Zone, func() boothRules {
-				id := alarm.AirflowRule(b.Zone)
-				return boothRules{airflow: a.eng.Input(id), on: a.rules[id]}
+				id, apart := alarm.AirflowRule(b.Zone), alarm.SensorsApartRule(b.Zone)
+				return boothRules{airflow: a.eng.Input(id), on: a.rules[id], apart: a.eng.Input(apart), apartOn: a.rules[apart]}
 			})
+			if r.apartOn {
+				// The detail is written once as the condition comes: the
+				// message is rendered as the warning raises.
+				switch on := b.Apart.For >= sensorsApartAfter; {
+				case !on:
+					r.apartWhy = ""
+				case r.apartWhy == "":
+					r.apartWhy = fmt.Sprintf("its PM2.5 sensor has read %.0f µg/m³ %s the staff area's through %s of quiet air",
+						math.Abs(b.Apart.By), aboveBelow(b.Apart.By), roundedHours(b.Apart.For))
+				}
+				add(h.SetConditionDetail(r.apart, now, r.apartWhy != "", b.Apart.By, r.apartWhy))
+			}
 			if r.on {
 				dec := b.Decay
 				r.countClearings(dec)

@@ -61,6 +61,10 @@ type Setup struct {
 	// share in percent, valid once measured over enough clearings).
 	AirflowBooths  []string
 	AirflowPercent float64
+	// ApartBooths get a warning while their PM2.5 sensor and the staff
+	// area's read too far apart in quiet air (the condition the law's
+	// control.SensorsApart gives; the detail says by how much).
+	ApartBooths []string
 
 	// Warning and Alarm time the instantaneous value rules (A1, A2).
 	Warning, Alarm Timing
@@ -163,6 +167,19 @@ func DefaultRules(s Setup) []Rule {
 			Message: "{subject}: measured airflow fell below {threshold} % of its fans' rated air (the median of its last three clearings {value} %; the warning clears after an hour 10 points above the line): " +
 				"check the filter, the fan, the duct and the door (if the room was built so, lower alarms.booth_airflow_percent)",
 			Back: "{subject}: measured airflow back to {value} % of its fans' rated air ({level} level {threshold} %)",
+		})
+	}
+	for _, b := range s.ApartBooths {
+		rules = append(rules, Rule{
+			ID: SensorsApartRule(b), Level: LevelWarning, Subject: b, Direction: WhenTrue,
+			// The condition already took an hour of quiet air; it ends
+			// once the two agree again, held 10 min so a reading that
+			// hovers near the line does not page twice.
+			OffDelay:  10 * time.Minute,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "{subject}: {detail}: more than two working sensors read apart (±10 µg/m³ or ±10 % each), so one reads wrong. " +
+				"Compare both with a reference or a third sensor (ventctl read), then clean or replace the one that is off: " +
+				"a staff sensor reading low understates the exposure record, a booth sensor reading high keeps its fans up and the booth from showing safe to enter",
 		})
 	}
 	for _, n := range s.Sensors {

@@ -64,6 +64,11 @@ func PressureRule(booth string) RuleID { return RuleID(booth + "/pressure/contai
 // below its share of the fans' rated air: "<booth>/airflow/low".
 func AirflowRule(booth string) RuleID { return RuleID(booth + "/airflow/low") }
 
+// SensorsApartRule is the warning raised while booth's PM2.5 sensor and
+// the staff area's read further apart in quiet air than working sensors
+// can: "<booth>/sensors/apart".
+func SensorsApartRule(booth string) RuleID { return RuleID(booth + "/sensors/apart") }
+
 // JournalRule is the fault raised while the journal cannot keep records.
 const JournalRule RuleID = "journal/write"
 
