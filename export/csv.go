@@ -64,6 +64,16 @@ func conc(c exposure.Conc) string { return num(float64(c)) }
 
 func secs(d exposure.Duration) string { return num(d.Std().Seconds()) }
 
+// overLimit prints a time over a limit, empty when there is no such limit
+// (PM10's alarm level, a missing STEL limit): unknown, as any figure that
+// does not exist, where a 0 read as measured and never over.
+func overLimit(d exposure.Duration, lim float64) string {
+	if lim == 0 {
+		return ""
+	}
+	return secs(d)
+}
+
 func all(s string) string {
 	if s == "" {
 		return All
@@ -83,7 +93,8 @@ func (r Shift) csv(b []string) []string {
 		num(s.TWA), conc(s.MeanCovered), limit(s.Limits.TWA), limit(s.Limits.STEL), limit(s.Limits.Alarm),
 		strconv.FormatFloat(s.ReductionFactor, 'f', 4, 64), limit(s.AdjustedTWALimit), strconv.FormatBool(s.Violations.TWA),
 		conc(s.STELPeak), stelAt, strconv.FormatBool(r.STELPeakLowerBound),
-		secs(s.TimeOverAlarm), secs(s.TimeOverAlarmAboveRange), secs(s.TimeOverSTEL), strconv.FormatBool(s.Violations.STEL),
+		overLimit(s.TimeOverAlarm, s.Limits.Alarm), overLimit(s.TimeOverAlarmAboveRange, s.Limits.Alarm), overLimit(s.TimeOverSTEL, s.Limits.STEL),
+		strconv.FormatBool(s.Violations.STEL),
 		strconv.Itoa(s.AboveSTEL.Count), strconv.FormatBool(s.AboveSTEL.TooMany), strconv.FormatBool(s.AboveSTEL.TooClose),
 		strconv.Itoa(s.AboveTWA.Count), strconv.FormatBool(s.AboveTWA.TooMany), strconv.FormatBool(s.AboveTWA.TooClose),
 		secs(s.Elapsed), secs(s.Covered), num(s.Coverage), secs(s.GapTotal), strconv.Itoa(len(s.Gaps)+s.GapsOmitted),
@@ -210,7 +221,7 @@ func (s *csvSink) header(h Header) error {
 		s.comment("integrity", h.Integrity)
 	}
 	s.comment("format", "sections start with a '# section: NAME' line and their own header row; times are RFC 3339 in UTC; "+
-		"values in the unit column's unit, three decimals; durations in seconds; an empty limit means none; "+
+		"values in the unit column's unit, three decimals; durations in seconds; an empty limit means none, and so does an empty time over it; "+
 		"an empty value is unknown, never zero; zone or quantity "+All+" applies to all")
 	s.comment("twa", "OSHA 29 CFR 1910.1000(d): twa_osha = Σ(mean × covered time) / 8 h over the shift; unmeasured time adds nothing and shows in coverage_pct and gap_total_s")
 	s.comment("source", "live = the daemon's own figures from 1 s data, as /metrics and /api/state showed them; minutes = rebuilt from the minute series below ("+MinutesNote+")")

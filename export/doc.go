@@ -26,8 +26,10 @@
 // concentrations have three decimals in the unit of the unit column;
 // durations are seconds; an empty value is unknown, never zero. The JSON
 // export is one object (Document) with the same contents; a limit that
-// does not exist is an empty CSV cell and a JSON null, never 0 (see
-// Shift.MarshalJSON).
+// does not exist is an empty CSV cell and a JSON null, never 0, and so is
+// the time over it (time_over_alarm_s and time_over_alarm_above_range_s
+// for a pollutant with no alarm level, such as PM10; time_stel_over_limit_s
+// with no STEL limit): see Shift.MarshalJSON.
 //
 // A text cell that a spreadsheet would take for a formula (it starts with
 // '=', '+', '-', '@', a tab or a carriage return: a note typed as

@@ -89,7 +89,9 @@ func (s *jsonSink) fail(error) {}
 
 // MarshalJSON writes the shift with a limit that does not exist as null,
 // never 0 (which reads as a limit of zero, every value over it): limits
-// twa, stel and alarm, adjusted_twa_limit, and the excursions' level. The
+// twa, stel and alarm, adjusted_twa_limit, the excursions' level, and the
+// time over such a limit (time_over_alarm_s and its above-range part,
+// time_stel_over_limit_s). The
 // CSV leaves those cells empty. A document read back gives 0 (no limit)
 // for null, as exposure.Limits means it.
 func (r Shift) MarshalJSON() ([]byte, error) {
@@ -101,11 +103,19 @@ func (r Shift) MarshalJSON() ([]byte, error) {
 		AdjustedTWALimit *float64       `json:"adjusted_twa_limit"`
 		AboveSTEL        excursionsJSON `json:"excursions_above_stel"`
 		AboveTWA         excursionsJSON `json:"excursions_above_twa"`
+		// Times over a limit the pollutant does not have: null, as the
+		// CSV's empty cell, never 0 (measured and never over).
+		TimeOverAlarm           *exposure.Duration `json:"time_over_alarm_s"`
+		TimeOverAlarmAboveRange *exposure.Duration `json:"time_over_alarm_above_range_s"`
+		TimeOverSTEL            *exposure.Duration `json:"time_stel_over_limit_s"`
 	}{plain: plain(r),
-		Limits:           noLimitNull{TWA: limitOrNull(s.Limits.TWA), STEL: limitOrNull(s.Limits.STEL), Alarm: limitOrNull(s.Limits.Alarm), Source: s.Limits.Source},
-		AdjustedTWALimit: limitOrNull(s.AdjustedTWALimit),
-		AboveSTEL:        excursionsJSON{s.AboveSTEL, limitOrNull(s.AboveSTEL.Level)},
-		AboveTWA:         excursionsJSON{s.AboveTWA, limitOrNull(s.AboveTWA.Level)},
+		TimeOverAlarm:           timeOrNull(s.TimeOverAlarm, s.Limits.Alarm),
+		TimeOverAlarmAboveRange: timeOrNull(s.TimeOverAlarmAboveRange, s.Limits.Alarm),
+		TimeOverSTEL:            timeOrNull(s.TimeOverSTEL, s.Limits.STEL),
+		Limits:                  noLimitNull{TWA: limitOrNull(s.Limits.TWA), STEL: limitOrNull(s.Limits.STEL), Alarm: limitOrNull(s.Limits.Alarm), Source: s.Limits.Source},
+		AdjustedTWALimit:        limitOrNull(s.AdjustedTWALimit),
+		AboveSTEL:               excursionsJSON{s.AboveSTEL, limitOrNull(s.AboveSTEL.Level)},
+		AboveTWA:                excursionsJSON{s.AboveTWA, limitOrNull(s.AboveTWA.Level)},
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -128,6 +138,14 @@ type noLimitNull struct {
 type excursionsJSON struct {
 	exposure.Excursions
 	Level *float64 `json:"level"`
+}
+
+// timeOrNull is d, or nil when lim is 0: no such limit to be over.
+func timeOrNull(d exposure.Duration, lim float64) *exposure.Duration {
+	if lim == 0 {
+		return nil
+	}
+	return &d
 }
 
 // limitOrNull is v, or nil for 0: no such limit.

@@ -114,12 +114,13 @@ func (d *doc) figureRows() []figureRow {
 		return func(_ export.Shift, f map[string]string) string { return human(f[col]) }
 	}
 	// A time over a limit the pollutant does not have (PM10 has no alarm
-	// level) is the export's 0 all the same, said to be for want of the
-	// limit: "0 s" or "none" alone read as measured and clean.
+	// level) is the export's empty cell, said to be for want of the limit:
+	// "0 s" or "none" alone read as measured and clean, and "unknown" as
+	// a figure that was lost.
 	over := func(limitCol, none string, fig func(export.Shift, map[string]string) string) func(export.Shift, map[string]string) string {
 		return func(r export.Shift, f map[string]string) string {
 			if f[limitCol] == "" {
-				return fig(r, f) + " (" + none + ")"
+				return "none (" + none + ")"
 			}
 			return fig(r, f)
 		}
