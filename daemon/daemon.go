@@ -214,6 +214,16 @@ func New(o Options) (*Daemon, error) {
 	}
 	d.restore(now, o.StateDir != "")
 	for _, e := range d.expo {
+		if e.last.IsZero() {
+			// From now, where the restore's daemon_down gap ends, to the
+			// first period (sensors opened, the journal read: 0.667 s
+			// simulated) no one measured: it was in no gap row. The
+			// first period says why (starting, or a sensor failed from
+			// the start); a clock behind the record waits instead.
+			e.gapStart, e.gapReason = now.Round(0), record.GapStarting
+		}
+	}
+	for _, e := range d.expo {
 		e.tr.ResetTotals() // counters start with the process, not with the rebuilt hours
 	}
 	d.recordFactors(now, o.StateDir != "")
@@ -288,12 +298,23 @@ func (d *Daemon) shutdown() {
 	}
 	now := d.clk.Now()
 	d.cur.Time = now
+	// The record ends at the last period, not at now: the next start's
+	// daemon_down gap begins where this run's record stops (stoppedAt),
+	// and the time between the last period and now was measured by no
+	// one. Summarised up to now, the held sample counted it as measured
+	// (and over the alarm level) while the restart counted it down too:
+	// 0.949 s twice at every stop.
+	stopped := d.recordEnd(now)
 	for _, e := range d.expo {
-		e.snap, e.shift = e.tr.Rolling(now), nil // the last record's summary is a fresh one
+		end := e.stopAt(stopped)
+		e.snap, e.shift = e.tr.Rolling(end), nil // the last record's summary is a fresh one
 		d.addMinute(e.flush())
-		if !e.gapStart.IsZero() {
-			d.addGap(e, now)
+		if !e.gapStart.IsZero() && end.After(e.gapStart) {
+			d.addGap(e, end)
 		}
+	}
+	if d.recorder != nil && len(d.expo) > 0 {
+		d.keep(metaStoppedAt, stopped.UTC().Format(time.RFC3339Nano))
 	}
 	for _, o := range d.outdoor {
 		d.addMinute(o.flush())

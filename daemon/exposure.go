@@ -257,6 +257,11 @@ func (d *Daemon) account(now time.Time) {
 		case !e.arrived:
 			reason = record.GapStarting
 		}
+		if last.IsZero() && !e.valid {
+			// The first period: the gap open since the start (New) is
+			// this period's reason's, not a part of its own.
+			e.gapReason = reason
+		}
 		switch {
 		case e.waiting:
 		case !e.valid && e.gapStart.IsZero():
@@ -286,6 +291,31 @@ func (d *Daemon) account(now time.Time) {
 		d.addMinute(done)
 	}
 	d.holdApart(now, false)
+}
+
+// recordEnd is where the exposure record stops at a shutdown at now: the
+// latest period the records took (each held sample stands for the air
+// until the next period, which does not come), now before any.
+func (d *Daemon) recordEnd(now time.Time) time.Time {
+	var end time.Time
+	for _, e := range d.expo {
+		if e.last.After(end) {
+			end = e.last
+		}
+	}
+	if end.IsZero() {
+		return now.Round(0)
+	}
+	return end
+}
+
+// stopAt is where e's record ends at a stop whose record ends at stopped:
+// its own latest period (the clock behind the record holds it there).
+func (e *zoneExposure) stopAt(stopped time.Time) time.Time {
+	if e.last.IsZero() {
+		return stopped
+	}
+	return e.last
 }
 
 func (d *Daemon) addMinute(m *record.Minute) {

@@ -27,6 +27,9 @@ const (
 	// metaCleanStop is "1" once a daemon stopped cleanly, "0" while one
 	// runs: after a crash the alarm sequence skips ahead (crashSkip).
 	metaCleanStop = "daemon.clean_stop"
+	// metaStoppedAt is where a clean stop's exposure record ends (its last
+	// period): the next start's daemon_down gap begins there.
+	metaStoppedAt = "daemon.stopped_at"
 )
 
 // maxAlarmID is the highest alarm sequence a restart continues from: the
@@ -196,6 +199,30 @@ func lastReading(j *journal.Journal, last time.Time) time.Time {
 	return read
 }
 
+// stoppedAt is where the exposure record of a clean stop ended (see
+// shutdown), false after a crash or when the journal does not say. The
+// minutes alone cannot tell it when every sensor was out at the stop
+// (their last row is earlier, and the sensor_fault gaps reach the stop).
+// A time before the last minute row, or after anything the journal wrote,
+// is no stop of ventd's and is not used.
+func stoppedAt(j *journal.Journal, last time.Time) (time.Time, bool) {
+	if v, ok, err := j.Meta(metaCleanStop); err != nil || !ok || v != "1" {
+		return time.Time{}, false
+	}
+	v, ok, err := j.Meta(metaStoppedAt)
+	if err != nil || !ok {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil || at.Before(last) {
+		return time.Time{}, false
+	}
+	if newest, ok, err := j.Newest(); err != nil || !ok || at.After(newest.Add(journalTolerance)) {
+		return time.Time{}, false
+	}
+	return at, true
+}
+
 // restore rebuilds what a restart must not lose from the journal: the
 // current shift's exposure figures exactly as they were, the rolling
 // windows, the alarm sequence and the latched alarms. The outage becomes
@@ -218,7 +245,12 @@ func (d *Daemon) restore(now time.Time, journaled bool) {
 			last = d.farAhead(j, now, last, ahead)
 		}
 		end := lastReading(j, last)
-		if now.Sub(end) > time.Minute {
+		if at, ok := stoppedAt(j, last); ok {
+			end = at
+		}
+		// Any length: a restart within the minute is time no one measured
+		// too (it was left out, in no gap row).
+		if now.After(end) {
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: end, End: now, Reason: record.GapDaemonDown})
 			d.log.Info("ventd was down; recorded as a gap in the exposure record", "from", end, "to", now, "length", now.Sub(end).Round(time.Second))
 		}
