@@ -224,6 +224,9 @@ func shifts(j *journal.Journal, o Options, outdoor []string) (out []Shift, notes
 	for i := range out {
 		out[i].StartLocal = out[i].Start.In(o.Location)
 	}
+	if err := addGapReasons(j, out); err != nil {
+		return nil, nil, err
+	}
 	return out, notes, nil
 }
 

@@ -97,8 +97,18 @@ func (r Shift) csv(b []string) []string {
 		strconv.FormatBool(s.Violations.STEL),
 		strconv.Itoa(s.AboveSTEL.Count), strconv.FormatBool(s.AboveSTEL.TooMany), strconv.FormatBool(s.AboveSTEL.TooClose),
 		strconv.Itoa(s.AboveTWA.Count), strconv.FormatBool(s.AboveTWA.TooMany), strconv.FormatBool(s.AboveTWA.TooClose),
-		secs(s.Elapsed), secs(s.Covered), num(s.Coverage), secs(s.GapTotal), strconv.Itoa(len(s.Gaps)+s.GapsOmitted),
+		secs(s.Elapsed), secs(s.Covered), num(s.Coverage), secs(s.GapTotal), strconv.Itoa(r.gapCount()),
 		text(s.Limits.Source), text(r.Note))
+}
+
+// gapCount is how many gaps the shift's record lists, each with one
+// reason (a gap of the summary that spans ventd down and starting is two),
+// and those left off its list.
+func (r Shift) gapCount() int {
+	if r.Gaps == nil {
+		return len(r.Summary.Gaps) + r.GapsOmitted // not given reasons (a Shift made elsewhere)
+	}
+	return len(r.Gaps) + r.GapsOmitted
 }
 
 func (m Minute) csv(b []string) []string {

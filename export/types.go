@@ -86,6 +86,10 @@ type Shift struct {
 	STELPeakLowerBound bool      `json:"stel_peak_is_lower_bound"`
 	StartLocal         time.Time `json:"start_local"` // Start in the export's time zone
 	exposure.Summary
+	// Gaps are the summary's gaps, each with its reason from the
+	// journal's gap rows (the summary's own list has none): in JSON,
+	// "gaps" of a shift; the CSV's gaps column counts them.
+	Gaps []ShiftGap `json:"gaps"`
 }
 
 // Minute is one minute's aggregate of one pollutant in one zone.

@@ -1,0 +1,112 @@
+package export
+
+import (
+	"time"
+
+	"github.com/ventd/ventd/control/exposure"
+	"github.com/ventd/ventd/journal"
+)
+
+// ShiftGap is one gap of a shift's record (exposure.Summary.Gaps) with its
+// reason, the journal's word for it (daemon_down, starting, sensor_fault,
+// above_range…), as the gaps section has it. A gap of the record that
+// spans several of the journal's (ventd down, then starting) is listed as
+// one part per reason.
+type ShiftGap struct {
+	Start  time.Time         `json:"start"`
+	Length exposure.Duration `json:"length_s"`
+	Reason string            `json:"reason"`
+}
+
+// GapUnrecorded is the reason of a part of a shift's gap that no gap row
+// of the journal covers: before ventd's first start in the shift, or in a
+// journal written before ventd recorded every start and stop.
+const GapUnrecorded = "unrecorded"
+
+// gapTolerance is how close a journal's gap, kept to the millisecond, must
+// come to the record's (to the nanosecond) to take its part: slivers under
+// it go to the neighbouring part rather than stand as gaps of their own.
+const gapTolerance = time.Millisecond
+
+// withReasons splits s's gaps by the journal's gap rows that apply to its
+// zone and quantity (rows, by start), each part with its row's reason.
+func withReasons(s *exposure.Summary, rows []journal.Gap) []ShiftGap {
+	var mine []journal.Gap
+	for _, g := range rows {
+		if (g.Zone == "" || g.Zone == s.Zone) && (g.Quantity == "" || g.Quantity == string(s.Quantity)) {
+			mine = append(mine, g)
+		}
+	}
+	out := make([]ShiftGap, 0, len(s.Gaps))
+	for _, g := range s.Gaps {
+		from, end := g.Start, g.Start.Add(g.Length.Std())
+		add := func(to time.Time, reason string) {
+			if d := to.Sub(from); d > 0 {
+				if n := len(out); n > 0 && out[n-1].Reason == reason && out[n-1].Start.Add(out[n-1].Length.Std()).Equal(from) {
+					out[n-1].Length += exposure.Duration(d)
+				} else {
+					out = append(out, ShiftGap{Start: from.UTC(), Length: exposure.Duration(d), Reason: reason})
+				}
+			}
+			from = to
+		}
+		for _, r := range mine {
+			if !r.End.After(from) || !r.Start.Before(end) {
+				continue
+			}
+			if r.Start.Sub(from) >= gapTolerance {
+				add(r.Start, GapUnrecorded)
+			}
+			to := r.End
+			if end.Sub(to) < gapTolerance {
+				to = end
+			}
+			add(to, r.Reason)
+			if !from.Before(end) {
+				break
+			}
+		}
+		if from.Before(end) {
+			if n := len(out); n > 0 && end.Sub(from) < gapTolerance && out[n-1].Start.Add(out[n-1].Length.Std()).Equal(from) {
+				out[n-1].Length += exposure.Duration(end.Sub(from))
+			} else {
+				add(end, GapUnrecorded)
+			}
+		}
+	}
+	return out
+}
+
+// addGapReasons gives every shift's gaps their reasons from the journal's
+// gap rows over the shifts' span.
+func addGapReasons(j *journal.Journal, out []Shift) error {
+	if len(out) == 0 {
+		return nil
+	}
+	lo, hi := out[0].Start, out[0].End
+	for _, r := range out {
+		lo, hi = earlier(lo, r.Start), later(hi, r.End)
+	}
+	rows, err := j.Gaps(lo, hi)
+	if err != nil {
+		return err
+	}
+	for i := range out {
+		out[i].Gaps = withReasons(&out[i].Summary, rows)
+	}
+	return nil
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
