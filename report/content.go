@@ -431,8 +431,33 @@ func (d *doc) alarmRows(sh *shift) ([]string, []float64, [][]cell) {
 		}
 		rows = append(rows, []cell{{text: strconv.FormatUint(a.id, 10)}, {text: a.level, col: levelColor(a.level), bold: true},
 			{text: a.rule + " (" + a.subj + ")"}, {text: raised}, {text: val}, {text: strings.Join(acks, "; ")}, {text: cleared}})
+		// Under it, each time its condition cleared and came back while
+		// the alarm stayed (latched awaiting acknowledgement, or held):
+		// raised to cleared alone reads as one stretch over the level,
+		// and an auditor reads durations from these.
+		for _, e := range a.events {
+			what, ok := conditionWords[e.Kind]
+			if !ok {
+				continue
+			}
+			f := e.Fields()
+			v := f["value"]
+			if v != "" && f["threshold"] != "" {
+				v += " / " + f["threshold"]
+			}
+			rows = append(rows, []cell{{text: strconv.FormatUint(a.id, 10)}, {text: e.Kind},
+				{text: what}, {text: t(e.Time)}, {text: v}, {}, {}})
+		}
 	}
 	return header, widths, rows
+}
+
+// conditionWords say what an alarm's transitions between raised and
+// cleared mean for its condition, for the alarm table's rows.
+var conditionWords = map[string]string{
+	"latched":  "condition cleared; latched until acknowledged",
+	"held":     "condition cleared; held (raised too often)",
+	"returned": "condition returned",
 }
 
 func (d *doc) calibrationRows(list []export.Calibration) ([]string, []float64, [][]cell) {
