@@ -135,6 +135,9 @@ func readOpenMetrics(j *journal.Journal, o Options) (*omStore, error) {
 		return nil, err
 	}
 	for _, g := range gaps {
+		if g.Reason == journal.GapDaemonDown {
+			r.down = append(r.down, g)
+		}
 		for _, s := range r.trackers {
 			if (g.Zone == "" || g.Zone == s.zone) && (g.Quantity == "" || g.Quantity == string(s.q)) {
 				s.feed.gaps = append(s.feed.gaps, g)
@@ -303,6 +306,26 @@ type replay struct {
 	out          *omStore
 	nextPoint    time.Time
 	nextMidnight time.Time
+	// down are the daemon_down gaps, by start, and nextDown the first
+	// that may still hold a sample to come (isDown).
+	down     []journal.Gap
+	nextDown int
+}
+
+// isDown reports whether ventd was not running at t: Prometheus scraped
+// nothing then.
+func (r *replay) isDown(t time.Time) bool {
+	for ; r.nextDown < len(r.down) && !r.down[r.nextDown].End.After(t); r.nextDown++ {
+	}
+	for _, g := range r.down[r.nextDown:] {
+		if !g.Start.Before(t) {
+			return false
+		}
+		if t.Before(g.End) {
+			return true
+		}
+	}
+	return false
 }
 
 // advance renders every sample due at or before t (the minutes before t are
@@ -365,9 +388,17 @@ func (r *replay) apply(e journal.Event, count bool) {
 func (r *replay) render(t time.Time) error {
 	s := &snapshot.Snapshot{Site: r.site, Room: r.room, Time: t}
 	shifts := map[string][]*exposure.Summary{}
+	down := r.isDown(t)
 	for _, x := range r.trackers {
 		x.feed.gapsBefore(t)
 		es := x.feed.tr.Snapshot(t)
+		if down {
+			// The window still holds the data from before the stop, so
+			// the replay knows a STEL for up to half of it; with ventd
+			// down, Prometheus had no sample, and a backfill that writes
+			// one draws the rolling STEL through the outage.
+			es.STEL, es.OverSTEL = exposure.Unknown, false
+		}
 		es.Value, es.ValueAt = exposure.Unknown, time.Time{}
 		if x.meanEnd.Equal(t) {
 			es.Value, es.ValueAt = x.mean, t.Add(-time.Minute)
