@@ -17,7 +17,7 @@ var (
 	shiftColumns = []string{"zone", "quantity", "unit", "start", "start_local", "end", "length_h", "until",
 		"finished", "complete", "source",
 		"twa_osha", "mean_covered", "limit_twa", "limit_stel", "limit_alarm", "reduction_factor", "adjusted_twa_limit", "twa_over_limit",
-		"stel_peak", "stel_peak_at", "stel_peak_is_lower_bound", "time_over_alarm_s", "time_over_alarm_above_range_s", "time_stel_over_limit_s", "stel_over_limit",
+		"stel_peak", "stel_peak_at", "stel_peak_is_lower_bound", "stel_peak_above_range_s", "time_over_alarm_s", "time_over_alarm_above_range_s", "time_stel_over_limit_s", "stel_over_limit",
 		"excursions_above_stel", "stel_excursions_too_many", "stel_excursions_too_close",
 		"excursions_above_twa", "twa_excursions_too_many", "twa_excursions_too_close",
 		"elapsed_s", "covered_s", "coverage_pct", "gap_total_s", "gaps", "limits_source", "note"}
@@ -74,6 +74,14 @@ func overLimit(d exposure.Duration, lim float64) string {
 	return secs(d)
 }
 
+// durOrEmpty prints d, empty when unknown (nil).
+func durOrEmpty(d *exposure.Duration) string {
+	if d == nil {
+		return ""
+	}
+	return secs(*d)
+}
+
 func all(s string) string {
 	if s == "" {
 		return All
@@ -92,7 +100,7 @@ func (r Shift) csv(b []string) []string {
 		strconv.FormatBool(s.Finished), strconv.FormatBool(s.Complete), text(r.Source),
 		num(s.TWA), conc(s.MeanCovered), limit(s.Limits.TWA), limit(s.Limits.STEL), limit(s.Limits.Alarm),
 		strconv.FormatFloat(s.ReductionFactor, 'f', 4, 64), limit(s.AdjustedTWALimit), strconv.FormatBool(s.Violations.TWA),
-		conc(s.STELPeak), stelAt, strconv.FormatBool(r.STELPeakLowerBound),
+		conc(s.STELPeak), stelAt, strconv.FormatBool(r.STELPeakLowerBound), durOrEmpty(r.STELPeakAboveRange),
 		overLimit(s.TimeOverAlarm, s.Limits.Alarm), overLimit(s.TimeOverAlarmAboveRange, s.Limits.Alarm), overLimit(s.TimeOverSTEL, s.Limits.STEL),
 		strconv.FormatBool(s.Violations.STEL),
 		strconv.Itoa(s.AboveSTEL.Count), strconv.FormatBool(s.AboveSTEL.TooMany), strconv.FormatBool(s.AboveSTEL.TooClose),

@@ -57,7 +57,10 @@
 // shift schedule of Options.Config), or a shift stored without one.
 // Minute means smooth away what happens within a minute, so for these the
 // STEL peak is a lower bound of the live figure (column
-// stel_peak_is_lower_bound), and time over alarm, time with the STEL over
+// stel_peak_is_lower_bound, also set for any shift with time above the
+// sensors' range in a STEL window: dense smoke, at least the range's top,
+// left out of the 15 min average; stel_peak_above_range_s says how much of
+// the peak's own window), and time over alarm, time with the STEL over
 // its limit and excursion counts are approximate; the TWA, coverage and
 // gaps follow from the minutes.
 //

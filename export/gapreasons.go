@@ -5,6 +5,7 @@ import (
 
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/journal"
+	ventrecord "github.com/ventd/ventd/record"
 )
 
 // ShiftGap is one gap of a shift's record (exposure.Summary.Gaps) with its
@@ -87,14 +88,47 @@ func addGapReasons(j *journal.Journal, out []Shift) error {
 	for _, r := range out {
 		lo, hi = earlier(lo, r.Start), later(hi, r.End)
 	}
-	rows, err := j.Gaps(lo, hi)
+	rows, err := j.Gaps(lo.Add(-exposure.STELWindow), hi) // a shift's first STEL windows reach back before it
 	if err != nil {
 		return err
 	}
 	for i := range out {
 		out[i].Gaps = withReasons(&out[i].Summary, rows)
+		aboveRangeInSTEL(&out[i], rows)
 	}
 	return nil
+}
+
+// aboveRangeInSTEL marks r's STEL peak a lower bound when every sensor
+// read above its range (an above_range gap) in any of the shift's STEL
+// windows: that time is left out of the 15 min average, though the air
+// held at least the range's top, so a window's STEL understates it, and
+// the true peak may be in a window too little measured to count at all.
+// STELPeakAboveRange is how much of the peak's own window it was.
+func aboveRangeInSTEL(r *Shift, rows []journal.Gap) {
+	s := &r.Summary
+	var inShift, inPeak time.Duration
+	for _, g := range rows {
+		if g.Reason != ventrecord.GapAboveRange || g.Zone != "" && g.Zone != s.Zone || g.Quantity != "" && g.Quantity != string(s.Quantity) {
+			continue
+		}
+		inShift += overlap(g.Start, g.End, s.Start.Add(-exposure.STELWindow), s.Until)
+		if s.STELPeak.Known() {
+			inPeak += overlap(g.Start, g.End, s.STELPeakAt.Add(-exposure.STELWindow), s.STELPeakAt)
+		}
+	}
+	if inShift > 0 {
+		r.STELPeakLowerBound = true
+	}
+	if s.STELPeak.Known() {
+		d := exposure.Duration(inPeak)
+		r.STELPeakAboveRange = &d
+	}
+}
+
+// overlap is the length of [a, b) within [lo, hi).
+func overlap(a, b, lo, hi time.Time) time.Duration {
+	return max(0, earlier(b, hi).Sub(later(a, lo)))
 }
 
 func earlier(a, b time.Time) time.Time {

@@ -82,9 +82,15 @@ type Shift struct {
 	Source string `json:"source"` // SourceLive or SourceMinutes
 	Note   string `json:"note,omitempty"`
 	// STELPeakLowerBound is set for SourceMinutes: a peak of 15 min
-	// averages of minute means cannot exceed the one from 1 s data.
-	STELPeakLowerBound bool      `json:"stel_peak_is_lower_bound"`
-	StartLocal         time.Time `json:"start_local"` // Start in the export's time zone
+	// averages of minute means cannot exceed the one from 1 s data; and
+	// when every sensor read above its range in one of the shift's STEL
+	// windows (dense smoke): that time, at least the range's top, is not
+	// in the average.
+	STELPeakLowerBound bool `json:"stel_peak_is_lower_bound"`
+	// STELPeakAboveRange is how much of the STEL peak's own 15 min window
+	// every sensor read above its range; null when the peak is unknown.
+	STELPeakAboveRange *exposure.Duration `json:"stel_peak_above_range_s"`
+	StartLocal         time.Time          `json:"start_local"` // Start in the export's time zone
 	exposure.Summary
 	// Gaps are the summary's gaps, each with its reason from the
 	// journal's gap rows (the summary's own list has none): in JSON,

@@ -151,6 +151,23 @@ func (d *doc) figureRows() []figureRow {
 			// happens twice.
 			return d.local(r.STELPeakAt).Format("15:04:05 MST")
 		}, ofData},
+		// Dense smoke: time with every sensor above its range is not in
+		// a 15 min average, though the air held at least the range's
+		// top, so the peak above is a lower bound; how much of its
+		// window that was says by how much it may be.
+		{"… of its window above the sensor's range", func(_ export.Shift, f map[string]string) string {
+			switch v := f["stel_peak_above_range_s"]; v {
+			case "":
+				return ""
+			case "0.000":
+				if f["stel_peak_is_lower_bound"] == "true" && f["source"] == export.SourceLive {
+					return "none (other windows: the peak is a lower bound)"
+				}
+				return "none"
+			default:
+				return human(v) + ": the peak is a lower bound"
+			}
+		}, ofDataOrAboveRange},
 		{"STEL limit", unit("limit_stel"), ofConfig},
 		{"Time with the STEL over its limit", over("limit_stel", "no STEL limit", secs("time_stel_over_limit_s")), ofData},
 		{"Alarm level", unit("limit_alarm"), ofConfig},

@@ -98,3 +98,33 @@ func TestVerdictSaysTimeOverTheAlarmLevel(t *testing.T) {
 		t.Errorf("verdict %v, why %q; want incomplete, %q", z.verdict, z.why, want)
 	}
 }
+
+// The STEL peak of a shift with dense smoke in its window reads as a
+// lower bound where the auditor reads it, with how much of its window
+// every sensor was above its range (an occupational hygienist's review: it
+// read "912.000 µg/m³" with no flag).
+func TestSTELPeakAboveRangeSaysLowerBound(t *testing.T) {
+	var s export.Shift
+	s.Quantity, s.Unit, s.Finished, s.Coverage, s.Source = sample.PM25, "µg/m³", true, 96.8, export.SourceLive
+	s.Elapsed = exposure.Duration(12 * time.Hour)
+	s.Covered = exposure.Duration(time.Duration(0.968 * float64(12*time.Hour)))
+	s.STELPeak, s.STELPeakAt = 912, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	s.STELPeakLowerBound = true
+	above := exposure.Duration(4 * time.Minute)
+	s.STELPeakAboveRange = &above
+	z := zoneShift{zone: "staff", rows: []export.Shift{s}}
+	z.judge()
+	d := &doc{o: Options{Location: time.UTC}}
+	_, rows := d.figuresTable(&z)
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r[0].text] = r[1].text
+	}
+	t.Logf("STEL peak %q; its window above the range %q", got["STEL peak (15 min average)"], got["… of its window above the sensor's range"])
+	if got["STEL peak (15 min average)"] != "912.000 µg/m³ or more" {
+		t.Errorf("STEL peak %q; want it a lower bound", got["STEL peak (15 min average)"])
+	}
+	if w := got["… of its window above the sensor's range"]; w != "240.000 s (4 min 0 s): the peak is a lower bound" {
+		t.Errorf("its window above the range: %q", w)
+	}
+}
