@@ -22,7 +22,13 @@ var (
 	colLimit = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff} // red
 	colTWA   = color.RGBA{R: 0x6a, G: 0x1b, B: 0x9a, A: 0xff} // purple
 	colGap   = color.RGBA{R: 0xdd, G: 0xdd, B: 0xdd, A: 0xff} // light grey
-	colAlarm = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	// Above the sensor's range (dense smoke): a pale tint over the time
+	// and a dark band along the top, so it never reads as "no data"
+	// (ventd not running), and the axis stopping at the range's top
+	// does not read as the air's top.
+	colAboveTint = color.RGBA{R: 0xf6, G: 0xdc, B: 0xc0, A: 0xff} // pale amber
+	colAbove     = color.RGBA{R: 0x7a, G: 0x3b, B: 0x00, A: 0xff} // dark brown
+	colAlarm     = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
 )
 
 // limitLine is a limit drawn across a plot.
@@ -94,7 +100,8 @@ func drawSeries(c draw.Canvas, s *series, alarms []*alarmSpan, loc *time.Locatio
 	}
 	p.Y.Max = top * 1.12
 	p.Y.Label.Text = s.row.Unit
-	p.Add(&shade{spans: s.gaps, lo: x0, hi: x1})
+	p.Add(&shade{spans: s.gaps, lo: x0, hi: x1, col: colGap})
+	p.Add(&shade{spans: s.above, lo: x0, hi: x1, col: colAboveTint, band: colAbove})
 	p.Add(plotter.NewGrid())
 	for _, l := range drawn {
 		p.Add(&hline{l: l})
@@ -128,7 +135,7 @@ func drawSeries(c draw.Canvas, s *series, alarms []*alarmSpan, loc *time.Locatio
 	}
 	p.Add(&alarmMarks{at: marks})
 
-	rows := legendRows(legendItems(drawn), c.Max.X-c.Min.X-legendIndent)
+	rows := legendRows(legendItems(drawn, len(s.above) > 0), c.Max.X-c.Min.X-legendIndent)
 	legendH := legendLineH * vg.Length(len(rows))
 	drawLegend(draw.Crop(c, 0, 0, c.Max.Y-c.Min.Y-legendH, 0), rows)
 	p.Draw(draw.Crop(c, 0, 0, 0, -legendH))
@@ -176,11 +183,17 @@ func hourTicks(loc *time.Location) plot.Ticker {
 	})
 }
 
-// shade fills the spans without data across the whole plot height.
+// shade fills the spans without data across the whole plot height in col,
+// with a band along the top in band when set (above the sensor's range).
 type shade struct {
-	spans  []span
-	lo, hi float64
+	spans     []span
+	lo, hi    float64
+	col, band color.Color
 }
+
+// aboveBandH is the height of the band along a plot's top where every
+// sensor read above its range.
+const aboveBandH = vg.Length(5)
 
 func (s *shade) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
@@ -193,7 +206,10 @@ func (s *shade) Plot(c draw.Canvas, p *plot.Plot) {
 		if x1-x0 < 0.6 { // a few seconds: still visible
 			x1 = x0 + 0.6
 		}
-		c.FillPolygon(colGap, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+		c.FillPolygon(s.col, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+		if s.band != nil {
+			c.FillPolygon(s.band, []vg.Point{{X: x0, Y: c.Max.Y - aboveBandH}, {X: x1, Y: c.Max.Y - aboveBandH}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+		}
 	}
 }
 
@@ -255,10 +271,14 @@ func legendStyle() draw.TextStyle {
 }
 
 // legendItems are a plot's legend entries: its lines, then the limits
-// drawn, then the alarm marks.
-func legendItems(drawn []limitLine) []legendItem {
+// drawn, then the alarm marks; with above, the time above the sensor's
+// range after "no data".
+func legendItems(drawn []limitLine, above bool) []legendItem {
 	items := []legendItem{{"minute mean", colMean, 0.9, false, false}, {"minute maximum", colMax, 0.8, false, false},
 		{"rolling 15 min average", colSTEL, 1.4, false, false}, {"no data", colGap, 0, false, true}}
+	if above {
+		items = append(items, legendItem{"above the sensor's range (at least its top)", colAbove, 0, false, true})
+	}
 	for _, l := range drawn {
 		items = append(items, legendItem{l.name, l.col, 0.8, l.dash, false})
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/export"
+	ventrecord "github.com/ventd/ventd/record"
 )
 
 // series is what one plot shows: a pollutant in a zone over a shift.
@@ -15,7 +16,8 @@ type series struct {
 	mean   []runXY   // minute means, one run per stretch without a missing minute
 	max    []runXY   // minute maxima, likewise
 	stel   []runXY   // the rolling 15 min average at each minute's end
-	gaps   []span    // what the figures count as unmeasured (the summary's gaps)
+	gaps   []span    // what the figures count as unmeasured (the summary's gaps)...
+	above  []span    // ...but those with every sensor above its range: dense smoke, not "no data"
 	yMax   float64   // the highest value drawn
 	points int
 }
@@ -76,10 +78,24 @@ func readSeries(r *export.Records, row export.Shift) (*series, error) {
 		prev = m.Start
 		return nil
 	})
-	for _, g := range row.Gaps {
-		s.gaps = append(s.gaps, span{g.Start, g.Start.Add(g.Length.Std())})
-	}
+	s.gaps, s.above = gapSpans(row)
 	return s, err
+}
+
+// gapSpans are the shift's gaps to shade: above, the time every sensor
+// read above its range (the air at least the range's top), and gaps, the
+// rest (nothing known). Grey for both had dense smoke read as ventd not
+// running.
+func gapSpans(row export.Shift) (gaps, above []span) {
+	for _, g := range row.Gaps {
+		sp := span{g.Start, g.Start.Add(g.Length.Std())}
+		if g.Reason == ventrecord.GapAboveRange {
+			above = append(above, sp)
+		} else {
+			gaps = append(gaps, sp)
+		}
+	}
+	return gaps, above
 }
 
 func extend(runs []runXY, broken bool, p xy) []runXY {
