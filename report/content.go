@@ -161,11 +161,11 @@ func (d *doc) figureRows() []figureRow {
 				return ""
 			case "0.000":
 				if f["stel_peak_is_lower_bound"] == "true" && f["source"] == export.SourceLive {
-					return "none (other windows: the peak is a lower bound)"
+					return "none (peak: lower bound)"
 				}
 				return "none"
 			default:
-				return human(v) + ": the peak is a lower bound"
+				return human(v) + ": lower bound" // short: a figure fits one line of its column
 			}
 		}, ofDataOrAboveRange},
 		{"STEL limit", unit("limit_stel"), ofConfig},

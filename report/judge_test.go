@@ -124,7 +124,7 @@ func TestSTELPeakAboveRangeSaysLowerBound(t *testing.T) {
 	if got["STEL peak (15 min average)"] != "912.000 µg/m³ or more" {
 		t.Errorf("STEL peak %q; want it a lower bound", got["STEL peak (15 min average)"])
 	}
-	if w := got["… of its window above the sensor's range"]; w != "240.000 s (4 min 0 s): the peak is a lower bound" {
+	if w := got["… of its window above the sensor's range"]; w != "240.000 s (4 min 0 s): lower bound" {
 		t.Errorf("its window above the range: %q", w)
 	}
 }
