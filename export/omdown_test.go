@@ -9,8 +9,8 @@ import (
 
 // With ventd down the backfill wrote the rolling STEL on for the first
 // minutes of the outage (the window still held the data from before the
-// stop), a line Prometheus never had: no scrape answered then. It writes
-// none there, a gap, as Prometheus has.
+// stop), and every other series through it, lines Prometheus never had: no
+// scrape answered then. It writes none there, a gap, as Prometheus has.
 func TestOpenMetricsNoSTELWhileDown(t *testing.T) {
 	j := newJournal(t)
 	sim := simulate(t, "staff", dayShift.End)
@@ -40,5 +40,20 @@ func TestOpenMetricsNoSTELWhileDown(t *testing.T) {
 	}
 	if len(stel) < 600 {
 		t.Errorf("%d STEL samples in the day; the measured minutes keep theirs", len(stel))
+	}
+	// Nor any other series: the shift's TWA, the counters, the alarms
+	// were as absent from Prometheus as the STEL.
+	names := map[string]int{}
+	for _, s := range all {
+		if s.at.After(down[0]) && s.at.Before(down[1]) {
+			names[s.name]++
+		}
+	}
+	if len(names) > 0 {
+		t.Errorf("series written while ventd was down: %v; want none", names)
+	}
+	twa := series(all, "ventd_exposure_twa_8h_ppm", map[string]string{"zone": "staff", "pollutant": "co2"})
+	if _, ok := twa[down[1].Add(time.Minute)]; !ok {
+		t.Errorf("no TWA the minute after ventd came back (%s): the measured minutes keep theirs", down[1].Add(time.Minute).Format("15:04"))
 	}
 }

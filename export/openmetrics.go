@@ -392,13 +392,6 @@ func (r *replay) render(t time.Time) error {
 	for _, x := range r.trackers {
 		x.feed.gapsBefore(t)
 		es := x.feed.tr.Snapshot(t)
-		if down {
-			// The window still holds the data from before the stop, so
-			// the replay knows a STEL for up to half of it; with ventd
-			// down, Prometheus had no sample, and a backfill that writes
-			// one draws the rolling STEL through the outage.
-			es.STEL, es.OverSTEL = exposure.Unknown, false
-		}
 		es.Value, es.ValueAt = exposure.Unknown, time.Time{}
 		if x.meanEnd.Equal(t) {
 			es.Value, es.ValueAt = x.mean, t.Add(-time.Minute)
@@ -417,6 +410,14 @@ func (r *replay) render(t time.Time) error {
 		if !a.Acked {
 			s.Alarms.Unacked++
 		}
+	}
+	if down {
+		// ventd was not running: no scrape answered, and Prometheus
+		// holds no sample of any series then. A backfill that wrote the
+		// replay's drew the rolling STEL (its window still holding the
+		// data from before the stop), the shift's TWA and the counters
+		// on through the outage, as if ventd had watched the air.
+		return nil
 	}
 	r.cur = s
 	mfs, err := r.hist.Gather()
