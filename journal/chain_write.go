@@ -15,7 +15,7 @@ import (
 // seal, in the same transaction; the triggers tag the rows in between.
 type chainWriter struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	conn  *sql.Conn // the writer's connection, inside the Write's transaction
 	stmts *writeStmts
 	link  int64
 	prev  []byte
@@ -43,7 +43,7 @@ const (
 )
 
 func (c *chainWriter) query(q string, args ...any) (*sql.Rows, error) {
-	st, err := c.stmts.stmt(c.ctx, c.tx, q)
+	st, err := c.stmts.stmt(c.ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (c *chainWriter) query(q string, args ...any) (*sql.Rows, error) {
 }
 
 func (c *chainWriter) exec(q string, args ...any) error {
-	st, err := c.stmts.stmt(c.ctx, c.tx, q)
+	st, err := c.stmts.stmt(c.ctx, q)
 	if err == nil {
 		_, err = st.ExecContext(c.ctx, args...)
 	}
@@ -60,8 +60,8 @@ func (c *chainWriter) exec(q string, args ...any) error {
 
 // beginChain begins the link after last, whose hash is prev (Write reads
 // both, with its clock's state), and, with arm, tells the triggers.
-func beginChain(ctx context.Context, tx *sql.Tx, stmts *writeStmts, last int64, prev []byte, arm bool) (*chainWriter, error) {
-	c := &chainWriter{ctx: ctx, tx: tx, stmts: stmts, link: last + 1, prev: prev, touched: map[string]bool{}}
+func beginChain(ctx context.Context, conn *sql.Conn, stmts *writeStmts, last int64, prev []byte, arm bool) (*chainWriter, error) {
+	c := &chainWriter{ctx: ctx, conn: conn, stmts: stmts, link: last + 1, prev: prev, touched: map[string]bool{}}
 	if last == 0 {
 		c.prev = make([]byte, 32)
 	}
@@ -225,7 +225,7 @@ func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
 			continue
 		}
 		var leaves []byte
-		err := c.tx.QueryRowContext(c.ctx, `SELECT leaves FROM chain WHERE id = ?`, m.link).Scan(&leaves)
+		err := c.conn.QueryRowContext(c.ctx, `SELECT leaves FROM chain WHERE id = ?`, m.link).Scan(&leaves)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !hasLeaf(leaves, rows[i].seal) {
 			continue // its link is pruned, or it did change
 		}
@@ -233,11 +233,11 @@ func (c *chainWriter) unmove(rows []sealed) ([]sealed, error) {
 			return nil, fmt.Errorf("chain: read link %d: %w", m.link, err)
 		}
 		r := rows[i]
-		if _, err := c.tx.ExecContext(c.ctx, `UPDATE `+r.table.name+` SET chain = ? WHERE `+r.table.keyWhere(),
+		if _, err := c.conn.ExecContext(c.ctx, `UPDATE `+r.table.name+` SET chain = ? WHERE `+r.table.keyWhere(),
 			append([]any{m.link}, r.keyVals...)...); err != nil {
 			return nil, fmt.Errorf("chain: keep %s %s in link %d: %w", m.tbl, m.key, m.link, err)
 		}
-		if _, err := c.tx.ExecContext(c.ctx, `DELETE FROM chain_moved WHERE id = ?`, m.id); err != nil {
+		if _, err := c.conn.ExecContext(c.ctx, `DELETE FROM chain_moved WHERE id = ?`, m.id); err != nil {
 			return nil, fmt.Errorf("chain: keep %s %s in link %d: %w", m.tbl, m.key, m.link, err)
 		}
 		rows = slices.Delete(rows, i, i+1)

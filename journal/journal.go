@@ -85,7 +85,7 @@ type Journal struct {
 	// under wmu.
 	series map[[2]string]int64
 
-	stmts writeStmts // the statements every Write runs, prepared once (stmts.go)
+	stmts writeStmts // Write's own connection and statements, prepared once (stmts.go)
 
 	version  int         // schema version of the file
 	readOnly bool        // OpenReadOnly or a View: every write is refused
@@ -140,6 +140,7 @@ func Open(path string, opts Options) (*Journal, error) {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}
 	j := &Journal{path: abs, opts: opts, db: db, rd: db}
+	j.writes(writerDSN(abs, opts))
 	err = j.init()
 	if err == nil {
 		j.file, err = os.Stat(abs)
@@ -157,6 +158,27 @@ func Open(path string, opts Options) (*Journal, error) {
 		return nil, err
 	}
 	return j, nil
+}
+
+// writes readies a Journal that writes: Write opens its own handle on
+// the file with the pool's DSN (stmts.go). The pool then keeps one idle
+// connection, not database/sql's two: with the writer's, that is as many
+// as before, each with its page cache (see cache_size).
+func (j *Journal) writes(dsn string) {
+	j.stmts.dsn = dsn
+	j.db.SetMaxIdleConns(1)
+}
+
+// writerDSN is the DSN of Write's connection: dsn's, and the rollback
+// journal TRUNCATE. journal_mode is a connection's setting, not the
+// file's (only WAL persists); init sets it on one connection of the pool,
+// and a Write that ran on any other began in DELETE mode: the -journal
+// file created and unlinked, a directory update on the SD card, at every
+// commit. Write's connection is opened after init has taken the file out
+// of an older ventd's WAL, so this only ever picks among rollback
+// journals.
+func writerDSN(path string, opts Options) string {
+	return dsn(path, opts) + "&" + url.Values{"_pragma": {"journal_mode(TRUNCATE)"}}.Encode()
 }
 
 // dsn builds the connection string. The per-connection pragmas go in the DSN
@@ -360,9 +382,12 @@ func (j *Journal) Close() error {
 	}
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
-	j.stmts.close()
+	werr := j.stmts.shut()
 	if err := j.db.Close(); err != nil {
 		return fmt.Errorf("journal: close %s: %w", j.path, err)
+	}
+	if werr != nil {
+		return fmt.Errorf("journal: close %s: %w", j.path, werr)
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func (w *writer) setMeta(kv map[string]string) error {
 		return nil
 	}
 	w.ch.touch("meta")
-	st, err := w.stmts.stmt(w.ctx, w.tx, upsertMeta)
+	st, err := w.stmts.stmt(w.ctx, upsertMeta)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ func OpenShared(path string, opts Options) (*Journal, error) {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}
 	j := &Journal{path: abs, opts: opts, db: db, rd: db}
+	j.writes(writerDSN(abs, opts))
 	if err := j.readVersion(); err != nil {
 		db.Close()
 		return nil, err

@@ -54,7 +54,7 @@ func (w *writer) shifts(ss []Shift) error {
 			}
 			args = append(args, s.Zone, s.Quantity, s.Start.UnixMilli(), s.End.UnixMilli(), s.Finished, sum)
 		}
-		st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{shiftRows, hi - lo})
+		st, err := w.stmts.sizedStmt(sized{shiftRows, hi - lo})
 		if err == nil {
 			_, err = st.ExecContext(w.ctx, args...)
 		}

@@ -39,18 +39,22 @@ func (j *Journal) Write(b Batch) (Result, error) {
 	defer j.wmu.Unlock()
 	ctx := context.Background()
 	per := minutesPerStatement(b.Minutes)
-	if err := j.stmts.prepare(ctx, j.db, sizedFor(&b, per)); err != nil { // before the transaction holds a connection
-		return Result{}, j.writeError("prepare", err)
+	if err := j.stmts.prepare(ctx, sizedFor(&b, per)); err != nil { // before the transaction begins
+		return Result{}, j.writeError("prepare", j.stmts.lost(err))
 	}
-	tx, err := j.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Result{}, j.writeError("begin", err)
+	if err := j.stmts.run(ctx, beginWrite); err != nil {
+		return Result{}, j.writeError("begin", j.stmts.lost(err))
 	}
-	defer tx.Rollback()
+	done := false
+	defer func() {
+		if !done {
+			j.stmts.rollback(ctx)
+		}
+	}()
 	if j.series == nil {
 		j.series = map[[2]string]int64{}
 	}
-	w := &writer{ctx: ctx, tx: tx, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.stmts}
+	w := &writer{ctx: ctx, conn: j.stmts.conn, tol: j.opts.ClockTolerance.Milliseconds(), series: j.series, stmts: &j.stmts}
 	ch, err := w.begin(&b, per) // the clock's state and the hash chain's link: chain.go
 	if err != nil {
 		return Result{}, j.writeError("begin", err)
@@ -80,9 +84,13 @@ func (j *Journal) Write(b Batch) (Result, error) {
 			return Result{}, j.writeError("write "+s.what, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := j.stmts.run(ctx, commitWrite); err != nil {
+		// A COMMIT that failed (SQLITE_BUSY: a reader held on past the
+		// busy timeout) leaves the transaction open: the deferred
+		// ROLLBACK ends it, and the batch can be retried whole.
 		return Result{}, j.writeError("commit", err)
 	}
+	done = true
 	for k, id := range w.newSeries { // known only once they are on the disk
 		j.series[k] = id
 	}
@@ -123,7 +131,7 @@ func (j *Journal) writeError(what string, err error) error {
 // writer is one batch's transaction and its clock bookkeeping.
 type writer struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	conn  *sql.Conn    // the writer's connection, inside the Write's transaction
 	tol   int64        // ms
 	ch    *chainWriter // the chain link this Write's rows go into (chain.go)
 	stmts *writeStmts  // the statements every Write runs, prepared once
@@ -155,7 +163,7 @@ const writeState = `SELECT (SELECT value FROM meta WHERE key = '` + metaNewest +
 // link. A batch of minutes newer than any written, and nothing else, is
 // written without arming the triggers: it cannot rewrite a row.
 func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
-	st, err := w.stmts.stmt(w.ctx, w.tx, writeState)
+	st, err := w.stmts.stmt(w.ctx, writeState)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +184,7 @@ func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
 		}
 	}
 	w.wasBack = back.String == "1"
-	w.ch, err = beginChain(w.ctx, w.tx, w.stmts, last.Int64, prev, !w.fresh || b.Len() > len(b.Minutes))
+	w.ch, err = beginChain(w.ctx, w.conn, w.stmts, last.Int64, prev, !w.fresh || b.Len() > len(b.Minutes))
 	if err != nil {
 		return nil, fmt.Errorf("begin chain link: %w", err)
 	}
@@ -243,7 +251,7 @@ func (w *writer) insertStatus(now time.Time, synced bool, note string, back int6
 		return err
 	}
 	w.ch.touch("clock_status")
-	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
+	_, err := w.conn.ExecContext(w.ctx, `INSERT INTO clock_status (time_ms, synchronized, source, note, backwards_ms)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, now.UnixMilli(), synced, SourceJournal, note, back)
 	return err
 }
@@ -255,11 +263,10 @@ func (w *writer) exec(table, query string, n int, args func(i int) []any) (affec
 		return 0, nil
 	}
 	w.ch.touch(table)
-	st, err := w.stmts.stmt(w.ctx, w.tx, query)
+	st, err := w.stmts.stmt(w.ctx, query)
 	if err != nil {
 		return 0, err
 	}
-	defer st.Close()
 	for i := 0; i < n; i++ {
 		r, err := st.ExecContext(w.ctx, args(i)...)
 		if err != nil {

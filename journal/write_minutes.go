@@ -117,7 +117,7 @@ func (c *chainWriter) keepLastMinutes() {
 
 // insertFresh inserts n fresh minutes (sealed by minutes as written).
 func (w *writer) insertFresh(n int, args []any) error {
-	st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{freshMinutes, n})
+	st, err := w.stmts.sizedStmt(sized{freshMinutes, n})
 	if err == nil {
 		_, err = st.ExecContext(w.ctx, args...)
 	}
@@ -153,7 +153,7 @@ func encodeMinute(buf []byte, start int64, zone, quantity string, mean, maximum 
 // seals the rows it returns, as stored, the series named as this batch
 // names it.
 func (w *writer) insertMinutes(n int, args []any, names map[int64][2]string) error {
-	st, err := w.stmts.sizedStmt(w.ctx, w.tx, sized{mergingMinutes, n})
+	st, err := w.stmts.sizedStmt(sized{mergingMinutes, n})
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (w *writer) seriesIDs(ms []Minute) ([]int64, error) {
 			id, ok = w.newSeries[k]
 		}
 		if !ok {
-			err := w.tx.QueryRowContext(w.ctx, `INSERT INTO series (zone, quantity) VALUES (?, ?)
+			err := w.conn.QueryRowContext(w.ctx, `INSERT INTO series (zone, quantity) VALUES (?, ?)
 				ON CONFLICT (zone, quantity) DO UPDATE SET zone = zone RETURNING id`, m.Zone, m.Quantity).Scan(&id)
 			if err != nil {
 				return nil, fmt.Errorf("series %s %s: %w", m.Zone, m.Quantity, err)

@@ -37,7 +37,7 @@ type retracted struct {
 
 func (w *writer) retractOne(r Retraction) error {
 	var series int64
-	err := w.tx.QueryRowContext(w.ctx, `SELECT id FROM series WHERE zone = ? AND quantity = ?`, r.Zone, r.Quantity).Scan(&series)
+	err := w.conn.QueryRowContext(w.ctx, `SELECT id FROM series WHERE zone = ? AND quantity = ?`, r.Zone, r.Quantity).Scan(&series)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // nothing was recorded for the pair
 	}
@@ -45,7 +45,7 @@ func (w *writer) retractOne(r Retraction) error {
 		return err
 	}
 	from, to := r.From.UnixMilli(), r.To.UnixMilli()
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT start_ms, mean, maximum, count, covered_s FROM minutes
+	rows, err := w.conn.QueryContext(w.ctx, `SELECT start_ms, mean, maximum, count, covered_s FROM minutes
 		WHERE series = ? AND start_ms > ? AND start_ms < ? AND count > 0 ORDER BY start_ms`,
 		series, from-time.Minute.Milliseconds(), to)
 	if err != nil {
@@ -68,7 +68,7 @@ func (w *writer) retractOne(r Retraction) error {
 	}
 	names := map[int64][2]string{series: {r.Zone, r.Quantity}}
 	for _, m := range out {
-		rs, err := w.tx.QueryContext(w.ctx, `UPDATE minutes SET mean = ?, maximum = ?, count = ?, covered_s = ?
+		rs, err := w.conn.QueryContext(w.ctx, `UPDATE minutes SET mean = ?, maximum = ?, count = ?, covered_s = ?
 			WHERE start_ms = ? AND series = ?
 			RETURNING start_ms, series, mean, maximum, count, covered_s, backwards_ms, chain`,
 			m.mean, m.maximum, m.count, m.covered, m.start, series)
