@@ -20,6 +20,9 @@ type chainWriter struct {
 	link  int64
 	prev  []byte
 	armed bool // the triggers know the link (meta's chain_link)
+	// idle: meta's chain_link held "0" when the Write began (written by
+	// the last Write's endTagging), so an unarmed Write leaves it be.
+	idle bool
 	// touched are the tables this Write wrote to: only their rows can
 	// carry the new link, so the seal looks nowhere else. The minutes,
 	// which tag themselves, count as touched when a row merged.
@@ -36,11 +39,15 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	setChainLink = `INSERT INTO meta (key, value) VALUES ('` + metaChainLink + `', ?)
 	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
-	// endWithClock ends the tagging and stores the clock's mark and state
-	// (write.go) in the same statement.
-	endWithClock = `INSERT INTO meta (key, value) VALUES ('` + metaNewest + `', ?), ('` + metaBackwards + `', ?), ('` + metaChainLink + `', 0)
-	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 )
+
+// setMetaRows sets n meta keys, given as key, value pairs: endTagging's
+// statement, which ends the tagging and stores the clock's mark and
+// state (write.go) in one.
+func setMetaRows(n int) string {
+	return `INSERT INTO meta (key, value) VALUES ` + valueRows(2, n) + `
+	ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+}
 
 func (c *chainWriter) query(q string, args ...any) (*sql.Rows, error) {
 	st, err := c.stmts.stmt(c.ctx, q)
@@ -59,9 +66,10 @@ func (c *chainWriter) exec(q string, args ...any) error {
 }
 
 // beginChain begins the link after last, whose hash is prev (Write reads
-// both, with its clock's state), and, with arm, tells the triggers.
-func beginChain(ctx context.Context, conn *sql.Conn, stmts *writeStmts, last int64, prev []byte, arm bool) (*chainWriter, error) {
-	c := &chainWriter{ctx: ctx, conn: conn, stmts: stmts, link: last + 1, prev: prev, touched: map[string]bool{}}
+// both, with its clock's state, and whether meta's chain_link is idle,
+// "0"), and, with arm, tells the triggers.
+func beginChain(ctx context.Context, conn *sql.Conn, stmts *writeStmts, last int64, prev []byte, idle, arm bool) (*chainWriter, error) {
+	c := &chainWriter{ctx: ctx, conn: conn, stmts: stmts, link: last + 1, prev: prev, idle: idle, touched: map[string]bool{}}
 	if last == 0 {
 		c.prev = make([]byte, 32)
 	}
@@ -83,16 +91,22 @@ func (c *chainWriter) arm() error {
 }
 
 // endTagging tells the triggers that the Write's rows are written (link
-// 0: any later change is made outside a ventd write), storing the clock's
-// mark and state (nil: none) in the same statement.
+// 0: any later change is made outside a ventd write), storing the keys of
+// clock (the clock's mark and state: key, value pairs; none when the
+// batch had no time) in the same statement. A key the caller found
+// holding its value already is not in clock, and chain_link is left
+// alone when this Write never armed it and it held 0: rewriting a row
+// with the value it has changes nothing in the file but costs the
+// upsert and its trigger, a third of this statement's work each minute.
 func (c *chainWriter) endTagging(clock []any) error {
-	switch {
-	case clock != nil:
-		return c.exec(endWithClock, clock...)
-	case c.armed:
-		return c.exec(setChainLink, 0)
+	kv := clock
+	if c.armed || !c.idle {
+		kv = append(kv, metaChainLink, 0)
 	}
-	return nil
+	if len(kv) == 0 {
+		return nil
+	}
+	return c.exec(setMetaRows(len(kv)/2), kv...)
 }
 
 // touch notes that this Write wrote to table.

@@ -103,7 +103,7 @@ func (s *writeStmts) prepare(ctx context.Context, need []sized) error {
 		// them: preparing them in each transaction was a few per cent of
 		// a many-booth daemon's CPU. Others are prepared the first time
 		// a Write runs them (stmt).
-		qs := []string{beginWrite, commitWrite, rollbackWrite, writeState, movedBy, insertLink, setChainLink, endWithClock, upsertMeta,
+		qs := []string{beginWrite, commitWrite, rollbackWrite, writeState, movedBy, insertLink, setChainLink, setMetaRows(1), upsertMeta,
 			insertVentilation, insertEvents, insertGaps}
 		for _, t := range chained {
 			if !t.tagsItself {

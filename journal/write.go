@@ -145,16 +145,21 @@ type writer struct {
 	seen     bool  // the batch had any timed row
 	flagged  int
 	earliest int64 // earliest flagged time
+	// newestText and backText are the mark's and the state's meta values
+	// as stored (NULL: none): saveClock rewrites only one that changed.
+	newestText, backText sql.NullString
 
 	series    map[[2]string]int64 // series ids committed before (read only)
 	newSeries map[[2]string]int64 // series ids this batch created or found
 }
 
 // writeState reads, in one statement, what a Write starts from: the
-// clock's high-water mark, whether the last batch was flagged, the
-// chain's newest link and its hash, and the newest minute's start.
+// clock's high-water mark, whether the last batch was flagged, whether
+// meta's chain_link is idle, the chain's newest link and its hash, and
+// the newest minute's start.
 const writeState = `SELECT (SELECT value FROM meta WHERE key = '` + metaNewest + `'),
 	(SELECT value FROM meta WHERE key = '` + metaBackwards + `'),
+	(SELECT value FROM meta WHERE key = '` + metaChainLink + `'),
 	(SELECT id FROM chain ORDER BY id DESC LIMIT 1),
 	(SELECT hash FROM chain ORDER BY id DESC LIMIT 1),
 	(SELECT max(start_ms) FROM minutes)`
@@ -167,10 +172,10 @@ func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	var newest, back sql.NullString
+	var newest, back, link sql.NullString
 	var last, newestMinute sql.NullInt64
 	var prev []byte
-	if err := st.QueryRowContext(w.ctx).Scan(&newest, &back, &last, &prev, &newestMinute); err != nil {
+	if err := st.QueryRowContext(w.ctx).Scan(&newest, &back, &link, &last, &prev, &newestMinute); err != nil {
 		return nil, fmt.Errorf("read clock and chain state: %w", err)
 	}
 	// A retraction may rewrite this batch's own minutes: they are then
@@ -183,8 +188,9 @@ func (w *writer) begin(b *Batch, per int) (*chainWriter, error) {
 			return nil, fmt.Errorf("meta %s = %q: %w", metaNewest, newest.String, err)
 		}
 	}
+	w.newestText, w.backText = newest, back
 	w.wasBack = back.String == "1"
-	w.ch, err = beginChain(w.ctx, w.conn, w.stmts, last.Int64, prev, !w.fresh || b.Len() > len(b.Minutes))
+	w.ch, err = beginChain(w.ctx, w.conn, w.stmts, last.Int64, prev, link.Valid && link.String == "0", !w.fresh || b.Len() > len(b.Minutes))
 	if err != nil {
 		return nil, fmt.Errorf("begin chain link: %w", err)
 	}
@@ -242,8 +248,14 @@ func (w *writer) saveClock(now time.Time) (*Backwards, error) {
 	if w.flagged > 0 {
 		state = "1"
 	}
-	mark := max(w.newest, w.max)
-	return bw, w.ch.endTagging([]any{strconv.FormatInt(mark, 10), state})
+	var kv []any
+	if mark := strconv.FormatInt(max(w.newest, w.max), 10); !w.newestText.Valid || w.newestText.String != mark {
+		kv = append(kv, metaNewest, mark)
+	}
+	if !w.backText.Valid || w.backText.String != state {
+		kv = append(kv, metaBackwards, state)
+	}
+	return bw, w.ch.endTagging(kv)
 }
 
 func (w *writer) insertStatus(now time.Time, synced bool, note string, back int64) error {

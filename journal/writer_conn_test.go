@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +85,30 @@ func TestWriteFailedCommitRollsBack(t *testing.T) {
 	}
 	if v := verify(t, j, VerifyOptions{}); !v.OK() {
 		t.Errorf("chain after the retry: %+v", v)
+	}
+}
+
+// A Write rewrites only the meta keys of its own state that change (the
+// clock's mark, each minute); chain_link, which the triggers read, it
+// leaves alone only while it holds 0. One edited by hand, or missing, is
+// set to 0 again by the next Write, as when every Write rewrote it.
+func TestWriteResetsAnEditedChainLink(t *testing.T) {
+	for _, edit := range []string{
+		"UPDATE meta SET value = '7' WHERE key = '" + metaChainLink + "'",
+		"DELETE FROM meta WHERE key = '" + metaChainLink + "'",
+	} {
+		j := open(t, Options{})
+		zones, qs := []string{"staff"}, []string{"pm2.5"}
+		write(t, j, Batch{Minutes: minutes(t0, 1, zones, qs)})
+		if _, err := j.db.Exec(edit); err != nil {
+			t.Fatal(err)
+		}
+		write(t, j, Batch{Minutes: minutes(t0.Add(time.Minute), 2, zones, qs)}) // fresh minutes: an unarmed Write
+		if v, ok, err := j.Meta(metaChainLink); err != nil || !ok || v != "0" {
+			t.Errorf("after %q and a Write: chain_link %q %v %v, want 0", edit, v, ok, err)
+		}
+		if v, ok, _ := j.Meta(metaNewest); !ok || v != strconv.FormatInt(t0.Add(3*time.Minute).UnixMilli(), 10) {
+			t.Errorf("after %q and a Write: the clock's mark %q", edit, v)
+		}
 	}
 }
