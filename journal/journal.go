@@ -161,9 +161,12 @@ func Open(path string, opts Options) (*Journal, error) {
 }
 
 // writes readies a Journal that writes: Write opens its own handle on
-// the file with the pool's DSN (stmts.go). The pool then keeps one idle
-// connection, not database/sql's two: with the writer's, that is as many
-// as before, each with its page cache (see cache_size).
+// the file with dsn, writerDSN's (stmts.go). The pool then keeps one idle
+// connection, not database/sql's two: with the writer's, at most two stay
+// open between uses, as before. A daemon whose reads never overlapped a
+// write used to keep one; it now keeps two, each with a page cache of
+// up to cache_size (the writer's connection reads little beyond the
+// pages it appends to).
 func (j *Journal) writes(dsn string) {
 	j.stmts.dsn = dsn
 	j.db.SetMaxIdleConns(1)
