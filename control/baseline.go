@@ -28,9 +28,6 @@ type FanLaw interface {
 // sensor in the booths the fan serves.
 type FanInput struct {
 	Booth []sample.Sample
-	// Fault is why the fan, or another fan of its booths, does not work
-	// (fanfault.go); "" while they all do.
-	Fault string
 }
 
 var (
@@ -69,6 +66,10 @@ func NewBare(f FanSpec, t Tuning, duty float64) (*Fixed, error) {
 	}
 	return l, err
 }
+
+// isBare reports whether the law ignores every guard (NewBare), a fan
+// that does not work too (perFan).
+func (f *Fixed) isBare() bool { return f.bare }
 
 // Update holds the fixed duty unless the guard overrides it.
 func (f *Fixed) Update(now time.Time, in FanInput) Decision {
@@ -191,7 +192,10 @@ func (l *perFan) Update(now time.Time, in []sample.Sample) []Decision {
 	out := make([]Decision, len(l.laws))
 	for i, f := range l.p.Fans {
 		l.in = l.appendBoothSamples(l.in[:0], f.Booths...)
-		out[i] = l.laws[i].Update(now, FanInput{Booth: l.in, Fault: l.faults.reason(l.p, i)})
+		out[i] = l.laws[i].Update(now, FanInput{Booth: l.in})
+		if b, ok := l.laws[i].(interface{ isBare() bool }); !ok || !b.isBare() {
+			out[i] = faultFloor(out[i], f, l.faults.reason(l.p, i))
+		}
 	}
 	return out
 }

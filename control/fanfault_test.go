@@ -75,10 +75,10 @@ func TestFanThatDoesNotWorkSendsItsBoothToTheSafeDuty(t *testing.T) {
 			}
 			law.SetFanFault(0, "not turning though driven")
 			out = runClean(law, p, &now, time.Second)
-			if d := out[0]; d.Mode != ModeSafe || d.Duty != p.Fans[0].SafeDuty || !strings.Contains(d.Reason, "fan booth-exhaust does not work (not turning though driven)") {
+			if d := out[0]; d.Mode != ModeSafe || d.Duty != p.Fans[0].SafeDuty || !strings.Contains(d.Reason, "fan booth-exhaust: not turning though driven: at its safe duty") {
 				t.Errorf("the stalled fan: %+v, want its safe duty, saying why", d)
 			}
-			if d := out[1]; d.Mode != ModeSafe || d.Duty != p.Fans[1].SafeDuty || !strings.Contains(d.Reason, "booth's fan booth-exhaust does not work") {
+			if d := out[1]; d.Mode != ModeSafe || d.Duty != p.Fans[1].SafeDuty || !strings.Contains(d.Reason, "booth's fan booth-exhaust: not turning though driven: at the safe duty to take over its extraction") {
 				t.Errorf("the other fan of its booth: %+v, want its safe duty, naming the fan", d)
 			}
 			if d := out[2]; d.Mode != ModeNormal || d.Duty != p.Fans[2].MinDuty {
@@ -135,11 +135,57 @@ func TestDecayIsNotLearnedWhileTheFanDoesNotTurn(t *testing.T) {
 	if dec.Observations != before.Observations || dec.Share != before.Share {
 		t.Fatalf("after three clearings with the fan stalled: %+v, want what was measured before it stalled (%+v)", dec, before)
 	}
-	if d := w.trace[len(w.trace)-1]; d.Mode != ModeSafe || d.Duty != 1 {
-		t.Fatalf("the stalled fan: %+v, want its safe duty", d)
+	if d := w.trace[len(w.trace)-1]; d.Duty != 1 {
+		t.Fatalf("the stalled fan: %+v, want at least its safe duty", d)
 	}
 	w.flowFactor = 1
 	w.law.SetFanFault(0, "")
 	w.sessions(3, 4, 3*time.Minute, 15*time.Minute)
 	w.measuredDecay("fan turning again")
+}
+
+// The safe duty is a floor, not a setting: with safe_duty 50 %, a fan
+// stalling in a session must not slow the booth's other fan from full to
+// 50 %, nor a purge lose its mode.
+func TestFanFaultNeverSlowsASession(t *testing.T) {
+	p := threeFans(t)
+	for i := range p.Fans {
+		p.Fans[i].SafeDuty = 0.5
+	}
+	law, err := NewRoom(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0
+	runClean(law, p, &now, 15*time.Minute)
+	smoke := func(v float64) []Decision {
+		in := cleanAir(p, now, 0)
+		for k := range in {
+			if in[k].Zone == "booth" {
+				in[k].Value = v
+			}
+		}
+		out := law.Update(now, in)
+		now = now.Add(time.Second)
+		return out
+	}
+	var out []Decision
+	for v := 50.0; v <= 600; v += 50 {
+		out = smoke(v)
+	}
+	if out[1].Mode != ModeBoost || out[1].Duty != 1 {
+		t.Fatalf("a session in the booth: %+v, want full", out[1])
+	}
+	law.SetFanFault(0, "not turning though driven")
+	out = smoke(600)
+	if d := out[1]; d.Mode != ModeBoost || d.Duty != 1 {
+		t.Errorf("the booth's other fan once the first stalls mid-session: %+v, want it left at full", d)
+	}
+	if d := out[0]; d.Duty != 1 {
+		t.Errorf("the stalled fan mid-session: %+v, want full still asked", d)
+	}
+	law.Purge("booth")
+	if d := smoke(600)[1]; d.Mode != ModePurge || d.Duty != 1 {
+		t.Errorf("a purge with a fan of the booth stalled: %+v, want the purge, at full", d)
+	}
 }

@@ -25,8 +25,8 @@ type guard struct {
 
 // check returns the highest valid booth PM2.5 (NaN when none) and, when the
 // law must not decide (booth data not trusted, or a purge running), the
-// decision to take instead, with override set: booth data not trusted,
-// a fan of its booths not working (fanfault.go), or a purge running.
+// decision to take instead, with override set. A fan of its booths that
+// does not work raises the decision after (perFan, faultFloor).
 func (g *guard) check(now time.Time, in FanInput) (level float64, d Decision, override bool) {
 	level = math.NaN()
 	var bad []string
@@ -55,9 +55,6 @@ func (g *guard) check(now time.Time, in FanInput) (level float64, d Decision, ov
 		return level, d, true
 	case len(bad) > 0:
 		d.Duty, d.Mode, d.Reason = safe, ModeSafe, "booth data not trusted: "+strings.Join(bad, ", ")
-		return level, d, true
-	case in.Fault != "":
-		d.Duty, d.Mode, d.Reason = safe, ModeSafe, in.Fault
 		return level, d, true
 	}
 	if g.purge {

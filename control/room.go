@@ -170,8 +170,14 @@ func (r *Room) unseenStaff(e float64, dt time.Duration) float64 {
 	return steady + (e-steady)*math.Exp(-k*dt.Seconds())
 }
 
-// decide is fan i's duty.
+// decide is fan i's duty: the air's, raised to the safe duty while it or
+// another fan of its booths does not work (fanfault.go).
 func (r *Room) decide(now time.Time, dt time.Duration, i int, f *fan) Decision {
+	return faultFloor(r.decideAir(now, dt, f), f.spec, r.faults.reason(r.p, i))
+}
+
+// decideAir is f's duty as the air asks.
+func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 	t, s := r.p.Tuning, f.spec
 	d := Decision{Level: math.NaN()}
 	var bad, purging, session []string
@@ -201,13 +207,6 @@ func (r *Room) decide(now time.Time, dt time.Duration, i int, f *fan) Decision {
 			d.Duty = math.Max(d.Duty, s.MaxDuty) // a purge asked for full; unknown air is no reason for less
 		}
 		d.Reason = "booth data not trusted: " + strings.Join(bad, ", ")
-		return d
-	}
-	if why := r.faults.reason(r.p, i); why != "" {
-		d.Duty, d.Mode, d.Reason = s.SafeDuty, ModeSafe, why
-		if len(purging) > 0 {
-			d.Duty = math.Max(d.Duty, s.MaxDuty)
-		}
 		return d
 	}
 	switch {

@@ -44,6 +44,9 @@ type alarms struct {
 	// airflow is set when any booth has a low-airflow rule, apart when
 	// any has a sensors-apart rule.
 	airflow, apart bool
+	// apartRules are the sensors-apart rules by booth ("" for the staff
+	// zone's), built once.
+	apartRules map[string]*apartRule
 	// journal is the journal rule's input, built once; journalOn says
 	// whether the rule is set.
 	journal   alarm.Input
@@ -98,9 +101,6 @@ type zoneRules struct {
 type boothRules struct {
 	airflow   alarm.Input
 	on        bool
-	apart     alarm.Input
-	apartOn   bool
-	apartWhy  string // the sensors-apart detail while its condition holds
 	clearings int
 	obs       int
 	last      time.Time
@@ -110,6 +110,93 @@ type boothRules struct {
 	// session still smoking in it) cannot raise or clear it alone.
 	ended [2]float64
 	cur   float64
+}
+
+// apartRule is one sensors-apart rule: a booth's, or the staff zone's
+// (the booths' zone ""), with the sensors it compares and its detail
+// while its condition holds, written once as it comes (the message is
+// rendered as the warning raises).
+type apartRule struct {
+	in           alarm.Input
+	booth, staff string // the sensors, as named in the config
+	why          string
+}
+
+// evaluateApart feeds the sensors-apart rules: each booth's, or, where
+// every booth (two or more) reads apart from the staff area the same way,
+// the staff zone's alone: one staff sensor off is one warning naming it,
+// not one per booth blaming each booth's sensor.
+func (d *Daemon) evaluateApart(h alarm.Batch, now time.Time, add func([]alarm.Event, error)) {
+	a := d.alarms
+	bs := d.boothStatus()
+	if a.apartRules == nil {
+		staff := ""
+		for _, s := range d.cfg.Sensors {
+			if z := d.cfg.Zone(s.Zone); z != nil && z.Kind == config.Staff && s.Type.Measures(sample.PM25) {
+				staff = joinName(staff, s.Name)
+			}
+		}
+		a.apartRules = map[string]*apartRule{}
+		for _, b := range bs {
+			if id := alarm.SensorsApartRule(b.Zone); a.rules[id] {
+				r := &apartRule{in: a.eng.Input(id), staff: staff}
+				for _, s := range d.cfg.Sensors {
+					if s.Zone == b.Zone && s.Type.Measures(sample.PM25) {
+						r.booth = joinName(r.booth, s.Name)
+					}
+				}
+				a.apartRules[b.Zone] = r
+			}
+		}
+		for _, z := range d.cfg.ZonesOf(config.Staff) {
+			if id := alarm.SensorsApartRule(z.Name); a.rules[id] {
+				a.apartRules[""] = &apartRule{in: a.eng.Input(id), staff: staff}
+			}
+		}
+	}
+	n, sign, by, least := 0, 0.0, 0.0, time.Duration(math.MaxInt64)
+	for _, b := range bs {
+		if a.apartRules[b.Zone] == nil {
+			continue
+		}
+		if b.Apart.For >= sensorsApartAfter && (n == 0 || math.Signbit(b.Apart.By) == math.Signbit(sign)) {
+			n, sign, by, least = n+1, b.Apart.By, by+b.Apart.By, min(least, b.Apart.For)
+		}
+	}
+	staff := a.apartRules[""]
+	odd := staff != nil && n >= 2 && n == len(a.apartRules)-1
+	set := func(r *apartRule, on bool, value float64, why func() string) {
+		switch {
+		case !on:
+			r.why = ""
+		case r.why == "":
+			r.why = why()
+		}
+		add(h.SetConditionDetail(r.in, now, r.why != "", value, r.why))
+	}
+	for _, b := range bs {
+		if r := a.apartRules[b.Zone]; r != nil {
+			set(r, !odd && b.Apart.For >= sensorsApartAfter, b.Apart.By, func() string {
+				return fmt.Sprintf("its PM2.5 sensor %s has read %.0f µg/m³ %s the staff area's %s through %s of quiet air",
+					r.booth, math.Abs(b.Apart.By), aboveBelow(b.Apart.By), r.staff, roundedHours(b.Apart.For))
+			})
+		}
+	}
+	if staff != nil {
+		mean := by / float64(max(n, 1))
+		set(staff, odd, -mean, func() string {
+			return fmt.Sprintf("its PM2.5 sensor %s has read %.0f µg/m³ %s every booth's (all %d) through %s of quiet air",
+				staff.staff, math.Abs(mean), aboveBelow(-mean), n, roundedHours(least))
+		})
+	}
+}
+
+// joinName adds name to a list of names.
+func joinName(list, name string) string {
+	if list == "" {
+		return name
+	}
+	return list + ", " + name
 }
 
 // sensorsApartAfter is how much quiet air a booth's sensor and the staff
@@ -345,7 +432,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 				// open yet): no reading is not a stopped fan. The
 				// tachometer's own fault says what is missing.
 				det.Reset()
-				f.stalled = false
+				f.setStalled(now, false)
 				add(h.SetCondition(fr.stall, now, false, math.NaN()))
 				continue
 			}
@@ -353,7 +440,7 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 			if f.rpm != nil {
 				rpm = *f.rpm
 			}
-			f.stalled = det.Update(now, f.duty, rpm)
+			f.setStalled(now, det.Update(now, f.duty, rpm))
 			add(h.SetCondition(fr.stall, now, f.stalled, rpm))
 		}
 	}
@@ -368,29 +455,24 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		}
 		add(h.SetConditionDetail(a.clock, now, far, d.behind.Hours(), detail))
 	}
-	if a.airflow || a.apart {
+	if a.apart {
+		d.evaluateApart(h, now, add)
+	}
+	if a.airflow {
 		for i, b := range d.boothStatus() {
 			r := builtAt(&a.booths, i, b.Zone, func() boothRules {
-				id, apart := alarm.AirflowRule(b.Zone), alarm.SensorsApartRule(b.Zone)
-				return boothRules{airflow: a.eng.Input(id), on: a.rules[id], apart: a.eng.Input(apart), apartOn: a.rules[apart]}
+				id := alarm.AirflowRule(b.Zone)
+				return boothRules{airflow: a.eng.Input(id), on: a.rules[id]}
 			})
-			if r.apartOn {
-				// The detail is written once as the condition comes: the
-				// message is rendered as the warning raises.
-				switch on := b.Apart.For >= sensorsApartAfter; {
-				case !on:
-					r.apartWhy = ""
-				case r.apartWhy == "":
-					r.apartWhy = fmt.Sprintf("its PM2.5 sensor has read %.0f µg/m³ %s the staff area's through %s of quiet air",
-						math.Abs(b.Apart.By), aboveBelow(b.Apart.By), roundedHours(b.Apart.For))
-				}
-				add(h.SetConditionDetail(r.apart, now, r.apartWhy != "", b.Apart.By, r.apartWhy))
-			}
 			if r.on {
 				dec := b.Decay
 				r.countClearings(dec)
 				share := r.share()
-				valid := dec.Observations >= minAirflowObservations && r.clearings >= minAirflowClearings && finite(share)
+				// Nor while its sensor reads apart from the staff area's in
+				// quiet air: a booth sensor reading high never sees its
+				// smoke clear to the clean air, and its slow "clearing"
+				// would send the manager to a filter that is fine.
+				valid := dec.Observations >= minAirflowObservations && r.clearings >= minAirflowClearings && finite(share) && b.Apart.For == 0
 				add(h.Evaluate(r.airflow, now, 100*share, valid))
 			}
 		}

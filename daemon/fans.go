@@ -31,8 +31,12 @@ type fanOut struct {
 	// errSince is when setting the duty began to fail (err set).
 	errSince time.Time
 	// stalled is the stall detector's verdict at the last period: driven,
-	// but the tachometer reads it standing still.
-	stalled bool
+	// but the tachometer reads it standing still; turned is when a stall
+	// last ended (zero: none since start), and turnedWhy the fault the law
+	// is told for stallHold after.
+	stalled   bool
+	turned    time.Time
+	turnedWhy string
 	// told is the fault the law was last told (control.Law.SetFanFault).
 	told string
 
@@ -217,7 +221,7 @@ func (d *Daemon) decide(now time.Time) {
 			f.told = why
 			d.law.SetFanFault(i, why)
 			if why != "" {
-				d.log.Warn("fan does not work: it and the other fans of its booths go to their safe duty", "fan", f.cfg.Name, "why", why)
+				d.log.Warn("fan does not work: it, and any other fan of its booths, runs at least at its safe duty", "fan", f.cfg.Name, "why", why)
 			} else {
 				d.log.Info("fan works again: back under the law", "fan", f.cfg.Name)
 			}
@@ -255,9 +259,30 @@ func (f *fanOut) fault(now time.Time) string {
 	case f.err != nil && now.Sub(f.errSince) >= outputFaultAfter:
 		return "its duty cannot be set"
 	case f.stalled:
-		return "not turning though driven"
+		return "not turning though driven (most fans turn again driven harder)"
+	case !f.turned.IsZero() && now.Sub(f.turned) < stallHold:
+		return f.turnedWhy
 	}
 	return ""
+}
+
+// stallHold is how long a fan that stalled stays at its safe duty after it
+// turns again: a fan that stalls at low speed (an EC fan below its start
+// voltage, a worn bearing) turns again at full and stalls again once the
+// law slows it, and a booth would lose its extraction every minute or two.
+// Ten minutes of full speed costs little; a fan that has turned that long
+// at full is given back to the law, and one that stalls again is held
+// again.
+const stallHold = 10 * time.Minute
+
+// setStalled takes the stall detector's verdict at now.
+func (f *fanOut) setStalled(now time.Time, stalled bool) {
+	if f.stalled && !stalled {
+		f.turned = now
+		f.turnedWhy = fmt.Sprintf("turning again since %s after a stall, held %.0f min in case it stalls again at a lower speed",
+			now.Format("15:04:05"), stallHold.Minutes())
+	}
+	f.stalled = stalled
 }
 
 // outputFaultAfter is how long setting a duty must fail before the fan is

@@ -188,6 +188,12 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 	if c := text(card + `.querySelector('.chip').textContent`); c != "Fan fault" {
 		t.Errorf("the stalled fan's booth: chip %q, want Fan fault", c)
 	}
+	// Its air reads clean, but with no extraction a session there would
+	// not clear: the big words say not to use it, not "Safe to enter".
+	if e := text(card + `.querySelector('.entry').textContent`); e != "Do not use: fan not working" {
+		t.Errorf("the stalled fan's booth in clean air reads %q, want Do not use: fan not working", e)
+	}
+	b.shoot("faults", "fan-stalled")
 
 	// The booth's SPS30 reports its own blocked fan.
 	show(func(r *record.Period) {
@@ -214,6 +220,9 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 	}
 	if f := text(card + `.querySelector('.figs').textContent`); strings.Contains(f, "0%") {
 		t.Errorf("a fan ventd cannot drive reads %q", f)
+	}
+	if e := text(card + `.querySelector('.entry').textContent`); e != "Do not use: fan not working" {
+		t.Errorf("the booth of a fan ventd cannot drive reads %q, want Do not use: fan not working", e)
 	}
 	b.shoot("faults", "fan-not-controlled")
 }

@@ -86,16 +86,19 @@ func ConfigSetup(cfg *config.Config, room Room) Setup {
 	}
 	// Sensors apart: a booth aired by a fan, with a staff PM2.5 sensor to
 	// compare it with.
-	staffPM := false
+	staffPM := ""
 	for _, sn := range cfg.Sensors {
-		if z := cfg.Zone(sn.Zone); z != nil && z.Kind == config.Staff && sn.Type.Measures(sample.PM25) {
-			staffPM = true
+		if z := cfg.Zone(sn.Zone); z != nil && z.Kind == config.Staff && sn.Type.Measures(sample.PM25) && staffPM == "" {
+			staffPM = z.Name
 		}
 	}
 	for _, z := range cfg.ZonesOf(config.Booth) {
-		if staffPM && len(cfg.FansFor(z.Name)) > 0 {
+		if staffPM != "" && len(cfg.FansFor(z.Name)) > 0 {
 			s.ApartBooths = append(s.ApartBooths, z.Name)
 		}
+	}
+	if len(s.ApartBooths) >= 2 {
+		s.ApartStaff = staffPM
 	}
 	s.Warning.OnDelay, s.Warning.OffDelay = ac.OnDelay, ac.OffDelay
 	s.Warning.HysteresisPercent = ac.HysteresisPercent

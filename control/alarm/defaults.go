@@ -65,6 +65,11 @@ type Setup struct {
 	// area's read too far apart in quiet air (the condition the law's
 	// control.SensorsApart gives; the detail says by how much).
 	ApartBooths []string
+	// ApartStaff is the staff zone whose warning replaces the booths'
+	// when every one of ApartBooths (two or more) reads apart from it
+	// the same way: then the staff sensor is the odd one out, and one
+	// warning names it rather than each booth's. "" with fewer booths.
+	ApartStaff string
 
 	// Warning and Alarm time the instantaneous value rules (A1, A2).
 	Warning, Alarm Timing
@@ -177,9 +182,17 @@ func DefaultRules(s Setup) []Rule {
 			// hovers near the line does not page twice.
 			OffDelay:  10 * time.Minute,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: {detail}: more than two working sensors read apart (±10 µg/m³ or ±10 % each), so one reads wrong. " +
-				"Compare both with a reference or a third sensor (ventctl read), then clean or replace the one that is off: " +
-				"a staff sensor reading low understates the exposure record, a booth sensor reading high keeps its fans up and the booth from showing safe to enter",
+			Message: "{subject}: {detail}: more than two working sensors differ, so one reads wrong; a technician should compare both with a reference (ventctl read) and clean or replace the one that is off",
+			Back:    "{subject}: its PM2.5 sensor and the staff area's agree again",
+		})
+	}
+	if s.ApartStaff != "" {
+		rules = append(rules, Rule{
+			ID: SensorsApartRule(s.ApartStaff), Level: LevelWarning, Subject: s.ApartStaff, Direction: WhenTrue,
+			OffDelay:  10 * time.Minute,
+			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+			Message: "{subject}: {detail}: the staff sensor is most likely the one that reads wrong; a technician should compare it with a reference (ventctl read) and clean or replace it",
+			Back:    "{subject}: its PM2.5 sensor and the booths' agree again",
 		})
 	}
 	for _, n := range s.Sensors {
@@ -196,7 +209,8 @@ func DefaultRules(s Setup) []Rule {
 			// Off-delay 30 s: a fan that catches and loses again is still broken.
 			OffDelay:  30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "fan {subject} is not turning though it is driven: the booths it serves have no extraction; do not use them until it turns again, and check the fan for a jammed wheel, its power and its wiring",
+			Message: "fan {subject} is not turning though it is driven: the booths it serves lose its extraction (ventd runs it, and any other fan of theirs, at least at its safe duty); do not use them until it turns again, and check the fan for a jammed wheel, its power and its wiring",
+			Back:    "fan {subject} is turning again: its booths have their extraction back (ventd holds it at its safe duty 10 min more, in case it stalls again at a lower speed)",
 		})
 	}
 	for _, f := range s.Fans {

@@ -293,9 +293,9 @@ func (e *Engine) event(now time.Time, st *ruleState, k Kind, who, note string) E
 func eventMessage(k Kind, st *ruleState, a *Alarm, who string) string {
 	back := a.Message
 	switch {
-	case st.Direction == WhenTrue:
 	case st.back != nil:
 		back = render(st.back, &st.Rule, float64(a.Value), st.detail)
+	case st.Direction == WhenTrue:
 	default:
 		name := displayNames[st.Quantity]
 		if name == "" {

@@ -61,11 +61,14 @@ type Rule struct {
 	// empty when none. Empty gives a generic message.
 	Message string
 	// Back is the text once an Above or Below alarm's value is back on the
-	// safe side (cleared, or latched until acknowledged), with Message's
-	// fields and {value} the value it came back to. Empty gives "<quantity>
+	// safe side, or a WhenTrue alarm's condition has gone (cleared, or
+	// latched until acknowledged), with Message's fields and {value} the
+	// value it came back to. Empty gives, for Above and Below, "<quantity>
 	// in <subject> is back to <value> <unit> (<level> level <threshold>
 	// <unit>)", which needs a Quantity: a rule on anything else (a booth's
-	// measured airflow) says it in its own words here.
+	// measured airflow) says it in its own words here; for WhenTrue, the
+	// raised message (a pager reading "cleared: fan X is not turning…"
+	// reads the order again: say what is back).
 	Back string
 }
 

@@ -340,11 +340,17 @@ function booth(b) {
   }
   if (away()) return { cls: 'b-fault', chip: 'No data', entry: 'Unknown: no data', figs: [['Last PM2.5', good ? fmt(level, 'pm25') + ' µg/m³' : '—'], ['Fan', fans.map(fanDuty).join(', ') || 'no fan']] };
   const broken = fans.filter((f) => f.error);
+  // A fan that does not turn, or that ventd cannot drive, leaves the booth
+  // without its extraction: its air may read clean now, but a session
+  // there would not clear, and the fault's own message says not to use
+  // it. Read from across the room, the big words must say so, not "Safe
+  // to enter" beside a small chip.
+  const fanDown = broken.length > 0 || subjectLevel(b.fans) >= LEVELS.fault;
+  if (fanDown && good) entry = 'Do not use: fan not working';
   if (lvl >= LEVELS.alarm || broken.length) {
     cls = lvl === LEVELS.alarm && !broken.length ? 'b-alarm' : 'b-fault';
     // Say what failed: a fan that does not turn leaves the booth without
     // extraction, a sensor leaves its air unknown.
-    const fanDown = broken.length || subjectLevel(b.fans) >= LEVELS.fault;
     chip = lvl === LEVELS.alarm && !broken.length ? 'Alarm' : fanDown ? 'Fan fault' : subjectLevel(b.sensors) >= LEVELS.fault ? 'Sensor fault' : 'Fault';
   }
   if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
