@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/record"
@@ -236,12 +237,12 @@ func (d *Daemon) account(now time.Time) {
 				d.addGap(e, last)
 				e.gapStart = time.Time{}
 			}
-		case wasWaiting && now.Sub(last) > hold:
+		case wasWaiting && clock.Sub(now, last) > hold:
 			// The clock passed the record by a step: from where the
 			// record stood to now nothing was placed in it (what was
 			// measured is journaled apart, with no time).
 			d.cur.Gaps = append(d.cur.Gaps, record.Gap{Start: last, End: now, Zone: e.zone, Quantity: e.q, Reason: record.GapClockBehind})
-		case wasValid && !last.IsZero() && now.Sub(last) > hold:
+		case wasValid && !last.IsZero() && clock.Sub(now, last) > hold:
 			// Without a monotonic clock (simulated time) a step cannot be
 			// told from a stall.
 			reason := record.GapLoopStalled
@@ -381,7 +382,7 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 	// wrote minutes a fifth covered).
 	took := period
 	if !z.last.IsZero() && !behind {
-		took = min(now.Sub(z.last), sampleHold(period))
+		took = min(clock.Sub(now, z.last), sampleHold(period))
 	}
 	if !behind {
 		z.last = now
@@ -405,7 +406,7 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 		// The part of a period before the minute began is the ended
 		// minute's time: 10.7 s periods put five into some minutes and
 		// six (capped at 60 s) into others, and lost the difference.
-		if before := took - now.Sub(start); n > 0 && before > 0 && before < took && z.min.start.Equal(start.Add(-time.Minute)) {
+		if before := took - clock.Sub(now, start); n > 0 && before > 0 && before < took && z.min.start.Equal(start.Add(-time.Minute)) {
 			z.min.covered += before
 			took -= before
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/control"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/record"
@@ -34,7 +35,7 @@ func (d *Daemon) step(now time.Time) {
 	if d.beacon != nil { // the list is copied and sorted: only for a relay to read
 		d.beacon.set(d.alarms.eng.Active())
 	}
-	if now.Sub(now.Truncate(10*time.Minute)) < d.period {
+	if clock.Sub(now, now.Truncate(10*time.Minute)) < d.period {
 		d.checkClock(now)
 	}
 	d.takeShifts()
@@ -192,7 +193,7 @@ func (d *Daemon) clockStep(now time.Time) {
 	if last.IsZero() {
 		return
 	}
-	step := now.Round(0).Sub(last.Round(0)) - now.Sub(last) // zero without a monotonic reading (simulated time)
+	step := clock.Sub(now.Round(0), last.Round(0)) - clock.Sub(now, last) // zero without a monotonic reading (simulated time)
 	if step.Abs() < 2*time.Second {
 		return
 	}

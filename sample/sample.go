@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ventd/ventd/clock"
 )
 
 // PMRangeTop is the particle mass concentration, µg/m³, that the SPS30
@@ -111,7 +113,7 @@ type Sample struct {
 
 // Valid reports whether s is a good measurement no older than maxAge at now.
 func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
-	return s.Quality == Good && !s.Time.IsZero() && now.Sub(s.Time) <= maxAge
+	return s.Quality == Good && !s.Time.IsZero() && clock.Sub(now, s.Time) <= maxAge
 }
 
 // AtLeast reports whether s, no older than maxAge at now, says the air
@@ -119,7 +121,7 @@ func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
 // range (ErrAboveRange). Alarms read it so; the fans and the exposure
 // record take only Valid samples.
 func (s Sample) AtLeast(now time.Time, maxAge time.Duration) bool {
-	fresh := !s.Time.IsZero() && now.Sub(s.Time) <= maxAge
+	fresh := !s.Time.IsZero() && clock.Sub(now, s.Time) <= maxAge
 	return fresh && (s.Quality == Good || s.AboveRange())
 }
 

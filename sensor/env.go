@@ -3,6 +3,8 @@ package sensor
 import (
 	"sync"
 	"time"
+
+	"github.com/ventd/ventd/clock"
 )
 
 // environment shares each zone's temperature and humidity from its SCD4x
@@ -32,7 +34,7 @@ func (e *environment) set(zone string, t, rh float64, at time.Time) {
 func (e *environment) get(zone string, now time.Time) (t, rh float64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	fresh := func(r envReading) bool { return now.Sub(r.at) < time.Minute }
+	fresh := func(r envReading) bool { return clock.Sub(now, r.at) < time.Minute }
 	if r, ok := e.zone[zone]; ok && fresh(r) {
 		return r.t, r.rh
 	}

@@ -157,7 +157,7 @@ const SlowRead = 500 * time.Millisecond
 // noteSlow records the read begun at began as slow if it took SlowRead or
 // more, and reports whether it did.
 func (s *Sensor) noteSlow(began time.Time) bool {
-	if took := s.clk.Now().Sub(began); took >= SlowRead {
+	if took := clock.Sub(s.clk.Now(), began); took >= SlowRead {
 		s.slowRead = took
 		return true
 	}
@@ -218,7 +218,7 @@ func (s *Sensor) Update(now time.Time) {
 		s.markStale(now)
 	case errors.Is(err, sensirion.ErrNotReady):
 		s.markStale(now)
-		if since := now.Sub(s.lastData()); since > s.silentLimit() {
+		if since := clock.Sub(now, s.lastData()); since > s.silentLimit() {
 			// A sensor that reset (a brown-out) comes back idle and may
 			// answer "not ready" forever: no data this long is a failure,
 			// so escalation stops and restarts it.
@@ -276,7 +276,7 @@ func (s *Sensor) find(q sample.Quantity) int {
 func (s *Sensor) markStale(now time.Time) {
 	for i := range s.latest {
 		smp := &s.latest[i]
-		if smp.Quality == sample.Good && now.Sub(smp.Time) > s.cfg.StaleAfter {
+		if smp.Quality == sample.Good && clock.Sub(now, smp.Time) > s.cfg.StaleAfter {
 			smp.Quality = sample.Stale
 			smp.Err = fmt.Errorf("no new reading for %s", now.Sub(smp.Time).Round(time.Second))
 		}
@@ -596,7 +596,7 @@ type Faults struct {
 // alarm setting (the sensor's own stale time applies when longer).
 func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 	f := Faults{
-		Stale: !s.lastSuccess.IsZero() && now.Sub(s.lastSuccess) > max(s.cfg.StaleAfter, staleAfter) ||
+		Stale: !s.lastSuccess.IsZero() && clock.Sub(now, s.lastSuccess) > max(s.cfg.StaleAfter, staleAfter) ||
 			s.lastSuccess.IsZero() && s.failures > 0,
 		CRC:       s.failures > 0 && errors.Is(s.lastErr, sensirion.ErrCRC) || s.crcRate.high(now),
 		Frozen:    s.frozen != nil,

@@ -118,13 +118,13 @@ func (g *sgp4xDevice) poll(now time.Time, dst []value) ([]value, error) {
 	if g.started.IsZero() {
 		g.started = now
 	}
-	if g.variant == sgp4x.SGP41 && now.Sub(g.started) < conditioning-time.Second {
+	if g.variant == sgp4x.SGP41 && clock.Sub(now, g.started) < conditioning-time.Second {
 		if _, err := g.dev.Condition(rh, t); err != nil {
 			return nil, err
 		}
 		return append(dst, value{q: sample.VOCIndex, quality: sample.Warmup}, value{q: sample.NOxIndex, quality: sample.Warmup}), nil
 	}
-	if !g.measured.IsZero() && now.Sub(g.measured) < g.gap && now.After(g.measured) {
+	if !g.measured.IsZero() && clock.Sub(now, g.measured) < g.gap && now.After(g.measured) {
 		return nil, sensirion.ErrNotReady
 	}
 	raw, err := g.dev.MeasureRaw(rh, t)

@@ -74,7 +74,7 @@ func (s *sps30Device) open(bus i2c.Bus, addr uint16) error {
 // unknown air (fans to their safe duty): a brief, weekly cost.
 func (s *sps30Device) maybeClean(now time.Time) {
 	if !s.lastRun.IsZero() && now.After(s.lastRun) {
-		s.run += now.Sub(s.lastRun)
+		s.run += clock.Sub(now, s.lastRun)
 	}
 	s.lastRun = now
 	if s.run < cleanEvery || !s.quiet {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/control/exposure"
 	"github.com/ventd/ventd/sample"
@@ -347,7 +348,7 @@ type truth struct {
 
 func (t *truth) observe(rm *room.Room) {
 	now := rm.Now()
-	if now.Sub(t.last) < time.Second || !now.Before(t.end) {
+	if clock.Sub(now, t.last) < time.Second || !now.Before(t.end) {
 		return
 	}
 	t.last = now

@@ -274,7 +274,7 @@ func (d *Dev) notReady() error {
 	default:
 		return errors.New("scd4x: read measurement: nothing is measuring: call Start, StartLowPower or MeasureSingleShot first")
 	}
-	if since := d.clk.Now().Sub(d.lastData); since > staleAfter*interval {
+	if since := clock.Sub(d.clk.Now(), d.lastData); since > staleAfter*interval {
 		return fmt.Errorf("scd4x: read measurement: %w: none for %v, expected every %v; the sensor may have reset: Stop and Start it", ErrStale, since, interval)
 	}
 	return errNotReady

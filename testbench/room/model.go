@@ -3,6 +3,8 @@ package room
 import (
 	"math"
 	"time"
+
+	"github.com/ventd/ventd/clock"
 )
 
 // Deposition groups: one per particle band, and one for the gases, which
@@ -147,10 +149,10 @@ const settled = 1e-3
 // fan's wheel is still changing speed, since the flows are held constant
 // over a step.
 func (r *Room) nextStep(t time.Time) time.Duration {
-	dt := min(t.Sub(r.now), maxStep)
+	dt := min(clock.Sub(t, r.now), maxStep)
 	for i := range r.zones {
 		if s := r.zones[i].session; s != nil && !s.end.IsZero() {
-			dt = min(dt, s.end.Sub(r.now))
+			dt = min(dt, clock.Sub(s.end, r.now))
 		}
 	}
 	for _, f := range r.fans {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ventd/ventd/clock"
 )
 
 // The raw signal model. The ticks are proportional to the logarithm of the
@@ -87,7 +89,7 @@ func (s *signal) sense(d *Device, now time.Time, rhT, tT uint16) (voc, nox uint1
 
 	if !s.valid {
 		s.voc, s.nox, s.valid = tv, tn, true
-	} else if dt := now.Sub(s.last); dt > 0 {
+	} else if dt := clock.Sub(now, s.last); dt > 0 {
 		k := 1 - math.Exp(-dt.Seconds()/d.o.ResponseTime.Seconds())
 		s.voc += (tv - s.voc) * k
 		s.nox += (tn - s.nox) * k

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/drivers/sensirion"
 )
 
@@ -35,7 +36,7 @@ func (d *Device) advance(now time.Time) {
 	// After a long unattended gap only the last minutes matter: the lag has
 	// forgotten the rest. Skip the ticks before them, keeping the
 	// auto-cleaning schedule.
-	if gap := now.Sub(d.nextTick); gap > time.Hour {
+	if gap := clock.Sub(now, d.nextTick); gap > time.Hour {
 		skip := (gap - 2*time.Minute) / interval
 		d.nextTick = d.nextTick.Add(skip * interval)
 		if d.autoClean > 0 && d.autoCleanDue.Before(d.nextTick) {
@@ -173,7 +174,7 @@ func (d *Device) checkHealth(t time.Time, cleaning bool) {
 		d.laserTicks = 0
 		d.status &^= statusLaser
 	}
-	if cleaning || t.Sub(d.started) <= fanStartup {
+	if cleaning || clock.Sub(t, d.started) <= fanStartup {
 		return
 	}
 	if d.fanFail {
