@@ -365,7 +365,8 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		v, ok := sensorsValue(c.sensors, c.q, now)
 		add(h.Evaluate(c.in, now, v, ok))
 	}
-	for i, z := range d.cfg.Zones {
+	for i := range d.cfg.Zones {
+		z := &d.cfg.Zones[i] // not a copy of the zone's whole configuration each period
 		zr := builtAt(&a.zones, i, z.Name, func() zoneRules {
 			id := alarm.PressureRule(z.Name)
 			return zoneRules{pressure: a.eng.Input(id), on: a.rules[id]}
@@ -525,7 +526,7 @@ func sensorsValue(sensors []*sensor.Sensor, q sample.Quantity, now time.Time) (f
 	for _, s := range sensors {
 		// A staff area over 1000 µg/m³ must not go quiet because its
 		// sensor saturated.
-		if smp := s.Sample(q); smp.AtLeast(now, s.Config().StaleAfter) {
+		if smp := s.Sample(q); smp.AtLeast(now, s.StaleAfter()) {
 			sum += smp.Value
 			n++
 		}

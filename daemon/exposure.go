@@ -390,10 +390,10 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 	sum, n, above := 0.0, 0, false
 	for _, s := range z.sensors {
 		smp := s.Sample(z.q)
-		if smp.Valid(now, s.Config().StaleAfter) {
+		if smp.Valid(now, s.StaleAfter()) {
 			sum += smp.Value
 			n++
-		} else if smp.AboveRange() && smp.AtLeast(now, s.Config().StaleAfter) {
+		} else if smp.AboveRange() && smp.AtLeast(now, s.StaleAfter()) {
 			above = true
 		}
 		// A sensor that fails before its first reading (no answer on

@@ -132,7 +132,7 @@ func (s *slab[T]) next() *T { return &s.take(1)[:1][0] }
 // tells the SPS30s whether their zone is quiet enough for a fan cleaning.
 func (d *Daemon) freezeLearning() {
 	for _, s := range d.sensors.All() {
-		busy, zone := false, s.Config().Zone
+		busy, zone := false, s.Zone()
 		for _, f := range d.fans {
 			if f.last.Mode != control.ModeNormal && contains(f.cfg.Zones, zone) {
 				busy = true
