@@ -340,7 +340,9 @@ func (d *Daemon) takeShifts() {
 		if dropped > 0 {
 			d.log.Warn("shift summaries dropped before they were recorded", "zone", e.zone, "quantity", e.q, "dropped", dropped)
 		}
-		d.cur.Shifts = append(d.cur.Shifts, done...)
+		if len(done) > 0 { // appending nothing would store the slice back: a write barrier
+			d.cur.Shifts = append(d.cur.Shifts, done...)
+		}
 	}
 }
 
