@@ -65,10 +65,7 @@ func (r *Room) step(dt time.Duration) {
 		r.stepPropagator(r.propagate(dt))
 	}
 
-	if dt != r.decayDT || r.freshDecay { // the same few step lengths come again and again
-		r.decayDT, r.decay = dt, math.Exp(-dt.Seconds()/thermalLag.Seconds())
-	}
-	decay := r.decay
+	decay := r.warmthDecay(dt)
 	for i := range r.zones {
 		z := &r.zones[i]
 		people := float64(z.occupants)
@@ -139,6 +136,29 @@ var (
 	_ = [1]int{}[gasCO2-4]
 	_ = [1]int{}[nGroups-5]
 )
+
+// keptDecay is the warmth's decay over a step of dt; dt 0 is an empty
+// slot (a step of 0 is never taken).
+type keptDecay struct {
+	dt    time.Duration
+	decay float64
+}
+
+// warmthDecay is the occupants' warmth's decay over a step of dt, kept for
+// the last few lengths: the same few come again and again.
+func (r *Room) warmthDecay(dt time.Duration) float64 {
+	if !r.freshDecay {
+		for _, k := range r.decays {
+			if k.dt == dt {
+				return k.decay
+			}
+		}
+	}
+	d := math.Exp(-dt.Seconds() / thermalLag.Seconds())
+	r.decays[r.nextDecay] = keptDecay{dt, d}
+	r.nextDecay = (r.nextDecay + 1) % len(r.decays)
+	return d
+}
 
 // settled is how close (as a fraction of full speed) a fan's wheel must be
 // to its duty for the room to stop stepping finely through the spin-up.

@@ -34,11 +34,12 @@ type Room struct {
 	// tests set it to the previous algorithm to compare the two.
 	stepAir func(dt time.Duration)
 
-	// decay is the occupants' warmth's decay over a step of decayDT;
-	// freshDecay, which the tests set, takes it anew every step, as
-	// before it was kept, to compare the two.
-	decayDT    time.Duration
-	decay      float64
+	// decays keeps the occupants' warmth's decay for the last few step
+	// lengths (the sensors' polls interleave a few lengths, and one kept
+	// length was taken anew most steps); freshDecay, which the tests set,
+	// takes it anew every step, as before it was kept, to compare the two.
+	decays     [4]keptDecay
+	nextDecay  int // the slot the next new length replaces
 	freshDecay bool
 
 	// Working memory, so that a step allocates nothing.
