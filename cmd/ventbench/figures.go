@@ -213,7 +213,7 @@ func (f *figures) add(s *snapshot.Snapshot) {
 	booth := f.booth
 	clear(booth)
 	for _, r := range s.Readings {
-		if r.Quantity != sample.PM25 || r.Quality != sample.Good {
+		if !figureReading(r.Quantity, r.Quality) {
 			continue
 		}
 		if r.Sensor == f.staffPM && r.Time.After(f.lastStaff) && !r.Time.Before(f.start) {
