@@ -199,7 +199,11 @@ func defaultMessage(d Direction) string {
 }
 
 func render(segs []segment, r *Rule, v float64, detail string) string {
-	var b []byte
+	// A message is rendered again each period its value changes while
+	// the alarm is active: built in a buffer on the stack, not grown
+	// from nothing, with one string made of it at the end.
+	var buf [192]byte
+	b := buf[:0]
 	for _, s := range segs {
 		switch s.field {
 		case fLiteral:
@@ -224,14 +228,14 @@ func render(segs []segment, r *Rule, v float64, detail string) string {
 		case fDirection:
 			b = append(b, r.Direction.String()...)
 		case fValue:
-			b = append(b, formatNumber(v)...)
+			b = appendNumber(b, v)
 		case fThreshold:
-			b = append(b, formatNumber(r.Threshold)...)
+			b = appendNumber(b, r.Threshold)
 		case fDetail:
 			b = append(b, detail...)
 		}
 	}
-	return strings.TrimSpace(string(b))
+	return string(bytes.TrimSpace(b))
 }
 
 // withUnit prints v with q's unit, as a message does.
@@ -241,9 +245,12 @@ func withUnit(v float64, q sample.Quantity) string {
 
 // formatNumber shows one decimal at most: sensor accuracy (±10 µg/m³,
 // ±50 ppm) makes more digits noise in a message meant for staff.
-func formatNumber(v float64) string {
+func formatNumber(v float64) string { return string(appendNumber(nil, v)) }
+
+// appendNumber appends what formatNumber returns to b.
+func appendNumber(b []byte, v float64) []byte {
 	if !finite(v) {
-		return "unknown"
+		return append(b, "unknown"...)
 	}
-	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+	return strconv.AppendFloat(b, math.Round(v*10)/10, 'f', -1, 64)
 }
