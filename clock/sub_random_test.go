@@ -34,6 +34,9 @@ func TestSubMatchesTimeSubAtRandom(t *testing.T) {
 		if got, want := Sub(t1, t2), t1.Sub(t2); got != want {
 			t.Fatalf("Sub(%v, %v) = %v, want %v", t1, t2, got, want)
 		}
+		if got, want := NewBase(t2).From(t1), t1.Sub(t2); got != want {
+			t.Fatalf("NewBase(%v).From(%v) = %v, want %v", t2, t1, got, want)
+		}
 	}
 	now := time.Now()
 	later := now.Add(time.Hour)
@@ -41,10 +44,16 @@ func TestSubMatchesTimeSubAtRandom(t *testing.T) {
 		if got, want := Sub(p[0], p[1]), p[0].Sub(p[1]); got != want {
 			t.Errorf("Sub(%v, %v) = %v, want %v", p[0], p[1], got, want)
 		}
+		if got, want := NewBase(p[1]).From(p[0]), p[0].Sub(p[1]); got != want {
+			t.Errorf("NewBase(%v).From(%v) = %v, want %v", p[1], p[0], got, want)
+		}
 	}
 	zero := time.Time{}
 	if got, want := Sub(now.Round(0), zero), now.Round(0).Sub(zero); got != want {
 		t.Errorf("Sub(now, zero) = %v, want %v", got, want)
+	}
+	if got, want := NewBase(zero).From(now.Round(0)), now.Round(0).Sub(zero); got != want {
+		t.Errorf("NewBase(zero).From(now) = %v, want %v", got, want)
 	}
 	if got, want := Sub(zero, time.Unix(1<<62, 0)), zero.Sub(time.Unix(1<<62, 0)); got != want {
 		t.Errorf("far: %v want %v", got, want)

@@ -162,8 +162,12 @@ func (d *logTrend) secondsTo(threshold float64) float64 {
 // units per second; false when the times do not spread (one instant).
 func leastSquaresSlope(pts []point) (float64, bool) {
 	var sx, sy, sxx, sxy float64
+	if len(pts) == 0 {
+		return 0, false
+	}
+	first := clock.NewBase(pts[0].t)
 	for _, p := range pts {
-		x := clock.Sub(p.t, pts[0].t).Seconds()
+		x := first.From(p.t).Seconds()
 		sx += x
 		sy += p.v
 		sxx += x * x
