@@ -226,3 +226,23 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 	}
 	b.shoot("faults", "fan-not-controlled")
 }
+
+// A booth with two fans names each on its card: "100% (safe) · 0 rpm"
+// beside "100% (safe) · 3000 rpm" did not say which had stopped. A booth
+// with one fan keeps its card short.
+func TestBrowserABoothsTwoFansAreNamed(t *testing.T) {
+	cfg := config.Sim()
+	mate := cfg.Fans[0]
+	mate.Name = "booth-exhaust-b"
+	cfg.Fans = append(cfg.Fans, mate)
+	f := newFedPage(t, cfg)
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(1024, 600), chromedp.Navigate(f.url))
+	const figs = `document.getElementById('booth:booth').querySelector('.figs').textContent`
+	b.waitFor("both fans named", figs+`.includes('booth-exhaust 25%') && `+figs+`.includes('booth-exhaust-b 25%')`, 10*time.Second)
+	b.shoot("faults", "two-fans")
+
+	one := newFedPage(t, config.Sim())
+	b.do(chromedp.Navigate(one.url))
+	b.waitFor("one fan, no name", figs+`.includes('Fan25%') && !`+figs+`.includes('booth-exhaust')`, 10*time.Second)
+}

@@ -354,7 +354,10 @@ function booth(b) {
     chip = lvl === LEVELS.alarm && !broken.length ? 'Alarm' : fanDown ? 'Fan fault' : subjectLevel(b.sensors) >= LEVELS.fault ? 'Sensor fault' : 'Fault';
   }
   if (mode === 'purge' && lvl < LEVELS.alarm && cls !== 'b-ok') { cls = 'b-purge'; chip = 'Purging'; }
-  const fanText = fans.map((f) => fanDuty(f) + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '')).join(', ') || 'no fan';
+  // A booth with two fans names them: "100% (safe) · 0 rpm" beside
+  // "100% (safe) · 3000 rpm" did not say which had stalled.
+  const named = (f) => (fans.length > 1 ? f.name + ' ' : '');
+  const fanText = fans.map((f) => named(f) + fanDuty(f) + (f.rpm !== undefined && f.rpm !== null ? ' · ' + Math.round(f.rpm) + ' rpm' : '')).join(', ') || 'no fan';
   const figs = [['PM2.5', good ? (over ? '≥ ' : '') + fmt(level, 'pm25') + ' µg/m³' : pm.length ? pm[0].quality.replace('_', ' ') : 'no sensor'], ['Fan', fanText]];
   if (dp.length) {
     const r = dp[0];
