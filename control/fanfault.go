@@ -34,7 +34,7 @@ func faultFloor(d Decision, f FanSpec, why string) Decision {
 	if why == "" || d.Duty >= f.SafeDuty {
 		return d
 	}
-	d.Duty, d.Mode, d.Reason, d.StaffBlind = f.SafeDuty, ModeSafe, why, false
+	d.Duty, d.Mode, d.Reason, d.StaffBlind, d.FanFault = f.SafeDuty, ModeSafe, why, false, true
 	return d
 }
 

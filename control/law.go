@@ -70,6 +70,10 @@ type Decision struct {
 	// staff PM2.5 sensor can be trusted, where the air alone would have
 	// it slower: no change of Mode, but one the log should show.
 	StaffBlind bool
+	// FanFault says the duty was raised to the safe duty for a fan of
+	// its booths that does not work (this one or another): the air is
+	// known, a fan is not (fanfault.go).
+	FanFault bool
 }
 
 func describe(s sample.Sample, now time.Time) string {

@@ -243,7 +243,7 @@ func TestStalledFanIsAskedForItsSafeDuty(t *testing.T) {
 	}
 	h.rig.Room.SetFanStalled("booth-exhaust", true)
 	s = h.run(50 * time.Second)
-	if f := s.Fans[0]; f.Mode != control.ModeSafe || f.Duty != 1 || !strings.Contains(f.Reason, "not turning though driven") {
+	if f := s.Fans[0]; f.Mode != control.ModeSafe || f.Duty != 1 || !f.FanFault || !strings.Contains(f.Reason, "not turning though driven") {
 		t.Fatalf("50 s into a stall: %+v, want the safe duty, saying why", f)
 	}
 	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/stall"); !ok {
@@ -253,11 +253,11 @@ func TestStalledFanIsAskedForItsSafeDuty(t *testing.T) {
 	// A fan that stalled may stall again at a lower speed: it is held at
 	// its safe duty 10 min after it turns, then given back to the law.
 	s = h.run(9 * time.Minute)
-	if f := s.Fans[0]; f.Mode != control.ModeSafe || f.Duty != 1 || !strings.Contains(f.Reason, "turning again since") {
+	if f := s.Fans[0]; f.Mode != control.ModeSafe || f.Duty != 1 || !f.FanFault || !strings.Contains(f.Reason, "turning again since") {
 		t.Fatalf("9 min after the fan turns again: %+v, want it held at its safe duty, saying why", f)
 	}
 	s = h.run(2 * time.Minute)
-	if f := s.Fans[0]; f.Mode != control.ModeNormal {
+	if f := s.Fans[0]; f.Mode != control.ModeNormal || f.FanFault {
 		t.Fatalf("11 min after the fan turns again: %+v, want it back under the law", f)
 	}
 }

@@ -438,7 +438,7 @@ func (d *Daemon) fanStates() []record.Fan {
 // sameFan reports whether two fan states read the same (zones compared
 // as the one config slice they are taken from).
 func sameFan(a, b record.Fan) bool {
-	return a.Name == b.Name && a.Duty == b.Duty && a.OnOff == b.OnOff && a.Mode == b.Mode && a.Reason == b.Reason &&
+	return a.Name == b.Name && a.Duty == b.Duty && a.OnOff == b.OnOff && a.Mode == b.Mode && a.Reason == b.Reason && a.FanFault == b.FanFault &&
 		a.SecondsToEntry == b.SecondsToEntry && a.Error == b.Error &&
 		len(a.Zones) == len(b.Zones) && (len(a.Zones) == 0 || &a.Zones[0] == &b.Zones[0]) &&
 		(a.RPM == nil) == (b.RPM == nil) && (a.RPM == nil || *a.RPM == *b.RPM)
@@ -447,7 +447,7 @@ func sameFan(a, b record.Fan) bool {
 func (f *fanOut) state() record.Fan {
 	s := record.Fan{
 		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.duty, 4), OnOff: f.onOff,
-		Mode: f.last.Mode, Reason: f.last.Reason, RPM: f.rpm,
+		Mode: f.last.Mode, Reason: f.last.Reason, FanFault: f.last.FanFault, RPM: f.rpm,
 		SecondsToEntry: f.last.SecondsToEntry,
 	}
 	if f.err != nil {

@@ -130,6 +130,10 @@ type Fan struct {
 	OnOff  bool         `json:"on_off,omitempty"`
 	Mode   control.Mode `json:"mode"`
 	Reason string       `json:"reason"`
+	// FanFault marks a safe duty taken for a fan of its booths that does
+	// not work (a stall, an output that cannot be set), not for air ventd
+	// cannot read: the reason says which fan.
+	FanFault bool `json:"fan_fault,omitempty"`
 	// RPM is the tachometer reading; absent without a tachometer.
 	RPM *float64 `json:"rpm,omitempty"`
 	// SecondsToEntry estimates when the booths are below the entry

@@ -195,6 +195,17 @@ func TestBrowserFaultsReadRight(t *testing.T) {
 	}
 	b.shoot("faults", "fan-stalled")
 
+	// Turning again, its alarm over, held at its safe duty 10 min: the
+	// banner says so, not that ventd cannot read the air.
+	show(func(r *record.Period) {
+		r.Fans[0].Duty, r.Fans[0].Mode, r.Fans[0].FanFault = 1, control.ModeSafe, true
+		r.Fans[0].Reason = "fan booth-exhaust: turning again since 12:01:05 after a stall, held 10 min in case it stalls again at a lower speed: at its safe duty"
+	})
+	b.waitFor("the hold on the banner", `document.getElementById('banner-text').textContent.includes('turning again since')`, 10*time.Second)
+	if w := text(`document.getElementById('banner-text').textContent`); strings.Contains(w, "cannot read the air") {
+		t.Errorf("a fan held after a stall: banner %q", w)
+	}
+
 	// The booth's SPS30 reports its own blocked fan.
 	show(func(r *record.Period) {
 		for i := range r.Sensors {

@@ -293,8 +293,12 @@ function banner() {
   }
   const purging = (state.fans || []).filter((f) => f.mode === 'purge');
   if (purging.length) return ['st-purge', 'Purging', purging.map((f) => f.zones.join(', ')).join(', ') + ': fan at maximum until safe to enter'];
-  const blind = (state.fans || []).filter((f) => f.mode === 'safe');
+  const safe = (state.fans || []).filter((f) => f.mode === 'safe');
+  const blind = safe.filter((f) => !f.fan_fault);
   if (blind.length) return ['st-safe', 'Fans at full', 'ventd cannot read the air in ' + [...new Set(blind.flatMap((f) => f.zones || []))].join(', ') + ', so its fans run at their safe duty until it can'];
+  // A fan that stalled, held at its safe duty after it turns again (its
+  // fault alarm over): the air is read, a fan is not to be trusted yet.
+  if (safe.length) return ['st-safe', 'Fans at full', safe[0].reason];
   // "Air OK" is a claim about the staff's air: not while a staff reading
   // is missing (the first seconds after a start, or a sensor not answering
   // before its fault alarm is due). A VOC index warming up (its first
