@@ -130,22 +130,20 @@ func (d *Daemon) evaluateApart(h alarm.Batch, now time.Time, add func([]alarm.Ev
 	a := d.alarms
 	bs := d.boothStatus()
 	if a.apartRules == nil {
-		staff := ""
-		for _, s := range d.cfg.Sensors {
-			if z := d.cfg.Zone(s.Zone); z != nil && z.Kind == config.Staff && s.Type.Measures(sample.PM25) {
-				staff = joinName(staff, s.Name)
+		pm := func(zone func(string) bool) string {
+			var names []string
+			for _, s := range d.cfg.Sensors {
+				if zone(s.Zone) && s.Type.Measures(sample.PM25) {
+					names = append(names, s.Name)
+				}
 			}
+			return strings.Join(names, ", ")
 		}
+		staff := pm(func(name string) bool { z := d.cfg.Zone(name); return z != nil && z.Kind == config.Staff })
 		a.apartRules = map[string]*apartRule{}
 		for _, b := range bs {
 			if id := alarm.SensorsApartRule(b.Zone); a.rules[id] {
-				r := &apartRule{in: a.eng.Input(id), staff: staff}
-				for _, s := range d.cfg.Sensors {
-					if s.Zone == b.Zone && s.Type.Measures(sample.PM25) {
-						r.booth = joinName(r.booth, s.Name)
-					}
-				}
-				a.apartRules[b.Zone] = r
+				a.apartRules[b.Zone] = &apartRule{in: a.eng.Input(id), staff: staff, booth: pm(func(name string) bool { return name == b.Zone })}
 			}
 		}
 		for _, z := range d.cfg.ZonesOf(config.Staff) {
@@ -189,14 +187,6 @@ func (d *Daemon) evaluateApart(h alarm.Batch, now time.Time, add func([]alarm.Ev
 				staff.staff, math.Abs(mean), aboveBelow(-mean), n, roundedHours(least))
 		})
 	}
-}
-
-// joinName adds name to a list of names.
-func joinName(list, name string) string {
-	if list == "" {
-		return name
-	}
-	return list + ", " + name
 }
 
 // sensorsApartAfter is how much quiet air a booth's sensor and the staff

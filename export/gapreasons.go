@@ -86,7 +86,7 @@ func addGapReasons(j *journal.Journal, out []Shift) error {
 	}
 	lo, hi := out[0].Start, out[0].End
 	for _, r := range out {
-		lo, hi = earlier(lo, r.Start), later(hi, r.End)
+		lo, hi = minTime(lo, r.Start), maxTime(hi, r.End)
 	}
 	rows, err := j.Gaps(lo.Add(-exposure.STELWindow), hi) // a shift's first STEL windows reach back before it
 	if err != nil {
@@ -128,19 +128,5 @@ func aboveRangeInSTEL(r *Shift, rows []journal.Gap) {
 
 // overlap is the length of [a, b) within [lo, hi).
 func overlap(a, b, lo, hi time.Time) time.Duration {
-	return max(0, earlier(b, hi).Sub(later(a, lo)))
-}
-
-func earlier(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
+	return max(0, minTime(b, hi).Sub(maxTime(a, lo)))
 }

@@ -115,6 +115,19 @@ func DefaultSetup() Setup {
 	}
 }
 
+// apartRule is the sensors-apart warning about subject (a booth, or the
+// staff zone when its sensor is the odd one out). The condition already
+// took an hour of quiet air; it ends once the sensors agree again, held
+// 10 min so a reading that hovers near the line does not page twice.
+func apartRule(subject, message, back string) Rule {
+	return Rule{
+		ID: SensorsApartRule(subject), Level: LevelWarning, Subject: subject, Direction: WhenTrue,
+		OffDelay:  10 * time.Minute,
+		FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
+		Message: message, Back: back,
+	}
+}
+
 // Default flap cap for every rule: three notifications an hour is as many
 // as staff will read before they stop reading (netdata #945).
 const (
@@ -175,25 +188,14 @@ func DefaultRules(s Setup) []Rule {
 		})
 	}
 	for _, b := range s.ApartBooths {
-		rules = append(rules, Rule{
-			ID: SensorsApartRule(b), Level: LevelWarning, Subject: b, Direction: WhenTrue,
-			// The condition already took an hour of quiet air; it ends
-			// once the two agree again, held 10 min so a reading that
-			// hovers near the line does not page twice.
-			OffDelay:  10 * time.Minute,
-			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: {detail}: more than two working sensors differ, so one reads wrong; a technician should compare both with a reference (ventctl read) and clean or replace the one that is off",
-			Back:    "{subject}: its PM2.5 sensor and the staff area's agree again",
-		})
+		rules = append(rules, apartRule(b,
+			"{subject}: {detail}: more than two working sensors differ, so one reads wrong; a technician should compare both with a reference (ventctl read) and clean or replace the one that is off",
+			"{subject}: its PM2.5 sensor and the staff area's agree again"))
 	}
 	if s.ApartStaff != "" {
-		rules = append(rules, Rule{
-			ID: SensorsApartRule(s.ApartStaff), Level: LevelWarning, Subject: s.ApartStaff, Direction: WhenTrue,
-			OffDelay:  10 * time.Minute,
-			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: "{subject}: {detail}: the staff sensor is most likely the one that reads wrong; a technician should compare it with a reference (ventctl read) and clean or replace it",
-			Back:    "{subject}: its PM2.5 sensor and the booths' agree again",
-		})
+		rules = append(rules, apartRule(s.ApartStaff,
+			"{subject}: {detail}: the staff sensor is most likely the one that reads wrong; a technician should compare it with a reference (ventctl read) and clean or replace it",
+			"{subject}: its PM2.5 sensor and the booths' agree again"))
 	}
 	for _, n := range s.Sensors {
 		loss := s.SensorLoss[n]
