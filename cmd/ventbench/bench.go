@@ -49,10 +49,27 @@ func (j job) cost() float64 {
 
 // runAll runs every scenario with every controller and seed, parallel
 // runs at once, each as its own daemon on its own simulated room and
-// clock. Results come back in scenario, controller, then seed order.
-func runAll(ctx context.Context, cases []*benchCase, ctls []controller, seeds []uint64, parallel int, cache *resultCache) ([]Result, error) {
+// clock. Results come back in scenario, controller, then seed order. Every
+// progressEvery it says on stderr how far it has got, when stderr is not
+// nil.
+func runAll(ctx context.Context, cases []*benchCase, ctls []controller, seeds []uint64, parallel int, cache *resultCache, stderr io.Writer) ([]Result, error) {
+	var list []job
+	for _, c := range cases {
+		for _, ctl := range ctls {
+			for _, seed := range seeds {
+				list = append(list, job{i: len(list), c: c, ctl: ctl, seed: seed})
+			}
+		}
+	}
+	var prog *progress
+	if stderr != nil {
+		prog = newProgress(stderr, time.Now(), list, cache != nil && cache.dir != "")
+		stop, done := make(chan struct{}), make(chan struct{})
+		go prog.report(stop, done)
+		defer func() { close(stop); <-done }()
+	}
 	jobs := make(chan job)
-	results := make([]Result, len(cases)*len(ctls)*len(seeds))
+	results := make([]Result, len(list))
 	errs := make([]error, len(results))
 	var wg sync.WaitGroup
 	for range min(parallel, len(results)) {
@@ -64,24 +81,19 @@ func runAll(ctx context.Context, cases []*benchCase, ctls []controller, seeds []
 					errs[j.i] = ctx.Err()
 					continue
 				}
-				if r, ok := cache.get(j.c, j.ctl, j.seed); ok {
-					results[j.i] = r
-					continue
+				r, cached := cache.get(j.c, j.ctl, j.seed)
+				if !cached {
+					r, errs[j.i] = runOne(ctx, j.c, j.ctl, j.seed)
+					if errs[j.i] == nil {
+						cache.put(j.c, j.ctl, j.seed, r)
+					}
 				}
-				results[j.i], errs[j.i] = runOne(ctx, j.c, j.ctl, j.seed)
-				if errs[j.i] == nil {
-					cache.put(j.c, j.ctl, j.seed, results[j.i])
+				results[j.i] = r
+				if prog != nil {
+					prog.finished(j, cached)
 				}
 			}
 		}()
-	}
-	var list []job
-	for _, c := range cases {
-		for _, ctl := range ctls {
-			for _, seed := range seeds {
-				list = append(list, job{i: len(list), c: c, ctl: ctl, seed: seed})
-			}
-		}
 	}
 	// Longest first, so that no worker is left with a long run while the
 	// others have finished; the results keep their order whatever the

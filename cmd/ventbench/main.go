@@ -230,7 +230,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case cache == "" && f.trace == "" && buildCacheDir != nil: // a trace wants every run
 		cache = buildCacheDir()
 	}
-	results, err := runAll(ctx, cases, ctls, f.seeds, f.parallel, &resultCache{dir: cache})
+	results, err := runAll(ctx, cases, ctls, f.seeds, f.parallel, &resultCache{dir: cache}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "ventbench:", err)
 		return 1
