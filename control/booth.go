@@ -27,7 +27,7 @@ type booth struct {
 	seen  map[string]time.Time // newest sample per sensor
 	still map[string]*stillness
 	rise  map[string]*window // per sensor, the rise window of samples
-	hist  window             // the level, new samples only, histWindow long
+	hist  lineWindow         // the level, new samples only, histWindow long
 	refs  window             // the clean air while the staff reading exists, histWindow long
 	fast  ema                // the level for the demand
 	slow  ema                // the level for learning, as the staff's
@@ -224,12 +224,9 @@ func (b *booth) learn(now time.Time, dt time.Duration, staff float64, aired bool
 	if !b.floor.ok || b.slow.v < b.floor.v {
 		b.floor.v, b.floor.ok = b.slow.v, true
 	}
-	h := b.hist.pts()
-	quiet := !b.session && now.Sub(b.lastSession) >= settle && len(h) > 10
-	if quiet { // the fit only when it is asked: during a session it is not
-		slope, ok := leastSquaresSlope(h)
-		quiet = ok && math.Abs(slope) < steadySlope
-	}
+	// The line through the minute last: in a session it is not asked.
+	quiet := !b.session && now.Sub(b.lastSession) >= settle && len(b.hist.pts()) > 10 &&
+		b.hist.slopeBelow(steadySlope)
 	if !quiet {
 		return
 	}
@@ -473,13 +470,29 @@ func (w *window) pts() []point { return w.buf[w.start:] }
 
 // add appends p and drops points older than span before it.
 func (w *window) add(p point, span time.Duration) {
-	for w.start < len(w.buf) && clock.Sub(p.t, w.buf[w.start].t) > span {
+	w.expire(p.t, span)
+	w.push(p)
+}
+
+// expire drops the points older than span before t and returns them,
+// oldest first; they stay valid until the next push.
+func (w *window) expire(t time.Time, span time.Duration) []point {
+	from := w.start
+	for w.start < len(w.buf) && clock.Sub(t, w.buf[w.start].t) > span {
 		w.start++
 	}
+	return w.buf[from:w.start]
+}
+
+// push appends p, first compacting the array when as many points have
+// been dropped as are kept; it reports whether it did.
+func (w *window) push(p point) (compacted bool) {
 	if w.start > 0 && w.start >= len(w.buf)-w.start {
 		w.buf, w.start = append(w.buf[:0], w.buf[w.start:]...), 0
+		compacted = true
 	}
 	w.buf = append(w.buf, p)
+	return compacted
 }
 
 // reset empties the window, keeping its array.
