@@ -42,6 +42,9 @@ type booth struct {
 	// be trusted: it follows the level down at once and up slowly in quiet
 	// air.
 	floor ema
+	// floorRate and offsetRate are how far floor and offset follow in a
+	// period (followRate).
+	floorRate, offsetRate followRate
 
 	session     bool
 	starts      sessionStarts // when its latest sessions began
@@ -230,7 +233,7 @@ func (b *booth) learn(now time.Time, dt time.Duration, staff float64, aired bool
 	if !quiet {
 		return
 	}
-	b.floor.v += (b.slow.v - b.floor.v) * follow(dt, t.CleanAirLearn)
+	b.floor.v += (b.slow.v - b.floor.v) * b.floorRate.of(dt, t.CleanAirLearn)
 	if math.IsNaN(staff) {
 		return
 	}
@@ -247,7 +250,7 @@ func (b *booth) learn(now time.Time, dt time.Duration, staff float64, aired bool
 	// from the relay's next decision (a busy day's leftover of 5 read as
 	// none, and more each session), so there the offset may only fall.
 	if d := b.slow.v - staff - b.offset; d < 0 || aired || b.lastSession.IsZero() {
-		b.offset += d * follow(dt, tau)
+		b.offset += d * b.offsetRate.of(dt, tau)
 	}
 	b.offsetAge += dt
 	// Two SPS30s agree within their datasheet accuracy (±10 µg/m³ or

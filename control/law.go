@@ -90,9 +90,10 @@ func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 
 // ema is an exponential moving average; tau 0 follows at once.
 type ema struct {
-	tau time.Duration
-	v   float64
-	ok  bool
+	tau  time.Duration
+	v    float64
+	ok   bool
+	rate followRate
 }
 
 func (e *ema) add(x float64, dt time.Duration) {
@@ -100,7 +101,38 @@ func (e *ema) add(x float64, dt time.Duration) {
 		e.v, e.ok = x, true
 		return
 	}
-	e.v += (x - e.v) * follow(dt, e.tau)
+	e.v += (x - e.v) * e.rate.of(dt, e.tau)
+}
+
+// followRate is follow for one tau at the few dt it is asked for, kept:
+// the law steps each of its filters every period, and the exponential
+// taken afresh was a tenth of the law's time. A period's length takes a
+// few values (1 s, and a millisecond either side where a sensor's read
+// sleeps on the clock), so a handful are kept, the oldest replaced.
+type followRate struct {
+	tau  time.Duration
+	kept [4]struct {
+		dt time.Duration
+		k  float64
+	}
+	n int // how many were found; kept[n % len(kept)] is replaced next
+}
+
+// of is follow(dt, tau).
+func (r *followRate) of(dt, tau time.Duration) float64 {
+	if tau != r.tau {
+		*r = followRate{tau: tau}
+	}
+	for i := range min(r.n, len(r.kept)) {
+		if r.kept[i].dt == dt {
+			return r.kept[i].k
+		}
+	}
+	k := follow(dt, tau)
+	slot := &r.kept[r.n%len(r.kept)]
+	slot.dt, slot.k = dt, k
+	r.n++
+	return k
 }
 
 // follow is the share of the way a first-order filter with time constant
