@@ -274,16 +274,22 @@ func (b *booth) measureDecay(now time.Time, staffOK bool) {
 	// Before a time found once, not now.Sub per point: the same test
 	// without Sub's overflow check on each of the minute's points.
 	from := now.Add(-obsWindow)
+	unfit := func(v float64) bool { return v-b.ref < 10 || v > 900 } // in the noise, or near the sensor's range
+	h := b.hist.pts()
+	// Most periods that get here are quiet air, whose newest point
+	// already says so: no pass over the minute for them.
+	if n := len(h); n > 0 && !h[n-1].t.Before(from) && unfit(h[n-1].v) {
+		return
+	}
 	var pts []point
-	for _, p := range b.hist.pts() {
+	for _, p := range h {
 		if p.t.Before(from) {
 			continue
 		}
-		e := p.v - b.ref
-		if e < 10 || p.v > 900 { // in the noise, or near the sensor's range
+		if unfit(p.v) {
 			return
 		}
-		pts = append(pts, point{p.t, math.Log(e)})
+		pts = append(pts, point{p.t, math.Log(p.v - b.ref)})
 	}
 	if len(pts) < 10 || now.Sub(pts[0].t) < obsWindow*2/3 {
 		return

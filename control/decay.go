@@ -92,6 +92,10 @@ func (m *decayModel) ach(x float64) float64 {
 // has been measured, and the baselines, which measure nothing.
 type logTrend struct {
 	w window // ln(level), newest last, one minute long
+	// answer is secondsTo's for threshold asked, kept until the next
+	// add: each fan of the booth and its status ask every period.
+	asked, answer float64
+	kept          bool
 }
 
 const (
@@ -114,6 +118,7 @@ func (d *logTrend) add(t time.Time, level float64) {
 		level = 0.1 // ln needs a positive value; below 0.1 µg/m³ is clean anyway
 	}
 	d.w.add(point{t, math.Log(level)}, logTrendWindow)
+	d.kept = false
 }
 
 // secondsTo returns the time until the level falls below threshold: 0 if
@@ -121,6 +126,14 @@ func (d *logTrend) add(t time.Time, level float64) {
 // (or, a slow fall, for 40 s).
 // Early in a fall it errs long, the safe side for an entry estimate.
 func (d *logTrend) secondsTo(threshold float64) float64 {
+	if !d.kept || threshold != d.asked {
+		d.asked, d.answer, d.kept = threshold, d.fit(threshold), true
+	}
+	return d.answer
+}
+
+// fit is secondsTo, from the window.
+func (d *logTrend) fit(threshold float64) float64 {
 	pts := d.w.pts()
 	n := len(pts)
 	if n == 0 {

@@ -24,6 +24,9 @@ type hourly struct {
 	dur   time.Duration
 	means [usualHours]float64 // the newest whole hours' means, oldest first
 	n     int                 // how many of means are known
+	// median is ordinary's answer, found when an hour ends: the price
+	// asks for it several times a period, and it changes once an hour.
+	median float64
 }
 
 // add takes dt of staff excess e.
@@ -41,6 +44,7 @@ func (h *hourly) add(e float64, dt time.Duration) {
 	h.means[usualHours-1] = m
 	h.n = min(h.n+1, usualHours)
 	h.sum, h.dur = 0, 0
+	h.median = h.middle()
 }
 
 // ordinary is the median of the known whole hours' means (of an even
@@ -49,6 +53,11 @@ func (h *hourly) ordinary() float64 {
 	if h.n == 0 {
 		return math.NaN()
 	}
+	return h.median
+}
+
+// middle is the median of the known means, of which there is at least one.
+func (h *hourly) middle() float64 {
 	var buf [usualHours]float64
 	known := buf[:h.n]
 	copy(known, h.means[usualHours-h.n:])
