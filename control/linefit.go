@@ -32,7 +32,7 @@ func (w *lineWindow) add(p point, span time.Duration) {
 	w.sums.add(p)
 }
 
-// reset empties the window, keeping its array.
+// reset empties the window and its sums, keeping its array.
 func (w *lineWindow) reset() {
 	w.window.reset()
 	w.sums = lineSums{}
