@@ -100,17 +100,23 @@ func expm(phi, gamma, a matrix, k []float64, h float64, w *expmScratch) {
 	for k := 1; k <= 30; k++ {
 		mul(next, term, b)
 		fk := float64(k)
-		big := 0.0
+		// The sum has converged once every entry of the term is below
+		// 1e-17 (a NaN never is). A flag, not the largest entry: a
+		// running max of three, with its NaN and signed-zero rules, cost
+		// more than the product.
+		small := true
 		for i, t := range next.a {
 			g := term.a[i] * hs / fk
 			t /= fk
 			next.a[i] = t
 			sum.a[i] += t
 			sumG.a[i] += g
-			big = max(big, math.Abs(t), math.Abs(g))
+			if !(math.Abs(t) < 1e-17 && math.Abs(g) < 1e-17) {
+				small = false
+			}
 		}
 		term, next = next, term
-		if big < 1e-17 {
+		if small {
 			break
 		}
 	}
