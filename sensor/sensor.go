@@ -240,7 +240,7 @@ func (s *Sensor) Update(now time.Time) {
 		}
 		s.failures, s.lastErr, s.lastSuccess = 0, nil, now
 		for _, v := range vals {
-			s.set(sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: v.q, Value: v.v, Time: now, Quality: v.quality, Err: v.err})
+			s.set(v, now)
 		}
 		s.checkFrozen(now)
 		if r, ok := s.dev.(reopener); ok && r.wantsOpen() {
@@ -262,12 +262,18 @@ func (s *Sensor) reopen(now time.Time) error {
 	return nil
 }
 
-func (s *Sensor) set(smp sample.Sample) {
-	if i := s.find(smp.Quantity); i >= 0 {
-		s.latest[i] = smp
-	} else {
-		s.latest = append(s.latest, smp)
+// set makes v, read at now, the latest sample of its quantity. A quantity
+// seen before is updated in place: its sensor and zone names stay as they
+// are, and copying the whole sample over them cost a write barrier per
+// string while the collector marks, for every quantity every second.
+func (s *Sensor) set(v value, now time.Time) {
+	if i := s.find(v.q); i >= 0 {
+		smp := &s.latest[i]
+		smp.Value, smp.Time, smp.Quality, smp.Err = v.v, now, v.quality, v.err
+		return
 	}
+	s.latest = append(s.latest, sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: v.q,
+		Value: v.v, Time: now, Quality: v.quality, Err: v.err})
 }
 
 // find returns where the latest sample of q is, -1 if there is none.
