@@ -414,6 +414,9 @@ type crcRate struct {
 		minute     int64
 		polls, crc int
 	}
+	// crcs counts the CRC failures ever added: below 20 the rate cannot
+	// be high, and the alarms ask every period of a sensor's life.
+	crcs int
 }
 
 func (r *crcRate) add(now time.Time, crc bool) {
@@ -426,10 +429,14 @@ func (r *crcRate) add(now time.Time, crc bool) {
 	s.polls++
 	if crc {
 		s.crc++
+		r.crcs++
 	}
 }
 
 func (r *crcRate) high(now time.Time) bool {
+	if r.crcs < 20 {
+		return false
+	}
 	m := now.Unix() / 60
 	polls, crc := 0, 0
 	for _, s := range r.slots {
