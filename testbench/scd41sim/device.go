@@ -67,6 +67,9 @@ type Device struct {
 	busyUntil time.Time
 	pending   []uint16 // answer to the last read command
 	hasAnswer bool
+	// frame is the last answer framed for the bus, reused: Read copies
+	// it out, and a new one each data-ready poll was garbage a second.
+	frame []byte
 
 	ram, eeprom settings
 	pressure    uint16 // hPa from set_ambient_pressure; 0: use the altitude
@@ -215,7 +218,8 @@ func (d *Device) Read(r []byte) error {
 	if !d.hasAnswer {
 		return i2csim.NACK("scd41sim: no answer to read (no read command, or no measurement in the buffer)")
 	}
-	frame := sensirion.EncodeWords(nil, d.pending...)
+	d.frame = sensirion.EncodeWords(d.frame[:0], d.pending...)
+	frame := d.frame
 	if len(r) > len(frame) {
 		return i2csim.NACK(fmt.Sprintf("scd41sim: read of %d bytes, the answer has %d", len(r), len(frame)))
 	}

@@ -66,6 +66,10 @@ type Device struct {
 	busyUntil time.Time
 	busyCmd   uint16
 	resp      []byte
+	// measured holds the answers to the measure commands, reused: Read
+	// copies resp out, and a new array a measurement was garbage a
+	// second.
+	measured []byte
 
 	heater       bool
 	conditioning bool
@@ -191,12 +195,13 @@ func (d *Device) Write(w []byte) error {
 		}
 		voc, nox := d.sig.sense(d, now, args[0], args[1])
 		if cmd == cmdMeasureRaw41 {
-			d.resp = sensirion.EncodeWords(nil, voc, nox)
+			d.resp = sensirion.EncodeWords(d.measured[:0], voc, nox)
 			exec = 50 * time.Millisecond
 		} else {
-			d.resp = sensirion.EncodeWords(nil, voc)
+			d.resp = sensirion.EncodeWords(d.measured[:0], voc)
 			exec = 30 * time.Millisecond
 		}
+		d.measured = d.resp
 	case cmdSelfTest:
 		d.resp = sensirion.EncodeWords(nil, d.selfTestResult())
 		exec = 320 * time.Millisecond
