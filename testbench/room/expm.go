@@ -25,9 +25,9 @@ func (m matrix) identity() {
 // mul sets dst = x·y; dst must not alias x or y.
 func mul(dst, x, y matrix) {
 	n := x.n
+	clear(dst.a)
 	for i := 0; i < n; i++ {
 		row := dst.a[i*n : (i+1)*n]
-		clear(row)
 		for k := 0; k < n; k++ {
 			xik := x.a[i*n+k]
 			if xik == 0 {
