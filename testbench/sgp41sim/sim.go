@@ -68,8 +68,10 @@ type Device struct {
 	resp      []byte
 	// measured holds the answers to the measure commands, reused: Read
 	// copies resp out, and a new array a measurement was garbage a
-	// second.
+	// second. args holds the last command's argument words (a measure
+	// command's two compensation words), reused the same way.
 	measured []byte
+	args     []uint16
 
 	heater       bool
 	conditioning bool
@@ -161,10 +163,11 @@ func (d *Device) Write(w []byte) error {
 	if now.Before(d.busyUntil) {
 		return i2csim.NACK(fmt.Sprintf("busy executing command 0x%04x for another %v", d.busyCmd, d.busyUntil.Sub(now)))
 	}
-	cmd, args, err := i2csim.SensirionCommand(w)
+	cmd, args, err := i2csim.AppendSensirionCommand(d.args[:0], w)
 	if err != nil {
 		return err
 	}
+	d.args = args
 	want, ok := d.argWords(cmd)
 	if !ok {
 		return i2csim.NACK(fmt.Sprintf("unknown command 0x%04x", cmd))
