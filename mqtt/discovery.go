@@ -110,8 +110,11 @@ func discovery(t Topics, cfg *config.Config, p *record.Period, info discoveryInf
 				continue
 			}
 			h := haOf(q)
+			// A reading above the sensor's range (dense smoke) is shown
+			// as the sensor gave it, the air at least that: "unknown" at
+			// the worst minutes of the day read as nothing to see.
 			tmpl := fmt.Sprintf(`{%% set r = value_json.readings | selectattr('sensor', 'equalto', %s) | selectattr('quantity', 'equalto', %s) | list %%}`+
-				`{{ r[0].value if r and r[0].quality == 'good' else None }}`, jq(s.Name), jq(string(q)))
+				`{{ r[0].value if r and (r[0].quality == 'good' or r[0].above_range) else None }}`, jq(s.Name), jq(string(q)))
 			add("sensor", objectID(s.Name, string(q)), s.Name+" "+h.name, measurement(h, tmpl))
 		}
 	}

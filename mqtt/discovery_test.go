@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 )
 
@@ -66,6 +67,26 @@ func TestDiscoveryOfOutdoorAir(t *testing.T) {
 	failed.Fans = slices.Clone(p.Fans)
 	failed.Fans[0].Duty, failed.Fans[0].Error = 0, "fan booth-exhaust: no PWM chips under /sys/class/pwm"
 	snap = snapshot.From(&failed, nil)
+	if state, err = json.Marshal(snap); err != nil {
+		t.Fatal(err)
+	}
+	renderTemplates(t, cfgs, state, snap)
+
+	// Dense smoke above the booth sensor's range reads as the sensor gave
+	// it (the air at least that), not unknown at the worst of the day.
+	smoky := *p
+	smoky.Readings = slices.Clone(p.Readings)
+	above := 0
+	for i, r := range smoky.Readings {
+		if r.Sensor == "booth-pm" && r.Quality == sample.Good {
+			smoky.Readings[i].Value, smoky.Readings[i].Quality, smoky.Readings[i].Err = 1231, sample.OutOfRange, sample.ErrAboveRange
+			above++
+		}
+	}
+	if above == 0 {
+		t.Fatalf("no good booth-pm reading to put above its range: %+v", p.Readings)
+	}
+	snap = snapshot.From(&smoky, nil)
 	if state, err = json.Marshal(snap); err != nil {
 		t.Fatal(err)
 	}
