@@ -230,6 +230,7 @@ func DefaultRules(s Setup) []Rule {
 			// speed is not watched, and the fix is the tachometer's.
 			Message: "fan {subject}: its tachometer" + where + " cannot be opened ({detail}): the fan is driven, but a stalled fan cannot be seen until the tachometer opens, which ventd keeps trying; " +
 				"check the tach pin's name in the config (the BCM number, as `pinout` prints it) and that the kernel offers GPIO edge detection",
+			Back: "fan {subject}: its tachometer" + where + " is open, and a stalled fan can be seen again",
 		})
 	}
 	for _, f := range s.Outputs {
@@ -240,6 +241,7 @@ func DefaultRules(s Setup) []Rule {
 			OnDelay: 5 * time.Second, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "fan {subject}: ventd cannot set its duty; check the PWM/relay wiring and the log",
+			Back:    "fan {subject}: ventd sets its duty again",
 		})
 	}
 	if s.Journal {
@@ -250,6 +252,7 @@ func DefaultRules(s Setup) []Rule {
 			OnDelay: 2 * time.Minute, OffDelay: 30 * time.Second,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
 			Message: "the exposure journal is not keeping records: the log says why (the card full, the state directory not writable, or a journal from a newer ventd after a downgrade: upgrade ventd)",
+			Back:    "the exposure journal keeps records again",
 		})
 		rules = append(rules, Rule{
 			ID: ClockBehindRule, Level: LevelFault, Subject: "clock", Direction: WhenTrue,
@@ -261,6 +264,7 @@ func DefaultRules(s Setup) []Rule {
 			Message: "the clock is far behind the exposure record ({detail}): the record (shift TWA, minutes) is paused so that shifts already sealed are not written over; fans and alarms work as usual, and what is measured meanwhile is journaled apart, as hourly figures with no time. " +
 				"Set the time: connect the network for NTP, or run timedatectl set-time; the record resumes by itself. " +
 				"If timedatectl says the clock is synchronised, the journal holds times from a clock that ran ahead: stop ventd, move journal.db aside (keep it for the audit) and start ventd",
+			Back: "the clock has caught up with the exposure record, which resumes",
 		})
 		rules = append(rules, Rule{
 			ID: JournalReplacedRule, Level: LevelFault, Subject: "journal", Direction: WhenTrue,
@@ -360,29 +364,36 @@ func sensorRules(n, place, loss string) []Rule {
 	if place != "" {
 		name += " (" + place + ")"
 	}
-	fault := func(kind SensorFault, on, off time.Duration, msg string) Rule {
+	// back is what a cleared page says: the fault's own text after
+	// "cleared:" read to a pager like the fault again.
+	fault := func(kind SensorFault, on, off time.Duration, msg, back string) Rule {
 		return Rule{
 			ID: SensorRule(n, kind), Level: LevelFault, Subject: n, Direction: WhenTrue,
 			OnDelay: on, OffDelay: off,
 			FlapCount: defaultFlapCount, FlapWindow: defaultFlapWindow,
-			Message: name + ": " + msg,
+			Message: name + ": " + msg, Back: name + ": " + back,
 		}
 	}
 	return []Rule{
 		// The stale condition already includes the sensor's stale time;
 		// 5 s more rides over one read delayed by an I2C retry. 30 s off:
 		// a sensor that comes back must stay back before we say so.
-		fault(FaultStale, 5*time.Second, 30*time.Second, "no new reading; "+loss+": check its cable, connector and power (the log names the error)"),
+		fault(FaultStale, 5*time.Second, 30*time.Second, "no new reading; "+loss+": check its cable, connector and power (the log names the error)",
+			"reads again, and its readings count as the air again"),
 		// The driver retries a corrupt word, and one CRC error on a long
 		// cable is expected: only corruption lasting 10 s matters.
-		fault(FaultCRC, 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length"),
-		fault(FaultRange, 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it"),
+		fault(FaultCRC, 10*time.Second, time.Minute, "readings fail their CRC check; check the wiring and cable length",
+			"its readings pass their CRC check again"),
+		fault(FaultRange, 10*time.Second, 30*time.Second, "readings outside what the sensor can measure; check or replace it",
+			"its readings are back within what it can measure"),
 		// The StuckDetector already waited its duration, or the room law
 		// found the booth reading frozen sooner; {detail} says which
 		// (sensor.Faults.FrozenWhy), and loss what the fans do meanwhile.
-		fault(FaultStuck, 0, 30*time.Second, "{detail}, so the sensor looks frozen; "+loss+": power it off and on, or replace it"),
+		fault(FaultStuck, 0, 30*time.Second, "{detail}, so the sensor looks frozen; "+loss+": power it off and on, or replace it",
+			"its reading moves again, and counts as the air again"),
 		// The SPS30 sets its fan and laser bits after two failed checks a
 		// second apart; ventd reads them every 10 s.
-		fault(FaultDevice, 0, 30*time.Second, "the sensor reports a fault of its own (blocked fan or failed laser); its readings count as unknown air: clean or replace it"),
+		fault(FaultDevice, 0, 30*time.Second, "the sensor reports a fault of its own (blocked fan or failed laser); its readings count as unknown air: clean or replace it",
+			"no longer reports a fault of its own, and its readings count as the air again"),
 	}
 }

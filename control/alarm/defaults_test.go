@@ -399,3 +399,44 @@ func TestFanTachRuleNamesPinAndError(t *testing.T) {
 		t.Errorf("message %q blames the output's wiring", msg)
 	}
 }
+
+// A cleared fault says what is back: its own text after "cleared:" read to
+// a pager like the fault again ("cleared: sensor booth-pm: no new reading;
+// …"). Every condition that clears by itself has its Back.
+func TestConditionRulesSayWhatIsBack(t *testing.T) {
+	s := DefaultSetup()
+	s.StaffZones, s.Sensors, s.Fans, s.Outputs, s.Journal = []string{"staff"}, []string{"booth-pm"}, []string{"booth-exhaust"}, []string{"booth-exhaust"}, true
+	s.SensorPlaces = map[string]string{"booth-pm": "I2C bus 1 at 0x69"}
+	s.ApartBooths, s.ApartStaff = []string{"booth-1"}, "staff"
+	n := 0
+	for _, r := range DefaultRules(s) {
+		if r.Direction != WhenTrue || r.Latching {
+			continue
+		}
+		n++
+		if r.Back == "" {
+			t.Errorf("%s: no Back; its cleared page would read %q", r.ID, "cleared: "+r.Message)
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d condition rules checked", n)
+	}
+	// The stale sensor's page, raised and cleared.
+	e := mustEngine(t, DefaultRules(s)...)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	id := SensorRule("booth-pm", FaultStale)
+	var got []string
+	for i, stale := range []bool{true, true, false, false, false} {
+		evs, err := e.SetCondition(now.Add(time.Duration(i)*time.Minute), id, stale, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			got = append(got, string(ev.Kind)+": "+ev.Message)
+		}
+	}
+	want := "cleared: cleared: sensor booth-pm (I2C bus 1 at 0x69): reads again, and its readings count as the air again"
+	if len(got) != 2 || got[1] != want {
+		t.Errorf("stale sensor's events %q; want raised, then %q", got, want)
+	}
+}
