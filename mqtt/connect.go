@@ -256,6 +256,9 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	if p.m.Commands {
 		subs[p.topics.Command()] = 1
 	}
+	// The retained alarms the broker holds, to clear those ventd has not:
+	// only a new subscription gets a retained message with its flag set.
+	subs[p.topics.Alarms()] = 1
 	// Every subscription in one: ventd's own topics are there unless the
 	// delivery check is off.
 	if len(subs) == 0 {
@@ -263,6 +266,12 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	}
 	tok = c.SubscribeMultiple(subs, func(c paho.Client, m paho.Message) {
 		if echo.back(m.Topic(), m.Payload(), m.Retained()) {
+			return
+		}
+		if p.topics.isAlarm(m.Topic()) {
+			if m.Retained() {
+				p.retainedAlarm(m.Topic(), m.Payload())
+			}
 			return
 		}
 		if m.Topic() == p.topics.HAStatus() {
@@ -303,8 +312,11 @@ func (p *Publisher) checkGranted(tok paho.Token, echo *deliveryCheck) {
 			continue
 		}
 		what := "commands (purge, acknowledge) will not reach ventd"
-		if topic == p.topics.HAStatus() {
+		switch topic {
+		case p.topics.HAStatus():
 			what = "ventd will not hear Home Assistant restart (it announces the room at each connect all the same)"
+		case p.topics.Alarms():
+			what = "ventd cannot see alarms left retained on the broker by an earlier install (a wiped state directory), and so cannot clear them"
 		}
 		p.log.Error("mqtt: the broker refused the subscription: "+what, "topic", topic,
 			"hint", "let user "+strconv.Quote(p.m.Username)+" read "+topic+" in the broker's ACL (mosquitto: acl_file, 'topic read "+topic+"')")

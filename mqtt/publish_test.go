@@ -353,3 +353,43 @@ func TestAlarmPayloadIsTheAlarmNotItsValue(t *testing.T) {
 		}
 	}
 }
+
+// Alarms left retained on the broker by an install ventd's journal does
+// not know of (a wiped state directory, a new SD card) read as active to
+// every subscriber: ventd clears them at connect, and keeps its own.
+func TestAlarmsLeftOnTheBrokerByAnotherInstallAreCleared(t *testing.T) {
+	b := mosquitto.Start(t, mosquitto.Options{})
+	cfg, m := config.Sim(), config.DefaultMQTT()
+	top := NewTopics(m.TopicPrefix, m.DiscoveryPrefix, cfg.Site, cfg.Room)
+	// What an earlier install left: a warning the journal never saw (on
+	// a topic ventd raises later), and a fault of a sensor long gone.
+	old := subscribe(t, b.URL, clientOpts{})
+	old.publish(top.Alarm(staffWarning), `{"id":1,"rule":"staff/pm25/warning","level":"warning"}`, true)
+	old.publish(top.Alarm("sensor/gone-sensor/stale"), `{"id":7,"rule":"sensor/gone-sensor/stale","level":"fault"}`, true)
+	if ret := retainedNow(t, b.URL, clientOpts{}, top.Alarms()); len(ret) != 2 {
+		t.Fatalf("retained before ventd connects: %v", ret)
+	}
+	r := startRoom(t, roomOpts{broker: b.URL, scenario: sessionWithDoor})
+	if r.pub.Topics() != top {
+		t.Fatalf("topics %+v, want %+v", r.pub.Topics(), top)
+	}
+	r.runFor(10 * time.Second)
+	r.waitStatus("connected", func(s Status) bool { return s.Connected })
+	sub := subscribe(t, b.URL, clientOpts{}, top.Alarms())
+	sub.waitFor("the left alarms emptied", func(ms []msg) bool {
+		ret := retainedNow(t, b.URL, clientOpts{}, top.Alarms())
+		return len(ret) == 0
+	})
+	// ventd's own alarm is retained as before, and stays.
+	r.until("the staff PM2.5 warning", transition(staffWarning, alarm.Raised))
+	raised := r.eventOf(staffWarning, alarm.Raised)
+	sub.waitFor("ventd's own warning retained", func(ms []msg) bool {
+		var a Alarm
+		return json.Unmarshal(retainedNow(t, b.URL, clientOpts{}, top.Alarms())[top.Alarm(staffWarning)], &a) == nil && a.ID == raised.AlarmID
+	})
+	r.runFor(5 * time.Second)
+	var a Alarm
+	if err := json.Unmarshal(retainedNow(t, b.URL, clientOpts{}, top.Alarms())[top.Alarm(staffWarning)], &a); err != nil || a.ID != raised.AlarmID {
+		t.Errorf("ventd's own warning after it was retained: %+v, %v", a, err)
+	}
+}

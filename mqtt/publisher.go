@@ -86,6 +86,9 @@ type Publisher struct {
 	// rediscover asks for discovery, availability, alarms and state to
 	// be sent again: at each connect, and when Home Assistant starts.
 	rediscover bool
+	// leftAlarms are retained alarm topics the broker held at connect,
+	// for the sender to clear those no alarm of ventd's has.
+	leftAlarms []string
 	// haAnnounced and haLogged are when Home Assistant's birth message last
 	// made ventd announce the room, and was last logged; haSkipped counts
 	// the birth messages since that were not acted on or not logged.
@@ -98,6 +101,23 @@ type Publisher struct {
 	// gone.
 	oldDiscovery []string
 	staleAlarms  map[string]bool
+}
+
+// retainedAlarm takes a retained alarm the broker holds, found at connect.
+// The journal names the alarm topics the last run left, for clearing them
+// once their alarms ended; the broker can hold others it does not know
+// of: a state directory wiped or a new SD card, another install of the
+// room that ran before. They read as alarms active now to whoever
+// subscribes, and each of ventd's own starts again at id 1.
+func (p *Publisher) retainedAlarm(topic string, payload []byte) {
+	if len(payload) == 0 {
+		return
+	}
+	p.mu.Lock()
+	p.leftAlarms = append(p.leftAlarms, topic)
+	p.alarmsNew = true
+	p.mu.Unlock()
+	p.signal()
 }
 
 // Status is how the publisher is doing, for health checks and tests.
@@ -305,6 +325,7 @@ type taken struct {
 	alarms              map[string][]byte
 	alarmsNew, stateNew bool
 	rediscover          bool
+	leftAlarms          []string
 	latest              *record.Period
 	dropped             int
 }
@@ -318,7 +339,8 @@ func (p *Publisher) take() taken {
 	dropped := p.liveDropped
 	p.liveDropped = 0
 	t := taken{alarms: p.alarms, alarmsNew: p.alarmsNew, stateNew: p.stateNew, latest: p.latest,
-		rediscover: p.rediscover && p.latest != nil}
+		rediscover: p.rediscover && p.latest != nil, leftAlarms: p.leftAlarms}
+	p.leftAlarms = nil
 	p.alarmsNew, p.stateNew = false, false
 	if t.rediscover {
 		p.rediscover = false

@@ -67,6 +67,12 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 			p.sendOnline(s)
 			t.alarmsNew, t.stateNew = true, true
 		}
+		for _, topic := range t.leftAlarms {
+			// Cleared by sendAlarms unless ventd has the alarm now; not
+			// journaled: the broker gives it again at the next connect
+			// should the clearing not reach it.
+			p.staleAlarms[topic] = true
+		}
 		if t.alarmsNew {
 			p.sendAlarms(s, t.alarms)
 		}

@@ -46,6 +46,12 @@ func (t Topics) Events() string { return t.Base + "/events" }
 // sit in a tree: <base>/alarm/staff/pm25/warning.
 func (t Topics) Alarm(rule alarm.RuleID) string { return t.Base + "/alarm/" + string(rule) }
 
+// Alarms is the filter of every alarm topic of the room.
+func (t Topics) Alarms() string { return t.Base + "/alarm/#" }
+
+// isAlarm reports whether topic is one of the room's alarm topics.
+func (t Topics) isAlarm(topic string) bool { return strings.HasPrefix(topic, t.Base+"/alarm/") }
+
 // Command takes commands (when enabled); Reply carries their answers.
 func (t Topics) Command() string { return t.Base + "/command" }
 
