@@ -256,9 +256,12 @@ func (p *Publisher) connect(ctx context.Context, cmds *commands) (paho.Client, <
 	if p.m.Commands {
 		subs[p.topics.Command()] = 1
 	}
-	// The retained alarms the broker holds, to clear those ventd has not:
-	// only a new subscription gets a retained message with its flag set.
-	subs[p.topics.Alarms()] = 1
+	if p.m.ConfirmDelivery {
+		// The retained alarms the broker holds, to clear those ventd has
+		// not: only a new subscription gets a retained message with its
+		// flag set. Not where ventd only writes (the check off).
+		subs[p.topics.Alarms()] = 1
+	}
 	// Every subscription in one: ventd's own topics are there unless the
 	// delivery check is off.
 	if len(subs) == 0 {
