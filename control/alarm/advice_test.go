@@ -10,7 +10,7 @@ import (
 
 // Every default rule's raised message names what it is about and says what
 // to do: the facilities manager reads it on a pager away from the room, and
-// staff on the wall tablet, and "PM2.5 in staff above the alarm level"
+// staff on the wall tablet, and "PM2.5 in staff reached the alarm level"
 // alone leaves both to guess.
 func TestEveryRaisedMessageSaysWhatToDo(t *testing.T) {
 	s := DefaultSetup()

@@ -283,6 +283,11 @@ const (
 	limitAdvice = "limit further time there and find the source (booth doors, fans, outdoor air); acknowledge once seen"
 )
 
+// instantRules are a zone's warning and alarm levels of q. A level raises
+// once the air has held at it for the on-delay, which may end with the
+// value back inside the hysteresis band: the message says the level was
+// reached, and the value now ("above the alarm level 125.5 (now 123.5)"
+// read as a contradiction to a manager).
 func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []Rule {
 	name := displayNames[q]
 	var rules []Rule
@@ -293,8 +298,8 @@ func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []
 		t         Timing
 		message   string
 	}{
-		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} above the warning level {threshold} {unit} (now {value} {unit}): ventilate"},
-		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} above the alarm level {threshold} {unit} (now {value} {unit}): " + alarmAdvice},
+		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} reached the warning level {threshold} {unit} (now {value} {unit}): ventilate"},
+		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} reached the alarm level {threshold} {unit} (now {value} {unit}): " + alarmAdvice},
 	} {
 		if x.threshold <= 0 {
 			continue

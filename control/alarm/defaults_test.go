@@ -72,7 +72,7 @@ func TestDefaultRules(t *testing.T) {
 	}
 	// A default message reads well.
 	evs := run(t, e, "staff/co2/alarm", t0, 11*time.Second, func(time.Duration) float64 { return 5400 })
-	if len(evs) != 1 || evs[0].Message != "CO2 in staff above the alarm level 5000 ppm (now 5400 ppm): "+alarmAdvice {
+	if len(evs) != 1 || evs[0].Message != "CO2 in staff reached the alarm level 5000 ppm (now 5400 ppm): "+alarmAdvice {
 		t.Errorf("events %+v", evs)
 	}
 	// A warning raises when its run has lasted the on-delay, which may
@@ -85,7 +85,7 @@ func TestDefaultRules(t *testing.T) {
 		}
 		return 34.6
 	})
-	if len(evs) != 1 || evs[0].Kind != Raised || evs[0].Message != "PM2.5 in staff above the warning level 35 µg/m³ (now 34.6 µg/m³): ventilate" {
+	if len(evs) != 1 || evs[0].Kind != Raised || evs[0].Message != "PM2.5 in staff reached the warning level 35 µg/m³ (now 34.6 µg/m³): ventilate" {
 		t.Errorf("warning raised inside the band: %+v", evs)
 	}
 	evs = run(t, e, "booth-1/pressure/containment", t0, 61*time.Second, func(time.Duration) float64 { return -2 })

@@ -33,7 +33,7 @@ func Example() {
 		fmt.Println(ev.ID, ev.Kind, ev.Who)
 	}
 	// Output:
-	// 1 raised alarm PM2.5 in staff above the alarm level 125.5 µg/m³ (now 140 µg/m³): leave the area or follow the site's high-exposure procedure; check that the booth doors are shut and the fans run; acknowledge once seen
+	// 1 raised alarm PM2.5 in staff reached the alarm level 125.5 µg/m³ (now 140 µg/m³): leave the area or follow the site's high-exposure procedure; check that the booth doors are shut and the fans run; acknowledge once seen
 	// 2 latched alarm latched until acknowledged: PM2.5 in staff is back to 12 µg/m³ (alarm level 125.5 µg/m³)
 	// 3 acknowledged Sam
 	// 4 cleared
