@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ventd/ventd/config"
+	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/mqtt/command"
 	"github.com/ventd/ventd/record"
 	"github.com/ventd/ventd/sample"
@@ -147,7 +149,12 @@ func discovery(t Topics, cfg *config.Config, p *record.Period, info discoveryInf
 			// fine". Its sensors' readings and faults are above and below.
 			continue
 		}
-		add("binary_sensor", objectID(z.Name, "alarm"), z.Name+" alarm", subjectAlarm(z.Name, "safety"))
+		// The zone's alarm is for what puts people at risk (an alarm
+		// level, a fault such as lost containment); a warning (a level
+		// crossed, sensors reading apart) turned it "Unsafe" for hours,
+		// and automations keyed on it paged for a calibration job.
+		add("binary_sensor", objectID(z.Name, "alarm"), z.Name+" alarm", subjectAtLeast(z.Name, "safety", alarm.LevelAlarm))
+		add("binary_sensor", objectID(z.Name, "warning"), z.Name+" warning", subjectAlarm(z.Name, "problem"))
 		if z.Kind == config.Booth && info.commands {
 			press, _ := json.Marshal(command.Command{Name: command.Purge, Zone: z.Name, Who: "Home Assistant", Reason: "purge button"})
 			add("button", objectID(z.Name, "purge"), "Purge "+z.Name, map[string]any{"command_topic": t.Command(),
@@ -170,6 +177,17 @@ func discovery(t Topics, cfg *config.Config, p *record.Period, info discoveryInf
 func subjectAlarm(subject, class string) map[string]any {
 	return map[string]any{"device_class": class,
 		"value_template": fmt.Sprintf(`{{ 'ON' if value_json.alarms.subjects[%s] is defined else 'OFF' }}`, jq(subject))}
+}
+
+// subjectAtLeast is a binary sensor on while an alarm about subject of
+// level least or higher is active.
+func subjectAtLeast(subject, class string, least alarm.Level) map[string]any {
+	var levels []string
+	for l := least; l <= alarm.LevelFault; l++ {
+		levels = append(levels, jq(l.String()))
+	}
+	return map[string]any{"device_class": class,
+		"value_template": fmt.Sprintf(`{{ 'ON' if value_json.alarms.subjects[%s] in [%s] else 'OFF' }}`, jq(subject), strings.Join(levels, ", "))}
 }
 
 // jq quotes s for a Jinja template: a JSON string is a valid Jinja string

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/sample"
 	"github.com/ventd/ventd/snapshot"
 )
@@ -54,17 +55,7 @@ func renderTemplates(t *testing.T, cfgs map[string]parsedEntity, state []byte, s
 	if err := json.Unmarshal(state, &st); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := json.Marshal(map[string]any{"templates": tmpls, "state": st})
-	cmd := exec.Command(py, "-c", renderJinja)
-	cmd.Stdin = strings.NewReader(string(in))
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("jinja2: %v\n%s", err, err.(*exec.ExitError).Stderr)
-	}
-	var got map[string]string
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatal(err)
-	}
+	got := render(t, py, tmpls, st)
 	for _, r := range s.Readings {
 		object := objectID(r.Sensor, string(r.Quantity))
 		want := "None"
@@ -105,6 +96,54 @@ func renderTemplates(t *testing.T, cfgs map[string]parsedEntity, state []byte, s
 	}
 	if got["staff_alarm"] != "OFF" || got["alarm_level"] != "none" || got["booth_exhaust_mode"] != string(s.Fans[0].Mode) {
 		t.Errorf("quiet room renders alarm %q, level %q, mode %q", got["staff_alarm"], got["alarm_level"], got["booth_exhaust_mode"])
+	}
+}
+
+// render renders each of tmpls with value_json set to state.
+func render(t *testing.T, py string, tmpls map[string]string, state any) map[string]string {
+	t.Helper()
+	in, _ := json.Marshal(map[string]any{"templates": tmpls, "state": state})
+	cmd := exec.Command(py, "-c", renderJinja)
+	cmd.Stdin = strings.NewReader(string(in))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("jinja2: %v\n%s", err, err.(*exec.ExitError).Stderr)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// A zone's alarm (device class safety) is on for an alarm level or a
+// fault about it, not for a warning: sensors reading apart made "booth
+// alarm: Unsafe" for hours, and an automation keyed on it paged for a
+// calibration job. Its warning entity is on at any level.
+func TestZoneAlarmIsNotAWarning(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err == nil {
+		err = exec.Command(py, "-c", "import jinja2").Run()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3 with jinja2 is not installed (apt-get install python3-jinja2)")
+		}
+		t.Skip("python3 with jinja2 is not installed")
+	}
+	tmpls := map[string]string{"alarm": str(subjectAtLeast("booth", "safety", alarm.LevelAlarm)["value_template"]),
+		"warning": str(subjectAlarm("booth", "problem")["value_template"])}
+	for _, c := range []struct{ level, alarm, warning string }{
+		{"", "OFF", "OFF"}, {"warning", "OFF", "ON"}, {"alarm", "ON", "ON"}, {"fault", "ON", "ON"},
+	} {
+		subjects := map[string]string{"staff": "alarm"}
+		if c.level != "" {
+			subjects["booth"] = c.level
+		}
+		got := render(t, py, tmpls, map[string]any{"alarms": map[string]any{"subjects": subjects}})
+		if got["alarm"] != c.alarm || got["warning"] != c.warning {
+			t.Errorf("booth at level %q: alarm %s, warning %s; want %s, %s", c.level, got["alarm"], got["warning"], c.alarm, c.warning)
+		}
 	}
 }
 
