@@ -290,6 +290,14 @@ const (
 // read as a contradiction to a manager).
 func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []Rule {
 	name := displayNames[q]
+	// CO2 and VOCs come from the people and the room, and more outside
+	// air is the answer; smoke in the staff area comes from the booths,
+	// whose fans already run for it, and "ventilate" left a manager
+	// nothing to do.
+	warnAdvice := "ventilate"
+	if q == sample.PM25 || q == sample.PM10 {
+		warnAdvice = "check that the booth doors are shut and the fans run"
+	}
 	var rules []Rule
 	for _, x := range []struct {
 		check     Check
@@ -298,7 +306,7 @@ func instantRules(zone string, q sample.Quantity, b Band, warn, alarm Timing) []
 		t         Timing
 		message   string
 	}{
-		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} reached the warning level {threshold} {unit} (now {value} {unit}): ventilate"},
+		{CheckWarning, LevelWarning, b.Warning, warn, name + " in {subject} reached the warning level {threshold} {unit} (now {value} {unit}): " + warnAdvice},
 		{CheckAlarm, LevelAlarm, b.Alarm, alarm, name + " in {subject} reached the alarm level {threshold} {unit} (now {value} {unit}): " + alarmAdvice},
 	} {
 		if x.threshold <= 0 {

@@ -85,7 +85,7 @@ func TestDefaultRules(t *testing.T) {
 		}
 		return 34.6
 	})
-	if len(evs) != 1 || evs[0].Kind != Raised || evs[0].Message != "PM2.5 in staff reached the warning level 35 µg/m³ (now 34.6 µg/m³): ventilate" {
+	if len(evs) != 1 || evs[0].Kind != Raised || evs[0].Message != "PM2.5 in staff reached the warning level 35 µg/m³ (now 34.6 µg/m³): check that the booth doors are shut and the fans run" {
 		t.Errorf("warning raised inside the band: %+v", evs)
 	}
 	evs = run(t, e, "booth-1/pressure/containment", t0, 61*time.Second, func(time.Duration) float64 { return -2 })
