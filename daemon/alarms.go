@@ -375,16 +375,18 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		}
 		add(h.Evaluate(zr.pressure, now, v, ok))
 	}
+	snaps := d.exposureSnapshots()
 	for i, e := range d.expo {
+		snap := &snaps[i]
 		r := builtAt(&a.expo, i, [2]string{e.zone, string(e.q)}, func() expoRules {
 			stel, twa := alarm.ZoneRule(e.zone, e.q, alarm.CheckSTEL), alarm.ZoneRule(e.zone, e.q, alarm.CheckTWA)
 			return expoRules{stel: a.eng.Input(stel), twa: a.eng.Input(twa), stelOn: a.rules[stel], twaOn: a.rules[twa]}
 		})
 		if r.stelOn {
-			add(h.Evaluate(r.stel, now, float64(e.snap.STEL), e.snap.STEL.Known()))
+			add(h.Evaluate(r.stel, now, float64(snap.STEL), snap.STEL.Known()))
 		}
 		if r.twaOn {
-			add(h.Evaluate(r.twa, now, e.snap.TWA8h, e.snap.Coverage8h > 0))
+			add(h.Evaluate(r.twa, now, snap.TWA8h, snap.Coverage8h > 0))
 		}
 	}
 	for i, s := range d.sensors.All() {

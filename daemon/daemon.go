@@ -305,9 +305,11 @@ func (d *Daemon) shutdown() {
 	// (and over the alarm level) while the restart counted it down too:
 	// 0.949 s twice at every stop.
 	stopped := d.recordEnd(now)
-	for _, e := range d.expo {
+	snaps := d.exposureSnapshots()
+	for i, e := range d.expo {
 		end := e.stopAt(stopped)
-		e.snap, e.shift = e.tr.Rolling(end), nil // the last record's summary is a fresh one
+		e.tr.RollingTo(&snaps[i], end)
+		e.shift = nil // the last record's summary is a fresh one
 		d.addMinute(e.flush())
 		if !e.gapStart.IsZero() && end.After(e.gapStart) {
 			d.addGap(e, end)

@@ -78,9 +78,6 @@ type zoneExposure struct {
 	// GapStarting).
 	gapStart  time.Time
 	gapReason string
-	// snap is this period's exposure snapshot, computed once for the
-	// alarms and the record.
-	snap exposure.Snapshot
 	// shift is the shift summary the records carry, taken at the minute
 	// shiftMinute (see shiftSummaries); nil between shifts and when a
 	// fresh one is due.
@@ -219,7 +216,8 @@ func (d *Daemon) retractFrozen() {
 // record.
 func (d *Daemon) account(now time.Time) {
 	d.retractFrozen()
-	for _, e := range d.expo {
+	snaps := d.exposureSnapshots()
+	for i, e := range d.expo {
 		// A held sample stands for the air up to sampleHold after it;
 		// past that the tracker counts the time as a gap (the wall clock
 		// stepped forward, or the loop stalled). The journal must say so
@@ -276,7 +274,7 @@ func (d *Daemon) account(now time.Time) {
 			d.addGap(e, now)
 			e.gapStart = time.Time{}
 		}
-		e.snap = e.tr.Rolling(now) // the shift summary is added at publish
+		e.tr.RollingTo(&snaps[i], now) // the shift summary is added at publish
 		if err != nil && (d.refusedLogged.IsZero() || now.Sub(d.refusedLogged).Abs() >= 10*time.Minute) {
 			// Only out-of-order time can fail here: the clock went
 			// backwards, and every period is refused until it passes the
@@ -476,8 +474,9 @@ func (d *Daemon) sendPartialMinutes() {
 func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
 	urgent := p.Urgent()
 	minute := now.Truncate(time.Minute)
-	for _, e := range d.expo {
-		at := e.snap.Time // the snapshot's instant: now, or the latest data's
+	for i, e := range d.expo {
+		snap := &p.Exposure[i]
+		at := snap.Time // the snapshot's instant: now, or the latest data's
 		sh, ok := e.tr.ShiftAt(at)
 		switch {
 		case !ok:
@@ -490,6 +489,18 @@ func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
 				e.shift = nil
 			}
 		}
-		e.snap.Shift = e.shift
+		snap.Shift = e.shift
 	}
+}
+
+// exposureSnapshots returns the record in progress's exposure snapshots,
+// one for each of d.expo, in order: the period's accounting writes each
+// tracker's straight into the record, which the alarms read and publish
+// completes. Once published the record is the outputs'; the next period's
+// has its own.
+func (d *Daemon) exposureSnapshots() []exposure.Snapshot {
+	if len(d.cur.Exposure) != len(d.expo) {
+		d.cur.Exposure = d.slabs.exposure.take(len(d.expo))[:len(d.expo)]
+	}
+	return d.cur.Exposure
 }

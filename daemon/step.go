@@ -82,10 +82,6 @@ func (d *Daemon) publish(now time.Time) {
 	d.addBooths(p)
 	d.addStaff(p)
 	d.shiftSummaries(p, now.Round(0))
-	p.Exposure = d.slabs.exposure.take(len(d.expo))
-	for _, e := range d.expo {
-		p.Exposure = append(p.Exposure, e.snap)
-	}
 	p.Alarms = d.alarms.eng.Summary(now)
 	p.Health = record.Health{Started: d.started, ClockSynchronized: d.clockOK != nil && *d.clockOK,
 		JournalOK: true, LoopOverruns: d.overruns, Stopping: d.stopping}

@@ -200,10 +200,23 @@ func (t *Tracker) Snapshot(now time.Time) Snapshot {
 // snapshot's size, and a caller that publishes one every second (the
 // daemon) takes it with Current only when it wants a fresh one.
 func (t *Tracker) Rolling(now time.Time) Snapshot {
+	var s Snapshot
+	t.RollingTo(&s, now)
+	return s
+}
+
+// RollingTo sets every field of *s to what Rolling returns, for a caller
+// that keeps the snapshot in a record it is building: a snapshot is a few
+// hundred bytes with pointers, and the daemon copied each one twice a
+// period on its way into the record.
+func (t *Tracker) RollingTo(s *Snapshot, now time.Time) {
 	now, nowNs := t.notBefore(now)
-	lim := t.opts.Limits
-	s := Snapshot{Quantity: t.opts.Quantity, Unit: t.opts.Quantity.Unit(), Zone: t.opts.Zone, Time: now,
-		Value: Unknown, STEL: Unknown, Mean8h: Unknown}
+	lim := &t.opts.Limits
+	s.Quantity, s.Unit, s.Zone, s.Time = t.opts.Quantity, t.opts.Quantity.Unit(), t.opts.Zone, now
+	s.Value, s.ValueAt, s.OverAlarm = Unknown, time.Time{}, false
+	s.STEL, s.STELCoverage, s.OverSTEL = Unknown, 0, false
+	s.TWA8h, s.Mean8h, s.Coverage8h = 0, Unknown, 0
+	s.Shift = nil
 	switch held := t.pending && nowNs < t.cursor.ns+int64(t.maxIv); {
 	case held && t.pendAbove:
 		s.OverAlarm = overTop(lim.Alarm, t.pendC)
@@ -224,7 +237,6 @@ func (t *Tracker) Rolling(now time.Time) Snapshot {
 		s.Coverage8h = pct(cov, span)
 	}
 	s.Totals = t.liveTotals(nowNs)
-	return s
 }
 
 // notBefore is now, or the cursor when now is not after it, and its Unix
