@@ -85,8 +85,12 @@ type expoRules struct {
 	stelOn, twaOn bool
 }
 
-// fanRules are one fan's fault rules.
-type fanRules struct{ output, stall, tach alarm.Input }
+// fanRules are one fan's fault rules, and its stall detector (nil without
+// a tachometer), looked up once rather than by name every period.
+type fanRules struct {
+	output, stall, tach alarm.Input
+	det                 *alarm.StallDetector
+}
 
 // zoneRules are one zone's containment rule; on says whether it is set.
 type zoneRules struct {
@@ -269,6 +273,10 @@ type zoneCheck struct {
 	// time.
 	sensors []*sensor.Sensor
 	found   bool
+	// again marks a check of the zone and quantity of the one before it
+	// (the warning's, then the alarm's): it takes that one's value
+	// instead of reading the sensors again the same period.
+	again bool
 }
 
 // ewma is an exponentially weighted mean over time.
@@ -317,7 +325,9 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 		for _, q := range []sample.Quantity{sample.PM25, sample.CO2, sample.VOCIndex} {
 			for _, c := range []alarm.Check{alarm.CheckWarning, alarm.CheckAlarm} {
 				if id := alarm.ZoneRule(z.Name, q, c); a.rules[id] {
-					a.watched = append(a.watched, zoneCheck{in: eng.Input(id), zone: z.Name, q: q})
+					n := len(a.watched)
+					again := n > 0 && a.watched[n-1].zone == z.Name && a.watched[n-1].q == q
+					a.watched = append(a.watched, zoneCheck{in: eng.Input(id), zone: z.Name, q: q, again: again})
 				}
 			}
 		}
@@ -347,12 +357,16 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	// engine, nor does add.
 	h := a.eng.Hold()
 	defer h.Release()
+	var v float64
+	var ok bool
 	for i := range a.watched {
 		c := &a.watched[i]
 		if !c.found {
 			c.sensors, c.found = d.zoneSensors(c.zone), true
 		}
-		v, ok := sensorsValue(c.sensors, c.q, now)
+		if !c.again {
+			v, ok = sensorsValue(c.sensors, c.q, now)
+		}
 		add(h.Evaluate(c.in, now, v, ok))
 	}
 	for i := range d.cfg.Zones {
@@ -411,10 +425,10 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 	for i, f := range d.fans {
 		fr := builtAt(&a.fans, i, f.cfg.Name, func() fanRules {
 			return fanRules{output: a.eng.Input(alarm.FanOutputRule(f.cfg.Name)), stall: a.eng.Input(alarm.FanStallRule(f.cfg.Name)),
-				tach: a.eng.Input(alarm.FanTachRule(f.cfg.Name))}
+				tach: a.eng.Input(alarm.FanTachRule(f.cfg.Name)), det: a.stall[f.cfg.Name]}
 		})
 		add(h.SetCondition(fr.output, now, f.err != nil, 0))
-		if det, ok := a.stall[f.cfg.Name]; ok {
+		if det := fr.det; det != nil {
 			detail := ""
 			if f.tachErr != nil {
 				detail = f.tachErr.Error()
