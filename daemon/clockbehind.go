@@ -86,13 +86,17 @@ func (d *Daemon) holdApart(now time.Time, final bool) {
 }
 
 // minuteZones are the minute aggregates: every exposure record's, then the
-// outdoor air's.
+// outdoor air's. Both lists are made with the daemon and never change, so
+// the list is made once, not every period.
 func (d *Daemon) minuteZones() []*zoneMinutes {
-	out := make([]*zoneMinutes, 0, len(d.expo)+len(d.outdoor))
-	for _, e := range d.expo {
-		out = append(out, &e.zoneMinutes)
+	if d.minZones == nil {
+		d.minZones = make([]*zoneMinutes, 0, len(d.expo)+len(d.outdoor))
+		for _, e := range d.expo {
+			d.minZones = append(d.minZones, &e.zoneMinutes)
+		}
+		d.minZones = append(d.minZones, d.outdoor...)
 	}
-	return append(out, d.outdoor...)
+	return d.minZones
 }
 
 // clockBehindDetail is the clock fault's detail: what the clock reads, and

@@ -79,6 +79,7 @@ type Daemon struct {
 	staff     *record.StaffAir            // the last record's staff area, shared while it stays the same
 	fanRec    []record.Fan                // the last record's fans, likewise
 	inZone    map[string][]*sensor.Sensor // each zone's sensors (zoneSensors)
+	minZones  []*zoneMinutes              // every minute aggregate (minuteZones)
 	lawReads  []lawRead                   // the samples the law reads (lawInputs)
 	// cfgKept is what save keeps of the configuration of, in order.
 	cfgKept struct {
