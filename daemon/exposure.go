@@ -474,10 +474,21 @@ func (d *Daemon) sendPartialMinutes() {
 func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
 	urgent := p.Urgent()
 	minute := now.Truncate(time.Minute)
+	// Every tracker has the site's one schedule (newExposures), and their
+	// snapshots are nearly always of one instant: the shift is looked up
+	// once for it, not once a tracker.
+	var (
+		sh          exposure.Shift
+		ok, found   bool
+		shiftLooked time.Time
+	)
 	for i, e := range d.expo {
 		snap := &p.Exposure[i]
 		at := snap.Time // the snapshot's instant: now, or the latest data's
-		sh, ok := e.tr.ShiftAt(at)
+		if !found || !at.Equal(shiftLooked) {
+			sh, ok = e.tr.ShiftAt(at)
+			found, shiftLooked = true, at
+		}
 		switch {
 		case !ok:
 			e.shift = nil
