@@ -75,7 +75,8 @@ type figures struct {
 	start, end time.Time
 	entryLevel float64
 	boothZones map[string]bool
-	staffPM    string // the staff zone's PM sensor the exposure is read from
+	boothIdx   map[string]int // boothIndex of the booth zones
+	staffPM    string         // the staff zone's PM sensor the exposure is read from
 	staff      *exposure.Tracker
 	lastStaff  time.Time
 	boothPeak  float64
@@ -91,7 +92,42 @@ type figures struct {
 	fanZones   map[string][]string
 	safeDuties map[string]float64
 	sessions   *sessionFigs
-	booth      map[string]float64
+	booth      boothAir
+}
+
+// boothAir is the booths' latest good PM2.5 of one period, by the booth's
+// place in the sorted list of booth zones (boothIndex): filled afresh
+// every period, so a slice and not a map (clearing, filling and reading a
+// map every period was over 1 % of a bench's CPU).
+type boothAir struct {
+	value []float64
+	seen  []bool
+}
+
+// at is booth i's reading, and whether it had one; i is -1 for a zone
+// that is no booth.
+func (b *boothAir) at(i int) (float64, bool) {
+	if i < 0 {
+		return 0, false
+	}
+	return b.value[i], b.seen[i]
+}
+
+// boothIndex maps each booth zone to its place in the sorted list of them.
+func boothIndex(booths []string) map[string]int {
+	idx := make(map[string]int, len(booths))
+	for i, z := range booths {
+		idx[z] = i
+	}
+	return idx
+}
+
+// indexOf is zone's place in idx, -1 when it is no booth.
+func indexOf(idx map[string]int, zone string) int {
+	if i, ok := idx[zone]; ok {
+		return i
+	}
+	return -1
 }
 
 type fanFig struct {
@@ -104,6 +140,7 @@ type fanFig struct {
 // become safe to enter.
 type entryWindow struct {
 	zone       string
+	booth      int // zone's boothIndex, -1 if none
 	from, till time.Time
 	done       bool
 	seconds    float64
@@ -155,8 +192,14 @@ func newFigures(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start
 		f.fanZones[fc.Name] = fc.Zones
 		f.safeDuties[fc.Name] = fc.SafeDuty / 100
 	}
+	idx := boothIndex(f.truth.booths)
+	f.booth = boothAir{value: make([]float64, len(idx)), seen: make([]bool, len(idx))}
+	f.boothIdx = idx
 	f.windows = entryWindows(sc, start, end)
-	f.sessions = newSessionFigs(cfg, rc, sc, start, end)
+	for i := range f.windows {
+		f.windows[i].booth = indexOf(idx, f.windows[i].zone)
+	}
+	f.sessions = newSessionFigs(cfg, rc, sc, start, end, idx)
 	sensorZone := map[string]string{}
 	for _, s := range cfg.Sensors {
 		sensorZone[s.Name] = s.Zone
@@ -205,13 +248,10 @@ func entryWindows(sc *scenario.Scenario, start, end time.Time) []entryWindow {
 }
 
 func (f *figures) add(s *snapshot.Snapshot) {
-	// The booths' latest PM2.5 this period; one map for every period,
+	// The booths' latest PM2.5 this period; one for every period,
 	// emptied (sessions.add reads it and keeps nothing).
-	if f.booth == nil {
-		f.booth = map[string]float64{}
-	}
-	booth := f.booth
-	clear(booth)
+	booth := &f.booth
+	clear(booth.seen)
 	for _, r := range s.Readings {
 		if !figureReading(r.Quantity, r.Quality) {
 			continue
@@ -221,12 +261,12 @@ func (f *figures) add(s *snapshot.Snapshot) {
 				f.lastStaff = r.Time
 			}
 		}
-		if f.boothZones[r.Zone] {
+		if i, ok := f.boothIdx[r.Zone]; ok {
 			if math.IsNaN(f.boothPeak) || r.Value > f.boothPeak {
 				f.boothPeak = r.Value
 			}
-			if v, ok := booth[r.Zone]; (!ok || r.Value > v) && !r.Time.Before(s.Time.Add(-2*time.Second)) {
-				booth[r.Zone] = r.Value
+			if v, ok := booth.at(i); (!ok || r.Value > v) && !r.Time.Before(s.Time.Add(-2*time.Second)) {
+				booth.value[i], booth.seen[i] = r.Value, true
 			}
 		}
 	}
@@ -236,7 +276,7 @@ func (f *figures) add(s *snapshot.Snapshot) {
 		if w.done || s.Time.Before(w.from) || !s.Time.Before(w.till) {
 			continue
 		}
-		if v, ok := booth[w.zone]; ok && v < f.entryLevel {
+		if v, ok := booth.at(w.booth); ok && v < f.entryLevel {
 			w.done, w.seconds = true, s.Time.Sub(w.from).Seconds()
 		}
 	}

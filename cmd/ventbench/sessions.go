@@ -43,6 +43,7 @@ type SessionFigures struct {
 // sessionWatch follows one session through the snapshots.
 type sessionWatch struct {
 	zone            string
+	booth           int // zone's boothIndex, -1 if none
 	start, end      time.Time
 	next            time.Time // the booth's next session, or the end
 	strong          bool
@@ -54,15 +55,15 @@ type sessionWatch struct {
 
 type sessionFigs struct {
 	watches  []*sessionWatch
-	last     map[string]float64 // latest booth reading per zone
+	last     boothAir // latest booth reading per booth, of any period
 	fanZones map[string][]string
 	maxDuty  map[string]float64
 	rise     float64 // the strong detector's rise, µg/m³
 	share    float64
 }
 
-func newSessionFigs(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start, end time.Time) *sessionFigs {
-	s := &sessionFigs{last: map[string]float64{}, fanZones: map[string][]string{}, maxDuty: map[string]float64{},
+func newSessionFigs(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start, end time.Time, booth map[string]int) *sessionFigs {
+	s := &sessionFigs{last: boothAir{value: make([]float64, len(booth)), seen: make([]bool, len(booth))}, fanZones: map[string][]string{}, maxDuty: map[string]float64{},
 		rise: cfg.Control.RiseRate * cfg.Control.RiseWindow.Seconds()}
 	for _, f := range cfg.Fans {
 		s.fanZones[f.Name], s.maxDuty[f.Name] = f.Zones, f.MaxDuty/100
@@ -81,7 +82,7 @@ func newSessionFigs(cfg *config.Config, rc room.Config, sc *scenario.Scenario, s
 			continue // smoke in the staff area is no booth session: no booth fan is its own
 		}
 		rate := v.PM25MgPerMin * 1000 / 60 / volume[v.Zone] // µg/m³ per s
-		s.watches = append(s.watches, &sessionWatch{zone: v.Zone, start: start.Add(e.At), end: start.Add(e.At + v.Duration),
+		s.watches = append(s.watches, &sessionWatch{zone: v.Zone, booth: indexOf(booth, v.Zone), start: start.Add(e.At), end: start.Add(e.At + v.Duration),
 			next: end, strong: rate >= cfg.Control.RiseRate, pre: math.NaN()})
 		spans = append(spans, [2]time.Duration{e.At, e.At + v.Duration})
 	}
@@ -108,18 +109,18 @@ func newSessionFigs(cfg *config.Config, rc room.Config, sc *scenario.Scenario, s
 
 // add reads one snapshot: booth holds the latest good reading per booth
 // zone taken this period.
-func (s *sessionFigs) add(snap *snapshot.Snapshot, booth map[string]float64) {
+func (s *sessionFigs) add(snap *snapshot.Snapshot, booth *boothAir) {
 	for _, w := range s.watches {
 		now := snap.Time
 		if w.done || now.Before(w.start) {
 			continue
 		}
 		if math.IsNaN(w.pre) {
-			if v, ok := s.last[w.zone]; ok {
+			if v, ok := s.last.at(w.booth); ok {
 				w.pre = v
 			}
 		}
-		v, ok := booth[w.zone]
+		v, ok := booth.at(w.booth)
 		if ok && w.visibleAt.IsZero() && !math.IsNaN(w.pre) && v >= w.pre+s.rise && now.Before(w.end) {
 			w.visibleAt = now
 		}
@@ -135,8 +136,10 @@ func (s *sessionFigs) add(snap *snapshot.Snapshot, booth map[string]float64) {
 		// time order.
 		w.done = !now.Before(w.end) && (w.cleared || !now.Before(w.next))
 	}
-	for z, v := range booth {
-		s.last[z] = v
+	for i, seen := range booth.seen {
+		if seen {
+			s.last.value[i], s.last.seen[i] = booth.value[i], true
+		}
 	}
 }
 
