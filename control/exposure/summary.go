@@ -212,7 +212,7 @@ func (t *Tracker) Rolling(now time.Time) Snapshot {
 func (t *Tracker) RollingTo(s *Snapshot, now time.Time) {
 	now, nowNs := t.notBefore(now)
 	lim := &t.opts.Limits
-	s.Quantity, s.Unit, s.Zone, s.Time = t.opts.Quantity, t.opts.Quantity.Unit(), t.opts.Zone, now
+	s.Quantity, s.Unit, s.Zone, s.Time = t.opts.Quantity, t.unit, t.opts.Zone, now
 	s.Value, s.ValueAt, s.OverAlarm = Unknown, time.Time{}, false
 	s.STEL, s.STELCoverage, s.OverSTEL = Unknown, 0, false
 	s.TWA8h, s.Mean8h, s.Coverage8h = 0, Unknown, 0

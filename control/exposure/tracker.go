@@ -65,6 +65,7 @@ type Opts struct {
 type Tracker struct {
 	name  string
 	opts  Opts
+	unit  string // opts.Quantity.Unit(), which every snapshot names
 	maxIv time.Duration
 
 	started bool
@@ -123,6 +124,7 @@ func New(o Opts) (*Tracker, error) {
 	return &Tracker{
 		name:  name,
 		opts:  o,
+		unit:  o.Quantity.Unit(),
 		maxIv: o.MaxSampleInterval,
 		sec:   newRing(time.Second, secBins),
 		min:   newRing(time.Minute, minBins),
