@@ -261,3 +261,27 @@ func TestStalledFanIsAskedForItsSafeDuty(t *testing.T) {
 		t.Fatalf("11 min after the fan turns again: %+v, want it back under the law", f)
 	}
 }
+
+// A fan whose duty cannot be set for 5 s is a fan that does not work, as
+// a stalled one is: the law is told, so the booth's fans are asked for
+// their safe duty and the record says why (the output alarm alone did not
+// change what the law asked).
+func TestFanWhoseDutyCannotBeSetIsAFanFault(t *testing.T) {
+	h := newHarness(t, "", t0)
+	s := h.run(15 * time.Minute)
+	if f := s.Fans[0]; f.Mode != control.ModeNormal || f.FanFault {
+		t.Fatalf("a quiet room after 15 min: %+v, want the fan under the law", f)
+	}
+	h.rig.Room.Fan("booth-exhaust").Halt()
+	s = h.run(3 * time.Second)
+	if f := s.Fans[0]; f.FanFault {
+		t.Fatalf("3 s of failed duties: %+v, want no fan fault yet (5 s rides over a hiccup)", f)
+	}
+	s = h.run(10 * time.Second)
+	if f := s.Fans[0]; f.Mode != control.ModeSafe || !f.FanFault || !strings.Contains(f.Reason, "its duty cannot be set") || f.Error == "" {
+		t.Fatalf("13 s of failed duties: %+v, want the safe duty asked for, marked a fan fault, saying why", f)
+	}
+	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/output"); !ok {
+		t.Fatalf("no output alarm: %+v", s.Alarms)
+	}
+}
