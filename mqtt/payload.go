@@ -24,8 +24,8 @@ type Event struct {
 	Subject   string        `json:"subject"`
 	Quantity  string        `json:"quantity,omitempty"`
 	Time      time.Time     `json:"time"`
-	Value     alarm.Reading `json:"value"` // null when unknown
-	Threshold alarm.Reading `json:"threshold"`
+	Value     alarm.Reading `json:"value"`     // null when unknown
+	Threshold alarm.Reading `json:"threshold"` // null for a condition (a fault, no level)
 	Message   string        `json:"message"`
 	Who       string        `json:"who,omitempty"` // acknowledgements
 	Note      string        `json:"note,omitempty"`
@@ -46,14 +46,14 @@ func liveEvent(e alarm.Event, site, room string) event {
 	return encode(Event{
 		Seq: e.ID, AlarmID: e.AlarmID, Rule: string(e.RuleID), Kind: string(e.Kind), Level: e.Level.String(),
 		Subject: e.Subject, Quantity: string(e.Quantity), Time: stamp(e.Time), Value: known(float64(e.Value)),
-		Threshold: known(e.Threshold), Message: e.Message, Who: e.Who, Note: e.Note, Site: site, Room: room,
+		Threshold: thresholdOf(string(e.Quantity), e.Threshold), Message: e.Message, Who: e.Who, Note: e.Note, Site: site, Room: room,
 	})
 }
 
 func journalEvent(e journal.PendingEvent, site, room string) event {
 	return encode(Event{
 		Seq: e.ID, AlarmID: e.AlarmID, Rule: e.Rule, Kind: e.Kind, Level: e.Level, Subject: e.Subject,
-		Quantity: e.Quantity, Time: stamp(e.Time), Value: known(e.Value), Threshold: known(e.Threshold),
+		Quantity: e.Quantity, Time: stamp(e.Time), Value: known(e.Value), Threshold: thresholdOf(e.Quantity, e.Threshold),
 		Message: e.Message, Who: e.Who, Note: e.Note, Site: site, Room: room,
 	})
 }
@@ -65,6 +65,19 @@ func known(v float64) alarm.Reading {
 		return alarm.Reading(math.NaN())
 	}
 	return alarm.Reading(v)
+}
+
+// thresholdOf is an event's threshold, or NaN (JSON null) for a
+// condition: a fault or warning that is a state, not a level crossed (a
+// stall, a stale sensor, sensors reading apart), has no quantity and no
+// threshold, and "threshold": 0 read as a limit of 0 to a manager's
+// template ("0 (limit 0)"). Every rule with a level has a quantity or a
+// threshold of its own (the airflow warning: a share of the rated air).
+func thresholdOf(quantity string, threshold float64) alarm.Reading {
+	if quantity == "" && threshold == 0 {
+		return alarm.Reading(math.NaN())
+	}
+	return known(threshold)
 }
 
 func encode(e Event) event {
