@@ -277,6 +277,13 @@ type zoneCheck struct {
 	// (the warning's, then the alarm's): it takes that one's value
 	// instead of reading the sensors again the same period.
 	again bool
+	// above is the alarm level's input of a warning's zone and quantity
+	// (set on the warning's check when the zone has both). While that
+	// alarm is active the warning waits: smoke past both levels raised
+	// the alarm after 10 s and the warning 20 s later, which read to a
+	// pager as the air getting better, and the alarm already says more.
+	above   alarm.Input
+	isAbove bool
 }
 
 // ewma is an exponentially weighted mean over time.
@@ -327,6 +334,9 @@ func newAlarms(cfg *config.Config, fans []*fanOut, journal bool) (*alarms, error
 				if id := alarm.ZoneRule(z.Name, q, c); a.rules[id] {
 					n := len(a.watched)
 					again := n > 0 && a.watched[n-1].zone == z.Name && a.watched[n-1].q == q
+					if again && c == alarm.CheckAlarm {
+						a.watched[n-1].above, a.watched[n-1].isAbove = eng.Input(id), true
+					}
 					a.watched = append(a.watched, zoneCheck{in: eng.Input(id), zone: z.Name, q: q, again: again})
 				}
 			}
@@ -366,6 +376,12 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		}
 		if !c.again {
 			v, ok = sensorsValue(c.sensors, c.q, now)
+		}
+		if c.isAbove && h.Active(c.above) {
+			// Neither raised nor cleared meanwhile: its delays start
+			// afresh once the alarm has ended.
+			add(h.Evaluate(c.in, now, 0, false))
+			continue
 		}
 		add(h.Evaluate(c.in, now, v, ok))
 	}

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"math"
@@ -283,5 +284,31 @@ func TestFanWhoseDutyCannotBeSetIsAFanFault(t *testing.T) {
 	}
 	if _, _, ok := hasAlarm(s, "fan/booth-exhaust/output"); !ok {
 		t.Fatalf("no output alarm: %+v", s.Alarms)
+	}
+}
+
+// Smoke past both of the staff area's PM2.5 levels raises the alarm (10 s
+// on-delay) and no warning beside it: the warning's 30 s ran out while the
+// alarm stood, and its raise read to a pager as the air getting better.
+func TestAWarningWaitsWhileItsAlarmStands(t *testing.T) {
+	h := newHarness(t, "", t0)
+	log := newTransitionLog(false)
+	h.d.Attach("log", log, nil)
+	h.run(10 * time.Minute)
+	h.rig.Room.StartSession("staff", room.Session{PM25MgPerMin: 200, Duration: 3 * time.Minute})
+	h.run(4 * time.Minute)
+	if err := h.d.hub.Idle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var raised []string
+	log.mu.Lock()
+	for _, e := range log.events {
+		if e.Kind == alarm.Raised && e.Subject == "staff" && e.Quantity == "pm25" {
+			raised = append(raised, string(e.RuleID))
+		}
+	}
+	log.mu.Unlock()
+	if len(raised) != 1 || raised[0] != "staff/pm25/alarm" {
+		t.Fatalf("staff PM2.5 raised %v; want the alarm alone", raised)
 	}
 }

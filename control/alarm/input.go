@@ -89,6 +89,12 @@ func (e *Engine) Hold() Batch {
 // Release unlocks the engine.
 func (h Batch) Release() { h.e.mu.Unlock() }
 
+// Active reports whether in's rule has an active alarm (raised, latched
+// or held) on the held engine, which must be in's.
+func (h Batch) Active(in Input) bool {
+	return h.check(in, "active") == nil && in.st.alarm != nil
+}
+
 // SetCondition is in.SetCondition on the held engine, which must be in's.
 func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64) ([]Event, error) {
 	if err := h.check(in, "set condition"); err != nil {
