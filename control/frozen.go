@@ -122,7 +122,7 @@ func (s *stillness) frozen(now time.Time, staff float64, vouched bool) string {
 	still := now.Sub(s.since)
 	if !vouched && still >= frozenStill && s.value != 0 {
 		s.caught = fmt.Sprintf("reading stuck at exactly %.1f µg/m³ since %s with no staff sensor moving to compare it with (a working sensor's reading changes every second)",
-			s.value, s.since.Format("15:04:05"))
+			s.value, s.since.Format("15:04:05 MST"))
 		return s.caught
 	}
 	if math.IsNaN(staff) || math.IsNaN(s.low) || still < frozenWindow {
@@ -133,7 +133,7 @@ func (s *stillness) frozen(now time.Time, staff float64, vouched bool) string {
 		return ""
 	}
 	s.caught = fmt.Sprintf("reading stuck at %.1f µg/m³ since %s while the staff area rose by %.1f µg/m³: it cannot be seeing the booth's air",
-		s.value, s.since.Format("15:04:05"), rose)
+		s.value, s.since.Format("15:04:05 MST"), rose)
 	return s.caught
 }
 

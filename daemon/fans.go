@@ -280,7 +280,7 @@ func (f *fanOut) setStalled(now time.Time, stalled bool) {
 	if f.stalled && !stalled {
 		f.turned = now
 		f.turnedWhy = fmt.Sprintf("turning again since %s after a stall, held %.0f min in case it stalls again at a lower speed",
-			now.Format("15:04:05"), stallHold.Minutes())
+			now.Format("15:04:05 MST"), stallHold.Minutes())
 	}
 	f.stalled = stalled
 }

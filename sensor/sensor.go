@@ -507,8 +507,8 @@ func (s *Sensor) checkFrozen(now time.Time) {
 	switch {
 	case stuck && s.frozen == nil:
 		s.froze = s.stuck.Since()
-		s.frozen = fmt.Errorf("reading unchanged since %s: the sensor looks frozen", s.froze.Format("15:04:05"))
-		s.why = "reading unchanged since " + s.froze.Format("15:04:05")
+		s.frozen = fmt.Errorf("reading unchanged since %s: the sensor looks frozen", s.froze.Format("15:04:05 MST"))
+		s.why = "reading unchanged since " + s.froze.Format("15:04:05 MST")
 		vals := map[sample.Quantity]float64{}
 		for _, v := range s.latest {
 			vals[v.Quantity] = v.Value
@@ -534,8 +534,8 @@ func (s *Sensor) KeepFrozen(since time.Time) {
 	}
 	s.carried, s.carriedRun = true, time.Time{}
 	s.froze = since
-	s.frozen = fmt.Errorf("reading frozen since %s before ventd restarted; unknown air until it changes", since.Format("15:04:05"))
-	s.why = "reading frozen since " + since.Format("15:04:05") + " (before ventd restarted)"
+	s.frozen = fmt.Errorf("reading frozen since %s before ventd restarted; unknown air until it changes", since.Format("15:04:05 MST"))
+	s.why = "reading frozen since " + since.Format("15:04:05 MST") + " (before ventd restarted)"
 }
 
 // TakeFreezes returns the frozen readings found since the last call.
