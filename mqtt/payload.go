@@ -7,6 +7,7 @@ import (
 
 	"github.com/ventd/ventd/control/alarm"
 	"github.com/ventd/ventd/journal"
+	"github.com/ventd/ventd/sample"
 )
 
 // Event is the payload of an alarm transition on <base>/events. Seq is
@@ -90,24 +91,41 @@ func encode(e Event) event {
 }
 
 // Alarm is the retained payload of an active alarm on <base>/alarm/<rule>:
-// the alarm as /api/state lists it, with the room's site and name. Its
-// value and peak are left out (null: they change every period, and the
-// state topic has them), and its message is the one it raised with (the
-// live one says the value now), so the payload changes only when the
-// alarm does: raised, latched, returned, held, acknowledged.
+// the alarm as /api/state lists it, with the room's site and name, but for
+// what changes every period. Its value and peak are not here (the state
+// topic has them: null here read to a manager, an hour later, as unknown),
+// and its message is the one it raised with (the live one says the value
+// now), so the payload changes only when the alarm does: raised, latched,
+// returned, held, acknowledged. The threshold is null for a condition with
+// no level, as in the events.
 type Alarm struct {
-	alarm.Alarm
-	Site string `json:"site"`
-	Room string `json:"room"`
+	ID        uint64          `json:"id"`
+	RuleID    alarm.RuleID    `json:"rule"`
+	Level     alarm.Level     `json:"level"`
+	Subject   string          `json:"subject"`
+	Quantity  sample.Quantity `json:"quantity,omitempty"`
+	Threshold alarm.Reading   `json:"threshold"`
+	Since     time.Time       `json:"since"`
+	Condition bool            `json:"condition"`
+	Latching  bool            `json:"latching"`
+	Held      bool            `json:"held"`
+	Acked     bool            `json:"acked"`
+	AckedBy   string          `json:"acked_by,omitempty"`
+	AckedAt   time.Time       `json:"acked_at,omitzero"`
+	AckNote   string          `json:"ack_note,omitempty"`
+	Message   string          `json:"message"`
+	Site      string          `json:"site"`
+	Room      string          `json:"room"`
 }
 
 func alarmPayload(a alarm.Alarm, site, room string) []byte {
-	a.Value, a.Peak = alarm.Reading(math.NaN()), alarm.Reading(math.NaN())
-	if a.RaisedMessage != "" { // empty in an alarm saved before there was one
-		a.Message = a.RaisedMessage
+	msg := a.RaisedMessage
+	if msg == "" { // an alarm saved before there was one
+		msg = a.Message
 	}
-	a.RaisedMessage = ""
-	b, err := json.Marshal(Alarm{Alarm: a, Site: site, Room: room})
+	b, err := json.Marshal(Alarm{ID: a.ID, RuleID: a.RuleID, Level: a.Level, Subject: a.Subject, Quantity: a.Quantity,
+		Threshold: thresholdOf(string(a.Quantity), a.Threshold), Since: a.Since, Condition: a.Condition, Latching: a.Latching,
+		Held: a.Held, Acked: a.Acked, AckedBy: a.AckedBy, AckedAt: a.AckedAt, AckNote: a.AckNote, Message: msg, Site: site, Room: room})
 	if err != nil {
 		panic("mqtt: marshal alarm: " + err.Error())
 	}

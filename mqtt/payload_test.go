@@ -39,5 +39,18 @@ func TestAConditionHasNoThreshold(t *testing.T) {
 		if string(live.payload) != string(stored.payload) {
 			t.Errorf("%s: live %s, from the journal %s: want the same", c.name, live.payload, stored.payload)
 		}
+		// The retained alarm says the same, and carries no value or peak
+		// (they read null, "unknown", to a manager an hour later).
+		var got map[string]any
+		a := alarm.Alarm{ID: c.live.AlarmID, RuleID: c.live.RuleID, Level: c.live.Level, Subject: c.live.Subject, Quantity: c.live.Quantity,
+			Threshold: c.live.Threshold, Value: c.live.Value, Peak: c.live.Value, Since: at, Condition: true, Message: "now", RaisedMessage: "as raised"}
+		if err := json.Unmarshal(alarmPayload(a, "site", "room"), &got); err != nil {
+			t.Fatal(err)
+		}
+		_, value := got["value"]
+		_, peak := got["peak"]
+		if got["threshold"] != c.want || value || peak || got["message"] != "as raised" || got["site"] != "site" || got["id"] != float64(c.live.AlarmID) {
+			t.Errorf("%s: retained alarm %v; want threshold %v, no value or peak, the message it raised with", c.name, got, c.want)
+		}
 	}
 }
