@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -391,5 +392,22 @@ func TestAlarmsLeftOnTheBrokerByAnotherInstallAreCleared(t *testing.T) {
 	var a Alarm
 	if err := json.Unmarshal(retainedNow(t, b.URL, clientOpts{}, top.Alarms())[top.Alarm(staffWarning)], &a); err != nil || a.ID != raised.AlarmID {
 		t.Errorf("ventd's own warning after it was retained: %+v, %v", a, err)
+	}
+}
+
+// A client allowed to write the room's topics could retain millions of
+// alarm topics: ventd takes at most maxLeftAlarms at one connect and
+// counts the rest, and an empty retained message is no alarm.
+func TestAlarmsLeftOnTheBrokerAreBounded(t *testing.T) {
+	p := &Publisher{}
+	p.retainedAlarm("ventd/s/r/alarm/x", nil)
+	for i := range maxLeftAlarms + 5 {
+		p.retainedAlarm("ventd/s/r/alarm/"+strconv.Itoa(i), []byte("{}"))
+	}
+	if tk := p.take(); len(tk.leftAlarms) != maxLeftAlarms || tk.leftOver != 5 {
+		t.Errorf("took %d, over %d; want %d and 5", len(tk.leftAlarms), tk.leftOver, maxLeftAlarms)
+	}
+	if tk := p.take(); len(tk.leftAlarms) != 0 || tk.leftOver != 0 {
+		t.Errorf("taken again: %d, over %d", len(tk.leftAlarms), tk.leftOver)
 	}
 }

@@ -87,8 +87,10 @@ type Publisher struct {
 	// be sent again: at each connect, and when Home Assistant starts.
 	rediscover bool
 	// leftAlarms are retained alarm topics the broker held at connect,
-	// for the sender to clear those no alarm of ventd's has.
+	// for the sender to clear those no alarm of ventd's has; at most
+	// maxLeftAlarms, leftOver counting those past it.
 	leftAlarms []string
+	leftOver   int
 	// haAnnounced and haLogged are when Home Assistant's birth message last
 	// made ventd announce the room, and was last logged; haSkipped counts
 	// the birth messages since that were not acted on or not logged.
@@ -114,11 +116,20 @@ func (p *Publisher) retainedAlarm(topic string, payload []byte) {
 		return
 	}
 	p.mu.Lock()
-	p.leftAlarms = append(p.leftAlarms, topic)
+	if len(p.leftAlarms) < maxLeftAlarms {
+		p.leftAlarms = append(p.leftAlarms, topic)
+	} else {
+		p.leftOver++
+	}
 	p.alarmsNew = true
 	p.mu.Unlock()
 	p.signal()
 }
+
+// maxLeftAlarms bounds the retained alarm topics taken at one connect: a
+// room has a few dozen rules, and a client allowed to write the room's
+// topics could retain millions, each held in memory and cleared.
+const maxLeftAlarms = 1000
 
 // Status is how the publisher is doing, for health checks and tests.
 type Status struct {
@@ -326,6 +337,7 @@ type taken struct {
 	alarmsNew, stateNew bool
 	rediscover          bool
 	leftAlarms          []string
+	leftOver            int
 	latest              *record.Period
 	dropped             int
 }
@@ -339,8 +351,8 @@ func (p *Publisher) take() taken {
 	dropped := p.liveDropped
 	p.liveDropped = 0
 	t := taken{alarms: p.alarms, alarmsNew: p.alarmsNew, stateNew: p.stateNew, latest: p.latest,
-		rediscover: p.rediscover && p.latest != nil, leftAlarms: p.leftAlarms}
-	p.leftAlarms = nil
+		rediscover: p.rediscover && p.latest != nil, leftAlarms: p.leftAlarms, leftOver: p.leftOver}
+	p.leftAlarms, p.leftOver = nil, 0
 	p.alarmsNew, p.stateNew = false, false
 	if t.rediscover {
 		p.rediscover = false

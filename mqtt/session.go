@@ -67,12 +67,7 @@ func (p *Publisher) session(ctx context.Context, c paho.Client, lost <-chan erro
 			p.sendOnline(s)
 			t.alarmsNew, t.stateNew = true, true
 		}
-		for _, topic := range t.leftAlarms {
-			// Cleared by sendAlarms unless ventd has the alarm now; not
-			// journaled: the broker gives it again at the next connect
-			// should the clearing not reach it.
-			p.staleAlarms[topic] = true
-		}
+		p.takeLeftAlarms(t)
 		if t.alarmsNew {
 			p.sendAlarms(s, t.alarms)
 		}
@@ -202,6 +197,24 @@ func (p *Publisher) sendAlarms(s *conn, want map[string][]byte) {
 	}
 	if changed {
 		p.store.set(metaAlarms, joinList(p.staleAlarms))
+	}
+}
+
+// takeLeftAlarms marks the retained alarms the broker held at connect for
+// sendAlarms to clear, but those ventd has now, and says how many.
+// They are not journaled: the broker gives them again at the next connect
+// should a clearing not reach it.
+func (p *Publisher) takeLeftAlarms(t taken) {
+	n := 0
+	for _, topic := range t.leftAlarms {
+		if _, active := t.alarms[topic]; !active && !p.staleAlarms[topic] {
+			p.staleAlarms[topic] = true
+			n++
+		}
+	}
+	if n > 0 || t.leftOver > 0 {
+		p.log.Warn("mqtt: the broker holds retained alarms ventd has not (an earlier install, or a state directory wiped): clearing them",
+			"count", n, "over_the_bound", t.leftOver, "first", t.leftAlarms[0])
 	}
 }
 
