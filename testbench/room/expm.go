@@ -41,14 +41,50 @@ func mul(dst, x, y matrix) {
 	}
 }
 
+// columns is a square matrix's nonzero entries by column: column j's are
+// entries[start[j]:start[j+1]], in row order.
+type columns struct {
+	start   []int
+	entries []entry
+}
+
+// entry is a matrix entry v in row i.
+type entry struct {
+	i int
+	v float64
+}
+
+func newColumns(n int) columns {
+	return columns{start: make([]int, n+1), entries: make([]entry, 0, n*n)}
+}
+
+// set makes c m's nonzero entries.
+func (c *columns) set(m matrix) {
+	n := m.n
+	c.entries = c.entries[:0]
+	for j := 0; j < n; j++ {
+		c.start[j] = len(c.entries)
+		for i := 0; i < n; i++ {
+			if v := m.a[i*n+j]; v != 0 {
+				c.entries = append(c.entries, entry{i, v})
+			}
+		}
+	}
+	c.start[n] = len(c.entries)
+}
+
 // expmScratch holds expm's working matrices so that a propagator costs no
 // allocation.
 type expmScratch struct {
 	b, term, next, tmp matrix
+	bc                 columns // b's nonzero entries, for sparseSeries
+	// keepZeros, which the tests set, sums the series with denseSeries,
+	// to compare the two.
+	keepZeros bool
 }
 
 func newExpmScratch(n int) *expmScratch {
-	return &expmScratch{newMatrix(n), newMatrix(n), newMatrix(n), newMatrix(n)}
+	return &expmScratch{b: newMatrix(n), term: newMatrix(n), next: newMatrix(n), tmp: newMatrix(n), bc: newColumns(n)}
 }
 
 // expm sets phi = e^{Mh} and gamma = ∫₀ʰ e^{Ms} ds for M = a − diag(k),
@@ -93,10 +129,38 @@ func expm(phi, gamma, a matrix, k []float64, h float64, w *expmScratch) {
 	// The sum's blocks are phi (M's powers) and gamma (the identity
 	// block times them); the k-th term's are term_k = term_{k−1}·b/k and
 	// term_{k−1}·hs/k.
-	sum, sumG, term, next := phi, gamma, w.term, w.next
+	sum, sumG := phi, gamma
 	sum.identity()
 	clear(sumG.a)
-	term.identity()
+	w.term.identity()
+	// b is mostly zeros (a booth exchanges air with its staff zone only),
+	// and sparseSeries leaves them out of the products. Its terms are
+	// finite when b is (their norm is at most ½ᵏ), so it sums what
+	// denseSeries sums (see sparseSeries); a b with an infinity or a NaN,
+	// whose norm is no number, takes denseSeries, to have its NaNs.
+	if norm <= math.MaxFloat64 && !w.keepZeros {
+		w.bc.set(b)
+		sparseSeries(sum, sumG, w.term, w.next, &w.bc, hs)
+	} else {
+		denseSeries(sum, sumG, w.term, w.next, b, hs)
+	}
+	// Squaring [[S, G], [0, I]] gives [[S², S·G + G], [0, I]].
+	next := w.next
+	for ; squarings > 0; squarings-- {
+		mul(w.tmp, sum, sum)
+		mul(next, sum, sumG)
+		for i, v := range sumG.a {
+			next.a[i] += v
+		}
+		copy(sum.a, w.tmp.a)
+		copy(sumG.a, next.a)
+	}
+}
+
+// denseSeries adds the series' terms from the first, term_k = term_{k−1}·b/k
+// and term_{k−1}·hs/k with term (term_0) the identity, to sum and sumG
+// until they are below rounding; term and next are its working matrices.
+func denseSeries(sum, sumG, term, next, b matrix, hs float64) {
 	for k := 1; k <= 30; k++ {
 		mul(next, term, b)
 		fk := float64(k)
@@ -120,14 +184,47 @@ func expm(phi, gamma, a matrix, k []float64, h float64, w *expmScratch) {
 			break
 		}
 	}
-	// Squaring [[S, G], [0, I]] gives [[S², S·G + G], [0, I]].
-	for ; squarings > 0; squarings-- {
-		mul(w.tmp, sum, sum)
-		mul(next, sum, sumG)
-		for i, v := range sumG.a {
-			next.a[i] += v
+}
+
+// sparseSeries is denseSeries with b's zeros left out of the products,
+// and each entry of a term summed in a register as it is taken, not in
+// memory product by product. Each entry sums, from +0 and in the same
+// order (over m ascending, of term[i][m]·b[m][j]), the products mul sums
+// for it, except that those with a zero of b are left out and those with
+// a zero of the term are not, which mul skips. Such products are zeros
+// (the terms are finite), and adding a zero changes no sum but a zero's
+// sign (x + ±0 = x for x ≠ 0). So the terms, the sums and where they stop
+// are denseSeries' numbers, but for the signs of zeros, which change
+// nothing downstream: a propagator is only multiplied and added, and the
+// step clamps its sums with max(v, 0), which makes −0 +0.
+func sparseSeries(sum, sumG, term, next matrix, bc *columns, hs float64) {
+	n := sum.n
+	for k := 1; k <= 30; k++ {
+		fk := float64(k)
+		// See denseSeries; once an entry is not small the others need no
+		// look.
+		small := true
+		for i := 0; i < n; i++ {
+			ti, ni := term.a[i*n:(i+1)*n], next.a[i*n:(i+1)*n]
+			si, gi := sum.a[i*n:(i+1)*n], sumG.a[i*n:(i+1)*n]
+			for j := range ni {
+				p := 0.0
+				for _, e := range bc.entries[bc.start[j]:bc.start[j+1]] {
+					p += ti[e.i] * e.v
+				}
+				t := p / fk
+				g := ti[j] * hs / fk
+				ni[j] = t
+				si[j] += t
+				gi[j] += g
+				if small && !(math.Abs(t) < 1e-17 && math.Abs(g) < 1e-17) {
+					small = false
+				}
+			}
 		}
-		copy(sum.a, w.tmp.a)
-		copy(sumG.a, next.a)
+		term, next = next, term
+		if small {
+			break
+		}
 	}
 }
