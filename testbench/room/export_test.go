@@ -7,5 +7,6 @@ var UseReference = useReference
 // RelDiff is |a − b| relative to the larger of the two.
 var RelDiff = relDiff
 
-// UseFreshDecay makes r take the warmth's decay anew every step.
+// UseFreshDecay makes r take the warmth's and the fans' decays anew every
+// step.
 func UseFreshDecay(r *Room) { r.freshDecay = true }

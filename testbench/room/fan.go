@@ -22,6 +22,7 @@ type Fan struct {
 	cfg     FanConfig
 	zones   []int
 	spinUp  time.Duration
+	spin    decays // the wheel's lag's decay by step length
 	duty    float64
 	speed   float64 // wheel speed, fraction of full
 	stalled bool

@@ -65,7 +65,7 @@ func (r *Room) step(dt time.Duration) {
 		r.stepPropagator(r.propagate(dt))
 	}
 
-	decay := r.warmthDecay(dt)
+	decay := r.warmth.of(dt, thermalLag, r.freshDecay)
 	for i := range r.zones {
 		z := &r.zones[i]
 		people := float64(z.occupants)
@@ -81,7 +81,7 @@ func (r *Room) step(dt time.Duration) {
 		if f.speed == target {
 			continue
 		}
-		f.speed = target + (f.speed-target)*math.Exp(-dt.Seconds()/f.spinUp.Seconds())
+		f.speed = target + (f.speed-target)*f.spin.of(dt, f.spinUp, r.freshDecay)
 		if math.Abs(f.speed-target) < settled {
 			f.speed = target
 		}
@@ -137,27 +137,35 @@ var (
 	_ = [1]int{}[nGroups-5]
 )
 
-// keptDecay is the warmth's decay over a step of dt; dt 0 is an empty
-// slot (a step of 0 is never taken).
+// keptDecay is a decay over a step of dt; dt 0 is an empty slot (a step
+// of 0 is never taken).
 type keptDecay struct {
 	dt    time.Duration
 	decay float64
 }
 
-// warmthDecay is the occupants' warmth's decay over a step of dt, kept for
-// the last few lengths: the same few come again and again.
-func (r *Room) warmthDecay(dt time.Duration) float64 {
-	if !r.freshDecay {
-		for _, k := range r.decays {
+// decays keeps a first-order lag's decay, e^{−dt/τ} for one τ, for the
+// last few step lengths dt: the sensors' polls interleave the same few
+// lengths again and again, so one kept length was taken anew most steps.
+type decays struct {
+	kept [4]keptDecay
+	next int // the slot the next new length replaces
+}
+
+// of returns e^{−dt/tau}, the expression it always was, kept or (fresh, as
+// the tests ask, to compare the two) taken anew.
+func (d *decays) of(dt, tau time.Duration, fresh bool) float64 {
+	if !fresh {
+		for _, k := range d.kept {
 			if k.dt == dt {
 				return k.decay
 			}
 		}
 	}
-	d := math.Exp(-dt.Seconds() / thermalLag.Seconds())
-	r.decays[r.nextDecay] = keptDecay{dt, d}
-	r.nextDecay = (r.nextDecay + 1) % len(r.decays)
-	return d
+	v := math.Exp(-dt.Seconds() / tau.Seconds())
+	d.kept[d.next] = keptDecay{dt, v}
+	d.next = (d.next + 1) % len(d.kept)
+	return v
 }
 
 // settled is how close (as a fraction of full speed) a fan's wheel must be

@@ -34,12 +34,10 @@ type Room struct {
 	// tests set it to the previous algorithm to compare the two.
 	stepAir func(dt time.Duration)
 
-	// decays keeps the occupants' warmth's decay for the last few step
-	// lengths (the sensors' polls interleave a few lengths, and one kept
-	// length was taken anew most steps); freshDecay, which the tests set,
-	// takes it anew every step, as before it was kept, to compare the two.
-	decays     [4]keptDecay
-	nextDecay  int // the slot the next new length replaces
+	// warmth keeps the occupants' warmth's decay by step length;
+	// freshDecay, which the tests set, takes it and the fans' spin-up
+	// decay anew every step, as before they were kept, to compare.
+	warmth     decays
 	freshDecay bool
 
 	// Working memory, so that a step allocates nothing.

@@ -71,9 +71,10 @@ func TestSameAirAsReference(t *testing.T) {
 }
 
 // TestKeptDecayIsFreshDecay plays the same day into a room that keeps the
-// occupants' warmth's decay per step length and one that takes it anew
-// every step, as the model did before: every reading must be the same to
-// the last bit (the factor is the same expression of the same length).
+// occupants' warmth's decay and the fans' spin-up decay per step length
+// and one that takes them anew every step, as the model did before: every
+// reading must be the same to the last bit (each factor is the same
+// expression of the same length).
 func TestKeptDecayIsFreshDecay(t *testing.T) {
 	for _, booths := range []int{1, 2, 6} {
 		t.Run(fmt.Sprintf("booths=%d", booths), func(t *testing.T) {
