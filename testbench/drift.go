@@ -2,7 +2,7 @@ package testbench
 
 import (
 	"fmt"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ventd/ventd/testbench/air"
@@ -13,21 +13,26 @@ import (
 // sensor_drift adds to the particles: the room's true air stays true (for
 // the figures that use it), only this sensor reads it wrong.
 type driftSource struct {
-	src   air.Source
-	mu    sync.Mutex
-	drift *scenario.Drift
+	src air.Source
+	// drift is set once a scenario starts the drift, and never changed in
+	// place: the sensor reads it every second of simulated time, so it
+	// takes no lock.
+	drift atomic.Pointer[startedDrift]
+}
+
+// startedDrift is a sensor's drift and when it started.
+type startedDrift struct {
+	scenario.Drift
 	since time.Time
 }
 
 func (d *driftSource) Air(t time.Time) air.State {
 	s := d.src.Air(t)
-	d.mu.Lock()
-	dr, since := d.drift, d.since
-	d.mu.Unlock()
-	if dr == nil || t.Before(since) {
+	dr := d.drift.Load()
+	if dr == nil || t.Before(dr.since) {
 		return s
 	}
-	off, gain := dr.At(t.Sub(since))
+	off, gain := dr.At(t.Sub(dr.since))
 	for _, v := range []*float64{&s.PM1, &s.PM25, &s.PM4, &s.PM10} {
 		*v = max(*v*gain+off, 0)
 	}
@@ -41,8 +46,6 @@ func (r *Rig) SensorDrift(d scenario.Drift) error {
 	if !ok {
 		return fmt.Errorf("sensor drift: %s is not a simulated PM sensor", d.Sensor)
 	}
-	ds.mu.Lock()
-	defer ds.mu.Unlock()
-	ds.drift, ds.since = &d, r.Room.Now()
+	ds.drift.Store(&startedDrift{d, r.Room.Now()})
 	return nil
 }
