@@ -24,13 +24,12 @@ type booth struct {
 	// frozen are the readings the law holds frozen (stillness).
 	frozen []FrozenReading
 
-	seen  map[string]time.Time // newest sample per sensor
-	still map[string]*stillness
-	rise  map[string]*window // per sensor, the rise window of samples
-	hist  lineWindow         // the level, new samples only, histWindow long
-	refs  window             // the clean air while the staff reading exists, histWindow long
-	fast  ema                // the level for the demand
-	slow  ema                // the level for learning, as the staff's
+	// pm are its PM2.5 sensors, as spec.PM names them.
+	pm   []boothSensor
+	hist lineWindow // the level, new samples only, histWindow long
+	refs window     // the clean air while the staff reading exists, histWindow long
+	fast ema        // the level for the demand
+	slow ema        // the level for learning, as the staff's
 	// offset is what this booth's sensor reads above the staff sensor in
 	// clean air (the two units' error); learned in quiet air.
 	offset    float64
@@ -76,10 +75,34 @@ const (
 	obsWindow = 15 * time.Second
 )
 
+// boothSensor is one of a booth's PM2.5 sensors: its slot in the room's
+// sensorIndex (set by the room) and what the booth keeps of it, shared
+// by every entry of the same name, as a map by name would.
+type boothSensor struct {
+	name string
+	slot int
+	*sensorState
+}
+
+// sensorState is what a booth keeps of one of its sensors.
+type sensorState struct {
+	seen  time.Time // its newest sample
+	still stillness
+	rise  window // the rise window of its samples
+}
+
 func newBooth(spec Booth) *booth {
-	return &booth{spec: spec, seen: map[string]time.Time{}, still: map[string]*stillness{}, rise: map[string]*window{},
+	b := &booth{spec: spec,
 		level: math.NaN(), model: newDecayModel(), apart: SensorsApart{By: math.NaN()},
 		fast: ema{tau: 5 * time.Second}, slow: ema{tau: staffSmooth}, floor: ema{}}
+	for i, name := range spec.PM {
+		st := &sensorState{}
+		if j := slices.Index(spec.PM, name); j < i {
+			st = b.pm[j].sensorState // named twice: one sensor
+		}
+		b.pm = append(b.pm, boothSensor{name: name, slot: -1, sensorState: st})
+	}
+	return b
 }
 
 // read takes this period's samples of the booth's PM sensors. It returns
@@ -87,12 +110,13 @@ func newBooth(spec Booth) *booth {
 // is the staff area's level (NaN when untrusted), against which a frozen
 // booth sensor shows; vouched says whether a trusted staff sensor moved
 // lately (see frozen).
-func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, vouched bool, t Tuning) (strong bool) {
+func (b *booth) read(now time.Time, in *sensorIndex, staff float64, vouched bool, t Tuning) (strong bool) {
 	b.level, b.bad, b.frozen = math.NaN(), "", b.frozen[:0]
 	var bad []string
 	newest := time.Time{}
-	for _, name := range b.spec.PM {
-		s, ok := in[name]
+	for _, pm := range b.pm {
+		name := pm.name
+		s, ok := in.get(pm.slot)
 		if !ok {
 			bad = append(bad, name+" gave no reading")
 			continue
@@ -104,29 +128,25 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 		// time the reading crossed the range's end.
 		over := s.AboveRange() && s.AtLeast(now, t.MaxAge)
 		if !s.Valid(now, t.MaxAge) && !over {
-			bad = append(bad, fmt.Sprintf("%s %s", name, describe(s, now)))
+			bad = append(bad, fmt.Sprintf("%s %s", name, describe(*s, now)))
 			continue
 		}
-		st := b.still[name]
-		if st == nil {
-			st = &stillness{}
-			b.still[name] = st
-		}
-		if s.Time.After(b.seen[name]) {
+		st := &pm.still
+		if s.Time.After(pm.seen) {
 			st.observe(s.Time, s.Value, staff)
 		}
 		if why := st.frozen(now, staff, vouched); why != "" {
 			bad = append(bad, name+" "+why)
 			b.frozen = append(b.frozen, FrozenReading{Sensor: name, Value: st.value, Since: st.since, Why: why})
-			b.seen[name] = s.Time
+			pm.seen = s.Time
 			continue
 		}
 		if math.IsNaN(b.level) || s.Value > b.level {
 			b.level = s.Value
 		}
-		if s.Time.After(b.seen[name]) {
-			b.seen[name] = s.Time
-			if b.rising(s, t) || over {
+		if s.Time.After(pm.seen) {
+			pm.seen = s.Time
+			if rising(&pm.rise, s, t) || over {
 				strong = true
 			}
 			if s.Time.After(newest) {
@@ -141,17 +161,13 @@ func (b *booth) read(now time.Time, in map[string]sample.Sample, staff float64, 
 	return strong
 }
 
-// rising records s and reports whether it rose by more than RiseRate ×
-// RiseWindow within the last RiseWindow: measured from the window's
+// rising records s in its sensor's rise window w and reports whether it
+// rose by more than RiseRate × RiseWindow within the last RiseWindow:
+// measured from the window's
 // lowest point, so a rise is caught within one sensor period, and over a
 // whole window, so one noisy sample does not trigger it. The rise must
 // also exceed riseNoise of that lowest point.
-func (b *booth) rising(s sample.Sample, t Tuning) bool {
-	w := b.rise[s.Sensor]
-	if w == nil {
-		w = &window{}
-		b.rise[s.Sensor] = w
-	}
+func rising(w *window, s *sample.Sample, t Tuning) bool {
 	w.add(point{s.Time, s.Value}, t.RiseWindow)
 	low := s.Value
 	for _, p := range w.pts() {

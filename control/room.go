@@ -34,8 +34,14 @@ type Room struct {
 	staff  staffArea
 	fans   []*fan
 	last   time.Time
-	byName map[string]sample.Sample // reused each period
-	air    []boothAir               // reused each period
+	// sensors finds the booths' and fans' sensors in a period's input;
+	// byName holds the staff and outdoor sensors' samples, which their
+	// readers take by name.
+	sensors sensorIndex
+	byName  map[string]sample.Sample
+	named   []namedSlot
+	air     []boothAir      // reused each period
+	press   []sample.Sample // reused for each fan
 	// whys are this period's staffWhy answers and the last period's:
 	// every fan gives the staff area's same reason, and formatting it
 	// for each was most of a many-booth room's decisions; from one
@@ -64,6 +70,14 @@ type fan struct {
 	// onSince is when a fan on a relay last switched on (zero: not
 	// since the law started), from which its relay holds it MinOn.
 	onSince time.Time
+	// pressure are the slots of its booths' pressure sensors.
+	pressure []int
+}
+
+// namedSlot is a sensor read by name: its name and slot.
+type namedSlot struct {
+	name string
+	slot int
 }
 
 // NewRoom returns ventd's law for the room p describes, every fan starting
@@ -76,10 +90,28 @@ func NewRoom(p Params) (*Room, error) {
 		staff: staffArea{worst: ema{tau: staffSmooth}, cleanest: ema{tau: staffSmooth}, outdoor: newOutdoorAir(),
 			sourceClimb: sourceClimbFor(p.Staff), avoid: newAvoidable()}}
 	for _, b := range p.Booths {
-		r.booths = append(r.booths, newBooth(b))
+		nb := newBooth(b)
+		for i := range nb.pm {
+			nb.pm[i].slot = r.sensors.slot(nb.pm[i].name)
+		}
+		r.booths = append(r.booths, nb)
 	}
 	for _, f := range p.Fans {
-		r.fans = append(r.fans, &fan{spec: f, duty: f.SafeDuty})
+		nf := &fan{spec: f, duty: f.SafeDuty}
+		for _, i := range f.Booths {
+			for _, name := range p.Booths[i].Pressure {
+				nf.pressure = append(nf.pressure, r.sensors.slot(name))
+			}
+		}
+		r.fans = append(r.fans, nf)
+	}
+	for _, z := range p.Staff {
+		for _, name := range z.PM {
+			r.named = append(r.named, namedSlot{name, r.sensors.slot(name)})
+		}
+	}
+	for _, name := range p.Outdoor {
+		r.named = append(r.named, namedSlot{name, r.sensors.slot(name)})
 	}
 	r.setShares()
 	return r, nil
@@ -106,9 +138,13 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 		dt = 0
 	}
 	r.last = now
+	r.sensors.take(in)
+	defer r.sensors.done()
 	clear(r.byName)
-	for _, s := range in {
-		r.byName[s.Sensor] = s
+	for _, n := range r.named {
+		if s, ok := r.sensors.get(n.slot); ok {
+			r.byName[n.name] = *s
+		}
 	}
 	t := r.p.Tuning
 
@@ -123,7 +159,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	vouched := r.staff.ok && r.staff.move.vouches(now)
 	active := false
 	for i, b := range r.booths {
-		strong := b.read(now, r.byName, staffLevel, vouched, t)
+		strong := b.read(now, &r.sensors, staffLevel, vouched, t)
 		b.step(now, dt, strong, staffRef, r.nominalACH(i), t)
 		if b.bad != "" || b.session || now.Sub(b.lastSession) < settle || b.excess > t.SessionExcess {
 			active = true
@@ -247,15 +283,13 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 		floor = why
 		d.StaffBlind = true
 	}
-	var pressure []sample.Sample
-	for _, i := range s.Booths {
-		for _, name := range r.p.Booths[i].Pressure {
-			if smp, ok := r.byName[name]; ok {
-				pressure = append(pressure, smp)
-			}
+	r.press = r.press[:0]
+	for _, slot := range f.pressure {
+		if smp, ok := r.sensors.get(slot); ok {
+			r.press = append(r.press, *smp)
 		}
 	}
-	if hold := f.hold.update(now, pressure, dt, s, t); hold > want {
+	if hold := f.hold.update(now, r.press, dt, s, t); hold > want {
 		want, why = hold, fmt.Sprintf("holding the booth at %g Pa", s.PressureTarget)
 		floor = why
 		d.StaffBlind = false
