@@ -130,17 +130,17 @@ func (a *avoidable) step(now time.Time, dt time.Duration, e float64, source bool
 		if b.vol <= 0 || math.IsNaN(b.excess) {
 			continue
 		}
-		ex := math.Max(b.excess, 0)
+		ex := maxOf(b.excess, 0)
 		a.bFull[i] = lowPass(a.bFull[i], (b.q-b.qFull)*ex, b.qFull+c, b.vol, dt)
 		a.bMin[i] = lowPass(a.bMin[i], (b.q-b.qMin)*ex, b.qMin+c, b.vol, dt)
-		leakFull += c * (math.Max(ex+a.bFull[i], 0) - ex)
-		leakMin += c * (math.Min(ex+a.bMin[i], rangeTop) - ex)
+		leakFull += c * (maxOf(ex+a.bFull[i], 0) - ex)
+		leakMin += c * (minOf(ex+a.bMin[i], rangeTop) - ex)
 	}
 	a.dFull = lowPass(a.dFull, (q-qFull)*e+leakFull, qFull+qg, vol, dt)
 	a.dMin = lowPass(a.dMin, (q-qMin)*e+leakMin, qMin+qg, vol, dt)
 	a.act.add(e, dt)
-	a.full.add(math.Max(e+a.dFull, 0), dt)
-	a.least.add(math.Max(e+a.dMin, e), dt)
+	a.full.add(maxOf(e+a.dFull, 0), dt)
+	a.least.add(maxOf(e+a.dMin, e), dt)
 
 	a.age += dt
 	if r := a.share(); !math.IsNaN(r) && a.age >= avoidAdjust {
@@ -207,13 +207,13 @@ func (f *leakFit) solve(qgDefault float64) (c, qg float64) {
 		qg = -(f.s11*f.y2 - f.s12*f.y1) / det
 		switch {
 		case qg < 0:
-			return math.Max(f.y1/f.s11, 0), 0
+			return maxOf(f.y1/f.s11, 0), 0
 		case c < 0:
-			return 0, math.Max(-f.y2/f.s22, 0)
+			return 0, maxOf(-f.y2/f.s22, 0)
 		}
 		return c, qg
 	}
-	return math.Max((f.y1+qgDefault*f.s12)/f.s11, 0), qgDefault
+	return maxOf((f.y1+qgDefault*f.s12)/f.s11, 0), qgDefault
 }
 
 // learnLeak adds this period to the window and, at its end, the window to

@@ -171,9 +171,9 @@ func rising(w *window, s *sample.Sample, t Tuning) bool {
 	w.add(point{s.Time, s.Value}, t.RiseWindow)
 	low := s.Value
 	for _, p := range w.pts() {
-		low = math.Min(low, p.v)
+		low = minOf(low, p.v)
 	}
-	return s.Value-low > math.Max(t.RiseRate*t.RiseWindow.Seconds(), riseNoise*low)
+	return s.Value-low > maxOf(t.RiseRate*t.RiseWindow.Seconds(), riseNoise*low)
 }
 
 // riseNoise is how far, as a share of the level, an SPS30 reading wanders
@@ -212,7 +212,7 @@ func (b *booth) step(now time.Time, dt time.Duration, strong bool, staff float64
 	// A session: strong smoke, or weak smoke well above clean air and
 	// still climbing. It holds while the booth stays at its height and
 	// ends once it clears (after the run-on).
-	weak := raw >= t.SessionExcess && b.climb(trendWindow) >= math.Max(t.SessionExcess/2, 0.03*b.level)
+	weak := raw >= t.SessionExcess && b.climb(trendWindow) >= maxOf(t.SessionExcess/2, 0.03*b.level)
 	switch {
 	case strong || weak:
 		if !b.session {
@@ -317,7 +317,7 @@ func (b *booth) measureDecay(now time.Time, staffOK bool) {
 	lo, hi, sum, n := math.Inf(1), 0.0, 0.0, 0
 	for _, p := range b.nominal.pts() {
 		if !p.t.Before(from) {
-			lo, hi, sum, n = math.Min(lo, p.v), math.Max(hi, p.v), sum+p.v, n+1
+			lo, hi, sum, n = minOf(lo, p.v), maxOf(hi, p.v), sum+p.v, n+1
 		}
 	}
 	if n == 0 || hi > 1.3*lo {
@@ -348,7 +348,7 @@ func (b *booth) smokeEscaping(now time.Time, pts []point) bool {
 		return true // no staff reading over the window: nothing to tell by
 	}
 	fall := math.Exp(pts[0].v) - math.Exp(pts[len(pts)-1].v)
-	return b.ref-r0 > 0.05*math.Max(fall, 0)+staffNoise(b.ref)
+	return b.ref-r0 > 0.05*maxOf(fall, 0)+staffNoise(b.ref)
 }
 
 // need is the booth's smoke as a reason to move air: its excess over
@@ -356,7 +356,7 @@ func (b *booth) smokeEscaping(now time.Time, pts []point) bool {
 // own). relax (at least 1) is how far the staff area's avoidable share
 // lets the booths' price go up (avoidable).
 func (b *booth) need(t Tuning, relax float64) float64 {
-	return math.Max(b.excess, 0) / (t.BoothFullExcess * max(relax, 1))
+	return maxOf(b.excess, 0) / (t.BoothFullExcess * max(relax, 1))
 }
 
 // climb is how much the level's trend rose over the last d, by a least
@@ -398,7 +398,7 @@ func (b *booth) falling() bool {
 	}
 	slope, ok := leastSquaresSlope(h[i:])
 	drop := -slope * fallWindow.Seconds()
-	return ok && n-i >= 5 && drop >= math.Max(1, 0.02*last.v)
+	return ok && n-i >= 5 && drop >= maxOf(1, 0.02*last.v)
 }
 
 // secondsToEntry estimates when the booth is below the entry threshold:
@@ -418,7 +418,7 @@ func (b *booth) secondsToEntry(nominal float64, t Tuning) float64 {
 		return -1
 	}
 	if k := b.model.ach(nominal); k > 0 && b.bad == "" && b.ref < t.Entry {
-		return math.Max(math.Log((b.level-b.ref)/(t.Entry-b.ref))/k*3600, 0)
+		return maxOf(math.Log((b.level-b.ref)/(t.Entry-b.ref))/k*3600, 0)
 	}
 	return b.entry.secondsTo(t.Entry)
 }

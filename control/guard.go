@@ -46,7 +46,7 @@ func (g *guard) check(now time.Time, in FanInput) (level float64, d Decision, ov
 	safe := g.f.SafeDuty
 	if g.purge {
 		// A purge asked for maximum; unknown air is no reason to give less.
-		safe = math.Max(safe, g.f.MaxDuty)
+		safe = maxOf(safe, g.f.MaxDuty)
 	}
 	d = Decision{Level: level, SecondsToEntry: g.SecondsToEntry()}
 	switch {

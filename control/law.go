@@ -86,7 +86,7 @@ func describe(s sample.Sample, now time.Time) string {
 	return s.Quality.String()
 }
 
-func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
+func clamp(v, lo, hi float64) float64 { return maxOf(lo, minOf(hi, v)) }
 
 // ema is an exponential moving average; tau 0 follows at once.
 type ema struct {
@@ -148,4 +148,29 @@ func follow(dt, tau time.Duration) float64 {
 type point struct {
 	t time.Time
 	v float64
+}
+
+// maxOf is math.Max(x, y), bit for bit. math.Max is assembly on amd64,
+// which is never inlined, and the law asks it dozens of times a period:
+// where x and y are ordered the answer is the larger at once; equal
+// values (+0 and −0) and NaNs take math.Max's own rules.
+func maxOf(x, y float64) float64 {
+	switch {
+	case x > y:
+		return x
+	case y > x:
+		return y
+	}
+	return math.Max(x, y)
+}
+
+// minOf is math.Min(x, y), bit for bit, as maxOf is math.Max.
+func minOf(x, y float64) float64 {
+	switch {
+	case x < y:
+		return x
+	case y < x:
+		return y
+	}
+	return math.Min(x, y)
 }

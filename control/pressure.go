@@ -42,7 +42,7 @@ func (h *pressureHold) update(now time.Time, in []sample.Sample, dt time.Duratio
 	if h.seen.IsZero() {
 		h.mean = v
 	} else {
-		h.mean += (v - h.mean) * math.Min(dt.Seconds()/pressureMean.Seconds(), 1)
+		h.mean += (v - h.mean) * minOf(dt.Seconds()/pressureMean.Seconds(), 1)
 	}
 	h.seen = now
 	h.floor = clamp(h.floor+t.PressureGain*(h.mean-f.PressureTarget)*dt.Minutes(), f.MinDuty, f.MaxDuty)

@@ -124,7 +124,7 @@ func NewRoom(p Params) (*Room, error) {
 func (r *Room) setShares() {
 	best := 0.0
 	for _, f := range r.fans {
-		best = math.Max(best, math.Sqrt(f.spec.MaxFlowM3h/f.spec.RatedPowerW))
+		best = maxOf(best, math.Sqrt(f.spec.MaxFlowM3h/f.spec.RatedPowerW))
 	}
 	for _, f := range r.fans {
 		f.share = math.Sqrt(f.spec.MaxFlowM3h/f.spec.RatedPowerW) / best
@@ -240,7 +240,7 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 	case len(bad) > 0:
 		d.Duty, d.Mode = s.SafeDuty, ModeSafe
 		if len(purging) > 0 {
-			d.Duty = math.Max(d.Duty, s.MaxDuty) // a purge asked for full; unknown air is no reason for less
+			d.Duty = maxOf(d.Duty, s.MaxDuty) // a purge asked for full; unknown air is no reason for less
 		}
 		d.Reason = "booth data not trusted: " + strings.Join(bad, ", ")
 		return d
@@ -327,12 +327,12 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, staffNeed float64, f
 	s, t := f.spec, r.p.Tuning
 	on := s.air(f.duty) > 0
 	price := r.staff.fullExcess(t) * max(r.staff.avoid.relax, 1) * max(r.staff.leverage, 1)
-	price = math.Max(price, 2*t.SessionExcess)
+	price = maxOf(price, 2*t.SessionExcess)
 	left, share, from := 0.0, 1.0, (*booth)(nil) // the booth whose smoke counts most
 	for _, i := range s.Booths {
 		b := r.booths[i]
 		p := leakShare(r.staff.avoid.c, r.p.Booths[i].VolumeM3, b.starts.wait(now))
-		if w := math.Max(b.excess, 0) * p; w > left {
+		if w := maxOf(b.excess, 0) * p; w > left {
 			left, share, from = w, p, b
 		}
 	}
@@ -449,7 +449,7 @@ func (r *Room) measuredShare(f *fan) float64 {
 	if n == 0 {
 		return 1
 	}
-	return math.Min(sum/float64(n), 1)
+	return minOf(sum/float64(n), 1)
 }
 
 // staffVolume is the staff zones' volume in all, m³.
@@ -507,7 +507,7 @@ func (r *Room) followAvoidable(now time.Time, dt time.Duration) {
 		r.air = append(r.air, ba)
 	}
 	q, qFull, qMin := r.fanAir(-1)
-	e := math.Max(r.staff.excess-staffNoise(r.staff.worst.v)-t.StaffMargin-t.StaffMarginShare*r.staff.clean, 0)
+	e := maxOf(r.staff.excess-staffNoise(r.staff.worst.v)-t.StaffMargin-t.StaffMarginShare*r.staff.clean, 0)
 	r.staff.avoid.step(now, dt, e, r.staff.source, q, qFull, qMin, r.staffVolume(), r.air)
 }
 
@@ -526,7 +526,7 @@ func (r *Room) secondsToEntry(f *fan) float64 {
 		if s < 0 {
 			return -1
 		}
-		worst = math.Max(worst, s)
+		worst = maxOf(worst, s)
 	}
 	return worst
 }
@@ -601,7 +601,7 @@ var _ Law = (*Room)(nil)
 // the staff alone and ∛b for the booth alone; it is solved by iteration,
 // which climbs to the root from below.
 func speedFor(b, a float64) float64 {
-	u := math.Max(math.Sqrt(a), math.Cbrt(b))
+	u := maxOf(math.Sqrt(a), math.Cbrt(b))
 	for range 30 {
 		next := math.Cbrt(a*u + b)
 		if next-u < 1e-6 {
@@ -610,5 +610,5 @@ func speedFor(b, a float64) float64 {
 		}
 		u = next
 	}
-	return math.Min(u, 1)
+	return minOf(u, 1)
 }

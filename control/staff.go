@@ -220,7 +220,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 		}
 		s.sourceFor += dt
 		if s.sourceFor <= climbRise {
-			s.climbPeak = math.Max(s.climbPeak, s.climb.v)
+			s.climbPeak = maxOf(s.climbPeak, s.climb.v)
 		}
 		// A pipe's smoke climbs fastest at first, then slower as the air
 		// change catches up with it; outdoor air arriving climbs faster
@@ -230,7 +230,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 		if s.sourceSpent = !s.source; s.sourceSpent {
 			// Outdoor air all along: what it brought is clean air.
 			s.env = s.envBefore
-			s.clean = math.Max(s.clean, lvl-s.env-staffNoise(lvl))
+			s.clean = maxOf(s.clean, lvl-s.env-staffNoise(lvl))
 		}
 	}
 	active = active || s.source
@@ -243,12 +243,12 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 			s.clean = lvl
 		}
 	case active && s.outdoor.ok:
-		s.clean = math.Min(s.clean+drift, lvl)
+		s.clean = minOf(s.clean+drift, lvl)
 	case active:
-		s.clean = math.Min(s.clean+s.rise*dt.Seconds(), lvl)
+		s.clean = minOf(s.clean+s.rise*dt.Seconds(), lvl)
 	default:
 		s.clean += drift
-		s.env = math.Min(s.env*math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds()), lvl-s.clean)
+		s.env = minOf(s.env*math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds()), lvl-s.clean)
 		// Only a rise beyond the smoothed reading's noise band is air:
 		// were every upward wiggle taken as clean air, the excess would
 		// ride the noise's lower edge and a lingering tail of booth
@@ -259,7 +259,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 		if band := staffNoise(lvl); lvl-s.clean > s.env+band {
 			target := lvl - s.env - band
 			if s.climb.v > 0 && !s.sourceSpent { // a climb known for outdoor air is followed
-				target = math.Min(target, s.clean+s.climbLimit()*dt.Minutes())
+				target = minOf(target, s.clean+s.climbLimit()*dt.Minutes())
 			}
 			s.clean = target
 		}
@@ -278,9 +278,9 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 		s.ach += (ach - s.ach) * k
 	}
 	if active || s.age < settle {
-		s.env = math.Max(lvl-s.clean, 0)
+		s.env = maxOf(lvl-s.clean, 0)
 	}
-	s.excess = math.Max(lvl-s.clean, 0)
+	s.excess = maxOf(lvl-s.clean, 0)
 	// The outdoor fit learns from quiet air with no tail of booth smoke
 	// left: there the staff level is the clean air alone.
 	s.outdoor.fit(lvl, !active && s.age >= settle && s.env <= staffNoise(lvl))
@@ -438,10 +438,10 @@ func (s *staffArea) need(t Tuning) float64 {
 	margin := t.StaffMargin + t.StaffMarginShare*s.clean
 	if !s.ok {
 		// Nothing read now: the smoke last read, as it clears.
-		n := math.Max(s.unseen-margin, 0)
+		n := maxOf(s.unseen-margin, 0)
 		return n / (s.fullExcess(t) * max(s.avoid.relax, 1) * max(s.leverage, 1))
 	}
-	n := math.Max(s.excess+s.gap()-margin, 0)
+	n := maxOf(s.excess+s.gap()-margin, 0)
 	// Where the staff keep far less of the avoidable smoke than the goal
 	// allows, the booth smoke in their air is priced lower by the
 	// booths' factor (relax); the gap is not: under outdoor smoke taken
@@ -449,7 +449,7 @@ func (s *staffArea) need(t Tuning) float64 {
 	// move little air beside the staff area's own ventilation buy the
 	// booth smoke's clearing dearer (leverage); the gap's too, but the
 	// air that clears outdoor smoke is kept as it was.
-	g := math.Min(s.gap(), n)
+	g := minOf(s.gap(), n)
 	full := s.fullExcess(t)
 	return (n-g)/(full*max(s.avoid.relax, 1)*max(s.leverage, 1)) + g/full
 }

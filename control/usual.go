@@ -83,5 +83,5 @@ func usualFor(avg, ordinary float64, t Tuning) float64 {
 	if math.IsNaN(ordinary) || t.StaffFullUsual <= 0 {
 		return avg
 	}
-	return math.Min(avg, math.Max(ordinary, t.StaffFullExcess/t.StaffFullUsual))
+	return minOf(avg, maxOf(ordinary, t.StaffFullExcess/t.StaffFullUsual))
 }
