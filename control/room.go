@@ -33,7 +33,13 @@ type Room struct {
 	booths []*booth
 	staff  staffArea
 	fans   []*fan
-	last   time.Time
+	// boothFans are the fans through each booth, in fan order, a fan
+	// once for each time it names the booth (fanAir).
+	boothFans [][]int
+	// staffNeed is the staff area's need this period, the same for every
+	// fan (staffArea.need).
+	staffNeed float64
+	last      time.Time
 	// sensors finds the booths' and fans' sensors in a period's input;
 	// byName holds the staff and outdoor sensors' samples, which their
 	// readers take by name.
@@ -96,7 +102,11 @@ func NewRoom(p Params) (*Room, error) {
 		}
 		r.booths = append(r.booths, nb)
 	}
-	for _, f := range p.Fans {
+	r.boothFans = make([][]int, len(p.Booths))
+	for i, f := range p.Fans {
+		for _, b := range f.Booths {
+			r.boothFans[b] = append(r.boothFans[b], i)
+		}
 		nf := &fan{spec: f, duty: f.SafeDuty}
 		for _, i := range f.Booths {
 			for _, name := range p.Booths[i].Pressure {
@@ -174,6 +184,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	r.staff.leverage = r.leverage()
 	r.followAvoidable(now, dt)
 
+	r.staffNeed = r.staff.need(t)
 	out := make([]Decision, len(r.fans))
 	r.whys, r.lastWhys = r.lastWhys[:0], r.whys
 	for i, f := range r.fans {
@@ -260,7 +271,7 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 	// booths (the share that would leak to the staff) and from the staff
 	// area (every exhaust ventilates it); it costs the fan's power, which
 	// grows with speed³.
-	staffNeed := r.staff.need(t) * f.share * f.share
+	staffNeed := r.staffNeed * f.share * f.share
 	want, why := s.MinDuty, "clean air: minimum"
 	if u := speedFor(boothNeed, staffNeed); s.MaxDuty*u > want {
 		want = s.MaxDuty * u
@@ -472,18 +483,17 @@ func (r *Room) fanAir(booth int) (now, full, least float64) {
 		full += f.spec.air(f.spec.MaxDuty) * q
 		least += f.spec.air(f.spec.MinDuty) * q
 	}
-	for i, f := range r.fans {
-		if r.faults.dead(i) {
-			continue // it moves none, at any duty
-		}
-		if booth < 0 {
-			add(f, 1)
-			continue
-		}
-		for _, b := range f.spec.Booths {
-			if b == booth {
-				add(f, float64(len(f.spec.Booths)))
+	if booth < 0 {
+		for i, f := range r.fans {
+			if !r.faults.dead(i) { // one that does not work moves none, at any duty
+				add(f, 1)
 			}
+		}
+		return now, full, least
+	}
+	for _, i := range r.boothFans[booth] {
+		if f := r.fans[i]; !r.faults.dead(i) {
+			add(f, float64(len(f.spec.Booths)))
 		}
 	}
 	return now, full, least
@@ -601,6 +611,11 @@ var _ Law = (*Room)(nil)
 // the staff alone and ∛b for the booth alone; it is solved by iteration,
 // which climbs to the root from below.
 func speedFor(b, a float64) float64 {
+	if a == 0 && b > 0 && b <= math.MaxFloat64 {
+		// The booth alone: the iteration's first step, ∛(0·u + b), is
+		// where it starts, ∛b, and it stops there.
+		return minOf(math.Cbrt(b), 1)
+	}
 	u := maxOf(math.Sqrt(a), math.Cbrt(b))
 	for range 30 {
 		next := math.Cbrt(a*u + b)
