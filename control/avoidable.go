@@ -37,9 +37,13 @@ import (
 type avoidable struct {
 	dFull, dMin float64   // E_full − E and E_min − E, µg/m³
 	bFull, bMin []float64 // each booth's B_full − B and B_min − B
-	act         ema       // the staff excess, averaged over avoidTime
-	full, least ema       // the same at full and at minimum duty
-	age         time.Duration
+	// Their filters' factors, kept (lowPass): the air through them
+	// changes with the leak fit, a minute at least.
+	kFull, kMin   expKept
+	kbFull, kbMin []expKept
+	act           ema // the staff excess, averaged over avoidTime
+	full, least   ema // the same at full and at minimum duty
+	age           time.Duration
 	// tighten (avoidLow to 1) scales the staff excess that asks for
 	// full speed.
 	tighten float64
@@ -124,6 +128,7 @@ func (a *avoidable) step(now time.Time, dt time.Duration, e float64, source bool
 	c, qg := a.c, a.qg
 	if len(a.bFull) != len(booths) {
 		a.bFull, a.bMin = make([]float64, len(booths)), make([]float64, len(booths))
+		a.kbFull, a.kbMin = make([]expKept, len(booths)), make([]expKept, len(booths))
 	}
 	leakFull, leakMin := 0.0, 0.0
 	for i, b := range booths {
@@ -131,13 +136,13 @@ func (a *avoidable) step(now time.Time, dt time.Duration, e float64, source bool
 			continue
 		}
 		ex := maxOf(b.excess, 0)
-		a.bFull[i] = lowPass(a.bFull[i], (b.q-b.qFull)*ex, b.qFull+c, b.vol, dt)
-		a.bMin[i] = lowPass(a.bMin[i], (b.q-b.qMin)*ex, b.qMin+c, b.vol, dt)
+		a.bFull[i] = lowPassKept(a.bFull[i], (b.q-b.qFull)*ex, b.qFull+c, b.vol, dt, &a.kbFull[i])
+		a.bMin[i] = lowPassKept(a.bMin[i], (b.q-b.qMin)*ex, b.qMin+c, b.vol, dt, &a.kbMin[i])
 		leakFull += c * (maxOf(ex+a.bFull[i], 0) - ex)
 		leakMin += c * (minOf(ex+a.bMin[i], rangeTop) - ex)
 	}
-	a.dFull = lowPass(a.dFull, (q-qFull)*e+leakFull, qFull+qg, vol, dt)
-	a.dMin = lowPass(a.dMin, (q-qMin)*e+leakMin, qMin+qg, vol, dt)
+	a.dFull = lowPassKept(a.dFull, (q-qFull)*e+leakFull, qFull+qg, vol, dt, &a.kFull)
+	a.dMin = lowPassKept(a.dMin, (q-qMin)*e+leakMin, qMin+qg, vol, dt, &a.kMin)
 	a.act.add(e, dt)
 	a.full.add(maxOf(e+a.dFull, 0), dt)
 	a.least.add(maxOf(e+a.dMin, e), dt)
@@ -162,11 +167,16 @@ func relaxStep(m, r float64, dt time.Duration) float64 {
 // lowPass advances d by dt along V·dd/dt = in − out·d (in per hour, out
 // in m³/h, V in m³), exactly for in and out held over dt.
 func lowPass(d, in, out, vol float64, dt time.Duration) float64 {
+	return lowPassKept(d, in, out, vol, dt, &expKept{})
+}
+
+// lowPassKept is lowPass, its exponential kept in k.
+func lowPassKept(d, in, out, vol float64, dt time.Duration, k *expKept) float64 {
 	if out <= 0 {
 		return d + in*dt.Hours()/vol
 	}
-	k := math.Exp(-out / vol * dt.Hours())
-	return d*k + in/out*(1-k)
+	f := k.exp(-out / vol * dt.Hours())
+	return d*f + in/out*(1-f)
 }
 
 // share is the part of the avoidable smoke left in the staff area over the

@@ -84,6 +84,9 @@ type stillness struct {
 	// reading moves: the staff level falling back, or a staff sensor
 	// starting to move, does not thaw it.
 	caught string
+	// smoothing keeps smooth's factors for the few gaps between
+	// readings (a second, mostly).
+	smoothing expKept
 }
 
 // observe records a new reading v at time at, with the staff level now
@@ -95,12 +98,12 @@ func (s *stillness) observe(at time.Time, v, staff float64) {
 	case s.at.IsZero():
 		s.smooth, s.at = staff, at
 	default:
-		s.smooth += (staff - s.smooth) * -math.Expm1(-at.Sub(s.at).Seconds()/frozenSmooth.Seconds())
+		s.smooth += (staff - s.smooth) * -s.smoothing.expm1(-at.Sub(s.at).Seconds()/frozenSmooth.Seconds())
 		s.at = at
 	}
 	switch {
 	case s.since.IsZero() || v != s.value:
-		*s = stillness{value: v, since: at, smooth: s.smooth, low: s.smooth, at: s.at}
+		*s = stillness{value: v, since: at, smooth: s.smooth, low: s.smooth, at: s.at, smoothing: s.smoothing}
 	case math.IsNaN(s.low) || s.smooth < s.low:
 		s.low = s.smooth
 	}

@@ -135,6 +135,39 @@ func (r *followRate) of(dt, tau time.Duration) float64 {
 	return k
 }
 
+// expKept is math.Exp, or math.Expm1, of the few arguments one filter
+// asks it for, kept: the same argument, to the bit, has the same answer.
+// A filter's argument is its period over a time constant; both hold for
+// minutes (a period's length takes a few values, see followRate), so
+// most periods find theirs here. One expKept serves one function.
+type expKept struct {
+	kept [4]struct {
+		x uint64 // the argument's bits
+		v float64
+	}
+	n int // how many were found; kept[n % len(kept)] is replaced next
+}
+
+// exp is math.Exp(x).
+func (e *expKept) exp(x float64) float64 { return e.of(x, math.Exp) }
+
+// expm1 is math.Expm1(x).
+func (e *expKept) expm1(x float64) float64 { return e.of(x, math.Expm1) }
+
+func (e *expKept) of(x float64, f func(float64) float64) float64 {
+	bits := math.Float64bits(x)
+	for i := range min(e.n, len(e.kept)) {
+		if e.kept[i].x == bits {
+			return e.kept[i].v
+		}
+	}
+	v := f(x)
+	slot := &e.kept[e.n%len(e.kept)]
+	slot.x, slot.v = bits, v
+	e.n++
+	return v
+}
+
 // follow is the share of the way a first-order filter with time constant
 // tau moves in dt.
 func follow(dt, tau time.Duration) float64 {

@@ -34,6 +34,9 @@ type outdoorAir struct {
 	out  ema       // the outdoor PM2.5, smoothed
 	lag  []float64 // out through each of generalACH
 	prev []float64 // lag at the last period, for this period's step
+	// lagRate keeps each lag's factors: the fans' air changes with
+	// their duty, which often holds.
+	lagRate []expKept
 	// The minute in progress: when it started, and whether it stayed
 	// quiet.
 	minStart time.Duration
@@ -79,7 +82,8 @@ const (
 func newOutdoorAir() outdoorAir {
 	n := len(generalACH)
 	f := func() []float64 { return make([]float64, n) }
-	return outdoorAir{out: ema{tau: time.Minute}, lag: f(), prev: f(), sw: f(), sx: f(), sy: f(), sxx: f(), sxy: f(), syy: f()}
+	return outdoorAir{out: ema{tau: time.Minute}, lag: f(), prev: f(), lagRate: make([]expKept, n),
+		sw: f(), sx: f(), sy: f(), sxx: f(), sxy: f(), syy: f()}
 }
 
 // read takes this period's outdoor samples: the mean of the trusted ones.
@@ -104,7 +108,7 @@ func (o *outdoorAir) read(now time.Time, in map[string]sample.Sample, names []st
 		if !wasOK || o.age == 0 {
 			o.lag[i] = o.out.v // (re)starting: no step out of nothing
 		} else {
-			o.lag[i] += (o.out.v - o.lag[i]) * (1 - math.Exp(-dt.Hours()*(fanACH+ach)))
+			o.lag[i] += (o.out.v - o.lag[i]) * (1 - o.lagRate[i].exp(-dt.Hours()*(fanACH+ach)))
 		}
 	}
 	if !wasOK {

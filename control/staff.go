@@ -90,6 +90,9 @@ type staffArea struct {
 	// avoid raises the staff's price (fullExcess) where the staff keep
 	// more of the smoke the fans could remove than avoidTarget.
 	avoid avoidable
+	// The factors learn follows with each period, kept.
+	cleanDown, riseRate followRate
+	envFall             expKept
 }
 
 // A pipe's climb is fastest within climbRise of the smoke reaching the
@@ -238,7 +241,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 	case s.age < settle || lvl < s.clean:
 		// At start nothing is known; below clean air, the clean air is
 		// lower than was thought.
-		s.clean += (lvl - s.clean) * follow(dt, time.Minute)
+		s.clean += (lvl - s.clean) * s.cleanDown.of(dt, time.Minute)
 		if s.age < settle {
 			s.clean = lvl
 		}
@@ -248,7 +251,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 		s.clean = minOf(s.clean+s.rise*dt.Seconds(), lvl)
 	default:
 		s.clean += drift
-		s.env = minOf(s.env*math.Exp(-dt.Seconds()/t.StaffClearTime.Seconds()), lvl-s.clean)
+		s.env = minOf(s.env*s.envFall.exp(-dt.Seconds()/t.StaffClearTime.Seconds()), lvl-s.clean)
 		// Only a rise beyond the smoothed reading's noise band is air:
 		// were every upward wiggle taken as clean air, the excess would
 		// ride the noise's lower edge and a lingering tail of booth
@@ -270,7 +273,7 @@ func (s *staffArea) learn(dt time.Duration, active bool, ach float64, t Tuning) 
 	// busy room that is rarely quiet, and the clean air climbed onto the
 	// booth smoke in the staff area, which the fans then left there.
 	if !active && s.age >= settle && dt > 0 {
-		k := follow(dt, riseLearn)
+		k := s.riseRate.of(dt, riseLearn)
 		s.rise += ((s.clean-before)/dt.Seconds() - s.rise) * k
 		if s.ach == 0 {
 			s.ach = ach
