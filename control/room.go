@@ -48,11 +48,10 @@ type Room struct {
 	named   []namedSlot
 	air     []boothAir      // reused each period
 	press   []sample.Sample // reused for each fan
-	// whys are this period's staffWhy answers and the last period's:
-	// every fan gives the staff area's same reason, and formatting it
-	// for each was most of a many-booth room's decisions; from one
-	// period to the next its figures, to a tenth, mostly stand still.
-	whys, lastWhys []staffReason
+	// whys are this period's staffWhy texts: fans of the same share give
+	// the staff area's same reason, printed once (a fan keeps its own
+	// from one period to the next: keptReason).
+	whys []staffReason
 	// faults are the fans that do not work (SetFanFault), nil while all
 	// do.
 	faults fanFaults
@@ -78,6 +77,11 @@ type fan struct {
 	onSince time.Time
 	// pressure are the slots of its booths' pressure sensors.
 	pressure []int
+	// Its reasons, kept while what they say holds (keptReason): the
+	// staff area's (staffWhy), a booth's as a speed (decideAir) or a
+	// relay (switchFan) clears it, and a reason slowing gently.
+	staffWhy, clearing, relayClearing keptReason
+	slowing                           struct{ why, slow string }
 }
 
 // namedSlot is a sensor read by name: its name and slot.
@@ -186,7 +190,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 
 	r.staffNeed = r.staff.need(t)
 	out := make([]Decision, len(r.fans))
-	r.whys, r.lastWhys = r.lastWhys[:0], r.whys
+	r.whys = r.whys[:0]
 	for i, f := range r.fans {
 		out[i] = r.decide(now, dt, i, f)
 		if s := f.spec; s.OnOff && s.air(out[i].Duty) > 0 && (s.air(f.duty) == 0 || f.onSince.IsZero()) {
@@ -228,7 +232,7 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 	t, s := r.p.Tuning, f.spec
 	d := Decision{Level: math.NaN()}
 	var bad, purging, session []string
-	boothNeed, from := 0.0, (*booth)(nil) // the booth that needs the most air
+	boothNeed, from, fromI := 0.0, (*booth)(nil), 0 // the booth that needs the most air
 	for _, i := range s.Booths {
 		b := r.booths[i]
 		if !math.IsNaN(b.level) && (math.IsNaN(d.Level) || b.level > d.Level) {
@@ -243,7 +247,7 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 			session = append(session, b.spec.Zone)
 		}
 		if n := b.need(t, r.staff.avoid.relax); n > boothNeed {
-			boothNeed, from = n, b
+			boothNeed, from, fromI = n, b, i
 		}
 	}
 	d.SecondsToEntry = r.secondsToEntry(f)
@@ -276,7 +280,11 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 	if u := speedFor(boothNeed, staffNeed); s.MaxDuty*u > want {
 		want = s.MaxDuty * u
 		if boothNeed >= staffNeed*u { // the larger part of u³ (boothNeed > 0, so from is set)
-			why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", from.spec.Zone, from.excess)
+			var ok bool
+			if why, ok = f.clearing.get(fromI, 0, from.excess); !ok {
+				why = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air)", from.spec.Zone, from.excess)
+				f.clearing.set(why, fromI, 0, from.excess)
+			}
 		} else {
 			why = r.staffWhy(f)
 			if !r.staff.ok {
@@ -313,7 +321,10 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 		return r.switchFan(now, f, d, staffNeed, floor)
 	}
 	if slow := f.duty - t.RampDown*dt.Minutes(); want < slow {
-		want, why = slow, why+" (slowing gently)"
+		if why != f.slowing.why || f.slowing.slow == "" {
+			f.slowing.why, f.slowing.slow = why, why+" (slowing gently)"
+		}
+		want, why = slow, f.slowing.slow
 	}
 	d.Duty, d.Mode, d.Reason = clamp(want, s.MinDuty, s.MaxDuty), ModeNormal, why
 	return d
@@ -339,12 +350,12 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, staffNeed float64, f
 	on := s.air(f.duty) > 0
 	price := r.staff.fullExcess(t) * max(r.staff.avoid.relax, 1) * max(r.staff.leverage, 1)
 	price = maxOf(price, 2*t.SessionExcess)
-	left, share, from := 0.0, 1.0, (*booth)(nil) // the booth whose smoke counts most
+	left, share, from, fromI := 0.0, 1.0, (*booth)(nil), 0 // the booth whose smoke counts most
 	for _, i := range s.Booths {
 		b := r.booths[i]
 		p := leakShare(r.staff.avoid.c, r.p.Booths[i].VolumeM3, b.starts.wait(now))
 		if w := maxOf(b.excess, 0) * p; w > left {
-			left, share, from = w, p, b
+			left, share, from, fromI = w, p, b, i
 		}
 	}
 	need := staffNeed + left/price
@@ -357,8 +368,12 @@ func (r *Room) switchFan(now time.Time, f *fan, d Decision, staffNeed float64, f
 	case floor != "":
 		d.Reason = floor
 	case need >= at && left/price > staffNeed:
-		d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air, %.0f %% of it to reach the staff area before its next session; with the staff area's smoke, on from %.0f, off below %.0f)",
-			from.spec.Zone, from.excess, 100*share, price, relayHold*price)
+		var ok bool
+		if d.Reason, ok = f.relayClearing.get(fromI, 0, from.excess, 100*share, price, relayHold*price); !ok {
+			d.Reason = fmt.Sprintf("clearing %s (%.0f µg/m³ above its clean air, %.0f %% of it to reach the staff area before its next session; with the staff area's smoke, on from %.0f, off below %.0f)",
+				from.spec.Zone, from.excess, 100*share, price, relayHold*price)
+			f.relayClearing.set(d.Reason, fromI, 0, from.excess, 100*share, price, relayHold*price)
+		}
 	case need >= at:
 		d.Reason = r.staffWhy(f)
 	case on && now.Sub(f.onSince) < s.MinOn:
@@ -389,6 +404,24 @@ func (r *Room) staffWhy(f *fan) string {
 	if f.spec.OnOff {
 		off = add + s.excessAt(t, relayHold/w)
 	}
+	key := 0 // the text's form
+	if add > 0 {
+		key |= 1
+	}
+	if f.spec.OnOff {
+		key |= 2
+	}
+	if why, ok := f.staffWhy.get(key, 1, shown, full, off); ok {
+		return why
+	}
+	why := r.staffWhyText(f, what, add, shown, full, off)
+	f.staffWhy.set(why, key, 1, shown, full, off)
+	return why
+}
+
+// staffWhyText is staffWhy's text, printed, or found printed for another
+// fan this period.
+func (r *Room) staffWhyText(f *fan, what string, add, shown, full, off float64) string {
 	var buf [64]byte // the figures as %.1f prints them, on the stack
 	k := strconv.AppendBool(buf[:0], add > 0)
 	for _, v := range [...]float64{shown, full, off} {
@@ -397,10 +430,6 @@ func (r *Room) staffWhy(f *fan) string {
 	same := func(c staffReason) bool { return c.onOff == f.spec.OnOff && c.figures == string(k) }
 	if i := slices.IndexFunc(r.whys, same); i >= 0 {
 		return r.whys[i].why
-	}
-	if i := slices.IndexFunc(r.lastWhys, same); i >= 0 {
-		r.whys = append(r.whys, r.lastWhys[i])
-		return r.lastWhys[i].why
 	}
 	why := fmt.Sprintf(what+" (full speed at %.1f)", shown, full)
 	if f.spec.OnOff {
