@@ -77,6 +77,9 @@ type fan struct {
 	onSince time.Time
 	// pressure are the slots of its booths' pressure sensors.
 	pressure []int
+	// speed is its last speedFor, kept: in quiet air a fan's needs
+	// often stand still from one period to the next.
+	speed speedKept
 	// Its reasons, kept while what they say holds (keptReason): the
 	// staff area's (staffWhy), a booth's as a speed (decideAir) or a
 	// relay (switchFan) clears it, and a reason slowing gently.
@@ -277,7 +280,7 @@ func (r *Room) decideAir(now time.Time, dt time.Duration, f *fan) Decision {
 	// grows with speed³.
 	staffNeed := r.staffNeed * f.share * f.share
 	want, why := s.MinDuty, "clean air: minimum"
-	if u := speedFor(boothNeed, staffNeed); s.MaxDuty*u > want {
+	if u := f.speed.of(boothNeed, staffNeed); s.MaxDuty*u > want {
 		want = s.MaxDuty * u
 		if boothNeed >= staffNeed*u { // the larger part of u³ (boothNeed > 0, so from is set)
 			var ok bool
@@ -640,13 +643,22 @@ var _ Law = (*Room)(nil)
 // the staff alone and ∛b for the booth alone; it is solved by iteration,
 // which climbs to the root from below.
 func speedFor(b, a float64) float64 {
-	if a == 0 && b > 0 && b <= math.MaxFloat64 {
+	finite := a >= 0 && a <= math.MaxFloat64 && b >= 0 && b <= math.MaxFloat64
+	if a == 0 && b > 0 && finite {
 		// The booth alone: the iteration's first step, ∛(0·u + b), is
 		// where it starts, ∛b, and it stops there.
 		return minOf(math.Cbrt(b), 1)
 	}
 	u := maxOf(math.Sqrt(a), math.Cbrt(b))
 	for range 30 {
+		if finite && u >= 1+1e-9 {
+			// Full speed: the root r is at least u less the steps'
+			// rounding (a few parts in 10¹⁶ each, up and down), and
+			// each step from here lands at least at min(u, r) less
+			// that again, so every later u, the answer's too, is
+			// above 1.
+			return 1
+		}
 		next := math.Cbrt(a*u + b)
 		if next-u < 1e-6 {
 			u = next
@@ -655,4 +667,20 @@ func speedFor(b, a float64) float64 {
 		u = next
 	}
 	return minOf(u, 1)
+}
+
+// speedKept is speedFor for the needs last asked, kept: the same needs,
+// to the bit, have the same answer.
+type speedKept struct {
+	b, a uint64 // the needs' bits
+	u    float64
+	ok   bool
+}
+
+func (k *speedKept) of(b, a float64) float64 {
+	bb, ab := math.Float64bits(b), math.Float64bits(a)
+	if !k.ok || bb != k.b || ab != k.a {
+		k.b, k.a, k.u, k.ok = bb, ab, speedFor(b, a), true
+	}
+	return k.u
 }

@@ -68,7 +68,7 @@ func TestFanAirByBoothIsByFan(t *testing.T) {
 	}
 }
 
-// speedForIterated is speedFor without its shortcut for a booth alone.
+// speedForIterated is speedFor without its shortcuts.
 func speedForIterated(b, a float64) float64 {
 	u := math.Max(math.Sqrt(a), math.Cbrt(b))
 	for range 30 {
@@ -82,16 +82,38 @@ func speedForIterated(b, a float64) float64 {
 	return math.Min(u, 1)
 }
 
-// speedFor's shortcut for a booth alone (no staff need) answers as the
-// iteration does, to the bit.
-func TestSpeedForBoothAloneIsIterated(t *testing.T) {
+// speedFor's shortcuts, for a booth alone (no staff need) and for full
+// speed, answer as the iteration does, to the bit: needs of every size,
+// answers just under and just over full speed, zeros of either sign,
+// infinities and NaN. A speedKept answers as speedFor.
+func TestSpeedForShortcutsAreIterated(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for i := range 100000 {
-		b := rng.ExpFloat64() * math.Pow(10, float64(i%9-4))
-		for _, a := range []float64{0, math.Copysign(0, -1), rng.Float64()} {
-			if got, want := speedFor(b, a), speedForIterated(b, a); math.Float64bits(got) != math.Float64bits(want) {
-				t.Fatalf("speedFor(%v, %v) = %v, iterated %v", b, a, got, want)
-			}
+	odd := []float64{0, math.Copysign(0, -1), math.Inf(1), math.NaN(), math.MaxFloat64, 1, 1 + 1e-9, 1 - 1e-9}
+	need := func(i int) float64 {
+		switch rng.IntN(5) {
+		case 0:
+			return odd[rng.IntN(len(odd))]
+		case 1: // a balance near full speed: u³ = a·u + b at u near 1
+			return rng.Float64() * (1 + (rng.Float64()-0.5)*1e-6)
+		}
+		return rng.ExpFloat64() * math.Pow(10, float64(i%9-4))
+	}
+	var k speedKept
+	for i := range 300000 {
+		b, a := need(i), need(i+3)
+		switch rng.IntN(3) {
+		case 0:
+			a = 0
+		case 1: // u = 1 exactly balances: b = 1 − a
+			a = rng.Float64()
+			b = 1 - a + (rng.Float64()-0.5)*1e-8
+		}
+		want := speedForIterated(b, a)
+		if got := speedFor(b, a); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("speedFor(%v, %v) = %v, iterated %v", b, a, got, want)
+		}
+		if got := k.of(b, a); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("speedKept(%v, %v) = %v, iterated %v", b, a, got, want)
 		}
 	}
 }
