@@ -157,10 +157,11 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	r.last = now
 	r.sensors.take(in)
 	defer r.sensors.done()
-	clear(r.byName)
-	for _, n := range r.named {
+	for _, n := range r.named { // it holds nothing else: no clear needed
 		if s, ok := r.sensors.get(n.slot); ok {
 			r.byName[n.name] = *s
+		} else {
+			delete(r.byName, n.name)
 		}
 	}
 	t := r.p.Tuning
