@@ -92,6 +92,11 @@ func (m *decayModel) ach(x float64) float64 {
 // has been measured, and the baselines, which measure nothing.
 type logTrend struct {
 	w window // ln(level), newest last, one minute long
+	// raw is how many of w's newest points still hold the level, not
+	// yet its log: most periods nobody asks for the trend (a booth
+	// below the entry level, or one whose decay is measured), and the
+	// logs are taken when it is asked, each once.
+	raw int
 	// answer is secondsTo's for threshold asked, kept until the next
 	// add: each fan of the booth and its status ask every period.
 	asked, answer float64
@@ -117,8 +122,19 @@ func (d *logTrend) add(t time.Time, level float64) {
 	if level <= 0 {
 		level = 0.1 // ln needs a positive value; below 0.1 µg/m³ is clean anyway
 	}
-	d.w.add(point{t, math.Log(level)}, logTrendWindow)
+	d.w.add(point{t, level}, logTrendWindow)
+	d.raw = min(d.raw+1, len(d.w.pts()))
 	d.kept = false
+}
+
+// logged returns the window's points, ln(level) each.
+func (d *logTrend) logged() []point {
+	pts := d.w.pts()
+	for i := len(pts) - d.raw; i < len(pts); i++ {
+		pts[i].v = math.Log(pts[i].v)
+	}
+	d.raw = 0
+	return pts
 }
 
 // secondsTo returns the time until the level falls below threshold: 0 if
@@ -134,7 +150,7 @@ func (d *logTrend) secondsTo(threshold float64) float64 {
 
 // fit is secondsTo, from the window.
 func (d *logTrend) fit(threshold float64) float64 {
-	pts := d.w.pts()
+	pts := d.logged()
 	n := len(pts)
 	if n == 0 {
 		return -1

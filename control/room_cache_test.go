@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // fanAirByFans is fanAir as a pass over every fan and the booths it
@@ -115,5 +116,44 @@ func TestSpeedForShortcutsAreIterated(t *testing.T) {
 		if got := k.of(b, a); math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("speedKept(%v, %v) = %v, iterated %v", b, a, got, want)
 		}
+	}
+}
+
+// A logTrend takes its levels' logs when asked, each once: asked now and
+// then, it answers as one that took each log as the level came, over
+// sessions, falls, zero levels and gaps that empty the window.
+func TestLogTrendLogsWhenAsked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	var lazy, eager logTrend
+	now, level := t0, 8.0
+	estimates := 0
+	for i := range 20000 {
+		step := time.Second
+		if rng.IntN(500) == 0 {
+			step = 2 * time.Minute // a gap: the window empties
+		}
+		now = now.Add(step)
+		switch {
+		case i%600 < 120:
+			level += rng.Float64() * 20
+		case rng.IntN(50) == 0:
+			level = 0
+		default:
+			level = level*0.97 + rng.NormFloat64()
+		}
+		lazy.add(now, level)
+		eager.add(now, level)
+		eager.logged()
+		if rng.IntN(7) == 0 {
+			th := []float64{35, 10, 0.5}[rng.IntN(3)]
+			if got, want := lazy.secondsTo(th), eager.secondsTo(th); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%d: secondsTo(%v) = %v, with every log taken at once %v", i, th, got, want)
+			} else if got > 0 {
+				estimates++
+			}
+		}
+	}
+	if estimates < 100 {
+		t.Fatalf("only %d estimates: the test shows little", estimates)
 	}
 }
