@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ventd/ventd/clock"
 	"github.com/ventd/ventd/sample"
 )
 
@@ -370,7 +369,8 @@ func (b *booth) climb(d time.Duration) float64 {
 	}
 	last := h[n-1]
 	i := n - 1
-	for i > 0 && clock.Sub(last.t, h[i-1].t) <= d {
+	from := last.t.Add(-d) // the points within d of the last, told as window.expire does
+	for i > 0 && !h[i-1].t.Before(from) {
 		i--
 	}
 	slope, ok := leastSquaresSlope(h[i:])
@@ -393,7 +393,8 @@ func (b *booth) falling() bool {
 	}
 	last := h[n-1]
 	i := n - 1
-	for i > 0 && clock.Sub(last.t, h[i-1].t) <= fallWindow {
+	from := last.t.Add(-fallWindow) // as in climb
+	for i > 0 && !h[i-1].t.Before(from) {
 		i--
 	}
 	slope, ok := leastSquaresSlope(h[i:])
@@ -503,7 +504,12 @@ func (w *window) add(p point, span time.Duration) {
 // oldest first; they stay valid until the next push.
 func (w *window) expire(t time.Time, span time.Duration) []point {
 	from := w.start
-	for w.start < len(w.buf) && clock.Sub(t, w.buf[w.start].t) > span {
+	// Before a time found once, not clock.Sub per point: the same test
+	// (a point more than span before t is before t − span, in the
+	// monotonic clock where both times have it, else the wall clock)
+	// without Sub's checks on each point.
+	cut := t.Add(-span)
+	for w.start < len(w.buf) && w.buf[w.start].t.Before(cut) {
 		w.start++
 	}
 	return w.buf[from:w.start]

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/ventd/ventd/clock"
 )
 
 // fanAirByFans is fanAir as a pass over every fan and the booths it
@@ -155,5 +157,54 @@ func TestLogTrendLogsWhenAsked(t *testing.T) {
 	}
 	if estimates < 100 {
 		t.Fatalf("only %d estimates: the test shows little", estimates)
+	}
+}
+
+// A window drops the points clock.Sub puts more than its span before the
+// newest, and climb and falling fit the points it puts within theirs:
+// with times on the wall clock alone or with monotonic readings (mixed
+// too), steps of any size, and times that go back.
+func TestWindowCutIsClockSub(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	mono := time.Now()
+	for _, mixed := range []int{0, 1, 2} { // wall only, monotonic only, mixed
+		var w window
+		var want []point
+		now := t0
+		if mixed == 1 {
+			now = mono
+		}
+		for range 5000 {
+			now = now.Add(time.Duration(rng.IntN(3000)-200) * time.Millisecond)
+			at := now
+			if mixed == 2 && rng.IntN(2) == 0 {
+				at = now.Round(0)
+			}
+			span := []time.Duration{time.Second, 10 * time.Second, time.Minute}[rng.IntN(3)]
+			p := point{at, rng.Float64()}
+			w.add(p, span)
+			i := 0
+			for i < len(want) && clock.Sub(at, want[i].t) > span {
+				i++
+			}
+			want = append(want[i:], p)
+			if got := w.pts(); len(got) != len(want) || got[0] != want[0] {
+				t.Fatalf("window of %d points from %v, want %d from %v", len(got), got[0].t, len(want), want[0].t)
+			}
+			for _, d := range []time.Duration{trendWindow, fallWindow} {
+				h, j := w.pts(), len(w.pts())-1
+				for j > 0 && clock.Sub(h[len(h)-1].t, h[j-1].t) <= d {
+					j--
+				}
+				from := h[len(h)-1].t.Add(-d)
+				k := len(h) - 1
+				for k > 0 && !h[k-1].t.Before(from) {
+					k--
+				}
+				if j != k {
+					t.Fatalf("within %v of the last: from %d by clock.Sub, %d by Before", d, j, k)
+				}
+			}
+		}
 	}
 }
