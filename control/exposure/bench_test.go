@@ -44,3 +44,21 @@ func BenchmarkShiftAt(b *testing.B) {
 		at = at.Add(time.Second)
 	}
 }
+
+// BenchmarkPeriod is what the daemon asks of a tracker every period: a
+// sample 0.667 s past a whole second (sensors opened mid-second), so that
+// each one closes a second in the middle of the held one, and the rolling
+// snapshot at the same instant.
+func BenchmarkPeriod(b *testing.B) {
+	tr := newTracker(b, Limits{}, day8)
+	b.ReportAllocs()
+	at := t0.Add(667 * time.Millisecond)
+	var s Snapshot
+	for i := 0; b.Loop(); i++ {
+		if err := tr.Add(at, float64(400+i%1000)); err != nil {
+			b.Fatal(err)
+		}
+		tr.RollingTo(&s, at)
+		at = at.Add(time.Second)
+	}
+}

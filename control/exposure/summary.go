@@ -221,7 +221,10 @@ func (t *Tracker) RollingTo(s *Snapshot, now time.Time) {
 	case held && t.pendAbove:
 		s.OverAlarm = overTop(lim.Alarm, t.pendC)
 	case held:
-		s.Value, s.ValueAt = Conc(t.pendC), t.cursor.time()
+		s.Value, s.ValueAt = Conc(t.pendC), now // the cursor's time when it is now's (notBefore)
+		if nowNs != t.cursor.ns {
+			s.ValueAt = t.cursor.time()
+		}
 		s.OverAlarm = lim.Alarm > 0 && t.pendC > lim.Alarm
 	}
 	if sum, cov, span := t.rolling(&t.sec, nowNs); cov > 0 {
@@ -236,14 +239,23 @@ func (t *Tracker) RollingTo(s *Snapshot, now time.Time) {
 		s.Mean8h = Conc(sum / float64(cov))
 		s.Coverage8h = pct(cov, span)
 	}
-	s.Totals = t.liveTotals(nowNs)
+	t.liveTotalsTo(&s.Totals, nowNs)
 }
 
 // notBefore is now, or the cursor when now is not after it, and its Unix
 // nanoseconds.
 func (t *Tracker) notBefore(now time.Time) (time.Time, int64) {
-	if n := now.UnixNano(); n > t.cursor.ns {
+	n := now.UnixNano()
+	switch {
+	case n > t.cursor.ns:
 		return now, n
+	case n == t.cursor.ns && now.Location() == t.cursor.loc:
+		// The daemon's snapshot is of the instant its sample was just
+		// added at: without its monotonic reading (which Round(0)
+		// strips) now is the cursor's time.Time to the bit, and
+		// building that again from the cursor was most of a snapshot's
+		// time handling.
+		return now.Round(0), n
 	}
 	return t.cursor.time(), t.cursor.ns
 }
