@@ -551,10 +551,11 @@ func (d *Daemon) zoneValue(zone string, q sample.Quantity, now time.Time) (float
 // sensorsValue is zoneValue over the zone's sensors.
 func sensorsValue(sensors []*sensor.Sensor, q sample.Quantity, now time.Time) (float64, bool) {
 	sum, n := 0.0, 0
+	var smp sample.Sample
 	for _, s := range sensors {
 		// A staff area over 1000 µg/m³ must not go quiet because its
 		// sensor saturated.
-		if smp := s.Sample(q); smp.AtLeast(now, s.StaleAfter()) {
+		if s.SampleTo(&smp, q); smp.AtLeast(now, s.StaleAfter()) {
 			sum += smp.Value
 			n++
 		}

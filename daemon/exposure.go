@@ -388,8 +388,9 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 		z.last = now
 	}
 	sum, n, above := 0.0, 0, false
+	var smp sample.Sample
 	for _, s := range z.sensors {
-		smp := s.Sample(z.q)
+		s.SampleTo(&smp, z.q)
 		if smp.Valid(now, s.StaleAfter()) {
 			sum += smp.Value
 			n++

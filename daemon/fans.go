@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -318,9 +319,9 @@ func (d *Daemon) lawInputs() []sample.Sample {
 			}
 		}
 	}
-	d.inputs = d.inputs[:0]
-	for _, r := range d.lawReads {
-		d.inputs = append(d.inputs, r.s.Sample(r.q))
+	d.inputs = slices.Grow(d.inputs[:0], len(d.lawReads))[:len(d.lawReads)]
+	for i, r := range d.lawReads {
+		r.s.SampleTo(&d.inputs[i], r.q) // in place (see SampleTo)
 	}
 	return d.inputs
 }

@@ -73,10 +73,10 @@ func (d *Daemon) publish(now time.Time) {
 	// output, so growing its slices by doubling was most of the
 	// simulation's garbage.
 	p.Readings = d.slabs.readings.take(n)
-	p.Sensors = d.slabs.sensors.take(len(all))
-	for _, s := range all {
+	p.Sensors = d.slabs.sensors.take(len(all))[:len(all)]
+	for i, s := range all {
 		p.Readings = s.AppendSamples(p.Readings)
-		p.Sensors = append(p.Sensors, s.Health())
+		s.HealthTo(&p.Sensors[i])
 	}
 	p.Fans = d.fanStates()
 	d.addBooths(p)

@@ -112,7 +112,7 @@ type Sample struct {
 }
 
 // Valid reports whether s is a good measurement no older than maxAge at now.
-func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
+func (s *Sample) Valid(now time.Time, maxAge time.Duration) bool {
 	return s.Quality == Good && !s.Time.IsZero() && clock.Sub(now, s.Time) <= maxAge
 }
 
@@ -120,7 +120,7 @@ func (s Sample) Valid(now time.Time, maxAge time.Duration) bool {
 // holds at least Value: a good measurement, or one above its sensor's
 // range (ErrAboveRange). Alarms read it so; the fans and the exposure
 // record take only Valid samples.
-func (s Sample) AtLeast(now time.Time, maxAge time.Duration) bool {
+func (s *Sample) AtLeast(now time.Time, maxAge time.Duration) bool {
 	fresh := !s.Time.IsZero() && clock.Sub(now, s.Time) <= maxAge
 	return fresh && (s.Quality == Good || s.AboveRange())
 }
@@ -128,7 +128,7 @@ func (s Sample) AtLeast(now time.Time, maxAge time.Duration) bool {
 // AboveRange reports whether s is out of range above its sensor's
 // specified range, as heavy smoke reads (ErrAboveRange), rather than a
 // value no working sensor gives.
-func (s Sample) AboveRange() bool {
+func (s *Sample) AboveRange() bool {
 	return s.Quality == OutOfRange && errors.Is(s.Err, ErrAboveRange)
 }
 

@@ -601,6 +601,27 @@ func (s *Sensor) Sample(q sample.Quantity) sample.Sample {
 		}
 		return s.trusted(s.latest[i])
 	}
+	return s.noSample(q)
+}
+
+// SampleTo sets *dst to what Sample(q) returns, for the loop, which asks
+// for several samples of every zone each period and reads a few fields of
+// each: a Sample returned was copied on out of the call's results in
+// overlapping 16-byte moves, which the processor cannot forward from the
+// stores that had just written them.
+func (s *Sensor) SampleTo(dst *sample.Sample, q sample.Quantity) {
+	switch i := s.find(q); {
+	case i < 0:
+		*dst = s.noSample(q)
+	case s.frozen == nil && s.calib == nil:
+		*dst = s.latest[i] // as Sample
+	default:
+		*dst = s.trusted(s.latest[i])
+	}
+}
+
+// noSample is the sample of q when the sensor has none: a fault.
+func (s *Sensor) noSample(q sample.Quantity) sample.Sample {
 	err := s.lastErr
 	if err == nil {
 		err = errNoReading
@@ -654,17 +675,26 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 
 // Health is the sensor's part of the period's record.
 func (s *Sensor) Health() record.Sensor {
+	var out record.Sensor
+	s.HealthTo(&out)
+	return out
+}
+
+// HealthTo sets *out to what Health returns, for the loop, which builds
+// every period's record in place: a record.Sensor returned and then copied
+// into the record was read back in overlapping 16-byte moves from the
+// stores that had just made it, which the processor cannot forward.
+func (s *Sensor) HealthTo(out *record.Sensor) {
 	if s.addr == "" { // built once: a record is made every second
 		s.addr, s.busName = s.cfg.Address.String(), s.cfg.Bus
 		if s.cfg.Mux != nil {
 			s.busName = fmt.Sprintf("%s/mux%s.%d", s.cfg.Bus, s.cfg.Mux.Address, s.cfg.Mux.Channel)
 		}
 	}
-	out := record.Sensor{
-		Name: s.cfg.Name, Type: s.cfg.Type, Zone: s.cfg.Zone, Bus: s.busName,
-		Address: s.addr, Serial: s.dev.serial(),
-		Up: s.open && s.failures == 0, LastSuccess: s.lastSuccess, Frozen: s.frozen != nil,
-	}
+	out.Name, out.Type, out.Zone, out.Bus = s.cfg.Name, s.cfg.Type, s.cfg.Zone, s.busName
+	out.Address, out.Serial = s.addr, s.dev.serial()
+	out.Up, out.LastSuccess, out.Frozen = s.open && s.failures == 0, s.lastSuccess, s.frozen != nil
+	out.Status = nil
 	if r, ok := s.dev.(reporter); ok {
 		out.Status = r.status()
 	}
@@ -684,8 +714,9 @@ func (s *Sensor) Health() record.Sensor {
 		out.Error = s.frozen.Error()
 	case s.slowRead > 0:
 		out.Error = fmt.Sprintf("a read took %s: its I2C bus is slow, so its sensors are read one a period", s.slowRead.Round(time.Millisecond))
+	default:
+		out.Error = ""
 	}
-	return out
 }
 
 // Serial returns the unit's serial number, empty until it is open.
