@@ -51,7 +51,7 @@ func TestAirflowGoesByTheClearingsMedian(t *testing.T) {
 	clearing := func(shares ...float64) {
 		at = at.Add(10 * time.Minute) // a new clearing, minutes after the last
 		for _, s := range shares {
-			r.countClearings(control.Decay{Share: s, Observations: r.obs + 1, Last: at})
+			r.countClearings(&control.Decay{Share: s, Observations: r.obs + 1, Last: at})
 			at = at.Add(15 * time.Second)
 		}
 	}

@@ -145,7 +145,8 @@ func (d *Daemon) evaluateApart(h alarm.Batch, now time.Time, add func([]alarm.Ev
 		}
 		staff := pm(func(name string) bool { z := d.cfg.Zone(name); return z != nil && z.Kind == config.Staff })
 		a.apartRules = map[string]*apartRule{}
-		for _, b := range bs {
+		for i := range bs {
+			b := &bs[i]
 			if id := alarm.SensorsApartRule(b.Zone); a.rules[id] {
 				a.apartRules[b.Zone] = &apartRule{in: a.eng.Input(id), staff: staff, booth: pm(func(name string) bool { return name == b.Zone })}
 			}
@@ -157,7 +158,8 @@ func (d *Daemon) evaluateApart(h alarm.Batch, now time.Time, add func([]alarm.Ev
 		}
 	}
 	n, sign, by, least := 0, 0.0, 0.0, time.Duration(math.MaxInt64)
-	for _, b := range bs {
+	for i := range bs {
+		b := &bs[i] // a BoothStatus is large: not copied
 		if a.apartRules[b.Zone] == nil {
 			continue
 		}
@@ -176,7 +178,8 @@ func (d *Daemon) evaluateApart(h alarm.Batch, now time.Time, add func([]alarm.Ev
 		}
 		add(h.SetConditionDetail(r.in, now, r.why != "", value, r.why))
 	}
-	for _, b := range bs {
+	for i := range bs {
+		b := &bs[i]
 		if r := a.apartRules[b.Zone]; r != nil {
 			set(r, !odd && b.Apart.For >= sensorsApartAfter, b.Apart.By, func() string {
 				return fmt.Sprintf("its PM2.5 sensor %s has read %.0f µg/m³ %s the staff area's %s through %s of quiet air",
@@ -238,7 +241,7 @@ const clearingGap = 2 * time.Minute
 
 // countClearings notes a new clearing when the booth's measurement has
 // new observations after a pause longer than clearingGap.
-func (r *boothRules) countClearings(dec control.Decay) {
+func (r *boothRules) countClearings(dec *control.Decay) {
 	if dec.Observations > r.obs && !dec.Last.IsZero() {
 		if r.obs == 0 && r.last.IsZero() || dec.Last.Sub(r.last) > clearingGap {
 			if r.clearings > 0 {
@@ -482,13 +485,15 @@ func (d *Daemon) evaluateAlarms(now time.Time) {
 		d.evaluateApart(h, now, add)
 	}
 	if a.airflow {
-		for i, b := range d.boothStatus() {
+		bs := d.boothStatus()
+		for i := range bs {
+			b := &bs[i] // a BoothStatus is large: not copied
 			r := builtAt(&a.booths, i, b.Zone, func() boothRules {
 				id := alarm.AirflowRule(b.Zone)
 				return boothRules{airflow: a.eng.Input(id), on: a.rules[id]}
 			})
 			if r.on {
-				dec := b.Decay
+				dec := &b.Decay
 				r.countClearings(dec)
 				share := r.share()
 				// Nor while its sensor reads apart from the staff area's in

@@ -24,8 +24,9 @@ func (d *Daemon) addBooths(p *record.Period) {
 		d.decayObs = make([]int, len(bs))
 	}
 	same := len(d.booths) == len(bs)
-	for i, b := range bs {
-		dec := b.Decay
+	for i := range bs {
+		b := &bs[i] // a BoothStatus is large: not copied, twice a booth a period
+		dec := &b.Decay
 		known := dec.Observations > 0 && finite(dec.ACH) && finite(dec.Share)
 		if same {
 			last := d.booths[i]
@@ -41,8 +42,9 @@ func (d *Daemon) addBooths(p *record.Period) {
 		d.booths = p.Booths
 	}
 	var measured []record.MeasuredACH
-	for i, b := range bs {
-		dec := b.Decay
+	for i := range bs {
+		b := &bs[i]
+		dec := &b.Decay
 		known := dec.Observations > 0 && finite(dec.ACH) && finite(dec.Share)
 		if !same {
 			p.Booths[i] = record.Booth{Zone: b.Zone, Session: b.Session, Purging: b.Purging, Trusted: b.Trusted,

@@ -479,7 +479,7 @@ func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
 	// snapshots are nearly always of one instant: the shift is looked up
 	// once for it, not once a tracker.
 	var (
-		sh          exposure.Shift
+		start, end  time.Time
 		ok, found   bool
 		shiftLooked time.Time
 	)
@@ -487,14 +487,14 @@ func (d *Daemon) shiftSummaries(p *record.Period, now time.Time) {
 		snap := &p.Exposure[i]
 		at := snap.Time // the snapshot's instant: now, or the latest data's
 		if !found || !at.Equal(shiftLooked) {
-			sh, ok = e.tr.ShiftAt(at)
+			start, end, ok = e.tr.ShiftTimes(at)
 			found, shiftLooked = true, at
 		}
 		switch {
 		case !ok:
 			e.shift = nil
 		case urgent || e.shift == nil || !minute.Equal(e.shiftMinute) ||
-			!e.shift.Start.Equal(sh.Start) || !e.shift.End.Equal(sh.End):
+			!e.shift.Start.Equal(start) || !e.shift.End.Equal(end):
 			if sum, ok := e.tr.Current(at); ok {
 				e.shift, e.shiftMinute = &sum, minute
 			} else {

@@ -240,8 +240,8 @@ func (d *Daemon) decide(now time.Time) {
 	// fault alarm is raised, it is unknown air in the record, and the
 	// time it stood still is taken out of the exposure record. The law
 	// already runs the booth's fans at their safe duty.
-	for _, b := range d.lawBooths {
-		for _, fr := range b.Frozen {
+	for i := range d.lawBooths {
+		for _, fr := range d.lawBooths[i].Frozen { // the status not copied: it is large
 			if s := d.sensors.Get(fr.Sensor); s != nil {
 				s.MarkFrozen(now, fr.Since, sample.PM25, fr.Value, fr.Why)
 			}
@@ -416,21 +416,25 @@ func (f *fanOut) halt() {
 	}
 }
 
-// state is the fan's part of the period's record.
 // fanStates returns every fan's state for the period's record: the last
 // record's, shared, while no fan changed (most periods at a steady duty).
+// The states are made in place (stateTo): a record.Fan returned and
+// copied on was read back in 16-byte moves from the 8-byte stores that
+// had just made it, which the processor cannot forward.
 func (d *Daemon) fanStates() []record.Fan {
 	same := len(d.fanRec) == len(d.fans)
+	var cur record.Fan
 	for i, f := range d.fans {
 		if !same {
 			break
 		}
-		same = sameFan(d.fanRec[i], f.state())
+		f.stateTo(&cur)
+		same = sameFan(&d.fanRec[i], &cur)
 	}
 	if !same {
-		d.fanRec = make([]record.Fan, 0, len(d.fans))
-		for _, f := range d.fans {
-			d.fanRec = append(d.fanRec, f.state())
+		d.fanRec = make([]record.Fan, len(d.fans))
+		for i, f := range d.fans {
+			f.stateTo(&d.fanRec[i])
 		}
 	}
 	return d.fanRec
@@ -438,23 +442,21 @@ func (d *Daemon) fanStates() []record.Fan {
 
 // sameFan reports whether two fan states read the same (zones compared
 // as the one config slice they are taken from).
-func sameFan(a, b record.Fan) bool {
+func sameFan(a, b *record.Fan) bool {
 	return a.Name == b.Name && a.Duty == b.Duty && a.OnOff == b.OnOff && a.Mode == b.Mode && a.Reason == b.Reason && a.FanFault == b.FanFault &&
 		a.SecondsToEntry == b.SecondsToEntry && a.Error == b.Error &&
 		len(a.Zones) == len(b.Zones) && (len(a.Zones) == 0 || &a.Zones[0] == &b.Zones[0]) &&
 		(a.RPM == nil) == (b.RPM == nil) && (a.RPM == nil || *a.RPM == *b.RPM)
 }
 
-func (f *fanOut) state() record.Fan {
-	s := record.Fan{
-		Name: f.cfg.Name, Zones: f.cfg.Zones, Duty: round(f.duty, 4), OnOff: f.onOff,
-		Mode: f.last.Mode, Reason: f.last.Reason, FanFault: f.last.FanFault, RPM: f.rpm,
-		SecondsToEntry: f.last.SecondsToEntry,
-	}
+// stateTo sets *s to the fan's part of the period's record.
+func (f *fanOut) stateTo(s *record.Fan) {
+	s.Name, s.Zones, s.Duty, s.OnOff = f.cfg.Name, f.cfg.Zones, round(f.duty, 4), f.onOff
+	s.Mode, s.Reason, s.FanFault, s.RPM = f.last.Mode, f.last.Reason, f.last.FanFault, f.rpm
+	s.SecondsToEntry, s.Error = f.last.SecondsToEntry, ""
 	if f.err != nil {
 		s.Error = f.err.Error()
 	}
-	return s
 }
 
 // round keeps digits decimals: what a duty can carry, the staff figures' 0.01 µg/m³.

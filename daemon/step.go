@@ -82,11 +82,14 @@ func (d *Daemon) publish(now time.Time) {
 	d.addBooths(p)
 	d.addStaff(p)
 	d.shiftSummaries(p, now.Round(0))
-	p.Alarms = d.alarms.eng.Summary(now)
-	p.Health = record.Health{Started: d.started, ClockSynchronized: d.clockOK != nil && *d.clockOK,
-		JournalOK: true, LoopOverruns: d.overruns, Stopping: d.stopping}
+	d.alarms.eng.SummaryTo(&p.Alarms, now)
+	// Field by field, as the parts above: a record.Health built whole was
+	// copied into the record in moves the processor stalls on.
+	h := &p.Health
+	h.Started, h.ClockSynchronized, h.JournalOK, h.JournalError = d.started, d.clockOK != nil && *d.clockOK, true, ""
+	h.LoopOverruns, h.Stopping = d.overruns, d.stopping
 	if err := d.journalFault(); err != nil {
-		p.Health.JournalOK, p.Health.JournalError = false, err.Error()
+		h.JournalOK, h.JournalError = false, err.Error()
 	}
 	if d.scenario != nil {
 		p.Scenario = d.scenario()

@@ -9,6 +9,28 @@ import (
 // The optional abilities of a device. Sensor asks for them with a type
 // assertion on these interfaces, never on a device type.
 
+// abilities are a device's optional abilities that the loop asks for every
+// period, each nil when the device lacks it: found once (abilitiesOf), as
+// an assertion to an interface is a lookup in the runtime's cache, several
+// a sensor a period.
+type abilities struct {
+	learner     learner
+	quietable   quietable
+	selfChecked selfChecked
+	reporter    reporter
+	reopener    reopener
+}
+
+func abilitiesOf(d device) abilities {
+	var a abilities
+	a.learner, _ = d.(learner)
+	a.quietable, _ = d.(quietable)
+	a.selfChecked, _ = d.(selfChecked)
+	a.reporter, _ = d.(reporter)
+	a.reopener, _ = d.(reopener)
+	return a
+}
+
 // learner learns the room's usual air (the gas index) and must not learn
 // during known emission events (klipper-sgp40 PR #13 does the same).
 type learner interface {

@@ -65,6 +65,7 @@ type BusClearer interface {
 type Sensor struct {
 	cfg  config.Sensor
 	dev  device
+	can  abilities // dev's, found once
 	bus  func() (i2c.Bus, error)
 	log  *slog.Logger
 	clk  clock.Clock
@@ -243,7 +244,7 @@ func (s *Sensor) Update(now time.Time) {
 			s.set(v, now)
 		}
 		s.checkFrozen(now)
-		if r, ok := s.dev.(reopener); ok && r.wantsOpen() {
+		if r := s.can.reopener; r != nil && r.wantsOpen() {
 			s.open = false
 		}
 	}
@@ -476,9 +477,9 @@ func (s *Sensor) checkFrozen(now time.Time) {
 		// would otherwise hold the booth's smoke alarm on for good.
 		return
 	}
-	smp := s.latest[i]
+	smp := &s.latest[i] // not a copy: set has just written it, field by field
 	stuck := s.stuck.Update(now, smp.Value)
-	if sc, ok := s.dev.(selfChecked); ok && smp.Value == 0 && sc.checksItself() {
+	if sc := s.can.selfChecked; sc != nil && smp.Value == 0 && sc.checksItself() {
 		// Particle-free air: an SPS30 whose offset is a little negative
 		// reads exactly 0 every second, clamped at the bottom of its
 		// range, for as long as the air stays clean. Its status register
@@ -659,8 +660,8 @@ func (s *Sensor) Faults(now time.Time, staleAfter time.Duration) Faults {
 		// fails the whole frame in the driver.
 		f.OutOfRange = true
 	}
-	for _, smp := range s.latest {
-		switch {
+	for i := range s.latest {
+		switch smp := &s.latest[i]; { // not a copy: asked of every sensor every period
 		case smp.Quality == sample.OutOfRange && !smp.AboveRange():
 			f.OutOfRange = true
 		case smp.Quality == sample.Fault && (errors.Is(smp.Err, ErrDeviceStatus) || errors.Is(smp.Err, errUnknown)):
@@ -695,7 +696,7 @@ func (s *Sensor) HealthTo(out *record.Sensor) {
 	out.Address, out.Serial = s.addr, s.dev.serial()
 	out.Up, out.LastSuccess, out.Frozen = s.open && s.failures == 0, s.lastSuccess, s.frozen != nil
 	out.Status = nil
-	if r, ok := s.dev.(reporter); ok {
+	if r := s.can.reporter; r != nil {
 		out.Status = r.status()
 	}
 	if s.errsCopy == nil {
@@ -732,10 +733,11 @@ func (s *Sensor) Close() {
 
 // checkRange marks values a sensor cannot measure: they are not air data.
 func checkRange(q sample.Quantity, v, lo, hi float64) value {
+	quality := sample.Good
 	if math.IsNaN(v) || v < lo || v > hi {
-		return value{q: q, v: v, quality: sample.OutOfRange}
+		quality = sample.OutOfRange
 	}
-	return value{q: q, v: v}
+	return value{q: q, v: v, quality: quality}
 }
 
 // saturation is how far above its specified range a particle reading can
@@ -751,8 +753,15 @@ const saturation = 10
 // replace a sensor that works.
 func checkPM(q sample.Quantity, v, hi float64) value {
 	if v > hi && v <= saturation*hi {
-		return value{q: q, v: v, quality: sample.OutOfRange,
-			err: fmt.Errorf("%w: reads %.0f %s, specified to %.0f; the air holds at least that", sample.ErrAboveRange, v, q.Unit(), hi)}
+		return value{q: q, v: v, quality: sample.OutOfRange, err: aboveRange(q, v, hi)}
 	}
 	return checkRange(q, v, 0, hi)
+}
+
+// aboveRange is the error of a reading v of q above the range's top hi
+// (checkPM). Made apart from checkPM, which then builds its value in
+// registers: with the formatting inline it built every reading on the
+// stack and copied it out in moves the processor stalled on.
+func aboveRange(q sample.Quantity, v, hi float64) error {
+	return fmt.Errorf("%w: reads %.0f %s, specified to %.0f; the air holds at least that", sample.ErrAboveRange, v, q.Unit(), hi)
 }

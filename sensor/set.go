@@ -89,7 +89,7 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 			k.restore(o.Saved)
 		}
 		sc := sc
-		s := &Sensor{cfg: sc, dev: dev, log: log, clk: o.Clock, bus: func() (i2c.Bus, error) { return open(sc) },
+		s := &Sensor{cfg: sc, dev: dev, can: abilitiesOf(dev), log: log, clk: o.Clock, bus: func() (i2c.Bus, error) { return open(sc) },
 			errs: map[string]uint64{}}
 		s.watched = sc.Type.Watched()
 		if s.watched != "" && o.StuckAfter > 0 {
@@ -223,10 +223,10 @@ func (set *Set) nextOn(bus string, i int) int {
 // session, a purge) is under way there: the VOC index stops learning and
 // the SPS30 puts off its fan cleaning.
 func (s *Sensor) SetBusy(busy bool) {
-	if l, ok := s.dev.(learner); ok {
+	if l := s.can.learner; l != nil {
 		l.setLearning(!busy)
 	}
-	if q, ok := s.dev.(quietable); ok {
+	if q := s.can.quietable; q != nil {
 		q.setQuiet(!busy)
 	}
 }

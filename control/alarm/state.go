@@ -146,7 +146,17 @@ type Summary struct {
 
 // Summary returns the alarm state at now.
 func (e *Engine) Summary(now time.Time) Summary {
-	s := Summary{Time: now, Subjects: e.noSubjects, Alarms: e.Active()}
+	var s Summary
+	e.SummaryTo(&s, now)
+	return s
+}
+
+// SummaryTo sets *s to Summary(now), for a caller that keeps the summary
+// in a record it is building (the loop, every period): a Summary returned
+// was stored from registers in 8-byte moves and copied on in 16-byte ones,
+// which the processor cannot forward.
+func (e *Engine) SummaryTo(s *Summary, now time.Time) {
+	s.Time, s.Highest, s.Unacked, s.Subjects, s.Alarms = now, LevelNone, 0, e.noSubjects, e.Active()
 	if len(s.Alarms) > 0 {
 		s.Subjects = make(map[string]Level, len(s.Alarms))
 	}
@@ -158,5 +168,4 @@ func (e *Engine) Summary(now time.Time) Summary {
 		}
 	}
 	slices.SortStableFunc(s.Alarms, func(a, b Alarm) int { return cmp.Compare(b.Level, a.Level) })
-	return s
 }

@@ -200,3 +200,26 @@ func TestShiftAtFollowsAChangedSchedule(t *testing.T) {
 		t.Errorf("the original after its copy moved: ShiftAt(07:00) = %v, want none", s)
 	}
 }
+
+// ShiftTimes is ShiftAt's answer in parts, whether it comes from the
+// remembered window or a fresh lookup: across a DST night, a gap between
+// shifts and a schedule changed in place.
+func TestShiftTimesIsShiftAt(t *testing.T) {
+	loc := vancouver(t)
+	tr, err := New(Opts{Quantity: "co2", Zone: "staff",
+		Schedule: Schedule{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 10 * time.Hour, Location: loc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := Schedule{Starts: []time.Duration{7 * time.Hour, 19 * time.Hour}, Length: 10 * time.Hour, Location: loc}
+	for at := time.Date(2026, 3, 7, 12, 0, 0, 0, loc); at.Before(time.Date(2026, 3, 10, 0, 0, 0, 0, loc)); at = at.Add(7 * time.Minute) {
+		if at.Day() == 9 && ref.Length == 10*time.Hour {
+			ref.Length, tr.opts.Schedule.Length = 12*time.Hour, 12*time.Hour // a reload's
+		}
+		start, end, ok := tr.ShiftTimes(at)
+		want, wantOK := ref.ShiftAt(at)
+		if ok != wantOK || !start.Equal(want.Start) || !end.Equal(want.End) {
+			t.Fatalf("at %v: ShiftTimes %v–%v %v, ShiftAt %v %v", at, start, end, ok, want, wantOK)
+		}
+	}
+}

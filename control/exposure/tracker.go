@@ -157,6 +157,20 @@ func (t *Tracker) SetLimits(l Limits) error {
 // ShiftAt returns the shift containing tm (see Schedule.ShiftAt).
 func (t *Tracker) ShiftAt(tm time.Time) (Shift, bool) { return t.opts.Schedule.ShiftAt(tm) }
 
+// ShiftTimes is ShiftAt's shift as its start and end, for the loop, which
+// looks the shift up every period: a Shift returned was stored from the
+// call's registers in 8-byte moves and copied on in 16-byte ones, which
+// the processor cannot forward. The times come straight from the answer
+// ShiftAt remembers while it holds.
+func (t *Tracker) ShiftTimes(tm time.Time) (start, end time.Time, ok bool) {
+	p := &t.opts.Schedule
+	if w := &p.last; w.holds(p, tm) {
+		return w.shift.Start, w.shift.End, w.ok
+	}
+	sh, ok := p.ShiftAt(tm)
+	return sh.Start, sh.End, ok
+}
+
 func (t *Tracker) checkValue(what string, at time.Time, c float64) error {
 	if math.IsNaN(c) || math.IsInf(c, 0) || c < 0 {
 		return fmt.Errorf("%s: %s at %s: value %v is not a concentration; report invalid data with Gap",
