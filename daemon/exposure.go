@@ -217,13 +217,14 @@ func (d *Daemon) retractFrozen() {
 func (d *Daemon) account(now time.Time) {
 	d.retractFrozen()
 	snaps := d.exposureSnapshots()
+	minute := now.Truncate(time.Minute) // every aggregate's minute (Truncate was a fifth of measure)
 	for i, e := range d.expo {
 		// A held sample stands for the air up to sampleHold after it;
 		// past that the tracker counts the time as a gap (the wall clock
 		// stepped forward, or the loop stalled). The journal must say so
 		// too, and which, or the time is neither minutes nor a gap.
 		last, wasValid, wasWaiting := e.last, e.valid, e.waiting
-		m, err := e.update(now, d.period)
+		m, err := e.update(now, minute, d.period)
 		d.addMinute(m)
 		hold := sampleHold(d.period)
 		switch {
@@ -286,7 +287,7 @@ func (d *Daemon) account(now time.Time) {
 		}
 	}
 	for _, o := range d.outdoor {
-		done, _, _ := o.measure(now, d.period)
+		done, _, _ := o.measure(now, minute, d.period)
 		d.addMinute(done)
 	}
 	d.holdApart(now, false)
@@ -346,9 +347,9 @@ func (d *Daemon) takeShifts() {
 
 // update feeds the period's value: the mean of the zone's good samples, or
 // a gap when there is none. It returns the minute aggregate that ended, if
-// any.
-func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minute, error) {
-	done, v, ok := e.measure(now, period)
+// any. minute is now.Truncate(time.Minute).
+func (e *zoneExposure) update(now, minute time.Time, period time.Duration) (*record.Minute, error) {
+	done, v, ok := e.measure(now, minute, period)
 	if !ok {
 		e.valid = false
 		if e.above {
@@ -370,7 +371,8 @@ func (e *zoneExposure) update(now time.Time, period time.Duration) (*record.Minu
 // what of it was not sent yet, nil if nothing), and adds the period's
 // value to the current one: the mean of the zone's good samples. ok is
 // false when no sensor had one; the minute then covers less of itself.
-func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record.Minute, v float64, ok bool) {
+// start is now.Truncate(time.Minute), found once for every aggregate.
+func (z *zoneMinutes) measure(now, start time.Time, period time.Duration) (done *record.Minute, v float64, ok bool) {
 	// After the clock steps back, the time until it passes the latest
 	// period is recorded already: the exposure record refuses it, and the
 	// minute rows must not count it a second time either.
@@ -402,7 +404,6 @@ func (z *zoneMinutes) measure(now time.Time, period time.Duration) (done *record
 		z.arrived = z.arrived || !smp.Time.IsZero() && smp.Quality != sample.Warmup || s.Faults(now, 0).Stale
 	}
 	z.above = n == 0 && above
-	start := now.Truncate(time.Minute)
 	if !behind && !z.min.start.IsZero() && !start.Equal(z.min.start) {
 		// The part of a period before the minute began is the ended
 		// minute's time: 10.7 s periods put five into some minutes and
