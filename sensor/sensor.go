@@ -78,8 +78,11 @@ type Sensor struct {
 	slowRead time.Duration
 
 	// latest is the latest sample of each quantity, in first-seen order
-	// (a sensor has one to four: a scan beats hashing a map's key).
+	// (a sensor has one to four: a scan beats hashing a map's key), and
+	// quantities theirs, in the same order: find scans them in one cache
+	// line rather than a line or two a sample.
 	latest      []sample.Sample
+	quantities  []sample.Quantity
 	vals        []value // poll's buffer, reused
 	failures    int     // consecutive
 	errs        map[string]uint64
@@ -275,12 +278,13 @@ func (s *Sensor) set(v value, now time.Time) {
 	}
 	s.latest = append(s.latest, sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: v.q,
 		Value: v.v, Time: now, Quality: v.quality, Err: v.err})
+	s.quantities = append(s.quantities, v.q)
 }
 
 // find returns where the latest sample of q is, -1 if there is none.
 func (s *Sensor) find(q sample.Quantity) int {
-	for i := range s.latest {
-		if s.latest[i].Quantity == q {
+	for i, have := range s.quantities {
+		if have == q {
 			return i
 		}
 	}
