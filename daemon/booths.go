@@ -38,7 +38,7 @@ func (d *Daemon) addBooths(p *record.Period) {
 	if same {
 		p.Booths = d.booths
 	} else {
-		p.Booths = make([]record.Booth, len(bs))
+		p.Booths = d.slabs.booths.take(len(bs))[:len(bs)]
 		d.booths = p.Booths
 	}
 	var measured []record.MeasuredACH
@@ -51,7 +51,7 @@ func (d *Daemon) addBooths(p *record.Period) {
 				SecondsToEntry: b.SecondsToEntry, NominalACH: dec.NominalACH}
 			if known {
 				if measured == nil {
-					measured = make([]record.MeasuredACH, 0, len(bs))
+					measured = d.slabs.measured.take(len(bs))
 				}
 				measured = append(measured, record.MeasuredACH{ACH: dec.ACH, Share: dec.Share, Observations: dec.Observations, Last: dec.Last})
 				p.Booths[i].Measured = &measured[len(measured)-1]

@@ -432,7 +432,7 @@ func (d *Daemon) fanStates() []record.Fan {
 		same = sameFan(&d.fanRec[i], &cur)
 	}
 	if !same {
-		d.fanRec = make([]record.Fan, len(d.fans))
+		d.fanRec = d.slabs.fans.take(len(d.fans))[:len(d.fans)]
 		for i, f := range d.fans {
 			f.stateTo(&d.fanRec[i])
 		}

@@ -110,6 +110,11 @@ type slabs struct {
 	exposure slab[exposure.Snapshot]
 	staff    slab[record.StaffAir]
 	figures  slab[float64] // the staff area's optional figures
+	// The fans' and booths' parts, made again whenever one of them
+	// changes: most periods while the law ramps a duty or a booth clears.
+	fans     slab[record.Fan]
+	booths   slab[record.Booth]
+	measured slab[record.MeasuredACH]
 }
 
 const slabPeriods = 8
