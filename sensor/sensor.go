@@ -243,8 +243,8 @@ func (s *Sensor) Update(now time.Time) {
 			s.log.Info("sensor recovered", "after_failures", s.failures)
 		}
 		s.failures, s.lastErr, s.lastSuccess = 0, nil, now
-		for _, v := range vals {
-			s.set(v, now)
+		for i := range vals {
+			s.set(&vals[i], now) // not a copy: the poll has just written them
 		}
 		s.checkFrozen(now)
 		if r := s.can.reopener; r != nil && r.wantsOpen() {
@@ -270,7 +270,7 @@ func (s *Sensor) reopen(now time.Time) error {
 // seen before is updated in place: its sensor and zone names stay as they
 // are, and copying the whole sample over them cost a write barrier per
 // string while the collector marks, for every quantity every second.
-func (s *Sensor) set(v value, now time.Time) {
+func (s *Sensor) set(v *value, now time.Time) {
 	if i := s.find(v.q); i >= 0 {
 		smp := &s.latest[i]
 		smp.Value, smp.Time, smp.Quality, smp.Err = v.v, now, v.quality, v.err
@@ -756,10 +756,23 @@ const saturation = 10
 // it every day; calling it a fault would page a facilities manager to
 // replace a sensor that works.
 func checkPM(q sample.Quantity, v, hi float64) value {
-	if v > hi && v <= saturation*hi {
-		return value{q: q, v: v, quality: sample.OutOfRange, err: aboveRange(q, v, hi)}
+	var out value
+	out.setPM(q, v, hi)
+	return out
+}
+
+// setPM sets *out to checkPM(q, v, hi), for a poll that fills its values
+// in place: a value returned was stored from the call's registers in
+// 8-byte moves and copied on in 16-byte ones, which the processor cannot
+// forward.
+func (out *value) setPM(q sample.Quantity, v, hi float64) {
+	out.q, out.v, out.quality, out.err = q, v, sample.Good, nil
+	switch {
+	case v > hi && v <= saturation*hi:
+		out.quality, out.err = sample.OutOfRange, aboveRange(q, v, hi)
+	case math.IsNaN(v) || v < 0 || v > hi: // checkRange's, from 0
+		out.quality = sample.OutOfRange
 	}
-	return checkRange(q, v, 0, hi)
 }
 
 // aboveRange is the error of a reading v of q above the range's top hi

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,12 +155,15 @@ func (s *sps30Device) poll(now time.Time, dst []value) ([]value, error) {
 	// unknown air and so runs the fan safe (full), and the alarms as at
 	// least the reading (checkPM).
 	c := s.cal
-	return append(dst,
-		checkPM(sample.PM1, r.MassPM1*c, sample.PMRangeTop*c),
-		checkPM(sample.PM25, r.MassPM25*c, sample.PMRangeTop*c),
-		checkPM(sample.PM4, r.MassPM4*c, sample.PMRangeTop*c),
-		checkPM(sample.PM10, r.MassPM10*c, sample.PMRangeTop*c),
-	), nil
+	// Each value set in place (setPM): appended, the four were made on
+	// the stack first and copied in moves the processor stalls on.
+	n := len(dst)
+	dst = slices.Grow(dst, 4)[:n+4]
+	dst[n].setPM(sample.PM1, r.MassPM1*c, sample.PMRangeTop*c)
+	dst[n+1].setPM(sample.PM25, r.MassPM25*c, sample.PMRangeTop*c)
+	dst[n+2].setPM(sample.PM4, r.MassPM4*c, sample.PMRangeTop*c)
+	dst[n+3].setPM(sample.PM10, r.MassPM10*c, sample.PMRangeTop*c)
+	return dst, nil
 }
 
 func (s *sps30Device) halt() error {
