@@ -24,6 +24,11 @@ type inbound struct {
 	// queues: a cancel_purge overtaken by a later purge is told by it.
 	seq    uint64
 	urgent bool // a purge, in the urgent queue
+	// id and asked are a command's id and canonical form, when it has an
+	// id; first says its copies that come while it waits are counted in
+	// commands.waiting rather than queued (see copyOfWaiting).
+	id, asked string
+	first     bool
 }
 
 // commandWait bounds how long a command waits on the control loop, which
@@ -47,6 +52,10 @@ const commandQueue = 64
 // them. Responders may be waiting to enter the booth. Only a flood of
 // purges fills it.
 const urgentQueue = 64
+
+// maxCopies bounds how many copies of one waiting command (same id, same
+// command) are counted to be answered after it, rather than queued.
+const maxCopies = 1024
 
 // busyQueue bounds the busy answers waiting to go out. Past it, taking
 // commands off the connection waits for them: the broker holds the rest.
@@ -78,6 +87,11 @@ type commands struct {
 	// dropped).
 	oversizedMu sync.Mutex
 	oversized   []int
+
+	// waiting counts, by id, the copies of a command that came while its
+	// first copy waited for its turn (see copyOfWaiting).
+	waitMu  sync.Mutex
+	waiting map[string]*copies
 
 	// The serving goroutine's alone.
 	answered map[string]answer // by id
@@ -132,9 +146,16 @@ type answer struct {
 	reply command.Reply
 }
 
+// copies are the copies of a waiting command with an id, counted.
+type copies struct {
+	asked string // the command, in canonical form
+	seq   uint64 // its first copy's, which is waiting
+	n     int
+}
+
 func (p *Publisher) newCommands() *commands {
 	return &commands{p: p, queue: make(chan inbound, commandQueue), urgent: make(chan inbound, urgentQueue),
-		busy: make(chan inbound, busyQueue), answered: map[string]answer{}, purged: map[string]uint64{},
+		busy: make(chan inbound, busyQueue), waiting: map[string]*copies{}, answered: map[string]answer{}, purged: map[string]uint64{},
 		busyLog: &throttle{every: logEvery, log: func(n int, last []any) {
 			p.log.Warn("mqtt: too many commands waiting; answered busy, not run", append([]any{"refused", n, "waiting_at_most", commandQueue}, last...)...)
 		}},
@@ -199,19 +220,98 @@ func (s *commands) take(ctx context.Context, c paho.Client, m paho.Message) {
 	}
 	in := inbound{c: c, m: m, seq: s.seq.Add(1)}
 	q := s.queue
-	if c, err := command.Parse(m.Payload()); err == nil && c.Name == command.Purge && !m.Retained() {
+	cmd, err := command.Parse(m.Payload())
+	if err == nil && cmd.Name == command.Purge && !m.Retained() {
 		// A retained purge is refused at once all the same: it stays in
 		// order with the clearing that follows it.
 		in.urgent, q = true, s.urgent
+	}
+	if err == nil && cmd.ID != "" && !m.Retained() {
+		in.id, in.asked = cmd.ID, canonical(cmd)
+		if s.copyOfWaiting(&in) {
+			return
+		}
 	}
 	select {
 	case q <- in:
 		return
 	default:
 	}
-	select {
-	case s.busy <- in:
-	case <-ctx.Done():
+	n := 1
+	if in.first {
+		n += s.notWaiting(in)
+	}
+	for range n {
+		select {
+		case s.busy <- in:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// copyOfWaiting counts in as a copy of the same command (same id, same
+// command) still waiting for its turn, and reports whether it did; or
+// marks in as the first, whose copies are counted until it has run. A
+// client that resends a purge every second while the loop is slow to
+// answer would otherwise fill the queue with copies and be answered
+// "busy: not run" for a purge that is about to run. Each copy is answered
+// once the first has run, as a copy that waited in the queue would be
+// (see answerCopies).
+func (s *commands) copyOfWaiting(in *inbound) bool {
+	s.waitMu.Lock()
+	defer s.waitMu.Unlock()
+	w := s.waiting[in.id]
+	switch {
+	case w == nil:
+		s.waiting[in.id] = &copies{asked: in.asked, seq: in.seq}
+		in.first = true
+		return false
+	case w.asked == in.asked && w.n < maxCopies:
+		w.n++
+		return true
+	}
+	return false // another command reusing the id, queued to be refused; or a flood
+}
+
+// notWaiting forgets in, a first copy that found its queue full, and
+// returns how many copies came meanwhile: each is answered busy too.
+func (s *commands) notWaiting(in inbound) int {
+	s.waitMu.Lock()
+	defer s.waitMu.Unlock()
+	w := s.waiting[in.id]
+	if w == nil || w.seq != in.seq {
+		return 0
+	}
+	delete(s.waiting, in.id)
+	return w.n
+}
+
+// answerCopies runs, after in, each copy of it that came while it
+// waited, as each would have run from the queue: answered again as a
+// repeat when in ran, run again when in was refused (a refused command
+// may be sent again and must then run). The copies go through in's
+// message, so a later resend (DUP) of in is still told from a new
+// command, and through in's arrival: a copy of a cancel_purge that a
+// purge overtook is refused, never run after that purge.
+func (s *commands) answerCopies(ctx context.Context, in inbound) {
+	for {
+		s.waitMu.Lock()
+		w := s.waiting[in.id]
+		if w == nil || w.seq != in.seq {
+			s.waitMu.Unlock()
+			return
+		}
+		if w.n == 0 {
+			delete(s.waiting, in.id)
+			s.waitMu.Unlock()
+			return
+		}
+		w.n--
+		s.waitMu.Unlock()
+		if r, ok := s.run(ctx, in); ok {
+			s.reply(in.c, r)
+		}
 	}
 }
 
@@ -262,6 +362,9 @@ func (s *commands) serve(ctx context.Context) {
 		r, ok := s.run(ctx, in)
 		if ok {
 			s.reply(in.c, r)
+		}
+		if in.first {
+			s.answerCopies(ctx, in)
 		}
 	}
 }

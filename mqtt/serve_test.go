@@ -535,6 +535,30 @@ func TestRepeatsAreLoggedAsACount(t *testing.T) {
 	}
 }
 
+// Copies of a purge that come while it waits for a slow control loop (a
+// client resending every second, or a script in a loop) are answered
+// with the purge's answer once it has run, never "busy: not run": the
+// purge is about to run. They used to fill the purges' queue; the
+// machine's load alone then answered some busy (seen in CI).
+func TestCopiesOfAWaitingPurgeAreAnsweredAsItIs(t *testing.T) {
+	r := startCommandRig(t)
+	r.room.hold()
+	const n = 3 * urgentQueue
+	for range n {
+		r.send(purge("p1"))
+	}
+	time.Sleep(time.Second) // most copies arrive while the first waits; any later one is a plain repeat
+	r.room.release()
+	for _, rep := range r.waitReplies("every copy answered", n) {
+		if !rep.OK || rep.ID != "p1" {
+			t.Fatalf("reply %+v: want the purge's answer", rep)
+		}
+	}
+	if ran := r.room.ran(); len(ran) != 1 {
+		t.Errorf("ran %q, want the purge once", ran)
+	}
+}
+
 // fakeMsg is a message as paho hands it over.
 type fakeMsg struct {
 	topic     string
