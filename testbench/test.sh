@@ -61,6 +61,8 @@ trap 'rm -f "$log"' EXIT
 status=0
 go test -race -count=1 -timeout 20m ./... 2>&1 | tee "$log" || status=$?
 passed=$(grep -c '^ok ' "$log" || true)
-failed=$(grep -c '^FAIL' "$log" || true)
+# One line a package ("FAIL<tab>package ..."): the bare "FAIL" lines
+# of each failed package and of the whole run are not packages.
+failed=$(grep -c -E '^FAIL[[:space:]]' "$log" || true)
 echo "packages: $passed passed, $failed failed"
 exit "$status"

@@ -13,7 +13,8 @@ import (
 // ended it there: no "packages: N passed, M failed" summary, and its log
 // left in /tmp. It runs here with go, gofmt, git and dpkg faked in PATH
 // (go test prints one package passed and one failed, and fails): the
-// summary is printed, the log removed, and the script still fails.
+// summary is printed, counting packages (not every FAIL line), the log
+// removed, and the script still fails.
 func TestTestShSummarisesAFailingSuite(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
@@ -29,7 +30,9 @@ func TestTestShSummarisesAFailingSuite(t *testing.T) {
 	}
 	bin := t.TempDir()
 	for name, body := range map[string]string{
-		"go":    `if [ "$1" = test ]; then echo "ok  	example/a	0.1s"; echo "FAIL	example/b	0.2s"; exit 1; fi; exit 0`,
+		// As go test prints a failed package: its test's line, a bare
+		// FAIL, the package's line; and a bare FAIL at the end.
+		"go":    `if [ "$1" = test ]; then echo "ok  	example/a	0.1s"; echo "--- FAIL: TestB (0.01s)"; echo FAIL; echo "FAIL	example/b	0.2s"; echo FAIL; exit 1; fi; exit 0`,
 		"gofmt": `exit 0`,
 		"git":   `echo a.go`,
 		"dpkg":  `exit 0`, // every package the tests need is installed
