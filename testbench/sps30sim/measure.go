@@ -28,6 +28,14 @@ func particleMass(d float64) float64 {
 	return vol * density * 1e6             // g to µg
 }
 
+// below1Mass and binMass are particleMass of the diameters derive uses,
+// the same numbers, taken once: derive runs every simulated second of
+// every sensor. Neither is ever written.
+var (
+	below1Mass = particleMass((binDiameter[0] + binDiameter[1]) / 2)
+	binMass    = [5]float64{2: particleMass(binDiameter[2]), 3: particleMass(binDiameter[3]), 4: particleMass(binDiameter[4])}
+)
+
 // advance runs the measurement ticks due up to now.
 func (d *Device) advance(now time.Time) {
 	if d.mode != modeMeasuring {
@@ -116,11 +124,11 @@ func derive(mass [4]float64) [10]float64 {
 	// Mass per bin in µg/cm³ (1 µg/m³ = 1e-6 µg/cm³).
 	bins := [4]float64{mass[0], mass[1] - mass[0], mass[2] - mass[1], mass[3] - mass[2]}
 	var count [5]float64
-	below1 := bins[0] * 1e-6 / particleMass((binDiameter[0]+binDiameter[1])/2)
+	below1 := bins[0] * 1e-6 / below1Mass
 	count[0] = shareBelow05 * below1
 	count[1] = (1 - shareBelow05) * below1
 	for i := 1; i < 4; i++ {
-		count[i+1] = bins[i] * 1e-6 / particleMass(binDiameter[i+1])
+		count[i+1] = bins[i] * 1e-6 / binMass[i+1]
 	}
 	var v [10]float64
 	copy(v[:4], mass[:])

@@ -235,3 +235,16 @@ func TestLongGap(t *testing.T) {
 		t.Errorf("auto-cleaning due %v, before now %v", d.autoCleanDue, clk.Now())
 	}
 }
+
+// TestBinMassIsParticleMass checks that the masses derive keeps are
+// particleMass's, bit for bit.
+func TestBinMassIsParticleMass(t *testing.T) {
+	if got, want := below1Mass, particleMass((binDiameter[0]+binDiameter[1])/2); got != want {
+		t.Errorf("below1Mass = %v, want %v", got, want)
+	}
+	for i := 2; i < len(binMass); i++ {
+		if got, want := binMass[i], particleMass(binDiameter[i]); got != want {
+			t.Errorf("binMass[%d] = %v, want %v", i, got, want)
+		}
+	}
+}
