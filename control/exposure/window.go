@@ -14,9 +14,13 @@ type bin struct {
 // running totals over all of them. Old bins are overwritten as time moves
 // on, which is what keeps memory bounded whatever the sample rate.
 type ring struct {
-	width   int64 // nanoseconds per bin
-	bins    []bin
-	head    int64 // index (unix time / width) of the newest bin
+	width int64 // nanoseconds per bin
+	bins  []bin
+	head  int64 // index (unix time / width) of the newest bin
+	// hj is where the newest bin is in bins (head modulo len(bins)), so
+	// that finding a bin near it takes no division: a division is most
+	// of what adding a sample cost, and it happens for every sample.
+	hj      int64
 	started bool
 	sum     float64 // totals over every bin in the ring
 	cov     int64
@@ -44,17 +48,30 @@ func (r *ring) index(ns int64) int64 { return floorDiv(ns, r.width) }
 func (r *ring) start(i int64) int64 { return i * r.width }
 
 func (r *ring) slot(i int64) *bin {
+	n := int64(len(r.bins))
+	if d := r.head - i; d >= 0 && d < n { // a bin the ring holds
+		j := r.hj - d
+		if j < 0 {
+			j += n
+		}
+		return &r.bins[j]
+	}
+	return &r.bins[r.pos(i)]
+}
+
+// pos is where bin i goes in bins.
+func (r *ring) pos(i int64) int64 {
 	j := i % int64(len(r.bins))
 	if j < 0 { // i before the epoch: Go's % keeps the sign
 		j += int64(len(r.bins))
 	}
-	return &r.bins[j]
+	return j
 }
 
 // moveTo makes bin i the newest, dropping the bins that leave the ring.
 func (r *ring) moveTo(i int64) {
 	if !r.started {
-		r.head, r.started = i, true
+		r.head, r.hj, r.started = i, r.pos(i), true
 		return
 	}
 	if i <= r.head {
@@ -65,15 +82,20 @@ func (r *ring) moveTo(i int64) {
 	if i-r.head >= n {
 		clear(r.bins)
 		r.sum, r.cov = 0, 0
+		r.head, r.hj = i, r.pos(i)
 	} else {
-		for k := r.head + 1; k <= i; k++ {
-			b := r.slot(k)
+		for r.head < i {
+			// The next bin takes the place of the oldest, after head.
+			r.head++
+			if r.hj++; r.hj == n {
+				r.hj = 0
+			}
+			b := &r.bins[r.hj]
 			r.sum -= b.sum
 			r.cov -= b.cov
 			*b = bin{}
 		}
 	}
-	r.head = i
 	switch {
 	case r.cov == 0:
 		r.sum = 0 // no rounding residue when the window is empty
