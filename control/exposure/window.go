@@ -41,8 +41,21 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// index is the bin holding the Unix nanosecond ns.
-func (r *ring) index(ns int64) int64 { return floorDiv(ns, r.width) }
+// index is the bin holding the Unix nanosecond ns. Nearly always that is
+// the newest bin or the one after it, found without a division (one a
+// sample, for each ring, was much of what adding a sample cost).
+func (r *ring) index(ns int64) int64 {
+	// ns ≥ lo, so the difference is exact as an unsigned number.
+	if lo := r.head * r.width; ns >= lo {
+		switch d := uint64(ns - lo); {
+		case d < uint64(r.width):
+			return r.head
+		case d < 2*uint64(r.width):
+			return r.head + 1
+		}
+	}
+	return floorDiv(ns, r.width)
+}
 
 // start is where bin i starts, in Unix nanoseconds.
 func (r *ring) start(i int64) int64 { return i * r.width }
@@ -78,17 +91,19 @@ func (r *ring) moveTo(i int64) {
 		return
 	}
 	n := int64(len(r.bins))
-	old := r.head
+	// lapped is whether a bin of a multiple of n became the newest: a lap
+	// of the ring begun.
+	lapped := false
 	if i-r.head >= n {
 		clear(r.bins)
 		r.sum, r.cov = 0, 0
-		r.head, r.hj = i, r.pos(i)
+		r.head, r.hj, lapped = i, r.pos(i), true
 	} else {
 		for r.head < i {
 			// The next bin takes the place of the oldest, after head.
 			r.head++
 			if r.hj++; r.hj == n {
-				r.hj = 0
+				r.hj, lapped = 0, true
 			}
 			b := &r.bins[r.hj]
 			r.sum -= b.sum
@@ -99,7 +114,7 @@ func (r *ring) moveTo(i int64) {
 	switch {
 	case r.cov == 0:
 		r.sum = 0 // no rounding residue when the window is empty
-	case floorDiv(i, n) != floorDiv(old, n):
+	case lapped:
 		// Once per lap, sum afresh so that add-and-subtract rounding
 		// cannot accumulate over months of running.
 		r.sum = 0
