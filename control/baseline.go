@@ -162,9 +162,6 @@ type perFan struct {
 	// in holds the samples a fan's law is given, reused: no law keeps
 	// its input past Update, and the laws run every period.
 	in []sample.Sample
-	// out is Update's result, reused: it is valid until the next
-	// Update (Law).
-	out []Decision
 	// faults are the fans that do not work (SetFanFault).
 	faults fanFaults
 }
@@ -192,10 +189,7 @@ func (l *perFan) Update(now time.Time, in []sample.Sample) []Decision {
 	for _, s := range in {
 		l.byName[s.Sensor] = s
 	}
-	if len(l.out) != len(l.laws) {
-		l.out = make([]Decision, len(l.laws))
-	}
-	out := l.out
+	out := make([]Decision, len(l.laws))
 	for i, f := range l.p.Fans {
 		l.in = l.appendBoothSamples(l.in[:0], f.Booths...)
 		out[i] = l.laws[i].Update(now, FanInput{Booth: l.in})

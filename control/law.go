@@ -16,9 +16,7 @@ type Law interface {
 	// Update decides each fan's duty at now, in the order of Params.Fans,
 	// from the latest sample of every PM2.5 sensor in the booths and
 	// staff zones and of every booth pressure sensor. A configured sensor
-	// missing from in counts as a sensor with no reading. The slice it
-	// returns is valid until the next Update: a law may reuse it (the
-	// daemon decides every second and keeps each decision by value).
+	// missing from in counts as a sensor with no reading.
 	Update(now time.Time, in []sample.Sample) []Decision
 	// Purge runs the fans of zone's booths (every booth when zone is
 	// "") at maximum until the booth is safe to enter; CancelPurge ends

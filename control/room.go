@@ -52,9 +52,6 @@ type Room struct {
 	// the staff area's same reason, printed once (a fan keeps its own
 	// from one period to the next: keptReason).
 	whys []staffReason
-	// out is Update's result, reused: it is valid until the next
-	// Update (Law).
-	out []Decision
 	// faults are the fans that do not work (SetFanFault), nil while all
 	// do.
 	faults fanFaults
@@ -196,10 +193,7 @@ func (r *Room) Update(now time.Time, in []sample.Sample) []Decision {
 	r.followAvoidable(now, dt)
 
 	r.staffNeed = r.staff.need(t)
-	if len(r.out) != len(r.fans) {
-		r.out = make([]Decision, len(r.fans))
-	}
-	out := r.out // every element is set below
+	out := make([]Decision, len(r.fans))
 	r.whys = r.whys[:0]
 	for i, f := range r.fans {
 		out[i] = r.decide(now, dt, i, f)
