@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -76,19 +75,8 @@ type Bus struct {
 	// sensor's, for Tx: a map lookup was a tenth of a transfer.
 	near  [0x80]*slot
 	speed physic.Frequency
+	tx    int   // transfers so far, for statistics
 	lines stuck // SCL and SDA, for a device that holds the bus
-
-	tx atomic.Int64 // transfers so far, for statistics
-
-	// calm is table while the bus is calm (see settle), nil otherwise. A
-	// transfer on a calm bus to a device in it goes straight to the
-	// device: locked, it would find the lines free, the device
-	// connected and no fault to take, and change nothing. A transfer is
-	// most of a simulated sensor's work, and the lock was a tenth of one.
-	calm atomic.Pointer[[0x80]Device]
-	// table is near's devices, a new array at every Attach: one in calm
-	// is never written.
-	table *[0x80]Device
 }
 
 type slot struct {
@@ -100,28 +88,7 @@ type slot struct {
 // New returns an empty bus. sleep is the clock's Sleep, used to model slow
 // devices (clock stretching); nil means slow-device faults do not wait.
 func New(name string, sleep func(time.Duration)) *Bus {
-	b := &Bus{name: name, sleep: sleep, devices: map[uint16]*slot{}, speed: 100 * physic.KiloHertz,
-		table: new([0x80]Device)}
-	b.settle()
-	return b
-}
-
-// settle publishes table in calm if the bus is calm, nothing making a
-// transfer other than plain: the lines free (not switched to GPIO, not
-// held, no STOP awaited), no device disconnected, no fault injected. The
-// caller holds mu, and calls it after every change to any of these or to
-// table, before it unlocks.
-func (b *Bus) settle() {
-	l := &b.lines
-	calm := !l.sclGPIO && !l.sdaGPIO && !l.held && !l.needStop
-	for _, s := range b.devices {
-		calm = calm && !s.disconnected && len(s.faults) == 0
-	}
-	if calm {
-		b.calm.Store(b.table)
-	} else {
-		b.calm.Store(nil)
-	}
+	return &Bus{name: name, sleep: sleep, devices: map[uint16]*slot{}, speed: 100 * physic.KiloHertz}
 }
 
 // String implements i2c.Bus.
@@ -149,11 +116,7 @@ func (b *Bus) Attach(addr uint16, dev Device) {
 	b.devices[addr] = s
 	if int(addr) < len(b.near) {
 		b.near[addr] = s
-		t := *b.table
-		t[addr] = dev
-		b.table = &t
 	}
-	b.settle()
 }
 
 // Disconnect makes the device at addr stop answering, as a loose cable
@@ -169,7 +132,6 @@ func (b *Bus) setConnected(addr uint16, on bool) {
 	if s, ok := b.devices[addr]; ok {
 		s.disconnected = !on
 	}
-	b.settle()
 }
 
 // Addresses lists the addresses that acknowledge, as a bus scan finds them.
@@ -186,22 +148,16 @@ func (b *Bus) Addresses() []uint16 {
 }
 
 // Transfers returns how many transfers the bus has carried.
-func (b *Bus) Transfers() int { return int(b.tx.Load()) }
+func (b *Bus) Transfers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.tx
+}
 
 // Tx implements i2c.Bus.
 func (b *Bus) Tx(addr uint16, w, r []byte) error {
-	b.tx.Add(1)
-	if t := b.calm.Load(); t != nil && int(addr) < len(t) && t[addr] != nil {
-		return b.transfer(addr, t[addr], nil, w, r)
-	}
-	return b.txLocked(addr, w, r)
-}
-
-// txLocked is Tx on a bus that is not calm, or to an address calm does
-// not hold: it looks at the lines, the device and its faults under the
-// lock.
-func (b *Bus) txLocked(addr uint16, w, r []byte) error {
 	b.mu.Lock()
+	b.tx++
 	if err := b.busError(); err != nil {
 		b.mu.Unlock()
 		return err
@@ -220,20 +176,11 @@ func (b *Bus) txLocked(addr uint16, w, r []byte) error {
 	dev := s.dev
 	if f != nil && f.Kind == FaultStuckBus {
 		b.stickBus(addr, f)
-		b.settle()
 		b.mu.Unlock()
 		return &BusStuckError{Holder: addr}
 	}
-	if f != nil {
-		b.settle() // it may have used up the last fault
-	}
 	b.mu.Unlock()
-	return b.transfer(addr, dev, f, w, r)
-}
 
-// transfer hands a transfer to dev, with the fault f (nil: none) taken
-// for it.
-func (b *Bus) transfer(addr uint16, dev Device, f *Fault, w, r []byte) error {
 	if f != nil {
 		switch f.Kind {
 		case FaultNACK:

@@ -56,7 +56,6 @@ func (b *Bus) Inject(addr uint16, f Fault) {
 		c := f
 		s.faults = append(s.faults, &c)
 	}
-	b.settle()
 }
 
 // ClearFaults removes every injected fault at addr and, like a power
@@ -70,7 +69,6 @@ func (b *Bus) ClearFaults(addr uint16) {
 	if (b.lines.held || b.lines.needStop) && b.lines.holder == addr {
 		b.lines.held, b.lines.needStop = false, false
 	}
-	b.settle()
 }
 
 // takeFault returns the fault for this transfer, using up one count.

@@ -147,7 +147,6 @@ func (l *line) SetFunc(f pin.Func) error {
 		} else {
 			b.lines.sdaGPIO, b.lines.sdaLow = false, false
 		}
-		b.settle()
 		return nil
 	case gpio.IN, gpio.IN_HIGH, gpio.FLOAT:
 		return l.In(gpio.PullUp, gpio.NoEdge)
@@ -195,7 +194,6 @@ func (l *line) set(low bool) {
 	b := l.bus
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	defer b.settle()
 	s := &b.lines
 	if l.scl {
 		rising := s.sclLow && !low
