@@ -29,6 +29,9 @@ type inbound struct {
 	// commands.waiting rather than queued (see copyOfWaiting).
 	id, asked string
 	first     bool
+	// copy says this is a copy counted while its first waited, run
+	// through the first's message (see answerCopies).
+	copy bool
 }
 
 // commandWait bounds how long a command waits on the control loop, which
@@ -293,8 +296,12 @@ func (s *commands) notWaiting(in inbound) int {
 // may be sent again and must then run). The copies go through in's
 // message, so a later resend (DUP) of in is still told from a new
 // command, and through in's arrival: a copy of a cancel_purge that a
-// purge overtook is refused, never run after that purge.
+// purge overtook is refused, never run after that purge. Each copy is a
+// message of its own, not a resend, even where in was one (the broker
+// resending a message taken before, whose answer went out then): its
+// sender waits for an answer.
 func (s *commands) answerCopies(ctx context.Context, in inbound) {
+	in.copy = true
 	for {
 		s.waitMu.Lock()
 		w := s.waiting[in.id]
@@ -395,7 +402,7 @@ func (s *commands) run(ctx context.Context, in inbound) (command.Reply, bool) {
 		s.emptyLog.note("topic", m.Topic())
 		return command.Reply{Error: emptyAnswer}, true
 	}
-	if s.resend(in) {
+	if !in.copy && s.resend(in) {
 		// Its first copy was answered already; the broker resends a
 		// message whose acknowledgement it did not see.
 		s.refusedLog.note("topic", m.Topic(), "packet_id", m.MessageID(), "err", "a resend (DUP) of a message already taken; not run again")

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	paho "github.com/eclipse/paho.mqtt.golang"
+
 	"github.com/ventd/ventd/config"
 	"github.com/ventd/ventd/daemon"
 	"github.com/ventd/ventd/mqtt/command"
@@ -557,6 +559,86 @@ func TestCopiesOfAWaitingPurgeAreAnsweredAsItIs(t *testing.T) {
 	if ran := r.room.ran(); len(ran) != 1 {
 		t.Errorf("ran %q, want the purge once", ran)
 	}
+}
+
+// The broker resends (DUP) a purge ventd took and answered already, and
+// the client's own copies of it (same id, new messages) come while that
+// resend waits its turn. The resend is not answered again; each copy is,
+// as the repeat it is, and the purge ran once.
+func TestCopiesBehindABrokersResendAreAnswered(t *testing.T) {
+	room := newFakeRoom()
+	s, topic := offlineCommands(t, room, io.Discard)
+	c := &replyCatcher{}
+	ctx := context.Background()
+	first := fakeMsg{topic: topic, payload: purge("p1"), id: 5, qos: 1}
+	if rep, ok := s.run(ctx, inbound{c: c, m: first}); !ok || !rep.OK {
+		t.Fatalf("first copy: %+v, %t; want it run", rep, ok)
+	}
+	// Taken as take does: the resend first, then two copies behind it.
+	resent := first
+	resent.dup = true
+	msgs := []fakeMsg{resent, {topic: topic, payload: purge("p1"), id: 6, qos: 1}, {topic: topic, payload: purge("p1"), id: 7, qos: 1}}
+	var head inbound
+	for i, m := range msgs {
+		cmd, err := command.Parse(m.Payload())
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := inbound{c: c, m: m, seq: uint64(i + 2), id: cmd.ID, asked: canonical(cmd)}
+		copied := s.copyOfWaiting(&in)
+		if copied != (i > 0) {
+			t.Fatalf("message %d: counted as a copy %t", i, copied)
+		}
+		if i == 0 {
+			head = in
+		}
+	}
+	if rep, ok := s.run(ctx, head); ok {
+		t.Errorf("the broker's resend answered %+v; it was answered when first taken", rep)
+	}
+	s.answerCopies(ctx, head)
+	got := c.replies(t)
+	if len(got) != 2 {
+		t.Fatalf("%d answers to the two copies: %+v", len(got), got)
+	}
+	for _, rep := range got {
+		if !rep.OK || rep.ID != "p1" {
+			t.Errorf("copy answered %+v: want the purge's answer", rep)
+		}
+	}
+	if ran := room.ran(); len(ran) != 1 {
+		t.Errorf("ran %q, want the purge once", ran)
+	}
+}
+
+// replyCatcher is a connection that keeps what ventd publishes on it;
+// the commands use nothing else of it.
+type replyCatcher struct {
+	paho.Client
+	mu   sync.Mutex
+	sent [][]byte
+}
+
+func (c *replyCatcher) Publish(topic string, qos byte, retained bool, payload any) paho.Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sent = append(c.sent, payload.([]byte))
+	return nil
+}
+
+func (c *replyCatcher) replies(t *testing.T) []command.Reply {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []command.Reply
+	for _, b := range c.sent {
+		var r command.Reply
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("reply %q: %v", b, err)
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // fakeMsg is a message as paho hands it over.
