@@ -136,10 +136,10 @@ func runOne(ctx context.Context, c *benchCase, ctl controller, seed uint64) (Res
 			return res, err
 		}
 	}
-	clk.OnAdvance(func(time.Time) {
+	clk.OnAdvance(func(now time.Time) {
 		fig.truth.observe(rig.Room)
 		if tr != nil {
-			tr.observe(rig.Room)
+			tr.observe(now, rig.Room)
 		}
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

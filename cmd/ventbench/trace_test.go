@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/ventd/ventd/snapshot"
+	"github.com/ventd/ventd/testbench/room"
 )
 
 // -trace writes one CSV per run: a header naming every zone's true air,
@@ -98,6 +104,158 @@ func TestTraceLeavesOutReadingsTheLawCannotUse(t *testing.T) {
 	if good < 50 || out < 150 {
 		t.Fatalf("%d rows before the dropout, %d during it", good, out)
 	}
+}
+
+// Two runs of one scenario, controller and seed wrote traces whose true
+// air differed in a few rows out of a thousand: a row took the air the
+// room had reached by the time the record, which comes on a goroutine of
+// its own, got to the tracer. two-booths differed in most pairs of runs
+// of its first 20 minutes.
+func TestTraceIsTheSameEveryRun(t *testing.T) {
+	first := traceFiles(t, "two-booths", "20m")
+	if len(first) < 2 {
+		t.Fatalf("%d traces, want ventd's and the bounds'", len(first))
+	}
+	for run := 2; run <= 3; run++ {
+		again := traceFiles(t, "two-booths", "20m")
+		for name, b := range first {
+			if !bytes.Equal(again[name], b) {
+				t.Fatalf("run %d: %s differs from the first run's:\n%s", run, name, firstDiff(b, again[name]))
+			}
+		}
+	}
+}
+
+// A period's true air is the latest the room reached at or before the
+// period's time, whenever its record reaches the tracer: right after the
+// period, or after the clock and the room have moved on (the records
+// lag), the rows are the same. A room no sensor has stepped for more than
+// maxTruthGap gives no true air.
+func TestTraceAirDoesNotDependOnWhenRecordsArrive(t *testing.T) {
+	c, err := builtin("two-booths", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := simStart
+	const periods = 70
+	stalled := func(k int) bool { return k >= 40 && k < 55 } // no sensor reads the room
+	// trace plays the periods as the daemon's loop and the clock do:
+	// the sensors step the room to their tick before the period's time
+	// (0.9 s before, as the SPS30s of this room do), a scenario event
+	// steps it to a period's time, and the clock moves to the next
+	// period. lag is how many periods the records come behind.
+	trace := func(lag int) ([]byte, map[time.Duration]float64) {
+		dir := t.TempDir()
+		tr, err := newTracer(dir, c, controller{name: "ventd"}, 1, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rm, err := room.New(c.room, start.Add(-5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		booth := c.room.Zones[0].Name
+		rm.StartSession(booth, room.TypicalSession(4, 0)) // the air changes every step
+		air := map[time.Duration]float64{}
+		var queue []*snapshot.Snapshot
+		for k := range periods {
+			pt := start.Add(time.Duration(k) * time.Second)
+			step := pt.Add(-900 * time.Millisecond)
+			if k == 25 {
+				step = pt // an event, played at its time
+			}
+			if !stalled(k) {
+				rm.AdvanceTo(step)
+				st, err := rm.State(booth)
+				if err != nil {
+					t.Fatal(err)
+				}
+				air[step.Sub(start)] = st.PM25
+			}
+			queue = append(queue, &snapshot.Snapshot{Time: pt})
+			if len(queue) > lag {
+				tr.add(queue[0])
+				queue = queue[1:]
+			}
+			tr.observe(pt.Add(time.Second), rm)
+		}
+		for _, s := range queue {
+			tr.add(s)
+		}
+		if err := tr.close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "two-booths-ventd-1.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, air
+	}
+	prompt, air := trace(0)
+	for _, lag := range []int{1, 2, 5, periods} {
+		if late, _ := trace(lag); !bytes.Equal(late, prompt) {
+			t.Fatalf("records %d periods late: the trace differs:\n%s", lag, firstDiff(prompt, late))
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(prompt)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != periods+1 {
+		t.Fatalf("%d rows, want a header and %d periods", len(rows), periods)
+	}
+	for _, r := range rows[1:] {
+		sec, _ := strconv.Atoi(r[0])
+		at := time.Duration(sec)*time.Second - 900*time.Millisecond
+		switch {
+		case sec == 25:
+			at = 25 * time.Second
+		case stalled(sec):
+			at = 39*time.Second - 900*time.Millisecond // the last step before the stall
+		}
+		want := strconv.FormatFloat(air[at], 'f', 2, 64)
+		if time.Duration(sec)*time.Second-at > maxTruthGap {
+			want = ""
+		}
+		if r[1] != want {
+			t.Fatalf("at %d s the trace's true air is %s, want %s: the room's at %v", sec, r[1], want, at)
+		}
+	}
+}
+
+// traceFiles runs ventd and the bounds on the first length of a built-in
+// scenario, seed 1, with -trace, and returns each CSV by name.
+func traceFiles(t *testing.T, scenario, length string) map[string][]byte {
+	t.Helper()
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-only", scenario, "-controllers", "ventd", "-cache", "off",
+		"-truncate", length, "-seeds", "1", "-trace", dir}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, e := range ents {
+		if files[e.Name()], err = os.ReadFile(filepath.Join(dir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
+
+// firstDiff shows the first line where a and b differ.
+func firstDiff(a, b []byte) string {
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n  %s\n  %s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines against %d", len(la), len(lb))
 }
 
 // traceOf runs ventd on the first length of a built-in scenario, seed 1,
