@@ -135,7 +135,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.readme, "readme", "", "rewrite the figures between the ventbench markers in this README `FILE` (from -from, or from this run)")
 	fs.StringVar(&f.cache, "cache", "", "keep the baselines' results in `DIR` and reuse them, in any build, while scenario, room, config and seed are unchanged (for tuning the law; ventd always runs); "+
 		"off: run every baseline (default: reuse those of an earlier run of this same build, kept in the user's cache directory)")
-	fs.StringVar(&f.trace, "trace", "", "write each run's periods (true air, readings, duties, reasons) as CSV into `DIR`; cached runs write none")
+	fs.StringVar(&f.trace, "trace", "", "write each run's periods (true air at the room's latest step at or before each period, readings, duties, reasons) as CSV into `DIR`; cached runs write none")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the runs to `FILE` (for go tool pprof)")
 	fs.StringVar(&f.from, "from", "", "with -readme or -compare: take the figures from this ventbench -json `FILE` instead of running")
 	fs.StringVar(&f.compare, "compare", "", "print the before/after table of ventd's figures and goals against this earlier ventbench -json `FILE` (after: -from, or this run)")
