@@ -70,6 +70,11 @@ type sub struct {
 	// an output that stays behind (settle).
 	tip       *Period
 	tipCovers int
+	// own is the last record queued when this output made it by merging:
+	// nobody else has it until Receive, and later records' events are
+	// appended to its lists (Period.absorb) rather than copied with the
+	// rest into a new record each time.
+	own *Period
 
 	oldest  time.Time     // wall time queue[0] was published
 	wake    chan struct{} // one token: records are waiting
@@ -250,10 +255,7 @@ func (s *sub) push(p *Period, now time.Time) {
 	if s.backlog >= 0 && len(s.queue) >= s.backlog {
 		if p.HasEvents() {
 			s.settle()
-			last := len(s.queue) - 1
-			var dropped int
-			s.queue[last], dropped = Merge(s.queue[last], p)
-			s.stats.Dropped += uint64(dropped)
+			s.stats.Dropped += uint64(s.mergeLast(p))
 		} else {
 			s.tip = p
 			s.tipCovers += p.covers()
@@ -307,6 +309,9 @@ func (s *sub) run(wg *sync.WaitGroup) {
 		}
 		p := s.queue[0]
 		s.queue[0] = nil
+		if p == s.own {
+			s.own = nil
+		}
 		s.queue = s.queue[1:]
 		// The next one waited since it was published; near enough, since
 		// it came after p: now, which undercounts only a backlog.
@@ -342,10 +347,22 @@ func (s *sub) settle() {
 	if s.tip == nil {
 		return
 	}
+	covers := s.queue[len(s.queue)-1].covers() + s.tipCovers
+	s.mergeLast(s.tip)
+	s.own.Covers = covers
+	s.tip, s.tipCovers = nil, 0
+}
+
+// mergeLast merges p into the last record queued, which becomes (or
+// stays) the output's own, and returns how many minute aggregates were
+// dropped (see Merge).
+func (s *sub) mergeLast(p *Period) (dropped int) {
 	last := len(s.queue) - 1
-	m, _ := Merge(s.queue[last], s.tip)
-	m.Covers = s.queue[last].covers() + s.tipCovers
-	s.queue[last], s.tip, s.tipCovers = m, nil, 0
+	if s.queue[last] != s.own {
+		s.own = mine(s.queue[last])
+		s.queue[last] = s.own
+	}
+	return s.own.absorb(p)
 }
 
 // firstTime is the time of the oldest record queued (the tip's when it is

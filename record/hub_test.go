@@ -2,6 +2,8 @@ package record
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"sync"
 	"testing"
@@ -240,5 +242,129 @@ func TestStateOnlyRecordsMergeIntoTheLastQueued(t *testing.T) {
 	}
 	if m == last || last.Covers != 1 || second.Covers != 1 {
 		t.Fatal("a published record was changed by the merge")
+	}
+}
+
+// An output's queue merges its backlog in place, appending to the lists
+// it made itself: what it delivers must be what Merge gives, record by
+// record, with no published record changed, whatever lists the records
+// carry, with state-only records between them, and past the bound on
+// minutes.
+func TestQueueMergesAsMerge(t *testing.T) {
+	lists := eventLists()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 400
+	recs := make([]*Period, n)
+	for i := range recs {
+		p := &Period{Number: uint64(i + 1), Time: time.Unix(int64(i), 0), Covers: 1, Site: fmt.Sprint("site ", i)}
+		if i%5 != 4 { // every fifth record state alone
+			for fi, f := range lists {
+				if i > 8 && rng.IntN(3) > 0 { // all of them in the first records, which the later ones merge into
+					continue
+				}
+				k := 1 + rng.IntN(3)
+				switch {
+				case i <= 8: // the next record's fits in the room after it
+					k = 1
+				case f.Name == "Minutes":
+					k = rng.IntN(maxMergedMinutes / 30) // past the bound
+				}
+				// With room after it that no output may use: the test
+				// checks that its elements there stay as they are.
+				v := reflect.MakeSlice(f.Type, k+2, k+2)
+				for j := range k + 2 { // tell the elements apart
+					e := v.Index(j)
+					for fj := range e.NumField() {
+						if e.Field(fj).Kind() == reflect.String {
+							e.Field(fj).SetString(fmt.Sprint(i, "/", j))
+							break
+						}
+					}
+				}
+				reflect.ValueOf(p).Elem().Field(fi).Set(v.Slice(0, k))
+			}
+			if i <= 8 || rng.IntN(4) == 0 {
+				p.Saved = map[string]string{fmt.Sprint("k", rng.IntN(3)): fmt.Sprint(i)}
+			}
+		}
+		recs[i] = p
+	}
+	// What each published record holds, up to its lists' capacity, copied.
+	whole := func(p *Period) []any {
+		var out []any
+		v := reflect.ValueOf(p).Elem()
+		for fi := range v.NumField() {
+			f := v.Field(fi)
+			switch {
+			case f.Kind() == reflect.Slice && !f.IsNil():
+				f = reflect.AppendSlice(reflect.MakeSlice(f.Type(), 0, f.Cap()), f.Slice(0, f.Cap()))
+			case f.Kind() == reflect.Map && !f.IsNil():
+				m := reflect.MakeMap(f.Type())
+				for it := f.MapRange(); it.Next(); {
+					m.SetMapIndex(it.Key(), it.Value())
+				}
+				f = m
+			}
+			out = append(out, f.Interface())
+		}
+		return out
+	}
+	copies := make([][]any, n)
+	for i, p := range recs {
+		copies[i] = whole(p)
+	}
+
+	for _, backlog := range []int{1, 3} {
+		// Two outputs behind: each merges the same published records.
+		h := NewHub()
+		gate := make(chan struct{})
+		outs := []*collector{{gate: gate}, {gate: gate}}
+		for i, c := range outs {
+			h.Attach(fmt.Sprint("slow", i), c, &AttachOpts{Backlog: backlog})
+		}
+		h.Publish(recs[0]) // taken by Receive, which waits at the gate
+		for h.Stats()[0].Waiting+h.Stats()[1].Waiting != 0 {
+			time.Sleep(time.Millisecond)
+		}
+		for _, p := range recs[1:] {
+			h.Publish(p)
+		}
+		close(gate)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := h.Idle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		h.Close(time.Second)
+
+		// The first backlog records queue as they are; the rest merge
+		// into the last of them.
+		want := append([]*Period{recs[0]}, recs[1:backlog]...)
+		m := recs[backlog]
+		var dropped uint64
+		for _, p := range recs[backlog+1:] {
+			var d int
+			m, d = Merge(m, p)
+			dropped += uint64(d)
+		}
+		want = append(want, m)
+		for k, c := range outs {
+			if len(c.got) != len(want) {
+				t.Fatalf("backlog %d: %d records delivered, want %d", backlog, len(c.got), len(want))
+			}
+			for i := range want {
+				if !reflect.DeepEqual(c.got[i], want[i]) {
+					t.Fatalf("backlog %d, output %d: record %d delivered is not Merge's", backlog, k, i)
+				}
+			}
+			if dropped == 0 || h.Stats()[k].Dropped != dropped {
+				t.Errorf("backlog %d: %d minutes dropped, Merge drops %d (want some)", backlog, h.Stats()[k].Dropped, dropped)
+			}
+		}
+		for i, p := range recs {
+			if !reflect.DeepEqual(whole(p), copies[i]) {
+				t.Fatalf("backlog %d: published record %d changed", backlog, i)
+			}
+		}
 	}
 }
