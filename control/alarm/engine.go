@@ -43,7 +43,34 @@ type Engine struct {
 	// empty map shared: a summary is made every second, and nobody
 	// changes one.
 	noSubjects map[string]Level
+	// rests is, by rule (order's), whether the rule is at rest (see
+	// below, before ruleState). The loop feeds every rule every second, nearly always a
+	// clear input to a rule at rest; this array answers that with a byte
+	// a rule, without reaching for the rule's state: the loop's memory is
+	// cold by the time it comes round again, and a load of each rule's
+	// own was most of feeding it.
+	rests []bool
+	// restClear bounds a clear value for a rule at rest: below it for an
+	// Above rule (Threshold less Hysteresis), above it for a Below rule.
+	restClear []float64
+	// restDetail is a rule's {detail}: a condition given with the same
+	// is skipped (SetConditionDetail), one with another sets it.
+	restDetail []string
+	// noRest keeps every rule from resting, for the test that resting
+	// changes nothing.
+	noRest bool
 }
+
+// A rule rests while it has no alarm, its condition is not raised and no
+// run toward raising has begun. Fed a clear input (a false condition, or
+// a valid value beyond the hysteresis band on the clear side), a rule at
+// rest stays at rest, and all step changes is when the rule was last fed
+// (last) and since when its input has been clear (clearSince, which a
+// hold would reset): nothing reads either while the rule rests, and every
+// way out of rest sets both afresh (a raise sets clearSince to zero and
+// last to its time, and resets nothing else that counts, raiseSince being
+// zero; a hold or Restore resets them). So a Batch skips such an input:
+// the answer, no events, is the same.
 
 // ruleState is a rule and where it stands.
 type ruleState struct {
@@ -58,6 +85,7 @@ type ruleState struct {
 	alarm      *Alarm    // the active alarm, nil when none
 	detail     string    // the last condition's {detail}
 	raises     []time.Time
+	idx        int // in the engine's order and rests
 }
 
 // NewEngine checks the rules and returns an engine with no active alarms and
@@ -86,13 +114,16 @@ func NewEngine(rules []Rule) (*Engine, error) {
 		}
 		segs, _ := parseTemplate(tmpl) // already checked by problems
 		back, _ := parseTemplate(r.Back)
-		st := &ruleState{Rule: r, msg: segs, back: back}
+		st := &ruleState{Rule: r, msg: segs, back: back, idx: len(e.order)}
 		e.rules[r.ID] = st
 		e.order = append(e.order, st)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("alarm: %d problem(s) in the rules:\n%w", len(errs), errors.Join(errs...))
 	}
+	// None at rest until fed: clearSince and last are unset.
+	n := len(e.order)
+	e.rests, e.restClear, e.restDetail = make([]bool, n), make([]float64, n), make([]string, n)
 	return e, nil
 }
 
@@ -132,6 +163,21 @@ func (st *ruleState) hold() {
 // that sits above the threshold on average might never raise, since 30
 // one-second samples in a row all on one side of the noise are unlikely.
 func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v float64) []Event {
+	evs := e.advance(now, st, inRaise, inClear, v)
+	i := st.idx
+	e.rests[i] = !st.cond && st.alarm == nil && st.raiseSince.IsZero() && !e.noRest
+	e.restDetail[i] = st.detail
+	switch st.Direction {
+	case Above:
+		e.restClear[i] = st.Threshold - st.Hysteresis // as evaluate finds the clear region
+	case Below:
+		e.restClear[i] = st.Threshold + st.Hysteresis
+	}
+	return evs
+}
+
+// advance is step without keeping rests.
+func (e *Engine) advance(now time.Time, st *ruleState, inRaise, inClear bool, v float64) []Event {
 	if now.Before(st.last) {
 		// The clock stepped back (NTP, RTC-less boot): durations measured
 		// from before are meaningless, so start the delays again.

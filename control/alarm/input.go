@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -12,13 +13,22 @@ type Input struct {
 	e  *Engine
 	id RuleID
 	st *ruleState // nil: no such rule
+	// The rule's place in the engine's order and its direction, kept
+	// here for the Batch's look at whether the rule rests, which then
+	// reads nothing of st.
+	i           int32
+	when, above bool
 }
 
 // Input returns the input of rule id; its methods report ErrUnknownRule
 // when the engine has no such rule.
 func (e *Engine) Input(id RuleID) Input {
 	// The rules are fixed by NewEngine, so the map is read without the lock.
-	return Input{e: e, id: id, st: e.rules[id]}
+	in := Input{e: e, id: id, st: e.rules[id]}
+	if in.st != nil {
+		in.i, in.when, in.above = int32(in.st.idx), in.st.Direction == WhenTrue, in.st.Direction == Above
+	}
+	return in
 }
 
 // Evaluate is Engine.Evaluate for the input's rule.
@@ -95,8 +105,18 @@ func (h Batch) Active(in Input) bool {
 	return h.check(in, "active") == nil && in.st.alarm != nil
 }
 
+// resting reports whether in's rule, of the held engine, is at rest
+// (Engine.rests).
+func (h Batch) resting(in Input) bool {
+	// An unknown rule or another engine's: check says what is wrong.
+	return in.st != nil && in.e == h.e && h.e.rests[in.i]
+}
+
 // SetCondition is in.SetCondition on the held engine, which must be in's.
 func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64) ([]Event, error) {
+	if !active && in.when && h.resting(in) {
+		return nil, nil
+	}
 	if err := h.check(in, "set condition"); err != nil {
 		return nil, err
 	}
@@ -108,6 +128,9 @@ func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64)
 // says why, not only that. The message is rendered when the alarm
 // raises, so a later detail shows only in a later alarm.
 func (h Batch) SetConditionDetail(in Input, now time.Time, active bool, value float64, detail string) ([]Event, error) {
+	if !active && in.when && h.resting(in) && h.e.restDetail[in.i] == detail {
+		return nil, nil
+	}
 	if err := h.check(in, "set condition"); err != nil {
 		return nil, err
 	}
@@ -117,6 +140,12 @@ func (h Batch) SetConditionDetail(in Input, now time.Time, active bool, value fl
 
 // Evaluate is in.Evaluate on the held engine, which must be in's.
 func (h Batch) Evaluate(in Input, now time.Time, value float64, valid bool) ([]Event, error) {
+	if valid && !in.when && !math.IsInf(value, 0) {
+		// A NaN is clear of neither side, and goes on to its error.
+		if h.resting(in) && (in.above && value < h.e.restClear[in.i] || !in.above && value > h.e.restClear[in.i]) {
+			return nil, nil
+		}
+	}
 	if err := h.check(in, "evaluate"); err != nil {
 		return nil, err
 	}

@@ -116,6 +116,7 @@ func (e *Engine) Restore(alarms []Alarm) error {
 		st.cond = a.Condition
 		st.hold()
 		st.last = time.Time{}
+		e.rests[st.idx] = false // an alarm: no longer at rest
 		if st.FlapCount > 0 {
 			st.raises = append(st.raises[:0], a.Since)
 		}
