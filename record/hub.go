@@ -49,10 +49,18 @@ type Hub struct {
 	subs    []*sub
 	closed  bool
 	working sync.WaitGroup
+	base    time.Time // the hub's own clock runs from here (since)
 }
 
 // NewHub returns a hub with no outputs.
-func NewHub() *Hub { return &Hub{} }
+func NewHub() *Hub { return &Hub{base: time.Now()} }
+
+// since is the real time elapsed since base. The hub measures only
+// lengths of real time (how long an output waited, when it was last
+// woken), for which the monotonic clock alone is enough: it is read in one
+// call, where time.Now reads the wall clock as well, and a simulation
+// publishes thousands of records a second.
+func since(base time.Time) time.Duration { return time.Since(base) }
 
 // sub is one attached output and its queue.
 type sub struct {
@@ -76,7 +84,8 @@ type sub struct {
 	// rest into a new record each time.
 	own *Period
 
-	oldest  time.Time     // wall time queue[0] was published
+	base    time.Time     // the hub's
+	oldest  time.Duration // when queue[0] was published (since base)
 	wake    chan struct{} // one token: records are waiting
 	closing bool
 	stats   Stats
@@ -90,8 +99,8 @@ type sub struct {
 	// makes sure the last one is delivered). A simulation runs thousands
 	// of periods a second, and waking every output for each would cost
 	// more than the periods themselves.
-	woke   time.Time
-	timing bool // a wake-up timer is pending
+	woke   time.Duration // since base
+	timing bool          // a wake-up timer is pending
 }
 
 // wakeEvery is how long state-only records may wait for their output.
@@ -112,7 +121,8 @@ type Stats struct {
 // Attach starts delivering to out, from the next published record, on a
 // goroutine of its own until Close.
 func (h *Hub) Attach(name string, out Output, opts *AttachOpts) {
-	s := &sub{name: name, out: out, backlog: Backlog, wake: make(chan struct{}, 1)}
+	// Woken long ago: the first record wakes the output at once.
+	s := &sub{name: name, out: out, backlog: Backlog, wake: make(chan struct{}, 1), base: h.base, woke: -wakeEvery}
 	if opts != nil && opts.Backlog != 0 {
 		s.backlog = opts.Backlog
 	}
@@ -135,7 +145,7 @@ func (h *Hub) Publish(p *Period) {
 	if closed {
 		return
 	}
-	now := time.Now() // one reading of the wall clock for every output
+	now := since(h.base) // one reading of the clock for every output
 	for _, s := range subs {
 		s.push(p, now)
 	}
@@ -176,7 +186,7 @@ func (h *Hub) Lag(name string, now time.Time) (behind, waited time.Duration) {
 		}
 		s.mu.Lock()
 		if len(s.queue) > 0 {
-			behind, waited = now.Sub(s.firstTime()), time.Since(s.oldest)
+			behind, waited = now.Sub(s.firstTime()), since(s.base)-s.oldest
 		}
 		s.mu.Unlock()
 		return behind, waited
@@ -250,7 +260,7 @@ func (s *sub) signal() {
 	}
 }
 
-func (s *sub) push(p *Period, now time.Time) {
+func (s *sub) push(p *Period, now time.Duration) {
 	s.mu.Lock()
 	if s.backlog >= 0 && len(s.queue) >= s.backlog {
 		if p.HasEvents() {
@@ -273,7 +283,7 @@ func (s *sub) push(p *Period, now time.Time) {
 			s.oldest = now
 		}
 	}
-	wake := p.HasEvents() || now.Sub(s.woke) >= wakeEvery
+	wake := p.HasEvents() || now-s.woke >= wakeEvery
 	if wake {
 		s.woke = now
 	} else if !s.timing {
@@ -314,8 +324,11 @@ func (s *sub) run(wg *sync.WaitGroup) {
 		}
 		s.queue = s.queue[1:]
 		// The next one waited since it was published; near enough, since
-		// it came after p: now, which undercounts only a backlog.
-		s.oldest = time.Now()
+		// it came after p: now, which undercounts only a backlog. With
+		// none queued the next push says when.
+		if len(s.queue) > 0 {
+			s.oldest = since(s.base)
+		}
 		s.busy = true
 		s.mu.Unlock()
 
