@@ -85,7 +85,8 @@ type ruleState struct {
 	alarm      *Alarm    // the active alarm, nil when none
 	detail     string    // the last condition's {detail}
 	raises     []time.Time
-	idx        int // in the engine's order and rests
+	idx        int  // in the engine's order and rests
+	missing    bool // an unknown rule's Input's: not the engine's
 }
 
 // NewEngine checks the rules and returns an engine with no active alarms and

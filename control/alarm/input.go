@@ -10,9 +10,10 @@ import (
 // rule every second keeps its Inputs instead of naming the rule each time.
 // The zero value is no rule.
 type Input struct {
-	e  *Engine
-	id RuleID
-	st *ruleState // nil: no such rule
+	e *Engine
+	// st is the rule's state; for a rule the engine does not have, one
+	// of its own that names it (missing), which nothing feeds.
+	st *ruleState
 	// The rule's place in the engine's order and its direction, kept
 	// here for the Batch's look at whether the rule rests, which then
 	// reads nothing of st.
@@ -24,11 +25,11 @@ type Input struct {
 // when the engine has no such rule.
 func (e *Engine) Input(id RuleID) Input {
 	// The rules are fixed by NewEngine, so the map is read without the lock.
-	in := Input{e: e, id: id, st: e.rules[id]}
-	if in.st != nil {
-		in.i, in.when, in.above = int32(in.st.idx), in.st.Direction == WhenTrue, in.st.Direction == Above
+	st := e.rules[id]
+	if st == nil {
+		return Input{e: e, st: &ruleState{Rule: Rule{ID: id}, missing: true}, i: -1}
 	}
-	return in
+	return Input{e: e, st: st, i: int32(st.idx), when: st.Direction == WhenTrue, above: st.Direction == Above}
 }
 
 // Evaluate is Engine.Evaluate for the input's rule.
@@ -44,11 +45,11 @@ func (in Input) Evaluate(now time.Time, value float64, valid bool) ([]Event, err
 // evaluate is Evaluate with the engine locked.
 func (in Input) evaluate(st *ruleState, now time.Time, value float64, valid bool) ([]Event, error) {
 	if st.Direction == WhenTrue {
-		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", in.id)
+		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", in.st.ID)
 	}
 	if valid && !finite(value) {
 		st.hold()
-		return nil, fmt.Errorf("alarm: evaluate %q: value %v marked valid; pass valid=false for missing data", in.id, value)
+		return nil, fmt.Errorf("alarm: evaluate %q: value %v marked valid; pass valid=false for missing data", in.st.ID, value)
 	}
 	if !valid {
 		st.hold()
@@ -78,7 +79,7 @@ func (in Input) SetCondition(now time.Time, active bool, value float64) ([]Event
 // setCondition is SetCondition with the engine locked.
 func (in Input) setCondition(st *ruleState, now time.Time, active bool, value float64) ([]Event, error) {
 	if st.Direction != WhenTrue {
-		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", in.id, st.Direction, st.Threshold)
+		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", in.st.ID, st.Direction, st.Threshold)
 	}
 	return in.e.step(now, st, active, !active, value), nil
 }
@@ -109,7 +110,7 @@ func (h Batch) Active(in Input) bool {
 // (Engine.rests).
 func (h Batch) resting(in Input) bool {
 	// An unknown rule or another engine's: check says what is wrong.
-	return in.st != nil && in.e == h.e && h.e.rests[in.i]
+	return in.i >= 0 && in.e == h.e && h.e.rests[in.i]
 }
 
 // SetCondition is in.SetCondition on the held engine, which must be in's.
@@ -155,7 +156,7 @@ func (h Batch) Evaluate(in Input, now time.Time, value float64, valid bool) ([]E
 // check says what lock says of an input that names no rule, and panics
 // on an input of another engine, whose lock is not held.
 func (h Batch) check(in Input, what string) error {
-	if in.st == nil {
+	if in.unknownRule() {
 		return in.unknown(what)
 	}
 	if in.e != h.e {
@@ -167,14 +168,22 @@ func (h Batch) check(in Input, what string) error {
 // lock locks the engine and returns the input's rule, or says that what
 // was asked (evaluate, set condition) names no rule, without locking.
 func (in Input) lock(what string) (*ruleState, error) {
-	if in.st == nil {
+	if in.unknownRule() {
 		return nil, in.unknown(what)
 	}
 	in.e.mu.Lock()
 	return in.st, nil
 }
 
+// unknownRule reports whether in names no rule of its engine (or is the
+// zero Input).
+func (in Input) unknownRule() bool { return in.st == nil || in.st.missing }
+
 // unknown is the error of what was asked of an input that names no rule.
 func (in Input) unknown(what string) error {
-	return fmt.Errorf("alarm: %s %q: %w; check the rule set passed to NewEngine", what, in.id, ErrUnknownRule)
+	var id RuleID
+	if in.st != nil {
+		id = in.st.ID
+	}
+	return fmt.Errorf("alarm: %s %q: %w; check the rule set passed to NewEngine", what, id, ErrUnknownRule)
 }
