@@ -87,6 +87,7 @@ type figures struct {
 	changes    int
 	travel     float64
 	windows    []entryWindow
+	entries    entryWatch
 	faults     []faultWatch
 	truth      *truth
 	fanZones   map[string][]string
@@ -199,6 +200,7 @@ func newFigures(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start
 	for i := range f.windows {
 		f.windows[i].booth = indexOf(idx, f.windows[i].zone)
 	}
+	f.entries = newEntryWatch(f.windows)
 	f.sessions = newSessionFigs(cfg, rc, sc, start, end, idx)
 	sensorZone := map[string]string{}
 	for _, s := range cfg.Sensors {
@@ -214,6 +216,43 @@ func newFigures(cfg *config.Config, rc room.Config, sc *scenario.Scenario, start
 		}
 	}
 	return f, nil
+}
+
+// entryWatch finds the entry windows a period may end: those begun by the
+// latest period's time and not yet done, instead of looking at every
+// session's window every period (a day of sessions has dozens). Each
+// window's own test is as before, so a period ends the windows it did.
+type entryWatch struct {
+	order []int // the windows by start, ties in list order
+	next  int   // order[next:] have not begun by any period yet
+	open  []int // begun and not done
+}
+
+func newEntryWatch(ws []entryWindow) entryWatch {
+	order := make([]int, len(ws))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return ws[a].from.Compare(ws[b].from) })
+	return entryWatch{order: order}
+}
+
+// end ends, at t, the windows of ws that t is in whose booth reads below
+// the entry level (clean).
+func (e *entryWatch) end(ws []entryWindow, t time.Time, clean func(booth int) bool) {
+	for e.next < len(e.order) && !t.Before(ws[e.order[e.next]].from) {
+		e.open = append(e.open, e.order[e.next])
+		e.next++
+	}
+	for k := 0; k < len(e.open); {
+		w := &ws[e.open[k]]
+		if !t.Before(w.from) && t.Before(w.till) && clean(w.booth) {
+			w.done, w.seconds = true, t.Sub(w.from).Seconds()
+			e.open = slices.Delete(e.open, k, k+1)
+			continue
+		}
+		k++
+	}
 }
 
 // entryWindows lists, for each session, the time from its end to the next
@@ -271,15 +310,7 @@ func (f *figures) add(s *snapshot.Snapshot) {
 		}
 	}
 	f.sessions.add(s, booth)
-	for i := range f.windows {
-		w := &f.windows[i]
-		if w.done || s.Time.Before(w.from) || !s.Time.Before(w.till) {
-			continue
-		}
-		if v, ok := booth.at(w.booth); ok && v < f.entryLevel {
-			w.done, w.seconds = true, s.Time.Sub(w.from).Seconds()
-		}
-	}
+	f.entries.end(f.windows, s.Time, func(b int) bool { v, ok := booth.at(b); return ok && v < f.entryLevel })
 	dt := s.Time.Sub(f.prev).Hours()
 	for _, fs := range s.Fans {
 		ff := f.fans[fs.Name]
