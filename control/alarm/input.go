@@ -106,16 +106,19 @@ func (h Batch) Active(in Input) bool {
 	return h.check(in, "active") == nil && in.st.alarm != nil
 }
 
-// resting reports whether in's rule, of the held engine, is at rest
-// (Engine.rests).
-func (h Batch) resting(in Input) bool {
+// resting reports whether rule i of the held engine is at rest
+// (Engine.rests); e is the engine of the Input it comes from, i -1 for an
+// unknown rule. It takes an Input's fields, not the Input: a copy of one
+// made here was stored field by field and loaded again in wider moves the
+// processor cannot forward, most of a skipped input's cost.
+func (h Batch) resting(e *Engine, i int32) bool {
 	// An unknown rule or another engine's: check says what is wrong.
-	return in.i >= 0 && in.e == h.e && h.e.rests[in.i]
+	return i >= 0 && e == h.e && h.e.rests[i]
 }
 
 // SetCondition is in.SetCondition on the held engine, which must be in's.
 func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64) ([]Event, error) {
-	if !active && in.when && h.resting(in) {
+	if !active && in.when && h.resting(in.e, in.i) {
 		return nil, nil
 	}
 	if err := h.check(in, "set condition"); err != nil {
@@ -129,7 +132,7 @@ func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64)
 // says why, not only that. The message is rendered when the alarm
 // raises, so a later detail shows only in a later alarm.
 func (h Batch) SetConditionDetail(in Input, now time.Time, active bool, value float64, detail string) ([]Event, error) {
-	if !active && in.when && h.resting(in) && h.e.restDetail[in.i] == detail {
+	if !active && in.when && h.resting(in.e, in.i) && h.e.restDetail[in.i] == detail {
 		return nil, nil
 	}
 	if err := h.check(in, "set condition"); err != nil {
@@ -143,7 +146,7 @@ func (h Batch) SetConditionDetail(in Input, now time.Time, active bool, value fl
 func (h Batch) Evaluate(in Input, now time.Time, value float64, valid bool) ([]Event, error) {
 	if valid && !in.when && !math.IsInf(value, 0) {
 		// A NaN is clear of neither side, and goes on to its error.
-		if h.resting(in) && (in.above && value < h.e.restClear[in.i] || !in.above && value > h.e.restClear[in.i]) {
+		if h.resting(in.e, in.i) && (in.above && value < h.e.restClear[in.i] || !in.above && value > h.e.restClear[in.i]) {
 			return nil, nil
 		}
 	}
