@@ -39,17 +39,20 @@ func (in Input) Evaluate(now time.Time, value float64, valid bool) ([]Event, err
 		return nil, err
 	}
 	defer in.e.mu.Unlock()
-	return in.evaluate(st, now, value, valid)
+	return evaluate(in.e, st, now, value, valid)
 }
 
-// evaluate is Evaluate with the engine locked.
-func (in Input) evaluate(st *ruleState, now time.Time, value float64, valid bool) ([]Event, error) {
+// evaluate is Evaluate of e's rule st with the engine locked. It and the
+// Batch's methods take an Input's fields, not the Input: a copy of one was
+// stored field by field and loaded again in wider moves the processor
+// cannot forward.
+func evaluate(e *Engine, st *ruleState, now time.Time, value float64, valid bool) ([]Event, error) {
 	if st.Direction == WhenTrue {
-		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", in.st.ID)
+		return nil, fmt.Errorf("alarm: evaluate %q: a WhenTrue rule takes a condition; call SetCondition", st.ID)
 	}
 	if valid && !finite(value) {
 		st.hold()
-		return nil, fmt.Errorf("alarm: evaluate %q: value %v marked valid; pass valid=false for missing data", in.st.ID, value)
+		return nil, fmt.Errorf("alarm: evaluate %q: value %v marked valid; pass valid=false for missing data", st.ID, value)
 	}
 	if !valid {
 		st.hold()
@@ -63,7 +66,7 @@ func (in Input) evaluate(st *ruleState, now time.Time, value float64, valid bool
 		inRaise = value <= st.Threshold
 		inClear = value > st.Threshold+st.Hysteresis
 	}
-	return in.e.step(now, st, inRaise, inClear, value), nil
+	return e.step(now, st, inRaise, inClear, value), nil
 }
 
 // SetCondition is Engine.SetCondition for the input's rule.
@@ -73,15 +76,15 @@ func (in Input) SetCondition(now time.Time, active bool, value float64) ([]Event
 		return nil, err
 	}
 	defer in.e.mu.Unlock()
-	return in.setCondition(st, now, active, value)
+	return setCondition(in.e, st, now, active, value)
 }
 
-// setCondition is SetCondition with the engine locked.
-func (in Input) setCondition(st *ruleState, now time.Time, active bool, value float64) ([]Event, error) {
+// setCondition is SetCondition of e's rule st with the engine locked.
+func setCondition(e *Engine, st *ruleState, now time.Time, active bool, value float64) ([]Event, error) {
 	if st.Direction != WhenTrue {
-		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", in.st.ID, st.Direction, st.Threshold)
+		return nil, fmt.Errorf("alarm: set condition %q: rule compares values (%v %v); call Evaluate", st.ID, st.Direction, st.Threshold)
 	}
-	return in.e.step(now, st, active, !active, value), nil
+	return e.step(now, st, active, !active, value), nil
 }
 
 // Batch is an engine locked for a run of inputs, from Engine.Hold until
@@ -103,7 +106,7 @@ func (h Batch) Release() { h.e.mu.Unlock() }
 // Active reports whether in's rule has an active alarm (raised, latched
 // or held) on the held engine, which must be in's.
 func (h Batch) Active(in Input) bool {
-	return h.check(in, "active") == nil && in.st.alarm != nil
+	return h.check(in.e, in.st, "active") == nil && in.st.alarm != nil
 }
 
 // resting reports whether rule i of the held engine is at rest
@@ -121,10 +124,10 @@ func (h Batch) SetCondition(in Input, now time.Time, active bool, value float64)
 	if !active && in.when && h.resting(in.e, in.i) {
 		return nil, nil
 	}
-	if err := h.check(in, "set condition"); err != nil {
+	if err := h.check(in.e, in.st, "set condition"); err != nil {
 		return nil, err
 	}
-	return in.setCondition(in.st, now, active, value)
+	return setCondition(in.e, in.st, now, active, value)
 }
 
 // SetConditionDetail is SetCondition with the text a message's {detail}
@@ -135,11 +138,11 @@ func (h Batch) SetConditionDetail(in Input, now time.Time, active bool, value fl
 	if !active && in.when && h.resting(in.e, in.i) && h.e.restDetail[in.i] == detail {
 		return nil, nil
 	}
-	if err := h.check(in, "set condition"); err != nil {
+	if err := h.check(in.e, in.st, "set condition"); err != nil {
 		return nil, err
 	}
 	in.st.detail = detail
-	return in.setCondition(in.st, now, active, value)
+	return setCondition(in.e, in.st, now, active, value)
 }
 
 // Evaluate is in.Evaluate on the held engine, which must be in's.
@@ -150,19 +153,20 @@ func (h Batch) Evaluate(in Input, now time.Time, value float64, valid bool) ([]E
 			return nil, nil
 		}
 	}
-	if err := h.check(in, "evaluate"); err != nil {
+	if err := h.check(in.e, in.st, "evaluate"); err != nil {
 		return nil, err
 	}
-	return in.evaluate(in.st, now, value, valid)
+	return evaluate(in.e, in.st, now, value, valid)
 }
 
-// check says what lock says of an input that names no rule, and panics
-// on an input of another engine, whose lock is not held.
-func (h Batch) check(in Input, what string) error {
-	if in.unknownRule() {
-		return in.unknown(what)
+// check says what lock says of an input (of engine e, rule state st) that
+// names no rule, and panics on an input of another engine, whose lock is
+// not held.
+func (h Batch) check(e *Engine, st *ruleState, what string) error {
+	if unknownRule(st) {
+		return unknown(st, what)
 	}
-	if in.e != h.e {
+	if e != h.e {
 		panic("alarm: Batch: " + what + " an input of another engine")
 	}
 	return nil
@@ -171,22 +175,23 @@ func (h Batch) check(in Input, what string) error {
 // lock locks the engine and returns the input's rule, or says that what
 // was asked (evaluate, set condition) names no rule, without locking.
 func (in Input) lock(what string) (*ruleState, error) {
-	if in.unknownRule() {
-		return nil, in.unknown(what)
+	if unknownRule(in.st) {
+		return nil, unknown(in.st, what)
 	}
 	in.e.mu.Lock()
 	return in.st, nil
 }
 
-// unknownRule reports whether in names no rule of its engine (or is the
-// zero Input).
-func (in Input) unknownRule() bool { return in.st == nil || in.st.missing }
+// unknownRule reports whether an Input's rule state st is no rule of its
+// engine (or the zero Input's).
+func unknownRule(st *ruleState) bool { return st == nil || st.missing }
 
-// unknown is the error of what was asked of an input that names no rule.
-func (in Input) unknown(what string) error {
+// unknown is the error of what was asked of an input, of rule state st,
+// that names no rule.
+func unknown(st *ruleState, what string) error {
 	var id RuleID
-	if in.st != nil {
-		id = in.st.ID
+	if st != nil {
+		id = st.ID
 	}
 	return fmt.Errorf("alarm: %s %q: %w; check the rule set passed to NewEngine", what, id, ErrUnknownRule)
 }
