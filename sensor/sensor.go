@@ -617,7 +617,7 @@ func (s *Sensor) Sample(q sample.Quantity) sample.Sample {
 func (s *Sensor) SampleTo(dst *sample.Sample, q sample.Quantity) {
 	switch i := s.find(q); {
 	case i < 0:
-		*dst = s.noSample(q)
+		s.noSampleTo(dst, q)
 	case s.frozen == nil && s.calib == nil:
 		*dst = s.latest[i] // as Sample
 	default:
@@ -627,11 +627,23 @@ func (s *Sensor) SampleTo(dst *sample.Sample, q sample.Quantity) {
 
 // noSample is the sample of q when the sensor has none: a fault.
 func (s *Sensor) noSample(q sample.Quantity) sample.Sample {
+	var smp sample.Sample
+	s.noSampleTo(&smp, q)
+	return smp
+}
+
+// noSampleTo sets *dst to noSample(q) field by field: the loop asks every
+// sensor of a zone for each quantity its rules watch, most of which the
+// sensor does not measure, and a Sample returned and copied into *dst was
+// stored in 8-byte moves and loaded again in 16-byte ones, which the
+// processor cannot forward.
+func (s *Sensor) noSampleTo(dst *sample.Sample, q sample.Quantity) {
 	err := s.lastErr
 	if err == nil {
 		err = errNoReading
 	}
-	return sample.Sample{Sensor: s.cfg.Name, Zone: s.cfg.Zone, Quantity: q, Quality: sample.Fault, Err: err}
+	dst.Sensor, dst.Zone, dst.Quantity, dst.Value = s.cfg.Name, s.cfg.Zone, q, 0
+	dst.Time, dst.Quality, dst.Err = time.Time{}, sample.Fault, err
 }
 
 // Faults are the sensor's health conditions, for the fault alarms.

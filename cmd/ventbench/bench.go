@@ -191,14 +191,17 @@ func runOne(ctx context.Context, c *benchCase, ctl controller, seed uint64) (Res
 func figureSnapshot(s *snapshot.Snapshot, p *record.Period) *snapshot.Snapshot {
 	s.Time, s.Fans = p.Time, p.Fans
 	s.Readings = s.Readings[:0]
-	for _, smp := range p.Readings {
+	// By pointer and field by field: a sample copied out whole, and a
+	// Reading built and then copied in, were moves the processor stalls on.
+	for i := range p.Readings {
+		smp := &p.Readings[i]
 		if !figureReading(smp.Quantity, smp.Quality) {
 			continue
 		}
-		s.Readings = append(s.Readings, snapshot.Reading{
-			Sensor: smp.Sensor, Zone: smp.Zone, Quantity: smp.Quantity,
-			Value: snapshot.ReadingValue(smp.Value), Time: smp.Time, Quality: smp.Quality,
-		})
+		s.Readings = append(s.Readings, snapshot.Reading{})
+		r := &s.Readings[len(s.Readings)-1]
+		r.Sensor, r.Zone, r.Quantity = smp.Sensor, smp.Zone, smp.Quantity
+		r.Value, r.Time, r.Quality = snapshot.ReadingValue(smp.Value), smp.Time, smp.Quality
 	}
 	return s
 }
