@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"time"
 
 	"github.com/ventd/ventd/clock"
@@ -100,7 +102,7 @@ func (d *Daemon) publish(now time.Time) {
 }
 
 // slabs hand out what a record is made of from arrays made for
-// slabPeriods periods at a time: one allocation of each kind instead of
+// slabPeriods periods at a time or more (slabParts): one allocation of each kind instead of
 // one a period (a record is built every second, and under simulation
 // thousands a second).
 type slabs struct {
@@ -126,11 +128,66 @@ type slab[T any] struct{ free []T }
 // append to it copies instead of writing into the next one.
 func (s *slab[T]) take(n int) []T {
 	if n > len(s.free) {
-		s.free = make([]T, n*slabPeriods)
+		s.free = make([]T, n*slabParts(n*int(reflect.TypeFor[T]().Size())))
 	}
 	out := s.free[:0:n]
 	s.free = s.free[n:]
 	return out
+}
+
+// slabParts is how many parts of size bytes a slab's array is made for:
+// slabPeriods, or more when the allocation the runtime makes of it has
+// room to spare. The runtime gives an array of up to 32 KiB the smallest
+// of its size classes that holds it, a larger one whole pages, and what is
+// left over is allocated all the same: eight periods' 15 readings of the
+// 1-booth room, 12480 bytes, took 13568, and its 5 sensors' health, 7360
+// bytes, 8192, a tenth more than they used. The first count from
+// slabPeriods (half of it for a large room's arrays, which take pages)
+// that wastes no more than 1 % is taken, else the one that wastes least,
+// up to 32 KiB: 13 periods' readings in 20480 bytes, 20 periods' health in
+// 18432.
+func slabParts(size int) int {
+	if size <= 0 {
+		return slabPeriods
+	}
+	lo, hi := slabPeriods, max(slabPeriods, largeSlab/size)
+	if slabPeriods*size > largeSlab {
+		lo = slabPeriods / 2 // a large room's records: pages
+	}
+	best, bestWaste := slabPeriods, 1.0
+	for k := lo; k <= hi; k++ {
+		used := k * size
+		got := allocSize(used)
+		waste := float64(got-used) / float64(got)
+		if waste <= 0.01 {
+			return k
+		}
+		if waste < bestWaste {
+			best, bestWaste = k, waste
+		}
+	}
+	return best
+}
+
+// largeSlab is the largest of the runtime's small size classes.
+const largeSlab = 32 << 10
+
+// sizeClasses are the runtime's small size classes
+// (internal/runtime/gc/sizeclasses.go). Were a Go release to change them,
+// slabParts would only waste more.
+var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+	2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240,
+	10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
+
+// allocSize is how many bytes the runtime takes for an array of n bytes.
+func allocSize(n int) int {
+	if n > largeSlab {
+		const page = 8 << 10
+		return (n + page - 1) / page * page
+	}
+	i, _ := slices.BinarySearch(sizeClasses[:], n)
+	return sizeClasses[i]
 }
 
 // next returns a new zero T.
