@@ -137,11 +137,14 @@ func (t *Tracker) Current(now time.Time) (Summary, bool) {
 	if !ok {
 		return Summary{}, false
 	}
-	acc := newShiftAcc(sh, t.opts.Limits)
+	var acc *shiftAcc
 	for _, a := range t.open {
 		if a.shift == sh {
 			acc = a
 		}
+	}
+	if acc == nil { // a shift nothing was accounted in yet (made only then: the loop asks every minute)
+		acc = newShiftAcc(sh, t.opts.Limits)
 	}
 	return t.summarize(acc, now, true), true
 }
