@@ -106,6 +106,10 @@ type Daemon struct {
 	fault    error             // journalFault's answer for the period faultOf
 	faultOf  *record.Period    // (the period being built when it was found)
 	saved    map[string]string // state last handed to the journal
+	// toSave is save's map of the state to keep, emptied and filled again
+	// each minute: never published (what changed is copied into the
+	// record), so one map serves every save.
+	toSave   map[string]string
 	lastSave time.Time
 
 	number   uint64

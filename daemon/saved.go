@@ -32,7 +32,12 @@ func (d *Daemon) save(now time.Time, final bool) {
 		return
 	}
 	d.lastSave = now
-	all := d.sensors.Keep()
+	if d.toSave == nil {
+		d.toSave = map[string]string{}
+	}
+	all := d.toSave
+	clear(all)
+	d.sensors.KeepTo(all)
 	all[metaNextAlarm] = strconv.FormatUint(d.alarms.eng.NextID(), 10)
 	all[metaConfig] = d.cfgHash
 	if d.cfgKept.of != d.cfg {

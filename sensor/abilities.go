@@ -43,9 +43,10 @@ type quietable interface {
 	setQuiet(quiet bool)
 }
 
-// keeper has state a restart must not lose, saved under keys of its own.
+// keeper has state a restart must not lose, saved under keys of its own:
+// keepTo puts it into out.
 type keeper interface {
-	keep() map[string]string
+	keepTo(out map[string]string)
 	restore(saved func(key string) (string, bool))
 }
 

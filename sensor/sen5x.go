@@ -224,11 +224,11 @@ func (s *sen5xDevice) status() []string { return s.reg.Problems() }
 func (s *sen5xDevice) checksItself() bool { return true }
 
 // keep saves the VOC state with when it was read: "hex@unix seconds".
-func (s *sen5xDevice) keep() map[string]string {
+func (s *sen5xDevice) keepTo(out map[string]string) {
 	if s.stateAt.IsZero() {
-		return nil
+		return
 	}
-	return map[string]string{s.stateKey(): hex.EncodeToString(s.state[:]) + "@" + strconv.FormatInt(s.stateAt.Unix(), 10)}
+	out[s.stateKey()] = hex.EncodeToString(s.state[:]) + "@" + strconv.FormatInt(s.stateAt.Unix(), 10)
 }
 
 func (s *sen5xDevice) restore(saved func(string) (string, bool)) {

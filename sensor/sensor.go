@@ -88,6 +88,7 @@ type Sensor struct {
 	errs        map[string]uint64
 	errsCopy    map[string]uint64 // shared by records until errs changes
 	addr        string            // the address and bus as records show them
+	serialKey   string            // the key its serial is saved under (Keep)
 	busName     string
 	lastSuccess time.Time
 	opened      time.Time // when it was last opened

@@ -90,7 +90,7 @@ func New(cfgs []config.Sensor, open Opener, o Opts) (*Set, error) {
 		}
 		sc := sc
 		s := &Sensor{cfg: sc, dev: dev, can: abilitiesOf(dev), log: log, clk: o.Clock, bus: func() (i2c.Bus, error) { return open(sc) },
-			errs: map[string]uint64{}}
+			errs: map[string]uint64{}, serialKey: "sensor." + sc.Name + ".serial"}
 		s.watched = sc.Type.Watched()
 		if s.watched != "" && o.StuckAfter > 0 {
 			after := o.StuckAfter
@@ -234,20 +234,24 @@ func (s *Sensor) SetBusy(busy bool) {
 // Keep returns the state a restart must not lose, by key.
 func (set *Set) Keep() map[string]string {
 	out := map[string]string{}
+	set.KeepTo(out)
+	return out
+}
+
+// KeepTo puts the state a restart must not lose into out, by key, for a
+// caller that saves it every minute into a map of its own.
+func (set *Set) KeepTo(out map[string]string) {
 	for _, s := range set.list {
 		if ser := s.dev.serial(); ser != "" {
-			out["sensor."+s.cfg.Name+".serial"] = ser
+			out[s.serialKey] = ser
 		}
 		if s.stuck != nil {
 			out[s.stillKey()] = s.still(s.clk.Now())
 		}
 		if k, ok := s.dev.(keeper); ok {
-			for key, v := range k.keep() {
-				out[key] = v
-			}
+			k.keepTo(out)
 		}
 	}
-	return out
 }
 
 // TakeCalibrations returns the maintenance done since the last call (fan

@@ -63,16 +63,25 @@ func newSGP4x(name, zone string, v sgp4x.Variant, clk clock.Clock, env *environm
 // its first minute).
 func (g *sgp4xDevice) learnedKey() string { return "sensor." + g.name + ".gasindex" }
 
-func (g *sgp4xDevice) keep() map[string]string {
-	m := map[string]gasindex.State{"voc": g.voc.State()}
+// keptGasIndex is what keepTo saves: the JSON of the map restore reads,
+// {"nox": ..., "voc": ...} (a map's keys are written sorted, a struct's
+// fields in order), made without a map.
+type keptGasIndex struct {
+	NOx *gasindex.State `json:"nox,omitempty"` // an SGP41's
+	VOC gasindex.State  `json:"voc"`
+}
+
+func (g *sgp4xDevice) keepTo(out map[string]string) {
+	k := keptGasIndex{VOC: g.voc.State()}
 	if g.variant == sgp4x.SGP41 {
-		m["nox"] = g.nox.State()
+		nox := g.nox.State()
+		k.NOx = &nox
 	}
-	b, err := json.Marshal(m)
+	b, err := json.Marshal(&k)
 	if err != nil {
-		return nil
+		return
 	}
-	return map[string]string{g.learnedKey(): string(b)}
+	out[g.learnedKey()] = string(b)
 }
 
 func (g *sgp4xDevice) restore(saved func(string) (string, bool)) {

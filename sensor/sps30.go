@@ -178,8 +178,8 @@ func (s *sps30Device) status() []string   { return s.problems }
 func (s *sps30Device) checksItself() bool { return !s.noStatus }
 func (s *sps30Device) setQuiet(q bool)    { s.quiet = q }
 
-func (s *sps30Device) keep() map[string]string {
-	return map[string]string{s.runKey(): strconv.FormatFloat(s.run.Seconds(), 'f', 0, 64)}
+func (s *sps30Device) keepTo(out map[string]string) {
+	out[s.runKey()] = strconv.FormatFloat(s.run.Seconds(), 'f', 0, 64)
 }
 
 func (s *sps30Device) restore(saved func(string) (string, bool)) {
