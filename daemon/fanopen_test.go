@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -119,4 +120,36 @@ func twoBoothRig(t *testing.T) (*config.Config, *clock.Sim, *testbench.Rig) {
 		t.Fatal(err)
 	}
 	return cfg, clk, rig
+}
+
+type seqTach struct{ rpm []float64 }
+
+func (t *seqTach) RPM() (float64, error) {
+	v := t.rpm[0]
+	t.rpm = t.rpm[1:]
+	return v, nil
+}
+
+// TestTachReadingsKeptApart: each changed tachometer reading is a value
+// of its own, so a record holding an earlier one keeps it as later ones
+// come; an unchanged one is the last one, shared.
+func TestTachReadingsKeptApart(t *testing.T) {
+	want := []float64{1200, 1200, 1310, 0, 0, 1500, 1500, 1499, 1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208}
+	f := &fanOut{tach: &seqTach{rpm: slices.Clone(want)}}
+	var held []*float64
+	for i := range want {
+		f.readTach()
+		if *f.rpm != want[i] {
+			t.Fatalf("reading %d: rpm %v, want %v", i, *f.rpm, want[i])
+		}
+		if i > 0 && (want[i] == want[i-1]) != (f.rpm == held[i-1]) {
+			t.Fatalf("reading %d (%v after %v): shared %v", i, want[i], want[i-1], f.rpm == held[i-1])
+		}
+		held = append(held, f.rpm)
+	}
+	for i, p := range held {
+		if *p != want[i] {
+			t.Fatalf("reading %d held as %v, was %v", i, *p, want[i])
+		}
+	}
 }

@@ -28,6 +28,7 @@ type fanOut struct {
 	duty  float64
 	onOff bool // out is a fan.Switch
 	rpm   *float64
+	rpms  slab[float64] // rpm's, one for each change (readTach)
 	err   error
 	// errSince is when setting the duty began to fail (err set).
 	errSince time.Time
@@ -380,7 +381,12 @@ func (f *fanOut) readTach() {
 		rpm = 0
 	}
 	if f.rpm == nil || *f.rpm != rpm {
-		f.rpm = &rpm // a new one: records share the last
+		// A new one, never written again: records share the last. Taken
+		// from a slab, and only on a change: &rpm put every reading on the
+		// heap, changed or not.
+		p := f.rpms.next()
+		*p = rpm
+		f.rpm = p
 	}
 }
 
