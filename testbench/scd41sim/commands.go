@@ -18,6 +18,13 @@ const (
 
 func answer(words ...uint16) ([]uint16, error) { return words, nil }
 
+// The answers to get_data_ready_status, asked every period: made once, as
+// an answer is only read (Device.pending), never written.
+var (
+	dataReady = []uint16{0x8006} // the datasheet's example: low 11 bits non-zero
+	noData    = []uint16{0x8000} // upper bits set, low 11 bits zero: drivers must mask
+)
+
 func none(*Device, time.Time, []uint16) ([]uint16, error) { return nil, nil }
 
 func startMode(m mode, interval time.Duration) func(*Device, time.Time, []uint16) ([]uint16, error) {
@@ -65,9 +72,9 @@ var commands = map[uint16]command{
 	0xe4b8: {exec: ms, measure: true, readable: true,
 		do: func(d *Device, _ time.Time, _ []uint16) ([]uint16, error) {
 			if d.ready {
-				return answer(0x8006) // the datasheet's example: low 11 bits non-zero
+				return answer(dataReady...)
 			}
-			return answer(0x8000) // upper bits set, low 11 bits zero: drivers must mask
+			return answer(noData...)
 		}},
 	0x241d: {args: 1, exec: ms, do: func(d *Device, _ time.Time, a []uint16) ([]uint16, error) {
 		d.ram.tempOffset = a[0]
