@@ -319,9 +319,15 @@ func (e *zoneExposure) stopAt(stopped time.Time) time.Time {
 }
 
 func (d *Daemon) addMinute(m *record.Minute) {
-	if m != nil {
-		d.cur.Minutes = append(d.cur.Minutes, *m)
+	if m == nil {
+		return
 	}
+	if d.cur.Minutes == nil {
+		// A minute's end closes every zone's at once: room for them all,
+		// not an array doubled three times over for a room's five.
+		d.cur.Minutes = make([]record.Minute, 0, len(d.expo)+len(d.outdoor))
+	}
+	d.cur.Minutes = append(d.cur.Minutes, *m)
 }
 
 func (d *Daemon) addGap(e *zoneExposure, end time.Time) {
