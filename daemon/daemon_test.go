@@ -126,5 +126,5 @@ func sensorSnap(s *snapshot.Snapshot, name string) snapshot.Sensor {
 			return sn
 		}
 	}
-	return snapshot.Sensor{}
+	return snapshot.Sensor{SensorID: &snapshot.SensorID{}}
 }

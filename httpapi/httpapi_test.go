@@ -53,7 +53,7 @@ func TestHandler(t *testing.T) {
 		Site: "Test OPS", Room: "Room 1", Time: t0, Mode: "normal",
 		Readings: []snapshot.Reading{{Sensor: "booth-pm", Zone: "booth", Quantity: "pm25", Value: 42.5, Unit: "µg/m³", Time: t0, Quality: sample.Good}},
 		Fans:     []snapshot.Fan{{Name: "booth-exhaust", Zones: []string{"booth"}, Duty: 0.6, Mode: "normal", RPM: &rpm}},
-		Sensors:  []snapshot.Sensor{{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69", Up: true, LastSuccess: t0, Errors: map[string]uint64{"crc": 2}}},
+		Sensors:  []snapshot.Sensor{{SensorID: &snapshot.SensorID{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69"}, Up: true, LastSuccess: t0, Errors: map[string]uint64{"crc": 2}}},
 	})
 	code, body := get("GET", "/api/state")
 	var s snapshot.Snapshot

@@ -32,7 +32,7 @@ func fixture() *snapshot.Snapshot {
 			{Sensor: "booth-dp", Zone: "booth", Quantity: "pressure", Value: -7.25, Quality: sample.Good, Time: t0, AgeSeconds: 0},
 			{Sensor: "staff-co2", Zone: "staff", Quantity: "humidity", Value: 41, Quality: sample.Good, Time: t0, AgeSeconds: 0},
 		},
-		Sensors: []snapshot.Sensor{{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69", Errors: map[string]uint64{"crc": 2}}},
+		Sensors: []snapshot.Sensor{{SensorID: &snapshot.SensorID{Name: "booth-pm", Type: "sps30", Zone: "booth", Bus: "1", Address: "0x69"}, Errors: map[string]uint64{"crc": 2}}},
 		Fans:    []snapshot.Fan{{Name: "booth-exhaust", Duty: 0.5, Mode: "boost", RPM: &rpm, SecondsToEntry: -1}},
 		Booths: []snapshot.Booth{
 			{Zone: "booth", NominalACH: 37.5, Measured: &record.MeasuredACH{ACH: 21, Share: 0.56, Observations: 12, Last: t0.Add(-90 * time.Second)}},
@@ -317,7 +317,7 @@ func TestOutdoorSensorsExported(t *testing.T) {
 	snap := fixture()
 	snap.Readings = append(snap.Readings, snapshot.Reading{Sensor: "outdoor-pm", Zone: "outside", Quantity: "pm25", Value: 150.5,
 		Quality: sample.Good, Time: t0, AgeSeconds: 0})
-	snap.Sensors = append(snap.Sensors, snapshot.Sensor{Name: "outdoor-pm", Type: "sps30", Zone: "outside", Bus: "4", Address: "0x69", Up: true})
+	snap.Sensors = append(snap.Sensors, snapshot.Sensor{SensorID: &snapshot.SensorID{Name: "outdoor-pm", Type: "sps30", Zone: "outside", Bus: "4", Address: "0x69"}, Up: true})
 	reg, _ := register(t, func() *snapshot.Snapshot { return snap }, func() time.Time { return t0.Add(2 * time.Second) })
 	want := `
 # HELP ventd_pm25_ugm3 PM2.5 mass concentration in µg/m³, site calibration applied.

@@ -87,9 +87,8 @@ type Sensor struct {
 	failures    int     // consecutive
 	errs        map[string]uint64
 	errsCopy    map[string]uint64 // shared by records until errs changes
-	addr        string            // the address and bus as records show them
+	id          *record.SensorID  // the records' (HealthTo), shared until the serial changes
 	serialKey   string            // the key its serial is saved under (Keep)
-	busName     string
 	lastSuccess time.Time
 	opened      time.Time // when it was last opened
 	lastErr     error
@@ -703,14 +702,17 @@ func (s *Sensor) Health() record.Sensor {
 // into the record was read back in overlapping 16-byte moves from the
 // stores that had just made it, which the processor cannot forward.
 func (s *Sensor) HealthTo(out *record.Sensor) {
-	if s.addr == "" { // built once: a record is made every second
-		s.addr, s.busName = s.cfg.Address.String(), s.cfg.Bus
+	if ser := s.dev.serial(); s.id == nil || s.id.Serial != ser {
+		// Made again only when the serial changes (read once the unit
+		// opens, or another unit answers after a reopen): the records
+		// before keep theirs, and the ones after share the new one.
+		bus := s.cfg.Bus
 		if s.cfg.Mux != nil {
-			s.busName = fmt.Sprintf("%s/mux%s.%d", s.cfg.Bus, s.cfg.Mux.Address, s.cfg.Mux.Channel)
+			bus = fmt.Sprintf("%s/mux%s.%d", s.cfg.Bus, s.cfg.Mux.Address, s.cfg.Mux.Channel)
 		}
+		s.id = &record.SensorID{Name: s.cfg.Name, Type: s.cfg.Type, Zone: s.cfg.Zone, Bus: bus, Address: s.cfg.Address.String(), Serial: ser}
 	}
-	out.Name, out.Type, out.Zone, out.Bus = s.cfg.Name, s.cfg.Type, s.cfg.Zone, s.busName
-	out.Address, out.Serial = s.addr, s.dev.serial()
+	out.SensorID = s.id
 	out.Up, out.LastSuccess, out.Frozen = s.open && s.failures == 0, s.lastSuccess, s.frozen != nil
 	out.Status = nil
 	if r := s.can.reporter; r != nil {

@@ -88,6 +88,9 @@ type Reading struct {
 // Sensor is the health of one sensor (see record.Sensor).
 type Sensor = record.Sensor
 
+// SensorID says which sensor a Sensor is (see record.SensorID).
+type SensorID = record.SensorID
+
 // Booth is one booth and its measured ventilation (see record.Booth).
 type Booth = record.Booth
 

@@ -47,7 +47,7 @@ func quietRecord(cfg *config.Config, n uint64, now time.Time) *record.Period {
 			}
 			p.Readings = append(p.Readings, sample.Sample{Sensor: s.Name, Zone: s.Zone, Quantity: q, Value: v, Time: now, Quality: sample.Good})
 		}
-		p.Sensors = append(p.Sensors, record.Sensor{Name: s.Name, Type: s.Type, Zone: s.Zone, Up: true, LastSuccess: now})
+		p.Sensors = append(p.Sensors, record.Sensor{SensorID: &record.SensorID{Name: s.Name, Type: s.Type, Zone: s.Zone}, Up: true, LastSuccess: now})
 	}
 	for _, f := range cfg.Fans {
 		p.Fans = append(p.Fans, record.Fan{Name: f.Name, Zones: f.Zones, Duty: 0.25, Mode: control.ModeNormal, Reason: "clean air: minimum"})
