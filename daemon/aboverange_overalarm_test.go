@@ -25,7 +25,7 @@ func staffPM25(t *testing.T, s *snapshot.Snapshot) exposure.Snapshot {
 		}
 	}
 	t.Fatal("no staff pm25 exposure record")
-	return exposure.Snapshot{}
+	return exposure.Snapshot{Series: &exposure.Series{}}
 }
 
 // aboveRangeIn sums the journal's above_range gaps of the staff PM2.5.

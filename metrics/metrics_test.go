@@ -39,12 +39,12 @@ func fixture() *snapshot.Snapshot {
 			{Zone: "booth2", NominalACH: 37.5, SecondsToEntry: -1}, // not measured yet
 		},
 		Exposure: []exposure.Snapshot{{
-			Quantity: "pm25", Zone: "staff", Value: 12.5, STEL: exposure.Unknown, TWA8h: 3.5, Mean8h: 10, Coverage8h: 50,
+			Series: &exposure.Series{Quantity: "pm25", Zone: "staff"}, Value: 12.5, STEL: exposure.Unknown, TWA8h: 3.5, Mean8h: 10, Coverage8h: 50,
 			Totals: exposure.Totals{Dose: 45000, Measured: exposure.Duration(time.Hour), OverAlarm: exposure.Duration(90 * time.Second)},
 			Shift: &exposure.Summary{TWA: 4.25, Coverage: 99, STELPeak: exposure.Conc(20), Start: t0.Add(-2 * time.Hour), End: t0.Add(10 * time.Hour),
 				ReductionFactor: 0.5, Limits: exposure.Limits{Alarm: 125.5}},
 		}, {
-			Quantity: "co2", Zone: "staff", Value: exposure.Unknown, STEL: 900, TWA8h: 800,
+			Series: &exposure.Series{Quantity: "co2", Zone: "staff"}, Value: exposure.Unknown, STEL: 900, TWA8h: 800,
 			Totals: exposure.Totals{Dose: 3.24e6, Measured: exposure.Duration(time.Hour)},
 		}},
 		Alarms: alarm.Summary{Highest: alarm.LevelAlarm, Unacked: 1, Alarms: []alarm.Alarm{

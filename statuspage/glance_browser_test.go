@@ -206,8 +206,8 @@ func TestBrowserNoAirOKWhileAStaffReadingIsMissing(t *testing.T) {
 	}
 	staff := func(r *record.Period, co2 exposure.Conc) {
 		r.Exposure = append(r.Exposure,
-			exposure.Snapshot{Quantity: sample.PM25, Unit: "µg/m³", Zone: "staff", Time: r.Time, Value: 6, ValueAt: r.Time, STEL: 6, STELCoverage: 100},
-			exposure.Snapshot{Quantity: sample.CO2, Unit: "ppm", Zone: "staff", Time: r.Time, Value: co2, STEL: exposure.Unknown})
+			exposure.Snapshot{Series: &exposure.Series{Quantity: sample.PM25, Unit: "µg/m³", Zone: "staff"}, Time: r.Time, Value: 6, ValueAt: r.Time, STEL: 6, STELCoverage: 100},
+			exposure.Snapshot{Series: &exposure.Series{Quantity: sample.CO2, Unit: "ppm", Zone: "staff"}, Time: r.Time, Value: co2, STEL: exposure.Unknown})
 	}
 	f := newFedPage(t, cfg)
 	f.show(func(r *record.Period) { staff(r, exposure.Unknown) })

@@ -109,7 +109,7 @@ func Interrupted(s Summary) Summary {
 	if s.Finished || !s.Until.Before(s.End) || s.Until.Before(s.Start) {
 		return s
 	}
-	t := &Tracker{name: "exposure " + string(s.Quantity) + "/" + s.Zone, opts: Opts{Quantity: s.Quantity, Zone: s.Zone, Limits: s.Limits}, unit: s.Quantity.Unit(),
-		cursor: never, openUntil: never}
+	t := &Tracker{name: "exposure " + string(s.Quantity) + "/" + s.Zone, opts: Opts{Quantity: s.Quantity, Zone: s.Zone, Limits: s.Limits},
+		series: &Series{Quantity: s.Quantity, Unit: s.Quantity.Unit(), Zone: s.Zone}, cursor: never, openUntil: never}
 	return t.Close(s)
 }

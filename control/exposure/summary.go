@@ -153,10 +153,12 @@ func (t *Tracker) Current(now time.Time) (Summary, bool) {
 // /metrics. Rolling windows end at now and start on a whole second (STEL)
 // or minute (8 h) boundary.
 type Snapshot struct {
-	Quantity sample.Quantity `json:"quantity"`
-	Unit     string          `json:"unit"`
-	Zone     string          `json:"zone"`
-	Time     time.Time       `json:"time"`
+	// Series says what is tracked where: its fields read as Snapshot's
+	// own (Quantity, Unit, Zone), in JSON too. A tracker's snapshots share
+	// its one (never nil from a tracker): the loop puts a snapshot of each
+	// tracker in every period's record.
+	*Series
+	Time time.Time `json:"time"`
 
 	// Value is the latest valid sample while it still stands for the air
 	// (MaxSampleInterval), null after.
@@ -188,6 +190,14 @@ type Snapshot struct {
 	Totals Totals `json:"totals"`
 }
 
+// Series is the pollutant a tracker follows, its unit and the zone.
+// Immutable once in a snapshot.
+type Series struct {
+	Quantity sample.Quantity `json:"quantity"`
+	Unit     string          `json:"unit"`
+	Zone     string          `json:"zone"`
+}
+
 // Snapshot returns the current values at now. It changes nothing. A now
 // before the latest data is taken as the time of the latest data.
 func (t *Tracker) Snapshot(now time.Time) Snapshot {
@@ -215,7 +225,7 @@ func (t *Tracker) Rolling(now time.Time) Snapshot {
 func (t *Tracker) RollingTo(s *Snapshot, now time.Time) {
 	now, nowNs := t.notBefore(now)
 	lim := &t.opts.Limits
-	s.Quantity, s.Unit, s.Zone, s.Time = t.opts.Quantity, t.unit, t.opts.Zone, now
+	s.Series, s.Time = t.series, now
 	s.Value, s.ValueAt, s.OverAlarm = Unknown, time.Time{}, false
 	s.STEL, s.STELCoverage, s.OverSTEL = Unknown, 0, false
 	s.TWA8h, s.Mean8h, s.Coverage8h = 0, Unknown, 0

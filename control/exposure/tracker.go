@@ -63,10 +63,12 @@ type Opts struct {
 // a monotonic reading in a time given to it plays no part (the daemon
 // strips it, so that a step of the wall clock is seen as one).
 type Tracker struct {
-	name  string
-	opts  Opts
-	unit  string // opts.Quantity.Unit(), which every snapshot names
-	maxIv time.Duration
+	name string
+	opts Opts
+	// series is what every snapshot names (opts' quantity and zone, the
+	// unit), made once and shared by them.
+	series *Series
+	maxIv  time.Duration
 
 	started bool
 	cursor  instant // everything before this is accounted for
@@ -122,12 +124,12 @@ func New(o Opts) (*Tracker, error) {
 			name, o.MaxSampleInterval, STELWindow)
 	}
 	return &Tracker{
-		name:  name,
-		opts:  o,
-		unit:  o.Quantity.Unit(),
-		maxIv: o.MaxSampleInterval,
-		sec:   newRing(time.Second, secBins),
-		min:   newRing(time.Minute, minBins),
+		name:   name,
+		opts:   o,
+		series: &Series{Quantity: o.Quantity, Unit: o.Quantity.Unit(), Zone: o.Zone},
+		maxIv:  o.MaxSampleInterval,
+		sec:    newRing(time.Second, secBins),
+		min:    newRing(time.Minute, minBins),
 
 		cursor:    never,
 		openUntil: never,
