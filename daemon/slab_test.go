@@ -2,18 +2,25 @@ package daemon
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/ventd/ventd/sample"
 )
 
 // TestAllocSize checks the size classes slabParts sizes its arrays by
-// against the runtime's: an append rounds a slice's capacity up to the
-// size its array was given.
+// against the runtime's: an append rounds a slice's capacity up to what
+// its array was given, less the header of an array with pointers.
 func TestAllocSize(t *testing.T) {
-	for n := 1; n <= 3*largeSlab; n += 7 {
-		if got, want := allocSize(n), cap(slices.Grow([]byte(nil), n)); got != want {
-			t.Fatalf("allocSize(%d) = %d, the runtime gives %d", n, got, want)
+	for n := 64; n <= 3*largeSlab; n += 8 { // a slab array is 8 parts at least
+		const ptr = strconv.IntSize / 8
+		usable := ptr * cap(slices.Grow([]*int(nil), n/ptr))
+		want := usable
+		if n > headerFrom && n+8 <= largeSlab {
+			want += 8
+		}
+		if got := allocSize(n); got != want {
+			t.Fatalf("allocSize(%d) = %d, the runtime gives %d (%d usable)", n, got, want, usable)
 		}
 	}
 }

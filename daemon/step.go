@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ventd/ventd/clock"
@@ -169,6 +170,11 @@ func slabParts(size int) int {
 	return best
 }
 
+// headerFrom is the size from which the runtime gives an array with
+// pointers a header: as many bytes as a pointer has bits, times its
+// size (512 bytes on 64-bit, 128 on 32-bit).
+const headerFrom = strconv.IntSize * strconv.IntSize / 8
+
 // largeSlab is the largest of the runtime's small size classes.
 const largeSlab = 32 << 10
 
@@ -180,13 +186,20 @@ var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 17
 	2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240,
 	10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
 
-// allocSize is how many bytes the runtime takes for an array of n bytes.
+// allocSize is how many bytes the runtime takes for an array of n bytes
+// that holds pointers, as nearly every slab's does: a small one over
+// headerFrom bytes carries an 8-byte header in its size class
+// (runtime.roundupsize).
 func allocSize(n int) int {
-	if n > largeSlab {
-		const page = 8 << 10
+	const header, page = 8, 8 << 10
+	withHeader := n
+	if n > headerFrom {
+		withHeader += header
+	}
+	if withHeader > largeSlab {
 		return (n + page - 1) / page * page
 	}
-	i, _ := slices.BinarySearch(sizeClasses[:], n)
+	i, _ := slices.BinarySearch(sizeClasses[:], withHeader)
 	return sizeClasses[i]
 }
 
