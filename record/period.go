@@ -1,6 +1,7 @@
 package record
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ventd/ventd/config"
@@ -117,6 +118,20 @@ type Sensor struct {
 	// time: it counts as unknown air.
 	Frozen bool   `json:"frozen,omitempty"`
 	Error  string `json:"error,omitempty"`
+}
+
+// UnmarshalJSON reads what Sensor's JSON is, and gives the result a
+// SensorID even where the text names none of its fields ("{"up": true}",
+// from something else answering on ventd's port): a reader of s.Name must
+// find "", not a nil pointer.
+func (s *Sensor) UnmarshalJSON(b []byte) error {
+	type plain Sensor
+	v := plain{SensorID: &SensorID{}}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Sensor(v)
+	return nil
 }
 
 // SensorID names one sensor: its configured name, type, zone, bus and

@@ -58,3 +58,21 @@ func TestSensorJSONAsFlat(t *testing.T) {
 		}
 	}
 }
+
+// A sensor read from text naming none of SensorID's fields (something
+// else answering on ventd's port) reads as one with an empty name, not a
+// nil pointer.
+func TestSensorFromTextWithoutIDHasOne(t *testing.T) {
+	var ss []Sensor
+	if err := json.Unmarshal([]byte(`[{"up": true}, null, {"name": "booth-pm", "up": false}]`), &ss); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range ss {
+		if s.SensorID == nil {
+			t.Fatalf("sensor %d: no SensorID", i)
+		}
+	}
+	if ss[0].Name != "" || !ss[0].Up || ss[2].Name != "booth-pm" || ss[2].Up {
+		t.Errorf("read %+v, %+v", ss[0], ss[2])
+	}
+}

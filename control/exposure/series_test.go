@@ -69,3 +69,20 @@ func TestSnapshotJSONAsFlat(t *testing.T) {
 		t.Errorf("the early snapshot moved to %v", early.Time)
 	}
 }
+
+// A snapshot read from text naming none of Series' fields reads as one
+// with an empty zone, not a nil pointer.
+func TestSnapshotFromTextWithoutSeriesHasOne(t *testing.T) {
+	var ss []Snapshot
+	if err := json.Unmarshal([]byte(`[{"stel": null, "twa_8h": 3}, null, {"zone": "staff", "twa_8h": 1}]`), &ss); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range ss {
+		if s.Series == nil {
+			t.Fatalf("snapshot %d: no Series", i)
+		}
+	}
+	if ss[0].Zone != "" || ss[0].TWA8h != 3 || ss[2].Zone != "staff" {
+		t.Errorf("read %+v, %+v", ss[0], ss[2])
+	}
+}

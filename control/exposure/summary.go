@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ventd/ventd/sample"
@@ -188,6 +189,19 @@ type Snapshot struct {
 	// Totals are cumulative since the tracker started (or ResetTotals),
 	// the held sample counted up to now: Prometheus counters.
 	Totals Totals `json:"totals"`
+}
+
+// UnmarshalJSON reads what Snapshot's JSON is, and gives the result a
+// Series even where the text names none of its fields: a reader of
+// s.Zone must find "", not a nil pointer.
+func (s *Snapshot) UnmarshalJSON(b []byte) error {
+	type plain Snapshot
+	v := plain{Series: &Series{}}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Snapshot(v)
+	return nil
 }
 
 // Series is the pollutant a tracker follows, its unit and the zone.
