@@ -82,7 +82,7 @@ func TestCommands(t *testing.T) {
 	r.rig.Room.StartSession("booth", simroom.TypicalSession(4, 10*time.Minute))
 	r.until("a smoky booth", func(p *record.Period) bool { return reading(p, "booth-pm", sample.PM25) > 80 })
 	ops.publish(top.Command(), `{"id": "p1", "command": "purge", "zone": "booth", "who": "Sam Lee", "reason": "overdose response"}`, false)
-	r.until("the purge served", func(p *record.Period) bool { return p.Fans[0].Mode == control.ModePurge })
+	r.untilPaced("the purge served", 10*time.Millisecond, func(p *record.Period) bool { return p.Fans[0].Mode == control.ModePurge })
 	if rep := reply("p1"); !rep.OK || !strings.Contains(rep.Result, "booth: purging") || rep.Command != "purge" {
 		t.Errorf("purge: %+v", rep)
 	}

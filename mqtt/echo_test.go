@@ -243,9 +243,12 @@ func TestAnACLThatDropsVentdsMessagesIsSaid(t *testing.T) {
 			if l := echoLines(log, top.Events()); tc.events && len(l) > 0 && !strings.Contains(l[0], "alarm events reach no pager") {
 				t.Errorf("the events' warning does not say what it costs:\n%s", l[0])
 			}
-			got := watcher.got()
-			if passed := len(got) > 0; passed != tc.passes {
-				t.Errorf("the watcher got %d of ventd's messages; passes %v", len(got), tc.passes)
+			if tc.passes {
+				// They may still be on their way: the room's clock runs
+				// far ahead of the wall.
+				watcher.waitFor("any of ventd's messages", func(m []msg) bool { return len(m) > 0 })
+			} else if got := watcher.got(); len(got) > 0 {
+				t.Errorf("the watcher got %d of ventd's messages; the ACL should pass none", len(got))
 			}
 		})
 	}
@@ -285,9 +288,9 @@ func TestDeliveryCheckOff(t *testing.T) {
 	if strings.Contains(r.log.String(), "does not let ventd read its own messages back") {
 		t.Errorf("the refused read-back was warned of with the check off:\n%s", r.log)
 	}
-	if len(watcher.got()) == 0 {
-		t.Error("the watcher got none of ventd's messages")
-	}
+	// The room's clock runs far ahead of the wall: the messages may
+	// still be on their way to the watcher.
+	watcher.waitFor("any of ventd's messages", func(m []msg) bool { return len(m) > 0 })
 }
 
 var sizeLimitRE = regexp.MustCompile(`message_size_limit is under (\d+) bytes`)

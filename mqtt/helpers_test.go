@@ -195,6 +195,26 @@ func (r *room) until(what string, ok func(p *record.Period) bool) *record.Period
 	return r.matched
 }
 
+// untilPaced is until with the room held to about a simulated second
+// each pace of wall time, for what waits on something outside the room: a
+// command on its way through the broker, which an unpaced room can outrun
+// (a booth's session ended and cleared before the purge asked in it came).
+func (r *room) untilPaced(what string, pace time.Duration, ok func(p *record.Period) bool) *record.Period {
+	r.t.Helper()
+	deadline := time.Now().Add(wallWait)
+	for {
+		end := r.clk.Now().Add(time.Second)
+		p := r.until(what, func(p *record.Period) bool { return ok(p) || !p.Time.Before(end) })
+		if ok(p) {
+			return p
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the simulated room never reached %s (now %s)", what, r.clk.Now())
+		}
+		time.Sleep(pace)
+	}
+}
+
 // runFor runs the simulated room for d from its clock's time.
 func (r *room) runFor(d time.Duration) *record.Period {
 	r.t.Helper()
