@@ -49,18 +49,16 @@ type Hub struct {
 	subs    []*sub
 	closed  bool
 	working sync.WaitGroup
-	base    time.Time // the hub's own clock runs from here (since)
+	// base is where the hub's clock runs from. The hub measures only
+	// lengths of real time (how long an output waited, when it was last
+	// woken): time.Since(base) reads the monotonic clock alone, where
+	// time.Now reads the wall clock as well, and a simulation publishes
+	// thousands of records a second.
+	base time.Time
 }
 
 // NewHub returns a hub with no outputs.
 func NewHub() *Hub { return &Hub{base: time.Now()} }
-
-// since is the real time elapsed since base. The hub measures only
-// lengths of real time (how long an output waited, when it was last
-// woken), for which the monotonic clock alone is enough: it is read in one
-// call, where time.Now reads the wall clock as well, and a simulation
-// publishes thousands of records a second.
-func since(base time.Time) time.Duration { return time.Since(base) }
 
 // sub is one attached output and its queue.
 type sub struct {
@@ -145,7 +143,7 @@ func (h *Hub) Publish(p *Period) {
 	if closed {
 		return
 	}
-	now := since(h.base) // one reading of the clock for every output
+	now := time.Since(h.base) // one reading of the clock for every output
 	for _, s := range subs {
 		s.push(p, now)
 	}
@@ -186,7 +184,7 @@ func (h *Hub) Lag(name string, now time.Time) (behind, waited time.Duration) {
 		}
 		s.mu.Lock()
 		if len(s.queue) > 0 {
-			behind, waited = now.Sub(s.firstTime()), since(s.base)-s.oldest
+			behind, waited = now.Sub(s.firstTime()), time.Since(s.base)-s.oldest
 		}
 		s.mu.Unlock()
 		return behind, waited
@@ -327,7 +325,7 @@ func (s *sub) run(wg *sync.WaitGroup) {
 		// it came after p: now, which undercounts only a backlog. With
 		// none queued the next push says when.
 		if len(s.queue) > 0 {
-			s.oldest = since(s.base)
+			s.oldest = time.Since(s.base)
 		}
 		s.busy = true
 		s.mu.Unlock()

@@ -52,6 +52,7 @@ type Engine struct {
 	rests []bool
 	// restClear bounds a clear value for a rule at rest: below it for an
 	// Above rule (Threshold less Hysteresis), above it for a Below rule.
+	// The rules are fixed by NewEngine, which sets it.
 	restClear []float64
 	// restDetail is a rule's {detail}: a condition given with the same
 	// is skipped (SetConditionDetail), one with another sets it.
@@ -125,6 +126,14 @@ func NewEngine(rules []Rule) (*Engine, error) {
 	// None at rest until fed: clearSince and last are unset.
 	n := len(e.order)
 	e.rests, e.restClear, e.restDetail = make([]bool, n), make([]float64, n), make([]string, n)
+	for i, st := range e.order {
+		switch st.Direction { // as evaluate finds the clear region
+		case Above:
+			e.restClear[i] = st.Threshold - st.Hysteresis
+		case Below:
+			e.restClear[i] = st.Threshold + st.Hysteresis
+		}
+	}
 	return e, nil
 }
 
@@ -168,12 +177,6 @@ func (e *Engine) step(now time.Time, st *ruleState, inRaise, inClear bool, v flo
 	i := st.idx
 	e.rests[i] = !st.cond && st.alarm == nil && st.raiseSince.IsZero() && !e.noRest
 	e.restDetail[i] = st.detail
-	switch st.Direction {
-	case Above:
-		e.restClear[i] = st.Threshold - st.Hysteresis // as evaluate finds the clear region
-	case Below:
-		e.restClear[i] = st.Threshold + st.Hysteresis
-	}
 	return evs
 }
 
