@@ -11,14 +11,15 @@ import (
 )
 
 // childMode, set in a child's environment, says which mapping the child
-// test measures: "around" (the kernel's default) or "exact"
-// (NoFaultAround).
+// test measures: "around" (the kernel's default, after Trim), "exact"
+// (NoFaultAround, then Trim) or "evict" (Evict).
 const childMode = "COLDTEXT_TEST_MODE"
 
 // TestFaultAroundChild is the child of
-// TestNoFaultAroundMapsOnlyThePagesThatRun: with its code handed back
-// (Trim), it runs work and prints the file pages that mapped again, in
-// KiB, and work's result.
+// TestNoFaultAroundMapsOnlyThePagesThatRun and
+// TestEvictMapsOnlyThePagesThatRun: with its code handed back (Trim or
+// Evict), it runs work and prints the file pages that mapped again and
+// what the read-only mappings hold after it, in KiB, and work's result.
 func TestFaultAroundChild(t *testing.T) {
 	mode := os.Getenv(childMode)
 	if mode == "" {
@@ -30,39 +31,49 @@ func TestFaultAroundChild(t *testing.T) {
 			return
 		}
 	}
-	if _, err := Trim(); err != nil {
+	handBack := Trim
+	if mode == "evict" {
+		handBack = Evict
+	}
+	if _, err := handBack(); err != nil {
 		t.Fatal(err)
 	}
 	before := rssFileKiB(t)
 	out := work()
 	after := rssFileKiB(t)
-	fmt.Printf("KIB %d %s\n", after-before, out)
+	fmt.Printf("KIB %d %d %s\n", after-before, readOnlyKiB(t), out)
 }
 
-func child(t *testing.T, mode string) (int, string, error) {
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestFaultAroundChild$", "-test.count", "1")
+// child runs TestFaultAroundChild in mode from the test binary exe and
+// returns the KiB of file pages the work mapped again and the KiB the
+// read-only mappings hold after it.
+func child(t *testing.T, exe, mode string) (again, resident int, out string, err error) {
+	cmd := exec.Command(exe, "-test.run", "^TestFaultAroundChild$", "-test.count", "1")
 	cmd.Env = append(os.Environ(), childMode+"="+mode)
 	b, runErr := cmd.CombinedOutput()
 	for _, line := range strings.Split(string(b), "\n") {
 		if msg, ok := strings.CutPrefix(line, "ERR "); ok {
-			return 0, "", errors.New(msg)
+			return 0, 0, "", errors.New(msg)
 		}
 		if rest, ok := strings.CutPrefix(line, "KIB "); ok {
-			n, out, _ := strings.Cut(rest, " ")
-			kib, err := strconv.Atoi(n)
-			if err != nil {
-				t.Fatalf("child %s printed %q: %v", mode, line, err)
+			f := strings.SplitN(rest, " ", 3)
+			if len(f) == 3 {
+				again, err1 := strconv.Atoi(f[0])
+				resident, err2 := strconv.Atoi(f[1])
+				if err1 == nil && err2 == nil {
+					return again, resident, f[2], nil
+				}
 			}
-			return kib, out, nil
+			t.Fatalf("child %s printed %q", mode, line)
 		}
 	}
 	t.Fatalf("child %s: %v\n%s", mode, runErr, b)
-	return 0, "", nil
+	return 0, 0, "", nil
 }
 
 func TestNoFaultAroundMapsOnlyThePagesThatRun(t *testing.T) {
-	around, outAround, _ := child(t, "around")
-	exact, outExact, err := child(t, "exact")
+	around, _, outAround, _ := child(t, os.Args[0], "around")
+	exact, _, outExact, err := child(t, os.Args[0], "exact")
 	if err != nil && strings.Contains(err.Error(), "userfaultfd") {
 		// EINVAL before Linux 6.7 (no asynchronous write protection),
 		// ENOSYS without userfaultfd, EPERM under a filter that refuses

@@ -18,7 +18,12 @@
 // fault-around, the whole large page-cache folio on kernels that keep
 // the file in them): ventd's 4.5 MiB of running code kept some 13 MiB of
 // the file resident. NoFaultAround turns that off for these mappings, so
-// a touch maps the one page touched.
+// a touch maps the one page touched. Where the kernel has no such switch
+// (before Linux 6.7, without userfaultfd's write protection, under a
+// filter that refuses it), Evict drops the file from the page cache as
+// well as unmapping it: fault-around maps only pages that are cached, so
+// what comes back is nearer the pages that run, at the price of a disk
+// read for each.
 //
 // Only the executable's read-only private mappings are touched. Its
 // writable data would be reset to the file's contents, so a writable
@@ -32,8 +37,12 @@ import (
 	"strings"
 )
 
-// mapping is an address range of a /proc/PID/maps listing.
-type mapping struct{ start, end uintptr }
+// mapping is an address range of a /proc/PID/maps listing, and the offset
+// in its file that start maps.
+type mapping struct {
+	start, end uintptr
+	off        int64
+}
 
 // readOnly returns the mappings in a /proc/PID/maps listing of the file
 // with inode ino that are private and neither writable nor shared.
@@ -58,10 +67,11 @@ func readOnly(maps []byte, ino uint64) []mapping {
 		}
 		start, err1 := strconv.ParseUint(lo, 16, 64)
 		end, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil || end <= start {
+		off, err3 := strconv.ParseInt(f[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil || end <= start || off < 0 {
 			continue
 		}
-		out = append(out, mapping{uintptr(start), uintptr(end)})
+		out = append(out, mapping{uintptr(start), uintptr(end), off})
 	}
 	return out
 }

@@ -19,11 +19,11 @@ garbage line
 `
 	got := readOnly([]byte(maps), 10994179)
 	want := []mapping{
-		{0x00400000, 0x00de4000},
-		{0x00de4000, 0x01815000},
+		{0x00400000, 0x00de4000, 0},
+		{0x00de4000, 0x01815000, 0x9e4000},
 		// After an upgrade replaced the file, its old inode is still
 		// what this process runs.
-		{0x7f3ba9100000, 0x7f3ba9200000},
+		{0x7f3ba9100000, 0x7f3ba9200000, 0x100000},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("readOnly = %#v, want %#v", got, want)

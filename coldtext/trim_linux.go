@@ -15,6 +15,11 @@ func Trim() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return trim(ms)
+}
+
+// trim unmaps the mappings ms.
+func trim(ms []mapping) (int64, error) {
 	var n int64
 	for _, m := range ms {
 		// MADV_DONTNEED on a private file mapping drops this process's

@@ -38,6 +38,44 @@ func rssFileKiB(t *testing.T) int {
 	return 0
 }
 
+// readOnlyKiB is what the executable's read-only mappings, the ones Trim
+// hands back, hold resident (smaps' Rss), in KiB: without the written
+// data that the file pages in /proc/self/status count too.
+func readOnlyKiB(t *testing.T) int {
+	ms, err := ownReadOnly()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kib, in := 0, false
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if lo, hi, ok := strings.Cut(f[0], "-"); ok && len(f) >= 5 {
+			start, err1 := strconv.ParseUint(lo, 16, 64)
+			end, err2 := strconv.ParseUint(hi, 16, 64)
+			in = false
+			for _, m := range ms {
+				in = in || err1 == nil && err2 == nil && uintptr(start) == m.start && uintptr(end) == m.end
+			}
+			continue
+		}
+		if in && f[0] == "Rss:" && len(f) >= 2 {
+			n, err := strconv.Atoi(f[1])
+			if err != nil {
+				t.Fatalf("smaps: %q", line)
+			}
+			kib += n
+		}
+	}
+	return kib
+}
+
 func TestTrimHandsBackPagesAndTheProgramRunsOn(t *testing.T) {
 	before := work()
 	rss0 := rssFileKiB(t)

@@ -99,7 +99,13 @@ func BenchmarkSimRSS(b *testing.B) {
 // hand-back of code pages) and its mean over them, its peak (start-up
 // included), and what it held at 150 s (rss-150s), when the earliest run
 // read it, on a new journal. Each room starts on a journal of some days
-// (ageJournal), as a site's does.
+// (ageJournal), as a site's does, and runs twice: as ventd runs on this
+// machine's kernel, and as on a kernel that keeps fault-around
+// ("no-uffd": userfaultfd refused, execRefusingUserfaultfd), where ventd's
+// hand-back of its code evicts it from the page cache (coldtext.Evict).
+// Each ventd runs from a copy of its own, installed as a site's is
+// (ventdproc.Install), so one's code pages are not another's. With
+// VENTD_PIRSS_BEFORE naming another build, it runs beside, as "before/".
 //
 // Until 2 December 2026 the load was a GET of /api/state each second,
 // taken for what a tablet does; the page does that only while its stream
@@ -122,7 +128,10 @@ func BenchmarkSimRSS(b *testing.B) {
 // minutes. And a new journal's few pages leave SQLite's page cache part
 // empty: on a journal of some days it held 0.4–0.7 MiB more.
 func BenchmarkPiRSS(b *testing.B) {
-	bin := buildVentd(b, "CGO_ENABLED=0")
+	builds := []struct{ name, bin string }{{"", buildVentd(b, "CGO_ENABLED=0")}}
+	if bin := os.Getenv(piRSSBefore); bin != "" {
+		builds = append(builds, struct{ name, bin string }{"before", bin})
+	}
 	six := filepath.Join("..", "..", "testbench", "rooms", "booths-6")
 	rooms := []struct {
 		name string
@@ -131,15 +140,24 @@ func BenchmarkPiRSS(b *testing.B) {
 		{"sim", nil},
 		{"booths=6", []string{"-config", six + ".yaml", "-sim-scenario", six + "-day.yaml"}},
 	}
+	kernels := []struct {
+		name   string
+		refuse bool
+	}{{"", false}, {"no-uffd", true}}
 	for i := 0; i < b.N; i++ {
-		runs := make([]*rssRun, len(rooms))
-		for j, c := range rooms {
-			runs[j] = startRSS(b, bin, append(c.args, "-sim-speed", "1")...)
+		var runs []*rssRun
+		var names []string
+		for _, bl := range builds {
+			for _, c := range rooms {
+				for _, k := range kernels {
+					runs = append(runs, startRSS(b, bl.bin, k.refuse, append(c.args, "-sim-speed", "1")...))
+					names = append(names, strings.Trim(strings.Join([]string{bl.name, c.name, k.name}, "/"), "/"))
+				}
+			}
 		}
 		sampleRSS(b, runs, piRSSFor, 10*time.Second, 2*time.Minute)
-		for j, c := range rooms {
-			m := runs[j]
-			b.Run(c.name, func(b *testing.B) {
+		for j, m := range runs {
+			b.Run(names[j], func(b *testing.B) {
 				b.ReportMetric(m.last.rss/1024, "rss-MiB")
 				b.ReportMetric(m.max/1024, "max-rss-MiB")
 				b.ReportMetric(m.sum/float64(max(m.n, 1))/1024, "mean-rss-MiB")
@@ -151,6 +169,12 @@ func BenchmarkPiRSS(b *testing.B) {
 		}
 	}
 }
+
+// piRSSBefore names an environment variable that BenchmarkPiRSS reads: the
+// path of another build of ventd (CGO_ENABLED=0 go build -trimpath, of
+// the code before a change) to run beside this one, as "before/...", so
+// the two are measured side by side in one run.
+const piRSSBefore = "VENTD_PIRSS_BEFORE"
 
 // piRSSFor is how long BenchmarkPiRSS runs ventd.
 const piRSSFor = 20 * time.Minute
@@ -167,11 +191,21 @@ type rssRun struct {
 }
 
 // startRSS starts bin -sim with args, as runRSS does, on a journal of
-// some days already (ageJournal).
-func startRSS(b *testing.B, bin string, args ...string) *rssRun {
+// some days already (ageJournal), from a copy of bin of its own as a
+// site's ventd is installed (ventdproc.Install): another process running
+// the same file would keep its pages cached, which ventd hands back. With
+// refuse, ventd runs as on a kernel that keeps fault-around
+// (execRefusingUserfaultfd).
+func startRSS(b *testing.B, bin string, refuse bool, args ...string) *rssRun {
 	dir := b.TempDir()
 	ageJournal(b, bin, dir, args...)
-	cmd, addr := ventdproc.Start(b, bin, append([]string{"-sim", "-listen", "127.0.0.1:0", "-state-dir", dir}, args...)...)
+	exe := ventdproc.Install(b, bin)
+	args = append([]string{"-sim", "-listen", "127.0.0.1:0", "-state-dir", dir}, args...)
+	if refuse {
+		args = append([]string{refusingUserfaultfd, exe}, args...)
+		exe = os.Args[0]
+	}
+	cmd, addr := ventdproc.Start(b, exe, args...)
 	return &rssRun{cmd: cmd, addr: addr}
 }
 

@@ -182,10 +182,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ventd:", err)
 		return 1
 	}
-	if aroundErr != nil {
-		a.log.Debug("the kernel maps 64 KiB of code around each page ventd runs; nothing else changes", "err", aroundErr)
+	if trim {
+		a.handBack = coldtext.Trim
+		if aroundErr != nil {
+			a.log.Debug("the kernel maps 64 KiB of code around each page ventd runs; the code handed back leaves the page cache too", "err", aroundErr)
+			a.handBack = coldtext.Evict
+		}
 	}
-	a.trimText = trim
 	if err := a.run(ctx); err != nil {
 		fmt.Fprintln(stderr, "ventd:", err)
 		return 1

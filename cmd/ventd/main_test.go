@@ -18,9 +18,19 @@ var (
 	buildErr  error
 )
 
+// refusingUserfaultfd, as the test binary's first argument, makes it run
+// the program named next with the arguments after it under a filter that
+// refuses userfaultfd (execRefusingUserfaultfd), in place of the tests.
+const refusingUserfaultfd = "-exec-refusing-userfaultfd"
+
 // TestMain removes the ventd built for the tests that run it as a
 // process.
 func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == refusingUserfaultfd {
+		err := execRefusingUserfaultfd(os.Args[2:])
+		fmt.Fprintf(os.Stderr, "%s %s: %v\n", os.Args[0], refusingUserfaultfd, err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)

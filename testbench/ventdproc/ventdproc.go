@@ -1,6 +1,7 @@
 // Package ventdproc runs a built ventd as a process of its own for tests
-// and benchmarks (a kill -9, a real scrape, resident memory), and finds in
-// its log where it serves HTTP.
+// and benchmarks (a kill -9, a real scrape, resident memory), finds in its
+// log where it serves HTTP, and installs a copy of a program as a site's
+// is, for what the kernel keeps of its code.
 package ventdproc
 
 import (
