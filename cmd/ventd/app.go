@@ -67,12 +67,12 @@ type app struct {
 	webConfig string      // -web.config.file: TLS and basic auth; empty: none
 	mqtt      *mqttOutput // nil without MQTT
 	sim       *clock.Sim  // the simulated clock under -sim, for tests to hold
-	// handBack hands the pages of ventd's own code and tables that it
-	// ran only while starting back to the kernel (trimColdText):
-	// coldtext.Trim, or coldtext.Evict where the kernel keeps
-	// fault-around; set by run for a daemon at real time, nil for tests
-	// and an unpaced simulation.
-	handBack func() (int64, error)
+	// handBack are the ways to hand the pages of ventd's own code and
+	// tables that it ran only while starting back to the kernel
+	// (trimColdText), best first: coldtext.Trim, or coldtext.Evict then
+	// Trim where the kernel keeps fault-around; set by run for a daemon
+	// at real time, none for tests and an unpaced simulation.
+	handBack []func() (int64, error)
 }
 
 // trimColdText unmaps ventd's read-only code and tables a minute after it
@@ -90,10 +90,12 @@ type app struct {
 // rooms, beside 3c8b80c: 23.5 → 19.3 MiB with one booth, 25.1 → 21.3
 // with six). It runs on the wall clock, not
 // the simulated one: it is about this process's memory, whatever the
-// room's time.
-func trimColdText(ctx context.Context, log *slog.Logger, handBack func() (int64, error)) {
-	wait := time.Minute
-	for {
+// room's time. It hands back first after first, then each every, the
+// first way of handBack that works: one that fails (Evict where the page
+// cache cannot be told) is not tried again.
+func trimColdText(ctx context.Context, log *slog.Logger, handBack []func() (int64, error), first, every time.Duration) {
+	wait := first
+	for len(handBack) > 0 {
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -101,11 +103,19 @@ func trimColdText(ctx context.Context, log *slog.Logger, handBack func() (int64,
 			return
 		case <-t.C:
 		}
-		if _, err := handBack(); err != nil {
-			log.Debug("code pages not handed back; nothing else changes", "err", err)
-			return
+		for len(handBack) > 0 {
+			_, err := handBack[0]()
+			if err == nil {
+				break
+			}
+			handBack = handBack[1:]
+			if len(handBack) > 0 {
+				log.Debug("code pages not handed back so; trying the next way", "err", err)
+			} else {
+				log.Debug("code pages not handed back; nothing else changes", "err", err)
+			}
 		}
-		wait = time.Hour
+		wait = every
 	}
 }
 
@@ -382,8 +392,8 @@ func (a *app) run(ctx context.Context) error {
 		})
 	}
 	go a.reloadOnHUP(loopCtx, watchHUP(), a.configPath)
-	if a.handBack != nil {
-		go trimColdText(loopCtx, a.log, a.handBack)
+	if len(a.handBack) > 0 {
+		go trimColdText(loopCtx, a.log, a.handBack, time.Minute, time.Hour)
 	}
 	stopMQTT := a.mqtt.start()
 	done := make(chan error, 1)

@@ -183,10 +183,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if trim {
-		a.handBack = coldtext.Trim
+		a.handBack = []func() (int64, error){coldtext.Trim}
 		if aroundErr != nil {
 			a.log.Debug("the kernel maps 64 KiB of code around each page ventd runs; the code handed back leaves the page cache too", "err", aroundErr)
-			a.handBack = coldtext.Evict
+			a.handBack = []func() (int64, error){coldtext.Evict, coldtext.Trim}
 		}
 	}
 	if err := a.run(ctx); err != nil {
