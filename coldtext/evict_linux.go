@@ -35,12 +35,10 @@ func Evict() (int64, error) {
 		return 0, fmt.Errorf("coldtext: %w", err)
 	}
 	defer f.Close()
-	for _, m := range ms {
-		// Before the pages go: a touch between the two would read
-		// ahead what was just dropped.
-		if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, m.start, m.end-m.start, syscall.MADV_RANDOM); e != 0 {
-			return 0, fmt.Errorf("coldtext: madvise %#x-%#x random: %w", m.start, m.end, e)
-		}
+	// Before the pages go: a touch between the two would read ahead
+	// what was just dropped.
+	if _, err := advise(ms, syscall.MADV_RANDOM, " random"); err != nil {
+		return 0, err
 	}
 	var n int64
 	for _, m := range ms {

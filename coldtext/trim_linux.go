@@ -18,15 +18,20 @@ func Trim() (int64, error) {
 	return trim(ms)
 }
 
-// trim unmaps the mappings ms.
+// trim unmaps the mappings ms. MADV_DONTNEED on a private file mapping
+// drops this process's page table entries; unmodified pages (all of a
+// read-only mapping) come back from the file unchanged.
 func trim(ms []mapping) (int64, error) {
+	return advise(ms, syscall.MADV_DONTNEED, "")
+}
+
+// advise passes advice (named how, for its errors) on each mapping of ms
+// to the kernel, and returns how many bytes of mappings it passed.
+func advise(ms []mapping, advice int, how string) (int64, error) {
 	var n int64
 	for _, m := range ms {
-		// MADV_DONTNEED on a private file mapping drops this process's
-		// page table entries; unmodified pages (all of a read-only
-		// mapping) come back from the file unchanged.
-		if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, m.start, m.end-m.start, syscall.MADV_DONTNEED); e != 0 {
-			return n, fmt.Errorf("coldtext: madvise %#x-%#x: %w", m.start, m.end, e)
+		if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, m.start, m.end-m.start, uintptr(advice)); e != 0 {
+			return n, fmt.Errorf("coldtext: madvise %#x-%#x%s: %w", m.start, m.end, how, e)
 		}
 		n += int64(m.end - m.start)
 	}
