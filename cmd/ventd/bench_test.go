@@ -105,7 +105,10 @@ func BenchmarkSimRSS(b *testing.B) {
 // hand-back of its code evicts it from the page cache (coldtext.Evict).
 // Each ventd runs from a copy of its own, installed as a site's is
 // (ventdproc.Install), so one's code pages are not another's. With
-// VENTD_PIRSS_BEFORE naming another build, it runs beside, as "before/".
+// VENTD_PIRSS_BEFORE naming another build, it runs beside, as "before/";
+// VENTD_PIRSS_BUILD names a build to run instead of building this one, so
+// the test binary can run where there is no Go (on another kernel, in a
+// virtual machine: testbench/kernelvm).
 //
 // Until 2 December 2026 the load was a GET of /api/state each second,
 // taken for what a tablet does; the page does that only while its stream
@@ -128,7 +131,11 @@ func BenchmarkSimRSS(b *testing.B) {
 // minutes. And a new journal's few pages leave SQLite's page cache part
 // empty: on a journal of some days it held 0.4–0.7 MiB more.
 func BenchmarkPiRSS(b *testing.B) {
-	builds := []struct{ name, bin string }{{"", buildVentd(b, "CGO_ENABLED=0")}}
+	bin := os.Getenv(piRSSBuild)
+	if bin == "" {
+		bin = buildVentd(b, "CGO_ENABLED=0")
+	}
+	builds := []struct{ name, bin string }{{"", bin}}
 	if bin := os.Getenv(piRSSBefore); bin != "" {
 		builds = append(builds, struct{ name, bin string }{"before", bin})
 	}
@@ -176,6 +183,10 @@ func BenchmarkPiRSS(b *testing.B) {
 // the two are measured side by side in one run.
 const piRSSBefore = "VENTD_PIRSS_BEFORE"
 
+// piRSSBuild names an environment variable that BenchmarkPiRSS reads: the
+// path of the build to measure as this one, instead of building it.
+const piRSSBuild = "VENTD_PIRSS_BUILD"
+
 // piRSSFor is how long BenchmarkPiRSS runs ventd.
 const piRSSFor = 20 * time.Minute
 
@@ -198,7 +209,20 @@ type rssRun struct {
 // (execRefusingUserfaultfd).
 func startRSS(b *testing.B, bin string, refuse bool, args ...string) *rssRun {
 	dir := b.TempDir()
-	ageJournal(b, bin, dir, args...)
+	key := strings.Join(args, "\x00")
+	aged, ok := agedJournals[key]
+	if !ok {
+		aged = b.TempDir()
+		ageJournal(b, bin, aged, args...)
+		agedJournals[key] = aged
+	}
+	j, err := os.ReadFile(filepath.Join(aged, "journal.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "journal.db"), j, 0o644); err != nil {
+		b.Fatal(err)
+	}
 	exe := ventdproc.Install(b, bin)
 	args = append([]string{"-sim", "-listen", "127.0.0.1:0", "-state-dir", dir}, args...)
 	if refuse {
@@ -208,6 +232,13 @@ func startRSS(b *testing.B, bin string, refuse bool, args ...string) *rssRun {
 	cmd, addr := ventdproc.Start(b, exe, args...)
 	return &rssRun{cmd: cmd, addr: addr}
 }
+
+// agedJournals holds, by ventd's arguments, a state directory whose
+// journal ageJournal aged, which startRSS copies for each run, whichever
+// build runs it (a site's journal outlives an upgrade): ageing is most of
+// a short run's start, and some thirty times slower with the processor
+// emulated (testbench/kernelvm).
+var agedJournals = map[string]string{}
 
 // ageJournal runs bin -sim unpaced in dir until its journal holds 4 MB
 // (days of records), as a site's does after its first days. SQLite's
@@ -226,12 +257,13 @@ func ageJournal(b *testing.B, bin, dir string, args ...string) {
 	}
 	cmd, _ := ventdproc.Start(b, bin, append([]string{"-sim", "-sim-speed", "0", "-sim-loop", "-listen", "127.0.0.1:0", "-state-dir", dir}, unpaced...)...)
 	path := filepath.Join(dir, "journal.db")
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+	// About 5 s here; the deadline leaves room for an emulated processor.
+	for deadline := time.Now().Add(10 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		if fi, err := os.Stat(path); err == nil && fi.Size() >= 4<<20 {
 			break
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("%s -sim-speed 0 wrote less than 4 MB of journal in 2 minutes", bin)
+			b.Fatalf("%s -sim-speed 0 wrote less than 4 MB of journal in 10 minutes", bin)
 		}
 	}
 	cmd.Process.Signal(os.Interrupt)
