@@ -135,7 +135,7 @@ func Open(path string, opts Options) (*Journal, error) {
 	}
 	_, statErr := os.Stat(abs)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
-	db, err := sql.Open("sqlite", dsn(abs, opts))
+	db, err := sql.Open("sqlite", dsn(abs, opts, poolCacheKiB))
 	if err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}
@@ -181,16 +181,17 @@ func (j *Journal) writes(dsn string) {
 // of an older ventd's WAL, so this only ever picks among rollback
 // journals.
 func writerDSN(path string, opts Options) string {
-	return dsn(path, opts) + "&" + url.Values{"_pragma": {"journal_mode(TRUNCATE)"}}.Encode()
+	return dsn(path, opts, cacheKiB) + "&" + url.Values{"_pragma": {"journal_mode(TRUNCATE)"}}.Encode()
 }
 
-// dsn builds the connection string. The per-connection pragmas go in the DSN
+// dsn builds the connection string, with a page cache of cacheKiB KiB
+// (cacheKiB or poolCacheKiB). The per-connection pragmas go in the DSN
 // so that every pooled connection gets them, not only the first.
 //
 // synchronous=FULL: with a rollback journal, NORMAL can leave a file
 // damaged by a power cut at the wrong moment; FULL costs a few fsyncs per
 // transaction, and there is about one transaction a minute.
-func dsn(path string, opts Options) string {
+func dsn(path string, opts Options, cacheKiB int) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	if opts.NoSync {
@@ -201,28 +202,48 @@ func dsn(path string, opts Options) string {
 	q.Add("_pragma", "mmap_size(0)") // no memory-mapped I/O: see Journal
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "journal_size_limit(4194304)")
-	// 256 KiB of page cache a connection (about 60 pages) instead of
-	// SQLite's 2 MiB: a minute's write touches a few pages at the right
-	// edge of each index, and the rest only grew the daemon's memory. A
-	// cached page costs twice what this says: its 4 KiB and SQLite's
-	// header take one 8 KiB slot of modernc.org/libc's allocator, which
-	// rounds to powers of two, so 512 KiB held about 0.9 MiB once the
-	// cache was full, as it is at start on a site (Check reads every
-	// page). 512 KiB was 2.7 MiB less resident than 2 MiB after 18
-	// simulated days; 256 held 0.3–0.7 MiB less again (two pairs side by
-	// side on journals of some days, 240 s), and the minute's batch is no
-	// slower within the noise (BenchmarkWriteSiteMinute, 6000 minutes, at
-	// 256, 128 and 64 KiB). What it costs is re-reading from the kernel's
-	// page cache: a restart's window read is slower (BenchmarkMinutes8h,
-	// one series: 1.7–1.9 ms at 512 KiB, 3.0 at 128), and a large delete
-	// (the daily prune) spills its dirty pages to the file before its
-	// commit sooner. Neither showed beyond the noise (±15 % on a shared
-	// machine) of -sim-speed 0's speed
-	// (BenchmarkSimDaemonBooths/booths=6).
-	q.Add("_pragma", "cache_size(-256)")
+	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB))
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
+
+// cacheKiB is the page cache of the writer's connection (writerDSN), and
+// of every other connection that writes the file (rollBack, the outbox):
+// 256 KiB (about 60 pages) instead of SQLite's 2 MiB. A minute's write
+// touches a few pages at the right edge of each index, and the rest only
+// grew the daemon's memory. A cached page costs twice what this says: its
+// 4 KiB and SQLite's header take one 8 KiB slot of modernc.org/libc's
+// allocator, which rounds to powers of two, so 512 KiB held about 0.9 MiB
+// once the cache was full, as it is at start on a site (Check reads every
+// page). 512 KiB was 2.7 MiB less resident than 2 MiB after 18 simulated
+// days; 256 held 0.3–0.7 MiB less again (two pairs side by side on
+// journals of some days, 240 s), and the minute's batch is no slower
+// within the noise (BenchmarkWriteSiteMinute, 6000 minutes, at 256, 128
+// and 64 KiB). What it costs is re-reading from the kernel's page cache:
+// a restart's window read is slower (BenchmarkMinutes8h, one series:
+// 1.7–1.9 ms at 512 KiB, 3.0 at 128), and a large delete (the daily
+// prune) spills its dirty pages to the file before its commit sooner.
+// Neither showed beyond the noise (±15 % on a shared machine) of
+// -sim-speed 0's speed (BenchmarkSimDaemonBooths/booths=6).
+const cacheKiB = 256
+
+// poolCacheKiB is the page cache of the pool's connection, the one a
+// daemon's Journal reads through (Check at start, the restore, the daily
+// prune): 64 KiB. It reads the file front to back at start and little
+// after, and a page it frees is not the kernel's again: modernc.org/libc's
+// allocator keeps up to 4 MiB of freed 64 KiB regions resident for reuse,
+// so what counts is the most SQLite ever held. A connection's cache
+// outgrows its pragma as the daemon runs, because this build of SQLite
+// (SQLITE_ENABLE_MEMORY_MANAGEMENT) keeps one group of pages for all
+// its connections and a cache that is full takes the oldest page of any
+// other. sqlite3_db_status seven minutes after start with six booths,
+// two builds side by side: the pool's connection held 135 pages at 256
+// KiB and 73 at 64, the writer's 77 either way; the allocator's 8 KiB
+// slots held 239 pages against 176, 3.40 MB resident in it against
+// 2.86. Start-up to the loop's first period took 36 ms either way (the
+// restore reads a window a page at a time; Check, on the journal's
+// goroutine, reads every page once).
+const poolCacheKiB = 64
 
 // checkWritable tells, before SQLite gives its terse "unable to open", that
 // the directory or the file cannot be written. SQLite needs to create its

@@ -38,7 +38,7 @@ func OpenShared(path string, opts Options) (*Journal, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("journal: %s: %w: the daemon creates it (Open) before an output shares it", abs, err)
 	}
-	db, err := sql.Open("sqlite", dsn(abs, opts))
+	db, err := sql.Open("sqlite", dsn(abs, opts, cacheKiB))
 	if err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", abs, err)
 	}

@@ -115,7 +115,7 @@ func hotJournal(err error) bool {
 // rollBack opens the file for writing long enough for SQLite to roll
 // back a hot journal, changing nothing else.
 func rollBack(path string, opts Options) error {
-	db, err := sql.Open("sqlite", dsn(path, opts))
+	db, err := sql.Open("sqlite", dsn(path, opts, cacheKiB))
 	if err != nil {
 		return err
 	}
