@@ -17,11 +17,12 @@ import (
 // pages resident for the heap to grow into again: its scavenger at real
 // time gives back only what lies above 1.1 times the pages in use at the
 // last collection, and those were the scrape's. Side by side under a
-// site's load (the status page's stream, a scrape each 15 s), 12 minutes,
-// mean after two: anonymous memory 9.57 → 8.40 MiB with one booth and
-// 11.28 → 10.06 with six (with the journal's smaller pool cache,
-// poolCacheKiB), for 0.099–0.106 → 0.111–0.115 % and 0.228 → 0.231–0.236
-// % of a core (/proc ticks over 584 s). Nothing a scrape or the loop
+// site's load (the status page's stream, a scrape each 15 s), 13 minutes,
+// mean after two, where the kernel keeps fault-around: anonymous memory
+// 9.30 → 8.43 MiB with one booth and 11.45 → 10.01 with six (with the
+// journal's smaller pool cache, poolCacheKiB; the release alone, screened
+// before: 9.31 → 8.66 and 11.53 → 10.45), for 0.106 → 0.111 % and 0.228
+// → 0.236 % of a core (/proc ticks over 584 s). Nothing a scrape or the loop
 // answers changes, only when the runtime collects and which pages it
 // keeps. Release runs after the answer is written, on a goroutine of its
 // own, so the scraper does not wait for the collection; a client asking
