@@ -171,8 +171,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		debug.SetGCPercent(gcPercent(f))
 	}
 	trim := tuneRuntime && !(f.sim && f.simSpeed == 0)
-	var aroundErr error
+	var aroundErr, hugeErr error
 	if trim {
+		// Before start-up fills the heap.
+		hugeErr = noHugePages()
 		// Before start-up runs its code, so the pages it maps are the
 		// ones it runs (coldtext.NoFaultAround).
 		aroundErr = coldtext.NoFaultAround()
@@ -181,6 +183,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "ventd:", err)
 		return 1
+	}
+	if hugeErr != nil {
+		a.log.Debug("the kernel may back ventd's memory with huge pages", "err", hugeErr)
 	}
 	if trim {
 		a.srv.Handler = releaseAfterScrape(a.srv.Handler, releaseEvery, debug.FreeOSMemory)
