@@ -184,14 +184,14 @@ func writerDSN(path string, opts Options) string {
 	return dsn(path, opts, cacheKiB) + "&" + url.Values{"_pragma": {"journal_mode(TRUNCATE)"}}.Encode()
 }
 
-// dsn builds the connection string, with a page cache of cacheKiB KiB
+// dsn builds the connection string, with a page cache of pageCacheKiB KiB
 // (cacheKiB or poolCacheKiB). The per-connection pragmas go in the DSN
 // so that every pooled connection gets them, not only the first.
 //
 // synchronous=FULL: with a rollback journal, NORMAL can leave a file
 // damaged by a power cut at the wrong moment; FULL costs a few fsyncs per
 // transaction, and there is about one transaction a minute.
-func dsn(path string, opts Options, cacheKiB int) string {
+func dsn(path string, opts Options, pageCacheKiB int) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	if opts.NoSync {
@@ -202,7 +202,7 @@ func dsn(path string, opts Options, cacheKiB int) string {
 	q.Add("_pragma", "mmap_size(0)") // no memory-mapped I/O: see Journal
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "journal_size_limit(4194304)")
-	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB))
+	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -pageCacheKiB))
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }

@@ -45,9 +45,12 @@ cp -r testbench/rooms "$w/disk/repo/testbench/"
 	echo repo/cmd/ventd
 	echo VENTD_PIRSS_BUILD=/mnt/ventd
 	if [ -n "${BEFORE:-}" ]; then
-		git worktree add -q --detach "$w/before" "$BEFORE"
+		# A copy of the revision's tree, not a worktree: nothing to undo
+		# if the build fails.
+		mkdir "$w/before"
+		git archive "$BEFORE" | tar -x -C "$w/before"
 		(cd "$w/before" && CGO_ENABLED=0 go build -trimpath -o "$w/disk/ventd-before" ./cmd/ventd)
-		git worktree remove --force "$w/before"
+		rm -rf "$w/before"
 		echo VENTD_PIRSS_BEFORE=/mnt/ventd-before
 	fi
 	echo --
